@@ -1,0 +1,31 @@
+/* config.h: run-time settings, read once at start (flags, environment, file). */
+#ifndef ZEK_CONFIG_H
+#define ZEK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config {
+	const char *listen;         /* "127.0.0.1:8080" */
+	const char *db_path;        /* SQLite file, e.g. "var/zek.db" */
+	const char *root;           /* folder holding templates/, static/, po/, demo/ */
+	const char *base_url;       /* for links in mails, "http://127.0.0.1:8080" */
+	bool demo;                  /* load the demo configuration and data if the db is empty */
+	bool dev;                   /* re-read templates and catalogs on every request */
+	unsigned threads;           /* HTTP worker threads */
+	size_t max_file_bytes;      /* one attachment, default 10 MiB */
+	unsigned max_files;         /* attachments per request or comment, default 10 */
+	size_t max_body_bytes;      /* one HTTP body, derived from the two above */
+	size_t max_field_bytes;     /* one non-file form value, default 64 KiB */
+	int64_t session_ttl_ms;     /* idle sessions expire after this, default 8 h */
+	int64_t temp_attachment_ttl_ms; /* unused temporary uploads are purged, default 1 h */
+	unsigned login_max_failures;    /* per account and address in the window, default 5 */
+	int64_t login_window_ms;        /* throttling window, default 15 min */
+	bool secure_cookies;        /* set the Secure flag (behind TLS) */
+};
+
+/* Fills in the defaults. */
+void config_defaults(struct config *cfg);
+
+#endif

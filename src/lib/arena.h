@@ -1,0 +1,43 @@
+/* arena.h: per-request region allocator; everything is freed at once. */
+#ifndef ZEK_ARENA_H
+#define ZEK_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct arena;
+
+/* Creates an arena that refuses to hand out more than `limit` bytes in
+ * total (0 = no limit). Returns NULL when out of memory. */
+struct arena *arena_new(size_t limit);
+
+/* Runs the registered cleanups (last registered first) and frees every
+ * block. NULL is allowed. */
+void arena_free(struct arena *a);
+
+/* Returns `n` bytes aligned for any type, or NULL when memory or the
+ * arena's limit is exhausted. Never aborts. */
+void *arena_alloc(struct arena *a, size_t n);
+void *arena_calloc(struct arena *a, size_t count, size_t size);
+/* Grows a block that came from this arena; the old contents are kept. */
+void *arena_realloc(struct arena *a, void *old, size_t oldn, size_t newn);
+
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_printf(struct arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
+
+/* Registers fn(p) to run when the arena is freed: for foreign objects
+ * (sqlite3_stmt, json_t, cmark_node). Returns 0, or -1 when out of memory,
+ * in which case fn(p) has already been run so nothing leaks. */
+int arena_defer(struct arena *a, void (*fn)(void *), void *p);
+
+/* Bytes handed out so far. */
+size_t arena_used(const struct arena *a);
+
+/* Fault injection for tests: the n-th allocation from now fails (n >= 1),
+ * and every one after it. 0 switches it off. */
+void arena_fail_after(struct arena *a, long n);
+
+#endif

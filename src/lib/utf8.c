@@ -1,0 +1,79 @@
+/* utf8.c: strict UTF-8 validation (RFC 3629). */
+#include "utf8.h"
+
+/* Decodes one code point at s[i]; returns its length, or 0 when malformed. */
+static size_t
+utf8_decode(const unsigned char *s, size_t n, size_t i, unsigned long *cp)
+{
+	unsigned char c = s[i];
+	size_t len, k;
+	unsigned long v, min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xE0) == 0xC0) {
+		len = 2; v = c & 0x1F; min = 0x80;
+	} else if ((c & 0xF0) == 0xE0) {
+		len = 3; v = c & 0x0F; min = 0x800;
+	} else if ((c & 0xF8) == 0xF0) {
+		len = 4; v = c & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n - i < len)
+		return 0;
+	for (k = 1; k < len; k++) {
+		if ((s[i + k] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i + k] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+static bool
+utf8_check(const char *str, size_t n, int mode)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned long cp;
+	size_t i = 0, len;
+
+	while (i < n) {
+		len = utf8_decode(s, n, i, &cp);
+		if (len == 0 || cp == 0)
+			return false;
+		if (mode > 0 && (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))) {
+			bool nl = cp == '\n' || cp == '\r';
+			if (!(cp == '\t' || (nl && mode == 2)))
+				return false;
+		}
+		i += len;
+	}
+	return true;
+}
+
+bool
+utf8_valid(const char *s, size_t n)
+{
+	return utf8_check(s, n, 0);
+}
+
+bool
+utf8_clean_text(const char *s, size_t n, bool allow_newlines)
+{
+	return utf8_check(s, n, allow_newlines ? 2 : 1);
+}
+
+size_t
+utf8_length(const char *s, size_t n)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			count++;
+	return count;
+}

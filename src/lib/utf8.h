@@ -1,0 +1,20 @@
+/* utf8.h: UTF-8 validation; invalid input is refused, never stored. */
+#ifndef ZEK_UTF8_H
+#define ZEK_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates,
+ * nothing above U+10FFFF) and holds no NUL byte. */
+bool utf8_valid(const char *s, size_t n);
+
+/* True when it is valid and holds no control characters other than
+ * tab, CR and LF. For single-line fields, `allow_newlines` false also
+ * refuses CR and LF. */
+bool utf8_clean_text(const char *s, size_t n, bool allow_newlines);
+
+/* Number of code points in a valid string. */
+size_t utf8_length(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,9 @@
+/* main.c: start-up and subcommands (being built). */
+#include <stdio.h>
+
+int
+main(void)
+{
+	fputs("zek: not yet\n", stderr);
+	return 1;
+}

@@ -1,0 +1,95 @@
+/* Unit tests for lib/arena.c and lib/buf.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "lib/utf8.h"
+
+static void
+test_alloc_and_limit(void **state)
+{
+	struct arena *a = arena_new(1000);
+	char *s;
+
+	assert_non_null(a);
+	s = arena_strdup(a, "hello");
+	assert_string_equal(s, "hello");
+	assert_null(arena_alloc(a, 2000));
+	assert_non_null(arena_alloc(a, 100));
+	arena_free(a);
+}
+
+static void
+test_big_blocks(void **state)
+{
+	struct arena *a = arena_new(0);
+	char *big = arena_alloc(a, 100000);
+
+	assert_non_null(big);
+	memset(big, 'x', 100000);
+	assert_string_equal(arena_printf(a, "%d-%s", 42, "z"), "42-z");
+	arena_free(a);
+}
+
+static int cleaned;
+static void cleanup(void *p) { cleaned += *(int *)p; }
+
+static void
+test_defer_and_fail(void **state)
+{
+	struct arena *a = arena_new(0);
+	static int one = 1;
+
+	cleaned = 0;
+	arena_defer(a, cleanup, &one);
+	arena_fail_after(a, 2);
+	assert_non_null(arena_alloc(a, 8));
+	assert_null(arena_alloc(a, 8));
+	assert_null(arena_alloc(a, 8));
+	arena_free(a);
+	assert_int_equal(cleaned, 1);
+}
+
+static void
+test_buf_max(void **state)
+{
+	struct buf b;
+
+	buf_init(&b, 8);
+	assert_int_equal(buf_puts(&b, "1234"), 0);
+	assert_int_not_equal(buf_puts(&b, "56789"), 0);
+	assert_true(b.failed != 0);
+	assert_string_equal(b.data, "1234");
+	buf_free(&b);
+}
+
+static void
+test_utf8(void **state)
+{
+	assert_true(utf8_valid("Gr\xc3\xbc\xc3\x9f" "e", 6));
+	assert_false(utf8_valid("\xc3\x28", 2));
+	assert_false(utf8_valid("\xed\xa0\x80", 3));       /* surrogate */
+	assert_false(utf8_valid("\xc0\xaf", 2));           /* overlong */
+	assert_false(utf8_valid("a\0b", 3));
+	assert_true(utf8_clean_text("a\nb", 3, true));
+	assert_false(utf8_clean_text("a\nb", 3, false));
+	assert_false(utf8_clean_text("a\x1b", 2, true));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_alloc_and_limit),
+		cmocka_unit_test(test_big_blocks),
+		cmocka_unit_test(test_defer_and_fail),
+		cmocka_unit_test(test_buf_max),
+		cmocka_unit_test(test_utf8),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
