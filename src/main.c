@@ -1,9 +1,470 @@
-/* main.c: start-up and subcommands (being built). */
+/* main.c: start-up, configuration and the zek subcommands. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "core/config.h"
+#include "core/ctx.h"
+#include "core/demo.h"
+#include "core/objects.h"
+#include "core/users.h"
+#include "http/http.h"
+#include "http/static.h"
+#include "lib/arena.h"
+#include "lib/str.h"
+#include "render/i18n.h"
+#include "render/template.h"
+
+#define CONFIG_LINE_MAX 1024
+
+static const char usage[] =
+    "usage: zek [--config FILE] COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve [--listen HOST:PORT] [--db FILE] [--demo] [--dev] [--root DIR]\n"
+    "        [--threads N] [--base-url URL]\n"
+    "                      run the web server\n"
+    "  init [--db FILE] [--demo]\n"
+    "                      create the database with the ZEK configuration\n"
+    "                      (and the demo people and requests with --demo)\n"
+    "  user add --email E --name N [--role customer|agent|admin]\n"
+    "           [--org ORG] [--lang de|en] [--password P] [--db FILE]\n"
+    "                      add a user; without --password it is read from\n"
+    "                      ZEK_PASSWORD or the first line of standard input\n"
+    "  import-objects [--db FILE] FILE.csv\n"
+    "                      import Mandanten and Online-Dienste (kind,name)\n"
+    "\n"
+    "Every option can also come from the environment (ZEK_LISTEN, ZEK_DB,\n"
+    "ZEK_ROOT, ZEK_BASE_URL, ZEK_THREADS, ZEK_DEV, ZEK_MAX_FILE_BYTES,\n"
+    "ZEK_MAX_FILES, ZEK_SECURE_COOKIES) or a config file of 'key = value'\n"
+    "lines (listen, db, root, base_url, threads, max_file_bytes, max_files,\n"
+    "secure_cookies). Flags beat the environment, which beats the file.\n";
+
+/* One setting by name, as the config file and the environment spell it.
+ * Strings are kept for the life of the process. */
+static int
+config_set(struct config *cfg, const char *key, const char *value)
+{
+	int64_t n;
+	char *v = strdup(value);
+
+	if (v == NULL)
+		return -1;
+	if (str_eq(key, "listen"))
+		cfg->listen = v;
+	else if (str_eq(key, "db"))
+		cfg->db_path = v;
+	else if (str_eq(key, "root"))
+		cfg->root = v;
+	else if (str_eq(key, "base_url"))
+		cfg->base_url = v;
+	else if (str_eq(key, "dev"))
+		cfg->dev = str_eq(v, "1") || str_eq(v, "true");
+	else if (str_eq(key, "secure_cookies"))
+		cfg->secure_cookies = str_eq(v, "1") || str_eq(v, "true");
+	else if (str_eq(key, "threads") && str_to_i64(v, 1, 256, &n) == 0)
+		cfg->threads = (unsigned)n;
+	else if (str_eq(key, "max_file_bytes") &&
+	    str_to_i64(v, 1024, 1LL << 30, &n) == 0)
+		cfg->max_file_bytes = (size_t)n;
+	else if (str_eq(key, "max_files") && str_to_i64(v, 1, 100, &n) == 0)
+		cfg->max_files = (unsigned)n;
+	else {
+		fprintf(stderr, "zek: unknown setting or bad value: %s = %s\n", key, v);
+		free(v);
+		return -1;
+	}
+	if (v != cfg->listen && v != cfg->db_path && v != cfg->root &&
+	    v != cfg->base_url)
+		free(v);
+	return 0;
+}
+
+static int
+config_file(struct config *cfg, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[CONFIG_LINE_MAX], *eq;
+	int lineno = 0, rc = 0;
+
+	if (f == NULL) {
+		perror(path);
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		str_trim(line);
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		eq = strchr(line, '=');
+		if (eq == NULL) {
+			fprintf(stderr, "%s:%d: want 'key = value'\n", path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		rc = config_set(cfg, str_trim(line), str_trim(eq + 1));
+	}
+	fclose(f);
+	return rc;
+}
+
+static int
+config_env(struct config *cfg)
+{
+	static const char *const keys[] = {
+		"listen", "db", "root", "base_url", "threads", "dev",
+		"max_file_bytes", "max_files", "secure_cookies",
+	};
+	char name[64];
+	size_t i, k;
+	const char *v;
+
+	for (i = 0; i < ZEK_ARRAY_LEN(keys); i++) {
+		snprintf(name, sizeof(name), "ZEK_%s", keys[i]);
+		for (k = 4; name[k] != '\0'; k++)
+			if (name[k] >= 'a' && name[k] <= 'z')
+				name[k] = (char)(name[k] - 'a' + 'A');
+		v = getenv(name);
+		if (v != NULL && config_set(cfg, keys[i], v) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Where templates/, static/, po/ and demo/ are: the configured root if it
+ * has them, else the source tree the binary was built from. */
+static void
+config_find_root(struct config *cfg)
+{
+	char path[1024];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/templates", cfg->root);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return;
+	cfg->root = ZEK_SOURCE_ROOT;
+}
+
+static char *
+root_path(const struct config *cfg, const char *sub)
+{
+	size_t n = strlen(cfg->root) + strlen(sub) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", cfg->root, sub);
+	return p;
+}
+
+static void
+print_demo_logins(const struct config *cfg)
+{
+	printf("\nzek demo on http://%s/ (password for everyone: demo)\n"
+	    "  anna@example.org     Anna Schmidt, Stadt Musterstadt – Bürgeramt\n"
+	    "  ben@example.org      Ben Weber, Stadt Musterstadt – Bürgeramt\n"
+	    "  carla@example.org    Carla Yilmaz, Land Beispielland – Ministerium für Digitales\n"
+	    "  support@example.org  Sam Support (agent)\n"
+	    "  admin@example.org    Admin (admin)\n\n", cfg->listen);
+	fflush(stdout);
+}
+
+/* Runs fn with a context on this thread. */
+static int
+with_ctx(struct core *core, int (*fn)(struct zctx *, void *), void *arg)
+{
+	struct arena *a = arena_new(0);
+	struct zctx ctx;
+	int rc;
+
+	if (a == NULL)
+		return ZEK_NOMEM;
+	rc = core_ctx_init(core, a, &ctx);
+	if (rc == ZEK_OK)
+		rc = fn(&ctx, arg);
+	arena_free(a);
+	return rc;
+}
+
+static int
+load_demo(struct zctx *ctx, void *arg)
+{
+	return *(bool *)arg ? core_demo_load(ctx) : core_init_config(ctx);
+}
+
+static int
+cmd_serve(struct app *app)
+{
+	char err[256];
+	int rc;
+
+	rc = core_open(&app->cfg, &app->core);
+	if (rc != ZEK_OK) {
+		fprintf(stderr, "zek: cannot open database %s\n", app->cfg.db_path);
+		return rc;
+	}
+	if (app->cfg.demo && (rc = with_ctx(app->core, load_demo, &app->cfg.demo)) != ZEK_OK) {
+		fprintf(stderr, "zek: loading the demo data failed: %s\n", zek_rc_name(rc));
+		goto out;
+	}
+	app->templates_dir = root_path(&app->cfg, "templates");
+	app->po_dir = root_path(&app->cfg, "po");
+	app->static_dir = root_path(&app->cfg, "static");
+	rc = ZEK_IO;
+	if (app->templates_dir == NULL || app->po_dir == NULL || app->static_dir == NULL)
+		goto out;
+	app->tpl = templates_load(app->templates_dir, err, sizeof(err));
+	if (app->tpl == NULL) {
+		fprintf(stderr, "zek: templates: %s\n", err);
+		goto out;
+	}
+	app->cat = i18n_load(app->po_dir, err, sizeof(err));
+	if (app->cat == NULL) {
+		fprintf(stderr, "zek: catalogs: %s\n", err);
+		goto out;
+	}
+	app->files = static_files_load(app->static_dir);
+	if (app->files == NULL) {
+		fprintf(stderr, "zek: cannot read %s\n", app->static_dir);
+		goto out;
+	}
+	if (app->cfg.demo)
+		print_demo_logins(&app->cfg);
+	rc = http_serve(app);
+out:
+	static_files_free(app->files);
+	i18n_free(app->cat);
+	templates_free(app->tpl);
+	free(app->templates_dir);
+	free(app->po_dir);
+	free(app->static_dir);
+	core_close(app->core);
+	return rc;
+}
+
+static int
+cmd_init(struct app *app)
+{
+	int rc = core_open(&app->cfg, &app->core);
+
+	if (rc != ZEK_OK) {
+		fprintf(stderr, "zek: cannot open database %s\n", app->cfg.db_path);
+		return rc;
+	}
+	rc = with_ctx(app->core, load_demo, &app->cfg.demo);
+	if (rc != ZEK_OK)
+		fprintf(stderr, "zek: init failed: %s\n", zek_rc_name(rc));
+	else
+		printf("zek: %s is ready%s\n", app->cfg.db_path,
+		    app->cfg.demo ? " with demo data" : "");
+	core_close(app->core);
+	return rc;
+}
+
+struct user_add_args {
+	const char *email, *name, *role, *org, *lang, *password;
+};
+
+static int
+do_user_add(struct zctx *ctx, void *arg)
+{
+	struct user_add_args *u = arg;
+	int64_t id;
+	int rc;
+
+	rc = core_user_add(ctx, u->email, u->name, u->password, u->role, u->org,
+	    u->lang, &id);
+	if (rc == ZEK_OK)
+		printf("zek: added %s (%s) as user %lld\n", u->email, u->role,
+		    (long long)id);
+	else if (rc == ZEK_CONFLICT)
+		fprintf(stderr, "zek: %s exists already\n", u->email);
+	else if (rc == ZEK_INVALID)
+		fprintf(stderr, "zek: invalid e-mail, name, role, language or password\n");
+	return rc;
+}
+
+static int
+cmd_user_add(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "email", required_argument, NULL, 'e' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "org", required_argument, NULL, 'o' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "password", required_argument, NULL, 'p' },
+		{ "db", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct user_add_args u = { .role = "customer", .lang = "de" };
+	char line[1100];
+	int c, rc;
+
+	optind = 0;     /* GNU: start afresh on the sub-argument vector */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e': u.email = optarg; break;
+		case 'n': u.name = optarg; break;
+		case 'r': u.role = optarg; break;
+		case 'o': u.org = optarg; break;
+		case 'l': u.lang = optarg; break;
+		case 'p': u.password = optarg; break;
+		case 'd': if (config_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
+		default: fputs(usage, stderr); return ZEK_INVALID;
+		}
+	}
+	if (u.email == NULL || u.name == NULL) {
+		fputs("zek: user add needs --email and --name\n", stderr);
+		return ZEK_INVALID;
+	}
+	if (u.password == NULL)
+		u.password = getenv("ZEK_PASSWORD");
+	if (u.password == NULL) {
+		if (fgets(line, sizeof(line), stdin) == NULL) {
+			fputs("zek: no password given\n", stderr);
+			return ZEK_INVALID;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		u.password = line;
+	}
+	rc = core_open(&app->cfg, &app->core);
+	if (rc == ZEK_OK) {
+		rc = with_ctx(app->core, do_user_add, &u);
+		core_close(app->core);
+	}
+	sodium_memzero(line, sizeof(line));
+	return rc;
+}
+
+static int
+do_import(struct zctx *ctx, void *arg)
+{
+	int64_t added = 0, line = 0;
+	int rc = core_import_objects_csv_path(ctx, arg, &added, &line);
+
+	if (rc == ZEK_OK)
+		printf("zek: imported %lld new objects\n", (long long)added);
+	else if (rc == ZEK_INVALID)
+		fprintf(stderr, "zek: %s:%lld: not a valid 'kind,name' line\n",
+		    (const char *)arg, (long long)line);
+	else
+		fprintf(stderr, "zek: cannot import %s: %s\n", (const char *)arg,
+		    zek_rc_name(rc));
+	return rc;
+}
+
+static int
+cmd_import(struct app *app, int argc, char **argv)
+{
+	int rc;
+
+	if (argc == 4 && str_eq(argv[1], "--db")) {
+		if (config_set(&app->cfg, "db", argv[2]) != 0)
+			return ZEK_INVALID;
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc != 2) {
+		fputs("usage: zek import-objects [--db FILE] FILE.csv\n", stderr);
+		return ZEK_INVALID;
+	}
+	rc = core_open(&app->cfg, &app->core);
+	if (rc == ZEK_OK) {
+		rc = with_ctx(app->core, do_import, argv[1]);
+		core_close(app->core);
+	}
+	return rc;
+}
+
+/* Global options and those of serve/init; stops at the command's own. */
+static int
+parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'L' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "root", required_argument, NULL, 'R' },
+		{ "base-url", required_argument, NULL, 'b' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "demo", no_argument, NULL, 'D' },
+		{ "dev", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = getenv("ZEK_CONFIG");
+	int c, i;
+
+	/* The file comes first so the environment and flags override it. */
+	for (i = 1; i < argc - 1; i++)
+		if (str_eq(argv[i], "--config"))
+			file = argv[i + 1];
+	if (file != NULL && config_file(cfg, file) != 0)
+		return -1;
+	if (config_env(cfg) != 0)
+		return -1;
+	/* "+" stops at the first non-option: the command. */
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1 ||
+	    (optind < argc && (str_eq(argv[optind], "serve") ||
+	    str_eq(argv[optind], "init")) && *cmd_index == 0)) {
+		if (c == -1) {
+			*cmd_index = optind++;
+			continue;
+		}
+		switch (c) {
+		case 'c': break;
+		case 'L': if (config_set(cfg, "listen", optarg)) return -1; break;
+		case 'd': if (config_set(cfg, "db", optarg)) return -1; break;
+		case 'R': if (config_set(cfg, "root", optarg)) return -1; break;
+		case 'b': if (config_set(cfg, "base_url", optarg)) return -1; break;
+		case 't': if (config_set(cfg, "threads", optarg)) return -1; break;
+		case 'D': cfg->demo = true; break;
+		case 'v': cfg->dev = true; break;
+		default: return -1;
+		}
+	}
+	if (*cmd_index == 0)
+		*cmd_index = optind;
+	return 0;
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	fputs("zek: not yet\n", stderr);
-	return 1;
+	static struct app app;
+	struct config *cfg = &app.cfg;
+	int cmd = 0, rc;
+	const char *name;
+
+	if (sodium_init() < 0) {
+		fputs("zek: libsodium failed to start\n", stderr);
+		return 1;
+	}
+	config_defaults(cfg);
+	if (parse_options(cfg, argc, argv, &cmd) != 0 || cmd >= argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	cfg->max_body_bytes = cfg->max_file_bytes * cfg->max_files + (1u << 20);
+	config_find_root(cfg);
+	name = argv[cmd];
+	if (str_eq(name, "serve"))
+		rc = cmd_serve(&app);
+	else if (str_eq(name, "init"))
+		rc = cmd_init(&app);
+	else if (str_eq(name, "user") && cmd + 1 < argc && str_eq(argv[cmd + 1], "add"))
+		rc = cmd_user_add(&app, argc - cmd - 1, argv + cmd + 1);
+	else if (str_eq(name, "import-objects"))
+		rc = cmd_import(&app, argc - cmd, argv + cmd);
+	else {
+		fputs(usage, stderr);
+		return 2;
+	}
+	return rc == ZEK_OK ? 0 : 1;
 }

@@ -1,0 +1,267 @@
+/* auth.c: Argon2id passwords, throttled log-in, hashed session tokens. */
+#include "core/auth.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/internal.h"
+#include "core/users.h"
+#include "lib/arena.h"
+#include "lib/str.h"
+#include "store/store.h"
+
+/* Interactive cost, with less memory than libsodium's 64 MiB default so
+ * that several log-ins at once fit on a small server. */
+#define PWHASH_OPS crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define PWHASH_MEM (32u << 20)
+#define TOUCH_EVERY_MS 60000        /* extend a session at most once a minute */
+#define CLIENT_IP_MAX 64
+
+/* A hash to verify against when the e-mail is unknown, so that the answer
+ * takes as long as for a known one. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+dummy_init(void)
+{
+	unsigned char pw[16];
+
+	randombytes_buf(pw, sizeof(pw));
+	if (crypto_pwhash_str(dummy_hash, (const char *)pw, sizeof(pw),
+	    PWHASH_OPS, PWHASH_MEM) != 0)
+		dummy_hash[0] = '\0';
+	sodium_memzero(pw, sizeof(pw));
+}
+
+enum zek_rc
+core_password_hash(struct zctx *ctx, const char *password, const char **out)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	size_t n;
+
+	if (password == NULL)
+		return ZEK_INVALID;
+	n = strlen(password);
+	if (n < USER_PASSWORD_MIN || n > USER_PASSWORD_MAX)
+		return ZEK_INVALID;
+	if (crypto_pwhash_str(hash, password, n, PWHASH_OPS, PWHASH_MEM) != 0)
+		return ZEK_NOMEM;
+	*out = arena_strdup(ctx->arena, hash);
+	return *out != NULL ? ZEK_OK : ZEK_NOMEM;
+}
+
+bool
+core_password_check(const char *hash, const char *password)
+{
+	size_t n;
+
+	if (str_empty(hash) || password == NULL)
+		return false;
+	n = strlen(password);
+	if (n > USER_PASSWORD_MAX)
+		return false;
+	return crypto_pwhash_str_verify(hash, password, n) == 0;
+}
+
+/* 256 random bits as 43 characters of unpadded base64url. */
+static char *
+random_token(struct zctx *ctx)
+{
+	unsigned char raw[32];
+	char *s;
+
+	s = arena_alloc(ctx->arena, AUTH_TOKEN_LEN + 1);
+	if (s == NULL)
+		return NULL;
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(s, AUTH_TOKEN_LEN + 1, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+	return s;
+}
+
+/* SHA-256 of the raw token, hex: what the database keeps. */
+static char *
+token_hash(struct zctx *ctx, const char *raw)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char *hex;
+
+	hex = arena_alloc(ctx->arena, 2 * sizeof(h) + 1);
+	if (hex == NULL)
+		return NULL;
+	crypto_hash_sha256(h, (const unsigned char *)raw, strlen(raw));
+	sodium_bin2hex(hex, 2 * sizeof(h) + 1, h, sizeof(h));
+	return hex;
+}
+
+static char *
+throttle_key(struct zctx *ctx, const char *email, const char *client_ip)
+{
+	char *lower = core_ascii_lower(ctx, email);
+
+	if (lower == NULL)
+		return NULL;
+	return arena_printf(ctx->arena, "%s|%.*s", lower, CLIENT_IP_MAX,
+	    client_ip != NULL ? client_ip : "");
+}
+
+static bool
+throttled(struct zctx *ctx, const char *key)
+{
+	int64_t count, start;
+
+	if (store_login_failure_get(ctx->db, key, &count, &start) != ZEK_OK)
+		return false;
+	return ctx->now_ms - start < ctx->cfg->login_window_ms &&
+	    count >= ctx->cfg->login_max_failures;
+}
+
+static void
+count_failure(struct zctx *ctx, const char *key)
+{
+	int64_t count, start;
+
+	if (store_login_failure_get(ctx->db, key, &count, &start) != ZEK_OK ||
+	    ctx->now_ms - start >= ctx->cfg->login_window_ms) {
+		count = 0;
+		start = ctx->now_ms;
+	}
+	store_login_failure_set(ctx->db, key, count + 1, start);
+}
+
+static enum zek_rc
+session_create(struct zctx *ctx, int64_t user_id, struct session_new *out)
+{
+	struct store_session s;
+	enum zek_rc rc;
+	char *raw, *csrf, *hash;
+
+	raw = random_token(ctx);
+	csrf = random_token(ctx);
+	hash = raw != NULL ? token_hash(ctx, raw) : NULL;
+	if (raw == NULL || csrf == NULL || hash == NULL)
+		return ZEK_NOMEM;
+	s = (struct store_session){
+		.token_hash = hash,
+		.user_id = user_id,
+		.csrf = csrf,
+		.created_at = ctx->now_ms,
+		.last_seen = ctx->now_ms,
+		.expires_at = ctx->now_ms + ctx->cfg->session_ttl_ms,
+	};
+	rc = store_session_insert(ctx->db, &s);
+	if (rc != ZEK_OK)
+		return rc;
+	out->token = raw;
+	out->csrf = csrf;
+	out->expires_at = s.expires_at;
+	return ZEK_OK;
+}
+
+enum zek_rc
+core_login(struct zctx *ctx, const char *email, const char *password,
+    const char *client_ip, struct session_new *out)
+{
+	struct store_user *su = NULL;
+	const char *hash;
+	enum zek_rc rc;
+	char *key;
+	bool ok;
+
+	if (email == NULL || password == NULL)
+		return ZEK_INVALID;
+	if (strlen(email) > USER_EMAIL_MAX || strlen(password) > USER_PASSWORD_MAX)
+		return ZEK_INVALID;
+	key = throttle_key(ctx, email, client_ip);
+	if (key == NULL)
+		return ZEK_NOMEM;
+	if (throttled(ctx, key))
+		return ZEK_FORBIDDEN;
+	rc = store_user_by_email(ctx->db, ctx->arena, email, &su);
+	if (rc != ZEK_OK && rc != ZEK_NOTFOUND)
+		return rc;
+	pthread_once(&dummy_once, dummy_init);
+	/* Unknown e-mail: verify against the dummy hash anyway. */
+	hash = su != NULL && !str_empty(su->password_hash) ? su->password_hash :
+	    dummy_hash;
+	ok = core_password_check(hash, password) && su != NULL &&
+	    hash != dummy_hash;
+	if (!ok) {
+		count_failure(ctx, key);
+		return ZEK_INVALID;
+	}
+	store_login_failure_clear(ctx->db, key);
+	rc = core_user_from_store(ctx, su, &out->user);
+	if (rc == ZEK_OK)
+		rc = session_create(ctx, su->id, out);
+	return rc;
+}
+
+enum zek_rc
+core_session_lookup(struct zctx *ctx, const char *raw_token,
+    struct user **user, const char **csrf)
+{
+	struct store_session *s;
+	enum zek_rc rc;
+	char *hash;
+
+	if (str_empty(raw_token) || strlen(raw_token) != AUTH_TOKEN_LEN)
+		return ZEK_NOTFOUND;
+	hash = token_hash(ctx, raw_token);
+	if (hash == NULL)
+		return ZEK_NOMEM;
+	rc = store_session_get(ctx->db, ctx->arena, hash, &s);
+	if (rc != ZEK_OK)
+		return rc;
+	if (s->expires_at <= ctx->now_ms) {
+		store_session_delete(ctx->db, hash);
+		return ZEK_NOTFOUND;
+	}
+	/* Writing on every request would serialise all readers on the lock. */
+	if (ctx->now_ms - s->last_seen >= TOUCH_EVERY_MS) {
+		rc = store_session_touch(ctx->db, hash, ctx->now_ms,
+		    ctx->now_ms + ctx->cfg->session_ttl_ms);
+		if (rc != ZEK_OK && rc != ZEK_NOTFOUND)
+			return rc;
+	}
+	rc = core_user_get(ctx, s->user_id, user);
+	if (rc == ZEK_OK && csrf != NULL)
+		*csrf = s->csrf;
+	return rc;
+}
+
+enum zek_rc
+core_logout(struct zctx *ctx, const char *raw_token)
+{
+	char *hash;
+
+	if (str_empty(raw_token) || strlen(raw_token) != AUTH_TOKEN_LEN)
+		return ZEK_OK;
+	hash = token_hash(ctx, raw_token);
+	if (hash == NULL)
+		return ZEK_NOMEM;
+	return store_session_delete(ctx->db, hash);
+}
+
+enum zek_rc
+core_sessions_purge(struct zctx *ctx, int64_t *n)
+{
+	return store_sessions_purge(ctx->db, ctx->now_ms, n);
+}
+
+bool
+core_csrf_ok(const char *expected, const char *submitted)
+{
+	size_t n;
+
+	if (str_empty(expected) || submitted == NULL)
+		return false;
+	n = strlen(expected);
+	if (strlen(submitted) != n)
+		return false;
+	return sodium_memcmp(expected, submitted, n) == 0;
+}

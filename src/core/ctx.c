@@ -1,0 +1,66 @@
+/* ctx.c: opening the core (database, libsodium) and per-call contexts. */
+#include "core/ctx.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "lib/arena.h"
+#include "store/store.h"
+
+int64_t
+core_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum zek_rc
+core_open(const struct config *cfg, struct core **out)
+{
+	struct core *c;
+	enum zek_rc rc;
+
+	/* Safe to call again; needed before any random token or hash. */
+	if (sodium_init() < 0)
+		return ZEK_IO;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return ZEK_NOMEM;
+	c->cfg = cfg;
+	rc = store_open(cfg->db_path, &c->store);
+	if (rc != ZEK_OK) {
+		free(c);
+		return rc;
+	}
+	*out = c;
+	return ZEK_OK;
+}
+
+void
+core_close(struct core *c)
+{
+	if (c == NULL)
+		return;
+	store_close(c->store);
+	free(c);
+}
+
+enum zek_rc
+core_ctx_init(struct core *c, struct arena *a, struct zctx *ctx)
+{
+	struct store_conn *db = store_conn(c->store);
+
+	if (db == NULL)
+		return ZEK_IO;
+	*ctx = (struct zctx){
+		.arena = a,
+		.db = db,
+		.cfg = c->cfg,
+		.now_ms = core_now_ms(),
+	};
+	return ZEK_OK;
+}

@@ -1,0 +1,474 @@
+/* demo.c: loads the demo configuration and demo data from demo/ (JSON, CSV). */
+#include "core/demo.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/fields.h"
+#include "core/internal.h"
+#include "core/objects.h"
+#include "core/requests.h"
+#include "core/status.h"
+#include "core/users.h"
+#include "core/validate.h"
+#include "lib/arena.h"
+#include "lib/str.h"
+#include "store/store.h"
+
+#define DEMO_VALUES_MAX 32          /* values of one demo request */
+#define HOUR_MS (3600LL * 1000)
+#define DAY_MS (24 * HOUR_MS)
+
+static void
+json_free(void *p)
+{
+	json_decref(p);
+}
+
+/* Loads <root>/demo/<name>; the arena owns the JSON. */
+static enum zek_rc
+load_json(struct zctx *ctx, const char *name, json_t **out)
+{
+	json_error_t jerr;
+	json_t *j;
+	char *path;
+
+	path = arena_printf(ctx->arena, "%s/demo/%s", ctx->cfg->root, name);
+	if (path == NULL)
+		return ZEK_NOMEM;
+	j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (j == NULL) {
+		fprintf(stderr, "demo: %s:%d: %s\n", path, jerr.line, jerr.text);
+		return jerr.line <= 0 ? ZEK_IO : ZEK_INVALID;
+	}
+	if (arena_defer(ctx->arena, json_free, j) != 0)
+		return ZEK_NOMEM;
+	*out = j;
+	return ZEK_OK;
+}
+
+/* A string member, "" when absent; NULL when present but not a string. */
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (v == NULL)
+		return "";
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int64_t
+jint(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* ---- configuration ---- */
+
+static enum zek_rc
+insert_options(struct zctx *ctx, const json_t *cfg, const json_t *jf,
+    int64_t field_id)
+{
+	const json_t *opts = json_object_get(jf, "options"), *o;
+	struct store_option so;
+	enum zek_rc rc;
+	size_t i;
+
+	if (opts == NULL)
+		return ZEK_OK;
+	if (json_is_string(opts))   /* a named set from "options" */
+		opts = json_object_get(json_object_get(cfg, "options"),
+		    json_string_value(opts));
+	if (!json_is_array(opts))
+		return ZEK_INVALID;
+	json_array_foreach(opts, i, o) {
+		so = (struct store_option){
+			.field_id = field_id,
+			.value = jstr(o, "value"),
+			.label_de = jstr(o, "label_de"),
+			.label_en = jstr(o, "label_en"),
+			.position = (int64_t)i + 1,
+		};
+		if (str_empty(so.value) || str_empty(so.label_de) ||
+		    so.label_en == NULL)
+			return ZEK_INVALID;
+		rc = store_option_insert(ctx->db, &so, NULL);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	return ZEK_OK;
+}
+
+static enum zek_rc
+insert_fields(struct zctx *ctx, const json_t *cfg, const json_t *jt,
+    int64_t type_id)
+{
+	const json_t *jf;
+	struct store_field sf;
+	enum field_kind kind;
+	enum zek_rc rc;
+	int64_t id;
+	size_t i;
+
+	json_array_foreach(json_object_get(jt, "fields"), i, jf) {
+		sf = (struct store_field){
+			.type_id = type_id,
+			.key = jstr(jf, "key"),
+			.kind = jstr(jf, "kind"),
+			.label_de = jstr(jf, "label_de"),
+			.label_en = jstr(jf, "label_en"),
+			.help_de = jstr(jf, "help_de"),
+			.help_en = jstr(jf, "help_en"),
+			.placeholder_de = jstr(jf, "placeholder_de"),
+			.placeholder_en = jstr(jf, "placeholder_en"),
+			.required = json_is_true(json_object_get(jf, "required")),
+			.position = (int64_t)i + 1,
+			.object_kind = jstr(jf, "object_kind"),
+			.multiple = json_is_true(json_object_get(jf, "multiple")),
+			.checkbox_label_de = jstr(jf, "checkbox_label_de"),
+			.checkbox_label_en = jstr(jf, "checkbox_label_en"),
+		};
+		if (str_empty(sf.key) || str_empty(sf.label_de) ||
+		    !field_kind_from_name(sf.kind, &kind) ||
+		    (kind == FIELD_OBJECT &&
+		    !core_object_kind_valid(sf.object_kind)))
+			return ZEK_INVALID;
+		rc = store_field_insert(ctx->db, &sf, &id);
+		if (rc == ZEK_OK)
+			rc = insert_options(ctx, cfg, jf, id);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	return ZEK_OK;
+}
+
+static enum zek_rc
+insert_desk(struct zctx *ctx, const json_t *cfg, const json_t *jd)
+{
+	const json_t *jg, *jt;
+	struct store_reqtype st;
+	struct store_group sg;
+	struct store_desk sd;
+	enum zek_rc rc;
+	int64_t desk_id, group_id, type_id;
+	size_t i, j, pos = 0;
+
+	sd = (struct store_desk){
+		.id = jint(jd, "id"),
+		.portal_id = jint(jd, "portal_id"),
+		.project_key = jstr(jd, "project_key"),
+		.name = jstr(jd, "name"),
+		.description = jstr(jd, "description"),
+	};
+	if (sd.portal_id <= 0 || str_empty(sd.project_key) ||
+	    str_empty(sd.name) || sd.description == NULL)
+		return ZEK_INVALID;
+	rc = store_desk_insert(ctx->db, &sd, &desk_id);
+	if (rc != ZEK_OK)
+		return rc;
+	json_array_foreach(json_object_get(jd, "groups"), i, jg) {
+		sg = (struct store_group){
+			.id = jint(jg, "id"),
+			.desk_id = desk_id,
+			.name_de = jstr(jg, "name_de"),
+			.name_en = jstr(jg, "name_en"),
+			.position = (int64_t)i + 1,
+		};
+		if (str_empty(sg.name_de) || sg.name_en == NULL)
+			return ZEK_INVALID;
+		rc = store_group_insert(ctx->db, &sg, &group_id);
+		if (rc != ZEK_OK)
+			return rc;
+		json_array_foreach(json_object_get(jg, "types"), j, jt) {
+			st = (struct store_reqtype){
+				.id = jint(jt, "id"),
+				.desk_id = desk_id,
+				.group_id = group_id,
+				.name_de = jstr(jt, "name_de"),
+				.name_en = jstr(jt, "name_en"),
+				.description_de = jstr(jt, "description_de"),
+				.description_en = jstr(jt, "description_en"),
+				.position = (int64_t)++pos,
+				.icon = jstr(jt, "icon"),
+			};
+			if (str_empty(st.name_de) || st.name_en == NULL ||
+			    st.description_de == NULL ||
+			    st.description_en == NULL || st.icon == NULL)
+				return ZEK_INVALID;
+			rc = store_reqtype_insert(ctx->db, &st, &type_id);
+			if (rc == ZEK_OK)
+				rc = insert_fields(ctx, cfg, jt, type_id);
+			if (rc != ZEK_OK)
+				return rc;
+		}
+	}
+	return ZEK_OK;
+}
+
+enum zek_rc
+core_init_config(struct zctx *ctx)
+{
+	const json_t *jd;
+	enum zek_rc rc;
+	json_t *cfg;
+	int64_t n;
+	size_t i;
+
+	rc = store_desk_count(ctx->db, &n);
+	if (rc != ZEK_OK || n > 0)
+		return rc;
+	rc = load_json(ctx, "config.json", &cfg);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	/* Another process may have won the race between count and begin. */
+	rc = store_desk_count(ctx->db, &n);
+	if (rc != ZEK_OK || n > 0)
+		goto out;
+	json_array_foreach(json_object_get(cfg, "desks"), i, jd) {
+		rc = insert_desk(ctx, cfg, jd);
+		if (rc != ZEK_OK) {
+			fprintf(stderr, "demo: config.json: desk %zu: %s\n", i,
+			    zek_rc_name(rc));
+			goto out;
+		}
+	}
+	rc = store_commit(ctx->db);
+out:
+	if (rc != ZEK_OK || n > 0)
+		store_rollback(ctx->db);
+	return rc;
+}
+
+/* ---- demo data ---- */
+
+static enum zek_rc
+add_people(struct zctx *ctx, const json_t *data)
+{
+	const char *password = jstr(data, "password");
+	const json_t *p;
+	enum zek_rc rc;
+	size_t i;
+
+	if (str_empty(password))
+		return ZEK_INVALID;
+	json_array_foreach(json_object_get(data, "people"), i, p) {
+		rc = core_user_add(ctx, jstr(p, "email"), jstr(p, "name"),
+		    password, jstr(p, "role"), jstr(p, "org"), jstr(p, "lang"),
+		    NULL);
+		if (rc != ZEK_OK) {
+			fprintf(stderr, "demo: person %s: %s\n", jstr(p, "email"),
+			    zek_rc_name(rc));
+			return rc;
+		}
+	}
+	return ZEK_OK;
+}
+
+/* The id of the catalogue entry called `name`, as a string. */
+static const char *
+object_id(struct zctx *ctx, const char *kind, const char *name)
+{
+	struct object *o;
+	size_t i, n;
+
+	if (core_objects_search(ctx, kind, name, OBJECTS_SEARCH_MAX, &o, &n) !=
+	    ZEK_OK)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (str_eq(o[i].name, name))
+			return arena_printf(ctx->arena, "%lld",
+			    (long long)o[i].id);
+	fprintf(stderr, "demo: no object %s \"%s\"\n", kind, name);
+	return NULL;
+}
+
+/* Turns one JSON value into the strings a form would send. */
+static enum zek_rc
+demo_value(struct zctx *ctx, const struct field *f, const json_t *jv,
+    const struct user *reporter, struct field_value *out)
+{
+	const json_t *item;
+	const char **vals;
+	char buf[17];
+	size_t i, n;
+
+	n = json_is_array(jv) ? json_array_size(jv) : 1;
+	vals = arena_calloc(ctx->arena, n > 0 ? n : 1, sizeof(*vals));
+	if (vals == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++) {
+		item = json_is_array(jv) ? json_array_get(jv, i) : jv;
+		if (f->kind == FIELD_CHECKBOX) {
+			vals[i] = json_is_true(item) ? "on" : "";
+		} else if (f->kind == FIELD_DATETIME && json_is_number(item)) {
+			if (core_format_local_datetime(ctx->now_ms -
+			    (int64_t)(json_number_value(item) * HOUR_MS),
+			    reporter->tz, buf) != ZEK_OK)
+				return ZEK_INVALID;
+			vals[i] = arena_strdup(ctx->arena, buf);
+		} else if (f->kind == FIELD_OBJECT && json_is_string(item)) {
+			vals[i] = object_id(ctx, f->object_kind,
+			    json_string_value(item));
+		} else if (json_is_string(item)) {
+			vals[i] = json_string_value(item);
+		} else {
+			return ZEK_INVALID;
+		}
+		if (vals[i] == NULL)
+			return ZEK_INVALID;
+	}
+	*out = (struct field_value){ .key = f->key, .values = vals,
+	    .nvalues = n };
+	return ZEK_OK;
+}
+
+static enum zek_rc
+find_user(struct zctx *ctx, const char *email, struct user **out)
+{
+	enum zek_rc rc = core_user_by_email(ctx, email, out);
+
+	if (rc == ZEK_NOTFOUND) {
+		fprintf(stderr, "demo: unknown person %s\n", email);
+		rc = ZEK_INVALID;
+	}
+	return rc;
+}
+
+/* Status, resolution and participants, as if agents had worked on it. */
+static enum zek_rc
+demo_aftermath(struct zctx *ctx, const json_t *jr, const char *key)
+{
+	const char *status = jstr(jr, "status"), *res = jstr(jr, "resolution");
+	struct store_request *r;
+	const json_t *jp;
+	struct user *p;
+	enum resolution rv;
+	enum status sv;
+	enum zek_rc rc;
+	size_t i;
+
+	if (!status_from_code(status, &sv) || res == NULL ||
+	    !resolution_from_code(res, &rv))
+		return ZEK_INVALID;
+	rc = store_request_by_key(ctx->db, ctx->arena, key, &r);
+	if (rc == ZEK_OK && sv != STATUS_OFFEN)
+		rc = store_request_set_status(ctx->db, r->id, status, res,
+		    ctx->now_ms + 3 * HOUR_MS);
+	json_array_foreach(json_object_get(jr, "participants"), i, jp) {
+		if (rc == ZEK_OK)
+			rc = find_user(ctx, json_string_value(jp), &p);
+		if (rc == ZEK_OK)
+			rc = store_participant_add(ctx->db, r->id, p->id);
+	}
+	return rc;
+}
+
+static enum zek_rc
+add_request(struct zctx *ctx, const json_t *jr)
+{
+	struct field_value vals[DEMO_VALUES_MAX];
+	struct create_input in = { 0 };
+	struct user *reporter, *creator;
+	struct field_error *errs;
+	const struct field *f;
+	struct reqtype *t;
+	const char *creator_email, *key, *fkey;
+	const json_t *jv;
+	enum zek_rc rc;
+	size_t nerrs, i;
+
+	rc = find_user(ctx, jstr(jr, "reporter"), &reporter);
+	if (rc != ZEK_OK)
+		return rc;
+	creator_email = jstr(jr, "creator");
+	creator = reporter;
+	if (!str_empty(creator_email)) {
+		rc = find_user(ctx, creator_email, &creator);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	rc = core_reqtype_load(ctx, jint(jr, "type"), "de", &t);
+	if (rc != ZEK_OK)
+		return rc;
+	json_object_foreach((json_t *)json_object_get(jr, "values"), fkey, jv) {
+		f = core_reqtype_field(t, fkey);
+		if (f == NULL || in.nvalues == DEMO_VALUES_MAX)
+			return ZEK_INVALID;
+		rc = demo_value(ctx, f, jv, reporter, &vals[in.nvalues++]);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	in.portal_id = t->portal_id;
+	in.type_id = t->id;
+	in.values = vals;
+	in.on_behalf_user_id = reporter->id;
+	if (json_is_true(json_object_get(jr, "share")) && reporter->norgs > 0)
+		in.share_org_id = reporter->org_ids[0];
+	rc = core_request_create(ctx, creator, &in, &errs, &nerrs, &key);
+	for (i = 0; rc == ZEK_INVALID && i < nerrs; i++)
+		fprintf(stderr, "demo: request \"%s\": %s %s\n",
+		    jstr(json_object_get(jr, "values"), "summary"),
+		    errs[i].field, errs[i].key);
+	if (rc == ZEK_OK)
+		rc = demo_aftermath(ctx, jr, key);
+	return rc;
+}
+
+static enum zek_rc
+add_requests(struct zctx *ctx, const json_t *data)
+{
+	int64_t now = ctx->now_ms;
+	const json_t *jr;
+	enum zek_rc rc = ZEK_OK;
+	size_t i;
+
+	json_array_foreach(json_object_get(data, "requests"), i, jr) {
+		/* Each request is created at its own moment in the past. */
+		ctx->now_ms = now - (int64_t)(json_number_value(
+		    json_object_get(jr, "days_ago")) * DAY_MS);
+		rc = add_request(ctx, jr);
+		if (rc != ZEK_OK) {
+			fprintf(stderr, "demo: data.json: request %zu: %s\n", i,
+			    zek_rc_name(rc));
+			break;
+		}
+	}
+	ctx->now_ms = now;
+	return rc;
+}
+
+enum zek_rc
+core_demo_load(struct zctx *ctx)
+{
+	enum zek_rc rc;
+	json_t *data;
+	int64_t n, line = 0;
+	char *csv;
+
+	rc = core_init_config(ctx);
+	if (rc == ZEK_OK)
+		rc = store_user_count(ctx->db, &n);
+	if (rc != ZEK_OK || n > 0)
+		return rc;
+	rc = load_json(ctx, "data.json", &data);
+	if (rc == ZEK_OK)
+		rc = add_people(ctx, data);
+	if (rc != ZEK_OK)
+		return rc;
+	csv = arena_printf(ctx->arena, "%s/demo/objects.csv", ctx->cfg->root);
+	if (csv == NULL)
+		return ZEK_NOMEM;
+	rc = core_import_objects_csv_path(ctx, csv, NULL, &line);
+	if (rc != ZEK_OK) {
+		fprintf(stderr, "demo: %s:%lld: %s\n", csv, (long long)line,
+		    zek_rc_name(rc));
+		return rc;
+	}
+	return add_requests(ctx, data);
+}

@@ -1,0 +1,44 @@
+/* internal.h: helpers shared by core/ files only; web/ does not include it. */
+#ifndef ZEK_CORE_INTERNAL_H
+#define ZEK_CORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ctx.h"
+
+struct store_user;
+struct user;
+struct person;
+
+/* en when lang is "en" and en is not empty, else de. */
+const char *core_pick(const char *lang, const char *de, const char *en);
+/* "de" or "en" for any input ("de" by default). */
+const char *core_lang(const char *lang);
+/* Loads the user's organisations into a struct user built from `su`. */
+enum zek_rc core_user_from_store(struct zctx *ctx, const struct store_user *su,
+    struct user **out);
+void core_person_from_store(struct person *p, const struct store_user *su);
+struct reqtype;
+/* Loads a request type by id alone, whatever its portal. */
+enum zek_rc core_reqtype_load(struct zctx *ctx, int64_t type_id,
+    const char *lang, struct reqtype **out);
+struct store_request;
+struct store_attachment;
+struct attachment_info;
+/* Whether `user` may see the stored request (see core/perm.h). */
+enum zek_rc core_request_visible(struct zctx *ctx, const struct user *user,
+    const struct store_request *r, bool *out);
+/* The user's own temporary upload with `token`, if it has not expired. */
+enum zek_rc core_attachment_temp_find(struct zctx *ctx,
+    const struct user *user, const char *token, struct store_attachment **out);
+void core_attachment_info_from_store(struct attachment_info *ai,
+    const struct store_attachment *sa);
+/* Grows an arena array for one more element (n in use, *cap capacity). */
+void *core_grow(struct zctx *ctx, void *arr, size_t n, size_t *cap,
+    size_t size);
+/* An ASCII-lower-cased copy in the arena. */
+char *core_ascii_lower(struct zctx *ctx, const char *s);
+
+#endif

@@ -1,0 +1,611 @@
+/* requests.c: creating requests (validation, key allocation) and reading them. */
+#include "core/requests.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "core/attachments.h"
+#include "core/config.h"
+#include "core/internal.h"
+#include "core/perm.h"
+#include "core/users.h"
+#include "lib/arena.h"
+#include "lib/str.h"
+#include "store/store.h"
+
+#define KEY_MAX 32                  /* "ZEK-123456789" fits easily */
+#define CANDIDATES_MAX 50
+#define ATTACHMENT_FIELD "attachment"
+
+/* A growing list of field errors in ctx->arena. */
+struct errlist {
+	struct field_error *e;
+	size_t n, cap;
+};
+
+static enum zek_rc
+err_add(struct zctx *ctx, struct errlist *l, const struct field_error *e)
+{
+	l->e = core_grow(ctx, l->e, l->n, &l->cap, sizeof(*l->e));
+	if (l->e == NULL)
+		return ZEK_NOMEM;
+	l->e[l->n++] = *e;
+	return ZEK_OK;
+}
+
+static enum zek_rc
+err_add_key(struct zctx *ctx, struct errlist *l, const char *field,
+    const char *key, int64_t max)
+{
+	struct field_error e = { .field = field, .key = key, .max = max };
+
+	return err_add(ctx, l, &e);
+}
+
+enum zek_rc
+core_request_visible(struct zctx *ctx, const struct user *user,
+    const struct store_request *r, bool *out)
+{
+	struct perm_request pr = {
+		.reporter_id = r->reporter_id,
+		.creator_id = r->creator_id,
+		.shared_org_id = r->shared_org_id,
+	};
+	enum zek_rc rc;
+
+	if (user == NULL) {
+		*out = false;
+		return ZEK_OK;
+	}
+	/* Only ask the database when the cheap rules do not decide. */
+	if (!perm_can_see_request(user, &pr)) {
+		rc = store_is_participant(ctx->db, r->id, user->id,
+		    &pr.user_is_participant);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	*out = perm_can_see_request(user, &pr);
+	return ZEK_OK;
+}
+
+/* ---- create ---- */
+
+static const struct field_value *
+input_value(const struct create_input *in, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < in->nvalues; i++)
+		if (str_eq(in->values[i].key, key))
+			return &in->values[i];
+	return NULL;
+}
+
+/* The reporter: the user, or someone the user may raise requests for. */
+static enum zek_rc
+check_reporter(struct zctx *ctx, const struct user *user,
+    const struct create_input *in, const struct user **reporter,
+    struct errlist *errs)
+{
+	struct user *r;
+	enum zek_rc rc;
+
+	*reporter = user;
+	if (in->on_behalf_user_id == 0 || in->on_behalf_user_id == user->id)
+		return ZEK_OK;
+	rc = core_user_get(ctx, in->on_behalf_user_id, &r);
+	if (rc == ZEK_NOTFOUND)
+		return err_add_key(ctx, errs, "onbehalf", "err_onbehalf_invalid",
+		    0);
+	if (rc != ZEK_OK)
+		return rc;
+	/* Customers raise for colleagues (customers of a shared organisation);
+	 * agents for anyone. */
+	if (!user->is_agent && (r->is_agent || !core_users_share_org(user, r)))
+		return err_add_key(ctx, errs, "onbehalf", "err_onbehalf_invalid",
+		    0);
+	*reporter = r;
+	return ZEK_OK;
+}
+
+static enum zek_rc
+check_share(struct zctx *ctx, const struct user *reporter,
+    const struct create_input *in, struct errlist *errs)
+{
+	size_t i;
+
+	if (in->share_org_id == 0)
+		return ZEK_OK;
+	for (i = 0; i < reporter->norgs; i++)
+		if (reporter->org_ids[i] == in->share_org_id)
+			return ZEK_OK;
+	return err_add_key(ctx, errs, "share", "err_share_invalid", 0);
+}
+
+/* Checks the temporary uploads; *tokens gets the distinct valid ones. */
+static enum zek_rc
+check_attachments(struct zctx *ctx, const struct user *user,
+    const struct reqtype *t, const struct create_input *in,
+    const char ***tokens, size_t *ntokens, struct errlist *errs)
+{
+	const struct field *f = NULL;
+	struct store_attachment *sa;
+	struct field_error e;
+	const char **tok;
+	enum zek_rc rc;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < t->nfields && f == NULL; i++)
+		if (t->fields[i].kind == FIELD_ATTACHMENT)
+			f = &t->fields[i];
+	*ntokens = 0;
+	if (f == NULL) {
+		if (in->ntokens > 0)
+			return err_add_key(ctx, errs, ATTACHMENT_FIELD,
+			    "err_invalid_value", 0);
+		return ZEK_OK;
+	}
+	tok = arena_calloc(ctx->arena, in->ntokens > 0 ? in->ntokens : 1,
+	    sizeof(*tok));
+	if (tok == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < in->ntokens; i++) {
+		if (str_empty(in->attachment_tokens[i]))
+			continue;
+		for (j = 0; j < n; j++)
+			if (str_eq(tok[j], in->attachment_tokens[i]))
+				break;
+		if (j < n)
+			continue;
+		rc = core_attachment_temp_find(ctx, user,
+		    in->attachment_tokens[i], &sa);
+		if (rc == ZEK_NOTFOUND) {
+			e = (struct field_error){ .field = f->key,
+			    .key = "err_upload_expired" };
+			return err_add(ctx, errs, &e);
+		}
+		if (rc != ZEK_OK)
+			return rc;
+		tok[n++] = in->attachment_tokens[i];
+	}
+	if (n > ctx->cfg->max_files)
+		return err_add_key(ctx, errs, f->key, "err_too_many_files",
+		    (int64_t)ctx->cfg->max_files);
+	if (n == 0 && f->required)
+		return err_add_key(ctx, errs, f->key, "err_required", 0);
+	*tokens = tok;
+	*ntokens = n;
+	return ZEK_OK;
+}
+
+/* Validates every field; norm[i] holds the stored values of t->fields[i]. */
+static enum zek_rc
+check_fields(struct zctx *ctx, const struct user *user,
+    const struct reqtype *t, const struct create_input *in,
+    struct field_value *norm, struct errlist *errs)
+{
+	const struct field_value *v;
+	struct field_error e;
+	enum zek_rc rc;
+	size_t i;
+
+	for (i = 0; i < t->nfields; i++) {
+		v = input_value(in, t->fields[i].key);
+		rc = core_validate_field(ctx, &t->fields[i],
+		    v != NULL ? v->values : NULL, v != NULL ? v->nvalues : 0,
+		    user->tz, &norm[i], &e);
+		if (rc == ZEK_INVALID)
+			rc = err_add(ctx, errs, &e);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	return ZEK_OK;
+}
+
+static const char *
+title_of(const struct reqtype *t, const struct field_value *norm)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfields; i++)
+		if (str_eq(t->fields[i].key, "summary") && norm[i].nvalues > 0)
+			return norm[i].values[0];
+	for (i = 0; i < t->nfields; i++)
+		if (t->fields[i].kind == FIELD_TEXT && norm[i].nvalues > 0)
+			return norm[i].values[0];
+	return t->name;
+}
+
+/* The writing half of create: one transaction. */
+static enum zek_rc
+insert_request(struct zctx *ctx, const struct user *user,
+    const struct user *reporter, const struct reqtype *t,
+    const struct create_input *in, const struct field_value *norm,
+    const char **tokens, size_t ntokens, struct errlist *errs,
+    const char **key_out)
+{
+	struct store_request r;
+	struct store_desk *d;
+	enum zek_rc rc;
+	int64_t number, id;
+	size_t i, j;
+	char *key;
+
+	rc = store_desk_by_id(ctx->db, ctx->arena, t->desk_id, &d);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	/* The counter row is updated under the write lock, so every process
+	 * gets its own number; a rolled-back number was never shown. */
+	rc = store_desk_next_number(ctx->db, d->id, &number);
+	if (rc != ZEK_OK)
+		goto out;
+	key = arena_printf(ctx->arena, "%s-%lld", d->project_key,
+	    (long long)number);
+	if (key == NULL) {
+		rc = ZEK_NOMEM;
+		goto out;
+	}
+	r = (struct store_request){
+		.desk_id = d->id,
+		.number = number,
+		.key = key,
+		.type_id = t->id,
+		.reporter_id = reporter->id,
+		.creator_id = user->id,
+		.shared_org_id = in->share_org_id,
+		.status = status_code(STATUS_OFFEN),
+		.resolution = "",
+		.title = title_of(t, norm),
+		.created_at = ctx->now_ms,
+		.updated_at = ctx->now_ms,
+	};
+	rc = store_request_insert(ctx->db, &r, &id);
+	for (i = 0; rc == ZEK_OK && i < t->nfields; i++)
+		for (j = 0; rc == ZEK_OK && j < norm[i].nvalues; j++)
+			rc = store_value_insert(ctx->db, id, t->fields[i].key,
+			    (int64_t)j, norm[i].values[j]);
+	for (i = 0; rc == ZEK_OK && i < ntokens; i++) {
+		rc = store_attachment_attach(ctx->db, user->id, tokens[i], id);
+		if (rc == ZEK_NOTFOUND) {
+			/* Purged since it was checked. */
+			rc = err_add_key(ctx, errs, ATTACHMENT_FIELD,
+			    "err_upload_expired", 0);
+			if (rc == ZEK_OK)
+				rc = ZEK_INVALID;
+		}
+	}
+	if (rc == ZEK_OK)
+		rc = store_commit(ctx->db);
+out:
+	if (rc != ZEK_OK)
+		store_rollback(ctx->db);
+	else
+		*key_out = key;
+	return rc;
+}
+
+enum zek_rc
+core_request_create(struct zctx *ctx, const struct user *user,
+    const struct create_input *in, struct field_error **errs, size_t *nerrs,
+    const char **key_out)
+{
+	struct errlist el = { 0 };
+	const struct user *reporter;
+	struct field_value *norm;
+	const char **tokens = NULL;
+	struct reqtype *t;
+	enum zek_rc rc;
+	size_t ntokens = 0;
+
+	*errs = NULL;
+	*nerrs = 0;
+	if (user == NULL)
+		return ZEK_FORBIDDEN;
+	rc = core_reqtype_get(ctx, in->portal_id, in->type_id, user->lang, &t);
+	if (rc != ZEK_OK)
+		return rc;
+	norm = arena_calloc(ctx->arena, t->nfields > 0 ? t->nfields : 1,
+	    sizeof(*norm));
+	if (norm == NULL)
+		return ZEK_NOMEM;
+	rc = check_reporter(ctx, user, in, &reporter, &el);
+	if (rc == ZEK_OK)
+		rc = check_share(ctx, reporter, in, &el);
+	if (rc == ZEK_OK)
+		rc = check_fields(ctx, user, t, in, norm, &el);
+	if (rc == ZEK_OK)
+		rc = check_attachments(ctx, user, t, in, &tokens, &ntokens, &el);
+	if (rc == ZEK_OK && el.n == 0)
+		rc = insert_request(ctx, user, reporter, t, in, norm, tokens,
+		    ntokens, &el, key_out);
+	if (rc == ZEK_OK && el.n > 0)
+		rc = ZEK_INVALID;
+	*errs = el.e;
+	*nerrs = el.n;
+	return rc;
+}
+
+/* ---- on-behalf candidates ---- */
+
+static bool
+matches(const struct user *u, const char *query)
+{
+	return str_empty(query) || strcasestr(u->name, query) != NULL ||
+	    strcasestr(u->email, query) != NULL;
+}
+
+enum zek_rc
+core_onbehalf_candidates(struct zctx *ctx, const struct user *user,
+    const char *query, size_t limit, struct person **out, size_t *n)
+{
+	struct store_user *su;
+	struct person *p;
+	enum zek_rc rc;
+	size_t i, ns, cnt = 0;
+
+	if (limit == 0 || limit > CANDIDATES_MAX)
+		limit = CANDIDATES_MAX;
+	if (user->is_agent)
+		rc = store_users_search(ctx->db, ctx->arena, query, "customer",
+		    limit + 1, &su, &ns);
+	else
+		rc = store_users_sharing_org(ctx->db, ctx->arena, user->id,
+		    query, "customer", limit, &su, &ns);
+	if (rc != ZEK_OK)
+		return rc;
+	p = arena_calloc(ctx->arena, ns + 1, sizeof(*p));
+	if (p == NULL)
+		return ZEK_NOMEM;
+	if (matches(user, query))
+		p[cnt++] = (struct person){ user->id, user->name, user->email };
+	for (i = 0; i < ns && cnt < limit; i++)
+		if (su[i].id != user->id)
+			core_person_from_store(&p[cnt++], &su[i]);
+	*out = p;
+	*n = cnt;
+	return ZEK_OK;
+}
+
+/* ---- read ---- */
+
+/* "zek-12" -> "ZEK-12"; ZEK_NOTFOUND when it cannot be a key. */
+static enum zek_rc
+normalise_key(struct zctx *ctx, const char *key, char **out)
+{
+	size_t i, n;
+	char *k;
+
+	n = key != NULL ? strlen(key) : 0;
+	if (n == 0 || n > KEY_MAX)
+		return ZEK_NOTFOUND;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)key[i]) && key[i] != '-' &&
+		    key[i] != '_')
+			return ZEK_NOTFOUND;
+	k = arena_strdup(ctx->arena, key);
+	if (k == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++)
+		k[i] = (char)toupper((unsigned char)k[i]);
+	*out = k;
+	return ZEK_OK;
+}
+
+static enum zek_rc
+view_field(struct zctx *ctx, const struct field *f,
+    const struct store_value *vals, size_t nvals,
+    struct request_field_view *fv)
+{
+	struct store_object *o;
+	enum zek_rc rc;
+	size_t i, k;
+	int64_t id;
+
+	*fv = (struct request_field_view){ .key = f->key, .label = f->label,
+	    .kind = f->kind };
+	fv->values = arena_calloc(ctx->arena, nvals, sizeof(*fv->values));
+	fv->object_ids = arena_calloc(ctx->arena, nvals,
+	    sizeof(*fv->object_ids));
+	if (fv->values == NULL || fv->object_ids == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < nvals; i++) {
+		const char *v = vals[i].value;
+
+		switch (f->kind) {
+		case FIELD_SELECT:
+			for (k = 0; k < f->noptions; k++)
+				if (str_eq(f->options[k].value, v))
+					v = f->options[k].label;
+			break;
+		case FIELD_CHECKBOX:
+			v = str_empty(f->checkbox_label) ? "Ja" :
+			    f->checkbox_label;
+			break;
+		case FIELD_DATETIME:
+			if (str_to_i64(v, INT64_MIN, INT64_MAX, &id) == 0)
+				fv->datetime_ms = id;
+			break;
+		case FIELD_OBJECT:
+			if (str_to_i64(v, 1, INT64_MAX, &id) != 0)
+				continue;
+			rc = store_object_get(ctx->db, ctx->arena, id, &o);
+			if (rc == ZEK_NOTFOUND)
+				continue;   /* removed from the catalogue */
+			if (rc != ZEK_OK)
+				return rc;
+			fv->object_ids[fv->nvalues] = id;
+			v = o->name;
+			break;
+		default:
+			break;
+		}
+		fv->values[fv->nvalues++] = v;
+	}
+	return ZEK_OK;
+}
+
+static enum zek_rc
+view_fields(struct zctx *ctx, const struct reqtype *t, int64_t request_id,
+    struct request_view *v)
+{
+	struct store_value *vals;
+	enum zek_rc rc;
+	size_t i, j, nv, first, cnt;
+
+	rc = store_values_by_request(ctx->db, ctx->arena, request_id, &vals,
+	    &nv);
+	if (rc != ZEK_OK)
+		return rc;
+	v->fields = arena_calloc(ctx->arena, t->nfields > 0 ? t->nfields : 1,
+	    sizeof(*v->fields));
+	if (v->fields == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < t->nfields; i++) {
+		/* Values come ordered by key, so each field's are adjacent. */
+		for (first = 0; first < nv; first++)
+			if (str_eq(vals[first].field_key, t->fields[i].key))
+				break;
+		for (j = first, cnt = 0; j < nv &&
+		    str_eq(vals[j].field_key, t->fields[i].key); j++)
+			cnt++;
+		if (cnt == 0)
+			continue;
+		rc = view_field(ctx, &t->fields[i], vals + first, cnt,
+		    &v->fields[v->nfields]);
+		if (rc != ZEK_OK)
+			return rc;
+		if (v->fields[v->nfields].nvalues > 0)
+			v->nfields++;
+	}
+	return ZEK_OK;
+}
+
+static enum zek_rc
+view_people(struct zctx *ctx, const struct store_request *r,
+    struct request_view *v)
+{
+	struct store_user *su, *parts;
+	struct store_org *org;
+	enum zek_rc rc;
+	size_t i, n;
+
+	rc = store_user_by_id(ctx->db, ctx->arena, r->reporter_id, &su);
+	if (rc != ZEK_OK)
+		return rc;
+	core_person_from_store(&v->reporter, su);
+	rc = store_user_by_id(ctx->db, ctx->arena, r->creator_id, &su);
+	if (rc != ZEK_OK)
+		return rc;
+	core_person_from_store(&v->creator, su);
+	v->shared_org_name = "";
+	if (r->shared_org_id != 0) {
+		rc = store_org_get(ctx->db, ctx->arena, r->shared_org_id, &org);
+		if (rc != ZEK_OK)
+			return rc;
+		v->shared_org_name = org->name;
+	}
+	rc = store_participants(ctx->db, ctx->arena, r->id, &parts, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	v->participants = arena_calloc(ctx->arena, n > 0 ? n : 1,
+	    sizeof(*v->participants));
+	if (v->participants == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++)
+		core_person_from_store(&v->participants[i], &parts[i]);
+	v->nparticipants = n;
+	return ZEK_OK;
+}
+
+static enum zek_rc
+view_attachments(struct zctx *ctx, int64_t request_id, struct request_view *v)
+{
+	struct store_attachment *sa;
+	enum zek_rc rc;
+	size_t i, n;
+
+	rc = store_attachments_by_request(ctx->db, ctx->arena, request_id, &sa,
+	    &n);
+	if (rc != ZEK_OK)
+		return rc;
+	v->attachments = arena_calloc(ctx->arena, n > 0 ? n : 1,
+	    sizeof(*v->attachments));
+	if (v->attachments == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++)
+		core_attachment_info_from_store(&v->attachments[i], &sa[i]);
+	v->nattachments = n;
+	return ZEK_OK;
+}
+
+enum zek_rc
+core_request_get(struct zctx *ctx, const struct user *user, const char *key,
+    const char *lang, struct request_view **out)
+{
+	struct store_request *r;
+	struct store_desk *d;
+	struct request_view *v;
+	struct reqtype *t;
+	enum zek_rc rc;
+	bool visible;
+	char *k;
+
+	lang = core_lang(lang);
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	rc = normalise_key(ctx, key, &k);
+	if (rc == ZEK_OK)
+		rc = store_request_by_key(ctx->db, ctx->arena, k, &r);
+	if (rc == ZEK_OK)
+		rc = core_request_visible(ctx, user, r, &visible);
+	if (rc != ZEK_OK)
+		return rc;
+	if (!visible)
+		return ZEK_NOTFOUND;
+	rc = store_desk_by_id(ctx->db, ctx->arena, r->desk_id, &d);
+	if (rc == ZEK_OK)
+		rc = core_reqtype_load(ctx, r->type_id, lang, &t);
+	if (rc != ZEK_OK)
+		return rc;
+	v = arena_calloc(ctx->arena, 1, sizeof(*v));
+	if (v == NULL)
+		return ZEK_NOMEM;
+	*v = (struct request_view){
+		.id = r->id,
+		.key = r->key,
+		.title = r->title,
+		.portal_id = d->portal_id,
+		.desk_id = d->id,
+		.desk_name = d->name,
+		.project_key = d->project_key,
+		.type_id = t->id,
+		.type_name = t->name,
+		.type_icon = t->icon,
+		.created_at = r->created_at,
+		.updated_at = r->updated_at,
+		.shared_org_id = r->shared_org_id,
+		.is_reporter = r->reporter_id == user->id,
+	};
+	if (!status_from_code(r->status, &v->status))
+		v->status = STATUS_OFFEN;
+	if (!resolution_from_code(r->resolution, &v->resolution))
+		v->resolution = RESOLUTION_NONE;
+	v->status_code = status_code(v->status);
+	v->status_label = status_label(v->status, lang);
+	v->resolution_code = resolution_code(v->resolution);
+	v->resolution_label = resolution_label(v->resolution, lang);
+	rc = view_fields(ctx, t, r->id, v);
+	if (rc == ZEK_OK)
+		rc = view_people(ctx, r, v);
+	if (rc == ZEK_OK)
+		rc = view_attachments(ctx, r->id, v);
+	if (rc == ZEK_OK)
+		rc = store_notify_muted_get(ctx->db, r->id, user->id,
+		    &v->notify_muted);
+	if (rc == ZEK_OK)
+		*out = v;
+	return rc;
+}

@@ -1,0 +1,257 @@
+/* users.c: users, organisations, roles; the open-request counter. */
+#include "core/users.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "core/auth.h"
+#include "core/internal.h"
+#include "core/status.h"
+#include "lib/arena.h"
+#include "lib/str.h"
+#include "lib/utf8.h"
+#include "store/store.h"
+
+#define DEFAULT_TZ "Europe/Berlin"
+
+const char *
+core_pick(const char *lang, const char *de, const char *en)
+{
+	if (str_eq(lang, "en") && !str_empty(en))
+		return en;
+	return de != NULL ? de : "";
+}
+
+const char *
+core_lang(const char *lang)
+{
+	return str_eq(lang, "en") ? "en" : "de";
+}
+
+void *
+core_grow(struct zctx *ctx, void *arr, size_t n, size_t *cap, size_t size)
+{
+	size_t ncap;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap == 0 ? 8 : *cap * 2;
+	arr = arena_realloc(ctx->arena, arr, *cap * size, ncap * size);
+	if (arr != NULL)
+		*cap = ncap;
+	return arr;
+}
+
+char *
+core_ascii_lower(struct zctx *ctx, const char *s)
+{
+	char *d = arena_strdup(ctx->arena, s);
+	char *p;
+
+	if (d != NULL)
+		for (p = d; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+	return d;
+}
+
+void
+core_person_from_store(struct person *p, const struct store_user *su)
+{
+	p->id = su->id;
+	p->name = su->name;
+	p->email = su->email;
+}
+
+enum zek_rc
+core_user_from_store(struct zctx *ctx, const struct store_user *su,
+    struct user **out)
+{
+	struct store_org *orgs;
+	struct user *u;
+	enum zek_rc rc;
+	size_t i, n;
+
+	rc = store_user_orgs(ctx->db, ctx->arena, su->id, &orgs, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	u = arena_calloc(ctx->arena, 1, sizeof(*u));
+	if (u == NULL)
+		return ZEK_NOMEM;
+	*u = (struct user){
+		.id = su->id,
+		.email = su->email,
+		.name = su->name,
+		.role = su->role,
+		.lang = core_lang(su->lang),
+		.tz = str_empty(su->tz) ? DEFAULT_TZ : su->tz,
+		.notify = su->notify,
+		.is_agent = str_eq(su->role, "agent") || str_eq(su->role, "admin"),
+		.is_admin = str_eq(su->role, "admin"),
+		.norgs = n,
+	};
+	if (n > 0) {
+		u->org_ids = arena_calloc(ctx->arena, n, sizeof(*u->org_ids));
+		u->org_names = arena_calloc(ctx->arena, n,
+		    sizeof(*u->org_names));
+		if (u->org_ids == NULL || u->org_names == NULL)
+			return ZEK_NOMEM;
+		for (i = 0; i < n; i++) {
+			u->org_ids[i] = orgs[i].id;
+			u->org_names[i] = orgs[i].name;
+		}
+	}
+	*out = u;
+	return ZEK_OK;
+}
+
+/* A plausible address: one "@" with text on both sides, a dot in the
+ * domain, no spaces or control characters. Delivery proves the rest. */
+static bool
+email_valid(const char *email)
+{
+	const char *at, *p;
+	size_t n = strlen(email);
+
+	if (n < 3 || n > USER_EMAIL_MAX || !utf8_clean_text(email, n, false))
+		return false;
+	at = strchr(email, '@');
+	if (at == NULL || at == email || strchr(at + 1, '@') != NULL)
+		return false;
+	if (strchr(at + 1, '.') == NULL || at[1] == '.' || email[n - 1] == '.')
+		return false;
+	for (p = email; *p != '\0'; p++)
+		if (*p == ' ' || *p == '\t')
+			return false;
+	return true;
+}
+
+static bool
+role_valid(const char *role)
+{
+	return str_eq(role, "customer") || str_eq(role, "agent") ||
+	    str_eq(role, "admin");
+}
+
+enum zek_rc
+core_user_add(struct zctx *ctx, const char *email, const char *name,
+    const char *password, const char *role, const char *org_name,
+    const char *lang, int64_t *id_out)
+{
+	struct store_user su;
+	const char *hash;
+	char *nm;
+	enum zek_rc rc;
+	int64_t id, org_id;
+
+	if (email == NULL || name == NULL || password == NULL)
+		return ZEK_INVALID;
+	nm = arena_strdup(ctx->arena, name);
+	if (nm == NULL)
+		return ZEK_NOMEM;
+	str_trim(nm);
+	if (!email_valid(email) || !role_valid(role) || *nm == '\0' ||
+	    !utf8_clean_text(nm, strlen(nm), false) ||
+	    utf8_length(nm, strlen(nm)) > USER_NAME_MAX)
+		return ZEK_INVALID;
+	if (lang != NULL && !str_eq(lang, "de") && !str_eq(lang, "en"))
+		return ZEK_INVALID;
+	if (org_name != NULL && *org_name != '\0' &&
+	    (!utf8_clean_text(org_name, strlen(org_name), false) ||
+	    utf8_length(org_name, strlen(org_name)) > USER_NAME_MAX))
+		return ZEK_INVALID;
+	/* Hash before taking the write lock: it is slow on purpose. */
+	rc = core_password_hash(ctx, password, &hash);
+	if (rc != ZEK_OK)
+		return rc;
+	su = (struct store_user){
+		.email = email,
+		.name = nm,
+		.password_hash = hash,
+		.role = role,
+		.lang = lang != NULL ? lang : "de",
+		.tz = DEFAULT_TZ,
+		.notify = true,
+		.created_at = ctx->now_ms,
+	};
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_user_insert(ctx->db, &su, &id);
+	if (rc != ZEK_OK)
+		goto out;
+	if (org_name != NULL && *org_name != '\0') {
+		rc = store_org_ensure(ctx->db, org_name, &org_id);
+		if (rc == ZEK_OK)
+			rc = store_user_org_add(ctx->db, id, org_id);
+		if (rc != ZEK_OK)
+			goto out;
+	}
+	rc = store_commit(ctx->db);
+out:
+	if (rc != ZEK_OK)
+		store_rollback(ctx->db);
+	else if (id_out != NULL)
+		*id_out = id;
+	return rc;
+}
+
+enum zek_rc
+core_user_join_org(struct zctx *ctx, int64_t user_id, const char *org_name)
+{
+	enum zek_rc rc;
+	int64_t org_id;
+
+	if (str_empty(org_name) ||
+	    !utf8_clean_text(org_name, strlen(org_name), false))
+		return ZEK_INVALID;
+	rc = store_org_ensure(ctx->db, org_name, &org_id);
+	if (rc == ZEK_OK)
+		rc = store_user_org_add(ctx->db, user_id, org_id);
+	return rc;
+}
+
+enum zek_rc
+core_user_get(struct zctx *ctx, int64_t id, struct user **out)
+{
+	struct store_user *su;
+	enum zek_rc rc;
+
+	rc = store_user_by_id(ctx->db, ctx->arena, id, &su);
+	if (rc != ZEK_OK)
+		return rc;
+	return core_user_from_store(ctx, su, out);
+}
+
+enum zek_rc
+core_user_by_email(struct zctx *ctx, const char *email, struct user **out)
+{
+	struct store_user *su;
+	enum zek_rc rc;
+
+	if (str_empty(email) || strlen(email) > USER_EMAIL_MAX)
+		return ZEK_NOTFOUND;
+	rc = store_user_by_email(ctx->db, ctx->arena, email, &su);
+	if (rc != ZEK_OK)
+		return rc;
+	return core_user_from_store(ctx, su, out);
+}
+
+enum zek_rc
+core_open_request_count(struct zctx *ctx, const struct user *user,
+    int64_t *out)
+{
+	return store_requests_count_open_involving(ctx->db, user->id,
+	    status_code(STATUS_GESCHLOSSEN), out);
+}
+
+bool
+core_users_share_org(const struct user *a, const struct user *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->norgs; i++)
+		for (j = 0; j < b->norgs; j++)
+			if (a->org_ids[i] == b->org_ids[j])
+				return true;
+	return false;
+}

@@ -1,0 +1,103 @@
+/* http.h: the application, one HTTP request, and the reply setters. */
+#ifndef ZEK_HTTP_H
+#define ZEK_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/ctx.h"
+#include "http/form.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+
+struct MHD_Connection;
+struct MHD_Response;
+struct route;
+struct http_hdr;
+struct user;
+
+/* Everything that lives as long as the server: owned by main.c. */
+struct app {
+	struct config cfg;
+	struct core *core;       /* database and rules */
+	struct templates *tpl;   /* NULL in development mode: loaded per request */
+	struct catalogs *cat;    /* reloaded per request in development mode */
+	struct static_files *files;
+	char *templates_dir;
+	char *po_dir;
+	char *static_dir;
+};
+
+#define REQ_MAX_PARAMS 4
+
+/* One HTTP request, from its first byte to the access log line. Every
+ * pointer in here lives in `arena` unless said otherwise. */
+struct req {
+	struct arena *arena;
+	struct app *app;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;           /* decoded path without the query */
+	char id[17];                /* request id for logs */
+	int64_t started_us;
+	const char *client_ip;
+
+	struct buf body;            /* raw body, bounded by cfg.max_body_bytes */
+	bool body_too_big;
+	struct form form;           /* parsed body: urlencoded or multipart */
+	bool form_failed;           /* the body could not be parsed */
+	const char *form_error_field; /* field named by a size error */
+
+	const struct route *route;
+	const char *params[REQ_MAX_PARAMS]; /* {placeholders} of the route, in order */
+
+	struct zctx ctx;            /* handed to core: arena, db, cfg, now */
+	struct user *user;          /* NULL when signed out */
+	const char *session_token;  /* raw cookie value, NULL when signed out */
+	const char *csrf;           /* the token forms must echo */
+	bool set_csrf_cookie;       /* a fresh anonymous token must be sent */
+	const char *lang;           /* "de" or "en" */
+	const char *tz;             /* IANA zone of the viewer */
+	struct catalogs *cat;       /* catalogs for this request */
+	struct templates *tpl;      /* templates for this request */
+
+	struct http_hdr *headers;   /* pending reply headers, newest first */
+	unsigned status;
+	struct MHD_Response *resp;
+	size_t resp_bytes;
+	bool queued;
+};
+
+/* Starts the server; blocks until SIGINT/SIGTERM. Returns a zek_rc. */
+int http_serve(struct app *app);
+
+/* Request accessors. All return NULL when absent. */
+const char *req_header(struct req *rq, const char *name);
+const char *req_query(struct req *rq, const char *name);
+const char *req_cookie(struct req *rq, const char *name);
+const char *req_form(struct req *rq, const char *name);
+const char *req_param(struct req *rq, size_t index);
+
+/* Replies. The body is copied or taken; each returns a zek_rc. A handler
+ * sets exactly one reply; http falls back to an error page otherwise. */
+int http_reply(struct req *rq, unsigned status, const char *content_type,
+    struct buf *body);
+int http_reply_bytes(struct req *rq, unsigned status, const char *content_type,
+    const void *data, size_t len, bool copy);
+int http_redirect(struct req *rq, unsigned status, const char *location);
+/* Adds a header to the pending reply; refuses CR/LF in values. */
+int http_header(struct req *rq, const char *name, const char *value);
+/* Queues a Set-Cookie with HttpOnly, SameSite=Lax, Path=/ (and Secure
+ * when configured). max_age < 0 deletes the cookie. */
+int http_set_cookie(struct req *rq, const char *name, const char *value,
+    long max_age);
+
+/* Requests received since start, for /metrics. */
+uint64_t http_requests_total(void);
+
+/* HTTP status for a zek_rc. */
+unsigned http_status_of(int rc);
+
+#endif

@@ -1,0 +1,39 @@
+/* router.h: the route table and path matching. Routes are data. */
+#ifndef ZEK_ROUTER_H
+#define ZEK_ROUTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct req;
+
+enum route_flag {
+	ROUTE_LOGIN = 1 << 0,   /* signed-in users only (pages redirect to login) */
+	ROUTE_CSRF = 1 << 1,    /* the form must carry the session's CSRF token */
+	ROUTE_BODY = 1 << 2,    /* accepts a request body (forms, uploads) */
+	ROUTE_AGENT = 1 << 3,   /* agents and admins only */
+	ROUTE_JSON = 1 << 4,    /* answers JSON: errors are JSON too */
+	ROUTE_PUBLIC = 1 << 5,  /* no session needed, no session lookup (static) */
+};
+
+struct route {
+	const char *method;         /* "GET", "POST" */
+	const char *pattern;        /* "/servicedesk/customer/portal/{id}"; a last
+	                             * segment "{*}" matches the rest of the path */
+	int (*handler)(struct req *rq);
+	unsigned flags;             /* enum route_flag */
+	const char *name;           /* for logs and metrics */
+};
+
+/* The table, ended by a NULL pattern. Defined in routes.c. */
+extern const struct route routes[];
+
+/* Finds the route for method and path and stores up to `maxp` placeholder
+ * values (copied into the caller's buffer `scratch`, NUL-separated) in
+ * params. Returns NULL when nothing matches; then *wrong_method tells
+ * whether the path exists with another method. */
+const struct route *router_match(const char *method, const char *path,
+    const char **params, size_t maxp, char *scratch, size_t scratch_len,
+    bool *wrong_method);
+
+#endif

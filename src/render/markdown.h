@@ -1,0 +1,27 @@
+/* markdown.h: user Markdown to safe HTML (cmark-gfm, raw HTML shown as text). */
+#ifndef ZEK_MARKDOWN_H
+#define ZEK_MARKDOWN_H
+
+#include <stddef.h>
+
+struct buf;
+
+/* Longest input accepted, in bytes. cmark-gfm 0.29.0.gfm.6 has inputs that
+ * take quadratic time; this bound keeps the worst case well under a second.
+ * Validate Markdown fields against it before storing them. */
+#define MARKDOWN_MAX_INPUT (64 * 1024)
+
+/* Renders md[0..len) as GitHub-flavoured Markdown (tables, strikethrough,
+ * autolinks, task lists) and appends the HTML to out. Safe for {{{ }}}:
+ * raw HTML in the input comes out escaped as text (block HTML as a code
+ * block), links and images with unsafe schemes (javascript:, vbscript:,
+ * file:, data: other than images) get an empty href/src, invalid UTF-8
+ * becomes U+FFFD, and single line breaks are kept (<br />) because people
+ * type into a plain text area.
+ * Thread-safe (serialised internally; see markdown.c). cmark-gfm itself
+ * aborts when malloc fails; the input bound keeps its use small.
+ * Returns ZEK_OK, ZEK_TOOBIG (input over MARKDOWN_MAX_INPUT or out's
+ * maximum reached) or ZEK_NOMEM. On error out may hold partial output. */
+int markdown_to_html(const char *md, size_t len, struct buf *out);
+
+#endif

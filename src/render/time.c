@@ -1,0 +1,275 @@
+/* time.c: ICU date formatting and parsing in IANA zones, with fixed patterns per language. */
+#include "render/time.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <unicode/ucal.h>
+#include <unicode/udat.h>
+#include <unicode/uenum.h>
+#include <unicode/ustring.h>
+
+#include "lib/arena.h"
+#include "lib/zek.h"
+
+#define TIME_MAX_TZ 64          /* longest zone ID accepted */
+#define TIME_MAX_ZONES 2048     /* zone list bound */
+
+/* Fixed patterns rather than ICU styles: the output must not change when
+ * CLDR data does ("at" between date and time, narrow spaces, "Sept"). */
+static const struct {
+	const char *lang;
+	const char *locale;
+	const char *pattern;
+} time_styles[] = {
+	{ "de", "de_DE", "dd.MM.yyyy, HH:mm" },
+	{ "en", "en", "d MMM yyyy, HH:mm" },
+};
+
+static int
+icu_rc(UErrorCode st)
+{
+	return st == U_MEMORY_ALLOCATION_ERROR ? ZEK_NOMEM : ZEK_IO;
+}
+
+/* Copies a valid zone ID into utz; ZEK_INVALID for anything ICU would
+ * silently turn into "Etc/Unknown" (GMT). */
+static int
+zone_id(const char *tz, UChar *utz, int32_t *len)
+{
+	UChar canon[TIME_MAX_TZ];
+	UErrorCode st = U_ZERO_ERROR;
+	UBool is_system = 0;
+	size_t i, n;
+
+	if (tz == NULL || (n = strlen(tz)) == 0 || n >= TIME_MAX_TZ)
+		return ZEK_INVALID;
+	for (i = 0; i < n; i++)
+		if (!((tz[i] >= 'a' && tz[i] <= 'z') || (tz[i] >= 'A' && tz[i] <= 'Z') ||
+		    (tz[i] >= '0' && tz[i] <= '9') || strchr("/_+-", tz[i]) != NULL))
+			return ZEK_INVALID;
+	u_charsToUChars(tz, utz, (int32_t)n);
+	*len = (int32_t)n;
+	ucal_getCanonicalTimeZoneID(utz, *len, canon, TIME_MAX_TZ, &is_system, &st);
+	if (U_FAILURE(st) || !is_system)
+		return ZEK_INVALID;
+	return ZEK_OK;
+}
+
+bool
+time_zone_valid(const char *tz)
+{
+	UChar utz[TIME_MAX_TZ];
+	int32_t len;
+
+	return zone_id(tz, utz, &len) == ZEK_OK;
+}
+
+/* Formats ms with an ICU pattern in zone tz. */
+static int
+format_pattern(int64_t ms, const char *tz, const char *locale,
+    const char *pattern, char *out, size_t n)
+{
+	UChar utz[TIME_MAX_TZ], upat[64], res[128];
+	UErrorCode st = U_ZERO_ERROR;
+	UDateFormat *df = NULL;
+	int32_t tzlen, rlen, olen;
+	int rc;
+
+	if (n > 0)
+		out[0] = '\0';
+	if (ms < TIME_MIN_MS || ms > TIME_MAX_MS)
+		return ZEK_INVALID;
+	if ((rc = zone_id(tz, utz, &tzlen)) != ZEK_OK)
+		return rc;
+	if (n == 0 || n > INT32_MAX)
+		return ZEK_TOOBIG;
+	u_uastrncpy(upat, pattern, (int32_t)ZEK_ARRAY_LEN(upat));
+	df = udat_open(UDAT_PATTERN, UDAT_PATTERN, locale, utz, tzlen, upat, -1, &st);
+	if (U_FAILURE(st)) {
+		rc = icu_rc(st);
+		goto out;
+	}
+	rlen = udat_format(df, (UDate)ms, res, (int32_t)ZEK_ARRAY_LEN(res), NULL, &st);
+	if (U_FAILURE(st) || rlen >= (int32_t)ZEK_ARRAY_LEN(res)) {
+		rc = U_FAILURE(st) && st != U_BUFFER_OVERFLOW_ERROR ? icu_rc(st) : ZEK_TOOBIG;
+		goto out;
+	}
+	u_strToUTF8(out, (int32_t)n, &olen, res, rlen, &st);
+	/* A result that fills out exactly leaves no room for the NUL. */
+	if (st == U_BUFFER_OVERFLOW_ERROR || st == U_STRING_NOT_TERMINATED_WARNING) {
+		out[0] = '\0';
+		rc = ZEK_TOOBIG;
+	} else if (U_FAILURE(st)) {
+		out[0] = '\0';
+		rc = icu_rc(st);
+	}
+out:
+	if (df != NULL)
+		udat_close(df);
+	return rc;
+}
+
+int
+time_format(int64_t ms, const char *tz, const char *lang, char *out, size_t n)
+{
+	size_t i, pick = 0;
+
+	for (i = 0; lang != NULL && i < ZEK_ARRAY_LEN(time_styles); i++)
+		if (strcmp(lang, time_styles[i].lang) == 0)
+			pick = i;
+	return format_pattern(ms, tz, time_styles[pick].locale,
+	    time_styles[pick].pattern, out, n);
+}
+
+int
+time_format_iso(int64_t ms, const char *tz, char *out, size_t n)
+{
+	/* xxx: "+01:00", also "+00:00" for UTC rather than "Z". */
+	return format_pattern(ms, tz, "en_US_POSIX", "yyyy-MM-dd'T'HH:mm:ssxxx", out, n);
+}
+
+int
+time_format_input(int64_t ms, const char *tz, char *out, size_t n)
+{
+	return format_pattern(ms, tz, "en_US_POSIX", "yyyy-MM-dd'T'HH:mm", out, n);
+}
+
+/* Reads exactly `len` ASCII digits. */
+static int
+digits(const char *s, size_t len)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+int
+time_parse_input(const char *s, const char *tz, int64_t *ms)
+{
+	UChar utz[TIME_MAX_TZ];
+	UErrorCode st = U_ZERO_ERROR;
+	UCalendar *cal = NULL;
+	int32_t tzlen;
+	int y, mo, d, h, mi, sec = 0, rc;
+	size_t n;
+	UDate t;
+
+	if (s == NULL || ((n = strlen(s)) != 16 && n != 19))
+		return ZEK_INVALID;
+	if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+	    (n == 19 && s[16] != ':'))
+		return ZEK_INVALID;
+	y = digits(s, 4);
+	mo = digits(s + 5, 2);
+	d = digits(s + 8, 2);
+	h = digits(s + 11, 2);
+	mi = digits(s + 14, 2);
+	if (n == 19)
+		sec = digits(s + 17, 2);
+	if (y < 1583 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+	    d > days_in_month(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+	    sec < 0 || sec > 59)
+		return ZEK_INVALID;
+	if ((rc = zone_id(tz, utz, &tzlen)) != ZEK_OK)
+		return rc;
+	cal = ucal_open(utz, tzlen, "en_US_POSIX", UCAL_GREGORIAN, &st);
+	if (U_FAILURE(st)) {
+		rc = icu_rc(st);
+		goto out;
+	}
+	ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_FIRST);
+	ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_LAST);
+	ucal_clear(cal);
+	ucal_setDateTime(cal, y, mo - 1, d, h, mi, sec, &st);
+	t = ucal_getMillis(cal, &st);
+	if (U_FAILURE(st)) {
+		rc = icu_rc(st);
+		goto out;
+	}
+	if ((int64_t)t < TIME_MIN_MS || (int64_t)t > TIME_MAX_MS) {
+		rc = ZEK_INVALID;
+		goto out;
+	}
+	*ms = (int64_t)t;
+out:
+	if (cal != NULL)
+		ucal_close(cal);
+	return rc;
+}
+
+static int
+cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+int
+time_zone_list(struct arena *a, const char ***out, size_t *n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UEnumeration *en;
+	const char **list;
+	const char *id;
+	int32_t count, len;
+	int rc = ZEK_OK;
+
+	*out = NULL;
+	*n = 0;
+	en = ucal_openTimeZoneIDEnumeration(UCAL_ZONE_TYPE_CANONICAL_LOCATION, NULL, NULL, &st);
+	if (U_FAILURE(st))
+		return icu_rc(st);
+	count = uenum_count(en, &st);
+	if (U_FAILURE(st) || count < 0 || count > TIME_MAX_ZONES) {
+		rc = U_FAILURE(st) ? icu_rc(st) : ZEK_IO;
+		goto out;
+	}
+	list = arena_calloc(a, (size_t)count + 1, sizeof(*list));
+	if (list == NULL) {
+		rc = ZEK_NOMEM;
+		goto out;
+	}
+	while (*n < (size_t)count && (id = uenum_next(en, &len, &st)) != NULL && U_SUCCESS(st)) {
+		if ((list[*n] = arena_strndup(a, id, (size_t)len)) == NULL) {
+			rc = ZEK_NOMEM;
+			goto out;
+		}
+		(*n)++;
+	}
+	if (U_FAILURE(st)) {
+		rc = icu_rc(st);
+		goto out;
+	}
+	qsort(list, *n, sizeof(*list), cmp_str);
+	*out = list;
+out:
+	if (rc != ZEK_OK)
+		*n = 0;
+	uenum_close(en);
+	return rc;
+}
+
+int64_t
+time_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,347 @@
+/* store.h: the persistence interface; record types and queries, no rules. */
+#ifndef ZEK_STORE_H
+#define ZEK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/zek.h"
+
+struct arena;
+
+/*
+ * Conventions
+ * - Every function returns enum zek_rc: ZEK_OK, ZEK_NOTFOUND (no row),
+ *   ZEK_CONFLICT (a unique constraint), ZEK_NOMEM, ZEK_IO (anything else
+ *   the database reported; it is logged to stderr).
+ * - Strings and arrays handed out live in the given arena; the store keeps
+ *   no pointer to them. Strings handed in are copied by the database.
+ * - Times are int64 milliseconds since the epoch, UTC.
+ * - Only core/ calls these functions; store/ knows no business rule.
+ */
+
+/* Shared handle: the database path and the thread-local connection key.
+ * Created once by store_open, freed by store_close. */
+struct store;
+/* One database connection with its prepared-statement cache. Belongs to
+ * one thread; never share it. */
+struct store_conn;
+
+/* Opens (creating the file and its folder if needed) the SQLite database at
+ * `path`, sets WAL, synchronous=FULL, foreign_keys and busy_timeout, and runs
+ * the migrations not yet applied, each inside BEGIN IMMEDIATE, so two
+ * processes starting at once apply each migration once. Caller owns *out. */
+enum zek_rc store_open(const char *path, struct store **out);
+/* Closes the calling thread's connection and frees the handle. Other
+ * threads' connections are closed when those threads exit, which must
+ * happen before this (stop the HTTP thread pool first). NULL is allowed. */
+void store_close(struct store *st);
+/* The calling thread's connection, opened on first use and closed when the
+ * thread exits. Borrowed. NULL when it cannot be opened. */
+struct store_conn *store_conn(struct store *st);
+/* Closes the calling thread's connection now (it reopens on next use). */
+void store_conn_release(struct store *st);
+/* Highest applied migration number. */
+enum zek_rc store_schema_version(struct store_conn *c, int64_t *out);
+/* Number of migrations built into the binary. */
+int store_migration_count(void);
+
+/* Transactions: store_begin takes the write lock at once (BEGIN IMMEDIATE),
+ * waiting up to the busy timeout. store_rollback is safe when no
+ * transaction is open. */
+enum zek_rc store_begin(struct store_conn *c);
+enum zek_rc store_commit(struct store_conn *c);
+enum zek_rc store_rollback(struct store_conn *c);
+
+/* ---- users, organisations ---- */
+
+struct store_org {
+	int64_t id;
+	const char *name;
+};
+
+struct store_user {
+	int64_t id;
+	const char *email;          /* as entered; unique without regard to case */
+	const char *name;
+	const char *password_hash;  /* crypto_pwhash_str output, or "" */
+	const char *role;           /* "customer" | "agent" | "admin" */
+	const char *lang;           /* "de" | "en" */
+	const char *tz;             /* IANA zone */
+	bool notify;                /* default for e-mail notifications */
+	int64_t created_at;
+};
+
+/* ZEK_CONFLICT when the e-mail exists already. */
+enum zek_rc store_user_insert(struct store_conn *c, const struct store_user *u,
+    int64_t *id_out);
+/* Looks the e-mail up without regard to ASCII case. */
+enum zek_rc store_user_by_email(struct store_conn *c, struct arena *a,
+    const char *email, struct store_user **out);
+enum zek_rc store_user_by_id(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_user **out);
+enum zek_rc store_user_count(struct store_conn *c, int64_t *out);
+enum zek_rc store_user_update_profile(struct store_conn *c, int64_t id,
+    const char *name, const char *lang, const char *tz);
+enum zek_rc store_user_set_password(struct store_conn *c, int64_t id,
+    const char *password_hash);
+/* Users whose name or e-mail contains `query` (any case; NULL or "" = all),
+ * with role `role` (NULL = any role), ordered by name. */
+enum zek_rc store_users_search(struct store_conn *c, struct arena *a,
+    const char *query, const char *role, size_t limit,
+    struct store_user **out, size_t *n);
+/* Other users sharing at least one organisation with `user_id`, whose
+ * name or e-mail contains `query` (NULL or "" = all), with role `role`
+ * (NULL = any), ordered by name. */
+enum zek_rc store_users_sharing_org(struct store_conn *c, struct arena *a,
+    int64_t user_id, const char *query, const char *role, size_t limit,
+    struct store_user **out, size_t *n);
+
+/* Finds the organisation by exact name or creates it. */
+enum zek_rc store_org_ensure(struct store_conn *c, const char *name,
+    int64_t *id_out);
+enum zek_rc store_org_get(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_org **out);
+/* Adding an existing membership is not an error. */
+enum zek_rc store_user_org_add(struct store_conn *c, int64_t user_id,
+    int64_t org_id);
+/* The user's organisations, ordered by name. */
+enum zek_rc store_user_orgs(struct store_conn *c, struct arena *a,
+    int64_t user_id, struct store_org **out, size_t *n);
+
+/* ---- sessions and login throttling ---- */
+
+struct store_session {
+	const char *token_hash;     /* hex of the hashed raw token */
+	int64_t user_id;
+	const char *csrf;
+	int64_t created_at;
+	int64_t last_seen;
+	int64_t expires_at;
+};
+
+enum zek_rc store_session_insert(struct store_conn *c,
+    const struct store_session *s);
+enum zek_rc store_session_get(struct store_conn *c, struct arena *a,
+    const char *token_hash, struct store_session **out);
+enum zek_rc store_session_touch(struct store_conn *c, const char *token_hash,
+    int64_t last_seen, int64_t expires_at);
+enum zek_rc store_session_delete(struct store_conn *c, const char *token_hash);
+/* Deletes sessions that expired before `now`; *n = how many (n may be NULL). */
+enum zek_rc store_sessions_purge(struct store_conn *c, int64_t now, int64_t *n);
+
+/* Failure counter per key (e-mail + client address). ZEK_NOTFOUND if none. */
+enum zek_rc store_login_failure_get(struct store_conn *c, const char *key,
+    int64_t *count, int64_t *window_start);
+enum zek_rc store_login_failure_set(struct store_conn *c, const char *key,
+    int64_t count, int64_t window_start);
+enum zek_rc store_login_failure_clear(struct store_conn *c, const char *key);
+
+/* ---- service desks, request types, fields (configuration) ---- */
+
+struct store_desk {
+	int64_t id;
+	int64_t portal_id;
+	const char *project_key;    /* "ZEK" */
+	const char *name;
+	const char *description;
+	int64_t next_number;        /* last number handed out */
+};
+
+struct store_group {
+	int64_t id;
+	int64_t desk_id;
+	const char *name_de, *name_en;
+	int64_t position;
+};
+
+struct store_reqtype {
+	int64_t id;
+	int64_t desk_id;
+	int64_t group_id;
+	const char *name_de, *name_en;
+	const char *description_de, *description_en;
+	int64_t position;
+	const char *icon;
+};
+
+struct store_field {
+	int64_t id;
+	int64_t type_id;
+	const char *key;
+	const char *kind;           /* "text", "richtext", ... see core/fields.h */
+	const char *label_de, *label_en;
+	const char *help_de, *help_en;
+	const char *placeholder_de, *placeholder_en;
+	bool required;
+	int64_t position;
+	const char *object_kind;    /* "mandant" | "online_dienst" | "" */
+	bool multiple;
+	const char *checkbox_label_de, *checkbox_label_en;
+};
+
+struct store_option {
+	int64_t id;
+	int64_t field_id;
+	const char *value;
+	const char *label_de, *label_en;
+	int64_t position;
+};
+
+/* Insert functions take the id from the record when it is > 0 (fixed ids
+ * for the demo configuration), else the database assigns one. */
+enum zek_rc store_desk_insert(struct store_conn *c, const struct store_desk *d,
+    int64_t *id_out);
+enum zek_rc store_desks_list(struct store_conn *c, struct arena *a,
+    struct store_desk **out, size_t *n);
+enum zek_rc store_desk_by_portal(struct store_conn *c, struct arena *a,
+    int64_t portal_id, struct store_desk **out);
+enum zek_rc store_desk_by_id(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_desk **out);
+enum zek_rc store_desk_count(struct store_conn *c, int64_t *out);
+/* Hands out the desk's next request number: increments and returns it in
+ * one statement. Call inside a transaction. */
+enum zek_rc store_desk_next_number(struct store_conn *c, int64_t desk_id,
+    int64_t *number);
+
+enum zek_rc store_group_insert(struct store_conn *c, const struct store_group *g,
+    int64_t *id_out);
+enum zek_rc store_groups_by_desk(struct store_conn *c, struct arena *a,
+    int64_t desk_id, struct store_group **out, size_t *n);
+
+enum zek_rc store_reqtype_insert(struct store_conn *c,
+    const struct store_reqtype *t, int64_t *id_out);
+enum zek_rc store_reqtypes_by_desk(struct store_conn *c, struct arena *a,
+    int64_t desk_id, struct store_reqtype **out, size_t *n);
+enum zek_rc store_reqtype_get(struct store_conn *c, struct arena *a,
+    int64_t id, struct store_reqtype **out);
+
+enum zek_rc store_field_insert(struct store_conn *c, const struct store_field *f,
+    int64_t *id_out);
+/* The type's fields ordered by position. */
+enum zek_rc store_fields_by_type(struct store_conn *c, struct arena *a,
+    int64_t type_id, struct store_field **out, size_t *n);
+enum zek_rc store_option_insert(struct store_conn *c,
+    const struct store_option *o, int64_t *id_out);
+/* The options of every field of the type, ordered by field, then position. */
+enum zek_rc store_options_by_type(struct store_conn *c, struct arena *a,
+    int64_t type_id, struct store_option **out, size_t *n);
+
+/* ---- object catalogue ---- */
+
+struct store_object {
+	int64_t id;
+	const char *kind;           /* "mandant" | "online_dienst" */
+	const char *name;
+};
+
+/* Inserts unless (kind, name) exists; *id_out gets the id either way and
+ * *created whether it was new (either may be NULL). */
+enum zek_rc store_object_ensure(struct store_conn *c, const char *kind,
+    const char *name, int64_t *id_out, bool *created);
+enum zek_rc store_object_get(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_object **out);
+/* Objects of `kind` whose name contains `query` (any case; NULL or "" =
+ * all), ordered by name, at most `limit`, skipping `offset`. */
+enum zek_rc store_objects_search(struct store_conn *c, struct arena *a,
+    const char *kind, const char *query, size_t limit, size_t offset,
+    struct store_object **out, size_t *n);
+
+/* ---- requests ---- */
+
+struct store_request {
+	int64_t id;
+	int64_t desk_id;
+	int64_t number;
+	const char *key;            /* "ZEK-12" */
+	int64_t type_id;
+	int64_t reporter_id;
+	int64_t creator_id;
+	int64_t shared_org_id;      /* 0 = private */
+	const char *status;         /* status code, see core/status.h */
+	const char *resolution;     /* resolution code or "" */
+	const char *title;
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+struct store_value {
+	const char *field_key;
+	int64_t position;
+	const char *value;
+};
+
+enum zek_rc store_request_insert(struct store_conn *c,
+    const struct store_request *r, int64_t *id_out);
+enum zek_rc store_request_by_key(struct store_conn *c, struct arena *a,
+    const char *key, struct store_request **out);
+enum zek_rc store_request_by_id(struct store_conn *c, struct arena *a,
+    int64_t id, struct store_request **out);
+enum zek_rc store_request_set_status(struct store_conn *c, int64_t id,
+    const char *status, const char *resolution, int64_t updated_at);
+enum zek_rc store_value_insert(struct store_conn *c, int64_t request_id,
+    const char *field_key, int64_t position, const char *value);
+/* All values of a request, ordered by field key, then position. */
+enum zek_rc store_values_by_request(struct store_conn *c, struct arena *a,
+    int64_t request_id, struct store_value **out, size_t *n);
+/* Requests whose status differs from `closed_status` in which the user is
+ * reporter or participant. */
+enum zek_rc store_requests_count_open_involving(struct store_conn *c,
+    int64_t user_id, const char *closed_status, int64_t *out);
+enum zek_rc store_request_count(struct store_conn *c, int64_t *out);
+
+/* Adding an existing participant is not an error. */
+enum zek_rc store_participant_add(struct store_conn *c, int64_t request_id,
+    int64_t user_id);
+enum zek_rc store_participant_remove(struct store_conn *c, int64_t request_id,
+    int64_t user_id);
+enum zek_rc store_is_participant(struct store_conn *c, int64_t request_id,
+    int64_t user_id, bool *out);
+/* Participants as users, ordered by name. */
+enum zek_rc store_participants(struct store_conn *c, struct arena *a,
+    int64_t request_id, struct store_user **out, size_t *n);
+
+/* Per request and user: notifications turned off. */
+enum zek_rc store_notify_muted_get(struct store_conn *c, int64_t request_id,
+    int64_t user_id, bool *out);
+enum zek_rc store_notify_muted_set(struct store_conn *c, int64_t request_id,
+    int64_t user_id, bool muted);
+
+/* ---- attachments ---- */
+
+struct store_attachment {
+	int64_t id;
+	int64_t request_id;         /* 0 while temporary */
+	int64_t uploader_id;
+	const char *temp_token;     /* "" once attached to a request */
+	const char *filename;
+	const char *mime;
+	int64_t size;
+	const unsigned char *data;  /* NULL unless asked for */
+	int64_t created_at;
+};
+
+/* Stores a temporary upload (request NULL) with a.temp_token. */
+enum zek_rc store_attachment_insert(struct store_conn *c,
+    const struct store_attachment *att, const void *data, size_t len,
+    int64_t *id_out);
+/* A temporary upload by token and uploader, without data; ZEK_NOTFOUND if
+ * it is not temporary or belongs to someone else. */
+enum zek_rc store_attachment_temp_get(struct store_conn *c, struct arena *a,
+    int64_t uploader_id, const char *token, struct store_attachment **out);
+/* Moves a temporary upload of `uploader_id` to the request and clears the
+ * token; ZEK_NOTFOUND if there is no such temporary upload. */
+enum zek_rc store_attachment_attach(struct store_conn *c, int64_t uploader_id,
+    const char *token, int64_t request_id);
+/* Attachments of a request without data, ordered by creation. */
+enum zek_rc store_attachments_by_request(struct store_conn *c, struct arena *a,
+    int64_t request_id, struct store_attachment **out, size_t *n);
+/* One attachment; with_data copies the blob into the arena. */
+enum zek_rc store_attachment_get(struct store_conn *c, struct arena *a,
+    int64_t id, bool with_data, struct store_attachment **out);
+/* Deletes temporary uploads created before `before`; *n = how many. */
+enum zek_rc store_attachments_purge_temp(struct store_conn *c, int64_t before,
+    int64_t *n);
+
+#endif

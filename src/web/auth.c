@@ -1,0 +1,112 @@
+/* auth.c: sign in and sign out. */
+#include "web/web.h"
+
+#include <string.h>
+
+#include "core/auth.h"
+#include "core/portal.h"
+#include "core/users.h"
+#include "lib/str.h"
+#include "lib/utf8.h"
+
+/* Where to go after signing in: a local page of ours, nothing else, so
+ * the login form cannot be used to send people elsewhere. */
+static const char *
+safe_next(struct req *rq, const char *next)
+{
+	if (next != NULL && str_starts(next, "/servicedesk/") &&
+	    strstr(next, "//") == NULL && strpbrk(next, "\\\r\n") == NULL &&
+	    strlen(next) < 1024)
+		return next;
+	return NULL;
+}
+
+static int
+login_page(struct req *rq, unsigned status, const char *email,
+    const char *error)
+{
+	json_t *page = web_page_ctx(rq, "page_login");
+	const char *next = safe_next(rq, req_query(rq, "next"));
+
+	if (page == NULL)
+		return ZEK_NOMEM;
+	if (next == NULL)
+		next = safe_next(rq, req_form(rq, "next"));
+	json_object_set_new(page, "email", json_string(email ? email : ""));
+	if (error != NULL)
+		json_object_set_new(page, "error", json_string(error));
+	if (next != NULL)
+		json_object_set_new(page, "next", json_string(next));
+	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
+	web_breadcrumb(rq, page, web_t(rq, "page_login"), NULL);
+	return web_render(rq, status, "login", page);
+}
+
+/* GET /servicedesk/customer/user/login */
+int
+web_login_form(struct req *rq)
+{
+	if (rq->user != NULL)
+		return http_redirect(rq, 303, WEB_HOME);
+	return login_page(rq, 200, NULL, NULL);
+}
+
+/* The page a customer lands on: the only portal when there is one. */
+static const char *
+landing_page(struct req *rq)
+{
+	struct portal_summary *list;
+	size_t n;
+
+	if (core_portals_list(&rq->ctx, rq->user, &list, &n) == ZEK_OK &&
+	    n == 1)
+		return arena_printf(rq->arena, "/servicedesk/customer/portal/%lld",
+		    (long long)list[0].id);
+	return WEB_HOME;
+}
+
+/* POST /servicedesk/customer/user/login */
+int
+web_login(struct req *rq)
+{
+	const char *email = req_form(rq, "email");
+	const char *password = req_form(rq, "password");
+	const char *next;
+	struct session_new s;
+	int rc;
+
+	if (email == NULL || password == NULL ||
+	    !utf8_valid(email, strlen(email)) || !utf8_valid(password, strlen(password)))
+		return login_page(rq, 400, NULL, web_t(rq, "login_failed"));
+	rc = core_login(&rq->ctx, email, password, rq->client_ip, &s);
+	if (rc == ZEK_INVALID)
+		return login_page(rq, 200, email, web_t(rq, "login_failed"));
+	if (rc == ZEK_FORBIDDEN)
+		return login_page(rq, 429, email, web_t(rq, "login_throttled"));
+	if (rc != ZEK_OK)
+		return rc;
+	rc = http_set_cookie(rq, WEB_SESSION_COOKIE, s.token,
+	    (long)(rq->app->cfg.session_ttl_ms / 1000));
+	if (rc != ZEK_OK)
+		return rc;
+	rq->user = s.user;
+	next = safe_next(rq, req_form(rq, "next"));
+	return http_redirect(rq, 303, next ? next : landing_page(rq));
+}
+
+/* POST /servicedesk/customer/user/logout */
+int
+web_logout(struct req *rq)
+{
+	int rc;
+
+	if (rq->session_token != NULL) {
+		rc = core_logout(&rq->ctx, rq->session_token);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	rc = http_set_cookie(rq, WEB_SESSION_COOKIE, "", -1);
+	if (rc != ZEK_OK)
+		return rc;
+	return http_redirect(rq, 303, WEB_LOGIN);
+}

@@ -1,0 +1,518 @@
+/* create.c: the create form of a request type, its submission, and the two
+ * helpers its scripts call (object search, Markdown preview). */
+#include "web/web.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/attachments.h"
+#include "core/fields.h"
+#include "core/objects.h"
+#include "core/requests.h"
+#include "core/users.h"
+#include "lib/str.h"
+#include "lib/utf8.h"
+#include "render/i18n.h"
+#include "render/markdown.h"
+
+#define CREATE_MAX_VALUES 64    /* values of one field a form may send */
+
+/* What the form shows: the type and, after a failed attempt, what was sent. */
+struct create_state {
+	int64_t portal_id;
+	struct reqtype *type;
+	struct field_error *errs;
+	size_t nerrs;
+	struct attachment_info **kept;   /* per field: uploads to show again */
+	size_t *nkept;
+	bool submitted;
+};
+
+static const struct field_error *
+error_for(const struct create_state *st, const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < st->nerrs; i++)
+		if (str_eq(st->errs[i].field, field))
+			return &st->errs[i];
+	return NULL;
+}
+
+/* The error text in the viewer's language, placeholders filled in. */
+static const char *
+error_text(struct req *rq, const struct field_error *e)
+{
+	char max[32];
+	const char *names[] = { "max", "name" };
+	const char *values[] = { max, e->arg ? e->arg : "" };
+	char *out;
+
+	if (str_eq(e->key, "err_file_too_big"))
+		str_lcpy(max, web_size_text(rq, (size_t)e->max), sizeof(max));
+	else
+		snprintf(max, sizeof(max), "%lld", (long long)e->max);
+	if (i18n_format(rq->arena, web_t(rq, e->key), names, values, 2, &out) != ZEK_OK)
+		return web_t(rq, e->key);
+	return out;
+}
+
+static bool
+value_selected(struct req *rq, const char *key, const char *value)
+{
+	const struct form_field *vals[CREATE_MAX_VALUES];
+	size_t i, n = form_get_all(&rq->form, key, vals, CREATE_MAX_VALUES);
+
+	for (i = 0; i < n; i++)
+		if (vals[i]->filename == NULL && str_eq(vals[i]->value, value))
+			return true;
+	return false;
+}
+
+static json_t *
+select_options(struct req *rq, const struct field *f)
+{
+	json_t *opts = json_array();
+	const char *cur = req_form(rq, f->key);
+	size_t i;
+
+	json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", "",
+	    "label", web_t(rq, "select_none"), "selected", str_empty(cur)));
+	for (i = 0; i < f->noptions; i++)
+		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}",
+		    "value", f->options[i].value, "label", f->options[i].label,
+		    "selected", str_eq(cur, f->options[i].value)));
+	return opts;
+}
+
+static json_t *
+object_options(struct req *rq, const struct field *f)
+{
+	struct object *objs;
+	json_t *arr = json_array();
+	size_t i, n;
+	char id[24];
+
+	if (core_objects_list(&rq->ctx, f->object_kind, &objs, &n) != ZEK_OK)
+		return arr;
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "%lld", (long long)objs[i].id);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:b}",
+		    "value", id, "label", objs[i].name,
+		    "selected", value_selected(rq, f->key, id)));
+	}
+	return arr;
+}
+
+static json_t *
+kept_files(struct req *rq, const struct create_state *st, size_t idx)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; st->kept != NULL && i < st->nkept[idx]; i++) {
+		const struct attachment_info *a = &st->kept[idx][i];
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}",
+		    "token", a->token, "name", a->filename,
+		    "size_text", web_size_text(rq, a->size)));
+	}
+	return arr;
+}
+
+/* A submitted single value, only if it is text we may show again. */
+static const char *
+kept_value(struct req *rq, const char *key)
+{
+	const char *v = req_form(rq, key);
+
+	if (v == NULL || !utf8_valid(v, strlen(v)))
+		return "";
+	return v;
+}
+
+static json_t *
+field_json(struct req *rq, const struct create_state *st, size_t idx)
+{
+	const struct field *f = &st->type->fields[idx];
+	const struct field_error *e = error_for(st, f->key);
+	const char *flag[FIELD_KIND_MAX] = {
+		"is_text", "is_richtext", "is_textarea", "is_select",
+		"is_checkbox", "is_datetime", "is_url", "is_object",
+		"is_attachment",
+	};
+	json_t *j;
+
+	j = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:b}",
+	    "key", f->key,
+	    "id", arena_printf(rq->arena, "f-%s", f->key),
+	    "label", f->label,
+	    "optional", !f->required,
+	    "required", f->required,
+	    "placeholder", f->placeholder,
+	    "value", kept_value(rq, f->key),
+	    flag[f->kind], true);
+	if (j == NULL)
+		return NULL;
+	if (!str_empty(f->help))
+		json_object_set_new(j, "help", json_string(f->help));
+	if (e != NULL)
+		json_object_set_new(j, "error", json_string(error_text(rq, e)));
+	switch (f->kind) {
+	case FIELD_SELECT:
+		json_object_set_new(j, "options", select_options(rq, f));
+		break;
+	case FIELD_CHECKBOX:
+		json_object_set_new(j, "checked", json_boolean(
+		    !str_empty(req_form(rq, f->key))));
+		json_object_set_new(j, "checkbox_label", json_string(f->checkbox_label));
+		break;
+	case FIELD_OBJECT:
+		json_object_set_new(j, "object_kind", json_string(f->object_kind));
+		json_object_set_new(j, "multiple", json_boolean(f->multiple));
+		json_object_set_new(j, "objects", object_options(rq, f));
+		break;
+	case FIELD_ATTACHMENT:
+		json_object_set_new(j, "kept", kept_files(rq, st, idx));
+		break;
+	default:
+		break;
+	}
+	return j;
+}
+
+static json_t *
+on_behalf_json(struct req *rq, const struct create_state *st)
+{
+	struct person *people;
+	json_t *opts = json_array();
+	const struct field_error *e = error_for(st, "onbehalf");
+	const char *cur = req_form(rq, "onbehalf");
+	size_t i, n = 0;
+	char id[24];
+	const char *names[] = { "name" };
+	const char *values[1];
+	char *label;
+
+	if (core_onbehalf_candidates(&rq->ctx, rq->user, NULL, 0, &people, &n) != ZEK_OK)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "%lld", (long long)people[i].id);
+		values[0] = people[i].name;
+		if (people[i].id == rq->user->id) {
+			if (i18n_format(rq->arena, web_t(rq, "on_behalf_self"), names,
+			    values, 1, &label) != ZEK_OK)
+				label = (char *)people[i].name;
+		} else {
+			label = arena_printf(rq->arena, "%s (%s)", people[i].name,
+			    people[i].email);
+		}
+		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}",
+		    "value", id, "label", label,
+		    "selected", cur ? str_eq(cur, id) : people[i].id == rq->user->id));
+	}
+	return json_pack("{s:o, s:s?}", "options", opts,
+	    "error", e ? error_text(rq, e) : NULL);
+}
+
+static json_t *
+share_json(struct req *rq)
+{
+	const char *cur = req_form(rq, "share");
+	json_t *orgs = json_array();
+	const char *names[] = { "org" };
+	const char *values[1];
+	char id[24], *label;
+	size_t i;
+
+	for (i = 0; i < rq->user->norgs; i++) {
+		snprintf(id, sizeof(id), "%lld", (long long)rq->user->org_ids[i]);
+		values[0] = rq->user->org_names[i];
+		if (i18n_format(rq->arena, web_t(rq, "share_org"), names, values, 1,
+		    &label) != ZEK_OK)
+			label = (char *)values[0];
+		json_array_append_new(orgs, json_pack("{s:s, s:s, s:b}",
+		    "value", id, "label", label, "selected", str_eq(cur, id)));
+	}
+	/* Private is the default, as the customer guide demands. */
+	return json_pack("{s:b, s:o}", "private_selected",
+	    cur == NULL || str_eq(cur, "private"), "orgs", orgs);
+}
+
+static json_t *
+errors_json(struct req *rq, const struct create_state *st)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < st->nerrs; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s}",
+		    "field_id", arena_printf(rq->arena, "f-%s", st->errs[i].field),
+		    "message", error_text(rq, &st->errs[i])));
+	return arr;
+}
+
+static int
+create_page(struct req *rq, const struct create_state *st)
+{
+	const struct reqtype *t = st->type;
+	json_t *page, *fields;
+	char *portal_href;
+	size_t i;
+
+	page = web_page_ctx(rq, "page_create");
+	if (page == NULL)
+		return ZEK_NOMEM;
+	portal_href = arena_printf(rq->arena, "/servicedesk/customer/portal/%lld",
+	    (long long)st->portal_id);
+	json_object_set_new(page, "title", json_string(t->name));
+	json_object_set_new(page, "form_action", json_string(rq->path));
+	json_object_set_new(page, "cancel_href", json_string(portal_href));
+	json_object_set_new(page, "type", json_pack("{s:s, s:s}", "name", t->name,
+	    "description", t->description));
+	if (st->nerrs > 0) {
+		json_object_set_new(page, "errors", errors_json(rq, st));
+		json_object_set_new(page, "has_errors", json_true());
+	}
+	json_object_set_new(page, "on_behalf", on_behalf_json(rq, st));
+	json_object_set_new(page, "share", share_json(rq));
+	fields = json_array();
+	json_object_set_new(page, "fields", fields);
+	for (i = 0; i < t->nfields; i++)
+		json_array_append_new(fields, field_json(rq, st, i));
+	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
+	web_breadcrumb(rq, page, t->desk_name, portal_href);
+	web_breadcrumb(rq, page, t->name, NULL);
+	return web_render(rq, st->nerrs > 0 ? 422 : 200, "create", page);
+}
+
+static int
+load_type(struct req *rq, struct create_state *st)
+{
+	int64_t tid;
+
+	memset(st, 0, sizeof(*st));
+	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &st->portal_id) != 0 ||
+	    str_to_i64(req_param(rq, 1), 1, INT64_MAX, &tid) != 0)
+		return ZEK_NOTFOUND;
+	return core_reqtype_get(&rq->ctx, st->portal_id, tid, rq->lang, &st->type);
+}
+
+/* GET /servicedesk/customer/portal/{portalId}/create/{requestTypeId} */
+int
+web_create_form(struct req *rq)
+{
+	struct create_state st;
+	int rc = load_type(rq, &st);
+
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	return create_page(rq, &st);
+}
+
+static int
+add_error(struct req *rq, struct create_state *st, const struct field_error *e)
+{
+	struct field_error *n = arena_realloc(rq->arena, st->errs,
+	    st->nerrs * sizeof(*n), (st->nerrs + 1) * sizeof(*n));
+
+	if (n == NULL)
+		return ZEK_NOMEM;
+	n[st->nerrs++] = *e;
+	st->errs = n;
+	return ZEK_OK;
+}
+
+/* Stores the new files of one attachment field as temporary uploads and
+ * collects the tokens of earlier ones the user kept. */
+static int
+collect_uploads(struct req *rq, struct create_state *st, size_t idx,
+    const char ***tokens, size_t *ntokens)
+{
+	const struct field *f = &st->type->fields[idx];
+	const struct form_field *vals[CREATE_MAX_VALUES];
+	char keep_name[160];
+	const char **toks;
+	size_t i, n, nkeep, count = 0;
+	struct field_error e;
+	struct attachment_info info;
+	int rc;
+
+	snprintf(keep_name, sizeof(keep_name), "keep_%s", f->key);
+	nkeep = form_get_all(&rq->form, keep_name, vals, CREATE_MAX_VALUES);
+	toks = arena_calloc(rq->arena, CREATE_MAX_VALUES * 2, sizeof(*toks));
+	if (toks == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < nkeep; i++)
+		toks[count++] = vals[i]->value;
+	n = form_get_all(&rq->form, f->key, vals, CREATE_MAX_VALUES);
+	for (i = 0; i < n; i++) {
+		const struct form_field *ff = vals[i];
+		if (ff->filename == NULL || (ff->filename[0] == '\0' && ff->len == 0))
+			continue;   /* an empty file input sends an empty part */
+		if (ff->too_big) {
+			e = (struct field_error){ f->key, "err_file_too_big",
+			    (int64_t)rq->app->cfg.max_file_bytes, ff->filename };
+			rc = add_error(rq, st, &e);
+		} else {
+			rc = core_attachment_upload_temp(&rq->ctx, rq->user,
+			    ff->filename, ff->value, ff->len, &info, &e);
+			if (rc == ZEK_OK)
+				toks[count++] = info.token;
+			else if (rc == ZEK_INVALID)
+				rc = add_error(rq, st, &e);
+		}
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	if (count > rq->app->cfg.max_files) {
+		e = (struct field_error){ f->key, "err_too_many_files",
+		    rq->app->cfg.max_files, NULL };
+		rc = add_error(rq, st, &e);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	rc = core_attachments_temp_get(&rq->ctx, rq->user, toks, count,
+	    &st->kept[idx], &st->nkept[idx]);
+	if (rc != ZEK_OK)
+		return rc;
+	/* Only tokens that really are the user's go on to core. */
+	for (i = 0; i < st->nkept[idx]; i++)
+		(*tokens)[(*ntokens)++] = st->kept[idx][i].token;
+	return ZEK_OK;
+}
+
+static int
+collect_values(struct req *rq, const struct reqtype *t, struct field_value *fv,
+    size_t *nfv)
+{
+	const struct form_field *vals[CREATE_MAX_VALUES];
+	size_t i, k, n;
+
+	*nfv = 0;
+	for (i = 0; i < t->nfields; i++) {
+		if (t->fields[i].kind == FIELD_ATTACHMENT)
+			continue;
+		n = form_get_all(&rq->form, t->fields[i].key, vals, CREATE_MAX_VALUES);
+		const char **v = arena_calloc(rq->arena, n + 1, sizeof(*v));
+		if (v == NULL)
+			return ZEK_NOMEM;
+		for (k = 0; k < n; k++)
+			v[k] = vals[k]->filename == NULL ? vals[k]->value : "";
+		fv[*nfv] = (struct field_value){ t->fields[i].key, v, n };
+		(*nfv)++;
+	}
+	return ZEK_OK;
+}
+
+static int64_t
+form_id(struct req *rq, const char *name)
+{
+	int64_t v;
+
+	return str_to_i64(req_form(rq, name), 1, INT64_MAX, &v) == 0 ? v : 0;
+}
+
+/* POST /servicedesk/customer/portal/{portalId}/create/{requestTypeId} */
+int
+web_create(struct req *rq)
+{
+	struct create_state st;
+	struct create_input in = { 0 };
+	struct field_value *fv;
+	struct field_error *errs;
+	const char **tokens;
+	const char *key, *share;
+	size_t i, nerrs = 0, ntokens = 0, nfv;
+	int rc;
+
+	rc = load_type(rq, &st);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	st.submitted = true;
+	st.kept = arena_calloc(rq->arena, st.type->nfields, sizeof(*st.kept));
+	st.nkept = arena_calloc(rq->arena, st.type->nfields, sizeof(*st.nkept));
+	fv = arena_calloc(rq->arena, st.type->nfields, sizeof(*fv));
+	tokens = arena_calloc(rq->arena, st.type->nfields * CREATE_MAX_VALUES + 1,
+	    sizeof(*tokens));
+	if (st.kept == NULL || st.nkept == NULL || fv == NULL || tokens == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < st.type->nfields; i++) {
+		if (st.type->fields[i].kind != FIELD_ATTACHMENT)
+			continue;
+		rc = collect_uploads(rq, &st, i, &tokens, &ntokens);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	rc = collect_values(rq, st.type, fv, &nfv);
+	if (rc != ZEK_OK)
+		return rc;
+	share = req_form(rq, "share");
+	in = (struct create_input){
+		.portal_id = st.portal_id,
+		.type_id = st.type->id,
+		.on_behalf_user_id = form_id(rq, "onbehalf"),
+		.share_org_id = str_eq(share, "private") ? 0 : form_id(rq, "share"),
+		.values = fv,
+		.nvalues = nfv,
+		.attachment_tokens = tokens,
+		.ntokens = ntokens,
+		.validate_only = st.nerrs > 0,
+	};
+	if (in.on_behalf_user_id == rq->user->id)
+		in.on_behalf_user_id = 0;
+	rc = core_request_create(&rq->ctx, rq->user, &in, &errs, &nerrs, &key);
+	if (rc == ZEK_OK && st.nerrs == 0)
+		return http_redirect(rq, 303, arena_printf(rq->arena,
+		    "/servicedesk/customer/portal/%lld/%s", (long long)st.portal_id, key));
+	if (rc != ZEK_OK && rc != ZEK_INVALID)
+		return rc;
+	for (i = 0; i < nerrs; i++)
+		if ((rc = add_error(rq, &st, &errs[i])) != ZEK_OK)
+			return rc;
+	return create_page(rq, &st);
+}
+
+/* GET /servicedesk/customer/objects?kind=mandant&q=Wohn: the typeahead. */
+int
+web_objects_search(struct req *rq)
+{
+	const char *kind = req_query(rq, "kind");
+	const char *q = req_query(rq, "q");
+	struct object *objs;
+	json_t *vals;
+	size_t i, n;
+	int rc;
+
+	if (kind == NULL || !core_object_kind_valid(kind) ||
+	    (q != NULL && (strlen(q) > 200 || !utf8_valid(q, strlen(q)))))
+		return web_reply_json(rq, 400, json_pack("{s:s}", "errorMessage",
+		    web_t(rq, "err_bad_request_text")));
+	rc = core_objects_search(&rq->ctx, kind, q, 20, &objs, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	vals = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(vals, json_pack("{s:I, s:s}",
+		    "id", (json_int_t)objs[i].id, "name", objs[i].name));
+	return web_reply_json(rq, 200, json_pack("{s:o}", "values", vals));
+}
+
+/* POST /servicedesk/customer/markdown-preview: the editor's "Vorschau". */
+int
+web_markdown_preview(struct req *rq)
+{
+	const char *text = req_form(rq, "text");
+	struct buf out;
+	int rc;
+
+	if (text == NULL)
+		text = "";
+	if (!utf8_valid(text, strlen(text)))
+		return web_fail(rq, 400, ZEK_INVALID);
+	buf_init(&out, 1u << 20);
+	rc = markdown_to_html(text, strlen(text), &out);
+	if (rc == ZEK_OK)
+		rc = http_reply(rq, 200, "text/html; charset=utf-8", &out);
+	buf_free(&out);
+	return rc;
+}

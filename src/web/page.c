@@ -1,0 +1,331 @@
+/* page.c: the phases web/ adds to every request, and shared page helpers. */
+#include "web/web.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/auth.h"
+#include "http/router.h"
+#include "core/users.h"
+#include "lib/str.h"
+#include "render/i18n.h"
+#include "render/template.h"
+
+#define PAGE_MAX_BYTES (4u << 20)
+
+static void
+templates_cleanup(void *p)
+{
+	templates_free(p);
+}
+
+static void
+catalogs_cleanup(void *p)
+{
+	i18n_free(p);
+}
+
+static void
+json_cleanup(void *p)
+{
+	json_decref(p);
+}
+
+/* In development mode templates and catalogs are read anew per request,
+ * so an edit shows on the next reload without a restart. */
+static int
+load_presentation(struct req *rq)
+{
+	struct app *app = rq->app;
+	char err[256];
+
+	if (!app->cfg.dev) {
+		rq->tpl = app->tpl;
+		rq->cat = app->cat;
+		return ZEK_OK;
+	}
+	rq->tpl = templates_load(app->templates_dir, err, sizeof(err));
+	if (rq->tpl == NULL) {
+		fprintf(stderr, "%s templates: %s\n", rq->id, err);
+		rq->tpl = app->tpl;
+	} else if (arena_defer(rq->arena, templates_cleanup, rq->tpl) != 0) {
+		return ZEK_NOMEM;
+	}
+	rq->cat = i18n_load(app->po_dir, err, sizeof(err));
+	if (rq->cat == NULL) {
+		fprintf(stderr, "%s catalogs: %s\n", rq->id, err);
+		rq->cat = app->cat;
+	} else if (arena_defer(rq->arena, catalogs_cleanup, rq->cat) != 0) {
+		return ZEK_NOMEM;
+	}
+	return ZEK_OK;
+}
+
+/* Signed-out visitors get a random form token in a cookie of their own
+ * (double submit), so the login form is protected as well. */
+static int
+anonymous_csrf(struct req *rq)
+{
+	const char *c = req_cookie(rq, WEB_CSRF_COOKIE);
+	unsigned char raw[32];
+	char *tok;
+
+	if (c != NULL && strlen(c) == AUTH_TOKEN_LEN &&
+	    strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == AUTH_TOKEN_LEN) {
+		rq->csrf = c;
+		return ZEK_OK;
+	}
+	tok = arena_alloc(rq->arena, AUTH_TOKEN_LEN + 2);
+	if (tok == NULL)
+		return ZEK_NOMEM;
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(tok, AUTH_TOKEN_LEN + 2, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	rq->csrf = tok;
+	rq->set_csrf_cookie = true;
+	return http_set_cookie(rq, WEB_CSRF_COOKIE, tok, 0);
+}
+
+int
+web_begin(struct req *rq)
+{
+	const char *token;
+	const char *csrf = NULL;
+	int rc;
+
+	rc = core_ctx_init(rq->app->core, rq->arena, &rq->ctx);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = load_presentation(rq);
+	if (rc != ZEK_OK)
+		return rc;
+	token = req_cookie(rq, WEB_SESSION_COOKIE);
+	if (token != NULL && strlen(token) == AUTH_TOKEN_LEN) {
+		rc = core_session_lookup(&rq->ctx, token, &rq->user, &csrf);
+		if (rc == ZEK_OK) {
+			rq->session_token = token;
+			rq->csrf = csrf;
+		} else if (rc != ZEK_NOTFOUND) {
+			return rc;
+		}
+	}
+	if (rq->user != NULL) {
+		rq->lang = str_eq(rq->user->lang, "en") ? "en" : "de";
+		if (!str_empty(rq->user->tz))
+			rq->tz = rq->user->tz;
+		return ZEK_OK;
+	}
+	rq->lang = i18n_negotiate(req_header(rq, "Accept-Language"));
+	return anonymous_csrf(rq);
+}
+
+const char *
+web_t(struct req *rq, const char *key)
+{
+	return i18n_get(rq->cat, rq->lang, key);
+}
+
+bool
+web_user_is_agent(struct req *rq)
+{
+	return rq->user != NULL && rq->user->is_agent;
+}
+
+bool
+web_csrf_ok(struct req *rq)
+{
+	const char *sent = req_form(rq, "csrf");
+
+	if (sent == NULL)
+		sent = req_header(rq, "X-CSRF-Token");
+	return rq->csrf != NULL && sent != NULL && core_csrf_ok(rq->csrf, sent);
+}
+
+int
+web_need_login(struct req *rq)
+{
+	char *loc;
+	struct buf b;
+
+	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON))
+		return web_reply_json(rq, 401, json_pack("{s:s}", "errorMessage",
+		    web_t(rq, "err_login_needed")));
+	/* Only GET pages are worth returning to; a POST goes back home. */
+	if (!str_eq(rq->method, "GET"))
+		return http_redirect(rq, 303, WEB_LOGIN);
+	buf_init(&b, 4096);
+	buf_puts(&b, WEB_LOGIN "?next=");
+	for (const char *p = rq->path; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("/-_.~", c) != NULL)
+			buf_putc(&b, (char)c);
+		else
+			buf_printf(&b, "%%%02X", c);
+	}
+	loc = b.failed ? NULL : arena_strdup(rq->arena, b.data);
+	buf_free(&b);
+	if (loc == NULL)
+		return ZEK_NOMEM;
+	return http_redirect(rq, 303, loc);
+}
+
+static json_t *
+user_json(struct req *rq)
+{
+	int64_t open = 0;
+
+	if (rq->user == NULL)
+		return NULL;
+	if (core_open_request_count(&rq->ctx, rq->user, &open) != ZEK_OK)
+		open = 0;
+	return json_pack("{s:s, s:s, s:b, s:I}", "name", rq->user->name,
+	    "email", rq->user->email, "is_agent", rq->user->is_agent,
+	    "open_count", (json_int_t)open);
+}
+
+json_t *
+web_page_ctx(struct req *rq, const char *title_key)
+{
+	json_t *page, *user;
+
+	page = json_pack("{s:s, s:O, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:[]}",
+	    "lang", rq->lang,
+	    "t", i18n_table(rq->cat, rq->lang),
+	    "title", web_t(rq, title_key),
+	    "csrf", rq->csrf,
+	    "static", WEB_STATIC_PREFIX,
+	    "home_href", WEB_HOME,
+	    "login_href", WEB_LOGIN,
+	    "logout_href", WEB_LOGOUT,
+	    "requests_href", WEB_REQUESTS,
+	    "breadcrumbs");
+	if (page == NULL || arena_defer(rq->arena, json_cleanup, page) != 0)
+		return NULL;
+	user = user_json(rq);
+	if (user != NULL) {
+		json_object_set(page, "open_count", json_object_get(user, "open_count"));
+		json_object_set_new(page, "user", user);
+	}
+	return page;
+}
+
+int
+web_breadcrumb(struct req *rq, json_t *page, const char *label,
+    const char *href)
+{
+	json_t *list = json_object_get(page, "breadcrumbs");
+	json_t *item = json_pack("{s:s, s:s?}", "label", label, "href", href);
+
+	if (list == NULL || item == NULL || json_array_append_new(list, item) != 0)
+		return ZEK_NOMEM;
+	return ZEK_OK;
+}
+
+int
+web_render(struct req *rq, unsigned status, const char *name, json_t *ctx)
+{
+	struct buf out;
+	int rc;
+
+	if (ctx == NULL)
+		return ZEK_NOMEM;
+	buf_init(&out, PAGE_MAX_BYTES);
+	rc = templates_render(rq->tpl, name, ctx, &out);
+	if (rc == ZEK_OK)
+		rc = http_reply(rq, status, "text/html; charset=utf-8", &out);
+	else
+		fprintf(stderr, "%s render %s: %s\n", rq->id, name, zek_rc_name(rc));
+	buf_free(&out);
+	return rc;
+}
+
+int
+web_reply_json(struct req *rq, unsigned status, json_t *body)
+{
+	char *s;
+	int rc;
+
+	if (body == NULL)
+		return ZEK_NOMEM;
+	s = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (s == NULL)
+		return ZEK_NOMEM;
+	rc = http_reply_bytes(rq, status, "application/json; charset=utf-8", s,
+	    strlen(s), true);
+	free(s);
+	return rc;
+}
+
+const char *
+web_size_text(struct req *rq, size_t bytes)
+{
+	char n[32];
+	const char *names[] = { "n" };
+	const char *values[] = { n };
+	char *out = NULL;
+	const char *key;
+
+	if (bytes < 1024 * 1024) {
+		snprintf(n, sizeof(n), "%zu", (bytes + 1023) / 1024);
+		key = "bytes_kib";
+	} else {
+		snprintf(n, sizeof(n), "%.1f", (double)bytes / (1024.0 * 1024.0));
+		if (str_eq(rq->lang, "de") && strchr(n, '.') != NULL)
+			*strchr(n, '.') = ',';
+		key = "bytes_mib";
+	}
+	if (i18n_format(rq->arena, web_t(rq, key), names, values, 1, &out) != ZEK_OK)
+		return "";
+	return out;
+}
+
+static const char *
+fail_text_key(unsigned status)
+{
+	switch (status) {
+	case 400: return "err_bad_request_text";
+	case 403: return "err_csrf_text";
+	case 404: return "err_not_found_text";
+	case 405: return "err_not_found_text";
+	case 413: return "err_too_big_text";
+	default:  return "err_server_text";
+	}
+}
+
+int
+web_fail(struct req *rq, unsigned status, int rc)
+{
+	static const char plain[] = "Error / Fehler\n";
+	json_t *page;
+
+	if (rq->resp != NULL)
+		return rc;
+	if (rc == ZEK_IO || rc == ZEK_NOMEM || status >= 500)
+		fprintf(stderr, "%s failed: %s -> %u\n", rq->id, zek_rc_name(rc), status);
+	if (rq->tpl == NULL || rq->cat == NULL)
+		goto plain;
+	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON)) {
+		if (web_reply_json(rq, status, json_pack("{s:s}", "errorMessage",
+		    web_t(rq, fail_text_key(status)))) == ZEK_OK)
+			return rc;
+		goto plain;
+	}
+	page = web_page_ctx(rq, "page_error");
+	if (page == NULL)
+		goto plain;
+	json_object_set_new(page, "status", json_integer(status));
+	json_object_set_new(page, "heading", json_string(web_t(rq,
+	    status == 404 ? "err_not_found_heading" : "page_error")));
+	json_object_set_new(page, "message", json_string(web_t(rq,
+	    fail_text_key(status))));
+	json_object_set_new(page, "back_href", json_string(WEB_HOME));
+	if (web_render(rq, status, "error", page) == ZEK_OK)
+		return rc;
+plain:
+	http_reply_bytes(rq, status, "text/plain; charset=utf-8", plain,
+	    sizeof(plain) - 1, false);
+	return rc;
+}

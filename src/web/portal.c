@@ -1,0 +1,86 @@
+/* portal.c: the help center (list of portals) and one portal's request types. */
+#include "web/web.h"
+
+#include "core/portal.h"
+#include "lib/str.h"
+
+/* GET / */
+int
+web_root(struct req *rq)
+{
+	return http_redirect(rq, 302, WEB_HOME);
+}
+
+/* GET /servicedesk/customer/portals */
+int
+web_portals(struct req *rq)
+{
+	struct portal_summary *list;
+	json_t *page, *arr;
+	size_t i, n;
+	int rc;
+
+	rc = core_portals_list(&rq->ctx, rq->user, &list, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	page = web_page_ctx(rq, "page_portals");
+	if (page == NULL)
+		return ZEK_NOMEM;
+	arr = json_array();
+	json_object_set_new(page, "portals", arr);
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}",
+		    "name", list[i].name, "description", list[i].description,
+		    "href", arena_printf(rq->arena, "/servicedesk/customer/portal/%lld",
+		    (long long)list[i].id)));
+	web_breadcrumb(rq, page, web_t(rq, "page_portals"), NULL);
+	return web_render(rq, 200, "portals", page);
+}
+
+static json_t *
+group_json(struct req *rq, const struct portal *p, const struct portal_group *g)
+{
+	json_t *types = json_array();
+	size_t i;
+
+	for (i = 0; i < g->ntypes; i++)
+		json_array_append_new(types, json_pack("{s:s, s:s, s:s, s:s}",
+		    "name", g->types[i].name,
+		    "description", g->types[i].description,
+		    "icon", g->types[i].icon,
+		    "href", arena_printf(rq->arena,
+		    "/servicedesk/customer/portal/%lld/create/%lld",
+		    (long long)p->id, (long long)g->types[i].id)));
+	return json_pack("{s:s, s:I, s:o, s:b}", "name", g->name,
+	    "id", (json_int_t)g->id, "types", types, "empty", g->ntypes == 0);
+}
+
+/* GET /servicedesk/customer/portal/{portalId} */
+int
+web_portal(struct req *rq)
+{
+	struct portal *p;
+	json_t *page, *groups;
+	int64_t id;
+	size_t i;
+	int rc;
+
+	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) != 0)
+		return web_fail(rq, 404, ZEK_NOTFOUND);
+	rc = core_portal_get(&rq->ctx, rq->user, id, rq->lang, &p);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	page = web_page_ctx(rq, "page_portal");
+	if (page == NULL)
+		return ZEK_NOMEM;
+	json_object_set_new(page, "title", json_string(p->name));
+	json_object_set_new(page, "portal", json_pack("{s:s, s:s}",
+	    "name", p->name, "description", p->description));
+	groups = json_array();
+	json_object_set_new(page, "groups", groups);
+	for (i = 0; i < p->ngroups; i++)
+		json_array_append_new(groups, group_json(rq, p, &p->groups[i]));
+	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
+	web_breadcrumb(rq, page, p->name, NULL);
+	return web_render(rq, 200, "portal", page);
+}

@@ -1,0 +1,58 @@
+/* web.h: the HTML front door: phases that http/ runs, page helpers, handlers. */
+#ifndef ZEK_WEB_H
+#define ZEK_WEB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "http/http.h"
+
+#define WEB_SESSION_COOKIE "zek_session"
+#define WEB_CSRF_COOKIE "zek_csrf"      /* signed-out visitors' form token */
+#define WEB_STATIC_PREFIX "/static/v1"
+#define WEB_HOME "/servicedesk/customer/portals"
+#define WEB_LOGIN "/servicedesk/customer/user/login"
+#define WEB_LOGOUT "/servicedesk/customer/user/logout"
+#define WEB_REQUESTS "/servicedesk/customer/user/requests"
+
+/* Phases, called by http/server.c in this order. */
+int web_begin(struct req *rq);          /* db, session, language, templates */
+int web_need_login(struct req *rq);     /* answer for a signed-out visitor */
+bool web_user_is_agent(struct req *rq);
+bool web_csrf_ok(struct req *rq);
+/* Answers with the error page for status (after rc); always returns rc or
+ * the failure to render. */
+int web_fail(struct req *rq, unsigned status, int rc);
+
+/* Page helpers (page.c). */
+const char *web_t(struct req *rq, const char *key);     /* catalog text */
+/* The context every page gets; title_key names the page title. The object
+ * is owned by the arena (decref'd when the request ends). NULL on OOM. */
+json_t *web_page_ctx(struct req *rq, const char *title_key);
+/* Appends a breadcrumb; href NULL for the current page. */
+int web_breadcrumb(struct req *rq, json_t *page, const char *label,
+    const char *href);
+/* Renders template `name` with ctx and replies with it. */
+int web_render(struct req *rq, unsigned status, const char *name, json_t *ctx);
+/* Human size in the viewer's language ("12 KB", "3,4 MB"). */
+const char *web_size_text(struct req *rq, size_t bytes);
+/* Replies with JSON (the object is stolen). */
+int web_reply_json(struct req *rq, unsigned status, json_t *body);
+
+/* Handlers: one file per page family. */
+int web_root(struct req *rq);                   /* portal.c */
+int web_portals(struct req *rq);
+int web_portal(struct req *rq);
+int web_login_form(struct req *rq);             /* auth.c */
+int web_login(struct req *rq);
+int web_logout(struct req *rq);
+int web_create_form(struct req *rq);            /* create.c */
+int web_create(struct req *rq);
+int web_objects_search(struct req *rq);
+int web_markdown_preview(struct req *rq);
+int web_request_show(struct req *rq);           /* request.c */
+int web_attachment(struct req *rq);
+int web_healthz(struct req *rq);                /* health.c */
+int web_metrics(struct req *rq);
+
+#endif

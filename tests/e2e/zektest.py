@@ -1,0 +1,246 @@
+"""Helpers for end-to-end tests: a real `zek serve` on a free loopback port
+with a fresh database, an HTTP client with cookies, multipart bodies, and
+an HTML checker (well-formed, unique ids, every control labelled)."""
+
+import html.parser
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.parse
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A zek serve process with its own database in a temporary folder."""
+
+    def __init__(self, binary, demo=True, extra_env=None):
+        self.binary = binary
+        self.dir = tempfile.mkdtemp(prefix="zek-e2e-")
+        self.db = os.path.join(self.dir, "zek.db")
+        self.port = free_port()
+        self.log_path = os.path.join(self.dir, "server.log")
+        env = dict(os.environ)
+        env.update(extra_env or {})
+        args = [binary, "serve", "--listen", "127.0.0.1:%d" % self.port,
+                "--db", self.db, "--root", ROOT, "--threads", "2"]
+        if demo:
+            args.append("--demo")
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log, env=env)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("zek exited: " + self.read_log())
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), 0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("zek did not start: " + self.read_log())
+
+    def read_log(self):
+        if not self.log.closed:
+            self.log.flush()
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        log = self.read_log()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return self.proc.returncode, log
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+
+class Client:
+    """One browser: keeps cookies, finds CSRF tokens in pages."""
+
+    def __init__(self, server):
+        self.server = server
+        self.cookies = {}
+        self.accept_language = "de-DE,de;q=0.9"
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        h = {"Accept-Language": self.accept_language}
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        h.update(headers or {})
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        resp = Response(r.status, r.getheaders(), r.read())
+        conn.close()
+        for k, v in resp.headers:
+            if k.lower() == "set-cookie":
+                name, _, rest = v.partition("=")
+                value = rest.split(";")[0]
+                if "Max-Age=0" in v:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = value
+        return resp
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post_form(self, path, fields, csrf=True):
+        fields = list(fields)
+        if csrf:
+            fields.append(("csrf", self.csrf(path)))
+        body = urllib.parse.urlencode(fields).encode()
+        return self.request("POST", path, body,
+                            {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def post_multipart(self, path, fields, files=(), csrf=True, raw_values=False):
+        """fields: (name, str|bytes); files: (name, filename, bytes, type)."""
+        fields = list(fields)
+        if csrf:
+            fields.append(("csrf", self.csrf(path)))
+        boundary = "----zekTestBoundary" + uuid.uuid4().hex
+        parts = []
+        for name, value in fields:
+            if isinstance(value, str):
+                value = value.encode()
+            parts.append(b"--" + boundary.encode() + b"\r\n" +
+                         b'Content-Disposition: form-data; name="' + name.encode() + b'"\r\n\r\n' +
+                         value + b"\r\n")
+        for name, filename, data, ctype in files:
+            parts.append(b"--" + boundary.encode() + b"\r\n" +
+                         b'Content-Disposition: form-data; name="' + name.encode() +
+                         b'"; filename="' + filename.encode() + b'"\r\n' +
+                         b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + data + b"\r\n")
+        body = b"".join(parts) + b"--" + boundary.encode() + b"--\r\n"
+        return self.request("POST", path, body,
+                            {"Content-Type": "multipart/form-data; boundary=" + boundary})
+
+    def csrf(self, path):
+        """The token the page at path (or the login page) carries."""
+        page = self.get(path if not path.endswith("/logout") else "/servicedesk/customer/portals")
+        m = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        if not m:
+            page = self.get("/servicedesk/customer/user/login")
+            m = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert m, "no CSRF token on " + path
+        return m.group(1)
+
+    def login(self, email, password="demo"):
+        r = self.post_form("/servicedesk/customer/user/login",
+                           [("email", email), ("password", password)])
+        assert r.status == 303, (r.status, r.text[:500])
+        return r
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+        "meta", "source", "track", "wbr"}
+# Elements whose end tag HTML lets us leave out; we never do, but a checker
+# must not report a well-formed page when it really closes them.
+LABELLED = {"input", "select", "textarea"}
+
+
+class HtmlChecker(html.parser.HTMLParser):
+    """Finds unclosed or stray tags, duplicate ids and unlabelled controls."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack = []
+        self.errors = []
+        self.ids = {}
+        self.label_for = set()
+        self.controls = []
+        self.label_depth = 0
+        self.has_doctype = False
+        self.inline_script = False
+
+    def handle_decl(self, decl):
+        if decl.lower() == "doctype html":
+            self.has_doctype = True
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            if a["id"] in self.ids:
+                self.errors.append("duplicate id %r" % a["id"])
+            self.ids[a["id"]] = tag
+        if tag == "label":
+            self.label_depth += 1
+            if "for" in a:
+                self.label_for.add(a["for"])
+        if tag in LABELLED and a.get("type") not in ("hidden", "submit", "button", "reset"):
+            self.controls.append((tag, a, self.label_depth > 0))
+        if any(k.startswith("on") for k in a) or "style" in a:
+            self.errors.append("inline handler or style on <%s>" % tag)
+        if tag == "script" and "src" not in a and a.get("type") != "application/json":
+            self.inline_script = True
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.label_depth -= 1
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append("unexpected </%s> (open: %s)" % (tag, "/".join(self.stack[-4:])))
+            if tag in self.stack:
+                while self.stack and self.stack.pop() != tag:
+                    pass
+            return
+        self.stack.pop()
+
+    def finish(self):
+        self.close()
+        if self.stack:
+            self.errors.append("unclosed: " + "/".join(self.stack))
+        if not self.has_doctype:
+            self.errors.append("no <!doctype html>")
+        if self.inline_script:
+            self.errors.append("inline script")
+        for tag, a, wrapped in self.controls:
+            if not (wrapped or a.get("id") in self.label_for or "aria-label" in a
+                    or "aria-labelledby" in a):
+                self.errors.append("<%s name=%r> has no label" % (tag, a.get("name")))
+        return self.errors
+
+
+def check_html(text):
+    c = HtmlChecker()
+    c.feed(text)
+    return c.finish()

@@ -1,0 +1,34 @@
+/* helpers.h: a fresh database in a temporary folder for core unit tests. */
+#ifndef ZEK_TEST_CORE_HELPERS_H
+#define ZEK_TEST_CORE_HELPERS_H
+
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/ctx.h"
+
+struct user;
+
+struct tenv {
+	char dir[64];
+	char db[128];
+	struct config cfg;
+	struct core *core;
+	struct arena *arena;
+	struct zctx ctx;
+};
+
+/* Creates the folder, opens the core and a context; asserts on failure. */
+struct tenv *tenv_new(void);
+/* Closes everything and removes the folder. */
+void tenv_free(struct tenv *t);
+/* A fresh arena and context for the calling thread (the old arena is
+ * freed), like a new HTTP request. */
+void tenv_reset(struct tenv *t);
+/* Loads the demo configuration (service desk ZEK, portal 17). */
+void tenv_config(struct tenv *t);
+/* Adds a user and returns it loaded; asserts on failure. */
+struct user *tenv_user(struct tenv *t, const char *email, const char *role,
+    const char *org);
+
+#endif

@@ -1,0 +1,294 @@
+/* Unit tests for store/sqlite.c: migrations, connections, queries. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/arena.h"
+#include "store/store.h"
+
+static char dir[64];
+static char path[128];
+
+static int
+setup(void **state)
+{
+	snprintf(dir, sizeof(dir), "/tmp/zek-store-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a/b/zek.db", dir);
+	return 0;
+}
+
+static void
+rm(const char *suffix)
+{
+	char p[200];
+
+	snprintf(p, sizeof(p), "%s%s", path, suffix);
+	unlink(p);
+}
+
+static int
+teardown(void **state)
+{
+	char p[200];
+
+	rm("");
+	rm("-wal");
+	rm("-shm");
+	snprintf(p, sizeof(p), "%s/a/b", dir);
+	rmdir(p);
+	snprintf(p, sizeof(p), "%s/a", dir);
+	rmdir(p);
+	rmdir(dir);
+	return 0;
+}
+
+static void
+test_migrations_idempotent(void **state)
+{
+	struct store *st;
+	int64_t v, n;
+
+	/* Creates the folders on the way. */
+	assert_int_equal(store_open(path, &st), ZEK_OK);
+	assert_int_equal(store_schema_version(store_conn(st), &v), ZEK_OK);
+	assert_true(store_migration_count() >= 1);
+	assert_int_equal(v, store_migration_count());
+	assert_int_equal(store_user_count(store_conn(st), &n), ZEK_OK);
+	assert_int_equal(n, 0);
+	store_close(st);
+	assert_int_equal(store_open(path, &st), ZEK_OK);
+	assert_int_equal(store_schema_version(store_conn(st), &v), ZEK_OK);
+	assert_int_equal(v, store_migration_count());
+	store_close(st);
+	teardown(state);
+	setup(state);
+}
+
+static void *
+open_thread(void *arg)
+{
+	struct store *st;
+	intptr_t rc = store_open(path, &st);
+
+	if (rc == ZEK_OK)
+		store_close(st);
+	return (void *)rc;
+}
+
+static void
+test_concurrent_open(void **state)
+{
+	pthread_t th[4];
+	struct store *st;
+	void *rc;
+	int64_t v;
+	int i;
+
+	/* Four "processes" starting at once: each migration runs once. */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, open_thread, NULL),
+		    0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], &rc), 0);
+		assert_int_equal((intptr_t)rc, ZEK_OK);
+	}
+	assert_int_equal(store_open(path, &st), ZEK_OK);
+	assert_int_equal(store_schema_version(store_conn(st), &v), ZEK_OK);
+	assert_int_equal(v, store_migration_count());
+	store_close(st);
+	teardown(state);
+	setup(state);
+}
+
+static void
+test_users_and_orgs(void **state)
+{
+	struct store_user u = { .email = "Anna@Example.org", .name = "Anna",
+	    .password_hash = "x", .role = "customer", .lang = "de",
+	    .tz = "Europe/Berlin", .notify = true, .created_at = 1 };
+	struct store_user *got, *list;
+	struct store_org *orgs;
+	struct arena *a = arena_new(0);
+	struct store *st;
+	struct store_conn *c;
+	int64_t id, id2, org;
+	size_t n;
+
+	assert_int_equal(store_open(path, &st), ZEK_OK);
+	c = store_conn(st);
+	assert_int_equal(store_user_insert(c, &u, &id), ZEK_OK);
+	/* E-mail addresses are unique without regard to case. */
+	u.email = "anna@EXAMPLE.org";
+	assert_int_equal(store_user_insert(c, &u, NULL), ZEK_CONFLICT);
+	assert_int_equal(store_user_by_email(c, a, "ANNA@example.ORG", &got),
+	    ZEK_OK);
+	assert_int_equal(got->id, id);
+	assert_string_equal(got->email, "Anna@Example.org");
+	assert_true(got->notify);
+	assert_int_equal(store_user_by_email(c, a, "nobody@example.org", &got),
+	    ZEK_NOTFOUND);
+	u.email = "ben@example.org";
+	u.name = "Ben Über";
+	assert_int_equal(store_user_insert(c, &u, &id2), ZEK_OK);
+	assert_int_equal(store_org_ensure(c, "Stadt", &org), ZEK_OK);
+	assert_int_equal(store_org_ensure(c, "Stadt", &id), ZEK_OK);
+	assert_int_equal(org, id);
+	assert_int_equal(store_user_org_add(c, 1, org),
+	    ZEK_OK);
+	assert_int_equal(store_user_org_add(c, 1, org), ZEK_OK);
+	assert_int_equal(store_user_org_add(c, id2, org), ZEK_OK);
+	assert_int_equal(store_user_orgs(c, a, 1, &orgs, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(orgs[0].name, "Stadt");
+	assert_int_equal(store_users_sharing_org(c, a, 1, NULL, "customer", 10,
+	    &list, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].id, id2);
+	/* Unicode case folding: "über" finds "Über". */
+	assert_int_equal(store_users_search(c, a, "über", NULL, 10, &list, &n),
+	    ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_users_search(c, a, "%", NULL, 10, &list, &n),
+	    ZEK_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_users_search(c, a, "", "agent", 10, &list, &n),
+	    ZEK_OK);
+	assert_int_equal(n, 0);
+	store_close(st);
+	arena_free(a);
+}
+
+static void
+test_objects(void **state)
+{
+	struct arena *a = arena_new(0);
+	struct store_object *o;
+	struct store *st;
+	struct store_conn *c;
+	int64_t id, id2;
+	bool created;
+	size_t n;
+
+	assert_int_equal(store_open(path, &st), ZEK_OK);
+	c = store_conn(st);
+	assert_int_equal(store_object_ensure(c, "online_dienst", "Wohngeld", &id,
+	    &created), ZEK_OK);
+	assert_true(created);
+	assert_int_equal(store_object_ensure(c, "online_dienst", "Wohngeld",
+	    &id2, &created), ZEK_OK);
+	assert_false(created);
+	assert_int_equal(id, id2);
+	assert_int_equal(store_object_ensure(c, "online_dienst", "Elterngeld",
+	    NULL, NULL), ZEK_OK);
+	assert_int_equal(store_object_ensure(c, "online_dienst", "100%-Dienst",
+	    NULL, NULL), ZEK_OK);
+	assert_int_equal(store_object_ensure(c, "mandant", "Wohngeldstelle",
+	    NULL, NULL), ZEK_OK);
+	assert_int_equal(store_object_ensure(c, "nonsense", "x", NULL, NULL),
+	    ZEK_CONFLICT);  /* the CHECK constraint */
+	assert_int_equal(store_objects_search(c, a, "online_dienst", "GELD", 10,
+	    0, &o, &n), ZEK_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(o[0].name, "Elterngeld");   /* ordered by name */
+	assert_string_equal(o[1].name, "Wohngeld");
+	assert_int_equal(store_objects_search(c, a, "online_dienst", "GELD", 1,
+	    1, &o, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(o[0].name, "Wohngeld");
+	/* LIKE wildcards in the query are taken literally. */
+	assert_int_equal(store_objects_search(c, a, "online_dienst", "%", 10, 0,
+	    &o, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(o[0].name, "100%-Dienst");
+	assert_int_equal(store_object_get(c, a, id, &o), ZEK_OK);
+	assert_string_equal(o->kind, "online_dienst");
+	store_close(st);
+	arena_free(a);
+}
+
+static void
+test_transactions_and_numbers(void **state)
+{
+	struct store_desk d = { .portal_id = 17, .project_key = "ZEK",
+	    .name = "Desk" };
+	struct store *st;
+	struct store_conn *c;
+	int64_t desk, n;
+
+	assert_int_equal(store_open(path, &st), ZEK_OK);
+	c = store_conn(st);
+	assert_int_equal(store_desk_insert(c, &d, &desk), ZEK_OK);
+	assert_int_equal(store_begin(c), ZEK_OK);
+	assert_int_equal(store_desk_next_number(c, desk, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_commit(c), ZEK_OK);
+	assert_int_equal(store_begin(c), ZEK_OK);
+	assert_int_equal(store_desk_next_number(c, desk, &n), ZEK_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_rollback(c), ZEK_OK);
+	/* Rolled back: never shown to anyone, so handed out again. */
+	assert_int_equal(store_begin(c), ZEK_OK);
+	assert_int_equal(store_desk_next_number(c, desk, &n), ZEK_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_commit(c), ZEK_OK);
+	assert_int_equal(store_rollback(c), ZEK_OK);    /* none open: fine */
+	assert_int_equal(store_desk_next_number(c, 999, &n), ZEK_NOTFOUND);
+	store_close(st);
+}
+
+static void *
+conn_thread(void *arg)
+{
+	struct store *st = arg;
+	struct store_conn *c = store_conn(st);
+	int64_t n = -1;
+
+	if (c == NULL || c != store_conn(st) || store_user_count(c, &n) != ZEK_OK)
+		return NULL;
+	return c;
+}
+
+static void
+test_thread_connections(void **state)
+{
+	struct store *st;
+	pthread_t th;
+	void *rc;
+
+	assert_int_equal(store_open(path, &st), ZEK_OK);
+	assert_ptr_equal(store_conn(st), store_conn(st));
+	assert_int_equal(pthread_create(&th, NULL, conn_thread, st), 0);
+	assert_int_equal(pthread_join(th, &rc), 0);
+	/* Each thread has its own connection. */
+	assert_non_null(rc);
+	assert_ptr_not_equal(rc, store_conn(st));
+	/* The thread's connection was closed at its exit (ASan would report
+	 * the leak otherwise). */
+	store_conn_release(st);
+	assert_non_null(store_conn(st));
+	store_close(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_migrations_idempotent),
+		cmocka_unit_test(test_concurrent_open),
+		cmocka_unit_test(test_users_and_orgs),
+		cmocka_unit_test(test_objects),
+		cmocka_unit_test(test_transactions_and_numbers),
+		cmocka_unit_test(test_thread_connections),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
