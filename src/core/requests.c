@@ -318,7 +318,7 @@ core_request_create(struct zctx *ctx, const struct user *user,
 		rc = check_fields(ctx, user, t, in, norm, &el);
 	if (rc == ZEK_OK)
 		rc = check_attachments(ctx, user, t, in, &tokens, &ntokens, &el);
-	if (rc == ZEK_OK && el.n == 0)
+	if (rc == ZEK_OK && el.n == 0 && !in->validate_only)
 		rc = insert_request(ctx, user, reporter, t, in, norm, tokens,
 		    ntokens, &el, key_out);
 	if (rc == ZEK_OK && el.n > 0)

@@ -37,7 +37,8 @@ struct create_input {
  * errors about "onbehalf" and "share" first). Then, in one transaction,
  * hands out the next number of the desk, inserts the request with status
  * "offen", its values, moves the temporary uploads to it, and commits.
- * Returns ZEK_OK with *key_out ("ZEK-12"); ZEK_INVALID with errors;
+ * Returns ZEK_OK with *key_out ("ZEK-12"; untouched with validate_only);
+ * ZEK_INVALID with errors;
  * ZEK_NOTFOUND when the portal or type does not exist; ZEK_IO otherwise. */
 enum zek_rc core_request_create(struct zctx *ctx, const struct user *user,
     const struct create_input *in, struct field_error **errs, size_t *nerrs,

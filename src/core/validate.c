@@ -132,6 +132,7 @@ core_format_local_datetime(int64_t ms, const char *tz, char out[17])
 	UChar utz[TZ_MAX + 1];
 	UErrorCode e = U_ZERO_ERROR;
 	UCalendar *cal;
+	char tmp[64];
 	int f[5];
 
 	if (!core_tz_valid(tz) || !tz_to_uchar(tz, utz, TZ_MAX + 1))
@@ -146,10 +147,14 @@ core_format_local_datetime(int64_t ms, const char *tz, char out[17])
 	f[3] = ucal_get(cal, UCAL_HOUR_OF_DAY, &e);
 	f[4] = ucal_get(cal, UCAL_MINUTE, &e);
 	ucal_close(cal);
-	if (U_FAILURE(e) || f[0] < 0 || f[0] > 9999)
+	if (U_FAILURE(e) || f[0] < 0 || f[0] > 9999 || f[1] < 1 || f[1] > 12 ||
+	    f[2] < 1 || f[2] > 31 || f[3] < 0 || f[3] > 23 || f[4] < 0 || f[4] > 59)
 		return ZEK_INVALID;
-	snprintf(out, 17, "%04d-%02d-%02dT%02d:%02d", f[0], f[1], f[2], f[3],
-	    f[4]);
+	/* Formatted apart so no field can overflow out[]. */
+	if (snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d", f[0], f[1],
+	    f[2], f[3], f[4]) != 16)
+		return ZEK_INVALID;
+	memcpy(out, tmp, 17);
 	return ZEK_OK;
 }
 

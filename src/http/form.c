@@ -513,7 +513,7 @@ form_parse_multipart(struct arena *a, const char *content_type,
 	char delim[4 + FORM_MAX_BOUNDARY];
 	const char *dummy;
 	struct part pt;
-	size_t blen, dlen, pos, hit;
+	size_t blen = 0, dlen, pos, hit;
 	int rc;
 
 	if (st.bad_field == NULL)

@@ -1,6 +1,7 @@
 /* time.c: ICU date formatting and parsing in IANA zones, with fixed patterns per language. */
 #include "render/time.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 #include <unicode/ustring.h>
 
 #include "lib/arena.h"
+#include "lib/str.h"
 #include "lib/zek.h"
 
 #define TIME_MAX_TZ 64          /* longest zone ID accepted */
@@ -18,14 +20,74 @@
 
 /* Fixed patterns rather than ICU styles: the output must not change when
  * CLDR data does ("at" between date and time, narrow spaces, "Sept"). */
+enum time_style { STYLE_DE, STYLE_EN, STYLE_ISO, STYLE_INPUT, STYLE_MAX };
+
 static const struct {
-	const char *lang;
+	const char *lang;       /* for time_format(), else NULL */
 	const char *locale;
 	const char *pattern;
-} time_styles[] = {
-	{ "de", "de_DE", "dd.MM.yyyy, HH:mm" },
-	{ "en", "en", "d MMM yyyy, HH:mm" },
+} time_styles[STYLE_MAX] = {
+	[STYLE_DE] = { "de", "de_DE", "dd.MM.yyyy, HH:mm" },
+	[STYLE_EN] = { "en", "en", "d MMM yyyy, HH:mm" },
+	/* xxx: "+01:00", also "+00:00" for UTC rather than "Z". */
+	[STYLE_ISO] = { NULL, "en_US_POSIX", "yyyy-MM-dd'T'HH:mm:ssxxx" },
+	[STYLE_INPUT] = { NULL, "en_US_POSIX", "yyyy-MM-dd'T'HH:mm" },
 };
+
+/* Opening a formatter costs about 60 us, using one about 2 us, and a
+ * formatter may not be shared between threads: each thread keeps its
+ * last few, closed when the thread ends. */
+#define TIME_CACHE_SLOTS 8
+
+struct fmt_slot {
+	enum time_style style;
+	char tz[TIME_MAX_TZ];
+	UDateFormat *df;        /* NULL: slot unused */
+};
+
+struct fmt_cache {
+	struct fmt_slot slot[TIME_CACHE_SLOTS];
+	unsigned next;          /* round-robin victim */
+};
+
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static pthread_key_t cache_key;
+static bool cache_ok;
+
+static void
+cache_free(void *p)
+{
+	struct fmt_cache *c = p;
+	size_t i;
+
+	for (i = 0; i < TIME_CACHE_SLOTS; i++)
+		if (c->slot[i].df != NULL)
+			udat_close(c->slot[i].df);
+	free(c);
+}
+
+static void
+cache_init(void)
+{
+	cache_ok = pthread_key_create(&cache_key, cache_free) == 0;
+}
+
+/* This thread's cache, or NULL (then formatters are opened per call). */
+static struct fmt_cache *
+cache_get(void)
+{
+	struct fmt_cache *c;
+
+	if (pthread_once(&cache_once, cache_init) != 0 || !cache_ok)
+		return NULL;
+	c = pthread_getspecific(cache_key);
+	if (c == NULL && (c = calloc(1, sizeof(*c))) != NULL &&
+	    pthread_setspecific(cache_key, c) != 0) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
 
 static int
 icu_rc(UErrorCode st)
@@ -66,15 +128,56 @@ time_zone_valid(const char *tz)
 	return zone_id(tz, utz, &len) == ZEK_OK;
 }
 
-/* Formats ms with an ICU pattern in zone tz. */
-static int
-format_pattern(int64_t ms, const char *tz, const char *locale,
-    const char *pattern, char *out, size_t n)
+static UDateFormat *
+open_format(enum time_style style, const UChar *utz, int32_t tzlen, UErrorCode *st)
 {
-	UChar utz[TIME_MAX_TZ], upat[64], res[128];
+	UChar upat[64];
+
+	u_uastrncpy(upat, time_styles[style].pattern, (int32_t)ZEK_ARRAY_LEN(upat));
+	return udat_open(UDAT_PATTERN, UDAT_PATTERN, time_styles[style].locale,
+	    utz, tzlen, upat, -1, st);
+}
+
+/* A formatter for style in tz: from this thread's cache, else a new one
+ * that the caller closes (*owned set). */
+static UDateFormat *
+get_format(enum time_style style, const char *tz, const UChar *utz,
+    int32_t tzlen, bool *owned, UErrorCode *st)
+{
+	struct fmt_cache *c = cache_get();
+	struct fmt_slot *s;
+	UDateFormat *df;
+	size_t i;
+
+	*owned = false;
+	for (i = 0; c != NULL && i < TIME_CACHE_SLOTS; i++) {
+		s = &c->slot[i];
+		if (s->df != NULL && s->style == style && strcmp(s->tz, tz) == 0)
+			return s->df;
+	}
+	df = open_format(style, utz, tzlen, st);
+	if (U_FAILURE(*st) || c == NULL) {
+		*owned = df != NULL;
+		return df;
+	}
+	s = &c->slot[c->next++ % TIME_CACHE_SLOTS];
+	if (s->df != NULL)
+		udat_close(s->df);
+	s->style = style;
+	str_lcpy(s->tz, tz, sizeof(s->tz));     /* zone_id() bounded its length */
+	s->df = df;
+	return df;
+}
+
+/* Formats ms in zone tz with one of the fixed styles. */
+static int
+format_style(int64_t ms, const char *tz, enum time_style style, char *out, size_t n)
+{
+	UChar utz[TIME_MAX_TZ], res[128];
 	UErrorCode st = U_ZERO_ERROR;
 	UDateFormat *df = NULL;
 	int32_t tzlen, rlen, olen;
+	bool owned = false;
 	int rc;
 
 	if (n > 0)
@@ -85,8 +188,7 @@ format_pattern(int64_t ms, const char *tz, const char *locale,
 		return rc;
 	if (n == 0 || n > INT32_MAX)
 		return ZEK_TOOBIG;
-	u_uastrncpy(upat, pattern, (int32_t)ZEK_ARRAY_LEN(upat));
-	df = udat_open(UDAT_PATTERN, UDAT_PATTERN, locale, utz, tzlen, upat, -1, &st);
+	df = get_format(style, tz, utz, tzlen, &owned, &st);
 	if (U_FAILURE(st)) {
 		rc = icu_rc(st);
 		goto out;
@@ -106,7 +208,7 @@ format_pattern(int64_t ms, const char *tz, const char *locale,
 		rc = icu_rc(st);
 	}
 out:
-	if (df != NULL)
+	if (owned)
 		udat_close(df);
 	return rc;
 }
@@ -114,26 +216,23 @@ out:
 int
 time_format(int64_t ms, const char *tz, const char *lang, char *out, size_t n)
 {
-	size_t i, pick = 0;
+	enum time_style style = STYLE_DE;
 
-	for (i = 0; lang != NULL && i < ZEK_ARRAY_LEN(time_styles); i++)
-		if (strcmp(lang, time_styles[i].lang) == 0)
-			pick = i;
-	return format_pattern(ms, tz, time_styles[pick].locale,
-	    time_styles[pick].pattern, out, n);
+	if (lang != NULL && strcmp(lang, time_styles[STYLE_EN].lang) == 0)
+		style = STYLE_EN;
+	return format_style(ms, tz, style, out, n);
 }
 
 int
 time_format_iso(int64_t ms, const char *tz, char *out, size_t n)
 {
-	/* xxx: "+01:00", also "+00:00" for UTC rather than "Z". */
-	return format_pattern(ms, tz, "en_US_POSIX", "yyyy-MM-dd'T'HH:mm:ssxxx", out, n);
+	return format_style(ms, tz, STYLE_ISO, out, n);
 }
 
 int
 time_format_input(int64_t ms, const char *tz, char *out, size_t n)
 {
-	return format_pattern(ms, tz, "en_US_POSIX", "yyyy-MM-dd'T'HH:mm", out, n);
+	return format_style(ms, tz, STYLE_INPUT, out, n);
 }
 
 /* Reads exactly `len` ASCII digits. */

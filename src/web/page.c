@@ -282,16 +282,32 @@ web_size_text(struct req *rq, size_t bytes)
 	return out;
 }
 
-static const char *
-fail_text_key(unsigned status)
+/* Catalog keys of the error page's heading and text for a status. */
+static void
+fail_keys(unsigned status, const char **heading, const char **text)
 {
 	switch (status) {
-	case 400: return "err_bad_request_text";
-	case 403: return "err_csrf_text";
-	case 404: return "err_not_found_text";
-	case 405: return "err_not_found_text";
-	case 413: return "err_too_big_text";
-	default:  return "err_server_text";
+	case 400:
+		*heading = "err_bad_request_heading";
+		*text = "err_bad_request_text";
+		break;
+	case 403:
+		*heading = "err_csrf_heading";
+		*text = "err_csrf_text";
+		break;
+	case 404:
+	case 405:
+		*heading = "err_not_found_heading";
+		*text = "err_not_found_text";
+		break;
+	case 413:
+		*heading = "err_too_big_heading";
+		*text = "err_too_big_text";
+		break;
+	default:
+		*heading = "err_server_heading";
+		*text = "err_server_text";
+		break;
 	}
 }
 
@@ -299,6 +315,7 @@ int
 web_fail(struct req *rq, unsigned status, int rc)
 {
 	static const char plain[] = "Error / Fehler\n";
+	const char *heading, *text;
 	json_t *page;
 
 	if (rq->resp != NULL)
@@ -307,9 +324,10 @@ web_fail(struct req *rq, unsigned status, int rc)
 		fprintf(stderr, "%s failed: %s -> %u\n", rq->id, zek_rc_name(rc), status);
 	if (rq->tpl == NULL || rq->cat == NULL)
 		goto plain;
+	fail_keys(status, &heading, &text);
 	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON)) {
 		if (web_reply_json(rq, status, json_pack("{s:s}", "errorMessage",
-		    web_t(rq, fail_text_key(status)))) == ZEK_OK)
+		    web_t(rq, text))) == ZEK_OK)
 			return rc;
 		goto plain;
 	}
@@ -317,10 +335,9 @@ web_fail(struct req *rq, unsigned status, int rc)
 	if (page == NULL)
 		goto plain;
 	json_object_set_new(page, "status", json_integer(status));
-	json_object_set_new(page, "heading", json_string(web_t(rq,
-	    status == 404 ? "err_not_found_heading" : "page_error")));
-	json_object_set_new(page, "message", json_string(web_t(rq,
-	    fail_text_key(status))));
+	json_object_set_new(page, "title", json_string(web_t(rq, heading)));
+	json_object_set_new(page, "heading", json_string(web_t(rq, heading)));
+	json_object_set_new(page, "message", json_string(web_t(rq, text)));
 	json_object_set_new(page, "back_href", json_string(WEB_HOME));
 	if (web_render(rq, status, "error", page) == ZEK_OK)
 		return rc;

@@ -67,6 +67,42 @@ test_format_zones(void **state)
 	assert_string_equal(out, "2026-07-01T06:00");
 }
 
+/* More zone/style pairs than the per-thread cache holds, several rounds:
+ * evicted and reused formatters must still give the right zone. */
+static void
+test_format_cache(void **state)
+{
+	static const struct {
+		const char *tz, *iso;
+	} z[] = {
+		{ "Europe/Berlin", "2026-11-27T16:42:00+01:00" },
+		{ "UTC", "2026-11-27T15:42:00+00:00" },
+		{ "America/New_York", "2026-11-27T10:42:00-05:00" },
+		{ "Asia/Kolkata", "2026-11-27T21:12:00+05:30" },
+		{ "Asia/Tokyo", "2026-11-28T00:42:00+09:00" },
+		{ "Europe/London", "2026-11-27T15:42:00+00:00" },
+		{ "Australia/Sydney", "2026-11-28T02:42:00+11:00" },
+		{ "America/Los_Angeles", "2026-11-27T07:42:00-08:00" },
+		{ "Europe/Helsinki", "2026-11-27T17:42:00+02:00" },
+		{ "Asia/Kathmandu", "2026-11-27T21:27:00+05:45" },
+		{ "Pacific/Auckland", "2026-11-28T04:42:00+13:00" },
+	};
+	char out[64];
+	size_t i;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < ZEK_ARRAY_LEN(z); i++) {
+			assert_iso(WINTER, z[i].tz, z[i].iso);
+			assert_int_equal(time_format_input(WINTER, z[i].tz, out, sizeof(out)), ZEK_OK);
+			assert_memory_equal(out, z[i].iso, 16);
+			assert_int_equal(time_format(WINTER, z[i].tz, round % 2 ? "en" : "de", out,
+			    sizeof(out)), ZEK_OK);
+			assert_memory_equal(out + strlen(out) - 5, z[i].iso + 11, 5);
+		}
+	}
+}
+
 static void
 test_format_errors(void **state)
 {
@@ -267,6 +303,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_zones),
+		cmocka_unit_test(test_format_cache),
 		cmocka_unit_test(test_format_errors),
 		cmocka_unit_test(test_zone_valid),
 		cmocka_unit_test(test_parse),
