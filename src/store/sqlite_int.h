@@ -1,0 +1,95 @@
+/* sqlite_int.h: what the SQLite query files share: the connection, cached
+ * statements, binding and row helpers. Private to src/store/sqlite*.c. */
+#ifndef ZEK_STORE_SQLITE_INT_H
+#define ZEK_STORE_SQLITE_INT_H
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/zek.h"
+
+struct arena;
+
+#define STMT_CACHE_MAX 256      /* distinct SQL texts one connection keeps */
+
+struct stmt_slot {
+	const char *sql;            /* identity: the address of a literal */
+	sqlite3_stmt *st;
+};
+
+struct store_conn {
+	sqlite3 *db;
+	struct stmt_slot cache[STMT_CACHE_MAX];
+	size_t ncache;
+};
+
+/* A row being read column by column; a failed read marks `failed`. */
+struct sq_row {
+	struct arena *a;
+	sqlite3_stmt *st;
+	int col;
+	int failed;
+};
+
+typedef void (*sq_row_map_fn)(struct sq_row *r, void *elem);
+
+/* The cached statement for `sql`, which must be a string literal (it is
+ * compared by address). NULL on failure. */
+sqlite3_stmt *sq_prep(struct store_conn *c, const char *sql);
+/* Binds parameters by the letters of fmt: 't' text (NULL binds NULL),
+ * 'T' text where "" binds NULL, 'i' int64_t, 'I' int64_t where 0 binds
+ * NULL, 'b' bool (passed as int), 'z' size_t. Returns an SQLite code. */
+int sq_vbind(sqlite3_stmt *st, const char *fmt, va_list ap);
+/* Prepares and binds; NULL on failure (*rc says why). */
+sqlite3_stmt *sq_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
+    const char *fmt, ...);
+/* Resets a started statement for its next use. NULL is allowed. */
+void sq_finish(sqlite3_stmt *st);
+/* Steps once: 1 = row, 0 = done, -1 = error (*rc set). */
+int sq_next(struct store_conn *c, sqlite3_stmt *st, enum zek_rc *rc);
+/* Runs a statement that returns no rows. */
+enum zek_rc sq_exec(struct store_conn *c, const char *sql, const char *fmt, ...);
+/* Runs a statement; ZEK_NOTFOUND when it changed no row. */
+enum zek_rc sq_exec_changed(struct store_conn *c, const char *sql,
+    const char *fmt, ...);
+/* A single integer from the first column of the first row. */
+enum zek_rc sq_query_i64(struct store_conn *c, int64_t *out, const char *sql,
+    const char *fmt, ...);
+/* Column readers: each takes the next column; strings are copied into the
+ * row's arena ("" for NULL). */
+const char *sq_col_str(struct sq_row *r);
+int64_t sq_col_i64(struct sq_row *r);
+bool sq_col_bool(struct sq_row *r);
+/* Grows an arena array to hold one more element; NULL when out of memory. */
+void *sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size);
+/* Collects every row of a started statement with `map` into an array of
+ * elements of `size` bytes. */
+enum zek_rc sq_collect(struct store_conn *c, struct arena *a, sqlite3_stmt *st,
+    sq_row_map_fn map, size_t size, void **out, size_t *n);
+/* Reads the single row of a started statement; ZEK_NOTFOUND if none. */
+enum zek_rc sq_collect_one(struct store_conn *c, struct arena *a,
+    sqlite3_stmt *st, sq_row_map_fn map, size_t size, void **out);
+/* Unicode case folding of UTF-8 text (malloc'd), for search and
+ * uniqueness; NULL when out of memory or too long. */
+char *sq_fold(const char *s);
+/* A LIKE pattern "%<folded query, escaped>%" (malloc'd), "%" for none. */
+char *sq_like_pattern(const char *query);
+/* Runs several statements of SQL text (migrations). */
+enum zek_rc sq_exec_sql(struct store_conn *c, const char *sql);
+/* Logs an SQLite failure (never user data) and maps it to a zek_rc. */
+enum zek_rc sq_log_err(sqlite3 *db, int src, const char *what);
+/* s, or "" for NULL. */
+const char *sq_nz(const char *s);
+
+/* The columns sq_map_user reads into a struct store_user. */
+#define USER_COLS "u.id, u.email, u.name, u.password_hash, u.role, u.lang, " \
+	"u.tz, u.notify, u.created_at"
+void sq_map_user(struct sq_row *r, void *elem);
+
+/* Wall clock, UTC ms. */
+int64_t sq_wall_ms(void);
+
+#endif

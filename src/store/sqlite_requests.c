@@ -1,0 +1,375 @@
+/* sqlite_requests.c: requests, their values, participants and attachments. */
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/arena.h"
+#include "store/sqlite_int.h"
+
+/* ---- requests ---- */
+
+#define REQUEST_COLS "id, desk_id, number, issue_key, type_id, reporter_id, " \
+	"creator_id, coalesce(shared_org_id, 0), status, resolution, title, " \
+	"created_at, updated_at"
+
+static void
+map_request(struct sq_row *r, void *elem)
+{
+	struct store_request *q = elem;
+
+	q->id = sq_col_i64(r);
+	q->desk_id = sq_col_i64(r);
+	q->number = sq_col_i64(r);
+	q->key = sq_col_str(r);
+	q->type_id = sq_col_i64(r);
+	q->reporter_id = sq_col_i64(r);
+	q->creator_id = sq_col_i64(r);
+	q->shared_org_id = sq_col_i64(r);
+	q->status = sq_col_str(r);
+	q->resolution = sq_col_str(r);
+	q->title = sq_col_str(r);
+	q->created_at = sq_col_i64(r);
+	q->updated_at = sq_col_i64(r);
+}
+
+enum zek_rc
+store_request_insert(struct store_conn *c, const struct store_request *r,
+    int64_t *id_out)
+{
+	int64_t id;
+	enum zek_rc rc;
+
+	rc = sq_query_i64(c, &id, "INSERT INTO requests (desk_id, number, "
+	    "issue_key, type_id, reporter_id, creator_id, shared_org_id, status, "
+	    "resolution, title, created_at, updated_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    "iitiiiItttii", r->desk_id, r->number, r->key, r->type_id,
+	    r->reporter_id, r->creator_id, r->shared_org_id, r->status,
+	    sq_nz(r->resolution), r->title, r->created_at, r->updated_at);
+	if (rc == ZEK_OK && id_out != NULL)
+		*id_out = id;
+	return rc;
+}
+
+enum zek_rc
+store_request_by_key(struct store_conn *c, struct arena *a, const char *key,
+    struct store_request **out)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT " REQUEST_COLS " FROM requests "
+	    "WHERE issue_key = ?", "t", key);
+	if (st == NULL)
+		return rc;
+	return sq_collect_one(c, a, st, map_request, sizeof(**out), (void **)out);
+}
+
+enum zek_rc
+store_request_by_id(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_request **out)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT " REQUEST_COLS " FROM requests WHERE id = ?",
+	    "i", id);
+	if (st == NULL)
+		return rc;
+	return sq_collect_one(c, a, st, map_request, sizeof(**out), (void **)out);
+}
+
+enum zek_rc
+store_request_set_status(struct store_conn *c, int64_t id, const char *status,
+    const char *resolution, int64_t updated_at)
+{
+	return sq_exec_changed(c, "UPDATE requests SET status = ?, resolution = ?, "
+	    "updated_at = ? WHERE id = ?", "ttii", status, sq_nz(resolution),
+	    updated_at, id);
+}
+
+enum zek_rc
+store_value_insert(struct store_conn *c, int64_t request_id,
+    const char *field_key, int64_t position, const char *value)
+{
+	return sq_exec(c, "INSERT INTO request_values (request_id, field_key, "
+	    "position, value) VALUES (?, ?, ?, ?)", "itit", request_id,
+	    field_key, position, value);
+}
+
+static void
+map_value(struct sq_row *r, void *elem)
+{
+	struct store_value *v = elem;
+
+	v->field_key = sq_col_str(r);
+	v->position = sq_col_i64(r);
+	v->value = sq_col_str(r);
+}
+
+enum zek_rc
+store_values_by_request(struct store_conn *c, struct arena *a,
+    int64_t request_id, struct store_value **out, size_t *n)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT field_key, position, value "
+	    "FROM request_values WHERE request_id = ? "
+	    "ORDER BY field_key, position", "i", request_id);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_value, sizeof(**out), (void **)out, n);
+}
+
+enum zek_rc
+store_requests_count_open_involving(struct store_conn *c, int64_t user_id,
+    const char *closed_status, int64_t *out)
+{
+	return sq_query_i64(c, out, "SELECT count(*) FROM requests r "
+	    "WHERE r.status <> ? AND (r.reporter_id = ? OR r.id IN "
+	    "(SELECT p.request_id FROM participants p WHERE p.user_id = ?))",
+	    "tii", closed_status, user_id, user_id);
+}
+
+enum zek_rc
+store_request_count(struct store_conn *c, int64_t *out)
+{
+	return sq_query_i64(c, out, "SELECT count(*) FROM requests", "");
+}
+
+enum zek_rc
+store_participant_add(struct store_conn *c, int64_t request_id,
+    int64_t user_id)
+{
+	return sq_exec(c, "INSERT INTO participants (request_id, user_id) "
+	    "VALUES (?, ?) ON CONFLICT (request_id, user_id) DO NOTHING", "ii",
+	    request_id, user_id);
+}
+
+enum zek_rc
+store_participant_remove(struct store_conn *c, int64_t request_id,
+    int64_t user_id)
+{
+	return sq_exec_changed(c, "DELETE FROM participants WHERE request_id = ? "
+	    "AND user_id = ?", "ii", request_id, user_id);
+}
+
+enum zek_rc
+store_is_participant(struct store_conn *c, int64_t request_id,
+    int64_t user_id, bool *out)
+{
+	enum zek_rc rc;
+	int64_t cnt;
+
+	rc = sq_query_i64(c, &cnt, "SELECT count(*) FROM participants "
+	    "WHERE request_id = ? AND user_id = ?", "ii", request_id, user_id);
+	if (rc == ZEK_OK)
+		*out = cnt > 0;
+	return rc;
+}
+
+enum zek_rc
+store_participants(struct store_conn *c, struct arena *a, int64_t request_id,
+    struct store_user **out, size_t *n)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u "
+	    "JOIN participants p ON p.user_id = u.id WHERE p.request_id = ? "
+	    "ORDER BY u.name_fold, u.id", "i", request_id);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, sq_map_user, sizeof(**out), (void **)out, n);
+}
+
+enum zek_rc
+store_notify_muted_get(struct store_conn *c, int64_t request_id,
+    int64_t user_id, bool *out)
+{
+	enum zek_rc rc;
+	int64_t v;
+
+	rc = sq_query_i64(c, &v, "SELECT notify_muted FROM participant_settings "
+	    "WHERE request_id = ? AND user_id = ?", "ii", request_id, user_id);
+	if (rc == ZEK_NOTFOUND) {
+		*out = false;
+		return ZEK_OK;
+	}
+	if (rc == ZEK_OK)
+		*out = v != 0;
+	return rc;
+}
+
+enum zek_rc
+store_notify_muted_set(struct store_conn *c, int64_t request_id,
+    int64_t user_id, bool muted)
+{
+	return sq_exec(c, "INSERT INTO participant_settings (request_id, user_id, "
+	    "notify_muted) VALUES (?, ?, ?) ON CONFLICT (request_id, user_id) "
+	    "DO UPDATE SET notify_muted = excluded.notify_muted", "iib",
+	    request_id, user_id, (int)muted);
+}
+
+/* ---- attachments ---- */
+
+#define ATT_COLS "id, coalesce(request_id, 0), uploader_id, " \
+	"coalesce(temp_token, ''), filename, mime, size, created_at"
+
+static void
+map_attachment(struct sq_row *r, void *elem)
+{
+	struct store_attachment *t = elem;
+
+	t->id = sq_col_i64(r);
+	t->request_id = sq_col_i64(r);
+	t->uploader_id = sq_col_i64(r);
+	t->temp_token = sq_col_str(r);
+	t->filename = sq_col_str(r);
+	t->mime = sq_col_str(r);
+	t->size = sq_col_i64(r);
+	t->created_at = sq_col_i64(r);
+}
+
+enum zek_rc
+store_attachment_insert(struct store_conn *c,
+    const struct store_attachment *att, const void *data, size_t len,
+    int64_t *id_out)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+	int src, r;
+
+	st = sq_start(c, &rc, "INSERT INTO attachments (request_id, uploader_id, "
+	    "temp_token, filename, mime, size, data, created_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", "IiTttz",
+	    att->request_id, att->uploader_id, att->temp_token, att->filename,
+	    att->mime, len);
+	if (st == NULL)
+		return rc;
+	/* The blob is bound apart: it may be large, so it is not copied. */
+	src = sqlite3_bind_blob64(st, 7, data != NULL ? data : "", len,
+	    SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 8, att->created_at);
+	if (src != SQLITE_OK) {
+		rc = sq_log_err(c->db, src, "bind blob");
+		goto out;
+	}
+	r = sq_next(c, st, &rc);
+	if (r == 1 && id_out != NULL)
+		*id_out = sqlite3_column_int64(st, 0);
+	while (r == 1)
+		r = sq_next(c, st, &rc);
+out:
+	sq_finish(st);
+	return rc;
+}
+
+enum zek_rc
+store_attachment_temp_get(struct store_conn *c, struct arena *a,
+    int64_t uploader_id, const char *token, struct store_attachment **out)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT " ATT_COLS " FROM attachments "
+	    "WHERE temp_token = ? AND uploader_id = ? AND request_id IS NULL",
+	    "ti", token, uploader_id);
+	if (st == NULL)
+		return rc;
+	return sq_collect_one(c, a, st, map_attachment, sizeof(**out),
+	    (void **)out);
+}
+
+enum zek_rc
+store_attachment_attach(struct store_conn *c, int64_t uploader_id,
+    const char *token, int64_t request_id)
+{
+	return sq_exec_changed(c, "UPDATE attachments SET request_id = ?, "
+	    "temp_token = NULL WHERE temp_token = ? AND uploader_id = ? "
+	    "AND request_id IS NULL", "iti", request_id, token, uploader_id);
+}
+
+enum zek_rc
+store_attachments_by_request(struct store_conn *c, struct arena *a,
+    int64_t request_id, struct store_attachment **out, size_t *n)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT " ATT_COLS " FROM attachments "
+	    "WHERE request_id = ? ORDER BY created_at, id", "i", request_id);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_attachment, sizeof(**out), (void **)out,
+	    n);
+}
+
+enum zek_rc
+store_attachment_get(struct store_conn *c, struct arena *a, int64_t id,
+    bool with_data, struct store_attachment **out)
+{
+	struct store_attachment *t = NULL;
+	const void *blob;
+	unsigned char *copy;
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+	struct sq_row r;
+	int step, n;
+
+	st = sq_start(c, &rc, "SELECT " ATT_COLS ", data FROM attachments "
+	    "WHERE id = ?", "i", id);
+	if (st == NULL)
+		return rc;
+	step = sq_next(c, st, &rc);
+	if (step != 1) {
+		if (step == 0)
+			rc = ZEK_NOTFOUND;
+		goto out;
+	}
+	t = arena_calloc(a, 1, sizeof(*t));
+	if (t == NULL) {
+		rc = ZEK_NOMEM;
+		goto out;
+	}
+	r = (struct sq_row){ .a = a, .st = st };
+	map_attachment(&r, t);
+	if (r.failed) {
+		rc = ZEK_NOMEM;
+		goto out;
+	}
+	if (with_data) {
+		blob = sqlite3_column_blob(st, r.col);
+		n = sqlite3_column_bytes(st, r.col);
+		copy = arena_alloc(a, (size_t)n + 1);
+		if (copy == NULL) {
+			rc = ZEK_NOMEM;
+			goto out;
+		}
+		if (n > 0)
+			memcpy(copy, blob, (size_t)n);
+		copy[n] = '\0';
+		t->data = copy;
+		t->size = n;
+	}
+	*out = t;
+out:
+	sq_finish(st);
+	return rc;
+}
+
+enum zek_rc
+store_attachments_purge_temp(struct store_conn *c, int64_t before, int64_t *n)
+{
+	enum zek_rc rc;
+
+	rc = sq_exec(c, "DELETE FROM attachments WHERE request_id IS NULL "
+	    "AND created_at < ?", "i", before);
+	if (rc == ZEK_OK && n != NULL)
+		*n = sqlite3_changes(c->db);
+	return rc;
+}
