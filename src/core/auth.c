@@ -66,9 +66,8 @@ core_password_check(const char *hash, const char *password)
 	return crypto_pwhash_str_verify(hash, password, n) == 0;
 }
 
-/* 256 random bits as 43 characters of unpadded base64url. */
-static char *
-random_token(struct zctx *ctx)
+char *
+core_random_token(struct zctx *ctx)
 {
 	unsigned char raw[32];
 	char *s;
@@ -81,6 +80,16 @@ random_token(struct zctx *ctx)
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
 	return s;
+}
+
+bool
+core_token_well_formed(const char *s)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+	return s != NULL && strlen(s) == AUTH_TOKEN_LEN &&
+	    strspn(s, alphabet) == AUTH_TOKEN_LEN;
 }
 
 /* SHA-256 of the raw token, hex: what the database keeps. */
@@ -140,8 +149,8 @@ session_create(struct zctx *ctx, int64_t user_id, struct session_new *out)
 	enum zek_rc rc;
 	char *raw, *csrf, *hash;
 
-	raw = random_token(ctx);
-	csrf = random_token(ctx);
+	raw = core_random_token(ctx);
+	csrf = core_random_token(ctx);
 	hash = raw != NULL ? token_hash(ctx, raw) : NULL;
 	if (raw == NULL || csrf == NULL || hash == NULL)
 		return ZEK_NOMEM;

@@ -3,6 +3,7 @@
 #define ZEK_CORE_AUTH_H
 
 #include <stdbool.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/ctx.h"
@@ -20,6 +21,12 @@ struct session_new {
 	int64_t expires_at;         /* idle expiry, UTC ms */
 	struct user *user;
 };
+
+/* 256 random bits as AUTH_TOKEN_LEN characters of base64url, in the
+ * arena; NULL when out of memory. */
+char *core_random_token(struct zctx *ctx);
+/* True when s has the shape of such a token. */
+bool core_token_well_formed(const char *s);
 
 /* Hashes a password with Argon2id into the arena. ZEK_INVALID when its
  * length is outside [USER_PASSWORD_MIN, USER_PASSWORD_MAX]. */

@@ -1,7 +1,6 @@
 /* page.c: the phases web/ adds to every request, and shared page helpers. */
 #include "web/web.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,20 +67,15 @@ static int
 anonymous_csrf(struct req *rq)
 {
 	const char *c = req_cookie(rq, WEB_CSRF_COOKIE);
-	unsigned char raw[32];
 	char *tok;
 
-	if (c != NULL && strlen(c) == AUTH_TOKEN_LEN &&
-	    strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == AUTH_TOKEN_LEN) {
+	if (core_token_well_formed(c)) {
 		rq->csrf = c;
 		return ZEK_OK;
 	}
-	tok = arena_alloc(rq->arena, AUTH_TOKEN_LEN + 2);
+	tok = core_random_token(&rq->ctx);
 	if (tok == NULL)
 		return ZEK_NOMEM;
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(tok, AUTH_TOKEN_LEN + 2, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	rq->csrf = tok;
 	rq->set_csrf_cookie = true;
 	return http_set_cookie(rq, WEB_CSRF_COOKIE, tok, 0);
@@ -101,7 +95,7 @@ web_begin(struct req *rq)
 	if (rc != ZEK_OK)
 		return rc;
 	token = req_cookie(rq, WEB_SESSION_COOKIE);
-	if (token != NULL && strlen(token) == AUTH_TOKEN_LEN) {
+	if (core_token_well_formed(token)) {
 		rc = core_session_lookup(&rq->ctx, token, &rq->user, &csrf);
 		if (rc == ZEK_OK) {
 			rq->session_token = token;

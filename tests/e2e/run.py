@@ -1,474 +1,58 @@
 #!/usr/bin/env python3
-"""End-to-end tests of the customer portal against a real `zek serve`.
+"""Runs the end-to-end tests against a real `zek serve`.
 
-usage: run.py PATH/TO/zek
-Each test_* function gets a fresh client; the server and its database live
-for the whole run. Prints 'N passed, N failed' last."""
+usage: run.py PATH/TO/zek [MODULE ...]
+Every tests/e2e/test_*.py module's test_* functions run in file order, each
+with a fresh client (a browser without cookies); one server with a fresh
+database lives for the whole run. A test may also ask for `server` and
+`binary`. Prints 'N passed, N failed' last."""
 
+import glob
+import importlib
+import inspect
 import os
-import re
-import struct
-import subprocess
 import sys
 import traceback
-import zlib
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from zektest import Client, Server, check_html  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from zektest import Client, Server  # noqa: E402
 
-PORTAL = "/servicedesk/customer/portal/17"
-LOGIN = "/servicedesk/customer/user/login"
-MAX_FILE = 200 * 1024    # the server under test gets a small limit
+MAX_FILE = 200 * 1024    # the server under test gets a small attachment limit
 
 
-def png(w=2, h=2):
-    """A real PNG file, so the server's type sniffing sees an image."""
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * w for _ in range(h))
-
-    def chunk(kind, data):
-        c = struct.pack(">I", len(data)) + kind + data
-        return c + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
-            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
-def unescape(s):
-    import html
-    return html.unescape(s)
-
-
-def assert_in(needle, text, what=""):
-    if needle not in unescape(text):
-        raise AssertionError("%r not found %s" % (needle, what))
-
-
-def assert_html_ok(text, what):
-    errors = check_html(text)
-    assert not errors, "%s: %s" % (what, errors[:5])
-
-
-def type_links(client):
-    """Request type name -> create URL, read from the portal page."""
-    page = client.get(PORTAL).text
-    links = {}
-    for href, inner in re.findall(r'<a[^>]+href="(/servicedesk/customer/portal/17/create/\d+)"[^>]*>(.*?)</a>', page, re.S):
-        name = unescape(re.sub(r"<[^>]+>", " ", inner)).split("\n")[0]
-        for t in ("Störungsmeldung", "Anforderung Online-Dienst", "Online-Dienst Inbetriebnahme", "Sonstige Frage"):
-            if t in unescape(inner):
-                links[t] = href
-    assert len(links) == 4, links
-    return links
-
-
-def option_value(page, select_name, label):
-    """The value of the option with `label` in the select named select_name."""
-    m = re.search(r'<select[^>]*name="%s"[^>]*>(.*?)</select>' % re.escape(select_name), page, re.S)
-    assert m, "no select " + select_name
-    for value, text in re.findall(r'<option[^>]*value="([^"]*)"[^>]*>(.*?)</option>', m.group(1), re.S):
-        if unescape(text).strip() == label:
-            return value
-    raise AssertionError("no option %r in %s" % (label, select_name))
-
-
-def open_count(page):
-    m = re.search(r'data-open-count="(\d+)"', page)
-    assert m, "no open count in header"
-    return int(m.group(1))
-
-
-def created_key(resp):
-    assert resp.status == 303, (resp.status, resp.text[:3000])
-    loc = resp.header("Location")
-    m = re.fullmatch(r"/servicedesk/customer/portal/17/(ZEK-\d+)", loc)
-    assert m, loc
-    return m.group(1)
-
-
-# --- tests -----------------------------------------------------------------
-
-def test_root_leads_to_help_center_and_login(c):
-    r = c.get("/")
-    assert r.status in (301, 302, 303) and r.header("Location") == "/servicedesk/customer/portals"
-    r = c.get("/servicedesk/customer/portals")
-    assert r.status == 303 and r.header("Location").startswith(LOGIN), r.header("Location")
-    r = c.get(LOGIN)
-    assert r.status == 200
-    assert_in("Anmelden", r.text)
-    assert_html_ok(r.text, "login page")
-
-
-def test_login_wrong_password_reveals_nothing(c):
-    r1 = c.post_form(LOGIN, [("email", "anna@example.org"), ("password", "falsch")])
-    r2 = c.post_form(LOGIN, [("email", "niemand@example.org"), ("password", "falsch")])
-    for r in (r1, r2):
-        assert r.status == 200, r.status
-        assert_in("E-Mail-Adresse oder Passwort ist falsch.", r.text)
-    assert "zek_session" not in c.cookies
-    assert_in('value="anna@example.org"', r1.text, "(e-mail kept)")
-
-
-def test_login_leads_to_portal_with_groups_and_types(c):
-    r = c.login("anna@example.org")
-    assert r.header("Location") == PORTAL, r.header("Location")
-    page = c.get(PORTAL)
-    assert page.status == 200
-    for text in ("Online-Dienste", "ODIS", "Störungsmeldung",
-                 "Sie möchten eine Störung bei einem Online-Dienst melden?",
-                 "Anforderung Online-Dienst", "Online-Dienst Inbetriebnahme",
-                 "Sie möchten einen Online-Dienst in den Betrieb übergeben?",
-                 "Sonstige Frage", "Hilfecenter", "Anfragen", "Anna Schmidt", "Abmelden",
-                 "Zentraler Eingangskanal für digitalisierte Verwaltungsleistungen"):
-        assert_in(text, page.text)
-    assert_html_ok(page.text, "portal page")
-    assert open_count(page.text) >= 1
-
-
-def test_security_headers(c):
-    c.login("anna@example.org")
-    r = c.get(PORTAL)
-    csp = r.header("Content-Security-Policy") or ""
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp, csp
-    assert r.header("X-Content-Type-Options") == "nosniff"
-    assert r.header("Cache-Control") == "no-store"
-    session = [v for k, v in r.headers if k.lower() == "set-cookie"]
-    login = Client(c.server).post_form(LOGIN, [("email", "anna@example.org"), ("password", "demo")])
-    cookie = [v for k, v in login.headers if k.lower() == "set-cookie" and v.startswith("zek_session=")]
-    assert cookie and "HttpOnly" in cookie[0] and "SameSite=Lax" in cookie[0], cookie + session
-
-
-FORM_TEXTS = {
-    "Störungsmeldung": [
-        "Diese Anfrage stellen für", "Titel", "Geben Sie hier den Betreff Ihrer Anfrage ein",
-        "Zusammenfassung des Fehlers", "Fehlerbeschreibung",
-        "In welchem Schritt des Workflows ist der Fehler aufgetreten?",
-        "Anhang (optional)", "Screenshot, verwendete Dokumente", "Mandant (optional)",
-        "Mandant, auf dem der Online-Dienst läuft.", "Online Dienste (optional)",
-        "Betroffener Online-Dienst", "Bundesland (optional)",
-        "Bundesland, wo der Dienst genutzt wird und der Fehler auftritt",
-        "Zeitpunkt (optional)", "Bitte Datum und Uhrzeit des Fehlers angeben.",
-        "URL der Fehlerseite (optional)",
-        "Ist ein Fachverfahren betroffen? Wenn ja, welches? (optional)",
-        "Wortlaut der Fehlermeldung (optional)", "Umgebung (optional)",
-        "Betriebssystem (optional)", "Browser (optional)",
-        "Anmeldung mit Servicekonto? Wenn ja, welcher Typ? (optional)",
-        "Private Anfrage", "Mit meiner Organisation teilen: Stadt Musterstadt – Bürgeramt",
-        "Erstellen", "Abbrechen", "BundID", "Mein Unternehmenskonto", "Nordrhein-Westfalen",
-        "Abnahme", "Wohngeld"],
-    "Anforderung Online-Dienst": [
-        "Titel", "Zusammenfassung der Änderung", "Änderungsbeschreibung",
-        "Beschreiben Sie bitte den Zielzustand.", "Anhang (optional)",
-        "z.B. Screenshot mit Markierung des Änderungsbereichs", "Kosmetische Änderungen",
-        "Änderungen auf Dienstleistungsseite", "In Stylesheets/Design", "Funktionale Änderungen",
-        "Textänderung im Online Dienst", "Ja", "Private Anfrage", "Erstellen"],
-    "Online-Dienst Inbetriebnahme": [
-        "Änderungsbeschreibung", "Beschreiben Sie den Zielzustand.",
-        "Sonstiger Online-Dienst (optional)", "Bundesland (optional)", "Umgebung (optional)"],
-    "Sonstige Frage": [
-        "Beschreibung", "Welche Information benötigen Sie? In welchem Zusammenhang?",
-        "Anhänge (optional)", "Ergänzende Bilder oder Dokumente", "Mandant (optional)"],
-}
-
-
-def test_create_forms_show_every_field(c):
-    c.login("anna@example.org")
-    links = type_links(c)
-    for name, texts in FORM_TEXTS.items():
-        r = c.get(links[name])
-        assert r.status == 200, (name, r.status)
-        for t in texts:
-            assert_in(t, r.text, "on the form " + name)
-        assert_html_ok(r.text, "create form " + name)
-        assert 'name="csrf"' in r.text
-    # Bundesland is required for an Anforderung: no "(optional)" there.
-    form = unescape(c.get(links["Anforderung Online-Dienst"]).text)
-    assert "Bundesland (optional)" not in form and "Bundesland" in form
-    assert "Zeitpunkt" not in form
-
-
-def fill_common(page):
-    return [
-        ("mandant", option_value(page, "mandant", "Stadt Musterstadt")),
-        ("online_dienste", option_value(page, "online_dienste", "Wohngeld")),
-        ("online_dienste", option_value(page, "online_dienste", "Elterngeld")),
-    ]
-
-
-def test_create_each_type_with_every_field(c):
-    c.login("anna@example.org")
-    links = type_links(c)
-    before = open_count(c.get(PORTAL).text)
-    org = None
-
-    # Störungsmeldung: every field.
-    page = c.get(links["Störungsmeldung"]).text
-    org = option_value_radio(page)
-    fields = [("summary", "Wohngeld-Antrag bricht ab"),
-              ("description", "Beim **Absenden** bricht es ab.\n\n- Schritt 1\n- Schritt 2\n\n<script>alert(1)</script>"),
-              ("bundesland", option_value(page, "bundesland", "Bayern")),
-              ("zeitpunkt", "2026-11-20T09:30"),
-              ("fehler_url", "https://wohngeld.example.org/antrag?schritt=3"),
-              ("fachverfahren", "Wohngeld-Fachverfahren"),
-              ("fehlermeldung", "Interner Fehler 500\nBitte später erneut versuchen."),
-              ("umgebung", option_value(page, "umgebung", "Produktion")),
-              ("betriebssystem", option_value(page, "betriebssystem", "Linux")),
-              ("browser", option_value(page, "browser", "Firefox")),
-              ("servicekonto", option_value(page, "servicekonto", "BundID")),
-              ("share", "private")] + fill_common(page)
-    r = c.post_multipart(links["Störungsmeldung"], fields,
-                         [("attachment", "fehler.png", png(), "image/png"),
-                          ("attachment", "notiz.txt", "Schritte: 1, 2, 3\n".encode(), "text/plain")])
-    key = created_key(r)
-    req = c.get(r.header("Location"))
-    assert req.status == 200
-    assert 'lozenge--offen">Offen<' in req.text, "no status lozenge"
-    for t in (key, "Wohngeld-Antrag bricht ab", "Bayern", "Produktion", "Linux",
-              "Firefox", "BundID", "Wohngeld", "Elterngeld", "Stadt Musterstadt",
-              "https://wohngeld.example.org/antrag?schritt=3", "Wohngeld-Fachverfahren",
-              "Interner Fehler 500", "fehler.png", "notiz.txt", "Geteilt mit", "Anna Schmidt",
-              "Ersteller", "20.11.2026", "09:30"):
-        assert_in(t, req.text, "on the request page")
-    assert "<strong>Absenden</strong>" in req.text
-    assert "<script>alert" not in req.text
-    assert_html_ok(req.text, "request page")
-    img = re.search(r'<img[^>]+src="(/servicedesk/customer/attachments/\d+)\?inline=1"', req.text)
-    assert img, "no thumbnail"
-    blob = c.get(img.group(1) + "?inline=1")
-    assert blob.status == 200 and blob.body == png() and blob.header("Content-Type") == "image/png"
-    dl = c.get(img.group(1))
-    assert dl.header("Content-Type") == "application/octet-stream"
-    assert "attachment" in dl.header("Content-Disposition")
-
-    # Anforderung Online-Dienst: checkboxes, required Bundesland, shared.
-    page = c.get(links["Anforderung Online-Dienst"]).text
-    r = c.post_multipart(links["Anforderung Online-Dienst"], [
-        ("summary", "Neues Feld für Aktenzeichen"),
-        ("description", "Bitte ein Feld *Aktenzeichen* ergänzen."),
-        ("bundesland", option_value(page, "bundesland", "Hamburg")),
-        ("fachverfahren", "OZG-Hub"), ("fehler_url", "https://example.org/form"),
-        ("umgebung", option_value(page, "umgebung", "Test")),
-        ("kosmetisch", "on"), ("funktional", "on"), ("text", "on"),
-        ("share", org)] + fill_common(page), [("attachment", "markierung.png", png(4, 4), "image/png")])
-    req = c.get(r.header("Location") if r.status == 303 else created_key(r))
-    for t in ("Neues Feld für Aktenzeichen", "Hamburg", "Kosmetische Änderungen",
-              "Funktionale Änderungen", "Textänderung im Online Dienst", "Stadt Musterstadt – Bürgeramt"):
-        assert_in(t, req.text)
-    assert "In Stylesheets/Design" not in unescape(req.text)
-
-    # Online-Dienst Inbetriebnahme.
-    page = c.get(links["Online-Dienst Inbetriebnahme"]).text
-    r = c.post_multipart(links["Online-Dienst Inbetriebnahme"], [
-        ("summary", "Inbetriebnahme Anwohnerparken"), ("description", "Go-live am 1. Dezember."),
-        ("sonstiger_dienst", "Bewohnerparkausweis digital"),
-        ("bundesland", option_value(page, "bundesland", "Bremen")),
-        ("fachverfahren", "Parkraum-Verfahren"),
-        ("umgebung", option_value(page, "umgebung", "Abnahme")), ("share", "private")] + fill_common(page))
-    req = c.get(r.header("Location") if r.status == 303 else created_key(r))
-    for t in ("Inbetriebnahme Anwohnerparken", "Bewohnerparkausweis digital", "Bremen", "Abnahme"):
-        assert_in(t, req.text)
-
-    # Sonstige Frage.
-    page = c.get(links["Sonstige Frage"]).text
-    r = c.post_multipart(links["Sonstige Frage"], [
-        ("summary", "Frage zur Schnittstelle"), ("description", "Gibt es eine **Testumgebung**?"),
-        ("share", "private")] + fill_common(page), [("attachment", "frage.txt", b"Details\n", "text/plain")])
-    k4 = created_key(r)
-    req = c.get(r.header("Location"))
-    for t in ("Frage zur Schnittstelle", "frage.txt", "Wohngeld"):
-        assert_in(t, req.text)
-    assert open_count(req.text) == before + 4
-    n = int(key.split("-")[1])
-    assert int(k4.split("-")[1]) == n + 3, (key, k4)
-
-
-def option_value_radio(page):
-    m = re.search(r'<input[^>]*name="share"[^>]*value="(\d+)"', page)
-    assert m, "no organisation share choice"
-    return m.group(1)
-
-
-def test_errors_keep_every_value_and_file(c):
-    c.login("anna@example.org")
-    links = type_links(c)
-    url = links["Störungsmeldung"]
-    page = c.get(url).text
-    before = open_count(page)
-    r = c.post_multipart(url, [
-        ("summary", ""), ("description", "Meine ausführliche Beschreibung mit Umlauten äöü"),
-        ("zeitpunkt", "2026-13-45T99:99"), ("fehler_url", "keine url"),
-        ("bundesland", "Atlantis"), ("fachverfahren", "Behalten bitte"),
-        ("mandant", "999999"), ("share", "private")],
-        [("attachment", "beweis.png", png(), "image/png")])
-    assert r.status == 422, r.status
-    text = unescape(r.text)
-    assert "Meine ausführliche Beschreibung mit Umlauten äöü" in text
-    assert 'value="Behalten bitte"' in text
-    assert "beweis.png" in text
-    for field in ("summary", "zeitpunkt", "fehler_url", "bundesland", "mandant"):
-        assert re.search(r'id="f-%s-error"|href="#f-%s"' % (field, field), r.text), "no error for " + field
-    assert_html_ok(r.text, "form with errors")
-    token = re.search(r'name="keep_attachment" value="([^"]+)"', r.text)
-    assert token, "kept upload not offered again"
-    assert open_count(r.text) == before
-    # Second try: fix the errors, keep the file from the first try.
-    r2 = c.post_multipart(url, [
-        ("summary", "Jetzt mit Titel"), ("description", "Meine ausführliche Beschreibung"),
-        ("keep_attachment", token.group(1)), ("share", "private")])
-    req = c.get("/servicedesk/customer/portal/17/" + created_key(r2))
-    assert_in("beweis.png", req.text)
-
-
-def test_error_messages_in_english(c, server, binary):
-    env = dict(os.environ, ZEK_PASSWORD="secret-en")
-    out = subprocess.run([binary, "user", "add", "--db", server.db, "--email", "eve@example.org",
-                          "--name", "Eve English", "--lang", "en", "--org", "Stadt Musterstadt – Bürgeramt"],
-                         env=env, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    c.login("eve@example.org", "secret-en")
-    first = re.search(r'href="(/servicedesk/customer/portal/17/create/\d+)"', c.get(PORTAL).text).group(1)
-    r = c.post_multipart(first, [("summary", ""), ("description", "x"), ("share", "private")])
-    assert r.status == 422
-    assert 'lang="en"' in r.text
-    assert_in("Create", r.text)
-    assert "Bitte" not in unescape(r.text)
-
-
-def test_anonymous_language_follows_browser(c):
-    c.accept_language = "en-GB,en;q=0.9"
-    r = c.get(LOGIN)
-    assert 'lang="en"' in r.text and "Passwort" not in r.text
-    c.accept_language = "fr-FR,fr;q=0.9"
-    assert 'lang="de"' in c.get(LOGIN).text
-
-
-def test_other_organisation_cannot_see_private_request(c, server):
-    anna = Client(server)
-    anna.login("anna@example.org")
-    links = type_links(anna)
-    r = anna.post_multipart(links["Sonstige Frage"], [
-        ("summary", "Vertraulich"), ("description", "Nur für Anna"), ("share", "private")],
-        [("attachment", "geheim.png", png(), "image/png")])
-    key = created_key(r)
-    page = anna.get(r.header("Location")).text
-    att = re.search(r'href="(/servicedesk/customer/attachments/\d+)"', page).group(1)
-    c.login("carla@example.org")
-    for path in (r.header("Location"), att, att + "?inline=1"):
-        rr = c.get(path)
-        assert rr.status == 404, (path, rr.status)
-        assert "Vertraulich" not in rr.text and rr.body != png()
-    ben = Client(server)
-    ben.login("ben@example.org")   # same organisation, but private
-    assert ben.get(r.header("Location")).status == 404
-    agent = Client(server)
-    agent.login("support@example.org")
-    assert agent.get(r.header("Location")).status == 200
-    assert key
-
-
-def test_form_without_csrf_is_refused(c):
-    c.login("anna@example.org")
-    links = type_links(c)
-    before = open_count(c.get(PORTAL).text)
-    r = c.post_multipart(links["Sonstige Frage"], [("summary", "Ohne Token"), ("description", "x"),
-                                                   ("share", "private")], csrf=False)
-    assert r.status == 403, r.status
-    r = c.post_multipart(links["Sonstige Frage"], [("summary", "Falsches Token"), ("description", "x"),
-                                                   ("share", "private"), ("csrf", "A" * 43)], csrf=False)
-    assert r.status == 403, r.status
-    assert open_count(c.get(PORTAL).text) == before
-    other = Client(c.server)
-    r = other.post_form(LOGIN, [("email", "anna@example.org"), ("password", "demo")], csrf=False)
-    assert r.status == 403 and "zek_session" not in other.cookies
-
-
-def test_oversized_file_and_invalid_utf8_create_nothing(c):
-    c.login("anna@example.org")
-    links = type_links(c)
-    url = links["Sonstige Frage"]
-    before = open_count(c.get(PORTAL).text)
-    big = b"x" * (MAX_FILE + 1)
-    r = c.post_multipart(url, [("summary", "Zu groß"), ("description", "Text bleibt"), ("share", "private")],
-                         [("attachment", "riesig.txt", big, "text/plain")])
-    assert r.status == 422, r.status
-    text = unescape(r.text)
-    assert "riesig.txt" in text and "Text bleibt" in text and 'value="Zu groß"' in text
-    assert re.search(r"zu groß|größer", text, re.I), "no size message"
-    r = c.post_multipart(url, [("summary", b"Kaputt \xff\xfe"), ("description", "ok"), ("share", "private")])
-    assert r.status == 422, r.status
-    assert re.search(r"Zeichen, die nicht gelesen werden können", unescape(r.text)), "no encoding message"
-    # A body over the total limit is cut off before it is read.
-    r = c.post_multipart(url, [("summary", "Viel zu groß")],
-                         [("attachment", "a%d.txt" % i, big, "text/plain") for i in range(20)])
-    assert r.status == 413, r.status
-    assert open_count(c.get(PORTAL).text) == before
-
-
-def test_object_search_and_preview(c):
-    c.login("anna@example.org")
-    r = c.get("/servicedesk/customer/objects?kind=online_dienst&q=wohn")
-    assert r.status == 200 and r.header("Content-Type").startswith("application/json")
-    assert "Wohngeld" in r.text
-    r = c.get("/servicedesk/customer/objects?kind=unsinn&q=x")
-    assert r.status == 400
-    url = "/servicedesk/customer/markdown-preview"
-    token = c.csrf(PORTAL)
-    import urllib.parse
-    body = urllib.parse.urlencode([("text", "**fett** <b>roh</b>"), ("csrf", token)]).encode()
-    r = c.request("POST", url, body, {"Content-Type": "application/x-www-form-urlencoded"})
-    assert r.status == 200 and "<strong>fett</strong>" in r.text and "<b>roh</b>" not in r.text
-
-
-def test_logout_ends_session(c):
-    c.login("anna@example.org")
-    session = c.cookies["zek_session"]
-    r = c.post_form("/servicedesk/customer/user/logout", [])
-    assert r.status == 303
-    c.cookies["zek_session"] = session     # an old cookie must not work again
-    assert c.get(PORTAL).status == 303
-
-
-def test_login_is_throttled(c):
-    for _ in range(6):
-        c.post_form(LOGIN, [("email", "ben@example.org"), ("password", "nein")])
-    r = c.post_form(LOGIN, [("email", "ben@example.org"), ("password", "demo")])
-    assert r.status == 429, r.status
-    assert "zek_session" not in c.cookies
-
-
-def test_unknown_pages_and_request_keys(c):
-    c.login("anna@example.org")
-    assert c.get("/servicedesk/customer/portal/17/ZEK-999999").status == 404
-    assert c.get("/servicedesk/customer/portal/99").status == 404
-    assert c.get("/nirgendwo").status == 404
-    assert c.get("/servicedesk/customer/portal/17/create/9999").status == 404
-    r = c.get("/static/v1/zek.css")
-    assert r.status == 200 and r.header("Content-Type").startswith("text/css")
+def collect(names):
+    mods = names or sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, "test_*.py")))
+    tests = []
+    for m in mods:
+        mod = importlib.import_module(m)
+        for name, fn in inspect.getmembers(mod, inspect.isfunction):
+            if name.startswith("test_") and fn.__module__ == mod.__name__:
+                tests.append((m + "." + name, fn, fn.__code__.co_firstlineno))
+    return sorted(tests, key=lambda t: (t[0].split(".")[0], t[2]))
 
 
 def main():
     binary = sys.argv[1]
+    tests = collect(sys.argv[2:])
     server = Server(binary, extra_env={"ZEK_MAX_FILE_BYTES": str(MAX_FILE)})
     passed = failed = 0
-    tests = [(n, f) for n, f in globals().items() if n.startswith("test_")]
     try:
-        for name, fn in tests:
-            c = Client(server)
-            kwargs = {}
-            if "server" in fn.__code__.co_varnames[:fn.__code__.co_argcount]:
-                kwargs["server"] = server
-            if "binary" in fn.__code__.co_varnames[:fn.__code__.co_argcount]:
-                kwargs["binary"] = binary
+        for name, fn, _ in tests:
+            params = inspect.signature(fn).parameters
+            kwargs = {k: v for k, v in (("server", server), ("binary", binary)) if k in params}
             try:
-                fn(c, **kwargs)
+                fn(Client(server), **kwargs)
                 passed += 1
-                print("ok   " + name)
+                print("ok   " + name, flush=True)
             except Exception:
                 failed += 1
-                print("FAIL " + name)
+                print("FAIL " + name, flush=True)
                 traceback.print_exc()
     finally:
         rc, log = server.stop()
-    problems = [l for l in log.splitlines() if "ERROR: AddressSanitizer" in l or "runtime error:" in l
-                or "LeakSanitizer" in l]
+    problems = [line for line in log.splitlines() if "ERROR: AddressSanitizer" in line
+                or "runtime error:" in line or "LeakSanitizer" in line]
     if rc not in (0, -15) or problems:
         failed += 1
         print("FAIL server exit %s\n%s" % (rc, log[-5000:]))

@@ -2,18 +2,23 @@
 with a fresh database, an HTTP client with cookies, multipart bodies, and
 an HTML checker (well-formed, unique ids, every control labelled)."""
 
+import html
 import html.parser
 import http.client
 import os
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import tempfile
 import time
 import urllib.parse
 import uuid
+import zlib
 
+PORTAL = "/servicedesk/customer/portal/17"
+LOGIN = "/servicedesk/customer/user/login"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -244,3 +249,67 @@ def check_html(text):
     c = HtmlChecker()
     c.feed(text)
     return c.finish()
+
+
+# --- assertions and page readers shared by the test modules ---
+
+def png(w=2, h=2):
+    """A real PNG file, so the server's type sniffing sees an image."""
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * w for _ in range(h))
+
+    def chunk(kind, data):
+        c = struct.pack(">I", len(data)) + kind + data
+        return c + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def unescape(s):
+    return html.unescape(s)
+
+
+def assert_in(needle, text, what=""):
+    if needle not in unescape(text):
+        raise AssertionError("%r not found %s" % (needle, what))
+
+
+def assert_html_ok(text, what):
+    errors = check_html(text)
+    assert not errors, "%s: %s" % (what, errors[:5])
+
+
+def type_links(client):
+    """Request type name -> create URL, read from the portal page."""
+    page = client.get(PORTAL).text
+    links = {}
+    for href, inner in re.findall(r'<a[^>]+href="(/servicedesk/customer/portal/17/create/\d+)"[^>]*>(.*?)</a>', page, re.S):
+        name = unescape(re.sub(r"<[^>]+>", " ", inner)).split("\n")[0]
+        for t in ("Störungsmeldung", "Anforderung Online-Dienst", "Online-Dienst Inbetriebnahme", "Sonstige Frage"):
+            if t in unescape(inner):
+                links[t] = href
+    assert len(links) == 4, links
+    return links
+
+
+def option_value(page, select_name, label):
+    """The value of the option with `label` in the select named select_name."""
+    m = re.search(r'<select[^>]*name="%s"[^>]*>(.*?)</select>' % re.escape(select_name), page, re.S)
+    assert m, "no select " + select_name
+    for value, text in re.findall(r'<option[^>]*value="([^"]*)"[^>]*>(.*?)</option>', m.group(1), re.S):
+        if unescape(text).strip() == label:
+            return value
+    raise AssertionError("no option %r in %s" % (label, select_name))
+
+
+def open_count(page):
+    m = re.search(r'data-open-count="(\d+)"', page)
+    assert m, "no open count in header"
+    return int(m.group(1))
+
+
+def created_key(resp):
+    assert resp.status == 303, (resp.status, resp.text[:3000])
+    loc = resp.header("Location")
+    m = re.fullmatch(r"/servicedesk/customer/portal/17/(ZEK-\d+)", loc)
+    assert m, loc
+    return m.group(1)
