@@ -632,13 +632,24 @@ store_schema_version(struct store_conn *c, int64_t *out)
 
 /* ---- open and close ---- */
 
+/* Process-wide SQLite settings, before the library initialises itself:
+ * its memory statistics take a global mutex on every allocation, which
+ * serialises the worker threads for figures nobody reads. */
+static void
+configure_sqlite(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum zek_rc
 store_open(const char *path, struct store **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct store *st;
 	struct store_conn *c;
 	enum zek_rc rc;
 
+	pthread_once(&once, configure_sqlite);
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return ZEK_NOMEM;
