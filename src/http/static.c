@@ -153,7 +153,14 @@ static_files_free(struct static_files *sf)
 	free(sf);
 }
 
-/* GET /static/{version}/{*}: files are immutable per version, so cache long. */
+static void
+static_files_cleanup(void *p)
+{
+	static_files_free(p);
+}
+
+/* GET /static/{version}/{*}: files are immutable per version, so cache long.
+ * In development mode the folder is read anew so edits show at once. */
 int
 http_static(struct req *rq)
 {
@@ -162,6 +169,11 @@ http_static(struct req *rq)
 	size_t i;
 	int rc;
 
+	if (rq->app->cfg.dev) {
+		sf = static_files_load(rq->app->static_dir);
+		if (sf == NULL || arena_defer(rq->arena, static_files_cleanup, sf) != 0)
+			return ZEK_NOMEM;
+	}
 	for (i = 0; sf != NULL && name != NULL && i < sf->count; i++) {
 		if (!str_eq(sf->files[i].name, name))
 			continue;
