@@ -4,18 +4,26 @@ PACKAGES := build-essential meson ninja-build pkg-config clang \
 	libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev \
 	libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev \
 	libcurl4-openssl-dev libmagic-dev libicu-dev gettext \
-	libcmocka-dev curl python3 libpq-dev
+	libcmocka-dev curl python3 libpq-dev chromium python3-aiosmtpd
+
+# Debian's Node.js, only for machines without one (see deps-apt).
+NODE_PACKAGES := nodejs npm
+BROWSER_STAMP := tests/browser/node_modules/.package-lock.json
 
 LISTEN ?= 127.0.0.1:8080
 DB ?= var/zek.db
 
-.PHONY: all deps build run test clean
+.PHONY: all deps deps-apt build run test clean
 
 all: build
 
-# Installs only what is missing, so a second run costs nothing.
-deps:
-	@missing=$$(for p in $(PACKAGES); do \
+# Installs only what is missing, so a second run costs nothing: the Debian
+# packages (Node.js only when no `node` is on the PATH), then the browser tests'
+# npm packages whenever tests/browser/package-lock.json is newer than the install.
+deps: deps-apt $(BROWSER_STAMP)
+
+deps-apt:
+	@missing=$$(for p in $(PACKAGES) $$(command -v node >/dev/null || echo $(NODE_PACKAGES)); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
@@ -24,6 +32,12 @@ deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+# npm writes node_modules/.package-lock.json on every install; tests/browser/.npmrc
+# keeps download addresses out of package-lock.json.
+$(BROWSER_STAMP): tests/browser/package.json tests/browser/package-lock.json | deps-apt
+	cd tests/browser && npm ci --no-audit --no-fund
+	@touch $@
 
 build/build.ninja:
 	meson setup build

@@ -4,21 +4,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include <sodium.h>
 
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/demo.h"
+#include "core/notify.h"
 #include "core/objects.h"
 #include "core/users.h"
 #include "http/http.h"
 #include "http/static.h"
+#include "jobs/jobs.h"
+#include "jobs/scheduler.h"
 #include "lib/arena.h"
 #include "lib/str.h"
+#include "mail/compose.h"
+#include "mail/mime.h"
+#include "mail/outbox.h"
+#include "mail/smtp.h"
 #include "render/i18n.h"
 #include "render/template.h"
+#include "store/store.h"
 
 #define CONFIG_LINE_MAX 1024
 
@@ -27,7 +38,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  serve [--listen HOST:PORT] [--db FILE] [--demo] [--dev] [--root DIR]\n"
-    "        [--threads N] [--base-url URL]\n"
+    "        [--threads N] [--base-url URL] [--smtp-url URL]\n"
     "                      run the web server\n"
     "  init [--db FILE] [--demo]\n"
     "                      create the database with the ZEK configuration\n"
@@ -38,12 +49,73 @@ static const char usage[] =
     "                      ZEK_PASSWORD or the first line of standard input\n"
     "  import-objects [--db FILE] FILE.csv\n"
     "                      import Mandanten and Online-Dienste (kind,name)\n"
+    "  mail list [--db FILE] [--state pending|sent|failed] [--limit N]\n"
+    "                      the e-mail outbox, newest first\n"
+    "  mail show [--db FILE] ID\n"
+    "                      one mail as the full raw message\n"
+    "  mail run [--db FILE]\n"
+    "                      send every due mail once (for cron), then exit\n"
     "\n"
     "Every option can also come from the environment (ZEK_LISTEN, ZEK_DB,\n"
     "ZEK_ROOT, ZEK_BASE_URL, ZEK_THREADS, ZEK_DEV, ZEK_MAX_FILE_BYTES,\n"
-    "ZEK_MAX_FILES, ZEK_SECURE_COOKIES) or a config file of 'key = value'\n"
-    "lines (listen, db, root, base_url, threads, max_file_bytes, max_files,\n"
-    "secure_cookies). Flags beat the environment, which beats the file.\n";
+    "ZEK_MAX_FILES, ZEK_SECURE_COOKIES, ZEK_SMTP_URL, ...) or a config file\n"
+    "of 'key = value' lines (listen, db, root, base_url, threads,\n"
+    "max_file_bytes, max_files, secure_cookies, smtp_url, smtp_starttls,\n"
+    "smtp_user, smtp_password, smtp_from, smtp_from_name, smtp_timeout_ms,\n"
+    "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
+    "agent_mail_new, agent_mail_reply). Flags beat the environment, which\n"
+    "beats the file.\n";
+
+/* The e-mail settings (v is kept for strings); -1 for an unknown key or
+ * a bad value. The password is never printed. */
+static int
+config_set_mail(struct config *cfg, const char *key, char *v)
+{
+	const struct { const char *key; int64_t *field; int64_t min, max; }
+	    nums[] = {
+		{ "smtp_timeout_ms", &cfg->smtp_timeout_ms, 100, 3600000 },
+		{ "mail_poll_ms", &cfg->mail_poll_ms, 10, 3600000 },
+		{ "mail_retry_ms", &cfg->mail_retry_ms, 10, 86400000 },
+		{ "mail_retry_max_ms", &cfg->mail_retry_max_ms, 10,
+		    7LL * 86400000 },
+		{ "mail_expire_ms", &cfg->mail_expire_ms, 1000,
+		    365LL * 86400000 },
+	};
+	bool yes = str_eq(v, "1") || str_eq(v, "true") || str_eq(v, "on");
+	bool no = str_eq(v, "0") || str_eq(v, "false") || str_eq(v, "off");
+	int64_t n;
+	size_t i;
+
+	for (i = 0; i < ZEK_ARRAY_LEN(nums); i++) {
+		if (!str_eq(key, nums[i].key))
+			continue;
+		if (str_to_i64(v, nums[i].min, nums[i].max, &n) != 0)
+			return -1;
+		*nums[i].field = n;
+		return 0;
+	}
+	if (str_eq(key, "smtp_url"))
+		cfg->smtp_url = v;
+	else if (str_eq(key, "smtp_user"))
+		cfg->smtp_user = v;
+	else if (str_eq(key, "smtp_password"))
+		cfg->smtp_password = v;
+	else if (str_eq(key, "smtp_from") && mime_addr_valid(v))
+		cfg->smtp_from = v;
+	else if (str_eq(key, "smtp_from_name"))
+		cfg->smtp_from_name = v;
+	else if (str_eq(key, "smtp_starttls") && (no || yes ||
+	    str_eq(v, "required")))
+		cfg->smtp_starttls = no ? CONFIG_TLS_OFF : yes ? CONFIG_TLS_ON :
+		    CONFIG_TLS_REQUIRED;
+	else if (str_eq(key, "agent_mail_new") && (yes || no))
+		cfg->agent_mail_new = yes;
+	else if (str_eq(key, "agent_mail_reply") && (yes || no))
+		cfg->agent_mail_reply = yes;
+	else
+		return -1;
+	return 0;
+}
 
 /* One setting by name, as the config file and the environment spell it.
  * Strings are kept for the life of the process. */
@@ -74,13 +146,18 @@ config_set(struct config *cfg, const char *key, const char *value)
 		cfg->max_file_bytes = (size_t)n;
 	else if (str_eq(key, "max_files") && str_to_i64(v, 1, 100, &n) == 0)
 		cfg->max_files = (unsigned)n;
+	else if (config_set_mail(cfg, key, v) == 0)
+		;
 	else {
-		fprintf(stderr, "zek: unknown setting or bad value: %s = %s\n", key, v);
+		fprintf(stderr, "zek: unknown setting or bad value: %s = %s\n", key,
+		    str_eq(key, "smtp_password") ? "***" : v);
 		free(v);
 		return -1;
 	}
 	if (v != cfg->listen && v != cfg->db_path && v != cfg->root &&
-	    v != cfg->base_url)
+	    v != cfg->base_url && v != cfg->smtp_url && v != cfg->smtp_user &&
+	    v != cfg->smtp_password && v != cfg->smtp_from &&
+	    v != cfg->smtp_from_name)
 		free(v);
 	return 0;
 }
@@ -120,6 +197,10 @@ config_env(struct config *cfg)
 	static const char *const keys[] = {
 		"listen", "db", "root", "base_url", "threads", "dev",
 		"max_file_bytes", "max_files", "secure_cookies",
+		"smtp_url", "smtp_starttls", "smtp_user", "smtp_password",
+		"smtp_from", "smtp_from_name", "smtp_timeout_ms", "mail_poll_ms",
+		"mail_retry_ms", "mail_retry_max_ms", "mail_expire_ms",
+		"agent_mail_new", "agent_mail_reply",
 	};
 	char name[64];
 	size_t i, k;
@@ -200,6 +281,8 @@ load_demo(struct zctx *ctx, void *arg)
 static int
 cmd_serve(struct app *app)
 {
+	struct jobs_app japp = { 0 };
+	struct jobs *jobs = NULL;
 	char err[256];
 	int rc;
 
@@ -235,8 +318,21 @@ cmd_serve(struct app *app)
 	}
 	if (app->cfg.demo)
 		print_demo_logins(&app->cfg);
+	/* Background jobs: the outbox worker, purges. */
+	japp = (struct jobs_app){ .core = app->core,
+	    .mail = { &app->cfg, app->tpl, app->cat } };
+	if (smtp_global_init() != ZEK_OK ||
+	    jobs_serve_start(&japp, &jobs) != ZEK_OK) {
+		fputs("zek: cannot start the background jobs\n", stderr);
+		rc = ZEK_IO;
+		goto out;
+	}
+	if (str_empty(app->cfg.smtp_url))
+		fputs("zek: smtp_url is not set: mails stay in the outbox "
+		    "(zek mail list)\n", stderr);
 	rc = http_serve(app);
 out:
+	jobs_stop(jobs);
 	static_files_free(app->files);
 	i18n_free(app->cat);
 	templates_free(app->tpl);
@@ -382,6 +478,177 @@ cmd_import(struct app *app, int argc, char **argv)
 	return rc;
 }
 
+/* ---- zek mail list|show|run ---- */
+
+struct mail_args {
+	const char *sub;            /* "list", "show", "run" */
+	const char *state;          /* list: NULL = every state */
+	int64_t limit;
+	int64_t id;
+	struct mail_env env;
+};
+
+static void
+print_utc(int64_t ms, char *out, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		str_lcpy(out, "-", n);
+}
+
+static int
+do_mail_list(struct zctx *ctx, void *arg)
+{
+	struct mail_args *ma = arg;
+	struct store_mail *m;
+	char when[32];
+	json_t *p;
+	size_t i, n;
+	int rc;
+
+	rc = core_outbox_list(ctx, ma->state, 0, (size_t)ma->limit, &m, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	printf("%-6s %-8s %-3s %-19s %-10s %-17s %s\n", "ID", "STATE", "TRY",
+	    "CREATED (UTC)", "REQUEST", "EVENT", "TO");
+	for (i = 0; i < n; i++) {
+		p = json_loads(m[i].payload, 0, NULL);
+		print_utc(m[i].created_at, when, sizeof(when));
+		printf("%-6lld %-8s %-3lld %-19s %-10s %-17s %s <%s>\n",
+		    (long long)m[i].id, m[i].state, (long long)m[i].attempts,
+		    when, json_string_value(json_object_get(p, "key")) != NULL ?
+		    json_string_value(json_object_get(p, "key")) : "-",
+		    m[i].event, m[i].to_name, m[i].to_addr);
+		if (!str_empty(m[i].last_error))
+			printf("       last error: %s\n", m[i].last_error);
+		json_decref(p);
+	}
+	if (n == 0)
+		puts("(the outbox is empty)");
+	return ZEK_OK;
+}
+
+static int
+do_mail_show(struct zctx *ctx, void *arg)
+{
+	struct mail_args *ma = arg;
+	struct buf b;
+	int rc;
+
+	buf_init(&b, MAIL_MAX_BYTES);
+	rc = outbox_message(ctx, &ma->env, ma->id, &b);
+	if (rc == ZEK_OK && b.data != NULL)
+		fwrite(b.data, 1, b.len, stdout);
+	else if (rc == ZEK_NOTFOUND)
+		fprintf(stderr, "zek: no mail %lld\n", (long long)ma->id);
+	else if (rc != ZEK_OK)
+		fprintf(stderr, "zek: cannot show mail %lld: %s\n",
+		    (long long)ma->id, zek_rc_name(rc));
+	buf_free(&b);
+	return rc;
+}
+
+/* One pass over everything due, batch after batch. */
+static int
+do_mail_run(struct core *core, struct mail_args *ma)
+{
+	struct outbox_stats st = { 0 };
+	bool more = true;
+	int rc = ZEK_OK;
+
+	if (str_empty(ma->env.cfg->smtp_url)) {
+		fputs("zek: smtp_url is not set; mails stay in the outbox\n",
+		    stderr);
+		return ZEK_INVALID;
+	}
+	if (smtp_global_init() != ZEK_OK)
+		return ZEK_IO;
+	while (rc == ZEK_OK && more)
+		rc = outbox_run(core, &ma->env, &st, &more);
+	printf("zek: %u sent, %u to retry, %u failed, %u busy elsewhere\n",
+	    st.sent, st.retried, st.failed, st.busy);
+	return rc;
+}
+
+static int
+cmd_mail(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "state", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mail_args ma = { .limit = 50 };
+	char err[256];
+	int c, rc;
+
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return ZEK_INVALID;
+	}
+	ma.sub = argv[1];
+	optind = 0;
+	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': if (config_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
+		case 's': ma.state = optarg; break;
+		case 'l': if (str_to_i64(optarg, 1, 100000, &ma.limit)) return ZEK_INVALID; break;
+		default: fputs(usage, stderr); return ZEK_INVALID;
+		}
+	}
+	if (str_eq(ma.sub, "show") && (optind + 1 != argc - 1 ||
+	    str_to_i64(argv[optind + 1], 1, INT64_MAX, &ma.id) != 0)) {
+		fputs("usage: zek mail show [--db FILE] ID\n", stderr);
+		return ZEK_INVALID;
+	}
+	if (!str_eq(ma.sub, "list") && !str_eq(ma.sub, "show") &&
+	    !str_eq(ma.sub, "run")) {
+		fputs(usage, stderr);
+		return ZEK_INVALID;
+	}
+	rc = core_open(&app->cfg, &app->core);
+	if (rc != ZEK_OK) {
+		fprintf(stderr, "zek: cannot open database %s\n", app->cfg.db_path);
+		return rc;
+	}
+	if (!str_eq(ma.sub, "list")) {
+		/* Rendering needs the templates and catalogs. */
+		app->templates_dir = root_path(&app->cfg, "templates");
+		app->po_dir = root_path(&app->cfg, "po");
+		rc = ZEK_IO;
+		if (app->templates_dir == NULL || app->po_dir == NULL)
+			goto out;
+		app->tpl = templates_load(app->templates_dir, err, sizeof(err));
+		if (app->tpl == NULL) {
+			fprintf(stderr, "zek: templates: %s\n", err);
+			goto out;
+		}
+		app->cat = i18n_load(app->po_dir, err, sizeof(err));
+		if (app->cat == NULL) {
+			fprintf(stderr, "zek: catalogs: %s\n", err);
+			goto out;
+		}
+	}
+	ma.env = (struct mail_env){ &app->cfg, app->tpl, app->cat };
+	if (str_eq(ma.sub, "list"))
+		rc = with_ctx(app->core, do_mail_list, &ma);
+	else if (str_eq(ma.sub, "show"))
+		rc = with_ctx(app->core, do_mail_show, &ma);
+	else
+		rc = do_mail_run(app->core, &ma);
+out:
+	i18n_free(app->cat);
+	templates_free(app->tpl);
+	free(app->templates_dir);
+	free(app->po_dir);
+	core_close(app->core);
+	return rc;
+}
+
 /* Global options and those of serve/init; stops at the command's own. */
 static int
 parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
@@ -392,6 +659,7 @@ parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
 		{ "db", required_argument, NULL, 'd' },
 		{ "root", required_argument, NULL, 'R' },
 		{ "base-url", required_argument, NULL, 'b' },
+		{ "smtp-url", required_argument, NULL, 'm' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "demo", no_argument, NULL, 'D' },
 		{ "dev", no_argument, NULL, 'v' },
@@ -423,6 +691,7 @@ parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
 		case 'd': if (config_set(cfg, "db", optarg)) return -1; break;
 		case 'R': if (config_set(cfg, "root", optarg)) return -1; break;
 		case 'b': if (config_set(cfg, "base_url", optarg)) return -1; break;
+		case 'm': if (config_set(cfg, "smtp_url", optarg)) return -1; break;
 		case 't': if (config_set(cfg, "threads", optarg)) return -1; break;
 		case 'D': cfg->demo = true; break;
 		case 'v': cfg->dev = true; break;
@@ -462,6 +731,8 @@ main(int argc, char **argv)
 		rc = cmd_user_add(&app, argc - cmd - 1, argv + cmd + 1);
 	else if (str_eq(name, "import-objects"))
 		rc = cmd_import(&app, argc - cmd, argv + cmd);
+	else if (str_eq(name, "mail"))
+		rc = cmd_mail(&app, argc - cmd, argv + cmd);
 	else {
 		fputs(usage, stderr);
 		return 2;

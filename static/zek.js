@@ -799,6 +799,14 @@
 				add(Array.from(e.dataTransfer.files));
 		});
 
+		// "Abbrechen" resets the form: forget the chosen files too.
+		if (input.form) {
+			input.form.addEventListener('reset', () => {
+				files.length = 0;
+				setTimeout(sync, 0);
+			});
+		}
+
 		const entry = { input, zone, add, form: input.form };
 		dropzones.push(entry);
 		return entry;
@@ -849,6 +857,9 @@
 				type: f.type,
 				lastModified: Date.now(),
 			})));
+			// A collapsed comment box opens to show what was pasted.
+			if (zone.form)
+				zone.form.dispatchEvent(new CustomEvent('zek:files-added'));
 		});
 		// A file dropped beside the zone must not open it in the tab (and lose the form).
 		// Dragged text keeps working in text fields.
@@ -863,6 +874,65 @@
 			if (!e.defaultPrevented && isFileDrag(e))
 				e.preventDefault();
 		});
+	}
+
+	/* ---------- Request page: comment box and print button ---------- */
+
+	// Without JS the comment form is simply there. With JS it waits behind
+	// "Einen Kommentar zu dieser Anfrage hinzufügen ...", unless a failed
+	// submission brought text or files back.
+	function initCommentBox(box) {
+		const opener = box.querySelector('[data-comment-open]');
+		const form = box.querySelector('form');
+		if (!opener || !form)
+			return;
+		const ta = form.querySelector('textarea');
+		const cancel = form.querySelector('[data-comment-cancel]');
+
+		function show(focus) {
+			opener.hidden = true;
+			form.hidden = false;
+			if (focus && ta)
+				ta.focus();
+		}
+		function hide(focus) {
+			form.hidden = true;
+			opener.hidden = false;
+			if (focus)
+				opener.focus();
+		}
+
+		opener.addEventListener('click', () => show(true));
+		if (cancel) {
+			cancel.addEventListener('click', (e) => {
+				e.preventDefault();
+				form.reset();
+				// reset() brings back what the page was sent with; Abbrechen discards it.
+				if (ta)
+					ta.value = '';
+				for (const cb of form.querySelectorAll('.kept-files input[type="checkbox"]'))
+					cb.checked = false;
+				for (const p of form.querySelectorAll('.md-preview'))
+					p.hidden = true;
+				hide(true);
+			});
+		}
+		form.addEventListener('zek:files-added', () => {
+			if (form.hidden)
+				show(false);
+		});
+		const kept = form.querySelector('.kept-files input:checked');
+		if ('open' in box.dataset || kept || (ta && ta.value.trim()))
+			show(false);
+		else
+			hide(false);
+	}
+
+	function initPrint() {
+		for (const b of doc.querySelectorAll('[data-print]')) {
+			b.hidden = false;
+			b.addEventListener('click', () => window.print());
+		}
 	}
 
 	/* ---------- Start ---------- */
@@ -882,6 +952,9 @@
 			if (dropzones.length)
 				initPaste();
 		}
+		for (const box of doc.querySelectorAll('[data-comment-box]'))
+			initCommentBox(box);
+		initPrint();
 	}
 
 	if (doc.readyState === 'loading')

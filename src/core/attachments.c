@@ -294,6 +294,11 @@ core_attachment_get(struct zctx *ctx, const struct user *user,
 		rc = core_request_visible(ctx, user, r, &visible);
 	if (rc != ZEK_OK)
 		return rc;
+	/* An internal note's files are for support staff only. */
+	if (visible && !user->is_agent && !user->is_admin)
+		rc = store_attachment_is_public(ctx->db, sa->id, &visible);
+	if (rc != ZEK_OK)
+		return rc;
 	if (!visible)
 		return ZEK_NOTFOUND;
 	a = arena_calloc(ctx->arena, 1, sizeof(*a));

@@ -17,6 +17,19 @@ config_defaults(struct config *cfg)
 		.temp_attachment_ttl_ms = 3600LL * 1000,
 		.login_max_failures = 5,
 		.login_window_ms = 15LL * 60 * 1000,
+		.smtp_url = "",
+		.smtp_starttls = CONFIG_TLS_ON,
+		.smtp_user = "",
+		.smtp_password = "",
+		.smtp_from = "zek@localhost",
+		.smtp_from_name = "ZEK Servicedesk",
+		.smtp_timeout_ms = 30LL * 1000,
+		.mail_poll_ms = 5LL * 1000,
+		.mail_retry_ms = 60LL * 1000,
+		.mail_retry_max_ms = 3600LL * 1000,
+		.mail_expire_ms = 5LL * 24 * 3600 * 1000,
+		.agent_mail_new = true,
+		.agent_mail_reply = true,
 	};
 	cfg->max_body_bytes = cfg->max_file_bytes * cfg->max_files + (1u << 20);
 }

@@ -23,6 +23,29 @@ struct config {
 	unsigned login_max_failures;    /* per account and address in the window, default 5 */
 	int64_t login_window_ms;        /* throttling window, default 15 min */
 	bool secure_cookies;        /* set the Secure flag (behind TLS) */
+
+	/* E-mail (core/notify.h, mail/). smtp_url "" = no delivery: mails
+	 * stay in the outbox (see `zek mail list`). */
+	const char *smtp_url;       /* "smtp://host:25", "smtps://host:465" */
+	int smtp_starttls;          /* CONFIG_TLS_OFF, _ON (when offered), _REQUIRED */
+	const char *smtp_user;      /* "" = no login */
+	const char *smtp_password;  /* never logged */
+	const char *smtp_from;      /* From and envelope sender; its domain
+	                               also ends every Message-ID */
+	const char *smtp_from_name; /* display name of From */
+	int64_t smtp_timeout_ms;    /* one SMTP conversation, default 30 s */
+	int64_t mail_poll_ms;       /* the worker looks for due mails, default 5 s */
+	int64_t mail_retry_ms;      /* first back-off after a temporary failure, 1 min */
+	int64_t mail_retry_max_ms;  /* back-off doubles up to this, default 1 h */
+	int64_t mail_expire_ms;     /* temporary failures for this long fail for good, 5 days */
+	bool agent_mail_new;        /* agents get a mail for every new request */
+	bool agent_mail_reply;      /* agents get a mail for customer comments */
+};
+
+enum {
+	CONFIG_TLS_OFF,
+	CONFIG_TLS_ON,
+	CONFIG_TLS_REQUIRED
 };
 
 /* Fills in the defaults. */

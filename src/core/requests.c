@@ -7,6 +7,7 @@
 #include "core/attachments.h"
 #include "core/config.h"
 #include "core/internal.h"
+#include "core/notify.h"
 #include "core/perm.h"
 #include "core/users.h"
 #include "lib/arena.h"
@@ -216,6 +217,23 @@ title_of(const struct reqtype *t, const struct field_value *norm)
 	return t->name;
 }
 
+/* The first entry of the request's activity log. */
+static enum zek_rc
+log_created(struct zctx *ctx, const struct store_request *r, int64_t id)
+{
+	struct store_activity e = {
+		.request_id = id,
+		.actor_id = r->creator_id,
+		.kind = "created",
+		.subject_id = r->reporter_id != r->creator_id ? r->reporter_id : 0,
+		.new_status = r->status,
+		.is_public = true,
+		.created_at = r->created_at,
+	};
+
+	return store_activity_insert(ctx->db, &e, NULL);
+}
+
 /* The writing half of create: one transaction. */
 static enum zek_rc
 insert_request(struct zctx *ctx, const struct user *user,
@@ -263,6 +281,8 @@ insert_request(struct zctx *ctx, const struct user *user,
 		.updated_at = ctx->now_ms,
 	};
 	rc = store_request_insert(ctx->db, &r, &id);
+	if (rc == ZEK_OK)
+		rc = log_created(ctx, &r, id);
 	for (i = 0; rc == ZEK_OK && i < t->nfields; i++)
 		for (j = 0; rc == ZEK_OK && j < norm[i].nvalues; j++)
 			rc = store_value_insert(ctx->db, id, t->fields[i].key,
@@ -277,6 +297,9 @@ insert_request(struct zctx *ctx, const struct user *user,
 				rc = ZEK_INVALID;
 		}
 	}
+	/* Mails in the same transaction: none is lost, none tells a lie. */
+	if (rc == ZEK_OK)
+		rc = core_notify_created(ctx, id, user);
 	if (rc == ZEK_OK)
 		rc = store_commit(ctx->db);
 out:
@@ -535,9 +558,11 @@ view_attachments(struct zctx *ctx, int64_t request_id, struct request_view *v)
 	    sizeof(*v->attachments));
 	if (v->attachments == NULL)
 		return ZEK_NOMEM;
+	/* A comment's files show with the comment in the activity. */
 	for (i = 0; i < n; i++)
-		core_attachment_info_from_store(&v->attachments[i], &sa[i]);
-	v->nattachments = n;
+		if (sa[i].comment_id == 0)
+			core_attachment_info_from_store(
+			    &v->attachments[v->nattachments++], &sa[i]);
 	return ZEK_OK;
 }
 

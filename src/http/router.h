@@ -14,6 +14,8 @@ enum route_flag {
 	ROUTE_AGENT = 1 << 3,   /* agents and admins only */
 	ROUTE_JSON = 1 << 4,    /* answers JSON: errors are JSON too */
 	ROUTE_PUBLIC = 1 << 5,  /* no session needed, no session lookup (static) */
+	ROUTE_API = 1 << 6,     /* REST API: token auth and JSON errors (src/api/),
+	                         * no session cookie, no CSRF */
 };
 
 struct route {

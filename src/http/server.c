@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "api/api.h"
 #include "http/router.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
@@ -159,6 +160,9 @@ dispatch(struct req *rq)
 	    REQ_MAX_PARAMS, scratch, PATH_MAX_LEN + 1, &wrong_method);
 	if (rq->route != NULL && (rq->route->flags & ROUTE_PUBLIC))
 		return rq->route->handler(rq);
+	/* The REST API has phases of its own: tokens instead of sessions. */
+	if (rq->route != NULL && (rq->route->flags & ROUTE_API))
+		return api_dispatch(rq);
 
 	rc = web_begin(rq);     /* database, session, language, templates */
 	if (rc != ZEK_OK)

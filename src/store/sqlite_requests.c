@@ -217,7 +217,8 @@ store_notify_muted_set(struct store_conn *c, int64_t request_id,
 /* ---- attachments ---- */
 
 #define ATT_COLS "id, coalesce(request_id, 0), uploader_id, " \
-	"coalesce(temp_token, ''), filename, mime, size, created_at"
+	"coalesce(temp_token, ''), coalesce(comment_id, 0), filename, mime, " \
+	"size, created_at"
 
 static void
 map_attachment(struct sq_row *r, void *elem)
@@ -228,6 +229,7 @@ map_attachment(struct sq_row *r, void *elem)
 	t->request_id = sq_col_i64(r);
 	t->uploader_id = sq_col_i64(r);
 	t->temp_token = sq_col_str(r);
+	t->comment_id = sq_col_i64(r);
 	t->filename = sq_col_str(r);
 	t->mime = sq_col_str(r);
 	t->size = sq_col_i64(r);

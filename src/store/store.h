@@ -315,6 +315,7 @@ struct store_attachment {
 	int64_t request_id;         /* 0 while temporary */
 	int64_t uploader_id;
 	const char *temp_token;     /* "" once attached to a request */
+	int64_t comment_id;         /* 0 = the request's own (not a comment's) */
 	const char *filename;
 	const char *mime;
 	int64_t size;
@@ -343,5 +344,239 @@ enum zek_rc store_attachment_get(struct store_conn *c, struct arena *a,
 /* Deletes temporary uploads created before `before`; *n = how many. */
 enum zek_rc store_attachments_purge_temp(struct store_conn *c, int64_t before,
     int64_t *n);
+
+/* ---- comments and the activity log (sqlite_activity.c) ---- */
+
+struct store_comment {
+	int64_t id;
+	int64_t request_id;
+	int64_t author_id;
+	const char *body;           /* Markdown */
+	bool is_public;             /* false = internal note (agents only) */
+	int64_t created_at;
+};
+
+/* One entry of a request's activity log. Kinds: "created", "comment",
+ * "status_changed", "attachment_added", "participant_added",
+ * "participant_removed", "shared_with_org". */
+struct store_activity {
+	int64_t id;
+	int64_t request_id;
+	int64_t actor_id;           /* 0 = the system */
+	const char *kind;
+	const char *action;         /* workflow action code, or "" */
+	int64_t comment_id;         /* 0 = none */
+	int64_t attachment_id;      /* 0 = none */
+	int64_t subject_id;         /* participant; reporter of "created" */
+	int64_t org_id;             /* 0 = none */
+	const char *old_status;     /* status codes, "" when not a change */
+	const char *new_status;
+	const char *resolution;     /* resolution code after the change, or "" */
+	bool is_public;             /* false = agents only */
+	int64_t created_at;
+	/* Read only (joined by store_activity_by_request): */
+	const char *actor_name;     /* "" for the system */
+	const char *actor_role;     /* users.role, "" for the system */
+	const char *subject_name;
+	const char *org_name;
+	const char *comment_body;   /* the comment's Markdown */
+};
+
+enum zek_rc store_comment_insert(struct store_conn *c,
+    const struct store_comment *cm, int64_t *id_out);
+/* Appends to the log (rows can never be changed or deleted). The joined
+ * read-only fields are ignored. */
+enum zek_rc store_activity_insert(struct store_conn *c,
+    const struct store_activity *a, int64_t *id_out);
+/* A request's log, newest first, at most `limit` entries; entries that are
+ * not public are left out unless with_internal. */
+enum zek_rc store_activity_by_request(struct store_conn *c, struct arena *a,
+    int64_t request_id, bool with_internal, size_t limit,
+    struct store_activity **out, size_t *n);
+/* Like store_attachment_attach, and the upload belongs to the comment. */
+enum zek_rc store_attachment_attach_comment(struct store_conn *c,
+    int64_t uploader_id, const char *token, int64_t request_id,
+    int64_t comment_id);
+/* *out = false when the attachment belongs to an internal note. */
+enum zek_rc store_attachment_is_public(struct store_conn *c, int64_t id,
+    bool *out);
+/* Sets requests.updated_at. */
+enum zek_rc store_request_touch(struct store_conn *c, int64_t id,
+    int64_t updated_at);
+/* Shares the request with an organisation unless it is shared already;
+ * ZEK_NOTFOUND when it was (or the request does not exist). */
+enum zek_rc store_request_share_org(struct store_conn *c, int64_t id,
+    int64_t org_id, int64_t updated_at);
+/* Users whose name equals `name` without regard to case (Unicode case
+ * folding), with role `role` (NULL = any), ordered by id, at most limit. */
+enum zek_rc store_users_by_name(struct store_conn *c, struct arena *a,
+    const char *name, const char *role, size_t limit,
+    struct store_user **out, size_t *n);
+/* Number of participants of a request. */
+enum zek_rc store_participant_count(struct store_conn *c, int64_t request_id,
+    int64_t *out);
+
+/* ---- personal access tokens (sqlite_tokens.c) ---- */
+
+/* A personal access token; the raw token is never stored, only its hash. */
+struct store_token {
+	int64_t id;
+	int64_t user_id;
+	const char *name;
+	int64_t created_at;
+	int64_t expires_at;
+	int64_t last_used_at;       /* 0 = never used */
+};
+
+/* token_hash: hex SHA-256 of the raw token; ZEK_CONFLICT if it exists. */
+enum zek_rc store_token_insert(struct store_conn *c, const struct store_token *t,
+    const char *token_hash, int64_t *id_out);
+/* The user's tokens, newest first (expired ones included). */
+enum zek_rc store_tokens_by_user(struct store_conn *c, struct arena *a,
+    int64_t user_id, struct store_token **out, size_t *n);
+/* Tokens of the user that expire after `now`. */
+enum zek_rc store_tokens_count_active(struct store_conn *c, int64_t user_id,
+    int64_t now, int64_t *out);
+enum zek_rc store_token_by_hash(struct store_conn *c, struct arena *a,
+    const char *token_hash, struct store_token **out);
+/* Records a use; ZEK_NOTFOUND when the token is gone. */
+enum zek_rc store_token_touch(struct store_conn *c, int64_t id, int64_t now);
+/* Deletes the user's token `id`; ZEK_NOTFOUND when the user has none such. */
+enum zek_rc store_token_delete(struct store_conn *c, int64_t user_id,
+    int64_t id);
+/* Ends every session of the user except the one with keep_hash (NULL =
+ * all), e.g. after a password change. */
+enum zek_rc store_sessions_delete_others(struct store_conn *c, int64_t user_id,
+    const char *keep_hash);
+
+/* ---- e-mail outbox (sqlite_outbox.c) ---- */
+
+/* One mail to one recipient. Sending claims it first, so several
+ * processes sharing the database never send one mail twice. */
+struct store_mail {
+	int64_t id;
+	const char *event;          /* "created", "comment", ... see core/notify.h */
+	int64_t request_id;         /* 0 = none */
+	int64_t recipient_id;       /* 0 = none */
+	const char *to_addr;
+	const char *to_name;
+	const char *lang;           /* the recipient's "de" | "en" */
+	const char *tz;             /* the recipient's IANA zone */
+	const char *message_id;     /* "<...@host>", unique */
+	const char *thread_id;      /* the request's root id, "" = none */
+	const char *payload;        /* JSON object with the event's facts */
+	const char *raw;            /* rendered message, "" until first sent */
+	const char *state;          /* "pending" | "sent" | "failed" */
+	int64_t attempts;           /* claims so far */
+	int64_t next_attempt_at;
+	const char *claimed_by;     /* "" = not claimed */
+	int64_t claimed_until;      /* 0 = not claimed */
+	const char *last_error;
+	int64_t created_at;
+	int64_t sent_at;            /* 0 = not sent */
+};
+
+/* Inserts a pending mail (id, raw, state, attempts, claim and sent_at of
+ * m are ignored). ZEK_CONFLICT when message_id exists. */
+enum zek_rc store_outbox_insert(struct store_conn *c, const struct store_mail *m,
+    int64_t *id_out);
+/* Ids of pending mails that are due at `now` and not claimed (or whose
+ * claim lapsed), oldest first, at most `limit`. */
+enum zek_rc store_outbox_due(struct store_conn *c, struct arena *a, int64_t now,
+    size_t limit, int64_t **ids, size_t *n);
+/* Claims a due mail for `token` until `until` and counts an attempt, in
+ * one statement. ZEK_CONFLICT when it is not pending, not due, or claimed
+ * by someone else whose claim has not lapsed. */
+enum zek_rc store_outbox_claim(struct store_conn *c, int64_t id,
+    const char *token, int64_t now, int64_t until);
+/* One mail with payload and raw message. */
+enum zek_rc store_outbox_get(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_mail **out);
+/* The following take the claim's token and change nothing (ZEK_CONFLICT)
+ * when the claim is no longer held by it. */
+/* Keeps the rendered message, so every attempt sends the same bytes. */
+enum zek_rc store_outbox_set_raw(struct store_conn *c, int64_t id,
+    const char *token, const char *raw);
+/* Marks the mail sent and releases the claim. */
+enum zek_rc store_outbox_sent(struct store_conn *c, int64_t id,
+    const char *token, int64_t now);
+/* Releases the claim; the mail is due again at next_at. */
+enum zek_rc store_outbox_retry(struct store_conn *c, int64_t id,
+    const char *token, int64_t next_at, const char *error);
+/* Marks the mail failed for good with the reason. */
+enum zek_rc store_outbox_failed(struct store_conn *c, int64_t id,
+    const char *token, const char *error);
+/* Mails newest first without the raw message; `state` NULL = any,
+ * `request_id` 0 = any. */
+enum zek_rc store_outbox_list(struct store_conn *c, struct arena *a,
+    const char *state, int64_t request_id, size_t limit,
+    struct store_mail **out, size_t *n);
+
+/* ---- the request list, "Anfragen" (sqlite_list.c) ---- */
+
+#define STORE_LIST_LIMIT_MAX 1000   /* rows of one page */
+#define STORE_LIST_TERMS_MAX 1024   /* bytes of search text */
+#define STORE_LIST_WORDS_MAX 16     /* search words; more are ignored */
+/* Up to this many matches a page reads every match by id and sorts them;
+ * above, it walks the requests newest first and keeps the matching ones. */
+#define STORE_LIST_DIRECT_MAX 2000
+
+/* Whose requests a list holds, among those the viewer may see. */
+enum store_list_who {
+	STORE_LIST_VISIBLE,         /* all of them */
+	STORE_LIST_REPORTED,        /* the viewer is the reporter */
+	STORE_LIST_PARTICIPATING,   /* the viewer is a participant */
+};
+
+struct store_list_query {
+	int64_t viewer_id;
+	bool see_all;               /* agents: every request is visible; else
+	                               the reporter, the creator, participants
+	                               and members of the organisation it is
+	                               shared with (as core/perm.c) */
+	enum store_list_who who;
+	/* Status codes to show (none = every status) and the other known
+	 * codes, so the store may exclude those instead when that is cheaper. */
+	const char *const *statuses;
+	size_t nstatuses;
+	const char *const *not_statuses;
+	size_t nnot_statuses;
+	int64_t type_id;            /* 0 = every type */
+	/* Search words (NULL or "" = none), each must occur in the key, title
+	 * or description; case and umlauts do not matter; a word ending in a
+	 * letter is a prefix. Any text is safe: quotes and operators are only
+	 * text. Text without any letter or digit matches nothing. */
+	const char *terms;
+	bool has_cursor;            /* false: the first page */
+	int64_t cursor_created_at;  /* the row next to the wanted page */
+	int64_t cursor_id;
+	bool backward;              /* the page before the cursor (newer rows) */
+	size_t limit;               /* 1..STORE_LIST_LIMIT_MAX */
+};
+
+struct store_list_row {
+	int64_t id;
+	const char *key;
+	const char *title;
+	const char *status;
+	int64_t type_id;
+	int64_t desk_id;
+	int64_t reporter_id;
+	const char *reporter_name;
+	int64_t created_at;
+};
+
+/* One page of the list, newest first (created_at DESC, id DESC): the
+ * first `limit` rows, or those right after the cursor row, or with
+ * backward the `limit` rows right before it (still newest first).
+ * *total = the number of rows the query matches, ignoring the cursor.
+ * ZEK_INVALID for a bad limit, status code or search text (not UTF-8, or
+ * longer than STORE_LIST_TERMS_MAX). */
+enum zek_rc store_requests_list(struct store_conn *c, struct arena *a,
+    const struct store_list_query *q, struct store_list_row **rows,
+    size_t *n, int64_t *total);
+/* The list's SQL texts, for tests and bench/ to check their query plans;
+ * NULL past the last. */
+const char *store_list_statement(size_t i);
 
 #endif

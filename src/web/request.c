@@ -1,16 +1,39 @@
-/* request.c: one request's page and its attachments. */
+/* request.c: one request's page with its activity, what can be done there
+ * (comment, notifications, sharing, withdrawing), and its attachments. */
 #include "web/web.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "core/activity.h"
 #include "core/attachments.h"
 #include "core/requests.h"
+#include "core/sharing.h"
+#include "core/validate.h"
+#include "core/workflow.h"
 #include "lib/str.h"
+#include "lib/utf8.h"
+#include "render/i18n.h"
 #include "render/markdown.h"
 #include "render/time.h"
 
 #define MARKDOWN_PAGE_MAX (1u << 20)
+#define COMMENT_FILES_MAX 64        /* file parts of one comment form looked at */
+#define COMMENT_FIELD "comment"
+#define FILES_FIELD "attachment"
+#define KEEP_FIELD "keep_attachment"
+
+/* What the page shows besides the request itself: a failed form, a note. */
+struct page_state {
+	struct field_error *errs;       /* the comment form's problems */
+	size_t nerrs;
+	struct attachment_info *kept;   /* uploads of a failed comment */
+	size_t nkept;
+	bool comment_failed;            /* show the sent text again */
+	struct field_error share_err;   /* the share form's problem */
+	bool share_failed;
+	const char *alert;              /* a message for the whole page */
+};
 
 /* Sanitised HTML of a Markdown value; NULL when it cannot be rendered. */
 static const char *
@@ -34,6 +57,101 @@ time_text(struct req *rq, int64_t ms)
 	if (time_format(ms, rq->tz, rq->lang, out, sizeof(out)) != ZEK_OK)
 		return "";
 	return arena_strdup(rq->arena, out);
+}
+
+static const char *
+time_iso(struct req *rq, int64_t ms)
+{
+	char out[64];
+
+	if (time_format_iso(ms, rq->tz, out, sizeof(out)) != ZEK_OK)
+		return "";
+	return arena_strdup(rq->arena, out);
+}
+
+/* "/servicedesk/customer/portal/17/ZEK-12" */
+static const char *
+request_href(struct req *rq, const struct request_view *v)
+{
+	return arena_printf(rq->arena, "/servicedesk/customer/portal/%lld/%s",
+	    (long long)v->portal_id, v->key);
+}
+
+static const char *
+sub_href(struct req *rq, const struct request_view *v, const char *tail)
+{
+	return arena_printf(rq->arena, "%s/%s", request_href(rq, v), tail);
+}
+
+/* A catalog text with {placeholders} filled in. */
+static const char *
+fmt(struct req *rq, const char *key, const char *name, const char *value)
+{
+	const char *names[1] = { name };
+	const char *values[1] = { value };
+	char *out;
+
+	if (i18n_format(rq->arena, web_t(rq, key), names, values, 1, &out) !=
+	    ZEK_OK)
+		return web_t(rq, key);
+	return out;
+}
+
+/* An error text in the viewer's language, placeholders filled in. */
+static const char *
+error_text(struct req *rq, const struct field_error *e)
+{
+	char max[32];
+	const char *names[] = { "max", "name" };
+	const char *values[] = { max, e->arg != NULL ? e->arg : "" };
+	char *out;
+
+	if (str_eq(e->key, "err_file_too_big"))
+		str_lcpy(max, web_size_text(rq, (size_t)e->max), sizeof(max));
+	else
+		snprintf(max, sizeof(max), "%lld", (long long)e->max);
+	if (i18n_format(rq->arena, web_t(rq, e->key), names, values, 2, &out) !=
+	    ZEK_OK)
+		return web_t(rq, e->key);
+	return out;
+}
+
+/* A catalog sentence as a list of {text, strong}: the values of its
+ * {placeholders} are marked strong ("zu **Wartet auf Kunden** geändert"),
+ * without any markup in the catalog. */
+static json_t *
+segments(struct req *rq, const char *key, const char *const *names,
+    const char *const *values, size_t n)
+{
+	const char *s = web_t(rq, key), *open, *close;
+	json_t *arr = json_array();
+	size_t i, len;
+
+	while (arr != NULL && *s != '\0') {
+		open = strchr(s, '{');
+		close = open != NULL ? strchr(open, '}') : NULL;
+		if (close == NULL) {
+			json_array_append_new(arr, json_pack("{s:s, s:b}", "text", s,
+			    "strong", 0));
+			break;
+		}
+		len = (size_t)(close - open - 1);
+		for (i = 0; i < n; i++)
+			if (strlen(names[i]) == len &&
+			    memcmp(names[i], open + 1, len) == 0)
+				break;
+		if (open > s)
+			json_array_append_new(arr, json_pack("{s:s%, s:b}", "text",
+			    s, (size_t)(open - s), "strong", 0));
+		if (i < n)
+			json_array_append_new(arr, json_pack("{s:s, s:b}", "text",
+			    values[i] != NULL ? values[i] : "", "strong", 1));
+		else
+			json_array_append_new(arr, json_pack("{s:s%, s:b}", "text",
+			    open, (size_t)(close - open + 1), "strong", 0));
+		s = close + 1;
+	}
+	return arr;
 }
 
 static json_t *
@@ -75,14 +193,15 @@ field_view_json(struct req *rq, const struct request_field_view *f)
 	return j;
 }
 
+/* Files for partials/request-files. */
 static json_t *
-attachments_json(struct req *rq, const struct request_view *v)
+files_json(struct req *rq, const struct attachment_info *files, size_t n)
 {
 	json_t *arr = json_array();
 	size_t i;
 
-	for (i = 0; i < v->nattachments; i++) {
-		const struct attachment_info *a = &v->attachments[i];
+	for (i = 0; i < n; i++) {
+		const struct attachment_info *a = &files[i];
 		const char *href = arena_printf(rq->arena,
 		    "/servicedesk/customer/attachments/%lld", (long long)a->id);
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:s}",
@@ -94,29 +213,39 @@ attachments_json(struct req *rq, const struct request_view *v)
 }
 
 static json_t *
-shared_with_json(struct req *rq, const struct request_view *v)
+shared_with_json(struct req *rq, const struct request_view *v,
+    const struct request_abilities *ab)
 {
-	json_t *arr = json_array();
+	json_t *arr = json_array(), *p;
 	size_t i;
+	char id[24];
 
 	json_array_append_new(arr, json_pack("{s:s, s:s}", "name", v->reporter.name,
 	    "role_label", web_t(rq, "role_creator")));
-	for (i = 0; i < v->nparticipants; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s}",
-		    "name", v->participants[i].name,
-		    "role_label", web_t(rq, "role_participant")));
+	for (i = 0; i < v->nparticipants; i++) {
+		p = json_pack("{s:s, s:s}", "name", v->participants[i].name,
+		    "role_label", web_t(rq, "role_participant"));
+		/* Core decided who may remove whom; the page only asks. */
+		if (p != NULL && (ab->remove_participants || (ab->leave &&
+		    v->participants[i].id == rq->user->id))) {
+			snprintf(id, sizeof(id), "%lld",
+			    (long long)v->participants[i].id);
+			json_object_set_new(p, "remove_action", json_string(
+			    sub_href(rq, v, "participants/remove")));
+			json_object_set_new(p, "user_id", json_string(id));
+		}
+		json_array_append_new(arr, p);
+	}
 	return arr;
 }
 
 static json_t *
-request_json(struct req *rq, const struct request_view *v)
+request_json(struct req *rq, const struct request_view *v,
+    const struct request_abilities *ab)
 {
 	json_t *fields = json_array();
-	char iso[64];
 	size_t i;
 
-	if (time_format_iso(v->created_at, rq->tz, iso, sizeof(iso)) != ZEK_OK)
-		iso[0] = '\0';
 	for (i = 0; i < v->nfields; i++)
 		json_array_append_new(fields, field_view_json(rq, &v->fields[i]));
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:s?}",
@@ -124,21 +253,328 @@ request_json(struct req *rq, const struct request_view *v)
 	    "status_label", v->status_label, "status_class", v->status_code,
 	    "resolution_label", str_empty(v->resolution_label) ? NULL : v->resolution_label,
 	    "type_name", v->type_name,
-	    "created_text", time_text(rq, v->created_at), "created_iso", iso,
+	    "created_text", time_text(rq, v->created_at),
+	    "created_iso", time_iso(rq, v->created_at),
 	    "fields", fields,
-	    "attachments", attachments_json(rq, v),
+	    "files", files_json(rq, v->attachments, v->nattachments),
 	    "has_attachments", v->nattachments > 0,
-	    "shared_with", shared_with_json(rq, v),
+	    "shared_with", shared_with_json(rq, v, ab),
 	    "org_label", str_empty(v->shared_org_name) ? NULL : v->shared_org_name);
+}
+
+/* ---- activity ---- */
+
+static json_t *
+status_segments(struct req *rq, const struct activity_entry *e)
+{
+	const char *names[] = { "status", "resolution" };
+	const char *values[] = { status_label(e->new_status, rq->lang),
+	    resolution_label(e->resolution, rq->lang) };
+
+	return segments(rq, e->resolution != RESOLUTION_NONE ?
+	    "act_status_resolution" : "act_status", names, values, 2);
+}
+
+/* The sentence of an entry that is not a comment. */
+static json_t *
+entry_segments(struct req *rq, const struct activity_entry *e)
+{
+	const char *name[] = { "name" }, *org[] = { "org" };
+	const char *who[] = { e->subject.name };
+	const char *org_name[] = { e->org_name };
+
+	switch (e->kind) {
+	case ACTIVITY_CREATED:
+		if (e->subject.id != 0)
+			return segments(rq, "act_created_for", name, who, 1);
+		return segments(rq, "act_created", NULL, NULL, 0);
+	case ACTIVITY_STATUS_CHANGED:
+		return status_segments(rq, e);
+	case ACTIVITY_PARTICIPANT_ADDED:
+		return segments(rq, "act_participant_added", name, who, 1);
+	case ACTIVITY_PARTICIPANT_REMOVED:
+		if (e->subject.id == e->actor.id)
+			return segments(rq, "act_participant_left", name, who, 1);
+		return segments(rq, "act_participant_removed", name, who, 1);
+	case ACTIVITY_SHARED_WITH_ORG:
+		return segments(rq, "act_shared_org", org, org_name, 1);
+	case ACTIVITY_ATTACHMENT_ADDED:
+		return segments(rq, "act_attachment_added", NULL, NULL, 0);
+	default:
+		return NULL;
+	}
+}
+
+static json_t *
+entry_json(struct req *rq, const struct activity_entry *e)
+{
+	static const char *const kinds[ACTIVITY_KIND_MAX] = {
+		[ACTIVITY_CREATED] = "created",
+		[ACTIVITY_COMMENT] = "comment",
+		[ACTIVITY_STATUS_CHANGED] = "status",
+		[ACTIVITY_ATTACHMENT_ADDED] = "event",
+		[ACTIVITY_PARTICIPANT_ADDED] = "event",
+		[ACTIVITY_PARTICIPANT_REMOVED] = "event",
+		[ACTIVITY_SHARED_WITH_ORG] = "event",
+	};
+	const char *html;
+	json_t *j;
+
+	j = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b}",
+	    "kind", kinds[e->kind],
+	    "author", e->actor.id != 0 ? e->actor.name :
+	    web_t(rq, "activity_system"),
+	    "time_text", time_text(rq, e->created_at),
+	    "time_iso", time_iso(rq, e->created_at),
+	    "by_agent", e->by_agent,
+	    "internal", !e->is_public,
+	    "has_files", e->nattachments > 0);
+	if (j == NULL)
+		return NULL;
+	if (e->kind == ACTIVITY_COMMENT) {
+		html = markdown_html(rq, e->body);
+		if (html != NULL)
+			json_object_set_new(j, "html", json_string(html));
+		else
+			json_object_set_new(j, "plain", json_string(e->body));
+	} else {
+		json_object_set_new(j, "segments", entry_segments(rq, e));
+		json_object_set_new(j, "has_text", json_true());
+	}
+	if (e->nattachments > 0)
+		json_object_set_new(j, "files", files_json(rq, e->attachments,
+		    e->nattachments));
+	return j;
+}
+
+static json_t *
+activity_json(struct req *rq, const struct request_view *v)
+{
+	struct activity_entry *e;
+	json_t *arr = json_array();
+	size_t i, n;
+
+	if (core_activity_list(&rq->ctx, rq->user, v->id, &e, &n) != ZEK_OK)
+		return arr;
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, entry_json(rq, &e[i]));
+	return arr;
+}
+
+/* ---- the forms ---- */
+
+static const struct field_error *
+error_for(const struct page_state *st, const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < st->nerrs; i++)
+		if (str_eq(st->errs[i].field, field))
+			return &st->errs[i];
+	return NULL;
+}
+
+/* The sent comment text, if it is text we may show again. */
+static const char *
+kept_text(struct req *rq, const struct page_state *st)
+{
+	const char *v = st->comment_failed ? req_form(rq, COMMENT_FIELD) : NULL;
+
+	if (v == NULL || !utf8_valid(v, strlen(v)))
+		return "";
+	return v;
+}
+
+static json_t *
+comment_json(struct req *rq, const struct request_view *v,
+    const struct page_state *st)
+{
+	const struct field_error *be = error_for(st, COMMENT_FIELD);
+	const struct field_error *fe = error_for(st, FILES_FIELD);
+	json_t *body, *files, *kept, *errs;
+	size_t i;
+
+	/* The same field objects as the create form (partials/field). */
+	body = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:b}",
+	    "key", COMMENT_FIELD, "id", "f-comment",
+	    "label", web_t(rq, "comment_label"),
+	    "optional", 0, "required", 1,
+	    "placeholder", web_t(rq, "comment_open"),
+	    "value", kept_text(rq, st), "is_richtext", 1);
+	kept = json_array();
+	for (i = 0; i < st->nkept; i++)
+		json_array_append_new(kept, json_pack("{s:s, s:s, s:s}",
+		    "token", st->kept[i].token, "name", st->kept[i].filename,
+		    "size_text", web_size_text(rq, st->kept[i].size)));
+	files = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:o}",
+	    "key", FILES_FIELD, "id", "f-attachment",
+	    "label", web_t(rq, "comment_files"),
+	    "optional", 1, "required", 0, "is_attachment", 1, "kept", kept);
+	if (body == NULL || files == NULL) {
+		json_decref(body);
+		json_decref(files);
+		return NULL;
+	}
+	if (be != NULL)
+		json_object_set_new(body, "error", json_string(error_text(rq, be)));
+	if (fe != NULL)
+		json_object_set_new(files, "error", json_string(error_text(rq, fe)));
+	errs = json_array();
+	for (i = 0; i < st->nerrs; i++)
+		json_array_append_new(errs, json_pack("{s:s, s:s}", "field_id",
+		    str_eq(st->errs[i].field, FILES_FIELD) ? "f-attachment" :
+		    "f-comment", "message", error_text(rq, &st->errs[i])));
+	return json_pack("{s:s, s:s, s:b, s:b, s:o, s:o, s:o}",
+	    "action", sub_href(rq, v, "comment"),
+	    "cancel_href", request_href(rq, v),
+	    "open", st->comment_failed,
+	    "has_errors", st->nerrs > 0,
+	    "errors", errs, "body", body, "files", files);
+}
+
+static json_t *
+share_json(struct req *rq, const struct request_view *v,
+    const struct page_state *st)
+{
+	const char *who = st->share_failed ? req_form(rq, "who") : NULL;
+
+	if (who == NULL || !utf8_valid(who, strlen(who)))
+		who = "";
+	return json_pack("{s:s, s:b, s:s, s:s?}",
+	    "action", sub_href(rq, v, "participants"),
+	    "open", st->share_failed, "value", who,
+	    "error", st->share_failed ? error_text(rq, &st->share_err) : NULL);
+}
+
+static json_t *
+share_orgs_json(struct req *rq, const struct request_view *v)
+{
+	const char **names;
+	int64_t *ids;
+	json_t *arr = json_array();
+	size_t i, n = 0;
+	char id[24];
+
+	if (core_share_org_choices(&rq->ctx, rq->user, v->id, &ids, &names,
+	    &n) != ZEK_OK)
+		return arr;
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}",
+		    "action", sub_href(rq, v, "organisation"), "org_id", id,
+		    "label", fmt(rq, "share_org", "org", names[i])));
+	}
+	return arr;
+}
+
+static json_t *
+notify_json(struct req *rq, const struct request_view *v)
+{
+	bool muted = v->notify_muted;
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:b}",
+	    "action", sub_href(rq, v, "notifications"),
+	    "value", muted ? "0" : "1",
+	    "label", web_t(rq, muted ? "notify_unmute" : "notify_mute"),
+	    "state", web_t(rq, muted ? "notify_state_off" : "notify_state_on"),
+	    "muted", muted);
+}
+
+/* Renders the request page: the request, its activity and the forms the
+ * user may use, with whatever a failed submission left in `st`. */
+static int
+request_page(struct req *rq, const struct request_view *v,
+    const struct page_state *st, unsigned status)
+{
+	struct request_abilities ab;
+	json_t *page, *activity;
+	int rc;
+
+	rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	page = web_page_ctx(rq, "page_request");
+	if (page == NULL)
+		return ZEK_NOMEM;
+	json_object_set_new(page, "title", json_string(arena_printf(rq->arena,
+	    "%s: %s", v->key, v->title)));
+	json_object_set_new(page, "request", request_json(rq, v, &ab));
+	activity = activity_json(rq, v);
+	json_object_set_new(page, "has_activity",
+	    json_boolean(json_array_size(activity) > 0));
+	json_object_set_new(page, "activity", activity);
+	json_object_set_new(page, "notify", notify_json(rq, v));
+	json_object_set_new(page, "closed", json_boolean(ab.closed));
+	if (ab.comment)
+		json_object_set_new(page, "comment", comment_json(rq, v, st));
+	if (ab.share)
+		json_object_set_new(page, "share", share_json(rq, v, st));
+	if (ab.share_org)
+		json_object_set_new(page, "share_orgs", share_orgs_json(rq, v));
+	if (ab.withdraw)
+		json_object_set_new(page, "withdraw_href", json_string(
+		    sub_href(rq, v, "withdraw")));
+	if (st->alert != NULL)
+		json_object_set_new(page, "page_alert", json_string(st->alert));
+	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
+	web_breadcrumb(rq, page, v->desk_name, arena_printf(rq->arena,
+	    "/servicedesk/customer/portal/%lld", (long long)v->portal_id));
+	web_breadcrumb(rq, page, v->key, NULL);
+	return web_render(rq, status, "request", page);
+}
+
+/* The request of a page or form URL; ZEK_NOTFOUND also for a portal id
+ * that is not the request's. */
+static int
+load(struct req *rq, struct request_view **v)
+{
+	int64_t pid;
+	int rc;
+
+	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &pid) != 0)
+		return ZEK_NOTFOUND;
+	rc = core_request_get(&rq->ctx, rq->user, req_param(rq, 1), rq->lang, v);
+	if (rc == ZEK_OK && pid != (*v)->portal_id)
+		rc = ZEK_NOTFOUND;
+	return rc;
+}
+
+/* After a form was refused: the page again (as it is now), with a message
+ * that says why, or the error page when the request cannot be shown. */
+static int
+refused(struct req *rq, int rc)
+{
+	struct page_state st = { 0 };
+	struct request_view *v;
+
+	switch (rc) {
+	case ZEK_CONFLICT:
+		st.alert = web_t(rq, "err_request_closed");
+		break;
+	case ZEK_FORBIDDEN:
+		st.alert = web_t(rq, "err_not_allowed");
+		break;
+	default:
+		return web_fail(rq, http_status_of(rc), rc);
+	}
+	if (load(rq, &v) != ZEK_OK)
+		return web_fail(rq, 404, ZEK_NOTFOUND);
+	return request_page(rq, v, &st, http_status_of(rc));
+}
+
+static int
+back_to(struct req *rq, const struct request_view *v, const char *anchor)
+{
+	return http_redirect(rq, 303, arena_printf(rq->arena, "%s%s",
+	    request_href(rq, v), anchor));
 }
 
 /* GET /servicedesk/customer/portal/{portalId}/{issueKey} */
 int
 web_request_show(struct req *rq)
 {
+	struct page_state st = { 0 };
 	struct request_view *v;
-	json_t *page;
-	char *portal_href;
 	int64_t pid;
 	int rc;
 
@@ -147,21 +583,259 @@ web_request_show(struct req *rq)
 	rc = core_request_get(&rq->ctx, rq->user, req_param(rq, 1), rq->lang, &v);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);  /* hidden = not found */
-	portal_href = arena_printf(rq->arena, "/servicedesk/customer/portal/%lld",
-	    (long long)v->portal_id);
 	if (pid != v->portal_id || !str_eq(req_param(rq, 1), v->key))
-		return http_redirect(rq, 301, arena_printf(rq->arena, "%s/%s",
-		    portal_href, v->key));
-	page = web_page_ctx(rq, "page_request");
+		return http_redirect(rq, 301, request_href(rq, v));
+	return request_page(rq, v, &st, 200);
+}
+
+static int
+add_error(struct req *rq, struct page_state *st, const struct field_error *e)
+{
+	struct field_error *n = arena_realloc(rq->arena, st->errs,
+	    st->nerrs * sizeof(*n), (st->nerrs + 1) * sizeof(*n));
+
+	if (n == NULL)
+		return ZEK_NOMEM;
+	n[st->nerrs++] = *e;
+	st->errs = n;
+	return ZEK_OK;
+}
+
+/* Stores the comment's new files as temporary uploads and collects the
+ * tokens of earlier ones the user kept; the uploads stay even when the
+ * comment fails, so nothing has to be chosen twice. */
+static int
+collect_uploads(struct req *rq, struct page_state *st, const char ***tokens,
+    size_t *ntokens)
+{
+	const struct form_field *vals[COMMENT_FILES_MAX];
+	struct attachment_info info;
+	struct field_error e;
+	const char **toks;
+	size_t i, n, count = 0;
+	int rc;
+
+	toks = arena_calloc(rq->arena, 2 * COMMENT_FILES_MAX, sizeof(*toks));
+	if (toks == NULL)
+		return ZEK_NOMEM;
+	n = form_get_all(&rq->form, KEEP_FIELD, vals, COMMENT_FILES_MAX);
+	for (i = 0; i < n && i < COMMENT_FILES_MAX; i++)
+		if (vals[i]->filename == NULL)
+			toks[count++] = vals[i]->value;
+	n = form_get_all(&rq->form, FILES_FIELD, vals, COMMENT_FILES_MAX);
+	for (i = 0; i < n && i < COMMENT_FILES_MAX; i++) {
+		const struct form_field *ff = vals[i];
+
+		if (ff->filename == NULL || (ff->filename[0] == '\0' && ff->len == 0))
+			continue;   /* an empty file input sends an empty part */
+		if (ff->too_big) {
+			e = (struct field_error){ FILES_FIELD, "err_file_too_big",
+			    (int64_t)rq->app->cfg.max_file_bytes, ff->filename };
+			rc = add_error(rq, st, &e);
+		} else {
+			rc = core_attachment_upload_temp(&rq->ctx, rq->user,
+			    ff->filename, ff->value, ff->len, &info, &e);
+			if (rc == ZEK_OK)
+				toks[count++] = info.token;
+			else if (rc == ZEK_INVALID)
+				rc = add_error(rq, st, &e);
+		}
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	/* Only the user's own live uploads go on, and are offered again. */
+	rc = core_attachments_temp_get(&rq->ctx, rq->user, toks, count,
+	    &st->kept, &st->nkept);
+	if (rc != ZEK_OK)
+		return rc;
+	for (i = 0; i < st->nkept; i++)
+		(*tokens)[(*ntokens)++] = st->kept[i].token;
+	return ZEK_OK;
+}
+
+/* POST .../{issueKey}/comment: "Hinzufügen". */
+int
+web_request_comment(struct req *rq)
+{
+	struct page_state st = { .comment_failed = true };
+	struct comment_input in = { .is_public = true };
+	struct request_view *v;
+	struct field_error *errs, *errs_page;
+	const char **tokens;
+	size_t i, nerrs = 0, ntokens = 0, npage;
+	int rc;
+
+	rc = load(rq, &v);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	tokens = arena_calloc(rq->arena, 2 * COMMENT_FILES_MAX, sizeof(*tokens));
+	if (tokens == NULL)
+		return ZEK_NOMEM;
+	rc = collect_uploads(rq, &st, &tokens, &ntokens);
+	if (rc != ZEK_OK)
+		return rc;
+	in.body = req_form(rq, COMMENT_FIELD);
+	in.attachment_tokens = tokens;
+	in.ntokens = ntokens;
+	in.validate_only = st.nerrs > 0;
+	rc = core_comment_add(&rq->ctx, rq->user, v->id, &in, &errs, &nerrs, NULL);
+	if (rc == ZEK_OK && st.nerrs == 0)
+		return back_to(rq, v, "#activity");
+	if (rc != ZEK_OK && rc != ZEK_INVALID)
+		return refused(rq, rc);
+	/* The text's problem first, then the files'. */
+	errs_page = st.errs;
+	npage = st.nerrs;
+	st.errs = NULL;
+	st.nerrs = 0;
+	rc = ZEK_OK;
+	for (i = 0; rc == ZEK_OK && i < nerrs; i++)
+		if (str_eq(errs[i].field, COMMENT_FIELD))
+			rc = add_error(rq, &st, &errs[i]);
+	for (i = 0; rc == ZEK_OK && i < npage; i++)
+		rc = add_error(rq, &st, &errs_page[i]);
+	for (i = 0; rc == ZEK_OK && i < nerrs; i++)
+		if (!str_eq(errs[i].field, COMMENT_FIELD))
+			rc = add_error(rq, &st, &errs[i]);
+	if (rc != ZEK_OK)
+		return rc;
+	return request_page(rq, v, &st, 422);
+}
+
+/* POST .../{issueKey}/notifications: muted=1 turns them off, 0 on. */
+int
+web_request_notify(struct req *rq)
+{
+	const char *muted = req_form(rq, "muted");
+	struct request_view *v;
+	int rc;
+
+	rc = load(rq, &v);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	if (!str_eq(muted, "1") && !str_eq(muted, "0"))
+		return web_fail(rq, 400, ZEK_INVALID);
+	rc = core_request_notify_set(&rq->ctx, rq->user, v->id,
+	    str_eq(muted, "1"));
+	if (rc != ZEK_OK)
+		return refused(rq, rc);
+	return back_to(rq, v, "");
+}
+
+/* POST .../{issueKey}/participants: "Teilen" with who=e-mail or name. */
+int
+web_request_share(struct req *rq)
+{
+	struct page_state st = { 0 };
+	struct request_view *v;
+	int rc;
+
+	rc = load(rq, &v);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	rc = core_participant_add(&rq->ctx, rq->user, v->id, req_form(rq, "who"),
+	    NULL, &st.share_err);
+	if (rc == ZEK_OK)
+		return back_to(rq, v, "#shared-heading");
+	if (rc != ZEK_INVALID)
+		return refused(rq, rc);
+	st.share_failed = true;
+	return request_page(rq, v, &st, 422);
+}
+
+/* POST .../{issueKey}/participants/remove: user=id. */
+int
+web_request_unshare(struct req *rq)
+{
+	struct request_view *v;
+	int64_t uid;
+	int rc;
+
+	rc = load(rq, &v);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	if (str_to_i64(req_form(rq, "user"), 1, INT64_MAX, &uid) != 0)
+		return web_fail(rq, 400, ZEK_INVALID);
+	rc = core_participant_remove(&rq->ctx, rq->user, v->id, uid);
+	/* Gone already (a second click): the page shows it. */
+	if (rc == ZEK_NOTFOUND)
+		return back_to(rq, v, "#shared-heading");
+	if (rc != ZEK_OK)
+		return refused(rq, rc);
+	/* Who left cannot see the request any more. */
+	if (uid == rq->user->id)
+		return http_redirect(rq, 303, WEB_REQUESTS);
+	return back_to(rq, v, "#shared-heading");
+}
+
+/* POST .../{issueKey}/organisation: org=id, "Mit meiner Organisation teilen". */
+int
+web_request_share_org(struct req *rq)
+{
+	struct request_view *v;
+	int64_t org;
+	int rc;
+
+	rc = load(rq, &v);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	if (str_to_i64(req_form(rq, "org"), 1, INT64_MAX, &org) != 0)
+		return web_fail(rq, 400, ZEK_INVALID);
+	rc = core_request_share_org(&rq->ctx, rq->user, v->id, org);
+	if (rc == ZEK_INVALID)
+		return web_fail(rq, 400, rc);
+	if (rc != ZEK_OK)
+		return refused(rq, rc);
+	return back_to(rq, v, "#shared-heading");
+}
+
+/* GET .../{issueKey}/withdraw: the confirmation step. */
+int
+web_request_withdraw_form(struct req *rq)
+{
+	struct request_abilities ab;
+	struct request_view *v;
+	json_t *page;
+	int rc;
+
+	rc = load(rq, &v);
+	if (rc == ZEK_OK)
+		rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	if (!ab.withdraw)
+		return refused(rq, ab.closed ? ZEK_CONFLICT : ZEK_FORBIDDEN);
+	page = web_page_ctx(rq, "page_withdraw");
 	if (page == NULL)
 		return ZEK_NOMEM;
-	json_object_set_new(page, "title", json_string(arena_printf(rq->arena,
-	    "%s: %s", v->key, v->title)));
-	json_object_set_new(page, "request", request_json(rq, v));
+	json_object_set_new(page, "request", json_pack("{s:s, s:s}",
+	    "key", v->key, "title", v->title));
+	json_object_set_new(page, "form_action", json_string(
+	    sub_href(rq, v, "withdraw")));
+	json_object_set_new(page, "cancel_href", json_string(request_href(rq, v)));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
-	web_breadcrumb(rq, page, v->desk_name, portal_href);
-	web_breadcrumb(rq, page, v->key, NULL);
-	return web_render(rq, 200, "request", page);
+	web_breadcrumb(rq, page, v->desk_name, arena_printf(rq->arena,
+	    "/servicedesk/customer/portal/%lld", (long long)v->portal_id));
+	web_breadcrumb(rq, page, v->key, request_href(rq, v));
+	web_breadcrumb(rq, page, web_t(rq, "page_withdraw"), NULL);
+	return web_render(rq, 200, "request-withdraw", page);
+}
+
+/* POST .../{issueKey}/withdraw: "Ja, zurückziehen". */
+int
+web_request_withdraw(struct req *rq)
+{
+	struct request_view *v;
+	int rc;
+
+	rc = load(rq, &v);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	rc = core_transition(&rq->ctx, rq->user, v->id, WF_WITHDRAW,
+	    RESOLUTION_NONE, NULL, NULL);
+	if (rc != ZEK_OK)
+		return refused(rq, rc);
+	return back_to(rq, v, "");
 }
 
 /* RFC 5987 file name for Content-Disposition, so umlauts survive. */

@@ -52,7 +52,20 @@ int web_objects_search(struct req *rq);
 int web_markdown_preview(struct req *rq);
 int web_request_show(struct req *rq);           /* request.c */
 int web_attachment(struct req *rq);
+int web_request_comment(struct req *rq);
+int web_request_notify(struct req *rq);
+int web_request_share(struct req *rq);
+int web_request_unshare(struct req *rq);
+int web_request_share_org(struct req *rq);
+int web_request_withdraw_form(struct req *rq);
+int web_request_withdraw(struct req *rq);
 int web_healthz(struct req *rq);                /* health.c */
 int web_metrics(struct req *rq);
+int web_profile(struct req *rq);                /* profile.c */
+int web_profile_save(struct req *rq);
+int web_profile_prefs(struct req *rq);
+int web_token_create(struct req *rq);
+int web_token_revoke(struct req *rq);
+int web_requests(struct req *rq);               /* requests.c */
 
 #endif

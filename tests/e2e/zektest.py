@@ -31,11 +31,13 @@ def free_port():
 class Server:
     """A zek serve process with its own database in a temporary folder."""
 
-    def __init__(self, binary, demo=True, extra_env=None):
+    def __init__(self, binary, demo=True, extra_env=None, db=None, port=None):
+        """db: an existing database file to serve (it outlives stop());
+        port: a fixed port (e.g. to restart on the same address)."""
         self.binary = binary
         self.dir = tempfile.mkdtemp(prefix="zek-e2e-")
-        self.db = os.path.join(self.dir, "zek.db")
-        self.port = free_port()
+        self.db = db or os.path.join(self.dir, "zek.db")
+        self.port = port or free_port()
         self.log_path = os.path.join(self.dir, "server.log")
         env = dict(os.environ)
         env.update(extra_env or {})

@@ -1,0 +1,430 @@
+/* api.c: the REST API's phases (token authentication, JSON errors) and the
+ * reply, paging and body helpers its endpoint files share. */
+#include "api/api.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/tokens.h"
+#include "core/users.h"
+#include "http/router.h"
+#include "lib/str.h"
+#include "lib/utf8.h"
+#include "render/i18n.h"
+
+#define API_CONTENT_TYPE "application/json;charset=UTF-8"
+#define AUTH_HEADER_MAX 4096    /* longer Authorization headers are refused */
+#define URL_MAX (16u << 10)     /* a self/next/prev link */
+
+static void
+json_cleanup(void *p)
+{
+	json_decref(p);
+}
+
+/* ---- replies ---- */
+
+int
+api_reply(struct req *rq, unsigned status, json_t *body)
+{
+	char *s;
+	int rc;
+
+	if (body == NULL)
+		return ZEK_NOMEM;
+	s = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (s == NULL)
+		return ZEK_NOMEM;
+	rc = http_reply_bytes(rq, status, API_CONTENT_TYPE, s, strlen(s), true);
+	free(s);
+	return rc;
+}
+
+int
+api_reply_empty(struct req *rq, unsigned status)
+{
+	return http_reply_bytes(rq, status, NULL, "", 0, false);
+}
+
+int
+api_error(struct req *rq, unsigned status, const char *key, const char *arg)
+{
+	const char *names[] = { "arg" };
+	const char *values[] = { arg };
+	const char *text = i18n_get(rq->cat, rq->lang, key);
+	char *msg = NULL;
+
+	if (i18n_format(rq->arena, text, names, values, 1, &msg) != ZEK_OK)
+		msg = (char *)text;
+	return api_reply(rq, status, api_error_body(msg, key, arg));
+}
+
+int
+api_fail(struct req *rq, int rc)
+{
+	switch (rc) {
+	case ZEK_NOTFOUND:
+		return api_error(rq, 404, "api_err_not_found", NULL);
+	case ZEK_FORBIDDEN:
+		return api_error(rq, 403, "api_err_forbidden", NULL);
+	case ZEK_INVALID:
+		return api_error(rq, 400, "api_err_bad_request", NULL);
+	case ZEK_CONFLICT:
+		return api_error(rq, 409, "api_err_conflict", NULL);
+	case ZEK_TOOBIG:
+		return api_error(rq, 413, "api_err_body_too_big", NULL);
+	case ZEK_NOMEM:
+		fprintf(stderr, "%s api: out of memory\n", rq->id);
+		return api_error(rq, 503, "api_err_unavailable", NULL);
+	default:
+		fprintf(stderr, "%s api failed: %s\n", rq->id, zek_rc_name(rc));
+		return api_error(rq, 500, "api_err_internal", NULL);
+	}
+}
+
+/* GET|POST|PUT|DELETE /rest/{*}: every path no endpoint claims. */
+int
+api_not_found(struct req *rq)
+{
+	return api_error(rq, 404, "api_err_no_endpoint", rq->path);
+}
+
+/* ---- authentication ---- */
+
+/* The credentials of "Basic base64(email:token)", in the arena. */
+static bool
+basic_credentials(struct req *rq, const char *b64, const char **email,
+    const char **secret)
+{
+	size_t len = strlen(b64), n = 0;
+	const char *end = NULL;
+	char *bin, *colon;
+
+	bin = arena_alloc(rq->arena, len + 1);
+	if (bin == NULL || sodium_base642bin((unsigned char *)bin, len, b64, len,
+	    NULL, &n, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    end != b64 + len)
+		return false;
+	bin[n] = '\0';
+	colon = memchr(bin, ':', n);
+	if (strlen(bin) != n || colon == NULL || !utf8_valid(bin, n))
+		return false;
+	*colon = '\0';
+	*email = bin;
+	*secret = colon + 1;
+	return true;
+}
+
+/* Finds the caller by the Authorization header; ZEK_NOTFOUND when it is
+ * missing or names no valid token (*sent tells which). */
+static int
+authenticate(struct req *rq, bool *sent)
+{
+	const char *h = req_header(rq, "Authorization");
+	const char *email, *secret;
+	char *v;
+	int rc;
+
+	*sent = h != NULL;
+	if (h == NULL || strlen(h) > AUTH_HEADER_MAX)
+		return ZEK_NOTFOUND;
+	v = arena_strdup(rq->arena, h);
+	if (v == NULL)
+		return ZEK_NOMEM;
+	str_trim(v);
+	if (strncasecmp(v, "Bearer ", 7) == 0) {
+		rc = core_token_authenticate(&rq->ctx, str_trim(v + 7), &rq->user);
+	} else if (strncasecmp(v, "Basic ", 6) == 0) {
+		rc = ZEK_NOTFOUND;
+		if (basic_credentials(rq, str_trim(v + 6), &email, &secret)) {
+			rc = core_token_authenticate_basic(&rq->ctx, email, secret,
+			    &rq->user);
+			sodium_memzero((char *)secret, strlen(secret));
+		}
+	} else {
+		rc = ZEK_NOTFOUND;
+	}
+	sodium_memzero(v, strlen(v));
+	return rc;
+}
+
+static int
+unauthorized(struct req *rq, bool sent)
+{
+	int rc;
+
+	rc = http_header(rq, "WWW-Authenticate", "Bearer realm=\"zek\"");
+	if (rc != ZEK_OK)
+		return rc;
+	return api_error(rq, 401, sent ? "api_err_token_invalid" :
+	    "api_err_unauthorized", NULL);
+}
+
+int
+api_dispatch(struct req *rq)
+{
+	bool sent;
+	int rc;
+
+	rq->cat = rq->app->cat;
+	rq->lang = i18n_negotiate(req_header(rq, "Accept-Language"));
+	rc = core_ctx_init(rq->app->core, rq->arena, &rq->ctx);
+	if (rc != ZEK_OK)
+		return api_error(rq, 503, "api_err_unavailable", NULL);
+	rc = authenticate(rq, &sent);
+	if (rc == ZEK_NOTFOUND)
+		return unauthorized(rq, sent);
+	if (rc != ZEK_OK)
+		return api_fail(rq, rc);
+	rq->lang = str_eq(rq->user->lang, "en") ? "en" : "de";
+	if (!str_empty(rq->user->tz))
+		rq->tz = rq->user->tz;
+	if (rq->body_too_big)
+		return api_error(rq, 413, "api_err_body_too_big", NULL);
+	rc = rq->route->handler(rq);
+	if (rq->resp == NULL)
+		api_fail(rq, rc != ZEK_OK ? rc : ZEK_IO);
+	return ZEK_OK;
+}
+
+/* ---- links ---- */
+
+const char *
+api_base(struct req *rq)
+{
+	const char *b = rq->app->cfg.base_url;
+	size_t n = b != NULL ? strlen(b) : 0;
+
+	while (n > 0 && b[n - 1] == '/')
+		n--;
+	return n > 0 ? arena_strndup(rq->arena, b, n) : "";
+}
+
+const char *
+api_context(struct req *rq)
+{
+	const char *base = api_base(rq);
+	const char *p = base != NULL ? strstr(base, "://") : NULL;
+
+	if (p == NULL)
+		return "";
+	p = strchr(p + 3, '/');
+	return p != NULL ? p : "";
+}
+
+const char *
+api_url(struct req *rq, const char *path)
+{
+	const char *base = api_base(rq);
+
+	return base != NULL ? arena_printf(rq->arena, "%s%s", base, path) : NULL;
+}
+
+/* The request's path, percent-encoded again (the server decoded it). */
+static void
+put_path(struct buf *b, const char *path)
+{
+	const char *p;
+
+	for (p = path; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("/-_.~", c) != NULL)
+			buf_putc(b, (char)c);
+		else
+			buf_printf(b, "%%%02X", c);
+	}
+}
+
+static void
+put_param(struct buf *b, bool *first, const char *name, const char *value)
+{
+	buf_putc(b, *first ? '?' : '&');
+	*first = false;
+	form_urlencode_component(name, strlen(name), b);
+	buf_putc(b, '=');
+	form_urlencode_component(value, strlen(value), b);
+}
+
+/* base + path + the kept parameters + start/limit (start < 0: as sent). */
+static const char *
+page_link(struct req *rq, const char *const *keep, int64_t start,
+    int64_t limit)
+{
+	struct buf b;
+	bool first = true;
+	char num[24];
+	const char *v;
+	char *out = NULL;
+	size_t i;
+
+	buf_init(&b, URL_MAX);
+	buf_puts(&b, api_base(rq));
+	put_path(&b, rq->path);
+	for (i = 0; keep != NULL && keep[i] != NULL; i++)
+		if ((v = req_query(rq, keep[i])) != NULL)
+			put_param(&b, &first, keep[i], v);
+	if (start < 0) {
+		if ((v = req_query(rq, "start")) != NULL)
+			put_param(&b, &first, "start", v);
+		if ((v = req_query(rq, "limit")) != NULL)
+			put_param(&b, &first, "limit", v);
+	} else {
+		snprintf(num, sizeof(num), "%lld", (long long)start);
+		put_param(&b, &first, "start", num);
+		snprintf(num, sizeof(num), "%lld", (long long)limit);
+		put_param(&b, &first, "limit", num);
+	}
+	if (!b.failed)
+		out = arena_strdup(rq->arena, b.data);
+	buf_free(&b);
+	return out;
+}
+
+/* ---- paging ---- */
+
+/* Paging numbers stay far from overflow when added. */
+#define PAGE_NUMBER_MAX INT64_C(2147483647)
+
+static int
+query_int(struct req *rq, const char *name, int64_t min, int64_t dflt,
+    int64_t *out)
+{
+	const char *v = req_query(rq, name);
+
+	*out = dflt;
+	if (v == NULL)
+		return ZEK_OK;
+	if (strlen(v) > 19 || str_to_i64(v, min, PAGE_NUMBER_MAX, out) != 0)
+		return ZEK_INVALID;
+	return ZEK_OK;
+}
+
+int
+api_page_parse(struct req *rq, struct api_page *pg)
+{
+	if (query_int(rq, "start", 0, 0, &pg->start) != ZEK_OK) {
+		api_error(rq, 400, "api_err_bad_param", "start");
+		return ZEK_INVALID;
+	}
+	if (query_int(rq, "limit", 1, API_PAGE_LIMIT, &pg->limit) != ZEK_OK) {
+		api_error(rq, 400, "api_err_bad_param", "limit");
+		return ZEK_INVALID;
+	}
+	if (pg->limit > API_PAGE_LIMIT_MAX)
+		pg->limit = API_PAGE_LIMIT_MAX;
+	return ZEK_OK;
+}
+
+int
+api_reply_page_of(struct req *rq, const struct api_page *pg, json_t *values,
+    bool is_last, const char *const *keep)
+{
+	const char *self, *next = NULL, *prev = NULL;
+	int64_t p;
+
+	self = page_link(rq, keep, -1, 0);
+	if (!is_last)
+		next = page_link(rq, keep, pg->start + pg->limit, pg->limit);
+	if (pg->start > 0) {
+		p = pg->start - pg->limit;
+		prev = page_link(rq, keep, p > 0 ? p : 0, pg->limit);
+	}
+	if (self == NULL || (!is_last && next == NULL) ||
+	    (pg->start > 0 && prev == NULL)) {
+		json_decref(values);
+		return ZEK_NOMEM;
+	}
+	return api_reply(rq, 200, api_page_json(values, pg->start, pg->limit,
+	    is_last, api_base(rq), api_context(rq), self, next, prev));
+}
+
+int
+api_reply_page(struct req *rq, const struct api_page *pg, json_t *all,
+    const char *const *keep)
+{
+	json_t *values;
+	size_t i, total;
+
+	if (all == NULL)
+		return ZEK_NOMEM;
+	total = json_array_size(all);
+	values = json_array();
+	for (i = (size_t)pg->start; values != NULL && i < total &&
+	    i < (size_t)(pg->start + pg->limit); i++)
+		json_array_append(values, json_array_get(all, i));
+	json_decref(all);
+	if (values == NULL)
+		return ZEK_NOMEM;
+	return api_reply_page_of(rq, pg, values,
+	    (uint64_t)pg->start + (uint64_t)pg->limit >= total, keep);
+}
+
+/* ---- request bodies and parameters ---- */
+
+int
+api_body(struct req *rq, const struct api_json_field *spec, size_t n,
+    json_t **out)
+{
+	struct api_json_limits lim;
+	struct api_json_error err;
+	const char *ct = req_header(rq, "Content-Type");
+	const char *arg;
+	json_t *doc = NULL;
+	int rc;
+
+	api_json_limits_default(&lim);
+	if (rq->body.len > 0 && ct != NULL && !str_starts(ct, "application/json")) {
+		api_error(rq, 415, "api_err_content_type", NULL);
+		return ZEK_INVALID;
+	}
+	rc = api_json_parse(rq->body.data, rq->body.len, &lim, &doc, &err);
+	if (rc == ZEK_NOMEM)
+		return rc;
+	if (rc == ZEK_OK && doc == NULL && (doc = json_object()) == NULL)
+		return ZEK_NOMEM;
+	if (doc != NULL && arena_defer(rq->arena, json_cleanup, doc) != 0)
+		return ZEK_NOMEM;
+	if (rc == ZEK_OK)
+		rc = api_json_check(doc, spec, n, &err);
+	if (rc != ZEK_OK) {
+		/* The argument may point into the document: copy it first. */
+		arg = err.arg != NULL ? arena_strdup(rq->arena, err.arg) : NULL;
+		api_error(rq, rc == ZEK_TOOBIG ? 413 : 400, err.key, arg);
+		return ZEK_INVALID;
+	}
+	*out = doc;
+	return ZEK_OK;
+}
+
+bool
+api_expand(struct req *rq, const char *what)
+{
+	const char *v = req_query(rq, "expand");
+	size_t n = strlen(what);
+	const char *p;
+
+	for (p = v; p != NULL && *p != '\0'; ) {
+		const char *e = strchr(p, ',');
+		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+		while (len > 0 && *p == ' ') {
+			p++;
+			len--;
+		}
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len == n && memcmp(p, what, n) == 0)
+			return true;
+		p = e != NULL ? e + 1 : NULL;
+	}
+	return false;
+}
+
+json_t *
+api_date(struct req *rq, int64_t ms)
+{
+	return api_date_json(ms, rq->tz, rq->lang);
+}

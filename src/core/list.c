@@ -1,0 +1,279 @@
+/* list.c: the request list ("Anfragen"): filters to a store query, pages, labels. */
+#include "core/list.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "core/users.h"
+#include "lib/arena.h"
+#include "lib/str.h"
+#include "lib/utf8.h"
+#include "store/store.h"
+
+/* Service desks and request types, to label rows and fill the type filter. */
+struct catalogue {
+	struct store_desk *desks;
+	size_t ndesks;
+	struct store_reqtype *types;
+	size_t ntypes;
+};
+
+static enum zek_rc
+catalogue_load(struct zctx *ctx, struct catalogue *cat)
+{
+	struct store_reqtype *t;
+	size_t i, j, nt, cap = 0;
+	enum zek_rc rc;
+
+	*cat = (struct catalogue){ 0 };
+	rc = store_desks_list(ctx->db, ctx->arena, &cat->desks, &cat->ndesks);
+	for (i = 0; rc == ZEK_OK && i < cat->ndesks; i++) {
+		rc = store_reqtypes_by_desk(ctx->db, ctx->arena, cat->desks[i].id,
+		    &t, &nt);
+		for (j = 0; rc == ZEK_OK && j < nt; j++) {
+			cat->types = core_grow(ctx, cat->types, cat->ntypes, &cap,
+			    sizeof(*cat->types));
+			if (cat->types == NULL)
+				return ZEK_NOMEM;
+			cat->types[cat->ntypes++] = t[j];
+		}
+	}
+	return rc;
+}
+
+static const struct store_desk *
+catalogue_desk(const struct catalogue *cat, int64_t id)
+{
+	for (size_t i = 0; i < cat->ndesks; i++)
+		if (cat->desks[i].id == id)
+			return &cat->desks[i];
+	return NULL;
+}
+
+static const struct store_reqtype *
+catalogue_type(const struct catalogue *cat, int64_t id)
+{
+	for (size_t i = 0; i < cat->ntypes; i++)
+		if (cat->types[i].id == id)
+			return &cat->types[i];
+	return NULL;
+}
+
+enum zek_rc
+core_list_types(struct zctx *ctx, const struct user *user, const char *lang,
+    struct list_type **out, size_t *n)
+{
+	struct catalogue cat;
+	struct list_type *lt;
+	enum zek_rc rc;
+	size_t i;
+
+	(void)user;     /* every signed-in user may use every portal */
+	lang = core_lang(lang);
+	rc = catalogue_load(ctx, &cat);
+	if (rc != ZEK_OK)
+		return rc;
+	lt = arena_calloc(ctx->arena, cat.ntypes > 0 ? cat.ntypes : 1,
+	    sizeof(*lt));
+	if (lt == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < cat.ntypes; i++)
+		lt[i] = (struct list_type){ .id = cat.types[i].id,
+		    .name = core_pick(lang, cat.types[i].name_de,
+		    cat.types[i].name_en) };
+	*out = lt;
+	*n = cat.ntypes;
+	return ZEK_OK;
+}
+
+/* The status filter as the store's two sets of codes. */
+static void
+status_sets(const struct list_filter *f, const char **in, size_t *nin,
+    const char **out, size_t *nout)
+{
+	bool want;
+	size_t s;
+
+	*nin = *nout = 0;
+	if (f->status == LIST_STATUS_ALL)
+		return;
+	for (s = 0; s < STATUS_MAX; s++) {
+		if (f->status == LIST_STATUS_OPEN)
+			want = status_is_open((enum status)s);
+		else if (f->status == LIST_STATUS_CLOSED)
+			want = !status_is_open((enum status)s);
+		else
+			want = (enum status)s == f->one;
+		if (want)
+			in[(*nin)++] = status_code((enum status)s);
+		else
+			out[(*nout)++] = status_code((enum status)s);
+	}
+}
+
+/* The search text trimmed and cut to LIST_SEARCH_MAX code points, in the
+ * arena; NULL when there is none. */
+static enum zek_rc
+search_text(struct zctx *ctx, const char *s, const char **out)
+{
+	size_t i, n, cps = 0;
+	char *t;
+
+	*out = NULL;
+	if (s == NULL)
+		return ZEK_OK;
+	n = strlen(s);
+	if (!utf8_valid(s, n))
+		return ZEK_INVALID;
+	t = arena_strdup(ctx->arena, s);
+	if (t == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; t[i] != '\0'; i++) {
+		/* A code point starts at every byte that is not 10xxxxxx. */
+		if (((unsigned char)t[i] & 0xC0) != 0x80 && ++cps > LIST_SEARCH_MAX) {
+			t[i] = '\0';
+			break;
+		}
+	}
+	str_trim(t);
+	if (t[0] != '\0')
+		*out = t;
+	return ZEK_OK;
+}
+
+static void
+fill_item(const struct catalogue *cat, const char *lang,
+    const struct store_list_row *r, struct list_item *it)
+{
+	const struct store_reqtype *t = catalogue_type(cat, r->type_id);
+	const struct store_desk *d = catalogue_desk(cat, r->desk_id);
+
+	*it = (struct list_item){
+		.id = r->id,
+		.key = r->key,
+		.title = r->title,
+		.portal_id = d != NULL ? d->portal_id : 0,
+		.project_name = d != NULL ? d->name : "",
+		.type_id = r->type_id,
+		.type_name = t != NULL ? core_pick(lang, t->name_de, t->name_en) : "",
+		.type_icon = t != NULL ? t->icon : "",
+		.reporter_name = r->reporter_name,
+		.created_at = r->created_at,
+		.cursor = { r->created_at, r->id },
+	};
+	if (!status_from_code(r->status, &it->status))
+		it->status = STATUS_OFFEN;
+	it->status_code = status_code(it->status);
+	it->status_label = status_label(it->status, lang);
+}
+
+/* Reads `limit` + 1 rows, to know whether more follow. */
+static enum zek_rc
+fetch(struct zctx *ctx, struct store_list_query *sq, size_t limit,
+    struct store_list_row **rows, size_t *n, int64_t *total)
+{
+	sq->limit = limit + 1;
+	return store_requests_list(ctx->db, ctx->arena, sq, rows, n, total);
+}
+
+enum zek_rc
+core_list_requests(struct zctx *ctx, const struct user *user,
+    const struct list_query *q, const char *lang, struct list_page **out)
+{
+	const char *in[STATUS_MAX], *not_in[STATUS_MAX];
+	struct store_list_row *rows;
+	struct store_list_query sq;
+	struct catalogue cat;
+	struct list_page *pg;
+	size_t limit, skip = 0, i, n;
+	enum zek_rc rc;
+
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	lang = core_lang(lang);
+	limit = q->limit == 0 ? LIST_LIMIT_DEFAULT : q->limit;
+	if (limit > LIST_LIMIT_MAX)
+		return ZEK_INVALID;
+	sq = (struct store_list_query){
+		.viewer_id = user->id,
+		.see_all = user->is_agent || user->is_admin,
+		.who = q->filter.creator == LIST_CREATOR_ME ? STORE_LIST_REPORTED :
+		    q->filter.creator == LIST_CREATOR_PARTICIPANT ?
+		    STORE_LIST_PARTICIPATING : STORE_LIST_VISIBLE,
+		.statuses = in,
+		.not_statuses = not_in,
+		.type_id = q->filter.type_id > 0 ? q->filter.type_id : 0,
+		.has_cursor = q->has_cursor,
+		.cursor_created_at = q->cursor.created_at,
+		.cursor_id = q->cursor.id,
+		.backward = q->has_cursor && q->backward,
+	};
+	status_sets(&q->filter, in, &sq.nstatuses, not_in, &sq.nnot_statuses);
+	rc = search_text(ctx, q->filter.search, &sq.terms);
+	if (rc != ZEK_OK)
+		return rc;
+	pg = arena_calloc(ctx->arena, 1, sizeof(*pg));
+	if (pg == NULL)
+		return ZEK_NOMEM;
+	rc = fetch(ctx, &sq, limit, &rows, &n, &pg->total);
+	if (rc != ZEK_OK)
+		return rc;
+	if (sq.backward && n <= limit) {
+		/* Back at the start (or rows vanished): show the first page. */
+		sq.has_cursor = sq.backward = false;
+		rc = fetch(ctx, &sq, limit, &rows, &n, &pg->total);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	if (sq.backward) {
+		/* The extra row is the newest one: it belongs before this page. */
+		pg->has_prev = true;
+		pg->has_next = true;
+		skip = 1;
+		n--;
+	} else {
+		pg->has_prev = sq.has_cursor;
+		pg->has_next = n > limit;
+		if (n > limit)
+			n = limit;
+	}
+	pg->is_first = !pg->has_prev;
+	rc = catalogue_load(ctx, &cat);
+	if (rc != ZEK_OK)
+		return rc;
+	pg->items = arena_calloc(ctx->arena, n > 0 ? n : 1, sizeof(*pg->items));
+	if (pg->items == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++)
+		fill_item(&cat, lang, &rows[skip + i], &pg->items[i]);
+	pg->n = n;
+	*out = pg;
+	return ZEK_OK;
+}
+
+const char *
+core_list_cursor_format(struct zctx *ctx, const struct list_cursor *c)
+{
+	return arena_printf(ctx->arena, "%" PRId64 ".%" PRId64, c->created_at,
+	    c->id);
+}
+
+bool
+core_list_cursor_parse(const char *s, struct list_cursor *out)
+{
+	const char *dot;
+	char head[24];
+	size_t len;
+
+	if (s == NULL || (dot = strchr(s, '.')) == NULL)
+		return false;
+	len = (size_t)(dot - s);
+	if (len == 0 || len >= sizeof(head))
+		return false;
+	memcpy(head, s, len);
+	head[len] = '\0';
+	return str_to_i64(head, 0, INT64_MAX, &out->created_at) == 0 &&
+	    str_to_i64(dot + 1, 1, INT64_MAX, &out->id) == 0;
+}

@@ -1,0 +1,112 @@
+/* list.h: the requests a user may see, filtered, searched and paged ("Anfragen"). */
+#ifndef ZEK_CORE_LIST_H
+#define ZEK_CORE_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ctx.h"
+#include "core/status.h"
+
+struct user;
+
+#define LIST_LIMIT_DEFAULT 20       /* rows per page */
+#define LIST_LIMIT_MAX 100
+#define LIST_SEARCH_MAX 200         /* code points of search text; more is cut */
+
+/* The status filter. */
+enum list_status {
+	LIST_STATUS_OPEN,           /* "Offene Anfragen": all but Geschlossen */
+	LIST_STATUS_CLOSED,         /* "Geschlossene Anfragen" */
+	LIST_STATUS_ALL,            /* "Alle Anfragen" */
+	LIST_STATUS_ONE,            /* one status, list_filter.one */
+};
+
+/* The creator filter. */
+enum list_creator {
+	LIST_CREATOR_ME,            /* "Erstellt von mir": the user is the reporter */
+	LIST_CREATOR_PARTICIPANT,   /* "Ich bin Teilnehmer" */
+	LIST_CREATOR_ANY,           /* "Beliebiger Ersteller": all the user may see */
+};
+
+struct list_filter {
+	enum list_status status;
+	enum status one;            /* with LIST_STATUS_ONE */
+	enum list_creator creator;
+	int64_t type_id;            /* 0 = every type */
+	const char *search;         /* words in key, title or description;
+	                               NULL or "" = none */
+};
+
+/* A position in the list: the row a page continues from. */
+struct list_cursor {
+	int64_t created_at;
+	int64_t id;
+};
+
+struct list_query {
+	struct list_filter filter;
+	bool has_cursor;            /* false: the first page */
+	struct list_cursor cursor;
+	bool backward;              /* the page before the cursor ("Zurück") */
+	size_t limit;               /* 1..LIST_LIMIT_MAX; 0 = LIST_LIMIT_DEFAULT */
+};
+
+/* One row of the list, in the viewer's language. */
+struct list_item {
+	int64_t id;
+	const char *key;            /* "ZEK-12" */
+	const char *title;
+	int64_t portal_id;          /* for the link to the request page */
+	const char *project_name;   /* the service desk ("Service-Projekt") */
+	int64_t type_id;
+	const char *type_name;
+	const char *type_icon;      /* "" if none */
+	enum status status;
+	const char *status_code;
+	const char *status_label;
+	const char *reporter_name;  /* "Anfragender" */
+	int64_t created_at;
+	struct list_cursor cursor;  /* this row as a position */
+};
+
+/* One page. Lives in ctx->arena. */
+struct list_page {
+	struct list_item *items;    /* newest first */
+	size_t n;
+	int64_t total;              /* matching requests, on every page */
+	bool has_next;              /* older rows follow ("Weiter") */
+	bool has_prev;              /* newer rows precede ("Zurück") */
+	bool is_first;              /* this is the first page (a page back
+	                               that reached the start is one) */
+};
+
+/* A request type to filter by. */
+struct list_type {
+	int64_t id;
+	const char *name;
+};
+
+/* The page of requests `user` may see that match the filter, newest first
+ * (created_at, then id). Visibility is core/perm.c's rule: an agent sees
+ * every request; a customer those they reported, raised, take part in, or
+ * that are shared with one of their organisations; nothing else shows in
+ * rows, counts or search hits. The search text is trimmed and cut to
+ * LIST_SEARCH_MAX code points. ZEK_NOTFOUND for no user; ZEK_INVALID for
+ * a bad limit or search text that is not UTF-8. */
+enum zek_rc core_list_requests(struct zctx *ctx, const struct user *user,
+    const struct list_query *q, const char *lang, struct list_page **out);
+
+/* The request types of every portal, for the type filter, in portal and
+ * type order, in `lang`. */
+enum zek_rc core_list_types(struct zctx *ctx, const struct user *user,
+    const char *lang, struct list_type **out, size_t *n);
+
+/* "<created_at>.<id>", and back; the parser returns false for anything
+ * else. */
+const char *core_list_cursor_format(struct zctx *ctx,
+    const struct list_cursor *c);
+bool core_list_cursor_parse(const char *s, struct list_cursor *out);
+
+#endif

@@ -1,0 +1,455 @@
+/* notify.c: the notification rules: each event becomes outbox rows, one per recipient. */
+#include "core/notify.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/internal.h"
+#include "core/users.h"
+#include "lib/arena.h"
+#include "lib/str.h"
+#include "store/store.h"
+
+#define AGENTS_MAX 1000             /* agents asked for per role */
+#define COMMENT_MAX (32 * 1024)     /* bytes of a comment quoted in a mail */
+#define HOST_MAX 253
+
+/* One event on one request, shared by all its recipients. */
+struct event {
+	const char *code;
+	const struct store_request *r;
+	const struct user *actor;       /* NULL = the system */
+	json_t *payload;                /* the facts every mail tells */
+	const char *thread_id;          /* root Message-ID of the request */
+};
+
+struct rcpts {
+	const struct store_user **u;
+	size_t n, cap;
+};
+
+static const char *const events[] = {
+	NOTIFY_CREATED, NOTIFY_NEW_REQUEST, NOTIFY_COMMENT,
+	NOTIFY_CUSTOMER_REPLY, NOTIFY_STATUS, NOTIFY_SOLUTION,
+	NOTIFY_AUTO_CLOSED, NOTIFY_PARTICIPANT_ADDED,
+};
+
+bool
+core_notify_event_known(const char *event)
+{
+	size_t i;
+
+	for (i = 0; i < ZEK_ARRAY_LEN(events); i++)
+		if (str_eq(events[i], event))
+			return true;
+	return false;
+}
+
+/* The domain of the From address ends every Message-ID: ids must be
+ * unique world-wide, and that domain is ours. Anything odd: "localhost". */
+static const char *
+mail_host(const struct config *cfg)
+{
+	const char *at = cfg->smtp_from != NULL ? strrchr(cfg->smtp_from, '@') :
+	    NULL;
+	const char *p;
+
+	if (at == NULL || at[1] == '\0' || strlen(at + 1) > HOST_MAX)
+		return "localhost";
+	for (p = at + 1; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+			return "localhost";
+	return at + 1;
+}
+
+/* base_url without a trailing slash. */
+static const char *
+base_url(struct zctx *ctx)
+{
+	const char *b = ctx->cfg->base_url != NULL ? ctx->cfg->base_url : "";
+	size_t n = strlen(b);
+
+	while (n > 0 && b[n - 1] == '/')
+		n--;
+	return arena_strndup(ctx->arena, b, n);
+}
+
+static int
+set_str(json_t *o, const char *key, const char *v)
+{
+	return json_object_set_new(o, key, json_string(v != NULL ? v : ""));
+}
+
+/* Loads the request and the facts every mail of the event tells. */
+static enum zek_rc
+event_load(struct zctx *ctx, const char *code, int64_t request_id,
+    const struct user *actor, struct event *ev)
+{
+	struct store_user *reporter;
+	struct store_desk *d;
+	struct store_request *r;
+	const char *base, *url;
+	enum zek_rc rc;
+	int bad;
+
+	*ev = (struct event){ .code = code, .actor = actor };
+	rc = store_request_by_id(ctx->db, ctx->arena, request_id, &r);
+	if (rc == ZEK_OK)
+		rc = store_desk_by_id(ctx->db, ctx->arena, r->desk_id, &d);
+	if (rc == ZEK_OK)
+		rc = store_user_by_id(ctx->db, ctx->arena, r->reporter_id,
+		    &reporter);
+	if (rc != ZEK_OK)
+		return rc;
+	base = base_url(ctx);
+	url = base == NULL ? NULL : arena_printf(ctx->arena,
+	    "%s/servicedesk/customer/portal/%lld/%s", base,
+	    (long long)d->portal_id, r->key);
+	ev->thread_id = arena_printf(ctx->arena, "<zek.%s.%lld@%s>", r->key,
+	    (long long)r->created_at, mail_host(ctx->cfg));
+	ev->payload = json_object();
+	if (url == NULL || ev->thread_id == NULL || ev->payload == NULL)
+		return ZEK_NOMEM;
+	ev->r = r;
+	bad = set_str(ev->payload, "key", r->key);
+	bad |= set_str(ev->payload, "title", r->title);
+	bad |= set_str(ev->payload, "url", url);
+	bad |= set_str(ev->payload, "actor", actor != NULL ? actor->name : "");
+	bad |= set_str(ev->payload, "reporter", reporter->name);
+	bad |= set_str(ev->payload, "status", r->status);
+	bad |= set_str(ev->payload, "resolution", r->resolution);
+	bad |= json_object_set_new(ev->payload, "request_created_at",
+	    json_integer(r->created_at));
+	return bad ? ZEK_NOMEM : ZEK_OK;
+}
+
+static void
+event_free(struct event *ev)
+{
+	json_decref(ev->payload);
+	ev->payload = NULL;
+}
+
+/* Quotes at most COMMENT_MAX bytes, cut at a character boundary. */
+static enum zek_rc
+event_comment(struct zctx *ctx, struct event *ev, const char *body)
+{
+	size_t n;
+	char *c;
+
+	if (str_empty(body))
+		return ZEK_OK;
+	n = strlen(body);
+	if (n > COMMENT_MAX) {
+		n = COMMENT_MAX;
+		while (n > 0 && ((unsigned char)body[n] & 0xc0) == 0x80)
+			n--;
+	}
+	c = arena_strndup(ctx->arena, body, n);
+	if (c == NULL || set_str(ev->payload, "comment", c) != 0)
+		return ZEK_NOMEM;
+	return ZEK_OK;
+}
+
+/* Adds `u` unless the rules say otherwise: the actor (unless self_ok),
+ * notifications off for the user or for this request, already listed. */
+static enum zek_rc
+rcpt_add(struct zctx *ctx, const struct event *ev, struct rcpts *l,
+    const struct store_user *u, bool self_ok)
+{
+	enum zek_rc rc;
+	bool muted;
+	size_t i;
+
+	if (!self_ok && ev->actor != NULL && ev->actor->id == u->id)
+		return ZEK_OK;
+	if (!u->notify || str_empty(u->email))
+		return ZEK_OK;
+	for (i = 0; i < l->n; i++)
+		if (l->u[i]->id == u->id)
+			return ZEK_OK;
+	rc = store_notify_muted_get(ctx->db, ev->r->id, u->id, &muted);
+	if (rc != ZEK_OK || muted)
+		return rc;
+	l->u = core_grow(ctx, l->u, l->n, &l->cap, sizeof(*l->u));
+	if (l->u == NULL)
+		return ZEK_NOMEM;
+	l->u[l->n++] = u;
+	return ZEK_OK;
+}
+
+/* The customers of the request: reporter, then participants. */
+static enum zek_rc
+rcpt_customers(struct zctx *ctx, const struct event *ev, struct rcpts *l,
+    bool reporter_self_ok)
+{
+	struct store_user *rep, *parts;
+	enum zek_rc rc;
+	size_t i, n;
+
+	rc = store_user_by_id(ctx->db, ctx->arena, ev->r->reporter_id, &rep);
+	if (rc == ZEK_OK)
+		rc = rcpt_add(ctx, ev, l, rep, reporter_self_ok);
+	if (rc == ZEK_OK)
+		rc = store_participants(ctx->db, ctx->arena, ev->r->id, &parts,
+		    &n);
+	for (i = 0; rc == ZEK_OK && i < n; i++)
+		rc = rcpt_add(ctx, ev, l, &parts[i], false);
+	return rc;
+}
+
+/* Every agent and admin. */
+static enum zek_rc
+rcpt_agents(struct zctx *ctx, const struct event *ev, struct rcpts *l)
+{
+	static const char *const roles[] = { "agent", "admin" };
+	struct store_user *u;
+	enum zek_rc rc = ZEK_OK;
+	size_t i, k, n;
+
+	for (k = 0; rc == ZEK_OK && k < ZEK_ARRAY_LEN(roles); k++) {
+		rc = store_users_search(ctx->db, ctx->arena, NULL, roles[k],
+		    AGENTS_MAX, &u, &n);
+		for (i = 0; rc == ZEK_OK && i < n; i++)
+			rc = rcpt_add(ctx, ev, l, &u[i], false);
+	}
+	return rc;
+}
+
+/* A fresh Message-ID in the request's thread; the confirmation is the
+ * thread's root itself, so mail clients find the root of later mails. */
+static const char *
+message_id(struct zctx *ctx, const struct event *ev, const char *code)
+{
+	unsigned char rnd[8];
+	char hex[2 * sizeof(rnd) + 1];
+
+	if (str_eq(code, NOTIFY_CREATED))
+		return ev->thread_id;
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	return arena_printf(ctx->arena, "<zek.%s.%lld.%s@%s>", ev->r->key,
+	    (long long)ev->r->created_at, hex, mail_host(ctx->cfg));
+}
+
+/* One outbox row per recipient, each in the recipient's language. */
+static enum zek_rc
+enqueue(struct zctx *ctx, const struct event *ev, const char *code,
+    const struct rcpts *l)
+{
+	struct store_mail m;
+	enum zek_rc rc = ZEK_OK;
+	char *payload;
+	size_t i;
+
+	for (i = 0; rc == ZEK_OK && i < l->n; i++) {
+		const struct store_user *u = l->u[i];
+
+		if (json_object_set_new(ev->payload, "to_agent",
+		    json_boolean(str_eq(u->role, "agent") ||
+		    str_eq(u->role, "admin"))) != 0)
+			return ZEK_NOMEM;
+		payload = json_dumps(ev->payload, JSON_COMPACT | JSON_SORT_KEYS);
+		if (payload == NULL)
+			return ZEK_NOMEM;
+		m = (struct store_mail){
+			.event = code,
+			.request_id = ev->r->id,
+			.recipient_id = u->id,
+			.to_addr = u->email,
+			.to_name = u->name,
+			.lang = core_lang(u->lang),
+			.tz = str_empty(u->tz) ? "Europe/Berlin" : u->tz,
+			.message_id = message_id(ctx, ev, code),
+			.thread_id = ev->thread_id,
+			.payload = payload,
+			.next_attempt_at = ctx->now_ms,
+			.created_at = ctx->now_ms,
+		};
+		rc = m.message_id == NULL ? ZEK_NOMEM :
+		    store_outbox_insert(ctx->db, &m, NULL);
+		free(payload);
+	}
+	return rc;
+}
+
+enum zek_rc
+core_notify_created(struct zctx *ctx, int64_t request_id,
+    const struct user *actor)
+{
+	struct rcpts customers = { 0 }, agents = { 0 };
+	struct event ev;
+	enum zek_rc rc;
+
+	rc = event_load(ctx, NOTIFY_CREATED, request_id, actor, &ev);
+	/* The reporter gets the confirmation even when they created it. */
+	if (rc == ZEK_OK) {
+		struct store_user *rep;
+
+		rc = store_user_by_id(ctx->db, ctx->arena, ev.r->reporter_id,
+		    &rep);
+		if (rc == ZEK_OK)
+			rc = rcpt_add(ctx, &ev, &customers, rep, true);
+	}
+	if (rc == ZEK_OK)
+		rc = enqueue(ctx, &ev, NOTIFY_CREATED, &customers);
+	if (rc == ZEK_OK && ctx->cfg->agent_mail_new)
+		rc = rcpt_agents(ctx, &ev, &agents);
+	if (rc == ZEK_OK)
+		rc = enqueue(ctx, &ev, NOTIFY_NEW_REQUEST, &agents);
+	event_free(&ev);
+	return rc;
+}
+
+enum zek_rc
+core_notify_comment(struct zctx *ctx, int64_t request_id,
+    const struct user *actor, bool is_public, const char *body)
+{
+	struct rcpts l = { 0 };
+	struct event ev;
+	enum zek_rc rc;
+	bool by_agent = actor != NULL && actor->is_agent;
+
+	/* Internal notes stay inside the team: no mail to anyone. */
+	if (!is_public)
+		return ZEK_OK;
+	if (!by_agent && !ctx->cfg->agent_mail_reply)
+		return ZEK_OK;
+	rc = event_load(ctx, by_agent ? NOTIFY_COMMENT : NOTIFY_CUSTOMER_REPLY,
+	    request_id, actor, &ev);
+	if (rc == ZEK_OK)
+		rc = event_comment(ctx, &ev, body);
+	if (rc == ZEK_OK)
+		rc = by_agent ? rcpt_customers(ctx, &ev, &l, false) :
+		    rcpt_agents(ctx, &ev, &l);
+	if (rc == ZEK_OK)
+		rc = enqueue(ctx, &ev, ev.code, &l);
+	event_free(&ev);
+	return rc;
+}
+
+/* Status-like events: to the reporter and participants. */
+static enum zek_rc
+notify_customers(struct zctx *ctx, const char *code, int64_t request_id,
+    const struct user *actor, const char *old_status, const char *comment)
+{
+	struct rcpts l = { 0 };
+	struct event ev;
+	enum zek_rc rc;
+
+	rc = event_load(ctx, code, request_id, actor, &ev);
+	if (rc == ZEK_OK && old_status != NULL &&
+	    set_str(ev.payload, "old_status", old_status) != 0)
+		rc = ZEK_NOMEM;
+	if (rc == ZEK_OK)
+		rc = event_comment(ctx, &ev, comment);
+	if (rc == ZEK_OK)
+		rc = rcpt_customers(ctx, &ev, &l, false);
+	if (rc == ZEK_OK)
+		rc = enqueue(ctx, &ev, code, &l);
+	event_free(&ev);
+	return rc;
+}
+
+enum zek_rc
+core_notify_status(struct zctx *ctx, int64_t request_id,
+    const struct user *actor, enum status old_status, const char *comment)
+{
+	return notify_customers(ctx, NOTIFY_STATUS, request_id, actor,
+	    status_code(old_status), comment);
+}
+
+enum zek_rc
+core_notify_solution(struct zctx *ctx, int64_t request_id,
+    const struct user *actor, const char *comment)
+{
+	return notify_customers(ctx, NOTIFY_SOLUTION, request_id, actor, NULL,
+	    comment);
+}
+
+enum zek_rc
+core_notify_auto_closed(struct zctx *ctx, int64_t request_id)
+{
+	return notify_customers(ctx, NOTIFY_AUTO_CLOSED, request_id, NULL,
+	    NULL, NULL);
+}
+
+enum zek_rc
+core_notify_participant_added(struct zctx *ctx, int64_t request_id,
+    const struct user *actor, int64_t user_id)
+{
+	struct store_user *u;
+	struct rcpts l = { 0 };
+	struct event ev;
+	enum zek_rc rc;
+
+	rc = event_load(ctx, NOTIFY_PARTICIPANT_ADDED, request_id, actor, &ev);
+	if (rc == ZEK_OK)
+		rc = store_user_by_id(ctx->db, ctx->arena, user_id, &u);
+	if (rc == ZEK_OK)
+		rc = rcpt_add(ctx, &ev, &l, u, false);
+	if (rc == ZEK_OK)
+		rc = enqueue(ctx, &ev, NOTIFY_PARTICIPANT_ADDED, &l);
+	event_free(&ev);
+	return rc;
+}
+
+/* ---- the outbox for mail/ ---- */
+
+enum zek_rc
+core_outbox_due(struct zctx *ctx, size_t limit, int64_t **ids, size_t *n)
+{
+	return store_outbox_due(ctx->db, ctx->arena, ctx->now_ms, limit, ids, n);
+}
+
+enum zek_rc
+core_outbox_claim(struct zctx *ctx, int64_t id, const char *token,
+    int64_t until)
+{
+	return store_outbox_claim(ctx->db, id, token, ctx->now_ms, until);
+}
+
+enum zek_rc
+core_outbox_get(struct zctx *ctx, int64_t id, struct store_mail **out)
+{
+	return store_outbox_get(ctx->db, ctx->arena, id, out);
+}
+
+enum zek_rc
+core_outbox_set_raw(struct zctx *ctx, int64_t id, const char *token,
+    const char *raw)
+{
+	return store_outbox_set_raw(ctx->db, id, token, raw);
+}
+
+enum zek_rc
+core_outbox_sent(struct zctx *ctx, int64_t id, const char *token)
+{
+	return store_outbox_sent(ctx->db, id, token, core_now_ms());
+}
+
+enum zek_rc
+core_outbox_retry(struct zctx *ctx, int64_t id, const char *token,
+    int64_t next_at, const char *error)
+{
+	return store_outbox_retry(ctx->db, id, token, next_at, error);
+}
+
+enum zek_rc
+core_outbox_failed(struct zctx *ctx, int64_t id, const char *token,
+    const char *error)
+{
+	return store_outbox_failed(ctx->db, id, token, error);
+}
+
+enum zek_rc
+core_outbox_list(struct zctx *ctx, const char *state, int64_t request_id,
+    size_t limit, struct store_mail **out, size_t *n)
+{
+	return store_outbox_list(ctx->db, ctx->arena, state, request_id, limit,
+	    out, n);
+}

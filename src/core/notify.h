@@ -1,0 +1,112 @@
+/* notify.h: which event causes which e-mail to whom, written to the outbox. */
+#ifndef ZEK_CORE_NOTIFY_H
+#define ZEK_CORE_NOTIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ctx.h"
+#include "core/status.h"
+
+struct user;
+struct store_mail;
+
+/*
+ * Every core_notify_* function only INSERTS rows into the outbox; a worker
+ * (mail/, run by `zek serve` or `zek mail run`) sends them later. Call it
+ * INSIDE the transaction of the change it reports (after store_begin, after
+ * the change is written, before store_commit) and roll back when it fails:
+ * a change is then never without its mails, and no mail tells of a change
+ * that did not happen. The request is read inside that transaction, so the
+ * mail shows the new state.
+ *
+ * Rules, the same for every event:
+ * - Nobody gets a mail about what they did themselves (`actor`), except
+ *   the creation confirmation, which the reporter always gets.
+ * - Customers hear of a request they reported or take part in (reporter +
+ *   participants). Agents (role agent or admin) hear of new requests
+ *   (config agent_mail_new) and of customers' public comments
+ *   (agent_mail_reply); the service desk has no queues yet, so every agent.
+ * - A user whose `notify` setting is off gets no mail at all; a user who
+ *   switched a request's notifications off ("Benachrichtigungen
+ *   deaktivieren", store_notify_muted_get) gets none about that request.
+ * - Internal notes never cause a mail.
+ * - Each mail is written in the recipient's language and time zone as they
+ *   are when the event happens (users.lang, users.tz).
+ * Every function returns ZEK_OK, ZEK_NOTFOUND (no such request), ZEK_NOMEM
+ * or ZEK_IO.
+ */
+
+/* The request was created (by `actor`, maybe on behalf of the reporter):
+ * the confirmation with key, title and link to the reporter, and "new
+ * request" to the agents except the actor. */
+enum zek_rc core_notify_created(struct zctx *ctx, int64_t request_id,
+    const struct user *actor);
+
+/* `actor` commented. is_public false (an internal note): no mail. A public
+ * comment by an agent goes to the reporter and participants; one by a
+ * customer goes to the agents (the "other side" hears of it; customers on
+ * the same side do not). body: the comment's Markdown, quoted in the mail. */
+enum zek_rc core_notify_comment(struct zctx *ctx, int64_t request_id,
+    const struct user *actor, bool is_public, const char *body);
+
+/* The status changed from `old_status` to the request's current status
+ * (and resolution), by `actor` (NULL = the system): to the reporter and
+ * participants. comment: the Markdown written with the change, or NULL.
+ * For a proposed solution call core_notify_solution instead, for the
+ * automatic closure core_notify_auto_closed. */
+enum zek_rc core_notify_status(struct zctx *ctx, int64_t request_id,
+    const struct user *actor, enum status old_status, const char *comment);
+
+/* An agent proposed a solution (status Wartet auf Kunden, resolution
+ * Gelöst): to the reporter and participants, asking them to accept or
+ * reject it on the request page. comment: Markdown or NULL. */
+enum zek_rc core_notify_solution(struct zctx *ctx, int64_t request_id,
+    const struct user *actor, const char *comment);
+
+/* The auto-close job closed the request (no answer to a proposed
+ * solution): to the reporter and participants. */
+enum zek_rc core_notify_auto_closed(struct zctx *ctx, int64_t request_id);
+
+/* `actor` added `user_id` as a participant: to that user alone. */
+enum zek_rc core_notify_participant_added(struct zctx *ctx,
+    int64_t request_id, const struct user *actor, int64_t user_id);
+
+/* Event codes stored in outbox.event; each names templates
+ * mail/text/<code> and mail/html/<code>. */
+#define NOTIFY_CREATED "created"
+#define NOTIFY_NEW_REQUEST "new_request"
+#define NOTIFY_COMMENT "comment"
+#define NOTIFY_CUSTOMER_REPLY "customer_reply"
+#define NOTIFY_STATUS "status"
+#define NOTIFY_SOLUTION "solution"
+#define NOTIFY_AUTO_CLOSED "auto_closed"
+#define NOTIFY_PARTICIPANT_ADDED "participant_added"
+
+/* True for one of the codes above. */
+bool core_notify_event_known(const char *event);
+
+/*
+ * The outbox for mail/ (thin wrappers over store/, see store.h for the
+ * claim protocol). Records live in ctx->arena.
+ */
+enum zek_rc core_outbox_due(struct zctx *ctx, size_t limit, int64_t **ids,
+    size_t *n);
+/* ZEK_CONFLICT when someone else holds it or it is no longer due. */
+enum zek_rc core_outbox_claim(struct zctx *ctx, int64_t id, const char *token,
+    int64_t until);
+enum zek_rc core_outbox_get(struct zctx *ctx, int64_t id,
+    struct store_mail **out);
+enum zek_rc core_outbox_set_raw(struct zctx *ctx, int64_t id,
+    const char *token, const char *raw);
+enum zek_rc core_outbox_sent(struct zctx *ctx, int64_t id, const char *token);
+enum zek_rc core_outbox_retry(struct zctx *ctx, int64_t id, const char *token,
+    int64_t next_at, const char *error);
+enum zek_rc core_outbox_failed(struct zctx *ctx, int64_t id,
+    const char *token, const char *error);
+/* Newest first; state NULL = any, request_id 0 = any. */
+enum zek_rc core_outbox_list(struct zctx *ctx, const char *state,
+    int64_t request_id, size_t limit, struct store_mail **out, size_t *n);
+
+#endif

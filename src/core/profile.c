@@ -1,0 +1,245 @@
+/* profile.c: display name, password change, language and time zone of a user. */
+#include "core/profile.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "core/auth.h"
+#include "core/config.h"
+#include "core/internal.h"
+#include "core/tokens.h"
+#include "core/users.h"
+#include "core/validate.h"
+#include "lib/arena.h"
+#include "lib/str.h"
+#include "lib/utf8.h"
+#include "store/store.h"
+
+static void
+add_err(struct field_error *errs, size_t *nerrs, const char *field,
+    const char *key, int64_t max)
+{
+	if (*nerrs < PROFILE_MAX_ERRORS)
+		errs[(*nerrs)++] = (struct field_error){ .field = field,
+		    .key = key, .max = max };
+}
+
+/* The trimmed name, or NULL (with an error added unless out of memory). */
+static const char *
+check_name(struct zctx *ctx, const char *name, struct field_error *errs,
+    size_t *nerrs)
+{
+	char *nm;
+	size_t n;
+
+	if (name == NULL)
+		name = "";
+	if (!utf8_valid(name, strlen(name))) {
+		add_err(errs, nerrs, "name", "err_invalid_utf8", 0);
+		return NULL;
+	}
+	nm = arena_strdup(ctx->arena, name);
+	if (nm == NULL)
+		return NULL;
+	str_trim(nm);
+	n = strlen(nm);
+	if (n == 0)
+		add_err(errs, nerrs, "name", "err_required", 0);
+	else if (!utf8_clean_text(nm, n, false))
+		add_err(errs, nerrs, "name", "err_invalid_chars", 0);
+	else if (utf8_length(nm, n) > USER_NAME_MAX)
+		add_err(errs, nerrs, "name", "err_too_long", USER_NAME_MAX);
+	else
+		return nm;
+	return NULL;
+}
+
+static void
+check_new_password(const struct profile_edit *in, struct field_error *errs,
+    size_t *nerrs)
+{
+	const char *pw = in->new_password;
+	size_t n = pw != NULL ? strlen(pw) : 0;
+
+	if (n == 0)
+		add_err(errs, nerrs, "new_password", "err_required", 0);
+	else if (!utf8_valid(pw, n))
+		add_err(errs, nerrs, "new_password", "err_invalid_utf8", 0);
+	else if (n < PROFILE_PASSWORD_MIN)
+		add_err(errs, nerrs, "new_password", "err_password_too_short",
+		    PROFILE_PASSWORD_MIN);
+	else if (n > USER_PASSWORD_MAX)
+		add_err(errs, nerrs, "new_password", "err_too_long",
+		    USER_PASSWORD_MAX);
+	else if (!str_eq(pw, in->new_password2))
+		add_err(errs, nerrs, "new_password2", "err_password_mismatch", 0);
+}
+
+/* Wrong current passwords are throttled like log-ins, so a borrowed
+ * session cannot be used to guess the password. */
+static char *
+throttle_key(struct zctx *ctx, const struct user *user)
+{
+	return arena_printf(ctx->arena, "profile|%lld", (long long)user->id);
+}
+
+static bool
+throttled(struct zctx *ctx, const char *key)
+{
+	int64_t count, start;
+
+	if (store_login_failure_get(ctx->db, key, &count, &start) != ZEK_OK)
+		return false;
+	return ctx->now_ms - start < ctx->cfg->login_window_ms &&
+	    count >= ctx->cfg->login_max_failures;
+}
+
+static void
+count_failure(struct zctx *ctx, const char *key)
+{
+	int64_t count, start;
+
+	if (store_login_failure_get(ctx->db, key, &count, &start) != ZEK_OK ||
+	    ctx->now_ms - start >= ctx->cfg->login_window_ms) {
+		count = 0;
+		start = ctx->now_ms;
+	}
+	store_login_failure_set(ctx->db, key, count + 1, start);
+}
+
+static enum zek_rc
+check_current_password(struct zctx *ctx, const struct user *user,
+    const char *current, struct field_error *errs, size_t *nerrs)
+{
+	struct store_user *su;
+	enum zek_rc rc;
+	char *key;
+
+	if (str_empty(current)) {
+		add_err(errs, nerrs, "current_password", "err_required", 0);
+		return ZEK_OK;
+	}
+	key = throttle_key(ctx, user);
+	if (key == NULL)
+		return ZEK_NOMEM;
+	if (throttled(ctx, key)) {
+		add_err(errs, nerrs, "current_password",
+		    "err_password_throttled", 0);
+		return ZEK_OK;
+	}
+	rc = store_user_by_id(ctx->db, ctx->arena, user->id, &su);
+	if (rc != ZEK_OK)
+		return rc;
+	if (!core_password_check(su->password_hash, current)) {
+		count_failure(ctx, key);
+		add_err(errs, nerrs, "current_password", "err_password_wrong", 0);
+		return ZEK_OK;
+	}
+	store_login_failure_clear(ctx->db, key);
+	return ZEK_OK;
+}
+
+/* Writes name and password hash (NULL = unchanged) in one transaction;
+ * language and zone are read fresh so a parallel change is kept. */
+static enum zek_rc
+save_profile(struct zctx *ctx, const struct user *user, const char *name,
+    const char *hash, const char *keep_session)
+{
+	struct store_user *su;
+	const char *keep = NULL;
+	enum zek_rc rc;
+
+	if (hash != NULL && !str_empty(keep_session)) {
+		keep = core_token_hash(ctx, keep_session);
+		if (keep == NULL)
+			return ZEK_NOMEM;
+	}
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_user_by_id(ctx->db, ctx->arena, user->id, &su);
+	if (rc == ZEK_OK)
+		rc = store_user_update_profile(ctx->db, user->id, name, su->lang,
+		    su->tz);
+	if (rc == ZEK_OK && hash != NULL) {
+		rc = store_user_set_password(ctx->db, user->id, hash);
+		/* Whoever else knew the old password is signed out. */
+		if (rc == ZEK_OK)
+			rc = store_sessions_delete_others(ctx->db, user->id, keep);
+	}
+	if (rc == ZEK_OK)
+		rc = store_commit(ctx->db);
+	if (rc != ZEK_OK)
+		store_rollback(ctx->db);
+	return rc;
+}
+
+enum zek_rc
+core_profile_edit(struct zctx *ctx, const struct user *user,
+    const struct profile_edit *in, struct field_error *errs, size_t *nerrs,
+    bool *password_changed)
+{
+	const char *name, *hash = NULL;
+	bool want_pw;
+	enum zek_rc rc;
+
+	*nerrs = 0;
+	if (password_changed != NULL)
+		*password_changed = false;
+	name = check_name(ctx, in->name, errs, nerrs);
+	if (name == NULL && *nerrs == 0)
+		return ZEK_NOMEM;
+	want_pw = !str_empty(in->current_password) ||
+	    !str_empty(in->new_password) || !str_empty(in->new_password2);
+	if (want_pw) {
+		rc = check_current_password(ctx, user, in->current_password,
+		    errs, nerrs);
+		if (rc != ZEK_OK)
+			return rc;
+		check_new_password(in, errs, nerrs);
+	}
+	if (*nerrs > 0)
+		return ZEK_INVALID;
+	if (want_pw) {
+		/* Hash before taking the write lock: it is slow on purpose. */
+		rc = core_password_hash(ctx, in->new_password, &hash);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	rc = save_profile(ctx, user, name, hash, in->keep_session);
+	if (rc == ZEK_OK && password_changed != NULL)
+		*password_changed = want_pw;
+	return rc;
+}
+
+enum zek_rc
+core_profile_set_prefs(struct zctx *ctx, const struct user *user,
+    const char *lang, const char *tz, struct field_error *err)
+{
+	struct store_user *su;
+	enum zek_rc rc;
+
+	memset(err, 0, sizeof(*err));
+	if (!str_eq(lang, "de") && !str_eq(lang, "en")) {
+		*err = (struct field_error){ .field = "lang",
+		    .key = "err_invalid_option" };
+		return ZEK_INVALID;
+	}
+	if (tz == NULL || !core_tz_valid(tz)) {
+		*err = (struct field_error){ .field = "tz",
+		    .key = "err_invalid_option" };
+		return ZEK_INVALID;
+	}
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_user_by_id(ctx->db, ctx->arena, user->id, &su);
+	if (rc == ZEK_OK)
+		rc = store_user_update_profile(ctx->db, user->id, su->name, lang,
+		    tz);
+	if (rc == ZEK_OK)
+		rc = store_commit(ctx->db);
+	if (rc != ZEK_OK)
+		store_rollback(ctx->db);
+	return rc;
+}

@@ -1,0 +1,50 @@
+/* profile.h: what users change about themselves: name, password, language, zone. */
+#ifndef ZEK_CORE_PROFILE_H
+#define ZEK_CORE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/ctx.h"
+
+struct user;
+struct field_error;
+
+/* New passwords need this many bytes (the demo accounts' "demo" predates
+ * the rule and still signs in). */
+#define PROFILE_PASSWORD_MIN 8
+/* Most errors one profile form can give (one per field). */
+#define PROFILE_MAX_ERRORS 4
+
+/* What "Profil bearbeiten" sends. Passwords are only looked at when one of
+ * the three is not empty. */
+struct profile_edit {
+	const char *name;
+	const char *current_password;
+	const char *new_password;
+	const char *new_password2;   /* repetition */
+	const char *keep_session;    /* raw token of the session that stays
+	                              * signed in after a password change */
+};
+
+/* Changes the display name and, when asked, the password (all or
+ * nothing). A new password ends every other session of the user.
+ * ZEK_INVALID with up to PROFILE_MAX_ERRORS entries in errs (caller's
+ * array) and their count in *nerrs; fields "name" (err_required,
+ * err_too_long, err_invalid_chars, err_invalid_utf8), "current_password"
+ * (err_required, err_password_wrong, err_password_throttled),
+ * "new_password" (err_required, err_password_too_short {max},
+ * err_too_long), "new_password2" (err_password_mismatch). Wrong current
+ * passwords count like failed log-ins (cfg->login_max_failures per
+ * cfg->login_window_ms). *password_changed (may be NULL) tells whether the
+ * password was changed. */
+enum zek_rc core_profile_edit(struct zctx *ctx, const struct user *user,
+    const struct profile_edit *in, struct field_error *errs, size_t *nerrs,
+    bool *password_changed);
+
+/* Sets language ("de" | "en") and IANA time zone. ZEK_INVALID with *err
+ * (field "lang" or "tz", key err_invalid_option). */
+enum zek_rc core_profile_set_prefs(struct zctx *ctx, const struct user *user,
+    const char *lang, const char *tz, struct field_error *err);
+
+#endif

@@ -1,0 +1,381 @@
+/* sharing.c: who takes part in a request, organisation sharing, muting notifications. */
+#include "core/sharing.h"
+
+#include <string.h>
+
+#include "core/config.h"
+#include "core/internal.h"
+#include "core/notify.h"
+#include "core/requests.h"
+#include "core/validate.h"
+#include "core/workflow.h"
+#include "lib/arena.h"
+#include "lib/str.h"
+#include "lib/utf8.h"
+#include "store/store.h"
+
+#define WHO_FIELD "who"
+
+static enum status
+status_of(const struct store_request *r)
+{
+	enum status s;
+
+	return status_from_code(r->status, &s) ? s : STATUS_OFFEN;
+}
+
+static enum zek_rc
+fail(struct field_error *err, const char *key, int64_t max, const char *arg)
+{
+	if (err != NULL)
+		*err = (struct field_error){ .field = WHO_FIELD, .key = key,
+		    .max = max, .arg = arg };
+	return ZEK_INVALID;
+}
+
+/* The request for `user`, who must see it, and the user's roles. */
+static enum zek_rc
+load(struct zctx *ctx, const struct user *user, int64_t request_id,
+    struct store_request **r, unsigned *roles)
+{
+	enum zek_rc rc;
+	bool visible;
+
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	rc = store_request_by_id(ctx->db, ctx->arena, request_id, r);
+	if (rc == ZEK_OK)
+		rc = core_request_visible(ctx, user, *r, &visible);
+	if (rc == ZEK_OK && !visible)
+		rc = ZEK_NOTFOUND;
+	if (rc == ZEK_OK)
+		rc = core_request_roles(ctx, user, *r, roles);
+	return rc;
+}
+
+/* Look-ups that found nobody, per user: a brake on guessing accounts. */
+static const char *
+failure_key(struct zctx *ctx, const struct user *user)
+{
+	return arena_printf(ctx->arena, "share|%lld", (long long)user->id);
+}
+
+static bool
+lookups_throttled(struct zctx *ctx, const char *key)
+{
+	int64_t count, start;
+
+	if (key == NULL ||
+	    store_login_failure_get(ctx->db, key, &count, &start) != ZEK_OK)
+		return false;
+	return ctx->now_ms - start < ctx->cfg->login_window_ms &&
+	    count >= SHARE_MAX_FAILURES;
+}
+
+static void
+count_lookup_failure(struct zctx *ctx, const char *key)
+{
+	int64_t count, start;
+
+	if (key == NULL)
+		return;
+	if (store_login_failure_get(ctx->db, key, &count, &start) != ZEK_OK ||
+	    ctx->now_ms - start >= ctx->cfg->login_window_ms) {
+		count = 0;
+		start = ctx->now_ms;
+	}
+	store_login_failure_set(ctx->db, key, count + 1, start);
+}
+
+/* Finds the one customer account `who` names: an e-mail address, else an
+ * exact full name. ZEK_NOTFOUND, or ZEK_CONFLICT when several match. */
+static enum zek_rc
+find_customer(struct zctx *ctx, const char *who, struct store_user **out)
+{
+	struct store_user *list;
+	enum zek_rc rc;
+	size_t n;
+
+	if (strchr(who, '@') != NULL) {
+		rc = store_user_by_email(ctx->db, ctx->arena, who, out);
+		if (rc == ZEK_OK && str_eq((*out)->role, "customer"))
+			return ZEK_OK;
+		if (rc != ZEK_OK && rc != ZEK_NOTFOUND)
+			return rc;
+	}
+	rc = store_users_by_name(ctx->db, ctx->arena, who, "customer", 2, &list,
+	    &n);
+	if (rc != ZEK_OK)
+		return rc;
+	if (n == 0)
+		return ZEK_NOTFOUND;
+	if (n > 1)
+		return ZEK_CONFLICT;
+	*out = &list[0];
+	return ZEK_OK;
+}
+
+/* The writing half of core_participant_add: one transaction. */
+static enum zek_rc
+add_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
+    const struct store_user *p, struct field_error *err)
+{
+	struct store_activity e;
+	struct store_request *r;
+	enum zek_rc rc;
+	unsigned roles;
+	int64_t count;
+	bool part;
+
+	rc = core_request_lock(ctx, user, request_id, &r, &roles);
+	if (rc != ZEK_OK)
+		return rc;
+	if (!wf_may_share(roles, status_of(r)))
+		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
+	rc = store_is_participant(ctx->db, r->id, p->id, &part);
+	if (rc != ZEK_OK)
+		return rc;
+	if (part || p->id == r->reporter_id)
+		return fail(err, "err_share_already", 0, p->name);
+	rc = store_participant_count(ctx->db, r->id, &count);
+	if (rc != ZEK_OK)
+		return rc;
+	if (count >= SHARE_PARTICIPANTS_MAX)
+		return fail(err, "err_share_too_many", SHARE_PARTICIPANTS_MAX, NULL);
+	rc = store_participant_add(ctx->db, r->id, p->id);
+	if (rc != ZEK_OK)
+		return rc;
+	e = (struct store_activity){
+		.request_id = r->id,
+		.actor_id = user->id,
+		.kind = "participant_added",
+		.subject_id = p->id,
+		.is_public = true,
+		.created_at = ctx->now_ms,
+	};
+	rc = store_activity_insert(ctx->db, &e, NULL);
+	if (rc == ZEK_OK)
+		rc = store_request_touch(ctx->db, r->id, ctx->now_ms);
+	if (rc == ZEK_OK)
+		rc = core_notify_participant_added(ctx, r->id, user, p->id);
+	return rc;
+}
+
+enum zek_rc
+core_participant_add(struct zctx *ctx, const struct user *user,
+    int64_t request_id, const char *who, struct person *added,
+    struct field_error *err)
+{
+	struct store_request *r;
+	struct store_user *p;
+	const char *key;
+	enum zek_rc rc;
+	unsigned roles;
+	char *w;
+
+	rc = load(ctx, user, request_id, &r, &roles);
+	if (rc != ZEK_OK)
+		return rc;
+	if (!wf_may_share(roles, status_of(r)))
+		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
+	if (who == NULL || !utf8_valid(who, strlen(who)))
+		return fail(err, who == NULL ? "err_required" : "err_invalid_utf8",
+		    0, NULL);
+	w = arena_strdup(ctx->arena, who);
+	if (w == NULL)
+		return ZEK_NOMEM;
+	w = str_trim(w);
+	if (str_empty(w))
+		return fail(err, "err_required", 0, NULL);
+	if (strlen(w) > SHARE_WHO_MAX)
+		return fail(err, "err_too_long", SHARE_WHO_MAX, NULL);
+	key = failure_key(ctx, user);
+	if (lookups_throttled(ctx, key))
+		return fail(err, "err_share_throttled", 0, NULL);
+	rc = find_customer(ctx, w, &p);
+	if (rc == ZEK_NOTFOUND || rc == ZEK_CONFLICT) {
+		/* Counted outside any transaction, so a refusal cannot undo it. */
+		count_lookup_failure(ctx, key);
+		return fail(err, rc == ZEK_NOTFOUND ? "err_share_no_account" :
+		    "err_share_ambiguous", 0, NULL);
+	}
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = add_locked(ctx, user, request_id, p, err);
+	if (rc == ZEK_OK)
+		rc = store_commit(ctx->db);
+	if (rc != ZEK_OK) {
+		store_rollback(ctx->db);
+		return rc;
+	}
+	if (added != NULL)
+		*added = (struct person){ .id = p->id, .name = p->name,
+		    .email = "" };
+	return ZEK_OK;
+}
+
+static enum zek_rc
+remove_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
+    int64_t participant_id)
+{
+	struct store_activity e;
+	struct store_request *r;
+	enum zek_rc rc;
+	unsigned roles;
+	bool part;
+
+	rc = core_request_lock(ctx, user, request_id, &r, &roles);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_is_participant(ctx->db, r->id, participant_id, &part);
+	if (rc != ZEK_OK)
+		return rc;
+	if (!part)
+		return ZEK_NOTFOUND;
+	if (!wf_may_remove_participant(roles, status_of(r),
+	    participant_id == user->id))
+		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
+	rc = store_participant_remove(ctx->db, r->id, participant_id);
+	if (rc != ZEK_OK)
+		return rc;
+	e = (struct store_activity){
+		.request_id = r->id,
+		.actor_id = user->id,
+		.kind = "participant_removed",
+		.subject_id = participant_id,
+		.is_public = true,
+		.created_at = ctx->now_ms,
+	};
+	rc = store_activity_insert(ctx->db, &e, NULL);
+	if (rc == ZEK_OK)
+		rc = store_request_touch(ctx->db, r->id, ctx->now_ms);
+	return rc;
+}
+
+enum zek_rc
+core_participant_remove(struct zctx *ctx, const struct user *user,
+    int64_t request_id, int64_t participant_id)
+{
+	enum zek_rc rc;
+
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = remove_locked(ctx, user, request_id, participant_id);
+	if (rc == ZEK_OK)
+		rc = store_commit(ctx->db);
+	if (rc != ZEK_OK)
+		store_rollback(ctx->db);
+	return rc;
+}
+
+static enum zek_rc
+share_org_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
+    int64_t org_id)
+{
+	struct store_activity e;
+	struct store_request *r;
+	struct store_org *orgs;
+	enum zek_rc rc;
+	unsigned roles;
+	size_t i, n;
+
+	rc = core_request_lock(ctx, user, request_id, &r, &roles);
+	if (rc != ZEK_OK)
+		return rc;
+	if (!wf_may_share_org(roles, status_of(r)))
+		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
+	if (r->shared_org_id != 0)
+		return ZEK_CONFLICT;
+	rc = store_user_orgs(ctx->db, ctx->arena, r->reporter_id, &orgs, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	for (i = 0; i < n && orgs[i].id != org_id; i++)
+		;
+	if (i == n)
+		return ZEK_INVALID;
+	rc = store_request_share_org(ctx->db, r->id, org_id, ctx->now_ms);
+	if (rc == ZEK_NOTFOUND)
+		return ZEK_CONFLICT;
+	if (rc != ZEK_OK)
+		return rc;
+	e = (struct store_activity){
+		.request_id = r->id,
+		.actor_id = user->id,
+		.kind = "shared_with_org",
+		.org_id = org_id,
+		.is_public = true,
+		.created_at = ctx->now_ms,
+	};
+	return store_activity_insert(ctx->db, &e, NULL);
+}
+
+enum zek_rc
+core_request_share_org(struct zctx *ctx, const struct user *user,
+    int64_t request_id, int64_t org_id)
+{
+	enum zek_rc rc;
+
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = share_org_locked(ctx, user, request_id, org_id);
+	if (rc == ZEK_OK)
+		rc = store_commit(ctx->db);
+	if (rc != ZEK_OK)
+		store_rollback(ctx->db);
+	return rc;
+}
+
+enum zek_rc
+core_share_org_choices(struct zctx *ctx, const struct user *user,
+    int64_t request_id, int64_t **ids, const char ***names, size_t *n)
+{
+	struct store_request *r;
+	struct store_org *orgs;
+	enum zek_rc rc;
+	unsigned roles;
+	size_t i, norgs = 0;
+
+	*n = 0;
+	rc = load(ctx, user, request_id, &r, &roles);
+	if (rc != ZEK_OK)
+		return rc;
+	if (wf_may_share_org(roles, status_of(r)) && r->shared_org_id == 0) {
+		rc = store_user_orgs(ctx->db, ctx->arena, r->reporter_id, &orgs,
+		    &norgs);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	*ids = arena_calloc(ctx->arena, norgs + 1, sizeof(**ids));
+	*names = arena_calloc(ctx->arena, norgs + 1, sizeof(**names));
+	if (*ids == NULL || *names == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < norgs; i++) {
+		(*ids)[i] = orgs[i].id;
+		(*names)[i] = orgs[i].name;
+	}
+	*n = norgs;
+	return ZEK_OK;
+}
+
+enum zek_rc
+core_request_notify_set(struct zctx *ctx, const struct user *user,
+    int64_t request_id, bool muted)
+{
+	struct store_request *r;
+	enum zek_rc rc;
+	unsigned roles;
+
+	rc = load(ctx, user, request_id, &r, &roles);
+	if (rc != ZEK_OK)
+		return rc;
+	return store_notify_muted_set(ctx->db, r->id, user->id, muted);
+}

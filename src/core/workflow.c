@@ -1,0 +1,411 @@
+/* workflow.c: the table of allowed status changes and the code that applies them. */
+#include "core/workflow.h"
+
+#include <stddef.h>
+
+#include "core/activity.h"
+#include "core/internal.h"
+#include "core/notify.h"
+#include "core/requests.h"
+#include "core/users.h"
+#include "core/validate.h"
+#include "lib/str.h"
+#include "store/store.h"
+
+#define S(x) (1u << (x))
+#define OPEN_STATES (S(STATUS_OFFEN) | S(STATUS_WARTET_SUPPORT) | \
+	S(STATUS_IN_BEARBEITUNG) | S(STATUS_WARTET_KUNDE))
+
+/* Whether a proposed solution must (or must not) be waiting. */
+enum wf_solution {
+	SOL_ANY,
+	SOL_PENDING,
+	SOL_NONE
+};
+
+/* What happens to the resolution. */
+enum wf_res_rule {
+	RES_CLEAR,              /* no resolution afterwards */
+	RES_SET,                /* the rule's fixed resolution */
+	RES_CHOSEN              /* the one asked for (WF_CLOSE) */
+};
+
+struct wf_rule {
+	enum wf_action action;
+	unsigned roles;         /* who may */
+	unsigned from;          /* bit per status it may start from */
+	enum wf_solution sol;
+	enum status to;
+	enum wf_res_rule res;
+	enum resolution fixed;  /* RES_SET */
+};
+
+/* PRODUCT.md "Statuses and workflow". Geschlossen is in no `from`: closed
+ * requests are final for everybody. */
+static const struct wf_rule rules[] = {
+	{ WF_TO_SUPPORT, WF_ROLE_AGENT,
+	    S(STATUS_OFFEN) | S(STATUS_IN_BEARBEITUNG), SOL_ANY,
+	    STATUS_WARTET_SUPPORT, RES_CLEAR, RESOLUTION_NONE },
+	{ WF_START, WF_ROLE_AGENT,
+	    S(STATUS_OFFEN) | S(STATUS_WARTET_SUPPORT), SOL_ANY,
+	    STATUS_IN_BEARBEITUNG, RES_CLEAR, RESOLUTION_NONE },
+	{ WF_ASK_CUSTOMER, WF_ROLE_AGENT, S(STATUS_IN_BEARBEITUNG), SOL_ANY,
+	    STATUS_WARTET_KUNDE, RES_CLEAR, RESOLUTION_NONE },
+	{ WF_PROPOSE_SOLUTION, WF_ROLE_AGENT, S(STATUS_IN_BEARBEITUNG), SOL_ANY,
+	    STATUS_WARTET_KUNDE, RES_SET, RESOLUTION_GELOEST },
+	{ WF_ACCEPT_SOLUTION, WF_ROLE_REPORTER | WF_ROLE_PARTICIPANT,
+	    S(STATUS_WARTET_KUNDE), SOL_PENDING,
+	    STATUS_GESCHLOSSEN, RES_SET, RESOLUTION_GELOEST },
+	{ WF_REJECT_SOLUTION, WF_ROLE_REPORTER | WF_ROLE_PARTICIPANT,
+	    S(STATUS_WARTET_KUNDE), SOL_PENDING,
+	    STATUS_WARTET_SUPPORT, RES_CLEAR, RESOLUTION_NONE },
+	{ WF_CUSTOMER_REPLY, WF_ROLES_CUSTOMER, S(STATUS_WARTET_KUNDE), SOL_NONE,
+	    STATUS_WARTET_SUPPORT, RES_CLEAR, RESOLUTION_NONE },
+	{ WF_WITHDRAW, WF_ROLE_REPORTER, OPEN_STATES, SOL_ANY,
+	    STATUS_GESCHLOSSEN, RES_SET, RESOLUTION_ZURUECKGEZOGEN },
+	{ WF_CLOSE, WF_ROLE_AGENT, OPEN_STATES, SOL_ANY,
+	    STATUS_GESCHLOSSEN, RES_CHOSEN, RESOLUTION_NONE },
+	{ WF_AUTO_CLOSE, WF_ROLE_SYSTEM, S(STATUS_WARTET_KUNDE), SOL_PENDING,
+	    STATUS_GESCHLOSSEN, RES_SET, RESOLUTION_GELOEST },
+};
+
+static const char *const action_codes[WF_ACTION_MAX] = {
+	[WF_TO_SUPPORT] = "to_support",
+	[WF_START] = "start",
+	[WF_ASK_CUSTOMER] = "ask_customer",
+	[WF_PROPOSE_SOLUTION] = "propose_solution",
+	[WF_ACCEPT_SOLUTION] = "accept_solution",
+	[WF_REJECT_SOLUTION] = "reject_solution",
+	[WF_CUSTOMER_REPLY] = "customer_reply",
+	[WF_WITHDRAW] = "withdraw",
+	[WF_CLOSE] = "close",
+	[WF_AUTO_CLOSE] = "auto_close",
+};
+
+const char *
+wf_action_code(enum wf_action a)
+{
+	return a < WF_ACTION_MAX ? action_codes[a] : "";
+}
+
+bool
+wf_action_from_code(const char *code, enum wf_action *out)
+{
+	size_t i;
+
+	for (i = 0; i < WF_ACTION_MAX; i++) {
+		if (str_eq(code, action_codes[i])) {
+			*out = (enum wf_action)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+wf_solution_pending(enum status st, enum resolution res)
+{
+	return st == STATUS_WARTET_KUNDE && res == RESOLUTION_GELOEST;
+}
+
+static bool
+solution_matches(enum wf_solution sol, enum status st, enum resolution res)
+{
+	switch (sol) {
+	case SOL_PENDING:
+		return wf_solution_pending(st, res);
+	case SOL_NONE:
+		return !wf_solution_pending(st, res);
+	default:
+		return true;
+	}
+}
+
+/* Resolutions an agent closes with; Zurückgezogen is the reporter's own. */
+static bool
+close_resolution_ok(enum resolution r)
+{
+	return r == RESOLUTION_GELOEST || r == RESOLUTION_DUPLIKAT ||
+	    r == RESOLUTION_ABGELEHNT;
+}
+
+enum zek_rc
+wf_check(unsigned roles, enum status st, enum resolution res,
+    enum wf_action a, enum resolution want, enum status *to,
+    enum resolution *to_res)
+{
+	const struct wf_rule *found = NULL;
+	bool role_ok = false;
+	size_t i;
+
+	if (a >= WF_ACTION_MAX || st >= STATUS_MAX)
+		return ZEK_INVALID;
+	for (i = 0; i < ZEK_ARRAY_LEN(rules); i++) {
+		if (rules[i].action != a || (rules[i].roles & roles) == 0)
+			continue;
+		role_ok = true;
+		if (status_is_open(st) && (rules[i].from & S(st)) != 0 &&
+		    solution_matches(rules[i].sol, st, res)) {
+			found = &rules[i];
+			break;
+		}
+	}
+	if (!role_ok)
+		return ZEK_FORBIDDEN;
+	if (found == NULL)
+		return ZEK_CONFLICT;
+	switch (found->res) {
+	case RES_CHOSEN:
+		if (!close_resolution_ok(want))
+			return ZEK_INVALID;
+		*to_res = want;
+		break;
+	case RES_SET:
+		*to_res = found->fixed;
+		break;
+	default:
+		*to_res = RESOLUTION_NONE;
+		break;
+	}
+	*to = found->to;
+	return ZEK_OK;
+}
+
+enum zek_rc
+core_request_roles(struct zctx *ctx, const struct user *user,
+    const struct store_request *r, unsigned *roles)
+{
+	enum zek_rc rc;
+	bool part = false;
+
+	*roles = 0;
+	if (user == NULL) {
+		*roles = WF_ROLE_SYSTEM;
+		return ZEK_OK;
+	}
+	if (user->is_agent || user->is_admin)
+		*roles |= WF_ROLE_AGENT;
+	if (r->reporter_id == user->id)
+		*roles |= WF_ROLE_REPORTER;
+	rc = store_is_participant(ctx->db, r->id, user->id, &part);
+	if (rc != ZEK_OK)
+		return rc;
+	if (part)
+		*roles |= WF_ROLE_PARTICIPANT;
+	/* Callers checked visibility: anyone left is a customer who may see
+	 * it (its creator, a member of the organisation it is shared with). */
+	if (*roles == 0)
+		*roles = WF_ROLE_VIEWER;
+	return ZEK_OK;
+}
+
+static enum status
+status_of(const struct store_request *r)
+{
+	enum status s;
+
+	return status_from_code(r->status, &s) ? s : STATUS_OFFEN;
+}
+
+static enum resolution
+resolution_of(const struct store_request *r)
+{
+	enum resolution res;
+
+	return resolution_from_code(r->resolution, &res) ? res :
+	    RESOLUTION_NONE;
+}
+
+/* The mails of a change, in its transaction: none is lost, none lies. */
+static enum zek_rc
+notify_change(struct zctx *ctx, const struct user *actor, int64_t id,
+    enum wf_action action, enum status from, const char *comment)
+{
+	switch (action) {
+	case WF_PROPOSE_SOLUTION:
+		return core_notify_solution(ctx, id, actor, comment);
+	case WF_AUTO_CLOSE:
+		return core_notify_auto_closed(ctx, id);
+	default:
+		return core_notify_status(ctx, id, actor, from, comment);
+	}
+}
+
+enum zek_rc
+core_transition_locked(struct zctx *ctx, const struct user *actor,
+    unsigned roles, struct store_request *r, enum wf_action action,
+    enum resolution resolution, const char *comment)
+{
+	struct store_activity e;
+	enum status from = status_of(r), to;
+	enum resolution to_res;
+	enum zek_rc rc;
+
+	rc = wf_check(roles, from, resolution_of(r), action, resolution, &to,
+	    &to_res);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_request_set_status(ctx->db, r->id, status_code(to),
+	    resolution_code(to_res), ctx->now_ms);
+	if (rc != ZEK_OK)
+		return rc;
+	e = (struct store_activity){
+		.request_id = r->id,
+		.actor_id = actor != NULL ? actor->id : 0,
+		.kind = "status_changed",
+		.action = wf_action_code(action),
+		.old_status = status_code(from),
+		.new_status = status_code(to),
+		.resolution = resolution_code(to_res),
+		.is_public = true,
+		.created_at = ctx->now_ms,
+	};
+	rc = store_activity_insert(ctx->db, &e, NULL);
+	if (rc == ZEK_OK)
+		rc = notify_change(ctx, actor, r->id, action, from, comment);
+	if (rc == ZEK_OK) {
+		r->status = status_code(to);
+		r->resolution = resolution_code(to_res);
+	}
+	return rc;
+}
+
+/* Reads the request under the write lock and checks the user may see it. */
+enum zek_rc
+core_request_lock(struct zctx *ctx, const struct user *user,
+    int64_t request_id, struct store_request **out, unsigned *roles)
+{
+	enum zek_rc rc;
+	bool visible = true;
+
+	rc = store_request_by_id(ctx->db, ctx->arena, request_id, out);
+	if (rc == ZEK_OK && user != NULL)
+		rc = core_request_visible(ctx, user, *out, &visible);
+	if (rc == ZEK_OK && !visible)
+		rc = ZEK_NOTFOUND;
+	if (rc == ZEK_OK)
+		rc = core_request_roles(ctx, user, *out, roles);
+	return rc;
+}
+
+enum zek_rc
+core_transition(struct zctx *ctx, const struct user *user, int64_t request_id,
+    enum wf_action action, enum resolution resolution, const char *comment,
+    struct field_error *err)
+{
+	struct store_request *r;
+	const char *body = NULL;
+	enum status to;
+	enum resolution to_res;
+	enum zek_rc rc;
+	unsigned roles;
+
+	if (!str_empty(comment)) {
+		rc = core_comment_validate(ctx, comment, false, &body, err);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = core_request_lock(ctx, user, request_id, &r, &roles);
+	/* Check before the comment is written, so a refused change leaves
+	 * nothing behind. */
+	if (rc == ZEK_OK)
+		rc = wf_check(roles, status_of(r), resolution_of(r), action,
+		    resolution, &to, &to_res);
+	if (rc == ZEK_OK && body != NULL && user != NULL)
+		rc = core_comment_insert_locked(ctx, r, user, body, true, NULL, 0,
+		    NULL);
+	/* The customer's reason (a rejected solution) reaches the agents; an
+	 * agent's words go to the customers with the change itself. */
+	if (rc == ZEK_OK && body != NULL && user != NULL &&
+	    (roles & WF_ROLE_AGENT) == 0)
+		rc = core_notify_comment(ctx, r->id, user, true, body);
+	if (rc == ZEK_OK)
+		rc = core_transition_locked(ctx, user, roles, r, action,
+		    resolution, body);
+	if (rc == ZEK_OK)
+		rc = store_commit(ctx->db);
+	if (rc != ZEK_OK)
+		store_rollback(ctx->db);
+	return rc;
+}
+
+bool
+wf_may_comment(unsigned roles, enum status st)
+{
+	return status_is_open(st) &&
+	    (roles & (WF_ROLES_CUSTOMER | WF_ROLE_AGENT)) != 0;
+}
+
+bool
+wf_may_share(unsigned roles, enum status st)
+{
+	return status_is_open(st) &&
+	    (roles & (WF_ROLES_CUSTOMER | WF_ROLE_AGENT)) != 0;
+}
+
+bool
+wf_may_share_org(unsigned roles, enum status st)
+{
+	return status_is_open(st) &&
+	    (roles & (WF_ROLE_REPORTER | WF_ROLE_AGENT)) != 0;
+}
+
+bool
+wf_may_remove_participant(unsigned roles, enum status st, bool self)
+{
+	if (!status_is_open(st))
+		return false;
+	if ((roles & (WF_ROLE_REPORTER | WF_ROLE_AGENT)) != 0)
+		return true;
+	/* A participant may leave on their own. */
+	return self && (roles & WF_ROLE_PARTICIPANT) != 0;
+}
+
+enum zek_rc
+core_request_abilities(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, struct request_abilities *out)
+{
+	struct store_request r = {
+		.id = v->id,
+		.reporter_id = v->reporter.id,
+		.creator_id = v->creator.id,
+		.shared_org_id = v->shared_org_id,
+	};
+	struct store_org *orgs;
+	enum status to;
+	enum resolution to_res;
+	enum zek_rc rc;
+	unsigned roles;
+	size_t norgs = 0;
+
+	*out = (struct request_abilities){ .mute = true };
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	rc = core_request_roles(ctx, user, &r, &roles);
+	if (rc != ZEK_OK)
+		return rc;
+	out->closed = !status_is_open(v->status);
+	out->comment = wf_may_comment(roles, v->status);
+	out->share = wf_may_share(roles, v->status);
+	out->remove_participants = wf_may_remove_participant(roles, v->status,
+	    false);
+	out->leave = wf_may_remove_participant(roles, v->status, true);
+	out->internal_notes = (roles & WF_ROLE_AGENT) != 0;
+	if (wf_may_share_org(roles, v->status) && v->shared_org_id == 0) {
+		rc = store_user_orgs(ctx->db, ctx->arena, v->reporter.id, &orgs,
+		    &norgs);
+		if (rc != ZEK_OK)
+			return rc;
+		out->share_org = norgs > 0;
+	}
+	out->withdraw = wf_check(roles, v->status, v->resolution, WF_WITHDRAW,
+	    RESOLUTION_NONE, &to, &to_res) == ZEK_OK;
+	out->accept_solution = wf_check(roles, v->status, v->resolution,
+	    WF_ACCEPT_SOLUTION, RESOLUTION_NONE, &to, &to_res) == ZEK_OK;
+	out->reject_solution = wf_check(roles, v->status, v->resolution,
+	    WF_REJECT_SOLUTION, RESOLUTION_NONE, &to, &to_res) == ZEK_OK;
+	return ZEK_OK;
+}

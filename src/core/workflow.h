@@ -1,0 +1,122 @@
+/* workflow.h: the one state machine of a request's status, and who may act. */
+#ifndef ZEK_CORE_WORKFLOW_H
+#define ZEK_CORE_WORKFLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/ctx.h"
+#include "core/status.h"
+
+struct user;
+struct store_request;
+struct field_error;
+struct request_view;
+
+/* What someone asks to happen to a request's status. */
+enum wf_action {
+	WF_TO_SUPPORT,          /* agent: Offen or In Bearbeitung -> Wartet auf Support */
+	WF_START,               /* agent: Offen or Wartet auf Support -> In Bearbeitung */
+	WF_ASK_CUSTOMER,        /* agent: In Bearbeitung -> Wartet auf Kunden (a question) */
+	WF_PROPOSE_SOLUTION,    /* agent: In Bearbeitung -> Wartet auf Kunden, Gelöst */
+	WF_ACCEPT_SOLUTION,     /* customer: proposed solution -> Geschlossen, Gelöst */
+	WF_REJECT_SOLUTION,     /* customer: proposed solution -> Wartet auf Support */
+	WF_CUSTOMER_REPLY,      /* customer comment on a question -> Wartet auf Support */
+	WF_WITHDRAW,            /* reporter: any open status -> Geschlossen, Zurückgezogen */
+	WF_CLOSE,               /* agent: any open status -> Geschlossen with a resolution */
+	WF_AUTO_CLOSE,          /* system: proposed solution, waited long -> Geschlossen, Gelöst */
+	WF_ACTION_MAX
+};
+
+/* How a user relates to a request; several may apply at once. */
+enum wf_role {
+	WF_ROLE_REPORTER = 1 << 0,      /* the customer it was raised for */
+	WF_ROLE_PARTICIPANT = 1 << 1,   /* added with "Teilen" */
+	WF_ROLE_VIEWER = 1 << 2,        /* another customer who may see it
+	                                 * (its creator, organisation members) */
+	WF_ROLE_AGENT = 1 << 3,         /* agents and admins */
+	WF_ROLE_SYSTEM = 1 << 4,        /* background jobs (user NULL) */
+};
+#define WF_ROLES_CUSTOMER (WF_ROLE_REPORTER | WF_ROLE_PARTICIPANT | \
+	WF_ROLE_VIEWER)
+
+/* Stable code of an action ("withdraw", "propose_solution", ...), stored
+ * in the activity log. Static string; "" for an unknown action. */
+const char *wf_action_code(enum wf_action a);
+bool wf_action_from_code(const char *code, enum wf_action *out);
+
+/* The pure rule: may someone with `roles` do `a` on a request in status
+ * `st` with resolution `res`? `want` is the resolution asked for
+ * (WF_CLOSE only: Gelöst, Duplikat or Abgelehnt). On ZEK_OK *to and
+ * *to_res say the result. Returns ZEK_FORBIDDEN when the roles may never
+ * do `a`, ZEK_CONFLICT when they may, but not from this state (closed
+ * requests are final: every action there is ZEK_CONFLICT), ZEK_INVALID
+ * for an unknown action or a resolution WF_CLOSE does not take. */
+enum zek_rc wf_check(unsigned roles, enum status st, enum resolution res,
+    enum wf_action a, enum resolution want, enum status *to,
+    enum resolution *to_res);
+
+/* True while a solution waits for the customer's answer. */
+bool wf_solution_pending(enum status st, enum resolution res);
+
+/* The roles of `user` (NULL = the system) on a stored request it may see.
+ * Asks the database whether the user takes part. */
+enum zek_rc core_request_roles(struct zctx *ctx, const struct user *user,
+    const struct store_request *r, unsigned *roles);
+
+/* Changes the status of request `request_id` by `action`, for `user`
+ * (NULL only for WF_AUTO_CLOSE, run by a job). In one transaction: checks
+ * the current status (read under the write lock), writes the new status
+ * and resolution, the optional comment (Markdown, public, as the user's;
+ * NULL or "" = none), a "status_changed" activity entry (with the
+ * comment's entry first) and the mails it causes (core/notify.h).
+ * Returns ZEK_OK; ZEK_NOTFOUND when the request does not exist or the user
+ * may not see it; ZEK_FORBIDDEN / ZEK_CONFLICT / ZEK_INVALID as wf_check;
+ * ZEK_INVALID with *err (field "comment") for a bad comment (err may be
+ * NULL); ZEK_IO otherwise. */
+enum zek_rc core_transition(struct zctx *ctx, const struct user *user,
+    int64_t request_id, enum wf_action action, enum resolution resolution,
+    const char *comment, struct field_error *err);
+
+/* For core/ only, inside an open transaction: reads request `request_id`,
+ * checks that `user` (NULL = the system) may see it (ZEK_NOTFOUND if not)
+ * and gives the user's roles. */
+enum zek_rc core_request_lock(struct zctx *ctx, const struct user *user,
+    int64_t request_id, struct store_request **out, unsigned *roles);
+
+/* For core/ only, inside an open transaction, after the request `r` was
+ * read under the write lock: checks and applies `action` for `roles` by
+ * `actor` (NULL = the system), logs it and queues its mails (comment: the
+ * Markdown written with it, or NULL); r->status and r->resolution are
+ * updated. */
+enum zek_rc core_transition_locked(struct zctx *ctx, const struct user *actor,
+    unsigned roles, struct store_request *r, enum wf_action action,
+    enum resolution resolution, const char *comment);
+
+/* What the page may offer the viewing user. */
+struct request_abilities {
+	bool comment;               /* add a public comment */
+	bool share;                 /* add participants */
+	bool share_org;             /* share with one of the reporter's organisations */
+	bool remove_participants;   /* remove any participant */
+	bool leave;                 /* remove oneself (a participant) */
+	bool withdraw;              /* "Anfrage zurückziehen" */
+	bool accept_solution;       /* "Lösung annehmen" (shown in issue 4) */
+	bool reject_solution;       /* "Lösung ablehnen" */
+	bool internal_notes;        /* see and write internal notes */
+	bool mute;                  /* toggle own notifications (always) */
+	bool closed;                /* final: the page says it cannot be reopened */
+};
+
+/* Fills *out for `user` and the request `v` (from core_request_get, so
+ * visible to the user). */
+enum zek_rc core_request_abilities(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, struct request_abilities *out);
+
+/* The rules the abilities come from, for core/sharing.c and activity.c. */
+bool wf_may_comment(unsigned roles, enum status st);
+bool wf_may_share(unsigned roles, enum status st);
+bool wf_may_share_org(unsigned roles, enum status st);
+bool wf_may_remove_participant(unsigned roles, enum status st, bool self);
+
+#endif

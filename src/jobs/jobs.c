@@ -1,0 +1,76 @@
+/* jobs.c: the job table of `zek serve` and the small functions each entry runs. */
+#include "jobs/jobs.h"
+
+#include <stdio.h>
+
+#include "core/attachments.h"
+#include "core/auth.h"
+#include "core/config.h"
+#include "core/ctx.h"
+#include "jobs/scheduler.h"
+#include "lib/arena.h"
+#include "mail/outbox.h"
+
+#define JOB_ARENA_LIMIT (16u << 20)
+
+/* Runs fn with a fresh arena and context on the scheduler's thread. */
+static enum zek_rc
+with_ctx(struct jobs_app *app, enum zek_rc (*fn)(struct zctx *, int64_t *),
+    int64_t *n)
+{
+	struct arena *a = arena_new(JOB_ARENA_LIMIT);
+	struct zctx ctx;
+	enum zek_rc rc;
+
+	if (a == NULL)
+		return ZEK_NOMEM;
+	rc = core_ctx_init(app->core, a, &ctx);
+	if (rc == ZEK_OK)
+		rc = fn(&ctx, n);
+	arena_free(a);
+	return rc;
+}
+
+static enum zek_rc
+job_outbox(void *arg, bool *more)
+{
+	struct jobs_app *app = arg;
+	struct outbox_stats st = { 0 };
+
+	return outbox_run(app->core, &app->mail, &st, more);
+}
+
+static enum zek_rc
+job_attachments(void *arg, bool *more)
+{
+	int64_t n = 0;
+	enum zek_rc rc;
+
+	(void)more;
+	rc = with_ctx(arg, core_attachments_purge, &n);
+	if (rc == ZEK_OK && n > 0)
+		fprintf(stderr, "zek: purged %lld expired uploads\n", (long long)n);
+	return rc;
+}
+
+static enum zek_rc
+job_sessions(void *arg, bool *more)
+{
+	int64_t n = 0;
+
+	(void)more;
+	return with_ctx(arg, core_sessions_purge, &n);
+}
+
+enum zek_rc
+jobs_serve_start(struct jobs_app *app, struct jobs **out)
+{
+	const struct config *cfg = app->mail.cfg;
+	const struct job table[] = {
+		{ "outbox", cfg->mail_poll_ms, job_outbox, app },
+		{ "attachments", JOBS_PURGE_INTERVAL_MS, job_attachments, app },
+		{ "sessions", JOBS_PURGE_INTERVAL_MS, job_sessions, app },
+	};
+
+	return jobs_start(table, ZEK_ARRAY_LEN(table), out);
+}

@@ -1,0 +1,224 @@
+/* compose.c: renders an outbox row with the mail/ templates and catalogs into MIME. */
+#include "mail/compose.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/notify.h"
+#include "core/status.h"
+#include "lib/arena.h"
+#include "lib/str.h"
+#include "mail/mime.h"
+#include "render/i18n.h"
+#include "render/markdown.h"
+#include "render/template.h"
+#include "render/time.h"
+#include "store/store.h"
+
+#define BODY_MAX (1u << 20)         /* one rendered body part */
+#define COMMENT_HTML_MAX (512u << 10)
+#define TEMPLATE_NAME_MAX 64
+#define UNSUBSCRIBE_ANCHOR "notify-state"   /* id on the request page */
+
+/* The facts of the payload plus what is derived for the recipient; the
+ * catalog texts may use every one of these as {name}. */
+enum {
+	V_KEY, V_TITLE, V_ACTOR, V_REPORTER, V_NAME, V_OLD, V_NEW, V_RESOLUTION,
+	V_TIME, V_MAX
+};
+static const char *const var_names[V_MAX] = {
+	"key", "title", "actor", "reporter", "name", "old", "new", "resolution",
+	"time",
+};
+
+struct compose {
+	struct arena *a;
+	const struct catalogs *cat;
+	const char *lang;
+	const char *vars[V_MAX];
+	json_t *ctx;                /* the template context */
+};
+
+static const char *
+pstr(json_t *payload, const char *key)
+{
+	const char *s = json_string_value(json_object_get(payload, key));
+
+	return s != NULL ? s : "";
+}
+
+static const char *
+status_text(const char *code, const char *lang)
+{
+	enum status s;
+
+	return status_from_code(code, &s) ? status_label(s, lang) : "";
+}
+
+static const char *
+resolution_text(const char *code, const char *lang)
+{
+	enum resolution r;
+
+	return resolution_from_code(code, &r) ? resolution_label(r, lang) : "";
+}
+
+/* The catalog text `key` with every {name} filled in; NULL on failure. */
+static const char *
+fmt(struct compose *c, const char *key)
+{
+	char *out;
+
+	if (i18n_format(c->a, i18n_get(c->cat, c->lang, key), var_names,
+	    c->vars, V_MAX, &out) != ZEK_OK)
+		return NULL;
+	return out;
+}
+
+static int
+ctx_str(struct compose *c, const char *key, const char *v)
+{
+	if (v == NULL)
+		return ZEK_NOMEM;
+	return json_object_set_new(c->ctx, key, json_string(v)) == 0 ?
+	    ZEK_OK : ZEK_NOMEM;
+}
+
+/* The comment's Markdown as safe HTML for the HTML part. */
+static enum zek_rc
+comment_html(struct compose *c, const char *md)
+{
+	struct buf b;
+	enum zek_rc rc;
+
+	if (md[0] == '\0')
+		return ZEK_OK;
+	buf_init(&b, COMMENT_HTML_MAX);
+	rc = markdown_to_html(md, strlen(md), &b);
+	if (rc == ZEK_OK)
+		rc = ctx_str(c, "comment_html", b.data != NULL ? b.data : "");
+	buf_free(&b);
+	return rc;
+}
+
+/* Fills c->vars and the template context from the mail and its payload. */
+static enum zek_rc
+build_context(struct compose *c, const struct store_mail *m, json_t *p)
+{
+	char when[64];
+	enum zek_rc rc;
+	const char *intro_key;
+
+	if (time_format(m->created_at, m->tz, c->lang, when, sizeof(when)) !=
+	    ZEK_OK &&
+	    time_format(m->created_at, TIME_DEFAULT_ZONE, c->lang, when,
+	    sizeof(when)) != ZEK_OK)
+		when[0] = '\0';
+	c->vars[V_KEY] = pstr(p, "key");
+	c->vars[V_TITLE] = pstr(p, "title");
+	c->vars[V_ACTOR] = pstr(p, "actor");
+	c->vars[V_REPORTER] = pstr(p, "reporter");
+	c->vars[V_NAME] = m->to_name;
+	c->vars[V_OLD] = status_text(pstr(p, "old_status"), c->lang);
+	c->vars[V_NEW] = status_text(pstr(p, "status"), c->lang);
+	c->vars[V_RESOLUTION] = resolution_text(pstr(p, "resolution"), c->lang);
+	c->vars[V_TIME] = when;
+	intro_key = arena_printf(c->a, "mail_intro_%s", m->event);
+	if (intro_key == NULL)
+		return ZEK_NOMEM;
+	if (json_object_set(c->ctx, "t", i18n_table(c->cat, c->lang)) != 0)
+		return ZEK_NOMEM;
+	rc = ctx_str(c, "lang", c->lang);
+	if (rc == ZEK_OK)
+		rc = ctx_str(c, "subject", fmt(c, "mail_subject"));
+	if (rc == ZEK_OK)
+		rc = ctx_str(c, "greeting", fmt(c, "mail_greeting"));
+	if (rc == ZEK_OK)
+		rc = ctx_str(c, "intro", fmt(c, intro_key));
+	if (rc == ZEK_OK && c->vars[V_RESOLUTION][0] != '\0')
+		rc = ctx_str(c, "resolution_line", fmt(c, "mail_resolution"));
+	if (rc == ZEK_OK)
+		rc = ctx_str(c, "time_line", fmt(c, "mail_time"));
+	if (rc == ZEK_OK)
+		rc = ctx_str(c, "key", c->vars[V_KEY]);
+	if (rc == ZEK_OK)
+		rc = ctx_str(c, "title", c->vars[V_TITLE]);
+	if (rc == ZEK_OK)
+		rc = ctx_str(c, "reporter", c->vars[V_REPORTER]);
+	if (rc == ZEK_OK)
+		rc = ctx_str(c, "url", pstr(p, "url"));
+	if (rc == ZEK_OK && pstr(p, "comment")[0] != '\0')
+		rc = ctx_str(c, "comment", pstr(p, "comment"));
+	if (rc == ZEK_OK)
+		rc = comment_html(c, pstr(p, "comment"));
+	return rc;
+}
+
+static enum zek_rc
+render(const struct mail_env *env, struct compose *c, const char *kind,
+    const char *event, struct buf *out)
+{
+	char name[TEMPLATE_NAME_MAX];
+	int rc;
+
+	snprintf(name, sizeof(name), "mail/%s/%s", kind, event);
+	rc = templates_render(env->tpl, name, c->ctx, out);
+	if (rc == ZEK_OK && out->data == NULL)
+		rc = buf_puts(out, "");
+	return rc;
+}
+
+enum zek_rc
+mail_compose(const struct mail_env *env, struct arena *a,
+    const struct store_mail *m, struct buf *out)
+{
+	struct compose c = { .a = a, .cat = env->cat };
+	struct buf text, html;
+	struct mime_msg msg;
+	const char *unsubscribe;
+	json_t *payload;
+	enum zek_rc rc;
+
+	if (!core_notify_event_known(m->event))
+		return ZEK_INVALID;
+	payload = json_loads(m->payload, 0, NULL);
+	if (!json_is_object(payload)) {
+		json_decref(payload);
+		return ZEK_INVALID;
+	}
+	buf_init(&text, BODY_MAX);
+	buf_init(&html, BODY_MAX);
+	c.lang = i18n_has_lang(m->lang) ? m->lang : I18N_DEFAULT_LANG;
+	c.ctx = json_object();
+	rc = c.ctx == NULL ? ZEK_NOMEM : build_context(&c, m, payload);
+	if (rc == ZEK_OK)
+		rc = render(env, &c, "text", m->event, &text);
+	if (rc == ZEK_OK)
+		rc = render(env, &c, "html", m->event, &html);
+	if (rc != ZEK_OK)
+		goto out;
+	/* The request page, scrolled to its notification switch. */
+	unsubscribe = pstr(payload, "url")[0] == '\0' ? NULL :
+	    arena_printf(a, "%s#%s", pstr(payload, "url"), UNSUBSCRIBE_ANCHOR);
+	msg = (struct mime_msg){
+		.from = { env->cfg->smtp_from_name, env->cfg->smtp_from },
+		.to = { m->to_name, m->to_addr },
+		.subject = json_string_value(json_object_get(c.ctx, "subject")),
+		.message_id = m->message_id,
+		.in_reply_to = str_empty(m->thread_id) ? NULL : m->thread_id,
+		.date_ms = m->created_at,
+		.list_unsubscribe = unsubscribe,
+		.lang = c.lang,
+		.text = text.data,
+		.html = html.data,
+	};
+	rc = mime_build(&msg, out);
+out:
+	buf_free(&text);
+	buf_free(&html);
+	json_decref(c.ctx);
+	json_decref(payload);
+	return rc;
+}

@@ -1,0 +1,215 @@
+/* outbox.c: the sending worker: claim, render once, send, record; safe with many processes. */
+#include "mail/outbox.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/ctx.h"
+#include "core/notify.h"
+#include "lib/arena.h"
+#include "lib/str.h"
+#include "mail/compose.h"
+#include "mail/smtp.h"
+#include "store/store.h"
+
+#define ARENA_LIMIT (16u << 20)     /* one mail's scratch memory */
+#define ERROR_MAX 300
+
+int64_t
+outbox_backoff_ms(const struct config *cfg, int64_t attempts)
+{
+	int64_t d = cfg->mail_retry_ms > 0 ? cfg->mail_retry_ms : 1000;
+	int64_t i;
+
+	for (i = 1; i < attempts && d < cfg->mail_retry_max_ms; i++)
+		d *= 2;
+	return d < cfg->mail_retry_max_ms ? d : cfg->mail_retry_max_ms;
+}
+
+/* A claim token unique to this attempt: process, then random. */
+static void
+make_token(char *out, size_t n)
+{
+	unsigned char rnd[8];
+	char hex[2 * sizeof(rnd) + 1];
+
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	snprintf(out, n, "%ld-%s", (long)getpid(), hex);
+}
+
+static void
+log_mail(const struct store_mail *m, const char *what, const char *why)
+{
+	/* Ids and events only: addresses are personal data. */
+	fprintf(stderr, "zek: mail %lld (%s, %s): %s%s%s\n", (long long)m->id,
+	    m->event, m->message_id, what, why != NULL ? ": " : "",
+	    why != NULL ? why : "");
+}
+
+/* The stored message, or the freshly rendered one (stored for retries). */
+static enum zek_rc
+message_bytes(struct zctx *ctx, const struct mail_env *env,
+    const struct store_mail *m, const char *token, const char **raw,
+    char *err, size_t errlen)
+{
+	struct buf b;
+	enum zek_rc rc;
+
+	if (!str_empty(m->raw)) {
+		*raw = m->raw;
+		return ZEK_OK;
+	}
+	buf_init(&b, MAIL_MAX_BYTES);
+	rc = mail_compose(env, ctx->arena, m, &b);
+	if (rc != ZEK_OK) {
+		snprintf(err, errlen, "cannot render the message: %s",
+		    zek_rc_name(rc));
+		goto out;
+	}
+	*raw = arena_strndup(ctx->arena, b.data, b.len);
+	if (*raw == NULL) {
+		rc = ZEK_NOMEM;
+		goto out;
+	}
+	rc = core_outbox_set_raw(ctx, m->id, token, *raw);
+out:
+	buf_free(&b);
+	return rc;
+}
+
+/* Records a failed attempt: back off, or give up after mail_expire_ms. */
+static enum zek_rc
+record_tempfail(struct zctx *ctx, const struct store_mail *m,
+    const char *token, const char *why, struct outbox_stats *st)
+{
+	const struct config *cfg = ctx->cfg;
+	int64_t now = core_now_ms(), next;
+	char err[ERROR_MAX];
+
+	if (now - m->created_at >= cfg->mail_expire_ms) {
+		snprintf(err, sizeof(err), "gave up after %lld attempts: %s",
+		    (long long)m->attempts, why);
+		log_mail(m, "failed", err);
+		st->failed++;
+		return core_outbox_failed(ctx, m->id, token, err);
+	}
+	/* m->attempts counts this one (the claim did). */
+	next = now + outbox_backoff_ms(cfg, m->attempts);
+	log_mail(m, "deferred", why);
+	st->retried++;
+	return core_outbox_retry(ctx, m->id, token, next, why);
+}
+
+static enum zek_rc
+send_one(struct zctx *ctx, const struct mail_env *env, int64_t id,
+    struct outbox_stats *st)
+{
+	const struct config *cfg = ctx->cfg;
+	struct smtp_outcome o;
+	struct store_mail *m;
+	char token[64], err[ERROR_MAX] = "";
+	const char *raw = NULL;
+	enum zek_rc rc;
+
+	make_token(token, sizeof(token));
+	/* Long enough for one whole SMTP conversation and the rendering. */
+	rc = core_outbox_claim(ctx, id, token,
+	    ctx->now_ms + 2 * cfg->smtp_timeout_ms + 1000);
+	if (rc == ZEK_CONFLICT) {
+		st->busy++;
+		return ZEK_OK;
+	}
+	if (rc == ZEK_OK)
+		rc = core_outbox_get(ctx, id, &m);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = message_bytes(ctx, env, m, token, &raw, err, sizeof(err));
+	if (rc == ZEK_CONFLICT) {
+		st->busy++;     /* our claim lapsed and someone else has it */
+		return ZEK_OK;
+	}
+	if (rc == ZEK_NOMEM || rc == ZEK_IO)
+		return rc;      /* the claim lapses; a later pass tries again */
+	if (rc != ZEK_OK) {
+		log_mail(m, "failed", err);
+		st->failed++;
+		return core_outbox_failed(ctx, id, token, err);
+	}
+	rc = smtp_send(cfg, cfg->smtp_from, m->to_addr, raw, strlen(raw), &o);
+	if (rc != ZEK_OK)
+		return rc;
+	switch (o.result) {
+	case SMTP_SENT:
+		/* The at-least-once window is this one write. */
+		rc = core_outbox_sent(ctx, id, token);
+		if (rc != ZEK_OK)
+			log_mail(m, "sent, but not recorded (may go out again)",
+			    zek_rc_name(rc));
+		else
+			log_mail(m, "sent", NULL);
+		st->sent++;
+		return rc;
+	case SMTP_PERMFAIL:
+		log_mail(m, "failed", o.text);
+		st->failed++;
+		return core_outbox_failed(ctx, id, token, o.text);
+	default:
+		return record_tempfail(ctx, m, token, o.text, st);
+	}
+}
+
+enum zek_rc
+outbox_run(struct core *core, const struct mail_env *env,
+    struct outbox_stats *st, bool *more)
+{
+	struct arena *a = NULL, *ma;
+	struct zctx ctx, mctx;
+	enum zek_rc rc;
+	int64_t *ids;
+	size_t i, n = 0;
+
+	*more = false;
+	if (str_empty(env->cfg->smtp_url))
+		return ZEK_OK;
+	a = arena_new(ARENA_LIMIT);
+	if (a == NULL)
+		return ZEK_NOMEM;
+	rc = core_ctx_init(core, a, &ctx);
+	if (rc == ZEK_OK)
+		rc = core_outbox_due(&ctx, OUTBOX_BATCH, &ids, &n);
+	for (i = 0; rc == ZEK_OK && i < n; i++) {
+		/* A fresh arena and "now" per mail: sending takes time. */
+		ma = arena_new(ARENA_LIMIT);
+		if (ma == NULL) {
+			rc = ZEK_NOMEM;
+			break;
+		}
+		rc = core_ctx_init(core, ma, &mctx);
+		if (rc == ZEK_OK)
+			rc = send_one(&mctx, env, ids[i], st);
+		arena_free(ma);
+	}
+	if (rc == ZEK_OK)
+		*more = n == OUTBOX_BATCH;
+	arena_free(a);
+	return rc;
+}
+
+enum zek_rc
+outbox_message(struct zctx *ctx, const struct mail_env *env, int64_t id,
+    struct buf *out)
+{
+	struct store_mail *m;
+	enum zek_rc rc;
+
+	rc = core_outbox_get(ctx, id, &m);
+	if (rc != ZEK_OK)
+		return rc;
+	if (!str_empty(m->raw))
+		return buf_puts(out, m->raw);
+	return mail_compose(env, ctx->arena, m, out);
+}

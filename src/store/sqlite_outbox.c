@@ -1,0 +1,182 @@
+/* sqlite_outbox.c: the e-mail outbox: enqueue, claim, and the sending outcome. */
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/arena.h"
+#include "store/sqlite_int.h"
+
+#define MAIL_COLS_FULL "id, event, request_id, recipient_id, to_addr, " \
+	"to_name, lang, tz, message_id, thread_id, payload, coalesce(raw, ''), " \
+	"state, attempts, next_attempt_at, coalesce(claimed_by, ''), " \
+	"coalesce(claimed_until, 0), last_error, created_at, " \
+	"coalesce(sent_at, 0)"
+/* The list leaves the raw message out. */
+#define MAIL_COLS_SHORT "id, event, request_id, recipient_id, to_addr, " \
+	"to_name, lang, tz, message_id, thread_id, payload, '', " \
+	"state, attempts, next_attempt_at, coalesce(claimed_by, ''), " \
+	"coalesce(claimed_until, 0), last_error, created_at, " \
+	"coalesce(sent_at, 0)"
+
+static void
+map_mail(struct sq_row *r, void *elem)
+{
+	struct store_mail *m = elem;
+
+	m->id = sq_col_i64(r);
+	m->event = sq_col_str(r);
+	m->request_id = sq_col_i64(r);
+	m->recipient_id = sq_col_i64(r);
+	m->to_addr = sq_col_str(r);
+	m->to_name = sq_col_str(r);
+	m->lang = sq_col_str(r);
+	m->tz = sq_col_str(r);
+	m->message_id = sq_col_str(r);
+	m->thread_id = sq_col_str(r);
+	m->payload = sq_col_str(r);
+	m->raw = sq_col_str(r);
+	m->state = sq_col_str(r);
+	m->attempts = sq_col_i64(r);
+	m->next_attempt_at = sq_col_i64(r);
+	m->claimed_by = sq_col_str(r);
+	m->claimed_until = sq_col_i64(r);
+	m->last_error = sq_col_str(r);
+	m->created_at = sq_col_i64(r);
+	m->sent_at = sq_col_i64(r);
+}
+
+enum zek_rc
+store_outbox_insert(struct store_conn *c, const struct store_mail *m,
+    int64_t *id_out)
+{
+	enum zek_rc rc;
+	int64_t id;
+
+	rc = sq_query_i64(c, &id, "INSERT INTO outbox (event, request_id, "
+	    "recipient_id, to_addr, to_name, lang, tz, message_id, thread_id, "
+	    "payload, next_attempt_at, created_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    "tiitttttttii", m->event, m->request_id, m->recipient_id,
+	    m->to_addr, sq_nz(m->to_name), m->lang, m->tz, m->message_id,
+	    sq_nz(m->thread_id), m->payload, m->next_attempt_at,
+	    m->created_at);
+	if (rc == ZEK_OK && id_out != NULL)
+		*id_out = id;
+	return rc;
+}
+
+static void
+map_id(struct sq_row *r, void *elem)
+{
+	*(int64_t *)elem = sq_col_i64(r);
+}
+
+enum zek_rc
+store_outbox_due(struct store_conn *c, struct arena *a, int64_t now,
+    size_t limit, int64_t **ids, size_t *n)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT id FROM outbox "
+	    "WHERE state = 'pending' AND next_attempt_at <= ? "
+	    "AND (claimed_until IS NULL OR claimed_until < ?) "
+	    "ORDER BY next_attempt_at, id LIMIT ?", "iiz", now, now, limit);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_id, sizeof(**ids), (void **)ids, n);
+}
+
+/* NOTFOUND from a guarded UPDATE means "someone else holds it". */
+static enum zek_rc
+conflict_if_unchanged(enum zek_rc rc)
+{
+	return rc == ZEK_NOTFOUND ? ZEK_CONFLICT : rc;
+}
+
+enum zek_rc
+store_outbox_claim(struct store_conn *c, int64_t id, const char *token,
+    int64_t now, int64_t until)
+{
+	/* One statement decides: SQLite runs it under the write lock, so of
+	 * two processes racing for the row exactly one changes it. */
+	return conflict_if_unchanged(sq_exec_changed(c, "UPDATE outbox SET "
+	    "claimed_by = ?, claimed_until = ?, attempts = attempts + 1 "
+	    "WHERE id = ? AND state = 'pending' AND next_attempt_at <= ? "
+	    "AND (claimed_until IS NULL OR claimed_until < ?)",
+	    "tiiii", token, until, id, now, now));
+}
+
+enum zek_rc
+store_outbox_get(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_mail **out)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT " MAIL_COLS_FULL " FROM outbox "
+	    "WHERE id = ?", "i", id);
+	if (st == NULL)
+		return rc;
+	return sq_collect_one(c, a, st, map_mail, sizeof(**out), (void **)out);
+}
+
+enum zek_rc
+store_outbox_set_raw(struct store_conn *c, int64_t id, const char *token,
+    const char *raw)
+{
+	return conflict_if_unchanged(sq_exec_changed(c, "UPDATE outbox SET "
+	    "raw = ? WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+	    "tit", raw, id, token));
+}
+
+enum zek_rc
+store_outbox_sent(struct store_conn *c, int64_t id, const char *token,
+    int64_t now)
+{
+	return conflict_if_unchanged(sq_exec_changed(c, "UPDATE outbox SET "
+	    "state = 'sent', sent_at = ?, claimed_by = NULL, "
+	    "claimed_until = NULL, last_error = '' "
+	    "WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+	    "iit", now, id, token));
+}
+
+enum zek_rc
+store_outbox_retry(struct store_conn *c, int64_t id, const char *token,
+    int64_t next_at, const char *error)
+{
+	return conflict_if_unchanged(sq_exec_changed(c, "UPDATE outbox SET "
+	    "next_attempt_at = ?, last_error = ?, claimed_by = NULL, "
+	    "claimed_until = NULL "
+	    "WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+	    "itit", next_at, sq_nz(error), id, token));
+}
+
+enum zek_rc
+store_outbox_failed(struct store_conn *c, int64_t id, const char *token,
+    const char *error)
+{
+	return conflict_if_unchanged(sq_exec_changed(c, "UPDATE outbox SET "
+	    "state = 'failed', last_error = ?, claimed_by = NULL, "
+	    "claimed_until = NULL "
+	    "WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+	    "tit", sq_nz(error), id, token));
+}
+
+enum zek_rc
+store_outbox_list(struct store_conn *c, struct arena *a, const char *state,
+    int64_t request_id, size_t limit, struct store_mail **out, size_t *n)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT " MAIL_COLS_SHORT " FROM outbox "
+	    "WHERE (? IS NULL OR state = ?) AND (? = 0 OR request_id = ?) "
+	    "ORDER BY id DESC LIMIT ?", "ttiiz", state, state, request_id,
+	    request_id, limit);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_mail, sizeof(**out), (void **)out, n);
+}

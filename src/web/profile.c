@@ -1,0 +1,456 @@
+/* profile.c: the profile page: name and password, language and time zone,
+ * personal access tokens. */
+#include "web/web.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/profile.h"
+#include "core/tokens.h"
+#include "core/users.h"
+#include "core/validate.h"
+#include "lib/str.h"
+#include "lib/utf8.h"
+#include "render/i18n.h"
+#include "render/time.h"
+
+#define PROFILE_URL "/servicedesk/customer/user/profile"
+#define TOKENS_URL PROFILE_URL "/tokens"
+#define ZONE_MAX 64                 /* bytes of a zone ID we show again */
+
+/* What the page shows besides the stored profile: a failed form with its
+ * errors, or the token just created. */
+struct profile_state {
+	const char *form;               /* "edit" | "prefs" | "token" | NULL */
+	struct field_error errs[PROFILE_MAX_ERRORS];
+	size_t nerrs;
+	const struct token_new *created;
+	const char *created_name;
+	const char *notice_key;         /* catalog key of a status message */
+};
+
+/* ---- helpers ---- */
+
+static const char *
+time_text(struct req *rq, int64_t ms)
+{
+	char out[96];
+
+	if (time_format(ms, rq->tz, rq->lang, out, sizeof(out)) != ZEK_OK)
+		return "";
+	return arena_strdup(rq->arena, out);
+}
+
+static const char *
+time_iso(struct req *rq, int64_t ms)
+{
+	char out[64];
+
+	if (time_format_iso(ms, rq->tz, out, sizeof(out)) != ZEK_OK)
+		return "";
+	return arena_strdup(rq->arena, out);
+}
+
+/* A submitted value that may be shown again (valid UTF-8), or "". */
+static const char *
+kept(struct req *rq, const char *name)
+{
+	const char *v = req_form(rq, name);
+
+	return v != NULL && utf8_valid(v, strlen(v)) ? v : "";
+}
+
+static const struct field_error *
+error_for(const struct profile_state *st, const char *form, const char *field)
+{
+	size_t i;
+
+	if (!str_eq(st->form, form))
+		return NULL;
+	for (i = 0; i < st->nerrs; i++)
+		if (str_eq(st->errs[i].field, field))
+			return &st->errs[i];
+	return NULL;
+}
+
+/* The error text with {max} and {min} filled in. */
+static const char *
+error_text(struct req *rq, const struct field_error *e)
+{
+	char n[32];
+	const char *names[] = { "max", "min" };
+	const char *values[] = { n, n };
+	char *out;
+
+	snprintf(n, sizeof(n), "%lld", (long long)e->max);
+	if (i18n_format(rq->arena, web_t(rq, e->key), names, values, 2, &out) !=
+	    ZEK_OK)
+		return web_t(rq, e->key);
+	return out;
+}
+
+/* A field of one of the forms: id, error text, kept value. */
+static json_t *
+field_json(struct req *rq, const struct profile_state *st, const char *form,
+    const char *field, const char *id, const char *value)
+{
+	const struct field_error *e = error_for(st, form, field);
+
+	return json_pack("{s:s, s:s?, s:s?}", "id", id,
+	    "error", e != NULL ? error_text(rq, e) : NULL, "value", value);
+}
+
+static json_t *
+errors_json(struct req *rq, const struct profile_state *st,
+    const char *const *fields, const char *const *ids, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i, k;
+
+	for (i = 0; i < st->nerrs; i++)
+		for (k = 0; k < n; k++)
+			if (str_eq(st->errs[i].field, fields[k]))
+				json_array_append_new(arr, json_pack("{s:s, s:s}",
+				    "field_id", ids[k],
+				    "message", error_text(rq, &st->errs[i])));
+	return arr;
+}
+
+/* ---- the three sections ---- */
+
+static json_t *
+edit_json(struct req *rq, const struct profile_state *st)
+{
+	static const char *const fields[] = { "name", "current_password",
+	    "new_password", "new_password2" };
+	static const char *const ids[] = { "p-name", "p-current", "p-new",
+	    "p-new2" };
+	bool mine = str_eq(st->form, "edit");
+	json_t *j;
+
+	j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b}",
+	    "action", PROFILE_URL,
+	    "email", rq->user->email,
+	    "name", field_json(rq, st, "edit", "name", "p-name",
+	    mine ? kept(rq, "name") : rq->user->name),
+	    "current", field_json(rq, st, "edit", "current_password",
+	    "p-current", NULL),
+	    "new", field_json(rq, st, "edit", "new_password", "p-new", NULL),
+	    "new2", field_json(rq, st, "edit", "new_password2", "p-new2", NULL),
+	    "has_errors", mine && st->nerrs > 0);
+	if (j != NULL && mine && st->nerrs > 0)
+		json_object_set_new(j, "errors", errors_json(rq, st, fields, ids,
+		    ZEK_ARRAY_LEN(fields)));
+	return j;
+}
+
+static json_t *
+lang_options(struct req *rq, const char *cur)
+{
+	return json_pack("[{s:s, s:s, s:b}, {s:s, s:s, s:b}]",
+	    "code", "de", "text", "Deutsch", "chosen", str_eq(cur, "de"),
+	    "code", "en", "text", "English", "chosen", str_eq(cur, "en"));
+}
+
+/* Region names for the zone groups, by the first part of the zone ID. */
+static const char *
+region_text(struct req *rq, const char *region)
+{
+	static const char *const known[] = { "Africa", "America", "Antarctica",
+	    "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian",
+	    "Pacific" };
+	const char *key;
+	size_t i;
+
+	for (i = 0; i < ZEK_ARRAY_LEN(known); i++) {
+		if (!str_eq(region, known[i]))
+			continue;
+		key = arena_printf(rq->arena, "tz_region_%s", known[i]);
+		return key != NULL ? web_t(rq, key) : region;
+	}
+	return region;
+}
+
+/* "America/Argentina/Buenos_Aires" shows as "Argentina/Buenos Aires". */
+static const char *
+zone_label(struct req *rq, const char *zone)
+{
+	const char *slash = strchr(zone, '/');
+	char *s = arena_strdup(rq->arena, slash != NULL ? slash + 1 : zone);
+	char *p;
+
+	for (p = s; p != NULL && *p != '\0'; p++)
+		if (*p == '_')
+			*p = ' ';
+	return s != NULL ? s : zone;
+}
+
+/* The IANA zones grouped by region (the template puts UTC first). */
+static json_t *
+zone_groups(struct req *rq, const char *cur)
+{
+	const char **zones;
+	json_t *groups = json_array(), *group = NULL, *list = NULL;
+	char region[ZONE_MAX];
+	size_t i, n, len;
+
+	if (time_zone_list(rq->arena, &zones, &n) != ZEK_OK)
+		n = 0;
+	region[0] = '\0';
+	for (i = 0; i < n; i++) {
+		const char *slash = strchr(zones[i], '/');
+		len = slash != NULL ? (size_t)(slash - zones[i]) : 0;
+		if (len == 0 || len >= sizeof(region))
+			continue;
+		if (group == NULL || strncmp(region, zones[i], len) != 0 ||
+		    region[len] != '\0') {
+			memcpy(region, zones[i], len);
+			region[len] = '\0';
+			list = json_array();
+			group = json_pack("{s:s, s:o}", "region",
+			    region_text(rq, region), "zones", list);
+			if (group == NULL || json_array_append_new(groups, group) != 0)
+				break;      /* out of memory: a shorter list */
+		}
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b}",
+		    "code", zones[i], "text", zone_label(rq, zones[i]),
+		    "chosen", str_eq(cur, zones[i])));
+	}
+	return groups;
+}
+
+static json_t *
+prefs_json(struct req *rq, const struct profile_state *st)
+{
+	static const char *const fields[] = { "lang", "tz" };
+	static const char *const ids[] = { "s-lang", "s-tz" };
+	bool mine = str_eq(st->form, "prefs");
+	const char *lang = rq->user->lang, *tz = rq->user->tz;
+	json_t *j;
+
+	if (mine) {
+		const char *l = req_form(rq, "lang"), *z = req_form(rq, "tz");
+		if (str_eq(l, "de") || str_eq(l, "en"))
+			lang = l;
+		if (z != NULL && strlen(z) < ZONE_MAX && core_tz_valid(z))
+			tz = z;
+	}
+	j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:b, s:s}",
+	    "action", PROFILE_URL "/preferences",
+	    "cancel_href", PROFILE_URL "#einstellungen",
+	    "lang", field_json(rq, st, "prefs", "lang", "s-lang", NULL),
+	    "tz", field_json(rq, st, "prefs", "tz", "s-tz", NULL),
+	    "langs", lang_options(rq, lang),
+	    "utc", str_eq(tz, "UTC"),
+	    "has_errors", mine && st->nerrs > 0,
+	    "now_text", time_text(rq, rq->ctx.now_ms));
+	if (j == NULL)
+		return NULL;
+	json_object_set_new(j, "zone_groups", zone_groups(rq, tz));
+	if (mine && st->nerrs > 0)
+		json_object_set_new(j, "errors", errors_json(rq, st, fields, ids,
+		    ZEK_ARRAY_LEN(fields)));
+	return j;
+}
+
+static json_t *
+token_row(struct req *rq, const struct api_token *t)
+{
+	const char *names[] = { "name" };
+	const char *values[] = { t->name };
+	char *revoke_label;
+
+	if (i18n_format(rq->arena, web_t(rq, "token_revoke_label"), names, values,
+	    1, &revoke_label) != ZEK_OK)
+		revoke_label = (char *)web_t(rq, "token_revoke");
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}",
+	    "token_name", t->name,
+	    "created_text", time_text(rq, t->created_at),
+	    "created_iso", time_iso(rq, t->created_at),
+	    "expires_text", time_text(rq, t->expires_at),
+	    "expires_iso", time_iso(rq, t->expires_at),
+	    "used_text", t->last_used_at > 0 ? time_text(rq, t->last_used_at) :
+	    web_t(rq, "token_never_used"),
+	    "revoke_action", arena_printf(rq->arena, TOKENS_URL "/%lld/revoke",
+	    (long long)t->id),
+	    "expired", t->expired,
+	    "revoke_label", revoke_label);
+}
+
+static json_t *
+tokens_json(struct req *rq, const struct profile_state *st)
+{
+	static const char *const fields[] = { "name", "expires" };
+	static const char *const ids[] = { "t-name", "t-expires" };
+	struct api_token *list;
+	char today[11], suggested[11], latest[11];
+	bool mine = str_eq(st->form, "token") && st->nerrs > 0;
+	json_t *j, *rows;
+	size_t i, n;
+
+	if (core_tokens_list(&rq->ctx, rq->user, &list, &n) != ZEK_OK)
+		return NULL;
+	if (core_token_dates(&rq->ctx, rq->tz, today, suggested, latest) != ZEK_OK)
+		return NULL;
+	rows = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(rows, token_row(rq, &list[i]));
+	j = json_pack("{s:s, s:o, s:b, s:o, s:o, s:s, s:s, s:b}",
+	    "action", TOKENS_URL,
+	    "list", rows,
+	    "has_tokens", n > 0,
+	    "name", field_json(rq, st, "token", "name", "t-name",
+	    mine ? kept(rq, "name") : ""),
+	    "expires", field_json(rq, st, "token", "expires", "t-expires",
+	    mine ? kept(rq, "expires") : suggested),
+	    "min_date", today,
+	    "max_date", latest,
+	    "has_errors", mine);
+	if (j == NULL)
+		return NULL;
+	if (mine)
+		json_object_set_new(j, "errors", errors_json(rq, st, fields, ids,
+		    ZEK_ARRAY_LEN(fields)));
+	if (st->created != NULL)
+		json_object_set_new(j, "created", json_pack("{s:s, s:s, s:s}",
+		    "token_name", st->created_name, "raw", st->created->raw,
+		    "expires_text", time_text(rq, st->created->expires_at)));
+	return j;
+}
+
+/* ---- the page ---- */
+
+static int
+profile_page(struct req *rq, unsigned status, const struct profile_state *st)
+{
+	json_t *page, *edit, *prefs, *tokens;
+
+	page = web_page_ctx(rq, "page_profile");
+	if (page == NULL)
+		return ZEK_NOMEM;
+	edit = edit_json(rq, st);
+	prefs = prefs_json(rq, st);
+	tokens = tokens_json(rq, st);
+	if (edit == NULL || prefs == NULL || tokens == NULL) {
+		json_decref(edit);
+		json_decref(prefs);
+		json_decref(tokens);
+		return ZEK_NOMEM;
+	}
+	json_object_set_new(page, "profile", edit);
+	json_object_set_new(page, "prefs", prefs);
+	json_object_set_new(page, "tokens", tokens);
+	if (st->notice_key != NULL)
+		json_object_set_new(page, "notice",
+		    json_string(web_t(rq, st->notice_key)));
+	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
+	web_breadcrumb(rq, page, web_t(rq, "page_profile"), NULL);
+	return web_render(rq, status, "profile", page);
+}
+
+/* GET /servicedesk/customer/user/profile[?saved=...] */
+int
+web_profile(struct req *rq)
+{
+	static const char *const notices[][2] = {
+		{ "profile", "profile_saved" },
+		{ "password", "profile_password_saved" },
+		{ "prefs", "prefs_saved" },
+		{ "revoked", "token_revoked" },
+	};
+	struct profile_state st = { 0 };
+	const char *saved = req_query(rq, "saved");
+	size_t i;
+
+	for (i = 0; saved != NULL && i < ZEK_ARRAY_LEN(notices); i++)
+		if (str_eq(saved, notices[i][0]))
+			st.notice_key = notices[i][1];
+	return profile_page(rq, 200, &st);
+}
+
+/* POST /servicedesk/customer/user/profile: "Profil bearbeiten". */
+int
+web_profile_save(struct req *rq)
+{
+	struct profile_state st = { .form = "edit" };
+	struct profile_edit in = {
+		.name = req_form(rq, "name"),
+		.current_password = req_form(rq, "current_password"),
+		.new_password = req_form(rq, "new_password"),
+		.new_password2 = req_form(rq, "new_password2"),
+		.keep_session = rq->session_token,
+	};
+	bool changed = false;
+	int rc;
+
+	rc = core_profile_edit(&rq->ctx, rq->user, &in, st.errs, &st.nerrs,
+	    &changed);
+	if (rc == ZEK_INVALID)
+		return profile_page(rq, 422, &st);
+	if (rc != ZEK_OK)
+		return rc;
+	return http_redirect(rq, 303, changed ? PROFILE_URL "?saved=password" :
+	    PROFILE_URL "?saved=profile");
+}
+
+/* POST /servicedesk/customer/user/profile/preferences: "Einstellungen". */
+int
+web_profile_prefs(struct req *rq)
+{
+	struct profile_state st = { .form = "prefs" };
+	int rc;
+
+	rc = core_profile_set_prefs(&rq->ctx, rq->user, req_form(rq, "lang"),
+	    req_form(rq, "tz"), &st.errs[0]);
+	if (rc == ZEK_INVALID) {
+		st.nerrs = 1;
+		return profile_page(rq, 422, &st);
+	}
+	if (rc != ZEK_OK)
+		return rc;
+	/* The next page is read in the new language and zone. */
+	return http_redirect(rq, 303, PROFILE_URL "?saved=prefs#einstellungen");
+}
+
+/* POST /servicedesk/customer/user/profile/tokens: the new token is shown
+ * on this response only; it is never stored or shown again. */
+int
+web_token_create(struct req *rq)
+{
+	struct profile_state st = { .form = "token" };
+	struct token_new tok;
+	char *name;
+	int rc;
+
+	rc = core_token_create(&rq->ctx, rq->user, req_form(rq, "name"),
+	    req_form(rq, "expires"), rq->tz, &tok, &st.errs[0]);
+	if (rc == ZEK_INVALID) {
+		st.nerrs = 1;
+		return profile_page(rq, 422, &st);
+	}
+	if (rc != ZEK_OK)
+		return rc;
+	name = arena_strdup(rq->arena, kept(rq, "name"));
+	if (name == NULL)
+		return ZEK_NOMEM;
+	st.created = &tok;
+	st.created_name = str_trim(name);
+	return profile_page(rq, 200, &st);
+}
+
+/* POST /servicedesk/customer/user/profile/tokens/{id}/revoke */
+int
+web_token_revoke(struct req *rq)
+{
+	int64_t id;
+	int rc;
+
+	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) != 0)
+		return web_fail(rq, 404, ZEK_NOTFOUND);
+	rc = core_token_revoke(&rq->ctx, rq->user, id);
+	if (rc == ZEK_NOTFOUND)
+		return web_fail(rq, 404, rc);
+	if (rc != ZEK_OK)
+		return rc;
+	return http_redirect(rq, 303, PROFILE_URL "?saved=revoked#tokens");
+}

@@ -1,0 +1,545 @@
+// Browser and accessibility tests of zek: a person's clicks and keystrokes in Debian's
+// headless Chromium against a real `zek serve`, and axe-core (WCAG 2.1 A/AA) on every
+// customer page. Usage: node tests/browser/run.mjs build-test/zek [TEST-ID ...]
+// (ids: login pages plain create errors keyboard nojs request errorpage; screenshots land in
+// build-test/browser-artifacts/)
+import {
+	LOGIN, PORTAL, PORTALS, check, eq, main, makePng, test,
+} from './lib.mjs';
+
+const PNG = makePng(64, 48);
+const LOG_TEXT = 'Protokoll des Fehlers\nZeile 2: Zeitüberschreitung beim Absenden\n';
+const TYPES = ['Störungsmeldung', 'Anforderung Online-Dienst', 'Online-Dienst Inbetriebnahme', 'Sonstige Frage'];
+const KEY_RE = /\/servicedesk\/customer\/portal\/17\/([A-Z][A-Z0-9]*-\d+)$/;
+
+/* ---------- Steps a person takes ---------- */
+
+// The number of open requests next to "Anfragen" in the header.
+async function openCount(page) {
+	return Number(await page.locator('.site-nav [data-open-count]').getAttribute('data-open-count'));
+}
+
+async function openCreateForm(t, page, typeName) {
+	await page.goto(t.url(PORTAL));
+	await page.getByRole('link', { name: typeName, exact: true }).click();
+	await page.waitForLoadState();
+	eq(await page.getByRole('heading', { level: 1 }).textContent(), typeName, 'create form heading');
+}
+
+// Types a description, selects its last word with Shift+Left and presses "Fett".
+async function writeDescriptionWithBold(page) {
+	const ta = page.getByRole('textbox', { name: 'Fehlerbeschreibung' });
+	await ta.click();
+	await ta.pressSequentially('Beim Absenden des Antrags erscheint ein Fehler');
+	for (let i = 0; i < 'Fehler'.length; i += 1)
+		await ta.press('Shift+ArrowLeft');
+	await page.getByRole('button', { name: 'Fett' }).click();
+	eq(await ta.inputValue(), 'Beim Absenden des Antrags erscheint ein **Fehler**', 'description after "Fett"');
+	await ta.press('End');
+	await ta.pressSequentially('. Danach ist die Sitzung weg.');
+	return ta;
+}
+
+// Opens the combobox's list by typing, walks down with the arrow key to `want`, takes it with Enter.
+async function pickObject(page, comboName, typed, want) {
+	const combo = page.getByRole('combobox', { name: comboName });
+	await combo.click();
+	await combo.pressSequentially(typed, { delay: 30 });
+	const listbox = page.locator(`#${await combo.getAttribute('aria-controls')}`);
+	await listbox.getByRole('option').first().waitFor();
+	eq(await combo.getAttribute('aria-expanded'), 'true', `${comboName}: aria-expanded while the list is open`);
+	const names = await listbox.getByRole('option').allTextContents();
+	check(names.includes(want), `${comboName}: "${typed}" should offer "${want}", offered ${JSON.stringify(names)}`);
+	for (let i = 0; i <= names.indexOf(want); i += 1)
+		await combo.press('ArrowDown');
+	const active = await combo.getAttribute('aria-activedescendant');
+	check(active, `${comboName}: no aria-activedescendant after ArrowDown`);
+	eq(await page.locator(`#${active}`).textContent(), want, `${comboName}: active option`);
+	await combo.press('Enter');
+	eq(await combo.getAttribute('aria-expanded'), 'false', `${comboName}: list closes after Enter`);
+	return combo;
+}
+
+// What a browser does when the user presses Ctrl+V with a screenshot on the clipboard.
+async function pasteScreenshot(locator, png) {
+	return locator.evaluate((target, b64) => {
+		const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+		const dt = new DataTransfer();
+		dt.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+		const ev = new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true });
+		target.dispatchEvent(ev);
+		return ev.defaultPrevented;
+	}, png.toString('base64'));
+}
+
+// What a browser does when a file from the desktop is dragged onto the drop zone and let go.
+async function dropFile(t, page, zone, name, text, type) {
+	const dt = await page.evaluateHandle(([n, body, mime]) => {
+		const d = new DataTransfer();
+		d.items.add(new File([body], n, { type: mime }));
+		return d;
+	}, [name, text, type]);
+	await zone.dispatchEvent('dragenter', { dataTransfer: dt });
+	await zone.dispatchEvent('dragover', { dataTransfer: dt });
+	check(await zone.evaluate((z) => z.classList.contains('is-dragover')), 'drop zone shows that a file is over it');
+	await t.shot(page, 'file dragged over the drop zone');
+	await zone.dispatchEvent('drop', { dataTransfer: dt });
+	await dt.dispose();
+}
+
+async function chosenFiles(page) {
+	return page.locator('.filelist .filelist__name').allTextContents();
+}
+
+// Adds a pasted screenshot and a dropped log file to the form's attachment field.
+async function attachBoth(t, page) {
+	const ta = page.locator('#f-description');
+	check(await pasteScreenshot(ta, PNG), 'the page takes a pasted image (paste event not handled)');
+	let files = await chosenFiles(page);
+	eq(files.length, 1, 'files after pasting a screenshot');
+	check(/^screenshot-\d{4}-\d\d-\d\d-\d{4}(-\d+)?\.png$/.test(files[0]), `pasted screenshot name: ${files[0]}`);
+	await dropFile(t, page, page.locator('.dropzone'), 'protokoll.txt', LOG_TEXT, 'text/plain');
+	files = await chosenFiles(page);
+	eq(files.length, 2, 'files after dropping a file');
+	eq(files[1], 'protokoll.txt', 'dropped file');
+	const submitted = await page.locator('#f-attachment').evaluate((i) => Array.from(i.files).map((f) => f.name));
+	eq(JSON.stringify(submitted), JSON.stringify(files), 'the form\'s file input holds the listed files');
+	return files[0];
+}
+
+// Checks the request page after creation; returns its key.
+async function checkRequestPage(t, page, { title, screenshot, mandant, dienst }) {
+	const m = KEY_RE.exec(new URL(page.url()).pathname);
+	check(m, `after "Erstellen" the browser should be on the request page, is on ${page.url()}`);
+	const key = m[1];
+	eq((await page.locator('.request__key').textContent()).trim(), key, 'key on the request page');
+	eq((await page.getByRole('heading', { level: 1 }).textContent()).trim(), title, 'title on the request page');
+	const details = await page.locator('.details').innerText();
+	if (mandant)
+		check(details.includes(mandant), `details show the Mandant ${mandant}:\n${details}`);
+	if (dienst)
+		check(details.includes(dienst), `details show the Online-Dienst ${dienst}:\n${details}`);
+	const attachments = page.getByRole('region', { name: 'Anhänge' }).or(page.locator('section:has(#attachments-heading)'));
+	const text = await attachments.first().innerText();
+	for (const name of [screenshot, 'protokoll.txt'])
+		check(text.includes(name), `attachment ${name} listed on the request page:\n${text}`);
+	const thumb = page.locator('img.attachment__thumb').first();
+	await thumb.scrollIntoViewIfNeeded();
+	await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await thumb.elementHandle());
+	eq(await thumb.getAttribute('alt'), screenshot, 'thumbnail alt text');
+	// The stored files are byte for byte what the user gave.
+	const links = await page.locator('a.attachment__link').evaluateAll((as) => as.map((a) => [a.textContent.trim(), a.href]));
+	for (const [name, href] of links) {
+		const body = await page.context().request.get(href).then((r) => r.body());
+		if (name === screenshot)
+			check(body.equals(PNG), `downloaded ${name} equals the pasted PNG`);
+		else if (name === 'protokoll.txt')
+			eq(body.toString('utf8'), LOG_TEXT, `downloaded ${name}`);
+	}
+	return key;
+}
+
+/* ---------- Tests ---------- */
+
+test('login', 'sign in through the login form; axe on the login page, plain and after a failed login', async (t) => {
+	const page = await t.page();
+	await page.goto(t.url(PORTAL));
+	check(new URL(page.url()).pathname === LOGIN, `a signed-out visitor is sent to the login page, got ${page.url()}`);
+	await t.axe(page, 'login');
+	await page.getByLabel('E-Mail-Adresse').fill('anna@example.org');
+	await page.getByLabel('Passwort').fill('falsch');
+	await page.getByRole('button', { name: 'Anmelden' }).click();
+	await page.waitForLoadState();
+	const alert = page.getByRole('alert');
+	check((await alert.textContent()).includes('E-Mail-Adresse oder Passwort ist falsch.'), 'failed login says why');
+	eq(await page.getByLabel('E-Mail-Adresse').inputValue(), 'anna@example.org', 'e-mail kept after a failed login');
+	eq(await page.getByLabel('Passwort').inputValue(), '', 'password not sent back');
+	eq(await page.getByLabel('E-Mail-Adresse').getAttribute('aria-invalid'), 'true', 'e-mail field marked invalid');
+	await t.axe(page, 'login after a failed login');
+	await page.getByLabel('Passwort').fill('demo');
+	await page.getByRole('button', { name: 'Anmelden' }).click();
+	await page.waitForLoadState();
+	eq(new URL(page.url()).pathname, PORTAL, 'after signing in the user is back where they wanted to go');
+	check((await page.locator('.site-nav').innerText()).includes('Anna Schmidt'), 'header names the signed-in user');
+	await t.shot(page, 'signed in');
+});
+
+test('pages', 'axe on the help center, the portal and the four create forms', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	await page.goto(t.url(PORTALS));
+	await t.axe(page, 'help center');
+	await page.locator('a.card__link').first().click();
+	await page.waitForLoadState();
+	eq(new URL(page.url()).pathname, PORTAL, 'help center links to the portal');
+	await t.axe(page, 'portal');
+	// The groups are tabs; the arrow keys move between them.
+	const first = page.getByRole('tab').first();
+	await first.focus();
+	await page.keyboard.press('ArrowRight');
+	eq(await page.getByRole('tab').nth(1).getAttribute('aria-selected'), 'true', 'ArrowRight selects the next group');
+	await t.axe(page, 'portal, second group');
+	await page.keyboard.press('ArrowLeft');
+	for (const name of TYPES) {
+		await openCreateForm(t, page, name);
+		await t.axe(page, `create form ${name}`);
+	}
+});
+
+test('plain', 'axe on the pages as they are without zek.js (plain controls), and reflow at 320 px', async (t) => {
+	// A browser that never gets zek.js, but can still run axe.
+	const state = await t.pageAs('anna@example.org').then(async (p) => {
+		const st = await p.context().storageState();
+		await p.context().close();
+		return st;
+	});
+	const page = await t.page({ storageState: state });
+	await page.route('**/static/*/zek.js', (route) => route.abort());
+	await page.goto(t.url(PORTAL));
+	eq(await page.getByRole('tab').count(), 0, 'no tabs without zek.js');
+	await t.axe(page, 'portal without zek.js');
+	for (const name of TYPES) {
+		await openCreateForm(t, page, name);
+		await t.axe(page, `create form ${name} without zek.js`);
+	}
+	// A new request's page, with its comment form always open.
+	await openCreateForm(t, page, 'Sonstige Frage');
+	await page.getByRole('textbox', { name: 'Titel' }).fill('Frage ohne JavaScript');
+	await page.locator('textarea').first().fill('Gibt es eine Schnittstelle?');
+	await page.getByRole('button', { name: 'Erstellen' }).click();
+	await page.waitForURL(KEY_RE);
+	const request = page.url();
+	await t.axe(page, 'request page without zek.js');
+
+	// WCAG 1.4.10: at 320 CSS pixels nothing needs scrolling sideways.
+	const narrow = await t.page({ storageState: state, viewport: { width: 320, height: 640 } });
+	for (const path of [PORTALS, PORTAL, `${PORTAL}/create/1`, new URL(request).pathname, LOGIN]) {
+		await narrow.goto(t.url(path));
+		const over = await narrow.evaluate(() => {
+			const w = document.documentElement.clientWidth;
+			const wide = Array.from(document.querySelectorAll('body *'))
+				.filter((e) => e.getBoundingClientRect().right > w + 1 && e.checkVisibility())
+				.map((e) => `${e.tagName.toLowerCase()}.${String(e.className).split(' ')[0]}`);
+			return { scroll: document.documentElement.scrollWidth, w, wide: wide.slice(0, 5) };
+		});
+		check(over.scroll <= over.w, `${path} at 320 px scrolls sideways (${over.scroll} > ${over.w}): ${over.wide.join(', ')}`);
+	}
+	await t.shot(narrow, 'login at 320 px');
+});
+
+test('create', 'create a Störungsmeldung with toolbar, object search, pasted screenshot and dropped file', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	await openCreateForm(t, page, 'Störungsmeldung');
+	const before = await openCount(page);
+	const title = 'Wohngeld-Antrag bricht beim Absenden ab';
+	await page.getByRole('textbox', { name: 'Titel' }).fill(title);
+	await writeDescriptionWithBold(page);
+	await page.getByRole('button', { name: 'Vorschau' }).click();
+	const preview = page.getByRole('region', { name: 'Vorschau' });
+	await preview.locator('strong').waitFor();
+	eq(await preview.locator('strong').textContent(), 'Fehler', 'preview shows the bold word as <strong>');
+	await t.shot(page, 'description with bold word and preview');
+
+	await pickObject(page, /^Mandant/, 'Muster', 'Stadt Musterstadt');
+	eq(await page.locator('#f-mandant').inputValue(), '5', 'the hidden Mandant select holds the choice');
+	await pickObject(page, /^Online Dienste/, 'Wohn', 'Wohngeld');
+	eq(JSON.stringify(await page.locator('.chips .chip__name').allTextContents()), '["Wohngeld"]', 'chosen Online-Dienst shown as a chip');
+	await t.shot(page, 'objects chosen');
+
+	const screenshot = await attachBoth(t, page);
+	await t.shot(page, 'files attached');
+	await page.getByRole('button', { name: 'Erstellen' }).click();
+	await page.waitForURL(KEY_RE);
+	const key = await checkRequestPage(t, page, { title, screenshot, mandant: 'Stadt Musterstadt', dienst: 'Wohngeld' });
+	check((await page.locator('.details strong').allTextContents()).includes('Fehler'), 'description shows the bold word');
+	eq(await openCount(page), before + 1, 'open requests in the header after creating one');
+	await t.axe(page, `request page ${key}`);
+});
+
+test('errors', 'an empty title comes back with errors; text, choices and files survive; the summary gets focus', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	await openCreateForm(t, page, 'Störungsmeldung');
+	await writeDescriptionWithBold(page);
+	await pickObject(page, /^Mandant/, 'Muster', 'Stadt Musterstadt');
+	await pickObject(page, /^Online Dienste/, 'Wohn', 'Wohngeld');
+	await page.getByLabel('Umgebung (optional)').selectOption({ label: 'Produktion' });
+	const screenshot = await attachBoth(t, page);
+	const description = await page.locator('#f-description').inputValue();
+	// Skip the browser's own required check: the server must catch it too.
+	await page.locator('form.form--create').evaluate((f) => { f.noValidate = true; });
+	const [response] = await Promise.all([
+		page.waitForResponse((r) => r.request().method() === 'POST'),
+		page.getByRole('button', { name: 'Erstellen' }).click(),
+	]);
+	await page.waitForLoadState();
+	check(response.status() >= 400 && response.status() < 500, `the server rejects the empty title, answered ${response.status()}`);
+	const summary = page.locator('.error-summary');
+	await summary.waitFor();
+	check(await summary.evaluate((s) => s === document.activeElement), 'the error summary has the focus');
+	const link = summary.getByRole('link').first();
+	eq(await link.getAttribute('href'), '#f-summary', 'the error summary links to the title');
+	eq(await page.locator('#f-summary').getAttribute('aria-invalid'), 'true', 'title marked invalid');
+	eq(await page.locator('#f-description').inputValue(), description, 'description kept');
+	eq(await page.getByRole('combobox', { name: /^Mandant/ }).inputValue(), 'Stadt Musterstadt', 'Mandant kept');
+	eq(JSON.stringify(await page.locator('.chips .chip__name').allTextContents()), '["Wohngeld"]', 'Online-Dienst kept');
+	eq(await page.getByLabel('Umgebung (optional)').inputValue(), 'produktion', 'Umgebung kept');
+	const kept = page.locator('.kept-files input[type="checkbox"]');
+	eq(await kept.count(), 2, 'both uploaded files are kept');
+	const keptText = await page.locator('.kept-files').innerText();
+	check(keptText.includes(screenshot) && keptText.includes('protokoll.txt'), `kept files listed: ${keptText}`);
+	check(await kept.evaluateAll((cs) => cs.every((c) => c.checked)), 'kept files are checked');
+	await t.axe(page, 'create form with errors');
+
+	await link.click();
+	check(await page.locator('#f-summary').evaluate((i) => i === document.activeElement), 'the summary link moves the focus to the title');
+	const title = 'Fehler nach erneutem Versuch';
+	await page.keyboard.type(title);
+	await page.getByRole('button', { name: 'Erstellen' }).click();
+	await page.waitForURL(KEY_RE);
+	await checkRequestPage(t, page, { title, screenshot, mandant: 'Stadt Musterstadt', dienst: 'Wohngeld' });
+	await t.shot(page, 'created after the correction', { full: true });
+});
+
+test('keyboard', 'keyboard only: Tab reaches every control in order, focus is always visible', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	await openCreateForm(t, page, 'Störungsmeldung');
+	// Every control a keyboard user must reach, in document order.
+	const expected = await page.evaluate(() => {
+		const all = Array.from(document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]'));
+		const radioSeen = new Set();
+		const out = [];
+		all.forEach((e, i) => {
+			e.dataset.kb = String(i);
+			if (e.disabled || e.tabIndex < 0 || !e.checkVisibility({ visibilityProperty: true }))
+				return;
+			if (e.closest('[inert], [aria-hidden="true"]') || e.type === 'hidden')
+				return;
+			if (e.type === 'radio') {
+				if (radioSeen.has(e.name))
+					return;
+				radioSeen.add(e.name);
+			}
+			out.push(String(i));
+		});
+		return out;
+	});
+	const reached = [];
+	const unseen = [];
+	await page.evaluate(() => { document.activeElement.blur(); window.scrollTo({ top: 0, behavior: 'instant' }); });
+	for (let i = 0; i < 200; i += 1) {
+		await page.keyboard.press('Tab');
+		const info = await page.evaluate(() => {
+			const e = document.activeElement;
+			if (!e || e === document.body)
+				return null;
+			// The ring sits on the element or, for card links, on the card around it.
+			let ring = false;
+			for (let n = e, depth = 0; n && depth < 3; n = n.parentElement, depth += 1) {
+				const s = getComputedStyle(n);
+				if ((s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || (depth === 0 && s.boxShadow !== 'none'))
+					ring = true;
+			}
+			const name = (e.getAttribute('aria-label') || e.textContent || e.name || '').trim().slice(0, 40);
+			const what = `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} "${name}"`;
+			return { kb: e.dataset.kb, ring, visible: e.matches(':focus-visible'), what };
+		});
+		if (!info)
+			break;
+		// Date and time fields take several Tabs, one per part.
+		if (reached.length && reached[reached.length - 1].kb === info.kb)
+			continue;
+		if (reached.some((r) => r.kb === info.kb))
+			break;
+		reached.push(info);
+		if (!info.ring || !info.visible)
+			unseen.push(info.what);
+		if (i === 3 || i === 12)
+			await t.shot(page, `tab stop ${i + 1}`);
+	}
+	const reachedKb = reached.map((r) => r.kb);
+	const missing = expected.filter((k) => !reachedKb.includes(k));
+	const missingWhat = await page.evaluate((ks) => ks.map((k) => {
+		const e = document.querySelector(`[data-kb="${k}"]`);
+		return `${e.tagName.toLowerCase()}#${e.id} ${e.getAttribute('aria-label') || e.textContent.trim().slice(0, 40)}`;
+	}), missing);
+	check(!missing.length, `Tab never reaches: ${missingWhat.join('; ')}`);
+	const inOrder = reachedKb.filter((k) => expected.includes(k));
+	eq(inOrder.join(','), expected.join(','), 'Tab order follows the document order');
+	check(!unseen.length, `focus not visible on: ${unseen.join('; ')}`);
+	check(reached.length >= 25, `the create form has many controls, Tab reached only ${reached.length}`);
+	eq(reachedKb[0], expected[0], 'the first Tab stop');
+	const kinds = await page.evaluate((ks) => ks.map((k) => document.querySelector(`[data-kb="${k}"]`).tagName), reachedKb);
+	for (const tag of ['A', 'BUTTON', 'INPUT', 'SELECT', 'TEXTAREA'])
+		check(kinds.includes(tag), `Tab reached a ${tag.toLowerCase()} with a visible focus ring`);
+
+	// On a freshly loaded page the skip link comes first, shows itself and jumps to the content.
+	await page.goto(page.url());
+	await page.keyboard.press('Tab');
+	const skip = page.locator('.skip-link');
+	check(await skip.evaluate((a) => a === document.activeElement), 'the first Tab focuses the skip link');
+	// Smooth scrolling may still be on its way to the top.
+	const onScreen = await page.waitForFunction((a) => {
+		const r = a.getBoundingClientRect();
+		return r.top >= 0 && r.height > 10 && r.width > 10 && r.bottom <= window.innerHeight;
+	}, await skip.elementHandle(), { timeout: 3000 }).then(() => true, () => false);
+	check(onScreen, `the focused skip link is on screen: ${JSON.stringify(await skip.boundingBox())}`);
+	await t.shot(page, 'skip link');
+	await page.keyboard.press('Enter');
+	check(await page.evaluate(() => document.activeElement.id === 'main'), 'the skip link moves the focus to the main content');
+
+	// The whole form can be filled and sent from the keyboard.
+	await page.getByRole('textbox', { name: 'Titel' }).focus();
+	await page.keyboard.type('Nur mit der Tastatur gemeldet');
+	await page.keyboard.press('Tab');
+	await page.keyboard.type('Beschreibung, ohne Maus eingegeben.');
+	await page.getByRole('button', { name: 'Erstellen' }).focus();
+	await page.keyboard.press('Enter');
+	await page.waitForURL(KEY_RE);
+	eq((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Nur mit der Tastatur gemeldet', 'request created from the keyboard');
+	await t.shot(page, 'created from the keyboard', { full: true });
+});
+
+test('nojs', 'without JavaScript a request can be created with the plain controls', async (t) => {
+	const page = await t.page({ javaScriptEnabled: false });
+	await t.login(page, 'anna@example.org');
+	await page.goto(t.url(PORTAL));
+	// No tabs without JavaScript: every group is on the page.
+	eq(await page.getByRole('tab').count(), 0, 'no tabs without JavaScript');
+	check(await page.getByRole('heading', { name: 'ODIS' }).isVisible(), 'second group visible without JavaScript');
+	await page.getByRole('link', { name: 'Störungsmeldung', exact: true }).click();
+	await page.waitForLoadState();
+	eq(await page.locator('.md-toolbar').count(), 0, 'no toolbar without JavaScript');
+	const title = 'Ohne JavaScript gemeldet';
+	await page.getByLabel('Titel').fill(title);
+	await page.getByLabel('Fehlerbeschreibung').fill('Die Seite bleibt weiß.\n\n- Schritt 1\n- Schritt 2');
+	await page.getByLabel(/^Mandant/).selectOption({ label: 'Stadt Musterstadt' });
+	await page.getByLabel(/^Online Dienste/).selectOption([{ label: 'Wohngeld' }, { label: 'Kita-Platz' }]);
+	await page.getByLabel('Dateien auswählen').setInputFiles([
+		{ name: 'bildschirm.png', mimeType: 'image/png', buffer: PNG },
+		{ name: 'protokoll.txt', mimeType: 'text/plain', buffer: Buffer.from(LOG_TEXT) },
+	]);
+	await page.getByLabel(/^Mit meiner Organisation teilen/).check();
+	await t.shot(page, 'filled without JavaScript', { full: true });
+	await page.getByRole('button', { name: 'Erstellen' }).click();
+	await page.waitForURL(KEY_RE);
+	await checkRequestPage(t, page, { title, screenshot: 'bildschirm.png', mandant: 'Stadt Musterstadt', dienst: 'Kita-Platz' });
+	check((await page.locator('.details').innerText()).includes('Wohngeld'), 'both Online-Dienste stored');
+	check((await page.locator('.request__side').innerText()).includes('Stadt Musterstadt – Bürgeramt'), 'shared with the organisation');
+	await t.shot(page, 'created without JavaScript', { full: true });
+});
+
+// A short Störungsmeldung through the form; returns the request page's path.
+async function createQuickly(t, page, title) {
+	await openCreateForm(t, page, 'Störungsmeldung');
+	await page.getByRole('textbox', { name: 'Titel' }).fill(title);
+	await page.getByRole('textbox', { name: 'Fehlerbeschreibung' }).fill('Die Seite lädt nicht.');
+	await page.getByRole('button', { name: 'Erstellen' }).click();
+	await page.waitForURL(KEY_RE);
+	return new URL(page.url()).pathname;
+}
+
+test('request', 'request page: comment with an attachment, share with Ben, Ben comments, withdraw, print', async (t) => {
+	const anna = await t.pageAs('anna@example.org');
+	const title = 'Kita-Platz-Suche zeigt keine Ergebnisse';
+	const path = await createQuickly(t, anna, title);
+	const key = KEY_RE.exec(path)[1];
+
+	// The comment box waits behind its opener; it opens with the focus in the text.
+	const opener = anna.getByRole('button', { name: 'Einen Kommentar zu dieser Anfrage hinzufügen ...' });
+	await opener.click();
+	const comment = anna.getByRole('textbox', { name: 'Kommentar' });
+	check(await comment.evaluate((e) => e === document.activeElement), 'the opened comment box has the focus in its text');
+	// "Hinzufügen" with a file but no text fails and keeps the file.
+	const box = anna.locator('.comment-form');
+	await dropFile(t, anna, box.locator('.dropzone'), 'nachtrag.txt', 'Nachtrag\n', 'text/plain');
+	await box.evaluate((f) => { f.noValidate = true; });
+	await box.getByRole('button', { name: 'Hinzufügen' }).click();
+	await anna.waitForLoadState();
+	const summary = anna.locator('.comment-form .error-summary');
+	await summary.waitFor();
+	check((await summary.innerText()).includes('Der Kommentar wurde nicht hinzugefügt'), 'comment error summary');
+	check(await anna.locator('.comment-form').isVisible(), 'the failed comment form stays open');
+	check((await anna.locator('.comment-form .kept-files').innerText()).includes('nachtrag.txt'), 'the file survives the failed comment');
+	await t.axe(anna, 'request page with a failed comment');
+	await anna.getByRole('textbox', { name: 'Kommentar' }).fill('Auch nach einem Neustart des Browsers tritt der Fehler auf.');
+	await anna.getByRole('button', { name: 'Hinzufügen' }).click();
+	await anna.waitForURL((u) => u.pathname === path);
+	const activity = anna.locator('#activity');
+	await activity.getByText('Auch nach einem Neustart des Browsers tritt der Fehler auf.').waitFor();
+	check((await activity.innerText()).includes('nachtrag.txt'), 'the comment\'s attachment is in the activity');
+	await t.shot(anna, 'comment added');
+
+	// Sharing: an unknown address is refused with a clear message, Ben is added.
+	await anna.getByText('Teilen', { exact: true }).first().click();
+	const who = anna.getByRole('textbox', { name: 'E-Mail-Adresse oder Name' });
+	await who.fill('niemand@example.org');
+	await anna.locator('.share__form').getByRole('button', { name: 'Teilen' }).click();
+	await anna.waitForLoadState();
+	check((await anna.locator('.share').innerText()).includes('Es gibt kein Konto mit dieser E-Mail-Adresse oder diesem Namen.'),
+		'sharing with an unknown address says why');
+	await t.axe(anna, 'request page with a refused share');
+	await anna.getByRole('textbox', { name: 'E-Mail-Adresse oder Name' }).fill('ben@example.org');
+	await anna.locator('.share__form').getByRole('button', { name: 'Teilen' }).click();
+	await anna.waitForLoadState();
+	await anna.locator('.sharing .person__name', { hasText: 'Ben Weber' }).waitFor();
+	await t.shot(anna, 'shared with Ben');
+
+	// Ben sees the request with comment and attachment, and comments himself.
+	const ben = await t.pageAs('ben@example.org');
+	await ben.goto(t.url(path));
+	eq((await ben.getByRole('heading', { level: 1 }).textContent()).trim(), title, 'Ben sees the shared request');
+	check((await ben.locator('#activity').innerText()).includes('nachtrag.txt'), 'Ben sees the attachment');
+	await ben.getByRole('button', { name: 'Einen Kommentar zu dieser Anfrage hinzufügen ...' }).click();
+	await ben.getByRole('textbox', { name: 'Kommentar' }).fill('Bei mir auch.');
+	await ben.getByRole('button', { name: 'Hinzufügen' }).click();
+	await ben.locator('#activity').getByText('Bei mir auch.').waitFor();
+	eq(await ben.getByRole('link', { name: 'Anfrage zurückziehen' }).count(), 0, 'only the reporter may withdraw');
+	await t.shot(ben, 'Ben commented');
+	// Carla (another organisation) must not see it.
+	const carla = await t.pageAs('carla@example.org');
+	eq((await carla.goto(t.url(path))).status(), 404, 'a stranger gets 404 for the request');
+
+	// Withdraw after a confirmation; the closed request offers no comment box.
+	await anna.goto(t.url(path));
+	const before = await openCount(anna);
+	await anna.getByRole('link', { name: 'Anfrage zurückziehen' }).click();
+	await anna.waitForLoadState();
+	await anna.getByText('Möchten Sie diese Anfrage wirklich zurückziehen?').waitFor();
+	await t.axe(anna, 'withdraw confirmation');
+	await anna.getByRole('button', { name: 'Ja, zurückziehen' }).click();
+	await anna.waitForURL((u) => u.pathname === path);
+	check((await anna.locator('.request__head').innerText()).includes('Zurückgezogen'), 'resolution Zurückgezogen shown');
+	await anna.getByText('Diese Anfrage ist geschlossen und kann nicht wieder geöffnet werden.').first().waitFor();
+	eq(await anna.locator('.comment-form, [data-comment-open]').count(), 0, 'no comment box on a closed request');
+	eq(await anna.getByRole('link', { name: 'Anfrage zurückziehen' }).count(), 0, 'no second withdraw');
+	eq(await openCount(anna), before - 1, 'open requests in the header after withdrawing');
+	await t.axe(anna, 'closed request page');
+
+	// "Drucken" prints; the print stylesheet leaves out navigation and buttons.
+	const print = anna.getByRole('button', { name: 'Drucken' });
+	await anna.evaluate(() => { window.zekPrinted = 0; window.print = () => { window.zekPrinted += 1; }; });
+	await print.click();
+	eq(await anna.evaluate(() => window.zekPrinted), 1, '"Drucken" opens the print dialog');
+	await anna.emulateMedia({ media: 'print' });
+	for (const sel of ['.site-nav', '.breadcrumbs', '.site-footer', '.request__actions', '.skip-link'])
+		check(!(await anna.locator(sel).first().isVisible()), `${sel} is not printed`);
+	eq(await anna.locator('button:visible').count(), 0, 'no buttons in print');
+	for (const text of [key, title, 'Zurückgezogen', 'Details', 'Geteilt mit', 'Ben Weber', 'Aktivität', 'Bei mir auch.', 'nachtrag.txt'])
+		check((await anna.locator('body').innerText()).includes(text), `print shows ${text}`);
+	await t.shot(anna, 'print preview', { full: true });
+	await anna.emulateMedia({ media: 'screen' });
+}, { timeout: 240000 });
+
+test('errorpage', 'error page: 404 for an unknown page and an unknown request; axe', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	for (const path of ['/servicedesk/customer/gibt-es-nicht', `${PORTAL}/ZEK-999999`]) {
+		const res = await page.goto(t.url(path));
+		eq(res.status(), 404, `status of ${path}`);
+		eq((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Seite nicht gefunden', `heading of ${path}`);
+		await t.axe(page, `error page ${path}`);
+	}
+	await page.getByRole('link', { name: 'Zurück' }).click();
+	await page.waitForLoadState();
+	check(!page.url().includes('ZEK-999999'), '"Zurück" leads away from the error');
+});
+
+process.exitCode = await main();

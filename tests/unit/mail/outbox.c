@@ -1,0 +1,369 @@
+/* Unit tests for mail/outbox.c and the outbox store: the claim protocol, back-off, failures. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../core/helpers.h"
+#include "core/config.h"
+#include "core/ctx.h"
+#include "core/notify.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "mail/compose.h"
+#include "mail/outbox.h"
+#include "mail/smtp.h"
+#include "mailtest.h"
+#include "render/i18n.h"
+#include "render/template.h"
+#include "store/store.h"
+
+#define PAYLOAD "{\"key\":\"ZEK-3\",\"title\":\"Test\"," \
+	"\"url\":\"http://127.0.0.1:8080/servicedesk/customer/portal/17/ZEK-3\"," \
+	"\"actor\":\"\",\"reporter\":\"Anna\",\"status\":\"offen\"," \
+	"\"resolution\":\"\"}"
+
+static struct tenv *env;
+static struct templates *tpl;
+static struct catalogs *cat;
+static struct mail_env menv;
+static char closed_url[64];
+static int seq;
+
+static int
+setup(void **state)
+{
+	const char *root = getenv("ZEK_SOURCE_ROOT");
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	char dir[512], err[256];
+	int fd;
+
+	if (root == NULL)
+		root = ZEK_SOURCE_ROOT;
+	env = tenv_new();
+	snprintf(dir, sizeof(dir), "%s/templates", root);
+	tpl = templates_load(dir, err, sizeof(err));
+	snprintf(dir, sizeof(dir), "%s/po", root);
+	cat = i18n_load(dir, err, sizeof(err));
+	assert_non_null(tpl);
+	assert_non_null(cat);
+	menv = (struct mail_env){ &env->cfg, tpl, cat };
+	assert_int_equal(smtp_global_init(), ZEK_OK);
+	/* A loopback port nobody listens on: connections are refused. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(closed_url, sizeof(closed_url), "smtp://127.0.0.1:%d",
+	    ntohs(sa.sin_port));
+	close(fd);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	templates_free(tpl);
+	i18n_free(cat);
+	tenv_free(env);
+	return 0;
+}
+
+static int
+reset(void **state)
+{
+	config_defaults(&env->cfg);
+	env->cfg.db_path = env->db;
+	env->cfg.smtp_url = closed_url;
+	env->cfg.smtp_timeout_ms = 5000;
+	tenv_reset(env);
+	return 0;
+}
+
+/* A pending mail created at `created`; its id. */
+static int64_t
+enqueue(const char *event, int64_t created)
+{
+	struct store_mail m = {
+		.event = event,
+		.request_id = 3,
+		.recipient_id = 1,
+		.to_addr = "anna@example.org",
+		.to_name = "Anna Schmidt",
+		.lang = "de",
+		.tz = "Europe/Berlin",
+		.thread_id = "<zek.ZEK-3.1@localhost>",
+		.payload = PAYLOAD,
+		.next_attempt_at = created,
+		.created_at = created,
+	};
+	int64_t id;
+
+	m.message_id = arena_printf(env->arena, "<zek.ZEK-3.1.%d@localhost>",
+	    ++seq);
+	assert_int_equal(store_outbox_insert(env->ctx.db, &m, &id), ZEK_OK);
+	return id;
+}
+
+static struct store_mail *
+get(int64_t id)
+{
+	struct store_mail *m;
+
+	assert_int_equal(store_outbox_get(env->ctx.db, env->arena, id, &m),
+	    ZEK_OK);
+	return m;
+}
+
+static bool
+is_due(int64_t id, int64_t now)
+{
+	int64_t *ids;
+	size_t i, n;
+
+	assert_int_equal(store_outbox_due(env->ctx.db, env->arena, now, 1000,
+	    &ids, &n), ZEK_OK);
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+static void
+test_claim_protocol(void **state)
+{
+	struct store_conn *db = env->ctx.db;
+	int64_t now = 1000000, id = enqueue(NOTIFY_CREATED, now);
+
+	assert_true(is_due(id, now));
+	assert_false(is_due(id, now - 1));
+	/* One claim wins; the other process backs off. */
+	assert_int_equal(store_outbox_claim(db, id, "A", now, now + 100), ZEK_OK);
+	assert_int_equal(store_outbox_claim(db, id, "B", now, now + 100),
+	    ZEK_CONFLICT);
+	assert_false(is_due(id, now + 50));
+	assert_int_equal(get(id)->attempts, 1);
+	assert_string_equal(get(id)->claimed_by, "A");
+	/* Only the holder may record anything. */
+	assert_int_equal(store_outbox_set_raw(db, id, "B", "x"), ZEK_CONFLICT);
+	assert_int_equal(store_outbox_sent(db, id, "B", now), ZEK_CONFLICT);
+	assert_int_equal(store_outbox_set_raw(db, id, "A", "raw bytes"), ZEK_OK);
+	/* A dies; after its claim lapses B takes over (kill -9 safety). */
+	assert_true(is_due(id, now + 101));
+	assert_int_equal(store_outbox_claim(db, id, "B", now + 101, now + 200),
+	    ZEK_OK);
+	assert_int_equal(get(id)->attempts, 2);
+	assert_int_equal(store_outbox_sent(db, id, "A", now + 150), ZEK_CONFLICT);
+	assert_int_equal(store_outbox_sent(db, id, "B", now + 150), ZEK_OK);
+	assert_string_equal(get(id)->state, "sent");
+	assert_int_equal(get(id)->sent_at, now + 150);
+	assert_string_equal(get(id)->claimed_by, "");
+	assert_string_equal(get(id)->raw, "raw bytes");
+	/* Sent is final. */
+	assert_false(is_due(id, now + 1000000));
+	assert_int_equal(store_outbox_claim(db, id, "C", now + 1000000,
+	    now + 1000100), ZEK_CONFLICT);
+}
+
+static void
+test_retry_and_failure_records(void **state)
+{
+	struct store_conn *db = env->ctx.db;
+	int64_t now = 2000000, id = enqueue(NOTIFY_CREATED, now);
+	struct store_mail *m;
+
+	assert_int_equal(store_outbox_claim(db, id, "A", now, now + 100), ZEK_OK);
+	assert_int_equal(store_outbox_retry(db, id, "A", now + 5000,
+	    "421 try later"), ZEK_OK);
+	m = get(id);
+	assert_string_equal(m->state, "pending");
+	assert_string_equal(m->last_error, "421 try later");
+	assert_int_equal(m->next_attempt_at, now + 5000);
+	assert_int_equal(m->claimed_until, 0);
+	assert_false(is_due(id, now + 4999));
+	assert_int_equal(store_outbox_claim(db, id, "B", now + 10, now + 100),
+	    ZEK_CONFLICT);
+	assert_true(is_due(id, now + 5000));
+	assert_int_equal(store_outbox_claim(db, id, "B", now + 5000,
+	    now + 5100), ZEK_OK);
+	assert_int_equal(store_outbox_failed(db, id, "B", "550 no such user"),
+	    ZEK_OK);
+	m = get(id);
+	assert_string_equal(m->state, "failed");
+	assert_string_equal(m->last_error, "550 no such user");
+	assert_int_equal(m->attempts, 2);
+	assert_false(is_due(id, now + 100000000));
+}
+
+static void
+test_backoff_doubles_up_to_the_cap(void **state)
+{
+	env->cfg.mail_retry_ms = 1000;
+	env->cfg.mail_retry_max_ms = 5000;
+	assert_int_equal(outbox_backoff_ms(&env->cfg, 1), 1000);
+	assert_int_equal(outbox_backoff_ms(&env->cfg, 2), 2000);
+	assert_int_equal(outbox_backoff_ms(&env->cfg, 3), 4000);
+	assert_int_equal(outbox_backoff_ms(&env->cfg, 4), 5000);
+	assert_int_equal(outbox_backoff_ms(&env->cfg, 1000), 5000);
+}
+
+static void
+test_worker_retries_when_the_server_is_down(void **state)
+{
+	struct outbox_stats st = { 0 };
+	int64_t now = core_now_ms(), id = enqueue(NOTIFY_CREATED, now);
+	struct store_mail *m;
+	bool more;
+
+	env->cfg.mail_retry_ms = 60000;
+	assert_int_equal(outbox_run(env->core, &menv, &st, &more), ZEK_OK);
+	assert_int_equal(st.retried, 1);
+	assert_int_equal(st.sent + st.failed, 0);
+	assert_false(more);
+	m = get(id);
+	assert_string_equal(m->state, "pending");
+	assert_int_equal(m->attempts, 1);
+	assert_string_not_equal(m->last_error, "");
+	assert_string_equal(m->claimed_by, "");
+	assert_true(m->next_attempt_at >= now + 60000);
+	assert_true(m->next_attempt_at <= core_now_ms() + 60000);
+	/* Rendered once and kept, so every retry sends the same bytes. */
+	assert_non_null(strstr(m->raw, "Message-ID: <zek.ZEK-3.1."));
+	mt_assert_wellformed(m->raw);
+	/* Not due again before the back-off ends. */
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(outbox_run(env->core, &menv, &st, &more), ZEK_OK);
+	assert_int_equal(st.retried + st.sent + st.failed + st.busy, 0);
+	assert_int_equal(get(id)->attempts, 1);
+}
+
+static void
+test_worker_gives_up_after_expiry(void **state)
+{
+	struct outbox_stats st = { 0 };
+	int64_t old = core_now_ms() - env->cfg.mail_expire_ms - 1000;
+	int64_t id = enqueue(NOTIFY_CREATED, old);
+	bool more;
+
+	assert_int_equal(outbox_run(env->core, &menv, &st, &more), ZEK_OK);
+	assert_int_equal(st.failed, 1);
+	assert_string_equal(get(id)->state, "failed");
+	assert_non_null(strstr(get(id)->last_error, "gave up after 1 attempts"));
+}
+
+static void
+test_unrenderable_mail_fails_for_good(void **state)
+{
+	struct outbox_stats st = { 0 };
+	int64_t id = enqueue("no_such_event", core_now_ms());
+	bool more;
+
+	assert_int_equal(outbox_run(env->core, &menv, &st, &more), ZEK_OK);
+	assert_int_equal(st.failed, 1);
+	assert_string_equal(get(id)->state, "failed");
+	assert_non_null(strstr(get(id)->last_error, "cannot render"));
+}
+
+static void
+test_without_smtp_url_mails_wait(void **state)
+{
+	struct outbox_stats st = { 0 };
+	int64_t id = enqueue(NOTIFY_CREATED, core_now_ms());
+	struct buf b;
+	bool more;
+
+	env->cfg.smtp_url = "";
+	assert_int_equal(outbox_run(env->core, &menv, &st, &more), ZEK_OK);
+	assert_int_equal(st.retried + st.sent + st.failed + st.busy, 0);
+	assert_int_equal(get(id)->attempts, 0);
+	/* `zek mail show` renders it without storing anything. */
+	buf_init(&b, MAIL_MAX_BYTES);
+	assert_int_equal(outbox_message(&env->ctx, &menv, id, &b), ZEK_OK);
+	mt_assert_wellformed(b.data);
+	assert_non_null(strstr(b.data, "Subject: [ZEK-3] Test"));
+	assert_string_equal(get(id)->raw, "");
+	buf_reset(&b);
+	assert_int_equal(outbox_message(&env->ctx, &menv, 987654, &b),
+	    ZEK_NOTFOUND);
+	buf_free(&b);
+	/* Out of the way of the next test. */
+	assert_int_equal(store_outbox_claim(env->ctx.db, id, "T", core_now_ms(),
+	    core_now_ms() + 1000), ZEK_OK);
+	assert_int_equal(store_outbox_failed(env->ctx.db, id, "T", "test"),
+	    ZEK_OK);
+}
+
+struct run {
+	struct outbox_stats st;
+	enum zek_rc rc;
+};
+
+/* No cmocka asserts off the main thread: the result is checked there. */
+static void *
+worker(void *arg)
+{
+	struct run *r = arg;
+	bool more = true;
+
+	while (r->rc == ZEK_OK && more)
+		r->rc = outbox_run(env->core, &menv, &r->st, &more);
+	store_conn_release(env->core->store);
+	return NULL;
+}
+
+static void
+test_two_workers_never_take_one_mail_twice(void **state)
+{
+	struct run a = { .rc = ZEK_OK }, b = { .rc = ZEK_OK };
+	int64_t first = 0, id, now = core_now_ms();
+	pthread_t ta, tb;
+	int i;
+
+	env->cfg.mail_retry_ms = 600000;
+	for (i = 0; i < 30; i++) {
+		id = enqueue(NOTIFY_CREATED, now);
+		if (first == 0)
+			first = id;
+	}
+	assert_int_equal(pthread_create(&ta, NULL, worker, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, worker, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	assert_int_equal(a.rc, ZEK_OK);
+	assert_int_equal(b.rc, ZEK_OK);
+	/* Each mail was attempted exactly once between the two. */
+	assert_int_equal(a.st.retried + b.st.retried, 30);
+	for (id = first; id < first + 30; id++)
+		assert_int_equal(get(id)->attempts, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_claim_protocol, reset),
+		cmocka_unit_test_setup(test_retry_and_failure_records, reset),
+		cmocka_unit_test_setup(test_backoff_doubles_up_to_the_cap, reset),
+		cmocka_unit_test_setup(test_worker_retries_when_the_server_is_down,
+		    reset),
+		cmocka_unit_test_setup(test_worker_gives_up_after_expiry, reset),
+		cmocka_unit_test_setup(test_unrenderable_mail_fails_for_good,
+		    reset),
+		cmocka_unit_test_setup(test_without_smtp_url_mails_wait, reset),
+		cmocka_unit_test_setup(test_two_workers_never_take_one_mail_twice,
+		    reset),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
