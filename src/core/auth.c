@@ -7,6 +7,8 @@
 
 #include "core/config.h"
 #include "core/internal.h"
+#include "core/throttle.h"
+#include "core/tokens.h"
 #include "core/users.h"
 #include "lib/arena.h"
 #include "lib/str.h"
@@ -92,21 +94,6 @@ core_token_well_formed(const char *s)
 	    strspn(s, alphabet) == AUTH_TOKEN_LEN;
 }
 
-/* SHA-256 of the raw token, hex: what the database keeps. */
-static char *
-token_hash(struct zctx *ctx, const char *raw)
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-	char *hex;
-
-	hex = arena_alloc(ctx->arena, 2 * sizeof(h) + 1);
-	if (hex == NULL)
-		return NULL;
-	crypto_hash_sha256(h, (const unsigned char *)raw, strlen(raw));
-	sodium_bin2hex(hex, 2 * sizeof(h) + 1, h, sizeof(h));
-	return hex;
-}
-
 static char *
 throttle_key(struct zctx *ctx, const char *email, const char *client_ip)
 {
@@ -118,29 +105,7 @@ throttle_key(struct zctx *ctx, const char *email, const char *client_ip)
 	    client_ip != NULL ? client_ip : "");
 }
 
-static bool
-throttled(struct zctx *ctx, const char *key)
-{
-	int64_t count, start;
 
-	if (store_login_failure_get(ctx->db, key, &count, &start) != ZEK_OK)
-		return false;
-	return ctx->now_ms - start < ctx->cfg->login_window_ms &&
-	    count >= ctx->cfg->login_max_failures;
-}
-
-static void
-count_failure(struct zctx *ctx, const char *key)
-{
-	int64_t count, start;
-
-	if (store_login_failure_get(ctx->db, key, &count, &start) != ZEK_OK ||
-	    ctx->now_ms - start >= ctx->cfg->login_window_ms) {
-		count = 0;
-		start = ctx->now_ms;
-	}
-	store_login_failure_set(ctx->db, key, count + 1, start);
-}
 
 static enum zek_rc
 session_create(struct zctx *ctx, int64_t user_id, struct session_new *out)
@@ -151,7 +116,7 @@ session_create(struct zctx *ctx, int64_t user_id, struct session_new *out)
 
 	raw = core_random_token(ctx);
 	csrf = core_random_token(ctx);
-	hash = raw != NULL ? token_hash(ctx, raw) : NULL;
+	hash = raw != NULL ? core_token_hash(ctx, raw) : NULL;
 	if (raw == NULL || csrf == NULL || hash == NULL)
 		return ZEK_NOMEM;
 	s = (struct store_session){
@@ -188,7 +153,7 @@ core_login(struct zctx *ctx, const char *email, const char *password,
 	key = throttle_key(ctx, email, client_ip);
 	if (key == NULL)
 		return ZEK_NOMEM;
-	if (throttled(ctx, key))
+	if (core_throttled(ctx, key, ctx->cfg->login_max_failures))
 		return ZEK_FORBIDDEN;
 	rc = store_user_by_email(ctx->db, ctx->arena, email, &su);
 	if (rc != ZEK_OK && rc != ZEK_NOTFOUND)
@@ -200,10 +165,10 @@ core_login(struct zctx *ctx, const char *email, const char *password,
 	ok = core_password_check(hash, password) && su != NULL &&
 	    hash != dummy_hash;
 	if (!ok) {
-		count_failure(ctx, key);
+		core_throttle_fail(ctx, key);
 		return ZEK_INVALID;
 	}
-	store_login_failure_clear(ctx->db, key);
+	core_throttle_clear(ctx, key);
 	rc = core_user_from_store(ctx, su, &out->user);
 	if (rc == ZEK_OK)
 		rc = session_create(ctx, su->id, out);
@@ -220,7 +185,7 @@ core_session_lookup(struct zctx *ctx, const char *raw_token,
 
 	if (str_empty(raw_token) || strlen(raw_token) != AUTH_TOKEN_LEN)
 		return ZEK_NOTFOUND;
-	hash = token_hash(ctx, raw_token);
+	hash = core_token_hash(ctx, raw_token);
 	if (hash == NULL)
 		return ZEK_NOMEM;
 	rc = store_session_get(ctx->db, ctx->arena, hash, &s);
@@ -250,7 +215,7 @@ core_logout(struct zctx *ctx, const char *raw_token)
 
 	if (str_empty(raw_token) || strlen(raw_token) != AUTH_TOKEN_LEN)
 		return ZEK_OK;
-	hash = token_hash(ctx, raw_token);
+	hash = core_token_hash(ctx, raw_token);
 	if (hash == NULL)
 		return ZEK_NOMEM;
 	return store_session_delete(ctx->db, hash);

@@ -1,5 +1,6 @@
 /* profile.c: display name, password change, language and time zone of a user. */
 #include "core/profile.h"
+#include "core/throttle.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -83,29 +84,7 @@ throttle_key(struct zctx *ctx, const struct user *user)
 	return arena_printf(ctx->arena, "profile|%lld", (long long)user->id);
 }
 
-static bool
-throttled(struct zctx *ctx, const char *key)
-{
-	int64_t count, start;
 
-	if (store_login_failure_get(ctx->db, key, &count, &start) != ZEK_OK)
-		return false;
-	return ctx->now_ms - start < ctx->cfg->login_window_ms &&
-	    count >= ctx->cfg->login_max_failures;
-}
-
-static void
-count_failure(struct zctx *ctx, const char *key)
-{
-	int64_t count, start;
-
-	if (store_login_failure_get(ctx->db, key, &count, &start) != ZEK_OK ||
-	    ctx->now_ms - start >= ctx->cfg->login_window_ms) {
-		count = 0;
-		start = ctx->now_ms;
-	}
-	store_login_failure_set(ctx->db, key, count + 1, start);
-}
 
 static enum zek_rc
 check_current_password(struct zctx *ctx, const struct user *user,
@@ -122,7 +101,7 @@ check_current_password(struct zctx *ctx, const struct user *user,
 	key = throttle_key(ctx, user);
 	if (key == NULL)
 		return ZEK_NOMEM;
-	if (throttled(ctx, key)) {
+	if (core_throttled(ctx, key, ctx->cfg->login_max_failures)) {
 		add_err(errs, nerrs, "current_password",
 		    "err_password_throttled", 0);
 		return ZEK_OK;
@@ -131,11 +110,11 @@ check_current_password(struct zctx *ctx, const struct user *user,
 	if (rc != ZEK_OK)
 		return rc;
 	if (!core_password_check(su->password_hash, current)) {
-		count_failure(ctx, key);
+		core_throttle_fail(ctx, key);
 		add_err(errs, nerrs, "current_password", "err_password_wrong", 0);
 		return ZEK_OK;
 	}
-	store_login_failure_clear(ctx->db, key);
+	core_throttle_clear(ctx, key);
 	return ZEK_OK;
 }
 

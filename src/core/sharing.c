@@ -1,5 +1,6 @@
 /* sharing.c: who takes part in a request, organisation sharing, muting notifications. */
 #include "core/sharing.h"
+#include "core/throttle.h"
 
 #include <string.h>
 
@@ -60,32 +61,7 @@ failure_key(struct zctx *ctx, const struct user *user)
 	return arena_printf(ctx->arena, "share|%lld", (long long)user->id);
 }
 
-static bool
-lookups_throttled(struct zctx *ctx, const char *key)
-{
-	int64_t count, start;
 
-	if (key == NULL ||
-	    store_login_failure_get(ctx->db, key, &count, &start) != ZEK_OK)
-		return false;
-	return ctx->now_ms - start < ctx->cfg->login_window_ms &&
-	    count >= SHARE_MAX_FAILURES;
-}
-
-static void
-count_lookup_failure(struct zctx *ctx, const char *key)
-{
-	int64_t count, start;
-
-	if (key == NULL)
-		return;
-	if (store_login_failure_get(ctx->db, key, &count, &start) != ZEK_OK ||
-	    ctx->now_ms - start >= ctx->cfg->login_window_ms) {
-		count = 0;
-		start = ctx->now_ms;
-	}
-	store_login_failure_set(ctx->db, key, count + 1, start);
-}
 
 /* Finds the one customer account `who` names: an e-mail address, else an
  * exact full name. ZEK_NOTFOUND, or ZEK_CONFLICT when several match. */
@@ -190,12 +166,12 @@ core_participant_add(struct zctx *ctx, const struct user *user,
 	if (strlen(w) > SHARE_WHO_MAX)
 		return fail(err, "err_too_long", SHARE_WHO_MAX, NULL);
 	key = failure_key(ctx, user);
-	if (lookups_throttled(ctx, key))
+	if (core_throttled(ctx, key, SHARE_MAX_FAILURES))
 		return fail(err, "err_share_throttled", 0, NULL);
 	rc = find_customer(ctx, w, &p);
 	if (rc == ZEK_NOTFOUND || rc == ZEK_CONFLICT) {
 		/* Counted outside any transaction, so a refusal cannot undo it. */
-		count_lookup_failure(ctx, key);
+		core_throttle_fail(ctx, key);
 		return fail(err, rc == ZEK_NOTFOUND ? "err_share_no_account" :
 		    "err_share_ambiguous", 0, NULL);
 	}
