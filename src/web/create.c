@@ -31,31 +31,9 @@ struct create_state {
 static const struct field_error *
 error_for(const struct create_state *st, const char *field)
 {
-	size_t i;
-
-	for (i = 0; i < st->nerrs; i++)
-		if (str_eq(st->errs[i].field, field))
-			return &st->errs[i];
-	return NULL;
+	return web_error_for(st->errs, st->nerrs, field);
 }
 
-/* The error text in the viewer's language, placeholders filled in. */
-static const char *
-error_text(struct req *rq, const struct field_error *e)
-{
-	char max[32];
-	const char *names[] = { "max", "name" };
-	const char *values[] = { max, e->arg ? e->arg : "" };
-	char *out;
-
-	if (str_eq(e->key, "err_file_too_big"))
-		str_lcpy(max, web_size_text(rq, (size_t)e->max), sizeof(max));
-	else
-		snprintf(max, sizeof(max), "%lld", (long long)e->max);
-	if (i18n_format(rq->arena, web_t(rq, e->key), names, values, 2, &out) != ZEK_OK)
-		return web_t(rq, e->key);
-	return out;
-}
 
 static bool
 value_selected(struct req *rq, const char *key, const char *value)
@@ -119,16 +97,6 @@ kept_files(struct req *rq, const struct create_state *st, size_t idx)
 	return arr;
 }
 
-/* A submitted single value, only if it is text we may show again. */
-static const char *
-kept_value(struct req *rq, const char *key)
-{
-	const char *v = req_form(rq, key);
-
-	if (v == NULL || !utf8_valid(v, strlen(v)))
-		return "";
-	return v;
-}
 
 static json_t *
 field_json(struct req *rq, const struct create_state *st, size_t idx)
@@ -149,14 +117,14 @@ field_json(struct req *rq, const struct create_state *st, size_t idx)
 	    "optional", !f->required,
 	    "required", f->required,
 	    "placeholder", f->placeholder,
-	    "value", kept_value(rq, f->key),
+	    "value", web_kept(rq, f->key),
 	    flag[f->kind], true);
 	if (j == NULL)
 		return NULL;
 	if (!str_empty(f->help))
 		json_object_set_new(j, "help", json_string(f->help));
 	if (e != NULL)
-		json_object_set_new(j, "error", json_string(error_text(rq, e)));
+		json_object_set_new(j, "error", json_string(web_error_text(rq, e)));
 	switch (f->kind) {
 	case FIELD_SELECT:
 		json_object_set_new(j, "options", select_options(rq, f));
@@ -211,7 +179,7 @@ on_behalf_json(struct req *rq, const struct create_state *st)
 		    "selected", cur ? str_eq(cur, id) : people[i].id == rq->user->id));
 	}
 	return json_pack("{s:o, s:s?}", "options", opts,
-	    "error", e ? error_text(rq, e) : NULL);
+	    "error", e ? web_error_text(rq, e) : NULL);
 }
 
 static json_t *
@@ -247,7 +215,7 @@ errors_json(struct req *rq, const struct create_state *st)
 	for (i = 0; i < st->nerrs; i++)
 		json_array_append_new(arr, json_pack("{s:s, s:s}",
 		    "field_id", arena_printf(rq->arena, "f-%s", st->errs[i].field),
-		    "message", error_text(rq, &st->errs[i])));
+		    "message", web_error_text(rq, &st->errs[i])));
 	return arr;
 }
 

@@ -5,11 +5,14 @@
 #include <string.h>
 
 #include "core/auth.h"
+#include "core/validate.h"
 #include "http/router.h"
 #include "core/users.h"
 #include "lib/str.h"
 #include "render/i18n.h"
 #include "render/template.h"
+#include "render/time.h"
+#include "lib/utf8.h"
 
 #define PAGE_MAX_BYTES (4u << 20)
 
@@ -273,6 +276,62 @@ web_size_text(struct req *rq, size_t bytes)
 	}
 	if (i18n_format(rq->arena, web_t(rq, key), names, values, 1, &out) != ZEK_OK)
 		return "";
+	return out;
+}
+
+const char *
+web_time_text(struct req *rq, int64_t ms)
+{
+	char out[96];
+
+	if (time_format(ms, rq->tz, rq->lang, out, sizeof(out)) != ZEK_OK)
+		return "";
+	return arena_strdup(rq->arena, out);
+}
+
+const char *
+web_time_iso(struct req *rq, int64_t ms)
+{
+	char out[64];
+
+	if (time_format_iso(ms, rq->tz, out, sizeof(out)) != ZEK_OK)
+		return "";
+	return arena_strdup(rq->arena, out);
+}
+
+const char *
+web_kept(struct req *rq, const char *name)
+{
+	const char *v = req_form(rq, name);
+
+	return v != NULL && utf8_valid(v, strlen(v)) ? v : "";
+}
+
+const struct field_error *
+web_error_for(const struct field_error *errs, size_t n, const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (str_eq(errs[i].field, field))
+			return &errs[i];
+	return NULL;
+}
+
+const char *
+web_error_text(struct req *rq, const struct field_error *e)
+{
+	char n[32];
+	const char *names[] = { "max", "min", "name" };
+	const char *values[] = { n, n, e->arg ? e->arg : "" };
+	char *out;
+
+	if (str_eq(e->key, "err_file_too_big"))
+		str_lcpy(n, web_size_text(rq, (size_t)e->max), sizeof(n));
+	else
+		snprintf(n, sizeof(n), "%lld", (long long)e->max);
+	if (i18n_format(rq->arena, web_t(rq, e->key), names, values, 3, &out) != ZEK_OK)
+		return web_t(rq, e->key);
 	return out;
 }
 

@@ -31,63 +31,17 @@ struct profile_state {
 
 /* ---- helpers ---- */
 
-static const char *
-time_text(struct req *rq, int64_t ms)
-{
-	char out[96];
 
-	if (time_format(ms, rq->tz, rq->lang, out, sizeof(out)) != ZEK_OK)
-		return "";
-	return arena_strdup(rq->arena, out);
-}
 
-static const char *
-time_iso(struct req *rq, int64_t ms)
-{
-	char out[64];
-
-	if (time_format_iso(ms, rq->tz, out, sizeof(out)) != ZEK_OK)
-		return "";
-	return arena_strdup(rq->arena, out);
-}
-
-/* A submitted value that may be shown again (valid UTF-8), or "". */
-static const char *
-kept(struct req *rq, const char *name)
-{
-	const char *v = req_form(rq, name);
-
-	return v != NULL && utf8_valid(v, strlen(v)) ? v : "";
-}
 
 static const struct field_error *
 error_for(const struct profile_state *st, const char *form, const char *field)
 {
-	size_t i;
-
 	if (!str_eq(st->form, form))
 		return NULL;
-	for (i = 0; i < st->nerrs; i++)
-		if (str_eq(st->errs[i].field, field))
-			return &st->errs[i];
-	return NULL;
+	return web_error_for(st->errs, st->nerrs, field);
 }
 
-/* The error text with {max} and {min} filled in. */
-static const char *
-error_text(struct req *rq, const struct field_error *e)
-{
-	char n[32];
-	const char *names[] = { "max", "min" };
-	const char *values[] = { n, n };
-	char *out;
-
-	snprintf(n, sizeof(n), "%lld", (long long)e->max);
-	if (i18n_format(rq->arena, web_t(rq, e->key), names, values, 2, &out) !=
-	    ZEK_OK)
-		return web_t(rq, e->key);
-	return out;
-}
 
 /* A field of one of the forms: id, error text, kept value. */
 static json_t *
@@ -97,7 +51,7 @@ field_json(struct req *rq, const struct profile_state *st, const char *form,
 	const struct field_error *e = error_for(st, form, field);
 
 	return json_pack("{s:s, s:s?, s:s?}", "id", id,
-	    "error", e != NULL ? error_text(rq, e) : NULL, "value", value);
+	    "error", e != NULL ? web_error_text(rq, e) : NULL, "value", value);
 }
 
 static json_t *
@@ -112,7 +66,7 @@ errors_json(struct req *rq, const struct profile_state *st,
 			if (str_eq(st->errs[i].field, fields[k]))
 				json_array_append_new(arr, json_pack("{s:s, s:s}",
 				    "field_id", ids[k],
-				    "message", error_text(rq, &st->errs[i])));
+				    "message", web_error_text(rq, &st->errs[i])));
 	return arr;
 }
 
@@ -132,7 +86,7 @@ edit_json(struct req *rq, const struct profile_state *st)
 	    "action", PROFILE_URL,
 	    "email", rq->user->email,
 	    "name", field_json(rq, st, "edit", "name", "p-name",
-	    mine ? kept(rq, "name") : rq->user->name),
+	    mine ? web_kept(rq, "name") : rq->user->name),
 	    "current", field_json(rq, st, "edit", "current_password",
 	    "p-current", NULL),
 	    "new", field_json(rq, st, "edit", "new_password", "p-new", NULL),
@@ -243,7 +197,7 @@ prefs_json(struct req *rq, const struct profile_state *st)
 	    "langs", lang_options(rq, lang),
 	    "utc", str_eq(tz, "UTC"),
 	    "has_errors", mine && st->nerrs > 0,
-	    "now_text", time_text(rq, rq->ctx.now_ms));
+	    "now_text", web_time_text(rq, rq->ctx.now_ms));
 	if (j == NULL)
 		return NULL;
 	json_object_set_new(j, "zone_groups", zone_groups(rq, tz));
@@ -265,11 +219,11 @@ token_row(struct req *rq, const struct api_token *t)
 		revoke_label = (char *)web_t(rq, "token_revoke");
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}",
 	    "token_name", t->name,
-	    "created_text", time_text(rq, t->created_at),
-	    "created_iso", time_iso(rq, t->created_at),
-	    "expires_text", time_text(rq, t->expires_at),
-	    "expires_iso", time_iso(rq, t->expires_at),
-	    "used_text", t->last_used_at > 0 ? time_text(rq, t->last_used_at) :
+	    "created_text", web_time_text(rq, t->created_at),
+	    "created_iso", web_time_iso(rq, t->created_at),
+	    "expires_text", web_time_text(rq, t->expires_at),
+	    "expires_iso", web_time_iso(rq, t->expires_at),
+	    "used_text", t->last_used_at > 0 ? web_time_text(rq, t->last_used_at) :
 	    web_t(rq, "token_never_used"),
 	    "revoke_action", arena_printf(rq->arena, TOKENS_URL "/%lld/revoke",
 	    (long long)t->id),
@@ -300,9 +254,9 @@ tokens_json(struct req *rq, const struct profile_state *st)
 	    "list", rows,
 	    "has_tokens", n > 0,
 	    "name", field_json(rq, st, "token", "name", "t-name",
-	    mine ? kept(rq, "name") : ""),
+	    mine ? web_kept(rq, "name") : ""),
 	    "expires", field_json(rq, st, "token", "expires", "t-expires",
-	    mine ? kept(rq, "expires") : suggested),
+	    mine ? web_kept(rq, "expires") : suggested),
 	    "min_date", today,
 	    "max_date", latest,
 	    "has_errors", mine);
@@ -314,7 +268,7 @@ tokens_json(struct req *rq, const struct profile_state *st)
 	if (st->created != NULL)
 		json_object_set_new(j, "created", json_pack("{s:s, s:s, s:s}",
 		    "token_name", st->created_name, "raw", st->created->raw,
-		    "expires_text", time_text(rq, st->created->expires_at)));
+		    "expires_text", web_time_text(rq, st->created->expires_at)));
 	return j;
 }
 
@@ -430,7 +384,7 @@ web_token_create(struct req *rq)
 	}
 	if (rc != ZEK_OK)
 		return rc;
-	name = arena_strdup(rq->arena, kept(rq, "name"));
+	name = arena_strdup(rq->arena, web_kept(rq, "name"));
 	if (name == NULL)
 		return ZEK_NOMEM;
 	st.created = &tok;

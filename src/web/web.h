@@ -7,6 +7,8 @@
 
 #include "http/http.h"
 
+struct field_error;
+
 #define WEB_SESSION_COOKIE "zek_session"
 #define WEB_CSRF_COOKIE "zek_csrf"      /* signed-out visitors' form token */
 #define WEB_STATIC_PREFIX "/static/v1"
@@ -36,6 +38,18 @@ int web_breadcrumb(struct req *rq, json_t *page, const char *label,
 int web_render(struct req *rq, unsigned status, const char *name, json_t *ctx);
 /* Human size in the viewer's language ("12 KB", "3,4 MB"). */
 const char *web_size_text(struct req *rq, size_t bytes);
+/* A time in the viewer's zone and language ("27.11.2026, 16:42"), and as
+ * ISO 8601 for <time datetime>; "" when it cannot be formatted. */
+const char *web_time_text(struct req *rq, int64_t ms);
+const char *web_time_iso(struct req *rq, int64_t ms);
+/* A submitted form value that may be shown again (valid UTF-8), else "". */
+const char *web_kept(struct req *rq, const char *name);
+/* The first error of `field` among errs, or NULL. */
+const struct field_error *web_error_for(const struct field_error *errs,
+    size_t n, const char *field);
+/* An error's text in the viewer's language with {max}, {min} and {name}
+ * filled in (sizes of files as "10 MB"). */
+const char *web_error_text(struct req *rq, const struct field_error *e);
 /* Replies with JSON (the object is stolen). */
 int web_reply_json(struct req *rq, unsigned status, json_t *body);
 
