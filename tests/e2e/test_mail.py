@@ -404,3 +404,63 @@ def test_mail_commands_and_several_senders_send_each_mail_once(c, binary):
     finally:
         z.close()
         smtp.stop()
+
+
+BEN = ("ben@example.org", "Ben Weber", "en", "customer")
+
+
+def test_events_reach_the_right_people_and_the_mute_switch_holds(c, binary):
+    """Being added as participant, a customer's comment, a status change:
+    each mail goes to the others involved, never to whoever caused it, in
+    the reader's language; a muted request sends that reader nothing."""
+    smtp = Smtp().start()
+    z = Zek(binary, [ANNA, BEN, SAM])
+    try:
+        server = z.serve(smtp.url)
+        anna = Client(server)
+        anna.login("anna@example.org", PASSWORD)
+        ben = Client(server)
+        ben.login("ben@example.org", PASSWORD)
+
+        def share_with_ben(title):
+            key = create(server, "anna@example.org", title)
+            url = PORTAL + "/" + key
+            r = anna.post_form(url + "/participants", [("who", "ben@example.org")])
+            assert r.status == 303, r.status
+            return key, url
+
+        def withdraw(url):
+            page = anna.get(url + "/withdraw")
+            tok = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+            assert anna.post_form(url + "/withdraw", [("csrf", tok)], csrf=False).status == 303
+
+        def mails(key, rcpt):
+            return [m for m in smtp.messages() if m.rcpt == rcpt and key in m["Subject"]]
+
+        k1, url1 = share_with_ben("Formular lädt nicht")
+        added = smtp.wait_for(lambda m: m.rcpt == "ben@example.org" and k1 in m["Subject"])[0]
+        assert added["Content-Language"] == "en" and "Hello Ben Weber," in text_of(added)
+
+        # Ben's comment goes to support, not to Anna (the same side).
+        assert ben.post_multipart(url1 + "/comment", [("comment", "Bei mir **auch** kaputt.")]).status == 303
+        reply = smtp.wait_for(lambda m: m.rcpt == "support@example.org" and "auch" in text_of(m))[0]
+        assert k1 in reply["Subject"] and "<strong>auch</strong>" in html_of(reply)
+
+        # Anna withdraws: Ben hears of it, Anna (who did it) does not.
+        withdraw(url1)
+        smtp.wait_for(lambda m: m.rcpt == "ben@example.org" and k1 in m["Subject"], n=2)
+
+        # On a request Ben has muted he hears nothing.
+        k2, url2 = share_with_ben("Zweites Formular lädt nicht")
+        smtp.wait_for(lambda m: m.rcpt == "ben@example.org" and k2 in m["Subject"])
+        assert ben.post_form(url2 + "/notifications", [("muted", "1")]).status == 303
+        withdraw(url2)
+        time.sleep(1.5)
+        assert len(mails(k2, "ben@example.org")) == 1, [m["Subject"] for m in mails(k2, "ben@example.org")]
+        assert len(mails(k1, "ben@example.org")) == 2
+        assert [text_of(m) for m in mails(k1, "anna@example.org")] and \
+            not [m for m in mails(k1, "anna@example.org") if "auch" in text_of(m)]
+        assert len(mails(k1, "anna@example.org")) == 1          # only her confirmation
+    finally:
+        z.close()
+        smtp.stop()
