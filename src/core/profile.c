@@ -193,7 +193,7 @@ core_profile_edit(struct zctx *ctx, const struct user *user,
 
 enum zek_rc
 core_profile_set_prefs(struct zctx *ctx, const struct user *user,
-    const char *lang, const char *tz, struct field_error *err)
+    const char *lang, const char *tz, bool notify, struct field_error *err)
 {
 	struct store_user *su;
 	enum zek_rc rc;
@@ -216,6 +216,8 @@ core_profile_set_prefs(struct zctx *ctx, const struct user *user,
 	if (rc == ZEK_OK)
 		rc = store_user_update_profile(ctx->db, user->id, su->name, lang,
 		    tz);
+	if (rc == ZEK_OK)
+		rc = store_user_set_notify(ctx->db, user->id, notify);
 	if (rc == ZEK_OK)
 		rc = store_commit(ctx->db);
 	if (rc != ZEK_OK)

@@ -42,9 +42,10 @@ enum zek_rc core_profile_edit(struct zctx *ctx, const struct user *user,
     const struct profile_edit *in, struct field_error *errs, size_t *nerrs,
     bool *password_changed);
 
-/* Sets language ("de" | "en") and IANA time zone. ZEK_INVALID with *err
- * (field "lang" or "tz", key err_invalid_option). */
+/* Sets language ("de" | "en"), IANA time zone and whether the user gets
+ * e-mail notifications at all. ZEK_INVALID with *err (field "lang" or
+ * "tz", key err_invalid_option). */
 enum zek_rc core_profile_set_prefs(struct zctx *ctx, const struct user *user,
-    const char *lang, const char *tz, struct field_error *err);
+    const char *lang, const char *tz, bool notify, struct field_error *err);
 
 #endif

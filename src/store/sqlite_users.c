@@ -90,6 +90,13 @@ store_user_count(struct store_conn *c, int64_t *out)
 }
 
 enum zek_rc
+store_user_set_notify(struct store_conn *c, int64_t id, bool notify)
+{
+	return sq_exec_changed(c, "UPDATE users SET notify = ? WHERE id = ?",
+	    "bi", (int)notify, id);
+}
+
+enum zek_rc
 store_user_update_profile(struct store_conn *c, int64_t id, const char *name,
     const char *lang, const char *tz)
 {

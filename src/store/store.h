@@ -82,6 +82,8 @@ enum zek_rc store_user_by_email(struct store_conn *c, struct arena *a,
 enum zek_rc store_user_by_id(struct store_conn *c, struct arena *a, int64_t id,
     struct store_user **out);
 enum zek_rc store_user_count(struct store_conn *c, int64_t *out);
+/* Whether the user gets e-mail notifications at all. */
+enum zek_rc store_user_set_notify(struct store_conn *c, int64_t id, bool notify);
 enum zek_rc store_user_update_profile(struct store_conn *c, int64_t id,
     const char *name, const char *lang, const char *tz);
 enum zek_rc store_user_set_password(struct store_conn *c, int64_t id,
@@ -358,7 +360,8 @@ struct store_comment {
 
 /* One entry of a request's activity log. Kinds: "created", "comment",
  * "status_changed", "attachment_added", "participant_added",
- * "participant_removed", "shared_with_org". */
+ * "participant_removed", "shared_with_org", "assigned" (subject = the new
+ * assignee, 0 = nobody; agents only). */
 struct store_activity {
 	int64_t id;
 	int64_t request_id;
@@ -578,5 +581,96 @@ enum zek_rc store_requests_list(struct store_conn *c, struct arena *a,
 /* The list's SQL texts, for tests and bench/ to check their query plans;
  * NULL past the last. */
 const char *store_list_statement(size_t i);
+
+/* ---- the agents' side: assignee, queues, auto-close (sqlite_agent.c) ---- */
+
+#define STORE_QUEUE_LIMIT_MAX 1000  /* rows of one read */
+#define STORE_QUEUE_TERMS_MAX 1024  /* bytes of search text */
+#define STORE_QUEUE_WORDS_MAX 16    /* search words; more are ignored */
+#define STORE_QUEUE_STATUSES 4      /* status codes one count takes */
+/* Up to this many search matches a read takes every match by id and
+ * sorts them; above, it walks the queue's index and keeps the matches. */
+#define STORE_QUEUE_DIRECT_MAX 2000
+
+/* Whose requests: anyone's, nobody's, or one user's. */
+enum store_assignee {
+	STORE_ASSIGNEE_ANY,
+	STORE_ASSIGNEE_NONE,
+	STORE_ASSIGNEE_USER,
+};
+
+/* One read of a queue: the requests in ONE status, in one order, from a
+ * cursor. A queue of several statuses reads each and merges them. */
+struct store_queue_query {
+	const char *status;         /* status code */
+	enum store_assignee assignee;
+	int64_t assignee_id;        /* STORE_ASSIGNEE_USER */
+	int64_t updated_since;      /* > 0: only rows updated at or after this
+	                               (only with STORE_ASSIGNEE_ANY) */
+	/* Search words (NULL or "" = none), each must occur in the key, title
+	 * or description; as in the request list (store_requests_list). */
+	const char *terms;
+	bool by_updated;            /* order by updated_at, else created_at */
+	bool ascending;             /* oldest first, else newest first */
+	bool has_cursor;            /* false: from the start */
+	int64_t cursor_value;       /* the order column of the cursor row */
+	int64_t cursor_id;          /* rows strictly after (value, id) */
+	size_t limit;               /* 1..STORE_QUEUE_LIMIT_MAX */
+};
+
+struct store_queue_row {
+	int64_t id;
+	const char *key;
+	const char *title;
+	const char *status;
+	const char *resolution;
+	int64_t type_id;
+	int64_t desk_id;
+	int64_t reporter_id;
+	const char *reporter_name;
+	int64_t assignee_id;        /* 0 = nobody */
+	const char *assignee_name;  /* "" = nobody */
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+/* Up to `limit` rows of q, in q's order. ZEK_INVALID for a bad limit, a
+ * missing status, updated_since with an assignee condition, or search
+ * text that is not UTF-8 or too long. Search text without any letter or
+ * digit matches nothing. */
+enum zek_rc store_queue_page(struct store_conn *c, struct arena *a,
+    const struct store_queue_query *q, struct store_queue_row **rows,
+    size_t *n);
+/* How many requests are in any of `statuses` (1..STORE_QUEUE_STATUSES
+ * codes) under q's assignee, updated_since and terms (q->status, order,
+ * cursor and limit are ignored). */
+enum zek_rc store_queue_count(struct store_conn *c, struct arena *a,
+    const struct store_queue_query *q, const char *const *statuses,
+    size_t nstatuses, int64_t *out);
+/* The queue's SQL texts, for tests and bench/ to check their query
+ * plans; NULL past the last. */
+const char *store_queue_statement(size_t i);
+
+/* The assignee of a request (0 = nobody). ZEK_NOTFOUND: no request. */
+enum zek_rc store_request_assignee(struct store_conn *c, int64_t request_id,
+    int64_t *assignee_id);
+/* Sets the assignee (0 = nobody) and updated_at. */
+enum zek_rc store_request_set_assignee(struct store_conn *c,
+    int64_t request_id, int64_t assignee_id, int64_t updated_at);
+/* Users whose role is one of "agent", "admin", ordered by name, at most
+ * `limit`. */
+enum zek_rc store_staff_list(struct store_conn *c, struct arena *a,
+    size_t limit, struct store_user **out, size_t *n);
+/* When the request entered its current status: the time of its newest
+ * "status_changed" activity entry, else (a request never changed, or
+ * imported) its updated_at. */
+enum zek_rc store_request_status_since(struct store_conn *c,
+    int64_t request_id, int64_t *out);
+/* Ids of requests with `status` and `resolution` that entered that status
+ * (as store_request_status_since) at or before `before`, oldest id first,
+ * at most `limit`, with ids above `after_id`. */
+enum zek_rc store_requests_waiting(struct store_conn *c, struct arena *a,
+    const char *status, const char *resolution, int64_t before,
+    int64_t after_id, size_t limit, int64_t **ids, size_t *n);
 
 #endif

@@ -189,7 +189,7 @@ prefs_json(struct req *rq, const struct profile_state *st)
 		if (z != NULL && strlen(z) < ZONE_MAX && core_tz_valid(z))
 			tz = z;
 	}
-	j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:b, s:s}",
+	j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:b, s:s, s:b}",
 	    "action", PROFILE_URL "/preferences",
 	    "cancel_href", PROFILE_URL "#einstellungen",
 	    "lang", field_json(rq, st, "prefs", "lang", "s-lang", NULL),
@@ -197,7 +197,8 @@ prefs_json(struct req *rq, const struct profile_state *st)
 	    "langs", lang_options(rq, lang),
 	    "utc", str_eq(tz, "UTC"),
 	    "has_errors", mine && st->nerrs > 0,
-	    "now_text", web_time_text(rq, rq->ctx.now_ms));
+	    "now_text", web_time_text(rq, rq->ctx.now_ms),
+	    "notify", mine ? !str_empty(req_form(rq, "notify")) : rq->user->notify);
 	if (j == NULL)
 		return NULL;
 	json_object_set_new(j, "zone_groups", zone_groups(rq, tz));
@@ -355,7 +356,7 @@ web_profile_prefs(struct req *rq)
 	int rc;
 
 	rc = core_profile_set_prefs(&rq->ctx, rq->user, req_form(rq, "lang"),
-	    req_form(rq, "tz"), &st.errs[0]);
+	    req_form(rq, "tz"), !str_empty(req_form(rq, "notify")), &st.errs[0]);
 	if (rc == ZEK_INVALID) {
 		st.nerrs = 1;
 		return profile_page(rq, 422, &st);

@@ -300,3 +300,16 @@ def test_token_form_errors_keep_values(c, server, binary):
     page = c.get(PROFILE).text
     assert_in("Ein Jahr", page)
     assert_in("Nur heute", page)
+
+
+def test_mail_notifications_can_be_switched_off(c, server, binary):
+    signed_in(c, server, binary)
+    box = re.compile(r'<input[^>]*id="s-notify"[^>]*>')
+    assert " checked" in box.search(c.get(PROFILE).text).group(0)       # on by default
+    r = c.post_form(PREFS, [("lang", "de"), ("tz", "Europe/Berlin")])  # box left empty
+    assert r.status == 303
+    assert " checked" not in box.search(c.get(PROFILE).text).group(0)
+    r = c.post_form(PREFS, [("lang", "de"), ("tz", "Europe/Berlin"), ("notify", "1")])
+    page = c.get(PROFILE).text
+    assert " checked" in box.search(page).group(0)
+    assert_html_ok(page, "profile page")

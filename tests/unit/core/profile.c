@@ -192,26 +192,28 @@ test_prefs(void **state)
 	struct user *u = tenv_user(env, "prefs@example.org", "customer", NULL);
 	struct field_error e;
 
-	assert_int_equal(core_profile_set_prefs(&env->ctx, u, "en", "Asia/Tokyo",
+	assert_int_equal(core_profile_set_prefs(&env->ctx, u, "en", "Asia/Tokyo", true,
 	    &e), ZEK_OK);
 	u = reload(u);
 	assert_string_equal(u->lang, "en");
 	assert_string_equal(u->tz, "Asia/Tokyo");
 	assert_string_equal(u->name, "Test Person");
-	assert_int_equal(core_profile_set_prefs(&env->ctx, u, "fr", "UTC", &e),
+	assert_int_equal(core_profile_set_prefs(&env->ctx, u, "fr", "UTC", true, &e),
 	    ZEK_INVALID);
 	assert_string_equal(e.field, "lang");
 	assert_string_equal(e.key, "err_invalid_option");
 	assert_int_equal(core_profile_set_prefs(&env->ctx, u, "de",
-	    "Mars/Olympus_Mons", &e), ZEK_INVALID);
+	    "Mars/Olympus_Mons", true, &e), ZEK_INVALID);
 	assert_string_equal(e.field, "tz");
-	assert_int_equal(core_profile_set_prefs(&env->ctx, u, "de", NULL, &e),
+	assert_int_equal(core_profile_set_prefs(&env->ctx, u, "de", NULL, true, &e),
 	    ZEK_INVALID);
 	assert_string_equal(reload(u)->tz, "Asia/Tokyo");
-	assert_int_equal(core_profile_set_prefs(&env->ctx, u, "de", "UTC", &e),
+	assert_true(reload(u)->notify);
+	assert_int_equal(core_profile_set_prefs(&env->ctx, u, "de", "UTC", false, &e),
 	    ZEK_OK);
 	assert_string_equal(reload(u)->tz, "UTC");
 	assert_string_equal(reload(u)->lang, "de");
+	assert_false(reload(u)->notify);
 }
 
 int
