@@ -4,7 +4,7 @@
 // (ids: login pages plain create errors keyboard nojs request errorpage; screenshots land in
 // build-test/browser-artifacts/)
 import {
-	LOGIN, PORTAL, PORTALS, check, eq, main, makePng, test,
+	LOGIN, PORTAL, PORTALS, REQUESTS, check, eq, main, makePng, test,
 } from './lib.mjs';
 
 const PNG = makePng(64, 48);
@@ -40,13 +40,23 @@ async function writeDescriptionWithBold(page) {
 	return ta;
 }
 
+// Waits until the list shows the answer to the whole typed text and no search is under way
+// (a slow machine may show the answer to the first letters in between).
+async function settledOptions(page, listbox, typed) {
+	await page.waitForFunction(([id, q]) => {
+		const opts = Array.from(document.querySelectorAll(`#${id} [role="option"]`));
+		return opts.length > 0 && opts.every((o) => o.textContent.toLocaleLowerCase().includes(q));
+	}, [await listbox.getAttribute('id'), typed.toLocaleLowerCase()]);
+	await page.waitForLoadState('networkidle');
+}
+
 // Opens the combobox's list by typing, walks down with the arrow key to `want`, takes it with Enter.
 async function pickObject(page, comboName, typed, want) {
 	const combo = page.getByRole('combobox', { name: comboName });
 	await combo.click();
 	await combo.pressSequentially(typed, { delay: 30 });
 	const listbox = page.locator(`#${await combo.getAttribute('aria-controls')}`);
-	await listbox.getByRole('option').first().waitFor();
+	await settledOptions(page, listbox, typed);
 	eq(await combo.getAttribute('aria-expanded'), 'true', `${comboName}: aria-expanded while the list is open`);
 	const names = await listbox.getByRole('option').allTextContents();
 	check(names.includes(want), `${comboName}: "${typed}" should offer "${want}", offered ${JSON.stringify(names)}`);
@@ -212,7 +222,7 @@ test('plain', 'axe on the pages as they are without zek.js (plain controls), and
 
 	// WCAG 1.4.10: at 320 CSS pixels nothing needs scrolling sideways.
 	const narrow = await t.page({ storageState: state, viewport: { width: 320, height: 640 } });
-	for (const path of [PORTALS, PORTAL, `${PORTAL}/create/1`, new URL(request).pathname, LOGIN]) {
+	for (const path of [PORTALS, PORTAL, `${PORTAL}/create/1`, new URL(request).pathname, REQUESTS, LOGIN]) {
 		await narrow.goto(t.url(path));
 		const over = await narrow.evaluate(() => {
 			const w = document.documentElement.clientWidth;
@@ -299,12 +309,11 @@ test('errors', 'an empty title comes back with errors; text, choices and files s
 	await t.shot(page, 'created after the correction', { full: true });
 });
 
-test('keyboard', 'keyboard only: Tab reaches every control in order, focus is always visible', async (t) => {
-	const page = await t.pageAs('anna@example.org');
-	await openCreateForm(t, page, 'Störungsmeldung');
-	// Every control a keyboard user must reach, in document order.
+// Presses Tab from the top of the page until the focus comes round again. Every control
+// must be reached, in document order, each with a visible focus ring; returns the stops.
+async function tabWalk(t, page, label) {
 	const expected = await page.evaluate(() => {
-		const all = Array.from(document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]'));
+		const all = Array.from(document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]'));
 		const radioSeen = new Set();
 		const out = [];
 		all.forEach((e, i) => {
@@ -325,7 +334,7 @@ test('keyboard', 'keyboard only: Tab reaches every control in order, focus is al
 	const reached = [];
 	const unseen = [];
 	await page.evaluate(() => { document.activeElement.blur(); window.scrollTo({ top: 0, behavior: 'instant' }); });
-	for (let i = 0; i < 200; i += 1) {
+	for (let i = 0; i < 300; i += 1) {
 		await page.keyboard.press('Tab');
 		const info = await page.evaluate(() => {
 			const e = document.activeElement;
@@ -340,7 +349,7 @@ test('keyboard', 'keyboard only: Tab reaches every control in order, focus is al
 			}
 			const name = (e.getAttribute('aria-label') || e.textContent || e.name || '').trim().slice(0, 40);
 			const what = `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} "${name}"`;
-			return { kb: e.dataset.kb, ring, visible: e.matches(':focus-visible'), what };
+			return { kb: e.dataset.kb, tag: e.tagName, ring, visible: e.matches(':focus-visible'), what };
 		});
 		if (!info)
 			break;
@@ -352,8 +361,8 @@ test('keyboard', 'keyboard only: Tab reaches every control in order, focus is al
 		reached.push(info);
 		if (!info.ring || !info.visible)
 			unseen.push(info.what);
-		if (i === 3 || i === 12)
-			await t.shot(page, `tab stop ${i + 1}`);
+		if (reached.length === 4 || reached.length === 14)
+			await t.shot(page, `${label}: tab stop ${reached.length}`);
 	}
 	const reachedKb = reached.map((r) => r.kb);
 	const missing = expected.filter((k) => !reachedKb.includes(k));
@@ -361,15 +370,31 @@ test('keyboard', 'keyboard only: Tab reaches every control in order, focus is al
 		const e = document.querySelector(`[data-kb="${k}"]`);
 		return `${e.tagName.toLowerCase()}#${e.id} ${e.getAttribute('aria-label') || e.textContent.trim().slice(0, 40)}`;
 	}), missing);
-	check(!missing.length, `Tab never reaches: ${missingWhat.join('; ')}`);
+	check(!missing.length, `${label}: Tab never reaches: ${missingWhat.join('; ')}`);
 	const inOrder = reachedKb.filter((k) => expected.includes(k));
-	eq(inOrder.join(','), expected.join(','), 'Tab order follows the document order');
-	check(!unseen.length, `focus not visible on: ${unseen.join('; ')}`);
-	check(reached.length >= 25, `the create form has many controls, Tab reached only ${reached.length}`);
-	eq(reachedKb[0], expected[0], 'the first Tab stop');
-	const kinds = await page.evaluate((ks) => ks.map((k) => document.querySelector(`[data-kb="${k}"]`).tagName), reachedKb);
+	eq(inOrder.join(','), expected.join(','), `${label}: Tab order follows the document order`);
+	check(!unseen.length, `${label}: focus not visible on: ${unseen.join('; ')}`);
+	eq(reachedKb[0], expected[0], `${label}: the first Tab stop`);
+	return reached;
+}
+
+// Tab until the focus is on `locator` (at most `max` presses), as a keyboard user does.
+async function tabTo(page, locator, max = 15) {
+	for (let i = 0; i < max; i += 1) {
+		if (await locator.evaluate((e) => e === document.activeElement))
+			return;
+		await page.keyboard.press('Tab');
+	}
+	throw new Error(`Tab never reached ${locator}`);
+}
+
+test('keyboard', 'keyboard only: Tab reaches every control in order with a visible focus; create, request page, list', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	await openCreateForm(t, page, 'Störungsmeldung');
+	const stops = await tabWalk(t, page, 'create form');
+	check(stops.length >= 25, `the create form has many controls, Tab reached only ${stops.length}`);
 	for (const tag of ['A', 'BUTTON', 'INPUT', 'SELECT', 'TEXTAREA'])
-		check(kinds.includes(tag), `Tab reached a ${tag.toLowerCase()} with a visible focus ring`);
+		check(stops.some((s) => s.tag === tag), `Tab reached a ${tag.toLowerCase()} with a visible focus ring`);
 
 	// On a freshly loaded page the skip link comes first, shows itself and jumps to the content.
 	await page.goto(page.url());
@@ -386,17 +411,30 @@ test('keyboard', 'keyboard only: Tab reaches every control in order, focus is al
 	await page.keyboard.press('Enter');
 	check(await page.evaluate(() => document.activeElement.id === 'main'), 'the skip link moves the focus to the main content');
 
-	// The whole form can be filled and sent from the keyboard.
-	await page.getByRole('textbox', { name: 'Titel' }).focus();
+	// The whole form is filled and sent from the keyboard: Tab, type, Enter.
+	const title = page.getByRole('textbox', { name: 'Titel' });
+	await tabTo(page, title);
 	await page.keyboard.type('Nur mit der Tastatur gemeldet');
-	await page.keyboard.press('Tab');
+	await tabTo(page, page.getByRole('textbox', { name: 'Fehlerbeschreibung' }));
 	await page.keyboard.type('Beschreibung, ohne Maus eingegeben.');
-	await page.getByRole('button', { name: 'Erstellen' }).focus();
+	await tabTo(page, page.getByRole('combobox', { name: /^Mandant/ }));
+	await page.keyboard.type('Muster');
+	await settledOptions(page, page.locator('#f-mandant-listbox'), 'Muster');
+	await page.keyboard.press('ArrowDown');
+	await page.keyboard.press('Enter');
+	await tabTo(page, page.getByRole('button', { name: 'Erstellen' }), 40);
 	await page.keyboard.press('Enter');
 	await page.waitForURL(KEY_RE);
 	eq((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Nur mit der Tastatur gemeldet', 'request created from the keyboard');
+	const details = await page.locator('.details').innerText();
+	check(details.includes('Beschreibung, ohne Maus eingegeben.') && details.includes('Stadt Musterstadt'),
+		`description and Mandant typed from the keyboard arrived:\n${details}`);
 	await t.shot(page, 'created from the keyboard', { full: true });
-});
+
+	await tabWalk(t, page, 'request page');
+	await page.goto(t.url(REQUESTS));
+	await tabWalk(t, page, 'Anfragen');
+}, { timeout: 180000 });
 
 test('nojs', 'without JavaScript a request can be created with the plain controls', async (t) => {
 	const page = await t.page({ javaScriptEnabled: false });
@@ -437,11 +475,33 @@ async function createQuickly(t, page, title) {
 	return new URL(page.url()).pathname;
 }
 
-test('request', 'request page: comment with an attachment, share with Ben, Ben comments, withdraw, print', async (t) => {
+test('request', 'find it in "Anfragen", comment with an attachment, share with Ben, Ben finds and comments, withdraw, print', async (t) => {
 	const anna = await t.pageAs('anna@example.org');
-	const title = 'Kita-Platz-Suche zeigt keine Ergebnisse';
+	const title = 'Kita-Platz-Suche: Größenfilter zeigt keine Ergebnisse';
 	const path = await createQuickly(t, anna, title);
 	const key = KEY_RE.exec(path)[1];
+
+	// "Anfragen" finds it by a word from the title: lower case, umlaut, only its start.
+	await anna.getByRole('link', { name: /^Anfragen/ }).first().click();
+	await anna.waitForLoadState();
+	eq(new URL(anna.url()).pathname, REQUESTS, '"Anfragen" in the header leads to the list');
+	await t.axe(anna, 'Anfragen');
+	await anna.getByRole('searchbox', { name: 'Suchen' }).fill('größen');
+	await anna.getByRole('button', { name: 'Filtern' }).click();
+	await anna.waitForLoadState();
+	check(new URL(anna.url()).searchParams.get('q') === 'größen', `the search is in the URL: ${anna.url()}`);
+	const rows = anna.locator('table.request-table tbody tr');
+	eq(await rows.count(), 1, 'requests found by "größen"');
+	eq((await rows.first().locator('.request-table__key').innerText()).trim(), key, 'the found request');
+	await t.axe(anna, 'Anfragen, searched');
+	await anna.getByRole('searchbox', { name: 'Suchen' }).fill('Zebrastreifen');
+	await anna.getByRole('button', { name: 'Filtern' }).click();
+	await anna.waitForLoadState();
+	check((await anna.locator('main').innerText()).includes('Keine Anfragen passen zu „Zebrastreifen“.'), 'an empty result says so');
+	await t.axe(anna, 'Anfragen, nothing found');
+	await anna.goBack();
+	await anna.getByRole('link', { name: title }).click();
+	await anna.waitForURL((u) => u.pathname === path);
 
 	// The comment box waits behind its opener; it opens with the focus in the text.
 	const opener = anna.getByRole('button', { name: 'Einen Kommentar zu dieser Anfrage hinzufügen ...' });
@@ -483,9 +543,24 @@ test('request', 'request page: comment with an attachment, share with Ben, Ben c
 	await anna.locator('.sharing .person__name', { hasText: 'Ben Weber' }).waitFor();
 	await t.shot(anna, 'shared with Ben');
 
-	// Ben sees the request with comment and attachment, and comments himself.
+	// Ben finds the request under "Ich bin Teilnehmer", sees comment and attachment, and comments himself.
 	const ben = await t.pageAs('ben@example.org');
-	await ben.goto(t.url(path));
+	await ben.goto(t.url(REQUESTS));
+	await ben.getByLabel('Ersteller').selectOption({ label: 'Ich bin Teilnehmer' });
+	await ben.getByRole('button', { name: 'Filtern' }).click();
+	await ben.waitForLoadState();
+	const benUrl = ben.url();
+	const benKeys = await ben.locator('table.request-table .request-table__key').allInnerTexts();
+	check(benKeys.map((k) => k.trim()).includes(key), `Ben's "Ich bin Teilnehmer" lists ${key}: ${benKeys.join(', ')}`);
+	await t.shot(ben, 'Ben: Ich bin Teilnehmer');
+	await t.axe(ben, 'Anfragen, Ich bin Teilnehmer');
+	// The filtered view is a bookmark: the same address shows the same list.
+	const again = await t.pageAs('ben@example.org');
+	await again.goto(benUrl);
+	eq(await again.getByLabel('Ersteller').inputValue(), await ben.getByLabel('Ersteller').inputValue(), 'the bookmarked filter');
+	await again.context().close();
+	await ben.getByRole('link', { name: title }).click();
+	await ben.waitForURL((u) => u.pathname === path);
 	eq((await ben.getByRole('heading', { level: 1 }).textContent()).trim(), title, 'Ben sees the shared request');
 	check((await ben.locator('#activity').innerText()).includes('nachtrag.txt'), 'Ben sees the attachment');
 	await ben.getByRole('button', { name: 'Einen Kommentar zu dieser Anfrage hinzufügen ...' }).click();
@@ -512,6 +587,15 @@ test('request', 'request page: comment with an attachment, share with Ben, Ben c
 	eq(await anna.locator('.comment-form, [data-comment-open]').count(), 0, 'no comment box on a closed request');
 	eq(await anna.getByRole('link', { name: 'Anfrage zurückziehen' }).count(), 0, 'no second withdraw');
 	eq(await openCount(anna), before - 1, 'open requests in the header after withdrawing');
+	// Closed: gone from the open requests, listed under "Geschlossene Anfragen".
+	await anna.goto(t.url(REQUESTS));
+	check(!(await anna.locator('table.request-table').innerText().catch(() => '')).includes(key), 'not among the open requests');
+	await anna.getByLabel('Status').selectOption({ label: 'Geschlossene Anfragen' });
+	await anna.getByRole('button', { name: 'Filtern' }).click();
+	await anna.waitForLoadState();
+	check((await anna.locator('table.request-table').innerText()).includes(key), 'listed among the closed requests');
+	await t.axe(anna, 'Anfragen, closed');
+	await anna.goto(t.url(path));
 	await t.axe(anna, 'closed request page');
 
 	// "Drucken" prints; the print stylesheet leaves out navigation and buttons.
