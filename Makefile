@@ -4,11 +4,13 @@ PACKAGES := build-essential meson ninja-build pkg-config clang \
 	libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev \
 	libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev \
 	libcurl4-openssl-dev libmagic-dev libicu-dev gettext \
-	libcmocka-dev curl python3 libpq-dev chromium python3-aiosmtpd
+	libcmocka-dev curl python3 libpq-dev chromium python3-aiosmtpd \
+	python3-jira
 
 # Debian's Node.js, only for machines without one (see deps-apt).
 NODE_PACKAGES := nodejs npm
 BROWSER_STAMP := tests/browser/node_modules/.package-lock.json
+CLIENTS_STAMP := tests/clients/node_modules/.package-lock.json
 
 LISTEN ?= 127.0.0.1:8080
 DB ?= var/zek.db
@@ -20,7 +22,7 @@ all: build
 # Installs only what is missing, so a second run costs nothing: the Debian
 # packages (Node.js only when no `node` is on the PATH), then the browser tests'
 # npm packages whenever tests/browser/package-lock.json is newer than the install.
-deps: deps-apt $(BROWSER_STAMP)
+deps: deps-apt $(BROWSER_STAMP) $(CLIENTS_STAMP)
 
 deps-apt:
 	@missing=$$(for p in $(PACKAGES) $$(command -v node >/dev/null || echo $(NODE_PACKAGES)); do \
@@ -37,6 +39,11 @@ deps-apt:
 # keeps download addresses out of package-lock.json.
 $(BROWSER_STAMP): tests/browser/package.json tests/browser/package-lock.json | deps-apt
 	cd tests/browser && npm ci --no-audit --no-fund
+	@touch $@
+
+# The REST API's client tests (jira.js 5), the same way.
+$(CLIENTS_STAMP): tests/clients/package.json tests/clients/package-lock.json | deps-apt
+	cd tests/clients && npm ci --no-audit --no-fund
 	@touch $@
 
 build/build.ninja:

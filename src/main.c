@@ -11,12 +11,15 @@
 
 #include <sodium.h>
 
+#include "core/attachments.h"
+#include "core/auth.h"
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/demo.h"
 #include "core/notify.h"
 #include "core/objects.h"
 #include "core/users.h"
+#include "core/workflow.h"
 #include "http/http.h"
 #include "http/static.h"
 #include "jobs/jobs.h"
@@ -55,6 +58,10 @@ static const char usage[] =
     "                      one mail as the full raw message\n"
     "  mail run [--db FILE]\n"
     "                      send every due mail once (for cron), then exit\n"
+    "  jobs run [--db FILE] [--now MS]\n"
+    "                      run the background jobs once (auto-close,\n"
+    "                      clean-ups; for cron), then exit; --now: the time\n"
+    "                      auto-close runs at, UTC milliseconds (for tests)\n"
     "\n"
     "Every option can also come from the environment (ZEK_LISTEN, ZEK_DB,\n"
     "ZEK_ROOT, ZEK_BASE_URL, ZEK_THREADS, ZEK_DEV, ZEK_MAX_FILE_BYTES,\n"
@@ -63,8 +70,8 @@ static const char usage[] =
     "max_file_bytes, max_files, secure_cookies, smtp_url, smtp_starttls,\n"
     "smtp_user, smtp_password, smtp_from, smtp_from_name, smtp_timeout_ms,\n"
     "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
-    "agent_mail_new, agent_mail_reply). Flags beat the environment, which\n"
-    "beats the file.\n";
+    "agent_mail_new, agent_mail_reply, auto_close_days). Flags beat the\n"
+    "environment, which beats the file.\n";
 
 /* The e-mail settings (v is kept for strings); -1 for an unknown key or
  * a bad value. The password is never printed. */
@@ -146,6 +153,9 @@ config_set(struct config *cfg, const char *key, const char *value)
 		cfg->max_file_bytes = (size_t)n;
 	else if (str_eq(key, "max_files") && str_to_i64(v, 1, 100, &n) == 0)
 		cfg->max_files = (unsigned)n;
+	else if (str_eq(key, "auto_close_days") &&
+	    str_to_i64(v, 0, 3650, &n) == 0)
+		cfg->auto_close_days = n;
 	else if (config_set_mail(cfg, key, v) == 0)
 		;
 	else {
@@ -200,7 +210,7 @@ config_env(struct config *cfg)
 		"smtp_url", "smtp_starttls", "smtp_user", "smtp_password",
 		"smtp_from", "smtp_from_name", "smtp_timeout_ms", "mail_poll_ms",
 		"mail_retry_ms", "mail_retry_max_ms", "mail_expire_ms",
-		"agent_mail_new", "agent_mail_reply",
+		"agent_mail_new", "agent_mail_reply", "auto_close_days",
 	};
 	char name[64];
 	size_t i, k;
@@ -649,6 +659,81 @@ out:
 	return rc;
 }
 
+/* ---- zek jobs run ---- */
+
+struct jobs_args {
+	int64_t now_ms;             /* 0 = the wall clock */
+};
+
+/* One pass of every job but the mail worker (`zek mail run`), each until
+ * its batches are done. */
+static int
+do_jobs_run(struct zctx *ctx, void *arg)
+{
+	struct jobs_args *ja = arg;
+	int64_t n, closed = 0, uploads = 0, sessions = 0, wall = ctx->now_ms;
+	bool more = true;
+	int rc = ZEK_OK;
+
+	/* The fake clock moves the auto-close job only: purging sessions and
+	 * uploads "in the future" would end everybody's live session. */
+	if (ja->now_ms > 0)
+		ctx->now_ms = ja->now_ms;
+	while (rc == ZEK_OK && more) {
+		n = 0;
+		rc = core_auto_close_run(ctx, 0, &n, &more);
+		closed += n;
+	}
+	ctx->now_ms = wall;
+	if (rc == ZEK_OK)
+		rc = core_attachments_purge(ctx, &uploads);
+	if (rc == ZEK_OK)
+		rc = core_sessions_purge(ctx, &sessions);
+	if (rc != ZEK_OK)
+		fprintf(stderr, "zek: jobs failed: %s\n", zek_rc_name(rc));
+	printf("zek: %lld requests closed automatically, %lld expired uploads "
+	    "and %lld sessions removed\n", (long long)closed, (long long)uploads,
+	    (long long)sessions);
+	return rc;
+}
+
+static int
+cmd_jobs(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "now", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct jobs_args ja = { 0 };
+	int c, rc;
+
+	if (argc < 2 || !str_eq(argv[1], "run")) {
+		fputs("usage: zek jobs run [--db FILE] [--now MS]\n", stderr);
+		return ZEK_INVALID;
+	}
+	optind = 0;
+	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': if (config_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
+		case 'n': if (str_to_i64(optarg, 1, INT64_MAX, &ja.now_ms)) return ZEK_INVALID; break;
+		default: fputs(usage, stderr); return ZEK_INVALID;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs("usage: zek jobs run [--db FILE] [--now MS]\n", stderr);
+		return ZEK_INVALID;
+	}
+	rc = core_open(&app->cfg, &app->core);
+	if (rc != ZEK_OK) {
+		fprintf(stderr, "zek: cannot open database %s\n", app->cfg.db_path);
+		return rc;
+	}
+	rc = with_ctx(app->core, do_jobs_run, &ja);
+	core_close(app->core);
+	return rc;
+}
+
 /* Global options and those of serve/init; stops at the command's own. */
 static int
 parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
@@ -733,6 +818,8 @@ main(int argc, char **argv)
 		rc = cmd_import(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "mail"))
 		rc = cmd_mail(&app, argc - cmd, argv + cmd);
+	else if (str_eq(name, "jobs"))
+		rc = cmd_jobs(&app, argc - cmd, argv + cmd);
 	else {
 		fputs(usage, stderr);
 		return 2;

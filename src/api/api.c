@@ -400,26 +400,50 @@ api_body(struct req *rq, const struct api_json_field *spec, size_t n,
 	return ZEK_OK;
 }
 
+size_t
+api_query_list(struct req *rq, const char *name, const char **out,
+    size_t max)
+{
+	const char *vals[API_QUERY_VALUES_MAX];
+	size_t i, n, count = 0;
+
+	n = req_query_all(rq, name, vals, API_QUERY_VALUES_MAX);
+	if (n > API_QUERY_VALUES_MAX)
+		n = API_QUERY_VALUES_MAX;
+	for (i = 0; i < n; i++) {
+		const char *p = vals[i];
+		while (p != NULL && *p != '\0') {
+			const char *e = strchr(p, ',');
+			size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+			while (len > 0 && *p == ' ') {
+				p++;
+				len--;
+			}
+			while (len > 0 && p[len - 1] == ' ')
+				len--;
+			if (len > 0) {
+				if (count < max)
+					out[count] = arena_strndup(rq->arena, p, len);
+				if (count < max && out[count] == NULL)
+					return count;
+				count++;
+			}
+			p = e != NULL ? e + 1 : NULL;
+		}
+	}
+	return count;
+}
+
 bool
 api_expand(struct req *rq, const char *what)
 {
-	const char *v = req_query(rq, "expand");
-	size_t n = strlen(what);
-	const char *p;
+	const char *items[API_QUERY_VALUES_MAX];
+	size_t i, n;
 
-	for (p = v; p != NULL && *p != '\0'; ) {
-		const char *e = strchr(p, ',');
-		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
-		while (len > 0 && *p == ' ') {
-			p++;
-			len--;
-		}
-		while (len > 0 && p[len - 1] == ' ')
-			len--;
-		if (len == n && memcmp(p, what, n) == 0)
+	n = api_query_list(rq, "expand", items, API_QUERY_VALUES_MAX);
+	for (i = 0; i < n && i < API_QUERY_VALUES_MAX; i++)
+		if (str_eq(items[i], what))
 			return true;
-		p = e != NULL ? e + 1 : NULL;
-	}
 	return false;
 }
 

@@ -13,6 +13,15 @@
 #define API_SD "/rest/servicedeskapi"   /* base path of the service desk API */
 #define API_PAGE_LIMIT 50               /* default page size */
 #define API_PAGE_LIMIT_MAX 100          /* larger limits are cut to this */
+#define API_QUERY_VALUES_MAX 32         /* items of one list parameter */
+
+struct activity_entry;
+struct comment_input;
+struct attachment_info;
+struct field_error;
+struct person;
+struct portal_summary;
+struct request_view;
 
 /* The phases for routes flagged ROUTE_API, run by http/server.c instead of
  * the web phases: database context, token authentication (Bearer, or Basic
@@ -67,11 +76,87 @@ int api_reply_page_of(struct req *rq, const struct api_page *pg,
 int api_body(struct req *rq, const struct api_json_field *spec, size_t n,
     json_t **out);
 
+/* The items of a list parameter, sent comma-separated ("a,b"), as a
+ * repeated key (?a=x&a=y) or both: trimmed, empty ones left out, in the
+ * arena; up to max into out. Returns how many there are in all. */
+size_t api_query_list(struct req *rq, const char *name, const char **out,
+    size_t max);
 /* True when ?expand (comma list, or repeated key) asks for `what`. */
 bool api_expand(struct req *rq, const char *what);
 /* A JSM date object for ms in the caller's zone and language, owned by
  * the caller (NULL when out of memory). */
 json_t *api_date(struct req *rq, int64_t ms);
+
+/* ---- customer requests: helpers the /request files share ---- */
+
+/* The request that path parameter `idx` names (key, any case, or numeric
+ * issue id) as the caller sees it. Answers 404 (api_err_no_request) itself
+ * and returns ZEK_NOTFOUND when there is none the caller may see. */
+int api_request_load(struct req *rq, size_t idx, struct request_view **out);
+/* The request's activity for the caller (newest first). Answers itself
+ * on failure and returns the zek_rc. */
+int api_request_activity(struct req *rq, const struct request_view *v,
+    struct activity_entry **out, size_t *n);
+/* A user object for someone the caller sees on a request: the e-mail
+ * address (and DC's `name` = e-mail) only for the caller themselves and
+ * for agents; for others `name` is the account id, which every body that
+ * names people accepts. Caller owns it. */
+json_t *api_person_json(struct req *rq, const struct person *p);
+/* Answers 400 for problems core found (struct field_error): errorMessage
+ * = the first one as "Feld „x“: text", errorMessages = all of them,
+ * errors = {field: text}. `names` maps core's field names to the body's
+ * (pairs, NULL-terminated; may be NULL). Returns ZEK_OK once queued. */
+int api_field_errors(struct req *rq, const struct field_error *errs,
+    size_t n, const char *const *names);
+/* A CustomerRequest with the expansions ?expand asks for. */
+json_t *api_request_json(struct req *rq, const struct request_view *v);
+/* A service desk the caller may use, by id or project key; NULL when
+ * there is none (*rc = ZEK_OK) or the look-up failed (*rc set). */
+const struct portal_summary *api_desk_by_ref(struct req *rq,
+    const char *want, int *rc);
+/* An absolute link to API_SD "/request/{id}" + suffix. */
+const char *api_request_url(struct req *rq, const struct request_view *v,
+    const char *suffix);
+/* The nested page of a request's expansion: up to API_PAGE_LIMIT of
+ * `all` (stolen) with self = API_SD "/request/{id}/" + what. */
+json_t *api_nested_page(struct req *rq, const struct request_view *v,
+    const char *what, json_t *all);
+
+/* status.c: the status history from the activity, newest first, as
+ * [{"status", "statusCategory", "statusDate"}]. */
+json_t *api_status_history(struct req *rq, const struct request_view *v,
+    const struct activity_entry *e, size_t n);
+/* {"status", "statusCategory", "statusDate"} for the current status. */
+json_t *api_current_status(struct req *rq, const struct request_view *v,
+    const struct activity_entry *e, size_t n);
+
+/* comment.c: the comments (oldest first) as Comment objects; `pub` and
+ * `internal` say which kinds to keep (customers never get internal ones:
+ * core leaves them out). */
+json_t *api_comments_array(struct req *rq, const struct request_view *v,
+    const struct activity_entry *e, size_t n, bool pub, bool internal);
+/* One Comment object; `files` and `rendered` are the expansions
+ * "attachment" and "renderedBody". */
+json_t *api_comment_json(struct req *rq, const struct request_view *v,
+    const struct activity_entry *e, bool files, bool rendered);
+
+/* Adds the comment for the caller; *out gets the Comment object (with its
+ * attachments). Answers itself on failure (400 with core's reasons, 400
+ * for a customer's internal note, 409 on a closed request) and returns
+ * the zek_rc. */
+int api_comment_write(struct req *rq, const struct request_view *v,
+    const struct comment_input *in, json_t **out);
+
+/* participant.c: the participants as user objects. */
+json_t *api_participants_array(struct req *rq, const struct request_view *v);
+
+/* attachment.c: one Attachment object; author may be NULL. */
+json_t *api_attachment_json(struct req *rq, const struct request_view *v,
+    const struct attachment_info *a, const struct person *author);
+/* Every attachment of the request the caller may see (the request's own
+ * files, then those of comments), oldest first. */
+json_t *api_request_files(struct req *rq, const struct request_view *v,
+    const struct activity_entry *e, size_t n);
 
 /* Handlers, one file per endpoint family. */
 int api_not_found(struct req *rq);              /* api.c */
@@ -84,5 +169,27 @@ int api_requesttype_groups(struct req *rq);
 int api_requesttypes(struct req *rq);
 int api_requesttype(struct req *rq);
 int api_requesttype_fields(struct req *rq);
+int api_request_create(struct req *rq);         /* request_create.c */
+int api_requests(struct req *rq);               /* request.c */
+int api_request(struct req *rq);
+int api_comments(struct req *rq);               /* comment.c */
+int api_comment_add(struct req *rq);
+int api_comment(struct req *rq);
+int api_comment_attachments(struct req *rq);
+int api_participants(struct req *rq);           /* participant.c */
+int api_participants_add(struct req *rq);
+int api_participants_remove(struct req *rq);
+int api_request_status(struct req *rq);         /* status.c */
+int api_transitions(struct req *rq);            /* transition.c */
+int api_transition(struct req *rq);
+int api_notification(struct req *rq);           /* notification.c */
+int api_notification_subscribe(struct req *rq);
+int api_notification_unsubscribe(struct req *rq);
+int api_attach_temporary(struct req *rq);       /* attachment.c */
+int api_request_attachments(struct req *rq);
+int api_request_attach(struct req *rq);
+int api_request_attachment_content(struct req *rq);
+int api_request_sla(struct req *rq);            /* sla.c */
+int api_issue(struct req *rq);                  /* issue.c */
 
 #endif

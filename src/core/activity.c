@@ -25,6 +25,7 @@ static const char *const kind_codes[ACTIVITY_KIND_MAX] = {
 	[ACTIVITY_PARTICIPANT_ADDED] = "participant_added",
 	[ACTIVITY_PARTICIPANT_REMOVED] = "participant_removed",
 	[ACTIVITY_SHARED_WITH_ORG] = "shared_with_org",
+	[ACTIVITY_ASSIGNED] = "assigned",
 };
 
 static bool

@@ -26,6 +26,8 @@ enum activity_kind {
 	ACTIVITY_PARTICIPANT_ADDED,
 	ACTIVITY_PARTICIPANT_REMOVED,
 	ACTIVITY_SHARED_WITH_ORG,
+	ACTIVITY_ASSIGNED,          /* agents only; subject = the assignee
+	                               (id 0 = nobody) */
 	ACTIVITY_KIND_MAX
 };
 
@@ -49,7 +51,9 @@ struct activity_entry {
 	enum resolution resolution; /* after the change */
 	struct person subject;      /* PARTICIPANT_*: who; CREATED: the
 	                               reporter when raised on their behalf
-	                               (id 0 otherwise); email always "" */
+	                               (id 0 otherwise); ASSIGNED: the new
+	                               assignee (id 0 = nobody); email
+	                               always "" */
 	const char *org_name;       /* SHARED_WITH_ORG */
 };
 

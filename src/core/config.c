@@ -30,6 +30,7 @@ config_defaults(struct config *cfg)
 		.mail_expire_ms = 5LL * 24 * 3600 * 1000,
 		.agent_mail_new = true,
 		.agent_mail_reply = true,
+		.auto_close_days = 14,
 	};
 	cfg->max_body_bytes = cfg->max_file_bytes * cfg->max_files + (1u << 20);
 }

@@ -40,6 +40,9 @@ struct config {
 	int64_t mail_expire_ms;     /* temporary failures for this long fail for good, 5 days */
 	bool agent_mail_new;        /* agents get a mail for every new request */
 	bool agent_mail_reply;      /* agents get a mail for customer comments */
+	int64_t auto_close_days;    /* a proposed solution without an answer
+	                               closes the request after this many
+	                               days, default 14; 0 = never */
 };
 
 enum {

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "core/activity.h"
+#include "core/config.h"
 #include "core/internal.h"
 #include "core/notify.h"
 #include "core/requests.h"
@@ -13,6 +14,7 @@
 #include "store/store.h"
 
 #define S(x) (1u << (x))
+#define DAY_MS (24LL * 3600 * 1000)
 #define OPEN_STATES (S(STATUS_OFFEN) | S(STATUS_WARTET_SUPPORT) | \
 	S(STATUS_IN_BEARBEITUNG) | S(STATUS_WARTET_KUNDE))
 
@@ -43,15 +45,21 @@ struct wf_rule {
 /* PRODUCT.md "Statuses and workflow". Geschlossen is in no `from`: closed
  * requests are final for everybody. */
 static const struct wf_rule rules[] = {
+	/* Agents move an open request wherever the work stands: back to
+	 * the support queue, into work, to the customer with a question or
+	 * a solution. A pending solution is answered by the customer (or
+	 * the agent takes it back with to_support / start). */
 	{ WF_TO_SUPPORT, WF_ROLE_AGENT,
-	    S(STATUS_OFFEN) | S(STATUS_IN_BEARBEITUNG), SOL_ANY,
-	    STATUS_WARTET_SUPPORT, RES_CLEAR, RESOLUTION_NONE },
+	    S(STATUS_OFFEN) | S(STATUS_IN_BEARBEITUNG) | S(STATUS_WARTET_KUNDE),
+	    SOL_ANY, STATUS_WARTET_SUPPORT, RES_CLEAR, RESOLUTION_NONE },
 	{ WF_START, WF_ROLE_AGENT,
-	    S(STATUS_OFFEN) | S(STATUS_WARTET_SUPPORT), SOL_ANY,
-	    STATUS_IN_BEARBEITUNG, RES_CLEAR, RESOLUTION_NONE },
-	{ WF_ASK_CUSTOMER, WF_ROLE_AGENT, S(STATUS_IN_BEARBEITUNG), SOL_ANY,
+	    S(STATUS_OFFEN) | S(STATUS_WARTET_SUPPORT) | S(STATUS_WARTET_KUNDE),
+	    SOL_ANY, STATUS_IN_BEARBEITUNG, RES_CLEAR, RESOLUTION_NONE },
+	{ WF_ASK_CUSTOMER, WF_ROLE_AGENT,
+	    S(STATUS_OFFEN) | S(STATUS_WARTET_SUPPORT) |
+	    S(STATUS_IN_BEARBEITUNG), SOL_ANY,
 	    STATUS_WARTET_KUNDE, RES_CLEAR, RESOLUTION_NONE },
-	{ WF_PROPOSE_SOLUTION, WF_ROLE_AGENT, S(STATUS_IN_BEARBEITUNG), SOL_ANY,
+	{ WF_PROPOSE_SOLUTION, WF_ROLE_AGENT, OPEN_STATES, SOL_NONE,
 	    STATUS_WARTET_KUNDE, RES_SET, RESOLUTION_GELOEST },
 	{ WF_ACCEPT_SOLUTION, WF_ROLE_REPORTER | WF_ROLE_PARTICIPANT,
 	    S(STATUS_WARTET_KUNDE), SOL_PENDING,
@@ -408,4 +416,144 @@ core_request_abilities(struct zctx *ctx, const struct user *user,
 	out->reject_solution = wf_check(roles, v->status, v->resolution,
 	    WF_REJECT_SOLUTION, RESOLUTION_NONE, &to, &to_res) == ZEK_OK;
 	return ZEK_OK;
+}
+
+/* ---- assignment ---- */
+
+static bool
+is_staff(const struct store_user *su)
+{
+	return str_eq(su->role, "agent") || str_eq(su->role, "admin");
+}
+
+/* Inside the transaction: checks and writes the assignment of r. */
+static enum zek_rc
+assign_locked(struct zctx *ctx, const struct user *user,
+    const struct store_request *r, int64_t assignee_id)
+{
+	struct store_activity e;
+	struct store_user *su;
+	enum zek_rc rc;
+	int64_t current;
+
+	if (!status_is_open(status_of(r)))
+		return ZEK_CONFLICT;
+	if (assignee_id != 0) {
+		rc = store_user_by_id(ctx->db, ctx->arena, assignee_id, &su);
+		if (rc == ZEK_NOTFOUND || (rc == ZEK_OK && !is_staff(su)))
+			return ZEK_INVALID;
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	rc = store_request_assignee(ctx->db, r->id, &current);
+	if (rc != ZEK_OK || current == assignee_id)
+		return rc;
+	rc = store_request_set_assignee(ctx->db, r->id, assignee_id,
+	    ctx->now_ms);
+	if (rc != ZEK_OK)
+		return rc;
+	/* Who works a request is the support team's business: the entry is
+	 * for agents only, like an internal note. */
+	e = (struct store_activity){
+		.request_id = r->id,
+		.actor_id = user->id,
+		.kind = "assigned",
+		.subject_id = assignee_id,
+		.is_public = false,
+		.created_at = ctx->now_ms,
+	};
+	return store_activity_insert(ctx->db, &e, NULL);
+}
+
+enum zek_rc
+core_request_assign(struct zctx *ctx, const struct user *user,
+    int64_t request_id, int64_t assignee_id)
+{
+	struct store_request *r;
+	enum zek_rc rc;
+	unsigned roles;
+
+	if (user == NULL || !user->is_agent)
+		return ZEK_FORBIDDEN;
+	if (assignee_id < 0)
+		return ZEK_INVALID;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = core_request_lock(ctx, user, request_id, &r, &roles);
+	if (rc == ZEK_OK)
+		rc = assign_locked(ctx, user, r, assignee_id);
+	if (rc == ZEK_OK)
+		rc = store_commit(ctx->db);
+	if (rc != ZEK_OK)
+		store_rollback(ctx->db);
+	return rc;
+}
+
+/* ---- the auto-close job ---- */
+
+/* Closes request `id` if, under the write lock, its solution still waits
+ * and has waited since `cutoff` or longer; *done says whether it did. */
+static enum zek_rc
+auto_close_one(struct zctx *ctx, int64_t id, int64_t cutoff, bool *done)
+{
+	struct store_request *r;
+	enum zek_rc rc;
+	int64_t since = 0;
+	unsigned roles;
+
+	*done = false;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = core_request_lock(ctx, NULL, id, &r, &roles);
+	/* Another pass (or the customer) was first: nothing to do. */
+	if (rc == ZEK_OK && !wf_solution_pending(status_of(r), resolution_of(r)))
+		goto out;
+	if (rc == ZEK_OK)
+		rc = store_request_status_since(ctx->db, id, &since);
+	if (rc != ZEK_OK || since > cutoff)
+		goto out;
+	rc = core_transition_locked(ctx, NULL, roles, r, WF_AUTO_CLOSE,
+	    RESOLUTION_NONE, NULL);
+	if (rc == ZEK_OK)
+		rc = store_commit(ctx->db);
+	*done = rc == ZEK_OK;
+out:
+	if (!*done)
+		store_rollback(ctx->db);
+	return rc == ZEK_NOTFOUND ? ZEK_OK : rc;
+}
+
+enum zek_rc
+core_auto_close_run(struct zctx *ctx, size_t limit, int64_t *closed,
+    bool *more)
+{
+	int64_t *ids, cutoff, count = 0;
+	enum zek_rc rc;
+	size_t i, n = 0;
+	bool done;
+
+	if (closed != NULL)
+		*closed = 0;
+	if (more != NULL)
+		*more = false;
+	if (ctx->cfg->auto_close_days <= 0)
+		return ZEK_OK;
+	if (limit == 0)
+		limit = AUTO_CLOSE_BATCH;
+	cutoff = ctx->now_ms - ctx->cfg->auto_close_days * DAY_MS;
+	rc = store_requests_waiting(ctx->db, ctx->arena,
+	    status_code(STATUS_WARTET_KUNDE), resolution_code(RESOLUTION_GELOEST),
+	    cutoff, 0, limit, &ids, &n);
+	for (i = 0; rc == ZEK_OK && i < n; i++) {
+		rc = auto_close_one(ctx, ids[i], cutoff, &done);
+		if (rc == ZEK_OK && done)
+			count++;
+	}
+	if (closed != NULL)
+		*closed = count;
+	if (more != NULL)
+		*more = rc == ZEK_OK && n == limit;
+	return rc;
 }

@@ -15,10 +15,14 @@ struct request_view;
 
 /* What someone asks to happen to a request's status. */
 enum wf_action {
-	WF_TO_SUPPORT,          /* agent: Offen or In Bearbeitung -> Wartet auf Support */
-	WF_START,               /* agent: Offen or Wartet auf Support -> In Bearbeitung */
-	WF_ASK_CUSTOMER,        /* agent: In Bearbeitung -> Wartet auf Kunden (a question) */
-	WF_PROPOSE_SOLUTION,    /* agent: In Bearbeitung -> Wartet auf Kunden, Gelöst */
+	WF_TO_SUPPORT,          /* agent: Offen, In Bearbeitung or Wartet auf
+	                           Kunden -> Wartet auf Support */
+	WF_START,               /* agent: Offen, Wartet auf Support or Wartet
+	                           auf Kunden -> In Bearbeitung */
+	WF_ASK_CUSTOMER,        /* agent: Offen, Wartet auf Support or In
+	                           Bearbeitung -> Wartet auf Kunden (a question) */
+	WF_PROPOSE_SOLUTION,    /* agent: any open status without a pending
+	                           solution -> Wartet auf Kunden, Gelöst */
 	WF_ACCEPT_SOLUTION,     /* customer: proposed solution -> Geschlossen, Gelöst */
 	WF_REJECT_SOLUTION,     /* customer: proposed solution -> Wartet auf Support */
 	WF_CUSTOMER_REPLY,      /* customer comment on a question -> Wartet auf Support */
@@ -112,6 +116,31 @@ struct request_abilities {
  * visible to the user). */
 enum zek_rc core_request_abilities(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct request_abilities *out);
+
+/* Assigns request `request_id` to `assignee_id` (an agent or admin; 0 =
+ * nobody) for `user`, who must be an agent or admin. In one transaction:
+ * the assignee, updated_at, and an "assigned" activity entry (agents
+ * only). Giving it to its current assignee changes nothing.
+ * Returns ZEK_OK; ZEK_NOTFOUND when the request does not exist;
+ * ZEK_FORBIDDEN when `user` is not support staff; ZEK_INVALID when the
+ * assignee is no agent or admin; ZEK_CONFLICT when the request is closed
+ * (closed requests are final). */
+enum zek_rc core_request_assign(struct zctx *ctx, const struct user *user,
+    int64_t request_id, int64_t assignee_id);
+
+#define AUTO_CLOSE_BATCH 100        /* requests one pass closes at most */
+
+/* The auto-close job, one pass at ctx->now_ms: every request whose
+ * proposed solution has waited cfg->auto_close_days (0 = never) in
+ * "Wartet auf Kunden" is closed with WF_AUTO_CLOSE (Geschlossen, Gelöst;
+ * the system is the actor; mails queued). Each request in a transaction
+ * of its own that checks the status and the waiting time again under the
+ * write lock, so passes at the same time (threads or processes) close
+ * each request once. At most `limit` (0 = AUTO_CLOSE_BATCH) per pass;
+ * *closed = how many were closed, *more = the batch was full (run again).
+ * closed and more may be NULL. */
+enum zek_rc core_auto_close_run(struct zctx *ctx, size_t limit,
+    int64_t *closed, bool *more);
 
 /* The rules the abilities come from, for core/sharing.c and activity.c. */
 bool wf_may_comment(unsigned roles, enum status st);

@@ -76,6 +76,10 @@ int http_serve(struct app *app);
 /* Request accessors. All return NULL when absent. */
 const char *req_header(struct req *rq, const char *name);
 const char *req_query(struct req *rq, const char *name);
+/* Every value of a query parameter sent more than once (?a=1&a=2), in the
+ * order sent: up to `max` into out. Returns how many there are in all. */
+size_t req_query_all(struct req *rq, const char *name, const char **out,
+    size_t max);
 const char *req_cookie(struct req *rq, const char *name);
 const char *req_form(struct req *rq, const char *name);
 const char *req_param(struct req *rq, size_t index);

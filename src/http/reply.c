@@ -33,6 +33,38 @@ req_query(struct req *rq, const char *name)
 	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct query_all {
+	const char *name;
+	const char **out;
+	size_t max;
+	size_t n;
+};
+
+static enum MHD_Result
+query_all_one(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct query_all *q = cls;
+
+	(void)kind;
+	if (key != NULL && strcmp(key, q->name) == 0) {
+		if (q->n < q->max)
+			q->out[q->n] = value != NULL ? value : "";
+		q->n++;
+	}
+	return MHD_YES;
+}
+
+size_t
+req_query_all(struct req *rq, const char *name, const char **out, size_t max)
+{
+	struct query_all q = { name, out, max, 0 };
+
+	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, query_all_one,
+	    &q);
+	return q.n;
+}
+
 const char *
 req_cookie(struct req *rq, const char *name)
 {

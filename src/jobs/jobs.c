@@ -7,6 +7,7 @@
 #include "core/auth.h"
 #include "core/config.h"
 #include "core/ctx.h"
+#include "core/workflow.h"
 #include "jobs/scheduler.h"
 #include "lib/arena.h"
 #include "mail/outbox.h"
@@ -62,6 +63,29 @@ job_sessions(void *arg, bool *more)
 	return with_ctx(arg, core_sessions_purge, &n);
 }
 
+/* Closes the requests whose proposed solution waited too long (issue 4);
+ * a full batch asks to run again at once. */
+static enum zek_rc
+job_auto_close(void *arg, bool *more)
+{
+	struct jobs_app *app = arg;
+	struct arena *a = arena_new(JOB_ARENA_LIMIT);
+	struct zctx ctx;
+	int64_t n = 0;
+	enum zek_rc rc;
+
+	if (a == NULL)
+		return ZEK_NOMEM;
+	rc = core_ctx_init(app->core, a, &ctx);
+	if (rc == ZEK_OK)
+		rc = core_auto_close_run(&ctx, 0, &n, more);
+	arena_free(a);
+	if (n > 0)
+		fprintf(stderr, "zek: closed %lld requests automatically\n",
+		    (long long)n);
+	return rc;
+}
+
 enum zek_rc
 jobs_serve_start(struct jobs_app *app, struct jobs **out)
 {
@@ -70,6 +94,7 @@ jobs_serve_start(struct jobs_app *app, struct jobs **out)
 		{ "outbox", cfg->mail_poll_ms, job_outbox, app },
 		{ "attachments", JOBS_PURGE_INTERVAL_MS, job_attachments, app },
 		{ "sessions", JOBS_PURGE_INTERVAL_MS, job_sessions, app },
+		{ "auto-close", JOBS_AUTO_CLOSE_INTERVAL_MS, job_auto_close, app },
 	};
 
 	return jobs_start(table, ZEK_ARRAY_LEN(table), out);

@@ -1,4 +1,4 @@
-/* jobs.h: the periodic jobs of `zek serve`: outbox worker, purges (and, later, auto-close). */
+/* jobs.h: the periodic jobs of `zek serve`: outbox worker, purges, auto-close. */
 #ifndef ZEK_JOBS_JOBS_H
 #define ZEK_JOBS_JOBS_H
 
@@ -9,6 +9,7 @@ struct core;
 struct jobs;
 
 #define JOBS_PURGE_INTERVAL_MS (10LL * 60 * 1000)
+#define JOBS_AUTO_CLOSE_INTERVAL_MS (10LL * 60 * 1000)
 
 /* What the jobs share; owned by the caller and alive until jobs_stop. */
 struct jobs_app {
@@ -22,8 +23,10 @@ struct jobs_app {
  *                 again at once while batches are full; idle without smtp_url
  *   "attachments" every 10 min: core_attachments_purge (expired temporary uploads)
  *   "sessions"    every 10 min: core_sessions_purge (expired sessions)
- * A new periodic job (e.g. issue 4's auto-close) is one more line in the
- * table in jobs.c with a function of the same shape as job_sessions.
+ *   "auto-close"  every 10 min: core_auto_close_run (core/workflow.h),
+ *                 again at once while batches are full
+ * A new periodic job is one more line in the table in jobs.c with a
+ * function of the same shape as job_sessions.
  * Stop with jobs_stop (jobs/scheduler.h) before core_close.
  */
 enum zek_rc jobs_serve_start(struct jobs_app *app, struct jobs **out);

@@ -14,16 +14,22 @@
 #include "store/sqlite_int.h"
 
 #define MATCH_MAX 8192          /* bytes of one FTS5 query */
+#define IDS_MAX (24 * (STORE_LIST_DIRECT_MAX + 1) + 2)  /* the JSON array */
 
 /*
  * How a page is read. Every filter, the viewer's visibility and the search
  * words become one FTS5 query over request_search (see 0002_search.sql),
- * which counts the matches by its index alone. Then:
- * - few matches (<= STORE_LIST_DIRECT_MAX): read them by id and sort them;
+ * which counts the matches by its index alone:
+ * - few matches (<= STORE_LIST_DIRECT_MAX), found by reading at most one
+ *   more: that is the count, and the page is sorted from them by id;
  * - many matches: walk requests_created from the cursor, newest first, and
- *   keep the rows among the matches; they are dense, so the walk is short;
- * - no condition at all (an agent's "all requests"): just walk the index.
- * Keyset paging: ?1, ?2 = created_at and id of the cursor row.
+ *   keep the rows among the matches; they are dense, so the walk is short.
+ * Lists restricted by status and type only (an agent's, without search)
+ * are counted from request_counts and, when long, walk requests_created
+ * reading status and type from the index, without the FTS index at all.
+ * Parameters: ?1, ?2 = created_at and id of the cursor row, ?3 the FTS5
+ * query, ?4 the number of rows; ?5..?12 status codes (?5 NULL = any),
+ * ?13 a type id (0 = any).
  */
 #define OUT_COLS "SELECT r.id, r.issue_key, r.title, r.status, r.type_id, " \
 	"r.desk_id, r.reporter_id, u.name, r.created_at FROM ("
@@ -35,35 +41,44 @@
 #define DESC_LIMIT " ORDER BY r.created_at DESC, r.id DESC LIMIT ?4"
 #define ASC_LIMIT " ORDER BY r.created_at, r.id LIMIT ?4"
 #define WALK "SELECT r.id FROM requests r INDEXED BY requests_created WHERE "
+#define FILTERED " AND (?5 IS NULL OR +r.status IN " \
+	"(?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)) AND (?13 = 0 OR +r.type_id = ?13)"
 /* The unary + keeps SQLite from driving the walk by the matches. */
 #define MATCHING " AND +r.id IN (SELECT rowid FROM request_search " \
 	"WHERE request_search MATCH ?3)"
-#define DIRECT "SELECT r.id FROM request_search s JOIN requests r " \
-	"ON r.id = s.rowid WHERE request_search MATCH ?3 AND "
+/* The matches, read once, are handed back as a JSON array of ids. */
+#define BY_ID "SELECT r.id FROM json_each(?3) j JOIN requests r " \
+	"ON r.id = j.value WHERE "
+#define STATUS_MAX_CODES 8      /* ?5..?12 */
 
 enum list_stmt {
-	Q_COUNT_ALL,
 	Q_COUNT_MATCH,
+	Q_COUNT_BY,
 	Q_WALK_OLDER,
 	Q_WALK_NEWER,
 	Q_WALK_MATCH_OLDER,
 	Q_WALK_MATCH_NEWER,
-	Q_DIRECT_OLDER,
-	Q_DIRECT_NEWER,
+	Q_MATCH_IDS,
+	Q_BY_ID_OLDER,
+	Q_BY_ID_NEWER,
 	Q_VIEWER_ORGS,
 	Q_MAX
 };
 
 static const char *const list_sql[Q_MAX] = {
-	[Q_COUNT_ALL] = "SELECT count(*) FROM requests",
 	[Q_COUNT_MATCH] = "SELECT count(*) FROM request_search "
 	    "WHERE request_search MATCH ?",
-	[Q_WALK_OLDER] = OUT_COLS WALK OLDER DESC_LIMIT OUT_JOIN,
-	[Q_WALK_NEWER] = OUT_COLS WALK NEWER ASC_LIMIT OUT_JOIN,
+	[Q_COUNT_BY] = "SELECT coalesce(sum(n), 0) FROM request_counts "
+	    "WHERE (?1 IS NULL OR status IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)) "
+	    "AND (?9 = 0 OR type_id = ?9)",
+	[Q_WALK_OLDER] = OUT_COLS WALK OLDER FILTERED DESC_LIMIT OUT_JOIN,
+	[Q_WALK_NEWER] = OUT_COLS WALK NEWER FILTERED ASC_LIMIT OUT_JOIN,
 	[Q_WALK_MATCH_OLDER] = OUT_COLS WALK OLDER MATCHING DESC_LIMIT OUT_JOIN,
 	[Q_WALK_MATCH_NEWER] = OUT_COLS WALK NEWER MATCHING ASC_LIMIT OUT_JOIN,
-	[Q_DIRECT_OLDER] = OUT_COLS DIRECT OLDER DESC_LIMIT OUT_JOIN,
-	[Q_DIRECT_NEWER] = OUT_COLS DIRECT NEWER ASC_LIMIT OUT_JOIN,
+	[Q_MATCH_IDS] = "SELECT rowid FROM request_search "
+	    "WHERE request_search MATCH ? LIMIT ?",
+	[Q_BY_ID_OLDER] = OUT_COLS BY_ID OLDER DESC_LIMIT OUT_JOIN,
+	[Q_BY_ID_NEWER] = OUT_COLS BY_ID NEWER ASC_LIMIT OUT_JOIN,
 	[Q_VIEWER_ORGS] = "SELECT org_id FROM user_orgs WHERE user_id = ? "
 	    "ORDER BY org_id LIMIT 200",     /* a viewer's organisations */
 };
@@ -223,7 +238,7 @@ put_visible(struct store_conn *c, struct buf *b, int64_t viewer)
  */
 static enum zek_rc
 build_match(struct store_conn *c, const struct store_list_query *q,
-    struct buf *b, bool *nothing)
+    bool exclude, struct buf *b, bool *nothing)
 {
 	bool has_terms = q->terms != NULL && q->terms[0] != '\0';
 	bool has_who = q->who != STORE_LIST_VISIBLE || !q->see_all;
@@ -232,12 +247,11 @@ build_match(struct store_conn *c, const struct store_list_query *q,
 	size_t nwords;
 
 	*nothing = false;
-	/* A status set is a filter on the facets. When the excluded statuses
-	 * are fewer (e.g. "closed" = none of the four open ones), exclude
+	/* A status set is a filter on the facets. When the other statuses
+	 * have fewer requests (e.g. "closed" = none of the open ones), exclude
 	 * them instead: a short list to skip beats a long one to intersect.
 	 * NOT needs something on its left, so only with another condition. */
-	negate = q->nstatuses > 0 && q->nnot_statuses > 0 &&
-	    q->nnot_statuses < q->nstatuses &&
+	negate = exclude && q->nstatuses > 0 && q->nnot_statuses > 0 &&
 	    (has_terms || q->type_id > 0 || has_who);
 	if (negate)
 		buf_putc(b, '(');
@@ -291,12 +305,21 @@ map_list_row(struct sq_row *r, void *elem)
 	x->created_at = sq_col_i64(r);
 }
 
+/* Up to STATUS_MAX_CODES codes, the rest NULL. */
+static void
+status_params(const char *const *codes, size_t n, const char **out)
+{
+	for (size_t i = 0; i < STATUS_MAX_CODES; i++)
+		out[i] = i < n ? codes[i] : NULL;
+}
+
 static enum zek_rc
 read_page(struct store_conn *c, struct arena *a, enum list_stmt which,
     const struct store_list_query *q, const char *match,
     struct store_list_row **rows, size_t *n)
 {
 	int64_t at = INT64_MAX, id = INT64_MAX;
+	const char *st8[STATUS_MAX_CODES];
 	enum zek_rc rc;
 	sqlite3_stmt *st;
 
@@ -304,11 +327,64 @@ read_page(struct store_conn *c, struct arena *a, enum list_stmt which,
 		at = q->cursor_created_at;
 		id = q->cursor_id;
 	}
-	st = sq_start(c, &rc, list_sql[which], "iitz", at, id, match, q->limit);
+	if (which == Q_WALK_OLDER || which == Q_WALK_NEWER) {
+		status_params(q->statuses, q->nnot_statuses > 0 ? q->nstatuses : 0,
+		    st8);
+		st = sq_start(c, &rc, list_sql[which], "iitztttttttti", at, id,
+		    match, q->limit, st8[0], st8[1], st8[2], st8[3], st8[4], st8[5],
+		    st8[6], st8[7], q->type_id);
+	} else {
+		st = sq_start(c, &rc, list_sql[which], "iitz", at, id, match,
+		    q->limit);
+	}
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_list_row, sizeof(**rows), (void **)rows,
 	    n);
+}
+
+/* Requests with one of the status codes (none = any) and the type (0 =
+ * any), from request_counts, which triggers keep (0002_search.sql). */
+static enum zek_rc
+count_by(struct store_conn *c, const char *const *codes, size_t n,
+    int64_t type_id, int64_t *out)
+{
+	const char *st8[STATUS_MAX_CODES];
+
+	status_params(codes, n, st8);
+	return sq_query_i64(c, out, list_sql[Q_COUNT_BY], "tttttttti", st8[0],
+	    st8[1], st8[2], st8[3], st8[4], st8[5], st8[6], st8[7], type_id);
+}
+
+/*
+ * The ids matching the FTS5 query, as a JSON array into ids, if there are
+ * at most STORE_LIST_DIRECT_MAX of them; *n = how many were read (one more
+ * than that when there are more).
+ */
+static enum zek_rc
+match_ids(struct store_conn *c, const char *match, struct buf *ids,
+    int64_t *n)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+	int step;
+
+	*n = 0;
+	st = sq_start(c, &rc, list_sql[Q_MATCH_IDS], "tz", match,
+	    (size_t)STORE_LIST_DIRECT_MAX + 1);
+	if (st == NULL)
+		return rc;
+	buf_putc(ids, '[');
+	while ((step = sq_next(c, st, &rc)) == 1) {
+		buf_printf(ids, "%s%lld", *n > 0 ? "," : "",
+		    (long long)sqlite3_column_int64(st, 0));
+		(*n)++;
+	}
+	buf_putc(ids, ']');
+	sq_finish(st);
+	if (step < 0)
+		return rc;
+	return ids->failed ? ZEK_NOMEM : ZEK_OK;
 }
 
 enum zek_rc
@@ -317,42 +393,81 @@ store_requests_list(struct store_conn *c, struct arena *a,
     size_t *n, int64_t *total)
 {
 	bool newer = q->has_cursor && q->backward;
-	enum list_stmt which;
+	int64_t size_in, size_out, nids;
+	bool plain, nothing;
 	char *match = NULL;
-	enum zek_rc rc;
-	bool nothing;
-	struct buf b;
+	struct buf b, ids;
+	enum zek_rc rc = ZEK_OK;
 
 	*rows = NULL;
 	*n = 0;
 	*total = 0;
-	if (q->limit == 0 || q->limit > STORE_LIST_LIMIT_MAX)
+	if (q->limit == 0 || q->limit > STORE_LIST_LIMIT_MAX ||
+	    q->nstatuses > STATUS_MAX_CODES || q->nnot_statuses > STATUS_MAX_CODES)
 		return ZEK_INVALID;
+	/* Only status and type restrict the list: no FTS5 needed to walk. */
+	plain = (q->terms == NULL || q->terms[0] == '\0') &&
+	    q->who == STORE_LIST_VISIBLE && q->see_all;
 	buf_init(&b, MATCH_MAX);
-	rc = build_match(c, q, &b, &nothing);
+	buf_init(&ids, IDS_MAX);
+	/* Which is smaller: the wanted statuses or the others? */
+	size_in = size_out = 0;
+	if (q->nnot_statuses > 0)
+		rc = count_by(c, q->statuses, q->nstatuses, 0, &size_in);
+	if (rc == ZEK_OK && q->nnot_statuses > 0)
+		rc = count_by(c, q->not_statuses, q->nnot_statuses, 0, &size_out);
+	if (rc == ZEK_OK)
+		rc = build_match(c, q, size_out < size_in, &b, &nothing);
 	if (rc != ZEK_OK || nothing)
 		goto out;
-	if (b.len == 0) {
-		rc = sq_query_i64(c, total, list_sql[Q_COUNT_ALL], "");
-		if (rc == ZEK_OK && *total > 0)
-			rc = read_page(c, a, newer ? Q_WALK_NEWER : Q_WALK_OLDER, q,
-			    NULL, rows, n);
-		goto out;
-	}
-	match = arena_strndup(a, b.data, b.len);
+	match = arena_strndup(a, b.data != NULL ? b.data : "", b.len);
 	if (match == NULL) {
 		rc = ZEK_NOMEM;
 		goto out;
 	}
-	rc = sq_query_i64(c, total, list_sql[Q_COUNT_MATCH], "t", match);
-	if (rc != ZEK_OK || *total == 0)
+	if (plain) {
+		rc = count_by(c, q->statuses, q->nnot_statuses > 0 ? q->nstatuses : 0,
+		    q->type_id, total);
+		if (rc != ZEK_OK || *total == 0)
+			goto out;
+		if (b.len == 0 || *total > STORE_LIST_DIRECT_MAX) {
+			rc = read_page(c, a, newer ? Q_WALK_NEWER : Q_WALK_OLDER, q,
+			    match, rows, n);
+			goto out;
+		}
+	}
+	/* An agent searching everything usually has many matches: count them
+	 * first (one read of the FTS5 index) rather than try to collect them. */
+	if (!plain && q->see_all && q->who == STORE_LIST_VISIBLE) {
+		rc = sq_query_i64(c, total, list_sql[Q_COUNT_MATCH], "t", match);
+		if (rc != ZEK_OK || *total == 0)
+			goto out;
+		if (*total > STORE_LIST_DIRECT_MAX) {
+			rc = read_page(c, a, newer ? Q_WALK_MATCH_NEWER :
+			    Q_WALK_MATCH_OLDER, q, match, rows, n);
+			goto out;
+		}
+	}
+	/* Few matches: one read of the FTS5 index gives all of them and their
+	 * count, and the page is sorted from them. */
+	rc = match_ids(c, match, &ids, &nids);
+	if (rc != ZEK_OK)
 		goto out;
-	if (*total <= STORE_LIST_DIRECT_MAX)
-		which = newer ? Q_DIRECT_NEWER : Q_DIRECT_OLDER;
-	else
-		which = newer ? Q_WALK_MATCH_NEWER : Q_WALK_MATCH_OLDER;
-	rc = read_page(c, a, which, q, match, rows, n);
+	if (nids <= STORE_LIST_DIRECT_MAX) {
+		*total = nids;
+		if (nids > 0)
+			rc = read_page(c, a, newer ? Q_BY_ID_NEWER : Q_BY_ID_OLDER, q,
+			    ids.data, rows, n);
+		goto out;
+	}
+	/* Many: count them, and walk the requests newest first keeping the
+	 * matching ones. */
+	rc = sq_query_i64(c, total, list_sql[Q_COUNT_MATCH], "t", match);
+	if (rc == ZEK_OK && *total > 0)
+		rc = read_page(c, a, newer ? Q_WALK_MATCH_NEWER : Q_WALK_MATCH_OLDER,
+		    q, match, rows, n);
 out:
 	buf_free(&b);
+	buf_free(&ids);
 	return rc;
 }

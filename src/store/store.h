@@ -521,7 +521,8 @@ enum zek_rc store_outbox_list(struct store_conn *c, struct arena *a,
 #define STORE_LIST_TERMS_MAX 1024   /* bytes of search text */
 #define STORE_LIST_WORDS_MAX 16     /* search words; more are ignored */
 /* Up to this many matches a page reads every match by id and sorts them;
- * above, it walks the requests newest first and keeps the matching ones. */
+ * above, it walks the requests newest first and keeps the matching ones
+ * (see sqlite_list.c). */
 #define STORE_LIST_DIRECT_MAX 2000
 
 /* Whose requests a list holds, among those the viewer may see. */
@@ -538,8 +539,9 @@ struct store_list_query {
 	                               and members of the organisation it is
 	                               shared with (as core/perm.c) */
 	enum store_list_who who;
-	/* Status codes to show (none = every status) and the other known
-	 * codes, so the store may exclude those instead when that is cheaper. */
+	/* Status codes to show and all the other known codes, so the store
+	 * may exclude those instead when that is cheaper. No other code (or
+	 * no code at all) means every status. */
 	const char *const *statuses;
 	size_t nstatuses;
 	const char *const *not_statuses;

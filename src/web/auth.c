@@ -51,13 +51,16 @@ web_login_form(struct req *rq)
 	return login_page(rq, 200, NULL, NULL);
 }
 
-/* The page a customer lands on: the only portal when there is one. */
+/* The page a customer lands on: the only portal when there is one.
+ * Support staff land in the agent area. */
 static const char *
 landing_page(struct req *rq)
 {
 	struct portal_summary *list;
 	size_t n;
 
+	if (rq->user->is_agent)
+		return WEB_AGENT;
 	if (core_portals_list(&rq->ctx, rq->user, &list, &n) == ZEK_OK &&
 	    n == 1)
 		return arena_printf(rq->arena, "/servicedesk/customer/portal/%lld",

@@ -1,5 +1,6 @@
 /* request.c: one request's page with its activity, what can be done there
- * (comment, notifications, sharing, withdrawing), and its attachments. */
+ * (comment, notifications, sharing, withdrawing, answering a proposed
+ * solution), and its attachments. */
 #include "web/web.h"
 
 #include <stdio.h>
@@ -36,8 +37,8 @@ struct page_state {
 };
 
 /* Sanitised HTML of a Markdown value; NULL when it cannot be rendered. */
-static const char *
-markdown_html(struct req *rq, const char *md)
+const char *
+web_markdown_html(struct req *rq, const char *md)
 {
 	struct buf b;
 	char *html = NULL;
@@ -47,26 +48,6 @@ markdown_html(struct req *rq, const char *md)
 		html = arena_strdup(rq->arena, b.data ? b.data : "");
 	buf_free(&b);
 	return html;
-}
-
-static const char *
-time_text(struct req *rq, int64_t ms)
-{
-	char out[96];
-
-	if (time_format(ms, rq->tz, rq->lang, out, sizeof(out)) != ZEK_OK)
-		return "";
-	return arena_strdup(rq->arena, out);
-}
-
-static const char *
-time_iso(struct req *rq, int64_t ms)
-{
-	char out[64];
-
-	if (time_format_iso(ms, rq->tz, out, sizeof(out)) != ZEK_OK)
-		return "";
-	return arena_strdup(rq->arena, out);
 }
 
 /* "/servicedesk/customer/portal/17/ZEK-12" */
@@ -94,25 +75,6 @@ fmt(struct req *rq, const char *key, const char *name, const char *value)
 	if (i18n_format(rq->arena, web_t(rq, key), names, values, 1, &out) !=
 	    ZEK_OK)
 		return web_t(rq, key);
-	return out;
-}
-
-/* An error text in the viewer's language, placeholders filled in. */
-static const char *
-error_text(struct req *rq, const struct field_error *e)
-{
-	char max[32];
-	const char *names[] = { "max", "name" };
-	const char *values[] = { max, e->arg != NULL ? e->arg : "" };
-	char *out;
-
-	if (str_eq(e->key, "err_file_too_big"))
-		str_lcpy(max, web_size_text(rq, (size_t)e->max), sizeof(max));
-	else
-		snprintf(max, sizeof(max), "%lld", (long long)e->max);
-	if (i18n_format(rq->arena, web_t(rq, e->key), names, values, 2, &out) !=
-	    ZEK_OK)
-		return web_t(rq, e->key);
 	return out;
 }
 
@@ -166,14 +128,14 @@ field_view_json(struct req *rq, const struct request_field_view *f)
 		return j;
 	switch (f->kind) {
 	case FIELD_RICHTEXT:
-		html = markdown_html(rq, f->values[0]);
+		html = web_markdown_html(rq, f->values[0]);
 		if (html != NULL)
 			json_object_set_new(j, "html", json_string(html));
 		else
 			json_object_set_new(j, "text", json_string(f->values[0]));
 		break;
 	case FIELD_DATETIME:
-		json_object_set_new(j, "text", json_string(time_text(rq, f->datetime_ms)));
+		json_object_set_new(j, "text", json_string(web_time_text(rq, f->datetime_ms)));
 		break;
 	case FIELD_URL:
 		json_object_set_new(j, "text", json_string(f->values[0]));
@@ -194,8 +156,8 @@ field_view_json(struct req *rq, const struct request_field_view *f)
 }
 
 /* Files for partials/request-files. */
-static json_t *
-files_json(struct req *rq, const struct attachment_info *files, size_t n)
+json_t *
+web_files_json(struct req *rq, const struct attachment_info *files, size_t n)
 {
 	json_t *arr = json_array();
 	size_t i;
@@ -239,24 +201,32 @@ shared_with_json(struct req *rq, const struct request_view *v,
 	return arr;
 }
 
-static json_t *
-request_json(struct req *rq, const struct request_view *v,
-    const struct request_abilities *ab)
+json_t *
+web_request_fields_json(struct req *rq, const struct request_view *v)
 {
 	json_t *fields = json_array();
 	size_t i;
 
-	for (i = 0; i < v->nfields; i++)
+	for (i = 0; fields != NULL && i < v->nfields; i++)
 		json_array_append_new(fields, field_view_json(rq, &v->fields[i]));
+	return fields;
+}
+
+static json_t *
+request_json(struct req *rq, const struct request_view *v,
+    const struct request_abilities *ab)
+{
+	json_t *fields = web_request_fields_json(rq, v);
+
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:s?}",
 	    "key", v->key, "title", v->title,
 	    "status_label", v->status_label, "status_class", v->status_code,
 	    "resolution_label", str_empty(v->resolution_label) ? NULL : v->resolution_label,
 	    "type_name", v->type_name,
-	    "created_text", time_text(rq, v->created_at),
-	    "created_iso", time_iso(rq, v->created_at),
+	    "created_text", web_time_text(rq, v->created_at),
+	    "created_iso", web_time_iso(rq, v->created_at),
 	    "fields", fields,
-	    "files", files_json(rq, v->attachments, v->nattachments),
+	    "files", web_files_json(rq, v->attachments, v->nattachments),
 	    "has_attachments", v->nattachments > 0,
 	    "shared_with", shared_with_json(rq, v, ab),
 	    "org_label", str_empty(v->shared_org_name) ? NULL : v->shared_org_name);
@@ -271,6 +241,9 @@ status_segments(struct req *rq, const struct activity_entry *e)
 	const char *values[] = { status_label(e->new_status, rq->lang),
 	    resolution_label(e->resolution, rq->lang) };
 
+	/* The job's closure says that nobody answered (PRODUCT.md). */
+	if (e->has_action && e->action == WF_AUTO_CLOSE)
+		return segments(rq, "act_auto_closed", names, values, 2);
 	return segments(rq, e->resolution != RESOLUTION_NONE ?
 	    "act_status_resolution" : "act_status", names, values, 2);
 }
@@ -300,6 +273,10 @@ entry_segments(struct req *rq, const struct activity_entry *e)
 		return segments(rq, "act_shared_org", org, org_name, 1);
 	case ACTIVITY_ATTACHMENT_ADDED:
 		return segments(rq, "act_attachment_added", NULL, NULL, 0);
+	case ACTIVITY_ASSIGNED:
+		if (e->subject.id == 0)
+			return segments(rq, "act_unassigned", NULL, NULL, 0);
+		return segments(rq, "act_assigned", name, who, 1);
 	default:
 		return NULL;
 	}
@@ -316,6 +293,7 @@ entry_json(struct req *rq, const struct activity_entry *e)
 		[ACTIVITY_PARTICIPANT_ADDED] = "event",
 		[ACTIVITY_PARTICIPANT_REMOVED] = "event",
 		[ACTIVITY_SHARED_WITH_ORG] = "event",
+		[ACTIVITY_ASSIGNED] = "event",
 	};
 	const char *html;
 	json_t *j;
@@ -324,15 +302,17 @@ entry_json(struct req *rq, const struct activity_entry *e)
 	    "kind", kinds[e->kind],
 	    "author", e->actor.id != 0 ? e->actor.name :
 	    web_t(rq, "activity_system"),
-	    "time_text", time_text(rq, e->created_at),
-	    "time_iso", time_iso(rq, e->created_at),
+	    "time_text", web_time_text(rq, e->created_at),
+	    "time_iso", web_time_iso(rq, e->created_at),
 	    "by_agent", e->by_agent,
-	    "internal", !e->is_public,
+	    /* "Interne Notiz": agents only; other agents-only entries (an
+	     * assignment) say what they are themselves. */
+	    "internal", !e->is_public && e->kind == ACTIVITY_COMMENT,
 	    "has_files", e->nattachments > 0);
 	if (j == NULL)
 		return NULL;
 	if (e->kind == ACTIVITY_COMMENT) {
-		html = markdown_html(rq, e->body);
+		html = web_markdown_html(rq, e->body);
 		if (html != NULL)
 			json_object_set_new(j, "html", json_string(html));
 		else
@@ -342,19 +322,20 @@ entry_json(struct req *rq, const struct activity_entry *e)
 		json_object_set_new(j, "has_text", json_true());
 	}
 	if (e->nattachments > 0)
-		json_object_set_new(j, "files", files_json(rq, e->attachments,
+		json_object_set_new(j, "files", web_files_json(rq, e->attachments,
 		    e->nattachments));
 	return j;
 }
 
-static json_t *
-activity_json(struct req *rq, const struct request_view *v)
+json_t *
+web_activity_json(struct req *rq, int64_t request_id)
 {
 	struct activity_entry *e;
 	json_t *arr = json_array();
 	size_t i, n;
 
-	if (core_activity_list(&rq->ctx, rq->user, v->id, &e, &n) != ZEK_OK)
+	if (core_activity_list(&rq->ctx, rq->user, request_id, &e, &n) !=
+	    ZEK_OK)
 		return arr;
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, entry_json(rq, &e[i]));
@@ -416,14 +397,14 @@ comment_json(struct req *rq, const struct request_view *v,
 		return NULL;
 	}
 	if (be != NULL)
-		json_object_set_new(body, "error", json_string(error_text(rq, be)));
+		json_object_set_new(body, "error", json_string(web_error_text(rq, be)));
 	if (fe != NULL)
-		json_object_set_new(files, "error", json_string(error_text(rq, fe)));
+		json_object_set_new(files, "error", json_string(web_error_text(rq, fe)));
 	errs = json_array();
 	for (i = 0; i < st->nerrs; i++)
 		json_array_append_new(errs, json_pack("{s:s, s:s}", "field_id",
 		    str_eq(st->errs[i].field, FILES_FIELD) ? "f-attachment" :
-		    "f-comment", "message", error_text(rq, &st->errs[i])));
+		    "f-comment", "message", web_error_text(rq, &st->errs[i])));
 	return json_pack("{s:s, s:s, s:b, s:b, s:o, s:o, s:o}",
 	    "action", sub_href(rq, v, "comment"),
 	    "cancel_href", request_href(rq, v),
@@ -443,7 +424,7 @@ share_json(struct req *rq, const struct request_view *v,
 	return json_pack("{s:s, s:b, s:s, s:s?}",
 	    "action", sub_href(rq, v, "participants"),
 	    "open", st->share_failed, "value", who,
-	    "error", st->share_failed ? error_text(rq, &st->share_err) : NULL);
+	    "error", st->share_failed ? web_error_text(rq, &st->share_err) : NULL);
 }
 
 static json_t *
@@ -480,6 +461,24 @@ notify_json(struct req *rq, const struct request_view *v)
 	    "muted", muted);
 }
 
+/* "Lösung annehmen" / "Lösung ablehnen" while a proposed solution waits. */
+static json_t *
+solution_json(struct req *rq, const struct request_view *v,
+    const struct request_abilities *ab)
+{
+	char days[24];
+	int64_t d = rq->app->cfg.auto_close_days;
+
+	snprintf(days, sizeof(days), "%lld", (long long)d);
+	return json_pack("{s:s?, s:s?, s:s?}",
+	    "accept_href", ab->accept_solution ?
+	    sub_href(rq, v, "solution/accept") : NULL,
+	    "reject_href", ab->reject_solution ?
+	    sub_href(rq, v, "solution/reject") : NULL,
+	    "auto_close_note", d > 0 ? fmt(rq, "solution_auto_close_note",
+	    "days", days) : NULL);
+}
+
 /* Renders the request page: the request, its activity and the forms the
  * user may use, with whatever a failed submission left in `st`. */
 static int
@@ -499,7 +498,7 @@ request_page(struct req *rq, const struct request_view *v,
 	json_object_set_new(page, "title", json_string(arena_printf(rq->arena,
 	    "%s: %s", v->key, v->title)));
 	json_object_set_new(page, "request", request_json(rq, v, &ab));
-	activity = activity_json(rq, v);
+	activity = web_activity_json(rq, v->id);
 	json_object_set_new(page, "has_activity",
 	    json_boolean(json_array_size(activity) > 0));
 	json_object_set_new(page, "activity", activity);
@@ -514,6 +513,8 @@ request_page(struct req *rq, const struct request_view *v,
 	if (ab.withdraw)
 		json_object_set_new(page, "withdraw_href", json_string(
 		    sub_href(rq, v, "withdraw")));
+	if (ab.accept_solution || ab.reject_solution)
+		json_object_set_new(page, "solution", solution_json(rq, v, &ab));
 	if (st->alert != NULL)
 		json_object_set_new(page, "page_alert", json_string(st->alert));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
@@ -589,24 +590,21 @@ web_request_show(struct req *rq)
 }
 
 static int
-add_error(struct req *rq, struct page_state *st, const struct field_error *e)
+push_error(struct req *rq, struct field_error **errs, size_t *n,
+    const struct field_error *e)
 {
-	struct field_error *n = arena_realloc(rq->arena, st->errs,
-	    st->nerrs * sizeof(*n), (st->nerrs + 1) * sizeof(*n));
+	struct field_error *x = arena_realloc(rq->arena, *errs,
+	    *n * sizeof(*x), (*n + 1) * sizeof(*x));
 
-	if (n == NULL)
+	if (x == NULL)
 		return ZEK_NOMEM;
-	n[st->nerrs++] = *e;
-	st->errs = n;
+	x[(*n)++] = *e;
+	*errs = x;
 	return ZEK_OK;
 }
 
-/* Stores the comment's new files as temporary uploads and collects the
- * tokens of earlier ones the user kept; the uploads stay even when the
- * comment fails, so nothing has to be chosen twice. */
-static int
-collect_uploads(struct req *rq, struct page_state *st, const char ***tokens,
-    size_t *ntokens)
+int
+web_comment_uploads(struct req *rq, struct web_uploads *up)
 {
 	const struct form_field *vals[COMMENT_FILES_MAX];
 	struct attachment_info info;
@@ -615,8 +613,11 @@ collect_uploads(struct req *rq, struct page_state *st, const char ***tokens,
 	size_t i, n, count = 0;
 	int rc;
 
+	*up = (struct web_uploads){ 0 };
 	toks = arena_calloc(rq->arena, 2 * COMMENT_FILES_MAX, sizeof(*toks));
-	if (toks == NULL)
+	up->tokens = arena_calloc(rq->arena, 2 * COMMENT_FILES_MAX,
+	    sizeof(*up->tokens));
+	if (toks == NULL || up->tokens == NULL)
 		return ZEK_NOMEM;
 	n = form_get_all(&rq->form, KEEP_FIELD, vals, COMMENT_FILES_MAX);
 	for (i = 0; i < n && i < COMMENT_FILES_MAX; i++)
@@ -631,26 +632,47 @@ collect_uploads(struct req *rq, struct page_state *st, const char ***tokens,
 		if (ff->too_big) {
 			e = (struct field_error){ FILES_FIELD, "err_file_too_big",
 			    (int64_t)rq->app->cfg.max_file_bytes, ff->filename };
-			rc = add_error(rq, st, &e);
+			rc = push_error(rq, &up->errs, &up->nerrs, &e);
 		} else {
 			rc = core_attachment_upload_temp(&rq->ctx, rq->user,
 			    ff->filename, ff->value, ff->len, &info, &e);
 			if (rc == ZEK_OK)
 				toks[count++] = info.token;
 			else if (rc == ZEK_INVALID)
-				rc = add_error(rq, st, &e);
+				rc = push_error(rq, &up->errs, &up->nerrs, &e);
 		}
 		if (rc != ZEK_OK)
 			return rc;
 	}
 	/* Only the user's own live uploads go on, and are offered again. */
 	rc = core_attachments_temp_get(&rq->ctx, rq->user, toks, count,
-	    &st->kept, &st->nkept);
+	    &up->kept, &up->nkept);
 	if (rc != ZEK_OK)
 		return rc;
-	for (i = 0; i < st->nkept; i++)
-		(*tokens)[(*ntokens)++] = st->kept[i].token;
+	for (i = 0; i < up->nkept; i++)
+		up->tokens[up->ntokens++] = up->kept[i].token;
 	return ZEK_OK;
+}
+
+int
+web_comment_errors(struct req *rq, const struct web_uploads *up,
+    const struct field_error *errs, size_t nerrs, struct field_error **out,
+    size_t *nout)
+{
+	size_t i;
+	int rc = ZEK_OK;
+
+	*out = NULL;
+	*nout = 0;
+	for (i = 0; rc == ZEK_OK && i < nerrs; i++)
+		if (str_eq(errs[i].field, COMMENT_FIELD))
+			rc = push_error(rq, out, nout, &errs[i]);
+	for (i = 0; rc == ZEK_OK && i < up->nerrs; i++)
+		rc = push_error(rq, out, nout, &up->errs[i]);
+	for (i = 0; rc == ZEK_OK && i < nerrs; i++)
+		if (!str_eq(errs[i].field, COMMENT_FIELD))
+			rc = push_error(rq, out, nout, &errs[i]);
+	return rc;
 }
 
 /* POST .../{issueKey}/comment: "Hinzufügen". */
@@ -659,44 +681,31 @@ web_request_comment(struct req *rq)
 {
 	struct page_state st = { .comment_failed = true };
 	struct comment_input in = { .is_public = true };
+	struct web_uploads up;
 	struct request_view *v;
-	struct field_error *errs, *errs_page;
-	const char **tokens;
-	size_t i, nerrs = 0, ntokens = 0, npage;
+	struct field_error *errs;
+	size_t nerrs = 0;
 	int rc;
 
 	rc = load(rq, &v);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
-	tokens = arena_calloc(rq->arena, 2 * COMMENT_FILES_MAX, sizeof(*tokens));
-	if (tokens == NULL)
-		return ZEK_NOMEM;
-	rc = collect_uploads(rq, &st, &tokens, &ntokens);
+	rc = web_comment_uploads(rq, &up);
 	if (rc != ZEK_OK)
 		return rc;
+	st.kept = up.kept;
+	st.nkept = up.nkept;
 	in.body = req_form(rq, COMMENT_FIELD);
-	in.attachment_tokens = tokens;
-	in.ntokens = ntokens;
-	in.validate_only = st.nerrs > 0;
+	in.attachment_tokens = up.tokens;
+	in.ntokens = up.ntokens;
+	in.validate_only = up.nerrs > 0;
 	rc = core_comment_add(&rq->ctx, rq->user, v->id, &in, &errs, &nerrs, NULL);
-	if (rc == ZEK_OK && st.nerrs == 0)
+	if (rc == ZEK_OK && up.nerrs == 0)
 		return back_to(rq, v, "#activity");
 	if (rc != ZEK_OK && rc != ZEK_INVALID)
 		return refused(rq, rc);
 	/* The text's problem first, then the files'. */
-	errs_page = st.errs;
-	npage = st.nerrs;
-	st.errs = NULL;
-	st.nerrs = 0;
-	rc = ZEK_OK;
-	for (i = 0; rc == ZEK_OK && i < nerrs; i++)
-		if (str_eq(errs[i].field, COMMENT_FIELD))
-			rc = add_error(rq, &st, &errs[i]);
-	for (i = 0; rc == ZEK_OK && i < npage; i++)
-		rc = add_error(rq, &st, &errs_page[i]);
-	for (i = 0; rc == ZEK_OK && i < nerrs; i++)
-		if (!str_eq(errs[i].field, COMMENT_FIELD))
-			rc = add_error(rq, &st, &errs[i]);
+	rc = web_comment_errors(rq, &up, errs, nerrs, &st.errs, &st.nerrs);
 	if (rc != ZEK_OK)
 		return rc;
 	return request_page(rq, v, &st, 422);
@@ -836,6 +845,146 @@ web_request_withdraw(struct req *rq)
 	if (rc != ZEK_OK)
 		return refused(rq, rc);
 	return back_to(rq, v, "");
+}
+
+/* ---- the customer's answer to a proposed solution ---- */
+
+/* One of the two answers, with the texts of its confirmation step. */
+struct answer {
+	enum wf_action action;
+	const char *tail;           /* URL tail of the form */
+	const char *heading;        /* catalog keys */
+	const char *question;
+	const char *explain;
+	const char *submit;
+};
+
+static const struct answer accept_answer = {
+	WF_ACCEPT_SOLUTION, "solution/accept", "solution_accept",
+	"solution_accept_question", "solution_accept_explain", "solution_accept",
+};
+
+static const struct answer reject_answer = {
+	WF_REJECT_SOLUTION, "solution/reject", "solution_reject",
+	"solution_reject_question", "solution_reject_explain", "solution_reject",
+};
+
+/* The confirmation page with the "Optionaler Kommentar" (kept, with its
+ * error, after a refused submission). */
+static int
+answer_page(struct req *rq, const struct request_view *v,
+    const struct answer *an, const struct field_error *err, unsigned status)
+{
+	const char *text = err != NULL ? req_form(rq, COMMENT_FIELD) : NULL;
+	json_t *page, *field, *errs;
+
+	if (text == NULL || !utf8_valid(text, strlen(text)))
+		text = "";
+	page = web_page_ctx(rq, an->heading);
+	if (page == NULL)
+		return ZEK_NOMEM;
+	field = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
+	    "key", COMMENT_FIELD, "id", "f-comment",
+	    "label", web_t(rq, "solution_comment_label"),
+	    "help", web_t(rq, "solution_comment_help"),
+	    "optional", 0, "required", 0, "value", text, "is_richtext", 1);
+	errs = json_array();
+	if (field != NULL && err != NULL) {
+		json_object_set_new(field, "error", json_string(
+		    web_error_text(rq, err)));
+		json_array_append_new(errs, json_pack("{s:s, s:s}", "field_id",
+		    "f-comment", "message", web_error_text(rq, err)));
+	}
+	json_object_set_new(page, "request", json_pack("{s:s, s:s}",
+	    "key", v->key, "title", v->title));
+	json_object_set_new(page, "heading", json_string(web_t(rq, an->heading)));
+	json_object_set_new(page, "question", json_string(
+	    web_t(rq, an->question)));
+	json_object_set_new(page, "explain", json_string(web_t(rq, an->explain)));
+	json_object_set_new(page, "submit_label", json_string(
+	    web_t(rq, an->submit)));
+	json_object_set_new(page, "form_action", json_string(
+	    sub_href(rq, v, an->tail)));
+	json_object_set_new(page, "cancel_href", json_string(request_href(rq, v)));
+	json_object_set_new(page, "comment", field);
+	json_object_set_new(page, "has_errors", json_boolean(err != NULL));
+	json_object_set_new(page, "errors", errs);
+	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
+	web_breadcrumb(rq, page, v->desk_name, arena_printf(rq->arena,
+	    "/servicedesk/customer/portal/%lld", (long long)v->portal_id));
+	web_breadcrumb(rq, page, v->key, request_href(rq, v));
+	web_breadcrumb(rq, page, web_t(rq, an->heading), NULL);
+	return web_render(rq, status, "request-solution", page);
+}
+
+static int
+answer_form(struct req *rq, const struct answer *an)
+{
+	struct request_abilities ab;
+	struct request_view *v;
+	bool allowed;
+	int rc;
+
+	rc = load(rq, &v);
+	if (rc == ZEK_OK)
+		rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	allowed = an->action == WF_ACCEPT_SOLUTION ? ab.accept_solution :
+	    ab.reject_solution;
+	/* Answered already (by a participant, by the job), or not theirs. */
+	if (!allowed)
+		return refused(rq, ab.closed ? ZEK_CONFLICT : ZEK_FORBIDDEN);
+	return answer_page(rq, v, an, NULL, 200);
+}
+
+static int
+answer_post(struct req *rq, const struct answer *an)
+{
+	struct field_error err = { 0 };
+	struct request_view *v;
+	int rc;
+
+	rc = load(rq, &v);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	rc = core_transition(&rq->ctx, rq->user, v->id, an->action,
+	    RESOLUTION_NONE, req_form(rq, COMMENT_FIELD), &err);
+	if (rc == ZEK_OK)
+		return back_to(rq, v, "#activity");
+	if (rc == ZEK_INVALID && err.key != NULL)
+		return answer_page(rq, v, an, &err, 422);
+	return refused(rq, rc);
+}
+
+/* GET .../{issueKey}/solution/accept: "Lösung annehmen", the confirmation. */
+int
+web_request_accept_form(struct req *rq)
+{
+	return answer_form(rq, &accept_answer);
+}
+
+/* POST .../{issueKey}/solution/accept: closes it, Gelöst; the optional
+ * comment is kept and reaches the agents. */
+int
+web_request_accept(struct req *rq)
+{
+	return answer_post(rq, &accept_answer);
+}
+
+/* GET .../{issueKey}/solution/reject: "Lösung ablehnen", the confirmation. */
+int
+web_request_reject_form(struct req *rq)
+{
+	return answer_form(rq, &reject_answer);
+}
+
+/* POST .../{issueKey}/solution/reject: back to Wartet auf Support, the
+ * reason recorded as a comment. */
+int
+web_request_reject(struct req *rq)
+{
+	return answer_post(rq, &reject_answer);
 }
 
 /* RFC 5987 file name for Content-Disposition, so umlauts survive. */

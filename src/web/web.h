@@ -4,6 +4,8 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "http/http.h"
 
@@ -81,5 +83,58 @@ int web_profile_prefs(struct req *rq);
 int web_token_create(struct req *rq);
 int web_token_revoke(struct req *rq);
 int web_requests(struct req *rq);               /* requests.c */
+
+/* The customer's answer to a proposed solution (request.c): confirmation
+ * pages and their forms. */
+int web_request_accept_form(struct req *rq);
+int web_request_accept(struct req *rq);
+int web_request_reject_form(struct req *rq);
+int web_request_reject(struct req *rq);
+
+/* ---- the agent area, /servicedesk/agent/ (issue 4) ---- */
+
+#define WEB_AGENT "/servicedesk/agent/"
+#define WEB_AGENT_QUEUES "/servicedesk/agent/queues/"
+#define WEB_AGENT_REQUESTS "/servicedesk/agent/requests/"
+
+int web_agent_home(struct req *rq);            /* agent_queues.c */
+int web_agent_queue(struct req *rq);
+int web_agent_request(struct req *rq);         /* agent_request.c */
+int web_agent_assign(struct req *rq);
+int web_agent_status(struct req *rq);
+int web_agent_comment(struct req *rq);
+
+/* Shared by the customer's request page (request.c) and the agent's. */
+struct attachment_info;
+struct field_error;
+struct request_view;
+
+/* Sanitised HTML of Markdown, in the arena; NULL when it cannot be made. */
+const char *web_markdown_html(struct req *rq, const char *md);
+/* The filled fields for "Details" ({label, text|html|values, href?}). */
+json_t *web_request_fields_json(struct req *rq, const struct request_view *v);
+/* Files for partials/request-files. */
+json_t *web_files_json(struct req *rq, const struct attachment_info *files,
+    size_t n);
+/* The request's activity as the viewer may see it (partials/request-entry);
+ * an empty list when it cannot be read. */
+json_t *web_activity_json(struct req *rq, int64_t request_id);
+
+/* The files of a comment form (fields "attachment" and "keep_attachment"):
+ * new ones stored as the user's temporary uploads, kept ones checked. */
+struct web_uploads {
+	const char **tokens;            /* live uploads to attach */
+	size_t ntokens;
+	struct attachment_info *kept;   /* to offer again after a failure */
+	size_t nkept;
+	struct field_error *errs;       /* files refused (size, type) */
+	size_t nerrs;
+};
+int web_comment_uploads(struct req *rq, struct web_uploads *up);
+/* The errors of a failed comment in page order: the text's, the files
+ * refused on upload, then core's other ones. */
+int web_comment_errors(struct req *rq, const struct web_uploads *up,
+    const struct field_error *errs, size_t nerrs, struct field_error **out,
+    size_t *nout);
 
 #endif

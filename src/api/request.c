@@ -1,0 +1,821 @@
+/* request.c: customer requests: create, list, get one, and the pieces every
+ * /request/{issueIdOrKey}/... file shares. */
+#include "api/api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/activity.h"
+#include "core/api_support.h"
+#include "core/attachments.h"
+#include "core/fields.h"
+#include "core/list.h"
+#include "core/portal.h"
+#include "core/requests.h"
+#include "core/status.h"
+#include "core/users.h"
+#include "core/workflow.h"
+#include "lib/buf.h"
+#include "lib/str.h"
+#include "lib/utf8.h"
+#include "render/i18n.h"
+#include "render/markdown.h"
+
+#define SCRATCH_MAX (16u << 20)     /* one page of the list walk */
+#define HTML_MAX (1u << 20)         /* rendered Markdown of one value */
+#define TYPE_CACHE 16               /* request types one list call keeps */
+#define SEARCH_BYTES_MAX 4096       /* ?searchTerm; core cuts it further */
+#define ID_TEXT_MAX 64              /* an id sent as text */
+
+static const char *
+sid(struct req *rq, int64_t id)
+{
+	return arena_printf(rq->arena, "%lld", (long long)id);
+}
+
+const char *
+api_request_url(struct req *rq, const struct request_view *v,
+    const char *suffix)
+{
+	return api_url(rq, arena_printf(rq->arena, API_SD "/request/%lld%s",
+	    (long long)v->id, suffix != NULL ? suffix : ""));
+}
+
+json_t *
+api_nested_page(struct req *rq, const struct request_view *v,
+    const char *what, json_t *all)
+{
+	const char *self = api_request_url(rq, v, arena_printf(rq->arena, "/%s",
+	    what));
+	const char *next = NULL;
+	json_t *values;
+	size_t i, total;
+
+	if (all == NULL)
+		return NULL;
+	total = json_array_size(all);
+	values = json_array();
+	for (i = 0; values != NULL && i < total && i < API_PAGE_LIMIT; i++)
+		json_array_append(values, json_array_get(all, i));
+	json_decref(all);
+	if (total > API_PAGE_LIMIT)
+		next = arena_printf(rq->arena, "%s?start=%d&limit=%d", self,
+		    API_PAGE_LIMIT, API_PAGE_LIMIT);
+	if (self == NULL || (total > API_PAGE_LIMIT && next == NULL)) {
+		json_decref(values);
+		return NULL;
+	}
+	return api_page_json(values, 0, API_PAGE_LIMIT, total <= API_PAGE_LIMIT,
+	    api_base(rq), api_context(rq), self, next, NULL);
+}
+
+json_t *
+api_person_json(struct req *rq, const struct person *p)
+{
+	const struct user *me = rq->user;
+	bool self = p->id == me->id;
+	const char *email = self ? me->email : p->email;
+	bool full = (self || me->is_agent) && !str_empty(email);
+	json_t *u;
+
+	u = api_user_json(api_base(rq), p->id, full ? email : "",
+	    p->name != NULL ? p->name : "", self ? me->tz : "");
+	if (u == NULL)
+		return NULL;
+	if (!full) {
+		/* Others' addresses are never shown (as on the pages); the
+		 * account id serves as the DC user name instead. */
+		json_object_set(u, "name", json_object_get(u, "accountId"));
+		json_object_del(u, "emailAddress");
+	}
+	if (!self)
+		json_object_del(u, "timeZone");
+	return u;
+}
+
+/* ---- errors that core found ---- */
+
+static const char *
+size_text(struct req *rq, int64_t bytes)
+{
+	const char *names[] = { "n" };
+	const char *values[1];
+	char n[32];
+	char *out = NULL;
+	const char *key;
+
+	if (bytes < 1024 * 1024) {
+		snprintf(n, sizeof(n), "%lld", (long long)((bytes + 1023) / 1024));
+		key = "bytes_kib";
+	} else {
+		snprintf(n, sizeof(n), "%.1f", (double)bytes / (1024.0 * 1024.0));
+		if (str_eq(rq->lang, "de") && strchr(n, '.') != NULL)
+			*strchr(n, '.') = ',';
+		key = "bytes_mib";
+	}
+	values[0] = n;
+	if (i18n_format(rq->arena, i18n_get(rq->cat, rq->lang, key), names,
+	    values, 1, &out) != ZEK_OK)
+		return "";
+	return out;
+}
+
+static const char *
+error_text(struct req *rq, const struct field_error *e)
+{
+	const char *names[] = { "max", "min", "name" };
+	const char *values[3];
+	char n[32];
+	char *out;
+
+	if (str_eq(e->key, "err_file_too_big"))
+		str_lcpy(n, size_text(rq, e->max), sizeof(n));
+	else
+		snprintf(n, sizeof(n), "%lld", (long long)e->max);
+	values[0] = n;
+	values[1] = n;
+	values[2] = e->arg != NULL ? e->arg : "";
+	if (i18n_format(rq->arena, i18n_get(rq->cat, rq->lang, e->key), names,
+	    values, 3, &out) != ZEK_OK)
+		return i18n_get(rq->cat, rq->lang, e->key);
+	return out;
+}
+
+static const char *
+body_name(const char *field, const char *const *names)
+{
+	size_t i;
+
+	for (i = 0; names != NULL && names[i] != NULL && names[i + 1] != NULL;
+	    i += 2)
+		if (str_eq(names[i], field))
+			return names[i + 1];
+	return field;
+}
+
+int
+api_field_errors(struct req *rq, const struct field_error *errs, size_t n,
+    const char *const *names)
+{
+	const char *fmt_names[] = { "field", "text" };
+	const char *fmt_values[2];
+	json_t *body, *all, *by_field;
+	const char *field, *text;
+	char *msg;
+	size_t i;
+
+	if (n == 0)
+		return api_error(rq, 400, "api_err_bad_request", NULL);
+	all = json_array();
+	by_field = json_object();
+	body = NULL;
+	for (i = 0; all != NULL && by_field != NULL && i < n; i++) {
+		field = body_name(errs[i].field, names);
+		text = error_text(rq, &errs[i]);
+		fmt_values[0] = field;
+		fmt_values[1] = text;
+		if (i18n_format(rq->arena, i18n_get(rq->cat, rq->lang,
+		    "api_err_field"), fmt_names, fmt_values, 2, &msg) != ZEK_OK)
+			msg = (char *)text;
+		json_array_append_new(all, json_string(msg));
+		if (json_object_get(by_field, field) == NULL)
+			json_object_set_new(by_field, field, json_string(text));
+		if (i == 0)
+			body = api_error_body(msg, errs[i].key, field);
+	}
+	if (body == NULL || all == NULL || by_field == NULL) {
+		json_decref(body);
+		json_decref(all);
+		json_decref(by_field);
+		return ZEK_NOMEM;
+	}
+	json_object_set_new(body, "errorMessages", all);
+	json_object_set_new(body, "errors", by_field);
+	return api_reply(rq, 400, body);
+}
+
+/* Answers with an error and hands `rc` back to the caller's caller. */
+static int
+refuse(struct req *rq, unsigned status, const char *key, const char *arg,
+    int rc)
+{
+	api_error(rq, status, key, arg);
+	return rc;
+}
+
+/* ---- loading ---- */
+
+int
+api_request_load(struct req *rq, size_t idx, struct request_view **out)
+{
+	const char *want = req_param(rq, idx);
+	const char *key;
+	int rc;
+
+	rc = core_request_key_of(&rq->ctx, rq->user, want, &key);
+	if (rc == ZEK_OK)
+		rc = core_request_get(&rq->ctx, rq->user, key, rq->lang, out);
+	if (rc == ZEK_NOTFOUND)
+		api_error(rq, 404, "api_err_no_request", want);
+	else if (rc != ZEK_OK)
+		api_fail(rq, rc);
+	return rc;
+}
+
+int
+api_request_activity(struct req *rq, const struct request_view *v,
+    struct activity_entry **out, size_t *n)
+{
+	int rc = core_activity_list(&rq->ctx, rq->user, v->id, out, n);
+
+	if (rc == ZEK_NOTFOUND)
+		api_error(rq, 404, "api_err_no_request", v->key);
+	else if (rc != ZEK_OK)
+		api_fail(rq, rc);
+	return rc;
+}
+
+/* ---- the CustomerRequest object ---- */
+
+/* Request types already loaded during one call (a list shows few). */
+struct type_cache {
+	struct reqtype *t[TYPE_CACHE];
+	size_t n;
+};
+
+static struct reqtype *
+type_of(struct req *rq, struct type_cache *tc, const struct request_view *v)
+{
+	struct reqtype *t;
+	size_t i;
+
+	for (i = 0; i < tc->n; i++)
+		if (tc->t[i]->id == v->type_id && tc->t[i]->portal_id == v->portal_id)
+			return tc->t[i];
+	if (core_reqtype_get(&rq->ctx, v->portal_id, v->type_id, rq->lang,
+	    &t) != ZEK_OK)
+		return NULL;
+	if (tc->n < TYPE_CACHE)
+		tc->t[tc->n++] = t;
+	return t;
+}
+
+static const char *
+markdown_html(struct req *rq, const char *md)
+{
+	struct buf b;
+	char *html = NULL;
+
+	buf_init(&b, HTML_MAX);
+	if (markdown_to_html(md, strlen(md), &b) == ZEK_OK && !b.failed)
+		html = arena_strdup(rq->arena, b.data != NULL ? b.data : "");
+	buf_free(&b);
+	return html;
+}
+
+static json_t *
+option_json(const char *id, const char *label)
+{
+	return json_pack("{s:s, s:s}", "id", id, "value", label);
+}
+
+/* The value of one filled field, shaped as JSM clients read it. */
+static json_t *
+field_value(struct req *rq, const struct reqtype *t,
+    const struct request_field_view *f, json_t **rendered)
+{
+	const struct field *def = t != NULL ? core_reqtype_field(t, f->key) : NULL;
+	const char *html, *id;
+	json_t *arr, *date, *s;
+	size_t i, k;
+
+	*rendered = NULL;
+	switch (f->kind) {
+	case FIELD_RICHTEXT:
+		html = markdown_html(rq, f->values[0]);
+		if (html != NULL)
+			*rendered = json_pack("{s:s}", "html", html);
+		return json_string(f->values[0]);
+	case FIELD_SELECT:
+		/* The view holds the option's label; its id is the option value. */
+		id = f->values[0];
+		for (k = 0; def != NULL && k < def->noptions; k++)
+			if (str_eq(def->options[k].label, f->values[0]))
+				id = def->options[k].value;
+		return option_json(id, f->values[0]);
+	case FIELD_CHECKBOX:
+		return json_pack("[o]", option_json("1", f->values[0]));
+	case FIELD_DATETIME:
+		date = api_date(rq, f->datetime_ms);
+		s = date != NULL ? json_incref(json_object_get(date, "jira")) : NULL;
+		json_decref(date);
+		return s;
+	case FIELD_OBJECT:
+		arr = json_array();
+		for (i = 0; arr != NULL && i < f->nvalues; i++)
+			json_array_append_new(arr, option_json(
+			    sid(rq, f->object_ids[i]), f->values[i]));
+		return arr;
+	default:
+		return json_string(f->values[0]);
+	}
+}
+
+static json_t *
+field_values(struct req *rq, const struct request_view *v,
+    const struct reqtype *t)
+{
+	json_t *arr = json_array(), *item, *val, *rendered;
+	size_t i;
+
+	for (i = 0; arr != NULL && i < v->nfields; i++) {
+		const struct request_field_view *f = &v->fields[i];
+		if (f->nvalues == 0)
+			continue;
+		val = field_value(rq, t, f, &rendered);
+		item = json_pack("{s:s, s:s, s:o?}", "fieldId", f->key,
+		    "label", f->label, "value", val);
+		if (item != NULL && rendered != NULL)
+			json_object_set_new(item, "renderedValue", rendered);
+		else
+			json_decref(rendered);
+		if (json_array_append_new(arr, item) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static json_t *
+desk_json(struct req *rq, const struct request_view *v)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s?, s:s?}}",
+	    "id", sid(rq, v->desk_id),
+	    "projectId", sid(rq, v->desk_id),
+	    "projectName", v->desk_name,
+	    "projectKey", v->project_key,
+	    "projectTypeKey", "service_desk",
+	    "_links",
+	    "self", api_url(rq, arena_printf(rq->arena, API_SD "/servicedesk/%lld",
+	    (long long)v->desk_id)),
+	    "portal", api_url(rq, arena_printf(rq->arena,
+	    "/servicedesk/customer/portal/%lld", (long long)v->portal_id)));
+}
+
+static json_t *
+type_json(struct req *rq, const struct request_view *v, const struct reqtype *t)
+{
+	const char *icon = str_empty(v->type_icon) ? "allgemein" : v->type_icon;
+	const char *url = api_url(rq, arena_printf(rq->arena,
+	    "/static/v1/icons/%s.svg", icon));
+
+	return json_pack("{s:s, s:{s:s?}, s:s, s:s, s:s, s:s, s:s, s:s, s:[s], "
+	    "s:{s:s, s:{s:{s:s?, s:s?, s:s?, s:s?}}}, s:s, s:[s]}",
+	    "id", sid(rq, v->type_id),
+	    "_links", "self", api_url(rq, arena_printf(rq->arena,
+	    API_SD "/servicedesk/%lld/requesttype/%lld", (long long)v->desk_id,
+	    (long long)v->type_id)),
+	    "name", v->type_name,
+	    "description", t != NULL ? t->description : "",
+	    "helpText", "",
+	    "issueTypeId", sid(rq, v->type_id),
+	    "serviceDeskId", sid(rq, v->desk_id),
+	    "portalId", sid(rq, v->portal_id),
+	    "groupIds", sid(rq, t != NULL ? t->group_id : 0),
+	    "icon", "id", icon, "_links", "iconUrls", "48x48", url, "24x24", url,
+	    "16x16", url, "32x32", url,
+	    "restrictionStatus", "OPEN",
+	    "_expands", "field");
+}
+
+static json_t *
+actions_json(struct req *rq, const struct request_view *v)
+{
+	struct request_abilities ab;
+
+	if (core_request_abilities(&rq->ctx, rq->user, v, &ab) != ZEK_OK)
+		return NULL;
+	return json_pack("{s:{s:b}, s:{s:b}, s:{s:b}, s:{s:b}}",
+	    "addAttachment", "allowed", ab.comment,
+	    "addComment", "allowed", ab.comment,
+	    "addParticipant", "allowed", ab.share,
+	    "removeParticipant", "allowed", ab.remove_participants || ab.leave);
+}
+
+/* The expansions of a CustomerRequest: ?expand name, member. */
+enum expansion {
+	EXP_PARTICIPANT, EXP_STATUS, EXP_SLA, EXP_REQUEST_TYPE, EXP_SERVICE_DESK,
+	EXP_ATTACHMENT, EXP_ACTION, EXP_COMMENT, EXP_MAX
+};
+
+static const char *const exp_names[EXP_MAX][2] = {
+	[EXP_PARTICIPANT] = { "participant", "participants" },
+	[EXP_STATUS] = { "status", "status" },
+	[EXP_SLA] = { "sla", "sla" },
+	[EXP_REQUEST_TYPE] = { "requestType", "requestType" },
+	[EXP_SERVICE_DESK] = { "serviceDesk", "serviceDesk" },
+	[EXP_ATTACHMENT] = { "attachment", "attachments" },
+	[EXP_ACTION] = { "action", "actions" },
+	[EXP_COMMENT] = { "comment", "comments" },
+};
+
+static json_t *
+expansion(struct req *rq, const struct request_view *v,
+    const struct reqtype *t, const struct activity_entry *e, size_t n,
+    enum expansion x)
+{
+	switch (x) {
+	case EXP_PARTICIPANT:
+		return api_nested_page(rq, v, "participant",
+		    api_participants_array(rq, v));
+	case EXP_STATUS:
+		return api_nested_page(rq, v, "status",
+		    api_status_history(rq, v, e, n));
+	case EXP_SLA:
+		return api_nested_page(rq, v, "sla", json_array());
+	case EXP_REQUEST_TYPE:
+		return type_json(rq, v, t);
+	case EXP_SERVICE_DESK:
+		return desk_json(rq, v);
+	case EXP_ATTACHMENT:
+		return api_nested_page(rq, v, "attachment",
+		    api_request_files(rq, v, e, n));
+	case EXP_ACTION:
+		return actions_json(rq, v);
+	case EXP_COMMENT:
+	default:
+		return api_nested_page(rq, v, "comment",
+		    api_comments_array(rq, v, e, n, true, true));
+	}
+}
+
+/* A CustomerRequest with the expansions ?expand asks for. */
+static json_t *
+request_json(struct req *rq, const struct request_view *v,
+    struct type_cache *tc)
+{
+	struct activity_entry *e;
+	struct reqtype *t = type_of(rq, tc, v);
+	const char *web;
+	json_t *r, *ex, *x;
+	size_t i, n;
+	int rc = ZEK_OK;
+
+	if (core_activity_list(&rq->ctx, rq->user, v->id, &e, &n) != ZEK_OK)
+		return NULL;
+	web = api_url(rq, arena_printf(rq->arena,
+	    "/servicedesk/customer/portal/%lld/%s", (long long)v->portal_id,
+	    v->key));
+	r = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, "
+	    "s:{s:s?, s:s?, s:s?, s:s?}}",
+	    "issueId", sid(rq, v->id),
+	    "issueKey", v->key,
+	    "requestTypeId", sid(rq, v->type_id),
+	    "serviceDeskId", sid(rq, v->desk_id),
+	    "createdDate", api_date(rq, v->created_at),
+	    "reporter", api_person_json(rq, &v->reporter),
+	    "requestFieldValues", field_values(rq, v, t),
+	    "currentStatus", api_current_status(rq, v, e, n),
+	    "_links",
+	    "jiraRest", api_url(rq, arena_printf(rq->arena, "/rest/api/2/issue/%lld",
+	    (long long)v->id)),
+	    "web", web,
+	    "self", api_request_url(rq, v, NULL),
+	    "agent", web);
+	ex = json_array();
+	if (r == NULL || ex == NULL) {
+		json_decref(r);
+		json_decref(ex);
+		return NULL;
+	}
+	for (i = 0; rc == ZEK_OK && i < EXP_MAX; i++) {
+		/* SLA is agents' business; zek measures none yet. */
+		if (!api_expand(rq, exp_names[i][0]) ||
+		    (i == EXP_SLA && !rq->user->is_agent)) {
+			if (json_array_append_new(ex, json_string(exp_names[i][0])))
+				rc = ZEK_NOMEM;
+			continue;
+		}
+		x = expansion(rq, v, t, e, n, (enum expansion)i);
+		if (x == NULL || json_object_set_new(r, exp_names[i][1], x) != 0)
+			rc = ZEK_NOMEM;
+	}
+	if (rc != ZEK_OK || json_object_set_new(r, "_expands", ex) != 0) {
+		json_decref(r);
+		return NULL;
+	}
+	return r;
+}
+
+json_t *
+api_request_json(struct req *rq, const struct request_view *v)
+{
+	struct type_cache tc = { .n = 0 };
+
+	return request_json(rq, v, &tc);
+}
+
+/* GET /rest/servicedeskapi/request/{issueIdOrKey} */
+int
+api_request(struct req *rq)
+{
+	struct type_cache tc = { .n = 0 };
+	struct request_view *v;
+
+	if (api_request_load(rq, 0, &v) != ZEK_OK)
+		return ZEK_OK;
+	return api_reply(rq, 200, request_json(rq, v, &tc));
+}
+
+/* ---- the list ---- */
+
+/* One of the core list's orders, walked page by page in a scratch arena
+ * so that a deep ?start costs time, not memory. */
+struct stream {
+	struct zctx ctx;
+	struct list_query q;
+	struct list_page *page;
+	size_t pos;
+	bool done;
+};
+
+static void
+stream_init(struct req *rq, struct stream *s, enum list_creator who,
+    const struct list_filter *f)
+{
+	*s = (struct stream){ .ctx = rq->ctx };
+	s->ctx.arena = NULL;
+	s->q.filter = *f;
+	s->q.filter.creator = who;
+	s->q.limit = LIST_LIMIT_MAX;
+}
+
+static const struct list_item *
+stream_peek(struct req *rq, struct stream *s, int *rc)
+{
+	struct arena *a;
+
+	*rc = ZEK_OK;
+	while (!s->done) {
+		if (s->page != NULL && s->pos < s->page->n)
+			return &s->page->items[s->pos];
+		if (s->page != NULL && (!s->page->has_next || s->page->n == 0))
+			break;
+		if (s->page != NULL) {
+			s->q.has_cursor = true;
+			s->q.cursor = s->page->items[s->page->n - 1].cursor;
+		}
+		a = arena_new(SCRATCH_MAX);
+		if (a == NULL) {
+			*rc = ZEK_NOMEM;
+			break;
+		}
+		arena_free(s->ctx.arena);
+		s->ctx.arena = a;
+		s->page = NULL;
+		s->pos = 0;
+		*rc = core_list_requests(&s->ctx, rq->user, &s->q, rq->lang,
+		    &s->page);
+		if (*rc != ZEK_OK)
+			break;
+	}
+	s->done = true;
+	return NULL;
+}
+
+static bool
+newer(const struct list_item *a, const struct list_item *b)
+{
+	return a->created_at > b->created_at ||
+	    (a->created_at == b->created_at && a->id > b->id);
+}
+
+/* The newest next row of the streams (their sets never overlap: one
+ * reports a request, or takes part in it) that lies in portal `portal`
+ * (0 = any); NULL at the end. */
+static const struct list_item *
+merged_next(struct req *rq, struct stream *s, size_t ns, int64_t portal,
+    int *rc)
+{
+	const struct list_item *best, *it;
+	size_t i, which;
+
+	for (;;) {
+		best = NULL;
+		which = 0;
+		for (i = 0; i < ns; i++) {
+			it = stream_peek(rq, &s[i], rc);
+			if (*rc != ZEK_OK)
+				return NULL;
+			if (it != NULL && (best == NULL || newer(it, best))) {
+				best = it;
+				which = i;
+			}
+		}
+		if (best == NULL)
+			return NULL;
+		s[which].pos++;
+		if (portal == 0 || best->portal_id == portal)
+			return best;
+	}
+}
+
+/* ?requestOwnership: which streams (Cloud takes several values, DC one). */
+static int
+parse_ownership(struct req *rq, bool *owned, bool *part, bool *all)
+{
+	const char *items[API_QUERY_VALUES_MAX];
+	size_t i, n;
+
+	*owned = *part = *all = false;
+	n = api_query_list(rq, "requestOwnership", items, API_QUERY_VALUES_MAX);
+	if (n == 0) {
+		*all = true;    /* JSM: owned, participated and organisations */
+		return ZEK_OK;
+	}
+	for (i = 0; i < n; i++) {
+		if (i >= API_QUERY_VALUES_MAX)
+			return ZEK_INVALID;
+		if (str_eq(items[i], "OWNED_REQUESTS"))
+			*owned = true;
+		else if (str_eq(items[i], "PARTICIPATED_REQUESTS"))
+			*part = true;
+		else if (str_eq(items[i], "ALL_REQUESTS") ||
+		    str_eq(items[i], "ALL_ORGANIZATIONS"))
+			*all = true;
+		else if (!str_eq(items[i], "APPROVER"))   /* no approvals in zek */
+			return ZEK_INVALID;
+	}
+	return ZEK_OK;
+}
+
+static int
+parse_status(struct req *rq, enum list_status *out)
+{
+	const char *items[2];
+	size_t n = api_query_list(rq, "requestStatus", items, 2);
+
+	*out = LIST_STATUS_ALL;
+	if (n == 0)
+		return ZEK_OK;
+	if (n > 1)
+		return ZEK_INVALID;
+	if (str_eq(items[0], "OPEN_REQUESTS"))
+		*out = LIST_STATUS_OPEN;
+	else if (str_eq(items[0], "CLOSED_REQUESTS"))
+		*out = LIST_STATUS_CLOSED;
+	else if (!str_eq(items[0], "ALL_REQUESTS"))
+		return ZEK_INVALID;
+	return ZEK_OK;
+}
+
+const struct portal_summary *
+api_desk_by_ref(struct req *rq, const char *want, int *rc)
+{
+	struct portal_summary *list;
+	int64_t id = 0;
+	size_t i, n;
+
+	*rc = core_portals_list(&rq->ctx, rq->user, &list, &n);
+	if (*rc != ZEK_OK || want == NULL)
+		return NULL;
+	if (strlen(want) > ID_TEXT_MAX ||
+	    str_to_i64(want, 1, INT64_MAX, &id) != 0)
+		id = 0;
+	for (i = 0; i < n; i++)
+		if (list[i].desk_id == id || str_caseeq(list[i].project_key, want))
+			return &list[i];
+	return NULL;
+}
+
+/* The filters of GET /request. Answers itself on failure. */
+static int
+list_params(struct req *rq, struct list_filter *f, int64_t *portal,
+    bool *owned, bool *part, bool *all)
+{
+	const char *desk = req_query(rq, "serviceDeskId");
+	const char *type = req_query(rq, "requestTypeId");
+	const char *term = req_query(rq, "searchTerm");
+	const char *appr = req_query(rq, "approvalStatus");
+	const char *org = req_query(rq, "organizationId");
+	const struct portal_summary *d;
+	struct reqtype *t;
+	int64_t id;
+	int rc;
+
+	*f = (struct list_filter){ .status = LIST_STATUS_ALL };
+	*portal = 0;
+	if (parse_ownership(rq, owned, part, all) != ZEK_OK)
+		return refuse(rq, 400, "api_err_bad_param",
+		    "requestOwnership", ZEK_INVALID);
+	if (parse_status(rq, &f->status) != ZEK_OK)
+		return refuse(rq, 400, "api_err_bad_param",
+		    "requestStatus", ZEK_INVALID);
+	if (appr != NULL && !str_eq(appr, "MY_PENDING_APPROVAL") &&
+	    !str_eq(appr, "MY_HISTORY_APPROVAL"))
+		return refuse(rq, 400, "api_err_bad_param",
+		    "approvalStatus", ZEK_INVALID);
+	if (org != NULL && (strlen(org) > ID_TEXT_MAX ||
+	    str_to_i64(org, 1, INT64_MAX, &id) != 0))
+		return refuse(rq, 400, "api_err_bad_param",
+		    "organizationId", ZEK_INVALID);
+	if (term != NULL) {
+		if (strlen(term) > SEARCH_BYTES_MAX ||
+		    !utf8_clean_text(term, strlen(term), false))
+			return refuse(rq, 400, "api_err_bad_param",
+			    "searchTerm", ZEK_INVALID);
+		f->search = term;
+	}
+	if (type != NULL && desk == NULL)
+		return refuse(rq, 400, "api_err_type_needs_desk",
+		    NULL, ZEK_INVALID);
+	if (desk != NULL) {
+		d = api_desk_by_ref(rq, desk, &rc);
+		if (rc != ZEK_OK) {
+			api_fail(rq, rc);
+			return rc;
+		}
+		if (d == NULL)
+			return refuse(rq, 404, "api_err_no_desk",
+			    desk, ZEK_NOTFOUND);
+		*portal = d->id;
+	}
+	if (type != NULL) {
+		rc = ZEK_NOTFOUND;
+		if (strlen(type) <= ID_TEXT_MAX &&
+		    str_to_i64(type, 1, INT64_MAX, &id) == 0)
+			rc = core_reqtype_get(&rq->ctx, *portal, id, rq->lang, &t);
+		if (rc == ZEK_NOTFOUND)
+			return refuse(rq, 404, "api_err_no_request_type",
+			    type, ZEK_NOTFOUND);
+		if (rc != ZEK_OK) {
+			api_fail(rq, rc);
+			return rc;
+		}
+		f->type_id = id;
+	}
+	return ZEK_OK;
+}
+
+/* GET /rest/servicedeskapi/request */
+int
+api_requests(struct req *rq)
+{
+	static const char *const keep[] = { "searchTerm", "requestOwnership",
+	    "requestStatus", "approvalStatus", "organizationId", "serviceDeskId",
+	    "requestTypeId", "expand", NULL };
+	struct type_cache tc = { .n = 0 };
+	struct stream s[2];
+	struct list_filter f;
+	struct api_page pg;
+	const struct list_item *it;
+	struct request_view *v;
+	const char **keys;
+	json_t *values;
+	size_t ns = 0, i, nkeys = 0;
+	int64_t portal, skipped = 0;
+	bool owned, part, all;
+	int rc = ZEK_OK;
+
+	if (api_page_parse(rq, &pg) != ZEK_OK ||
+	    list_params(rq, &f, &portal, &owned, &part, &all) != ZEK_OK)
+		return ZEK_OK;
+	if (all) {
+		stream_init(rq, &s[ns++], LIST_CREATOR_ANY, &f);
+	} else {
+		if (owned)
+			stream_init(rq, &s[ns++], LIST_CREATOR_ME, &f);
+		if (part)
+			stream_init(rq, &s[ns++], LIST_CREATOR_PARTICIPANT, &f);
+	}
+	keys = arena_calloc(rq->arena, (size_t)pg.limit, sizeof(*keys));
+	if (keys == NULL)
+		rc = ZEK_NOMEM;
+	while (rc == ZEK_OK && skipped < pg.start &&
+	    merged_next(rq, s, ns, portal, &rc) != NULL)
+		skipped++;
+	while (rc == ZEK_OK && nkeys < (size_t)pg.limit &&
+	    (it = merged_next(rq, s, ns, portal, &rc)) != NULL)
+		if ((keys[nkeys++] = arena_strdup(rq->arena, it->key)) == NULL)
+			rc = ZEK_NOMEM;
+	it = rc == ZEK_OK ? merged_next(rq, s, ns, portal, &rc) : NULL;
+	for (i = 0; i < ns; i++)
+		arena_free(s[i].ctx.arena);
+	if (rc != ZEK_OK)
+		return rc;
+	values = json_array();
+	for (i = 0; values != NULL && i < nkeys; i++) {
+		rc = core_request_get(&rq->ctx, rq->user, keys[i], rq->lang, &v);
+		if (rc == ZEK_NOTFOUND)
+			continue;   /* gone since the walk (a participant left) */
+		if (rc != ZEK_OK ||
+		    json_array_append_new(values, request_json(rq, v, &tc)) != 0) {
+			json_decref(values);
+			return rc != ZEK_OK ? rc : ZEK_NOMEM;
+		}
+	}
+	if (values == NULL)
+		return ZEK_NOMEM;
+	return api_reply_page_of(rq, &pg, values, it == NULL, keep);
+}

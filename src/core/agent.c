@@ -1,0 +1,502 @@
+/* agent.c: the agents' queues (counts, order, search, keyset pages) and the agent's view of a request. */
+#include "core/agent.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "core/requests.h"
+#include "lib/arena.h"
+#include "lib/str.h"
+#include "lib/utf8.h"
+#include "store/store.h"
+
+#define DAY_MS (24LL * 3600 * 1000)
+#define QUEUE_STATUSES_MAX 4
+
+const enum wf_action agent_actions[AGENT_ACTIONS_N] = {
+	WF_START, WF_TO_SUPPORT, WF_ASK_CUSTOMER, WF_PROPOSE_SOLUTION, WF_CLOSE,
+};
+
+/* Which requests a queue holds. */
+struct queue_spec {
+	const char *code;
+	enum status statuses[QUEUE_STATUSES_MAX];
+	size_t nstatuses;
+	enum store_assignee assignee;   /* USER = the viewer */
+	bool recent;                    /* updated within AGENT_RECENT_DAYS */
+	enum agent_sort sort;           /* the default order */
+};
+
+#define OPEN4 { STATUS_OFFEN, STATUS_WARTET_SUPPORT, STATUS_IN_BEARBEITUNG, \
+	STATUS_WARTET_KUNDE }, 4
+
+static const struct queue_spec specs[AGENT_QUEUE_MAX] = {
+	[AGENT_QUEUE_UNASSIGNED] = { "unassigned", OPEN4, STORE_ASSIGNEE_NONE,
+	    false, AGENT_SORT_OLDEST },
+	[AGENT_QUEUE_MINE] = { "mine", OPEN4, STORE_ASSIGNEE_USER, false,
+	    AGENT_SORT_OLDEST },
+	[AGENT_QUEUE_WAITING_SUPPORT] = { "waiting-support",
+	    { STATUS_OFFEN, STATUS_WARTET_SUPPORT }, 2, STORE_ASSIGNEE_ANY, false,
+	    AGENT_SORT_OLDEST },
+	[AGENT_QUEUE_WAITING_CUSTOMER] = { "waiting-customer",
+	    { STATUS_WARTET_KUNDE }, 1, STORE_ASSIGNEE_ANY, false,
+	    AGENT_SORT_OLDEST },
+	[AGENT_QUEUE_OPEN] = { "open", OPEN4, STORE_ASSIGNEE_ANY, false,
+	    AGENT_SORT_OLDEST },
+	[AGENT_QUEUE_RECENT_CLOSED] = { "closed", { STATUS_GESCHLOSSEN }, 1,
+	    STORE_ASSIGNEE_ANY, true, AGENT_SORT_UPDATED },
+};
+
+static const char *const sort_codes[AGENT_SORT_MAX] = {
+	[AGENT_SORT_OLDEST] = "oldest",
+	[AGENT_SORT_NEWEST] = "newest",
+	[AGENT_SORT_UPDATED] = "updated",
+	[AGENT_SORT_STALE] = "stale",
+};
+
+const char *
+agent_queue_code(enum agent_queue q)
+{
+	return q < AGENT_QUEUE_MAX ? specs[q].code : "";
+}
+
+bool
+agent_queue_from_code(const char *code, enum agent_queue *out)
+{
+	for (size_t i = 0; i < AGENT_QUEUE_MAX; i++) {
+		if (str_eq(code, specs[i].code)) {
+			*out = (enum agent_queue)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+agent_sort_code(enum agent_sort s)
+{
+	return s < AGENT_SORT_MAX ? sort_codes[s] : "";
+}
+
+bool
+agent_sort_from_code(const char *code, enum agent_sort *out)
+{
+	for (size_t i = 0; i < AGENT_SORT_MAX; i++) {
+		if (str_eq(code, sort_codes[i])) {
+			*out = (enum agent_sort)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+enum agent_sort
+agent_queue_default_sort(enum agent_queue q)
+{
+	return q < AGENT_QUEUE_MAX ? specs[q].sort : AGENT_SORT_OLDEST;
+}
+
+static bool
+is_staff(const struct user *user)
+{
+	return user != NULL && user->is_agent;
+}
+
+/* The store's query for queue `q` of `user` (status and order set later). */
+static struct store_queue_query
+base_query(struct zctx *ctx, const struct user *user, enum agent_queue q)
+{
+	return (struct store_queue_query){
+		.assignee = specs[q].assignee,
+		.assignee_id = specs[q].assignee == STORE_ASSIGNEE_USER ?
+		    user->id : 0,
+		.updated_since = specs[q].recent ?
+		    ctx->now_ms - AGENT_RECENT_DAYS * DAY_MS : 0,
+	};
+}
+
+static enum zek_rc
+count_queue(struct zctx *ctx, const struct store_queue_query *sq,
+    enum agent_queue q, int64_t *out)
+{
+	const char *codes[QUEUE_STATUSES_MAX];
+
+	for (size_t i = 0; i < specs[q].nstatuses; i++)
+		codes[i] = status_code(specs[q].statuses[i]);
+	return store_queue_count(ctx->db, ctx->arena, sq, codes,
+	    specs[q].nstatuses, out);
+}
+
+enum zek_rc
+core_agent_counts(struct zctx *ctx, const struct user *user,
+    struct agent_counts *out)
+{
+	struct store_queue_query sq;
+	enum zek_rc rc = ZEK_OK;
+	size_t q;
+
+	*out = (struct agent_counts){ 0 };
+	if (!is_staff(user))
+		return ZEK_FORBIDDEN;
+	for (q = 0; rc == ZEK_OK && q < AGENT_QUEUE_MAX; q++) {
+		sq = base_query(ctx, user, (enum agent_queue)q);
+		rc = count_queue(ctx, &sq, (enum agent_queue)q, &out->n[q]);
+	}
+	return rc;
+}
+
+/* ---- a page ---- */
+
+/* Service desks and request types, to label rows. */
+struct catalogue {
+	struct store_desk *desks;
+	size_t ndesks;
+	struct store_reqtype *types;
+	size_t ntypes;
+};
+
+static enum zek_rc
+catalogue_load(struct zctx *ctx, struct catalogue *cat)
+{
+	struct store_reqtype *t;
+	size_t i, j, nt, cap = 0;
+	enum zek_rc rc;
+
+	*cat = (struct catalogue){ 0 };
+	rc = store_desks_list(ctx->db, ctx->arena, &cat->desks, &cat->ndesks);
+	for (i = 0; rc == ZEK_OK && i < cat->ndesks; i++) {
+		rc = store_reqtypes_by_desk(ctx->db, ctx->arena, cat->desks[i].id,
+		    &t, &nt);
+		for (j = 0; rc == ZEK_OK && j < nt; j++) {
+			cat->types = core_grow(ctx, cat->types, cat->ntypes, &cap,
+			    sizeof(*cat->types));
+			if (cat->types == NULL)
+				return ZEK_NOMEM;
+			cat->types[cat->ntypes++] = t[j];
+		}
+	}
+	return rc;
+}
+
+static void
+fill_row(const struct catalogue *cat, const char *lang, bool by_updated,
+    const struct store_queue_row *r, struct agent_row *it)
+{
+	const struct store_reqtype *t = NULL;
+	const struct store_desk *d = NULL;
+	size_t i;
+
+	for (i = 0; i < cat->ntypes && t == NULL; i++)
+		if (cat->types[i].id == r->type_id)
+			t = &cat->types[i];
+	for (i = 0; i < cat->ndesks && d == NULL; i++)
+		if (cat->desks[i].id == r->desk_id)
+			d = &cat->desks[i];
+	*it = (struct agent_row){
+		.id = r->id,
+		.key = r->key,
+		.title = r->title,
+		.portal_id = d != NULL ? d->portal_id : 0,
+		.type_name = t != NULL ? core_pick(lang, t->name_de, t->name_en) : "",
+		.type_icon = t != NULL ? t->icon : "",
+		.reporter_name = r->reporter_name,
+		.assignee_id = r->assignee_id,
+		.assignee_name = r->assignee_name,
+		.created_at = r->created_at,
+		.updated_at = r->updated_at,
+		.cursor = { by_updated ? r->updated_at : r->created_at, r->id },
+	};
+	if (!status_from_code(r->status, &it->status))
+		it->status = STATUS_OFFEN;
+	if (!resolution_from_code(r->resolution, &it->resolution))
+		it->resolution = RESOLUTION_NONE;
+	it->status_code = status_code(it->status);
+	it->status_label = status_label(it->status, lang);
+	it->resolution_label = resolution_label(it->resolution, lang);
+}
+
+/* A row with its position in the order it was read in. */
+struct merged {
+	int64_t value;
+	int64_t id;
+	const struct store_queue_row *row;
+};
+
+static int
+merged_asc(const void *a, const void *b)
+{
+	const struct merged *x = a, *y = b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int
+merged_desc(const void *a, const void *b)
+{
+	return merged_asc(b, a);
+}
+
+/* The search text trimmed and cut to AGENT_SEARCH_MAX code points; NULL
+ * when there is none. */
+static enum zek_rc
+search_text(struct zctx *ctx, const char *s, const char **out)
+{
+	size_t i, cps = 0;
+	char *t;
+
+	*out = NULL;
+	if (s == NULL)
+		return ZEK_OK;
+	if (!utf8_valid(s, strlen(s)))
+		return ZEK_INVALID;
+	t = arena_strdup(ctx->arena, s);
+	if (t == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; t[i] != '\0'; i++) {
+		/* A code point starts at every byte that is not 10xxxxxx. */
+		if (((unsigned char)t[i] & 0xC0) != 0x80 &&
+		    ++cps > AGENT_SEARCH_MAX) {
+			t[i] = '\0';
+			break;
+		}
+	}
+	str_trim(t);
+	if (t[0] != '\0')
+		*out = t;
+	return ZEK_OK;
+}
+
+/*
+ * Reads up to `want` rows of every status of the queue after the cursor
+ * in the order (ascending or not) and keeps the first `want` of all of
+ * them: each status is a short index range, so the page costs the same
+ * whatever the queue's length.
+ */
+static enum zek_rc
+read_merged(struct zctx *ctx, struct store_queue_query *sq,
+    enum agent_queue q, bool ascending, size_t want, struct merged **out,
+    size_t *n)
+{
+	struct store_queue_row *rows;
+	struct merged *all = NULL;
+	size_t s, i, nr, cnt = 0, cap = 0;
+	enum zek_rc rc = ZEK_OK;
+
+	sq->ascending = ascending;
+	sq->limit = want;
+	for (s = 0; rc == ZEK_OK && s < specs[q].nstatuses; s++) {
+		sq->status = status_code(specs[q].statuses[s]);
+		rc = store_queue_page(ctx->db, ctx->arena, sq, &rows, &nr);
+		for (i = 0; rc == ZEK_OK && i < nr; i++) {
+			all = core_grow(ctx, all, cnt, &cap, sizeof(*all));
+			if (all == NULL)
+				return ZEK_NOMEM;
+			all[cnt++] = (struct merged){
+				sq->by_updated ? rows[i].updated_at : rows[i].created_at,
+				rows[i].id, &rows[i] };
+		}
+	}
+	if (rc != ZEK_OK)
+		return rc;
+	if (cnt > 1)
+		qsort(all, cnt, sizeof(*all), ascending ? merged_asc : merged_desc);
+	*out = all;
+	*n = cnt < want ? cnt : want;
+	return ZEK_OK;
+}
+
+static bool
+sort_ascending(enum agent_sort s)
+{
+	return s == AGENT_SORT_OLDEST || s == AGENT_SORT_STALE;
+}
+
+static bool
+sort_by_updated(enum agent_sort s)
+{
+	return s == AGENT_SORT_UPDATED || s == AGENT_SORT_STALE;
+}
+
+enum zek_rc
+core_agent_queue(struct zctx *ctx, const struct user *user,
+    const struct agent_query *q, const char *lang, struct agent_page **out)
+{
+	struct store_queue_query sq;
+	struct catalogue cat;
+	struct agent_page *pg;
+	struct merged *m;
+	size_t limit, n, i;
+	bool asc, back;
+	enum zek_rc rc;
+
+	if (!is_staff(user))
+		return ZEK_FORBIDDEN;
+	limit = q->limit == 0 ? AGENT_LIMIT_DEFAULT : q->limit;
+	if (q->queue >= AGENT_QUEUE_MAX || q->sort >= AGENT_SORT_MAX ||
+	    limit > AGENT_LIMIT_MAX)
+		return ZEK_INVALID;
+	lang = core_lang(lang);
+	sq = base_query(ctx, user, q->queue);
+	sq.by_updated = sort_by_updated(q->sort);
+	rc = search_text(ctx, q->search, &sq.terms);
+	if (rc == ZEK_OK)
+		rc = catalogue_load(ctx, &cat);
+	pg = arena_calloc(ctx->arena, 1, sizeof(*pg));
+	if (rc == ZEK_OK && pg == NULL)
+		rc = ZEK_NOMEM;
+	if (rc == ZEK_OK)
+		rc = count_queue(ctx, &sq, q->queue, &pg->total);
+	if (rc != ZEK_OK)
+		return rc;
+	asc = sort_ascending(q->sort);
+	back = q->has_cursor && q->backward;
+	sq.has_cursor = q->has_cursor;
+	sq.cursor_value = q->cursor.value;
+	sq.cursor_id = q->cursor.id;
+	/* Backwards: the rows before the cursor, read in the reverse order. */
+	rc = read_merged(ctx, &sq, q->queue, back ? !asc : asc, limit + 1, &m,
+	    &n);
+	if (rc == ZEK_OK && back && n <= limit) {
+		/* Back at the start: show the first page in full. */
+		back = false;
+		sq.has_cursor = false;
+		rc = read_merged(ctx, &sq, q->queue, asc, limit + 1, &m, &n);
+		pg->is_first = true;
+	}
+	if (rc != ZEK_OK)
+		return rc;
+	if (back) {
+		pg->has_prev = n > limit;
+		pg->has_next = true;
+	} else {
+		pg->has_next = n > limit;
+		pg->has_prev = sq.has_cursor;
+		pg->is_first = !sq.has_cursor;
+	}
+	if (n > limit)
+		n = limit;
+	pg->items = arena_calloc(ctx->arena, n > 0 ? n : 1, sizeof(*pg->items));
+	if (pg->items == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++)
+		fill_row(&cat, lang, sq.by_updated, m[back ? n - 1 - i : i].row,
+		    &pg->items[i]);
+	pg->n = n;
+	*out = pg;
+	return ZEK_OK;
+}
+
+const char *
+core_agent_cursor_format(struct zctx *ctx, const struct agent_cursor *c)
+{
+	return arena_printf(ctx->arena, "%" PRId64 ".%" PRId64, c->value, c->id);
+}
+
+bool
+core_agent_cursor_parse(const char *s, struct agent_cursor *out)
+{
+	const char *dot;
+	char head[24];
+	size_t len;
+
+	if (s == NULL || (dot = strchr(s, '.')) == NULL)
+		return false;
+	len = (size_t)(dot - s);
+	if (len == 0 || len >= sizeof(head))
+		return false;
+	memcpy(head, s, len);
+	head[len] = '\0';
+	return str_to_i64(head, 0, INT64_MAX, &out->value) == 0 &&
+	    str_to_i64(dot + 1, 1, INT64_MAX, &out->id) == 0;
+}
+
+/* ---- staff, one request ---- */
+
+enum zek_rc
+core_agent_staff(struct zctx *ctx, const struct user *user,
+    struct person **out, size_t *n)
+{
+	struct store_user *su;
+	struct person *p;
+	enum zek_rc rc;
+	size_t i, ns;
+
+	if (!is_staff(user))
+		return ZEK_FORBIDDEN;
+	rc = store_staff_list(ctx->db, ctx->arena, AGENT_STAFF_MAX, &su, &ns);
+	if (rc != ZEK_OK)
+		return rc;
+	p = arena_calloc(ctx->arena, ns > 0 ? ns : 1, sizeof(*p));
+	if (p == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < ns; i++)
+		core_person_from_store(&p[i], &su[i]);
+	*out = p;
+	*n = ns;
+	return ZEK_OK;
+}
+
+static void
+fill_abilities(struct agent_request *ar, unsigned roles)
+{
+	const struct request_view *v = ar->view;
+	enum resolution to_res;
+	enum status to;
+	size_t i;
+
+	for (i = 0; i < AGENT_ACTIONS_N; i++)
+		ar->can[agent_actions[i]] = wf_check(roles, v->status,
+		    v->resolution, agent_actions[i], RESOLUTION_GELOEST, &to,
+		    &to_res) == ZEK_OK;
+	ar->can_assign = status_is_open(v->status);
+}
+
+enum zek_rc
+core_agent_request_get(struct zctx *ctx, const struct user *user,
+    const char *key, const char *lang, struct agent_request **out)
+{
+	struct store_request r = { 0 };
+	struct agent_request *ar;
+	struct store_user *su;
+	int64_t aid = 0;
+	enum zek_rc rc;
+	unsigned roles;
+
+	if (!is_staff(user))
+		return ZEK_FORBIDDEN;
+	ar = arena_calloc(ctx->arena, 1, sizeof(*ar));
+	if (ar == NULL)
+		return ZEK_NOMEM;
+	rc = core_request_get(ctx, user, key, lang, &ar->view);
+	if (rc == ZEK_OK)
+		rc = core_user_get(ctx, ar->view->reporter.id, &ar->reporter);
+	if (rc == ZEK_OK)
+		rc = store_request_assignee(ctx->db, ar->view->id, &aid);
+	if (rc == ZEK_OK && aid != 0) {
+		rc = store_user_by_id(ctx->db, ctx->arena, aid, &su);
+		if (rc == ZEK_OK)
+			core_person_from_store(&ar->assignee, su);
+	}
+	if (rc == ZEK_OK)
+		rc = store_request_status_since(ctx->db, ar->view->id,
+		    &ar->status_since);
+	if (rc != ZEK_OK)
+		return rc;
+	r = (struct store_request){
+		.id = ar->view->id,
+		.reporter_id = ar->view->reporter.id,
+		.creator_id = ar->view->creator.id,
+		.shared_org_id = ar->view->shared_org_id,
+	};
+	rc = core_request_roles(ctx, user, &r, &roles);
+	if (rc != ZEK_OK)
+		return rc;
+	fill_abilities(ar, roles);
+	*out = ar;
+	return ZEK_OK;
+}

@@ -1,0 +1,474 @@
+/* sqlite_agent.c: the agents' side: assignees, queue pages by keyset with
+ * optional search, counts, and the requests the auto-close job is due for. */
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "lib/utf8.h"
+#include "store/sqlite_int.h"
+
+#define MATCH_MAX 8192          /* bytes of one FTS5 query */
+
+/*
+ * How a queue is read. A page reads one status at a time (core merges the
+ * statuses of a queue) in one order from a cursor, by one of the indexes
+ * of 0006_agent.sql, so a page costs `limit` index steps however long the
+ * queue is. Search words and the status become an FTS5 query over
+ * request_search (words in key, title, description; the status as its
+ * facet token, see 0002_search.sql); when it matches few requests
+ * (STORE_QUEUE_DIRECT_MAX)
+ * the page reads those by id and sorts them ("direct"), else it walks the
+ * index and keeps the rows among the matches ("walk"; the unary + keeps
+ * SQLite from driving the walk by the matches).
+ * Parameters of a page: ?1, ?2 the cursor's order value and id, ?3 the
+ * status, ?4 the number of rows, ?5 the assignee, ?6 updated since, ?7
+ * the FTS5 query. Of a count: ?1..?4 statuses, ?5..?7 as a page.
+ */
+#define QCOLS "SELECT r.id, r.issue_key, r.title, r.status, r.resolution, " \
+	"r.type_id, r.desk_id, r.reporter_id, u.name, " \
+	"coalesce(r.assignee_id, 0), coalesce(a.name, ''), r.created_at, " \
+	"r.updated_at "
+#define QJOIN "JOIN users u ON u.id = r.reporter_id " \
+	"LEFT JOIN users a ON a.id = r.assignee_id "
+#define QORDER(F, CMP, DIR) " AND (r." F ", r.id) " CMP " (?1, ?2) " \
+	"ORDER BY r." F " " DIR ", r.id " DIR " LIMIT ?4"
+#define MATCHES "(SELECT rowid FROM request_search " \
+	"WHERE request_search MATCH ?7)"
+
+#define Q_PLAIN(F, CMP, DIR, IDX, COND) QCOLS "FROM requests r " IDX QJOIN \
+	"WHERE r.status = ?3" COND QORDER(F, CMP, DIR)
+#define Q_DIRECT(F, CMP, DIR, IDX, COND) QCOLS "FROM request_search s " \
+	"CROSS JOIN requests r ON r.id = s.rowid " QJOIN \
+	"WHERE request_search MATCH ?7 AND r.status = ?3" COND \
+	QORDER(F, CMP, DIR)
+#define Q_WALK(F, CMP, DIR, IDX, COND) QCOLS "FROM requests r " IDX QJOIN \
+	"WHERE r.status = ?3" COND " AND +r.id IN " MATCHES QORDER(F, CMP, DIR)
+#define Q_FORMS(F, CMP, DIR, IDX, COND) Q_PLAIN(F, CMP, DIR, IDX, COND), \
+	Q_DIRECT(F, CMP, DIR, IDX, COND), Q_WALK(F, CMP, DIR, IDX, COND)
+/* The assignee conditions in enum store_assignee order, then "since":
+ * recently closed requests by their (status, updated_at) range. */
+#define Q_MODES(F, CMP, DIR) \
+	Q_FORMS(F, CMP, DIR, "", ""), \
+	Q_FORMS(F, CMP, DIR, "", " AND r.assignee_id IS NULL"), \
+	Q_FORMS(F, CMP, DIR, "", " AND r.assignee_id = ?5"), \
+	Q_FORMS(F, CMP, DIR, "INDEXED BY requests_status ", \
+	    " AND r.updated_at >= ?6")
+
+enum { FORM_PLAIN, FORM_DIRECT, FORM_WALK, FORM_MAX };
+enum { MODE_ANY, MODE_NONE, MODE_USER, MODE_SINCE, MODE_MAX };
+
+/* Index: ((by_updated * 2 + ascending) * MODE_MAX + mode) * FORM_MAX + form. */
+static const char *const page_sql[] = {
+	Q_MODES("created_at", "<", "DESC"),
+	Q_MODES("created_at", ">", "ASC"),
+	Q_MODES("updated_at", "<", "DESC"),
+	Q_MODES("updated_at", ">", "ASC"),
+};
+
+#define C_STATUS "r.status IN (?1, ?2, ?3, ?4)"
+#define C_FORMS(COND) \
+	"SELECT count(*) FROM requests r WHERE " C_STATUS COND, \
+	"SELECT count(*) FROM request_search s CROSS JOIN requests r " \
+	    "ON r.id = s.rowid WHERE request_search MATCH ?7 AND " C_STATUS COND, \
+	"SELECT count(*) FROM requests r WHERE " C_STATUS COND \
+	    " AND +r.id IN " MATCHES
+
+/* Index: mode * FORM_MAX + form. */
+static const char *const count_sql[] = {
+	C_FORMS(""),
+	C_FORMS(" AND r.assignee_id IS NULL"),
+	C_FORMS(" AND r.assignee_id = ?5"),
+	C_FORMS(" AND r.updated_at >= ?6"),
+};
+
+static const char match_count_sql[] =
+    "SELECT count(*) FROM request_search WHERE request_search MATCH ?";
+
+const char *
+store_queue_statement(size_t i)
+{
+	size_t np = ZEK_ARRAY_LEN(page_sql), nc = ZEK_ARRAY_LEN(count_sql);
+
+	if (i < np)
+		return page_sql[i];
+	if (i < np + nc)
+		return count_sql[i - np];
+	return i == np + nc ? match_count_sql : NULL;
+}
+
+/* ---- the FTS5 query ---- */
+
+static bool
+is_word_char(UChar32 ch)
+{
+	return (U_GET_GC_MASK(ch) & (U_GC_L_MASK | U_GC_N_MASK | U_GC_CO_MASK))
+	    != 0;
+}
+
+/*
+ * One user word as an FTS5 string: "..." with " doubled, so nothing the
+ * user types is an operator. A word without letters or digits is skipped
+ * (*added false). A word of two or more characters ending in a letter is a
+ * prefix ("stör" finds "Störungsmeldung"); one ending in a digit is not
+ * ("ZEK-12" is not ZEK-120). The request list reads words the same way.
+ */
+static void
+put_word(struct buf *b, const char *w, size_t len, bool *added)
+{
+	UChar32 ch, last = 0;
+	size_t nword = 0, k;
+	int32_t i = 0;
+
+	while (i < (int32_t)len) {
+		U8_NEXT(w, i, (int32_t)len, ch);
+		if (ch >= 0 && is_word_char(ch)) {
+			nword++;
+			last = ch;
+		}
+	}
+	*added = nword > 0;
+	if (nword == 0)
+		return;
+	buf_putc(b, '"');
+	for (k = 0; k < len; k++) {
+		if (w[k] == '"')
+			buf_putc(b, '"');
+		buf_putc(b, w[k]);
+	}
+	buf_putc(b, '"');
+	if (nword >= 2 && !u_isdigit(last))
+		buf_putc(b, '*');
+}
+
+/* A status code as the facet token of request_search ("wartet_support"
+ * -> "zswartetsupport", see 0002_search.sql). */
+static enum zek_rc
+put_status(struct buf *b, const char *code)
+{
+	if (code == NULL || code[0] == '\0')
+		return ZEK_INVALID;
+	buf_puts(b, "zs");
+	for (; *code != '\0'; code++) {
+		if ((*code >= 'a' && *code <= 'z') || (*code >= '0' && *code <= '9'))
+			buf_putc(b, *code);
+		else if (*code != '_')
+			return ZEK_INVALID;
+	}
+	return ZEK_OK;
+}
+
+/*
+ * The words of `terms`, each required, in key, title and description, and
+ * one of `statuses` as a facet (so the index hands out only the queue's
+ * matches), as an arena string; "" when no word is usable.
+ */
+static enum zek_rc
+build_match(struct arena *a, const char *terms, const char *const *statuses,
+    size_t nstatuses, const char **out)
+{
+	size_t i = 0, n = strlen(terms), start, nwords = 0;
+	enum zek_rc rc = ZEK_OK;
+	struct buf b;
+	bool added;
+
+	*out = "";
+	if (n > STORE_QUEUE_TERMS_MAX || !utf8_valid(terms, n))
+		return ZEK_INVALID;
+	buf_init(&b, MATCH_MAX);
+	buf_puts(&b, "({issue_key title description} : (");
+	while (i < n && nwords < STORE_QUEUE_WORDS_MAX) {
+		while (i < n && strchr(" \t\r\n\f\v", terms[i]) != NULL)
+			i++;
+		start = i;
+		while (i < n && strchr(" \t\r\n\f\v", terms[i]) == NULL)
+			i++;
+		if (i == start)
+			break;
+		if (nwords > 0)
+			buf_putc(&b, ' ');
+		put_word(&b, terms + start, i - start, &added);
+		if (added)
+			nwords++;
+	}
+	buf_puts(&b, ")) AND (facets : (");
+	for (i = 0; rc == ZEK_OK && i < nstatuses; i++) {
+		if (i > 0)
+			buf_puts(&b, " OR ");
+		rc = put_status(&b, statuses[i]);
+	}
+	buf_puts(&b, "))");
+	if (rc == ZEK_OK && b.failed)
+		rc = ZEK_TOOBIG;
+	else if (rc == ZEK_OK && nwords > 0 &&
+	    (*out = arena_strndup(a, b.data, b.len)) == NULL)
+		rc = ZEK_NOMEM;
+	buf_free(&b);
+	return rc;
+}
+
+/* ---- reading a queue ---- */
+
+static void
+map_queue_row(struct sq_row *r, void *elem)
+{
+	struct store_queue_row *x = elem;
+
+	x->id = sq_col_i64(r);
+	x->key = sq_col_str(r);
+	x->title = sq_col_str(r);
+	x->status = sq_col_str(r);
+	x->resolution = sq_col_str(r);
+	x->type_id = sq_col_i64(r);
+	x->desk_id = sq_col_i64(r);
+	x->reporter_id = sq_col_i64(r);
+	x->reporter_name = sq_col_str(r);
+	x->assignee_id = sq_col_i64(r);
+	x->assignee_name = sq_col_str(r);
+	x->created_at = sq_col_i64(r);
+	x->updated_at = sq_col_i64(r);
+}
+
+static int
+query_mode(const struct store_queue_query *q)
+{
+	if (q->updated_since > 0)
+		return MODE_SINCE;
+	switch (q->assignee) {
+	case STORE_ASSIGNEE_NONE:
+		return MODE_NONE;
+	case STORE_ASSIGNEE_USER:
+		return MODE_USER;
+	default:
+		return MODE_ANY;
+	}
+}
+
+/* The search of q as an FTS5 query (*match, "" = no search) and the form
+ * of reading it; *nothing when the words cannot match anything. */
+static enum zek_rc
+search_form(struct store_conn *c, struct arena *a,
+    const struct store_queue_query *q, const char *const *statuses,
+    size_t nstatuses, const char **match, int *form, bool *nothing)
+{
+	enum zek_rc rc;
+	int64_t hits;
+
+	*match = "";
+	*form = FORM_PLAIN;
+	*nothing = false;
+	if (q->terms == NULL || q->terms[0] == '\0')
+		return ZEK_OK;
+	rc = build_match(a, q->terms, statuses, nstatuses, match);
+	if (rc != ZEK_OK)
+		return rc;
+	if ((*match)[0] == '\0') {
+		*nothing = true;
+		return ZEK_OK;
+	}
+	rc = sq_query_i64(c, &hits, match_count_sql, "t", *match);
+	if (rc != ZEK_OK)
+		return rc;
+	*nothing = hits == 0;
+	*form = hits <= STORE_QUEUE_DIRECT_MAX ? FORM_DIRECT : FORM_WALK;
+	return ZEK_OK;
+}
+
+/* Binds the parameters a statement has; the forms differ in which of
+ * ?1..?7 they use, and the highest one present sets the count. */
+static int
+bind_some(sqlite3_stmt *st, int idx, int is_text, int64_t v, const char *s)
+{
+	if (idx > sqlite3_bind_parameter_count(st))
+		return SQLITE_OK;
+	if (is_text)
+		return s != NULL ? sqlite3_bind_text(st, idx, s, -1,
+		    SQLITE_TRANSIENT) : sqlite3_bind_null(st, idx);
+	return sqlite3_bind_int64(st, idx, v);
+}
+
+static bool
+query_ok(const struct store_queue_query *q)
+{
+	return q->updated_since <= 0 || q->assignee == STORE_ASSIGNEE_ANY;
+}
+
+enum zek_rc
+store_queue_page(struct store_conn *c, struct arena *a,
+    const struct store_queue_query *q, struct store_queue_row **rows,
+    size_t *n)
+{
+	int64_t from_v, from_id;
+	const char *match;
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+	bool nothing;
+	int form, src;
+	size_t idx;
+
+	*rows = NULL;
+	*n = 0;
+	if (q->limit == 0 || q->limit > STORE_QUEUE_LIMIT_MAX ||
+	    q->status == NULL || !query_ok(q))
+		return ZEK_INVALID;
+	rc = search_form(c, a, q, &q->status, 1, &match, &form, &nothing);
+	if (rc != ZEK_OK || nothing)
+		return rc;
+	idx = ((size_t)(q->by_updated * 2 + q->ascending) * MODE_MAX +
+	    (size_t)query_mode(q)) * FORM_MAX + (size_t)form;
+	if (q->has_cursor) {
+		from_v = q->cursor_value;
+		from_id = q->cursor_id;
+	} else {
+		from_v = from_id = q->ascending ? INT64_MIN : INT64_MAX;
+	}
+	st = sq_prep(c, page_sql[idx]);
+	if (st == NULL)
+		return ZEK_IO;
+	src = bind_some(st, 1, 0, from_v, NULL);
+	if (src == SQLITE_OK)
+		src = bind_some(st, 2, 0, from_id, NULL);
+	if (src == SQLITE_OK)
+		src = bind_some(st, 3, 1, 0, q->status);
+	if (src == SQLITE_OK)
+		src = bind_some(st, 4, 0, (int64_t)q->limit, NULL);
+	if (src == SQLITE_OK)
+		src = bind_some(st, 5, 0, q->assignee_id, NULL);
+	if (src == SQLITE_OK)
+		src = bind_some(st, 6, 0, q->updated_since, NULL);
+	if (src == SQLITE_OK)
+		src = bind_some(st, 7, 1, 0, match);
+	if (src != SQLITE_OK) {
+		rc = sq_log_err(c->db, src, "bind");
+		sq_finish(st);
+		return rc;
+	}
+	return sq_collect(c, a, st, map_queue_row, sizeof(**rows),
+	    (void **)rows, n);
+}
+
+enum zek_rc
+store_queue_count(struct store_conn *c, struct arena *a,
+    const struct store_queue_query *q, const char *const *statuses,
+    size_t nstatuses, int64_t *out)
+{
+	const char *match;
+	enum zek_rc rc;
+	sqlite3_stmt *st = NULL;
+	bool nothing;
+	int form, src = SQLITE_OK, step;
+	size_t i;
+
+	*out = 0;
+	if (nstatuses == 0 || nstatuses > STORE_QUEUE_STATUSES || !query_ok(q))
+		return ZEK_INVALID;
+	rc = search_form(c, a, q, statuses, nstatuses, &match, &form, &nothing);
+	if (rc != ZEK_OK || nothing)
+		goto out;
+	/* Status alone is in the index's facets: count there. */
+	if (form != FORM_PLAIN && query_mode(q) == MODE_ANY)
+		return sq_query_i64(c, out, match_count_sql, "t", match);
+	st = sq_prep(c, count_sql[(size_t)query_mode(q) * FORM_MAX +
+	    (size_t)form]);
+	if (st == NULL) {
+		rc = ZEK_IO;
+		goto out;
+	}
+	for (i = 0; src == SQLITE_OK && i < STORE_QUEUE_STATUSES; i++)
+		src = bind_some(st, (int)i + 1, 1, 0, i < nstatuses ?
+		    statuses[i] : NULL);
+	if (src == SQLITE_OK)
+		src = bind_some(st, 5, 0, q->assignee_id, NULL);
+	if (src == SQLITE_OK)
+		src = bind_some(st, 6, 0, q->updated_since, NULL);
+	if (src == SQLITE_OK)
+		src = bind_some(st, 7, 1, 0, match);
+	if (src != SQLITE_OK) {
+		rc = sq_log_err(c->db, src, "bind");
+		goto out;
+	}
+	step = sq_next(c, st, &rc);
+	if (step == 1)
+		*out = sqlite3_column_int64(st, 0);
+	else if (step == 0)
+		rc = ZEK_IO;
+out:
+	sq_finish(st);
+	return rc;
+}
+
+/* ---- assignee, staff ---- */
+
+enum zek_rc
+store_request_assignee(struct store_conn *c, int64_t request_id,
+    int64_t *assignee_id)
+{
+	return sq_query_i64(c, assignee_id, "SELECT coalesce(assignee_id, 0) "
+	    "FROM requests WHERE id = ?", "i", request_id);
+}
+
+enum zek_rc
+store_request_set_assignee(struct store_conn *c, int64_t request_id,
+    int64_t assignee_id, int64_t updated_at)
+{
+	return sq_exec_changed(c, "UPDATE requests SET assignee_id = ?, "
+	    "updated_at = ? WHERE id = ?", "Iii", assignee_id, updated_at,
+	    request_id);
+}
+
+enum zek_rc
+store_staff_list(struct store_conn *c, struct arena *a, size_t limit,
+    struct store_user **out, size_t *n)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u "
+	    "WHERE u.role IN ('agent', 'admin') ORDER BY u.name_fold, u.id "
+	    "LIMIT ?", "z", limit);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, sq_map_user, sizeof(**out), (void **)out, n);
+}
+
+/* ---- how long a request waits ---- */
+
+#define STATUS_SINCE "coalesce((SELECT max(e.created_at) FROM activity e " \
+	"WHERE e.request_id = r.id AND e.kind = 'status_changed'), r.updated_at)"
+
+enum zek_rc
+store_request_status_since(struct store_conn *c, int64_t request_id,
+    int64_t *out)
+{
+	return sq_query_i64(c, out, "SELECT " STATUS_SINCE " FROM requests r "
+	    "WHERE r.id = ?", "i", request_id);
+}
+
+static void
+map_id(struct sq_row *r, void *elem)
+{
+	*(int64_t *)elem = sq_col_i64(r);
+}
+
+enum zek_rc
+store_requests_waiting(struct store_conn *c, struct arena *a,
+    const char *status, const char *resolution, int64_t before,
+    int64_t after_id, size_t limit, int64_t **ids, size_t *n)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+
+	/* requests_status narrows to the status; the log of each is short. */
+	st = sq_start(c, &rc, "SELECT r.id FROM requests r "
+	    "WHERE r.status = ? AND r.resolution = ? AND r.id > ? AND "
+	    STATUS_SINCE " <= ? ORDER BY r.id LIMIT ?", "ttiiz", status,
+	    resolution, after_id, before, limit);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_id, sizeof(**ids), (void **)ids, n);
+}

@@ -1,0 +1,313 @@
+/* agent_queues.c: the agent area's queues: counts, order, search, pages. */
+#include "web/web.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/agent.h"
+#include "core/portal.h"
+#include "http/form.h"
+#include "lib/str.h"
+#include "lib/utf8.h"
+#include "render/i18n.h"
+
+#define LINK_MAX 4096           /* bytes of one queue URL */
+
+/* Catalog keys of the queues' names and of their one-line explanations. */
+static const char *const queue_keys[AGENT_QUEUE_MAX] = {
+	[AGENT_QUEUE_UNASSIGNED] = "agent_queue_unassigned",
+	[AGENT_QUEUE_MINE] = "agent_queue_mine",
+	[AGENT_QUEUE_WAITING_SUPPORT] = "agent_queue_waiting_support",
+	[AGENT_QUEUE_WAITING_CUSTOMER] = "agent_queue_waiting_customer",
+	[AGENT_QUEUE_OPEN] = "agent_queue_open",
+	[AGENT_QUEUE_RECENT_CLOSED] = "agent_queue_closed",
+};
+
+static const char *const queue_help_keys[AGENT_QUEUE_MAX] = {
+	[AGENT_QUEUE_UNASSIGNED] = "agent_queue_unassigned_help",
+	[AGENT_QUEUE_MINE] = "agent_queue_mine_help",
+	[AGENT_QUEUE_WAITING_SUPPORT] = "agent_queue_waiting_support_help",
+	[AGENT_QUEUE_WAITING_CUSTOMER] = "agent_queue_waiting_customer_help",
+	[AGENT_QUEUE_OPEN] = "agent_queue_open_help",
+	[AGENT_QUEUE_RECENT_CLOSED] = "agent_queue_closed_help",
+};
+
+static const char *const sort_keys[AGENT_SORT_MAX] = {
+	[AGENT_SORT_OLDEST] = "agent_sort_oldest",
+	[AGENT_SORT_NEWEST] = "agent_sort_newest",
+	[AGENT_SORT_UPDATED] = "agent_sort_updated",
+	[AGENT_SORT_STALE] = "agent_sort_stale",
+};
+
+/* What the URL asks for. */
+struct queue_params {
+	enum agent_queue queue;
+	enum agent_sort sort;
+	const char *q;              /* search text, "" = none */
+	size_t limit;
+};
+
+static const char *
+queue_href(struct req *rq, enum agent_queue q)
+{
+	return arena_printf(rq->arena, "%s%s", WEB_AGENT_QUEUES,
+	    agent_queue_code(q));
+}
+
+/* The queue URL with its order, search and size, plus one paging
+ * parameter (name NULL for none). */
+static const char *
+page_href(struct req *rq, const struct queue_params *p, const char *name,
+    const char *cursor)
+{
+	const char *out = NULL;
+	struct buf b;
+
+	buf_init(&b, LINK_MAX);
+	buf_printf(&b, "%s%s?sort=%s", WEB_AGENT_QUEUES,
+	    agent_queue_code(p->queue), agent_sort_code(p->sort));
+	if (!str_empty(p->q)) {
+		buf_puts(&b, "&q=");
+		form_urlencode_component(p->q, strlen(p->q), &b);
+	}
+	if (p->limit != AGENT_LIMIT_DEFAULT)
+		buf_printf(&b, "&limit=%zu", p->limit);
+	if (name != NULL)
+		buf_printf(&b, "&%s=%s", name, cursor);
+	if (!b.failed)
+		out = arena_strdup(rq->arena, b.data);
+	buf_free(&b);
+	return out;
+}
+
+/* A catalog text with one {placeholder} filled in. */
+static const char *
+fmt1(struct req *rq, const char *key, const char *name, const char *value)
+{
+	const char *names[1] = { name };
+	const char *values[1] = { value };
+	char *out;
+
+	if (i18n_format(rq->arena, web_t(rq, key), names, values, 1, &out) !=
+	    ZEK_OK)
+		return web_t(rq, key);
+	return out;
+}
+
+static json_t *
+nav_json(struct req *rq, enum agent_queue current,
+    const struct agent_counts *counts)
+{
+	json_t *arr = json_array();
+	char n[24];
+	size_t q;
+
+	for (q = 0; arr != NULL && q < AGENT_QUEUE_MAX; q++) {
+		snprintf(n, sizeof(n), "%" PRId64, counts->n[q]);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:b}",
+		    "label", web_t(rq, queue_keys[q]),
+		    "href", queue_href(rq, (enum agent_queue)q),
+		    "count", n,
+		    "count_text", fmt1(rq, "agent_queue_count", "n", n),
+		    "current", q == (size_t)current));
+	}
+	return arr;
+}
+
+static json_t *
+row_json(struct req *rq, const struct agent_row *r)
+{
+	json_t *j;
+
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "key", r->key, "title", r->title,
+	    "href", arena_printf(rq->arena, "%s%s", WEB_AGENT_REQUESTS, r->key),
+	    "type_name", r->type_name, "type_icon", r->type_icon,
+	    "status_label", r->status_label, "status_class", r->status_code,
+	    "reporter", r->reporter_name,
+	    "created_text", web_time_text(rq, r->created_at),
+	    "created_iso", web_time_iso(rq, r->created_at));
+	if (j == NULL)
+		return NULL;
+	json_object_set_new(j, "updated_text", json_string(
+	    web_time_text(rq, r->updated_at)));
+	json_object_set_new(j, "updated_iso", json_string(
+	    web_time_iso(rq, r->updated_at)));
+	if (!str_empty(r->resolution_label))
+		json_object_set_new(j, "resolution_label", json_string(
+		    r->resolution_label));
+	if (!str_empty(r->assignee_name))
+		json_object_set_new(j, "assignee", json_string(r->assignee_name));
+	return j;
+}
+
+static json_t *
+rows_json(struct req *rq, const struct agent_page *pg)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr != NULL && i < pg->n; i++)
+		json_array_append_new(arr, row_json(rq, &pg->items[i]));
+	return arr;
+}
+
+static json_t *
+filters_json(struct req *rq, const struct queue_params *p)
+{
+	json_t *opts = json_array();
+	char limit[24];
+	size_t s;
+
+	for (s = 0; opts != NULL && s < AGENT_SORT_MAX; s++)
+		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}",
+		    "value", agent_sort_code((enum agent_sort)s),
+		    "label", web_t(rq, sort_keys[s]),
+		    "selected", s == (size_t)p->sort));
+	snprintf(limit, sizeof(limit), "%zu", p->limit);
+	return json_pack("{s:s, s:s, s:o, s:s?}",
+	    "action", queue_href(rq, p->queue), "q", p->q,
+	    "sort_options", opts,
+	    "limit", p->limit != AGENT_LIMIT_DEFAULT ? limit : NULL);
+}
+
+static json_t *
+pager_json(struct req *rq, const struct queue_params *p,
+    const struct agent_page *pg)
+{
+	const char *prev = NULL, *next = NULL;
+
+	if (pg->n > 0 && pg->has_prev)
+		prev = page_href(rq, p, "before", core_agent_cursor_format(
+		    &rq->ctx, &pg->items[0].cursor));
+	if (pg->n > 0 && pg->has_next)
+		next = page_href(rq, p, "after", core_agent_cursor_format(
+		    &rq->ctx, &pg->items[pg->n - 1].cursor));
+	return json_pack("{s:s?, s:s?, s:b}", "prev_href", prev,
+	    "next_href", next, "several", prev != NULL || next != NULL);
+}
+
+/* "Anfrage für einen Kunden erstellen": the portal of the only service
+ * desk, else the help centre; the create form lets agents pick anyone. */
+static const char *
+create_href(struct req *rq)
+{
+	struct portal_summary *list;
+	size_t n;
+
+	if (core_portals_list(&rq->ctx, rq->user, &list, &n) == ZEK_OK &&
+	    n == 1)
+		return arena_printf(rq->arena, "/servicedesk/customer/portal/%"
+		    PRId64, list[0].id);
+	return WEB_HOME;
+}
+
+static void
+read_params(struct req *rq, struct queue_params *p, struct agent_query *aq)
+{
+	const char *v;
+	int64_t n;
+
+	p->sort = agent_queue_default_sort(p->queue);
+	p->q = "";
+	p->limit = AGENT_LIMIT_DEFAULT;
+	(void)agent_sort_from_code(req_query(rq, "sort"), &p->sort);
+	v = req_query(rq, "q");
+	if (v != NULL)
+		p->q = v;
+	if (str_to_i64(req_query(rq, "limit"), 1, AGENT_LIMIT_MAX, &n) == 0)
+		p->limit = (size_t)n;
+	*aq = (struct agent_query){ .queue = p->queue, .sort = p->sort,
+	    .search = p->q, .limit = p->limit };
+	/* A mangled cursor shows the first page. */
+	if (core_agent_cursor_parse(req_query(rq, "after"), &aq->cursor)) {
+		aq->has_cursor = true;
+	} else if (core_agent_cursor_parse(req_query(rq, "before"),
+	    &aq->cursor)) {
+		aq->has_cursor = true;
+		aq->backward = true;
+	}
+}
+
+static const char *
+summary_text(struct req *rq, const struct queue_params *p,
+    const struct agent_page *pg)
+{
+	const char *names[] = { "n", "q" };
+	const char *values[2];
+	char n[24];
+	char *out;
+
+	snprintf(n, sizeof(n), "%" PRId64, pg->total);
+	values[0] = n;
+	values[1] = p->q;
+	if (i18n_format(rq->arena, web_t(rq, str_empty(p->q) ?
+	    "agent_summary" : "agent_summary_search"), names, values, 2,
+	    &out) != ZEK_OK)
+		return "";
+	return out;
+}
+
+static int
+queue_page(struct req *rq, enum agent_queue queue)
+{
+	struct queue_params p = { .queue = queue };
+	struct agent_counts counts;
+	struct agent_query aq;
+	struct agent_page *pg;
+	json_t *page, *rows;
+	int rc;
+
+	read_params(rq, &p, &aq);
+	if (!utf8_valid(p.q, strlen(p.q)))
+		return web_fail(rq, 400, ZEK_INVALID);
+	rc = core_agent_counts(&rq->ctx, rq->user, &counts);
+	if (rc == ZEK_OK)
+		rc = core_agent_queue(&rq->ctx, rq->user, &aq, rq->lang, &pg);
+	if (rc == ZEK_FORBIDDEN)
+		return web_fail(rq, 404, ZEK_NOTFOUND);
+	if (rc == ZEK_INVALID)
+		return web_fail(rq, 400, rc);
+	if (rc != ZEK_OK)
+		return rc;
+	page = web_page_ctx(rq, queue_keys[queue]);
+	if (page == NULL)
+		return ZEK_NOMEM;
+	rows = rows_json(rq, pg);
+	json_object_set_new(page, "heading", json_string(
+	    web_t(rq, queue_keys[queue])));
+	json_object_set_new(page, "queue_help", json_string(
+	    web_t(rq, queue_help_keys[queue])));
+	json_object_set_new(page, "queues", nav_json(rq, queue, &counts));
+	json_object_set_new(page, "filters", filters_json(rq, &p));
+	json_object_set_new(page, "summary", json_string(summary_text(rq, &p,
+	    pg)));
+	json_object_set_new(page, "has_rows", json_boolean(pg->n > 0));
+	json_object_set_new(page, "rows", rows);
+	json_object_set_new(page, "pager", pager_json(rq, &p, pg));
+	json_object_set_new(page, "empty_text", json_string(web_t(rq,
+	    str_empty(p.q) ? "agent_queue_empty" : "agent_search_empty")));
+	json_object_set_new(page, "create_href", json_string(create_href(rq)));
+	web_breadcrumb(rq, page, web_t(rq, "agent_area"), WEB_AGENT);
+	web_breadcrumb(rq, page, web_t(rq, queue_keys[queue]), NULL);
+	return web_render(rq, 200, "agent/queue", page);
+}
+
+/* GET /servicedesk/agent and /servicedesk/agent/: the first queue. */
+int
+web_agent_home(struct req *rq)
+{
+	return http_redirect(rq, 303, queue_href(rq, AGENT_QUEUE_UNASSIGNED));
+}
+
+/* GET /servicedesk/agent/queues/{queue}?sort=&q=&limit=&after=|before= */
+int
+web_agent_queue(struct req *rq)
+{
+	enum agent_queue q;
+
+	if (!agent_queue_from_code(req_param(rq, 0), &q))
+		return web_fail(rq, 404, ZEK_NOTFOUND);
+	return queue_page(rq, q);
+}

@@ -1,0 +1,441 @@
+/* agent_request.c: one request as an agent works it: everything about it,
+ * the full activity with internal notes, and the forms to assign it,
+ * change its status, reply or add an internal note. */
+#include "web/web.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/activity.h"
+#include "core/agent.h"
+#include "core/attachments.h"
+#include "core/requests.h"
+#include "core/validate.h"
+#include "core/workflow.h"
+#include "lib/str.h"
+#include "lib/utf8.h"
+#include "render/i18n.h"
+
+#define COMMENT_FIELD "comment"
+#define FILES_FIELD "attachment"
+#define STATUS_COMMENT_FIELD "status_comment"
+
+/* A failed form or a refusal, shown with the page again. */
+struct agent_state {
+	const char *alert;              /* role="alert" box at the top */
+	struct field_error *errs;       /* the reply form's problems */
+	size_t nerrs;
+	struct attachment_info *kept;   /* the reply's uploads, kept */
+	size_t nkept;
+	bool reply_failed;              /* show the sent reply again */
+	bool reply_internal;            /* ... as an internal note */
+	struct field_error status_err;  /* the status form's comment */
+	bool status_failed;
+};
+
+/* One entry of the status form: an action, with a resolution for close. */
+struct status_choice {
+	enum wf_action action;
+	enum resolution resolution;     /* WF_CLOSE only */
+	const char *value;              /* the form value */
+	const char *label_key;
+};
+
+static const struct status_choice choices[] = {
+	{ WF_START, RESOLUTION_NONE, "start", "agent_action_start" },
+	{ WF_TO_SUPPORT, RESOLUTION_NONE, "to_support",
+	    "agent_action_to_support" },
+	{ WF_ASK_CUSTOMER, RESOLUTION_NONE, "ask_customer",
+	    "agent_action_ask_customer" },
+	{ WF_PROPOSE_SOLUTION, RESOLUTION_NONE, "propose_solution",
+	    "agent_action_propose_solution" },
+	{ WF_CLOSE, RESOLUTION_GELOEST, "close_geloest",
+	    "agent_action_close_geloest" },
+	{ WF_CLOSE, RESOLUTION_DUPLIKAT, "close_duplikat",
+	    "agent_action_close_duplikat" },
+	{ WF_CLOSE, RESOLUTION_ABGELEHNT, "close_abgelehnt",
+	    "agent_action_close_abgelehnt" },
+};
+
+static const char *
+agent_href(struct req *rq, const struct request_view *v)
+{
+	return arena_printf(rq->arena, "%s%s", WEB_AGENT_REQUESTS, v->key);
+}
+
+static const char *
+agent_sub_href(struct req *rq, const struct request_view *v,
+    const char *tail)
+{
+	return arena_printf(rq->arena, "%s%s/%s", WEB_AGENT_REQUESTS, v->key,
+	    tail);
+}
+
+static const char *
+customer_href(struct req *rq, const struct request_view *v)
+{
+	return arena_printf(rq->arena, "/servicedesk/customer/portal/%" PRId64
+	    "/%s", v->portal_id, v->key);
+}
+
+static json_t *
+request_json(struct req *rq, const struct agent_request *ar)
+{
+	const struct request_view *v = ar->view;
+	json_t *j;
+
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "key", v->key, "title", v->title,
+	    "status_label", v->status_label, "status_class", v->status_code,
+	    "type_name", v->type_name,
+	    "created_text", web_time_text(rq, v->created_at),
+	    "created_iso", web_time_iso(rq, v->created_at),
+	    "updated_text", web_time_text(rq, v->updated_at),
+	    "updated_iso", web_time_iso(rq, v->updated_at),
+	    "customer_href", customer_href(rq, v));
+	if (j == NULL)
+		return NULL;
+	if (!str_empty(v->resolution_label))
+		json_object_set_new(j, "resolution_label",
+		    json_string(v->resolution_label));
+	json_object_set_new(j, "since_text", json_string(
+	    web_time_text(rq, ar->status_since)));
+	json_object_set_new(j, "since_iso", json_string(
+	    web_time_iso(rq, ar->status_since)));
+	json_object_set_new(j, "fields", web_request_fields_json(rq, v));
+	json_object_set_new(j, "files", web_files_json(rq, v->attachments,
+	    v->nattachments));
+	json_object_set_new(j, "has_attachments", json_boolean(
+	    v->nattachments > 0));
+	return j;
+}
+
+/* The reporter with e-mail and organisations, who raised it, participants. */
+static json_t *
+people_json(struct req *rq, const struct agent_request *ar)
+{
+	const struct request_view *v = ar->view;
+	json_t *orgs = json_array(), *parts = json_array(), *j;
+	size_t i;
+
+	for (i = 0; orgs != NULL && i < ar->reporter->norgs; i++)
+		json_array_append_new(orgs, json_string(ar->reporter->org_names[i]));
+	for (i = 0; parts != NULL && i < v->nparticipants; i++)
+		json_array_append_new(parts, json_string(v->participants[i].name));
+	j = json_pack("{s:s, s:s, s:s, s:o, s:b, s:o, s:b}",
+	    "reporter_name", ar->reporter->name,
+	    "reporter_email", ar->reporter->email,
+	    "reporter_mailto", arena_printf(rq->arena, "mailto:%s",
+	    ar->reporter->email),
+	    "orgs", orgs, "has_orgs", ar->reporter->norgs > 0,
+	    "participants", parts, "has_participants", v->nparticipants > 0);
+	if (j == NULL)
+		return NULL;
+	if (v->creator.id != 0 && v->creator.id != v->reporter.id)
+		json_object_set_new(j, "creator_name", json_string(v->creator.name));
+	if (!str_empty(v->shared_org_name))
+		json_object_set_new(j, "org_label", json_string(v->shared_org_name));
+	return j;
+}
+
+/* "Zuweisen": every agent, "nobody" first; "Mir zuweisen" unless mine. */
+static json_t *
+assign_json(struct req *rq, const struct agent_request *ar)
+{
+	struct person *staff;
+	json_t *opts = json_array();
+	char id[24];
+	size_t i, n = 0;
+
+	if (core_agent_staff(&rq->ctx, rq->user, &staff, &n) != ZEK_OK)
+		n = 0;
+	json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", "",
+	    "label", web_t(rq, "agent_nobody"), "selected", ar->assignee.id == 0));
+	for (i = 0; opts != NULL && i < n; i++) {
+		snprintf(id, sizeof(id), "%" PRId64, staff[i].id);
+		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}",
+		    "value", id, "label", staff[i].name,
+		    "selected", staff[i].id == ar->assignee.id));
+	}
+	return json_pack("{s:s, s:o, s:b, s:b}",
+	    "action", agent_sub_href(rq, ar->view, "assign"),
+	    "options", opts, "open", ar->can_assign,
+	    "is_mine", ar->assignee.id == rq->user->id);
+}
+
+/* "Status ändern": only what the workflow allows now (core decided). */
+static json_t *
+status_json(struct req *rq, const struct agent_request *ar,
+    const struct agent_state *st)
+{
+	const char *sent = st->status_failed ? req_form(rq, "action") : NULL;
+	json_t *opts = json_array(), *field;
+	size_t i;
+
+	for (i = 0; opts != NULL && i < ZEK_ARRAY_LEN(choices); i++) {
+		if (!ar->can[choices[i].action])
+			continue;
+		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}",
+		    "value", choices[i].value,
+		    "label", web_t(rq, choices[i].label_key),
+		    "selected", str_eq(sent, choices[i].value)));
+	}
+	field = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
+	    "key", STATUS_COMMENT_FIELD, "id", "f-status-comment",
+	    "label", web_t(rq, "agent_status_comment"),
+	    "help", web_t(rq, "agent_status_comment_help"),
+	    "optional", 1, "required", 0,
+	    "value", st->status_failed ? web_kept(rq, STATUS_COMMENT_FIELD) : "",
+	    "is_richtext", 1);
+	if (field != NULL && st->status_failed && st->status_err.key != NULL)
+		json_object_set_new(field, "error", json_string(
+		    web_error_text(rq, &st->status_err)));
+	return json_pack("{s:s, s:o, s:b, s:o}",
+	    "action", agent_sub_href(rq, ar->view, "status"),
+	    "options", opts, "has_options", json_array_size(opts) > 0,
+	    "comment", field);
+}
+
+/* "Antworten" / "Interne Notiz" with attachments. */
+static json_t *
+reply_json(struct req *rq, const struct agent_request *ar,
+    const struct agent_state *st)
+{
+	const struct field_error *be = web_error_for(st->errs, st->nerrs,
+	    COMMENT_FIELD);
+	const struct field_error *fe = web_error_for(st->errs, st->nerrs,
+	    FILES_FIELD);
+	json_t *body, *files, *kept, *errs;
+	size_t i;
+
+	body = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
+	    "key", COMMENT_FIELD, "id", "f-comment",
+	    "label", web_t(rq, "agent_reply_text"),
+	    "optional", 0, "required", 1,
+	    "value", st->reply_failed ? web_kept(rq, COMMENT_FIELD) : "",
+	    "is_richtext", 1);
+	kept = json_array();
+	for (i = 0; kept != NULL && i < st->nkept; i++)
+		json_array_append_new(kept, json_pack("{s:s, s:s, s:s}",
+		    "token", st->kept[i].token, "name", st->kept[i].filename,
+		    "size_text", web_size_text(rq, st->kept[i].size)));
+	files = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:o}",
+	    "key", FILES_FIELD, "id", "f-attachment",
+	    "label", web_t(rq, "comment_files"),
+	    "optional", 1, "required", 0, "is_attachment", 1, "kept", kept);
+	if (body == NULL || files == NULL) {
+		json_decref(body);
+		json_decref(files);
+		return NULL;
+	}
+	if (be != NULL)
+		json_object_set_new(body, "error", json_string(
+		    web_error_text(rq, be)));
+	if (fe != NULL)
+		json_object_set_new(files, "error", json_string(
+		    web_error_text(rq, fe)));
+	errs = json_array();
+	for (i = 0; errs != NULL && i < st->nerrs; i++)
+		json_array_append_new(errs, json_pack("{s:s, s:s}", "field_id",
+		    str_eq(st->errs[i].field, FILES_FIELD) ? "f-attachment" :
+		    "f-comment", "message", web_error_text(rq, &st->errs[i])));
+	return json_pack("{s:s, s:b, s:b, s:o, s:o, s:o}",
+	    "action", agent_sub_href(rq, ar->view, "comment"),
+	    "internal", st->reply_failed && st->reply_internal,
+	    "has_errors", st->nerrs > 0,
+	    "errors", errs, "body", body, "files", files);
+}
+
+static int
+agent_page(struct req *rq, const struct agent_request *ar,
+    const struct agent_state *st, unsigned status)
+{
+	const struct request_view *v = ar->view;
+	json_t *page, *activity;
+
+	page = web_page_ctx(rq, "agent_request_title");
+	if (page == NULL)
+		return ZEK_NOMEM;
+	json_object_set_new(page, "title", json_string(arena_printf(rq->arena,
+	    "%s: %s", v->key, v->title)));
+	json_object_set_new(page, "request", request_json(rq, ar));
+	json_object_set_new(page, "people", people_json(rq, ar));
+	if (ar->assignee.id != 0)
+		json_object_set_new(page, "assignee_name", json_string(
+		    ar->assignee.name));
+	json_object_set_new(page, "assign", assign_json(rq, ar));
+	json_object_set_new(page, "closed", json_boolean(
+	    !status_is_open(v->status)));
+	if (status_is_open(v->status)) {
+		json_object_set_new(page, "status_form", status_json(rq, ar, st));
+		json_object_set_new(page, "reply", reply_json(rq, ar, st));
+	}
+	activity = web_activity_json(rq, v->id);
+	json_object_set_new(page, "has_activity", json_boolean(
+	    json_array_size(activity) > 0));
+	json_object_set_new(page, "activity", activity);
+	if (st->alert != NULL)
+		json_object_set_new(page, "page_alert", json_string(st->alert));
+	json_object_set_new(page, "back_href", json_string(WEB_AGENT));
+	web_breadcrumb(rq, page, web_t(rq, "agent_area"), WEB_AGENT);
+	web_breadcrumb(rq, page, v->key, NULL);
+	return web_render(rq, status, "agent/request", page);
+}
+
+static int
+load(struct req *rq, struct agent_request **ar)
+{
+	return core_agent_request_get(&rq->ctx, rq->user, req_param(rq, 0),
+	    rq->lang, ar);
+}
+
+/* The page again after a refused form, with the reason on top. */
+static int
+refused(struct req *rq, int rc)
+{
+	struct agent_state st = { 0 };
+	struct agent_request *ar;
+
+	switch (rc) {
+	case ZEK_CONFLICT:
+		st.alert = web_t(rq, "agent_err_not_now");
+		break;
+	case ZEK_FORBIDDEN:
+		st.alert = web_t(rq, "err_not_allowed");
+		break;
+	case ZEK_INVALID:
+		st.alert = web_t(rq, "agent_err_invalid");
+		break;
+	default:
+		return web_fail(rq, http_status_of(rc), rc);
+	}
+	if (load(rq, &ar) != ZEK_OK)
+		return web_fail(rq, 404, ZEK_NOTFOUND);
+	return agent_page(rq, ar, &st, rc == ZEK_INVALID ? 400 :
+	    http_status_of(rc));
+}
+
+static int
+back_to(struct req *rq, const struct request_view *v, const char *anchor)
+{
+	return http_redirect(rq, 303, arena_printf(rq->arena, "%s%s",
+	    agent_href(rq, v), anchor));
+}
+
+/* GET /servicedesk/agent/requests/{key} */
+int
+web_agent_request(struct req *rq)
+{
+	struct agent_state st = { 0 };
+	struct agent_request *ar;
+	int rc;
+
+	rc = load(rq, &ar);
+	if (rc == ZEK_FORBIDDEN)
+		rc = ZEK_NOTFOUND;
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	if (!str_eq(req_param(rq, 0), ar->view->key))
+		return http_redirect(rq, 301, agent_href(rq, ar->view));
+	return agent_page(rq, ar, &st, 200);
+}
+
+/* POST .../{key}/assign: assignee = a user id, "me", or "" for nobody. */
+int
+web_agent_assign(struct req *rq)
+{
+	const char *who = req_form(rq, "assignee");
+	struct agent_request *ar;
+	int64_t id = 0;
+	int rc;
+
+	rc = load(rq, &ar);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
+		    ZEK_NOTFOUND : rc), rc);
+	if (str_eq(who, "me"))
+		id = rq->user->id;
+	else if (who == NULL || (!str_empty(who) &&
+	    str_to_i64(who, 1, INT64_MAX, &id) != 0))
+		return web_fail(rq, 400, ZEK_INVALID);
+	rc = core_request_assign(&rq->ctx, rq->user, ar->view->id, id);
+	if (rc != ZEK_OK)
+		return refused(rq, rc);
+	return back_to(rq, ar->view, "#work");
+}
+
+/* POST .../{key}/status: action = one of `choices`, optional comment
+ * (public, written with the change). */
+int
+web_agent_status(struct req *rq)
+{
+	const char *value = req_form(rq, "action");
+	const struct status_choice *c = NULL;
+	struct agent_state st = { .status_failed = true };
+	struct agent_request *ar;
+	size_t i;
+	int rc;
+
+	rc = load(rq, &ar);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
+		    ZEK_NOTFOUND : rc), rc);
+	for (i = 0; i < ZEK_ARRAY_LEN(choices); i++)
+		if (str_eq(value, choices[i].value))
+			c = &choices[i];
+	if (c == NULL)
+		return web_fail(rq, 400, ZEK_INVALID);
+	rc = core_transition(&rq->ctx, rq->user, ar->view->id, c->action,
+	    c->resolution, req_form(rq, STATUS_COMMENT_FIELD), &st.status_err);
+	if (rc == ZEK_OK)
+		return back_to(rq, ar->view, "#work");
+	if (rc == ZEK_INVALID && st.status_err.key != NULL) {
+		st.status_err.field = STATUS_COMMENT_FIELD;
+		return agent_page(rq, ar, &st, 422);
+	}
+	return refused(rq, rc);
+}
+
+/* POST .../{key}/comment: multipart; visibility = "public" (a reply to
+ * the customer) or "internal" (a note for support only). */
+int
+web_agent_comment(struct req *rq)
+{
+	const char *vis = req_form(rq, "visibility");
+	struct agent_state st = { .reply_failed = true };
+	struct comment_input in = { 0 };
+	struct agent_request *ar;
+	struct web_uploads up;
+	struct field_error *errs;
+	size_t nerrs = 0;
+	int rc;
+
+	rc = load(rq, &ar);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
+		    ZEK_NOTFOUND : rc), rc);
+	if (!str_eq(vis, "public") && !str_eq(vis, "internal"))
+		return web_fail(rq, 400, ZEK_INVALID);
+	st.reply_internal = str_eq(vis, "internal");
+	rc = web_comment_uploads(rq, &up);
+	if (rc != ZEK_OK)
+		return rc;
+	st.kept = up.kept;
+	st.nkept = up.nkept;
+	in.body = req_form(rq, COMMENT_FIELD);
+	in.is_public = !st.reply_internal;
+	in.attachment_tokens = up.tokens;
+	in.ntokens = up.ntokens;
+	in.validate_only = up.nerrs > 0;
+	rc = core_comment_add(&rq->ctx, rq->user, ar->view->id, &in, &errs,
+	    &nerrs, NULL);
+	if (rc == ZEK_OK && up.nerrs == 0)
+		return back_to(rq, ar->view, "#activity");
+	if (rc != ZEK_OK && rc != ZEK_INVALID)
+		return refused(rq, rc);
+	rc = web_comment_errors(rq, &up, errs, nerrs, &st.errs, &st.nerrs);
+	if (rc != ZEK_OK)
+		return rc;
+	return agent_page(rq, ar, &st, 422);
+}

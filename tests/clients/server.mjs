@@ -1,0 +1,106 @@
+// server.mjs: a `zek serve` of its own for a client test (fresh demo
+// database in a temporary folder, free loopback port), and personal access
+// tokens made the way a person makes them: signed in, on the profile page.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PROFILE = '/servicedesk/customer/user/profile';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url, proc, deadline) {
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`zek exited with ${proc.exitCode}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error('zek did not start');
+}
+
+export async function startServer(binary) {
+  const dir = mkdtempSync(join(tmpdir(), 'zek-clients-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const logPath = join(dir, 'server.log');
+  const log = openSync(logPath, 'w');
+  const proc = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--db', join(dir, 'zek.db'),
+    '--root', ROOT, '--threads', '2', '--demo'],
+  { stdio: ['ignore', log, log], env: { ...process.env, ZEK_BASE_URL: base } });
+  await waitFor(`${base}/healthz`, proc, Date.now() + 60000);
+  return {
+    base,
+    async stop() {
+      const done = proc.exitCode !== null ? Promise.resolve() :
+        new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await done;
+      closeSync(log);
+      const text = readFileSync(logPath, 'utf8');
+      rmSync(dir, { recursive: true, force: true });
+      const problems = text.split('\n').filter((l) => l.includes('ERROR: AddressSanitizer') ||
+        l.includes('runtime error:') || l.includes('LeakSanitizer'));
+      return { code: proc.exitCode, signal: proc.signalCode, problems, log: text };
+    },
+  };
+}
+
+// A cookie jar just big enough for signing in.
+class Browser {
+  constructor(base) {
+    this.base = base;
+    this.cookies = new Map();
+  }
+
+  async request(path, init = {}) {
+    const headers = { ...(init.headers || {}) };
+    if (this.cookies.size) headers.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const r = await fetch(this.base + path, { ...init, headers, redirect: 'manual' });
+    for (const c of r.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair.indexOf('=');
+      if (/Max-Age=0/.test(c)) this.cookies.delete(pair.slice(0, i));
+      else this.cookies.set(pair.slice(0, i), pair.slice(i + 1));
+    }
+    return { status: r.status, text: await r.text() };
+  }
+
+  async postForm(path, fields) {
+    const page = await this.request(path.startsWith('/servicedesk/customer/user/login') ? path : PROFILE);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)[1];
+    const body = new URLSearchParams({ ...fields, csrf }).toString();
+    return this.request(path, { method: 'POST', body,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  }
+}
+
+// Signs in as `email` and creates a token on the profile page; returns the
+// token the page shows once.
+export async function tokenFromProfile(base, email, password = 'demo') {
+  const b = new Browser(base);
+  const login = await b.postForm('/servicedesk/customer/user/login', { email, password });
+  if (login.status !== 303) throw new Error(`sign-in failed: ${login.status}`);
+  const page = await b.request(PROFILE);
+  const expires = /id="t-expires"[^>]*value="([^"]*)"/.exec(page.text)[1];
+  const made = await b.postForm(`${PROFILE}/tokens`, { name: 'jira.js', expires });
+  const m = /id="t-new"[^>]*value="(zek_[^"]+)"/.exec(made.text);
+  if (made.status !== 200 || !m) throw new Error(`no token shown: ${made.status}`);
+  return m[1];
+}
