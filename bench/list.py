@@ -134,13 +134,26 @@ def cases(db):
             for w, label, q in out]
 
 
+def load():
+    with open('/proc/loadavg') as f:
+        return ' '.join(f.read().split()[:3])
+
+
 def ms(text):
     m = re.match(r'([\d.]+)(us|ms|s)', text)
     v = float(m.group(1))
     return v / 1000 if m.group(2) == 'us' else v * 1000 if m.group(2) == 's' else v
 
 
-def run_wrk(port, cookie, path, seconds, connections):
+def cpu_ms(pid):
+    """CPU time (user + system) the process has used, in ms."""
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf('SC_CLK_TCK')
+
+
+def run_wrk(port, cookie, path, seconds, connections, pid):
+    before = cpu_ms(pid)
     out = subprocess.run(['wrk', '-t1', '-c%d' % connections, '-d%ds' % seconds, '--latency',
                           '-H', 'Cookie: ' + cookie, 'http://127.0.0.1:%d%s' % (port, path)],
                          capture_output=True, text=True, check=True).stdout
@@ -150,7 +163,9 @@ def run_wrk(port, cookie, path, seconds, connections):
     bad = re.search(r'Non-2xx or 3xx responses: (\d+)', out)
     if bad:
         sys.exit('wrk: %s non-2xx answers for %s' % (bad.group(1), path))
-    return [ms(pct[p]) for p in ('50', '90', '99')] + [ms(mx), float(rps)]
+    count = int(re.search(r'(\d+) requests in', out).group(1))
+    cpu = (cpu_ms(pid) - before) / max(count, 1)
+    return [ms(pct[p]) for p in ('50', '90', '99')] + [ms(mx), float(rps), cpu]
 
 
 def page_facts(port, cookie, path):
@@ -217,19 +232,21 @@ def main():
             except OSError:
                 time.sleep(0.1)
         cookies = {'customer': login(port, CUSTOMER), 'agent': login(port, AGENT)}
-        print('# "Anfragen" on %s: %d s per URL, %d connection(s), zek --threads %d\n'
-              % (os.path.basename(args.db), args.seconds, args.connections, args.threads))
-        print('| who | list | rows | shown | p50 ms | p90 ms | p99 ms | max ms | req/s |')
-        print('|---|---|---|---|---|---|---|---|---|')
+        print('# "Anfragen" on %s: %d s per URL, %d connection(s), zek --threads %d, '
+              'load average %s\n' % (os.path.basename(args.db), args.seconds,
+                                     args.connections, args.threads, load()))
+        print('| who | list | rows | shown | p50 ms | p90 ms | p99 ms | max ms | req/s | CPU ms/req |')
+        print('|---|---|---|---|---|---|---|---|---|---|')
         for who, label, path in todo:
             if args.only and args.only not in label:
                 continue
             rows, shown = page_facts(port, cookies[who], path)
-            p50, p90, p99, mx, rps = run_wrk(port, cookies[who], path, args.seconds,
-                                             args.connections)
-            print('| %s | %s | %d | %s | %.2f | %.2f | %.2f | %.2f | %.0f |'
-                  % (who, label.replace('|', '\\|'), rows, shown, p50, p90, p99, mx, rps),
-                  flush=True)
+            p50, p90, p99, mx, rps, cpu = run_wrk(port, cookies[who], path, args.seconds,
+                                                  args.connections, srv.pid)
+            print('| %s | %s | %d | %s | %.2f | %.2f | %.2f | %.2f | %.0f | %.2f |'
+                  % (who, label.replace('|', '\\|'), rows, shown, p50, p90, p99, mx, rps,
+                     cpu), flush=True)
+        print('\nload average at the end: %s' % load())
     finally:
         srv.terminate()
         srv.wait()

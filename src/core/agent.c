@@ -1,8 +1,7 @@
-/* agent.c: the agents' queues (counts, order, search, keyset pages) and the agent's view of a request. */
+/* agent.c: the agents' queues (counts, order, search, pages) and their view of a request. */
 #include "core/agent.h"
 
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* agent.h: the support side: queues with counts, search and paging, and one request as an agent works it. */
+/* agent.h: the agents' queues and their view of a request. */
 #ifndef ZEK_CORE_AGENT_H
 #define ZEK_CORE_AGENT_H
 

@@ -1,5 +1,4 @@
-/* sqlite_agent.c: the agents' side: assignees, queue pages by keyset with
- * optional search, counts, and the requests the auto-close job is due for. */
+/* sqlite_agent.c: assignees, the agents' queues (pages, search, counts), auto-close. */
 #include "store/store.h"
 
 #include <sqlite3.h>

@@ -13,7 +13,7 @@
 
 struct arena;
 
-#define STMT_CACHE_MAX 256      /* distinct SQL texts one connection keeps */
+#define STMT_CACHE_MAX 512      /* distinct SQL texts one connection keeps */
 
 struct stmt_slot {
 	const char *sql;            /* identity: the address of a literal */

@@ -1,6 +1,4 @@
-/* agent_request.c: one request as an agent works it: everything about it,
- * the full activity with internal notes, and the forms to assign it,
- * change its status, reply or add an internal note. */
+/* agent_request.c: one request as an agent works it, with its forms. */
 #include "web/web.h"
 
 #include <inttypes.h>

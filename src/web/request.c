@@ -1,6 +1,6 @@
 /* request.c: one request's page with its activity, what can be done there
- * (comment, notifications, sharing, withdrawing, answering a proposed
- * solution), and its attachments. */
+ * (comment, notifications, sharing, withdrawing, answering a solution), and
+ * its attachments. */
 #include "web/web.h"
 
 #include <stdio.h>

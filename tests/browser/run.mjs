@@ -613,6 +613,42 @@ test('request', 'find it in "Anfragen", comment with an attachment, share with B
 	await anna.emulateMedia({ media: 'screen' });
 }, { timeout: 240000 });
 
+test('agent', 'agent area: queues and request view pass axe; the agent proposes a solution, Anna accepts it', async (t) => {
+	const anna = await t.pageAs('anna@example.org');
+	const path = await createQuickly(t, anna, 'Terminbuchung: Kalender bleibt leer');
+	const key = KEY_RE.exec(path)[1];
+
+	const sam = await t.pageAs('support@example.org');
+	await sam.goto(t.url('/servicedesk/agent/queues/unassigned?sort=newest'));
+	check((await sam.locator('main').innerText()).includes(key), `the new request ${key} is in "Nicht zugewiesen"`);
+	await t.axe(sam, 'agent queue');
+	await sam.goto(t.url(`/servicedesk/agent/requests/${key}`));
+	await t.axe(sam, 'agent request view');
+	await sam.getByRole('button', { name: 'Mir zuweisen' }).click();
+	await sam.waitForLoadState();
+	await sam.getByLabel('Neuer Status').selectOption({ label: 'Lösung vorschlagen (Wartet auf Kunden, Lösung Gelöst)' });
+	await sam.getByRole('button', { name: 'Status ändern' }).click();
+	await sam.waitForLoadState();
+	check((await sam.locator('main').innerText()).includes('Der Anfragestatus wurde zu Wartet auf Kunden mit Lösung Gelöst geändert.'),
+	    'the activity names the proposed solution');
+	await t.axe(sam, 'agent request view after proposing a solution');
+	await t.shot(sam, 'agent proposed a solution', { full: true });
+
+	await anna.goto(t.url(path));
+	await t.axe(anna, 'request page with a proposed solution');
+	await anna.getByRole('link', { name: 'Lösung annehmen' }).click();
+	await anna.waitForLoadState();
+	await t.axe(anna, 'accept confirmation');
+	await anna.getByLabel('Optionaler Kommentar').fill('Danke, jetzt geht es.');
+	await anna.getByRole('button', { name: 'Lösung annehmen' }).click();
+	await anna.waitForLoadState();
+	eq(new URL(anna.url()).pathname, path, 'back on the request page');
+	const status = (await anna.locator('.request__status').innerText());
+	check(/geschlossen/i.test(status) && status.includes('Gelöst'), `closed as solved, got "${status}"`);
+	check((await anna.locator('main').innerText()).includes('Danke, jetzt geht es.'), 'the comment is kept');
+	await t.shot(anna, 'solution accepted', { full: true });
+});
+
 test('errorpage', 'error page: 404 for an unknown page and an unknown request; axe', async (t) => {
 	const page = await t.pageAs('anna@example.org');
 	for (const path of ['/servicedesk/customer/gibt-es-nicht', `${PORTAL}/ZEK-999999`]) {
