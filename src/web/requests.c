@@ -81,8 +81,9 @@ read_params(struct req *rq, struct list_params *p, struct list_filter *f)
 	v = req_query(rq, "q");
 	if (v != NULL)
 		f->search = p->q = v;
-	if (str_to_i64(req_query(rq, "limit"), 1, LIST_LIMIT_MAX, &n) == 0)
-		p->limit = (size_t)n;
+	/* The page size is for tests and power users; at most LIST_LIMIT_MAX. */
+	if (str_to_i64(req_query(rq, "limit"), 1, INT64_MAX, &n) == 0)
+		p->limit = n > LIST_LIMIT_MAX ? LIST_LIMIT_MAX : (size_t)n;
 	if (str_to_i64(req_query(rq, "page"), 1, INT64_MAX / 2, &n) == 0)
 		p->page = n;
 }
@@ -215,7 +216,7 @@ rows_json(struct req *rq, const struct list_page *pg)
 /* "21–40 von 57", "Seite 2 von 3" and the links back and on. */
 static json_t *
 pager_json(struct req *rq, const struct list_params *p,
-    const struct list_page *pg, int64_t *page_out)
+    const struct list_page *pg)
 {
 	static const char *const range_names[] = { "from", "to", "total" };
 	static const char *const page_names[] = { "page", "pages" };
@@ -244,7 +245,6 @@ pager_json(struct req *rq, const struct list_params *p,
 	if (pg->has_next && pg->n > 0)
 		next = list_href(rq, p, "after", core_list_cursor_format(&rq->ctx,
 		    &pg->items[pg->n - 1].cursor), page + 1);
-	*page_out = page;
 	return json_pack("{s:s, s:s, s:s?, s:s?, s:b}",
 	    "range_text", fmt(rq, "requests_range", range_names, range, 3),
 	    "page_text", fmt(rq, "requests_page", page_names, nums, 2),
@@ -261,7 +261,6 @@ web_requests(struct req *rq)
 	struct list_page *pg;
 	const char *cur;
 	json_t *page;
-	int64_t shown;
 	int rc;
 
 	read_params(rq, &p, &q.filter);
@@ -285,7 +284,7 @@ web_requests(struct req *rq)
 	json_object_set_new(page, "filters", filters_json(rq, &p, &q.filter));
 	json_object_set_new(page, "rows", rows_json(rq, pg));
 	json_object_set_new(page, "has_rows", json_boolean(pg->n > 0));
-	json_object_set_new(page, "pager", pager_json(rq, &p, pg, &shown));
+	json_object_set_new(page, "pager", pager_json(rq, &p, pg));
 	if (pg->n == 0)
 		json_object_set_new(page, "empty_text", json_string(str_empty(p.q) ?
 		    web_t(rq, "requests_empty") :

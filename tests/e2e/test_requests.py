@@ -261,12 +261,15 @@ def test_paging_forward_and_back(c, binary):
         back.append(keys(page))
     assert back == pages[::-1]
     assert_in("Seite 1 von 4", page)
-    # The page size is capped.
+    # The page size is capped at 100; nonsense means the default of 20.
     agent = as_user(binary, "support@example.org")
     page = show(agent, url(status="all", creator="any", limit=1000))
-    assert len(keys(page)) == 20
-    page = show(agent, url(status="all", creator="any", limit=100))
     assert len(keys(page)) == 30 and "pager" not in page.split("</table>")[1]
+    assert 'name="limit" value="100"' in page
+    page = show(agent, url(status="all", creator="any", limit="abc"))
+    assert len(keys(page)) == 20 and summary(page) == "1–20 von 30"
+    page = show(agent, url(status="all", creator="any", limit=2))
+    assert keys(page) == [30, 29] and "Seite 1 von 15" in page
     # A mangled cursor shows the first page.
     assert keys(show(c, url(after="abc", **q))) == ANNA_ANY[:5]
 
