@@ -288,12 +288,35 @@ load_demo(struct zctx *ctx, void *arg)
 	return *(bool *)arg ? core_demo_load(ctx) : core_init_config(ctx);
 }
 
+/* Reads templates/ and po/ below the root into app (for pages and mails).
+ * Says on standard error what failed. */
+static int
+load_presentation(struct app *app)
+{
+	char err[256];
+
+	app->templates_dir = root_path(&app->cfg, "templates");
+	app->po_dir = root_path(&app->cfg, "po");
+	if (app->templates_dir == NULL || app->po_dir == NULL)
+		return ZEK_NOMEM;
+	app->tpl = templates_load(app->templates_dir, err, sizeof(err));
+	if (app->tpl == NULL) {
+		fprintf(stderr, "zek: templates: %s\n", err);
+		return ZEK_IO;
+	}
+	app->cat = i18n_load(app->po_dir, err, sizeof(err));
+	if (app->cat == NULL) {
+		fprintf(stderr, "zek: catalogs: %s\n", err);
+		return ZEK_IO;
+	}
+	return ZEK_OK;
+}
+
 static int
 cmd_serve(struct app *app)
 {
 	struct jobs_app japp = { 0 };
 	struct jobs *jobs = NULL;
-	char err[256];
 	int rc;
 
 	rc = core_open(&app->cfg, &app->core);
@@ -305,22 +328,13 @@ cmd_serve(struct app *app)
 		fprintf(stderr, "zek: loading the demo data failed: %s\n", zek_rc_name(rc));
 		goto out;
 	}
-	app->templates_dir = root_path(&app->cfg, "templates");
-	app->po_dir = root_path(&app->cfg, "po");
-	app->static_dir = root_path(&app->cfg, "static");
+	rc = load_presentation(app);
+	if (rc != ZEK_OK)
+		goto out;
 	rc = ZEK_IO;
-	if (app->templates_dir == NULL || app->po_dir == NULL || app->static_dir == NULL)
+	app->static_dir = root_path(&app->cfg, "static");
+	if (app->static_dir == NULL)
 		goto out;
-	app->tpl = templates_load(app->templates_dir, err, sizeof(err));
-	if (app->tpl == NULL) {
-		fprintf(stderr, "zek: templates: %s\n", err);
-		goto out;
-	}
-	app->cat = i18n_load(app->po_dir, err, sizeof(err));
-	if (app->cat == NULL) {
-		fprintf(stderr, "zek: catalogs: %s\n", err);
-		goto out;
-	}
 	app->files = static_files_load(app->static_dir);
 	if (app->files == NULL) {
 		fprintf(stderr, "zek: cannot read %s\n", app->static_dir);
@@ -593,7 +607,6 @@ cmd_mail(struct app *app, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mail_args ma = { .limit = 50 };
-	char err[256];
 	int c, rc;
 
 	if (argc < 2) {
@@ -627,21 +640,9 @@ cmd_mail(struct app *app, int argc, char **argv)
 	}
 	if (!str_eq(ma.sub, "list")) {
 		/* Rendering needs the templates and catalogs. */
-		app->templates_dir = root_path(&app->cfg, "templates");
-		app->po_dir = root_path(&app->cfg, "po");
-		rc = ZEK_IO;
-		if (app->templates_dir == NULL || app->po_dir == NULL)
+		rc = load_presentation(app);
+		if (rc != ZEK_OK)
 			goto out;
-		app->tpl = templates_load(app->templates_dir, err, sizeof(err));
-		if (app->tpl == NULL) {
-			fprintf(stderr, "zek: templates: %s\n", err);
-			goto out;
-		}
-		app->cat = i18n_load(app->po_dir, err, sizeof(err));
-		if (app->cat == NULL) {
-			fprintf(stderr, "zek: catalogs: %s\n", err);
-			goto out;
-		}
 	}
 	ma.env = (struct mail_env){ &app->cfg, app->tpl, app->cat };
 	if (str_eq(ma.sub, "list"))
