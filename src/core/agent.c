@@ -149,51 +149,12 @@ core_agent_counts(struct zctx *ctx, const struct user *user,
 
 /* ---- a page ---- */
 
-/* Service desks and request types, to label rows. */
-struct catalogue {
-	struct store_desk *desks;
-	size_t ndesks;
-	struct store_reqtype *types;
-	size_t ntypes;
-};
-
-static enum zek_rc
-catalogue_load(struct zctx *ctx, struct catalogue *cat)
-{
-	struct store_reqtype *t;
-	size_t i, j, nt, cap = 0;
-	enum zek_rc rc;
-
-	*cat = (struct catalogue){ 0 };
-	rc = store_desks_list(ctx->db, ctx->arena, &cat->desks, &cat->ndesks);
-	for (i = 0; rc == ZEK_OK && i < cat->ndesks; i++) {
-		rc = store_reqtypes_by_desk(ctx->db, ctx->arena, cat->desks[i].id,
-		    &t, &nt);
-		for (j = 0; rc == ZEK_OK && j < nt; j++) {
-			cat->types = core_grow(ctx, cat->types, cat->ntypes, &cap,
-			    sizeof(*cat->types));
-			if (cat->types == NULL)
-				return ZEK_NOMEM;
-			cat->types[cat->ntypes++] = t[j];
-		}
-	}
-	return rc;
-}
-
 static void
-fill_row(const struct catalogue *cat, const char *lang, bool by_updated,
+fill_row(const struct core_catalogue *cat, const char *lang, bool by_updated,
     const struct store_queue_row *r, struct agent_row *it)
 {
-	const struct store_reqtype *t = NULL;
-	const struct store_desk *d = NULL;
-	size_t i;
-
-	for (i = 0; i < cat->ntypes && t == NULL; i++)
-		if (cat->types[i].id == r->type_id)
-			t = &cat->types[i];
-	for (i = 0; i < cat->ndesks && d == NULL; i++)
-		if (cat->desks[i].id == r->desk_id)
-			d = &cat->desks[i];
+	const struct store_reqtype *t = core_catalogue_type(cat, r->type_id);
+	const struct store_desk *d = core_catalogue_desk(cat, r->desk_id);
 	*it = (struct agent_row){
 		.id = r->id,
 		.key = r->key,
@@ -242,33 +203,6 @@ merged_desc(const void *a, const void *b)
 
 /* The search text trimmed and cut to AGENT_SEARCH_MAX code points; NULL
  * when there is none. */
-static enum zek_rc
-search_text(struct zctx *ctx, const char *s, const char **out)
-{
-	size_t i, cps = 0;
-	char *t;
-
-	*out = NULL;
-	if (s == NULL)
-		return ZEK_OK;
-	if (!utf8_valid(s, strlen(s)))
-		return ZEK_INVALID;
-	t = arena_strdup(ctx->arena, s);
-	if (t == NULL)
-		return ZEK_NOMEM;
-	for (i = 0; t[i] != '\0'; i++) {
-		/* A code point starts at every byte that is not 10xxxxxx. */
-		if (((unsigned char)t[i] & 0xC0) != 0x80 &&
-		    ++cps > AGENT_SEARCH_MAX) {
-			t[i] = '\0';
-			break;
-		}
-	}
-	str_trim(t);
-	if (t[0] != '\0')
-		*out = t;
-	return ZEK_OK;
-}
 
 /*
  * Reads up to `want` rows of every status of the queue after the cursor
@@ -326,7 +260,7 @@ core_agent_queue(struct zctx *ctx, const struct user *user,
     const struct agent_query *q, const char *lang, struct agent_page **out)
 {
 	struct store_queue_query sq;
-	struct catalogue cat;
+	struct core_catalogue cat;
 	struct agent_page *pg;
 	struct merged *m;
 	size_t limit, n, i;
@@ -342,9 +276,9 @@ core_agent_queue(struct zctx *ctx, const struct user *user,
 	lang = core_lang(lang);
 	sq = base_query(ctx, user, q->queue);
 	sq.by_updated = sort_by_updated(q->sort);
-	rc = search_text(ctx, q->search, &sq.terms);
+	rc = core_search_text(ctx, q->search, AGENT_SEARCH_MAX, &sq.terms);
 	if (rc == ZEK_OK)
-		rc = catalogue_load(ctx, &cat);
+		rc = core_catalogue_load(ctx, &cat);
 	pg = arena_calloc(ctx->arena, 1, sizeof(*pg));
 	if (rc == ZEK_OK && pg == NULL)
 		rc = ZEK_NOMEM;

@@ -41,4 +41,25 @@ void *core_grow(struct zctx *ctx, void *arr, size_t n, size_t *cap,
 /* An ASCII-lower-cased copy in the arena. */
 char *core_ascii_lower(struct zctx *ctx, const char *s);
 
+struct store_desk;
+struct store_reqtype;
+
+/* Service desks and request types, loaded once per list page to label its
+ * rows (and fill the type filter). Lives in ctx->arena. */
+struct core_catalogue {
+	struct store_desk *desks;
+	size_t ndesks;
+	struct store_reqtype *types;
+	size_t ntypes;
+};
+enum zek_rc core_catalogue_load(struct zctx *ctx, struct core_catalogue *cat);
+const struct store_desk *core_catalogue_desk(const struct core_catalogue *cat,
+    int64_t id);
+const struct store_reqtype *core_catalogue_type(const struct core_catalogue *cat,
+    int64_t id);
+/* A search term as lists use it: valid UTF-8, cut to `max` code points,
+ * trimmed; *out NULL when nothing is left. ZEK_INVALID for bad UTF-8. */
+enum zek_rc core_search_text(struct zctx *ctx, const char *s, size_t max,
+    const char **out);
+
 #endif

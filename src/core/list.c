@@ -12,67 +12,18 @@
 #include "lib/utf8.h"
 #include "store/store.h"
 
-/* Service desks and request types, to label rows and fill the type filter. */
-struct catalogue {
-	struct store_desk *desks;
-	size_t ndesks;
-	struct store_reqtype *types;
-	size_t ntypes;
-};
-
-static enum zek_rc
-catalogue_load(struct zctx *ctx, struct catalogue *cat)
-{
-	struct store_reqtype *t;
-	size_t i, j, nt, cap = 0;
-	enum zek_rc rc;
-
-	*cat = (struct catalogue){ 0 };
-	rc = store_desks_list(ctx->db, ctx->arena, &cat->desks, &cat->ndesks);
-	for (i = 0; rc == ZEK_OK && i < cat->ndesks; i++) {
-		rc = store_reqtypes_by_desk(ctx->db, ctx->arena, cat->desks[i].id,
-		    &t, &nt);
-		for (j = 0; rc == ZEK_OK && j < nt; j++) {
-			cat->types = core_grow(ctx, cat->types, cat->ntypes, &cap,
-			    sizeof(*cat->types));
-			if (cat->types == NULL)
-				return ZEK_NOMEM;
-			cat->types[cat->ntypes++] = t[j];
-		}
-	}
-	return rc;
-}
-
-static const struct store_desk *
-catalogue_desk(const struct catalogue *cat, int64_t id)
-{
-	for (size_t i = 0; i < cat->ndesks; i++)
-		if (cat->desks[i].id == id)
-			return &cat->desks[i];
-	return NULL;
-}
-
-static const struct store_reqtype *
-catalogue_type(const struct catalogue *cat, int64_t id)
-{
-	for (size_t i = 0; i < cat->ntypes; i++)
-		if (cat->types[i].id == id)
-			return &cat->types[i];
-	return NULL;
-}
-
 enum zek_rc
 core_list_types(struct zctx *ctx, const struct user *user, const char *lang,
     struct list_type **out, size_t *n)
 {
-	struct catalogue cat;
+	struct core_catalogue cat;
 	struct list_type *lt;
 	enum zek_rc rc;
 	size_t i;
 
 	(void)user;     /* every signed-in user may use every portal */
 	lang = core_lang(lang);
-	rc = catalogue_load(ctx, &cat);
+	rc = core_catalogue_load(ctx, &cat);
 	if (rc != ZEK_OK)
 		return rc;
 	lt = arena_calloc(ctx->arena, cat.ntypes > 0 ? cat.ntypes : 1,
@@ -115,40 +66,13 @@ status_sets(const struct list_filter *f, const char **in, size_t *nin,
 
 /* The search text trimmed and cut to LIST_SEARCH_MAX code points, in the
  * arena; NULL when there is none. */
-static enum zek_rc
-search_text(struct zctx *ctx, const char *s, const char **out)
-{
-	size_t i, n, cps = 0;
-	char *t;
-
-	*out = NULL;
-	if (s == NULL)
-		return ZEK_OK;
-	n = strlen(s);
-	if (!utf8_valid(s, n))
-		return ZEK_INVALID;
-	t = arena_strdup(ctx->arena, s);
-	if (t == NULL)
-		return ZEK_NOMEM;
-	for (i = 0; t[i] != '\0'; i++) {
-		/* A code point starts at every byte that is not 10xxxxxx. */
-		if (((unsigned char)t[i] & 0xC0) != 0x80 && ++cps > LIST_SEARCH_MAX) {
-			t[i] = '\0';
-			break;
-		}
-	}
-	str_trim(t);
-	if (t[0] != '\0')
-		*out = t;
-	return ZEK_OK;
-}
 
 static void
-fill_item(const struct catalogue *cat, const char *lang,
+fill_item(const struct core_catalogue *cat, const char *lang,
     const struct store_list_row *r, struct list_item *it)
 {
-	const struct store_reqtype *t = catalogue_type(cat, r->type_id);
-	const struct store_desk *d = catalogue_desk(cat, r->desk_id);
+	const struct store_reqtype *t = core_catalogue_type(cat, r->type_id);
+	const struct store_desk *d = core_catalogue_desk(cat, r->desk_id);
 
 	*it = (struct list_item){
 		.id = r->id,
@@ -185,7 +109,7 @@ core_list_requests(struct zctx *ctx, const struct user *user,
 	const char *in[STATUS_MAX], *not_in[STATUS_MAX];
 	struct store_list_row *rows;
 	struct store_list_query sq;
-	struct catalogue cat;
+	struct core_catalogue cat;
 	struct list_page *pg;
 	size_t limit, skip = 0, i, n;
 	enum zek_rc rc;
@@ -211,7 +135,7 @@ core_list_requests(struct zctx *ctx, const struct user *user,
 		.backward = q->has_cursor && q->backward,
 	};
 	status_sets(&q->filter, in, &sq.nstatuses, not_in, &sq.nnot_statuses);
-	rc = search_text(ctx, q->filter.search, &sq.terms);
+	rc = core_search_text(ctx, q->filter.search, LIST_SEARCH_MAX, &sq.terms);
 	if (rc != ZEK_OK)
 		return rc;
 	pg = arena_calloc(ctx->arena, 1, sizeof(*pg));
@@ -240,7 +164,7 @@ core_list_requests(struct zctx *ctx, const struct user *user,
 			n = limit;
 	}
 	pg->is_first = !pg->has_prev;
-	rc = catalogue_load(ctx, &cat);
+	rc = core_catalogue_load(ctx, &cat);
 	if (rc != ZEK_OK)
 		return rc;
 	pg->items = arena_calloc(ctx->arena, n > 0 ? n : 1, sizeof(*pg->items));
