@@ -2,7 +2,10 @@
 """Runs the end-to-end tests against a real `zek serve`.
 
 usage: run.py PATH/TO/zek [MODULE ...]
-Every tests/e2e/test_*.py module's test_* functions run in file order, each
+Without MODULE, every tests/e2e/test_*.py module runs; the heavier solo_*.py
+modules (crash safety, hostile input, ...) run only when named, each as a
+meson test of its own so they run beside the other suites. A module's test_*
+functions run in file order, each
 with a fresh client (a browser without cookies); one server with a fresh
 database lives for the whole run. A test may also ask for `server` and
 `binary`. Prints 'N passed, N failed' last."""
