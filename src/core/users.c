@@ -240,7 +240,7 @@ enum zek_rc
 core_open_request_count(struct zctx *ctx, const struct user *user,
     int64_t *out)
 {
-	return store_requests_count_open_involving(ctx->db, user->id,
+	return store_requests_count_open_reported(ctx->db, user->id,
 	    status_code(STATUS_GESCHLOSSEN), out);
 }
 

@@ -52,8 +52,9 @@ enum zek_rc core_user_join_org(struct zctx *ctx, int64_t user_id,
 enum zek_rc core_user_get(struct zctx *ctx, int64_t id, struct user **out);
 enum zek_rc core_user_by_email(struct zctx *ctx, const char *email,
     struct user **out);
-/* Number of open (not Geschlossen) requests the user reported or takes
- * part in: the figure next to "Anfragen" in the header. */
+/* Number of open (not Geschlossen) requests the user reported: the figure
+ * next to "Anfragen" in the header, the same rows the list shows first
+ * ("Offene Anfragen", "Erstellt von mir"). Shared requests do not count. */
 enum zek_rc core_open_request_count(struct zctx *ctx, const struct user *user,
     int64_t *out);
 /* True when the two users share an organisation. */

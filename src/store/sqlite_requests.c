@@ -125,13 +125,12 @@ store_values_by_request(struct store_conn *c, struct arena *a,
 }
 
 enum zek_rc
-store_requests_count_open_involving(struct store_conn *c, int64_t user_id,
+store_requests_count_open_reported(struct store_conn *c, int64_t user_id,
     const char *closed_status, int64_t *out)
 {
-	return sq_query_i64(c, out, "SELECT count(*) FROM requests r "
-	    "WHERE r.status <> ? AND (r.reporter_id = ? OR r.id IN "
-	    "(SELECT p.request_id FROM participants p WHERE p.user_id = ?))",
-	    "tii", closed_status, user_id, user_id);
+	return sq_query_i64(c, out, "SELECT count(*) FROM requests "
+	    "WHERE reporter_id = ? AND status <> ?", "it", user_id,
+	    closed_status);
 }
 
 enum zek_rc

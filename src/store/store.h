@@ -287,9 +287,8 @@ enum zek_rc store_value_insert(struct store_conn *c, int64_t request_id,
 /* All values of a request, ordered by field key, then position. */
 enum zek_rc store_values_by_request(struct store_conn *c, struct arena *a,
     int64_t request_id, struct store_value **out, size_t *n);
-/* Requests whose status differs from `closed_status` in which the user is
- * reporter or participant. */
-enum zek_rc store_requests_count_open_involving(struct store_conn *c,
+/* Requests the user reported whose status differs from `closed_status`. */
+enum zek_rc store_requests_count_open_reported(struct store_conn *c,
     int64_t user_id, const char *closed_status, int64_t *out);
 enum zek_rc store_request_count(struct store_conn *c, int64_t *out);
 

@@ -487,6 +487,15 @@ test_open_count(void **state)
 	assert_int_equal(core_open_request_count(&env->ctx, get_user(ben),
 	    &after), ZEK_OK);
 	assert_int_equal(after, before + 1);
+	/* Taking part in somebody else's request is not "mine". */
+	key = simple(anna, "Geteilt", 0);
+	assert_int_equal(store_request_by_key(env->ctx.db, env->arena, key, &r),
+	    ZEK_OK);
+	assert_int_equal(store_participant_add(env->ctx.db, r->id,
+	    get_user(ben)->id), ZEK_OK);
+	assert_int_equal(core_open_request_count(&env->ctx, get_user(ben),
+	    &after), ZEK_OK);
+	assert_int_equal(after, before + 1);
 }
 
 static void
