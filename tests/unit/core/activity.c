@@ -22,29 +22,15 @@
 #include "lib/arena.h"
 #include "store/store.h"
 
-#define PORTAL 17
-#define T_FRAGE 4
 
 static struct tenv *env;
+static struct tenv_people people;
 static int64_t anna, ben, carla, sam;
-
-static int64_t
-add(const char *email, const char *name, const char *role, const char *org)
-{
-	int64_t id;
-
-	assert_int_equal(core_user_add(&env->ctx, email, name, "geheim1", role,
-	    org, "de", &id), ZEK_OK);
-	return id;
-}
 
 static struct user *
 u(int64_t id)
 {
-	struct user *x;
-
-	assert_int_equal(core_user_get(&env->ctx, id, &x), ZEK_OK);
-	return x;
+	return tenv_get(env, id);
 }
 
 static int
@@ -52,13 +38,11 @@ setup(void **state)
 {
 	env = tenv_new();
 	tenv_config(env);
-	anna = add("anna@example.org", "Anna Schmidt", "customer",
-	    "Stadt Musterstadt – Bürgeramt");
-	ben = add("ben@example.org", "Ben Weber", "customer",
-	    "Stadt Musterstadt – Bürgeramt");
-	carla = add("carla@example.org", "Carla Yilmaz", "customer",
-	    "Land Beispielland – Ministerium für Digitales");
-	sam = add("support@example.org", "Sam Support", "agent", NULL);
+	tenv_people(env, &people);
+	anna = people.anna;
+	ben = people.ben;
+	carla = people.carla;
+	sam = people.sam;
 	return 0;
 }
 
@@ -69,27 +53,6 @@ teardown(void **state)
 	return 0;
 }
 
-static int64_t
-new_request(int64_t who, const char **key_out)
-{
-	const char *sv[1] = { "Eine Frage" }, *dv[1] = { "Text" };
-	struct field_value vals[2] = { { "summary", sv, 1 },
-	    { "description", dv, 1 } };
-	struct create_input in = { .portal_id = PORTAL, .type_id = T_FRAGE,
-	    .values = vals, .nvalues = 2 };
-	struct request_view *v;
-	struct field_error *errs;
-	const char *key;
-	size_t nerrs;
-
-	assert_int_equal(core_request_create(&env->ctx, u(who), &in, &errs,
-	    &nerrs, &key), ZEK_OK);
-	assert_int_equal(core_request_get(&env->ctx, u(who), key, "de", &v),
-	    ZEK_OK);
-	if (key_out != NULL)
-		*key_out = key;
-	return v->id;
-}
 
 static const char *
 upload(int64_t who, const char *name, const char *text, int64_t *id_out)
@@ -136,7 +99,7 @@ test_comment_with_files(void **state)
 	struct request_view *v;
 	struct attachment *att;
 	const char *key, *toks[2];
-	int64_t f1, f2, id = new_request(anna, &key);
+	int64_t f1, f2, id = tenv_request(env, anna, "Eine Frage", &key);
 
 	toks[0] = upload(anna, "schritte.txt", "Schritt 1\nSchritt 2\n", &f1);
 	toks[1] = upload(anna, "log.txt", "Fehler 500\n", &f2);
@@ -184,7 +147,7 @@ test_comment_errors_write_nothing(void **state)
 	char *longtext;
 	char bad[] = { 'o', 'k', (char)0xc3, 0 };
 	size_t i, nerrs, before;
-	int64_t id = new_request(anna, NULL);
+	int64_t id = tenv_request(env, anna, "Eine Frage", NULL);
 
 	before = entries(anna, id, &e);
 	assert_int_equal(comment(anna, id, " \r\n ", true, NULL, 0, &errs,
@@ -237,7 +200,7 @@ test_validate_only_writes_nothing(void **state)
 	struct field_error *errs;
 	struct activity_entry *e;
 	size_t nerrs;
-	int64_t id = new_request(anna, NULL);
+	int64_t id = tenv_request(env, anna, "Eine Frage", NULL);
 
 	assert_int_equal(core_comment_add(&env->ctx, u(anna), id, &in, &errs,
 	    &nerrs, NULL), ZEK_OK);
@@ -255,7 +218,7 @@ test_internal_notes_never_reach_customers(void **state)
 	struct request_view *v;
 	struct attachment *att;
 	const char *key, *tok[1];
-	int64_t file, id = new_request(anna, &key);
+	int64_t file, id = tenv_request(env, anna, "Eine Frage", &key);
 	size_t n, i;
 
 	assert_int_equal(core_participant_add(&env->ctx, u(anna), id,
@@ -294,7 +257,7 @@ test_strangers_see_nothing(void **state)
 {
 	struct activity_entry *e;
 	size_t n;
-	int64_t id = new_request(anna, NULL);
+	int64_t id = tenv_request(env, anna, "Eine Frage", NULL);
 
 	assert_int_equal(comment(carla, id, "Hallo", true, NULL, 0, NULL, NULL),
 	    ZEK_NOTFOUND);
@@ -311,7 +274,7 @@ test_log_is_append_only(void **state)
 {
 	sqlite3 *db;
 	char *msg = NULL;
-	int64_t id = new_request(anna, NULL);
+	int64_t id = tenv_request(env, anna, "Eine Frage", NULL);
 
 	assert_int_equal(comment(anna, id, "Bleibt so", true, NULL, 0, NULL,
 	    NULL), ZEK_OK);
@@ -351,7 +314,7 @@ static void
 test_changes_queue_their_mails(void **state)
 {
 	struct field_error err;
-	int64_t id = new_request(anna, NULL);
+	int64_t id = tenv_request(env, anna, "Eine Frage", NULL);
 
 	/* The other side hears of a comment; internal notes stay inside. */
 	assert_int_equal(comment(anna, id, "Frage", true, NULL, 0, NULL, NULL),

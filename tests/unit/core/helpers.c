@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/demo.h"
+#include "core/requests.h"
 #include "core/users.h"
 #include "lib/arena.h"
 
@@ -92,4 +93,60 @@ tenv_user(struct tenv *t, const char *email, const char *role,
 	    role, org, "de", &id), ZEK_OK);
 	assert_int_equal(core_user_get(&t->ctx, id, &u), ZEK_OK);
 	return u;
+}
+
+int64_t
+tenv_add(struct tenv *t, const char *email, const char *name,
+    const char *role, const char *org)
+{
+	int64_t id;
+
+	assert_int_equal(core_user_add(&t->ctx, email, name, "geheim1", role,
+	    org, "de", &id), ZEK_OK);
+	return id;
+}
+
+struct user *
+tenv_get(struct tenv *t, int64_t id)
+{
+	struct user *u;
+
+	assert_int_equal(core_user_get(&t->ctx, id, &u), ZEK_OK);
+	return u;
+}
+
+void
+tenv_people(struct tenv *t, struct tenv_people *p)
+{
+	p->anna = tenv_add(t, "anna@example.org", "Anna Schmidt", "customer",
+	    "Stadt Musterstadt – Bürgeramt");
+	p->ben = tenv_add(t, "ben@example.org", "Ben Weber", "customer",
+	    "Stadt Musterstadt – Bürgeramt");
+	p->carla = tenv_add(t, "carla@example.org", "Carla Yilmaz", "customer",
+	    "Land Beispielland – Ministerium für Digitales");
+	p->sam = tenv_add(t, "support@example.org", "Sam Support", "agent",
+	    NULL);
+}
+
+int64_t
+tenv_request(struct tenv *t, int64_t who, const char *title,
+    const char **key_out)
+{
+	const char *sv[1] = { title }, *dv[1] = { "Bitte um Auskunft." };
+	struct field_value vals[2] = { { "summary", sv, 1 },
+	    { "description", dv, 1 } };
+	struct create_input in = { .portal_id = 17, .type_id = 4,
+	    .values = vals, .nvalues = 2 };
+	struct request_view *v;
+	struct field_error *errs;
+	const char *key;
+	size_t nerrs;
+
+	assert_int_equal(core_request_create(&t->ctx, tenv_get(t, who), &in,
+	    &errs, &nerrs, &key), ZEK_OK);
+	assert_int_equal(core_request_get(&t->ctx, tenv_get(t, who), key, "de",
+	    &v), ZEK_OK);
+	if (key_out != NULL)
+		*key_out = key;
+	return v->id;
 }

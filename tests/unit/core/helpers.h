@@ -30,5 +30,24 @@ void tenv_config(struct tenv *t);
 /* Adds a user and returns it loaded; asserts on failure. */
 struct user *tenv_user(struct tenv *t, const char *email, const char *role,
     const char *org);
+/* Adds a user with a name (password "geheim1") and returns its id. */
+int64_t tenv_add(struct tenv *t, const char *email, const char *name,
+    const char *role, const char *org);
+/* Loads a user by id; asserts it exists. */
+struct user *tenv_get(struct tenv *t, int64_t id);
+
+/* The people most core tests need: two colleagues, a customer of another
+ * organisation and an agent, as in the demo data. */
+struct tenv_people {
+	int64_t anna, ben;          /* Stadt Musterstadt – Bürgeramt */
+	int64_t carla;              /* Land Beispielland – Ministerium ... */
+	int64_t sam;                /* support agent */
+};
+void tenv_people(struct tenv *t, struct tenv_people *p);
+
+/* A valid Sonstige Frage in portal 17 by `who`; returns its id and, when
+ * key_out is not NULL, its key. */
+int64_t tenv_request(struct tenv *t, int64_t who, const char *title,
+    const char **key_out);
 
 #endif

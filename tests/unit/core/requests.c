@@ -24,18 +24,9 @@
 #define T_FRAGE 4
 
 static struct tenv *env;
+static struct tenv_people people;
 static int64_t anna, ben, carla, sam;
 static char wohngeld[24], elterngeld[24], musterstadt[24];
-
-static int64_t
-add(const char *email, const char *name, const char *role, const char *org)
-{
-	int64_t id;
-
-	assert_int_equal(core_user_add(&env->ctx, email, name, "geheim1", role,
-	    org, "de", &id), ZEK_OK);
-	return id;
-}
 
 static void
 object(const char *kind, const char *name, char *out)
@@ -52,13 +43,11 @@ setup(void **state)
 {
 	env = tenv_new();
 	tenv_config(env);
-	anna = add("anna@example.org", "Anna Schmidt", "customer",
-	    "Stadt Musterstadt – Bürgeramt");
-	ben = add("ben@example.org", "Ben Weber", "customer",
-	    "Stadt Musterstadt – Bürgeramt");
-	carla = add("carla@example.org", "Carla Yilmaz", "customer",
-	    "Land Beispielland – Ministerium für Digitales");
-	sam = add("support@example.org", "Sam Support", "agent", NULL);
+	tenv_people(env, &people);
+	anna = people.anna;
+	ben = people.ben;
+	carla = people.carla;
+	sam = people.sam;
 	object("online_dienst", "Wohngeld", wohngeld);
 	object("online_dienst", "Elterngeld", elterngeld);
 	object("mandant", "Stadt Musterstadt", musterstadt);
@@ -75,10 +64,7 @@ teardown(void **state)
 static struct user *
 get_user(int64_t id)
 {
-	struct user *u;
-
-	assert_int_equal(core_user_get(&env->ctx, id, &u), ZEK_OK);
-	return u;
+	return tenv_get(env, id);
 }
 
 /* A form's worth of values, built in the arena. */

@@ -18,21 +18,10 @@
 #include "lib/arena.h"
 #include "store/store.h"
 
-#define PORTAL 17
-#define T_FRAGE 4
 
 static struct tenv *env;
+static struct tenv_people people;
 static int64_t anna, ben, carla, sam, dora;
-
-static int64_t
-add(const char *email, const char *name, const char *role, const char *org)
-{
-	int64_t id;
-
-	assert_int_equal(core_user_add(&env->ctx, email, name, "geheim1", role,
-	    org, "de", &id), ZEK_OK);
-	return id;
-}
 
 /* A customer without a password, quickly (no Argon2). */
 static int64_t
@@ -50,10 +39,7 @@ quick_user(const char *email, const char *name)
 static struct user *
 u(int64_t id)
 {
-	struct user *x;
-
-	assert_int_equal(core_user_get(&env->ctx, id, &x), ZEK_OK);
-	return x;
+	return tenv_get(env, id);
 }
 
 static int
@@ -61,13 +47,11 @@ setup(void **state)
 {
 	env = tenv_new();
 	tenv_config(env);
-	anna = add("anna@example.org", "Anna Schmidt", "customer",
-	    "Stadt Musterstadt – Bürgeramt");
-	ben = add("ben@example.org", "Ben Weber", "customer",
-	    "Stadt Musterstadt – Bürgeramt");
-	carla = add("carla@example.org", "Carla Yilmaz", "customer",
-	    "Land Beispielland – Ministerium für Digitales");
-	sam = add("support@example.org", "Sam Support", "agent", NULL);
+	tenv_people(env, &people);
+	anna = people.anna;
+	ben = people.ben;
+	carla = people.carla;
+	sam = people.sam;
 	dora = quick_user("dora@example.org", "Dora Özdemir");
 	quick_user("max1@example.org", "Max Muster");
 	quick_user("max2@example.org", "Max Muster");
@@ -81,27 +65,6 @@ teardown(void **state)
 	return 0;
 }
 
-static int64_t
-new_request(int64_t who, const char **key_out)
-{
-	const char *sv[1] = { "Geteilte Frage" }, *dv[1] = { "Text" };
-	struct field_value vals[2] = { { "summary", sv, 1 },
-	    { "description", dv, 1 } };
-	struct create_input in = { .portal_id = PORTAL, .type_id = T_FRAGE,
-	    .values = vals, .nvalues = 2 };
-	struct request_view *v;
-	struct field_error *errs;
-	const char *key;
-	size_t nerrs;
-
-	assert_int_equal(core_request_create(&env->ctx, u(who), &in, &errs,
-	    &nerrs, &key), ZEK_OK);
-	assert_int_equal(core_request_get(&env->ctx, u(who), key, "de", &v),
-	    ZEK_OK);
-	if (key_out != NULL)
-		*key_out = key;
-	return v->id;
-}
 
 static enum zek_rc
 share(int64_t who, int64_t id, const char *whom, const char **errkey)
@@ -136,7 +99,7 @@ test_add_by_email_or_exact_name(void **state)
 	struct person p;
 	const char *key, *ek;
 	size_t n;
-	int64_t id = new_request(anna, &key);
+	int64_t id = tenv_request(env, anna, "Geteilte Frage", &key);
 
 	assert_false(sees(ben, key));
 	assert_int_equal(core_participant_add(&env->ctx, u(anna), id,
@@ -189,7 +152,7 @@ test_strangers_and_limits(void **state)
 {
 	const char *key, *ek;
 	char longname[SHARE_WHO_MAX + 2];
-	int64_t id = new_request(anna, &key);
+	int64_t id = tenv_request(env, anna, "Geteilte Frage", &key);
 	int64_t other, i;
 	char email[64];
 
@@ -218,7 +181,7 @@ static void
 test_guessing_is_throttled(void **state)
 {
 	const char *key, *ek;
-	int64_t id = new_request(carla, &key);
+	int64_t id = tenv_request(env, carla, "Geteilte Frage", &key);
 	int i;
 
 	for (i = 0; i < SHARE_MAX_FAILURES; i++) {
@@ -231,8 +194,8 @@ test_guessing_is_throttled(void **state)
 	assert_string_equal(ek, "err_share_throttled");
 	assert_false(sees(ben, key));
 	/* Others are not slowed down. */
-	assert_int_equal(share(anna, new_request(anna, NULL), "Ben Weber", &ek),
-	    ZEK_OK);
+	assert_int_equal(share(anna, tenv_request(env, anna, "Geteilte Frage",
+	    NULL), "Ben Weber", &ek), ZEK_OK);
 	/* After the window it works again. */
 	env->ctx.now_ms += env->cfg.login_window_ms;
 	assert_int_equal(share(carla, id, "ben@example.org", &ek), ZEK_OK);
@@ -245,7 +208,7 @@ test_remove(void **state)
 	struct activity_entry *e;
 	const char *key;
 	size_t n;
-	int64_t id = new_request(anna, &key);
+	int64_t id = tenv_request(env, anna, "Geteilte Frage", &key);
 
 	assert_int_equal(share(anna, id, "ben@example.org", NULL), ZEK_OK);
 	assert_int_equal(share(anna, id, "carla@example.org", NULL), ZEK_OK);
@@ -285,7 +248,7 @@ test_share_with_organisation(void **state)
 	int64_t *ids;
 	const char **names, *key;
 	size_t n;
-	int64_t id = new_request(anna, &key);
+	int64_t id = tenv_request(env, anna, "Geteilte Frage", &key);
 	int64_t own = u(anna)->org_ids[0], foreign = u(carla)->org_ids[0];
 
 	assert_false(sees(ben, key));
@@ -321,7 +284,7 @@ test_share_with_organisation(void **state)
 	assert_int_equal(e[0].kind, ACTIVITY_SHARED_WITH_ORG);
 	assert_string_equal(e[0].org_name, "Stadt Musterstadt – Bürgeramt");
 	/* Staff may share it for the reporter. */
-	id = new_request(anna, &key);
+	id = tenv_request(env, anna, "Geteilte Frage", &key);
 	assert_int_equal(core_request_share_org(&env->ctx, u(sam), id, own),
 	    ZEK_OK);
 }
@@ -332,7 +295,7 @@ test_closed_request_is_final(void **state)
 	struct field_error err;
 	const char *key, *ek;
 	bool muted;
-	int64_t id = new_request(anna, &key);
+	int64_t id = tenv_request(env, anna, "Geteilte Frage", &key);
 
 	assert_int_equal(share(anna, id, "ben@example.org", NULL), ZEK_OK);
 	assert_int_equal(core_transition(&env->ctx, u(anna), id, WF_WITHDRAW,
@@ -358,7 +321,7 @@ test_notify_toggle(void **state)
 	struct request_view *v;
 	const char *key;
 	bool muted;
-	int64_t id = new_request(anna, &key);
+	int64_t id = tenv_request(env, anna, "Geteilte Frage", &key);
 
 	assert_int_equal(core_request_notify_set(&env->ctx, u(anna), id, true),
 	    ZEK_OK);

@@ -198,25 +198,13 @@ test_action_codes(void **state)
 /* ---- core_transition against a database ---- */
 
 static struct tenv *env;
+static struct tenv_people people;
 static int64_t anna, ben, carla, sam;
-
-static int64_t
-add(const char *email, const char *name, const char *role, const char *org)
-{
-	int64_t id;
-
-	assert_int_equal(core_user_add(&env->ctx, email, name, "geheim1", role,
-	    org, "de", &id), ZEK_OK);
-	return id;
-}
 
 static struct user *
 u(int64_t id)
 {
-	struct user *x;
-
-	assert_int_equal(core_user_get(&env->ctx, id, &x), ZEK_OK);
-	return x;
+	return tenv_get(env, id);
 }
 
 static int
@@ -224,13 +212,11 @@ setup(void **state)
 {
 	env = tenv_new();
 	tenv_config(env);
-	anna = add("anna@example.org", "Anna Schmidt", "customer",
-	    "Stadt Musterstadt – Bürgeramt");
-	ben = add("ben@example.org", "Ben Weber", "customer",
-	    "Stadt Musterstadt – Bürgeramt");
-	carla = add("carla@example.org", "Carla Yilmaz", "customer",
-	    "Land Beispielland – Ministerium für Digitales");
-	sam = add("support@example.org", "Sam Support", "agent", NULL);
+	tenv_people(env, &people);
+	anna = people.anna;
+	ben = people.ben;
+	carla = people.carla;
+	sam = people.sam;
 	return 0;
 }
 
@@ -241,26 +227,6 @@ teardown(void **state)
 	return 0;
 }
 
-/* A Sonstige Frage by `who`; returns the request id. */
-static int64_t
-new_request(int64_t who, const char *title)
-{
-	const char *sv[1] = { title }, *dv[1] = { "Bitte um Auskunft." };
-	struct field_value vals[2] = { { "summary", sv, 1 },
-	    { "description", dv, 1 } };
-	struct create_input in = { .portal_id = PORTAL, .type_id = T_FRAGE,
-	    .values = vals, .nvalues = 2 };
-	struct request_view *v;
-	struct field_error *errs;
-	const char *key;
-	size_t nerrs;
-
-	assert_int_equal(core_request_create(&env->ctx, u(who), &in, &errs,
-	    &nerrs, &key), ZEK_OK);
-	assert_int_equal(core_request_get(&env->ctx, u(who), key, "de", &v),
-	    ZEK_OK);
-	return v->id;
-}
 
 static void
 status_is(int64_t id, enum status st, enum resolution res)
@@ -314,7 +280,7 @@ static void
 test_lifecycle_question_and_solution(void **state)
 {
 	struct person added;
-	int64_t id = new_request(anna, "Frage zum Wohngeld");
+	int64_t id = tenv_request(env, anna, "Frage zum Wohngeld", NULL);
 
 	/* Customers cannot move it; strangers do not even see it. */
 	assert_int_equal(move(anna, id, WF_START, 0, NULL), ZEK_FORBIDDEN);
@@ -374,7 +340,7 @@ test_log_entry_of_a_change(void **state)
 {
 	struct activity_entry *e;
 	size_t n;
-	int64_t id = new_request(anna, "Protokoll");
+	int64_t id = tenv_request(env, anna, "Protokoll", NULL);
 
 	assert_int_equal(move(sam, id, WF_START, 0, NULL), ZEK_OK);
 	assert_int_equal(move(sam, id, WF_PROPOSE_SOLUTION, 0, "Erledigt."),
@@ -449,7 +415,7 @@ test_auto_close_by_the_system(void **state)
 {
 	struct activity_entry *e;
 	size_t n;
-	int64_t id = new_request(anna, "Wartet lange");
+	int64_t id = tenv_request(env, anna, "Wartet lange", NULL);
 
 	assert_int_equal(move(sam, id, WF_START, 0, NULL), ZEK_OK);
 	assert_int_equal(move(0, id, WF_AUTO_CLOSE, 0, NULL), ZEK_CONFLICT);
@@ -473,7 +439,7 @@ test_refused_change_leaves_nothing(void **state)
 	struct field_error err = { 0 };
 	struct activity_entry *e;
 	size_t n;
-	int64_t id = new_request(anna, "Nichts hinterlassen");
+	int64_t id = tenv_request(env, anna, "Nichts hinterlassen", NULL);
 	char bad[] = { 'a', (char)0xff, 'b', 0 };
 
 	/* A refused change writes no comment either. */
@@ -496,7 +462,7 @@ test_abilities(void **state)
 	struct request_abilities ab;
 	struct request_view *v;
 	struct store_request *r;
-	int64_t id = new_request(anna, "Was darf ich?");
+	int64_t id = tenv_request(env, anna, "Was darf ich?", NULL);
 
 	assert_int_equal(store_request_by_id(env->ctx.db, env->arena, id, &r),
 	    ZEK_OK);
