@@ -5,7 +5,7 @@ PACKAGES := build-essential meson ninja-build pkg-config clang \
 	libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev \
 	libcurl4-openssl-dev libmagic-dev libicu-dev gettext \
 	libcmocka-dev curl python3 libpq-dev chromium python3-aiosmtpd \
-	python3-jira
+	python3-jira libclang-rt-14-dev
 
 # Debian's Node.js, only for machines without one (see deps-apt).
 NODE_PACKAGES := nodejs npm
@@ -14,8 +14,10 @@ CLIENTS_STAMP := tests/clients/node_modules/.package-lock.json
 
 LISTEN ?= 127.0.0.1:8080
 DB ?= var/zek.db
+# `make fuzz`: seconds per libFuzzer target (docs/internals/fuzzing.md)
+FUZZ_SECONDS ?= 600
 
-.PHONY: all deps deps-apt build run test clean
+.PHONY: all deps deps-apt build run test fuzz clean
 
 all: build
 
@@ -59,9 +61,21 @@ run: build
 build-test/build.ninja:
 	CC=gcc meson setup build-test -Db_sanitize=address,undefined -Db_lundef=false
 
-test: deps build-test/build.ninja
+# clang + libFuzzer: the fuzz targets of tests/fuzz/
+build-fuzz/build.ninja:
+	CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+
+# Every suite of the sanitizer build, plus a short run of each fuzz target.
+test: deps build-test/build.ninja build-fuzz/build.ninja
 	ninja -C build-test
-	./tests/run-all.sh build-test
+	ninja -C build-fuzz
+	./tests/run-all.sh build-test build-fuzz:fuzz
+
+# Each fuzz target for FUZZ_SECONDS, two at a time, niced; the working
+# corpus stays in var/fuzz/<target>/.
+fuzz: deps build-fuzz/build.ninja
+	ninja -C build-fuzz
+	./tests/fuzz/long.sh build-fuzz $(FUZZ_SECONDS)
 
 clean:
-	rm -rf build build-test
+	rm -rf build build-test build-fuzz

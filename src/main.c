@@ -21,6 +21,7 @@
 #include "core/users.h"
 #include "core/workflow.h"
 #include "http/http.h"
+#include "http/router.h"
 #include "http/static.h"
 #include "jobs/jobs.h"
 #include "jobs/scheduler.h"
@@ -62,6 +63,8 @@ static const char usage[] =
     "                      run the background jobs once (auto-close,\n"
     "                      clean-ups; for cron), then exit; --now: the time\n"
     "                      auto-close runs at, UTC milliseconds (for tests)\n"
+    "  routes              print the router table, one route a line,\n"
+    "                      tab-separated: method, pattern, flags, name\n"
     "\n"
     "Every option can also come from the environment (ZEK_LISTEN, ZEK_DB,\n"
     "ZEK_ROOT, ZEK_BASE_URL, ZEK_THREADS, ZEK_DEV, ZEK_MAX_FILE_BYTES,\n"
@@ -70,7 +73,9 @@ static const char usage[] =
     "max_file_bytes, max_files, secure_cookies, smtp_url, smtp_starttls,\n"
     "smtp_user, smtp_password, smtp_from, smtp_from_name, smtp_timeout_ms,\n"
     "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
-    "agent_mail_new, agent_mail_reply, auto_close_days). Flags beat the\n"
+    "agent_mail_new, agent_mail_reply, auto_close_days, idle_timeout,\n"
+    "header_timeout, body_min_rate, max_connections, max_connections_per_ip;\n"
+    "see docs/internals/limits.md). Flags beat the\n"
     "environment, which beats the file.\n";
 
 /* The e-mail settings (v is kept for strings); -1 for an unknown key or
@@ -124,6 +129,60 @@ config_set_mail(struct config *cfg, const char *key, char *v)
 	return 0;
 }
 
+/* The connection limits of http/server.c; -1 for an unknown key or a bad
+ * value. */
+static int
+config_set_conn(struct config *cfg, const char *key, const char *v)
+{
+	const struct { const char *key; unsigned *field; int64_t min, max; }
+	    nums[] = {
+		{ "idle_timeout", &cfg->idle_timeout_s, 1, 3600 },
+		{ "header_timeout", &cfg->header_timeout_s, 1, 3600 },
+		{ "body_min_rate", &cfg->body_min_rate, 1, 1 << 30 },
+		{ "max_connections", &cfg->max_connections, 16, 1000000 },
+		{ "max_connections_per_ip", &cfg->max_connections_per_ip, 0,
+		    1000000 },
+	};
+	int64_t n;
+	size_t i;
+
+	for (i = 0; i < ZEK_ARRAY_LEN(nums); i++) {
+		if (!str_eq(key, nums[i].key))
+			continue;
+		if (str_to_i64(v, nums[i].min, nums[i].max, &n) != 0)
+			return -1;
+		*nums[i].field = (unsigned)n;
+		return 0;
+	}
+	return -1;
+}
+
+#define CONFIG_STRINGS 9
+
+/* Keeps v if config_set stored it in a string setting, else frees it. A
+ * key given twice (file, environment, flag) frees the value it replaces
+ * when config_set made that one too: otherwise it would leak. */
+static void
+config_keep(struct config *cfg, char *v)
+{
+	static char *owned[CONFIG_STRINGS];
+	const char **fields[CONFIG_STRINGS] = {
+		&cfg->listen, &cfg->db_path, &cfg->root, &cfg->base_url,
+		&cfg->smtp_url, &cfg->smtp_user, &cfg->smtp_password,
+		&cfg->smtp_from, &cfg->smtp_from_name,
+	};
+	size_t i;
+
+	for (i = 0; i < CONFIG_STRINGS; i++) {
+		if (*fields[i] != v)
+			continue;
+		free(owned[i]);
+		owned[i] = v;
+		return;
+	}
+	free(v);
+}
+
 /* One setting by name, as the config file and the environment spell it.
  * Strings are kept for the life of the process. */
 static int
@@ -156,6 +215,8 @@ config_set(struct config *cfg, const char *key, const char *value)
 	else if (str_eq(key, "auto_close_days") &&
 	    str_to_i64(v, 0, 3650, &n) == 0)
 		cfg->auto_close_days = n;
+	else if (config_set_conn(cfg, key, v) == 0)
+		;
 	else if (config_set_mail(cfg, key, v) == 0)
 		;
 	else {
@@ -164,11 +225,7 @@ config_set(struct config *cfg, const char *key, const char *value)
 		free(v);
 		return -1;
 	}
-	if (v != cfg->listen && v != cfg->db_path && v != cfg->root &&
-	    v != cfg->base_url && v != cfg->smtp_url && v != cfg->smtp_user &&
-	    v != cfg->smtp_password && v != cfg->smtp_from &&
-	    v != cfg->smtp_from_name)
-		free(v);
+	config_keep(cfg, v);
 	return 0;
 }
 
@@ -211,6 +268,8 @@ config_env(struct config *cfg)
 		"smtp_from", "smtp_from_name", "smtp_timeout_ms", "mail_poll_ms",
 		"mail_retry_ms", "mail_retry_max_ms", "mail_expire_ms",
 		"agent_mail_new", "agent_mail_reply", "auto_close_days",
+		"idle_timeout", "header_timeout", "body_min_rate",
+		"max_connections", "max_connections_per_ip",
 	};
 	char name[64];
 	size_t i, k;
@@ -660,6 +719,37 @@ out:
 	return rc;
 }
 
+/* ---- zek routes ---- */
+
+/* The router table for tests and audits (tests/e2e/solo_authz.py): method,
+ * pattern, flags as words (comma-separated, "-" for none), name. */
+static int
+cmd_routes(void)
+{
+	static const struct { unsigned flag; const char *word; } words[] = {
+		{ ROUTE_LOGIN, "login" }, { ROUTE_CSRF, "csrf" },
+		{ ROUTE_BODY, "body" }, { ROUTE_AGENT, "agent" },
+		{ ROUTE_JSON, "json" }, { ROUTE_PUBLIC, "public" },
+		{ ROUTE_API, "api" },
+	};
+	const struct route *r;
+	size_t i;
+	bool first;
+
+	for (r = routes; r->pattern != NULL; r++) {
+		printf("%s\t%s\t", r->method, r->pattern);
+		first = true;
+		for (i = 0; i < ZEK_ARRAY_LEN(words); i++) {
+			if ((r->flags & words[i].flag) == 0)
+				continue;
+			printf("%s%s", first ? "" : ",", words[i].word);
+			first = false;
+		}
+		printf("%s\t%s\n", first ? "-" : "", r->name);
+	}
+	return fflush(stdout) == 0 ? ZEK_OK : ZEK_IO;
+}
+
 /* ---- zek jobs run ---- */
 
 struct jobs_args {
@@ -821,6 +911,8 @@ main(int argc, char **argv)
 		rc = cmd_mail(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "jobs"))
 		rc = cmd_jobs(&app, argc - cmd, argv + cmd);
+	else if (str_eq(name, "routes") && cmd + 1 == argc)
+		rc = cmd_routes();
 	else {
 		fputs(usage, stderr);
 		return 2;

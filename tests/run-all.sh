@@ -1,23 +1,46 @@
 #!/bin/sh
-# Runs every test suite of the sanitizer build and ends with one line
-# 'N passed, N failed' counted over all suites.
+# Runs the test suites of one or more build folders and ends with one line
+# 'N passed, N failed, N skipped' counted over all of them.
+#   ./tests/run-all.sh                       build-test, every suite
+#   ./tests/run-all.sh build-test build-fuzz:fuzz
+# DIR:SUITE[,SUITE...] runs only those suites of DIR.
 set -u
-dir=${1:-build-test}
-meson test -C "$dir" --print-errorlogs --num-processes 2
-rc=$?
-python3 - "$dir/meson-logs/testlog.json" <<'PY'
-import json, sys
+[ $# -gt 0 ] || set -- build-test
+rc=0
+logs=
+for arg in "$@"; do
+	dir=${arg%%:*}
+	set --
+	if [ "$dir" != "$arg" ]; then
+		for s in $(echo "${arg#*:}" | tr ',' ' '); do
+			set -- "$@" --suite "$s"
+		done
+	fi
+	echo "== $arg"
+	rm -f "$dir/meson-logs/testlog.json"   # never count an old run
+	meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" || rc=1
+	logs="$logs $dir/meson-logs/testlog.json"
+done
+# shellcheck disable=SC2086
+python3 - $logs <<'PY'
+import json, os, sys
 passed = failed = skipped = 0
-with open(sys.argv[1]) as f:
-    for line in f:
-        r = json.loads(line)
-        if r["result"] in ("OK", "EXPECTEDFAIL"):
-            passed += 1
-        elif r["result"] == "SKIP":
-            skipped += 1
-        else:
-            failed += 1
-            print("failed suite: " + r["name"])
+for path in sys.argv[1:]:
+    if not os.path.exists(path):
+        failed += 1
+        print("no test log: " + path)
+        continue
+    build = os.path.dirname(os.path.dirname(path))
+    with open(path) as f:
+        for line in f:
+            r = json.loads(line)
+            if r["result"] in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif r["result"] == "SKIP":
+                skipped += 1
+            else:
+                failed += 1
+                print("failed suite: %s: %s" % (build, r["name"]))
 print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
 PY
 exit $rc

@@ -3,6 +3,7 @@
 #include "api/api.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -94,16 +95,21 @@ api_not_found(struct req *rq)
 
 /* ---- authentication ---- */
 
-/* The credentials of "Basic base64(email:token)", in the arena. */
-static bool
-basic_credentials(struct req *rq, const char *b64, const char **email,
+bool
+api_basic_credentials(struct arena *a, const char *b64, const char **email,
     const char **secret)
 {
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/=";
 	size_t len = strlen(b64), n = 0;
 	const char *end = NULL;
 	char *bin, *colon;
 
-	bin = arena_alloc(rq->arena, len + 1);
+	/* libsodium decodes some bytes above 0x7f as if they were '/' (found
+	 * by tests/fuzz/fuzz_headers.c): only the alphabet gets through. */
+	if (strspn(b64, alphabet) != len)
+		return false;
+	bin = arena_alloc(a, len + 1);
 	if (bin == NULL || sodium_base642bin((unsigned char *)bin, len, b64, len,
 	    NULL, &n, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    end != b64 + len)
@@ -139,7 +145,8 @@ authenticate(struct req *rq, bool *sent)
 		rc = core_token_authenticate(&rq->ctx, str_trim(v + 7), &rq->user);
 	} else if (strncasecmp(v, "Basic ", 6) == 0) {
 		rc = ZEK_NOTFOUND;
-		if (basic_credentials(rq, str_trim(v + 6), &email, &secret)) {
+		if (api_basic_credentials(rq->arena, str_trim(v + 6), &email,
+		    &secret)) {
 			rc = core_token_authenticate_basic(&rq->ctx, email, secret,
 			    &rq->user);
 			sodium_memzero((char *)secret, strlen(secret));
@@ -220,7 +227,10 @@ api_url(struct req *rq, const char *path)
 {
 	const char *base = api_base(rq);
 
-	return base != NULL ? arena_printf(rq->arena, "%s%s", base, path) : NULL;
+	/* path is NULL when building it ran out of memory */
+	if (base == NULL || path == NULL)
+		return NULL;
+	return arena_printf(rq->arena, "%s%s", base, path);
 }
 
 /* The request's path, percent-encoded again (the server decoded it). */
@@ -254,6 +264,7 @@ static const char *
 page_link(struct req *rq, const char *const *keep, int64_t start,
     int64_t limit)
 {
+	const char *base = api_base(rq);
 	struct buf b;
 	bool first = true;
 	char num[24];
@@ -261,8 +272,10 @@ page_link(struct req *rq, const char *const *keep, int64_t start,
 	char *out = NULL;
 	size_t i;
 
+	if (base == NULL)
+		return NULL;
 	buf_init(&b, URL_MAX);
-	buf_puts(&b, api_base(rq));
+	buf_puts(&b, base);
 	put_path(&b, rq->path);
 	for (i = 0; keep != NULL && keep[i] != NULL; i++)
 		if ((v = req_query(rq, keep[i])) != NULL)
@@ -400,51 +413,89 @@ api_body(struct req *rq, const struct api_json_field *spec, size_t n,
 	return ZEK_OK;
 }
 
-size_t
-api_query_list(struct req *rq, const char *name, const char **out,
-    size_t max)
+/* Walks the trimmed, non-empty items of a list parameter; stops early
+ * when fn returns false. */
+static void
+query_items(struct req *rq, const char *name,
+    bool (*fn)(const char *p, size_t len, void *arg), void *arg)
 {
 	const char *vals[API_QUERY_VALUES_MAX];
-	size_t i, n, count = 0;
+	const char *p, *e;
+	size_t i, n, len;
 
 	n = req_query_all(rq, name, vals, API_QUERY_VALUES_MAX);
 	if (n > API_QUERY_VALUES_MAX)
 		n = API_QUERY_VALUES_MAX;
 	for (i = 0; i < n; i++) {
-		const char *p = vals[i];
-		while (p != NULL && *p != '\0') {
-			const char *e = strchr(p, ',');
-			size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+		for (p = vals[i]; p != NULL && *p != '\0'; p = e != NULL ? e + 1 : NULL) {
+			e = strchr(p, ',');
+			len = e != NULL ? (size_t)(e - p) : strlen(p);
 			while (len > 0 && *p == ' ') {
 				p++;
 				len--;
 			}
 			while (len > 0 && p[len - 1] == ' ')
 				len--;
-			if (len > 0) {
-				if (count < max)
-					out[count] = arena_strndup(rq->arena, p, len);
-				if (count < max && out[count] == NULL)
-					return count;
-				count++;
-			}
-			p = e != NULL ? e + 1 : NULL;
+			if (len > 0 && !fn(p, len, arg))
+				return;
 		}
 	}
-	return count;
+}
+
+struct query_copy {
+	struct req *rq;
+	const char **out;
+	size_t max;
+	size_t count;
+	bool nomem;
+};
+
+static bool
+query_copy_one(const char *p, size_t len, void *arg)
+{
+	struct query_copy *q = arg;
+
+	if (q->count < q->max &&
+	    (q->out[q->count] = arena_strndup(q->rq->arena, p, len)) == NULL) {
+		q->nomem = true;
+		return false;
+	}
+	q->count++;
+	return true;
+}
+
+size_t
+api_query_list(struct req *rq, const char *name, const char **out,
+    size_t max)
+{
+	struct query_copy q = { rq, out, max, 0, false };
+
+	query_items(rq, name, query_copy_one, &q);
+	return q.nomem ? SIZE_MAX : q.count;
+}
+
+struct query_find {
+	const char *what;
+	bool found;
+};
+
+static bool
+query_find_one(const char *p, size_t len, void *arg)
+{
+	struct query_find *q = arg;
+
+	q->found = strlen(q->what) == len && memcmp(p, q->what, len) == 0;
+	return !q->found;
 }
 
 bool
 api_expand(struct req *rq, const char *what)
 {
-	const char *items[API_QUERY_VALUES_MAX];
-	size_t i, n;
+	struct query_find q = { what, false };
 
-	n = api_query_list(rq, "expand", items, API_QUERY_VALUES_MAX);
-	for (i = 0; i < n && i < API_QUERY_VALUES_MAX; i++)
-		if (str_eq(items[i], what))
-			return true;
-	return false;
+	/* Compared in place: asking needs no memory, so it cannot fail. */
+	query_items(rq, "expand", query_find_one, &q);
+	return q.found;
 }
 
 json_t *

@@ -30,6 +30,14 @@ struct request_view;
  * any failure the handler did not answer itself. Always replies. */
 int api_dispatch(struct req *rq);
 
+/* The credentials of HTTP Basic's "base64(email:token)" (the part after
+ * "Basic "), decoded into the arena: *email is the text before the first
+ * ':', *secret the rest. False for invalid base64, a missing ':', a NUL
+ * byte or invalid UTF-8 (and when out of memory). The caller wipes
+ * *secret after use. */
+bool api_basic_credentials(struct arena *a, const char *b64,
+    const char **email, const char **secret);
+
 /* Replies with JSON (`body` stolen; NULL means out of memory) as
  * application/json;charset=UTF-8. */
 int api_reply(struct req *rq, unsigned status, json_t *body);
@@ -78,7 +86,8 @@ int api_body(struct req *rq, const struct api_json_field *spec, size_t n,
 
 /* The items of a list parameter, sent comma-separated ("a,b"), as a
  * repeated key (?a=x&a=y) or both: trimmed, empty ones left out, in the
- * arena; up to max into out. Returns how many there are in all. */
+ * arena; up to max into out. Returns how many there are in all, or
+ * SIZE_MAX when out of memory. */
 size_t api_query_list(struct req *rq, const char *name, const char **out,
     size_t max);
 /* True when ?expand (comma list, or repeated key) asks for `what`. */
@@ -114,7 +123,9 @@ json_t *api_request_json(struct req *rq, const struct request_view *v);
  * there is none (*rc = ZEK_OK) or the look-up failed (*rc set). */
 const struct portal_summary *api_desk_by_ref(struct req *rq,
     const char *want, int *rc);
-/* An absolute link to API_SD "/request/{id}" + suffix. */
+/* An absolute link to API_SD "/request/{id}" + suffix ("" for none).
+ * NULL when out of memory, also when suffix is NULL (a suffix that could
+ * not be built). */
 const char *api_request_url(struct req *rq, const struct request_view *v,
     const char *suffix);
 /* The nested page of a request's expansion: up to API_PAGE_LIMIT of

@@ -271,6 +271,8 @@ api_user_json(const char *base, int64_t id, const char *email,
 {
 	char sid[24], self[2048], avatar[2048];
 
+	if (base == NULL)
+		return NULL;    /* api_base ran out of memory */
 	snprintf(sid, sizeof(sid), "%lld", (long long)id);
 	snprintf(self, sizeof(self), "%s/rest/api/2/user?accountId=%s", base, sid);
 	snprintf(avatar, sizeof(avatar), "%s%s", base, API_AVATAR_PATH);

@@ -37,8 +37,10 @@ const char *
 api_request_url(struct req *rq, const struct request_view *v,
     const char *suffix)
 {
+	if (suffix == NULL)
+		return NULL;
 	return api_url(rq, arena_printf(rq->arena, API_SD "/request/%lld%s",
-	    (long long)v->id, suffix != NULL ? suffix : ""));
+	    (long long)v->id, suffix));
 }
 
 json_t *
@@ -481,7 +483,7 @@ request_json(struct req *rq, const struct request_view *v,
 	    "jiraRest", api_url(rq, arena_printf(rq->arena, "/rest/api/2/issue/%lld",
 	    (long long)v->id)),
 	    "web", web,
-	    "self", api_request_url(rq, v, NULL),
+	    "self", api_request_url(rq, v, ""),
 	    "agent", web);
 	ex = json_array();
 	if (r == NULL || ex == NULL) {
@@ -501,6 +503,8 @@ request_json(struct req *rq, const struct request_view *v,
 		if (x == NULL || json_object_set_new(r, exp_names[i][1], x) != 0)
 			rc = ZEK_NOMEM;
 	}
+	if (rc != ZEK_OK)
+		json_decref(ex);
 	if (rc != ZEK_OK || json_object_set_new(r, "_expands", ex) != 0) {
 		json_decref(r);
 		return NULL;
@@ -630,6 +634,8 @@ parse_ownership(struct req *rq, bool *owned, bool *part, bool *all)
 
 	*owned = *part = *all = false;
 	n = api_query_list(rq, "requestOwnership", items, API_QUERY_VALUES_MAX);
+	if (n == SIZE_MAX)
+		return ZEK_NOMEM;
 	if (n == 0) {
 		*all = true;    /* JSM: owned, participated and organisations */
 		return ZEK_OK;
@@ -657,6 +663,8 @@ parse_status(struct req *rq, enum list_status *out)
 	size_t n = api_query_list(rq, "requestStatus", items, 2);
 
 	*out = LIST_STATUS_ALL;
+	if (n == SIZE_MAX)
+		return ZEK_NOMEM;
 	if (n == 0)
 		return ZEK_OK;
 	if (n > 1)
@@ -706,10 +714,17 @@ list_params(struct req *rq, struct list_filter *f, int64_t *portal,
 
 	*f = (struct list_filter){ .status = LIST_STATUS_ALL };
 	*portal = 0;
-	if (parse_ownership(rq, owned, part, all) != ZEK_OK)
+	rc = parse_ownership(rq, owned, part, all);
+	if (rc == ZEK_OK)
+		rc = parse_status(rq, &f->status);
+	else if (rc != ZEK_NOMEM)
 		return refuse(rq, 400, "api_err_bad_param",
 		    "requestOwnership", ZEK_INVALID);
-	if (parse_status(rq, &f->status) != ZEK_OK)
+	if (rc == ZEK_NOMEM) {
+		api_fail(rq, rc);
+		return rc;
+	}
+	if (rc != ZEK_OK)
 		return refuse(rq, 400, "api_err_bad_param",
 		    "requestStatus", ZEK_INVALID);
 	if (appr != NULL && !str_eq(appr, "MY_PENDING_APPROVAL") &&

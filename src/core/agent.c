@@ -282,10 +282,17 @@ core_agent_queue(struct zctx *ctx, const struct user *user,
 	pg = arena_calloc(ctx->arena, 1, sizeof(*pg));
 	if (rc == ZEK_OK && pg == NULL)
 		rc = ZEK_NOMEM;
-	if (rc == ZEK_OK)
+	if (rc == ZEK_OK) {
+		if (sq.terms != NULL)
+			sq.count_max = AGENT_COUNT_MAX;
 		rc = count_queue(ctx, &sq, q->queue, &pg->total);
+	}
 	if (rc != ZEK_OK)
 		return rc;
+	if (sq.count_max > 0 && pg->total > sq.count_max) {
+		pg->total = sq.count_max;
+		pg->total_capped = true;
+	}
 	asc = sort_ascending(q->sort);
 	back = q->has_cursor && q->backward;
 	sq.has_cursor = q->has_cursor;

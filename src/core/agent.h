@@ -17,6 +17,9 @@ struct request_view;
 #define AGENT_LIMIT_MAX 100
 #define AGENT_SEARCH_MAX 200        /* code points of search text; more is cut */
 #define AGENT_RECENT_DAYS 14        /* "Kürzlich geschlossen": closed since */
+/* A queue's search hits are counted up to this many; beyond, the page
+ * says "Mehr als 1000" (as the request list, core/list.h). */
+#define AGENT_COUNT_MAX 1000
 #define AGENT_STAFF_MAX 500         /* agents offered for assignment */
 
 /* The queues of the agent area, in the order the page lists them. */
@@ -97,7 +100,10 @@ struct agent_row {
 struct agent_page {
 	struct agent_row *items;    /* in the page's order */
 	size_t n;
-	int64_t total;              /* rows of the queue matching the search */
+	int64_t total;              /* rows of the queue matching the search;
+	                               with total_capped AGENT_COUNT_MAX, and
+	                               there are more */
+	bool total_capped;
 	bool has_next;              /* more rows follow ("Weiter") */
 	bool has_prev;              /* rows precede ("Zurück") */
 	bool is_first;              /* this is the first page */

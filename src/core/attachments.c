@@ -4,6 +4,7 @@
 #include <magic.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -99,14 +100,50 @@ sniff(struct zctx *ctx, const void *data, size_t len)
 	return copy;
 }
 
-/* The last path component, without control characters, at most
- * ATTACHMENT_NAME_MAX code points; FALLBACK_NAME if nothing is left. */
+/* Code points a file name must not carry: they would reorder or hide
+ * what people read ("rechnung\u202Efdp.exe" shows as "rechnungexe.pdf"):
+ * C1 controls, bidirectional marks, embeddings, overrides and isolates,
+ * and the byte order mark. C0 controls and DEL are dropped too. */
+static bool
+name_cp_hidden(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+	    cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+/* Decodes the code point at s (valid UTF-8); returns its byte length. */
+static size_t
+name_cp(const unsigned char *s, uint32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		*cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+		return 2;
+	}
+	if ((s[0] & 0xf0) == 0xe0) {
+		*cp = (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 |
+		    (s[2] & 0x3f);
+		return 3;
+	}
+	*cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
+	    (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+	return 4;
+}
+
+/* The last path component, without controls and the marks above, at
+ * most ATTACHMENT_NAME_MAX code points (a longer name loses the end of
+ * its stem, not its extension); FALLBACK_NAME if nothing is left. */
 static const char *
 clean_name(struct zctx *ctx, const char *name)
 {
 	const char *base = name != NULL ? name : "";
-	const char *p;
-	size_t i, n, o = 0, cps = 0;
+	const char *p, *dot;
+	size_t i, k, n, o = 0, cps, ext, keep;
+	uint32_t cp;
 	char *d;
 
 	for (p = base; *p != '\0'; p++)
@@ -118,18 +155,31 @@ clean_name(struct zctx *ctx, const char *name)
 	d = arena_alloc(ctx->arena, n + 1);
 	if (d == NULL)
 		return NULL;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)base[i];
-
-		if (c < 0x20 || c == 0x7f)
-			continue;
-		/* Count code points at their lead byte; stop before the limit. */
-		if ((c & 0xc0) != 0x80 && cps++ == ATTACHMENT_NAME_MAX)
-			break;
-		d[o++] = (char)c;
+	for (i = 0; i < n; i += k) {
+		k = name_cp((const unsigned char *)base + i, &cp);
+		if (!name_cp_hidden(cp)) {
+			memcpy(d + o, base + i, k);
+			o += k;
+		}
 	}
 	d[o] = '\0';
 	str_trim(d);
+	cps = utf8_length(d, strlen(d));
+	if (cps > ATTACHMENT_NAME_MAX) {
+		/* Keep a short extension: the type people see stays true. */
+		dot = strrchr(d, '.');
+		ext = dot != NULL ? utf8_length(dot, strlen(dot)) : 0;
+		if (ext > 16)
+			ext = 0;
+		keep = ATTACHMENT_NAME_MAX - ext;
+		for (i = 0, k = 0; k < keep; k++)
+			i += name_cp((const unsigned char *)d + i, &cp);
+		if (ext > 0)
+			memmove(d + i, dot, strlen(dot) + 1);
+		else
+			d[i] = '\0';
+		str_trim(d);
+	}
 	if (*d == '\0' || str_eq(d, ".") || str_eq(d, ".."))
 		return FALLBACK_NAME;
 	return d;

@@ -17,12 +17,21 @@ struct config {
 	size_t max_file_bytes;      /* one attachment, default 10 MiB */
 	unsigned max_files;         /* attachments per request or comment, default 10 */
 	size_t max_body_bytes;      /* one HTTP body, derived from the two above */
-	size_t max_field_bytes;     /* one non-file form value, default 64 KiB */
 	int64_t session_ttl_ms;     /* idle sessions expire after this, default 8 h */
 	int64_t temp_attachment_ttl_ms; /* unused temporary uploads are purged, default 1 h */
 	unsigned login_max_failures;    /* per account and address in the window, default 5 */
 	int64_t login_window_ms;        /* throttling window, default 15 min */
 	bool secure_cookies;        /* set the Secure flag (behind TLS) */
+
+	/* Connections (http/server.c, docs/internals/limits.md). */
+	unsigned idle_timeout_s;    /* a connection silent this long is closed, default 30 */
+	unsigned header_timeout_s;  /* a request's headers must be complete this long
+	                               after the connection opened or the previous
+	                               answer was sent, default 20 */
+	unsigned body_min_rate;     /* bytes per second a body must average after
+	                               header_timeout_s of grace, default 4096 */
+	unsigned max_connections;   /* open at once, default 4000 */
+	unsigned max_connections_per_ip; /* from one address, default 256; 0 = no limit */
 
 	/* E-mail (core/notify.h, mail/). smtp_url "" = no delivery: mails
 	 * stay in the outbox (see `zek mail list`). */

@@ -64,3 +64,52 @@ core_ctx_init(struct core *c, struct arena *a, struct zctx *ctx)
 	};
 	return ZEK_OK;
 }
+
+void
+core_scope_begin(struct core *c)
+{
+	struct store_conn *db = store_conn(c->store);
+
+	if (db != NULL)
+		store_scope_begin(db);
+}
+
+enum zek_rc
+core_scope_end(struct core *c, bool commit)
+{
+	struct store_conn *db = store_conn(c->store);
+
+	return db != NULL ? store_scope_end(db, commit) : ZEK_OK;
+}
+
+void
+core_scope_begin_deferred(struct core *c)
+{
+	struct store_conn *db = store_conn(c->store);
+
+	if (db != NULL) {
+		store_scope_begin(db);
+		store_scope_defer(db);
+	}
+}
+
+uint64_t
+core_scope_ticket(struct core *c)
+{
+	struct store_conn *db = store_conn(c->store);
+
+	return db != NULL ? store_scope_ticket(db) : 0;
+}
+
+enum zek_rc
+core_durable_wait(struct core *c, uint64_t ticket)
+{
+	return store_durable_wait(c->store, ticket);
+}
+
+enum zek_rc
+core_durable_notify(struct core *c, uint64_t ticket,
+    void (*fn)(void *arg, int rc), void *arg)
+{
+	return store_durable_notify(c->store, ticket, fn, arg);
+}

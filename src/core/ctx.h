@@ -2,6 +2,7 @@
 #ifndef ZEK_CORE_CTX_H
 #define ZEK_CORE_CTX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/zek.h"
@@ -35,5 +36,21 @@ void core_close(struct core *c);
 enum zek_rc core_ctx_init(struct core *c, struct arena *a, struct zctx *ctx);
 /* Wall clock, UTC ms. */
 int64_t core_now_ms(void);
+/* One HTTP request's writes on this thread become one unit: they are
+ * kept by core_scope_end(c, true) and undone by core_scope_end(c, false)
+ * (see store_scope_begin). core_scope_end returns ZEK_OK or why the
+ * commit failed (then nothing was kept). */
+void core_scope_begin(struct core *c);
+enum zek_rc core_scope_end(struct core *c, bool commit);
+/* As core_scope_begin, but core_scope_end does not wait until the commit
+ * is on disk: core_scope_ticket (after it) says which commit an answer
+ * must wait for, 0 for none; wait with core_durable_wait, or have
+ * fn(arg, rc) called from the store's sync thread (core_durable_notify;
+ * see store_scope_defer). Several commits share one sync. */
+void core_scope_begin_deferred(struct core *c);
+uint64_t core_scope_ticket(struct core *c);
+enum zek_rc core_durable_wait(struct core *c, uint64_t ticket);
+enum zek_rc core_durable_notify(struct core *c, uint64_t ticket,
+    void (*fn)(void *arg, int rc), void *arg);
 
 #endif

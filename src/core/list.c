@@ -64,9 +64,6 @@ status_sets(const struct list_filter *f, const char **in, size_t *nin,
 	}
 }
 
-/* The search text trimmed and cut to LIST_SEARCH_MAX code points, in the
- * arena; NULL when there is none. */
-
 static void
 fill_item(const struct core_catalogue *cat, const char *lang,
     const struct store_list_row *r, struct list_item *it)
@@ -96,10 +93,11 @@ fill_item(const struct core_catalogue *cat, const char *lang,
 /* Reads `limit` + 1 rows, to know whether more follow. */
 static enum zek_rc
 fetch(struct zctx *ctx, struct store_list_query *sq, size_t limit,
-    struct store_list_row **rows, size_t *n, int64_t *total)
+    struct store_list_row **rows, size_t *n, struct list_page *pg)
 {
 	sq->limit = limit + 1;
-	return store_requests_list(ctx->db, ctx->arena, sq, rows, n, total);
+	return store_requests_list(ctx->db, ctx->arena, sq, rows, n, &pg->total,
+	    &pg->total_capped);
 }
 
 enum zek_rc
@@ -133,6 +131,7 @@ core_list_requests(struct zctx *ctx, const struct user *user,
 		.cursor_created_at = q->cursor.created_at,
 		.cursor_id = q->cursor.id,
 		.backward = q->has_cursor && q->backward,
+		.count_max = LIST_COUNT_MAX,
 	};
 	status_sets(&q->filter, in, &sq.nstatuses, not_in, &sq.nnot_statuses);
 	rc = core_search_text(ctx, q->filter.search, LIST_SEARCH_MAX, &sq.terms);
@@ -141,13 +140,13 @@ core_list_requests(struct zctx *ctx, const struct user *user,
 	pg = arena_calloc(ctx->arena, 1, sizeof(*pg));
 	if (pg == NULL)
 		return ZEK_NOMEM;
-	rc = fetch(ctx, &sq, limit, &rows, &n, &pg->total);
+	rc = fetch(ctx, &sq, limit, &rows, &n, pg);
 	if (rc != ZEK_OK)
 		return rc;
 	if (sq.backward && n <= limit) {
 		/* Back at the start (or rows vanished): show the first page. */
 		sq.has_cursor = sq.backward = false;
-		rc = fetch(ctx, &sq, limit, &rows, &n, &pg->total);
+		rc = fetch(ctx, &sq, limit, &rows, &n, pg);
 		if (rc != ZEK_OK)
 			return rc;
 	}

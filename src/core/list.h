@@ -14,6 +14,11 @@ struct user;
 #define LIST_LIMIT_DEFAULT 20       /* rows per page */
 #define LIST_LIMIT_MAX 100
 #define LIST_SEARCH_MAX 200         /* code points of search text; more is cut */
+/* Lists with a search, or a customer's, are counted up to this many
+ * requests; beyond, the page says "mehr als 1.000" (counting every hit of
+ * a word in most requests would cost more than the page itself). An
+ * agent's list by status and type alone is always counted exactly. */
+#define LIST_COUNT_MAX 1000
 
 /* The status filter. */
 enum list_status {
@@ -75,7 +80,10 @@ struct list_item {
 struct list_page {
 	struct list_item *items;    /* newest first */
 	size_t n;
-	int64_t total;              /* matching requests, on every page */
+	int64_t total;              /* matching requests, on every page; with
+	                               total_capped: LIST_COUNT_MAX, and there
+	                               are more */
+	bool total_capped;
 	bool has_next;              /* older rows follow ("Weiter") */
 	bool has_prev;              /* newer rows precede ("Zurück") */
 	bool is_first;              /* this is the first page (a page back

@@ -158,6 +158,10 @@ wf_check(unsigned roles, enum status st, enum resolution res,
 			break;
 		}
 	}
+	/* A closed request is final for everybody: it answers "closed" to
+	 * all who see it, whoever they are (docs/internals/core.md). */
+	if (!status_is_open(st))
+		return ZEK_CONFLICT;
 	if (!role_ok)
 		return ZEK_FORBIDDEN;
 	if (found == NULL)
@@ -308,20 +312,18 @@ core_transition(struct zctx *ctx, const struct user *user, int64_t request_id,
 	enum zek_rc rc;
 	unsigned roles;
 
-	if (!str_empty(comment)) {
-		rc = core_comment_validate(ctx, comment, false, &body, err);
-		if (rc != ZEK_OK)
-			return rc;
-	}
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = core_request_lock(ctx, user, request_id, &r, &roles);
 	/* Check before the comment is written, so a refused change leaves
-	 * nothing behind. */
+	 * nothing behind; and before the comment is looked at, so that only
+	 * someone who may make the change hears about its problems. */
 	if (rc == ZEK_OK)
 		rc = wf_check(roles, status_of(r), resolution_of(r), action,
 		    resolution, &to, &to_res);
+	if (rc == ZEK_OK && !str_empty(comment))
+		rc = core_comment_validate(ctx, comment, false, &body, err);
 	if (rc == ZEK_OK && body != NULL && user != NULL)
 		rc = core_comment_insert_locked(ctx, r, user, body, true, NULL, 0,
 		    NULL);
@@ -416,6 +418,31 @@ core_request_abilities(struct zctx *ctx, const struct user *user,
 	out->reject_solution = wf_check(roles, v->status, v->resolution,
 	    WF_REJECT_SOLUTION, RESOLUTION_NONE, &to, &to_res) == ZEK_OK;
 	return ZEK_OK;
+}
+
+enum zek_rc
+core_request_may(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, enum wf_action action)
+{
+	struct store_request r = {
+		.id = v->id,
+		.reporter_id = v->reporter.id,
+		.creator_id = v->creator.id,
+		.shared_org_id = v->shared_org_id,
+	};
+	enum status to;
+	enum resolution to_res;
+	enum zek_rc rc;
+	unsigned roles;
+
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	rc = core_request_roles(ctx, user, &r, &roles);
+	if (rc != ZEK_OK)
+		return rc;
+	/* Any resolution close takes: the question is who and when. */
+	return wf_check(roles, v->status, v->resolution, action,
+	    RESOLUTION_GELOEST, &to, &to_res);
 }
 
 /* ---- assignment ---- */

@@ -117,6 +117,14 @@ struct request_abilities {
 enum zek_rc core_request_abilities(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct request_abilities *out);
 
+/* Whether `user` may do `action` on the request `v` (from core_request_get)
+ * now, answered as core_transition would: ZEK_OK, ZEK_FORBIDDEN (never
+ * this user's to do), ZEK_CONFLICT (not now; always on a closed request).
+ * For confirmation pages, which must promise neither more nor less than
+ * the change itself. */
+enum zek_rc core_request_may(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, enum wf_action action);
+
 /* Assigns request `request_id` to `assignee_id` (an agent or admin; 0 =
  * nobody) for `user`, who must be an agent or admin. In one transaction:
  * the assignee, updated_at, and an "assigned" activity entry (agents

@@ -393,15 +393,21 @@ parse_part_headers(const char *body, size_t len, size_t *pos, struct part *pt)
 	return pt->has_disposition ? ZEK_OK : ZEK_INVALID;
 }
 
-/* True when the delimiter ending at q is a real one: followed by "--" or
- * by optional transport padding and CRLF (RFC 2046 5.1.1). */
+/* True when the delimiter ending at q is a real one: followed by optional
+ * transport padding and CRLF, or by "--", padding and CRLF or the end of
+ * the body (RFC 2046 5.1.1). "--boundary-- text" in a value is data: taken
+ * for the end, it would cut the value and drop the parts after it. */
 static bool
 delimiter_ends(const char *body, size_t len, size_t q)
 {
-	if (len - q >= 2 && body[q] == '-' && body[q + 1] == '-')
-		return true;
+	bool close = len - q >= 2 && body[q] == '-' && body[q + 1] == '-';
+
+	if (close)
+		q += 2;
 	while (q < len && is_ows(body[q]))
 		q++;
+	if (close && q == len)
+		return true;
 	return len - q >= 2 && body[q] == '\r' && body[q + 1] == '\n';
 }
 
@@ -465,16 +471,20 @@ multipart_add(struct mp_state *st, const struct part *pt, const char *content,
 		return ZEK_TOOBIG;
 	if (!name_ok(pt->name, pt->name_len))
 		return ZEK_INVALID;
-	/* An untouched <input type=file> still sends a part: it means no file. */
-	if (fn != NULL && fnlen == 0 && clen == 0)
-		return ZEK_OK;
-	if ((name = arena_strndup(st->a, pt->name, pt->name_len)) == NULL)
-		return ZEK_NOMEM;
 	if (fn != NULL) {
 		if (fnlen > 0 && (memchr(fn, '\t', fnlen) != NULL ||
 		    !utf8_clean_text(fn, fnlen, false)))
 			return ZEK_INVALID;
 		strip_path(&fn, &fnlen);
+		/* An untouched <input type=file> still sends a part (filename
+		 * "", no content): it means no file. A name that is all path
+		 * ("..", "C:\x\") and no content is the same once stripped. */
+		if (fnlen == 0 && clen == 0)
+			return ZEK_OK;
+	}
+	if ((name = arena_strndup(st->a, pt->name, pt->name_len)) == NULL)
+		return ZEK_NOMEM;
+	if (fn != NULL) {
 		if (fnlen > FORM_MAX_FILENAME || ++st->files > st->lim->max_files) {
 			*st->bad_field = name;
 			return ZEK_TOOBIG;

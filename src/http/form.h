@@ -9,8 +9,9 @@ struct arena;
 struct buf;
 
 /* Longest file name kept from a multipart part, in bytes (after the path
- * is stripped); longer ones make the parse fail with ZEK_TOOBIG. */
-#define FORM_MAX_FILENAME 255
+ * is stripped): 255 code points of any script. Longer ones make the parse
+ * fail with ZEK_TOOBIG; the store shortens names to 255 code points. */
+#define FORM_MAX_FILENAME 1020
 
 /* One name/value pair, or one uploaded file. Everything lives in the
  * arena given to the parser, except file contents (see below). */
@@ -56,7 +57,8 @@ int form_parse_urlencoded(struct arena *a, const char *body, size_t len,
  * values end at the next '"' (browsers send a '"' in a name as %22, and
  * a backslash is kept as is so that "C:\x\y.png" keeps its separators).
  * `filename*` is ignored. File names lose any path (both / and \); a
- * file input left empty (filename "" and no content) is dropped.
+ * file input left empty (filename "" once the path is stripped, and no
+ * content) is dropped.
  * Non-file values are copied into the arena and NUL-terminated. File
  * contents are NOT copied: value points into `body`, which must outlive
  * the form, and is not NUL-terminated. A file over max_file does not fail

@@ -68,6 +68,10 @@ struct req {
 	struct MHD_Response *resp;
 	size_t resp_bytes;
 	bool queued;
+	/* The answer waits, the connection suspended, until the request's
+	 * commit is on disk (server.c await_durable); then durable_rc. */
+	bool suspended;
+	int durable_rc;
 };
 
 /* Starts the server; blocks until SIGINT/SIGTERM. Returns a zek_rc. */
@@ -90,6 +94,7 @@ int http_reply(struct req *rq, unsigned status, const char *content_type,
     struct buf *body);
 int http_reply_bytes(struct req *rq, unsigned status, const char *content_type,
     const void *data, size_t len, bool copy);
+/* A NULL location (an allocation that failed) gives ZEK_NOMEM. */
 int http_redirect(struct req *rq, unsigned status, const char *location);
 /* Adds a header to the pending reply; refuses CR/LF in values. */
 int http_header(struct req *rq, const char *name, const char *value);
@@ -97,6 +102,22 @@ int http_header(struct req *rq, const char *name, const char *value);
  * when configured). max_age < 0 deletes the cookie. */
 int http_set_cookie(struct req *rq, const char *name, const char *value,
     long max_age);
+
+/* The last resort when not even an error page can be built: a shared
+ * answer made once at start-up (http_fallback_init), allocating nothing
+ * per request. status 503 gives "Dienst nicht verfügbar", anything else
+ * 500 "Interner Fehler"; json picks the JSM error body (/rest/). */
+void http_fallback_init(void);
+int http_reply_fallback(struct req *rq, unsigned status, bool json);
+/* Drops the reply set so far (the shared fallback stays). */
+void http_reply_release(struct req *rq);
+
+#ifdef ZEK_TEST_HOOKS
+/* Test hook: tells the client, in X-Zek-Allocs and X-Zek-Fault, how many
+ * allocations the request made since X-Zek-Fail-After armed it and
+ * whether the injected failure happened. */
+void http_fault_report(struct req *rq);
+#endif
 
 /* Requests received since start, for /metrics. */
 uint64_t http_requests_total(void);

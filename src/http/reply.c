@@ -2,7 +2,9 @@
 #include "http/http.h"
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,10 +129,9 @@ http_set_cookie(struct req *rq, const char *name, const char *value,
 }
 
 static void
-add_standard_headers(struct req *rq, const char *content_type)
+add_standard_headers(struct MHD_Response *r, const char *content_type,
+    const struct http_hdr *h)
 {
-	struct MHD_Response *r = rq->resp;
-	struct http_hdr *h;
 
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
@@ -142,7 +143,7 @@ add_standard_headers(struct req *rq, const char *content_type)
 		MHD_add_response_header(r, "Content-Security-Policy", csp_page);
 	/* Headers queued by the handler come last so they may override none of
 	 * the above but add to them (Set-Cookie, Cache-Control, CSP for files). */
-	for (h = rq->headers; h != NULL; h = h->next)
+	for (; h != NULL; h = h->next)
 		MHD_add_response_header(r, h->name, h->value);
 	if (MHD_get_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL) == NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -163,7 +164,7 @@ http_reply_bytes(struct req *rq, unsigned status, const char *content_type,
 	if (content_type != NULL)
 		MHD_add_response_header(rq->resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    content_type);
-	add_standard_headers(rq, content_type);
+	add_standard_headers(rq->resp, content_type, rq->headers);
 	return ZEK_OK;
 }
 
@@ -191,7 +192,7 @@ http_reply(struct req *rq, unsigned status, const char *content_type,
 	rq->resp_bytes = len;
 	MHD_add_response_header(rq->resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    content_type);
-	add_standard_headers(rq, content_type);
+	add_standard_headers(rq->resp, content_type, rq->headers);
 	return ZEK_OK;
 }
 
@@ -200,6 +201,8 @@ http_redirect(struct req *rq, unsigned status, const char *location)
 {
 	int rc;
 
+	if (location == NULL)
+		return ZEK_NOMEM;   /* the caller could not build it */
 	/* Only local paths: an open redirect would help phishing. */
 	if (location[0] != '/' || location[1] == '/' || location[1] == '\\')
 		return ZEK_INVALID;
@@ -209,6 +212,141 @@ http_redirect(struct req *rq, unsigned status, const char *location)
 	return http_reply_bytes(rq, status, "text/plain; charset=utf-8", "", 0,
 	    false);
 }
+
+/* ---- the last resort ---- */
+
+/* Answers built once, before anything can fail, and shared by every
+ * request: what is sent when not even an error page can be built. */
+#define FALLBACK_HEAD \
+	"<!doctype html>\n<html lang=\"de\">\n<head>\n<meta charset=\"utf-8\">\n" \
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+#define FALLBACK_TAIL \
+	"<p><a href=\"/\">Zur Startseite</a></p>\n</main>\n</body>\n</html>\n"
+
+static const char fallback_html_500[] = FALLBACK_HEAD
+    "<title>Interner Fehler</title>\n</head>\n<body>\n<main>\n"
+    "<h1>Interner Fehler</h1>\n"
+    "<p>Es ist ein technischer Fehler aufgetreten. Bitte versuchen Sie es "
+    "sp\xc3\xa4ter noch einmal.</p>\n"
+    "<p lang=\"en\">An internal error occurred. Please try again later.</p>\n"
+    FALLBACK_TAIL;
+static const char fallback_html_503[] = FALLBACK_HEAD
+    "<title>Dienst nicht verf\xc3\xbcgbar</title>\n</head>\n<body>\n<main>\n"
+    "<h1>Dienst nicht verf\xc3\xbcgbar</h1>\n"
+    "<p>Der Dienst ist gerade \xc3\xbc" "berlastet. Bitte versuchen Sie es "
+    "gleich noch einmal.</p>\n"
+    "<p lang=\"en\">The service is busy. Please try again in a moment.</p>\n"
+    FALLBACK_TAIL;
+/* The JSM error body of api_error_body(), spelt out. */
+static const char fallback_json_500[] =
+    "{\"errorMessage\":\"Ein interner Fehler ist aufgetreten.\","
+    "\"errorMessages\":[\"Ein interner Fehler ist aufgetreten.\"],"
+    "\"i18nErrorMessage\":{\"i18nKey\":\"api_err_internal\",\"parameters\":[]}}";
+static const char fallback_json_503[] =
+    "{\"errorMessage\":\"Der Dienst ist gerade \xc3\xbc" "berlastet. Bitte "
+    "versuchen Sie es gleich noch einmal.\","
+    "\"errorMessages\":[\"Der Dienst ist gerade \xc3\xbc" "berlastet. Bitte "
+    "versuchen Sie es gleich noch einmal.\"],"
+    "\"i18nErrorMessage\":{\"i18nKey\":\"api_err_unavailable\",\"parameters\":[]}}";
+
+static const struct {
+	const char *body;
+	size_t len;
+	const char *type;
+	unsigned status;
+} fallback_spec[] = {
+	{ fallback_html_500, sizeof(fallback_html_500) - 1,
+	    "text/html; charset=utf-8", 500 },
+	{ fallback_html_503, sizeof(fallback_html_503) - 1,
+	    "text/html; charset=utf-8", 503 },
+	{ fallback_json_500, sizeof(fallback_json_500) - 1,
+	    "application/json;charset=UTF-8", 500 },
+	{ fallback_json_503, sizeof(fallback_json_503) - 1,
+	    "application/json;charset=UTF-8", 503 },
+};
+#define FALLBACKS (sizeof(fallback_spec) / sizeof(fallback_spec[0]))
+
+static struct MHD_Response *fallback[FALLBACKS];
+static pthread_once_t fallback_once = PTHREAD_ONCE_INIT;
+
+static void
+fallback_make(void)
+{
+	struct MHD_Response *r;
+	size_t i;
+
+	for (i = 0; i < FALLBACKS; i++) {
+		r = MHD_create_response_from_buffer(fallback_spec[i].len,
+		    (void *)(uintptr_t)fallback_spec[i].body,
+		    MHD_RESPMEM_PERSISTENT);
+		if (r == NULL)
+			continue;
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    fallback_spec[i].type);
+		add_standard_headers(r, fallback_spec[i].type, NULL);
+		if (fallback_spec[i].status == 503)
+			MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+		fallback[i] = r;
+	}
+}
+
+void
+http_fallback_init(void)
+{
+	pthread_once(&fallback_once, fallback_make);
+}
+
+int
+http_reply_fallback(struct req *rq, unsigned status, bool json)
+{
+	size_t i = (json ? 2 : 0) + (status == 503 ? 1 : 0);
+
+	if (rq->resp != NULL)
+		return ZEK_CONFLICT;
+	http_fallback_init();
+	if (fallback[i] == NULL)
+		return ZEK_NOMEM;
+	rq->resp = fallback[i];
+	rq->status = fallback_spec[i].status;
+	rq->resp_bytes = fallback_spec[i].len;
+	return ZEK_OK;
+}
+
+void
+http_reply_release(struct req *rq)
+{
+	size_t i;
+
+	if (rq->resp == NULL)
+		return;
+	for (i = 0; i < FALLBACKS; i++)
+		if (rq->resp == fallback[i])
+			break;
+	if (i == FALLBACKS)         /* the shared ones live for the process */
+		MHD_destroy_response(rq->resp);
+	rq->resp = NULL;
+}
+
+#ifdef ZEK_TEST_HOOKS
+void
+http_fault_report(struct req *rq)
+{
+	char n[24];
+	long count;
+	int hit;
+	size_t i;
+
+	count = arena_fault_count(rq->arena, &hit);
+	if (rq->resp == NULL || count < 0)
+		return;
+	for (i = 0; i < FALLBACKS; i++)
+		if (rq->resp == fallback[i])
+			return;     /* shared: never changed after start-up */
+	snprintf(n, sizeof(n), "%ld", count);
+	MHD_add_response_header(rq->resp, "X-Zek-Allocs", n);
+	MHD_add_response_header(rq->resp, "X-Zek-Fault", hit ? "hit" : "none");
+}
+#endif
 
 unsigned
 http_status_of(int rc)

@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "api/api.h"
+#include "http/guard.h"
 #include "http/router.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
@@ -23,6 +25,8 @@
 /* Arena room beyond the body: parsed copies of the body plus page work. */
 #define REQ_ARENA_EXTRA (32u << 20)
 #define PATH_MAX_LEN 2048
+/* MHD's memory per connection: request line, headers, read buffer. */
+#define HEADER_MEMORY (64u * 1024)
 
 static atomic_uint_fast64_t requests_total;
 
@@ -43,6 +47,20 @@ req_free(void *p)
 	buf_free(&rq->body);
 }
 
+#ifdef ZEK_TEST_HOOKS
+/* Test hook: "X-Zek-Fail-After: N" makes the N-th allocation of this
+ * request (arena, buffers, search strings) and all after it fail. */
+static void
+fault_hook(struct req *rq)
+{
+	const char *v = req_header(rq, "X-Zek-Fail-After");
+	int64_t n;
+
+	if (v != NULL && str_to_i64(v, 1, INT32_MAX, &n) == 0)
+		arena_fail_after(rq->arena, (long)n);
+}
+#endif
+
 static struct req *
 req_new(struct app *app, struct MHD_Connection *conn, const char *url,
     const char *method)
@@ -53,6 +71,7 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 	unsigned char raw[8];
 	char ip[INET6_ADDRSTRLEN] = "-";
 
+	http_fallback_init();   /* once: the answer when nothing else can be built */
 	a = arena_new(app->cfg.max_body_bytes * 2 + REQ_ARENA_EXTRA);
 	if (a == NULL)
 		return NULL;
@@ -86,6 +105,9 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 		arena_free(a);
 		return NULL;
 	}
+#ifdef ZEK_TEST_HOOKS
+	fault_hook(rq);
+#endif
 	return rq;
 }
 
@@ -105,8 +127,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (rq == NULL)
 		return;
-	if (rq->resp != NULL)
-		MHD_destroy_response(rq->resp);
+	guard_idle(conn);
+	http_reply_release(rq);
 	access_log(rq);
 	arena_free(rq->arena);
 	*con_cls = NULL;
@@ -121,7 +143,10 @@ parse_body(struct req *rq)
 	struct form_limits lim = {
 		.max_fields = 512,
 		.max_name = 128,
-		.max_value = cfg->max_field_bytes,
+		/* A value may be as long as the body: each field checks its own
+		 * length, so an error can name the field and the page can show
+		 * the form again (web_kept bounds what is shown). */
+		.max_value = rq->body.len,
 		.max_file = cfg->max_file_bytes,
 		.max_files = cfg->max_files * 4,
 	};
@@ -150,30 +175,44 @@ dispatch(struct req *rq)
 	bool wrong_method;
 	int rc;
 
-	if (strlen(rq->path) > PATH_MAX_LEN ||
-	    !utf8_clean_text(rq->path, strlen(rq->path), false))
-		return web_fail(rq, 400, ZEK_INVALID);
+	if (guard_refused(rq, PATH_MAX_LEN))
+		return ZEK_INVALID;     /* the path or the framing: answered */
 	scratch = arena_alloc(rq->arena, PATH_MAX_LEN + 1);
-	if (scratch == NULL)
+	if (scratch == NULL) {
+		/* Only to answer in the route's kind (JSON or HTML): the
+		 * placeholders would point into this frame. */
+		char tmp[PATH_MAX_LEN + 1];
+		rq->route = router_match(rq->method, rq->path, rq->params,
+		    REQ_MAX_PARAMS, tmp, sizeof(tmp), &wrong_method);
+		memset(rq->params, 0, sizeof(rq->params));
 		return ZEK_NOMEM;
+	}
 	rq->route = router_match(rq->method, rq->path, rq->params,
 	    REQ_MAX_PARAMS, scratch, PATH_MAX_LEN + 1, &wrong_method);
 	if (rq->route != NULL && (rq->route->flags & ROUTE_PUBLIC))
 		return rq->route->handler(rq);
 	/* The REST API has phases of its own: tokens instead of sessions. */
-	if (rq->route != NULL && (rq->route->flags & ROUTE_API))
+	if (rq->route != NULL && (rq->route->flags & ROUTE_API)) {
+		if (rq->body.failed == ZEK_NOMEM)
+			return ZEK_NOMEM;   /* the body is incomplete */
 		return api_dispatch(rq);
+	}
 
 	rc = web_begin(rq);     /* database, session, language, templates */
 	if (rc != ZEK_OK)
 		return web_fail(rq, 503, rc);
 	if (rq->route == NULL)
 		return web_fail(rq, wrong_method ? 405 : 404, ZEK_NOTFOUND);
+	if (rq->body.failed == ZEK_NOMEM)
+		return web_fail(rq, 503, ZEK_NOMEM);
 	if (rq->body_too_big)
 		return web_fail(rq, 413, ZEK_TOOBIG);
-	if ((rq->route->flags & ROUTE_BODY) && parse_body(rq) != ZEK_OK)
+	if ((rq->route->flags & ROUTE_BODY) && (rc = parse_body(rq)) != ZEK_OK) {
+		if (rc == ZEK_NOMEM)
+			return web_fail(rq, 503, ZEK_NOMEM);
 		return web_fail(rq, rq->form_error_field ? 413 : 400,
 		    rq->form_error_field ? ZEK_TOOBIG : ZEK_INVALID);
+	}
 	if ((rq->route->flags & ROUTE_LOGIN) && rq->user == NULL)
 		return web_need_login(rq);
 	if ((rq->route->flags & ROUTE_AGENT) && !web_user_is_agent(rq))
@@ -183,12 +222,131 @@ dispatch(struct req *rq)
 	return rq->route->handler(rq);
 }
 
-static enum MHD_Result
-on_request(void *cls, struct MHD_Connection *conn, const char *url,
-    const char *method, const char *version, const char *upload_data,
-    size_t *upload_data_size, void **con_cls)
+/* Connections suspended until their commit is on disk; none may be left
+ * when the daemon stops (MHD aborts then), so stopping makes the last
+ * requests wait in their threads instead. */
+static atomic_int durable_suspended;
+static atomic_bool durable_stopping;
+
+/* Called from the store's sync thread: the request's commit is on disk
+ * (rc ZEK_OK), or its sync failed; the connection goes on. */
+static void
+durable_done(void *arg, int rc)
 {
-	struct app *app = cls;
+	struct req *rq = arg;
+
+	rq->durable_rc = rc;
+	MHD_resume_connection(rq->conn);
+}
+
+static enum MHD_Result
+answer_durable(struct req *rq)
+{
+	bool api = str_starts(rq->path, "/rest/");
+
+	if (rq->suspended)
+		atomic_fetch_sub(&durable_suspended, 1);
+	rq->suspended = false;
+	if (rq->durable_rc != ZEK_OK) {
+		/* Committed, but not known to be on disk: say it failed. */
+		http_reply_release(rq);
+		if (!api)
+			web_fail(rq, 500, ZEK_IO);
+		if (rq->resp == NULL)
+			http_reply_fallback(rq, 500, api);
+		if (rq->resp == NULL)
+			return MHD_NO;
+	}
+	rq->queued = true;
+	return MHD_queue_response(rq->conn, rq->status, rq->resp);
+}
+
+/* An answer about a write goes out only once the write is on disk. The
+ * connection is suspended meanwhile, so that this thread serves others
+ * and the commits of many requests share one sync (group commit); MHD
+ * calls on_request again after the resume (answer_durable). */
+static enum MHD_Result
+await_durable(struct req *rq, uint64_t ticket)
+{
+	struct core *core = rq->app->core;
+	int rc;
+
+	/* Counted before stopping is looked at; http_serve does the reverse. */
+	atomic_fetch_add(&durable_suspended, 1);
+	if (atomic_load(&durable_stopping)) {
+		atomic_fetch_sub(&durable_suspended, 1);
+		rq->durable_rc = core_durable_wait(core, ticket);
+		return answer_durable(rq);
+	}
+	rq->suspended = true;
+	MHD_suspend_connection(rq->conn);
+	rc = core_durable_notify(core, ticket, durable_done, rq);
+	if (rc == ZEK_OK)
+		return MHD_YES;
+	/* Already on disk, or no sync thread: wait here. */
+	rq->durable_rc = rc == ZEK_NOTFOUND ? ZEK_OK :
+	    core_durable_wait(core, ticket);
+	MHD_resume_connection(rq->conn);
+	return MHD_YES;
+}
+
+/* The last call for a request: dispatch, make sure there is an answer,
+ * and keep the request's writes only when the answer is not a failure. */
+static enum MHD_Result
+respond(struct req *rq)
+{
+	struct core *core = rq->app->core;
+	bool api = str_starts(rq->path, "/rest/");
+	uint64_t ticket;
+	bool ok;
+	int rc;
+
+	core_scope_begin_deferred(core);
+	rc = dispatch(rq);
+	if (rc == ZEK_OK)
+		rc = ZEK_IO;        /* no answer although nothing failed */
+	if (rq->resp == NULL && !api)
+		web_fail(rq, http_status_of(rc), rc);
+	if (rq->resp == NULL)
+		http_reply_fallback(rq, http_status_of(rc), api);
+	ok = rq->resp != NULL && rq->status < 500;
+	if (core_scope_end(core, ok) != ZEK_OK && ok) {
+		/* The commit failed: what the answer says did not happen. */
+		http_reply_release(rq);
+		if (!api)
+			web_fail(rq, 500, ZEK_IO);
+		if (rq->resp == NULL)
+			http_reply_fallback(rq, 500, api);
+	}
+	ticket = core_scope_ticket(core);
+	if (rq->resp == NULL)
+		return MHD_NO;
+#ifdef ZEK_TEST_HOOKS
+	http_fault_report(rq);
+#endif
+	if (ticket != 0)
+		return await_durable(rq, ticket);
+	rq->queued = true;
+	return MHD_queue_response(rq->conn, rq->status, rq->resp);
+}
+
+/* Whether the Content-Length sent is over max (or no number). */
+static bool
+declared_over(struct req *rq, uint64_t max)
+{
+	const char *cl = req_header(rq, "Content-Length");
+	int64_t n;
+
+	if (cl == NULL)
+		return false;
+	return str_to_i64(cl, 0, INT64_MAX, &n) != 0 || (uint64_t)n > max;
+}
+
+static enum MHD_Result
+request_step(struct app *app, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *upload_data, size_t *upload_data_size,
+    void **con_cls)
+{
 	struct req *rq = *con_cls;
 	int rc;
 
@@ -198,6 +356,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if (rq == NULL)
 			return MHD_NO;
 		*con_cls = rq;
+#ifdef ZEK_TEST_HOOKS
+		arena_fault_scope(rq->arena);
+#endif
 		atomic_fetch_add(&requests_total, 1);
 		cl = req_header(rq, "Content-Length");
 		if (cl != NULL) {
@@ -206,24 +367,60 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			    (uint64_t)n > app->cfg.max_body_bytes)
 				rq->body_too_big = true;
 		}
+		guard_request(conn);
+		/* Framing we refuse, or a body declared more than twice too
+		 * big, is answered at once; MHD then closes without reading the
+		 * body. A smaller excess is read and dropped (see below), so
+		 * that clients still sending it see the answer. */
+		if (guard_status(rq, PATH_MAX_LEN) != 0 || (rq->body_too_big &&
+		    declared_over(rq, 2 * (uint64_t)app->cfg.max_body_bytes))) {
+			guard_reply(conn);
+			return respond(rq);
+		}
 		return MHD_YES;
 	}
+#ifdef ZEK_TEST_HOOKS
+	arena_fault_scope(rq->arena);
+#endif
+	if (rq->suspended)
+		return answer_durable(rq);
 	if (*upload_data_size > 0) {
-		if (!rq->body_too_big &&
-		    buf_append(&rq->body, upload_data, *upload_data_size) != 0)
-			rq->body_too_big = true;
+		/* A chunked body over the limit is dropped as it comes, so that
+		 * the client still gets the answer, up to the limit once more;
+		 * beyond that the connection is cut. */
+		if (guard_body(conn, *upload_data_size) >
+		    2 * (uint64_t)app->cfg.max_body_bytes)
+			return MHD_NO;
+		/* Out of memory stays in rq->body.failed (answered 503). */
+		if (!rq->body_too_big && !rq->body.failed) {
+			rc = buf_append(&rq->body, upload_data, *upload_data_size);
+			if (rc == ZEK_TOOBIG)
+				rq->body_too_big = true;
+		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (rq->queued)
 		return MHD_YES;
-	rc = dispatch(rq);
-	if (rq->resp == NULL)
-		web_fail(rq, http_status_of(rc ? rc : ZEK_IO), rc ? rc : ZEK_IO);
-	if (rq->resp == NULL)
-		return MHD_NO;
-	rq->queued = true;
-	return MHD_queue_response(conn, rq->status, rq->resp);
+	guard_reply(conn);
+	return respond(rq);
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	enum MHD_Result r;
+
+	r = request_step(cls, conn, url, method, upload_data, upload_data_size,
+	    con_cls);
+#ifdef ZEK_TEST_HOOKS
+	/* A worker thread interleaves connections: the fault scope is only
+	 * ever the request being called back. */
+	arena_fault_scope(NULL);
+#endif
+	return r;
 }
 
 static int
@@ -247,18 +444,50 @@ parse_listen(const char *listen, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
+/* Descriptors kept free of connections: the database, its journal,
+ * attachments being read, SMTP, libmagic, epoll and MHD's own pipes. */
+#define FD_RESERVE 128
+
+/* The connection limit that the descriptor limit allows: raises the soft
+ * RLIMIT_NOFILE as far as needed (and allowed), else lowers the limit. */
+static unsigned
+connection_limit(const struct config *cfg)
+{
+	rlim_t want = (rlim_t)cfg->max_connections + FD_RESERVE;
+	struct rlimit rl, raised;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return cfg->max_connections;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		raised = rl;
+		raised.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    rl.rlim_max > want ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			rl = raised;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		unsigned n = rl.rlim_cur > FD_RESERVE + 16 ?
+		    (unsigned)(rl.rlim_cur - FD_RESERVE) : 16;
+		fprintf(stderr, "zek: only %u connections at once: the limit of "
+		    "open files is %llu\n", n, (unsigned long long)rl.rlim_cur);
+		return n;
+	}
+	return cfg->max_connections;
+}
+
 int
 http_serve(struct app *app)
 {
+	const struct config *cfg = &app->cfg;
 	struct MHD_Daemon *d;
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *di;
 	sigset_t set;
 	int sig;
 
-	if (parse_listen(app->cfg.listen, &sa) != 0) {
+	if (parse_listen(cfg->listen, &sa) != 0) {
 		fprintf(stderr, "zek: cannot use listen address '%s' (want host:port)\n",
-		    app->cfg.listen);
+		    cfg->listen);
 		return ZEK_INVALID;
 	}
 	sigemptyset(&set);
@@ -266,19 +495,32 @@ http_serve(struct app *app)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);     /* workers inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
+	if (guard_start(cfg) != ZEK_OK) {
+		fprintf(stderr, "zek: cannot start the connection watchdog\n");
+		return ZEK_IO;
+	}
+	/* Every limit here is listed in docs/internals/limits.md. The memory
+	 * limit bounds one connection's request line and headers (MHD answers
+	 * 414 or 431 beyond it); the guard bounds how long they may take. */
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, app,
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+	    on_request, app,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->cfg.threads,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_NOTIFY_CONNECTION, guard_on_connection, NULL,
+	    MHD_OPTION_UNESCAPE_CALLBACK, guard_unescape, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
+	    MHD_OPTION_CONNECTION_LIMIT, connection_limit(cfg),
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)cfg->max_connections_per_ip,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
+	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 	    MHD_OPTION_END);
 	if (d == NULL) {
-		fprintf(stderr, "zek: cannot listen on %s\n", app->cfg.listen);
+		fprintf(stderr, "zek: cannot listen on %s\n", cfg->listen);
+		guard_stop();
 		return ZEK_IO;
 	}
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -287,7 +529,13 @@ http_serve(struct app *app)
 	fflush(stderr);
 	sigwait(&set, &sig);
 	fprintf(stderr, "zek: stopping (signal %d)\n", sig);
+	atomic_store(&durable_stopping, true);
+	while (atomic_load(&durable_suspended) > 0) {
+		struct timespec ms = { 0, 1000000 };
+		nanosleep(&ms, NULL);
+	}
 	MHD_stop_daemon(d);
+	guard_stop();
 	return ZEK_OK;
 }
 

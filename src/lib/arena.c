@@ -29,15 +29,18 @@ struct arena {
 	size_t handed;
 	long fail_in;   /* > 0: allocations left before the injected failure */
 	int failing;
+	long counted;   /* allocations since arena_fail_after, -1 before */
 };
 
 struct arena *
 arena_new(size_t limit)
 {
-	struct arena *a = calloc(1, sizeof(*a));
+	struct arena *a = ARENA_FAULT_NOW() ? NULL : calloc(1, sizeof(*a));
 
-	if (a != NULL)
+	if (a != NULL) {
 		a->limit = limit;
+		a->counted = -1;
+	}
 	return a;
 }
 
@@ -60,8 +63,10 @@ arena_free(struct arena *a)
 }
 
 static int
-injected_failure(struct arena *a)
+counted_failure(struct arena *a)
 {
+	if (a->counted >= 0)
+		a->counted++;
 	if (a->failing)
 		return 1;
 	if (a->fail_in > 0 && --a->fail_in == 0) {
@@ -69,6 +74,42 @@ injected_failure(struct arena *a)
 		return 1;
 	}
 	return 0;
+}
+
+#ifdef ZEK_TEST_HOOKS
+/* The arena whose injected failure every allocation of this thread
+ * shares (see arena_fault_scope). */
+static _Thread_local struct arena *fault_scope;
+
+void
+arena_fault_scope(struct arena *a)
+{
+	fault_scope = a;
+}
+
+int
+arena_fault_now(void)
+{
+	return fault_scope != NULL && counted_failure(fault_scope);
+}
+
+long
+arena_fault_count(const struct arena *a, int *hit)
+{
+	*hit = a->failing;
+	return a->counted;
+}
+#endif
+
+static int
+injected_failure(struct arena *a)
+{
+#ifdef ZEK_TEST_HOOKS
+	if (fault_scope != NULL && fault_scope != a &&
+	    counted_failure(fault_scope))
+		return 1;
+#endif
+	return counted_failure(a);
 }
 
 void *
@@ -208,4 +249,5 @@ arena_fail_after(struct arena *a, long n)
 {
 	a->fail_in = n > 0 ? n : 0;
 	a->failing = 0;
+	a->counted = n > 0 ? 0 : -1;
 }

@@ -40,4 +40,20 @@ size_t arena_used(const struct arena *a);
  * and every one after it. 0 switches it off. */
 void arena_fail_after(struct arena *a, long n);
 
+#ifdef ZEK_TEST_HOOKS
+/* Test hook (sanitizer builds only): while `a` is the calling thread's
+ * fault scope, every allocation on this thread (any arena, struct buf,
+ * the store's malloc'd search strings) counts against a's injected
+ * failure and fails with it. NULL ends the scope. */
+void arena_fault_scope(struct arena *a);
+/* 1 when the allocation about to be made on this thread must fail. */
+int arena_fault_now(void);
+/* Allocations counted since arena_fail_after (-1 when it was never
+ * called); *hit tells whether the injected failure has happened. */
+long arena_fault_count(const struct arena *a, int *hit);
+#define ARENA_FAULT_NOW() arena_fault_now()
+#else
+#define ARENA_FAULT_NOW() 0
+#endif
+
 #endif

@@ -1,5 +1,6 @@
 /* buf.c: bounded growable buffers. */
 #include "buf.h"
+#include "arena.h"
 #include "zek.h"
 
 #include <stdio.h>
@@ -33,7 +34,7 @@ buf_grow(struct buf *b, size_t extra)
 		cap *= 2;
 	if (cap > b->max + 1)
 		cap = b->max + 1;
-	p = realloc(b->data, cap);
+	p = ARENA_FAULT_NOW() ? NULL : realloc(b->data, cap);
 	if (p == NULL) {
 		b->failed = ZEK_NOMEM;
 		return b->failed;
@@ -108,7 +109,7 @@ buf_steal(struct buf *b, size_t *len)
 
 	if (len != NULL)
 		*len = b->len;
-	if (p == NULL)
+	if (p == NULL && !ARENA_FAULT_NOW())
 		p = calloc(1, 1);
 	b->data = NULL;
 	b->len = b->cap = 0;

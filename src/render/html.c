@@ -33,21 +33,31 @@ html_entity(unsigned char c, int attr)
 	}
 }
 
+/* Bytes that have an entity: 1 in text and attributes, 2 in attributes
+ * only (see html_entity). */
+static const unsigned char html_special[256] = {
+	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1, ['\0'] = 1,
+	['`'] = 2, ['='] = 2,
+};
+
 /* Copies runs of plain bytes at once; most text has few special bytes. */
 static int
 html_escape(struct buf *b, const char *s, size_t len, int attr)
 {
-	size_t i, run = 0;
+	const unsigned char mask = attr ? 3 : 1;
+	size_t i = 0, run = 0;
 	const char *ent;
 
-	for (i = 0; i < len; i++) {
+	for (;;) {
+		while (i < len && !(html_special[(unsigned char)s[i]] & mask))
+			i++;
+		if (i == len)
+			break;
 		ent = html_entity((unsigned char)s[i], attr);
-		if (ent == NULL)
-			continue;
 		if (i > run)
 			buf_append(b, s + run, i - run);
 		buf_puts(b, ent);
-		run = i + 1;
+		run = ++i;
 	}
 	if (len > run)
 		buf_append(b, s + run, len - run);

@@ -3,7 +3,9 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmark-gfm.h>
 #include <cmark-gfm-core-extensions.h>
@@ -26,6 +28,30 @@ static pthread_once_t md_once = PTHREAD_ONCE_INIT;
  * table around every parse (cmark-gfm PR #176, unmerged), so two parses at
  * once race. One lock for all renders; they are short. */
 static pthread_mutex_t md_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Rendered documents are kept (input and HTML) so that a page shown again
+ * costs a hash and a copy instead of a parse under md_lock: up to
+ * MD_CACHE_BYTES in all, documents up to MD_CACHE_DOC_MAX each. When full,
+ * whole bucket chains go, round the table, until a quarter is free. */
+#define MD_CACHE_BYTES (4u << 20)
+#define MD_CACHE_DOC_MAX (64u << 10)
+#define MD_CACHE_BUCKETS 1024u
+/* cmark's HTML for one document; out's own maximum applies after. */
+#define MD_HTML_MAX ((size_t)64 << 20)
+
+struct md_entry {
+	struct md_entry *next;
+	uint64_t hash;
+	size_t inlen, outlen;
+	char data[];            /* the input, then the HTML */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct md_entry *bucket[MD_CACHE_BUCKETS];
+	size_t bytes;
+	unsigned sweep;         /* next bucket to empty when full */
+} md_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void
 md_register(void)
@@ -168,10 +194,90 @@ out:
 	return rc;
 }
 
+/* 64-bit hash of the input, eight bytes at a time. */
+static uint64_t
+md_hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+	return h ^ (h >> 29);
+}
+
+/* Appends the kept HTML for md to out; false when it is not kept. */
+static bool
+md_cache_get(const char *md, size_t len, uint64_t h, struct buf *out, int *rc)
+{
+	struct md_entry *e;
+	bool found = false;
+
+	pthread_mutex_lock(&md_cache.lock);
+	for (e = md_cache.bucket[h % MD_CACHE_BUCKETS]; e != NULL; e = e->next) {
+		if (e->hash == h && e->inlen == len && memcmp(e->data, md, len) == 0) {
+			*rc = buf_append(out, e->data + len, e->outlen);
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&md_cache.lock);
+	return found;
+}
+
+/* Keeps html as the rendering of md; nothing happens when memory is short. */
+static void
+md_cache_put(const char *md, size_t len, uint64_t h, const char *html,
+    size_t hlen)
+{
+	size_t size = sizeof(struct md_entry) + len + hlen;
+	struct md_entry *e, *x, **b, **victim;
+
+	if (len + hlen > MD_CACHE_DOC_MAX || (e = malloc(size)) == NULL)
+		return;
+	e->hash = h;
+	e->inlen = len;
+	e->outlen = hlen;
+	memcpy(e->data, md, len);
+	memcpy(e->data + len, html, hlen);
+	pthread_mutex_lock(&md_cache.lock);
+	b = &md_cache.bucket[h % MD_CACHE_BUCKETS];
+	for (x = *b; x != NULL; x = x->next) {
+		if (x->hash == h && x->inlen == len && memcmp(x->data, md, len) == 0) {
+			/* Another thread rendered it meanwhile. */
+			pthread_mutex_unlock(&md_cache.lock);
+			free(e);
+			return;
+		}
+	}
+	if (md_cache.bytes + size > MD_CACHE_BYTES) {
+		while (md_cache.bytes > 0 &&
+		    md_cache.bytes + size > MD_CACHE_BYTES / 4 * 3) {
+			victim = &md_cache.bucket[md_cache.sweep++ % MD_CACHE_BUCKETS];
+			while ((x = *victim) != NULL) {
+				*victim = x->next;
+				md_cache.bytes -= sizeof(*x) + x->inlen + x->outlen;
+				free(x);
+			}
+		}
+	}
+	e->next = *b;
+	*b = e;
+	md_cache.bytes += size;
+	pthread_mutex_unlock(&md_cache.lock);
+}
+
 int
 markdown_to_html(const char *md, size_t len, struct buf *out)
 {
 	struct md_guards g;
+	struct buf html;
+	uint64_t h;
 	int rc;
 
 	if (len > MARKDOWN_MAX_INPUT)
@@ -180,11 +286,22 @@ markdown_to_html(const char *md, size_t len, struct buf *out)
 		return out->failed;
 	if (len == 0)
 		return ZEK_OK;
+	h = md_hash(md, len);
+	if (md_cache_get(md, len, h, out, &rc))
+		return rc;
 	if (pthread_once(&md_once, md_register) != 0)
 		return ZEK_NOMEM;
 	md_scan(md, len, &g);
+	buf_init(&html, MD_HTML_MAX);
 	pthread_mutex_lock(&md_lock);
-	rc = md_render_locked(md, len, &g, out);
+	rc = md_render_locked(md, len, &g, &html);
 	pthread_mutex_unlock(&md_lock);
+	if (rc == ZEK_OK && !html.failed) {
+		md_cache_put(md, len, h, html.data != NULL ? html.data : "", html.len);
+		rc = buf_append(out, html.data != NULL ? html.data : "", html.len);
+	} else if (rc == ZEK_OK) {
+		rc = html.failed;
+	}
+	buf_free(&html);
 	return rc;
 }

@@ -18,7 +18,8 @@ struct buf;
  * file:, data: other than images) get an empty href/src, invalid UTF-8
  * becomes U+FFFD, and single line breaks are kept (<br />) because people
  * type into a plain text area.
- * Thread-safe (serialised internally; see markdown.c). cmark-gfm itself
+ * Thread-safe (serialised internally; see markdown.c); documents rendered
+ * before come from a process-wide cache of at most 4 MiB. cmark-gfm itself
  * aborts when malloc fails; the input bound keeps its use small.
  * Returns ZEK_OK, ZEK_TOOBIG (input over MARKDOWN_MAX_INPUT or out's
  * maximum reached) or ZEK_NOMEM. On error out may hold partial output. */

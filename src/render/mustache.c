@@ -854,6 +854,7 @@ struct render {
 	int rc;
 	unsigned depth;         /* nested render_range calls */
 	unsigned partials;      /* nested partial and parent expansions */
+	unsigned long steps;    /* nodes and list items visited so far */
 	bool bol;               /* next output starts a template line */
 	size_t nctx;
 	size_t indlen;
@@ -1051,6 +1052,11 @@ render_section(struct render *r, const struct mustache *t, uint32_t i,
 	}
 	for (k = 0; k < json_array_size(v) && r->rc == 0 &&
 	    !r->out->failed; k++) {
+		/* an empty body visits no node: count the items themselves */
+		if (++r->steps > MUSTACHE_MAX_STEPS) {
+			r->rc = ZEK_TOOBIG;
+			return;
+		}
 		r->ctx[r->nctx++] = json_array_get(v, k);
 		render_children(r, t, i, ov);
 		r->nctx--;
@@ -1154,6 +1160,10 @@ render_range(struct render *r, const struct mustache *t, uint32_t from,
 	uint32_t i = from;
 
 	while (i < to && r->rc == 0 && !r->out->failed) {
+		if (++r->steps > MUSTACHE_MAX_STEPS) {
+			r->rc = ZEK_TOOBIG;
+			return;
+		}
 		n = &t->nodes[i];
 		switch (n->type) {
 		case N_TEXT:
@@ -1200,6 +1210,7 @@ mustache_render(const struct mustache *t, json_t *ctx,
 	r->rc = 0;
 	r->depth = 0;
 	r->partials = 0;
+	r->steps = 0;
 	r->bol = true;
 	r->indlen = 0;
 	r->nctx = 1;

@@ -12,6 +12,10 @@
 #define MUSTACHE_MAX_NESTING  100   /* open sections/blocks/parents in one source */
 #define MUSTACHE_MAX_PARTIALS 64    /* nested partial and parent expansions */
 #define MUSTACHE_MAX_DEPTH    256   /* nested sections, partials and blocks while rendering */
+/* Nodes and list items visited in one render. Sections nested over lists
+ * cost the product of the list lengths even when they write nothing, so
+ * the output limit alone does not bound the time. */
+#define MUSTACHE_MAX_STEPS    (1ul << 20)
 
 /* A compiled template. It owns a copy of everything it needs, so the
  * source may be freed after compiling. It is never changed by rendering:
@@ -35,9 +39,10 @@ typedef const struct mustache *(*mustache_partial_fn)(void *ud,
 /* Renders t against ctx (borrowed; NULL acts as an empty object) and
  * appends to out, which limits the size. fn may be NULL (no partials).
  * {{x}} is escaped with html_escape_text; {{{x}}} and {{&x}} are not.
- * Returns ZEK_OK; ZEK_TOOBIG when out's maximum, MUSTACHE_MAX_PARTIALS or
- * MUSTACHE_MAX_DEPTH is hit (runaway recursion); ZEK_NOMEM. After an
- * error out holds partial output that must not be sent. */
+ * Returns ZEK_OK; ZEK_TOOBIG when out's maximum, MUSTACHE_MAX_PARTIALS,
+ * MUSTACHE_MAX_DEPTH or MUSTACHE_MAX_STEPS is hit (runaway recursion or
+ * nesting); ZEK_NOMEM. After an error out holds partial output that must
+ * not be sent. */
 int mustache_render(const struct mustache *t, json_t *ctx,
     mustache_partial_fn fn, void *ud, struct buf *out);
 

@@ -13,6 +13,7 @@
 
 #include "lib/utf8.h"
 #include "lib/zek.h"
+#include "render/jsonalloc.h"
 
 #define TEMPLATES_EXT ".mustache"
 
@@ -275,6 +276,8 @@ templates_load(const char *dir, char *err, size_t errlen)
 
 	if (errlen > 0)
 		err[0] = '\0';
+	/* Whoever renders pages builds their contexts with jansson. */
+	jsonalloc_init();
 	l.ts = calloc(1, sizeof(*l.ts));
 	if (l.ts == NULL)
 		return NULL;

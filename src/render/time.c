@@ -36,8 +36,15 @@ static const struct {
 
 /* Opening a formatter costs about 60 us, using one about 2 us, and a
  * formatter may not be shared between threads: each thread keeps its
- * last few, closed when the thread ends. */
+ * last few, closed when the thread ends. They are the slow path now:
+ * times are written by hand from the zone's offset (below), and ICU only
+ * formats what that cannot (offsets with seconds). */
 #define TIME_CACHE_SLOTS 8
+/* Zones a thread remembers (their calendar and offset spans), and spans
+ * per zone: a page shows times on both sides of a DST change. */
+#define TIME_ZONE_SLOTS 4
+#define TIME_SPAN_SLOTS 4
+#define MS_PER_DAY INT64_C(86400000)
 
 struct fmt_slot {
 	enum time_style style;
@@ -45,14 +52,34 @@ struct fmt_slot {
 	UDateFormat *df;        /* NULL: slot unused */
 };
 
+/* [from, to): the zone's offset from UTC is `offset` ms throughout. */
+struct span {
+	int64_t from, to;
+	int32_t offset;
+};
+
+struct zone_slot {
+	char tz[TIME_MAX_TZ];   /* a valid zone ID, or "" when unused */
+	UCalendar *cal;
+	struct span span[TIME_SPAN_SLOTS];
+	unsigned nspan, next_span;
+};
+
 struct fmt_cache {
 	struct fmt_slot slot[TIME_CACHE_SLOTS];
 	unsigned next;          /* round-robin victim */
+	struct zone_slot zone[TIME_ZONE_SLOTS];
+	unsigned next_zone;
 };
 
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static pthread_key_t cache_key;
 static bool cache_ok;
+
+/* The English month abbreviations as ICU's "MMM" writes them, so the
+ * hand-written text is what ICU would give ("Sep", not "Sept"). */
+static char month_en[12][16];
+static bool month_en_ok;
 
 static void
 cache_free(void *p)
@@ -63,13 +90,51 @@ cache_free(void *p)
 	for (i = 0; i < TIME_CACHE_SLOTS; i++)
 		if (c->slot[i].df != NULL)
 			udat_close(c->slot[i].df);
+	for (i = 0; i < TIME_ZONE_SLOTS; i++)
+		if (c->zone[i].cal != NULL)
+			ucal_close(c->zone[i].cal);
 	free(c);
+}
+
+static void
+months_init(void)
+{
+	UChar upat[8], utz[4], res[32];
+	UErrorCode st = U_ZERO_ERROR;
+	UDateFormat *df;
+	int32_t rlen, olen;
+	int m;
+
+	u_uastrncpy(upat, "MMM", (int32_t)ZEK_ARRAY_LEN(upat));
+	u_uastrncpy(utz, "UTC", (int32_t)ZEK_ARRAY_LEN(utz));
+	df = udat_open(UDAT_PATTERN, UDAT_PATTERN, "en", utz, 3, upat, -1, &st);
+	if (U_FAILURE(st))
+		return;
+	for (m = 0; m < 12; m++) {
+		/* The 15th of month m+1 of 2001, noon UTC. */
+		static const int doy[12] = { 14, 45, 73, 104, 134, 165, 195,
+		    226, 257, 287, 318, 348 };
+		UDate t = (UDate)((INT64_C(11323) + doy[m]) * MS_PER_DAY +
+		    12 * 3600000);
+		rlen = udat_format(df, t, res, (int32_t)ZEK_ARRAY_LEN(res), NULL, &st);
+		if (U_FAILURE(st) || rlen >= (int32_t)ZEK_ARRAY_LEN(res))
+			goto out;
+		u_strToUTF8(month_en[m], (int32_t)sizeof(month_en[m]), &olen, res,
+		    rlen, &st);
+		if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING ||
+		    olen <= 0)
+			goto out;
+	}
+	month_en_ok = true;
+out:
+	udat_close(df);
 }
 
 static void
 cache_init(void)
 {
 	cache_ok = pthread_key_create(&cache_key, cache_free) == 0;
+	months_init();
 }
 
 /* This thread's cache, or NULL (then formatters are opened per call). */
@@ -169,9 +234,9 @@ get_format(enum time_style style, const char *tz, const UChar *utz,
 	return df;
 }
 
-/* Formats ms in zone tz with one of the fixed styles. */
+/* Formats ms in zone tz with ICU. */
 static int
-format_style(int64_t ms, const char *tz, enum time_style style, char *out, size_t n)
+format_icu(int64_t ms, const char *tz, enum time_style style, char *out, size_t n)
 {
 	UChar utz[TIME_MAX_TZ], res[128];
 	UErrorCode st = U_ZERO_ERROR;
@@ -180,10 +245,6 @@ format_style(int64_t ms, const char *tz, enum time_style style, char *out, size_
 	bool owned = false;
 	int rc;
 
-	if (n > 0)
-		out[0] = '\0';
-	if (ms < TIME_MIN_MS || ms > TIME_MAX_MS)
-		return ZEK_INVALID;
 	if ((rc = zone_id(tz, utz, &tzlen)) != ZEK_OK)
 		return rc;
 	if (n == 0 || n > INT32_MAX)
@@ -211,6 +272,218 @@ out:
 	if (owned)
 		udat_close(df);
 	return rc;
+}
+
+/* This thread's slot for the valid zone tz (with its calendar), or NULL:
+ * *rc is then ZEK_INVALID for a bad zone, else the fast path is off. */
+static struct zone_slot *
+zone_get(struct fmt_cache *c, const char *tz, int *rc)
+{
+	UChar utz[TIME_MAX_TZ];
+	UErrorCode st = U_ZERO_ERROR;
+	struct zone_slot *z;
+	UCalendar *cal;
+	int32_t tzlen;
+	size_t i;
+
+	*rc = ZEK_OK;
+	for (i = 0; i < TIME_ZONE_SLOTS; i++)
+		if (tz != NULL && c->zone[i].cal != NULL &&
+		    strcmp(c->zone[i].tz, tz) == 0)
+			return &c->zone[i];
+	if ((*rc = zone_id(tz, utz, &tzlen)) != ZEK_OK)
+		return NULL;
+	cal = ucal_open(utz, tzlen, "en_US_POSIX", UCAL_GREGORIAN, &st);
+	if (U_FAILURE(st))
+		return NULL;
+	z = &c->zone[c->next_zone++ % TIME_ZONE_SLOTS];
+	if (z->cal != NULL)
+		ucal_close(z->cal);
+	memset(z, 0, sizeof(*z));
+	str_lcpy(z->tz, tz, sizeof(z->tz));     /* zone_id() bounded its length */
+	z->cal = cal;
+	return z;
+}
+
+/* The zone's offset from UTC at ms, remembering the span between the
+ * zone's transitions around it. */
+static int
+zone_offset(struct zone_slot *z, int64_t ms, int32_t *offset)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	struct span *sp;
+	UDate t;
+	int64_t from, to;
+	int32_t off;
+	unsigned i;
+
+	for (i = 0; i < z->nspan; i++) {
+		if (ms >= z->span[i].from && ms < z->span[i].to) {
+			*offset = z->span[i].offset;
+			return ZEK_OK;
+		}
+	}
+	ucal_setMillis(z->cal, (UDate)ms, &st);
+	off = ucal_get(z->cal, UCAL_ZONE_OFFSET, &st);
+	off += ucal_get(z->cal, UCAL_DST_OFFSET, &st);
+	if (U_FAILURE(st))
+		return icu_rc(st);
+	from = ms;
+	to = ms + 1;
+	if (ucal_getTimeZoneTransitionDate(z->cal, UCAL_TZ_TRANSITION_PREVIOUS_INCLUSIVE,
+	    &t, &st) && U_SUCCESS(st) && t <= (UDate)ms)
+		from = (int64_t)t;
+	else if (U_SUCCESS(st))
+		from = INT64_MIN;
+	st = U_ZERO_ERROR;
+	if (ucal_getTimeZoneTransitionDate(z->cal, UCAL_TZ_TRANSITION_NEXT, &t, &st) &&
+	    U_SUCCESS(st) && t > (UDate)ms)
+		to = (int64_t)t;
+	else if (U_SUCCESS(st))
+		to = INT64_MAX;
+	if (U_FAILURE(st) || from > ms || to <= ms) {
+		from = ms;      /* good for this instant only */
+		to = ms + 1;
+	}
+	sp = &z->span[z->next_span++ % TIME_SPAN_SLOTS];
+	if (z->nspan < TIME_SPAN_SLOTS)
+		z->nspan++;
+	*sp = (struct span){ .from = from, .to = to, .offset = off };
+	*offset = off;
+	return ZEK_OK;
+}
+
+/* Proleptic Gregorian date of a day count from 1970-01-01. */
+static void
+civil_date(int64_t days, int *y, int *m, int *d)
+{
+	int64_t era, yy;
+	unsigned doe, yoe, doy, mp;
+
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = (unsigned)(days - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yy + (*m <= 2));
+}
+
+/* Appends v as exactly `width` decimal digits (v < 10^width). */
+static char *
+put_digits(char *p, int v, int width)
+{
+	int i;
+
+	for (i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+/* The fixed patterns written by hand, for a local time whose offset from
+ * UTC is whole minutes; the text is what ICU writes for those patterns
+ * (the unit test compares both). b has room for 64 bytes. Returns the
+ * length. */
+static size_t
+format_fast(int64_t ms, int32_t offset, enum time_style style, char *b)
+{
+	int64_t local = ms + offset, days, rest;
+	int y, mo, d, h, mi, sec, off;
+	char *p = b;
+	size_t k;
+
+	days = local >= 0 ? local / MS_PER_DAY :
+	    -((-local + MS_PER_DAY - 1) / MS_PER_DAY);
+	rest = local - days * MS_PER_DAY;
+	civil_date(days, &y, &mo, &d);
+	h = (int)(rest / 3600000);
+	mi = (int)(rest / 60000 % 60);
+	sec = (int)(rest / 1000 % 60);
+	switch (style) {
+	case STYLE_DE:          /* dd.MM.yyyy, HH:mm */
+		p = put_digits(p, d, 2);
+		*p++ = '.';
+		p = put_digits(p, mo, 2);
+		*p++ = '.';
+		p = put_digits(p, y, 4);
+		*p++ = ',';
+		*p++ = ' ';
+		break;
+	case STYLE_EN:          /* d MMM yyyy, HH:mm */
+		p = put_digits(p, d, d >= 10 ? 2 : 1);
+		*p++ = ' ';
+		k = strlen(month_en[mo - 1]);
+		memcpy(p, month_en[mo - 1], k);
+		p += k;
+		*p++ = ' ';
+		p = put_digits(p, y, 4);
+		*p++ = ',';
+		*p++ = ' ';
+		break;
+	default:                /* yyyy-MM-dd'T' */
+		p = put_digits(p, y, 4);
+		*p++ = '-';
+		p = put_digits(p, mo, 2);
+		*p++ = '-';
+		p = put_digits(p, d, 2);
+		*p++ = 'T';
+		break;
+	}
+	p = put_digits(p, h, 2);        /* HH:mm */
+	*p++ = ':';
+	p = put_digits(p, mi, 2);
+	if (style == STYLE_ISO) {       /* :ssxxx */
+		*p++ = ':';
+		p = put_digits(p, sec, 2);
+		*p++ = offset < 0 ? '-' : '+';
+		off = offset < 0 ? -offset : offset;
+		p = put_digits(p, off / 3600000, 2);
+		*p++ = ':';
+		p = put_digits(p, off / 60000 % 60, 2);
+	}
+	*p = '\0';
+	return (size_t)(p - b);
+}
+
+/* Formats ms in zone tz with one of the fixed styles: by hand from the
+ * zone's offset when this thread's cache can say it, else with ICU. */
+static int
+format_style(int64_t ms, const char *tz, enum time_style style, char *out, size_t n)
+{
+	struct fmt_cache *c;
+	struct zone_slot *z;
+	char b[64];
+	int32_t offset;
+	size_t len;
+	int rc = ZEK_OK;
+
+	if (n > 0)
+		out[0] = '\0';
+	if (ms < TIME_MIN_MS || ms > TIME_MAX_MS)
+		return ZEK_INVALID;
+	c = cache_get();
+	z = c != NULL && (style != STYLE_EN || month_en_ok) ?
+	    zone_get(c, tz, &rc) : NULL;
+	if (z == NULL)
+		return rc == ZEK_INVALID ? rc : format_icu(ms, tz, style, out, n);
+	if (n == 0 || n > INT32_MAX)
+		return ZEK_TOOBIG;
+	rc = zone_offset(z, ms, &offset);
+	/* Offsets of a few seconds (local mean time before 1900) and
+	 * more than a day are ICU's. */
+	if (rc != ZEK_OK || offset % 60000 != 0 || offset <= -MS_PER_DAY ||
+	    offset >= MS_PER_DAY)
+		return format_icu(ms, tz, style, out, n);
+	len = format_fast(ms, offset, style, b);
+	if (len >= n)
+		return ZEK_TOOBIG;
+	memcpy(out, b, len + 1);
+	return ZEK_OK;
 }
 
 int

@@ -17,7 +17,9 @@ struct arena;
 #define TIME_MAX_MS INT64_C(253402128000000)
 
 /* Every function below is thread-safe: each thread keeps its own few ICU
- * formatters (closed when the thread ends).
+ * calendars and formatters (closed when the thread ends). Formatting
+ * writes the fixed patterns itself from the zone's offset, which ICU
+ * gives once per span between two transitions of the zone.
  * tz is an IANA zone ID ("Europe/Berlin", "UTC"); out gets UTF-8 and is
  * always NUL-terminated when n > 0. They return ZEK_OK, ZEK_INVALID (bad
  * zone, time out of range), ZEK_TOOBIG (out too small), ZEK_NOMEM, or

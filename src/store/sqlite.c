@@ -21,13 +21,74 @@
 #define BUSY_TIMEOUT_MS 5000
 #define FOLD_MAX 4096           /* bytes of text folded for search */
 #define PATH_MAX_LEN 4096
+#define AUTOCHECKPOINT_PAGES 1000       /* SQLite's default */
+#define STMTJRNL_SPILL_BYTES (4 << 20)  /* statement journals kept in memory */
+/* Kept results (sq_collect_cached) per connection; over either bound
+ * they are all dropped. */
+#define RESULTS_MAX 64
+#define RESULT_BYTES_MAX (256u << 10)
+
+/* Commits made durable together: with WAL and synchronous=NORMAL a commit
+ * only writes the log, and gets a ticket (its number). One sync of the
+ * log covers every commit that ended before it began. A waiting thread
+ * syncs itself when nobody else is syncing, else it waits for that sync;
+ * a deferred scope's commit (the HTTP server's) is synced by the store's
+ * sync thread, which then calls the waiter back, so the worker thread
+ * serves other connections meanwhile. Nobody is answered before the sync
+ * that covers its commit (as with synchronous=FULL). */
+struct durable_waiter {
+	struct durable_waiter *next;
+	uint64_t ticket;
+	void (*fn)(void *arg, int rc);
+	void *arg;
+};
+
+struct durable {
+	pthread_mutex_t lock;
+	pthread_cond_t done;    /* a sync ended, a waiter came, or stop */
+	uint64_t committed;     /* tickets handed out so far */
+	uint64_t synced;        /* tickets the last finished sync covers */
+	bool syncing;
+	struct durable_waiter *waiters;
+	bool checkpoint;        /* the log is long: the sync thread checkpoints */
+	bool running, stop;     /* the sync thread */
+	pthread_t thread;
+};
 
 struct store {
 	char *path;
 	pthread_key_t key;
+	/* One writing connection per process at a time: writers queue here
+	 * instead of in SQLite's busy handler, which sleeps in steps of
+	 * milliseconds. Other processes still meet the busy handler. */
+	pthread_mutex_t write_lock;
+	struct durable dur;
+};
+
+/* A kept result: the rows of one statement and key at one data version. */
+struct sq_result {
+	sqlite3_stmt *st;
+	int64_t key;
+	unsigned version;
+	bool one;               /* only the first row was read */
+	int ncols;
+	size_t nrows;
+	struct sq_value *vals;  /* nrows * ncols, text in the same block */
+	size_t bytes;
 };
 
 /* ---- connections ---- */
+
+static void
+results_clear(struct store_conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nresults; i++)
+		free(c->results[i].vals);
+	c->nresults = 0;
+	c->result_bytes = 0;
+}
 
 static void
 conn_free(struct store_conn *c)
@@ -36,9 +97,13 @@ conn_free(struct store_conn *c)
 
 	if (c == NULL)
 		return;
+	results_clear(c);
+	free(c->results);
 	for (i = 0; i < c->ncache; i++)
 		sqlite3_finalize(c->cache[i].st);
 	sqlite3_close(c->db);
+	if (c->writing)
+		pthread_mutex_unlock(&c->store->write_lock);
 	free(c);
 }
 
@@ -67,20 +132,79 @@ sq_log_err(sqlite3 *db, int src, const char *what)
 	}
 }
 
-static struct store_conn *
-conn_open(const char *path)
+/* Waits for another process's lock in short steps (SQLite's own handler
+ * sleeps 1, 2, 5, 10 ... 100 ms): 50 us doubling to 2 ms, BUSY_TIMEOUT_MS
+ * in all. */
+static int
+busy_wait(void *arg, int count)
 {
-	static const char pragmas[] =
-	    "PRAGMA journal_mode=WAL;"
-	    "PRAGMA synchronous=FULL;"
-	    "PRAGMA foreign_keys=ON;";
+	struct timespec ts;
+	long us = count < 6 ? 50L << count : 2000;
+	long waited = count < 6 ? (50L << count) - 50 :
+	    (50L << 6) - 50 + (long)(count - 6) * 2000;
+
+	(void)arg;
+	if (waited >= BUSY_TIMEOUT_MS * 1000L)
+		return 0;
+	ts.tv_sec = 0;
+	ts.tv_nsec = us * 1000;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+static void write_release(struct store_conn *c);
+static uint64_t durable_ticket(struct durable *d);
+static enum zek_rc durable_wait(struct store_conn *c, uint64_t mine);
+
+/* After each commit in WAL mode (the log written, SQLite's lock let go):
+ * the write lock goes to the next writer, then the commit is synced with
+ * others, or, in a deferred scope, only gets its ticket. SQLite's
+ * automatic checkpoint, which this hook replaces, runs here too, or in
+ * the sync thread while it runs. An error fails the statement that
+ * committed (the commit is made, but not known to be on disk). */
+static int
+on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store_conn *c = arg;
+	struct durable *d = &c->store->dur;
+	uint64_t ticket;
+	bool later;
+
+	write_release(c);
+	ticket = durable_ticket(d);
+	if (c->defer_sync)
+		c->ticket = ticket;
+	else if (durable_wait(c, ticket) != ZEK_OK)
+		return SQLITE_IOERR_FSYNC;
+	if (frames < AUTOCHECKPOINT_PAGES)
+		return SQLITE_OK;
+	pthread_mutex_lock(&d->lock);
+	later = d->running && !d->stop;
+	if (later) {
+		d->checkpoint = true;
+		pthread_cond_broadcast(&d->done);
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (!later)
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
+		    NULL, NULL);
+	return SQLITE_OK;
+}
+
+static struct store_conn *
+conn_open(struct store *st)
+{
+	static const char pragmas[] = "PRAGMA foreign_keys=ON;";
 	struct store_conn *c;
+	sqlite3_stmt *jm = NULL;
+	bool wal = false;
 	int src;
 
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	src = sqlite3_open_v2(path, &c->db,
+	c->store = st;
+	src = sqlite3_open_v2(st->path, &c->db,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 	    NULL);
 	if (src != SQLITE_OK) {
@@ -88,12 +212,37 @@ conn_open(const char *path)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
-	/* The busy timeout first: switching to WAL needs a lock too. */
-	sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
-	src = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
+	/* Plans that do not depend on bound values: otherwise each bind of a
+	 * LIKE pattern marks its statement for a new prepare (this SQLite has
+	 * no STAT4, and the LIKE optimisation never applies to our BINARY
+	 * *_fold columns, so no plan gets worse). */
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, (int *)NULL);
+	/* The busy handler first: switching to WAL needs a lock too. */
+	sqlite3_busy_handler(c->db, busy_wait, NULL);
+	src = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode=WAL", -1, &jm, NULL);
+	if (src == SQLITE_OK && (src = sqlite3_step(jm)) == SQLITE_ROW) {
+		const unsigned char *mode = sqlite3_column_text(jm, 0);
+		wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+		src = SQLITE_OK;
+	}
+	sqlite3_finalize(jm);
+	if (src != SQLITE_OK) {
+		sq_log_err(c->db, src, "journal_mode");
+		goto fail;
+	}
+	/* WAL: synchronous=NORMAL and each commit synced by on_wal_commit,
+	 * together with the commits of other threads; otherwise FULL. */
+	src = sqlite3_exec(c->db, wal ? "PRAGMA synchronous=NORMAL" :
+	    "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
 		sq_log_err(c->db, src, "pragmas");
 		goto fail;
+	}
+	if (wal) {
+		c->group_sync = true;
+		sqlite3_wal_hook(c->db, on_wal_commit, c);
 	}
 	return c;
 fail:
@@ -109,7 +258,7 @@ store_conn(struct store *st)
 	c = pthread_getspecific(st->key);
 	if (c != NULL)
 		return c;
-	c = conn_open(st->path);
+	c = conn_open(st);
 	if (c == NULL)
 		return NULL;
 	if (pthread_setspecific(st->key, c) != 0) {
@@ -273,11 +422,326 @@ sq_finish(sqlite3_stmt *st)
 	}
 }
 
+/* ---- write lock, durable commits, the scope's transactions ---- */
+
+/* Takes the store's write lock for this connection (once). */
+static void
+write_acquire(struct store_conn *c)
+{
+	if (!c->writing) {
+		pthread_mutex_lock(&c->store->write_lock);
+		c->writing = true;
+	}
+}
+
+/* Lets the write lock go once no transaction is open any more. */
+static void
+write_release(struct store_conn *c)
+{
+	if (c->writing && sqlite3_get_autocommit(c->db)) {
+		c->writing = false;
+		pthread_mutex_unlock(&c->store->write_lock);
+	}
+}
+
+/* Syncs the write-ahead log, as synchronous=FULL does at each commit. */
+static enum zek_rc
+wal_sync(struct store_conn *c)
+{
+	sqlite3_file *f = NULL;
+	int src;
+
+	src = sqlite3_file_control(c->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f);
+	if (src == SQLITE_OK && (f == NULL || f->pMethods == NULL)) {
+		/* A connection opens the log with its first read. */
+		sqlite3_exec(c->db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL,
+		    NULL, NULL);
+		src = sqlite3_file_control(c->db, "main",
+		    SQLITE_FCNTL_JOURNAL_POINTER, &f);
+	}
+	if (src != SQLITE_OK || f == NULL || f->pMethods == NULL)
+		return ZEK_IO;
+	src = f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+	if (src != SQLITE_OK) {
+		fprintf(stderr, "store: syncing the log failed (%d)\n", src);
+		return ZEK_IO;
+	}
+	return ZEK_OK;
+}
+
+/* The ticket of a commit that just ended. */
+static uint64_t
+durable_ticket(struct durable *d)
+{
+	uint64_t t;
+
+	pthread_mutex_lock(&d->lock);
+	t = ++d->committed;
+	pthread_mutex_unlock(&d->lock);
+	return t;
+}
+
+/* Returns once a sync that began after commit `mine` has ended: by this
+ * thread (with c's log file), or by another one for several commits. */
+static enum zek_rc
+durable_wait(struct store_conn *c, uint64_t mine)
+{
+	struct durable *d = &c->store->dur;
+	enum zek_rc rc = ZEK_OK;
+	uint64_t target;
+
+	pthread_mutex_lock(&d->lock);
+	while (d->synced < mine) {
+		if (d->syncing) {
+			pthread_cond_wait(&d->done, &d->lock);
+			continue;
+		}
+		d->syncing = true;
+		target = d->committed;
+		pthread_mutex_unlock(&d->lock);
+		rc = wal_sync(c);
+		pthread_mutex_lock(&d->lock);
+		d->syncing = false;
+		if (rc == ZEK_OK && target > d->synced)
+			d->synced = target;
+		pthread_cond_broadcast(&d->done);
+		if (rc != ZEK_OK)
+			break;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+/* Calls back the waiters whose commits the last sync covered, or all of
+ * them with rc when a sync failed; called and returns with d->lock held. */
+static void
+durable_call(struct durable *d, uint64_t upto, int rc)
+{
+	struct durable_waiter *w, **pp = &d->waiters, *ready = NULL;
+
+	while ((w = *pp) != NULL) {
+		if (w->ticket <= upto) {
+			*pp = w->next;
+			w->next = ready;
+			ready = w;
+		} else {
+			pp = &w->next;
+		}
+	}
+	if (ready == NULL)
+		return;
+	pthread_mutex_unlock(&d->lock);
+	while ((w = ready) != NULL) {
+		ready = w->next;
+		w->fn(w->arg, rc);
+		free(w);
+	}
+	pthread_mutex_lock(&d->lock);
+}
+
+/* The sync thread: syncs the log while deferred commits wait, calls their
+ * waiters back, and checkpoints a long log. */
+static void *
+durable_main(void *arg)
+{
+	struct store *st = arg;
+	struct durable *d = &st->dur;
+	struct store_conn *c = store_conn(st);
+	uint64_t target;
+	enum zek_rc rc;
+	bool want;
+
+	pthread_mutex_lock(&d->lock);
+	for (;;) {
+		durable_call(d, d->synced, ZEK_OK);
+		if (d->checkpoint && c != NULL) {
+			d->checkpoint = false;
+			pthread_mutex_unlock(&d->lock);
+			sqlite3_wal_checkpoint_v2(c->db, "main",
+			    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+			pthread_mutex_lock(&d->lock);
+			continue;
+		}
+		want = d->waiters != NULL || (d->stop && d->synced < d->committed);
+		if (!want && d->stop)
+			break;
+		if (!want || d->syncing) {
+			pthread_cond_wait(&d->done, &d->lock);
+			continue;
+		}
+		d->syncing = true;
+		target = d->committed;
+		pthread_mutex_unlock(&d->lock);
+		rc = c != NULL ? wal_sync(c) : ZEK_IO;
+		pthread_mutex_lock(&d->lock);
+		d->syncing = false;
+		if (rc == ZEK_OK && target > d->synced)
+			d->synced = target;
+		pthread_cond_broadcast(&d->done);
+		if (rc != ZEK_OK) {
+			durable_call(d, target, rc);
+			if (d->stop)
+				break;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+void
+store_scope_defer(struct store_conn *c)
+{
+	c->defer_sync = c->group_sync;
+	c->ticket = 0;
+}
+
+uint64_t
+store_scope_ticket(struct store_conn *c)
+{
+	uint64_t t = c->ticket;
+
+	c->ticket = 0;
+	return t;
+}
+
+enum zek_rc
+store_durable_wait(struct store *st, uint64_t ticket)
+{
+	struct store_conn *c;
+
+	if (ticket == 0)
+		return ZEK_OK;
+	c = store_conn(st);
+	return c != NULL ? durable_wait(c, ticket) : ZEK_IO;
+}
+
+enum zek_rc
+store_durable_notify(struct store *st, uint64_t ticket,
+    void (*fn)(void *arg, int rc), void *arg)
+{
+	struct durable *d = &st->dur;
+	struct durable_waiter *w;
+	enum zek_rc rc = ZEK_OK;
+
+	if (ticket == 0)
+		return ZEK_NOTFOUND;
+	w = ARENA_FAULT_NOW() ? NULL : malloc(sizeof(*w));
+	if (w == NULL)
+		return ZEK_NOMEM;
+	*w = (struct durable_waiter){ .ticket = ticket, .fn = fn, .arg = arg };
+	pthread_mutex_lock(&d->lock);
+	if (d->synced >= ticket) {
+		rc = ZEK_NOTFOUND;
+	} else if (d->stop) {
+		rc = ZEK_IO;
+	} else if (!d->running &&
+	    pthread_create(&d->thread, NULL, durable_main, st) != 0) {
+		rc = ZEK_IO;
+	} else {
+		d->running = true;
+		w->next = d->waiters;
+		d->waiters = w;
+		w = NULL;
+		pthread_cond_broadcast(&d->done);
+	}
+	pthread_mutex_unlock(&d->lock);
+	free(w);
+	return rc;
+}
+
+/* Ends the sync thread after it has synced and called back what waits. */
+static void
+durable_stop(struct durable *d)
+{
+	bool running;
+
+	pthread_mutex_lock(&d->lock);
+	running = d->running;
+	d->stop = true;
+	pthread_cond_broadcast(&d->done);
+	pthread_mutex_unlock(&d->lock);
+	if (running)
+		pthread_join(d->thread, NULL);
+}
+
+/* Runs a transaction statement; not through sq_next, which would open the
+ * scope's transactions for it. */
+static enum zek_rc
+step_tx(struct store_conn *c, const char *sql)
+{
+	sqlite3_stmt *st = sq_prep(c, sql);
+	int src;
+
+	if (st == NULL)
+		return ZEK_IO;
+	src = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (src != SQLITE_DONE)
+		return sq_log_err(c->db, src, sql);
+	return ZEK_OK;
+}
+
+/* Ends the scope's read transaction before its first write, which then
+ * starts from the newest data. While a statement still reads, the read
+ * transaction stays and the write upgrades it. */
+static void
+read_end(struct store_conn *c)
+{
+	sqlite3_stmt *st;
+	bool busy = false;
+
+	if (!c->reading)
+		return;
+	c->reading = false;
+	for (st = sqlite3_next_stmt(c->db, NULL); st != NULL && !busy;
+	    st = sqlite3_next_stmt(c->db, st))
+		busy = sqlite3_stmt_busy(st);
+	if (!busy)
+		step_tx(c, "COMMIT");
+}
+
+/* Opens a scope's write transaction: the write lock, then BEGIN IMMEDIATE. */
+static enum zek_rc
+scope_open(struct store_conn *c)
+{
+	enum zek_rc rc;
+
+	read_end(c);
+	write_acquire(c);
+	if (!sqlite3_get_autocommit(c->db))
+		return ZEK_OK;  /* a statement still reads; see read_end */
+	rc = step_tx(c, "BEGIN IMMEDIATE");
+	if (rc != ZEK_OK)
+		write_release(c);
+	return rc;
+}
+
 /* Steps once: 1 = row, 0 = done, -1 = error (*rc set). */
+
 int
 sq_next(struct store_conn *c, sqlite3_stmt *st, enum zek_rc *rc)
 {
-	int src = sqlite3_step(st);
+	int src;
+
+	/* In a scope the first write opens the scope's transaction; reads
+	 * before it share one read transaction (one snapshot, and the log's
+	 * locks taken once instead of per statement). */
+	if (c->scoped && !sqlite3_stmt_busy(st)) {
+		if (!sqlite3_stmt_readonly(st)) {
+			if (sqlite3_get_autocommit(c->db) || c->reading) {
+				*rc = scope_open(c);
+				if (*rc != ZEK_OK)
+					return -1;
+			}
+		} else if (sqlite3_get_autocommit(c->db) &&
+		    sqlite3_column_count(st) > 0) {
+			*rc = step_tx(c, "BEGIN");
+			if (*rc != ZEK_OK)
+				return -1;
+			c->reading = true;
+		}
+	}
+	src = sqlite3_step(st);
 
 	if (src == SQLITE_ROW)
 		return 1;
@@ -375,13 +839,21 @@ out:
 const char *
 sq_col_str(struct sq_row *r)
 {
-	const unsigned char *t = sqlite3_column_text(r->st, r->col);
-	int n = sqlite3_column_bytes(r->st, r->col);
+	const unsigned char *t;
+	size_t n = 0;
 	char *s;
 
+	if (r->vals != NULL) {
+		t = r->col < r->nvals ? (const unsigned char *)r->vals[r->col].s : NULL;
+		if (t != NULL)
+			n = r->vals[r->col].len;
+	} else {
+		t = sqlite3_column_text(r->st, r->col);
+		n = (size_t)sqlite3_column_bytes(r->st, r->col);
+	}
 	r->col++;
 	s = arena_strndup(r->a, t != NULL ? (const char *)t : "",
-	    t != NULL ? (size_t)n : 0);
+	    t != NULL ? n : 0);
 	if (s == NULL) {
 		r->failed = 1;
 		return "";
@@ -392,13 +864,17 @@ sq_col_str(struct sq_row *r)
 int64_t
 sq_col_i64(struct sq_row *r)
 {
+	if (r->vals != NULL) {
+		r->col++;
+		return r->col <= r->nvals ? r->vals[r->col - 1].i : 0;
+	}
 	return sqlite3_column_int64(r->st, r->col++);
 }
 
 bool
 sq_col_bool(struct sq_row *r)
 {
-	return sqlite3_column_int64(r->st, r->col++) != 0;
+	return sq_col_i64(r) != 0;
 }
 
 /* Grows an arena array to hold one more element; NULL when out of memory. */
@@ -481,6 +957,275 @@ sq_collect_one(struct store_conn *c, struct arena *a, sqlite3_stmt *st,
 	*out = elem;
 out:
 	sq_finish(st);
+	return rc;
+}
+
+/* ---- kept results ---- */
+
+/* The data version of the read transaction open on c; false when none is
+ * open or c writes (its own changes do not move the version yet). */
+static bool
+read_version(struct store_conn *c, unsigned *version)
+{
+	if (sqlite3_txn_state(c->db, "main") != SQLITE_TXN_READ)
+		return false;
+	return sqlite3_file_control(c->db, "main", SQLITE_FCNTL_DATA_VERSION,
+	    version) == SQLITE_OK;
+}
+
+/* Steps st to the end (or its first row when `one`) and copies the rows
+ * into res: values, then their text in the same block. */
+static enum zek_rc
+result_read(struct store_conn *c, sqlite3_stmt *st, bool one,
+    struct sq_result *res)
+{
+	struct sq_value *vals = NULL, *nv;
+	size_t nvals = 0, cap = 0, tlen = 0, tcap = 0, i, *off = NULL, *noff;
+	char *text = NULL, *nt, *block;
+	enum zek_rc rc = ZEK_OK;
+	int ncols = sqlite3_column_count(st), k, step;
+
+	memset(res, 0, sizeof(*res));
+	while ((step = sq_next(c, st, &rc)) == 1) {
+		if (nvals + (size_t)ncols > cap) {
+			cap = (cap == 0 ? 16 : cap * 2) + (size_t)ncols;
+			nv = realloc(vals, cap * sizeof(*vals));
+			noff = realloc(off, cap * sizeof(*off));
+			if (nv != NULL)
+				vals = nv;
+			if (noff != NULL)
+				off = noff;
+			if (nv == NULL || noff == NULL) {
+				rc = ZEK_NOMEM;
+				goto out;
+			}
+		}
+		for (k = 0; k < ncols; k++, nvals++) {
+			/* The integer first: taking the text of a number adds
+			 * its text without changing it; the reverse may not. */
+			const unsigned char *t;
+			size_t n;
+
+			vals[nvals].i = sqlite3_column_int64(st, k);
+			t = sqlite3_column_text(st, k);
+			n = (size_t)sqlite3_column_bytes(st, k);
+			vals[nvals].len = n;
+			off[nvals] = SIZE_MAX;
+			if (t == NULL)
+				continue;
+			if (tlen + n + 1 > tcap) {
+				tcap = (tcap == 0 ? 1024 : tcap * 2) + n + 1;
+				if ((nt = realloc(text, tcap)) == NULL) {
+					rc = ZEK_NOMEM;
+					goto out;
+				}
+				text = nt;
+			}
+			memcpy(text + tlen, t, n);
+			text[tlen + n] = '\0';
+			off[nvals] = tlen;
+			tlen += n + 1;
+		}
+		res->nrows++;
+		if (one)
+			break;
+	}
+	if (step < 0)
+		goto out;
+	res->bytes = nvals * sizeof(*vals) + tlen;
+	block = malloc(res->bytes > 0 ? res->bytes : 1);
+	if (block == NULL) {
+		rc = ZEK_NOMEM;
+		goto out;
+	}
+	res->vals = (struct sq_value *)(void *)block;
+	if (nvals > 0)
+		memcpy(res->vals, vals, nvals * sizeof(*vals));
+	if (tlen > 0)
+		memcpy(block + nvals * sizeof(*vals), text, tlen);
+	for (i = 0; i < nvals; i++)
+		res->vals[i].s = off[i] == SIZE_MAX ? NULL :
+		    block + nvals * sizeof(*vals) + off[i];
+	res->ncols = ncols;
+out:
+	sq_finish(st);
+	free(vals);
+	free(off);
+	free(text);
+	return rc;
+}
+
+/* Maps the kept rows (at most `max`) into an arena array. */
+static enum zek_rc
+result_map(struct arena *a, const struct sq_result *res, size_t max,
+    sq_row_map_fn map, size_t size, void **out, size_t *n)
+{
+	size_t rows = res->nrows < max ? res->nrows : max, i;
+	unsigned char *arr = NULL;
+	struct sq_row r;
+
+	if (rows > 0 && (arr = arena_calloc(a, rows, size)) == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < rows; i++) {
+		r = (struct sq_row){ .a = a, .st = res->st,
+		    .vals = res->vals + i * (size_t)res->ncols, .nvals = res->ncols };
+		map(&r, arr + i * size);
+		if (r.failed)
+			return ZEK_NOMEM;
+	}
+	*out = arr;
+	*n = rows;
+	return ZEK_OK;
+}
+
+/* Keeps res on c (taking its block), or frees it when it does not fit. */
+static void
+result_keep(struct store_conn *c, struct sq_result *res)
+{
+	struct sq_result *nr;
+
+	if (res->bytes > RESULT_BYTES_MAX / 4)
+		goto drop;
+	if (c->nresults == RESULTS_MAX ||
+	    c->result_bytes + res->bytes > RESULT_BYTES_MAX)
+		results_clear(c);
+	if (c->results == NULL) {
+		nr = malloc(RESULTS_MAX * sizeof(*nr));
+		if (nr == NULL)
+			goto drop;
+		c->results = nr;
+	}
+	c->results[c->nresults++] = *res;
+	c->result_bytes += res->bytes;
+	return;
+drop:
+	free(res->vals);
+}
+
+static enum zek_rc
+collect_cached(struct store_conn *c, struct arena *a, sqlite3_stmt *st,
+    int64_t key, bool one, sq_row_map_fn map, size_t size, void **out,
+    size_t *n)
+{
+	struct sq_result *res = NULL, fresh;
+	enum zek_rc rc;
+	unsigned version = 0, now;
+	size_t i;
+
+	/* Writing, or no read transaction: read as always. */
+	if (!read_version(c, &version) && !one)
+		return sq_collect(c, a, st, map, size, out, n);
+	if (!read_version(c, &version)) {
+		rc = sq_collect_one(c, a, st, map, size, out);
+		*n = rc == ZEK_OK ? 1 : 0;
+		return rc;
+	}
+	if (version != c->results_version) {
+		results_clear(c);
+		c->results_version = version;
+	}
+	for (i = 0; i < c->nresults; i++) {
+		if (c->results[i].st == st && c->results[i].key == key &&
+		    (one || !c->results[i].one)) {
+			res = &c->results[i];
+			break;
+		}
+	}
+	if (res != NULL) {
+		sq_finish(st);  /* bound by the caller */
+		return result_map(a, res, one ? 1 : SIZE_MAX, map, size, out, n);
+	}
+	rc = result_read(c, st, one, &fresh);
+	if (rc != ZEK_OK)
+		return rc;
+	fresh.st = st;
+	fresh.key = key;
+	fresh.version = version;
+	fresh.one = one;
+	rc = result_map(a, &fresh, SIZE_MAX, map, size, out, n);
+	/* Kept only when read in the transaction the version is of. */
+	if (rc == ZEK_OK && read_version(c, &now) && now == version)
+		result_keep(c, &fresh);
+	else
+		free(fresh.vals);
+	return rc;
+}
+
+enum zek_rc
+sq_collect_cached(struct store_conn *c, struct arena *a, sqlite3_stmt *st,
+    int64_t key, sq_row_map_fn map, size_t size, void **out, size_t *n)
+{
+	return collect_cached(c, a, st, key, false, map, size, out, n);
+}
+
+enum zek_rc
+sq_collect_one_cached(struct store_conn *c, struct arena *a,
+    sqlite3_stmt *st, int64_t key, sq_row_map_fn map, size_t size,
+    void **out)
+{
+	enum zek_rc rc;
+	size_t n = 0;
+
+	rc = collect_cached(c, a, st, key, true, map, size, out, &n);
+	if (rc == ZEK_OK && n == 0)
+		rc = ZEK_NOTFOUND;
+	return rc;
+}
+
+enum zek_rc
+sq_query_i64_cached(struct store_conn *c, int64_t key, int64_t *out,
+    const char *sql, const char *fmt, ...)
+{
+	struct sq_result *res = NULL, fresh;
+	sqlite3_stmt *st;
+	enum zek_rc rc;
+	unsigned version, now;
+	va_list ap;
+	size_t i;
+	int src;
+
+	st = sq_prep(c, sql);
+	if (st == NULL)
+		return ZEK_IO;
+	va_start(ap, fmt);
+	src = sq_vbind(st, fmt, ap);
+	va_end(ap);
+	if (src != SQLITE_OK) {
+		sq_finish(st);
+		return sq_log_err(c->db, src, "bind");
+	}
+	if (read_version(c, &version)) {
+		if (version != c->results_version) {
+			results_clear(c);
+			c->results_version = version;
+		}
+		for (i = 0; i < c->nresults && res == NULL; i++)
+			if (c->results[i].st == st && c->results[i].key == key)
+				res = &c->results[i];
+	} else {
+		version = 0;
+	}
+	if (res != NULL) {
+		sq_finish(st);
+	} else {
+		rc = result_read(c, st, true, &fresh);
+		if (rc != ZEK_OK)
+			return rc;
+		fresh.st = st;
+		fresh.key = key;
+		fresh.version = version;
+		fresh.one = true;
+		res = &fresh;
+	}
+	rc = res->nrows == 0 || res->ncols < 1 ? ZEK_NOTFOUND : ZEK_OK;
+	if (rc == ZEK_OK)
+		*out = res->vals[0].i;
+	if (res == &fresh) {
+		if (read_version(c, &now) && now == version && version != 0)
+			result_keep(c, &fresh);
+		else
+			free(fresh.vals);
+	}
 	return rc;
 }
 
@@ -639,6 +1384,11 @@ static void
 configure_sqlite(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* A statement journal (the undo of a statement or savepoint within a
+	 * transaction) went to a temporary file past 64 KiB: a create with
+	 * its search index and mails wrote about 70 pages there, each a
+	 * system call, while holding the write lock. */
+	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STMTJRNL_SPILL_BYTES);
 }
 
 enum zek_rc
@@ -663,6 +1413,9 @@ store_open(const char *path, struct store **out)
 		free(st);
 		return ZEK_NOMEM;
 	}
+	pthread_mutex_init(&st->write_lock, NULL);
+	pthread_mutex_init(&st->dur.lock, NULL);
+	pthread_cond_init(&st->dur.done, NULL);
 	rc = make_parent_dirs(path);
 	if (rc != ZEK_OK)
 		goto fail;
@@ -686,8 +1439,12 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	durable_stop(&st->dur);
 	store_conn_release(st);
 	pthread_key_delete(st->key);
+	pthread_mutex_destroy(&st->write_lock);
+	pthread_mutex_destroy(&st->dur.lock);
+	pthread_cond_destroy(&st->dur.done);
 	free(st->path);
 	free(st);
 }
@@ -697,20 +1454,117 @@ store_close(struct store *st)
 enum zek_rc
 store_begin(struct store_conn *c)
 {
-	return sq_exec(c, "BEGIN IMMEDIATE", "");
+	enum zek_rc rc;
+
+	if (!c->scoped) {
+		write_acquire(c);
+		rc = sq_exec(c, "BEGIN IMMEDIATE", "");
+		write_release(c);       /* only if BEGIN failed */
+		return rc;
+	}
+	if (sqlite3_get_autocommit(c->db) || c->reading) {
+		rc = scope_open(c);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	rc = sq_exec(c, "SAVEPOINT zek", "");
+	if (rc == ZEK_OK)
+		c->depth++;
+	return rc;
 }
 
 enum zek_rc
 store_commit(struct store_conn *c)
 {
-	return sq_exec(c, "COMMIT", "");
+	enum zek_rc rc;
+
+	if (!c->scoped) {
+		rc = sq_exec(c, "COMMIT", "");
+		write_release(c);       /* without WAL; else on_wal_commit did */
+		return rc;
+	}
+	if (c->depth == 0)
+		return ZEK_OK;
+	rc = sq_exec(c, "RELEASE zek", "");
+	if (rc == ZEK_OK)
+		c->depth--;
+	return rc;
 }
 
 enum zek_rc
 store_rollback(struct store_conn *c)
 {
-	if (sqlite3_get_autocommit(c->db))
+	enum zek_rc rc;
+
+	if (!c->scoped) {
+		rc = ZEK_OK;
+		if (!sqlite3_get_autocommit(c->db))
+			rc = sq_exec(c, "ROLLBACK", "");
+		write_release(c);
+		return rc;
+	}
+	/* Only the savepoint: the scope's transaction ends with the scope. */
+	if (c->depth == 0)
 		return ZEK_OK;
-	return sq_exec(c, "ROLLBACK", "");
+	c->depth--;
+	if (sqlite3_get_autocommit(c->db))
+		return ZEK_OK;      /* SQLite rolled everything back already */
+	rc = sq_exec(c, "ROLLBACK TO zek", "");
+	if (rc == ZEK_OK)
+		rc = sq_exec(c, "RELEASE zek", "");
+	return rc;
 }
 
+void
+store_scope_begin(struct store_conn *c)
+{
+	c->scoped = true;
+	c->depth = 0;
+	c->reading = false;
+}
+
+static enum zek_rc
+scope_finish(struct store_conn *c, bool commit)
+{
+	sqlite3_stmt *st;
+	enum zek_rc rc = ZEK_OK;
+
+	/* A statement still running keeps its read snapshot and, if it
+	 * writes, the lock: reset it so the next request starts clean. */
+	for (st = sqlite3_next_stmt(c->db, NULL); st != NULL;
+	    st = sqlite3_next_stmt(c->db, st)) {
+		if (sqlite3_stmt_busy(st)) {
+			fprintf(stderr, "store: statement left running: %s\n",
+			    sqlite3_sql(st));
+			sqlite3_reset(st);
+		}
+	}
+	if (c->depth != 0) {
+		/* Somebody skipped its commit or rollback: keep nothing. */
+		fprintf(stderr, "store: %d savepoint(s) left open\n", c->depth);
+		rc = ZEK_IO;
+	}
+	c->scoped = false;
+	c->depth = 0;
+	if (sqlite3_get_autocommit(c->db))
+		return commit ? rc : ZEK_OK;
+	if (commit && rc == ZEK_OK) {
+		rc = sq_exec(c, "COMMIT", "");
+		if (rc == ZEK_OK)
+			return ZEK_OK;
+	}
+	if (sq_exec(c, "ROLLBACK", "") != ZEK_OK)
+		fprintf(stderr, "store: rollback failed\n");
+	return commit ? rc : ZEK_OK;
+}
+
+enum zek_rc
+store_scope_end(struct store_conn *c, bool commit)
+{
+	enum zek_rc rc = scope_finish(c, commit);
+
+	c->reading = false;
+	c->defer_sync = false;
+	write_release(c);
+	return rc;
+}

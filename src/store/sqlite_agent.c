@@ -11,6 +11,7 @@
 #include "lib/buf.h"
 #include "lib/utf8.h"
 #include "store/sqlite_int.h"
+#include "store/sqlite_walk.h"
 
 #define MATCH_MAX 8192          /* bytes of one FTS5 query */
 
@@ -88,17 +89,41 @@ static const char *const count_sql[] = {
 
 static const char match_count_sql[] =
     "SELECT count(*) FROM request_search WHERE request_search MATCH ?";
+/* The same, up to ?2 hits. */
+static const char capped_count_sql[] = "SELECT count(*) FROM (SELECT 1 "
+    "FROM request_search WHERE request_search MATCH ?1 LIMIT ?2)";
+
+/* Anyone's requests in the statuses: kept by triggers (0002_search.sql). */
+static const char status_count_sql[] =
+    "SELECT coalesce(sum(n), 0) FROM request_counts "
+    "WHERE status IN (?1, ?2, ?3, ?4)";
+
+/* A page of search hits in creation order, read by the ids the walk found
+ * (sqlite_walk.c), in either order. */
+#define Q_IDS(DIR) QCOLS "FROM json_each(?1) j CROSS JOIN requests r " \
+	"ON r.id = j.value " QJOIN "ORDER BY r.created_at " DIR ", r.id " DIR
+static const char *const ids_sql[2] = { Q_IDS("DESC"), Q_IDS("ASC") };
+
+/* What a walk hit must also be (the assignee; updated since). */
+static const char hit_sql[] = "SELECT coalesce(assignee_id, 0), updated_at "
+    "FROM requests WHERE id = ?";
 
 const char *
 store_queue_statement(size_t i)
 {
+	/* Q_IDS again, not ids_sql[i]: clang wants constant initializers. */
+	static const char *const more[] = { match_count_sql, status_count_sql,
+		Q_IDS("DESC"), Q_IDS("ASC"), hit_sql };
 	size_t np = ZEK_ARRAY_LEN(page_sql), nc = ZEK_ARRAY_LEN(count_sql);
 
 	if (i < np)
 		return page_sql[i];
 	if (i < np + nc)
 		return count_sql[i - np];
-	return i == np + nc ? match_count_sql : NULL;
+	i -= np + nc;
+	if (i < ZEK_ARRAY_LEN(more))
+		return more[i];
+	return walk_statement(i - ZEK_ARRAY_LEN(more));
 }
 
 /* ---- the FTS5 query ---- */
@@ -162,6 +187,26 @@ put_status(struct buf *b, const char *code)
 	return ZEK_OK;
 }
 
+/* Whether the codes are exactly the four open statuses, which the index
+ * also holds as the one facet token zgopen. */
+static bool
+all_open(const char *const *codes, size_t n)
+{
+	static const char *const open[] = { "offen", "wartet_support",
+		"in_bearbeitung", "wartet_kunde" };
+	size_t i, j, found = 0;
+
+	if (n != ZEK_ARRAY_LEN(open))
+		return false;
+	for (i = 0; i < ZEK_ARRAY_LEN(open); i++)
+		for (j = 0; j < n; j++)
+			if (codes[j] != NULL && strcmp(codes[j], open[i]) == 0) {
+				found++;
+				break;
+			}
+	return found == ZEK_ARRAY_LEN(open);
+}
+
 /*
  * The words of `terms`, each required, in key, title and description, and
  * one of `statuses` as a facet (so the index hands out only the queue's
@@ -195,15 +240,21 @@ build_match(struct arena *a, const char *terms, const char *const *statuses,
 		if (added)
 			nwords++;
 	}
-	buf_puts(&b, ")) AND (facets : (");
-	for (i = 0; rc == ZEK_OK && i < nstatuses; i++) {
-		if (i > 0)
-			buf_puts(&b, " OR ");
-		rc = put_status(&b, statuses[i]);
+	if (all_open(statuses, nstatuses)) {
+		/* One token for the four (0007_list_walk.sql): cheaper to
+		 * intersect than their OR. */
+		buf_puts(&b, ")) AND (facets : zgopen)");
+	} else {
+		buf_puts(&b, ")) AND (facets : (");
+		for (i = 0; rc == ZEK_OK && i < nstatuses; i++) {
+			if (i > 0)
+				buf_puts(&b, " OR ");
+			rc = put_status(&b, statuses[i]);
+		}
+		buf_puts(&b, "))");
 	}
-	buf_puts(&b, "))");
 	if (rc == ZEK_OK && b.failed)
-		rc = ZEK_TOOBIG;
+		rc = b.failed;      /* ZEK_TOOBIG, or ZEK_NOMEM */
 	else if (rc == ZEK_OK && nwords > 0 &&
 	    (*out = arena_strndup(a, b.data, b.len)) == NULL)
 		rc = ZEK_NOMEM;
@@ -297,6 +348,77 @@ query_ok(const struct store_queue_query *q)
 	return q->updated_since <= 0 || q->assignee == STORE_ASSIGNEE_ANY;
 }
 
+/* A walk hit's assignee and update time against q's conditions. */
+static enum zek_rc
+queue_filter(struct store_conn *c, int64_t id, void *arg, bool *keep)
+{
+	const struct store_queue_query *q = arg;
+	int64_t assignee, updated;
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+	int step;
+
+	*keep = false;
+	st = sq_start(c, &rc, hit_sql, "i", id);
+	if (st == NULL)
+		return rc;
+	step = sq_next(c, st, &rc);
+	if (step == 1) {
+		assignee = sqlite3_column_int64(st, 0);
+		updated = sqlite3_column_int64(st, 1);
+		*keep = updated >= q->updated_since &&
+		    (q->assignee == STORE_ASSIGNEE_ANY ||
+		    (q->assignee == STORE_ASSIGNEE_NONE && assignee == 0) ||
+		    (q->assignee == STORE_ASSIGNEE_USER &&
+		    assignee == q->assignee_id));
+	}
+	sq_finish(st);
+	return step < 0 ? rc : ZEK_OK;
+}
+
+/*
+ * A page of search hits in creation order: the walk reads hits in id
+ * order and stops after about a page (sqlite_walk.c), however many
+ * requests match; the rows are then read by id.
+ */
+static enum zek_rc
+walk_page(struct store_conn *c, struct arena *a,
+    const struct store_queue_query *q, const char *match,
+    struct store_queue_row **rows, size_t *n)
+{
+	struct walk_query w = { .match = match, .newest_first = !q->ascending,
+		.has_cursor = q->has_cursor, .cursor_created_at = q->cursor_value,
+		.cursor_id = q->cursor_id, .limit = q->limit };
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+	int64_t *ids;
+	struct buf b;
+	size_t nids, i;
+
+	if (query_mode(q) != MODE_ANY || q->updated_since > 0) {
+		w.filter = queue_filter;
+		w.filter_arg = (void *)q;
+	}
+	rc = walk_hits(c, a, &w, &ids, &nids);
+	if (rc != ZEK_OK || nids == 0)
+		return rc;
+	buf_init(&b, 24 * (nids + 1));
+	buf_putc(&b, '[');
+	for (i = 0; i < nids; i++)
+		buf_printf(&b, "%s%lld", i > 0 ? "," : "", (long long)ids[i]);
+	buf_putc(&b, ']');
+	if (b.failed) {
+		buf_free(&b);
+		return ZEK_NOMEM;
+	}
+	st = sq_start(c, &rc, ids_sql[q->ascending ? 1 : 0], "t", b.data);
+	if (st != NULL)
+		rc = sq_collect(c, a, st, map_queue_row, sizeof(**rows),
+		    (void **)rows, n);
+	buf_free(&b);
+	return rc;
+}
+
 enum zek_rc
 store_queue_page(struct store_conn *c, struct arena *a,
     const struct store_queue_query *q, struct store_queue_row **rows,
@@ -315,6 +437,13 @@ store_queue_page(struct store_conn *c, struct arena *a,
 	if (q->limit == 0 || q->limit > STORE_QUEUE_LIMIT_MAX ||
 	    q->status == NULL || !query_ok(q))
 		return ZEK_INVALID;
+	/* Searching in creation order: walk the hits, however many. */
+	if (q->terms != NULL && q->terms[0] != '\0' && !q->by_updated) {
+		rc = build_match(a, q->terms, &q->status, 1, &match);
+		if (rc != ZEK_OK || match[0] == '\0')
+			return rc;
+		return walk_page(c, a, q, match, rows, n);
+	}
 	rc = search_form(c, a, q, &q->status, 1, &match, &form, &nothing);
 	if (rc != ZEK_OK || nothing)
 		return rc;
@@ -366,12 +495,24 @@ store_queue_count(struct store_conn *c, struct arena *a,
 	*out = 0;
 	if (nstatuses == 0 || nstatuses > STORE_QUEUE_STATUSES || !query_ok(q))
 		return ZEK_INVALID;
+	/* Status alone is in the index's facets: one count there. */
+	if (q->terms != NULL && q->terms[0] != '\0' &&
+	    query_mode(q) == MODE_ANY) {
+		rc = build_match(a, q->terms, statuses, nstatuses, &match);
+		if (rc != ZEK_OK || match[0] == '\0')
+			return rc;
+		return sq_query_i64(c, out, capped_count_sql, "ti", match,
+		    q->count_max > 0 ? q->count_max + 1 : INT64_MAX);
+	}
 	rc = search_form(c, a, q, statuses, nstatuses, &match, &form, &nothing);
 	if (rc != ZEK_OK || nothing)
 		goto out;
-	/* Status alone is in the index's facets: count there. */
-	if (form != FORM_PLAIN && query_mode(q) == MODE_ANY)
-		return sq_query_i64(c, out, match_count_sql, "t", match);
+	/* Anyone's, without search: request_counts has them at once. */
+	if (form == FORM_PLAIN && query_mode(q) == MODE_ANY)
+		return sq_query_i64(c, out, status_count_sql, "tttt", statuses[0],
+		    nstatuses > 1 ? statuses[1] : NULL,
+		    nstatuses > 2 ? statuses[2] : NULL,
+		    nstatuses > 3 ? statuses[3] : NULL);
 	st = sq_prep(c, count_sql[(size_t)query_mode(q) * FORM_MAX +
 	    (size_t)form]);
 	if (st == NULL) {
@@ -396,6 +537,9 @@ store_queue_count(struct store_conn *c, struct arena *a,
 		*out = sqlite3_column_int64(st, 0);
 	else if (step == 0)
 		rc = ZEK_IO;
+	/* The same answer as the capped count above, whichever way. */
+	if (form != FORM_PLAIN && q->count_max > 0 && *out > q->count_max)
+		*out = q->count_max + 1;
 out:
 	sq_finish(st);
 	return rc;

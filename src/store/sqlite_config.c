@@ -81,7 +81,8 @@ store_desk_by_id(struct store_conn *c, struct arena *a, int64_t id,
 	    "WHERE id = ?", "i", id);
 	if (st == NULL)
 		return rc;
-	return sq_collect_one(c, a, st, map_desk, sizeof(**out), (void **)out);
+	return sq_collect_one_cached(c, a, st, id, map_desk, sizeof(**out),
+	    (void **)out);
 }
 
 enum zek_rc
@@ -203,7 +204,8 @@ store_reqtype_get(struct store_conn *c, struct arena *a, int64_t id,
 	    "WHERE id = ?", "i", id);
 	if (st == NULL)
 		return rc;
-	return sq_collect_one(c, a, st, map_reqtype, sizeof(**out), (void **)out);
+	return sq_collect_one_cached(c, a, st, id, map_reqtype, sizeof(**out),
+	    (void **)out);
 }
 
 enum zek_rc
@@ -265,7 +267,8 @@ store_fields_by_type(struct store_conn *c, struct arena *a, int64_t type_id,
 	    "ORDER BY position, id", "i", type_id);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, map_field, sizeof(**out), (void **)out, n);
+	return sq_collect_cached(c, a, st, type_id, map_field, sizeof(**out),
+	    (void **)out, n);
 }
 
 enum zek_rc
@@ -310,7 +313,8 @@ store_options_by_type(struct store_conn *c, struct arena *a, int64_t type_id,
 	    "ORDER BY o.field_id, o.position, o.id", "i", type_id);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, map_option, sizeof(**out), (void **)out, n);
+	return sq_collect_cached(c, a, st, type_id, map_option, sizeof(**out),
+	    (void **)out, n);
 }
 
 /* ---- object catalogue ---- */

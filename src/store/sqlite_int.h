@@ -24,14 +24,42 @@ struct store_conn {
 	sqlite3 *db;
 	struct stmt_slot cache[STMT_CACHE_MAX];
 	size_t ncache;
+	/* Inside store_scope_begin/end (one HTTP request): the first write
+	 * opens one transaction for the whole scope, store_begin/commit become
+	 * savepoints, and the scope's end commits or rolls it all back. */
+	bool scoped;
+	int depth;                  /* open store_begin savepoints */
+	/* Speed (docs/internals/performance.md): a scope's reads share one
+	 * read transaction (BEGIN), which its first write ends; the write
+	 * transaction holds the store's write lock (one writer per process,
+	 * no busy waiting) until it ends. */
+	struct store *store;
+	bool reading;               /* the scope's read transaction is open */
+	bool writing;               /* this connection holds the write lock */
+	bool group_sync;            /* WAL: commits are synced by the store */
+	bool defer_sync;            /* store_scope_defer: the commit not awaited */
+	uint64_t ticket;            /* ... but recorded here */
+	struct sq_result *results;  /* sq_collect_cached's rows */
+	size_t nresults, result_bytes;
+	unsigned results_version;   /* the data version they are of */
 };
 
-/* A row being read column by column; a failed read marks `failed`. */
+/* One column value of a kept result row. */
+struct sq_value {
+	int64_t i;
+	const char *s;              /* NULL: not text (NULL, integer) */
+	size_t len;
+};
+
+/* A row being read column by column; a failed read marks `failed`.
+ * `vals` set: the row comes from kept values instead of `st`. */
 struct sq_row {
 	struct arena *a;
 	sqlite3_stmt *st;
 	int col;
 	int failed;
+	const struct sq_value *vals;
+	int nvals;
 };
 
 typedef void (*sq_row_map_fn)(struct sq_row *r, void *elem);
@@ -72,6 +100,23 @@ enum zek_rc sq_collect(struct store_conn *c, struct arena *a, sqlite3_stmt *st,
 /* Reads the single row of a started statement; ZEK_NOTFOUND if none. */
 enum zek_rc sq_collect_one(struct store_conn *c, struct arena *a,
     sqlite3_stmt *st, sq_row_map_fn map, size_t size, void **out);
+/* As sq_collect and sq_collect_one, for a statement whose result depends
+ * only on the database and on `key` (its one parameter, already bound):
+ * inside a read transaction the rows are kept per connection and given
+ * again while the database is unchanged (SQLITE_FCNTL_DATA_VERSION moves
+ * with every commit, by any connection or process). For the type and
+ * configuration reads every page makes; `map` must read columns only with
+ * the sq_col_* functions. */
+enum zek_rc sq_collect_cached(struct store_conn *c, struct arena *a,
+    sqlite3_stmt *st, int64_t key, sq_row_map_fn map, size_t size,
+    void **out, size_t *n);
+enum zek_rc sq_collect_one_cached(struct store_conn *c, struct arena *a,
+    sqlite3_stmt *st, int64_t key, sq_row_map_fn map, size_t size,
+    void **out);
+/* sq_query_i64 with the same keeping: for a read whose parameters other
+ * than `key` are the same at every call. */
+enum zek_rc sq_query_i64_cached(struct store_conn *c, int64_t key,
+    int64_t *out, const char *sql, const char *fmt, ...);
 /* Unicode case folding of UTF-8 text (malloc'd), for search and
  * uniqueness; NULL when out of memory or too long. */
 char *sq_fold(const char *s);

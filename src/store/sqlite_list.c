@@ -12,24 +12,28 @@
 #include "lib/buf.h"
 #include "lib/utf8.h"
 #include "store/sqlite_int.h"
+#include "store/sqlite_walk.h"
 
 #define MATCH_MAX 8192          /* bytes of one FTS5 query */
-#define IDS_MAX (24 * (STORE_LIST_DIRECT_MAX + 1) + 2)  /* the JSON array */
+#define PREFIX_CHARS_MAX 12     /* the longest prefix index (0007) */
 
 /*
  * How a page is read. Every filter, the viewer's visibility and the search
- * words become one FTS5 query over request_search (see 0002_search.sql),
- * which counts the matches by its index alone:
- * - few matches (<= STORE_LIST_DIRECT_MAX), found by reading at most one
- *   more: that is the count, and the page is sorted from them by id;
- * - many matches: walk requests_created from the cursor, newest first, and
- *   keep the rows among the matches; they are dense, so the walk is short.
+ * words become one FTS5 query over request_search (see 0002_search.sql).
+ * - The page walks the query's hits in id order from the page's side and
+ *   stops after about a page of them (sqlite_walk.c: ids grow with
+ *   creation time, and request_blocks bounds the created_at of the hits
+ *   not read yet).
+ * - The count stops at q->count_max + 1 hits ("mehr als 1.000"): a word in
+ *   most requests would otherwise cost a read of all of its hits.
  * Lists restricted by status and type only (an agent's, without search)
- * are counted from request_counts and, when long, walk requests_created
- * reading status and type from the index, without the FTS index at all.
- * Parameters: ?1, ?2 = created_at and id of the cursor row, ?3 the FTS5
- * query, ?4 the number of rows; ?5..?12 status codes (?5 NULL = any),
- * ?13 a type id (0 = any).
+ * are counted exactly from request_counts and walk requests_created,
+ * reading status and type from the index, without the FTS index at all;
+ * when the wanted statuses and type are rare there, the FTS walk (facets)
+ * is shorter and is taken instead.
+ * Parameters of the index walk: ?1, ?2 = created_at and id of the cursor
+ * row, ?4 the number of rows; ?5..?12 status codes (?5 NULL = any), ?13 a
+ * type id (0 = any).
  */
 #define OUT_COLS "SELECT r.id, r.issue_key, r.title, r.status, r.type_id, " \
 	"r.desk_id, r.reporter_id, u.name, r.created_at FROM ("
@@ -43,12 +47,6 @@
 #define WALK "SELECT r.id FROM requests r INDEXED BY requests_created WHERE "
 #define FILTERED " AND (?5 IS NULL OR +r.status IN " \
 	"(?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)) AND (?13 = 0 OR +r.type_id = ?13)"
-/* The unary + keeps SQLite from driving the walk by the matches. */
-#define MATCHING " AND +r.id IN (SELECT rowid FROM request_search " \
-	"WHERE request_search MATCH ?3)"
-/* The matches, read once, are handed back as a JSON array of ids. */
-#define BY_ID "SELECT r.id FROM json_each(?3) j JOIN requests r " \
-	"ON r.id = j.value WHERE "
 #define STATUS_MAX_CODES 8      /* ?5..?12 */
 
 enum list_stmt {
@@ -56,37 +54,35 @@ enum list_stmt {
 	Q_COUNT_BY,
 	Q_WALK_OLDER,
 	Q_WALK_NEWER,
-	Q_WALK_MATCH_OLDER,
-	Q_WALK_MATCH_NEWER,
-	Q_MATCH_IDS,
-	Q_BY_ID_OLDER,
-	Q_BY_ID_NEWER,
+	Q_ROWS,
 	Q_VIEWER_ORGS,
 	Q_MAX
 };
 
 static const char *const list_sql[Q_MAX] = {
-	[Q_COUNT_MATCH] = "SELECT count(*) FROM request_search "
-	    "WHERE request_search MATCH ?",
+	/* The hits, up to ?2 of them. */
+	[Q_COUNT_MATCH] = "SELECT count(*) FROM (SELECT 1 FROM request_search "
+	    "WHERE request_search MATCH ?1 LIMIT ?2)",
 	[Q_COUNT_BY] = "SELECT coalesce(sum(n), 0) FROM request_counts "
 	    "WHERE (?1 IS NULL OR status IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)) "
 	    "AND (?9 = 0 OR type_id = ?9)",
 	[Q_WALK_OLDER] = OUT_COLS WALK OLDER FILTERED DESC_LIMIT OUT_JOIN,
 	[Q_WALK_NEWER] = OUT_COLS WALK NEWER FILTERED ASC_LIMIT OUT_JOIN,
-	[Q_WALK_MATCH_OLDER] = OUT_COLS WALK OLDER MATCHING DESC_LIMIT OUT_JOIN,
-	[Q_WALK_MATCH_NEWER] = OUT_COLS WALK NEWER MATCHING ASC_LIMIT OUT_JOIN,
-	[Q_MATCH_IDS] = "SELECT rowid FROM request_search "
-	    "WHERE request_search MATCH ? LIMIT ?",
-	[Q_BY_ID_OLDER] = OUT_COLS BY_ID OLDER DESC_LIMIT OUT_JOIN,
-	[Q_BY_ID_NEWER] = OUT_COLS BY_ID NEWER ASC_LIMIT OUT_JOIN,
+	/* The page's rows by id (a JSON array), newest first. */
+	[Q_ROWS] = "SELECT r.id, r.issue_key, r.title, r.status, r.type_id, "
+	    "r.desk_id, r.reporter_id, u.name, r.created_at "
+	    "FROM json_each(?1) j JOIN requests r ON r.id = j.value "
+	    "JOIN users u ON u.id = r.reporter_id "
+	    "ORDER BY r.created_at DESC, r.id DESC",
 	[Q_VIEWER_ORGS] = "SELECT org_id FROM user_orgs WHERE user_id = ? "
 	    "ORDER BY org_id LIMIT 200",     /* a viewer's organisations */
 };
 
+/* The list's own statements, then the walk's (sqlite_walk.c). */
 const char *
 store_list_statement(size_t i)
 {
-	return i < Q_MAX ? list_sql[i] : NULL;
+	return i < Q_MAX ? list_sql[i] : walk_statement(i - Q_MAX);
 }
 
 /* ---- the FTS5 query ---- */
@@ -107,27 +103,39 @@ is_word_char(UChar32 ch)
  * matches nothing: they are skipped (*added false). A word ending in a
  * letter becomes a prefix query ("stör" finds "Störungsmeldung"); one
  * ending in a digit does not ("ZEK-12" is not ZEK-120), nor a single
- * character (too costly: there is no one-character prefix index).
+ * character (too costly: there is no one-character prefix index). A
+ * prefix longer than the longest prefix index (0007_list_walk.sql) is cut
+ * to PREFIX_CHARS_MAX characters: without its own index FTS5 would merge
+ * every hit of every word that starts so before handing out the first.
  */
 static void
 put_word(struct buf *b, const char *w, size_t len, bool *added)
 {
 	UChar32 ch, last = 0;
-	size_t nword = 0;
-	int32_t i = 0;
+	size_t nword = 0, run = 0, cut = len;
+	int32_t i = 0, at;
 
 	while (i < (int32_t)len) {
+		at = i;
 		U8_NEXT(w, i, (int32_t)len, ch);
 		if (ch >= 0 && is_word_char(ch)) {
 			nword++;
 			last = ch;
+			if (run == 0)
+				cut = len;          /* a new token: the last one counts */
+			if (run++ == PREFIX_CHARS_MAX)
+				cut = (size_t)at;   /* its 13th character */
+		} else {
+			run = 0;
 		}
 	}
 	*added = nword > 0;
 	if (nword == 0)
 		return;
+	if (u_isdigit(last))
+		cut = len;                  /* not a prefix: the whole token */
 	buf_putc(b, '"');
-	for (size_t k = 0; k < len; k++) {
+	for (size_t k = 0; k < cut; k++) {
 		if (w[k] == '"')
 			buf_putc(b, '"');
 		buf_putc(b, w[k]);
@@ -200,6 +208,21 @@ put_status_set(struct buf *b, const char *const *codes, size_t n)
 	return rc;
 }
 
+/* The one facet token for "every status but geschlossen" or "geschlossen"
+ * (0007_list_walk.sql), when the wanted set is exactly one of those; else
+ * NULL. One token is cheaper to intersect than an OR of four. */
+static const char *
+status_group(const struct store_list_query *q)
+{
+	if (q->nstatuses == 0 || q->nnot_statuses == 0)
+		return NULL;
+	if (q->nnot_statuses == 1 && strcmp(q->not_statuses[0], "geschlossen") == 0)
+		return "zgopen";
+	if (q->nstatuses == 1 && strcmp(q->statuses[0], "geschlossen") == 0)
+		return "zgclosed";
+	return NULL;
+}
+
 static void
 put_and(struct buf *b, bool *first)
 {
@@ -242,6 +265,7 @@ build_match(struct store_conn *c, const struct store_list_query *q,
 {
 	bool has_terms = q->terms != NULL && q->terms[0] != '\0';
 	bool has_who = q->who != STORE_LIST_VISIBLE || !q->see_all;
+	const char *group = status_group(q);
 	bool first = true, negate;
 	enum zek_rc rc = ZEK_OK;
 	size_t nwords;
@@ -251,8 +275,8 @@ build_match(struct store_conn *c, const struct store_list_query *q,
 	 * have fewer requests (e.g. "closed" = none of the open ones), exclude
 	 * them instead: a short list to skip beats a long one to intersect.
 	 * NOT needs something on its left, so only with another condition. */
-	negate = exclude && q->nstatuses > 0 && q->nnot_statuses > 0 &&
-	    (has_terms || q->type_id > 0 || has_who);
+	negate = group == NULL && exclude && q->nstatuses > 0 &&
+	    q->nnot_statuses > 0 && (has_terms || q->type_id > 0 || has_who);
 	if (negate)
 		buf_putc(b, '(');
 	if (has_terms) {
@@ -278,12 +302,15 @@ build_match(struct store_conn *c, const struct store_list_query *q,
 	if (rc == ZEK_OK && negate) {
 		buf_puts(b, ") NOT ");
 		rc = put_status_set(b, q->not_statuses, q->nnot_statuses);
+	} else if (rc == ZEK_OK && group != NULL) {
+		put_and(b, &first);
+		buf_printf(b, "(facets : %s)", group);
 	} else if (rc == ZEK_OK && q->nstatuses > 0 && q->nnot_statuses > 0) {
 		put_and(b, &first);
 		rc = put_status_set(b, q->statuses, q->nstatuses);
 	}
 	if (rc == ZEK_OK && b->failed)
-		rc = ZEK_TOOBIG;
+		rc = b->failed;     /* ZEK_TOOBIG, or ZEK_NOMEM */
 	return rc;
 }
 
@@ -313,10 +340,11 @@ status_params(const char *const *codes, size_t n, const char **out)
 		out[i] = i < n ? codes[i] : NULL;
 }
 
+/* A page by walking requests_created (status and type only). */
 static enum zek_rc
-read_page(struct store_conn *c, struct arena *a, enum list_stmt which,
-    const struct store_list_query *q, const char *match,
-    struct store_list_row **rows, size_t *n)
+read_walk(struct store_conn *c, struct arena *a, bool newer,
+    const struct store_list_query *q, struct store_list_row **rows,
+    size_t *n)
 {
 	int64_t at = INT64_MAX, id = INT64_MAX;
 	const char *st8[STATUS_MAX_CODES];
@@ -327,16 +355,10 @@ read_page(struct store_conn *c, struct arena *a, enum list_stmt which,
 		at = q->cursor_created_at;
 		id = q->cursor_id;
 	}
-	if (which == Q_WALK_OLDER || which == Q_WALK_NEWER) {
-		status_params(q->statuses, q->nnot_statuses > 0 ? q->nstatuses : 0,
-		    st8);
-		st = sq_start(c, &rc, list_sql[which], "iitztttttttti", at, id,
-		    match, q->limit, st8[0], st8[1], st8[2], st8[3], st8[4], st8[5],
-		    st8[6], st8[7], q->type_id);
-	} else {
-		st = sq_start(c, &rc, list_sql[which], "iitz", at, id, match,
-		    q->limit);
-	}
+	status_params(q->statuses, q->nnot_statuses > 0 ? q->nstatuses : 0, st8);
+	st = sq_start(c, &rc, list_sql[newer ? Q_WALK_NEWER : Q_WALK_OLDER],
+	    "iitztttttttti", at, id, "", q->limit, st8[0], st8[1], st8[2], st8[3],
+	    st8[4], st8[5], st8[6], st8[7], q->type_id);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_list_row, sizeof(**rows), (void **)rows,
@@ -356,60 +378,61 @@ count_by(struct store_conn *c, const char *const *codes, size_t n,
 	    st8[1], st8[2], st8[3], st8[4], st8[5], st8[6], st8[7], type_id);
 }
 
-/*
- * The ids matching the FTS5 query, as a JSON array into ids, if there are
- * at most STORE_LIST_DIRECT_MAX of them; *n = how many were read (one more
- * than that when there are more).
- */
+/* The page's rows, newest first. */
 static enum zek_rc
-match_ids(struct store_conn *c, const char *match, struct buf *ids,
-    int64_t *n)
+read_ids(struct store_conn *c, struct arena *a, const int64_t *id, size_t nid,
+    struct store_list_row **rows, size_t *n)
 {
 	enum zek_rc rc;
 	sqlite3_stmt *st;
-	int step;
+	struct buf ids;
+	size_t i;
 
-	*n = 0;
-	st = sq_start(c, &rc, list_sql[Q_MATCH_IDS], "tz", match,
-	    (size_t)STORE_LIST_DIRECT_MAX + 1);
-	if (st == NULL)
-		return rc;
-	buf_putc(ids, '[');
-	while ((step = sq_next(c, st, &rc)) == 1) {
-		buf_printf(ids, "%s%lld", *n > 0 ? "," : "",
-		    (long long)sqlite3_column_int64(st, 0));
-		(*n)++;
+	if (nid == 0)
+		return ZEK_OK;
+	buf_init(&ids, 24 * (nid + 1));
+	buf_putc(&ids, '[');
+	for (i = 0; i < nid; i++)
+		buf_printf(&ids, "%s%lld", i > 0 ? "," : "", (long long)id[i]);
+	buf_putc(&ids, ']');
+	if (ids.failed) {
+		buf_free(&ids);
+		return ZEK_NOMEM;
 	}
-	buf_putc(ids, ']');
-	sq_finish(st);
-	if (step < 0)
-		return rc;
-	return ids->failed ? ZEK_NOMEM : ZEK_OK;
+	st = sq_start(c, &rc, list_sql[Q_ROWS], "t", ids.data);
+	if (st != NULL)
+		rc = sq_collect(c, a, st, map_list_row, sizeof(**rows),
+		    (void **)rows, n);
+	buf_free(&ids);
+	return rc;
 }
 
 enum zek_rc
 store_requests_list(struct store_conn *c, struct arena *a,
     const struct store_list_query *q, struct store_list_row **rows,
-    size_t *n, int64_t *total)
+    size_t *n, int64_t *total, bool *capped)
 {
 	bool newer = q->has_cursor && q->backward;
-	int64_t size_in, size_out, nids;
+	int64_t size_in, size_out, all, count;
 	bool plain, nothing;
 	char *match = NULL;
-	struct buf b, ids;
 	enum zek_rc rc = ZEK_OK;
+	struct walk_query w;
+	int64_t *ids;
+	size_t nids;
+	struct buf b;
 
 	*rows = NULL;
 	*n = 0;
 	*total = 0;
+	*capped = false;
 	if (q->limit == 0 || q->limit > STORE_LIST_LIMIT_MAX ||
 	    q->nstatuses > STATUS_MAX_CODES || q->nnot_statuses > STATUS_MAX_CODES)
 		return ZEK_INVALID;
-	/* Only status and type restrict the list: no FTS5 needed to walk. */
+	/* Only status and type restrict the list: counted exactly. */
 	plain = (q->terms == NULL || q->terms[0] == '\0') &&
 	    q->who == STORE_LIST_VISIBLE && q->see_all;
 	buf_init(&b, MATCH_MAX);
-	buf_init(&ids, IDS_MAX);
 	/* Which is smaller: the wanted statuses or the others? */
 	size_in = size_out = 0;
 	if (q->nnot_statuses > 0)
@@ -428,46 +451,31 @@ store_requests_list(struct store_conn *c, struct arena *a,
 	if (plain) {
 		rc = count_by(c, q->statuses, q->nnot_statuses > 0 ? q->nstatuses : 0,
 		    q->type_id, total);
+		if (rc == ZEK_OK && *total > 0 && b.len > 0)
+			rc = count_by(c, NULL, 0, 0, &all);
 		if (rc != ZEK_OK || *total == 0)
 			goto out;
-		if (b.len == 0 || *total > STORE_LIST_DIRECT_MAX) {
-			rc = read_page(c, a, newer ? Q_WALK_NEWER : Q_WALK_OLDER, q,
-			    match, rows, n);
+		/* Most requests pass: the next ones in order are the page. */
+		if (b.len == 0 || *total >= all / 16) {
+			rc = read_walk(c, a, newer, q, rows, n);
 			goto out;
 		}
-	}
-	/* An agent searching everything usually has many matches: count them
-	 * first (one read of the FTS5 index) rather than try to collect them. */
-	if (!plain && q->see_all && q->who == STORE_LIST_VISIBLE) {
-		rc = sq_query_i64(c, total, list_sql[Q_COUNT_MATCH], "t", match);
-		if (rc != ZEK_OK || *total == 0)
+	} else {
+		rc = sq_query_i64(c, &count, list_sql[Q_COUNT_MATCH], "ti", match,
+		    q->count_max > 0 ? q->count_max + 1 : INT64_MAX);
+		if (rc != ZEK_OK || count == 0)
 			goto out;
-		if (*total > STORE_LIST_DIRECT_MAX) {
-			rc = read_page(c, a, newer ? Q_WALK_MATCH_NEWER :
-			    Q_WALK_MATCH_OLDER, q, match, rows, n);
-			goto out;
-		}
+		*capped = q->count_max > 0 && count > q->count_max;
+		*total = *capped ? q->count_max : count;
 	}
-	/* Few matches: one read of the FTS5 index gives all of them and their
-	 * count, and the page is sorted from them. */
-	rc = match_ids(c, match, &ids, &nids);
-	if (rc != ZEK_OK)
-		goto out;
-	if (nids <= STORE_LIST_DIRECT_MAX) {
-		*total = nids;
-		if (nids > 0)
-			rc = read_page(c, a, newer ? Q_BY_ID_NEWER : Q_BY_ID_OLDER, q,
-			    ids.data, rows, n);
-		goto out;
-	}
-	/* Many: count them, and walk the requests newest first keeping the
-	 * matching ones. */
-	rc = sq_query_i64(c, total, list_sql[Q_COUNT_MATCH], "t", match);
-	if (rc == ZEK_OK && *total > 0)
-		rc = read_page(c, a, newer ? Q_WALK_MATCH_NEWER : Q_WALK_MATCH_OLDER,
-		    q, match, rows, n);
+	w = (struct walk_query){ .match = match, .newest_first = !newer,
+		.has_cursor = q->has_cursor,
+		.cursor_created_at = q->cursor_created_at,
+		.cursor_id = q->cursor_id, .limit = q->limit };
+	rc = walk_hits(c, a, &w, &ids, &nids);
+	if (rc == ZEK_OK)
+		rc = read_ids(c, a, ids, nids, rows, n);
 out:
 	buf_free(&b);
-	buf_free(&ids);
 	return rc;
 }

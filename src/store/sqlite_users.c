@@ -80,7 +80,8 @@ store_user_by_id(struct store_conn *c, struct arena *a, int64_t id,
 	    "i", id);
 	if (st == NULL)
 		return rc;
-	return sq_collect_one(c, a, st, sq_map_user, sizeof(**out), (void **)out);
+	return sq_collect_one_cached(c, a, st, id, sq_map_user, sizeof(**out),
+	    (void **)out);
 }
 
 enum zek_rc
@@ -123,14 +124,31 @@ enum zek_rc
 store_users_search(struct store_conn *c, struct arena *a, const char *query,
     const char *role, size_t limit, struct store_user **out, size_t *n)
 {
-	char *pat = sq_like_pattern(query);
+	char *pat;
 	enum zek_rc rc;
 	sqlite3_stmt *st;
 
-	if (pat == NULL)
-		return ZEK_NOMEM;
 	if (role == NULL)
 		role = "";
+	/* Everybody of a role (the agents a new request is mailed to): by
+	 * the index users_role, not a LIKE '%' over every user (which SQLite
+	 * also prepares anew each time, the pattern being bound). */
+	if (query == NULL || *query == '\0') {
+		if (*role != '\0')
+			st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u "
+			    "WHERE u.role = ? ORDER BY u.name_fold, u.id LIMIT ?",
+			    "tz", role, limit);
+		else
+			st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u "
+			    "ORDER BY u.name_fold, u.id LIMIT ?", "z", limit);
+		if (st == NULL)
+			return rc;
+		return sq_collect(c, a, st, sq_map_user, sizeof(**out),
+		    (void **)out, n);
+	}
+	pat = sq_like_pattern(query);
+	if (pat == NULL)
+		return ZEK_NOMEM;
 	st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u "
 	    "WHERE (? = '' OR u.role = ?) AND (u.name_fold LIKE ? ESCAPE '\\' "
 	    "OR u.email_fold LIKE ? ESCAPE '\\') "
@@ -223,7 +241,8 @@ store_user_orgs(struct store_conn *c, struct arena *a, int64_t user_id,
 	    "ORDER BY o.name, o.id", "i", user_id);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, map_org, sizeof(**out), (void **)out, n);
+	return sq_collect_cached(c, a, st, user_id, map_org, sizeof(**out),
+	    (void **)out, n);
 }
 
 /* ---- sessions and login throttling ---- */

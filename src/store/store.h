@@ -53,6 +53,29 @@ int store_migration_count(void);
 enum zek_rc store_begin(struct store_conn *c);
 enum zek_rc store_commit(struct store_conn *c);
 enum zek_rc store_rollback(struct store_conn *c);
+/* A scope (one HTTP request) makes all its writes one unit: the first
+ * write, or store_begin, opens one transaction (BEGIN IMMEDIATE);
+ * store_begin/commit/rollback inside become savepoints; store_scope_end
+ * commits it when `commit` is true and rolls it back otherwise. So a
+ * request whose answer could not be built leaves nothing behind. The end
+ * also rolls back what a caller left open and resets statements left
+ * running (both logged: they are bugs). Returns the COMMIT's result. */
+void store_scope_begin(struct store_conn *c);
+enum zek_rc store_scope_end(struct store_conn *c, bool commit);
+/* Durable commits (docs/internals/performance.md). In WAL mode a commit
+ * returns once a sync of the log that began after it has ended (several
+ * commits share one sync). After store_scope_defer (right after
+ * store_scope_begin) the scope's commit does not wait: store_scope_ticket
+ * (after store_scope_end) gives its ticket, 0 when nothing is to wait for,
+ * and the caller waits with store_durable_wait, or has fn(arg, rc) called
+ * from the store's sync thread by store_durable_notify (ZEK_OK: it will
+ * be; ZEK_NOTFOUND: already on disk, not called; else wait instead).
+ * Answer nobody about a write before that. */
+void store_scope_defer(struct store_conn *c);
+uint64_t store_scope_ticket(struct store_conn *c);
+enum zek_rc store_durable_wait(struct store *st, uint64_t ticket);
+enum zek_rc store_durable_notify(struct store *st, uint64_t ticket,
+    void (*fn)(void *arg, int rc), void *arg);
 
 /* ---- users, organisations ---- */
 
@@ -519,10 +542,6 @@ enum zek_rc store_outbox_list(struct store_conn *c, struct arena *a,
 #define STORE_LIST_LIMIT_MAX 1000   /* rows of one page */
 #define STORE_LIST_TERMS_MAX 1024   /* bytes of search text */
 #define STORE_LIST_WORDS_MAX 16     /* search words; more are ignored */
-/* Up to this many matches a page reads every match by id and sorts them;
- * above, it walks the requests newest first and keeps the matching ones
- * (see sqlite_list.c). */
-#define STORE_LIST_DIRECT_MAX 2000
 
 /* Whose requests a list holds, among those the viewer may see. */
 enum store_list_who {
@@ -556,6 +575,9 @@ struct store_list_query {
 	int64_t cursor_id;
 	bool backward;              /* the page before the cursor (newer rows) */
 	size_t limit;               /* 1..STORE_LIST_LIMIT_MAX */
+	/* Counting search hits stops after this many (0 = never); lists by
+	 * status and type alone are always counted exactly. */
+	int64_t count_max;
 };
 
 struct store_list_row {
@@ -573,12 +595,13 @@ struct store_list_row {
 /* One page of the list, newest first (created_at DESC, id DESC): the
  * first `limit` rows, or those right after the cursor row, or with
  * backward the `limit` rows right before it (still newest first).
- * *total = the number of rows the query matches, ignoring the cursor.
+ * *total = the number of rows the query matches, ignoring the cursor; when
+ * it has more than q->count_max, *total = q->count_max and *capped is set.
  * ZEK_INVALID for a bad limit, status code or search text (not UTF-8, or
  * longer than STORE_LIST_TERMS_MAX). */
 enum zek_rc store_requests_list(struct store_conn *c, struct arena *a,
     const struct store_list_query *q, struct store_list_row **rows,
-    size_t *n, int64_t *total);
+    size_t *n, int64_t *total, bool *capped);
 /* The list's SQL texts, for tests and bench/ to check their query plans;
  * NULL past the last. */
 const char *store_list_statement(size_t i);
@@ -617,6 +640,9 @@ struct store_queue_query {
 	int64_t cursor_value;       /* the order column of the cursor row */
 	int64_t cursor_id;          /* rows strictly after (value, id) */
 	size_t limit;               /* 1..STORE_QUEUE_LIMIT_MAX */
+	/* store_queue_count with search words stops at count_max + 1 (0 =
+	 * never): a word in most requests would cost a read of all its hits. */
+	int64_t count_max;
 };
 
 struct store_queue_row {

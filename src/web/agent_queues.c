@@ -243,8 +243,8 @@ summary_text(struct req *rq, const struct queue_params *p,
 	values[0] = n;
 	values[1] = p->q;
 	if (i18n_format(rq->arena, web_t(rq, str_empty(p->q) ?
-	    "agent_summary" : "agent_summary_search"), names, values, 2,
-	    &out) != ZEK_OK)
+	    "agent_summary" : pg->total_capped ? "agent_summary_search_more" :
+	    "agent_summary_search"), names, values, 2, &out) != ZEK_OK)
 		return "";
 	return out;
 }

@@ -32,7 +32,8 @@ login_page(struct req *rq, unsigned status, const char *email,
 		return ZEK_NOMEM;
 	if (next == NULL)
 		next = safe_next(rq, req_form(rq, "next"));
-	json_object_set_new(page, "email", json_string(email ? email : ""));
+	json_object_set_new(page, "email", json_string(email != NULL &&
+	    strlen(email) <= USER_EMAIL_MAX ? email : ""));
 	if (error != NULL)
 		json_object_set_new(page, "error", json_string(error));
 	if (next != NULL)
@@ -53,19 +54,28 @@ web_login_form(struct req *rq)
 
 /* The page a customer lands on: the only portal when there is one.
  * Support staff land in the agent area. */
-static const char *
-landing_page(struct req *rq)
+static int
+landing_page(struct req *rq, const char **out)
 {
 	struct portal_summary *list;
 	size_t n;
+	int rc;
 
-	if (rq->user->is_agent)
-		return WEB_AGENT;
-	if (core_portals_list(&rq->ctx, rq->user, &list, &n) == ZEK_OK &&
-	    n == 1)
-		return arena_printf(rq->arena, "/servicedesk/customer/portal/%lld",
+	*out = WEB_HOME;
+	if (rq->user->is_agent) {
+		*out = WEB_AGENT;
+		return ZEK_OK;
+	}
+	rc = core_portals_list(&rq->ctx, rq->user, &list, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	if (n == 1) {
+		*out = arena_printf(rq->arena, "/servicedesk/customer/portal/%lld",
 		    (long long)list[0].id);
-	return WEB_HOME;
+		if (*out == NULL)
+			return ZEK_NOMEM;
+	}
+	return ZEK_OK;
 }
 
 /* POST /servicedesk/customer/user/login */
@@ -94,7 +104,9 @@ web_login(struct req *rq)
 		return rc;
 	rq->user = s.user;
 	next = safe_next(rq, req_form(rq, "next"));
-	return http_redirect(rq, 303, next ? next : landing_page(rq));
+	if (next == NULL && (rc = landing_page(rq, &next)) != ZEK_OK)
+		return rc;
+	return http_redirect(rq, 303, next);
 }
 
 /* POST /servicedesk/customer/user/logout */

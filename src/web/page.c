@@ -303,8 +303,20 @@ const char *
 web_kept(struct req *rq, const char *name)
 {
 	const char *v = req_form(rq, name);
+	size_t i, cps = 0, n;
+	char *cut;
 
-	return v != NULL && utf8_valid(v, strlen(v)) ? v : "";
+	if (v == NULL || !utf8_valid(v, n = strlen(v)))
+		return "";
+	/* Only a value its field refused as too long gets here this long:
+	 * show its start, so that a huge value cannot blow up the page. */
+	for (i = 0; i < n; i++)
+		if (((unsigned char)v[i] & 0xc0) != 0x80 && cps++ == WEB_KEPT_MAX)
+			break;
+	if (i == n)
+		return v;
+	cut = arena_strndup(rq->arena, v, i);
+	return cut != NULL ? cut : "";
 }
 
 const struct field_error *
@@ -341,6 +353,8 @@ fail_keys(unsigned status, const char **heading, const char **text)
 {
 	switch (status) {
 	case 400:
+	case 431:
+	case 501:
 		*heading = "err_bad_request_heading";
 		*text = "err_bad_request_text";
 		break;
@@ -357,6 +371,10 @@ fail_keys(unsigned status, const char **heading, const char **text)
 		*heading = "err_too_big_heading";
 		*text = "err_too_big_text";
 		break;
+	case 414:
+		*heading = "err_uri_too_long_heading";
+		*text = "err_uri_too_long_text";
+		break;
 	default:
 		*heading = "err_server_heading";
 		*text = "err_server_text";
@@ -370,31 +388,50 @@ web_fail(struct req *rq, unsigned status, int rc)
 	static const char plain[] = "Error / Fehler\n";
 	const char *heading, *text;
 	json_t *page;
+	int frc;
 
 	if (rq->resp != NULL)
 		return rc;
 	if (rc == ZEK_IO || rc == ZEK_NOMEM || status >= 500)
 		fprintf(stderr, "%s failed: %s -> %u\n", rq->id, zek_rc_name(rc), status);
-	if (rq->tpl == NULL || rq->cat == NULL)
-		goto plain;
+	/* A failed request sets no cookie (its session may be rolled back)
+	 * and sends nobody elsewhere. */
+	if (status >= 500)
+		rq->headers = NULL;
+	if (rq->tpl == NULL || rq->cat == NULL) {
+		frc = rc;
+		goto last_resort;
+	}
 	fail_keys(status, &heading, &text);
 	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON)) {
-		if (web_reply_json(rq, status, json_pack("{s:s}", "errorMessage",
-		    web_t(rq, text))) == ZEK_OK)
+		frc = web_reply_json(rq, status, json_pack("{s:s}",
+		    "errorMessage", web_t(rq, text)));
+		if (frc == ZEK_OK)
 			return rc;
-		goto plain;
+		goto last_resort;
 	}
 	page = web_page_ctx(rq, "page_error");
-	if (page == NULL)
-		goto plain;
+	if (page == NULL) {
+		frc = ZEK_NOMEM;
+		goto last_resort;
+	}
 	json_object_set_new(page, "status", json_integer(status));
 	json_object_set_new(page, "title", json_string(web_t(rq, heading)));
 	json_object_set_new(page, "heading", json_string(web_t(rq, heading)));
 	json_object_set_new(page, "message", json_string(web_t(rq, text)));
 	json_object_set_new(page, "back_href", json_string(WEB_HOME));
-	if (web_render(rq, status, "error", page) == ZEK_OK)
+	frc = web_render(rq, status, "error", page);
+	if (frc == ZEK_OK)
 		return rc;
-plain:
+last_resort:
+	/* Not even the error page: a failure answers with the answer made at
+	 * start-up, which needs no memory; anything else stays plain. */
+	if (status >= 500 || frc == ZEK_NOMEM || frc == ZEK_IO) {
+		if (http_reply_fallback(rq, status >= 500 ? status :
+		    http_status_of(frc), rq->route != NULL &&
+		    (rq->route->flags & ROUTE_JSON)) == ZEK_OK)
+			return rc;
+	}
 	http_reply_bytes(rq, status, "text/plain; charset=utf-8", plain,
 	    sizeof(plain) - 1, false);
 	return rc;

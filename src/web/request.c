@@ -61,7 +61,9 @@ request_href(struct req *rq, const struct request_view *v)
 static const char *
 sub_href(struct req *rq, const struct request_view *v, const char *tail)
 {
-	return arena_printf(rq->arena, "%s/%s", request_href(rq, v), tail);
+	const char *href = request_href(rq, v);
+
+	return href != NULL ? arena_printf(rq->arena, "%s/%s", href, tail) : NULL;
 }
 
 /* A catalog text with {placeholders} filled in. */
@@ -359,11 +361,7 @@ error_for(const struct page_state *st, const char *field)
 static const char *
 kept_text(struct req *rq, const struct page_state *st)
 {
-	const char *v = st->comment_failed ? req_form(rq, COMMENT_FIELD) : NULL;
-
-	if (v == NULL || !utf8_valid(v, strlen(v)))
-		return "";
-	return v;
+	return st->comment_failed ? web_kept(rq, COMMENT_FIELD) : "";
 }
 
 static json_t *
@@ -417,10 +415,8 @@ static json_t *
 share_json(struct req *rq, const struct request_view *v,
     const struct page_state *st)
 {
-	const char *who = st->share_failed ? req_form(rq, "who") : NULL;
+	const char *who = st->share_failed ? web_kept(rq, "who") : "";
 
-	if (who == NULL || !utf8_valid(who, strlen(who)))
-		who = "";
 	return json_pack("{s:s, s:b, s:s, s:s?}",
 	    "action", sub_href(rq, v, "participants"),
 	    "open", st->share_failed, "value", who,
@@ -548,26 +544,27 @@ refused(struct req *rq, int rc)
 	struct page_state st = { 0 };
 	struct request_view *v;
 
-	switch (rc) {
-	case ZEK_CONFLICT:
-		st.alert = web_t(rq, "err_request_closed");
-		break;
-	case ZEK_FORBIDDEN:
-		st.alert = web_t(rq, "err_not_allowed");
-		break;
-	default:
+	if (rc != ZEK_CONFLICT && rc != ZEK_FORBIDDEN)
 		return web_fail(rq, http_status_of(rc), rc);
-	}
 	if (load(rq, &v) != ZEK_OK)
 		return web_fail(rq, 404, ZEK_NOTFOUND);
+	/* A conflict on an open request is "not now" (no solution waits,
+	 * shared already), not "closed". */
+	if (rc == ZEK_FORBIDDEN)
+		st.alert = web_t(rq, "err_not_allowed");
+	else
+		st.alert = web_t(rq, status_is_open(v->status) ?
+		    "agent_err_not_now" : "err_request_closed");
 	return request_page(rq, v, &st, http_status_of(rc));
 }
 
 static int
 back_to(struct req *rq, const struct request_view *v, const char *anchor)
 {
-	return http_redirect(rq, 303, arena_printf(rq->arena, "%s%s",
-	    request_href(rq, v), anchor));
+	const char *href = request_href(rq, v);
+
+	return http_redirect(rq, 303, href == NULL ? NULL :
+	    arena_printf(rq->arena, "%s%s", href, anchor));
 }
 
 /* GET /servicedesk/customer/portal/{portalId}/{issueKey} */
@@ -802,18 +799,17 @@ web_request_share_org(struct req *rq)
 int
 web_request_withdraw_form(struct req *rq)
 {
-	struct request_abilities ab;
 	struct request_view *v;
 	json_t *page;
 	int rc;
 
 	rc = load(rq, &v);
-	if (rc == ZEK_OK)
-		rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
-	if (!ab.withdraw)
-		return refused(rq, ab.closed ? ZEK_CONFLICT : ZEK_FORBIDDEN);
+	/* The same answer as the change itself would get. */
+	rc = core_request_may(&rq->ctx, rq->user, v, WF_WITHDRAW);
+	if (rc != ZEK_OK)
+		return refused(rq, rc);
 	page = web_page_ctx(rq, "page_withdraw");
 	if (page == NULL)
 		return ZEK_NOMEM;
@@ -920,21 +916,17 @@ answer_page(struct req *rq, const struct request_view *v,
 static int
 answer_form(struct req *rq, const struct answer *an)
 {
-	struct request_abilities ab;
 	struct request_view *v;
-	bool allowed;
 	int rc;
 
 	rc = load(rq, &v);
-	if (rc == ZEK_OK)
-		rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
-	allowed = an->action == WF_ACCEPT_SOLUTION ? ab.accept_solution :
-	    ab.reject_solution;
-	/* Answered already (by a participant, by the job), or not theirs. */
-	if (!allowed)
-		return refused(rq, ab.closed ? ZEK_CONFLICT : ZEK_FORBIDDEN);
+	/* Answered already (by a participant, by the job): 409, as the
+	 * change itself; not theirs: 403. */
+	rc = core_request_may(&rq->ctx, rq->user, v, an->action);
+	if (rc != ZEK_OK)
+		return refused(rq, rc);
 	return answer_page(rq, v, an, NULL, 200);
 }
 

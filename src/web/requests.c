@@ -230,7 +230,7 @@ pager_json(struct req *rq, const struct list_params *p,
 		page = 1;
 	else if (page < 2)
 		page = 2;       /* there is a page before this one */
-	if (page > pages)
+	if (page > pages && !pg->total_capped)
 		page = pages;
 	from = (page - 1) * (int64_t)p->limit + 1;
 	range[0] = number_text(rq, from);
@@ -245,10 +245,14 @@ pager_json(struct req *rq, const struct list_params *p,
 	if (pg->has_next && pg->n > 0)
 		next = list_href(rq, p, "after", core_list_cursor_format(&rq->ctx,
 		    &pg->items[pg->n - 1].cursor), page + 1);
+	/* A capped count ("mehr als 1.000", core/list.h): no last page. */
 	return json_pack("{s:s, s:s, s:s?, s:s?, s:b}",
-	    "range_text", fmt(rq, "requests_range", range_names, range, 3),
-	    "page_text", fmt(rq, "requests_page", page_names, nums, 2),
-	    "prev_href", prev, "next_href", next, "several", pages > 1);
+	    "range_text", fmt(rq, pg->total_capped ? "requests_range_more" :
+	    "requests_range", range_names, range, 3),
+	    "page_text", pg->total_capped ? fmt(rq, "requests_page_open",
+	    page_names, nums, 1) : fmt(rq, "requests_page", page_names, nums, 2),
+	    "prev_href", prev, "next_href", next, "several",
+	    pages > 1 || pg->total_capped);
 }
 
 /* GET /servicedesk/customer/user/requests */

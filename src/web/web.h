@@ -44,7 +44,11 @@ const char *web_size_text(struct req *rq, size_t bytes);
  * ISO 8601 for <time datetime>; "" when it cannot be formatted. */
 const char *web_time_text(struct req *rq, int64_t ms);
 const char *web_time_iso(struct req *rq, int64_t ms);
-/* A submitted form value that may be shown again (valid UTF-8), else "". */
+/* Code points of a submitted value shown again at most: more than any
+ * field takes (the longest take 32000). */
+#define WEB_KEPT_MAX 32768
+/* A submitted form value that may be shown again (valid UTF-8, at most
+ * WEB_KEPT_MAX code points of it), else "". */
 const char *web_kept(struct req *rq, const char *name);
 /* The first error of `field` among errs, or NULL. */
 const struct field_error *web_error_for(const struct field_error *errs,

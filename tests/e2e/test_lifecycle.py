@@ -197,10 +197,13 @@ def test_answer_pages_only_while_a_solution_waits(c, server):
     carla = signed_in(server, "carla@example.org")
     key = new_request(anna, "Antwortseiten")
     base = PORTAL + "/" + key
-    # Nothing proposed: the pages refuse, the page says why.
+    # Nothing proposed: the pages refuse as the change itself (409, not
+    # now; tests/e2e/authz_expected.tsv), the page says why.
     r = anna.get(base + "/solution/accept")
-    assert r.status == 403 and "Das können Sie bei dieser Anfrage nicht tun." in unescape(r.text)
-    customer_post(anna, key, "solution/accept", [], status=409)
+    assert r.status == 409 and "Das ist bei diesem Status der Anfrage nicht möglich." in \
+        unescape(r.text)
+    r = customer_post(anna, key, "solution/accept", [], status=409)
+    assert "geschlossen" not in unescape(r.text)
     # Strangers do not even learn that it exists.
     assert carla.get(base + "/solution/accept").status == 404
     r = carla.post_form(base + "/solution/accept", [("csrf", token_of(carla.get(PORTAL).text))],

@@ -364,17 +364,21 @@ test_sorting_and_paging_both_ways(void **state)
 		assert_int_equal(store_request_touch(env->ctx.db, mine[i],
 		    same_time - (int64_t)i * 10), ZEK_OK);
 	env->ctx.now_ms = same_time + 1000;
-	for (s = 0; s < AGENT_SORT_MAX; s++) {
-		n = walk_queue(sam, AGENT_QUEUE_OPEN, (enum agent_sort)s, NULL, 4,
-		    all, 256, &total);
+	/* Without and with a search (which walks the index's hits). */
+	for (s = 0; s < 2 * AGENT_SORT_MAX; s++) {
+		const char *search = s >= AGENT_SORT_MAX ? "reihenfolge" : NULL;
+
+		n = walk_queue(sam, AGENT_QUEUE_OPEN, (enum agent_sort)(s %
+		    AGENT_SORT_MAX), search, 4, all, 256, &total);
 		assert_int_equal((int64_t)n, total);
-		assert_true(n > 23);
-		check_order((enum agent_sort)s, all, n);
+		assert_true(search != NULL ? n == 23 : n > 23);
+		check_order((enum agent_sort)(s % AGENT_SORT_MAX), all, n);
 		for (i = 0; i < 23; i++)
 			assert_true(has(all, n, mine[i]));
 		/* From the last row back to the start with "Zurück": every page
 		 * is the slice right before the previous one. */
-		aq.sort = (enum agent_sort)s;
+		aq.search = search;
+		aq.sort = (enum agent_sort)(s % AGENT_SORT_MAX);
 		aq.limit = n;
 		aq.has_cursor = false;
 		aq.backward = false;

@@ -127,7 +127,9 @@ test_table_every_combination(void **state)
 			assert_int_equal(res, x->res == RESOLUTION_MAX ?
 			    RESOLUTION_DUPLIKAT : x->res);
 			ok++;
-		} else if (!role_ever_allowed(single_roles[r], a)) {
+		} else if (!role_ever_allowed(single_roles[r], a) &&
+		    status_is_open((enum status)s)) {
+			/* Closed is final for everybody: ZEK_CONFLICT below. */
 			assert_int_equal(rc, ZEK_FORBIDDEN);
 		} else {
 			assert_int_equal(rc, ZEK_CONFLICT);
@@ -396,9 +398,14 @@ test_organisation_member_and_withdraw(void **state)
 	status_is(id, STATUS_WARTET_SUPPORT, RESOLUTION_NONE);
 	assert_int_equal(move(sam, id, WF_START, 0, NULL), ZEK_OK);
 	assert_int_equal(move(sam, id, WF_PROPOSE_SOLUTION, 0, NULL), ZEK_OK);
-	/* But a solution is for the reporter and the participants. */
+	/* But a solution is for the reporter and the participants; a
+	 * comment's problems are told only to someone who may answer. */
 	assert_int_equal(move(ben, id, WF_ACCEPT_SOLUTION, 0, NULL),
 	    ZEK_FORBIDDEN);
+	assert_int_equal(move(ben, id, WF_ACCEPT_SOLUTION, 0, "Nein\x01"),
+	    ZEK_FORBIDDEN);
+	assert_int_equal(move(anna, id, WF_ACCEPT_SOLUTION, 0, "Nein\x01"),
+	    ZEK_INVALID);
 	assert_int_equal(move(ben, id, WF_REJECT_SOLUTION, 0, NULL),
 	    ZEK_FORBIDDEN);
 	assert_int_equal(move(carla, id, WF_WITHDRAW, 0, NULL), ZEK_NOTFOUND);
@@ -407,7 +414,10 @@ test_organisation_member_and_withdraw(void **state)
 	assert_int_equal(move(anna, id, WF_WITHDRAW, 0, NULL), ZEK_OK);
 	status_is(id, STATUS_GESCHLOSSEN, RESOLUTION_ZURUECKGEZOGEN);
 	assert_int_equal(move(anna, id, WF_WITHDRAW, 0, NULL), ZEK_CONFLICT);
-	assert_int_equal(move(sam, id, WF_AUTO_CLOSE, 0, NULL), ZEK_FORBIDDEN);
+	/* Closed: "closed" to everybody, also to those it never was for. */
+	assert_int_equal(move(sam, id, WF_AUTO_CLOSE, 0, NULL), ZEK_CONFLICT);
+	assert_int_equal(move(ben, id, WF_ACCEPT_SOLUTION, 0, NULL),
+	    ZEK_CONFLICT);
 }
 
 static void

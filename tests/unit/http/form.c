@@ -315,8 +315,8 @@ test_multipart_content_type(void **state)
 		"multipart/mixed; boundary=a",
 		"multipart/form-data; boundary=\"trailing \"",
 		"multipart/form-data; boundary=\"bad\x01\"",
-		"multipart/form-data; boundary="
-		    "12345678901234567890123456789012345678901234567890123456789012345678901",
+		("multipart/form-data; boundary="
+		    "12345678901234567890123456789012345678901234567890123456789012345678901"),
 	};
 	struct arena *a = new_arena();
 	struct form f;
@@ -404,9 +404,21 @@ test_multipart_framing(void **state)
 	assert_int_equal(PARSE_MP_STR(a,
 	    "preamble\r\n--b  \r\n"
 	    "X-Other: 1\r\nContent-Disposition: form-data; name=x; foo=\"bar\"; filename*=UTF-8''a\r\n"
-	    "\r\n1\r\n--bx\r\n--b-- epilogue\r\n--b\r\n", &f), ZEK_OK);
+	    "\r\n1\r\n--bx\r\n--b-- \r\nepilogue\r\n--b\r\n", &f), ZEK_OK);
 	assert_int_equal(f.count, 1);
 	assert_string_equal(form_get(&f, "x"), "1\r\n--bx");
+	/* "--b--" followed by more than padding on its line is data (RFC 2046
+	 * 5.1.1): taken for the end, it would cut the value and drop the
+	 * parts after it. */
+	assert_int_equal(PARSE_MP_STR(a,
+	    "--b\r\nContent-Disposition: form-data; name=x\r\n\r\n1\r\n--b-- not the end\r\n"
+	    "--b\r\nContent-Disposition: form-data; name=y\r\n\r\n2\r\n--b--", &f), ZEK_OK);
+	assert_int_equal(f.count, 2);
+	assert_string_equal(form_get(&f, "x"), "1\r\n--b-- not the end");
+	assert_string_equal(form_get(&f, "y"), "2");
+	assert_int_equal(PARSE_MP_STR(a,
+	    "--b\r\nContent-Disposition: form-data; name=x\r\n\r\n1\r\n--b-- no end", &f),
+	    ZEK_INVALID);
 	/* Only a close delimiter, no parts. */
 	assert_int_equal(PARSE_MP_STR(a, "--b--\r\n", &f), ZEK_OK);
 	assert_int_equal(f.count, 0);
@@ -453,6 +465,18 @@ test_multipart_filenames(void **state)
 	    "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"\"\r\n\r\nx\r\n--b--", &f), ZEK_OK);
 	assert_int_equal(f.count, 1);
 	assert_string_equal(f.fields[0].filename, "");
+	/* A name that is all path and no content is no file, like an
+	 * untouched input (found by tests/fuzz/fuzz_multipart.c: it came out
+	 * as filename "" and no content, which re-encodes as "no file"). */
+	for (i = 0; i < 3; i++) {
+		snprintf(body, sizeof(body),
+		    "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"%s\"\r\n"
+		    "\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\nx\r\n--b--\r\n",
+		    (const char *[]){ "..", "C:\\x\\", "a/." }[i]);
+		assert_int_equal(PARSE_MP_STR(a, body, &f), ZEK_OK);
+		assert_int_equal(f.count, 1);
+		assert_string_equal(f.fields[0].name, "t");
+	}
 	arena_free(a);
 }
 

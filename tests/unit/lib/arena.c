@@ -9,6 +9,7 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/utf8.h"
+#include "lib/zek.h"
 
 static void
 test_alloc_and_limit(void **state)
@@ -55,6 +56,45 @@ test_defer_and_fail(void **state)
 	assert_int_equal(cleaned, 1);
 }
 
+#ifdef ZEK_TEST_HOOKS
+/* The test hook: an arena's injected failure shared by every allocation
+ * of the thread (other arenas, buffers) while it is the fault scope. */
+static void
+test_fault_scope(void **state)
+{
+	struct arena *a = arena_new(0), *other = arena_new(0);
+	struct buf b;
+	int hit;
+
+	assert_int_equal(arena_fault_count(a, &hit), -1);
+	arena_fail_after(a, 4);     /* the 4th allocation fails */
+	arena_fault_scope(a);
+	buf_init(&b, 1 << 20);
+	assert_non_null(arena_alloc(a, 8));                 /* 1 */
+	assert_int_equal(buf_puts(&b, "x"), 0);             /* 2: first growth */
+	assert_int_equal(buf_puts(&b, "y"), 0);             /* no growth: free */
+	assert_int_equal(arena_fault_count(a, &hit), 2);
+	assert_false(hit);
+	assert_non_null(arena_alloc(other, 8));             /* 3 */
+	assert_null(arena_alloc(other, 8));                 /* 4: fails */
+	assert_int_equal(arena_fault_count(a, &hit), 4);
+	assert_true(hit);
+	/* From then on everything fails: growth, arenas, new arenas. */
+	assert_int_equal(buf_printf(&b, "%0300d", 1), ZEK_NOMEM);
+	assert_null(arena_alloc(a, 8));
+	assert_null(arena_new(0));
+	buf_free(&b);
+	/* Outside the scope other arenas are on their own again. */
+	arena_fault_scope(NULL);
+	assert_non_null(arena_alloc(other, 8));
+	assert_null(arena_alloc(a, 8));
+	arena_fail_after(a, 0);
+	assert_non_null(arena_alloc(a, 8));
+	arena_free(other);
+	arena_free(a);
+}
+#endif
+
 static void
 test_buf_max(void **state)
 {
@@ -88,6 +128,9 @@ main(void)
 		cmocka_unit_test(test_alloc_and_limit),
 		cmocka_unit_test(test_big_blocks),
 		cmocka_unit_test(test_defer_and_fail),
+#ifdef ZEK_TEST_HOOKS
+		cmocka_unit_test(test_fault_scope),
+#endif
 		cmocka_unit_test(test_buf_max),
 		cmocka_unit_test(test_utf8),
 	};

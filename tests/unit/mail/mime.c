@@ -331,8 +331,8 @@ test_quoted_printable(void **state)
 		"From the start\nFrom here too\n.dot line\n",
 		"= signs == everywhere =\r\nCRLF kept\r\n",
 		"Grüße aus Köln – „Anführungszeichen“ 👀\n",
-		"ääääääääääääääääääääääääääääääääääääääääääääääääääääääää"
-		"äääääääääääääää lange Zeile\n",
+		("ääääääääääääääääääääääääääääääääääääääääääääääääääääääää"
+		"äääääääääääääää lange Zeile\n"),
 	};
 	char rnd[4096];
 	size_t i, k;

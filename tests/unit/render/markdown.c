@@ -195,6 +195,61 @@ test_unsafe_links(void **state)
 	free(h);
 }
 
+/* Documents rendered before come from the cache: the same HTML, also
+ * after more documents than the cache holds pushed old ones out, and a
+ * kept document still respects the caller's output limit. */
+static void
+test_cache(void **state)
+{
+	enum { NDOCS = 701 };
+	char **html = calloc(NDOCS, sizeof(*html));
+	struct buf b, doc;
+	char *again;
+	size_t i, k;
+
+	assert_non_null(html);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < NDOCS; i++) {
+			size_t d = k == 0 ? i : (i * 7919) % NDOCS;
+			int j;
+
+			buf_init(&doc, 8192);
+			buf_printf(&doc, "# Dokument %zu\n\n", d);
+			for (j = 0; j < 40; j++)
+				buf_printf(&doc, "Zeile %d von **Dokument %zu** mit `Code` und _Text_ "
+				    "über Störungen.\n", j, d);
+			assert_int_equal(doc.failed, 0);
+			buf_init(&b, 1 << 20);
+			assert_int_equal(markdown_to_html(doc.data, doc.len, &b), ZEK_OK);
+			if (k == 0) {
+				html[d] = buf_steal(&b, NULL);
+				assert_non_null(strstr(html[d], "<strong>Dokument"));
+			} else {
+				assert_string_equal(b.data, html[d]);
+				buf_free(&b);
+			}
+			buf_free(&doc);
+		}
+	}
+	for (i = 0; i < NDOCS; i++)
+		free(html[i]);
+	free(html);
+
+	again = render("a long paragraph of text, kept");
+	buf_init(&b, 16);
+	assert_int_equal(markdown_to_html("a long paragraph of text, kept", 30, &b),
+	    ZEK_TOOBIG);
+	buf_free(&b);
+	buf_init(&b, 1024);
+	buf_puts(&b, "x");
+	assert_int_equal(markdown_to_html("a long paragraph of text, kept", 30, &b),
+	    ZEK_OK);
+	assert_int_equal(b.data[0], 'x');
+	assert_string_equal(b.data + 1, again);
+	buf_free(&b);
+	free(again);
+}
+
 static void
 test_encoding_and_limits(void **state)
 {
@@ -388,6 +443,7 @@ main(void)
 		cmocka_unit_test(test_raw_html_escaped),
 		cmocka_unit_test(test_unsafe_links),
 		cmocka_unit_test(test_encoding_and_limits),
+		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_slow_inputs),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_hostile_mix),

@@ -294,6 +294,51 @@ test_output_limit(void **s)
 	mustache_free(t);
 }
 
+/* Sections nested over a list cost the product of its lengths even when
+ * they write nothing: the step limit ends them (found by
+ * tests/fuzz/fuzz_mustache.c as a timeout), while a big list still
+ * renders. */
+static void
+test_step_limit(void **s)
+{
+	char src[32 * 24];
+	size_t n = 0;
+	int i, rc;
+	struct mustache *t;
+	struct buf out;
+	json_t *ctx = json_pack("{s:[i,i,i,i]}", "l", 1, 2, 3, 4);
+	json_t *big = json_array();
+	char *got;
+
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(src + n, sizeof(src) - n, "{{#l}}");
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(src + n, sizeof(src) - n, "{{/l}}");
+	t = mustache_compile(src, n, NULL, 0);
+	assert_non_null(t);
+	buf_init(&out, 1 << 16);
+	assert_int_equal(mustache_render(t, ctx, NULL, NULL, &out), ZEK_TOOBIG);
+	assert_int_equal(out.len, 0);
+	buf_free(&out);
+	mustache_free(t);
+	json_decref(ctx);
+
+	/* 20000 rows of a few nodes each stay well inside the limit */
+	for (i = 0; i < 20000; i++)
+		json_array_append_new(big, json_integer(i));
+	ctx = json_pack("{s:o}", "l", big);
+	t = mustache_compile("{{#l}}<td>{{.}}</td>{{/l}}", 26, NULL, 0);
+	assert_non_null(t);
+	buf_init(&out, 1 << 20);
+	rc = mustache_render(t, ctx, NULL, NULL, &out);
+	assert_int_equal(rc, ZEK_OK);
+	got = buf_steal(&out, NULL);
+	assert_true(strstr(got, "<td>19999</td>") != NULL);
+	free(got);
+	mustache_free(t);
+	json_decref(ctx);
+}
+
 /* Partials listed for the loader's check, in source order. */
 static void
 test_partial_names(void **s)
@@ -432,6 +477,7 @@ main(void)
 		cmocka_unit_test(test_nesting_limit),
 		cmocka_unit_test(test_recursion_limit),
 		cmocka_unit_test(test_output_limit),
+		cmocka_unit_test(test_step_limit),
 		cmocka_unit_test(test_partial_names),
 		cmocka_unit_test(test_templates),
 	};

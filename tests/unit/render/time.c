@@ -9,6 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <unicode/udat.h>
+#include <unicode/ustring.h>
+
 #include "lib/arena.h"
 #include "lib/zek.h"
 #include "render/time.h"
@@ -101,6 +104,98 @@ test_format_cache(void **state)
 			assert_memory_equal(out + strlen(out) - 5, z[i].iso + 11, 5);
 		}
 	}
+}
+
+/* What ICU itself writes for a pattern: the oracle for the hand-written
+ * formatting, which must give the same text. */
+static void
+icu_format(int64_t ms, const char *tz, const char *locale, const char *pattern,
+    char *out, size_t n)
+{
+	UChar utz[64], upat[64], res[128];
+	UErrorCode st = U_ZERO_ERROR;
+	UDateFormat *df;
+	int32_t len;
+
+	u_uastrncpy(utz, tz, 64);
+	u_uastrncpy(upat, pattern, 64);
+	df = udat_open(UDAT_PATTERN, UDAT_PATTERN, locale, utz, -1, upat, -1, &st);
+	assert_false(U_FAILURE(st));
+	len = udat_format(df, (UDate)ms, res, 128, NULL, &st);
+	assert_false(U_FAILURE(st));
+	u_strToUTF8(out, (int32_t)n, NULL, res, len, &st);
+	assert_false(U_FAILURE(st));
+	udat_close(df);
+}
+
+/* Times in zones with odd offsets, DST rules and history, in an order
+ * that makes the per-thread zone and span caches hit, miss and evict:
+ * every style gives exactly ICU's text. */
+static void
+test_format_matches_icu(void **state)
+{
+	static const char *const zones[] = {
+		"Europe/Berlin", "Australia/Lord_Howe", "Pacific/Chatham",
+		"Asia/Kathmandu", "America/St_Johns", "Europe/Dublin",
+		"Africa/Casablanca", "Antarctica/Troll", "America/Sao_Paulo",
+		"Asia/Tehran", "UTC", "Pacific/Kiritimati", "America/Caracas",
+	};
+	static const struct {
+		const char *lang, *locale, *pattern;
+	} styles[] = {
+		{ "de", "de_DE", "dd.MM.yyyy, HH:mm" },
+		{ "en", "en", "d MMM yyyy, HH:mm" },
+		{ NULL, "en_US_POSIX", "yyyy-MM-dd'T'HH:mm:ssxxx" },
+		{ NULL, "en_US_POSIX", "yyyy-MM-dd'T'HH:mm" },
+	};
+	char got[64], want[64];
+	uint64_t x = 88172645463325252u;
+	int64_t ms;
+	size_t i, z, k;
+	int rc;
+
+	for (i = 0; i < 1600; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		z = (i / 8) % ZEK_ARRAY_LEN(zones);
+		if (i % 4 == 0)         /* anywhere in the range */
+			ms = TIME_MIN_MS + (int64_t)(x % (uint64_t)(TIME_MAX_MS - TIME_MIN_MS));
+		else if (i % 4 == 1)    /* 1900 to 2100 */
+			ms = INT64_C(-2208988800000) + (int64_t)(x % UINT64_C(6311433600000));
+		else                    /* 2026, to the second: around DST changes */
+			ms = INT64_C(1767225600000) + (int64_t)(x % UINT64_C(31536000)) * 1000;
+		k = (size_t)(x >> 40) % ZEK_ARRAY_LEN(styles);
+		icu_format(ms, zones[z], styles[k].locale, styles[k].pattern, want,
+		    sizeof(want));
+		if (k < 2)
+			rc = time_format(ms, zones[z], styles[k].lang, got, sizeof(got));
+		else if (k == 2)
+			rc = time_format_iso(ms, zones[z], got, sizeof(got));
+		else
+			rc = time_format_input(ms, zones[z], got, sizeof(got));
+		assert_int_equal(rc, ZEK_OK);
+		if (strcmp(got, want) != 0)
+			fail_msg("%lld %s %s: got '%s', ICU says '%s'", (long long)ms,
+			    zones[z], styles[k].pattern, got, want);
+	}
+	/* Both sides of Berlin's changes in 2026, a second apart. */
+	for (ms = INT64_C(1774746000000) - 2000; ms < INT64_C(1774746000000) + 2000; ms += 1000) {
+		icu_format(ms, "Europe/Berlin", "en_US_POSIX", "yyyy-MM-dd'T'HH:mm:ssxxx",
+		    want, sizeof(want));
+		assert_int_equal(time_format_iso(ms, "Europe/Berlin", got, sizeof(got)), ZEK_OK);
+		assert_string_equal(got, want);
+	}
+	for (ms = INT64_C(1792890000000) - 2000; ms < INT64_C(1792890000000) + 2000; ms += 1000) {
+		icu_format(ms, "Europe/Berlin", "de_DE", "dd.MM.yyyy, HH:mm", want,
+		    sizeof(want));
+		assert_int_equal(time_format(ms, "Europe/Berlin", "de", got, sizeof(got)), ZEK_OK);
+		assert_string_equal(got, want);
+	}
+	/* Local mean time (an offset with seconds) is ICU's own text. */
+	icu_format(INT64_C(-3000000000000), "Europe/Berlin", "en_US_POSIX",
+	    "yyyy-MM-dd'T'HH:mm:ssxxx", want, sizeof(want));
+	assert_iso(INT64_C(-3000000000000), "Europe/Berlin", want);
 }
 
 static void
@@ -304,6 +399,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_zones),
 		cmocka_unit_test(test_format_cache),
+		cmocka_unit_test(test_format_matches_icu),
 		cmocka_unit_test(test_format_errors),
 		cmocka_unit_test(test_zone_valid),
 		cmocka_unit_test(test_parse),

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/arena.h"
+#include "store/sqlite_int.h"
 #include "store/store.h"
 
 static char dir[64];
@@ -245,6 +246,69 @@ test_transactions_and_numbers(void **state)
 	store_close(st);
 }
 
+/* The scope of one HTTP request: all its writes are one unit, kept or
+ * undone at its end, whatever the core functions inside committed. */
+static void
+test_request_scope(void **state)
+{
+	struct store_desk d = { .portal_id = 18, .project_key = "SCO",
+	    .name = "Scope" };
+	struct store_user u = { .email = "scope@example.org", .name = "A",
+	    .password_hash = "", .role = "customer", .lang = "de",
+	    .tz = "Europe/Berlin" };
+	struct store *st;
+	struct store_conn *c;
+	sqlite3_stmt *busy;
+	int64_t desk, n, users, before;
+
+	assert_int_equal(store_open(path, &st), ZEK_OK);
+	c = store_conn(st);
+	assert_int_equal(store_desk_insert(c, &d, &desk), ZEK_OK);
+	assert_int_equal(store_user_count(c, &before), ZEK_OK);
+	/* Undone: a plain write and a committed transaction alike. */
+	store_scope_begin(c);
+	assert_int_equal(store_user_insert(c, &u, NULL), ZEK_OK);
+	assert_int_equal(store_begin(c), ZEK_OK);
+	assert_int_equal(store_desk_next_number(c, desk, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_commit(c), ZEK_OK);
+	assert_int_equal(store_scope_end(c, false), ZEK_OK);
+	assert_int_equal(store_user_count(c, &users), ZEK_OK);
+	assert_int_equal(users, before);
+	/* Kept: only what the inner rollback did not undo. */
+	store_scope_begin(c);
+	assert_int_equal(store_begin(c), ZEK_OK);
+	assert_int_equal(store_desk_next_number(c, desk, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_rollback(c), ZEK_OK);
+	assert_int_equal(store_begin(c), ZEK_OK);
+	assert_int_equal(store_desk_next_number(c, desk, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_commit(c), ZEK_OK);
+	assert_int_equal(store_user_insert(c, &u, NULL), ZEK_OK);
+	assert_int_equal(store_scope_end(c, true), ZEK_OK);
+	assert_int_equal(store_user_count(c, &users), ZEK_OK);
+	assert_int_equal(users, before + 1);
+	/* A savepoint left open (a caller's bug): nothing kept, and said so. */
+	store_scope_begin(c);
+	assert_int_equal(store_begin(c), ZEK_OK);
+	assert_int_equal(store_desk_next_number(c, desk, &n), ZEK_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_scope_end(c, true), ZEK_IO);
+	/* A statement left running is reset; the next scope starts clean. */
+	store_scope_begin(c);
+	busy = sq_prep(c, "SELECT id FROM users");
+	assert_non_null(busy);
+	assert_int_equal(sqlite3_step(busy), SQLITE_ROW);
+	assert_int_equal(store_scope_end(c, true), ZEK_OK);
+	assert_false(sqlite3_stmt_busy(busy));
+	assert_int_equal(store_begin(c), ZEK_OK);
+	assert_int_equal(store_desk_next_number(c, desk, &n), ZEK_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_commit(c), ZEK_OK);
+	store_close(st);
+}
+
 static void *
 conn_thread(void *arg)
 {
@@ -288,6 +352,7 @@ main(void)
 		cmocka_unit_test(test_objects),
 		cmocka_unit_test(test_transactions_and_numbers),
 		cmocka_unit_test(test_thread_connections),
+		cmocka_unit_test(test_request_scope),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,173 @@
+/* jsonalloc.c: a per-thread cache of small blocks for jansson's allocations. */
+#include "render/jsonalloc.h"
+
+#include <jansson.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+/* A page's context is a few thousand small jansson values (objects, their
+ * hash buckets and keys, strings), all built and freed within the request.
+ * glibc keeps only 7 freed blocks per size in its per-thread cache; the
+ * rest go through its arenas, and each larger allocation then merges the
+ * freed small blocks (malloc_consolidate): 10 % of a request page's
+ * instructions. Here each thread keeps up to JSONALLOC_KEEP freed blocks
+ * per size class and hands them out again. Blocks are ordinary malloc
+ * blocks (json_dumps' result may still be released with free()), kept by
+ * the size malloc_usable_size reports, so a kept block is never smaller
+ * than what it is handed out for. */
+#define JSONALLOC_CLASSES 8
+#define JSONALLOC_KEEP 1024
+
+static const size_t class_size[JSONALLOC_CLASSES] = {
+	24, 40, 56, 88, 120, 184, 248, 504,
+};
+
+struct block {
+	struct block *next;
+};
+
+struct jsonalloc_cache {
+	struct block *head[JSONALLOC_CLASSES];
+	unsigned count[JSONALLOC_CLASSES];
+};
+
+#define JSONALLOC_MAX 504    /* the largest class */
+
+static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
+static pthread_key_t cache_key;         /* frees a thread's cache at its end */
+static bool cache_ok;
+static _Thread_local struct jsonalloc_cache *my_cache;
+/* By size / 8: the smallest class that holds a request of that many
+ * bytes, and the largest class a block of that usable size can serve. */
+static unsigned char request_class[JSONALLOC_MAX / 8 + 1];
+static unsigned char block_class[JSONALLOC_MAX / 8 + 1];
+
+static void
+tables_init(void)
+{
+	unsigned i, c;
+
+	for (i = 0; i <= JSONALLOC_MAX / 8; i++) {
+		for (c = 0; class_size[c] < i * 8; c++)
+			;
+		request_class[i] = (unsigned char)c;
+		block_class[i] = JSONALLOC_CLASSES;
+		for (c = JSONALLOC_CLASSES; c-- > 0;) {
+			if (class_size[c] <= i * 8) {
+				block_class[i] = (unsigned char)c;
+				break;
+			}
+		}
+	}
+}
+
+/* The smallest class that holds n bytes, or JSONALLOC_CLASSES. */
+static unsigned
+class_for_request(size_t n)
+{
+	return n > JSONALLOC_MAX ? JSONALLOC_CLASSES : request_class[(n + 7) / 8];
+}
+
+/* The largest class a block of `usable` bytes can serve, or
+ * JSONALLOC_CLASSES (then it goes back to free()). Usable sizes of glibc
+ * blocks are 8 more than a multiple of 16: 24, 40, 56 ... */
+static unsigned
+class_for_block(size_t usable)
+{
+	return usable > JSONALLOC_MAX ? JSONALLOC_CLASSES : block_class[usable / 8];
+}
+
+static void
+cache_free(void *p)
+{
+	struct jsonalloc_cache *cache = p;
+	struct block *b;
+	unsigned c;
+
+	my_cache = NULL;        /* jansson may still free during thread exit */
+	for (c = 0; c < JSONALLOC_CLASSES; c++) {
+		while ((b = cache->head[c]) != NULL) {
+			cache->head[c] = b->next;
+			free(b);
+		}
+	}
+	free(cache);
+}
+
+static struct jsonalloc_cache *
+cache_get(void)
+{
+	struct jsonalloc_cache *cache = my_cache;
+
+	if (cache != NULL || !cache_ok)
+		return cache;
+	cache = calloc(1, sizeof(*cache));
+	if (cache != NULL && pthread_setspecific(cache_key, cache) != 0) {
+		free(cache);
+		cache = NULL;
+	}
+	my_cache = cache;
+	return cache;
+}
+
+static void *
+json_alloc(size_t n)
+{
+	struct jsonalloc_cache *cache;
+	unsigned c = class_for_request(n);
+	struct block *b;
+
+	if (c == JSONALLOC_CLASSES)
+		return malloc(n);
+	cache = cache_get();
+	if (cache != NULL && (b = cache->head[c]) != NULL) {
+		cache->head[c] = b->next;
+		cache->count[c]--;
+		return b;
+	}
+	return malloc(class_size[c]);
+}
+
+static void
+json_release(void *p)
+{
+	struct jsonalloc_cache *cache;
+	struct block *b = p;
+	unsigned c;
+
+	if (p == NULL)
+		return;
+	c = class_for_block(malloc_usable_size(p));
+	cache = c < JSONALLOC_CLASSES ? cache_get() : NULL;
+	if (cache == NULL || cache->count[c] >= JSONALLOC_KEEP) {
+		free(p);
+		return;
+	}
+	b->next = cache->head[c];
+	cache->head[c] = b;
+	cache->count[c]++;
+}
+
+static void
+setup(void)
+{
+	tables_init();
+	cache_ok = pthread_key_create(&cache_key, cache_free) == 0;
+	if (cache_ok)
+		json_set_alloc_funcs(json_alloc, json_release);
+}
+
+void
+jsonalloc_init(void)
+{
+#ifndef ZEK_TEST_HOOKS
+	/* Sanitizer builds keep plain malloc/free, so that a use after free
+	 * of a jansson value is still found. */
+	pthread_once(&setup_once, setup);
+#else
+	(void)setup_once;
+	(void)setup;
+#endif
+}
