@@ -67,11 +67,14 @@ run_one() {
 	last=$(grep -a 'cov: ' "$log" | tail -n 1)
 	cov=$(echo "$last" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
 	ft=$(echo "$last" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
+	units=$(echo "$last" | sed -n 's/.*corp: \([0-9]*\).*/\1/p')
 	files=$(count_files "$corpus")
 	found=$(($(count_crashes "$crashes") - crashes0))
-	printf '%-16s %6ss %12s execs  cov %5s  ft %6s  corpus %5s (+%s)  crashes %s\n' \
+	# corpus: libFuzzer's units in use, then files kept (+ new this run)
+	printf '%-16s %6ss %12s execs  cov %5s  ft %6s  corpus %5s (%s files, +%s)  crashes %s\n' \
 	    "$t" "$(($(date +%s) - start))" "$execs" "${cov:-?}" "${ft:-?}" \
-	    "$files" "$((files - files0))" "$found" >"$var/logs/$t.summary"
+	    "${units:-?}" "$files" "$((files - files0))" "$found" \
+	    >"$var/logs/$t.summary"
 }
 
 if [ "$build" = "--one" ]; then
