@@ -7,6 +7,7 @@
 
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/str.h"
 #include "lib/utf8.h"
 #include "lib/zek.h"
 
@@ -58,18 +59,6 @@ form_push(struct arena *a, struct form *f, size_t *cap,
 	return ZEK_OK;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Length of s[0..n) once decoded, or SIZE_MAX when an escape is malformed. */
 static size_t
 url_decoded_len(const char *s, size_t n)
@@ -79,7 +68,7 @@ url_decoded_len(const char *s, size_t n)
 	for (i = 0; i < n; i++, out++) {
 		if (s[i] != '%')
 			continue;
-		if (n - i < 3 || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
+		if (n - i < 3 || str_hexval(s[i + 1]) < 0 || str_hexval(s[i + 2]) < 0)
 			return SIZE_MAX;
 		i += 2;
 	}
@@ -99,7 +88,7 @@ url_decode(struct arena *a, const char *s, size_t n, size_t dlen)
 		if (s[i] == '+') {
 			d[k++] = ' ';
 		} else if (s[i] == '%') {
-			d[k++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			d[k++] = (char)(str_hexval(s[i + 1]) * 16 + str_hexval(s[i + 2]));
 			i += 2;
 		} else {
 			d[k++] = s[i];

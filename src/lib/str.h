@@ -17,4 +17,7 @@ int str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Copies at most size-1 bytes and terminates; returns the length of src. */
 size_t str_lcpy(char *dst, const char *src, size_t size);
 
+/* The value of one hexadecimal digit, or -1. */
+int str_hexval(char c);
+
 #endif

@@ -22,7 +22,6 @@
 #define FOLD_MAX 4096           /* bytes of text folded for search */
 #define PATH_MAX_LEN 4096
 #define AUTOCHECKPOINT_PAGES 1000       /* SQLite's default */
-#define STMTJRNL_SPILL_BYTES (4 << 20)  /* statement journals kept in memory */
 /* Kept results (sq_collect_cached) per connection; over either bound
  * they are all dropped. */
 #define RESULTS_MAX 64
@@ -58,6 +57,7 @@ struct durable {
 struct store {
 	char *path;
 	pthread_key_t key;
+	bool migrated;          /* connections opened from now on serve requests */
 	/* One writing connection per process at a time: writers queue here
 	 * instead of in SQLite's busy handler, which sleeps in steps of
 	 * milliseconds. Other processes still meet the busy handler. */
@@ -244,6 +244,13 @@ conn_open(struct store *st)
 		c->group_sync = true;
 		sqlite3_wal_hook(c->db, on_wal_commit, c);
 	}
+	/* Statement journals (the undo of one statement inside a transaction)
+	 * in memory: past 64 KiB SQLite moves them to a temporary file, and a
+	 * create wrote about 70 pages there, each a system call, holding the
+	 * write lock. Not for the connection that migrates: a migration's
+	 * statements are large. */
+	if (st->migrated)
+		sqlite3_exec(c->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
 	return c;
 fail:
 	conn_free(c);
@@ -1384,11 +1391,6 @@ static void
 configure_sqlite(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	/* A statement journal (the undo of a statement or savepoint within a
-	 * transaction) went to a temporary file past 64 KiB: a create with
-	 * its search index and mails wrote about 70 pages there, each a
-	 * system call, while holding the write lock. */
-	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STMTJRNL_SPILL_BYTES);
 }
 
 enum zek_rc
@@ -1427,6 +1429,7 @@ store_open(const char *path, struct store **out)
 	rc = migrate(c);
 	if (rc != ZEK_OK)
 		goto fail;
+	st->migrated = true;
 	*out = st;
 	return ZEK_OK;
 fail:
