@@ -334,25 +334,13 @@ core_agent_queue(struct zctx *ctx, const struct user *user,
 const char *
 core_agent_cursor_format(struct zctx *ctx, const struct agent_cursor *c)
 {
-	return arena_printf(ctx->arena, "%" PRId64 ".%" PRId64, c->value, c->id);
+	return core_cursor_format(ctx, c->value, c->id);
 }
 
 bool
 core_agent_cursor_parse(const char *s, struct agent_cursor *out)
 {
-	const char *dot;
-	char head[24];
-	size_t len;
-
-	if (s == NULL || (dot = strchr(s, '.')) == NULL)
-		return false;
-	len = (size_t)(dot - s);
-	if (len == 0 || len >= sizeof(head))
-		return false;
-	memcpy(head, s, len);
-	head[len] = '\0';
-	return str_to_i64(head, 0, INT64_MAX, &out->value) == 0 &&
-	    str_to_i64(dot + 1, 1, INT64_MAX, &out->id) == 0;
+	return core_cursor_parse(s, &out->value, &out->id);
 }
 
 /* ---- staff, one request ---- */

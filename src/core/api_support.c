@@ -93,34 +93,6 @@ by_id(struct zctx *ctx, const struct user *user, const char *ref,
 	return ZEK_OK;
 }
 
-/* An e-mail address, else an exact full name; ZEK_CONFLICT when several
- * customers have that name. */
-static enum zek_rc
-by_email_or_name(struct zctx *ctx, const char *ref, struct store_user **out)
-{
-	struct store_user *list;
-	enum zek_rc rc;
-	size_t n;
-
-	if (strchr(ref, '@') != NULL) {
-		rc = store_user_by_email(ctx->db, ctx->arena, ref, out);
-		if (rc == ZEK_OK && str_eq((*out)->role, "customer"))
-			return ZEK_OK;
-		if (rc != ZEK_OK && rc != ZEK_NOTFOUND)
-			return rc;
-	}
-	rc = store_users_by_name(ctx->db, ctx->arena, ref, "customer", 2, &list,
-	    &n);
-	if (rc != ZEK_OK)
-		return rc;
-	if (n == 0)
-		return ZEK_NOTFOUND;
-	if (n > 1)
-		return ZEK_CONFLICT;
-	*out = &list[0];
-	return ZEK_OK;
-}
-
 enum zek_rc
 core_customer_resolve(struct zctx *ctx, const struct user *user,
     const char *ref, struct person *out, struct field_error *err)
@@ -151,7 +123,7 @@ core_customer_resolve(struct zctx *ctx, const struct user *user,
 	if (core_throttled(ctx, key, SHARE_MAX_FAILURES))
 		return fail(err, "err_share_throttled", 0);
 	rc = all_digits(w) ? by_id(ctx, user, w, &su) :
-	    by_email_or_name(ctx, w, &su);
+	    core_customer_find(ctx, w, &su);
 	if (rc == ZEK_NOTFOUND || rc == ZEK_CONFLICT) {
 		core_throttle_fail(ctx, key);
 		return fail(err, rc == ZEK_NOTFOUND ? "err_share_no_account" :

@@ -19,6 +19,10 @@ const char *core_lang(const char *lang);
 /* Loads the user's organisations into a struct user built from `su`. */
 enum zek_rc core_user_from_store(struct zctx *ctx, const struct store_user *su,
     struct user **out);
+/* The one customer account `who` names: an e-mail address, else an exact
+ * full name. ZEK_NOTFOUND, or ZEK_CONFLICT when several match. */
+enum zek_rc core_customer_find(struct zctx *ctx, const char *who,
+    struct store_user **out);
 void core_person_from_store(struct person *p, const struct store_user *su);
 struct reqtype;
 /* Loads a request type by id alone, whatever its portal. */
@@ -35,6 +39,9 @@ enum zek_rc core_attachment_temp_find(struct zctx *ctx,
     const struct user *user, const char *token, struct store_attachment **out);
 void core_attachment_info_from_store(struct attachment_info *ai,
     const struct store_attachment *sa);
+/* A page cursor as text, "VALUE.ID" (list.c); parse refuses anything else. */
+const char *core_cursor_format(struct zctx *ctx, int64_t value, int64_t id);
+bool core_cursor_parse(const char *s, int64_t *value, int64_t *id);
 /* Grows an arena array for one more element (n in use, *cap capacity). */
 void *core_grow(struct zctx *ctx, void *arr, size_t n, size_t *cap,
     size_t size);

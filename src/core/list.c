@@ -176,15 +176,15 @@ core_list_requests(struct zctx *ctx, const struct user *user,
 	return ZEK_OK;
 }
 
+/* "VALUE.ID", the form both the list's and the queues' cursors take. */
 const char *
-core_list_cursor_format(struct zctx *ctx, const struct list_cursor *c)
+core_cursor_format(struct zctx *ctx, int64_t value, int64_t id)
 {
-	return arena_printf(ctx->arena, "%" PRId64 ".%" PRId64, c->created_at,
-	    c->id);
+	return arena_printf(ctx->arena, "%" PRId64 ".%" PRId64, value, id);
 }
 
 bool
-core_list_cursor_parse(const char *s, struct list_cursor *out)
+core_cursor_parse(const char *s, int64_t *value, int64_t *id)
 {
 	const char *dot;
 	char head[24];
@@ -197,6 +197,18 @@ core_list_cursor_parse(const char *s, struct list_cursor *out)
 		return false;
 	memcpy(head, s, len);
 	head[len] = '\0';
-	return str_to_i64(head, 0, INT64_MAX, &out->created_at) == 0 &&
-	    str_to_i64(dot + 1, 1, INT64_MAX, &out->id) == 0;
+	return str_to_i64(head, 0, INT64_MAX, value) == 0 &&
+	    str_to_i64(dot + 1, 1, INT64_MAX, id) == 0;
+}
+
+const char *
+core_list_cursor_format(struct zctx *ctx, const struct list_cursor *c)
+{
+	return core_cursor_format(ctx, c->created_at, c->id);
+}
+
+bool
+core_list_cursor_parse(const char *s, struct list_cursor *out)
+{
+	return core_cursor_parse(s, &out->created_at, &out->id);
 }

@@ -61,36 +61,6 @@ failure_key(struct zctx *ctx, const struct user *user)
 	return arena_printf(ctx->arena, "share|%lld", (long long)user->id);
 }
 
-
-
-/* Finds the one customer account `who` names: an e-mail address, else an
- * exact full name. ZEK_NOTFOUND, or ZEK_CONFLICT when several match. */
-static enum zek_rc
-find_customer(struct zctx *ctx, const char *who, struct store_user **out)
-{
-	struct store_user *list;
-	enum zek_rc rc;
-	size_t n;
-
-	if (strchr(who, '@') != NULL) {
-		rc = store_user_by_email(ctx->db, ctx->arena, who, out);
-		if (rc == ZEK_OK && str_eq((*out)->role, "customer"))
-			return ZEK_OK;
-		if (rc != ZEK_OK && rc != ZEK_NOTFOUND)
-			return rc;
-	}
-	rc = store_users_by_name(ctx->db, ctx->arena, who, "customer", 2, &list,
-	    &n);
-	if (rc != ZEK_OK)
-		return rc;
-	if (n == 0)
-		return ZEK_NOTFOUND;
-	if (n > 1)
-		return ZEK_CONFLICT;
-	*out = &list[0];
-	return ZEK_OK;
-}
-
 /* The writing half of core_participant_add: one transaction. */
 static enum zek_rc
 add_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
@@ -168,7 +138,7 @@ core_participant_add(struct zctx *ctx, const struct user *user,
 	key = failure_key(ctx, user);
 	if (core_throttled(ctx, key, SHARE_MAX_FAILURES))
 		return fail(err, "err_share_throttled", 0, NULL);
-	rc = find_customer(ctx, w, &p);
+	rc = core_customer_find(ctx, w, &p);
 	if (rc == ZEK_NOTFOUND || rc == ZEK_CONFLICT) {
 		/* Counted outside any transaction, so a refusal cannot undo it. */
 		core_throttle_fail(ctx, key);

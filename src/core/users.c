@@ -244,6 +244,34 @@ core_open_request_count(struct zctx *ctx, const struct user *user,
 	    status_code(STATUS_GESCHLOSSEN), out);
 }
 
+/* Finds the one customer account `who` names: an e-mail address, else an
+ * exact full name. ZEK_NOTFOUND, or ZEK_CONFLICT when several match. */
+enum zek_rc
+core_customer_find(struct zctx *ctx, const char *who, struct store_user **out)
+{
+	struct store_user *list;
+	enum zek_rc rc;
+	size_t n;
+
+	if (strchr(who, '@') != NULL) {
+		rc = store_user_by_email(ctx->db, ctx->arena, who, out);
+		if (rc == ZEK_OK && str_eq((*out)->role, "customer"))
+			return ZEK_OK;
+		if (rc != ZEK_OK && rc != ZEK_NOTFOUND)
+			return rc;
+	}
+	rc = store_users_by_name(ctx->db, ctx->arena, who, "customer", 2, &list,
+	    &n);
+	if (rc != ZEK_OK)
+		return rc;
+	if (n == 0)
+		return ZEK_NOTFOUND;
+	if (n > 1)
+		return ZEK_CONFLICT;
+	*out = &list[0];
+	return ZEK_OK;
+}
+
 bool
 core_users_share_org(const struct user *a, const struct user *b)
 {

@@ -393,13 +393,12 @@ sq_vbind(sqlite3_stmt *st, const char *fmt, va_list ap)
 	return src;
 }
 
-/* Prepares and binds; NULL on failure (*rc says why). */
-sqlite3_stmt *
-sq_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
-    const char *fmt, ...)
+/* Prepares and binds from a va_list; NULL on failure (*rc says why). */
+static sqlite3_stmt *
+sq_vstart(struct store_conn *c, enum zek_rc *rc, const char *sql,
+    const char *fmt, va_list ap)
 {
 	sqlite3_stmt *st;
-	va_list ap;
 	int src;
 
 	st = sq_prep(c, sql);
@@ -407,9 +406,7 @@ sq_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
 		*rc = ZEK_IO;
 		return NULL;
 	}
-	va_start(ap, fmt);
 	src = sq_vbind(st, fmt, ap);
-	va_end(ap);
 	if (src != SQLITE_OK) {
 		*rc = sq_log_err(c->db, src, "bind");
 		sqlite3_reset(st);
@@ -417,6 +414,20 @@ sq_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
 		return NULL;
 	}
 	*rc = ZEK_OK;
+	return st;
+}
+
+/* Prepares and binds; NULL on failure (*rc says why). */
+sqlite3_stmt *
+sq_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
+    const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	st = sq_vstart(c, rc, sql, fmt, ap);
+	va_end(ap);
 	return st;
 }
 
@@ -758,27 +769,32 @@ sq_next(struct store_conn *c, sqlite3_stmt *st, enum zek_rc *rc)
 	return -1;
 }
 
+/* Runs a statement to its end. */
+static enum zek_rc
+sq_vexec(struct store_conn *c, const char *sql, const char *fmt, va_list ap)
+{
+	enum zek_rc rc;
+	sqlite3_stmt *st;
+
+	st = sq_vstart(c, &rc, sql, fmt, ap);
+	if (st == NULL)
+		return rc;
+	while (sq_next(c, st, &rc) == 1)
+		;
+	sq_finish(st);
+	return rc;
+}
+
 /* Runs a statement that returns no rows. */
 enum zek_rc
 sq_exec(struct store_conn *c, const char *sql, const char *fmt, ...)
 {
-	enum zek_rc rc = ZEK_OK;
-	sqlite3_stmt *st;
+	enum zek_rc rc;
 	va_list ap;
-	int src;
 
-	st = sq_prep(c, sql);
-	if (st == NULL)
-		return ZEK_IO;
 	va_start(ap, fmt);
-	src = sq_vbind(st, fmt, ap);
+	rc = sq_vexec(c, sql, fmt, ap);
 	va_end(ap);
-	if (src != SQLITE_OK)
-		rc = sq_log_err(c->db, src, "bind");
-	else
-		while ((src = sq_next(c, st, &rc)) == 1)
-			;
-	sq_finish(st);
 	return rc;
 }
 
@@ -786,23 +802,12 @@ sq_exec(struct store_conn *c, const char *sql, const char *fmt, ...)
 enum zek_rc
 sq_exec_changed(struct store_conn *c, const char *sql, const char *fmt, ...)
 {
-	enum zek_rc rc = ZEK_OK;
-	sqlite3_stmt *st;
+	enum zek_rc rc;
 	va_list ap;
-	int src;
 
-	st = sq_prep(c, sql);
-	if (st == NULL)
-		return ZEK_IO;
 	va_start(ap, fmt);
-	src = sq_vbind(st, fmt, ap);
+	rc = sq_vexec(c, sql, fmt, ap);
 	va_end(ap);
-	if (src != SQLITE_OK)
-		rc = sq_log_err(c->db, src, "bind");
-	else
-		while ((src = sq_next(c, st, &rc)) == 1)
-			;
-	sq_finish(st);
 	if (rc == ZEK_OK && sqlite3_changes(c->db) == 0)
 		rc = ZEK_NOTFOUND;
 	return rc;
@@ -813,21 +818,16 @@ enum zek_rc
 sq_query_i64(struct store_conn *c, int64_t *out, const char *sql,
     const char *fmt, ...)
 {
-	enum zek_rc rc = ZEK_OK;
+	enum zek_rc rc;
 	sqlite3_stmt *st;
 	va_list ap;
-	int src, r;
+	int r;
 
-	st = sq_prep(c, sql);
-	if (st == NULL)
-		return ZEK_IO;
 	va_start(ap, fmt);
-	src = sq_vbind(st, fmt, ap);
+	st = sq_vstart(c, &rc, sql, fmt, ap);
 	va_end(ap);
-	if (src != SQLITE_OK) {
-		rc = sq_log_err(c->db, src, "bind");
-		goto out;
-	}
+	if (st == NULL)
+		return rc;
 	r = sq_next(c, st, &rc);
 	if (r == 1)
 		*out = sqlite3_column_int64(st, 0);
@@ -836,7 +836,6 @@ sq_query_i64(struct store_conn *c, int64_t *out, const char *sql,
 	/* Run RETURNING statements to completion. */
 	while (r == 1)
 		r = sq_next(c, st, &rc);
-out:
 	sq_finish(st);
 	return rc;
 }
@@ -1189,18 +1188,12 @@ sq_query_i64_cached(struct store_conn *c, int64_t key, int64_t *out,
 	unsigned version, now;
 	va_list ap;
 	size_t i;
-	int src;
 
-	st = sq_prep(c, sql);
-	if (st == NULL)
-		return ZEK_IO;
 	va_start(ap, fmt);
-	src = sq_vbind(st, fmt, ap);
+	st = sq_vstart(c, &rc, sql, fmt, ap);
 	va_end(ap);
-	if (src != SQLITE_OK) {
-		sq_finish(st);
-		return sq_log_err(c->db, src, "bind");
-	}
+	if (st == NULL)
+		return rc;
 	if (read_version(c, &version)) {
 		if (version != c->results_version) {
 			results_clear(c);

@@ -4,16 +4,12 @@
 #include <sqlite3.h>
 #include <stdint.h>
 #include <string.h>
-#include <unicode/uchar.h>
-#include <unicode/utf8.h>
 
 #include "lib/arena.h"
 #include "lib/buf.h"
-#include "lib/utf8.h"
 #include "store/sqlite_int.h"
+#include "store/sqlite_match.h"
 #include "store/sqlite_walk.h"
-
-#define MATCH_MAX 8192          /* bytes of one FTS5 query */
 
 /*
  * How a queue is read. A page reads one status at a time (core merges the
@@ -128,65 +124,6 @@ store_queue_statement(size_t i)
 
 /* ---- the FTS5 query ---- */
 
-static bool
-is_word_char(UChar32 ch)
-{
-	return (U_GET_GC_MASK(ch) & (U_GC_L_MASK | U_GC_N_MASK | U_GC_CO_MASK))
-	    != 0;
-}
-
-/*
- * One user word as an FTS5 string: "..." with " doubled, so nothing the
- * user types is an operator. A word without letters or digits is skipped
- * (*added false). A word of two or more characters ending in a letter is a
- * prefix ("stör" finds "Störungsmeldung"); one ending in a digit is not
- * ("ZEK-12" is not ZEK-120). The request list reads words the same way.
- */
-static void
-put_word(struct buf *b, const char *w, size_t len, bool *added)
-{
-	UChar32 ch, last = 0;
-	size_t nword = 0, k;
-	int32_t i = 0;
-
-	while (i < (int32_t)len) {
-		U8_NEXT(w, i, (int32_t)len, ch);
-		if (ch >= 0 && is_word_char(ch)) {
-			nword++;
-			last = ch;
-		}
-	}
-	*added = nword > 0;
-	if (nword == 0)
-		return;
-	buf_putc(b, '"');
-	for (k = 0; k < len; k++) {
-		if (w[k] == '"')
-			buf_putc(b, '"');
-		buf_putc(b, w[k]);
-	}
-	buf_putc(b, '"');
-	if (nword >= 2 && !u_isdigit(last))
-		buf_putc(b, '*');
-}
-
-/* A status code as the facet token of request_search ("wartet_support"
- * -> "zswartetsupport", see 0002_search.sql). */
-static enum zek_rc
-put_status(struct buf *b, const char *code)
-{
-	if (code == NULL || code[0] == '\0')
-		return ZEK_INVALID;
-	buf_puts(b, "zs");
-	for (; *code != '\0'; code++) {
-		if ((*code >= 'a' && *code <= 'z') || (*code >= '0' && *code <= '9'))
-			buf_putc(b, *code);
-		else if (*code != '_')
-			return ZEK_INVALID;
-	}
-	return ZEK_OK;
-}
-
 /* Whether the codes are exactly the four open statuses, which the index
  * also holds as the one facet token zgopen. */
 static bool
@@ -216,42 +153,21 @@ static enum zek_rc
 build_match(struct arena *a, const char *terms, const char *const *statuses,
     size_t nstatuses, const char **out)
 {
-	size_t i = 0, n = strlen(terms), start, nwords = 0;
-	enum zek_rc rc = ZEK_OK;
+	enum zek_rc rc;
+	size_t nwords;
 	struct buf b;
-	bool added;
 
 	*out = "";
-	if (n > STORE_QUEUE_TERMS_MAX || !utf8_valid(terms, n))
-		return ZEK_INVALID;
 	buf_init(&b, MATCH_MAX);
-	buf_puts(&b, "({issue_key title description} : (");
-	while (i < n && nwords < STORE_QUEUE_WORDS_MAX) {
-		while (i < n && strchr(" \t\r\n\f\v", terms[i]) != NULL)
-			i++;
-		start = i;
-		while (i < n && strchr(" \t\r\n\f\v", terms[i]) == NULL)
-			i++;
-		if (i == start)
-			break;
-		if (nwords > 0)
-			buf_putc(&b, ' ');
-		put_word(&b, terms + start, i - start, &added);
-		if (added)
-			nwords++;
-	}
-	if (all_open(statuses, nstatuses)) {
+	rc = match_put_terms(&b, terms, STORE_QUEUE_TERMS_MAX,
+	    STORE_QUEUE_WORDS_MAX, &nwords);
+	if (rc == ZEK_OK && all_open(statuses, nstatuses)) {
 		/* One token for the four (0007_list_walk.sql): cheaper to
 		 * intersect than their OR. */
-		buf_puts(&b, ")) AND (facets : zgopen)");
-	} else {
-		buf_puts(&b, ")) AND (facets : (");
-		for (i = 0; rc == ZEK_OK && i < nstatuses; i++) {
-			if (i > 0)
-				buf_puts(&b, " OR ");
-			rc = put_status(&b, statuses[i]);
-		}
-		buf_puts(&b, "))");
+		buf_puts(&b, " AND (facets : zgopen)");
+	} else if (rc == ZEK_OK) {
+		buf_puts(&b, " AND ");
+		rc = match_put_status_set(&b, statuses, nstatuses);
 	}
 	if (rc == ZEK_OK && b.failed)
 		rc = b.failed;      /* ZEK_TOOBIG, or ZEK_NOMEM */

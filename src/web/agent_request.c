@@ -200,49 +200,19 @@ static json_t *
 reply_json(struct req *rq, const struct agent_request *ar,
     const struct agent_state *st)
 {
-	const struct field_error *be = web_error_for(st->errs, st->nerrs,
-	    COMMENT_FIELD);
-	const struct field_error *fe = web_error_for(st->errs, st->nerrs,
-	    FILES_FIELD);
-	json_t *body, *files, *kept, *errs;
-	size_t i;
+	json_t *form;
 
-	body = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
-	    "key", COMMENT_FIELD, "id", "f-comment",
-	    "label", web_t(rq, "agent_reply_text"),
-	    "optional", 0, "required", 1,
-	    "value", st->reply_failed ? web_kept(rq, COMMENT_FIELD) : "",
-	    "is_richtext", 1);
-	kept = json_array();
-	for (i = 0; kept != NULL && i < st->nkept; i++)
-		json_array_append_new(kept, json_pack("{s:s, s:s, s:s}",
-		    "token", st->kept[i].token, "name", st->kept[i].filename,
-		    "size_text", web_size_text(rq, st->kept[i].size)));
-	files = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:o}",
-	    "key", FILES_FIELD, "id", "f-attachment",
-	    "label", web_t(rq, "comment_files"),
-	    "optional", 1, "required", 0, "is_attachment", 1, "kept", kept);
-	if (body == NULL || files == NULL) {
-		json_decref(body);
-		json_decref(files);
+	form = json_pack("{s:s, s:b}",
+	    "action", agent_sub_href(rq, ar->view, "comment"),
+	    "internal", st->reply_failed && st->reply_internal);
+	if (form == NULL || web_comment_form_fields(rq, form,
+	    web_t(rq, "agent_reply_text"), NULL,
+	    st->reply_failed ? web_kept(rq, COMMENT_FIELD) : "", st->kept,
+	    st->nkept, st->errs, st->nerrs) != ZEK_OK) {
+		json_decref(form);
 		return NULL;
 	}
-	if (be != NULL)
-		json_object_set_new(body, "error", json_string(
-		    web_error_text(rq, be)));
-	if (fe != NULL)
-		json_object_set_new(files, "error", json_string(
-		    web_error_text(rq, fe)));
-	errs = json_array();
-	for (i = 0; errs != NULL && i < st->nerrs; i++)
-		json_array_append_new(errs, json_pack("{s:s, s:s}", "field_id",
-		    str_eq(st->errs[i].field, FILES_FIELD) ? "f-attachment" :
-		    "f-comment", "message", web_error_text(rq, &st->errs[i])));
-	return json_pack("{s:s, s:b, s:b, s:o, s:o, s:o}",
-	    "action", agent_sub_href(rq, ar->view, "comment"),
-	    "internal", st->reply_failed && st->reply_internal,
-	    "has_errors", st->nerrs > 0,
-	    "errors", errs, "body", body, "files", files);
+	return form;
 }
 
 static int

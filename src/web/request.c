@@ -346,17 +346,6 @@ web_activity_json(struct req *rq, int64_t request_id)
 
 /* ---- the forms ---- */
 
-static const struct field_error *
-error_for(const struct page_state *st, const char *field)
-{
-	size_t i;
-
-	for (i = 0; i < st->nerrs; i++)
-		if (str_eq(st->errs[i].field, field))
-			return &st->errs[i];
-	return NULL;
-}
-
 /* The sent comment text, if it is text we may show again. */
 static const char *
 kept_text(struct req *rq, const struct page_state *st)
@@ -364,51 +353,69 @@ kept_text(struct req *rq, const struct page_state *st)
 	return st->comment_failed ? web_kept(rq, COMMENT_FIELD) : "";
 }
 
+int
+web_comment_form_fields(struct req *rq, json_t *form, const char *label,
+    const char *placeholder, const char *value,
+    const struct attachment_info *kept, size_t nkept,
+    const struct field_error *errs, size_t nerrs)
+{
+	const struct field_error *be = web_error_for(errs, nerrs, COMMENT_FIELD);
+	const struct field_error *fe = web_error_for(errs, nerrs, FILES_FIELD);
+	json_t *body, *files, *list, *elist;
+	size_t i;
+
+	body = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
+	    "key", COMMENT_FIELD, "id", "f-comment", "label", label,
+	    "optional", 0, "required", 1, "value", value, "is_richtext", 1);
+	list = json_array();
+	for (i = 0; list != NULL && i < nkept; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s}",
+		    "token", kept[i].token, "name", kept[i].filename,
+		    "size_text", web_size_text(rq, kept[i].size)));
+	files = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:o}",
+	    "key", FILES_FIELD, "id", "f-attachment",
+	    "label", web_t(rq, "comment_files"),
+	    "optional", 1, "required", 0, "is_attachment", 1, "kept", list);
+	elist = json_array();
+	for (i = 0; elist != NULL && i < nerrs; i++)
+		json_array_append_new(elist, json_pack("{s:s, s:s}", "field_id",
+		    str_eq(errs[i].field, FILES_FIELD) ? "f-attachment" :
+		    "f-comment", "message", web_error_text(rq, &errs[i])));
+	if (body != NULL && placeholder != NULL)
+		json_object_set_new(body, "placeholder", json_string(placeholder));
+	if (body != NULL && be != NULL)
+		json_object_set_new(body, "error", json_string(web_error_text(rq, be)));
+	if (files != NULL && fe != NULL)
+		json_object_set_new(files, "error", json_string(web_error_text(rq, fe)));
+	if (body == NULL || files == NULL || elist == NULL) {
+		json_decref(body);
+		json_decref(files);
+		json_decref(elist);
+		return ZEK_NOMEM;
+	}
+	json_object_set_new(form, "body", body);
+	json_object_set_new(form, "files", files);
+	json_object_set_new(form, "errors", elist);
+	json_object_set_new(form, "has_errors", json_boolean(nerrs > 0));
+	return ZEK_OK;
+}
+
 static json_t *
 comment_json(struct req *rq, const struct request_view *v,
     const struct page_state *st)
 {
-	const struct field_error *be = error_for(st, COMMENT_FIELD);
-	const struct field_error *fe = error_for(st, FILES_FIELD);
-	json_t *body, *files, *kept, *errs;
-	size_t i;
+	json_t *form;
 
-	/* The same field objects as the create form (partials/field). */
-	body = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:b}",
-	    "key", COMMENT_FIELD, "id", "f-comment",
-	    "label", web_t(rq, "comment_label"),
-	    "optional", 0, "required", 1,
-	    "placeholder", web_t(rq, "comment_open"),
-	    "value", kept_text(rq, st), "is_richtext", 1);
-	kept = json_array();
-	for (i = 0; i < st->nkept; i++)
-		json_array_append_new(kept, json_pack("{s:s, s:s, s:s}",
-		    "token", st->kept[i].token, "name", st->kept[i].filename,
-		    "size_text", web_size_text(rq, st->kept[i].size)));
-	files = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:o}",
-	    "key", FILES_FIELD, "id", "f-attachment",
-	    "label", web_t(rq, "comment_files"),
-	    "optional", 1, "required", 0, "is_attachment", 1, "kept", kept);
-	if (body == NULL || files == NULL) {
-		json_decref(body);
-		json_decref(files);
+	form = json_pack("{s:s, s:s, s:b}", "action", sub_href(rq, v, "comment"),
+	    "cancel_href", request_href(rq, v), "open", st->comment_failed);
+	if (form == NULL || web_comment_form_fields(rq, form,
+	    web_t(rq, "comment_label"), web_t(rq, "comment_open"),
+	    kept_text(rq, st), st->kept, st->nkept, st->errs, st->nerrs) !=
+	    ZEK_OK) {
+		json_decref(form);
 		return NULL;
 	}
-	if (be != NULL)
-		json_object_set_new(body, "error", json_string(web_error_text(rq, be)));
-	if (fe != NULL)
-		json_object_set_new(files, "error", json_string(web_error_text(rq, fe)));
-	errs = json_array();
-	for (i = 0; i < st->nerrs; i++)
-		json_array_append_new(errs, json_pack("{s:s, s:s}", "field_id",
-		    str_eq(st->errs[i].field, FILES_FIELD) ? "f-attachment" :
-		    "f-comment", "message", web_error_text(rq, &st->errs[i])));
-	return json_pack("{s:s, s:s, s:b, s:b, s:o, s:o, s:o}",
-	    "action", sub_href(rq, v, "comment"),
-	    "cancel_href", request_href(rq, v),
-	    "open", st->comment_failed,
-	    "has_errors", st->nerrs > 0,
-	    "errors", errs, "body", body, "files", files);
+	return form;
 }
 
 static json_t *

@@ -135,6 +135,13 @@ struct web_uploads {
 	size_t nerrs;
 };
 int web_comment_uploads(struct req *rq, struct web_uploads *up);
+/* A comment form's text and file fields (the create form's field objects,
+ * partials/field; placeholder may be NULL) and its error list, set into
+ * `form` as "body", "files", "errors" and "has_errors". */
+int web_comment_form_fields(struct req *rq, json_t *form, const char *label,
+    const char *placeholder, const char *value,
+    const struct attachment_info *kept, size_t nkept,
+    const struct field_error *errs, size_t nerrs);
 /* The errors of a failed comment in page order: the text's, the files
  * refused on upload, then core's other ones. */
 int web_comment_errors(struct req *rq, const struct web_uploads *up,
