@@ -132,6 +132,7 @@ core_list_requests(struct zctx *ctx, const struct user *user,
 		.cursor_id = q->cursor.id,
 		.backward = q->has_cursor && q->backward,
 		.count_max = LIST_COUNT_MAX,
+		.skip_count = q->no_total,
 	};
 	status_sets(&q->filter, in, &sq.nstatuses, not_in, &sq.nnot_statuses);
 	rc = core_search_text(ctx, q->filter.search, LIST_SEARCH_MAX, &sq.terms);

@@ -56,6 +56,7 @@ struct list_query {
 	struct list_cursor cursor;
 	bool backward;              /* the page before the cursor ("Zurück") */
 	size_t limit;               /* 1..LIST_LIMIT_MAX; 0 = LIST_LIMIT_DEFAULT */
+	bool no_total;              /* only pages (the API): total may stay 0 */
 };
 
 /* One row of the list, in the viewer's language. */

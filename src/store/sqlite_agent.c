@@ -83,9 +83,7 @@ static const char *const count_sql[] = {
 	C_FORMS(" AND r.updated_at >= ?6"),
 };
 
-static const char match_count_sql[] =
-    "SELECT count(*) FROM request_search WHERE request_search MATCH ?";
-/* The same, up to ?2 hits. */
+/* The hits of an FTS5 query, up to ?2 of them. */
 static const char capped_count_sql[] = "SELECT count(*) FROM (SELECT 1 "
     "FROM request_search WHERE request_search MATCH ?1 LIMIT ?2)";
 
@@ -108,7 +106,7 @@ const char *
 store_queue_statement(size_t i)
 {
 	/* Q_IDS again, not ids_sql[i]: clang wants constant initializers. */
-	static const char *const more[] = { match_count_sql, status_count_sql,
+	static const char *const more[] = { capped_count_sql, status_count_sql,
 		Q_IDS("DESC"), Q_IDS("ASC"), hit_sql };
 	size_t np = ZEK_ARRAY_LEN(page_sql), nc = ZEK_ARRAY_LEN(count_sql);
 
@@ -237,7 +235,9 @@ search_form(struct store_conn *c, struct arena *a,
 		*nothing = true;
 		return ZEK_OK;
 	}
-	rc = sq_query_i64(c, &hits, match_count_sql, "t", *match);
+	/* Only whether they are few: count up to one past the limit. */
+	rc = sq_query_i64(c, &hits, capped_count_sql, "ti", *match,
+	    (int64_t)STORE_QUEUE_DIRECT_MAX + 1);
 	if (rc != ZEK_OK)
 		return rc;
 	*nothing = hits == 0;
@@ -492,7 +492,9 @@ store_staff_list(struct store_conn *c, struct arena *a, size_t limit,
 	    "LIMIT ?", "z", limit);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, sq_map_user, sizeof(**out), (void **)out, n);
+	/* Every agent view lists them to assign; they rarely change. */
+	return sq_collect_cached(c, a, st, (int64_t)limit, sq_map_user,
+	    sizeof(**out), (void **)out, n);
 }
 
 /* ---- how long a request waits ---- */

@@ -335,7 +335,7 @@ store_requests_list(struct store_conn *c, struct arena *a,
 			rc = read_walk(c, a, newer, q, rows, n);
 			goto out;
 		}
-	} else {
+	} else if (!q->skip_count) {
 		rc = sq_query_i64(c, &count, list_sql[Q_COUNT_MATCH], "ti", match,
 		    q->count_max > 0 ? q->count_max + 1 : INT64_MAX);
 		if (rc != ZEK_OK || count == 0)

@@ -18,8 +18,9 @@
  * hit not yet read can be among them:
  * - newest first: hi of a block is the newest created_at of every id up to
  *   it, so hits below have nothing newer;
- * - oldest first: the oldest lo of the blocks from here on bounds every
- *   hit above (read once per walk, from the start block up).
+ * - oldest first: rest_lo of a block is the oldest created_at of every
+ *   id from it on (0010_blocks_rest_lo.sql), so hits above have nothing
+ *   older.
  * Requests older than their id suggests (imported) are found all the same;
  * they only make the walk longer. A cursor starts the walk where rows
  * after it can begin: newest first, at its own block or a newer one that
@@ -27,14 +28,13 @@
  * running newest created_at reaches the cursor's.
  */
 #define BLOCK_IDS 64            /* ids per row of request_blocks */
-#define BLOCKS_MAX (1 << 20)    /* blocks an oldest-first walk reads */
 
 enum walk_stmt {
 	W_HITS_DESC,
 	W_HITS_ASC,
 	W_CREATED,
 	W_BLOCK_HI,
-	W_BLOCKS_FROM,
+	W_BLOCK_REST_LO,
 	W_START_DESC,
 	W_START_ASC,
 	W_MAX
@@ -50,8 +50,9 @@ static const char *const walk_sql[W_MAX] = {
 	/* The newest created_at of all requests up to block ?1. */
 	[W_BLOCK_HI] = "SELECT hi FROM request_blocks WHERE block <= ? "
 	    "ORDER BY block DESC LIMIT 1",
-	[W_BLOCKS_FROM] = "SELECT block, lo FROM request_blocks "
-	    "WHERE block >= ? ORDER BY block",
+	/* The oldest created_at of all requests from block ?1 on. */
+	[W_BLOCK_REST_LO] = "SELECT rest_lo FROM request_blocks "
+	    "WHERE block >= ? ORDER BY block LIMIT 1",
 	/* Rows older than the cursor (?2 = created_at, ?1 = its block) are
 	 * in its own block, or a newer one holding an older created_at. */
 	[W_START_DESC] = "SELECT coalesce(max(block), -1) FROM request_blocks "
@@ -150,67 +151,22 @@ walk_done(const struct keep *k, int64_t bound, int64_t id)
 	return bound > w->created_at || (bound == w->created_at && id > w->id);
 }
 
-/* The oldest created_at from each block on (oldest-first walks). */
-struct low {
-	int64_t block;
-	int64_t lo;                 /* the minimum from this block on */
-};
-
-struct lows {
-	struct low *at;
-	size_t n;
-	bool usable;                /* every block from the start was read */
-};
-
+/* The bound on the created_at of every hit from `block` on, in the
+ * walk's direction (see the top); without a row for it, one that never
+ * stops the walk. */
 static enum zek_rc
-read_lows(struct store_conn *c, struct arena *a, int64_t from,
-    struct lows *l)
+block_bound(struct store_conn *c, bool newest_first, int64_t block,
+    int64_t *bound)
 {
-	size_t cap = 0, i;
 	enum zek_rc rc;
-	sqlite3_stmt *st;
-	int step;
 
-	*l = (struct lows){ .usable = true };
-	st = sq_start(c, &rc, walk_sql[W_BLOCKS_FROM], "i", from);
-	if (st == NULL)
-		return rc;
-	while ((step = sq_next(c, st, &rc)) == 1) {
-		if (l->n == BLOCKS_MAX) {
-			l->usable = false;
-			break;
-		}
-		l->at = sq_grow(a, l->at, l->n, &cap, sizeof(*l->at));
-		if (l->at == NULL) {
-			rc = ZEK_NOMEM;
-			break;
-		}
-		l->at[l->n++] = (struct low){ sqlite3_column_int64(st, 0),
-		    sqlite3_column_int64(st, 1) };
+	rc = sq_query_i64(c, bound, walk_sql[newest_first ? W_BLOCK_HI :
+	    W_BLOCK_REST_LO], "i", block);
+	if (rc == ZEK_NOTFOUND) {
+		*bound = newest_first ? INT64_MAX : INT64_MIN;
+		rc = ZEK_OK;
 	}
-	sq_finish(st);
-	if (rc != ZEK_OK)
-		return rc;
-	for (i = l->n; i-- > 1;)
-		if (l->at[i].lo < l->at[i - 1].lo)
-			l->at[i - 1].lo = l->at[i].lo;
-	return ZEK_OK;
-}
-
-/* The oldest created_at from block b on; INT64_MAX past the last. */
-static int64_t
-lows_at(const struct lows *l, int64_t b)
-{
-	size_t lo = 0, hi = l->n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (l->at[mid].block < b)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < l->n ? l->at[lo].lo : INT64_MAX;
+	return rc;
 }
 
 /* The first id to read: below it (newest first) or from it on; *none
@@ -275,7 +231,6 @@ walk_hits(struct store_conn *c, struct arena *a, const struct walk_query *q,
 {
 	const struct hit cur = { q->cursor_created_at, q->cursor_id };
 	int64_t from, id, created, block = -1, bound = 0;
-	struct lows lows = { .usable = false };
 	enum zek_rc rc, rc2;
 	sqlite3_stmt *st;
 	struct keep k;
@@ -294,11 +249,6 @@ walk_hits(struct store_conn *c, struct arena *a, const struct walk_query *q,
 	rc = walk_start(c, q, &from, &none);
 	if (rc != ZEK_OK || none)
 		return rc;
-	if (!q->newest_first) {
-		rc = read_lows(c, a, from / BLOCK_IDS, &lows);
-		if (rc != ZEK_OK)
-			return rc;
-	}
 	st = sq_start(c, &rc, walk_sql[q->newest_first ? W_HITS_DESC :
 	    W_HITS_ASC], "ti", q->match, from);
 	if (st == NULL)
@@ -307,18 +257,9 @@ walk_hits(struct store_conn *c, struct arena *a, const struct walk_query *q,
 		id = sqlite3_column_int64(st, 0);
 		if (k.n == k.cap && id / BLOCK_IDS != block) {
 			block = id / BLOCK_IDS;
-			if (q->newest_first) {
-				rc = sq_query_i64(c, &bound, walk_sql[W_BLOCK_HI], "i",
-				    block);
-				if (rc == ZEK_NOTFOUND) {
-					rc = ZEK_OK;
-					bound = INT64_MAX;
-				}
-				if (rc != ZEK_OK)
-					break;
-			} else {
-				bound = lows.usable ? lows_at(&lows, block) : INT64_MIN;
-			}
+			rc = block_bound(c, q->newest_first, block, &bound);
+			if (rc != ZEK_OK)
+				break;
 		}
 		if (k.n == k.cap && walk_done(&k, bound, id))
 			break;

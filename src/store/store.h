@@ -415,6 +415,10 @@ enum zek_rc store_activity_insert(struct store_conn *c,
     const struct store_activity *a, int64_t *id_out);
 /* A request's log, newest first, at most `limit` entries; entries that are
  * not public are left out unless with_internal. */
+/* When the request's status was last set (its 'created' or newest
+ * 'status_changed' entry the viewer may see); ZEK_NOTFOUND if none. */
+enum zek_rc store_activity_status_since(struct store_conn *c,
+    int64_t request_id, bool with_internal, int64_t *at);
 enum zek_rc store_activity_by_request(struct store_conn *c, struct arena *a,
     int64_t request_id, bool with_internal, size_t limit,
     struct store_activity **out, size_t *n);
@@ -578,6 +582,7 @@ struct store_list_query {
 	/* Counting search hits stops after this many (0 = never); lists by
 	 * status and type alone are always counted exactly. */
 	int64_t count_max;
+	bool skip_count;            /* no count of search hits (*total 0) */
 };
 
 struct store_list_row {

@@ -767,6 +767,127 @@ gen_plans_use_indexes(void **state)
 	sqlite3_close(db);
 }
 
+/*
+ * How often request_blocks fails to bound the created_at of the requests
+ * the way the walks rely on (0007, 0010): hi of all ids up to the block,
+ * lo of the block, rest_lo of all ids from the block on. `exact`: equal,
+ * as when no created_at was ever lowered or a request deleted; *blocks =
+ * the number of rows.
+ */
+static int64_t
+blocks_violations(const char *path, bool exact, int64_t *blocks)
+{
+	static const char *const checks[2][3] = { {
+		"SELECT count(*) FROM request_blocks b WHERE b.hi < (SELECT "
+		    "max(created_at) FROM requests WHERE id < (b.block + 1) * 64)",
+		"SELECT count(*) FROM request_blocks b WHERE b.lo > (SELECT "
+		    "min(created_at) FROM requests WHERE id / 64 = b.block)",
+		"SELECT count(*) FROM request_blocks b WHERE b.rest_lo > (SELECT "
+		    "min(created_at) FROM requests WHERE id >= b.block * 64)",
+	}, {
+		"SELECT count(*) FROM request_blocks b WHERE b.hi != (SELECT "
+		    "max(created_at) FROM requests WHERE id < (b.block + 1) * 64)",
+		"SELECT count(*) FROM request_blocks b WHERE b.lo != (SELECT "
+		    "min(created_at) FROM requests WHERE id / 64 = b.block)",
+		"SELECT count(*) FROM request_blocks b WHERE b.rest_lo != (SELECT "
+		    "min(created_at) FROM requests WHERE id >= b.block * 64)",
+	} };
+	int64_t bad = 0;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	size_t i;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(sqlite3_prepare_v2(db, i == 3 ?
+		    "SELECT count(*) FROM request_blocks" : checks[exact][i], -1,
+		    &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		if (i == 3)
+			*blocks = sqlite3_column_int64(st, 0);
+		else
+			bad += sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return bad;
+}
+
+/* One statement with one integer parameter (if it has one) on the file;
+ * the first column of its first row, else 0. */
+static int64_t
+sql_i64(const char *path, const char *sql, int64_t arg)
+{
+	int64_t out = 0;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int step;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_bind_parameter_count(st) > 0)
+		assert_int_equal(sqlite3_bind_int64(st, 1, arg), SQLITE_OK);
+	step = sqlite3_step(st);
+	assert_true(step == SQLITE_ROW || step == SQLITE_DONE);
+	if (step == SQLITE_ROW)
+		out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+/* The generated requests (imported ones among them) are bounded exactly. */
+static void
+gen_blocks_bound_requests(void **state)
+{
+	int64_t blocks;
+
+	(void)state;
+	assert_int_equal(blocks_violations(genv->db, true, &blocks), 0);
+	assert_int_equal(blocks, GEN_N / 64 + 1);
+}
+
+/* One imported request older than all others lowers rest_lo of every
+ * block up to its own; lowering a created_at keeps every bound. */
+static void
+blocks_follow_imports(void **state)
+{
+	struct tenv *t = tenv_new();
+	int64_t uid, id, ids[300], blocks, base = 1700000000000, below = 0;
+	struct store_request sr;
+	char key[32];
+	int n;
+
+	(void)state;
+	tenv_config(t);
+	uid = add_user(t, 0, "customer", NULL, 0);
+	for (n = 1; n <= 300; n++) {
+		snprintf(key, sizeof(key), "ZEK-%d", n);
+		sr = (struct store_request){ .desk_id = 1, .number = n, .key = key,
+			.type_id = 1, .reporter_id = uid, .creator_id = uid,
+			.status = "offen", .resolution = "", .title = "Anfrage",
+			.created_at = n == 300 ? base - 5000000 : base + n * 1000,
+			.updated_at = base };
+		assert_int_equal(store_request_insert(t->ctx.db, &sr, &ids[n - 1]),
+		    ZEK_OK);
+	}
+	assert_int_equal(blocks_violations(t->db, true, &blocks), 0);
+	assert_int_equal(blocks, ids[299] / 64 - ids[0] / 64 + 1);
+	below = sql_i64(t->db, "SELECT count(*) FROM request_blocks "
+	    "WHERE rest_lo = ?", base - 5000000);
+	assert_int_equal(below, blocks);
+	/* An update to an older time: bounds, no longer exact. */
+	id = ids[150];
+	sql_i64(t->db, "UPDATE requests SET created_at = 1600000000000 "
+	    "WHERE id = ?", id);
+	assert_int_equal(sql_i64(t->db, "SELECT count(*) FROM request_blocks "
+	    "WHERE rest_lo = 1600000000000", 0), ids[150] / 64 - ids[0] / 64 + 1);
+	assert_int_equal(blocks_violations(t->db, false, &blocks), 0);
+	tenv_free(t);
+}
+
 static void
 cursor_round_trip(void **state)
 {
@@ -820,11 +941,13 @@ main(void)
 	const struct CMUnitTest demo[] = {
 		cmocka_unit_test(demo_visibility_matches_request_page),
 		cmocka_unit_test(demo_creator_filters),
+		cmocka_unit_test(blocks_follow_imports),
 		cmocka_unit_test(cursor_round_trip),
 		cmocka_unit_test(bad_limit_and_no_user),
 	};
 	const struct CMUnitTest gen[] = {
 		cmocka_unit_test(gen_plans_use_indexes),
+		cmocka_unit_test(gen_blocks_bound_requests),
 		cmocka_unit_test(gen_filters_match_brute_force),
 		cmocka_unit_test(gen_paging_both_ways),
 		cmocka_unit_test(gen_search_text),
