@@ -138,8 +138,7 @@ json_t *api_nested_page(struct req *rq, const struct request_view *v,
 json_t *api_status_history(struct req *rq, const struct request_view *v,
     const struct activity_entry *e, size_t n);
 /* {"status", "statusCategory", "statusDate"} for the current status. */
-json_t *api_current_status(struct req *rq, const struct request_view *v,
-    const struct activity_entry *e, size_t n);
+json_t *api_current_status(struct req *rq, const struct request_view *v);
 
 /* comment.c: the comments (oldest first) as Comment objects; `pub` and
  * `internal` say which kinds to keep (customers never get internal ones:

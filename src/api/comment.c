@@ -255,7 +255,7 @@ api_comment_write(struct req *rq, const struct request_view *v,
 		comment_refused(rq, rc, in->is_public, errs, nerrs);
 		return rc;
 	}
-	rc = core_activity_list(&rq->ctx, rq->user, v->id, &e, &n);
+	rc = core_activity_of_view(&rq->ctx, rq->user, v, &e, &n);
 	for (i = 0; rc == ZEK_OK && i < n && c == NULL; i++)
 		if (is_comment(&e[i]) && e[i].comment_id == id)
 			c = &e[i];

@@ -228,7 +228,7 @@ int
 api_request_activity(struct req *rq, const struct request_view *v,
     struct activity_entry **out, size_t *n)
 {
-	int rc = core_activity_list(&rq->ctx, rq->user, v->id, out, n);
+	int rc = core_activity_of_view(&rq->ctx, rq->user, v, out, n);
 
 	if (rc == ZEK_NOTFOUND)
 		api_error(rq, 404, "api_err_no_request", v->key);
@@ -457,14 +457,17 @@ static json_t *
 request_json(struct req *rq, const struct request_view *v,
     struct type_cache *tc)
 {
-	struct activity_entry *e;
+	struct activity_entry *e = NULL;
 	struct reqtype *t = type_of(rq, tc, v);
 	const char *web;
 	json_t *r, *ex, *x;
-	size_t i, n;
+	size_t i, n = 0;
 	int rc = ZEK_OK;
 
-	if (core_activity_list(&rq->ctx, rq->user, v->id, &e, &n) != ZEK_OK)
+	/* The activity only for the expansions made of it. */
+	if ((api_expand(rq, "status") || api_expand(rq, "attachment") ||
+	    api_expand(rq, "comment")) &&
+	    core_activity_of_view(&rq->ctx, rq->user, v, &e, &n) != ZEK_OK)
 		return NULL;
 	web = api_url(rq, arena_printf(rq->arena,
 	    "/servicedesk/customer/portal/%lld/%s", (long long)v->portal_id,
@@ -478,7 +481,7 @@ request_json(struct req *rq, const struct request_view *v,
 	    "createdDate", api_date(rq, v->created_at),
 	    "reporter", api_person_json(rq, &v->reporter),
 	    "requestFieldValues", field_values(rq, v, t),
-	    "currentStatus", api_current_status(rq, v, e, n),
+	    "currentStatus", api_current_status(rq, v),
 	    "_links",
 	    "jiraRest", api_url(rq, arena_printf(rq->arena, "/rest/api/2/issue/%lld",
 	    (long long)v->id)),
@@ -553,6 +556,7 @@ stream_init(struct req *rq, struct stream *s, enum list_creator who,
 	s->q.filter = *f;
 	s->q.filter.creator = who;
 	s->q.limit = LIST_LIMIT_MAX;
+	s->q.no_total = true;       /* the API pages by isLastPage only */
 }
 
 static const struct list_item *

@@ -67,18 +67,12 @@ api_status_history(struct req *rq, const struct request_view *v,
 }
 
 json_t *
-api_current_status(struct req *rq, const struct request_view *v,
-    const struct activity_entry *e, size_t n)
+api_current_status(struct req *rq, const struct request_view *v)
 {
-	int64_t since = v->created_at;
-	enum status st;
-	size_t i;
+	int64_t since;
 
-	for (i = 0; i < n; i++)
-		if (sets_status(&e[i], &st)) {
-			since = e[i].created_at;
-			break;
-		}
+	if (core_request_status_since(&rq->ctx, rq->user, v, &since) != ZEK_OK)
+		return NULL;
 	return status_json(rq, v->status, since);
 }
 

@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/fields.h"
 #include "core/internal.h"
+#include "core/requests.h"
 #include "core/notify.h"
 #include "core/validate.h"
 #include "lib/arena.h"
@@ -331,31 +332,38 @@ place_attachments(struct zctx *ctx, int64_t request_id,
 }
 
 enum zek_rc
-core_activity_list(struct zctx *ctx, const struct user *user,
-    int64_t request_id, struct activity_entry **out, size_t *n)
+core_request_status_since(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, int64_t *at)
+{
+	enum zek_rc rc;
+
+	*at = v->created_at;
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	/* Internal entries only for staff (core_request_roles: agent role). */
+	rc = store_activity_status_since(ctx->db, v->id,
+	    user->is_agent || user->is_admin, at);
+	if (rc == ZEK_NOTFOUND) {
+		*at = v->created_at;
+		rc = ZEK_OK;
+	}
+	return rc;
+}
+
+/* The activity of a request the caller has shown `user` may see;
+ * internal entries only when with_internal. */
+static enum zek_rc
+activity_read(struct zctx *ctx, int64_t request_id, bool with_internal,
+    struct activity_entry **out, size_t *n)
 {
 	struct store_activity *sa;
 	struct store_attachment *att;
-	struct store_request *r;
 	struct activity_entry *ents;
 	enum zek_rc rc;
-	unsigned roles;
-	bool visible;
 	size_t i, ns;
 
-	if (user == NULL)
-		return ZEK_NOTFOUND;
-	rc = store_request_by_id(ctx->db, ctx->arena, request_id, &r);
-	if (rc == ZEK_OK)
-		rc = core_request_visible(ctx, user, r, &visible);
-	if (rc == ZEK_OK && !visible)
-		rc = ZEK_NOTFOUND;
-	if (rc == ZEK_OK)
-		rc = core_request_roles(ctx, user, r, &roles);
-	/* Internal notes are for support staff only, whoever else asks. */
-	if (rc == ZEK_OK)
-		rc = store_activity_by_request(ctx->db, ctx->arena, request_id,
-		    (roles & WF_ROLE_AGENT) != 0, ACTIVITY_MAX, &sa, &ns);
+	rc = store_activity_by_request(ctx->db, ctx->arena, request_id,
+	    with_internal, ACTIVITY_MAX, &sa, &ns);
 	if (rc != ZEK_OK)
 		return rc;
 	ents = arena_calloc(ctx->arena, ns > 0 ? ns : 1, sizeof(*ents));
@@ -386,4 +394,40 @@ core_activity_list(struct zctx *ctx, const struct user *user,
 	*out = ents;
 	*n = ns;
 	return ZEK_OK;
+}
+
+enum zek_rc
+core_activity_list(struct zctx *ctx, const struct user *user,
+    int64_t request_id, struct activity_entry **out, size_t *n)
+{
+	struct store_request *r;
+	enum zek_rc rc;
+	unsigned roles;
+	bool visible;
+
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	rc = store_request_by_id(ctx->db, ctx->arena, request_id, &r);
+	if (rc == ZEK_OK)
+		rc = core_request_visible(ctx, user, r, &visible);
+	if (rc == ZEK_OK && !visible)
+		rc = ZEK_NOTFOUND;
+	if (rc == ZEK_OK)
+		rc = core_request_roles(ctx, user, r, &roles);
+	/* Internal notes are for support staff only, whoever else asks. */
+	if (rc != ZEK_OK)
+		return rc;
+	return activity_read(ctx, request_id, (roles & WF_ROLE_AGENT) != 0, out,
+	    n);
+}
+
+enum zek_rc
+core_activity_of_view(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, struct activity_entry **out, size_t *n)
+{
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	/* The agent role of core_request_roles, without its look-ups. */
+	return activity_read(ctx, v->id, user->is_agent || user->is_admin, out,
+	    n);
 }

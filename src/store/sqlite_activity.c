@@ -70,6 +70,19 @@ map_activity(struct sq_row *r, void *elem)
 }
 
 enum zek_rc
+store_activity_status_since(struct store_conn *c, int64_t request_id,
+    bool with_internal, int64_t *at)
+{
+	/* The same visibility as store_activity_by_request; the newest entry
+	 * that set a status, by activity_request from the end. */
+	return sq_query_i64(c, at, "SELECT e.created_at FROM activity e "
+	    "LEFT JOIN comments cm ON cm.id = e.comment_id "
+	    "WHERE e.request_id = ? AND e.kind IN ('created', 'status_changed') "
+	    "AND (? OR (e.public = 1 AND coalesce(cm.public, 1) = 1)) "
+	    "ORDER BY e.id DESC LIMIT 1", "ib", request_id, (int)with_internal);
+}
+
+enum zek_rc
 store_activity_by_request(struct store_conn *c, struct arena *a,
     int64_t request_id, bool with_internal, size_t limit,
     struct store_activity **out, size_t *n)

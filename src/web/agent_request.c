@@ -239,7 +239,7 @@ agent_page(struct req *rq, const struct agent_request *ar,
 		json_object_set_new(page, "status_form", status_json(rq, ar, st));
 		json_object_set_new(page, "reply", reply_json(rq, ar, st));
 	}
-	activity = web_activity_json(rq, v->id);
+	activity = web_activity_json(rq, v);
 	json_object_set_new(page, "has_activity", json_boolean(
 	    json_array_size(activity) > 0));
 	json_object_set_new(page, "activity", activity);

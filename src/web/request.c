@@ -330,14 +330,13 @@ entry_json(struct req *rq, const struct activity_entry *e)
 }
 
 json_t *
-web_activity_json(struct req *rq, int64_t request_id)
+web_activity_json(struct req *rq, const struct request_view *v)
 {
 	struct activity_entry *e;
 	json_t *arr = json_array();
 	size_t i, n;
 
-	if (core_activity_list(&rq->ctx, rq->user, request_id, &e, &n) !=
-	    ZEK_OK)
+	if (core_activity_of_view(&rq->ctx, rq->user, v, &e, &n) != ZEK_OK)
 		return arr;
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, entry_json(rq, &e[i]));
@@ -501,7 +500,7 @@ request_page(struct req *rq, const struct request_view *v,
 	json_object_set_new(page, "title", json_string(arena_printf(rq->arena,
 	    "%s: %s", v->key, v->title)));
 	json_object_set_new(page, "request", request_json(rq, v, &ab));
-	activity = web_activity_json(rq, v->id);
+	activity = web_activity_json(rq, v);
 	json_object_set_new(page, "has_activity",
 	    json_boolean(json_array_size(activity) > 0));
 	json_object_set_new(page, "activity", activity);

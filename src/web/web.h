@@ -122,7 +122,7 @@ json_t *web_files_json(struct req *rq, const struct attachment_info *files,
     size_t n);
 /* The request's activity as the viewer may see it (partials/request-entry);
  * an empty list when it cannot be read. */
-json_t *web_activity_json(struct req *rq, int64_t request_id);
+json_t *web_activity_json(struct req *rq, const struct request_view *v);
 
 /* The files of a comment form (fields "attachment" and "keep_attachment"):
  * new ones stored as the user's temporary uploads, kept ones checked. */

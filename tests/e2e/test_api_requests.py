@@ -647,6 +647,11 @@ def test_status_history_and_withdraw(c, binary):
     assert [s["status"] for s in hist] == ["Geschlossen", "Offen"]
     assert hist[0]["statusDate"]["epochMillis"] >= hist[1]["statusDate"]["epochMillis"]
     assert r["currentStatus"]["statusDate"] == hist[0]["statusDate"]
+    # The same without an expansion (no activity read) and in the list.
+    assert anna.get("/request/" + key)["currentStatus"] == r["currentStatus"]
+    listed = [x for x in anna.get("/request?requestStatus=CLOSED_REQUESTS")["values"]
+              if x["issueKey"] == key]
+    assert len(listed) == 1 and listed[0]["currentStatus"] == r["currentStatus"]
     assert anna.get("/request/%s/transition" % key)["values"] == []
     anna.err("POST", "/request/%s/transition" % key, {"id": "withdraw"}, status=409,
              key="api_err_transition_now")

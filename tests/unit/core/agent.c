@@ -590,12 +590,26 @@ test_internal_note_never_reaches_customers(void **state)
 	assert_int_equal(core_request_get(&env->ctx, u(anna), key, "de", &v),
 	    ZEK_OK);
 	assert_int_equal(v->nattachments, 0);
+	/* The same through the loaded view, as the pages read it. */
+	assert_int_equal(core_activity_of_view(&env->ctx, u(anna), v, &ent, &n),
+	    ZEK_OK);
+	assert_true(n > 0);
+	for (i = 0; i < n; i++) {
+		assert_true(ent[i].is_public);
+		assert_int_equal(ent[i].nattachments, 0);
+	}
 	assert_int_equal(core_attachment_get(&env->ctx, u(anna), info.id, &att),
 	    ZEK_NOTFOUND);
 	/* The agent sees it all, marked internal. */
 	assert_int_equal(core_activity_list(&env->ctx, u(tom), id, &ent, &n),
 	    ZEK_OK);
 	assert_int_equal(ent[0].kind, ACTIVITY_COMMENT);
+	assert_false(ent[0].is_public);
+	assert_int_equal(ent[0].nattachments, 1);
+	assert_int_equal(core_request_get(&env->ctx, u(tom), key, "de", &v),
+	    ZEK_OK);
+	assert_int_equal(core_activity_of_view(&env->ctx, u(tom), v, &ent, &n),
+	    ZEK_OK);
 	assert_false(ent[0].is_public);
 	assert_int_equal(ent[0].nattachments, 1);
 	assert_int_equal(core_attachment_get(&env->ctx, u(tom), info.id, &att),
