@@ -19,8 +19,8 @@ attachment rows (metadata only: the file bytes are left empty).
 For speed the database is written without a journal and without fsync, the
 secondary indexes and the triggers of the tables filled here are dropped
 first and made again at the end from their own SQL text (so the schema is
-exactly the migrations'), and the full-text index and request_counts are
-built once at the end from the same view the triggers read. Then the
+exactly the migrations'), and the full-text index, request_counts and
+request_assignee_counts are built once at the end from the same view the triggers read. Then the
 database goes back to WAL. A stamp file DB.stamp records the generator
 version and the parameters; bench/run reuses a database whose stamp
 matches. Only the Python standard library is used; the same --seed gives
@@ -586,6 +586,10 @@ def main():
     db.execute('DELETE FROM request_counts')
     db.execute('INSERT INTO request_counts (status, type_id, n) SELECT status, '
                'type_id, count(*) FROM requests GROUP BY status, type_id')
+    db.execute('DELETE FROM request_assignee_counts')
+    db.execute('INSERT INTO request_assignee_counts (assignee_id, status, n) '
+               'SELECT coalesce(assignee_id, 0), status, count(*) FROM requests '
+               'GROUP BY coalesce(assignee_id, 0), status')
     db.execute('COMMIT')
     t_idx = time.time()
     print('indexes in %.0f s' % (t_idx - t_rows), file=sys.stderr)

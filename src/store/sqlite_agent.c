@@ -92,6 +92,12 @@ static const char status_count_sql[] =
     "SELECT coalesce(sum(n), 0) FROM request_counts "
     "WHERE status IN (?1, ?2, ?3, ?4)";
 
+/* One assignee's (0 = nobody) in the statuses: kept by triggers
+ * (0011_queue_counts.sql). */
+static const char assignee_count_sql[] =
+    "SELECT coalesce(sum(n), 0) FROM request_assignee_counts "
+    "WHERE assignee_id = ?5 AND status IN (?1, ?2, ?3, ?4)";
+
 /* A page of search hits in creation order, read by the ids the walk found
  * (sqlite_walk.c), in either order. */
 #define Q_IDS(DIR) QCOLS "FROM json_each(?1) j CROSS JOIN requests r " \
@@ -107,6 +113,7 @@ store_queue_statement(size_t i)
 {
 	/* Q_IDS again, not ids_sql[i]: clang wants constant initializers. */
 	static const char *const more[] = { capped_count_sql, status_count_sql,
+		assignee_count_sql,
 		Q_IDS("DESC"), Q_IDS("ASC"), hit_sql };
 	size_t np = ZEK_ARRAY_LEN(page_sql), nc = ZEK_ARRAY_LEN(count_sql);
 
@@ -429,6 +436,14 @@ store_queue_count(struct store_conn *c, struct arena *a,
 		    nstatuses > 1 ? statuses[1] : NULL,
 		    nstatuses > 2 ? statuses[2] : NULL,
 		    nstatuses > 3 ? statuses[3] : NULL);
+	/* Nobody's or one agent's, without search: request_assignee_counts. */
+	if (form == FORM_PLAIN && (query_mode(q) == MODE_NONE ||
+	    query_mode(q) == MODE_USER))
+		return sq_query_i64(c, out, assignee_count_sql, "tttti",
+		    statuses[0], nstatuses > 1 ? statuses[1] : NULL,
+		    nstatuses > 2 ? statuses[2] : NULL,
+		    nstatuses > 3 ? statuses[3] : NULL,
+		    query_mode(q) == MODE_USER ? q->assignee_id : 0);
 	st = sq_prep(c, count_sql[(size_t)query_mode(q) * FORM_MAX +
 	    (size_t)form]);
 	if (st == NULL) {

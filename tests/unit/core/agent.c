@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -774,6 +775,40 @@ test_auto_close_twice_at_once_closes_each_once(void **state)
 	}
 }
 
+/* After all the tests above (assigning, unassigning, moving, closing,
+ * auto-closing), the kept counts per assignee and status equal a count of
+ * the requests themselves (0011_queue_counts.sql). */
+static void
+test_queue_counts_match_requests(void **state)
+{
+	static const char sql[] = "SELECT (SELECT count(*) FROM "
+	    "request_assignee_counts WHERE n > 0), (SELECT count(*) FROM "
+	    "(SELECT coalesce(assignee_id, 0) AS a, status AS s, count(*) AS n "
+	    "FROM requests GROUP BY 1, 2) g JOIN request_assignee_counts c "
+	    "ON c.assignee_id = g.a AND c.status = g.s AND c.n = g.n), "
+	    "(SELECT count(DISTINCT coalesce(assignee_id, 0)) FROM requests "
+	    "WHERE status <> 'geschlossen'), (SELECT count(*) FROM (SELECT 1 "
+	    "FROM requests GROUP BY coalesce(assignee_id, 0), status))";
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(sqlite3_open_v2(env->db, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	/* Every (assignee, status) with requests has its exact count, and no
+	 * other row counts any; several assignees hold open requests. */
+	assert_true(sqlite3_column_int64(st, 3) > 3);
+	assert_int_equal(sqlite3_column_int64(st, 0), sqlite3_column_int64(st,
+	    3));
+	assert_int_equal(sqlite3_column_int64(st, 1), sqlite3_column_int64(st,
+	    3));
+	assert_true(sqlite3_column_int64(st, 2) >= 3);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -788,6 +823,7 @@ main(void)
 		cmocka_unit_test(test_auto_close_after_the_configured_days),
 		cmocka_unit_test(test_auto_close_in_batches),
 		cmocka_unit_test(test_auto_close_twice_at_once_closes_each_once),
+		cmocka_unit_test(test_queue_counts_match_requests),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
