@@ -342,11 +342,67 @@ test_thread_connections(void **state)
 	store_close(st);
 }
 
+/*
+ * The writes every create and every workflow step make to requests run
+ * their triggers by keys: no trigger step reads a whole table or a whole
+ * index range (a create once read all of request_blocks by its hi index
+ * to update nothing).
+ */
+static void
+test_request_triggers_use_keys(void **state)
+{
+	static const char *const writes[] = {
+		"INSERT INTO requests (desk_id, number, issue_key, type_id, "
+		    "reporter_id, creator_id, status, resolution, title, "
+		    "created_at, updated_at) VALUES (1, 1, 'ZEK-1', 1, 1, 1, "
+		    "'offen', '', 't', 1, 1)",
+		"UPDATE requests SET status = 'geschlossen', assignee_id = 2, "
+		    "updated_at = 3 WHERE id = 1",
+		"UPDATE requests SET created_at = 0 WHERE id = 1",
+		"DELETE FROM requests WHERE id = 1",
+	};
+	struct store *st;
+	sqlite3_stmt *q;
+	sqlite3 *db;
+	char *eqp;
+	size_t i;
+	int on;
+
+	(void)state;
+	assert_int_equal(store_open(path, &st), ZEK_OK);
+	store_close(st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_db_config(db, SQLITE_DBCONFIG_TRIGGER_EQP, 1,
+	    &on), SQLITE_OK);
+	assert_int_equal(on, 1);
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", writes[i]);
+		assert_non_null(eqp);
+		assert_int_equal(sqlite3_prepare_v2(db, eqp, -1, &q, NULL),
+		    SQLITE_OK);
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			const char *d = (const char *)sqlite3_column_text(q, 3);
+			/* FTS5 finds its row by rowid ("=" in its plan). */
+			bool by_rowid = strstr(d, "VIRTUAL TABLE INDEX") != NULL &&
+			    strchr(d, '=') != NULL;
+			if ((strncmp(d, "SCAN ", 5) == 0 && !by_rowid) ||
+			    strstr(d, "request_blocks_hi (hi<?)") != NULL)
+				fail_msg("%s\n  %s", writes[i], d);
+		}
+		sqlite3_finalize(q);
+		sqlite3_free(eqp);
+	}
+	sqlite3_close(db);
+	teardown(state);
+	setup(state);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrations_idempotent),
+		cmocka_unit_test(test_request_triggers_use_keys),
 		cmocka_unit_test(test_concurrent_open),
 		cmocka_unit_test(test_users_and_orgs),
 		cmocka_unit_test(test_objects),
