@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -495,6 +496,11 @@ http_serve(struct app *app)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);     /* workers inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
+	/* Blocks of 128 KiB and more (arena chunks, search buffers) go back to
+	 * the system when freed. Left to itself glibc raises this threshold
+	 * after each such free, and later big blocks stay in the heap for
+	 * good: RSS then keeps every peak. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	if (guard_start(cfg) != ZEK_OK) {
 		fprintf(stderr, "zek: cannot start the connection watchdog\n");
 		return ZEK_IO;

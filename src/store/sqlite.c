@@ -251,6 +251,12 @@ conn_open(struct store *st)
 	 * statements are large. */
 	if (st->migrated)
 		sqlite3_exec(c->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+	/* 8 MB of page cache: a search walks index segments that SQLite's
+	 * 2 MB default let go between calls, and read again from the kernel
+	 * (a quarter of a search's time on 1,000,000 requests). */
+	if (st->migrated)
+		sqlite3_exec(c->db, "PRAGMA cache_size=-8192",
+		    NULL, NULL, NULL);
 	return c;
 fail:
 	conn_free(c);
