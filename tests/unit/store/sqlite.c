@@ -393,7 +393,7 @@ test_request_triggers_use_keys(void **state)
 		sqlite3_free(eqp);
 	}
 	/* The search index merges a level of 16 segments step by step (0009,
-	 * 0013): a level is merged at once in one write only at 64. */
+	 * 0012): a level is merged at once in one write only at 64. */
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT "
 	    "(SELECT v FROM request_search_config WHERE k = 'automerge'), "
 	    "(SELECT v FROM request_search_config WHERE k = 'crisismerge')",

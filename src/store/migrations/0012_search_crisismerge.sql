@@ -1,4 +1,4 @@
--- 0013_search_crisismerge.sql: the search index merges a full level bit
+-- 0012_search_crisismerge.sql: the search index merges a full level bit
 -- by bit over the writes that follow, not all at once in one.
 -- ASCII only in this file: gen_migrations.py emits char arrays.
 
