@@ -352,12 +352,12 @@ static void
 test_request_triggers_use_keys(void **state)
 {
 	static const char *const writes[] = {
-		"INSERT INTO requests (desk_id, number, issue_key, type_id, "
+		("INSERT INTO requests (desk_id, number, issue_key, type_id, "
 		    "reporter_id, creator_id, status, resolution, title, "
 		    "created_at, updated_at) VALUES (1, 1, 'ZEK-1', 1, 1, 1, "
-		    "'offen', '', 't', 1, 1)",
-		"UPDATE requests SET status = 'geschlossen', assignee_id = 2, "
-		    "updated_at = 3 WHERE id = 1",
+		    "'offen', '', 't', 1, 1)"),
+		("UPDATE requests SET status = 'geschlossen', assignee_id = 2, "
+		    "updated_at = 3 WHERE id = 1"),
 		"UPDATE requests SET created_at = 0 WHERE id = 1",
 		"DELETE FROM requests WHERE id = 1",
 	};
