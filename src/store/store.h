@@ -413,12 +413,14 @@ enum zek_rc store_comment_insert(struct store_conn *c,
  * read-only fields are ignored. */
 enum zek_rc store_activity_insert(struct store_conn *c,
     const struct store_activity *a, int64_t *id_out);
-/* A request's log, newest first, at most `limit` entries; entries that are
- * not public are left out unless with_internal. */
-/* When the request's status was last set (its 'created' or newest
- * 'status_changed' entry the viewer may see); ZEK_NOTFOUND if none. */
+/* When the request's status was last set as its log shows it to a viewer
+ * (the 'created' or newest 'status_changed' entry they may see; the API's
+ * statusDate); ZEK_NOTFOUND if none. Not the auto-close clock:
+ * store_request_status_since. */
 enum zek_rc store_activity_status_since(struct store_conn *c,
     int64_t request_id, bool with_internal, int64_t *at);
+/* A request's log, newest first, at most `limit` entries; entries that are
+ * not public are left out unless with_internal. */
 enum zek_rc store_activity_by_request(struct store_conn *c, struct arena *a,
     int64_t request_id, bool with_internal, size_t limit,
     struct store_activity **out, size_t *n);

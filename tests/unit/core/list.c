@@ -767,6 +767,30 @@ gen_plans_use_indexes(void **state)
 	sqlite3_close(db);
 }
 
+/* One statement with one integer parameter (if it has one) on the file;
+ * the first column of its first row, else 0. */
+static int64_t
+sql_i64(const char *path, const char *sql, int64_t arg)
+{
+	int64_t out = 0;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int step;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_bind_parameter_count(st) > 0)
+		assert_int_equal(sqlite3_bind_int64(st, 1, arg), SQLITE_OK);
+	step = sqlite3_step(st);
+	assert_true(step == SQLITE_ROW || step == SQLITE_DONE);
+	if (step == SQLITE_ROW)
+		out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
 /*
  * How often request_blocks fails to bound the created_at of the requests
  * the way the walks rely on (0007, 0010): hi of all ids up to the block,
@@ -793,49 +817,12 @@ blocks_violations(const char *path, bool exact, int64_t *blocks)
 		    "min(created_at) FROM requests WHERE id >= b.block * 64)",
 	} };
 	int64_t bad = 0;
-	sqlite3_stmt *st;
-	sqlite3 *db;
 	size_t i;
 
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-	    SQLITE_OK);
-	for (i = 0; i < 4; i++) {
-		assert_int_equal(sqlite3_prepare_v2(db, i == 3 ?
-		    "SELECT count(*) FROM request_blocks" : checks[exact][i], -1,
-		    &st, NULL), SQLITE_OK);
-		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-		if (i == 3)
-			*blocks = sqlite3_column_int64(st, 0);
-		else
-			bad += sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
+	for (i = 0; i < 3; i++)
+		bad += sql_i64(path, checks[exact][i], 0);
+	*blocks = sql_i64(path, "SELECT count(*) FROM request_blocks", 0);
 	return bad;
-}
-
-/* One statement with one integer parameter (if it has one) on the file;
- * the first column of its first row, else 0. */
-static int64_t
-sql_i64(const char *path, const char *sql, int64_t arg)
-{
-	int64_t out = 0;
-	sqlite3_stmt *st;
-	sqlite3 *db;
-	int step;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_bind_parameter_count(st) > 0)
-		assert_int_equal(sqlite3_bind_int64(st, 1, arg), SQLITE_OK);
-	step = sqlite3_step(st);
-	assert_true(step == SQLITE_ROW || step == SQLITE_DONE);
-	if (step == SQLITE_ROW)
-		out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return out;
 }
 
 /* The generated requests (imported ones among them) are bounded exactly. */
