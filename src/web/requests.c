@@ -261,7 +261,7 @@ web_requests(struct req *rq)
 {
 	static const char *const q_names[] = { "q" };
 	struct list_params p;
-	struct list_query q;
+	struct list_query q = { .limit = 0 };   /* no_total stays false */
 	struct list_page *pg;
 	const char *cur;
 	json_t *page;
@@ -269,8 +269,6 @@ web_requests(struct req *rq)
 
 	read_params(rq, &p, &q.filter);
 	q.limit = p.limit;
-	q.has_cursor = false;
-	q.backward = false;
 	if ((cur = req_query(rq, "after")) != NULL)
 		q.has_cursor = core_list_cursor_parse(cur, &q.cursor);
 	else if ((cur = req_query(rq, "before")) != NULL)
