@@ -290,21 +290,17 @@ entry_from_store(struct activity_entry *e, const struct store_activity *s)
 	    RESOLUTION_NONE;
 }
 
-/* Hands each entry the attachments of its comment (or its own one). */
+/* Hands each comment entry the attachments of its comment. */
 static enum zek_rc
-place_attachments(struct zctx *ctx, int64_t request_id,
-    struct activity_entry *ents, size_t n)
+place_comment_files(struct zctx *ctx, const struct store_attachment *sa,
+    size_t na, struct activity_entry *ents, size_t n)
 {
-	struct store_attachment *sa;
 	struct slot *slots, *hit, probe;
-	size_t i, na, nslots = 0, *caps;
+	size_t i, nslots = 0, *caps;
 	struct activity_entry *e;
-	enum zek_rc rc;
 
-	rc = store_attachments_by_request(ctx->db, ctx->arena, request_id, &sa,
-	    &na);
-	if (rc != ZEK_OK || na == 0 || n == 0)
-		return rc;
+	if (na == 0 || n == 0)
+		return ZEK_OK;
 	slots = arena_calloc(ctx->arena, n, sizeof(*slots));
 	caps = arena_calloc(ctx->arena, n, sizeof(*caps));
 	if (slots == NULL || caps == NULL)
@@ -350,20 +346,52 @@ core_request_status_since(struct zctx *ctx, const struct user *user,
 	return rc;
 }
 
+/* Hands each "attachment added" entry its file, found by id among the
+ * request's attachments (sa, by created_at and id: few per request). */
+static enum zek_rc
+place_added_files(struct zctx *ctx, const struct store_attachment *sa,
+    size_t na, const struct store_activity *st, struct activity_entry *ents,
+    size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (ents[i].kind != ACTIVITY_ATTACHMENT_ADDED ||
+		    st[i].attachment_id == 0)
+			continue;
+		for (j = 0; j < na && sa[j].id != st[i].attachment_id; j++)
+			;
+		if (j == na)
+			continue;   /* not (or no longer) this request's */
+		ents[i].attachments = arena_calloc(ctx->arena, 1,
+		    sizeof(*ents[i].attachments));
+		if (ents[i].attachments == NULL)
+			return ZEK_NOMEM;
+		core_attachment_info_from_store(ents[i].attachments, &sa[j]);
+		ents[i].nattachments = 1;
+	}
+	return ZEK_OK;
+}
+
 /* The activity of a request the caller has shown `user` may see;
- * internal entries only when with_internal. */
+ * internal entries only when with_internal. The attachments are read here
+ * even when a view has them: a view may be older than a write (the API
+ * answers a new comment with the view it checked permissions on). */
 static enum zek_rc
 activity_read(struct zctx *ctx, int64_t request_id, bool with_internal,
     struct activity_entry **out, size_t *n)
 {
+	struct store_attachment *att = NULL;
 	struct store_activity *sa;
-	struct store_attachment *att;
 	struct activity_entry *ents;
+	size_t i, ns, natt = 0;
 	enum zek_rc rc;
-	size_t i, ns;
 
 	rc = store_activity_by_request(ctx->db, ctx->arena, request_id,
 	    with_internal, ACTIVITY_MAX, &sa, &ns);
+	if (rc == ZEK_OK && ns > 0)
+		rc = store_attachments_by_request(ctx->db, ctx->arena,
+		    request_id, &att, &natt);
 	if (rc != ZEK_OK)
 		return rc;
 	ents = arena_calloc(ctx->arena, ns > 0 ? ns : 1, sizeof(*ents));
@@ -371,26 +399,11 @@ activity_read(struct zctx *ctx, int64_t request_id, bool with_internal,
 		return ZEK_NOMEM;
 	for (i = 0; i < ns; i++)
 		entry_from_store(&ents[i], &sa[i]);
-	rc = place_attachments(ctx, request_id, ents, ns);
+	rc = place_comment_files(ctx, att, natt, ents, ns);
+	if (rc == ZEK_OK)
+		rc = place_added_files(ctx, att, natt, sa, ents, ns);
 	if (rc != ZEK_OK)
 		return rc;
-	for (i = 0; i < ns; i++) {
-		if (ents[i].kind != ACTIVITY_ATTACHMENT_ADDED ||
-		    sa[i].attachment_id == 0)
-			continue;
-		rc = store_attachment_get(ctx->db, ctx->arena,
-		    sa[i].attachment_id, false, &att);
-		if (rc == ZEK_NOTFOUND)
-			continue;
-		if (rc != ZEK_OK)
-			return rc;
-		ents[i].attachments = arena_calloc(ctx->arena, 1,
-		    sizeof(*ents[i].attachments));
-		if (ents[i].attachments == NULL)
-			return ZEK_NOMEM;
-		core_attachment_info_from_store(ents[i].attachments, att);
-		ents[i].nattachments = 1;
-	}
 	*out = ents;
 	*n = ns;
 	return ZEK_OK;

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "http/access_log.h"
 #include "http/guard.h"
 #include "http/router.h"
 #include "lib/str.h"
@@ -27,9 +28,12 @@
 #define REQ_ARENA_EXTRA (32u << 20)
 #define PATH_MAX_LEN 2048
 /* MHD's memory per connection: request line, headers, read buffer. */
-#define HEADER_MEMORY (64u * 1024)
+#define HEADER_MEMORY (32u * 1024)
 
 static atomic_uint_fast64_t requests_total;
+/* Drawn once per process: request ids stay apart across restarts without
+ * a system call for randomness on every request. */
+static uint32_t request_id_base;
 
 static int64_t
 now_us(void)
@@ -69,7 +73,7 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 	struct arena *a;
 	struct req *rq;
 	const union MHD_ConnectionInfo *ci;
-	unsigned char raw[8];
+	uint64_t seq;
 	char ip[INET6_ADDRSTRLEN] = "-";
 
 	http_fallback_init();   /* once: the answer when nothing else can be built */
@@ -87,8 +91,9 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 	rq->method = arena_strdup(a, method);
 	rq->path = arena_strdup(a, url);
 	rq->started_us = now_us();
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(rq->id, sizeof(rq->id), raw, sizeof(raw));
+	seq = atomic_fetch_add(&requests_total, 1);
+	snprintf(rq->id, sizeof(rq->id), "%06" PRIx32 "%010" PRIx64,
+	    request_id_base & 0xffffffu, seq & 0xffffffffffu);
 	buf_init(&rq->body, app->cfg.max_body_bytes);
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci != NULL && ci->client_addr != NULL) {
@@ -115,9 +120,12 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 static void
 access_log(const struct req *rq)
 {
-	fprintf(stderr, "%s %s %s %s %u %zu %" PRId64 "us\n", rq->id,
-	    rq->client_ip, rq->method, rq->path, rq->status, rq->resp_bytes,
-	    now_us() - rq->started_us);
+	char method[64], path[768];
+
+	access_log_line("%s %s %s %s %u %zu %" PRId64 "us", rq->id,
+	    rq->client_ip, access_log_field(method, sizeof(method), rq->method),
+	    access_log_field(path, sizeof(path), rq->path), rq->status,
+	    rq->resp_bytes, now_us() - rq->started_us);
 }
 
 static void
@@ -360,7 +368,6 @@ request_step(struct app *app, struct MHD_Connection *conn, const char *url,
 #ifdef ZEK_TEST_HOOKS
 		arena_fault_scope(rq->arena);
 #endif
-		atomic_fetch_add(&requests_total, 1);
 		cl = req_header(rq, "Content-Length");
 		if (cl != NULL) {
 			int64_t n;
@@ -483,6 +490,7 @@ http_serve(struct app *app)
 	struct MHD_Daemon *d;
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *di;
+	static const struct timespec log_tick = { 0, 250000000 };
 	sigset_t set;
 	int sig;
 
@@ -496,6 +504,7 @@ http_serve(struct app *app)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);     /* workers inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
+	request_id_base = randombytes_random();
 	/* Blocks of 128 KiB and more (arena chunks, search buffers) go back to
 	 * the system when freed. Left to itself glibc raises this threshold
 	 * after each such free, and later big blocks stay in the heap for
@@ -533,7 +542,9 @@ http_serve(struct app *app)
 	fprintf(stderr, "zek: listening on http://%s:%u/\n",
 	    inet_ntoa(sa.sin_addr), di ? (unsigned)di->port : 0);
 	fflush(stderr);
-	sigwait(&set, &sig);
+	/* Waits for SIGINT or SIGTERM, writing the access log meanwhile. */
+	while ((sig = sigtimedwait(&set, NULL, &log_tick)) < 0)
+		access_log_flush();
 	fprintf(stderr, "zek: stopping (signal %d)\n", sig);
 	atomic_store(&durable_stopping, true);
 	while (atomic_load(&durable_suspended) > 0) {
@@ -542,6 +553,7 @@ http_serve(struct app *app)
 	}
 	MHD_stop_daemon(d);
 	guard_stop();
+	access_log_flush();
 	return ZEK_OK;
 }
 

@@ -3,8 +3,9 @@
 import os
 import re
 import subprocess
+import time
 
-from zektest import (Client, assert_html_ok, assert_in, created_key, open_count,  # noqa: F401
+from zektest import (Client, Server, assert_html_ok, assert_in, created_key, open_count,  # noqa: F401
                      option_value, png, type_links, unescape, PORTAL, LOGIN)
 
 from run import MAX_FILE  # noqa: E402
@@ -368,3 +369,42 @@ def test_unknown_pages_and_request_keys(c):
     assert c.get("/servicedesk/customer/portal/17/create/9999").status == 404
     r = c.get("/static/v1/zek.css")
     assert r.status == 200 and r.header("Content-Type").startswith("text/css")
+
+
+ACCESS_LINE = re.compile(r"^([0-9a-f]{16}) 127\.0\.0\.1 GET (\S+) (\d{3}) (\d+) (\d+)us$")
+
+
+def access_lines(log, path):
+    return [m for m in map(ACCESS_LINE.match, log.splitlines()) if m and m.group(2) == path]
+
+
+def test_access_log_has_every_request_soon_and_at_stop(c, binary):
+    """The access log is written in batches: a line shows within a second,
+    none is lost or split when many requests fill the buffer, and every
+    line is written when the server stops."""
+    server = Server(binary, demo=False)
+    try:
+        one = Client(server)
+        assert one.get("/healthz").status == 200
+        deadline = time.time() + 2
+        while not access_lines(server.read_log(), "/healthz") and time.time() < deadline:
+            time.sleep(0.05)
+        lines = access_lines(server.read_log(), "/healthz")
+        assert len(lines) == 1 and lines[0].group(3) == "200", server.read_log()[-2000:]
+        # More lines than the 16 KiB buffer holds, then stop at once.
+        for _ in range(399):
+            assert one.get("/healthz").status == 200
+        assert one.get("/nicht-da").status == 404
+        # A decoded path with a line break and a terminal escape stays on
+        # its line, the bytes written as %XX.
+        assert one.get("/log%0Aforged%20200%1b%5b31m").status == 400
+    finally:
+        _, log = server.stop()
+    lines = access_lines(log, "/healthz")
+    assert len(lines) == 400, (len(lines), log[-2000:])
+    assert len({m.group(1) for m in lines}) == 400       # request ids differ
+    assert [m.group(3) for m in access_lines(log, "/nicht-da")] == ["404"]
+    stray = [line for line in log.splitlines() if " GET /" in line and not ACCESS_LINE.match(line)]
+    assert not stray, stray[:3]
+    assert [m.group(3) for m in access_lines(log, "/log%0Aforged%20200%1B[31m")] == ["400"], log[-500:]
+    assert "\x1b" not in log and "\nforged" not in log
