@@ -105,7 +105,7 @@ nav_json(struct req *rq, enum agent_queue current,
 
 	for (q = 0; arr != NULL && q < AGENT_QUEUE_MAX; q++) {
 		snprintf(n, sizeof(n), "%" PRId64, counts->n[q]);
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:b}",
+		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:s, s:b}",
 		    "label", web_t(rq, queue_keys[q]),
 		    "href", queue_href(rq, (enum agent_queue)q),
 		    "count", n,
@@ -120,7 +120,7 @@ row_json(struct req *rq, const struct agent_row *r)
 {
 	json_t *j;
 
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	j = ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 	    "key", r->key, "title", r->title,
 	    "href", arena_printf(rq->arena, "%s%s", WEB_AGENT_REQUESTS, r->key),
 	    "type_name", r->type_name, "type_icon", r->type_icon,
@@ -161,12 +161,12 @@ filters_json(struct req *rq, const struct queue_params *p)
 	size_t s;
 
 	for (s = 0; opts != NULL && s < AGENT_SORT_MAX; s++)
-		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}",
+		json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}",
 		    "value", agent_sort_code((enum agent_sort)s),
 		    "label", web_t(rq, sort_keys[s]),
 		    "selected", s == (size_t)p->sort));
 	snprintf(limit, sizeof(limit), "%zu", p->limit);
-	return json_pack("{s:s, s:s, s:o, s:s?}",
+	return ctx_pack("{s:s, s:s, s:o, s:s?}",
 	    "action", queue_href(rq, p->queue), "q", p->q,
 	    "sort_options", opts,
 	    "limit", p->limit != AGENT_LIMIT_DEFAULT ? limit : NULL);
@@ -184,7 +184,7 @@ pager_json(struct req *rq, const struct queue_params *p,
 	if (pg->n > 0 && pg->has_next)
 		next = page_href(rq, p, "after", core_agent_cursor_format(
 		    &rq->ctx, &pg->items[pg->n - 1].cursor));
-	return json_pack("{s:s?, s:s?, s:b}", "prev_href", prev,
+	return ctx_pack("{s:s?, s:s?, s:b}", "prev_href", prev,
 	    "next_href", next, "several", prev != NULL || next != NULL);
 }
 

@@ -83,7 +83,7 @@ request_json(struct req *rq, const struct agent_request *ar)
 	const struct request_view *v = ar->view;
 	json_t *j;
 
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	j = ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 	    "key", v->key, "title", v->title,
 	    "status_label", v->status_label, "status_class", v->status_code,
 	    "type_name", v->type_name,
@@ -121,7 +121,7 @@ people_json(struct req *rq, const struct agent_request *ar)
 		json_array_append_new(orgs, json_string(ar->reporter->org_names[i]));
 	for (i = 0; parts != NULL && i < v->nparticipants; i++)
 		json_array_append_new(parts, json_string(v->participants[i].name));
-	j = json_pack("{s:s, s:s, s:s, s:o, s:b, s:o, s:b}",
+	j = ctx_pack("{s:s, s:s, s:s, s:o, s:b, s:o, s:b}",
 	    "reporter_name", ar->reporter->name,
 	    "reporter_email", ar->reporter->email,
 	    "reporter_mailto", arena_printf(rq->arena, "mailto:%s",
@@ -148,15 +148,15 @@ assign_json(struct req *rq, const struct agent_request *ar)
 
 	if (core_agent_staff(&rq->ctx, rq->user, &staff, &n) != ZEK_OK)
 		n = 0;
-	json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", "",
+	json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}", "value", "",
 	    "label", web_t(rq, "agent_nobody"), "selected", ar->assignee.id == 0));
 	for (i = 0; opts != NULL && i < n; i++) {
 		snprintf(id, sizeof(id), "%" PRId64, staff[i].id);
-		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}",
+		json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}",
 		    "value", id, "label", staff[i].name,
 		    "selected", staff[i].id == ar->assignee.id));
 	}
-	return json_pack("{s:s, s:o, s:b, s:b}",
+	return ctx_pack("{s:s, s:o, s:b, s:b}",
 	    "action", agent_sub_href(rq, ar->view, "assign"),
 	    "options", opts, "open", ar->can_assign,
 	    "is_mine", ar->assignee.id == rq->user->id);
@@ -174,12 +174,12 @@ status_json(struct req *rq, const struct agent_request *ar,
 	for (i = 0; opts != NULL && i < ZEK_ARRAY_LEN(choices); i++) {
 		if (!ar->can[choices[i].action])
 			continue;
-		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}",
+		json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}",
 		    "value", choices[i].value,
 		    "label", web_t(rq, choices[i].label_key),
 		    "selected", str_eq(sent, choices[i].value)));
 	}
-	field = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
+	field = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
 	    "key", STATUS_COMMENT_FIELD, "id", "f-status-comment",
 	    "label", web_t(rq, "agent_status_comment"),
 	    "help", web_t(rq, "agent_status_comment_help"),
@@ -189,7 +189,7 @@ status_json(struct req *rq, const struct agent_request *ar,
 	if (field != NULL && st->status_failed && st->status_err.key != NULL)
 		json_object_set_new(field, "error", json_string(
 		    web_error_text(rq, &st->status_err)));
-	return json_pack("{s:s, s:o, s:b, s:o}",
+	return ctx_pack("{s:s, s:o, s:b, s:o}",
 	    "action", agent_sub_href(rq, ar->view, "status"),
 	    "options", opts, "has_options", json_array_size(opts) > 0,
 	    "comment", field);
@@ -202,7 +202,7 @@ reply_json(struct req *rq, const struct agent_request *ar,
 {
 	json_t *form;
 
-	form = json_pack("{s:s, s:b}",
+	form = ctx_pack("{s:s, s:b}",
 	    "action", agent_sub_href(rq, ar->view, "comment"),
 	    "internal", st->reply_failed && st->reply_internal);
 	if (form == NULL || web_comment_form_fields(rq, form,

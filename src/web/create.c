@@ -54,10 +54,10 @@ select_options(struct req *rq, const struct field *f)
 	const char *cur = req_form(rq, f->key);
 	size_t i;
 
-	json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", "",
+	json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}", "value", "",
 	    "label", web_t(rq, "select_none"), "selected", str_empty(cur)));
 	for (i = 0; i < f->noptions; i++)
-		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}",
+		json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}",
 		    "value", f->options[i].value, "label", f->options[i].label,
 		    "selected", str_eq(cur, f->options[i].value)));
 	return opts;
@@ -75,7 +75,7 @@ object_options(struct req *rq, const struct field *f)
 		return arr;
 	for (i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "%lld", (long long)objs[i].id);
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:b}",
+		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:b}",
 		    "value", id, "label", objs[i].name,
 		    "selected", value_selected(rq, f->key, id)));
 	}
@@ -90,7 +90,7 @@ kept_files(struct req *rq, const struct create_state *st, size_t idx)
 
 	for (i = 0; st->kept != NULL && i < st->nkept[idx]; i++) {
 		const struct attachment_info *a = &st->kept[idx][i];
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}",
+		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
 		    "token", a->token, "name", a->filename,
 		    "size_text", web_size_text(rq, a->size)));
 	}
@@ -110,7 +110,7 @@ field_json(struct req *rq, const struct create_state *st, size_t idx)
 	};
 	json_t *j;
 
-	j = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:b}",
+	j = ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:b}",
 	    "key", f->key,
 	    "id", arena_printf(rq->arena, "f-%s", f->key),
 	    "label", f->label,
@@ -174,11 +174,11 @@ on_behalf_json(struct req *rq, const struct create_state *st)
 			label = arena_printf(rq->arena, "%s (%s)", people[i].name,
 			    people[i].email);
 		}
-		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}",
+		json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}",
 		    "value", id, "label", label,
 		    "selected", cur ? str_eq(cur, id) : people[i].id == rq->user->id));
 	}
-	return json_pack("{s:o, s:s?}", "options", opts,
+	return ctx_pack("{s:o, s:s?}", "options", opts,
 	    "error", e ? web_error_text(rq, e) : NULL);
 }
 
@@ -198,11 +198,11 @@ share_json(struct req *rq)
 		if (i18n_format(rq->arena, web_t(rq, "share_org"), names, values, 1,
 		    &label) != ZEK_OK)
 			label = (char *)values[0];
-		json_array_append_new(orgs, json_pack("{s:s, s:s, s:b}",
+		json_array_append_new(orgs, ctx_pack("{s:s, s:s, s:b}",
 		    "value", id, "label", label, "selected", str_eq(cur, id)));
 	}
 	/* Private is the default, as the customer guide demands. */
-	return json_pack("{s:b, s:o}", "private_selected",
+	return ctx_pack("{s:b, s:o}", "private_selected",
 	    cur == NULL || str_eq(cur, "private"), "orgs", orgs);
 }
 
@@ -213,7 +213,7 @@ errors_json(struct req *rq, const struct create_state *st)
 	size_t i;
 
 	for (i = 0; i < st->nerrs; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s}",
+		json_array_append_new(arr, ctx_pack("{s:s, s:s}",
 		    "field_id", arena_printf(rq->arena, "f-%s", st->errs[i].field),
 		    "message", web_error_text(rq, &st->errs[i])));
 	return arr;
@@ -235,7 +235,7 @@ create_page(struct req *rq, const struct create_state *st)
 	json_object_set_new(page, "title", json_string(t->name));
 	json_object_set_new(page, "form_action", json_string(rq->path));
 	json_object_set_new(page, "cancel_href", json_string(portal_href));
-	json_object_set_new(page, "type", json_pack("{s:s, s:s}", "name", t->name,
+	json_object_set_new(page, "type", ctx_pack("{s:s, s:s}", "name", t->name,
 	    "description", t->description));
 	if (st->nerrs > 0) {
 		json_object_set_new(page, "errors", errors_json(rq, st));
@@ -453,16 +453,16 @@ web_objects_search(struct req *rq)
 
 	if (kind == NULL || !core_object_kind_valid(kind) ||
 	    (q != NULL && (strlen(q) > 200 || !utf8_valid(q, strlen(q)))))
-		return web_reply_json(rq, 400, json_pack("{s:s}", "errorMessage",
+		return web_reply_json(rq, 400, ctx_pack("{s:s}", "errorMessage",
 		    web_t(rq, "err_bad_request_text")));
 	rc = core_objects_search(&rq->ctx, kind, q, 20, &objs, &n);
 	if (rc != ZEK_OK)
 		return rc;
 	vals = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(vals, json_pack("{s:I, s:s}",
+		json_array_append_new(vals, ctx_pack("{s:I, s:s}",
 		    "id", (json_int_t)objs[i].id, "name", objs[i].name));
-	return web_reply_json(rq, 200, json_pack("{s:o}", "values", vals));
+	return web_reply_json(rq, 200, ctx_pack("{s:o}", "values", vals));
 }
 
 /* POST /servicedesk/customer/markdown-preview: the editor's "Vorschau". */

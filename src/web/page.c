@@ -146,7 +146,7 @@ web_need_login(struct req *rq)
 	struct buf b;
 
 	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON))
-		return web_reply_json(rq, 401, json_pack("{s:s}", "errorMessage",
+		return web_reply_json(rq, 401, ctx_pack("{s:s}", "errorMessage",
 		    web_t(rq, "err_login_needed")));
 	/* Only GET pages are worth returning to; a POST goes back home. */
 	if (!str_eq(rq->method, "GET"))
@@ -177,7 +177,7 @@ user_json(struct req *rq)
 		return NULL;
 	if (core_open_request_count(&rq->ctx, rq->user, &open) != ZEK_OK)
 		open = 0;
-	return json_pack("{s:s, s:s, s:b, s:I}", "name", rq->user->name,
+	return ctx_pack("{s:s, s:s, s:b, s:I}", "name", rq->user->name,
 	    "email", rq->user->email, "is_agent", rq->user->is_agent,
 	    "open_count", (json_int_t)open);
 }
@@ -187,7 +187,7 @@ web_page_ctx(struct req *rq, const char *title_key)
 {
 	json_t *page, *user;
 
-	page = json_pack("{s:s, s:O, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:[]}",
+	page = ctx_pack("{s:s, s:O, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:[]}",
 	    "lang", rq->lang,
 	    "t", i18n_table(rq->cat, rq->lang),
 	    "title", web_t(rq, title_key),
@@ -213,7 +213,7 @@ web_breadcrumb(struct req *rq, json_t *page, const char *label,
     const char *href)
 {
 	json_t *list = json_object_get(page, "breadcrumbs");
-	json_t *item = json_pack("{s:s, s:s?}", "label", label, "href", href);
+	json_t *item = ctx_pack("{s:s, s:s?}", "label", label, "href", href);
 
 	if (list == NULL || item == NULL || json_array_append_new(list, item) != 0)
 		return ZEK_NOMEM;
@@ -404,7 +404,7 @@ web_fail(struct req *rq, unsigned status, int rc)
 	}
 	fail_keys(status, &heading, &text);
 	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON)) {
-		frc = web_reply_json(rq, status, json_pack("{s:s}",
+		frc = web_reply_json(rq, status, ctx_pack("{s:s}",
 		    "errorMessage", web_t(rq, text)));
 		if (frc == ZEK_OK)
 			return rc;

@@ -29,7 +29,7 @@ web_portals(struct req *rq)
 	arr = json_array();
 	json_object_set_new(page, "portals", arr);
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}",
+		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
 		    "name", list[i].name, "description", list[i].description,
 		    "href", arena_printf(rq->arena, "/servicedesk/customer/portal/%lld",
 		    (long long)list[i].id)));
@@ -44,14 +44,14 @@ group_json(struct req *rq, const struct portal *p, const struct portal_group *g)
 	size_t i;
 
 	for (i = 0; i < g->ntypes; i++)
-		json_array_append_new(types, json_pack("{s:s, s:s, s:s, s:s}",
+		json_array_append_new(types, ctx_pack("{s:s, s:s, s:s, s:s}",
 		    "name", g->types[i].name,
 		    "description", g->types[i].description,
 		    "icon", g->types[i].icon,
 		    "href", arena_printf(rq->arena,
 		    "/servicedesk/customer/portal/%lld/create/%lld",
 		    (long long)p->id, (long long)g->types[i].id)));
-	return json_pack("{s:s, s:I, s:o, s:b}", "name", g->name,
+	return ctx_pack("{s:s, s:I, s:o, s:b}", "name", g->name,
 	    "id", (json_int_t)g->id, "types", types, "empty", g->ntypes == 0);
 }
 
@@ -74,7 +74,7 @@ web_portal(struct req *rq)
 	if (page == NULL)
 		return ZEK_NOMEM;
 	json_object_set_new(page, "title", json_string(p->name));
-	json_object_set_new(page, "portal", json_pack("{s:s, s:s}",
+	json_object_set_new(page, "portal", ctx_pack("{s:s, s:s}",
 	    "name", p->name, "description", p->description));
 	groups = json_array();
 	json_object_set_new(page, "groups", groups);

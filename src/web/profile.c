@@ -50,7 +50,7 @@ field_json(struct req *rq, const struct profile_state *st, const char *form,
 {
 	const struct field_error *e = error_for(st, form, field);
 
-	return json_pack("{s:s, s:s?, s:s?}", "id", id,
+	return ctx_pack("{s:s, s:s?, s:s?}", "id", id,
 	    "error", e != NULL ? web_error_text(rq, e) : NULL, "value", value);
 }
 
@@ -64,7 +64,7 @@ errors_json(struct req *rq, const struct profile_state *st,
 	for (i = 0; i < st->nerrs; i++)
 		for (k = 0; k < n; k++)
 			if (str_eq(st->errs[i].field, fields[k]))
-				json_array_append_new(arr, json_pack("{s:s, s:s}",
+				json_array_append_new(arr, ctx_pack("{s:s, s:s}",
 				    "field_id", ids[k],
 				    "message", web_error_text(rq, &st->errs[i])));
 	return arr;
@@ -82,7 +82,7 @@ edit_json(struct req *rq, const struct profile_state *st)
 	bool mine = str_eq(st->form, "edit");
 	json_t *j;
 
-	j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b}",
+	j = ctx_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b}",
 	    "action", PROFILE_URL,
 	    "email", rq->user->email,
 	    "name", field_json(rq, st, "edit", "name", "p-name",
@@ -101,7 +101,7 @@ edit_json(struct req *rq, const struct profile_state *st)
 static json_t *
 lang_options(struct req *rq, const char *cur)
 {
-	return json_pack("[{s:s, s:s, s:b}, {s:s, s:s, s:b}]",
+	return ctx_pack("[{s:s, s:s, s:b}, {s:s, s:s, s:b}]",
 	    "code", "de", "text", "Deutsch", "chosen", str_eq(cur, "de"),
 	    "code", "en", "text", "English", "chosen", str_eq(cur, "en"));
 }
@@ -161,12 +161,12 @@ zone_groups(struct req *rq, const char *cur)
 			memcpy(region, zones[i], len);
 			region[len] = '\0';
 			list = json_array();
-			group = json_pack("{s:s, s:o}", "region",
+			group = ctx_pack("{s:s, s:o}", "region",
 			    region_text(rq, region), "zones", list);
 			if (group == NULL || json_array_append_new(groups, group) != 0)
 				break;      /* out of memory: a shorter list */
 		}
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b}",
+		json_array_append_new(list, ctx_pack("{s:s, s:s, s:b}",
 		    "code", zones[i], "text", zone_label(rq, zones[i]),
 		    "chosen", str_eq(cur, zones[i])));
 	}
@@ -189,7 +189,7 @@ prefs_json(struct req *rq, const struct profile_state *st)
 		if (z != NULL && strlen(z) < ZONE_MAX && core_tz_valid(z))
 			tz = z;
 	}
-	j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:b, s:s, s:b}",
+	j = ctx_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:b, s:s, s:b}",
 	    "action", PROFILE_URL "/preferences",
 	    "cancel_href", PROFILE_URL "#einstellungen",
 	    "lang", field_json(rq, st, "prefs", "lang", "s-lang", NULL),
@@ -218,7 +218,7 @@ token_row(struct req *rq, const struct api_token *t)
 	if (i18n_format(rq->arena, web_t(rq, "token_revoke_label"), names, values,
 	    1, &revoke_label) != ZEK_OK)
 		revoke_label = (char *)web_t(rq, "token_revoke");
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}",
+	return ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}",
 	    "token_name", t->name,
 	    "created_text", web_time_text(rq, t->created_at),
 	    "created_iso", web_time_iso(rq, t->created_at),
@@ -250,7 +250,7 @@ tokens_json(struct req *rq, const struct profile_state *st)
 	rows = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(rows, token_row(rq, &list[i]));
-	j = json_pack("{s:s, s:o, s:b, s:o, s:o, s:s, s:s, s:b}",
+	j = ctx_pack("{s:s, s:o, s:b, s:o, s:o, s:s, s:s, s:b}",
 	    "action", TOKENS_URL,
 	    "list", rows,
 	    "has_tokens", n > 0,
@@ -267,7 +267,7 @@ tokens_json(struct req *rq, const struct profile_state *st)
 		json_object_set_new(j, "errors", errors_json(rq, st, fields, ids,
 		    ZEK_ARRAY_LEN(fields)));
 	if (st->created != NULL)
-		json_object_set_new(j, "created", json_pack("{s:s, s:s, s:s}",
+		json_object_set_new(j, "created", ctx_pack("{s:s, s:s, s:s}",
 		    "token_name", st->created_name, "raw", st->created->raw,
 		    "expires_text", web_time_text(rq, st->created->expires_at)));
 	return j;

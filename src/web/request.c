@@ -95,7 +95,7 @@ segments(struct req *rq, const char *key, const char *const *names,
 		open = strchr(s, '{');
 		close = open != NULL ? strchr(open, '}') : NULL;
 		if (close == NULL) {
-			json_array_append_new(arr, json_pack("{s:s, s:b}", "text", s,
+			json_array_append_new(arr, ctx_pack("{s:s, s:b}", "text", s,
 			    "strong", 0));
 			break;
 		}
@@ -105,13 +105,13 @@ segments(struct req *rq, const char *key, const char *const *names,
 			    memcmp(names[i], open + 1, len) == 0)
 				break;
 		if (open > s)
-			json_array_append_new(arr, json_pack("{s:s%, s:b}", "text",
+			json_array_append_new(arr, ctx_pack("{s:s%, s:b}", "text",
 			    s, (size_t)(open - s), "strong", 0));
 		if (i < n)
-			json_array_append_new(arr, json_pack("{s:s, s:b}", "text",
+			json_array_append_new(arr, ctx_pack("{s:s, s:b}", "text",
 			    values[i] != NULL ? values[i] : "", "strong", 1));
 		else
-			json_array_append_new(arr, json_pack("{s:s%, s:b}", "text",
+			json_array_append_new(arr, ctx_pack("{s:s%, s:b}", "text",
 			    open, (size_t)(close - open + 1), "strong", 0));
 		s = close + 1;
 	}
@@ -121,7 +121,7 @@ segments(struct req *rq, const char *key, const char *const *names,
 static json_t *
 field_view_json(struct req *rq, const struct request_field_view *f)
 {
-	json_t *j = json_pack("{s:s, s:s}", "key", f->key, "label", f->label);
+	json_t *j = ctx_pack("{s:s, s:s}", "key", f->key, "label", f->label);
 	json_t *vals;
 	const char *html;
 	size_t i;
@@ -168,7 +168,7 @@ web_files_json(struct req *rq, const struct attachment_info *files, size_t n)
 		const struct attachment_info *a = &files[i];
 		const char *href = arena_printf(rq->arena,
 		    "/servicedesk/customer/attachments/%lld", (long long)a->id);
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:s}",
+		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:b, s:s}",
 		    "name", a->filename, "href", href,
 		    "size_text", web_size_text(rq, a->size), "is_image", a->is_image,
 		    "thumb_href", arena_printf(rq->arena, "%s?inline=1", href)));
@@ -184,10 +184,10 @@ shared_with_json(struct req *rq, const struct request_view *v,
 	size_t i;
 	char id[24];
 
-	json_array_append_new(arr, json_pack("{s:s, s:s}", "name", v->reporter.name,
+	json_array_append_new(arr, ctx_pack("{s:s, s:s}", "name", v->reporter.name,
 	    "role_label", web_t(rq, "role_creator")));
 	for (i = 0; i < v->nparticipants; i++) {
-		p = json_pack("{s:s, s:s}", "name", v->participants[i].name,
+		p = ctx_pack("{s:s, s:s}", "name", v->participants[i].name,
 		    "role_label", web_t(rq, "role_participant"));
 		/* Core decided who may remove whom; the page only asks. */
 		if (p != NULL && (ab->remove_participants || (ab->leave &&
@@ -220,7 +220,7 @@ request_json(struct req *rq, const struct request_view *v,
 {
 	json_t *fields = web_request_fields_json(rq, v);
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:s?}",
+	return ctx_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:s?}",
 	    "key", v->key, "title", v->title,
 	    "status_label", v->status_label, "status_class", v->status_code,
 	    "resolution_label", str_empty(v->resolution_label) ? NULL : v->resolution_label,
@@ -300,7 +300,7 @@ entry_json(struct req *rq, const struct activity_entry *e)
 	const char *html;
 	json_t *j;
 
-	j = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b}",
+	j = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b}",
 	    "kind", kinds[e->kind],
 	    "author", e->actor.id != 0 ? e->actor.name :
 	    web_t(rq, "activity_system"),
@@ -363,21 +363,21 @@ web_comment_form_fields(struct req *rq, json_t *form, const char *label,
 	json_t *body, *files, *list, *elist;
 	size_t i;
 
-	body = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
+	body = ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
 	    "key", COMMENT_FIELD, "id", "f-comment", "label", label,
 	    "optional", 0, "required", 1, "value", value, "is_richtext", 1);
 	list = json_array();
 	for (i = 0; list != NULL && i < nkept; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s}",
+		json_array_append_new(list, ctx_pack("{s:s, s:s, s:s}",
 		    "token", kept[i].token, "name", kept[i].filename,
 		    "size_text", web_size_text(rq, kept[i].size)));
-	files = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:o}",
+	files = ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:o}",
 	    "key", FILES_FIELD, "id", "f-attachment",
 	    "label", web_t(rq, "comment_files"),
 	    "optional", 1, "required", 0, "is_attachment", 1, "kept", list);
 	elist = json_array();
 	for (i = 0; elist != NULL && i < nerrs; i++)
-		json_array_append_new(elist, json_pack("{s:s, s:s}", "field_id",
+		json_array_append_new(elist, ctx_pack("{s:s, s:s}", "field_id",
 		    str_eq(errs[i].field, FILES_FIELD) ? "f-attachment" :
 		    "f-comment", "message", web_error_text(rq, &errs[i])));
 	if (body != NULL && placeholder != NULL)
@@ -405,7 +405,7 @@ comment_json(struct req *rq, const struct request_view *v,
 {
 	json_t *form;
 
-	form = json_pack("{s:s, s:s, s:b}", "action", sub_href(rq, v, "comment"),
+	form = ctx_pack("{s:s, s:s, s:b}", "action", sub_href(rq, v, "comment"),
 	    "cancel_href", request_href(rq, v), "open", st->comment_failed);
 	if (form == NULL || web_comment_form_fields(rq, form,
 	    web_t(rq, "comment_label"), web_t(rq, "comment_open"),
@@ -423,7 +423,7 @@ share_json(struct req *rq, const struct request_view *v,
 {
 	const char *who = st->share_failed ? web_kept(rq, "who") : "";
 
-	return json_pack("{s:s, s:b, s:s, s:s?}",
+	return ctx_pack("{s:s, s:b, s:s, s:s?}",
 	    "action", sub_href(rq, v, "participants"),
 	    "open", st->share_failed, "value", who,
 	    "error", st->share_failed ? web_error_text(rq, &st->share_err) : NULL);
@@ -443,7 +443,7 @@ share_orgs_json(struct req *rq, const struct request_view *v)
 		return arr;
 	for (i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}",
+		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
 		    "action", sub_href(rq, v, "organisation"), "org_id", id,
 		    "label", fmt(rq, "share_org", "org", names[i])));
 	}
@@ -455,7 +455,7 @@ notify_json(struct req *rq, const struct request_view *v)
 {
 	bool muted = v->notify_muted;
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:b}",
+	return ctx_pack("{s:s, s:s, s:s, s:s, s:b}",
 	    "action", sub_href(rq, v, "notifications"),
 	    "value", muted ? "0" : "1",
 	    "label", web_t(rq, muted ? "notify_unmute" : "notify_mute"),
@@ -472,7 +472,7 @@ solution_json(struct req *rq, const struct request_view *v,
 	int64_t d = rq->app->cfg.auto_close_days;
 
 	snprintf(days, sizeof(days), "%lld", (long long)d);
-	return json_pack("{s:s?, s:s?, s:s?}",
+	return ctx_pack("{s:s?, s:s?, s:s?}",
 	    "accept_href", ab->accept_solution ?
 	    sub_href(rq, v, "solution/accept") : NULL,
 	    "reject_href", ab->reject_solution ?
@@ -819,7 +819,7 @@ web_request_withdraw_form(struct req *rq)
 	page = web_page_ctx(rq, "page_withdraw");
 	if (page == NULL)
 		return ZEK_NOMEM;
-	json_object_set_new(page, "request", json_pack("{s:s, s:s}",
+	json_object_set_new(page, "request", ctx_pack("{s:s, s:s}",
 	    "key", v->key, "title", v->title));
 	json_object_set_new(page, "form_action", json_string(
 	    sub_href(rq, v, "withdraw")));
@@ -885,7 +885,7 @@ answer_page(struct req *rq, const struct request_view *v,
 	page = web_page_ctx(rq, an->heading);
 	if (page == NULL)
 		return ZEK_NOMEM;
-	field = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
+	field = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
 	    "key", COMMENT_FIELD, "id", "f-comment",
 	    "label", web_t(rq, "solution_comment_label"),
 	    "help", web_t(rq, "solution_comment_help"),
@@ -894,10 +894,10 @@ answer_page(struct req *rq, const struct request_view *v,
 	if (field != NULL && err != NULL) {
 		json_object_set_new(field, "error", json_string(
 		    web_error_text(rq, err)));
-		json_array_append_new(errs, json_pack("{s:s, s:s}", "field_id",
+		json_array_append_new(errs, ctx_pack("{s:s, s:s}", "field_id",
 		    "f-comment", "message", web_error_text(rq, err)));
 	}
-	json_object_set_new(page, "request", json_pack("{s:s, s:s}",
+	json_object_set_new(page, "request", ctx_pack("{s:s, s:s}",
 	    "key", v->key, "title", v->title));
 	json_object_set_new(page, "heading", json_string(web_t(rq, an->heading)));
 	json_object_set_new(page, "question", json_string(

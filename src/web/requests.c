@@ -149,7 +149,7 @@ fmt(struct req *rq, const char *key, const char *const *names,
 static json_t *
 option(const char *value, const char *label, bool selected)
 {
-	return json_pack("{s:s, s:s, s:b}", "value", value, "label", label,
+	return ctx_pack("{s:s, s:s, s:b}", "value", value, "label", label,
 	    "selected", selected);
 }
 
@@ -183,7 +183,7 @@ filters_json(struct req *rq, const struct list_params *p,
 		json_array_append_new(ty, option(id, types[i].name,
 		    types[i].id == f->type_id));
 	}
-	return json_pack("{s:s, s:o, s:o, s:o, s:s, s:s?}",
+	return ctx_pack("{s:s, s:o, s:o, s:o, s:s, s:s?}",
 	    "action", WEB_REQUESTS, "status_options", st, "creator_options", cr,
 	    "type_options", ty, "q", p->q,
 	    "limit", p->limit != LIST_LIMIT_DEFAULT ?
@@ -199,7 +199,7 @@ rows_json(struct req *rq, const struct list_page *pg)
 
 	for (i = 0; i < pg->n; i++) {
 		it = &pg->items[i];
-		json_array_append_new(arr, json_pack(
+		json_array_append_new(arr, ctx_pack(
 		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 		    "key", it->key, "title", it->title,
 		    "href", arena_printf(rq->arena,
@@ -246,7 +246,7 @@ pager_json(struct req *rq, const struct list_params *p,
 		next = list_href(rq, p, "after", core_list_cursor_format(&rq->ctx,
 		    &pg->items[pg->n - 1].cursor), page + 1);
 	/* A capped count ("mehr als 1.000", core/list.h): no last page. */
-	return json_pack("{s:s, s:s, s:s?, s:s?, s:b}",
+	return ctx_pack("{s:s, s:s, s:s?, s:s?, s:b}",
 	    "range_text", fmt(rq, pg->total_capped ? "requests_range_more" :
 	    "requests_range", range_names, range, 3),
 	    "page_text", pg->total_capped ? fmt(rq, "requests_page_open",

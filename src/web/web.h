@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "http/http.h"
+#include "render/pack.h"
 
 struct field_error;
 
