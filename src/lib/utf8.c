@@ -1,6 +1,9 @@
 /* utf8.c: strict UTF-8 validation (RFC 3629). */
 #include "utf8.h"
 
+#include <stdint.h>
+#include <string.h>
+
 /* Decodes one code point at s[i]; returns its length, or 0 when malformed. */
 static size_t
 utf8_decode(const unsigned char *s, size_t n, size_t i, unsigned long *cp)
@@ -34,6 +37,24 @@ utf8_decode(const unsigned char *s, size_t n, size_t i, unsigned long *cp)
 	return len;
 }
 
+/* Bytes from s on that are ASCII and not NUL, counted 8 at a time (a
+ * rest under 8 is left to the decoder): most text is mostly ASCII. */
+static size_t
+ascii_run(const unsigned char *s, size_t n)
+{
+	const uint64_t high = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+	size_t i = 0;
+	uint64_t w;
+
+	while (n - i >= 8) {
+		memcpy(&w, s + i, 8);
+		if ((w & high) != 0 || ((w - ones) & ~w & high) != 0)
+			break;
+		i += 8;
+	}
+	return i;
+}
+
 static bool
 utf8_check(const char *str, size_t n, int mode)
 {
@@ -42,6 +63,11 @@ utf8_check(const char *str, size_t n, int mode)
 	size_t i = 0, len;
 
 	while (i < n) {
+		if (mode == 0 && s[i] < 0x80) {
+			i += ascii_run(s + i, n - i);
+			if (i == n)
+				break;
+		}
 		len = utf8_decode(s, n, i, &cp);
 		if (len == 0 || cp == 0)
 			return false;

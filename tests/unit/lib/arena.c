@@ -116,6 +116,25 @@ test_utf8(void **state)
 	assert_false(utf8_valid("\xed\xa0\x80", 3));       /* surrogate */
 	assert_false(utf8_valid("\xc0\xaf", 2));           /* overlong */
 	assert_false(utf8_valid("a\0b", 3));
+	/* Long ASCII runs are read 8 bytes at a time: a bad byte or a NUL
+	 * at any place in or after a run is still found. */
+	{
+		char text[40];
+		size_t at;
+
+		memset(text, 'x', sizeof(text));
+		assert_true(utf8_valid(text, sizeof(text)));
+		for (at = 0; at < sizeof(text); at++) {
+			text[at] = '\xff';
+			assert_false(utf8_valid(text, sizeof(text)));
+			text[at] = '\0';
+			assert_false(utf8_valid(text, sizeof(text)));
+			text[at] = 'x';
+		}
+		memcpy(text + 17, "\xc3\xbc", 2);            /* ü inside */
+		assert_true(utf8_valid(text, sizeof(text)));
+		assert_false(utf8_valid(text, 18));            /* cut in half */
+	}
 	assert_true(utf8_clean_text("a\nb", 3, true));
 	assert_false(utf8_clean_text("a\nb", 3, false));
 	assert_false(utf8_clean_text("a\x1b", 2, true));
