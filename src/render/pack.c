@@ -74,79 +74,78 @@ pack_ref(struct packer *p, bool add)
 	return add ? json_incref(v) : v;
 }
 
-/* Members up to '}'. A failed value fails the whole, but the rest is still
- * read, so that every "o" given is released with the object. */
+/* Before an item of container c, which ends with `closer`: 1 when c
+ * ends here (stepped over), 0 when an item follows, -1 when the format
+ * cannot be read on (c is released, the call fails). */
+static int
+container_next(struct packer *p, char closer, json_t *c)
+{
+	skip_separators(p);
+	if (!p->broken && *p->f == closer) {
+		p->f++;
+		return 1;
+	}
+	if (!p->broken && *p->f != '\0')
+		return 0;
+	p->broken = true;
+	json_decref(c);
+	fail(p);
+	return -1;
+}
+
+/* Takes v into c (by key into an object). A failed value fails the whole,
+ * but the rest is still read, so that every "o" given is released with
+ * the container. */
+static void
+container_take(struct packer *p, json_t *c, const char *key, json_t *v)
+{
+	int rc;
+
+	if (v == NULL || c == NULL) {
+		json_decref(v);
+		return;
+	}
+	rc = json_is_object(c) ? json_object_set_new_nocheck(c, key, v) :
+	    json_array_append_new(c, v);
+	if (rc != 0)
+		p->failed = true;
+}
+
 static json_t *
 pack_object(struct packer *p)
 {
 	json_t *obj = json_object();
 	const char *key;
-	json_t *v;
+	int end;
 
 	if (obj == NULL)
 		p->failed = true;
-	for (;;) {
-		skip_separators(p);
-		if (p->broken) {
-			json_decref(obj);
-			return NULL;
-		}
-		if (*p->f == '}') {
-			p->f++;
-			return obj;
-		}
+	while ((end = container_next(p, '}', obj)) == 0) {
 		if (*p->f != 's') {
-			json_decref(obj);
 			p->broken = true;
-			return fail(p);
+			continue;   /* container_next releases obj */
 		}
 		p->f++;
 		key = va_arg(p->ap, const char *);
-		skip_separators(p);
-		v = pack_value(p);
-		if (key == NULL) {
+		if (key == NULL)
 			p->failed = true;
-			json_decref(v);
-		} else if (v != NULL && obj != NULL) {
-			if (json_object_set_new_nocheck(obj, key, v) != 0)
-				p->failed = true;
-		} else {
-			json_decref(v);
-		}
+		skip_separators(p);
+		container_take(p, key != NULL ? obj : NULL, key, pack_value(p));
 	}
+	return end > 0 ? obj : NULL;
 }
 
 static json_t *
 pack_array(struct packer *p)
 {
 	json_t *arr = json_array();
-	json_t *v;
+	int end;
 
 	if (arr == NULL)
 		p->failed = true;
-	for (;;) {
-		skip_separators(p);
-		if (p->broken) {
-			json_decref(arr);
-			return NULL;
-		}
-		if (*p->f == ']') {
-			p->f++;
-			return arr;
-		}
-		if (*p->f == '\0') {
-			json_decref(arr);
-			p->broken = true;
-			return fail(p);
-		}
-		v = pack_value(p);
-		if (v != NULL && arr != NULL) {
-			if (json_array_append_new(arr, v) != 0)
-				p->failed = true;
-		} else {
-			json_decref(v);
-		}
-	}
+	while ((end = container_next(p, ']', arr)) == 0)
+		container_take(p, arr, NULL, pack_value(p));
+	return end > 0 ? arr : NULL;
 }
 
 static json_t *
