@@ -640,18 +640,35 @@ form_get(const struct form *f, const char *name)
 
 size_t
 form_get_all(const struct form *f, const char *name,
-    const struct form_field **out, size_t max)
+    const struct form_field *out[static FORM_MAX_VALUES])
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < f->count; i++) {
-		if (strcmp(f->fields[i].name, name) != 0)
-			continue;
-		if (n < max)
-			out[n] = &f->fields[i];
-		n++;
-	}
+	for (i = 0; i < f->count && n < FORM_MAX_VALUES; i++)
+		if (strcmp(f->fields[i].name, name) == 0)
+			out[n++] = &f->fields[i];
 	return n;
+}
+
+const char *
+form_name_over(const struct form *f, size_t max)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < f->count; i++) {
+		/* Each name is counted from its first field, once. */
+		for (j = 0; j < i; j++)
+			if (strcmp(f->fields[j].name, f->fields[i].name) == 0)
+				break;
+		if (j < i)
+			continue;
+		for (n = 1, j = i + 1; j < f->count && n <= max; j++)
+			if (strcmp(f->fields[j].name, f->fields[i].name) == 0)
+				n++;
+		if (n > max)
+			return f->fields[i].name;
+	}
+	return NULL;
 }
 
 static bool

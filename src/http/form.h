@@ -88,10 +88,19 @@ const struct form_field *form_find(const struct form *f, const char *name);
  * (or when it is a file that was too big). */
 const char *form_get(const struct form *f, const char *name);
 
-/* Stores up to max fields called name into out, in order, and returns how
- * many there are in all (which may be more than max). */
+/* Values of one name a form may carry. The server answers 413 to a body
+ * with more (form_name_over), and form_get_all never gives more. */
+#define FORM_MAX_VALUES 64
+
+/* Stores the fields called name into out, in the order they were sent,
+ * and returns how many it stored: never more than FORM_MAX_VALUES, the
+ * size of out (later ones are left out; form_name_over finds such forms).
+ * The caller reads out[0..return value) and nothing else. */
 size_t form_get_all(const struct form *f, const char *name,
-    const struct form_field **out, size_t max);
+    const struct form_field *out[static FORM_MAX_VALUES]);
+
+/* The name of the first field sent more than max times, or NULL. */
+const char *form_name_over(const struct form *f, size_t max);
 
 /* Appends s[0..len) encoded as a urlencoded name or value: letters, digits
  * and "*-._" stay, a space becomes '+', every other byte %XX. Returns 0 or

@@ -180,6 +180,7 @@ parse_body(struct req *rq)
 static int
 dispatch(struct req *rq)
 {
+	const char *over;
 	char *scratch;
 	bool wrong_method;
 	int rc;
@@ -222,6 +223,10 @@ dispatch(struct req *rq)
 		return web_fail(rq, rq->form_error_field ? 413 : 400,
 		    rq->form_error_field ? ZEK_TOOBIG : ZEK_INVALID);
 	}
+	/* No handler reads more values of one name than this (form_get_all):
+	 * a form with more is refused, not read in part. */
+	if ((over = form_name_over(&rq->form, FORM_MAX_VALUES)) != NULL)
+		return web_fail_values(rq, over);
 	if ((rq->route->flags & ROUTE_LOGIN) && rq->user == NULL)
 		return web_need_login(rq);
 	if ((rq->route->flags & ROUTE_AGENT) && !web_user_is_agent(rq))

@@ -15,8 +15,6 @@
 #include "render/i18n.h"
 #include "render/markdown.h"
 
-#define CREATE_MAX_VALUES 64    /* values of one field a form may send */
-
 /* What the form shows: the type and, after a failed attempt, what was sent. */
 struct create_state {
 	int64_t portal_id;
@@ -38,8 +36,8 @@ error_for(const struct create_state *st, const char *field)
 static bool
 value_selected(struct req *rq, const char *key, const char *value)
 {
-	const struct form_field *vals[CREATE_MAX_VALUES];
-	size_t i, n = form_get_all(&rq->form, key, vals, CREATE_MAX_VALUES);
+	const struct form_field *vals[FORM_MAX_VALUES];
+	size_t i, n = form_get_all(&rq->form, key, vals);
 
 	for (i = 0; i < n; i++)
 		if (vals[i]->filename == NULL && str_eq(vals[i]->value, value))
@@ -290,62 +288,29 @@ add_error(struct req *rq, struct create_state *st, const struct field_error *e)
 	return ZEK_OK;
 }
 
-/* Stores the new files of one attachment field as temporary uploads and
- * collects the tokens of earlier ones the user kept. */
+/* The files of one attachment field (web_uploads): refusals become the
+ * form's errors, the live uploads its tokens. */
 static int
 collect_uploads(struct req *rq, struct create_state *st, size_t idx,
-    const char ***tokens, size_t *ntokens)
+    const char **tokens, size_t *ntokens)
 {
-	const struct field *f = &st->type->fields[idx];
-	const struct form_field *vals[CREATE_MAX_VALUES];
-	char keep_name[160];
-	const char **toks;
-	size_t i, n, nkeep, count = 0;
-	struct field_error e;
-	struct attachment_info info;
+	const char *key = st->type->fields[idx].key;
+	const char *keep = arena_printf(rq->arena, "keep_%s", key);
+	struct web_uploads up;
+	size_t i;
 	int rc;
 
-	snprintf(keep_name, sizeof(keep_name), "keep_%s", f->key);
-	nkeep = form_get_all(&rq->form, keep_name, vals, CREATE_MAX_VALUES);
-	toks = arena_calloc(rq->arena, CREATE_MAX_VALUES * 2, sizeof(*toks));
-	if (toks == NULL)
+	if (keep == NULL)
 		return ZEK_NOMEM;
-	for (i = 0; i < nkeep; i++)
-		toks[count++] = vals[i]->value;
-	n = form_get_all(&rq->form, f->key, vals, CREATE_MAX_VALUES);
-	for (i = 0; i < n; i++) {
-		const struct form_field *ff = vals[i];
-		if (ff->filename == NULL || (ff->filename[0] == '\0' && ff->len == 0))
-			continue;   /* an empty file input sends an empty part */
-		if (ff->too_big) {
-			e = (struct field_error){ f->key, "err_file_too_big",
-			    (int64_t)rq->app->cfg.max_file_bytes, ff->filename };
-			rc = add_error(rq, st, &e);
-		} else {
-			rc = core_attachment_upload_temp(&rq->ctx, rq->user,
-			    ff->filename, ff->value, ff->len, &info, &e);
-			if (rc == ZEK_OK)
-				toks[count++] = info.token;
-			else if (rc == ZEK_INVALID)
-				rc = add_error(rq, st, &e);
-		}
-		if (rc != ZEK_OK)
-			return rc;
-	}
-	if (count > rq->app->cfg.max_files) {
-		e = (struct field_error){ f->key, "err_too_many_files",
-		    rq->app->cfg.max_files, NULL };
-		rc = add_error(rq, st, &e);
-		if (rc != ZEK_OK)
-			return rc;
-	}
-	rc = core_attachments_temp_get(&rq->ctx, rq->user, toks, count,
-	    &st->kept[idx], &st->nkept[idx]);
+	rc = web_uploads(rq, key, keep, &up);
+	for (i = 0; rc == ZEK_OK && i < up.nerrs; i++)
+		rc = add_error(rq, st, &up.errs[i]);
 	if (rc != ZEK_OK)
 		return rc;
-	/* Only tokens that really are the user's go on to core. */
-	for (i = 0; i < st->nkept[idx]; i++)
-		(*tokens)[(*ntokens)++] = st->kept[idx][i].token;
+	st->kept[idx] = up.kept;
+	st->nkept[idx] = up.nkept;
+	for (i = 0; i < up.ntokens; i++)
+		tokens[(*ntokens)++] = up.tokens[i];
 	return ZEK_OK;
 }
 
@@ -353,14 +318,14 @@ static int
 collect_values(struct req *rq, const struct reqtype *t, struct field_value *fv,
     size_t *nfv)
 {
-	const struct form_field *vals[CREATE_MAX_VALUES];
+	const struct form_field *vals[FORM_MAX_VALUES];
 	size_t i, k, n;
 
 	*nfv = 0;
 	for (i = 0; i < t->nfields; i++) {
 		if (t->fields[i].kind == FIELD_ATTACHMENT)
 			continue;
-		n = form_get_all(&rq->form, t->fields[i].key, vals, CREATE_MAX_VALUES);
+		n = form_get_all(&rq->form, t->fields[i].key, vals);
 		const char **v = arena_calloc(rq->arena, n + 1, sizeof(*v));
 		if (v == NULL)
 			return ZEK_NOMEM;
@@ -400,14 +365,14 @@ web_create(struct req *rq)
 	st.kept = arena_calloc(rq->arena, st.type->nfields, sizeof(*st.kept));
 	st.nkept = arena_calloc(rq->arena, st.type->nfields, sizeof(*st.nkept));
 	fv = arena_calloc(rq->arena, st.type->nfields, sizeof(*fv));
-	tokens = arena_calloc(rq->arena, st.type->nfields * CREATE_MAX_VALUES + 1,
+	tokens = arena_calloc(rq->arena, st.type->nfields * 2 * FORM_MAX_VALUES + 1,
 	    sizeof(*tokens));
 	if (st.kept == NULL || st.nkept == NULL || fv == NULL || tokens == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < st.type->nfields; i++) {
 		if (st.type->fields[i].kind != FIELD_ATTACHMENT)
 			continue;
-		rc = collect_uploads(rq, &st, i, &tokens, &ntokens);
+		rc = collect_uploads(rq, &st, i, tokens, &ntokens);
 		if (rc != ZEK_OK)
 			return rc;
 	}

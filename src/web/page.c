@@ -385,6 +385,12 @@ fail_keys(unsigned status, const char **heading, const char **text)
 int
 web_fail(struct req *rq, unsigned status, int rc)
 {
+	return web_fail_text(rq, status, rc, NULL);
+}
+
+int
+web_fail_text(struct req *rq, unsigned status, int rc, const char *message)
+{
 	static const char plain[] = "Error / Fehler\n";
 	const char *heading, *text;
 	json_t *page;
@@ -403,9 +409,11 @@ web_fail(struct req *rq, unsigned status, int rc)
 		goto last_resort;
 	}
 	fail_keys(status, &heading, &text);
+	if (message == NULL)
+		message = web_t(rq, text);
 	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON)) {
 		frc = web_reply_json(rq, status, ctx_pack("{s:s}",
-		    "errorMessage", web_t(rq, text)));
+		    "errorMessage", message));
 		if (frc == ZEK_OK)
 			return rc;
 		goto last_resort;
@@ -418,7 +426,7 @@ web_fail(struct req *rq, unsigned status, int rc)
 	json_object_set_new(page, "status", json_integer(status));
 	json_object_set_new(page, "title", json_string(web_t(rq, heading)));
 	json_object_set_new(page, "heading", json_string(web_t(rq, heading)));
-	json_object_set_new(page, "message", json_string(web_t(rq, text)));
+	json_object_set_new(page, "message", json_string(message));
 	json_object_set_new(page, "back_href", json_string(WEB_HOME));
 	frc = web_render(rq, status, "error", page);
 	if (frc == ZEK_OK)
@@ -435,4 +443,21 @@ last_resort:
 	http_reply_bytes(rq, status, "text/plain; charset=utf-8", plain,
 	    sizeof(plain) - 1, false);
 	return rc;
+}
+
+int
+web_fail_values(struct req *rq, const char *name)
+{
+	static const char *const names[] = { "name", "max" };
+	const char *values[2];
+	char max[24];
+	char *text;
+
+	snprintf(max, sizeof(max), "%d", FORM_MAX_VALUES);
+	values[0] = name;
+	values[1] = max;
+	if (rq->cat == NULL || i18n_format(rq->arena,
+	    web_t(rq, "err_form_values_text"), names, values, 2, &text) != ZEK_OK)
+		text = NULL;
+	return web_fail_text(rq, 413, ZEK_TOOBIG, text);
 }

@@ -19,7 +19,6 @@
 #include "render/time.h"
 
 #define MARKDOWN_PAGE_MAX (1u << 20)
-#define COMMENT_FILES_MAX 64        /* file parts of one comment form looked at */
 #define COMMENT_FIELD "comment"
 #define FILES_FIELD "attachment"
 #define KEEP_FIELD "keep_attachment"
@@ -607,9 +606,10 @@ push_error(struct req *rq, struct field_error **errs, size_t *n,
 }
 
 int
-web_comment_uploads(struct req *rq, struct web_uploads *up)
+web_uploads(struct req *rq, const char *field, const char *keep_field,
+    struct web_uploads *up)
 {
-	const struct form_field *vals[COMMENT_FILES_MAX];
+	const struct form_field *vals[FORM_MAX_VALUES];
 	struct attachment_info info;
 	struct field_error e;
 	const char **toks;
@@ -617,23 +617,23 @@ web_comment_uploads(struct req *rq, struct web_uploads *up)
 	int rc;
 
 	*up = (struct web_uploads){ 0 };
-	toks = arena_calloc(rq->arena, 2 * COMMENT_FILES_MAX, sizeof(*toks));
-	up->tokens = arena_calloc(rq->arena, 2 * COMMENT_FILES_MAX,
+	toks = arena_calloc(rq->arena, 2 * FORM_MAX_VALUES, sizeof(*toks));
+	up->tokens = arena_calloc(rq->arena, 2 * FORM_MAX_VALUES,
 	    sizeof(*up->tokens));
 	if (toks == NULL || up->tokens == NULL)
 		return ZEK_NOMEM;
-	n = form_get_all(&rq->form, KEEP_FIELD, vals, COMMENT_FILES_MAX);
-	for (i = 0; i < n && i < COMMENT_FILES_MAX; i++)
+	n = form_get_all(&rq->form, keep_field, vals);
+	for (i = 0; i < n; i++)
 		if (vals[i]->filename == NULL)
 			toks[count++] = vals[i]->value;
-	n = form_get_all(&rq->form, FILES_FIELD, vals, COMMENT_FILES_MAX);
-	for (i = 0; i < n && i < COMMENT_FILES_MAX; i++) {
+	n = form_get_all(&rq->form, field, vals);
+	for (i = 0; i < n; i++) {
 		const struct form_field *ff = vals[i];
 
 		if (ff->filename == NULL || (ff->filename[0] == '\0' && ff->len == 0))
 			continue;   /* an empty file input sends an empty part */
 		if (ff->too_big) {
-			e = (struct field_error){ FILES_FIELD, "err_file_too_big",
+			e = (struct field_error){ field, "err_file_too_big",
 			    (int64_t)rq->app->cfg.max_file_bytes, ff->filename };
 			rc = push_error(rq, &up->errs, &up->nerrs, &e);
 		} else {
@@ -655,6 +655,12 @@ web_comment_uploads(struct req *rq, struct web_uploads *up)
 	for (i = 0; i < up->nkept; i++)
 		up->tokens[up->ntokens++] = up->kept[i].token;
 	return ZEK_OK;
+}
+
+int
+web_comment_uploads(struct req *rq, struct web_uploads *up)
+{
+	return web_uploads(rq, FILES_FIELD, KEEP_FIELD, up);
 }
 
 int

@@ -28,6 +28,11 @@ bool web_csrf_ok(struct req *rq);
 /* Answers with the error page for status (after rc); always returns rc or
  * the failure to render. */
 int web_fail(struct req *rq, unsigned status, int rc);
+/* The same with a message of its own (translated already) instead of the
+ * status's; NULL means the status's. */
+int web_fail_text(struct req *rq, unsigned status, int rc, const char *message);
+/* 413: the form sent the field `name` more than FORM_MAX_VALUES times. */
+int web_fail_values(struct req *rq, const char *name);
 
 /* Page helpers (page.c). */
 const char *web_t(struct req *rq, const char *key);     /* catalog text */
@@ -125,8 +130,10 @@ json_t *web_files_json(struct req *rq, const struct attachment_info *files,
  * an empty list when it cannot be read. */
 json_t *web_activity_json(struct req *rq, const struct request_view *v);
 
-/* The files of a comment form (fields "attachment" and "keep_attachment"):
- * new ones stored as the user's temporary uploads, kept ones checked. */
+/* The files of one attachment field of a form (`field`, and the tokens of
+ * earlier uploads the user kept in `keep_field`): new ones stored as the
+ * user's temporary uploads, kept ones checked to be the user's and live.
+ * The create form and the comment forms share it. */
 struct web_uploads {
 	const char **tokens;            /* live uploads to attach */
 	size_t ntokens;
@@ -135,6 +142,9 @@ struct web_uploads {
 	struct field_error *errs;       /* files refused (size, type) */
 	size_t nerrs;
 };
+int web_uploads(struct req *rq, const char *field, const char *keep_field,
+    struct web_uploads *up);
+/* web_uploads of a comment form ("attachment", "keep_attachment"). */
 int web_comment_uploads(struct req *rq, struct web_uploads *up);
 /* A comment form's text and file fields (the create form's field objects,
  * partials/field; placeholder may be NULL) and its error list, set into

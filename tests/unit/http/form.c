@@ -80,7 +80,7 @@ test_urlencoded_basic(void **state)
 {
 	struct arena *a = new_arena();
 	struct form f;
-	const struct form_field *all[4];
+	const struct form_field *all[FORM_MAX_VALUES];
 
 	assert_int_equal(parse_ue(a, "a=1&b=hello+world&c=%C3%BCber&d&e=&&f=x%3Dy%26z&a=2",
 	    &f, NULL), ZEK_OK);
@@ -92,10 +92,10 @@ test_urlencoded_basic(void **state)
 	assert_string_equal(form_get(&f, "e"), "");
 	assert_string_equal(form_get(&f, "f"), "x=y&z");
 	assert_null(form_get(&f, "g"));
-	assert_int_equal(form_get_all(&f, "a", all, 1), 2);
+	assert_int_equal(form_get_all(&f, "a", all), 2);
 	assert_string_equal(all[0]->value, "1");
-	assert_int_equal(form_get_all(&f, "a", all, 4), 2);
 	assert_string_equal(all[1]->value, "2");
+	assert_int_equal(form_get_all(&f, "g", all), 0);
 	assert_null(all[0]->filename);
 
 	/* Values may hold anything; callers check UTF-8. */
@@ -242,7 +242,7 @@ static void
 test_multipart_chromium(void **state)
 {
 	struct arena *a = new_arena();
-	const struct form_field *files[4];
+	const struct form_field *files[FORM_MAX_VALUES];
 	struct form f;
 	const char *bad = "x";
 
@@ -257,7 +257,7 @@ test_multipart_chromium(void **state)
 	assert_string_equal(form_get(&f, "description"),
 	    "Zeile 1\r\nZeile 2\r\n--not-a-boundary");
 	/* The empty file input is "no file". */
-	assert_int_equal(form_get_all(&f, "attachment", files, 4), 1);
+	assert_int_equal(form_get_all(&f, "attachment", files), 1);
 	assert_string_equal(files[0]->filename, "scan.png");
 	assert_string_equal(files[0]->content_type, "image/png");
 	assert_false(files[0]->too_big);
@@ -590,6 +590,61 @@ test_multipart_limits(void **state)
 	arena_free(a);
 }
 
+/* form_get_all gives at most FORM_MAX_VALUES fields, however many there
+ * are: a caller's array of that size can never overflow (issue 13: 200
+ * "mandant" values once ran past a 64-entry array). form_name_over finds
+ * the name sent too often, so the server can refuse the form. */
+static void
+test_get_all_bounded(void **state)
+{
+	struct arena *a = new_arena();
+	struct buf body;
+	struct form f;
+	/* One guard entry past the end: it must stay untouched. */
+	const struct form_field *all[FORM_MAX_VALUES + 1];
+	const struct form_field guard = { .name = "guard" };
+	struct form_limits lim;
+	size_t i;
+
+	(void)state;
+	form_limits_default(&lim);
+	lim.max_fields = 512;   /* the server's */
+	for (i = 0; i < 3; i++) {
+		size_t n = i == 0 ? FORM_MAX_VALUES : i == 1 ?
+		    FORM_MAX_VALUES + 1 : 400;
+
+		buf_init(&body, 1u << 20);
+		buf_append(&body, "x=0&", 4);
+		for (size_t k = 0; k < n; k++)
+			buf_printf(&body, "mandant=%zu&", k);
+		buf_append(&body, "y=1", 3);
+		assert_int_equal(body.failed, 0);
+		assert_int_equal(form_parse_urlencoded(a, body.data, body.len,
+		    &lim, &f, NULL), ZEK_OK);
+		all[FORM_MAX_VALUES] = &guard;
+		assert_int_equal(form_get_all(&f, "mandant", all), FORM_MAX_VALUES);
+		assert_ptr_equal(all[FORM_MAX_VALUES], &guard);
+		assert_string_equal(all[0]->value, "0");
+		assert_string_equal(all[FORM_MAX_VALUES - 1]->value, "63");
+		if (n == FORM_MAX_VALUES)
+			assert_null(form_name_over(&f, FORM_MAX_VALUES));
+		else
+			assert_string_equal(form_name_over(&f, FORM_MAX_VALUES),
+			    "mandant");
+		assert_int_equal(form_get_all(&f, "x", all), 1);
+		buf_free(&body);
+	}
+	/* The first name over the limit is named; single names never are. */
+	assert_int_equal(parse_ue(a, "a=1&b=1&b=2&a=2&b=3", &f, NULL), ZEK_OK);
+	assert_string_equal(form_name_over(&f, 2), "b");
+	assert_null(form_name_over(&f, 3));
+	assert_string_equal(form_name_over(&f, 0), "a");
+	f.count = 0;
+	assert_null(form_name_over(&f, 0));
+	assert_int_equal(form_get_all(&f, "a", all), 0);
+	arena_free(a);
+}
+
 static void
 test_cookies(void **state)
 {
@@ -685,6 +740,7 @@ main(void)
 		cmocka_unit_test(test_multipart_framing),
 		cmocka_unit_test(test_multipart_filenames),
 		cmocka_unit_test(test_multipart_limits),
+		cmocka_unit_test(test_get_all_bounded),
 		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_fault_injection),
 	};
