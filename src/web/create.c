@@ -181,8 +181,9 @@ on_behalf_json(struct req *rq, const struct create_state *st)
 }
 
 static json_t *
-share_json(struct req *rq)
+share_json(struct req *rq, const struct create_state *st)
 {
+	const struct field_error *e = error_for(st, "share");
 	const char *cur = req_form(rq, "share");
 	json_t *orgs = json_array();
 	const char *names[] = { "org" };
@@ -200,8 +201,30 @@ share_json(struct req *rq)
 		    "value", id, "label", label, "selected", str_eq(cur, id)));
 	}
 	/* Private is the default, as the customer guide demands. */
-	return ctx_pack("{s:b, s:o}", "private_selected",
-	    cur == NULL || str_eq(cur, "private"), "orgs", orgs);
+	return ctx_pack("{s:b, s:o, s:s?}", "private_selected",
+	    cur == NULL || str_eq(cur, "private"), "orgs", orgs,
+	    "error", e ? web_error_text(rq, e) : NULL);
+}
+
+/* The label the form shows for a field an error names: the type's
+ * fields, the two fields every form has, and attachments sent to a type
+ * without an attachment field (the key itself should core ever name
+ * another one: the summary still says which). */
+static const char *
+field_label(struct req *rq, const struct create_state *st, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < st->type->nfields; i++)
+		if (str_eq(st->type->fields[i].key, key))
+			return st->type->fields[i].label;
+	if (str_eq(key, "onbehalf"))
+		return web_t(rq, "on_behalf_label");
+	if (str_eq(key, "share"))
+		return web_t(rq, "share_legend");
+	if (str_eq(key, "attachment"))
+		return web_t(rq, "comment_files");
+	return key;
 }
 
 static json_t *
@@ -211,9 +234,11 @@ errors_json(struct req *rq, const struct create_state *st)
 	size_t i;
 
 	for (i = 0; i < st->nerrs; i++)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s}",
-		    "field_id", arena_printf(rq->arena, "f-%s", st->errs[i].field),
-		    "message", web_error_text(rq, &st->errs[i])));
+		json_array_append_new(arr, web_summary_item(rq,
+		    /* the share field's first control: its radios have ids of their own */
+		    str_eq(st->errs[i].field, "share") ? "f-share-private" :
+		    arena_printf(rq->arena, "f-%s", st->errs[i].field),
+		    field_label(rq, st, st->errs[i].field), &st->errs[i]));
 	return arr;
 }
 
@@ -240,7 +265,7 @@ create_page(struct req *rq, const struct create_state *st)
 		json_object_set_new(page, "has_errors", json_true());
 	}
 	json_object_set_new(page, "on_behalf", on_behalf_json(rq, st));
-	json_object_set_new(page, "share", share_json(rq));
+	json_object_set_new(page, "share", share_json(rq, st));
 	fields = json_array();
 	json_object_set_new(page, "fields", fields);
 	for (i = 0; i < t->nfields; i++)

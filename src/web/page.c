@@ -347,6 +347,14 @@ web_error_text(struct req *rq, const struct field_error *e)
 	return out;
 }
 
+json_t *
+web_summary_item(struct req *rq, const char *field_id, const char *label,
+    const struct field_error *e)
+{
+	return ctx_pack("{s:s, s:s, s:s}", "field_id", field_id,
+	    "label", label, "message", web_error_text(rq, e));
+}
+
 /* Catalog keys of the error page's heading and text for a status. */
 static void
 fail_keys(unsigned status, const char **heading, const char **text)

@@ -54,9 +54,12 @@ field_json(struct req *rq, const struct profile_state *st, const char *form,
 	    "error", e != NULL ? web_error_text(rq, e) : NULL, "value", value);
 }
 
+/* fields[k] is shown with the id ids[k] and the label of catalogue key
+ * labels[k]. */
 static json_t *
 errors_json(struct req *rq, const struct profile_state *st,
-    const char *const *fields, const char *const *ids, size_t n)
+    const char *const *fields, const char *const *ids,
+    const char *const *labels, size_t n)
 {
 	json_t *arr = json_array();
 	size_t i, k;
@@ -64,9 +67,8 @@ errors_json(struct req *rq, const struct profile_state *st,
 	for (i = 0; i < st->nerrs; i++)
 		for (k = 0; k < n; k++)
 			if (str_eq(st->errs[i].field, fields[k]))
-				json_array_append_new(arr, ctx_pack("{s:s, s:s}",
-				    "field_id", ids[k],
-				    "message", web_error_text(rq, &st->errs[i])));
+				json_array_append_new(arr, web_summary_item(rq,
+				    ids[k], web_t(rq, labels[k]), &st->errs[i]));
 	return arr;
 }
 
@@ -79,6 +81,9 @@ edit_json(struct req *rq, const struct profile_state *st)
 	    "new_password", "new_password2" };
 	static const char *const ids[] = { "p-name", "p-current", "p-new",
 	    "p-new2" };
+	static const char *const labels[] = { "profile_name",
+	    "profile_current_password", "profile_new_password",
+	    "profile_new_password2" };
 	bool mine = str_eq(st->form, "edit");
 	json_t *j;
 
@@ -94,7 +99,7 @@ edit_json(struct req *rq, const struct profile_state *st)
 	    "has_errors", mine && st->nerrs > 0);
 	if (j != NULL && mine && st->nerrs > 0)
 		json_object_set_new(j, "errors", errors_json(rq, st, fields, ids,
-		    ZEK_ARRAY_LEN(fields)));
+		    labels, ZEK_ARRAY_LEN(fields)));
 	return j;
 }
 
@@ -178,6 +183,7 @@ prefs_json(struct req *rq, const struct profile_state *st)
 {
 	static const char *const fields[] = { "lang", "tz" };
 	static const char *const ids[] = { "s-lang", "s-tz" };
+	static const char *const labels[] = { "prefs_language", "prefs_timezone" };
 	bool mine = str_eq(st->form, "prefs");
 	const char *lang = rq->user->lang, *tz = rq->user->tz;
 	json_t *j;
@@ -204,7 +210,7 @@ prefs_json(struct req *rq, const struct profile_state *st)
 	json_object_set_new(j, "zone_groups", zone_groups(rq, tz));
 	if (mine && st->nerrs > 0)
 		json_object_set_new(j, "errors", errors_json(rq, st, fields, ids,
-		    ZEK_ARRAY_LEN(fields)));
+		    labels, ZEK_ARRAY_LEN(fields)));
 	return j;
 }
 
@@ -237,6 +243,7 @@ tokens_json(struct req *rq, const struct profile_state *st)
 {
 	static const char *const fields[] = { "name", "expires" };
 	static const char *const ids[] = { "t-name", "t-expires" };
+	static const char *const labels[] = { "token_name", "token_expires" };
 	struct api_token *list;
 	char today[11], suggested[11], latest[11];
 	bool mine = str_eq(st->form, "token") && st->nerrs > 0;
@@ -265,7 +272,7 @@ tokens_json(struct req *rq, const struct profile_state *st)
 		return NULL;
 	if (mine)
 		json_object_set_new(j, "errors", errors_json(rq, st, fields, ids,
-		    ZEK_ARRAY_LEN(fields)));
+		    labels, ZEK_ARRAY_LEN(fields)));
 	if (st->created != NULL)
 		json_object_set_new(j, "created", ctx_pack("{s:s, s:s, s:s}",
 		    "token_name", st->created_name, "raw", st->created->raw,

@@ -376,9 +376,10 @@ web_comment_form_fields(struct req *rq, json_t *form, const char *label,
 	    "optional", 1, "required", 0, "is_attachment", 1, "kept", list);
 	elist = json_array();
 	for (i = 0; elist != NULL && i < nerrs; i++)
-		json_array_append_new(elist, ctx_pack("{s:s, s:s}", "field_id",
-		    str_eq(errs[i].field, FILES_FIELD) ? "f-attachment" :
-		    "f-comment", "message", web_error_text(rq, &errs[i])));
+		json_array_append_new(elist, str_eq(errs[i].field, FILES_FIELD) ?
+		    web_summary_item(rq, "f-attachment",
+		    web_t(rq, "comment_files"), &errs[i]) :
+		    web_summary_item(rq, "f-comment", label, &errs[i]));
 	if (body != NULL && placeholder != NULL)
 		json_object_set_new(body, "placeholder", json_string(placeholder));
 	if (body != NULL && be != NULL)
@@ -900,8 +901,8 @@ answer_page(struct req *rq, const struct request_view *v,
 	if (field != NULL && err != NULL) {
 		json_object_set_new(field, "error", json_string(
 		    web_error_text(rq, err)));
-		json_array_append_new(errs, ctx_pack("{s:s, s:s}", "field_id",
-		    "f-comment", "message", web_error_text(rq, err)));
+		json_array_append_new(errs, web_summary_item(rq, "f-comment",
+		    web_t(rq, "solution_comment_label"), err));
 	}
 	json_object_set_new(page, "request", ctx_pack("{s:s, s:s}",
 	    "key", v->key, "title", v->title));

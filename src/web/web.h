@@ -62,6 +62,12 @@ const struct field_error *web_error_for(const struct field_error *errs,
 /* An error's text in the viewer's language with {max}, {min} and {name}
  * filled in (sizes of files as "10 MB"). */
 const char *web_error_text(struct req *rq, const struct field_error *e);
+/* One entry of a form's error summary (partials/error-list): the link to
+ * the field's control, the field's label and the message. Every summary
+ * names the field: a message alone ("Dieser Wert ist hier nicht möglich")
+ * does not say where to look. */
+json_t *web_summary_item(struct req *rq, const char *field_id,
+    const char *label, const struct field_error *e);
 /* Replies with JSON (the object is stolen). */
 int web_reply_json(struct req *rq, unsigned status, json_t *body);
 
