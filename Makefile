@@ -65,8 +65,10 @@ build-test/build.ninja:
 build-fuzz/build.ninja:
 	CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
 
-# Every suite of the sanitizer build, plus a short run of each fuzz target.
-test: deps build-test/build.ninja build-fuzz/build.ninja
+# Every suite of the sanitizer build, plus a short run of each fuzz target;
+# the suite e2e-release runs part of the e2e tests against build/zek.
+test: deps build-test/build.ninja build-fuzz/build.ninja build/build.ninja
+	ninja -C build zek
 	ninja -C build-test
 	ninja -C build-fuzz
 	./tests/run-all.sh build-test build-fuzz:fuzz

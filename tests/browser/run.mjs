@@ -1,7 +1,7 @@
 // Browser and accessibility tests of zek: a person's clicks and keystrokes in Debian's
 // headless Chromium against a real `zek serve`, and axe-core (WCAG 2.1 A/AA) on every
 // customer page. Usage: node tests/browser/run.mjs build-test/zek [TEST-ID ...]
-// (ids: login pages plain create errors keyboard nojs request errorpage; screenshots land in
+// (ids: login pages plain create errors keyboard nojs allfields request errorpage; screenshots land in
 // build-test/browser-artifacts/)
 import {
 	LOGIN, PORTAL, PORTALS, REQUESTS, check, eq, main, makePng, test,
@@ -51,8 +51,10 @@ async function settledOptions(page, listbox, typed) {
 }
 
 // Opens the combobox's list by typing, walks down with the arrow key to `want`, takes it with Enter.
+// comboName: the combobox's accessible name, or the combobox's Locator.
 async function pickObject(page, comboName, typed, want) {
-	const combo = page.getByRole('combobox', { name: comboName });
+	const combo = typeof comboName === 'string' || comboName instanceof RegExp
+		? page.getByRole('combobox', { name: comboName }) : comboName;
 	await combo.click();
 	await combo.pressSequentially(typed, { delay: 30 });
 	const listbox = page.locator(`#${await combo.getAttribute('aria-controls')}`);
@@ -463,6 +465,92 @@ test('nojs', 'without JavaScript a request can be created with the plain control
 	check((await page.locator('.details').innerText()).includes('Wohngeld'), 'both Online-Dienste stored');
 	check((await page.locator('.request__side').innerText()).includes('Stadt Musterstadt – Bürgeramt'), 'shared with the organisation');
 	await t.shot(page, 'created without JavaScript', { full: true });
+});
+
+// The create form's fields as the server sends them (without JavaScript): for each named
+// control its kind, value, options and label. Read from the HTML, so that every field of
+// every request type is covered without being listed here.
+async function plainControls(page, url) {
+	const html = await page.context().request.get(url).then((r) => r.text());
+	return page.evaluate((text) => {
+		const d = new DOMParser().parseFromString(text, 'text/html');
+		const form = d.querySelector('form.form--create');
+		const out = [];
+		for (const c of form.querySelectorAll('input[name], select[name], textarea[name]')) {
+			if (['csrf', 'onbehalf', 'share'].includes(c.name))
+				continue;
+			const label = d.querySelector(`label[for="${c.id}"]`);
+			out.push({
+				key: c.name, id: c.id, tag: c.tagName.toLowerCase(), type: c.type, value: c.value,
+				multiple: c.multiple, object: Boolean(c.dataset && c.dataset.objectKind),
+				label: label ? label.textContent.trim() : '',
+				options: c.tagName === 'SELECT'
+					? Array.from(c.options).filter((o) => o.value !== '').map((o) => ({ value: o.value, label: o.textContent.trim() }))
+					: [],
+			});
+		}
+		return out;
+	}, html);
+}
+
+// Fills one control with a valid value of its kind through the enhanced (JavaScript)
+// controls; returns what the request page must show.
+async function fillControl(page, c, uid) {
+	const input = page.locator(`[name="${c.key}"]`).first();
+	if (c.type === 'file') {
+		await input.setInputFiles([
+			{ name: `bild-${c.key}.png`, mimeType: 'image/png', buffer: PNG },
+			{ name: `log-${c.key}.txt`, mimeType: 'text/plain', buffer: Buffer.from(LOG_TEXT) },
+		]);
+		return [`bild-${c.key}.png`, `log-${c.key}.txt`];
+	}
+	if (c.type === 'checkbox') {
+		await page.locator(`#${c.id}`).check();
+		return [c.label];
+	}
+	if (c.tag === 'select') {
+		check(c.options.length > 0, `${c.key}: a select without choices`);
+		const chosen = c.multiple ? c.options.slice(-2) : c.options.slice(-1);
+		if (c.object) {
+			for (const o of chosen)
+				await pickObject(page, page.locator(`#${c.id}-combo`), o.label, o.label);
+		} else {
+			await input.selectOption(chosen.map((o) => o.value));
+		}
+		return chosen.map((o) => o.label);
+	}
+	if (c.type === 'datetime-local') {
+		await input.fill('2027-03-14T09:30');
+		return ['14.03.2027, 09:30'];
+	}
+	const v = c.type === 'url' ? `https://example.org/${c.key}/${uid}` : `Wert ${c.key} ${uid}`;
+	await input.fill(v);
+	return [v];
+}
+
+test('allfields', 'every field of every request type filled in the browser (JavaScript controls), created, every value shown', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	await page.goto(t.url(PORTAL));
+	const links = await page.locator(`a[href^="${PORTAL}/create/"]`).evaluateAll((as) => [...new Set(as.map((a) => a.getAttribute('href')))]);
+	check(links.length > 0, 'no request types on the portal');
+	for (const href of links) {
+		const controls = await plainControls(page, t.url(href));
+		await page.goto(t.url(href));
+		const name = (await page.getByRole('heading', { level: 1 }).textContent()).trim();
+		const uid = Math.random().toString(36).slice(2, 8);
+		const want = [];
+		for (const c of controls)
+			for (const shown of await fillControl(page, c, uid))
+				want.push([c.key, shown]);
+		await page.getByRole('button', { name: 'Erstellen' }).click();
+		await page.waitForLoadState();
+		const errors = await page.locator('.error-summary').allInnerTexts();
+		check(KEY_RE.test(new URL(page.url()).pathname), `${name}: not created, still on ${page.url()}: ${errors.join(' | ')}`);
+		const text = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+		for (const [key, shown] of want)
+			check(shown && text.includes(shown), `${name}: ${key} = "${shown}" not on the request page`);
+		await t.shot(page, `all fields of ${name}`, { full: true });
+	}
 });
 
 // A short Störungsmeldung through the form; returns the request page's path.
