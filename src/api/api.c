@@ -86,6 +86,19 @@ api_fail(struct req *rq, int rc)
 	}
 }
 
+int
+api_method_not_allowed(struct req *rq)
+{
+	int rc;
+
+	rq->cat = rq->app->cat;
+	rq->lang = i18n_negotiate(req_header(rq, "Accept-Language"));
+	rc = http_header(rq, "Allow", "GET, HEAD, POST, PUT, DELETE");
+	if (rc != ZEK_OK)
+		return rc;
+	return api_error(rq, 405, "api_err_method", rq->method);
+}
+
 /* GET|POST|PUT|DELETE /rest/{*}: every path no endpoint claims. */
 int
 api_not_found(struct req *rq)
@@ -390,7 +403,8 @@ api_body(struct req *rq, const struct api_json_field *spec, size_t n,
 	int rc;
 
 	api_json_limits_default(&lim);
-	if (rq->body.len > 0 && ct != NULL && !str_starts(ct, "application/json")) {
+	if (rq->body.len > 0 && ct != NULL &&
+	    !form_media_type_is(ct, "application/json")) {
 		api_error(rq, 415, "api_err_content_type", NULL);
 		return ZEK_INVALID;
 	}

@@ -117,6 +117,20 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 	return rq;
 }
 
+/* The status the client got: ours when we queued an answer, else the one
+ * libmicrohttpd sent itself (400 for broken chunked framing, 413 for a
+ * chunk too large), else 0: the connection closed without an answer. */
+static unsigned
+sent_status(const struct req *rq)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	if (rq->queued)
+		return rq->status;
+	ci = MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+	return ci != NULL ? ci->http_status : 0;
+}
+
 static void
 access_log(const struct req *rq)
 {
@@ -124,7 +138,7 @@ access_log(const struct req *rq)
 
 	access_log_line("%s %s %s %s %u %zu %" PRId64 "us", rq->id,
 	    rq->client_ip, access_log_field(method, sizeof(method), rq->method),
-	    access_log_field(path, sizeof(path), rq->path), rq->status,
+	    access_log_field(path, sizeof(path), rq->path), sent_status(rq),
 	    rq->resp_bytes, now_us() - rq->started_us);
 }
 
@@ -163,10 +177,10 @@ parse_body(struct req *rq)
 
 	if (ct == NULL || rq->body.len == 0)
 		return ZEK_OK;
-	if (str_starts(ct, "application/x-www-form-urlencoded"))
+	if (form_media_type_is(ct, "application/x-www-form-urlencoded"))
 		rc = form_parse_urlencoded(rq->arena, rq->body.data, rq->body.len,
 		    &lim, &rq->form, &rq->form_error_field);
-	else if (str_starts(ct, "multipart/form-data"))
+	else if (form_media_type_is(ct, "multipart/form-data"))
 		rc = form_parse_multipart(rq->arena, ct, rq->body.data,
 		    rq->body.len, &lim, &rq->form, &rq->form_error_field);
 	else
@@ -200,6 +214,10 @@ dispatch(struct req *rq)
 	    REQ_MAX_PARAMS, scratch, PATH_MAX_LEN + 1, &wrong_method);
 	if (rq->route != NULL && (rq->route->flags & ROUTE_PUBLIC))
 		return rq->route->handler(rq);
+	/* Under /rest/ every method of ours has a catch-all route: a route
+	 * missing means a method we never take, answered in JSON. */
+	if (rq->route == NULL && str_starts(rq->path, "/rest/"))
+		return api_method_not_allowed(rq);
 	/* The REST API has phases of its own: tokens instead of sessions. */
 	if (rq->route != NULL && (rq->route->flags & ROUTE_API)) {
 		if (rq->body.failed == ZEK_NOMEM)
