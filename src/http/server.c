@@ -44,12 +44,56 @@ now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The memory budget for request bodies in flight (max_body_memory): each
+ * body holds what it may grow to (its Content-Length, or what a chunked
+ * body has sent so far) from its first byte until its arena is freed. */
+static atomic_size_t body_memory;
+
+/* Takes n more bytes of the budget for rq; false (nothing taken) when the
+ * budget does not have them. */
+static bool
+body_reserve(struct req *rq, size_t n)
+{
+	size_t max = rq->app->cfg.max_body_memory, cur;
+
+	if (max < rq->app->cfg.max_body_bytes)
+		max = rq->app->cfg.max_body_bytes;  /* one whole body always fits */
+	cur = atomic_load(&body_memory);
+	do {
+		if (n > max || cur > max - n)
+			return false;
+	} while (!atomic_compare_exchange_weak(&body_memory, &cur, cur + n));
+	rq->body_reserved += n;
+	return true;
+}
+
+/* Makes sure rq holds budget for a body of `len` bytes; marks it busy
+ * (answered 503) when the budget is spent. */
+static void
+body_admit(struct req *rq, size_t len)
+{
+	if (rq->body_busy || len <= rq->body_reserved)
+		return;
+	if (!body_reserve(rq, len - rq->body_reserved))
+		rq->body_busy = true;
+}
+
+uint64_t
+http_body_memory(void)
+{
+	return atomic_load(&body_memory);
+}
+
+/* Runs when the request's arena is freed, on every path: the body and
+ * its share of the budget go together. */
 static void
 req_free(void *p)
 {
 	struct req *rq = p;
 
 	buf_free(&rq->body);
+	atomic_fetch_sub(&body_memory, rq->body_reserved);
+	rq->body_reserved = 0;
 }
 
 #ifdef ZEK_TEST_HOOKS
@@ -200,6 +244,12 @@ dispatch(struct req *rq)
 
 	if (guard_refused(rq, PATH_MAX_LEN))
 		return ZEK_INVALID;     /* the path or the framing: answered */
+	/* Too many bodies in memory: the shared answer, which needs no
+	 * memory and says when to come back (Retry-After). */
+	if (rq->body_busy) {
+		http_reply_fallback(rq, 503, str_starts(rq->path, "/rest/"));
+		return ZEK_NOMEM;
+	}
 	scratch = arena_alloc(rq->arena, PATH_MAX_LEN + 1);
 	if (scratch == NULL) {
 		/* Only to answer in the route's kind (JSON or HTML): the
@@ -392,14 +442,18 @@ request_step(struct app *app, struct MHD_Connection *conn, const char *url,
 			if (str_to_i64(cl, 0, INT64_MAX, &n) != 0 ||
 			    (uint64_t)n > app->cfg.max_body_bytes)
 				rq->body_too_big = true;
+			else
+				body_admit(rq, (size_t)n);
 		}
 		guard_request(conn);
-		/* Framing we refuse, or a body declared more than twice too
-		 * big, is answered at once; MHD then closes without reading the
-		 * body. A smaller excess is read and dropped (see below), so
-		 * that clients still sending it see the answer. */
-		if (guard_status(rq, PATH_MAX_LEN) != 0 || (rq->body_too_big &&
-		    declared_over(rq, 2 * (uint64_t)app->cfg.max_body_bytes))) {
+		/* Framing we refuse, a body declared more than twice too big,
+		 * or one the body memory budget has no room for, is answered
+		 * at once; MHD then closes without reading the body. A smaller
+		 * excess is read and dropped (see below), so that clients still
+		 * sending it see the answer. */
+		if (guard_status(rq, PATH_MAX_LEN) != 0 || rq->body_busy ||
+		    (rq->body_too_big && declared_over(rq,
+		    2 * (uint64_t)app->cfg.max_body_bytes))) {
 			guard_reply(conn);
 			return respond(rq);
 		}
@@ -417,8 +471,11 @@ request_step(struct app *app, struct MHD_Connection *conn, const char *url,
 		if (guard_body(conn, *upload_data_size) >
 		    2 * (uint64_t)app->cfg.max_body_bytes)
 			return MHD_NO;
+		/* A chunked body takes its budget as it comes. */
+		if (!rq->body_too_big)
+			body_admit(rq, rq->body.len + *upload_data_size);
 		/* Out of memory stays in rq->body.failed (answered 503). */
-		if (!rq->body_too_big && !rq->body.failed) {
+		if (!rq->body_too_big && !rq->body.failed && !rq->body_busy) {
 			rc = buf_append(&rq->body, upload_data, *upload_data_size);
 			if (rc == ZEK_TOOBIG)
 				rq->body_too_big = true;
