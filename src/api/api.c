@@ -14,6 +14,7 @@
 #include "lib/str.h"
 #include "lib/utf8.h"
 #include "render/i18n.h"
+#include "render/jsonalloc.h"
 
 #define API_CONTENT_TYPE "application/json;charset=UTF-8"
 #define AUTH_HEADER_MAX 4096    /* longer Authorization headers are refused */
@@ -33,9 +34,12 @@ api_reply(struct req *rq, unsigned status, json_t *body)
 	char *s;
 	int rc;
 
-	if (body == NULL)
+	/* A body that lost a part to a failed allocation is no answer. */
+	if (body == NULL || jsonalloc_failed()) {
+		json_decref(body);
 		return ZEK_NOMEM;
-	s = json_dumps(body, JSON_COMPACT);
+	}
+	s = jsonalloc_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	if (s == NULL)
 		return ZEK_NOMEM;
@@ -79,9 +83,11 @@ api_fail(struct req *rq, int rc)
 		return api_error(rq, 413, "api_err_body_too_big", NULL);
 	case ZEK_NOMEM:
 		fprintf(stderr, "%s api: out of memory\n", rq->id);
+		jsonalloc_begin();  /* the error body is built afresh */
 		return api_error(rq, 503, "api_err_unavailable", NULL);
 	default:
 		fprintf(stderr, "%s api failed: %s\n", rq->id, zek_rc_name(rc));
+		jsonalloc_begin();
 		return api_error(rq, 500, "api_err_internal", NULL);
 	}
 }

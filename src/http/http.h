@@ -75,6 +75,8 @@ struct req {
 	 * commit is on disk (server.c await_durable); then durable_rc. */
 	bool suspended;
 	int durable_rc;
+	long json_fail_at;          /* test hook X-Zek-Json-Fail-At (sanitizer
+	                               builds; render/jsonalloc.h) */
 };
 
 /* Starts the server; blocks until SIGINT/SIGTERM. Returns a zek_rc. */

@@ -22,6 +22,7 @@
 #include "http/router.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
+#include "render/jsonalloc.h"
 #include "web/web.h"
 
 /* Arena room beyond the body: parsed copies of the body plus page work. */
@@ -107,6 +108,11 @@ fault_hook(struct req *rq)
 
 	if (v != NULL && str_to_i64(v, 1, INT32_MAX, &n) == 0)
 		arena_fail_after(rq->arena, (long)n);
+	/* "X-Zek-Json-Fail-At: N": the N-th jansson allocation while the
+	 * answer is built fails, that one only. */
+	v = req_header(rq, "X-Zek-Json-Fail-At");
+	if (v != NULL && str_to_i64(v, 1, INT32_MAX, &n) == 0)
+		rq->json_fail_at = (long)n;
 }
 #endif
 
@@ -379,6 +385,10 @@ respond(struct req *rq)
 	int rc;
 
 	core_scope_begin_deferred(core);
+	jsonalloc_begin();      /* failures of other requests are not ours */
+#ifdef ZEK_TEST_HOOKS
+	jsonalloc_fail_at(rq->json_fail_at);
+#endif
 	rc = dispatch(rq);
 	if (rc == ZEK_OK)
 		rc = ZEK_IO;        /* no answer although nothing failed */
@@ -502,6 +512,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	/* A worker thread interleaves connections: the fault scope is only
 	 * ever the request being called back. */
 	arena_fault_scope(NULL);
+	jsonalloc_fail_at(0);
 #endif
 	return r;
 }
