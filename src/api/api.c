@@ -14,6 +14,7 @@
 #include "lib/str.h"
 #include "lib/utf8.h"
 #include "render/i18n.h"
+#include "render/jsonalloc.h"
 
 #define API_CONTENT_TYPE "application/json;charset=UTF-8"
 #define AUTH_HEADER_MAX 4096    /* longer Authorization headers are refused */
@@ -33,9 +34,12 @@ api_reply(struct req *rq, unsigned status, json_t *body)
 	char *s;
 	int rc;
 
-	if (body == NULL)
+	/* A body that lost a part to a failed allocation is no answer. */
+	if (body == NULL || jsonalloc_failed()) {
+		json_decref(body);
 		return ZEK_NOMEM;
-	s = json_dumps(body, JSON_COMPACT);
+	}
+	s = jsonalloc_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	if (s == NULL)
 		return ZEK_NOMEM;
@@ -79,11 +83,26 @@ api_fail(struct req *rq, int rc)
 		return api_error(rq, 413, "api_err_body_too_big", NULL);
 	case ZEK_NOMEM:
 		fprintf(stderr, "%s api: out of memory\n", rq->id);
+		jsonalloc_begin();  /* the error body is built afresh */
 		return api_error(rq, 503, "api_err_unavailable", NULL);
 	default:
 		fprintf(stderr, "%s api failed: %s\n", rq->id, zek_rc_name(rc));
+		jsonalloc_begin();
 		return api_error(rq, 500, "api_err_internal", NULL);
 	}
+}
+
+int
+api_method_not_allowed(struct req *rq)
+{
+	int rc;
+
+	rq->cat = rq->app->cat;
+	rq->lang = i18n_negotiate(req_header(rq, "Accept-Language"));
+	rc = http_header(rq, "Allow", "GET, HEAD, POST, PUT, DELETE");
+	if (rc != ZEK_OK)
+		return rc;
+	return api_error(rq, 405, "api_err_method", rq->method);
 }
 
 /* GET|POST|PUT|DELETE /rest/{*}: every path no endpoint claims. */
@@ -390,7 +409,8 @@ api_body(struct req *rq, const struct api_json_field *spec, size_t n,
 	int rc;
 
 	api_json_limits_default(&lim);
-	if (rq->body.len > 0 && ct != NULL && !str_starts(ct, "application/json")) {
+	if (rq->body.len > 0 && ct != NULL &&
+	    !form_media_type_is(ct, "application/json")) {
 		api_error(rq, 415, "api_err_content_type", NULL);
 		return ZEK_INVALID;
 	}

@@ -170,6 +170,9 @@ json_t *api_request_files(struct req *rq, const struct request_view *v,
 
 /* Handlers, one file per endpoint family. */
 int api_not_found(struct req *rq);              /* api.c */
+/* A method no route under /rest/ takes (PATCH, OPTIONS, TRACE, ...): 405
+ * with the JSM error body and Allow, before any authentication. */
+int api_method_not_allowed(struct req *rq);     /* api.c */
 int api_info(struct req *rq);                   /* info.c */
 int api_server_info(struct req *rq);
 int api_myself(struct req *rq);

@@ -109,7 +109,7 @@ api_attach_temporary(struct req *rq)
 		;
 	if (i == n)
 		return api_error(rq, 404, "api_err_no_desk", req_param(rq, 0));
-	if (ct == NULL || !str_starts(ct, "multipart/form-data"))
+	if (!form_media_type_is(ct, "multipart/form-data"))
 		return api_error(rq, 415, "api_err_multipart", NULL);
 	rc = form_parse_multipart(rq->arena, ct, rq->body.data, rq->body.len,
 	    &lim, &form, &bad_field);

@@ -126,19 +126,15 @@ api_comments_array(struct req *rq, const struct request_view *v,
 	return all;
 }
 
-/* ?public / ?internal: "true" (the default) or "false". */
+/* ?public / ?internal: "true" (the default) or "false" (str_to_bool). */
 static int
 query_bool(struct req *rq, const char *name, bool *out)
 {
 	const char *v = req_query(rq, name);
 
 	*out = true;
-	if (v == NULL || str_caseeq(v, "true"))
+	if (v == NULL || str_to_bool(v, out) == 0)
 		return ZEK_OK;
-	if (str_caseeq(v, "false")) {
-		*out = false;
-		return ZEK_OK;
-	}
 	api_error(rq, 400, "api_err_bad_param", name);
 	return ZEK_INVALID;
 }

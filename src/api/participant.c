@@ -19,7 +19,22 @@ static const struct api_json_field people_spec[] = {
 	{ "usernames", API_JSON_ANY, false, 0 },
 };
 
-static const char *const who_names[] = { "who", "accountIds", NULL };
+/* Core names the people "who"; an error names the list that was sent. */
+static const char *const who_ids[] = { "who", "accountIds", NULL };
+static const char *const who_usernames[] = { "who", "usernames", NULL };
+
+/* The names for an error about the i-th reference of read_people (ids
+ * come first), or about the list as a whole (i = SIZE_MAX): usernames
+ * when only those were sent. */
+static const char *const *
+who_names(json_t *body, size_t n_ids, size_t i)
+{
+	const json_t *ids = json_object_get(body, "accountIds");
+
+	if (i == SIZE_MAX)
+		return ids == NULL || json_is_null(ids) ? who_usernames : who_ids;
+	return i < n_ids ? who_ids : who_usernames;
+}
 
 json_t *
 api_participants_array(struct req *rq, const struct request_view *v)
@@ -50,9 +65,11 @@ api_participants(struct req *rq)
 }
 
 /* The people a body names, as strings (ids may come as numbers), in the
- * arena. Answers 400 itself. */
+ * arena: the accountIds first (*n_ids of them), then the usernames.
+ * Answers 400 itself, naming the list at fault. */
 static int
-read_people(struct req *rq, json_t *body, const char ***out, size_t *n)
+read_people(struct req *rq, json_t *body, const char ***out, size_t *n,
+    size_t *n_ids)
 {
 	static const char *const lists[] = { "accountIds", "usernames" };
 	const json_t *arr, *e;
@@ -74,14 +91,18 @@ read_people(struct req *rq, json_t *body, const char ***out, size_t *n)
 		return ZEK_INVALID;
 	}
 	if (total > SHARE_PARTICIPANTS_MAX) {
-		api_error(rq, 400, "api_err_value_too_long", "accountIds");
+		api_error(rq, 400, "api_err_value_too_long",
+		    who_names(body, 0, SIZE_MAX)[1]);
 		return ZEK_INVALID;
 	}
 	refs = arena_calloc(rq->arena, total, sizeof(*refs));
 	if (refs == NULL)
 		return ZEK_NOMEM;
 	*n = 0;
+	*n_ids = 0;
 	for (i = 0; i < 2; i++) {
+		if (i == 1)
+			*n_ids = *n;
 		arr = json_object_get(body, lists[i]);
 		json_array_foreach(arr, j, e) {
 			if (json_is_string(e))
@@ -147,11 +168,11 @@ api_participants_add(struct req *rq)
 	struct person *people;
 	const char **refs;
 	json_t *body;
-	size_t i, j, n, nadd = 0;
+	size_t i, j, n, n_ids, nadd = 0;
 	int rc;
 
 	if (api_body(rq, people_spec, 2, &body) != ZEK_OK ||
-	    read_people(rq, body, &refs, &n) != ZEK_OK ||
+	    read_people(rq, body, &refs, &n, &n_ids) != ZEK_OK ||
 	    api_request_load(rq, 0, &v) != ZEK_OK)
 		return ZEK_OK;
 	rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
@@ -167,7 +188,8 @@ api_participants_add(struct req *rq)
 		rc = core_customer_resolve(&rq->ctx, rq->user, refs[i],
 		    &people[nadd], &err);
 		if (rc == ZEK_INVALID)
-			return api_field_errors(rq, &err, 1, who_names);
+			return api_field_errors(rq, &err, 1,
+			    who_names(body, n_ids, i));
 		if (rc != ZEK_OK)
 			return rc;
 		for (j = 0; j < nadd && people[j].id != people[nadd].id; j++)
@@ -178,20 +200,23 @@ api_participants_add(struct req *rq)
 		    takes_part(v, people[nadd].id)) {
 			err = (struct field_error){ .field = "who",
 			    .key = "err_share_already", .arg = people[nadd].name };
-			return api_field_errors(rq, &err, 1, who_names);
+			return api_field_errors(rq, &err, 1,
+			    who_names(body, n_ids, i));
 		}
 		nadd++;
 	}
 	if (v->nparticipants + nadd > SHARE_PARTICIPANTS_MAX) {
 		err = (struct field_error){ .field = "who",
 		    .key = "err_share_too_many", .max = SHARE_PARTICIPANTS_MAX };
-		return api_field_errors(rq, &err, 1, who_names);
+		return api_field_errors(rq, &err, 1,
+		    who_names(body, n_ids, SIZE_MAX));
 	}
 	for (i = 0; i < nadd; i++) {
 		rc = core_participant_add(&rq->ctx, rq->user, v->id,
 		    people[i].email, NULL, &err);
 		if (rc == ZEK_INVALID)
-			return api_field_errors(rq, &err, 1, who_names);
+			return api_field_errors(rq, &err, 1,
+			    who_names(body, n_ids, SIZE_MAX));
 		if (rc != ZEK_OK)
 			return refused(rq, rc);
 	}
@@ -226,11 +251,11 @@ api_participants_remove(struct req *rq)
 	struct api_page pg = { 0, API_PAGE_LIMIT };
 	const char **refs;
 	json_t *body, *all;
-	size_t i, j, n;
+	size_t i, j, n, n_ids;
 	int rc;
 
 	if (api_body(rq, people_spec, 2, &body) != ZEK_OK ||
-	    read_people(rq, body, &refs, &n) != ZEK_OK ||
+	    read_people(rq, body, &refs, &n, &n_ids) != ZEK_OK ||
 	    api_request_load(rq, 0, &v) != ZEK_OK)
 		return ZEK_OK;
 	rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);

@@ -182,10 +182,7 @@ comment_locked(struct zctx *ctx, const struct user *user,
 	enum zek_rc rc;
 	size_t ntokens = 0;
 
-	if (!status_from_code(r->status, &st))
-		st = STATUS_OFFEN;
-	if (!resolution_from_code(r->resolution, &res))
-		res = RESOLUTION_NONE;
+	(void)status_decode(r->status, r->resolution, &st, &res);
 	if (!wf_may_comment(roles, st))
 		return status_is_open(st) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
 	if (!in->is_public && (roles & WF_ROLE_AGENT) == 0)
@@ -265,7 +262,6 @@ slot_cmp(const void *a, const void *b)
 static void
 entry_from_store(struct activity_entry *e, const struct store_activity *s)
 {
-	enum status st;
 	enum resolution res;
 
 	*e = (struct activity_entry){
@@ -284,10 +280,9 @@ entry_from_store(struct activity_entry *e, const struct store_activity *s)
 	};
 	(void)kind_from_code(s->kind, &e->kind);
 	e->has_action = wf_action_from_code(s->action, &e->action);
-	e->old_status = status_from_code(s->old_status, &st) ? st : STATUS_OFFEN;
-	e->new_status = status_from_code(s->new_status, &st) ? st : STATUS_OFFEN;
-	e->resolution = resolution_from_code(s->resolution, &res) ? res :
-	    RESOLUTION_NONE;
+	(void)status_decode(s->old_status, NULL, &e->old_status, &res);
+	(void)status_decode(s->new_status, s->resolution, &e->new_status,
+	    &e->resolution);
 }
 
 /* Hands each comment entry the attachments of its comment. */

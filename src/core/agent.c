@@ -169,10 +169,8 @@ fill_row(const struct core_catalogue *cat, const char *lang, bool by_updated,
 		.updated_at = r->updated_at,
 		.cursor = { by_updated ? r->updated_at : r->created_at, r->id },
 	};
-	if (!status_from_code(r->status, &it->status))
-		it->status = STATUS_OFFEN;
-	if (!resolution_from_code(r->resolution, &it->resolution))
-		it->resolution = RESOLUTION_NONE;
+	(void)status_decode(r->status, r->resolution, &it->status,
+	    &it->resolution);
 	it->status_code = status_code(it->status);
 	it->status_label = status_label(it->status, lang);
 	it->resolution_label = resolution_label(it->resolution, lang);

@@ -17,6 +17,9 @@ struct config {
 	size_t max_file_bytes;      /* one attachment, default 10 MiB */
 	unsigned max_files;         /* attachments per request or comment, default 10 */
 	size_t max_body_bytes;      /* one HTTP body, derived from the two above */
+	size_t max_body_memory;     /* bodies in flight at once, all requests
+	                               together, default 256 MiB; never less
+	                               than max_body_bytes (http/server.c) */
 	int64_t session_ttl_ms;     /* idle sessions expire after this, default 8 h */
 	int64_t temp_attachment_ttl_ms; /* unused temporary uploads are purged, default 1 h */
 	unsigned login_max_failures;    /* per account and address in the window, default 5 */

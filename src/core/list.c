@@ -70,6 +70,7 @@ fill_item(const struct core_catalogue *cat, const char *lang,
 {
 	const struct store_reqtype *t = core_catalogue_type(cat, r->type_id);
 	const struct store_desk *d = core_catalogue_desk(cat, r->desk_id);
+	enum resolution res;
 
 	*it = (struct list_item){
 		.id = r->id,
@@ -84,8 +85,7 @@ fill_item(const struct core_catalogue *cat, const char *lang,
 		.created_at = r->created_at,
 		.cursor = { r->created_at, r->id },
 	};
-	if (!status_from_code(r->status, &it->status))
-		it->status = STATUS_OFFEN;
+	(void)status_decode(r->status, NULL, &it->status, &res);
 	it->status_code = status_code(it->status);
 	it->status_label = status_label(it->status, lang);
 }

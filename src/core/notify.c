@@ -11,6 +11,7 @@
 #include "core/users.h"
 #include "lib/arena.h"
 #include "lib/str.h"
+#include "render/jsonalloc.h"
 #include "store/store.h"
 
 #define AGENTS_MAX 1000             /* agents asked for per role */
@@ -253,7 +254,10 @@ enqueue(struct zctx *ctx, const struct event *ev, const char *code,
 		    json_boolean(str_eq(u->role, "agent") ||
 		    str_eq(u->role, "admin"))) != 0)
 			return ZEK_NOMEM;
-		payload = json_dumps(ev->payload, JSON_COMPACT | JSON_SORT_KEYS);
+		/* Not json_dumps: it may leave bytes out when memory is short,
+		 * and a broken payload would only fail later, in the worker. */
+		payload = jsonalloc_dumps(ev->payload,
+		    JSON_COMPACT | JSON_SORT_KEYS);
 		if (payload == NULL)
 			return ZEK_NOMEM;
 		m = (struct store_mail){

@@ -122,8 +122,9 @@ check_current_password(struct zctx *ctx, const struct user *user,
  * language and zone are read fresh so a parallel change is kept. */
 static enum zek_rc
 save_profile(struct zctx *ctx, const struct user *user, const char *name,
-    const char *hash, const char *keep_session)
+    const char *hash, const struct profile_edit *in)
 {
+	const char *keep_session = in->keep_session;
 	struct store_user *su;
 	const char *keep = NULL;
 	enum zek_rc rc;
@@ -145,6 +146,9 @@ save_profile(struct zctx *ctx, const struct user *user, const char *name,
 		/* Whoever else knew the old password is signed out. */
 		if (rc == ZEK_OK)
 			rc = store_sessions_delete_others(ctx->db, user->id, keep);
+		/* Tokens are separate credentials: gone only when asked. */
+		if (rc == ZEK_OK && in->revoke_tokens)
+			rc = store_tokens_delete_all(ctx->db, user->id);
 	}
 	if (rc == ZEK_OK)
 		rc = store_commit(ctx->db);
@@ -185,7 +189,7 @@ core_profile_edit(struct zctx *ctx, const struct user *user,
 		if (rc != ZEK_OK)
 			return rc;
 	}
-	rc = save_profile(ctx, user, name, hash, in->keep_session);
+	rc = save_profile(ctx, user, name, hash, in);
 	if (rc == ZEK_OK && password_changed != NULL)
 		*password_changed = want_pw;
 	return rc;

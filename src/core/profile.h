@@ -25,10 +25,14 @@ struct profile_edit {
 	const char *new_password2;   /* repetition */
 	const char *keep_session;    /* raw token of the session that stays
 	                              * signed in after a password change */
+	bool revoke_tokens;          /* a password change also deletes every
+	                              * personal access token of the user */
 };
 
 /* Changes the display name and, when asked, the password (all or
- * nothing). A new password ends every other session of the user.
+ * nothing). A new password ends every other session of the user; the
+ * user's API tokens stay valid unless in->revoke_tokens, which deletes
+ * them with the change (and does nothing without one).
  * ZEK_INVALID with up to PROFILE_MAX_ERRORS entries in errs (caller's
  * array) and their count in *nerrs; fields "name" (err_required,
  * err_too_long, err_invalid_chars, err_invalid_utf8), "current_password"

@@ -614,10 +614,8 @@ core_request_get(struct zctx *ctx, const struct user *user, const char *key,
 		.shared_org_id = r->shared_org_id,
 		.is_reporter = r->reporter_id == user->id,
 	};
-	if (!status_from_code(r->status, &v->status))
-		v->status = STATUS_OFFEN;
-	if (!resolution_from_code(r->resolution, &v->resolution))
-		v->resolution = RESOLUTION_NONE;
+	(void)status_decode(r->status, r->resolution, &v->status,
+	    &v->resolution);
 	v->status_code = status_code(v->status);
 	v->status_label = status_label(v->status, lang);
 	v->resolution_code = resolution_code(v->resolution);

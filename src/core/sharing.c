@@ -17,12 +17,15 @@
 
 #define WHO_FIELD "who"
 
+/* Only requests core_request_lock let through reach this. */
 static enum status
 status_of(const struct store_request *r)
 {
 	enum status s;
+	enum resolution res;
 
-	return status_from_code(r->status, &s) ? s : STATUS_OFFEN;
+	(void)status_decode(r->status, r->resolution, &s, &res);
+	return s;
 }
 
 static enum zek_rc
@@ -39,19 +42,9 @@ static enum zek_rc
 load(struct zctx *ctx, const struct user *user, int64_t request_id,
     struct store_request **r, unsigned *roles)
 {
-	enum zek_rc rc;
-	bool visible;
-
 	if (user == NULL)
 		return ZEK_NOTFOUND;
-	rc = store_request_by_id(ctx->db, ctx->arena, request_id, r);
-	if (rc == ZEK_OK)
-		rc = core_request_visible(ctx, user, *r, &visible);
-	if (rc == ZEK_OK && !visible)
-		rc = ZEK_NOTFOUND;
-	if (rc == ZEK_OK)
-		rc = core_request_roles(ctx, user, *r, roles);
-	return rc;
+	return core_request_lock(ctx, user, request_id, r, roles);
 }
 
 /* Look-ups that found nobody, per user: a brake on guessing accounts. */

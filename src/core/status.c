@@ -74,6 +74,17 @@ resolution_from_code(const char *code, enum resolution *out)
 	return false;
 }
 
+bool
+status_decode(const char *status, const char *resolution, enum status *st,
+    enum resolution *res)
+{
+	if (status_from_code(status, st) && resolution_from_code(resolution, res))
+		return true;
+	*st = STATUS_GESCHLOSSEN;
+	*res = RESOLUTION_NONE;
+	return false;
+}
+
 static const char *
 pick(const struct label *l, const char *lang)
 {

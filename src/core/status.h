@@ -37,6 +37,14 @@ const char *resolution_code(enum resolution r);
 /* Code to enum; false when unknown. */
 bool status_from_code(const char *code, enum status *out);
 bool resolution_from_code(const char *code, enum resolution *out);
+/* The one way to read a stored status and resolution (resolution NULL or
+ * "" = none). An unknown code is data zek never wrote (the database
+ * refuses it since migration 0013): it fails closed, giving Geschlossen
+ * without a resolution, a status in which nobody may change anything,
+ * and returns false. Write paths refuse such a request (core_request_lock
+ * answers ZEK_IO); read paths show it as closed. */
+bool status_decode(const char *status, const char *resolution,
+    enum status *st, enum resolution *res);
 /* Labels in "de" or "en" (anything else = "de"): "Offen", "Wartet auf
  * Support", ...; resolutions "Gelöst", ...; RESOLUTION_NONE gives "".
  * Static strings. */

@@ -1,6 +1,8 @@
 /* workflow.c: the table of allowed status changes and the code that applies them. */
 #include "core/workflow.h"
 
+#include <stdio.h>
+
 #include <stddef.h>
 
 #include "core/activity.h"
@@ -211,21 +213,26 @@ core_request_roles(struct zctx *ctx, const struct user *user,
 	return ZEK_OK;
 }
 
+/* Only requests core_request_lock let through reach these: their codes
+ * are known (status_decode reads any other as closed). */
 static enum status
 status_of(const struct store_request *r)
 {
 	enum status s;
+	enum resolution res;
 
-	return status_from_code(r->status, &s) ? s : STATUS_OFFEN;
+	(void)status_decode(r->status, r->resolution, &s, &res);
+	return s;
 }
 
 static enum resolution
 resolution_of(const struct store_request *r)
 {
+	enum status s;
 	enum resolution res;
 
-	return resolution_from_code(r->resolution, &res) ? res :
-	    RESOLUTION_NONE;
+	(void)status_decode(r->status, r->resolution, &s, &res);
+	return res;
 }
 
 /* The mails of a change, in its transaction: none is lost, none lies. */
@@ -288,6 +295,8 @@ core_request_lock(struct zctx *ctx, const struct user *user,
     int64_t request_id, struct store_request **out, unsigned *roles)
 {
 	enum zek_rc rc;
+	enum status st;
+	enum resolution res;
 	bool visible = true;
 
 	rc = store_request_by_id(ctx->db, ctx->arena, request_id, out);
@@ -297,6 +306,15 @@ core_request_lock(struct zctx *ctx, const struct user *user,
 		rc = ZEK_NOTFOUND;
 	if (rc == ZEK_OK)
 		rc = core_request_roles(ctx, user, *out, roles);
+	/* Fails closed: nothing is written to a request in a state zek does
+	 * not know (never "Offen" by default). */
+	if (rc == ZEK_OK && !status_decode((*out)->status, (*out)->resolution,
+	    &st, &res)) {
+		fprintf(stderr, "core: request %lld has an unknown status '%s' or "
+		    "resolution '%s': refused\n", (long long)request_id,
+		    (*out)->status, (*out)->resolution);
+		rc = ZEK_IO;
+	}
 	return rc;
 }
 

@@ -255,6 +255,15 @@ media_type_is(const char *s, const char *end, const char *type, const char **res
 	return true;
 }
 
+bool
+form_media_type_is(const char *content_type, const char *type)
+{
+	const char *rest;
+
+	return content_type != NULL && media_type_is(content_type,
+	    content_type + strlen(content_type), type, &rest);
+}
+
 static bool
 boundary_char(char c)
 {

@@ -73,6 +73,12 @@ int form_parse_multipart(struct arena *a, const char *content_type,
     const char *body, size_t len, const struct form_limits *lim,
     struct form *out, const char **bad_field);
 
+/* Whether a Content-Type value (may be NULL) is the media type `type`
+ * ("application/json"): compared without regard to case, as RFC 9110 8.3.1
+ * says, and followed by nothing, white space or ';' (parameters such as
+ * "; Charset=UTF-8" are the caller's to read). */
+bool form_media_type_is(const char *content_type, const char *type);
+
 /* Parses a Cookie header ("a=b; c=d"). A value in double quotes loses
  * them; nothing is percent-decoded. Pairs without '=', with bad names or
  * over the name/value limits are skipped, and pairs after max_fields are

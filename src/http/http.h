@@ -46,6 +46,9 @@ struct req {
 
 	struct buf body;            /* raw body, bounded by cfg.max_body_bytes */
 	bool body_too_big;
+	size_t body_reserved;       /* bytes of the body memory budget held
+	                               (server.c), given back when the arena goes */
+	bool body_busy;             /* over the budget: answered 503 */
 	struct form form;           /* parsed body: urlencoded or multipart */
 	bool form_failed;           /* the body could not be parsed */
 	const char *form_error_field; /* field named by a size error */
@@ -72,6 +75,8 @@ struct req {
 	 * commit is on disk (server.c await_durable); then durable_rc. */
 	bool suspended;
 	int durable_rc;
+	long json_fail_at;          /* test hook X-Zek-Json-Fail-At (sanitizer
+	                               builds; render/jsonalloc.h) */
 };
 
 /* Starts the server; blocks until SIGINT/SIGTERM. Returns a zek_rc. */
@@ -121,6 +126,8 @@ void http_fault_report(struct req *rq);
 
 /* Requests received since start, for /metrics. */
 uint64_t http_requests_total(void);
+/* Bytes of request bodies held in memory right now (the budget's use). */
+uint64_t http_body_memory(void);
 
 /* HTTP status for a zek_rc. */
 unsigned http_status_of(int rc);

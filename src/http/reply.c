@@ -10,6 +10,7 @@
 
 #include "lib/str.h"
 #include "lib/zek.h"
+#include "render/jsonalloc.h"
 
 struct http_hdr {
 	struct http_hdr *next;
@@ -345,6 +346,8 @@ http_fault_report(struct req *rq)
 	snprintf(n, sizeof(n), "%ld", count);
 	MHD_add_response_header(rq->resp, "X-Zek-Allocs", n);
 	MHD_add_response_header(rq->resp, "X-Zek-Fault", hit ? "hit" : "none");
+	snprintf(n, sizeof(n), "%ld", jsonalloc_count());
+	MHD_add_response_header(rq->resp, "X-Zek-Json-Allocs", n);
 }
 #endif
 

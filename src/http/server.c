@@ -22,6 +22,7 @@
 #include "http/router.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
+#include "render/jsonalloc.h"
 #include "web/web.h"
 
 /* Arena room beyond the body: parsed copies of the body plus page work. */
@@ -44,12 +45,56 @@ now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The memory budget for request bodies in flight (max_body_memory): each
+ * body holds what it may grow to (its Content-Length, or what a chunked
+ * body has sent so far) from its first byte until its arena is freed. */
+static atomic_size_t body_memory;
+
+/* Takes n more bytes of the budget for rq; false (nothing taken) when the
+ * budget does not have them. */
+static bool
+body_reserve(struct req *rq, size_t n)
+{
+	size_t max = rq->app->cfg.max_body_memory, cur;
+
+	if (max < rq->app->cfg.max_body_bytes)
+		max = rq->app->cfg.max_body_bytes;  /* one whole body always fits */
+	cur = atomic_load(&body_memory);
+	do {
+		if (n > max || cur > max - n)
+			return false;
+	} while (!atomic_compare_exchange_weak(&body_memory, &cur, cur + n));
+	rq->body_reserved += n;
+	return true;
+}
+
+/* Makes sure rq holds budget for a body of `len` bytes; marks it busy
+ * (answered 503) when the budget is spent. */
+static void
+body_admit(struct req *rq, size_t len)
+{
+	if (rq->body_busy || len <= rq->body_reserved)
+		return;
+	if (!body_reserve(rq, len - rq->body_reserved))
+		rq->body_busy = true;
+}
+
+uint64_t
+http_body_memory(void)
+{
+	return atomic_load(&body_memory);
+}
+
+/* Runs when the request's arena is freed, on every path: the body and
+ * its share of the budget go together. */
 static void
 req_free(void *p)
 {
 	struct req *rq = p;
 
 	buf_free(&rq->body);
+	atomic_fetch_sub(&body_memory, rq->body_reserved);
+	rq->body_reserved = 0;
 }
 
 #ifdef ZEK_TEST_HOOKS
@@ -63,6 +108,11 @@ fault_hook(struct req *rq)
 
 	if (v != NULL && str_to_i64(v, 1, INT32_MAX, &n) == 0)
 		arena_fail_after(rq->arena, (long)n);
+	/* "X-Zek-Json-Fail-At: N": the N-th jansson allocation while the
+	 * answer is built fails, that one only. */
+	v = req_header(rq, "X-Zek-Json-Fail-At");
+	if (v != NULL && str_to_i64(v, 1, INT32_MAX, &n) == 0)
+		rq->json_fail_at = (long)n;
 }
 #endif
 
@@ -117,6 +167,20 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 	return rq;
 }
 
+/* The status the client got: ours when we queued an answer, else the one
+ * libmicrohttpd sent itself (400 for broken chunked framing, 413 for a
+ * chunk too large), else 0: the connection closed without an answer. */
+static unsigned
+sent_status(const struct req *rq)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	if (rq->queued)
+		return rq->status;
+	ci = MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+	return ci != NULL ? ci->http_status : 0;
+}
+
 static void
 access_log(const struct req *rq)
 {
@@ -124,7 +188,7 @@ access_log(const struct req *rq)
 
 	access_log_line("%s %s %s %s %u %zu %" PRId64 "us", rq->id,
 	    rq->client_ip, access_log_field(method, sizeof(method), rq->method),
-	    access_log_field(path, sizeof(path), rq->path), rq->status,
+	    access_log_field(path, sizeof(path), rq->path), sent_status(rq),
 	    rq->resp_bytes, now_us() - rq->started_us);
 }
 
@@ -163,10 +227,10 @@ parse_body(struct req *rq)
 
 	if (ct == NULL || rq->body.len == 0)
 		return ZEK_OK;
-	if (str_starts(ct, "application/x-www-form-urlencoded"))
+	if (form_media_type_is(ct, "application/x-www-form-urlencoded"))
 		rc = form_parse_urlencoded(rq->arena, rq->body.data, rq->body.len,
 		    &lim, &rq->form, &rq->form_error_field);
-	else if (str_starts(ct, "multipart/form-data"))
+	else if (form_media_type_is(ct, "multipart/form-data"))
 		rc = form_parse_multipart(rq->arena, ct, rq->body.data,
 		    rq->body.len, &lim, &rq->form, &rq->form_error_field);
 	else
@@ -187,6 +251,12 @@ dispatch(struct req *rq)
 
 	if (guard_refused(rq, PATH_MAX_LEN))
 		return ZEK_INVALID;     /* the path or the framing: answered */
+	/* Too many bodies in memory: the shared answer, which needs no
+	 * memory and says when to come back (Retry-After). */
+	if (rq->body_busy) {
+		http_reply_fallback(rq, 503, str_starts(rq->path, "/rest/"));
+		return ZEK_NOMEM;
+	}
 	scratch = arena_alloc(rq->arena, PATH_MAX_LEN + 1);
 	if (scratch == NULL) {
 		/* Only to answer in the route's kind (JSON or HTML): the
@@ -201,6 +271,10 @@ dispatch(struct req *rq)
 	    REQ_MAX_PARAMS, scratch, PATH_MAX_LEN + 1, &wrong_method);
 	if (rq->route != NULL && (rq->route->flags & ROUTE_PUBLIC))
 		return rq->route->handler(rq);
+	/* Under /rest/ every method of ours has a catch-all route: a route
+	 * missing means a method we never take, answered in JSON. */
+	if (rq->route == NULL && str_starts(rq->path, "/rest/"))
+		return api_method_not_allowed(rq);
 	/* The REST API has phases of its own: tokens instead of sessions. */
 	if (rq->route != NULL && (rq->route->flags & ROUTE_API)) {
 		if (rq->body.failed == ZEK_NOMEM)
@@ -316,6 +390,10 @@ respond(struct req *rq)
 	int rc;
 
 	core_scope_begin_deferred(core);
+	jsonalloc_begin();      /* failures of other requests are not ours */
+#ifdef ZEK_TEST_HOOKS
+	jsonalloc_fail_at(rq->json_fail_at);
+#endif
 	rc = dispatch(rq);
 	if (rc == ZEK_OK)
 		rc = ZEK_IO;        /* no answer although nothing failed */
@@ -379,14 +457,18 @@ request_step(struct app *app, struct MHD_Connection *conn, const char *url,
 			if (str_to_i64(cl, 0, INT64_MAX, &n) != 0 ||
 			    (uint64_t)n > app->cfg.max_body_bytes)
 				rq->body_too_big = true;
+			else
+				body_admit(rq, (size_t)n);
 		}
 		guard_request(conn);
-		/* Framing we refuse, or a body declared more than twice too
-		 * big, is answered at once; MHD then closes without reading the
-		 * body. A smaller excess is read and dropped (see below), so
-		 * that clients still sending it see the answer. */
-		if (guard_status(rq, PATH_MAX_LEN) != 0 || (rq->body_too_big &&
-		    declared_over(rq, 2 * (uint64_t)app->cfg.max_body_bytes))) {
+		/* Framing we refuse, a body declared more than twice too big,
+		 * or one the body memory budget has no room for, is answered
+		 * at once; MHD then closes without reading the body. A smaller
+		 * excess is read and dropped (see below), so that clients still
+		 * sending it see the answer. */
+		if (guard_status(rq, PATH_MAX_LEN) != 0 || rq->body_busy ||
+		    (rq->body_too_big && declared_over(rq,
+		    2 * (uint64_t)app->cfg.max_body_bytes))) {
 			guard_reply(conn);
 			return respond(rq);
 		}
@@ -404,8 +486,11 @@ request_step(struct app *app, struct MHD_Connection *conn, const char *url,
 		if (guard_body(conn, *upload_data_size) >
 		    2 * (uint64_t)app->cfg.max_body_bytes)
 			return MHD_NO;
+		/* A chunked body takes its budget as it comes. */
+		if (!rq->body_too_big)
+			body_admit(rq, rq->body.len + *upload_data_size);
 		/* Out of memory stays in rq->body.failed (answered 503). */
-		if (!rq->body_too_big && !rq->body.failed) {
+		if (!rq->body_too_big && !rq->body.failed && !rq->body_busy) {
 			rc = buf_append(&rq->body, upload_data, *upload_data_size);
 			if (rc == ZEK_TOOBIG)
 				rq->body_too_big = true;
@@ -432,6 +517,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	/* A worker thread interleaves connections: the fault scope is only
 	 * ever the request being called back. */
 	arena_fault_scope(NULL);
+	jsonalloc_fail_at(0);
 #endif
 	return r;
 }

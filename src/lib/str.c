@@ -67,6 +67,19 @@ str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 	return 0;
 }
 
+int
+str_to_bool(const char *s, bool *out)
+{
+	if (str_caseeq(s, "1") || str_caseeq(s, "true") || str_caseeq(s, "on"))
+		*out = true;
+	else if (str_caseeq(s, "0") || str_caseeq(s, "false") ||
+	    str_caseeq(s, "off"))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
 size_t
 str_lcpy(char *dst, const char *src, size_t size)
 {

@@ -1,6 +1,8 @@
 /* jsonalloc.c: a per-thread cache of small blocks for jansson's allocations. */
 #include "render/jsonalloc.h"
 
+#include "lib/arena.h"
+
 #include <jansson.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -112,6 +114,55 @@ cache_get(void)
 	return cache;
 }
 
+/* Whether a jansson allocation or a ctx_pack failed on this thread since
+ * jsonalloc_begin. */
+static _Thread_local bool failed_here;
+
+void
+jsonalloc_begin(void)
+{
+	failed_here = false;
+}
+
+void
+jsonalloc_note_failure(void)
+{
+	failed_here = true;
+}
+
+bool
+jsonalloc_failed(void)
+{
+	return failed_here;
+}
+
+char *
+jsonalloc_dumps(const json_t *v, size_t flags)
+{
+	bool before = failed_here;
+	char *s;
+
+	failed_here = false;
+	s = json_dumps(v, flags);
+	if (s != NULL && failed_here) {
+		free(s);
+		s = NULL;
+	}
+	failed_here = failed_here || before;
+	return s;
+}
+
+/* malloc that records its failure. */
+static void *
+noted_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (p == NULL)
+		failed_here = true;
+	return p;
+}
+
 static void *
 json_alloc(size_t n)
 {
@@ -120,14 +171,14 @@ json_alloc(size_t n)
 	struct block *b;
 
 	if (c == JSONALLOC_CLASSES)
-		return malloc(n);
+		return noted_malloc(n);
 	cache = cache_get();
 	if (cache != NULL && (b = cache->head[c]) != NULL) {
 		cache->head[c] = b->next;
 		cache->count[c]--;
 		return b;
 	}
-	return malloc(class_size[c]);
+	return noted_malloc(class_size[c]);
 }
 
 static void
@@ -159,15 +210,51 @@ setup(void)
 		json_set_alloc_funcs(json_alloc, json_release);
 }
 
+#ifdef ZEK_TEST_HOOKS
+static _Thread_local long json_fail_at;    /* 0 = none */
+static _Thread_local long json_count;
+
+void
+jsonalloc_fail_at(long n)
+{
+	json_fail_at = n;
+	json_count = 0;
+}
+
+long
+jsonalloc_count(void)
+{
+	return json_count;
+}
+
+/* Plain malloc, so that a use after free of a jansson value is still
+ * found, failing when the request's injected failure says so: its arena's
+ * countdown (X-Zek-Fail-After) or the jansson hook (X-Zek-Json-Fail-At). */
+static void *
+json_alloc_counted(size_t n)
+{
+	json_count++;
+	if (ARENA_FAULT_NOW() || json_count == json_fail_at) {
+		failed_here = true;
+		return NULL;
+	}
+	return noted_malloc(n);
+}
+
+static void
+setup_counted(void)
+{
+	json_set_alloc_funcs(json_alloc_counted, free);
+}
+#endif
+
 void
 jsonalloc_init(void)
 {
 #ifndef ZEK_TEST_HOOKS
-	/* Sanitizer builds keep plain malloc/free, so that a use after free
-	 * of a jansson value is still found. */
 	pthread_once(&setup_once, setup);
 #else
-	(void)setup_once;
 	(void)setup;
+	pthread_once(&setup_once, setup_counted);
 #endif
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/utf8.h"
+#include "render/jsonalloc.h"
 
 struct packer {
 	const char *f;
@@ -188,6 +189,7 @@ ctx_pack(const char *fmt, ...)
 	va_end(p.ap);
 	if (p.failed || *p.f != '\0') {
 		json_decref(v);
+		jsonalloc_note_failure();   /* the page it was for is incomplete */
 		return NULL;
 	}
 	return v;

@@ -88,6 +88,13 @@ store_token_delete(struct store_conn *c, int64_t user_id, int64_t id)
 }
 
 enum zek_rc
+store_tokens_delete_all(struct store_conn *c, int64_t user_id)
+{
+	return sq_exec(c, "DELETE FROM api_tokens WHERE user_id = ?", "i",
+	    user_id);
+}
+
+enum zek_rc
 store_sessions_delete_others(struct store_conn *c, int64_t user_id,
     const char *keep_hash)
 {

@@ -475,6 +475,8 @@ enum zek_rc store_token_touch(struct store_conn *c, int64_t id, int64_t now);
 /* Deletes the user's token `id`; ZEK_NOTFOUND when the user has none such. */
 enum zek_rc store_token_delete(struct store_conn *c, int64_t user_id,
     int64_t id);
+/* Deletes every token of the user (a password change that asks for it). */
+enum zek_rc store_tokens_delete_all(struct store_conn *c, int64_t user_id);
 /* Ends every session of the user except the one with keep_hash (NULL =
  * all), e.g. after a password change. */
 enum zek_rc store_sessions_delete_others(struct store_conn *c, int64_t user_id,

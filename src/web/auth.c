@@ -9,14 +9,27 @@
 #include "lib/str.h"
 #include "lib/utf8.h"
 
+/* Whether s is printable ASCII without spaces: what web_need_login sends
+ * (it percent-encodes the rest), and what a Location header may carry. */
+static bool
+is_url_text(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
 /* Where to go after signing in: a local page of ours, nothing else, so
- * the login form cannot be used to send people elsewhere. */
+ * the login form cannot be used to send people elsewhere, nor put
+ * control bytes or spaces into the Location header. */
 static const char *
 safe_next(struct req *rq, const char *next)
 {
+	(void)rq;
 	if (next != NULL && str_starts(next, "/servicedesk/") &&
-	    strstr(next, "//") == NULL && strpbrk(next, "\\\r\n") == NULL &&
-	    strlen(next) < 1024)
+	    strstr(next, "//") == NULL && strchr(next, '\\') == NULL &&
+	    strlen(next) < 1024 && is_url_text(next))
 		return next;
 	return NULL;
 }

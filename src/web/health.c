@@ -24,6 +24,10 @@ web_metrics(struct req *rq)
 	buf_printf(&b, "# HELP zek_http_requests_total HTTP requests received.\n"
 	    "# TYPE zek_http_requests_total counter\n"
 	    "zek_http_requests_total %" PRIu64 "\n", http_requests_total());
+	buf_printf(&b, "# HELP zek_http_body_memory_bytes Request bodies held "
+	    "in memory now (budget: max_body_memory).\n"
+	    "# TYPE zek_http_body_memory_bytes gauge\n"
+	    "zek_http_body_memory_bytes %" PRIu64 "\n", http_body_memory());
 	rc = http_reply(rq, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
 	buf_free(&b);
 	return rc;

@@ -10,6 +10,7 @@
 #include "core/users.h"
 #include "lib/str.h"
 #include "render/i18n.h"
+#include "render/jsonalloc.h"
 #include "render/template.h"
 #include "render/time.h"
 #include "lib/utf8.h"
@@ -226,7 +227,8 @@ web_render(struct req *rq, unsigned status, const char *name, json_t *ctx)
 	struct buf out;
 	int rc;
 
-	if (ctx == NULL)
+	/* A context that lost a part to a failed allocation is no page. */
+	if (ctx == NULL || jsonalloc_failed())
 		return ZEK_NOMEM;
 	buf_init(&out, PAGE_MAX_BYTES);
 	rc = templates_render(rq->tpl, name, ctx, &out);
@@ -244,9 +246,11 @@ web_reply_json(struct req *rq, unsigned status, json_t *body)
 	char *s;
 	int rc;
 
-	if (body == NULL)
+	if (body == NULL || jsonalloc_failed()) {
+		json_decref(body);
 		return ZEK_NOMEM;
-	s = json_dumps(body, JSON_COMPACT);
+	}
+	s = jsonalloc_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	if (s == NULL)
 		return ZEK_NOMEM;
@@ -410,8 +414,10 @@ web_fail_text(struct req *rq, unsigned status, int rc, const char *message)
 		fprintf(stderr, "%s failed: %s -> %u\n", rq->id, zek_rc_name(rc), status);
 	/* A failed request sets no cookie (its session may be rolled back)
 	 * and sends nobody elsewhere. */
-	if (status >= 500)
+	if (status >= 500) {
 		rq->headers = NULL;
+		jsonalloc_begin();  /* the error page is built afresh */
+	}
 	if (rq->tpl == NULL || rq->cat == NULL) {
 		frc = rc;
 		goto last_resort;

@@ -74,6 +74,15 @@ errors_json(struct req *rq, const struct profile_state *st,
 
 /* ---- the three sections ---- */
 
+/* The box "also revoke my API tokens" is ticked (it sends "1"). */
+static bool
+revoke_tokens_asked(struct req *rq)
+{
+	bool yes = false;
+
+	return str_to_bool(req_form(rq, "revoke_tokens"), &yes) == 0 && yes;
+}
+
 static json_t *
 edit_json(struct req *rq, const struct profile_state *st)
 {
@@ -87,7 +96,7 @@ edit_json(struct req *rq, const struct profile_state *st)
 	bool mine = str_eq(st->form, "edit");
 	json_t *j;
 
-	j = ctx_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b}",
+	j = ctx_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:b}",
 	    "action", PROFILE_URL,
 	    "email", rq->user->email,
 	    "name", field_json(rq, st, "edit", "name", "p-name",
@@ -96,6 +105,7 @@ edit_json(struct req *rq, const struct profile_state *st)
 	    "p-current", NULL),
 	    "new", field_json(rq, st, "edit", "new_password", "p-new", NULL),
 	    "new2", field_json(rq, st, "edit", "new_password2", "p-new2", NULL),
+	    "revoke_tokens", mine && revoke_tokens_asked(rq),
 	    "has_errors", mine && st->nerrs > 0);
 	if (j != NULL && mine && st->nerrs > 0)
 		json_object_set_new(j, "errors", errors_json(rq, st, fields, ids,
@@ -317,6 +327,7 @@ web_profile(struct req *rq)
 	static const char *const notices[][2] = {
 		{ "profile", "profile_saved" },
 		{ "password", "profile_password_saved" },
+		{ "password_tokens", "profile_password_tokens_saved" },
 		{ "prefs", "prefs_saved" },
 		{ "revoked", "token_revoked" },
 	};
@@ -341,6 +352,7 @@ web_profile_save(struct req *rq)
 		.new_password = req_form(rq, "new_password"),
 		.new_password2 = req_form(rq, "new_password2"),
 		.keep_session = rq->session_token,
+		.revoke_tokens = revoke_tokens_asked(rq),
 	};
 	bool changed = false;
 	int rc;
@@ -351,6 +363,8 @@ web_profile_save(struct req *rq)
 		return profile_page(rq, 422, &st);
 	if (rc != ZEK_OK)
 		return rc;
+	if (changed && in.revoke_tokens)
+		return http_redirect(rq, 303, PROFILE_URL "?saved=password_tokens");
 	return http_redirect(rq, 303, changed ? PROFILE_URL "?saved=password" :
 	    PROFILE_URL "?saved=profile");
 }

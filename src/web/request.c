@@ -1030,14 +1030,21 @@ web_attachment(struct req *rq)
 	rc = core_attachment_get(&rq->ctx, rq->user, id, &a);
 	if (rc != ZEK_OK)
 		return web_fail(rq, 404, ZEK_NOTFOUND);
-	show_inline = a->is_image && req_query(rq, "inline") != NULL;
+	/* ?inline=1 shows an image in the browser, ?inline=0 (or none) saves
+	 * it; another value is a mistake, not a yes. */
+	show_inline = false;
+	if (req_query(rq, "inline") != NULL &&
+	    str_to_bool(req_query(rq, "inline"), &show_inline) != 0)
+		return web_fail(rq, 400, ZEK_INVALID);
+	show_inline = show_inline && a->is_image;
 	disp = disposition(rq, show_inline ? "inline" : "attachment", a->filename);
 	if (disp == NULL)
 		return ZEK_NOMEM;
+	/* No Cache-Control here: the default no-store keeps the file out of
+	 * the browser's cache once its viewer signed out or lost access. */
 	if ((rc = http_header(rq, "Content-Disposition", disp)) != ZEK_OK ||
 	    (rc = http_header(rq, "Content-Security-Policy",
-	    "default-src 'none'; sandbox")) != ZEK_OK ||
-	    (rc = http_header(rq, "Cache-Control", "private, max-age=3600")) != ZEK_OK)
+	    "default-src 'none'; sandbox")) != ZEK_OK)
 		return rc;
 	return http_reply_bytes(rq, 200, show_inline ? a->mime :
 	    "application/octet-stream", a->data, a->size, true);

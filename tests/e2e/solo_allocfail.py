@@ -8,7 +8,10 @@ JSON pages) or the normal answer; the server must serve a normal request
 right after; and a mutating request must have changed nothing in the
 database unless it answered success. After the sweep run.py stops the
 server and fails on any sanitizer or leak report in its log; this module
-also fails on statements or transactions a request left open.
+also fails on statements or transactions a request left open. jansson's
+allocations count with the others; a second sweep fails single jansson
+allocations ("X-Zek-Json-Fail-At: n") while a page or API answer is
+built: never a 200 with a part missing.
 
 Each kind first runs once with a huge n to learn how many allocations it
 makes (the X-Zek-Allocs answer header). Up to FULL allocations every n is
@@ -460,6 +463,55 @@ def test_every_kind_of_request_under_allocation_failure(c, server):
     t0 = time.time()
     run_kinds(server, ping, kinds)
     print("  %d kinds, %d steps in %.0fs" % (len(STATS), sum(s[2] for s in STATS), time.time() - t0))
+
+
+def test_one_failed_jansson_allocation_never_gives_a_partial_page(c, server):
+    """Page contexts are built with many jansson calls whose results are
+    not checked one by one. Under memory pressure a single allocation may
+    fail and the next succeed: "X-Zek-Json-Fail-At: N" fails the N-th
+    jansson allocation of the answer, that one only. Every N must give a
+    clean 500/503, never a 200 with a section missing (issue 13, item 10).
+    The sweep above counts jansson's allocations too (X-Zek-Json-Allocs)."""
+    anna = signed_in(server, ANNA)
+    agent = signed_in(server, AGENT)
+    token = api_token(anna)
+    api_h = {"Authorization": "Bearer " + token, "Accept": "application/json"}
+    key = new_request(anna, "Allocfail: jansson")
+    links = type_links(anna)
+    kinds = [
+        Kind("portal", anna, "GET", PORTAL),
+        Kind("create form", anna, "GET", links["Störungsmeldung"]),
+        Kind("request page", anna, "GET", PORTAL + "/" + key),
+        Kind("Anfragen", anna, "GET", LIST + "?status=all"),
+        Kind("profile page", anna, "GET", PROFILE),
+        Kind("agent queue", agent, "GET", "/servicedesk/agent/queues/unassigned"),
+        Kind("agent request", agent, "GET", AGENT_REQ + key),
+        Kind("object search", anna, "GET", "/servicedesk/customer/objects?kind=online_dienst&q=wohn",
+             answer="json"),
+        Kind("api get", anna, "GET", SD + "/request/" + key + "?expand=participant,status,comment",
+             answer="api", headers=api_h),
+        Kind("api list", anna, "GET", SD + "/request", answer="api", headers=api_h),
+    ]
+    for kind in kinds:
+        if ONLY and kind.name not in ONLY:
+            continue
+        probe = kind.send(BIG)
+        assert_normal(kind, BIG, probe)
+        total = int(probe.header("X-Zek-Json-Allocs"))
+        assert total > 0, (kind.name, "jansson's allocations are not counted")
+        steps = list(range(1, total + 1)) if total <= FULL else \
+            sorted(set(range(1, total + 1, -(-total // FULL))) | {total})
+        for n in steps:
+            kind.headers["X-Zek-Json-Fail-At"] = str(n)
+            r = kind.send(BIG)
+            del kind.headers["X-Zek-Json-Fail-At"]
+            assert r.status in (500, 503), (kind.name, n, total, "answered although jansson "
+                                            "failed", r.status, r.text[:300])
+            assert_clean_error(kind, n, r)
+        r = kind.send(BIG)
+        assert r.status == kind.ok and normalised(kind, r) == normalised(kind, probe), kind.name
+        print("  %-28s %5d jansson allocations, %4d steps" % (kind.name, total, len(steps)),
+              flush=True)
 
 
 def test_zz_no_statement_or_transaction_left_open(c, server):

@@ -313,3 +313,54 @@ def test_mail_notifications_can_be_switched_off(c, server, binary):
     page = c.get(PROFILE).text
     assert " checked" in box.search(page).group(0)
     assert_html_ok(page, "profile page")
+
+
+def test_password_change_says_what_happens_to_tokens_and_revokes_when_asked(c, server, binary):
+    """A password change ends other browser sessions; API tokens are other
+    credentials: the form says they stay, and offers to revoke them too
+    (issue 13, item 9i)."""
+    email = signed_in(c, server, binary, name="Rita Revoke")
+    page = c.get(PROFILE).text
+    assert_html_ok(page, "profile page")
+    assert re.search(r'<input[^>]*type="checkbox"[^>]*name="revoke_tokens"[^>]*value="1"', page)
+    assert 'checked' not in re.search(r'<input[^>]*name="revoke_tokens"[^>]*>', page).group(0)
+    assert_in("Auch alle meine API-Zugriffstoken widerrufen", page)
+    assert_in("Ihre API-Zugriffstoken (unten) bleiben gültig, außer Sie kreuzen dieses Feld an", page)
+    kept, _ = create_token(c, "Bleibt")
+    # Without the box the token outlives the change, as the form says.
+    r = c.post_form(PROFILE, [("name", "Rita Revoke"), ("current_password", PASSWORD),
+                              ("new_password", "neu-neu-neu-1"), ("new_password2", "neu-neu-neu-1")])
+    assert r.header("Location").endswith("?saved=password")
+    assert api(c, INFO, token=kept).status == 200
+    # A failed change with the box ticked keeps the tick and revokes nothing.
+    r = c.post_form(PROFILE, [("name", "Rita Revoke"), ("current_password", "falsch-falsch"),
+                              ("new_password", "neu-neu-neu-2"), ("new_password2", "neu-neu-neu-2"),
+                              ("revoke_tokens", "1")])
+    assert r.status == 422
+    assert 'checked' in re.search(r'<input[^>]*name="revoke_tokens"[^>]*>', r.text).group(0)
+    assert api(c, INFO, token=kept).status == 200
+    # The box without a new password changes nothing either.
+    r = c.post_form(PROFILE, [("name", "Rita Revoke"), ("revoke_tokens", "1")])
+    assert r.header("Location").endswith("?saved=profile")
+    assert api(c, INFO, token=kept).status == 200
+    # With the box: every token of the user goes, and the page says so.
+    second, _ = create_token(c, "Zweites")
+    r = c.post_form(PROFILE, [("name", "Rita Revoke"), ("current_password", "neu-neu-neu-1"),
+                              ("new_password", "neu-neu-neu-3"), ("new_password2", "neu-neu-neu-3"),
+                              ("revoke_tokens", "1")])
+    page = follow(c, r).text
+    assert_in("alle Ihre API-Zugriffstoken wurden widerrufen", page)
+    assert "Bleibt" not in page and "Zweites" not in page
+    assert api(c, INFO, token=kept).status == 401
+    assert api(c, INFO, token=second).status == 401
+    # Another user's tokens are untouched.
+    other = Client(c.server)
+    signed_in(other, server, binary, name="Otto Other")
+    theirs, _ = create_token(other, "Fremd")
+    assert api(c, INFO, token=theirs).status == 200
+    # In English too.
+    en = Client(c.server)
+    signed_in(en, server, binary, name="Erin English", lang="en")
+    page = en.get(PROFILE).text
+    assert_in("Also revoke all my API access tokens", page)
+    assert_in("Your API access tokens (below) stay valid unless you tick this box", page)

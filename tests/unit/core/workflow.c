@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -503,6 +504,132 @@ test_abilities(void **state)
 	    ab.remove_participants || ab.leave);
 }
 
+/* ---- an unknown status fails closed (issue 13, item 11) ---- */
+
+static void
+test_status_decode_fails_closed(void **state)
+{
+	enum status st = STATUS_OFFEN;
+	enum resolution res = RESOLUTION_GELOEST;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < STATUS_MAX; i++) {
+		assert_true(status_decode(status_code((enum status)i), "", &st,
+		    &res));
+		assert_int_equal(st, i);
+		assert_int_equal(res, RESOLUTION_NONE);
+	}
+	assert_true(status_decode("geschlossen", "duplikat", &st, &res));
+	assert_int_equal(res, RESOLUTION_DUPLIKAT);
+	assert_true(status_decode("offen", NULL, &st, &res));
+	assert_int_equal(st, STATUS_OFFEN);
+	/* Anything else is closed, without a resolution: never "Offen". */
+	{
+		const char *bad[][2] = { { "kaputt", "" }, { "", "" },
+		    { NULL, "" }, { "Offen", "" }, { "offen ", "" },
+		    { "offen", "vielleicht" }, { "wartet_kunde", "Geloest" } };
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			st = STATUS_OFFEN;
+			res = RESOLUTION_GELOEST;
+			assert_false(status_decode(bad[i][0], bad[i][1], &st, &res));
+			assert_int_equal(st, STATUS_GESCHLOSSEN);
+			assert_int_equal(res, RESOLUTION_NONE);
+			assert_false(status_is_open(st));
+		}
+	}
+}
+
+/* Runs one statement on the database file; returns the SQLite code. */
+static int
+exec_sql(const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+	int rc;
+
+	assert_int_equal(sqlite3_open(env->db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	return rc;
+}
+
+static void
+test_database_refuses_unknown_codes(void **state)
+{
+	int64_t id = tenv_request(env, anna, "Kein unbekannter Status", NULL);
+	char sql[256];
+	size_t i;
+	const char *bad[] = {
+		"UPDATE requests SET status = 'kaputt' WHERE id = %lld",
+		"UPDATE requests SET status = 'Offen' WHERE id = %lld",
+		"UPDATE requests SET resolution = 'egal' WHERE id = %lld",
+		"INSERT INTO requests (desk_id, number, issue_key, type_id, "
+		    "reporter_id, creator_id, status, title, created_at, updated_at) "
+		    "SELECT desk_id, number + 100000, issue_key || 'x', type_id, "
+		    "reporter_id, creator_id, 'neu', title, 0, 0 FROM requests "
+		    "WHERE id = %lld",
+		"INSERT INTO activity (request_id, kind, old_status, new_status, "
+		    "created_at) VALUES (%lld, 'status_changed', 'offen', "
+		    "'irgendwas', 0)",
+		"INSERT INTO activity (request_id, kind, resolution, created_at) "
+		    "VALUES (%lld, 'status_changed', 'weg', 0)",
+	};
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(sql, sizeof(sql), bad[i], (long long)id);
+		assert_int_equal(exec_sql(sql), SQLITE_CONSTRAINT);
+	}
+	status_is(id, STATUS_OFFEN, RESOLUTION_NONE);
+	/* Known codes still go in. */
+	snprintf(sql, sizeof(sql), "UPDATE requests SET status = "
+	    "'in_bearbeitung' WHERE id = %lld", (long long)id);
+	assert_int_equal(exec_sql(sql), SQLITE_OK);
+	status_is(id, STATUS_IN_BEARBEITUNG, RESOLUTION_NONE);
+}
+
+static void
+test_unknown_status_refuses_every_write(void **state)
+{
+	struct request_view *v;
+	struct field_error err;
+	struct activity_entry *e;
+	const char *key;
+	int64_t id = tenv_request(env, anna, "Status aus einer anderen Welt",
+	    &key);
+	char sql[160];
+	size_t n;
+
+	(void)state;
+	/* Written before migration 0013 guarded the column. */
+	assert_int_equal(exec_sql("DROP TRIGGER requests_status_update"),
+	    SQLITE_OK);
+	snprintf(sql, sizeof(sql), "UPDATE requests SET status = 'kaputt' "
+	    "WHERE id = %lld", (long long)id);
+	assert_int_equal(exec_sql(sql), SQLITE_OK);
+	/* No write path reads it as Offen: each refuses. */
+	assert_int_equal(move(sam, id, WF_START, 0, NULL), ZEK_IO);
+	assert_int_equal(move(anna, id, WF_WITHDRAW, 0, NULL), ZEK_IO);
+	assert_int_equal(move(sam, id, WF_CLOSE, RESOLUTION_GELOEST, NULL),
+	    ZEK_IO);
+	assert_int_equal(comment(anna, id, "Hallo?"), ZEK_IO);
+	assert_int_equal(core_participant_add(&env->ctx, u(anna), id,
+	    "ben@example.org", NULL, &err), ZEK_IO);
+	assert_int_equal(core_activity_list(&env->ctx, u(sam), id, &e, &n),
+	    ZEK_OK);
+	assert_int_equal(n, 1);     /* nothing was written */
+	/* Read paths show it closed: nothing is offered. */
+	assert_int_equal(core_request_get(&env->ctx, u(anna), key, "de", &v),
+	    ZEK_OK);
+	assert_int_equal(v->status, STATUS_GESCHLOSSEN);
+	assert_string_equal(v->status_label, "Geschlossen");
+	assert_int_equal(exec_sql("UPDATE requests SET status = 'offen' WHERE "
+	    "status = 'kaputt'"), SQLITE_OK);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_table_every_combination),
 	cmocka_unit_test(test_table_closed_is_final),
@@ -514,6 +641,10 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_auto_close_by_the_system),
 	cmocka_unit_test(test_refused_change_leaves_nothing),
 	cmocka_unit_test(test_abilities),
+	cmocka_unit_test(test_status_decode_fails_closed),
+	cmocka_unit_test(test_database_refuses_unknown_codes),
+	/* Last: it drops a trigger of the shared database. */
+	cmocka_unit_test(test_unknown_status_refuses_every_write),
 };
 
 int
