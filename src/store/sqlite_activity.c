@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "lib/arena.h"
+#include "lib/utf8.h"
 #include "store/sqlite_int.h"
 
 enum zek_rc
@@ -160,7 +161,7 @@ store_users_by_name(struct store_conn *c, struct arena *a, const char *name,
 {
 	enum zek_rc rc;
 	sqlite3_stmt *st;
-	char *nf = sq_fold(name);
+	char *nf = utf8_fold(name);
 
 	if (nf == NULL)
 		return ZEK_NOMEM;

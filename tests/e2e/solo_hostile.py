@@ -817,6 +817,55 @@ def test_login_throttling(c, binary):
     healthy("throttling")
 
 
+# Spellings that the account look-up (ICU case folding) takes for the same
+# address: the long s "ſ" (U+017F) folds to "s", the Kelvin sign (U+212A) to
+# "k", "ß" and capital "ẞ" to "ss", the ligatures "ﬀ" "ﬁ" "ﬆ" to "ff" "fi"
+# "st". Each must share the throttle of the plain spelling.
+LOOKALIKES = {
+    "support@example.org": ["\u017fupport@example.org", "SUPPORT@EXAMPLE.ORG",
+                            "\u017fUPPORT@example.org", "support@example.org"],
+    "kristof.strasse@example.org": ["\u212aristof.strasse@example.org",
+                                    "kristof.stra\u00dfe@example.org",
+                                    "KRISTOF.STRA\u1e9eE@EXAMPLE.ORG",
+                                    "kristof.\ufb06rasse@example.org",
+                                    "\u212aRISTOF.\ufb06RA\u00dfE@example.org"],
+    "jeff.fink@example.org": ["je\ufb00.\ufb01nk@example.org", "JEFF.FIN\u212a@example.org",
+                              "je\ufb00.fink@example.org", "jeff.\ufb01n\u212a@example.org"],
+}
+
+
+def test_login_throttle_holds_for_every_spelling(c, binary):
+    """Five wrong passwords for an account throttle every spelling that
+    signs in as it, and failures spread over spellings add up."""
+    server = srv(binary)
+    before = counts()
+    addr = iter("127.0.1.%d" % i for i in range(1, 200))
+    # An account: wrong passwords under the plain address, the right one
+    # under each look-alike is refused.
+    m = From(server, next(addr))
+    for i in range(5):
+        r, _ = login_attempt(m, "support@example.org", "falsch%d" % i)
+        assert r.status == 200 and FALSCH in unescape(r.text), (i, r.status)
+    for other in LOOKALIKES["support@example.org"]:
+        r, _ = login_attempt(m, other, "demo")
+        assert r.status == 429 and THROTTLED_DE in unescape(r.text), (other, r.status)
+    assert "zek_session" not in m.cookies
+    # Failures under look-alikes count for the account too (no fresh key each).
+    for plain, others in LOOKALIKES.items():
+        m = From(server, next(addr))
+        spellings = (others * 5)[:5]
+        for i, other in enumerate(spellings):
+            r, _ = login_attempt(m, other, "falsch%d" % i)
+            assert r.status == 200, (plain, other, r.status)
+        for other in [plain] + others:
+            r, _ = login_attempt(m, other, "demo")
+            assert r.status == 429 and THROTTLED_DE in unescape(r.text), (plain, other, r.status)
+    assert counts()["sessions"] == before["sessions"], "a throttled spelling made a session"
+    # The look-alike is the account: unthrottled, it signs in as the agent.
+    From(server, next(addr)).login("\u017fupport@example.org")
+    healthy("look-alike throttling")
+
+
 def shape(r, secret):
     """Everything of an answer that could tell accounts apart: status,
     header names, cookies set, and the body without the echoed address
