@@ -372,12 +372,17 @@ collect_values(struct req *rq, const struct reqtype *t, struct field_value *fv,
 	return ZEK_OK;
 }
 
+/* An id chosen in the form: 0 when none was sent, -1 when the value is no
+ * id (core refuses it beside the field, instead of reading "none"). */
 static int64_t
 form_id(struct req *rq, const char *name)
 {
+	const char *s = req_form(rq, name);
 	int64_t v;
 
-	return str_to_i64(req_form(rq, name), 1, INT64_MAX, &v) == 0 ? v : 0;
+	if (str_empty(s))
+		return 0;
+	return str_to_i64(s, 1, INT64_MAX, &v) == 0 ? v : -1;
 }
 
 /* POST /servicedesk/customer/portal/{portalId}/create/{requestTypeId} */

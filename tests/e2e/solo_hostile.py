@@ -14,6 +14,7 @@ docs/internals/limits.md lists the limits these tests hold the server to."""
 
 import atexit
 import functools
+import html.parser
 import http.client
 import json
 import re
@@ -21,6 +22,7 @@ import resource
 import socket
 import sqlite3
 import statistics
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -549,6 +551,182 @@ def test_invalid_utf8_and_huge_comments(c, binary):
         err = field_error(r.text, "comment")
         assert err and message in err, (what, err)
         unharmed(before, "comment with " + what)
+
+
+# --- NUL bytes in every field of every form ---------------------------------
+
+class Forms(html.parser.HTMLParser):
+    """The POST forms of a page: action, enctype and fields (name, kind,
+    the value the page offers), and the page's links."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self.links, self.cur, self.select = [], [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "a" and a.get("href", "").startswith("/"):
+            self.links.append(a["href"].split("#")[0])
+        if tag == "form" and a.get("method", "get").lower() == "post":
+            self.cur = {"action": a.get("action", ""), "enctype": a.get("enctype", ""), "fields": []}
+            self.forms.append(self.cur)
+        elif self.cur is not None and tag in ("input", "textarea", "select", "button") and a.get("name"):
+            kind = a.get("type", "text").lower() if tag == "input" else tag
+            if kind == "submit" and tag == "input" or tag == "button":
+                if a.get("value") is None:
+                    return
+                kind = "button"
+            self.cur["fields"].append([a["name"], kind, a.get("value") or ""])
+            self.select = self.cur["fields"][-1] if tag == "select" else None
+        elif tag == "option" and self.select is not None and not self.select[2] and a.get("value"):
+            self.select[2] = a["value"]
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.cur = None
+        elif tag == "select":
+            self.select = None
+
+
+def route_regexes(binary, want):
+    """The routes of `zek routes` whose flags include every one of want and
+    none of api/json: (method, pattern, regex)."""
+    out = subprocess.run([binary, "routes"], capture_output=True, text=True, check=True).stdout
+    routes = []
+    for line in out.splitlines():
+        method, pattern, flags, _ = line.split("\t")
+        fl = set(flags.split(","))
+        if want <= fl and not fl & {"api", "json"}:
+            rx = re.sub(r"\\\{\\\*\\\}", ".+", re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(pattern)))
+            routes.append((method, pattern, re.compile(rx + "$")))
+    return routes
+
+
+def discover_forms(binary, clients):
+    """Every POST form reachable by following links from the start pages,
+    signed in as each client (at most 6 pages per GET route), one for each
+    client, route and set of field names."""
+    gets = route_regexes(binary, set())
+    posts = route_regexes(binary, {"body"})
+    found = {}
+    for who, client, start in clients:
+        seen, per_route, todo = set(), {}, list(start)
+        while todo:
+            path = todo.pop(0)
+            if path in seen or "logout" in path:
+                continue
+            seen.add(path)
+            route = next((p for m, p, rx in gets if m == "GET" and rx.match(path.split("?")[0])), None)
+            if route is None or route.startswith(("/static", "/servicedesk/customer/attachments", "/metrics")):
+                continue
+            per_route[route] = per_route.get(route, 0) + 1
+            if per_route[route] > 6:
+                continue
+            r = client.get(path)
+            if r.status in (302, 303) and (r.header("Location") or "").startswith("/"):
+                todo.append(r.header("Location"))
+            if r.status != 200 or "html" not in (r.header("Content-Type") or ""):
+                continue
+            f = Forms()
+            f.feed(r.text)
+            todo += f.links
+            for form in f.forms:
+                action = form["action"] or path
+                pattern = next((p for m, p, rx in posts if m == "POST" and rx.match(action)), action)
+                key = (who, pattern, tuple(sorted({n for n, _, _ in form["fields"]})))
+                found.setdefault(key, dict(form, action=action, client=client, page=path))
+    return list(found.values())
+
+
+def db_holds(marker):
+    """Tables and columns whose text holds marker (bytes) anywhere."""
+    db = sqlite3.connect("file:%s?mode=ro" % STATE["server"].db, uri=True, timeout=10)
+    db.text_factory = bytes
+    hits = []
+    try:
+        for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            t = t.decode()
+            for row in db.execute('SELECT * FROM "%s"' % t):
+                if any(isinstance(v, bytes) and marker in v for v in row):
+                    hits.append(t)
+    finally:
+        db.close()
+    return hits
+
+
+UNREADABLE = "nicht gelesen werden"
+TEXT_KINDS = {"text", "textarea", "email", "password", "url", "search", "tel"}
+
+
+def test_nul_in_every_field_of_every_form(c, binary):
+    """A NUL in any field of any form (%00 urlencoded, a raw byte in a
+    multipart part) is refused, never cut at and stored (issue 13: a comment
+    VISIBLE%00TAIL was stored as VISIBLE). The forms are found by following
+    links as a customer, an agent and a visitor, and must cover every POST
+    route of `zek routes` that takes a form body."""
+    server = srv(binary)
+    agent = Client(server)
+    agent.login("support@example.org")
+    anna2 = Client(server)              # its own session: a probe may not sign it out
+    anna2.login("anna@example.org")
+    # What makes the rarer forms appear: a token to revoke, a participant
+    # to remove, a proposed solution to accept or reject.
+    expires = re.search(r'id="t-expires"[^>]*value="([^"]*)"', anna2.get(PROFILE).text).group(1)
+    assert anna2.post_form(PROFILE + "/tokens", [("name", "nul"), ("expires", expires)]).status == 200
+    r = anna2.post_multipart(create_url(), [("summary", "NUL-Probe"), ("description", "d"), ("share", "private")])
+    assert r.status == 303, r.status
+    req = r.header("Location")
+    assert anna2.post_form(req + "/participants", [("who", "ben@example.org")]).status in (200, 303)
+    key = req.rsplit("/", 1)[1]
+    r = agent.post_form("/servicedesk/agent/requests/%s/status" % key,
+                        [("action", "propose_solution"), ("status_comment", "Gelöst?")])
+    assert r.status in (200, 303), r.status
+    forms = discover_forms(binary, [
+        ("customer", anna2, [PORTAL, "/servicedesk/customer/user/requests", PROFILE] +
+         list(type_links(anna2).values())),
+        ("agent", agent, ["/servicedesk/agent/"]),
+        ("visitor", Client(server), [LOGIN]),
+    ])
+    # The Markdown preview is fetched by script, not by a form.
+    forms.append({"action": "/servicedesk/customer/markdown-preview", "enctype": "", "client": anna2,
+                  "page": PORTAL, "fields": [["text", "textarea", ""], ["csrf", "hidden", anna2.csrf(PORTAL)]]})
+    posts = route_regexes(binary, {"body"})
+    covered = {p for m, p, rx in posts for f in forms if m == "POST" and rx.match(f["action"])}
+    missing = {p for m, p, _ in posts if m == "POST"} - covered
+    assert not missing, "form routes without a form to try: %s" % sorted(missing)
+    # Sign-out last: a probe that wrongly passed would end the session.
+    forms.sort(key=lambda f: "logout" in f["action"])
+    tried = 0
+    for form in forms:
+        for i, (name, kind, value) in enumerate(form["fields"]):
+            if kind in ("file", "button", "submit"):
+                continue
+            tried += 1
+            marker = ("nulprobe%d" % tried).encode()
+            base = value.encode() if kind not in TEXT_KINDS or value else b"Text"
+            probe = base + b"\x00" + marker if kind not in TEXT_KINDS else marker + b"\x00TAIL"
+            fields = [(n, (probe if j == i else (v or ("Text" if k in TEXT_KINDS else "")).encode()))
+                      for j, (n, k, v) in enumerate(form["fields"])
+                      if k not in ("file", "button", "submit") and (k not in ("checkbox", "radio") or j == i)]
+            what = "%s %s (%s, %s)" % (form["action"], name, kind, form["page"])
+            for multipart_body in ((True, False) if "multipart" in form["enctype"] else (False,)):
+                if multipart_body:
+                    r = form["client"].post_multipart(form["action"], fields, csrf=False)
+                else:
+                    body = urllib.parse.urlencode(fields).encode()
+                    r = form["client"].request("POST", form["action"], body,
+                                               {"Content-Type": "application/x-www-form-urlencoded"})
+                if name == "next":      # where to go after signing in: a bad one is ignored
+                    assert marker.decode() not in (r.header("Location") or ""), what
+                else:
+                    assert 400 <= r.status < 500, "%s: NUL accepted, %d %s" % (what, r.status, page_title(r.text))
+                # A password is not text to be read: a wrong one says so.
+                if kind in TEXT_KINDS - {"password"} and r.status == 422:
+                    assert UNREADABLE in unescape(r.text), "%s: 422 without saying why" % what
+                hits = db_holds(marker)
+                assert not hits, "%s: stored in %s" % (what, hits)
+    assert tried > 40, "only %d fields tried" % tried
+    healthy("NUL in every field")
 
 
 # --- the REST API ------------------------------------------------------------
