@@ -12,7 +12,7 @@
 
 #define REQUEST_COLS "id, desk_id, number, issue_key, type_id, reporter_id, " \
 	"creator_id, coalesce(shared_org_id, 0), status, resolution, title, " \
-	"created_at, updated_at"
+	"created_at, updated_at, customer_updated_at"
 
 static void
 map_request(struct sq_row *r, void *elem)
@@ -32,6 +32,7 @@ map_request(struct sq_row *r, void *elem)
 	q->title = sq_col_str(r);
 	q->created_at = sq_col_i64(r);
 	q->updated_at = sq_col_i64(r);
+	q->customer_updated_at = sq_col_i64(r);
 }
 
 enum zek_rc
@@ -43,8 +44,9 @@ store_request_insert(struct store_conn *c, const struct store_request *r,
 
 	rc = sq_query_i64(c, &id, "INSERT INTO requests (desk_id, number, "
 	    "issue_key, type_id, reporter_id, creator_id, shared_org_id, status, "
-	    "resolution, title, created_at, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    "resolution, title, created_at, updated_at, customer_updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) "
+	    "RETURNING id",
 	    "iitiiiItttii", r->desk_id, r->number, r->key, r->type_id,
 	    r->reporter_id, r->creator_id, r->shared_org_id, r->status,
 	    sq_nz(r->resolution), r->title, r->created_at, r->updated_at);
@@ -85,9 +87,10 @@ enum zek_rc
 store_request_set_status(struct store_conn *c, int64_t id, const char *status,
     const char *resolution, int64_t updated_at)
 {
-	return sq_exec_changed(c, "UPDATE requests SET status = ?, resolution = ?, "
-	    "updated_at = ? WHERE id = ?", "ttii", status, sq_nz(resolution),
-	    updated_at, id);
+	/* Customers see every status change. */
+	return sq_exec_changed(c, "UPDATE requests SET status = ?1, "
+	    "resolution = ?2, updated_at = ?3, customer_updated_at = ?3 "
+	    "WHERE id = ?4", "ttii", status, sq_nz(resolution), updated_at, id);
 }
 
 enum zek_rc

@@ -288,7 +288,8 @@ struct store_request {
 	const char *resolution;     /* resolution code or "" */
 	const char *title;
 	int64_t created_at;
-	int64_t updated_at;
+	int64_t updated_at;         /* any change, internal notes included */
+	int64_t customer_updated_at;    /* the last change customers can see */
 };
 
 struct store_value {
@@ -431,9 +432,10 @@ enum zek_rc store_attachment_attach_comment(struct store_conn *c,
 /* *out = false when the attachment belongs to an internal note. */
 enum zek_rc store_attachment_is_public(struct store_conn *c, int64_t id,
     bool *out);
-/* Sets requests.updated_at. */
+/* Sets requests.updated_at, and customer_updated_at too when the change is
+ * one the request's customers see (not an internal note). */
 enum zek_rc store_request_touch(struct store_conn *c, int64_t id,
-    int64_t updated_at);
+    int64_t updated_at, bool customer_visible);
 /* Shares the request with an organisation unless it is shared already;
  * ZEK_NOTFOUND when it was (or the request does not exist). */
 enum zek_rc store_request_share_org(struct store_conn *c, int64_t id,
