@@ -16,6 +16,8 @@ struct config {
 	unsigned threads;           /* HTTP worker threads */
 	size_t max_file_bytes;      /* one attachment, default 10 MiB */
 	unsigned max_files;         /* attachments per request or comment, default 10 */
+	unsigned max_pending_uploads;   /* one user's temporary uploads at once, default 30 */
+	int64_t max_pending_upload_bytes; /* their total size, default 200 MiB */
 	size_t max_body_bytes;      /* one HTTP body, derived from the two above */
 	int64_t session_ttl_ms;     /* idle sessions expire after this, default 8 h */
 	int64_t temp_attachment_ttl_ms; /* unused temporary uploads are purged, default 1 h */

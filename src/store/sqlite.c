@@ -217,6 +217,14 @@ conn_open(struct store *st)
 	sqlite3_db_config(c->db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, (int *)NULL);
 	/* The busy handler first: switching to WAL needs a lock too. */
 	sqlite3_busy_handler(c->db, busy_wait, NULL);
+	/* Space freed by deletions (expired uploads above all) goes back to
+	 * the file system: store_attachments_purge_temp runs an incremental
+	 * vacuum. The mode takes effect only in a database without tables
+	 * (a new one, here before WAL and migration 0001) or at the next
+	 * VACUUM; an existing database stays as it was (docs/internals/
+	 * store.md says how to convert it), and then the vacuum does
+	 * nothing. */
+	sqlite3_exec(c->db, "PRAGMA auto_vacuum=INCREMENTAL", NULL, NULL, NULL);
 	src = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode=WAL", -1, &jm, NULL);
 	if (src == SQLITE_OK && (src = sqlite3_step(jm)) == SQLITE_ROW) {
 		const unsigned char *mode = sqlite3_column_text(jm, 0);

@@ -348,10 +348,17 @@ struct store_attachment {
 	int64_t created_at;
 };
 
-/* Stores a temporary upload (request NULL) with a.temp_token. */
+/* Stores a temporary upload (request NULL) with a.temp_token, unless the
+ * uploader's temporary uploads would then number more than max_count or
+ * hold more than max_bytes: checked and written in one statement, so
+ * uploads at the same time cannot pass the cap together. Returns ZEK_OK,
+ * ZEK_TOOBIG (over the cap, nothing written), ZEK_IO or ZEK_NOMEM. */
 enum zek_rc store_attachment_insert(struct store_conn *c,
     const struct store_attachment *att, const void *data, size_t len,
-    int64_t *id_out);
+    int64_t max_count, int64_t max_bytes, int64_t *id_out);
+/* How many temporary uploads `uploader_id` has and their total size. */
+enum zek_rc store_attachments_pending(struct store_conn *c,
+    int64_t uploader_id, int64_t *count, int64_t *bytes);
 /* A temporary upload by token and uploader, without data; ZEK_NOTFOUND if
  * it is not temporary or belongs to someone else. */
 enum zek_rc store_attachment_temp_get(struct store_conn *c, struct arena *a,
@@ -366,7 +373,8 @@ enum zek_rc store_attachments_by_request(struct store_conn *c, struct arena *a,
 /* One attachment; with_data copies the blob into the arena. */
 enum zek_rc store_attachment_get(struct store_conn *c, struct arena *a,
     int64_t id, bool with_data, struct store_attachment **out);
-/* Deletes temporary uploads created before `before`; *n = how many. */
+/* Deletes temporary uploads created before `before`; *n = how many. The
+ * freed pages go back to the file system (incremental vacuum). */
 enum zek_rc store_attachments_purge_temp(struct store_conn *c, int64_t before,
     int64_t *n);
 

@@ -250,7 +250,9 @@ create_page(struct req *rq, const struct create_state *st)
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
 	web_breadcrumb(rq, page, t->desk_name, portal_href);
 	web_breadcrumb(rq, page, t->name, NULL);
-	return web_render(rq, st->nerrs > 0 ? 422 : 200, "create", page);
+	return web_render(rq, st->nerrs > 0 ?
+	    http_status_of_errors(st->errs, st->nerrs, 422) : 200, "create",
+	    page);
 }
 
 static int
