@@ -16,13 +16,16 @@ import atexit
 import functools
 import html.parser
 import http.client
+import os
 import json
 import re
 import resource
+import shutil
 import socket
 import sqlite3
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -727,6 +730,97 @@ def test_nul_in_every_field_of_every_form(c, binary):
                 assert not hits, "%s: stored in %s" % (what, hits)
     assert tried > 40, "only %d fields tried" % tried
     healthy("NUL in every field")
+
+
+# --- a user's temporary uploads ---------------------------------------------
+
+def test_pending_uploads_are_capped_and_their_space_returns(c, binary):
+    """One user cannot fill the disk with uploads no request takes (issue
+    13: 300 MiB in 9 s through attachTemporaryFile): the API answers 413
+    past the size cap and 429 past the count cap, the forms say so beside
+    the field, nothing is stored; and after the purge the database file
+    shrinks again. Its own server: the caps are small."""
+    mib = 1 << 20
+    env = {"ZEK_MAX_FILE_BYTES": str(mib), "ZEK_MAX_PENDING_UPLOADS": "12",
+           "ZEK_MAX_PENDING_UPLOAD_BYTES": str(8 * mib)}
+    keep = tempfile.mkdtemp(prefix="zek-cap-")
+    server = Server(binary, extra_env=env, db=os.path.join(keep, "zek.db"))
+    try:
+        def api_token(email):
+            cl = Client(server)
+            cl.login(email)
+            expires = re.search(r'id="t-expires"[^>]*value="([^"]*)"', cl.get(PROFILE).text).group(1)
+            r = cl.post_form(PROFILE + "/tokens", [("name", "cap"), ("expires", expires)])
+            return cl, re.search(r'id="t-new"[^>]*value="(zek_[^"]+)"', r.text).group(1)
+
+        def attach(tok, name, data):
+            body = multipart([part(b"file", data, name.encode(), b"application/octet-stream")])
+            api = Client(server)
+            return api.request("POST", API + "/servicedesk/1/attachTemporaryFile", body, {
+                "Authorization": "Bearer " + tok, "Accept": "application/json",
+                "Content-Type": "multipart/form-data; boundary=hostileBoundary"})
+
+        def pending(email):
+            db = sqlite3.connect("file:%s?mode=ro" % server.db, uri=True, timeout=10)
+            try:
+                return db.execute("SELECT count(*), coalesce(sum(a.size), 0) FROM attachments a "
+                                  "JOIN users u ON u.id = a.uploader_id "
+                                  "WHERE u.email = ? AND a.request_id IS NULL", (email,)).fetchone()
+            finally:
+                db.close()
+
+        anna, tok = api_token("anna@example.org")
+        blob = lambda i: (b"%d " % i) * mib                    # text, distinct
+        for i in range(4):
+            r = attach(tok, "teil%d.txt" % i, blob(i)[:mib - 64])
+            assert r.status == 201, (i, r.status, r.text[:300])
+        count, size = pending("anna@example.org")
+        assert count == 4 and size < 8 * mib
+        big = blob(9)[:mib - 64]
+        while size + len(big) <= 8 * mib:                       # fill up to the cap
+            r = attach(tok, "mehr.txt", big)
+            assert r.status == 201, (count, size, r.status, r.text[:300])
+            count, size = pending("anna@example.org")
+        r = attach(tok, "zuviel.txt", big)
+        assert r.status == 413, (r.status, r.text[:300])
+        err = json.loads(r.text)
+        assert "zuviel.txt" in err["errorMessage"] and "höchstens 8" in err["errorMessage"], err
+        assert err["i18nErrorMessage"]["i18nKey"] == "err_uploads_pending_bytes", err
+        assert pending("anna@example.org") == (count, size), "a refused upload was stored"
+        # By count: Ben's small files.
+        ben, btok = api_token("ben@example.org")
+        for i in range(12):
+            assert attach(btok, "k%d.txt" % i, b"klein\n").status == 201
+        r = attach(btok, "dreizehn.txt", b"klein\n")
+        assert r.status == 429, (r.status, r.text[:300])
+        assert json.loads(r.text)["i18nErrorMessage"]["i18nKey"] == "err_uploads_pending_count"
+        assert pending("ben@example.org")[0] == 12
+        # The create form: the message beside the field, the text kept.
+        r = anna.post_multipart(type_links(anna)["Sonstige Frage"],
+                                [("summary", "Bleibt stehen"), ("description", "d"), ("share", "private")],
+                                files=[("attachment", "formular.txt", big, "text/plain")])
+        assert r.status == 413, r.status
+        assert "Bleibt stehen" in unescape(r.text)
+        assert "noch zu keiner Anfrage gehören" in unescape(r.text), page_title(r.text)
+        assert re.search(r'id="f-attachment-error"', r.text), "no error beside the field"
+        # Another user is not affected.
+        carla, ctok = api_token("carla@example.org")
+        assert attach(ctok, "carla.txt", big).status == 201
+        # Expired and purged, the space goes back to the file system.
+        rc, _ = server.stop()
+        grown = os.path.getsize(server.db)
+        db = sqlite3.connect(server.db, timeout=10)
+        db.execute("UPDATE attachments SET created_at = 0 WHERE request_id IS NULL")
+        db.commit()
+        db.close()
+        r = subprocess.run([binary, "jobs", "run", "--db", server.db], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        shrunk = os.path.getsize(server.db)
+        assert grown - shrunk > 8 * mib, "the file kept its size: %d -> %d" % (grown, shrunk)
+    finally:
+        if server.proc.poll() is None:
+            server.stop()
+        shutil.rmtree(keep, ignore_errors=True)
 
 
 # --- the REST API ------------------------------------------------------------
