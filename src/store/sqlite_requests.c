@@ -252,7 +252,7 @@ store_attachment_insert(struct store_conn *c,
 	sqlite3_stmt *st;
 	int src, r;
 
-	/* attachments_pending (0014) makes the sum a look-up of the
+	/* attachments_pending (0015) makes the sum a look-up of the
 	 * uploader's few temporary rows. */
 	st = sq_start(c, &rc, "INSERT INTO attachments (request_id, uploader_id, "
 	    "temp_token, filename, mime, size, data, created_at) "
