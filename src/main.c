@@ -70,10 +70,10 @@ static const char usage[] =
     "ZEK_ROOT, ZEK_BASE_URL, ZEK_THREADS, ZEK_DEV, ZEK_MAX_FILE_BYTES,\n"
     "ZEK_MAX_FILES, ZEK_SECURE_COOKIES, ZEK_SMTP_URL, ...) or a config file\n"
     "of 'key = value' lines (listen, db, root, base_url, threads,\n"
-    "max_file_bytes, max_files, max_body_memory, secure_cookies, smtp_url,\n"
-    "smtp_starttls, smtp_user, smtp_password, smtp_from, smtp_from_name,\n"
-    "smtp_timeout_ms,"
-    " mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
+    "max_file_bytes, max_files, max_body_memory, max_pending_uploads,\n"
+    "max_pending_upload_bytes, secure_cookies, smtp_url, smtp_starttls,\n"
+    "smtp_user, smtp_password, smtp_from, smtp_from_name, smtp_timeout_ms,\n"
+    "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
     "agent_mail_new, agent_mail_reply, auto_close_days, idle_timeout,\n"
     "header_timeout, body_min_rate, max_connections, max_connections_per_ip;\n"
     "see docs/internals/limits.md). Flags beat the\n"
@@ -216,6 +216,12 @@ config_set(struct config *cfg, const char *key, const char *value)
 	else if (str_eq(key, "max_body_memory") &&
 	    str_to_i64(v, 1LL << 20, 1LL << 40, &n) == 0)
 		cfg->max_body_memory = (size_t)n;
+	else if (str_eq(key, "max_pending_uploads") &&
+	    str_to_i64(v, 1, 100000, &n) == 0)
+		cfg->max_pending_uploads = (unsigned)n;
+	else if (str_eq(key, "max_pending_upload_bytes") &&
+	    str_to_i64(v, 1024, 1LL << 40, &n) == 0)
+		cfg->max_pending_upload_bytes = n;
 	else if (str_eq(key, "auto_close_days") &&
 	    str_to_i64(v, 0, 3650, &n) == 0)
 		cfg->auto_close_days = n;
@@ -267,7 +273,8 @@ config_env(struct config *cfg)
 {
 	static const char *const keys[] = {
 		"listen", "db", "root", "base_url", "threads", "dev",
-		"max_file_bytes", "max_files", "max_body_memory", "secure_cookies",
+		"max_file_bytes", "max_files", "max_body_memory",
+		"max_pending_uploads", "max_pending_upload_bytes", "secure_cookies",
 		"smtp_url", "smtp_starttls", "smtp_user", "smtp_password",
 		"smtp_from", "smtp_from_name", "smtp_timeout_ms", "mail_poll_ms",
 		"mail_retry_ms", "mail_retry_max_ms", "mail_expire_ms",

@@ -111,7 +111,8 @@ int api_request_activity(struct req *rq, const struct request_view *v,
  * for agents; for others `name` is the account id, which every body that
  * names people accepts. Caller owns it. */
 json_t *api_person_json(struct req *rq, const struct person *p);
-/* Answers 400 for problems core found (struct field_error): errorMessage
+/* Answers 400 (413/429 for the upload cap, http_status_of_errors) for
+ * problems core found (struct field_error): errorMessage
  * = the first one as "Feld „x“: text", errorMessages = all of them,
  * errors = {field: text}. `names` maps core's field names to the body's
  * (pairs, NULL-terminated; may be NULL). Returns ZEK_OK once queued. */

@@ -73,6 +73,9 @@ fail:
 	return NULL;
 }
 
+/* Core names the file field "attachment"; this body calls it "file". */
+static const char *const part_names[] = { "attachment", FILE_PART, NULL };
+
 /* POST /rest/servicedeskapi/servicedesk/{serviceDeskId}/attachTemporaryFile:
  * multipart/form-data with one or more parts "file". X-Atlassian-Token is
  * not needed: token-authenticated calls carry no cookies to forge. */
@@ -141,7 +144,7 @@ api_attach_temporary(struct req *rq)
 	rc = core_attachments_upload_all(&rq->ctx, rq->user, files, form.count,
 	    out, &err);
 	if (rc == ZEK_INVALID)
-		return api_field_errors(rq, &err, 1, NULL);
+		return api_field_errors(rq, &err, 1, part_names);
 	if (rc != ZEK_OK)
 		return rc;
 	list = json_array();

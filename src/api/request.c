@@ -130,7 +130,7 @@ error_text(struct req *rq, const struct field_error *e)
 	char n[32];
 	char *out;
 
-	if (str_eq(e->key, "err_file_too_big"))
+	if (core_error_max_is_bytes(e->key))
 		str_lcpy(n, size_text(rq, e->max), sizeof(n));
 	else
 		snprintf(n, sizeof(n), "%lld", (long long)e->max);
@@ -193,7 +193,7 @@ api_field_errors(struct req *rq, const struct field_error *errs, size_t n,
 	}
 	json_object_set_new(body, "errorMessages", all);
 	json_object_set_new(body, "errors", by_field);
-	return api_reply(rq, 400, body);
+	return api_reply(rq, http_status_of_errors(errs, n, 400), body);
 }
 
 /* Answers with an error and hands `rc` back to the caller's caller. */

@@ -6,14 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/ucasemap.h>
-
 #include "core/fields.h"
 #include "core/objects.h"
 #include "core/portal.h"
 #include "core/requests.h"
 #include "core/users.h"
 #include "lib/str.h"
+#include "lib/utf8.h"
 
 #define ICON_PATH "/static/v1/icons/"
 #define ICON_DEFAULT "allgemein"
@@ -317,25 +316,17 @@ type_json(struct req *rq, const struct portal *p, int64_t group_id,
 	return t;
 }
 
-/* Unicode case folding for the name search; NULL when out of memory. */
+/* The folding of the stored names (utf8_fold), on the arena; NULL when out
+ * of memory. */
 static char *
 fold(struct req *rq, const char *s)
 {
-	UErrorCode st = U_ZERO_ERROR;
-	UCaseMap *cm = ucasemap_open(NULL, 0, &st);
-	size_t cap = strlen(s) * 3 + 1;
-	char *out = arena_alloc(rq->arena, cap);
-	int32_t n;
+	char *f = utf8_fold(s), *out;
 
-	if (cm == NULL || out == NULL || cap > INT32_MAX) {
-		ucasemap_close(cm);
+	if (f == NULL)
 		return NULL;
-	}
-	n = ucasemap_utf8FoldCase(cm, out, (int32_t)cap, s, -1, &st);
-	ucasemap_close(cm);
-	if (U_FAILURE(st) || n < 0 || (size_t)n >= cap)
-		return NULL;
-	out[n] = '\0';
+	out = arena_strdup(rq->arena, f);
+	free(f);
 	return out;
 }
 

@@ -105,7 +105,7 @@ core_comment_insert_locked(struct zctx *ctx, const struct store_request *r,
 	};
 	rc = store_activity_insert(ctx->db, &e, NULL);
 	if (rc == ZEK_OK)
-		rc = store_request_touch(ctx->db, r->id, ctx->now_ms);
+		rc = store_request_touch(ctx->db, r->id, ctx->now_ms, is_public);
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 	return rc;

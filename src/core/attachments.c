@@ -209,6 +209,31 @@ file_error(struct field_error *err, const char *key, int64_t max,
 	return ZEK_INVALID;
 }
 
+/* The upload would pass the user's cap of temporary uploads: which one. */
+static enum zek_rc
+pending_error(struct zctx *ctx, const struct user *user,
+    struct field_error *err, const char *name)
+{
+	int64_t count, bytes;
+	enum zek_rc rc;
+
+	rc = store_attachments_pending(ctx->db, user->id, &count, &bytes);
+	if (rc != ZEK_OK)
+		return rc;
+	if (count >= (int64_t)ctx->cfg->max_pending_uploads)
+		return file_error(err, CORE_ERR_PENDING_COUNT,
+		    (int64_t)ctx->cfg->max_pending_uploads, name);
+	return file_error(err, CORE_ERR_PENDING_BYTES,
+	    ctx->cfg->max_pending_upload_bytes, name);
+}
+
+bool
+core_error_max_is_bytes(const char *key)
+{
+	return str_eq(key, "err_file_too_big") ||
+	    str_eq(key, CORE_ERR_PENDING_BYTES);
+}
+
 enum zek_rc
 core_attachment_upload_temp(struct zctx *ctx, const struct user *user,
     const char *filename, const void *data, size_t len,
@@ -244,7 +269,11 @@ core_attachment_upload_temp(struct zctx *ctx, const struct user *user,
 		.size = (int64_t)len,
 		.created_at = ctx->now_ms,
 	};
-	rc = store_attachment_insert(ctx->db, &att, data, len, &id);
+	rc = store_attachment_insert(ctx->db, &att, data, len,
+	    ctx->cfg->max_pending_uploads, ctx->cfg->max_pending_upload_bytes,
+	    &id);
+	if (rc == ZEK_TOOBIG)
+		return pending_error(ctx, user, err, name);
 	if (rc != ZEK_OK)
 		return rc;
 	*out = (struct attachment_info){

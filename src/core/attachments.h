@@ -36,12 +36,23 @@ struct attachment {
 	int64_t created_at;
 };
 
+/* The user's temporary uploads (sent, not yet part of a request or comment)
+ * are capped: at most cfg->max_pending_uploads of them, together at most
+ * cfg->max_pending_upload_bytes. The keys of the two refusals; the API
+ * answers them with 429 and 413. */
+#define CORE_ERR_PENDING_COUNT "err_uploads_pending_count"
+#define CORE_ERR_PENDING_BYTES "err_uploads_pending_bytes"
+
+/* True when an error's max is a size in bytes (to be shown as "10 MB"). */
+bool core_error_max_is_bytes(const char *key);
+
 /* Stores an upload of `user` as temporary (no request yet) under a fresh
  * random token. The type is sniffed from the bytes; allowed are images,
  * PDF, text/CSV, office documents and archives (see attachments.c).
  * ZEK_INVALID with *err set: err_file_empty, err_file_too_big (max =
- * cfg->max_file_bytes), err_file_type; err->field is "attachment" and
- * err->arg the file name. err may be NULL. */
+ * cfg->max_file_bytes), err_file_type, CORE_ERR_PENDING_COUNT or _BYTES
+ * (the user's cap, checked atomically with the write); err->field is
+ * "attachment" and err->arg the file name. err may be NULL. */
 enum zek_rc core_attachment_upload_temp(struct zctx *ctx,
     const struct user *user, const char *filename, const void *data,
     size_t len, struct attachment_info *out, struct field_error *err);

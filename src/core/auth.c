@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/config.h"
@@ -12,6 +13,7 @@
 #include "core/users.h"
 #include "lib/arena.h"
 #include "lib/str.h"
+#include "lib/utf8.h"
 #include "store/store.h"
 
 /* Interactive cost, with less memory than libsodium's 64 MiB default so
@@ -94,18 +96,30 @@ core_token_well_formed(const char *s)
 	    strspn(s, alphabet) == AUTH_TOKEN_LEN;
 }
 
+/* Failed sign-ins count per account and client address once the address
+ * names an account, so that every spelling the look-up accepts for it
+ * ("ſupport@", "SUPPORT@", "support@" with a Kelvin sign "K") shares one
+ * counter. An unknown address counts under its folding, the look-up's own
+ * (utf8_fold), so that its spellings share one too. NULL when out of
+ * memory or when the address cannot be folded (then nobody has it). */
 static char *
-throttle_key(struct zctx *ctx, const char *email, const char *client_ip)
+throttle_key(struct zctx *ctx, const struct store_user *su,
+    const char *email, const char *client_ip)
 {
-	char *lower = core_ascii_lower(ctx, email);
+	const char *ip = client_ip != NULL ? client_ip : "";
+	char *folded, *key;
 
-	if (lower == NULL)
+	if (su != NULL)
+		return arena_printf(ctx->arena, "user|%lld|%.*s",
+		    (long long)su->id, CLIENT_IP_MAX, ip);
+	folded = utf8_fold(email);
+	if (folded == NULL)
 		return NULL;
-	return arena_printf(ctx->arena, "%s|%.*s", lower, CLIENT_IP_MAX,
-	    client_ip != NULL ? client_ip : "");
+	key = arena_printf(ctx->arena, "email|%s|%.*s", folded, CLIENT_IP_MAX,
+	    ip);
+	free(folded);
+	return key;
 }
-
-
 
 static enum zek_rc
 session_create(struct zctx *ctx, int64_t user_id, struct session_new *out)
@@ -150,14 +164,14 @@ core_login(struct zctx *ctx, const char *email, const char *password,
 		return ZEK_INVALID;
 	if (strlen(email) > USER_EMAIL_MAX || strlen(password) > USER_PASSWORD_MAX)
 		return ZEK_INVALID;
-	key = throttle_key(ctx, email, client_ip);
-	if (key == NULL)
-		return ZEK_NOMEM;
-	if (core_throttled(ctx, key, ctx->cfg->login_max_failures))
-		return ZEK_FORBIDDEN;
 	rc = store_user_by_email(ctx->db, ctx->arena, email, &su);
 	if (rc != ZEK_OK && rc != ZEK_NOTFOUND)
 		return rc;
+	key = throttle_key(ctx, su, email, client_ip);
+	if (key == NULL)
+		return rc == ZEK_NOTFOUND ? ZEK_INVALID : ZEK_NOMEM;
+	if (core_throttled(ctx, key, ctx->cfg->login_max_failures))
+		return ZEK_FORBIDDEN;
 	pthread_once(&dummy_once, dummy_init);
 	/* Unknown e-mail: verify against the dummy hash anyway. */
 	hash = su != NULL && !str_empty(su->password_hash) ? su->password_hash :

@@ -13,6 +13,8 @@ config_defaults(struct config *cfg)
 		.max_file_bytes = 10u << 20,
 		.max_files = 10,
 		.max_body_memory = (size_t)256 << 20,
+		.max_pending_uploads = 30,
+		.max_pending_upload_bytes = 200LL << 20,
 		.session_ttl_ms = 8LL * 3600 * 1000,
 		.temp_attachment_ttl_ms = 3600LL * 1000,
 		.login_max_failures = 5,

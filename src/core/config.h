@@ -16,6 +16,8 @@ struct config {
 	unsigned threads;           /* HTTP worker threads */
 	size_t max_file_bytes;      /* one attachment, default 10 MiB */
 	unsigned max_files;         /* attachments per request or comment, default 10 */
+	unsigned max_pending_uploads;   /* one user's temporary uploads at once, default 30 */
+	int64_t max_pending_upload_bytes; /* their total size, default 200 MiB */
 	size_t max_body_bytes;      /* one HTTP body, derived from the two above */
 	size_t max_body_memory;     /* bodies in flight at once, all requests
 	                               together, default 256 MiB; never less

@@ -45,8 +45,6 @@ bool core_cursor_parse(const char *s, int64_t *value, int64_t *id);
 /* Grows an arena array for one more element (n in use, *cap capacity). */
 void *core_grow(struct zctx *ctx, void *arr, size_t n, size_t *cap,
     size_t size);
-/* An ASCII-lower-cased copy in the arena. */
-char *core_ascii_lower(struct zctx *ctx, const char *s);
 
 struct store_desk;
 struct store_reqtype;

@@ -610,7 +610,11 @@ core_request_get(struct zctx *ctx, const struct user *user, const char *key,
 		.type_name = t->name,
 		.type_icon = t->icon,
 		.created_at = r->created_at,
-		.updated_at = r->updated_at,
+		/* Customers must not learn when an internal note was
+		 * written or who took the request: their "updated" moves
+		 * only with what they can see. */
+		.updated_at = user->is_agent ? r->updated_at :
+		    r->customer_updated_at,
 		.shared_org_id = r->shared_org_id,
 		.is_reporter = r->reporter_id == user->id,
 	};

@@ -21,8 +21,8 @@ struct attachment_info;
 struct create_input {
 	int64_t portal_id;
 	int64_t type_id;
-	int64_t on_behalf_user_id;  /* 0 = the user; else see core_onbehalf_candidates */
-	int64_t share_org_id;       /* 0 = private; else one of the reporter's orgs */
+	int64_t on_behalf_user_id;  /* 0 = the user; else see core_onbehalf_candidates (< 0: refused) */
+	int64_t share_org_id;       /* 0 = private; else one of the reporter's orgs (< 0: refused) */
 	const struct field_value *values;
 	size_t nvalues;
 	const char *const *attachment_tokens;   /* temporary uploads of the user */

@@ -94,7 +94,7 @@ add_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
 	};
 	rc = store_activity_insert(ctx->db, &e, NULL);
 	if (rc == ZEK_OK)
-		rc = store_request_touch(ctx->db, r->id, ctx->now_ms);
+		rc = store_request_touch(ctx->db, r->id, ctx->now_ms, true);
 	if (rc == ZEK_OK)
 		rc = core_notify_participant_added(ctx, r->id, user, p->id);
 	return rc;
@@ -190,7 +190,7 @@ remove_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
 	};
 	rc = store_activity_insert(ctx->db, &e, NULL);
 	if (rc == ZEK_OK)
-		rc = store_request_touch(ctx->db, r->id, ctx->now_ms);
+		rc = store_request_touch(ctx->db, r->id, ctx->now_ms, true);
 	return rc;
 }
 

@@ -1,7 +1,6 @@
 /* users.c: users, organisations, roles; the open-request counter. */
 #include "core/users.h"
 
-#include <ctype.h>
 #include <string.h>
 
 #include "core/auth.h"
@@ -40,18 +39,6 @@ core_grow(struct zctx *ctx, void *arr, size_t n, size_t *cap, size_t size)
 	if (arr != NULL)
 		*cap = ncap;
 	return arr;
-}
-
-char *
-core_ascii_lower(struct zctx *ctx, const char *s)
-{
-	char *d = arena_strdup(ctx->arena, s);
-	char *p;
-
-	if (d != NULL)
-		for (p = d; *p != '\0'; p++)
-			*p = (char)tolower((unsigned char)*p);
-	return d;
 }
 
 void

@@ -98,6 +98,26 @@ url_decode(struct arena *a, const char *s, size_t n, size_t dlen)
 	return d;
 }
 
+/* Values are C strings to every caller, so a NUL inside one would cut it
+ * short silently ("VISIBLE%00TAIL" read as "VISIBLE"). Each NUL becomes a
+ * byte that is never valid UTF-8, so that the value stays whole and every
+ * field's check refuses it as unreadable, like a control character (422
+ * beside the field), and strict values (checkboxes, choices, ids, tokens)
+ * no longer match. */
+#define NUL_STANDIN '\xff'
+
+static void
+seal_nuls(char *v, size_t n)
+{
+	char *p;
+
+	while ((p = memchr(v, '\0', n)) != NULL) {
+		*p = NUL_STANDIN;
+		n -= (size_t)(p - v) + 1;
+		v = p + 1;
+	}
+}
+
 /* Decodes one "name=value" pair into a new field. */
 static int
 urlencoded_pair(struct arena *a, const char *pair, size_t plen,
@@ -110,7 +130,7 @@ urlencoded_pair(struct arena *a, const char *pair, size_t plen,
 	size_t vraw = (size_t)(pair + plen - raw_value);
 	size_t nlen, vlen;
 	struct form_field *fld;
-	char *name;
+	char *name, *value;
 	int rc;
 
 	nlen = url_decoded_len(pair, nraw);
@@ -131,8 +151,10 @@ urlencoded_pair(struct arena *a, const char *pair, size_t plen,
 		return rc;
 	fld->name = name;
 	fld->len = vlen;
-	if ((fld->value = url_decode(a, raw_value, vraw, vlen)) == NULL)
+	if ((value = url_decode(a, raw_value, vraw, vlen)) == NULL)
 		return ZEK_NOMEM;
+	seal_nuls(value, vlen);
+	fld->value = value;
 	return ZEK_OK;
 }
 
@@ -462,7 +484,7 @@ multipart_add(struct mp_state *st, const struct part *pt, const char *content,
 	struct form_field *fld;
 	const char *fn = pt->filename;
 	size_t fnlen = pt->filename_len;
-	char *name;
+	char *name, *value;
 	int rc;
 
 	if (pt->name_len > st->lim->max_name)
@@ -499,8 +521,10 @@ multipart_add(struct mp_state *st, const struct part *pt, const char *content,
 	    (fld->content_type = arena_strndup(st->a, pt->type, pt->type_len)) == NULL)
 		return ZEK_NOMEM;
 	if (fn == NULL) {
-		if ((fld->value = arena_strndup(st->a, content, clen)) == NULL)
+		if ((value = arena_strndup(st->a, content, clen)) == NULL)
 			return ZEK_NOMEM;
+		seal_nuls(value, clen);
+		fld->value = value;
 		return ZEK_OK;
 	}
 	if ((fld->filename = arena_strndup(st->a, fn, fnlen)) == NULL)

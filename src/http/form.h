@@ -17,7 +17,8 @@ struct buf;
  * arena given to the parser, except file contents (see below). */
 struct form_field {
 	const char *name;         /* valid UTF-8, no control characters, not empty */
-	const char *value;        /* len bytes; NUL-terminated except file contents; NULL when too_big */
+	const char *value;        /* len bytes; NUL-terminated except file contents; NULL when too_big;
+	                           * a non-file value holds no NUL (each sent NUL is 0xFF, invalid UTF-8) */
 	size_t len;               /* real size, also when too_big */
 	const char *filename;     /* NULL for non-file parts; path stripped, may be "" */
 	const char *content_type; /* the part's Content-Type as sent, or NULL */

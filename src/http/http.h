@@ -131,5 +131,11 @@ uint64_t http_body_memory(void);
 
 /* HTTP status for a zek_rc. */
 unsigned http_status_of(int rc);
+struct field_error;
+/* The status for a form or body refused for errs: 413 when one is the cap
+ * on a user's pending uploads by size, 429 by count, else `otherwise`
+ * (422 for pages, 400 for the API). */
+unsigned http_status_of_errors(const struct field_error *errs, size_t n,
+    unsigned otherwise);
 
 #endif

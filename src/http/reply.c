@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/attachments.h"
+#include "core/validate.h"
 #include "lib/str.h"
 #include "lib/zek.h"
 #include "render/jsonalloc.h"
@@ -364,4 +366,19 @@ http_status_of(int rc)
 	case ZEK_NOMEM:     return 503;
 	default:            return 500;
 	}
+}
+
+unsigned
+http_status_of_errors(const struct field_error *errs, size_t n,
+    unsigned otherwise)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (str_eq(errs[i].key, CORE_ERR_PENDING_BYTES))
+			return 413;
+		if (str_eq(errs[i].key, CORE_ERR_PENDING_COUNT))
+			return 429;
+	}
+	return otherwise;
 }

@@ -2,7 +2,10 @@
 #include "utf8.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/ustring.h>
 
 /* Decodes one code point at s[i]; returns its length, or 0 when malformed. */
 static size_t
@@ -102,4 +105,36 @@ utf8_length(const char *s, size_t n)
 		if (((unsigned char)s[i] & 0xC0) != 0x80)
 			count++;
 	return count;
+}
+
+char *
+utf8_fold(const char *s)
+{
+	UChar u[UTF8_FOLD_MAX], f[UTF8_FOLD_MAX];
+	UErrorCode err = U_ZERO_ERROR;
+	int32_t ulen, flen, olen;
+	char *out;
+
+	if (s == NULL)
+		return NULL;
+	u_strFromUTF8(u, UTF8_FOLD_MAX, &ulen, s, -1, &err);
+	if (U_FAILURE(err) || ulen >= UTF8_FOLD_MAX)
+		return NULL;
+	flen = u_strFoldCase(f, UTF8_FOLD_MAX, u, ulen, U_FOLD_CASE_DEFAULT,
+	    &err);
+	if (U_FAILURE(err) || flen >= UTF8_FOLD_MAX)
+		return NULL;
+	u_strToUTF8(NULL, 0, &olen, f, flen, &err);
+	if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
+		return NULL;
+	err = U_ZERO_ERROR;
+	out = malloc((size_t)olen + 1);
+	if (out == NULL)
+		return NULL;
+	u_strToUTF8(out, olen + 1, NULL, f, flen, &err);
+	if (U_FAILURE(err)) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }

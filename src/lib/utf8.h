@@ -17,4 +17,15 @@ bool utf8_clean_text(const char *s, size_t n, bool allow_newlines);
 /* Number of code points in a valid string. */
 size_t utf8_length(const char *s, size_t n);
 
+#define UTF8_FOLD_MAX 4096          /* UTF-16 units folded at most */
+
+/* Full Unicode case folding (ICU, default mode) of the NUL-terminated
+ * UTF-8 string s into a malloc'd string the caller frees: "ſ" and "S"
+ * both become "s", "K" (Kelvin) "k", "ß" and "ẞ" "ss", "ﬀ" "ff". The one
+ * folding for every comparison of names and e-mail addresses (the stored
+ * *_fold columns, look-ups, search, sign-in throttling), so that two
+ * spellings equal in one place are equal in all. NULL when s is invalid,
+ * longer than UTF8_FOLD_MAX units, or memory runs out. */
+char *utf8_fold(const char *s);
+
 #endif

@@ -37,6 +37,7 @@ struct compose {
 	struct arena *a;
 	const struct catalogs *cat;
 	const char *lang;
+	const char *base_url;       /* images under it stay images (markdown.h) */
 	const char *vars[V_MAX];
 	json_t *ctx;                /* the template context */
 };
@@ -86,7 +87,8 @@ ctx_str(struct compose *c, const char *key, const char *v)
 	    ZEK_OK : ZEK_NOMEM;
 }
 
-/* The comment's Markdown as safe HTML for the HTML part. */
+/* The comment's Markdown as safe HTML for the HTML part, remote images as
+ * links. */
 static enum zek_rc
 comment_html(struct compose *c, const char *md)
 {
@@ -96,7 +98,7 @@ comment_html(struct compose *c, const char *md)
 	if (md[0] == '\0')
 		return ZEK_OK;
 	buf_init(&b, COMMENT_HTML_MAX);
-	rc = markdown_to_html(md, strlen(md), &b);
+	rc = markdown_to_mail_html(md, strlen(md), c->base_url, &b);
 	if (rc == ZEK_OK)
 		rc = ctx_str(c, "comment_html", b.data != NULL ? b.data : "");
 	buf_free(&b);
@@ -174,7 +176,8 @@ enum zek_rc
 mail_compose(const struct mail_env *env, struct arena *a,
     const struct store_mail *m, struct buf *out)
 {
-	struct compose c = { .a = a, .cat = env->cat };
+	struct compose c = { .a = a, .cat = env->cat,
+	    .base_url = env->cfg->base_url };
 	struct buf text, html;
 	struct mime_msg msg;
 	const char *unsubscribe;

@@ -154,10 +154,96 @@ out:
 	return rc;
 }
 
-/* Parses and renders; called with md_lock held. */
+/* True when url is served by zek itself: local_base ("https://zek.example",
+ * no trailing slash) followed by "/" (so neither "https://zek.example.evil"
+ * nor "https://zek.example@evil" counts). */
+static bool
+md_url_is_local(const char *url, const char *local_base)
+{
+	size_t n = strlen(local_base);
+
+	while (n > 0 && local_base[n - 1] == '/')
+		n--;
+	return n > 0 && url != NULL && strncmp(url, local_base, n) == 0 &&
+	    url[n] == '/';
+}
+
+/* The image as a link to its address: its description (or, when empty,
+ * the address) as the link text. */
+static cmark_node *
+md_image_as_link(cmark_node *img)
+{
+	const char *url = cmark_node_get_url(img);
+	const char *title = cmark_node_get_title(img);
+	cmark_node *link = cmark_node_new(CMARK_NODE_LINK), *child, *text;
+
+	if (link == NULL)
+		return NULL;
+	if (!cmark_node_set_url(link, url != NULL ? url : "") ||
+	    !cmark_node_set_title(link, title != NULL ? title : ""))
+		goto fail;
+	while ((child = cmark_node_first_child(img)) != NULL) {
+		cmark_node_unlink(child);
+		if (!cmark_node_append_child(link, child)) {
+			cmark_node_free(child);
+			goto fail;
+		}
+	}
+	if (cmark_node_first_child(link) == NULL) {
+		text = cmark_node_new(CMARK_NODE_TEXT);
+		if (text == NULL || !cmark_node_set_literal(text, url != NULL ?
+		    url : "") || !cmark_node_append_child(link, text)) {
+			if (text != NULL)
+				cmark_node_free(text);
+			goto fail;
+		}
+	}
+	return link;
+fail:
+	cmark_node_free(link);
+	return NULL;
+}
+
+/* Turns every image not served under local_base into a link: in an e-mail
+ * a remote image loads when the mail is opened and tells its owner who
+ * read it when (a tracking pixel). */
+static int
+md_remote_images_as_links(cmark_node *doc, const char *local_base)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	cmark_node *n, *repl;
+	int rc = ZEK_OK;
+
+	if (it == NULL)
+		return ZEK_NOMEM;
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		n = cmark_iter_get_node(it);
+		if (ev != CMARK_EVENT_ENTER ||
+		    cmark_node_get_type(n) != CMARK_NODE_IMAGE ||
+		    md_url_is_local(cmark_node_get_url(n), local_base))
+			continue;
+		repl = md_image_as_link(n);
+		if (repl == NULL || !cmark_node_replace(n, repl)) {
+			if (repl != NULL)
+				cmark_node_free(repl);
+			rc = ZEK_NOMEM;
+			goto out;
+		}
+		cmark_node_free(n);
+		/* Go on inside the link: its text may hold more images. */
+		cmark_iter_reset(it, repl, CMARK_EVENT_ENTER);
+	}
+out:
+	cmark_iter_free(it);
+	return rc;
+}
+
+/* Parses and renders; called with md_lock held. local_base: see
+ * markdown_to_mail_html, NULL for pages. */
 static int
 md_render_locked(const char *md, size_t len, const struct md_guards *g,
-    struct buf *out)
+    const char *local_base, struct buf *out)
 {
 	cmark_parser *p;
 	cmark_node *doc = NULL;
@@ -179,6 +265,9 @@ md_render_locked(const char *md, size_t len, const struct md_guards *g,
 		goto out;
 	}
 	if ((rc = md_escape_raw_html(doc)) != ZEK_OK)
+		goto out;
+	if (local_base != NULL &&
+	    (rc = md_remote_images_as_links(doc, local_base)) != ZEK_OK)
 		goto out;
 	html = cmark_render_html(doc, MARKDOWN_OPTIONS, cmark_parser_get_syntax_extensions(p));
 	if (html == NULL) {
@@ -272,12 +361,13 @@ md_cache_put(const char *md, size_t len, uint64_t h, const char *html,
 	pthread_mutex_unlock(&md_cache.lock);
 }
 
-int
-markdown_to_html(const char *md, size_t len, struct buf *out)
+/* Renders md into out; pages (local_base NULL) go through the cache. */
+static int
+md_render(const char *md, size_t len, const char *local_base, struct buf *out)
 {
 	struct md_guards g;
 	struct buf html;
-	uint64_t h;
+	uint64_t h = 0;
 	int rc;
 
 	if (len > MARKDOWN_MAX_INPUT)
@@ -286,22 +376,39 @@ markdown_to_html(const char *md, size_t len, struct buf *out)
 		return out->failed;
 	if (len == 0)
 		return ZEK_OK;
-	h = md_hash(md, len);
-	if (md_cache_get(md, len, h, out, &rc))
-		return rc;
+	if (local_base == NULL) {
+		h = md_hash(md, len);
+		if (md_cache_get(md, len, h, out, &rc))
+			return rc;
+	}
 	if (pthread_once(&md_once, md_register) != 0)
 		return ZEK_NOMEM;
 	md_scan(md, len, &g);
 	buf_init(&html, MD_HTML_MAX);
 	pthread_mutex_lock(&md_lock);
-	rc = md_render_locked(md, len, &g, &html);
+	rc = md_render_locked(md, len, &g, local_base, &html);
 	pthread_mutex_unlock(&md_lock);
 	if (rc == ZEK_OK && !html.failed) {
-		md_cache_put(md, len, h, html.data != NULL ? html.data : "", html.len);
+		if (local_base == NULL)
+			md_cache_put(md, len, h, html.data != NULL ? html.data : "",
+			    html.len);
 		rc = buf_append(out, html.data != NULL ? html.data : "", html.len);
 	} else if (rc == ZEK_OK) {
 		rc = html.failed;
 	}
 	buf_free(&html);
 	return rc;
+}
+
+int
+markdown_to_html(const char *md, size_t len, struct buf *out)
+{
+	return md_render(md, len, NULL, out);
+}
+
+int
+markdown_to_mail_html(const char *md, size_t len, const char *local_base,
+    struct buf *out)
+{
+	return md_render(md, len, local_base != NULL ? local_base : "", out);
 }

@@ -25,4 +25,12 @@ struct buf;
  * maximum reached) or ZEK_NOMEM. On error out may hold partial output. */
 int markdown_to_html(const char *md, size_t len, struct buf *out);
 
+/* As markdown_to_html, for the HTML part of an e-mail: an image whose
+ * address is not under local_base (zek's base_url, e.g.
+ * "https://zek.example"; NULL or "" = none is) becomes a link to that
+ * address with the image's description as its text, so that opening the
+ * mail loads nothing from elsewhere (no read-tracking pixel). Not cached. */
+int markdown_to_mail_html(const char *md, size_t len, const char *local_base,
+    struct buf *out);
+
 #endif

@@ -11,15 +11,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unicode/uchar.h>
-#include <unicode/ustring.h>
 
 #include "lib/arena.h"
+#include "lib/utf8.h"
 #include "store/migrations.h"
 #include "store/sqlite_int.h"
 
 #define BUSY_TIMEOUT_MS 5000
-#define FOLD_MAX 4096           /* bytes of text folded for search */
 #define PATH_MAX_LEN 4096
 #define AUTOCHECKPOINT_PAGES 1000       /* SQLite's default */
 /* Kept results (sq_collect_cached) per connection; over either bound
@@ -219,6 +217,14 @@ conn_open(struct store *st)
 	sqlite3_db_config(c->db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, (int *)NULL);
 	/* The busy handler first: switching to WAL needs a lock too. */
 	sqlite3_busy_handler(c->db, busy_wait, NULL);
+	/* Space freed by deletions (expired uploads above all) goes back to
+	 * the file system: store_attachments_purge_temp runs an incremental
+	 * vacuum. The mode takes effect only in a database without tables
+	 * (a new one, here before WAL and migration 0001) or at the next
+	 * VACUUM; an existing database stays as it was (docs/internals/
+	 * store.md says how to convert it), and then the vacuum does
+	 * nothing. */
+	sqlite3_exec(c->db, "PRAGMA auto_vacuum=INCREMENTAL", NULL, NULL, NULL);
 	src = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode=WAL", -1, &jm, NULL);
 	if (src == SQLITE_OK && (src = sqlite3_step(jm)) == SQLITE_ROW) {
 		const unsigned char *mode = sqlite3_column_text(jm, 0);
@@ -1237,37 +1243,6 @@ sq_query_i64_cached(struct store_conn *c, int64_t key, int64_t *out,
 
 /* ---- case folding for search and uniqueness ---- */
 
-/* Full Unicode case folding of UTF-8 text into a malloc'd string, so that
- * "Übersicht" and "übersicht" compare equal the same way in every backend. */
-char *
-sq_fold(const char *s)
-{
-	UChar u[FOLD_MAX], f[FOLD_MAX];
-	UErrorCode err = U_ZERO_ERROR;
-	int32_t ulen, flen, olen;
-	char *out;
-
-	u_strFromUTF8(u, FOLD_MAX, &ulen, s, -1, &err);
-	if (U_FAILURE(err) || ulen >= FOLD_MAX)
-		return NULL;
-	flen = u_strFoldCase(f, FOLD_MAX, u, ulen, U_FOLD_CASE_DEFAULT, &err);
-	if (U_FAILURE(err) || flen >= FOLD_MAX)
-		return NULL;
-	u_strToUTF8(NULL, 0, &olen, f, flen, &err);
-	if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
-		return NULL;
-	err = U_ZERO_ERROR;
-	out = malloc((size_t)olen + 1);
-	if (out == NULL)
-		return NULL;
-	u_strToUTF8(out, olen + 1, NULL, f, flen, &err);
-	if (U_FAILURE(err)) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
 /* A LIKE pattern "%<folded query, escaped>%" (malloc'd), "%" for none. */
 char *
 sq_like_pattern(const char *query)
@@ -1275,7 +1250,7 @@ sq_like_pattern(const char *query)
 	char *f, *p, *o;
 	size_t n;
 
-	f = sq_fold(query != NULL ? query : "");
+	f = utf8_fold(query != NULL ? query : "");
 	if (f == NULL)
 		return NULL;
 	n = strlen(f);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "lib/arena.h"
+#include "lib/utf8.h"
 #include "store/sqlite_int.h"
 
 enum zek_rc
@@ -139,19 +140,23 @@ store_attachment_is_public(struct store_conn *c, int64_t id, bool *out)
 }
 
 enum zek_rc
-store_request_touch(struct store_conn *c, int64_t id, int64_t updated_at)
+store_request_touch(struct store_conn *c, int64_t id, int64_t updated_at,
+    bool customer_visible)
 {
-	return sq_exec_changed(c, "UPDATE requests SET updated_at = ? "
-	    "WHERE id = ?", "ii", updated_at, id);
+	return sq_exec_changed(c, "UPDATE requests SET updated_at = ?1, "
+	    "customer_updated_at = CASE WHEN ?3 THEN ?1 "
+	    "ELSE customer_updated_at END WHERE id = ?2", "iii", updated_at, id,
+	    (int64_t)customer_visible);
 }
 
 enum zek_rc
 store_request_share_org(struct store_conn *c, int64_t id, int64_t org_id,
     int64_t updated_at)
 {
-	return sq_exec_changed(c, "UPDATE requests SET shared_org_id = ?, "
-	    "updated_at = ? WHERE id = ? AND shared_org_id IS NULL", "iii",
-	    org_id, updated_at, id);
+	return sq_exec_changed(c, "UPDATE requests SET shared_org_id = ?1, "
+	    "updated_at = ?2, customer_updated_at = ?2 "
+	    "WHERE id = ?3 AND shared_org_id IS NULL", "iii", org_id,
+	    updated_at, id);
 }
 
 enum zek_rc
@@ -160,7 +165,7 @@ store_users_by_name(struct store_conn *c, struct arena *a, const char *name,
 {
 	enum zek_rc rc;
 	sqlite3_stmt *st;
-	char *nf = sq_fold(name);
+	char *nf = utf8_fold(name);
 
 	if (nf == NULL)
 		return ZEK_NOMEM;

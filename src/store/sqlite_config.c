@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/arena.h"
+#include "lib/utf8.h"
 #include "store/sqlite_int.h"
 
 /* ---- service desks, request types, fields ---- */
@@ -333,7 +334,7 @@ enum zek_rc
 store_object_ensure(struct store_conn *c, const char *kind, const char *name,
     int64_t *id_out, bool *created)
 {
-	char *nf = sq_fold(name);
+	char *nf = utf8_fold(name);
 	enum zek_rc rc;
 	int64_t id;
 	int changed;

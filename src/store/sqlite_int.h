@@ -117,9 +117,6 @@ enum zek_rc sq_collect_one_cached(struct store_conn *c, struct arena *a,
  * than `key` are the same at every call. */
 enum zek_rc sq_query_i64_cached(struct store_conn *c, int64_t key,
     int64_t *out, const char *sql, const char *fmt, ...);
-/* Unicode case folding of UTF-8 text (malloc'd), for search and
- * uniqueness; NULL when out of memory or too long. */
-char *sq_fold(const char *s);
 /* A LIKE pattern "%<folded query, escaped>%" (malloc'd), "%" for none. */
 char *sq_like_pattern(const char *query);
 /* Runs several statements of SQL text (migrations). */

@@ -12,7 +12,7 @@
 
 #define REQUEST_COLS "id, desk_id, number, issue_key, type_id, reporter_id, " \
 	"creator_id, coalesce(shared_org_id, 0), status, resolution, title, " \
-	"created_at, updated_at"
+	"created_at, updated_at, customer_updated_at"
 
 static void
 map_request(struct sq_row *r, void *elem)
@@ -32,6 +32,7 @@ map_request(struct sq_row *r, void *elem)
 	q->title = sq_col_str(r);
 	q->created_at = sq_col_i64(r);
 	q->updated_at = sq_col_i64(r);
+	q->customer_updated_at = sq_col_i64(r);
 }
 
 enum zek_rc
@@ -43,8 +44,9 @@ store_request_insert(struct store_conn *c, const struct store_request *r,
 
 	rc = sq_query_i64(c, &id, "INSERT INTO requests (desk_id, number, "
 	    "issue_key, type_id, reporter_id, creator_id, shared_org_id, status, "
-	    "resolution, title, created_at, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    "resolution, title, created_at, updated_at, customer_updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) "
+	    "RETURNING id",
 	    "iitiiiItttii", r->desk_id, r->number, r->key, r->type_id,
 	    r->reporter_id, r->creator_id, r->shared_org_id, r->status,
 	    sq_nz(r->resolution), r->title, r->created_at, r->updated_at);
@@ -85,9 +87,10 @@ enum zek_rc
 store_request_set_status(struct store_conn *c, int64_t id, const char *status,
     const char *resolution, int64_t updated_at)
 {
-	return sq_exec_changed(c, "UPDATE requests SET status = ?, resolution = ?, "
-	    "updated_at = ? WHERE id = ?", "ttii", status, sq_nz(resolution),
-	    updated_at, id);
+	/* Customers see every status change. */
+	return sq_exec_changed(c, "UPDATE requests SET status = ?1, "
+	    "resolution = ?2, updated_at = ?3, customer_updated_at = ?3 "
+	    "WHERE id = ?4", "ttii", status, sq_nz(resolution), updated_at, id);
 }
 
 enum zek_rc
@@ -243,15 +246,20 @@ map_attachment(struct sq_row *r, void *elem)
 enum zek_rc
 store_attachment_insert(struct store_conn *c,
     const struct store_attachment *att, const void *data, size_t len,
-    int64_t *id_out)
+    int64_t max_count, int64_t max_bytes, int64_t *id_out)
 {
 	enum zek_rc rc;
 	sqlite3_stmt *st;
 	int src, r;
 
+	/* attachments_pending (0015) makes the sum a look-up of the
+	 * uploader's few temporary rows. */
 	st = sq_start(c, &rc, "INSERT INTO attachments (request_id, uploader_id, "
 	    "temp_token, filename, mime, size, data, created_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", "IiTttz",
+	    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
+	    "WHERE (SELECT count(*) < ?9 AND coalesce(sum(size), 0) + ?6 <= ?10 "
+	    "FROM attachments WHERE uploader_id = ?2 AND request_id IS NULL) "
+	    "RETURNING id", "IiTttz",
 	    att->request_id, att->uploader_id, att->temp_token, att->filename,
 	    att->mime, len);
 	if (st == NULL)
@@ -261,17 +269,38 @@ store_attachment_insert(struct store_conn *c,
 	    SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 8, att->created_at);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 9, max_count);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 10, max_bytes);
 	if (src != SQLITE_OK) {
 		rc = sq_log_err(c->db, src, "bind blob");
 		goto out;
 	}
 	r = sq_next(c, st, &rc);
+	if (r == 0 && rc == ZEK_OK)
+		rc = ZEK_TOOBIG;        /* over the cap: nothing inserted */
 	if (r == 1 && id_out != NULL)
 		*id_out = sqlite3_column_int64(st, 0);
 	while (r == 1)
 		r = sq_next(c, st, &rc);
 out:
 	sq_finish(st);
+	return rc;
+}
+
+enum zek_rc
+store_attachments_pending(struct store_conn *c, int64_t uploader_id,
+    int64_t *count, int64_t *bytes)
+{
+	enum zek_rc rc;
+
+	rc = sq_query_i64(c, count, "SELECT count(*) FROM attachments "
+	    "WHERE uploader_id = ? AND request_id IS NULL", "i", uploader_id);
+	if (rc == ZEK_OK)
+		rc = sq_query_i64(c, bytes, "SELECT coalesce(sum(size), 0) "
+		    "FROM attachments WHERE uploader_id = ? AND request_id IS NULL",
+		    "i", uploader_id);
 	return rc;
 }
 
@@ -373,9 +402,17 @@ store_attachments_purge_temp(struct store_conn *c, int64_t before, int64_t *n)
 {
 	enum zek_rc rc;
 
+	int64_t gone;
+
 	rc = sq_exec(c, "DELETE FROM attachments WHERE request_id IS NULL "
 	    "AND created_at < ?", "i", before);
-	if (rc == ZEK_OK && n != NULL)
-		*n = sqlite3_changes(c->db);
+	gone = rc == ZEK_OK ? sqlite3_changes(c->db) : 0;
+	if (n != NULL)
+		*n = gone;
+	/* Give the uploads' pages back to the file system (only with
+	 * auto_vacuum=INCREMENTAL; see store_open): a flood of uploads must
+	 * not keep the file big after they expired. */
+	if (rc == ZEK_OK && gone > 0)
+		rc = sq_exec(c, "PRAGMA incremental_vacuum", "");
 	return rc;
 }

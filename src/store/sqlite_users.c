@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/arena.h"
+#include "lib/utf8.h"
 #include "store/sqlite_int.h"
 
 /* ---- users, organisations ---- */
@@ -30,7 +31,7 @@ enum zek_rc
 store_user_insert(struct store_conn *c, const struct store_user *u,
     int64_t *id_out)
 {
-	char *ef = sq_fold(u->email), *nf = sq_fold(u->name);
+	char *ef = utf8_fold(u->email), *nf = utf8_fold(u->name);
 	enum zek_rc rc = ZEK_NOMEM;
 	int64_t id;
 
@@ -57,7 +58,7 @@ store_user_by_email(struct store_conn *c, struct arena *a, const char *email,
 {
 	enum zek_rc rc;
 	sqlite3_stmt *st;
-	char *ef = sq_fold(email);
+	char *ef = utf8_fold(email);
 
 	if (ef == NULL)
 		return ZEK_NOTFOUND;    /* too long to be anyone's address */
@@ -101,7 +102,7 @@ enum zek_rc
 store_user_update_profile(struct store_conn *c, int64_t id, const char *name,
     const char *lang, const char *tz)
 {
-	char *nf = sq_fold(name);
+	char *nf = utf8_fold(name);
 	enum zek_rc rc;
 
 	if (nf == NULL)

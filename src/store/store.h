@@ -288,7 +288,8 @@ struct store_request {
 	const char *resolution;     /* resolution code or "" */
 	const char *title;
 	int64_t created_at;
-	int64_t updated_at;
+	int64_t updated_at;         /* any change, internal notes included */
+	int64_t customer_updated_at;    /* the last change customers can see */
 };
 
 struct store_value {
@@ -347,10 +348,17 @@ struct store_attachment {
 	int64_t created_at;
 };
 
-/* Stores a temporary upload (request NULL) with a.temp_token. */
+/* Stores a temporary upload (request NULL) with a.temp_token, unless the
+ * uploader's temporary uploads would then number more than max_count or
+ * hold more than max_bytes: checked and written in one statement, so
+ * uploads at the same time cannot pass the cap together. Returns ZEK_OK,
+ * ZEK_TOOBIG (over the cap, nothing written), ZEK_IO or ZEK_NOMEM. */
 enum zek_rc store_attachment_insert(struct store_conn *c,
     const struct store_attachment *att, const void *data, size_t len,
-    int64_t *id_out);
+    int64_t max_count, int64_t max_bytes, int64_t *id_out);
+/* How many temporary uploads `uploader_id` has and their total size. */
+enum zek_rc store_attachments_pending(struct store_conn *c,
+    int64_t uploader_id, int64_t *count, int64_t *bytes);
 /* A temporary upload by token and uploader, without data; ZEK_NOTFOUND if
  * it is not temporary or belongs to someone else. */
 enum zek_rc store_attachment_temp_get(struct store_conn *c, struct arena *a,
@@ -365,7 +373,8 @@ enum zek_rc store_attachments_by_request(struct store_conn *c, struct arena *a,
 /* One attachment; with_data copies the blob into the arena. */
 enum zek_rc store_attachment_get(struct store_conn *c, struct arena *a,
     int64_t id, bool with_data, struct store_attachment **out);
-/* Deletes temporary uploads created before `before`; *n = how many. */
+/* Deletes temporary uploads created before `before`; *n = how many. The
+ * freed pages go back to the file system (incremental vacuum). */
 enum zek_rc store_attachments_purge_temp(struct store_conn *c, int64_t before,
     int64_t *n);
 
@@ -431,9 +440,10 @@ enum zek_rc store_attachment_attach_comment(struct store_conn *c,
 /* *out = false when the attachment belongs to an internal note. */
 enum zek_rc store_attachment_is_public(struct store_conn *c, int64_t id,
     bool *out);
-/* Sets requests.updated_at. */
+/* Sets requests.updated_at, and customer_updated_at too when the change is
+ * one the request's customers see (not an internal note). */
 enum zek_rc store_request_touch(struct store_conn *c, int64_t id,
-    int64_t updated_at);
+    int64_t updated_at, bool customer_visible);
 /* Shares the request with an organisation unless it is shared already;
  * ZEK_NOTFOUND when it was (or the request does not exist). */
 enum zek_rc store_request_share_org(struct store_conn *c, int64_t id,

@@ -405,5 +405,6 @@ web_agent_comment(struct req *rq)
 	rc = web_comment_errors(rq, &up, errs, nerrs, &st.errs, &st.nerrs);
 	if (rc != ZEK_OK)
 		return rc;
-	return agent_page(rq, ar, &st, 422);
+	return agent_page(rq, ar, &st,
+	    http_status_of_errors(st.errs, st.nerrs, 422));
 }

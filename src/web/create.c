@@ -273,7 +273,9 @@ create_page(struct req *rq, const struct create_state *st)
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
 	web_breadcrumb(rq, page, t->desk_name, portal_href);
 	web_breadcrumb(rq, page, t->name, NULL);
-	return web_render(rq, st->nerrs > 0 ? 422 : 200, "create", page);
+	return web_render(rq, st->nerrs > 0 ?
+	    http_status_of_errors(st->errs, st->nerrs, 422) : 200, "create",
+	    page);
 }
 
 static int
@@ -362,12 +364,17 @@ collect_values(struct req *rq, const struct reqtype *t, struct field_value *fv,
 	return ZEK_OK;
 }
 
+/* An id chosen in the form: 0 when none was sent, -1 when the value is no
+ * id (core refuses it beside the field, instead of reading "none"). */
 static int64_t
 form_id(struct req *rq, const char *name)
 {
+	const char *s = req_form(rq, name);
 	int64_t v;
 
-	return str_to_i64(req_form(rq, name), 1, INT64_MAX, &v) == 0 ? v : 0;
+	if (str_empty(s))
+		return 0;
+	return str_to_i64(s, 1, INT64_MAX, &v) == 0 ? v : -1;
 }
 
 /* The person the request is raised for: 0 (oneself) when the form sends

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/attachments.h"
 #include "core/auth.h"
 #include "core/validate.h"
 #include "http/router.h"
@@ -342,7 +343,7 @@ web_error_text(struct req *rq, const struct field_error *e)
 	const char *values[] = { n, n, e->arg ? e->arg : "" };
 	char *out;
 
-	if (str_eq(e->key, "err_file_too_big"))
+	if (core_error_max_is_bytes(e->key))
 		str_lcpy(n, web_size_text(rq, (size_t)e->max), sizeof(n));
 	else
 		snprintf(n, sizeof(n), "%lld", (long long)e->max);

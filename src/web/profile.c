@@ -374,10 +374,14 @@ int
 web_profile_prefs(struct req *rq)
 {
 	struct profile_state st = { .form = "prefs" };
+	const char *notify = req_form(rq, "notify");
 	int rc;
 
+	/* The checkbox sends "1" or nothing; anything else is not this form. */
+	if (notify != NULL && !str_eq(notify, "1"))
+		return web_fail(rq, 400, ZEK_INVALID);
 	rc = core_profile_set_prefs(&rq->ctx, rq->user, req_form(rq, "lang"),
-	    req_form(rq, "tz"), !str_empty(req_form(rq, "notify")), &st.errs[0]);
+	    req_form(rq, "tz"), notify != NULL, &st.errs[0]);
 	if (rc == ZEK_INVALID) {
 		st.nerrs = 1;
 		return profile_page(rq, 422, &st);

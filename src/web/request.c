@@ -718,7 +718,8 @@ web_request_comment(struct req *rq)
 	rc = web_comment_errors(rq, &up, errs, nerrs, &st.errs, &st.nerrs);
 	if (rc != ZEK_OK)
 		return rc;
-	return request_page(rq, v, &st, 422);
+	return request_page(rq, v, &st,
+	    http_status_of_errors(st.errs, st.nerrs, 422));
 }
 
 /* POST .../{issueKey}/notifications: muted=1 turns them off, 0 on. */

@@ -14,13 +14,18 @@ docs/internals/limits.md lists the limits these tests hold the server to."""
 
 import atexit
 import functools
+import html.parser
 import http.client
+import os
 import json
 import re
 import resource
+import shutil
 import socket
 import sqlite3
 import statistics
+import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -551,6 +556,273 @@ def test_invalid_utf8_and_huge_comments(c, binary):
         unharmed(before, "comment with " + what)
 
 
+# --- NUL bytes in every field of every form ---------------------------------
+
+class Forms(html.parser.HTMLParser):
+    """The POST forms of a page: action, enctype and fields (name, kind,
+    the value the page offers), and the page's links."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self.links, self.cur, self.select = [], [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "a" and a.get("href", "").startswith("/"):
+            self.links.append(a["href"].split("#")[0])
+        if tag == "form" and a.get("method", "get").lower() == "post":
+            self.cur = {"action": a.get("action", ""), "enctype": a.get("enctype", ""), "fields": []}
+            self.forms.append(self.cur)
+        elif self.cur is not None and tag in ("input", "textarea", "select", "button") and a.get("name"):
+            kind = a.get("type", "text").lower() if tag == "input" else tag
+            if kind == "submit" and tag == "input" or tag == "button":
+                if a.get("value") is None:
+                    return
+                kind = "button"
+            self.cur["fields"].append([a["name"], kind, a.get("value") or ""])
+            self.select = self.cur["fields"][-1] if tag == "select" else None
+        elif tag == "option" and self.select is not None and not self.select[2] and a.get("value"):
+            self.select[2] = a["value"]
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.cur = None
+        elif tag == "select":
+            self.select = None
+
+
+def route_regexes(binary, want):
+    """The routes of `zek routes` whose flags include every one of want and
+    none of api/json: (method, pattern, regex)."""
+    out = subprocess.run([binary, "routes"], capture_output=True, text=True, check=True).stdout
+    routes = []
+    for line in out.splitlines():
+        method, pattern, flags, _ = line.split("\t")
+        fl = set(flags.split(","))
+        if want <= fl and not fl & {"api", "json"}:
+            rx = re.sub(r"\\\{\\\*\\\}", ".+", re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(pattern)))
+            routes.append((method, pattern, re.compile(rx + "$")))
+    return routes
+
+
+def discover_forms(binary, clients):
+    """Every POST form reachable by following links from the start pages,
+    signed in as each client (at most 6 pages per GET route), one for each
+    client, route and set of field names."""
+    gets = route_regexes(binary, set())
+    posts = route_regexes(binary, {"body"})
+    found = {}
+    for who, client, start in clients:
+        seen, per_route, todo = set(), {}, list(start)
+        while todo:
+            path = todo.pop(0)
+            if path in seen or "logout" in path:
+                continue
+            seen.add(path)
+            route = next((p for m, p, rx in gets if m == "GET" and rx.match(path.split("?")[0])), None)
+            if route is None or route.startswith(("/static", "/servicedesk/customer/attachments", "/metrics")):
+                continue
+            per_route[route] = per_route.get(route, 0) + 1
+            if per_route[route] > 6:
+                continue
+            r = client.get(path)
+            if r.status in (302, 303) and (r.header("Location") or "").startswith("/"):
+                todo.append(r.header("Location"))
+            if r.status != 200 or "html" not in (r.header("Content-Type") or ""):
+                continue
+            f = Forms()
+            f.feed(r.text)
+            todo += f.links
+            for form in f.forms:
+                action = form["action"] or path
+                pattern = next((p for m, p, rx in posts if m == "POST" and rx.match(action)), action)
+                key = (who, pattern, tuple(sorted({n for n, _, _ in form["fields"]})))
+                found.setdefault(key, dict(form, action=action, client=client, page=path))
+    return list(found.values())
+
+
+def db_holds(marker):
+    """Tables and columns whose text holds marker (bytes) anywhere."""
+    db = sqlite3.connect("file:%s?mode=ro" % STATE["server"].db, uri=True, timeout=10)
+    db.text_factory = bytes
+    hits = []
+    try:
+        for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            t = t.decode()
+            for row in db.execute('SELECT * FROM "%s"' % t):
+                if any(isinstance(v, bytes) and marker in v for v in row):
+                    hits.append(t)
+    finally:
+        db.close()
+    return hits
+
+
+UNREADABLE = "nicht gelesen werden"
+TEXT_KINDS = {"text", "textarea", "email", "password", "url", "search", "tel"}
+
+
+def test_nul_in_every_field_of_every_form(c, binary):
+    """A NUL in any field of any form (%00 urlencoded, a raw byte in a
+    multipart part) is refused, never cut at and stored (issue 13: a comment
+    VISIBLE%00TAIL was stored as VISIBLE). The forms are found by following
+    links as a customer, an agent and a visitor, and must cover every POST
+    route of `zek routes` that takes a form body."""
+    server = srv(binary)
+    agent = Client(server)
+    agent.login("support@example.org")
+    anna2 = Client(server)              # its own session: a probe may not sign it out
+    anna2.login("anna@example.org")
+    # What makes the rarer forms appear: a token to revoke, a participant
+    # to remove, a proposed solution to accept or reject.
+    expires = re.search(r'id="t-expires"[^>]*value="([^"]*)"', anna2.get(PROFILE).text).group(1)
+    assert anna2.post_form(PROFILE + "/tokens", [("name", "nul"), ("expires", expires)]).status == 200
+    r = anna2.post_multipart(create_url(), [("summary", "NUL-Probe"), ("description", "d"), ("share", "private")])
+    assert r.status == 303, r.status
+    req = r.header("Location")
+    assert anna2.post_form(req + "/participants", [("who", "ben@example.org")]).status in (200, 303)
+    key = req.rsplit("/", 1)[1]
+    r = agent.post_form("/servicedesk/agent/requests/%s/status" % key,
+                        [("action", "propose_solution"), ("status_comment", "Gelöst?")])
+    assert r.status in (200, 303), r.status
+    forms = discover_forms(binary, [
+        ("customer", anna2, [PORTAL, "/servicedesk/customer/user/requests", PROFILE] +
+         list(type_links(anna2).values())),
+        ("agent", agent, ["/servicedesk/agent/"]),
+        ("visitor", Client(server), [LOGIN]),
+    ])
+    # The Markdown preview is fetched by script, not by a form.
+    forms.append({"action": "/servicedesk/customer/markdown-preview", "enctype": "", "client": anna2,
+                  "page": PORTAL, "fields": [["text", "textarea", ""], ["csrf", "hidden", anna2.csrf(PORTAL)]]})
+    posts = route_regexes(binary, {"body"})
+    covered = {p for m, p, rx in posts for f in forms if m == "POST" and rx.match(f["action"])}
+    missing = {p for m, p, _ in posts if m == "POST"} - covered
+    assert not missing, "form routes without a form to try: %s" % sorted(missing)
+    # Sign-out last: a probe that wrongly passed would end the session.
+    forms.sort(key=lambda f: "logout" in f["action"])
+    tried = 0
+    for form in forms:
+        for i, (name, kind, value) in enumerate(form["fields"]):
+            if kind in ("file", "button", "submit"):
+                continue
+            tried += 1
+            marker = ("nulprobe%d" % tried).encode()
+            base = value.encode() if kind not in TEXT_KINDS or value else b"Text"
+            probe = base + b"\x00" + marker if kind not in TEXT_KINDS else marker + b"\x00TAIL"
+            fields = [(n, (probe if j == i else (v or ("Text" if k in TEXT_KINDS else "")).encode()))
+                      for j, (n, k, v) in enumerate(form["fields"])
+                      if k not in ("file", "button", "submit") and (k not in ("checkbox", "radio") or j == i)]
+            what = "%s %s (%s, %s)" % (form["action"], name, kind, form["page"])
+            for multipart_body in ((True, False) if "multipart" in form["enctype"] else (False,)):
+                if multipart_body:
+                    r = form["client"].post_multipart(form["action"], fields, csrf=False)
+                else:
+                    body = urllib.parse.urlencode(fields).encode()
+                    r = form["client"].request("POST", form["action"], body,
+                                               {"Content-Type": "application/x-www-form-urlencoded"})
+                if name == "next":      # where to go after signing in: a bad one is ignored
+                    assert marker.decode() not in (r.header("Location") or ""), what
+                else:
+                    assert 400 <= r.status < 500, "%s: NUL accepted, %d %s" % (what, r.status, page_title(r.text))
+                # A password is not text to be read: a wrong one says so.
+                if kind in TEXT_KINDS - {"password"} and r.status == 422:
+                    assert UNREADABLE in unescape(r.text), "%s: 422 without saying why" % what
+                hits = db_holds(marker)
+                assert not hits, "%s: stored in %s" % (what, hits)
+    assert tried > 40, "only %d fields tried" % tried
+    healthy("NUL in every field")
+
+
+# --- a user's temporary uploads ---------------------------------------------
+
+def test_pending_uploads_are_capped_and_their_space_returns(c, binary):
+    """One user cannot fill the disk with uploads no request takes (issue
+    13: 300 MiB in 9 s through attachTemporaryFile): the API answers 413
+    past the size cap and 429 past the count cap, the forms say so beside
+    the field, nothing is stored; and after the purge the database file
+    shrinks again. Its own server: the caps are small."""
+    mib = 1 << 20
+    env = {"ZEK_MAX_FILE_BYTES": str(mib), "ZEK_MAX_PENDING_UPLOADS": "12",
+           "ZEK_MAX_PENDING_UPLOAD_BYTES": str(8 * mib)}
+    keep = tempfile.mkdtemp(prefix="zek-cap-")
+    server = Server(binary, extra_env=env, db=os.path.join(keep, "zek.db"))
+    try:
+        def api_token(email):
+            cl = Client(server)
+            cl.login(email)
+            expires = re.search(r'id="t-expires"[^>]*value="([^"]*)"', cl.get(PROFILE).text).group(1)
+            r = cl.post_form(PROFILE + "/tokens", [("name", "cap"), ("expires", expires)])
+            return cl, re.search(r'id="t-new"[^>]*value="(zek_[^"]+)"', r.text).group(1)
+
+        def attach(tok, name, data):
+            body = multipart([part(b"file", data, name.encode(), b"application/octet-stream")])
+            api = Client(server)
+            return api.request("POST", API + "/servicedesk/1/attachTemporaryFile", body, {
+                "Authorization": "Bearer " + tok, "Accept": "application/json",
+                "Content-Type": "multipart/form-data; boundary=hostileBoundary"})
+
+        def pending(email):
+            db = sqlite3.connect("file:%s?mode=ro" % server.db, uri=True, timeout=10)
+            try:
+                return db.execute("SELECT count(*), coalesce(sum(a.size), 0) FROM attachments a "
+                                  "JOIN users u ON u.id = a.uploader_id "
+                                  "WHERE u.email = ? AND a.request_id IS NULL", (email,)).fetchone()
+            finally:
+                db.close()
+
+        anna, tok = api_token("anna@example.org")
+        blob = lambda i: (b"%d " % i) * mib                    # text, distinct
+        for i in range(4):
+            r = attach(tok, "teil%d.txt" % i, blob(i)[:mib - 64])
+            assert r.status == 201, (i, r.status, r.text[:300])
+        count, size = pending("anna@example.org")
+        assert count == 4 and size < 8 * mib
+        big = blob(9)[:mib - 64]
+        while size + len(big) <= 8 * mib:                       # fill up to the cap
+            r = attach(tok, "mehr.txt", big)
+            assert r.status == 201, (count, size, r.status, r.text[:300])
+            count, size = pending("anna@example.org")
+        r = attach(tok, "zuviel.txt", big)
+        assert r.status == 413, (r.status, r.text[:300])
+        err = json.loads(r.text)
+        assert "zuviel.txt" in err["errorMessage"] and "höchstens 8" in err["errorMessage"], err
+        assert err["i18nErrorMessage"]["i18nKey"] == "err_uploads_pending_bytes", err
+        assert pending("anna@example.org") == (count, size), "a refused upload was stored"
+        # By count: Ben's small files.
+        ben, btok = api_token("ben@example.org")
+        for i in range(12):
+            assert attach(btok, "k%d.txt" % i, b"klein\n").status == 201
+        r = attach(btok, "dreizehn.txt", b"klein\n")
+        assert r.status == 429, (r.status, r.text[:300])
+        assert json.loads(r.text)["i18nErrorMessage"]["i18nKey"] == "err_uploads_pending_count"
+        assert pending("ben@example.org")[0] == 12
+        # The create form: the message beside the field, the text kept.
+        r = anna.post_multipart(type_links(anna)["Sonstige Frage"],
+                                [("summary", "Bleibt stehen"), ("description", "d"), ("share", "private")],
+                                files=[("attachment", "formular.txt", big, "text/plain")])
+        assert r.status == 413, r.status
+        assert "Bleibt stehen" in unescape(r.text)
+        assert "noch zu keiner Anfrage gehören" in unescape(r.text), page_title(r.text)
+        assert re.search(r'id="f-attachment-error"', r.text), "no error beside the field"
+        # Another user is not affected.
+        carla, ctok = api_token("carla@example.org")
+        assert attach(ctok, "carla.txt", big).status == 201
+        # Expired and purged, the space goes back to the file system.
+        rc, _ = server.stop()
+        grown = os.path.getsize(server.db)
+        db = sqlite3.connect(server.db, timeout=10)
+        db.execute("UPDATE attachments SET created_at = 0 WHERE request_id IS NULL")
+        db.commit()
+        db.close()
+        r = subprocess.run([binary, "jobs", "run", "--db", server.db], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        shrunk = os.path.getsize(server.db)
+        assert grown - shrunk > 8 * mib, "the file kept its size: %d -> %d" % (grown, shrunk)
+    finally:
+        if server.proc.poll() is None:
+            server.stop()
+        shutil.rmtree(keep, ignore_errors=True)
+
+
 # --- the REST API ------------------------------------------------------------
 
 def test_json_abuse_in_the_rest_api(c, binary):
@@ -815,6 +1087,55 @@ def test_login_throttling(c, binary):
     From(server, "127.0.0.5").login("ben@example.org")
     From(server, "127.0.0.7").login("carla@example.org")
     healthy("throttling")
+
+
+# Spellings that the account look-up (ICU case folding) takes for the same
+# address: the long s "ſ" (U+017F) folds to "s", the Kelvin sign (U+212A) to
+# "k", "ß" and capital "ẞ" to "ss", the ligatures "ﬀ" "ﬁ" "ﬆ" to "ff" "fi"
+# "st". Each must share the throttle of the plain spelling.
+LOOKALIKES = {
+    "support@example.org": ["\u017fupport@example.org", "SUPPORT@EXAMPLE.ORG",
+                            "\u017fUPPORT@example.org", "support@example.org"],
+    "kristof.strasse@example.org": ["\u212aristof.strasse@example.org",
+                                    "kristof.stra\u00dfe@example.org",
+                                    "KRISTOF.STRA\u1e9eE@EXAMPLE.ORG",
+                                    "kristof.\ufb06rasse@example.org",
+                                    "\u212aRISTOF.\ufb06RA\u00dfE@example.org"],
+    "jeff.fink@example.org": ["je\ufb00.\ufb01nk@example.org", "JEFF.FIN\u212a@example.org",
+                              "je\ufb00.fink@example.org", "jeff.\ufb01n\u212a@example.org"],
+}
+
+
+def test_login_throttle_holds_for_every_spelling(c, binary):
+    """Five wrong passwords for an account throttle every spelling that
+    signs in as it, and failures spread over spellings add up."""
+    server = srv(binary)
+    before = counts()
+    addr = iter("127.0.1.%d" % i for i in range(1, 200))
+    # An account: wrong passwords under the plain address, the right one
+    # under each look-alike is refused.
+    m = From(server, next(addr))
+    for i in range(5):
+        r, _ = login_attempt(m, "support@example.org", "falsch%d" % i)
+        assert r.status == 200 and FALSCH in unescape(r.text), (i, r.status)
+    for other in LOOKALIKES["support@example.org"]:
+        r, _ = login_attempt(m, other, "demo")
+        assert r.status == 429 and THROTTLED_DE in unescape(r.text), (other, r.status)
+    assert "zek_session" not in m.cookies
+    # Failures under look-alikes count for the account too (no fresh key each).
+    for plain, others in LOOKALIKES.items():
+        m = From(server, next(addr))
+        spellings = (others * 5)[:5]
+        for i, other in enumerate(spellings):
+            r, _ = login_attempt(m, other, "falsch%d" % i)
+            assert r.status == 200, (plain, other, r.status)
+        for other in [plain] + others:
+            r, _ = login_attempt(m, other, "demo")
+            assert r.status == 429 and THROTTLED_DE in unescape(r.text), (plain, other, r.status)
+    assert counts()["sessions"] == before["sessions"], "a throttled spelling made a session"
+    # The look-alike is the account: unthrottled, it signs in as the agent.
+    From(server, next(addr)).login("\u017fupport@example.org")
+    healthy("look-alike throttling")
 
 
 def shape(r, secret):

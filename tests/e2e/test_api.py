@@ -290,3 +290,52 @@ def test_tokens_of_agents_work_alike(c):
     assert page["values"][0]["projectKey"] == "ZEK"
     meta = ok(c, SD + "/servicedesk/1/requesttype/1/field", email="support@example.org")
     assert meta["canRaiseOnBehalfOf"] is True
+
+
+def test_internal_notes_do_not_move_what_customers_see(c):
+    """An internal note (or an assignment) changes nothing a customer can
+    read: not fields.updated of /rest/api/2/issue, not the request or the
+    list of the service desk API, not the request page or the list; for
+    agents fields.updated moves (issue 13)."""
+    import time
+    anna = Client(c.server)
+    anna.login("anna@example.org")
+    r = anna.post_multipart("/servicedesk/customer/portal/17/create/4",
+                            [("summary", "Wann war das?"), ("description", "d"), ("share", "private")])
+    assert r.status == 303, r.status
+    page = r.header("Location")
+    key = page.rsplit("/", 1)[1]
+    agent = Client(c.server)
+    agent.login("support@example.org")
+
+    def customer_view():
+        out = {p: ok(c, p) for p in ("/rest/api/2/issue/" + key,
+                                     SD + "/request/" + key + "?expand=status,participant,action",
+                                     SD + "/request/" + key + "/status",
+                                     SD + "/request?requestOwnership=OWNED_REQUESTS")}
+        for p in (page, "/servicedesk/customer/user/requests"):
+            out[p] = re.sub(r'name="csrf" value="[^"]+"', "", anna.get(p).text)
+        return out
+
+    def agent_updated():
+        return ok(c, "/rest/api/2/issue/" + key, email="support@example.org")["fields"]["updated"]
+
+    before, agent_before = customer_view(), agent_updated()
+    time.sleep(1.1)                 # the times shown have seconds
+    r = agent.post_multipart("/servicedesk/agent/requests/%s/comment" % key,
+                             [("visibility", "internal"), ("comment", "Nur intern")])
+    assert r.status == 303, r.status
+    time.sleep(1.1)
+    r = agent.post_form("/servicedesk/agent/requests/%s/assign" % key, [("assignee", "me")])
+    assert r.status == 303, r.status
+    after = customer_view()
+    for p in before:
+        assert before[p] == after[p], "a customer sees the internal note in %s" % p
+    assert agent_updated() > agent_before
+    # A public answer moves it for the customer too.
+    time.sleep(1.1)
+    r = agent.post_multipart("/servicedesk/agent/requests/%s/comment" % key,
+                             [("visibility", "public"), ("comment", "Antwort")])
+    assert r.status == 303, r.status
+    assert customer_view()["/rest/api/2/issue/" + key]["fields"]["updated"] > \
+        before["/rest/api/2/issue/" + key]["fields"]["updated"]

@@ -464,3 +464,33 @@ def test_events_reach_the_right_people_and_the_mute_switch_holds(c, binary):
     finally:
         z.close()
         smtp.stop()
+
+
+def test_remote_images_in_mail_are_links(c, binary):
+    """An image in a customer's Markdown that zek does not serve reaches the
+    agent's (and any reader's) HTML mail as a link, never as an image that
+    the mail program loads (a read-tracking pixel: issue 13); zek's own
+    images stay images."""
+    smtp = Smtp().start()
+    z = Zek(binary, [ANNA, SAM])
+    try:
+        server = z.serve(smtp.url)
+        key = create(server, "anna@example.org", "Bild im Kommentar")
+        anna = Client(server)
+        anna.login("anna@example.org", PASSWORD)
+        body = ("Siehe ![Pixel](http://tracker.example/p.png?u=anna) und "
+                "![](https://tracker.example/leer.gif) und ![Zweites][r] und "
+                "![Logo](%s/static/v1/logo.png).\n\n[r]: //tracker.example/ref.png" % BASE)
+        r = anna.post_multipart(PORTAL + "/" + key + "/comment", [("comment", body)])
+        assert r.status == 303, r.status
+        m = smtp.wait_for(lambda m: m.rcpt == "support@example.org" and "Pixel" in text_of(m))[0]
+        html = html_of(m)
+        srcs = re.findall(r'<img[^>]*\bsrc="([^"]*)"', html)
+        assert srcs == [BASE + "/static/v1/logo.png"], srcs
+        assert '<a href="http://tracker.example/p.png?u=anna">Pixel</a>' in html, html
+        assert '<a href="https://tracker.example/leer.gif">https://tracker.example/leer.gif</a>' in html
+        assert '<a href="//tracker.example/ref.png">Zweites</a>' in html
+        assert "tracker.example" not in "".join(re.findall(r"<img[^>]*>", html))
+    finally:
+        z.close()
+        smtp.stop()

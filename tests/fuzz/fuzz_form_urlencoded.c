@@ -45,6 +45,7 @@ check_form(const struct form *f, const struct form_limits *lim,
 		    strchr(fld->name, '\t') == NULL, "name '%s' not clean", fld->name);
 		FUZZ_CHECK(fld->len <= lim->max_value, "value length %zu", fld->len);
 		FUZZ_CHECK(fld->value[fld->len] == '\0', "value not terminated");
+		FUZZ_CHECK(strlen(fld->value) == fld->len, "a NUL cuts a value");
 		FUZZ_CHECK(fld->filename == NULL && fld->content_type == NULL &&
 		    !fld->too_big, "urlencoded field %zu looks like a file", i);
 	}

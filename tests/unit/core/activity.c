@@ -252,6 +252,52 @@ test_internal_notes_never_reach_customers(void **state)
 	    ZEK_OK);
 }
 
+/* The "updated" time core hands out for `who`. */
+static int64_t
+updated_for(int64_t who, const char *key)
+{
+	struct request_view *v;
+
+	assert_int_equal(core_request_get(&env->ctx, u(who), key, "de", &v),
+	    ZEK_OK);
+	return v->updated_at;
+}
+
+/* Customers' "updated" moves only with what they can see: an internal
+ * note (with a file) or an assignment moves it for agents only; a public
+ * reply, a participant and a status change for everybody (issue 13). */
+static void
+test_internal_changes_do_not_move_customers_updated(void **state)
+{
+	const char *key, *tok[1];
+	int64_t id = tenv_request(env, anna, "Wann?", &key);
+	int64_t created = updated_for(anna, key), before;
+
+	assert_int_equal(updated_for(sam, key), created);
+	tok[0] = upload(sam, "intern.txt", "intern\n", NULL);
+	assert_int_equal(comment(sam, id, "Intern", false, tok, 1, NULL, NULL),
+	    ZEK_OK);
+	env->ctx.now_ms += 1000;
+	assert_int_equal(core_request_assign(&env->ctx, u(sam), id, sam),
+	    ZEK_OK);
+	assert_int_equal(updated_for(anna, key), created);
+	assert_int_equal(updated_for(sam, key), env->ctx.now_ms);
+	assert_true(updated_for(sam, key) > created);
+	/* Visible changes move it for everybody. */
+	assert_int_equal(comment(sam, id, "Antwort", true, NULL, 0, NULL,
+	    NULL), ZEK_OK);
+	assert_int_equal(updated_for(anna, key), env->ctx.now_ms);
+	before = env->ctx.now_ms;
+	assert_int_equal(comment(sam, id, "Noch intern", false, NULL, 0, NULL,
+	    NULL), ZEK_OK);
+	assert_int_equal(updated_for(anna, key), before);
+	env->ctx.now_ms += 1000;
+	assert_int_equal(core_participant_add(&env->ctx, u(anna), id,
+	    "ben@example.org", NULL, NULL), ZEK_OK);
+	assert_int_equal(updated_for(ben, key), env->ctx.now_ms);
+	assert_int_equal(updated_for(sam, key), env->ctx.now_ms);
+}
+
 static void
 test_strangers_see_nothing(void **state)
 {
@@ -349,6 +395,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_comment_errors_write_nothing),
 	cmocka_unit_test(test_validate_only_writes_nothing),
 	cmocka_unit_test(test_internal_notes_never_reach_customers),
+	cmocka_unit_test(test_internal_changes_do_not_move_customers_updated),
 	cmocka_unit_test(test_strangers_see_nothing),
 	cmocka_unit_test(test_log_is_append_only),
 	cmocka_unit_test(test_changes_queue_their_mails),

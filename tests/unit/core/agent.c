@@ -363,7 +363,7 @@ test_sorting_and_paging_both_ways(void **state)
 	same_time = env->ctx.now_ms + 5000;
 	for (i = 0; i < 23; i += 3)
 		assert_int_equal(store_request_touch(env->ctx.db, mine[i],
-		    same_time - (int64_t)i * 10), ZEK_OK);
+		    same_time - (int64_t)i * 10, true), ZEK_OK);
 	env->ctx.now_ms = same_time + 1000;
 	/* Without and with a search (which walks the index's hits). */
 	for (s = 0; s < 2 * AGENT_SORT_MAX; s++) {

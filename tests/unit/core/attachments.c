@@ -13,6 +13,7 @@
 #include "core/validate.h"
 #include "helpers.h"
 #include "lib/arena.h"
+#include "store/store.h"
 
 static struct tenv *env;
 static struct user *anna, *ben, *carla;
@@ -245,6 +246,56 @@ test_too_many_and_expiry(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Each user's temporary uploads are capped by count and total size; a
+ * refused upload stores nothing, other users are unaffected, and uploads
+ * that went into a request no longer count (issue 13). */
+static void
+test_pending_cap(void **state)
+{
+	struct attachment_info ai[4];
+	struct field_error err, *e;
+	const char *toks[3], *key;
+	int64_t count, bytes;
+	char text[700];
+	size_t i, n;
+
+	memset(text, 'a', sizeof(text));
+	text[sizeof(text) - 1] = '\n';
+	env->cfg.max_pending_uploads = 3;
+	env->cfg.max_pending_upload_bytes = 1000;
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(upload(carla, "x.txt", "abc\n", 4, &ai[i], &err),
+		    ZEK_OK);
+		toks[i] = ai[i].token;
+	}
+	assert_int_equal(upload(carla, "vier.txt", "abc\n", 4, &ai[3], &err),
+	    ZEK_INVALID);
+	assert_string_equal(err.key, CORE_ERR_PENDING_COUNT);
+	assert_int_equal(err.max, 3);
+	assert_string_equal(err.field, "attachment");
+	assert_int_equal(store_attachments_pending(env->ctx.db, carla->id,
+	    &count, &bytes), ZEK_OK);
+	assert_int_equal(count, 3);
+	assert_int_equal(bytes, 12);
+	/* By size: 600 + 600 is too much, 600 + 400 fits exactly. */
+	assert_int_equal(upload(ben, "a.txt", text, 600, &ai[0], &err), ZEK_OK);
+	assert_int_equal(upload(ben, "b.txt", text, 600, &ai[1], &err),
+	    ZEK_INVALID);
+	assert_string_equal(err.key, CORE_ERR_PENDING_BYTES);
+	assert_int_equal(err.max, 1000);
+	assert_string_equal(err.arg, "b.txt");
+	assert_true(core_error_max_is_bytes(err.key));
+	assert_int_equal(upload(ben, "c.txt", text, 400, &ai[1], &err), ZEK_OK);
+	assert_int_equal(upload(ben, "d.txt", "x\n", 2, &ai[2], &err),
+	    ZEK_INVALID);
+	/* Uploads that went into a request free the cap. */
+	assert_int_equal(create_with(carla, toks, 3, &key, &e, &n), ZEK_OK);
+	assert_int_equal(upload(carla, "neu.txt", "abc\n", 4, &ai[3], &err),
+	    ZEK_OK);
+	env->cfg.max_pending_uploads = 30;
+	env->cfg.max_pending_upload_bytes = 200LL << 20;
+}
+
 int
 main(void)
 {
@@ -254,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_ownership_and_download),
 		cmocka_unit_test(test_too_many_and_expiry),
+		cmocka_unit_test(test_pending_cap),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

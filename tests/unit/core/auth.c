@@ -202,6 +202,53 @@ test_throttling(void **state)
 	env->ctx.now_ms = start;
 }
 
+/* Spellings the look-up (ICU case folding) takes for one address: the long
+ * s, the Kelvin sign, sharp s and capital sharp s, the ligatures. */
+static const char *const spellings[][6] = {
+	{ "anna@example.org", "ANNA@EXAMPLE.ORG", "Anna@Example.ORG", NULL,
+	  NULL },
+	{ "kristof.strasse@example.org", "kri\u017Ftof.\u017Ftrasse@example.org",
+	  "\u212Aristof.strasse@example.org",
+	  "kristof.stra\u00DFe@example.org", "KRISTOF.STRA\u1E9EE@example.org",
+	  "kristof.\uFB06rasse@example.org" },
+	{ "kristof.strasse@example.org", "KRISTOF.STRA\u1E9EE@example.org",
+	  NULL, NULL, NULL },
+	{ "jeff.fink@example.org", "je\uFB00.\uFB01nk@example.org",
+	  "JEFF.FIN\u212A@example.org", "je\uFB00.fink@example.org",
+	  "jeff.\uFB01n\u212A@example.org" },
+};
+
+/* Failures under any mix of spellings of one address add up, and then no
+ * spelling gets through, for an account and for an unknown address. */
+static void
+test_throttling_lookalikes(void **state)
+{
+	struct session_new s;
+	const char *ip;
+	size_t g, i, n;
+
+	assert_int_equal(core_user_add(&env->ctx, "kristof.strasse@example.org",
+	    "Kristof", "richtig", "customer", NULL, "de", NULL), ZEK_OK);
+	for (g = 0; g < sizeof(spellings) / sizeof(spellings[0]); g++) {
+		ip = g == 0 ? "10.1.0.1" : g == 1 ? "10.1.0.2" :
+		    g == 2 ? "10.1.0.3" : "10.1.0.4";
+		for (n = 0; n < 6 && spellings[g][n] != NULL; n++)
+			;
+		for (i = 0; i < 3; i++)
+			assert_int_equal(core_login(&env->ctx,
+			    spellings[g][(i + 1) % n], "falsch", ip, &s),
+			    ZEK_INVALID);
+		for (i = 0; i < n; i++)
+			assert_int_equal(core_login(&env->ctx, spellings[g][i],
+			    "richtig", ip, &s), ZEK_FORBIDDEN);
+	}
+	/* The look-alike is the account itself: unthrottled, it signs in. */
+	assert_int_equal(core_login(&env->ctx,
+	    "kri\u017Ftof.\u017Ftrasse@example.org", "richtig", "10.1.0.9", &s),
+	    ZEK_OK);
+	assert_string_equal(s.user->email, "kristof.strasse@example.org");
+}
+
 int
 main(void)
 {
@@ -212,6 +259,7 @@ main(void)
 		cmocka_unit_test(test_wrong_password_and_unknown_email),
 		cmocka_unit_test(test_unknown_email_takes_as_long),
 		cmocka_unit_test(test_throttling),
+		cmocka_unit_test(test_throttling_lookalikes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -11,6 +11,7 @@
 #include "http/form.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/utf8.h"
 #include "lib/zek.h"
 
 #define CHROME_B "----WebKitFormBoundary7MA4YWxkTrZu0gW"
@@ -98,10 +99,10 @@ test_urlencoded_basic(void **state)
 	assert_int_equal(form_get_all(&f, "g", all), 0);
 	assert_null(all[0]->filename);
 
-	/* Values may hold anything; callers check UTF-8. */
+	/* Values may hold anything but NUL; callers check UTF-8. */
 	assert_int_equal(parse_ue(a, "v=%00%FF", &f, NULL), ZEK_OK);
 	assert_int_equal(f.fields[0].len, 2);
-	assert_memory_equal(f.fields[0].value, "\0\xff", 2);
+	assert_memory_equal(f.fields[0].value, "\xff\xff", 2);
 
 	assert_int_equal(parse_ue(a, "", &f, NULL), ZEK_OK);
 	assert_int_equal(f.count, 0);
@@ -218,6 +219,8 @@ test_urlencode_roundtrip(void **state)
 			for (k = 0; k < fields[i].len; k++) {
 				seed = seed * 1103515245u + 12345u;
 				values[i][k] = (char)(seed >> 16);
+				if (values[i][k] == '\0')      /* see test_nul */
+					values[i][k] = '\xff';
 			}
 			fields[i].value = values[i];
 		}
@@ -235,6 +238,61 @@ test_urlencode_roundtrip(void **state)
 	buf_init(&b, 4);
 	assert_int_equal(form_urlencode_component("\xff\xff", 2, &b), ZEK_TOOBIG);
 	buf_free(&b);
+	arena_free(a);
+}
+
+/* A NUL never cuts a value: wherever it is sent (%00, or a raw byte in a
+ * multipart text part), the value keeps its length, reads as a C string of
+ * that length, and is not valid UTF-8, so every field check refuses it
+ * (issue 13: "comment=VISIBLE%00TAIL" was stored as "VISIBLE"). File
+ * contents keep their bytes. */
+static void
+test_nul(void **state)
+{
+	static const char *const sent[] = { "VISIBLE%00TAIL", "%00", "a%00",
+	    "%00a", "a%00%00b", "%00%C3%BC%00" };
+	struct arena *a = new_arena();
+	const struct form_field *fld;
+	char body[256];
+	struct form f;
+	size_t i, n;
+
+	for (i = 0; i < ZEK_ARRAY_LEN(sent); i++) {
+		snprintf(body, sizeof(body), "x=1&comment=%s&y=2", sent[i]);
+		assert_int_equal(parse_ue(a, body, &f, NULL), ZEK_OK);
+		assert_int_equal(f.count, 3);
+		fld = form_find(&f, "comment");
+		assert_non_null(fld);
+		assert_int_equal(strlen(fld->value), fld->len);
+		assert_false(utf8_valid(fld->value, fld->len));
+		assert_string_equal(form_get(&f, "y"), "2");
+	}
+	/* multipart: a text part with a raw NUL at every place */
+	for (i = 0; i < 8; i++) {
+		static const char head[] = "--b\r\nContent-Disposition: form-data; "
+		    "name=\"title\"\r\n\r\n";
+		static const char mid[] = "\r\n--b\r\nContent-Disposition: "
+		    "form-data; name=\"f\"; filename=\"a.bin\"\r\n\r\nA";
+		static const char tail[] = "\r\n--b--\r\n";
+		char title[] = "ABCDEFGH";
+
+		title[i] = '\0';
+		n = 0;
+		memcpy(body + n, head, sizeof(head) - 1), n += sizeof(head) - 1;
+		memcpy(body + n, title, 8), n += 8;
+		memcpy(body + n, mid, sizeof(mid) - 1), n += sizeof(mid) - 1;
+		body[n++] = '\0';                          /* file content "A\0" */
+		memcpy(body + n, tail, sizeof(tail) - 1), n += sizeof(tail) - 1;
+		assert_int_equal(parse_mp(a, "multipart/form-data; boundary=b", body,
+		    n, NULL, &f, NULL), ZEK_OK);
+		fld = form_find(&f, "title");
+		assert_int_equal(fld->len, 8);
+		assert_int_equal(strlen(fld->value), 8);
+		assert_false(utf8_valid(fld->value, fld->len));
+		fld = form_find(&f, "f");
+		assert_int_equal(fld->len, 2);
+		assert_memory_equal(fld->value, "A\0", 2);
+	}
 	arena_free(a);
 }
 
@@ -733,6 +791,7 @@ main(void)
 		cmocka_unit_test(test_urlencoded_invalid),
 		cmocka_unit_test(test_urlencoded_limits),
 		cmocka_unit_test(test_urlencode_roundtrip),
+		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_multipart_chromium),
 		cmocka_unit_test(test_multipart_firefox),
 		cmocka_unit_test(test_multipart_content_type),

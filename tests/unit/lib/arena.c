@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/arena.h"
@@ -140,6 +141,39 @@ test_utf8(void **state)
 	assert_false(utf8_clean_text("a\x1b", 2, true));
 }
 
+/* The one folding of addresses and names: every spelling of "strasse"
+ * and "support" folds alike, invalid and over-long input folds to nothing. */
+static void
+test_utf8_fold(void **state)
+{
+	static const char *const same[][2] = {
+		{ "\u017Fupport@example.org", "support@example.org" },
+		{ "SUPPORT@EXAMPLE.ORG", "support@example.org" },
+		{ "\u212Aim", "kim" },
+		{ "Stra\u00DFe", "strasse" },
+		{ "STRA\u1E9EE", "strasse" },
+		{ "\uFB00\uFB01\uFB06", "fffist" },
+		{ "\u00DCbersicht", "\u00FCbersicht" },
+	};
+	char *f, *big;
+	size_t i;
+
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		f = utf8_fold(same[i][0]);
+		assert_non_null(f);
+		assert_string_equal(f, same[i][1]);
+		free(f);
+	}
+	assert_null(utf8_fold("\xc3\x28"));
+	assert_null(utf8_fold(NULL));
+	big = malloc(UTF8_FOLD_MAX + 1);
+	assert_non_null(big);
+	memset(big, 'a', UTF8_FOLD_MAX);
+	big[UTF8_FOLD_MAX] = '\0';
+	assert_null(utf8_fold(big));
+	free(big);
+}
+
 int
 main(void)
 {
@@ -152,6 +186,7 @@ main(void)
 #endif
 		cmocka_unit_test(test_buf_max),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_utf8_fold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

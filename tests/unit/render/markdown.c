@@ -435,6 +435,93 @@ test_hostile_mix(void **state)
 	}
 }
 
+/* Renders s for an e-mail from https://zek.example; caller frees. */
+static char *
+render_mail(const char *s)
+{
+	struct buf b;
+	char *html;
+
+	buf_init(&b, 4 * 1024 * 1024);
+	assert_int_equal(markdown_to_mail_html(s, strlen(s),
+	    "https://zek.example", &b), ZEK_OK);
+	html = buf_steal(&b, NULL);
+	return html != NULL ? html : strdup("");
+}
+
+/* Every <img> of h loads from under base + "/". */
+static void
+assert_images_local(const char *h, const char *base)
+{
+	const char *p = h;
+	size_t n = strlen(base);
+
+	while ((p = strstr(p, "<img")) != NULL) {
+		p = strstr(p, " src=\"");
+		assert_non_null(p);
+		p += 6;
+		if (strncmp(p, base, n) != 0 || p[n] != '/')
+			fail_msg("remote image in mail HTML: %.80s", p);
+	}
+}
+
+/* In e-mail, an image that zek does not serve is a link, never loaded
+ * (a read-tracking pixel otherwise: issue 13); zek's own images stay. */
+static void
+test_mail_remote_images(void **state)
+{
+	static const char *const remote[] = {
+		"![x](http://tracker.example/p.png)",
+		"![x](https://tracker.example/p.png \"t\")",
+		"![x](//tracker.example/p.png)",
+		"![x](HTTPS://ZEK.EXAMPLE/p.png)",
+		"![x](https://zek.example.tracker.example/p.png)",
+		"![x](https://zek.example@tracker.example/p.png)",
+		"![x](https://zek.example:444/p.png)",
+		"![x](/static/v1/p.png)",
+		"![x](p.png)",
+		"![](http://tracker.example/p.png)",
+		"![x][r]\n\n[r]: http://tracker.example/p.png",
+		"a ![x](http://t.example/1.png) b ![y](http://t.example/2.png)",
+		"![a ![b](http://t.example/in.png)](http://t.example/out.png)",
+		"[![x](http://t.example/p.png)](https://zek.example/)",
+		"> - | ![x](http://t.example/p.png) |\n> - | - |",
+		"![x](data:image/png;base64,AAAA)",
+		"<img src=\"http://t.example/p.png\">",
+	};
+	char *h;
+	size_t i;
+
+	for (i = 0; i < ZEK_ARRAY_LEN(remote); i++) {
+		h = render_mail(remote[i]);
+		assert_lacks(h, "<img");
+		assert_safe_html(h);
+		free(h);
+	}
+	h = render_mail("![Störung](http://tracker.example/p.png)");
+	assert_string_equal(h, "<p><a href=\"http://tracker.example/p.png\">"
+	    "Störung</a></p>\n");
+	free(h);
+	h = render_mail("![](http://tracker.example/p.png)");
+	assert_contains(h, ">http://tracker.example/p.png</a>");
+	free(h);
+	h = render_mail("![logo](https://zek.example/static/v1/logo.png)");
+	assert_contains(h, "<img src=\"https://zek.example/static/v1/logo.png\"");
+	free(h);
+	h = render_mail("![a](https://zek.example/a.png) ![b](http://t.example/b.png)");
+	assert_images_local(h, "https://zek.example");
+	assert_contains(h, "<img src=\"https://zek.example/a.png\"");
+	free(h);
+	/* Pages are unchanged (the page's CSP allows only zek's own images),
+	 * and a page rendered first does not leak into the mail (cache). */
+	h = render("![x](http://tracker.example/p.png)");
+	assert_contains(h, "<img src=\"http://tracker.example/p.png\"");
+	free(h);
+	h = render_mail("![x](http://tracker.example/p.png)");
+	assert_lacks(h, "<img");
+	free(h);
+}
+
 int
 main(void)
 {
@@ -447,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_slow_inputs),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_hostile_mix),
+		cmocka_unit_test(test_mail_remote_images),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
