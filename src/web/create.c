@@ -377,20 +377,6 @@ form_id(struct req *rq, const char *name)
 	return str_to_i64(s, 1, INT64_MAX, &v) == 0 ? v : -1;
 }
 
-/* The person the request is raised for: 0 (oneself) when the form sends
- * none, else the account id sent; anything else is -1, an id core refuses
- * beside the field (never silently oneself). */
-static int64_t
-on_behalf_id(struct req *rq)
-{
-	const char *v = req_form(rq, "onbehalf");
-	int64_t id;
-
-	if (str_empty(v))
-		return 0;
-	return str_to_i64(v, 1, INT64_MAX, &id) == 0 ? id : -1;
-}
-
 /* POST /servicedesk/customer/portal/{portalId}/create/{requestTypeId} */
 int
 web_create(struct req *rq)
@@ -429,7 +415,7 @@ web_create(struct req *rq)
 	in = (struct create_input){
 		.portal_id = st.portal_id,
 		.type_id = st.type->id,
-		.on_behalf_user_id = on_behalf_id(rq),
+		.on_behalf_user_id = form_id(rq, "onbehalf"),
 		.share_org_id = str_eq(share, "private") ? 0 : form_id(rq, "share"),
 		.values = fv,
 		.nvalues = nfv,
