@@ -566,16 +566,16 @@ test_database_refuses_unknown_codes(void **state)
 		"UPDATE requests SET status = 'kaputt' WHERE id = %lld",
 		"UPDATE requests SET status = 'Offen' WHERE id = %lld",
 		"UPDATE requests SET resolution = 'egal' WHERE id = %lld",
-		"INSERT INTO requests (desk_id, number, issue_key, type_id, "
+		("INSERT INTO requests (desk_id, number, issue_key, type_id, "
 		    "reporter_id, creator_id, status, title, created_at, updated_at) "
 		    "SELECT desk_id, number + 100000, issue_key || 'x', type_id, "
 		    "reporter_id, creator_id, 'neu', title, 0, 0 FROM requests "
-		    "WHERE id = %lld",
-		"INSERT INTO activity (request_id, kind, old_status, new_status, "
+		    "WHERE id = %lld"),
+		("INSERT INTO activity (request_id, kind, old_status, new_status, "
 		    "created_at) VALUES (%lld, 'status_changed', 'offen', "
-		    "'irgendwas', 0)",
-		"INSERT INTO activity (request_id, kind, resolution, created_at) "
-		    "VALUES (%lld, 'status_changed', 'weg', 0)",
+		    "'irgendwas', 0)"),
+		("INSERT INTO activity (request_id, kind, resolution, created_at) "
+		    "VALUES (%lld, 'status_changed', 'weg', 0)"),
 	};
 
 	(void)state;
