@@ -36,6 +36,8 @@ STARTED = []
 class Server:
     """A zek serve process with its own database in a temporary folder."""
 
+    START_SECONDS = 60      # to listen after the start, else it is stopped
+
     def __init__(self, binary, demo=True, extra_env=None, db=None, port=None):
         """db: an existing database file to serve (it outlives stop());
         port: a fixed port (e.g. to restart on the same address)."""
@@ -53,7 +55,7 @@ class Server:
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log, env=env)
         STARTED.append(self.proc)
-        deadline = time.time() + 60
+        deadline = time.time() + self.START_SECONDS
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 break
