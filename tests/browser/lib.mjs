@@ -46,8 +46,9 @@ function canConnect(port) {
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-// A zek serve with the demo data in a fresh database of its own.
-export async function startServer(binary) {
+// A zek serve with the demo data in a fresh database of its own; startMs: how
+// long it may take to listen before it is stopped.
+export async function startServer(binary, { startMs = 60000 } = {}) {
 	const dir = mkdtempSync(join(tmpdir(), 'zek-browser-'));
 	const port = await freePort();
 	const logPath = join(dir, 'server.log');
@@ -79,7 +80,7 @@ export async function startServer(binary) {
 		},
 	};
 	// A server that does not come up is stopped too: none outlives the run.
-	const deadline = Date.now() + 60000;
+	const deadline = Date.now() + startMs;
 	while (!(await canConnect(port))) {
 		const why = exited ? `zek exited (${JSON.stringify(exited)})` : Date.now() > deadline && 'zek did not start';
 		if (why) {

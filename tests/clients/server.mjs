@@ -35,7 +35,8 @@ async function waitFor(url, proc, deadline) {
   throw new Error('zek did not start');
 }
 
-export async function startServer(binary) {
+// startMs: how long it may take to answer /healthz before it is stopped.
+export async function startServer(binary, { startMs = 60000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'zek-clients-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -63,7 +64,7 @@ export async function startServer(binary) {
     },
   };
   try {
-    await waitFor(`${base}/healthz`, proc, Date.now() + 60000);
+    await waitFor(`${base}/healthz`, proc, Date.now() + startMs);
   } catch (e) {
     const { log: text } = await server.stop();
     throw new Error(`${e.message}\n${text.slice(-3000)}`);
