@@ -1,14 +1,21 @@
 # zek: `make run` to try it, `make test` to check it. See README.md.
 
-PACKAGES := build-essential meson ninja-build pkg-config clang \
-	libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev \
+# What building and running zek need (`make run`).
+RUN_PACKAGES := build-essential meson ninja-build pkg-config \
+	libmicrohttpd-dev libsqlite3-dev libjansson-dev \
 	libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev \
-	libcurl4-openssl-dev libmagic-dev libicu-dev gettext \
-	libcmocka-dev curl python3 libpq-dev chromium python3-aiosmtpd \
-	python3-jira libclang-rt-14-dev
+	libcurl4-openssl-dev libmagic-dev libicu-dev
 
-# Debian's Node.js, only for machines without one (see deps-apt).
+# What the tests add (`make test`): cmocka, clang and libFuzzer, the e2e
+# SMTP server, the python3-jira client, Chromium for the browser tests, and
+# tools a developer reaches for (sqlite3, curl, gettext, libpq-dev).
+TEST_PACKAGES := libcmocka-dev clang libclang-rt-14-dev python3-aiosmtpd \
+	python3-jira chromium sqlite3 curl gettext libpq-dev
+
+# Debian's npm, only for machines without one: it installs the test tools,
+# among them the Node.js that runs them (tests/node/: Debian 12's is too old).
 NODE_PACKAGES := nodejs npm
+NODE_STAMP := tests/node/node_modules/.package-lock.json
 BROWSER_STAMP := tests/browser/node_modules/.package-lock.json
 CLIENTS_STAMP := tests/clients/node_modules/.package-lock.json
 
@@ -17,17 +24,14 @@ DB ?= var/zek.db
 # `make fuzz`: seconds per libFuzzer target (docs/internals/fuzzing.md)
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps deps-apt build run test fuzz clean
+.PHONY: all deps deps-run deps-test deps-test-apt build run test fuzz clean
 
 all: build
 
-# Installs only what is missing, so a second run costs nothing: the Debian
-# packages (Node.js only when no `node` is on the PATH), then the browser tests'
-# npm packages whenever tests/browser/package-lock.json is newer than the install.
-deps: deps-apt $(BROWSER_STAMP) $(CLIENTS_STAMP)
-
-deps-apt:
-	@missing=$$(for p in $(PACKAGES) $$(command -v node >/dev/null || echo $(NODE_PACKAGES)); do \
+# Installs the Debian packages of $(1) that are missing, so a second run costs
+# nothing; as a user other than root through sudo.
+define apt_install
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
@@ -36,22 +40,30 @@ deps-apt:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
 
-# npm writes node_modules/.package-lock.json on every install; tests/browser/.npmrc
-# keeps download addresses out of package-lock.json.
-$(BROWSER_STAMP): tests/browser/package.json tests/browser/package-lock.json | deps-apt
-	cd tests/browser && npm ci --no-audit --no-fund
-	@touch $@
+deps: deps-run deps-test
 
-# The REST API's client tests (jira.js 5), the same way.
-$(CLIENTS_STAMP): tests/clients/package.json tests/clients/package-lock.json | deps-apt
-	cd tests/clients && npm ci --no-audit --no-fund
+deps-run:
+	$(call apt_install,$(RUN_PACKAGES))
+
+# The npm packages are installed again whenever a package-lock.json is newer
+# than the install (npm writes node_modules/.package-lock.json on every one).
+deps-test: deps-run $(NODE_STAMP) $(BROWSER_STAMP) $(CLIENTS_STAMP)
+
+deps-test-apt: deps-run
+	$(call apt_install,$(TEST_PACKAGES) $$(command -v npm >/dev/null || echo $(NODE_PACKAGES)))
+
+# Each folder's .npmrc keeps download addresses out of its package-lock.json.
+$(NODE_STAMP) $(BROWSER_STAMP) $(CLIENTS_STAMP): %/node_modules/.package-lock.json: \
+		%/package.json %/package-lock.json | deps-test-apt
+	cd $* && npm ci --no-audit --no-fund
 	@touch $@
 
 build/build.ninja:
 	meson setup build
 
-build: deps build/build.ninja
+build: deps-run build/build.ninja
 	ninja -C build zek
 
 run: build
@@ -67,7 +79,7 @@ build-fuzz/build.ninja:
 
 # Every suite of the sanitizer build, plus a short run of each fuzz target;
 # the suite e2e-release runs part of the e2e tests against build/zek.
-test: deps build-test/build.ninja build-fuzz/build.ninja build/build.ninja
+test: deps-test build-test/build.ninja build-fuzz/build.ninja build/build.ninja
 	ninja -C build zek
 	ninja -C build-test
 	ninja -C build-fuzz
@@ -75,7 +87,7 @@ test: deps build-test/build.ninja build-fuzz/build.ninja build/build.ninja
 
 # Each fuzz target for FUZZ_SECONDS, two at a time, niced; the working
 # corpus stays in var/fuzz/<target>/.
-fuzz: deps build-fuzz/build.ninja
+fuzz: deps-test build-fuzz/build.ninja
 	ninja -C build-fuzz
 	./tests/fuzz/long.sh build-fuzz $(FUZZ_SECONDS)
 

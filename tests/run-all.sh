@@ -38,6 +38,8 @@ for path in sys.argv[1:]:
                 passed += 1
             elif r["result"] == "SKIP":
                 skipped += 1
+                why = (r.get("stdout") or "").strip().splitlines()
+                print("skipped: %s: %s%s" % (build, r["name"], ": " + why[-1] if why else ""))
             else:
                 failed += 1
                 print("failed suite: %s: %s" % (build, r["name"]))

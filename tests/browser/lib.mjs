@@ -46,8 +46,9 @@ function canConnect(port) {
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-// A zek serve with the demo data in a fresh database of its own.
-export async function startServer(binary) {
+// A zek serve with the demo data in a fresh database of its own; startMs: how
+// long it may take to listen before it is stopped.
+export async function startServer(binary, { startMs = 60000 } = {}) {
 	const dir = mkdtempSync(join(tmpdir(), 'zek-browser-'));
 	const port = await freePort();
 	const logPath = join(dir, 'server.log');
@@ -57,17 +58,7 @@ export async function startServer(binary) {
 	let exited = null;
 	proc.on('exit', (code, signal) => { exited = { code, signal }; });
 	const readLog = () => readFileSync(logPath, 'utf8');
-	const deadline = Date.now() + 60000;
-	for (;;) {
-		if (exited)
-			throw new Error(`zek exited (${JSON.stringify(exited)}):\n${readLog()}`);
-		if (await canConnect(port))
-			break;
-		if (Date.now() > deadline)
-			throw new Error(`zek did not start:\n${readLog()}`);
-		await sleep(100);
-	}
-	return {
+	const server = {
 		port,
 		base: `http://127.0.0.1:${port}`,
 		// Stops the server; returns its log, which must hold no sanitizer report.
@@ -88,6 +79,17 @@ export async function startServer(binary) {
 			return { text, exited };
 		},
 	};
+	// A server that does not come up is stopped too: none outlives the run.
+	const deadline = Date.now() + startMs;
+	while (!(await canConnect(port))) {
+		const why = exited ? `zek exited (${JSON.stringify(exited)})` : Date.now() > deadline && 'zek did not start';
+		if (why) {
+			const { text } = await server.stop();
+			throw new Error(`${why}:\n${text}`);
+		}
+		await sleep(100);
+	}
+	return server;
 }
 
 /* ---------- Test data ---------- */

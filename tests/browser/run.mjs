@@ -3,6 +3,7 @@
 // customer page. Usage: node tests/browser/run.mjs build-test/zek [TEST-ID ...]
 // (ids: login pages plain create errors keyboard nojs allfields request errorpage; screenshots land in
 // build-test/browser-artifacts/)
+import '../node/check.mjs';
 import {
 	LOGIN, PORTAL, PORTALS, REQUESTS, check, eq, main, makePng, test,
 } from './lib.mjs';

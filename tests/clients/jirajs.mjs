@@ -2,6 +2,7 @@
 // the way an integrator would use it, against a `zek serve` of its own.
 // usage: node tests/clients/jirajs.mjs PATH/TO/zek
 // Prints 'N passed, N failed' last.
+import '../node/check.mjs';
 import assert from 'node:assert/strict';
 import { ServiceDeskClient } from 'jira.js';
 import { startServer, tokenFromProfile } from './server.mjs';
@@ -35,6 +36,20 @@ function valueFor(field) {
 
 async function main() {
   const server = await startServer(binary);
+  let stopped = null;
+  try {
+    await exercise(server);
+  } finally {
+    stopped = await server.stop();
+  }
+  await check('server stopped cleanly', async () => {
+    assert.deepEqual(stopped.problems, []);
+    assert.ok(stopped.code === 0 || stopped.signal === 'SIGTERM', stopped.log.slice(-3000));
+  });
+}
+
+// Every case against one server.
+async function exercise(server) {
   const anna = await tokenFromProfile(server.base, 'anna@example.org');
   const ben = await tokenFromProfile(server.base, 'ben@example.org');
   // A personal access token as OAuth 2.0 bearer (how jira.js sends PATs),
@@ -183,12 +198,6 @@ async function main() {
     assert.deepEqual(r.attachments.values.map((a) => a.filename), ['a.txt', 'b.csv']);
     const files = await client.request.getAttachmentsForRequest({ issueIdOrKey: created[3] });
     assert.equal(files.size, 2);
-  });
-
-  const stopped = await server.stop();
-  await check('server stopped cleanly', async () => {
-    assert.deepEqual(stopped.problems, []);
-    assert.ok(stopped.code === 0 || stopped.signal === 'SIGTERM', stopped.log.slice(-3000));
   });
 }
 

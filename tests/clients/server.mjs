@@ -35,7 +35,8 @@ async function waitFor(url, proc, deadline) {
   throw new Error('zek did not start');
 }
 
-export async function startServer(binary) {
+// startMs: how long it may take to answer /healthz before it is stopped.
+export async function startServer(binary, { startMs = 60000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'zek-clients-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -44,14 +45,16 @@ export async function startServer(binary) {
   const proc = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--db', join(dir, 'zek.db'),
     '--root', ROOT, '--threads', '2', '--demo'],
   { stdio: ['ignore', log, log], env: { ...process.env, ZEK_BASE_URL: base } });
-  await waitFor(`${base}/healthz`, proc, Date.now() + 60000);
-  return {
+  const server = {
     base,
+    // Stops the server (on every path: a failed start too) and removes its folder.
     async stop() {
-      const done = proc.exitCode !== null ? Promise.resolve() :
-        new Promise((r) => proc.once('exit', r));
+      const exited = () => proc.exitCode !== null || proc.signalCode !== null;
+      const done = exited() ? Promise.resolve() : new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
+      const late = setTimeout(() => proc.kill('SIGKILL'), 20000);
       await done;
+      clearTimeout(late);
       closeSync(log);
       const text = readFileSync(logPath, 'utf8');
       rmSync(dir, { recursive: true, force: true });
@@ -60,6 +63,13 @@ export async function startServer(binary) {
       return { code: proc.exitCode, signal: proc.signalCode, problems, log: text };
     },
   };
+  try {
+    await waitFor(`${base}/healthz`, proc, Date.now() + startMs);
+  } catch (e) {
+    const { log: text } = await server.stop();
+    throw new Error(`${e.message}\n${text.slice(-3000)}`);
+  }
+  return server;
 }
 
 // A cookie jar just big enough for signing in.

@@ -19,6 +19,7 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import zektest  # noqa: E402
 from zektest import Client, Server  # noqa: E402
 
 MAX_FILE = 200 * 1024    # the server under test gets a small attachment limit
@@ -59,8 +60,21 @@ def main():
     if rc not in (0, -15) or problems:
         failed += 1
         print("FAIL server exit %s\n%s" % (rc, log[-5000:]))
+    if stop_leftovers():
+        failed += 1
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
+
+
+def stop_leftovers():
+    """Fails the run when a zek serve it started is still running (a test
+    that forgot to stop its server), and stops those."""
+    left = [p for p in zektest.STARTED if p.poll() is None]
+    for p in left:
+        print("FAIL zek serve (pid %d, %s) still running at the end" % (p.pid, " ".join(p.args[1:])))
+        p.kill()
+        p.wait()
+    return len(left)
 
 
 if __name__ == "__main__":

@@ -28,8 +28,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+# Every zek serve process started through Server, so that run.py can check
+# that none outlives the run.
+STARTED = []
+
+
 class Server:
     """A zek serve process with its own database in a temporary folder."""
+
+    START_SECONDS = 60      # to listen after the start, else it is stopped
 
     def __init__(self, binary, demo=True, extra_env=None, db=None, port=None):
         """db: an existing database file to serve (it outlives stop());
@@ -47,16 +54,19 @@ class Server:
             args.append("--demo")
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log, env=env)
-        deadline = time.time() + 60
+        STARTED.append(self.proc)
+        deadline = time.time() + self.START_SECONDS
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("zek exited: " + self.read_log())
+                break
             try:
                 with socket.create_connection(("127.0.0.1", self.port), 0.2):
                     return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("zek did not start: " + self.read_log())
+        # A server that did not come up is stopped as well: none is left behind.
+        why = "zek exited: " if self.proc.poll() is not None else "zek did not start: "
+        raise RuntimeError(why + self.stop()[1])
 
     def read_log(self):
         if not self.log.closed:
