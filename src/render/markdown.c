@@ -119,39 +119,57 @@ md_html_as_text(cmark_node *html, bool block)
 	return n;
 }
 
-/* Shows raw HTML as escaped text, so what the user typed stays visible
- * ("a <b> c", "<Strg>") instead of cmark's "raw HTML omitted". */
+/* Gives each node the document holds to `replace`, which returns NULL to
+ * keep the node, or a new node to take its place (and sets *failed when
+ * it could not build one). The walk goes on inside the new node. Returns
+ * ZEK_OK or ZEK_NOMEM. */
 static int
-md_escape_raw_html(cmark_node *doc)
+md_replace_nodes(cmark_node *doc,
+    cmark_node *(*replace)(cmark_node *n, const void *arg, bool *failed),
+    const void *arg)
 {
 	cmark_iter *it = cmark_iter_new(doc);
 	cmark_event_type ev;
 	cmark_node *n, *repl;
-	cmark_node_type type;
+	bool failed = false;
 	int rc = ZEK_OK;
 
 	if (it == NULL)
 		return ZEK_NOMEM;
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-		n = cmark_iter_get_node(it);
-		type = cmark_node_get_type(n);
-		if (ev != CMARK_EVENT_ENTER ||
-		    (type != CMARK_NODE_HTML_INLINE && type != CMARK_NODE_HTML_BLOCK))
+		if (ev != CMARK_EVENT_ENTER)
 			continue;
-		repl = md_html_as_text(n, type == CMARK_NODE_HTML_BLOCK);
-		if (repl == NULL || !cmark_node_replace(n, repl)) {
+		n = cmark_iter_get_node(it);
+		repl = replace(n, arg, &failed);
+		if (failed || (repl != NULL && !cmark_node_replace(n, repl))) {
 			if (repl != NULL)
 				cmark_node_free(repl);
 			rc = ZEK_NOMEM;
-			goto out;
+			break;
 		}
+		if (repl == NULL)
+			continue;
 		cmark_node_free(n);
-		/* Continue after the new node, which is a leaf. */
 		cmark_iter_reset(it, repl, CMARK_EVENT_ENTER);
 	}
-out:
 	cmark_iter_free(it);
 	return rc;
+}
+
+/* Raw HTML shown as escaped text, so what the user typed stays visible
+ * ("a <b> c", "<Strg>") instead of cmark's "raw HTML omitted". */
+static cmark_node *
+md_raw_html_replacement(cmark_node *n, const void *arg, bool *failed)
+{
+	cmark_node_type type = cmark_node_get_type(n);
+	cmark_node *repl;
+
+	(void)arg;
+	if (type != CMARK_NODE_HTML_INLINE && type != CMARK_NODE_HTML_BLOCK)
+		return NULL;
+	repl = md_html_as_text(n, type == CMARK_NODE_HTML_BLOCK);
+	*failed = repl == NULL;
+	return repl;
 }
 
 /* True when url is served by zek itself: local_base ("https://zek.example",
@@ -204,39 +222,21 @@ fail:
 	return NULL;
 }
 
-/* Turns every image not served under local_base into a link: in an e-mail
- * a remote image loads when the mail is opened and tells its owner who
- * read it when (a tracking pixel). */
-static int
-md_remote_images_as_links(cmark_node *doc, const char *local_base)
+/* Every image not served under local_base (arg) becomes a link: in an
+ * e-mail a remote image loads when the mail is opened and tells its owner
+ * who read it when (a tracking pixel). */
+static cmark_node *
+md_remote_image_replacement(cmark_node *n, const void *local_base,
+    bool *failed)
 {
-	cmark_iter *it = cmark_iter_new(doc);
-	cmark_event_type ev;
-	cmark_node *n, *repl;
-	int rc = ZEK_OK;
+	cmark_node *repl;
 
-	if (it == NULL)
-		return ZEK_NOMEM;
-	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-		n = cmark_iter_get_node(it);
-		if (ev != CMARK_EVENT_ENTER ||
-		    cmark_node_get_type(n) != CMARK_NODE_IMAGE ||
-		    md_url_is_local(cmark_node_get_url(n), local_base))
-			continue;
-		repl = md_image_as_link(n);
-		if (repl == NULL || !cmark_node_replace(n, repl)) {
-			if (repl != NULL)
-				cmark_node_free(repl);
-			rc = ZEK_NOMEM;
-			goto out;
-		}
-		cmark_node_free(n);
-		/* Go on inside the link: its text may hold more images. */
-		cmark_iter_reset(it, repl, CMARK_EVENT_ENTER);
-	}
-out:
-	cmark_iter_free(it);
-	return rc;
+	if (cmark_node_get_type(n) != CMARK_NODE_IMAGE ||
+	    md_url_is_local(cmark_node_get_url(n), local_base))
+		return NULL;
+	repl = md_image_as_link(n);
+	*failed = repl == NULL;
+	return repl;
 }
 
 /* Parses and renders; called with md_lock held. local_base: see
@@ -264,10 +264,11 @@ md_render_locked(const char *md, size_t len, const struct md_guards *g,
 		rc = ZEK_NOMEM;
 		goto out;
 	}
-	if ((rc = md_escape_raw_html(doc)) != ZEK_OK)
+	if ((rc = md_replace_nodes(doc, md_raw_html_replacement, NULL)) != ZEK_OK)
 		goto out;
 	if (local_base != NULL &&
-	    (rc = md_remote_images_as_links(doc, local_base)) != ZEK_OK)
+	    (rc = md_replace_nodes(doc, md_remote_image_replacement,
+	    local_base)) != ZEK_OK)
 		goto out;
 	html = cmark_render_html(doc, MARKDOWN_OPTIONS, cmark_parser_get_syntax_extensions(p));
 	if (html == NULL) {
