@@ -140,7 +140,7 @@ class Node:
         self.check_log(err.decode("utf-8", "replace"), "zek mail run")
         if not killed:
             assert proc.returncode == 0, (proc.returncode, out, err[-3000:])
-        return out.decode()
+        return (out + err).decode("utf-8", "replace")
 
     def sql(self, query, *args):
         con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=10)
@@ -852,9 +852,10 @@ def test_no_mail_lost_or_doubled_across_kills(c, binary):
                 kills += s.end()
         # Then clean passes until the lapsed claims are due again and sent.
         deadline = time.time() + 120
+        said = ""
         while pending() > 0:
-            assert time.time() < deadline, "mail still pending: %d" % pending()
-            node.mail_done(node.mail_run(sink_a), False)
+            assert time.time() < deadline, still_pending(node, said, sink_a)
+            said = node.mail_done(node.mail_run(sink_a), False)
             if pending() > 0:
                 time.sleep(0.5)
         check_delivery(node, before)
@@ -864,6 +865,17 @@ def test_no_mail_lost_or_doubled_across_kills(c, binary):
         sink_b.stop()
         node.remove()
     print("  phase 2 (sending, %d kills, checks): %.1f s" % (kills, time.time() - t0), flush=True)
+
+
+def still_pending(node, said, sink):
+    """Why mails are still pending: their rows, what the last `zek mail run`
+    printed and what the SMTP server said."""
+    rows = node.sql("SELECT id, attempts, next_attempt_at, claimed_until, last_error FROM outbox "
+                    "WHERE state = 'pending' AND id > ? ORDER BY id", STATE["baseline"])
+    return "mail still pending: %d at %d ms\n%s\n--- last zek mail run:\n%s\n--- aiosmtpd:\n%s" % (
+        len(rows), int(time.time() * 1000),
+        "\n".join("id %d, %d attempts, next %d, claimed until %s, last error: %s" % r
+                  for r in rows[:20]), said[-3000:], sink.log_tail())
 
 
 def check_delivery(node, pending_before):

@@ -59,11 +59,10 @@ class Smtp:
         self.url = "smtp://127.0.0.1:%d" % self.port
 
     def start(self):
-        env = dict(os.environ, PYTHONPATH=HERE)
         self.log = open(os.path.join(self.dir, "smtp.log"), "wb")
         self.proc = subprocess.Popen(
-            [smtp_python(), "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:%d" % self.port,
-             "-c", "mailsink.Sink", self.maildir], env=env, stdout=self.log, stderr=self.log)
+            [smtp_python(), os.path.join(HERE, "mailsink.py"), "127.0.0.1:%d" % self.port,
+             self.maildir], stdout=self.log, stderr=self.log)
 
         def up():
             assert self.proc.poll() is None, "aiosmtpd exited"
@@ -81,6 +80,12 @@ class Smtp:
             self.proc.wait(10)
             self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_tail(self, n=3000):
+        """The end of the SMTP server's own output, for assertion messages."""
+        self.log.flush()
+        with open(os.path.join(self.dir, "smtp.log"), "rb") as f:
+            return f.read().decode("utf-8", "replace")[-n:]
 
     def messages(self):
         out = []
@@ -161,6 +166,11 @@ class Zek:
         s = Server(self.binary, demo=False, db=self.db, extra_env=self.env(smtp_url, **extra))
         self.servers.append(s)
         return s
+
+    def mail_list(self):
+        """`zek mail list` of the whole outbox, for assertion messages."""
+        return self.run("mail", "list", "--limit", "100000", check=False).stdout.decode(
+            "utf-8", "replace")
 
     def rows(self, where="1", *args):
         con = sqlite3.connect(self.db, timeout=10)
@@ -388,11 +398,20 @@ def test_mail_commands_and_several_senders_send_each_mail_once(c, binary):
         full.update(z.env(smtp.url))
         procs = [subprocess.Popen([binary, "mail", "run", "--db", z.db], env=full,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+        said = []
         for p in procs:
             out, err = p.communicate(120)
             assert p.returncode == 0, err
             assert not any(s in err.decode() for s in SANITIZER), err
-        got = smtp.wait_for(lambda m: True, n=len(rows))
+            said.append(out + err)
+        try:
+            got = smtp.wait_for(lambda m: True, n=len(rows))
+        except AssertionError as e:
+            # Show why: each mail's state, attempts and last error, and what
+            # the senders and the SMTP server said.
+            raise AssertionError("%s (%d arrived)\n%s\n--- senders:\n%s\n--- aiosmtpd:\n%s" % (
+                e, len(smtp.messages()), z.mail_list(),
+                b"".join(said).decode("utf-8", "replace")[-4000:], smtp.log_tail()))
         time.sleep(0.5)
         got = smtp.messages()
         ids = [g["Message-ID"] for g in got]
