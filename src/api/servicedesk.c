@@ -316,20 +316,6 @@ type_json(struct req *rq, const struct portal *p, int64_t group_id,
 	return t;
 }
 
-/* The folding of the stored names (utf8_fold), on the arena; NULL when out
- * of memory. */
-static char *
-fold(struct req *rq, const char *s)
-{
-	char *f = utf8_fold(s), *out;
-
-	if (f == NULL)
-		return NULL;
-	out = arena_strdup(rq->arena, f);
-	free(f);
-	return out;
-}
-
 /* The request type filters of the list: ?groupId and ?searchQuery. */
 struct type_filter {
 	int64_t group_id;           /* 0 = any */
@@ -350,7 +336,7 @@ parse_filter(struct req *rq, struct type_filter *f)
 		return ZEK_INVALID;
 	}
 	if (!str_empty(q)) {
-		if (strlen(q) > SEARCH_MAX || (f->query = fold(rq, q)) == NULL) {
+		if (strlen(q) > SEARCH_MAX || (f->query = utf8_fold_in(rq->arena, q)) == NULL) {
 			api_error(rq, 400, "api_err_bad_param", "searchQuery");
 			return ZEK_INVALID;
 		}
@@ -368,7 +354,7 @@ type_matches(struct req *rq, const struct type_filter *f, int64_t group_id,
 		return false;
 	if (f->query == NULL)
 		return true;
-	folded = fold(rq, name);
+	folded = utf8_fold_in(rq->arena, name);
 	return folded != NULL && strstr(folded, f->query) != NULL;
 }
 

@@ -3,7 +3,6 @@
 
 #include <pthread.h>
 #include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/config.h"
@@ -107,18 +106,16 @@ throttle_key(struct zctx *ctx, const struct store_user *su,
     const char *email, const char *client_ip)
 {
 	const char *ip = client_ip != NULL ? client_ip : "";
-	char *folded, *key;
+	char *folded;
 
 	if (su != NULL)
 		return arena_printf(ctx->arena, "user|%lld|%.*s",
 		    (long long)su->id, CLIENT_IP_MAX, ip);
-	folded = utf8_fold(email);
+	folded = utf8_fold_in(ctx->arena, email);
 	if (folded == NULL)
 		return NULL;
-	key = arena_printf(ctx->arena, "email|%s|%.*s", folded, CLIENT_IP_MAX,
+	return arena_printf(ctx->arena, "email|%s|%.*s", folded, CLIENT_IP_MAX,
 	    ip);
-	free(folded);
-	return key;
 }
 
 static enum zek_rc

@@ -7,6 +7,8 @@
 #include <unicode/uchar.h>
 #include <unicode/ustring.h>
 
+#include "lib/arena.h"
+
 /* Decodes one code point at s[i]; returns its length, or 0 when malformed. */
 static size_t
 utf8_decode(const unsigned char *s, size_t n, size_t i, unsigned long *cp)
@@ -136,5 +138,17 @@ utf8_fold(const char *s)
 		free(out);
 		return NULL;
 	}
+	return out;
+}
+
+char *
+utf8_fold_in(struct arena *a, const char *s)
+{
+	char *f = utf8_fold(s), *out;
+
+	if (f == NULL)
+		return NULL;
+	out = arena_strdup(a, f);
+	free(f);
 	return out;
 }

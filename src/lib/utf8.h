@@ -17,6 +17,8 @@ bool utf8_clean_text(const char *s, size_t n, bool allow_newlines);
 /* Number of code points in a valid string. */
 size_t utf8_length(const char *s, size_t n);
 
+struct arena;
+
 #define UTF8_FOLD_MAX 4096          /* UTF-16 units folded at most */
 
 /* Full Unicode case folding (ICU, default mode) of the NUL-terminated
@@ -27,5 +29,8 @@ size_t utf8_length(const char *s, size_t n);
  * spellings equal in one place are equal in all. NULL when s is invalid,
  * longer than UTF8_FOLD_MAX units, or memory runs out. */
 char *utf8_fold(const char *s);
+/* utf8_fold into the arena a, for callers that keep the folding for one
+ * request. NULL as utf8_fold. */
+char *utf8_fold_in(struct arena *a, const char *s);
 
 #endif

@@ -401,7 +401,6 @@ enum zek_rc
 store_attachments_purge_temp(struct store_conn *c, int64_t before, int64_t *n)
 {
 	enum zek_rc rc;
-
 	int64_t gone;
 
 	rc = sq_exec(c, "DELETE FROM attachments WHERE request_id IS NULL "
