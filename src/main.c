@@ -41,30 +41,34 @@ static const char usage[] =
     "usage: zek [--config FILE] COMMAND [options]\n"
     "\n"
     "commands:\n"
-    "  serve [--listen HOST:PORT] [--db FILE] [--demo] [--dev] [--root DIR]\n"
+    "  serve [--listen HOST:PORT] [--db DB] [--demo] [--dev] [--root DIR]\n"
     "        [--threads N] [--base-url URL] [--smtp-url URL]\n"
     "                      run the web server\n"
-    "  init [--db FILE] [--demo]\n"
+    "  init [--db DB] [--demo]\n"
     "                      create the database with the ZEK configuration\n"
     "                      (and the demo people and requests with --demo)\n"
     "  user add --email E --name N [--role customer|agent|admin]\n"
-    "           [--org ORG] [--lang de|en] [--password P] [--db FILE]\n"
+    "           [--org ORG] [--lang de|en] [--password P] [--db DB]\n"
     "                      add a user; without --password it is read from\n"
     "                      ZEK_PASSWORD or the first line of standard input\n"
-    "  import-objects [--db FILE] FILE.csv\n"
+    "  import-objects [--db DB] FILE.csv\n"
     "                      import Mandanten and Online-Dienste (kind,name)\n"
-    "  mail list [--db FILE] [--state pending|sent|failed] [--limit N]\n"
+    "  mail list [--db DB] [--state pending|sent|failed] [--limit N]\n"
     "                      the e-mail outbox, newest first\n"
-    "  mail show [--db FILE] ID\n"
+    "  mail show [--db DB] ID\n"
     "                      one mail as the full raw message\n"
-    "  mail run [--db FILE]\n"
+    "  mail run [--db DB]\n"
     "                      send every due mail once (for cron), then exit\n"
-    "  jobs run [--db FILE] [--now MS]\n"
+    "  jobs run [--db DB] [--now MS]\n"
     "                      run the background jobs once (auto-close,\n"
     "                      clean-ups; for cron), then exit; --now: the time\n"
     "                      auto-close runs at, UTC milliseconds (for tests)\n"
     "  routes              print the router table, one route a line,\n"
     "                      tab-separated: method, pattern, flags, name\n"
+    "\n"
+    "DB: a SQLite file (var/zek.db), or a PostgreSQL database as a libpq\n"
+    "connection string: postgresql://USER@HOST:PORT/NAME or\n"
+    "'host=HOST dbname=NAME user=USER' (password: ~/.pgpass or PGPASSWORD).\n"
     "\n"
     "Every option can also come from the environment (ZEK_LISTEN, ZEK_DB,\n"
     "ZEK_ROOT, ZEK_BASE_URL, ZEK_THREADS, ZEK_DEV, ZEK_MAX_FILE_BYTES,\n"
@@ -382,6 +386,17 @@ load_presentation(struct app *app)
 	return ZEK_OK;
 }
 
+/* Says which database could not be opened (without its password). */
+static int
+db_open_failed(const struct app *app, int rc)
+{
+	char label[512];
+
+	fprintf(stderr, "zek: cannot open database %s\n",
+	    core_db_label(&app->cfg, label, sizeof(label)));
+	return rc;
+}
+
 static int
 cmd_serve(struct app *app)
 {
@@ -391,8 +406,7 @@ cmd_serve(struct app *app)
 
 	rc = core_open(&app->cfg, &app->core);
 	if (rc != ZEK_OK) {
-		fprintf(stderr, "zek: cannot open database %s\n", app->cfg.db_path);
-		return rc;
+		return db_open_failed(app, rc);
 	}
 	if (app->cfg.demo && (rc = with_ctx(app->core, load_demo, &app->cfg.demo)) != ZEK_OK) {
 		fprintf(stderr, "zek: loading the demo data failed: %s\n", zek_rc_name(rc));
@@ -441,16 +455,17 @@ static int
 cmd_init(struct app *app)
 {
 	int rc = core_open(&app->cfg, &app->core);
+	char label[512];
 
 	if (rc != ZEK_OK) {
-		fprintf(stderr, "zek: cannot open database %s\n", app->cfg.db_path);
-		return rc;
+		return db_open_failed(app, rc);
 	}
 	rc = with_ctx(app->core, load_demo, &app->cfg.demo);
 	if (rc != ZEK_OK)
 		fprintf(stderr, "zek: init failed: %s\n", zek_rc_name(rc));
 	else
-		printf("zek: %s is ready%s\n", app->cfg.db_path,
+		printf("zek: %s is ready%s\n",
+		    core_db_label(&app->cfg, label, sizeof(label)),
 		    app->cfg.demo ? " with demo data" : "");
 	core_close(app->core);
 	return rc;
@@ -561,7 +576,7 @@ cmd_import(struct app *app, int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc != 2) {
-		fputs("usage: zek import-objects [--db FILE] FILE.csv\n", stderr);
+		fputs("usage: zek import-objects [--db DB] FILE.csv\n", stderr);
 		return ZEK_INVALID;
 	}
 	rc = core_open(&app->cfg, &app->core);
@@ -695,7 +710,7 @@ cmd_mail(struct app *app, int argc, char **argv)
 	}
 	if (str_eq(ma.sub, "show") && (optind + 1 != argc - 1 ||
 	    str_to_i64(argv[optind + 1], 1, INT64_MAX, &ma.id) != 0)) {
-		fputs("usage: zek mail show [--db FILE] ID\n", stderr);
+		fputs("usage: zek mail show [--db DB] ID\n", stderr);
 		return ZEK_INVALID;
 	}
 	if (!str_eq(ma.sub, "list") && !str_eq(ma.sub, "show") &&
@@ -705,8 +720,7 @@ cmd_mail(struct app *app, int argc, char **argv)
 	}
 	rc = core_open(&app->cfg, &app->core);
 	if (rc != ZEK_OK) {
-		fprintf(stderr, "zek: cannot open database %s\n", app->cfg.db_path);
-		return rc;
+		return db_open_failed(app, rc);
 	}
 	if (!str_eq(ma.sub, "list")) {
 		/* Rendering needs the templates and catalogs. */
@@ -811,7 +825,7 @@ cmd_jobs(struct app *app, int argc, char **argv)
 	int c, rc;
 
 	if (argc < 2 || !str_eq(argv[1], "run")) {
-		fputs("usage: zek jobs run [--db FILE] [--now MS]\n", stderr);
+		fputs("usage: zek jobs run [--db DB] [--now MS]\n", stderr);
 		return ZEK_INVALID;
 	}
 	optind = 0;
@@ -823,13 +837,12 @@ cmd_jobs(struct app *app, int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		fputs("usage: zek jobs run [--db FILE] [--now MS]\n", stderr);
+		fputs("usage: zek jobs run [--db DB] [--now MS]\n", stderr);
 		return ZEK_INVALID;
 	}
 	rc = core_open(&app->cfg, &app->core);
 	if (rc != ZEK_OK) {
-		fprintf(stderr, "zek: cannot open database %s\n", app->cfg.db_path);
-		return rc;
+		return db_open_failed(app, rc);
 	}
 	rc = with_ctx(app->core, do_jobs_run, &ja);
 	core_close(app->core);

@@ -8,6 +8,21 @@ set -u
 [ $# -gt 0 ] || set -- build-test
 rc=0
 logs=
+# The suites that run on PostgreSQL (suite pg, e2e-pg) get a throw-away
+# cluster of their own, removed on every way out (tests/pg/cluster).
+if [ -z "${ZEK_TEST_PG:-}" ]; then
+	pgdir=$(mktemp -d /tmp/zek-pg-XXXXXX)
+	chmod 755 "$pgdir"    # the cluster runs as user postgres when we are root
+	trap '"$(dirname "$0")/pg/cluster" stop "$pgdir/c" >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
+	trap 'exit 130' INT TERM
+	if ZEK_TEST_PG=$("$(dirname "$0")/pg/cluster" start "$pgdir/c"); then
+		export ZEK_TEST_PG
+		echo "== PostgreSQL test cluster: $ZEK_TEST_PG"
+	else
+		echo "PostgreSQL test cluster did not start (make deps-test installs postgresql-15)"
+		rc=1
+	fi
+fi
 for arg in "$@"; do
 	dir=${arg%%:*}
 	set --

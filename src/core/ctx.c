@@ -40,6 +40,13 @@ core_open(const struct config *cfg, struct core **out)
 	return ZEK_OK;
 }
 
+const char *
+core_db_label(const struct config *cfg, char *buf, size_t n)
+{
+	store_db_label(cfg->db_path, buf, n);
+	return buf;
+}
+
 void
 core_close(struct core *c)
 {

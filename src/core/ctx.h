@@ -3,6 +3,7 @@
 #define ZEK_CORE_CTX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/zek.h"
@@ -27,10 +28,13 @@ struct core {
 	struct store *store;
 };
 
-/* Opens the database at cfg->db_path and migrates it. Caller owns *out and
- * frees it with core_close. ZEK_IO when the database cannot be opened. */
+/* Opens the database cfg->db_path names (a SQLite file or a PostgreSQL
+ * connection string) and migrates it. Caller owns *out and frees it with
+ * core_close. ZEK_IO when the database cannot be opened. */
 enum zek_rc core_open(const struct config *cfg, struct core **out);
 void core_close(struct core *c);
+/* The database's name fit for messages and logs (no password) in buf. */
+const char *core_db_label(const struct config *cfg, char *buf, size_t n);
 /* Fills *ctx for one call on this thread: its connection, the arena, the
  * current time. ZEK_IO when the connection cannot be opened. */
 enum zek_rc core_ctx_init(struct core *c, struct arena *a, struct zctx *ctx);

@@ -18,16 +18,9 @@ core_throttled(struct zctx *ctx, const char *key, int64_t max)
 void
 core_throttle_fail(struct zctx *ctx, const char *key)
 {
-	int64_t count, start;
-
-	if (key == NULL)
-		return;
-	if (store_login_failure_get(ctx->db, key, &count, &start) != ZEK_OK ||
-	    ctx->now_ms - start >= ctx->cfg->login_window_ms) {
-		count = 0;
-		start = ctx->now_ms;
-	}
-	store_login_failure_set(ctx->db, key, count + 1, start);
+	if (key != NULL)
+		store_login_failure_add(ctx->db, key, ctx->now_ms,
+		    ctx->cfg->login_window_ms);
 }
 
 void

@@ -168,12 +168,14 @@ core_token_create(struct zctx *ctx, const struct user *user,
 	hash = raw != NULL ? core_token_hash(ctx, raw) : NULL;
 	if (hash == NULL)
 		return ZEK_NOMEM;
-	/* Count and insert under one write lock, so two parallel requests
-	 * cannot both take the last free place. */
+	/* Count and insert with the user's row locked, so two parallel
+	 * requests (in any process) cannot both take the last free place. */
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
 		return rc;
-	rc = store_tokens_count_active(ctx->db, user->id, ctx->now_ms, &active);
+	rc = store_user_lock(ctx->db, user->id);
+	if (rc == ZEK_OK)
+		rc = store_tokens_count_active(ctx->db, user->id, ctx->now_ms, &active);
 	if (rc != ZEK_OK)
 		goto out;
 	if (active >= TOKEN_MAX_PER_USER) {

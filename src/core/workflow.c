@@ -299,7 +299,7 @@ core_request_lock(struct zctx *ctx, const struct user *user,
 	enum resolution res;
 	bool visible = true;
 
-	rc = store_request_by_id(ctx->db, ctx->arena, request_id, out);
+	rc = store_request_lock(ctx->db, ctx->arena, request_id, out);
 	if (rc == ZEK_OK && user != NULL)
 		rc = core_request_visible(ctx, user, *out, &visible);
 	if (rc == ZEK_OK && !visible)

@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""gen_migrations.py: embeds migrations/NNNN_name.sql files as a C array."""
+"""gen_migrations.py: embeds one backend's migrations/<backend>/NNNN_name.sql
+files as a C array named <prefix>_migrations (and <prefix>_nmigrations).
+
+    gen_migrations.py OUTPUT PREFIX FILE..."""
 import os
 import re
 import sys
@@ -16,7 +19,7 @@ def c_bytes(text):
 
 
 def main():
-    output, inputs = sys.argv[1], sys.argv[2:]
+    output, prefix, inputs = sys.argv[1], sys.argv[2], sys.argv[3:]
     items = []
     for path in inputs:
         base = os.path.basename(path)
@@ -34,11 +37,11 @@ def main():
         f.write('#include "store/migrations.h"\n\n')
         for version, name, sql in items:
             f.write('static const char sql_%04d[] = {\n%s\n};\n\n' % (version, c_bytes(sql)))
-        f.write('const struct store_migration store_migrations[] = {\n')
+        f.write('const struct store_migration %s_migrations[] = {\n' % prefix)
         for version, name, sql in items:
             f.write('\t{ %d, "%s", sql_%04d },\n' % (version, name, version))
         f.write('};\n\n')
-        f.write('const int store_nmigrations = %d;\n' % len(items))
+        f.write('const int %s_nmigrations = %d;\n' % (prefix, len(items)))
 
 
 if __name__ == '__main__':

@@ -1,6 +1,8 @@
-/* sqlite.c: the SQLite backend of store.h: connections, statements, migrations.
- * The queries live in sqlite_*.c, one file per area. */
-#include "store/store.h"
+/* sqlite.c: the SQLite driver of the store (query.h): connections,
+ * statements, durable commits, scopes, migrations. The queries themselves
+ * live in the backend-neutral files; the FTS5 list and queues in
+ * sqlite_list.c and sqlite_queue.c. */
+#include "store/sqlite_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -15,7 +17,6 @@
 #include "lib/arena.h"
 #include "lib/utf8.h"
 #include "store/migrations.h"
-#include "store/sqlite_int.h"
 
 #define BUSY_TIMEOUT_MS 5000
 #define PATH_MAX_LEN 4096
@@ -52,10 +53,9 @@ struct durable {
 	pthread_t thread;
 };
 
-struct store {
+struct lite_store {
+	struct store base;
 	char *path;
-	pthread_key_t key;
-	bool migrated;          /* connections opened from now on serve requests */
 	/* One writing connection per process at a time: writers queue here
 	 * instead of in SQLite's busy handler, which sleeps in steps of
 	 * milliseconds. Other processes still meet the busy handler. */
@@ -78,7 +78,7 @@ struct sq_result {
 /* ---- connections ---- */
 
 static void
-results_clear(struct store_conn *c)
+results_clear(struct lite_conn *c)
 {
 	size_t i;
 
@@ -89,7 +89,7 @@ results_clear(struct store_conn *c)
 }
 
 static void
-conn_free(struct store_conn *c)
+conn_free(struct lite_conn *c)
 {
 	size_t i;
 
@@ -101,18 +101,18 @@ conn_free(struct store_conn *c)
 		sqlite3_finalize(c->cache[i].st);
 	sqlite3_close(c->db);
 	if (c->writing)
-		pthread_mutex_unlock(&c->store->write_lock);
+		pthread_mutex_unlock(&c->ls->write_lock);
 	free(c);
 }
 
 static void
-conn_destructor(void *p)
+lite_conn_free(struct store_conn *c)
 {
-	conn_free(p);
+	conn_free(lite_conn(c));
 }
 
 enum zek_rc
-sq_log_err(sqlite3 *db, int src, const char *what)
+lite_err(sqlite3 *db, int src, const char *what)
 {
 	/* A unique constraint is an expected answer, not a fault. */
 	if ((src & 0xff) != SQLITE_CONSTRAINT)
@@ -150,9 +150,9 @@ busy_wait(void *arg, int count)
 	return 1;
 }
 
-static void write_release(struct store_conn *c);
+static void write_release(struct lite_conn *c);
 static uint64_t durable_ticket(struct durable *d);
-static enum zek_rc durable_wait(struct store_conn *c, uint64_t mine);
+static enum zek_rc durable_wait(struct lite_conn *c, uint64_t mine);
 
 /* After each commit in WAL mode (the log written, SQLite's lock let go):
  * the write lock goes to the next writer, then the commit is synced with
@@ -163,8 +163,8 @@ static enum zek_rc durable_wait(struct store_conn *c, uint64_t mine);
 static int
 on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
 {
-	struct store_conn *c = arg;
-	struct durable *d = &c->store->dur;
+	struct lite_conn *c = arg;
+	struct durable *d = &c->ls->dur;
 	uint64_t ticket;
 	bool later;
 
@@ -190,10 +190,11 @@ on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
 }
 
 static struct store_conn *
-conn_open(struct store *st)
+lite_conn_open(struct store *base)
 {
+	struct lite_store *st = (struct lite_store *)(void *)base;
 	static const char pragmas[] = "PRAGMA foreign_keys=ON;";
-	struct store_conn *c;
+	struct lite_conn *c;
 	sqlite3_stmt *jm = NULL;
 	bool wal = false;
 	int src;
@@ -201,12 +202,14 @@ conn_open(struct store *st)
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	c->store = st;
+	c->base.drv = &sq_sqlite_driver;
+	c->base.store = base;
+	c->ls = st;
 	src = sqlite3_open_v2(st->path, &c->db,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 	    NULL);
 	if (src != SQLITE_OK) {
-		sq_log_err(c->db, src, "open");
+		lite_err(c->db, src, "open");
 		goto fail;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
@@ -233,7 +236,7 @@ conn_open(struct store *st)
 	}
 	sqlite3_finalize(jm);
 	if (src != SQLITE_OK) {
-		sq_log_err(c->db, src, "journal_mode");
+		lite_err(c->db, src, "journal_mode");
 		goto fail;
 	}
 	/* WAL: synchronous=NORMAL and each commit synced by on_wal_commit,
@@ -243,7 +246,7 @@ conn_open(struct store *st)
 	if (src == SQLITE_OK)
 		src = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
-		sq_log_err(c->db, src, "pragmas");
+		lite_err(c->db, src, "pragmas");
 		goto fail;
 	}
 	if (wal) {
@@ -255,50 +258,18 @@ conn_open(struct store *st)
 	 * create wrote about 70 pages there, each a system call, holding the
 	 * write lock. Not for the connection that migrates: a migration's
 	 * statements are large. */
-	if (st->migrated)
+	if (base->migrated)
 		sqlite3_exec(c->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
 	/* 8 MB of page cache: a search walks index segments that SQLite's
 	 * 2 MB default let go between calls, and read again from the kernel
 	 * (a quarter of a search's time on 1,000,000 requests). */
-	if (st->migrated)
+	if (base->migrated)
 		sqlite3_exec(c->db, "PRAGMA cache_size=-8192",
 		    NULL, NULL, NULL);
-	return c;
+	return &c->base;
 fail:
 	conn_free(c);
 	return NULL;
-}
-
-struct store_conn *
-store_conn(struct store *st)
-{
-	struct store_conn *c;
-
-	c = pthread_getspecific(st->key);
-	if (c != NULL)
-		return c;
-	c = conn_open(st);
-	if (c == NULL)
-		return NULL;
-	if (pthread_setspecific(st->key, c) != 0) {
-		conn_free(c);
-		return NULL;
-	}
-	return c;
-}
-
-void
-store_conn_release(struct store *st)
-{
-	struct store_conn *c;
-
-	if (st == NULL)
-		return;
-	c = pthread_getspecific(st->key);
-	if (c != NULL) {
-		pthread_setspecific(st->key, NULL);
-		conn_free(c);
-	}
 }
 
 /* Creates every missing folder above the file. */
@@ -327,15 +298,9 @@ make_parent_dirs(const char *path)
 
 /* ---- statements ---- */
 
-const char *
-sq_nz(const char *s)
-{
-	return s != NULL ? s : "";
-}
-
 /* The cached statement for `sql` (a string literal: compared by address). */
 sqlite3_stmt *
-sq_prep(struct store_conn *c, const char *sql)
+lite_prep(struct lite_conn *c, const char *sql)
 {
 	sqlite3_stmt *st;
 	size_t i;
@@ -351,7 +316,7 @@ sq_prep(struct store_conn *c, const char *sql)
 	src = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	    &st, NULL);
 	if (src != SQLITE_OK) {
-		sq_log_err(c->db, src, sql);
+		lite_err(c->db, src, sql);
 		return NULL;
 	}
 	c->cache[c->ncache].sql = sql;
@@ -360,13 +325,9 @@ sq_prep(struct store_conn *c, const char *sql)
 	return st;
 }
 
-/*
- * Binds parameters by a format: 't' text (NULL binds NULL), 'T' text where
- * "" binds NULL, 'i' int64_t, 'I' int64_t where 0 binds NULL, 'b' bool
- * (passed as int), 'z' size_t.
- */
-int
-sq_vbind(sqlite3_stmt *st, const char *fmt, va_list ap)
+/* Binds parameters by the letters of query.h's sq_start. */
+static int
+lite_vbind(sqlite3_stmt *st, const char *fmt, va_list ap)
 {
 	const char *s;
 	int64_t v;
@@ -398,6 +359,14 @@ sq_vbind(sqlite3_stmt *st, const char *fmt, va_list ap)
 			v = (int64_t)va_arg(ap, size_t);
 			src = sqlite3_bind_int64(st, i, v);
 			break;
+		case 'B':
+			/* Not copied: it may be large, and every statement
+			 * runs to its end before its caller returns. */
+			s = va_arg(ap, const char *);
+			v = (int64_t)va_arg(ap, size_t);
+			src = sqlite3_bind_blob64(st, i, s != NULL ? s : "",
+			    (sqlite3_uint64)v, SQLITE_STATIC);
+			break;
 		default:
 			src = SQLITE_MISUSE;
 		}
@@ -407,20 +376,20 @@ sq_vbind(sqlite3_stmt *st, const char *fmt, va_list ap)
 
 /* Prepares and binds from a va_list; NULL on failure (*rc says why). */
 static sqlite3_stmt *
-sq_vstart(struct store_conn *c, enum zek_rc *rc, const char *sql,
+lite_vstart(struct lite_conn *c, enum zek_rc *rc, const char *sql,
     const char *fmt, va_list ap)
 {
 	sqlite3_stmt *st;
 	int src;
 
-	st = sq_prep(c, sql);
+	st = lite_prep(c, sql);
 	if (st == NULL) {
 		*rc = ZEK_IO;
 		return NULL;
 	}
-	src = sq_vbind(st, fmt, ap);
+	src = lite_vbind(st, fmt, ap);
 	if (src != SQLITE_OK) {
-		*rc = sq_log_err(c->db, src, "bind");
+		*rc = lite_err(c->db, src, "bind");
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 		return NULL;
@@ -429,22 +398,16 @@ sq_vstart(struct store_conn *c, enum zek_rc *rc, const char *sql,
 	return st;
 }
 
-/* Prepares and binds; NULL on failure (*rc says why). */
-sqlite3_stmt *
-sq_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
-    const char *fmt, ...)
+static struct sq_stmt *
+lite_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
+    const char *fmt, va_list ap)
 {
-	sqlite3_stmt *st;
-	va_list ap;
-
-	va_start(ap, fmt);
-	st = sq_vstart(c, rc, sql, fmt, ap);
-	va_end(ap);
-	return st;
+	return (struct sq_stmt *)(void *)lite_vstart(lite_conn(c), rc, sql,
+	    fmt, ap);
 }
 
-void
-sq_finish(sqlite3_stmt *st)
+static void
+lite_finish(sqlite3_stmt *st)
 {
 	if (st != NULL) {
 		sqlite3_reset(st);
@@ -452,31 +415,76 @@ sq_finish(sqlite3_stmt *st)
 	}
 }
 
+static void
+lite_finish_stmt(struct store_conn *c, struct sq_stmt *st)
+{
+	(void)c;
+	lite_finish(lite_stmt(st));
+}
+
+static int64_t
+lite_changes(struct store_conn *c)
+{
+	return sqlite3_changes64(lite_conn(c)->db);
+}
+
+static int64_t
+lite_col_i64(struct sq_stmt *st, int col)
+{
+	return sqlite3_column_int64(lite_stmt(st), col);
+}
+
+static enum zek_rc
+lite_col_copy(struct sq_stmt *sst, int col, bool blob, struct arena *a,
+    const char **out, size_t *len)
+{
+	sqlite3_stmt *st = lite_stmt(sst);
+	const void *p;
+	char *s;
+	size_t n;
+
+	p = blob ? sqlite3_column_blob(st, col) : sqlite3_column_text(st, col);
+	n = (size_t)sqlite3_column_bytes(st, col);
+	*out = NULL;
+	*len = 0;
+	if (p == NULL && sqlite3_column_type(st, col) == SQLITE_NULL)
+		return ZEK_OK;
+	s = arena_alloc(a, n + 1);
+	if (s == NULL)
+		return ZEK_NOMEM;
+	if (n > 0)
+		memcpy(s, p, n);
+	s[n] = '\0';
+	*out = s;
+	*len = n;
+	return ZEK_OK;
+}
+
 /* ---- write lock, durable commits, the scope's transactions ---- */
 
 /* Takes the store's write lock for this connection (once). */
 static void
-write_acquire(struct store_conn *c)
+write_acquire(struct lite_conn *c)
 {
 	if (!c->writing) {
-		pthread_mutex_lock(&c->store->write_lock);
+		pthread_mutex_lock(&c->ls->write_lock);
 		c->writing = true;
 	}
 }
 
 /* Lets the write lock go once no transaction is open any more. */
 static void
-write_release(struct store_conn *c)
+write_release(struct lite_conn *c)
 {
 	if (c->writing && sqlite3_get_autocommit(c->db)) {
 		c->writing = false;
-		pthread_mutex_unlock(&c->store->write_lock);
+		pthread_mutex_unlock(&c->ls->write_lock);
 	}
 }
 
 /* Syncs the write-ahead log, as synchronous=FULL does at each commit. */
 static enum zek_rc
-wal_sync(struct store_conn *c)
+wal_sync(struct lite_conn *c)
 {
 	sqlite3_file *f = NULL;
 	int src;
@@ -514,9 +522,9 @@ durable_ticket(struct durable *d)
 /* Returns once a sync that began after commit `mine` has ended: by this
  * thread (with c's log file), or by another one for several commits. */
 static enum zek_rc
-durable_wait(struct store_conn *c, uint64_t mine)
+durable_wait(struct lite_conn *c, uint64_t mine)
 {
-	struct durable *d = &c->store->dur;
+	struct durable *d = &c->ls->dur;
 	enum zek_rc rc = ZEK_OK;
 	uint64_t target;
 
@@ -540,6 +548,13 @@ durable_wait(struct store_conn *c, uint64_t mine)
 	}
 	pthread_mutex_unlock(&d->lock);
 	return rc;
+}
+
+/* The SQLite connection of a neutral one that may be NULL. */
+static struct lite_conn *
+lite_conn_or_null(struct store_conn *c)
+{
+	return c != NULL ? lite_conn(c) : NULL;
 }
 
 /* Calls back the waiters whose commits the last sync covered, or all of
@@ -574,9 +589,9 @@ durable_call(struct durable *d, uint64_t upto, int rc)
 static void *
 durable_main(void *arg)
 {
-	struct store *st = arg;
+	struct lite_store *st = arg;
 	struct durable *d = &st->dur;
-	struct store_conn *c = store_conn(st);
+	struct lite_conn *c = lite_conn_or_null(store_conn(&st->base));
 	uint64_t target;
 	enum zek_rc rc;
 	bool want;
@@ -618,37 +633,41 @@ durable_main(void *arg)
 	return NULL;
 }
 
-void
-store_scope_defer(struct store_conn *c)
+static void
+lite_scope_defer(struct store_conn *base)
 {
+	struct lite_conn *c = lite_conn(base);
+
 	c->defer_sync = c->group_sync;
 	c->ticket = 0;
 }
 
-uint64_t
-store_scope_ticket(struct store_conn *c)
+static uint64_t
+lite_scope_ticket(struct store_conn *base)
 {
+	struct lite_conn *c = lite_conn(base);
 	uint64_t t = c->ticket;
 
 	c->ticket = 0;
 	return t;
 }
 
-enum zek_rc
-store_durable_wait(struct store *st, uint64_t ticket)
+static enum zek_rc
+lite_durable_wait(struct store *st, uint64_t ticket)
 {
 	struct store_conn *c;
 
 	if (ticket == 0)
 		return ZEK_OK;
 	c = store_conn(st);
-	return c != NULL ? durable_wait(c, ticket) : ZEK_IO;
+	return c != NULL ? durable_wait(lite_conn(c), ticket) : ZEK_IO;
 }
 
-enum zek_rc
-store_durable_notify(struct store *st, uint64_t ticket,
+static enum zek_rc
+lite_durable_notify(struct store *base, uint64_t ticket,
     void (*fn)(void *arg, int rc), void *arg)
 {
+	struct lite_store *st = (struct lite_store *)(void *)base;
 	struct durable *d = &st->dur;
 	struct durable_waiter *w;
 	enum zek_rc rc = ZEK_OK;
@@ -697,9 +716,9 @@ durable_stop(struct durable *d)
 /* Runs a transaction statement; not through sq_next, which would open the
  * scope's transactions for it. */
 static enum zek_rc
-step_tx(struct store_conn *c, const char *sql)
+step_tx(struct lite_conn *c, const char *sql)
 {
-	sqlite3_stmt *st = sq_prep(c, sql);
+	sqlite3_stmt *st = lite_prep(c, sql);
 	int src;
 
 	if (st == NULL)
@@ -707,7 +726,7 @@ step_tx(struct store_conn *c, const char *sql)
 	src = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (src != SQLITE_DONE)
-		return sq_log_err(c->db, src, sql);
+		return lite_err(c->db, src, sql);
 	return ZEK_OK;
 }
 
@@ -715,7 +734,7 @@ step_tx(struct store_conn *c, const char *sql)
  * starts from the newest data. While a statement still reads, the read
  * transaction stays and the write upgrades it. */
 static void
-read_end(struct store_conn *c)
+read_end(struct lite_conn *c)
 {
 	sqlite3_stmt *st;
 	bool busy = false;
@@ -732,7 +751,7 @@ read_end(struct store_conn *c)
 
 /* Opens a scope's write transaction: the write lock, then BEGIN IMMEDIATE. */
 static enum zek_rc
-scope_open(struct store_conn *c)
+scope_open(struct lite_conn *c)
 {
 	enum zek_rc rc;
 
@@ -747,9 +766,8 @@ scope_open(struct store_conn *c)
 }
 
 /* Steps once: 1 = row, 0 = done, -1 = error (*rc set). */
-
-int
-sq_next(struct store_conn *c, sqlite3_stmt *st, enum zek_rc *rc)
+static int
+lite_next(struct lite_conn *c, sqlite3_stmt *st, enum zek_rc *rc)
 {
 	int src;
 
@@ -777,205 +795,14 @@ sq_next(struct store_conn *c, sqlite3_stmt *st, enum zek_rc *rc)
 		return 1;
 	if (src == SQLITE_DONE)
 		return 0;
-	*rc = sq_log_err(c->db, src, sqlite3_sql(st));
+	*rc = lite_err(c->db, src, sqlite3_sql(st));
 	return -1;
 }
 
-/* Runs a statement to its end. */
-static enum zek_rc
-sq_vexec(struct store_conn *c, const char *sql, const char *fmt, va_list ap)
+static int
+lite_next_stmt(struct store_conn *c, struct sq_stmt *st, enum zek_rc *rc)
 {
-	enum zek_rc rc;
-	sqlite3_stmt *st;
-
-	st = sq_vstart(c, &rc, sql, fmt, ap);
-	if (st == NULL)
-		return rc;
-	while (sq_next(c, st, &rc) == 1)
-		;
-	sq_finish(st);
-	return rc;
-}
-
-/* Runs a statement that returns no rows. */
-enum zek_rc
-sq_exec(struct store_conn *c, const char *sql, const char *fmt, ...)
-{
-	enum zek_rc rc;
-	va_list ap;
-
-	va_start(ap, fmt);
-	rc = sq_vexec(c, sql, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* Runs a statement and reports whether it changed a row. */
-enum zek_rc
-sq_exec_changed(struct store_conn *c, const char *sql, const char *fmt, ...)
-{
-	enum zek_rc rc;
-	va_list ap;
-
-	va_start(ap, fmt);
-	rc = sq_vexec(c, sql, fmt, ap);
-	va_end(ap);
-	if (rc == ZEK_OK && sqlite3_changes(c->db) == 0)
-		rc = ZEK_NOTFOUND;
-	return rc;
-}
-
-/* A single integer from the first column of the first row. */
-enum zek_rc
-sq_query_i64(struct store_conn *c, int64_t *out, const char *sql,
-    const char *fmt, ...)
-{
-	enum zek_rc rc;
-	sqlite3_stmt *st;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	st = sq_vstart(c, &rc, sql, fmt, ap);
-	va_end(ap);
-	if (st == NULL)
-		return rc;
-	r = sq_next(c, st, &rc);
-	if (r == 1)
-		*out = sqlite3_column_int64(st, 0);
-	else if (r == 0)
-		rc = ZEK_NOTFOUND;
-	/* Run RETURNING statements to completion. */
-	while (r == 1)
-		r = sq_next(c, st, &rc);
-	sq_finish(st);
-	return rc;
-}
-
-/* ---- column helpers ---- */
-
-const char *
-sq_col_str(struct sq_row *r)
-{
-	const unsigned char *t;
-	size_t n = 0;
-	char *s;
-
-	if (r->vals != NULL) {
-		t = r->col < r->nvals ? (const unsigned char *)r->vals[r->col].s : NULL;
-		if (t != NULL)
-			n = r->vals[r->col].len;
-	} else {
-		t = sqlite3_column_text(r->st, r->col);
-		n = (size_t)sqlite3_column_bytes(r->st, r->col);
-	}
-	r->col++;
-	s = arena_strndup(r->a, t != NULL ? (const char *)t : "",
-	    t != NULL ? n : 0);
-	if (s == NULL) {
-		r->failed = 1;
-		return "";
-	}
-	return s;
-}
-
-int64_t
-sq_col_i64(struct sq_row *r)
-{
-	if (r->vals != NULL) {
-		r->col++;
-		return r->col <= r->nvals ? r->vals[r->col - 1].i : 0;
-	}
-	return sqlite3_column_int64(r->st, r->col++);
-}
-
-bool
-sq_col_bool(struct sq_row *r)
-{
-	return sq_col_i64(r) != 0;
-}
-
-/* Grows an arena array to hold one more element; NULL when out of memory. */
-void *
-sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size)
-{
-	size_t ncap;
-
-	if (n < *cap)
-		return arr;
-	ncap = *cap == 0 ? 8 : *cap * 2;
-	arr = arena_realloc(a, arr, *cap * size, ncap * size);
-	if (arr != NULL)
-		*cap = ncap;
-	return arr;
-}
-
-/* Collects every row of a started statement with `map` into an array. */
-enum zek_rc
-sq_collect(struct store_conn *c, struct arena *a, sqlite3_stmt *st,
-    sq_row_map_fn map, size_t size, void **out, size_t *n)
-{
-	enum zek_rc rc = ZEK_OK;
-	unsigned char *arr = NULL;
-	size_t cap = 0, cnt = 0;
-	struct sq_row r;
-	int step;
-
-	while ((step = sq_next(c, st, &rc)) == 1) {
-		arr = sq_grow(a, arr, cnt, &cap, size);
-		if (arr == NULL) {
-			rc = ZEK_NOMEM;
-			goto out;
-		}
-		r = (struct sq_row){ .a = a, .st = st };
-		memset(arr + cnt * size, 0, size);
-		map(&r, arr + cnt * size);
-		if (r.failed) {
-			rc = ZEK_NOMEM;
-			goto out;
-		}
-		cnt++;
-	}
-out:
-	sq_finish(st);
-	if (rc == ZEK_OK) {
-		*out = arr;
-		*n = cnt;
-	}
-	return rc;
-}
-
-/* Reads the single row of a started statement; ZEK_NOTFOUND if none. */
-enum zek_rc
-sq_collect_one(struct store_conn *c, struct arena *a, sqlite3_stmt *st,
-    sq_row_map_fn map, size_t size, void **out)
-{
-	enum zek_rc rc = ZEK_OK;
-	struct sq_row r;
-	void *elem;
-	int step;
-
-	step = sq_next(c, st, &rc);
-	if (step != 1) {
-		if (step == 0)
-			rc = ZEK_NOTFOUND;
-		goto out;
-	}
-	elem = arena_calloc(a, 1, size);
-	if (elem == NULL) {
-		rc = ZEK_NOMEM;
-		goto out;
-	}
-	r = (struct sq_row){ .a = a, .st = st };
-	map(&r, elem);
-	if (r.failed) {
-		rc = ZEK_NOMEM;
-		goto out;
-	}
-	*out = elem;
-out:
-	sq_finish(st);
-	return rc;
+	return lite_next(lite_conn(c), lite_stmt(st), rc);
 }
 
 /* ---- kept results ---- */
@@ -983,7 +810,7 @@ out:
 /* The data version of the read transaction open on c; false when none is
  * open or c writes (its own changes do not move the version yet). */
 static bool
-read_version(struct store_conn *c, unsigned *version)
+read_version(struct lite_conn *c, unsigned *version)
 {
 	if (sqlite3_txn_state(c->db, "main") != SQLITE_TXN_READ)
 		return false;
@@ -994,7 +821,7 @@ read_version(struct store_conn *c, unsigned *version)
 /* Steps st to the end (or its first row when `one`) and copies the rows
  * into res: values, then their text in the same block. */
 static enum zek_rc
-result_read(struct store_conn *c, sqlite3_stmt *st, bool one,
+result_read(struct lite_conn *c, sqlite3_stmt *st, bool one,
     struct sq_result *res)
 {
 	struct sq_value *vals = NULL, *nv;
@@ -1004,7 +831,7 @@ result_read(struct store_conn *c, sqlite3_stmt *st, bool one,
 	int ncols = sqlite3_column_count(st), k, step;
 
 	memset(res, 0, sizeof(*res));
-	while ((step = sq_next(c, st, &rc)) == 1) {
+	while ((step = lite_next(c, st, &rc)) == 1) {
 		if (nvals + (size_t)ncols > cap) {
 			cap = (cap == 0 ? 16 : cap * 2) + (size_t)ncols;
 			nv = realloc(vals, cap * sizeof(*vals));
@@ -1066,7 +893,7 @@ result_read(struct store_conn *c, sqlite3_stmt *st, bool one,
 		    block + nvals * sizeof(*vals) + off[i];
 	res->ncols = ncols;
 out:
-	sq_finish(st);
+	lite_finish(st);
 	free(vals);
 	free(off);
 	free(text);
@@ -1085,7 +912,7 @@ result_map(struct arena *a, const struct sq_result *res, size_t max,
 	if (rows > 0 && (arr = arena_calloc(a, rows, size)) == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < rows; i++) {
-		r = (struct sq_row){ .a = a, .st = res->st,
+		r = (struct sq_row){ .a = a,
 		    .vals = res->vals + i * (size_t)res->ncols, .nvals = res->ncols };
 		map(&r, arr + i * size);
 		if (r.failed)
@@ -1098,7 +925,7 @@ result_map(struct arena *a, const struct sq_result *res, size_t max,
 
 /* Keeps res on c (taking its block), or frees it when it does not fit. */
 static void
-result_keep(struct store_conn *c, struct sq_result *res)
+result_keep(struct lite_conn *c, struct sq_result *res)
 {
 	struct sq_result *nr;
 
@@ -1121,10 +948,12 @@ drop:
 }
 
 static enum zek_rc
-collect_cached(struct store_conn *c, struct arena *a, sqlite3_stmt *st,
-    int64_t key, bool one, sq_row_map_fn map, size_t size, void **out,
-    size_t *n)
+lite_collect_cached(struct store_conn *base, struct arena *a,
+    struct sq_stmt *sst, int64_t key, bool one, sq_row_map_fn map,
+    size_t size, void **out, size_t *n)
 {
+	struct lite_conn *c = lite_conn(base);
+	sqlite3_stmt *st = lite_stmt(sst);
 	struct sq_result *res = NULL, fresh;
 	enum zek_rc rc;
 	unsigned version = 0, now;
@@ -1132,9 +961,9 @@ collect_cached(struct store_conn *c, struct arena *a, sqlite3_stmt *st,
 
 	/* Writing, or no read transaction: read as always. */
 	if (!read_version(c, &version) && !one)
-		return sq_collect(c, a, st, map, size, out, n);
+		return sq_collect(base, a, sst, map, size, out, n);
 	if (!read_version(c, &version)) {
-		rc = sq_collect_one(c, a, st, map, size, out);
+		rc = sq_collect_one(base, a, sst, map, size, out);
 		*n = rc == ZEK_OK ? 1 : 0;
 		return rc;
 	}
@@ -1150,7 +979,7 @@ collect_cached(struct store_conn *c, struct arena *a, sqlite3_stmt *st,
 		}
 	}
 	if (res != NULL) {
-		sq_finish(st);  /* bound by the caller */
+		lite_finish(st);  /* bound by the caller */
 		return result_map(a, res, one ? 1 : SIZE_MAX, map, size, out, n);
 	}
 	rc = result_read(c, st, one, &fresh);
@@ -1169,43 +998,17 @@ collect_cached(struct store_conn *c, struct arena *a, sqlite3_stmt *st,
 	return rc;
 }
 
-enum zek_rc
-sq_collect_cached(struct store_conn *c, struct arena *a, sqlite3_stmt *st,
-    int64_t key, sq_row_map_fn map, size_t size, void **out, size_t *n)
+static enum zek_rc
+lite_query_i64_cached(struct store_conn *base, int64_t key, int64_t *out,
+    struct sq_stmt *sst)
 {
-	return collect_cached(c, a, st, key, false, map, size, out, n);
-}
-
-enum zek_rc
-sq_collect_one_cached(struct store_conn *c, struct arena *a,
-    sqlite3_stmt *st, int64_t key, sq_row_map_fn map, size_t size,
-    void **out)
-{
-	enum zek_rc rc;
-	size_t n = 0;
-
-	rc = collect_cached(c, a, st, key, true, map, size, out, &n);
-	if (rc == ZEK_OK && n == 0)
-		rc = ZEK_NOTFOUND;
-	return rc;
-}
-
-enum zek_rc
-sq_query_i64_cached(struct store_conn *c, int64_t key, int64_t *out,
-    const char *sql, const char *fmt, ...)
-{
+	struct lite_conn *c = lite_conn(base);
+	sqlite3_stmt *st = lite_stmt(sst);
 	struct sq_result *res = NULL, fresh;
-	sqlite3_stmt *st;
 	enum zek_rc rc;
 	unsigned version, now;
-	va_list ap;
 	size_t i;
 
-	va_start(ap, fmt);
-	st = sq_vstart(c, &rc, sql, fmt, ap);
-	va_end(ap);
-	if (st == NULL)
-		return rc;
 	if (read_version(c, &version)) {
 		if (version != c->results_version) {
 			results_clear(c);
@@ -1218,7 +1021,7 @@ sq_query_i64_cached(struct store_conn *c, int64_t key, int64_t *out,
 		version = 0;
 	}
 	if (res != NULL) {
-		sq_finish(st);
+		lite_finish(st);
 	} else {
 		rc = result_read(c, st, true, &fresh);
 		if (rc != ZEK_OK)
@@ -1241,41 +1044,17 @@ sq_query_i64_cached(struct store_conn *c, int64_t key, int64_t *out,
 	return rc;
 }
 
-/* ---- case folding for search and uniqueness ---- */
-
-/* A LIKE pattern "%<folded query, escaped>%" (malloc'd), "%" for none. */
-char *
-sq_like_pattern(const char *query)
+/* Runs one statement without parameters, in or outside a scope. */
+static enum zek_rc
+lite_exec(struct lite_conn *c, const char *sql)
 {
-	char *f, *p, *o;
-	size_t n;
-
-	f = utf8_fold(query != NULL ? query : "");
-	if (f == NULL)
-		return NULL;
-	n = strlen(f);
-	p = malloc(2 * n + 3);
-	if (p != NULL) {
-		o = p;
-		*o++ = '%';
-		for (size_t i = 0; i < n; i++) {
-			if (f[i] == '%' || f[i] == '_' || f[i] == '\\')
-				*o++ = '\\';
-			*o++ = f[i];
-		}
-		if (n > 0)
-			*o++ = '%';
-		*o = '\0';
-	}
-	free(f);
-	return p;
+	return sq_exec(&c->base, sql, "");
 }
 
-/* ---- migrations ---- */
-
-enum zek_rc
-sq_exec_sql(struct store_conn *c, const char *sql)
+static enum zek_rc
+lite_exec_sql(struct store_conn *base, const char *sql)
 {
+	struct lite_conn *c = lite_conn(base);
 	char *msg = NULL;
 	int src;
 
@@ -1288,72 +1067,27 @@ sq_exec_sql(struct store_conn *c, const char *sql)
 	return ZEK_OK;
 }
 
-int64_t
-sq_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
+/* BEGIN IMMEDIATE: a second process waits here and then sees the version
+ * recorded, so each migration runs once. */
 static enum zek_rc
-migrate_one(struct store_conn *c, const struct store_migration *m)
+lite_migrate_begin(struct store_conn *c)
 {
 	enum zek_rc rc;
-	int64_t found;
-
-	/* BEGIN IMMEDIATE: a second process waits here and then sees the
-	 * version recorded, so each migration runs once. */
-	rc = sq_exec_sql(c, "BEGIN IMMEDIATE");
-	if (rc != ZEK_OK)
-		return rc;
-	rc = sq_query_i64(c, &found,
-	    "SELECT count(*) FROM schema_migrations WHERE version = ?", "i",
-	    (int64_t)m->version);
-	if (rc != ZEK_OK || found > 0)
-		goto out;
-	rc = sq_exec_sql(c, m->sql);
-	if (rc != ZEK_OK)
-		goto out;
-	rc = sq_exec(c, "INSERT INTO schema_migrations (version, name, applied_at)"
-	    " VALUES (?, ?, ?)", "iti", (int64_t)m->version, m->name, sq_wall_ms());
-out:
-	if (rc == ZEK_OK)
-		rc = sq_exec_sql(c, "COMMIT");
-	if (rc != ZEK_OK) {
-		fprintf(stderr, "store: migration %04d_%s failed\n", m->version,
-		    m->name);
-		store_rollback(c);
-	}
-	return rc;
-}
-
-static enum zek_rc
-migrate(struct store_conn *c)
-{
-	enum zek_rc rc;
-	int i;
 
 	rc = sq_exec_sql(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
 	    "applied_at INTEGER NOT NULL)");
-	for (i = 0; rc == ZEK_OK && i < store_nmigrations; i++)
-		rc = migrate_one(c, &store_migrations[i]);
+	if (rc == ZEK_OK)
+		rc = sq_exec_sql(c, "BEGIN IMMEDIATE");
 	return rc;
 }
 
-int
-store_migration_count(void)
+static enum zek_rc
+lite_migrate_end(struct store_conn *c, bool commit)
 {
-	return store_nmigrations;
-}
-
-enum zek_rc
-store_schema_version(struct store_conn *c, int64_t *out)
-{
-	return sq_query_i64(c, out,
-	    "SELECT coalesce(max(version), 0) FROM schema_migrations", "");
+	if (commit)
+		return sq_exec_sql(c, "COMMIT");
+	return store_rollback(c);
 }
 
 /* ---- open and close ---- */
@@ -1367,11 +1101,13 @@ configure_sqlite(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+static void lite_close(struct store *base);
+
 enum zek_rc
-store_open(const char *path, struct store **out)
+sq_sqlite_open(const char *path, struct store **out)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	struct store *st;
+	struct lite_store *st;
 	struct store_conn *c;
 	enum zek_rc rc;
 
@@ -1384,41 +1120,37 @@ store_open(const char *path, struct store **out)
 		free(st);
 		return ZEK_NOMEM;
 	}
-	if (pthread_key_create(&st->key, conn_destructor) != 0) {
-		free(st->path);
-		free(st);
-		return ZEK_NOMEM;
-	}
 	pthread_mutex_init(&st->write_lock, NULL);
 	pthread_mutex_init(&st->dur.lock, NULL);
 	pthread_cond_init(&st->dur.done, NULL);
-	rc = make_parent_dirs(path);
+	rc = sq_store_init(&st->base, &sq_sqlite_driver);
+	if (rc == ZEK_OK)
+		rc = make_parent_dirs(path);
 	if (rc != ZEK_OK)
 		goto fail;
-	c = store_conn(st);
+	c = store_conn(&st->base);
 	if (c == NULL) {
 		rc = ZEK_IO;
 		goto fail;
 	}
-	rc = migrate(c);
+	rc = sq_migrate(c);
 	if (rc != ZEK_OK)
 		goto fail;
-	st->migrated = true;
-	*out = st;
+	st->base.migrated = true;
+	*out = &st->base;
 	return ZEK_OK;
 fail:
-	store_close(st);
+	lite_close(&st->base);
 	return rc;
 }
 
-void
-store_close(struct store *st)
+static void
+lite_close(struct store *base)
 {
-	if (st == NULL)
-		return;
+	struct lite_store *st = (struct lite_store *)(void *)base;
+
 	durable_stop(&st->dur);
-	store_conn_release(st);
-	pthread_key_delete(st->key);
+	sq_store_fini(base);
 	pthread_mutex_destroy(&st->write_lock);
 	pthread_mutex_destroy(&st->dur.lock);
 	pthread_cond_destroy(&st->dur.done);
@@ -1428,14 +1160,15 @@ store_close(struct store *st)
 
 /* ---- transactions ---- */
 
-enum zek_rc
-store_begin(struct store_conn *c)
+static enum zek_rc
+lite_begin(struct store_conn *base)
 {
+	struct lite_conn *c = lite_conn(base);
 	enum zek_rc rc;
 
 	if (!c->scoped) {
 		write_acquire(c);
-		rc = sq_exec(c, "BEGIN IMMEDIATE", "");
+		rc = lite_exec(c, "BEGIN IMMEDIATE");
 		write_release(c);       /* only if BEGIN failed */
 		return rc;
 	}
@@ -1444,39 +1177,41 @@ store_begin(struct store_conn *c)
 		if (rc != ZEK_OK)
 			return rc;
 	}
-	rc = sq_exec(c, "SAVEPOINT zek", "");
+	rc = lite_exec(c, "SAVEPOINT zek");
 	if (rc == ZEK_OK)
 		c->depth++;
 	return rc;
 }
 
-enum zek_rc
-store_commit(struct store_conn *c)
+static enum zek_rc
+lite_commit(struct store_conn *base)
 {
+	struct lite_conn *c = lite_conn(base);
 	enum zek_rc rc;
 
 	if (!c->scoped) {
-		rc = sq_exec(c, "COMMIT", "");
+		rc = lite_exec(c, "COMMIT");
 		write_release(c);       /* without WAL; else on_wal_commit did */
 		return rc;
 	}
 	if (c->depth == 0)
 		return ZEK_OK;
-	rc = sq_exec(c, "RELEASE zek", "");
+	rc = lite_exec(c, "RELEASE zek");
 	if (rc == ZEK_OK)
 		c->depth--;
 	return rc;
 }
 
-enum zek_rc
-store_rollback(struct store_conn *c)
+static enum zek_rc
+lite_rollback(struct store_conn *base)
 {
+	struct lite_conn *c = lite_conn(base);
 	enum zek_rc rc;
 
 	if (!c->scoped) {
 		rc = ZEK_OK;
 		if (!sqlite3_get_autocommit(c->db))
-			rc = sq_exec(c, "ROLLBACK", "");
+			rc = lite_exec(c, "ROLLBACK");
 		write_release(c);
 		return rc;
 	}
@@ -1486,22 +1221,24 @@ store_rollback(struct store_conn *c)
 	c->depth--;
 	if (sqlite3_get_autocommit(c->db))
 		return ZEK_OK;      /* SQLite rolled everything back already */
-	rc = sq_exec(c, "ROLLBACK TO zek", "");
+	rc = lite_exec(c, "ROLLBACK TO zek");
 	if (rc == ZEK_OK)
-		rc = sq_exec(c, "RELEASE zek", "");
+		rc = lite_exec(c, "RELEASE zek");
 	return rc;
 }
 
-void
-store_scope_begin(struct store_conn *c)
+static void
+lite_scope_begin(struct store_conn *base)
 {
+	struct lite_conn *c = lite_conn(base);
+
 	c->scoped = true;
 	c->depth = 0;
 	c->reading = false;
 }
 
 static enum zek_rc
-scope_finish(struct store_conn *c, bool commit)
+scope_finish(struct lite_conn *c, bool commit)
 {
 	sqlite3_stmt *st;
 	enum zek_rc rc = ZEK_OK;
@@ -1526,18 +1263,19 @@ scope_finish(struct store_conn *c, bool commit)
 	if (sqlite3_get_autocommit(c->db))
 		return commit ? rc : ZEK_OK;
 	if (commit && rc == ZEK_OK) {
-		rc = sq_exec(c, "COMMIT", "");
+		rc = lite_exec(c, "COMMIT");
 		if (rc == ZEK_OK)
 			return ZEK_OK;
 	}
-	if (sq_exec(c, "ROLLBACK", "") != ZEK_OK)
+	if (lite_exec(c, "ROLLBACK") != ZEK_OK)
 		fprintf(stderr, "store: rollback failed\n");
 	return commit ? rc : ZEK_OK;
 }
 
-enum zek_rc
-store_scope_end(struct store_conn *c, bool commit)
+static enum zek_rc
+lite_scope_end(struct store_conn *base, bool commit)
 {
+	struct lite_conn *c = lite_conn(base);
 	enum zek_rc rc = scope_finish(c, commit);
 
 	c->reading = false;
@@ -1545,3 +1283,47 @@ store_scope_end(struct store_conn *c, bool commit)
 	write_release(c);
 	return rc;
 }
+
+/* ---- the driver ---- */
+
+/* Hands the freed pages back to the file system (incremental auto-vacuum;
+ * does nothing in a database made before it, see lite_conn_open). */
+static enum zek_rc
+lite_reclaim(struct store_conn *c)
+{
+	return sq_exec(c, "PRAGMA incremental_vacuum", "");
+}
+
+const struct sq_driver sq_sqlite_driver = {
+	.name = "sqlite",
+	.is_pg = false,
+	.conn_open = lite_conn_open,
+	.conn_free = lite_conn_free,
+	.close = lite_close,
+	.start = lite_start,
+	.next = lite_next_stmt,
+	.finish = lite_finish_stmt,
+	.changes = lite_changes,
+	.col_i64 = lite_col_i64,
+	.col_copy = lite_col_copy,
+	.exec_sql = lite_exec_sql,
+	.collect_cached = lite_collect_cached,
+	.query_i64_cached = lite_query_i64_cached,
+	.begin = lite_begin,
+	.commit = lite_commit,
+	.rollback = lite_rollback,
+	.scope_begin = lite_scope_begin,
+	.scope_end = lite_scope_end,
+	.scope_defer = lite_scope_defer,
+	.scope_ticket = lite_scope_ticket,
+	.durable_wait = lite_durable_wait,
+	.durable_notify = lite_durable_notify,
+	.migrations = sqlite_migrations,
+	.nmigrations = &sqlite_nmigrations,
+	.migrate_begin = lite_migrate_begin,
+	.migrate_end = lite_migrate_end,
+	.requests_list = lite_requests_list,
+	.queue_page = lite_queue_page,
+	.queue_count = lite_queue_count,
+	.reclaim = lite_reclaim,
+};

@@ -1,26 +1,29 @@
-/* sqlite_int.h: what the SQLite query files share: the connection, cached
- * statements, binding and row helpers. Private to src/store/sqlite*.c. */
+/* sqlite_int.h: the SQLite backend's connection, for the files that answer
+ * with SQLite's own means (sqlite.c, the FTS5 list and queues). Private to
+ * src/store/sqlite*.c; the query files use query.h only. */
 #ifndef ZEK_STORE_SQLITE_INT_H
 #define ZEK_STORE_SQLITE_INT_H
 
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "lib/zek.h"
-
-struct arena;
+#include "store/query.h"
 
 #define STMT_CACHE_MAX 512      /* distinct SQL texts one connection keeps */
+
+struct lite_store;
 
 struct stmt_slot {
 	const char *sql;            /* identity: the address of a literal */
 	sqlite3_stmt *st;
 };
 
-struct store_conn {
+struct lite_conn {
+	struct store_conn base;
+	struct lite_store *ls;
 	sqlite3 *db;
 	struct stmt_slot cache[STMT_CACHE_MAX];
 	size_t ncache;
@@ -33,105 +36,50 @@ struct store_conn {
 	 * read transaction (BEGIN), which its first write ends; the write
 	 * transaction holds the store's write lock (one writer per process,
 	 * no busy waiting) until it ends. */
-	struct store *store;
 	bool reading;               /* the scope's read transaction is open */
 	bool writing;               /* this connection holds the write lock */
 	bool group_sync;            /* WAL: commits are synced by the store */
 	bool defer_sync;            /* store_scope_defer: the commit not awaited */
 	uint64_t ticket;            /* ... but recorded here */
-	struct sq_result *results;  /* sq_collect_cached's rows */
+	struct sq_result *results;  /* kept rows of sq_collect_cached */
 	size_t nresults, result_bytes;
 	unsigned results_version;   /* the data version they are of */
 };
 
-/* One column value of a kept result row. */
-struct sq_value {
-	int64_t i;
-	const char *s;              /* NULL: not text (NULL, integer) */
-	size_t len;
-};
+/* The SQLite connection and statement behind the neutral handles. */
+static inline struct lite_conn *
+lite_conn(struct store_conn *c)
+{
+	return (struct lite_conn *)(void *)c;
+}
 
-/* A row being read column by column; a failed read marks `failed`.
- * `vals` set: the row comes from kept values instead of `st`. */
-struct sq_row {
-	struct arena *a;
-	sqlite3_stmt *st;
-	int col;
-	int failed;
-	const struct sq_value *vals;
-	int nvals;
-};
+static inline sqlite3_stmt *
+lite_stmt(struct sq_stmt *st)
+{
+	return (sqlite3_stmt *)(void *)st;
+}
 
-typedef void (*sq_row_map_fn)(struct sq_row *r, void *elem);
+static inline struct sq_stmt *
+lite_sq(sqlite3_stmt *st)
+{
+	return (struct sq_stmt *)(void *)st;
+}
 
-/* The cached statement for `sql`, which must be a string literal (it is
- * compared by address). NULL on failure. */
-sqlite3_stmt *sq_prep(struct store_conn *c, const char *sql);
-/* Binds parameters by the letters of fmt: 't' text (NULL binds NULL),
- * 'T' text where "" binds NULL, 'i' int64_t, 'I' int64_t where 0 binds
- * NULL, 'b' bool (passed as int), 'z' size_t. Returns an SQLite code. */
-int sq_vbind(sqlite3_stmt *st, const char *fmt, va_list ap);
-/* Prepares and binds; NULL on failure (*rc says why). */
-sqlite3_stmt *sq_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
-    const char *fmt, ...);
-/* Resets a started statement for its next use. NULL is allowed. */
-void sq_finish(sqlite3_stmt *st);
-/* Steps once: 1 = row, 0 = done, -1 = error (*rc set). */
-int sq_next(struct store_conn *c, sqlite3_stmt *st, enum zek_rc *rc);
-/* Runs a statement that returns no rows. */
-enum zek_rc sq_exec(struct store_conn *c, const char *sql, const char *fmt, ...);
-/* Runs a statement; ZEK_NOTFOUND when it changed no row. */
-enum zek_rc sq_exec_changed(struct store_conn *c, const char *sql,
-    const char *fmt, ...);
-/* A single integer from the first column of the first row. */
-enum zek_rc sq_query_i64(struct store_conn *c, int64_t *out, const char *sql,
-    const char *fmt, ...);
-/* Column readers: each takes the next column; strings are copied into the
- * row's arena ("" for NULL). */
-const char *sq_col_str(struct sq_row *r);
-int64_t sq_col_i64(struct sq_row *r);
-bool sq_col_bool(struct sq_row *r);
-/* Grows an arena array to hold one more element; NULL when out of memory. */
-void *sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size);
-/* Collects every row of a started statement with `map` into an array of
- * elements of `size` bytes. */
-enum zek_rc sq_collect(struct store_conn *c, struct arena *a, sqlite3_stmt *st,
-    sq_row_map_fn map, size_t size, void **out, size_t *n);
-/* Reads the single row of a started statement; ZEK_NOTFOUND if none. */
-enum zek_rc sq_collect_one(struct store_conn *c, struct arena *a,
-    sqlite3_stmt *st, sq_row_map_fn map, size_t size, void **out);
-/* As sq_collect and sq_collect_one, for a statement whose result depends
- * only on the database and on `key` (its one parameter, already bound):
- * inside a read transaction the rows are kept per connection and given
- * again while the database is unchanged (SQLITE_FCNTL_DATA_VERSION moves
- * with every commit, by any connection or process). For the type and
- * configuration reads every page makes; `map` must read columns only with
- * the sq_col_* functions. */
-enum zek_rc sq_collect_cached(struct store_conn *c, struct arena *a,
-    sqlite3_stmt *st, int64_t key, sq_row_map_fn map, size_t size,
-    void **out, size_t *n);
-enum zek_rc sq_collect_one_cached(struct store_conn *c, struct arena *a,
-    sqlite3_stmt *st, int64_t key, sq_row_map_fn map, size_t size,
-    void **out);
-/* sq_query_i64 with the same keeping: for a read whose parameters other
- * than `key` are the same at every call. */
-enum zek_rc sq_query_i64_cached(struct store_conn *c, int64_t key,
-    int64_t *out, const char *sql, const char *fmt, ...);
-/* A LIKE pattern "%<folded query, escaped>%" (malloc'd), "%" for none. */
-char *sq_like_pattern(const char *query);
-/* Runs several statements of SQL text (migrations). */
-enum zek_rc sq_exec_sql(struct store_conn *c, const char *sql);
+/* The cached statement for `sql`, a string literal; NULL on failure. */
+sqlite3_stmt *lite_prep(struct lite_conn *c, const char *sql);
 /* Logs an SQLite failure (never user data) and maps it to a zek_rc. */
-enum zek_rc sq_log_err(sqlite3 *db, int src, const char *what);
-/* s, or "" for NULL. */
-const char *sq_nz(const char *s);
+enum zek_rc lite_err(sqlite3 *db, int src, const char *what);
 
-/* The columns sq_map_user reads into a struct store_user. */
-#define USER_COLS "u.id, u.email, u.name, u.password_hash, u.role, u.lang, " \
-	"u.tz, u.notify, u.created_at"
-void sq_map_user(struct sq_row *r, void *elem);
-
-/* Wall clock, UTC ms. */
-int64_t sq_wall_ms(void);
+/* The SQLite answers of the list and the queues (sqlite_list.c,
+ * sqlite_queue.c). */
+enum zek_rc lite_requests_list(struct store_conn *c, struct arena *a,
+    const struct store_list_query *q, struct store_list_row **rows,
+    size_t *n, int64_t *total, bool *capped);
+enum zek_rc lite_queue_page(struct store_conn *c, struct arena *a,
+    const struct store_queue_query *q, struct store_queue_row **rows,
+    size_t *n);
+enum zek_rc lite_queue_count(struct store_conn *c, struct arena *a,
+    const struct store_queue_query *q, const char *const *statuses,
+    size_t nstatuses, int64_t *out);
 
 #endif

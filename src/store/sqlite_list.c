@@ -2,13 +2,13 @@
  * search in one FTS5 query, pages by keyset, counts. */
 #include "store/store.h"
 
-#include <sqlite3.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "store/sqlite_int.h"
+#include "store/store_sqlite.h"
 #include "store/sqlite_match.h"
 #include "store/sqlite_walk.h"
 
@@ -114,7 +114,7 @@ static enum zek_rc
 put_visible(struct store_conn *c, struct buf *b, int64_t viewer)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 	int step;
 
 	st = sq_start(c, &rc, list_sql[Q_VIEWER_ORGS], "i", viewer);
@@ -123,9 +123,9 @@ put_visible(struct store_conn *c, struct buf *b, int64_t viewer)
 	buf_printf(b, "(facets : (zr%lld OR zc%lld OR zp%lld", (long long)viewer,
 	    (long long)viewer, (long long)viewer);
 	while ((step = sq_next(c, st, &rc)) == 1)
-		buf_printf(b, " OR zo%lld", (long long)sqlite3_column_int64(st, 0));
+		buf_printf(b, " OR zo%lld", (long long)sq_stmt_i64(c, st, 0));
 	buf_puts(b, "))");
-	sq_finish(st);
+	sq_finish(c, st);
 	return step < 0 ? rc : ZEK_OK;
 }
 
@@ -224,7 +224,7 @@ read_walk(struct store_conn *c, struct arena *a, bool newer,
 	int64_t at = INT64_MAX, id = INT64_MAX;
 	const char *st8[STATUS_MAX_CODES];
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	if (q->has_cursor) {
 		at = q->cursor_created_at;
@@ -259,7 +259,7 @@ read_ids(struct store_conn *c, struct arena *a, const int64_t *id, size_t nid,
     struct store_list_row **rows, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 	struct buf ids;
 	size_t i;
 
@@ -283,7 +283,7 @@ read_ids(struct store_conn *c, struct arena *a, const int64_t *id, size_t nid,
 }
 
 enum zek_rc
-store_requests_list(struct store_conn *c, struct arena *a,
+lite_requests_list(struct store_conn *c, struct arena *a,
     const struct store_list_query *q, struct store_list_row **rows,
     size_t *n, int64_t *total, bool *capped)
 {

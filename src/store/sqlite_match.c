@@ -3,70 +3,24 @@
 
 #include <stdbool.h>
 #include <string.h>
-#include <unicode/uchar.h>
-#include <unicode/utf8.h>
 
 #include "lib/buf.h"
-#include "lib/utf8.h"
+#include "store/search_words.h"
 
-#define PREFIX_CHARS_MAX 12     /* the longest prefix index (0007) */
-#define SPACE " \t\r\n\f\v"
-
-/* Whether the code point is part of a word for the unicode61 tokenizer
- * (letters, numbers, private use); everything else separates words. */
-static bool
-is_word_char(UChar32 ch)
-{
-	return (U_GET_GC_MASK(ch) & (U_GC_L_MASK | U_GC_N_MASK | U_GC_CO_MASK))
-	    != 0;
-}
-
-/*
- * One user word as an FTS5 string: "..." with " doubled, so no operator,
+/* One user word as an FTS5 string: "..." with " doubled, so no operator,
  * quote, bracket, column filter or NEAR in the input can mean anything but
- * text. Words without a word character would be an empty phrase, which
- * matches nothing: they are skipped (*added false). A word ending in a
- * letter becomes a prefix query ("stör" finds "Störungsmeldung"); one
- * ending in a digit does not ("ZEK-12" is not ZEK-120), nor a single
- * character (too costly: there is no one-character prefix index). A
- * prefix longer than the longest prefix index (0007_list_walk.sql) is cut
- * to PREFIX_CHARS_MAX characters: without its own index FTS5 would merge
- * every hit of every word that starts so before handing out the first.
- */
+ * text; a prefix gets its '*' (search_words.c says which words are). */
 static void
-put_word(struct buf *b, const char *w, size_t len, bool *added)
+put_word(struct buf *b, const struct search_word *w)
 {
-	UChar32 ch, last = 0;
-	size_t nword = 0, run = 0, cut = len;
-	int32_t i = 0, at;
-
-	while (i < (int32_t)len) {
-		at = i;
-		U8_NEXT(w, i, (int32_t)len, ch);
-		if (ch >= 0 && is_word_char(ch)) {
-			nword++;
-			last = ch;
-			if (run == 0)
-				cut = len;          /* a new token: the last one counts */
-			if (run++ == PREFIX_CHARS_MAX)
-				cut = (size_t)at;   /* its 13th character */
-		} else {
-			run = 0;
-		}
-	}
-	*added = nword > 0;
-	if (nword == 0)
-		return;
-	if (u_isdigit(last))
-		cut = len;                  /* not a prefix: the whole token */
 	buf_putc(b, '"');
-	for (size_t k = 0; k < cut; k++) {
-		if (w[k] == '"')
+	for (size_t k = 0; k < w->len; k++) {
+		if (w->s[k] == '"')
 			buf_putc(b, '"');
-		buf_putc(b, w[k]);
+		buf_putc(b, w->s[k]);
 	}
 	buf_putc(b, '"');
-	if (nword >= 2 && !u_isdigit(last))
+	if (w->prefix)
 		buf_putc(b, '*');
 }
 
@@ -74,24 +28,20 @@ enum zek_rc
 match_put_terms(struct buf *b, const char *terms, size_t terms_max,
     size_t words_max, size_t *nwords)
 {
-	size_t i = 0, n = strlen(terms), start;
-	bool added;
+	struct search_reader r;
+	struct search_word w;
+	enum zek_rc rc;
 
 	*nwords = 0;
-	if (n > terms_max || !utf8_valid(terms, n))
-		return ZEK_INVALID;
+	rc = search_words_start(&r, terms, terms_max, words_max);
+	if (rc != ZEK_OK)
+		return rc;
 	buf_puts(b, "({issue_key title description} : (");
-	while (i < n && *nwords < words_max) {
-		i += strspn(terms + i, SPACE);
-		start = i;
-		i += strcspn(terms + i, SPACE);
-		if (i == start)
-			break;
+	while (search_words_next(&r, &w)) {
 		if (*nwords > 0)
 			buf_putc(b, ' ');
-		put_word(b, terms + start, i - start, &added);
-		if (added)
-			(*nwords)++;
+		put_word(b, &w);
+		(*nwords)++;
 	}
 	buf_puts(b, "))");
 	return ZEK_OK;

@@ -2,7 +2,6 @@
  * in id order and stopped early by request_blocks (0007_list_walk.sql). */
 #include "store/sqlite_walk.h"
 
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -232,7 +231,7 @@ walk_hits(struct store_conn *c, struct arena *a, const struct walk_query *q,
 	const struct hit cur = { q->cursor_created_at, q->cursor_id };
 	int64_t from, id, created, block = -1, bound = 0;
 	enum zek_rc rc, rc2;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 	struct keep k;
 	struct hit x;
 	bool none, keep;
@@ -254,7 +253,7 @@ walk_hits(struct store_conn *c, struct arena *a, const struct walk_query *q,
 	if (st == NULL)
 		return rc;
 	while ((step = sq_next(c, st, &rc)) == 1) {
-		id = sqlite3_column_int64(st, 0);
+		id = sq_stmt_i64(c, st, 0);
 		if (k.n == k.cap && id / BLOCK_IDS != block) {
 			block = id / BLOCK_IDS;
 			rc = block_bound(c, q->newest_first, block, &bound);
@@ -283,7 +282,7 @@ walk_hits(struct store_conn *c, struct arena *a, const struct walk_query *q,
 		if (keep)
 			keep_offer(&k, x);
 	}
-	sq_finish(st);
+	sq_finish(c, st);
 	if (rc != ZEK_OK)
 		return rc;
 	return kept_ids(a, &k, ids, n);

@@ -21,22 +21,33 @@ struct arena;
  * - Only core/ calls these functions; store/ knows no business rule.
  */
 
-/* Shared handle: the database path and the thread-local connection key.
+/* Shared handle: the backend, and the thread-local connection key.
  * Created once by store_open, freed by store_close. */
 struct store;
 /* One database connection with its prepared-statement cache. Belongs to
  * one thread; never share it. */
 struct store_conn;
 
-/* Opens (creating the file and its folder if needed) the SQLite database at
- * `path`, sets WAL, synchronous=FULL, foreign_keys and busy_timeout, and runs
- * the migrations not yet applied, each inside BEGIN IMMEDIATE, so two
- * processes starting at once apply each migration once. Caller owns *out. */
-enum zek_rc store_open(const char *path, struct store **out);
+/* Whether `db` names a PostgreSQL database (a libpq URL such as
+ * postgresql://user@host/db or postgres://..., or "host=... dbname=...")
+ * rather than a SQLite file. */
+bool store_is_pg(const char *db);
+/* Opens the database `db` names and runs the migrations not yet applied,
+ * so that processes starting at once apply each migration once.
+ * SQLite (a file path): creates the file and its folder if needed, sets
+ * WAL, foreign keys and the busy handler. PostgreSQL (store_is_pg): the
+ * database must exist; each migration runs under an advisory lock.
+ * Caller owns *out. */
+enum zek_rc store_open(const char *db, struct store **out);
+/* `db` as it may be printed or logged: a password in a PostgreSQL
+ * connection string becomes "***". */
+void store_db_label(const char *db, char *out, size_t n);
 /* Closes the calling thread's connection and frees the handle. Other
  * threads' connections are closed when those threads exit, which must
  * happen before this (stop the HTTP thread pool first). NULL is allowed. */
 void store_close(struct store *st);
+/* "sqlite" or "postgresql". */
+const char *store_backend(const struct store *st);
 /* The calling thread's connection, opened on first use and closed when the
  * thread exits. Borrowed. NULL when it cannot be opened. */
 struct store_conn *store_conn(struct store *st);
@@ -44,33 +55,34 @@ struct store_conn *store_conn(struct store *st);
 void store_conn_release(struct store *st);
 /* Highest applied migration number. */
 enum zek_rc store_schema_version(struct store_conn *c, int64_t *out);
-/* Number of migrations built into the binary. */
-int store_migration_count(void);
+/* Number of migrations built into the binary for st's backend. */
+int store_migration_count(const struct store *st);
 
-/* Transactions: store_begin takes the write lock at once (BEGIN IMMEDIATE),
- * waiting up to the busy timeout. store_rollback is safe when no
- * transaction is open. */
+/* Transactions: store_begin opens a write transaction (SQLite: BEGIN
+ * IMMEDIATE, waiting up to the busy timeout). store_rollback is safe
+ * when no transaction is open. */
 enum zek_rc store_begin(struct store_conn *c);
 enum zek_rc store_commit(struct store_conn *c);
 enum zek_rc store_rollback(struct store_conn *c);
 /* A scope (one HTTP request) makes all its writes one unit: the first
- * write, or store_begin, opens one transaction (BEGIN IMMEDIATE);
- * store_begin/commit/rollback inside become savepoints; store_scope_end
- * commits it when `commit` is true and rolls it back otherwise. So a
- * request whose answer could not be built leaves nothing behind. The end
- * also rolls back what a caller left open and resets statements left
- * running (both logged: they are bugs). Returns the COMMIT's result. */
+ * write, or store_begin, opens one transaction; store_begin/commit/
+ * rollback inside become savepoints; store_scope_end commits it when
+ * `commit` is true and rolls it back otherwise. So a request whose answer
+ * could not be built leaves nothing behind. The end also rolls back what
+ * a caller left open and resets statements left running (both logged:
+ * they are bugs). Returns the COMMIT's result. */
 void store_scope_begin(struct store_conn *c);
 enum zek_rc store_scope_end(struct store_conn *c, bool commit);
-/* Durable commits (docs/internals/performance.md). In WAL mode a commit
- * returns once a sync of the log that began after it has ended (several
- * commits share one sync). After store_scope_defer (right after
+/* Durable commits (docs/internals/performance.md). On SQLite in WAL mode
+ * a commit returns once a sync of the log that began after it has ended
+ * (several commits share one sync). After store_scope_defer (right after
  * store_scope_begin) the scope's commit does not wait: store_scope_ticket
  * (after store_scope_end) gives its ticket, 0 when nothing is to wait for,
  * and the caller waits with store_durable_wait, or has fn(arg, rc) called
  * from the store's sync thread by store_durable_notify (ZEK_OK: it will
  * be; ZEK_NOTFOUND: already on disk, not called; else wait instead).
- * Answer nobody about a write before that. */
+ * Answer nobody about a write before that. On PostgreSQL a commit is
+ * durable when it returns: the ticket is always 0. */
 void store_scope_defer(struct store_conn *c);
 uint64_t store_scope_ticket(struct store_conn *c);
 enum zek_rc store_durable_wait(struct store *st, uint64_t ticket);
@@ -159,8 +171,11 @@ enum zek_rc store_sessions_purge(struct store_conn *c, int64_t now, int64_t *n);
 /* Failure counter per key (e-mail + client address). ZEK_NOTFOUND if none. */
 enum zek_rc store_login_failure_get(struct store_conn *c, const char *key,
     int64_t *count, int64_t *window_start);
-enum zek_rc store_login_failure_set(struct store_conn *c, const char *key,
-    int64_t count, int64_t window_start);
+/* Counts one failure: the window starts anew (count 1 at `now`) when the
+ * last one began window_ms or longer ago. Atomic: failures at the same
+ * time in several processes all count. */
+enum zek_rc store_login_failure_add(struct store_conn *c, const char *key,
+    int64_t now, int64_t window_ms);
 enum zek_rc store_login_failure_clear(struct store_conn *c, const char *key);
 
 /* ---- service desks, request types, fields (configuration) ---- */
@@ -304,6 +319,16 @@ enum zek_rc store_request_by_key(struct store_conn *c, struct arena *a,
     const char *key, struct store_request **out);
 enum zek_rc store_request_by_id(struct store_conn *c, struct arena *a,
     int64_t id, struct store_request **out);
+/* store_request_by_id inside a write transaction, for a read that is then
+ * updated: the row stays locked until the transaction ends (PostgreSQL:
+ * FOR UPDATE; SQLite's write transaction excludes other writers anyway),
+ * so two processes cannot both act on the same state. */
+enum zek_rc store_request_lock(struct store_conn *c, struct arena *a,
+    int64_t id, struct store_request **out);
+/* Locks the user's row until the transaction ends, for a count of the
+ * user's rows and an insert that must not pass a cap together (tokens,
+ * uploads). ZEK_NOTFOUND: no such user. */
+enum zek_rc store_user_lock(struct store_conn *c, int64_t id);
 enum zek_rc store_request_set_status(struct store_conn *c, int64_t id,
     const char *status, const char *resolution, int64_t updated_at);
 enum zek_rc store_value_insert(struct store_conn *c, int64_t request_id,
@@ -350,8 +375,9 @@ struct store_attachment {
 
 /* Stores a temporary upload (request NULL) with a.temp_token, unless the
  * uploader's temporary uploads would then number more than max_count or
- * hold more than max_bytes: checked and written in one statement, so
- * uploads at the same time cannot pass the cap together. Returns ZEK_OK,
+ * hold more than max_bytes: checked and written in one statement (on
+ * PostgreSQL after locking the uploader's row until the transaction
+ * ends), so uploads at the same time cannot pass the cap together. Returns ZEK_OK,
  * ZEK_TOOBIG (over the cap, nothing written), ZEK_IO or ZEK_NOMEM. */
 enum zek_rc store_attachment_insert(struct store_conn *c,
     const struct store_attachment *att, const void *data, size_t len,
@@ -621,9 +647,6 @@ struct store_list_row {
 enum zek_rc store_requests_list(struct store_conn *c, struct arena *a,
     const struct store_list_query *q, struct store_list_row **rows,
     size_t *n, int64_t *total, bool *capped);
-/* The list's SQL texts, for tests and bench/ to check their query plans;
- * NULL past the last. */
-const char *store_list_statement(size_t i);
 
 /* ---- the agents' side: assignee, queues, auto-close (sqlite_agent.c) ---- */
 
@@ -631,9 +654,6 @@ const char *store_list_statement(size_t i);
 #define STORE_QUEUE_TERMS_MAX 1024  /* bytes of search text */
 #define STORE_QUEUE_WORDS_MAX 16    /* search words; more are ignored */
 #define STORE_QUEUE_STATUSES 4      /* status codes one count takes */
-/* Up to this many search matches a read takes every match by id and
- * sorts them; above, it walks the queue's index and keeps the matches. */
-#define STORE_QUEUE_DIRECT_MAX 2000
 
 /* Whose requests: anyone's, nobody's, or one user's. */
 enum store_assignee {
@@ -693,9 +713,6 @@ enum zek_rc store_queue_page(struct store_conn *c, struct arena *a,
 enum zek_rc store_queue_count(struct store_conn *c, struct arena *a,
     const struct store_queue_query *q, const char *const *statuses,
     size_t nstatuses, int64_t *out);
-/* The queue's SQL texts, for tests and bench/ to check their query
- * plans; NULL past the last. */
-const char *store_queue_statement(size_t i);
 
 /* The assignee of a request (0 = nobody). ZEK_NOTFOUND: no request. */
 enum zek_rc store_request_assignee(struct store_conn *c, int64_t request_id,

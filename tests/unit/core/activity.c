@@ -322,6 +322,8 @@ test_log_is_append_only(void **state)
 	char *msg = NULL;
 	int64_t id = tenv_request(env, anna, "Eine Frage", NULL);
 
+	TENV_SQLITE_ONLY();
+
 	assert_int_equal(comment(anna, id, "Bleibt so", true, NULL, 0, NULL,
 	    NULL), ZEK_OK);
 	/* The audit trail cannot be edited, not even by a direct write. */

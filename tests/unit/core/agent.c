@@ -792,6 +792,8 @@ test_queue_counts_match_requests(void **state)
 	sqlite3_stmt *st;
 	sqlite3 *db;
 
+	TENV_SQLITE_ONLY();
+
 	(void)state;
 	assert_int_equal(sqlite3_open_v2(env->db, &db, SQLITE_OPEN_READONLY,
 	    NULL), SQLITE_OK);

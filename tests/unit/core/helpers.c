@@ -1,4 +1,5 @@
-/* helpers.c: test fixture: a core on a fresh SQLite file. */
+/* helpers.c: test fixture: a core on a fresh SQLite file, or on a fresh
+ * PostgreSQL database in the PostgreSQL run of the same tests. */
 #include "helpers.h"
 
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 #include "core/requests.h"
 #include "core/users.h"
 #include "lib/arena.h"
+#include "pgtest/pgtest.h"
 
 struct tenv *
 tenv_new(void)
@@ -25,7 +27,11 @@ tenv_new(void)
 	assert_non_null(t);
 	snprintf(t->dir, sizeof(t->dir), "/tmp/zek-unit-XXXXXX");
 	assert_non_null(mkdtemp(t->dir));
-	snprintf(t->db, sizeof(t->db), "%s/sub/zek.db", t->dir);
+	if (pgtest_wanted())
+		pgtest_create(t->db, sizeof(t->db), t->pg_name,
+		    sizeof(t->pg_name));
+	else
+		snprintf(t->db, sizeof(t->db), "%s/sub/zek.db", t->dir);
 	config_defaults(&t->cfg);
 	t->cfg.db_path = t->db;
 	t->cfg.root = root != NULL ? root : ZEK_SOURCE_ROOT;
@@ -72,6 +78,8 @@ tenv_free(struct tenv *t)
 		return;
 	arena_free(t->arena);
 	core_close(t->core);
+	if (t->pg_name[0] != '\0')
+		pgtest_drop(t->pg_name);
 	remove_tree(t->dir);
 	free(t);
 }

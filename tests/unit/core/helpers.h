@@ -6,19 +6,27 @@
 
 #include "core/config.h"
 #include "core/ctx.h"
+#include "pgtest/pgtest.h"
 
 struct user;
 
 struct tenv {
 	char dir[64];
-	char db[128];
+	char db[256];               /* a SQLite file, or a PostgreSQL URL */
+	char pg_name[64];           /* the PostgreSQL database, "" for SQLite */
 	struct config cfg;
 	struct core *core;
 	struct arena *arena;
 	struct zctx ctx;
 };
 
-/* Creates the folder, opens the core and a context; asserts on failure. */
+/* Skips the calling test in the PostgreSQL run: it checks something only
+ * SQLite has (a query plan, a trigger-kept table, the file itself);
+ * tests/pg/schema_check.sh checks PostgreSQL's own rules. Needs cmocka. */
+#define TENV_SQLITE_ONLY() do { if (pgtest_wanted()) skip(); } while (0)
+
+/* Creates the folder (and, in the PostgreSQL run, ZEK_TEST_BACKEND=pg, a
+ * fresh database), opens the core and a context; asserts on failure. */
 struct tenv *tenv_new(void);
 /* Closes everything and removes the folder. */
 void tenv_free(struct tenv *t);

@@ -18,7 +18,9 @@
 #include "core/users.h"
 #include "helpers.h"
 #include "lib/arena.h"
+#include "store/query.h"
 #include "store/store.h"
+#include "store/store_sqlite.h"
 
 /* ---- helpers ---- */
 
@@ -680,15 +682,9 @@ gen_index_follows_writes(void **state)
 	list_all(genv, u8, &f, 100, ids, GEN_N, &total);
 	assert_int_equal(total, 0);
 	tenv_reset(genv);
-	{
-		sqlite3 *db;
-		assert_int_equal(sqlite3_open(genv->db, &db), SQLITE_OK);
-		sqlite3_busy_timeout(db, 5000);
-		assert_int_equal(sqlite3_exec(db, "UPDATE request_values SET value = "
-		    "'Kennwortänderung klappt nicht' WHERE request_id = 2 AND "
-		    "field_key = 'description'", NULL, NULL, NULL), SQLITE_OK);
-		sqlite3_close(db);
-	}
+	assert_int_equal(sq_exec(genv->ctx.db, "UPDATE request_values SET "
+	    "value = 'Kennwortänderung klappt nicht' WHERE request_id = 2 AND "
+	    "field_key = 'description'", ""), ZEK_OK);
 	list_all(genv, u8, &f, 100, ids, GEN_N, &total);
 	assert_int_equal(total, 1);
 	assert_int_equal(ids[0], g->id);
@@ -704,15 +700,9 @@ gen_index_follows_writes(void **state)
 	    status_code(g->status), "", g->created_at), ZEK_OK);
 	list_all(genv, gagent, &waiting, 100, ids, GEN_N, &agent_after);
 	assert_int_equal(agent_after, agent_before);
-	{
-		sqlite3 *db;
-		assert_int_equal(sqlite3_open(genv->db, &db), SQLITE_OK);
-		sqlite3_busy_timeout(db, 5000);
-		assert_int_equal(sqlite3_exec(db, "UPDATE request_values SET value = "
-		    "'Beschreibung' WHERE request_id = 2 AND field_key = "
-		    "'description'", NULL, NULL, NULL), SQLITE_OK);
-		sqlite3_close(db);
-	}
+	assert_int_equal(sq_exec(genv->ctx.db, "UPDATE request_values SET "
+	    "value = 'Beschreibung' WHERE request_id = 2 AND field_key = "
+	    "'description'", ""), ZEK_OK);
 }
 
 /* "SCAN r" or "SCAN requests" (optionally with an index): every row. */
@@ -735,6 +725,8 @@ gen_plans_use_indexes(void **state)
 	char plan[4096];
 	sqlite3 *db;
 	size_t i;
+
+	TENV_SQLITE_ONLY();
 
 	(void)state;
 	assert_int_equal(sqlite3_open_v2(genv->db, &db, SQLITE_OPEN_READONLY,
@@ -832,6 +824,7 @@ gen_blocks_bound_requests(void **state)
 	int64_t blocks;
 
 	(void)state;
+	TENV_SQLITE_ONLY();
 	assert_int_equal(blocks_violations(genv->db, true, &blocks), 0);
 	assert_int_equal(blocks, GEN_N / 64 + 1);
 }
@@ -841,13 +834,15 @@ gen_blocks_bound_requests(void **state)
 static void
 blocks_follow_imports(void **state)
 {
-	struct tenv *t = tenv_new();
 	int64_t uid, id, ids[300], blocks, base = 1700000000000, below = 0;
 	struct store_request sr;
+	struct tenv *t;
 	char key[32];
 	int n;
 
+	TENV_SQLITE_ONLY();
 	(void)state;
+	t = tenv_new();
 	tenv_config(t);
 	uid = add_user(t, 0, "customer", NULL, 0);
 	for (n = 1; n <= 300; n++) {

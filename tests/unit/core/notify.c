@@ -16,6 +16,7 @@
 #include "core/users.h"
 #include "helpers.h"
 #include "lib/arena.h"
+#include "store/query.h"
 #include "store/store.h"
 
 #define PORTAL 17
@@ -255,7 +256,6 @@ static void
 test_mute_and_user_setting_are_honoured(void **state)
 {
 	int64_t id = create(anna, 0, "Stumm");
-	sqlite3 *db;
 
 	assert_int_equal(store_participant_add(env->ctx.db, id, ben), ZEK_OK);
 	assert_int_equal(store_participant_add(env->ctx.db, id, carla), ZEK_OK);
@@ -263,10 +263,8 @@ test_mute_and_user_setting_are_honoured(void **state)
 	assert_int_equal(store_notify_muted_set(env->ctx.db, id, ben, true),
 	    ZEK_OK);
 	/* Carla switched e-mail off altogether. */
-	assert_int_equal(sqlite3_open(env->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "UPDATE users SET notify = 0 "
-	    "WHERE email = 'carla@example.org'", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(sq_exec(env->ctx.db, "UPDATE users SET notify = 0 "
+	    "WHERE email = 'carla@example.org'", ""), ZEK_OK);
 	IN_TX(core_notify_comment(&env->ctx, id, user(sam), true, "Hallo"));
 	expect(id, NOTIFY_COMMENT, &anna, 1);
 	/* Muted agents get no reply mails for that request either. */
@@ -277,10 +275,8 @@ test_mute_and_user_setting_are_honoured(void **state)
 	/* Carla raises nothing by mail, not even her own confirmation. */
 	id = create(carla, 0, "No mail please");
 	expect(id, NOTIFY_CREATED, NULL, 0);
-	assert_int_equal(sqlite3_open(env->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "UPDATE users SET notify = 1",
-	    NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(sq_exec(env->ctx.db, "UPDATE users SET notify = 1", ""),
+	    ZEK_OK);
 }
 
 static void

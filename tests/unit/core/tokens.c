@@ -14,6 +14,7 @@
 #include "core/validate.h"
 #include "helpers.h"
 #include "lib/arena.h"
+#include "store/query.h"
 
 #define DAY INT64_C(86400000)
 
@@ -61,27 +62,38 @@ make(struct user *u, const char *name, int64_t days)
 	return t;
 }
 
-/* Every text column of api_tokens, to prove the raw token is not stored. */
+/* A token row's text columns. */
+static void
+map_texts(struct sq_row *r, void *elem)
+{
+	const char **t = elem;
+
+	t[0] = sq_col_str(r);
+	t[1] = sq_col_str(r);
+}
+
+/* Every text column of api_tokens, to prove the raw token is not stored
+ * (read through the store, so on either backend). */
 static bool
 db_contains(const char *needle, char *hash_out, size_t n)
 {
-	sqlite3 *db;
-	sqlite3_stmt *st;
+	const char *(*rows)[2];
+	struct sq_stmt *st;
 	bool found = false;
+	enum zek_rc rc;
+	size_t nrows, i;
 
-	assert_int_equal(sqlite3_open(env->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name, token_hash FROM "
-	    "api_tokens ORDER BY id DESC", -1, &st, NULL), SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		const char *hash = (const char *)sqlite3_column_text(st, 1);
-		if (strstr(name, needle) || strstr(hash, needle))
+	st = sq_start(env->ctx.db, &rc, "SELECT name, token_hash FROM api_tokens "
+	    "ORDER BY id DESC", "");
+	assert_non_null(st);
+	assert_int_equal(sq_collect(env->ctx.db, env->arena, st, map_texts,
+	    sizeof(*rows), (void **)&rows, &nrows), ZEK_OK);
+	for (i = 0; i < nrows; i++) {
+		if (strstr(rows[i][0], needle) || strstr(rows[i][1], needle))
 			found = true;
 		if (hash_out != NULL && hash_out[0] == '\0')
-			snprintf(hash_out, n, "%s", hash);
+			snprintf(hash_out, n, "%s", rows[i][1]);
 	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
 	return found;
 }
 

@@ -454,7 +454,7 @@ test_scope_snapshot(void **state)
 	    ZEK_OK);
 	assert_int_equal(v, 22);
 	assert_int_equal(store_scope_end(c, true), ZEK_OK);
-	assert_true(sqlite3_get_autocommit(c->db));
+	assert_true(sqlite3_get_autocommit(lite_conn(c)->db));
 }
 
 /* ---- kept results ---- */
@@ -492,7 +492,7 @@ test_kept_results(void **state)
 		assert_int_equal(store_user_by_id(c, a, id + 1, &got), ZEK_NOTFOUND);
 		assert_int_equal(store_scope_end(c, true), ZEK_OK);
 	}
-	assert_true(c->nresults > 0);
+	assert_true(lite_conn(c)->nresults > 0);
 	/* Another connection's commit: the next scope reads anew. */
 	assert_int_equal(pthread_create(&th, NULL, other_notify, &id), 0);
 	pthread_join(th, NULL);

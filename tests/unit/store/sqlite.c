@@ -61,14 +61,14 @@ test_migrations_idempotent(void **state)
 	/* Creates the folders on the way. */
 	assert_int_equal(store_open(path, &st), ZEK_OK);
 	assert_int_equal(store_schema_version(store_conn(st), &v), ZEK_OK);
-	assert_true(store_migration_count() >= 1);
-	assert_int_equal(v, store_migration_count());
+	assert_true(store_migration_count(st) >= 1);
+	assert_int_equal(v, store_migration_count(st));
 	assert_int_equal(store_user_count(store_conn(st), &n), ZEK_OK);
 	assert_int_equal(n, 0);
 	store_close(st);
 	assert_int_equal(store_open(path, &st), ZEK_OK);
 	assert_int_equal(store_schema_version(store_conn(st), &v), ZEK_OK);
-	assert_int_equal(v, store_migration_count());
+	assert_int_equal(v, store_migration_count(st));
 	store_close(st);
 	teardown(state);
 	setup(state);
@@ -104,7 +104,7 @@ test_concurrent_open(void **state)
 	}
 	assert_int_equal(store_open(path, &st), ZEK_OK);
 	assert_int_equal(store_schema_version(store_conn(st), &v), ZEK_OK);
-	assert_int_equal(v, store_migration_count());
+	assert_int_equal(v, store_migration_count(st));
 	store_close(st);
 	teardown(state);
 	setup(state);
@@ -297,7 +297,7 @@ test_request_scope(void **state)
 	assert_int_equal(store_scope_end(c, true), ZEK_IO);
 	/* A statement left running is reset; the next scope starts clean. */
 	store_scope_begin(c);
-	busy = sq_prep(c, "SELECT id FROM users");
+	busy = lite_prep(lite_conn(c), "SELECT id FROM users");
 	assert_non_null(busy);
 	assert_int_equal(sqlite3_step(busy), SQLITE_ROW);
 	assert_int_equal(store_scope_end(c, true), ZEK_OK);

@@ -1,12 +1,11 @@
-/* sqlite_outbox.c: the e-mail outbox: enqueue, claim, and the sending outcome. */
+/* outbox.c: the e-mail outbox: enqueue, claim, and the sending outcome. */
 #include "store/store.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/arena.h"
-#include "store/sqlite_int.h"
+#include "store/query.h"
 
 #define MAIL_COLS_FULL "id, event, request_id, recipient_id, to_addr, " \
 	"to_name, lang, tz, message_id, thread_id, payload, coalesce(raw, ''), " \
@@ -78,7 +77,7 @@ store_outbox_due(struct store_conn *c, struct arena *a, int64_t now,
     size_t limit, int64_t **ids, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT id FROM outbox "
 	    "WHERE state = 'pending' AND next_attempt_at <= ? "
@@ -114,7 +113,7 @@ store_outbox_get(struct store_conn *c, struct arena *a, int64_t id,
     struct store_mail **out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " MAIL_COLS_FULL " FROM outbox "
 	    "WHERE id = ?", "i", id);
@@ -170,7 +169,7 @@ store_outbox_list(struct store_conn *c, struct arena *a, const char *state,
     int64_t request_id, size_t limit, struct store_mail **out, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " MAIL_COLS_SHORT " FROM outbox "
 	    "WHERE (? IS NULL OR state = ?) AND (? = 0 OR request_id = ?) "

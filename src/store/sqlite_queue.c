@@ -1,13 +1,13 @@
-/* sqlite_agent.c: assignees, the agents' queues (pages, search, counts), auto-close. */
+/* sqlite_queue.c: the agents' queues on SQLite (pages, search, counts). */
 #include "store/store.h"
 
-#include <sqlite3.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "store/sqlite_int.h"
+#include "store/store_sqlite.h"
 #include "store/sqlite_match.h"
 #include "store/sqlite_walk.h"
 
@@ -278,7 +278,7 @@ queue_filter(struct store_conn *c, int64_t id, void *arg, bool *keep)
 	const struct store_queue_query *q = arg;
 	int64_t assignee, updated;
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 	int step;
 
 	*keep = false;
@@ -287,15 +287,15 @@ queue_filter(struct store_conn *c, int64_t id, void *arg, bool *keep)
 		return rc;
 	step = sq_next(c, st, &rc);
 	if (step == 1) {
-		assignee = sqlite3_column_int64(st, 0);
-		updated = sqlite3_column_int64(st, 1);
+		assignee = sq_stmt_i64(c, st, 0);
+		updated = sq_stmt_i64(c, st, 1);
 		*keep = updated >= q->updated_since &&
 		    (q->assignee == STORE_ASSIGNEE_ANY ||
 		    (q->assignee == STORE_ASSIGNEE_NONE && assignee == 0) ||
 		    (q->assignee == STORE_ASSIGNEE_USER &&
 		    assignee == q->assignee_id));
 	}
-	sq_finish(st);
+	sq_finish(c, st);
 	return step < 0 ? rc : ZEK_OK;
 }
 
@@ -313,7 +313,7 @@ walk_page(struct store_conn *c, struct arena *a,
 		.has_cursor = q->has_cursor, .cursor_created_at = q->cursor_value,
 		.cursor_id = q->cursor_id, .limit = q->limit };
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 	int64_t *ids;
 	struct buf b;
 	size_t nids, i;
@@ -343,7 +343,7 @@ walk_page(struct store_conn *c, struct arena *a,
 }
 
 enum zek_rc
-store_queue_page(struct store_conn *c, struct arena *a,
+lite_queue_page(struct store_conn *c, struct arena *a,
     const struct store_queue_query *q, struct store_queue_row **rows,
     size_t *n)
 {
@@ -378,7 +378,7 @@ store_queue_page(struct store_conn *c, struct arena *a,
 	} else {
 		from_v = from_id = q->ascending ? INT64_MIN : INT64_MAX;
 	}
-	st = sq_prep(c, page_sql[idx]);
+	st = lite_prep(lite_conn(c), page_sql[idx]);
 	if (st == NULL)
 		return ZEK_IO;
 	src = bind_some(st, 1, 0, from_v, NULL);
@@ -395,16 +395,16 @@ store_queue_page(struct store_conn *c, struct arena *a,
 	if (src == SQLITE_OK)
 		src = bind_some(st, 7, 1, 0, match);
 	if (src != SQLITE_OK) {
-		rc = sq_log_err(c->db, src, "bind");
-		sq_finish(st);
+		rc = lite_err(lite_conn(c)->db, src, "bind");
+		sq_finish(c, lite_sq(st));
 		return rc;
 	}
-	return sq_collect(c, a, st, map_queue_row, sizeof(**rows),
+	return sq_collect(c, a, lite_sq(st), map_queue_row, sizeof(**rows),
 	    (void **)rows, n);
 }
 
 enum zek_rc
-store_queue_count(struct store_conn *c, struct arena *a,
+lite_queue_count(struct store_conn *c, struct arena *a,
     const struct store_queue_query *q, const char *const *statuses,
     size_t nstatuses, int64_t *out)
 {
@@ -444,7 +444,7 @@ store_queue_count(struct store_conn *c, struct arena *a,
 		    nstatuses > 2 ? statuses[2] : NULL,
 		    nstatuses > 3 ? statuses[3] : NULL,
 		    query_mode(q) == MODE_USER ? q->assignee_id : 0);
-	st = sq_prep(c, count_sql[(size_t)query_mode(q) * FORM_MAX +
+	st = lite_prep(lite_conn(c), count_sql[(size_t)query_mode(q) * FORM_MAX +
 	    (size_t)form]);
 	if (st == NULL) {
 		rc = ZEK_IO;
@@ -460,10 +460,10 @@ store_queue_count(struct store_conn *c, struct arena *a,
 	if (src == SQLITE_OK)
 		src = bind_some(st, 7, 1, 0, match);
 	if (src != SQLITE_OK) {
-		rc = sq_log_err(c->db, src, "bind");
+		rc = lite_err(lite_conn(c)->db, src, "bind");
 		goto out;
 	}
-	step = sq_next(c, st, &rc);
+	step = sq_next(c, lite_sq(st), &rc);
 	if (step == 1)
 		*out = sqlite3_column_int64(st, 0);
 	else if (step == 0)
@@ -472,79 +472,7 @@ store_queue_count(struct store_conn *c, struct arena *a,
 	if (form != FORM_PLAIN && q->count_max > 0 && *out > q->count_max)
 		*out = q->count_max + 1;
 out:
-	sq_finish(st);
+	if (st != NULL)
+		sq_finish(c, lite_sq(st));
 	return rc;
-}
-
-/* ---- assignee, staff ---- */
-
-enum zek_rc
-store_request_assignee(struct store_conn *c, int64_t request_id,
-    int64_t *assignee_id)
-{
-	return sq_query_i64(c, assignee_id, "SELECT coalesce(assignee_id, 0) "
-	    "FROM requests WHERE id = ?", "i", request_id);
-}
-
-enum zek_rc
-store_request_set_assignee(struct store_conn *c, int64_t request_id,
-    int64_t assignee_id, int64_t updated_at)
-{
-	return sq_exec_changed(c, "UPDATE requests SET assignee_id = ?, "
-	    "updated_at = ? WHERE id = ?", "Iii", assignee_id, updated_at,
-	    request_id);
-}
-
-enum zek_rc
-store_staff_list(struct store_conn *c, struct arena *a, size_t limit,
-    struct store_user **out, size_t *n)
-{
-	enum zek_rc rc;
-	sqlite3_stmt *st;
-
-	st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u "
-	    "WHERE u.role IN ('agent', 'admin') ORDER BY u.name_fold, u.id "
-	    "LIMIT ?", "z", limit);
-	if (st == NULL)
-		return rc;
-	/* Every agent view lists them to assign; they rarely change. */
-	return sq_collect_cached(c, a, st, (int64_t)limit, sq_map_user,
-	    sizeof(**out), (void **)out, n);
-}
-
-/* ---- how long a request waits ---- */
-
-#define STATUS_SINCE "coalesce((SELECT max(e.created_at) FROM activity e " \
-	"WHERE e.request_id = r.id AND e.kind = 'status_changed'), r.updated_at)"
-
-enum zek_rc
-store_request_status_since(struct store_conn *c, int64_t request_id,
-    int64_t *out)
-{
-	return sq_query_i64(c, out, "SELECT " STATUS_SINCE " FROM requests r "
-	    "WHERE r.id = ?", "i", request_id);
-}
-
-static void
-map_id(struct sq_row *r, void *elem)
-{
-	*(int64_t *)elem = sq_col_i64(r);
-}
-
-enum zek_rc
-store_requests_waiting(struct store_conn *c, struct arena *a,
-    const char *status, const char *resolution, int64_t before,
-    int64_t after_id, size_t limit, int64_t **ids, size_t *n)
-{
-	enum zek_rc rc;
-	sqlite3_stmt *st;
-
-	/* requests_status narrows to the status; the log of each is short. */
-	st = sq_start(c, &rc, "SELECT r.id FROM requests r "
-	    "WHERE r.status = ? AND r.resolution = ? AND r.id > ? AND "
-	    STATUS_SINCE " <= ? ORDER BY r.id LIMIT ?", "ttiiz", status,
-	    resolution, after_id, before, limit);
-	if (st == NULL)
-		return rc;
-	return sq_collect(c, a, st, map_id, sizeof(**ids), (void **)ids, n);
 }

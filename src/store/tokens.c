@@ -1,10 +1,9 @@
-/* sqlite_tokens.c: personal access tokens, and ending a user's other sessions. */
+/* tokens.c: personal access tokens, and ending a user's other sessions. */
 #include "store/store.h"
 
-#include <sqlite3.h>
 
 #include "lib/arena.h"
-#include "store/sqlite_int.h"
+#include "store/query.h"
 
 #define TOKEN_COLS "id, user_id, name, created_at, expires_at, last_used_at"
 
@@ -42,7 +41,7 @@ store_tokens_by_user(struct store_conn *c, struct arena *a, int64_t user_id,
     struct store_token **out, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " TOKEN_COLS " FROM api_tokens "
 	    "WHERE user_id = ? ORDER BY created_at DESC, id DESC", "i", user_id);
@@ -64,7 +63,7 @@ store_token_by_hash(struct store_conn *c, struct arena *a,
     const char *token_hash, struct store_token **out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " TOKEN_COLS " FROM api_tokens "
 	    "WHERE token_hash = ?", "t", token_hash);

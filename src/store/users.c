@@ -1,13 +1,12 @@
-/* sqlite_users.c: users, organisations, sessions and login throttling. */
+/* users.c: users, organisations, sessions and login throttling. */
 #include "store/store.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/arena.h"
 #include "lib/utf8.h"
-#include "store/sqlite_int.h"
+#include "store/query.h"
 
 /* ---- users, organisations ---- */
 
@@ -57,7 +56,7 @@ store_user_by_email(struct store_conn *c, struct arena *a, const char *email,
     struct store_user **out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 	char *ef = utf8_fold(email);
 
 	if (ef == NULL)
@@ -75,7 +74,7 @@ store_user_by_id(struct store_conn *c, struct arena *a, int64_t id,
     struct store_user **out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u WHERE u.id = ?",
 	    "i", id);
@@ -127,7 +126,7 @@ store_users_search(struct store_conn *c, struct arena *a, const char *query,
 {
 	char *pat;
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	if (role == NULL)
 		role = "";
@@ -168,7 +167,7 @@ store_users_sharing_org(struct store_conn *c, struct arena *a,
 {
 	char *pat = sq_like_pattern(query);
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	if (pat == NULL)
 		return ZEK_NOMEM;
@@ -214,7 +213,7 @@ store_org_get(struct store_conn *c, struct arena *a, int64_t id,
     struct store_org **out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT id, name FROM organisations WHERE id = ?",
 	    "i", id);
@@ -235,7 +234,7 @@ store_user_orgs(struct store_conn *c, struct arena *a, int64_t user_id,
     struct store_org **out, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT o.id, o.name FROM organisations o "
 	    "JOIN user_orgs m ON m.org_id = o.id WHERE m.user_id = ? "
@@ -275,7 +274,7 @@ store_session_get(struct store_conn *c, struct arena *a,
     const char *token_hash, struct store_session **out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT token_hash, user_id, csrf, created_at, "
 	    "last_seen, expires_at FROM sessions WHERE token_hash = ?", "t",
@@ -308,7 +307,7 @@ store_sessions_purge(struct store_conn *c, int64_t now, int64_t *n)
 
 	rc = sq_exec(c, "DELETE FROM sessions WHERE expires_at < ?", "i", now);
 	if (rc == ZEK_OK && n != NULL)
-		*n = sqlite3_changes(c->db);
+		*n = sq_changes(c);
 	return rc;
 }
 
@@ -317,7 +316,7 @@ store_login_failure_get(struct store_conn *c, const char *key, int64_t *count,
     int64_t *window_start)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 	int r;
 
 	st = sq_start(c, &rc, "SELECT count, window_start FROM login_failures "
@@ -326,23 +325,37 @@ store_login_failure_get(struct store_conn *c, const char *key, int64_t *count,
 		return rc;
 	r = sq_next(c, st, &rc);
 	if (r == 1) {
-		*count = sqlite3_column_int64(st, 0);
-		*window_start = sqlite3_column_int64(st, 1);
+		*count = sq_stmt_i64(c, st, 0);
+		*window_start = sq_stmt_i64(c, st, 1);
 	} else if (r == 0) {
 		rc = ZEK_NOTFOUND;
 	}
-	sq_finish(st);
+	sq_finish(c, st);
 	return rc;
 }
 
 enum zek_rc
-store_login_failure_set(struct store_conn *c, const char *key, int64_t count,
-    int64_t window_start)
+store_user_lock(struct store_conn *c, int64_t id)
 {
+	int64_t found;
+
+	return sq_query_i64(c, &found, sq_dialect(c,
+	    "SELECT id FROM users WHERE id = ?",
+	    "SELECT id FROM users WHERE id = ? FOR UPDATE"), "i", id);
+}
+
+enum zek_rc
+store_login_failure_add(struct store_conn *c, const char *key, int64_t now,
+    int64_t window_ms)
+{
+	/* One statement: failures from several processes at once all count. */
 	return sq_exec(c, "INSERT INTO login_failures (throttle_key, count, "
-	    "window_start) VALUES (?, ?, ?) ON CONFLICT (throttle_key) DO UPDATE "
-	    "SET count = excluded.count, window_start = excluded.window_start",
-	    "tii", key, count, window_start);
+	    "window_start) VALUES (?1, 1, ?2) ON CONFLICT (throttle_key) DO UPDATE "
+	    "SET count = CASE WHEN login_failures.window_start <= ?2 - ?3 "
+	    "THEN 1 ELSE login_failures.count + 1 END, "
+	    "window_start = CASE WHEN login_failures.window_start <= ?2 - ?3 "
+	    "THEN ?2 ELSE login_failures.window_start END", "tii", key, now,
+	    window_ms);
 }
 
 enum zek_rc

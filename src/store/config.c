@@ -1,13 +1,12 @@
-/* sqlite_config.c: service desks, request types, fields and the object catalogue. */
+/* config.c: service desks, request types, fields and the object catalogue. */
 #include "store/store.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/arena.h"
 #include "lib/utf8.h"
-#include "store/sqlite_int.h"
+#include "store/query.h"
 
 /* ---- service desks, request types, fields ---- */
 
@@ -48,7 +47,7 @@ store_desks_list(struct store_conn *c, struct arena *a,
     struct store_desk **out, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " DESK_COLS " FROM service_desks "
 	    "ORDER BY name, id", "");
@@ -62,7 +61,7 @@ store_desk_by_portal(struct store_conn *c, struct arena *a, int64_t portal_id,
     struct store_desk **out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " DESK_COLS " FROM service_desks "
 	    "WHERE portal_id = ?", "i", portal_id);
@@ -76,7 +75,7 @@ store_desk_by_id(struct store_conn *c, struct arena *a, int64_t id,
     struct store_desk **out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " DESK_COLS " FROM service_desks "
 	    "WHERE id = ?", "i", id);
@@ -132,7 +131,7 @@ store_groups_by_desk(struct store_conn *c, struct arena *a, int64_t desk_id,
     struct store_group **out, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT id, desk_id, name_de, name_en, position "
 	    "FROM request_type_groups WHERE desk_id = ? ORDER BY position, id",
@@ -185,7 +184,7 @@ store_reqtypes_by_desk(struct store_conn *c, struct arena *a, int64_t desk_id,
     struct store_reqtype **out, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " TYPE_COLS " FROM request_types "
 	    "WHERE desk_id = ? ORDER BY position, id", "i", desk_id);
@@ -199,7 +198,7 @@ store_reqtype_get(struct store_conn *c, struct arena *a, int64_t id,
     struct store_reqtype **out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " TYPE_COLS " FROM request_types "
 	    "WHERE id = ?", "i", id);
@@ -259,7 +258,7 @@ store_fields_by_type(struct store_conn *c, struct arena *a, int64_t type_id,
     struct store_field **out, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT id, type_id, field_key, kind, label_de, "
 	    "label_en, help_de, help_en, placeholder_de, placeholder_en, "
@@ -306,7 +305,7 @@ store_options_by_type(struct store_conn *c, struct arena *a, int64_t type_id,
     struct store_option **out, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT o.id, o.field_id, o.value, o.label_de, "
 	    "o.label_en, o.position FROM field_options o "
@@ -347,7 +346,7 @@ store_object_ensure(struct store_conn *c, const char *kind, const char *name,
 	free(nf);
 	if (rc != ZEK_OK)
 		return rc;
-	changed = sqlite3_changes(c->db);
+	changed = sq_changes(c);
 	rc = sq_query_i64(c, &id, "SELECT id FROM objects WHERE kind = ? AND "
 	    "name = ?", "tt", kind, name);
 	if (rc != ZEK_OK)
@@ -364,7 +363,7 @@ store_object_get(struct store_conn *c, struct arena *a, int64_t id,
     struct store_object **out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT id, kind, name FROM objects WHERE id = ?",
 	    "i", id);
@@ -380,7 +379,7 @@ store_objects_search(struct store_conn *c, struct arena *a, const char *kind,
 {
 	char *pat = sq_like_pattern(query);
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	if (pat == NULL)
 		return ZEK_NOMEM;

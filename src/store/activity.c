@@ -1,12 +1,11 @@
-/* sqlite_activity.c: comments, the append-only activity log, sharing helpers. */
+/* activity.c: comments, the append-only activity log, sharing helpers. */
 #include "store/store.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 
 #include "lib/arena.h"
 #include "lib/utf8.h"
-#include "store/sqlite_int.h"
+#include "store/query.h"
 
 enum zek_rc
 store_comment_insert(struct store_conn *c, const struct store_comment *cm,
@@ -79,7 +78,7 @@ store_activity_status_since(struct store_conn *c, int64_t request_id,
 	return sq_query_i64(c, at, "SELECT e.created_at FROM activity e "
 	    "LEFT JOIN comments cm ON cm.id = e.comment_id "
 	    "WHERE e.request_id = ? AND e.kind IN ('created', 'status_changed') "
-	    "AND (? OR (e.public = 1 AND coalesce(cm.public, 1) = 1)) "
+	    "AND (? <> 0 OR (e.public = 1 AND coalesce(cm.public, 1) = 1)) "
 	    "ORDER BY e.id DESC LIMIT 1", "ib", request_id, (int)with_internal);
 }
 
@@ -89,7 +88,7 @@ store_activity_by_request(struct store_conn *c, struct arena *a,
     struct store_activity **out, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	/* A comment's own flag counts too, so an entry can never show an
 	 * internal note, whatever the entry says. */
@@ -98,7 +97,7 @@ store_activity_by_request(struct store_conn *c, struct arena *a,
 	    "coalesce(e.comment_id, 0), coalesce(e.attachment_id, 0), "
 	    "coalesce(e.subject_id, 0), coalesce(e.org_id, 0), e.old_status, "
 	    "e.new_status, e.resolution, "
-	    "e.public AND coalesce(cm.public, 1), e.created_at, "
+	    "(e.public = 1 AND coalesce(cm.public, 1) = 1), e.created_at, "
 	    "coalesce(au.name, ''), coalesce(au.role, ''), "
 	    "coalesce(su.name, ''), coalesce(o.name, ''), coalesce(cm.body, '') "
 	    "FROM activity e "
@@ -106,7 +105,7 @@ store_activity_by_request(struct store_conn *c, struct arena *a,
 	    "LEFT JOIN users su ON su.id = e.subject_id "
 	    "LEFT JOIN organisations o ON o.id = e.org_id "
 	    "LEFT JOIN comments cm ON cm.id = e.comment_id "
-	    "WHERE e.request_id = ? AND (? OR (e.public = 1 AND "
+	    "WHERE e.request_id = ? AND (? <> 0 OR (e.public = 1 AND "
 	    "coalesce(cm.public, 1) = 1)) "
 	    "ORDER BY e.id DESC LIMIT ?", "ibz", request_id, (int)with_internal,
 	    limit);
@@ -144,7 +143,7 @@ store_request_touch(struct store_conn *c, int64_t id, int64_t updated_at,
     bool customer_visible)
 {
 	return sq_exec_changed(c, "UPDATE requests SET updated_at = ?1, "
-	    "customer_updated_at = CASE WHEN ?3 THEN ?1 "
+	    "customer_updated_at = CASE WHEN ?3 <> 0 THEN ?1 "
 	    "ELSE customer_updated_at END WHERE id = ?2", "iii", updated_at, id,
 	    (int64_t)customer_visible);
 }
@@ -164,7 +163,7 @@ store_users_by_name(struct store_conn *c, struct arena *a, const char *name,
     const char *role, size_t limit, struct store_user **out, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 	char *nf = utf8_fold(name);
 
 	if (nf == NULL)

@@ -1,12 +1,11 @@
-/* sqlite_requests.c: requests, their values, participants and attachments. */
+/* requests.c: requests, their values, participants and attachments. */
 #include "store/store.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/arena.h"
-#include "store/sqlite_int.h"
+#include "store/query.h"
 
 /* ---- requests ---- */
 
@@ -60,7 +59,7 @@ store_request_by_key(struct store_conn *c, struct arena *a, const char *key,
     struct store_request **out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " REQUEST_COLS " FROM requests "
 	    "WHERE issue_key = ?", "t", key);
@@ -74,9 +73,25 @@ store_request_by_id(struct store_conn *c, struct arena *a, int64_t id,
     struct store_request **out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " REQUEST_COLS " FROM requests WHERE id = ?",
+	    "i", id);
+	if (st == NULL)
+		return rc;
+	return sq_collect_one(c, a, st, map_request, sizeof(**out), (void **)out);
+}
+
+enum zek_rc
+store_request_lock(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_request **out)
+{
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	st = sq_start(c, &rc, sq_dialect(c,
+	    "SELECT " REQUEST_COLS " FROM requests WHERE id = ?",
+	    "SELECT " REQUEST_COLS " FROM requests WHERE id = ? FOR UPDATE"),
 	    "i", id);
 	if (st == NULL)
 		return rc;
@@ -117,7 +132,7 @@ store_values_by_request(struct store_conn *c, struct arena *a,
     int64_t request_id, struct store_value **out, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT field_key, position, value "
 	    "FROM request_values WHERE request_id = ? "
@@ -183,7 +198,7 @@ store_participants(struct store_conn *c, struct arena *a, int64_t request_id,
     struct store_user **out, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u "
 	    "JOIN participants p ON p.user_id = u.id WHERE p.request_id = ? "
@@ -249,9 +264,13 @@ store_attachment_insert(struct store_conn *c,
     int64_t max_count, int64_t max_bytes, int64_t *id_out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
-	int src, r;
+	struct sq_stmt *st;
+	int r;
 
+	/* PostgreSQL reads committed rows only: two uploads at once would
+	 * both see the old sum. The uploader's row, locked, orders them. */
+	if (c->drv->is_pg && (rc = store_user_lock(c, att->uploader_id)) != ZEK_OK)
+		return rc;
 	/* attachments_pending (0015) makes the sum a look-up of the
 	 * uploader's few temporary rows. */
 	st = sq_start(c, &rc, "INSERT INTO attachments (request_id, uploader_id, "
@@ -259,33 +278,19 @@ store_attachment_insert(struct store_conn *c,
 	    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
 	    "WHERE (SELECT count(*) < ?9 AND coalesce(sum(size), 0) + ?6 <= ?10 "
 	    "FROM attachments WHERE uploader_id = ?2 AND request_id IS NULL) "
-	    "RETURNING id", "IiTttz",
+	    "RETURNING id", "IiTttzBiii",
 	    att->request_id, att->uploader_id, att->temp_token, att->filename,
-	    att->mime, len);
+	    att->mime, len, data, len, att->created_at, max_count, max_bytes);
 	if (st == NULL)
 		return rc;
-	/* The blob is bound apart: it may be large, so it is not copied. */
-	src = sqlite3_bind_blob64(st, 7, data != NULL ? data : "", len,
-	    SQLITE_STATIC);
-	if (src == SQLITE_OK)
-		src = sqlite3_bind_int64(st, 8, att->created_at);
-	if (src == SQLITE_OK)
-		src = sqlite3_bind_int64(st, 9, max_count);
-	if (src == SQLITE_OK)
-		src = sqlite3_bind_int64(st, 10, max_bytes);
-	if (src != SQLITE_OK) {
-		rc = sq_log_err(c->db, src, "bind blob");
-		goto out;
-	}
 	r = sq_next(c, st, &rc);
 	if (r == 0 && rc == ZEK_OK)
 		rc = ZEK_TOOBIG;        /* over the cap: nothing inserted */
 	if (r == 1 && id_out != NULL)
-		*id_out = sqlite3_column_int64(st, 0);
+		*id_out = sq_stmt_i64(c, st, 0);
 	while (r == 1)
 		r = sq_next(c, st, &rc);
-out:
-	sq_finish(st);
+	sq_finish(c, st);
 	return rc;
 }
 
@@ -309,7 +314,7 @@ store_attachment_temp_get(struct store_conn *c, struct arena *a,
     int64_t uploader_id, const char *token, struct store_attachment **out)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " ATT_COLS " FROM attachments "
 	    "WHERE temp_token = ? AND uploader_id = ? AND request_id IS NULL",
@@ -334,7 +339,7 @@ store_attachments_by_request(struct store_conn *c, struct arena *a,
     int64_t request_id, struct store_attachment **out, size_t *n)
 {
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT " ATT_COLS " FROM attachments "
 	    "WHERE request_id = ? ORDER BY created_at, id", "i", request_id);
@@ -349,12 +354,11 @@ store_attachment_get(struct store_conn *c, struct arena *a, int64_t id,
     bool with_data, struct store_attachment **out)
 {
 	struct store_attachment *t = NULL;
-	const void *blob;
-	unsigned char *copy;
 	enum zek_rc rc;
-	sqlite3_stmt *st;
+	struct sq_stmt *st;
 	struct sq_row r;
-	int step, n;
+	size_t n;
+	int step;
 
 	st = sq_start(c, &rc, "SELECT " ATT_COLS ", data FROM attachments "
 	    "WHERE id = ?", "i", id);
@@ -371,29 +375,23 @@ store_attachment_get(struct store_conn *c, struct arena *a, int64_t id,
 		rc = ZEK_NOMEM;
 		goto out;
 	}
-	r = (struct sq_row){ .a = a, .st = st };
+	r = (struct sq_row){ .a = a, .c = c, .st = st };
 	map_attachment(&r, t);
 	if (r.failed) {
 		rc = ZEK_NOMEM;
 		goto out;
 	}
 	if (with_data) {
-		blob = sqlite3_column_blob(st, r.col);
-		n = sqlite3_column_bytes(st, r.col);
-		copy = arena_alloc(a, (size_t)n + 1);
-		if (copy == NULL) {
+		t->data = sq_col_blob(&r, &n);
+		if (r.failed) {
 			rc = ZEK_NOMEM;
 			goto out;
 		}
-		if (n > 0)
-			memcpy(copy, blob, (size_t)n);
-		copy[n] = '\0';
-		t->data = copy;
-		t->size = n;
+		t->size = (int64_t)n;
 	}
 	*out = t;
 out:
-	sq_finish(st);
+	sq_finish(c, st);
 	return rc;
 }
 
@@ -405,13 +403,12 @@ store_attachments_purge_temp(struct store_conn *c, int64_t before, int64_t *n)
 
 	rc = sq_exec(c, "DELETE FROM attachments WHERE request_id IS NULL "
 	    "AND created_at < ?", "i", before);
-	gone = rc == ZEK_OK ? sqlite3_changes(c->db) : 0;
+	gone = rc == ZEK_OK ? sq_changes(c) : 0;
 	if (n != NULL)
 		*n = gone;
-	/* Give the uploads' pages back to the file system (only with
-	 * auto_vacuum=INCREMENTAL; see store_open): a flood of uploads must
-	 * not keep the file big after they expired. */
+	/* Give the uploads' space back: a flood of uploads must not keep
+	 * the database big after they expired. */
 	if (rc == ZEK_OK && gone > 0)
-		rc = sq_exec(c, "PRAGMA incremental_vacuum", "");
+		rc = c->drv->reclaim(c);
 	return rc;
 }

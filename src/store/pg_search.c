@@ -1,0 +1,549 @@
+/* pg_search.c: the request list ("Anfragen") and the agents' queues on
+ * PostgreSQL: filters, visibility and search words in one statement, pages
+ * by keyset, counts. The same rows as SQLite's (sqlite_list.c,
+ * sqlite_queue.c) for the same data and query. */
+#include "store/pg_search.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "store/query.h"
+#include "store/search_words.h"
+
+/*
+ * Search words find requests through request_search (0002_search.sql): a
+ * tsvector of the words of key, title and description, split and folded
+ * as SQLite's unicode61 tokenizer does, with a GIN index. The user's words
+ * are read as for SQLite (search_words.c) and become a tsquery in the
+ * database, by the same functions that fold the requests' words: C only
+ * says where words end and which are prefixes.
+ *
+ * Every filter is plain SQL; each combination of them is a statement of
+ * its own below (only the type, which no index leads with, is a "? = 0
+ * OR" condition), so that PostgreSQL plans each for what it asks: a page
+ * walks an index in the page's order from the cursor, or collects the few
+ * matches and sorts them, as it estimates. That choice needs the values:
+ * with a generic plan (plan_cache_mode) a rare word would walk every
+ * request, so the connection should plan with them (force_custom_plan).
+ * Counts of search hits stop at count_max + 1 (a LIMIT in a subquery).
+ */
+
+#define STATUS_MAX_CODES 8      /* the list's status codes: ?4..?11 */
+#define QUERY_TEXT_MAX 4096     /* bytes of the words handed to SQL */
+
+/* ---- the list ---- */
+
+/*
+ * Parameters of every list statement: ?1, ?2 created_at and id of the
+ * cursor row, ?3 the number of rows (pages) or where a count stops, ?4..?11
+ * status codes (NULL: none), ?12 a type id (0 = any), ?13 the viewer, ?14
+ * the tsquery. A statement uses those it needs.
+ */
+#define L_COLS "r.id, r.issue_key, r.title, r.status, r.type_id, " \
+	"r.desk_id, r.reporter_id, u.name, r.created_at"
+#define L_SEARCH "JOIN request_search s ON s.id = r.id "
+#define L_MATCH " AND s.doc @@ ?14::tsquery"
+#define L_STATUS " AND r.status IN (?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+#define L_TYPE " AND (?12 = 0 OR r.type_id = ?12)"
+/* Whose: all (agents), reported by or taking part in the viewer, or every
+ * request a customer may see: they reported it, raised it, take part in
+ * it, or it is shared with one of their first 200 organisations (core/
+ * perm.c decides the same for one request; SQLite reads 200 as well). */
+#define W_ALL ""
+#define W_REPORTED " AND r.reporter_id = ?13"
+#define W_PARTICIPATING " AND r.id IN (SELECT p.request_id " \
+	"FROM participants p WHERE p.user_id = ?13)"
+#define W_VISIBLE " AND r.id IN (" \
+	"SELECT v.id FROM requests v WHERE v.reporter_id = ?13 UNION ALL " \
+	"SELECT v.id FROM requests v WHERE v.creator_id = ?13 UNION ALL " \
+	"SELECT p.request_id FROM participants p WHERE p.user_id = ?13 " \
+	"UNION ALL SELECT v.id FROM requests v WHERE v.shared_org_id IN (" \
+	"SELECT o.org_id FROM user_orgs o WHERE o.user_id = ?13 " \
+	"ORDER BY o.org_id LIMIT 200))"
+
+#define L_WHERE(S, ST, W, M) "FROM requests r " S \
+	"JOIN users u ON u.id = r.reporter_id WHERE TRUE" ST L_TYPE W M
+/* Older rows than the cursor, newest first; newer ones, read oldest first
+ * from the cursor and turned around. */
+#define L_OLDER(S, ST, W, M) "SELECT " L_COLS " " L_WHERE(S, ST, W, M) \
+	" AND (r.created_at, r.id) < (?1, ?2) " \
+	"ORDER BY r.created_at DESC, r.id DESC LIMIT ?3"
+#define L_NEWER(S, ST, W, M) "SELECT * FROM (SELECT " L_COLS " " \
+	L_WHERE(S, ST, W, M) " AND (r.created_at, r.id) > (?1, ?2) " \
+	"ORDER BY r.created_at, r.id LIMIT ?3) k " \
+	"ORDER BY k.created_at DESC, k.id DESC"
+#define L_COUNT(S, ST, W, M) "SELECT count(*) FROM (SELECT 1 " \
+	"FROM requests r " S "WHERE TRUE" ST L_TYPE W M " LIMIT ?3) k"
+
+#define L_PAGES(ST, W) L_OLDER("", ST, W, ""), L_NEWER("", ST, W, ""), \
+	L_OLDER(L_SEARCH, ST, W, L_MATCH), L_NEWER(L_SEARCH, ST, W, L_MATCH)
+#define L_PAGES_WHO(ST) L_PAGES(ST, W_ALL), L_PAGES(ST, W_REPORTED), \
+	L_PAGES(ST, W_PARTICIPATING), L_PAGES(ST, W_VISIBLE)
+#define L_COUNTS(ST, W) L_COUNT("", ST, W, ""), \
+	L_COUNT(L_SEARCH, ST, W, L_MATCH)
+#define L_COUNTS_WHO(ST) L_COUNTS(ST, W_ALL), L_COUNTS(ST, W_REPORTED), \
+	L_COUNTS(ST, W_PARTICIPATING), L_COUNTS(ST, W_VISIBLE)
+
+enum { WHO_ALL, WHO_REPORTED, WHO_PARTICIPATING, WHO_VISIBLE, WHO_MAX };
+
+/* Index: ((by status * WHO_MAX + who) * 2 + search) * 2 + newer. */
+static const char *const list_page_sql[] = {
+	L_PAGES_WHO(""),
+	L_PAGES_WHO(L_STATUS),
+};
+
+/* Index: (by status * WHO_MAX + who) * 2 + search. */
+static const char *const list_count_sql[] = {
+	L_COUNTS_WHO(""),
+	L_COUNTS_WHO(L_STATUS),
+};
+
+/* ---- the queues ---- */
+
+/*
+ * Parameters of a page: ?1, ?2 the cursor's order value and id, ?3 the
+ * status, ?4 the number of rows, ?5 the assignee, ?6 updated since, ?7 the
+ * tsquery. Of a count: ?1..?4 statuses, ?5..?7 as a page, ?8 where the
+ * count stops. The indexes of 0002_search.sql give each page its order
+ * from the cursor: (status, created_at, id), (status, updated_at, id) and
+ * the same after assignee_id.
+ */
+#define Q_COLS "SELECT r.id, r.issue_key, r.title, r.status, " \
+	"r.resolution, r.type_id, r.desk_id, r.reporter_id, u.name, " \
+	"coalesce(r.assignee_id, 0), coalesce(a.name, ''), r.created_at, " \
+	"r.updated_at FROM requests r "
+#define Q_JOIN "JOIN users u ON u.id = r.reporter_id " \
+	"LEFT JOIN users a ON a.id = r.assignee_id "
+#define Q_MATCH " AND s.doc @@ ?7::tsquery"
+#define Q_PAGE(F, CMP, DIR, COND, S, M) Q_COLS S Q_JOIN \
+	"WHERE r.status = ?3" COND M " AND (r." F ", r.id) " CMP " (?1, ?2) " \
+	"ORDER BY r." F " " DIR ", r.id " DIR " LIMIT ?4"
+#define Q_FORMS(F, CMP, DIR, COND) Q_PAGE(F, CMP, DIR, COND, "", ""), \
+	Q_PAGE(F, CMP, DIR, COND, L_SEARCH, Q_MATCH)
+/* The assignee conditions in enum store_assignee order, then "since". */
+#define Q_ANY ""
+#define Q_NONE " AND r.assignee_id IS NULL"
+#define Q_USER " AND r.assignee_id = ?5"
+#define Q_SINCE " AND r.updated_at >= ?6"
+#define Q_MODES(F, CMP, DIR) Q_FORMS(F, CMP, DIR, Q_ANY), \
+	Q_FORMS(F, CMP, DIR, Q_NONE), Q_FORMS(F, CMP, DIR, Q_USER), \
+	Q_FORMS(F, CMP, DIR, Q_SINCE)
+#define Q_COUNT(COND, S, M) "SELECT count(*) FROM (SELECT 1 " \
+	"FROM requests r " S "WHERE r.status IN (?1, ?2, ?3, ?4)" COND M \
+	" LIMIT ?8) k"
+#define Q_COUNTS(COND) Q_COUNT(COND, "", ""), \
+	Q_COUNT(COND, L_SEARCH, Q_MATCH)
+
+enum { MODE_ANY, MODE_NONE, MODE_USER, MODE_SINCE, MODE_MAX };
+
+/* Index: ((by_updated * 2 + ascending) * MODE_MAX + mode) * 2 + search. */
+static const char *const queue_page_sql[] = {
+	Q_MODES("created_at", "<", "DESC"),
+	Q_MODES("created_at", ">", "ASC"),
+	Q_MODES("updated_at", "<", "DESC"),
+	Q_MODES("updated_at", ">", "ASC"),
+};
+
+/* Index: mode * 2 + search. */
+static const char *const queue_count_sql[] = {
+	Q_COUNTS(Q_ANY), Q_COUNTS(Q_NONE), Q_COUNTS(Q_USER), Q_COUNTS(Q_SINCE),
+};
+
+/* The user's words as a tsquery (its text), "" when none has a token. */
+static const char query_sql[] =
+    "SELECT coalesce(zek_search_query(?)::text, '')";
+
+/* ---- search words ---- */
+
+static void
+map_text(struct sq_row *r, void *elem)
+{
+	*(const char **)elem = sq_col_str(r);
+}
+
+/*
+ * The tsquery of the words `r` reads into *tsq (arena text); "" when
+ * nothing can match: no word with a letter or digit (search_words.c), or
+ * none that the database finds a token in. The words go to SQL as they
+ * are, each followed by '*' (its last token is a prefix) or '.', separated
+ * by spaces (zek_search_query of 0002_search.sql).
+ */
+static enum zek_rc
+search_query(struct store_conn *c, struct arena *a, struct search_reader *r,
+    const char **tsq)
+{
+	struct search_word w;
+	const char **text;
+	enum zek_rc rc;
+	struct sq_stmt *st;
+	struct buf b;
+
+	*tsq = "";
+	buf_init(&b, QUERY_TEXT_MAX);
+	while (search_words_next(r, &w)) {
+		if (b.len > 0)
+			buf_putc(&b, ' ');
+		buf_append(&b, w.s, w.len);
+		buf_putc(&b, w.prefix ? '*' : '.');
+	}
+	if (b.failed || b.len == 0) {
+		rc = b.failed ? ZEK_NOMEM : ZEK_OK;
+		goto out;
+	}
+	st = sq_start(c, &rc, query_sql, "t", b.data);
+	if (st == NULL)
+		goto out;
+	rc = sq_collect_one(c, a, st, map_text, sizeof(*text), (void **)&text);
+	if (rc == ZEK_OK)
+		*tsq = *text;
+out:
+	buf_free(&b);
+	return rc;
+}
+
+/* Whether a status code is one the search index of SQLite takes as a
+ * facet (sqlite_match.c): a-z, 0-9 and '_', not empty. SQLite refuses
+ * other codes in a search; so does this file. */
+static bool
+is_status_code(const char *code)
+{
+	if (code == NULL || code[0] == '\0')
+		return false;
+	for (; *code != '\0'; code++)
+		if (!((*code >= 'a' && *code <= 'z') ||
+		    (*code >= '0' && *code <= '9') || *code == '_'))
+			return false;
+	return true;
+}
+
+static bool
+are_status_codes(const char *const *codes, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_status_code(codes[i]))
+			return false;
+	return true;
+}
+
+/* ---- the list ---- */
+
+static void
+map_list_row(struct sq_row *r, void *elem)
+{
+	struct store_list_row *x = elem;
+
+	x->id = sq_col_i64(r);
+	x->key = sq_col_str(r);
+	x->title = sq_col_str(r);
+	x->status = sq_col_str(r);
+	x->type_id = sq_col_i64(r);
+	x->desk_id = sq_col_i64(r);
+	x->reporter_id = sq_col_i64(r);
+	x->reporter_name = sq_col_str(r);
+	x->created_at = sq_col_i64(r);
+}
+
+/* What one list read binds: every statement takes the same 14 values. */
+struct list_args {
+	int64_t at, id, limit;
+	const char *codes[STATUS_MAX_CODES];
+	int64_t type_id, viewer;
+	const char *tsq;
+};
+
+static struct sq_stmt *
+list_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
+    const struct list_args *x)
+{
+	return sq_start(c, rc, sql, "iiittttttttiit", x->at, x->id, x->limit,
+	    x->codes[0], x->codes[1], x->codes[2], x->codes[3], x->codes[4],
+	    x->codes[5], x->codes[6], x->codes[7], x->type_id, x->viewer,
+	    x->tsq);
+}
+
+static int
+list_who(const struct store_list_query *q)
+{
+	if (q->who == STORE_LIST_REPORTED)
+		return WHO_REPORTED;
+	if (q->who == STORE_LIST_PARTICIPATING)
+		return WHO_PARTICIPATING;
+	return q->see_all ? WHO_ALL : WHO_VISIBLE;
+}
+
+/* The number of matching rows, stopping after `upto`. */
+static enum zek_rc
+list_count(struct store_conn *c, size_t sql, struct list_args x,
+    int64_t upto, int64_t *out)
+{
+	enum zek_rc rc;
+	struct sq_stmt *st;
+	int step;
+
+	*out = 0;
+	x.limit = upto;
+	st = list_start(c, &rc, list_count_sql[sql], &x);
+	if (st == NULL)
+		return rc;
+	step = sq_next(c, st, &rc);
+	if (step == 1)
+		*out = sq_stmt_i64(c, st, 0);
+	else if (step == 0)
+		rc = ZEK_IO;
+	sq_finish(c, st);
+	return rc;
+}
+
+/*
+ * As SQLite: a list by status and type alone (an agent's, without search)
+ * is counted exactly, a negative type id there matching nothing; any other
+ * is counted up to count_max + 1, unless skip_count. *none when the count
+ * found nothing, so no page need be read.
+ */
+static enum zek_rc
+list_total(struct store_conn *c, const struct store_list_query *q,
+    size_t sql, bool plain, struct list_args x, int64_t *total,
+    bool *capped, bool *none)
+{
+	enum zek_rc rc;
+	int64_t count;
+
+	*none = false;
+	if (plain) {
+		x.type_id = q->type_id;
+		rc = list_count(c, sql, x, INT64_MAX, total);
+		*none = *total == 0;
+		return rc;
+	}
+	if (q->skip_count)
+		return ZEK_OK;
+	rc = list_count(c, sql, x, q->count_max > 0 ? q->count_max + 1 :
+	    INT64_MAX, &count);
+	*capped = q->count_max > 0 && count > q->count_max;
+	*total = *capped ? q->count_max : count;
+	*none = count == 0;
+	return rc;
+}
+
+enum zek_rc
+pg_requests_list(struct store_conn *c, struct arena *a,
+    const struct store_list_query *q, struct store_list_row **rows,
+    size_t *n, int64_t *total, bool *capped)
+{
+	bool newer = q->has_cursor && q->backward;
+	bool by_status = q->nstatuses > 0 && q->nnot_statuses > 0;
+	bool has_terms = q->terms != NULL && q->terms[0] != '\0';
+	struct list_args x = { .at = INT64_MAX, .id = INT64_MAX, .tsq = "" };
+	struct search_reader r;
+	enum zek_rc rc;
+	struct sq_stmt *st;
+	bool plain, none;
+	size_t sql;
+
+	*rows = NULL;
+	*n = 0;
+	*total = 0;
+	*capped = false;
+	if (q->limit == 0 || q->limit > STORE_LIST_LIMIT_MAX ||
+	    q->nstatuses > STATUS_MAX_CODES ||
+	    q->nnot_statuses > STATUS_MAX_CODES)
+		return ZEK_INVALID;
+	if (has_terms && search_words_start(&r, q->terms, STORE_LIST_TERMS_MAX,
+	    STORE_LIST_WORDS_MAX) != ZEK_OK)
+		return ZEK_INVALID;
+	/* Only the wanted codes are bound: the others are all the rest. */
+	if (by_status && (!are_status_codes(q->statuses, q->nstatuses) ||
+	    !are_status_codes(q->not_statuses, q->nnot_statuses)))
+		return ZEK_INVALID;
+	if (has_terms) {
+		rc = search_query(c, a, &r, &x.tsq);
+		if (rc != ZEK_OK || x.tsq[0] == '\0')
+			return rc;      /* no usable word: nothing matches */
+	}
+	for (size_t i = 0; by_status && i < q->nstatuses; i++)
+		x.codes[i] = q->statuses[i];
+	x.type_id = q->type_id > 0 ? q->type_id : 0;
+	x.viewer = q->viewer_id;
+	plain = !has_terms && q->who == STORE_LIST_VISIBLE && q->see_all;
+	sql = ((size_t)by_status * WHO_MAX + (size_t)list_who(q)) * 2 +
+	    (size_t)has_terms;
+	rc = list_total(c, q, sql, plain, x, total, capped, &none);
+	if (rc != ZEK_OK || none)
+		return rc;
+	if (q->has_cursor) {
+		x.at = q->cursor_created_at;
+		x.id = q->cursor_id;
+	}
+	x.limit = (int64_t)q->limit;
+	st = list_start(c, &rc, list_page_sql[sql * 2 + (size_t)newer], &x);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_list_row, sizeof(**rows), (void **)rows,
+	    n);
+}
+
+/* ---- the queues ---- */
+
+static void
+map_queue_row(struct sq_row *r, void *elem)
+{
+	struct store_queue_row *x = elem;
+
+	x->id = sq_col_i64(r);
+	x->key = sq_col_str(r);
+	x->title = sq_col_str(r);
+	x->status = sq_col_str(r);
+	x->resolution = sq_col_str(r);
+	x->type_id = sq_col_i64(r);
+	x->desk_id = sq_col_i64(r);
+	x->reporter_id = sq_col_i64(r);
+	x->reporter_name = sq_col_str(r);
+	x->assignee_id = sq_col_i64(r);
+	x->assignee_name = sq_col_str(r);
+	x->created_at = sq_col_i64(r);
+	x->updated_at = sq_col_i64(r);
+}
+
+static int
+query_mode(const struct store_queue_query *q)
+{
+	if (q->updated_since > 0)
+		return MODE_SINCE;
+	switch (q->assignee) {
+	case STORE_ASSIGNEE_NONE:
+		return MODE_NONE;
+	case STORE_ASSIGNEE_USER:
+		return MODE_USER;
+	default:
+		return MODE_ANY;
+	}
+}
+
+static bool
+query_ok(const struct store_queue_query *q)
+{
+	return q->updated_since <= 0 || q->assignee == STORE_ASSIGNEE_ANY;
+}
+
+/* Whether the codes are exactly the four open statuses: SQLite searches
+ * them as one facet token (zgopen) without looking at the codes. */
+static bool
+all_open(const char *const *codes, size_t n)
+{
+	static const char *const open[] = { "offen", "wartet_support",
+		"in_bearbeitung", "wartet_kunde" };
+	size_t i, j, found = 0;
+
+	if (n != ZEK_ARRAY_LEN(open))
+		return false;
+	for (i = 0; i < ZEK_ARRAY_LEN(open); i++)
+		for (j = 0; j < n; j++)
+			if (codes[j] != NULL && strcmp(codes[j], open[i]) == 0) {
+				found++;
+				break;
+			}
+	return found == ZEK_ARRAY_LEN(open);
+}
+
+/* The search of a queue read: *tsq "" for none; *nothing when its words
+ * cannot match. ZEK_INVALID as SQLite: bad text, or a status code that
+ * is no facet (only looked at with search words). */
+static enum zek_rc
+queue_search(struct store_conn *c, struct arena *a, const char *terms,
+    const char *const *statuses, size_t nstatuses, const char **tsq,
+    bool *nothing)
+{
+	struct search_reader r;
+	enum zek_rc rc;
+
+	*tsq = "";
+	*nothing = false;
+	if (terms == NULL || terms[0] == '\0')
+		return ZEK_OK;
+	if (search_words_start(&r, terms, STORE_QUEUE_TERMS_MAX,
+	    STORE_QUEUE_WORDS_MAX) != ZEK_OK ||
+	    (!all_open(statuses, nstatuses) &&
+	    !are_status_codes(statuses, nstatuses)))
+		return ZEK_INVALID;
+	rc = search_query(c, a, &r, tsq);
+	*nothing = rc == ZEK_OK && (*tsq)[0] == '\0';
+	return rc;
+}
+
+enum zek_rc
+pg_queue_page(struct store_conn *c, struct arena *a,
+    const struct store_queue_query *q, struct store_queue_row **rows,
+    size_t *n)
+{
+	int64_t from_v, from_id;
+	const char *tsq;
+	enum zek_rc rc;
+	struct sq_stmt *st;
+	bool nothing;
+	size_t idx;
+	int mode;
+
+	*rows = NULL;
+	*n = 0;
+	if (q->limit == 0 || q->limit > STORE_QUEUE_LIMIT_MAX ||
+	    q->status == NULL || !query_ok(q))
+		return ZEK_INVALID;
+	rc = queue_search(c, a, q->terms, &q->status, 1, &tsq, &nothing);
+	if (rc != ZEK_OK || nothing)
+		return rc;
+	mode = query_mode(q);
+	/* SQLite's walk of search hits in creation order compares assignee
+	 * ids with 0 for nobody: there "user 0" is nobody's. */
+	if (tsq[0] != '\0' && !q->by_updated && mode == MODE_USER &&
+	    q->assignee_id == 0)
+		mode = MODE_NONE;
+	idx = ((size_t)(q->by_updated * 2 + q->ascending) * MODE_MAX +
+	    (size_t)mode) * 2 + (tsq[0] != '\0');
+	if (q->has_cursor) {
+		from_v = q->cursor_value;
+		from_id = q->cursor_id;
+	} else {
+		from_v = from_id = q->ascending ? INT64_MIN : INT64_MAX;
+	}
+	st = sq_start(c, &rc, queue_page_sql[idx], "iitiiit", from_v, from_id,
+	    q->status, (int64_t)q->limit, q->assignee_id, q->updated_since,
+	    tsq);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_queue_row, sizeof(**rows),
+	    (void **)rows, n);
+}
+
+enum zek_rc
+pg_queue_count(struct store_conn *c, struct arena *a,
+    const struct store_queue_query *q, const char *const *statuses,
+    size_t nstatuses, int64_t *out)
+{
+	const char *tsq;
+	enum zek_rc rc;
+	bool nothing;
+	int64_t upto = INT64_MAX;
+	int mode;
+
+	*out = 0;
+	if (nstatuses == 0 || nstatuses > STORE_QUEUE_STATUSES || !query_ok(q))
+		return ZEK_INVALID;
+	rc = queue_search(c, a, q->terms, statuses, nstatuses, &tsq, &nothing);
+	if (rc != ZEK_OK || nothing)
+		return rc;
+	mode = query_mode(q);
+	if (tsq[0] != '\0' && q->count_max > 0)
+		upto = q->count_max + 1;
+	/* SQLite counts one agent's without search from a table where
+	 * assignee 0 is nobody: so is it here. */
+	if (tsq[0] == '\0' && mode == MODE_USER && q->assignee_id == 0)
+		mode = MODE_NONE;
+	return sq_query_i64(c, out, queue_count_sql[(size_t)mode * 2 +
+	    (tsq[0] != '\0')], "ttttiiti", statuses[0],
+	    nstatuses > 1 ? statuses[1] : NULL,
+	    nstatuses > 2 ? statuses[2] : NULL,
+	    nstatuses > 3 ? statuses[3] : NULL, q->assignee_id,
+	    q->updated_since, tsq, upto);
+}

@@ -1,0 +1,619 @@
+/* query.c: the part of store.h that is the same on every backend: picking
+ * the backend, the thread's connection, transactions handed to the driver,
+ * migrations, and the statement and row helpers the query files use. */
+#include "store/query.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/arena.h"
+#include "lib/utf8.h"
+#include "store/migrations.h"
+
+/* ---- choosing the backend ---- */
+
+/* A libpq connection string: a URL, or key=value words. A file path
+ * holds neither "://" at its start nor a '=' before its first '/'. */
+bool
+store_is_pg(const char *db)
+{
+	const char *eq, *slash;
+
+	if (db == NULL)
+		return false;
+	if (strncmp(db, "postgresql://", 13) == 0 ||
+	    strncmp(db, "postgres://", 11) == 0)
+		return true;
+	eq = strchr(db, '=');
+	slash = strchr(db, '/');
+	return eq != NULL && (slash == NULL || eq < slash);
+}
+
+enum zek_rc
+store_open(const char *db, struct store **out)
+{
+	if (store_is_pg(db))
+		return sq_pg_open(db, out);
+	return sq_sqlite_open(db, out);
+}
+
+void
+store_db_label(const char *db, char *out, size_t n)
+{
+	if (store_is_pg(db))
+		pg_redact(db, out, n);
+	else
+		snprintf(out, n, "%s", db != NULL ? db : "");
+}
+
+void
+store_close(struct store *st)
+{
+	if (st != NULL)
+		st->drv->close(st);
+}
+
+const char *
+store_backend(const struct store *st)
+{
+	return st->drv->name;
+}
+
+/* ---- the thread's connection ---- */
+
+static void
+conn_destructor(void *p)
+{
+	struct store_conn *c = p;
+
+	c->drv->conn_free(c);
+}
+
+enum zek_rc
+sq_store_init(struct store *st, const struct sq_driver *drv)
+{
+	st->drv = drv;
+	if (pthread_key_create(&st->key, conn_destructor) != 0)
+		return ZEK_NOMEM;
+	st->key_made = true;
+	return ZEK_OK;
+}
+
+/* Closes the calling thread's connection and lets the key go. */
+void
+sq_store_fini(struct store *st)
+{
+	store_conn_release(st);
+	if (st->key_made)
+		pthread_key_delete(st->key);
+	st->key_made = false;
+}
+
+struct store_conn *
+store_conn(struct store *st)
+{
+	struct store_conn *c;
+
+	c = pthread_getspecific(st->key);
+	if (c != NULL)
+		return c;
+	c = st->drv->conn_open(st);
+	if (c == NULL)
+		return NULL;
+	if (pthread_setspecific(st->key, c) != 0) {
+		st->drv->conn_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+store_conn_release(struct store *st)
+{
+	struct store_conn *c;
+
+	if (st == NULL || !st->key_made)
+		return;
+	c = pthread_getspecific(st->key);
+	if (c != NULL) {
+		pthread_setspecific(st->key, NULL);
+		c->drv->conn_free(c);
+	}
+}
+
+/* ---- transactions, scopes, durable commits: the driver's ---- */
+
+enum zek_rc
+store_begin(struct store_conn *c)
+{
+	return c->drv->begin(c);
+}
+
+enum zek_rc
+store_commit(struct store_conn *c)
+{
+	return c->drv->commit(c);
+}
+
+enum zek_rc
+store_rollback(struct store_conn *c)
+{
+	return c->drv->rollback(c);
+}
+
+void
+store_scope_begin(struct store_conn *c)
+{
+	c->drv->scope_begin(c);
+}
+
+enum zek_rc
+store_scope_end(struct store_conn *c, bool commit)
+{
+	return c->drv->scope_end(c, commit);
+}
+
+void
+store_scope_defer(struct store_conn *c)
+{
+	c->drv->scope_defer(c);
+}
+
+uint64_t
+store_scope_ticket(struct store_conn *c)
+{
+	return c->drv->scope_ticket(c);
+}
+
+enum zek_rc
+store_durable_wait(struct store *st, uint64_t ticket)
+{
+	return st->drv->durable_wait(st, ticket);
+}
+
+enum zek_rc
+store_durable_notify(struct store *st, uint64_t ticket,
+    void (*fn)(void *arg, int rc), void *arg)
+{
+	return st->drv->durable_notify(st, ticket, fn, arg);
+}
+
+/* ---- what each backend answers its own way ---- */
+
+enum zek_rc
+store_requests_list(struct store_conn *c, struct arena *a,
+    const struct store_list_query *q, struct store_list_row **rows,
+    size_t *n, int64_t *total, bool *capped)
+{
+	return c->drv->requests_list(c, a, q, rows, n, total, capped);
+}
+
+enum zek_rc
+store_queue_page(struct store_conn *c, struct arena *a,
+    const struct store_queue_query *q, struct store_queue_row **rows,
+    size_t *n)
+{
+	return c->drv->queue_page(c, a, q, rows, n);
+}
+
+enum zek_rc
+store_queue_count(struct store_conn *c, struct arena *a,
+    const struct store_queue_query *q, const char *const *statuses,
+    size_t nstatuses, int64_t *out)
+{
+	return c->drv->queue_count(c, a, q, statuses, nstatuses, out);
+}
+
+/* ---- migrations ---- */
+
+static enum zek_rc
+migrate_one(struct store_conn *c, const struct store_migration *m)
+{
+	enum zek_rc rc;
+	int64_t found;
+
+	rc = c->drv->migrate_begin(c);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = sq_query_i64(c, &found,
+	    "SELECT count(*) FROM schema_migrations WHERE version = ?", "i",
+	    (int64_t)m->version);
+	if (rc != ZEK_OK || found > 0)
+		goto out;
+	rc = sq_exec_sql(c, m->sql);
+	if (rc != ZEK_OK)
+		goto out;
+	rc = sq_exec(c, "INSERT INTO schema_migrations (version, name, applied_at)"
+	    " VALUES (?, ?, ?)", "iti", (int64_t)m->version, m->name, sq_wall_ms());
+out:
+	if (rc != ZEK_OK)
+		fprintf(stderr, "store: migration %04d_%s (%s) failed\n",
+		    m->version, m->name, c->drv->name);
+	if (c->drv->migrate_end(c, rc == ZEK_OK) != ZEK_OK && rc == ZEK_OK)
+		rc = ZEK_IO;
+	return rc;
+}
+
+enum zek_rc
+sq_migrate(struct store_conn *c)
+{
+	const struct sq_driver *d = c->drv;
+	enum zek_rc rc = ZEK_OK;
+	int i;
+
+	for (i = 0; rc == ZEK_OK && i < *d->nmigrations; i++)
+		rc = migrate_one(c, &d->migrations[i]);
+	return rc;
+}
+
+int
+store_migration_count(const struct store *st)
+{
+	return *st->drv->nmigrations;
+}
+
+enum zek_rc
+store_schema_version(struct store_conn *c, int64_t *out)
+{
+	return sq_query_i64(c, out,
+	    "SELECT coalesce(max(version), 0) FROM schema_migrations", "");
+}
+
+/* ---- statements ---- */
+
+const char *
+sq_nz(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+struct sq_stmt *
+sq_vstart(struct store_conn *c, enum zek_rc *rc, const char *sql,
+    const char *fmt, va_list ap)
+{
+	return c->drv->start(c, rc, sql, fmt, ap);
+}
+
+struct sq_stmt *
+sq_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
+    const char *fmt, ...)
+{
+	struct sq_stmt *st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	st = c->drv->start(c, rc, sql, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+void
+sq_finish(struct store_conn *c, struct sq_stmt *st)
+{
+	if (st != NULL)
+		c->drv->finish(c, st);
+}
+
+int
+sq_next(struct store_conn *c, struct sq_stmt *st, enum zek_rc *rc)
+{
+	return c->drv->next(c, st, rc);
+}
+
+int64_t
+sq_changes(struct store_conn *c)
+{
+	return c->drv->changes(c);
+}
+
+int64_t
+sq_stmt_i64(struct store_conn *c, struct sq_stmt *st, int col)
+{
+	return c->drv->col_i64(st, col);
+}
+
+enum zek_rc
+sq_exec_sql(struct store_conn *c, const char *sql)
+{
+	return c->drv->exec_sql(c, sql);
+}
+
+/* Runs a statement to its end. */
+static enum zek_rc
+sq_vexec(struct store_conn *c, const char *sql, const char *fmt, va_list ap)
+{
+	struct sq_stmt *st;
+	enum zek_rc rc;
+
+	st = sq_vstart(c, &rc, sql, fmt, ap);
+	if (st == NULL)
+		return rc;
+	while (sq_next(c, st, &rc) == 1)
+		;
+	sq_finish(c, st);
+	return rc;
+}
+
+enum zek_rc
+sq_exec(struct store_conn *c, const char *sql, const char *fmt, ...)
+{
+	enum zek_rc rc;
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = sq_vexec(c, sql, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+enum zek_rc
+sq_exec_changed(struct store_conn *c, const char *sql, const char *fmt, ...)
+{
+	enum zek_rc rc;
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = sq_vexec(c, sql, fmt, ap);
+	va_end(ap);
+	if (rc == ZEK_OK && sq_changes(c) == 0)
+		rc = ZEK_NOTFOUND;
+	return rc;
+}
+
+enum zek_rc
+sq_query_i64(struct store_conn *c, int64_t *out, const char *sql,
+    const char *fmt, ...)
+{
+	struct sq_stmt *st;
+	enum zek_rc rc;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	st = sq_vstart(c, &rc, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return rc;
+	r = sq_next(c, st, &rc);
+	if (r == 1)
+		*out = sq_stmt_i64(c, st, 0);
+	else if (r == 0)
+		rc = ZEK_NOTFOUND;
+	/* Run RETURNING statements to completion. */
+	while (r == 1)
+		r = sq_next(c, st, &rc);
+	sq_finish(c, st);
+	return rc;
+}
+
+/* ---- columns ---- */
+
+const char *
+sq_col_str(struct sq_row *r)
+{
+	const char *t = NULL, *s;
+	size_t n = 0;
+
+	if (r->vals != NULL) {
+		t = r->col < r->nvals ? r->vals[r->col].s : NULL;
+		if (t != NULL)
+			n = r->vals[r->col].len;
+		r->col++;
+		s = arena_strndup(r->a, t != NULL ? t : "", n);
+	} else if (r->c->drv->col_copy(r->st, r->col++, false, r->a, &s,
+	    &n) == ZEK_OK) {
+		if (s == NULL)
+			s = arena_strndup(r->a, "", 0);
+	} else {
+		s = NULL;
+	}
+	if (s == NULL) {
+		r->failed = 1;
+		return "";
+	}
+	return s;
+}
+
+int64_t
+sq_col_i64(struct sq_row *r)
+{
+	if (r->vals != NULL) {
+		r->col++;
+		return r->col <= r->nvals ? r->vals[r->col - 1].i : 0;
+	}
+	return r->c->drv->col_i64(r->st, r->col++);
+}
+
+bool
+sq_col_bool(struct sq_row *r)
+{
+	return sq_col_i64(r) != 0;
+}
+
+const unsigned char *
+sq_col_blob(struct sq_row *r, size_t *len)
+{
+	const char *s = NULL;
+
+	*len = 0;
+	if (r->vals != NULL || r->c->drv->col_copy(r->st, r->col++, true,
+	    r->a, &s, len) != ZEK_OK) {
+		r->failed = 1;
+		return NULL;
+	}
+	return (const unsigned char *)s;
+}
+
+/* ---- collecting rows ---- */
+
+void *
+sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size)
+{
+	size_t ncap;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap == 0 ? 8 : *cap * 2;
+	arr = arena_realloc(a, arr, *cap * size, ncap * size);
+	if (arr != NULL)
+		*cap = ncap;
+	return arr;
+}
+
+enum zek_rc
+sq_collect(struct store_conn *c, struct arena *a, struct sq_stmt *st,
+    sq_row_map_fn map, size_t size, void **out, size_t *n)
+{
+	enum zek_rc rc = ZEK_OK;
+	unsigned char *arr = NULL;
+	size_t cap = 0, cnt = 0;
+	struct sq_row r;
+	int step;
+
+	while ((step = sq_next(c, st, &rc)) == 1) {
+		arr = sq_grow(a, arr, cnt, &cap, size);
+		if (arr == NULL) {
+			rc = ZEK_NOMEM;
+			goto out;
+		}
+		r = (struct sq_row){ .a = a, .c = c, .st = st };
+		memset(arr + cnt * size, 0, size);
+		map(&r, arr + cnt * size);
+		if (r.failed) {
+			rc = ZEK_NOMEM;
+			goto out;
+		}
+		cnt++;
+	}
+out:
+	sq_finish(c, st);
+	if (rc == ZEK_OK) {
+		*out = arr;
+		*n = cnt;
+	}
+	return rc;
+}
+
+enum zek_rc
+sq_collect_one(struct store_conn *c, struct arena *a, struct sq_stmt *st,
+    sq_row_map_fn map, size_t size, void **out)
+{
+	enum zek_rc rc = ZEK_OK;
+	struct sq_row r;
+	void *elem;
+	int step;
+
+	step = sq_next(c, st, &rc);
+	if (step != 1) {
+		if (step == 0)
+			rc = ZEK_NOTFOUND;
+		goto out;
+	}
+	elem = arena_calloc(a, 1, size);
+	if (elem == NULL) {
+		rc = ZEK_NOMEM;
+		goto out;
+	}
+	r = (struct sq_row){ .a = a, .c = c, .st = st };
+	map(&r, elem);
+	if (r.failed) {
+		rc = ZEK_NOMEM;
+		goto out;
+	}
+	*out = elem;
+out:
+	sq_finish(c, st);
+	return rc;
+}
+
+enum zek_rc
+sq_collect_cached(struct store_conn *c, struct arena *a, struct sq_stmt *st,
+    int64_t key, sq_row_map_fn map, size_t size, void **out, size_t *n)
+{
+	if (c->drv->collect_cached == NULL)
+		return sq_collect(c, a, st, map, size, out, n);
+	return c->drv->collect_cached(c, a, st, key, false, map, size, out, n);
+}
+
+enum zek_rc
+sq_collect_one_cached(struct store_conn *c, struct arena *a,
+    struct sq_stmt *st, int64_t key, sq_row_map_fn map, size_t size,
+    void **out)
+{
+	enum zek_rc rc;
+	size_t n = 0;
+
+	if (c->drv->collect_cached == NULL)
+		return sq_collect_one(c, a, st, map, size, out);
+	rc = c->drv->collect_cached(c, a, st, key, true, map, size, out, &n);
+	if (rc == ZEK_OK && n == 0)
+		rc = ZEK_NOTFOUND;
+	return rc;
+}
+
+enum zek_rc
+sq_query_i64_cached(struct store_conn *c, int64_t key, int64_t *out,
+    const char *sql, const char *fmt, ...)
+{
+	struct sq_stmt *st;
+	enum zek_rc rc;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	st = sq_vstart(c, &rc, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return rc;
+	if (c->drv->query_i64_cached != NULL)
+		return c->drv->query_i64_cached(c, key, out, st);
+	r = sq_next(c, st, &rc);
+	if (r == 1)
+		*out = sq_stmt_i64(c, st, 0);
+	else if (r == 0)
+		rc = ZEK_NOTFOUND;
+	sq_finish(c, st);
+	return rc;
+}
+
+/* ---- case folding for search and uniqueness ---- */
+
+char *
+sq_like_pattern(const char *query)
+{
+	char *f, *p, *o;
+	size_t n;
+
+	f = utf8_fold(query != NULL ? query : "");
+	if (f == NULL)
+		return NULL;
+	n = strlen(f);
+	p = malloc(2 * n + 3);
+	if (p != NULL) {
+		o = p;
+		*o++ = '%';
+		for (size_t i = 0; i < n; i++) {
+			if (f[i] == '%' || f[i] == '_' || f[i] == '\\')
+				*o++ = '\\';
+			*o++ = f[i];
+		}
+		if (n > 0)
+			*o++ = '%';
+		*o = '\0';
+	}
+	free(f);
+	return p;
+}
+
+int64_t
+sq_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,215 @@
+/* query.h: what the query files share, whatever the database: connections,
+ * statements, binding and row helpers, and the driver each backend (sqlite.c,
+ * pg.c) fills in. Private to src/store/. */
+#ifndef ZEK_STORE_QUERY_H
+#define ZEK_STORE_QUERY_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/zek.h"
+#include "store/store.h"
+
+struct arena;
+struct store_migration;
+
+/* A started statement. SQLite: a sqlite3_stmt; PostgreSQL: its result. */
+struct sq_stmt;
+
+/* One column value of a kept result row (sq_collect_cached). */
+struct sq_value {
+	int64_t i;
+	const char *s;              /* NULL: not text (NULL, integer) */
+	size_t len;
+};
+
+/* A row being read column by column; a failed read marks `failed`.
+ * `vals` set: the row comes from kept values instead of `st`. */
+struct sq_row {
+	struct arena *a;
+	struct store_conn *c;
+	struct sq_stmt *st;
+	int col;
+	int failed;
+	const struct sq_value *vals;
+	int nvals;
+};
+
+typedef void (*sq_row_map_fn)(struct sq_row *r, void *elem);
+
+/*
+ * What a backend provides. Statement SQL is written once, for both: `?`
+ * placeholders, integers for booleans and times, standard SQL; where the
+ * two must differ a query picks its text with sq_dialect.
+ */
+struct sq_driver {
+	const char *name;           /* "sqlite" | "postgresql" */
+	bool is_pg;
+
+	/* Connections: the calling thread's, opened on first use. */
+	struct store_conn *(*conn_open)(struct store *st);
+	void (*conn_free)(struct store_conn *c);
+	void (*close)(struct store *st);
+
+	/* Statements (the cache is keyed by the SQL literal's address). */
+	struct sq_stmt *(*start)(struct store_conn *c, enum zek_rc *rc,
+	    const char *sql, const char *fmt, va_list ap);
+	int (*next)(struct store_conn *c, struct sq_stmt *st, enum zek_rc *rc);
+	void (*finish)(struct store_conn *c, struct sq_stmt *st);
+	int64_t (*changes)(struct store_conn *c);
+	int64_t (*col_i64)(struct sq_stmt *st, int col);
+	/* The column's bytes (text, or a blob's contents when `blob`) into
+	 * the arena, NUL-terminated; *out = NULL for SQL NULL. */
+	enum zek_rc (*col_copy)(struct sq_stmt *st, int col, bool blob,
+	    struct arena *a, const char **out, size_t *len);
+	enum zek_rc (*exec_sql)(struct store_conn *c, const char *sql);
+
+	/* Kept results (see sq_collect_cached); NULL: never kept. */
+	enum zek_rc (*collect_cached)(struct store_conn *c, struct arena *a,
+	    struct sq_stmt *st, int64_t key, bool one, sq_row_map_fn map,
+	    size_t size, void **out, size_t *n);
+	enum zek_rc (*query_i64_cached)(struct store_conn *c, int64_t key,
+	    int64_t *out, struct sq_stmt *st);
+
+	/* Transactions and scopes, as store.h describes them. */
+	enum zek_rc (*begin)(struct store_conn *c);
+	enum zek_rc (*commit)(struct store_conn *c);
+	enum zek_rc (*rollback)(struct store_conn *c);
+	void (*scope_begin)(struct store_conn *c);
+	enum zek_rc (*scope_end)(struct store_conn *c, bool commit);
+	void (*scope_defer)(struct store_conn *c);
+	uint64_t (*scope_ticket)(struct store_conn *c);
+	enum zek_rc (*durable_wait)(struct store *st, uint64_t ticket);
+	enum zek_rc (*durable_notify)(struct store *st, uint64_t ticket,
+	    void (*fn)(void *arg, int rc), void *arg);
+
+	/* Migrations: the backend's own numbered list, applied each inside
+	 * migrate_begin/_end so that processes starting at once apply each
+	 * one once. */
+	const struct store_migration *migrations;
+	const int *nmigrations;
+	enum zek_rc (*migrate_begin)(struct store_conn *c);
+	enum zek_rc (*migrate_end)(struct store_conn *c, bool commit);
+
+	/* What each backend answers its own way. */
+	enum zek_rc (*requests_list)(struct store_conn *c, struct arena *a,
+	    const struct store_list_query *q, struct store_list_row **rows,
+	    size_t *n, int64_t *total, bool *capped);
+	enum zek_rc (*queue_page)(struct store_conn *c, struct arena *a,
+	    const struct store_queue_query *q, struct store_queue_row **rows,
+	    size_t *n);
+	enum zek_rc (*queue_count)(struct store_conn *c, struct arena *a,
+	    const struct store_queue_query *q, const char *const *statuses,
+	    size_t nstatuses, int64_t *out);
+	/* After deleting many rows (expired uploads): give space back. */
+	enum zek_rc (*reclaim)(struct store_conn *c);
+};
+
+/* The handle both backends start with (each embeds it first). */
+struct store {
+	const struct sq_driver *drv;
+	bool migrated;              /* connections opened from now on serve requests */
+	bool key_made;
+	pthread_key_t key;          /* the thread's connection */
+};
+
+/* One connection; each backend embeds it first in its own. */
+struct store_conn {
+	const struct sq_driver *drv;
+	struct store *store;
+};
+
+extern const struct sq_driver sq_sqlite_driver;
+extern const struct sq_driver sq_pg_driver;
+
+/* Opens each backend's handle; store_open picks one by the --db text. */
+enum zek_rc sq_sqlite_open(const char *path, struct store **out);
+enum zek_rc sq_pg_open(const char *conninfo, struct store **out);
+/* A PostgreSQL connection string fit to print: any password is "***". */
+void pg_redact(const char *conninfo, char *out, size_t n);
+/* Registers the thread-local connection key of a new handle. */
+enum zek_rc sq_store_init(struct store *st, const struct sq_driver *drv);
+void sq_store_fini(struct store *st);
+/* Applies the backend's migrations not yet applied. */
+enum zek_rc sq_migrate(struct store_conn *c);
+
+/* The SQL text of this connection's backend: both must be literals. */
+#define sq_dialect(c, sqlite_sql, pg_sql) \
+	((c)->drv->is_pg ? (pg_sql) : (sqlite_sql))
+
+/* Prepares and binds by the letters of fmt: 't' text (NULL binds NULL),
+ * 'T' text where "" binds NULL, 'i' int64_t, 'I' int64_t where 0 binds
+ * NULL, 'b' bool (passed as int), 'z' size_t, 'B' a blob (const void *,
+ * then size_t). `sql` must be a string literal (the statement cache
+ * compares addresses). NULL on failure (*rc says why). */
+struct sq_stmt *sq_start(struct store_conn *c, enum zek_rc *rc,
+    const char *sql, const char *fmt, ...);
+struct sq_stmt *sq_vstart(struct store_conn *c, enum zek_rc *rc,
+    const char *sql, const char *fmt, va_list ap);
+/* Resets a started statement for its next use. NULL is allowed. */
+void sq_finish(struct store_conn *c, struct sq_stmt *st);
+/* Steps once: 1 = row, 0 = done, -1 = error (*rc set). */
+int sq_next(struct store_conn *c, struct sq_stmt *st, enum zek_rc *rc);
+/* Rows the last statement inserted, changed or deleted. */
+int64_t sq_changes(struct store_conn *c);
+/* Column `col` of the current row as an integer. */
+int64_t sq_stmt_i64(struct store_conn *c, struct sq_stmt *st, int col);
+/* Runs a statement that returns no rows. */
+enum zek_rc sq_exec(struct store_conn *c, const char *sql, const char *fmt, ...);
+/* Runs a statement; ZEK_NOTFOUND when it changed no row. */
+enum zek_rc sq_exec_changed(struct store_conn *c, const char *sql,
+    const char *fmt, ...);
+/* A single integer from the first column of the first row. */
+enum zek_rc sq_query_i64(struct store_conn *c, int64_t *out, const char *sql,
+    const char *fmt, ...);
+/* Column readers: each takes the next column; strings are copied into the
+ * row's arena ("" for NULL). */
+const char *sq_col_str(struct sq_row *r);
+int64_t sq_col_i64(struct sq_row *r);
+bool sq_col_bool(struct sq_row *r);
+/* A blob column into the row's arena; *len its size (NULL data: none). */
+const unsigned char *sq_col_blob(struct sq_row *r, size_t *len);
+/* Grows an arena array to hold one more element; NULL when out of memory. */
+void *sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size);
+/* Collects every row of a started statement with `map` into an array of
+ * elements of `size` bytes. */
+enum zek_rc sq_collect(struct store_conn *c, struct arena *a, struct sq_stmt *st,
+    sq_row_map_fn map, size_t size, void **out, size_t *n);
+/* Reads the single row of a started statement; ZEK_NOTFOUND if none. */
+enum zek_rc sq_collect_one(struct store_conn *c, struct arena *a,
+    struct sq_stmt *st, sq_row_map_fn map, size_t size, void **out);
+/* As sq_collect and sq_collect_one, for a statement whose result depends
+ * only on the database and on `key` (its one parameter, already bound):
+ * a backend may keep the rows per connection and give them again while
+ * the database is unchanged (SQLite does, inside a read transaction). For
+ * the type and configuration reads every page makes; `map` must read
+ * columns only with the sq_col_* functions. */
+enum zek_rc sq_collect_cached(struct store_conn *c, struct arena *a,
+    struct sq_stmt *st, int64_t key, sq_row_map_fn map, size_t size,
+    void **out, size_t *n);
+enum zek_rc sq_collect_one_cached(struct store_conn *c, struct arena *a,
+    struct sq_stmt *st, int64_t key, sq_row_map_fn map, size_t size,
+    void **out);
+/* sq_query_i64 with the same keeping: for a read whose parameters other
+ * than `key` are the same at every call. */
+enum zek_rc sq_query_i64_cached(struct store_conn *c, int64_t key,
+    int64_t *out, const char *sql, const char *fmt, ...);
+/* A LIKE pattern "%<folded query, escaped>%" (malloc'd), "%" for none. */
+char *sq_like_pattern(const char *query);
+/* Runs several statements of SQL text (migrations). */
+enum zek_rc sq_exec_sql(struct store_conn *c, const char *sql);
+/* s, or "" for NULL. */
+const char *sq_nz(const char *s);
+
+/* The columns sq_map_user reads into a struct store_user. */
+#define USER_COLS "u.id, u.email, u.name, u.password_hash, u.role, u.lang, " \
+	"u.tz, u.notify, u.created_at"
+void sq_map_user(struct sq_row *r, void *elem);
+
+/* Wall clock, UTC ms. */
+int64_t sq_wall_ms(void);
+
+#endif
