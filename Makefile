@@ -1,16 +1,19 @@
 # zek: `make run` to try it, `make test` to check it. See README.md.
 
-# What building and running zek need (`make run`).
+# What building and running zek need (`make run`); libpq for the
+# PostgreSQL store.
 RUN_PACKAGES := build-essential meson ninja-build pkg-config \
 	libmicrohttpd-dev libsqlite3-dev libjansson-dev \
 	libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev \
-	libcurl4-openssl-dev libmagic-dev libicu-dev
+	libcurl4-openssl-dev libmagic-dev libicu-dev libpq-dev
 
 # What the tests add (`make test`): cmocka, clang and libFuzzer, the e2e
-# SMTP server, the python3-jira client, Chromium for the browser tests, and
-# tools a developer reaches for (sqlite3, curl, gettext, libpq-dev).
+# SMTP server, the python3-jira client, Chromium for the browser tests,
+# PostgreSQL 15's server for the store's own throw-away clusters
+# (tests/pg/cluster), and tools a developer reaches for (sqlite3, curl,
+# gettext).
 TEST_PACKAGES := libcmocka-dev clang libclang-rt-14-dev python3-aiosmtpd \
-	python3-jira chromium sqlite3 curl gettext libpq-dev
+	python3-jira chromium sqlite3 curl gettext postgresql-15
 
 # Debian's npm, only for machines without one: it installs the test tools,
 # among them the Node.js that runs them (tests/node/: Debian 12's is too old).
@@ -51,7 +54,14 @@ deps-run:
 # than the install (npm writes node_modules/.package-lock.json on every one).
 deps-test: deps-run $(NODE_STAMP) $(BROWSER_STAMP) $(CLIENTS_STAMP)
 
+# Debian's postgresql-15 makes and starts a "main" cluster when installed;
+# the tests make their own, so a missing createcluster.conf is written
+# first to say no (the package keeps a file that is there already).
 deps-test-apt: deps-run
+	@conf=/etc/postgresql-common/createcluster.conf; [ -e $$conf ] || { \
+		if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
+		$$SUDO mkdir -p $${conf%/*} && \
+		echo 'create_main_cluster = false' | $$SUDO tee $$conf >/dev/null; }
 	$(call apt_install,$(TEST_PACKAGES) $$(command -v npm >/dev/null || echo $(NODE_PACKAGES)))
 
 # Each folder's .npmrc keeps download addresses out of its package-lock.json.
