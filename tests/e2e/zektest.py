@@ -70,7 +70,14 @@ def pg_admin():
 
 
 def pg_name(url):
+    """The database a URL names."""
     return urllib.parse.unquote(urllib.parse.urlsplit(url).path.lstrip("/"))
+
+
+def pg_url(name):
+    """The URL of database name on the cluster of ZEK_TEST_PG."""
+    admin = urllib.parse.urlsplit(pg_admin())
+    return urllib.parse.urlunsplit(admin._replace(path="/" + urllib.parse.quote(name)))
 
 
 _db_numbers = itertools.count(1)
@@ -83,8 +90,7 @@ def new_db(dir=None):
     if BACKEND == "pg":
         name = "%s%d_%d" % (PG_PREFIX, os.getpid(), next(_db_numbers))
         _psql(pg_admin(), "CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8'" % name)
-        admin = urllib.parse.urlsplit(pg_admin())
-        return urllib.parse.urlunsplit(admin._replace(path="/" + name))
+        return pg_url(name)
     folder = tempfile.mkdtemp(prefix="zek-e2e-db-", dir=dir)
     db = os.path.join(folder, "zek.db")
     _db_folders[db] = folder
