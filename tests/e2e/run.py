@@ -56,7 +56,7 @@ def main():
     for m, why in skipped_modules:
         print("skip %s (whole module) on %s: SQLite only: %s" % (m, zektest.BACKEND, why), flush=True)
     if not tests:
-        print("0 passed, 0 failed, %d modules skipped" % len(skipped_modules))
+        print("0 passed, 0 failed (%d SQLite-only modules skipped)" % len(skipped_modules))
         return 77 if skipped_modules else 0
     server = Server(binary, extra_env={"ZEK_MAX_FILE_BYTES": str(MAX_FILE)})
     passed = failed = skipped = 0
