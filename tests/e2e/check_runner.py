@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Checks run.py itself: a test that forgets its server fails the run and the
 server is stopped, and a server that never starts listening is stopped by
-Server() before it raises. usage: check_runner.py PATH/TO/zek
+Server() before it raises. With ZEK_TEST_PG (a PostgreSQL cluster, see
+zektest.py) also: on pg, a test database left behind fails the run and is
+dropped, a SQLite-only test is skipped and says so, and the servers get
+databases of their own. usage: check_runner.py PATH/TO/zek
 Prints 'N passed, N failed' last."""
 
 import os
@@ -38,6 +41,33 @@ FAKE_ZEK = '''#!/bin/sh
 echo $$ > "$FAKE_PIDFILE"
 exec sleep 600
 '''
+# On pg: this zek may not speak PostgreSQL, so a stand-in listens instead.
+PG_PROBE = '''
+import zektest
+
+
+def test_the_server_has_a_database_of_its_own(c, server):
+    assert zektest.pg_name(server.db) in zektest.e2e_databases(), server.db
+
+
+def test_sqlite_only(c):
+    zektest.sqlite_only("a probe")
+
+
+def test_forgets_a_database(c):
+    zektest.new_db()
+'''
+LISTENING_ZEK = '''#!/usr/bin/env python3
+import signal, socket, sys
+host, port = sys.argv[sys.argv.index("--listen") + 1].rsplit(":", 1)
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((host, int(port)))
+s.listen()
+while True:
+    s.accept()[0].close()
+'''
 
 
 def alive(pid):
@@ -55,6 +85,35 @@ def run(binary, module, env):
     return p.returncode, p.stdout + p.stderr
 
 
+def check_pg(tmp, env):
+    """A database left behind fails the run and is dropped; a SQLite-only
+    test is skipped with its reason."""
+    with open(os.path.join(tmp, "probe_pg.py"), "w") as f:
+        f.write(PG_PROBE)
+    zek = os.path.join(tmp, "listening-zek")
+    with open(zek, "w") as f:
+        f.write(LISTENING_ZEK)
+    os.chmod(zek, 0o755)
+    sys.path.insert(0, HERE)
+    import zektest
+    before = set(zektest.e2e_databases())
+    rc, out = run(zek, "probe_pg", dict(env, ZEK_E2E_BACKEND="pg"))
+    left = set(zektest.e2e_databases()) - before
+    # Another run's databases (a test running beside this one) fail it too,
+    # but are left alone: only the probe's own one counts here.
+    own = [ln for ln in out.splitlines()
+           if "still on the cluster at the end" in ln and "not this run's" not in ln]
+    if (rc == 1 and "2 passed, 1 failed, 1 skipped" in out and not left and len(own) == 1
+            and "skip probe_pg.test_sqlite_only on pg: SQLite only: a probe" in out):
+        print("ok   on pg, a database left behind fails the run and is dropped")
+        return True
+    for name in left:
+        zektest.drop_db(zektest.pg_url(name))
+    print("FAIL on pg, a database left behind fails the run and is dropped (rc %d, left %s)\n%s"
+          % (rc, sorted(left), out))
+    return False
+
+
 def main():
     binary = sys.argv[1]
     passed = failed = 0
@@ -66,7 +125,8 @@ def main():
         with open(fake, "w") as f:
             f.write(FAKE_ZEK)
         os.chmod(fake, 0o755)
-        env = dict(os.environ, PYTHONPATH=tmp, FAKE_ZEK=fake, FAKE_PIDFILE=pidfile)
+        env = dict(os.environ, PYTHONPATH=tmp, FAKE_ZEK=fake, FAKE_PIDFILE=pidfile,
+                   ZEK_E2E_BACKEND="sqlite")
 
         rc, out = run(binary, "probe_forgets", env)
         lines = [ln for ln in out.splitlines() if "still running at the end" in ln]
@@ -88,6 +148,13 @@ def main():
             if pid is not None and alive(pid):
                 os.kill(pid, 9)
             print("FAIL a server that never listens is stopped (rc %d, pid %s)\n%s" % (rc, pid, out))
+
+        if os.environ.get("ZEK_TEST_PG"):
+            ok = check_pg(tmp, env)
+            passed += ok
+            failed += not ok
+        else:
+            print("skip the PostgreSQL checks: ZEK_TEST_PG is not set")
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

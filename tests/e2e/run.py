@@ -8,7 +8,12 @@ meson test of its own so they run beside the other suites. A module's test_*
 functions run in file order, each
 with a fresh client (a browser without cookies); one server with a fresh
 database lives for the whole run. A test may also ask for `server` and
-`binary`. Prints 'N passed, N failed' last."""
+`binary`. Prints 'N passed, N failed' last.
+
+ZEK_E2E_BACKEND=pg runs them on PostgreSQL (zektest.py: ZEK_TEST_PG names
+the cluster; without it the run skips with 77). A module with SQLITE_ONLY
+(the reason) and a test that raises zektest.Skip are skipped there, and
+the run says so; when nothing is left to run, it skips (77) as a whole."""
 
 import glob
 import importlib
@@ -26,21 +31,35 @@ MAX_FILE = 200 * 1024    # the server under test gets a small attachment limit
 
 
 def collect(names):
+    """The tests to run, and the modules skipped on this backend."""
     mods = names or sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, "test_*.py")))
-    tests = []
+    tests, skipped = [], []
     for m in mods:
         mod = importlib.import_module(m)
+        why = getattr(mod, "SQLITE_ONLY", None)
+        if why and zektest.BACKEND != "sqlite":
+            skipped.append((m, why))
+            continue
         for name, fn in inspect.getmembers(mod, inspect.isfunction):
             if name.startswith("test_") and fn.__module__ == mod.__name__:
                 tests.append((m + "." + name, fn, fn.__code__.co_firstlineno))
-    return sorted(tests, key=lambda t: (t[0].split(".")[0], t[2]))
+    return sorted(tests, key=lambda t: (t[0].split(".")[0], t[2])), skipped
 
 
 def main():
     binary = sys.argv[1]
-    tests = collect(sys.argv[2:])
+    if zektest.BACKEND == "pg" and not os.environ.get("ZEK_TEST_PG"):
+        print("skip: ZEK_E2E_BACKEND=pg needs ZEK_TEST_PG, the libpq URL of a throw-away "
+              "PostgreSQL cluster whose role may CREATE DATABASE (tests/run-all.sh exports one)")
+        return 77
+    tests, skipped_modules = collect(sys.argv[2:])
+    for m, why in skipped_modules:
+        print("skip %s (whole module) on %s: SQLite only: %s" % (m, zektest.BACKEND, why), flush=True)
+    if not tests:
+        print("0 passed, 0 failed (%d SQLite-only modules skipped)" % len(skipped_modules))
+        return 77 if skipped_modules else 0
     server = Server(binary, extra_env={"ZEK_MAX_FILE_BYTES": str(MAX_FILE)})
-    passed = failed = 0
+    passed = failed = skipped = 0
     try:
         for name, fn, _ in tests:
             params = inspect.signature(fn).parameters
@@ -49,6 +68,9 @@ def main():
                 fn(Client(server), **kwargs)
                 passed += 1
                 print("ok   " + name, flush=True)
+            except zektest.Skip as e:
+                skipped += 1
+                print("skip %s on %s: %s" % (name, zektest.BACKEND, e), flush=True)
             except Exception:
                 failed += 1
                 print("FAIL " + name, flush=True)
@@ -62,7 +84,12 @@ def main():
         print("FAIL server exit %s\n%s" % (rc, log[-5000:]))
     if stop_leftovers():
         failed += 1
-    print("%d passed, %d failed" % (passed, failed))
+    if zektest.BACKEND == "pg" and drop_leftover_databases():
+        failed += 1
+    if skipped:
+        print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
+    else:
+        print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
 
@@ -74,6 +101,21 @@ def stop_leftovers():
         print("FAIL zek serve (pid %d, %s) still running at the end" % (p.pid, " ".join(p.args[1:])))
         p.kill()
         p.wait()
+    return len(left)
+
+
+def drop_leftover_databases():
+    """Fails the run when a test database is still on the cluster (a test
+    that forgot to stop its server or to drop_db what new_db made); drops
+    those of this run, and leaves other runs' alone (they may be running)."""
+    left = zektest.e2e_databases()
+    ours = "%s%d_" % (zektest.PG_PREFIX, os.getpid())
+    for name in left:
+        mine = name.startswith(ours)
+        print("FAIL database %s still on the cluster at the end%s"
+              % (name, "" if mine else " (not this run's: left alone)"))
+        if mine:
+            zektest.drop_db(zektest.pg_url(name))
     return len(left)
 
 

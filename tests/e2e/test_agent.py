@@ -5,10 +5,10 @@ are checked against the database itself."""
 
 import atexit
 import re
-import sqlite3
 import time
 import urllib.parse
 
+import zektest
 from zektest import (Client, Server, assert_html_ok, assert_in, created_key, png,
                      type_links, unescape, LOGIN, PORTAL)
 
@@ -47,16 +47,11 @@ def _stop():
 
 
 def db_rows(sql, *args):
-    con = sqlite3.connect("file:%s?mode=ro" % _server.db, uri=True, timeout=10)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
+    return zektest.db_rows(_server.db, sql, args)
 
 
 def db_one(sql, *args):
-    rows = db_rows(sql, *args)
-    return rows[0][0] if rows else None
+    return zektest.db_one(_server.db, sql, args)
 
 
 def as_user(binary, email):
@@ -102,15 +97,16 @@ def everything(c, queue, **params):
 def expected(queue, me, order="created_at ASC, id ASC"):
     """The keys of a queue, straight from the database."""
     now = int(time.time() * 1000)
-    where = {
-        "unassigned": "status <> 'geschlossen' AND assignee_id IS NULL",
-        "mine": "status <> 'geschlossen' AND assignee_id = %d" % me,
-        "waiting-support": "status IN ('offen', 'wartet_support')",
-        "waiting-customer": "status = 'wartet_kunde'",
-        "open": "status <> 'geschlossen'",
-        "closed": "status = 'geschlossen' AND updated_at >= %d" % (now - 14 * DAY_MS),
+    where, args = {
+        "unassigned": ("status <> 'geschlossen' AND assignee_id IS NULL", ()),
+        "mine": ("status <> 'geschlossen' AND assignee_id = ?", (me,)),
+        "waiting-support": ("status IN ('offen', 'wartet_support')", ()),
+        "waiting-customer": ("status = 'wartet_kunde'", ()),
+        "open": ("status <> 'geschlossen'", ()),
+        "closed": ("status = 'geschlossen' AND updated_at >= ?", (now - 14 * DAY_MS,)),
     }[queue]
-    return [r[0] for r in db_rows("SELECT issue_key FROM requests WHERE %s ORDER BY %s" % (where, order))]
+    return [r[0] for r in db_rows("SELECT issue_key FROM requests WHERE %s ORDER BY %s" % (where, order),
+                                  *args)]
 
 
 def user_id(email):

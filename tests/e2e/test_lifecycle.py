@@ -6,11 +6,10 @@ downloads, REST API, e-mail), and the auto-close job with a fake clock."""
 import atexit
 import json
 import re
-import sqlite3
 import subprocess
 import time
 
-from zektest import (Client, Server, assert_html_ok, assert_in, created_key, type_links,
+from zektest import (Client, Server, assert_html_ok, assert_in, created_key, db_rows, type_links,
                      unescape, PORTAL)
 
 AGENT_REQ = "/servicedesk/agent/requests/"
@@ -75,11 +74,8 @@ def lozenge(page):
 
 
 def db_row(db, sql, *args):
-    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=10)
-    try:
-        return con.execute(sql, args).fetchone()
-    finally:
-        con.close()
+    rows = db_rows(db, sql, args)
+    return rows[0] if rows else None
 
 
 def state(server, key):
@@ -175,11 +171,9 @@ def test_full_lifecycle_with_the_demo_accounts(c, server):
     customer_post(anna, key, "solution/reject", [("comment", "Doch nicht")], status=409)
     agent_post(agent, key, "status", [("action", "start")], status=409)
     # The log tells the whole story in order, each step with who did it.
-    con = sqlite3.connect("file:%s?mode=ro" % server.db, uri=True, timeout=10)
-    rows = con.execute("SELECT a.kind, a.action, u.email FROM activity a JOIN requests r "
-                       "ON r.id = a.request_id LEFT JOIN users u ON u.id = a.actor_id "
-                       "WHERE r.issue_key = ? ORDER BY a.id", (key,)).fetchall()
-    con.close()
+    rows = db_rows(server.db, "SELECT a.kind, a.action, u.email FROM activity a JOIN requests r "
+                   "ON r.id = a.request_id LEFT JOIN users u ON u.id = a.actor_id "
+                   "WHERE r.issue_key = ? ORDER BY a.id", (key,))
     story = [(k, a) for k, a, _ in rows if k in ("status_changed", "assigned", "created")]
     assert story == [("created", ""), ("assigned", ""), ("status_changed", "start"),
                      ("status_changed", "ask_customer"), ("status_changed", "customer_reply"),
@@ -280,10 +274,8 @@ def test_internal_notes_leak_nowhere(c, server, binary):
         if status == 200 and path.endswith("/comment"):
             assert "Wir prüfen das." in body
     # Not in any e-mail about the request (the outbox, rendered).
-    con = sqlite3.connect("file:%s?mode=ro" % server.db, uri=True, timeout=10)
-    ids = [r[0] for r in con.execute("SELECT o.id FROM outbox o JOIN requests r ON r.id = o.request_id "
-                                     "WHERE r.issue_key = ?", (key,))]
-    con.close()
+    ids = [r[0] for r in db_rows(server.db, "SELECT o.id FROM outbox o JOIN requests r "
+                                 "ON r.id = o.request_id WHERE r.issue_key = ?", (key,))]
     assert ids, "no mail about the request"
     bodies = []
     for i in ids:

@@ -11,13 +11,13 @@ import os
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+import zektest
 from zektest import Client, PORTAL, Server, created_key, free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -137,13 +137,16 @@ class Zek:
 
     def __init__(self, binary, users, demo=False):
         self.binary = binary
-        self.dir = tempfile.mkdtemp(prefix="zek-mail-", dir=TMP)
-        self.db = os.path.join(self.dir, "zek.db")
-        self.run("init", *(["--demo"] if demo else []))
-        for mail, name, lang, role in users:
-            self.run("user", "add", "--email", mail, "--name", name, "--lang", lang,
-                     "--role", role, "--password", PASSWORD)
+        self.db = zektest.new_db(dir=TMP)
         self.servers = []
+        try:
+            self.run("init", *(["--demo"] if demo else []))
+            for mail, name, lang, role in users:
+                self.run("user", "add", "--email", mail, "--name", name, "--lang", lang,
+                         "--role", role, "--password", PASSWORD)
+        except BaseException:
+            zektest.drop_db(self.db)
+            raise
 
     def env(self, smtp_url, **extra):
         e = {"ZEK_SMTP_URL": smtp_url, "ZEK_SMTP_STARTTLS": "off", "ZEK_SMTP_FROM": "zek@zek.test",
@@ -172,21 +175,18 @@ class Zek:
         return self.run("mail", "list", "--limit", "100000", check=False).stdout.decode(
             "utf-8", "replace")
 
-    def rows(self, where="1", *args):
-        con = sqlite3.connect(self.db, timeout=10)
-        con.row_factory = sqlite3.Row
-        try:
-            return [dict(r) for r in con.execute("SELECT * FROM outbox WHERE " + where + " ORDER BY id", args)]
-        finally:
-            con.close()
+    def rows(self, where="1 = 1", *args):
+        return zektest.db_dicts(self.db, "SELECT * FROM outbox WHERE " + where + " ORDER BY id", args)
 
     def close(self, killed=()):
-        for s in self.servers:
-            rc, log = s.stop()
+        try:
+            stopped = [(s, s.stop()) for s in self.servers]
+        finally:
+            zektest.drop_db(self.db)
+        for s, (rc, log) in stopped:
             if s not in killed:
                 assert rc in (0, -15), "zek exit %s\n%s" % (rc, log[-3000:])
                 assert not any(p in log for p in SANITIZER), log[-5000:]
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def create(server, mail, title):

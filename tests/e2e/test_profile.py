@@ -5,12 +5,11 @@ import base64
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import time
 import uuid
 
-from zektest import Client, assert_html_ok, assert_in, unescape, LOGIN, PORTAL  # noqa: F401
+from zektest import Client, assert_html_ok, assert_in, db_exec, unescape, LOGIN, PORTAL  # noqa: F401
 
 PROFILE = "/servicedesk/customer/user/profile"
 TOKENS = PROFILE + "/tokens"
@@ -254,11 +253,8 @@ def test_expired_token_is_refused(c, server, binary):
     signed_in(c, server, binary)
     raw, _ = create_token(c, "Bald abgelaufen")
     assert api(c, INFO, token=raw).status == 200
-    db = sqlite3.connect(server.db, timeout=10)
-    with db:
-        db.execute("UPDATE api_tokens SET expires_at = ? WHERE name = ?",
-                   (int(time.time() * 1000) - 1000, "Bald abgelaufen"))
-    db.close()
+    db_exec(server.db, "UPDATE api_tokens SET expires_at = ? WHERE name = ?",
+            (int(time.time() * 1000) - 1000, "Bald abgelaufen"))
     assert api(c, INFO, token=raw).status == 401
     assert_in("abgelaufen", c.get(PROFILE).text)
 

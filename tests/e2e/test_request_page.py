@@ -5,10 +5,9 @@ import functools
 import http.client
 import os
 import re
-import sqlite3
 import subprocess
 
-from zektest import (Client, assert_html_ok, assert_in, created_key, open_count,  # noqa: F401
+from zektest import (Client, assert_html_ok, assert_in, created_key, db_exec, open_count,  # noqa: F401
                      png, type_links, unescape, PORTAL)
 
 from run import MAX_FILE  # noqa: E402
@@ -332,10 +331,7 @@ def test_customer_answer_moves_to_waiting_for_support(c, server):
     url = new_request(c, "Rückfrage vom Support")
     key = url.rsplit("/", 1)[1]
     # The agent's question (agent pages come with issue 4): set in the database.
-    db = sqlite3.connect(server.db, timeout=10)
-    db.execute("UPDATE requests SET status = 'wartet_kunde' WHERE issue_key = ?", (key,))
-    db.commit()
-    db.close()
+    db_exec(server.db, "UPDATE requests SET status = 'wartet_kunde' WHERE issue_key = ?", (key,))
     assert 'lozenge--wartet_kunde' in c.get(url).text
     r = post(c, url, "comment", [("comment", "Hier ist die Antwort.")], [])
     assert r.status == 303

@@ -1,14 +1,22 @@
 """Helpers for end-to-end tests: a real `zek serve` on a free loopback port
 with a fresh database, an HTTP client with cookies, multipart bodies, and
-an HTML checker (well-formed, unique ids, every control labelled)."""
+an HTML checker (well-formed, unique ids, every control labelled).
+
+The database backend comes from the environment: SQLite files by default;
+with ZEK_E2E_BACKEND=pg, a fresh PostgreSQL database per server on the
+cluster ZEK_TEST_PG names (a libpq URL whose role may CREATE DATABASE).
+Tests read and change the database through db_rows/db_one/db_exec, which
+speak to either."""
 
 import html
 import html.parser
+import itertools
 import http.client
 import os
 import re
 import shutil
 import socket
+import sqlite3
 import struct
 import subprocess
 import tempfile
@@ -28,22 +36,245 @@ def free_port():
         return s.getsockname()[1]
 
 
+# --- the database: SQLite files or PostgreSQL databases ----------------------
+
+BACKEND = os.environ.get("ZEK_E2E_BACKEND") or "sqlite"
+if BACKEND not in ("sqlite", "pg"):
+    raise SystemExit("ZEK_E2E_BACKEND=%s: sqlite (the default) or pg" % BACKEND)
+PG_PREFIX = "zek_e2e_"      # every PostgreSQL database the tests make; run.py finds leftovers by it
+
+
+class Skip(Exception):
+    """A test that does not apply to this backend; run.py prints why."""
+
+
+def sqlite_only(why):
+    """Skips the calling test on PostgreSQL: it checks what only SQLite has."""
+    if BACKEND == "pg":
+        raise Skip("SQLite only: " + why)
+
+
+def is_pg(db):
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def pg_admin():
+    """The URL of the throw-away cluster, for creating and dropping databases."""
+    url = os.environ.get("ZEK_TEST_PG")
+    if not url:
+        raise RuntimeError("ZEK_E2E_BACKEND=pg needs ZEK_TEST_PG, the libpq URL of a "
+                           "throw-away cluster whose role may CREATE DATABASE")
+    if not is_pg(url):
+        raise RuntimeError("ZEK_TEST_PG must be a postgresql:// URL, not %r" % url)
+    return url
+
+
+def pg_name(url):
+    """The database a URL names."""
+    return urllib.parse.unquote(urllib.parse.urlsplit(url).path.lstrip("/"))
+
+
+def pg_url(name):
+    """The URL of database name on the cluster of ZEK_TEST_PG."""
+    admin = urllib.parse.urlsplit(pg_admin())
+    return urllib.parse.urlunsplit(admin._replace(path="/" + urllib.parse.quote(name)))
+
+
+_db_numbers = itertools.count(1)
+_db_folders = {}            # SQLite file from new_db -> the folder made for it
+
+
+def new_db(dir=None):
+    """A fresh, empty database: a file in a new folder (under dir) on
+    SQLite, the URL of a new database on PostgreSQL. drop_db removes it."""
+    if BACKEND == "pg":
+        name = "%s%d_%d" % (PG_PREFIX, os.getpid(), next(_db_numbers))
+        _psql(pg_admin(), "CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8'" % name)
+        return pg_url(name)
+    folder = tempfile.mkdtemp(prefix="zek-e2e-db-", dir=dir)
+    db = os.path.join(folder, "zek.db")
+    _db_folders[db] = folder
+    return db
+
+
+def drop_db(db):
+    """Removes a database new_db made (and only such a one)."""
+    if is_pg(db):
+        name = pg_name(db)
+        if not re.fullmatch(re.escape(PG_PREFIX) + r"\d+_\d+", name):
+            raise ValueError("not a database of the tests: " + db)
+        # FORCE: a test that failed may have left a zek process connected.
+        _psql(pg_admin(), "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+    else:
+        shutil.rmtree(_db_folders.pop(db))
+
+
+def e2e_databases():
+    """The names of the tests' databases on the PostgreSQL cluster."""
+    return [r[0] for r in db_rows(pg_admin(), "SELECT datname FROM pg_database "
+                                  "WHERE left(datname, ?) = ? ORDER BY datname",
+                                  (len(PG_PREFIX), PG_PREFIX))]
+
+
+def db_rows(db, sql, params=()):
+    """The rows of a query as a list of tuples, the same on both backends:
+    integers as int, NULL as None, text as str. Each ? in sql is a
+    parameter from params, never formatted into the SQL text."""
+    if is_pg(db):
+        return _pg_query(db, sql, params)[1]
+    con = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(db), uri=True, timeout=10)
+    try:
+        return con.execute(sql, tuple(params)).fetchall()
+    finally:
+        con.close()
+
+
+def db_dicts(db, sql, params=()):
+    """db_rows, each row as a dict by column name."""
+    if is_pg(db):
+        names, rows = _pg_query(db, sql, params)
+    else:
+        con = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(db), uri=True, timeout=10)
+        try:
+            cur = con.execute(sql, tuple(params))
+            names, rows = [d[0] for d in cur.description], cur.fetchall()
+        finally:
+            con.close()
+    return [dict(zip(names, r)) for r in rows]
+
+
+def db_one(db, sql, params=()):
+    """The first column of the first row, None when there is no row."""
+    rows = db_rows(db, sql, params)
+    return rows[0][0] if rows else None
+
+
+def db_exec(db, sql, params=()):
+    """Runs one statement that changes the database, committed at once."""
+    if is_pg(db):
+        text, values = _pg_sql(sql, params)
+        _psql(db, text + "\n\\g\n", values)
+        return
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        with con:
+            con.execute(sql, tuple(params))
+    finally:
+        con.close()
+
+
+# psql's unaligned output with separators no value of ours holds.
+PG_UNIT, PG_RECORD, PG_NULL = "\x1f", "\x1e", "\x1dNULL\x1d"
+PG_INT = {"smallint", "integer", "bigint", "oid"}
+PG_FLOAT = {"real", "double precision"}
+# ? outside quotes is a parameter; quoted text and names pass unchanged.
+PG_TOKENS = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*"|\?)""")
+
+
+def _pg_sql(sql, params):
+    """sql with each ? as psql's :'pN' (psql quotes the value as a literal),
+    and the values of those variables."""
+    params = list(params)
+    parts, values = [], []
+    for part in PG_TOKENS.split(sql.strip().rstrip(";")):
+        if part != "?":
+            parts.append(part)
+            continue
+        if len(values) == len(params):
+            raise ValueError("more ? than parameters in: " + sql)
+        v = params[len(values)]
+        if v is None:
+            parts.append("NULL")
+        elif isinstance(v, (bool, int, float, str)):
+            parts.append(":'p%d'" % (len(values) + 1))
+        else:
+            raise TypeError("parameter %r: int, float, str or None" % (v,))
+        values.append(v)
+    if len(values) != len(params):
+        raise ValueError("more parameters than ? in: " + sql)
+    return "".join(parts), values
+
+
+def _psql(url, script, values=()):
+    """Runs a psql script on url; psql's output as text. values become the
+    psql variables p1, p2, ... (None ones are not needed: NULL is SQL)."""
+    args = ["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-F", PG_UNIT,
+            "-R", PG_RECORD, "-P", "null=" + PG_NULL]
+    for i, v in enumerate(values, 1):
+        if v is not None:
+            v = str(int(v)) if isinstance(v, bool) else str(v)
+            if "\0" in v:
+                raise ValueError("psql variables hold no NUL character")
+            args += ["-v", "p%d=%s" % (i, v)]
+    args += ["-d", url, "-f", "-"]
+    env = dict(os.environ, PGCLIENTENCODING="UTF8", PGCONNECT_TIMEOUT="10")
+    r = subprocess.run(args, input=script.encode(), capture_output=True, env=env, timeout=120)
+    if r.returncode != 0:
+        raise RuntimeError("psql failed (%d): %s\n%s" % (r.returncode,
+                           r.stderr.decode("utf-8", "replace").strip(), script))
+    return r.stdout.decode("utf-8")
+
+
+def _pg_query(url, sql, params):
+    """Column names and rows of a query. \\gdesc first names each column's
+    type, so that the text psql prints converts back as SQLite's would."""
+    text, values = _pg_sql(sql, params)
+    out = _psql(url, text + "\n\\gdesc\n\\g\n", values)
+    desc, _, data = out.partition("\n")
+    columns = [c.split(PG_UNIT) for c in desc.split(PG_RECORD)]
+    if any(len(c) != 2 for c in columns):
+        raise RuntimeError("psql: no columns from %r: %r" % (sql, desc))
+    if not data:
+        return [c[0] for c in columns], []
+    if not data.endswith("\n"):
+        raise RuntimeError("psql: cut output for %r" % sql)
+    rows = []
+    for record in data[:-1].split(PG_RECORD):
+        fields = record.split(PG_UNIT)
+        if len(fields) != len(columns):
+            raise RuntimeError("psql: %d columns where %d were described (a value holds "
+                               "a separator?): %r" % (len(fields), len(columns), record))
+        rows.append(tuple(_pg_value(f, t) for f, (_, t) in zip(fields, columns)))
+    return [c[0] for c in columns], rows
+
+
+def _pg_value(text, pg_type):
+    if text == PG_NULL:
+        return None
+    if pg_type in PG_INT:
+        return int(text)
+    if pg_type == "boolean":        # SQLite's comparisons give 1 and 0
+        return 1 if text == "t" else 0
+    if pg_type == "numeric":        # sum() of integers is numeric on PostgreSQL
+        return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+    if pg_type in PG_FLOAT:
+        return float(text)
+    if pg_type == "bytea":
+        return bytes.fromhex(text[2:])
+    return text
+
+
 # Every zek serve process started through Server, so that run.py can check
 # that none outlives the run.
 STARTED = []
 
 
 class Server:
-    """A zek serve process with its own database in a temporary folder."""
+    """A zek serve process with its own database: a file in its temporary
+    folder on SQLite, a database of its own on PostgreSQL."""
 
     START_SECONDS = 60      # to listen after the start, else it is stopped
 
     def __init__(self, binary, demo=True, extra_env=None, db=None, port=None):
-        """db: an existing database file to serve (it outlives stop());
+        """db: an existing database (file or URL) to serve; it outlives stop().
         port: a fixed port (e.g. to restart on the same address)."""
         self.binary = binary
+        self.own_db = db is None and BACKEND == "pg"
         self.dir = tempfile.mkdtemp(prefix="zek-e2e-")
-        self.db = db or os.path.join(self.dir, "zek.db")
+        if self.own_db:
+            self.db = new_db()
+        else:
+            self.db = db or os.path.join(self.dir, "zek.db")
         self.port = port or free_port()
         self.log_path = os.path.join(self.dir, "server.log")
         env = dict(os.environ)
@@ -84,6 +315,8 @@ class Server:
         log = self.read_log()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.own_db:
+            drop_db(self.db)
         return self.proc.returncode, log
 
 
