@@ -104,7 +104,16 @@ def drop_db(db):
         if not re.fullmatch(re.escape(PG_PREFIX) + r"\d+_\d+", name):
             raise ValueError("not a database of the tests: " + db)
         # FORCE: a test that failed may have left a zek process connected.
-        _psql(pg_admin(), "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+        # An autovacuum worker in it belongs to the superuser, whom FORCE
+        # may not stop: it ends within moments, so try again.
+        for attempt in range(20):
+            try:
+                _psql(pg_admin(), "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+                break
+            except RuntimeError:
+                if attempt == 19:
+                    raise
+                time.sleep(0.5)
     else:
         shutil.rmtree(_db_folders.pop(db))
 

@@ -33,12 +33,14 @@ pgtest_require(void)
 	}
 }
 
-/* Runs one statement on the cluster's maintenance database. */
-static void
-admin_exec(const char *sql)
+/* Runs one statement on the cluster's maintenance database; false when
+ * the server refused it (said on stderr). */
+static bool
+admin_try(const char *sql)
 {
 	PGconn *db = PQconnectdb(cluster_url());
 	PGresult *res;
+	bool ok;
 
 	if (PQstatus(db) != CONNECTION_OK) {
 		fprintf(stderr, "pgtest: %s", PQerrorMessage(db));
@@ -46,14 +48,19 @@ admin_exec(const char *sql)
 		abort();
 	}
 	res = PQexec(db, sql);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
 		fprintf(stderr, "pgtest: %s: %s", sql, PQerrorMessage(db));
-		PQclear(res);
-		PQfinish(db);
-		abort();
-	}
 	PQclear(res);
 	PQfinish(db);
+	return ok;
+}
+
+static void
+admin_exec(const char *sql)
+{
+	if (!admin_try(sql))
+		abort();
 }
 
 /* The cluster's URL with the database part replaced by `name`. */
@@ -90,10 +97,17 @@ void
 pgtest_drop(const char *name)
 {
 	char sql[128];
+	int tries;
 
 	if (getenv("ZEK_TEST_PG_KEEP") != NULL)
 		return;     /* to look into it after a failure */
 	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
 	    name);
-	admin_exec(sql);
+	/* An autovacuum worker in it belongs to the superuser, whom FORCE
+	 * may not stop; it ends within moments. */
+	for (tries = 0; !admin_try(sql); tries++) {
+		if (tries == 20)
+			abort();
+		usleep(500 * 1000);
+	}
 }
