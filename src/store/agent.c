@@ -78,3 +78,24 @@ store_requests_waiting(struct store_conn *c, struct arena *a,
 		return rc;
 	return sq_collect(c, a, st, map_id, sizeof(**ids), (void **)ids, n);
 }
+
+/* A row of a queue (both backends read the same columns). */
+void
+sq_map_queue_row(struct sq_row *r, void *elem)
+{
+	struct store_queue_row *x = elem;
+
+	x->id = sq_col_i64(r);
+	x->key = sq_col_str(r);
+	x->title = sq_col_str(r);
+	x->status = sq_col_str(r);
+	x->resolution = sq_col_str(r);
+	x->type_id = sq_col_i64(r);
+	x->desk_id = sq_col_i64(r);
+	x->reporter_id = sq_col_i64(r);
+	x->reporter_name = sq_col_str(r);
+	x->assignee_id = sq_col_i64(r);
+	x->assignee_name = sq_col_str(r);
+	x->created_at = sq_col_i64(r);
+	x->updated_at = sq_col_i64(r);
+}

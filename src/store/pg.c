@@ -1050,7 +1050,6 @@ enum zek_rc
 sq_pg_open(const char *conninfo, struct store **out)
 {
 	struct pg_store *st;
-	struct store_conn *c;
 	enum zek_rc rc;
 
 	st = calloc(1, sizeof(*st));
@@ -1064,15 +1063,9 @@ sq_pg_open(const char *conninfo, struct store **out)
 	rc = sq_store_init(&st->base, &sq_pg_driver);
 	if (rc != ZEK_OK)
 		goto fail;
-	c = store_conn(&st->base);
-	if (c == NULL) {
-		rc = ZEK_IO;
-		goto fail;
-	}
-	rc = sq_migrate(c);
+	rc = sq_store_start(&st->base);
 	if (rc != ZEK_OK)
 		goto fail;
-	st->base.migrated = true;
 	*out = &st->base;
 	return ZEK_OK;
 fail:

@@ -229,22 +229,6 @@ are_status_codes(const char *const *codes, size_t n)
 
 /* ---- the list ---- */
 
-static void
-map_list_row(struct sq_row *r, void *elem)
-{
-	struct store_list_row *x = elem;
-
-	x->id = sq_col_i64(r);
-	x->key = sq_col_str(r);
-	x->title = sq_col_str(r);
-	x->status = sq_col_str(r);
-	x->type_id = sq_col_i64(r);
-	x->desk_id = sq_col_i64(r);
-	x->reporter_id = sq_col_i64(r);
-	x->reporter_name = sq_col_str(r);
-	x->created_at = sq_col_i64(r);
-}
-
 /* What one list read binds: every statement takes the same 14 values. */
 struct list_args {
 	int64_t at, id, limit;
@@ -380,31 +364,11 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 	st = list_start(c, &rc, list_page_sql[sql * 2 + (size_t)newer], &x);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, map_list_row, sizeof(**rows), (void **)rows,
+	return sq_collect(c, a, st, sq_map_list_row, sizeof(**rows), (void **)rows,
 	    n);
 }
 
 /* ---- the queues ---- */
-
-static void
-map_queue_row(struct sq_row *r, void *elem)
-{
-	struct store_queue_row *x = elem;
-
-	x->id = sq_col_i64(r);
-	x->key = sq_col_str(r);
-	x->title = sq_col_str(r);
-	x->status = sq_col_str(r);
-	x->resolution = sq_col_str(r);
-	x->type_id = sq_col_i64(r);
-	x->desk_id = sq_col_i64(r);
-	x->reporter_id = sq_col_i64(r);
-	x->reporter_name = sq_col_str(r);
-	x->assignee_id = sq_col_i64(r);
-	x->assignee_name = sq_col_str(r);
-	x->created_at = sq_col_i64(r);
-	x->updated_at = sq_col_i64(r);
-}
 
 static int
 query_mode(const struct store_queue_query *q)
@@ -512,7 +476,7 @@ pg_queue_page(struct store_conn *c, struct arena *a,
 	    tsq);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, map_queue_row, sizeof(**rows),
+	return sq_collect(c, a, st, sq_map_queue_row, sizeof(**rows),
 	    (void **)rows, n);
 }
 

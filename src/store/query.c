@@ -238,6 +238,22 @@ out:
 	return rc;
 }
 
+/* The calling thread's first connection, which migrates; connections
+ * opened after it serve requests. */
+enum zek_rc
+sq_store_start(struct store *st)
+{
+	struct store_conn *c = store_conn(st);
+	enum zek_rc rc;
+
+	if (c == NULL)
+		return ZEK_IO;
+	rc = sq_migrate(c);
+	if (rc == ZEK_OK)
+		st->migrated = true;
+	return rc;
+}
+
 enum zek_rc
 sq_migrate(struct store_conn *c)
 {

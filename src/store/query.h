@@ -133,6 +133,9 @@ void pg_redact(const char *conninfo, char *out, size_t n);
 /* Registers the thread-local connection key of a new handle. */
 enum zek_rc sq_store_init(struct store *st, const struct sq_driver *drv);
 void sq_store_fini(struct store *st);
+/* Opens the first connection and applies the migrations (the end of each
+ * backend's open). */
+enum zek_rc sq_store_start(struct store *st);
 /* Applies the backend's migrations not yet applied. */
 enum zek_rc sq_migrate(struct store_conn *c);
 
@@ -208,6 +211,13 @@ const char *sq_nz(const char *s);
 #define USER_COLS "u.id, u.email, u.name, u.password_hash, u.role, u.lang, " \
 	"u.tz, u.notify, u.created_at"
 void sq_map_user(struct sq_row *r, void *elem);
+/* A struct store_list_row from id, key, title, status, type, desk,
+ * reporter id and name, created_at. */
+void sq_map_list_row(struct sq_row *r, void *elem);
+/* A struct store_queue_row from id, key, title, status, resolution, type,
+ * desk, reporter id and name, assignee id and name, created_at,
+ * updated_at. */
+void sq_map_queue_row(struct sq_row *r, void *elem);
 
 /* Wall clock, UTC ms. */
 int64_t sq_wall_ms(void);

@@ -412,3 +412,20 @@ store_attachments_purge_temp(struct store_conn *c, int64_t before, int64_t *n)
 		rc = c->drv->reclaim(c);
 	return rc;
 }
+
+/* A row of the request list (both backends read the same columns). */
+void
+sq_map_list_row(struct sq_row *r, void *elem)
+{
+	struct store_list_row *x = elem;
+
+	x->id = sq_col_i64(r);
+	x->key = sq_col_str(r);
+	x->title = sq_col_str(r);
+	x->status = sq_col_str(r);
+	x->type_id = sq_col_i64(r);
+	x->desk_id = sq_col_i64(r);
+	x->reporter_id = sq_col_i64(r);
+	x->reporter_name = sq_col_str(r);
+	x->created_at = sq_col_i64(r);
+}

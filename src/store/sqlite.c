@@ -1108,7 +1108,6 @@ sq_sqlite_open(const char *path, struct store **out)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct lite_store *st;
-	struct store_conn *c;
 	enum zek_rc rc;
 
 	pthread_once(&once, configure_sqlite);
@@ -1128,15 +1127,9 @@ sq_sqlite_open(const char *path, struct store **out)
 		rc = make_parent_dirs(path);
 	if (rc != ZEK_OK)
 		goto fail;
-	c = store_conn(&st->base);
-	if (c == NULL) {
-		rc = ZEK_IO;
-		goto fail;
-	}
-	rc = sq_migrate(c);
+	rc = sq_store_start(&st->base);
 	if (rc != ZEK_OK)
 		goto fail;
-	st->base.migrated = true;
 	*out = &st->base;
 	return ZEK_OK;
 fail:

@@ -191,22 +191,6 @@ build_match(struct store_conn *c, const struct store_list_query *q,
 
 /* ---- the page ---- */
 
-static void
-map_list_row(struct sq_row *r, void *elem)
-{
-	struct store_list_row *x = elem;
-
-	x->id = sq_col_i64(r);
-	x->key = sq_col_str(r);
-	x->title = sq_col_str(r);
-	x->status = sq_col_str(r);
-	x->type_id = sq_col_i64(r);
-	x->desk_id = sq_col_i64(r);
-	x->reporter_id = sq_col_i64(r);
-	x->reporter_name = sq_col_str(r);
-	x->created_at = sq_col_i64(r);
-}
-
 /* Up to STATUS_MAX_CODES codes, the rest NULL. */
 static void
 status_params(const char *const *codes, size_t n, const char **out)
@@ -236,7 +220,7 @@ read_walk(struct store_conn *c, struct arena *a, bool newer,
 	    st8[4], st8[5], st8[6], st8[7], q->type_id);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, map_list_row, sizeof(**rows), (void **)rows,
+	return sq_collect(c, a, st, sq_map_list_row, sizeof(**rows), (void **)rows,
 	    n);
 }
 
@@ -276,7 +260,7 @@ read_ids(struct store_conn *c, struct arena *a, const int64_t *id, size_t nid,
 	}
 	st = sq_start(c, &rc, list_sql[Q_ROWS], "t", ids.data);
 	if (st != NULL)
-		rc = sq_collect(c, a, st, map_list_row, sizeof(**rows),
+		rc = sq_collect(c, a, st, sq_map_list_row, sizeof(**rows),
 		    (void **)rows, n);
 	buf_free(&ids);
 	return rc;

@@ -185,26 +185,6 @@ build_match(struct arena *a, const char *terms, const char *const *statuses,
 
 /* ---- reading a queue ---- */
 
-static void
-map_queue_row(struct sq_row *r, void *elem)
-{
-	struct store_queue_row *x = elem;
-
-	x->id = sq_col_i64(r);
-	x->key = sq_col_str(r);
-	x->title = sq_col_str(r);
-	x->status = sq_col_str(r);
-	x->resolution = sq_col_str(r);
-	x->type_id = sq_col_i64(r);
-	x->desk_id = sq_col_i64(r);
-	x->reporter_id = sq_col_i64(r);
-	x->reporter_name = sq_col_str(r);
-	x->assignee_id = sq_col_i64(r);
-	x->assignee_name = sq_col_str(r);
-	x->created_at = sq_col_i64(r);
-	x->updated_at = sq_col_i64(r);
-}
-
 static int
 query_mode(const struct store_queue_query *q)
 {
@@ -336,7 +316,7 @@ walk_page(struct store_conn *c, struct arena *a,
 	}
 	st = sq_start(c, &rc, ids_sql[q->ascending ? 1 : 0], "t", b.data);
 	if (st != NULL)
-		rc = sq_collect(c, a, st, map_queue_row, sizeof(**rows),
+		rc = sq_collect(c, a, st, sq_map_queue_row, sizeof(**rows),
 		    (void **)rows, n);
 	buf_free(&b);
 	return rc;
@@ -399,7 +379,7 @@ lite_queue_page(struct store_conn *c, struct arena *a,
 		sq_finish(c, lite_sq(st));
 		return rc;
 	}
-	return sq_collect(c, a, lite_sq(st), map_queue_row, sizeof(**rows),
+	return sq_collect(c, a, lite_sq(st), sq_map_queue_row, sizeof(**rows),
 	    (void **)rows, n);
 }
 
