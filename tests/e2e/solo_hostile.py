@@ -23,7 +23,6 @@ import resource
 import shutil
 import socket
 import sqlite3
-import statistics
 import subprocess
 import tempfile
 import threading
@@ -1156,14 +1155,16 @@ def test_sign_in_does_not_reveal_accounts(c, binary):
     server = srv(binary)
     b = From(server, "127.0.0.6")
     known, unknown = [], []
-    for i in range(3):
+    for i in range(4):     # below the throttle's 5 failures
         r1, t1 = login_attempt(b, "ben@example.org", "falsch")
         r2, t2 = login_attempt(b, "nobody%d@example.org" % i, "falsch")
         assert shape(r1, "ben@example.org") == shape(r2, "nobody%d@example.org" % i)
         known.append(t1)
         unknown.append(t2)
     # Both verify a password hash of the same cost: the times are alike.
-    ratio = statistics.median(known) / statistics.median(unknown)
+    # The fastest of each is its cost; a busy machine only adds to some
+    # (medians of three once differed 2.8-fold on a loaded 2-core host).
+    ratio = min(known) / min(unknown)
     assert 0.4 < ratio < 2.5, (known, unknown)
     assert min(known + unknown) > 0.02, "no password hash verified? %r" % (known + unknown)
 
