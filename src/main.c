@@ -79,7 +79,8 @@ static const char usage[] =
     "smtp_user, smtp_password, smtp_from, smtp_from_name, smtp_timeout_ms,\n"
     "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
     "agent_mail_new, agent_mail_reply, auto_close_days, idle_timeout,\n"
-    "header_timeout, body_min_rate, max_connections, max_connections_per_ip;\n"
+    "header_timeout, body_min_rate, max_connections, max_connections_per_ip,\n"
+    "trusted_proxies;\n"
     "see docs/internals/limits.md). Flags beat the\n"
     "environment, which beats the file.\n";
 
@@ -162,7 +163,7 @@ config_set_conn(struct config *cfg, const char *key, const char *v)
 	return -1;
 }
 
-#define CONFIG_STRINGS 9
+#define CONFIG_STRINGS 10
 
 /* Keeps v if config_set stored it in a string setting, else frees it. A
  * key given twice (file, environment, flag) frees the value it replaces
@@ -174,7 +175,7 @@ config_keep(struct config *cfg, char *v)
 	const char **fields[CONFIG_STRINGS] = {
 		&cfg->listen, &cfg->db_path, &cfg->root, &cfg->base_url,
 		&cfg->smtp_url, &cfg->smtp_user, &cfg->smtp_password,
-		&cfg->smtp_from, &cfg->smtp_from_name,
+		&cfg->smtp_from, &cfg->smtp_from_name, &cfg->trusted_proxies,
 	};
 	size_t i;
 
@@ -193,6 +194,7 @@ config_keep(struct config *cfg, char *v)
 static int
 config_set(struct config *cfg, const char *key, const char *value)
 {
+	struct proxy_list proxies;  /* only to check the value */
 	int64_t n;
 	char *v = strdup(value);
 
@@ -206,6 +208,8 @@ config_set(struct config *cfg, const char *key, const char *value)
 		cfg->root = v;
 	else if (str_eq(key, "base_url"))
 		cfg->base_url = v;
+	else if (str_eq(key, "trusted_proxies") && proxy_list_parse(v, &proxies) == 0)
+		cfg->trusted_proxies = v;
 	else if (str_eq(key, "dev"))
 		cfg->dev = str_eq(v, "1") || str_eq(v, "true");
 	else if (str_eq(key, "secure_cookies"))
@@ -284,7 +288,7 @@ config_env(struct config *cfg)
 		"mail_retry_ms", "mail_retry_max_ms", "mail_expire_ms",
 		"agent_mail_new", "agent_mail_reply", "auto_close_days",
 		"idle_timeout", "header_timeout", "body_min_rate",
-		"max_connections", "max_connections_per_ip",
+		"max_connections", "max_connections_per_ip", "trusted_proxies",
 	};
 	char name[64];
 	size_t i, k;
@@ -404,6 +408,9 @@ cmd_serve(struct app *app)
 	struct jobs *jobs = NULL;
 	int rc;
 
+	/* Checked when set: a failure here is a bug. */
+	if (proxy_list_parse(app->cfg.trusted_proxies, &app->proxies) != 0)
+		return ZEK_INVALID;
 	rc = core_open(&app->cfg, &app->core);
 	if (rc != ZEK_OK) {
 		return db_open_failed(app, rc);

@@ -24,6 +24,7 @@ config_defaults(struct config *cfg)
 		.body_min_rate = 4096,
 		.max_connections = 4000,
 		.max_connections_per_ip = 256,
+		.trusted_proxies = "",
 		.smtp_url = "",
 		.smtp_starttls = CONFIG_TLS_ON,
 		.smtp_user = "",

@@ -37,6 +37,8 @@ struct config {
 	                               header_timeout_s of grace, default 4096 */
 	unsigned max_connections;   /* open at once, default 4000 */
 	unsigned max_connections_per_ip; /* from one address, default 256; 0 = no limit */
+	const char *trusted_proxies; /* reverse proxies whose X-Forwarded-For
+	                               is believed (http/proxy.h), "" = none */
 
 	/* E-mail (core/notify.h, mail/). smtp_url "" = no delivery: mails
 	 * stay in the outbox (see `zek mail list`). */

@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/ctx.h"
 #include "http/form.h"
+#include "http/proxy.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
 
@@ -25,6 +26,7 @@ struct app {
 	struct templates *tpl;   /* NULL in development mode: loaded per request */
 	struct catalogs *cat;    /* reloaded per request in development mode */
 	struct static_files *files;
+	struct proxy_list proxies;  /* cfg.trusted_proxies, read */
 	char *templates_dir;
 	char *po_dir;
 	char *static_dir;

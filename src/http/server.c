@@ -153,7 +153,13 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip, sizeof(ip));
 	}
-	rq->client_ip = arena_strdup(a, ip);
+	{
+		char client[INET6_ADDRSTRLEN];
+		proxy_client_ip(&app->proxies, ip,
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    "X-Forwarded-For"), client, sizeof(client));
+		rq->client_ip = arena_strdup(a, client);
+	}
 	rq->lang = "de";
 	rq->tz = "Europe/Berlin";
 	rq->status = 500;
