@@ -47,7 +47,8 @@ SD = "/rest/servicedeskapi"
 PROFILE = "/servicedesk/customer/user/profile"
 AGENT_REQ = "/servicedesk/agent/requests/"
 FRAGE = PORTAL + "/create/4"    # Sonstige Frage
-ANNA, BEN, AGENT = "anna@example.org", "ben@example.org", "support@example.org"
+ANNA, BEN, CARLA = "anna@example.org", "ben@example.org", "carla@example.org"
+AGENT = "support@example.org"
 RUN = "scale%sz" % uuid.uuid4().hex[:8]     # in every title this run writes
 NET_ERRORS = (OSError, http.client.HTTPException)
 STATE = {}                  # "farm", and what one test leaves to the next
@@ -488,6 +489,18 @@ def test_each_mail_reaches_the_smtp_server_once(c, binary):
           % (total, per_process), flush=True)
 
 
+def test_auto_close_closes_each_request_once(c, binary):
+    """Every process runs the auto-close job at its start: the demo's
+    overdue solution is closed once, by one of them."""
+    f = farm(binary)
+    closed = sum(int(n) for s in f.servers for n in re.findall(
+        r"^zek: closed (\d+) requests automatically$", s.read_log(), re.M))
+    rows = zektest.db_rows(f.db, "SELECT request_id, count(*) FROM activity "
+                           "WHERE action = 'auto_close' GROUP BY request_id")
+    assert rows and all(n == 1 for _, n in rows), rows
+    assert closed == len(rows), (closed, rows)
+
+
 def test_sign_in_throttle_counts_on_all_processes_together(c, binary):
     f = farm(binary)
     limit = 5               # cfg->login_max_failures (src/core/config.c)
@@ -502,6 +515,30 @@ def test_sign_in_throttle_counts_on_all_processes_together(c, binary):
     for target in [f.backend(i) for i in range(N)] + [f.front()]:
         r = browser(target).post_form(LOGIN, [("email", BEN), ("password", "demo")])
         assert r.status == 429, (target.port, r.status)
+    # All at once on all processes: every failure answered as such is
+    # counted, none lost between processes. A few more than the limit get
+    # through while others are still checking their password (the check
+    # comes before the slow hash, the count after it), never many more.
+    statuses = []
+
+    def guess(i):
+        for n in range(4):
+            r = browser(f.backend(i)).post_form(
+                LOGIN, [("email", CARLA), ("password", "falsch-%d-%d" % (i, n))])
+            statuses.append(r.status)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(N)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert set(statuses) <= {200, 429} and len(statuses) == 4 * N, statuses
+    failed = statuses.count(200)
+    counted = zektest.db_one(f.db, "SELECT l.count FROM login_failures l JOIN users u ON "
+                             "l.throttle_key = 'user|' || u.id || '|127.0.0.1' "
+                             "WHERE u.email = ?", (CARLA,))
+    assert counted == failed, (counted, statuses)
+    assert limit <= failed <= limit + N - 1, statuses
 
 
 def test_kill_9_of_one_process_under_write_load(c, binary):
@@ -649,5 +686,12 @@ def test_zz_everything_stops_cleanly(c, binary):
         if rc not in (0, -15):
             problems.append("process %d: exit %s\n%s" % (i, rc, log[-3000:]))
     assert not problems, "\n".join(problems)
+    # What the processes said besides the access log and sent mails, for
+    # whoever reads the test's output.
+    for i, (_, log) in enumerate(results):
+        said = [line for line in log.splitlines() if line.startswith("zek: ")
+                and not re.match(r"zek: mail \d+ \([^)]*\): sent$", line)]
+        print("  process %d: %d other log lines%s" % (i, len(said), "".join(
+            "\n    " + line[:200] for line in said[:5])), flush=True)
     assert all(s.proc.poll() is not None for s in servers)
     assert f.nginx.proc.poll() is not None and not os.path.exists(f.nginx.dir)
