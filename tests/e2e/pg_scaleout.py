@@ -419,6 +419,64 @@ def test_concurrent_creates_give_unique_ascending_keys(c, binary):
         min(map(key_number, keys)), max(map(key_number, keys))), flush=True)
 
 
+def test_one_request_changed_on_all_processes_at_once(c, binary):
+    """Comments on one request from all processes at once all land; two
+    agents starting work on the same request at once on two processes: one
+    does it, the other is told it is too late, and it happens once."""
+    f = farm(binary)
+    token = STATE["token"]
+    r = api_create(f.front(), token, RUN + " zugleich")
+    assert r.status == 201, r.status
+    key = json.loads(r.text)["issueKey"]
+    statuses = []
+
+    def comment(i):
+        for n in range(10):
+            r = api(f.backend(i), token, "POST", "/request/%s/comment" % key,
+                    {"body": "%s Kommentar %d-%d" % (RUN, i, n), "public": True})
+            statuses.append(r.status)
+
+    threads = [threading.Thread(target=comment, args=(i,)) for i in range(N)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert statuses == [201] * 10 * N, statuses
+    rows = zektest.db_rows(f.db, "SELECT kind, count(*) FROM activity a JOIN requests r ON "
+                           "r.id = a.request_id WHERE r.issue_key = ? GROUP BY kind "
+                           "ORDER BY kind", (key,))
+    assert rows == [("comment", 10 * N), ("created", 1)], rows
+
+    keys = []
+    for n in range(8):
+        r = api_create(f.backend(n % N), token, "%s Start %d" % (RUN, n))
+        assert r.status == 201, r.status
+        keys.append(json.loads(r.text)["issueKey"])
+    results = collections.defaultdict(list)
+    for k in keys:
+        pages = [(i, browser(f.backend(i), dict(STATE["agent"])).get(AGENT_REQ + k))
+                 for i in (0, 1)]
+        go = threading.Barrier(2)
+
+        def start(i, page, k=k, go=go):
+            b = browser(f.backend(i), dict(STATE["agent"]))
+            fields = [("action", "start"), ("csrf", csrf_of(page.text))]
+            go.wait()
+            results[k].append(b.post_form(AGENT_REQ + k + "/status", fields, csrf=False).status)
+
+        threads = [threading.Thread(target=start, args=p) for p in pages]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert all(sorted(v) == [303, 409] for v in results.values()), dict(results)
+    changed = zektest.db_rows(f.db, "SELECT r.issue_key, count(*) FROM activity a JOIN requests r "
+                              "ON r.id = a.request_id WHERE a.kind = 'status_changed' AND "
+                              "left(r.title, ?) = ? GROUP BY r.issue_key",
+                              (len(RUN + " Start"), RUN + " Start"))
+    assert sorted(changed) == sorted((k, 1) for k in keys), changed
+
+
 def wait_outbox_done(db, timeout):
     deadline = time.time() + timeout
     while True:
