@@ -113,6 +113,7 @@ class Nginx:
     logs, temp files), in the foreground, on a loopback port."""
 
     def __init__(self, backends):
+        binary = nginx_binary()
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="zek-scale-nginx-")
         # As root, nginx's worker runs as nobody: it must reach tmp/.
@@ -124,7 +125,7 @@ class Nginx:
         with open(self.conf, "w") as f:
             f.write(NGINX_CONF.replace("@SERVERS@", servers).replace("@PORT@", str(self.port)))
         self.log = open(os.path.join(self.dir, "stderr.log"), "wb")
-        self.proc = subprocess.Popen([nginx_binary(), "-p", self.dir + "/", "-c", self.conf,
+        self.proc = subprocess.Popen([binary, "-p", self.dir + "/", "-c", self.conf,
                                       "-e", "error.log"],
                                      stdout=self.log, stderr=self.log)
         deadline = time.time() + 20
@@ -134,8 +135,10 @@ class Nginx:
                     return
             except OSError:
                 time.sleep(0.05)
+        self.log.flush()
+        why = self.errors()
         self.stop()
-        raise AssertionError("nginx did not start:\n" + self.errors())
+        raise AssertionError("nginx did not start:\n" + why)
 
     def errors(self):
         out = []
@@ -179,6 +182,7 @@ class Farm:
 
     def start(self):
         binary = self.binary
+        nginx_binary()      # missing: fail before starting anything
         self.db = zektest.new_db()
         r = subprocess.run([binary, "init", "--demo", "--db", self.db, "--root", ROOT],
                            capture_output=True, timeout=120)
