@@ -10,10 +10,11 @@ RUN_PACKAGES := build-essential meson ninja-build pkg-config \
 # What the tests add (`make test`): cmocka, clang and libFuzzer, the e2e
 # SMTP server, the python3-jira client, Chromium for the browser tests,
 # PostgreSQL 15's server for the store's own throw-away clusters
-# (tests/pg/cluster), and tools a developer reaches for (sqlite3, curl,
-# gettext).
+# (tests/pg/cluster), nginx in front of the scale-out test's processes
+# (it runs its own, with a config of its own), and tools a developer
+# reaches for (sqlite3, curl, gettext).
 TEST_PACKAGES := libcmocka-dev clang libclang-rt-14-dev python3-aiosmtpd \
-	python3-jira chromium sqlite3 curl gettext postgresql-15
+	python3-jira chromium sqlite3 curl gettext postgresql-15 nginx
 
 # Debian's npm, only for machines without one: it installs the test tools,
 # among them the Node.js that runs them (tests/node/: Debian 12's is too old).

@@ -12,8 +12,9 @@ database lives for the whole run. A test may also ask for `server` and
 
 ZEK_E2E_BACKEND=pg runs them on PostgreSQL (zektest.py: ZEK_TEST_PG names
 the cluster; without it the run skips with 77). A module with SQLITE_ONLY
-(the reason) and a test that raises zektest.Skip are skipped there, and
-the run says so; when nothing is left to run, it skips (77) as a whole."""
+(the reason) and a test that raises zektest.Skip are skipped there, a
+module with PG_ONLY on SQLite, and the run says so; when nothing is left
+to run, it skips (77) as a whole."""
 
 import glob
 import importlib
@@ -38,7 +39,11 @@ def collect(names):
         mod = importlib.import_module(m)
         why = getattr(mod, "SQLITE_ONLY", None)
         if why and zektest.BACKEND != "sqlite":
-            skipped.append((m, why))
+            skipped.append((m, "SQLite only: " + why))
+            continue
+        why = getattr(mod, "PG_ONLY", None)
+        if why and zektest.BACKEND != "pg":
+            skipped.append((m, "PostgreSQL only: " + why))
             continue
         for name, fn in inspect.getmembers(mod, inspect.isfunction):
             if name.startswith("test_") and fn.__module__ == mod.__name__:
@@ -54,9 +59,10 @@ def main():
         return 77
     tests, skipped_modules = collect(sys.argv[2:])
     for m, why in skipped_modules:
-        print("skip %s (whole module) on %s: SQLite only: %s" % (m, zektest.BACKEND, why), flush=True)
+        print("skip %s (whole module) on %s: %s" % (m, zektest.BACKEND, why), flush=True)
     if not tests:
-        print("0 passed, 0 failed (%d SQLite-only modules skipped)" % len(skipped_modules))
+        print("0 passed, 0 failed (%d modules skipped on %s)" % (len(skipped_modules),
+                                                                 zektest.BACKEND))
         return 77 if skipped_modules else 0
     server = Server(binary, extra_env={"ZEK_MAX_FILE_BYTES": str(MAX_FILE)})
     passed = failed = skipped = 0
