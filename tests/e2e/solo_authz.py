@@ -639,7 +639,8 @@ def mail_outcomes(ctx):
     ids = {r.user_id: name for name, r in ctx["roles"].items() if r.user_id}
     db = ctx["server"].db
     rows = db_rows(db, "SELECT request_id, recipient_id, payload, raw FROM outbox")
-    staff = {str(i) for (i,) in db_rows(db, "SELECT id FROM users WHERE role IN ('agent', 'admin')")}
+    staff = {str(i) for (i,) in db_rows(
+        db, "SELECT id FROM users WHERE role IN ('agent', 'admin')")}
     out = {}
     for req_id, rcpt, payload, raw in rows:
         # Other support staff than ours count as the agent.

@@ -668,7 +668,8 @@ def pg_holds(db, marker):
         for t, col, typ in db_rows(db, "SELECT c.table_name, c.column_name, c.data_type "
                                    "FROM information_schema.columns c JOIN "
                                    "information_schema.tables t USING (table_schema, table_name) "
-                                   "WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' "
+                                   "WHERE c.table_schema = 'public' "
+                                   "AND t.table_type = 'BASE TABLE' "
                                    "AND c.data_type IN ('text', 'bytea', 'tsvector') "
                                    "ORDER BY 1, c.ordinal_position"):
             test = {"bytea": 'position(m.b IN "%s") > 0',
