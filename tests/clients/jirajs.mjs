@@ -1,11 +1,13 @@
 // jirajs.mjs: zek's REST API driven by npm's jira.js 5 (ServiceDeskClient),
 // the way an integrator would use it, against a `zek serve` of its own.
 // usage: node tests/clients/jirajs.mjs PATH/TO/zek
+// ZEK_E2E_BACKEND=pg (with ZEK_TEST_PG) runs it on PostgreSQL (server.mjs);
+// without ZEK_TEST_PG that skips (77).
 // Prints 'N passed, N failed' last.
 import '../node/check.mjs';
 import assert from 'node:assert/strict';
 import { ServiceDeskClient } from 'jira.js';
-import { startServer, tokenFromProfile } from './server.mjs';
+import { BACKEND, skipReason, startServer, tokenFromProfile } from './server.mjs';
 
 const binary = process.argv[2];
 let passed = 0;
@@ -201,6 +203,11 @@ async function exercise(server) {
   });
 }
 
+if (skipReason()) {
+  console.log(`skip: ${skipReason()}`);
+  process.exit(77);
+}
+console.log(`backend: ${BACKEND}`);
 try {
   await main();
 } catch (e) {

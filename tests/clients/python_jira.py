@@ -8,7 +8,9 @@ service desks, request types, creating a customer request and reading it
 back as an issue); for the service desk calls it has no method for
 (listing, comments, participants, transitions, notifications) the test uses
 the library's authenticated session (`JIRA._session`), which also turns
-error answers into JIRAError. Prints 'N passed, N failed' last."""
+error answers into JIRAError. Prints 'N passed, N failed' last.
+ZEK_E2E_BACKEND=pg (with ZEK_TEST_PG) serves a fresh PostgreSQL database
+(zektest.Server makes and drops it); without ZEK_TEST_PG that skips (77)."""
 
 import json
 import os
@@ -19,6 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
 from jira import JIRA, JIRAError  # noqa: E402
+import zektest  # noqa: E402
 from zektest import Client, Server, free_port  # noqa: E402
 
 PROFILE = "/servicedesk/customer/user/profile"
@@ -205,6 +208,10 @@ def run(binary):
 
 
 def main():
+    if zektest.BACKEND == "pg" and not os.environ.get("ZEK_TEST_PG"):
+        print("skip: ZEK_E2E_BACKEND=pg needs ZEK_TEST_PG, the libpq URL of a throw-away cluster")
+        return 77
+    print("backend: " + zektest.BACKEND, flush=True)
     try:
         run(sys.argv[1])
     except Exception:

@@ -1,7 +1,11 @@
 // server.mjs: a `zek serve` of its own for a client test (fresh demo
-// database in a temporary folder, free loopback port), and personal access
-// tokens made the way a person makes them: signed in, on the profile page.
-import { spawn } from 'node:child_process';
+// database, free loopback port), and personal access tokens made the way a
+// person makes them: signed in, on the profile page.
+// The database is a file in a temporary folder; with ZEK_E2E_BACKEND=pg it
+// is a fresh database on the PostgreSQL cluster ZEK_TEST_PG names, made and
+// dropped as tests/e2e/zektest.py does (same name pattern, so run.py and
+// zektest.drop_db know it).
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +14,52 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PROFILE = '/servicedesk/customer/user/profile';
+const PG_PREFIX = 'zek_e2e_';
+export const BACKEND = process.env.ZEK_E2E_BACKEND || 'sqlite';
+let dbNumber = 0;
+
+// Why the client tests cannot run here, or null when they can.
+export function skipReason() {
+  if (BACKEND !== 'sqlite' && BACKEND !== 'pg') return `ZEK_E2E_BACKEND=${BACKEND}: sqlite or pg`;
+  if (BACKEND === 'pg' && !process.env.ZEK_TEST_PG) {
+    return 'ZEK_E2E_BACKEND=pg needs ZEK_TEST_PG, the libpq URL of a throw-away cluster';
+  }
+  return null;
+}
+
+function psql(url, sql) {
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql],
+    { encoding: 'utf8', timeout: 120000, env: { ...process.env, PGCONNECT_TIMEOUT: '10' } });
+  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr || r.error}`);
+}
+
+// A fresh database: a file in dir, or the URL of a new PostgreSQL database.
+function newDb(dir) {
+  if (BACKEND !== 'pg') return join(dir, 'zek.db');
+  const admin = process.env.ZEK_TEST_PG;
+  dbNumber += 1;
+  const name = `${PG_PREFIX}${process.pid}_${dbNumber}`;
+  psql(admin, `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+// FORCE: a server that did not stop may still hold it. An autovacuum
+// worker (the superuser's, which FORCE may not end) is gone within moments.
+async function dropDb(db) {
+  if (BACKEND !== 'pg') return;
+  const name = new URL(db).pathname.slice(1);
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      psql(process.env.ZEK_TEST_PG, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return;
+    } catch (e) {
+      if (attempt === 19) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -41,13 +91,21 @@ export async function startServer(binary, { startMs = 60000 } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const logPath = join(dir, 'server.log');
+  let db;
+  try {
+    db = newDb(dir);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const log = openSync(logPath, 'w');
-  const proc = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--db', join(dir, 'zek.db'),
+  const proc = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--db', db,
     '--root', ROOT, '--threads', '2', '--demo'],
   { stdio: ['ignore', log, log], env: { ...process.env, ZEK_BASE_URL: base } });
   const server = {
     base,
-    // Stops the server (on every path: a failed start too) and removes its folder.
+    // Stops the server (on every path: a failed start too) and removes its
+    // folder and database.
     async stop() {
       const exited = () => proc.exitCode !== null || proc.signalCode !== null;
       const done = exited() ? Promise.resolve() : new Promise((r) => proc.once('exit', r));
@@ -58,6 +116,7 @@ export async function startServer(binary, { startMs = 60000 } = {}) {
       closeSync(log);
       const text = readFileSync(logPath, 'utf8');
       rmSync(dir, { recursive: true, force: true });
+      await dropDb(db);
       const problems = text.split('\n').filter((l) => l.includes('ERROR: AddressSanitizer') ||
         l.includes('runtime error:') || l.includes('LeakSanitizer'));
       return { code: proc.exitCode, signal: proc.signalCode, problems, log: text };

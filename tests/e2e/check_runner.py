@@ -79,10 +79,18 @@ def alive(pid):
     return True
 
 
-def run(binary, module, env):
-    p = subprocess.run([sys.executable, os.path.join(HERE, "run.py"), binary, module],
-                       env=env, capture_output=True, text=True, timeout=300)
-    return p.returncode, p.stdout + p.stderr
+def run(binary, module, env, pid=None):
+    """run.py's exit code and output; pid (a list) gets its process id."""
+    p = subprocess.Popen([sys.executable, os.path.join(HERE, "run.py"), binary, module],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if pid is not None:
+        pid.append(p.pid)
+    try:
+        out, _ = p.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, _ = p.communicate()
+    return p.returncode, out
 
 
 def check_pg(tmp, env):
@@ -96,13 +104,13 @@ def check_pg(tmp, env):
     os.chmod(zek, 0o755)
     sys.path.insert(0, HERE)
     import zektest
-    before = set(zektest.e2e_databases())
-    rc, out = run(zek, "probe_pg", dict(env, ZEK_E2E_BACKEND="pg"))
-    left = set(zektest.e2e_databases()) - before
-    # Another run's databases (a test running beside this one) fail it too,
-    # but are left alone: only the probe's own one counts here.
-    own = [ln for ln in out.splitlines()
-           if "still on the cluster at the end" in ln and "not this run's" not in ln]
+    pid = []
+    rc, out = run(zek, "probe_pg", dict(env, ZEK_E2E_BACKEND="pg"), pid)
+    # Only the probe's databases: other PostgreSQL tests may be running
+    # beside this one, with databases of their own.
+    probe = "%s%d_" % (zektest.PG_PREFIX, pid[0])
+    left = {n for n in zektest.e2e_databases() if n.startswith(probe)}
+    own = [ln for ln in out.splitlines() if "still on the cluster at the end" in ln]
     if (rc == 1 and "2 passed, 1 failed, 1 skipped" in out and not left and len(own) == 1
             and "skip probe_pg.test_sqlite_only on pg: SQLite only: a probe" in out):
         print("ok   on pg, a database left behind fails the run and is dropped")

@@ -23,7 +23,7 @@ import uuid
 from zektest import PORTAL, ROOT, Client, created_key, unescape
 
 # run.py skips the module on PostgreSQL (ZEK_E2E_BACKEND=pg) and says why:
-SQLITE_ONLY = "heavy, and forms are refused before any database is reached"
+SQLITE_ONLY = "the form parser refuses the floods before any database is reached"
 
 AGENT = "support@example.org"
 ANNA = "anna@example.org"
