@@ -104,6 +104,7 @@ struct copy_table {
 	const char *pg_order;       /* ... and PostgreSQL: the same order */
 	const char **parents;       /* tables its foreign keys point to */
 	size_t nparents;
+	bool on_pg;                 /* the target has it too */
 	bool placed;
 	int64_t rows;
 };
@@ -383,7 +384,6 @@ pg_schema_tables(struct copy *cp, int *problems)
 	int i, n;
 	size_t k;
 	const char *name;
-	bool *seen;
 
 	res = pg_run(cp, "SELECT table_name FROM information_schema.tables "
 	    "WHERE table_schema = current_schema() AND table_type = "
@@ -393,8 +393,7 @@ pg_schema_tables(struct copy *cp, int *problems)
 		return ZEK_IO;
 	n = PQntuples(res);
 	cp->pg_tables = arena_calloc(cp->a, (size_t)n + 1, sizeof(char *));
-	seen = arena_calloc(cp->a, cp->nt + 1, sizeof(bool));
-	if (cp->pg_tables == NULL || seen == NULL) {
+	if (cp->pg_tables == NULL) {
 		PQclear(res);
 		return nomem();
 	}
@@ -415,12 +414,12 @@ pg_schema_tables(struct copy *cp, int *problems)
 			    "PostgreSQL\n", name);
 			(*problems)++;
 		} else {
-			seen[t - cp->t] = true;
+			t->on_pg = true;
 		}
 	}
 	PQclear(res);
 	for (k = 0; k < cp->nt; k++) {
-		if (!seen[k]) {
+		if (!cp->t[k].on_pg) {
 			fprintf(stderr, "zek: copy-db: table %s is only in SQLite\n",
 			    cp->t[k].name);
 			(*problems)++;
@@ -614,7 +613,8 @@ compare_schemas(struct copy *cp)
 	if (rc == ZEK_OK)
 		rc = pg_schema_tables(cp, &problems);
 	for (i = 0; rc == ZEK_OK && i < cp->nt; i++)
-		rc = pg_schema_cols(cp, &cp->t[i], &problems);
+		if (cp->t[i].on_pg)
+			rc = pg_schema_cols(cp, &cp->t[i], &problems);
 	if (rc != ZEK_OK)
 		return rc;
 	if (problems > 0) {
@@ -1232,9 +1232,10 @@ copy_rows(struct copy *cp)
 	if (rc == ZEK_OK)
 		rc = fill_own(cp);
 	if (rc == ZEK_OK)
-		rc = sequences_set(cp);
-	if (rc == ZEK_OK)
 		rc = verify(cp);
+	/* Last: setval is not undone by a rollback. */
+	if (rc == ZEK_OK)
+		rc = sequences_set(cp);
 	if (rc == ZEK_OK)
 		rc = pg_do(cp, "COMMIT");
 	if (rc != ZEK_OK && PQtransactionStatus(cp->pg) != PQTRANS_IDLE)
