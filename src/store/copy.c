@@ -119,6 +119,8 @@ struct copy {
 	size_t nt;
 	const char **pg_tables;     /* every table of the target's schema */
 	size_t npg;
+	const char **remake;        /* statements that make again what */
+	size_t nremake, remake_cap; /* deferred dropped, in drop order */
 	int64_t rows;
 };
 
@@ -721,6 +723,89 @@ target_empty(struct copy *cp)
 	return ZEK_OK;
 }
 
+/* Secondary indexes and foreign keys go during the copy and come back
+ * after it, in the same transaction, as pg_restore does it: one sort per
+ * index and one join per key instead of millions of single inserts into
+ * each index and look-ups in each parent. Primary keys and unique rules
+ * stay (the keys need them, and a duplicate fails at once). Each query
+ * answers pairs of (drop, make again). */
+static const char *const deferred_queries[] = {
+	"SELECT format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, "
+	"k.conname), format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, "
+	"k.conname, pg_get_constraintdef(k.oid)) FROM pg_constraint k "
+	"JOIN pg_class t ON t.oid = k.conrelid WHERE k.contype = 'f' AND "
+	"t.relnamespace = quote_ident(current_schema())::regnamespace "
+	"ORDER BY t.relname, k.conname",
+	"SELECT format('DROP INDEX %I', i.relname), "
+	"pg_get_indexdef(x.indexrelid) FROM pg_index x "
+	"JOIN pg_class i ON i.oid = x.indexrelid "
+	"JOIN pg_class t ON t.oid = x.indrelid WHERE t.relnamespace = "
+	"quote_ident(current_schema())::regnamespace AND "
+	"t.relname <> 'schema_migrations' AND NOT EXISTS (SELECT FROM "
+	"pg_constraint k WHERE k.conindid = x.indexrelid AND "
+	"k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x')) "
+	"ORDER BY t.relname, i.relname",
+};
+
+static enum zek_rc
+defer_one(struct copy *cp, const char *query)
+{
+	PGresult *res;
+	enum zek_rc rc = ZEK_OK;
+	int i, n;
+
+	res = pg_run(cp, query, NULL, PGRES_TUPLES_OK);
+	if (res == NULL)
+		return ZEK_IO;
+	n = PQntuples(res);
+	for (i = 0; rc == ZEK_OK && i < n; i++) {
+		if (cp->nremake == cp->remake_cap) {
+			cp->remake = sq_grow(cp->a, cp->remake, cp->nremake,
+			    &cp->remake_cap, sizeof(char *));
+			if (cp->remake == NULL) {
+				rc = nomem();
+				break;
+			}
+		}
+		cp->remake[cp->nremake] = arena_strdup(cp->a,
+		    PQgetvalue(res, i, 1));
+		if (cp->remake[cp->nremake] == NULL)
+			rc = nomem();
+		else
+			rc = pg_do(cp, PQgetvalue(res, i, 0));
+		cp->nremake++;
+	}
+	PQclear(res);
+	return rc;
+}
+
+static enum zek_rc
+defer_drop(struct copy *cp)
+{
+	enum zek_rc rc = ZEK_OK;
+	size_t i;
+
+	for (i = 0; rc == ZEK_OK && i < ZEK_ARRAY_LEN(deferred_queries); i++)
+		rc = defer_one(cp, deferred_queries[i]);
+	return rc;
+}
+
+/* Indexes first: the foreign keys' checks may read them. */
+static enum zek_rc
+defer_remake(struct copy *cp)
+{
+	enum zek_rc rc = ZEK_OK;
+	double t0 = now_s();
+	size_t i;
+
+	for (i = cp->nremake; rc == ZEK_OK && i > 0; i--)
+		rc = pg_do(cp, cp->remake[i - 1]);
+	if (rc == ZEK_OK)
+		fprintf(stderr, "zek: copy-db: %zu indexes and foreign keys "
+		    "%8.1f s\n", cp->nremake, now_s() - t0);
+	return rc;
+}
+
 static enum zek_rc
 triggers_set(struct copy *cp, const char *what)
 {
@@ -1217,6 +1302,9 @@ copy_rows(struct copy *cp)
 	rc = pg_do(cp, "BEGIN");
 	if (rc == ZEK_OK)
 		rc = pg_do(cp, "SET LOCAL lock_timeout = " LOCK_TIMEOUT);
+	/* Memory for the sorts that make the indexes again. */
+	if (rc == ZEK_OK)
+		rc = pg_do(cp, "SET LOCAL maintenance_work_mem = '256MB'");
 	if (rc == ZEK_OK)
 		rc = target_lock(cp);
 	if (rc == ZEK_OK)
@@ -1225,12 +1313,16 @@ copy_rows(struct copy *cp)
 	 * by triggers. Foreign keys and CHECKs stay on. */
 	if (rc == ZEK_OK)
 		rc = triggers_set(cp, "DISABLE");
+	if (rc == ZEK_OK)
+		rc = defer_drop(cp);
 	for (i = 0; rc == ZEK_OK && i < cp->nt; i++)
 		rc = copy_table(cp, &cp->t[i]);
 	if (rc == ZEK_OK)
 		rc = triggers_set(cp, "ENABLE");
 	if (rc == ZEK_OK)
 		rc = fill_own(cp);
+	if (rc == ZEK_OK)
+		rc = defer_remake(cp);
 	if (rc == ZEK_OK)
 		rc = verify(cp);
 	/* Last: setval is not undone by a rollback. */
