@@ -1310,7 +1310,8 @@ copy_rows(struct copy *cp)
 	if (rc == ZEK_OK)
 		rc = target_empty(cp);
 	/* Ids, search rows: set and made once after the copy, not per row
-	 * by triggers. Foreign keys and CHECKs stay on. */
+	 * by triggers. CHECKs stay on; the foreign keys check every row
+	 * when they are made again. */
 	if (rc == ZEK_OK)
 		rc = triggers_set(cp, "DISABLE");
 	if (rc == ZEK_OK)

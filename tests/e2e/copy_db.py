@@ -111,6 +111,13 @@ def use_sqlite(binary, lite):
         check_clean(log, "zek serve on SQLite")
 
 
+SCHEMA = """SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'
+UNION ALL SELECT 'constraint', conname, pg_get_constraintdef(oid) FROM pg_constraint
+WHERE connamespace = 'public'::regnamespace
+UNION ALL SELECT 'trigger', tgname, tgenabled::text FROM pg_trigger WHERE NOT tgisinternal
+ORDER BY 1, 2"""
+
+
 def counts(db):
     return {t: db_one(db, "SELECT count(*) FROM " + t) for t in TABLES}
 
@@ -128,6 +135,15 @@ def test_copy_and_serve(binary, lite, seen):
             assert re.search(r"copy-db: %s +\d+ rows" % t, err), err
         assert counts(target) == before, (counts(target), before)
         assert db_one(target, "SELECT count(*) FROM request_search") == before["requests"]
+        # The indexes and foreign keys dropped for the copy are back, the
+        # triggers on again: the schema is the migrations' own.
+        fresh = new_db()
+        try:
+            rc, out, err = zek(binary, "mail", "list", "--db", fresh)
+            assert rc == 0, (rc, out, err)
+            assert db_rows(target, SCHEMA) == db_rows(fresh, SCHEMA)
+        finally:
+            drop_db(fresh)
         data = db_rows(target, "SELECT data FROM attachments WHERE filename = 'daten.gz'")
         assert data == [(FILE,)], "attachment bytes differ in the database"
 
