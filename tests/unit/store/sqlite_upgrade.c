@@ -225,11 +225,15 @@ raw_dump(sqlite3 *db, const char *sql)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		for (i = 0; i < sqlite3_column_count(st); i++) {
-			const char *s = (const char *)sqlite3_column_text(st, i);
-			size_t need = len + (s != NULL ? strlen(s) : 0) + 3;
+		int ncol = sqlite3_column_count(st);
+
+		for (i = 0; i < ncol; i++) {
+			const char *s;
+			size_t need;
 			bool blank = false;
 
+			s = (const char *)sqlite3_column_text(st, i);
+			need = len + (s != NULL ? strlen(s) : 0) + 3;
 			if (need > cap) {
 				cap = need * 2;
 				out = realloc(out, cap);
@@ -245,7 +249,7 @@ raw_dump(sqlite3 *db, const char *sql)
 				blank = false;
 				out[len++] = *s;
 			}
-			out[len++] = i + 1 < sqlite3_column_count(st) ? '|' : '\n';
+			out[len++] = i + 1 < ncol ? '|' : '\n';
 		}
 	}
 	if (src != SQLITE_DONE)
@@ -261,8 +265,9 @@ raw_differ(sqlite3 *db, const char *a, const char *b)
 {
 	char sql[2048];
 
-	snprintf(sql, sizeof(sql), "SELECT (SELECT count(*) FROM (%s EXCEPT %s))"
-	    " + (SELECT count(*) FROM (%s EXCEPT %s))", a, b, b, a);
+	snprintf(sql, sizeof(sql), "SELECT (SELECT count(*) FROM "
+	    "(%s EXCEPT %s)) + (SELECT count(*) FROM (%s EXCEPT %s))",
+	    a, b, b, a);
 	return raw_i64(db, sql);
 }
 
@@ -420,7 +425,8 @@ check_requests(struct store_conn *c, struct arena *a, int k)
 
 	/* 0014: the internal note moved updated_at last, so customers see
 	 * the last public entry (written only from 0003 on). */
-	check_request(c, a, "ZEK-2", ZEK2, "wartet_kunde", k >= 3 ? 4500 : 5000);
+	check_request(c, a, "ZEK-2", ZEK2, "wartet_kunde",
+	    k >= 3 ? 4500 : 5000);
 	assert_int_equal(store_request_by_id(c, a, ZEK2, &r), ZEK_OK);
 	assert_int_equal(r->reporter_id, CLARA);
 	assert_int_equal(r->creator_id, BRUNO);
@@ -803,8 +809,9 @@ check_recorded(sqlite3 *db, int k)
 		const struct store_migration *m = &sqlite_migrations[i];
 		int64_t at;
 
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM schema_migrations"
-		    " WHERE version = %d AND name = '%s'", m->version, m->name);
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM "
+		    "schema_migrations WHERE version = %d AND name = '%s'",
+		    m->version, m->name);
 		assert_int_equal(raw_i64(db, sql), 1);
 		snprintf(sql, sizeof(sql), "SELECT applied_at FROM "
 		    "schema_migrations WHERE version = %d", m->version);
