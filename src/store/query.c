@@ -1,5 +1,5 @@
 /* query.c: the part of store.h that is the same on every backend: picking
- * the backend, the thread's connection, transactions handed to the driver,
+ * the backend, the thread's connection, scopes and their savepoints,
  * migrations, and the statement and row helpers the query files use. */
 #include "store/query.h"
 
@@ -125,36 +125,88 @@ store_conn_release(struct store *st)
 	}
 }
 
-/* ---- transactions, scopes, durable commits: the driver's ---- */
+/* ---- transactions and scopes: the savepoints here, the rest the
+ * driver's (how a transaction opens and ends, durable commits) ---- */
 
 enum zek_rc
 store_begin(struct store_conn *c)
 {
-	return c->drv->begin(c);
+	enum zek_rc rc;
+
+	if (!c->scoped)
+		return c->drv->tx_begin(c);
+	rc = c->drv->scope_open(c);
+	if (rc == ZEK_OK)
+		rc = c->drv->tx_exec(c, "SAVEPOINT zek");
+	if (rc == ZEK_OK)
+		c->depth++;
+	return rc;
 }
 
 enum zek_rc
 store_commit(struct store_conn *c)
 {
-	return c->drv->commit(c);
+	enum zek_rc rc;
+
+	if (!c->scoped)
+		return c->drv->tx_commit(c);
+	if (c->depth == 0)
+		return ZEK_OK;
+	/* Fails after a failed statement (PostgreSQL): the caller then
+	 * rolls back. */
+	rc = c->drv->tx_exec(c, "RELEASE zek");
+	if (rc == ZEK_OK)
+		c->depth--;
+	return rc;
 }
 
 enum zek_rc
 store_rollback(struct store_conn *c)
 {
-	return c->drv->rollback(c);
+	enum zek_rc rc;
+
+	if (!c->scoped)
+		return c->drv->tx_rollback(c);
+	/* Only the savepoint: the scope's transaction ends with the scope.
+	 * ROLLBACK TO also ends the abort a failed statement caused. */
+	if (c->depth == 0)
+		return ZEK_OK;
+	c->depth--;
+	switch (c->drv->tx_state(c)) {
+	case SQ_TX_NONE:
+		return ZEK_OK;  /* the database rolled it all back already */
+	case SQ_TX_LOST:
+		return ZEK_IO;  /* the connection is lost, and the scope too */
+	case SQ_TX_OPEN:
+		break;
+	}
+	rc = c->drv->tx_exec(c, "ROLLBACK TO zek");
+	if (rc == ZEK_OK)
+		rc = c->drv->tx_exec(c, "RELEASE zek");
+	return rc;
 }
 
 void
 store_scope_begin(struct store_conn *c)
 {
+	c->scoped = true;
+	c->depth = 0;
 	c->drv->scope_begin(c);
 }
 
 enum zek_rc
 store_scope_end(struct store_conn *c, bool commit)
 {
-	return c->drv->scope_end(c, commit);
+	int depth = c->depth;
+
+	c->scoped = false;
+	c->depth = 0;
+	if (depth == 0)
+		return c->drv->scope_end(c, commit);
+	/* Somebody skipped its commit or rollback: keep nothing. */
+	fprintf(stderr, "store: %d savepoint(s) left open\n", depth);
+	c->drv->scope_end(c, false);
+	return commit ? ZEK_IO : ZEK_OK;
 }
 
 void
