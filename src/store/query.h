@@ -242,6 +242,20 @@ void sq_map_list_row(struct sq_row *r, void *elem);
  * updated_at. */
 void sq_map_queue_row(struct sq_row *r, void *elem);
 
+/* Which rows of a status a queue reads; each has statements of its own
+ * on both backends (their arrays are indexed by it). */
+enum sq_queue_mode {
+	SQ_MODE_ANY,                /* whoever is assigned */
+	SQ_MODE_NONE,               /* nobody */
+	SQ_MODE_USER,               /* assignee_id */
+	SQ_MODE_SINCE,              /* changed since updated_since */
+	SQ_MODE_MAX
+};
+enum sq_queue_mode sq_queue_mode(const struct store_queue_query *q);
+/* Whether q asks for what a queue can read: a change time goes with any
+ * assignee only. */
+bool sq_queue_ok(const struct store_queue_query *q);
+
 /* Wall clock, UTC ms. */
 int64_t sq_wall_ms(void);
 
