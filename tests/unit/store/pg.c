@@ -1,7 +1,8 @@
 /* Unit tests for store/pg.c on a real PostgreSQL: ZEK_TEST_PG names a
  * throw-away cluster (a libpq URL whose role may create databases, as
- * tests/pg/cluster prints it). Each test gets a new database, dropped
- * after it. Without ZEK_TEST_PG the test is skipped (exit 77). */
+ * tests/pg/cluster prints it). Each test gets a new database from
+ * pgtest.c, dropped after it. Without ZEK_TEST_PG the test is skipped
+ * (exit 77). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/arena.h"
+#include "pgtest/pgtest.h"
 #include "store/pg_int.h"
 #include "store/store.h"
 
@@ -25,7 +27,6 @@
 static const char *admin_url;   /* ZEK_TEST_PG */
 static char dbname[64];
 static char url[1024];          /* key=value, with dbname = the test's */
-static int serial;
 
 /* ---- the test's database ---- */
 
@@ -52,20 +53,21 @@ admin_exec(const char *sql)
 	PQfinish(db);
 }
 
-/* ZEK_TEST_PG's settings with another dbname, as key=value words. */
+/* The database's URL as key=value words: the store takes both forms, and
+ * the other tests use URLs. */
 static void
-make_url(const char *name)
+make_url(const char *pg_url)
 {
 	PQconninfoOption *opts, *o;
 	size_t len = 0;
 	const char *v;
 	char *err = NULL;
 
-	opts = PQconninfoParse(admin_url, &err);
+	opts = PQconninfoParse(pg_url, &err);
 	assert_non_null(opts);
 	url[0] = '\0';
 	for (o = opts; o->keyword != NULL; o++) {
-		v = strcmp(o->keyword, "dbname") == 0 ? name : o->val;
+		v = o->val;
 		if (v == NULL || *v == '\0')
 			continue;
 		len += (size_t)snprintf(url + len, sizeof(url) - len, "%s%s='",
@@ -84,27 +86,19 @@ make_url(const char *name)
 static int
 setup(void **state)
 {
-	char sql[128];
+	char pg_url[1024];
 
 	(void)state;
-	snprintf(dbname, sizeof(dbname), "zek_t_%ld_%d", (long)getpid(),
-	    ++serial);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE template0 "
-	    "ENCODING 'UTF8'", dbname);
-	admin_exec(sql);
-	make_url(dbname);
+	pgtest_create(pg_url, sizeof(pg_url), dbname, sizeof(dbname));
+	make_url(pg_url);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char sql[128];
-
 	(void)state;
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-	    dbname);
-	admin_exec(sql);
+	pgtest_drop(dbname);
 	return 0;
 }
 
@@ -792,11 +786,7 @@ main(void)
 		DB_TEST(test_reconnect),
 	};
 
+	pgtest_require();       /* else skipped: exit 77 */
 	admin_url = getenv("ZEK_TEST_PG");
-	if (admin_url == NULL || *admin_url == '\0') {
-		printf("ZEK_TEST_PG is not set (a libpq URL of a throw-away "
-		    "cluster, see tests/pg/cluster): skipped\n");
-		return 77;
-	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
