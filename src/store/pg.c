@@ -79,6 +79,10 @@ set_sqlstate(struct pg_conn *c, const char *state)
 	 * aborted it, which is the one worth knowing. */
 	if (strcmp(state, "25P02") == 0 && c->last_sqlstate[0] != '\0')
 		return;
+	/* Serialisation failure, deadlock: the database picked us as the
+	 * one to give way; the whole transaction may run again. */
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+		c->base.retryable = true;
 	snprintf(c->last_sqlstate, sizeof(c->last_sqlstate), "%s", state);
 }
 
@@ -327,6 +331,8 @@ conn_ready(struct pg_conn *c)
 	if (PQtransactionStatus(c->db) != PQTRANS_IDLE)
 		return ZEK_OK;
 	c->last_sqlstate[0] = '\0';
+	if (!c->base.scoped)
+		c->base.retryable = false;  /* a scope clears it at its start */
 	if (c->base.scoped)
 		return tx_begin(c, "BEGIN ISOLATION LEVEL READ COMMITTED");
 	return ZEK_OK;
@@ -683,6 +689,9 @@ pg_start(struct store_conn *base, enum zek_rc *rc, const char *sql,
 {
 	struct pg_conn *c = pg_conn(base);
 	struct pg_stmt *st;
+	va_list aq;
+	bool alone;
+	int attempt;
 
 	*rc = conn_ready(c);
 	if (*rc != ZEK_OK)
@@ -693,9 +702,20 @@ pg_start(struct store_conn *base, enum zek_rc *rc, const char *sql,
 	stmt_clear(st);         /* rows of a run nobody finished */
 	if (!st->prepared && (*rc = stmt_prepare(c, st)) != ZEK_OK)
 		return NULL;
-	*rc = stmt_run(c, st, fmt, ap);
-	if (*rc != ZEK_OK)
-		return NULL;
+	/* A statement in no transaction is one of its own: refused as a
+	 * deadlock's victim it changed nothing, and runs again here. */
+	alone = PQtransactionStatus(c->db) == PQTRANS_IDLE;
+	for (attempt = 1;; attempt++) {
+		va_copy(aq, ap);
+		*rc = stmt_run(c, st, fmt, aq);
+		va_end(aq);
+		if (*rc == ZEK_OK)
+			break;
+		if (!alone || !base->retryable || attempt == STORE_ATTEMPTS)
+			return NULL;
+		base->retryable = false;
+		store_retry_pause(attempt + 1);
+	}
 	return (struct sq_stmt *)(void *)st;
 }
 

@@ -3,6 +3,7 @@
  * migrations, and the statement and row helpers the query files use. */
 #include "store/query.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -191,6 +192,7 @@ store_scope_begin(struct store_conn *c)
 {
 	c->scoped = true;
 	c->depth = 0;
+	c->retryable = false;
 	c->drv->scope_begin(c);
 }
 
@@ -208,6 +210,78 @@ store_scope_end(struct store_conn *c, bool commit)
 	c->drv->scope_end(c, false);
 	return commit ? ZEK_IO : ZEK_OK;
 }
+
+bool
+store_scope_retryable(struct store_conn *c)
+{
+	return c->retryable;
+}
+
+void
+store_retry_pause(int attempt)
+{
+	struct timespec ts;
+	uint32_t ms;
+
+	/* 1 to 4 ms before the second run, 1 to 8 before the third: the
+	 * winner of a deadlock commits within that, as a rule. The clock's
+	 * nanoseconds are random enough to keep two sides apart. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ms = 1 + (uint32_t)(ts.tv_nsec / 1000) % (4u << (attempt > 2 ? 1 : 0));
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)ms * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+enum zek_rc
+store_scope_run(struct store_conn *c, bool deferred,
+    bool (*fn)(void *arg, int attempt), void *arg)
+{
+	enum zek_rc rc;
+	bool commit;
+	int attempt;
+
+	for (attempt = 1;; attempt++) {
+		store_scope_begin(c);
+		if (deferred)
+			store_scope_defer(c);
+		commit = fn(arg, attempt);
+		/* A refused statement: the scope's result rests on a failure
+		 * even where a savepoint's rollback recovered from it, so it
+		 * is never kept. */
+		if (c->retryable) {
+			rc = store_scope_end(c, false);
+			if (commit)
+				rc = ZEK_IO;
+		} else {
+			rc = store_scope_end(c, commit);
+			if (!c->retryable)
+				return rc;      /* kept, or failed for good */
+			/* the COMMIT itself was refused */
+		}
+		if (attempt == STORE_ATTEMPTS)
+			return rc;
+		fprintf(stderr, "store: scope refused (%s), running it again "
+		    "(attempt %d of %d)\n", c->drv->name, attempt + 1,
+		    STORE_ATTEMPTS);
+		store_retry_pause(attempt + 1);
+	}
+}
+
+#ifdef ZEK_TEST_HOOKS
+void
+store_test_refuse_scope(struct store_conn *c)
+{
+	if (!c->drv->is_pg) {
+		c->retryable = true;
+		return;
+	}
+	/* The real failure, through the driver's error path. */
+	(void)sq_exec_sql(c, "DO $$BEGIN RAISE EXCEPTION 'zek test hook: "
+	    "refused' USING ERRCODE = 'serialization_failure'; END$$");
+}
+#endif
 
 void
 store_scope_defer(struct store_conn *c)

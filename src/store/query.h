@@ -143,6 +143,11 @@ struct store_conn {
 	 * savepoints, and the scope's end commits or rolls it all back. */
 	bool scoped;
 	int depth;                  /* open store_begin savepoints */
+	/* The scope (outside one: the last transaction) was refused as a
+	 * deadlock's or serialisation failure's victim: store_scope_retryable.
+	 * Set by the driver, cleared when the next scope or transaction
+	 * begins. */
+	bool retryable;
 };
 
 extern const struct sq_driver sq_sqlite_driver;
