@@ -576,10 +576,20 @@ struct store_mail {
  * m are ignored). ZEK_CONFLICT when message_id exists. */
 enum zek_rc store_outbox_insert(struct store_conn *c, const struct store_mail *m,
     int64_t *id_out);
-/* Ids of pending mails that are due at `now` and not claimed (or whose
- * claim lapsed), oldest first, at most `limit`. */
-enum zek_rc store_outbox_due(struct store_conn *c, struct arena *a, int64_t now,
-    size_t limit, int64_t **ids, size_t *n);
+/* Claims up to `limit` mails that are due at `now` (pending, not claimed
+ * or their claim lapsed) for `token` until `until`, counting an attempt on
+ * each, in one statement: on PostgreSQL with FOR UPDATE SKIP LOCKED, so
+ * senders claiming at once get disjoint sets; on SQLite under the write
+ * lock. *ids (in the arena): the claimed ones, oldest due first; *n may be
+ * 0. */
+enum zek_rc store_outbox_claim_due(struct store_conn *c, struct arena *a,
+    const char *token, int64_t now, int64_t until, size_t limit,
+    int64_t **ids, size_t *n);
+/* Extends token's claim on mail `id` to `until`, also after it lapsed if
+ * nobody took the mail over. ZEK_CONFLICT when someone else holds it or it
+ * is no longer pending. */
+enum zek_rc store_outbox_renew(struct store_conn *c, int64_t id,
+    const char *token, int64_t until);
 /* Claims a due mail for `token` until `until` and counts an attempt, in
  * one statement. ZEK_CONFLICT when it is not pending, not due, or claimed
  * by someone else whose claim has not lapsed. */
