@@ -804,6 +804,7 @@ test_scope_retry_deadlock(void **state)
 	store_close(st);
 }
 
+#ifdef ZEK_TEST_HOOKS     /* store_test_refuse_scope: sanitizer builds */
 struct refused {
 	int refuse;                 /* runs the test hook refuses */
 	const char *email;
@@ -855,6 +856,7 @@ test_scope_retry_refused(void **state)
 	assert_int_equal(user_count(c), 1);
 	store_close(st);
 }
+#endif
 
 /* ---- the connection target in messages ---- */
 
@@ -918,7 +920,9 @@ main(void)
 		DB_TEST(test_durable),
 		DB_TEST(test_reconnect),
 		DB_TEST(test_scope_retry_deadlock),
+#ifdef ZEK_TEST_HOOKS
 		DB_TEST(test_scope_retry_refused),
+#endif
 	};
 
 	pgtest_require();       /* else skipped: exit 77 */
