@@ -108,6 +108,45 @@ core_scope_ticket(struct core *c)
 	return db != NULL ? store_scope_ticket(db) : 0;
 }
 
+_Static_assert(CORE_ATTEMPTS == STORE_ATTEMPTS, "one count of attempts");
+
+enum zek_rc
+core_scope_run(struct core *c, bool deferred,
+    bool (*fn)(void *arg, int attempt), void *arg)
+{
+	struct store_conn *db = store_conn(c->store);
+
+	/* Without a connection fn fails on its own, with nothing to keep. */
+	if (db == NULL) {
+		(void)fn(arg, 1);
+		return ZEK_OK;
+	}
+	return store_scope_run(db, deferred, fn, arg);
+}
+
+bool
+core_retryable(const struct zctx *ctx)
+{
+	return store_scope_retryable(ctx->db);
+}
+
+void
+core_retry_pause(int attempt)
+{
+	store_retry_pause(attempt);
+}
+
+#ifdef ZEK_TEST_HOOKS
+void
+core_test_refuse_scope(struct core *c)
+{
+	struct store_conn *db = store_conn(c->store);
+
+	if (db != NULL)
+		store_test_refuse_scope(db);
+}
+#endif
+
 enum zek_rc
 core_durable_wait(struct core *c, uint64_t ticket)
 {

@@ -53,6 +53,24 @@ enum zek_rc core_scope_end(struct core *c, bool commit);
  * see store_scope_defer). Several commits share one sync. */
 void core_scope_begin_deferred(struct core *c);
 uint64_t core_scope_ticket(struct core *c);
+/* Retrying a scope the database refused as the victim of a deadlock or a
+ * serialisation failure (PostgreSQL; see store_scope_retryable):
+ * core_scope_run runs fn(arg, attempt) in a scope of its own (deferred as
+ * core_scope_begin_deferred when asked), kept when fn returns true, and
+ * runs it again from scratch while the scope is refused, up to
+ * CORE_ATTEMPTS times in all. Returns core_scope_end's result of the last
+ * run. core_retryable says whether ctx's last transaction, or the scope,
+ * was refused so; core_retry_pause waits a few random milliseconds before
+ * attempt `attempt`. */
+#define CORE_ATTEMPTS 3
+enum zek_rc core_scope_run(struct core *c, bool deferred,
+    bool (*fn)(void *arg, int attempt), void *arg);
+bool core_retryable(const struct zctx *ctx);
+void core_retry_pause(int attempt);
+#ifdef ZEK_TEST_HOOKS
+/* Test hook: the current scope fails as a refused one (store.h). */
+void core_test_refuse_scope(struct core *c);
+#endif
 enum zek_rc core_durable_wait(struct core *c, uint64_t ticket);
 enum zek_rc core_durable_notify(struct core *c, uint64_t ticket,
     void (*fn)(void *arg, int rc), void *arg);

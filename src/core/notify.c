@@ -405,16 +405,18 @@ core_notify_participant_added(struct zctx *ctx, int64_t request_id,
 /* ---- the outbox for mail/ ---- */
 
 enum zek_rc
-core_outbox_due(struct zctx *ctx, size_t limit, int64_t **ids, size_t *n)
+core_outbox_claim_due(struct zctx *ctx, const char *token, int64_t until,
+    size_t limit, int64_t **ids, size_t *n)
 {
-	return store_outbox_due(ctx->db, ctx->arena, ctx->now_ms, limit, ids, n);
+	return store_outbox_claim_due(ctx->db, ctx->arena, token, ctx->now_ms,
+	    until, limit, ids, n);
 }
 
 enum zek_rc
-core_outbox_claim(struct zctx *ctx, int64_t id, const char *token,
+core_outbox_renew(struct zctx *ctx, int64_t id, const char *token,
     int64_t until)
 {
-	return store_outbox_claim(ctx->db, id, token, ctx->now_ms, until);
+	return store_outbox_renew(ctx->db, id, token, until);
 }
 
 enum zek_rc

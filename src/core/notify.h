@@ -91,10 +91,12 @@ bool core_notify_event_known(const char *event);
  * The outbox for mail/ (thin wrappers over store/, see store.h for the
  * claim protocol). Records live in ctx->arena.
  */
-enum zek_rc core_outbox_due(struct zctx *ctx, size_t limit, int64_t **ids,
-    size_t *n);
-/* ZEK_CONFLICT when someone else holds it or it is no longer due. */
-enum zek_rc core_outbox_claim(struct zctx *ctx, int64_t id, const char *token,
+/* Up to `limit` due mails, claimed for `token` until `until` in one
+ * statement (store_outbox_claim_due). */
+enum zek_rc core_outbox_claim_due(struct zctx *ctx, const char *token,
+    int64_t until, size_t limit, int64_t **ids, size_t *n);
+/* ZEK_CONFLICT when someone else holds it or it is no longer pending. */
+enum zek_rc core_outbox_renew(struct zctx *ctx, int64_t id, const char *token,
     int64_t until);
 enum zek_rc core_outbox_get(struct zctx *ctx, int64_t id,
     struct store_mail **out);

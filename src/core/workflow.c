@@ -570,6 +570,23 @@ out:
 	return rc == ZEK_NOTFOUND ? ZEK_OK : rc;
 }
 
+/* auto_close_one, again while the database refuses its transaction as a
+ * deadlock's victim (a customer may write to the request meanwhile). */
+static enum zek_rc
+auto_close_retrying(struct zctx *ctx, int64_t id, int64_t cutoff, bool *done)
+{
+	enum zek_rc rc;
+	int attempt;
+
+	for (attempt = 1;; attempt++) {
+		rc = auto_close_one(ctx, id, cutoff, done);
+		if (rc == ZEK_OK || !core_retryable(ctx) ||
+		    attempt == CORE_ATTEMPTS)
+			return rc;
+		core_retry_pause(attempt + 1);
+	}
+}
+
 enum zek_rc
 core_auto_close_run(struct zctx *ctx, size_t limit, int64_t *closed,
     bool *more)
@@ -592,7 +609,7 @@ core_auto_close_run(struct zctx *ctx, size_t limit, int64_t *closed,
 	    status_code(STATUS_WARTET_KUNDE), resolution_code(RESOLUTION_GELOEST),
 	    cutoff, 0, limit, &ids, &n);
 	for (i = 0; rc == ZEK_OK && i < n; i++) {
-		rc = auto_close_one(ctx, ids[i], cutoff, &done);
+		rc = auto_close_retrying(ctx, ids[i], cutoff, &done);
 		if (rc == ZEK_OK && done)
 			count++;
 	}

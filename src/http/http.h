@@ -53,6 +53,7 @@ struct req {
 	bool body_busy;             /* over the budget: answered 503 */
 	struct form form;           /* parsed body: urlencoded or multipart */
 	bool form_failed;           /* the body could not be parsed */
+	bool form_parsed;           /* form holds the body's fields */
 	const char *form_error_field; /* field named by a size error */
 
 	const struct route *route;
@@ -79,6 +80,8 @@ struct req {
 	int durable_rc;
 	long json_fail_at;          /* test hook X-Zek-Json-Fail-At (sanitizer
 	                               builds; render/jsonalloc.h) */
+	int attempts;               /* runs of the request (server.c respond) */
+	int refuse_runs;            /* test hook X-Zek-Refuse-Runs */
 };
 
 /* Starts the server; blocks until SIGINT/SIGTERM. Returns a zek_rc. */
@@ -122,7 +125,8 @@ void http_reply_release(struct req *rq);
 #ifdef ZEK_TEST_HOOKS
 /* Test hook: tells the client, in X-Zek-Allocs and X-Zek-Fault, how many
  * allocations the request made since X-Zek-Fail-After armed it and
- * whether the injected failure happened. */
+ * whether the injected failure happened; in X-Zek-Attempts, after
+ * X-Zek-Refuse-Runs, how often the request ran. */
 void http_fault_report(struct req *rq);
 #endif
 

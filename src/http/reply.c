@@ -339,12 +339,18 @@ http_fault_report(struct req *rq)
 	int hit;
 	size_t i;
 
-	count = arena_fault_count(rq->arena, &hit);
-	if (rq->resp == NULL || count < 0)
+	if (rq->resp == NULL)
 		return;
 	for (i = 0; i < FALLBACKS; i++)
 		if (rq->resp == fallback[i])
 			return;     /* shared: never changed after start-up */
+	if (rq->refuse_runs > 0) {
+		snprintf(n, sizeof(n), "%d", rq->attempts);
+		MHD_add_response_header(rq->resp, "X-Zek-Attempts", n);
+	}
+	count = arena_fault_count(rq->arena, &hit);
+	if (count < 0)
+		return;
 	snprintf(n, sizeof(n), "%ld", count);
 	MHD_add_response_header(rq->resp, "X-Zek-Allocs", n);
 	MHD_add_response_header(rq->resp, "X-Zek-Fault", hit ? "hit" : "none");

@@ -113,6 +113,12 @@ fault_hook(struct req *rq)
 	v = req_header(rq, "X-Zek-Json-Fail-At");
 	if (v != NULL && str_to_i64(v, 1, INT32_MAX, &n) == 0)
 		rq->json_fail_at = (long)n;
+	/* "X-Zek-Refuse-Runs: N": the first N runs of the request end as
+	 * if the database had refused their transaction (a deadlock's
+	 * victim), so that it runs again; X-Zek-Attempts says how often. */
+	v = req_header(rq, "X-Zek-Refuse-Runs");
+	if (v != NULL && str_to_i64(v, 1, 100, &n) == 0)
+		rq->refuse_runs = (int)n;
 }
 #endif
 
@@ -231,7 +237,8 @@ parse_body(struct req *rq)
 	};
 	int rc;
 
-	if (ct == NULL || rq->body.len == 0)
+	/* Parsed once: a second run of the request reads the same form. */
+	if (ct == NULL || rq->body.len == 0 || rq->form_parsed)
 		return ZEK_OK;
 	if (form_media_type_is(ct, "application/x-www-form-urlencoded"))
 		rc = form_parse_urlencoded(rq->arena, rq->body.data, rq->body.len,
@@ -243,6 +250,7 @@ parse_body(struct req *rq)
 		rc = ZEK_OK;    /* JSON and others are read by their handlers */
 	if (rc != ZEK_OK)
 		rq->form_failed = true;
+	rq->form_parsed = rc == ZEK_OK;
 	return rc;
 }
 
@@ -384,18 +392,57 @@ await_durable(struct req *rq, uint64_t ticket)
 	return MHD_YES;
 }
 
-/* The last call for a request: dispatch, make sure there is an answer,
- * and keep the request's writes only when the answer is not a failure. */
-static enum MHD_Result
-respond(struct req *rq)
+/* Puts rq back as it was before its first dispatch, but for what the
+ * client sent (headers, body, the parsed form): a run refused by the
+ * database goes again from scratch, and the answer and cookies of the run
+ * before must not go out. What that run allocated stays in the arena
+ * until the request ends. */
+static void
+req_rewind(struct req *rq)
 {
-	struct core *core = rq->app->core;
+	http_reply_release(rq);
+	rq->headers = NULL;
+	rq->status = 500;
+	rq->resp_bytes = 0;
+	rq->route = NULL;
+	memset(rq->params, 0, sizeof(rq->params));
+	memset(&rq->ctx, 0, sizeof(rq->ctx));
+	rq->user = NULL;
+	rq->session_token = NULL;
+	rq->csrf = NULL;
+	rq->set_csrf_cookie = false;
+	rq->lang = "de";
+	rq->tz = "Europe/Berlin";
+	rq->cat = NULL;
+	rq->tpl = NULL;
+}
+
+struct run {
+	struct req *rq;
+	size_t used;                /* the arena's bytes when the run began */
+};
+
+/* One run of the request in its scope (core_scope_run): dispatch, make
+ * sure there is an answer, and ask to keep the request's writes only
+ * when the answer is not a failure. */
+static bool
+respond_run(void *arg, int attempt)
+{
+	struct run *r = arg;
+	struct req *rq = r->rq;
 	bool api = str_starts(rq->path, "/rest/");
-	uint64_t ticket;
-	bool ok;
 	int rc;
 
-	core_scope_begin_deferred(core);
+	if (attempt > 1) {
+		fprintf(stderr, "%s the database refused the request's "
+		    "transaction (deadlock or serialization failure): run %d\n",
+		    rq->id, attempt);
+		/* The same room as the first run had. */
+		arena_extend(rq->arena, arena_used(rq->arena) - r->used);
+		r->used = arena_used(rq->arena);
+		req_rewind(rq);
+	}
+	rq->attempts = attempt;
 	jsonalloc_begin();      /* failures of other requests are not ours */
 #ifdef ZEK_TEST_HOOKS
 	jsonalloc_fail_at(rq->json_fail_at);
@@ -407,8 +454,25 @@ respond(struct req *rq)
 		web_fail(rq, http_status_of(rc), rc);
 	if (rq->resp == NULL)
 		http_reply_fallback(rq, http_status_of(rc), api);
-	ok = rq->resp != NULL && rq->status < 500;
-	if (core_scope_end(core, ok) != ZEK_OK && ok) {
+#ifdef ZEK_TEST_HOOKS
+	if (attempt <= rq->refuse_runs)
+		core_test_refuse_scope(rq->app->core);
+#endif
+	return rq->resp != NULL && rq->status < 500;
+}
+
+/* The last call for a request: run it (again while the database refuses
+ * its transaction as a deadlock's victim, core_scope_run), and keep its
+ * writes only when the answer is not a failure. */
+static enum MHD_Result
+respond(struct req *rq)
+{
+	struct core *core = rq->app->core;
+	struct run r = { .rq = rq, .used = arena_used(rq->arena) };
+	bool api = str_starts(rq->path, "/rest/");
+	uint64_t ticket;
+
+	if (core_scope_run(core, true, respond_run, &r) != ZEK_OK) {
 		/* The commit failed: what the answer says did not happen. */
 		http_reply_release(rq);
 		if (!api)

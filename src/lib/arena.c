@@ -245,6 +245,14 @@ arena_used(const struct arena *a)
 }
 
 void
+arena_extend(struct arena *a, size_t n)
+{
+	if (a->limit == 0)
+		return;
+	a->limit = n > SIZE_MAX - a->limit ? SIZE_MAX : a->limit + n;
+}
+
+void
 arena_fail_after(struct arena *a, long n)
 {
 	a->fail_in = n > 0 ? n : 0;

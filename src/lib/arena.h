@@ -35,6 +35,9 @@ int arena_defer(struct arena *a, void (*fn)(void *), void *p);
 
 /* Bytes handed out so far. */
 size_t arena_used(const struct arena *a);
+/* Raises the limit by n bytes (none: stays none): for work done again in
+ * the same arena, which then has the room it had the first time. */
+void arena_extend(struct arena *a, size_t n);
 
 /* Fault injection for tests: the n-th allocation from now fails (n >= 1),
  * and every one after it. 0 switches it off. */

@@ -29,7 +29,7 @@ outbox_backoff_ms(const struct config *cfg, int64_t attempts)
 	return d < cfg->mail_retry_max_ms ? d : cfg->mail_retry_max_ms;
 }
 
-/* A claim token unique to this attempt: process, then random. */
+/* A claim token unique to this pass: process, then random. */
 static void
 make_token(char *out, size_t n)
 {
@@ -104,21 +104,28 @@ record_tempfail(struct zctx *ctx, const struct store_mail *m,
 	return core_outbox_retry(ctx, m->id, token, next, why);
 }
 
+/* How long a claim holds: one whole SMTP conversation and the rendering. */
+static int64_t
+lease_ms(const struct config *cfg)
+{
+	return 2 * cfg->smtp_timeout_ms + 1000;
+}
+
 static enum zek_rc
 send_one(struct zctx *ctx, const struct mail_env *env, int64_t id,
-    struct outbox_stats *st)
+    const char *token, struct outbox_stats *st)
 {
 	const struct config *cfg = ctx->cfg;
 	struct smtp_outcome o;
 	struct store_mail *m;
-	char token[64], err[ERROR_MAX] = "";
+	char err[ERROR_MAX] = "";
 	const char *raw = NULL;
 	enum zek_rc rc;
 
-	make_token(token, sizeof(token));
-	/* Long enough for one whole SMTP conversation and the rendering. */
-	rc = core_outbox_claim(ctx, id, token,
-	    ctx->now_ms + 2 * cfg->smtp_timeout_ms + 1000);
+	/* The batch's claim ran from its start: a full lease from now for
+	 * this mail, unless it lapsed meanwhile and another sender took it
+	 * (then that one sends it, not we). */
+	rc = core_outbox_renew(ctx, id, token, ctx->now_ms + lease_ms(cfg));
 	if (rc == ZEK_CONFLICT) {
 		st->busy++;
 		return ZEK_OK;
@@ -169,8 +176,9 @@ outbox_run(struct core *core, const struct mail_env *env,
 	struct arena *a = NULL, *ma;
 	struct zctx ctx, mctx;
 	enum zek_rc rc;
-	int64_t *ids;
+	int64_t *ids = NULL;
 	size_t i, n = 0;
+	char token[64];
 
 	*more = false;
 	if (str_empty(env->cfg->smtp_url))
@@ -178,9 +186,11 @@ outbox_run(struct core *core, const struct mail_env *env,
 	a = arena_new(ARENA_LIMIT);
 	if (a == NULL)
 		return ZEK_NOMEM;
+	make_token(token, sizeof(token));
 	rc = core_ctx_init(core, a, &ctx);
 	if (rc == ZEK_OK)
-		rc = core_outbox_due(&ctx, OUTBOX_BATCH, &ids, &n);
+		rc = core_outbox_claim_due(&ctx, token,
+		    ctx.now_ms + lease_ms(env->cfg), OUTBOX_BATCH, &ids, &n);
 	for (i = 0; rc == ZEK_OK && i < n; i++) {
 		/* A fresh arena and "now" per mail: sending takes time. */
 		ma = arena_new(ARENA_LIMIT);
@@ -190,7 +200,7 @@ outbox_run(struct core *core, const struct mail_env *env,
 		}
 		rc = core_ctx_init(core, ma, &mctx);
 		if (rc == ZEK_OK)
-			rc = send_one(&mctx, env, ids[i], st);
+			rc = send_one(&mctx, env, ids[i], token, st);
 		arena_free(ma);
 	}
 	if (rc == ZEK_OK)

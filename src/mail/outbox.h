@@ -24,11 +24,14 @@ struct outbox_stats {
 };
 
 /*
- * One pass: every mail that is due (pending, next_attempt_at reached, not
- * claimed or its claim lapsed), at most OUTBOX_BATCH; *more says whether
- * there may be more. Per mail:
- *  1. claim it (one guarded UPDATE; a mail another process claimed is
- *     skipped) for 2 * smtp_timeout_ms + 1 s and count the attempt;
+ * One pass: claims the mails that are due (pending, next_attempt_at
+ * reached, not claimed or its claim lapsed), at most OUTBOX_BATCH, in one
+ * statement (store_outbox_claim_due: senders claiming at once get disjoint
+ * sets), each for 2 * smtp_timeout_ms + 1 s, and counts an attempt on each;
+ * *more says whether there may be more. Per mail:
+ *  1. renew its claim for as long again from now (a claim that lapsed
+ *     while earlier mails were sent and that another sender took over is
+ *     left to that one);
  *  2. render it unless an earlier attempt stored the bytes, and store them;
  *  3. send it; then at once, in its own short write, mark it sent, or
  *     release it for a retry after a back-off (mail_retry_ms doubling up to

@@ -1,6 +1,7 @@
 /* agent.c: assignees, the staff list, how long a request waits (auto-close). */
 #include "store/store.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/arena.h"
@@ -77,6 +78,29 @@ store_requests_waiting(struct store_conn *c, struct arena *a,
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_id, sizeof(**ids), (void **)ids, n);
+}
+
+/* ---- the queues: what both backends read the same way ---- */
+
+enum sq_queue_mode
+sq_queue_mode(const struct store_queue_query *q)
+{
+	if (q->updated_since > 0)
+		return SQ_MODE_SINCE;
+	switch (q->assignee) {
+	case STORE_ASSIGNEE_NONE:
+		return SQ_MODE_NONE;
+	case STORE_ASSIGNEE_USER:
+		return SQ_MODE_USER;
+	default:
+		return SQ_MODE_ANY;
+	}
+}
+
+bool
+sq_queue_ok(const struct store_queue_query *q)
+{
+	return q->updated_since <= 0 || q->assignee == STORE_ASSIGNEE_ANY;
 }
 
 /* A row of a queue (both backends read the same columns). */

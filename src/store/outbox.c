@@ -66,26 +66,77 @@ store_outbox_insert(struct store_conn *c, const struct store_mail *m,
 	return rc;
 }
 
+/* A claimed mail: its id and when it was due, to put them in order. */
+struct claimed {
+	int64_t id;
+	int64_t due;
+};
+
 static void
-map_id(struct sq_row *r, void *elem)
+map_claimed(struct sq_row *r, void *elem)
 {
-	*(int64_t *)elem = sq_col_i64(r);
+	struct claimed *x = elem;
+
+	x->id = sq_col_i64(r);
+	x->due = sq_col_i64(r);
+}
+
+static int
+claimed_cmp(const void *pa, const void *pb)
+{
+	const struct claimed *a = pa, *b = pb;
+
+	if (a->due != b->due)
+		return a->due < b->due ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
 }
 
 enum zek_rc
-store_outbox_due(struct store_conn *c, struct arena *a, int64_t now,
-    size_t limit, int64_t **ids, size_t *n)
+store_outbox_claim_due(struct store_conn *c, struct arena *a,
+    const char *token, int64_t now, int64_t until, size_t limit,
+    int64_t **ids, size_t *n)
 {
+	struct claimed *rows = NULL;
 	enum zek_rc rc;
 	struct sq_stmt *st;
+	size_t i, cnt = 0;
 
-	st = sq_start(c, &rc, "SELECT id FROM outbox "
+	*ids = NULL;
+	*n = 0;
+	/* One statement decides which mails are whose. PostgreSQL: rows
+	 * another sender's claim holds locked are skipped, not waited for,
+	 * and a row claimed meanwhile is checked again against the WHERE
+	 * (read committed), so concurrent claims take disjoint sets. SQLite
+	 * runs it under the write lock, one sender after the other. */
+	st = sq_start(c, &rc, sq_dialect(c,
+	    "UPDATE outbox SET claimed_by = ?, claimed_until = ?, "
+	    "attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox "
 	    "WHERE state = 'pending' AND next_attempt_at <= ? "
 	    "AND (claimed_until IS NULL OR claimed_until < ?) "
-	    "ORDER BY next_attempt_at, id LIMIT ?", "iiz", now, now, limit);
+	    "ORDER BY next_attempt_at, id LIMIT ?) "
+	    "RETURNING id, next_attempt_at",
+	    "UPDATE outbox SET claimed_by = ?, claimed_until = ?, "
+	    "attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox "
+	    "WHERE state = 'pending' AND next_attempt_at <= ? "
+	    "AND (claimed_until IS NULL OR claimed_until < ?) "
+	    "ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) "
+	    "RETURNING id, next_attempt_at"),
+	    "tiiiz", token, until, now, now, limit);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, map_id, sizeof(**ids), (void **)ids, n);
+	rc = sq_collect(c, a, st, map_claimed, sizeof(*rows), (void **)&rows,
+	    &cnt);
+	if (rc != ZEK_OK || cnt == 0)
+		return rc;
+	/* RETURNING gives no order. */
+	qsort(rows, cnt, sizeof(*rows), claimed_cmp);
+	*ids = arena_calloc(a, cnt, sizeof(**ids));
+	if (*ids == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < cnt; i++)
+		(*ids)[i] = rows[i].id;
+	*n = cnt;
+	return ZEK_OK;
 }
 
 /* NOTFOUND from a guarded UPDATE means "someone else holds it". */
@@ -106,6 +157,16 @@ store_outbox_claim(struct store_conn *c, int64_t id, const char *token,
 	    "WHERE id = ? AND state = 'pending' AND next_attempt_at <= ? "
 	    "AND (claimed_until IS NULL OR claimed_until < ?)",
 	    "tiiii", token, until, id, now, now));
+}
+
+enum zek_rc
+store_outbox_renew(struct store_conn *c, int64_t id, const char *token,
+    int64_t until)
+{
+	/* Still ours if it lapsed but nobody took it over. */
+	return conflict_if_unchanged(sq_exec_changed(c, "UPDATE outbox SET "
+	    "claimed_until = ? WHERE id = ? AND claimed_by = ? "
+	    "AND state = 'pending'", "iit", until, id, token));
 }
 
 enum zek_rc

@@ -79,6 +79,10 @@ set_sqlstate(struct pg_conn *c, const char *state)
 	 * aborted it, which is the one worth knowing. */
 	if (strcmp(state, "25P02") == 0 && c->last_sqlstate[0] != '\0')
 		return;
+	/* Serialisation failure, deadlock: the database picked us as the
+	 * one to give way; the whole transaction may run again. */
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+		c->base.retryable = true;
 	snprintf(c->last_sqlstate, sizeof(c->last_sqlstate), "%s", state);
 }
 
@@ -327,7 +331,9 @@ conn_ready(struct pg_conn *c)
 	if (PQtransactionStatus(c->db) != PQTRANS_IDLE)
 		return ZEK_OK;
 	c->last_sqlstate[0] = '\0';
-	if (c->scoped)
+	if (!c->base.scoped)
+		c->base.retryable = false;  /* a scope clears it at its start */
+	if (c->base.scoped)
 		return tx_begin(c, "BEGIN ISOLATION LEVEL READ COMMITTED");
 	return ZEK_OK;
 }
@@ -683,6 +689,9 @@ pg_start(struct store_conn *base, enum zek_rc *rc, const char *sql,
 {
 	struct pg_conn *c = pg_conn(base);
 	struct pg_stmt *st;
+	va_list aq;
+	bool alone;
+	int attempt;
 
 	*rc = conn_ready(c);
 	if (*rc != ZEK_OK)
@@ -693,9 +702,20 @@ pg_start(struct store_conn *base, enum zek_rc *rc, const char *sql,
 	stmt_clear(st);         /* rows of a run nobody finished */
 	if (!st->prepared && (*rc = stmt_prepare(c, st)) != ZEK_OK)
 		return NULL;
-	*rc = stmt_run(c, st, fmt, ap);
-	if (*rc != ZEK_OK)
-		return NULL;
+	/* A statement in no transaction is one of its own: refused as a
+	 * deadlock's victim it changed nothing, and runs again here. */
+	alone = PQtransactionStatus(c->db) == PQTRANS_IDLE;
+	for (attempt = 1;; attempt++) {
+		va_copy(aq, ap);
+		*rc = stmt_run(c, st, fmt, aq);
+		va_end(aq);
+		if (*rc == ZEK_OK)
+			break;
+		if (!alone || !base->retryable || attempt == STORE_ATTEMPTS)
+			return NULL;
+		base->retryable = false;
+		store_retry_pause(attempt + 1);
+	}
 	return (struct sq_stmt *)(void *)st;
 }
 
@@ -843,21 +863,16 @@ pg_exec_sql(struct store_conn *base, const char *sql)
 
 /* ---- transactions and scopes ---- */
 
+/* Outside a scope. */
 static enum zek_rc
-pg_begin(struct store_conn *base)
+pg_tx_begin(struct store_conn *base)
 {
 	struct pg_conn *c = pg_conn(base);
 	enum zek_rc rc;
 
-	rc = conn_ready(c);     /* in a scope: opens its transaction */
+	rc = conn_ready(c);
 	if (rc != ZEK_OK)
 		return rc;
-	if (c->scoped) {
-		rc = tx_exec(c, "SAVEPOINT zek");
-		if (rc == ZEK_OK)
-			c->depth++;
-		return rc;
-	}
 	/* PostgreSQL only warns; SQLite refuses, and so do we. */
 	if (PQtransactionStatus(c->db) != PQTRANS_IDLE) {
 		fprintf(stderr, "store: postgresql: BEGIN inside a "
@@ -868,55 +883,48 @@ pg_begin(struct store_conn *base)
 }
 
 static enum zek_rc
-pg_commit(struct store_conn *base)
+pg_tx_commit(struct store_conn *c)
 {
-	struct pg_conn *c = pg_conn(base);
-	enum zek_rc rc;
-
-	if (!c->scoped)
-		return tx_commit(c);
-	if (c->depth == 0)
-		return ZEK_OK;
-	/* Fails after a failed statement: the caller then rolls back. */
-	rc = tx_exec(c, "RELEASE zek");
-	if (rc == ZEK_OK)
-		c->depth--;
-	return rc;
+	return tx_commit(pg_conn(c));
 }
 
 static enum zek_rc
-pg_rollback(struct store_conn *base)
+pg_tx_rollback(struct store_conn *c)
 {
-	struct pg_conn *c = pg_conn(base);
-	PGTransactionStatusType ts;
-	enum zek_rc rc;
+	return tx_rollback(pg_conn(c));
+}
 
-	if (!c->scoped)
-		return tx_rollback(c);
-	/* Only the savepoint: the scope's transaction ends with the scope.
-	 * ROLLBACK TO also ends the abort a failed statement caused. */
-	if (c->depth == 0)
-		return ZEK_OK;
-	c->depth--;
-	ts = PQtransactionStatus(c->db);
-	if (ts == PQTRANS_IDLE)
-		return ZEK_OK;
-	if (ts != PQTRANS_INTRANS && ts != PQTRANS_INERROR)
-		return ZEK_IO;  /* the connection is lost, and the scope too */
-	rc = tx_exec(c, "ROLLBACK TO zek");
-	if (rc == ZEK_OK)
-		rc = tx_exec(c, "RELEASE zek");
-	return rc;
+/* In a scope: its transaction, opened by the first statement. */
+static enum zek_rc
+pg_scope_open(struct store_conn *c)
+{
+	return conn_ready(pg_conn(c));
+}
+
+static enum zek_rc
+pg_tx_exec(struct store_conn *c, const char *sql)
+{
+	return tx_exec(pg_conn(c), sql);
+}
+
+static enum sq_tx
+pg_tx_state(struct store_conn *c)
+{
+	switch (PQtransactionStatus(pg_conn(c)->db)) {
+	case PQTRANS_IDLE:
+		return SQ_TX_NONE;
+	case PQTRANS_INTRANS:
+	case PQTRANS_INERROR:
+		return SQ_TX_OPEN;
+	default:
+		return SQ_TX_LOST;
+	}
 }
 
 static void
 pg_scope_begin(struct store_conn *base)
 {
-	struct pg_conn *c = pg_conn(base);
-
-	c->scoped = true;
-	c->depth = 0;
-	c->last_sqlstate[0] = '\0';
+	pg_conn(base)->last_sqlstate[0] = '\0';
 }
 
 static enum zek_rc
@@ -937,21 +945,14 @@ pg_scope_end(struct store_conn *base, bool commit)
 			    st->sql);
 		stmt_clear(st);
 	}
-	if (c->depth != 0) {
-		/* Somebody skipped its commit or rollback: keep nothing. */
-		fprintf(stderr, "store: %d savepoint(s) left open\n", c->depth);
-		rc = ZEK_IO;
-	}
-	c->scoped = false;
-	c->depth = 0;
 	ts = PQtransactionStatus(c->db);
 	if (ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN) {
 		/* Unknown: the connection was lost, and the transaction with
 		 * it (the failing statement said so). */
 		c->in_tx = false;
-		return commit ? (ts == PQTRANS_IDLE ? rc : ZEK_IO) : ZEK_OK;
+		return commit && ts != PQTRANS_IDLE ? ZEK_IO : ZEK_OK;
 	}
-	if (commit && rc == ZEK_OK) {
+	if (commit) {
 		rc = tx_commit(c);
 		if (rc == ZEK_OK)
 			return ZEK_OK;
@@ -1245,9 +1246,12 @@ const struct sq_driver sq_pg_driver = {
 	.exec_sql = pg_exec_sql,
 	.collect_cached = NULL,         /* never kept: query.c reads anew */
 	.query_i64_cached = NULL,
-	.begin = pg_begin,
-	.commit = pg_commit,
-	.rollback = pg_rollback,
+	.tx_begin = pg_tx_begin,
+	.tx_commit = pg_tx_commit,
+	.tx_rollback = pg_tx_rollback,
+	.scope_open = pg_scope_open,
+	.tx_exec = pg_tx_exec,
+	.tx_state = pg_tx_state,
 	.scope_begin = pg_scope_begin,
 	.scope_end = pg_scope_end,
 	.scope_defer = pg_scope_defer,

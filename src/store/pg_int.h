@@ -32,11 +32,8 @@ struct pg_conn {
 	struct pg_stmt cache[STMT_CACHE_MAX];
 	size_t ncache;
 	int64_t changes;            /* rows of the last INSERT/UPDATE/DELETE */
-	/* Inside store_scope_begin/end (one HTTP request): the first statement
-	 * opens one transaction for the whole scope, store_begin/commit become
-	 * savepoints, and the scope's end commits or rolls it all back. */
-	bool scoped;
-	int depth;                  /* open store_begin savepoints */
+	/* In a scope (base.scoped) the first statement opens the scope's one
+	 * transaction. */
 	bool in_tx;                 /* a transaction we began is not ended */
 	/* The SQLSTATE of the last failure in the current or last transaction
 	 * ("" for none); see pg_last_sqlstate. */

@@ -136,9 +136,8 @@ static const char *const list_count_sql[] = {
 #define Q_COUNTS(COND) Q_COUNT(COND, "", ""), \
 	Q_COUNT(COND, L_SEARCH, Q_MATCH)
 
-enum { MODE_ANY, MODE_NONE, MODE_USER, MODE_SINCE, MODE_MAX };
-
-/* Index: ((by_updated * 2 + ascending) * MODE_MAX + mode) * 2 + search. */
+/* Index: ((by_updated * 2 + ascending) * SQ_MODE_MAX + mode) * 2 +
+ * search. */
 static const char *const queue_page_sql[] = {
 	Q_MODES("created_at", "<", "DESC"),
 	Q_MODES("created_at", ">", "ASC"),
@@ -370,27 +369,6 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 
 /* ---- the queues ---- */
 
-static int
-query_mode(const struct store_queue_query *q)
-{
-	if (q->updated_since > 0)
-		return MODE_SINCE;
-	switch (q->assignee) {
-	case STORE_ASSIGNEE_NONE:
-		return MODE_NONE;
-	case STORE_ASSIGNEE_USER:
-		return MODE_USER;
-	default:
-		return MODE_ANY;
-	}
-}
-
-static bool
-query_ok(const struct store_queue_query *q)
-{
-	return q->updated_since <= 0 || q->assignee == STORE_ASSIGNEE_ANY;
-}
-
 /* Whether the codes are exactly the four open statuses: SQLite searches
  * them as one facet token (zgopen) without looking at the codes. */
 static bool
@@ -447,23 +425,23 @@ pg_queue_page(struct store_conn *c, struct arena *a,
 	struct sq_stmt *st;
 	bool nothing;
 	size_t idx;
-	int mode;
+	enum sq_queue_mode mode;
 
 	*rows = NULL;
 	*n = 0;
 	if (q->limit == 0 || q->limit > STORE_QUEUE_LIMIT_MAX ||
-	    q->status == NULL || !query_ok(q))
+	    q->status == NULL || !sq_queue_ok(q))
 		return ZEK_INVALID;
 	rc = queue_search(c, a, q->terms, &q->status, 1, &tsq, &nothing);
 	if (rc != ZEK_OK || nothing)
 		return rc;
-	mode = query_mode(q);
+	mode = sq_queue_mode(q);
 	/* SQLite's walk of search hits in creation order compares assignee
 	 * ids with 0 for nobody: there "user 0" is nobody's. */
-	if (tsq[0] != '\0' && !q->by_updated && mode == MODE_USER &&
+	if (tsq[0] != '\0' && !q->by_updated && mode == SQ_MODE_USER &&
 	    q->assignee_id == 0)
-		mode = MODE_NONE;
-	idx = ((size_t)(q->by_updated * 2 + q->ascending) * MODE_MAX +
+		mode = SQ_MODE_NONE;
+	idx = ((size_t)(q->by_updated * 2 + q->ascending) * SQ_MODE_MAX +
 	    (size_t)mode) * 2 + (tsq[0] != '\0');
 	if (q->has_cursor) {
 		from_v = q->cursor_value;
@@ -489,21 +467,22 @@ pg_queue_count(struct store_conn *c, struct arena *a,
 	enum zek_rc rc;
 	bool nothing;
 	int64_t upto = INT64_MAX;
-	int mode;
+	enum sq_queue_mode mode;
 
 	*out = 0;
-	if (nstatuses == 0 || nstatuses > STORE_QUEUE_STATUSES || !query_ok(q))
+	if (nstatuses == 0 || nstatuses > STORE_QUEUE_STATUSES ||
+	    !sq_queue_ok(q))
 		return ZEK_INVALID;
 	rc = queue_search(c, a, q->terms, statuses, nstatuses, &tsq, &nothing);
 	if (rc != ZEK_OK || nothing)
 		return rc;
-	mode = query_mode(q);
+	mode = sq_queue_mode(q);
 	if (tsq[0] != '\0' && q->count_max > 0)
 		upto = q->count_max + 1;
 	/* SQLite counts one agent's without search from a table where
 	 * assignee 0 is nobody: so is it here. */
-	if (tsq[0] == '\0' && mode == MODE_USER && q->assignee_id == 0)
-		mode = MODE_NONE;
+	if (tsq[0] == '\0' && mode == SQ_MODE_USER && q->assignee_id == 0)
+		mode = SQ_MODE_NONE;
 	return sq_query_i64(c, out, queue_count_sql[(size_t)mode * 2 +
 	    (tsq[0] != '\0')], "ttttiiti", statuses[0],
 	    nstatuses > 1 ? statuses[1] : NULL,

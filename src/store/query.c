@@ -1,8 +1,9 @@
 /* query.c: the part of store.h that is the same on every backend: picking
- * the backend, the thread's connection, transactions handed to the driver,
+ * the backend, the thread's connection, scopes and their savepoints,
  * migrations, and the statement and row helpers the query files use. */
 #include "store/query.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -125,37 +126,162 @@ store_conn_release(struct store *st)
 	}
 }
 
-/* ---- transactions, scopes, durable commits: the driver's ---- */
+/* ---- transactions and scopes: the savepoints here, the rest the
+ * driver's (how a transaction opens and ends, durable commits) ---- */
 
 enum zek_rc
 store_begin(struct store_conn *c)
 {
-	return c->drv->begin(c);
+	enum zek_rc rc;
+
+	if (!c->scoped)
+		return c->drv->tx_begin(c);
+	rc = c->drv->scope_open(c);
+	if (rc == ZEK_OK)
+		rc = c->drv->tx_exec(c, "SAVEPOINT zek");
+	if (rc == ZEK_OK)
+		c->depth++;
+	return rc;
 }
 
 enum zek_rc
 store_commit(struct store_conn *c)
 {
-	return c->drv->commit(c);
+	enum zek_rc rc;
+
+	if (!c->scoped)
+		return c->drv->tx_commit(c);
+	if (c->depth == 0)
+		return ZEK_OK;
+	/* Fails after a failed statement (PostgreSQL): the caller then
+	 * rolls back. */
+	rc = c->drv->tx_exec(c, "RELEASE zek");
+	if (rc == ZEK_OK)
+		c->depth--;
+	return rc;
 }
 
 enum zek_rc
 store_rollback(struct store_conn *c)
 {
-	return c->drv->rollback(c);
+	enum zek_rc rc;
+
+	if (!c->scoped)
+		return c->drv->tx_rollback(c);
+	/* Only the savepoint: the scope's transaction ends with the scope.
+	 * ROLLBACK TO also ends the abort a failed statement caused. */
+	if (c->depth == 0)
+		return ZEK_OK;
+	c->depth--;
+	switch (c->drv->tx_state(c)) {
+	case SQ_TX_NONE:
+		return ZEK_OK;  /* the database rolled it all back already */
+	case SQ_TX_LOST:
+		return ZEK_IO;  /* the connection is lost, and the scope too */
+	case SQ_TX_OPEN:
+		break;
+	}
+	rc = c->drv->tx_exec(c, "ROLLBACK TO zek");
+	if (rc == ZEK_OK)
+		rc = c->drv->tx_exec(c, "RELEASE zek");
+	return rc;
 }
 
 void
 store_scope_begin(struct store_conn *c)
 {
+	c->scoped = true;
+	c->depth = 0;
+	c->retryable = false;
 	c->drv->scope_begin(c);
 }
 
 enum zek_rc
 store_scope_end(struct store_conn *c, bool commit)
 {
-	return c->drv->scope_end(c, commit);
+	int depth = c->depth;
+
+	c->scoped = false;
+	c->depth = 0;
+	if (depth == 0)
+		return c->drv->scope_end(c, commit);
+	/* Somebody skipped its commit or rollback: keep nothing. */
+	fprintf(stderr, "store: %d savepoint(s) left open\n", depth);
+	c->drv->scope_end(c, false);
+	return commit ? ZEK_IO : ZEK_OK;
 }
+
+bool
+store_scope_retryable(struct store_conn *c)
+{
+	return c->retryable;
+}
+
+void
+store_retry_pause(int attempt)
+{
+	struct timespec ts;
+	uint32_t ms;
+
+	/* 1 to 4 ms before the second run, 1 to 8 before the third: the
+	 * winner of a deadlock commits within that, as a rule. The clock's
+	 * nanoseconds are random enough to keep two sides apart. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ms = 1 + (uint32_t)(ts.tv_nsec / 1000) % (4u << (attempt > 2 ? 1 : 0));
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)ms * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+enum zek_rc
+store_scope_run(struct store_conn *c, bool deferred,
+    bool (*fn)(void *arg, int attempt), void *arg)
+{
+	enum zek_rc rc;
+	bool commit;
+	int attempt;
+
+	for (attempt = 1;; attempt++) {
+		store_scope_begin(c);
+		if (deferred)
+			store_scope_defer(c);
+		commit = fn(arg, attempt);
+		/* A refused statement: the scope's result rests on a failure
+		 * even where a savepoint's rollback recovered from it, so it
+		 * is never kept. */
+		if (c->retryable) {
+			rc = store_scope_end(c, false);
+			if (commit)
+				rc = ZEK_IO;
+		} else {
+			rc = store_scope_end(c, commit);
+			if (!c->retryable)
+				return rc;      /* kept, or failed for good */
+			/* the COMMIT itself was refused */
+		}
+		if (attempt == STORE_ATTEMPTS)
+			return rc;
+		fprintf(stderr, "store: scope refused (%s), running it again "
+		    "(attempt %d of %d)\n", c->drv->name, attempt + 1,
+		    STORE_ATTEMPTS);
+		store_retry_pause(attempt + 1);
+	}
+}
+
+#ifdef ZEK_TEST_HOOKS
+void
+store_test_refuse_scope(struct store_conn *c)
+{
+	if (!c->drv->is_pg) {
+		c->retryable = true;
+		return;
+	}
+	/* The real failure, through the driver's error path. */
+	(void)sq_exec_sql(c, "DO $$BEGIN RAISE EXCEPTION 'zek test hook: "
+	    "refused' USING ERRCODE = 'serialization_failure'; END$$");
+}
+#endif
 
 void
 store_scope_defer(struct store_conn *c)

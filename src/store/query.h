@@ -40,6 +40,14 @@ struct sq_row {
 
 typedef void (*sq_row_map_fn)(struct sq_row *r, void *elem);
 
+/* Where a connection's transaction stands (sq_driver.tx_state). */
+enum sq_tx {
+	SQ_TX_NONE,                 /* none open: ended, or rolled back by the
+	                             * database after a failure */
+	SQ_TX_OPEN,                 /* open, perhaps failed (PostgreSQL) */
+	SQ_TX_LOST                  /* the connection is lost, and it too */
+};
+
 /*
  * What a backend provides. Statement SQL is written once, for both: `?`
  * placeholders, integers for booleans and times, standard SQL; where the
@@ -74,10 +82,20 @@ struct sq_driver {
 	enum zek_rc (*query_i64_cached)(struct store_conn *c, int64_t key,
 	    int64_t *out, struct sq_stmt *st);
 
-	/* Transactions and scopes, as store.h describes them. */
-	enum zek_rc (*begin)(struct store_conn *c);
-	enum zek_rc (*commit)(struct store_conn *c);
-	enum zek_rc (*rollback)(struct store_conn *c);
+	/* Transactions and scopes, as store.h describes them. Outside a
+	 * scope store_begin/commit/rollback are the driver's tx_begin,
+	 * tx_commit and tx_rollback. Inside one query.c keeps the savepoints:
+	 * scope_open opens the scope's write transaction when it has none
+	 * yet, tx_exec runs SAVEPOINT, RELEASE and ROLLBACK TO, tx_state
+	 * says whether the transaction is still there. */
+	enum zek_rc (*tx_begin)(struct store_conn *c);
+	enum zek_rc (*tx_commit)(struct store_conn *c);
+	enum zek_rc (*tx_rollback)(struct store_conn *c);
+	enum zek_rc (*scope_open)(struct store_conn *c);
+	enum zek_rc (*tx_exec)(struct store_conn *c, const char *sql);
+	enum sq_tx (*tx_state)(struct store_conn *c);
+	/* A scope's start, and its end once query.c has found every
+	 * savepoint closed (else it ends with commit = false). */
 	void (*scope_begin)(struct store_conn *c);
 	enum zek_rc (*scope_end)(struct store_conn *c, bool commit);
 	void (*scope_defer)(struct store_conn *c);
@@ -120,6 +138,16 @@ struct store {
 struct store_conn {
 	const struct sq_driver *drv;
 	struct store *store;
+	/* Inside store_scope_begin/end (one HTTP request): the first write
+	 * opens one transaction for the whole scope, store_begin/commit become
+	 * savepoints, and the scope's end commits or rolls it all back. */
+	bool scoped;
+	int depth;                  /* open store_begin savepoints */
+	/* The scope (outside one: the last transaction) was refused as a
+	 * deadlock's or serialisation failure's victim: store_scope_retryable.
+	 * Set by the driver, cleared when the next scope or transaction
+	 * begins. */
+	bool retryable;
 };
 
 extern const struct sq_driver sq_sqlite_driver;
@@ -218,6 +246,20 @@ void sq_map_list_row(struct sq_row *r, void *elem);
  * desk, reporter id and name, assignee id and name, created_at,
  * updated_at. */
 void sq_map_queue_row(struct sq_row *r, void *elem);
+
+/* Which rows of a status a queue reads; each has statements of its own
+ * on both backends (their arrays are indexed by it). */
+enum sq_queue_mode {
+	SQ_MODE_ANY,                /* whoever is assigned */
+	SQ_MODE_NONE,               /* nobody */
+	SQ_MODE_USER,               /* assignee_id */
+	SQ_MODE_SINCE,              /* changed since updated_since */
+	SQ_MODE_MAX
+};
+enum sq_queue_mode sq_queue_mode(const struct store_queue_query *q);
+/* Whether q asks for what a queue can read: a change time goes with any
+ * assignee only. */
+bool sq_queue_ok(const struct store_queue_query *q);
 
 /* Wall clock, UTC ms. */
 int64_t sq_wall_ms(void);

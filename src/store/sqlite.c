@@ -774,7 +774,7 @@ lite_next(struct lite_conn *c, sqlite3_stmt *st, enum zek_rc *rc)
 	/* In a scope the first write opens the scope's transaction; reads
 	 * before it share one read transaction (one snapshot, and the log's
 	 * locks taken once instead of per statement). */
-	if (c->scoped && !sqlite3_stmt_busy(st)) {
+	if (c->base.scoped && !sqlite3_stmt_busy(st)) {
 		if (!sqlite3_stmt_readonly(st)) {
 			if (sqlite3_get_autocommit(c->db) || c->reading) {
 				*rc = scope_open(c);
@@ -1153,81 +1153,72 @@ lite_close(struct store *base)
 
 /* ---- transactions ---- */
 
+/* Outside a scope: the write lock, then BEGIN IMMEDIATE. */
 static enum zek_rc
-lite_begin(struct store_conn *base)
+lite_tx_begin(struct store_conn *base)
 {
 	struct lite_conn *c = lite_conn(base);
 	enum zek_rc rc;
 
-	if (!c->scoped) {
-		write_acquire(c);
-		rc = lite_exec(c, "BEGIN IMMEDIATE");
-		write_release(c);       /* only if BEGIN failed */
-		return rc;
-	}
-	if (sqlite3_get_autocommit(c->db) || c->reading) {
-		rc = scope_open(c);
-		if (rc != ZEK_OK)
-			return rc;
-	}
-	rc = lite_exec(c, "SAVEPOINT zek");
-	if (rc == ZEK_OK)
-		c->depth++;
+	write_acquire(c);
+	rc = lite_exec(c, "BEGIN IMMEDIATE");
+	write_release(c);       /* only if BEGIN failed */
 	return rc;
 }
 
 static enum zek_rc
-lite_commit(struct store_conn *base)
+lite_tx_commit(struct store_conn *base)
 {
 	struct lite_conn *c = lite_conn(base);
 	enum zek_rc rc;
 
-	if (!c->scoped) {
-		rc = lite_exec(c, "COMMIT");
-		write_release(c);       /* without WAL; else on_wal_commit did */
-		return rc;
-	}
-	if (c->depth == 0)
-		return ZEK_OK;
-	rc = lite_exec(c, "RELEASE zek");
-	if (rc == ZEK_OK)
-		c->depth--;
+	rc = lite_exec(c, "COMMIT");
+	write_release(c);       /* without WAL; else on_wal_commit did */
 	return rc;
 }
 
 static enum zek_rc
-lite_rollback(struct store_conn *base)
+lite_tx_rollback(struct store_conn *base)
 {
 	struct lite_conn *c = lite_conn(base);
-	enum zek_rc rc;
+	enum zek_rc rc = ZEK_OK;
 
-	if (!c->scoped) {
-		rc = ZEK_OK;
-		if (!sqlite3_get_autocommit(c->db))
-			rc = lite_exec(c, "ROLLBACK");
-		write_release(c);
-		return rc;
-	}
-	/* Only the savepoint: the scope's transaction ends with the scope. */
-	if (c->depth == 0)
-		return ZEK_OK;
-	c->depth--;
-	if (sqlite3_get_autocommit(c->db))
-		return ZEK_OK;      /* SQLite rolled everything back already */
-	rc = lite_exec(c, "ROLLBACK TO zek");
-	if (rc == ZEK_OK)
-		rc = lite_exec(c, "RELEASE zek");
+	if (!sqlite3_get_autocommit(c->db))
+		rc = lite_exec(c, "ROLLBACK");
+	write_release(c);
 	return rc;
+}
+
+/* In a scope: its write transaction, unless it writes already. */
+static enum zek_rc
+lite_scope_open(struct store_conn *base)
+{
+	struct lite_conn *c = lite_conn(base);
+
+	if (sqlite3_get_autocommit(c->db) || c->reading)
+		return scope_open(c);
+	return ZEK_OK;
+}
+
+static enum zek_rc
+lite_tx_exec(struct store_conn *c, const char *sql)
+{
+	return lite_exec(lite_conn(c), sql);
+}
+
+/* SQLite rolls the whole transaction back on some failures (SQLITE_FULL,
+ * SQLITE_IOERR, ...). */
+static enum sq_tx
+lite_tx_state(struct store_conn *c)
+{
+	return sqlite3_get_autocommit(lite_conn(c)->db) ? SQ_TX_NONE :
+	    SQ_TX_OPEN;
 }
 
 static void
 lite_scope_begin(struct store_conn *base)
 {
-	struct lite_conn *c = lite_conn(base);
-
-	c->scoped = true;
-	c->depth = 0;
-	c->reading = false;
+	lite_conn(base)->reading = false;
 }
 
 static enum zek_rc
@@ -1246,16 +1237,9 @@ scope_finish(struct lite_conn *c, bool commit)
 			sqlite3_reset(st);
 		}
 	}
-	if (c->depth != 0) {
-		/* Somebody skipped its commit or rollback: keep nothing. */
-		fprintf(stderr, "store: %d savepoint(s) left open\n", c->depth);
-		rc = ZEK_IO;
-	}
-	c->scoped = false;
-	c->depth = 0;
 	if (sqlite3_get_autocommit(c->db))
-		return commit ? rc : ZEK_OK;
-	if (commit && rc == ZEK_OK) {
+		return ZEK_OK;
+	if (commit) {
 		rc = lite_exec(c, "COMMIT");
 		if (rc == ZEK_OK)
 			return ZEK_OK;
@@ -1302,9 +1286,12 @@ const struct sq_driver sq_sqlite_driver = {
 	.exec_sql = lite_exec_sql,
 	.collect_cached = lite_collect_cached,
 	.query_i64_cached = lite_query_i64_cached,
-	.begin = lite_begin,
-	.commit = lite_commit,
-	.rollback = lite_rollback,
+	.tx_begin = lite_tx_begin,
+	.tx_commit = lite_tx_commit,
+	.tx_rollback = lite_tx_rollback,
+	.scope_open = lite_scope_open,
+	.tx_exec = lite_tx_exec,
+	.tx_state = lite_tx_state,
 	.scope_begin = lite_scope_begin,
 	.scope_end = lite_scope_end,
 	.scope_defer = lite_scope_defer,

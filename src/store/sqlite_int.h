@@ -27,11 +27,6 @@ struct lite_conn {
 	sqlite3 *db;
 	struct stmt_slot cache[STMT_CACHE_MAX];
 	size_t ncache;
-	/* Inside store_scope_begin/end (one HTTP request): the first write
-	 * opens one transaction for the whole scope, store_begin/commit become
-	 * savepoints, and the scope's end commits or rolls it all back. */
-	bool scoped;
-	int depth;                  /* open store_begin savepoints */
 	/* Speed (docs/internals/performance.md): a scope's reads share one
 	 * read transaction (BEGIN), which its first write ends; the write
 	 * transaction holds the store's write lock (one writer per process,

@@ -57,9 +57,8 @@
 	    " AND r.updated_at >= ?6")
 
 enum { FORM_PLAIN, FORM_DIRECT, FORM_WALK, FORM_MAX };
-enum { MODE_ANY, MODE_NONE, MODE_USER, MODE_SINCE, MODE_MAX };
-
-/* Index: ((by_updated * 2 + ascending) * MODE_MAX + mode) * FORM_MAX + form. */
+/* Index: ((by_updated * 2 + ascending) * SQ_MODE_MAX + mode) *
+ * FORM_MAX + form. */
 static const char *const page_sql[] = {
 	Q_MODES("created_at", "<", "DESC"),
 	Q_MODES("created_at", ">", "ASC"),
@@ -185,21 +184,6 @@ build_match(struct arena *a, const char *terms, const char *const *statuses,
 
 /* ---- reading a queue ---- */
 
-static int
-query_mode(const struct store_queue_query *q)
-{
-	if (q->updated_since > 0)
-		return MODE_SINCE;
-	switch (q->assignee) {
-	case STORE_ASSIGNEE_NONE:
-		return MODE_NONE;
-	case STORE_ASSIGNEE_USER:
-		return MODE_USER;
-	default:
-		return MODE_ANY;
-	}
-}
-
 /* The search of q as an FTS5 query (*match, "" = no search) and the form
  * of reading it; *nothing when the words cannot match anything. */
 static enum zek_rc
@@ -243,12 +227,6 @@ bind_some(sqlite3_stmt *st, int idx, int is_text, int64_t v, const char *s)
 		return s != NULL ? sqlite3_bind_text(st, idx, s, -1,
 		    SQLITE_TRANSIENT) : sqlite3_bind_null(st, idx);
 	return sqlite3_bind_int64(st, idx, v);
-}
-
-static bool
-query_ok(const struct store_queue_query *q)
-{
-	return q->updated_since <= 0 || q->assignee == STORE_ASSIGNEE_ANY;
 }
 
 /* A walk hit's assignee and update time against q's conditions. */
@@ -298,7 +276,7 @@ walk_page(struct store_conn *c, struct arena *a,
 	struct buf b;
 	size_t nids, i;
 
-	if (query_mode(q) != MODE_ANY || q->updated_since > 0) {
+	if (sq_queue_mode(q) != SQ_MODE_ANY || q->updated_since > 0) {
 		w.filter = queue_filter;
 		w.filter_arg = (void *)q;
 	}
@@ -338,7 +316,7 @@ lite_queue_page(struct store_conn *c, struct arena *a,
 	*rows = NULL;
 	*n = 0;
 	if (q->limit == 0 || q->limit > STORE_QUEUE_LIMIT_MAX ||
-	    q->status == NULL || !query_ok(q))
+	    q->status == NULL || !sq_queue_ok(q))
 		return ZEK_INVALID;
 	/* Searching in creation order: walk the hits, however many. */
 	if (q->terms != NULL && q->terms[0] != '\0' && !q->by_updated) {
@@ -350,8 +328,8 @@ lite_queue_page(struct store_conn *c, struct arena *a,
 	rc = search_form(c, a, q, &q->status, 1, &match, &form, &nothing);
 	if (rc != ZEK_OK || nothing)
 		return rc;
-	idx = ((size_t)(q->by_updated * 2 + q->ascending) * MODE_MAX +
-	    (size_t)query_mode(q)) * FORM_MAX + (size_t)form;
+	idx = ((size_t)(q->by_updated * 2 + q->ascending) * SQ_MODE_MAX +
+	    (size_t)sq_queue_mode(q)) * FORM_MAX + (size_t)form;
 	if (q->has_cursor) {
 		from_v = q->cursor_value;
 		from_id = q->cursor_id;
@@ -396,11 +374,12 @@ lite_queue_count(struct store_conn *c, struct arena *a,
 	size_t i;
 
 	*out = 0;
-	if (nstatuses == 0 || nstatuses > STORE_QUEUE_STATUSES || !query_ok(q))
+	if (nstatuses == 0 || nstatuses > STORE_QUEUE_STATUSES ||
+	    !sq_queue_ok(q))
 		return ZEK_INVALID;
 	/* Status alone is in the index's facets: one count there. */
 	if (q->terms != NULL && q->terms[0] != '\0' &&
-	    query_mode(q) == MODE_ANY) {
+	    sq_queue_mode(q) == SQ_MODE_ANY) {
 		rc = build_match(a, q->terms, statuses, nstatuses, &match);
 		if (rc != ZEK_OK || match[0] == '\0')
 			return rc;
@@ -411,21 +390,21 @@ lite_queue_count(struct store_conn *c, struct arena *a,
 	if (rc != ZEK_OK || nothing)
 		goto out;
 	/* Anyone's, without search: request_counts has them at once. */
-	if (form == FORM_PLAIN && query_mode(q) == MODE_ANY)
+	if (form == FORM_PLAIN && sq_queue_mode(q) == SQ_MODE_ANY)
 		return sq_query_i64(c, out, status_count_sql, "tttt", statuses[0],
 		    nstatuses > 1 ? statuses[1] : NULL,
 		    nstatuses > 2 ? statuses[2] : NULL,
 		    nstatuses > 3 ? statuses[3] : NULL);
 	/* Nobody's or one agent's, without search: request_assignee_counts. */
-	if (form == FORM_PLAIN && (query_mode(q) == MODE_NONE ||
-	    query_mode(q) == MODE_USER))
+	if (form == FORM_PLAIN && (sq_queue_mode(q) == SQ_MODE_NONE ||
+	    sq_queue_mode(q) == SQ_MODE_USER))
 		return sq_query_i64(c, out, assignee_count_sql, "tttti",
 		    statuses[0], nstatuses > 1 ? statuses[1] : NULL,
 		    nstatuses > 2 ? statuses[2] : NULL,
 		    nstatuses > 3 ? statuses[3] : NULL,
-		    query_mode(q) == MODE_USER ? q->assignee_id : 0);
-	st = lite_prep(lite_conn(c), count_sql[(size_t)query_mode(q) * FORM_MAX +
-	    (size_t)form]);
+		    sq_queue_mode(q) == SQ_MODE_USER ? q->assignee_id : 0);
+	st = lite_prep(lite_conn(c),
+	    count_sql[(size_t)sq_queue_mode(q) * FORM_MAX + (size_t)form]);
 	if (st == NULL) {
 		rc = ZEK_IO;
 		goto out;

@@ -73,6 +73,33 @@ enum zek_rc store_rollback(struct store_conn *c);
  * they are bugs). Returns the COMMIT's result. */
 void store_scope_begin(struct store_conn *c);
 enum zek_rc store_scope_end(struct store_conn *c, bool commit);
+/* Retrying (PostgreSQL; docs/internals/store.md): whether the database
+ * refused the scope, or outside a scope the last transaction, as the
+ * victim of a serialisation failure or a deadlock (SQLSTATE 40001,
+ * 40P01); the failing call returned ZEK_IO. Rolled back and run again
+ * from its start, it may well succeed. Never true on SQLite, whose
+ * writers queue on one lock. Valid until the next scope or transaction
+ * begins. A statement outside any transaction is retried by the store
+ * itself. */
+#define STORE_ATTEMPTS 3        /* runs of one scope or transaction in all */
+bool store_scope_retryable(struct store_conn *c);
+/* Waits a few random milliseconds before attempt `attempt` (2, 3, ...),
+ * so that the two sides of a deadlock do not meet again at once. */
+void store_retry_pause(int attempt);
+/* Runs fn(arg, attempt) in a scope of its own, kept when fn returns true;
+ * when the scope was refused (store_scope_retryable), it is rolled back
+ * and fn runs again from scratch, up to STORE_ATTEMPTS times in all; a
+ * refused scope is never kept. `deferred`: store_scope_defer. Returns
+ * store_scope_end's result of the last run (ZEK_OK when fn asked for a
+ * rollback), ZEK_IO when fn asked to keep a scope that was refused. */
+enum zek_rc store_scope_run(struct store_conn *c, bool deferred,
+    bool (*fn)(void *arg, int attempt), void *arg);
+#ifdef ZEK_TEST_HOOKS
+/* Test hook: makes the current scope fail as a refused one would. On
+ * PostgreSQL a statement raises SQLSTATE 40001, so that the scope's
+ * commit fails; on SQLite the scope is only marked retryable. */
+void store_test_refuse_scope(struct store_conn *c);
+#endif
 /* Durable commits (docs/internals/performance.md). On SQLite in WAL mode
  * a commit returns once a sync of the log that began after it has ended
  * (several commits share one sync). After store_scope_defer (right after
@@ -549,10 +576,20 @@ struct store_mail {
  * m are ignored). ZEK_CONFLICT when message_id exists. */
 enum zek_rc store_outbox_insert(struct store_conn *c, const struct store_mail *m,
     int64_t *id_out);
-/* Ids of pending mails that are due at `now` and not claimed (or whose
- * claim lapsed), oldest first, at most `limit`. */
-enum zek_rc store_outbox_due(struct store_conn *c, struct arena *a, int64_t now,
-    size_t limit, int64_t **ids, size_t *n);
+/* Claims up to `limit` mails that are due at `now` (pending, not claimed
+ * or their claim lapsed) for `token` until `until`, counting an attempt on
+ * each, in one statement: on PostgreSQL with FOR UPDATE SKIP LOCKED, so
+ * senders claiming at once get disjoint sets; on SQLite under the write
+ * lock. *ids (in the arena): the claimed ones, oldest due first; *n may be
+ * 0. */
+enum zek_rc store_outbox_claim_due(struct store_conn *c, struct arena *a,
+    const char *token, int64_t now, int64_t until, size_t limit,
+    int64_t **ids, size_t *n);
+/* Extends token's claim on mail `id` to `until`, also after it lapsed if
+ * nobody took the mail over. ZEK_CONFLICT when someone else holds it or it
+ * is no longer pending. */
+enum zek_rc store_outbox_renew(struct store_conn *c, int64_t id,
+    const char *token, int64_t until);
 /* Claims a due mail for `token` until `until` and counts an attempt, in
  * one statement. ZEK_CONFLICT when it is not pending, not due, or claimed
  * by someone else whose claim has not lapsed. */

@@ -8,8 +8,9 @@ import json
 import re
 import socket
 import time
+import urllib.parse
 
-from zektest import LOGIN, PORTAL, Client, created_key, png, type_links
+from zektest import LOGIN, PORTAL, Client, Skip, created_key, db_rows, png, type_links
 from test_api import SD, assert_error, call
 from test_request_page import attachment_links, new_request, post
 
@@ -206,3 +207,52 @@ def test_attachments_are_not_cached_and_inline_is_strict(c):
         assert r.header("Content-Type") == ("image/png" if disp == "inline" else "application/octet-stream")
     for q in ("?inline=", "?inline=ja", "?inline=2"):
         assert c.get(link + q).status == 400, q
+
+
+REFUSE = "X-Zek-Refuse-Runs"       # test hook of sanitizer builds (http/server.c)
+
+
+def post_refused(c, path, fields, runs):
+    """A form posted with the first `runs` runs of the request refused by
+    the database as a deadlock's victim would be."""
+    fields = list(fields) + [("csrf", c.csrf(path))]
+    return c.request("POST", path, urllib.parse.urlencode(fields).encode(),
+                     {"Content-Type": "application/x-www-form-urlencoded", REFUSE: str(runs)})
+
+
+def count(server, sql, *params):
+    return db_rows(server.db, sql, params)[0][0]
+
+
+def test_a_refused_transaction_runs_again_and_is_kept_once(c, server):
+    """A request whose transaction the database refuses (SQLSTATE 40001 on
+    PostgreSQL) runs again from scratch: the client sees the answer of the
+    run that was kept, with only its cookies, and its writes are there once;
+    refused every time, it is a 500 and nothing is kept."""
+    sessions = "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = ?"
+    before = count(server, sessions, "anna@example.org")
+    r = post_refused(c, LOGIN, [("email", "anna@example.org"), ("password", "demo")], 1)
+    if r.header("X-Zek-Attempts") is None:
+        raise Skip("a build without test hooks")
+    assert r.status == 303, (r.status, r.text[:300])
+    assert r.header("X-Zek-Attempts") == "2"
+    cookies = [v for k, v in r.headers if k.lower() == "set-cookie" and v.startswith("zek_session=")]
+    assert len(cookies) == 1, cookies
+    assert count(server, sessions, "anna@example.org") == before + 1
+    assert c.get(PORTAL).status == 200            # the cookie of the kept run works
+
+    url = type_links(c)["Sonstige Frage"]
+    title = "Zweiter Lauf %d" % time.time_ns()
+    r = post_refused(c, url, [("summary", title), ("description", "Bitte prüfen."),
+                              ("share", "private")], 1)
+    key = created_key(r)
+    assert r.header("X-Zek-Attempts") == "2"
+    assert count(server, "SELECT count(*) FROM requests WHERE title = ?", title) == 1
+    assert count(server, "SELECT count(*) FROM requests WHERE issue_key = ?", key) == 1
+
+    title = "Immer abgelehnt %d" % time.time_ns()
+    r = post_refused(c, url, [("summary", title), ("description", "Bitte prüfen."),
+                              ("share", "private")], 3)
+    assert r.status == 500, (r.status, r.text[:300])
+    assert r.header("X-Zek-Attempts") == "3"
+    assert count(server, "SELECT count(*) FROM requests WHERE title = ?", title) == 0

@@ -26,6 +26,7 @@
 #include "mailtest.h"
 #include "render/i18n.h"
 #include "render/template.h"
+#include "store/query.h"
 #include "store/store.h"
 
 #define PAYLOAD "{\"key\":\"ZEK-3\",\"title\":\"Test\"," \
@@ -126,18 +127,17 @@ get(int64_t id)
 	return m;
 }
 
+/* Whether mail `id` is due at `now` (what store_outbox_claim_due takes). */
 static bool
 is_due(int64_t id, int64_t now)
 {
-	int64_t *ids;
-	size_t i, n;
+	int64_t n = -1;
 
-	assert_int_equal(store_outbox_due(env->ctx.db, env->arena, now, 1000,
-	    &ids, &n), ZEK_OK);
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
+	assert_int_equal(sq_query_i64(env->ctx.db, &n, "SELECT count(*) "
+	    "FROM outbox WHERE id = ? AND state = 'pending' AND "
+	    "next_attempt_at <= ? AND (claimed_until IS NULL OR "
+	    "claimed_until < ?)", "iii", id, now, now), ZEK_OK);
+	return n == 1;
 }
 
 static void
@@ -348,6 +348,140 @@ test_two_workers_never_take_one_mail_twice(void **state)
 		assert_int_equal(get(id)->attempts, 1);
 }
 
+/* A lease holds: a claimed mail is not claimed again until its claim
+ * lapses, and the first holder then cannot renew what another took. */
+static void
+test_claimed_mail_is_not_claimed_again(void **state)
+{
+	struct store_conn *db = env->ctx.db;
+	int64_t now = 3000000, id = enqueue(NOTIFY_CREATED, now), *ids;
+	int64_t early, later, future;
+	size_t n;
+
+	assert_int_equal(store_outbox_claim_due(db, env->arena, "A", now,
+	    now + 100, 10, &ids, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], id);
+	assert_int_equal(store_outbox_claim_due(db, env->arena, "B", now + 50,
+	    now + 150, 10, &ids, &n), ZEK_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_outbox_claim_due(db, env->arena, "B", now + 100,
+	    now + 150, 10, &ids, &n), ZEK_OK);
+	assert_int_equal(n, 0);         /* lapses only after claimed_until */
+	assert_int_equal(get(id)->attempts, 1);
+	/* A lapsed claim nobody took is still its holder's to renew. */
+	assert_int_equal(store_outbox_renew(db, id, "A", now + 300), ZEK_OK);
+	assert_int_equal(store_outbox_claim_due(db, env->arena, "B", now + 200,
+	    now + 400, 10, &ids, &n), ZEK_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_outbox_claim_due(db, env->arena, "B", now + 301,
+	    now + 400, 10, &ids, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(get(id)->attempts, 2);
+	assert_string_equal(get(id)->claimed_by, "B");
+	assert_int_equal(store_outbox_renew(db, id, "A", now + 500),
+	    ZEK_CONFLICT);
+	assert_int_equal(store_outbox_sent(db, id, "B", now + 350), ZEK_OK);
+	assert_int_equal(store_outbox_renew(db, id, "B", now + 500),
+	    ZEK_CONFLICT);
+	/* Oldest due first; not yet due stays. */
+	later = enqueue(NOTIFY_CREATED, now + 20);
+	early = enqueue(NOTIFY_CREATED, now + 10);
+	future = enqueue(NOTIFY_CREATED, now + 100000);
+	assert_int_equal(store_outbox_claim_due(db, env->arena, "C", now + 1000,
+	    now + 2000, 10, &ids, &n), ZEK_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], early);
+	assert_int_equal(ids[1], later);
+	assert_false(is_due(future, now + 1000));
+	assert_int_equal(get(future)->attempts, 0);
+}
+
+#define CLAIM_MAILS 50
+
+struct claimer {
+	pthread_barrier_t *start;
+	const char *token;
+	int64_t now;
+	int64_t ids[CLAIM_MAILS];
+	size_t n;
+	enum zek_rc rc;
+};
+
+/* Claims a few at a time until nothing is left, on its own connection. */
+static void *
+claimer(void *arg)
+{
+	struct claimer *x = arg;
+	struct store_conn *c = store_conn(env->core->store);
+	struct arena *a = arena_new(1 << 20);
+	int64_t *ids;
+	size_t i, n = 1;
+
+	pthread_barrier_wait(x->start);
+	x->rc = c != NULL && a != NULL ? ZEK_OK : ZEK_IO;
+	while (x->rc == ZEK_OK && n > 0) {
+		x->rc = store_outbox_claim_due(c, a, x->token, x->now,
+		    x->now + 600000, 3, &ids, &n);
+		for (i = 0; x->rc == ZEK_OK && i < n; i++) {
+			if (x->n == CLAIM_MAILS)
+				x->rc = ZEK_TOOBIG;
+			else
+				x->ids[x->n++] = ids[i];
+		}
+	}
+	arena_free(a);
+	store_conn_release(env->core->store);
+	return NULL;
+}
+
+/* Two senders claiming at once from 50 due mails get disjoint sets that
+ * together hold all 50 (SKIP LOCKED on PostgreSQL, the write lock on
+ * SQLite). */
+static void
+test_concurrent_claims_are_disjoint(void **state)
+{
+	pthread_barrier_t start;
+	struct claimer x[2] = {
+		{ .start = &start, .token = "A", .now = 4000000 },
+		{ .start = &start, .token = "B", .now = 4000000 },
+	};
+	bool seen[CLAIM_MAILS] = { false };
+	int64_t first = 0, id;
+	pthread_t th[2];
+	size_t i, k;
+
+	/* Only these 50 are due: earlier tests' mails are out of the way. */
+	assert_int_equal(sq_exec(env->ctx.db, "UPDATE outbox SET state = "
+	    "'failed' WHERE state = 'pending'", ""), ZEK_OK);
+	for (i = 0; i < CLAIM_MAILS; i++) {
+		id = enqueue(NOTIFY_CREATED, 3900000 + (int64_t)i);
+		if (first == 0)
+			first = id;
+	}
+	assert_int_equal(pthread_barrier_init(&start, NULL, 2), 0);
+	for (k = 0; k < 2; k++)
+		assert_int_equal(pthread_create(&th[k], NULL, claimer, &x[k]),
+		    0);
+	for (k = 0; k < 2; k++)
+		pthread_join(th[k], NULL);
+	pthread_barrier_destroy(&start);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(x[k].rc, ZEK_OK);
+		for (i = 0; i < x[k].n; i++) {
+			id = x[k].ids[i] - first;
+			assert_true(id >= 0 && id < CLAIM_MAILS);
+			assert_false(seen[id]);         /* nobody's twice */
+			seen[id] = true;
+			assert_string_equal(get(x[k].ids[i])->claimed_by,
+			    x[k].token);
+		}
+	}
+	assert_int_equal(x[0].n + x[1].n, CLAIM_MAILS);
+	for (id = first; id < first + CLAIM_MAILS; id++)
+		assert_int_equal(get(id)->attempts, 1);
+}
+
 int
 main(void)
 {
@@ -362,6 +496,10 @@ main(void)
 		    reset),
 		cmocka_unit_test_setup(test_without_smtp_url_mails_wait, reset),
 		cmocka_unit_test_setup(test_two_workers_never_take_one_mail_twice,
+		    reset),
+		cmocka_unit_test_setup(test_claimed_mail_is_not_claimed_again,
+		    reset),
+		cmocka_unit_test_setup(test_concurrent_claims_are_disjoint,
 		    reset),
 	};
 

@@ -1,7 +1,8 @@
 /* Unit tests for store/pg.c on a real PostgreSQL: ZEK_TEST_PG names a
  * throw-away cluster (a libpq URL whose role may create databases, as
- * tests/pg/cluster prints it). Each test gets a new database, dropped
- * after it. Without ZEK_TEST_PG the test is skipped (exit 77). */
+ * tests/pg/cluster prints it). Each test gets a new database from
+ * pgtest.c, dropped after it. Without ZEK_TEST_PG the test is skipped
+ * (exit 77). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/arena.h"
+#include "pgtest/pgtest.h"
 #include "store/pg_int.h"
 #include "store/store.h"
 
@@ -25,7 +27,6 @@
 static const char *admin_url;   /* ZEK_TEST_PG */
 static char dbname[64];
 static char url[1024];          /* key=value, with dbname = the test's */
-static int serial;
 
 /* ---- the test's database ---- */
 
@@ -52,20 +53,21 @@ admin_exec(const char *sql)
 	PQfinish(db);
 }
 
-/* ZEK_TEST_PG's settings with another dbname, as key=value words. */
+/* The database's URL as key=value words: the store takes both forms, and
+ * the other tests use URLs. */
 static void
-make_url(const char *name)
+make_url(const char *pg_url)
 {
 	PQconninfoOption *opts, *o;
 	size_t len = 0;
 	const char *v;
 	char *err = NULL;
 
-	opts = PQconninfoParse(admin_url, &err);
+	opts = PQconninfoParse(pg_url, &err);
 	assert_non_null(opts);
 	url[0] = '\0';
 	for (o = opts; o->keyword != NULL; o++) {
-		v = strcmp(o->keyword, "dbname") == 0 ? name : o->val;
+		v = o->val;
 		if (v == NULL || *v == '\0')
 			continue;
 		len += (size_t)snprintf(url + len, sizeof(url) - len, "%s%s='",
@@ -84,27 +86,19 @@ make_url(const char *name)
 static int
 setup(void **state)
 {
-	char sql[128];
+	char pg_url[1024];
 
 	(void)state;
-	snprintf(dbname, sizeof(dbname), "zek_t_%ld_%d", (long)getpid(),
-	    ++serial);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE template0 "
-	    "ENCODING 'UTF8'", dbname);
-	admin_exec(sql);
-	make_url(dbname);
+	pgtest_create(pg_url, sizeof(pg_url), dbname, sizeof(dbname));
+	make_url(pg_url);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char sql[128];
-
 	(void)state;
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-	    dbname);
-	admin_exec(sql);
+	pgtest_drop(dbname);
 	return 0;
 }
 
@@ -729,6 +723,141 @@ test_reconnect(void **state)
 	store_close(st);
 }
 
+/* ---- retrying refused scopes ---- */
+
+struct crosser {
+	struct store *st;
+	int64_t first, second;      /* the rows, in the order it locks them */
+	const char *column;         /* its own: each counts its writes */
+	int runs;
+	enum zek_rc rc;
+};
+
+static enum zek_rc
+bump(struct store_conn *c, const char *column, int64_t id)
+{
+	/* Literal texts: the statement cache goes by address. */
+	if (strcmp(column, "a") == 0)
+		return sq_exec(c, "UPDATE crossed SET a = a + 1 WHERE id = ?",
+		    "i", id);
+	return sq_exec(c, "UPDATE crossed SET b = b + 1 WHERE id = ?", "i", id);
+}
+
+/* One scope: lock the first row, wait until the other thread holds its
+ * first row too (first run only), then take the second. */
+static bool
+cross_run(void *arg, int attempt)
+{
+	struct crosser *x = arg;
+	struct store_conn *c = store_conn(x->st);
+
+	x->runs = attempt;
+	if (bump(c, x->column, x->first) != ZEK_OK)
+		return false;
+	if (attempt == 1)
+		pthread_barrier_wait(&start_line);
+	return bump(c, x->column, x->second) == ZEK_OK;
+}
+
+static void *
+cross_thread(void *arg)
+{
+	struct crosser *x = arg;
+	struct store_conn *c = store_conn(x->st);
+
+	x->rc = c != NULL ? store_scope_run(c, false, cross_run, x) : ZEK_IO;
+	store_conn_release(x->st);
+	return NULL;
+}
+
+/* Two scopes lock two rows in opposite order: PostgreSQL finds the
+ * deadlock and refuses one; that one runs again and both are kept. */
+static void
+test_scope_retry_deadlock(void **state)
+{
+	struct store *st = open_store();
+	struct store_conn *c = store_conn(st);
+	struct crosser x[2] = {
+		{ .st = st, .first = 1, .second = 2, .column = "a" },
+		{ .st = st, .first = 2, .second = 1, .column = "b" },
+	};
+	pthread_t th[2];
+	int i;
+
+	(void)state;
+	assert_int_equal(sq_exec_sql(c, "CREATE TABLE crossed (id bigint "
+	    "PRIMARY KEY, a bigint NOT NULL DEFAULT 0, b bigint NOT NULL "
+	    "DEFAULT 0); INSERT INTO crossed (id) VALUES (1), (2)"), ZEK_OK);
+	assert_int_equal(pthread_barrier_init(&start_line, NULL, 2), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, cross_thread,
+		    &x[i]), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	pthread_barrier_destroy(&start_line);
+	assert_int_equal(x[0].rc, ZEK_OK);
+	assert_int_equal(x[1].rc, ZEK_OK);
+	/* One ran once, the deadlock's victim twice. */
+	assert_int_equal(x[0].runs + x[1].runs, 3);
+	assert_int_equal(query(c, "SELECT count(*) FROM crossed "
+	    "WHERE a = 1 AND b = 1"), 2);
+	store_close(st);
+}
+
+#ifdef ZEK_TEST_HOOKS     /* store_test_refuse_scope: sanitizer builds */
+struct refused {
+	int refuse;                 /* runs the test hook refuses */
+	const char *email;
+	int runs;
+	struct store_conn *c;
+};
+
+static bool
+refused_run(void *arg, int attempt)
+{
+	struct refused *r = arg;
+	bool ok;
+
+	r->runs = attempt;
+	ok = add_user(r->c, r->email, NULL) == ZEK_OK;
+	if (attempt <= r->refuse)
+		store_test_refuse_scope(r->c);
+	return ok;
+}
+
+/* The test hook's refusal is PostgreSQL's own 40001: once, the scope runs
+ * again and is kept once; every time, nothing is kept and it says so; a
+ * failure of another kind is not run again. */
+static void
+test_scope_retry_refused(void **state)
+{
+	struct store *st = open_store();
+	struct store_conn *c = store_conn(st);
+	struct refused r = { .refuse = 1, .email = "a@example.org", .c = c };
+
+	(void)state;
+	assert_int_equal(store_scope_run(c, false, refused_run, &r), ZEK_OK);
+	assert_int_equal(r.runs, 2);
+	assert_int_equal(user_count(c), 1);
+	assert_false(store_scope_retryable(c));
+
+	r = (struct refused){ .refuse = 3, .email = "b@example.org", .c = c };
+	assert_int_equal(store_scope_run(c, false, refused_run, &r), ZEK_IO);
+	assert_int_equal(r.runs, STORE_ATTEMPTS);
+	assert_true(store_scope_retryable(c));
+	assert_string_equal(pg_last_sqlstate(c), "40001");
+	assert_int_equal(user_count(c), 1);
+	assert_false(store_scope_retryable(c));     /* a new statement */
+
+	/* A taken e-mail address: refused for good, run once. */
+	r = (struct refused){ .refuse = 0, .email = "A@example.org", .c = c };
+	assert_int_equal(store_scope_run(c, false, refused_run, &r), ZEK_OK);
+	assert_int_equal(r.runs, 1);
+	assert_int_equal(user_count(c), 1);
+	store_close(st);
+}
+#endif
+
 /* ---- the connection target in messages ---- */
 
 static void
@@ -790,13 +919,13 @@ main(void)
 		DB_TEST(test_plain_transactions),
 		DB_TEST(test_durable),
 		DB_TEST(test_reconnect),
+		DB_TEST(test_scope_retry_deadlock),
+#ifdef ZEK_TEST_HOOKS
+		DB_TEST(test_scope_retry_refused),
+#endif
 	};
 
+	pgtest_require();       /* else skipped: exit 77 */
 	admin_url = getenv("ZEK_TEST_PG");
-	if (admin_url == NULL || *admin_url == '\0') {
-		printf("ZEK_TEST_PG is not set (a libpq URL of a throw-away "
-		    "cluster, see tests/pg/cluster): skipped\n");
-		return 77;
-	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
