@@ -56,6 +56,9 @@ struct req {
 	bool form_parsed;           /* form holds the body's fields */
 	const char *form_error_field; /* field named by a size error */
 
+	/* From here to resp_bytes: what one run of the request makes. A run
+	 * the database refused goes again from req_rewind (server.c), which
+	 * must reset every field added here. */
 	const struct route *route;
 	const char *params[REQ_MAX_PARAMS]; /* {placeholders} of the route, in order */
 
