@@ -577,8 +577,8 @@ check_mail_and_tokens(struct store_conn *c, struct arena *a, int k)
 		assert_string_equal(m[0].tz, "Europe/Vienna");
 		assert_string_equal(m[1].state, "sent");
 		assert_int_equal(m[1].sent_at, 2100);
-		assert_int_equal(store_outbox_due(c, a, 10000, 10, &ids, &n),
-		    ZEK_OK);
+		assert_int_equal(store_outbox_claim_due(c, a, "upgrade", 10000,
+		    20000, 10, &ids, &n), ZEK_OK);
 		assert_int_equal(n, 1);
 		assert_int_equal(ids[0], 2);
 	}
