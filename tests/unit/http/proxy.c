@@ -43,9 +43,9 @@ test_parse(void **state)
 	assert_int_equal(proxy_list_parse("::/129", &l), -1);
 	assert_int_equal(proxy_list_parse("10.0.0.1;10.0.0.2", &l), -1);
 	/* More entries than fit, and too long a text. */
-	many[0] = '\0';
 	for (i = 0; i <= PROXY_MAX; i++)
-		strcat(many, "10.0.0.1 ");
+		memcpy(many + i * 9, "10.0.0.1 ", 9);
+	many[i * 9] = '\0';
 	assert_int_equal(proxy_list_parse(many, &l), -1);
 	memset(many, ' ', sizeof(many) - 1);
 	many[sizeof(many) - 1] = '\0';
