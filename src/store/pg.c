@@ -5,6 +5,7 @@
  * Each statement runs to its end when it starts (PQexecPrepared) and its
  * rows are then read from the result: a row never waits on the server, so
  * statements may be started inside another's loop as on SQLite. */
+#include "lib/str.h"
 #include "store/pg_int.h"
 
 #include <ctype.h>
@@ -154,11 +155,7 @@ session_setup(struct pg_conn *c)
 	static const char settings[] =
 	    "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; "
 	    "SET standard_conforming_strings = on; SET bytea_output = 'hex'; "
-	    "SET client_min_messages = warning; "
-	    /* Plans made with the bound values: a generic plan of the
-	     * list's statements walks every request for a rare word
-	     * (pg_search.c), and planning costs well under a millisecond. */
-	    "SET plan_cache_mode = force_custom_plan";
+	    "SET client_min_messages = warning";
 	enum zek_rc rc = ZEK_OK;
 	PGresult *res;
 	int v = PQserverVersion(c->db);
@@ -197,6 +194,7 @@ conn_free(struct pg_conn *c)
 	for (i = 0; i < c->ncache; i++) {
 		stmt_clear(&c->cache[i]);
 		free(c->cache[i].types);
+		free(c->cache[i].text);
 	}
 	PQfinish(c->db);        /* an open transaction rolls back */
 	free(c);
@@ -319,10 +317,12 @@ tx_begin(struct pg_conn *c, const char *sql)
 }
 
 /* Before each statement: a session (again), and in a scope its one
- * transaction. Read committed: each statement sees what others committed
- * before it, as SQLite's writers do after BEGIN IMMEDIATE. */
+ * transaction, once something is to be written (open_tx). Read committed:
+ * each statement sees what others committed before it, as SQLite's
+ * writers do after BEGIN IMMEDIATE; a page that only reads needs no
+ * BEGIN and COMMIT, two round trips. */
 static enum zek_rc
-conn_ready(struct pg_conn *c)
+conn_ready(struct pg_conn *c, bool open_tx)
 {
 	enum zek_rc rc;
 
@@ -333,15 +333,9 @@ conn_ready(struct pg_conn *c)
 	c->last_sqlstate[0] = '\0';
 	if (!c->base.scoped)
 		c->base.retryable = false;  /* a scope clears it at its start */
-	if (c->base.scoped)
+	if (c->base.scoped && open_tx)
 		return tx_begin(c, "BEGIN ISOLATION LEVEL READ COMMITTED");
 	return ZEK_OK;
-}
-
-enum zek_rc
-pg_scope_ready(struct pg_conn *c)
-{
-	return conn_ready(c);
 }
 
 /* ---- statement text ---- */
@@ -474,6 +468,28 @@ letter_type(char l)
 	}
 }
 
+/* Whether a statement only reads, so that a scope need not open its
+ * transaction for it: under READ COMMITTED each statement sees what was
+ * committed when it began, in a transaction or not. Locking reads and
+ * functions that write do not count. */
+static bool
+only_reads(const char *sql)
+{
+	static const char *const writes[] = { "FOR UPDATE", "FOR SHARE",
+	    "FOR NO KEY", "FOR KEY SHARE", "nextval(", "setval(",
+	    "pg_advisory" };
+	size_t i;
+
+	if (str_starts(sql, SQ_PLAN_WITH_VALUES))
+		sql += sizeof(SQ_PLAN_WITH_VALUES) - 1;
+	if (!str_starts(sql, "SELECT "))
+		return false;
+	for (i = 0; i < ZEK_ARRAY_LEN(writes); i++)
+		if (strstr(sql, writes[i]) != NULL)
+			return false;
+	return true;
+}
+
 /* The cached statement for `sql` (a string literal: compared by address);
  * a new one takes its parameter types from the letters of its first call. */
 static struct pg_stmt *
@@ -498,7 +514,9 @@ stmt_find(struct pg_conn *c, const char *sql, const char *fmt,
 		return NULL;
 	}
 	st = &c->cache[c->ncache];
-	*st = (struct pg_stmt){ .sql = sql, .nparams = (int)n, .row = -1 };
+	*st = (struct pg_stmt){ .sql = sql, .nparams = (int)n, .row = -1,
+	    .each_time = str_starts(sql, SQ_PLAN_WITH_VALUES),
+	    .reads = only_reads(sql) };
 	st->types = malloc(n > 0 ? n * sizeof(*st->types) : 1);
 	if (st->types == NULL) {
 		*rc = ZEK_NOMEM;
@@ -550,6 +568,12 @@ stmt_prepare(struct pg_conn *c, struct pg_stmt *st)
 		    "%s\n", nmax, st->nparams, st->sql);
 		free(text);
 		return ZEK_IO;
+	}
+	if (st->each_time) {
+		free(st->text);
+		st->text = text;
+		st->prepared = true;
+		return ZEK_OK;
 	}
 	stmt_name(c, st, name, sizeof(name));
 	res = PQprepare(c->db, name, text, st->nparams, st->types);
@@ -661,9 +685,14 @@ stmt_run(struct pg_conn *c, struct pg_stmt *st, const char *fmt, va_list ap)
 	rc = params_fill(st, &pp, fmt, ap);
 	if (rc != ZEK_OK)
 		goto out;
-	stmt_name(c, st, name, sizeof(name));
-	res = PQexecPrepared(c->db, name, st->nparams, pp.vals, pp.lens,
-	    pp.fmts, 0);
+	if (st->each_time) {
+		res = PQexecParams(c->db, st->text, st->nparams, st->types,
+		    pp.vals, pp.lens, pp.fmts, 0);
+	} else {
+		stmt_name(c, st, name, sizeof(name));
+		res = PQexecPrepared(c->db, name, st->nparams, pp.vals,
+		    pp.lens, pp.fmts, 0);
+	}
 	switch (PQresultStatus(res)) {
 	case PGRES_TUPLES_OK:
 		st->res = res;
@@ -693,11 +722,11 @@ pg_start(struct store_conn *base, enum zek_rc *rc, const char *sql,
 	bool alone;
 	int attempt;
 
-	*rc = conn_ready(c);
-	if (*rc != ZEK_OK)
-		return NULL;
 	st = stmt_find(c, sql, fmt, rc);
 	if (st == NULL)
+		return NULL;
+	*rc = conn_ready(c, !st->reads);
+	if (*rc != ZEK_OK)
 		return NULL;
 	stmt_clear(st);         /* rows of a run nobody finished */
 	if (!st->prepared && (*rc = stmt_prepare(c, st)) != ZEK_OK)
@@ -849,7 +878,7 @@ pg_exec_sql(struct store_conn *base, const char *sql)
 	enum zek_rc rc;
 	PGresult *res;
 
-	rc = conn_ready(c);
+	rc = conn_ready(c, true);
 	if (rc != ZEK_OK)
 		return rc;
 	res = PQexec(c->db, sql);
@@ -870,7 +899,7 @@ pg_tx_begin(struct store_conn *base)
 	struct pg_conn *c = pg_conn(base);
 	enum zek_rc rc;
 
-	rc = conn_ready(c);
+	rc = conn_ready(c, false);
 	if (rc != ZEK_OK)
 		return rc;
 	/* PostgreSQL only warns; SQLite refuses, and so do we. */
@@ -898,7 +927,7 @@ pg_tx_rollback(struct store_conn *c)
 static enum zek_rc
 pg_scope_open(struct store_conn *c)
 {
-	return conn_ready(pg_conn(c));
+	return conn_ready(pg_conn(c), true);
 }
 
 static enum zek_rc
@@ -1007,7 +1036,7 @@ pg_migrate_begin(struct store_conn *base)
 	struct pg_conn *c = pg_conn(base);
 	enum zek_rc rc;
 
-	rc = conn_ready(c);
+	rc = conn_ready(c, false);
 	if (rc == ZEK_OK)
 		rc = tx_begin(c, "BEGIN");
 	if (rc != ZEK_OK)

@@ -22,6 +22,9 @@ struct pg_stmt {
 	Oid *types;                 /* their types, nparams of them */
 	bool prepared;              /* on this server session (a reconnect
 	                             * forgets every one) */
+	bool each_time;             /* SQ_PLAN_WITH_VALUES: text is sent each run */
+	bool reads;                 /* only reads: needs no transaction */
+	char *text;                 /* each_time: the rewritten text */
 	PGresult *res;              /* the result of the running statement */
 	int row, nrows;             /* the row read now, -1 before the first */
 };
@@ -67,7 +70,6 @@ char *pg_rewrite(const char *sql, int *nmax);
 
 /* Opens the scope's transaction when a scope has none yet: call it before
  * a statement run by other means than sq_start (pg_search.c). */
-enum zek_rc pg_scope_ready(struct pg_conn *c);
 /* Logs a failed result (never user data) and maps it to a zek_rc;
  * res may be NULL (libpq could not allocate it, or the connection is
  * lost). `what`: the statement's text, or a word. */

@@ -25,8 +25,8 @@
  * OR" condition), so that PostgreSQL plans each for what it asks: a page
  * walks an index in the page's order from the cursor, or collects the few
  * matches and sorts them, as it estimates. That choice needs the values:
- * with a generic plan (plan_cache_mode) a rare word would walk every
- * request, so the connection should plan with them (force_custom_plan).
+ * with a generic plan a rare word would walk every request, so each of
+ * these is planned with its values on every run (SQ_PLAN_WITH_VALUES).
  * Counts of search hits stop at count_max + 1 (a LIMIT in a subquery).
  */
 
@@ -67,14 +67,14 @@
 	"JOIN users u ON u.id = r.reporter_id WHERE TRUE" ST L_TYPE W M
 /* Older rows than the cursor, newest first; newer ones, read oldest first
  * from the cursor and turned around. */
-#define L_OLDER(S, ST, W, M) "SELECT " L_COLS " " L_WHERE(S, ST, W, M) \
+#define L_OLDER(S, ST, W, M) SQ_PLAN_WITH_VALUES "SELECT " L_COLS " " L_WHERE(S, ST, W, M) \
 	" AND (r.created_at, r.id) < (?1, ?2) " \
 	"ORDER BY r.created_at DESC, r.id DESC LIMIT ?3"
-#define L_NEWER(S, ST, W, M) "SELECT * FROM (SELECT " L_COLS " " \
+#define L_NEWER(S, ST, W, M) SQ_PLAN_WITH_VALUES "SELECT * FROM (SELECT " L_COLS " " \
 	L_WHERE(S, ST, W, M) " AND (r.created_at, r.id) > (?1, ?2) " \
 	"ORDER BY r.created_at, r.id LIMIT ?3) k " \
 	"ORDER BY k.created_at DESC, k.id DESC"
-#define L_COUNT(S, ST, W, M) "SELECT count(*) FROM (SELECT 1 " \
+#define L_COUNT(S, ST, W, M) SQ_PLAN_WITH_VALUES "SELECT count(*) FROM (SELECT 1 " \
 	"FROM requests r " S "WHERE TRUE" ST L_TYPE W M " LIMIT ?3) k"
 
 #define L_PAGES(ST, W) L_OLDER("", ST, W, ""), L_NEWER("", ST, W, ""), \
@@ -117,7 +117,7 @@ static const char *const list_count_sql[] = {
 #define Q_JOIN "JOIN users u ON u.id = r.reporter_id " \
 	"LEFT JOIN users a ON a.id = r.assignee_id "
 #define Q_MATCH " AND s.doc @@ ?7::tsquery"
-#define Q_PAGE(F, CMP, DIR, COND, S, M) Q_COLS S Q_JOIN \
+#define Q_PAGE(F, CMP, DIR, COND, S, M) SQ_PLAN_WITH_VALUES Q_COLS S Q_JOIN \
 	"WHERE r.status = ?3" COND M " AND (r." F ", r.id) " CMP " (?1, ?2) " \
 	"ORDER BY r." F " " DIR ", r.id " DIR " LIMIT ?4"
 #define Q_FORMS(F, CMP, DIR, COND) Q_PAGE(F, CMP, DIR, COND, "", ""), \
@@ -130,7 +130,7 @@ static const char *const list_count_sql[] = {
 #define Q_MODES(F, CMP, DIR) Q_FORMS(F, CMP, DIR, Q_ANY), \
 	Q_FORMS(F, CMP, DIR, Q_NONE), Q_FORMS(F, CMP, DIR, Q_USER), \
 	Q_FORMS(F, CMP, DIR, Q_SINCE)
-#define Q_COUNT(COND, S, M) "SELECT count(*) FROM (SELECT 1 " \
+#define Q_COUNT(COND, S, M) SQ_PLAN_WITH_VALUES "SELECT count(*) FROM (SELECT 1 " \
 	"FROM requests r " S "WHERE r.status IN (?1, ?2, ?3, ?4)" COND M \
 	" LIMIT ?8) k"
 #define Q_COUNTS(COND) Q_COUNT(COND, "", ""), \

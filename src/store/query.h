@@ -167,6 +167,15 @@ enum zek_rc sq_store_start(struct store *st);
 /* Applies the backend's migrations not yet applied. */
 enum zek_rc sq_migrate(struct store_conn *c);
 
+/* A statement whose text begins with this is planned with its values on
+ * every run: on PostgreSQL it is sent unnamed (PQexecParams) instead of
+ * prepared once. For the lists and queues, whose best plan depends on how
+ * rare a word or a filter value is. Every other statement is prepared,
+ * and PostgreSQL may keep a generic plan for it after a few runs, which
+ * saves the planning (most of a short statement's time). SQLite reads it
+ * as the comment it is. */
+#define SQ_PLAN_WITH_VALUES "/* plan with values */ "
+
 /* The SQL text of this connection's backend: both must be literals. */
 #define sq_dialect(c, sqlite_sql, pg_sql) \
 	((c)->drv->is_pg ? (pg_sql) : (sqlite_sql))
