@@ -284,7 +284,9 @@ core_share_org_choices(struct zctx *ctx, const struct user *user,
 	size_t i, norgs = 0;
 
 	*n = 0;
-	rc = load(ctx, user, request_id, &r, &roles);
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	rc = core_request_read(ctx, user, request_id, &r, &roles);
 	if (rc != ZEK_OK)
 		return rc;
 	if (wf_may_share_org(roles, status_of(r)) && r->shared_org_id == 0) {

@@ -289,17 +289,20 @@ core_transition_locked(struct zctx *ctx, const struct user *actor,
 	return rc;
 }
 
-/* Reads the request under the write lock and checks the user may see it. */
-enum zek_rc
-core_request_lock(struct zctx *ctx, const struct user *user,
-    int64_t request_id, struct store_request **out, unsigned *roles)
+/* Reads the request, under the write lock when `lock`, and checks the
+ * user may see it. */
+static enum zek_rc
+request_checked(struct zctx *ctx, const struct user *user,
+    int64_t request_id, bool lock, struct store_request **out,
+    unsigned *roles)
 {
 	enum zek_rc rc;
 	enum status st;
 	enum resolution res;
 	bool visible = true;
 
-	rc = store_request_lock(ctx->db, ctx->arena, request_id, out);
+	rc = lock ? store_request_lock(ctx->db, ctx->arena, request_id, out) :
+	    store_request_by_id(ctx->db, ctx->arena, request_id, out);
 	if (rc == ZEK_OK && user != NULL)
 		rc = core_request_visible(ctx, user, *out, &visible);
 	if (rc == ZEK_OK && !visible)
@@ -316,6 +319,20 @@ core_request_lock(struct zctx *ctx, const struct user *user,
 		rc = ZEK_IO;
 	}
 	return rc;
+}
+
+enum zek_rc
+core_request_lock(struct zctx *ctx, const struct user *user,
+    int64_t request_id, struct store_request **out, unsigned *roles)
+{
+	return request_checked(ctx, user, request_id, true, out, roles);
+}
+
+enum zek_rc
+core_request_read(struct zctx *ctx, const struct user *user,
+    int64_t request_id, struct store_request **out, unsigned *roles)
+{
+	return request_checked(ctx, user, request_id, false, out, roles);
 }
 
 enum zek_rc

@@ -87,6 +87,10 @@ enum zek_rc core_transition(struct zctx *ctx, const struct user *user,
  * and gives the user's roles. */
 enum zek_rc core_request_lock(struct zctx *ctx, const struct user *user,
     int64_t request_id, struct store_request **out, unsigned *roles);
+/* The same without the lock, for pages that only show: on PostgreSQL a
+ * row lock is a write (and 64 viewers of one request would queue). */
+enum zek_rc core_request_read(struct zctx *ctx, const struct user *user,
+    int64_t request_id, struct store_request **out, unsigned *roles);
 
 /* For core/ only, inside an open transaction, after the request `r` was
  * read under the write lock: checks and applies `action` for `roles` by
