@@ -56,11 +56,7 @@ def check_clean(out, what):
 
 
 def make_token(c):
-    page = c.get(PROFILE).text
-    expires = re.search(r'id="t-expires"[^>]*value="([^"]*)"', page).group(1)
-    r = c.post_form(PROFILE + "/tokens", [("name", "copy-db"), ("expires", expires)])
-    assert r.status == 200, r.status
-    return re.search(r'id="t-new"[^>]*value="(zek_[^"]+)"', r.text).group(1)
+    return zektest.api_token(c, "copy-db")
 
 
 def api(server, token, path):

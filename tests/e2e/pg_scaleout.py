@@ -260,13 +260,17 @@ def csrf_of(page):
     return m.group(1)
 
 
+def in_parallel(fn, arg_tuples, seconds=60):
+    """fn(*args) for each args at once, one thread each; returns when all ended."""
+    threads = [threading.Thread(target=fn, args=args) for args in arg_tuples]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds)
+
+
 def api_token(c):
-    """A personal API token, made through the profile page."""
-    page = c.get(PROFILE).text
-    expires = re.search(r'id="t-expires"[^>]*value="([^"]*)"', page).group(1)
-    r = c.post_form(PROFILE + "/tokens", [("name", "scale-out"), ("expires", expires)])
-    assert r.status == 200, r.status
-    return re.search(r'id="t-new"[^>]*value="(zek_[^"]+)"', r.text).group(1)
+    return zektest.api_token(c, "scale-out")
 
 
 def api(target, token, method, path, body=None):
@@ -440,11 +444,7 @@ def test_one_request_changed_on_all_processes_at_once(c, binary):
                     {"body": "%s Kommentar %d-%d" % (RUN, i, n), "public": True})
             statuses.append(r.status)
 
-    threads = [threading.Thread(target=comment, args=(i,)) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    in_parallel(comment, [(i,) for i in range(N)])
     assert statuses == [201] * 10 * N, statuses
     rows = zektest.db_rows(f.db, "SELECT kind, count(*) FROM activity a JOIN requests r ON "
                            "r.id = a.request_id WHERE r.issue_key = ? GROUP BY kind "
@@ -468,11 +468,7 @@ def test_one_request_changed_on_all_processes_at_once(c, binary):
             go.wait()
             results[k].append(b.post_form(AGENT_REQ + k + "/status", fields, csrf=False).status)
 
-        threads = [threading.Thread(target=start, args=p) for p in pages]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
+        in_parallel(start, pages)
     assert all(sorted(v) == [303, 409] for v in results.values()), dict(results)
     changed = zektest.db_rows(f.db, "SELECT r.issue_key, count(*) FROM activity a JOIN requests r "
                               "ON r.id = a.request_id WHERE a.kind = 'status_changed' AND "
@@ -589,11 +585,7 @@ def test_sign_in_throttle_counts_on_all_processes_together(c, binary):
                 LOGIN, [("email", CARLA), ("password", "falsch-%d-%d" % (i, n))])
             statuses.append(r.status)
 
-    threads = [threading.Thread(target=guess, args=(i,)) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    in_parallel(guess, [(i,) for i in range(N)])
     assert set(statuses) <= {200, 429} and len(statuses) == 4 * N, statuses
     failed = statuses.count(200)
     counted = zektest.db_one(f.db, "SELECT l.count FROM login_failures l JOIN users u ON "

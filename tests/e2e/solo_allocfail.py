@@ -28,6 +28,7 @@ import time
 import urllib.parse
 import uuid
 
+import zektest
 from zektest import Client, LOGIN, PORTAL, assert_html_ok, created_key, png, type_links, unescape
 
 # run.py skips the module on PostgreSQL (ZEK_E2E_BACKEND=pg) and says why:
@@ -291,11 +292,7 @@ def new_request(c, title, files=()):
 
 
 def api_token(c):
-    page = c.get(PROFILE).text
-    expires = re.search(r'id="t-expires"[^>]*value="([^"]*)"', page).group(1)
-    r = c.post_form(PROFILE + "/tokens", [("name", "allocfail"), ("expires", expires)])
-    assert r.status == 200, r.status
-    return re.search(r'id="t-new"[^>]*value="(zek_[^"]+)"', r.text).group(1)
+    return zektest.api_token(c, "allocfail")
 
 
 class Fresh(Kind):

@@ -32,7 +32,7 @@ import time
 import types
 import urllib.parse
 
-from zektest import LOGIN, PORTAL, ROOT, Client, Server, free_port, unescape
+from zektest import LOGIN, PORTAL, ROOT, Client, Server, api_token, free_port, unescape
 from test_mail import SANITIZER, TMP, Smtp
 
 # run.py skips the module on PostgreSQL (ZEK_E2E_BACKEND=pg) and says why:
@@ -392,11 +392,7 @@ class AgentActor(Actor):
 def make_token(server, email):
     c = Client(server)
     c.login(email)
-    page = c.get(PROFILE).text
-    expires = re.search(r'id="t-expires"[^>]*value="([^"]*)"', page).group(1)
-    r = c.post_form(PROFILE + "/tokens", [("name", "Absturztest"), ("expires", expires)])
-    assert r.status == 200, r.status
-    return re.search(r'id="t-new"[^>]*value="(zek_[^"]+)"', r.text).group(1)
+    return api_token(c, "Absturztest")
 
 
 def demo_targets(node, email):

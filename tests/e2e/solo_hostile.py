@@ -783,9 +783,7 @@ def test_pending_uploads_are_capped_and_their_space_returns(c, binary):
         def api_token(email):
             cl = Client(server)
             cl.login(email)
-            expires = re.search(r'id="t-expires"[^>]*value="([^"]*)"', cl.get(PROFILE).text).group(1)
-            r = cl.post_form(PROFILE + "/tokens", [("name", "cap"), ("expires", expires)])
-            return cl, re.search(r'id="t-new"[^>]*value="(zek_[^"]+)"', r.text).group(1)
+            return cl, zektest.api_token(cl, "cap")
 
         def attach(tok, name, data):
             body = multipart([part(b"file", data, name.encode(), b"application/octet-stream")])

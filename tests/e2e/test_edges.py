@@ -5,12 +5,11 @@ types under /rest/, the list a participant error names, an invalid
 "on behalf of", and how attachments are cached and shown inline."""
 
 import json
-import re
 import socket
 import time
 import urllib.parse
 
-from zektest import LOGIN, PORTAL, Client, Skip, created_key, db_rows, png, type_links
+from zektest import LOGIN, PORTAL, Client, Skip, created_key, db_rows, logged, png, type_links
 from test_api import SD, assert_error, call
 from test_request_page import attachment_links, new_request, post
 
@@ -34,13 +33,7 @@ def raw(server, data):
 
 def logged_status(server, path):
     """The statuses of the access log lines for path (waits for the flush)."""
-    pat = re.compile(r"^[0-9a-f]{16} 127\.0\.0\.1 POST %s (\d+) \d+ \d+us$" % re.escape(path))
-    deadline = time.time() + 3
-    while True:
-        found = [m.group(1) for m in map(pat.match, server.read_log().splitlines()) if m]
-        if found or time.time() > deadline:
-            return found
-        time.sleep(0.05)
+    return [status for ip, status in logged(server, "POST", path) if ip == "127.0.0.1"]
 
 
 def api_request(c, title):

@@ -4,11 +4,11 @@ answers to a proposed solution, internal notes that leak nowhere (pages,
 downloads, REST API, e-mail), and the auto-close job with a fake clock."""
 
 import atexit
-import json
 import re
 import subprocess
 import time
 
+import zektest
 from zektest import (Client, Server, assert_html_ok, assert_in, created_key, db_rows, type_links,
                      unescape, PORTAL)
 
@@ -226,12 +226,7 @@ def test_answer_pages_only_while_a_solution_waits(c, server):
 # --- internal notes --------------------------------------------------------
 
 def api_token(server, email):
-    c = signed_in(server, email)
-    page = c.get("/servicedesk/customer/user/profile").text
-    expires = re.search(r'id="t-expires"[^>]*value="([^"]*)"', page).group(1)
-    r = c.post_form("/servicedesk/customer/user/profile/tokens",
-                    [("name", "lifecycle"), ("expires", expires)])
-    return re.search(r'id="t-new"[^>]*value="(zek_[^"]+)"', r.text).group(1)
+    return zektest.api_token(signed_in(server, email), "lifecycle")
 
 
 def api_get(server, token, path):

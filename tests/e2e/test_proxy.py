@@ -2,25 +2,17 @@
 address comes from X-Forwarded-For, for the access log and the sign-in
 throttle; without it, or from anybody else, the header is ignored."""
 
-import re
 import subprocess
-import time
 import urllib.parse
 
-from zektest import LOGIN, Client, Server, unescape
+from zektest import LOGIN, Client, Server, logged, unescape
 
 FALSCH = "E-Mail-Adresse oder Passwort ist falsch."
 
 
 def logged_ips(server, path):
     """The client addresses of the access log lines for GET path."""
-    pat = re.compile(r"^[0-9a-f]{16} (\S+) GET %s \d+ \d+ \d+us$" % re.escape(path))
-    deadline = time.time() + 3
-    while True:
-        found = [m.group(1) for m in map(pat.match, server.read_log().splitlines()) if m]
-        if found or time.time() > deadline:
-            return found
-        time.sleep(0.05)
+    return [ip for ip, _ in logged(server, "GET", path)]
 
 
 def sign_in(client, email, password, xff):

@@ -27,6 +27,7 @@ import zlib
 
 PORTAL = "/servicedesk/customer/portal/17"
 LOGIN = "/servicedesk/customer/user/login"
+PROFILE = "/servicedesk/customer/user/profile"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -424,6 +425,29 @@ class Client:
         assert r.status == 303, (r.status, r.text[:500])
         return r
 
+
+
+
+def logged(server, method, path, seconds=3):
+    """(client address, status) of the server's access log lines for
+    method and path; waits up to `seconds` for the log's flush."""
+    pat = re.compile(r"^[0-9a-f]{16} (\S+) %s %s (\d+) \d+ \d+us$"
+                     % (re.escape(method), re.escape(path)))
+    deadline = time.time() + seconds
+    while True:
+        found = [m.groups() for m in map(pat.match, server.read_log().splitlines()) if m]
+        if found or time.time() > deadline:
+            return found
+        time.sleep(0.05)
+
+def api_token(c, name="e2e"):
+    """A personal API token of the signed-in browser c, made on the profile
+    page as a person would (the expiry the form proposes)."""
+    page = c.get(PROFILE).text
+    expires = re.search(r'id="t-expires"[^>]*value="([^"]*)"', page).group(1)
+    r = c.post_form(PROFILE + "/tokens", [("name", name), ("expires", expires)])
+    assert r.status == 200, (r.status, r.text[:500])
+    return re.search(r'id="t-new"[^>]*value="(zek_[^"]+)"', r.text).group(1)
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
         "meta", "source", "track", "wbr"}
