@@ -72,34 +72,6 @@ core_ctx_init(struct core *c, struct arena *a, struct zctx *ctx)
 	return ZEK_OK;
 }
 
-void
-core_scope_begin(struct core *c)
-{
-	struct store_conn *db = store_conn(c->store);
-
-	if (db != NULL)
-		store_scope_begin(db);
-}
-
-enum zek_rc
-core_scope_end(struct core *c, bool commit)
-{
-	struct store_conn *db = store_conn(c->store);
-
-	return db != NULL ? store_scope_end(db, commit) : ZEK_OK;
-}
-
-void
-core_scope_begin_deferred(struct core *c)
-{
-	struct store_conn *db = store_conn(c->store);
-
-	if (db != NULL) {
-		store_scope_begin(db);
-		store_scope_defer(db);
-	}
-}
-
 uint64_t
 core_scope_ticket(struct core *c)
 {
@@ -107,8 +79,6 @@ core_scope_ticket(struct core *c)
 
 	return db != NULL ? store_scope_ticket(db) : 0;
 }
-
-_Static_assert(CORE_ATTEMPTS == STORE_ATTEMPTS, "one count of attempts");
 
 enum zek_rc
 core_scope_run(struct core *c, bool deferred,
@@ -122,18 +92,6 @@ core_scope_run(struct core *c, bool deferred,
 		return ZEK_OK;
 	}
 	return store_scope_run(db, deferred, fn, arg);
-}
-
-bool
-core_retryable(const struct zctx *ctx)
-{
-	return store_scope_retryable(ctx->db);
-}
-
-void
-core_retry_pause(int attempt)
-{
-	store_retry_pause(attempt);
 }
 
 #ifdef ZEK_TEST_HOOKS

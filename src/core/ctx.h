@@ -40,33 +40,20 @@ const char *core_db_label(const struct config *cfg, char *buf, size_t n);
 enum zek_rc core_ctx_init(struct core *c, struct arena *a, struct zctx *ctx);
 /* Wall clock, UTC ms. */
 int64_t core_now_ms(void);
-/* One HTTP request's writes on this thread become one unit: they are
- * kept by core_scope_end(c, true) and undone by core_scope_end(c, false)
- * (see store_scope_begin). core_scope_end returns ZEK_OK or why the
- * commit failed (then nothing was kept). */
-void core_scope_begin(struct core *c);
-enum zek_rc core_scope_end(struct core *c, bool commit);
-/* As core_scope_begin, but core_scope_end does not wait until the commit
- * is on disk: core_scope_ticket (after it) says which commit an answer
- * must wait for, 0 for none; wait with core_durable_wait, or have
- * fn(arg, rc) called from the store's sync thread (core_durable_notify;
- * see store_scope_defer). Several commits share one sync. */
-void core_scope_begin_deferred(struct core *c);
-uint64_t core_scope_ticket(struct core *c);
-/* Retrying a scope the database refused as the victim of a deadlock or a
- * serialisation failure (PostgreSQL; see store_scope_retryable):
- * core_scope_run runs fn(arg, attempt) in a scope of its own (deferred as
- * core_scope_begin_deferred when asked), kept when fn returns true, and
- * runs it again from scratch while the scope is refused, up to
- * CORE_ATTEMPTS times in all. Returns core_scope_end's result of the last
- * run. core_retryable says whether ctx's last transaction, or the scope,
- * was refused so; core_retry_pause waits a few random milliseconds before
- * attempt `attempt`. */
-#define CORE_ATTEMPTS 3
+/* One HTTP request's writes on this thread become one unit (a scope, see
+ * store_scope_run): core_scope_run runs fn(arg, attempt) in a scope of
+ * its own, keeps its writes when fn returns true, and runs it again from
+ * scratch while the database refuses the scope as the victim of a
+ * deadlock or a serialisation failure (PostgreSQL), a few times at most.
+ * Returns ZEK_OK or why the last run's commit failed (then nothing was
+ * kept). `deferred`: the commit does not wait until it is on disk;
+ * core_scope_ticket (after it) says which commit an answer must wait
+ * for, 0 for none; wait with core_durable_wait, or have fn(arg, rc)
+ * called from the store's sync thread (core_durable_notify; see
+ * store_scope_defer). Several commits share one sync. */
 enum zek_rc core_scope_run(struct core *c, bool deferred,
     bool (*fn)(void *arg, int attempt), void *arg);
-bool core_retryable(const struct zctx *ctx);
-void core_retry_pause(int attempt);
+uint64_t core_scope_ticket(struct core *c);
 #ifdef ZEK_TEST_HOOKS
 /* Test hook: the current scope fails as a refused one (store.h). */
 void core_test_refuse_scope(struct core *c);

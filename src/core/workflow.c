@@ -587,21 +587,35 @@ out:
 	return rc == ZEK_NOTFOUND ? ZEK_OK : rc;
 }
 
-/* auto_close_one, again while the database refuses its transaction as a
- * deadlock's victim (a customer may write to the request meanwhile). */
+struct auto_close {
+	struct zctx *ctx;
+	int64_t id, cutoff;
+	bool done;
+	enum zek_rc rc;
+};
+
+static bool
+auto_close_run_one(void *arg, int attempt)
+{
+	struct auto_close *ac = arg;
+
+	(void)attempt;
+	ac->rc = auto_close_one(ac->ctx, ac->id, ac->cutoff, &ac->done);
+	return ac->rc == ZEK_OK;
+}
+
+/* auto_close_one in a scope of its own, which runs again while the
+ * database refuses it as a deadlock's victim (a customer may write to the
+ * request meanwhile). */
 static enum zek_rc
 auto_close_retrying(struct zctx *ctx, int64_t id, int64_t cutoff, bool *done)
 {
+	struct auto_close ac = { .ctx = ctx, .id = id, .cutoff = cutoff };
 	enum zek_rc rc;
-	int attempt;
 
-	for (attempt = 1;; attempt++) {
-		rc = auto_close_one(ctx, id, cutoff, done);
-		if (rc == ZEK_OK || !core_retryable(ctx) ||
-		    attempt == CORE_ATTEMPTS)
-			return rc;
-		core_retry_pause(attempt + 1);
-	}
+	rc = store_scope_run(ctx->db, false, auto_close_run_one, &ac);
+	*done = ac.done && rc == ZEK_OK;
+	return ac.rc != ZEK_OK ? ac.rc : rc;
 }
 
 enum zek_rc
