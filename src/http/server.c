@@ -122,6 +122,32 @@ fault_hook(struct req *rq)
 }
 #endif
 
+/* What one run of the request starts from (struct req, from route to
+ * resp_bytes): set for the first run, and again for a run refused by the
+ * database, which goes again from scratch but for what the client sent
+ * (headers, body, the parsed form); the answer and cookies of the run
+ * before must not go out. What that run allocated stays in the arena
+ * until the request ends. */
+static void
+req_rewind(struct req *rq)
+{
+	http_reply_release(rq);
+	rq->headers = NULL;
+	rq->status = 500;
+	rq->resp_bytes = 0;
+	rq->route = NULL;
+	memset(rq->params, 0, sizeof(rq->params));
+	memset(&rq->ctx, 0, sizeof(rq->ctx));
+	rq->user = NULL;
+	rq->session_token = NULL;
+	rq->csrf = NULL;
+	rq->set_csrf_cookie = false;
+	rq->lang = "de";
+	rq->tz = "Europe/Berlin";
+	rq->cat = NULL;
+	rq->tpl = NULL;
+}
+
 static struct req *
 req_new(struct app *app, struct MHD_Connection *conn, const char *url,
     const char *method)
@@ -166,9 +192,7 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 		    "X-Forwarded-For"), client, sizeof(client));
 		rq->client_ip = arena_strdup(a, client);
 	}
-	rq->lang = "de";
-	rq->tz = "Europe/Berlin";
-	rq->status = 500;
+	req_rewind(rq);
 	if (rq->method == NULL || rq->path == NULL || rq->client_ip == NULL) {
 		arena_free(a);
 		return NULL;
@@ -392,31 +416,6 @@ await_durable(struct req *rq, uint64_t ticket)
 	return MHD_YES;
 }
 
-/* Puts rq back as it was before its first dispatch, but for what the
- * client sent (headers, body, the parsed form): a run refused by the
- * database goes again from scratch, and the answer and cookies of the run
- * before must not go out. What that run allocated stays in the arena
- * until the request ends. */
-static void
-req_rewind(struct req *rq)
-{
-	http_reply_release(rq);
-	rq->headers = NULL;
-	rq->status = 500;
-	rq->resp_bytes = 0;
-	rq->route = NULL;
-	memset(rq->params, 0, sizeof(rq->params));
-	memset(&rq->ctx, 0, sizeof(rq->ctx));
-	rq->user = NULL;
-	rq->session_token = NULL;
-	rq->csrf = NULL;
-	rq->set_csrf_cookie = false;
-	rq->lang = "de";
-	rq->tz = "Europe/Berlin";
-	rq->cat = NULL;
-	rq->tpl = NULL;
-}
-
 struct run {
 	struct req *rq;
 	size_t used;                /* the arena's bytes when the run began */
@@ -434,10 +433,8 @@ respond_run(void *arg, int attempt)
 	int rc;
 
 	if (attempt > 1) {
-		fprintf(stderr, "%s the database refused the request's "
-		    "transaction (deadlock or serialization failure): run %d\n",
-		    rq->id, attempt);
-		/* The same room as the first run had. */
+		/* The same room as the first run had (store_scope_run said
+		 * why it runs again). */
 		arena_extend(rq->arena, arena_used(rq->arena) - r->used);
 		r->used = arena_used(rq->arena);
 		req_rewind(rq);
