@@ -158,25 +158,6 @@ pg_own_table(const char *name)
 }
 
 /* A name quoted for SQL (both dialects): "x", with " doubled. */
-static char *
-ident(struct arena *a, const char *name)
-{
-	size_t n = strlen(name), i, o = 0;
-	char *q = arena_alloc(a, 2 * n + 3);
-
-	if (q == NULL)
-		return NULL;
-	q[o++] = '"';
-	for (i = 0; i < n; i++) {
-		if (name[i] == '"')
-			q[o++] = '"';
-		q[o++] = name[i];
-	}
-	q[o++] = '"';
-	q[o] = '\0';
-	return q;
-}
-
 static void
 put_ident(struct buf *b, const char *name)
 {
@@ -187,6 +168,20 @@ put_ident(struct buf *b, const char *name)
 		buf_putc(b, *name);
 	}
 	buf_putc(b, '"');
+}
+
+/* put_ident's quoting, into the arena; NULL when out of memory. */
+static char *
+ident(struct arena *a, const char *name)
+{
+	struct buf b;
+	char *q;
+
+	buf_init(&b, 2 * strlen(name) + 3);
+	put_ident(&b, name);
+	q = b.failed ? NULL : arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return q;
 }
 
 /* ---- messages ---- */
