@@ -1182,18 +1182,25 @@ def shape(r, secret):
 
 def test_sign_in_does_not_reveal_accounts(c, binary):
     server = srv(binary)
-    b = From(server, "127.0.0.6")
     known, unknown = [], []
-    for i in range(4):     # below the throttle's 5 failures
-        r1, t1 = login_attempt(b, "ben@example.org", "falsch")
-        r2, t2 = login_attempt(b, "nobody%d@example.org" % i, "falsch")
-        assert shape(r1, "ben@example.org") == shape(r2, "nobody%d@example.org" % i)
-        known.append(t1)
-        unknown.append(t2)
     # Both verify a password hash of the same cost: the times are alike.
     # The fastest of each is its cost; a busy machine only adds to some
-    # (medians of three once differed 2.8-fold on a loaded 2-core host).
-    ratio = min(known) / min(unknown)
+    # (medians of three once differed 2.8-fold on a loaded 2-core host, and
+    # on CI one fastest-of-four did). So rounds of four pairs, each round
+    # from a fresh address below the throttle's 5 failures, are added until
+    # the fastest times agree; a real difference (no hash for an unknown
+    # address) stays in every round.
+    for rnd in range(6):
+        b = From(server, "127.0.6.%d" % (rnd + 1))
+        for i in range(4):
+            r1, t1 = login_attempt(b, "ben@example.org", "falsch")
+            r2, t2 = login_attempt(b, "nobody%d@example.org" % i, "falsch")
+            assert shape(r1, "ben@example.org") == shape(r2, "nobody%d@example.org" % i)
+            known.append(t1)
+            unknown.append(t2)
+        ratio = min(known) / min(unknown)
+        if 0.4 < ratio < 2.5:
+            break
     assert 0.4 < ratio < 2.5, (known, unknown)
     assert min(known + unknown) > 0.02, "no password hash verified? %r" % (known + unknown)
 
