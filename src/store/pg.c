@@ -87,6 +87,17 @@ set_sqlstate(struct pg_conn *c, const char *state)
 	snprintf(c->last_sqlstate, sizeof(c->last_sqlstate), "%s", state);
 }
 
+/* The connection was lost in a scope (a fail-over, a server restart): its
+ * transaction went with it, so the scope may run again from its start on
+ * a new connection (store_scope_run), as after a deadlock. Not when the
+ * COMMIT was under way: whether it was made is unknown. */
+static void
+lost_in_scope(struct pg_conn *c, const char *what)
+{
+	if (c->base.scoped && (what == NULL || strcmp(what, "COMMIT") != 0))
+		c->base.retryable = true;
+}
+
 /* Only the primary message is logged, never its DETAIL: that quotes the
  * row ("Key (email_fold)=(...)", "Failing row contains ..."). */
 enum zek_rc
@@ -101,6 +112,7 @@ pg_err(struct pg_conn *c, const PGresult *res, const char *what)
 		if (PQstatus(c->db) != CONNECTION_OK) {
 			set_sqlstate(c, "08006");
 			log_msg(what, PQerrorMessage(c->db));
+			lost_in_scope(c, what);
 			return ZEK_IO;
 		}
 		if (res == NULL) {
@@ -245,6 +257,7 @@ conn_reset(struct pg_conn *c)
 
 	if (c->in_tx) {
 		set_sqlstate(c, "08006");
+		lost_in_scope(c, NULL);
 		return ZEK_IO;
 	}
 	PQreset(c->db);
