@@ -126,6 +126,58 @@ store_conn_release(struct store *st)
 	}
 }
 
+/* ---- where a scope's time goes (store_phases) ---- */
+
+bool sq_phase_timing;
+
+int64_t
+sq_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void
+store_phases_enable(bool on)
+{
+	sq_phase_timing = on;
+}
+
+bool
+store_phases_enabled(void)
+{
+	return sq_phase_timing;
+}
+
+void
+store_scope_phases(struct store_conn *c, struct store_phases *out)
+{
+	*out = c->phases;
+}
+
+/* A statement's call being timed: when it began, and the lock waits
+ * counted by then (the driver counts those inside it apart). */
+struct phase_mark {
+	int64_t t0, lock0;
+};
+
+static void
+phase_begin(struct store_conn *c, struct phase_mark *m)
+{
+	m->t0 = sq_phase_timing ? sq_now_ns() : 0;
+	m->lock0 = c->phases.lock_ns;
+}
+
+static void
+phase_end_sql(struct store_conn *c, const struct phase_mark *m)
+{
+	if (sq_phase_timing)
+		c->phases.sql_ns += sq_now_ns() - m->t0 -
+		    (c->phases.lock_ns - m->lock0);
+}
+
 /* ---- transactions and scopes: the savepoints here, the rest the
  * driver's (how a transaction opens and ends, durable commits) ---- */
 
@@ -201,10 +253,18 @@ store_scope_end(struct store_conn *c, bool commit)
 {
 	int depth = c->depth;
 
+	struct phase_mark m;
+	enum zek_rc rc;
+
 	c->scoped = false;
 	c->depth = 0;
-	if (depth == 0)
-		return c->drv->scope_end(c, commit);
+	if (depth == 0) {
+		phase_begin(c, &m);
+		rc = c->drv->scope_end(c, commit);
+		if (sq_phase_timing)
+			c->phases.commit_ns += sq_now_ns() - m.t0;
+		return rc;
+	}
 	/* Somebody skipped its commit or rollback: keep nothing. */
 	fprintf(stderr, "store: %d savepoint(s) left open\n", depth);
 	c->drv->scope_end(c, false);
@@ -242,6 +302,7 @@ store_scope_run(struct store_conn *c, bool deferred,
 	bool commit;
 	int attempt;
 
+	c->phases = (struct store_phases){ 0 };
 	for (attempt = 1;; attempt++) {
 		store_scope_begin(c);
 		if (deferred)
@@ -417,7 +478,14 @@ struct sq_stmt *
 sq_vstart(struct store_conn *c, enum zek_rc *rc, const char *sql,
     const char *fmt, va_list ap)
 {
-	return c->drv->start(c, rc, sql, fmt, ap);
+	struct phase_mark m;
+	struct sq_stmt *st;
+
+	phase_begin(c, &m);
+	st = c->drv->start(c, rc, sql, fmt, ap);
+	phase_end_sql(c, &m);
+	c->phases.statements++;
+	return st;
 }
 
 struct sq_stmt *
@@ -428,7 +496,7 @@ sq_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
 	va_list ap;
 
 	va_start(ap, fmt);
-	st = c->drv->start(c, rc, sql, fmt, ap);
+	st = sq_vstart(c, rc, sql, fmt, ap);
 	va_end(ap);
 	return st;
 }
@@ -443,7 +511,13 @@ sq_finish(struct store_conn *c, struct sq_stmt *st)
 int
 sq_next(struct store_conn *c, struct sq_stmt *st, enum zek_rc *rc)
 {
-	return c->drv->next(c, st, rc);
+	struct phase_mark m;
+	int r;
+
+	phase_begin(c, &m);
+	r = c->drv->next(c, st, rc);
+	phase_end_sql(c, &m);
+	return r;
 }
 
 int64_t
@@ -461,7 +535,14 @@ sq_stmt_i64(struct store_conn *c, struct sq_stmt *st, int col)
 enum zek_rc
 sq_exec_sql(struct store_conn *c, const char *sql)
 {
-	return c->drv->exec_sql(c, sql);
+	struct phase_mark m;
+	enum zek_rc rc;
+
+	phase_begin(c, &m);
+	rc = c->drv->exec_sql(c, sql);
+	phase_end_sql(c, &m);
+	c->phases.statements++;
+	return rc;
 }
 
 /* Runs a statement to its end. */

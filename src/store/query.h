@@ -148,7 +148,12 @@ struct store_conn {
 	 * Set by the driver, cleared when the next scope or transaction
 	 * begins. */
 	bool retryable;
+	struct store_phases phases; /* this scope's, when measured */
 };
+
+/* Whether phases are measured, and the monotonic clock they use. */
+extern bool sq_phase_timing;
+int64_t sq_now_ns(void);
 
 extern const struct sq_driver sq_sqlite_driver;
 extern const struct sq_driver sq_pg_driver;

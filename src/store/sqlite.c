@@ -21,6 +21,8 @@
 #define BUSY_TIMEOUT_MS 5000
 #define PATH_MAX_LEN 4096
 #define AUTOCHECKPOINT_PAGES 1000       /* SQLite's default */
+#define CHECKPOINT_IDLE_MS 1000         /* no commit this long: TRUNCATE */
+#define WAL_SIZE_LIMIT "67108864"       /* bytes: a reset log is cut back */
 /* Kept results (sq_collect_cached) per connection; over either bound
  * they are all dropped. */
 #define RESULTS_MAX 64
@@ -48,8 +50,24 @@ struct durable {
 	uint64_t synced;        /* tickets the last finished sync covers */
 	bool syncing;
 	struct durable_waiter *waiters;
-	bool checkpoint;        /* the log is long: the sync thread checkpoints */
 	bool running, stop;     /* the sync thread */
+	pthread_t thread;
+};
+
+/* Checkpoints (docs/internals/performance.md): copying the log back into
+ * a large database can take seconds. SQLite's automatic checkpoint does it
+ * inside a commit, holding up every writer; done by the sync thread it
+ * held up every deferred commit's sync (issue 22). This thread does it
+ * alone: PASSIVE once the log has grown past AUTOCHECKPOINT_PAGES, which
+ * waits for nobody, and TRUNCATE after CHECKPOINT_IDLE_MS without a
+ * commit, which empties the log file while nobody writes. */
+struct checkpointer {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;    /* a long log, or stop (CLOCK_MONOTONIC) */
+	bool long_log;          /* commits made the log long */
+	bool dirty;             /* commits since the last TRUNCATE */
+	int64_t last_commit_ns;
+	bool running, stop, failed;
 	pthread_t thread;
 };
 
@@ -61,6 +79,7 @@ struct lite_store {
 	 * milliseconds. Other processes still meet the busy handler. */
 	pthread_mutex_t write_lock;
 	struct durable dur;
+	struct checkpointer ckpt;
 };
 
 /* A kept result: the rows of one statement and key at one data version. */
@@ -154,38 +173,29 @@ static void write_release(struct lite_conn *c);
 static uint64_t durable_ticket(struct durable *d);
 static enum zek_rc durable_wait(struct lite_conn *c, uint64_t mine);
 
+static void checkpoint_note(struct lite_conn *c, int frames);
+
 /* After each commit in WAL mode (the log written, SQLite's lock let go):
  * the write lock goes to the next writer, then the commit is synced with
- * others, or, in a deferred scope, only gets its ticket. SQLite's
- * automatic checkpoint, which this hook replaces, runs here too, or in
- * the sync thread while it runs. An error fails the statement that
- * committed (the commit is made, but not known to be on disk). */
+ * others, or, in a deferred scope, only gets its ticket; the checkpoint
+ * thread hears of it (checkpoint_note: SQLite's automatic checkpoint,
+ * which this hook replaces). An error fails the statement that committed
+ * (the commit is made, but not known to be on disk). */
 static int
 on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
 {
 	struct lite_conn *c = arg;
-	struct durable *d = &c->ls->dur;
 	uint64_t ticket;
-	bool later;
 
+	(void)db;
+	(void)name;
 	write_release(c);
-	ticket = durable_ticket(d);
+	ticket = durable_ticket(&c->ls->dur);
 	if (c->defer_sync)
 		c->ticket = ticket;
 	else if (durable_wait(c, ticket) != ZEK_OK)
 		return SQLITE_IOERR_FSYNC;
-	if (frames < AUTOCHECKPOINT_PAGES)
-		return SQLITE_OK;
-	pthread_mutex_lock(&d->lock);
-	later = d->running && !d->stop;
-	if (later) {
-		d->checkpoint = true;
-		pthread_cond_broadcast(&d->done);
-	}
-	pthread_mutex_unlock(&d->lock);
-	if (!later)
-		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
-		    NULL, NULL);
+	checkpoint_note(c, frames);
 	return SQLITE_OK;
 }
 
@@ -252,6 +262,10 @@ lite_conn_open(struct store *base)
 	if (wal) {
 		c->group_sync = true;
 		sqlite3_wal_hook(c->db, on_wal_commit, c);
+		/* A log that grew while checkpoints could not keep up (long
+		 * readers) is cut back when it starts over. */
+		sqlite3_exec(c->db, "PRAGMA journal_size_limit=" WAL_SIZE_LIMIT,
+		    NULL, NULL, NULL);
 	}
 	/* Statement journals (the undo of one statement inside a transaction)
 	 * in memory: past 64 KiB SQLite moves them to a temporary file, and a
@@ -584,8 +598,8 @@ durable_call(struct durable *d, uint64_t upto, int rc)
 	pthread_mutex_lock(&d->lock);
 }
 
-/* The sync thread: syncs the log while deferred commits wait, calls their
- * waiters back, and checkpoints a long log. */
+/* The sync thread: syncs the log while deferred commits wait, and calls
+ * their waiters back. */
 static void *
 durable_main(void *arg)
 {
@@ -599,14 +613,6 @@ durable_main(void *arg)
 	pthread_mutex_lock(&d->lock);
 	for (;;) {
 		durable_call(d, d->synced, ZEK_OK);
-		if (d->checkpoint && c != NULL) {
-			d->checkpoint = false;
-			pthread_mutex_unlock(&d->lock);
-			sqlite3_wal_checkpoint_v2(c->db, "main",
-			    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-			pthread_mutex_lock(&d->lock);
-			continue;
-		}
 		want = d->waiters != NULL || (d->stop && d->synced < d->committed);
 		if (!want && d->stop)
 			break;
@@ -713,6 +719,138 @@ durable_stop(struct durable *d)
 		pthread_join(d->thread, NULL);
 }
 
+/* ---- checkpoints, by a thread of their own ---- */
+
+static void *checkpoint_main(void *arg);
+
+/* Called after each commit: remembers it, and wakes the checkpoint thread
+ * (started with the first commit) when the log is long. Without that
+ * thread the committing connection checkpoints, as SQLite would. */
+static void
+checkpoint_note(struct lite_conn *c, int frames)
+{
+	struct checkpointer *k = &c->ls->ckpt;
+	bool inline_ckpt = false;
+
+	pthread_mutex_lock(&k->lock);
+	k->dirty = true;
+	k->last_commit_ns = sq_now_ns();
+	if (!k->running && !k->stop && !k->failed) {
+		k->running = pthread_create(&k->thread, NULL, checkpoint_main,
+		    c->ls) == 0;
+		k->failed = !k->running;
+	}
+	if (frames >= AUTOCHECKPOINT_PAGES) {
+		k->long_log = true;
+		inline_ckpt = !k->running;
+		pthread_cond_signal(&k->wake);
+	}
+	pthread_mutex_unlock(&k->lock);
+	if (inline_ckpt)
+		sqlite3_wal_checkpoint_v2(c->db, "main",
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
+/* Empties the log file once nobody writes: this process's writers queue
+ * on the write lock meanwhile, and a reader or another process's writer
+ * makes it give up at once (no busy handler on this connection). */
+static bool
+checkpoint_truncate(struct lite_conn *c)
+{
+	int src;
+
+	pthread_mutex_lock(&c->ls->write_lock);
+	src = sqlite3_wal_checkpoint_v2(c->db, "main",
+	    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	pthread_mutex_unlock(&c->ls->write_lock);
+	return src == SQLITE_OK;
+}
+
+/* What the checkpoint thread does next, with k->lock held: 1 PASSIVE,
+ * 2 TRUNCATE, 0 wait, -1 stop. */
+static int
+checkpoint_due(struct checkpointer *k)
+{
+	if (k->stop)
+		return -1;
+	if (k->long_log) {
+		k->long_log = false;
+		return 1;
+	}
+	if (k->dirty && sq_now_ns() - k->last_commit_ns >=
+	    (int64_t)CHECKPOINT_IDLE_MS * 1000000) {
+		k->dirty = false;
+		return 2;
+	}
+	return 0;
+}
+
+/* Sleeps until woken or until the log may be idle long enough. */
+static void
+checkpoint_sleep(struct checkpointer *k)
+{
+	struct timespec until;
+	int64_t ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	ns = (int64_t)CHECKPOINT_IDLE_MS * 1000000;
+	until.tv_sec += ns / 1000000000;
+	until.tv_nsec += ns % 1000000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&k->wake, &k->lock, &until);
+}
+
+static void *
+checkpoint_main(void *arg)
+{
+	struct lite_store *st = arg;
+	struct checkpointer *k = &st->ckpt;
+	struct lite_conn *c = lite_conn_or_null(store_conn(&st->base));
+	bool done = true;
+	int what;
+
+	if (c != NULL)
+		sqlite3_busy_handler(c->db, NULL, NULL);
+	pthread_mutex_lock(&k->lock);
+	while ((what = checkpoint_due(k)) >= 0) {
+		if (what == 0 || c == NULL) {
+			checkpoint_sleep(k);
+			continue;
+		}
+		pthread_mutex_unlock(&k->lock);
+		if (what == 1)
+			sqlite3_wal_checkpoint_v2(c->db, "main",
+			    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		else
+			done = checkpoint_truncate(c);
+		pthread_mutex_lock(&k->lock);
+		if (what == 2 && !done && !k->dirty) {
+			/* Somebody still read: try again after a while. */
+			k->dirty = true;
+			k->last_commit_ns = sq_now_ns();
+		}
+	}
+	pthread_mutex_unlock(&k->lock);
+	return NULL;
+}
+
+static void
+checkpoint_stop(struct checkpointer *k)
+{
+	bool running;
+
+	pthread_mutex_lock(&k->lock);
+	running = k->running;
+	k->stop = true;
+	pthread_cond_signal(&k->wake);
+	pthread_mutex_unlock(&k->lock);
+	if (running)
+		pthread_join(k->thread, NULL);
+}
+
 /* Runs a transaction statement; not through sq_next, which would open the
  * scope's transactions for it. */
 static enum zek_rc
@@ -749,19 +887,23 @@ read_end(struct lite_conn *c)
 		step_tx(c, "COMMIT");
 }
 
-/* Opens a scope's write transaction: the write lock, then BEGIN IMMEDIATE. */
+/* Opens a scope's write transaction: the write lock, then BEGIN IMMEDIATE
+ * (which meets other processes' writers); both are the scope's lock wait. */
 static enum zek_rc
 scope_open(struct lite_conn *c)
 {
-	enum zek_rc rc;
+	int64_t t0 = sq_phase_timing ? sq_now_ns() : 0;
+	enum zek_rc rc = ZEK_OK;
 
 	read_end(c);
 	write_acquire(c);
-	if (!sqlite3_get_autocommit(c->db))
-		return ZEK_OK;  /* a statement still reads; see read_end */
-	rc = step_tx(c, "BEGIN IMMEDIATE");
+	/* else a statement still reads; see read_end */
+	if (sqlite3_get_autocommit(c->db))
+		rc = step_tx(c, "BEGIN IMMEDIATE");
 	if (rc != ZEK_OK)
 		write_release(c);
+	if (sq_phase_timing)
+		c->base.phases.lock_ns += sq_now_ns() - t0;
 	return rc;
 }
 
@@ -1101,6 +1243,19 @@ configure_sqlite(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* The checkpoint thread's lock and condition (timed on CLOCK_MONOTONIC). */
+static void
+checkpoint_init(struct checkpointer *k)
+{
+	pthread_condattr_t attr;
+
+	pthread_mutex_init(&k->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&k->wake, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
 static void lite_close(struct store *base);
 
 enum zek_rc
@@ -1122,6 +1277,7 @@ sq_sqlite_open(const char *path, struct store **out)
 	pthread_mutex_init(&st->write_lock, NULL);
 	pthread_mutex_init(&st->dur.lock, NULL);
 	pthread_cond_init(&st->dur.done, NULL);
+	checkpoint_init(&st->ckpt);
 	rc = sq_store_init(&st->base, &sq_sqlite_driver);
 	if (rc == ZEK_OK)
 		rc = make_parent_dirs(path);
@@ -1143,10 +1299,13 @@ lite_close(struct store *base)
 	struct lite_store *st = (struct lite_store *)(void *)base;
 
 	durable_stop(&st->dur);
+	checkpoint_stop(&st->ckpt);
 	sq_store_fini(base);
 	pthread_mutex_destroy(&st->write_lock);
 	pthread_mutex_destroy(&st->dur.lock);
 	pthread_cond_destroy(&st->dur.done);
+	pthread_mutex_destroy(&st->ckpt.lock);
+	pthread_cond_destroy(&st->ckpt.wake);
 	free(st->path);
 	free(st);
 }

@@ -100,6 +100,20 @@ enum zek_rc store_scope_run(struct store_conn *c, bool deferred,
  * commit fails; on SQLite the scope is only marked retryable. */
 void store_test_refuse_scope(struct store_conn *c);
 #endif
+/* Where a scope's time went (docs/internals/performance.md), measured
+ * while store_phases_enable(true) is in force (the server's phase_timing
+ * switch; off, nothing is measured): waiting for the write lock (SQLite:
+ * the process's writer queue and BEGIN IMMEDIATE; on PostgreSQL row locks
+ * are waited for inside statements), the statements with their triggers
+ * and search index, and the COMMIT. Nanoseconds, summed over all runs of
+ * the scope; reset by store_scope_run. */
+struct store_phases {
+	int64_t lock_ns, sql_ns, commit_ns;
+	unsigned statements;
+};
+void store_phases_enable(bool on);
+bool store_phases_enabled(void);
+void store_scope_phases(struct store_conn *c, struct store_phases *out);
 /* Durable commits (docs/internals/performance.md). On SQLite in WAL mode
  * a commit returns once a sync of the log that began after it has ended
  * (several commits share one sync). After store_scope_defer (right after

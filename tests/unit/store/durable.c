@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/arena.h"
@@ -25,6 +26,7 @@ struct shim_file {
 	sqlite3_file base;
 	sqlite3_file *real;     /* follows this struct */
 	bool wal;
+	bool main_db;
 };
 
 static sqlite3_vfs *real_vfs;
@@ -37,6 +39,9 @@ static atomic_long log_writes;
 static atomic_long durable_upto;
 static atomic_long syncs_begun;
 static atomic_int sync_delay_us;
+/* Syncs of the database file (checkpoints), and how slow they are. */
+static atomic_long db_syncs_begun;
+static atomic_int db_sync_delay_us;
 static _Thread_local long my_last_write;
 
 #define REAL(f) (((struct shim_file *)(void *)(f))->real)
@@ -83,6 +88,11 @@ shim_sync(sqlite3_file *f, int flags)
 	}
 	if (sf->wal && atomic_load(&sync_delay_us) > 0)
 		usleep((useconds_t)atomic_load(&sync_delay_us));
+	if (!sf->wal && sf->main_db) {
+		atomic_fetch_add(&db_syncs_begun, 1);
+		if (atomic_load(&db_sync_delay_us) > 0)
+			usleep((useconds_t)atomic_load(&db_sync_delay_us));
+	}
 	rc = sf->real->pMethods->xSync(sf->real, flags);
 	if (sf->wal && rc == SQLITE_OK) {
 		seen = atomic_load(&durable_upto);
@@ -181,6 +191,7 @@ shim_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
 	(void)vfs;
 	sf->real = (sqlite3_file *)(void *)(sf + 1);
 	sf->wal = (flags & SQLITE_OPEN_WAL) != 0;
+	sf->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
 	rc = real_vfs->xOpen(real_vfs, name, sf->real, flags, out_flags);
 	sf->base.pMethods = sf->real->pMethods != NULL ? &shim_io : NULL;
 	return rc;
@@ -221,6 +232,7 @@ setup(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/zek.db", dir);
 	atomic_store(&sync_delay_us, 0);
+	atomic_store(&db_sync_delay_us, 0);
 	assert_int_equal(store_open(path, &st), ZEK_OK);
 	assert_int_equal(sq_exec_sql(store_conn(st),
 	    "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)"), ZEK_OK);
@@ -410,6 +422,150 @@ test_tickets(void **state)
 	assert_int_equal(store_durable_notify(st, 0, NULL, NULL), ZEK_NOTFOUND);
 }
 
+/* ---- checkpoints (issue 22) ---- */
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct timed_ack {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	int rc;
+};
+
+static void
+on_timed_ack(void *arg, int rc)
+{
+	struct timed_ack *t = arg;
+
+	pthread_mutex_lock(&t->lock);
+	t->done = true;
+	t->rc = rc;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* One deferred commit like the HTTP server's; returns the milliseconds
+ * until it was known to be on disk. */
+static int64_t
+deferred_commit_ms(struct store_conn *c)
+{
+	struct timed_ack t = { .done = false };
+	int64_t t0 = mono_ms();
+	uint64_t ticket;
+	int rc;
+
+	pthread_mutex_init(&t.lock, NULL);
+	pthread_cond_init(&t.cond, NULL);
+	store_scope_begin(c);
+	store_scope_defer(c);
+	assert_int_equal(sq_exec(c, "INSERT INTO t (v) VALUES (1)", ""), ZEK_OK);
+	assert_int_equal(store_scope_end(c, true), ZEK_OK);
+	ticket = store_scope_ticket(c);
+	rc = store_durable_notify(st, ticket, on_timed_ack, &t);
+	if (rc == ZEK_NOTFOUND)
+		on_timed_ack(&t, ZEK_OK);
+	else
+		assert_int_equal(rc, ZEK_OK);
+	pthread_mutex_lock(&t.lock);
+	while (!t.done)
+		pthread_cond_wait(&t.cond, &t.lock);
+	pthread_mutex_unlock(&t.lock);
+	assert_int_equal(t.rc, ZEK_OK);
+	pthread_mutex_destroy(&t.lock);
+	pthread_cond_destroy(&t.cond);
+	return mono_ms() - t0;
+}
+
+/* A checkpoint whose sync of the database takes a second (a large
+ * database on a busy disk) does not hold up the commits made meanwhile:
+ * they are on disk and answered within milliseconds, as without it. */
+static void
+test_slow_checkpoint_holds_up_no_commit(void **state)
+{
+	struct store_conn *c = store_conn(st);
+	long before;
+	int64_t ms, worst = 0, t0;
+	int i;
+
+	(void)deferred_commit_ms(c);    /* the sync thread runs */
+	atomic_store(&db_sync_delay_us, 1000000);
+	before = atomic_load(&db_syncs_begun);
+	/* Over 1,000 pages of log in one commit: a checkpoint is due. */
+	assert_int_equal(sq_exec_sql(c, "CREATE TABLE big (b BLOB)"), ZEK_OK);
+	assert_int_equal(sq_exec(c, "INSERT INTO big VALUES (randomblob(6000000))",
+	    ""), ZEK_OK);
+	t0 = mono_ms();
+	while (atomic_load(&db_syncs_begun) == before && mono_ms() - t0 < 5000)
+		usleep(1000);
+	assert_true(atomic_load(&db_syncs_begun) > before);
+	/* The checkpoint is in its slow sync now. */
+	for (i = 0; i < 5; i++) {
+		ms = deferred_commit_ms(c);
+		if (ms > worst)
+			worst = ms;
+	}
+	atomic_store(&db_sync_delay_us, 0);
+	if (worst >= 500)
+		fail_msg("a commit waited %lld ms behind a checkpoint",
+		    (long long)worst);
+}
+
+static long long
+wal_bytes(void)
+{
+	char p[200];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s-wal", path);
+	return stat(p, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* Once nobody writes for a while, the log file is emptied (TRUNCATE). */
+static void
+test_idle_log_is_emptied(void **state)
+{
+	struct store_conn *c = store_conn(st);
+	int64_t t0;
+	int i;
+
+	for (i = 0; i < 20; i++)
+		(void)deferred_commit_ms(c);
+	assert_true(wal_bytes() > 0);
+	t0 = mono_ms();
+	while (wal_bytes() != 0 && mono_ms() - t0 < 10000)
+		usleep(20000);
+	assert_int_equal(wal_bytes(), 0);
+	/* Nothing was lost, and writing goes on. */
+	(void)deferred_commit_ms(c);
+	assert_true(wal_bytes() > 0);
+}
+
+/* With phase timing on, a scope's statements, lock wait and commit are
+ * measured; off, nothing is. */
+static void
+test_phases(void **state)
+{
+	struct store_conn *c = store_conn(st);
+	struct store_phases p;
+
+	store_phases_enable(true);
+	(void)deferred_commit_ms(c);
+	store_scope_phases(c, &p);
+	assert_true(p.statements >= 1);
+	assert_true(p.sql_ns > 0);
+	assert_true(p.lock_ns > 0);
+	assert_true(p.commit_ns > 0);
+	store_phases_enable(false);
+}
+
 /* ---- the scope's read transaction ---- */
 
 static void *
@@ -525,6 +681,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tickets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scope_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_results, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_checkpoint_holds_up_no_commit,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_log_is_emptied, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_phases, setup, teardown),
 	};
 
 	shim_install();
