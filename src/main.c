@@ -85,7 +85,7 @@ static const char usage[] =
     "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
     "agent_mail_new, agent_mail_reply, auto_close_days, idle_timeout,\n"
     "header_timeout, body_min_rate, max_connections, max_connections_per_ip,\n"
-    "trusted_proxies;\n"
+    "trusted_proxies, phase_timing;\n"
     "see docs/internals/limits.md). Flags beat the\n"
     "environment, which beats the file.\n";
 
@@ -217,6 +217,9 @@ config_set(struct config *cfg, const char *key, const char *value)
 		cfg->trusted_proxies = v;
 	else if (str_eq(key, "dev"))
 		cfg->dev = str_eq(v, "1") || str_eq(v, "true");
+	else if (str_eq(key, "phase_timing"))
+		cfg->phase_timing = str_eq(v, "1") || str_eq(v, "true") ||
+		    str_eq(v, "on");
 	else if (str_eq(key, "secure_cookies"))
 		cfg->secure_cookies = str_eq(v, "1") || str_eq(v, "true");
 	else if (str_eq(key, "threads") && str_to_i64(v, 1, 256, &n) == 0)
@@ -294,6 +297,7 @@ config_env(struct config *cfg)
 		"agent_mail_new", "agent_mail_reply", "auto_close_days",
 		"idle_timeout", "header_timeout", "body_min_rate",
 		"max_connections", "max_connections_per_ip", "trusted_proxies",
+		"phase_timing",
 	};
 	char name[64];
 	size_t i, k;

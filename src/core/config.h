@@ -39,6 +39,8 @@ struct config {
 	unsigned max_connections_per_ip; /* from one address, default 256; 0 = no limit */
 	const char *trusted_proxies; /* reverse proxies whose X-Forwarded-For
 	                               is believed (http/proxy.h), "" = none */
+	bool phase_timing;          /* answers say where their time went
+	                               (Server-Timing), default off */
 
 	/* E-mail (core/notify.h, mail/). smtp_url "" = no delivery: mails
 	 * stay in the outbox (see `zek mail list`). */

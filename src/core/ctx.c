@@ -94,6 +94,26 @@ core_scope_run(struct core *c, bool deferred,
 	return store_scope_run(db, deferred, fn, arg);
 }
 
+void
+core_phases_enable(bool on)
+{
+	store_phases_enable(on);
+}
+
+const char *
+core_scope_timing(struct core *c, struct arena *a)
+{
+	struct store_conn *db = store_conn(c->store);
+	struct store_phases p;
+
+	if (db == NULL || !store_phases_enabled())
+		return NULL;
+	store_scope_phases(db, &p);
+	return arena_printf(a, "lock;dur=%.3f, sql;dur=%.3f, commit;dur=%.3f",
+	    (double)p.lock_ns / 1e6, (double)p.sql_ns / 1e6,
+	    (double)p.commit_ns / 1e6);
+}
+
 #ifdef ZEK_TEST_HOOKS
 void
 core_test_refuse_scope(struct core *c)

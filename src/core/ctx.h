@@ -54,6 +54,12 @@ int64_t core_now_ms(void);
 enum zek_rc core_scope_run(struct core *c, bool deferred,
     bool (*fn)(void *arg, int attempt), void *arg);
 uint64_t core_scope_ticket(struct core *c);
+/* Where the last scope's time went (store_phases), as Server-Timing
+ * entries "lock;dur=MS, sql;dur=MS, commit;dur=MS" in a; NULL unless
+ * core_phases_enable(true) was called before the threads started (the
+ * phase_timing setting). */
+void core_phases_enable(bool on);
+const char *core_scope_timing(struct core *c, struct arena *a);
 #ifdef ZEK_TEST_HOOKS
 /* Test hook: the current scope fails as a refused one (store.h). */
 void core_test_refuse_scope(struct core *c);

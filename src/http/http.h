@@ -81,6 +81,10 @@ struct req {
 	 * commit is on disk (server.c await_durable); then durable_rc. */
 	bool suspended;
 	int durable_rc;
+	/* phase_timing: the scope's Server-Timing entries (core_scope_timing)
+	 * and when the wait for the disk began (0: none). */
+	const char *timing;
+	int64_t sync_from_us;
 	long json_fail_at;          /* test hook X-Zek-Json-Fail-At (sanitizer
 	                               builds; render/jsonalloc.h) */
 	int attempts;               /* runs of the request (server.c respond) */
@@ -124,6 +128,8 @@ void http_fallback_init(void);
 int http_reply_fallback(struct req *rq, unsigned status, bool json);
 /* Drops the reply set so far (the shared fallback stays). */
 void http_reply_release(struct req *rq);
+/* Whether the reply is a shared fallback, which must not be changed. */
+bool http_reply_shared(const struct req *rq);
 
 #ifdef ZEK_TEST_HOOKS
 /* Test hook: tells the client, in X-Zek-Allocs and X-Zek-Fault, how many

@@ -315,17 +315,23 @@ http_reply_fallback(struct req *rq, unsigned status, bool json)
 	return ZEK_OK;
 }
 
-void
-http_reply_release(struct req *rq)
+bool
+http_reply_shared(const struct req *rq)
 {
 	size_t i;
 
-	if (rq->resp == NULL)
-		return;
 	for (i = 0; i < FALLBACKS; i++)
 		if (rq->resp == fallback[i])
-			break;
-	if (i == FALLBACKS)         /* the shared ones live for the process */
+			return true;
+	return false;
+}
+
+void
+http_reply_release(struct req *rq)
+{
+	if (rq->resp == NULL)
+		return;
+	if (!http_reply_shared(rq))   /* the shared ones live for the process */
 		MHD_destroy_response(rq->resp);
 	rq->resp = NULL;
 }

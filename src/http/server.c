@@ -356,6 +356,29 @@ static atomic_bool durable_stopping;
 
 /* Called from the store's sync thread: the request's commit is on disk
  * (rc ZEK_OK), or its sync failed; the connection goes on. */
+/* Queues the answer; with phase_timing it says where its time went: the
+ * scope's phases, the wait for the disk, and all from the first byte. */
+static enum MHD_Result
+queue_answer(struct req *rq)
+{
+	int64_t now;
+	const char *v;
+
+	if (rq->timing != NULL && !http_reply_shared(rq)) {
+		now = now_us();
+		v = rq->sync_from_us != 0 ?
+		    arena_printf(rq->arena, "%s, sync;dur=%.3f, total;dur=%.3f",
+		    rq->timing, (double)(now - rq->sync_from_us) / 1e3,
+		    (double)(now - rq->started_us) / 1e3) :
+		    arena_printf(rq->arena, "%s, total;dur=%.3f", rq->timing,
+		    (double)(now - rq->started_us) / 1e3);
+		if (v != NULL)
+			MHD_add_response_header(rq->resp, "Server-Timing", v);
+	}
+	rq->queued = true;
+	return MHD_queue_response(rq->conn, rq->status, rq->resp);
+}
+
 static void
 durable_done(void *arg, int rc)
 {
@@ -383,8 +406,7 @@ answer_durable(struct req *rq)
 		if (rq->resp == NULL)
 			return MHD_NO;
 	}
-	rq->queued = true;
-	return MHD_queue_response(rq->conn, rq->status, rq->resp);
+	return queue_answer(rq);
 }
 
 /* An answer about a write goes out only once the write is on disk. The
@@ -398,6 +420,8 @@ await_durable(struct req *rq, uint64_t ticket)
 	int rc;
 
 	/* Counted before stopping is looked at; http_serve does the reverse. */
+	if (rq->timing != NULL)
+		rq->sync_from_us = now_us();
 	atomic_fetch_add(&durable_suspended, 1);
 	if (atomic_load(&durable_stopping)) {
 		atomic_fetch_sub(&durable_suspended, 1);
@@ -478,6 +502,7 @@ respond(struct req *rq)
 			http_reply_fallback(rq, 500, api);
 	}
 	ticket = core_scope_ticket(core);
+	rq->timing = core_scope_timing(core, rq->arena);
 	if (rq->resp == NULL)
 		return MHD_NO;
 #ifdef ZEK_TEST_HOOKS
@@ -485,8 +510,7 @@ respond(struct req *rq)
 #endif
 	if (ticket != 0)
 		return await_durable(rq, ticket);
-	rq->queued = true;
-	return MHD_queue_response(rq->conn, rq->status, rq->resp);
+	return queue_answer(rq);
 }
 
 /* Whether the Content-Length sent is over max (or no number). */
@@ -663,6 +687,7 @@ http_serve(struct app *app)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);     /* workers inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
 	request_id_base = randombytes_random();
+	core_phases_enable(cfg->phase_timing);
 	/* Blocks of 128 KiB and more (arena chunks, search buffers) go back to
 	 * the system when freed. Left to itself glibc raises this threshold
 	 * after each such free, and later big blocks stay in the heap for
