@@ -199,13 +199,38 @@ on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
 	return SQLITE_OK;
 }
 
+/* Asks for the WAL journal; *wal tells whether the database has it. On a
+ * new file two connections switching at once may both hold a read lock
+ * and want the write lock: SQLite then answers BUSY to one of them at
+ * once, without its busy handler (it would wait for ever). Its read lock
+ * is gone after the statement, so it tries again. */
+static int
+switch_to_wal(sqlite3 *db, bool *wal)
+{
+	sqlite3_stmt *jm = NULL;
+	int src, count;
+
+	for (count = 0;; count++) {
+		src = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &jm,
+		    NULL);
+		if (src == SQLITE_OK && (src = sqlite3_step(jm)) == SQLITE_ROW) {
+			const unsigned char *mode = sqlite3_column_text(jm, 0);
+			*wal = mode != NULL &&
+			    strcmp((const char *)mode, "wal") == 0;
+			src = SQLITE_OK;
+		}
+		sqlite3_finalize(jm);
+		if ((src & 0xff) != SQLITE_BUSY || !busy_wait(NULL, count))
+			return src;
+	}
+}
+
 static struct store_conn *
 lite_conn_open(struct store *base)
 {
 	struct lite_store *st = (struct lite_store *)(void *)base;
 	static const char pragmas[] = "PRAGMA foreign_keys=ON;";
 	struct lite_conn *c;
-	sqlite3_stmt *jm = NULL;
 	bool wal = false;
 	int src;
 
@@ -238,13 +263,7 @@ lite_conn_open(struct store *base)
 	 * store.md says how to convert it), and then the vacuum does
 	 * nothing. */
 	sqlite3_exec(c->db, "PRAGMA auto_vacuum=INCREMENTAL", NULL, NULL, NULL);
-	src = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode=WAL", -1, &jm, NULL);
-	if (src == SQLITE_OK && (src = sqlite3_step(jm)) == SQLITE_ROW) {
-		const unsigned char *mode = sqlite3_column_text(jm, 0);
-		wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
-		src = SQLITE_OK;
-	}
-	sqlite3_finalize(jm);
+	src = switch_to_wal(c->db, &wal);
 	if (src != SQLITE_OK) {
 		lite_err(c->db, src, "journal_mode");
 		goto fail;
