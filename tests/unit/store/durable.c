@@ -566,6 +566,34 @@ test_phases(void **state)
 	store_phases_enable(false);
 }
 
+/* The search index is merged by the background thread while writes come
+ * (migration 0016 took merging out of the writes): after 200 commits that
+ * each added a segment, far fewer are left, and every word is found. */
+static void
+test_search_index_merged_apart(void **state)
+{
+	struct store_conn *c = store_conn(st);
+	int64_t segments = 0, found, t0;
+	int i;
+
+	for (i = 1; i <= 200; i++)
+		assert_int_equal(sq_exec(c, "INSERT INTO request_search (rowid, "
+		    "issue_key, title, description, facets) VALUES (?, 'ZEK-1', "
+		    "'Ausfall Online-Dienst', 'Formular meldet Fehler', '')", "i",
+		    (int64_t)i), ZEK_OK);
+	t0 = mono_ms();
+	do {
+		usleep(20000);
+		assert_int_equal(sq_query_i64(c, &segments, "SELECT count(DISTINCT "
+		    "segid) FROM request_search_idx", ""), ZEK_OK);
+	} while (segments > 40 && mono_ms() - t0 < 10000);
+	if (segments > 40)
+		fail_msg("%lld segments left of 200 writes", (long long)segments);
+	assert_int_equal(sq_query_i64(c, &found, "SELECT count(*) FROM "
+	    "request_search WHERE request_search MATCH 'fehler'", ""), ZEK_OK);
+	assert_int_equal(found, 200);
+}
+
 /* ---- the scope's read transaction ---- */
 
 static void *
@@ -686,6 +714,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_idle_log_is_emptied, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_phases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_index_merged_apart,
+		    setup, teardown),
 	};
 
 	shim_install();

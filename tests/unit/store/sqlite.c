@@ -392,15 +392,18 @@ test_request_triggers_use_keys(void **state)
 		sqlite3_finalize(q);
 		sqlite3_free(eqp);
 	}
-	/* The search index merges a level of 16 segments step by step (0009,
-	 * 0012): a level is merged at once in one write only at 64. */
+	/* The search index is merged by the background thread, 16 segments
+	 * of a level at a time, never inside a write (0016); a level is
+	 * merged at once in one write only at 256, should it fall behind. */
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT "
 	    "(SELECT v FROM request_search_config WHERE k = 'automerge'), "
-	    "(SELECT v FROM request_search_config WHERE k = 'crisismerge')",
+	    "(SELECT v FROM request_search_config WHERE k = 'crisismerge'), "
+	    "(SELECT v FROM request_search_config WHERE k = 'usermerge')",
 	    -1, &q, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 16);
-	assert_int_equal(sqlite3_column_int(q, 1), 64);
+	assert_int_equal(sqlite3_column_int(q, 0), 0);
+	assert_int_equal(sqlite3_column_int(q, 1), 256);
+	assert_int_equal(sqlite3_column_int(q, 2), 16);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 	teardown(state);
