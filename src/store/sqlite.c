@@ -22,7 +22,7 @@
 #define PATH_MAX_LEN 4096
 #define AUTOCHECKPOINT_PAGES 1000       /* SQLite's default */
 #define CHECKPOINT_IDLE_MS 1000         /* no commit this long: TRUNCATE */
-#define MERGE_EVERY_MS 20               /* search index merge steps while writes come */
+#define MERGE_EVERY_MS 20               /* after a merge step without work: the next */
 #define MERGE_PAGES "64"                /* pages written by one merge step */
 #define MERGE_SHARE 3                   /* steps hold the write lock 1/3 of the time at most */
 #define WAL_SIZE_LIMIT "67108864"       /* bytes: a reset log is cut back */
@@ -71,7 +71,6 @@ struct checkpointer {
 	bool dirty;             /* commits since the last TRUNCATE */
 	bool merge;             /* others' commits since the index was merged */
 	int64_t next_merge_ns;  /* no merge step before */
-	struct lite_conn *own;  /* the thread's connection: its commits are not others' */
 	int64_t last_commit_ns;
 	bool running, stop, failed;
 	pthread_t thread;
@@ -747,7 +746,6 @@ durable_stop(struct durable *d)
 /* ---- checkpoints, by a thread of their own ---- */
 
 static void *checkpoint_main(void *arg);
-static enum zek_rc step_tx(struct lite_conn *c, const char *sql);
 
 /* Called after each commit: remembers it, and wakes the checkpoint thread
  * (started with the first commit) when the log is long. Without that
@@ -761,7 +759,8 @@ checkpoint_note(struct lite_conn *c, int frames)
 	pthread_mutex_lock(&k->lock);
 	k->dirty = true;
 	k->last_commit_ns = sq_now_ns();
-	if (c != k->own)
+	/* The thread's own commits are its merge steps. */
+	if (!k->running || !pthread_equal(pthread_self(), k->thread))
 		k->merge = true;
 	if (!k->running && !k->stop && !k->failed) {
 		k->running = pthread_create(&k->thread, NULL, checkpoint_main,
@@ -809,22 +808,28 @@ static bool
 search_merge_step(struct lite_conn *c)
 {
 	int before;
-	bool worked = false;
+	bool worked;
 
+	/* Quietly, unlike the store's scopes: a step that finds the database
+	 * busy (no busy handler here) or the index not made yet (migrations
+	 * commit too) is simply tried again later. */
 	write_acquire(c);
-	if (step_tx(c, "BEGIN IMMEDIATE") != ZEK_OK) {
+	if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
 		write_release(c);
 		return false;
 	}
 	before = sqlite3_total_changes(c->db);
-	if (sqlite3_exec(c->db, "INSERT INTO request_search (request_search, "
-	    "rank) VALUES ('merge', " MERGE_PAGES ")", NULL, NULL, NULL) ==
-	    SQLITE_OK)
-		worked = sqlite3_total_changes(c->db) - before > 1;
+	/* The command itself counts one change; the index's pages more. */
+	worked = sqlite3_exec(c->db, "INSERT INTO request_search "
+	    "(request_search, rank) VALUES ('merge', " MERGE_PAGES ")", NULL,
+	    NULL, NULL) == SQLITE_OK &&
+	    sqlite3_total_changes(c->db) - before > 1;
 	/* The merge need not be on disk before the next step: a later sync
 	 * covers it, and a lost one is merged again. */
 	c->defer_sync = c->group_sync;
-	if (step_tx(c, worked ? "COMMIT" : "ROLLBACK") != ZEK_OK)
+	if (!worked || sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) !=
+	    SQLITE_OK)
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 	c->defer_sync = false;
 	write_release(c);
@@ -888,8 +893,9 @@ checkpoint_sleep(struct checkpointer *k)
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	ns = (int64_t)CHECKPOINT_IDLE_MS * 1000000;
 	if (k->merge && k->next_merge_ns - sq_now_ns() < ns)
-		ns = k->next_merge_ns > sq_now_ns() ?
-		    k->next_merge_ns - sq_now_ns() : 0;
+		ns = k->next_merge_ns - sq_now_ns();
+	if (ns < 0)
+		ns = 0;
 	until.tv_sec += ns / 1000000000;
 	until.tv_nsec += ns % 1000000000;
 	if (until.tv_nsec >= 1000000000) {
@@ -912,7 +918,6 @@ checkpoint_main(void *arg)
 	if (c != NULL)
 		sqlite3_busy_handler(c->db, NULL, NULL);
 	pthread_mutex_lock(&k->lock);
-	k->own = c;
 	while ((what = checkpoint_due(k)) >= 0) {
 		if (what == 0 || c == NULL) {
 			checkpoint_sleep(k);
