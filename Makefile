@@ -5,7 +5,8 @@
 RUN_PACKAGES := build-essential meson ninja-build pkg-config \
 	libmicrohttpd-dev libsqlite3-dev libjansson-dev \
 	libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev \
-	libcurl4-openssl-dev libmagic-dev libicu-dev libpq-dev
+	libcurl4-openssl-dev libmagic-dev libicu-dev libpq-dev \
+	libcrack2-dev cracklib-runtime
 
 # What the tests add (`make test`): cmocka, clang and libFuzzer, the e2e
 # SMTP server, the python3-jira client, Chromium for the browser tests,

@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "core/accounts.h"
 #include "core/attachments.h"
 #include "core/auth.h"
 #include "core/config.h"
@@ -52,6 +53,13 @@ static const char usage[] =
     "           [--org ORG] [--lang de|en] [--password P] [--db DB]\n"
     "                      add a user; without --password it is read from\n"
     "                      ZEK_PASSWORD or the first line of standard input\n"
+    "  user invite --email E [--name N] [--org ORG] [--print-link] [--db DB]\n"
+    "                      invite a customer by mail (or print the link);\n"
+    "                      an existing account joins ORG\n"
+    "  user reset-password --email E [--print-link] [--db DB]\n"
+    "                      mail a password reset link (or print it)\n"
+    "  user deactivate|reactivate --email E [--db DB]\n"
+    "                      stop or allow sign-in, sessions, tokens and mail\n"
     "  import-objects [--db DB] FILE.csv\n"
     "                      import Mandanten and Online-Dienste (kind,name)\n"
     "  mail list [--db DB] [--state pending|sent|failed] [--limit N]\n"
@@ -83,7 +91,8 @@ static const char usage[] =
     "max_pending_upload_bytes, secure_cookies, smtp_url, smtp_starttls,\n"
     "smtp_user, smtp_password, smtp_from, smtp_from_name, smtp_timeout_ms,\n"
     "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
-    "agent_mail_new, agent_mail_reply, auto_close_days, idle_timeout,\n"
+    "agent_mail_new, agent_mail_reply, auto_close_days, invite_ttl_days,\n"
+    "reset_ttl_minutes, idle_timeout,\n"
     "header_timeout, body_min_rate, max_connections, max_connections_per_ip,\n"
     "trusted_proxies, phase_timing;\n"
     "see docs/internals/limits.md). Flags beat the\n"
@@ -241,6 +250,12 @@ config_set(struct config *cfg, const char *key, const char *value)
 	else if (str_eq(key, "auto_close_days") &&
 	    str_to_i64(v, 0, 3650, &n) == 0)
 		cfg->auto_close_days = n;
+	else if (str_eq(key, "invite_ttl_days") &&
+	    str_to_i64(v, 1, 90, &n) == 0)
+		cfg->invite_ttl_days = n;
+	else if (str_eq(key, "reset_ttl_minutes") &&
+	    str_to_i64(v, 5, 24 * 60, &n) == 0)
+		cfg->reset_ttl_minutes = n;
 	else if (config_set_conn(cfg, key, v) == 0)
 		;
 	else if (config_set_mail(cfg, key, v) == 0)
@@ -295,7 +310,8 @@ config_env(struct config *cfg)
 		"smtp_from", "smtp_from_name", "smtp_timeout_ms", "mail_poll_ms",
 		"mail_retry_ms", "mail_retry_max_ms", "mail_expire_ms",
 		"agent_mail_new", "agent_mail_reply", "auto_close_days",
-		"idle_timeout", "header_timeout", "body_min_rate",
+		"invite_ttl_days", "reset_ttl_minutes", "idle_timeout",
+		"header_timeout", "body_min_rate",
 		"max_connections", "max_connections_per_ip", "trusted_proxies",
 		"phase_timing",
 	};
@@ -563,6 +579,105 @@ cmd_user_add(struct app *app, int argc, char **argv)
 	return rc;
 }
 
+/* ---- zek user invite|reset-password|deactivate|reactivate ---- */
+
+struct account_args {
+	const char *sub;
+	const char *email, *name, *org;
+	bool print_link;
+};
+
+static int
+do_account(struct zctx *ctx, void *arg)
+{
+	static const char *const said[] = {
+		[INVITE_SENT] = "invited", [INVITE_RESENT] = "invited again",
+		[INVITE_JOINED] = "already has an account; added to the "
+		    "organisation",
+	};
+	struct account_args *a = arg;
+	const char *link = NULL, **link_out = a->print_link ? &link : NULL;
+	enum invite_result res = INVITE_SENT;
+	struct user *u;
+	int rc;
+
+	if (str_eq(a->sub, "invite"))
+		rc = core_invite(ctx, NULL, a->email, a->name, a->org, link_out,
+		    &res);
+	else if (str_eq(a->sub, "reset-password"))
+		rc = core_password_reset_request(ctx, NULL, a->email, NULL,
+		    link_out);
+	else if ((rc = core_user_by_email(ctx, a->email, &u)) == ZEK_OK)
+		rc = str_eq(a->sub, "deactivate") ?
+		    core_user_deactivate(ctx, NULL, u->id) :
+		    core_user_reactivate(ctx, NULL, u->id);
+	if (rc == ZEK_NOTFOUND)
+		fprintf(stderr, "zek: no account %s\n", a->email);
+	else if (rc == ZEK_INVALID)
+		fprintf(stderr, "zek: invalid e-mail, name or organisation\n");
+	else if (rc != ZEK_OK)
+		fprintf(stderr, "zek: user %s failed: %s\n", a->sub,
+		    zek_rc_name(rc));
+	else if (str_eq(a->sub, "invite"))
+		printf("zek: %s %s\n", a->email, said[res]);
+	else if (link == NULL)
+		printf("zek: %s: %s done%s\n", a->email, a->sub,
+		    str_eq(a->sub, "reset-password") ? " (mail queued)" : "");
+	if (rc == ZEK_OK && link != NULL)
+		printf("%s\n", link);
+	return rc;
+}
+
+static int
+cmd_user_account(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "email", required_argument, NULL, 'e' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "org", required_argument, NULL, 'o' },
+		{ "print-link", no_argument, NULL, 'p' },
+		{ "db", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct account_args a = { .sub = argv[0] };
+	bool invite = str_eq(a.sub, "invite");
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e': a.email = optarg; break;
+		case 'n': if (!invite) goto bad; a.name = optarg; break;
+		case 'o': if (!invite) goto bad; a.org = optarg; break;
+		case 'p':
+			if (!invite && !str_eq(a.sub, "reset-password"))
+				goto bad;
+			a.print_link = true;
+			break;
+		case 'd': if (config_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
+		default: goto bad;
+		}
+	}
+	if (a.email == NULL || optind != argc)
+		goto bad;
+	rc = core_open(&app->cfg, &app->core);
+	if (rc == ZEK_OK) {
+		rc = with_ctx(app->core, do_account, &a);
+		core_close(app->core);
+	}
+	return rc;
+bad:
+	fputs(usage, stderr);
+	return ZEK_INVALID;
+}
+
+static bool
+is_account_command(const char *sub)
+{
+	return str_eq(sub, "invite") || str_eq(sub, "reset-password") ||
+	    str_eq(sub, "deactivate") || str_eq(sub, "reactivate");
+}
+
 static int
 do_import(struct zctx *ctx, void *arg)
 {
@@ -771,7 +886,7 @@ cmd_routes(void)
 		{ ROUTE_LOGIN, "login" }, { ROUTE_CSRF, "csrf" },
 		{ ROUTE_BODY, "body" }, { ROUTE_AGENT, "agent" },
 		{ ROUTE_JSON, "json" }, { ROUTE_PUBLIC, "public" },
-		{ ROUTE_API, "api" },
+		{ ROUTE_API, "api" }, { ROUTE_SECRET, "secret" },
 	};
 	const struct route *r;
 	size_t i;
@@ -803,7 +918,8 @@ static int
 do_jobs_run(struct zctx *ctx, void *arg)
 {
 	struct jobs_args *ja = arg;
-	int64_t n, closed = 0, uploads = 0, sessions = 0, wall = ctx->now_ms;
+	int64_t n, closed = 0, uploads = 0, sessions = 0, links = 0;
+	int64_t wall = ctx->now_ms;
 	bool more = true;
 	int rc = ZEK_OK;
 
@@ -821,11 +937,13 @@ do_jobs_run(struct zctx *ctx, void *arg)
 		rc = core_attachments_purge(ctx, &uploads);
 	if (rc == ZEK_OK)
 		rc = core_sessions_purge(ctx, &sessions);
+	if (rc == ZEK_OK)
+		rc = core_account_links_purge(ctx, &links);
 	if (rc != ZEK_OK)
 		fprintf(stderr, "zek: jobs failed: %s\n", zek_rc_name(rc));
-	printf("zek: %lld requests closed automatically, %lld expired uploads "
-	    "and %lld sessions removed\n", (long long)closed, (long long)uploads,
-	    (long long)sessions);
+	printf("zek: %lld requests closed automatically; %lld expired uploads, "
+	    "%lld sessions and %lld account links removed\n", (long long)closed,
+	    (long long)uploads, (long long)sessions, (long long)links);
 	return rc;
 }
 
@@ -984,6 +1102,9 @@ main(int argc, char **argv)
 		rc = cmd_init(&app);
 	else if (str_eq(name, "user") && cmd + 1 < argc && str_eq(argv[cmd + 1], "add"))
 		rc = cmd_user_add(&app, argc - cmd - 1, argv + cmd + 1);
+	else if (str_eq(name, "user") && cmd + 1 < argc &&
+	    is_account_command(argv[cmd + 1]))
+		rc = cmd_user_account(&app, argc - cmd - 1, argv + cmd + 1);
 	else if (str_eq(name, "import-objects"))
 		rc = cmd_import(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "mail"))

@@ -151,9 +151,5 @@ core_attachments_upload_all(struct zctx *ctx, const struct user *user,
 	for (i = 0; rc == ZEK_OK && i < n; i++)
 		rc = core_attachment_upload_temp(ctx, user, files[i].filename,
 		    files[i].data, files[i].len, &out[i], err);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
-	if (rc != ZEK_OK)
-		store_rollback(ctx->db);
-	return rc;
+	return store_finish(ctx->db, rc);
 }

@@ -148,6 +148,20 @@ session_create(struct zctx *ctx, int64_t user_id, struct session_new *out)
 }
 
 enum zek_rc
+core_session_start(struct zctx *ctx, const struct store_user *su,
+    struct session_new *out)
+{
+	enum zek_rc rc;
+
+	rc = core_user_from_store(ctx, su, &out->user);
+	if (rc == ZEK_OK)
+		rc = session_create(ctx, su->id, out);
+	if (rc == ZEK_OK)
+		rc = store_user_set_login(ctx->db, su->id, ctx->now_ms);
+	return rc;
+}
+
+enum zek_rc
 core_login(struct zctx *ctx, const char *email, const char *password,
     const char *client_ip, struct session_new *out)
 {
@@ -180,10 +194,11 @@ core_login(struct zctx *ctx, const char *email, const char *password,
 		return ZEK_INVALID;
 	}
 	core_throttle_clear(ctx, key);
-	rc = core_user_from_store(ctx, su, &out->user);
-	if (rc == ZEK_OK)
-		rc = session_create(ctx, su->id, out);
-	return rc;
+	/* The right password of a deactivated account: refused like a wrong
+	 * one, so the answer tells nobody that the account exists. */
+	if (su->deactivated_at != 0)
+		return ZEK_INVALID;
+	return core_session_start(ctx, su, out);
 }
 
 enum zek_rc
@@ -213,7 +228,7 @@ core_session_lookup(struct zctx *ctx, const char *raw_token,
 		if (rc != ZEK_OK && rc != ZEK_NOTFOUND)
 			return rc;
 	}
-	rc = core_user_get(ctx, s->user_id, user);
+	rc = core_user_get_active(ctx, s->user_id, user);
 	if (rc == ZEK_OK && csrf != NULL)
 		*csrf = s->csrf;
 	return rc;

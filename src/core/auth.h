@@ -3,11 +3,11 @@
 #define ZEK_CORE_AUTH_H
 
 #include <stdbool.h>
-#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/ctx.h"
 
+struct store_user;
 struct user;
 
 /* Raw tokens are 43 characters of base64url (256 random bits). */
@@ -43,6 +43,10 @@ bool core_password_check(const char *hash, const char *password);
  * password is not even checked). A success clears the counter. */
 enum zek_rc core_login(struct zctx *ctx, const char *email,
     const char *password, const char *client_ip, struct session_new *out);
+/* Signs su in: a new session, and the time noted as their last sign-in.
+ * Checks nothing: for core_login and the account links. */
+enum zek_rc core_session_start(struct zctx *ctx, const struct store_user *su,
+    struct session_new *out);
 /* Finds the session of a raw token. Extends its idle expiry (at most once
  * a minute). ZEK_NOTFOUND when unknown or expired. *user and *csrf live in
  * ctx->arena; csrf may be NULL. */

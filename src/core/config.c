@@ -39,6 +39,8 @@ config_defaults(struct config *cfg)
 		.agent_mail_new = true,
 		.agent_mail_reply = true,
 		.auto_close_days = 14,
+		.invite_ttl_days = 7,
+		.reset_ttl_minutes = 60,
 	};
 	cfg->max_body_bytes = cfg->max_file_bytes * cfg->max_files + (1u << 20);
 }

@@ -27,6 +27,8 @@ struct config {
 	unsigned login_max_failures;    /* per account and address in the window, default 5 */
 	int64_t login_window_ms;        /* throttling window, default 15 min */
 	bool secure_cookies;        /* set the Secure flag (behind TLS) */
+	int64_t invite_ttl_days;    /* an invitation link works this long, default 7 */
+	int64_t reset_ttl_minutes;  /* a password reset link, default 60 */
 
 	/* Connections (http/server.c, docs/internals/limits.md). */
 	unsigned idle_timeout_s;    /* a connection silent this long is closed, default 30 */

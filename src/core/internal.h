@@ -24,6 +24,21 @@ enum zek_rc core_user_from_store(struct zctx *ctx, const struct store_user *su,
 enum zek_rc core_customer_find(struct zctx *ctx, const char *who,
     struct store_user **out);
 void core_person_from_store(struct person *p, const struct store_user *su);
+/* cfg->base_url without a trailing slash, in the arena (NULL: no memory). */
+const char *core_base_url(struct zctx *ctx);
+/* The trimmed display name, or NULL with *err the error key
+ * (err_required, err_invalid_utf8, err_invalid_chars, err_too_long
+ * past `max` code points); NULL with *err NULL when out of memory. */
+const char *core_name_check(struct zctx *ctx, const char *name,
+    size_t max, const char **err);
+/* A plausible e-mail address (one "@", a dot in the domain, no spaces). */
+bool core_email_valid(const char *email);
+/* Inserts su and adds it to the organisation org_name (made if missing;
+ * NULL or "" = none), inside the caller's transaction. *org_id_out (may
+ * be NULL) is 0 without an organisation. ZEK_CONFLICT: the address is
+ * taken. */
+enum zek_rc core_user_insert(struct zctx *ctx, const struct store_user *su,
+    const char *org_name, int64_t *id_out, int64_t *org_id_out);
 struct reqtype;
 /* Loads a request type by id alone, whatever its portal. */
 enum zek_rc core_reqtype_load(struct zctx *ctx, int64_t type_id,

@@ -35,7 +35,8 @@ struct rcpts {
 static const char *const events[] = {
 	NOTIFY_CREATED, NOTIFY_NEW_REQUEST, NOTIFY_COMMENT,
 	NOTIFY_CUSTOMER_REPLY, NOTIFY_STATUS, NOTIFY_SOLUTION,
-	NOTIFY_AUTO_CLOSED, NOTIFY_PARTICIPANT_ADDED,
+	NOTIFY_AUTO_CLOSED, NOTIFY_PARTICIPANT_ADDED, NOTIFY_INVITATION,
+	NOTIFY_PASSWORD_RESET,
 };
 
 bool
@@ -47,6 +48,13 @@ core_notify_event_known(const char *event)
 		if (str_eq(events[i], event))
 			return true;
 	return false;
+}
+
+bool
+core_notify_event_secret(const char *event)
+{
+	return str_eq(event, NOTIFY_INVITATION) ||
+	    str_eq(event, NOTIFY_PASSWORD_RESET);
 }
 
 /* The domain of the From address ends every Message-ID: ids must be
@@ -67,9 +75,8 @@ mail_host(const struct config *cfg)
 	return at + 1;
 }
 
-/* base_url without a trailing slash. */
-static const char *
-base_url(struct zctx *ctx)
+const char *
+core_base_url(struct zctx *ctx)
 {
 	const char *b = ctx->cfg->base_url != NULL ? ctx->cfg->base_url : "";
 	size_t n = strlen(b);
@@ -106,7 +113,7 @@ event_load(struct zctx *ctx, const char *code, int64_t request_id,
 		    &reporter);
 	if (rc != ZEK_OK)
 		return rc;
-	base = base_url(ctx);
+	base = core_base_url(ctx);
 	url = base == NULL ? NULL : arena_printf(ctx->arena,
 	    "%s/servicedesk/customer/portal/%lld/%s", base,
 	    (long long)d->portal_id, r->key);
@@ -168,7 +175,7 @@ rcpt_add(struct zctx *ctx, const struct event *ev, struct rcpts *l,
 
 	if (!self_ok && ev->actor != NULL && ev->actor->id == u->id)
 		return ZEK_OK;
-	if (!u->notify || str_empty(u->email))
+	if (!u->notify || str_empty(u->email) || u->deactivated_at != 0)
 		return ZEK_OK;
 	for (i = 0; i < l->n; i++)
 		if (l->u[i]->id == u->id)
@@ -402,6 +409,60 @@ core_notify_participant_added(struct zctx *ctx, int64_t request_id,
 	return rc;
 }
 
+/* A Message-ID of its own: an account mail belongs to no thread. */
+static const char *
+account_message_id(struct zctx *ctx, const char *event)
+{
+	unsigned char rnd[16];
+	char hex[2 * sizeof(rnd) + 1];
+
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	return arena_printf(ctx->arena, "<zek.%s.%s@%s>", event, hex,
+	    mail_host(ctx->cfg));
+}
+
+enum zek_rc
+core_notify_account(struct zctx *ctx, const char *event,
+    const struct store_user *to, const struct account_mail *facts)
+{
+	struct store_mail m;
+	json_t *p = json_object();
+	char *payload = NULL;
+	enum zek_rc rc = ZEK_NOMEM;
+
+	if (p == NULL)
+		return ZEK_NOMEM;
+	if (set_str(p, "url", facts->url) != 0 ||
+	    set_str(p, "actor", facts->actor) != 0 ||
+	    set_str(p, "org", facts->org) != 0 ||
+	    json_object_set_new(p, "expires_at",
+	    json_integer(facts->expires_at)) != 0)
+		goto out;
+	payload = jsonalloc_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+	if (payload == NULL)
+		goto out;
+	m = (struct store_mail){
+		.event = event,
+		.recipient_id = to->id,
+		.to_addr = to->email,
+		.to_name = to->name,
+		.lang = core_lang(to->lang),
+		.tz = str_empty(to->tz) ? "Europe/Berlin" : to->tz,
+		.message_id = account_message_id(ctx, event),
+		.thread_id = "",
+		.payload = payload,
+		.next_attempt_at = ctx->now_ms,
+		.created_at = ctx->now_ms,
+	};
+	rc = m.message_id == NULL ? ZEK_NOMEM :
+	    store_outbox_insert(ctx->db, &m, NULL);
+out:
+	free(payload);
+	json_decref(p);
+	return rc;
+}
+
 /* ---- the outbox for mail/ ---- */
 
 enum zek_rc
@@ -433,9 +494,11 @@ core_outbox_set_raw(struct zctx *ctx, int64_t id, const char *token,
 }
 
 enum zek_rc
-core_outbox_sent(struct zctx *ctx, int64_t id, const char *token)
+core_outbox_sent(struct zctx *ctx, const struct store_mail *m,
+    const char *token)
 {
-	return store_outbox_sent(ctx->db, id, token, core_now_ms());
+	return store_outbox_sent(ctx->db, m->id, token, core_now_ms(),
+	    core_notify_event_secret(m->event));
 }
 
 enum zek_rc

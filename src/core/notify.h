@@ -11,6 +11,7 @@
 
 struct user;
 struct store_mail;
+struct store_user;
 
 /*
  * Every core_notify_* function only INSERTS rows into the outbox; a worker
@@ -83,9 +84,30 @@ enum zek_rc core_notify_participant_added(struct zctx *ctx,
 #define NOTIFY_SOLUTION "solution"
 #define NOTIFY_AUTO_CLOSED "auto_closed"
 #define NOTIFY_PARTICIPANT_ADDED "participant_added"
+/* Account mails (core/accounts.c): no request, a single-use link. */
+#define NOTIFY_INVITATION "invitation"
+#define NOTIFY_PASSWORD_RESET "password_reset"
 
 /* True for one of the codes above. */
 bool core_notify_event_known(const char *event);
+/* True for the account mails: they carry a single-use link, so the
+ * outbox forgets them once sent, and they belong to no request. */
+bool core_notify_event_secret(const char *event);
+
+/* What an account mail tells besides the recipient's name. */
+struct account_mail {
+	const char *url;            /* the single-use link */
+	const char *actor;          /* who invited, "" = nobody named */
+	const char *org;            /* the organisation invited into, or "" */
+	int64_t expires_at;         /* when the link stops working, UTC ms */
+};
+
+/* Writes an account mail (NOTIFY_INVITATION, NOTIFY_PASSWORD_RESET) to
+ * `to` into the outbox, in their language and zone. Unlike the request
+ * mails it goes out whatever their notification settings say: they asked
+ * for it, or cannot have any settings yet. */
+enum zek_rc core_notify_account(struct zctx *ctx, const char *event,
+    const struct store_user *to, const struct account_mail *facts);
 
 /*
  * The outbox for mail/ (thin wrappers over store/, see store.h for the
@@ -102,7 +124,10 @@ enum zek_rc core_outbox_get(struct zctx *ctx, int64_t id,
     struct store_mail **out);
 enum zek_rc core_outbox_set_raw(struct zctx *ctx, int64_t id,
     const char *token, const char *raw);
-enum zek_rc core_outbox_sent(struct zctx *ctx, int64_t id, const char *token);
+/* A mail with a single-use link (core_notify_event_secret) keeps neither
+ * payload nor message once sent. */
+enum zek_rc core_outbox_sent(struct zctx *ctx, const struct store_mail *m,
+    const char *token);
 enum zek_rc core_outbox_retry(struct zctx *ctx, int64_t id, const char *token,
     int64_t next_at, const char *error);
 enum zek_rc core_outbox_failed(struct zctx *ctx, int64_t id,

@@ -7,6 +7,7 @@
 
 #include "core/auth.h"
 #include "core/config.h"
+#include "core/password.h"
 #include "core/internal.h"
 #include "core/tokens.h"
 #include "core/users.h"
@@ -30,50 +31,12 @@ static const char *
 check_name(struct zctx *ctx, const char *name, struct field_error *errs,
     size_t *nerrs)
 {
-	char *nm;
-	size_t n;
+	const char *err, *nm = core_name_check(ctx, name, USER_NAME_MAX, &err);
 
-	if (name == NULL)
-		name = "";
-	if (!utf8_valid(name, strlen(name))) {
-		add_err(errs, nerrs, "name", "err_invalid_utf8", 0);
-		return NULL;
-	}
-	nm = arena_strdup(ctx->arena, name);
-	if (nm == NULL)
-		return NULL;
-	str_trim(nm);
-	n = strlen(nm);
-	if (n == 0)
-		add_err(errs, nerrs, "name", "err_required", 0);
-	else if (!utf8_clean_text(nm, n, false))
-		add_err(errs, nerrs, "name", "err_invalid_chars", 0);
-	else if (utf8_length(nm, n) > USER_NAME_MAX)
-		add_err(errs, nerrs, "name", "err_too_long", USER_NAME_MAX);
-	else
-		return nm;
-	return NULL;
-}
-
-static void
-check_new_password(const struct profile_edit *in, struct field_error *errs,
-    size_t *nerrs)
-{
-	const char *pw = in->new_password;
-	size_t n = pw != NULL ? strlen(pw) : 0;
-
-	if (n == 0)
-		add_err(errs, nerrs, "new_password", "err_required", 0);
-	else if (!utf8_valid(pw, n))
-		add_err(errs, nerrs, "new_password", "err_invalid_utf8", 0);
-	else if (n < PROFILE_PASSWORD_MIN)
-		add_err(errs, nerrs, "new_password", "err_password_too_short",
-		    PROFILE_PASSWORD_MIN);
-	else if (n > USER_PASSWORD_MAX)
-		add_err(errs, nerrs, "new_password", "err_too_long",
-		    USER_PASSWORD_MAX);
-	else if (!str_eq(pw, in->new_password2))
-		add_err(errs, nerrs, "new_password2", "err_password_mismatch", 0);
+	if (nm == NULL && err != NULL)
+		add_err(errs, nerrs, "name", err, str_eq(err, "err_too_long") ?
+		    USER_NAME_MAX : 0);
+	return nm;
 }
 
 /* Wrong current passwords are throttled like log-ins, so a borrowed
@@ -83,8 +46,6 @@ throttle_key(struct zctx *ctx, const struct user *user)
 {
 	return arena_printf(ctx->arena, "profile|%lld", (long long)user->id);
 }
-
-
 
 static enum zek_rc
 check_current_password(struct zctx *ctx, const struct user *user,
@@ -150,11 +111,7 @@ save_profile(struct zctx *ctx, const struct user *user, const char *name,
 		if (rc == ZEK_OK && in->revoke_tokens)
 			rc = store_tokens_delete_all(ctx->db, user->id);
 	}
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
-	if (rc != ZEK_OK)
-		store_rollback(ctx->db);
-	return rc;
+	return store_finish(ctx->db, rc);
 }
 
 enum zek_rc
@@ -179,7 +136,11 @@ core_profile_edit(struct zctx *ctx, const struct user *user,
 		    errs, nerrs);
 		if (rc != ZEK_OK)
 			return rc;
-		check_new_password(in, errs, nerrs);
+		struct password_errs pe = { errs, nerrs, PROFILE_MAX_ERRORS };
+
+		core_password_rules(ctx, in->new_password, in->new_password2,
+		    user->email, name != NULL ? name : user->name,
+		    "new_password", "new_password2", &pe);
 	}
 	if (*nerrs > 0)
 		return ZEK_INVALID;
@@ -222,9 +183,5 @@ core_profile_set_prefs(struct zctx *ctx, const struct user *user,
 		    tz);
 	if (rc == ZEK_OK)
 		rc = store_user_set_notify(ctx->db, user->id, notify);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
-	if (rc != ZEK_OK)
-		store_rollback(ctx->db);
-	return rc;
+	return store_finish(ctx->db, rc);
 }

@@ -10,9 +10,6 @@
 struct user;
 struct field_error;
 
-/* New passwords need this many bytes (the demo accounts' "demo" predates
- * the rule and still signs in). */
-#define PROFILE_PASSWORD_MIN 8
 /* Most errors one profile form can give (one per field). */
 #define PROFILE_MAX_ERRORS 4
 
@@ -37,8 +34,8 @@ struct profile_edit {
  * array) and their count in *nerrs; fields "name" (err_required,
  * err_too_long, err_invalid_chars, err_invalid_utf8), "current_password"
  * (err_required, err_password_wrong, err_password_throttled),
- * "new_password" (err_required, err_password_too_short {max},
- * err_too_long), "new_password2" (err_password_mismatch). Wrong current
+ * "new_password" and "new_password2" as core_password_rules says (the
+ * rules of core/password.h). Wrong current
  * passwords count like failed log-ins (cfg->login_max_failures per
  * cfg->login_window_ms). *password_changed (may be NULL) tells whether the
  * password was changed. */

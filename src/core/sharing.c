@@ -206,11 +206,7 @@ core_participant_remove(struct zctx *ctx, const struct user *user,
 	if (rc != ZEK_OK)
 		return rc;
 	rc = remove_locked(ctx, user, request_id, participant_id);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
-	if (rc != ZEK_OK)
-		store_rollback(ctx->db);
-	return rc;
+	return store_finish(ctx->db, rc);
 }
 
 static enum zek_rc
@@ -266,11 +262,7 @@ core_request_share_org(struct zctx *ctx, const struct user *user,
 	if (rc != ZEK_OK)
 		return rc;
 	rc = share_org_locked(ctx, user, request_id, org_id);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
-	if (rc != ZEK_OK)
-		store_rollback(ctx->db);
-	return rc;
+	return store_finish(ctx->db, rc);
 }
 
 enum zek_rc

@@ -48,34 +48,16 @@ set_err(struct field_error *err, const char *field, const char *key,
 	*err = (struct field_error){ .field = field, .key = key, .max = max };
 }
 
-/* The trimmed name, or NULL with *err set. */
+/* The trimmed name, or NULL with *err set (not when out of memory). */
 static const char *
 check_name(struct zctx *ctx, const char *name, struct field_error *err)
 {
-	char *nm;
-	size_t n;
+	const char *key, *nm = core_name_check(ctx, name, TOKEN_NAME_MAX, &key);
 
-	if (name == NULL)
-		name = "";
-	n = strlen(name);
-	if (!utf8_valid(name, n)) {
-		set_err(err, "name", "err_invalid_utf8", 0);
-		return NULL;
-	}
-	nm = arena_strdup(ctx->arena, name);
-	if (nm == NULL)
-		return NULL;
-	str_trim(nm);
-	n = strlen(nm);
-	if (n == 0)
-		set_err(err, "name", "err_required", 0);
-	else if (!utf8_clean_text(nm, n, false))
-		set_err(err, "name", "err_invalid_chars", 0);
-	else if (utf8_length(nm, n) > TOKEN_NAME_MAX)
-		set_err(err, "name", "err_too_long", TOKEN_NAME_MAX);
-	else
-		return nm;
-	return NULL;
+	if (nm == NULL && key != NULL)
+		set_err(err, "name", key, str_eq(key, "err_too_long") ?
+		    TOKEN_NAME_MAX : 0);
+	return nm;
 }
 
 /* Reads "YYYY-MM-DD" as the first and the last millisecond of that day in
@@ -304,7 +286,7 @@ core_token_authenticate(struct zctx *ctx, const char *raw, struct user **user)
 	rc = token_lookup(ctx, raw, &t);
 	if (rc != ZEK_OK)
 		return rc;
-	return core_user_get(ctx, t->user_id, user);
+	return core_user_get_active(ctx, t->user_id, user);
 }
 
 enum zek_rc
@@ -323,7 +305,7 @@ core_token_authenticate_basic(struct zctx *ctx, const char *email,
 	rc = store_user_by_email(ctx->db, ctx->arena, email, &su);
 	if (rc != ZEK_OK)
 		return rc;
-	if (su->id != t->user_id)
+	if (su->id != t->user_id || su->deactivated_at != 0)
 		return ZEK_NOTFOUND;
 	return core_user_from_store(ctx, su, user);
 }

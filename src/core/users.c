@@ -74,6 +74,7 @@ core_user_from_store(struct zctx *ctx, const struct store_user *su,
 		.notify = su->notify,
 		.is_agent = str_eq(su->role, "agent") || str_eq(su->role, "admin"),
 		.is_admin = str_eq(su->role, "admin"),
+		.active = su->deactivated_at == 0,
 		.norgs = n,
 	};
 	if (n > 0) {
@@ -91,10 +92,40 @@ core_user_from_store(struct zctx *ctx, const struct store_user *su,
 	return ZEK_OK;
 }
 
+const char *
+core_name_check(struct zctx *ctx, const char *name, size_t max,
+    const char **err)
+{
+	char *nm;
+	size_t n;
+
+	*err = NULL;
+	if (name == NULL)
+		name = "";
+	if (!utf8_valid(name, strlen(name))) {
+		*err = "err_invalid_utf8";
+		return NULL;
+	}
+	nm = arena_strdup(ctx->arena, name);
+	if (nm == NULL)
+		return NULL;
+	str_trim(nm);
+	n = strlen(nm);
+	if (n == 0)
+		*err = "err_required";
+	else if (!utf8_clean_text(nm, n, false))
+		*err = "err_invalid_chars";
+	else if (utf8_length(nm, n) > max)
+		*err = "err_too_long";
+	else
+		return nm;
+	return NULL;
+}
+
 /* A plausible address: one "@" with text on both sides, a dot in the
  * domain, no spaces or control characters. Delivery proves the rest. */
-static bool
-email_valid(const char *email)
+bool
+core_email_valid(const char *email)
 {
 	const char *at, *p;
 	size_t n = strlen(email);
@@ -120,6 +151,24 @@ role_valid(const char *role)
 }
 
 enum zek_rc
+core_user_insert(struct zctx *ctx, const struct store_user *su,
+    const char *org_name, int64_t *id_out, int64_t *org_id_out)
+{
+	enum zek_rc rc;
+	int64_t org_id = 0;
+
+	rc = store_user_insert(ctx->db, su, id_out);
+	if (rc == ZEK_OK && !str_empty(org_name)) {
+		rc = store_org_ensure(ctx->db, org_name, &org_id);
+		if (rc == ZEK_OK)
+			rc = store_user_org_add(ctx->db, *id_out, org_id);
+	}
+	if (rc == ZEK_OK && org_id_out != NULL)
+		*org_id_out = org_id;
+	return rc;
+}
+
+enum zek_rc
 core_user_add(struct zctx *ctx, const char *email, const char *name,
     const char *password, const char *role, const char *org_name,
     const char *lang, int64_t *id_out)
@@ -128,7 +177,7 @@ core_user_add(struct zctx *ctx, const char *email, const char *name,
 	const char *hash;
 	char *nm;
 	enum zek_rc rc;
-	int64_t id, org_id;
+	int64_t id;
 
 	if (email == NULL || name == NULL || password == NULL)
 		return ZEK_INVALID;
@@ -136,7 +185,7 @@ core_user_add(struct zctx *ctx, const char *email, const char *name,
 	if (nm == NULL)
 		return ZEK_NOMEM;
 	str_trim(nm);
-	if (!email_valid(email) || !role_valid(role) || *nm == '\0' ||
+	if (!core_email_valid(email) || !role_valid(role) || *nm == '\0' ||
 	    !utf8_clean_text(nm, strlen(nm), false) ||
 	    utf8_length(nm, strlen(nm)) > USER_NAME_MAX)
 		return ZEK_INVALID;
@@ -163,18 +212,9 @@ core_user_add(struct zctx *ctx, const char *email, const char *name,
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
 		return rc;
-	rc = store_user_insert(ctx->db, &su, &id);
-	if (rc != ZEK_OK)
-		goto out;
-	if (org_name != NULL && *org_name != '\0') {
-		rc = store_org_ensure(ctx->db, org_name, &org_id);
-		if (rc == ZEK_OK)
-			rc = store_user_org_add(ctx->db, id, org_id);
-		if (rc != ZEK_OK)
-			goto out;
-	}
-	rc = store_commit(ctx->db);
-out:
+	rc = core_user_insert(ctx, &su, org_name, &id, NULL);
+	if (rc == ZEK_OK)
+		rc = store_commit(ctx->db);
 	if (rc != ZEK_OK)
 		store_rollback(ctx->db);
 	else if (id_out != NULL)
@@ -197,8 +237,8 @@ core_user_join_org(struct zctx *ctx, int64_t user_id, const char *org_name)
 	return rc;
 }
 
-enum zek_rc
-core_user_get(struct zctx *ctx, int64_t id, struct user **out)
+static enum zek_rc
+user_load(struct zctx *ctx, int64_t id, bool active_only, struct user **out)
 {
 	struct store_user *su;
 	enum zek_rc rc;
@@ -206,7 +246,21 @@ core_user_get(struct zctx *ctx, int64_t id, struct user **out)
 	rc = store_user_by_id(ctx->db, ctx->arena, id, &su);
 	if (rc != ZEK_OK)
 		return rc;
+	if (active_only && su->deactivated_at != 0)
+		return ZEK_NOTFOUND;
 	return core_user_from_store(ctx, su, out);
+}
+
+enum zek_rc
+core_user_get(struct zctx *ctx, int64_t id, struct user **out)
+{
+	return user_load(ctx, id, false, out);
+}
+
+enum zek_rc
+core_user_get_active(struct zctx *ctx, int64_t id, struct user **out)
+{
+	return user_load(ctx, id, true, out);
 }
 
 enum zek_rc

@@ -24,6 +24,7 @@ struct user {
 	bool notify;                /* e-mail notifications by default */
 	bool is_agent;              /* agent or admin: sees every request */
 	bool is_admin;
+	bool active;                /* false: deactivated, may not sign in */
 	int64_t *org_ids;           /* organisations, ordered by name */
 	const char **org_names;
 	size_t norgs;
@@ -50,6 +51,10 @@ enum zek_rc core_user_join_org(struct zctx *ctx, int64_t user_id,
     const char *org_name);
 /* Loads a user with organisations. ZEK_NOTFOUND if none. */
 enum zek_rc core_user_get(struct zctx *ctx, int64_t id, struct user **out);
+/* The same for someone signing in or calling the API: ZEK_NOTFOUND also
+ * for a deactivated account, so its sessions and tokens stop at once. */
+enum zek_rc core_user_get_active(struct zctx *ctx, int64_t id,
+    struct user **out);
 enum zek_rc core_user_by_email(struct zctx *ctx, const char *email,
     struct user **out);
 /* Number of open (not Geschlossen) requests the user reported: the figure

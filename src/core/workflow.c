@@ -370,11 +370,7 @@ core_transition(struct zctx *ctx, const struct user *user, int64_t request_id,
 	if (rc == ZEK_OK)
 		rc = core_transition_locked(ctx, user, roles, r, action,
 		    resolution, body);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
-	if (rc != ZEK_OK)
-		store_rollback(ctx->db);
-	return rc;
+	return store_finish(ctx->db, rc);
 }
 
 bool
@@ -545,11 +541,7 @@ core_request_assign(struct zctx *ctx, const struct user *user,
 	rc = core_request_lock(ctx, user, request_id, &r, &roles);
 	if (rc == ZEK_OK)
 		rc = assign_locked(ctx, user, r, assignee_id);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
-	if (rc != ZEK_OK)
-		store_rollback(ctx->db);
-	return rc;
+	return store_finish(ctx->db, rc);
 }
 
 /* ---- the auto-close job ---- */

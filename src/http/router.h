@@ -16,6 +16,8 @@ enum route_flag {
 	ROUTE_PUBLIC = 1 << 5,  /* no session needed, no session lookup (static) */
 	ROUTE_API = 1 << 6,     /* REST API: token auth and JSON errors (src/api/),
 	                         * no session cookie, no CSRF */
+	ROUTE_SECRET = 1 << 7,  /* the path holds a secret (a single-use link's
+	                         * token): logs show the pattern instead */
 };
 
 struct route {

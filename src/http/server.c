@@ -221,10 +221,12 @@ static void
 access_log(const struct req *rq)
 {
 	char method[64], path[768];
+	const char *shown = rq->route != NULL &&
+	    (rq->route->flags & ROUTE_SECRET) ? rq->route->pattern : rq->path;
 
 	access_log_line("%s %s %s %s %u %zu %" PRId64 "us", rq->id,
 	    rq->client_ip, access_log_field(method, sizeof(method), rq->method),
-	    access_log_field(path, sizeof(path), rq->path), sent_status(rq),
+	    access_log_field(path, sizeof(path), shown), sent_status(rq),
 	    rq->resp_bytes, now_us() - rq->started_us);
 }
 

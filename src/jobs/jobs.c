@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "core/accounts.h"
 #include "core/attachments.h"
 #include "core/auth.h"
 #include "core/config.h"
@@ -63,6 +64,15 @@ job_sessions(void *arg, bool *more)
 	return with_ctx(arg, core_sessions_purge, &n);
 }
 
+static enum zek_rc
+job_account_links(void *arg, bool *more)
+{
+	int64_t n = 0;
+
+	(void)more;
+	return with_ctx(arg, core_account_links_purge, &n);
+}
+
 /* Closes the requests whose proposed solution waited too long (issue 4);
  * a full batch asks to run again at once. */
 static enum zek_rc
@@ -94,6 +104,8 @@ jobs_serve_start(struct jobs_app *app, struct jobs **out)
 		{ "outbox", cfg->mail_poll_ms, job_outbox, app },
 		{ "attachments", JOBS_PURGE_INTERVAL_MS, job_attachments, app },
 		{ "sessions", JOBS_PURGE_INTERVAL_MS, job_sessions, app },
+		{ "account_links", JOBS_PURGE_INTERVAL_MS, job_account_links,
+		    app },
 		{ "auto-close", JOBS_AUTO_CLOSE_INTERVAL_MS, job_auto_close, app },
 	};
 

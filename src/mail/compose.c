@@ -26,11 +26,11 @@
  * catalog texts may use every one of these as {name}. */
 enum {
 	V_KEY, V_TITLE, V_ACTOR, V_REPORTER, V_NAME, V_OLD, V_NEW, V_RESOLUTION,
-	V_TIME, V_MAX
+	V_TIME, V_ORG, V_EXPIRES, V_MAX
 };
 static const char *const var_names[V_MAX] = {
 	"key", "title", "actor", "reporter", "name", "old", "new", "resolution",
-	"time",
+	"time", "org", "expires",
 };
 
 struct compose {
@@ -105,19 +105,27 @@ comment_html(struct compose *c, const char *md)
 	return rc;
 }
 
+/* The time in the recipient's zone (or the default one), "" if neither
+ * works. */
+static const char *
+when_text(struct compose *c, const struct store_mail *m, int64_t ms)
+{
+	char when[64];
+
+	if (time_format(ms, m->tz, c->lang, when, sizeof(when)) != ZEK_OK &&
+	    time_format(ms, TIME_DEFAULT_ZONE, c->lang, when, sizeof(when)) !=
+	    ZEK_OK)
+		when[0] = '\0';
+	return arena_strdup(c->a, when);
+}
+
 /* Fills c->vars and the template context from the mail and its payload. */
 static enum zek_rc
 build_context(struct compose *c, const struct store_mail *m, json_t *p)
 {
-	char when[64];
 	enum zek_rc rc;
-	const char *intro_key;
-
-	if (time_format(m->created_at, m->tz, c->lang, when, sizeof(when)) !=
-	    ZEK_OK &&
-	    time_format(m->created_at, TIME_DEFAULT_ZONE, c->lang, when,
-	    sizeof(when)) != ZEK_OK)
-		when[0] = '\0';
+	const char *intro_key, *subject_key = "mail_subject";
+	const char *when, *expires;
 	c->vars[V_KEY] = pstr(p, "key");
 	c->vars[V_TITLE] = pstr(p, "title");
 	c->vars[V_ACTOR] = pstr(p, "actor");
@@ -126,23 +134,38 @@ build_context(struct compose *c, const struct store_mail *m, json_t *p)
 	c->vars[V_OLD] = status_text(pstr(p, "old_status"), c->lang);
 	c->vars[V_NEW] = status_text(pstr(p, "status"), c->lang);
 	c->vars[V_RESOLUTION] = resolution_text(pstr(p, "resolution"), c->lang);
+	when = when_text(c, m, m->created_at);
+	expires = when_text(c, m, json_integer_value(json_object_get(p,
+	    "expires_at")));
 	c->vars[V_TIME] = when;
+	c->vars[V_ORG] = pstr(p, "org");
+	c->vars[V_EXPIRES] = expires;
 	intro_key = arena_printf(c->a, "mail_intro_%s", m->event);
-	if (intro_key == NULL)
+	if (core_notify_event_secret(m->event))
+		subject_key = arena_printf(c->a, "mail_subject_%s", m->event);
+	if (intro_key == NULL || subject_key == NULL || when == NULL ||
+	    expires == NULL)
 		return ZEK_NOMEM;
 	if (json_object_set(c->ctx, "t", i18n_table(c->cat, c->lang)) != 0)
 		return ZEK_NOMEM;
 	rc = ctx_str(c, "lang", c->lang);
 	if (rc == ZEK_OK)
-		rc = ctx_str(c, "subject", fmt(c, "mail_subject"));
+		rc = ctx_str(c, "subject", fmt(c, subject_key));
 	if (rc == ZEK_OK)
-		rc = ctx_str(c, "greeting", fmt(c, "mail_greeting"));
+		rc = ctx_str(c, "greeting", fmt(c, c->vars[V_NAME][0] != '\0' ?
+		    "mail_greeting" : "mail_greeting_anon"));
 	if (rc == ZEK_OK)
 		rc = ctx_str(c, "intro", fmt(c, intro_key));
 	if (rc == ZEK_OK && c->vars[V_RESOLUTION][0] != '\0')
 		rc = ctx_str(c, "resolution_line", fmt(c, "mail_resolution"));
 	if (rc == ZEK_OK)
 		rc = ctx_str(c, "time_line", fmt(c, "mail_time"));
+	if (rc == ZEK_OK && c->vars[V_ACTOR][0] != '\0')
+		rc = ctx_str(c, "actor_line", fmt(c, "mail_invited_by"));
+	if (rc == ZEK_OK && c->vars[V_ORG][0] != '\0')
+		rc = ctx_str(c, "org_line", fmt(c, "mail_org"));
+	if (rc == ZEK_OK)
+		rc = ctx_str(c, "expires_line", fmt(c, "mail_expires"));
 	if (rc == ZEK_OK)
 		rc = ctx_str(c, "key", c->vars[V_KEY]);
 	if (rc == ZEK_OK)
@@ -202,8 +225,10 @@ mail_compose(const struct mail_env *env, struct arena *a,
 		rc = render(env, &c, "html", m->event, &html);
 	if (rc != ZEK_OK)
 		goto out;
-	/* The request page, scrolled to its notification switch. */
-	unsubscribe = pstr(payload, "url")[0] == '\0' ? NULL :
+	/* The request page, scrolled to its notification switch; an account
+	 * mail has nothing to unsubscribe from. */
+	unsubscribe = pstr(payload, "url")[0] == '\0' ||
+	    core_notify_event_secret(m->event) ? NULL :
 	    arena_printf(a, "%s#%s", pstr(payload, "url"), UNSUBSCRIBE_ANCHOR);
 	msg = (struct mime_msg){
 		.from = { env->cfg->smtp_from_name, env->cfg->smtp_from },

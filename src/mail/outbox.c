@@ -152,7 +152,7 @@ send_one(struct zctx *ctx, const struct mail_env *env, int64_t id,
 	switch (o.result) {
 	case SMTP_SENT:
 		/* The at-least-once window is this one write. */
-		rc = core_outbox_sent(ctx, id, token);
+		rc = core_outbox_sent(ctx, m, token);
 		if (rc != ZEK_OK)
 			log_mail(m, "sent, but not recorded (may go out again)",
 			    zek_rc_name(rc));

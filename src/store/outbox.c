@@ -194,13 +194,15 @@ store_outbox_set_raw(struct store_conn *c, int64_t id, const char *token,
 
 enum zek_rc
 store_outbox_sent(struct store_conn *c, int64_t id, const char *token,
-    int64_t now)
+    int64_t now, bool forget)
 {
 	return conflict_if_unchanged(sq_exec_changed(c, "UPDATE outbox SET "
-	    "state = 'sent', sent_at = ?, claimed_by = NULL, "
-	    "claimed_until = NULL, last_error = '' "
-	    "WHERE id = ? AND claimed_by = ? AND state = 'pending'",
-	    "iit", now, id, token));
+	    "state = 'sent', sent_at = ?1, claimed_by = NULL, "
+	    "claimed_until = NULL, last_error = '', "
+	    "payload = CASE WHEN ?4 = 1 THEN '{}' ELSE payload END, "
+	    "raw = CASE WHEN ?4 = 1 THEN '' ELSE raw END "
+	    "WHERE id = ?2 AND claimed_by = ?3 AND state = 'pending'",
+	    "iitb", now, id, token, (int)forget));
 }
 
 enum zek_rc

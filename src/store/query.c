@@ -214,6 +214,16 @@ store_commit(struct store_conn *c)
 }
 
 enum zek_rc
+store_finish(struct store_conn *c, enum zek_rc rc)
+{
+	if (rc == ZEK_OK)
+		rc = store_commit(c);
+	if (rc != ZEK_OK)
+		store_rollback(c);
+	return rc;
+}
+
+enum zek_rc
 store_rollback(struct store_conn *c)
 {
 	enum zek_rc rc;

@@ -251,7 +251,7 @@ const char *sq_nz(const char *s);
 
 /* The columns sq_map_user reads into a struct store_user. */
 #define USER_COLS "u.id, u.email, u.name, u.password_hash, u.role, u.lang, " \
-	"u.tz, u.notify, u.created_at"
+	"u.tz, u.notify, u.created_at, u.deactivated_at, u.last_login_at"
 void sq_map_user(struct sq_row *r, void *elem);
 /* A struct store_list_row from id, key, title, status, type, desk,
  * reporter id and name, created_at. */

@@ -64,6 +64,9 @@ int store_migration_count(const struct store *st);
 enum zek_rc store_begin(struct store_conn *c);
 enum zek_rc store_commit(struct store_conn *c);
 enum zek_rc store_rollback(struct store_conn *c);
+/* The end of a transaction begun with store_begin: commits it when rc is
+ * ZEK_OK, else rolls it back; returns rc, or the commit's failure. */
+enum zek_rc store_finish(struct store_conn *c, enum zek_rc rc);
 /* A scope (one HTTP request) makes all its writes one unit: the first
  * write, or store_begin, opens one transaction; store_begin/commit/
  * rollback inside become savepoints; store_scope_end commits it when
@@ -147,6 +150,8 @@ struct store_user {
 	const char *tz;             /* IANA zone */
 	bool notify;                /* default for e-mail notifications */
 	int64_t created_at;
+	int64_t deactivated_at;     /* 0 = active */
+	int64_t last_login_at;      /* 0 = never */
 };
 
 /* ZEK_CONFLICT when the e-mail exists already. */
@@ -187,6 +192,62 @@ enum zek_rc store_user_org_add(struct store_conn *c, int64_t user_id,
 /* The user's organisations, ordered by name. */
 enum zek_rc store_user_orgs(struct store_conn *c, struct arena *a,
     int64_t user_id, struct store_org **out, size_t *n);
+
+/* ---- accounts: single-use links, state, audit (store/accounts.c) ---- */
+
+/* A link sent by mail; only the hash of its raw token is kept. */
+struct store_account_link {
+	const char *token_hash;
+	const char *purpose;        /* "invite" | "reset" */
+	int64_t user_id;
+	int64_t created_by;         /* 0 = the command line or the system */
+	int64_t created_at;
+	int64_t expires_at;
+	int64_t used_at;            /* 0 = not used */
+};
+
+enum zek_rc store_account_link_insert(struct store_conn *c,
+    const struct store_account_link *l);
+/* The link with this hash, used or not. ZEK_NOTFOUND if none. */
+enum zek_rc store_account_link_get(struct store_conn *c, struct arena *a,
+    const char *token_hash, struct store_account_link **out);
+/* Spends the link in one guarded statement, so that two uses at once
+ * cannot both succeed: ZEK_NOTFOUND when it is unknown, of another
+ * purpose, used or expired at `now`. */
+enum zek_rc store_account_link_use(struct store_conn *c,
+    const char *token_hash, const char *purpose, int64_t now);
+/* Spends every unused link of the user for `purpose` (a new reset link
+ * or a password set makes the older ones useless). */
+enum zek_rc store_account_links_spend(struct store_conn *c, int64_t user_id,
+    const char *purpose, int64_t now);
+/* Deletes links that expired or were used before `before`; *n may be NULL. */
+enum zek_rc store_account_links_purge(struct store_conn *c, int64_t before,
+    int64_t *n);
+/* Sets users.deactivated_at (0 = active again). ZEK_NOTFOUND: no user. */
+enum zek_rc store_user_set_deactivated(struct store_conn *c, int64_t id,
+    int64_t at);
+/* Notes a successful sign-in. */
+enum zek_rc store_user_set_login(struct store_conn *c, int64_t id, int64_t at);
+
+/* One change of an account or organisation, for the admins. */
+struct store_audit {
+	int64_t id;
+	int64_t at;
+	int64_t actor_id;           /* 0 = the command line or the system */
+	const char *actor_name;     /* read only: "" for none */
+	const char *action;         /* "invite", "deactivate", ... */
+	int64_t user_id;            /* 0 = none */
+	const char *user_email;     /* read only */
+	int64_t org_id;             /* 0 = none */
+	const char *org_name;       /* read only */
+	const char *detail;
+};
+
+enum zek_rc store_audit_add(struct store_conn *c, const struct store_audit *e);
+/* Newest first; user_id 0 = everybody's; before_id 0 = from the newest. */
+enum zek_rc store_audit_list(struct store_conn *c, struct arena *a,
+    int64_t user_id, int64_t before_id, size_t limit,
+    struct store_audit **out, size_t *n);
 
 /* ---- sessions and login throttling ---- */
 
@@ -617,9 +678,10 @@ enum zek_rc store_outbox_get(struct store_conn *c, struct arena *a, int64_t id,
 /* Keeps the rendered message, so every attempt sends the same bytes. */
 enum zek_rc store_outbox_set_raw(struct store_conn *c, int64_t id,
     const char *token, const char *raw);
-/* Marks the mail sent and releases the claim. */
+/* Marks the mail sent and releases the claim; `forget` also blanks its
+ * payload and message (a mail that carried a single-use link). */
 enum zek_rc store_outbox_sent(struct store_conn *c, int64_t id,
-    const char *token, int64_t now);
+    const char *token, int64_t now, bool forget);
 /* Releases the claim; the mail is due again at next_at. */
 enum zek_rc store_outbox_retry(struct store_conn *c, int64_t id,
     const char *token, int64_t next_at, const char *error);

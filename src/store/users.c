@@ -24,6 +24,8 @@ sq_map_user(struct sq_row *r, void *elem)
 	u->tz = sq_col_str(r);
 	u->notify = sq_col_bool(r);
 	u->created_at = sq_col_i64(r);
+	u->deactivated_at = sq_col_i64(r);
+	u->last_login_at = sq_col_i64(r);
 }
 
 enum zek_rc

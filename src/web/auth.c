@@ -51,6 +51,8 @@ login_page(struct req *rq, unsigned status, const char *email,
 		json_object_set_new(page, "error", json_string(error));
 	if (next != NULL)
 		json_object_set_new(page, "next", json_string(next));
+	json_object_set_new(page, "forgot_href", json_string(
+	    "/servicedesk/customer/user/forgot-password"));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
 	web_breadcrumb(rq, page, web_t(rq, "page_login"), NULL);
 	return web_render(rq, status, "login", page);
@@ -65,10 +67,8 @@ web_login_form(struct req *rq)
 	return login_page(rq, 200, NULL, NULL);
 }
 
-/* The page a customer lands on: the only portal when there is one.
- * Support staff land in the agent area. */
-static int
-landing_page(struct req *rq, const char **out)
+int
+web_landing(struct req *rq, const char **out)
 {
 	struct portal_summary *list;
 	size_t n;
@@ -91,6 +91,18 @@ landing_page(struct req *rq, const char **out)
 	return ZEK_OK;
 }
 
+int
+web_signed_in(struct req *rq, const struct session_new *s)
+{
+	int rc;
+
+	rc = http_set_cookie(rq, WEB_SESSION_COOKIE, s->token,
+	    (long)(rq->app->cfg.session_ttl_ms / 1000));
+	if (rc == ZEK_OK)
+		rq->user = s->user;
+	return rc;
+}
+
 /* POST /servicedesk/customer/user/login */
 int
 web_login(struct req *rq)
@@ -111,13 +123,11 @@ web_login(struct req *rq)
 		return login_page(rq, 429, email, web_t(rq, "login_throttled"));
 	if (rc != ZEK_OK)
 		return rc;
-	rc = http_set_cookie(rq, WEB_SESSION_COOKIE, s.token,
-	    (long)(rq->app->cfg.session_ttl_ms / 1000));
+	rc = web_signed_in(rq, &s);
 	if (rc != ZEK_OK)
 		return rc;
-	rq->user = s.user;
 	next = safe_next(rq, req_form(rq, "next"));
-	if (next == NULL && (rc = landing_page(rq, &next)) != ZEK_OK)
+	if (next == NULL && (rc = web_landing(rq, &next)) != ZEK_OK)
 		return rc;
 	return http_redirect(rq, 303, next);
 }

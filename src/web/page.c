@@ -184,10 +184,31 @@ user_json(struct req *rq)
 	    "open_count", (json_int_t)open);
 }
 
+/* A message after a redirect (?notice=welcome), from a fixed list only,
+ * so that a link cannot put words of its own on our pages. */
+static const char *
+notice_text(struct req *rq)
+{
+	static const char *const notices[] = { "welcome", "password_set" };
+	const char *q = req_query(rq, "notice");
+	size_t i;
+
+	const char *key;
+
+	for (i = 0; q != NULL && i < ZEK_ARRAY_LEN(notices); i++) {
+		if (!str_eq(q, notices[i]))
+			continue;
+		key = arena_printf(rq->arena, "notice_%s", q);
+		return key != NULL ? web_t(rq, key) : NULL;
+	}
+	return NULL;
+}
+
 json_t *
 web_page_ctx(struct req *rq, const char *title_key)
 {
 	json_t *page, *user;
+	const char *notice;
 
 	page = ctx_pack("{s:s, s:O, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:[]}",
 	    "lang", rq->lang,
@@ -202,6 +223,9 @@ web_page_ctx(struct req *rq, const char *title_key)
 	    "breadcrumbs");
 	if (page == NULL || arena_defer(rq->arena, json_cleanup, page) != 0)
 		return NULL;
+	notice = rq->user != NULL ? notice_text(rq) : NULL;
+	if (notice != NULL)
+		json_object_set_new(page, "notice", json_string(notice));
 	user = user_json(rq);
 	if (user != NULL) {
 		json_object_set(page, "open_count", json_object_get(user, "open_count"));

@@ -78,6 +78,17 @@ int web_portal(struct req *rq);
 int web_login_form(struct req *rq);             /* auth.c */
 int web_login(struct req *rq);
 int web_logout(struct req *rq);
+struct session_new;
+/* The new session's cookie on the answer, and its user for the rest of
+ * the request. */
+int web_signed_in(struct req *rq, const struct session_new *s);
+/* The page someone lands on after signing in: the only portal when there
+ * is one; support staff land in the agent area. */
+int web_landing(struct req *rq, const char **out);
+int web_forgot_form(struct req *rq);            /* account.c */
+int web_forgot(struct req *rq);
+int web_account_link_form(struct req *rq);
+int web_account_link(struct req *rq);
 int web_create_form(struct req *rq);            /* create.c */
 int web_create(struct req *rq);
 int web_objects_search(struct req *rq);

@@ -1,6 +1,6 @@
 // Shared pieces of the browser tests: a real `zek serve`, Debian's Chromium through
 // playwright-core, screenshots, axe-core checks and a small sequential test runner.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -61,6 +61,14 @@ export async function startServer(binary, { startMs = 60000 } = {}) {
 	const server = {
 		port,
 		base: `http://127.0.0.1:${port}`,
+		// Runs a zek command on the server's database (links it prints
+		// point at this server); returns its standard output.
+		zek(...args) {
+			return execFileSync(binary, [...args, '--db', join(dir, 'zek.db')], {
+				env: { ...process.env, ZEK_BASE_URL: `http://127.0.0.1:${port}` },
+				encoding: 'utf8',
+			});
+		},
 		// Stops the server; returns its log, which must hold no sanitizer report.
 		async stop() {
 			if (!exited) {

@@ -1,7 +1,7 @@
 // Browser and accessibility tests of zek: a person's clicks and keystrokes in Debian's
 // headless Chromium against a real `zek serve`, and axe-core (WCAG 2.1 A/AA) on every
 // customer page. Usage: node tests/browser/run.mjs build-test/zek [TEST-ID ...]
-// (ids: login pages plain create errors keyboard nojs allfields request errorpage; screenshots land in
+// (ids: login accounts pages plain create errors keyboard nojs allfields request errorpage; screenshots land in
 // build-test/browser-artifacts/)
 import '../node/check.mjs';
 import {
@@ -175,6 +175,70 @@ test('login', 'sign in through the login form; axe on the login page, plain and 
 	eq(new URL(page.url()).pathname, PORTAL, 'after signing in the user is back where they wanted to go');
 	check((await page.locator('.site-nav').innerText()).includes('Anna Schmidt'), 'header names the signed-in user');
 	await t.shot(page, 'signed in');
+});
+
+// Does what `act` does and waits for the page it leads to (a form sent
+// to its own address included).
+async function navigates(page, act) {
+	await Promise.all([page.waitForEvent('load'), act()]);
+}
+
+// The last line a zek command printed: the link of --print-link.
+function printedLink(out) {
+	return out.trim().split('\n').pop();
+}
+
+test('accounts', '"Passwort vergessen?" and an invitation by keyboard; axe on every page of the family', async (t) => {
+	const page = await t.page();
+	await page.goto(t.url(LOGIN));
+	await page.getByRole('link', { name: 'Passwort vergessen?' }).focus();
+	await navigates(page, () => page.keyboard.press('Enter'));
+	eq(new URL(page.url()).pathname, '/servicedesk/customer/user/forgot-password', 'the link leads to the form');
+	await t.axe(page, 'Passwort vergessen');
+	await page.getByLabel('E-Mail-Adresse').fill('ben@example.org');
+	await navigates(page, () => page.keyboard.press('Enter'));
+	check((await page.getByRole('status').innerText()).includes('Wenn zu dieser Adresse ein Konto besteht'),
+		'the same answer for every address');
+	await t.axe(page, 'Passwort vergessen, sent');
+
+	// An invitation, its link as the command line prints it.
+	await page.goto(printedLink(t.server.zek('user', 'invite', '--email', 'nora.browser@example.org',
+		'--org', 'Kreis Neuland – Bauamt', '--print-link')));
+	eq((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Konto einrichten', 'invitation heading');
+	await t.axe(page, 'Konto einrichten');
+	await page.getByLabel('Anzeigename').fill('Nora Neu');
+	await page.getByLabel('Neues Passwort', { exact: true }).fill('Passwort2026!');
+	await page.getByLabel('Neues Passwort wiederholen').fill('Passwort2026!');
+	await navigates(page, () => page.keyboard.press('Enter'));
+	const summary = page.getByRole('alert');
+	check((await summary.innerText()).includes('zu leicht zu erraten'), 'a common password is refused and the summary says why');
+	eq(await page.getByLabel('Neues Passwort', { exact: true }).getAttribute('aria-invalid'), 'true',
+		'the password field is marked invalid');
+	eq(await page.getByLabel('Anzeigename').inputValue(), 'Nora Neu', 'the name is kept');
+	await t.axe(page, 'Konto einrichten with errors');
+	await summary.getByRole('link').first().click();
+	eq(await page.evaluate(() => document.activeElement.id), 'a-new', 'the summary link moves the focus to the field');
+	await page.keyboard.type('Sommer-Regen am Deich');
+	await page.getByLabel('Neues Passwort wiederholen').fill('Sommer-Regen am Deich');
+	await navigates(page, () => page.getByRole('button', { name: 'Konto einrichten und anmelden' }).click());
+	check((await page.getByRole('status').first().innerText()).includes('Willkommen!'), 'welcomed after setting up');
+	check((await page.locator('.site-nav').innerText()).includes('Nora Neu'), 'signed in as the invited person');
+	await t.axe(page, 'portal after the invitation');
+
+	// A reset link, then the same link again.
+	const reset = printedLink(t.server.zek('user', 'reset-password', '--email', 'nora.browser@example.org',
+		'--print-link'));
+	const other = await t.page();
+	await other.goto(reset);
+	await t.axe(other, 'Neues Passwort festlegen');
+	await other.getByLabel('Neues Passwort', { exact: true }).fill('Herbst-Sturm über der Heide');
+	await other.getByLabel('Neues Passwort wiederholen').fill('Herbst-Sturm über der Heide');
+	await navigates(other, () => other.getByRole('button', { name: 'Passwort speichern und anmelden' }).click());
+	check((await other.locator('.site-nav').innerText()).includes('Nora Neu'), 'signed in after the reset');
+	const res = await other.goto(reset);
+	eq(res.status(), 404, 'a used link');
+	check((await other.getByRole('alert').innerText()).includes('funktioniert nicht'), 'a used link says so');
+	await t.axe(other, 'link that does not work');
 });
 
 test('pages', 'axe on the help center, the portal and the four create forms', async (t) => {

@@ -326,6 +326,18 @@ SPECS = {
     "POST /servicedesk/customer/user/login": {"indep": True, "form": lambda ctx, c, role: [
         ("email", role.email or "niemand@example.org"), ("password", "falsch")]},
     "POST /servicedesk/customer/user/logout": {"indep": True, "fresh": "session", "form": []},
+    # An address of each role's own that names nobody: no mail, no
+    # throttle shared between roles.
+    "GET /servicedesk/customer/user/forgot-password": {"indep": True},
+    "POST /servicedesk/customer/user/forgot-password": {"indep": True, "form": lambda ctx, c, role: [
+        ("email", "authz-%s@nobody.example.org" % role.name)]},
+    "GET /servicedesk/customer/user/reset-password/{token}": {"indep": True},
+    "POST /servicedesk/customer/user/reset-password/{token}": {"indep": True, "form": [
+        ("new_password", "Sommer-Regen am Deich"), ("new_password2", "Sommer-Regen am Deich")]},
+    "GET /servicedesk/customer/user/invitation/{token}": {"indep": True},
+    "POST /servicedesk/customer/user/invitation/{token}": {"indep": True, "form": [
+        ("name", "Niemand"), ("new_password", "Sommer-Regen am Deich"),
+        ("new_password2", "Sommer-Regen am Deich")]},
     "GET /servicedesk/customer/portals": {"indep": True},
     "GET /servicedesk/customer/portal/{pid}": {"indep": True},
     "GET /servicedesk/customer/portal/{pid}/create/{tid}": {"indep": True},
@@ -426,6 +438,8 @@ def fill(ctx, pattern, copy, obj, fresh_token=None):
             return "closed" if obj.kind == "closed" else "open"
         if name == "v":
             return "v1"
+        if name == "token":
+            return "A" * 43       # well-formed, and no link's
         if name == "*":
             return "zek.css" if pattern.startswith("/static/") else "servicedeskapi/nothing/here"
         if name == "id":

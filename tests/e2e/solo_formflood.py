@@ -102,13 +102,18 @@ def setup(server):
     r = anna.post_form(profile + "/tokens", [("name", "flut"), ("expires", expires)])
     token = re.search(r'id="t-new"[^>]*value="(zek_[^"]+)"', r.text).group(1)
     tok_id = re.search(r'/tokens/(\d+)/revoke', r.text).group(1)
+    # A working invitation link, so that its page and handler run for real.
+    out = subprocess.run([server.binary, "user", "invite", "--email",
+                          "flut-%s@example.org" % uuid.uuid4().hex[:6], "--print-link",
+                          "--db", server.db], capture_output=True, check=True).stdout
+    link = out.decode().strip().rsplit("/", 1)[1]
     forms = scrape(anna, [PORTAL, "%s/%s" % (PORTAL, key), profile] +
                    ["%s/create/%s" % (PORTAL, t) for t in tids])
     forms.update(scrape(agent, ["/servicedesk/agent/requests/%s" % key]))
     forms.update(scrape(Client(server), ["/servicedesk/customer/user/login"]))
     STATE.update(anna=anna, agent=agent, key=key, tids=tids, token=token, forms=forms,
                  params={"pid": PORTAL.rsplit("/", 1)[1], "key": key, "id": tok_id, "sd": "1",
-                         "*": "gibt-es-nicht"})
+                         "*": "gibt-es-nicht", "token": link})
     # Forms on pages of their own (a confirmation at the POST route's address).
     for method, pattern, flags, name in zek_routes(server.binary):
         if "api" not in flags:

@@ -141,31 +141,31 @@ def test_password_change_needs_current_password(c, server, binary):
     other = Client(c.server)
     other.login(email, PASSWORD)
     r = c.post_form(PROFILE, [("name", "Paula Profil"), ("current_password", "falsch-falsch"),
-                              ("new_password", "ganz-neu-42"), ("new_password2", "ganz-neu-42")])
+                              ("new_password", "ganz-neu-4242"), ("new_password2", "ganz-neu-4242")])
     assert r.status == 422
     assert field_error(r.text, "p-current") == "Das aktuelle Passwort ist falsch."
     # Passwords are never shown again.
-    assert "falsch-falsch" not in r.text and "ganz-neu-42" not in r.text
+    assert "falsch-falsch" not in r.text and "ganz-neu-4242" not in r.text
     assert 'value="Paula Profil"' in r.text
     r = c.post_form(PROFILE, [("name", "Paula Profil"), ("current_password", PASSWORD),
                               ("new_password", "kurz"), ("new_password2", "kurz")])
     assert r.status == 422
-    assert field_error(r.text, "p-new") == "Das neue Passwort muss mindestens 8 Zeichen lang sein."
+    assert field_error(r.text, "p-new") == "Das neue Passwort muss mindestens 12 Zeichen lang sein."
     r = c.post_form(PROFILE, [("name", "Paula Profil"), ("current_password", PASSWORD),
-                              ("new_password", "ganz-neu-42"), ("new_password2", "ganz-neu-43")])
+                              ("new_password", "ganz-neu-4242"), ("new_password2", "ganz-neu-4343")])
     assert r.status == 422
     assert field_error(r.text, "p-new2") == "Die beiden neuen Passwörter stimmen nicht überein."
     # The old password still works until the change succeeds.
     assert other.get(PROFILE).status == 200
     r = c.post_form(PROFILE, [("name", "Paula Profil"), ("current_password", PASSWORD),
-                              ("new_password", "ganz-neu-42"), ("new_password2", "ganz-neu-42")])
+                              ("new_password", "ganz-neu-4242"), ("new_password2", "ganz-neu-4242")])
     assert r.status == 303 and r.header("Location").endswith("?saved=password")
     assert c.get(PROFILE).status == 200                      # this session stays
     assert other.get(PROFILE).status == 303                  # the other one ended
     fresh = Client(c.server)
     r = fresh.post_form(LOGIN, [("email", email), ("password", PASSWORD)])
     assert r.status == 200 and "zek_session" not in fresh.cookies
-    fresh.login(email, "ganz-neu-42")
+    fresh.login(email, "ganz-neu-4242")
 
 
 def test_language_switch_changes_every_page(c, server, binary):

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/auth.h"
+#include "core/password.h"
 #include "core/profile.h"
 #include "core/users.h"
 #include "core/validate.h"
@@ -116,16 +117,16 @@ test_password_change(void **state)
 	    ZEK_INVALID);
 	assert_true(has_error(errs, n, "current_password", "err_required"));
 	assert_true(has_error(errs, n, "new_password", "err_password_too_short"));
-	assert_int_equal(errs[1].max, PROFILE_PASSWORD_MIN);
+	assert_int_equal(errs[1].max, PASSWORD_NEW_MIN);
 	in.current_password = "secret1";
-	in.new_password = "lang genug";
-	in.new_password2 = "lang genuG";
+	in.new_password = "lang genug, der Satz";
+	in.new_password2 = "lang genug, der SatZ";
 	assert_int_equal(core_profile_edit(&env->ctx, u, &in, errs, &n, NULL),
 	    ZEK_INVALID);
 	assert_int_equal(n, 1);
 	assert_true(has_error(errs, n, "new_password2", "err_password_mismatch"));
 	in.current_password = "falsch";
-	in.new_password2 = "lang genug";
+	in.new_password2 = "lang genug, der Satz";
 	assert_int_equal(core_profile_edit(&env->ctx, u, &in, errs, &n, NULL),
 	    ZEK_INVALID);
 	assert_true(has_error(errs, n, "current_password", "err_password_wrong"));
@@ -162,8 +163,8 @@ test_password_throttled(void **state)
 	struct user *u = tenv_user(env, "guess@example.org", "customer", NULL);
 	struct field_error errs[PROFILE_MAX_ERRORS];
 	struct profile_edit in = { .name = "Test Person",
-	    .current_password = "falsch", .new_password = "0123456789",
-	    .new_password2 = "0123456789" };
+	    .current_password = "falsch", .new_password = "Sommer-Regen am Deich",
+	    .new_password2 = "Sommer-Regen am Deich" };
 	int64_t start = env->ctx.now_ms;
 	unsigned i;
 	size_t n;

@@ -157,15 +157,15 @@ test_claim_protocol(void **state)
 	assert_string_equal(get(id)->claimed_by, "A");
 	/* Only the holder may record anything. */
 	assert_int_equal(store_outbox_set_raw(db, id, "B", "x"), ZEK_CONFLICT);
-	assert_int_equal(store_outbox_sent(db, id, "B", now), ZEK_CONFLICT);
+	assert_int_equal(store_outbox_sent(db, id, "B", now, false), ZEK_CONFLICT);
 	assert_int_equal(store_outbox_set_raw(db, id, "A", "raw bytes"), ZEK_OK);
 	/* A dies; after its claim lapses B takes over (kill -9 safety). */
 	assert_true(is_due(id, now + 101));
 	assert_int_equal(store_outbox_claim(db, id, "B", now + 101, now + 200),
 	    ZEK_OK);
 	assert_int_equal(get(id)->attempts, 2);
-	assert_int_equal(store_outbox_sent(db, id, "A", now + 150), ZEK_CONFLICT);
-	assert_int_equal(store_outbox_sent(db, id, "B", now + 150), ZEK_OK);
+	assert_int_equal(store_outbox_sent(db, id, "A", now + 150, false), ZEK_CONFLICT);
+	assert_int_equal(store_outbox_sent(db, id, "B", now + 150, false), ZEK_OK);
 	assert_string_equal(get(id)->state, "sent");
 	assert_int_equal(get(id)->sent_at, now + 150);
 	assert_string_equal(get(id)->claimed_by, "");
@@ -381,7 +381,7 @@ test_claimed_mail_is_not_claimed_again(void **state)
 	assert_string_equal(get(id)->claimed_by, "B");
 	assert_int_equal(store_outbox_renew(db, id, "A", now + 500),
 	    ZEK_CONFLICT);
-	assert_int_equal(store_outbox_sent(db, id, "B", now + 350), ZEK_OK);
+	assert_int_equal(store_outbox_sent(db, id, "B", now + 350, false), ZEK_OK);
 	assert_int_equal(store_outbox_renew(db, id, "B", now + 500),
 	    ZEK_CONFLICT);
 	/* Oldest due first; not yet due stays. */
