@@ -592,8 +592,7 @@ do_account(struct zctx *ctx, void *arg)
 {
 	static const char *const said[] = {
 		[INVITE_SENT] = "invited", [INVITE_RESENT] = "invited again",
-		[INVITE_JOINED] = "already has an account; added to the "
-		    "organisation",
+		[INVITE_JOINED] = "already has an account (organisation added)",
 	};
 	struct account_args *a = arg;
 	const char *link = NULL, **link_out = a->print_link ? &link : NULL;

@@ -249,6 +249,54 @@ enum zek_rc store_audit_list(struct store_conn *c, struct arena *a,
     int64_t user_id, int64_t before_id, size_t limit,
     struct store_audit **out, size_t *n);
 
+/* ---- the staff's pages of people and organisations (directory.c) ---- */
+
+/* Which people a page shows: role, a search in name and address, one
+ * organisation's members, after the person with id after_id in the order
+ * by name. */
+struct store_people_query {
+	const char *role;           /* "customer", ... */
+	const char *query;          /* NULL or "" = everybody */
+	int64_t org_id;             /* 0 = any */
+	int64_t after_id;           /* 0 = from the first */
+	size_t limit;
+	const char *closed_status;  /* status code not counted as open */
+};
+
+struct store_customer {
+	struct store_user u;
+	const char *orgs;           /* names by name, joined by ", " */
+	int64_t open_requests;      /* reported, not closed */
+};
+
+enum zek_rc store_customers_page(struct store_conn *c, struct arena *a,
+    const struct store_people_query *q, struct store_customer **out,
+    size_t *n);
+enum zek_rc store_user_set_role(struct store_conn *c, int64_t id,
+    const char *role);
+
+struct store_org_row {
+	int64_t id;
+	const char *name;
+	int64_t members;
+	int64_t created_at;
+};
+
+/* Organisations whose name contains query (any case; NULL or "" = all),
+ * by name, after the name after_name (NULL = from the first). */
+enum zek_rc store_orgs_page(struct store_conn *c, struct arena *a,
+    const char *query, const char *after_name, size_t limit,
+    struct store_org_row **out, size_t *n);
+/* ZEK_CONFLICT when the name is taken. */
+enum zek_rc store_org_add(struct store_conn *c, const char *name, int64_t now,
+    int64_t *id_out);
+/* ZEK_CONFLICT when the name is taken, ZEK_NOTFOUND: no such organisation. */
+enum zek_rc store_org_rename(struct store_conn *c, int64_t id,
+    const char *name);
+/* ZEK_NOTFOUND when the user was no member. */
+enum zek_rc store_user_org_remove(struct store_conn *c, int64_t user_id,
+    int64_t org_id);
+
 /* ---- sessions and login throttling ---- */
 
 struct store_session {

@@ -189,7 +189,9 @@ user_json(struct req *rq)
 static const char *
 notice_text(struct req *rq)
 {
-	static const char *const notices[] = { "welcome", "password_set" };
+	static const char *const notices[] = { "welcome", "password_set",
+		"deactivated", "reactivated", "reset_sent", "org_created",
+		"org_renamed", "member_added", "member_removed" };
 	const char *q = req_query(rq, "notice");
 	size_t i;
 

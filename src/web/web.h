@@ -130,6 +130,17 @@ int web_agent_request(struct req *rq);         /* agent_request.c */
 int web_agent_assign(struct req *rq);
 int web_agent_status(struct req *rq);
 int web_agent_comment(struct req *rq);
+int web_agent_customers(struct req *rq);       /* agent_people.c */
+int web_agent_invite(struct req *rq);
+int web_agent_customer_deactivate(struct req *rq);
+int web_agent_customer_reactivate(struct req *rq);
+int web_agent_customer_reset(struct req *rq);
+int web_agent_orgs(struct req *rq);
+int web_agent_org_create(struct req *rq);
+int web_agent_org(struct req *rq);
+int web_agent_org_rename(struct req *rq);
+int web_agent_org_member_add(struct req *rq);
+int web_agent_org_member_remove(struct req *rq);
 
 /* Shared by the customer's request page (request.c) and the agent's. */
 struct attachment_info;

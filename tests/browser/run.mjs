@@ -1,7 +1,7 @@
 // Browser and accessibility tests of zek: a person's clicks and keystrokes in Debian's
 // headless Chromium against a real `zek serve`, and axe-core (WCAG 2.1 A/AA) on every
 // customer page. Usage: node tests/browser/run.mjs build-test/zek [TEST-ID ...]
-// (ids: login accounts pages plain create errors keyboard nojs allfields request errorpage; screenshots land in
+// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage; screenshots land in
 // build-test/browser-artifacts/)
 import '../node/check.mjs';
 import {
@@ -800,6 +800,34 @@ test('agent', 'agent area: queues and request view pass axe; the agent proposes 
 	check(/geschlossen/i.test(status) && status.includes('Gelöst'), `closed as solved, got "${status}"`);
 	check((await anna.locator('main').innerText()).includes('Danke, jetzt geht es.'), 'the comment is kept');
 	await t.shot(anna, 'solution accepted', { full: true });
+});
+
+test('people', 'customers and organisations for staff: axe on each page, an invitation and an organisation by keyboard', async (t) => {
+	const sam = await t.pageAs('support@example.org');
+	await sam.goto(t.url('/servicedesk/customer/portals'));
+	await navigates(sam, () => sam.getByRole('link', { name: 'Kunden', exact: true }).click());
+	eq((await sam.getByRole('heading', { level: 1 }).textContent()).trim(), 'Kunden', 'customers heading');
+	await t.axe(sam, 'Kunden');
+	// An empty list: the error is next to the field, and the page still passes.
+	await sam.getByLabel('E-Mail-Adressen').focus();
+	await navigates(sam, () => sam.getByRole('button', { name: 'Einladen' }).click());
+	eq(await sam.getByLabel('E-Mail-Adressen').getAttribute('aria-invalid'), 'true', 'the list field is marked invalid');
+	await t.axe(sam, 'Kunden, invitation with an error');
+	await sam.getByLabel('E-Mail-Adressen').fill('paula.browser@example.org');
+	await sam.getByLabel('Organisation (optional)').fill('Amt für Browser');
+	await navigates(sam, () => sam.getByRole('button', { name: 'Einladen' }).click());
+	check((await sam.getByRole('status').first().innerText()).includes('paula.browser@example.org'),
+		'the result names the address');
+	await t.axe(sam, 'Kunden, after an invitation');
+	await navigates(sam, () => sam.getByRole('link', { name: 'Organisationen', exact: true }).first().click());
+	await t.axe(sam, 'Organisationen');
+	await sam.getByLabel('Name der Organisation').fill('Amt für Tastaturen');
+	await navigates(sam, () => sam.keyboard.press('Enter'));
+	eq((await sam.getByRole('heading', { level: 1 }).textContent()).trim(), 'Amt für Tastaturen', 'the new organisation');
+	await sam.getByRole('textbox', { name: 'E-Mail-Adresse', exact: true }).fill('anna@example.org');
+	await navigates(sam, () => sam.getByRole('button', { name: 'Hinzufügen' }).click());
+	check((await sam.locator('main').innerText()).includes('Anna Schmidt'), 'Anna is a member');
+	await t.axe(sam, 'Organisation with a member');
 });
 
 test('errorpage', 'error page: 404 for an unknown page and an unknown request; axe', async (t) => {

@@ -380,6 +380,18 @@ SPECS = {
         "form": [("action", "start"), ("status_comment", bad_comment())]},
     "POST /servicedesk/agent/requests/{key}/comment": {
         "form": [("visibility", "internal"), ("comment", "")]},
+    "GET /servicedesk/agent/customers": {"indep": True},
+    "POST /servicedesk/agent/customers/invite": {"indep": True, "form": [("emails", "")]},
+    "POST /servicedesk/agent/customers/{id}/deactivate": {"indep": True, "form": []},
+    "POST /servicedesk/agent/customers/{id}/reactivate": {"indep": True, "form": []},
+    "POST /servicedesk/agent/customers/{id}/reset": {"indep": True, "form": []},
+    "GET /servicedesk/agent/organisations": {"indep": True},
+    "POST /servicedesk/agent/organisations": {"indep": True, "form": [("name", "")]},
+    "GET /servicedesk/agent/organisations/{id}": {"indep": True},
+    "POST /servicedesk/agent/organisations/{id}/rename": {"indep": True, "form": [("name", "")]},
+    "POST /servicedesk/agent/organisations/{id}/members": {"indep": True, "form": [("email", "")]},
+    "POST /servicedesk/agent/organisations/{id}/members/remove": {
+        "indep": True, "form": [("user", "999999")]},
     "GET /rest/servicedeskapi/info": {"indep": True},
     "GET /rest/servicedeskapi/servicedesk": {"indep": True},
     "GET /rest/servicedeskapi/servicedesk/{sd}": {"indep": True},
@@ -442,6 +454,10 @@ def fill(ctx, pattern, copy, obj, fresh_token=None):
             return "A" * 43       # well-formed, and no link's
         if name == "*":
             return "zek.css" if pattern.startswith("/static/") else "servicedeskapi/nothing/here"
+        if name == "id" and pattern.startswith("/servicedesk/agent/customers/"):
+            return str(ctx["target_id"])
+        if name == "id" and pattern.startswith("/servicedesk/agent/organisations/"):
+            return str(ctx["org_id"])
         if name == "id":
             if fresh_token is not None:
                 return str(fresh_token)
@@ -618,6 +634,11 @@ def setup(server, binary):
     anna = ctx["roles"]["reporter"]
     m = re.search(r'id="f-share-org-(\d+)"', anna.get(CREATE).text)
     ctx["org_id"] = m.group(1)
+    # The staff's account actions work on an invited customer of its own.
+    target = "authz-target-%s@example.org" % run
+    subprocess.run([binary, "user", "invite", "--db", server.db, "--email", target,
+                    "--print-link"], check=True, capture_output=True, timeout=60)
+    ctx["target_id"] = db_rows(server.db, "SELECT id FROM users WHERE email = ?", (target,))[0][0]
     counts = {}
     objs = {}
     before = open_counts(ctx)

@@ -717,6 +717,10 @@ def test_nul_in_every_field_of_every_form(c, binary):
     assert r.status in (200, 303), r.status
     # The pages of an invitation and a reset link, as their mails hold them.
     links = [account_link(server, sub, "nul-probe@example.org") for sub in ("invite", "reset-password")]
+    # A deactivated customer, so that the staff's list offers "Reaktivieren".
+    account_link(server, "invite", "nul-deactivated@example.org")
+    subprocess.run([server.binary, "user", "deactivate", "--email", "nul-deactivated@example.org",
+                    "--db", server.db], capture_output=True, check=True)
     forms = discover_forms(binary, [
         ("customer", anna2, [PORTAL, "/servicedesk/customer/user/requests", PROFILE] +
          list(type_links(anna2).values())),

@@ -232,7 +232,7 @@ def test_command_line_prints_links_and_refuses_unknown_addresses(c, binary):
         r = z.run("user", "reset-password", "--email", "niemand@example.org", check=False)
         assert r.returncode == 1 and b"no account" in r.stderr
         r = z.run("user", "invite", "--email", "anna@example.org", "--org", "Neue Org")
-        assert b"already has an account" in r.stdout
+        assert b"already has an account" in r.stdout, r.stdout
         orgs = zektest.db_rows(z.db, "SELECT o.name FROM organisations o JOIN user_orgs uo "
                                      "ON uo.org_id = o.id JOIN users u ON u.id = uo.user_id "
                                      "WHERE u.email = ?", ("anna@example.org",))
