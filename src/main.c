@@ -17,8 +17,10 @@
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/demo.h"
+#include "core/directory.h"
 #include "core/notify.h"
 #include "core/objects.h"
+#include "core/privacy.h"
 #include "core/users.h"
 #include "core/workflow.h"
 #include "http/http.h"
@@ -60,6 +62,15 @@ static const char usage[] =
     "                      mail a password reset link (or print it)\n"
     "  user deactivate|reactivate --email E [--db DB]\n"
     "                      stop or allow sign-in, sessions, tokens and mail\n"
+    "  user export --email E [--db DB]\n"
+    "                      everything zek holds about the person, as JSON\n"
+    "  user erase --email E [--db DB]\n"
+    "                      erase the person's data; their requests and\n"
+    "                      comments stay, by \"Gelöschte Person\"\n"
+    "  org add NAME | org list [QUERY] | org members NAME  [--db DB]\n"
+    "                      create an organisation, list organisations\n"
+    "                      (tab-separated: id, name, members), list one's\n"
+    "                      members (e-mail, name, state)\n"
     "  import-objects [--db DB] FILE.csv\n"
     "                      import Mandanten and Online-Dienste (kind,name)\n"
     "  mail list [--db DB] [--state pending|sent|failed] [--limit N]\n"
@@ -92,7 +103,7 @@ static const char usage[] =
     "smtp_user, smtp_password, smtp_from, smtp_from_name, smtp_timeout_ms,\n"
     "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
     "agent_mail_new, agent_mail_reply, auto_close_days, invite_ttl_days,\n"
-    "reset_ttl_minutes, idle_timeout,\n"
+    "reset_ttl_minutes, share_with, idle_timeout,\n"
     "header_timeout, body_min_rate, max_connections, max_connections_per_ip,\n"
     "trusted_proxies, phase_timing;\n"
     "see docs/internals/limits.md). Flags beat the\n"
@@ -250,6 +261,10 @@ config_set(struct config *cfg, const char *key, const char *value)
 	else if (str_eq(key, "auto_close_days") &&
 	    str_to_i64(v, 0, 3650, &n) == 0)
 		cfg->auto_close_days = n;
+	else if (str_eq(key, "share_with") && (str_eq(v, "customers") ||
+	    str_eq(v, "organisation")))
+		cfg->share_with = str_eq(v, "customers") ? SHARE_WITH_CUSTOMERS :
+		    SHARE_WITH_ORGANISATION;
 	else if (str_eq(key, "invite_ttl_days") &&
 	    str_to_i64(v, 1, 90, &n) == 0)
 		cfg->invite_ttl_days = n;
@@ -310,7 +325,8 @@ config_env(struct config *cfg)
 		"smtp_from", "smtp_from_name", "smtp_timeout_ms", "mail_poll_ms",
 		"mail_retry_ms", "mail_retry_max_ms", "mail_expire_ms",
 		"agent_mail_new", "agent_mail_reply", "auto_close_days",
-		"invite_ttl_days", "reset_ttl_minutes", "idle_timeout",
+		"invite_ttl_days", "reset_ttl_minutes", "share_with",
+		"idle_timeout",
 		"header_timeout", "body_min_rate",
 		"max_connections", "max_connections_per_ip", "trusted_proxies",
 		"phase_timing",
@@ -598,9 +614,23 @@ do_account(struct zctx *ctx, void *arg)
 	const char *link = NULL, **link_out = a->print_link ? &link : NULL;
 	enum invite_result res = INVITE_SENT;
 	struct user *u;
+	json_t *doc;
+	int64_t id;
 	int rc;
 
-	if (str_eq(a->sub, "invite"))
+	if (str_eq(a->sub, "export")) {
+		rc = core_user_export(ctx, a->email, &doc);
+		if (rc == ZEK_OK) {
+			rc = json_dumpf(doc, stdout, JSON_INDENT(2)) == 0 ?
+			    ZEK_OK : ZEK_IO;
+			putchar('\n');
+			json_decref(doc);
+		}
+	} else if (str_eq(a->sub, "erase")) {
+		rc = core_user_erase(ctx, a->email, &id);
+		if (rc == ZEK_OK)
+			printf("zek: user %lld erased\n", (long long)id);
+	} else if (str_eq(a->sub, "invite"))
 		rc = core_invite(ctx, NULL, a->email, a->name, a->org, link_out,
 		    &res);
 	else if (str_eq(a->sub, "reset-password"))
@@ -619,6 +649,8 @@ do_account(struct zctx *ctx, void *arg)
 		    zek_rc_name(rc));
 	else if (str_eq(a->sub, "invite"))
 		printf("zek: %s %s\n", a->email, said[res]);
+	else if (str_eq(a->sub, "export") || str_eq(a->sub, "erase"))
+		;
 	else if (link == NULL)
 		printf("zek: %s: %s done%s\n", a->email, a->sub,
 		    str_eq(a->sub, "reset-password") ? " (mail queued)" : "");
@@ -674,7 +706,121 @@ static bool
 is_account_command(const char *sub)
 {
 	return str_eq(sub, "invite") || str_eq(sub, "reset-password") ||
-	    str_eq(sub, "deactivate") || str_eq(sub, "reactivate");
+	    str_eq(sub, "deactivate") || str_eq(sub, "reactivate") ||
+	    str_eq(sub, "export") || str_eq(sub, "erase");
+}
+
+/* ---- zek org add|list|members ---- */
+
+struct org_args {
+	const char *sub, *name;
+};
+
+/* The organisation with exactly this name, or 0. */
+static int64_t
+org_by_name(struct zctx *ctx, const char *name)
+{
+	struct org_page pg;
+	size_t i;
+
+	if (core_orgs_page(ctx, NULL, name, NULL, &pg) != ZEK_OK)
+		return 0;
+	for (i = 0; i < pg.n; i++)
+		if (str_eq(pg.rows[i].name, name))
+			return pg.rows[i].id;
+	return 0;
+}
+
+static int
+org_members(struct zctx *ctx, const char *name)
+{
+	struct customer_page pg = { .next_after = 0 };
+	int64_t id = org_by_name(ctx, name), after = 0;
+	size_t i;
+	int rc;
+
+	if (id == 0) {
+		fprintf(stderr, "zek: no organisation \"%s\"\n", name);
+		return ZEK_NOTFOUND;
+	}
+	do {
+		rc = core_customers_page(ctx, NULL, NULL, id, after, &pg);
+		for (i = 0; rc == ZEK_OK && i < pg.n; i++)
+			printf("%s\t%s\t%s\n", pg.rows[i].p.email,
+			    pg.rows[i].p.name, !pg.rows[i].active ? "deactivated" :
+			    pg.rows[i].invited ? "invited" : "active");
+		after = pg.next_after;
+	} while (rc == ZEK_OK && after != 0);
+	return rc;
+}
+
+static int
+org_list(struct zctx *ctx, const char *query)
+{
+	struct org_page pg;
+	const char *after = NULL;
+	size_t i;
+	int rc;
+
+	do {
+		rc = core_orgs_page(ctx, NULL, query, after, &pg);
+		for (i = 0; rc == ZEK_OK && i < pg.n; i++)
+			printf("%lld\t%s\t%lld\n", (long long)pg.rows[i].id,
+			    pg.rows[i].name, (long long)pg.rows[i].members);
+		after = pg.next_after;
+	} while (rc == ZEK_OK && after != NULL);
+	return rc;
+}
+
+static int
+do_org(struct zctx *ctx, void *arg)
+{
+	struct org_args *a = arg;
+	const char *err;
+	int64_t id;
+	int rc;
+
+	if (str_eq(a->sub, "list"))
+		return org_list(ctx, a->name);
+	if (str_eq(a->sub, "members"))
+		return org_members(ctx, a->name);
+	rc = core_org_create(ctx, NULL, a->name, &id, &err);
+	if (rc == ZEK_OK)
+		printf("zek: added organisation %lld\n", (long long)id);
+	else if (rc == ZEK_INVALID)
+		fprintf(stderr, "zek: %s\n", str_eq(err, "err_org_exists") ?
+		    "an organisation of this name exists" : "invalid name");
+	return rc;
+}
+
+static int
+cmd_org(struct app *app, int argc, char **argv)
+{
+	struct org_args a = { 0 };
+	int rc;
+
+	if (argc >= 4 && str_eq(argv[argc - 2], "--db")) {
+		if (config_set(&app->cfg, "db", argv[argc - 1]) != 0)
+			return ZEK_INVALID;
+		argc -= 2;
+	}
+	if (argc < 2)
+		goto bad;
+	a.sub = argv[1];
+	a.name = argc == 3 ? argv[2] : NULL;
+	if (!(str_eq(a.sub, "list") && argc <= 3) &&
+	    !((str_eq(a.sub, "add") || str_eq(a.sub, "members")) && argc == 3))
+		goto bad;
+	rc = core_open(&app->cfg, &app->core);
+	if (rc == ZEK_OK) {
+		rc = with_ctx(app->core, do_org, &a);
+		core_close(app->core);
+	}
+	return rc;
+bad:
+	fputs("usage: zek org add NAME | org list [QUERY] | org members NAME "
+	    "[--db DB]\n", stderr);
+	return ZEK_INVALID;
 }
 
 static int
@@ -1104,6 +1250,8 @@ main(int argc, char **argv)
 	else if (str_eq(name, "user") && cmd + 1 < argc &&
 	    is_account_command(argv[cmd + 1]))
 		rc = cmd_user_account(&app, argc - cmd - 1, argv + cmd + 1);
+	else if (str_eq(name, "org"))
+		rc = cmd_org(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "import-objects"))
 		rc = cmd_import(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "mail"))

@@ -28,6 +28,10 @@ struct config {
 	int64_t login_window_ms;        /* throttling window, default 15 min */
 	bool secure_cookies;        /* set the Secure flag (behind TLS) */
 	int64_t invite_ttl_days;    /* an invitation link works this long, default 7 */
+	int share_with;             /* whom customers may add to their requests:
+	                               SHARE_WITH_CUSTOMERS (any customer, the
+	                               default) or SHARE_WITH_ORGANISATION (members
+	                               of the reporter's organisations) */
 	int64_t reset_ttl_minutes;  /* a password reset link, default 60 */
 
 	/* Connections (http/server.c, docs/internals/limits.md). */
@@ -63,6 +67,11 @@ struct config {
 	int64_t auto_close_days;    /* a proposed solution without an answer
 	                               closes the request after this many
 	                               days, default 14; 0 = never */
+};
+
+enum {
+	SHARE_WITH_CUSTOMERS,
+	SHARE_WITH_ORGANISATION
 };
 
 enum {

@@ -1,7 +1,8 @@
 /* directory.h: customers and organisations as support staff see and
  * change them (/servicedesk/agent/customers, .../organisations). Every
- * call is for agents and admins only (ZEK_FORBIDDEN otherwise) and every
- * change is recorded in the audit (core/accounts.h). */
+ * call is for agents and admins only (ZEK_FORBIDDEN otherwise; actor NULL
+ * is the command line) and every change is recorded in the audit
+ * (core/accounts.h). */
 #ifndef ZEK_CORE_DIRECTORY_H
 #define ZEK_CORE_DIRECTORY_H
 

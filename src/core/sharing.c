@@ -54,6 +54,22 @@ failure_key(struct zctx *ctx, const struct user *user)
 	return arena_printf(ctx->arena, "share|%lld", (long long)user->id);
 }
 
+/* share_with = organisation: ZEK_OK when the person is a member of one
+ * of the reporter's organisations, ZEK_NOTFOUND when not. */
+static enum zek_rc
+in_reporters_orgs(struct zctx *ctx, int64_t reporter_id, int64_t person_id)
+{
+	struct user *reporter, *person;
+	enum zek_rc rc;
+
+	rc = core_user_get(ctx, reporter_id, &reporter);
+	if (rc == ZEK_OK)
+		rc = core_user_get(ctx, person_id, &person);
+	if (rc != ZEK_OK)
+		return rc;
+	return core_users_share_org(reporter, person) ? ZEK_OK : ZEK_NOTFOUND;
+}
+
 /* The writing half of core_participant_add: one transaction. */
 static enum zek_rc
 add_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
@@ -76,6 +92,13 @@ add_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
 		return rc;
 	if (part || p->id == r->reporter_id)
 		return fail(err, "err_share_already", 0, p->name);
+	if (!user->is_agent && ctx->cfg->share_with == SHARE_WITH_ORGANISATION) {
+		rc = in_reporters_orgs(ctx, r->reporter_id, p->id);
+		if (rc == ZEK_NOTFOUND)
+			return fail(err, "err_share_not_org", 0, p->name);
+		if (rc != ZEK_OK)
+			return rc;
+	}
 	rc = store_participant_count(ctx->db, r->id, &count);
 	if (rc != ZEK_OK)
 		return rc;

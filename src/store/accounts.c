@@ -1,7 +1,10 @@
 /* accounts.c: single-use account links, an account's state, the audit. */
 #include "store/store.h"
 
+#include <stdlib.h>
+
 #include "lib/arena.h"
+#include "lib/utf8.h"
 #include "store/query.h"
 
 /* ---- single-use links ---- */
@@ -138,4 +141,159 @@ store_audit_list(struct store_conn *c, struct arena *a, int64_t user_id,
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_audit, sizeof(**out), (void **)out, n);
+}
+
+/* ---- personal data: export and erasure ---- */
+
+static void
+map_user_request(struct sq_row *r, void *elem)
+{
+	struct store_user_request *q = elem;
+
+	q->key = sq_col_str(r);
+	q->title = sq_col_str(r);
+	q->status = sq_col_str(r);
+	q->created_at = sq_col_i64(r);
+}
+
+enum zek_rc
+store_user_requests(struct store_conn *c, struct arena *a, int64_t user_id,
+    bool participating, struct store_user_request **out, size_t *n)
+{
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	if (participating)
+		st = sq_start(c, &rc, "SELECT r.issue_key, r.title, r.status, "
+		    "r.created_at FROM participants p JOIN requests r "
+		    "ON r.id = p.request_id WHERE p.user_id = ? ORDER BY r.id",
+		    "i", user_id);
+	else
+		st = sq_start(c, &rc, "SELECT r.issue_key, r.title, r.status, "
+		    "r.created_at FROM requests r WHERE r.reporter_id = ? "
+		    "ORDER BY r.id", "i", user_id);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_user_request, sizeof(**out),
+	    (void **)out, n);
+}
+
+static void
+map_user_comment(struct sq_row *r, void *elem)
+{
+	struct store_user_comment *m = elem;
+
+	m->key = sq_col_str(r);
+	m->body = sq_col_str(r);
+	m->is_public = sq_col_bool(r);
+	m->created_at = sq_col_i64(r);
+}
+
+enum zek_rc
+store_user_comments(struct store_conn *c, struct arena *a, int64_t user_id,
+    struct store_user_comment **out, size_t *n)
+{
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	/* No index on the author: an export is rare, a full read is fine. */
+	st = sq_start(c, &rc, "SELECT r.issue_key, m.body, m.public, m.created_at "
+	    "FROM comments m JOIN requests r ON r.id = m.request_id "
+	    "WHERE m.author_id = ? ORDER BY m.id", "i", user_id);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_user_comment, sizeof(**out),
+	    (void **)out, n);
+}
+
+static void
+map_user_session(struct sq_row *r, void *elem)
+{
+	struct store_session *s = elem;
+
+	s->token_hash = "";
+	s->user_id = sq_col_i64(r);
+	s->csrf = "";
+	s->created_at = sq_col_i64(r);
+	s->last_seen = sq_col_i64(r);
+	s->expires_at = sq_col_i64(r);
+}
+
+enum zek_rc
+store_user_sessions(struct store_conn *c, struct arena *a, int64_t user_id,
+    struct store_session **out, size_t *n)
+{
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT user_id, created_at, last_seen, "
+	    "expires_at FROM sessions WHERE user_id = ? ORDER BY created_at",
+	    "i", user_id);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_user_session, sizeof(**out),
+	    (void **)out, n);
+}
+
+static void
+map_user_mail(struct sq_row *r, void *elem)
+{
+	struct store_mail *m = elem;
+
+	m->id = sq_col_i64(r);
+	m->event = sq_col_str(r);
+	m->to_addr = sq_col_str(r);
+	m->state = sq_col_str(r);
+	m->created_at = sq_col_i64(r);
+	m->sent_at = sq_col_i64(r);
+}
+
+enum zek_rc
+store_user_mails(struct store_conn *c, struct arena *a, int64_t user_id,
+    struct store_mail **out, size_t *n)
+{
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT id, event, to_addr, state, created_at, "
+	    "coalesce(sent_at, 0) FROM outbox WHERE recipient_id = ? "
+	    "ORDER BY id", "i", user_id);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_user_mail, sizeof(**out),
+	    (void **)out, n);
+}
+
+enum zek_rc
+store_user_erase(struct store_conn *c, const struct store_user *u,
+    const char *const *throttle_keys, size_t nkeys)
+{
+	static const char *const deletes[] = {
+		"DELETE FROM api_tokens WHERE user_id = ?",
+		"DELETE FROM sessions WHERE user_id = ?",
+		"DELETE FROM account_links WHERE user_id = ?",
+		"DELETE FROM user_orgs WHERE user_id = ?",
+		"DELETE FROM participant_settings WHERE user_id = ?",
+		"DELETE FROM outbox WHERE recipient_id = ?",
+	};
+	char *ef = utf8_fold(u->email), *nf = utf8_fold(u->name);
+	enum zek_rc rc = ZEK_NOMEM;
+	size_t i;
+
+	if (ef == NULL || nf == NULL)
+		goto out;
+	rc = sq_exec_changed(c, "UPDATE users SET email = ?, email_fold = ?, "
+	    "name = ?, name_fold = ?, password_hash = '', notify = 0, "
+	    "lang = 'de', tz = 'Europe/Berlin', deactivated_at = ? "
+	    "WHERE id = ?", "ttttii", u->email, ef, u->name, nf,
+	    u->deactivated_at, u->id);
+	for (i = 0; rc == ZEK_OK && i < ZEK_ARRAY_LEN(deletes); i++)
+		rc = sq_exec(c, deletes[i], "i", u->id);
+	for (i = 0; rc == ZEK_OK && i < nkeys; i++)
+		rc = sq_exec(c, "DELETE FROM login_failures WHERE throttle_key "
+		    "LIKE ? ESCAPE '\\'", "t", throttle_keys[i]);
+out:
+	free(ef);
+	free(nf);
+	return rc;
 }

@@ -229,6 +229,43 @@ enum zek_rc store_user_set_deactivated(struct store_conn *c, int64_t id,
 /* Notes a successful sign-in. */
 enum zek_rc store_user_set_login(struct store_conn *c, int64_t id, int64_t at);
 
+/* What a person's data export lists (core_user_export). */
+struct store_mail;
+struct store_session;
+struct store_user_request {
+	const char *key;
+	const char *title;
+	const char *status;
+	int64_t created_at;
+};
+
+struct store_user_comment {
+	const char *key;            /* of the request */
+	const char *body;
+	bool is_public;
+	int64_t created_at;
+};
+
+/* The requests the user reported, or (participating) takes part in. */
+enum zek_rc store_user_requests(struct store_conn *c, struct arena *a,
+    int64_t user_id, bool participating, struct store_user_request **out,
+    size_t *n);
+enum zek_rc store_user_comments(struct store_conn *c, struct arena *a,
+    int64_t user_id, struct store_user_comment **out, size_t *n);
+/* Sessions without their secrets (token_hash and csrf ""). */
+enum zek_rc store_user_sessions(struct store_conn *c, struct arena *a,
+    int64_t user_id, struct store_session **out, size_t *n);
+/* Mails to the user: id, event, to_addr, state, created_at, sent_at. */
+enum zek_rc store_user_mails(struct store_conn *c, struct arena *a,
+    int64_t user_id, struct store_mail **out, size_t *n);
+/* Erasure: the user row gets u's email, name and deactivated_at (the
+ * password, preferences and notifications are cleared); tokens, sessions,
+ * links, memberships, per-request settings and mails to them are deleted,
+ * and the sign-in throttle's rows whose key matches one of the LIKE
+ * patterns (ESCAPE '\'). Requests, comments and activity stay. */
+enum zek_rc store_user_erase(struct store_conn *c, const struct store_user *u,
+    const char *const *throttle_keys, size_t nkeys);
+
 /* One change of an account or organisation, for the admins. */
 struct store_audit {
 	int64_t id;

@@ -237,9 +237,46 @@ def test_command_line_prints_links_and_refuses_unknown_addresses(c, binary):
                                      "ON uo.org_id = o.id JOIN users u ON u.id = uo.user_id "
                                      "WHERE u.email = ?", ("anna@example.org",))
         assert ("Neue Org",) in [tuple(x) for x in orgs], orgs
+        # Organisations from the command line.
+        assert b"added organisation" in z.run("org", "add", "Amt ohne Shell").stdout
+        r = z.run("org", "add", "Amt ohne Shell", check=False)
+        assert r.returncode == 1 and b"exists" in r.stderr
+        lines = z.run("org", "list").stdout.decode().splitlines()
+        assert any(ln.split("\t")[1:] == ["Neue Org", "1"] for ln in lines), lines
+        members = z.run("org", "members", "Neue Org").stdout.decode()
+        assert members == "anna@example.org\tAnna Schmidt\tactive\n", members
         r = z.run("user", "invite", "--email", "kaputt", check=False)
         assert r.returncode == 1 and b"invalid" in r.stderr
         audit = zektest.db_rows(z.db, "SELECT action FROM account_audit ORDER BY id")
-        assert [a[0] for a in audit] == ["reset_link", "org_join"], audit
+        assert [a[0] for a in audit] == ["reset_link", "org_join", "org_create"], audit
+    finally:
+        z.close()
+
+
+def test_export_and_erase_from_the_command_line(c, binary):
+    import json
+    z = Zek(binary, [ANNA, SAM])
+    try:
+        server = z.serve("")
+        anna = Client(server)
+        anna.login("anna@example.org", PASSWORD)
+        key = created_key(anna.post_multipart(PORTAL + "/create/4", [
+            ("summary", "Meine Daten"), ("description", "Text von Anna."), ("share", "private")]))
+        doc = json.loads(z.run("user", "export", "--email", "anna@example.org").stdout)
+        assert doc["person"]["email"] == "anna@example.org"
+        assert [r["key"] for r in doc["requests_reported"]] == [key]
+        assert doc["sessions"] and "token" not in json.dumps(doc["sessions"])
+        r = z.run("user", "erase", "--email", "anna@example.org")
+        assert b"erased" in r.stdout
+        assert anna.get(PROFILE).status == 303                  # signed out
+        sam = Client(server)
+        sam.login("support@example.org", PASSWORD)
+        page = sam.get("/servicedesk/agent/requests/" + key).text
+        assert "Gelöschte Person" in zektest.unescape(page) and "Anna Schmidt" not in page
+        assert "Text von Anna." in page                         # the request stays
+        r = z.run("user", "export", "--email", "anna@example.org", check=False)
+        assert r.returncode == 1 and b"no account" in r.stderr
+        actions = [a for (a,) in zektest.db_rows(z.db, "SELECT action FROM account_audit ORDER BY id")]
+        assert actions == ["export", "erase"], actions
     finally:
         z.close()

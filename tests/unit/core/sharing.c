@@ -147,6 +147,24 @@ test_add_by_email_or_exact_name(void **state)
 	assert_string_equal(e[0].subject.email, "");
 }
 
+/* share_with = organisation: customers add only members of the
+ * reporter's organisations; staff anybody. */
+static void
+test_share_with_policy(void **state)
+{
+	const char *key, *ek;
+	int64_t id = tenv_request(env, anna, "Nur in der Organisation", &key);
+
+	env->cfg.share_with = SHARE_WITH_ORGANISATION;
+	assert_int_equal(share(anna, id, "carla@example.org", &ek), ZEK_INVALID);
+	assert_string_equal(ek, "err_share_not_org");
+	assert_false(sees(carla, key));
+	assert_int_equal(share(anna, id, "ben@example.org", &ek), ZEK_OK);
+	assert_int_equal(share(sam, id, "carla@example.org", &ek), ZEK_OK);
+	env->cfg.share_with = SHARE_WITH_CUSTOMERS;
+	assert_int_equal(share(anna, id, "dora@example.org", &ek), ZEK_OK);
+}
+
 static void
 test_strangers_and_limits(void **state)
 {
@@ -344,6 +362,7 @@ test_notify_toggle(void **state)
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_add_by_email_or_exact_name),
+	cmocka_unit_test(test_share_with_policy),
 	cmocka_unit_test(test_strangers_and_limits),
 	cmocka_unit_test(test_guessing_is_throttled),
 	cmocka_unit_test(test_remove),
