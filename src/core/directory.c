@@ -128,6 +128,17 @@ core_org_get(struct zctx *ctx, const struct user *actor, int64_t id,
 	return rc;
 }
 
+/* What is wrong with an address typed to find somebody, or NULL. */
+static const char *
+email_error(const char *email)
+{
+	if (email != NULL && !utf8_valid(email, strlen(email)))
+		return "err_invalid_utf8";
+	if (str_empty(email))
+		return "err_required";
+	return strlen(email) > USER_EMAIL_MAX ? "err_no_such_person" : NULL;
+}
+
 /* The trimmed name, or NULL with *err_key (NULL: out of memory). */
 static const char *
 org_name_check(struct zctx *ctx, const char *name, const char **err_key)
@@ -203,15 +214,8 @@ core_org_member_add(struct zctx *ctx, const struct user *actor,
 	*err_key = NULL;
 	if (!is_staff(actor))
 		return ZEK_FORBIDDEN;
-	if (email != NULL && !utf8_valid(email, strlen(email))) {
-		*err_key = "err_invalid_utf8";
+	if ((*err_key = email_error(email)) != NULL)
 		return ZEK_INVALID;
-	}
-	if (str_empty(email) || strlen(email) > USER_EMAIL_MAX) {
-		*err_key = str_empty(email) ? "err_required" :
-		    "err_no_such_person";
-		return ZEK_INVALID;
-	}
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
 		return rc;
@@ -367,4 +371,123 @@ core_user_send_reset(struct zctx *ctx, const struct user *actor,
 	if (actor != NULL && !actor->is_admin && !str_eq(su->role, "customer"))
 		return ZEK_FORBIDDEN;
 	return core_password_reset_request(ctx, actor, su->email, NULL, NULL);
+}
+
+/* ---- staff and the record of changes ---- */
+
+static bool
+is_admin(const struct user *actor)
+{
+	return actor == NULL || actor->is_admin;
+}
+
+enum zek_rc
+core_team_list(struct zctx *ctx, const struct user *actor,
+    struct customer_row **out, const char ***roles, size_t *n)
+{
+	static const char *const staff[] = { "admin", "agent" };
+	struct store_user *u[2];
+	size_t nu[2], i, k, m = 0;
+	enum zek_rc rc;
+
+	*n = 0;
+	if (!is_admin(actor))
+		return ZEK_FORBIDDEN;
+	for (k = 0; k < 2; k++) {
+		rc = store_users_search(ctx->db, ctx->arena, NULL, staff[k],
+		    TEAM_MAX, &u[k], &nu[k]);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	*out = arena_calloc(ctx->arena, nu[0] + nu[1] + 1, sizeof(**out));
+	*roles = arena_calloc(ctx->arena, nu[0] + nu[1] + 1, sizeof(**roles));
+	if (*out == NULL || *roles == NULL)
+		return ZEK_NOMEM;
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < nu[k]; i++, m++) {
+			core_person_from_store(&(*out)[m].p, &u[k][i]);
+			(*out)[m].last_login_at = u[k][i].last_login_at;
+			(*out)[m].active = u[k][i].deactivated_at == 0;
+			(*out)[m].invited = str_empty(u[k][i].password_hash);
+			(*out)[m].orgs = "";
+			(*roles)[m] = staff[k];
+		}
+	*n = m;
+	return ZEK_OK;
+}
+
+static bool
+role_known(const char *role)
+{
+	return str_eq(role, "customer") || str_eq(role, "agent") ||
+	    str_eq(role, "admin");
+}
+
+enum zek_rc
+core_team_set_role(struct zctx *ctx, const struct user *actor,
+    const char *email, const char *role, const char **err_key)
+{
+	struct store_user *su;
+	const char *detail;
+	enum zek_rc rc;
+
+	*err_key = NULL;
+	if (!is_admin(actor))
+		return ZEK_FORBIDDEN;
+	if (!role_known(role)) {
+		*err_key = "err_invalid_option";
+		return ZEK_INVALID;
+	}
+	if ((*err_key = email_error(email)) != NULL)
+		return ZEK_INVALID;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_user_by_email(ctx->db, ctx->arena, email, &su);
+	if (rc == ZEK_NOTFOUND) {
+		*err_key = "err_no_such_person";
+		rc = ZEK_INVALID;
+	} else if (rc == ZEK_OK && actor != NULL && su->id == actor->id) {
+		*err_key = "err_role_self";
+		rc = ZEK_INVALID;
+	}
+	if (rc == ZEK_OK && !str_eq(su->role, role)) {
+		detail = arena_printf(ctx->arena, "%s -> %s", su->role, role);
+		rc = detail == NULL ? ZEK_NOMEM :
+		    store_user_set_role(ctx->db, su->id, role);
+		if (rc == ZEK_OK)
+			rc = core_audit(ctx, actor, "role", su->id, 0, detail);
+	}
+	return store_finish(ctx->db, rc);
+}
+
+enum zek_rc
+core_audit_page(struct zctx *ctx, const struct user *actor,
+    int64_t before_id, struct audit_page *out)
+{
+	struct store_audit *e;
+	enum zek_rc rc;
+	size_t i, n;
+
+	memset(out, 0, sizeof(*out));
+	if (!is_admin(actor))
+		return ZEK_FORBIDDEN;
+	rc = store_audit_list(ctx->db, ctx->arena, 0, before_id, AUDIT_PAGE + 1,
+	    &e, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	if (n > AUDIT_PAGE) {
+		n = AUDIT_PAGE;
+		out->next_before = e[n - 1].id;
+	}
+	out->rows = arena_calloc(ctx->arena, n + 1, sizeof(*out->rows));
+	if (out->rows == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++)
+		out->rows[i] = (struct audit_entry){ .id = e[i].id, .at = e[i].at,
+		    .actor_name = e[i].actor_name, .action = e[i].action,
+		    .user_email = e[i].user_email, .org_name = e[i].org_name,
+		    .detail = e[i].detail };
+	out->n = n;
+	return ZEK_OK;
 }

@@ -96,4 +96,41 @@ enum zek_rc core_invite_list(struct zctx *ctx, const struct user *actor,
 enum zek_rc core_user_send_reset(struct zctx *ctx, const struct user *actor,
     int64_t user_id);
 
+/* ---- staff and the record of changes: admins only ---- */
+
+#define TEAM_MAX 500                /* staff listed at most */
+#define AUDIT_PAGE 100
+
+/* Agents and admins by name (ZEK_FORBIDDEN unless actor is an admin or
+ * the command line). */
+enum zek_rc core_team_list(struct zctx *ctx, const struct user *actor,
+    struct customer_row **out, const char ***roles, size_t *n);
+/* Gives the person with this address the role "customer", "agent" or
+ * "admin". ZEK_INVALID with *err_key (err_no_such_person,
+ * err_invalid_option, err_role_self: nobody changes their own role, so
+ * the last admin cannot lock everybody out). */
+enum zek_rc core_team_set_role(struct zctx *ctx, const struct user *actor,
+    const char *email, const char *role, const char **err_key);
+
+/* One change of an account or organisation. */
+struct audit_entry {
+	int64_t id;
+	int64_t at;
+	const char *actor_name;     /* "" = the command line or the system */
+	const char *action;         /* "invite", "deactivate", "role", ... */
+	const char *user_email;     /* "" = none */
+	const char *org_name;       /* "" = none */
+	const char *detail;
+};
+
+struct audit_page {
+	struct audit_entry *rows;
+	size_t n;
+	int64_t next_before;        /* the cursor of the next page, 0 = none */
+};
+
+/* The newest changes, before the change before_id (0 = from the newest). */
+enum zek_rc core_audit_page(struct zctx *ctx, const struct user *actor,
+    int64_t before_id, struct audit_page *out);
+
 #endif

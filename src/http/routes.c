@@ -125,6 +125,14 @@ const struct route routes[] = {
 	    web_agent_org_member_add, AGENT_FORM, "agent_orgs" },
 	{ "POST", "/servicedesk/agent/organisations/{id}/members/remove",
 	    web_agent_org_member_remove, AGENT_FORM, "agent_orgs" },
+	/* Staff and the record of account changes: admins only, agents get
+	 * 404 like customers (web/agent_people.c). */
+	{ "GET", "/servicedesk/agent/team", web_agent_team, AGENT_PAGE,
+	    "agent_team" },
+	{ "POST", "/servicedesk/agent/team", web_agent_team_role, AGENT_FORM,
+	    "agent_team" },
+	{ "GET", "/servicedesk/agent/audit", web_agent_audit, AGENT_PAGE,
+	    "agent_team" },
 	/* REST API (src/api/, one file per endpoint family). New endpoints go
 	 * above the catch-all lines at the end of this block. */
 	{ "GET", "/rest/servicedeskapi/info", api_info, API, "api_info" },

@@ -442,3 +442,155 @@ web_agent_org_member_remove(struct req *rq)
 		return rc;
 	return http_redirect(rq, 303, org_href(rq, id, "member_removed"));
 }
+
+/* ---- staff and the record of changes: admins only ---- */
+
+#define TEAM_URL "/servicedesk/agent/team"
+#define AUDIT_URL "/servicedesk/agent/audit"
+
+/* Agents see no admin pages, as customers see no agent pages. */
+static bool
+admin(struct req *rq)
+{
+	return rq->user != NULL && rq->user->is_admin;
+}
+
+static const char *
+role_key(const char *role)
+{
+	if (str_eq(role, "admin"))
+		return "role_admin";
+	return str_eq(role, "agent") ? "role_agent" : "role_customer";
+}
+
+static json_t *
+role_options(struct req *rq, const char *chosen)
+{
+	static const char *const roles[] = { "agent", "admin", "customer" };
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr != NULL && i < ZEK_ARRAY_LEN(roles); i++)
+		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:b}",
+		    "value", roles[i], "label", web_t(rq, role_key(roles[i])),
+		    "selected", str_eq(roles[i], chosen)));
+	return arr;
+}
+
+static int
+team_page(struct req *rq, unsigned status, const char *error)
+{
+	struct customer_row *rows;
+	const char **roles;
+	json_t *page, *arr;
+	size_t i, n;
+	int rc;
+
+	rc = core_team_list(&rq->ctx, rq->user, &rows, &roles, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	page = web_page_ctx(rq, "page_team");
+	arr = json_array();
+	if (page == NULL || arr == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++) {
+		json_t *j = customer_json(rq, &rows[i]);
+
+		json_object_set_new(j, "role", json_string(web_t(rq,
+		    role_key(roles[i]))));
+		json_array_append_new(arr, j);
+	}
+	json_object_set_new(page, "rows", arr);
+	json_object_set_new(page, "form", ctx_pack("{s:s, s:s, s:o, s:s?}",
+	    "action", TEAM_URL, "email", error != NULL ? web_kept(rq, "email") :
+	    "", "roles", role_options(rq, error != NULL ? req_form(rq, "role") :
+	    "agent"), "error", error));
+	json_object_set_new(page, "audit_href", json_string(AUDIT_URL));
+	web_breadcrumb(rq, page, web_t(rq, "nav_agent"), WEB_AGENT);
+	web_breadcrumb(rq, page, web_t(rq, "page_team"), NULL);
+	return web_render(rq, status, "agent/team", page);
+}
+
+/* GET /servicedesk/agent/team */
+int
+web_agent_team(struct req *rq)
+{
+	return admin(rq) ? team_page(rq, 200, NULL) : ZEK_NOTFOUND;
+}
+
+/* POST /servicedesk/agent/team: email, role */
+int
+web_agent_team_role(struct req *rq)
+{
+	const char *err_key;
+	int rc;
+
+	if (!admin(rq))
+		return ZEK_NOTFOUND;
+	rc = core_team_set_role(&rq->ctx, rq->user, req_form(rq, "email"),
+	    req_form(rq, "role"), &err_key);
+	if (rc == ZEK_INVALID)
+		return team_page(rq, 422, error_text(rq, err_key, 0));
+	if (rc != ZEK_OK)
+		return rc;
+	return http_redirect(rq, 303, TEAM_URL "?notice=role_changed");
+}
+
+static json_t *
+audit_rows(struct req *rq, const struct audit_page *pg)
+{
+	json_t *arr = json_array();
+	const char *key;
+	size_t i;
+
+	for (i = 0; arr != NULL && i < pg->n; i++) {
+		const struct audit_entry *e = &pg->rows[i];
+
+		key = arena_printf(rq->arena, "audit_%s", e->action);
+		json_array_append_new(arr, ctx_pack(
+		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		    "when", web_time_text(rq, e->at),
+		    "iso", web_time_iso(rq, e->at),
+		    "who", !str_empty(e->actor_name) ? e->actor_name :
+		    web_t(rq, "audit_cli"),
+		    "what", key != NULL ? web_t(rq, key) : e->action,
+		    "person", e->user_email, "org", e->org_name,
+		    "detail", e->detail));
+	}
+	return arr;
+}
+
+/* GET /servicedesk/agent/audit?before=ID */
+int
+web_agent_audit(struct req *rq)
+{
+	struct audit_page pg;
+	int64_t before = 0;
+	char next[64];
+	json_t *page;
+	int rc;
+
+	if (!admin(rq))
+		return ZEK_NOTFOUND;
+	if (str_to_i64(req_query(rq, "before"), 1, INT64_MAX, &before) != 0)
+		before = 0;
+	rc = core_audit_page(&rq->ctx, rq->user, before, &pg);
+	if (rc != ZEK_OK)
+		return rc;
+	page = web_page_ctx(rq, "page_audit");
+	if (page == NULL)
+		return ZEK_NOMEM;
+	json_object_set_new(page, "rows", audit_rows(rq, &pg));
+	json_object_set_new(page, "has_rows", json_boolean(pg.n > 0));
+	if (before > 0)
+		json_object_set_new(page, "first_href", json_string(AUDIT_URL));
+	if (pg.next_before > 0) {
+		snprintf(next, sizeof(next), AUDIT_URL "?before=%" PRId64,
+		    pg.next_before);
+		json_object_set_new(page, "next_href", json_string(next));
+	}
+	web_breadcrumb(rq, page, web_t(rq, "nav_agent"), WEB_AGENT);
+	web_breadcrumb(rq, page, web_t(rq, "page_team"), TEAM_URL);
+	web_breadcrumb(rq, page, web_t(rq, "page_audit"), NULL);
+	return web_render(rq, 200, "agent/audit", page);
+}

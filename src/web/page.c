@@ -179,9 +179,9 @@ user_json(struct req *rq)
 		return NULL;
 	if (core_open_request_count(&rq->ctx, rq->user, &open) != ZEK_OK)
 		open = 0;
-	return ctx_pack("{s:s, s:s, s:b, s:I}", "name", rq->user->name,
+	return ctx_pack("{s:s, s:s, s:b, s:b, s:I}", "name", rq->user->name,
 	    "email", rq->user->email, "is_agent", rq->user->is_agent,
-	    "open_count", (json_int_t)open);
+	    "is_admin", rq->user->is_admin, "open_count", (json_int_t)open);
 }
 
 /* A message after a redirect (?notice=welcome), from a fixed list only,
@@ -191,7 +191,8 @@ notice_text(struct req *rq)
 {
 	static const char *const notices[] = { "welcome", "password_set",
 		"deactivated", "reactivated", "reset_sent", "org_created",
-		"org_renamed", "member_added", "member_removed" };
+		"org_renamed", "member_added", "member_removed",
+		"role_changed" };
 	const char *q = req_query(rq, "notice");
 	size_t i;
 

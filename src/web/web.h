@@ -141,6 +141,9 @@ int web_agent_org(struct req *rq);
 int web_agent_org_rename(struct req *rq);
 int web_agent_org_member_add(struct req *rq);
 int web_agent_org_member_remove(struct req *rq);
+int web_agent_team(struct req *rq);
+int web_agent_team_role(struct req *rq);
+int web_agent_audit(struct req *rq);
 
 /* Shared by the customer's request page (request.c) and the agent's. */
 struct attachment_info;

@@ -828,6 +828,18 @@ test('people', 'customers and organisations for staff: axe on each page, an invi
 	await navigates(sam, () => sam.getByRole('button', { name: 'Hinzufügen' }).click());
 	check((await sam.locator('main').innerText()).includes('Anna Schmidt'), 'Anna is a member');
 	await t.axe(sam, 'Organisation with a member');
+
+	const admin = await t.pageAs('admin@example.org');
+	await admin.goto(t.url('/servicedesk/customer/portals'));
+	await navigates(admin, () => admin.getByRole('link', { name: 'Team', exact: true }).click());
+	await t.axe(admin, 'Team');
+	await admin.getByRole('textbox', { name: 'E-Mail-Adresse' }).fill('admin@example.org');
+	await navigates(admin, () => admin.getByRole('button', { name: 'Rolle vergeben' }).click());
+	check((await admin.locator('#t-email-error').innerText()).includes('eigene Rolle'), 'one\'s own role is refused');
+	await t.axe(admin, 'Team with an error');
+	await navigates(admin, () => admin.getByRole('link', { name: 'Änderungsprotokoll' }).click());
+	check((await admin.locator('main').innerText()).includes('Organisation angelegt'), 'the change log lists the new organisation');
+	await t.axe(admin, 'Änderungsprotokoll');
 });
 
 test('errorpage', 'error page: 404 for an unknown page and an unknown request; axe', async (t) => {

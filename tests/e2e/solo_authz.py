@@ -392,6 +392,9 @@ SPECS = {
     "POST /servicedesk/agent/organisations/{id}/members": {"indep": True, "form": [("email", "")]},
     "POST /servicedesk/agent/organisations/{id}/members/remove": {
         "indep": True, "form": [("user", "999999")]},
+    "GET /servicedesk/agent/team": {"indep": True},
+    "POST /servicedesk/agent/team": {"indep": True, "form": [("email", ""), ("role", "agent")]},
+    "GET /servicedesk/agent/audit": {"indep": True},
     "GET /rest/servicedeskapi/info": {"indep": True},
     "GET /rest/servicedeskapi/servicedesk": {"indep": True},
     "GET /rest/servicedeskapi/servicedesk/{sd}": {"indep": True},

@@ -701,6 +701,8 @@ def test_nul_in_every_field_of_every_form(c, binary):
     server = srv(binary)
     agent = Client(server)
     agent.login("support@example.org")
+    admin = Client(server)
+    admin.login("admin@example.org")
     anna2 = Client(server)              # its own session: a probe may not sign it out
     anna2.login("anna@example.org")
     # What makes the rarer forms appear: a token to revoke, a participant
@@ -725,6 +727,7 @@ def test_nul_in_every_field_of_every_form(c, binary):
         ("customer", anna2, [PORTAL, "/servicedesk/customer/user/requests", PROFILE] +
          list(type_links(anna2).values())),
         ("agent", agent, ["/servicedesk/agent/"]),
+        ("admin", admin, ["/servicedesk/agent/team"]),
         ("visitor", Client(server), [LOGIN] + links),
     ])
     # The Markdown preview is fetched by script, not by a form.

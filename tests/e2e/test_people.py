@@ -153,3 +153,46 @@ def test_organisations_made_renamed_and_filled_through_the_forms(c, binary):
         assert carla.get(ORGS).status == 404 and carla.get(CUSTOMERS).status == 404
     finally:
         z.close()
+
+
+def test_admin_gives_and_takes_roles_and_reads_the_change_log(c, binary):
+    z = Zek(binary, [], demo=True)
+    try:
+        server = z.serve("")
+        admin = Client(server)
+        admin.login("admin@example.org", "demo")
+        sam = Client(server)
+        sam.login("support@example.org", "demo")
+        # Agents do not see the admins' pages; admins do, linked in the header.
+        assert sam.get("/servicedesk/agent/team").status == 404
+        assert 'href="/servicedesk/agent/team"' not in sam.get("/servicedesk/customer/portals").text
+        page = admin.get("/servicedesk/agent/team")
+        assert page.status == 200 and row_of(page.text, "support@example.org") is not None
+        assert_html_ok(page.text, "team page")
+        # Ben becomes an agent: the agent area opens for him.
+        r = admin.post_form("/servicedesk/agent/team", [("email", "ben@example.org"), ("role", "agent")])
+        assert r.status == 303 and "notice=role_changed" in r.header("Location")
+        ben = Client(server)
+        ben.login("ben@example.org", "demo")
+        assert ben.get(CUSTOMERS).status == 200
+        assert "Support (Agent)" in row_of(admin.get("/servicedesk/agent/team").text, "ben@example.org")
+        r = admin.post_form("/servicedesk/agent/team", [("email", "ben@example.org"), ("role", "customer")])
+        assert r.status == 303
+        assert ben.get(CUSTOMERS).status == 404                  # at once, same session
+        # Refused: oneself, nobody, an unknown role.
+        r = admin.post_form("/servicedesk/agent/team", [("email", "admin@example.org"), ("role", "agent")])
+        assert r.status == 422 and "eigene Rolle" in field_error(r.text, "t-email")
+        r = admin.post_form("/servicedesk/agent/team", [("email", "niemand@example.org"), ("role", "agent")])
+        assert r.status == 422 and "kein Konto" in field_error(r.text, "t-email")
+        r = admin.post_form("/servicedesk/agent/team", [("email", "ben@example.org"), ("role", "root")])
+        assert r.status == 422
+        # The change log: newest first, by whom, what.
+        page = admin.get("/servicedesk/agent/audit")
+        assert page.status == 200
+        assert_html_ok(page.text, "change log")
+        rows = [unescape(re.sub(r"<[^>]+>", " ", r)) for r in re.findall(r"<tr>(.*?)</tr>", page.text, re.S)]
+        assert "Rolle geändert" in rows[1] and "agent -> customer" in rows[1], rows[:3]
+        assert "Admin" in rows[1] and "ben@example.org" in rows[1]
+        assert sam.get("/servicedesk/agent/audit").status == 404
+    finally:
+        z.close()

@@ -186,6 +186,47 @@ test_invite_list(void **state)
 	assert_string_equal(err, "err_invite_too_many");
 }
 
+static void
+test_team_roles_and_the_change_log(void **state)
+{
+	struct customer_row *rows;
+	struct audit_page pg;
+	const char **roles, *err;
+	struct user *boss, *sam;
+	size_t n;
+
+	(void)state;
+	boss = tenv_get(env, tenv_add(env, "boss@example.org", "Boss", "admin",
+	    NULL));
+	sam = agent();
+	tenv_add(env, "ben@example.org", "Ben Weber", "customer", NULL);
+	/* Agents may not; admins may, but not on themselves. */
+	assert_int_equal(core_team_set_role(&env->ctx, sam, "ben@example.org",
+	    "agent", &err), ZEK_FORBIDDEN);
+	assert_int_equal(core_team_set_role(&env->ctx, boss, "boss@example.org",
+	    "agent", &err), ZEK_INVALID);
+	assert_string_equal(err, "err_role_self");
+	assert_int_equal(core_team_set_role(&env->ctx, boss, "ben@example.org",
+	    "root", &err), ZEK_INVALID);
+	assert_string_equal(err, "err_invalid_option");
+	assert_int_equal(core_team_set_role(&env->ctx, boss, "BEN@example.org",
+	    "agent", &err), ZEK_OK);
+	assert_int_equal(core_team_list(&env->ctx, boss, &rows, &roles, &n),
+	    ZEK_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(roles[0], "admin");
+	assert_string_equal(rows[1].p.email, "ben@example.org");
+	assert_string_equal(roles[1], "agent");
+	assert_int_equal(core_team_list(&env->ctx, sam, &rows, &roles, &n),
+	    ZEK_FORBIDDEN);
+	assert_int_equal(core_audit_page(&env->ctx, boss, 0, &pg), ZEK_OK);
+	assert_int_equal(pg.n, 1);
+	assert_string_equal(pg.rows[0].action, "role");
+	assert_string_equal(pg.rows[0].detail, "customer -> agent");
+	assert_string_equal(pg.rows[0].actor_name, "Boss");
+	assert_int_equal(core_audit_page(&env->ctx, sam, 0, &pg), ZEK_FORBIDDEN);
+}
+
 int
 main(void)
 {
@@ -197,6 +238,8 @@ main(void)
 		    test_organisations_made_renamed_and_filled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invite_list, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_team_roles_and_the_change_log, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
