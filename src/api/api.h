@@ -158,6 +158,15 @@ json_t *api_comment_json(struct req *rq, const struct request_view *v,
 int api_comment_write(struct req *rq, const struct request_view *v,
     const struct comment_input *in, json_t **out);
 
+/* participant.c: bodies that name people. Cloud sends accountIds, Data
+ * Center usernames; both may come at once. */
+extern const struct api_json_field api_people_spec[2];
+/* The people a body names, as strings (ids may come as numbers), in the
+ * arena: the accountIds first (*n_ids of them), then the usernames; at
+ * most max in all. Answers 400 itself, naming the list at fault, and
+ * returns ZEK_INVALID. */
+int api_people_refs(struct req *rq, json_t *body, size_t max,
+    const char ***out, size_t *n, size_t *n_ids);
 /* participant.c: the participants as user objects. */
 json_t *api_participants_array(struct req *rq, const struct request_view *v);
 
@@ -205,5 +214,18 @@ int api_request_attach(struct req *rq);
 int api_request_attachment_content(struct req *rq);
 int api_request_sla(struct req *rq);            /* sla.c */
 int api_issue(struct req *rq);                  /* issue.c */
+int api_customer_create(struct req *rq);        /* organization.c */
+int api_orgs(struct req *rq);
+int api_org_create(struct req *rq);
+int api_org(struct req *rq);
+int api_org_delete(struct req *rq);
+int api_org_users(struct req *rq);
+int api_org_users_add(struct req *rq);
+int api_org_users_remove(struct req *rq);
+int api_desk_customers(struct req *rq);
+int api_desk_customers_add(struct req *rq);
+int api_desk_orgs(struct req *rq);
+int api_desk_orgs_add(struct req *rq);
+int api_desk_remove(struct req *rq);
 
 #endif

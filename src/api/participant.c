@@ -13,8 +13,7 @@
 #include "core/workflow.h"
 #include "lib/str.h"
 
-/* Cloud sends accountIds, Data Center usernames; both may come at once. */
-static const struct api_json_field people_spec[] = {
+const struct api_json_field api_people_spec[2] = {
 	{ "accountIds", API_JSON_ANY, false, 0 },
 	{ "usernames", API_JSON_ANY, false, 0 },
 };
@@ -64,12 +63,9 @@ api_participants(struct req *rq)
 	return api_reply_page(rq, &pg, api_participants_array(rq, v), NULL);
 }
 
-/* The people a body names, as strings (ids may come as numbers), in the
- * arena: the accountIds first (*n_ids of them), then the usernames.
- * Answers 400 itself, naming the list at fault. */
-static int
-read_people(struct req *rq, json_t *body, const char ***out, size_t *n,
-    size_t *n_ids)
+int
+api_people_refs(struct req *rq, json_t *body, size_t max, const char ***out,
+    size_t *n, size_t *n_ids)
 {
 	static const char *const lists[] = { "accountIds", "usernames" };
 	const json_t *arr, *e;
@@ -90,7 +86,7 @@ read_people(struct req *rq, json_t *body, const char ***out, size_t *n,
 		api_error(rq, 400, "api_err_missing_field", "accountIds");
 		return ZEK_INVALID;
 	}
-	if (total > SHARE_PARTICIPANTS_MAX) {
+	if (total > max) {
 		api_error(rq, 400, "api_err_value_too_long",
 		    who_names(body, 0, SIZE_MAX)[1]);
 		return ZEK_INVALID;
@@ -171,8 +167,9 @@ api_participants_add(struct req *rq)
 	size_t i, j, n, n_ids, nadd = 0;
 	int rc;
 
-	if (api_body(rq, people_spec, 2, &body) != ZEK_OK ||
-	    read_people(rq, body, &refs, &n, &n_ids) != ZEK_OK ||
+	if (api_body(rq, api_people_spec, 2, &body) != ZEK_OK ||
+	    api_people_refs(rq, body, SHARE_PARTICIPANTS_MAX, &refs, &n,
+	    &n_ids) != ZEK_OK ||
 	    api_request_load(rq, 0, &v) != ZEK_OK)
 		return ZEK_OK;
 	rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
@@ -254,8 +251,9 @@ api_participants_remove(struct req *rq)
 	size_t i, j, n, n_ids;
 	int rc;
 
-	if (api_body(rq, people_spec, 2, &body) != ZEK_OK ||
-	    read_people(rq, body, &refs, &n, &n_ids) != ZEK_OK ||
+	if (api_body(rq, api_people_spec, 2, &body) != ZEK_OK ||
+	    api_people_refs(rq, body, SHARE_PARTICIPANTS_MAX, &refs, &n,
+	    &n_ids) != ZEK_OK ||
 	    api_request_load(rq, 0, &v) != ZEK_OK)
 		return ZEK_OK;
 	rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);

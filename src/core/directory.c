@@ -204,6 +204,25 @@ core_org_rename(struct zctx *ctx, const struct user *actor, int64_t id,
 }
 
 enum zek_rc
+core_org_delete(struct zctx *ctx, const struct user *actor, int64_t id)
+{
+	struct store_org *o;
+	enum zek_rc rc;
+
+	if (!is_staff(actor))
+		return ZEK_FORBIDDEN;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_org_get(ctx->db, ctx->arena, id, &o);
+	if (rc == ZEK_OK)
+		rc = store_org_delete(ctx->db, id);
+	if (rc == ZEK_OK)
+		rc = core_audit(ctx, actor, "org_delete", 0, 0, o->name);
+	return store_finish(ctx->db, rc);
+}
+
+enum zek_rc
 core_org_member_add(struct zctx *ctx, const struct user *actor,
     int64_t org_id, const char *email, const char **err_key)
 {

@@ -66,6 +66,10 @@ enum zek_rc core_org_create(struct zctx *ctx, const struct user *actor,
     const char *name, int64_t *id_out, const char **err_key);
 enum zek_rc core_org_rename(struct zctx *ctx, const struct user *actor,
     int64_t id, const char *name, const char **err_key);
+/* Deletes an organisation with its memberships: ZEK_CONFLICT while a
+ * request is shared with it (its history names it), ZEK_NOTFOUND. */
+enum zek_rc core_org_delete(struct zctx *ctx, const struct user *actor,
+    int64_t id);
 /* Adds the person with this address to the organisation: ZEK_NOTFOUND
  * when nobody has it (*err_key err_no_such_person) or there is no such
  * organisation. Removing: ZEK_NOTFOUND when they were no member. */

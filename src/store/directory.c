@@ -134,3 +134,23 @@ store_user_org_remove(struct store_conn *c, int64_t user_id, int64_t org_id)
 	return sq_exec_changed(c, "DELETE FROM user_orgs WHERE user_id = ? "
 	    "AND org_id = ?", "ii", user_id, org_id);
 }
+
+enum zek_rc
+store_org_delete(struct store_conn *c, int64_t id)
+{
+	int64_t used;
+	enum zek_rc rc;
+
+	/* Requests shared with it and their history name it: it stays. */
+	rc = sq_query_i64(c, &used, "SELECT EXISTS (SELECT 1 FROM requests "
+	    "WHERE shared_org_id = ?1) OR EXISTS (SELECT 1 FROM activity "
+	    "WHERE org_id = ?1)", "i", id);
+	if (rc != ZEK_OK)
+		return rc;
+	if (used)
+		return ZEK_CONFLICT;
+	/* user_orgs goes with it (ON DELETE CASCADE); the audit keeps the
+	 * name in its detail. */
+	return sq_exec_changed(c, "DELETE FROM organisations WHERE id = ?", "i",
+	    id);
+}

@@ -330,6 +330,9 @@ enum zek_rc store_org_add(struct store_conn *c, const char *name, int64_t now,
 /* ZEK_CONFLICT when the name is taken, ZEK_NOTFOUND: no such organisation. */
 enum zek_rc store_org_rename(struct store_conn *c, int64_t id,
     const char *name);
+/* Deletes an organisation and its memberships. ZEK_CONFLICT while a
+ * request is shared with it or its history names it; ZEK_NOTFOUND. */
+enum zek_rc store_org_delete(struct store_conn *c, int64_t id);
 /* ZEK_NOTFOUND when the user was no member. */
 enum zek_rc store_user_org_remove(struct store_conn *c, int64_t user_id,
     int64_t org_id);

@@ -162,6 +162,33 @@ async function exercise(server) {
       (e) => e.status === 404);
   });
 
+  await check('organisations and customers by staff', async () => {
+    const sam = new ServiceDeskClient({ host: server.base,
+      authentication: { oauth2: { accessToken: await tokenFromProfile(server.base, 'support@example.org') } } });
+    const org = await sam.organization.createOrganization({ name: 'jira.js Amt' });
+    assert.equal(org.name, 'jira.js Amt');
+    assert.equal((await sam.organization.getOrganization({ organizationId: org.id })).name, 'jira.js Amt');
+    const all = await sam.organization.getOrganizations({});
+    assert.ok(all.values.some((o) => o.id === org.id));
+    const c = await sam.customer.createCustomer({ email: 'js.kunde@example.org', displayName: 'JS Kunde' });
+    await sam.organization.addUsersToOrganization({ organizationId: org.id, accountIds: [c.accountId] });
+    const users = await sam.organization.getUsersInOrganization({ organizationId: org.id });
+    assert.deepEqual(users.values.map((u) => u.emailAddress), ['js.kunde@example.org']);
+    await sam.organization.removeUsersFromOrganization({ organizationId: org.id, accountIds: [c.accountId] });
+    assert.equal((await sam.organization.getUsersInOrganization({ organizationId: org.id })).size, 0);
+    const deskOrgs = await sam.organization.getServiceDeskOrganizations({ serviceDeskId: '1' });
+    assert.ok(deskOrgs.values.some((o) => o.id === org.id));
+    await sam.organization.addOrganization({ serviceDeskId: '1', organizationId: Number(org.id) });
+    const customers = await sam.serviceDesk.getCustomers({ serviceDeskId: '1', query: 'js.kunde' });
+    assert.equal(customers.values[0].displayName, 'JS Kunde');
+    await sam.organization.deleteOrganization({ organizationId: org.id });
+    await assert.rejects(sam.organization.getOrganization({ organizationId: org.id }),
+      (e) => e.status === 404 || e.response?.status === 404 || /404/.test(String(e)));
+    // Customers are refused.
+    await assert.rejects(client.organization.getOrganizations({}),
+      (e) => e.status === 403 || e.response?.status === 403 || /403/.test(String(e)));
+  });
+
   await check('transitions: withdraw, accept a solution', async () => {
     const t = await client.request.getCustomerTransitions({ issueIdOrKey: created[2] });
     assert.deepEqual(t.values.map((x) => x.name), ['Anfrage zurückziehen']);

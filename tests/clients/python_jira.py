@@ -197,6 +197,22 @@ def run(binary):
             desk.put(path)
             assert desk.get(path) == {"subscribed": True}
         check("toggle notifications", notifications)
+
+        def customers_by_staff():
+            staff = JIRA(server=base, token_auth=token_from_profile(server, "support@example.org"))
+            c = staff.create_customer("py.kunde@example.org", "Py Kunde")
+            assert c.emailAddress == "py.kunde@example.org" and c.displayName == "Py Kunde"
+            try:
+                staff.create_customer("py.kunde@example.org", "Py Kunde")
+                raise AssertionError("an existing address was accepted")
+            except JIRAError as e:
+                assert e.status_code == 400 and "schon ein Konto" in e.text, e.text
+            try:
+                jira.create_customer("nein@example.org", "Nein")     # a customer
+                raise AssertionError("a customer created a customer")
+            except JIRAError as e:
+                assert e.status_code == 403, e.status_code
+        check("staff create a customer (invitation), customers may not", customers_by_staff)
     finally:
         rc, log = server.stop()
     problems = [line for line in log.splitlines() if "ERROR: AddressSanitizer" in line

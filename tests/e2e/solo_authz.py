@@ -395,6 +395,22 @@ SPECS = {
     "GET /servicedesk/agent/team": {"indep": True},
     "POST /servicedesk/agent/team": {"indep": True, "form": [("email", ""), ("role", "agent")]},
     "GET /servicedesk/agent/audit": {"indep": True},
+    "POST /rest/servicedeskapi/customer": {"indep": True, "json": {"email": "", "displayName": ""}},
+    "GET /rest/servicedeskapi/servicedesk/{sd}/customer": {"indep": True},
+    "POST /rest/servicedeskapi/servicedesk/{sd}/customer": {"indep": True, "json": {"accountIds": []}},
+    "DELETE /rest/servicedeskapi/servicedesk/{sd}/customer": {"indep": True, "json": {"accountIds": []}},
+    "GET /rest/servicedeskapi/servicedesk/{sd}/organization": {"indep": True},
+    "POST /rest/servicedeskapi/servicedesk/{sd}/organization": {
+        "indep": True, "json": {"organizationId": "kein"}},
+    "DELETE /rest/servicedeskapi/servicedesk/{sd}/organization": {
+        "indep": True, "json": {"organizationId": "1"}},
+    "GET /rest/servicedeskapi/organization": {"indep": True},
+    "POST /rest/servicedeskapi/organization": {"indep": True, "json": {"name": ""}},
+    "GET /rest/servicedeskapi/organization/{id}": {"indep": True},
+    "DELETE /rest/servicedeskapi/organization/{id}": {"indep": True, "json": None},
+    "GET /rest/servicedeskapi/organization/{id}/user": {"indep": True},
+    "POST /rest/servicedeskapi/organization/{id}/user": {"indep": True, "json": {"accountIds": []}},
+    "DELETE /rest/servicedeskapi/organization/{id}/user": {"indep": True, "json": {"accountIds": []}},
     "GET /rest/servicedeskapi/info": {"indep": True},
     "GET /rest/servicedeskapi/servicedesk": {"indep": True},
     "GET /rest/servicedeskapi/servicedesk/{sd}": {"indep": True},
@@ -459,7 +475,8 @@ def fill(ctx, pattern, copy, obj, fresh_token=None):
             return "zek.css" if pattern.startswith("/static/") else "servicedeskapi/nothing/here"
         if name == "id" and pattern.startswith("/servicedesk/agent/customers/"):
             return str(ctx["target_id"])
-        if name == "id" and pattern.startswith("/servicedesk/agent/organisations/"):
+        if name == "id" and (pattern.startswith("/servicedesk/agent/organisations/") or
+                             pattern.startswith("/rest/servicedeskapi/organization/")):
             return str(ctx["org_id"])
         if name == "id":
             if fresh_token is not None:
