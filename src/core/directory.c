@@ -146,10 +146,13 @@ org_name_check(struct zctx *ctx, const char *name, const char **err_key)
 	return core_name_check(ctx, name, ORG_NAME_MAX, err_key);
 }
 
-enum zek_rc
-core_org_create(struct zctx *ctx, const struct user *actor, const char *name,
-    int64_t *id_out, const char **err_key)
+/* Creates (id 0) or renames the organisation, in one transaction with
+ * its record; a name taken answers ZEK_INVALID, err_org_exists. */
+static enum zek_rc
+org_write(struct zctx *ctx, const struct user *actor, int64_t id,
+    const char *name, int64_t *id_out, const char **err_key)
 {
+	struct store_org *o = NULL;
 	const char *nm;
 	enum zek_rc rc;
 
@@ -162,9 +165,18 @@ core_org_create(struct zctx *ctx, const struct user *actor, const char *name,
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
 		return rc;
-	rc = store_org_add(ctx->db, nm, ctx->now_ms, id_out);
-	if (rc == ZEK_OK)
-		rc = core_audit(ctx, actor, "org_create", 0, *id_out, nm);
+	if (id == 0) {
+		rc = store_org_add(ctx->db, nm, ctx->now_ms, id_out);
+		if (rc == ZEK_OK)
+			rc = core_audit(ctx, actor, "org_create", 0, *id_out, nm);
+	} else {
+		rc = store_org_get(ctx->db, ctx->arena, id, &o);
+		if (rc == ZEK_OK && !str_eq(o->name, nm))
+			rc = store_org_rename(ctx->db, id, nm);
+		/* The old name: the new one is the organisation's now. */
+		if (rc == ZEK_OK)
+			rc = core_audit(ctx, actor, "org_rename", 0, id, o->name);
+	}
 	rc = store_finish(ctx->db, rc);
 	if (rc == ZEK_CONFLICT) {
 		*err_key = "err_org_exists";
@@ -174,33 +186,17 @@ core_org_create(struct zctx *ctx, const struct user *actor, const char *name,
 }
 
 enum zek_rc
+core_org_create(struct zctx *ctx, const struct user *actor, const char *name,
+    int64_t *id_out, const char **err_key)
+{
+	return org_write(ctx, actor, 0, name, id_out, err_key);
+}
+
+enum zek_rc
 core_org_rename(struct zctx *ctx, const struct user *actor, int64_t id,
     const char *name, const char **err_key)
 {
-	struct store_org *o;
-	const char *nm;
-	enum zek_rc rc;
-
-	*err_key = NULL;
-	if (!is_staff(actor))
-		return ZEK_FORBIDDEN;
-	nm = org_name_check(ctx, name, err_key);
-	if (nm == NULL)
-		return *err_key != NULL ? ZEK_INVALID : ZEK_NOMEM;
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
-	rc = store_org_get(ctx->db, ctx->arena, id, &o);
-	if (rc == ZEK_OK && !str_eq(o->name, nm))
-		rc = store_org_rename(ctx->db, id, nm);
-	if (rc == ZEK_OK)
-		rc = core_audit(ctx, actor, "org_rename", 0, id, o->name);
-	rc = store_finish(ctx->db, rc);
-	if (rc == ZEK_CONFLICT) {
-		*err_key = "err_org_exists";
-		rc = ZEK_INVALID;
-	}
-	return rc;
+	return org_write(ctx, actor, id, name, NULL, err_key);
 }
 
 enum zek_rc
