@@ -17,7 +17,6 @@
 #include "core/validate.h"
 #include "lib/str.h"
 
-#define LIST_MAX 10000              /* organisations or members listed */
 
 static const struct api_json_field customer_spec[] = {
 	{ "email", API_JSON_STRING, true, USER_EMAIL_MAX },
@@ -59,9 +58,19 @@ org_json(struct req *rq, int64_t id, const char *name)
 	    "_links", "self", self);
 }
 
-/* Every organisation whose name contains query, as Organization objects. */
+/* How many items a page needs read: up to its end and one more, which
+ * tells api_reply_page whether another page follows. */
+static size_t
+page_need(const struct api_page *pg)
+{
+	return (size_t)pg->start + (size_t)pg->limit + 1;
+}
+
+/* The organisations whose name contains query, as Organization objects,
+ * as far as page pg needs them. */
 static json_t *
-orgs_json(struct req *rq, const char *query, int *rc)
+orgs_json(struct req *rq, const struct api_page *want, const char *query,
+    int *rc)
 {
 	json_t *all = json_array();
 	const char *after = NULL;
@@ -76,7 +85,7 @@ orgs_json(struct req *rq, const char *query, int *rc)
 			    pg.rows[i].name));
 		after = pg.next_after;
 		n += pg.n;
-	} while (*rc == ZEK_OK && after != NULL && n < LIST_MAX);
+	} while (*rc == ZEK_OK && after != NULL && n < page_need(want));
 	if (*rc != ZEK_OK) {
 		json_decref(all);
 		return NULL;
@@ -85,9 +94,10 @@ orgs_json(struct req *rq, const char *query, int *rc)
 }
 
 /* Customers (of org_id, 0 = all) whose name or address contains query,
- * as user objects. */
+ * as user objects, as far as page want needs them. */
 static json_t *
-customers_json(struct req *rq, int64_t org_id, const char *query, int *rc)
+customers_json(struct req *rq, const struct api_page *want, int64_t org_id,
+    const char *query, int *rc)
 {
 	struct customer_page pg = { .next_after = 0 };
 	json_t *all = json_array();
@@ -102,7 +112,7 @@ customers_json(struct req *rq, int64_t org_id, const char *query, int *rc)
 			    &pg.rows[i].p));
 		after = pg.next_after;
 		n += pg.n;
-	} while (*rc == ZEK_OK && after != 0 && n < LIST_MAX);
+	} while (*rc == ZEK_OK && after != 0 && n < page_need(want));
 	if (*rc != ZEK_OK) {
 		json_decref(all);
 		return NULL;
@@ -217,7 +227,7 @@ api_orgs(struct req *rq)
 
 	if (!staff(rq) || api_page_parse(rq, &pg) != ZEK_OK)
 		return ZEK_OK;
-	all = orgs_json(rq, NULL, &rc);
+	all = orgs_json(rq, &pg, NULL, &rc);
 	return all != NULL ? api_reply_page(rq, &pg, all, NULL) : rc;
 }
 
@@ -282,7 +292,7 @@ api_org_users(struct req *rq)
 	if (!staff(rq) || api_page_parse(rq, &pg) != ZEK_OK ||
 	    org_load(rq, &o) != ZEK_OK)
 		return ZEK_OK;
-	all = customers_json(rq, o.id, NULL, &rc);
+	all = customers_json(rq, &pg, o.id, NULL, &rc);
 	return all != NULL ? api_reply_page(rq, &pg, all, NULL) : rc;
 }
 
@@ -341,7 +351,7 @@ api_desk_customers(struct req *rq)
 	if (!staff(rq) || api_page_parse(rq, &pg) != ZEK_OK ||
 	    desk_load(rq) != ZEK_OK)
 		return ZEK_OK;
-	all = customers_json(rq, 0, req_query(rq, "query"), &rc);
+	all = customers_json(rq, &pg, 0, req_query(rq, "query"), &rc);
 	return all != NULL ? api_reply_page(rq, &pg, all, keep) : rc;
 }
 
@@ -371,7 +381,7 @@ api_desk_orgs(struct req *rq)
 	if (!staff(rq) || api_page_parse(rq, &pg) != ZEK_OK ||
 	    desk_load(rq) != ZEK_OK)
 		return ZEK_OK;
-	all = orgs_json(rq, NULL, &rc);
+	all = orgs_json(rq, &pg, NULL, &rc);
 	return all != NULL ? api_reply_page(rq, &pg, all, NULL) : rc;
 }
 

@@ -181,6 +181,15 @@ async function exercise(server) {
     await sam.organization.addOrganization({ serviceDeskId: '1', organizationId: Number(org.id) });
     const customers = await sam.serviceDesk.getCustomers({ serviceDeskId: '1', query: 'js.kunde' });
     assert.equal(customers.values[0].displayName, 'JS Kunde');
+    // Pages of everybody: the second of one each, and the last one.
+    const second = await sam.serviceDesk.getCustomers({ serviceDeskId: '1', start: 1, limit: 1 });
+    assert.equal(second.size, 1);
+    assert.equal(second.isLastPage, false);
+    const everybody = await sam.serviceDesk.getCustomers({ serviceDeskId: '1', limit: 100 });
+    const last = await sam.serviceDesk.getCustomers({ serviceDeskId: '1', start: everybody.size - 1, limit: 1 });
+    assert.equal(last.isLastPage, true);
+    assert.equal(last.values[0].accountId, everybody.values[everybody.size - 1].accountId);
+    assert.equal(second.values[0].accountId, everybody.values[1].accountId);
     await sam.organization.deleteOrganization({ organizationId: org.id });
     await assert.rejects(sam.organization.getOrganization({ organizationId: org.id }),
       (e) => e.status === 404 || e.response?.status === 404 || /404/.test(String(e)));
