@@ -11,6 +11,26 @@
 
 /* ---- customers ---- */
 
+/* A customer's organisations by name, joined by ", ": the one part of the
+ * customers' page each backend says its own way. */
+#define LITE_ORG_NAMES "(SELECT group_concat(name, ', ') FROM (SELECT o.name " \
+	"FROM user_orgs m JOIN organisations o ON o.id = m.org_id " \
+	"WHERE m.user_id = u.id ORDER BY o.name))"
+#define PG_ORG_NAMES "(SELECT string_agg(o.name, ', ' ORDER BY o.name) " \
+	"FROM user_orgs m JOIN organisations o ON o.id = m.org_id " \
+	"WHERE m.user_id = u.id)"
+/* users_role (role, name_fold, id) gives the order; the organisations and
+ * the open requests (requests_reporter_status) of the page's rows only. */
+#define CUSTOMERS_SQL(org_names) "SELECT " USER_COLS ", coalesce(" \
+	org_names ", ''), (SELECT count(*) FROM requests r " \
+	"WHERE r.reporter_id = u.id AND r.status <> ?1) FROM users u " \
+	"WHERE u.role = ?2 AND (?3 = '%' OR u.name_fold LIKE ?3 ESCAPE '\\' " \
+	"OR u.email_fold LIKE ?3 ESCAPE '\\') AND (?4 = 0 OR EXISTS " \
+	"(SELECT 1 FROM user_orgs m WHERE m.user_id = u.id AND m.org_id = ?4)) " \
+	"AND (?5 = 0 OR (u.name_fold, u.id) > " \
+	"(SELECT name_fold, id FROM users WHERE id = ?5)) " \
+	"ORDER BY u.name_fold, u.id LIMIT ?6"
+
 static void
 map_customer(struct sq_row *r, void *elem)
 {
@@ -32,34 +52,8 @@ store_customers_page(struct store_conn *c, struct arena *a,
 
 	if (pat == NULL)
 		return ZEK_NOMEM;
-	/* users_role (role, name_fold, id) gives the order; the organisations
-	 * and the open requests (requests_reporter_status) of the page's rows
-	 * only. */
-	st = sq_start(c, &rc, sq_dialect(c,
-	    "SELECT " USER_COLS ", coalesce((SELECT group_concat(name, ', ') "
-	    "FROM (SELECT o.name FROM user_orgs m JOIN organisations o "
-	    "ON o.id = m.org_id WHERE m.user_id = u.id ORDER BY o.name)), ''), "
-	    "(SELECT count(*) FROM requests r WHERE r.reporter_id = u.id "
-	    "AND r.status <> ?1) FROM users u WHERE u.role = ?2 "
-	    "AND (?3 = '%' OR u.name_fold LIKE ?3 ESCAPE '\\' "
-	    "OR u.email_fold LIKE ?3 ESCAPE '\\') "
-	    "AND (?4 = 0 OR EXISTS (SELECT 1 FROM user_orgs m "
-	    "WHERE m.user_id = u.id AND m.org_id = ?4)) "
-	    "AND (?5 = 0 OR (u.name_fold, u.id) > "
-	    "(SELECT name_fold, id FROM users WHERE id = ?5)) "
-	    "ORDER BY u.name_fold, u.id LIMIT ?6",
-	    "SELECT " USER_COLS ", coalesce((SELECT string_agg(o.name, ', ' "
-	    "ORDER BY o.name) FROM user_orgs m JOIN organisations o "
-	    "ON o.id = m.org_id WHERE m.user_id = u.id), ''), "
-	    "(SELECT count(*) FROM requests r WHERE r.reporter_id = u.id "
-	    "AND r.status <> ?1) FROM users u WHERE u.role = ?2 "
-	    "AND (?3 = '%' OR u.name_fold LIKE ?3 ESCAPE '\\' "
-	    "OR u.email_fold LIKE ?3 ESCAPE '\\') "
-	    "AND (?4 = 0 OR EXISTS (SELECT 1 FROM user_orgs m "
-	    "WHERE m.user_id = u.id AND m.org_id = ?4)) "
-	    "AND (?5 = 0 OR (u.name_fold, u.id) > "
-	    "(SELECT name_fold, id FROM users WHERE id = ?5)) "
-	    "ORDER BY u.name_fold, u.id LIMIT ?6"),
+	st = sq_start(c, &rc, sq_dialect(c, CUSTOMERS_SQL(LITE_ORG_NAMES),
+	    CUSTOMERS_SQL(PG_ORG_NAMES)),
 	    "tttiiz", q->closed_status, q->role, pat, q->org_id, q->after_id,
 	    q->limit);
 	free(pat);
