@@ -25,35 +25,11 @@ struct account_page {
 	const char *error_key;      /* one message above the form */
 };
 
-/* A field for the template: id, error text. */
-static json_t *
-field_json(struct req *rq, const struct account_page *p, const char *field,
-    const char *id, const char *value)
-{
-	const struct field_error *e = web_error_for(p->errs, p->nerrs, field);
-
-	return ctx_pack("{s:s, s:s?, s:s?}", "id", id,
-	    "error", e != NULL ? web_error_text(rq, e) : NULL, "value", value);
-}
-
-static json_t *
-summary_json(struct req *rq, const struct account_page *p)
-{
-	static const char *const fields[] = { "name", "new_password",
-	    "new_password2" };
-	static const char *const ids[] = { "a-name", "a-new", "a-new2" };
-	static const char *const labels[] = { "profile_name",
-	    "profile_new_password", "profile_new_password2" };
-	json_t *arr = json_array();
-	size_t i, k;
-
-	for (i = 0; i < p->nerrs; i++)
-		for (k = 0; k < ZEK_ARRAY_LEN(fields); k++)
-			if (str_eq(p->errs[i].field, fields[k]))
-				json_array_append_new(arr, web_summary_item(rq,
-				    ids[k], web_t(rq, labels[k]), &p->errs[i]));
-	return arr;
-}
+static const struct web_form_field link_fields[] = {
+	{ "name", "a-name", "profile_name" },
+	{ "new_password", "a-new", "profile_new_password" },
+	{ "new_password2", "a-new2", "profile_new_password2" },
+};
 
 static int
 account_render(struct req *rq, unsigned status, const struct account_page *p)
@@ -68,16 +44,17 @@ account_render(struct req *rq, unsigned status, const struct account_page *p)
 	json_object_set_new(page, "forgot_href", json_string(FORGOT_URL));
 	json_object_set_new(page, "email", json_string(p->email != NULL &&
 	    strlen(p->email) <= USER_EMAIL_MAX ? p->email : ""));
-	json_object_set_new(page, "name", field_json(rq, p, "name", "a-name",
-	    p->name));
-	json_object_set_new(page, "new", field_json(rq, p, "new_password",
-	    "a-new", NULL));
-	json_object_set_new(page, "new2", field_json(rq, p, "new_password2",
-	    "a-new2", NULL));
+	json_object_set_new(page, "name", web_field_json(rq, p->errs, p->nerrs,
+	    "name", "a-name", p->name));
+	json_object_set_new(page, "new", web_field_json(rq, p->errs, p->nerrs,
+	    "new_password", "a-new", NULL));
+	json_object_set_new(page, "new2", web_field_json(rq, p->errs, p->nerrs,
+	    "new_password2", "a-new2", NULL));
 	json_object_set_new(page, "pw_required", json_true());
 	if (p->nerrs > 0) {
 		json_object_set_new(page, "has_errors", json_true());
-		json_object_set_new(page, "errors", summary_json(rq, p));
+		json_object_set_new(page, "errors", web_summary_json(rq,
+		    p->errs, p->nerrs, link_fields, ZEK_ARRAY_LEN(link_fields)));
 	}
 	if (p->error_key != NULL)
 		json_object_set_new(page, "error", json_string(web_t(rq,

@@ -380,6 +380,32 @@ web_error_text(struct req *rq, const struct field_error *e)
 }
 
 json_t *
+web_field_json(struct req *rq, const struct field_error *errs, size_t n,
+    const char *field, const char *id, const char *value)
+{
+	const struct field_error *e = web_error_for(errs, n, field);
+
+	return ctx_pack("{s:s, s:s?, s:s?}", "id", id,
+	    "error", e != NULL ? web_error_text(rq, e) : NULL, "value", value);
+}
+
+json_t *
+web_summary_json(struct req *rq, const struct field_error *errs, size_t n,
+    const struct web_form_field *fields, size_t nfields)
+{
+	json_t *arr = json_array();
+	size_t i, k;
+
+	for (i = 0; arr != NULL && i < n; i++)
+		for (k = 0; k < nfields; k++)
+			if (str_eq(errs[i].field, fields[k].field))
+				json_array_append_new(arr, web_summary_item(rq,
+				    fields[k].id, web_t(rq, fields[k].label),
+				    &errs[i]));
+	return arr;
+}
+
+json_t *
 web_summary_item(struct req *rq, const char *field_id, const char *label,
     const struct field_error *e)
 {

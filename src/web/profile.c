@@ -31,45 +31,20 @@ struct profile_state {
 
 /* ---- helpers ---- */
 
-
-
-
-static const struct field_error *
-error_for(const struct profile_state *st, const char *form, const char *field)
+/* The errors of `form`: none when another form of the page was sent. */
+static size_t
+errs_of(const struct profile_state *st, const char *form)
 {
-	if (!str_eq(st->form, form))
-		return NULL;
-	return web_error_for(st->errs, st->nerrs, field);
+	return str_eq(st->form, form) ? st->nerrs : 0;
 }
-
 
 /* A field of one of the forms: id, error text, kept value. */
 static json_t *
 field_json(struct req *rq, const struct profile_state *st, const char *form,
     const char *field, const char *id, const char *value)
 {
-	const struct field_error *e = error_for(st, form, field);
-
-	return ctx_pack("{s:s, s:s?, s:s?}", "id", id,
-	    "error", e != NULL ? web_error_text(rq, e) : NULL, "value", value);
-}
-
-/* fields[k] is shown with the id ids[k] and the label of catalogue key
- * labels[k]. */
-static json_t *
-errors_json(struct req *rq, const struct profile_state *st,
-    const char *const *fields, const char *const *ids,
-    const char *const *labels, size_t n)
-{
-	json_t *arr = json_array();
-	size_t i, k;
-
-	for (i = 0; i < st->nerrs; i++)
-		for (k = 0; k < n; k++)
-			if (str_eq(st->errs[i].field, fields[k]))
-				json_array_append_new(arr, web_summary_item(rq,
-				    ids[k], web_t(rq, labels[k]), &st->errs[i]));
-	return arr;
+	return web_field_json(rq, st->errs, errs_of(st, form), field, id,
+	    value);
 }
 
 /* ---- the three sections ---- */
@@ -86,13 +61,12 @@ revoke_tokens_asked(struct req *rq)
 static json_t *
 edit_json(struct req *rq, const struct profile_state *st)
 {
-	static const char *const fields[] = { "name", "current_password",
-	    "new_password", "new_password2" };
-	static const char *const ids[] = { "p-name", "p-current", "p-new",
-	    "p-new2" };
-	static const char *const labels[] = { "profile_name",
-	    "profile_current_password", "profile_new_password",
-	    "profile_new_password2" };
+	static const struct web_form_field fields[] = {
+		{ "name", "p-name", "profile_name" },
+		{ "current_password", "p-current", "profile_current_password" },
+		{ "new_password", "p-new", "profile_new_password" },
+		{ "new_password2", "p-new2", "profile_new_password2" },
+	};
 	bool mine = str_eq(st->form, "edit");
 	json_t *j;
 
@@ -108,8 +82,8 @@ edit_json(struct req *rq, const struct profile_state *st)
 	    "revoke_tokens", mine && revoke_tokens_asked(rq),
 	    "has_errors", mine && st->nerrs > 0);
 	if (j != NULL && mine && st->nerrs > 0)
-		json_object_set_new(j, "errors", errors_json(rq, st, fields, ids,
-		    labels, ZEK_ARRAY_LEN(fields)));
+		json_object_set_new(j, "errors", web_summary_json(rq, st->errs,
+		    st->nerrs, fields, ZEK_ARRAY_LEN(fields)));
 	return j;
 }
 
@@ -191,9 +165,10 @@ zone_groups(struct req *rq, const char *cur)
 static json_t *
 prefs_json(struct req *rq, const struct profile_state *st)
 {
-	static const char *const fields[] = { "lang", "tz" };
-	static const char *const ids[] = { "s-lang", "s-tz" };
-	static const char *const labels[] = { "prefs_language", "prefs_timezone" };
+	static const struct web_form_field fields[] = {
+		{ "lang", "s-lang", "prefs_language" },
+		{ "tz", "s-tz", "prefs_timezone" },
+	};
 	bool mine = str_eq(st->form, "prefs");
 	const char *lang = rq->user->lang, *tz = rq->user->tz;
 	json_t *j;
@@ -219,8 +194,8 @@ prefs_json(struct req *rq, const struct profile_state *st)
 		return NULL;
 	json_object_set_new(j, "zone_groups", zone_groups(rq, tz));
 	if (mine && st->nerrs > 0)
-		json_object_set_new(j, "errors", errors_json(rq, st, fields, ids,
-		    labels, ZEK_ARRAY_LEN(fields)));
+		json_object_set_new(j, "errors", web_summary_json(rq, st->errs,
+		    st->nerrs, fields, ZEK_ARRAY_LEN(fields)));
 	return j;
 }
 
@@ -251,9 +226,10 @@ token_row(struct req *rq, const struct api_token *t)
 static json_t *
 tokens_json(struct req *rq, const struct profile_state *st)
 {
-	static const char *const fields[] = { "name", "expires" };
-	static const char *const ids[] = { "t-name", "t-expires" };
-	static const char *const labels[] = { "token_name", "token_expires" };
+	static const struct web_form_field fields[] = {
+		{ "name", "t-name", "token_name" },
+		{ "expires", "t-expires", "token_expires" },
+	};
 	struct api_token *list;
 	char today[11], suggested[11], latest[11];
 	bool mine = str_eq(st->form, "token") && st->nerrs > 0;
@@ -281,8 +257,8 @@ tokens_json(struct req *rq, const struct profile_state *st)
 	if (j == NULL)
 		return NULL;
 	if (mine)
-		json_object_set_new(j, "errors", errors_json(rq, st, fields, ids,
-		    labels, ZEK_ARRAY_LEN(fields)));
+		json_object_set_new(j, "errors", web_summary_json(rq, st->errs,
+		    st->nerrs, fields, ZEK_ARRAY_LEN(fields)));
 	if (st->created != NULL)
 		json_object_set_new(j, "created", ctx_pack("{s:s, s:s, s:s}",
 		    "token_name", st->created_name, "raw", st->created->raw,

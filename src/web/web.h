@@ -68,6 +68,21 @@ const char *web_error_text(struct req *rq, const struct field_error *e);
  * does not say where to look. */
 json_t *web_summary_item(struct req *rq, const char *field_id,
     const char *label, const struct field_error *e);
+/* A control of a form for partials/profile-error and profile-aria: its
+ * id, the text of errs' first error for `field` (if any), the value shown
+ * again (may be NULL). */
+json_t *web_field_json(struct req *rq, const struct field_error *errs,
+    size_t n, const char *field, const char *id, const char *value);
+/* Core's field name, the control's id, the label's catalog key. */
+struct web_form_field {
+	const char *field;
+	const char *id;
+	const char *label;
+};
+/* The error summary's items (web_summary_item) of errs, for the fields
+ * a form shows. */
+json_t *web_summary_json(struct req *rq, const struct field_error *errs,
+    size_t n, const struct web_form_field *fields, size_t nfields);
 /* Replies with JSON (the object is stolen). */
 int web_reply_json(struct req *rq, unsigned status, json_t *body);
 
