@@ -103,11 +103,26 @@ static const char usage[] =
     "smtp_user, smtp_password, smtp_from, smtp_from_name, smtp_timeout_ms,\n"
     "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
     "agent_mail_new, agent_mail_reply, auto_close_days, invite_ttl_days,\n"
-    "reset_ttl_minutes, share_with, idle_timeout,\n"
+    "reset_ttl_minutes, share_with, signup, signup_domains, idle_timeout,\n"
     "header_timeout, body_min_rate, max_connections, max_connections_per_ip,\n"
     "trusted_proxies, phase_timing;\n"
     "see docs/internals/limits.md). Flags beat the\n"
     "environment, which beats the file.\n";
+
+/* signup = off | domains | open */
+static int
+config_signup(const char *v, int *out)
+{
+	if (str_eq(v, "off"))
+		*out = SIGNUP_OFF;
+	else if (str_eq(v, "domains"))
+		*out = SIGNUP_DOMAINS;
+	else if (str_eq(v, "open"))
+		*out = SIGNUP_OPEN;
+	else
+		return -1;
+	return 0;
+}
 
 /* The e-mail settings (v is kept for strings); -1 for an unknown key or
  * a bad value. The password is never printed. */
@@ -188,7 +203,7 @@ config_set_conn(struct config *cfg, const char *key, const char *v)
 	return -1;
 }
 
-#define CONFIG_STRINGS 10
+#define CONFIG_STRINGS 11
 
 /* Keeps v if config_set stored it in a string setting, else frees it. A
  * key given twice (file, environment, flag) frees the value it replaces
@@ -201,6 +216,7 @@ config_keep(struct config *cfg, char *v)
 		&cfg->listen, &cfg->db_path, &cfg->root, &cfg->base_url,
 		&cfg->smtp_url, &cfg->smtp_user, &cfg->smtp_password,
 		&cfg->smtp_from, &cfg->smtp_from_name, &cfg->trusted_proxies,
+		&cfg->signup_domains,
 	};
 	size_t i;
 
@@ -268,6 +284,10 @@ config_set(struct config *cfg, const char *key, const char *value)
 	else if (str_eq(key, "invite_ttl_days") &&
 	    str_to_i64(v, 1, 90, &n) == 0)
 		cfg->invite_ttl_days = n;
+	else if (str_eq(key, "signup") && config_signup(v, &cfg->signup) == 0)
+		;
+	else if (str_eq(key, "signup_domains") && core_domain_list_valid(v))
+		cfg->signup_domains = v;
 	else if (str_eq(key, "reset_ttl_minutes") &&
 	    str_to_i64(v, 5, 24 * 60, &n) == 0)
 		cfg->reset_ttl_minutes = n;
@@ -325,7 +345,8 @@ config_env(struct config *cfg)
 		"smtp_from", "smtp_from_name", "smtp_timeout_ms", "mail_poll_ms",
 		"mail_retry_ms", "mail_retry_max_ms", "mail_expire_ms",
 		"agent_mail_new", "agent_mail_reply", "auto_close_days",
-		"invite_ttl_days", "reset_ttl_minutes", "share_with",
+		"invite_ttl_days", "reset_ttl_minutes", "share_with", "signup",
+		"signup_domains",
 		"idle_timeout",
 		"header_timeout", "body_min_rate",
 		"max_connections", "max_connections_per_ip", "trusted_proxies",
@@ -1236,6 +1257,10 @@ main(int argc, char **argv)
 	config_defaults(cfg);
 	if (parse_options(cfg, argc, argv, &cmd) != 0 || cmd >= argc) {
 		fputs(usage, stderr);
+		return 2;
+	}
+	if (cfg->signup == SIGNUP_DOMAINS && str_empty(cfg->signup_domains)) {
+		fputs("zek: signup = domains needs signup_domains\n", stderr);
 		return 2;
 	}
 	cfg->max_body_bytes = cfg->max_file_bytes * cfg->max_files + (1u << 20);

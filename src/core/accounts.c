@@ -3,6 +3,7 @@
 #include "core/accounts.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "core/auth.h"
 #include "core/config.h"
@@ -32,6 +33,15 @@ static int64_t
 actor_id(const struct user *actor)
 {
 	return actor != NULL ? actor->id : 0;
+}
+
+/* The actor when a person asks for a link to their own account: the
+ * record says they did it, not the command line. */
+static struct user
+self_actor(const struct store_user *su)
+{
+	return (struct user){ .id = su->id, .email = su->email,
+	    .name = su->name, .role = su->role };
 }
 
 static const char *
@@ -114,15 +124,17 @@ core_audit_list(struct zctx *ctx, const struct user *actor, int64_t user_id,
 
 /* ---- "Passwort vergessen?" ---- */
 
-/* Counts one request for a reset against the address and the client;
- * true when either has asked too often. */
+/* Counts one request for a mailed link (`kind` "reset" or "signup")
+ * against the address and the client; true when either has asked too
+ * often. */
 static bool
-reset_throttled(struct zctx *ctx, const char *email, const char *client_ip)
+link_throttled(struct zctx *ctx, const char *kind, const char *email,
+    const char *client_ip)
 {
 	const char *folded = utf8_fold_in(ctx->arena, email);
 	char *by_mail = folded == NULL ? NULL :
-	    arena_printf(ctx->arena, "reset|email|%s", folded);
-	char *by_client = arena_printf(ctx->arena, "reset|client|%.*s",
+	    arena_printf(ctx->arena, "%s|email|%s", kind, folded);
+	char *by_client = arena_printf(ctx->arena, "%s|client|%.*s", kind,
 	    CLIENT_IP_MAX, client_ip);
 	bool over;
 
@@ -135,26 +147,24 @@ reset_throttled(struct zctx *ctx, const char *email, const char *client_ip)
 	return over;
 }
 
+/* A reset link for `su`, mailed as `event` (or to link_out), inside the
+ * caller's transaction. */
 static enum zek_rc
 reset_send(struct zctx *ctx, const struct user *actor,
-    const struct store_user *su, const char **link_out)
+    const struct store_user *su, const char *event, const char **link_out)
 {
 	struct account_mail facts = { .actor = "", .org = "" };
 	enum zek_rc rc;
 
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
 	rc = link_make(ctx, su->id, ACCOUNT_LINK_RESET, actor,
 	    ctx->cfg->reset_ttl_minutes * MINUTE_MS, &facts.url,
 	    &facts.expires_at);
 	if (rc == ZEK_OK)
-		rc = link_deliver(ctx, NOTIFY_PASSWORD_RESET, su, &facts,
-		    link_out);
+		rc = link_deliver(ctx, event, su, &facts, link_out);
 	if (rc == ZEK_OK)
 		rc = core_audit(ctx, actor, link_out != NULL ? "reset_link" :
 		    "reset_mail", su->id, 0, "");
-	return store_finish(ctx->db, rc);
+	return rc;
 }
 
 enum zek_rc
@@ -163,6 +173,7 @@ core_password_reset_request(struct zctx *ctx, const struct user *actor,
 {
 	bool self = client_ip != NULL;
 	struct store_user *su;
+	struct user me;
 	enum zek_rc rc;
 
 	if (!self && !may_manage(actor))
@@ -170,7 +181,7 @@ core_password_reset_request(struct zctx *ctx, const struct user *actor,
 	if (str_empty(email) || strlen(email) > USER_EMAIL_MAX ||
 	    !utf8_valid(email, strlen(email)))
 		return self ? ZEK_OK : ZEK_NOTFOUND;
-	if (self && reset_throttled(ctx, email, client_ip))
+	if (self && link_throttled(ctx, "reset", email, client_ip))
 		return ZEK_FORBIDDEN;
 	rc = store_user_by_email(ctx->db, ctx->arena, email, &su);
 	if (rc == ZEK_OK && su->deactivated_at != 0)
@@ -179,7 +190,16 @@ core_password_reset_request(struct zctx *ctx, const struct user *actor,
 		return ZEK_OK;          /* the same answer as for an account */
 	if (rc != ZEK_OK)
 		return rc;
-	return reset_send(ctx, self ? NULL : actor, su, self ? NULL : link_out);
+	if (self) {
+		me = self_actor(su);
+		actor = &me;
+		link_out = NULL;
+	}
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = reset_send(ctx, actor, su, NOTIFY_PASSWORD_RESET, link_out);
+	return store_finish(ctx->db, rc);
 }
 
 /* ---- the page of a link ---- */
@@ -340,10 +360,11 @@ invite_check(struct zctx *ctx, const char *email, const char **name,
 static enum zek_rc
 invite_send(struct zctx *ctx, const struct user *actor,
     const struct store_user *su, const char *name, const char *org,
-    const char **link_out)
+    const char *event, const char **link_out)
 {
 	struct account_mail facts = {
-		.actor = actor != NULL ? actor->name : "",
+		/* A sign-up is nobody's invitation. */
+		.actor = actor != NULL && actor->id != su->id ? actor->name : "",
 		.org = org != NULL ? org : "",
 	};
 	struct store_user to = *su;
@@ -353,31 +374,41 @@ invite_send(struct zctx *ctx, const struct user *actor,
 	rc = link_make(ctx, su->id, ACCOUNT_LINK_INVITE, actor,
 	    ctx->cfg->invite_ttl_days * DAY_MS, &facts.url, &facts.expires_at);
 	if (rc == ZEK_OK)
-		rc = link_deliver(ctx, NOTIFY_INVITATION, &to, &facts, link_out);
+		rc = link_deliver(ctx, event, &to, &facts, link_out);
 	return rc;
+}
+
+/* A customer account that works once its link is used: no password yet,
+ * the address stands for the name until they choose one. */
+static struct store_user
+pending_user(struct zctx *ctx, const char *email, const char *name,
+    const char *lang)
+{
+	return (struct store_user){
+		.email = email,
+		.name = !str_empty(name) ? name : email,
+		.password_hash = "",
+		.role = "customer",
+		.lang = core_lang(lang),
+		.tz = "Europe/Berlin",
+		.notify = true,
+		.created_at = ctx->now_ms,
+	};
 }
 
 static enum zek_rc
 invite_new(struct zctx *ctx, const struct user *actor, const char *email,
     const char *name, const char *org, const char **link_out)
 {
-	struct store_user su = {
-		.email = email,
-		.name = !str_empty(name) ? name : email,
-		.password_hash = "",
-		.role = "customer",
-		.lang = actor != NULL ? core_lang(actor->lang) : "de",
-		.tz = "Europe/Berlin",
-		.notify = true,
-		.created_at = ctx->now_ms,
-	};
+	struct store_user su = pending_user(ctx, email, name,
+	    actor != NULL ? actor->lang : "de");
 	enum zek_rc rc;
 	int64_t org_id;
 
 	rc = core_user_insert(ctx, &su, org, &su.id, &org_id);
 	if (rc == ZEK_OK)
 		rc = invite_send(ctx, actor, &su, !str_empty(name) ? name : "",
-		    org, link_out);
+		    org, NOTIFY_INVITATION, link_out);
 	if (rc == ZEK_OK)
 		rc = core_audit(ctx, actor, "invite", su.id, org_id, "");
 	return rc;
@@ -403,7 +434,7 @@ invite_existing(struct zctx *ctx, const struct user *actor,
 	    su->deactivated_at == 0) {
 		*result = INVITE_RESENT;
 		rc = invite_send(ctx, actor, su, !str_empty(name) ? name : "",
-		    org, link_out);
+		    org, NOTIFY_INVITATION, link_out);
 	}
 	if (rc == ZEK_OK)
 		rc = core_audit(ctx, actor, *result == INVITE_RESENT ?
@@ -435,6 +466,153 @@ core_invite(struct zctx *ctx, const struct user *actor, const char *email,
 		*result = INVITE_SENT;
 		rc = invite_new(ctx, actor, email, name, org, link_out);
 	}
+	return store_finish(ctx->db, rc);
+}
+
+/* ---- self sign-up ---- */
+
+static bool
+domain_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+static bool
+list_sep(char c)
+{
+	return c == ',' || c == ' ' || c == '\t';
+}
+
+/* One domain name of a list, [d, d + n). */
+static bool
+domain_valid(const char *d, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 253 || d[0] == '.' || d[0] == '-' ||
+	    d[n - 1] == '.' || d[n - 1] == '-' || memchr(d, '.', n) == NULL)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!domain_char(d[i]) || (d[i] == '.' && d[i + 1] == '.'))
+			return false;
+	return true;
+}
+
+/* Calls fn on each entry of a signup_domains list until it says stop. */
+static bool
+domains_each(const char *list, bool (*fn)(const char *, size_t, void *),
+    void *arg)
+{
+	const char *p = list, *end;
+
+	while (*p != '\0') {
+		while (list_sep(*p))
+			p++;
+		for (end = p; *end != '\0' && !list_sep(*end); end++)
+			;
+		if (end > p && !fn(p, (size_t)(end - p), arg))
+			return false;
+		p = end;
+	}
+	return true;
+}
+
+static bool
+domain_ok(const char *d, size_t n, void *arg)
+{
+	(void)arg;
+	return domain_valid(d, n);
+}
+
+bool
+core_domain_list_valid(const char *list)
+{
+	return domains_each(list, domain_ok, NULL);
+}
+
+/* Stops (false) when the address's domain `arg` is d or below d. */
+static bool
+domain_differs(const char *d, size_t n, void *arg)
+{
+	const char *host = arg;
+	size_t len = strlen(host);
+
+	if (len < n || strncasecmp(host + len - n, d, n) != 0)
+		return true;
+	return !(len == n || host[len - n - 1] == '.');
+}
+
+bool
+core_signup_domain_allowed(const char *list, const char *email)
+{
+	const char *at = strrchr(email, '@');
+
+	return at != NULL && at[1] != '\0' &&
+	    !domains_each(list, domain_differs, (void *)(at + 1));
+}
+
+static enum zek_rc
+signup_check(struct zctx *ctx, const char *email, const char **err_key)
+{
+	if (str_empty(email))
+		*err_key = "signup_email_missing";
+	else if (!core_email_valid(email))
+		*err_key = "signup_email_invalid";
+	else if (ctx->cfg->signup == SIGNUP_DOMAINS &&
+	    !core_signup_domain_allowed(ctx->cfg->signup_domains, email))
+		*err_key = "signup_domain_refused";
+	else
+		return ZEK_OK;
+	return ZEK_INVALID;
+}
+
+/* What a sign-up does for an address, inside the caller's transaction
+ * (see core_signup). */
+static enum zek_rc
+signup_write(struct zctx *ctx, const char *email, const char *lang)
+{
+	struct store_user *found, su;
+	struct user me;
+	enum zek_rc rc;
+	int64_t org_id;
+
+	rc = store_user_by_email(ctx->db, ctx->arena, email, &found);
+	if (rc == ZEK_NOTFOUND) {
+		su = pending_user(ctx, email, NULL, lang);
+		rc = core_user_insert(ctx, &su, NULL, &su.id, &org_id);
+		found = &su;
+	} else if (rc == ZEK_OK && found->deactivated_at != 0)
+		return ZEK_OK;
+	if (rc != ZEK_OK)
+		return rc;
+	me = self_actor(found);
+	if (!str_empty(found->password_hash))
+		return reset_send(ctx, &me, found, NOTIFY_SIGNUP_EXISTING, NULL);
+	rc = invite_send(ctx, &me, found, "", "", NOTIFY_SIGNUP, NULL);
+	if (rc == ZEK_OK)
+		rc = core_audit(ctx, &me, "signup", found->id, 0, "");
+	return rc;
+}
+
+enum zek_rc
+core_signup(struct zctx *ctx, const char *email, const char *lang,
+    const char *client_ip, const char **err_key)
+{
+	enum zek_rc rc;
+
+	*err_key = NULL;
+	if (ctx->cfg->signup == SIGNUP_OFF)
+		return ZEK_NOTFOUND;
+	rc = signup_check(ctx, email, err_key);
+	if (rc != ZEK_OK)
+		return rc;
+	if (link_throttled(ctx, "signup", email, client_ip))
+		return ZEK_FORBIDDEN;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = signup_write(ctx, email, lang);
 	return store_finish(ctx->db, rc);
 }
 

@@ -91,6 +91,32 @@ enum zek_rc core_invite(struct zctx *ctx, const struct user *actor,
     const char *email, const char *name, const char *org,
     const char **link_out, enum invite_result *result);
 
+/*
+ * Self sign-up (cfg->signup): `email` asks for an account. ZEK_NOTFOUND
+ * when sign-up is off; ZEK_INVALID with *err_key (a message of the sign-up
+ * page, for the field "email") for a malformed address or, with
+ * SIGNUP_DOMAINS, one outside cfg->signup_domains; ZEK_FORBIDDEN when the
+ * address or client_ip asked too often (the limits of the reset mails).
+ * Otherwise ZEK_OK, and the page gives the same answer whatever the
+ * address is: a new address gets an account without a password and a
+ * link to set it up (the invitation's page, valid cfg->invite_ttl_days;
+ * the account works only after that, so the address is verified); one
+ * signed up or invited before and not set up gets a new link; an active
+ * account gets a reset link with a word that it exists; a deactivated one
+ * nothing. `lang` is the page's language, for the new account.
+ */
+enum zek_rc core_signup(struct zctx *ctx, const char *email,
+    const char *lang, const char *client_ip, const char **err_key);
+
+/* True when `list` is a valid signup_domains: domain names (ASCII
+ * letters, digits, '-', at least two labels) separated by commas or
+ * spaces; "" is valid. */
+bool core_domain_list_valid(const char *list);
+/* True when the domain of `email` is one of `list`, or below one of them
+ * ("bund.de" admits "a@bund.de" and "a@bmi.bund.de", not "a@xbund.de");
+ * ASCII case does not matter. */
+bool core_signup_domain_allowed(const char *list, const char *email);
+
 /* Deactivates the account: no sign-in, its sessions end and its tokens
  * stop at once, no mail. Requests, comments and name stay. Reactivate
  * undoes it (tokens that have not expired work again). ZEK_NOTFOUND: no

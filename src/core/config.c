@@ -41,6 +41,7 @@ config_defaults(struct config *cfg)
 		.auto_close_days = 14,
 		.invite_ttl_days = 7,
 		.reset_ttl_minutes = 60,
+		.signup_domains = "",
 	};
 	cfg->max_body_bytes = cfg->max_file_bytes * cfg->max_files + (1u << 20);
 }

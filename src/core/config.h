@@ -33,6 +33,12 @@ struct config {
 	                               default) or SHARE_WITH_ORGANISATION (members
 	                               of the reporter's organisations) */
 	int64_t reset_ttl_minutes;  /* a password reset link, default 60 */
+	int signup;                 /* who may create an account themselves:
+	                               SIGNUP_OFF (the default), SIGNUP_DOMAINS
+	                               (addresses of signup_domains) or
+	                               SIGNUP_OPEN (anybody) */
+	const char *signup_domains; /* "bund.de, berlin.de": these domains and
+	                               their subdomains, "" = none */
 
 	/* Connections (http/server.c, docs/internals/limits.md). */
 	unsigned idle_timeout_s;    /* a connection silent this long is closed, default 30 */
@@ -72,6 +78,12 @@ struct config {
 enum {
 	SHARE_WITH_CUSTOMERS,
 	SHARE_WITH_ORGANISATION
+};
+
+enum {
+	SIGNUP_OFF,
+	SIGNUP_DOMAINS,
+	SIGNUP_OPEN
 };
 
 enum {

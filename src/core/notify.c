@@ -36,7 +36,7 @@ static const char *const events[] = {
 	NOTIFY_CREATED, NOTIFY_NEW_REQUEST, NOTIFY_COMMENT,
 	NOTIFY_CUSTOMER_REPLY, NOTIFY_STATUS, NOTIFY_SOLUTION,
 	NOTIFY_AUTO_CLOSED, NOTIFY_PARTICIPANT_ADDED, NOTIFY_INVITATION,
-	NOTIFY_PASSWORD_RESET,
+	NOTIFY_PASSWORD_RESET, NOTIFY_SIGNUP, NOTIFY_SIGNUP_EXISTING,
 };
 
 bool
@@ -54,7 +54,9 @@ bool
 core_notify_event_secret(const char *event)
 {
 	return str_eq(event, NOTIFY_INVITATION) ||
-	    str_eq(event, NOTIFY_PASSWORD_RESET);
+	    str_eq(event, NOTIFY_PASSWORD_RESET) ||
+	    str_eq(event, NOTIFY_SIGNUP) ||
+	    str_eq(event, NOTIFY_SIGNUP_EXISTING);
 }
 
 /* The domain of the From address ends every Message-ID: ids must be

@@ -87,6 +87,8 @@ enum zek_rc core_notify_participant_added(struct zctx *ctx,
 /* Account mails (core/accounts.c): no request, a single-use link. */
 #define NOTIFY_INVITATION "invitation"
 #define NOTIFY_PASSWORD_RESET "password_reset"
+#define NOTIFY_SIGNUP "signup"                   /* confirm the address */
+#define NOTIFY_SIGNUP_EXISTING "signup_existing" /* has an account: reset */
 
 /* True for one of the codes above. */
 bool core_notify_event_known(const char *event);
@@ -102,7 +104,7 @@ struct account_mail {
 	int64_t expires_at;         /* when the link stops working, UTC ms */
 };
 
-/* Writes an account mail (NOTIFY_INVITATION, NOTIFY_PASSWORD_RESET) to
+/* Writes an account mail (NOTIFY_INVITATION ... NOTIFY_SIGNUP_EXISTING) to
  * `to` into the outbox, in their language and zone. Unlike the request
  * mails it goes out whatever their notification settings say: they asked
  * for it, or cannot have any settings yet. */

@@ -19,12 +19,16 @@ const struct route routes[] = {
 	{ "POST", "/servicedesk/customer/user/login", web_login,
 	    ROUTE_CSRF | ROUTE_BODY, "login" },
 	{ "POST", "/servicedesk/customer/user/logout", web_logout, FORM, "logout" },
-	/* Without signing in (web/account.c): "Passwort vergessen?" and the
-	 * single-use links of reset and invitation mails. */
+	/* Without signing in (web/account.c): "Passwort vergessen?", self
+	 * sign-up, and the single-use links of reset and invitation mails. */
 	{ "GET", "/servicedesk/customer/user/forgot-password", web_forgot_form,
 	    0, "forgot" },
 	{ "POST", "/servicedesk/customer/user/forgot-password", web_forgot,
 	    ROUTE_CSRF | ROUTE_BODY, "forgot" },
+	{ "GET", "/servicedesk/customer/user/signup", web_signup_form, 0,
+	    "signup" },
+	{ "POST", "/servicedesk/customer/user/signup", web_signup,
+	    ROUTE_CSRF | ROUTE_BODY, "signup" },
 	{ "GET", "/servicedesk/customer/user/reset-password/{token}",
 	    web_account_link_form, ROUTE_SECRET, "account_link" },
 	{ "POST", "/servicedesk/customer/user/reset-password/{token}",

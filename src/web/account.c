@@ -1,22 +1,26 @@
 /* account.c: the pages a person reaches without signing in: "Passwort
- * vergessen?", the link of a reset mail, the link of an invitation. */
+ * vergessen?", "Konto erstellen" (self sign-up), the link of a reset
+ * mail, the link of an invitation or sign-up. */
 #include "web/web.h"
 
 #include <string.h>
 
 #include "core/accounts.h"
 #include "core/auth.h"
+#include "core/config.h"
 #include "core/users.h"
 #include "core/validate.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
 
 #define FORGOT_URL "/servicedesk/customer/user/forgot-password"
+#define SIGNUP_EMAIL_ID "signup-email"
 
 /* Which page of the family, and what it shows. */
 struct account_page {
-	const char *mode;           /* "forgot", "forgot_sent", "reset",
-	                             * "invite", "invalid" */
+	const char *mode;           /* "forgot", "forgot_sent", "signup",
+	                             * "signup_sent", "reset", "invite",
+	                             * "invalid" */
 	const char *title_key;
 	const char *email;          /* forgot: kept */
 	const char *name;           /* invite: kept or stored */
@@ -29,21 +33,22 @@ static const struct web_form_field link_fields[] = {
 	{ "name", "a-name", "profile_name" },
 	{ "new_password", "a-new", "profile_new_password" },
 	{ "new_password2", "a-new2", "profile_new_password2" },
+	{ "email", SIGNUP_EMAIL_ID, "login_email" },
 };
 
-static int
-account_render(struct req *rq, unsigned status, const struct account_page *p)
+/* The controls of the page and what they keep or say. */
+static void
+account_fields(struct req *rq, json_t *page, const struct account_page *p)
 {
-	json_t *page = web_page_ctx(rq, p->title_key);
-	const char *mode_key = arena_printf(rq->arena, "mode_%s", p->mode);
+	const char *email = p->email != NULL &&
+	    strlen(p->email) <= USER_EMAIL_MAX ? p->email : "";
 
-	if (page == NULL || mode_key == NULL)
-		return ZEK_NOMEM;
-	json_object_set_new(page, mode_key, json_true());
-	json_object_set_new(page, "action", json_string(rq->path));
-	json_object_set_new(page, "forgot_href", json_string(FORGOT_URL));
-	json_object_set_new(page, "email", json_string(p->email != NULL &&
-	    strlen(p->email) <= USER_EMAIL_MAX ? p->email : ""));
+	json_object_set_new(page, "email", json_string(email));
+	json_object_set_new(page, "signup_email", web_field_json(rq, p->errs,
+	    p->nerrs, "email", SIGNUP_EMAIL_ID, email));
+	if (rq->app->cfg.signup == SIGNUP_DOMAINS)
+		json_object_set_new(page, "signup_domains", json_string(
+		    rq->app->cfg.signup_domains));
 	json_object_set_new(page, "name", web_field_json(rq, p->errs, p->nerrs,
 	    "name", "a-name", p->name));
 	json_object_set_new(page, "new", web_field_json(rq, p->errs, p->nerrs,
@@ -56,6 +61,20 @@ account_render(struct req *rq, unsigned status, const struct account_page *p)
 		json_object_set_new(page, "errors", web_summary_json(rq,
 		    p->errs, p->nerrs, link_fields, ZEK_ARRAY_LEN(link_fields)));
 	}
+}
+
+static int
+account_render(struct req *rq, unsigned status, const struct account_page *p)
+{
+	json_t *page = web_page_ctx(rq, p->title_key);
+	const char *mode_key = arena_printf(rq->arena, "mode_%s", p->mode);
+
+	if (page == NULL || mode_key == NULL)
+		return ZEK_NOMEM;
+	account_fields(rq, page, p);
+	json_object_set_new(page, mode_key, json_true());
+	json_object_set_new(page, "action", json_string(rq->path));
+	json_object_set_new(page, "forgot_href", json_string(FORGOT_URL));
 	if (p->error_key != NULL)
 		json_object_set_new(page, "error", json_string(web_t(rq,
 		    p->error_key)));
@@ -66,12 +85,12 @@ account_render(struct req *rq, unsigned status, const struct account_page *p)
 
 /* ---- "Passwort vergessen?" ---- */
 
-/* GET /servicedesk/customer/user/forgot-password */
-int
-web_forgot_form(struct req *rq)
+/* The empty form of a page that asks for an address (?email= fills it
+ * in); someone signed in goes home. */
+static int
+address_form(struct req *rq, const char *mode, const char *title_key)
 {
-	struct account_page p = { .mode = "forgot",
-	    .title_key = "page_forgot" };
+	struct account_page p = { .mode = mode, .title_key = title_key };
 
 	if (rq->user != NULL)
 		return http_redirect(rq, 303, WEB_HOME);
@@ -79,6 +98,13 @@ web_forgot_form(struct req *rq)
 	if (p.email != NULL && !utf8_valid(p.email, strlen(p.email)))
 		p.email = NULL;
 	return account_render(rq, 200, &p);
+}
+
+/* GET /servicedesk/customer/user/forgot-password */
+int
+web_forgot_form(struct req *rq)
+{
+	return address_form(rq, "forgot", "page_forgot");
 }
 
 /* POST /servicedesk/customer/user/forgot-password: the same page for a
@@ -109,6 +135,51 @@ web_forgot(struct req *rq)
 	if (rc != ZEK_OK)
 		return rc;
 	p.mode = "forgot_sent";
+	return account_render(rq, 200, &p);
+}
+
+/* ---- "Konto erstellen" ---- */
+
+/* GET /servicedesk/customer/user/signup: not there when sign-up is off. */
+int
+web_signup_form(struct req *rq)
+{
+	if (rq->app->cfg.signup == SIGNUP_OFF)
+		return ZEK_NOTFOUND;
+	return address_form(rq, "signup", "page_signup");
+}
+
+/* POST of the same: one answer for every address the rules admit (see
+ * core_signup); a refused one is told so next to the field. */
+int
+web_signup(struct req *rq)
+{
+	struct account_page p = { .mode = "signup",
+	    .title_key = "page_signup" };
+	struct field_error err = { .field = "email" };
+	const char *email = req_form(rq, "email");
+	int rc;
+
+	/* Every message goes next to the one field. */
+	p.errs = &err;
+	p.nerrs = 1;
+	if (email != NULL && !utf8_valid(email, strlen(email))) {
+		err.key = "err_invalid_utf8";
+		return account_render(rq, 422, &p);
+	}
+	p.email = email;
+	rc = core_signup(&rq->ctx, email != NULL ? email : "", rq->lang,
+	    rq->client_ip != NULL ? rq->client_ip : "", &err.key);
+	if (rc == ZEK_INVALID)
+		return account_render(rq, 422, &p);
+	if (rc == ZEK_FORBIDDEN) {
+		err.key = "forgot_throttled";
+		return account_render(rq, 429, &p);
+	}
+	if (rc != ZEK_OK)
+		return rc;
+	p.nerrs = 0;
+	p.mode = "signup_sent";
 	return account_render(rq, 200, &p);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/auth.h"
+#include "core/config.h"
 #include "core/portal.h"
 #include "core/users.h"
 #include "lib/str.h"
@@ -53,6 +54,9 @@ login_page(struct req *rq, unsigned status, const char *email,
 		json_object_set_new(page, "next", json_string(next));
 	json_object_set_new(page, "forgot_href", json_string(
 	    "/servicedesk/customer/user/forgot-password"));
+	if (rq->app->cfg.signup != SIGNUP_OFF)
+		json_object_set_new(page, "signup_href", json_string(
+		    "/servicedesk/customer/user/signup"));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
 	web_breadcrumb(rq, page, web_t(rq, "page_login"), NULL);
 	return web_render(rq, status, "login", page);

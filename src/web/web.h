@@ -102,6 +102,8 @@ int web_signed_in(struct req *rq, const struct session_new *s);
 int web_landing(struct req *rq, const char **out);
 int web_forgot_form(struct req *rq);            /* account.c */
 int web_forgot(struct req *rq);
+int web_signup_form(struct req *rq);
+int web_signup(struct req *rq);
 int web_account_link_form(struct req *rq);
 int web_account_link(struct req *rq);
 int web_create_form(struct req *rq);            /* create.c */

@@ -54,7 +54,11 @@ export async function startServer(binary, { startMs = 60000 } = {}) {
 	const logPath = join(dir, 'server.log');
 	const log = openSync(logPath, 'w');
 	const proc = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--db', join(dir, 'zek.db'),
-		'--root', SERVE_ROOT, '--threads', '4', '--demo'], { stdio: ['ignore', log, log] });
+		'--root', SERVE_ROOT, '--threads', '4', '--demo'], {
+		stdio: ['ignore', log, log],
+		// Sign-up on for the demo's domain, as an operator would set it.
+		env: { ...process.env, ZEK_SIGNUP: 'domains', ZEK_SIGNUP_DOMAINS: 'example.org' },
+	});
 	let exited = null;
 	proc.on('exit', (code, signal) => { exited = { code, signal }; });
 	const readLog = () => readFileSync(logPath, 'utf8');

@@ -188,7 +188,7 @@ function printedLink(out) {
 	return out.trim().split('\n').pop();
 }
 
-test('accounts', '"Passwort vergessen?" and an invitation by keyboard; axe on every page of the family', async (t) => {
+test('accounts', '"Passwort vergessen?", "Konto erstellen" and an invitation by keyboard; axe on every page of the family', async (t) => {
 	const page = await t.page();
 	await page.goto(t.url(LOGIN));
 	await page.getByRole('link', { name: 'Passwort vergessen?' }).focus();
@@ -200,6 +200,26 @@ test('accounts', '"Passwort vergessen?" and an invitation by keyboard; axe on ev
 	check((await page.getByRole('status').innerText()).includes('Wenn zu dieser Adresse ein Konto besteht'),
 		'the same answer for every address');
 	await t.axe(page, 'Passwort vergessen, sent');
+
+	// "Konto erstellen": a refused domain is said next to the field, then the mail is on its way.
+	await page.goto(t.url(LOGIN));
+	await page.getByRole('link', { name: 'Konto erstellen' }).focus();
+	await navigates(page, () => page.keyboard.press('Enter'));
+	eq((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Konto erstellen', 'sign-up heading');
+	await t.axe(page, 'Konto erstellen');
+	const address = page.getByLabel('E-Mail-Adresse');
+	await address.fill('nils@gmail.example');
+	await navigates(page, () => page.keyboard.press('Enter'));
+	check((await page.getByRole('alert').innerText()).includes('kein Konto erstellt werden'), 'a refused domain is named in the summary');
+	eq(await address.getAttribute('aria-invalid'), 'true', 'the address field is marked invalid');
+	eq(await address.inputValue(), 'nils@gmail.example', 'the address is kept');
+	await t.axe(page, 'Konto erstellen with errors');
+	await page.getByRole('alert').getByRole('link').first().click();
+	eq(await page.evaluate(() => document.activeElement.id), 'signup-email', 'the summary link moves the focus to the field');
+	await address.fill('nils.browser@example.org');
+	await navigates(page, () => page.getByRole('button', { name: 'Bestätigungslink senden' }).click());
+	check((await page.getByRole('status').innerText()).includes('nils.browser@example.org'), 'the page names the address');
+	await t.axe(page, 'Konto erstellen, sent');
 
 	// An invitation, its link as the command line prints it.
 	await page.goto(printedLink(t.server.zek('user', 'invite', '--email', 'nora.browser@example.org',

@@ -64,7 +64,11 @@ def main():
         print("0 passed, 0 failed (%d modules skipped on %s)" % (len(skipped_modules),
                                                                  zektest.BACKEND))
         return 77 if skipped_modules else 0
-    server = Server(binary, extra_env={"ZEK_MAX_FILE_BYTES": str(MAX_FILE)})
+    # Sign-up on for addresses of example.org, so that the matrix and the
+    # hostile tests meet its page and form.
+    server = Server(binary, extra_env={"ZEK_MAX_FILE_BYTES": str(MAX_FILE),
+                                       "ZEK_SIGNUP": "domains",
+                                       "ZEK_SIGNUP_DOMAINS": "example.org"})
     passed = failed = skipped = 0
     try:
         for name, fn, _ in tests:

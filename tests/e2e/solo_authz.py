@@ -331,6 +331,9 @@ SPECS = {
     "GET /servicedesk/customer/user/forgot-password": {"indep": True},
     "POST /servicedesk/customer/user/forgot-password": {"indep": True, "form": lambda ctx, c, role: [
         ("email", "authz-%s@nobody.example.org" % role.name)]},
+    "GET /servicedesk/customer/user/signup": {"indep": True},
+    "POST /servicedesk/customer/user/signup": {"indep": True, "form": lambda ctx, c, role: [
+        ("email", "authz-%s@elsewhere.example" % role.name)]},
     "GET /servicedesk/customer/user/reset-password/{token}": {"indep": True},
     "POST /servicedesk/customer/user/reset-password/{token}": {"indep": True, "form": [
         ("new_password", "Sommer-Regen am Deich"), ("new_password2", "Sommer-Regen am Deich")]},

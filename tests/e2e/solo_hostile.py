@@ -48,6 +48,9 @@ ENV = {
     "ZEK_IDLE_TIMEOUT": str(IDLE_TIMEOUT),
     "ZEK_MAX_CONNECTIONS_PER_IP": str(PER_IP),
     "ZEK_MAX_CONNECTIONS": "4000",
+    # Sign-up on, so that its form is tried like every other.
+    "ZEK_SIGNUP": "domains",
+    "ZEK_SIGNUP_DOMAINS": "example.org",
 }
 API = "/rest/servicedeskapi"
 PROFILE = "/servicedesk/customer/user/profile"

@@ -12,6 +12,8 @@ from test_mail import BASE, PASSWORD, Smtp, Zek, html_of, text_of, wait
 from zektest import PORTAL, Client, created_key
 
 FORGOT = "/servicedesk/customer/user/forgot-password"
+SIGNUP = "/servicedesk/customer/user/signup"
+LOGIN = "/servicedesk/customer/user/login"
 PROFILE = "/servicedesk/customer/user/profile"
 GOOD = "Sommer-Regen am Deich"
 SAM = ("support@example.org", "Sam Support", "de", "agent")
@@ -178,6 +180,129 @@ def test_forgot_password_throttled_per_address(c, binary):
         assert r.status == 422 and "Bitte geben Sie Ihre E-Mail-Adresse ein." in r.text
     finally:
         z.close()
+
+
+def test_signup_off_by_default_no_link_no_page(c, binary):
+    smtp = Smtp().start()
+    z = Zek(binary, [SAM])
+    try:
+        server = z.serve(smtp.url)
+        b = Client(server)
+        assert "Konto erstellen" not in b.get(LOGIN).text
+        assert b.get(SIGNUP).status == 404
+        assert b.post_form(SIGNUP, [("email", "neu@kreis-neuland.example")]).status == 404
+        assert z.rows() == []
+        # A sign-up by domains without domains, or a malformed domain, is
+        # refused at start with a message.
+        r = z.run("mail", "list", env={"ZEK_SIGNUP": "domains"}, check=False)
+        assert r.returncode == 2 and b"signup = domains needs signup_domains" in r.stderr, r.stderr
+        r = z.run("mail", "list", env={"ZEK_SIGNUP": "domains", "ZEK_SIGNUP_DOMAINS": "bund"},
+                  check=False)
+        assert r.returncode == 2 and b"signup_domains = bund" in r.stderr, r.stderr
+        r = z.run("mail", "list", env={"ZEK_SIGNUP": "sometimes"}, check=False)
+        assert r.returncode == 2 and b"signup = sometimes" in r.stderr, r.stderr
+    finally:
+        z.close()
+        smtp.stop()
+
+
+def test_signup_domains_mail_link_password_signed_in_create(c, binary):
+    smtp = Smtp().start()
+    z = Zek(binary, [SAM, ANNA])
+    try:
+        server = z.serve(smtp.url, ZEK_SIGNUP="domains",
+                         ZEK_SIGNUP_DOMAINS="kreis-neuland.example, bund.de")
+        b = Client(server)
+        login = b.get(LOGIN).text
+        assert 'href="%s"' % SIGNUP in login and "Noch kein Konto?" in login
+        page = b.get(SIGNUP)
+        assert page.status == 200
+        zektest.assert_html_ok(page.text, "sign-up page")
+        assert "kreis-neuland.example, bund.de" in page.text     # the page says who may
+        # Refused, wrong and missing addresses: told next to the field, kept.
+        r = b.post_form(SIGNUP, [("email", "nils@gmail.example")])
+        assert r.status == 422, r.status
+        assert "Einladung" in field_error(r.text, "signup-email"), r.text
+        assert 'value="nils@gmail.example"' in r.text and 'href="#signup-email"' in r.text
+        r = b.post_form(SIGNUP, [("email", "nils.bund.de")])
+        assert r.status == 422 and "gültige" in field_error(r.text, "signup-email")
+        r = b.post_form(SIGNUP, [("email", "")])
+        assert r.status == 422 and field_error(r.text, "signup-email")
+        assert z.rows() == []
+
+        # A new address of a subdomain: a mail, a link, an account.
+        r = b.post_form(SIGNUP, [("email", "nils@bauamt.kreis-neuland.example")])
+        assert r.status == 200 and "Bestätigungslink" in r.text, r.text
+        sent_new = zektest.unescape(re.sub(r"<[^>]+>", "", r.text))
+        # No sign-in before the address is confirmed.
+        assert Client(server).post_form(LOGIN, [("email", "nils@bauamt.kreis-neuland.example"),
+                                                ("password", "")]).status != 303
+        m = smtp.wait_for(lambda m: m.rcpt == "nils@bauamt.kreis-neuland.example")[0]
+        assert m["Subject"] == "Ihr Konto im ZEK Service-Portal bestätigen", m["Subject"]
+        assert "Eingeladen von" not in text_of(m)
+        path = link_in(m, "/servicedesk/customer/user/invitation/")
+        page = b.get(path)
+        assert page.status == 200 and "Konto einrichten" in page.text
+        r = set_password(b, path, GOOD, name="Nils Neu")
+        assert r.status == 303 and "notice=welcome" in r.header("Location"), r.status
+        key = created_key(b.post_multipart(PORTAL + "/create/4", [
+            ("summary", "Frage nach der Registrierung"), ("description", "Hallo."),
+            ("share", "private")]))
+        assert key.startswith("ZEK-")
+        Client(server).login("nils@bauamt.kreis-neuland.example", GOOD)
+
+        # An address with an account gets the same page, and a mail that
+        # says so with a reset link; nobody learns from the page whether
+        # an account exists.
+        anna = ANNA[0]
+        z.run("user", "add", "--email", "anna@bund.de", "--name", "Anna Bund",
+              "--password", PASSWORD)
+        r = Client(server).post_form(SIGNUP, [("email", "anna@bund.de")])
+        assert r.status == 200
+        sent_existing = zektest.unescape(re.sub(r"<[^>]+>", "", r.text))
+        assert sent_existing.replace("anna@bund.de", "X") == \
+            sent_new.replace("nils@bauamt.kreis-neuland.example", "X")
+        m = smtp.wait_for(lambda m: m.rcpt == "anna@bund.de")[0]
+        assert m["Subject"] == "Ihr Konto im ZEK Service-Portal", m["Subject"]
+        assert "bereits eines" in text_of(m)
+        path = link_in(m, "/servicedesk/customer/user/reset-password/")
+        assert set_password(Client(server), path, GOOD).status == 303
+        Client(server).login("anna@bund.de", GOOD)
+        assert anna != "anna@bund.de"
+
+        # Who did it, for the admins.
+        rows = zektest.db_dicts(z.db, "SELECT a.action, a.actor_id, a.user_id FROM account_audit a"
+                                " JOIN users u ON u.id = a.user_id WHERE u.email = ?",
+                                ("nils@bauamt.kreis-neuland.example",))
+        assert [r["action"] for r in rows][:2] == ["signup", "invite_accepted"], rows
+        assert rows[0]["actor_id"] == rows[0]["user_id"]
+    finally:
+        z.close()
+        smtp.stop()
+
+
+def test_signup_open_in_english_throttled_per_client(c, binary):
+    smtp = Smtp().start()
+    z = Zek(binary, [SAM])
+    try:
+        server = z.serve(smtp.url, ZEK_SIGNUP="open")
+        b = Client(server)
+        b.accept_language = "en-GB,en;q=0.9"
+        page = b.get(SIGNUP).text
+        assert "Create an account" in page and "Send confirmation link" in page
+        for i in range(20):
+            r = b.post_form(SIGNUP, [("email", "p%d@anywhere.example" % i)])
+            assert r.status == 200, (i, r.status)
+        r = b.post_form(SIGNUP, [("email", "p99@anywhere.example")])
+        assert r.status == 429, r.status
+        assert "Too many" in field_error(r.text, "signup-email"), r.text
+        assert 'value="p99@anywhere.example"' in r.text
+        ms = smtp.wait_for(lambda m: m.rcpt.endswith("@anywhere.example"), n=20)
+        assert {m["Subject"] for m in ms} == {"Confirm your account on the ZEK service portal"}
+        assert not any(m.rcpt == "p99@anywhere.example" for m in smtp.messages())
+    finally:
+        z.close()
+        smtp.stop()
 
 
 def test_deactivated_person_cannot_sign_in_and_gets_no_mail(c, binary):

@@ -11,12 +11,14 @@
 
 #include "core/accounts.h"
 #include "core/auth.h"
+#include "core/config.h"
 #include "core/notify.h"
 #include "core/password.h"
 #include "core/tokens.h"
 #include "core/users.h"
 #include "core/validate.h"
 #include "helpers.h"
+#include "lib/arena.h"
 #include "store/store.h"
 
 #define HOUR_MS (3600LL * 1000)
@@ -292,6 +294,135 @@ test_invite(void **state)
 }
 
 static void
+test_signup_domains(void **state)
+{
+	const char *list = "bund.de, Berlin.DE  kreis-neuland.example";
+
+	(void)state;
+	assert_true(core_domain_list_valid(""));
+	assert_true(core_domain_list_valid(list));
+	assert_false(core_domain_list_valid("bund"));
+	assert_false(core_domain_list_valid("bund..de"));
+	assert_false(core_domain_list_valid(".bund.de"));
+	assert_false(core_domain_list_valid("bund.de;rm"));
+	assert_false(core_domain_list_valid("@bund.de"));
+	assert_true(core_signup_domain_allowed(list, "a@bund.de"));
+	assert_true(core_signup_domain_allowed(list, "a@bmi.BUND.de"));
+	assert_true(core_signup_domain_allowed(list, "a@senatskanzlei.berlin.de"));
+	assert_true(core_signup_domain_allowed(list, "a@kreis-neuland.example"));
+	assert_false(core_signup_domain_allowed(list, "a@xbund.de"));
+	assert_false(core_signup_domain_allowed(list, "a@bund.de.evil.example"));
+	assert_false(core_signup_domain_allowed(list, "bund.de@evil.example"));
+	assert_false(core_signup_domain_allowed(list, "a@"));
+	assert_false(core_signup_domain_allowed("", "a@bund.de"));
+}
+
+/* The token of the newest account mail of `event` to `addr`. */
+static const char *
+mailed_token(const char *event, const char *addr)
+{
+	struct store_mail *m;
+	const char *url, *end;
+	size_t i, n;
+
+	assert_int_equal(core_outbox_list(&env->ctx, NULL, 0, 100, &m, &n),
+	    ZEK_OK);
+	for (i = n; i-- > 0;) {
+		if (strcmp(m[i].event, event) != 0 ||
+		    strcmp(m[i].to_addr, addr) != 0)
+			continue;
+		url = strstr(m[i].payload, "\"url\":\"");
+		assert_non_null(url);
+		end = strchr(url + 7, '"');
+		assert_non_null(end);
+		while (end[-1] != '/')
+			end--;
+		assert_int_equal(strspn(end, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789-_"), AUTH_TOKEN_LEN);
+		return arena_strndup(env->arena, end, AUTH_TOKEN_LEN);
+	}
+	fail_msg("no %s mail to %s", event, addr);
+	return NULL;
+}
+
+static void
+test_signup(void **state)
+{
+	struct tenv_people p;
+	struct session_new s;
+	struct store_audit *log;
+	const char *err, *tok;
+	size_t n;
+
+	(void)state;
+	tenv_people(env, &p);
+	/* Off by default: there is no sign-up. */
+	assert_int_equal(core_signup(&env->ctx, "neu@bund.de", "de", "10.0.0.9",
+	    &err), ZEK_NOTFOUND);
+	env->cfg.signup = SIGNUP_DOMAINS;
+	env->cfg.signup_domains = "bund.de example.org";
+	assert_int_equal(core_signup(&env->ctx, "", "de", "10.0.0.9", &err),
+	    ZEK_INVALID);
+	assert_string_equal(err, "signup_email_missing");
+	assert_int_equal(core_signup(&env->ctx, "kein-at.bund.de", "de",
+	    "10.0.0.9", &err), ZEK_INVALID);
+	assert_string_equal(err, "signup_email_invalid");
+	assert_int_equal(core_signup(&env->ctx, "neu@gmail.example", "de",
+	    "10.0.0.9", &err), ZEK_INVALID);
+	assert_string_equal(err, "signup_domain_refused");
+
+	/* A new address: an account that works only after the link. */
+	assert_int_equal(core_signup(&env->ctx, "neu@bmi.bund.de", "en",
+	    "10.0.0.9", &err), ZEK_OK);
+	assert_int_equal(mails(NOTIFY_SIGNUP, "neu@bmi.bund.de"), 1);
+	assert_int_equal(core_login(&env->ctx, "neu@bmi.bund.de", "",
+	    "10.0.0.1", &s), ZEK_INVALID);
+	tok = mailed_token(NOTIFY_SIGNUP, "neu@bmi.bund.de");
+	assert_int_equal(finish(tok, ACCOUNT_LINK_INVITE, "Nils Neu",
+	    "Sommer-Regen am Deich", &s), ZEK_OK);
+	assert_string_equal(s.user->name, "Nils Neu");
+	assert_string_equal(s.user->lang, "en");
+	assert_string_equal(s.user->role, "customer");
+	assert_int_equal(s.user->norgs, 0);
+
+	/* An address with an account: a reset link, and a word that the
+	 * account exists; the answer is the same. */
+	assert_int_equal(core_signup(&env->ctx, "anna@example.org", "de",
+	    "10.0.0.9", &err), ZEK_OK);
+	assert_int_equal(mails(NOTIFY_SIGNUP_EXISTING, "anna@example.org"), 1);
+	tok = mailed_token(NOTIFY_SIGNUP_EXISTING, "anna@example.org");
+	assert_int_equal(finish(tok, ACCOUNT_LINK_RESET, NULL,
+	    "Sommer-Regen am Deich", &s), ZEK_OK);
+	/* Deactivated: nothing, and still the same answer. */
+	assert_int_equal(core_user_deactivate(&env->ctx, NULL, p.ben), ZEK_OK);
+	assert_int_equal(core_signup(&env->ctx, "ben@example.org", "de",
+	    "10.0.0.9", &err), ZEK_OK);
+	assert_int_equal(mails(NOTIFY_SIGNUP_EXISTING, "ben@example.org") +
+	    mails(NOTIFY_SIGNUP, "ben@example.org"), 0);
+
+	/* The same limits as the reset mails: per address, per client. */
+	env->cfg.signup = SIGNUP_OPEN;
+	assert_int_equal(core_signup(&env->ctx, "x@anywhere.example", "de",
+	    "10.0.0.8", &err), ZEK_OK);
+	assert_int_equal(core_signup(&env->ctx, "x@anywhere.example", "de",
+	    "10.0.0.8", &err), ZEK_OK);
+	assert_int_equal(core_signup(&env->ctx, "x@anywhere.example", "de",
+	    "10.0.0.8", &err), ZEK_OK);
+	assert_int_equal(core_signup(&env->ctx, "x@anywhere.example", "de",
+	    "10.0.0.8", &err), ZEK_FORBIDDEN);
+	/* Asked again before setting up: one new link, the older ends. */
+	assert_int_equal(mails(NOTIFY_SIGNUP, "x@anywhere.example"), 3);
+
+	/* The record names the person, not the command line. */
+	assert_int_equal(core_audit_list(&env->ctx, NULL, 0, 50, &log, &n),
+	    ZEK_OK);
+	assert_true(n >= 1);
+	assert_string_equal(log[n - 1].action, "signup");
+	assert_string_equal(log[n - 1].user_email, "neu@bmi.bund.de");
+	assert_int_equal(log[n - 1].actor_id, log[n - 1].user_id);
+}
+
+static void
 test_deactivate(void **state)
 {
 	struct field_error err;
@@ -362,6 +493,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reset_throttled, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_invite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signup_domains, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_signup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deactivate, setup, teardown),
 	};
 
