@@ -97,7 +97,7 @@ store_orgs_page(struct store_conn *c, struct arena *a, const char *query,
 	/* Names are unique: the name alone is the page's cursor. */
 	st = sq_start(c, &rc, "SELECT o.id, o.name, (SELECT count(*) "
 	    "FROM user_orgs m WHERE m.org_id = o.id), o.created_at "
-	    "FROM organisations o WHERE (?1 = '%' OR lower(o.name) LIKE ?1 "
+	    "FROM organisations o WHERE (?1 = '%' OR o.name_fold LIKE ?1 "
 	    "ESCAPE '\\') AND o.name > ?2 ORDER BY o.name LIMIT ?3",
 	    "ttz", pat, after_name != NULL ? after_name : "", limit);
 	free(pat);
@@ -111,15 +111,30 @@ enum zek_rc
 store_org_add(struct store_conn *c, const char *name, int64_t now,
     int64_t *id_out)
 {
-	return sq_query_i64(c, id_out, "INSERT INTO organisations (name, "
-	    "created_at) VALUES (?, ?) RETURNING id", "ti", name, now);
+	char *nf = utf8_fold(name);
+	enum zek_rc rc;
+
+	if (nf == NULL)
+		return ZEK_NOMEM;
+	rc = sq_query_i64(c, id_out, "INSERT INTO organisations (name, "
+	    "name_fold, created_at) VALUES (?, ?, ?) RETURNING id", "tti",
+	    name, nf, now);
+	free(nf);
+	return rc;
 }
 
 enum zek_rc
 store_org_rename(struct store_conn *c, int64_t id, const char *name)
 {
-	return sq_exec_changed(c, "UPDATE organisations SET name = ? "
-	    "WHERE id = ?", "ti", name, id);
+	char *nf = utf8_fold(name);
+	enum zek_rc rc;
+
+	if (nf == NULL)
+		return ZEK_NOMEM;
+	rc = sq_exec_changed(c, "UPDATE organisations SET name = ?, "
+	    "name_fold = ? WHERE id = ?", "tti", name, nf, id);
+	free(nf);
+	return rc;
 }
 
 enum zek_rc

@@ -460,6 +460,9 @@ sq_migrate(struct store_conn *c)
 
 	for (i = 0; rc == ZEK_OK && i < *d->nmigrations; i++)
 		rc = migrate_one(c, &d->migrations[i]);
+	/* What SQL cannot compute: folding is ours (lib/utf8.c). */
+	if (rc == ZEK_OK)
+		rc = sq_orgs_fold_fill(c);
 	return rc;
 }
 

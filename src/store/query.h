@@ -221,6 +221,8 @@ const unsigned char *sq_col_blob(struct sq_row *r, size_t *len);
 void *sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size);
 /* Collects every row of a started statement with `map` into an array of
  * elements of `size` bytes. */
+/* Fills organisations.name_fold where a migration left it empty. */
+enum zek_rc sq_orgs_fold_fill(struct store_conn *c);
 enum zek_rc sq_collect(struct store_conn *c, struct arena *a, struct sq_stmt *st,
     sq_row_map_fn map, size_t size, void **out, size_t *n);
 /* Reads the single row of a started statement; ZEK_NOTFOUND if none. */

@@ -197,13 +197,48 @@ map_org(struct sq_row *r, void *elem)
 	o->name = sq_col_str(r);
 }
 
+/* Organisations from before migration 0018 (SQLite) / 0004 (PostgreSQL)
+ * get their folded name; after that every write sets it. */
+enum zek_rc
+sq_orgs_fold_fill(struct store_conn *c)
+{
+	struct arena *a = arena_new(0);
+	struct store_org *orgs = NULL;
+	struct sq_stmt *st;
+	enum zek_rc rc;
+	size_t i, n = 0;
+
+	if (a == NULL)
+		return ZEK_NOMEM;
+	st = sq_start(c, &rc, "SELECT id, name FROM organisations "
+	    "WHERE name_fold = ''", "");
+	if (st != NULL)
+		rc = sq_collect(c, a, st, map_org, sizeof(*orgs), (void **)&orgs,
+		    &n);
+	for (i = 0; rc == ZEK_OK && i < n; i++) {
+		char *nf = utf8_fold(orgs[i].name);
+
+		rc = nf == NULL ? ZEK_NOMEM : sq_exec(c, "UPDATE organisations "
+		    "SET name_fold = ? WHERE id = ?", "ti", nf, orgs[i].id);
+		free(nf);
+	}
+	arena_free(a);
+	return rc;
+}
+
 enum zek_rc
 store_org_ensure(struct store_conn *c, const char *name, int64_t *id_out)
 {
 	enum zek_rc rc;
 
-	rc = sq_exec(c, "INSERT INTO organisations (name, created_at) VALUES (?, ?) "
-	    "ON CONFLICT (name) DO NOTHING", "ti", name, sq_wall_ms());
+	char *nf = utf8_fold(name);
+
+	if (nf == NULL)
+		return ZEK_NOMEM;
+	rc = sq_exec(c, "INSERT INTO organisations (name, name_fold, created_at) "
+	    "VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING", "tti", name, nf,
+	    sq_wall_ms());
+	free(nf);
 	if (rc != ZEK_OK)
 		return rc;
 	return sq_query_i64(c, id_out,

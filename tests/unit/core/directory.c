@@ -143,6 +143,18 @@ test_organisations_made_renamed_and_filled(void **state)
 	assert_int_equal(core_orgs_page(&env->ctx, sam, NULL, "Amt für Tests",
 	    &pg), ZEK_OK);
 	assert_int_equal(pg.n, 1);
+	/* Case folds beyond ASCII, on both backends. */
+	assert_int_equal(core_org_create(&env->ctx, sam, "Ämter-Verbund Öhringen",
+	    &other, &err), ZEK_OK);
+	assert_int_equal(core_orgs_page(&env->ctx, sam, "ämter-verbund ö", NULL,
+	    &pg), ZEK_OK);
+	assert_int_equal(pg.n, 1);
+	assert_string_equal(pg.rows[0].name, "Ämter-Verbund Öhringen");
+	assert_int_equal(core_org_rename(&env->ctx, sam, other,
+	    "Ämter-Verbund Übach", &err), ZEK_OK);
+	assert_int_equal(core_orgs_page(&env->ctx, sam, "ÜBACH", NULL, &pg),
+	    ZEK_OK);
+	assert_int_equal(pg.n, 1);
 
 	assert_int_equal(core_org_member_remove(&env->ctx, sam, id, anna),
 	    ZEK_OK);

@@ -162,6 +162,7 @@ check_rows(struct store_conn *c, struct arena *a, int64_t *reporter)
 	struct store_value *vals;
 	struct store_activity *act;
 	struct store_attachment *att, *full;
+	struct store_org_row *orgs;
 	size_t n, i;
 	bool comment = false;
 
@@ -170,6 +171,11 @@ check_rows(struct store_conn *c, struct arena *a, int64_t *reporter)
 	assert_string_equal(u->name, "Agathe Alt");
 	assert_string_equal(u->role, "customer");
 	*reporter = u->id;
+	/* Found by the folded name the upgrade filled in. */
+	assert_int_equal(store_orgs_page(c, a, "ALTLAND", NULL, 10, &orgs, &n),
+	    ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(orgs[0].name, "Kreis Altland");
 
 	assert_int_equal(store_request_by_key(c, a, "ZEK-1", &r), ZEK_OK);
 	assert_string_equal(r->title, "Drucker im B\xc3\xbcro streikt");

@@ -342,6 +342,7 @@ check_people(struct store_conn *c, struct arena *a)
 {
 	struct store_user *u;
 	struct store_org *orgs, *org;
+	struct store_org_row *rows;
 	struct store_session *s;
 	struct store_object *obj;
 	struct store_field *f;
@@ -369,6 +370,11 @@ check_people(struct store_conn *c, struct arena *a)
 	assert_string_equal(orgs[0].name, "Kreis Altland");
 	assert_int_equal(store_org_get(c, a, 2, &org), ZEK_OK);
 	assert_string_equal(org->name, "Stadt Neuhaus");
+	/* Found by the folded name the upgrade filled in. */
+	assert_int_equal(store_orgs_page(c, a, "NEUHAUS", NULL, 10, &rows, &nf),
+	    ZEK_OK);
+	assert_int_equal(nf, 1);
+	assert_string_equal(rows[0].name, "Stadt Neuhaus");
 
 	assert_int_equal(store_session_get(c, a, "ab12", &s), ZEK_OK);
 	assert_int_equal(s->user_id, AGATHE);
