@@ -67,6 +67,20 @@ static const struct pg_own_table pg_own[] = {
 	    "DO $$BEGIN PERFORM zek_search_refresh(id) FROM requests; END$$",
 	    "SELECT (SELECT count(*) FROM request_search) = "
 	    "(SELECT count(*) FROM requests)" },
+	{ "request_tallies", "counts of requests the triggers of migration "
+	    "0005 keep; they are off during the copy (into an empty "
+	    "database), so the counts are made once at the end",
+	    "INSERT INTO request_tallies (status, "
+	    "type_id, shard, n) SELECT status, type_id, 0, count(*) "
+	    "FROM requests GROUP BY 1, 2",
+	    "SELECT (SELECT coalesce(sum(n), 0) FROM request_tallies) = "
+	    "(SELECT count(*) FROM requests)" },
+	{ "request_assignee_tallies", "the same by assignee",
+	    "INSERT INTO request_assignee_tallies (assignee_id, status, "
+	    "shard, n) SELECT coalesce(assignee_id, 0), status, 0, count(*) "
+	    "FROM requests GROUP BY 1, 2",
+	    "SELECT (SELECT coalesce(sum(n), 0) FROM request_assignee_tallies) "
+	    "= (SELECT count(*) FROM requests)" },
 };
 
 /* The user triggers of the PostgreSQL schema by their function, and why
@@ -77,6 +91,7 @@ static const char *const known_trigger_fns[] = {
 	"zek_refuse_change",            /* UPDATE/DELETE/TRUNCATE only */
 	"zek_search_request_changed",   /* request_search: filled after */
 	"zek_search_value_changed",
+	"zek_tally_request",            /* request_tallies: filled after */
 };
 
 /* A column's kind, from its PostgreSQL type: how its values are written

@@ -160,14 +160,20 @@ on_notice(void *arg, const char *msg)
 	log_msg(NULL, msg);
 }
 
-/* What every session needs before its first statement. */
+/* What every session needs before its first statement. JIT and parallel
+ * workers off: both pay off for long analytic queries, while zek's run for
+ * milliseconds. On the bench database (auto_explain, bench/README.md) a
+ * list over 1,000,000 rows, whose estimated cost passes jit_above_cost,
+ * spent 100-250 ms compiling itself, and a search that found nothing in
+ * 0.5 ms took 50 ms to start and stop its parallel workers. */
 static enum zek_rc
 session_setup(struct pg_conn *c)
 {
 	static const char settings[] =
 	    "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; "
 	    "SET standard_conforming_strings = on; SET bytea_output = 'hex'; "
-	    "SET client_min_messages = warning";
+	    "SET client_min_messages = warning; SET jit = off; "
+	    "SET max_parallel_workers_per_gather = 0";
 	enum zek_rc rc = ZEK_OK;
 	PGresult *res;
 	int v = PQserverVersion(c->db);

@@ -55,14 +55,6 @@
 #define W_REPORTED " AND r.reporter_id = ?13"
 #define W_PARTICIPATING " AND r.id IN (SELECT p.request_id " \
 	"FROM participants p WHERE p.user_id = ?13)"
-#define W_VISIBLE " AND r.id IN (" \
-	"SELECT v.id FROM requests v WHERE v.reporter_id = ?13 UNION ALL " \
-	"SELECT v.id FROM requests v WHERE v.creator_id = ?13 UNION ALL " \
-	"SELECT p.request_id FROM participants p WHERE p.user_id = ?13 " \
-	"UNION ALL SELECT v.id FROM requests v WHERE v.shared_org_id IN (" \
-	"SELECT o.org_id FROM user_orgs o WHERE o.user_id = ?13 " \
-	"ORDER BY o.org_id LIMIT 200))"
-
 #define L_WHERE(S, ST, W, M) "FROM requests r " S \
 	"JOIN users u ON u.id = r.reporter_id WHERE TRUE" ST L_TYPE W M
 /* Older rows than the cursor, newest first; newer ones, read oldest first
@@ -77,14 +69,58 @@
 #define L_COUNT(S, ST, W, M) SQ_PLAN_WITH_VALUES "SELECT count(*) FROM (SELECT 1 " \
 	"FROM requests r " S "WHERE TRUE" ST L_TYPE W M " LIMIT ?3) k"
 
+/* An agent's list without search words: counted exactly from the
+ * tallies the triggers of 0005_list_own.sql keep, not row by row. */
+#define L_TALLY(ST) "SELECT coalesce(sum(r.n), 0)::bigint " \
+	"FROM request_tallies r WHERE TRUE" ST L_TYPE
+
+/*
+ * Every request a customer may see: they reported it, raised it, take
+ * part in it, or it is shared with one of their first 200 organisations
+ * (core/perm.c decides the same for one request; SQLite reads 200 as
+ * well). One "IN (any of four)" made PostgreSQL collect all of them (18,000
+ * for a busy customer) and sort them for every page. Instead each of the
+ * four ways is walked in the page's order from the cursor along its own
+ * index (0005_list_own.sql) for at most a page, the filters applied on
+ * the way, and the page is the first rows of their union. A count is
+ * the union of at most ?3 rows from each way: when none of them reaches
+ * ?3 the union is complete, else it has ?3 rows or more.
+ */
+#define V_WAY(FROM, WHO, S, ST, M, TAIL) "SELECT r.id FROM " FROM " " S \
+	"WHERE " WHO ST L_TYPE M TAIL
+#define V_ORGS "(SELECT o.org_id FROM user_orgs o WHERE o.user_id = ?13 " \
+	"ORDER BY o.org_id LIMIT 200) o"
+#define V_WAYS(S, ST, M, TAIL) \
+	"(" V_WAY("requests r", "r.reporter_id = ?13", S, ST, M, TAIL) ") " \
+	"UNION ALL (" V_WAY("requests r", "r.creator_id = ?13", S, ST, M, \
+	TAIL) ") UNION ALL (" V_WAY("participants p JOIN requests r " \
+	"ON r.id = p.request_id", "p.user_id = ?13", S, ST, M, TAIL) ") " \
+	"UNION ALL (SELECT x.id FROM " V_ORGS " CROSS JOIN LATERAL (" \
+	V_WAY("requests r", "r.shared_org_id = o.org_id", S, ST, M, TAIL) \
+	") x)"
+#define V_FROM(CMP, DIR) " AND (r.created_at, r.id) " CMP " (?1, ?2) " \
+	"ORDER BY r.created_at " DIR ", r.id " DIR " LIMIT ?3"
+#define V_PAGE(S, ST, M, CMP, DIR) "SELECT " L_COLS " FROM requests r " \
+	"JOIN users u ON u.id = r.reporter_id WHERE r.id IN (" \
+	V_WAYS(S, ST, M, V_FROM(CMP, DIR)) ") ORDER BY r.created_at " DIR \
+	", r.id " DIR " LIMIT ?3"
+#define V_OLDER(S, ST, M) SQ_PLAN_WITH_VALUES V_PAGE(S, ST, M, "<", "DESC")
+#define V_NEWER(S, ST, M) SQ_PLAN_WITH_VALUES "SELECT * FROM (" \
+	V_PAGE(S, ST, M, ">", "ASC") ") k ORDER BY k.created_at DESC, k.id DESC"
+#define V_COUNT(S, ST, M) SQ_PLAN_WITH_VALUES "SELECT count(DISTINCT w.id) " \
+	"FROM (" V_WAYS(S, ST, M, " LIMIT ?3") ") w"
+
 #define L_PAGES(ST, W) L_OLDER("", ST, W, ""), L_NEWER("", ST, W, ""), \
 	L_OLDER(L_SEARCH, ST, W, L_MATCH), L_NEWER(L_SEARCH, ST, W, L_MATCH)
+#define V_PAGES(ST) V_OLDER("", ST, ""), V_NEWER("", ST, ""), \
+	V_OLDER(L_SEARCH, ST, L_MATCH), V_NEWER(L_SEARCH, ST, L_MATCH)
 #define L_PAGES_WHO(ST) L_PAGES(ST, W_ALL), L_PAGES(ST, W_REPORTED), \
-	L_PAGES(ST, W_PARTICIPATING), L_PAGES(ST, W_VISIBLE)
+	L_PAGES(ST, W_PARTICIPATING), V_PAGES(ST)
 #define L_COUNTS(ST, W) L_COUNT("", ST, W, ""), \
 	L_COUNT(L_SEARCH, ST, W, L_MATCH)
-#define L_COUNTS_WHO(ST) L_COUNTS(ST, W_ALL), L_COUNTS(ST, W_REPORTED), \
-	L_COUNTS(ST, W_PARTICIPATING), L_COUNTS(ST, W_VISIBLE)
+#define L_COUNTS_WHO(ST) L_TALLY(ST), L_COUNT(L_SEARCH, ST, W_ALL, L_MATCH), \
+	L_COUNTS(ST, W_REPORTED), L_COUNTS(ST, W_PARTICIPATING), \
+	V_COUNT("", ST, ""), V_COUNT(L_SEARCH, ST, L_MATCH)
 
 enum { WHO_ALL, WHO_REPORTED, WHO_PARTICIPATING, WHO_VISIBLE, WHO_MAX };
 
@@ -135,6 +171,11 @@ static const char *const list_count_sql[] = {
 	" LIMIT ?8) k"
 #define Q_COUNTS(COND) Q_COUNT(COND, "", ""), \
 	Q_COUNT(COND, L_SEARCH, Q_MATCH)
+/* Without search words, a queue of everybody's, nobody's or one agent's
+ * requests is counted from the tallies of 0005_list_own.sql (assignee 0
+ * is nobody, as in SQLite's request_assignee_counts). */
+#define Q_TALLY(T, COND) "SELECT coalesce(sum(t.n), 0)::bigint FROM " T \
+	" t WHERE t.status IN (?1, ?2, ?3, ?4)" COND
 
 /* Index: ((by_updated * 2 + ascending) * SQ_MODE_MAX + mode) * 2 +
  * search. */
@@ -147,7 +188,12 @@ static const char *const queue_page_sql[] = {
 
 /* Index: mode * 2 + search. */
 static const char *const queue_count_sql[] = {
-	Q_COUNTS(Q_ANY), Q_COUNTS(Q_NONE), Q_COUNTS(Q_USER), Q_COUNTS(Q_SINCE),
+	Q_TALLY("request_tallies", ""), Q_COUNT(Q_ANY, L_SEARCH, Q_MATCH),
+	Q_TALLY("request_assignee_tallies", " AND t.assignee_id = 0"),
+	Q_COUNT(Q_NONE, L_SEARCH, Q_MATCH),
+	Q_TALLY("request_assignee_tallies", " AND t.assignee_id = ?5"),
+	Q_COUNT(Q_USER, L_SEARCH, Q_MATCH),
+	Q_COUNTS(Q_SINCE),
 };
 
 /* The user's words as a tsquery (its text), "" when none has a token. */
