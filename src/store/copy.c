@@ -92,6 +92,7 @@ static const char *const known_trigger_fns[] = {
 	"zek_search_request_changed",   /* request_search: filled after */
 	"zek_search_value_changed",
 	"zek_tally_request",            /* request_tallies: filled after */
+	"zek_search_facets_changed",    /* request_search: filled after */
 };
 
 /* A column's kind, from its PostgreSQL type: how its values are written

@@ -86,41 +86,45 @@
  * the union of at most ?3 rows from each way: when none of them reaches
  * ?3 the union is complete, else it has ?3 rows or more.
  */
-#define V_WAY(FROM, WHO, S, ST, M, TAIL) "SELECT r.id FROM " FROM " " S \
-	"WHERE " WHO ST L_TYPE M TAIL
+#define V_WAY(FROM, WHO, ST, TAIL) "SELECT r.id FROM " FROM " WHERE " WHO \
+	ST L_TYPE TAIL
 #define V_ORGS "(SELECT o.org_id FROM user_orgs o WHERE o.user_id = ?13 " \
 	"ORDER BY o.org_id LIMIT 200) o"
-#define V_WAYS(S, ST, M, TAIL) \
-	"(" V_WAY("requests r", "r.reporter_id = ?13", S, ST, M, TAIL) ") " \
-	"UNION ALL (" V_WAY("requests r", "r.creator_id = ?13", S, ST, M, \
-	TAIL) ") UNION ALL (" V_WAY("participants p JOIN requests r " \
-	"ON r.id = p.request_id", "p.user_id = ?13", S, ST, M, TAIL) ") " \
+#define V_WAYS(ST, TAIL) \
+	"(" V_WAY("requests r", "r.reporter_id = ?13", ST, TAIL) ") " \
+	"UNION ALL (" V_WAY("requests r", "r.creator_id = ?13", ST, TAIL) \
+	") UNION ALL (" V_WAY("participants p JOIN requests r " \
+	"ON r.id = p.request_id", "p.user_id = ?13", ST, TAIL) ") " \
 	"UNION ALL (SELECT x.id FROM " V_ORGS " CROSS JOIN LATERAL (" \
-	V_WAY("requests r", "r.shared_org_id = o.org_id", S, ST, M, TAIL) \
-	") x)"
+	V_WAY("requests r", "r.shared_org_id = o.org_id", ST, TAIL) ") x)"
 #define V_FROM(CMP, DIR) " AND (r.created_at, r.id) " CMP " (?1, ?2) " \
 	"ORDER BY r.created_at " DIR ", r.id " DIR " LIMIT ?3"
-#define V_PAGE(S, ST, M, CMP, DIR) "SELECT " L_COLS " FROM requests r " \
+#define V_PAGE(ST, CMP, DIR) "SELECT " L_COLS " FROM requests r " \
 	"JOIN users u ON u.id = r.reporter_id WHERE r.id IN (" \
-	V_WAYS(S, ST, M, V_FROM(CMP, DIR)) ") ORDER BY r.created_at " DIR \
+	V_WAYS(ST, V_FROM(CMP, DIR)) ") ORDER BY r.created_at " DIR \
 	", r.id " DIR " LIMIT ?3"
-#define V_OLDER(S, ST, M) SQ_PLAN_WITH_VALUES V_PAGE(S, ST, M, "<", "DESC")
-#define V_NEWER(S, ST, M) SQ_PLAN_WITH_VALUES "SELECT * FROM (" \
-	V_PAGE(S, ST, M, ">", "ASC") ") k ORDER BY k.created_at DESC, k.id DESC"
-#define V_COUNT(S, ST, M) SQ_PLAN_WITH_VALUES "SELECT count(DISTINCT w.id) " \
-	"FROM (" V_WAYS(S, ST, M, " LIMIT ?3") ") w"
+#define V_OLDER(ST) SQ_PLAN_WITH_VALUES V_PAGE(ST, "<", "DESC")
+#define V_NEWER(ST) SQ_PLAN_WITH_VALUES "SELECT * FROM (" \
+	V_PAGE(ST, ">", "ASC") ") k ORDER BY k.created_at DESC, k.id DESC"
+#define V_COUNT(ST) SQ_PLAN_WITH_VALUES "SELECT count(DISTINCT w.id) " \
+	"FROM (" V_WAYS(ST, " LIMIT ?3") ") w"
+/* With search words the same rule is the facets of the search row
+ * (0006_search_facets_own.sql): both GIN indexes answer, and only the
+ * rows in both are read. */
+#define W_FACETS " AND s.facets @@ zek_search_visible(?13)"
 
 #define L_PAGES(ST, W) L_OLDER("", ST, W, ""), L_NEWER("", ST, W, ""), \
 	L_OLDER(L_SEARCH, ST, W, L_MATCH), L_NEWER(L_SEARCH, ST, W, L_MATCH)
-#define V_PAGES(ST) V_OLDER("", ST, ""), V_NEWER("", ST, ""), \
-	V_OLDER(L_SEARCH, ST, L_MATCH), V_NEWER(L_SEARCH, ST, L_MATCH)
+#define V_PAGES(ST) V_OLDER(ST), V_NEWER(ST), \
+	L_OLDER(L_SEARCH, ST, W_FACETS, L_MATCH), \
+	L_NEWER(L_SEARCH, ST, W_FACETS, L_MATCH)
 #define L_PAGES_WHO(ST) L_PAGES(ST, W_ALL), L_PAGES(ST, W_REPORTED), \
 	L_PAGES(ST, W_PARTICIPATING), V_PAGES(ST)
 #define L_COUNTS(ST, W) L_COUNT("", ST, W, ""), \
 	L_COUNT(L_SEARCH, ST, W, L_MATCH)
 #define L_COUNTS_WHO(ST) L_TALLY(ST), L_COUNT(L_SEARCH, ST, W_ALL, L_MATCH), \
 	L_COUNTS(ST, W_REPORTED), L_COUNTS(ST, W_PARTICIPATING), \
-	V_COUNT("", ST, ""), V_COUNT(L_SEARCH, ST, L_MATCH)
+	V_COUNT(ST), L_COUNT(L_SEARCH, ST, W_FACETS, L_MATCH)
 
 enum { WHO_ALL, WHO_REPORTED, WHO_PARTICIPATING, WHO_VISIBLE, WHO_MAX };
 

@@ -13,6 +13,7 @@
 
 #include "core/demo.h"
 #include "core/list.h"
+#include "core/sharing.h"
 #include "core/perm.h"
 #include "core/requests.h"
 #include "core/users.h"
@@ -151,6 +152,57 @@ demo_visibility_matches_request_page(void **state)
 			assert_int_equal(n, 30);
 		drop_user(u);
 	}
+	tenv_free(t);
+}
+
+static bool
+has_id(const int64_t *ids, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Who may see a request changes after it was made: the search finds it
+ * for a new participant at once, and no longer after they leave (on
+ * PostgreSQL the rule is kept in the search row, 0006). */
+static void
+search_follows_who_may_see(void **state)
+{
+	struct tenv *t = tenv_new();
+	struct list_filter mine = { .status = LIST_STATUS_OPEN,
+		.creator = LIST_CREATOR_ME };
+	struct list_filter search = { .status = LIST_STATUS_ALL,
+		.creator = LIST_CREATOR_ANY, .search = "zek" };
+	int64_t annas[64], carlas[64], total, id = 0;
+	struct user *anna, *carla;
+	size_t na, nc, i;
+
+	(void)state;
+	assert_int_equal(core_demo_load(&t->ctx), ZEK_OK);
+	anna = keep_user(t, "anna@example.org", 0);
+	carla = keep_user(t, "carla@example.org", 0);
+	na = list_all(t, anna, &mine, 20, annas, 64, &total);
+	nc = list_all(t, carla, &search, 20, carlas, 64, &total);
+	for (i = 0; i < na && id == 0; i++)
+		if (!has_id(carlas, nc, annas[i]))
+			id = annas[i];
+	assert_true(id > 0);
+
+	tenv_reset(t);
+	assert_int_equal(core_participant_add(&t->ctx, anna, id,
+	    "carla@example.org", NULL, NULL), ZEK_OK);
+	nc = list_all(t, carla, &search, 20, carlas, 64, &total);
+	assert_true(has_id(carlas, nc, id));
+	tenv_reset(t);
+	assert_int_equal(core_participant_remove(&t->ctx, anna, id,
+	    carla->id),
+	    ZEK_OK);
+	nc = list_all(t, carla, &search, 20, carlas, 64, &total);
+	assert_false(has_id(carlas, nc, id));
+	drop_user(anna);
+	drop_user(carla);
 	tenv_free(t);
 }
 
@@ -923,6 +975,7 @@ main(void)
 	const struct CMUnitTest demo[] = {
 		cmocka_unit_test(demo_visibility_matches_request_page),
 		cmocka_unit_test(demo_creator_filters),
+		cmocka_unit_test(search_follows_who_may_see),
 		cmocka_unit_test(blocks_follow_imports),
 		cmocka_unit_test(cursor_round_trip),
 		cmocka_unit_test(bad_limit_and_no_user),

@@ -69,14 +69,16 @@ INSERT INTO request_assignee_tallies (assignee_id, status, shard, n)
 -- "Beliebiger Ersteller": the newest of what a customer reported, raised
 -- or sees through an organisation, each walked from its cursor
 -- (pg_search.c); these replace the indexes on the person or
--- organisation alone.
+-- organisation alone. Status and type ride along, so that the filters
+-- ("Offene Anfragen", a type) are read from the index alone.
 CREATE INDEX requests_reporter_created ON requests (reporter_id,
-	created_at, id);
+	created_at, id) INCLUDE (status, type_id);
 DROP INDEX requests_creator;
-CREATE INDEX requests_creator ON requests (creator_id, created_at, id);
+CREATE INDEX requests_creator ON requests (creator_id, created_at, id)
+	INCLUDE (status, type_id);
 DROP INDEX requests_shared_org;
 CREATE INDEX requests_shared_org ON requests (shared_org_id, created_at,
-	id);
+	id) INCLUDE (status, type_id);
 
 -- The auto-close job looks for requests in one status with one
 -- resolution: PostgreSQL walked the whole primary key to find none.
