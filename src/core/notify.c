@@ -25,6 +25,8 @@ struct event {
 	const struct user *actor;       /* NULL = the system */
 	json_t *payload;                /* the facts every mail tells */
 	const char *thread_id;          /* root Message-ID of the request */
+	int64_t *muted;                 /* who turned the request's mails */
+	size_t nmuted;                  /* off, ascending */
 };
 
 struct rcpts {
@@ -113,6 +115,10 @@ event_load(struct zctx *ctx, const char *code, int64_t request_id,
 	if (rc == ZEK_OK)
 		rc = store_user_by_id(ctx->db, ctx->arena, r->reporter_id,
 		    &reporter);
+	/* Read once for every recipient: one query, not one per agent. */
+	if (rc == ZEK_OK)
+		rc = store_notify_muted_list(ctx->db, ctx->arena, request_id,
+		    &ev->muted, &ev->nmuted);
 	if (rc != ZEK_OK)
 		return rc;
 	base = core_base_url(ctx);
@@ -165,14 +171,20 @@ event_comment(struct zctx *ctx, struct event *ev, const char *body)
 	return ZEK_OK;
 }
 
+static int
+id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* Adds `u` unless the rules say otherwise: the actor (unless self_ok),
  * notifications off for the user or for this request, already listed. */
 static enum zek_rc
 rcpt_add(struct zctx *ctx, const struct event *ev, struct rcpts *l,
     const struct store_user *u, bool self_ok)
 {
-	enum zek_rc rc;
-	bool muted;
 	size_t i;
 
 	if (!self_ok && ev->actor != NULL && ev->actor->id == u->id)
@@ -182,9 +194,9 @@ rcpt_add(struct zctx *ctx, const struct event *ev, struct rcpts *l,
 	for (i = 0; i < l->n; i++)
 		if (l->u[i]->id == u->id)
 			return ZEK_OK;
-	rc = store_notify_muted_get(ctx->db, ev->r->id, u->id, &muted);
-	if (rc != ZEK_OK || muted)
-		return rc;
+	if (ev->nmuted > 0 && bsearch(&u->id, ev->muted, ev->nmuted,
+	    sizeof(*ev->muted), id_cmp) != NULL)
+		return ZEK_OK;
 	l->u = core_grow(ctx, l->u, l->n, &l->cap, sizeof(*l->u));
 	if (l->u == NULL)
 		return ZEK_NOMEM;

@@ -226,6 +226,27 @@ store_notify_muted_get(struct store_conn *c, int64_t request_id,
 	return rc;
 }
 
+static void
+map_muted(struct sq_row *r, void *elem)
+{
+	*(int64_t *)elem = sq_col_i64(r);
+}
+
+enum zek_rc
+store_notify_muted_list(struct store_conn *c, struct arena *a,
+    int64_t request_id, int64_t **ids, size_t *n)
+{
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT user_id FROM participant_settings "
+	    "WHERE request_id = ? AND notify_muted <> 0 ORDER BY user_id "
+	    "LIMIT ?", "iz", request_id, (size_t)STORE_MUTED_MAX);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_muted, sizeof(**ids), (void **)ids, n);
+}
+
 enum zek_rc
 store_notify_muted_set(struct store_conn *c, int64_t request_id,
     int64_t user_id, bool muted)

@@ -547,6 +547,11 @@ enum zek_rc store_notify_muted_get(struct store_conn *c, int64_t request_id,
     int64_t user_id, bool *out);
 enum zek_rc store_notify_muted_set(struct store_conn *c, int64_t request_id,
     int64_t user_id, bool muted);
+/* Who turned notifications off for the request, by id (at most
+ * STORE_MUTED_MAX: more people than a request can have). */
+#define STORE_MUTED_MAX 10000
+enum zek_rc store_notify_muted_list(struct store_conn *c, struct arena *a,
+    int64_t request_id, int64_t **ids, size_t *n);
 
 /* ---- attachments ---- */
 
