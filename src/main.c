@@ -507,6 +507,13 @@ cmd_serve(struct app *app)
 	if (str_empty(app->cfg.smtp_url))
 		fputs("zek: smtp_url is not set: mails stay in the outbox "
 		    "(zek mail list)\n", stderr);
+	fprintf(stderr, "zek: links in e-mails point to %s (base_url)\n",
+	    app->cfg.base_url);
+	if (config_base_url_local_only(&app->cfg))
+		fprintf(stderr, "zek: warning: zek listens on %s, but links in "
+		    "e-mails point to %s, which only this machine can open: "
+		    "set base_url (ZEK_BASE_URL, --base-url) to the address "
+		    "people use\n", app->cfg.listen, app->cfg.base_url);
 	rc = http_serve(app);
 out:
 	jobs_stop(jobs);

@@ -1,5 +1,8 @@
-/* config.c: defaults for run-time settings. */
+/* config.c: defaults for run-time settings, and checks across them. */
 #include "core/config.h"
+
+#include <string.h>
+#include <strings.h>
 
 void
 config_defaults(struct config *cfg)
@@ -44,4 +47,54 @@ config_defaults(struct config *cfg)
 		.signup_domains = "",
 	};
 	cfg->max_body_bytes = cfg->max_file_bytes * cfg->max_files + (1u << 20);
+}
+
+/* Digits and dots only: an IPv4 address, not "127.example.org". */
+static bool
+ipv4_text(const char *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((h[i] >= '0' && h[i] <= '9') || h[i] == '.'))
+			return false;
+	return true;
+}
+
+/* Whether the host [h, h + n) names this machine only. */
+static bool
+host_loopback(const char *h, size_t n)
+{
+	if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
+		h++;
+		n -= 2;
+	}
+	return (n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
+	    (n == 3 && memcmp(h, "::1", 3) == 0) ||
+	    (n > 4 && memcmp(h, "127.", 4) == 0 && ipv4_text(h, n));
+}
+
+/* The host of "HOST:PORT" or "[V6]:PORT" (listen), or of a URL's
+ * authority "HOST[:PORT][/...]" (base_url after "://"). */
+static size_t
+host_len(const char *s, bool url)
+{
+	const char *end;
+
+	if (s[0] == '[') {
+		end = strchr(s, ']');
+		return end != NULL ? (size_t)(end - s) + 1 : strlen(s);
+	}
+	end = url ? s + strcspn(s, ":/?#") : strrchr(s, ':');
+	return end != NULL ? (size_t)(end - s) : strlen(s);
+}
+
+bool
+config_base_url_local_only(const struct config *cfg)
+{
+	const char *url = cfg->base_url != NULL ? cfg->base_url : "";
+	const char *listen = cfg->listen != NULL ? cfg->listen : "";
+	const char *auth = strstr(url, "://");
+
+	auth = auth != NULL ? auth + 3 : url;
+	return host_loopback(auth, host_len(auth, true)) &&
+	    !host_loopback(listen, host_len(listen, false));
 }

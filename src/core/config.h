@@ -95,4 +95,9 @@ enum {
 /* Fills in the defaults. */
 void config_defaults(struct config *cfg);
 
+/* True when links in mails point at this machine only (base_url's host
+ * is 127.0.0.0/8, localhost or ::1, as by default) while zek listens
+ * beyond it (any other address): nobody else can follow them. */
+bool config_base_url_local_only(const struct config *cfg);
+
 #endif

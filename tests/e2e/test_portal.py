@@ -408,3 +408,21 @@ def test_access_log_has_every_request_soon_and_at_stop(c, binary):
     assert not stray, stray[:3]
     assert [m.group(3) for m in access_lines(log, "/log%0Aforged%20200%1B[31m")] == ["400"], log[-500:]
     assert "\x1b" not in log and "\nforged" not in log
+
+
+def test_start_says_where_links_in_mails_point(c, binary):
+    """Issue 19, point 12: zek says at start where the links in its mails
+    lead (base_url), and warns only when that is this machine while zek
+    listens beyond it (not testable here: tests listen on loopback only;
+    tests/unit/core/config.c covers the rule)."""
+    s = Server(binary, demo=False, extra_env={"ZEK_BASE_URL": "https://service.example.org"})
+    try:
+        deadline = time.time() + 10
+        while "links in e-mails" not in s.read_log() and time.time() < deadline:
+            time.sleep(0.05)
+        log = s.read_log()
+        assert "zek: links in e-mails point to https://service.example.org (base_url)" in log, log
+        assert "warning" not in log, log
+    finally:
+        rc, log = s.stop()
+    assert rc in (0, -15), log[-2000:]
