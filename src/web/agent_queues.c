@@ -81,20 +81,6 @@ page_href(struct req *rq, const struct queue_params *p, const char *name,
 	return out;
 }
 
-/* A catalog text with one {placeholder} filled in. */
-static const char *
-fmt1(struct req *rq, const char *key, const char *name, const char *value)
-{
-	const char *names[1] = { name };
-	const char *values[1] = { value };
-	char *out;
-
-	if (i18n_format(rq->arena, web_t(rq, key), names, values, 1, &out) !=
-	    ZEK_OK)
-		return web_t(rq, key);
-	return out;
-}
-
 static json_t *
 nav_json(struct req *rq, enum agent_queue current,
     const struct agent_counts *counts)
@@ -109,7 +95,7 @@ nav_json(struct req *rq, enum agent_queue current,
 		    "label", web_t(rq, queue_keys[q]),
 		    "href", queue_href(rq, (enum agent_queue)q),
 		    "count", n,
-		    "count_text", fmt1(rq, "agent_queue_count", "n", n),
+		    "count_text", web_fmt1(rq, "agent_queue_count", "n", n),
 		    "current", q == (size_t)current));
 	}
 	return arr;

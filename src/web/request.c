@@ -65,20 +65,6 @@ sub_href(struct req *rq, const struct request_view *v, const char *tail)
 	return href != NULL ? arena_printf(rq->arena, "%s/%s", href, tail) : NULL;
 }
 
-/* A catalog text with {placeholders} filled in. */
-static const char *
-fmt(struct req *rq, const char *key, const char *name, const char *value)
-{
-	const char *names[1] = { name };
-	const char *values[1] = { value };
-	char *out;
-
-	if (i18n_format(rq->arena, web_t(rq, key), names, values, 1, &out) !=
-	    ZEK_OK)
-		return web_t(rq, key);
-	return out;
-}
-
 /* A catalog sentence as a list of {text, strong}: the values of its
  * {placeholders} are marked strong ("zu **Wartet auf Kunden** geändert"),
  * without any markup in the catalog. */
@@ -445,7 +431,7 @@ share_orgs_json(struct req *rq, const struct request_view *v)
 		snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
 		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
 		    "action", sub_href(rq, v, "organisation"), "org_id", id,
-		    "label", fmt(rq, "share_org", "org", names[i])));
+		    "label", web_fmt1(rq, "share_org", "org", names[i])));
 	}
 	return arr;
 }
@@ -463,22 +449,37 @@ notify_json(struct req *rq, const struct request_view *v)
 	    "muted", muted);
 }
 
+/* When the waiting solution closes the request by itself: auto_close_days
+ * after the status was set (the rule of the auto-close job), in the
+ * viewer's zone; NULL when nothing closes it. */
+static const char *
+auto_close_note(struct req *rq, const struct request_view *v)
+{
+	static const char *const names[] = { "when", "days" };
+	const char *values[2];
+	char days[24];
+	int64_t d = rq->app->cfg.auto_close_days, since;
+
+	if (d <= 0 || core_request_status_since(&rq->ctx, rq->user, v,
+	    &since) != ZEK_OK)
+		return NULL;
+	snprintf(days, sizeof(days), "%lld", (long long)d);
+	values[0] = web_time_text(rq, since + d * 24 * 3600 * 1000);
+	values[1] = days;
+	return web_fmt(rq, "solution_auto_close_note", names, values, 2);
+}
+
 /* "Lösung annehmen" / "Lösung ablehnen" while a proposed solution waits. */
 static json_t *
 solution_json(struct req *rq, const struct request_view *v,
     const struct request_abilities *ab)
 {
-	char days[24];
-	int64_t d = rq->app->cfg.auto_close_days;
-
-	snprintf(days, sizeof(days), "%lld", (long long)d);
 	return ctx_pack("{s:s?, s:s?, s:s?}",
 	    "accept_href", ab->accept_solution ?
 	    sub_href(rq, v, "solution/accept") : NULL,
 	    "reject_href", ab->reject_solution ?
 	    sub_href(rq, v, "solution/reject") : NULL,
-	    "auto_close_note", d > 0 ? fmt(rq, "solution_auto_close_note",
-	    "days", days) : NULL);
+	    "auto_close_note", auto_close_note(rq, v));
 }
 
 /* Renders the request page: the request, its activity and the forms the

@@ -133,19 +133,6 @@ number_text(struct req *rq, int64_t v)
 	return arena_strdup(rq->arena, out);
 }
 
-/* A catalog text with {placeholders} filled in. */
-static const char *
-fmt(struct req *rq, const char *key, const char *const *names,
-    const char *const *values, size_t n)
-{
-	char *out;
-
-	if (i18n_format(rq->arena, web_t(rq, key), names, values, n, &out) !=
-	    ZEK_OK)
-		return web_t(rq, key);
-	return out;
-}
-
 static json_t *
 option(const char *value, const char *label, bool selected)
 {
@@ -247,10 +234,10 @@ pager_json(struct req *rq, const struct list_params *p,
 		    &pg->items[pg->n - 1].cursor), page + 1);
 	/* A capped count ("mehr als 1.000", core/list.h): no last page. */
 	return ctx_pack("{s:s, s:s, s:s?, s:s?, s:b}",
-	    "range_text", fmt(rq, pg->total_capped ? "requests_range_more" :
+	    "range_text", web_fmt(rq, pg->total_capped ? "requests_range_more" :
 	    "requests_range", range_names, range, 3),
-	    "page_text", pg->total_capped ? fmt(rq, "requests_page_open",
-	    page_names, nums, 1) : fmt(rq, "requests_page", page_names, nums, 2),
+	    "page_text", pg->total_capped ? web_fmt(rq, "requests_page_open",
+	    page_names, nums, 1) : web_fmt(rq, "requests_page", page_names, nums, 2),
 	    "prev_href", prev, "next_href", next, "several",
 	    pages > 1 || pg->total_capped);
 }
@@ -290,6 +277,6 @@ web_requests(struct req *rq)
 	if (pg->n == 0)
 		json_object_set_new(page, "empty_text", json_string(str_empty(p.q) ?
 		    web_t(rq, "requests_empty") :
-		    fmt(rq, "requests_empty_search", q_names, &p.q, 1)));
+		    web_fmt(rq, "requests_empty_search", q_names, &p.q, 1)));
 	return web_render(rq, 200, "requests", page);
 }

@@ -4,9 +4,11 @@ answers to a proposed solution, internal notes that leak nowhere (pages,
 downloads, REST API, e-mail), and the auto-close job with a fake clock."""
 
 import atexit
+import datetime
 import re
 import subprocess
 import time
+import zoneinfo
 
 import zektest
 from zektest import (Client, Server, assert_html_ok, assert_in, created_key, db_rows, type_links,
@@ -132,7 +134,15 @@ def test_full_lifecycle_with_the_demo_accounts(c, server):
     reject = re.search(r'<a class="button button--secondary" href="([^"]+)">Lösung ablehnen</a>', page)
     assert accept and reject
     assert accept.group(1) == PORTAL + "/" + key + "/solution/accept"
-    assert_in("14 Tage nach dem Lösungsvorschlag automatisch geschlossen", page)
+    # The panel names the day it closes by itself: 14 days after the
+    # proposal, in Anna's zone (issue 19, point 4).
+    proposed = zektest.db_one(server.db, "SELECT max(a.created_at) FROM activity a JOIN "
+                              "requests r ON r.id = a.request_id WHERE r.issue_key = ? "
+                              "AND a.kind = 'status_changed'", (key,))
+    closes = datetime.datetime.fromtimestamp(proposed / 1000 + 14 * 86400,
+                                             zoneinfo.ZoneInfo("Europe/Berlin"))
+    assert_in("Ohne Antwort wird die Anfrage am %s automatisch geschlossen (14 Tage nach dem "
+              "Lösungsvorschlag)." % closes.strftime("%d.%m.%Y, %H:%M"), page)
     # Anna rejects, with a reason, after the confirmation step.
     confirm = page_of(anna, reject.group(1), "reject confirmation")
     for text in ("Lösung ablehnen", "Optionaler Kommentar", "Abbrechen",
