@@ -370,6 +370,13 @@ notify_customers(struct zctx *ctx, const char *code, int64_t request_id,
 	if (rc == ZEK_OK && old_status != NULL &&
 	    set_str(ev.payload, "old_status", old_status) != 0)
 		rc = ZEK_NOMEM;
+	/* A proposed solution closes the request by itself after
+	 * auto_close_days (core/workflow.c): the mail names the day. */
+	if (rc == ZEK_OK && str_eq(code, NOTIFY_SOLUTION) &&
+	    ctx->cfg->auto_close_days > 0 && json_object_set_new(ev.payload,
+	    "closes_at", json_integer(ctx->now_ms +
+	    ctx->cfg->auto_close_days * 24 * 3600 * 1000)) != 0)
+		rc = ZEK_NOMEM;
 	if (rc == ZEK_OK)
 		rc = event_comment(ctx, &ev, comment);
 	if (rc == ZEK_OK)

@@ -26,11 +26,11 @@
  * catalog texts may use every one of these as {name}. */
 enum {
 	V_KEY, V_TITLE, V_ACTOR, V_REPORTER, V_NAME, V_OLD, V_NEW, V_RESOLUTION,
-	V_TIME, V_ORG, V_EXPIRES, V_MAX
+	V_TIME, V_ORG, V_EXPIRES, V_CLOSES, V_MAX
 };
 static const char *const var_names[V_MAX] = {
 	"key", "title", "actor", "reporter", "name", "old", "new", "resolution",
-	"time", "org", "expires",
+	"time", "org", "expires", "closes",
 };
 
 struct compose {
@@ -119,6 +119,26 @@ when_text(struct compose *c, const struct store_mail *m, int64_t ms)
 	return arena_strdup(c->a, when);
 }
 
+/* What a mail says about the request's end: when a proposed solution
+ * closes it by itself (closes_at, issue 19), and a footer that asks for
+ * comments in the portal only while the request can take one. */
+static enum zek_rc
+closing_context(struct compose *c, const struct store_mail *m, json_t *p)
+{
+	int64_t closes = json_integer_value(json_object_get(p, "closes_at"));
+	bool closed = str_eq(pstr(p, "status"), "geschlossen");
+	enum zek_rc rc;
+
+	c->vars[V_CLOSES] = closes > 0 ? when_text(c, m, closes) : "";
+	if (c->vars[V_CLOSES] == NULL)
+		return ZEK_NOMEM;
+	rc = ctx_str(c, "footer", i18n_get(c->cat, c->lang, closed ?
+	    "mail_footer_closed" : "mail_footer"));
+	if (rc == ZEK_OK && closes > 0)
+		rc = ctx_str(c, "closes_line", fmt(c, "mail_closes"));
+	return rc;
+}
+
 /* Fills c->vars and the template context from the mail and its payload. */
 static enum zek_rc
 build_context(struct compose *c, const struct store_mail *m, json_t *p)
@@ -178,6 +198,8 @@ build_context(struct compose *c, const struct store_mail *m, json_t *p)
 		rc = ctx_str(c, "comment", pstr(p, "comment"));
 	if (rc == ZEK_OK)
 		rc = comment_html(c, pstr(p, "comment"));
+	if (rc == ZEK_OK)
+		rc = closing_context(c, m, p);
 	return rc;
 }
 

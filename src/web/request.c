@@ -314,18 +314,47 @@ entry_json(struct req *rq, const struct activity_entry *e)
 	return j;
 }
 
+static json_t *
+entries_json(struct req *rq, const struct activity_entry *e, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, entry_json(rq, &e[i]));
+	return arr;
+}
+
 json_t *
 web_activity_json(struct req *rq, const struct request_view *v)
 {
 	struct activity_entry *e;
-	json_t *arr = json_array();
-	size_t i, n;
+	size_t n;
 
 	if (core_activity_of_view(&rq->ctx, rq->user, v, &e, &n) != ZEK_OK)
-		return arr;
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, entry_json(rq, &e[i]));
-	return arr;
+		return json_array();
+	return entries_json(rq, e, n);
+}
+
+/* The text that came with the newest proposed solution: the public
+ * comment its agent wrote in the same step (same moment, same person);
+ * NULL when the proposal came without one. e: newest first. */
+static const struct activity_entry *
+proposal_of(const struct activity_entry *e, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		if (e[i].kind != ACTIVITY_STATUS_CHANGED || !e[i].has_action ||
+		    e[i].action != WF_PROPOSE_SOLUTION)
+			continue;
+		for (k = 0; k < n; k++)
+			if (e[k].kind == ACTIVITY_COMMENT && e[k].is_public &&
+			    e[k].created_at == e[i].created_at &&
+			    e[k].actor.id == e[i].actor.id)
+				return &e[k];
+		return NULL;
+	}
+	return NULL;
 }
 
 /* ---- the forms ---- */
@@ -469,17 +498,29 @@ auto_close_note(struct req *rq, const struct request_view *v)
 	return web_fmt(rq, "solution_auto_close_note", names, values, 2);
 }
 
-/* "Lösung annehmen" / "Lösung ablehnen" while a proposed solution waits. */
+/* "Lösung annehmen" / "Lösung ablehnen" while a proposed solution waits,
+ * with the proposal's own text when it came with one. */
 static json_t *
 solution_json(struct req *rq, const struct request_view *v,
-    const struct request_abilities *ab)
+    const struct request_abilities *ab, const struct activity_entry *prop)
 {
-	return ctx_pack("{s:s?, s:s?, s:s?}",
+	json_t *j = ctx_pack("{s:s?, s:s?, s:s?}",
 	    "accept_href", ab->accept_solution ?
 	    sub_href(rq, v, "solution/accept") : NULL,
 	    "reject_href", ab->reject_solution ?
 	    sub_href(rq, v, "solution/reject") : NULL,
 	    "auto_close_note", auto_close_note(rq, v));
+	const char *html;
+
+	if (j == NULL || prop == NULL)
+		return j;
+	html = web_markdown_html(rq, prop->body);
+	json_object_set_new(j, "proposal", ctx_pack("{s:s?, s:s?, s:s, s:s, "
+	    "s:s}", "html", html, "plain", html == NULL ? prop->body : NULL,
+	    "author", prop->actor.name,
+	    "time_text", web_time_text(rq, prop->created_at),
+	    "time_iso", web_time_iso(rq, prop->created_at)));
+	return j;
 }
 
 /* Renders the request page: the request, its activity and the forms the
@@ -489,7 +530,9 @@ request_page(struct req *rq, const struct request_view *v,
     const struct page_state *st, unsigned status)
 {
 	struct request_abilities ab;
+	struct activity_entry *e = NULL;
 	json_t *page, *activity;
+	size_t ne = 0;
 	int rc;
 
 	rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
@@ -501,7 +544,9 @@ request_page(struct req *rq, const struct request_view *v,
 	json_object_set_new(page, "title", json_string(arena_printf(rq->arena,
 	    "%s: %s", v->key, v->title)));
 	json_object_set_new(page, "request", request_json(rq, v, &ab));
-	activity = web_activity_json(rq, v);
+	if (core_activity_of_view(&rq->ctx, rq->user, v, &e, &ne) != ZEK_OK)
+		ne = 0;
+	activity = entries_json(rq, e, ne);
 	json_object_set_new(page, "has_activity",
 	    json_boolean(json_array_size(activity) > 0));
 	json_object_set_new(page, "activity", activity);
@@ -517,7 +562,8 @@ request_page(struct req *rq, const struct request_view *v,
 		json_object_set_new(page, "withdraw_href", json_string(
 		    sub_href(rq, v, "withdraw")));
 	if (ab.accept_solution || ab.reject_solution)
-		json_object_set_new(page, "solution", solution_json(rq, v, &ab));
+		json_object_set_new(page, "solution", solution_json(rq, v, &ab,
+		    proposal_of(e, ne)));
 	if (st->alert != NULL)
 		json_object_set_new(page, "page_alert", json_string(st->alert));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);

@@ -800,6 +800,7 @@ test('agent', 'agent area: queues and request view pass axe; the agent proposes 
 	await sam.getByRole('button', { name: 'Mir zuweisen' }).click();
 	await sam.waitForLoadState();
 	await sam.getByLabel('Neuer Status').selectOption({ label: 'Lösung vorschlagen (Wartet auf Kunden, Lösung Gelöst)' });
+	await sam.getByLabel('Nachricht an den Kunden').fill('Bitte leeren Sie den **Browser-Cache**, dann lädt das Formular.');
 	await sam.getByRole('button', { name: 'Status ändern' }).click();
 	await sam.waitForLoadState();
 	check((await sam.locator('main').innerText()).includes('Der Anfragestatus wurde zu Wartet auf Kunden mit Lösung Gelöst geändert.'),
@@ -808,7 +809,14 @@ test('agent', 'agent area: queues and request view pass axe; the agent proposes 
 	await t.shot(sam, 'agent proposed a solution', { full: true });
 
 	await anna.goto(t.url(path));
+	// The panel quotes the proposal and names the day it closes by itself (issue 19, point 4).
+	const panel = anna.getByRole('region', { name: 'Lösungsvorschlag' });
+	check((await panel.innerText()).includes('Bitte leeren Sie den Browser-Cache, dann lädt das Formular.'),
+	    'the solution panel quotes the proposal');
+	check(/am \d\d\.\d\d\.\d{4}, \d\d:\d\d automatisch geschlossen/.test(await panel.innerText()),
+	    'the solution panel names the day it closes');
 	await t.axe(anna, 'request page with a proposed solution');
+	await t.shot(anna, 'solution panel with the proposal', { full: true });
 	await anna.getByRole('link', { name: 'Lösung annehmen' }).click();
 	await anna.waitForLoadState();
 	await t.axe(anna, 'accept confirmation');

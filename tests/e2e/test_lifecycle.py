@@ -134,6 +134,12 @@ def test_full_lifecycle_with_the_demo_accounts(c, server):
     reject = re.search(r'<a class="button button--secondary" href="([^"]+)">Lösung ablehnen</a>', page)
     assert accept and reject
     assert accept.group(1) == PORTAL + "/" + key + "/solution/accept"
+    # The panel quotes the proposal itself, not "siehe Aktivität".
+    panel = re.search(r'<section class="panel solution".*?</section>', page, re.S).group(0)
+    assert_in("Der Support hat diese Lösung vorgeschlagen.", panel)
+    assert_in("Die Gebühr beträgt 10 Euro.", panel)
+    assert_in("Sam Support", panel)
+    assert "siehe Aktivität" not in panel, panel
     # The panel names the day it closes by itself: 14 days after the
     # proposal, in Anna's zone (issue 19, point 4).
     proposed = zektest.db_one(server.db, "SELECT max(a.created_at) FROM activity a JOIN "

@@ -302,6 +302,16 @@ test_status_solution_and_auto_close(void **state)
 	assert_string_equal(payload_str(&m[2], "comment"), "Hat sich erledigt.");
 	IN_TX(core_notify_solution(&env->ctx, id, user(sam), "Neu starten."));
 	expect(id, NOTIFY_SOLUTION, customers, 2);
+	/* The day it closes by itself: auto_close_days (14) from now. */
+	assert_int_equal(mails(id, NOTIFY_SOLUTION, &m), 2);
+	assert_true(strstr(m[0].payload, "\"closes_at\"") != NULL);
+	{
+		json_t *p = json_loads(m[0].payload, 0, NULL);
+
+		assert_int_equal(json_integer_value(json_object_get(p,
+		    "closes_at")), env->ctx.now_ms + 14 * 24 * 3600 * 1000LL);
+		json_decref(p);
+	}
 	/* The system closes: no actor, so everybody concerned. */
 	IN_TX(core_notify_auto_closed(&env->ctx, id));
 	expect(id, NOTIFY_AUTO_CLOSED, customers, 2);

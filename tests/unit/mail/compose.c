@@ -200,6 +200,9 @@ test_texts_per_event(void **state)
 	text = mt_part(msg, "text/plain");
 	assert_non_null(strstr(text, "automatisch geschlossen"));
 	assert_non_null(strstr(text, "Lösung: Gelöst"));
+	/* A closed request takes no comment: the footer does not ask for one. */
+	assert_null(strstr(text, "kommentieren Sie"));
+	assert_non_null(strstr(text, "erstellen Sie bitte eine neue Anfrage"));
 	free(text);
 	free(msg);
 	m = mail(NOTIFY_NEW_REQUEST, "de", "Europe/Berlin", pl);
@@ -207,6 +210,29 @@ test_texts_per_event(void **state)
 	text = mt_part(msg, "text/plain");
 	assert_non_null(strstr(text, "Anna Schmidt hat die neue Anfrage ZEK-12 "
 	    "gestellt."));
+	free(text);
+	free(msg);
+	free(pl);
+
+	/* A proposed solution names the day it closes by itself, in the
+	 * reader's zone (14 days after T0: 17.03.2026, 15:05 in Berlin); an
+	 * open request's footer asks for comments in the portal. */
+	pl = payload("Drucker", "wartet_kunde", "geloest", NULL, NULL);
+	{
+		json_t *j = json_loads(pl, 0, NULL);
+
+		json_object_set_new(j, "closes_at",
+		    json_integer(T0 + 14 * 24 * 3600 * 1000LL));
+		free(pl);
+		pl = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+	}
+	m = mail(NOTIFY_SOLUTION, "de", "Europe/Berlin", pl);
+	msg = render(&m);
+	text = mt_part(msg, "text/plain");
+	assert_non_null(strstr(text, "Ohne Antwort wird die Anfrage am "
+	    "17.03.2026, 15:05 automatisch geschlossen."));
+	assert_non_null(strstr(text, "kommentieren Sie die Anfrage im Portal"));
 	free(text);
 	free(msg);
 	free(pl);
