@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/internal.h"
 #include "core/users.h"
+#include "core/workflow.h"
 #include "lib/arena.h"
 #include "lib/str.h"
 #include "render/jsonalloc.h"
@@ -373,9 +374,9 @@ notify_customers(struct zctx *ctx, const char *code, int64_t request_id,
 	/* A proposed solution closes the request by itself after
 	 * auto_close_days (core/workflow.c): the mail names the day. */
 	if (rc == ZEK_OK && str_eq(code, NOTIFY_SOLUTION) &&
-	    ctx->cfg->auto_close_days > 0 && json_object_set_new(ev.payload,
-	    "closes_at", json_integer(ctx->now_ms +
-	    ctx->cfg->auto_close_days * 24 * 3600 * 1000)) != 0)
+	    core_auto_close_at(ctx, ctx->now_ms) > 0 &&
+	    json_object_set_new(ev.payload, "closes_at",
+	    json_integer(core_auto_close_at(ctx, ctx->now_ms))) != 0)
 		rc = ZEK_NOMEM;
 	if (rc == ZEK_OK)
 		rc = event_comment(ctx, &ev, comment);

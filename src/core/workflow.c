@@ -610,6 +610,14 @@ auto_close_retrying(struct zctx *ctx, int64_t id, int64_t cutoff, bool *done)
 	return ac.rc != ZEK_OK ? ac.rc : rc;
 }
 
+int64_t
+core_auto_close_at(const struct zctx *ctx, int64_t proposed_at)
+{
+	int64_t d = ctx->cfg->auto_close_days;
+
+	return d > 0 ? proposed_at + d * DAY_MS : 0;
+}
+
 enum zek_rc
 core_auto_close_run(struct zctx *ctx, size_t limit, int64_t *closed,
     bool *more)

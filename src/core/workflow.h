@@ -142,6 +142,11 @@ enum zek_rc core_request_assign(struct zctx *ctx, const struct user *user,
 
 #define AUTO_CLOSE_BATCH 100        /* requests one pass closes at most */
 
+/* When a solution proposed at `proposed_at` closes its request by itself:
+ * cfg->auto_close_days later, the moment core_auto_close_run takes it;
+ * 0 when nothing closes it (auto_close_days 0). */
+int64_t core_auto_close_at(const struct zctx *ctx, int64_t proposed_at);
+
 /* The auto-close job, one pass at ctx->now_ms: every request whose
  * proposed solution has waited cfg->auto_close_days (0 = never) in
  * "Wartet auf Kunden" is closed with WF_AUTO_CLOSE (Geschlossen, Gelöst;

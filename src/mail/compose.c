@@ -126,9 +126,15 @@ static enum zek_rc
 closing_context(struct compose *c, const struct store_mail *m, json_t *p)
 {
 	int64_t closes = json_integer_value(json_object_get(p, "closes_at"));
-	bool closed = str_eq(pstr(p, "status"), "geschlossen");
+	enum status st;
+	enum resolution res;
+	bool closed;
 	enum zek_rc rc;
 
+	/* An unknown code decodes as closed: no comment asked then either. */
+	(void)status_decode(pstr(p, "status"), pstr(p, "resolution"), &st,
+	    &res);
+	closed = st == STATUS_GESCHLOSSEN;
 	c->vars[V_CLOSES] = closes > 0 ? when_text(c, m, closes) : "";
 	if (c->vars[V_CLOSES] == NULL)
 		return ZEK_NOMEM;

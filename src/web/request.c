@@ -487,13 +487,14 @@ auto_close_note(struct req *rq, const struct request_view *v)
 	static const char *const names[] = { "when", "days" };
 	const char *values[2];
 	char days[24];
-	int64_t d = rq->app->cfg.auto_close_days, since;
+	int64_t since, at;
 
-	if (d <= 0 || core_request_status_since(&rq->ctx, rq->user, v,
-	    &since) != ZEK_OK)
+	if (core_request_status_since(&rq->ctx, rq->user, v, &since) != ZEK_OK ||
+	    (at = core_auto_close_at(&rq->ctx, since)) == 0)
 		return NULL;
-	snprintf(days, sizeof(days), "%lld", (long long)d);
-	values[0] = web_time_text(rq, since + d * 24 * 3600 * 1000);
+	snprintf(days, sizeof(days), "%lld",
+	    (long long)rq->app->cfg.auto_close_days);
+	values[0] = web_time_text(rq, at);
 	values[1] = days;
 	return web_fmt(rq, "solution_auto_close_note", names, values, 2);
 }
