@@ -777,6 +777,9 @@ list_params(struct req *rq, struct list_filter *f, int64_t *portal,
 	return ZEK_OK;
 }
 
+/* A page of requests is read at once. */
+_Static_assert(API_PAGE_LIMIT_MAX <= CORE_VIEWS_MAX, "an API page fits");
+
 /* GET /rest/servicedeskapi/request */
 int
 api_requests(struct req *rq)
@@ -789,10 +792,10 @@ api_requests(struct req *rq)
 	struct list_filter f;
 	struct api_page pg;
 	const struct list_item *it;
-	struct request_view *v;
-	const char **keys;
+	struct request_view **views;
+	int64_t *ids;
 	json_t *values;
-	size_t ns = 0, i, nkeys = 0;
+	size_t ns = 0, i, nids = 0;
 	int64_t portal, skipped = 0;
 	bool owned, part, all;
 	int rc = ZEK_OK;
@@ -808,30 +811,32 @@ api_requests(struct req *rq)
 		if (part)
 			stream_init(rq, &s[ns++], LIST_CREATOR_PARTICIPANT, &f);
 	}
-	keys = arena_calloc(rq->arena, (size_t)pg.limit, sizeof(*keys));
-	if (keys == NULL)
+	ids = arena_calloc(rq->arena, (size_t)pg.limit, sizeof(*ids));
+	views = arena_calloc(rq->arena, (size_t)pg.limit, sizeof(*views));
+	if (ids == NULL || views == NULL)
 		rc = ZEK_NOMEM;
 	while (rc == ZEK_OK && skipped < pg.start &&
 	    merged_next(rq, s, ns, portal, &rc) != NULL)
 		skipped++;
-	while (rc == ZEK_OK && nkeys < (size_t)pg.limit &&
+	while (rc == ZEK_OK && nids < (size_t)pg.limit &&
 	    (it = merged_next(rq, s, ns, portal, &rc)) != NULL)
-		if ((keys[nkeys++] = arena_strdup(rq->arena, it->key)) == NULL)
-			rc = ZEK_NOMEM;
+		ids[nids++] = it->id;
 	it = rc == ZEK_OK ? merged_next(rq, s, ns, portal, &rc) : NULL;
 	for (i = 0; i < ns; i++)
 		arena_free(s[i].ctx.arena);
+	if (rc == ZEK_OK)
+		rc = core_request_views(&rq->ctx, rq->user, ids, nids, rq->lang,
+		    views);
 	if (rc != ZEK_OK)
 		return rc;
 	values = json_array();
-	for (i = 0; values != NULL && i < nkeys; i++) {
-		rc = core_request_get(&rq->ctx, rq->user, keys[i], rq->lang, &v);
-		if (rc == ZEK_NOTFOUND)
+	for (i = 0; values != NULL && i < nids; i++) {
+		if (views[i] == NULL)
 			continue;   /* gone since the walk (a participant left) */
-		if (rc != ZEK_OK ||
-		    json_array_append_new(values, request_json(rq, v, &tc)) != 0) {
+		if (json_array_append_new(values,
+		    request_json(rq, views[i], &tc)) != 0) {
 			json_decref(values);
-			return rc != ZEK_OK ? rc : ZEK_NOMEM;
+			return ZEK_NOMEM;
 		}
 	}
 	if (values == NULL)

@@ -69,11 +69,7 @@ api_status_history(struct req *rq, const struct request_view *v,
 json_t *
 api_current_status(struct req *rq, const struct request_view *v)
 {
-	int64_t since;
-
-	if (core_request_status_since(&rq->ctx, rq->user, v, &since) != ZEK_OK)
-		return NULL;
-	return status_json(rq, v->status, since);
+	return status_json(rq, v->status, v->status_since);
 }
 
 /* GET /rest/servicedeskapi/request/{issueIdOrKey}/status */

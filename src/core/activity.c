@@ -322,25 +322,6 @@ place_comment_files(struct zctx *ctx, const struct store_attachment *sa,
 	return ZEK_OK;
 }
 
-enum zek_rc
-core_request_status_since(struct zctx *ctx, const struct user *user,
-    const struct request_view *v, int64_t *at)
-{
-	enum zek_rc rc;
-
-	*at = v->created_at;
-	if (user == NULL)
-		return ZEK_NOTFOUND;
-	/* Internal entries only for staff (core_request_roles: agent role). */
-	rc = store_activity_status_since(ctx->db, v->id,
-	    user->is_agent || user->is_admin, at);
-	if (rc == ZEK_NOTFOUND) {
-		*at = v->created_at;
-		rc = ZEK_OK;
-	}
-	return rc;
-}
-
 /* Hands each "attachment added" entry its file, found by id among the
  * request's attachments (sa, by created_at and id: few per request). */
 static enum zek_rc

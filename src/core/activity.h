@@ -70,12 +70,6 @@ struct request_view;
 enum zek_rc core_activity_of_view(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct activity_entry **out, size_t *n);
 
-/* When the status of request `v` (loaded for `user` by core_request_get)
- * was last set, as its activity shows it to the user: what the newest
- * status entry of core_activity_list says, without reading the rest. */
-enum zek_rc core_request_status_since(struct zctx *ctx,
-    const struct user *user, const struct request_view *v, int64_t *at);
-
 /* A comment as a page or the API submits it. */
 struct comment_input {
 	const char *body;           /* Markdown, required */

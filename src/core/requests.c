@@ -2,6 +2,7 @@
 #include "core/requests.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "core/attachments.h"
@@ -417,23 +418,149 @@ normalise_key(struct zctx *ctx, const char *key, char **out)
 	return ZEK_OK;
 }
 
+/*
+ * What the views of a page of requests read once for all of them, so that
+ * a page costs the same few statements as one request (views_build).
+ * Arrays of rows "by request" are ordered by request id.
+ */
+struct views_data {
+	struct store_participant *parts;
+	size_t nparts;
+	struct store_value *vals;
+	size_t nvals;
+	struct store_object *objs;
+	size_t nobjs;
+	struct store_user *users;       /* reporters and creators */
+	size_t nusers;
+	struct store_org *orgs;
+	size_t norgs;
+	struct store_attachment *atts;
+	size_t natts;
+	int64_t *muted;
+	size_t nmuted;
+	struct store_id_time *since;
+	size_t nsince;
+	/* Desks and types, each read once. */
+	struct store_desk **desks;
+	size_t ndesks;
+	struct reqtype **types;
+	size_t ntypes;
+};
+
+/* The run of elements whose int64_t member at `off` is `id`, in an array
+ * ordered by that member; *cnt elements (maybe none). */
+static const void *
+run_of(const void *arr, size_t n, size_t size, size_t off, int64_t id,
+    size_t *cnt)
+{
+	const unsigned char *p = arr;
+	size_t i, first;
+	int64_t v = 0;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&v, p + i * size + off, sizeof(v));
+		if (v == id)
+			break;
+	}
+	for (first = i; i < n; i++) {
+		memcpy(&v, p + i * size + off, sizeof(v));
+		if (v != id)
+			break;
+	}
+	*cnt = i - first;
+	return p + first * size;
+}
+
+/* The rows of request `id` in d's array `arr` of struct `type`. */
+#define RUN_OF(type, arr, n, id, cnt) \
+	run_of((arr), (n), sizeof(type), offsetof(type, request_id), (id), (cnt))
+
+static const struct store_user *
+user_of(const struct views_data *d, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < d->nusers; i++)
+		if (d->users[i].id == id)
+			return &d->users[i];
+	return NULL;
+}
+
+static const struct store_object *
+object_of(const struct views_data *d, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < d->nobjs; i++)
+		if (d->objs[i].id == id)
+			return &d->objs[i];
+	return NULL;
+}
+
 static enum zek_rc
-view_field(struct zctx *ctx, const struct field *f,
+desk_of(struct zctx *ctx, struct views_data *d, int64_t id,
+    struct store_desk **out)
+{
+	size_t i, cap = d->ndesks;
+	enum zek_rc rc;
+
+	for (i = 0; i < d->ndesks; i++)
+		if (d->desks[i]->id == id) {
+			*out = d->desks[i];
+			return ZEK_OK;
+		}
+	rc = store_desk_by_id(ctx->db, ctx->arena, id, out);
+	if (rc != ZEK_OK)
+		return rc;
+	d->desks = core_grow(ctx, d->desks, d->ndesks, &cap, sizeof(*d->desks));
+	if (d->desks == NULL)
+		return ZEK_NOMEM;
+	d->desks[d->ndesks++] = *out;
+	return ZEK_OK;
+}
+
+static enum zek_rc
+type_of(struct zctx *ctx, struct views_data *d, int64_t id, const char *lang,
+    struct reqtype **out)
+{
+	size_t i, cap = d->ntypes;
+	enum zek_rc rc;
+
+	for (i = 0; i < d->ntypes; i++)
+		if (d->types[i]->id == id) {
+			*out = d->types[i];
+			return ZEK_OK;
+		}
+	rc = core_reqtype_load(ctx, id, lang, out);
+	if (rc != ZEK_OK)
+		return rc;
+	d->types = core_grow(ctx, d->types, d->ntypes, &cap, sizeof(*d->types));
+	if (d->types == NULL)
+		return ZEK_NOMEM;
+	d->types[d->ntypes++] = *out;
+	return ZEK_OK;
+}
+
+static const struct field *
+field_of(const struct reqtype *t, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfields; i++)
+		if (str_eq(t->fields[i].key, key))
+			return &t->fields[i];
+	return NULL;
+}
+
+static void
+view_field(const struct views_data *d, const struct field *f,
     const struct store_value *vals, size_t nvals,
     struct request_field_view *fv)
 {
-	struct store_object *o;
-	enum zek_rc rc;
+	const struct store_object *o;
 	size_t i, k;
 	int64_t id;
 
-	*fv = (struct request_field_view){ .key = f->key, .label = f->label,
-	    .kind = f->kind };
-	fv->values = arena_calloc(ctx->arena, nvals, sizeof(*fv->values));
-	fv->object_ids = arena_calloc(ctx->arena, nvals,
-	    sizeof(*fv->object_ids));
-	if (fv->values == NULL || fv->object_ids == NULL)
-		return ZEK_NOMEM;
 	for (i = 0; i < nvals; i++) {
 		const char *v = vals[i].value;
 
@@ -452,13 +579,10 @@ view_field(struct zctx *ctx, const struct field *f,
 				fv->datetime_ms = id;
 			break;
 		case FIELD_OBJECT:
-			if (str_to_i64(v, 1, INT64_MAX, &id) != 0)
+			/* Gone: removed from the catalogue. */
+			if (str_to_i64(v, 1, INT64_MAX, &id) != 0 ||
+			    (o = object_of(d, id)) == NULL)
 				continue;
-			rc = store_object_get(ctx->db, ctx->arena, id, &o);
-			if (rc == ZEK_NOTFOUND)
-				continue;   /* removed from the catalogue */
-			if (rc != ZEK_OK)
-				return rc;
 			fv->object_ids[fv->nvalues] = id;
 			v = o->name;
 			break;
@@ -467,93 +591,83 @@ view_field(struct zctx *ctx, const struct field *f,
 		}
 		fv->values[fv->nvalues++] = v;
 	}
-	return ZEK_OK;
 }
 
+/* The request's filled fields in form order; vals are its values, ordered
+ * by key and position, so each field's are adjacent. */
 static enum zek_rc
-view_fields(struct zctx *ctx, const struct reqtype *t, int64_t request_id,
+view_fields(struct zctx *ctx, const struct views_data *d,
+    const struct reqtype *t, const struct store_value *vals, size_t nv,
     struct request_view *v)
 {
-	struct store_value *vals;
-	enum zek_rc rc;
-	size_t i, j, nv, first, cnt;
+	struct request_field_view *fv;
+	size_t i, first, cnt;
 
-	rc = store_values_by_request(ctx->db, ctx->arena, request_id, &vals,
-	    &nv);
-	if (rc != ZEK_OK)
-		return rc;
 	v->fields = arena_calloc(ctx->arena, t->nfields > 0 ? t->nfields : 1,
 	    sizeof(*v->fields));
 	if (v->fields == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < t->nfields; i++) {
-		/* Values come ordered by key, so each field's are adjacent. */
 		for (first = 0; first < nv; first++)
 			if (str_eq(vals[first].field_key, t->fields[i].key))
 				break;
-		for (j = first, cnt = 0; j < nv &&
-		    str_eq(vals[j].field_key, t->fields[i].key); j++)
-			cnt++;
+		for (cnt = 0; first + cnt < nv &&
+		    str_eq(vals[first + cnt].field_key, t->fields[i].key); cnt++)
+			;
 		if (cnt == 0)
 			continue;
-		rc = view_field(ctx, &t->fields[i], vals + first, cnt,
-		    &v->fields[v->nfields]);
-		if (rc != ZEK_OK)
-			return rc;
-		if (v->fields[v->nfields].nvalues > 0)
+		fv = &v->fields[v->nfields];
+		*fv = (struct request_field_view){ .key = t->fields[i].key,
+		    .label = t->fields[i].label, .kind = t->fields[i].kind };
+		fv->values = arena_calloc(ctx->arena, cnt, sizeof(*fv->values));
+		fv->object_ids = arena_calloc(ctx->arena, cnt,
+		    sizeof(*fv->object_ids));
+		if (fv->values == NULL || fv->object_ids == NULL)
+			return ZEK_NOMEM;
+		view_field(d, &t->fields[i], vals + first, cnt, fv);
+		if (fv->nvalues > 0)
 			v->nfields++;
 	}
 	return ZEK_OK;
 }
 
 static enum zek_rc
-view_people(struct zctx *ctx, const struct store_request *r,
-    struct request_view *v)
+view_people(struct zctx *ctx, const struct views_data *d,
+    const struct store_request *r, struct request_view *v)
 {
-	struct store_user *su, *parts;
-	struct store_org *org;
-	enum zek_rc rc;
+	const struct store_participant *parts;
+	const struct store_user *su;
 	size_t i, n;
 
-	rc = store_user_by_id(ctx->db, ctx->arena, r->reporter_id, &su);
-	if (rc != ZEK_OK)
-		return rc;
+	if ((su = user_of(d, r->reporter_id)) == NULL)
+		return ZEK_NOTFOUND;
 	core_person_from_store(&v->reporter, su);
-	rc = store_user_by_id(ctx->db, ctx->arena, r->creator_id, &su);
-	if (rc != ZEK_OK)
-		return rc;
+	if ((su = user_of(d, r->creator_id)) == NULL)
+		return ZEK_NOTFOUND;
 	core_person_from_store(&v->creator, su);
 	v->shared_org_name = "";
-	if (r->shared_org_id != 0) {
-		rc = store_org_get(ctx->db, ctx->arena, r->shared_org_id, &org);
-		if (rc != ZEK_OK)
-			return rc;
-		v->shared_org_name = org->name;
-	}
-	rc = store_participants(ctx->db, ctx->arena, r->id, &parts, &n);
-	if (rc != ZEK_OK)
-		return rc;
+	for (i = 0; i < d->norgs; i++)
+		if (d->orgs[i].id == r->shared_org_id)
+			v->shared_org_name = d->orgs[i].name;
+	parts = RUN_OF(struct store_participant, d->parts, d->nparts, r->id, &n);
 	v->participants = arena_calloc(ctx->arena, n > 0 ? n : 1,
 	    sizeof(*v->participants));
 	if (v->participants == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < n; i++)
-		core_person_from_store(&v->participants[i], &parts[i]);
+		core_person_from_store(&v->participants[i], &parts[i].user);
 	v->nparticipants = n;
 	return ZEK_OK;
 }
 
 static enum zek_rc
-view_attachments(struct zctx *ctx, int64_t request_id, struct request_view *v)
+view_attachments(struct zctx *ctx, const struct views_data *d,
+    int64_t request_id, struct request_view *v)
 {
-	struct store_attachment *sa;
-	enum zek_rc rc;
+	const struct store_attachment *sa;
 	size_t i, n;
 
-	rc = store_attachments_by_request(ctx->db, ctx->arena, request_id, &sa,
-	    &n);
-	if (rc != ZEK_OK)
-		return rc;
+	sa = RUN_OF(struct store_attachment, d->atts, d->natts, request_id, &n);
 	v->attachments = arena_calloc(ctx->arena, n > 0 ? n : 1,
 	    sizeof(*v->attachments));
 	if (v->attachments == NULL)
@@ -566,33 +680,124 @@ view_attachments(struct zctx *ctx, int64_t request_id, struct request_view *v)
 	return ZEK_OK;
 }
 
-enum zek_rc
-core_request_get(struct zctx *ctx, const struct user *user, const char *key,
-    const char *lang, struct request_view **out)
+/* Whether the user may see r; the participants of every row are in d. */
+static bool
+view_visible(const struct views_data *d, const struct user *user,
+    const struct store_request *r)
 {
-	struct store_request *r;
-	struct store_desk *d;
+	struct perm_request pr = {
+		.reporter_id = r->reporter_id,
+		.creator_id = r->creator_id,
+		.shared_org_id = r->shared_org_id,
+	};
+	const struct store_participant *parts;
+	size_t i, n;
+
+	parts = RUN_OF(struct store_participant, d->parts, d->nparts, r->id, &n);
+	for (i = 0; i < n; i++)
+		if (parts[i].user.id == user->id)
+			pr.user_is_participant = true;
+	return perm_can_see_request(user, &pr);
+}
+
+/* The object ids among the values of object fields of the rows' types. */
+static enum zek_rc
+object_ids(struct zctx *ctx, struct views_data *d,
+    struct store_request *const *rows, size_t n, const char *lang,
+    int64_t **ids, size_t *nids)
+{
+	const struct store_value *vals;
+	const struct field *f;
+	struct reqtype *t;
+	size_t i, j, nv, cap = 0;
+	enum zek_rc rc;
+	int64_t id;
+
+	*ids = NULL;
+	*nids = 0;
+	for (i = 0; i < n; i++) {
+		if (rows[i] == NULL)
+			continue;
+		if ((rc = type_of(ctx, d, rows[i]->type_id, lang, &t)) != ZEK_OK)
+			return rc;
+		vals = RUN_OF(struct store_value, d->vals, d->nvals, rows[i]->id, &nv);
+		for (j = 0; j < nv; j++) {
+			f = field_of(t, vals[j].field_key);
+			if (f == NULL || f->kind != FIELD_OBJECT ||
+			    str_to_i64(vals[j].value, 1, INT64_MAX, &id) != 0)
+				continue;
+			*ids = core_grow(ctx, *ids, *nids, &cap, sizeof(**ids));
+			if (*ids == NULL)
+				return ZEK_NOMEM;
+			(*ids)[(*nids)++] = id;
+		}
+	}
+	return ZEK_OK;
+}
+
+/* Reads what the visible rows' views need, a statement for each kind. */
+static enum zek_rc
+views_load(struct zctx *ctx, const struct user *user, struct views_data *d,
+    struct store_request *const *rows, size_t n, const char *lang)
+{
+	int64_t *ids, *people, *orgs, *objs;
+	size_t i, nids = 0, npeople = 0, norgs = 0, nobjs;
+	enum zek_rc rc;
+
+	ids = arena_calloc(ctx->arena, n + 1, sizeof(*ids));
+	people = arena_calloc(ctx->arena, 2 * n + 1, sizeof(*people));
+	orgs = arena_calloc(ctx->arena, n + 1, sizeof(*orgs));
+	if (ids == NULL || people == NULL || orgs == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++) {
+		if (rows[i] == NULL)
+			continue;
+		ids[nids++] = rows[i]->id;
+		people[npeople++] = rows[i]->reporter_id;
+		people[npeople++] = rows[i]->creator_id;
+		if (rows[i]->shared_org_id != 0)
+			orgs[norgs++] = rows[i]->shared_org_id;
+	}
+	rc = store_values_by_requests(ctx->db, ctx->arena, ids, nids, &d->vals,
+	    &d->nvals);
+	if (rc == ZEK_OK)
+		rc = store_users_by_ids(ctx->db, ctx->arena, people, npeople,
+		    &d->users, &d->nusers);
+	if (rc == ZEK_OK)
+		rc = store_orgs_by_ids(ctx->db, ctx->arena, orgs, norgs, &d->orgs,
+		    &d->norgs);
+	if (rc == ZEK_OK)
+		rc = store_attachments_by_requests(ctx->db, ctx->arena, ids, nids,
+		    &d->atts, &d->natts);
+	if (rc == ZEK_OK)
+		rc = store_notify_muted_of(ctx->db, ctx->arena, ids, nids,
+		    user->id, &d->muted, &d->nmuted);
+	/* Internal entries only for staff (core_request_roles: agent role). */
+	if (rc == ZEK_OK)
+		rc = store_activity_status_since_of(ctx->db, ctx->arena, ids, nids,
+		    user->is_agent || user->is_admin, &d->since, &d->nsince);
+	if (rc == ZEK_OK)
+		rc = object_ids(ctx, d, rows, n, lang, &objs, &nobjs);
+	if (rc == ZEK_OK)
+		rc = store_objects_by_ids(ctx->db, ctx->arena, objs, nobjs,
+		    &d->objs, &d->nobjs);
+	return rc;
+}
+
+static enum zek_rc
+view_build(struct zctx *ctx, const struct user *user, struct views_data *d,
+    const struct store_request *r, const char *lang, struct request_view **out)
+{
+	const struct store_value *vals;
 	struct request_view *v;
+	struct store_desk *desk;
 	struct reqtype *t;
 	enum zek_rc rc;
-	bool visible;
-	char *k;
+	size_t i, nv;
 
-	lang = core_lang(lang);
-	if (user == NULL)
-		return ZEK_NOTFOUND;
-	rc = normalise_key(ctx, key, &k);
+	rc = desk_of(ctx, d, r->desk_id, &desk);
 	if (rc == ZEK_OK)
-		rc = store_request_by_key(ctx->db, ctx->arena, k, &r);
-	if (rc == ZEK_OK)
-		rc = core_request_visible(ctx, user, r, &visible);
-	if (rc != ZEK_OK)
-		return rc;
-	if (!visible)
-		return ZEK_NOTFOUND;
-	rc = store_desk_by_id(ctx->db, ctx->arena, r->desk_id, &d);
-	if (rc == ZEK_OK)
-		rc = core_reqtype_load(ctx, r->type_id, lang, &t);
+		rc = type_of(ctx, d, r->type_id, lang, &t);
 	if (rc != ZEK_OK)
 		return rc;
 	v = arena_calloc(ctx->arena, 1, sizeof(*v));
@@ -602,10 +807,10 @@ core_request_get(struct zctx *ctx, const struct user *user, const char *key,
 		.id = r->id,
 		.key = r->key,
 		.title = r->title,
-		.portal_id = d->portal_id,
-		.desk_id = d->id,
-		.desk_name = d->name,
-		.project_key = d->project_key,
+		.portal_id = desk->portal_id,
+		.desk_id = desk->id,
+		.desk_name = desk->name,
+		.project_key = desk->project_key,
 		.type_id = t->id,
 		.type_name = t->name,
 		.type_icon = t->icon,
@@ -615,6 +820,7 @@ core_request_get(struct zctx *ctx, const struct user *user, const char *key,
 		 * only with what they can see. */
 		.updated_at = user->is_agent ? r->updated_at :
 		    r->customer_updated_at,
+		.status_since = r->created_at,
 		.shared_org_id = r->shared_org_id,
 		.is_reporter = r->reporter_id == user->id,
 	};
@@ -624,15 +830,102 @@ core_request_get(struct zctx *ctx, const struct user *user, const char *key,
 	v->status_label = status_label(v->status, lang);
 	v->resolution_code = resolution_code(v->resolution);
 	v->resolution_label = resolution_label(v->resolution, lang);
-	rc = view_fields(ctx, t, r->id, v);
+	for (i = 0; i < d->nsince; i++)
+		if (d->since[i].id == r->id)
+			v->status_since = d->since[i].at;
+	for (i = 0; i < d->nmuted; i++)
+		if (d->muted[i] == r->id)
+			v->notify_muted = true;
+	vals = RUN_OF(struct store_value, d->vals, d->nvals, r->id, &nv);
+	rc = view_fields(ctx, d, t, vals, nv, v);
 	if (rc == ZEK_OK)
-		rc = view_people(ctx, r, v);
+		rc = view_people(ctx, d, r, v);
 	if (rc == ZEK_OK)
-		rc = view_attachments(ctx, r->id, v);
-	if (rc == ZEK_OK)
-		rc = store_notify_muted_get(ctx->db, r->id, user->id,
-		    &v->notify_muted);
+		rc = view_attachments(ctx, d, r->id, v);
 	if (rc == ZEK_OK)
 		*out = v;
 	return rc;
+}
+
+/* The views of rows (NULL entries allowed) as `user` sees them: out[i] NULL
+ * where the row is missing or hidden from the user. */
+static enum zek_rc
+views_build(struct zctx *ctx, const struct user *user,
+    struct store_request **rows, size_t n, const char *lang,
+    struct request_view **out)
+{
+	struct views_data d = { .nparts = 0 };
+	int64_t *ids;
+	size_t i, nids = 0;
+	enum zek_rc rc;
+
+	lang = core_lang(lang);
+	ids = arena_calloc(ctx->arena, n + 1, sizeof(*ids));
+	if (ids == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++) {
+		out[i] = NULL;
+		if (rows[i] != NULL)
+			ids[nids++] = rows[i]->id;
+	}
+	rc = store_participants_of(ctx->db, ctx->arena, ids, nids, &d.parts,
+	    &d.nparts);
+	if (rc != ZEK_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (rows[i] != NULL && !view_visible(&d, user, rows[i]))
+			rows[i] = NULL;
+	rc = views_load(ctx, user, &d, rows, n, lang);
+	for (i = 0; rc == ZEK_OK && i < n; i++)
+		if (rows[i] != NULL)
+			rc = view_build(ctx, user, &d, rows[i], lang, &out[i]);
+	return rc;
+}
+
+enum zek_rc
+core_request_get(struct zctx *ctx, const struct user *user, const char *key,
+    const char *lang, struct request_view **out)
+{
+	struct store_request *r;
+	enum zek_rc rc;
+	char *k;
+
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	rc = normalise_key(ctx, key, &k);
+	if (rc == ZEK_OK)
+		rc = store_request_by_key(ctx->db, ctx->arena, k, &r);
+	if (rc == ZEK_OK)
+		rc = views_build(ctx, user, &r, 1, lang, out);
+	if (rc == ZEK_OK && *out == NULL)
+		rc = ZEK_NOTFOUND;
+	return rc;
+}
+
+enum zek_rc
+core_request_views(struct zctx *ctx, const struct user *user,
+    const int64_t *ids, size_t n, const char *lang, struct request_view **out)
+{
+	struct store_request *found, **rows;
+	size_t i, j, nfound;
+	enum zek_rc rc;
+
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	if (user == NULL || n == 0)
+		return ZEK_OK;
+	if (n > CORE_VIEWS_MAX)
+		return ZEK_INVALID;
+	rc = store_requests_by_ids(ctx->db, ctx->arena, ids, n, &found,
+	    &nfound);
+	if (rc != ZEK_OK)
+		return rc;
+	rows = arena_calloc(ctx->arena, n, sizeof(*rows));
+	if (rows == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < nfound; j++)
+			if (found[j].id == ids[i])
+				rows[i] = &found[j];
+	return views_build(ctx, user, rows, n, lang, out);
 }

@@ -94,6 +94,10 @@ struct request_view {
 	size_t nparticipants;
 	struct attachment_info *attachments;    /* oldest first */
 	size_t nattachments;
+	/* When its status was last set, as its activity shows it to the
+	 * viewer (the API's statusDate; the newest status entry of
+	 * core_activity_list). */
+	int64_t status_since;
 	bool is_reporter;               /* the viewing user reported it */
 	bool notify_muted;              /* the viewing user turned mails off */
 };
@@ -103,5 +107,13 @@ struct request_view {
  * revealed). */
 enum zek_rc core_request_get(struct zctx *ctx, const struct user *user,
     const char *key, const char *lang, struct request_view **out);
+
+/* Views of up to CORE_VIEWS_MAX requests by id, as core_request_get gives
+ * each, read with a few statements for all of them (lists): out[i] is NULL
+ * where ids[i] does not exist or the user may not see it. */
+#define CORE_VIEWS_MAX 100
+enum zek_rc core_request_views(struct zctx *ctx, const struct user *user,
+    const int64_t *ids, size_t n, const char *lang,
+    struct request_view **out);
 
 #endif

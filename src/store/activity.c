@@ -69,17 +69,44 @@ map_activity(struct sq_row *r, void *elem)
 	e->comment_body = sq_col_str(r);
 }
 
-enum zek_rc
-store_activity_status_since(struct store_conn *c, int64_t request_id,
-    bool with_internal, int64_t *at)
+static void
+map_id_time(struct sq_row *r, void *elem)
 {
+	struct store_id_time *t = elem;
+
+	t->id = sq_col_i64(r);
+	t->at = sq_col_i64(r);
+}
+
+enum zek_rc
+store_activity_status_since_of(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, bool with_internal,
+    struct store_id_time **out, size_t *nout)
+{
+	const char *text;
+	struct sq_stmt *st;
+	enum zek_rc rc;
+
+	*out = NULL;
+	*nout = 0;
+	if (n == 0)
+		return ZEK_OK;
+	if ((text = sq_ids_text(a, ids, n)) == NULL)
+		return ZEK_NOMEM;
 	/* The same visibility as store_activity_by_request; the newest entry
 	 * that set a status, by activity_request from the end. */
-	return sq_query_i64(c, at, "SELECT e.created_at FROM activity e "
+	st = sq_start(c, &rc, sq_in_ids(c, "SELECT r.id, coalesce(("
+	    "SELECT e.created_at FROM activity e "
 	    "LEFT JOIN comments cm ON cm.id = e.comment_id "
-	    "WHERE e.request_id = ? AND e.kind IN ('created', 'status_changed') "
-	    "AND (? <> 0 OR (e.public = 1 AND coalesce(cm.public, 1) = 1)) "
-	    "ORDER BY e.id DESC LIMIT 1", "ib", request_id, (int)with_internal);
+	    "WHERE e.request_id = r.id "
+	    "AND e.kind IN ('created', 'status_changed') "
+	    "AND (?1 <> 0 OR (e.public = 1 AND coalesce(cm.public, 1) = 1)) "
+	    "ORDER BY e.id DESC LIMIT 1), r.created_at) "
+	    "FROM requests r WHERE r.id ", ""), "bt", (int)with_internal, text);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_id_time, sizeof(**out), (void **)out,
+	    nout);
 }
 
 enum zek_rc

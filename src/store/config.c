@@ -330,6 +330,15 @@ map_object(struct sq_row *r, void *elem)
 }
 
 enum zek_rc
+store_objects_by_ids(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, struct store_object **out, size_t *nout)
+{
+	return sq_collect_ids(c, a, sq_in_ids(c, "SELECT id, kind, name "
+	    "FROM objects WHERE id ", ""), ids, n, map_object, sizeof(**out),
+	    (void **)out, nout);
+}
+
+enum zek_rc
 store_object_ensure(struct store_conn *c, const char *kind, const char *name,
     int64_t *id_out, bool *created)
 {

@@ -487,6 +487,21 @@ sq_nz(const char *s)
 	return s != NULL ? s : "";
 }
 
+const char *
+sq_ids_text(struct arena *a, const int64_t *ids, size_t n)
+{
+	/* 20 digits and a sign, and the comma. */
+	char *text = arena_alloc(a, n * 22 + 1), *p = text;
+	size_t i;
+
+	if (text == NULL)
+		return NULL;
+	*p = '\0';
+	for (i = 0; i < n; i++)
+		p += sprintf(p, i == 0 ? "%lld" : ",%lld", (long long)ids[i]);
+	return text;
+}
+
 struct sq_stmt *
 sq_vstart(struct store_conn *c, enum zek_rc *rc, const char *sql,
     const char *fmt, va_list ap)
@@ -698,6 +713,27 @@ sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size)
 	if (arr != NULL)
 		*cap = ncap;
 	return arr;
+}
+
+enum zek_rc
+sq_collect_ids(struct store_conn *c, struct arena *a, const char *sql,
+    const int64_t *ids, size_t n, sq_row_map_fn map, size_t size,
+    void **out, size_t *nout)
+{
+	const char *text;
+	struct sq_stmt *st;
+	enum zek_rc rc;
+
+	*out = NULL;
+	*nout = 0;
+	if (n == 0)
+		return ZEK_OK;
+	if ((text = sq_ids_text(a, ids, n)) == NULL)
+		return ZEK_NOMEM;
+	st = sq_start(c, &rc, sql, "t", text);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map, size, out, nout);
 }
 
 enum zek_rc

@@ -185,6 +185,18 @@ enum zek_rc sq_migrate(struct store_conn *c);
 #define sq_dialect(c, sqlite_sql, pg_sql) \
 	((c)->drv->is_pg ? (pg_sql) : (sqlite_sql))
 
+/* A list of ids bound as one text parameter ("3,1,2", see sq_ids_text),
+ * so that one prepared statement serves any count: sq_in_ids(c, "... WHERE
+ * x ", " ...") tests x against it. SQLite reads the text as a JSON array,
+ * PostgreSQL as an array (an index scan per id either way). */
+#define SQ_IN_IDS_LITE "IN (SELECT value FROM json_each('[' || ? || ']'))"
+#define SQ_IN_IDS_PG "= ANY(string_to_array(?, ',')::bigint[])"
+#define sq_in_ids(c, pre, post) \
+	sq_dialect(c, pre SQ_IN_IDS_LITE post, pre SQ_IN_IDS_PG post)
+/* "3,1,2": the ids as the text sq_in_ids binds, in the arena; NULL when
+ * out of memory. */
+const char *sq_ids_text(struct arena *a, const int64_t *ids, size_t n);
+
 /* Prepares and binds by the letters of fmt: 't' text (NULL binds NULL),
  * 'T' text where "" binds NULL, 'i' int64_t, 'I' int64_t where 0 binds
  * NULL, 'b' bool (passed as int), 'z' size_t, 'B' a blob (const void *,
@@ -225,6 +237,11 @@ void *sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size);
 enum zek_rc sq_orgs_fold_fill(struct store_conn *c);
 enum zek_rc sq_collect(struct store_conn *c, struct arena *a, struct sq_stmt *st,
     sq_row_map_fn map, size_t size, void **out, size_t *n);
+/* sq_collect of `sql` (a literal with sq_in_ids and no other parameter)
+ * for the ids; none: no statement, no rows. */
+enum zek_rc sq_collect_ids(struct store_conn *c, struct arena *a,
+    const char *sql, const int64_t *ids, size_t n, sq_row_map_fn map,
+    size_t size, void **out, size_t *nout);
 /* Reads the single row of a started statement; ZEK_NOTFOUND if none. */
 enum zek_rc sq_collect_one(struct store_conn *c, struct arena *a,
     struct sq_stmt *st, sq_row_map_fn map, size_t size, void **out);

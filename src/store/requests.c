@@ -83,6 +83,15 @@ store_request_by_id(struct store_conn *c, struct arena *a, int64_t id,
 }
 
 enum zek_rc
+store_requests_by_ids(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, struct store_request **out, size_t *nout)
+{
+	return sq_collect_ids(c, a, sq_in_ids(c, "SELECT " REQUEST_COLS
+	    " FROM requests WHERE id ", ""), ids, n, map_request,
+	    sizeof(**out), (void **)out, nout);
+}
+
+enum zek_rc
 store_request_lock(struct store_conn *c, struct arena *a, int64_t id,
     struct store_request **out)
 {
@@ -122,24 +131,27 @@ map_value(struct sq_row *r, void *elem)
 {
 	struct store_value *v = elem;
 
+	v->request_id = sq_col_i64(r);
 	v->field_key = sq_col_str(r);
 	v->position = sq_col_i64(r);
 	v->value = sq_col_str(r);
 }
 
 enum zek_rc
+store_values_by_requests(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, struct store_value **out, size_t *nout)
+{
+	return sq_collect_ids(c, a, sq_in_ids(c, "SELECT request_id, field_key, "
+	    "position, value FROM request_values WHERE request_id ",
+	    " ORDER BY request_id, field_key, position"), ids, n, map_value,
+	    sizeof(**out), (void **)out, nout);
+}
+
+enum zek_rc
 store_values_by_request(struct store_conn *c, struct arena *a,
     int64_t request_id, struct store_value **out, size_t *n)
 {
-	enum zek_rc rc;
-	struct sq_stmt *st;
-
-	st = sq_start(c, &rc, "SELECT field_key, position, value "
-	    "FROM request_values WHERE request_id = ? "
-	    "ORDER BY field_key, position", "i", request_id);
-	if (st == NULL)
-		return rc;
-	return sq_collect(c, a, st, map_value, sizeof(**out), (void **)out, n);
+	return store_values_by_requests(c, a, &request_id, 1, out, n);
 }
 
 enum zek_rc
@@ -208,6 +220,26 @@ store_participants(struct store_conn *c, struct arena *a, int64_t request_id,
 	return sq_collect(c, a, st, sq_map_user, sizeof(**out), (void **)out, n);
 }
 
+static void
+map_participant(struct sq_row *r, void *elem)
+{
+	struct store_participant *p = elem;
+
+	p->request_id = sq_col_i64(r);
+	sq_map_user(r, &p->user);
+}
+
+enum zek_rc
+store_participants_of(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, struct store_participant **out,
+    size_t *nout)
+{
+	return sq_collect_ids(c, a, sq_in_ids(c, "SELECT p.request_id, "
+	    USER_COLS " FROM users u JOIN participants p ON p.user_id = u.id "
+	    "WHERE p.request_id ", " ORDER BY p.request_id, u.name_fold, u.id"),
+	    ids, n, map_participant, sizeof(**out), (void **)out, nout);
+}
+
 enum zek_rc
 store_notify_muted_get(struct store_conn *c, int64_t request_id,
     int64_t user_id, bool *out)
@@ -245,6 +277,30 @@ store_notify_muted_list(struct store_conn *c, struct arena *a,
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_muted, sizeof(**ids), (void **)ids, n);
+}
+
+enum zek_rc
+store_notify_muted_of(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, int64_t user_id, int64_t **out,
+    size_t *nout)
+{
+	const char *text;
+	struct sq_stmt *st;
+	enum zek_rc rc;
+
+	*out = NULL;
+	*nout = 0;
+	if (n == 0)
+		return ZEK_OK;
+	if ((text = sq_ids_text(a, ids, n)) == NULL)
+		return ZEK_NOMEM;
+	st = sq_start(c, &rc, sq_in_ids(c, "SELECT request_id "
+	    "FROM participant_settings WHERE user_id = ? AND notify_muted <> 0 "
+	    "AND request_id ", " ORDER BY request_id"), "it", user_id, text);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_muted, sizeof(**out), (void **)out,
+	    nout);
 }
 
 enum zek_rc
@@ -356,18 +412,21 @@ store_attachment_attach(struct store_conn *c, int64_t uploader_id,
 }
 
 enum zek_rc
+store_attachments_by_requests(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, struct store_attachment **out,
+    size_t *nout)
+{
+	return sq_collect_ids(c, a, sq_in_ids(c, "SELECT " ATT_COLS
+	    " FROM attachments WHERE request_id ",
+	    " ORDER BY request_id, created_at, id"), ids, n, map_attachment,
+	    sizeof(**out), (void **)out, nout);
+}
+
+enum zek_rc
 store_attachments_by_request(struct store_conn *c, struct arena *a,
     int64_t request_id, struct store_attachment **out, size_t *n)
 {
-	enum zek_rc rc;
-	struct sq_stmt *st;
-
-	st = sq_start(c, &rc, "SELECT " ATT_COLS " FROM attachments "
-	    "WHERE request_id = ? ORDER BY created_at, id", "i", request_id);
-	if (st == NULL)
-		return rc;
-	return sq_collect(c, a, st, map_attachment, sizeof(**out), (void **)out,
-	    n);
+	return store_attachments_by_requests(c, a, &request_id, 1, out, n);
 }
 
 enum zek_rc

@@ -498,6 +498,7 @@ struct store_request {
 };
 
 struct store_value {
+	int64_t request_id;
 	const char *field_key;
 	int64_t position;
 	const char *value;
@@ -526,6 +527,46 @@ enum zek_rc store_value_insert(struct store_conn *c, int64_t request_id,
 /* All values of a request, ordered by field key, then position. */
 enum zek_rc store_values_by_request(struct store_conn *c, struct arena *a,
     int64_t request_id, struct store_value **out, size_t *n);
+
+/*
+ * Reads for a page of requests at once (core_request_views): a fixed
+ * number of statements whatever the page's length. Each takes the ids as
+ * an array (none: no rows) and answers in any order unless it says so.
+ */
+enum zek_rc store_requests_by_ids(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, struct store_request **out, size_t *nout);
+/* By request, then as store_values_by_request. */
+enum zek_rc store_values_by_requests(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, struct store_value **out, size_t *nout);
+enum zek_rc store_objects_by_ids(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, struct store_object **out, size_t *nout);
+enum zek_rc store_users_by_ids(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, struct store_user **out, size_t *nout);
+enum zek_rc store_orgs_by_ids(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, struct store_org **out, size_t *nout);
+struct store_participant {
+	int64_t request_id;
+	struct store_user user;
+};
+/* By request, then as store_participants. */
+enum zek_rc store_participants_of(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, struct store_participant **out,
+    size_t *nout);
+/* The requests among ids for which user_id turned mails off, ascending. */
+enum zek_rc store_notify_muted_of(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, int64_t user_id, int64_t **out,
+    size_t *nout);
+struct store_id_time {
+	int64_t id;
+	int64_t at;
+};
+/* When each request's status was last set as its log shows it to a viewer
+ * (the 'created' or newest 'status_changed' entry they may see; the API's
+ * statusDate; its creation when no entry says). Not the auto-close clock:
+ * store_request_status_since. */
+enum zek_rc store_activity_status_since_of(struct store_conn *c,
+    struct arena *a, const int64_t *ids, size_t n, bool with_internal,
+    struct store_id_time **out, size_t *nout);
 /* Requests the user reported whose status differs from `closed_status`. */
 enum zek_rc store_requests_count_open_reported(struct store_conn *c,
     int64_t user_id, const char *closed_status, int64_t *out);
@@ -591,6 +632,10 @@ enum zek_rc store_attachment_attach(struct store_conn *c, int64_t uploader_id,
 /* Attachments of a request without data, ordered by creation. */
 enum zek_rc store_attachments_by_request(struct store_conn *c, struct arena *a,
     int64_t request_id, struct store_attachment **out, size_t *n);
+/* By request, then as store_attachments_by_request. */
+enum zek_rc store_attachments_by_requests(struct store_conn *c,
+    struct arena *a, const int64_t *ids, size_t n,
+    struct store_attachment **out, size_t *nout);
 /* One attachment; with_data copies the blob into the arena. */
 enum zek_rc store_attachment_get(struct store_conn *c, struct arena *a,
     int64_t id, bool with_data, struct store_attachment **out);
@@ -643,12 +688,6 @@ enum zek_rc store_comment_insert(struct store_conn *c,
  * read-only fields are ignored. */
 enum zek_rc store_activity_insert(struct store_conn *c,
     const struct store_activity *a, int64_t *id_out);
-/* When the request's status was last set as its log shows it to a viewer
- * (the 'created' or newest 'status_changed' entry they may see; the API's
- * statusDate); ZEK_NOTFOUND if none. Not the auto-close clock:
- * store_request_status_since. */
-enum zek_rc store_activity_status_since(struct store_conn *c,
-    int64_t request_id, bool with_internal, int64_t *at);
 /* A request's log, newest first, at most `limit` entries; entries that are
  * not public are left out unless with_internal. */
 enum zek_rc store_activity_by_request(struct store_conn *c, struct arena *a,

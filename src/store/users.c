@@ -87,6 +87,15 @@ store_user_by_id(struct store_conn *c, struct arena *a, int64_t id,
 }
 
 enum zek_rc
+store_users_by_ids(struct store_conn *c, struct arena *a, const int64_t *ids,
+    size_t n, struct store_user **out, size_t *nout)
+{
+	return sq_collect_ids(c, a, sq_in_ids(c, "SELECT " USER_COLS
+	    " FROM users u WHERE u.id ", ""), ids, n, sq_map_user,
+	    sizeof(**out), (void **)out, nout);
+}
+
+enum zek_rc
 store_user_count(struct store_conn *c, int64_t *out)
 {
 	return sq_query_i64(c, out, "SELECT count(*) FROM users", "");
@@ -243,6 +252,15 @@ store_org_ensure(struct store_conn *c, const char *name, int64_t *id_out)
 		return rc;
 	return sq_query_i64(c, id_out,
 	    "SELECT id FROM organisations WHERE name = ?", "t", name);
+}
+
+enum zek_rc
+store_orgs_by_ids(struct store_conn *c, struct arena *a, const int64_t *ids,
+    size_t n, struct store_org **out, size_t *nout)
+{
+	return sq_collect_ids(c, a, sq_in_ids(c, "SELECT id, name "
+	    "FROM organisations WHERE id ", ""), ids, n, map_org,
+	    sizeof(**out), (void **)out, nout);
 }
 
 enum zek_rc

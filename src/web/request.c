@@ -487,10 +487,9 @@ auto_close_note(struct req *rq, const struct request_view *v)
 	static const char *const names[] = { "when", "days" };
 	const char *values[2];
 	char days[24];
-	int64_t since, at;
+	int64_t at;
 
-	if (core_request_status_since(&rq->ctx, rq->user, v, &since) != ZEK_OK ||
-	    (at = core_auto_close_at(&rq->ctx, since)) == 0)
+	if ((at = core_auto_close_at(&rq->ctx, v->status_since)) == 0)
 		return NULL;
 	snprintf(days, sizeof(days), "%lld",
 	    (long long)rq->app->cfg.auto_close_days);

@@ -452,6 +452,121 @@ test_visibility(void **state)
 	assert_false(v->is_reporter);
 }
 
+/* What a page of views shows equals what each request's own page shows. */
+static void
+assert_same_view(const struct request_view *a, const struct request_view *b)
+{
+	size_t i, j;
+
+	assert_string_equal(a->key, b->key);
+	assert_string_equal(a->title, b->title);
+	assert_string_equal(a->type_name, b->type_name);
+	assert_string_equal(a->desk_name, b->desk_name);
+	assert_string_equal(a->status_label, b->status_label);
+	assert_int_equal(a->status_since, b->status_since);
+	assert_string_equal(a->reporter.name, b->reporter.name);
+	assert_int_equal(a->creator.id, b->creator.id);
+	assert_string_equal(a->shared_org_name, b->shared_org_name);
+	assert_int_equal(a->is_reporter, b->is_reporter);
+	assert_int_equal(a->notify_muted, b->notify_muted);
+	assert_int_equal(a->nfields, b->nfields);
+	for (i = 0; i < a->nfields; i++) {
+		assert_string_equal(a->fields[i].label, b->fields[i].label);
+		assert_int_equal(a->fields[i].nvalues, b->fields[i].nvalues);
+		for (j = 0; j < a->fields[i].nvalues; j++)
+			assert_string_equal(a->fields[i].values[j],
+			    b->fields[i].values[j]);
+	}
+	assert_int_equal(a->nparticipants, b->nparticipants);
+	for (i = 0; i < a->nparticipants; i++)
+		assert_int_equal(a->participants[i].id, b->participants[i].id);
+	assert_int_equal(a->nattachments, b->nattachments);
+}
+
+static int64_t
+request_id(const char *key)
+{
+	struct store_request *r;
+
+	assert_int_equal(store_request_by_key(env->ctx.db, env->arena, key, &r),
+	    ZEK_OK);
+	return r->id;
+}
+
+static void
+test_views(void **state)
+{
+	struct request_view *v[6], *one;
+	struct form f = { 0 };
+	const char *keys[4];
+	int64_t ids[6];
+	size_t i;
+
+	put(&f, "summary", "Liste mit Feldern", NULL);
+	put(&f, "description", "Alle Arten", NULL);
+	put(&f, "bundesland", "DE-HH", NULL);
+	put(&f, "online_dienste", elterngeld, wohngeld);
+	put(&f, "mandant", musterstadt, NULL);
+	assert_int_equal(create(anna, T_STOERUNG, &f, 0, 0, &keys[0], NULL,
+	    NULL), ZEK_OK);
+	keys[1] = simple(anna, "Geteilt", get_user(anna)->org_ids[0]);
+	keys[2] = simple(carla, "Carlas eigene", 0);
+	keys[3] = simple(ben, "Bens eigene", 0);
+	for (i = 0; i < 4; i++)
+		ids[i] = request_id(keys[i]);
+	ids[4] = 999999;                /* none */
+	ids[5] = ids[1];                /* twice */
+	assert_int_equal(store_participant_add(env->ctx.db, ids[2], anna),
+	    ZEK_OK);
+	assert_int_equal(store_participant_add(env->ctx.db, ids[0], ben),
+	    ZEK_OK);
+	assert_int_equal(store_notify_muted_set(env->ctx.db, ids[2], anna, true),
+	    ZEK_OK);
+
+	/* Anna: hers, the shared one, Carla's as a participant; not Ben's. */
+	assert_int_equal(core_request_views(&env->ctx, get_user(anna), ids, 6,
+	    "en", v), ZEK_OK);
+	assert_null(v[3]);
+	assert_null(v[4]);
+	for (i = 0; i < 6; i++) {
+		if (v[i] == NULL)
+			continue;
+		assert_int_equal(core_request_get(&env->ctx, get_user(anna),
+		    v[i]->key, "en", &one), ZEK_OK);
+		assert_same_view(v[i], one);
+	}
+	assert_string_equal(v[0]->key, keys[0]);
+	assert_string_equal(v[0]->type_name, "Incident report");
+	assert_string_equal(v[0]->fields[3].values[1], "Wohngeld");
+	assert_int_equal(v[0]->nparticipants, 1);
+	assert_string_equal(v[5]->key, keys[1]);
+	assert_false(v[2]->is_reporter);
+	assert_true(v[2]->notify_muted);
+	assert_false(v[0]->notify_muted);
+	/* Ben: the shared one of his organisation, his own, and the one he
+	 * takes part in. */
+	assert_int_equal(core_request_views(&env->ctx, get_user(ben), ids, 6,
+	    "de", v), ZEK_OK);
+	assert_non_null(v[0]);
+	assert_non_null(v[1]);
+	assert_null(v[2]);
+	assert_non_null(v[3]);
+	assert_true(v[3]->is_reporter);
+	/* Carla sees her own only; an agent every one; nobody nothing. */
+	assert_int_equal(core_request_views(&env->ctx, get_user(carla), ids, 6,
+	    "de", v), ZEK_OK);
+	for (i = 0; i < 6; i++)
+		assert_true((v[i] != NULL) == (i == 2));
+	assert_int_equal(core_request_views(&env->ctx, get_user(sam), ids, 6,
+	    "de", v), ZEK_OK);
+	for (i = 0; i < 6; i++)
+		assert_true((v[i] != NULL) == (i != 4));
+	assert_int_equal(core_request_views(&env->ctx, NULL, ids, 6, "de", v),
+	    ZEK_OK);
+	for (i = 0; i < 6; i++)
+		assert_null(v[i]);
+}
+
 static void
 test_open_count(void **state)
 {
@@ -571,6 +686,7 @@ main(void)
 		cmocka_unit_test(test_concurrent_creates),
 		cmocka_unit_test(test_onbehalf),
 		cmocka_unit_test(test_visibility),
+		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_open_count),
 		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_create_out_of_memory),

@@ -516,6 +516,8 @@ check_history(struct store_conn *c, struct arena *a, int k)
 {
 	const struct store_activity *e;
 	struct store_activity *act;
+	struct store_id_time *since;
+	int64_t id = ZEK2;
 	size_t n;
 	int64_t at;
 
@@ -531,9 +533,10 @@ check_history(struct store_conn *c, struct arena *a, int k)
 	assert_int_equal(store_activity_by_request(c, a, ZEK2, false, 20, &act,
 	    &n), ZEK_OK);
 	assert_int_equal(n, k >= 3 ? 3 : 1);
-	assert_int_equal(store_activity_status_since(c, ZEK2, false, &at),
-	    ZEK_OK);
-	assert_int_equal(at, k >= 3 ? 4500 : 4000);
+	assert_int_equal(store_activity_status_since_of(c, a, &id, 1, false,
+	    &since, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(since[0].at, k >= 3 ? 4500 : 4000);
 	assert_int_equal(store_request_status_since(c, ZEK2, &at), ZEK_OK);
 	assert_int_equal(at, k >= 3 ? 4500 : 5000);
 	if (k < 3)
