@@ -23,7 +23,6 @@
 
 #define SCRATCH_MAX (16u << 20)     /* one page of the list walk */
 #define HTML_MAX (1u << 20)         /* rendered Markdown of one value */
-#define TYPE_CACHE 16               /* request types one list call keeps */
 #define SEARCH_BYTES_MAX 4096       /* ?searchTerm; core cuts it further */
 #define ID_TEXT_MAX 64              /* an id sent as text */
 
@@ -239,26 +238,15 @@ api_request_activity(struct req *rq, const struct request_view *v,
 
 /* ---- the CustomerRequest object ---- */
 
-/* Request types already loaded during one call (a list shows few). */
-struct type_cache {
-	struct reqtype *t[TYPE_CACHE];
-	size_t n;
-};
-
+/* The request's type; read once per call (core_reqtype_get). */
 static struct reqtype *
-type_of(struct req *rq, struct type_cache *tc, const struct request_view *v)
+type_of(struct req *rq, const struct request_view *v)
 {
 	struct reqtype *t;
-	size_t i;
 
-	for (i = 0; i < tc->n; i++)
-		if (tc->t[i]->id == v->type_id && tc->t[i]->portal_id == v->portal_id)
-			return tc->t[i];
 	if (core_reqtype_get(&rq->ctx, v->portal_id, v->type_id, rq->lang,
 	    &t) != ZEK_OK)
 		return NULL;
-	if (tc->n < TYPE_CACHE)
-		tc->t[tc->n++] = t;
 	return t;
 }
 
@@ -454,11 +442,10 @@ expansion(struct req *rq, const struct request_view *v,
 
 /* A CustomerRequest with the expansions ?expand asks for. */
 static json_t *
-request_json(struct req *rq, const struct request_view *v,
-    struct type_cache *tc)
+request_json(struct req *rq, const struct request_view *v)
 {
 	struct activity_entry *e = NULL;
-	struct reqtype *t = type_of(rq, tc, v);
+	struct reqtype *t = type_of(rq, v);
 	const char *web;
 	json_t *r, *ex, *x;
 	size_t i, n = 0;
@@ -518,21 +505,19 @@ request_json(struct req *rq, const struct request_view *v,
 json_t *
 api_request_json(struct req *rq, const struct request_view *v)
 {
-	struct type_cache tc = { .n = 0 };
 
-	return request_json(rq, v, &tc);
+	return request_json(rq, v);
 }
 
 /* GET /rest/servicedeskapi/request/{issueIdOrKey} */
 int
 api_request(struct req *rq)
 {
-	struct type_cache tc = { .n = 0 };
 	struct request_view *v;
 
 	if (api_request_load(rq, 0, &v) != ZEK_OK)
 		return ZEK_OK;
-	return api_reply(rq, 200, request_json(rq, v, &tc));
+	return api_reply(rq, 200, request_json(rq, v));
 }
 
 /* ---- the list ---- */
@@ -551,8 +536,8 @@ static void
 stream_init(struct req *rq, struct stream *s, enum list_creator who,
     const struct list_filter *f)
 {
-	*s = (struct stream){ .ctx = rq->ctx };
-	s->ctx.arena = NULL;
+	*s = (struct stream){ .q.limit = 0 };
+	core_ctx_scratch(&rq->ctx, NULL, &s->ctx);
 	s->q.filter = *f;
 	s->q.filter.creator = who;
 	s->q.limit = LIST_LIMIT_MAX;
@@ -580,7 +565,7 @@ stream_peek(struct req *rq, struct stream *s, int *rc)
 			break;
 		}
 		arena_free(s->ctx.arena);
-		s->ctx.arena = a;
+		core_ctx_scratch(&rq->ctx, a, &s->ctx);
 		s->page = NULL;
 		s->pos = 0;
 		*rc = core_list_requests(&s->ctx, rq->user, &s->q, rq->lang,
@@ -787,7 +772,6 @@ api_requests(struct req *rq)
 	static const char *const keep[] = { "searchTerm", "requestOwnership",
 	    "requestStatus", "approvalStatus", "organizationId", "serviceDeskId",
 	    "requestTypeId", "expand", NULL };
-	struct type_cache tc = { .n = 0 };
 	struct stream s[2];
 	struct list_filter f;
 	struct api_page pg;
@@ -834,7 +818,7 @@ api_requests(struct req *rq)
 		if (views[i] == NULL)
 			continue;   /* gone since the walk (a participant left) */
 		if (json_array_append_new(values,
-		    request_json(rq, views[i], &tc)) != 0) {
+		    request_json(rq, views[i])) != 0) {
 			json_decref(values);
 			return ZEK_NOMEM;
 		}

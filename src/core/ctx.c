@@ -72,6 +72,13 @@ core_ctx_init(struct core *c, struct arena *a, struct zctx *ctx)
 	return ZEK_OK;
 }
 
+void
+core_ctx_scratch(const struct zctx *base, struct arena *a, struct zctx *out)
+{
+	*out = *base;
+	out->arena = a;
+}
+
 uint64_t
 core_scope_ticket(struct core *c)
 {

@@ -10,6 +10,7 @@
 
 struct arena;
 struct config;
+struct reqtype_memo;
 struct store;
 struct store_conn;
 
@@ -20,6 +21,9 @@ struct zctx {
 	struct store_conn *db;      /* the calling thread's connection */
 	const struct config *cfg;   /* borrowed, lives for the process */
 	int64_t now_ms;             /* "now" for this call, UTC ms */
+	/* Request types read during this call, in `arena` or an arena that
+	 * outlives it (core_reqtype_load): a page reads each once. */
+	struct reqtype_memo *types;
 };
 
 /* Long-lived: the configuration (borrowed) and the opened store. */
@@ -38,6 +42,10 @@ const char *core_db_label(const struct config *cfg, char *buf, size_t n);
 /* Fills *ctx for one call on this thread: its connection, the arena, the
  * current time. ZEK_IO when the connection cannot be opened. */
 enum zek_rc core_ctx_init(struct core *c, struct arena *a, struct zctx *ctx);
+/* A copy of base working in arena `a` (scratch space freed before base's):
+ * what it reads is not kept for base, and what base kept stays valid. */
+void core_ctx_scratch(const struct zctx *base, struct arena *a,
+    struct zctx *out);
 /* Wall clock, UTC ms. */
 int64_t core_now_ms(void);
 /* One HTTP request's writes on this thread become one unit (a scope, see

@@ -95,6 +95,36 @@ load_fields(struct zctx *ctx, int64_t type_id, const char *lang,
 	return ZEK_OK;
 }
 
+/* A request type read once in a call (zctx.types). */
+struct reqtype_memo {
+	struct reqtype_memo *next;
+	const char *lang;
+	struct reqtype *t;
+};
+
+static struct reqtype *
+memo_find(const struct zctx *ctx, int64_t type_id, const char *lang)
+{
+	const struct reqtype_memo *m;
+
+	for (m = ctx->types; m != NULL; m = m->next)
+		if (m->t->id == type_id && str_eq(m->lang, lang))
+			return m->t;
+	return NULL;
+}
+
+static enum zek_rc
+memo_keep(struct zctx *ctx, const char *lang, struct reqtype *t)
+{
+	struct reqtype_memo *m = arena_calloc(ctx->arena, 1, sizeof(*m));
+
+	if (m == NULL)
+		return ZEK_NOMEM;
+	*m = (struct reqtype_memo){ .next = ctx->types, .lang = lang, .t = t };
+	ctx->types = m;
+	return ZEK_OK;
+}
+
 enum zek_rc
 core_reqtype_load(struct zctx *ctx, int64_t type_id, const char *lang,
     struct reqtype **out)
@@ -105,6 +135,10 @@ core_reqtype_load(struct zctx *ctx, int64_t type_id, const char *lang,
 	enum zek_rc rc;
 
 	lang = core_lang(lang);
+	if ((t = memo_find(ctx, type_id, lang)) != NULL) {
+		*out = t;
+		return ZEK_OK;
+	}
 	rc = store_reqtype_get(ctx->db, ctx->arena, type_id, &st);
 	if (rc == ZEK_OK)
 		rc = store_desk_by_id(ctx->db, ctx->arena, st->desk_id, &d);
@@ -123,6 +157,8 @@ core_reqtype_load(struct zctx *ctx, int64_t type_id, const char *lang,
 	t->icon = st->icon;
 	t->desk_name = d->name;
 	rc = load_fields(ctx, type_id, lang, t);
+	if (rc == ZEK_OK)
+		rc = memo_keep(ctx, lang, t);
 	if (rc == ZEK_OK)
 		*out = t;
 	return rc;

@@ -61,7 +61,7 @@ struct reqtype {
 
 /* Loads the type `type_id` of portal `portal_id`; lang "de" or "en".
  * ZEK_NOTFOUND when either does not exist or the type is not in that
- * portal. */
+ * portal. Read once per call and shared (core_reqtype_load): read-only. */
 enum zek_rc core_reqtype_get(struct zctx *ctx, int64_t portal_id,
     int64_t type_id, const char *lang, struct reqtype **out);
 /* The field with `key`, or NULL. */

@@ -40,7 +40,8 @@ bool core_email_valid(const char *email);
 enum zek_rc core_user_insert(struct zctx *ctx, const struct store_user *su,
     const char *org_name, int64_t *id_out, int64_t *org_id_out);
 struct reqtype;
-/* Loads a request type by id alone, whatever its portal. */
+/* Loads a request type by id alone, whatever its portal. Read once per
+ * call (zctx.types) and shared by every reader in it: read-only. */
 enum zek_rc core_reqtype_load(struct zctx *ctx, int64_t type_id,
     const char *lang, struct reqtype **out);
 struct store_request;

@@ -259,30 +259,29 @@ message_id(struct zctx *ctx, const struct event *ev, const char *code)
 	    (long long)ev->r->created_at, hex, mail_host(ctx->cfg));
 }
 
-/* One outbox row per recipient, each in the recipient's language. */
+/* One outbox row per recipient, each in the recipient's language, all
+ * with one statement. */
 static enum zek_rc
 enqueue(struct zctx *ctx, const struct event *ev, const char *code,
     const struct rcpts *l)
 {
-	struct store_mail m;
+	struct store_mail *m;
 	enum zek_rc rc = ZEK_OK;
-	char *payload;
-	size_t i;
+	size_t i, n = 0;
 
-	for (i = 0; rc == ZEK_OK && i < l->n; i++) {
+	m = arena_calloc(ctx->arena, l->n + 1, sizeof(*m));
+	if (m == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; rc == ZEK_OK && i < l->n; i++, n++) {
 		const struct store_user *u = l->u[i];
 
 		if (json_object_set_new(ev->payload, "to_agent",
 		    json_boolean(str_eq(u->role, "agent") ||
-		    str_eq(u->role, "admin"))) != 0)
-			return ZEK_NOMEM;
-		/* Not json_dumps: it may leave bytes out when memory is short,
-		 * and a broken payload would only fail later, in the worker. */
-		payload = jsonalloc_dumps(ev->payload,
-		    JSON_COMPACT | JSON_SORT_KEYS);
-		if (payload == NULL)
-			return ZEK_NOMEM;
-		m = (struct store_mail){
+		    str_eq(u->role, "admin"))) != 0) {
+			rc = ZEK_NOMEM;
+			break;
+		}
+		m[n] = (struct store_mail){
 			.event = code,
 			.request_id = ev->r->id,
 			.recipient_id = u->id,
@@ -292,14 +291,21 @@ enqueue(struct zctx *ctx, const struct event *ev, const char *code,
 			.tz = str_empty(u->tz) ? "Europe/Berlin" : u->tz,
 			.message_id = message_id(ctx, ev, code),
 			.thread_id = ev->thread_id,
-			.payload = payload,
+			/* Not json_dumps: it may leave bytes out when memory
+			 * is short, and a broken payload would only fail
+			 * later, in the worker. */
+			.payload = jsonalloc_dumps(ev->payload,
+			    JSON_COMPACT | JSON_SORT_KEYS),
 			.next_attempt_at = ctx->now_ms,
 			.created_at = ctx->now_ms,
 		};
-		rc = m.message_id == NULL ? ZEK_NOMEM :
-		    store_outbox_insert(ctx->db, &m, NULL);
-		free(payload);
+		if (m[n].message_id == NULL || m[n].payload == NULL)
+			rc = ZEK_NOMEM;
 	}
+	if (rc == ZEK_OK)
+		rc = store_outbox_insert_many(ctx->db, m, n);
+	for (i = 0; i < n; i++)
+		free((char *)m[i].payload);
 	return rc;
 }
 

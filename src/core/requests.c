@@ -440,11 +440,8 @@ struct views_data {
 	size_t nmuted;
 	struct store_id_time *since;
 	size_t nsince;
-	/* Desks and types, each read once. */
-	struct store_desk **desks;
+	struct store_desk **desks;      /* each read once */
 	size_t ndesks;
-	struct reqtype **types;
-	size_t ntypes;
 };
 
 /* The run of elements whose int64_t member at `off` is `id`, in an array
@@ -517,39 +514,6 @@ desk_of(struct zctx *ctx, struct views_data *d, int64_t id,
 		return ZEK_NOMEM;
 	d->desks[d->ndesks++] = *out;
 	return ZEK_OK;
-}
-
-static enum zek_rc
-type_of(struct zctx *ctx, struct views_data *d, int64_t id, const char *lang,
-    struct reqtype **out)
-{
-	size_t i, cap = d->ntypes;
-	enum zek_rc rc;
-
-	for (i = 0; i < d->ntypes; i++)
-		if (d->types[i]->id == id) {
-			*out = d->types[i];
-			return ZEK_OK;
-		}
-	rc = core_reqtype_load(ctx, id, lang, out);
-	if (rc != ZEK_OK)
-		return rc;
-	d->types = core_grow(ctx, d->types, d->ntypes, &cap, sizeof(*d->types));
-	if (d->types == NULL)
-		return ZEK_NOMEM;
-	d->types[d->ntypes++] = *out;
-	return ZEK_OK;
-}
-
-static const struct field *
-field_of(const struct reqtype *t, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < t->nfields; i++)
-		if (str_eq(t->fields[i].key, key))
-			return &t->fields[i];
-	return NULL;
 }
 
 static void
@@ -718,11 +682,11 @@ object_ids(struct zctx *ctx, struct views_data *d,
 	for (i = 0; i < n; i++) {
 		if (rows[i] == NULL)
 			continue;
-		if ((rc = type_of(ctx, d, rows[i]->type_id, lang, &t)) != ZEK_OK)
+		if ((rc = core_reqtype_load(ctx, rows[i]->type_id, lang, &t)) != ZEK_OK)
 			return rc;
 		vals = RUN_OF(struct store_value, d->vals, d->nvals, rows[i]->id, &nv);
 		for (j = 0; j < nv; j++) {
-			f = field_of(t, vals[j].field_key);
+			f = core_reqtype_field(t, vals[j].field_key);
 			if (f == NULL || f->kind != FIELD_OBJECT ||
 			    str_to_i64(vals[j].value, 1, INT64_MAX, &id) != 0)
 				continue;
@@ -797,7 +761,7 @@ view_build(struct zctx *ctx, const struct user *user, struct views_data *d,
 
 	rc = desk_of(ctx, d, r->desk_id, &desk);
 	if (rc == ZEK_OK)
-		rc = type_of(ctx, d, r->type_id, lang, &t);
+		rc = core_reqtype_load(ctx, r->type_id, lang, &t);
 	if (rc != ZEK_OK)
 		return rc;
 	v = arena_calloc(ctx->arena, 1, sizeof(*v));

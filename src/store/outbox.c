@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/arena.h"
+#include "lib/buf.h"
 #include "store/query.h"
 
 #define MAIL_COLS_FULL "id, event, request_id, recipient_id, to_addr, " \
@@ -46,6 +47,10 @@ map_mail(struct sq_row *r, void *elem)
 	m->sent_at = sq_col_i64(r);
 }
 
+#define OUTBOX_INSERT "INSERT INTO outbox (event, request_id, " \
+	"recipient_id, to_addr, to_name, lang, tz, message_id, thread_id, " \
+	"payload, next_attempt_at, created_at) "
+
 enum zek_rc
 store_outbox_insert(struct store_conn *c, const struct store_mail *m,
     int64_t *id_out)
@@ -53,9 +58,7 @@ store_outbox_insert(struct store_conn *c, const struct store_mail *m,
 	enum zek_rc rc;
 	int64_t id;
 
-	rc = sq_query_i64(c, &id, "INSERT INTO outbox (event, request_id, "
-	    "recipient_id, to_addr, to_name, lang, tz, message_id, thread_id, "
-	    "payload, next_attempt_at, created_at) "
+	rc = sq_query_i64(c, &id, OUTBOX_INSERT
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 	    "tiitttttttii", m->event, m->request_id, m->recipient_id,
 	    m->to_addr, sq_nz(m->to_name), m->lang, m->tz, m->message_id,
@@ -63,6 +66,63 @@ store_outbox_insert(struct store_conn *c, const struct store_mail *m,
 	    m->created_at);
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
+	return rc;
+}
+
+/* m as a JSON array in the order of OUTBOX_INSERT's columns. */
+static void
+mail_json(struct buf *b, const struct store_mail *m)
+{
+	buf_putc(b, '[');
+	sq_json_str(b, m->event);
+	buf_printf(b, ",%lld,%lld,", (long long)m->request_id,
+	    (long long)m->recipient_id);
+	sq_json_str(b, m->to_addr);
+	buf_putc(b, ',');
+	sq_json_str(b, sq_nz(m->to_name));
+	buf_putc(b, ',');
+	sq_json_str(b, m->lang);
+	buf_putc(b, ',');
+	sq_json_str(b, m->tz);
+	buf_putc(b, ',');
+	sq_json_str(b, m->message_id);
+	buf_putc(b, ',');
+	sq_json_str(b, sq_nz(m->thread_id));
+	buf_putc(b, ',');
+	sq_json_str(b, m->payload);
+	buf_printf(b, ",%lld,%lld]", (long long)m->next_attempt_at,
+	    (long long)m->created_at);
+}
+
+enum zek_rc
+store_outbox_insert_many(struct store_conn *c, const struct store_mail *m,
+    size_t n)
+{
+	struct buf b;
+	enum zek_rc rc;
+	size_t i;
+
+	if (n == 0)
+		return ZEK_OK;
+	buf_init(&b, STORE_OUTBOX_BATCH_BYTES);
+	buf_putc(&b, '[');
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_putc(&b, ',');
+		mail_json(&b, &m[i]);
+	}
+	buf_putc(&b, ']');
+	/* One statement for a whole fan-out, in the given order. */
+	rc = b.failed != 0 ? (enum zek_rc)b.failed : sq_exec(c, sq_dialect(c,
+	    OUTBOX_INSERT "SELECT value->>0, value->>1, value->>2, value->>3, "
+	    "value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, "
+	    "value->>10, value->>11 FROM json_each(?) ORDER BY key",
+	    OUTBOX_INSERT "SELECT m->>0, (m->>1)::bigint, (m->>2)::bigint, "
+	    "m->>3, m->>4, m->>5, m->>6, m->>7, m->>8, m->>9, "
+	    "(m->>10)::bigint, (m->>11)::bigint "
+	    "FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS x(m, n) "
+	    "ORDER BY n"), "t", b.data);
+	buf_free(&b);
 	return rc;
 }
 

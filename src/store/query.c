@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "lib/arena.h"
+#include "lib/buf.h"
 #include "lib/utf8.h"
 #include "store/migrations.h"
 
@@ -480,6 +481,23 @@ store_schema_version(struct store_conn *c, int64_t *out)
 }
 
 /* ---- statements ---- */
+
+void
+sq_json_str(struct buf *b, const char *s)
+{
+	const unsigned char *p;
+
+	buf_putc(b, '"');
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20)
+			buf_printf(b, "\\u%04x", *p);
+		else
+			buf_putc(b, (char)*p);
+	}
+	buf_putc(b, '"');
+}
 
 const char *
 sq_nz(const char *s)

@@ -265,6 +265,9 @@ enum zek_rc sq_query_i64_cached(struct store_conn *c, int64_t key,
 char *sq_like_pattern(const char *query);
 /* Runs several statements of SQL text (migrations). */
 enum zek_rc sq_exec_sql(struct store_conn *c, const char *sql);
+struct buf;
+/* s as a JSON string, quoted and escaped, appended to b. */
+void sq_json_str(struct buf *b, const char *s);
 /* s, or "" for NULL. */
 const char *sq_nz(const char *s);
 

@@ -783,6 +783,11 @@ struct store_mail {
  * m are ignored). ZEK_CONFLICT when message_id exists. */
 enum zek_rc store_outbox_insert(struct store_conn *c, const struct store_mail *m,
     int64_t *id_out);
+/* Inserts n mails as store_outbox_insert does, with one statement, in
+ * their order; all or none (ZEK_TOOBIG over STORE_OUTBOX_BATCH_BYTES). */
+#define STORE_OUTBOX_BATCH_BYTES (64u << 20)
+enum zek_rc store_outbox_insert_many(struct store_conn *c,
+    const struct store_mail *m, size_t n);
 /* Claims up to `limit` mails that are due at `now` (pending, not claimed
  * or their claim lapsed) for `token` until `until`, counting an attempt on
  * each, in one statement: on PostgreSQL with FOR UPDATE SKIP LOCKED, so

@@ -140,6 +140,63 @@ is_due(int64_t id, int64_t now)
 	return n == 1;
 }
 
+/* A fan-out in one statement keeps every byte and the order. */
+static void
+test_insert_many_keeps_every_byte(void **state)
+{
+	static const char *const names[] = { "Anna \"Ä\" Schmidt",
+	    "Back\\slash\ttab\nline", "", "Ünïcödé 漢字 \x01\x1f" };
+	struct store_mail m[4], *got;
+	size_t i, n;
+
+	for (i = 0; i < 4; i++)
+		m[i] = (struct store_mail){
+			.event = "created",
+			.request_id = 3,
+			.recipient_id = (int64_t)i + 1,
+			.to_addr = arena_printf(env->arena, "p%zu@example.org", i),
+			.to_name = names[i],
+			.lang = i % 2 == 0 ? "de" : "en",
+			.tz = "Europe/Berlin",
+			.message_id = arena_printf(env->arena,
+			    "<zek.ZEK-3.9.%zu@localhost>", i),
+			.thread_id = i == 2 ? NULL : "<zek.ZEK-3.1@localhost>",
+			.payload = "{\"summary\":\"\\\"quoted\\\" \\u00e4\"}",
+			.next_attempt_at = 1000 + (int64_t)i,
+			.created_at = 900,
+		};
+	assert_int_equal(store_outbox_insert_many(env->ctx.db, m, 4), ZEK_OK);
+	assert_int_equal(store_outbox_insert_many(env->ctx.db, m, 0), ZEK_OK);
+	assert_int_equal(store_outbox_list(env->ctx.db, env->arena, NULL, 3, 10,
+	    &got, &n), ZEK_OK);
+	assert_int_equal(n, 4);
+	for (i = 0; i < 4; i++) {
+		/* Newest first: the last of the batch has the highest id. */
+		const struct store_mail *g = get(got[3 - i].id);
+
+		assert_string_equal(g->to_name, names[i]);
+		assert_string_equal(g->to_addr, m[i].to_addr);
+		assert_string_equal(g->lang, m[i].lang);
+		assert_string_equal(g->message_id, m[i].message_id);
+		assert_string_equal(g->thread_id, i == 2 ? "" : m[i].thread_id);
+		assert_string_equal(g->payload, m[i].payload);
+		assert_string_equal(g->state, "pending");
+		assert_int_equal(g->recipient_id, (int64_t)i + 1);
+		assert_int_equal(g->next_attempt_at, 1000 + (int64_t)i);
+		assert_int_equal(g->created_at, 900);
+	}
+	/* A message id that exists already: none of the batch is kept. */
+	m[0].message_id = "<zek.ZEK-3.9.new@localhost>";
+	assert_int_equal(store_outbox_insert_many(env->ctx.db, m, 2),
+	    ZEK_CONFLICT);
+	assert_int_equal(store_outbox_list(env->ctx.db, env->arena, NULL, 3, 10,
+	    &got, &n), ZEK_OK);
+	assert_int_equal(n, 4);
+	/* Not for the workers of the tests after this one. */
+	assert_int_equal(sq_exec(env->ctx.db, "DELETE FROM outbox "
+	    "WHERE message_id LIKE '<zek.ZEK-3.9.%'", ""), ZEK_OK);
+}
+
 static void
 test_claim_protocol(void **state)
 {
@@ -486,6 +543,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_insert_many_keeps_every_byte, reset),
 		cmocka_unit_test_setup(test_claim_protocol, reset),
 		cmocka_unit_test_setup(test_retry_and_failure_records, reset),
 		cmocka_unit_test_setup(test_backoff_doubles_up_to_the_cap, reset),
