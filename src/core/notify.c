@@ -137,6 +137,7 @@ event_load(struct zctx *ctx, const char *code, int64_t request_id,
 	bad |= set_str(ev->payload, "url", url);
 	bad |= set_str(ev->payload, "actor", actor != NULL ? actor->name : "");
 	bad |= set_str(ev->payload, "reporter", reporter->name);
+
 	bad |= set_str(ev->payload, "status", r->status);
 	bad |= set_str(ev->payload, "resolution", r->resolution);
 	bad |= json_object_set_new(ev->payload, "request_created_at",
@@ -243,15 +244,17 @@ rcpt_agents(struct zctx *ctx, const struct event *ev, struct rcpts *l)
 	return rc;
 }
 
-/* A fresh Message-ID in the request's thread; the confirmation is the
- * thread's root itself, so mail clients find the root of later mails. */
+/* A fresh Message-ID in the request's thread; the reporter's
+ * confirmation is the thread's root itself, so mail clients find the root
+ * of later mails. */
 static const char *
-message_id(struct zctx *ctx, const struct event *ev, const char *code)
+message_id(struct zctx *ctx, const struct event *ev, const char *code,
+    int64_t to)
 {
 	unsigned char rnd[8];
 	char hex[2 * sizeof(rnd) + 1];
 
-	if (str_eq(code, NOTIFY_CREATED))
+	if (str_eq(code, NOTIFY_CREATED) && to == ev->r->reporter_id)
 		return ev->thread_id;
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
@@ -277,7 +280,9 @@ enqueue(struct zctx *ctx, const struct event *ev, const char *code,
 
 		if (json_object_set_new(ev->payload, "to_agent",
 		    json_boolean(str_eq(u->role, "agent") ||
-		    str_eq(u->role, "admin"))) != 0) {
+		    str_eq(u->role, "admin"))) != 0 ||
+		    json_object_set_new(ev->payload, "to_reporter",
+		    json_boolean(u->id == ev->r->reporter_id)) != 0) {
 			rc = ZEK_NOMEM;
 			break;
 		}
@@ -289,7 +294,7 @@ enqueue(struct zctx *ctx, const struct event *ev, const char *code,
 			.to_name = u->name,
 			.lang = core_lang(u->lang),
 			.tz = str_empty(u->tz) ? "Europe/Berlin" : u->tz,
-			.message_id = message_id(ctx, ev, code),
+			.message_id = message_id(ctx, ev, code, u->id),
 			.thread_id = ev->thread_id,
 			/* Not json_dumps: it may leave bytes out when memory
 			 * is short, and a broken payload would only fail
@@ -318,14 +323,25 @@ core_notify_created(struct zctx *ctx, int64_t request_id,
 	enum zek_rc rc;
 
 	rc = event_load(ctx, NOTIFY_CREATED, request_id, actor, &ev);
-	/* The reporter gets the confirmation even when they created it. */
+	/* The reporter gets the confirmation even when they created it; a
+	 * customer who raised it for them gets one of their own, and both
+	 * say so (mail_intro_created_for_you, _by_you). */
+	if (rc == ZEK_OK && json_object_set_new(ev.payload, "on_behalf",
+	    json_boolean(ev.r->creator_id != ev.r->reporter_id)) != 0)
+		rc = ZEK_NOMEM;
 	if (rc == ZEK_OK) {
-		struct store_user *rep;
+		struct store_user *rep, *creator;
 
 		rc = store_user_by_id(ctx->db, ctx->arena, ev.r->reporter_id,
 		    &rep);
 		if (rc == ZEK_OK)
 			rc = rcpt_add(ctx, &ev, &customers, rep, true);
+		if (rc == ZEK_OK && ev.r->creator_id != ev.r->reporter_id)
+			rc = store_user_by_id(ctx->db, ctx->arena,
+			    ev.r->creator_id, &creator);
+		if (rc == ZEK_OK && ev.r->creator_id != ev.r->reporter_id &&
+		    str_eq(creator->role, "customer"))
+			rc = rcpt_add(ctx, &ev, &customers, creator, true);
 	}
 	if (rc == ZEK_OK)
 		rc = enqueue(ctx, &ev, NOTIFY_CREATED, &customers);

@@ -166,7 +166,10 @@ build_context(struct compose *c, const struct store_mail *m, json_t *p)
 	c->vars[V_TIME] = when;
 	c->vars[V_ORG] = pstr(p, "org");
 	c->vars[V_EXPIRES] = expires;
-	intro_key = arena_printf(c->a, "mail_intro_%s", m->event);
+	intro_key = arena_printf(c->a, "mail_intro_%s%s", m->event,
+	    !json_is_true(json_object_get(p, "on_behalf")) ? "" :
+	    json_is_true(json_object_get(p, "to_reporter")) ? "_for_you" :
+	    "_by_you");
 	if (core_notify_event_secret(m->event))
 		subject_key = arena_printf(c->a, "mail_subject_%s", m->event);
 	if (intro_key == NULL || subject_key == NULL || when == NULL ||

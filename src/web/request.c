@@ -199,19 +199,33 @@ web_request_fields_json(struct req *rq, const struct request_view *v)
 	return fields;
 }
 
+/* "Anna Schmidt für Ben Weber" when one raised it for the other, else
+ * NULL. */
+static const char *
+raised_for(struct req *rq, const struct request_view *v)
+{
+	static const char *const names[] = { "creator", "reporter" };
+	const char *values[] = { v->creator.name, v->reporter.name };
+
+	if (v->creator.id == v->reporter.id)
+		return NULL;
+	return web_fmt(rq, "raised_for", names, values, 2);
+}
+
 static json_t *
 request_json(struct req *rq, const struct request_view *v,
     const struct request_abilities *ab)
 {
 	json_t *fields = web_request_fields_json(rq, v);
 
-	return ctx_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:s?}",
+	return ctx_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:o, s:o, s:b, s:o, s:s?}",
 	    "key", v->key, "title", v->title,
 	    "status_label", v->status_label, "status_class", v->status_code,
 	    "resolution_label", str_empty(v->resolution_label) ? NULL : v->resolution_label,
 	    "type_name", v->type_name,
 	    "created_text", web_time_text(rq, v->created_at),
 	    "created_iso", web_time_iso(rq, v->created_at),
+	    "raised_for", raised_for(rq, v),
 	    "fields", fields,
 	    "files", web_files_json(rq, v->attachments, v->nattachments),
 	    "has_attachments", v->nattachments > 0,

@@ -485,6 +485,57 @@ def test_events_reach_the_right_people_and_the_mute_switch_holds(c, binary):
         smtp.stop()
 
 
+def test_raised_for_a_colleague_both_are_told_and_both_take_part(c, binary):
+    """Anna raises a request for Ben (a colleague): Ben's confirmation says
+    Anna raised it for him, Anna gets one of her own, the request page
+    names both, and both can comment."""
+    smtp = Smtp().start()
+    z = Zek(binary, [SAM])
+    try:
+        for mail, name, lang in (ANNA[:3], BEN[:3]):
+            z.run("user", "add", "--email", mail, "--name", name, "--lang", lang,
+                  "--role", "customer", "--org", "Bürgeramt Teststadt", "--password", PASSWORD)
+        server = z.serve(smtp.url)
+        anna = Client(server)
+        anna.login("anna@example.org", PASSWORD)
+        form = anna.get(FRAGE).text
+        ben_id = re.search(r'<option value="(\d+)"[^>]*>Ben Weber', form).group(1)
+        r = anna.post_multipart(FRAGE, [("summary", "Zugang für Ben"), ("description", "Bitte freischalten."),
+                                        ("onbehalf", ben_id), ("share", "private")])
+        key = created_key(r)
+        url = PORTAL + "/" + key
+
+        ben_mail = smtp.wait_for(lambda m: m.rcpt == "ben@example.org" and key in m["Subject"])[0]
+        assert "Anna Schmidt raised this request for you. We have recorded it as %s" % key \
+            in text_of(ben_mail), text_of(ben_mail)
+        anna_mail = smtp.wait_for(lambda m: m.rcpt == "anna@example.org" and key in m["Subject"])[0]
+        assert "Sie haben die Anfrage %s für Ben Weber gestellt." % key in text_of(anna_mail), \
+            text_of(anna_mail)
+        assert "für Sie gestellt" not in text_of(anna_mail)
+        # Ben's is the thread's root; Anna's answers it.
+        assert ben_mail["In-Reply-To"] is None
+        assert anna_mail["In-Reply-To"] == ben_mail["Message-ID"], anna_mail["In-Reply-To"]
+
+        page = anna.get(url).text
+        assert re.search(r"<dt>Erstellt von</dt>\s*<dd>Anna Schmidt für Ben Weber</dd>", page), page
+        ben = Client(server)
+        ben.login("ben@example.org", PASSWORD)
+        page = ben.get(url).text
+        assert re.search(r"<dt>Raised by</dt>\s*<dd>Anna Schmidt for Ben Weber</dd>", page)
+        assert ben.post_multipart(url + "/comment", [("comment", "Danke, Anna.")]).status == 303
+        assert anna.post_multipart(url + "/comment", [("comment", "Gern, Ben.")]).status == 303
+        assert "Danke, Anna." in anna.get(url).text and "Gern, Ben." in ben.get(url).text
+
+        # Her own request has no such line.
+        own = create(server, "anna@example.org", "Eigene Frage")
+        assert "Erstellt von" not in anna.get(PORTAL + "/" + own).text
+        own_mail = smtp.wait_for(lambda m: m.rcpt == "anna@example.org" and own in m["Subject"])[0]
+        assert "vielen Dank für Ihre Anfrage" in text_of(own_mail)
+    finally:
+        z.close()
+        smtp.stop()
+
+
 def test_remote_images_in_mail_are_links(c, binary):
     """An image in a customer's Markdown that zek does not serve reaches the
     agent's (and any reader's) HTML mail as a link, never as an image that
