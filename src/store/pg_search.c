@@ -47,12 +47,14 @@
 #define L_MATCH " AND s.doc @@ ?14::tsquery"
 #define L_STATUS " AND r.status IN (?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 #define L_TYPE " AND (?12 = 0 OR r.type_id = ?12)"
-/* Whose: all (agents), reported by or taking part in the viewer, or every
- * request a customer may see: they reported it, raised it, take part in
- * it, or it is shared with one of their first 200 organisations (core/
- * perm.c decides the same for one request; SQLite reads 200 as well). */
+/* Whose: all (agents); reported or raised by the viewer ("Erstellt von
+ * mir": when Anna raised it for Ben, both find it there); taking part in
+ * it; or every request a customer may see: they reported it, raised it,
+ * take part in it, or it is shared with one of their first 200
+ * organisations (core/perm.c decides the same for one request; SQLite
+ * reads 200 as well). */
 #define W_ALL ""
-#define W_REPORTED " AND r.reporter_id = ?13"
+#define W_REPORTED " AND (r.reporter_id = ?13 OR r.creator_id = ?13)"
 #define W_PARTICIPATING " AND r.id IN (SELECT p.request_id " \
 	"FROM participants p WHERE p.user_id = ?13)"
 #define L_WHERE(S, ST, W, M) "FROM requests r " S \

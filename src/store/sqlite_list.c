@@ -166,7 +166,8 @@ build_match(struct store_conn *c, const struct store_list_query *q,
 	}
 	if (rc == ZEK_OK && q->who == STORE_LIST_REPORTED) {
 		put_and(b, &first);
-		buf_printf(b, "(facets : zr%lld)", (long long)q->viewer_id);
+		buf_printf(b, "(facets : (zr%lld OR zc%lld))",
+		    (long long)q->viewer_id, (long long)q->viewer_id);
 	} else if (rc == ZEK_OK && q->who == STORE_LIST_PARTICIPATING) {
 		put_and(b, &first);
 		buf_printf(b, "(facets : zp%lld)", (long long)q->viewer_id);

@@ -840,7 +840,8 @@ enum zek_rc store_outbox_list(struct store_conn *c, struct arena *a,
 /* Whose requests a list holds, among those the viewer may see. */
 enum store_list_who {
 	STORE_LIST_VISIBLE,         /* all of them */
-	STORE_LIST_REPORTED,        /* the viewer is the reporter */
+	STORE_LIST_REPORTED,        /* the viewer is the reporter or raised
+	                             * it for them ("Erstellt von mir") */
 	STORE_LIST_PARTICIPATING,   /* the viewer is a participant */
 };
 

@@ -525,6 +525,9 @@ def test_raised_for_a_colleague_both_are_told_and_both_take_part(c, binary):
         assert ben.post_multipart(url + "/comment", [("comment", "Danke, Anna.")]).status == 303
         assert anna.post_multipart(url + "/comment", [("comment", "Gern, Ben.")]).status == 303
         assert "Danke, Anna." in anna.get(url).text and "Gern, Ben." in ben.get(url).text
+        # Both find it under "Erstellt von mir" (the default filter).
+        for who in (anna, ben):
+            assert key in who.get("/servicedesk/customer/user/requests?creator=me").text
 
         # Her own request has no such line.
         own = create(server, "anna@example.org", "Eigene Frage")

@@ -14,7 +14,9 @@ LIST = "/servicedesk/customer/user/requests"
 
 # The demo data: who may see which request, by number (ZEK-n).
 ANNA_REPORTED = [1, 4, 7, 9, 13, 16, 19, 22, 23, 28, 30]
-ANNA_OPEN = [30, 28, 23, 22, 19, 13, 9]
+# "Erstellt von mir": reported by her, or raised by her for Ben (26, open).
+ANNA_MINE = sorted(ANNA_REPORTED + [26], reverse=True)
+ANNA_OPEN = [30, 28, 26, 23, 22, 19, 13, 9]
 ANNA_CLOSED = [16, 7, 4, 1]
 # + raised for Ben (26), takes part in 8, shared with her office by Ben (5, 20, 27)
 ANNA_ANY = sorted(ANNA_REPORTED + [26, 8, 5, 20, 27], reverse=True)
@@ -97,7 +99,7 @@ def test_default_is_my_open_requests_newest_first(c, binary):
     c = as_user(binary, "anna@example.org")
     page = show(c, LIST)
     assert keys(page) == ANNA_OPEN, keys(page)
-    assert summary(page) == "1–7 von 7"
+    assert summary(page) == "1–8 von 8"
     # The header link leads here; the filters show what is chosen.
     assert 'href="%s"' % LIST in page
     assert re.search(r'<option value="open" selected>Offene Anfragen</option>', page)
@@ -131,7 +133,7 @@ def test_closed_all_and_one_status(c, binary):
     c = as_user(binary, "anna@example.org")
     assert keys(show(c, url(status="closed"))) == ANNA_CLOSED
     page = show(c, url(status="all"))
-    assert keys(page) == sorted(ANNA_REPORTED, reverse=True)
+    assert keys(page) == ANNA_MINE
     assert re.search(r'<option value="all" selected>Alle Anfragen</option>', page)
     page = show(c, url(status="wartet_kunde"))
     assert keys(page) == [19, 9]
@@ -153,8 +155,8 @@ def test_creator_filters_follow_who_may_see(c, binary):
     assert summary(page) == "1–16 von 16"
     row = re.search(r"<tr>(?:(?!</tr>).)*ZEK-26</a>.*?</tr>", page, re.S).group(0)
     assert "Ben Weber" in row        # the reporter, though Anna raised it
-    # ZEK-26 is Ben's: "Erstellt von mir" means reported by me.
-    assert 26 not in keys(show(anna, url(status="all", creator="me")))
+    # ZEK-26 is Ben's, raised by Anna: "Erstellt von mir" for both.
+    assert 26 in keys(show(anna, url(status="all", creator="me")))
     ben = as_user(binary, "ben@example.org")
     assert keys(show(ben, url(status="all", creator="participant"))) == [22, 13]
     assert everything(ben, status="all", creator="any") == BEN_ANY
@@ -172,7 +174,7 @@ def test_type_filter_and_combinations(c, binary):
     stoerung = links["Störungsmeldung"].rsplit("/", 1)[1]
     frage = links["Sonstige Frage"].rsplit("/", 1)[1]
     page = show(c, url(status="all", type=stoerung))
-    assert keys(page) == [28, 22, 19, 13, 4, 1]
+    assert keys(page) == [28, 26, 22, 19, 13, 4, 1]
     assert option_value(page, "type", "Störungsmeldung") == stoerung
     assert re.search(r'<option value="%s" selected>Störungsmeldung</option>' % stoerung, page)
     assert keys(show(c, url(status="open", type=frage))) == [30]

@@ -206,6 +206,15 @@ search_follows_who_may_see(void **state)
 	tenv_free(t);
 }
 
+static bool
+contains(const int64_t *ids, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
 /* The cases the e2e tests rely on, in the demo data. */
 static void
 demo_creator_filters(void **state)
@@ -231,13 +240,13 @@ demo_creator_filters(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(ids[0], 22);
 	assert_int_equal(ids[1], 13);
-	/* "Erstellt von mir" is the reporter: ZEK-26 was raised by Anna for
-	 * Ben, so it is Ben's, and Anna sees it under "any" only. */
+	/* "Erstellt von mir" is the reporter and whoever raised it for
+	 * them: ZEK-26 was raised by Anna for Ben, so both find it there
+	 * (issue 19). */
 	f.creator = LIST_CREATOR_ME;
 	n = list_all(t, anna, &f, 20, ids, 64, &total);
-	assert_int_equal(n, 11);
-	for (size_t i = 0; i < n; i++)
-		assert_true(ids[i] != 26);
+	assert_int_equal(n, 12);
+	assert_true(contains(ids, n, 26));
 	n = list_all(t, ben, &f, 20, ids, 64, &total);
 	assert_int_equal(ids[0], 27);
 	assert_int_equal(ids[1], 26);
@@ -419,7 +428,8 @@ gen_matches(const struct gen *g, const struct user *u,
 
 	if (!perm_can_see_request(u, &pr))
 		return false;
-	if (f->creator == LIST_CREATOR_ME && g->reporter != u->id)
+	if (f->creator == LIST_CREATOR_ME && g->reporter != u->id &&
+	    g->creator != u->id)
 		return false;
 	if (f->creator == LIST_CREATOR_PARTICIPANT && !pr.user_is_participant)
 		return false;
