@@ -101,15 +101,22 @@
 	V_WAY("requests r", "r.shared_org_id = o.org_id", ST, TAIL) ") x)"
 #define V_FROM(CMP, DIR) " AND (r.created_at, r.id) " CMP " (?1, ?2) " \
 	"ORDER BY r.created_at " DIR ", r.id " DIR " LIMIT ?3"
-#define V_PAGE(ST, CMP, DIR) "SELECT " L_COLS " FROM requests r " \
+/* "Erstellt von mir" the same way: reported by the viewer, or raised by
+ * them for someone (one OR made every customer's first page a bitmap of
+ * all their requests, sorted: 1 -> 8 ms). */
+#define M_WAYS(ST, TAIL) \
+	"(" V_WAY("requests r", "r.reporter_id = ?13", ST, TAIL) ") " \
+	"UNION ALL (" V_WAY("requests r", "r.creator_id = ?13", ST, TAIL) ")"
+/* A page and a count of the union of WAYS (V_WAYS or M_WAYS). */
+#define V_PAGE(WAYS, ST, CMP, DIR) "SELECT " L_COLS " FROM requests r " \
 	"JOIN users u ON u.id = r.reporter_id WHERE r.id IN (" \
-	V_WAYS(ST, V_FROM(CMP, DIR)) ") ORDER BY r.created_at " DIR \
+	WAYS(ST, V_FROM(CMP, DIR)) ") ORDER BY r.created_at " DIR \
 	", r.id " DIR " LIMIT ?3"
-#define V_OLDER(ST) SQ_PLAN_WITH_VALUES V_PAGE(ST, "<", "DESC")
-#define V_NEWER(ST) SQ_PLAN_WITH_VALUES "SELECT * FROM (" \
-	V_PAGE(ST, ">", "ASC") ") k ORDER BY k.created_at DESC, k.id DESC"
-#define V_COUNT(ST) SQ_PLAN_WITH_VALUES "SELECT count(DISTINCT w.id) " \
-	"FROM (" V_WAYS(ST, " LIMIT ?3") ") w"
+#define V_OLDER(WAYS, ST) SQ_PLAN_WITH_VALUES V_PAGE(WAYS, ST, "<", "DESC")
+#define V_NEWER(WAYS, ST) SQ_PLAN_WITH_VALUES "SELECT * FROM (" \
+	V_PAGE(WAYS, ST, ">", "ASC") ") k ORDER BY k.created_at DESC, k.id DESC"
+#define V_COUNT(WAYS, ST) SQ_PLAN_WITH_VALUES "SELECT count(DISTINCT w.id) " \
+	"FROM (" WAYS(ST, " LIMIT ?3") ") w"
 /* With search words the same rule is the facets of the search row
  * (0006_search_facets_own.sql): both GIN indexes answer, and only the
  * rows in both are read. */
@@ -117,16 +124,20 @@
 
 #define L_PAGES(ST, W) L_OLDER("", ST, W, ""), L_NEWER("", ST, W, ""), \
 	L_OLDER(L_SEARCH, ST, W, L_MATCH), L_NEWER(L_SEARCH, ST, W, L_MATCH)
-#define V_PAGES(ST) V_OLDER(ST), V_NEWER(ST), \
+#define V_PAGES(ST) V_OLDER(V_WAYS, ST), V_NEWER(V_WAYS, ST), \
 	L_OLDER(L_SEARCH, ST, W_FACETS, L_MATCH), \
 	L_NEWER(L_SEARCH, ST, W_FACETS, L_MATCH)
-#define L_PAGES_WHO(ST) L_PAGES(ST, W_ALL), L_PAGES(ST, W_REPORTED), \
+#define M_PAGES(ST) V_OLDER(M_WAYS, ST), V_NEWER(M_WAYS, ST), \
+	L_OLDER(L_SEARCH, ST, W_REPORTED, L_MATCH), \
+	L_NEWER(L_SEARCH, ST, W_REPORTED, L_MATCH)
+#define L_PAGES_WHO(ST) L_PAGES(ST, W_ALL), M_PAGES(ST), \
 	L_PAGES(ST, W_PARTICIPATING), V_PAGES(ST)
 #define L_COUNTS(ST, W) L_COUNT("", ST, W, ""), \
 	L_COUNT(L_SEARCH, ST, W, L_MATCH)
 #define L_COUNTS_WHO(ST) L_TALLY(ST), L_COUNT(L_SEARCH, ST, W_ALL, L_MATCH), \
-	L_COUNTS(ST, W_REPORTED), L_COUNTS(ST, W_PARTICIPATING), \
-	V_COUNT(ST), L_COUNT(L_SEARCH, ST, W_FACETS, L_MATCH)
+	V_COUNT(M_WAYS, ST), L_COUNT(L_SEARCH, ST, W_REPORTED, L_MATCH), \
+	L_COUNTS(ST, W_PARTICIPATING), \
+	V_COUNT(V_WAYS, ST), L_COUNT(L_SEARCH, ST, W_FACETS, L_MATCH)
 
 enum { WHO_ALL, WHO_REPORTED, WHO_PARTICIPATING, WHO_VISIBLE, WHO_MAX };
 
