@@ -83,30 +83,17 @@ store_activity_status_since_of(struct store_conn *c, struct arena *a,
     const int64_t *ids, size_t n, bool with_internal,
     struct store_id_time **out, size_t *nout)
 {
-	const char *text;
-	struct sq_stmt *st;
-	enum zek_rc rc;
-
-	*out = NULL;
-	*nout = 0;
-	if (n == 0)
-		return ZEK_OK;
-	if ((text = sq_ids_text(a, ids, n)) == NULL)
-		return ZEK_NOMEM;
 	/* The same visibility as store_activity_by_request; the newest entry
 	 * that set a status, by activity_request from the end. */
-	st = sq_start(c, &rc, sq_in_ids(c, "SELECT r.id, coalesce(("
+	return sq_collect_ids_with(c, a, sq_in_ids(c, "SELECT r.id, coalesce(("
 	    "SELECT e.created_at FROM activity e "
 	    "LEFT JOIN comments cm ON cm.id = e.comment_id "
 	    "WHERE e.request_id = r.id "
 	    "AND e.kind IN ('created', 'status_changed') "
 	    "AND (?1 <> 0 OR (e.public = 1 AND coalesce(cm.public, 1) = 1)) "
 	    "ORDER BY e.id DESC LIMIT 1), r.created_at) "
-	    "FROM requests r WHERE r.id ", ""), "bt", (int)with_internal, text);
-	if (st == NULL)
-		return rc;
-	return sq_collect(c, a, st, map_id_time, sizeof(**out), (void **)out,
-	    nout);
+	    "FROM requests r WHERE r.id ", ""), with_internal, ids, n,
+	    map_id_time, sizeof(**out), (void **)out, nout);
 }
 
 enum zek_rc

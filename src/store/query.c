@@ -733,10 +733,11 @@ sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size)
 	return arr;
 }
 
-enum zek_rc
-sq_collect_ids(struct store_conn *c, struct arena *a, const char *sql,
-    const int64_t *ids, size_t n, sq_row_map_fn map, size_t size,
-    void **out, size_t *nout)
+/* sq_collect_ids and sq_collect_ids_with: `arg` bound first when has_arg. */
+static enum zek_rc
+collect_ids(struct store_conn *c, struct arena *a, const char *sql,
+    bool has_arg, int64_t arg, const int64_t *ids, size_t n,
+    sq_row_map_fn map, size_t size, void **out, size_t *nout)
 {
 	const char *text;
 	struct sq_stmt *st;
@@ -748,10 +749,27 @@ sq_collect_ids(struct store_conn *c, struct arena *a, const char *sql,
 		return ZEK_OK;
 	if ((text = sq_ids_text(a, ids, n)) == NULL)
 		return ZEK_NOMEM;
-	st = sq_start(c, &rc, sql, "t", text);
+	st = has_arg ? sq_start(c, &rc, sql, "it", arg, text) :
+	    sq_start(c, &rc, sql, "t", text);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map, size, out, nout);
+}
+
+enum zek_rc
+sq_collect_ids(struct store_conn *c, struct arena *a, const char *sql,
+    const int64_t *ids, size_t n, sq_row_map_fn map, size_t size,
+    void **out, size_t *nout)
+{
+	return collect_ids(c, a, sql, false, 0, ids, n, map, size, out, nout);
+}
+
+enum zek_rc
+sq_collect_ids_with(struct store_conn *c, struct arena *a, const char *sql,
+    int64_t arg, const int64_t *ids, size_t n, sq_row_map_fn map,
+    size_t size, void **out, size_t *nout)
+{
+	return collect_ids(c, a, sql, true, arg, ids, n, map, size, out, nout);
 }
 
 enum zek_rc

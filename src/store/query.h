@@ -242,6 +242,10 @@ enum zek_rc sq_collect(struct store_conn *c, struct arena *a, struct sq_stmt *st
 enum zek_rc sq_collect_ids(struct store_conn *c, struct arena *a,
     const char *sql, const int64_t *ids, size_t n, sq_row_map_fn map,
     size_t size, void **out, size_t *nout);
+/* The same for a statement whose first parameter is `arg`, then the ids. */
+enum zek_rc sq_collect_ids_with(struct store_conn *c, struct arena *a,
+    const char *sql, int64_t arg, const int64_t *ids, size_t n,
+    sq_row_map_fn map, size_t size, void **out, size_t *nout);
 /* Reads the single row of a started statement; ZEK_NOTFOUND if none. */
 enum zek_rc sq_collect_one(struct store_conn *c, struct arena *a,
     struct sq_stmt *st, sq_row_map_fn map, size_t size, void **out);

@@ -284,23 +284,10 @@ store_notify_muted_of(struct store_conn *c, struct arena *a,
     const int64_t *ids, size_t n, int64_t user_id, int64_t **out,
     size_t *nout)
 {
-	const char *text;
-	struct sq_stmt *st;
-	enum zek_rc rc;
-
-	*out = NULL;
-	*nout = 0;
-	if (n == 0)
-		return ZEK_OK;
-	if ((text = sq_ids_text(a, ids, n)) == NULL)
-		return ZEK_NOMEM;
-	st = sq_start(c, &rc, sq_in_ids(c, "SELECT request_id "
+	return sq_collect_ids_with(c, a, sq_in_ids(c, "SELECT request_id "
 	    "FROM participant_settings WHERE user_id = ? AND notify_muted <> 0 "
-	    "AND request_id ", " ORDER BY request_id"), "it", user_id, text);
-	if (st == NULL)
-		return rc;
-	return sq_collect(c, a, st, map_muted, sizeof(**out), (void **)out,
-	    nout);
+	    "AND request_id ", " ORDER BY request_id"), user_id, ids, n,
+	    map_muted, sizeof(**out), (void **)out, nout);
 }
 
 enum zek_rc
