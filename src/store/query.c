@@ -509,14 +509,15 @@ const char *
 sq_ids_text(struct arena *a, const int64_t *ids, size_t n)
 {
 	/* 20 digits and a sign, and the comma. */
-	char *text = arena_alloc(a, n * 22 + 1), *p = text;
-	size_t i;
+	size_t cap = n * 22 + 1, used = 0, i;
+	char *text = arena_alloc(a, cap);
 
 	if (text == NULL)
 		return NULL;
-	*p = '\0';
+	text[0] = '\0';
 	for (i = 0; i < n; i++)
-		p += sprintf(p, i == 0 ? "%lld" : ",%lld", (long long)ids[i]);
+		used += (size_t)snprintf(text + used, cap - used,
+		    i == 0 ? "%lld" : ",%lld", (long long)ids[i]);
 	return text;
 }
 
