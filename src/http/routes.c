@@ -137,6 +137,20 @@ const struct route routes[] = {
 	    "agent_team" },
 	{ "GET", "/servicedesk/agent/audit", web_agent_audit, AGENT_PAGE,
 	    "agent_team" },
+	/* The admin area: admins only, agents get 404 like customers
+	 * (web/admin.c). */
+	{ "GET", "/servicedesk/admin", web_admin_home, AGENT_PAGE, "admin" },
+	{ "GET", "/servicedesk/admin/", web_admin_home, AGENT_PAGE, "admin" },
+	{ "GET", "/servicedesk/admin/help-center", web_admin_help_center,
+	    AGENT_PAGE, "admin_help_center" },
+	{ "POST", "/servicedesk/admin/help-center", web_admin_help_center_save,
+	    AGENT_FORM, "admin_help_center" },
+	{ "GET", "/servicedesk/admin/portals/{pid}", web_admin_desk,
+	    AGENT_PAGE, "admin_portal" },
+	{ "POST", "/servicedesk/admin/portals/{pid}", web_admin_desk_save,
+	    AGENT_FORM, "admin_portal" },
+	{ "GET", "/servicedesk/admin/history", web_admin_history, AGENT_PAGE,
+	    "admin_history" },
 	/* REST API (src/api/, one file per endpoint family). New endpoints go
 	 * above the catch-all lines at the end of this block. */
 	{ "GET", "/rest/servicedeskapi/info", api_info, API, "api_info" },

@@ -987,4 +987,50 @@ enum zek_rc store_requests_waiting(struct store_conn *c, struct arena *a,
     const char *status, const char *resolution, int64_t before,
     int64_t after_id, size_t limit, int64_t **ids, size_t *n);
 
+/* ---- administration: help center, configuration version, history
+ * (admin.c) ---- */
+
+/* The help center's texts and its announcement. "" = the built-in text
+ * (title, intro) or none (announcement); times UTC ms, 0 = open. */
+struct store_help_center {
+	const char *title_de, *title_en;
+	const char *intro_de, *intro_en;
+	const char *announcement_de, *announcement_en;
+	int64_t announcement_from, announcement_until;
+};
+
+/* Every field "" and 0 while no admin has saved any. */
+enum zek_rc store_help_center_get(struct store_conn *c, struct arena *a,
+    struct store_help_center *out);
+enum zek_rc store_help_center_put(struct store_conn *c,
+    const struct store_help_center *h);
+/* A service desk's name and description. ZEK_NOTFOUND: no such desk. */
+enum zek_rc store_desk_texts_set(struct store_conn *c, int64_t desk_id,
+    const char *name, const char *description);
+/* The configuration's version: 0 before the first change. */
+enum zek_rc store_config_version(struct store_conn *c, int64_t *out);
+/* Counts one change and returns the new version; inside the change's
+ * transaction (its row lock orders concurrent changes on PostgreSQL). */
+enum zek_rc store_config_version_bump(struct store_conn *c, int64_t *out);
+
+/* One changed setting. */
+struct store_config_change {
+	int64_t id;
+	int64_t at;
+	int64_t actor_id;           /* 0 = the command line */
+	const char *actor_name;     /* read only: "" for none */
+	const char *subject;        /* what changed: "help_title_de", ... */
+	const char *target;         /* of what: "" (the help center), a
+	                               desk's project key, ... */
+	const char *old_value;
+	const char *new_value;
+};
+
+enum zek_rc store_config_change_add(struct store_conn *c,
+    const struct store_config_change *e);
+/* Newest first; before_id 0 = from the newest. */
+enum zek_rc store_config_changes_list(struct store_conn *c, struct arena *a,
+    int64_t before_id, size_t limit, struct store_config_change **out,
+    size_t *n);
+
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/attachments.h"
+#include "core/admin.h"
 #include "core/auth.h"
 #include "core/validate.h"
 #include "http/router.h"
@@ -192,7 +193,7 @@ notice_text(struct req *rq)
 	static const char *const notices[] = { "welcome", "password_set",
 		"deactivated", "reactivated", "reset_sent", "org_created",
 		"org_renamed", "member_added", "member_removed",
-		"role_changed" };
+		"role_changed", "saved" };
 	const char *q = req_query(rq, "notice");
 	size_t i;
 
@@ -205,6 +206,26 @@ notice_text(struct req *rq)
 		return key != NULL ? web_t(rq, key) : NULL;
 	}
 	return NULL;
+}
+
+/* The help center's announcement, on the customers' pages while it is
+ * on (core/admin.h); staff areas have work of their own to show. */
+static void
+announce(struct req *rq, json_t *page)
+{
+	struct help_center_texts hc;
+	const char *html;
+
+	if (rq->ctx.db == NULL || str_starts(rq->path, "/servicedesk/agent/") ||
+	    str_starts(rq->path, WEB_ADMIN))
+		return;
+	if (core_help_center_texts(&rq->ctx, rq->lang, &hc) != ZEK_OK ||
+	    hc.announcement == NULL)
+		return;
+	html = web_markdown_html(rq, hc.announcement);
+	if (html != NULL)
+		json_object_set_new(page, "announcement_html",
+		    json_string(html));
 }
 
 json_t *
@@ -229,6 +250,7 @@ web_page_ctx(struct req *rq, const char *title_key)
 	notice = rq->user != NULL ? notice_text(rq) : NULL;
 	if (notice != NULL)
 		json_object_set_new(page, "notice", json_string(notice));
+	announce(rq, page);
 	user = user_json(rq);
 	if (user != NULL) {
 		json_object_set(page, "open_count", json_object_get(user, "open_count"));

@@ -1,6 +1,7 @@
 /* portal.c: the help center (list of portals) and one portal's request types. */
 #include "web/web.h"
 
+#include "core/admin.h"
 #include "core/portal.h"
 #include "lib/str.h"
 
@@ -9,6 +10,22 @@ int
 web_root(struct req *rq)
 {
 	return http_redirect(rq, 302, WEB_HOME);
+}
+
+/* The heading and introduction an admin set, where set. */
+static void
+help_center_texts(struct req *rq, json_t *page)
+{
+	struct help_center_texts hc;
+	const char *html;
+
+	if (core_help_center_texts(&rq->ctx, rq->lang, &hc) != ZEK_OK)
+		return;
+	if (!str_empty(hc.title))
+		json_object_set_new(page, "heading", json_string(hc.title));
+	html = !str_empty(hc.intro) ? web_markdown_html(rq, hc.intro) : NULL;
+	if (html != NULL)
+		json_object_set_new(page, "intro", json_string(html));
 }
 
 /* GET /servicedesk/customer/portals */
@@ -26,6 +43,7 @@ web_portals(struct req *rq)
 	page = web_page_ctx(rq, "page_portals");
 	if (page == NULL)
 		return ZEK_NOMEM;
+	help_center_texts(rq, page);
 	arr = json_array();
 	json_object_set_new(page, "portals", arr);
 	for (i = 0; i < n; i++)

@@ -168,6 +168,17 @@ int web_agent_team(struct req *rq);
 int web_agent_team_role(struct req *rq);
 int web_agent_audit(struct req *rq);
 
+/* ---- the admin area, /servicedesk/admin/ (issue 16; admin.c) ---- */
+
+#define WEB_ADMIN "/servicedesk/admin/"
+
+int web_admin_home(struct req *rq);
+int web_admin_help_center(struct req *rq);
+int web_admin_help_center_save(struct req *rq);
+int web_admin_desk(struct req *rq);
+int web_admin_desk_save(struct req *rq);
+int web_admin_history(struct req *rq);
+
 /* Shared by the customer's request page (request.c) and the agent's. */
 struct attachment_info;
 struct field_error;

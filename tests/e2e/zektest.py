@@ -440,6 +440,17 @@ def logged(server, method, path, seconds=3):
             return found
         time.sleep(0.05)
 
+def log_with(server, text, seconds=3):
+    """The server's log once it holds `text` (the access log is flushed
+    a moment after each request), or as it is after `seconds`."""
+    deadline = time.time() + seconds
+    while True:
+        log = server.read_log()
+        if text in log or time.time() > deadline:
+            return log
+        time.sleep(0.05)
+
+
 def api_token(c, name="e2e"):
     """A personal API token of the signed-in browser c, made on the profile
     page as a person would (the expiry the form proposes)."""

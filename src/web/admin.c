@@ -1,0 +1,495 @@
+/* admin.c: the admin area, /servicedesk/admin/: the help center and its
+ * announcement, the portals' texts, and the record of changes. Admins
+ * only; everyone else gets 404, as core answers them. Each form is a table
+ * of controls (struct control) that one partial draws, so that a form is
+ * described once and its errors, kept values and labels follow. */
+#include "web/web.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/admin.h"
+#include "core/users.h"
+#include "core/validate.h"
+#include "lib/arena.h"
+#include "lib/str.h"
+#include "render/time.h"
+
+#define HELP_CENTER_URL WEB_ADMIN "help-center"
+#define HISTORY_URL WEB_ADMIN "history"
+#define PORTAL_URL WEB_ADMIN "portals/%" PRId64
+
+enum control_kind { CONTROL_TEXT, CONTROL_TEXTAREA, CONTROL_DATETIME };
+
+/* One control of an admin form: core's field name (also the form's), the
+ * label's and help text's catalog keys, and its kind and limit. */
+struct control {
+	const char *field;
+	const char *label;
+	const char *help;               /* NULL: none */
+	enum control_kind kind;
+	size_t max;                     /* code points, 0 for times */
+	bool required;
+};
+
+/* The controls of one fieldset. */
+struct control_group {
+	const char *legend;             /* NULL: no fieldset */
+	const struct control *controls;
+	size_t n;
+};
+
+static const struct control help_center_texts[] = {
+	{ "title_de", "admin_help_title_de", "admin_help_title_help",
+	    CONTROL_TEXT, ADMIN_TITLE_MAX, false },
+	{ "title_en", "admin_help_title_en", NULL, CONTROL_TEXT,
+	    ADMIN_TITLE_MAX, false },
+	{ "intro_de", "admin_help_intro_de", "admin_help_intro_help",
+	    CONTROL_TEXTAREA, ADMIN_TEXT_MAX, false },
+	{ "intro_en", "admin_help_intro_en", NULL, CONTROL_TEXTAREA,
+	    ADMIN_TEXT_MAX, false },
+};
+
+static const struct control help_center_announcement[] = {
+	{ "announcement_de", "admin_announcement_de",
+	    "admin_announcement_help", CONTROL_TEXTAREA, ADMIN_TEXT_MAX,
+	    false },
+	{ "announcement_en", "admin_announcement_en", NULL, CONTROL_TEXTAREA,
+	    ADMIN_TEXT_MAX, false },
+	{ "from", "admin_announcement_from", "admin_announcement_from_help",
+	    CONTROL_DATETIME, 0, false },
+	{ "until", "admin_announcement_until",
+	    "admin_announcement_until_help", CONTROL_DATETIME, 0, false },
+};
+
+static const struct control_group help_center_form[] = {
+	{ "admin_help_texts", help_center_texts,
+	    ZEK_ARRAY_LEN(help_center_texts) },
+	{ "admin_announcement", help_center_announcement,
+	    ZEK_ARRAY_LEN(help_center_announcement) },
+};
+
+static const struct control desk_texts[] = {
+	{ "name", "admin_desk_name", "admin_desk_name_help", CONTROL_TEXT,
+	    ADMIN_TITLE_MAX, true },
+	{ "description", "admin_desk_description",
+	    "admin_desk_description_help", CONTROL_TEXTAREA, ADMIN_TEXT_MAX,
+	    false },
+};
+
+static const struct control_group desk_form[] = {
+	{ NULL, desk_texts, ZEK_ARRAY_LEN(desk_texts) },
+};
+
+static bool
+admin(struct req *rq)
+{
+	return rq->user != NULL && rq->user->is_admin;
+}
+
+/* ---- drawing a form ---- */
+
+/* What one control shows: the stored value, or what was typed when the
+ * form comes back with errors (values NULL: take the form's). */
+typedef const char *(*value_fn)(struct req *rq, const void *stored,
+    const char *field);
+
+static json_t *
+control_json(struct req *rq, const struct control *c, const char *value,
+    const struct field_error *errs, size_t nerrs)
+{
+	const char *id = arena_printf(rq->arena, "a-%s", c->field);
+	json_t *j = web_field_json(rq, errs, nerrs, c->field, id, value);
+
+	if (j == NULL || id == NULL)
+		return NULL;
+	json_object_set_new(j, "name", json_string(c->field));
+	json_object_set_new(j, "label", json_string(web_t(rq, c->label)));
+	if (c->help != NULL) {
+		json_object_set_new(j, "help", json_string(web_t(rq, c->help)));
+		json_object_set_new(j, "help_id", json_string(arena_printf(
+		    rq->arena, "%s-help", id)));
+	}
+	json_object_set_new(j, c->kind == CONTROL_TEXT ? "is_text" :
+	    c->kind == CONTROL_TEXTAREA ? "is_textarea" : "is_datetime",
+	    json_true());
+	if (c->max > 0)
+		json_object_set_new(j, "maxlength", json_integer((json_int_t)
+		    c->max));
+	json_object_set_new(j, "required", json_boolean(c->required));
+	return j;
+}
+
+/* The form's fieldsets with their controls, and the error summary. */
+static int
+form_json(struct req *rq, json_t *form, const struct control_group *groups,
+    size_t ngroups, value_fn value, const void *stored,
+    const struct field_error *errs, size_t nerrs)
+{
+	struct web_form_field order[ADMIN_MAX_ERRORS];
+	json_t *arr = json_array(), *ctl;
+	size_t g, i, n = 0;
+
+	for (g = 0; arr != NULL && g < ngroups; g++) {
+		json_t *list = json_array();
+
+		for (i = 0; list != NULL && i < groups[g].n; i++) {
+			const struct control *c = &groups[g].controls[i];
+
+			ctl = control_json(rq, c, nerrs > 0 || stored == NULL ?
+			    web_kept(rq, c->field) : value(rq, stored, c->field),
+			    errs, nerrs);
+			json_array_append_new(list, ctl);
+			if (n < ZEK_ARRAY_LEN(order))
+				order[n++] = (struct web_form_field){ c->field,
+				    json_string_value(json_object_get(ctl, "id")),
+				    c->label };
+		}
+		json_array_append_new(arr, ctx_pack("{s:s?, s:o}", "legend",
+		    groups[g].legend != NULL ? web_t(rq, groups[g].legend) :
+		    NULL, "controls", list));
+	}
+	json_object_set_new(form, "groups", arr);
+	json_object_set_new(form, "errors", web_summary_json(rq, errs, nerrs,
+	    order, n));
+	json_object_set_new(form, "has_errors", json_boolean(nerrs > 0));
+	json_object_set_new(form, "csrf", json_string(rq->csrf));
+	return arr != NULL ? ZEK_OK : ZEK_NOMEM;
+}
+
+/* The page of one admin form: status 200, 409 (changed meanwhile: what
+ * was typed stays, with the current version) or 422 (errors). */
+static int
+form_page(struct req *rq, unsigned status, const char *title,
+    const char *action, int64_t version, const char *intro, json_t *form,
+    json_t *extra)
+{
+	json_t *page = web_page_ctx(rq, "page_admin");
+
+	if (page == NULL || form == NULL)
+		return ZEK_NOMEM;
+	json_object_set_new(page, "title", json_string(title));
+	json_object_set_new(form, "action", json_string(action));
+	json_object_set_new(form, "version", json_integer(version));
+	json_object_set_new(form, "conflict", json_boolean(status == 409));
+	json_object_set_new(page, "form", form);
+	if (intro != NULL)
+		json_object_set_new(page, "intro", json_string(intro));
+	if (extra != NULL)
+		json_object_update(page, extra);
+	json_decref(extra);
+	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), WEB_ADMIN);
+	web_breadcrumb(rq, page, title, NULL);
+	return web_render(rq, status, "admin/form", page);
+}
+
+/* ---- the overview ---- */
+
+/* GET /servicedesk/admin/ */
+int
+web_admin_home(struct req *rq)
+{
+	struct admin_desk *desks;
+	json_t *page, *arr;
+	size_t i, n;
+	int rc;
+
+	rc = core_admin_desks(&rq->ctx, rq->user, &desks, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	page = web_page_ctx(rq, "page_admin");
+	arr = json_array();
+	if (page == NULL || arr == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
+		    "name", desks[i].name, "key", desks[i].project_key,
+		    "href", arena_printf(rq->arena, PORTAL_URL,
+		    desks[i].portal_id)));
+	json_object_set_new(page, "portals", arr);
+	json_object_set_new(page, "help_center_href",
+	    json_string(HELP_CENTER_URL));
+	json_object_set_new(page, "history_href", json_string(HISTORY_URL));
+	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), NULL);
+	return web_render(rq, 200, "admin/home", page);
+}
+
+/* ---- the help center ---- */
+
+/* datetime-local text of a stored time in the viewer's zone, "" for 0. */
+static const char *
+local_time(struct req *rq, int64_t ms)
+{
+	char buf[17];
+
+	if (ms == 0 || core_format_local_datetime(ms, rq->user->tz, buf) !=
+	    ZEK_OK)
+		return "";
+	return arena_strdup(rq->arena, buf);
+}
+
+static const char *
+help_center_value(struct req *rq, const void *stored, const char *field)
+{
+	const struct admin_help_center *h = stored;
+
+	if (str_eq(field, "title_de"))
+		return h->title_de;
+	if (str_eq(field, "title_en"))
+		return h->title_en;
+	if (str_eq(field, "intro_de"))
+		return h->intro_de;
+	if (str_eq(field, "intro_en"))
+		return h->intro_en;
+	if (str_eq(field, "announcement_de"))
+		return h->announcement_de;
+	if (str_eq(field, "announcement_en"))
+		return h->announcement_en;
+	if (str_eq(field, "from"))
+		return local_time(rq, h->announcement_from);
+	return local_time(rq, h->announcement_until);
+}
+
+/* Whether the stored announcement shows now, will, did, or there is none. */
+static const char *
+announcement_state(struct req *rq, const struct admin_help_center *h)
+{
+	int64_t now = rq->ctx.now_ms;
+	const char *key, *when = NULL;
+
+	if (str_empty(h->announcement_de))
+		key = "admin_announcement_none";
+	else if (h->announcement_from != 0 && now < h->announcement_from) {
+		key = "admin_announcement_scheduled";
+		when = web_time_text(rq, h->announcement_from);
+	} else if (h->announcement_until != 0 && now >= h->announcement_until) {
+		key = "admin_announcement_ended";
+		when = web_time_text(rq, h->announcement_until);
+	} else if (h->announcement_until != 0) {
+		key = "admin_announcement_on_until";
+		when = web_time_text(rq, h->announcement_until);
+	} else
+		key = "admin_announcement_on";
+	return when != NULL ? web_fmt1(rq, key, "when", when) : web_t(rq, key);
+}
+
+static int
+help_center_page(struct req *rq, unsigned status,
+    const struct field_error *errs, size_t nerrs)
+{
+	struct admin_help_center h;
+	json_t *form = json_object();
+	int rc;
+
+	rc = core_admin_help_center(&rq->ctx, rq->user, &h);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = form_json(rq, form, help_center_form,
+	    ZEK_ARRAY_LEN(help_center_form), help_center_value,
+	    status == 200 ? &h : NULL, errs, nerrs);
+	if (rc != ZEK_OK) {
+		json_decref(form);
+		return rc;
+	}
+	return form_page(rq, status, web_t(rq, "admin_help_center"),
+	    HELP_CENTER_URL, h.version, web_t(rq, "admin_help_center_intro"),
+	    form, ctx_pack("{s:s}", "state", announcement_state(rq, &h)));
+}
+
+/* GET /servicedesk/admin/help-center */
+int
+web_admin_help_center(struct req *rq)
+{
+	return help_center_page(rq, 200, NULL, 0);
+}
+
+/* POST /servicedesk/admin/help-center */
+int
+web_admin_help_center_save(struct req *rq)
+{
+	struct field_error errs[ADMIN_MAX_ERRORS];
+	struct admin_help_center_form f = {
+		.version = req_form(rq, "version"),
+		.title_de = req_form(rq, "title_de"),
+		.title_en = req_form(rq, "title_en"),
+		.intro_de = req_form(rq, "intro_de"),
+		.intro_en = req_form(rq, "intro_en"),
+		.announcement_de = req_form(rq, "announcement_de"),
+		.announcement_en = req_form(rq, "announcement_en"),
+		.from = req_form(rq, "from"),
+		.until = req_form(rq, "until"),
+	};
+	size_t nerrs = 0;
+	int rc;
+
+	if (!admin(rq))
+		return ZEK_NOTFOUND;
+	rc = core_admin_help_center_save(&rq->ctx, rq->user, &f, errs, &nerrs);
+	if (rc == ZEK_INVALID)
+		return help_center_page(rq, 422, errs, nerrs);
+	if (rc == ZEK_CONFLICT)
+		return help_center_page(rq, 409, NULL, 0);
+	if (rc != ZEK_OK)
+		return rc;
+	return http_redirect(rq, 303, HELP_CENTER_URL "?notice=saved");
+}
+
+/* ---- a portal ---- */
+
+static const char *
+desk_value(struct req *rq, const void *stored, const char *field)
+{
+	const struct admin_desk *d = stored;
+
+	(void)rq;
+	return str_eq(field, "name") ? d->name : d->description;
+}
+
+static int
+desk_page(struct req *rq, unsigned status, int64_t portal_id,
+    const struct field_error *errs, size_t nerrs)
+{
+	struct admin_desk d;
+	json_t *form = json_object();
+	const char *title, *action;
+	int rc;
+
+	rc = core_admin_desk(&rq->ctx, rq->user, portal_id, &d);
+	if (rc == ZEK_OK)
+		rc = form_json(rq, form, desk_form, ZEK_ARRAY_LEN(desk_form),
+		    desk_value, status == 200 ? &d : NULL, errs, nerrs);
+	if (rc != ZEK_OK) {
+		json_decref(form);
+		return rc;
+	}
+	title = web_fmt1(rq, "admin_portal_title", "key", d.project_key);
+	action = arena_printf(rq->arena, PORTAL_URL, portal_id);
+	if (action == NULL) {
+		json_decref(form);
+		return ZEK_NOMEM;
+	}
+	return form_page(rq, status, title, action, d.version, NULL, form,
+	    ctx_pack("{s:s}", "view_href", arena_printf(rq->arena,
+	    "/servicedesk/customer/portal/%" PRId64, portal_id)));
+}
+
+static int64_t
+portal_param(struct req *rq)
+{
+	int64_t id;
+
+	return str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) == 0 ? id : 0;
+}
+
+/* GET /servicedesk/admin/portals/{pid} */
+int
+web_admin_desk(struct req *rq)
+{
+	int64_t id = portal_param(rq);
+
+	if (!admin(rq) || id == 0)
+		return ZEK_NOTFOUND;
+	return desk_page(rq, 200, id, NULL, 0);
+}
+
+/* POST /servicedesk/admin/portals/{pid} */
+int
+web_admin_desk_save(struct req *rq)
+{
+	struct field_error errs[ADMIN_MAX_ERRORS];
+	struct admin_desk_form f = {
+		.version = req_form(rq, "version"),
+		.name = req_form(rq, "name"),
+		.description = req_form(rq, "description"),
+	};
+	int64_t id = portal_param(rq);
+	const char *to;
+	size_t nerrs = 0;
+	int rc;
+
+	if (!admin(rq) || id == 0)
+		return ZEK_NOTFOUND;
+	rc = core_admin_desk_save(&rq->ctx, rq->user, id, &f, errs, &nerrs);
+	if (rc == ZEK_INVALID)
+		return desk_page(rq, 422, id, errs, nerrs);
+	if (rc == ZEK_CONFLICT)
+		return desk_page(rq, 409, id, NULL, 0);
+	if (rc != ZEK_OK)
+		return rc;
+	to = arena_printf(rq->arena, PORTAL_URL "?notice=saved", id);
+	return to != NULL ? http_redirect(rq, 303, to) : ZEK_NOMEM;
+}
+
+/* ---- the record of changes ---- */
+
+/* A recorded value as people read it: times in the viewer's zone, "0"
+ * as open, "" as empty. */
+static const char *
+change_value(struct req *rq, const struct admin_change *c, const char *v)
+{
+	int64_t ms;
+
+	if (c->is_time && str_to_i64(v, 0, INT64_MAX, &ms) == 0)
+		return ms == 0 ? web_t(rq, "admin_time_open") :
+		    web_time_text(rq, ms);
+	return str_empty(v) ? web_t(rq, "admin_value_empty") : v;
+}
+
+static json_t *
+history_rows(struct req *rq, const struct admin_history *h)
+{
+	json_t *arr = json_array();
+	const char *what, *key;
+	size_t i;
+
+	for (i = 0; arr != NULL && i < h->n; i++) {
+		const struct admin_change *c = &h->rows[i];
+
+		key = arena_printf(rq->arena, "admin_subject_%s", c->subject);
+		what = key != NULL ? web_t(rq, key) : c->subject;
+		if (!str_empty(c->target))
+			what = web_fmt(rq, "admin_subject_of",
+			    (const char *const[]){ "what", "target" },
+			    (const char *const[]){ what, c->target }, 2);
+		json_array_append_new(arr, ctx_pack(
+		    "{s:s, s:s, s:s, s:s, s:s, s:s}",
+		    "when", web_time_text(rq, c->at),
+		    "iso", web_time_iso(rq, c->at),
+		    "who", !str_empty(c->actor_name) ? c->actor_name :
+		    web_t(rq, "audit_cli"),
+		    "what", what,
+		    "old", change_value(rq, c, c->old_value),
+		    "new", change_value(rq, c, c->new_value)));
+	}
+	return arr;
+}
+
+/* GET /servicedesk/admin/history?before=ID */
+int
+web_admin_history(struct req *rq)
+{
+	struct admin_history h;
+	int64_t before = 0;
+	json_t *page;
+	int rc;
+
+	if (str_to_i64(req_query(rq, "before"), 1, INT64_MAX, &before) != 0)
+		before = 0;
+	rc = core_admin_history(&rq->ctx, rq->user, before, &h);
+	if (rc != ZEK_OK)
+		return rc;
+	page = web_page_ctx(rq, "page_admin_history");
+	if (page == NULL)
+		return ZEK_NOMEM;
+	json_object_set_new(page, "rows", history_rows(rq, &h));
+	json_object_set_new(page, "has_rows", json_boolean(h.n > 0));
+	if (before > 0)
+		json_object_set_new(page, "first_href", json_string(HISTORY_URL));
+	if (h.next_before > 0)
+		json_object_set_new(page, "next_href", json_string(arena_printf(
+		    rq->arena, HISTORY_URL "?before=%" PRId64, h.next_before)));
+	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), WEB_ADMIN);
+	web_breadcrumb(rq, page, web_t(rq, "page_admin_history"), NULL);
+	return web_render(rq, 200, "admin/history", page);
+}
