@@ -159,7 +159,8 @@ form_json(struct req *rq, json_t *form, const struct control_group *groups,
 }
 
 /* The page of one admin form: status 200, 409 (changed meanwhile: what
- * was typed stays, with the current version) or 422 (errors). */
+ * was typed stays, with the current version) or 422 (errors). Takes
+ * form and extra (the page's own keys; may be NULL). */
 static int
 form_page(struct req *rq, unsigned status, const char *title,
     const char *action, int64_t version, const char *intro, json_t *form,
@@ -167,8 +168,11 @@ form_page(struct req *rq, unsigned status, const char *title,
 {
 	json_t *page = web_page_ctx(rq, "page_admin");
 
-	if (page == NULL || form == NULL)
+	if (page == NULL || form == NULL) {
+		json_decref(form);
+		json_decref(extra);
 		return ZEK_NOMEM;
+	}
 	json_object_set_new(page, "title", json_string(title));
 	json_object_set_new(form, "action", json_string(action));
 	json_object_set_new(form, "version", json_integer(version));
@@ -279,12 +283,14 @@ help_center_page(struct req *rq, unsigned status,
     const struct field_error *errs, size_t nerrs)
 {
 	struct admin_help_center h;
-	json_t *form = json_object();
+	json_t *form;
 	int rc;
 
 	rc = core_admin_help_center(&rq->ctx, rq->user, &h);
 	if (rc != ZEK_OK)
 		return rc;
+	if ((form = json_object()) == NULL)
+		return ZEK_NOMEM;
 	rc = form_json(rq, form, help_center_form,
 	    ZEK_ARRAY_LEN(help_center_form), help_center_value,
 	    status == 200 ? &h : NULL, errs, nerrs);
@@ -351,14 +357,17 @@ desk_page(struct req *rq, unsigned status, int64_t portal_id,
     const struct field_error *errs, size_t nerrs)
 {
 	struct admin_desk d;
-	json_t *form = json_object();
+	json_t *form;
 	const char *title, *action;
 	int rc;
 
 	rc = core_admin_desk(&rq->ctx, rq->user, portal_id, &d);
-	if (rc == ZEK_OK)
-		rc = form_json(rq, form, desk_form, ZEK_ARRAY_LEN(desk_form),
-		    desk_value, status == 200 ? &d : NULL, errs, nerrs);
+	if (rc != ZEK_OK)
+		return rc;
+	if ((form = json_object()) == NULL)
+		return ZEK_NOMEM;
+	rc = form_json(rq, form, desk_form, ZEK_ARRAY_LEN(desk_form),
+	    desk_value, status == 200 ? &d : NULL, errs, nerrs);
 	if (rc != ZEK_OK) {
 		json_decref(form);
 		return rc;
