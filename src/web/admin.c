@@ -298,9 +298,12 @@ help_center_page(struct req *rq, unsigned status,
 		json_decref(form);
 		return rc;
 	}
+	/* Whether the stored announcement shows now, in its fieldset. */
+	json_object_set_new(json_array_get(json_object_get(form, "groups"), 1),
+	    "note", json_string(announcement_state(rq, &h)));
 	return form_page(rq, status, web_t(rq, "admin_help_center"),
 	    HELP_CENTER_URL, h.version, web_t(rq, "admin_help_center_intro"),
-	    form, ctx_pack("{s:s}", "state", announcement_state(rq, &h)));
+	    form, NULL);
 }
 
 /* GET /servicedesk/admin/help-center */

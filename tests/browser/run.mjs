@@ -883,4 +883,62 @@ test('errorpage', 'error page: 404 for an unknown page and an unknown request; a
 	check(!page.url().includes('ZEK-999999'), '"Zurück" leads away from the error');
 });
 
+// Last: the announcement it sets shows on every customer page until it is removed at the end.
+test('admin', 'admin area by keyboard: help center, announcement with an error, a portal, the history; axe on each page, the announcement at 1366 and 390 px', async (t) => {
+	const admin = await t.pageAs('admin@example.org');
+	await admin.goto(t.url(PORTALS));
+	await navigates(admin, () => admin.getByRole('link', { name: 'Administration', exact: true }).click());
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'Administration', 'admin heading');
+	await t.axe(admin, 'Administration');
+	await navigates(admin, () => admin.getByRole('link', { name: 'Hilfecenter und Ankündigung' }).click());
+	await t.axe(admin, 'Hilfecenter und Ankündigung');
+	const text = admin.getByLabel('Text der Ankündigung (Deutsch) (optional)');
+	await text.fill('Wartungsfenster am **Samstag**, 8–12 Uhr: Das Portal ist dann nicht erreichbar.');
+	await admin.getByLabel('Zeigen ab (optional)').fill('2030-01-02T10:00');
+	await admin.getByLabel('Zeigen bis (optional)').fill('2030-01-01T10:00');
+	const save = admin.getByRole('button', { name: 'Speichern' });
+	await tabTo(admin, save, 10);
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	const until = admin.getByLabel('Zeigen bis (optional)');
+	eq(await until.getAttribute('aria-invalid'), 'true', 'the end is marked invalid');
+	check((await admin.getByRole('alert').innerText()).includes('Das Ende muss nach dem Beginn liegen.'),
+		'the summary says why');
+	check((await text.inputValue()).startsWith('Wartungsfenster'), 'the text is kept');
+	await t.axe(admin, 'Hilfecenter und Ankündigung with an error');
+	await admin.getByRole('alert').getByRole('link').first().click();
+	eq(await admin.evaluate(() => document.activeElement.id), 'a-until', 'the summary link moves the focus to the field');
+	await until.fill('');
+	await admin.getByLabel('Zeigen ab (optional)').fill('');
+	await navigates(admin, () => save.click());
+	check((await admin.getByRole('status').first().innerText()).includes('Die Änderungen sind gespeichert.'), 'saved');
+	check((await admin.locator('main').innerText()).includes('Die Ankündigung wird gerade gezeigt.'), 'the page says it is shown');
+	await t.axe(admin, 'Hilfecenter und Ankündigung, saved');
+
+	const anna = await t.pageAs('anna@example.org');
+	for (const width of [1366, 390]) {
+		await anna.setViewportSize({ width, height: 800 });
+		await anna.goto(t.url(PORTAL));
+		const note = anna.getByRole('complementary', { name: 'Ankündigung' });
+		check((await note.innerText()).includes('Wartungsfenster am Samstag'), `the announcement shows at ${width} px`);
+		eq(await note.locator('strong').count(), 1, 'its Markdown is rendered');
+		await t.axe(anna, `portal with the announcement at ${width} px`);
+		await t.shot(anna, `announcement at ${width} px`);
+	}
+
+	await admin.goto(t.url('/servicedesk/admin/'));
+	await navigates(admin, () => admin.getByRole('link', { name: 'Zentraler Eingangskanal für digitalisierte Verwaltungsleistungen' }).click());
+	await t.axe(admin, 'Portal ZEK');
+	await navigates(admin, () => admin.getByRole('link', { name: 'Administration', exact: true }).first().click());
+	await navigates(admin, () => admin.getByRole('link', { name: 'Verlauf der Änderungen' }).click());
+	check((await admin.locator('main').innerText()).includes('Ankündigung (Deutsch)'), 'the history lists the change');
+	await t.axe(admin, 'Verlauf der Änderungen');
+
+	// Removed again: gone from every customer page.
+	await admin.goto(t.url('/servicedesk/admin/help-center'));
+	await admin.getByLabel('Text der Ankündigung (Deutsch) (optional)').fill('');
+	await navigates(admin, () => admin.getByRole('button', { name: 'Speichern' }).click());
+	await anna.goto(t.url(PORTAL));
+	eq(await anna.getByRole('complementary', { name: 'Ankündigung' }).count(), 0, 'no announcement after removing it');
+});
+
 process.exitCode = await main();
