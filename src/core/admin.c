@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/objects.h"
 #include "core/users.h"
 #include "core/validate.h"
 #include "lib/arena.h"
@@ -137,7 +138,8 @@ change_time(struct change_list *cl, const char *subject, int64_t old,
 }
 
 /* Inside the save's transaction: counts the change up from `version`
- * (ZEK_CONFLICT when someone else's came between) and records its rows. */
+ * (ZEK_CONFLICT when someone else's came between; -1: a change that
+ * stands alone, as one object's) and records its rows. */
 static enum zek_rc
 change_commit(struct change_list *cl, int64_t version)
 {
@@ -150,7 +152,7 @@ change_commit(struct change_list *cl, int64_t version)
 		    cl->rows[i].new_value == NULL)
 			return ZEK_NOMEM;
 	rc = store_config_version_bump(cl->ctx->db, &now);
-	if (rc == ZEK_OK && now != version + 1)
+	if (rc == ZEK_OK && version >= 0 && now != version + 1)
 		rc = ZEK_CONFLICT;
 	for (i = 0; rc == ZEK_OK && i < cl->n; i++)
 		rc = store_config_change_add(cl->ctx->db, &cl->rows[i]);
@@ -356,6 +358,189 @@ core_admin_desk_save(struct zctx *ctx, const struct user *actor,
 	}
 	if (rc == ZEK_OK)
 		rc = store_desk_texts_set(ctx->db, sd->id, name, description);
+	return store_finish(ctx->db, rc);
+}
+
+/* ---- the catalogue ---- */
+
+enum zek_rc
+core_admin_objects(struct zctx *ctx, const struct user *actor,
+    const char *kind, const char *query, size_t page,
+    struct admin_objects *out)
+{
+	struct store_object *so;
+	enum zek_rc rc;
+	size_t i, n;
+
+	*out = (struct admin_objects){ 0 };
+	if (!is_admin(actor))
+		return ZEK_NOTFOUND;
+	if (!core_object_kind_valid(kind))
+		return ZEK_INVALID;
+	if (query != NULL && (strlen(query) > 4 * OBJECT_NAME_MAX ||
+	    !utf8_valid(query, strlen(query))))
+		query = NULL;
+	if (page > 100000)
+		page = 100000;
+	rc = store_objects_search(ctx->db, ctx->arena, kind, query, true,
+	    ADMIN_OBJECTS_PAGE + 1, page * ADMIN_OBJECTS_PAGE, &so, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	out->more = n > ADMIN_OBJECTS_PAGE;
+	if (out->more)
+		n = ADMIN_OBJECTS_PAGE;
+	out->rows = arena_calloc(ctx->arena, n > 0 ? n : 1, sizeof(*out->rows));
+	if (out->rows == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++)
+		out->rows[i] = (struct admin_object){ so[i].id, so[i].name,
+		    so[i].retired_at != 0 };
+	out->n = n;
+	return ZEK_OK;
+}
+
+/* One object's name, checked; NULL after *err is set (or no memory). */
+static const char *
+object_name(struct zctx *ctx, const char *name, struct field_error *err)
+{
+	size_t n = 0;
+	struct form_check fc = { ctx, err, &n, false };
+
+	return form_text(&fc, "name", name, OBJECT_NAME_MAX, false, true);
+}
+
+/* Records one change of the catalogue, in the caller's transaction. */
+static enum zek_rc
+object_record(struct zctx *ctx, const struct user *actor, const char *kind,
+    const char *subject, const char *old, const char *now)
+{
+	struct change_list cl = { .ctx = ctx, .actor = actor, .target = kind };
+
+	change_text(&cl, subject, old, now);
+	return change_commit(&cl, -1);
+}
+
+/* A name another object of the kind has, in any case, is refused: two
+ * entries that differ in case only would confuse whoever picks one. */
+static enum zek_rc
+object_name_free(struct zctx *ctx, const char *kind, const char *name,
+    int64_t self, struct field_error *err)
+{
+	struct store_object *so;
+	enum zek_rc rc;
+
+	rc = store_object_by_name(ctx->db, ctx->arena, kind, name, &so);
+	if (rc == ZEK_NOTFOUND)
+		return ZEK_OK;
+	if (rc == ZEK_OK && so->id != self) {
+		*err = (struct field_error){ .field = "name",
+		    .key = "err_object_exists" };
+		return ZEK_INVALID;
+	}
+	return rc;
+}
+
+enum zek_rc
+core_admin_object_add(struct zctx *ctx, const struct user *actor,
+    const char *kind, const char *name, struct field_error *err)
+{
+	const char *nm;
+	enum zek_rc rc;
+	bool created;
+
+	if (!is_admin(actor))
+		return ZEK_NOTFOUND;
+	if (!core_object_kind_valid(kind))
+		return ZEK_INVALID;
+	if ((nm = object_name(ctx, name, err)) == NULL)
+		return err->key != NULL ? ZEK_INVALID : ZEK_NOMEM;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = object_name_free(ctx, kind, nm, 0, err);
+	if (rc == ZEK_OK)
+		rc = store_object_ensure(ctx->db, kind, nm, NULL, &created);
+	if (rc == ZEK_OK && !created) {
+		*err = (struct field_error){ .field = "name",
+		    .key = "err_object_exists" };
+		rc = ZEK_INVALID;
+	}
+	if (rc == ZEK_OK)
+		rc = object_record(ctx, actor, kind, "object_added", "", nm);
+	return store_finish(ctx->db, rc);
+}
+
+enum zek_rc
+core_admin_object_rename(struct zctx *ctx, const struct user *actor,
+    int64_t id, const char *name, struct field_error *err)
+{
+	struct store_object *o;
+	const char *nm;
+	enum zek_rc rc;
+
+	if (!is_admin(actor))
+		return ZEK_NOTFOUND;
+	if ((nm = object_name(ctx, name, err)) == NULL)
+		return err->key != NULL ? ZEK_INVALID : ZEK_NOMEM;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_object_get(ctx->db, ctx->arena, id, &o);
+	if (rc == ZEK_OK && str_eq(o->name, nm))
+		return store_finish(ctx->db, ZEK_OK);
+	if (rc == ZEK_OK)
+		rc = object_name_free(ctx, o->kind, nm, id, err);
+	if (rc == ZEK_OK)
+		rc = store_object_rename(ctx->db, id, nm);
+	if (rc == ZEK_OK)
+		rc = object_record(ctx, actor, o->kind, "object_renamed",
+		    o->name, nm);
+	return store_finish(ctx->db, rc);
+}
+
+enum zek_rc
+core_admin_object_retire(struct zctx *ctx, const struct user *actor,
+    int64_t id, bool retire)
+{
+	struct store_object *o;
+	enum zek_rc rc;
+
+	if (!is_admin(actor))
+		return ZEK_NOTFOUND;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_object_get(ctx->db, ctx->arena, id, &o);
+	if (rc == ZEK_OK && (o->retired_at != 0) == retire)
+		return store_finish(ctx->db, ZEK_OK);
+	if (rc == ZEK_OK)
+		rc = store_object_retire(ctx->db, id, retire ? ctx->now_ms : 0);
+	if (rc == ZEK_OK)
+		rc = object_record(ctx, actor, o->kind, retire ?
+		    "object_retired" : "object_restored", "", o->name);
+	return store_finish(ctx->db, rc);
+}
+
+enum zek_rc
+core_admin_objects_import(struct zctx *ctx, const struct user *actor,
+    const void *csv, size_t len, int64_t *added, int64_t *bad_line)
+{
+	const char *count;
+	enum zek_rc rc;
+
+	*added = 0;
+	*bad_line = 0;
+	if (!is_admin(actor))
+		return ZEK_NOTFOUND;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = core_import_objects_text(ctx, csv, len, added, bad_line);
+	if (rc == ZEK_OK && *added > 0) {
+		count = arena_printf(ctx->arena, "%" PRId64, *added);
+		rc = count != NULL ? object_record(ctx, actor, "",
+		    "objects_imported", "", count) : ZEK_NOMEM;
+	}
 	return store_finish(ctx->db, rc);
 }
 

@@ -88,6 +88,48 @@ enum zek_rc core_admin_desk_save(struct zctx *ctx, const struct user *actor,
     int64_t portal_id, const struct admin_desk_form *f,
     struct field_error *errs, size_t *nerrs);
 
+/* ---- the catalogue: Mandanten and Online-Dienste ---- */
+
+#define ADMIN_OBJECTS_PAGE 50       /* objects on one page of the catalogue */
+
+struct admin_object {
+	int64_t id;
+	const char *name;
+	bool retired;               /* no longer offered for new requests */
+};
+
+struct admin_objects {
+	struct admin_object *rows;
+	size_t n;
+	bool more;                  /* a next page exists */
+};
+
+/* Page `page` (from 0) of the objects of `kind` ("mandant",
+ * "online_dienst") whose name contains `query` (any case; NULL or "" =
+ * all), retired ones included, by name. ZEK_INVALID: no such kind. */
+enum zek_rc core_admin_objects(struct zctx *ctx, const struct user *actor,
+    const char *kind, const char *query, size_t page,
+    struct admin_objects *out);
+/* Adds an object; ZEK_INVALID with *err (field "name": err_required,
+ * err_too_long, err_invalid_chars, err_object_exists). */
+enum zek_rc core_admin_object_add(struct zctx *ctx, const struct user *actor,
+    const char *kind, const char *name, struct field_error *err);
+/* Renames one; requests that name it show the new name (a rename is a
+ * correction: the object is the same). Errors as core_admin_object_add;
+ * ZEK_NOTFOUND: no such object. */
+enum zek_rc core_admin_object_rename(struct zctx *ctx,
+    const struct user *actor, int64_t id, const char *name,
+    struct field_error *err);
+/* Retires an object (no longer offered; requests keep showing it) or
+ * offers it again. */
+enum zek_rc core_admin_object_retire(struct zctx *ctx,
+    const struct user *actor, int64_t id, bool retire);
+/* Imports a CSV as `zek import-objects` does (core/objects.h), recorded
+ * as one change. ZEK_INVALID with *bad_line. */
+enum zek_rc core_admin_objects_import(struct zctx *ctx,
+    const struct user *actor, const void *csv, size_t len, int64_t *added,
+    int64_t *bad_line);
+
 /* One changed setting on the history page. */
 struct admin_change {
 	int64_t id;

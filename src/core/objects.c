@@ -11,7 +11,6 @@
 #include "lib/utf8.h"
 #include "store/store.h"
 
-#define CSV_MAX_BYTES (16u << 20)   /* a catalogue, not a data dump */
 #define CSV_FIELD_MAX 1024          /* bytes of one CSV field */
 #define LIST_MAX 100000             /* objects in one listing */
 
@@ -53,8 +52,8 @@ core_objects_search(struct zctx *ctx, const char *kind, const char *query,
 		return ZEK_INVALID;
 	if (limit == 0 || limit > OBJECTS_SEARCH_MAX)
 		limit = OBJECTS_SEARCH_MAX;
-	rc = store_objects_search(ctx->db, ctx->arena, kind, query, limit, 0,
-	    &so, &ns);
+	rc = store_objects_search(ctx->db, ctx->arena, kind, query, false,
+	    limit, 0, &so, &ns);
 	if (rc != ZEK_OK)
 		return rc;
 	return convert(ctx, so, ns, out, n);
@@ -70,8 +69,8 @@ core_objects_list(struct zctx *ctx, const char *kind, struct object **out,
 
 	if (!core_object_kind_valid(kind))
 		return ZEK_INVALID;
-	rc = store_objects_search(ctx->db, ctx->arena, kind, NULL, LIST_MAX, 0,
-	    &so, &ns);
+	rc = store_objects_search(ctx->db, ctx->arena, kind, NULL, false,
+	    LIST_MAX, 0, &so, &ns);
 	if (rc != ZEK_OK)
 		return rc;
 	return convert(ctx, so, ns, out, n);
@@ -191,6 +190,7 @@ static enum zek_rc
 import_records(struct zctx *ctx, struct csv *c, int64_t *added,
     int64_t *bad_line)
 {
+	struct store_object *known;
 	const char *kind;
 	enum zek_rc rc;
 	int64_t start;
@@ -221,6 +221,13 @@ import_records(struct zctx *ctx, struct csv *c, int64_t *added,
 		    !utf8_clean_text(name, strlen(name), false) ||
 		    utf8_length(name, strlen(name)) > OBJECT_NAME_MAX)
 			return ZEK_INVALID;
+		/* A name there already in another case is the same entry. */
+		rc = store_object_by_name(ctx->db, ctx->arena, kind, name,
+		    &known);
+		if (rc == ZEK_OK)
+			continue;
+		if (rc != ZEK_NOTFOUND)
+			return rc;
 		rc = store_object_ensure(ctx->db, kind, name, NULL, &created);
 		if (rc != ZEK_OK)
 			return rc;
@@ -229,14 +236,16 @@ import_records(struct zctx *ctx, struct csv *c, int64_t *added,
 	}
 }
 
-static enum zek_rc
-import_text(struct zctx *ctx, const char *text, size_t len, int64_t *added,
-    int64_t *line_out)
+enum zek_rc
+core_import_objects_text(struct zctx *ctx, const char *text, size_t len,
+    int64_t *added, int64_t *line_out)
 {
 	struct csv *c;
 	enum zek_rc rc;
 	int64_t n = 0, bad = 0;
 
+	if (len > OBJECTS_CSV_MAX)
+		return ZEK_TOOBIG;
 	if (!utf8_valid(text, len))
 		return ZEK_INVALID;
 	c = arena_calloc(ctx->arena, 1, sizeof(*c));
@@ -247,21 +256,12 @@ import_text(struct zctx *ctx, const char *text, size_t len, int64_t *added,
 	c->line = 1;
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		c->p += 3;  /* spreadsheet programs write a byte-order mark */
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
 	rc = import_records(ctx, c, &n, &bad);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
-	if (rc != ZEK_OK) {
-		store_rollback(ctx->db);
-		if (rc == ZEK_INVALID && line_out != NULL)
-			*line_out = bad;
-		return rc;
-	}
-	if (added != NULL)
+	if (rc == ZEK_INVALID && line_out != NULL)
+		*line_out = bad;
+	if (rc == ZEK_OK && added != NULL)
 		*added = n;
-	return ZEK_OK;
+	return rc;
 }
 
 enum zek_rc
@@ -273,7 +273,7 @@ core_import_objects_csv(struct zctx *ctx, FILE *fp, int64_t *added,
 	enum zek_rc rc;
 	size_t n;
 
-	buf_init(&b, CSV_MAX_BYTES);
+	buf_init(&b, OBJECTS_CSV_MAX);
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
 		buf_append(&b, chunk, n);
 	if (ferror(fp))
@@ -281,8 +281,10 @@ core_import_objects_csv(struct zctx *ctx, FILE *fp, int64_t *added,
 	else if (b.failed)
 		rc = b.failed == ZEK_TOOBIG ? ZEK_TOOBIG : ZEK_NOMEM;
 	else
-		rc = import_text(ctx, b.data != NULL ? b.data : "", b.len, added,
-		    line_out);
+		rc = store_begin(ctx->db);
+	if (rc == ZEK_OK)
+		rc = store_finish(ctx->db, core_import_objects_text(ctx,
+		    b.data != NULL ? b.data : "", b.len, added, line_out));
 	buf_free(&b);
 	return rc;
 }

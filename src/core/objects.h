@@ -35,13 +35,21 @@ enum zek_rc core_object_get(struct zctx *ctx, int64_t id, struct object **out);
 enum zek_rc core_object_get_str(struct zctx *ctx, const char *id,
     const char *kind, struct object **out);
 
+/* The most a catalogue CSV may have: a catalogue, not a data dump. */
+#define OBJECTS_CSV_MAX (16u << 20)
+
 /* Imports a CSV with the header "kind,name" (kind "Mandant" or
  * "Online-Dienst"; also "mandant"/"online_dienst"), RFC 4180 quoting, UTF-8.
- * Existing (kind, name) pairs are skipped, so importing twice changes
- * nothing. All or nothing: one transaction. *added (may be NULL) = new
+ * Existing (kind, name) pairs, in any case, are skipped, so importing
+ * twice changes nothing. All or nothing: one transaction. *added (may be NULL) = new
  * objects. ZEK_INVALID with *line_out (may be NULL) set to the bad line. */
 enum zek_rc core_import_objects_csv(struct zctx *ctx, FILE *fp,
     int64_t *added, int64_t *line_out);
+/* The same for CSV text in memory (an upload), within the caller's
+ * transaction (which it must roll back on an error); ZEK_TOOBIG past the
+ * limit core_import_objects_csv reads. */
+enum zek_rc core_import_objects_text(struct zctx *ctx, const char *text,
+    size_t len, int64_t *added, int64_t *line_out);
 enum zek_rc core_import_objects_csv_path(struct zctx *ctx, const char *path,
     int64_t *added, int64_t *line_out);
 

@@ -334,8 +334,10 @@ check_objects(struct zctx *ctx, const struct field *f,
 		if (str_to_i64(v, 1, INT64_MAX, &id) != 0)
 			return fail(err, f, "err_unknown_object", 0);
 		rc = store_object_get(ctx->db, ctx->arena, id, &o);
+		/* A retired object stays on the requests that name it but is
+		 * no choice for a new value. */
 		if (rc == ZEK_NOTFOUND || (rc == ZEK_OK &&
-		    !str_eq(o->kind, f->object_kind)))
+		    (!str_eq(o->kind, f->object_kind) || o->retired_at != 0)))
 			return fail(err, f, "err_unknown_object", 0);
 		if (rc != ZEK_OK)
 			return rc;

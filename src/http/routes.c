@@ -151,6 +151,14 @@ const struct route routes[] = {
 	    AGENT_FORM, "admin_portal" },
 	{ "GET", "/servicedesk/admin/history", web_admin_history, AGENT_PAGE,
 	    "admin_history" },
+	{ "GET", "/servicedesk/admin/catalogue", web_admin_catalogue,
+	    AGENT_PAGE, "admin_catalogue" },
+	{ "POST", "/servicedesk/admin/catalogue", web_admin_object_add,
+	    AGENT_FORM, "admin_catalogue" },
+	{ "POST", "/servicedesk/admin/catalogue/import",
+	    web_admin_objects_import, AGENT_FORM, "admin_catalogue" },
+	{ "POST", "/servicedesk/admin/catalogue/{id}", web_admin_object_change,
+	    AGENT_FORM, "admin_catalogue" },
 	/* REST API (src/api/, one file per endpoint family). New endpoints go
 	 * above the catch-all lines at the end of this block. */
 	{ "GET", "/rest/servicedeskapi/info", api_info, API, "api_info" },

@@ -327,14 +327,15 @@ map_object(struct sq_row *r, void *elem)
 	o->id = sq_col_i64(r);
 	o->kind = sq_col_str(r);
 	o->name = sq_col_str(r);
+	o->retired_at = sq_col_i64(r);
 }
 
 enum zek_rc
 store_objects_by_ids(struct store_conn *c, struct arena *a,
     const int64_t *ids, size_t n, struct store_object **out, size_t *nout)
 {
-	return sq_collect_ids(c, a, sq_in_ids(c, "SELECT id, kind, name "
-	    "FROM objects WHERE id ", ""), ids, n, map_object, sizeof(**out),
+	return sq_collect_ids(c, a, sq_in_ids(c, "SELECT id, kind, name, "
+	    "retired_at FROM objects WHERE id ", ""), ids, n, map_object, sizeof(**out),
 	    (void **)out, nout);
 }
 
@@ -374,7 +375,8 @@ store_object_get(struct store_conn *c, struct arena *a, int64_t id,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT id, kind, name FROM objects WHERE id = ?",
+	st = sq_start(c, &rc, "SELECT id, kind, name, retired_at FROM objects "
+	    "WHERE id = ?",
 	    "i", id);
 	if (st == NULL)
 		return rc;
@@ -383,8 +385,8 @@ store_object_get(struct store_conn *c, struct arena *a, int64_t id,
 
 enum zek_rc
 store_objects_search(struct store_conn *c, struct arena *a, const char *kind,
-    const char *query, size_t limit, size_t offset, struct store_object **out,
-    size_t *n)
+    const char *query, bool with_retired, size_t limit, size_t offset,
+    struct store_object **out, size_t *n)
 {
 	char *pat = sq_like_pattern(query);
 	enum zek_rc rc;
@@ -392,11 +394,52 @@ store_objects_search(struct store_conn *c, struct arena *a, const char *kind,
 
 	if (pat == NULL)
 		return ZEK_NOMEM;
-	st = sq_start(c, &rc, "SELECT id, kind, name FROM objects WHERE kind = ? "
-	    "AND name_fold LIKE ? ESCAPE '\\' ORDER BY name_fold, id "
-	    "LIMIT ? OFFSET ?", "ttzz", kind, pat, limit, offset);
+	st = sq_start(c, &rc, "SELECT id, kind, name, retired_at FROM objects "
+	    "WHERE kind = ? AND name_fold LIKE ? ESCAPE '\\' AND "
+	    "(? <> 0 OR retired_at = 0) ORDER BY name_fold, id LIMIT ? OFFSET ?",
+	    "ttbzz", kind, pat, (int)with_retired, limit, offset);
 	free(pat);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_object, sizeof(**out), (void **)out, n);
+}
+
+enum zek_rc
+store_object_rename(struct store_conn *c, int64_t id, const char *name)
+{
+	char *nf = utf8_fold(name);
+	enum zek_rc rc;
+
+	if (nf == NULL)
+		return ZEK_NOMEM;
+	rc = sq_exec_changed(c, "UPDATE objects SET name = ?, name_fold = ? "
+	    "WHERE id = ?", "tti", name, nf, id);
+	free(nf);
+	return rc;
+}
+
+enum zek_rc
+store_object_retire(struct store_conn *c, int64_t id, int64_t at)
+{
+	return sq_exec_changed(c, "UPDATE objects SET retired_at = ? "
+	    "WHERE id = ?", "ii", at, id);
+}
+
+enum zek_rc
+store_object_by_name(struct store_conn *c, struct arena *a, const char *kind,
+    const char *name, struct store_object **out)
+{
+	char *nf = utf8_fold(name);
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	if (nf == NULL)
+		return ZEK_NOMEM;
+	st = sq_start(c, &rc, "SELECT id, kind, name, retired_at FROM objects "
+	    "WHERE kind = ? AND name_fold = ? ORDER BY id LIMIT 1", "tt", kind,
+	    nf);
+	free(nf);
+	if (st == NULL)
+		return rc;
+	return sq_collect_one(c, a, st, map_object, sizeof(**out), (void **)out);
 }

@@ -464,6 +464,7 @@ struct store_object {
 	int64_t id;
 	const char *kind;           /* "mandant" | "online_dienst" */
 	const char *name;
+	int64_t retired_at;         /* UTC ms, 0 = offered for new requests */
 };
 
 /* Inserts unless (kind, name) exists; *id_out gets the id either way and
@@ -473,10 +474,19 @@ enum zek_rc store_object_ensure(struct store_conn *c, const char *kind,
 enum zek_rc store_object_get(struct store_conn *c, struct arena *a, int64_t id,
     struct store_object **out);
 /* Objects of `kind` whose name contains `query` (any case; NULL or "" =
- * all), ordered by name, at most `limit`, skipping `offset`. */
+ * all), retired ones only `with_retired`, ordered by name, at most
+ * `limit`, skipping `offset`. */
 enum zek_rc store_objects_search(struct store_conn *c, struct arena *a,
-    const char *kind, const char *query, size_t limit, size_t offset,
-    struct store_object **out, size_t *n);
+    const char *kind, const char *query, bool with_retired, size_t limit,
+    size_t offset, struct store_object **out, size_t *n);
+/* The object of `kind` with this name in any case; ZEK_NOTFOUND if none. */
+enum zek_rc store_object_by_name(struct store_conn *c, struct arena *a,
+    const char *kind, const char *name, struct store_object **out);
+/* ZEK_NOTFOUND: no such object; ZEK_CONFLICT: the kind has that name. */
+enum zek_rc store_object_rename(struct store_conn *c, int64_t id,
+    const char *name);
+/* Retires the object at `at`, or offers it again (at 0). */
+enum zek_rc store_object_retire(struct store_conn *c, int64_t id, int64_t at);
 
 /* ---- requests ---- */
 

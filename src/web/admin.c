@@ -10,14 +10,17 @@
 #include <string.h>
 
 #include "core/admin.h"
+#include "core/objects.h"
 #include "core/users.h"
 #include "core/validate.h"
+#include "http/form.h"
 #include "lib/arena.h"
 #include "lib/str.h"
 #include "render/time.h"
 
 #define HELP_CENTER_URL WEB_ADMIN "help-center"
 #define HISTORY_URL WEB_ADMIN "history"
+#define CATALOGUE_URL WEB_ADMIN "catalogue"
 #define PORTAL_URL WEB_ADMIN "portals/%" PRId64
 
 enum control_kind { CONTROL_TEXT, CONTROL_TEXTAREA, CONTROL_DATETIME };
@@ -215,6 +218,7 @@ web_admin_home(struct req *rq)
 	json_object_set_new(page, "help_center_href",
 	    json_string(HELP_CENTER_URL));
 	json_object_set_new(page, "history_href", json_string(HISTORY_URL));
+	json_object_set_new(page, "catalogue_href", json_string(CATALOGUE_URL));
 	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), NULL);
 	return web_render(rq, 200, "admin/home", page);
 }
@@ -433,6 +437,237 @@ web_admin_desk_save(struct req *rq)
 	return to != NULL ? http_redirect(rq, 303, to) : ZEK_NOMEM;
 }
 
+/* ---- the catalogue ---- */
+
+/* The kind a page or form names; Mandanten by default. */
+static const char *
+object_kind(struct req *rq, const char *sent)
+{
+	(void)rq;
+	return str_eq(sent, "online_dienst") ? "online_dienst" : "mandant";
+}
+
+static const char *
+catalogue_href(struct req *rq, const char *kind, const char *notice)
+{
+	return arena_printf(rq->arena, CATALOGUE_URL "?kind=%s%s%s", kind,
+	    notice != NULL ? "&notice=" : "", notice != NULL ? notice : "");
+}
+
+/* The biggest catalogue file a form takes, as people read it. */
+static const char *
+import_max_text(struct req *rq)
+{
+	size_t max = rq->app->cfg.max_file_bytes;
+
+	return web_size_text(rq, max < OBJECTS_CSV_MAX ? max : OBJECTS_CSV_MAX);
+}
+
+/* What went wrong on the page, and where: the add form (id 0) or one
+ * object's rename form. */
+struct catalogue_error {
+	int64_t id;
+	const struct field_error *err;
+	const char *message;        /* of the import form, or NULL */
+	const char *result;         /* an import's outcome, or NULL */
+};
+
+static json_t *
+catalogue_rows(struct req *rq, const struct admin_objects *objs,
+    const struct catalogue_error *ce)
+{
+	json_t *arr = json_array(), *row;
+	size_t i;
+
+	for (i = 0; arr != NULL && i < objs->n; i++) {
+		const struct admin_object *o = &objs->rows[i];
+		bool failed = ce->err != NULL && ce->id == o->id;
+
+		row = web_field_json(rq, failed ? ce->err : NULL, failed ? 1 : 0,
+		    "name", arena_printf(rq->arena, "o-%" PRId64, o->id),
+		    failed ? web_kept(rq, "name") : o->name);
+		json_object_set_new(row, "name", json_string(o->name));
+		json_object_set_new(row, "retired", json_boolean(o->retired));
+		json_object_set_new(row, "rename_label", json_string(web_fmt1(rq,
+		    "admin_object_rename_label", "name", o->name)));
+		json_object_set_new(row, "action", json_string(arena_printf(
+		    rq->arena, CATALOGUE_URL "/%" PRId64, o->id)));
+		json_array_append_new(arr, row);
+	}
+	return arr;
+}
+
+static int
+catalogue_page(struct req *rq, unsigned status, const char *kind,
+    const struct catalogue_error *ce)
+{
+	const char *q = web_kept_query(rq, 4 * OBJECT_NAME_MAX), *base;
+	char n[32];
+	struct admin_objects objs;
+	int64_t page_no = 0;
+	json_t *page;
+	int rc;
+
+	if (str_to_i64(req_query(rq, "page"), 0, 100000, &page_no) != 0)
+		page_no = 0;
+	rc = core_admin_objects(&rq->ctx, rq->user, kind, q, (size_t)page_no,
+	    &objs);
+	if (rc != ZEK_OK)
+		return rc;
+	page = web_page_ctx(rq, "admin_catalogue");
+	if (page == NULL)
+		return ZEK_NOMEM;
+	json_object_set_new(page, "kind", json_string(kind));
+	json_object_set_new(page, "is_mandant", json_boolean(str_eq(kind,
+	    "mandant")));
+	json_object_set_new(page, "mandant_href", json_string(catalogue_href(rq,
+	    "mandant", NULL)));
+	json_object_set_new(page, "dienst_href", json_string(catalogue_href(rq,
+	    "online_dienst", NULL)));
+	json_object_set_new(page, "action", json_string(CATALOGUE_URL));
+	json_object_set_new(page, "import_action",
+	    json_string(CATALOGUE_URL "/import"));
+	json_object_set_new(page, "q", json_string(q));
+	json_object_set_new(page, "import_help", json_string(web_fmt1(rq,
+	    "admin_import_help", "max", import_max_text(rq))));
+	json_object_set_new(page, "rows", catalogue_rows(rq, &objs, ce));
+	json_object_set_new(page, "has_rows", json_boolean(objs.n > 0));
+	json_object_set_new(page, "add", web_field_json(rq, ce->id == 0 &&
+	    ce->err != NULL ? ce->err : NULL, ce->id == 0 && ce->err != NULL ?
+	    1 : 0, "name", "o-new", ce->id == 0 && ce->err != NULL ?
+	    web_kept(rq, "name") : ""));
+	if (ce->message != NULL)
+		json_object_set_new(page, "import_error",
+		    json_string(ce->message));
+	if (ce->result != NULL)
+		json_object_set_new(page, "import_result",
+		    json_string(ce->result));
+	json_object_set_new(page, "has_pager", json_boolean(objs.more ||
+	    page_no > 0));
+	base = catalogue_href(rq, kind, NULL);
+	if (objs.more && base != NULL) {
+		snprintf(n, sizeof(n), "%" PRId64, page_no + 1);
+		json_object_set_new(page, "next_href", json_string(
+		    web_page_href(rq, base, q, "page", n)));
+	}
+	if (page_no > 0 && base != NULL) {
+		snprintf(n, sizeof(n), "%" PRId64, page_no - 1);
+		json_object_set_new(page, "prev_href", json_string(
+		    web_page_href(rq, base, q, "page", n)));
+	}
+	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), WEB_ADMIN);
+	web_breadcrumb(rq, page, web_t(rq, "admin_catalogue"), NULL);
+	return web_render(rq, status, "admin/catalogue", page);
+}
+
+/* GET /servicedesk/admin/catalogue?kind=&q=&page= */
+int
+web_admin_catalogue(struct req *rq)
+{
+	struct catalogue_error ce = { 0 };
+
+	return catalogue_page(rq, 200, object_kind(rq, req_query(rq, "kind")),
+	    &ce);
+}
+
+/* POST /servicedesk/admin/catalogue: kind, name */
+int
+web_admin_object_add(struct req *rq)
+{
+	const char *kind = object_kind(rq, req_form(rq, "kind"));
+	struct field_error err = { 0 };
+	struct catalogue_error ce = { .err = &err };
+	const char *to;
+	int rc;
+
+	rc = core_admin_object_add(&rq->ctx, rq->user, kind,
+	    req_form(rq, "name"), &err);
+	if (rc == ZEK_INVALID && err.key != NULL)
+		return catalogue_page(rq, 422, kind, &ce);
+	if (rc != ZEK_OK)
+		return rc;
+	to = catalogue_href(rq, kind, "object_added");
+	return to != NULL ? http_redirect(rq, 303, to) : ZEK_NOMEM;
+}
+
+static int64_t
+object_param(struct req *rq)
+{
+	int64_t id;
+
+	return str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) == 0 ? id : 0;
+}
+
+/* POST /servicedesk/admin/catalogue/{id}: kind, name (rename) or
+ * action=retire|restore */
+int
+web_admin_object_change(struct req *rq)
+{
+	const char *kind = object_kind(rq, req_form(rq, "kind"));
+	const char *action = req_form(rq, "action");
+	struct field_error err = { 0 };
+	int64_t id = object_param(rq);
+	struct catalogue_error ce = { .id = id, .err = &err };
+	const char *notice, *to;
+	int rc;
+
+	if (!admin(rq) || id == 0)
+		return ZEK_NOTFOUND;
+	if (str_eq(action, "retire") || str_eq(action, "restore")) {
+		rc = core_admin_object_retire(&rq->ctx, rq->user, id,
+		    str_eq(action, "retire"));
+		notice = str_eq(action, "retire") ? "object_retired" :
+		    "object_restored";
+	} else {
+		rc = core_admin_object_rename(&rq->ctx, rq->user, id,
+		    req_form(rq, "name"), &err);
+		notice = "object_renamed";
+		if (rc == ZEK_INVALID && err.key != NULL)
+			return catalogue_page(rq, 422, kind, &ce);
+	}
+	if (rc != ZEK_OK)
+		return rc;
+	to = catalogue_href(rq, kind, notice);
+	return to != NULL ? http_redirect(rq, 303, to) : ZEK_NOMEM;
+}
+
+/* POST /servicedesk/admin/catalogue/import: kind, file (multipart) */
+int
+web_admin_objects_import(struct req *rq)
+{
+	const char *kind = object_kind(rq, req_form(rq, "kind"));
+	const struct form_field *f = form_find(&rq->form, "file");
+	struct catalogue_error ce = { .id = -1 };
+	int64_t added = 0, line = 0;
+	char n[32];
+	int rc;
+
+	if (!admin(rq))
+		return ZEK_NOTFOUND;
+	if (f == NULL || f->filename == NULL || f->len == 0)
+		ce.message = web_t(rq, "admin_import_no_file");
+	else if (f->too_big || f->value == NULL || f->len > OBJECTS_CSV_MAX)
+		ce.message = web_fmt1(rq, "admin_import_too_big", "max",
+		    import_max_text(rq));
+	if (ce.message != NULL)
+		return catalogue_page(rq, 422, kind, &ce);
+	rc = core_admin_objects_import(&rq->ctx, rq->user, f->value, f->len,
+	    &added, &line);
+	if (rc == ZEK_INVALID || rc == ZEK_TOOBIG) {
+		snprintf(n, sizeof(n), "%" PRId64, line);
+		ce.message = rc == ZEK_TOOBIG ? web_fmt1(rq,
+		    "admin_import_too_big", "max", import_max_text(rq)) :
+		    line > 0 ? web_fmt1(rq, "admin_import_bad_line", "line", n) :
+		    web_t(rq, "admin_import_bad_text");
+		return catalogue_page(rq, 422, kind, &ce);
+	}
+	if (rc != ZEK_OK)
+		return rc;
+	snprintf(n, sizeof(n), "%" PRId64, added);
+	ce.result = web_fmt1(rq, "admin_import_done", "n", n);
+	return catalogue_page(rq, 200, kind, &ce);
+}
+
 /* ---- the record of changes ---- */
 
 /* A recorded value as people read it: times in the viewer's zone, "0"
@@ -446,6 +681,18 @@ change_value(struct req *rq, const struct admin_change *c, const char *v)
 		return ms == 0 ? web_t(rq, "admin_time_open") :
 		    web_time_text(rq, ms);
 	return str_empty(v) ? web_t(rq, "admin_value_empty") : v;
+}
+
+/* The thing a change was made to: a portal by its name, a kind of the
+ * catalogue by its label. */
+static const char *
+change_target(struct req *rq, const char *target)
+{
+	if (str_eq(target, "mandant"))
+		return web_t(rq, "admin_kind_mandant");
+	if (str_eq(target, "online_dienst"))
+		return web_t(rq, "admin_kind_online_dienst");
+	return target;
 }
 
 static json_t *
@@ -463,7 +710,8 @@ history_rows(struct req *rq, const struct admin_history *h)
 		if (!str_empty(c->target))
 			what = web_fmt(rq, "admin_subject_of",
 			    (const char *const[]){ "what", "target" },
-			    (const char *const[]){ what, c->target }, 2);
+			    (const char *const[]){ what, change_target(rq,
+			    c->target) }, 2);
 		json_array_append_new(arr, ctx_pack(
 		    "{s:s, s:s, s:s, s:s, s:s, s:s}",
 		    "when", web_time_text(rq, c->at),

@@ -16,7 +16,6 @@
 
 #define CUSTOMERS_URL "/servicedesk/agent/customers"
 #define ORGS_URL "/servicedesk/agent/organisations"
-#define LINK_MAX 4096           /* bytes of one page's URL */
 
 /* ---- helpers ---- */
 
@@ -31,31 +30,6 @@ param_id(struct req *rq, size_t i)
 	return id;
 }
 
-/* base?q=...&NAME=VALUE: the same search, another page. */
-static const char *
-page_href(struct req *rq, const char *base, const char *q, const char *name,
-    const char *value)
-{
-	const char *out = NULL, *sep = strchr(base, '?') != NULL ? "&" : "?";
-	struct buf b;
-
-	buf_init(&b, LINK_MAX);
-	buf_puts(&b, base);
-	if (!str_empty(q)) {
-		buf_printf(&b, "%sq=", sep);
-		form_urlencode_component(q, strlen(q), &b);
-		sep = "&";
-	}
-	if (name != NULL) {
-		buf_printf(&b, "%s%s=", sep, name);
-		form_urlencode_component(value, strlen(value), &b);
-	}
-	if (!b.failed)
-		out = arena_strdup(rq->arena, b.data);
-	buf_free(&b);
-	return out;
-}
-
 /* One error's text, {max} filled in. */
 static const char *
 error_text(struct req *rq, const char *key, int64_t max)
@@ -63,16 +37,6 @@ error_text(struct req *rq, const char *key, int64_t max)
 	struct field_error e = { .field = "", .key = key, .max = max };
 
 	return web_error_text(rq, &e);
-}
-
-/* The search as shown again: valid text of bounded size, else "". */
-static const char *
-kept_query(struct req *rq)
-{
-	const char *q = req_query(rq, "q");
-
-	return q != NULL && strlen(q) <= DIRECTORY_QUERY_MAX &&
-	    utf8_valid(q, strlen(q)) ? q : "";
 }
 
 /* ---- customers ---- */
@@ -113,7 +77,7 @@ customer_json(struct req *rq, const struct customer_row *r)
 static int
 customers_json(struct req *rq, json_t *page, const char *base, int64_t org_id)
 {
-	const char *q = kept_query(rq);
+	const char *q = web_kept_query(rq, DIRECTORY_QUERY_MAX);
 	struct customer_page pg;
 	char after[24];
 	json_t *rows;
@@ -135,11 +99,11 @@ customers_json(struct req *rq, json_t *page, const char *base, int64_t org_id)
 	json_object_set_new(page, "search_action", json_string(base));
 	if (from > 0)
 		json_object_set_new(page, "first_href", json_string(
-		    page_href(rq, base, q, NULL, NULL)));
+		    web_page_href(rq, base, q, NULL, NULL)));
 	if (pg.next_after > 0) {
 		snprintf(after, sizeof(after), "%" PRId64, pg.next_after);
 		json_object_set_new(page, "next_href", json_string(
-		    page_href(rq, base, q, "after", after)));
+		    web_page_href(rq, base, q, "after", after)));
 	}
 	return ZEK_OK;
 }
@@ -283,7 +247,7 @@ static int
 orgs_page(struct req *rq, unsigned status, const char *error)
 {
 	json_t *page = web_page_ctx(rq, "page_orgs");
-	const char *q = kept_query(rq), *after = req_query(rq, "after");
+	const char *q = web_kept_query(rq, DIRECTORY_QUERY_MAX), *after = req_query(rq, "after");
 	struct org_page pg;
 	int rc;
 
@@ -298,10 +262,10 @@ orgs_page(struct req *rq, unsigned status, const char *error)
 	json_object_set_new(page, "search_action", json_string(ORGS_URL));
 	if (!str_empty(after))
 		json_object_set_new(page, "first_href", json_string(
-		    page_href(rq, ORGS_URL, q, NULL, NULL)));
+		    web_page_href(rq, ORGS_URL, q, NULL, NULL)));
 	if (pg.next_after != NULL)
 		json_object_set_new(page, "next_href", json_string(
-		    page_href(rq, ORGS_URL, q, "after", pg.next_after)));
+		    web_page_href(rq, ORGS_URL, q, "after", pg.next_after)));
 	json_object_set_new(page, "create", ctx_pack("{s:s, s:s, s:s?}",
 	    "action", ORGS_URL, "name", error != NULL ? web_kept(rq, "name") :
 	    "", "error", error));

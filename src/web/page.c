@@ -8,8 +8,10 @@
 #include "core/admin.h"
 #include "core/auth.h"
 #include "core/validate.h"
+#include "http/form.h"
 #include "http/router.h"
 #include "core/users.h"
+#include "lib/buf.h"
 #include "lib/str.h"
 #include "render/i18n.h"
 #include "render/jsonalloc.h"
@@ -193,11 +195,11 @@ notice_text(struct req *rq)
 	static const char *const notices[] = { "welcome", "password_set",
 		"deactivated", "reactivated", "reset_sent", "org_created",
 		"org_renamed", "member_added", "member_removed",
-		"role_changed", "saved" };
+		"role_changed", "saved", "object_added", "object_renamed",
+		"object_retired", "object_restored" };
 	const char *q = req_query(rq, "notice");
-	size_t i;
-
 	const char *key;
+	size_t i;
 
 	for (i = 0; q != NULL && i < ZEK_ARRAY_LEN(notices); i++) {
 		if (!str_eq(q, notices[i]))
@@ -569,4 +571,37 @@ web_fail_values(struct req *rq, const char *name)
 	    web_t(rq, "err_form_values_text"), names, values, 2, &text) != ZEK_OK)
 		text = NULL;
 	return web_fail_text(rq, 413, ZEK_TOOBIG, text);
+}
+
+const char *
+web_page_href(struct req *rq, const char *base, const char *q,
+    const char *name, const char *value)
+{
+	const char *out = NULL, *sep = strchr(base, '?') != NULL ? "&" : "?";
+	struct buf b;
+
+	buf_init(&b, WEB_LINK_MAX);
+	buf_puts(&b, base);
+	if (!str_empty(q)) {
+		buf_printf(&b, "%sq=", sep);
+		form_urlencode_component(q, strlen(q), &b);
+		sep = "&";
+	}
+	if (name != NULL) {
+		buf_printf(&b, "%s%s=", sep, name);
+		form_urlencode_component(value, strlen(value), &b);
+	}
+	if (!b.failed)
+		out = arena_strdup(rq->arena, b.data);
+	buf_free(&b);
+	return out;
+}
+
+const char *
+web_kept_query(struct req *rq, size_t max)
+{
+	const char *q = req_query(rq, "q");
+
+	return q != NULL && strlen(q) <= max && utf8_valid(q, strlen(q)) ?
+	    q : "";
 }

@@ -89,6 +89,14 @@ struct web_form_field {
  * a form shows. */
 json_t *web_summary_json(struct req *rq, const struct field_error *errs,
     size_t n, const struct web_form_field *fields, size_t nfields);
+/* Bytes of one page's URL at most (web_page_href). */
+#define WEB_LINK_MAX 4096
+/* base?q=...&NAME=VALUE: the same search, another page (q "" or NULL and
+ * name NULL leave theirs out); NULL when out of memory or too long. */
+const char *web_page_href(struct req *rq, const char *base, const char *q,
+    const char *name, const char *value);
+/* The search ?q= as shown again: valid text of at most max bytes, else "". */
+const char *web_kept_query(struct req *rq, size_t max);
 /* Replies with JSON (the object is stolen). */
 int web_reply_json(struct req *rq, unsigned status, json_t *body);
 
@@ -178,6 +186,10 @@ int web_admin_help_center_save(struct req *rq);
 int web_admin_desk(struct req *rq);
 int web_admin_desk_save(struct req *rq);
 int web_admin_history(struct req *rq);
+int web_admin_catalogue(struct req *rq);
+int web_admin_object_add(struct req *rq);
+int web_admin_object_change(struct req *rq);
+int web_admin_objects_import(struct req *rq);
 
 /* Shared by the customer's request page (request.c) and the agent's. */
 struct attachment_info;

@@ -11,7 +11,7 @@ import zoneinfo
 
 import zektest
 from test_accounts import field_error
-from zektest import Client, Server, assert_html_ok, unescape
+from zektest import Client, Server, assert_html_ok, created_key, unescape
 
 ADMIN = "/servicedesk/admin/"
 HELP = ADMIN + "help-center"
@@ -214,3 +214,148 @@ def test_a_second_process_shows_changes_and_stale_forms_do_not_overwrite(c, bina
         if second is not None:
             stop_clean(second)
         stop_clean(first)
+
+
+CATALOGUE = ADMIN + "catalogue"
+QUESTION = "/servicedesk/customer/portal/17/create/4"
+
+
+def catalogue_rows(page):
+    """name -> (object id, state text) of the entries a catalogue page lists."""
+    rows = {}
+    for name, state, oid in re.findall(
+            r'<th scope="row">([^<]*)</th>\s*<td>([^<]*)</td>.*?'
+            r'action="/servicedesk/admin/catalogue/(\d+)"', page, re.S):
+        rows[unescape(name)] = (oid, state)
+    return rows
+
+
+def offered_mandanten(client):
+    page = client.get(QUESTION).text
+    m = re.search(r'<select[^>]*name="mandant"[^>]*>(.*?)</select>', page, re.S)
+    assert m, "no Mandant select on the question form"
+    return {unescape(t).strip(): v for v, t in
+            re.findall(r'<option[^>]*value="(\d+)"[^>]*>(.*?)</option>', m.group(1), re.S)}
+
+
+def ask(client, mandant):
+    r = client.post_multipart(QUESTION, [("summary", "Frage zum Mandanten"),
+                                         ("description", "Gilt das für uns?"),
+                                         ("mandant", mandant), ("share", "private")])
+    return r
+
+
+def test_catalogue_add_rename_retire_restore_through_the_forms(c, binary):
+    server = Server(binary)
+    try:
+        admin = signed_in(server, "admin@example.org")
+        anna = signed_in(server, "anna@example.org")
+        assert 'href="%s"' % CATALOGUE in admin.get(ADMIN).text
+        page = admin.get(CATALOGUE)
+        assert page.status == 200
+        assert_html_ok(page.text, "catalogue")
+        assert re.search(r'href="[^"]*kind=mandant"[^>]*aria-current="page">Mandanten<', page.text)
+        assert "Stadt Musterstadt" in catalogue_rows(page.text)
+        for path in (CATALOGUE, CATALOGUE + "?kind=online_dienst"):
+            assert Client(server).get(path).status == 303
+            assert anna.get(path).status == 404
+        assert anna.post_form(CATALOGUE, [("kind", "mandant"), ("name", "Von Anna")]).status == 404
+
+        # Added: offered at once on the create form.
+        r = admin.post_form(CATALOGUE, [("kind", "mandant"), ("name", "  Gemeinde Testdorf ")])
+        assert r.status == 303 and r.header("Location") == CATALOGUE + "?kind=mandant&notice=object_added"
+        page = admin.get(r.header("Location")).text
+        assert "Der Eintrag ist hinzugefügt." in page
+        oid, state = catalogue_rows(page)["Gemeinde Testdorf"]
+        assert state == "Wird angeboten"
+        assert offered_mandanten(anna)["Gemeinde Testdorf"] == oid
+        # The same name in another case: an error at the field, the text kept.
+        r = admin.post_form(CATALOGUE, [("kind", "mandant"), ("name", "GEMEINDE testdorf")])
+        assert r.status == 422
+        assert_html_ok(r.text, "catalogue with an error")
+        assert "gibt es in dieser Liste schon" in field_error(r.text, "o-new")
+        assert 'value="GEMEINDE testdorf"' in r.text
+        r = admin.post_form(CATALOGUE, [("kind", "mandant"), ("name", "x" * 256)])
+        assert r.status == 422 and "höchstens 255 Zeichen" in field_error(r.text, "o-new")
+
+        key = created_key(ask(anna, oid))
+        request = "/servicedesk/customer/portal/17/" + key
+        assert "Gemeinde Testdorf" in anna.get(request).text
+
+        # Renamed: the old request shows the new name.
+        row = CATALOGUE + "/" + oid
+        r = admin.post_form(row, [("kind", "mandant"), ("name", "Gemeinde Testdorf-Nord")])
+        assert r.status == 303 and r.header("Location").endswith("notice=object_renamed")
+        assert "Gemeinde Testdorf-Nord" in anna.get(request).text
+        r = admin.post_form(row, [("kind", "mandant"), ("name", "stadt musterstadt")])
+        assert r.status == 422
+        assert "gibt es in dieser Liste schon" in field_error(r.text, "o-" + oid)
+        assert 'value="stadt musterstadt"' in r.text
+
+        # Retired: no longer offered, refused when sent anyway, kept on the request.
+        r = admin.post_form(row, [("kind", "mandant"), ("action", "retire")])
+        assert r.status == 303
+        page = admin.get(r.header("Location")).text
+        assert "wird nicht mehr angeboten" in page
+        assert catalogue_rows(page)["Gemeinde Testdorf-Nord"] == (oid, "Stillgelegt")
+        assert "Gemeinde Testdorf-Nord" not in offered_mandanten(anna)
+        found = anna.get("/servicedesk/customer/objects?kind=mandant&q=testdorf").text
+        assert "Testdorf" not in found
+        r = ask(anna, oid)
+        assert r.status == 422
+        assert "nicht vorhanden" in unescape(r.text)
+        assert "Gemeinde Testdorf-Nord" in anna.get(request).text
+        assert "Gemeinde Testdorf-Nord" in admin.get("/servicedesk/agent/ZEK/" + key).text \
+            or "Gemeinde Testdorf-Nord" in admin.get(request).text
+        # Restored.
+        r = admin.post_form(row, [("kind", "mandant"), ("action", "restore")])
+        assert r.status == 303
+        assert offered_mandanten(anna)["Gemeinde Testdorf-Nord"] == oid
+
+        # The history names each step, and the kind in words.
+        hist = unescape(admin.get(HISTORY).text)
+        for what in ("Mandanten: Eintrag hinzugefügt", "Mandanten: Eintrag umbenannt",
+                     "Mandanten: Eintrag stillgelegt", "Mandanten: Eintrag wieder angeboten"):
+            assert what in hist, what
+    finally:
+        stop_clean(server)
+
+
+def test_catalogue_import_search_and_pages(c, binary):
+    server = Server(binary)
+    try:
+        admin = signed_in(server, "admin@example.org")
+        importer = CATALOGUE + "/import"
+        r = admin.post_multipart(importer, [("kind", "online_dienst")])
+        assert r.status == 422
+        assert field_error(r.text, "o-file") == "Fehler: Wählen Sie eine CSV-Datei aus."
+        bad = "kind,name\nOnline-Dienst,Taubenschlag-Anmeldung\nPlanet,Mars\n".encode()
+        r = admin.post_multipart(importer, [("kind", "online_dienst")],
+                                 [("file", "dienste.csv", bad, "text/csv")])
+        assert r.status == 422
+        assert_html_ok(r.text, "catalogue import error")
+        assert "Zeile 3" in field_error(r.text, "o-file")
+        assert "Taubenschlag-Anmeldung" not in r.text
+        lines = ["kind,name", "Online-Dienst,Taubenschlag-Anmeldung", 'Online-Dienst,"Anwohnerparken, digital"',
+                 "Online-Dienst,wohngeld"] + ["Mandant,Amt %03d" % i for i in range(60)]
+        r = admin.post_multipart(importer, [("kind", "online_dienst")],
+                                 [("file", "dienste.csv", ("\ufeff" + "\r\n".join(lines)).encode(),
+                                   "text/csv")])
+        assert r.status == 200
+        assert "Eingelesen: 62 neue Einträge." in r.text
+        rows = catalogue_rows(r.text)
+        assert "Taubenschlag-Anmeldung" in rows and "Anwohnerparken, digital" in rows
+        assert "wohngeld" not in rows   # "Wohngeld" was there already
+        # Search, and pages of 50.
+        page = admin.get(CATALOGUE + "?kind=online_dienst&q=TAUBEN").text
+        assert list(catalogue_rows(page)) == ["Taubenschlag-Anmeldung"]
+        page = admin.get(CATALOGUE + "?kind=mandant&q=Amt+0").text
+        assert len(catalogue_rows(page)) == 50
+        nxt = re.search(r'href="([^"]+)" rel="next"', page)
+        assert nxt, "no next page"
+        page2 = admin.get(unescape(nxt.group(1))).text
+        assert len(catalogue_rows(page2)) == 10 and "Amt 059" in catalogue_rows(page2)
+        assert 'rel="prev"' in page2 and 'rel="next"' not in page2
+        assert "Einträge aus CSV eingelesen" in unescape(admin.get(HISTORY).text)
+    finally:
+        stop_clean(server)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/admin.h"
+#include "core/objects.h"
 #include "core/portal.h"
 #include "core/users.h"
 #include "core/validate.h"
@@ -380,6 +381,172 @@ test_history_in_pages(void **state)
 	assert_int_equal(seen, ADMIN_HISTORY_PAGE + 7);
 }
 
+/* The id of the one offered object of `kind` named `name`, or 0. */
+static int64_t
+offered(const char *kind, const char *name)
+{
+	struct object *o;
+	size_t n, i;
+
+	assert_int_equal(core_objects_search(&env->ctx, kind, name, 0, &o, &n),
+	    ZEK_OK);
+	for (i = 0; i < n; i++)
+		if (strcmp(o[i].name, name) == 0)
+			return o[i].id;
+	return 0;
+}
+
+/* The admin's list of `kind` holds `name` in this state (0 = absent,
+ * 1 = offered, 2 = retired). */
+static int
+listed(const char *kind, const char *name)
+{
+	struct admin_objects objs;
+	size_t i;
+
+	assert_int_equal(core_admin_objects(&env->ctx, admin_user, kind, name,
+	    0, &objs), ZEK_OK);
+	for (i = 0; i < objs.n; i++)
+		if (strcmp(objs.rows[i].name, name) == 0)
+			return objs.rows[i].retired ? 2 : 1;
+	return 0;
+}
+
+static void
+test_catalogue_add_rename_retire_restore(void **state)
+{
+	struct field_error err = { 0 };
+	struct admin_history hist;
+	struct admin_objects objs;
+	struct tenv_people p;
+	struct object *o;
+	int64_t id;
+
+	(void)state;
+	tenv_people(env, &p);
+	/* Others may not touch it. */
+	assert_int_equal(core_admin_object_add(&env->ctx, tenv_get(env, p.sam),
+	    "mandant", "Amt Zeta", &err), ZEK_NOTFOUND);
+	assert_int_equal(core_admin_objects(&env->ctx, tenv_get(env, p.anna),
+	    "mandant", NULL, 0, &objs), ZEK_NOTFOUND);
+	next_request();
+
+	assert_int_equal(core_admin_object_add(&env->ctx, admin_user, "mandant",
+	    "  Amt Zeta  ", &err), ZEK_OK);
+	id = offered("mandant", "Amt Zeta");
+	assert_true(id > 0);
+	/* The same name in another case is the same entry. */
+	assert_int_equal(core_admin_object_add(&env->ctx, admin_user, "mandant",
+	    "AMT ZETA", &err), ZEK_INVALID);
+	assert_string_equal(err.field, "name");
+	assert_string_equal(err.key, "err_object_exists");
+	err = (struct field_error){ 0 };
+	assert_int_equal(core_admin_object_add(&env->ctx, admin_user, "mandant",
+	    "   ", &err), ZEK_INVALID);
+	assert_string_equal(err.key, "err_required");
+	/* ... but another kind may have it. */
+	assert_int_equal(core_admin_object_add(&env->ctx, admin_user,
+	    "online_dienst", "Amt Zeta", &err), ZEK_OK);
+	next_request();
+
+	/* A new name is the name of the same object: old requests follow. */
+	assert_int_equal(core_admin_object_rename(&env->ctx, admin_user, id,
+	    "Amt Zeta-Nord", &err), ZEK_OK);
+	assert_int_equal(core_object_get(&env->ctx, id, &o), ZEK_OK);
+	assert_string_equal(o->name, "Amt Zeta-Nord");
+	assert_int_equal(core_admin_object_add(&env->ctx, admin_user, "mandant",
+	    "Amt Eta", &err), ZEK_OK);
+	err = (struct field_error){ 0 };
+	assert_int_equal(core_admin_object_rename(&env->ctx, admin_user,
+	    offered("mandant", "Amt Eta"), "amt zeta-nord", &err),
+	    ZEK_INVALID);
+	assert_string_equal(err.key, "err_object_exists");
+	/* Its own name in another case is a correction. */
+	assert_int_equal(core_admin_object_rename(&env->ctx, admin_user, id,
+	    "Amt ZETA-Nord", &err), ZEK_OK);
+	next_request();
+
+	/* Retired: no longer offered, still known by id and to the admin. */
+	assert_int_equal(core_admin_object_retire(&env->ctx, admin_user, id,
+	    true), ZEK_OK);
+	assert_int_equal(offered("mandant", "Amt ZETA-Nord"), 0);
+	assert_int_equal(core_object_get(&env->ctx, id, &o), ZEK_OK);
+	assert_int_equal(listed("mandant", "Amt ZETA-Nord"), 2);
+	/* Its name stays taken. */
+	assert_int_equal(core_admin_object_add(&env->ctx, admin_user, "mandant",
+	    "Amt Zeta-Nord", &err), ZEK_INVALID);
+	assert_int_equal(core_admin_object_retire(&env->ctx, admin_user, id,
+	    false), ZEK_OK);
+	assert_int_equal(offered("mandant", "Amt ZETA-Nord"), id);
+	assert_int_equal(listed("mandant", "Amt ZETA-Nord"), 1);
+	assert_int_equal(core_admin_object_retire(&env->ctx, admin_user,
+	    999999, true), ZEK_NOTFOUND);
+	next_request();
+
+	/* Every change is on the record, newest first. */
+	assert_int_equal(core_admin_history(&env->ctx, admin_user, 0, &hist),
+	    ZEK_OK);
+	assert_true(hist.n >= 7);
+	assert_string_equal(hist.rows[0].subject, "object_restored");
+	assert_string_equal(hist.rows[0].target, "mandant");
+	assert_string_equal(hist.rows[0].new_value, "Amt ZETA-Nord");
+	assert_string_equal(hist.rows[1].subject, "object_retired");
+	assert_string_equal(hist.rows[2].subject, "object_renamed");
+	assert_string_equal(hist.rows[2].old_value, "Amt Zeta-Nord");
+	assert_string_equal(hist.rows[2].new_value, "Amt ZETA-Nord");
+	assert_string_equal(hist.rows[3].subject, "object_added");
+	assert_string_equal(hist.rows[3].new_value, "Amt Eta");
+}
+
+static void
+test_catalogue_import_all_or_nothing(void **state)
+{
+	static const char good[] = "\xef\xbb\xbfkind,name\r\n"
+	    "Mandant,Amt Theta\r\n"
+	    "Online-Dienst,\"Antrag, digital\"\r\n"
+	    "\r\n"
+	    "Mandant,amt theta\r\n";
+	static const char bad[] = "kind,name\nMandant,Amt Iota\nPlanet,Mars\n";
+	struct admin_history hist;
+	struct tenv_people p;
+	int64_t added, line;
+
+	(void)state;
+	tenv_people(env, &p);
+	assert_int_equal(core_admin_objects_import(&env->ctx,
+	    tenv_get(env, p.sam), good, strlen(good), &added, &line),
+	    ZEK_NOTFOUND);
+	next_request();
+	assert_int_equal(core_admin_objects_import(&env->ctx, admin_user, good,
+	    strlen(good), &added, &line), ZEK_OK);
+	assert_int_equal(added, 2);
+	assert_true(offered("mandant", "Amt Theta") > 0);
+	assert_true(offered("online_dienst", "Antrag, digital") > 0);
+	next_request();
+	/* Twice changes nothing, and records nothing. */
+	assert_int_equal(core_admin_objects_import(&env->ctx, admin_user, good,
+	    strlen(good), &added, &line), ZEK_OK);
+	assert_int_equal(added, 0);
+	next_request();
+	/* A bad line names itself and keeps the lines before it out. */
+	assert_int_equal(core_admin_objects_import(&env->ctx, admin_user, bad,
+	    strlen(bad), &added, &line), ZEK_INVALID);
+	assert_int_equal(line, 3);
+	assert_int_equal(offered("mandant", "Amt Iota"), 0);
+	assert_int_equal(core_admin_objects_import(&env->ctx, admin_user,
+	    "Mandant,X\n", 10, &added, &line), ZEK_INVALID);
+	assert_int_equal(line, 1);
+	assert_int_equal(core_admin_objects_import(&env->ctx, admin_user,
+	    "kind,name\nMandant,\xff\n", 20, &added, &line), ZEK_INVALID);
+	next_request();
+	assert_int_equal(core_admin_history(&env->ctx, admin_user, 0, &hist),
+	    ZEK_OK);
+	assert_string_equal(hist.rows[0].subject, "objects_imported");
+	assert_string_equal(hist.rows[0].new_value, "2");
+	assert_true(hist.n == 1 || strcmp(hist.rows[1].subject,
+	    "objects_imported") != 0);
+}
+
 int
 main(void)
 {
@@ -398,6 +565,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_in_pages, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_catalogue_add_rename_retire_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_catalogue_import_all_or_nothing, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -196,17 +196,17 @@ test_objects(void **state)
 	    NULL, NULL), ZEK_OK);
 	assert_int_equal(store_object_ensure(c, "nonsense", "x", NULL, NULL),
 	    ZEK_CONFLICT);  /* the CHECK constraint */
-	assert_int_equal(store_objects_search(c, a, "online_dienst", "GELD", 10,
+	assert_int_equal(store_objects_search(c, a, "online_dienst", "GELD", false, 10,
 	    0, &o, &n), ZEK_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(o[0].name, "Elterngeld");   /* ordered by name */
 	assert_string_equal(o[1].name, "Wohngeld");
-	assert_int_equal(store_objects_search(c, a, "online_dienst", "GELD", 1,
+	assert_int_equal(store_objects_search(c, a, "online_dienst", "GELD", false, 1,
 	    1, &o, &n), ZEK_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(o[0].name, "Wohngeld");
 	/* LIKE wildcards in the query are taken literally. */
-	assert_int_equal(store_objects_search(c, a, "online_dienst", "%", 10, 0,
+	assert_int_equal(store_objects_search(c, a, "online_dienst", "%", false, 10, 0,
 	    &o, &n), ZEK_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(o[0].name, "100%-Dienst");

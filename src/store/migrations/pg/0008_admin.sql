@@ -32,3 +32,5 @@ CREATE TABLE config_changes (
 ALTER SEQUENCE config_changes_id_seq OWNED BY config_changes.id;
 CREATE TRIGGER config_changes_assign_id BEFORE INSERT ON config_changes
 	FOR EACH ROW EXECUTE FUNCTION zek_assign_id('config_changes_id_seq');
+
+ALTER TABLE objects ADD COLUMN retired_at bigint NOT NULL DEFAULT 0;

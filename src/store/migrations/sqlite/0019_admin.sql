@@ -37,3 +37,7 @@ CREATE TABLE config_changes (
 	old_value TEXT NOT NULL DEFAULT '',
 	new_value TEXT NOT NULL DEFAULT ''
 );
+
+-- An object an admin retired is no longer offered for new requests; the
+-- requests that name it keep showing it. UTC ms, 0 = in use.
+ALTER TABLE objects ADD COLUMN retired_at INTEGER NOT NULL DEFAULT 0;
