@@ -447,6 +447,16 @@ object_kind(struct req *rq, const char *sent)
 	return str_eq(sent, "online_dienst") ? "online_dienst" : "mandant";
 }
 
+/* The kind a form sends back in its hidden field; NULL for anything else
+ * (a form of ours never sends that). */
+static const char *
+sent_kind(struct req *rq)
+{
+	const char *kind = req_form(rq, "kind");
+
+	return core_object_kind_valid(kind) ? kind : NULL;
+}
+
 static const char *
 catalogue_href(struct req *rq, const char *kind, const char *notice)
 {
@@ -574,12 +584,16 @@ web_admin_catalogue(struct req *rq)
 int
 web_admin_object_add(struct req *rq)
 {
-	const char *kind = object_kind(rq, req_form(rq, "kind"));
+	const char *kind = sent_kind(rq);
 	struct field_error err = { 0 };
 	struct catalogue_error ce = { .err = &err };
 	const char *to;
 	int rc;
 
+	if (!admin(rq))
+		return ZEK_NOTFOUND;
+	if (kind == NULL)
+		return ZEK_INVALID;
 	rc = core_admin_object_add(&rq->ctx, rq->user, kind,
 	    req_form(rq, "name"), &err);
 	if (rc == ZEK_INVALID && err.key != NULL)
@@ -603,7 +617,7 @@ object_param(struct req *rq)
 int
 web_admin_object_change(struct req *rq)
 {
-	const char *kind = object_kind(rq, req_form(rq, "kind"));
+	const char *kind = sent_kind(rq);
 	const char *action = req_form(rq, "action");
 	struct field_error err = { 0 };
 	int64_t id = object_param(rq);
@@ -613,7 +627,10 @@ web_admin_object_change(struct req *rq)
 
 	if (!admin(rq) || id == 0)
 		return ZEK_NOTFOUND;
-	if (str_eq(action, "retire") || str_eq(action, "restore")) {
+	if (kind == NULL || (action != NULL && !str_eq(action, "retire") &&
+	    !str_eq(action, "restore")))
+		return ZEK_INVALID;
+	if (action != NULL) {
 		rc = core_admin_object_retire(&rq->ctx, rq->user, id,
 		    str_eq(action, "retire"));
 		notice = str_eq(action, "retire") ? "object_retired" :
@@ -635,7 +652,7 @@ web_admin_object_change(struct req *rq)
 int
 web_admin_objects_import(struct req *rq)
 {
-	const char *kind = object_kind(rq, req_form(rq, "kind"));
+	const char *kind = sent_kind(rq);
 	const struct form_field *f = form_find(&rq->form, "file");
 	struct catalogue_error ce = { .id = -1 };
 	int64_t added = 0, line = 0;
@@ -644,6 +661,8 @@ web_admin_objects_import(struct req *rq)
 
 	if (!admin(rq))
 		return ZEK_NOTFOUND;
+	if (kind == NULL)
+		return ZEK_INVALID;
 	if (f == NULL || f->filename == NULL || f->len == 0)
 		ce.message = web_t(rq, "admin_import_no_file");
 	else if (f->too_big || f->value == NULL || f->len > OBJECTS_CSV_MAX)

@@ -405,6 +405,10 @@ SPECS = {
     "GET /servicedesk/admin/portals/{pid}": {"indep": True},
     "POST /servicedesk/admin/portals/{pid}": {"indep": True, "form": [("version", "0"), ("name", "")]},
     "GET /servicedesk/admin/history": {"indep": True},
+    "GET /servicedesk/admin/catalogue": {"indep": True},
+    "POST /servicedesk/admin/catalogue": {"indep": True, "form": [("kind", "mandant"), ("name", "")]},
+    "POST /servicedesk/admin/catalogue/import": {"indep": True, "form": [("kind", "mandant")]},
+    "POST /servicedesk/admin/catalogue/{id}": {"indep": True, "form": [("kind", "mandant"), ("name", "")]},
     "POST /rest/servicedeskapi/customer": {"indep": True, "json": {"email": "", "displayName": ""}},
     "GET /rest/servicedeskapi/servicedesk/{sd}/customer": {"indep": True},
     "POST /rest/servicedeskapi/servicedesk/{sd}/customer": {"indep": True, "json": {"accountIds": []}},
@@ -488,6 +492,8 @@ def fill(ctx, pattern, copy, obj, fresh_token=None):
         if name == "id" and (pattern.startswith("/servicedesk/agent/organisations/") or
                              pattern.startswith("/rest/servicedeskapi/organization/")):
             return str(ctx["org_id"])
+        if name == "id" and pattern.startswith("/servicedesk/admin/catalogue/"):
+            return str(ctx["object_id"])
         if name == "id":
             if fresh_token is not None:
                 return str(fresh_token)
@@ -669,6 +675,7 @@ def setup(server, binary):
     subprocess.run([binary, "user", "invite", "--db", server.db, "--email", target,
                     "--print-link"], check=True, capture_output=True, timeout=60)
     ctx["target_id"] = db_rows(server.db, "SELECT id FROM users WHERE email = ?", (target,))[0][0]
+    ctx["object_id"] = db_rows(server.db, "SELECT min(id) FROM objects")[0][0]
     counts = {}
     objs = {}
     before = open_counts(ctx)
