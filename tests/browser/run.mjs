@@ -941,4 +941,65 @@ test('admin', 'admin area by keyboard: help center, announcement with an error, 
 	eq(await anna.getByRole('complementary', { name: 'Ankündigung' }).count(), 0, 'no announcement after removing it');
 });
 
+test('admin-catalogue', 'catalogue by keyboard: add (duplicate refused at the field), search, rename, retire, the other tab, a CSV import; axe on each state', async (t) => {
+	const admin = await t.pageAs('admin@example.org');
+	await admin.goto(t.url('/servicedesk/admin/'));
+	await navigates(admin, () => admin.getByRole('link', { name: 'Mandanten und Online-Dienste' }).click());
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'Mandanten und Online-Dienste', 'catalogue heading');
+	eq(await admin.getByRole('link', { name: 'Mandanten', exact: true }).getAttribute('aria-current'), 'page', 'the Mandanten tab is current');
+	await t.axe(admin, 'Mandanten');
+
+	const name = admin.getByLabel('Name', { exact: true });
+	await name.fill('stadt musterstadt');
+	const add = admin.getByRole('button', { name: 'Hinzufügen' });
+	await tabTo(admin, add, 5);
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	eq(await name.getAttribute('aria-invalid'), 'true', 'a duplicate name is marked invalid');
+	check((await admin.locator('main').innerText()).includes('gibt es in dieser Liste schon'), 'the page says why');
+	eq(await name.inputValue(), 'stadt musterstadt', 'what was typed is kept');
+	await t.axe(admin, 'Mandanten with an error');
+
+	await name.fill('Gemeinde Browserdorf');
+	await navigates(admin, () => add.click());
+	check((await admin.getByRole('status').first().innerText()).includes('Der Eintrag ist hinzugefügt.'), 'added');
+
+	await admin.getByRole('searchbox', { name: 'Einträge suchen' }).fill('browserdorf');
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	const rows = admin.locator('table.admin-catalogue tbody tr');
+	eq(await rows.count(), 1, 'the search finds the one entry');
+	const rename = admin.getByLabel('Neuer Name für „Gemeinde Browserdorf“');
+	await rename.fill('Gemeinde Browserstadt');
+	await navigates(admin, () => rename.press('Enter'));
+	check((await admin.getByRole('status').first().innerText()).includes('Der Eintrag ist umbenannt.'), 'renamed');
+	check((await admin.locator('main').innerText()).includes('Gemeinde Browserstadt'), 'the new name is listed');
+
+	await admin.getByRole('searchbox', { name: 'Einträge suchen' }).fill('browserstadt');
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	await navigates(admin, () => admin.getByRole('button', { name: 'Stilllegen „Gemeinde Browserstadt“' }).click());
+	check((await admin.getByRole('status').first().innerText()).includes('nicht mehr angeboten'), 'retired');
+	await admin.getByRole('searchbox', { name: 'Einträge suchen' }).fill('browserstadt');
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	eq(await admin.getByRole('button', { name: 'Wieder anbieten „Gemeinde Browserstadt“' }).count(), 1, 'a retired entry can be offered again');
+	await t.axe(admin, 'Mandanten with a retired entry');
+
+	await navigates(admin, () => admin.getByRole('link', { name: 'Online-Dienste', exact: true }).click());
+	eq(await admin.getByRole('link', { name: 'Online-Dienste', exact: true }).getAttribute('aria-current'), 'page', 'the Online-Dienste tab is current');
+	await admin.getByLabel('CSV-Datei', { exact: true }).setInputFiles({
+		name: 'dienste.csv', mimeType: 'text/csv',
+		buffer: Buffer.from('kind,name\nOnline-Dienst,Browsertest-Dienst\n'),
+	});
+	await navigates(admin, () => admin.getByRole('button', { name: 'Einlesen' }).click());
+	check((await admin.locator('main').innerText()).includes('Eingelesen: 1 neue Einträge.'), 'the import says what it took');
+	await t.axe(admin, 'Online-Dienste after an import');
+
+	await admin.getByLabel('CSV-Datei', { exact: true }).setInputFiles({
+		name: 'kaputt.csv', mimeType: 'text/csv',
+		buffer: Buffer.from('kind,name\nPlanet,Mars\n'),
+	});
+	await navigates(admin, () => admin.getByRole('button', { name: 'Einlesen' }).click());
+	eq(await admin.getByLabel('CSV-Datei', { exact: true }).getAttribute('aria-invalid'), 'true', 'a bad file is marked at the field');
+	check((await admin.locator('main').innerText()).includes('Zeile 2'), 'the error names the line');
+	await t.axe(admin, 'Online-Dienste with a bad import');
+});
+
 process.exitCode = await main();
