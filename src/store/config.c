@@ -141,8 +141,16 @@ store_groups_by_desk(struct store_conn *c, struct arena *a, int64_t desk_id,
 	return sq_collect(c, a, st, map_group, sizeof(**out), (void **)out, n);
 }
 
+enum zek_rc
+store_group_update(struct store_conn *c, const struct store_group *g)
+{
+	return sq_exec(c, "UPDATE request_type_groups SET name_de = ?, "
+	    "name_en = ?, position = ? WHERE id = ?", "ttii", g->name_de,
+	    g->name_en, g->position, g->id);
+}
+
 #define TYPE_COLS "id, desk_id, group_id, name_de, name_en, description_de, " \
-	"description_en, position, icon"
+	"description_en, position, icon, hidden"
 
 static void
 map_reqtype(struct sq_row *r, void *elem)
@@ -158,6 +166,7 @@ map_reqtype(struct sq_row *r, void *elem)
 	t->description_en = sq_col_str(r);
 	t->position = sq_col_i64(r);
 	t->icon = sq_col_str(r);
+	t->hidden = sq_col_bool(r);
 }
 
 enum zek_rc
@@ -169,11 +178,11 @@ store_reqtype_insert(struct store_conn *c, const struct store_reqtype *t,
 
 	rc = sq_query_i64(c, &id, "INSERT INTO request_types (id, desk_id, "
 	    "group_id, name_de, name_en, description_de, description_en, "
-	    "position, icon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-	    "Iiittttit", t->id, t->desk_id, t->group_id, t->name_de, t->name_en,
-	    t->description_de != NULL ? t->description_de : "",
-	    t->description_en != NULL ? t->description_en : "", t->position,
-	    t->icon != NULL ? t->icon : "");
+	    "position, icon, hidden) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "RETURNING id", "Iiittttitb", t->id, t->desk_id, t->group_id,
+	    t->name_de, t->name_en, sq_nz(t->description_de),
+	    sq_nz(t->description_en), t->position, sq_nz(t->icon),
+	    (int)t->hidden);
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 	return rc;
@@ -209,6 +218,17 @@ store_reqtype_get(struct store_conn *c, struct arena *a, int64_t id,
 }
 
 enum zek_rc
+store_reqtype_update(struct store_conn *c, const struct store_reqtype *t)
+{
+	return sq_exec(c, "UPDATE request_types SET group_id = ?, name_de = ?, "
+	    "name_en = ?, description_de = ?, description_en = ?, "
+	    "position = ?, icon = ?, hidden = ? WHERE id = ?", "ittttitbi",
+	    t->group_id, t->name_de, t->name_en, sq_nz(t->description_de),
+	    sq_nz(t->description_en), t->position, sq_nz(t->icon),
+	    (int)t->hidden, t->id);
+}
+
+enum zek_rc
 store_field_insert(struct store_conn *c, const struct store_field *f,
     int64_t *id_out)
 {
@@ -218,17 +238,22 @@ store_field_insert(struct store_conn *c, const struct store_field *f,
 	rc = sq_query_i64(c, &id, "INSERT INTO fields (id, type_id, field_key, "
 	    "kind, label_de, label_en, help_de, help_en, placeholder_de, "
 	    "placeholder_en, required, position, object_kind, multiple, "
-	    "checkbox_label_de, checkbox_label_en) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-	    "Iittttttttbitbtt", f->id, f->type_id, f->key, f->kind, f->label_de,
+	    "checkbox_label_de, checkbox_label_en, hidden) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "RETURNING id", "Iittttttttbitbttb", f->id, f->type_id, f->key, f->kind, f->label_de,
 	    f->label_en, sq_nz(f->help_de), sq_nz(f->help_en), sq_nz(f->placeholder_de),
 	    sq_nz(f->placeholder_en), (int)f->required, f->position,
 	    sq_nz(f->object_kind), (int)f->multiple, sq_nz(f->checkbox_label_de),
-	    sq_nz(f->checkbox_label_en));
+	    sq_nz(f->checkbox_label_en), (int)f->hidden);
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 	return rc;
 }
+
+#define FIELD_COLS "id, type_id, field_key, kind, label_de, label_en, " \
+	"help_de, help_en, placeholder_de, placeholder_en, required, " \
+	"position, object_kind, multiple, checkbox_label_de, " \
+	"checkbox_label_en, hidden"
 
 static void
 map_field(struct sq_row *r, void *elem)
@@ -251,6 +276,7 @@ map_field(struct sq_row *r, void *elem)
 	f->multiple = sq_col_bool(r);
 	f->checkbox_label_de = sq_col_str(r);
 	f->checkbox_label_en = sq_col_str(r);
+	f->hidden = sq_col_bool(r);
 }
 
 enum zek_rc
@@ -260,11 +286,8 @@ store_fields_by_type(struct store_conn *c, struct arena *a, int64_t type_id,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT id, type_id, field_key, kind, label_de, "
-	    "label_en, help_de, help_en, placeholder_de, placeholder_en, "
-	    "required, position, object_kind, multiple, checkbox_label_de, "
-	    "checkbox_label_en FROM fields WHERE type_id = ? "
-	    "ORDER BY position, id", "i", type_id);
+	st = sq_start(c, &rc, "SELECT " FIELD_COLS " FROM fields "
+	    "WHERE type_id = ? ORDER BY position, id", "i", type_id);
 	if (st == NULL)
 		return rc;
 	return sq_collect_cached(c, a, st, type_id, map_field, sizeof(**out),
@@ -279,9 +302,10 @@ store_option_insert(struct store_conn *c, const struct store_option *o,
 	enum zek_rc rc;
 
 	rc = sq_query_i64(c, &id, "INSERT INTO field_options (id, field_id, value, "
-	    "label_de, label_en, position) VALUES (?, ?, ?, ?, ?, ?) "
-	    "RETURNING id", "Iittti", o->id, o->field_id, o->value, o->label_de,
-	    o->label_en, o->position);
+	    "label_de, label_en, position, retired) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", "Iitttib", o->id,
+	    o->field_id, o->value, o->label_de, o->label_en, o->position,
+	    (int)o->retired);
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 	return rc;
@@ -298,6 +322,7 @@ map_option(struct sq_row *r, void *elem)
 	o->label_de = sq_col_str(r);
 	o->label_en = sq_col_str(r);
 	o->position = sq_col_i64(r);
+	o->retired = sq_col_bool(r);
 }
 
 enum zek_rc
@@ -308,13 +333,66 @@ store_options_by_type(struct store_conn *c, struct arena *a, int64_t type_id,
 	struct sq_stmt *st;
 
 	st = sq_start(c, &rc, "SELECT o.id, o.field_id, o.value, o.label_de, "
-	    "o.label_en, o.position FROM field_options o "
+	    "o.label_en, o.position, o.retired FROM field_options o "
 	    "JOIN fields f ON f.id = o.field_id WHERE f.type_id = ? "
 	    "ORDER BY o.field_id, o.position, o.id", "i", type_id);
 	if (st == NULL)
 		return rc;
 	return sq_collect_cached(c, a, st, type_id, map_option, sizeof(**out),
 	    (void **)out, n);
+}
+
+enum zek_rc
+store_field_get(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_field **out)
+{
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT " FIELD_COLS " FROM fields WHERE id = ?",
+	    "i", id);
+	if (st == NULL)
+		return rc;
+	return sq_collect_one(c, a, st, map_field, sizeof(**out),
+	    (void **)out);
+}
+
+enum zek_rc
+store_option_get(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_option **out)
+{
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT id, field_id, value, label_de, label_en, "
+	    "position, retired FROM field_options WHERE id = ?", "i", id);
+	if (st == NULL)
+		return rc;
+	return sq_collect_one(c, a, st, map_option, sizeof(**out),
+	    (void **)out);
+}
+
+enum zek_rc
+store_field_update(struct store_conn *c, const struct store_field *f)
+{
+	return sq_exec(c, "UPDATE fields SET label_de = ?, label_en = ?, "
+	    "help_de = ?, help_en = ?, placeholder_de = ?, placeholder_en = ?, "
+	    "required = ?, position = ?, object_kind = ?, multiple = ?, "
+	    "checkbox_label_de = ?, checkbox_label_en = ?, hidden = ? "
+	    "WHERE id = ?", "ttttttbitbttbi", f->label_de, f->label_en,
+	    sq_nz(f->help_de), sq_nz(f->help_en), sq_nz(f->placeholder_de),
+	    sq_nz(f->placeholder_en), (int)f->required, f->position,
+	    sq_nz(f->object_kind), (int)f->multiple,
+	    sq_nz(f->checkbox_label_de), sq_nz(f->checkbox_label_en),
+	    (int)f->hidden, f->id);
+}
+
+enum zek_rc
+store_option_update(struct store_conn *c, const struct store_option *o)
+{
+	return sq_exec(c, "UPDATE field_options SET label_de = ?, label_en = ?, "
+	    "position = ?, retired = ? WHERE id = ?", "ttibi", o->label_de,
+	    o->label_en, o->position, (int)o->retired, o->id);
 }
 
 /* ---- object catalogue ---- */

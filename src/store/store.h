@@ -394,6 +394,7 @@ struct store_reqtype {
 	const char *description_de, *description_en;
 	int64_t position;
 	const char *icon;
+	bool hidden;                /* not offered to customers (admin) */
 };
 
 struct store_field {
@@ -409,6 +410,7 @@ struct store_field {
 	const char *object_kind;    /* "mandant" | "online_dienst" | "" */
 	bool multiple;
 	const char *checkbox_label_de, *checkbox_label_en;
+	bool hidden;                /* not on the forms; old values still shown */
 };
 
 struct store_option {
@@ -417,6 +419,7 @@ struct store_option {
 	const char *value;
 	const char *label_de, *label_en;
 	int64_t position;
+	bool retired;               /* not offered; old values still shown */
 };
 
 /* Insert functions take the id from the record when it is > 0 (fixed ids
@@ -439,6 +442,9 @@ enum zek_rc store_group_insert(struct store_conn *c, const struct store_group *g
     int64_t *id_out);
 enum zek_rc store_groups_by_desk(struct store_conn *c, struct arena *a,
     int64_t desk_id, struct store_group **out, size_t *n);
+/* Writes every column but id and desk_id. */
+enum zek_rc store_group_update(struct store_conn *c,
+    const struct store_group *g);
 
 enum zek_rc store_reqtype_insert(struct store_conn *c,
     const struct store_reqtype *t, int64_t *id_out);
@@ -446,6 +452,9 @@ enum zek_rc store_reqtypes_by_desk(struct store_conn *c, struct arena *a,
     int64_t desk_id, struct store_reqtype **out, size_t *n);
 enum zek_rc store_reqtype_get(struct store_conn *c, struct arena *a,
     int64_t id, struct store_reqtype **out);
+/* Writes every column but id and desk_id. */
+enum zek_rc store_reqtype_update(struct store_conn *c,
+    const struct store_reqtype *t);
 
 enum zek_rc store_field_insert(struct store_conn *c, const struct store_field *f,
     int64_t *id_out);
@@ -457,6 +466,16 @@ enum zek_rc store_option_insert(struct store_conn *c,
 /* The options of every field of the type, ordered by field, then position. */
 enum zek_rc store_options_by_type(struct store_conn *c, struct arena *a,
     int64_t type_id, struct store_option **out, size_t *n);
+enum zek_rc store_field_get(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_field **out);
+enum zek_rc store_option_get(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_option **out);
+/* Write every column but id, the owner's id and the key (field_key,
+ * value): what requests store stays what it was. */
+enum zek_rc store_field_update(struct store_conn *c,
+    const struct store_field *f);
+enum zek_rc store_option_update(struct store_conn *c,
+    const struct store_option *o);
 
 /* ---- object catalogue ---- */
 
