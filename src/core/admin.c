@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/admin_record.h"
 #include "core/internal.h"
 #include "core/objects.h"
 #include "core/users.h"
@@ -137,26 +138,32 @@ change_time(struct change_list *cl, const char *subject, int64_t old,
 		    old), arena_printf(cl->ctx->arena, "%" PRId64, now));
 }
 
+enum zek_rc
+core_admin_record(struct zctx *ctx, int64_t version,
+    const struct store_config_change *rows, size_t n)
+{
+	int64_t now;
+	enum zek_rc rc;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].old_value == NULL || rows[i].new_value == NULL)
+			return ZEK_NOMEM;
+	rc = store_config_version_bump(ctx->db, &now);
+	if (rc == ZEK_OK && version >= 0 && now != version + 1)
+		rc = ZEK_CONFLICT;
+	for (i = 0; rc == ZEK_OK && i < n; i++)
+		rc = store_config_change_add(ctx->db, &rows[i]);
+	return rc;
+}
+
 /* Inside the save's transaction: counts the change up from `version`
  * (ZEK_CONFLICT when someone else's came between; -1: a change that
  * stands alone, as one object's) and records its rows. */
 static enum zek_rc
 change_commit(struct change_list *cl, int64_t version)
 {
-	int64_t now;
-	enum zek_rc rc;
-	size_t i;
-
-	for (i = 0; i < cl->n; i++)
-		if (cl->rows[i].old_value == NULL ||
-		    cl->rows[i].new_value == NULL)
-			return ZEK_NOMEM;
-	rc = store_config_version_bump(cl->ctx->db, &now);
-	if (rc == ZEK_OK && version >= 0 && now != version + 1)
-		rc = ZEK_CONFLICT;
-	for (i = 0; rc == ZEK_OK && i < cl->n; i++)
-		rc = store_config_change_add(cl->ctx->db, &cl->rows[i]);
-	return rc;
+	return core_admin_record(cl->ctx, version, cl->rows, cl->n);
 }
 
 /* ---- the help center ---- */
