@@ -739,7 +739,7 @@ parse_objects(struct parse *p, const json_t *root, struct model *m)
 			p->nomem = true;
 	}
 	m->nobjects = n;
-	if (failed(p))
+	if (failed(p) || n == 0)
 		return;
 	qsort(keys, n, sizeof(*keys), obj_key_cmp);
 	for (i = 1; i < n; i++)
@@ -1846,8 +1846,9 @@ match_objects(struct planner *pl, const struct model *now, bool *used)
 	if (match == NULL || folds == NULL)
 		return NULL;
 	for (i = 0; i < now->nobjects; i++) {
-		c = bsearch(&now->objects[i], cur->objects, cur->nobjects,
-		    sizeof(*cur->objects), object_cmp);
+		c = cur->nobjects == 0 ? NULL : bsearch(&now->objects[i],
+		    cur->objects, cur->nobjects, sizeof(*cur->objects),
+		    object_cmp);
 		match[i] = c != NULL ? c - cur->objects : -1;
 		if (c != NULL)
 			used[c - cur->objects] = true;
@@ -1860,8 +1861,9 @@ match_objects(struct planner *pl, const struct model *now, bool *used)
 		if (folds[nf++].key == NULL)
 			return NULL;
 	}
-	qsort(folds, nf, sizeof(*folds), object_fold_cmp);
-	for (i = 0; i < now->nobjects; i++) {
+	if (nf > 0)
+		qsort(folds, nf, sizeof(*folds), object_fold_cmp);
+	for (i = 0; nf > 0 && i < now->nobjects; i++) {
 		if (match[i] >= 0)
 			continue;
 		want = (struct obj_key){ now->objects[i].kind,
