@@ -1264,10 +1264,11 @@ struct ord {
 	const char *name;
 };
 
-/* The members both lists hold, in each one's order, as "a, b, c". */
+/* The members both lists hold, in a's order, as "a, b, c": by their
+ * names, or by their ids. */
 static const char *
 ord_text(struct planner *pl, const struct ord *a, size_t na,
-    const struct ord *b, size_t nb)
+    const struct ord *b, size_t nb, bool ids)
 {
 	const char *s = "";
 	size_t i, j;
@@ -1277,24 +1278,30 @@ ord_text(struct planner *pl, const struct ord *a, size_t na,
 			;
 		if (j < nb)
 			s = arena_printf(pl->ctx->arena, "%s%s%s", s,
-			    *s ? ", " : "", a[i].name);
+			    *s ? ", " : "", ids ? a[i].id : a[i].name);
 	}
 	return s;
 }
 
-/* An order line when the members both lists hold are in another order. */
+/* An order line when the members both lists hold are in another order
+ * (a renamed member alone is no new order). */
 static void
 plan_order(struct planner *pl, enum config_thing thing, const char *where,
     const char *attr, const struct ord *cur, size_t nc,
     const struct ord *now, size_t nn)
 {
-	const char *old = ord_text(pl, cur, nc, now, nn);
-	const char *neu = ord_text(pl, now, nn, cur, nc);
+	const char *old = ord_text(pl, cur, nc, now, nn, true);
+	const char *neu = ord_text(pl, now, nn, cur, nc, true);
 
-	if (old == NULL || neu == NULL)
+	if (old == NULL || neu == NULL) {
 		pl->p->nomem = true;
-	else if (!str_eq(old, neu))
-		add_line(pl, CONFIG_ORDER, thing, where, attr, old, neu);
+		return;
+	}
+	if (str_eq(old, neu))
+		return;
+	add_line(pl, CONFIG_ORDER, thing, where, attr,
+	    ord_text(pl, cur, nc, now, nn, false),
+	    ord_text(pl, now, nn, cur, nc, false));
 }
 
 static struct ord *

@@ -159,6 +159,14 @@ const struct route routes[] = {
 	    web_admin_objects_import, AGENT_FORM, "admin_catalogue" },
 	{ "POST", "/servicedesk/admin/catalogue/{id}", web_admin_object_change,
 	    AGENT_FORM, "admin_catalogue" },
+	{ "GET", "/servicedesk/admin/config", web_admin_config, AGENT_PAGE,
+	    "admin_config" },
+	{ "GET", "/servicedesk/admin/config/export", web_admin_config_export,
+	    AGENT_PAGE, "admin_config" },
+	{ "POST", "/servicedesk/admin/config/import", web_admin_config_preview,
+	    AGENT_FORM, "admin_config" },
+	{ "POST", "/servicedesk/admin/config/apply", web_admin_config_apply,
+	    AGENT_FORM, "admin_config" },
 	/* REST API (src/api/, one file per endpoint family). New endpoints go
 	 * above the catch-all lines at the end of this block. */
 	{ "GET", "/rest/servicedeskapi/info", api_info, API, "api_info" },

@@ -219,6 +219,7 @@ web_admin_home(struct req *rq)
 	    json_string(HELP_CENTER_URL));
 	json_object_set_new(page, "history_href", json_string(HISTORY_URL));
 	json_object_set_new(page, "catalogue_href", json_string(CATALOGUE_URL));
+	json_object_set_new(page, "config_href", json_string(WEB_ADMIN "config"));
 	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), NULL);
 	return web_render(rq, 200, "admin/home", page);
 }

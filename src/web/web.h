@@ -190,6 +190,11 @@ int web_admin_catalogue(struct req *rq);
 int web_admin_object_add(struct req *rq);
 int web_admin_object_change(struct req *rq);
 int web_admin_objects_import(struct req *rq);
+/* Export and import of the configuration (admin_config.c). */
+int web_admin_config(struct req *rq);
+int web_admin_config_export(struct req *rq);
+int web_admin_config_preview(struct req *rq);
+int web_admin_config_apply(struct req *rq);
 
 /* Shared by the customer's request page (request.c) and the agent's. */
 struct attachment_info;
