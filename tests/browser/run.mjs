@@ -1002,4 +1002,31 @@ test('admin-catalogue', 'catalogue by keyboard: add (duplicate refused at the fi
 	await t.axe(admin, 'Online-Dienste with a bad import');
 });
 
+test('timezones', 'the time zone picker as the guide shows it: the default first, "(GMT+05:30) Kolkata" chosen by keyboard, times follow; axe', async (t) => {
+	const page = await t.pageAs('ben@example.org');
+	await page.goto(t.url('/servicedesk/customer/user/profile'));
+	const zone = page.getByLabel('Zeitzone', { exact: true });
+	const first = await zone.locator('option').first();
+	eq((await first.textContent()).trim(), 'Standard (Europe/Berlin)', 'the default is the first choice');
+	eq(await zone.inputValue(), 'Europe/Berlin', 'the default is chosen');
+	const texts = await zone.locator('option').allTextContents();
+	check(texts.includes('(GMT+05:30) Kolkata') && texts.includes('(GMT+02:00) Kyiv'), 'current names with their offsets');
+	check(!texts.some((x) => /Calcutta|Kiev\b/.test(x)), 'no old names');
+	await t.axe(page, 'profile with the zone picker');
+	await zone.focus();
+	await zone.selectOption({ label: '(GMT+05:30) Kolkata' });
+	const save = page.locator('form[action$="/preferences"]').getByRole('button', { name: 'Speichern' });
+	await tabTo(page, save, 5);
+	await navigates(page, () => page.keyboard.press('Enter'));
+	const again = page.getByLabel('Zeitzone', { exact: true });
+	eq(await again.inputValue(), 'Asia/Kolkata', 'Kolkata is kept');
+	const hm = (ms) => new Intl.DateTimeFormat('de-DE', { timeZone: 'Asia/Kolkata', hour: '2-digit', minute: '2-digit' }).format(ms);
+	const shown = await page.locator('#s-now').textContent();
+	check([hm(Date.now()), hm(Date.now() - 60000)].some((x) => shown.includes(x)), `"now" is shown in Kolkata: ${shown}`);
+	await t.shot(page, 'time zone Kolkata');
+	await again.selectOption({ label: 'Standard (Europe/Berlin)' });
+	await navigates(page, () => page.locator('form[action$="/preferences"]').getByRole('button', { name: 'Speichern' }).click());
+	eq(await page.getByLabel('Zeitzone', { exact: true }).inputValue(), 'Europe/Berlin', 'back to the default');
+});
+
 process.exitCode = await main();
