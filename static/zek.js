@@ -935,6 +935,36 @@
 		}
 	}
 
+	/* ---------- A value to copy (a new access token) ---------- */
+
+	// The value gets the focus, selected, and a "Kopieren" button beside
+	// it; the result is announced. Without JS the value is selectable.
+	function initCopy(input) {
+		const status = el('span', { class: 'copy__status', role: 'status' });
+		const button = el('button', { type: 'button', class: 'button button--secondary copy__button',
+			'aria-describedby': input.id, text: t('copy') });
+		button.addEventListener('click', async () => {
+			try {
+				await navigator.clipboard.writeText(input.value);
+				status.textContent = t('copied');
+			} catch (e) {
+				input.select();
+				status.textContent = t('copyFailed');
+			}
+		});
+		input.after(el('div', { class: 'copy' }, button, status));
+		// After the load: going to the page's #fragment takes the focus.
+		const take = () => setTimeout(() => {
+			input.focus({ preventScroll: true });
+			input.select();
+			input.scrollIntoView({ block: 'center' });
+		}, 0);
+		if (doc.readyState === 'complete')
+			take();
+		else
+			window.addEventListener('load', take, { once: true });
+	}
+
 	/* ---------- Start ---------- */
 
 	function start() {
@@ -955,6 +985,8 @@
 		for (const box of doc.querySelectorAll('[data-comment-box]'))
 			initCommentBox(box);
 		initPrint();
+		for (const input of doc.querySelectorAll('input[data-copy]'))
+			initCopy(input);
 	}
 
 	if (doc.readyState === 'loading')

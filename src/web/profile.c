@@ -218,7 +218,9 @@ tokens_json(struct req *rq, const struct profile_state *st)
 	for (i = 0; i < n; i++)
 		json_array_append_new(rows, token_row(rq, &list[i]));
 	j = ctx_pack("{s:s, s:o, s:b, s:o, s:o, s:s, s:s, s:b}",
-	    "action", TOKENS_URL,
+	    /* The answer opens at what it says, in sight without scrolling
+	     * and without JS: the new token, or the form's errors. */
+	    "action", TOKENS_URL "#token-result",
 	    "list", rows,
 	    "has_tokens", n > 0,
 	    "name", field_json(rq, st, "token", "name", "t-name",

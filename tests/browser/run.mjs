@@ -1029,4 +1029,32 @@ test('timezones', 'the time zone picker as the guide shows it: the default first
 	eq(await page.getByLabel('Zeitzone', { exact: true }).inputValue(), 'Europe/Berlin', 'back to the default');
 });
 
+test('token-created', 'a new access token gets the focus in sight, "Kopieren" copies it; the button keeps off the next heading at 1366 and 390 px; axe', async (t) => {
+	const page = await t.pageAs('carla@example.org');
+	await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+	for (const width of [1366, 390]) {
+		await page.setViewportSize({ width, height: 800 });
+		await page.goto(t.url('/servicedesk/customer/user/profile'));
+		const create = page.getByRole('button', { name: 'Erstellen' });
+		const below = page.getByRole('heading', { name: 'Ihre Token' });
+		const gap = (await below.boundingBox()).y - ((await create.boundingBox()).y + (await create.boundingBox()).height);
+		check(gap >= 24, `"Erstellen" keeps ${gap} px off the next heading at ${width} px`);
+		await page.getByLabel('Name', { exact: true }).fill(`Browser ${width}`);
+		await create.focus();
+		await navigates(page, () => page.keyboard.press('Enter'));
+		const inSight = await page.waitForFunction(() => {
+			const r = document.getElementById('t-new').getBoundingClientRect();
+			return document.activeElement.id === 't-new' && r.top >= 0 && r.bottom <= innerHeight;
+		}, null, { timeout: 3000 }).then(() => true, () => false);
+		check(inSight, `the new token has the focus, in sight, at ${width} px`);
+		const value = await page.locator('#t-new').inputValue();
+		await page.getByRole('button', { name: 'Kopieren' }).click();
+		await page.waitForFunction(() => document.querySelector('.copy__status').textContent !== '', null, { timeout: 3000 });
+		eq((await page.locator('.copy__status').textContent()).trim(), 'Kopiert.', 'copying is announced');
+		eq(await page.evaluate(() => navigator.clipboard.readText()), value, 'the token is on the clipboard');
+		await t.axe(page, `profile with a new token at ${width} px`);
+		await t.shot(page, `new token at ${width} px`);
+	}
+});
+
 process.exitCode = await main();
