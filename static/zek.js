@@ -739,8 +739,32 @@
 			list.hidden = files.length === 0;
 		}
 
+		// A file over the server's limit is refused here, before it is
+		// sent, with the server's own words next to the field.
+		const maxBytes = Number(input.dataset.maxBytes) || 0;
+		const refusal = el('p', { class: 'field__error', id: newId('too-big'), hidden: true });
+		list.after(refusal);
+
+		function refuse(names) {
+			refusal.textContent = names.map((name) => input.dataset.tooBig.replace('{name}', name)).join(' ');
+			refusal.hidden = names.length === 0;
+			const described = (browse.getAttribute('aria-describedby') || '').split(' ')
+				.filter((id) => id && id !== refusal.id);
+			if (names.length) {
+				described.push(refusal.id);
+				browse.setAttribute('aria-invalid', 'true');
+				announce(refusal.textContent);
+			} else if (!input.hasAttribute('aria-invalid')) {
+				browse.removeAttribute('aria-invalid');
+			}
+			browse.setAttribute('aria-describedby', described.join(' '));
+		}
+
 		function add(newFiles) {
 			const added = [];
+			const tooBig = newFiles.filter((f) => maxBytes > 0 && f.size > maxBytes);
+			refuse(tooBig.map((f) => f.name));
+			newFiles = newFiles.filter((f) => !tooBig.includes(f));
 			for (const f of newFiles) {
 				const dup = files.some((g) => g.name === f.name && g.size === f.size && g.lastModified === f.lastModified);
 				if (!dup) {

@@ -1057,4 +1057,28 @@ test('token-created', 'a new access token gets the focus in sight, "Kopieren" co
 	}
 });
 
+test('filesize', 'a file over the limit is refused at once, next to the field, before anything is sent; the others are kept; axe', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	const big = { name: 'gross.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(10.5 * 1024 * 1024, 0x25) };
+	const small = { name: 'klein.txt', mimeType: 'text/plain', buffer: Buffer.from(LOG_TEXT) };
+	let uploads = 0;
+	page.on('request', (r) => { if (r.method() === 'POST') uploads++; });
+	await page.goto(t.url(`${PORTAL}/create/1`));
+	await page.locator('input[type="file"]').setInputFiles([big, small]);
+	const refusal = page.locator('.field--attachment .field__error');
+	await refusal.waitFor();
+	const text = (await refusal.textContent()).trim();
+	check(/Die Datei „gross\.pdf“ ist zu groß\. Erlaubt sind höchstens .+ je Datei\./.test(text), `the limit is named: ${text}`);
+	eq(uploads, 0, 'nothing was sent');
+	const browse = page.getByRole('button', { name: /Anhang/ }).first();
+	eq(await browse.getAttribute('aria-invalid'), 'true', 'the control is marked invalid');
+	const files = await page.locator('.filelist__name').allTextContents();
+	eq(files.join(','), 'klein.txt', 'the file within the limit is kept, the big one not');
+	await t.axe(page, 'create form with a file over the limit');
+	await t.shot(page, 'file over the limit');
+	// Choosing a fitting file clears the message.
+	await page.locator('input[type="file"]').setInputFiles([{ name: 'noch.txt', mimeType: 'text/plain', buffer: Buffer.from('x') }]);
+	check(await refusal.isHidden(), 'the message goes with the next choice');
+});
+
 process.exitCode = await main();
