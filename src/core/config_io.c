@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "core/admin.h"
-#include "core/admin_record.h"
+#include "core/admin_form.h"
 #include "core/admin_types.h"
 #include "core/fields.h"
 #include "core/internal.h"
@@ -66,12 +66,6 @@ struct model {
 	struct store_object *objects;
 	size_t nobjects;
 };
-
-static bool
-is_admin(const struct user *actor)
-{
-	return actor == NULL || actor->is_admin;
-}
 
 static const char *const op_names[CONFIG_OP_MAX] = {
 	"add", "change", "hide", "show", "retire", "restore", "order",
@@ -1154,7 +1148,7 @@ core_config_export(struct zctx *ctx, const struct user *actor, char **out,
 	struct model m;
 	enum zek_rc rc;
 
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	/* The version first: a change meanwhile may be in the content
 	 * under the older number, never a number newer than the content. */
@@ -2010,7 +2004,7 @@ core_config_plan(struct zctx *ctx, const struct user *actor, const char *doc,
 
 	*probs = (struct config_problems){ 0 };
 	*plan = (struct config_plan){ 0 };
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	/* The version before the state: the preview may be older than what
 	 * it shows (a needless conflict at worst), never newer. */
@@ -2020,21 +2014,19 @@ core_config_plan(struct zctx *ctx, const struct user *actor, const char *doc,
 	return plan_doc(ctx, doc, len, false, plan, probs);
 }
 
-/* One history row per plan line. */
+/* One history row per plan line, after admin_change_lock. */
 static enum zek_rc
 record_plan(struct zctx *ctx, const struct user *actor,
     const struct config_plan *plan)
 {
-	struct store_config_change *rows;
+	struct store_config_change row;
 	const struct config_line *l;
+	enum zek_rc rc = ZEK_OK;
 	size_t i;
 
-	rows = arena_calloc(ctx->arena, plan->n, sizeof(*rows));
-	if (rows == NULL)
-		return ZEK_NOMEM;
-	for (i = 0; i < plan->n; i++) {
+	for (i = 0; rc == ZEK_OK && i < plan->n; i++) {
 		l = &plan->lines[i];
-		rows[i] = (struct store_config_change){ .at = ctx->now_ms,
+		row = (struct store_config_change){ .at = ctx->now_ms,
 		    .actor_id = actor != NULL ? actor->id : 0,
 		    .subject = arena_printf(ctx->arena, "config_%s",
 		    config_op_name(l->op)),
@@ -2042,10 +2034,10 @@ record_plan(struct zctx *ctx, const struct user *actor,
 		    str_empty(l->where) ? l->attr : arena_printf(ctx->arena,
 		    "%s · %s", l->where, l->attr),
 		    .old_value = l->old_value, .new_value = l->new_value };
-		if (rows[i].subject == NULL || rows[i].target == NULL)
-			return ZEK_NOMEM;
+		rc = row.subject != NULL && row.target != NULL ?
+		    store_config_change_add(ctx->db, &row) : ZEK_NOMEM;
 	}
-	return core_admin_record(ctx, plan->version, rows, plan->n);
+	return rc;
 }
 
 enum zek_rc
@@ -2053,23 +2045,29 @@ core_config_import(struct zctx *ctx, const struct user *actor,
     const char *doc, size_t len, int64_t version, struct config_plan *plan,
     struct config_problems *probs)
 {
+	int64_t now = 0;
 	enum zek_rc rc;
 
 	*probs = (struct config_problems){ 0 };
 	*plan = (struct config_plan){ 0 };
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
 		return rc;
-	rc = store_config_version(ctx->db, &plan->version);
-	if (rc == ZEK_OK && version >= 0 && plan->version != version)
-		rc = ZEK_CONFLICT;
+	/* Counted up before the state is read: on PostgreSQL the version's
+	 * row lock orders concurrent changes, and a preview planned at
+	 * another version is a conflict. */
+	rc = admin_change_lock(ctx, version);
+	if (rc == ZEK_OK)
+		rc = store_config_version(ctx->db, &now);
+	plan->version = now - 1;
 	if (rc == ZEK_OK)
 		rc = plan_doc(ctx, doc, len, true, plan, probs);
-	/* Counted from the version read in this transaction: a change that
-	 * came between (PostgreSQL) makes it a conflict, rolled back. */
-	if (rc == ZEK_OK && plan->n > 0)
+	/* Nothing to change: nothing written, the version not counted. */
+	if (rc == ZEK_OK && plan->n == 0)
+		return store_rollback(ctx->db);
+	if (rc == ZEK_OK)
 		rc = record_plan(ctx, actor, plan);
 	return store_finish(ctx->db, rc);
 }

@@ -139,6 +139,7 @@ field_json(struct req *rq, const struct create_state *st, size_t idx)
 		break;
 	case FIELD_ATTACHMENT:
 		json_object_set_new(j, "kept", kept_files(rq, st, idx));
+		(void)web_attach_limit(rq, j);
 		break;
 	default:
 		break;
@@ -287,7 +288,8 @@ load_type(struct req *rq, struct create_state *st)
 	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &st->portal_id) != 0 ||
 	    str_to_i64(req_param(rq, 1), 1, INT64_MAX, &tid) != 0)
 		return ZEK_NOTFOUND;
-	return core_reqtype_get(&rq->ctx, st->portal_id, tid, rq->lang, &st->type);
+	return core_reqtype_offered(&rq->ctx, st->portal_id, tid, rq->lang,
+	    &st->type);
 }
 
 /* GET /servicedesk/customer/portal/{portalId}/create/{requestTypeId} */
