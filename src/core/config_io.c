@@ -268,7 +268,7 @@ alloc_n(struct parse *p, size_t n, size_t size)
 	return r;
 }
 
-/* Letters, digits, '_' and '-', 1..max bytes: field keys, icon names. */
+/* Letters, digits, '_' and '-', 1..max bytes: field keys, project keys. */
 static bool
 is_key(const char *s, size_t max)
 {
@@ -509,6 +509,18 @@ parse_fields(struct parse *p, const json_t *jt, const char *path,
 		check_fixed(p, mt, path);
 }
 
+/* "" (none) or one of the icons a type may show. */
+static bool
+icon_known(const char *icon)
+{
+	size_t i;
+
+	for (i = 0; i < admin_type_nicons && !str_eq(admin_type_icons[i],
+	    icon); i++)
+		;
+	return *icon == '\0' || i < admin_type_nicons;
+}
+
 static void
 parse_type(struct parse *p, const json_t *jt, const char *path,
     struct m_type *mt)
@@ -530,8 +542,9 @@ parse_type(struct parse *p, const json_t *jt, const char *path,
 	t->description_en = get_text(p, jt, path, "description_en",
 	    ADMIN_TEXT_MAX, true, false);
 	t->icon = get_text(p, jt, path, "icon", ICON_MAX, false, false);
-	if (t->icon != NULL && *t->icon != '\0' && !is_key(t->icon, ICON_MAX))
-		problem(p, at(p, path, "icon"), "err_config_bad_key", t->icon);
+	if (t->icon != NULL && !icon_known(t->icon))
+		problem(p, at(p, path, "icon"), "err_config_unknown_icon",
+		    t->icon);
 	t->hidden = get_flag(p, jt, path, "hidden");
 	parse_fields(p, jt, path, mt);
 }
