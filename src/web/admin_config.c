@@ -108,6 +108,16 @@ config_page(struct req *rq, unsigned status, const struct config_error *ce)
 	return web_render(rq, status, "admin/config", page);
 }
 
+/* 422: the document's problems at the file field. */
+static int
+refused_page(struct req *rq, const struct config_problems *probs)
+{
+	struct config_error ce = { .message = web_t(rq, "admin_config_refused"),
+	    .probs = probs };
+
+	return config_page(rq, 422, &ce);
+}
+
 /* GET /servicedesk/admin/config */
 int
 web_admin_config(struct req *rq)
@@ -251,11 +261,8 @@ web_admin_config_preview(struct req *rq)
 		return config_page(rq, 422, &ce);
 	rc = core_config_plan(&rq->ctx, rq->user, f->value, f->len, &plan,
 	    &probs);
-	if (rc == ZEK_INVALID) {
-		ce.message = web_t(rq, "admin_config_refused");
-		ce.probs = &probs;
-		return config_page(rq, 422, &ce);
-	}
+	if (rc == ZEK_INVALID)
+		return refused_page(rq, &probs);
 	if (rc != ZEK_OK)
 		return rc;
 	parts = doc_parts(rq, plan.doc);
@@ -309,11 +316,8 @@ web_admin_config_apply(struct req *rq)
 		ce.conflict = true;
 		return config_page(rq, 409, &ce);
 	}
-	if (rc == ZEK_INVALID) {
-		ce.message = web_t(rq, "admin_config_refused");
-		ce.probs = &probs;
-		return config_page(rq, 422, &ce);
-	}
+	if (rc == ZEK_INVALID)
+		return refused_page(rq, &probs);
 	if (rc != ZEK_OK)
 		return rc;
 	return http_redirect(rq, 303, CONFIG_URL "?notice=config_imported");

@@ -11,12 +11,12 @@ import re
 import subprocess
 
 import zektest
+from test_admin import signed_in, stop_clean
 from zektest import ROOT, Client, Server, assert_html_ok, unescape
 
 ADMIN = "/servicedesk/admin/"
 CONFIG = ADMIN + "config"
 PORTAL = "/servicedesk/customer/portal/17"
-SANITIZER = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer")
 
 
 def zek(binary, *args, stdin=None):
@@ -24,12 +24,7 @@ def zek(binary, *args, stdin=None):
                           input=stdin, env=dict(os.environ, ZEK_ROOT=ROOT))
 
 
-def stop_clean(server):
-    rc, log = server.stop()
-    assert rc in (0, -15) and not any(s in log for s in SANITIZER), log[-3000:]
-
-
-def signed_in(server, email, password="demo"):
+def customer(server, email, password):
     c = Client(server)
     c.login(email, password)
     return c
@@ -101,8 +96,8 @@ def test_cli_round_trip_gives_the_same_portal(c, binary):
                     "--name", "Eva Export", "--role", "customer", "--password", "geheim123")
             assert r.returncode == 0, r.stderr
         other = Server(binary, demo=False, db=fresh_db)
-        eva_a = signed_in(server, "eva@example.org", "geheim123")
-        eva = signed_in(other, "eva@example.org", "geheim123")
+        eva_a = customer(server, "eva@example.org", "geheim123")
+        eva = customer(other, "eva@example.org", "geheim123")
         mine, theirs = portal_view(eva_a), portal_view(eva)
         assert mine == theirs, (mine, theirs)
         assert mine[0][0].startswith("Störung melden"), mine
