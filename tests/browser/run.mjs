@@ -1081,4 +1081,24 @@ test('filesize', 'a file over the limit is refused at once, next to the field, b
 	check(await refusal.isHidden(), 'the message goes with the next choice');
 });
 
+test('help-search', '"Wie können wir helfen?" on the help center by keyboard: request types and own requests; at 1366 and 390 px; axe', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	for (const width of [1366, 390]) {
+		await page.setViewportSize({ width, height: 800 });
+		await page.goto(t.url(PORTALS));
+		const box = page.getByRole('searchbox', { name: 'Wie können wir helfen?' });
+		await tabTo(page, box, 12);
+		await page.keyboard.type('storung');
+		await navigates(page, () => page.keyboard.press('Enter'));
+		const results = page.getByRole('region', { name: 'Suchergebnisse für „storung“' });
+		const types = await results.locator('.type-card__link').allTextContents();
+		eq(types.join(','), 'Störungsmeldung', `the type is found without its umlaut at ${width} px`);
+		eq(await page.getByRole('searchbox', { name: 'Wie können wir helfen?' }).inputValue(), 'storung', 'the search stays in the box');
+		await t.axe(page, `help center search at ${width} px`);
+		await t.shot(page, `help center search at ${width} px`);
+	}
+	await navigates(page, () => page.getByRole('link', { name: 'Störungsmeldung' }).click());
+	check(page.url().includes('/create/1'), 'the hit leads to its form');
+});
+
 process.exitCode = await main();
