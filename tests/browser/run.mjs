@@ -1101,4 +1101,41 @@ test('help-search', '"Wie können wir helfen?" on the help center by keyboard: r
 	check(page.url().includes('/create/1'), 'the hit leads to its form');
 });
 
+test('toolbar', 'the rich-text toolbar as the guide has it: heading, numbered list and quote, shortcuts announced (Ctrl+B, Ctrl+I, Ctrl+K); the request shows them; axe', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	await page.goto(t.url(`${PORTAL}/create/4`));
+	const ta = page.getByLabel('Beschreibung', { exact: false }).first();
+	const bar = page.getByRole('group', { name: 'Formatierung' }).first();
+	const names = await bar.getByRole('button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
+	for (const n of ['Überschrift', 'Fett', 'Kursiv', 'Aufzählung', 'Nummerierte Liste', 'Zitat', 'Link einfügen'])
+		check(names.includes(n), `the toolbar has "${n}"`);
+	eq(await bar.getByRole('button', { name: 'Fett' }).getAttribute('aria-keyshortcuts'), 'Control+B Meta+B', 'Ctrl+B is announced');
+	eq(await bar.getByRole('button', { name: 'Link einfügen' }).getAttribute('aria-keyshortcuts'), 'Control+K Meta+K', 'Ctrl+K is announced');
+	await ta.fill('Schritt eins\nSchritt zwei');
+	await ta.evaluate((el) => el.setSelectionRange(0, el.value.length));
+	await bar.getByRole('button', { name: 'Nummerierte Liste' }).click();
+	eq(await ta.inputValue(), '1. Schritt eins\n2. Schritt zwei', 'numbered');
+	await ta.evaluate((el) => el.setSelectionRange(0, el.value.length));
+	await bar.getByRole('button', { name: 'Nummerierte Liste' }).click();
+	eq(await ta.inputValue(), 'Schritt eins\nSchritt zwei', 'numbering taken away again');
+	await ta.fill('Wichtig\nZitierter Satz');
+	await ta.evaluate((el) => el.setSelectionRange(0, 3));
+	await bar.getByRole('button', { name: 'Überschrift' }).click();
+	await ta.evaluate((el) => el.setSelectionRange(el.value.length - 3, el.value.length));
+	await bar.getByRole('button', { name: 'Zitat' }).click();
+	eq(await ta.inputValue(), '## Wichtig\n> Zitierter Satz', 'heading and quote');
+	await ta.press('End');
+	await ta.press('Enter');
+	await ta.press('Control+k');
+	check((await ta.inputValue()).endsWith('(https://)'), 'Ctrl+K inserts a link');
+	await t.axe(page, 'create form with the whole toolbar');
+	await ta.fill('## Wichtig\n\n1. eins\n2. zwei\n\n> Zitat');
+	await page.getByLabel('Titel').fill('Formatierung aus der Werkzeugleiste');
+	await navigates(page, () => page.getByRole('button', { name: 'Erstellen' }).click());
+	const md = page.locator('.md').first();
+	eq(await md.locator('ol > li').count(), 2, 'the numbered list is shown');
+	eq(await md.locator('blockquote').count(), 1, 'the quote is shown');
+	check(await md.locator('h1, h2, h3, h4, h5, h6').count() >= 1, 'the heading is shown');
+});
+
 process.exitCode = await main();
