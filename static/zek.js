@@ -1012,6 +1012,28 @@
 			window.addEventListener('load', take, { once: true });
 	}
 
+	/* ---------- The person's menu in the header ---------- */
+
+	// A <details> opens and closes by itself; this closes it on Escape
+	// (the focus back on its button) and on a click or focus elsewhere.
+	function initUserMenu(menu) {
+		const summary = menu.querySelector('summary');
+		menu.addEventListener('keydown', (e) => {
+			if (e.key === 'Escape' && menu.open) {
+				menu.open = false;
+				summary.focus();
+			}
+		});
+		doc.addEventListener('click', (e) => {
+			if (menu.open && !menu.contains(e.target))
+				menu.open = false;
+		});
+		menu.addEventListener('focusout', (e) => {
+			if (menu.open && e.relatedTarget && !menu.contains(e.relatedTarget))
+				menu.open = false;
+		});
+	}
+
 	/* ---------- Start ---------- */
 
 	function start() {
@@ -1034,6 +1056,8 @@
 		initPrint();
 		for (const input of doc.querySelectorAll('input[data-copy]'))
 			initCopy(input);
+		for (const menu of doc.querySelectorAll('details.user-menu'))
+			initUserMenu(menu);
 	}
 
 	if (doc.readyState === 'loading')

@@ -1138,4 +1138,39 @@ test('toolbar', 'the rich-text toolbar as the guide has it: heading, numbered li
 	check(await md.locator('h1, h2, h3, h4, h5, h6').count() >= 1, 'the heading is shown');
 });
 
+test('header', 'the header: one compact row on a phone, the person\'s menu ("Profil", "Abmelden") by keyboard, closed by Escape, and without zek.js; axe at 1366 and 390 px', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	for (const width of [1366, 390]) {
+		await page.setViewportSize({ width, height: 800 });
+		await page.goto(t.url(PORTAL));
+		const header = await page.locator('.site-header').boundingBox();
+		if (width === 390)
+			check(header.height <= 80, `the header takes ${header.height} px of 800 on a phone`);
+		const menu = page.locator('summary.user-menu__summary');
+		const nameBox = await page.locator('.user-menu__name').boundingBox();
+		eq(nameBox.width > 1, width === 1366, `the name is shown at ${width} px only where there is room`);
+		await tabTo(page, menu, 8);
+		await page.keyboard.press('Enter');
+		const profile = page.getByRole('link', { name: 'Profil', exact: true });
+		check(await profile.isVisible(), `the menu opens by keyboard at ${width} px`);
+		check(await page.getByRole('button', { name: 'Abmelden' }).isVisible(), 'Abmelden is in it');
+		await t.axe(page, `portal with the open menu at ${width} px`);
+		await t.shot(page, `header menu at ${width} px`);
+		await page.keyboard.press('Tab');
+		await page.keyboard.press('Escape');
+		check(!(await profile.isVisible()), 'Escape closes it');
+		eq(await page.evaluate(() => document.activeElement.classList.contains('user-menu__summary')), true, 'the focus is back on the menu button');
+	}
+	await page.locator('summary.user-menu__summary').click();
+	await navigates(page, () => page.getByRole('link', { name: 'Profil', exact: true }).click());
+	check(page.url().endsWith('/servicedesk/customer/user/profile'), 'Profil leads to the profile');
+
+	// Without zek.js the disclosure still opens, and Abmelden signs out.
+	const plain = await t.page({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+	await plain.goto(t.url(PORTAL));
+	await plain.locator('summary.user-menu__summary').click();
+	await navigates(plain, () => plain.getByRole('button', { name: 'Abmelden' }).click());
+	check(plain.url().includes('/login'), 'signed out without JavaScript');
+});
+
 process.exitCode = await main();
