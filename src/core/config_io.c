@@ -834,9 +834,10 @@ parse_doc(struct parse *p, const char *doc, size_t len, struct model *m,
 	}
 	root = json_loadb(doc, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
+		/* Where, not jansson's English words: the text is the
+		 * catalog's, in the reader's language. */
 		problem(p, "", "err_config_not_json", arena_printf(
-		    p->ctx->arena, "%d:%d: %s", jerr.line, jerr.column,
-		    jerr.text));
+		    p->ctx->arena, "%d:%d", jerr.line, jerr.column));
 		return false;
 	}
 	if (arena_defer(p->ctx->arena, json_free, root) != 0) {

@@ -1173,4 +1173,37 @@ test('header', 'the header: one compact row on a phone, the person\'s menu ("Pro
 	check(plain.url().includes('/login'), 'signed out without JavaScript');
 });
 
+test('admin-config', 'configuration export and import: the page, a bad file refused at the field, the plan of a changed file, "Übernehmen" by keyboard; axe on each state', async (t) => {
+	const admin = await t.pageAs('admin@example.org');
+	await admin.goto(t.url('/servicedesk/admin/'));
+	await navigates(admin, () => admin.getByRole('link', { name: 'Konfiguration exportieren und einlesen' }).click());
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'Konfiguration exportieren und einlesen', 'config heading');
+	await t.axe(admin, 'Konfiguration exportieren und einlesen');
+
+	const file = admin.getByLabel('JSON-Datei', { exact: true });
+	await file.setInputFiles({ name: 'kaputt.json', mimeType: 'application/json', buffer: Buffer.from('kein JSON') });
+	await navigates(admin, () => admin.getByRole('button', { name: 'Änderungen anzeigen' }).click());
+	eq(await admin.getByLabel('JSON-Datei', { exact: true }).getAttribute('aria-invalid'), 'true', 'a bad file is marked at the field');
+	check((await admin.locator('#c-file-error').innerText()).includes('kein gültiges JSON'), 'the error says why');
+	await t.axe(admin, 'Konfiguration with a bad file');
+
+	const doc = JSON.parse(await (await admin.request.get(t.url('/servicedesk/admin/config/export'))).text());
+	doc.desks[0].groups[0].types[3].name_en = 'Any other question';
+	doc.help_center.title_de = 'Hilfe und Kontakt';
+	await admin.getByLabel('JSON-Datei', { exact: true }).setInputFiles({
+		name: 'zek-config.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)),
+	});
+	await navigates(admin, () => admin.getByRole('button', { name: 'Änderungen anzeigen' }).click());
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'Änderungen prüfen', 'preview heading');
+	const plan = admin.getByRole('table', { name: /Geplante Änderungen/ });
+	eq(await plan.locator('tbody tr').count(), 2, 'the plan has two lines');
+	check((await plan.innerText()).includes('Any other question'), 'the plan shows the new name');
+	await t.axe(admin, 'Änderungen prüfen');
+	const apply = admin.getByRole('button', { name: 'Übernehmen' });
+	await tabTo(admin, apply, 40);
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	check((await admin.getByRole('status').first().innerText()).includes('Die Konfiguration ist eingelesen.'), 'applied');
+	await t.axe(admin, 'Konfiguration, applied');
+});
+
 process.exitCode = await main();
