@@ -19,6 +19,7 @@
 #include "core/requests.h"
 #include "core/users.h"
 #include "helpers.h"
+#include "lib/arena.h"
 #include "lib/str.h"
 #include "store/store.h"
 
@@ -512,6 +513,55 @@ test_problems_name_the_place(void **state)
 	free(doc);
 }
 
+/* Every allocation failing in turn gives a clean ZEK_NOMEM and leaves
+ * nothing half-imported, until there are enough for the import. */
+static void
+test_import_out_of_memory(void **state)
+{
+	struct config_problems probs;
+	struct config_plan plan;
+	char *before, *doc;
+	struct arena *a;
+	struct zctx ctx;
+	enum zek_rc rc;
+	json_t *j;
+	long n;
+
+	(void)state;
+	/* The store's own memory is the same on both backends. */
+	TENV_SQLITE_ONLY();
+	before = strdup(export_of(env));
+	j = parse(before);
+	json_object_set_new(first_type(j), "name_en", json_string("Fault"));
+	json_array_remove(json_object_get(first_type(j), "fields"),
+	    field_index(first_type(j), "browser"));
+	json_array_append_new(json_object_get(j, "objects"), json_pack(
+	    "{s:s, s:s, s:b}", "kind", "mandant", "name", "Neu", "retired", 0));
+	doc = dump(env, j);
+	/* Each step, then a stride: a whole import takes thousands. */
+	for (n = 1;; n += n < 200 ? 1 : n / 16) {
+		a = arena_new(0);
+		assert_non_null(a);
+		assert_int_equal(core_ctx_init(env->core, a, &ctx), ZEK_OK);
+		arena_fail_after(a, n);
+		rc = core_config_import(&ctx, NULL, doc, strlen(doc), -1, &plan,
+		    &probs);
+		arena_free(a);
+		if (rc == ZEK_OK)
+			break;
+		assert_int_equal(rc, ZEK_NOMEM);
+		tenv_reset(env);
+		assert_int_equal(version_of(env), 0);
+		assert_true(n < 1000000);
+	}
+	assert_true(n > 100);
+	tenv_reset(env);
+	assert_int_equal(version_of(env), 1);
+	assert_string_not_equal(export_of(env), before);
+	free(before);
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -531,6 +581,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_all_or_nothing, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_problems_name_the_place,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_out_of_memory,
 		    setup, teardown),
 	};
 
