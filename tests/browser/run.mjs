@@ -1204,6 +1204,8 @@ test('admin-config', 'configuration export and import: the page, a bad file refu
 	await navigates(admin, () => admin.keyboard.press('Enter'));
 	check((await admin.getByRole('status').first().innerText()).includes('Die Konfiguration ist eingelesen.'), 'applied');
 	await t.axe(admin, 'Konfiguration, applied');
+});
+
 test('list-layout', '"Anfragen": a long type stays in its column, one service project needs no column, a card per request on a phone without sideways scrolling; axe at 1366 and 390 px', async (t) => {
 	const page = await t.pageAs('anna@example.org');
 	await page.setViewportSize({ width: 1366, height: 800 });
