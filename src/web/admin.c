@@ -110,9 +110,13 @@ web_admin_home(struct req *rq)
 	if (page == NULL || arr == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
+		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:s, s:s}",
 		    "name", desks[i].name, "key", desks[i].project_key,
 		    "href", arena_printf(rq->arena, PORTAL_URL,
+		    desks[i].portal_id),
+		    "types_title", web_fmt1(rq, "admin_types_card_title", "key",
+		    desks[i].project_key),
+		    "types_href", arena_printf(rq->arena, PORTAL_URL "/types",
 		    desks[i].portal_id)));
 	json_object_set_new(page, "portals", arr);
 	json_object_set_new(page, "help_center_href",
@@ -572,8 +576,19 @@ web_admin_objects_import(struct req *rq)
 
 /* ---- the record of changes ---- */
 
+/* Whether a recorded subject is a yes or no ("field_hidden", recorded as
+ * "0" or "1"). */
+static bool
+is_flag(const char *subject)
+{
+	size_t n = strlen(subject);
+
+	return (n > 7 && str_eq(subject + n - 7, "_hidden")) ||
+	    (n > 9 && str_eq(subject + n - 9, "_required"));
+}
+
 /* A recorded value as people read it: times in the viewer's zone, "0"
- * as open, "" as empty. */
+ * as open, flags as yes or no, "" as empty. */
 static const char *
 change_value(struct req *rq, const struct admin_change *c, const char *v)
 {
@@ -582,6 +597,8 @@ change_value(struct req *rq, const struct admin_change *c, const char *v)
 	if (c->is_time && str_to_i64(v, 0, INT64_MAX, &ms) == 0)
 		return ms == 0 ? web_t(rq, "admin_time_open") :
 		    web_time_text(rq, ms);
+	if (is_flag(c->subject) && (str_eq(v, "0") || str_eq(v, "1")))
+		return web_t(rq, str_eq(v, "1") ? "admin_yes" : "admin_no");
 	return str_empty(v) ? web_t(rq, "admin_value_empty") : v;
 }
 
