@@ -409,7 +409,7 @@ api_request_create(struct req *rq)
 	if (d == NULL)
 		return api_error(rq, 400, "api_err_no_desk", desk);
 	(void)api_json_id(json_object_get(body, "requestTypeId"), &type_id);
-	rc = core_reqtype_get(&rq->ctx, d->id, type_id, rq->lang, &t);
+	rc = core_reqtype_offered(&rq->ctx, d->id, type_id, rq->lang, &t);
 	if (rc == ZEK_NOTFOUND)
 		return api_error(rq, 400, "api_err_no_request_type",
 		    sid(rq, type_id));

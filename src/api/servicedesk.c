@@ -369,7 +369,7 @@ maybe_meta(struct req *rq, const struct portal *p, int64_t type_id,
 	*meta = NULL;
 	if (!api_expand(rq, "field"))
 		return ZEK_OK;
-	rc = core_reqtype_get(&rq->ctx, p->id, type_id, rq->lang, &t);
+	rc = core_reqtype_offered(&rq->ctx, p->id, type_id, rq->lang, &t);
 	if (rc != ZEK_OK)
 		return rc;
 	*meta = create_meta(rq, t);
@@ -464,7 +464,7 @@ api_requesttype_fields(struct req *rq)
 
 	if (find_type(rq, &p, &g, &t) != ZEK_OK)
 		return ZEK_OK;
-	rc = core_reqtype_get(&rq->ctx, p->id, t->id, rq->lang, &rt);
+	rc = core_reqtype_offered(&rq->ctx, p->id, t->id, rq->lang, &rt);
 	if (rc != ZEK_OK)
 		return rc;
 	return api_reply(rq, 200, create_meta(rq, rt));

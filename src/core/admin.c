@@ -1,6 +1,7 @@
 /* admin.c: the help center, its announcement and the service desks' texts
  * as admins change them, each change recorded (admin.h). */
 #include "core/admin.h"
+#include "core/admin_form.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,150 +16,6 @@
 #include "lib/utf8.h"
 #include "store/store.h"
 
-static bool
-is_admin(const struct user *actor)
-{
-	return actor == NULL || actor->is_admin;
-}
-
-/* ---- checking a form ---- */
-
-/* Where a form's checks put their errors. */
-struct form_check {
-	struct zctx *ctx;
-	struct field_error *errs;
-	size_t *n;
-	bool nomem;
-};
-
-static void
-form_error(struct form_check *fc, const char *field, const char *key,
-    int64_t max)
-{
-	if (*fc->n < ADMIN_MAX_ERRORS)
-		fc->errs[(*fc->n)++] = (struct field_error){ .field = field,
-		    .key = key, .max = max };
-}
-
-/* The text of one control, trimmed; multi-line ones with CRLF turned
- * into LF. NULL after an error (added) or when out of memory. */
-static const char *
-form_text(struct form_check *fc, const char *field, const char *in,
-    size_t max, bool multiline, bool required)
-{
-	char *t, *w;
-	const char *r;
-	size_t n;
-
-	if (in == NULL)
-		in = "";
-	if (!utf8_valid(in, strlen(in))) {
-		form_error(fc, field, "err_invalid_utf8", 0);
-		return NULL;
-	}
-	t = arena_strdup(fc->ctx->arena, in);
-	if (t == NULL) {
-		fc->nomem = true;
-		return NULL;
-	}
-	for (r = w = t; *r != '\0'; r++)
-		if (!(r[0] == '\r' && r[1] == '\n'))
-			*w++ = *r;
-	*w = '\0';
-	str_trim(t);
-	n = strlen(t);
-	if (n == 0 && required)
-		form_error(fc, field, "err_required", 0);
-	else if (!utf8_clean_text(t, n, multiline))
-		form_error(fc, field, "err_invalid_chars", 0);
-	else if (utf8_length(t, n) > max)
-		form_error(fc, field, "err_too_long", (int64_t)max);
-	else
-		return t;
-	return NULL;
-}
-
-/* A local time of the actor's zone as UTC ms; "" is 0 (open). */
-static int64_t
-form_time(struct form_check *fc, const struct user *actor, const char *field,
-    const char *in)
-{
-	int64_t ms;
-
-	if (str_empty(in))
-		return 0;
-	if (core_parse_local_datetime(in, actor != NULL ? actor->tz :
-	    "Europe/Berlin", &ms) != ZEK_OK || ms <= 0) {
-		form_error(fc, field, "err_invalid_datetime", 0);
-		return 0;
-	}
-	return ms;
-}
-
-/* The version a form was read at; -1 when it carries none. */
-static int64_t
-form_version(const char *v)
-{
-	int64_t n;
-
-	return str_to_i64(v, 0, INT64_MAX, &n) == 0 ? n : -1;
-}
-
-/* ---- recording changes ---- */
-
-/* What one save changes: the record's rows, written after the new values. */
-struct change_list {
-	struct zctx *ctx;
-	const struct user *actor;
-	const char *target;
-	struct store_config_change rows[ADMIN_MAX_ERRORS];
-	size_t n;
-};
-
-static void
-change_text(struct change_list *cl, const char *subject, const char *old,
-    const char *now)
-{
-	if (str_eq(old, now) || cl->n == ZEK_ARRAY_LEN(cl->rows))
-		return;
-	cl->rows[cl->n++] = (struct store_config_change){
-		.at = cl->ctx->now_ms,
-		.actor_id = cl->actor != NULL ? cl->actor->id : 0,
-		.subject = subject, .target = cl->target,
-		.old_value = old, .new_value = now };
-}
-
-static void
-change_time(struct change_list *cl, const char *subject, int64_t old,
-    int64_t now)
-{
-	if (old != now)
-		change_text(cl, subject, arena_printf(cl->ctx->arena, "%" PRId64,
-		    old), arena_printf(cl->ctx->arena, "%" PRId64, now));
-}
-
-/* Inside the save's transaction: counts the change up from `version`
- * (ZEK_CONFLICT when someone else's came between; -1: a change that
- * stands alone, as one object's) and records its rows. */
-static enum zek_rc
-change_commit(struct change_list *cl, int64_t version)
-{
-	int64_t now;
-	enum zek_rc rc;
-	size_t i;
-
-	for (i = 0; i < cl->n; i++)
-		if (cl->rows[i].old_value == NULL ||
-		    cl->rows[i].new_value == NULL)
-			return ZEK_NOMEM;
-	rc = store_config_version_bump(cl->ctx->db, &now);
-	if (rc == ZEK_OK && version >= 0 && now != version + 1)
-		rc = ZEK_CONFLICT;
-	for (i = 0; rc == ZEK_OK && i < cl->n; i++)
-		rc = store_config_change_add(cl->ctx->db, &cl->rows[i]);
-	return rc;
-}
-
 /* ---- the help center ---- */
 
 enum zek_rc
@@ -168,7 +25,7 @@ core_admin_help_center(struct zctx *ctx, const struct user *actor,
 	struct store_help_center h;
 	enum zek_rc rc;
 
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	rc = store_config_version(ctx->db, &out->version);
 	if (rc == ZEK_OK)
@@ -193,30 +50,30 @@ help_center_check(struct form_check *fc, const struct user *actor,
 {
 	size_t before = *fc->n;
 
-	h->title_de = form_text(fc, "title_de", f->title_de, ADMIN_TITLE_MAX,
+	h->title_de = admin_form_text(fc, "title_de", f->title_de, ADMIN_TITLE_MAX,
 	    false, false);
-	h->title_en = form_text(fc, "title_en", f->title_en, ADMIN_TITLE_MAX,
+	h->title_en = admin_form_text(fc, "title_en", f->title_en, ADMIN_TITLE_MAX,
 	    false, false);
-	h->intro_de = form_text(fc, "intro_de", f->intro_de, ADMIN_TEXT_MAX,
+	h->intro_de = admin_form_text(fc, "intro_de", f->intro_de, ADMIN_TEXT_MAX,
 	    true, false);
-	h->intro_en = form_text(fc, "intro_en", f->intro_en, ADMIN_TEXT_MAX,
+	h->intro_en = admin_form_text(fc, "intro_en", f->intro_en, ADMIN_TEXT_MAX,
 	    true, false);
-	h->announcement_de = form_text(fc, "announcement_de",
+	h->announcement_de = admin_form_text(fc, "announcement_de",
 	    f->announcement_de, ADMIN_TEXT_MAX, true, false);
-	h->announcement_en = form_text(fc, "announcement_en",
+	h->announcement_en = admin_form_text(fc, "announcement_en",
 	    f->announcement_en, ADMIN_TEXT_MAX, true, false);
-	h->announcement_from = form_time(fc, actor, "from", f->from);
-	h->announcement_until = form_time(fc, actor, "until", f->until);
+	h->announcement_from = admin_form_time(fc, actor, "from", f->from);
+	h->announcement_until = admin_form_time(fc, actor, "until", f->until);
 	/* German is what every visitor falls back to: an English-only
 	 * announcement would be hidden from most of them. */
 	if (h->announcement_de != NULL && h->announcement_en != NULL &&
 	    str_empty(h->announcement_de) &&
 	    (!str_empty(h->announcement_en) || h->announcement_from != 0 ||
 	    h->announcement_until != 0))
-		form_error(fc, "announcement_de", "err_announcement_text", 0);
+		admin_form_error(fc, "announcement_de", "err_announcement_text", 0);
 	if (h->announcement_from != 0 && h->announcement_until != 0 &&
 	    h->announcement_until <= h->announcement_from)
-		form_error(fc, "until", "err_until_before_from", 0);
+		admin_form_error(fc, "until", "err_until_before_from", 0);
 	return *fc->n == before && !fc->nomem;
 }
 
@@ -232,32 +89,32 @@ core_admin_help_center_save(struct zctx *ctx, const struct user *actor,
 	enum zek_rc rc;
 
 	*nerrs = 0;
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	if (!help_center_check(&fc, actor, f, &h))
 		return fc.nomem ? ZEK_NOMEM : ZEK_INVALID;
-	if ((version = form_version(f->version)) < 0)
+	if ((version = admin_form_version(f->version)) < 0)
 		return ZEK_CONFLICT;
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = store_help_center_get(ctx->db, ctx->arena, &old);
 	if (rc == ZEK_OK) {
-		change_text(&cl, "help_title_de", old.title_de, h.title_de);
-		change_text(&cl, "help_title_en", old.title_en, h.title_en);
-		change_text(&cl, "help_intro_de", old.intro_de, h.intro_de);
-		change_text(&cl, "help_intro_en", old.intro_en, h.intro_en);
-		change_text(&cl, "announcement_de", old.announcement_de,
+		admin_change_text(&cl, "help_title_de", old.title_de, h.title_de);
+		admin_change_text(&cl, "help_title_en", old.title_en, h.title_en);
+		admin_change_text(&cl, "help_intro_de", old.intro_de, h.intro_de);
+		admin_change_text(&cl, "help_intro_en", old.intro_en, h.intro_en);
+		admin_change_text(&cl, "announcement_de", old.announcement_de,
 		    h.announcement_de);
-		change_text(&cl, "announcement_en", old.announcement_en,
+		admin_change_text(&cl, "announcement_en", old.announcement_en,
 		    h.announcement_en);
-		change_time(&cl, "announcement_from", old.announcement_from,
+		admin_change_time(&cl, "announcement_from", old.announcement_from,
 		    h.announcement_from);
-		change_time(&cl, "announcement_until", old.announcement_until,
+		admin_change_time(&cl, "announcement_until", old.announcement_until,
 		    h.announcement_until);
 		if (cl.n == 0)
 			return store_finish(ctx->db, ZEK_OK);
-		rc = change_commit(&cl, version);
+		rc = admin_change_commit(&cl, version);
 	}
 	if (rc == ZEK_OK)
 		rc = store_help_center_put(ctx->db, &h);
@@ -284,7 +141,7 @@ core_admin_desks(struct zctx *ctx, const struct user *actor,
 	enum zek_rc rc;
 	size_t i, nd;
 
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	rc = store_config_version(ctx->db, &version);
 	if (rc == ZEK_OK)
@@ -308,7 +165,7 @@ core_admin_desk(struct zctx *ctx, const struct user *actor, int64_t portal_id,
 	int64_t version;
 	enum zek_rc rc;
 
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	rc = store_config_version(ctx->db, &version);
 	if (rc == ZEK_OK)
@@ -331,17 +188,17 @@ core_admin_desk_save(struct zctx *ctx, const struct user *actor,
 	enum zek_rc rc;
 
 	*nerrs = 0;
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	rc = store_desk_by_portal(ctx->db, ctx->arena, portal_id, &sd);
 	if (rc != ZEK_OK)
 		return rc;
-	name = form_text(&fc, "name", f->name, ADMIN_TITLE_MAX, false, true);
-	description = form_text(&fc, "description", f->description,
+	name = admin_form_text(&fc, "name", f->name, ADMIN_TITLE_MAX, false, true);
+	description = admin_form_text(&fc, "description", f->description,
 	    ADMIN_TEXT_MAX, true, false);
 	if (name == NULL || description == NULL)
 		return fc.nomem ? ZEK_NOMEM : ZEK_INVALID;
-	if ((version = form_version(f->version)) < 0)
+	if ((version = admin_form_version(f->version)) < 0)
 		return ZEK_CONFLICT;
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
@@ -349,12 +206,12 @@ core_admin_desk_save(struct zctx *ctx, const struct user *actor,
 	rc = store_desk_by_id(ctx->db, ctx->arena, sd->id, &sd);
 	if (rc == ZEK_OK) {
 		cl.target = sd->project_key;
-		change_text(&cl, "desk_name", sd->name, name);
-		change_text(&cl, "desk_description", sd->description,
+		admin_change_text(&cl, "desk_name", sd->name, name);
+		admin_change_text(&cl, "desk_description", sd->description,
 		    description);
 		if (cl.n == 0)
 			return store_finish(ctx->db, ZEK_OK);
-		rc = change_commit(&cl, version);
+		rc = admin_change_commit(&cl, version);
 	}
 	if (rc == ZEK_OK)
 		rc = store_desk_texts_set(ctx->db, sd->id, name, description);
@@ -373,7 +230,7 @@ core_admin_objects(struct zctx *ctx, const struct user *actor,
 	size_t i, n;
 
 	*out = (struct admin_objects){ 0 };
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	if (!core_object_kind_valid(kind))
 		return ZEK_INVALID;
@@ -406,7 +263,7 @@ object_name(struct zctx *ctx, const char *name, struct field_error *err)
 	size_t n = 0;
 	struct form_check fc = { ctx, err, &n, false };
 
-	return form_text(&fc, "name", name, OBJECT_NAME_MAX, false, true);
+	return admin_form_text(&fc, "name", name, OBJECT_NAME_MAX, false, true);
 }
 
 /* Records one change of the catalogue, in the caller's transaction. */
@@ -416,8 +273,8 @@ object_record(struct zctx *ctx, const struct user *actor, const char *kind,
 {
 	struct change_list cl = { .ctx = ctx, .actor = actor, .target = kind };
 
-	change_text(&cl, subject, old, now);
-	return change_commit(&cl, -1);
+	admin_change_text(&cl, subject, old, now);
+	return admin_change_commit(&cl, -1);
 }
 
 /* A name another object of the kind has, in any case, is refused: two
@@ -448,7 +305,7 @@ core_admin_object_add(struct zctx *ctx, const struct user *actor,
 	enum zek_rc rc;
 	bool created;
 
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	if (!core_object_kind_valid(kind))
 		return ZEK_INVALID;
@@ -478,7 +335,7 @@ core_admin_object_rename(struct zctx *ctx, const struct user *actor,
 	const char *nm;
 	enum zek_rc rc;
 
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	if ((nm = object_name(ctx, name, err)) == NULL)
 		return err->key != NULL ? ZEK_INVALID : ZEK_NOMEM;
@@ -505,7 +362,7 @@ core_admin_object_retire(struct zctx *ctx, const struct user *actor,
 	struct store_object *o;
 	enum zek_rc rc;
 
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
@@ -530,7 +387,7 @@ core_admin_objects_import(struct zctx *ctx, const struct user *actor,
 
 	*added = 0;
 	*bad_line = 0;
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
@@ -562,7 +419,7 @@ core_admin_history(struct zctx *ctx, const struct user *actor,
 	size_t i, n;
 
 	*out = (struct admin_history){ 0 };
-	if (!is_admin(actor))
+	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
 	rc = store_config_changes_list(ctx->db, ctx->arena, before_id,
 	    ADMIN_HISTORY_PAGE + 1, &rows, &n);

@@ -73,6 +73,7 @@ load_fields(struct zctx *ctx, int64_t type_id, const char *lang,
 		f->multiple = sf[i].multiple;
 		f->checkbox_label = core_pick(lang, sf[i].checkbox_label_de,
 		    sf[i].checkbox_label_en);
+		f->hidden = sf[i].hidden;
 		for (j = 0; j < no; j++)
 			if (so[j].field_id == f->id)
 				f->noptions++;
@@ -89,6 +90,7 @@ load_fields(struct zctx *ctx, int64_t type_id, const char *lang,
 			f->options[f->noptions].value = so[j].value;
 			f->options[f->noptions].label = core_pick(lang,
 			    so[j].label_de, so[j].label_en);
+			f->options[f->noptions].retired = so[j].retired;
 			f->noptions++;
 		}
 	}
@@ -155,6 +157,7 @@ core_reqtype_load(struct zctx *ctx, int64_t type_id, const char *lang,
 	t->description = core_pick(lang, st->description_de,
 	    st->description_en);
 	t->icon = st->icon;
+	t->hidden = st->hidden;
 	t->desk_name = d->name;
 	rc = load_fields(ctx, type_id, lang, t);
 	if (rc == ZEK_OK)
@@ -178,6 +181,55 @@ core_reqtype_get(struct zctx *ctx, int64_t portal_id, int64_t type_id,
 		return ZEK_NOTFOUND;
 	*out = t;
 	return ZEK_OK;
+}
+
+/* A copy of field f that offers only the options not retired. */
+static enum zek_rc
+field_offered(struct zctx *ctx, const struct field *f, struct field *out)
+{
+	size_t i;
+
+	*out = *f;
+	out->noptions = 0;
+	out->options = arena_calloc(ctx->arena, f->noptions > 0 ? f->noptions :
+	    1, sizeof(*out->options));
+	if (out->options == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < f->noptions; i++)
+		if (!f->options[i].retired)
+			out->options[out->noptions++] = f->options[i];
+	return ZEK_OK;
+}
+
+enum zek_rc
+core_reqtype_offered(struct zctx *ctx, int64_t portal_id, int64_t type_id,
+    const char *lang, struct reqtype **out)
+{
+	struct reqtype *all, *t;
+	enum zek_rc rc;
+	size_t i;
+
+	rc = core_reqtype_get(ctx, portal_id, type_id, lang, &all);
+	if (rc != ZEK_OK)
+		return rc;
+	if (all->hidden)
+		return ZEK_NOTFOUND;
+	t = arena_calloc(ctx->arena, 1, sizeof(*t));
+	if (t == NULL)
+		return ZEK_NOMEM;
+	*t = *all;
+	t->nfields = 0;
+	t->fields = arena_calloc(ctx->arena, all->nfields > 0 ? all->nfields :
+	    1, sizeof(*t->fields));
+	if (t->fields == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; rc == ZEK_OK && i < all->nfields; i++)
+		if (!all->fields[i].hidden)
+			rc = field_offered(ctx, &all->fields[i],
+			    &t->fields[t->nfields++]);
+	if (rc == ZEK_OK)
+		*out = t;
+	return rc;
 }
 
 const struct field *

@@ -24,6 +24,7 @@ enum field_kind {
 struct field_option {
 	const char *value;          /* stable id sent by forms and the API */
 	const char *label;          /* in the asked language */
+	bool retired;               /* no longer offered (admin); still shown */
 };
 
 /* One field of a request type, in the asked language. `label` never
@@ -43,6 +44,7 @@ struct field {
 	const char *checkbox_label; /* FIELD_CHECKBOX: text beside the box, "Ja" */
 	struct field_option *options;
 	size_t noptions;
+	bool hidden;                /* not on the forms (admin); values still shown */
 };
 
 /* A request type with its fields in form order. Lives in ctx->arena. */
@@ -57,12 +59,20 @@ struct reqtype {
 	const char *desk_name;      /* for breadcrumbs */
 	struct field *fields;
 	size_t nfields;
+	bool hidden;                /* not offered for new requests (admin) */
 };
 
 /* Loads the type `type_id` of portal `portal_id`; lang "de" or "en".
  * ZEK_NOTFOUND when either does not exist or the type is not in that
- * portal. Read once per call and shared (core_reqtype_load): read-only. */
+ * portal. Read once per call and shared (core_reqtype_load): read-only.
+ * Every field and option an admin ever made, hidden and retired ones
+ * included: for showing requests, whose values may name them. */
 enum zek_rc core_reqtype_get(struct zctx *ctx, int64_t portal_id,
+    int64_t type_id, const char *lang, struct reqtype **out);
+/* The type as new requests are made of it (forms, the API's create meta,
+ * validation): as core_reqtype_get, but ZEK_NOTFOUND for a hidden type,
+ * and without hidden fields and retired options. */
+enum zek_rc core_reqtype_offered(struct zctx *ctx, int64_t portal_id,
     int64_t type_id, const char *lang, struct reqtype **out);
 /* The field with `key`, or NULL. */
 const struct field *core_reqtype_field(const struct reqtype *t,

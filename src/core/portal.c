@@ -68,20 +68,18 @@ core_portal_get(struct zctx *ctx, const struct user *user, int64_t portal_id,
 	p->groups = arena_calloc(ctx->arena, ng > 0 ? ng : 1, sizeof(*g));
 	if (p->groups == NULL)
 		return ZEK_NOMEM;
+	/* Hidden types are not offered; their group stays, as one that
+	 * holds no type for these customers ("ODIS") does. */
 	for (i = 0; i < ng; i++) {
 		g = &p->groups[i];
-		g->id = sg[i].id;
-		g->name = core_pick(lang, sg[i].name_de, sg[i].name_en);
-		for (j = 0; j < nt; j++)
-			if (st[j].group_id == g->id)
-				g->ntypes++;
-		g->types = arena_calloc(ctx->arena, g->ntypes > 0 ? g->ntypes : 1,
+		*g = (struct portal_group){ .id = sg[i].id,
+			.name = core_pick(lang, sg[i].name_de, sg[i].name_en) };
+		g->types = arena_calloc(ctx->arena, nt > 0 ? nt : 1,
 		    sizeof(*g->types));
 		if (g->types == NULL)
 			return ZEK_NOMEM;
-		g->ntypes = 0;
 		for (j = 0; j < nt; j++) {
-			if (st[j].group_id != g->id)
+			if (st[j].group_id != g->id || st[j].hidden)
 				continue;
 			g->types[g->ntypes++] = (struct portal_reqtype){
 				.id = st[j].id,

@@ -328,7 +328,7 @@ core_request_create(struct zctx *ctx, const struct user *user,
 	*nerrs = 0;
 	if (user == NULL)
 		return ZEK_FORBIDDEN;
-	rc = core_reqtype_get(ctx, in->portal_id, in->type_id, user->lang, &t);
+	rc = core_reqtype_offered(ctx, in->portal_id, in->type_id, user->lang, &t);
 	if (rc != ZEK_OK)
 		return rc;
 	norm = arena_calloc(ctx->arena, t->nfields > 0 ? t->nfields : 1,

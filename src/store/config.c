@@ -142,6 +142,21 @@ store_groups_by_desk(struct store_conn *c, struct arena *a, int64_t desk_id,
 }
 
 enum zek_rc
+store_group_get(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_group **out)
+{
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT id, desk_id, name_de, name_en, position "
+	    "FROM request_type_groups WHERE id = ?", "i", id);
+	if (st == NULL)
+		return rc;
+	return sq_collect_one(c, a, st, map_group, sizeof(**out),
+	    (void **)out);
+}
+
+enum zek_rc
 store_group_update(struct store_conn *c, const struct store_group *g)
 {
 	return sq_exec(c, "UPDATE request_type_groups SET name_de = ?, "

@@ -442,6 +442,8 @@ enum zek_rc store_group_insert(struct store_conn *c, const struct store_group *g
     int64_t *id_out);
 enum zek_rc store_groups_by_desk(struct store_conn *c, struct arena *a,
     int64_t desk_id, struct store_group **out, size_t *n);
+enum zek_rc store_group_get(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_group **out);
 /* Writes every column but id and desk_id. */
 enum zek_rc store_group_update(struct store_conn *c,
     const struct store_group *g);

@@ -287,7 +287,8 @@ load_type(struct req *rq, struct create_state *st)
 	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &st->portal_id) != 0 ||
 	    str_to_i64(req_param(rq, 1), 1, INT64_MAX, &tid) != 0)
 		return ZEK_NOTFOUND;
-	return core_reqtype_get(&rq->ctx, st->portal_id, tid, rq->lang, &st->type);
+	return core_reqtype_offered(&rq->ctx, st->portal_id, tid, rq->lang,
+	    &st->type);
 }
 
 /* GET /servicedesk/customer/portal/{portalId}/create/{requestTypeId} */

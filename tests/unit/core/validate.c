@@ -138,8 +138,8 @@ test_longtext(void **state)
 static void
 test_select(void **state)
 {
-	struct field_option opts[] = { { "DE-HH", "Hamburg" },
-	    { "DE-BE", "Berlin" } };
+	struct field_option opts[] = { { "DE-HH", "Hamburg", false },
+	    { "DE-BE", "Berlin", false } };
 	struct field f = { .key = "bundesland", .kind = FIELD_SELECT,
 	    .options = opts, .noptions = 2 };
 	const char *norm;
