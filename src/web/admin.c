@@ -3,7 +3,7 @@
  * only; everyone else gets 404, as core answers them. Each form is a table
  * of controls (struct control) that one partial draws, so that a form is
  * described once and its errors, kept values and labels follow. */
-#include "web/admin_form.h"
+#include "web/admin_page.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -66,7 +66,7 @@ static const struct control_group desk_form[] = {
 	{ NULL, desk_texts, ZEK_ARRAY_LEN(desk_texts) },
 };
 
-/* The page of one admin form (form from admin_form_json): status 200,
+/* The page of one admin form (form from admin_page_form): status 200,
  * 409 (changed meanwhile: what was typed stays, with the current version)
  * or 422 (errors). Takes form and extra (the page's own keys; may be
  * NULL). */
@@ -88,7 +88,7 @@ form_page(struct req *rq, unsigned status, const char *title,
 	if (extra != NULL)
 		json_object_update(page, extra);
 	json_decref(extra);
-	return admin_form_render(rq, status, "admin/form", page, NULL, 0);
+	return admin_page_render(rq, status, "admin/form", page, NULL, 0);
 }
 
 /* ---- the overview ---- */
@@ -206,7 +206,7 @@ help_center_page(struct req *rq, unsigned status,
 		return rc;
 	f.stored = status == 200 ? &h : NULL;
 	f.version = h.version;
-	if ((form = admin_form_json(rq, &f)) == NULL)
+	if ((form = admin_page_form(rq, &f)) == NULL)
 		return ZEK_NOMEM;
 	/* Whether the stored announcement shows now, in its fieldset. */
 	json_object_set_new(json_array_get(json_object_get(form, "groups"), 1),
@@ -241,7 +241,7 @@ web_admin_help_center_save(struct req *rq)
 	size_t nerrs = 0;
 	int rc;
 
-	if (!admin_form_allowed(rq))
+	if (!admin_page_allowed(rq))
 		return ZEK_NOTFOUND;
 	rc = core_admin_help_center_save(&rq->ctx, rq->user, &f, errs, &nerrs);
 	if (rc == ZEK_INVALID)
@@ -287,7 +287,7 @@ desk_page(struct req *rq, unsigned status, int64_t portal_id,
 	if (f.action == NULL)
 		return ZEK_NOMEM;
 	return form_page(rq, status, web_fmt1(rq, "admin_portal_title", "key",
-	    d.project_key), NULL, admin_form_json(rq, &f), ctx_pack(
+	    d.project_key), NULL, admin_page_form(rq, &f), ctx_pack(
 	    "{s:s, s:s}", "view_href", arena_printf(rq->arena,
 	    "/servicedesk/customer/portal/%" PRId64, portal_id), "types_href",
 	    arena_printf(rq->arena, PORTAL_URL "/types", portal_id)));
@@ -297,9 +297,9 @@ desk_page(struct req *rq, unsigned status, int64_t portal_id,
 int
 web_admin_desk(struct req *rq)
 {
-	int64_t id = admin_form_id(rq);
+	int64_t id = admin_page_id(rq);
 
-	if (!admin_form_allowed(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	return desk_page(rq, 200, id, NULL, 0);
 }
@@ -314,12 +314,12 @@ web_admin_desk_save(struct req *rq)
 		.name = req_form(rq, "name"),
 		.description = req_form(rq, "description"),
 	};
-	int64_t id = admin_form_id(rq);
+	int64_t id = admin_page_id(rq);
 	const char *to;
 	size_t nerrs = 0;
 	int rc;
 
-	if (!admin_form_allowed(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	rc = core_admin_desk_save(&rq->ctx, rq->user, id, &f, errs, &nerrs);
 	if (rc == ZEK_INVALID)
@@ -485,7 +485,7 @@ web_admin_object_add(struct req *rq)
 	const char *to;
 	int rc;
 
-	if (!admin_form_allowed(rq))
+	if (!admin_page_allowed(rq))
 		return ZEK_NOTFOUND;
 	if (kind == NULL)
 		return ZEK_INVALID;
@@ -507,12 +507,12 @@ web_admin_object_change(struct req *rq)
 	const char *kind = sent_kind(rq);
 	const char *action = req_form(rq, "action");
 	struct field_error err = { 0 };
-	int64_t id = admin_form_id(rq);
+	int64_t id = admin_page_id(rq);
 	struct catalogue_error ce = { .id = id, .err = &err };
 	const char *notice, *to;
 	int rc;
 
-	if (!admin_form_allowed(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	if (kind == NULL || (action != NULL && !str_eq(action, "retire") &&
 	    !str_eq(action, "restore")))
@@ -546,7 +546,7 @@ web_admin_objects_import(struct req *rq)
 	char n[32];
 	int rc;
 
-	if (!admin_form_allowed(rq))
+	if (!admin_page_allowed(rq))
 		return ZEK_NOTFOUND;
 	if (kind == NULL)
 		return ZEK_INVALID;

@@ -4,7 +4,7 @@
  * so that no request loses what it names: a type is hidden from
  * customers, a field from the forms, an option retired
  * (core/admin_types.h). */
-#include "web/admin_form.h"
+#include "web/admin_page.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -256,7 +256,7 @@ group_choices(struct req *rq, const void *data)
 
 	for (i = 0; arr != NULL && i < all->ngroups; i++)
 		json_array_append_new(arr, choice(id_text(rq,
-		    all->groups[i].id), admin_form_lang(rq,
+		    all->groups[i].id), admin_page_lang(rq,
 		    all->groups[i].name_de, all->groups[i].name_en)));
 	return arr;
 }
@@ -347,7 +347,7 @@ page_form(struct req *rq, struct admin_form *f, const struct sent *s,
 		f->nerrs = s->nerrs;
 		f->conflict = s->status == 409;
 	}
-	return admin_form_json(rq, f);
+	return admin_page_form(rq, f);
 }
 
 /* The up and down buttons of a row (partials/admin-move); extra: the
@@ -373,7 +373,7 @@ type_rows(struct req *rq, const struct admin_group *g)
 	for (i = 0; arr != NULL && i < g->ntypes; i++) {
 		const struct admin_type *t = &g->types[i];
 
-		name = admin_form_lang(rq, t->name_de, t->name_en);
+		name = admin_page_lang(rq, t->name_de, t->name_en);
 		json_array_append_new(arr, ctx_pack("{s:s, s:b, s:s, s:o}",
 		    "name", name, "hidden", t->hidden,
 		    "href", arena_printf(rq->arena, TYPE_URL, t->id),
@@ -399,7 +399,7 @@ group_sections(struct req *rq, const struct admin_types *all,
 	for (i = 0; arr != NULL && i < all->ngroups; i++) {
 		const struct admin_group *g = &all->groups[i];
 
-		name = admin_form_lang(rq, g->name_de, g->name_en);
+		name = admin_page_lang(rq, g->name_de, g->name_en);
 		action = arena_printf(rq->arena, GROUP_URL, g->id);
 		f.prefix = arena_printf(rq->arena, "g%" PRId64 "-", g->id);
 		f.stored = g;
@@ -452,7 +452,7 @@ types_page(struct req *rq, int64_t portal_id, const struct sent *s)
 	json_object_set_new(page, "desk_name", json_string(all.desk_name));
 	crumbs[0] = (struct admin_crumb){ all.desk_name, arena_printf(
 	    rq->arena, PORTAL_URL, portal_id) };
-	return admin_form_render(rq, s != NULL ? s->status : 200,
+	return admin_page_render(rq, s != NULL ? s->status : 200,
 	    "admin/types", page, crumbs, ZEK_ARRAY_LEN(crumbs));
 }
 
@@ -460,9 +460,9 @@ types_page(struct req *rq, int64_t portal_id, const struct sent *s)
 int
 web_admin_types(struct req *rq)
 {
-	int64_t id = admin_form_id(rq);
+	int64_t id = admin_page_id(rq);
 
-	if (!admin_form_allowed(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	return types_page(rq, id, NULL);
 }
@@ -482,7 +482,7 @@ types_after(struct req *rq, int64_t portal_id, int rc, struct sent *s,
 		return rc;
 	else {
 		to = arena_printf(rq->arena, TYPES_URL, portal_id);
-		return to != NULL ? admin_form_redirect(rq, to, notice) :
+		return to != NULL ? admin_page_redirect(rq, to, notice) :
 		    ZEK_NOMEM;
 	}
 	return types_page(rq, portal_id, s);
@@ -503,10 +503,10 @@ web_admin_group_add(struct req *rq)
 	struct field_error errs[ADMIN_MAX_ERRORS];
 	struct sent s = { .form = "group", .errs = errs };
 	struct admin_group_form f;
-	int64_t portal_id = admin_form_id(rq), id;
+	int64_t portal_id = admin_page_id(rq), id;
 	int rc;
 
-	if (!admin_form_allowed(rq) || portal_id == 0)
+	if (!admin_page_allowed(rq) || portal_id == 0)
 		return ZEK_NOTFOUND;
 	read_group_form(rq, &f);
 	rc = core_admin_group_add(&rq->ctx, rq->user, portal_id, &f, errs,
@@ -552,13 +552,13 @@ int
 web_admin_group_change(struct req *rq)
 {
 	struct field_error errs[ADMIN_MAX_ERRORS];
-	int64_t id = admin_form_id(rq), portal_id;
+	int64_t id = admin_page_id(rq), portal_id;
 	struct sent s = { .form = "group", .id = id, .errs = errs };
 	const char *action = req_form(rq, "action");
 	struct admin_group_form f;
 	int move = sent_move(rq), rc;
 
-	if (!admin_form_allowed(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	if (action != NULL && move < 0)
 		return ZEK_INVALID;
@@ -578,7 +578,7 @@ web_admin_group_change(struct req *rq)
 static int
 read_type_form(struct req *rq, struct admin_type_form *f)
 {
-	int hidden = admin_form_checkbox(rq, "hidden");
+	int hidden = admin_page_checkbox(rq, "hidden");
 	const char *d_de = req_form(rq, "description_de");
 	const char *d_en = req_form(rq, "description_en");
 	const char *icon = req_form(rq, "icon");
@@ -604,11 +604,11 @@ web_admin_type_add(struct req *rq)
 	struct field_error errs[ADMIN_MAX_ERRORS];
 	struct sent s = { .form = "type", .errs = errs };
 	struct admin_type_form f;
-	int64_t portal_id = admin_form_id(rq), id = 0;
+	int64_t portal_id = admin_page_id(rq), id = 0;
 	const char *to;
 	int rc;
 
-	if (!admin_form_allowed(rq) || portal_id == 0)
+	if (!admin_page_allowed(rq) || portal_id == 0)
 		return ZEK_NOTFOUND;
 	if (read_type_form(rq, &f) != ZEK_OK)
 		return ZEK_INVALID;
@@ -617,7 +617,7 @@ web_admin_type_add(struct req *rq)
 	if (rc != ZEK_OK)
 		return types_after(rq, portal_id, rc, &s, NULL);
 	to = arena_printf(rq->arena, TYPE_URL, id);
-	return to != NULL ? admin_form_redirect(rq, to, "type_added") :
+	return to != NULL ? admin_page_redirect(rq, to, "type_added") :
 	    ZEK_NOMEM;
 }
 
@@ -633,7 +633,7 @@ field_rows(struct req *rq, const struct admin_type *t)
 	for (i = 0; arr != NULL && i < t->nfields; i++) {
 		const struct admin_field *f = &t->fields[i];
 
-		label = admin_form_lang(rq, f->label_de, f->label_en);
+		label = admin_page_lang(rq, f->label_de, f->label_en);
 		json_array_append_new(arr, ctx_pack(
 		    "{s:s, s:s, s:s, s:b, s:b, s:s, s:o}",
 		    "label", label, "key", f->key,
@@ -655,7 +655,7 @@ type_crumbs(struct req *rq, const struct admin_type *t, const char *desk,
 	    PORTAL_URL, t->portal_id) };
 	crumbs[1] = (struct admin_crumb){ web_t(rq, "admin_types"),
 	    arena_printf(rq->arena, TYPES_URL, t->portal_id) };
-	crumbs[2] = (struct admin_crumb){ admin_form_lang(rq, t->name_de,
+	crumbs[2] = (struct admin_crumb){ admin_page_lang(rq, t->name_de,
 	    t->name_en), arena_printf(rq->arena, TYPE_URL, t->id) };
 }
 
@@ -702,7 +702,7 @@ type_page(struct req *rq, int64_t type_id, const struct sent *s)
 	json_object_set_new(page, "view_href", json_string(arena_printf(
 	    rq->arena, "/servicedesk/customer/portal/%" PRId64 "/create/%"
 	    PRId64, t.portal_id, t.id)));
-	return admin_form_render(rq, s != NULL ? s->status : 200,
+	return admin_page_render(rq, s != NULL ? s->status : 200,
 	    "admin/type", page, crumbs, 2);
 }
 
@@ -710,9 +710,9 @@ type_page(struct req *rq, int64_t type_id, const struct sent *s)
 int
 web_admin_type(struct req *rq)
 {
-	int64_t id = admin_form_id(rq);
+	int64_t id = admin_page_id(rq);
 
-	if (!admin_form_allowed(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	return type_page(rq, id, NULL);
 }
@@ -729,7 +729,7 @@ type_after(struct req *rq, int64_t type_id, int rc, struct sent *s,
 	else if (rc != ZEK_OK)
 		return rc;
 	else
-		return to != NULL ? admin_form_redirect(rq, to, notice) :
+		return to != NULL ? admin_page_redirect(rq, to, notice) :
 		    ZEK_NOMEM;
 	return type_page(rq, type_id, s);
 }
@@ -739,12 +739,12 @@ int
 web_admin_type_save(struct req *rq)
 {
 	struct field_error errs[ADMIN_MAX_ERRORS];
-	int64_t id = admin_form_id(rq);
+	int64_t id = admin_page_id(rq);
 	struct sent s = { .form = "type", .id = id, .errs = errs };
 	struct admin_type_form f;
 	int rc;
 
-	if (!admin_form_allowed(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	if (read_type_form(rq, &f) != ZEK_OK)
 		return ZEK_INVALID;
@@ -757,12 +757,12 @@ web_admin_type_save(struct req *rq)
 int
 web_admin_type_move(struct req *rq)
 {
-	int64_t id = admin_form_id(rq);
+	int64_t id = admin_page_id(rq);
 	int move = sent_move(rq);
 	struct admin_type t;
 	int rc;
 
-	if (!admin_form_allowed(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	if (move < 0)
 		return ZEK_INVALID;
@@ -772,7 +772,7 @@ web_admin_type_move(struct req *rq)
 		    (enum admin_move)move);
 	if (rc != ZEK_OK)
 		return rc;
-	return admin_form_redirect(rq, arena_printf(rq->arena, TYPES_URL,
+	return admin_page_redirect(rq, arena_printf(rq->arena, TYPES_URL,
 	    t.portal_id), "moved");
 }
 
@@ -782,9 +782,9 @@ web_admin_field_add(struct req *rq)
 {
 	struct field_error errs[ADMIN_MAX_ERRORS];
 	struct sent s = { .form = "field", .errs = errs };
-	int required = admin_form_checkbox(rq, "required");
-	int multiple = admin_form_checkbox(rq, "multiple");
-	int64_t type_id = admin_form_id(rq), id = 0;
+	int required = admin_page_checkbox(rq, "required");
+	int multiple = admin_page_checkbox(rq, "multiple");
+	int64_t type_id = admin_page_id(rq), id = 0;
 	struct admin_field_form f = {
 		.version = req_form(rq, "version"),
 		.kind = req_form(rq, "kind"),
@@ -800,7 +800,7 @@ web_admin_field_add(struct req *rq)
 	};
 	int rc;
 
-	if (!admin_form_allowed(rq) || type_id == 0)
+	if (!admin_page_allowed(rq) || type_id == 0)
 		return ZEK_NOTFOUND;
 	if (required < 0 || multiple < 0)
 		return ZEK_INVALID;
@@ -866,7 +866,7 @@ option_rows(struct req *rq, const struct admin_field *fld, int64_t version,
 	struct admin_form f = {
 		.groups = option_form, .ngroups = ZEK_ARRAY_LEN(option_form),
 		.value = option_value, .version = version,
-		.submit = "admin_rename",
+		.submit = "admin_rename", .compact = true,
 	};
 	const char *name;
 	size_t i;
@@ -874,7 +874,7 @@ option_rows(struct req *rq, const struct admin_field *fld, int64_t version,
 	for (i = 0; arr != NULL && i < fld->noptions; i++) {
 		const struct admin_option *o = &fld->options[i];
 
-		name = admin_form_lang(rq, o->label_de, o->label_en);
+		name = admin_page_lang(rq, o->label_de, o->label_en);
 		f.prefix = arena_printf(rq->arena, "o%" PRId64 "-", o->id);
 		f.stored = o;
 		f.row = name;
@@ -910,7 +910,7 @@ options_json(struct req *rq, json_t *page, const struct admin_field *fld,
 	};
 	const struct field_error *e;
 
-	json_object_set_new(page, "is_select", json_true());
+	json_object_set_new(page, "has_options", json_true());
 	json_object_set_new(page, "options", option_rows(rq, fld, version, s));
 	json_object_set_new(page, "add_option", page_form(rq, &add, s,
 	    "option", 0));
@@ -968,7 +968,7 @@ field_page(struct req *rq, int64_t field_id, const struct sent *s)
 	edit.action = edit.cancel_href = arena_printf(rq->arena, FIELD_URL,
 	    field_id);
 	type_crumbs(rq, &t, desk.name, crumbs);
-	json_object_set_new(page, "title", json_string(admin_form_lang(rq,
+	json_object_set_new(page, "title", json_string(admin_page_lang(rq,
 	    fld->label_de, fld->label_en)));
 	json_object_set_new(page, "facts", field_facts(rq, fld));
 	json_object_set_new(page, "field_hidden", json_boolean(fld->hidden));
@@ -976,7 +976,7 @@ field_page(struct req *rq, int64_t field_id, const struct sent *s)
 	    field_id));
 	if (str_eq(fld->kind, "select"))
 		options_json(rq, page, fld, t.version, s);
-	return admin_form_render(rq, s != NULL ? s->status : 200,
+	return admin_page_render(rq, s != NULL ? s->status : 200,
 	    "admin/field", page, crumbs, ZEK_ARRAY_LEN(crumbs));
 }
 
@@ -984,9 +984,9 @@ field_page(struct req *rq, int64_t field_id, const struct sent *s)
 int
 web_admin_field(struct req *rq)
 {
-	int64_t id = admin_form_id(rq);
+	int64_t id = admin_page_id(rq);
 
-	if (!admin_form_allowed(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	return field_page(rq, id, NULL);
 }
@@ -1006,7 +1006,7 @@ field_after(struct req *rq, int64_t field_id, int rc, struct sent *s,
 		return rc;
 	else {
 		to = arena_printf(rq->arena, FIELD_URL, field_id);
-		return to != NULL ? admin_form_redirect(rq, to, notice) :
+		return to != NULL ? admin_page_redirect(rq, to, notice) :
 		    ZEK_NOMEM;
 	}
 	return field_page(rq, field_id, s);
@@ -1025,17 +1025,17 @@ int
 web_admin_field_save(struct req *rq)
 {
 	struct field_error errs[ADMIN_MAX_ERRORS];
-	int64_t id = admin_form_id(rq);
+	int64_t id = admin_page_id(rq);
 	struct sent s = { .form = "field", .id = id, .errs = errs };
-	int required = admin_form_checkbox(rq, "required");
-	int hidden = admin_form_checkbox(rq, "hidden");
+	int required = admin_page_checkbox(rq, "required");
+	int hidden = admin_page_checkbox(rq, "hidden");
 	const struct admin_field *fld;
 	struct admin_field_form f;
 	struct admin_type t;
 	bool ph, cb;
 	int rc;
 
-	if (!admin_form_allowed(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	if (required < 0 || hidden < 0)
 		return ZEK_INVALID;
@@ -1069,13 +1069,13 @@ web_admin_field_save(struct req *rq)
 int
 web_admin_field_move(struct req *rq)
 {
-	int64_t id = admin_form_id(rq);
+	int64_t id = admin_page_id(rq);
 	int move = sent_move(rq);
 	const struct admin_field *fld;
 	struct admin_type t;
 	int rc;
 
-	if (!admin_form_allowed(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	if (move < 0)
 		return ZEK_INVALID;
@@ -1085,7 +1085,7 @@ web_admin_field_move(struct req *rq)
 		    (enum admin_move)move);
 	if (rc != ZEK_OK)
 		return rc;
-	return admin_form_redirect(rq, arena_printf(rq->arena, TYPE_URL,
+	return admin_page_redirect(rq, arena_printf(rq->arena, TYPE_URL,
 	    t.id), "moved");
 }
 
@@ -1095,7 +1095,7 @@ web_admin_option_add(struct req *rq)
 {
 	struct field_error errs[ADMIN_MAX_ERRORS];
 	struct sent s = { .form = "option", .errs = errs };
-	int64_t id = admin_form_id(rq);
+	int64_t id = admin_page_id(rq);
 	struct admin_option_form f = {
 		.version = req_form(rq, "version"),
 		.label_de = req_form(rq, "label_de"),
@@ -1103,7 +1103,7 @@ web_admin_option_add(struct req *rq)
 	};
 	int rc;
 
-	if (!admin_form_allowed(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	rc = core_admin_option_add(&rq->ctx, rq->user, id, &f, errs, &s.nerrs);
 	return field_after(rq, id, rc, &s, "option_added");
@@ -1136,8 +1136,8 @@ int
 web_admin_option_change(struct req *rq)
 {
 	struct field_error errs[ADMIN_MAX_ERRORS];
-	int64_t id = admin_form_id(rq);
-	int64_t field_id = admin_form_sent_id(rq, "field");
+	int64_t id = admin_page_id(rq);
+	int64_t field_id = admin_page_sent_id(rq, "field");
 	const char *action = req_form(rq, "action");
 	struct sent s = { .form = "option", .id = id, .errs = errs };
 	struct admin_option_form f = {
@@ -1148,7 +1148,7 @@ web_admin_option_change(struct req *rq)
 	size_t i;
 	int rc;
 
-	if (!admin_form_allowed(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	for (i = 0; i < ZEK_ARRAY_LEN(option_actions); i++)
 		if (str_eq(action, option_actions[i]))

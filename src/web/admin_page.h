@@ -1,9 +1,9 @@
-/* admin_form.h: the forms of the admin area as tables of controls, shared
+/* admin_page.h: the forms of the admin area as tables of controls, shared
  * by its page families (admin.c, admin_types.c); internal to web/. A form
  * is described once, and its labels, errors, kept values and choices
  * follow from the table (partials/admin-form, partials/admin-control). */
-#ifndef ZEK_WEB_ADMIN_FORM_H
-#define ZEK_WEB_ADMIN_FORM_H
+#ifndef ZEK_WEB_ADMIN_PAGE_H
+#define ZEK_WEB_ADMIN_PAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -64,14 +64,15 @@ struct admin_form {
 	int64_t version;                /* of the configuration, when read */
 	bool conflict;                  /* came back with 409: say why */
 	const char *submit;             /* the button's catalog key */
-	const char *row;                /* a row's name: labels hidden, naming it */
+	const char *row;                /* a row's name: labels name it */
+	bool compact;                   /* in a table: labels hidden, no help */
 	const char *cancel_href;        /* NULL: no "Abbrechen" */
 };
 
 /* The form's JSON for partials/admin-form: its fieldsets and controls,
  * the error summary, csrf, action, version and button. Caller owns it;
  * NULL on OOM. */
-json_t *admin_form_json(struct req *rq, const struct admin_form *f);
+json_t *admin_page_form(struct req *rq, const struct admin_form *f);
 
 /* One step of the breadcrumbs between "Administration" and the page. */
 struct admin_crumb {
@@ -81,28 +82,28 @@ struct admin_crumb {
 
 /* Renders template `name` (page from web_page_ctx) with the breadcrumbs
  * Administration › crumbs › the page's title. */
-int admin_form_render(struct req *rq, unsigned status, const char *name,
+int admin_page_render(struct req *rq, unsigned status, const char *name,
     json_t *page, const struct admin_crumb *crumbs, size_t ncrumbs);
 
 /* Whether the signed-in user is an admin: forms check it before reading
  * what they were sent (core answers everybody else ZEK_NOTFOUND, too). */
-bool admin_form_allowed(struct req *rq);
+bool admin_page_allowed(struct req *rq);
 
 /* The route's first {placeholder} as an id, 0 when it is none. */
-int64_t admin_form_id(struct req *rq);
+int64_t admin_page_id(struct req *rq);
 
 /* A sent id (a hidden field or a select's value), 0 when it is none. */
-int64_t admin_form_sent_id(struct req *rq, const char *name);
+int64_t admin_page_sent_id(struct req *rq, const char *name);
 
 /* A checkbox as sent: "on" true, absent false; -1 for anything else (a
  * form of ours never sends that). */
-int admin_form_checkbox(struct req *rq, const char *name);
+int admin_page_checkbox(struct req *rq, const char *name);
 
 /* A text in the viewer's language: English when asked for and set. */
-const char *admin_form_lang(struct req *rq, const char *de, const char *en);
+const char *admin_page_lang(struct req *rq, const char *de, const char *en);
 
 /* Redirects (303) to a page of the admin area with ?notice= (NULL: none). */
-int admin_form_redirect(struct req *rq, const char *path,
+int admin_page_redirect(struct req *rq, const char *path,
     const char *notice);
 
 #endif

@@ -1,6 +1,6 @@
-/* admin_form.c: drawing the admin area's forms from their tables of
- * controls, and the small helpers its handlers share (admin_form.h). */
-#include "web/admin_form.h"
+/* admin_page.c: drawing the admin area's forms from their tables of
+ * controls, and the small helpers its handlers share (admin_page.h). */
+#include "web/admin_page.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -56,19 +56,24 @@ control_json(struct req *rq, const struct admin_form *f,
 {
 	const char *id = arena_printf(rq->arena, "%s%s", f->prefix, c->field);
 	json_t *j = web_field_json(rq, f->errs, f->nerrs, c->field, id, value);
+	size_t k;
 
 	if (j == NULL || id == NULL)
 		return NULL;
 	json_object_set_new(j, "name", json_string(c->field));
 	json_object_set_new(j, "label", json_string(control_label(rq, c,
 	    f->row)));
-	json_object_set_new(j, "label_hidden", json_boolean(f->row != NULL));
-	if (c->help != NULL) {
+	json_object_set_new(j, "label_hidden", json_boolean(f->compact));
+	/* A row's controls in a table cell: their help is the page's. */
+	if (c->help != NULL && !f->compact) {
 		json_object_set_new(j, "help", json_string(web_t(rq, c->help)));
 		json_object_set_new(j, "help_id", json_string(arena_printf(
 		    rq->arena, "%s-help", id)));
 	}
-	json_object_set_new(j, kind_flags[c->kind], json_true());
+	/* Every flag set, so that none is taken from the page around it. */
+	for (k = 0; k < ZEK_ARRAY_LEN(kind_flags); k++)
+		json_object_set_new(j, kind_flags[k], json_boolean(k ==
+		    c->kind));
 	if (c->max > 0)
 		json_object_set_new(j, "maxlength", json_integer((json_int_t)
 		    c->max));
@@ -104,7 +109,7 @@ summary_json(struct req *rq, const struct admin_form *f, json_t *groups)
 }
 
 json_t *
-admin_form_json(struct req *rq, const struct admin_form *f)
+admin_page_form(struct req *rq, const struct admin_form *f)
 {
 	json_t *form = json_object(), *arr = json_array(), *list;
 	const char *value;
@@ -146,7 +151,7 @@ admin_form_json(struct req *rq, const struct admin_form *f)
 }
 
 int
-admin_form_render(struct req *rq, unsigned status, const char *name,
+admin_page_render(struct req *rq, unsigned status, const char *name,
     json_t *page, const struct admin_crumb *crumbs, size_t ncrumbs)
 {
 	size_t i;
@@ -160,13 +165,13 @@ admin_form_render(struct req *rq, unsigned status, const char *name,
 }
 
 bool
-admin_form_allowed(struct req *rq)
+admin_page_allowed(struct req *rq)
 {
 	return rq->user != NULL && rq->user->is_admin;
 }
 
 int64_t
-admin_form_id(struct req *rq)
+admin_page_id(struct req *rq)
 {
 	int64_t id;
 
@@ -174,7 +179,7 @@ admin_form_id(struct req *rq)
 }
 
 int64_t
-admin_form_sent_id(struct req *rq, const char *name)
+admin_page_sent_id(struct req *rq, const char *name)
 {
 	int64_t id;
 
@@ -182,7 +187,7 @@ admin_form_sent_id(struct req *rq, const char *name)
 }
 
 int
-admin_form_checkbox(struct req *rq, const char *name)
+admin_page_checkbox(struct req *rq, const char *name)
 {
 	const char *v = req_form(rq, name);
 
@@ -192,13 +197,13 @@ admin_form_checkbox(struct req *rq, const char *name)
 }
 
 const char *
-admin_form_lang(struct req *rq, const char *de, const char *en)
+admin_page_lang(struct req *rq, const char *de, const char *en)
 {
 	return str_eq(rq->lang, "en") && !str_empty(en) ? en : de;
 }
 
 int
-admin_form_redirect(struct req *rq, const char *path, const char *notice)
+admin_page_redirect(struct req *rq, const char *path, const char *notice)
 {
 	const char *to = notice != NULL ? arena_printf(rq->arena,
 	    "%s?notice=%s", path, notice) : path;
