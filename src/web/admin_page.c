@@ -186,6 +186,14 @@ admin_page_sent_id(struct req *rq, const char *name)
 	return str_to_i64(req_form(rq, name), 1, INT64_MAX, &id) == 0 ? id : 0;
 }
 
+bool
+admin_page_version_ok(struct req *rq)
+{
+	int64_t v;
+
+	return str_to_i64(req_form(rq, "version"), 0, INT64_MAX, &v) == 0;
+}
+
 int
 admin_page_checkbox(struct req *rq, const char *name)
 {

@@ -95,6 +95,10 @@ int64_t admin_page_id(struct req *rq);
 /* A sent id (a hidden field or a select's value), 0 when it is none. */
 int64_t admin_page_sent_id(struct req *rq, const char *name);
 
+/* Whether the form sent the version it was read at as a number, as every
+ * form of ours does (core takes a missing one as "no check"). */
+bool admin_page_version_ok(struct req *rq);
+
 /* A checkbox as sent: "on" true, absent false; -1 for anything else (a
  * form of ours never sends that). */
 int admin_page_checkbox(struct req *rq, const char *name);

@@ -15,6 +15,7 @@
 #include "core/validate.h"
 #include "lib/arena.h"
 #include "lib/str.h"
+#include "lib/utf8.h"
 
 #define PORTAL_URL WEB_ADMIN "portals/%" PRId64
 #define TYPES_URL WEB_ADMIN "portals/%" PRId64 "/types"
@@ -488,12 +489,13 @@ types_after(struct req *rq, int64_t portal_id, int rc, struct sent *s,
 	return types_page(rq, portal_id, s);
 }
 
-static void
+static int
 read_group_form(struct req *rq, struct admin_group_form *f)
 {
 	f->version = req_form(rq, "version");
 	f->name_de = req_form(rq, "name_de");
 	f->name_en = req_form(rq, "name_en");
+	return admin_page_version_ok(rq) ? ZEK_OK : ZEK_INVALID;
 }
 
 /* POST /servicedesk/admin/portals/{pid}/groups: version, name_de, name_en */
@@ -508,7 +510,8 @@ web_admin_group_add(struct req *rq)
 
 	if (!admin_page_allowed(rq) || portal_id == 0)
 		return ZEK_NOTFOUND;
-	read_group_form(rq, &f);
+	if (read_group_form(rq, &f) != ZEK_OK)
+		return ZEK_INVALID;
 	rc = core_admin_group_add(&rq->ctx, rq->user, portal_id, &f, errs,
 	    &s.nerrs, &id);
 	return types_after(rq, portal_id, rc, &s, "group_added");
@@ -569,7 +572,8 @@ web_admin_group_change(struct req *rq)
 		    (enum admin_move)move);
 		return types_after(rq, portal_id, rc, &s, "moved");
 	}
-	read_group_form(rq, &f);
+	if (read_group_form(rq, &f) != ZEK_OK)
+		return ZEK_INVALID;
 	rc = core_admin_group_save(&rq->ctx, rq->user, id, &f, errs, &s.nerrs);
 	return types_after(rq, portal_id, rc, &s, "saved");
 }
@@ -593,7 +597,7 @@ read_type_form(struct req *rq, struct admin_type_form *f)
 		.icon = icon != NULL ? icon : "",
 		.hidden = hidden == 1,
 	};
-	return hidden < 0 ? ZEK_INVALID : ZEK_OK;
+	return hidden < 0 || !admin_page_version_ok(rq) ? ZEK_INVALID : ZEK_OK;
 }
 
 /* POST /servicedesk/admin/portals/{pid}/types: version, name_de, name_en,
@@ -802,10 +806,20 @@ web_admin_field_add(struct req *rq)
 
 	if (!admin_page_allowed(rq) || type_id == 0)
 		return ZEK_NOTFOUND;
-	if (required < 0 || multiple < 0)
+	if (required < 0 || multiple < 0 || !admin_page_version_ok(rq) ||
+	    (f.object_kind != NULL && !str_eq(f.object_kind, "mandant") &&
+	    !str_eq(f.object_kind, "online_dienst")))
 		return ZEK_INVALID;
-	rc = core_admin_field_add(&rq->ctx, rq->user, type_id, &f, errs,
-	    &s.nerrs, &id);
+	/* Core reads the options of a select only; unreadable text is
+	 * refused whatever the kind, as in every other field. */
+	if (f.options != NULL && !utf8_valid(f.options, strlen(f.options))) {
+		errs[0] = (struct field_error){ .field = "options",
+		    .key = "err_invalid_utf8" };
+		s.nerrs = 1;
+		rc = ZEK_INVALID;
+	} else
+		rc = core_admin_field_add(&rq->ctx, rq->user, type_id, &f,
+		    errs, &s.nerrs, &id);
 	return type_after(rq, type_id, rc, &s, arena_printf(rq->arena,
 	    FIELD_URL, id), "field_added");
 }
@@ -1037,7 +1051,7 @@ web_admin_field_save(struct req *rq)
 
 	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
-	if (required < 0 || hidden < 0)
+	if (required < 0 || hidden < 0 || !admin_page_version_ok(rq))
 		return ZEK_INVALID;
 	rc = core_admin_field(&rq->ctx, rq->user, id, &t, &fld);
 	if (rc != ZEK_OK)
@@ -1105,6 +1119,8 @@ web_admin_option_add(struct req *rq)
 
 	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
+	if (!admin_page_version_ok(rq))
+		return ZEK_INVALID;
 	rc = core_admin_option_add(&rq->ctx, rq->user, id, &f, errs, &s.nerrs);
 	return field_after(rq, id, rc, &s, "option_added");
 }
@@ -1158,6 +1174,8 @@ web_admin_option_change(struct req *rq)
 	if ((rc = option_of(rq, field_id, id)) != ZEK_OK)
 		return rc;
 	if (str_eq(action, "rename")) {
+		if (!admin_page_version_ok(rq))
+			return ZEK_INVALID;
 		rc = core_admin_option_save(&rq->ctx, rq->user, id, &f, errs,
 		    &s.nerrs);
 		return field_after(rq, field_id, rc, &s, "option_renamed");
