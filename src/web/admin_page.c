@@ -213,8 +213,8 @@ admin_page_lang(struct req *rq, const char *de, const char *en)
 int
 admin_page_redirect(struct req *rq, const char *path, const char *notice)
 {
-	const char *to = notice != NULL ? arena_printf(rq->arena,
-	    "%s?notice=%s", path, notice) : path;
+	const char *to = notice != NULL && path != NULL ? arena_printf(
+	    rq->arena, "%s?notice=%s", path, notice) : path;
 
 	return to != NULL ? http_redirect(rq, 303, to) : ZEK_NOMEM;
 }

@@ -362,6 +362,39 @@ move_json(struct req *rq, const char *action, const char *name, size_t i,
 	    "hidden", extra != NULL ? extra : json_array());
 }
 
+/* Draws a page of the family again: `id` is its portal, type or field. */
+typedef int (*page_fn)(struct req *rq, int64_t id, const struct sent *s);
+
+/* GET of a page of the family: admins only. */
+static int
+show(struct req *rq, page_fn page)
+{
+	int64_t id = admin_page_id(rq);
+
+	if (!admin_page_allowed(rq) || id == 0)
+		return ZEK_NOTFOUND;
+	return page(rq, id, NULL);
+}
+
+/* After a form was sent: its page `id` again with what came back (422,
+ * or 409 when changed meanwhile), or on to page to_id of URL format `to`
+ * with a notice. */
+static int
+sent_back(struct req *rq, int rc, struct sent *s, page_fn page, int64_t id,
+    const char *to, int64_t to_id, const char *notice)
+{
+	if (rc == ZEK_INVALID && s->nerrs > 0)
+		s->status = 422;
+	else if (rc == ZEK_CONFLICT)
+		s->status = 409;
+	else if (rc != ZEK_OK)
+		return rc;
+	else
+		return admin_page_redirect(rq, arena_printf(rq->arena, to, to_id),
+		    notice);
+	return page(rq, id, s);
+}
+
 /* ---- the types of a portal ---- */
 
 static json_t *
@@ -461,32 +494,7 @@ types_page(struct req *rq, int64_t portal_id, const struct sent *s)
 int
 web_admin_types(struct req *rq)
 {
-	int64_t id = admin_page_id(rq);
-
-	if (!admin_page_allowed(rq) || id == 0)
-		return ZEK_NOTFOUND;
-	return types_page(rq, id, NULL);
-}
-
-/* The page again after a form of it failed, or where it leads. */
-static int
-types_after(struct req *rq, int64_t portal_id, int rc, struct sent *s,
-    const char *notice)
-{
-	const char *to;
-
-	if (rc == ZEK_INVALID && s->nerrs > 0)
-		s->status = 422;
-	else if (rc == ZEK_CONFLICT)
-		s->status = 409;
-	else if (rc != ZEK_OK)
-		return rc;
-	else {
-		to = arena_printf(rq->arena, TYPES_URL, portal_id);
-		return to != NULL ? admin_page_redirect(rq, to, notice) :
-		    ZEK_NOMEM;
-	}
-	return types_page(rq, portal_id, s);
+	return show(rq, types_page);
 }
 
 static int
@@ -514,7 +522,8 @@ web_admin_group_add(struct req *rq)
 		return ZEK_INVALID;
 	rc = core_admin_group_add(&rq->ctx, rq->user, portal_id, &f, errs,
 	    &s.nerrs, &id);
-	return types_after(rq, portal_id, rc, &s, "group_added");
+	return sent_back(rq, rc, &s, types_page, portal_id, TYPES_URL,
+	    portal_id, "group_added");
 }
 
 /* The portal a group belongs to (0: none of any portal). */
@@ -570,12 +579,14 @@ web_admin_group_change(struct req *rq)
 	if (action != NULL) {
 		rc = core_admin_group_move(&rq->ctx, rq->user, id,
 		    (enum admin_move)move);
-		return types_after(rq, portal_id, rc, &s, "moved");
+		return sent_back(rq, rc, &s, types_page, portal_id,
+		    TYPES_URL, portal_id, "moved");
 	}
 	if (read_group_form(rq, &f) != ZEK_OK)
 		return ZEK_INVALID;
 	rc = core_admin_group_save(&rq->ctx, rq->user, id, &f, errs, &s.nerrs);
-	return types_after(rq, portal_id, rc, &s, "saved");
+	return sent_back(rq, rc, &s, types_page, portal_id, TYPES_URL,
+	    portal_id, "saved");
 }
 
 /* What the type forms send; "" for what the add form does not show. */
@@ -619,7 +630,8 @@ web_admin_type_add(struct req *rq)
 	rc = core_admin_type_add(&rq->ctx, rq->user, portal_id, &f, errs,
 	    &s.nerrs, &id);
 	if (rc != ZEK_OK)
-		return types_after(rq, portal_id, rc, &s, NULL);
+		return sent_back(rq, rc, &s, types_page, portal_id, TYPES_URL,
+	    portal_id, NULL);
 	to = arena_printf(rq->arena, TYPE_URL, id);
 	return to != NULL ? admin_page_redirect(rq, to, "type_added") :
 	    ZEK_NOMEM;
@@ -650,7 +662,7 @@ field_rows(struct req *rq, const struct admin_type *t)
 	return arr;
 }
 
-/* Administration › portal › Anfragetypen (and the type, on a field's page). */
+/* Administration › portal › Anfragetypen › the type (a field's page). */
 static void
 type_crumbs(struct req *rq, const struct admin_type *t, const char *desk,
     struct admin_crumb *crumbs)
@@ -714,28 +726,7 @@ type_page(struct req *rq, int64_t type_id, const struct sent *s)
 int
 web_admin_type(struct req *rq)
 {
-	int64_t id = admin_page_id(rq);
-
-	if (!admin_page_allowed(rq) || id == 0)
-		return ZEK_NOTFOUND;
-	return type_page(rq, id, NULL);
-}
-
-/* The type's page again after a form of it failed, or where it leads. */
-static int
-type_after(struct req *rq, int64_t type_id, int rc, struct sent *s,
-    const char *to, const char *notice)
-{
-	if (rc == ZEK_INVALID && s->nerrs > 0)
-		s->status = 422;
-	else if (rc == ZEK_CONFLICT)
-		s->status = 409;
-	else if (rc != ZEK_OK)
-		return rc;
-	else
-		return to != NULL ? admin_page_redirect(rq, to, notice) :
-		    ZEK_NOMEM;
-	return type_page(rq, type_id, s);
+	return show(rq, type_page);
 }
 
 /* POST /servicedesk/admin/types/{id}: the type's form */
@@ -753,31 +744,40 @@ web_admin_type_save(struct req *rq)
 	if (read_type_form(rq, &f) != ZEK_OK)
 		return ZEK_INVALID;
 	rc = core_admin_type_save(&rq->ctx, rq->user, id, &f, errs, &s.nerrs);
-	return type_after(rq, id, rc, &s, arena_printf(rq->arena, TYPE_URL,
-	    id), "saved");
+	return sent_back(rq, rc, &s, type_page, id, TYPE_URL, id, "saved");
+}
+
+/* What a row's move button sends: the row (the route's id) and up or
+ * down. ZEK_NOTFOUND for anybody but admins; ZEK_INVALID for a direction
+ * no button sends. */
+static int
+sent_row_move(struct req *rq, int64_t *id, enum admin_move *dir)
+{
+	int move = sent_move(rq);
+
+	*id = admin_page_id(rq);
+	if (!admin_page_allowed(rq) || *id == 0)
+		return ZEK_NOTFOUND;
+	*dir = (enum admin_move)move;
+	return move < 0 ? ZEK_INVALID : ZEK_OK;
 }
 
 /* POST /servicedesk/admin/types/{id}/move: action=up|down */
 int
 web_admin_type_move(struct req *rq)
 {
-	int64_t id = admin_page_id(rq);
-	int move = sent_move(rq);
+	enum admin_move dir;
 	struct admin_type t;
+	int64_t id;
 	int rc;
 
-	if (!admin_page_allowed(rq) || id == 0)
-		return ZEK_NOTFOUND;
-	if (move < 0)
-		return ZEK_INVALID;
-	rc = core_admin_type(&rq->ctx, rq->user, id, &t);
+	rc = sent_row_move(rq, &id, &dir);
 	if (rc == ZEK_OK)
-		rc = core_admin_type_move(&rq->ctx, rq->user, id,
-		    (enum admin_move)move);
-	if (rc != ZEK_OK)
-		return rc;
-	return admin_page_redirect(rq, arena_printf(rq->arena, TYPES_URL,
-	    t.portal_id), "moved");
+		rc = core_admin_type(&rq->ctx, rq->user, id, &t);
+	if (rc == ZEK_OK)
+		rc = core_admin_type_move(&rq->ctx, rq->user, id, dir);
+	return rc != ZEK_OK ? rc : admin_page_redirect(rq, arena_printf(
+	    rq->arena, TYPES_URL, t.portal_id), "moved");
 }
 
 /* POST /servicedesk/admin/types/{id}/fields: the add form of a field */
@@ -820,8 +820,8 @@ web_admin_field_add(struct req *rq)
 	} else
 		rc = core_admin_field_add(&rq->ctx, rq->user, type_id, &f,
 		    errs, &s.nerrs, &id);
-	return type_after(rq, type_id, rc, &s, arena_printf(rq->arena,
-	    FIELD_URL, id), "field_added");
+	return sent_back(rq, rc, &s, type_page, type_id, FIELD_URL, id,
+	    "field_added");
 }
 
 /* ---- one field ---- */
@@ -998,32 +998,7 @@ field_page(struct req *rq, int64_t field_id, const struct sent *s)
 int
 web_admin_field(struct req *rq)
 {
-	int64_t id = admin_page_id(rq);
-
-	if (!admin_page_allowed(rq) || id == 0)
-		return ZEK_NOTFOUND;
-	return field_page(rq, id, NULL);
-}
-
-/* The field's page again after a form of it failed, or where it leads. */
-static int
-field_after(struct req *rq, int64_t field_id, int rc, struct sent *s,
-    const char *notice)
-{
-	const char *to;
-
-	if (rc == ZEK_INVALID && s->nerrs > 0)
-		s->status = 422;
-	else if (rc == ZEK_CONFLICT)
-		s->status = 409;
-	else if (rc != ZEK_OK)
-		return rc;
-	else {
-		to = arena_printf(rq->arena, FIELD_URL, field_id);
-		return to != NULL ? admin_page_redirect(rq, to, notice) :
-		    ZEK_NOMEM;
-	}
-	return field_page(rq, field_id, s);
+	return show(rq, field_page);
 }
 
 /* A text of the field's form, or the stored one where the form of this
@@ -1076,31 +1051,27 @@ web_admin_field_save(struct req *rq)
 		.hidden = hidden == 1,
 	};
 	rc = core_admin_field_save(&rq->ctx, rq->user, id, &f, errs, &s.nerrs);
-	return field_after(rq, id, rc, &s, "saved");
+	return sent_back(rq, rc, &s, field_page, id, FIELD_URL,
+	    id, "saved");
 }
 
 /* POST /servicedesk/admin/fields/{id}/move: action=up|down */
 int
 web_admin_field_move(struct req *rq)
 {
-	int64_t id = admin_page_id(rq);
-	int move = sent_move(rq);
 	const struct admin_field *fld;
+	enum admin_move dir;
 	struct admin_type t;
+	int64_t id;
 	int rc;
 
-	if (!admin_page_allowed(rq) || id == 0)
-		return ZEK_NOTFOUND;
-	if (move < 0)
-		return ZEK_INVALID;
-	rc = core_admin_field(&rq->ctx, rq->user, id, &t, &fld);
+	rc = sent_row_move(rq, &id, &dir);
 	if (rc == ZEK_OK)
-		rc = core_admin_field_move(&rq->ctx, rq->user, id,
-		    (enum admin_move)move);
-	if (rc != ZEK_OK)
-		return rc;
-	return admin_page_redirect(rq, arena_printf(rq->arena, TYPE_URL,
-	    t.id), "moved");
+		rc = core_admin_field(&rq->ctx, rq->user, id, &t, &fld);
+	if (rc == ZEK_OK)
+		rc = core_admin_field_move(&rq->ctx, rq->user, id, dir);
+	return rc != ZEK_OK ? rc : admin_page_redirect(rq, arena_printf(
+	    rq->arena, TYPE_URL, t.id), "moved");
 }
 
 /* POST /servicedesk/admin/fields/{id}/options: version, label_de, label_en */
@@ -1122,7 +1093,8 @@ web_admin_option_add(struct req *rq)
 	if (!admin_page_version_ok(rq))
 		return ZEK_INVALID;
 	rc = core_admin_option_add(&rq->ctx, rq->user, id, &f, errs, &s.nerrs);
-	return field_after(rq, id, rc, &s, "option_added");
+	return sent_back(rq, rc, &s, field_page, id, FIELD_URL,
+	    id, "option_added");
 }
 
 /* Whether option `id` is one of select field_id's. */
@@ -1178,18 +1150,21 @@ web_admin_option_change(struct req *rq)
 			return ZEK_INVALID;
 		rc = core_admin_option_save(&rq->ctx, rq->user, id, &f, errs,
 		    &s.nerrs);
-		return field_after(rq, field_id, rc, &s, "option_renamed");
+		return sent_back(rq, rc, &s, field_page, field_id,
+		    FIELD_URL, field_id, "option_renamed");
 	}
 	if (sent_move(rq) >= 0) {
 		rc = core_admin_option_move(&rq->ctx, rq->user, id,
 		    (enum admin_move)sent_move(rq));
-		return field_after(rq, field_id, rc, &s, "moved");
+		return sent_back(rq, rc, &s, field_page, field_id,
+		    FIELD_URL, field_id, "moved");
 	}
 	errs[0] = (struct field_error){ 0 };
 	rc = core_admin_option_retire(&rq->ctx, rq->user, id,
 	    str_eq(action, "retire"), &errs[0]);
 	s = (struct sent){ .form = "retire", .errs = errs,
 	    .nerrs = errs[0].key != NULL ? 1 : 0 };
-	return field_after(rq, field_id, rc, &s, str_eq(action, "retire") ?
-	    "option_retired" : "option_restored");
+	return sent_back(rq, rc, &s, field_page, field_id, FIELD_URL,
+	    field_id, str_eq(action, "retire") ? "option_retired" :
+	    "option_restored");
 }

@@ -632,12 +632,9 @@ def test_type_edited_with_errors_a_stale_form_and_hidden(c, binary):
 
 def option_rows(page):
     """label_de -> (option id, state) of a select's page, in order."""
-    rows = {}
-    for label, state, oid in re.findall(
-            r'<th scope="row">([^<]*)</th>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>.*?'
-            r'action="/servicedesk/admin/options/(\d+)"', page, re.S):
-        rows[unescape(label)] = (oid, state)
-    return rows
+    return {unescape(label): (oid, state) for label, state, oid in re.findall(
+        r'<th scope="row">([^<]*)</th>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>.*?'
+        r'action="/servicedesk/admin/options/(\d+)"', page, re.S)}
 
 
 def field_rows(page):
