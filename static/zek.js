@@ -260,41 +260,64 @@
 			}
 		},
 		list(ta) {
-			// Work on whole lines: extend the selection to line starts/ends.
-			const v = ta.value;
-			const start = v.lastIndexOf('\n', ta.selectionStart - 1) + 1;
-			let endPos = ta.selectionEnd;
-			if (endPos > ta.selectionStart && v[endPos - 1] === '\n')
-				endPos -= 1;
-			let end = v.indexOf('\n', endPos);
-			if (end < 0)
-				end = v.length;
-			ta.setSelectionRange(start, end);
-			const lines = v.slice(start, end).split('\n');
-			const allListed = lines.every((l) => /^\s*[-*] /.test(l));
-			const out = lines.map((l) => (allListed ? l.replace(/^(\s*)[-*] /, '$1') : `- ${l}`)).join('\n');
-			replaceSelection(ta, out, out.length, out.length);
+			prefixLines(ta, /^(\s*)[-*] /, () => '- ');
+		},
+		numbered(ta) {
+			prefixLines(ta, /^(\s*)\d+[.)] /, (i) => `${i + 1}. `);
+		},
+		quote(ta) {
+			prefixLines(ta, /^(\s*)> ?/, () => '> ');
+		},
+		heading(ta) {
+			prefixLines(ta, /^(\s*)#{1,6} /, () => '## ');
 		},
 	};
+
+	// Puts a prefix before each selected line (whole lines), or takes it
+	// away when every line has one: lists, numbered lists, quotes, headings.
+	function prefixLines(ta, has, prefix) {
+		const v = ta.value;
+		const start = v.lastIndexOf('\n', ta.selectionStart - 1) + 1;
+		let endPos = ta.selectionEnd;
+		if (endPos > ta.selectionStart && v[endPos - 1] === '\n')
+			endPos -= 1;
+		let end = v.indexOf('\n', endPos);
+		if (end < 0)
+			end = v.length;
+		ta.setSelectionRange(start, end);
+		const lines = v.slice(start, end).split('\n');
+		const all = lines.every((l) => has.test(l));
+		const out = lines.map((l, i) => (all ? l.replace(has, '$1') : prefix(i) + l)).join('\n');
+		replaceSelection(ta, out, out.length, out.length);
+	}
+
+	// The keys of the toolbar's buttons (Ctrl, or Cmd on a Mac).
+	const mdKeys = { b: 'bold', i: 'italic', k: 'link' };
 
 	function initMarkdown(ta) {
 		const form = ta.form;
 		const previewUrl = ta.dataset.previewUrl;
 		const toolbar = el('div', { class: 'md-toolbar', role: 'group', 'aria-label': t('mdToolbar') });
 		const buttons = [
-			['bold', 'mdBold', el('span', { class: 'md-toolbar__glyph--b', 'aria-hidden': 'true', text: 'B' })],
-			['italic', 'mdItalic', el('span', { class: 'md-toolbar__glyph--i', 'aria-hidden': 'true', text: 'I' })],
+			['heading', 'mdHeading', el('span', { class: 'md-toolbar__glyph--b', 'aria-hidden': 'true', text: 'H' })],
+			['bold', 'mdBold', el('span', { class: 'md-toolbar__glyph--b', 'aria-hidden': 'true', text: 'B' }), 'Control+B'],
+			['italic', 'mdItalic', el('span', { class: 'md-toolbar__glyph--i', 'aria-hidden': 'true', text: 'I' }), 'Control+I'],
 			['list', 'mdList', el('span', { 'aria-hidden': 'true', text: '• ―' })],
-			['link', 'mdLink', el('span', { 'aria-hidden': 'true', text: 'Link' })],
+			['numbered', 'mdNumbered', el('span', { 'aria-hidden': 'true', text: '№ ―' })],
+			['quote', 'mdQuote', el('span', { 'aria-hidden': 'true', text: '❝' })],
+			['link', 'mdLink', el('span', { 'aria-hidden': 'true', text: 'Link' }), 'Control+K'],
 			['code', 'mdCode', el('span', { class: 'md-toolbar__glyph--code', 'aria-hidden': 'true', text: '</>' })],
 		];
-		for (const [action, label, glyph] of buttons) {
+		for (const [action, label, glyph, keys] of buttons) {
+			// The shortcut is announced (aria-keyshortcuts) and shown on hover.
+			const shown = keys ? ` (${t('mdCtrl')}+${keys.slice(-1)})` : '';
 			toolbar.append(el('button', {
 				type: 'button',
 				class: 'md-toolbar__button',
 				'data-md-action': action,
 				'aria-label': t(label),
-				title: t(label),
+				'aria-keyshortcuts': keys ? `${keys} Meta+${keys.slice(-1)}` : null,
+				title: t(label) + shown,
 			}, glyph));
 		}
 		toolbar.append(el('span', { class: 'md-toolbar__sep' }));
@@ -335,10 +358,10 @@
 		ta.addEventListener('keydown', (e) => {
 			if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey)
 				return;
-			const key = e.key.toLowerCase();
-			if (key === 'b' || key === 'i') {
+			const action = mdKeys[e.key.toLowerCase()];
+			if (action) {
 				e.preventDefault();
-				mdActions[key === 'b' ? 'bold' : 'italic'](ta);
+				mdActions[action](ta);
 			}
 		});
 
@@ -739,8 +762,32 @@
 			list.hidden = files.length === 0;
 		}
 
+		// A file over the server's limit is refused here, before it is
+		// sent, with the server's own words next to the field.
+		const maxBytes = Number(input.dataset.maxBytes) || 0;
+		const refusal = el('p', { class: 'field__error', id: newId('too-big'), hidden: true });
+		list.after(refusal);
+
+		function refuse(names) {
+			refusal.textContent = names.map((name) => input.dataset.tooBig.replace('{name}', name)).join(' ');
+			refusal.hidden = names.length === 0;
+			const described = (browse.getAttribute('aria-describedby') || '').split(' ')
+				.filter((id) => id && id !== refusal.id);
+			if (names.length) {
+				described.push(refusal.id);
+				browse.setAttribute('aria-invalid', 'true');
+				announce(refusal.textContent);
+			} else if (!input.hasAttribute('aria-invalid')) {
+				browse.removeAttribute('aria-invalid');
+			}
+			browse.setAttribute('aria-describedby', described.join(' '));
+		}
+
 		function add(newFiles) {
 			const added = [];
+			const tooBig = newFiles.filter((f) => maxBytes > 0 && f.size > maxBytes);
+			refuse(tooBig.map((f) => f.name));
+			newFiles = newFiles.filter((f) => !tooBig.includes(f));
 			for (const f of newFiles) {
 				const dup = files.some((g) => g.name === f.name && g.size === f.size && g.lastModified === f.lastModified);
 				if (!dup) {
@@ -935,6 +982,58 @@
 		}
 	}
 
+	/* ---------- A value to copy (a new access token) ---------- */
+
+	// The value gets the focus, selected, and a "Kopieren" button beside
+	// it; the result is announced. Without JS the value is selectable.
+	function initCopy(input) {
+		const status = el('span', { class: 'copy__status', role: 'status' });
+		const button = el('button', { type: 'button', class: 'button button--secondary copy__button',
+			'aria-describedby': input.id, text: t('copy') });
+		button.addEventListener('click', async () => {
+			try {
+				await navigator.clipboard.writeText(input.value);
+				status.textContent = t('copied');
+			} catch (e) {
+				input.select();
+				status.textContent = t('copyFailed');
+			}
+		});
+		input.after(el('div', { class: 'copy' }, button, status));
+		// After the load: going to the page's #fragment takes the focus.
+		const take = () => setTimeout(() => {
+			input.focus({ preventScroll: true });
+			input.select();
+			input.scrollIntoView({ block: 'center' });
+		}, 0);
+		if (doc.readyState === 'complete')
+			take();
+		else
+			window.addEventListener('load', take, { once: true });
+	}
+
+	/* ---------- The person's menu in the header ---------- */
+
+	// A <details> opens and closes by itself; this closes it on Escape
+	// (the focus back on its button) and on a click or focus elsewhere.
+	function initUserMenu(menu) {
+		const summary = menu.querySelector('summary');
+		menu.addEventListener('keydown', (e) => {
+			if (e.key === 'Escape' && menu.open) {
+				menu.open = false;
+				summary.focus();
+			}
+		});
+		doc.addEventListener('click', (e) => {
+			if (menu.open && !menu.contains(e.target))
+				menu.open = false;
+		});
+		menu.addEventListener('focusout', (e) => {
+			if (menu.open && e.relatedTarget && !menu.contains(e.relatedTarget))
+				menu.open = false;
+		});
+	}
+
 	/* ---------- Start ---------- */
 
 	function start() {
@@ -955,6 +1054,10 @@
 		for (const box of doc.querySelectorAll('[data-comment-box]'))
 			initCommentBox(box);
 		initPrint();
+		for (const input of doc.querySelectorAll('input[data-copy]'))
+			initCopy(input);
+		for (const menu of doc.querySelectorAll('details.user-menu'))
+			initUserMenu(menu);
 	}
 
 	if (doc.readyState === 'loading')

@@ -1078,4 +1078,175 @@ test('admin-types', 'request types by keyboard: a group, a type, a select field 
 	eq(await select.locator('option', { hasText: 'Niedrig' }).count(), 0, 'the retired option is not');
 });
 
+test('timezones', 'the time zone picker as the guide shows it: the default first, "(GMT+05:30) Kolkata" chosen by keyboard, times follow; axe', async (t) => {
+	const page = await t.pageAs('ben@example.org');
+	await page.goto(t.url('/servicedesk/customer/user/profile'));
+	const zone = page.getByLabel('Zeitzone', { exact: true });
+	const first = await zone.locator('option').first();
+	eq((await first.textContent()).trim(), 'Standard (Europe/Berlin)', 'the default is the first choice');
+	eq(await zone.inputValue(), 'Europe/Berlin', 'the default is chosen');
+	const texts = await zone.locator('option').allTextContents();
+	check(texts.includes('(GMT+05:30) Kolkata') && texts.includes('(GMT+02:00) Kyiv'), 'current names with their offsets');
+	check(!texts.some((x) => /Calcutta|Kiev\b/.test(x)), 'no old names');
+	await t.axe(page, 'profile with the zone picker');
+	await zone.focus();
+	await zone.selectOption({ label: '(GMT+05:30) Kolkata' });
+	const save = page.locator('form[action$="/preferences"]').getByRole('button', { name: 'Speichern' });
+	await tabTo(page, save, 5);
+	await navigates(page, () => page.keyboard.press('Enter'));
+	const again = page.getByLabel('Zeitzone', { exact: true });
+	eq(await again.inputValue(), 'Asia/Kolkata', 'Kolkata is kept');
+	const hm = (ms) => new Intl.DateTimeFormat('de-DE', { timeZone: 'Asia/Kolkata', hour: '2-digit', minute: '2-digit' }).format(ms);
+	const shown = await page.locator('#s-now').textContent();
+	check([hm(Date.now()), hm(Date.now() - 60000)].some((x) => shown.includes(x)), `"now" is shown in Kolkata: ${shown}`);
+	await t.shot(page, 'time zone Kolkata');
+	await again.selectOption({ label: 'Standard (Europe/Berlin)' });
+	await navigates(page, () => page.locator('form[action$="/preferences"]').getByRole('button', { name: 'Speichern' }).click());
+	eq(await page.getByLabel('Zeitzone', { exact: true }).inputValue(), 'Europe/Berlin', 'back to the default');
+});
+
+test('token-created', 'a new access token gets the focus in sight, "Kopieren" copies it; the button keeps off the next heading at 1366 and 390 px; axe', async (t) => {
+	const page = await t.pageAs('carla@example.org');
+	await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+	for (const width of [1366, 390]) {
+		await page.setViewportSize({ width, height: 800 });
+		await page.goto(t.url('/servicedesk/customer/user/profile'));
+		const create = page.getByRole('button', { name: 'Erstellen' });
+		const below = page.getByRole('heading', { name: 'Ihre Token' });
+		const gap = (await below.boundingBox()).y - ((await create.boundingBox()).y + (await create.boundingBox()).height);
+		check(gap >= 24, `"Erstellen" keeps ${gap} px off the next heading at ${width} px`);
+		await page.getByLabel('Name', { exact: true }).fill(`Browser ${width}`);
+		await create.focus();
+		await navigates(page, () => page.keyboard.press('Enter'));
+		const inSight = await page.waitForFunction(() => {
+			const r = document.getElementById('t-new').getBoundingClientRect();
+			return document.activeElement.id === 't-new' && r.top >= 0 && r.bottom <= innerHeight;
+		}, null, { timeout: 3000 }).then(() => true, () => false);
+		check(inSight, `the new token has the focus, in sight, at ${width} px`);
+		const value = await page.locator('#t-new').inputValue();
+		await page.getByRole('button', { name: 'Kopieren' }).click();
+		await page.waitForFunction(() => document.querySelector('.copy__status').textContent !== '', null, { timeout: 3000 });
+		eq((await page.locator('.copy__status').textContent()).trim(), 'Kopiert.', 'copying is announced');
+		eq(await page.evaluate(() => navigator.clipboard.readText()), value, 'the token is on the clipboard');
+		await t.axe(page, `profile with a new token at ${width} px`);
+		await t.shot(page, `new token at ${width} px`);
+	}
+});
+
+test('filesize', 'a file over the limit is refused at once, next to the field, before anything is sent; the others are kept; axe', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	const big = { name: 'gross.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(10.5 * 1024 * 1024, 0x25) };
+	const small = { name: 'klein.txt', mimeType: 'text/plain', buffer: Buffer.from(LOG_TEXT) };
+	let uploads = 0;
+	page.on('request', (r) => { if (r.method() === 'POST') uploads++; });
+	await page.goto(t.url(`${PORTAL}/create/1`));
+	await page.locator('input[type="file"]').setInputFiles([big, small]);
+	const refusal = page.locator('.field--attachment .field__error');
+	await refusal.waitFor();
+	const text = (await refusal.textContent()).trim();
+	check(/Die Datei „gross\.pdf“ ist zu groß\. Erlaubt sind höchstens .+ je Datei\./.test(text), `the limit is named: ${text}`);
+	eq(uploads, 0, 'nothing was sent');
+	const browse = page.getByRole('button', { name: /Anhang/ }).first();
+	eq(await browse.getAttribute('aria-invalid'), 'true', 'the control is marked invalid');
+	const files = await page.locator('.filelist__name').allTextContents();
+	eq(files.join(','), 'klein.txt', 'the file within the limit is kept, the big one not');
+	await t.axe(page, 'create form with a file over the limit');
+	await t.shot(page, 'file over the limit');
+	// Choosing a fitting file clears the message.
+	await page.locator('input[type="file"]').setInputFiles([{ name: 'noch.txt', mimeType: 'text/plain', buffer: Buffer.from('x') }]);
+	check(await refusal.isHidden(), 'the message goes with the next choice');
+});
+
+test('help-search', '"Wie können wir helfen?" on the help center by keyboard: request types and own requests; at 1366 and 390 px; axe', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	for (const width of [1366, 390]) {
+		await page.setViewportSize({ width, height: 800 });
+		await page.goto(t.url(PORTALS));
+		const box = page.getByRole('searchbox', { name: 'Wie können wir helfen?' });
+		await tabTo(page, box, 12);
+		await page.keyboard.type('storung');
+		await navigates(page, () => page.keyboard.press('Enter'));
+		const results = page.getByRole('region', { name: 'Suchergebnisse für „storung“' });
+		const types = await results.locator('.type-card__link').allTextContents();
+		eq(types.join(','), 'Störungsmeldung', `the type is found without its umlaut at ${width} px`);
+		eq(await page.getByRole('searchbox', { name: 'Wie können wir helfen?' }).inputValue(), 'storung', 'the search stays in the box');
+		await t.axe(page, `help center search at ${width} px`);
+		await t.shot(page, `help center search at ${width} px`);
+	}
+	await navigates(page, () => page.getByRole('link', { name: 'Störungsmeldung' }).click());
+	check(page.url().includes('/create/1'), 'the hit leads to its form');
+});
+
+test('toolbar', 'the rich-text toolbar as the guide has it: heading, numbered list and quote, shortcuts announced (Ctrl+B, Ctrl+I, Ctrl+K); the request shows them; axe', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	await page.goto(t.url(`${PORTAL}/create/4`));
+	const ta = page.getByLabel('Beschreibung', { exact: false }).first();
+	const bar = page.getByRole('group', { name: 'Formatierung' }).first();
+	const names = await bar.getByRole('button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
+	for (const n of ['Überschrift', 'Fett', 'Kursiv', 'Aufzählung', 'Nummerierte Liste', 'Zitat', 'Link einfügen'])
+		check(names.includes(n), `the toolbar has "${n}"`);
+	eq(await bar.getByRole('button', { name: 'Fett' }).getAttribute('aria-keyshortcuts'), 'Control+B Meta+B', 'Ctrl+B is announced');
+	eq(await bar.getByRole('button', { name: 'Link einfügen' }).getAttribute('aria-keyshortcuts'), 'Control+K Meta+K', 'Ctrl+K is announced');
+	await ta.fill('Schritt eins\nSchritt zwei');
+	await ta.evaluate((el) => el.setSelectionRange(0, el.value.length));
+	await bar.getByRole('button', { name: 'Nummerierte Liste' }).click();
+	eq(await ta.inputValue(), '1. Schritt eins\n2. Schritt zwei', 'numbered');
+	await ta.evaluate((el) => el.setSelectionRange(0, el.value.length));
+	await bar.getByRole('button', { name: 'Nummerierte Liste' }).click();
+	eq(await ta.inputValue(), 'Schritt eins\nSchritt zwei', 'numbering taken away again');
+	await ta.fill('Wichtig\nZitierter Satz');
+	await ta.evaluate((el) => el.setSelectionRange(0, 3));
+	await bar.getByRole('button', { name: 'Überschrift' }).click();
+	await ta.evaluate((el) => el.setSelectionRange(el.value.length - 3, el.value.length));
+	await bar.getByRole('button', { name: 'Zitat' }).click();
+	eq(await ta.inputValue(), '## Wichtig\n> Zitierter Satz', 'heading and quote');
+	await ta.press('End');
+	await ta.press('Enter');
+	await ta.press('Control+k');
+	check((await ta.inputValue()).endsWith('(https://)'), 'Ctrl+K inserts a link');
+	await t.axe(page, 'create form with the whole toolbar');
+	await ta.fill('## Wichtig\n\n1. eins\n2. zwei\n\n> Zitat');
+	await page.getByLabel('Titel').fill('Formatierung aus der Werkzeugleiste');
+	await navigates(page, () => page.getByRole('button', { name: 'Erstellen' }).click());
+	const md = page.locator('.md').first();
+	eq(await md.locator('ol > li').count(), 2, 'the numbered list is shown');
+	eq(await md.locator('blockquote').count(), 1, 'the quote is shown');
+	check(await md.locator('h1, h2, h3, h4, h5, h6').count() >= 1, 'the heading is shown');
+});
+
+test('header', 'the header: one compact row on a phone, the person\'s menu ("Profil", "Abmelden") by keyboard, closed by Escape, and without zek.js; axe at 1366 and 390 px', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	for (const width of [1366, 390]) {
+		await page.setViewportSize({ width, height: 800 });
+		await page.goto(t.url(PORTAL));
+		const header = await page.locator('.site-header').boundingBox();
+		if (width === 390)
+			check(header.height <= 80, `the header takes ${header.height} px of 800 on a phone`);
+		const menu = page.locator('summary.user-menu__summary');
+		const nameBox = await page.locator('.user-menu__name').boundingBox();
+		eq(nameBox.width > 1, width === 1366, `the name is shown at ${width} px only where there is room`);
+		await tabTo(page, menu, 8);
+		await page.keyboard.press('Enter');
+		const profile = page.getByRole('link', { name: 'Profil', exact: true });
+		check(await profile.isVisible(), `the menu opens by keyboard at ${width} px`);
+		check(await page.getByRole('button', { name: 'Abmelden' }).isVisible(), 'Abmelden is in it');
+		await t.axe(page, `portal with the open menu at ${width} px`);
+		await t.shot(page, `header menu at ${width} px`);
+		await page.keyboard.press('Tab');
+		await page.keyboard.press('Escape');
+		check(!(await profile.isVisible()), 'Escape closes it');
+		eq(await page.evaluate(() => document.activeElement.classList.contains('user-menu__summary')), true, 'the focus is back on the menu button');
+	}
+	await page.locator('summary.user-menu__summary').click();
+	await navigates(page, () => page.getByRole('link', { name: 'Profil', exact: true }).click());
+	check(page.url().endsWith('/servicedesk/customer/user/profile'), 'Profil leads to the profile');
+
+	// Without zek.js the disclosure still opens, and Abmelden signs out.
+	const plain = await t.page({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+	await plain.goto(t.url(PORTAL));
+	await plain.locator('summary.user-menu__summary').click();
+	await navigates(plain, () => plain.getByRole('button', { name: 'Abmelden' }).click());
+	check(plain.url().includes('/login'), 'signed out without JavaScript');
+});
+
 process.exitCode = await main();

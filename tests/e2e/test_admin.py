@@ -676,7 +676,7 @@ def test_fields_and_options_through_the_forms(c, binary):
         assert "mindestens eine angebotene" in field_error(r.text, "n-options")
         assert form_values(r.text)["label_de"] == "Leer"
         r = submit(admin, page, add, kind="text", label_de="PRIORITÄT")
-        assert r.status == 422 and "Beschriftung hat schon" in field_error(r.text, "n-label_de")
+        assert r.status == 422 and "hat diese Beschriftung schon" in field_error(r.text, "n-label_de")
 
         # An object field for several Mandanten, a checkbox, a date.
         r = submit(admin, page, add, kind="object", label_de="Betroffene Mandanten",
@@ -703,7 +703,7 @@ def test_fields_and_options_through_the_forms(c, binary):
         assert list(rows)[:2] == ["Titel", "Beschreibung"]
         assert "Dringlichkeit" not in anna.get("/servicedesk/customer/portal/17/create/" + tid).text
         r = submit(admin, fpage, fpath, label_de="Seit wann")
-        assert r.status == 422 and "Beschriftung hat schon" in field_error(r.text, "a-label_de")
+        assert r.status == 422 and "hat diese Beschriftung schon" in field_error(r.text, "a-label_de")
         r = submit(admin, fpage, fpath, hidden=False)
         assert r.status == 303
 
@@ -735,7 +735,7 @@ def test_fields_and_options_through_the_forms(c, binary):
         r = submit(admin, fpage, opt, label_de="mittel")
         assert r.status == 422
         assert_html_ok(r.text, "option with an error")
-        assert "gibt es in dieser Liste schon" in field_error(r.text, "o%s-label_de" % hoch)
+        assert "Auswahlmöglichkeit gibt es schon" in field_error(r.text, "o%s-label_de" % hoch)
         assert 'value="mittel"' in r.text
         niedrig, _ = option_rows(fpage)["Niedrig"]
         r = moved(admin, fpage, ADMIN + "options/" + niedrig, "up")
@@ -755,7 +755,7 @@ def test_fields_and_options_through_the_forms(c, binary):
         _, fpage = follow(admin, r, "option_added")
         assert list(option_rows(fpage)) == ["Sehr hoch", "Niedrig", "Mittel", "Kritisch"]
         r = submit(admin, fpage, fpath + "/options", label_de="KRITISCH")
-        assert r.status == 422 and "gibt es in dieser Liste schon" in field_error(r.text, "o-label_de")
+        assert r.status == 422 and "Auswahlmöglichkeit gibt es schon" in field_error(r.text, "o-label_de")
         # Retiring the last one on offer is refused.
         for label in ("Sehr hoch", "Niedrig", "Mittel"):
             r = retire(fpage, option_rows(fpage)[label][0])
