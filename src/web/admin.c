@@ -1,8 +1,9 @@
 /* admin.c: the admin area, /servicedesk/admin/: the help center and its
- * announcement, the portals' texts, and the record of changes. Admins
- * only; everyone else gets 404, as core answers them. Each form is a table
- * of controls (struct control) that one partial draws, so that a form is
- * described once and its errors, kept values and labels follow. */
+ * announcement, the portals' texts, the catalogue and the record of
+ * changes. Admins only; everyone else gets 404, as core answers them.
+ * Each form is a table of controls (struct control, admin_page.h) that one
+ * partial draws, so that a form is described once and its errors, kept
+ * values and labels follow. */
 #include "web/admin_page.h"
 
 #include <inttypes.h>
