@@ -324,7 +324,7 @@ object_kind_choices(struct req *rq, const void *data)
 struct sent {
 	const char *form;               /* "group", "type", "field", "option" */
 	int64_t id;                     /* a row's form: the row; else 0 */
-	unsigned status;                /* 200: none came back */
+	unsigned status;                /* 409 or 422 once it came back */
 	const struct field_error *errs;
 	size_t nerrs;
 };
@@ -332,7 +332,7 @@ struct sent {
 static bool
 is_sent(const struct sent *s, const char *form, int64_t id)
 {
-	return s != NULL && s->status != 200 && str_eq(s->form, form) &&
+	return s != NULL && s->status >= 400 && str_eq(s->form, form) &&
 	    s->id == id;
 }
 
