@@ -1249,4 +1249,35 @@ test('header', 'the header: one compact row on a phone, the person\'s menu ("Pro
 	check(plain.url().includes('/login'), 'signed out without JavaScript');
 });
 
+test('list-layout', '"Anfragen": a long type stays in its column, one service project needs no column, a card per request on a phone without sideways scrolling; axe at 1366 and 390 px', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	await page.setViewportSize({ width: 1366, height: 800 });
+	await page.goto(t.url(`${REQUESTS}?status=all&creator=any&limit=50`));
+	const heads = await page.locator('table.request-table th[scope="col"]').allTextContents();
+	check(!heads.includes('Service-Projekt'), 'no Service-Projekt column with one project');
+	const rows = page.locator('table.request-table tbody tr');
+	const n = await rows.count();
+	check(n > 5, `rows: ${n}`);
+	for (let i = 0; i < n; i++) {
+		const type = await rows.nth(i).locator('td').nth(0).locator('span').boundingBox();
+		const key = await rows.nth(i).locator('td').nth(1).boundingBox();
+		check(type.x + type.width <= key.x, `row ${i}: the type ends before the Referenz column`);
+		const row = await rows.nth(i).boundingBox();
+		check(row.height < 90, `row ${i} is ${row.height} px tall`);
+	}
+	await t.axe(page, 'Anfragen at 1366 px');
+	await t.shot(page, 'Anfragen at 1366 px');
+	await page.setViewportSize({ width: 390, height: 800 });
+	await page.goto(t.url(`${REQUESTS}?status=all&creator=any`));
+	eq(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, 'nothing scrolls sideways at 390 px');
+	check(await page.locator('table.request-table').isHidden(), 'the table gives way to cards');
+	const card = page.locator('.request-card').first();
+	check(await card.isVisible(), 'cards are shown');
+	const text = await card.innerText();
+	check(/ZEK-\d+/.test(text) && /erstellt am \d\d\.\d\d\.\d{4}/.test(text), `a card has key and date: ${text}`);
+	check(await card.locator('.lozenge').isVisible(), 'and the status');
+	await t.axe(page, 'Anfragen at 390 px');
+	await t.shot(page, 'Anfragen at 390 px');
+});
+
 process.exitCode = await main();
