@@ -69,7 +69,7 @@ const struct field_error *web_error_for(const struct field_error *errs,
  * filled in (sizes of files as "10 MB"). */
 const char *web_error_text(struct req *rq, const struct field_error *e);
 /* Gives an attachment field's json the per-file limit ("max_bytes") and
- * the error a too big file gets ("too_big", "{name}" left for the
+ * the error a too big file is given ("too_big", "{name}" left for the
  * browser), so that zek.js refuses such a file before it is sent. */
 int web_attach_limit(struct req *rq, json_t *field);
 /* One entry of a form's error summary (partials/error-list): the link to
