@@ -558,6 +558,25 @@ sent_move(struct req *rq)
 	return str_eq(action, "down") ? ADMIN_MOVE_DOWN : -1;
 }
 
+/* How core moves one kind of row. */
+typedef enum zek_rc (*move_fn)(struct zctx *ctx, const struct user *actor,
+    int64_t id, enum admin_move dir);
+
+/* Moves row `id` as its button says (up or down; 400 for anything else)
+ * and goes back to its list, page to_id of URL format `to`. */
+static int
+move_row(struct req *rq, int64_t id, move_fn move, const char *to,
+    int64_t to_id)
+{
+	int dir = sent_move(rq), rc;
+
+	if (dir < 0)
+		return ZEK_INVALID;
+	rc = move(&rq->ctx, rq->user, id, (enum admin_move)dir);
+	return rc != ZEK_OK ? rc : admin_page_redirect(rq, arena_printf(
+	    rq->arena, to, to_id), "moved");
+}
+
 /* POST /servicedesk/admin/groups/{id}: version, name_de, name_en (rename)
  * or action=up|down */
 int
@@ -568,20 +587,15 @@ web_admin_group_change(struct req *rq)
 	struct sent s = { .form = "group", .id = id, .errs = errs };
 	const char *action = req_form(rq, "action");
 	struct admin_group_form f;
-	int move = sent_move(rq), rc;
+	int rc;
 
 	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
-	if (action != NULL && move < 0)
-		return ZEK_INVALID;
 	if ((portal_id = group_portal(rq, id)) == 0)
 		return ZEK_NOTFOUND;
-	if (action != NULL) {
-		rc = core_admin_group_move(&rq->ctx, rq->user, id,
-		    (enum admin_move)move);
-		return sent_back(rq, rc, &s, types_page, portal_id,
-		    TYPES_URL, portal_id, "moved");
-	}
+	if (action != NULL)
+		return move_row(rq, id, core_admin_group_move, TYPES_URL,
+		    portal_id);
 	if (read_group_form(rq, &f) != ZEK_OK)
 		return ZEK_INVALID;
 	rc = core_admin_group_save(&rq->ctx, rq->user, id, &f, errs, &s.nerrs);
@@ -747,37 +761,18 @@ web_admin_type_save(struct req *rq)
 	return sent_back(rq, rc, &s, type_page, id, TYPE_URL, id, "saved");
 }
 
-/* What a row's move button sends: the row (the route's id) and up or
- * down. ZEK_NOTFOUND for anybody but admins; ZEK_INVALID for a direction
- * no button sends. */
-static int
-sent_row_move(struct req *rq, int64_t *id, enum admin_move *dir)
-{
-	int move = sent_move(rq);
-
-	*id = admin_page_id(rq);
-	if (!admin_page_allowed(rq) || *id == 0)
-		return ZEK_NOTFOUND;
-	*dir = (enum admin_move)move;
-	return move < 0 ? ZEK_INVALID : ZEK_OK;
-}
-
 /* POST /servicedesk/admin/types/{id}/move: action=up|down */
 int
 web_admin_type_move(struct req *rq)
 {
-	enum admin_move dir;
+	int64_t id = admin_page_id(rq);
 	struct admin_type t;
-	int64_t id;
-	int rc;
+	int rc = ZEK_NOTFOUND;
 
-	rc = sent_row_move(rq, &id, &dir);
-	if (rc == ZEK_OK)
+	if (admin_page_allowed(rq) && id != 0)
 		rc = core_admin_type(&rq->ctx, rq->user, id, &t);
-	if (rc == ZEK_OK)
-		rc = core_admin_type_move(&rq->ctx, rq->user, id, dir);
-	return rc != ZEK_OK ? rc : admin_page_redirect(rq, arena_printf(
-	    rq->arena, TYPES_URL, t.portal_id), "moved");
+	return rc != ZEK_OK ? rc : move_row(rq, id, core_admin_type_move,
+	    TYPES_URL, t.portal_id);
 }
 
 /* POST /servicedesk/admin/types/{id}/fields: the add form of a field */
@@ -1059,19 +1054,15 @@ web_admin_field_save(struct req *rq)
 int
 web_admin_field_move(struct req *rq)
 {
+	int64_t id = admin_page_id(rq);
 	const struct admin_field *fld;
-	enum admin_move dir;
 	struct admin_type t;
-	int64_t id;
-	int rc;
+	int rc = ZEK_NOTFOUND;
 
-	rc = sent_row_move(rq, &id, &dir);
-	if (rc == ZEK_OK)
+	if (admin_page_allowed(rq) && id != 0)
 		rc = core_admin_field(&rq->ctx, rq->user, id, &t, &fld);
-	if (rc == ZEK_OK)
-		rc = core_admin_field_move(&rq->ctx, rq->user, id, dir);
-	return rc != ZEK_OK ? rc : admin_page_redirect(rq, arena_printf(
-	    rq->arena, TYPE_URL, t.id), "moved");
+	return rc != ZEK_OK ? rc : move_row(rq, id, core_admin_field_move,
+	    TYPE_URL, t.id);
 }
 
 /* POST /servicedesk/admin/fields/{id}/options: version, label_de, label_en */
@@ -1153,12 +1144,9 @@ web_admin_option_change(struct req *rq)
 		return sent_back(rq, rc, &s, field_page, field_id,
 		    FIELD_URL, field_id, "option_renamed");
 	}
-	if (sent_move(rq) >= 0) {
-		rc = core_admin_option_move(&rq->ctx, rq->user, id,
-		    (enum admin_move)sent_move(rq));
-		return sent_back(rq, rc, &s, field_page, field_id,
-		    FIELD_URL, field_id, "moved");
-	}
+	if (sent_move(rq) >= 0)
+		return move_row(rq, id, core_admin_option_move, FIELD_URL,
+		    field_id);
 	errs[0] = (struct field_error){ 0 };
 	rc = core_admin_option_retire(&rq->ctx, rq->user, id,
 	    str_eq(action, "retire"), &errs[0]);
