@@ -180,7 +180,8 @@ int web_agent_team(struct req *rq);
 int web_agent_team_role(struct req *rq);
 int web_agent_audit(struct req *rq);
 
-/* ---- the admin area, /servicedesk/admin/ (issue 16; admin.c) ---- */
+/* ---- the admin area, /servicedesk/admin/ (issue 16; admin.c,
+ * admin_types.c) ---- */
 
 #define WEB_ADMIN "/servicedesk/admin/"
 
@@ -199,6 +200,19 @@ int web_admin_config(struct req *rq);
 int web_admin_config_export(struct req *rq);
 int web_admin_config_preview(struct req *rq);
 int web_admin_config_apply(struct req *rq);
+int web_admin_types(struct req *rq);            /* admin_types.c */
+int web_admin_group_add(struct req *rq);
+int web_admin_group_change(struct req *rq);
+int web_admin_type_add(struct req *rq);
+int web_admin_type(struct req *rq);
+int web_admin_type_save(struct req *rq);
+int web_admin_type_move(struct req *rq);
+int web_admin_field_add(struct req *rq);
+int web_admin_field(struct req *rq);
+int web_admin_field_save(struct req *rq);
+int web_admin_field_move(struct req *rq);
+int web_admin_option_add(struct req *rq);
+int web_admin_option_change(struct req *rq);
 
 /* Shared by the customer's request page (request.c) and the agent's. */
 struct attachment_info;

@@ -1,7 +1,7 @@
 // Browser and accessibility tests of zek: a person's clicks and keystrokes in Debian's
 // headless Chromium against a real `zek serve`, and axe-core (WCAG 2.1 A/AA) on every
 // customer page. Usage: node tests/browser/run.mjs build-test/zek [TEST-ID ...]
-// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage; screenshots land in
+// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types; screenshots land in
 // build-test/browser-artifacts/)
 import '../node/check.mjs';
 import {
@@ -1000,6 +1000,82 @@ test('admin-catalogue', 'catalogue by keyboard: add (duplicate refused at the fi
 	eq(await admin.getByLabel('CSV-Datei', { exact: true }).getAttribute('aria-invalid'), 'true', 'a bad file is marked at the field');
 	check((await admin.locator('main').innerText()).includes('Zeile 2'), 'the error names the line');
 	await t.axe(admin, 'Online-Dienste with a bad import');
+});
+
+test('admin-types', 'request types by keyboard: a group, a type, a select field and its options; errors at the fields; axe on each page and state', async (t) => {
+	const admin = await t.pageAs('admin@example.org');
+	await admin.goto(t.url('/servicedesk/admin/'));
+	await navigates(admin, () => admin.getByRole('link', { name: 'Anfragetypen (ZEK)' }).click());
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'Anfragetypen', 'types heading');
+	await t.axe(admin, 'Anfragetypen');
+
+	// A group without a name: the error at the field, the summary says why.
+	const addGroup = admin.getByRole('region', { name: 'Gruppe hinzufügen' });
+	const groupName = addGroup.getByLabel('Name (Deutsch)', { exact: true });
+	await groupName.focus();
+	await tabTo(admin, addGroup.getByRole('button', { name: 'Gruppe hinzufügen' }), 5);
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	eq(await admin.getByRole('region', { name: 'Gruppe hinzufügen' }).getByLabel('Name (Deutsch)', { exact: true }).getAttribute('aria-invalid'), 'true', 'the empty name is marked invalid');
+	check((await admin.getByRole('alert').innerText()).includes('Bitte füllen Sie dieses Feld aus.'), 'the summary says why');
+	await t.axe(admin, 'Anfragetypen with an error');
+	await admin.getByRole('alert').getByRole('link').first().click();
+	eq(await admin.evaluate(() => document.activeElement.id), 'ng-name_de', 'the summary link moves the focus to the field');
+	await admin.keyboard.type('Browsergruppe');
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	check((await admin.getByRole('status').first().innerText()).includes('Die Gruppe ist hinzugefügt.'), 'group added');
+	eq(await admin.getByRole('heading', { level: 2, name: 'Browsergruppe' }).count(), 1, 'the new group has its section');
+
+	// A type in it: its page.
+	const addType = admin.getByRole('region', { name: 'Anfragetyp hinzufügen' });
+	await addType.getByLabel('Gruppe').selectOption({ label: 'Browsergruppe' });
+	const typeName = addType.getByLabel('Name (Deutsch)', { exact: true });
+	await typeName.fill('Browsertyp');
+	await navigates(admin, () => typeName.press('Enter'));
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'Browsertyp', 'the new type\'s page');
+	check((await admin.getByRole('status').first().innerText()).includes('Der Anfragetyp ist angelegt'), 'type added');
+	const typeId = admin.url().match(/\/types\/(\d+)/)[1];
+	await t.axe(admin, 'Anfragetyp');
+
+	// Its icon by arrow keys in the radio group, a description, saved.
+	await admin.getByRole('radio', { name: 'Kein Symbol' }).focus();
+	await admin.keyboard.press('ArrowDown');
+	await admin.keyboard.press('ArrowDown');
+	eq(await admin.getByRole('radio', { name: 'Anforderung' }).isChecked(), true, 'arrow keys choose the icon');
+	await admin.getByLabel('Beschreibung (Deutsch) (optional)').fill('Ein Anfragetyp aus dem Browsertest.');
+	await navigates(admin, () => admin.getByRole('button', { name: 'Speichern' }).click());
+	check((await admin.getByRole('status').first().innerText()).includes('Die Änderungen sind gespeichert.'), 'type saved');
+
+	// A select with two options, required.
+	const addField = admin.getByRole('region', { name: 'Feld hinzufügen' });
+	await addField.getByLabel('Art', { exact: true }).selectOption({ label: 'Auswahlliste' });
+	await addField.getByLabel('Beschriftung (Deutsch)', { exact: true }).fill('Dringlichkeit');
+	await addField.getByRole('checkbox', { name: 'Pflichtfeld' }).check();
+	await addField.getByLabel('Auswahlmöglichkeiten (optional)').fill('Hoch | High\nNiedrig | Low');
+	await navigates(admin, () => addField.getByRole('button', { name: 'Feld hinzufügen' }).click());
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'Dringlichkeit', 'the new field\'s page');
+	await t.axe(admin, 'Feld with options');
+
+	// An option renamed in its row by keyboard, another retired; the last one stays.
+	const rename = admin.getByLabel('Beschriftung (Deutsch) für „Hoch“');
+	await rename.fill('Sehr hoch');
+	await navigates(admin, () => rename.press('Enter'));
+	check((await admin.getByRole('status').first().innerText()).includes('Die Auswahlmöglichkeit ist umbenannt.'), 'option renamed');
+	await navigates(admin, () => admin.getByRole('button', { name: 'Stilllegen „Niedrig“' }).click());
+	check((await admin.getByRole('status').first().innerText()).includes('nicht mehr angeboten'), 'option retired');
+	const retire = admin.getByRole('button', { name: 'Stilllegen „Sehr hoch“' });
+	await tabTo(admin, retire, 40);
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	check((await admin.getByRole('alert').innerText()).includes('mindestens eine angebotene Auswahlmöglichkeit'), 'the last option on offer stays');
+	await t.axe(admin, 'Feld with an error');
+	eq(await admin.getByRole('button', { name: 'Wieder anbieten „Niedrig“' }).count(), 1, 'a retired option can be offered again');
+
+	// The customer sees the type with its required select.
+	const anna = await t.pageAs('anna@example.org');
+	await anna.goto(t.url(`${PORTAL}/create/${typeId}`));
+	eq((await anna.getByRole('heading', { level: 1 }).textContent()).trim(), 'Browsertyp', 'the customer\'s form of the new type');
+	const select = anna.getByLabel(/Dringlichkeit/);
+	eq(await select.locator('option').allTextContents().then((o) => o.filter((x) => x.trim() === 'Sehr hoch').length), 1, 'the renamed option is offered');
+	eq(await select.locator('option', { hasText: 'Niedrig' }).count(), 0, 'the retired option is not');
 });
 
 test('timezones', 'the time zone picker as the guide shows it: the default first, "(GMT+05:30) Kolkata" chosen by keyboard, times follow; axe', async (t) => {
