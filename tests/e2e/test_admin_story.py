@@ -139,8 +139,7 @@ def test_a_required_select_added_renamed_retired_and_hidden(c, binary):
         assert shown(anna, plain) is None
         assert shown(anna, high) == "Hoch" and shown(anna, medium) == "Normal"
     finally:
-        for s in z.servers:
-            s.stop()
+        z.close()
         smtp.stop()
 
 
