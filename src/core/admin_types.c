@@ -1150,14 +1150,14 @@ core_admin_field_add(struct zctx *ctx, const struct user *actor,
 {
 	struct form_check fc = { ctx, errs, nerrs, false };
 	struct change_list cl = { .ctx = ctx, .actor = actor };
-	struct store_field *fields, nf;
+	struct store_field *fields = NULL, nf;
 	struct store_reqtype *t;
 	struct field_shape sh;
 	struct field_texts v;
-	const char **keys;
+	const char **keys = NULL;
 	int64_t id = 0;
 	enum zek_rc rc;
-	size_t n, self;
+	size_t n = 0, self;
 	bool shape_ok;
 
 	*nerrs = 0;
@@ -1180,8 +1180,7 @@ core_admin_field_add(struct zctx *ctx, const struct user *actor,
 	}
 	if (rc == ZEK_OK)
 		rc = field_label_free(&fc, fields, n, v.label_de, 0);
-	keys = field_keys(ctx, fields, n);
-	if (rc == ZEK_OK && keys == NULL)
+	if (rc == ZEK_OK && (keys = field_keys(ctx, fields, n)) == NULL)
 		rc = ZEK_NOMEM;
 	if (rc == ZEK_OK) {
 		nf = (struct store_field){ .type_id = type_id,

@@ -374,18 +374,20 @@ parse_options(struct parse *p, const json_t *jf, const char *path,
 		}
 		parse_option(p, jo, op, o);
 		o->position = (int64_t)i + 1;
+		values[i] = folds[i] = "";     /* what a later one is compared with */
 		if (o->value == NULL || o->label_de == NULL)
 			continue;
 		for (j = 0; j < i && !str_eq(values[j], o->value); j++)
 			;
+		values[i] = o->value;
 		if (j < i)
 			problem(p, at(p, op, "value"), "err_config_duplicate",
 			    o->value);
 		else if (seen_fold(p, folds, i, o->label_de, &fold))
 			problem(p, at(p, op, "label_de"), "err_config_duplicate",
 			    o->label_de);
-		values[i] = o->value;
-		folds[i] = fold;
+		else
+			folds[i] = fold;
 	}
 }
 
