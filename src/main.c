@@ -79,6 +79,13 @@ static const char usage[] =
     "                      one mail as the full raw message\n"
     "  mail run [--db DB]\n"
     "                      send every due mail once (for cron), then exit\n"
+    "  mail receive [--db DB]\n"
+    "                      take one received message on standard input\n"
+    "                      (Postfix pipe, .forward, fetchmail mda); exit\n"
+    "                      status 0 once it is stored, 75 to be retried\n"
+    "  mail received [--db DB] [--state done|ignored|quarantined|new]\n"
+    "        [--limit N]   received messages, newest first, with what\n"
+    "                      became of them\n"
     "  jobs run [--db DB] [--now MS]\n"
     "                      run the background jobs once (auto-close,\n"
     "                      clean-ups; for cron), then exit; --now: the time\n"
@@ -102,7 +109,8 @@ static const char usage[] =
     "max_pending_upload_bytes, secure_cookies, smtp_url, smtp_starttls,\n"
     "smtp_user, smtp_password, smtp_from, smtp_from_name, smtp_timeout_ms,\n"
     "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
-    "agent_mail_new, agent_mail_reply, auto_close_days, invite_ttl_days,\n"
+    "agent_mail_new, agent_mail_reply, mail_reply_address, mail_max_bytes,\n"
+    "mail_request_type, mail_unknown, auto_close_days, invite_ttl_days,\n"
     "reset_ttl_minutes, share_with, signup, signup_domains, idle_timeout,\n"
     "header_timeout, body_min_rate, max_connections, max_connections_per_ip,\n"
     "trusted_proxies, phase_timing;\n"
@@ -166,6 +174,19 @@ config_set_mail(struct config *cfg, const char *key, char *v)
 	    str_eq(v, "required")))
 		cfg->smtp_starttls = no ? CONFIG_TLS_OFF : yes ? CONFIG_TLS_ON :
 		    CONFIG_TLS_REQUIRED;
+	else if (str_eq(key, "mail_reply_address") && (str_empty(v) ||
+	    (mime_addr_valid(v) && strchr(v, '+') == NULL)))
+		cfg->mail_reply_address = v;
+	else if (str_eq(key, "mail_max_bytes") &&
+	    str_to_i64(v, 64 << 10, 1LL << 30, &n) == 0)
+		cfg->mail_max_bytes = (size_t)n;
+	else if (str_eq(key, "mail_request_type") &&
+	    str_to_i64(v, 1, INT64_MAX, &n) == 0)
+		cfg->mail_request_type = n;
+	else if (str_eq(key, "mail_unknown") && (str_eq(v, "ignore") ||
+	    str_eq(v, "reply")))
+		cfg->mail_unknown = str_eq(v, "reply") ? MAIL_UNKNOWN_REPLY :
+		    MAIL_UNKNOWN_IGNORE;
 	else if (str_eq(key, "agent_mail_new") && (yes || no))
 		cfg->agent_mail_new = yes;
 	else if (str_eq(key, "agent_mail_reply") && (yes || no))
@@ -203,7 +224,7 @@ config_set_conn(struct config *cfg, const char *key, const char *v)
 	return -1;
 }
 
-#define CONFIG_STRINGS 11
+#define CONFIG_STRINGS 12
 
 /* Keeps v if config_set stored it in a string setting, else frees it. A
  * key given twice (file, environment, flag) frees the value it replaces
@@ -216,7 +237,7 @@ config_keep(struct config *cfg, char *v)
 		&cfg->listen, &cfg->db_path, &cfg->root, &cfg->base_url,
 		&cfg->smtp_url, &cfg->smtp_user, &cfg->smtp_password,
 		&cfg->smtp_from, &cfg->smtp_from_name, &cfg->trusted_proxies,
-		&cfg->signup_domains,
+		&cfg->signup_domains, &cfg->mail_reply_address,
 	};
 	size_t i;
 
@@ -345,7 +366,8 @@ config_env(struct config *cfg)
 		"smtp_from", "smtp_from_name", "smtp_timeout_ms", "mail_poll_ms",
 		"mail_retry_ms", "mail_retry_max_ms", "mail_expire_ms",
 		"agent_mail_new", "agent_mail_reply", "auto_close_days",
-		"invite_ttl_days", "reset_ttl_minutes", "share_with", "signup",
+		"mail_reply_address", "mail_max_bytes", "mail_request_type",
+		"mail_unknown", "invite_ttl_days", "reset_ttl_minutes", "share_with", "signup",
 		"signup_domains",
 		"idle_timeout",
 		"header_timeout", "body_min_rate",
