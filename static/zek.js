@@ -739,8 +739,32 @@
 			list.hidden = files.length === 0;
 		}
 
+		// A file over the server's limit is refused here, before it is
+		// sent, with the server's own words next to the field.
+		const maxBytes = Number(input.dataset.maxBytes) || 0;
+		const refusal = el('p', { class: 'field__error', id: newId('too-big'), hidden: true });
+		list.after(refusal);
+
+		function refuse(names) {
+			refusal.textContent = names.map((name) => input.dataset.tooBig.replace('{name}', name)).join(' ');
+			refusal.hidden = names.length === 0;
+			const described = (browse.getAttribute('aria-describedby') || '').split(' ')
+				.filter((id) => id && id !== refusal.id);
+			if (names.length) {
+				described.push(refusal.id);
+				browse.setAttribute('aria-invalid', 'true');
+				announce(refusal.textContent);
+			} else if (!input.hasAttribute('aria-invalid')) {
+				browse.removeAttribute('aria-invalid');
+			}
+			browse.setAttribute('aria-describedby', described.join(' '));
+		}
+
 		function add(newFiles) {
 			const added = [];
+			const tooBig = newFiles.filter((f) => maxBytes > 0 && f.size > maxBytes);
+			refuse(tooBig.map((f) => f.name));
+			newFiles = newFiles.filter((f) => !tooBig.includes(f));
 			for (const f of newFiles) {
 				const dup = files.some((g) => g.name === f.name && g.size === f.size && g.lastModified === f.lastModified);
 				if (!dup) {
@@ -935,6 +959,36 @@
 		}
 	}
 
+	/* ---------- A value to copy (a new access token) ---------- */
+
+	// The value gets the focus, selected, and a "Kopieren" button beside
+	// it; the result is announced. Without JS the value is selectable.
+	function initCopy(input) {
+		const status = el('span', { class: 'copy__status', role: 'status' });
+		const button = el('button', { type: 'button', class: 'button button--secondary copy__button',
+			'aria-describedby': input.id, text: t('copy') });
+		button.addEventListener('click', async () => {
+			try {
+				await navigator.clipboard.writeText(input.value);
+				status.textContent = t('copied');
+			} catch (e) {
+				input.select();
+				status.textContent = t('copyFailed');
+			}
+		});
+		input.after(el('div', { class: 'copy' }, button, status));
+		// After the load: going to the page's #fragment takes the focus.
+		const take = () => setTimeout(() => {
+			input.focus({ preventScroll: true });
+			input.select();
+			input.scrollIntoView({ block: 'center' });
+		}, 0);
+		if (doc.readyState === 'complete')
+			take();
+		else
+			window.addEventListener('load', take, { once: true });
+	}
+
 	/* ---------- Start ---------- */
 
 	function start() {
@@ -955,6 +1009,8 @@
 		for (const box of doc.querySelectorAll('[data-comment-box]'))
 			initCommentBox(box);
 		initPrint();
+		for (const input of doc.querySelectorAll('input[data-copy]'))
+			initCopy(input);
 	}
 
 	if (doc.readyState === 'loading')

@@ -596,7 +596,7 @@ type_check(struct form_check *fc, const struct admin_type_form *f,
 	    f->description_en, ADMIN_TEXT_MAX, true, false);
 	v->icon = f->icon != NULL ? f->icon : "";
 	if (!icon_valid(v->icon)) {
-		admin_form_error(fc, "icon", "err_invalid", 0);
+		admin_form_error(fc, "icon", "err_invalid_value", 0);
 		ok = false;
 	}
 	if (str_to_i64(f->group_id, 1, INT64_MAX, &v->group_id) != 0) {
@@ -647,7 +647,7 @@ type_fits(struct form_check *fc, const struct desk_config *dc,
 	size_t i;
 
 	if (desk_group(dc, v->group_id) == NULL)
-		admin_form_error(fc, "group_id", "err_invalid", 0);
+		admin_form_error(fc, "group_id", "err_invalid_value", 0);
 	for (i = 0; i < dc->ntypes; i++)
 		if (dc->types[i].id != self &&
 		    same_name(fc->ctx, dc->types[i].name_de, v->name_de)) {

@@ -637,6 +637,138 @@ out:
 	return rc;
 }
 
+/* CLDR, and so ICU 72, keeps zones by their first IANA names; IANA has
+ * renamed these since (its "backward" links). The picker shows and stores
+ * the current name, which ICU knows as an alias. */
+static const struct {
+	const char *cldr, *iana;
+} zone_renames[] = {
+	{ "Africa/Asmera", "Africa/Asmara" },
+	{ "America/Buenos_Aires", "America/Argentina/Buenos_Aires" },
+	{ "America/Catamarca", "America/Argentina/Catamarca" },
+	{ "America/Coral_Harbour", "America/Atikokan" },
+	{ "America/Cordoba", "America/Argentina/Cordoba" },
+	{ "America/Godthab", "America/Nuuk" },
+	{ "America/Indianapolis", "America/Indiana/Indianapolis" },
+	{ "America/Jujuy", "America/Argentina/Jujuy" },
+	{ "America/Louisville", "America/Kentucky/Louisville" },
+	{ "America/Mendoza", "America/Argentina/Mendoza" },
+	{ "Asia/Calcutta", "Asia/Kolkata" },
+	{ "Asia/Katmandu", "Asia/Kathmandu" },
+	{ "Asia/Rangoon", "Asia/Yangon" },
+	{ "Asia/Saigon", "Asia/Ho_Chi_Minh" },
+	{ "Atlantic/Faeroe", "Atlantic/Faroe" },
+	{ "Europe/Kiev", "Europe/Kyiv" },
+	{ "Pacific/Enderbury", "Pacific/Kanton" },
+	{ "Pacific/Ponape", "Pacific/Pohnpei" },
+	{ "Pacific/Truk", "Pacific/Chuuk" },
+};
+
+const char *
+time_zone_current_name(const char *id)
+{
+	size_t i;
+
+	for (i = 0; id != NULL && i < ZEK_ARRAY_LEN(zone_renames); i++)
+		if (str_eq(id, zone_renames[i].cldr))
+			return zone_renames[i].iana;
+	return id;
+}
+
+/* The zone's offset from UTC without daylight saving, in ms. */
+static int
+zone_raw_offset(const char *id, int32_t *out)
+{
+	UChar uid[TIME_MAX_TZ];
+	UErrorCode st = U_ZERO_ERROR;
+	UCalendar *cal;
+
+	u_uastrncpy(uid, id, TIME_MAX_TZ);
+	cal = ucal_open(uid, -1, "en_US_POSIX", UCAL_GREGORIAN, &st);
+	if (U_SUCCESS(st))
+		*out = ucal_get(cal, UCAL_ZONE_OFFSET, &st);
+	ucal_close(cal);
+	return U_SUCCESS(st) ? ZEK_OK : icu_rc(st);
+}
+
+static int
+cmp_entry(const void *x, const void *y)
+{
+	const struct time_zone_entry *a = x, *b = y;
+	int c;
+
+	if (a->raw_offset_ms != b->raw_offset_ms)
+		return a->raw_offset_ms < b->raw_offset_ms ? -1 : 1;
+	c = strcmp(a->city, b->city);
+	return c != 0 ? c : strcmp(a->id, b->id);
+}
+
+/* The picker's list, made once per process: opening a calendar for each
+ * of some 430 zones costs milliseconds, and raw offsets only change with
+ * ICU's data, which is read at start. */
+static struct {
+	pthread_once_t once;
+	struct time_zone_entry *entries;
+	size_t n;
+	int rc;
+} picker = { .once = PTHREAD_ONCE_INIT };
+
+/* "America/Argentina/Buenos_Aires" is "Buenos Aires". */
+static char *
+zone_city(const char *id)
+{
+	const char *slash = strrchr(id, '/');
+	char *c = strdup(slash != NULL ? slash + 1 : id), *p;
+
+	for (p = c; p != NULL && *p != '\0'; p++)
+		if (*p == '_')
+			*p = ' ';
+	return c;
+}
+
+static void
+picker_make(void)
+{
+	struct arena *a = arena_new(0);
+	struct time_zone_entry *e;
+	const char **ids;
+	size_t i, n = 0;
+
+	picker.rc = a != NULL ? time_zone_list(a, &ids, &n) : ZEK_NOMEM;
+	e = picker.rc == ZEK_OK ? calloc(n + 1, sizeof(*e)) : NULL;
+	if (picker.rc == ZEK_OK && e == NULL)
+		picker.rc = ZEK_NOMEM;
+	for (i = 0; picker.rc == ZEK_OK && i < n; i++) {
+		e[i].id = strdup(time_zone_current_name(ids[i]));
+		e[i].city = e[i].id != NULL ? zone_city(e[i].id) : NULL;
+		if (e[i].id == NULL || e[i].city == NULL)
+			picker.rc = ZEK_NOMEM;
+		else
+			picker.rc = zone_raw_offset(e[i].id, &e[i].raw_offset_ms);
+	}
+	arena_free(a);
+	if (picker.rc != ZEK_OK) {
+		for (i = 0; e != NULL && i < n; i++) {
+			free((char *)e[i].id);
+			free((char *)e[i].city);
+		}
+		free(e);
+		return;
+	}
+	qsort(e, n, sizeof(*e), cmp_entry);
+	picker.entries = e;
+	picker.n = n;
+}
+
+int
+time_zone_picker(const struct time_zone_entry **out, size_t *n)
+{
+	pthread_once(&picker.once, picker_make);
+	*out = picker.entries;
+	*n = picker.rc == ZEK_OK ? picker.n : 0;
+	return picker.rc;
+}
+
 int64_t
 time_now_ms(void)
 {

@@ -51,6 +51,23 @@ bool time_zone_valid(const char *tz);
  * arena memory. Returns ZEK_OK, ZEK_NOMEM or ZEK_IO. */
 int time_zone_list(struct arena *a, const char ***out, size_t *n);
 
+/* The current IANA name of a zone ICU lists by an older one
+ * ("Asia/Calcutta" is "Asia/Kolkata", "Europe/Kiev" "Europe/Kyiv");
+ * any other id as it is. */
+const char *time_zone_current_name(const char *id);
+
+/* One zone of the picker: its current IANA name, its city ("Buenos
+ * Aires") and its offset from UTC without daylight saving. */
+struct time_zone_entry {
+	const char *id;
+	const char *city;
+	int32_t raw_offset_ms;
+};
+
+/* The zones of time_zone_list by their current names, ordered by offset,
+ * then city; made once per process and shared, read-only. */
+int time_zone_picker(const struct time_zone_entry **out, size_t *n);
+
 /* Now, in milliseconds since the epoch (UTC). */
 int64_t time_now_ms(void);
 

@@ -139,6 +139,7 @@ field_json(struct req *rq, const struct create_state *st, size_t idx)
 		break;
 	case FIELD_ATTACHMENT:
 		json_object_set_new(j, "kept", kept_files(rq, st, idx));
+		(void)web_attach_limit(rq, j);
 		break;
 	default:
 		break;

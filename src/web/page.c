@@ -422,6 +422,20 @@ web_error_text(struct req *rq, const struct field_error *e)
 	return out;
 }
 
+int
+web_attach_limit(struct req *rq, json_t *field)
+{
+	struct field_error e = { .field = "", .key = "err_file_too_big",
+		.max = (int64_t)rq->app->cfg.max_file_bytes, .arg = "{name}" };
+
+	if (field == NULL)
+		return ZEK_NOMEM;
+	json_object_set_new(field, "max_bytes", json_integer(e.max));
+	json_object_set_new(field, "too_big", json_string(web_error_text(rq,
+	    &e)));
+	return ZEK_OK;
+}
+
 json_t *
 web_field_json(struct req *rq, const struct field_error *errs, size_t n,
     const char *field, const char *id, const char *value)

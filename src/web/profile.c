@@ -95,71 +95,46 @@ lang_options(struct req *rq, const char *cur)
 	    "code", "en", "text", "English", "chosen", str_eq(cur, "en"));
 }
 
-/* Region names for the zone groups, by the first part of the zone ID. */
+/* "(GMT+05:30) Kolkata", as the guide's picker shows a zone. */
 static const char *
-region_text(struct req *rq, const char *region)
+zone_text(struct req *rq, const char *city, int32_t raw_offset_ms)
 {
-	static const char *const known[] = { "Africa", "America", "Antarctica",
-	    "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian",
-	    "Pacific" };
-	const char *key;
-	size_t i;
+	int32_t m = raw_offset_ms / 60000;
 
-	for (i = 0; i < ZEK_ARRAY_LEN(known); i++) {
-		if (!str_eq(region, known[i]))
-			continue;
-		key = arena_printf(rq->arena, "tz_region_%s", known[i]);
-		return key != NULL ? web_t(rq, key) : region;
-	}
-	return region;
+	return arena_printf(rq->arena, "(GMT%c%02d:%02d) %s", m < 0 ? '-' : '+',
+	    (m < 0 ? -m : m) / 60, (m < 0 ? -m : m) % 60, city);
 }
 
-/* "America/Argentina/Buenos_Aires" shows as "Argentina/Buenos Aires". */
-static const char *
-zone_label(struct req *rq, const char *zone)
-{
-	const char *slash = strchr(zone, '/');
-	char *s = arena_strdup(rq->arena, slash != NULL ? slash + 1 : zone);
-	char *p;
-
-	for (p = s; p != NULL && *p != '\0'; p++)
-		if (*p == '_')
-			*p = ' ';
-	return s != NULL ? s : zone;
-}
-
-/* The IANA zones grouped by region (the template puts UTC first). */
+/* The zones for the picker: "Standard (Europe/Berlin)" first, then every
+ * zone by its offset without daylight saving, UTC among those of +00:00. */
 static json_t *
-zone_groups(struct req *rq, const char *cur)
+zone_options(struct req *rq, const char *cur)
 {
-	const char **zones;
-	json_t *groups = json_array(), *group = NULL, *list = NULL;
-	char region[ZONE_MAX];
-	size_t i, n, len;
+	const struct time_zone_entry *e;
+	json_t *list = json_array();
+	bool utc_done = false;
+	size_t i, n;
 
-	if (time_zone_list(rq->arena, &zones, &n) != ZEK_OK)
+	cur = time_zone_current_name(cur);
+	if (time_zone_picker(&e, &n) != ZEK_OK)
 		n = 0;
-	region[0] = '\0';
+	json_array_append_new(list, ctx_pack("{s:s, s:s, s:b}", "code",
+	    TIME_DEFAULT_ZONE, "text", arena_printf(rq->arena, "%s (%s)",
+	    web_t(rq, "prefs_timezone_default"), TIME_DEFAULT_ZONE), "chosen",
+	    str_eq(cur, TIME_DEFAULT_ZONE)));
 	for (i = 0; i < n; i++) {
-		const char *slash = strchr(zones[i], '/');
-		len = slash != NULL ? (size_t)(slash - zones[i]) : 0;
-		if (len == 0 || len >= sizeof(region))
-			continue;
-		if (group == NULL || strncmp(region, zones[i], len) != 0 ||
-		    region[len] != '\0') {
-			memcpy(region, zones[i], len);
-			region[len] = '\0';
-			list = json_array();
-			group = ctx_pack("{s:s, s:o}", "region",
-			    region_text(rq, region), "zones", list);
-			if (group == NULL || json_array_append_new(groups, group) != 0)
-				break;      /* out of memory: a shorter list */
+		if (!utc_done && e[i].raw_offset_ms >= 0) {
+			json_array_append_new(list, ctx_pack("{s:s, s:s, s:b}",
+			    "code", "UTC", "text", zone_text(rq, "UTC", 0),
+			    "chosen", str_eq(cur, "UTC")));
+			utc_done = true;
 		}
-		json_array_append_new(list, ctx_pack("{s:s, s:s, s:b}",
-		    "code", zones[i], "text", zone_label(rq, zones[i]),
-		    "chosen", str_eq(cur, zones[i])));
+		json_array_append_new(list, ctx_pack("{s:s, s:s, s:b}", "code",
+		    e[i].id, "text", zone_text(rq, e[i].city,
+		    e[i].raw_offset_ms), "chosen", str_eq(cur, e[i].id) &&
+		    !str_eq(cur, TIME_DEFAULT_ZONE)));
 	}
-	return groups;
+	return list;
 }
 
 static json_t *
@@ -180,19 +155,18 @@ prefs_json(struct req *rq, const struct profile_state *st)
 		if (z != NULL && strlen(z) < ZONE_MAX && core_tz_valid(z))
 			tz = z;
 	}
-	j = ctx_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:b, s:s, s:b}",
+	j = ctx_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:s, s:b}",
 	    "action", PROFILE_URL "/preferences",
 	    "cancel_href", PROFILE_URL "#einstellungen",
 	    "lang", field_json(rq, st, "prefs", "lang", "s-lang", NULL),
 	    "tz", field_json(rq, st, "prefs", "tz", "s-tz", NULL),
 	    "langs", lang_options(rq, lang),
-	    "utc", str_eq(tz, "UTC"),
 	    "has_errors", mine && st->nerrs > 0,
 	    "now_text", web_time_text(rq, rq->ctx.now_ms),
 	    "notify", mine ? !str_empty(req_form(rq, "notify")) : rq->user->notify);
 	if (j == NULL)
 		return NULL;
-	json_object_set_new(j, "zone_groups", zone_groups(rq, tz));
+	json_object_set_new(j, "zones", zone_options(rq, tz));
 	if (mine && st->nerrs > 0)
 		json_object_set_new(j, "errors", web_summary_json(rq, st->errs,
 		    st->nerrs, fields, ZEK_ARRAY_LEN(fields)));
@@ -244,7 +218,9 @@ tokens_json(struct req *rq, const struct profile_state *st)
 	for (i = 0; i < n; i++)
 		json_array_append_new(rows, token_row(rq, &list[i]));
 	j = ctx_pack("{s:s, s:o, s:b, s:o, s:o, s:s, s:s, s:b}",
-	    "action", TOKENS_URL,
+	    /* The answer opens at what it says, in sight without scrolling
+	     * and without JS: the new token, or the form's errors. */
+	    "action", TOKENS_URL "#token-result",
 	    "list", rows,
 	    "has_tokens", n > 0,
 	    "name", field_json(rq, st, "token", "name", "t-name",

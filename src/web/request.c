@@ -403,6 +403,7 @@ web_comment_form_fields(struct req *rq, json_t *form, const char *label,
 	    "key", FILES_FIELD, "id", "f-attachment",
 	    "label", web_t(rq, "comment_files"),
 	    "optional", 1, "required", 0, "is_attachment", 1, "kept", list);
+	(void)web_attach_limit(rq, files);
 	elist = json_array();
 	for (i = 0; elist != NULL && i < nerrs; i++)
 		json_array_append_new(elist, str_eq(errs[i].field, FILES_FIELD) ?

@@ -68,6 +68,10 @@ const struct field_error *web_error_for(const struct field_error *errs,
 /* An error's text in the viewer's language with {max}, {min} and {name}
  * filled in (sizes of files as "10 MB"). */
 const char *web_error_text(struct req *rq, const struct field_error *e);
+/* Gives an attachment field's json the per-file limit ("max_bytes") and
+ * the error a too big file gets ("too_big", "{name}" left for the
+ * browser), so that zek.js refuses such a file before it is sent. */
+int web_attach_limit(struct req *rq, json_t *field);
 /* One entry of a form's error summary (partials/error-list): the link to
  * the field's control, the field's label and the message. Every summary
  * names the field: a message alone ("Dieser Wert ist hier nicht möglich")

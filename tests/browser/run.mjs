@@ -1002,4 +1002,83 @@ test('admin-catalogue', 'catalogue by keyboard: add (duplicate refused at the fi
 	await t.axe(admin, 'Online-Dienste with a bad import');
 });
 
+test('timezones', 'the time zone picker as the guide shows it: the default first, "(GMT+05:30) Kolkata" chosen by keyboard, times follow; axe', async (t) => {
+	const page = await t.pageAs('ben@example.org');
+	await page.goto(t.url('/servicedesk/customer/user/profile'));
+	const zone = page.getByLabel('Zeitzone', { exact: true });
+	const first = await zone.locator('option').first();
+	eq((await first.textContent()).trim(), 'Standard (Europe/Berlin)', 'the default is the first choice');
+	eq(await zone.inputValue(), 'Europe/Berlin', 'the default is chosen');
+	const texts = await zone.locator('option').allTextContents();
+	check(texts.includes('(GMT+05:30) Kolkata') && texts.includes('(GMT+02:00) Kyiv'), 'current names with their offsets');
+	check(!texts.some((x) => /Calcutta|Kiev\b/.test(x)), 'no old names');
+	await t.axe(page, 'profile with the zone picker');
+	await zone.focus();
+	await zone.selectOption({ label: '(GMT+05:30) Kolkata' });
+	const save = page.locator('form[action$="/preferences"]').getByRole('button', { name: 'Speichern' });
+	await tabTo(page, save, 5);
+	await navigates(page, () => page.keyboard.press('Enter'));
+	const again = page.getByLabel('Zeitzone', { exact: true });
+	eq(await again.inputValue(), 'Asia/Kolkata', 'Kolkata is kept');
+	const hm = (ms) => new Intl.DateTimeFormat('de-DE', { timeZone: 'Asia/Kolkata', hour: '2-digit', minute: '2-digit' }).format(ms);
+	const shown = await page.locator('#s-now').textContent();
+	check([hm(Date.now()), hm(Date.now() - 60000)].some((x) => shown.includes(x)), `"now" is shown in Kolkata: ${shown}`);
+	await t.shot(page, 'time zone Kolkata');
+	await again.selectOption({ label: 'Standard (Europe/Berlin)' });
+	await navigates(page, () => page.locator('form[action$="/preferences"]').getByRole('button', { name: 'Speichern' }).click());
+	eq(await page.getByLabel('Zeitzone', { exact: true }).inputValue(), 'Europe/Berlin', 'back to the default');
+});
+
+test('token-created', 'a new access token gets the focus in sight, "Kopieren" copies it; the button keeps off the next heading at 1366 and 390 px; axe', async (t) => {
+	const page = await t.pageAs('carla@example.org');
+	await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+	for (const width of [1366, 390]) {
+		await page.setViewportSize({ width, height: 800 });
+		await page.goto(t.url('/servicedesk/customer/user/profile'));
+		const create = page.getByRole('button', { name: 'Erstellen' });
+		const below = page.getByRole('heading', { name: 'Ihre Token' });
+		const gap = (await below.boundingBox()).y - ((await create.boundingBox()).y + (await create.boundingBox()).height);
+		check(gap >= 24, `"Erstellen" keeps ${gap} px off the next heading at ${width} px`);
+		await page.getByLabel('Name', { exact: true }).fill(`Browser ${width}`);
+		await create.focus();
+		await navigates(page, () => page.keyboard.press('Enter'));
+		const inSight = await page.waitForFunction(() => {
+			const r = document.getElementById('t-new').getBoundingClientRect();
+			return document.activeElement.id === 't-new' && r.top >= 0 && r.bottom <= innerHeight;
+		}, null, { timeout: 3000 }).then(() => true, () => false);
+		check(inSight, `the new token has the focus, in sight, at ${width} px`);
+		const value = await page.locator('#t-new').inputValue();
+		await page.getByRole('button', { name: 'Kopieren' }).click();
+		await page.waitForFunction(() => document.querySelector('.copy__status').textContent !== '', null, { timeout: 3000 });
+		eq((await page.locator('.copy__status').textContent()).trim(), 'Kopiert.', 'copying is announced');
+		eq(await page.evaluate(() => navigator.clipboard.readText()), value, 'the token is on the clipboard');
+		await t.axe(page, `profile with a new token at ${width} px`);
+		await t.shot(page, `new token at ${width} px`);
+	}
+});
+
+test('filesize', 'a file over the limit is refused at once, next to the field, before anything is sent; the others are kept; axe', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	const big = { name: 'gross.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(10.5 * 1024 * 1024, 0x25) };
+	const small = { name: 'klein.txt', mimeType: 'text/plain', buffer: Buffer.from(LOG_TEXT) };
+	let uploads = 0;
+	page.on('request', (r) => { if (r.method() === 'POST') uploads++; });
+	await page.goto(t.url(`${PORTAL}/create/1`));
+	await page.locator('input[type="file"]').setInputFiles([big, small]);
+	const refusal = page.locator('.field--attachment .field__error');
+	await refusal.waitFor();
+	const text = (await refusal.textContent()).trim();
+	check(/Die Datei „gross\.pdf“ ist zu groß\. Erlaubt sind höchstens .+ je Datei\./.test(text), `the limit is named: ${text}`);
+	eq(uploads, 0, 'nothing was sent');
+	const browse = page.getByRole('button', { name: /Anhang/ }).first();
+	eq(await browse.getAttribute('aria-invalid'), 'true', 'the control is marked invalid');
+	const files = await page.locator('.filelist__name').allTextContents();
+	eq(files.join(','), 'klein.txt', 'the file within the limit is kept, the big one not');
+	await t.axe(page, 'create form with a file over the limit');
+	await t.shot(page, 'file over the limit');
+	// Choosing a fitting file clears the message.
+	await page.locator('input[type="file"]').setInputFiles([{ name: 'noch.txt', mimeType: 'text/plain', buffer: Buffer.from('x') }]);
+	check(await refusal.isHidden(), 'the message goes with the next choice');
+});
+
 process.exitCode = await main();

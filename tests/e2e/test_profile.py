@@ -107,8 +107,19 @@ def test_profile_needs_login_and_is_linked_from_header(c, server, binary):
         assert_in(text, r.text)
     assert re.search(r'<option value="de" lang="de" selected>Deutsch</option>', r.text)
     assert re.search(r'<option value="en" lang="en">English</option>', r.text)
-    assert re.search(r'<option value="Europe/Berlin" selected>Berlin</option>', r.text)
-    assert len(re.findall(r'<option value="[A-Z][A-Za-z_]+/', r.text)) > 300
+    # The guide's picker: the default first, then every zone by its offset
+    # as "(GMT+01:00) Berlin", current names (Kolkata, Kyiv), UTC among +00:00.
+    zones = re.findall(r'<option value="([A-Za-z_/+-]+)"( selected)?>([^<]*)</option>', r.text)
+    zones = [z for z in zones if "/" in z[0] or z[0] == "UTC"]
+    assert zones[0] == ("Europe/Berlin", " selected", "Standard (Europe/Berlin)"), zones[0]
+    assert len(zones) > 300 and sum(1 for z in zones if z[1]) == 1
+    assert ("Europe/Berlin", "", "(GMT+01:00) Berlin") in zones
+    assert ("Asia/Kolkata", "", "(GMT+05:30) Kolkata") in zones
+    assert ("Europe/Kyiv", "", "(GMT+02:00) Kyiv") in zones
+    assert ("UTC", "", "(GMT+00:00) UTC") in zones
+    assert not any(z[0] in ("Asia/Calcutta", "Europe/Kiev") for z in zones)
+    offsets = [int(z[2][4:7]) * 60 + (1 if z[2][4] != "-" else -1) * int(z[2][8:10]) for z in zones[1:]]
+    assert offsets == sorted(offsets), "ordered by offset"
     # Forms are protected: without the token nothing changes.
     r = c.post_form(PROFILE, [("name", "Ohne Token")], csrf=False)
     assert r.status == 403
@@ -198,7 +209,7 @@ def test_time_zone_changes_shown_times(c, server, binary):
     r = c.post_form(PREFS, [("lang", "de"), ("tz", "Asia/Tokyo")])
     assert r.status == 303
     page = c.get(PROFILE).text
-    assert re.search(r'<option value="Asia/Tokyo" selected>Tokyo</option>', page)
+    assert re.search(r'<option value="Asia/Tokyo" selected>\(GMT\+09:00\) Tokyo</option>', page)
     tokyo = re.search(r'<td><time datetime="([^"]+)">([^<]+)</time></td>', page)
     assert tokyo.group(1).endswith("+09:00"), tokyo.group(1)
     assert tokyo.group(2) != berlin.group(2)

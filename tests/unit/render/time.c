@@ -357,6 +357,47 @@ test_zone_list_and_now(void **state)
 	assert_true((int64_t)time(NULL) - now / 1000 <= 1);
 }
 
+/* The picker: current IANA names (ICU 72 lists Asia/Calcutta), each one
+ * valid, ordered by offset without daylight saving, then city. */
+static void
+test_zone_picker(void **state)
+{
+	const struct time_zone_entry *e;
+	size_t n, i, found = 0;
+
+	assert_int_equal(time_zone_picker(&e, &n), ZEK_OK);
+	assert_true(n > 300);
+	for (i = 0; i < n; i++) {
+		if (!time_zone_valid(e[i].id))
+			fail_msg("picker zone %s is not valid", e[i].id);
+		if (strcmp(e[i].id, "Asia/Calcutta") == 0 ||
+		    strcmp(e[i].id, "Europe/Kiev") == 0)
+			fail_msg("old name %s", e[i].id);
+		if (i > 0)
+			assert_true(e[i - 1].raw_offset_ms < e[i].raw_offset_ms ||
+			    (e[i - 1].raw_offset_ms == e[i].raw_offset_ms &&
+			    strcmp(e[i - 1].city, e[i].city) <= 0));
+		if (strcmp(e[i].id, "Asia/Kolkata") == 0) {
+			assert_int_equal(e[i].raw_offset_ms, 330 * 60000);
+			found++;
+		}
+		if (strcmp(e[i].id, "Europe/Kyiv") == 0 ||
+		    strcmp(e[i].id, "America/Argentina/Buenos_Aires") == 0)
+			found++;
+		if (strcmp(e[i].id, "Europe/Berlin") == 0) {
+			assert_int_equal(e[i].raw_offset_ms, 3600000);
+			assert_string_equal(e[i].city, "Berlin");
+			found++;
+		}
+	}
+	assert_int_equal(found, 4);
+	assert_true(e[0].raw_offset_ms <= -11 * 3600000);
+	assert_string_equal(time_zone_current_name("Asia/Calcutta"),
+	    "Asia/Kolkata");
+	assert_string_equal(time_zone_current_name("Europe/Berlin"),
+	    "Europe/Berlin");
+}
+
 static void *
 format_loop(void *p)
 {
@@ -406,6 +447,7 @@ main(void)
 		cmocka_unit_test(test_parse_invalid),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_zone_list_and_now),
+		cmocka_unit_test(test_zone_picker),
 		cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
