@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/demo.h"
+#include "core/inbound.h"
 #include "core/directory.h"
 #include "core/notify.h"
 #include "core/objects.h"
@@ -33,6 +34,7 @@
 #include "mail/compose.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
+#include "mail/receive/receive.h"
 #include "mail/smtp.h"
 #include "render/i18n.h"
 #include "render/template.h"
@@ -40,6 +42,10 @@
 #include "store/store_copy.h"
 
 #define CONFIG_LINE_MAX 1024
+/* sysexits(3): what an MTA's pipe makes of `zek mail receive`. */
+#define EXIT_USAGE 64
+#define EXIT_DATAERR 65             /* not even a message: bounce it */
+#define EXIT_TEMPFAIL 75            /* not stored now: deliver it again */
 
 static const char usage[] =
     "usage: zek [--config FILE] COMMAND [options]\n"
@@ -440,6 +446,23 @@ with_ctx(struct core *core, int (*fn)(struct zctx *, void *), void *arg)
 	rc = core_ctx_init(core, a, &ctx);
 	if (rc == ZEK_OK)
 		rc = fn(&ctx, arg);
+	arena_free(a);
+	return rc;
+}
+
+/* Runs fn with the core and a context on this thread; fn's result is an
+ * exit status. */
+static int
+with_core_ctx(struct core *core, int (*fn)(struct core *, struct zctx *))
+{
+	struct arena *a = arena_new(0);
+	struct zctx ctx;
+	int rc;
+
+	if (a == NULL)
+		return EXIT_TEMPFAIL;
+	rc = core_ctx_init(core, a, &ctx);
+	rc = rc == ZEK_OK ? fn(core, &ctx) : EXIT_TEMPFAIL;
 	arena_free(a);
 	return rc;
 }
@@ -986,6 +1009,65 @@ do_mail_show(struct zctx *ctx, void *arg)
 	return rc;
 }
 
+/* One received message on standard input. */
+static int
+do_mail_receive(struct core *core, struct zctx *ctx)
+{
+	struct inbound_result res;
+	struct inbound_raw raw;
+	enum zek_rc rc;
+
+	rc = mail_receive_read(ctx->arena, ctx->cfg, STDIN_FILENO, &raw);
+	if (rc == ZEK_INVALID) {
+		fputs("zek: mail receive: no message on standard input\n",
+		    stderr);
+		return EXIT_DATAERR;
+	}
+	if (rc == ZEK_OK)
+		rc = mail_receive(core, ctx, &raw, &res);
+	if (rc != ZEK_OK) {
+		fprintf(stderr, "zek: mail receive: not stored, deliver it "
+		    "again later: %s\n", zek_rc_name(rc));
+		return EXIT_TEMPFAIL;
+	}
+	printf("zek: mail %lld %s%s%s%s%s\n", (long long)res.id,
+	    res.duplicate ? "received before, " : "", res.state,
+	    res.reason[0] != '\0' ? " (" : "", res.reason,
+	    res.reason[0] != '\0' ? ")" : "");
+	if (res.request_key[0] != '\0')
+		printf("zek: request %s%s\n", res.request_key,
+		    res.comment_id != 0 ? ", comment added" : "");
+	return 0;
+}
+
+static int
+do_mail_received(struct zctx *ctx, void *arg)
+{
+	struct mail_args *ma = arg;
+	struct store_inbound *m;
+	char when[32];
+	size_t i, n;
+	int rc;
+
+	rc = core_inbound_list(ctx, ma->state, (size_t)ma->limit, &m, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	printf("%-6s %-11s %-16s %-19s %-7s %-30s %s\n", "ID", "STATE",
+	    "REASON", "RECEIVED (UTC)", "REQUEST", "FROM", "SUBJECT");
+	for (i = 0; i < n; i++) {
+		print_utc(m[i].received_at, when, sizeof(when));
+		printf("%-6lld %-11s %-16s %-19s %-7lld %-30s %s\n",
+		    (long long)m[i].id, m[i].state,
+		    m[i].reason[0] != '\0' ? m[i].reason : "-", when,
+		    (long long)m[i].request_id,
+		    m[i].from_addr[0] != '\0' ? m[i].from_addr : "-",
+		    m[i].subject);
+	}
+	if (n == 0)
+		puts("(no mail received)");
+	return ZEK_OK;
+}
+
 /* One pass over everything due, batch after batch. */
 static int
 do_mail_run(struct core *core, struct mail_args *ma)
@@ -1040,13 +1122,26 @@ cmd_mail(struct app *app, int argc, char **argv)
 		return ZEK_INVALID;
 	}
 	if (!str_eq(ma.sub, "list") && !str_eq(ma.sub, "show") &&
-	    !str_eq(ma.sub, "run")) {
+	    !str_eq(ma.sub, "run") && !str_eq(ma.sub, "receive") &&
+	    !str_eq(ma.sub, "received")) {
 		fputs(usage, stderr);
 		return ZEK_INVALID;
 	}
 	rc = core_open(&app->cfg, &app->core);
 	if (rc != ZEK_OK) {
-		return db_open_failed(app, rc);
+		(void)db_open_failed(app, rc);
+		/* The MTA keeps the message and tries again. */
+		return str_eq(ma.sub, "receive") ? EXIT_TEMPFAIL : rc;
+	}
+	if (str_eq(ma.sub, "receive")) {
+		rc = with_core_ctx(app->core, do_mail_receive);
+		core_close(app->core);
+		return rc;
+	}
+	if (str_eq(ma.sub, "received")) {
+		rc = with_ctx(app->core, do_mail_received, &ma);
+		core_close(app->core);
+		return rc;
 	}
 	if (!str_eq(ma.sub, "list")) {
 		/* Rendering needs the templates and catalogs. */
@@ -1308,7 +1403,12 @@ main(int argc, char **argv)
 		rc = cmd_org(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "import-objects"))
 		rc = cmd_import(&app, argc - cmd, argv + cmd);
-	else if (str_eq(name, "mail"))
+	else if (str_eq(name, "mail") && cmd + 1 < argc &&
+	    str_eq(argv[cmd + 1], "receive")) {
+		/* Its exit status is for an MTA: sysexits. */
+		rc = cmd_mail(&app, argc - cmd, argv + cmd);
+		return rc == ZEK_INVALID ? EXIT_USAGE : rc;
+	} else if (str_eq(name, "mail"))
 		rc = cmd_mail(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "jobs"))
 		rc = cmd_jobs(&app, argc - cmd, argv + cmd);

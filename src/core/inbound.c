@@ -476,7 +476,8 @@ core_inbound_list(struct zctx *ctx, const char *state, size_t limit,
 }
 
 enum zek_rc
-core_inbound_get(struct zctx *ctx, int64_t id, struct store_inbound **out)
+core_inbound_get(struct zctx *ctx, int64_t id, bool with_raw,
+    struct store_inbound **out)
 {
-	return store_inbound_get(ctx->db, ctx->arena, id, true, out);
+	return store_inbound_get(ctx->db, ctx->arena, id, with_raw, out);
 }

@@ -104,8 +104,8 @@ enum zek_rc core_inbound_process(struct core *core, struct zctx *ctx,
 /* Received messages, newest first, without their bytes; state NULL = any. */
 enum zek_rc core_inbound_list(struct zctx *ctx, const char *state,
     size_t limit, struct store_inbound **out, size_t *n);
-/* One received message with its bytes. */
-enum zek_rc core_inbound_get(struct zctx *ctx, int64_t id,
+/* One received message, with its bytes when with_raw. */
+enum zek_rc core_inbound_get(struct zctx *ctx, int64_t id, bool with_raw,
     struct store_inbound **out);
 
 #endif
