@@ -317,15 +317,8 @@ new_request(struct zctx *ctx, const struct inbound_msg *m,
 	enum zek_rc rc;
 
 	rc = core_user_by_email(ctx, m->from_addr, &u);
-	if (rc == ZEK_NOTFOUND) {
-		/* Never an account, and one answer at most: loops and
-		 * automatic mails never get here. */
-		if (ctx->cfg->mail_unknown == MAIL_UNKNOWN_REPLY &&
-		    (rc = core_notify_mail_unknown(ctx, m->from_addr,
-		    m->subject)) != ZEK_OK)
-			return rc;
-		return quarantine(res, "unknown_sender");
-	}
+	if (rc == ZEK_NOTFOUND)
+		return quarantine(res, "unknown_sender");   /* never an account */
 	if (rc != ZEK_OK)
 		return rc;
 	if (!u->active)
@@ -419,6 +412,11 @@ classify(struct zctx *ctx, const struct inbound_msg *m, bool too_big,
 		rc = store_commit(ctx->db);
 	else
 		(void)store_rollback(ctx->db);
+	/* One answer at most, after the rollback above: automatic mails
+	 * never get this far (m->loop). */
+	if (rc == ZEK_OK && str_eq(res->reason, "unknown_sender") &&
+	    ctx->cfg->mail_unknown == MAIL_UNKNOWN_REPLY)
+		rc = core_notify_mail_unknown(ctx, m->from_addr, m->subject);
 	return rc;
 }
 
