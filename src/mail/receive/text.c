@@ -275,10 +275,10 @@ is_attribution(const struct lines *ls, size_t i)
 	const char *next = i + 1 < ls->n ? ls->l[i + 1] : "";
 
 	if (starts_ci(l, "Am ") || starts_ci(l, "Le ")) {
-		if (strstr(l, "schrieb") != NULL && ends_with(l, ":"))
-			return true;
-		return strstr(l, "schrieb") == NULL && strstr(next, "schrieb") !=
-		    NULL && ends_with(next, ":");
+		if (strstr(l, "schrieb") != NULL)
+			return ends_with(l, ":") || (ends_with(next, ":") &&
+			    strlen(next) < 100);
+		return strstr(next, "schrieb") != NULL && ends_with(next, ":");
 	}
 	if (starts_ci(l, "On ")) {
 		if (ends_with(l, "wrote:"))
