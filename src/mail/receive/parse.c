@@ -103,6 +103,19 @@ add_file(struct walk *w, const char *name, const void *data, size_t len)
 	w->files[w->nfiles++] = (struct inbound_file){ name, data, len };
 }
 
+/* The text of a format=flowed part as its writer's lines. */
+static const char *
+flowed(struct arena *a, GMimeContentType *ct, const char *text)
+{
+	const char *format = g_mime_content_type_get_parameter(ct, "format");
+	const char *delsp = g_mime_content_type_get_parameter(ct, "delsp");
+
+	if (text == NULL || format == NULL || strcasecmp(format, "flowed") != 0)
+		return text;
+	return mail_text_unflow(a, text, delsp != NULL &&
+	    strcasecmp(delsp, "yes") == 0);
+}
+
 /* A leaf part: the body text (the first text part that is no
  * attachment) or a file. */
 static void
@@ -121,7 +134,8 @@ leaf(struct walk *w, GMimePart *part)
 	    (html && w->html == NULL))) {
 		text = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
 		if (plain)
-			w->text = utf8_copy(w->a, text != NULL ? text : "");
+			w->text = flowed(w->a, ct, utf8_copy(w->a, text != NULL ?
+			    text : ""));
 		else
 			w->html = utf8_copy(w->a, text != NULL ? text : "");
 		g_free(text);
@@ -206,12 +220,20 @@ walk_object(struct walk *w, GMimeObject *o, int depth)
 	}
 }
 
-/* "<id>" for an id GMime gives without brackets. */
+/* "<id>" for an id GMime gives without brackets; "" for none, or for
+ * one that is not printable ASCII or longer than PARSE_MSGID_MAX: it is
+ * stored under a unique index and looked up, and such a one would only
+ * make the database refuse the message (the hash still dedupes it). */
 static const char *
 bracket(struct arena *a, const char *id)
 {
-	if (str_empty(id))
+	const char *p;
+
+	if (str_empty(id) || strlen(id) > PARSE_MSGID_MAX - 2)
 		return "";
+	for (p = id; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			return "";
 	return arena_printf(a, "<%s>", id);
 }
 
@@ -287,9 +309,11 @@ add_refs(struct arena *a, const char *text, const char **out, size_t *n)
 	if (refs == NULL)
 		return;
 	len = g_mime_references_length(refs);
-	for (i = 0; i < len && *n < PARSE_REFS_MAX; i++)
-		out[(*n)++] = bracket(a, g_mime_references_get_message_id(refs,
-		    i));
+	for (i = 0; i < len && *n < PARSE_REFS_MAX; i++) {
+		out[*n] = bracket(a, g_mime_references_get_message_id(refs, i));
+		if (out[*n] != NULL && *out[*n] != '\0')
+			(*n)++;
+	}
 	g_mime_references_free(refs);
 }
 

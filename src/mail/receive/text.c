@@ -414,6 +414,43 @@ mail_text_cut_quotes(struct arena *a, const char *text)
 	return out;
 }
 
+/* ---- format=flowed ---- */
+
+char *
+mail_text_unflow(struct arena *a, const char *text, bool delsp)
+{
+	const char *p = text, *nl;
+	struct buf b;
+	size_t n;
+	char *out;
+	bool soft;
+
+	buf_init(&b, TEXT_MAX);
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		/* Space-stuffed: "From " and leading spaces got one more. */
+		if (n > 0 && p[0] == ' ') {
+			p++;
+			n--;
+		}
+		soft = n > 0 && p[n - 1] == ' ' && !(n == 3 &&
+		    strncmp(p, "-- ", 3) == 0);
+		buf_append(&b, p, soft && delsp ? n - 1 : n);
+		if (nl == NULL)
+			break;
+		if (!soft)
+			buf_putc(&b, '\n');
+		p = nl + 1;
+	}
+	out = b.failed ? NULL : arena_strndup(a, b.data != NULL ? b.data : "",
+	    b.len);
+	buf_free(&b);
+	return out;
+}
+
 /* ---- Markdown ---- */
 
 /* A line Markdown would read as a heading underline or a rule. */

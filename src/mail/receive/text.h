@@ -2,6 +2,8 @@
 #ifndef ZEK_MAIL_RECEIVE_TEXT_H
 #define ZEK_MAIL_RECEIVE_TEXT_H
 
+#include <stdbool.h>
+
 struct arena;
 
 /* The text an HTML body shows: tags dropped (script, style, head with
@@ -19,6 +21,12 @@ char *mail_text_from_html(struct arena *a, const char *html);
  * "Gesendet:"/"Sent:"), and drops lines quoted with ">". Line ends become
  * LF; blank lines at either end go. NULL: no memory. */
 char *mail_text_cut_quotes(struct arena *a, const char *text);
+
+/* Text of a format=flowed part (RFC 3676) as the lines the writer
+ * meant: a line ending in a space goes on with the next one (without
+ * that space when delsp), except the signature separator "-- "; the
+ * space a sender stuffed before a line is dropped. NULL: no memory. */
+char *mail_text_unflow(struct arena *a, const char *text, bool delsp);
 
 /* Plain text as Markdown that shows the same: every line break kept (a
  * hard break), characters that would start a heading, quote, list or

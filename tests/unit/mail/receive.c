@@ -106,6 +106,16 @@ test_markdown(void **state)
 }
 
 static void
+test_unflow(void **state)
+{
+	assert_string_equal(mail_text_unflow(a, "Ein langer Satz, der \r\n"
+	    "umbrochen wurde.\r\n\r\n-- \r\n From me\r\n", false),
+	    "Ein langer Satz, der umbrochen wurde.\n\n-- \nFrom me\n");
+	assert_string_equal(mail_text_unflow(a, "Gesch \nrieben", true),
+	    "Geschrieben");
+}
+
+static void
 parse(const char *raw, struct inbound_msg *m)
 {
 	assert_int_equal(mail_parse(a, &cfg, raw, strlen(raw), m), ZEK_OK);
@@ -138,6 +148,10 @@ test_charsets_and_headers(void **state)
 	assert_int_equal(m.nrefs, 3);
 	assert_string_equal(m.refs[2], "<r3@x>");
 	assert_string_equal(m.reply_text, "Grüße");
+	/* format=flowed is read as the lines meant. */
+	parse("From: a@x.example\r\nContent-Type: text/plain; charset=utf-8; "
+	    "format=flowed\r\n\r\nEin Satz, \r\nweiter.\r\n", &m);
+	assert_string_equal(m.reply_text, "Ein Satz, weiter.");
 	/* 8-bit headers without any charset: UTF-8, else Windows-1252. */
 	parse("From: a@x.example\r\nSubject: Gr\xfc\xdf" "e\r\n\r\n"
 	    "\xe4\r\n", &m);
@@ -202,6 +216,7 @@ main(void)
 		cmocka_unit_test(test_cut_quotes),
 		cmocka_unit_test(test_html_to_text),
 		cmocka_unit_test(test_markdown),
+		cmocka_unit_test(test_unflow),
 		cmocka_unit_test(test_charsets_and_headers),
 		cmocka_unit_test(test_loops),
 		cmocka_unit_test(test_garbage),
