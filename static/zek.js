@@ -260,41 +260,64 @@
 			}
 		},
 		list(ta) {
-			// Work on whole lines: extend the selection to line starts/ends.
-			const v = ta.value;
-			const start = v.lastIndexOf('\n', ta.selectionStart - 1) + 1;
-			let endPos = ta.selectionEnd;
-			if (endPos > ta.selectionStart && v[endPos - 1] === '\n')
-				endPos -= 1;
-			let end = v.indexOf('\n', endPos);
-			if (end < 0)
-				end = v.length;
-			ta.setSelectionRange(start, end);
-			const lines = v.slice(start, end).split('\n');
-			const allListed = lines.every((l) => /^\s*[-*] /.test(l));
-			const out = lines.map((l) => (allListed ? l.replace(/^(\s*)[-*] /, '$1') : `- ${l}`)).join('\n');
-			replaceSelection(ta, out, out.length, out.length);
+			prefixLines(ta, /^(\s*)[-*] /, () => '- ');
+		},
+		numbered(ta) {
+			prefixLines(ta, /^(\s*)\d+[.)] /, (i) => `${i + 1}. `);
+		},
+		quote(ta) {
+			prefixLines(ta, /^(\s*)> ?/, () => '> ');
+		},
+		heading(ta) {
+			prefixLines(ta, /^(\s*)#{1,6} /, () => '## ');
 		},
 	};
+
+	// Puts a prefix before each selected line (whole lines), or takes it
+	// away when every line has one: lists, numbered lists, quotes, headings.
+	function prefixLines(ta, has, prefix) {
+		const v = ta.value;
+		const start = v.lastIndexOf('\n', ta.selectionStart - 1) + 1;
+		let endPos = ta.selectionEnd;
+		if (endPos > ta.selectionStart && v[endPos - 1] === '\n')
+			endPos -= 1;
+		let end = v.indexOf('\n', endPos);
+		if (end < 0)
+			end = v.length;
+		ta.setSelectionRange(start, end);
+		const lines = v.slice(start, end).split('\n');
+		const all = lines.every((l) => has.test(l));
+		const out = lines.map((l, i) => (all ? l.replace(has, '$1') : prefix(i) + l)).join('\n');
+		replaceSelection(ta, out, out.length, out.length);
+	}
+
+	// The keys of the toolbar's buttons (Ctrl, or Cmd on a Mac).
+	const mdKeys = { b: 'bold', i: 'italic', k: 'link' };
 
 	function initMarkdown(ta) {
 		const form = ta.form;
 		const previewUrl = ta.dataset.previewUrl;
 		const toolbar = el('div', { class: 'md-toolbar', role: 'group', 'aria-label': t('mdToolbar') });
 		const buttons = [
-			['bold', 'mdBold', el('span', { class: 'md-toolbar__glyph--b', 'aria-hidden': 'true', text: 'B' })],
-			['italic', 'mdItalic', el('span', { class: 'md-toolbar__glyph--i', 'aria-hidden': 'true', text: 'I' })],
+			['heading', 'mdHeading', el('span', { class: 'md-toolbar__glyph--b', 'aria-hidden': 'true', text: 'H' })],
+			['bold', 'mdBold', el('span', { class: 'md-toolbar__glyph--b', 'aria-hidden': 'true', text: 'B' }), 'Control+B'],
+			['italic', 'mdItalic', el('span', { class: 'md-toolbar__glyph--i', 'aria-hidden': 'true', text: 'I' }), 'Control+I'],
 			['list', 'mdList', el('span', { 'aria-hidden': 'true', text: '• ―' })],
-			['link', 'mdLink', el('span', { 'aria-hidden': 'true', text: 'Link' })],
+			['numbered', 'mdNumbered', el('span', { 'aria-hidden': 'true', text: '№ ―' })],
+			['quote', 'mdQuote', el('span', { 'aria-hidden': 'true', text: '❝' })],
+			['link', 'mdLink', el('span', { 'aria-hidden': 'true', text: 'Link' }), 'Control+K'],
 			['code', 'mdCode', el('span', { class: 'md-toolbar__glyph--code', 'aria-hidden': 'true', text: '</>' })],
 		];
-		for (const [action, label, glyph] of buttons) {
+		for (const [action, label, glyph, keys] of buttons) {
+			// The shortcut is announced (aria-keyshortcuts) and shown on hover.
+			const shown = keys ? ` (${t('mdCtrl')}+${keys.slice(-1)})` : '';
 			toolbar.append(el('button', {
 				type: 'button',
 				class: 'md-toolbar__button',
 				'data-md-action': action,
 				'aria-label': t(label),
-				title: t(label),
+				'aria-keyshortcuts': keys ? `${keys} Meta+${keys.slice(-1)}` : null,
+				title: t(label) + shown,
 			}, glyph));
 		}
 		toolbar.append(el('span', { class: 'md-toolbar__sep' }));
@@ -335,10 +358,10 @@
 		ta.addEventListener('keydown', (e) => {
 			if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey)
 				return;
-			const key = e.key.toLowerCase();
-			if (key === 'b' || key === 'i') {
+			const action = mdKeys[e.key.toLowerCase()];
+			if (action) {
 				e.preventDefault();
-				mdActions[key === 'b' ? 'bold' : 'italic'](ta);
+				mdActions[action](ta);
 			}
 		});
 
@@ -989,6 +1012,28 @@
 			window.addEventListener('load', take, { once: true });
 	}
 
+	/* ---------- The person's menu in the header ---------- */
+
+	// A <details> opens and closes by itself; this closes it on Escape
+	// (the focus back on its button) and on a click or focus elsewhere.
+	function initUserMenu(menu) {
+		const summary = menu.querySelector('summary');
+		menu.addEventListener('keydown', (e) => {
+			if (e.key === 'Escape' && menu.open) {
+				menu.open = false;
+				summary.focus();
+			}
+		});
+		doc.addEventListener('click', (e) => {
+			if (menu.open && !menu.contains(e.target))
+				menu.open = false;
+		});
+		menu.addEventListener('focusout', (e) => {
+			if (menu.open && e.relatedTarget && !menu.contains(e.relatedTarget))
+				menu.open = false;
+		});
+	}
+
 	/* ---------- Start ---------- */
 
 	function start() {
@@ -1011,6 +1056,8 @@
 		initPrint();
 		for (const input of doc.querySelectorAll('input[data-copy]'))
 			initCopy(input);
+		for (const menu of doc.querySelectorAll('details.user-menu'))
+			initUserMenu(menu);
 	}
 
 	if (doc.readyState === 'loading')

@@ -377,6 +377,53 @@ record_move(struct zctx *ctx, const struct user *actor, const char *subject,
 	return admin_change_rows(&cl);
 }
 
+/* What a move reads: the siblings (records of one kind, by position),
+ * which of them moves, and where the record says it was made. */
+struct move_set {
+	void *base;
+	size_t n;
+	size_t self;
+	const char *target;
+};
+
+/* One kind of record that moves: its record's subject, layout, how a
+ * position is written, and how the siblings are read. */
+struct move_kind {
+	const char *subject;
+	size_t size;
+	size_t pos_at;
+	position_fn set;
+	enum zek_rc (*load)(struct zctx *ctx, int64_t id, struct move_set *m);
+};
+
+/* Moves record `id` of kind k one place in `dir`, recorded; at either
+ * end nothing happens and nothing is counted. */
+static enum zek_rc
+move_one(struct zctx *ctx, const struct user *actor, const struct move_kind *k,
+    int64_t id, enum admin_move dir)
+{
+	struct move_set m = { 0 };
+	enum zek_rc rc;
+	bool moved = false;
+
+	if (!admin_actor_ok(actor))
+		return ZEK_NOTFOUND;
+	rc = store_begin(ctx->db);
+	if (rc == ZEK_OK)
+		rc = admin_change_lock(ctx, -1);
+	if (rc == ZEK_OK)
+		rc = k->load(ctx, id, &m);
+	if (rc == ZEK_OK)
+		rc = siblings_move(ctx, m.base, k->size, k->pos_at, m.n, m.self,
+		    dir, k->set, &moved);
+	if (rc == ZEK_OK && !moved)
+		return unchanged(ctx);
+	if (rc == ZEK_OK)
+		rc = m.target != NULL ? record_move(ctx, actor, k->subject,
+		    m.target, m.self, dir) : ZEK_NOMEM;
+	return store_finish(ctx->db, rc);
+}
+
 /* ---- groups ---- */
 
 static enum zek_rc
@@ -531,32 +578,30 @@ core_admin_group_save(struct zctx *ctx, const struct user *actor,
 	return store_finish(ctx->db, rc);
 }
 
+/* Group `id` and its siblings, for a move. */
+static enum zek_rc
+group_move_load(struct zctx *ctx, int64_t id, struct move_set *m)
+{
+	struct store_group *groups;
+	enum zek_rc rc;
+
+	rc = group_and_siblings(ctx, id, &groups, &m->n, &m->self);
+	if (rc == ZEK_OK) {
+		m->base = groups;
+		m->target = groups[m->self].name_de;
+	}
+	return rc;
+}
+
+static const struct move_kind group_moves = { "group_moved",
+	sizeof(struct store_group), offsetof(struct store_group, position),
+	group_position, group_move_load };
+
 enum zek_rc
 core_admin_group_move(struct zctx *ctx, const struct user *actor,
     int64_t group_id, enum admin_move dir)
 {
-	struct store_group *groups;
-	enum zek_rc rc;
-	size_t n, i;
-	bool moved;
-
-	if (!admin_actor_ok(actor))
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, -1);
-	if (rc == ZEK_OK)
-		rc = group_and_siblings(ctx, group_id, &groups, &n, &i);
-	if (rc == ZEK_OK)
-		rc = siblings_move(ctx, groups, sizeof(*groups),
-		    offsetof(struct store_group, position), n, i, dir,
-		    group_position, &moved);
-	if (rc == ZEK_OK && !moved)
-		return unchanged(ctx);
-	if (rc == ZEK_OK)
-		rc = record_move(ctx, actor, "group_moved", groups[i].name_de, i,
-		    dir);
-	return store_finish(ctx->db, rc);
+	return move_one(ctx, actor, &group_moves, group_id, dir);
 }
 
 /* ---- request types ---- */
@@ -828,43 +873,43 @@ core_admin_type_save(struct zctx *ctx, const struct user *actor,
 	return store_finish(ctx->db, rc);
 }
 
-enum zek_rc
-core_admin_type_move(struct zctx *ctx, const struct user *actor,
-    int64_t type_id, enum admin_move dir)
+/* Type `id` and the other types of its group, for a move. */
+static enum zek_rc
+type_move_load(struct zctx *ctx, int64_t id, struct move_set *m)
 {
 	struct store_reqtype *t, *mates;
 	struct desk_config dc;
 	enum zek_rc rc;
-	size_t i, n = 0, self = 0;
-	bool moved;
+	size_t i;
 
-	if (!admin_actor_ok(actor))
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, -1);
-	if (rc == ZEK_OK)
-		rc = type_and_desk(ctx, type_id, &t, &dc);
+	rc = type_and_desk(ctx, id, &t, &dc);
 	if (rc != ZEK_OK)
-		return store_finish(ctx->db, rc);
+		return rc;
 	mates = arena_calloc(ctx->arena, dc.ntypes, sizeof(*mates));
 	if (mates == NULL)
-		return store_finish(ctx->db, ZEK_NOMEM);
+		return ZEK_NOMEM;
+	m->n = 0;
 	for (i = 0; i < dc.ntypes; i++) {
 		if (dc.types[i].group_id != t->group_id)
 			continue;
-		if (dc.types[i].id == type_id)
-			self = n;
-		mates[n++] = dc.types[i];
+		if (dc.types[i].id == id)
+			m->self = m->n;
+		mates[m->n++] = dc.types[i];
 	}
-	rc = siblings_move(ctx, mates, sizeof(*mates),
-	    offsetof(struct store_reqtype, position), n, self, dir,
-	    type_position, &moved);
-	if (rc == ZEK_OK && !moved)
-		return unchanged(ctx);
-	if (rc == ZEK_OK)
-		rc = record_move(ctx, actor, "type_moved", t->name_de, self, dir);
-	return store_finish(ctx->db, rc);
+	m->base = mates;
+	m->target = t->name_de;
+	return ZEK_OK;
+}
+
+static const struct move_kind type_moves = { "type_moved",
+	sizeof(struct store_reqtype), offsetof(struct store_reqtype, position),
+	type_position, type_move_load };
+
+enum zek_rc
+core_admin_type_move(struct zctx *ctx, const struct user *actor,
+    int64_t type_id, enum admin_move dir)
+{
+	return move_one(ctx, actor, &type_moves, type_id, dir);
 }
 
 /* ---- fields ---- */
@@ -1244,33 +1289,31 @@ core_admin_field_save(struct zctx *ctx, const struct user *actor,
 	return store_finish(ctx->db, rc);
 }
 
-enum zek_rc
-core_admin_field_move(struct zctx *ctx, const struct user *actor,
-    int64_t field_id, enum admin_move dir)
+/* Field `id` and the other fields of its type, for a move. */
+static enum zek_rc
+field_move_load(struct zctx *ctx, int64_t id, struct move_set *m)
 {
 	struct store_field *fields;
 	struct store_reqtype *t;
 	enum zek_rc rc;
-	size_t n, i;
-	bool moved;
 
-	if (!admin_actor_ok(actor))
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, -1);
-	if (rc == ZEK_OK)
-		rc = field_and_mates(ctx, field_id, &t, &fields, &n, &i);
-	if (rc == ZEK_OK)
-		rc = siblings_move(ctx, fields, sizeof(*fields),
-		    offsetof(struct store_field, position), n, i, dir,
-		    field_position, &moved);
-	if (rc == ZEK_OK && !moved)
-		return unchanged(ctx);
-	if (rc == ZEK_OK)
-		rc = record_move(ctx, actor, "field_moved",
-		    field_target(ctx, t, fields[i].label_de), i, dir);
-	return store_finish(ctx->db, rc);
+	rc = field_and_mates(ctx, id, &t, &fields, &m->n, &m->self);
+	if (rc == ZEK_OK) {
+		m->base = fields;
+		m->target = field_target(ctx, t, fields[m->self].label_de);
+	}
+	return rc;
+}
+
+static const struct move_kind field_moves = { "field_moved",
+	sizeof(struct store_field), offsetof(struct store_field, position),
+	field_position, field_move_load };
+
+enum zek_rc
+core_admin_field_move(struct zctx *ctx, const struct user *actor,
+    int64_t field_id, enum admin_move dir)
+{
+	return move_one(ctx, actor, &field_moves, field_id, dir);
 }
 
 /* ---- options of a select ---- */
@@ -1462,32 +1505,33 @@ core_admin_option_save(struct zctx *ctx, const struct user *actor,
 	return store_finish(ctx->db, rc);
 }
 
+/* Option `id` and the other options of its select, for a move. */
+static enum zek_rc
+option_move_load(struct zctx *ctx, int64_t id, struct move_set *m)
+{
+	struct select_options so;
+	enum zek_rc rc;
+
+	rc = option_select_load(ctx, id, &so);
+	if (rc == ZEK_OK) {
+		m->base = so.opts;
+		m->n = so.n;
+		m->self = so.self;
+		m->target = arena_printf(ctx->arena, "%s \xe2\x80\xba %s",
+		    so.target, so.opts[so.self].label_de);
+	}
+	return rc;
+}
+
+static const struct move_kind option_moves = { "option_moved",
+	sizeof(struct store_option), offsetof(struct store_option, position),
+	option_position, option_move_load };
+
 enum zek_rc
 core_admin_option_move(struct zctx *ctx, const struct user *actor,
     int64_t option_id, enum admin_move dir)
 {
-	struct select_options so;
-	enum zek_rc rc;
-	bool moved;
-
-	if (!admin_actor_ok(actor))
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, -1);
-	if (rc == ZEK_OK)
-		rc = option_select_load(ctx, option_id, &so);
-	if (rc == ZEK_OK)
-		rc = siblings_move(ctx, so.opts, sizeof(*so.opts),
-		    offsetof(struct store_option, position), so.n, so.self, dir,
-		    option_position, &moved);
-	if (rc == ZEK_OK && !moved)
-		return unchanged(ctx);
-	if (rc == ZEK_OK)
-		rc = record_move(ctx, actor, "option_moved", arena_printf(
-		    ctx->arena, "%s \xe2\x80\xba %s", so.target,
-		    so.opts[so.self].label_de), so.self, dir);
-	return store_finish(ctx->db, rc);
+	return move_one(ctx, actor, &option_moves, option_id, dir);
 }
 
 enum zek_rc

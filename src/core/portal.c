@@ -1,8 +1,12 @@
 /* portal.c: the help center: portals, their groups and request types. */
 #include "core/portal.h"
 
+#include <string.h>
+
 #include "core/internal.h"
 #include "lib/arena.h"
+#include "lib/str.h"
+#include "lib/utf8.h"
 #include "store/store.h"
 
 enum zek_rc
@@ -93,4 +97,134 @@ core_portal_get(struct zctx *ctx, const struct user *user, int64_t portal_id,
 	}
 	*out = p;
 	return ZEK_OK;
+}
+
+/* ---- the help center's search ---- */
+
+#define SEARCH_WORDS_MAX 16
+
+/* A byte of a word: letters and digits of ASCII, and every byte of a
+ * character beyond it. */
+static bool
+word_byte(char c)
+{
+	return (unsigned char)c >= 0x80 || (c >= '0' && c <= '9') ||
+	    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* s in the search's spelling: case folded, and ä, ö, ü as a, o, u, so
+ * that "storung" finds "Störung" too. NULL: no memory or not UTF-8. */
+static char *
+search_fold(struct zctx *ctx, const char *s)
+{
+	char *f = utf8_fold_in(ctx->arena, s), *r, *w;
+
+	for (r = w = f; f != NULL && *r != '\0'; ) {
+		unsigned char b = (unsigned char)r[1];
+
+		if ((unsigned char)r[0] == 0xC3 && (b == 0xA4 || b == 0xB6 ||
+		    b == 0xBC)) {
+			*w++ = b == 0xA4 ? 'a' : b == 0xB6 ? 'o' : 'u';
+			r += 2;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	if (f != NULL)
+		*w = '\0';
+	return f;
+}
+
+/* Whether one of text's words starts with `word`. */
+static bool
+has_word_start(const char *text, const char *word, size_t len)
+{
+	size_t i;
+
+	for (i = 0; text[i] != '\0'; i++)
+		if ((i == 0 || !word_byte(text[i - 1])) &&
+		    strncmp(text + i, word, len) == 0)
+			return true;
+	return false;
+}
+
+/* The words of a folded query (cut in place), at most SEARCH_WORDS_MAX. */
+static size_t
+query_words(char *q, const char **words)
+{
+	size_t n = 0;
+
+	while (*q != '\0' && n < SEARCH_WORDS_MAX) {
+		while (*q != '\0' && !word_byte(*q))
+			q++;
+		if (*q == '\0')
+			break;
+		words[n++] = q;
+		while (word_byte(*q))
+			q++;
+		if (*q != '\0')
+			*q++ = '\0';
+	}
+	return n;
+}
+
+static bool
+type_matches(struct zctx *ctx, const struct portal_reqtype *t,
+    const char *const *words, size_t nwords)
+{
+	const char *text = search_fold(ctx, arena_printf(ctx->arena, "%s %s",
+	    t->name, t->description));
+	size_t i;
+
+	for (i = 0; text != NULL && i < nwords; i++)
+		if (!has_word_start(text, words[i], strlen(words[i])))
+			return false;
+	return text != NULL;
+}
+
+enum zek_rc
+core_portal_search(struct zctx *ctx, const struct user *user,
+    const char *query, const char *lang, struct portal_hit **out, size_t *n)
+{
+	const char *words[SEARCH_WORDS_MAX], *q;
+	struct portal_summary *ps;
+	struct portal_hit *hits;
+	struct portal *p;
+	char *folded;
+	size_t i, g, k, np, nwords;
+	enum zek_rc rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = core_search_text(ctx, query, PORTAL_SEARCH_MAX, &q);
+	if (rc != ZEK_OK || q == NULL)
+		return rc;
+	if ((folded = search_fold(ctx, q)) == NULL)
+		return ZEK_NOMEM;
+	if ((nwords = query_words(folded, words)) == 0)
+		return ZEK_OK;
+	hits = arena_calloc(ctx->arena, PORTAL_HITS_MAX, sizeof(*hits));
+	if (hits == NULL)
+		return ZEK_NOMEM;
+	rc = core_portals_list(ctx, user, &ps, &np);
+	for (i = 0; rc == ZEK_OK && i < np && *n < PORTAL_HITS_MAX; i++) {
+		rc = core_portal_get(ctx, user, ps[i].id, lang, &p);
+		for (g = 0; rc == ZEK_OK && g < p->ngroups; g++)
+			for (k = 0; k < p->groups[g].ntypes && *n < PORTAL_HITS_MAX;
+			    k++) {
+				const struct portal_reqtype *t =
+				    &p->groups[g].types[k];
+
+				if (type_matches(ctx, t, words, nwords))
+					hits[(*n)++] = (struct portal_hit){
+						.portal_id = p->id,
+						.portal_name = p->name,
+						.type_id = t->id, .name = t->name,
+						.description = t->description,
+						.icon = t->icon };
+			}
+	}
+	if (rc == ZEK_OK)
+		*out = hits;
+	return rc;
 }

@@ -52,4 +52,25 @@ enum zek_rc core_portals_list(struct zctx *ctx, const struct user *user,
 enum zek_rc core_portal_get(struct zctx *ctx, const struct user *user,
     int64_t portal_id, const char *lang, struct portal **out);
 
+/* A request type a help-center search found, with its portal. */
+struct portal_hit {
+	int64_t portal_id;
+	const char *portal_name;
+	int64_t type_id;
+	const char *name;
+	const char *description;
+	const char *icon;
+};
+
+#define PORTAL_SEARCH_MAX 200       /* code points of a search; more is cut */
+#define PORTAL_HITS_MAX 50          /* types a search shows at most */
+
+/* The request types offered in every portal the user can use whose name
+ * or description (in lang) has each word of `query` as the start of one
+ * of its words, in any case, "a" matching "ä" ("stor" finds
+ * "Störungsmeldung"); in portal and type order. An empty query finds
+ * nothing. ZEK_INVALID when the query is not UTF-8. */
+enum zek_rc core_portal_search(struct zctx *ctx, const struct user *user,
+    const char *query, const char *lang, struct portal_hit **out, size_t *n);
+
 #endif

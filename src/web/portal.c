@@ -1,9 +1,14 @@
 /* portal.c: the help center (list of portals) and one portal's request types. */
 #include "web/web.h"
 
+#include <inttypes.h>
+
 #include "core/admin.h"
+#include "core/list.h"
 #include "core/portal.h"
 #include "lib/str.h"
+
+#define SEARCH_REQUESTS 5           /* own requests a search shows */
 
 /* GET / */
 int
@@ -28,6 +33,79 @@ help_center_texts(struct req *rq, json_t *page)
 		json_object_set_new(page, "intro", json_string(html));
 }
 
+/* The request types a search found: a link to each one's form. */
+static json_t *
+type_hits_json(struct req *rq, const char *q)
+{
+	struct portal_hit *hits;
+	json_t *arr = json_array();
+	size_t i, n;
+
+	if (core_portal_search(&rq->ctx, rq->user, q, rq->lang, &hits, &n) !=
+	    ZEK_OK)
+		n = 0;
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:s, s:s}",
+		    "name", hits[i].name, "description", hits[i].description,
+		    "icon", hits[i].icon, "portal", hits[i].portal_name,
+		    "href", arena_printf(rq->arena, "/servicedesk/customer/portal/"
+		    "%" PRId64 "/create/%" PRId64, hits[i].portal_id,
+		    hits[i].type_id)));
+	return arr;
+}
+
+/* The person's own requests the search finds (by key or words), newest
+ * first, a few: the rest is one link away in "Anfragen". */
+static json_t *
+request_hits_json(struct req *rq, const char *q, bool *more)
+{
+	struct list_query lq = { .filter = { .status = LIST_STATUS_ALL,
+		.creator = LIST_CREATOR_ANY, .search = q },
+		.limit = SEARCH_REQUESTS, .no_total = true };
+	struct list_page *pg;
+	json_t *arr = json_array();
+	size_t i;
+
+	*more = false;
+	if (core_list_requests(&rq->ctx, rq->user, &lq, rq->lang, &pg) != ZEK_OK)
+		return arr;
+	*more = pg->has_next;
+	for (i = 0; i < pg->n; i++)
+		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:s, s:s}",
+		    "key", pg->items[i].key, "title", pg->items[i].title,
+		    "status_label", pg->items[i].status_label,
+		    "status_class", pg->items[i].status_code,
+		    "href", arena_printf(rq->arena, "/servicedesk/customer/portal/"
+		    "%" PRId64 "/%s", pg->items[i].portal_id, pg->items[i].key)));
+	return arr;
+}
+
+/* "Wie können wir helfen?": what ?q= finds, without JavaScript. */
+static void
+search_json(struct req *rq, json_t *page)
+{
+	const char *q = web_kept_query(rq, PORTAL_SEARCH_MAX * 4);
+	json_t *types, *requests;
+	const char *p;
+	bool more;
+
+	json_object_set_new(page, "q", json_string(q));
+	for (p = q; *p == ' ' || *p == '\t'; p++)
+		;
+	if (*p == '\0')
+		return;
+	types = type_hits_json(rq, q);
+	requests = request_hits_json(rq, q, &more);
+	json_object_set_new(page, "search", ctx_pack(
+	    "{s:s, s:o, s:b, s:o, s:b, s:s}",
+	    "heading", web_fmt1(rq, "search_results", "q", q),
+	    "types", types, "has_types", json_array_size(types) > 0,
+	    "requests", requests, "has_requests", json_array_size(requests) > 0,
+	    "all_href", web_page_href(rq, WEB_REQUESTS "?status=all&creator=any",
+	    q, NULL, NULL)));
+	json_object_set_new(page, "search_more", json_boolean(more));
+}
+
 /* GET /servicedesk/customer/portals */
 int
 web_portals(struct req *rq)
@@ -44,6 +122,7 @@ web_portals(struct req *rq)
 	if (page == NULL)
 		return ZEK_NOMEM;
 	help_center_texts(rq, page);
+	search_json(rq, page);
 	arr = json_array();
 	json_object_set_new(page, "portals", arr);
 	for (i = 0; i < n; i++)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/list.h"
+#include "core/portal.h"
 #include "http/form.h"
 #include "lib/str.h"
 #include "render/i18n.h"
@@ -187,7 +188,8 @@ rows_json(struct req *rq, const struct list_page *pg)
 	for (i = 0; i < pg->n; i++) {
 		it = &pg->items[i];
 		json_array_append_new(arr, ctx_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		    "created", web_time_text(rq, it->created_at),
 		    "key", it->key, "title", it->title,
 		    "href", arena_printf(rq->arena,
 		    "/servicedesk/customer/portal/%" PRId64 "/%s", it->portal_id,
@@ -198,6 +200,16 @@ rows_json(struct req *rq, const struct list_page *pg)
 		    "project", it->project_name, "reporter", it->reporter_name));
 	}
 	return arr;
+}
+
+static bool
+several_projects(struct req *rq)
+{
+	struct portal_summary *list;
+	size_t n;
+
+	return core_portals_list(&rq->ctx, rq->user, &list, &n) == ZEK_OK &&
+	    n > 1;
 }
 
 /* "21–40 von 57", "Seite 2 von 3" and the links back and on. */
@@ -272,6 +284,9 @@ web_requests(struct req *rq)
 	web_breadcrumb(rq, page, web_t(rq, "page_requests"), NULL);
 	json_object_set_new(page, "filters", filters_json(rq, &p, &q.filter));
 	json_object_set_new(page, "rows", rows_json(rq, pg));
+	/* "Service-Projekt" says something only to who sees several. */
+	json_object_set_new(page, "several_projects", json_boolean(
+	    several_projects(rq)));
 	json_object_set_new(page, "has_rows", json_boolean(pg->n > 0));
 	json_object_set_new(page, "pager", pager_json(rq, &p, pg));
 	if (pg->n == 0)

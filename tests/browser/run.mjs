@@ -1081,4 +1081,127 @@ test('filesize', 'a file over the limit is refused at once, next to the field, b
 	check(await refusal.isHidden(), 'the message goes with the next choice');
 });
 
+test('help-search', '"Wie können wir helfen?" on the help center by keyboard: request types and own requests; at 1366 and 390 px; axe', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	for (const width of [1366, 390]) {
+		await page.setViewportSize({ width, height: 800 });
+		await page.goto(t.url(PORTALS));
+		const box = page.getByRole('searchbox', { name: 'Wie können wir helfen?' });
+		await tabTo(page, box, 12);
+		await page.keyboard.type('storung');
+		await navigates(page, () => page.keyboard.press('Enter'));
+		const results = page.getByRole('region', { name: 'Suchergebnisse für „storung“' });
+		const types = await results.locator('.type-card__link').allTextContents();
+		eq(types.join(','), 'Störungsmeldung', `the type is found without its umlaut at ${width} px`);
+		eq(await page.getByRole('searchbox', { name: 'Wie können wir helfen?' }).inputValue(), 'storung', 'the search stays in the box');
+		await t.axe(page, `help center search at ${width} px`);
+		await t.shot(page, `help center search at ${width} px`);
+	}
+	await navigates(page, () => page.getByRole('link', { name: 'Störungsmeldung' }).click());
+	check(page.url().includes('/create/1'), 'the hit leads to its form');
+});
+
+test('toolbar', 'the rich-text toolbar as the guide has it: heading, numbered list and quote, shortcuts announced (Ctrl+B, Ctrl+I, Ctrl+K); the request shows them; axe', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	await page.goto(t.url(`${PORTAL}/create/4`));
+	const ta = page.getByLabel('Beschreibung', { exact: false }).first();
+	const bar = page.getByRole('group', { name: 'Formatierung' }).first();
+	const names = await bar.getByRole('button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
+	for (const n of ['Überschrift', 'Fett', 'Kursiv', 'Aufzählung', 'Nummerierte Liste', 'Zitat', 'Link einfügen'])
+		check(names.includes(n), `the toolbar has "${n}"`);
+	eq(await bar.getByRole('button', { name: 'Fett' }).getAttribute('aria-keyshortcuts'), 'Control+B Meta+B', 'Ctrl+B is announced');
+	eq(await bar.getByRole('button', { name: 'Link einfügen' }).getAttribute('aria-keyshortcuts'), 'Control+K Meta+K', 'Ctrl+K is announced');
+	await ta.fill('Schritt eins\nSchritt zwei');
+	await ta.evaluate((el) => el.setSelectionRange(0, el.value.length));
+	await bar.getByRole('button', { name: 'Nummerierte Liste' }).click();
+	eq(await ta.inputValue(), '1. Schritt eins\n2. Schritt zwei', 'numbered');
+	await ta.evaluate((el) => el.setSelectionRange(0, el.value.length));
+	await bar.getByRole('button', { name: 'Nummerierte Liste' }).click();
+	eq(await ta.inputValue(), 'Schritt eins\nSchritt zwei', 'numbering taken away again');
+	await ta.fill('Wichtig\nZitierter Satz');
+	await ta.evaluate((el) => el.setSelectionRange(0, 3));
+	await bar.getByRole('button', { name: 'Überschrift' }).click();
+	await ta.evaluate((el) => el.setSelectionRange(el.value.length - 3, el.value.length));
+	await bar.getByRole('button', { name: 'Zitat' }).click();
+	eq(await ta.inputValue(), '## Wichtig\n> Zitierter Satz', 'heading and quote');
+	await ta.press('End');
+	await ta.press('Enter');
+	await ta.press('Control+k');
+	check((await ta.inputValue()).endsWith('(https://)'), 'Ctrl+K inserts a link');
+	await t.axe(page, 'create form with the whole toolbar');
+	await ta.fill('## Wichtig\n\n1. eins\n2. zwei\n\n> Zitat');
+	await page.getByLabel('Titel').fill('Formatierung aus der Werkzeugleiste');
+	await navigates(page, () => page.getByRole('button', { name: 'Erstellen' }).click());
+	const md = page.locator('.md').first();
+	eq(await md.locator('ol > li').count(), 2, 'the numbered list is shown');
+	eq(await md.locator('blockquote').count(), 1, 'the quote is shown');
+	check(await md.locator('h1, h2, h3, h4, h5, h6').count() >= 1, 'the heading is shown');
+});
+
+test('header', 'the header: one compact row on a phone, the person\'s menu ("Profil", "Abmelden") by keyboard, closed by Escape, and without zek.js; axe at 1366 and 390 px', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	for (const width of [1366, 390]) {
+		await page.setViewportSize({ width, height: 800 });
+		await page.goto(t.url(PORTAL));
+		const header = await page.locator('.site-header').boundingBox();
+		if (width === 390)
+			check(header.height <= 80, `the header takes ${header.height} px of 800 on a phone`);
+		const menu = page.locator('summary.user-menu__summary');
+		const nameBox = await page.locator('.user-menu__name').boundingBox();
+		eq(nameBox.width > 1, width === 1366, `the name is shown at ${width} px only where there is room`);
+		await tabTo(page, menu, 8);
+		await page.keyboard.press('Enter');
+		const profile = page.getByRole('link', { name: 'Profil', exact: true });
+		check(await profile.isVisible(), `the menu opens by keyboard at ${width} px`);
+		check(await page.getByRole('button', { name: 'Abmelden' }).isVisible(), 'Abmelden is in it');
+		await t.axe(page, `portal with the open menu at ${width} px`);
+		await t.shot(page, `header menu at ${width} px`);
+		await page.keyboard.press('Tab');
+		await page.keyboard.press('Escape');
+		check(!(await profile.isVisible()), 'Escape closes it');
+		eq(await page.evaluate(() => document.activeElement.classList.contains('user-menu__summary')), true, 'the focus is back on the menu button');
+	}
+	await page.locator('summary.user-menu__summary').click();
+	await navigates(page, () => page.getByRole('link', { name: 'Profil', exact: true }).click());
+	check(page.url().endsWith('/servicedesk/customer/user/profile'), 'Profil leads to the profile');
+
+	// Without zek.js the disclosure still opens, and Abmelden signs out.
+	const plain = await t.page({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+	await plain.goto(t.url(PORTAL));
+	await plain.locator('summary.user-menu__summary').click();
+	await navigates(plain, () => plain.getByRole('button', { name: 'Abmelden' }).click());
+	check(plain.url().includes('/login'), 'signed out without JavaScript');
+});
+
+test('list-layout', '"Anfragen": a long type stays in its column, one service project needs no column, a card per request on a phone without sideways scrolling; axe at 1366 and 390 px', async (t) => {
+	const page = await t.pageAs('anna@example.org');
+	await page.setViewportSize({ width: 1366, height: 800 });
+	await page.goto(t.url(`${REQUESTS}?status=all&creator=any&limit=50`));
+	const heads = await page.locator('table.request-table th[scope="col"]').allTextContents();
+	check(!heads.includes('Service-Projekt'), 'no Service-Projekt column with one project');
+	const rows = page.locator('table.request-table tbody tr');
+	const n = await rows.count();
+	check(n > 5, `rows: ${n}`);
+	for (let i = 0; i < n; i++) {
+		const type = await rows.nth(i).locator('td').nth(0).locator('span').boundingBox();
+		const key = await rows.nth(i).locator('td').nth(1).boundingBox();
+		check(type.x + type.width <= key.x, `row ${i}: the type ends before the Referenz column`);
+		const row = await rows.nth(i).boundingBox();
+		check(row.height < 90, `row ${i} is ${row.height} px tall`);
+	}
+	await t.axe(page, 'Anfragen at 1366 px');
+	await t.shot(page, 'Anfragen at 1366 px');
+	await page.setViewportSize({ width: 390, height: 800 });
+	await page.goto(t.url(`${REQUESTS}?status=all&creator=any`));
+	eq(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, 'nothing scrolls sideways at 390 px');
+	check(await page.locator('table.request-table').isHidden(), 'the table gives way to cards');
+	const card = page.locator('.request-card').first();
+	check(await card.isVisible(), 'cards are shown');
+	const text = await card.innerText();
+	check(/ZEK-\d+/.test(text) && /erstellt am \d\d\.\d\d\.\d{4}/.test(text), `a card has key and date: ${text}`);
+	check(await card.locator('.lozenge').isVisible(), 'and the status');
+	await t.axe(page, 'Anfragen at 390 px');
+	await t.shot(page, 'Anfragen at 390 px');
+});
+
 process.exitCode = await main();

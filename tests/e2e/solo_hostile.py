@@ -636,7 +636,8 @@ def discover_forms(binary, clients):
             f.feed(r.text)
             todo += f.links
             for form in f.forms:
-                action = form["action"] or path
+                # A browser sends no #fragment of the action.
+                action = (form["action"] or path).split("#", 1)[0]
                 pattern = next((p for m, p, rx in posts if m == "POST" and rx.match(action)), action)
                 key = (who, pattern, tuple(sorted({n for n, _, _ in form["fields"]})))
                 found.setdefault(key, dict(form, action=action, client=client, page=path))

@@ -1,6 +1,7 @@
 """End-to-end tests of sign-in, the portal and the create forms (issue 2)."""
 
 import os
+import urllib.parse
 import re
 import subprocess
 import time
@@ -426,3 +427,60 @@ def test_start_says_where_links_in_mails_point(c, binary):
     finally:
         rc, log = s.stop()
     assert rc in (0, -15), log[-2000:]
+
+
+def search_page(c, q):
+    r = c.get("/servicedesk/customer/portals?q=" + urllib.parse.quote(q))
+    assert r.status == 200, r.status
+    assert_html_ok(r.text, "help center search")
+    return r.text
+
+
+def found_types(page):
+    return [unescape(t) for t in re.findall(r'<a class="type-card__link" href="[^"]+">([^<]+)</a>', page)]
+
+
+def found_requests(page):
+    section = page.split('id="search-heading"', 1)[1] if 'id="search-heading"' in page else ""
+    return re.findall(r'<a href="/servicedesk/customer/portal/\d+/(ZEK-\d+)">', section)
+
+
+def test_help_center_search_finds_types_and_own_requests_without_js(c, server):
+    """"Wie können wir helfen?" (issue 19, point 6): a plain GET form on the
+    help center and each portal; request types by name and description
+    words, in any case and without umlauts; the person's own requests by
+    key or words, never someone else's."""
+    c.login("anna@example.org")
+    for path in ("/servicedesk/customer/portals", PORTAL):
+        page = c.get(path).text
+        assert re.search(r'<form class="help-search" method="get" action="/servicedesk/customer/portals" '
+                         r'role="search"', page), path
+        assert_in('<label class="field__label help-search__label" for="help-q">Wie können wir helfen?</label>', page)
+    assert found_types(search_page(c, "Störung")) == ["Störungsmeldung"]
+    assert found_types(search_page(c, "STORUNG")) == ["Störungsmeldung"]
+    # Word starts of the description count too, all words must match.
+    assert found_types(search_page(c, "betrieb übergeben")) == ["Online-Dienst Inbetriebnahme"]
+    assert "Online-Dienst Inbetriebnahme" in found_types(search_page(c, "online"))
+    page = search_page(c, "xylophon")
+    assert found_types(page) == [] and "Kein Anfragetyp passt zu Ihrer Suche." in page
+    assert 'value="xylophon"' in page, "the search is kept in the box"
+    # Own requests by key and by word; Carla's private request not for Anna.
+    links = type_links(c)
+    mine = created_key(c.post_multipart(links["Sonstige Frage"], [
+        ("summary", "Suchwort Zebrafink im Titel"), ("description", "x"), ("share", "private")]))
+    carla = Client(server)
+    carla.login("carla@example.org")
+    hers = created_key(carla.post_multipart(type_links(carla)["Sonstige Frage"], [
+        ("summary", "Zebrafink bei Carla"), ("description", "x"), ("share", "private")]))
+    page = search_page(c, "zebrafink")
+    assert found_requests(page) == [mine], found_requests(page)
+    assert found_types(page) == []
+    every = re.search(r'<a href="([^"]+)">Alle Treffer unter „Anfragen“ ansehen</a>', page)
+    assert every, "a link to every hit"
+    assert unescape(every.group(1)) == "/servicedesk/customer/user/requests?status=all&creator=any&q=zebrafink", \
+        every.group(1)
+    assert found_requests(search_page(c, mine.lower())) == [mine]
+    assert found_requests(search_page(c, hers)) == []
+    # Markup in the search is text.
+    page = search_page(c, '<script>alert(1)</script>')
+    assert "<script>alert(1)</script>" not in page

@@ -76,9 +76,9 @@ def follow(c, r):
 
 
 def header_name(page):
-    m = re.search(r'<li class="site-nav__user">(.*?)</li>', page, re.S)
+    m = re.search(r'<span class="user-menu__name">(.*?)</span>', page, re.S)
     assert m, "no user in header"
-    return unescape(re.sub(r'<span class="visually-hidden">.*?</span>|<[^>]+>', "", m.group(1))).strip()
+    return unescape(m.group(1)).strip()
 
 
 def field_error(page, field_id):
