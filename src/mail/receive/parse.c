@@ -60,6 +60,20 @@ utf8_copy(struct arena *a, const char *s)
 	return out;
 }
 
+/* The array's bytes (NUL-terminated) in a; an empty array has no data. */
+static void *
+copy_bytes(struct arena *a, const GByteArray *ba)
+{
+	char *out = arena_alloc(a, ba->len + 1);
+
+	if (out == NULL)
+		return NULL;
+	if (ba->len > 0)
+		memcpy(out, ba->data, ba->len);
+	out[ba->len] = '\0';
+	return out;
+}
+
 /* The bytes of a part's content, transfer encoding undone, in a. */
 static const void *
 part_bytes(struct arena *a, GMimePart *part, size_t *len)
@@ -75,12 +89,9 @@ part_bytes(struct arena *a, GMimePart *part, size_t *len)
 	mem = g_mime_stream_mem_new();
 	if (g_mime_data_wrapper_write_to_stream(w, mem) >= 0) {
 		ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-		out = arena_alloc(a, ba->len + 1);
-		if (out != NULL) {
-			memcpy(out, ba->data, ba->len);
-			((char *)out)[ba->len] = '\0';
+		out = copy_bytes(a, ba);
+		if (out != NULL)
 			*len = ba->len;
-		}
 	}
 	g_object_unref(mem);
 	return out;
@@ -208,7 +219,7 @@ walk_object(struct walk *w, GMimeObject *o, int depth)
 		if (g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL,
 		    mem) >= 0) {
 			ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-			data = arena_strndup(w->a, (const char *)ba->data, ba->len);
+			data = copy_bytes(w->a, ba);
 			if (data == NULL)
 				w->failed = true;
 			else
