@@ -85,13 +85,9 @@ static const char usage[] =
     "                      one mail as the full raw message\n"
     "  mail run [--db DB]\n"
     "                      send every due mail once (for cron), then exit\n"
-    "  mail receive [--db DB]\n"
-    "                      take one received message on standard input\n"
-    "                      (Postfix pipe, .forward, fetchmail mda); exit\n"
-    "                      status 0 once it is stored, 75 to be retried\n"
-    "  mail received [--db DB] [--state done|ignored|quarantined|new]\n"
-    "        [--limit N]   received messages, newest first, with what\n"
-    "                      became of them\n"
+    "  mail receive | received [ID] | retry ID  [--db DB]\n"
+    "                      one message on stdin (MTA pipe; exit 75: retry);\n"
+    "                      received mail and its fate; redo a quarantined one\n"
     "  jobs run [--db DB] [--now MS]\n"
     "                      run the background jobs once (auto-close,\n"
     "                      clean-ups; for cron), then exit; --now: the time\n"
@@ -1068,6 +1064,55 @@ do_mail_received(struct zctx *ctx, void *arg)
 	return ZEK_OK;
 }
 
+/* One received message as it arrived (or its head, when too big). */
+static int
+do_mail_received_show(struct zctx *ctx, void *arg)
+{
+	struct mail_args *ma = arg;
+	struct store_inbound *m;
+	int rc;
+
+	rc = core_inbound_get(ctx, ma->id, true, &m);
+	if (rc == ZEK_NOTFOUND)
+		fprintf(stderr, "zek: no received mail %lld\n", (long long)ma->id);
+	if (rc != ZEK_OK)
+		return rc;
+	if (m->raw_len > 0)
+		fwrite(m->raw, 1, m->raw_len, stdout);
+	if ((int64_t)m->raw_len < m->raw_size)
+		fprintf(stderr, "zek: only the first %zu of %lld bytes were "
+		    "kept\n", m->raw_len, (long long)m->raw_size);
+	return fflush(stdout) == 0 ? ZEK_OK : ZEK_IO;
+}
+
+static int64_t mail_retry_id;       /* zek mail retry ID */
+
+/* A quarantined message processed again; the status is an exit status. */
+static int
+do_mail_retry(struct core *core, struct zctx *ctx)
+{
+	struct inbound_result res;
+	enum zek_rc rc;
+
+	rc = mail_receive_again(core, ctx, mail_retry_id, &res);
+	if (rc == ZEK_NOTFOUND) {
+		fprintf(stderr, "zek: mail %lld is not quarantined, or was too "
+		    "big to keep\n", (long long)mail_retry_id);
+		return 1;
+	}
+	if (rc != ZEK_OK) {
+		fprintf(stderr, "zek: mail retry: %s\n", zek_rc_name(rc));
+		return EXIT_TEMPFAIL;
+	}
+	printf("zek: mail %lld %s%s%s%s\n", (long long)res.id, res.state,
+	    res.reason[0] != '\0' ? " (" : "", res.reason,
+	    res.reason[0] != '\0' ? ")" : "");
+	if (res.request_key[0] != '\0')
+		printf("zek: request %s%s\n", res.request_key,
+		    res.comment_id != 0 ? ", comment added" : "");
+	return 0;
+}
+
 /* One pass over everything due, batch after batch. */
 static int
 do_mail_run(struct core *core, struct mail_args *ma)
@@ -1116,14 +1161,23 @@ cmd_mail(struct app *app, int argc, char **argv)
 		default: fputs(usage, stderr); return ZEK_INVALID;
 		}
 	}
-	if (str_eq(ma.sub, "show") && (optind + 1 != argc - 1 ||
+	if ((str_eq(ma.sub, "show") || str_eq(ma.sub, "retry")) &&
+	    (optind + 1 != argc - 1 ||
 	    str_to_i64(argv[optind + 1], 1, INT64_MAX, &ma.id) != 0)) {
-		fputs("usage: zek mail show [--db DB] ID\n", stderr);
+		fprintf(stderr, "usage: zek mail %s [--db DB] ID\n", ma.sub);
+		return ZEK_INVALID;
+	}
+	/* "received ID": that message's bytes. */
+	if (str_eq(ma.sub, "received") && (optind + 1 < argc - 1 ||
+	    (optind + 1 == argc - 1 && str_to_i64(argv[optind + 1], 1,
+	    INT64_MAX, &ma.id) != 0))) {
+		fputs("usage: zek mail received [--db DB] [--state S] "
+		    "[--limit N] [ID]\n", stderr);
 		return ZEK_INVALID;
 	}
 	if (!str_eq(ma.sub, "list") && !str_eq(ma.sub, "show") &&
 	    !str_eq(ma.sub, "run") && !str_eq(ma.sub, "receive") &&
-	    !str_eq(ma.sub, "received")) {
+	    !str_eq(ma.sub, "received") && !str_eq(ma.sub, "retry")) {
 		fputs(usage, stderr);
 		return ZEK_INVALID;
 	}
@@ -1138,8 +1192,12 @@ cmd_mail(struct app *app, int argc, char **argv)
 		core_close(app->core);
 		return rc;
 	}
-	if (str_eq(ma.sub, "received")) {
-		rc = with_ctx(app->core, do_mail_received, &ma);
+	if (str_eq(ma.sub, "received") || str_eq(ma.sub, "retry")) {
+		mail_retry_id = ma.id;
+		rc = str_eq(ma.sub, "retry") ? with_core_ctx(app->core,
+		    do_mail_retry) : ma.id != 0 ? with_ctx(app->core,
+		    do_mail_received_show, &ma) : with_ctx(app->core,
+		    do_mail_received, &ma);
 		core_close(app->core);
 		return rc;
 	}

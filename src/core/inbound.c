@@ -467,6 +467,12 @@ core_inbound_process(struct core *core, struct zctx *ctx, int64_t id,
 }
 
 enum zek_rc
+core_inbound_requeue(struct zctx *ctx, int64_t id)
+{
+	return store_inbound_requeue(ctx->db, id);
+}
+
+enum zek_rc
 core_inbound_list(struct zctx *ctx, const char *state, size_t limit,
     struct store_inbound **out, size_t *n)
 {

@@ -101,6 +101,12 @@ enum zek_rc core_inbound_process(struct core *core, struct zctx *ctx,
     int64_t id, const struct inbound_msg *m, bool too_big,
     struct inbound_result *res);
 
+/* Makes the quarantined message `id` 'new' again, to be processed once
+ * more (after the cause was fixed: the sender got an account, ...).
+ * ZEK_NOTFOUND when it is not quarantined or was too big (only its head
+ * is kept). */
+enum zek_rc core_inbound_requeue(struct zctx *ctx, int64_t id);
+
 /* Received messages, newest first, without their bytes; state NULL = any. */
 enum zek_rc core_inbound_list(struct zctx *ctx, const char *state,
     size_t limit, struct store_inbound **out, size_t *n);

@@ -112,6 +112,14 @@ store_inbound_finish(struct store_conn *c, const struct store_inbound *m)
 }
 
 enum zek_rc
+store_inbound_requeue(struct store_conn *c, int64_t id)
+{
+	return sq_exec_changed(c, "UPDATE inbound_mail SET state = 'new', "
+	    "reason = '', processed_at = 0 WHERE id = ? AND state = "
+	    "'quarantined' AND length(raw) = raw_size", "i", id);
+}
+
+enum zek_rc
 store_inbound_list(struct store_conn *c, struct arena *a, const char *state,
     size_t limit, struct store_inbound **out, size_t *n)
 {

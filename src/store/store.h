@@ -903,6 +903,9 @@ enum zek_rc store_inbound_claim(struct store_conn *c, int64_t id,
 /* Writes m's state, reason, request_id, comment_id and processed_at. */
 enum zek_rc store_inbound_finish(struct store_conn *c,
     const struct store_inbound *m);
+/* Makes a quarantined message 'new' again, unless only its head was kept
+ * (too big). ZEK_NOTFOUND when it is no such message. */
+enum zek_rc store_inbound_requeue(struct store_conn *c, int64_t id);
 /* Newest first, without the raw bytes; state NULL = any. */
 enum zek_rc store_inbound_list(struct store_conn *c, struct arena *a,
     const char *state, size_t limit, struct store_inbound **out, size_t *n);

@@ -152,3 +152,23 @@ mail_receive(struct core *core, struct zctx *ctx,
 	}
 	return core_inbound_process(core, ctx, id, &m, raw->too_big, res);
 }
+
+enum zek_rc
+mail_receive_again(struct core *core, struct zctx *ctx, int64_t id,
+    struct inbound_result *res)
+{
+	struct store_inbound *row;
+	struct inbound_msg m;
+	enum zek_rc rc;
+
+	*res = (struct inbound_result){ .id = id, .state = INBOUND_NEW,
+	    .reason = "", .request_key = "" };
+	rc = core_inbound_requeue(ctx, id);
+	if (rc == ZEK_OK)
+		rc = core_inbound_get(ctx, id, true, &row);
+	if (rc == ZEK_OK)
+		rc = mail_parse(ctx->arena, ctx->cfg, row->raw, row->raw_len, &m);
+	if (rc != ZEK_OK)
+		return rc;          /* 'new' again: the next try processes it */
+	return core_inbound_process(core, ctx, id, &m, false, res);
+}

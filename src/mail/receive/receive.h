@@ -35,4 +35,11 @@ enum zek_rc mail_receive_raw(struct arena *a, const struct config *cfg,
 enum zek_rc mail_receive(struct core *core, struct zctx *ctx,
     const struct inbound_raw *raw, struct inbound_result *res);
 
+/* Processes the stored message `id` again from its bytes
+ * (core_inbound_requeue, then as mail_receive from the parse on): for a
+ * quarantined message whose cause was fixed. ZEK_NOTFOUND when it is not
+ * quarantined or only its head was kept. */
+enum zek_rc mail_receive_again(struct core *core, struct zctx *ctx,
+    int64_t id, struct inbound_result *res);
+
 #endif

@@ -569,6 +569,75 @@ test_unknown_sender(void **state)
 	assert_int_equal(unknown_mails(), before + 1);
 }
 
+/* Stored, and the process died before processing: the next delivery
+ * processes it. */
+static void
+test_stored_unprocessed_is_processed_next_time(void **state)
+{
+	struct inbound_result res;
+	struct inbound_raw raw;
+	struct inbound_msg m = { .message_id = "<t-crash@example.org>",
+	    .from_addr = "anna@example.org", .subject = "x" };
+	char tok[64], mid[256];
+	int64_t r, id;
+	bool dup;
+
+	r = tenv_request(env, p.anna, "Abgestürzt", NULL);
+	comment_by(p.sam, r, "Und jetzt?");
+	mail_to(r, p.anna, tok, sizeof(tok), mid, sizeof(mid));
+	free(last_msg);
+	last_msg = corpus("applemail_en_reply.eml", tok, mid, &last_len);
+	assert_int_equal(mail_receive_raw(env->ctx.arena, &env->cfg, last_msg,
+	    last_len, &raw), ZEK_OK);
+	assert_int_equal(core_inbound_store(&env->ctx, &raw, &m, &id, &dup),
+	    ZEK_OK);
+	assert_false(dup);
+	assert_int_equal(receive_again(&res), ZEK_OK);
+	assert_false(res.duplicate);
+	assert_int_equal(res.id, id);
+	assert_string_equal(res.state, INBOUND_DONE);
+	assert_int_equal(receive_again(&res), ZEK_OK);
+	assert_true(res.duplicate);
+	tenv_reset(env);
+	assert_int_equal(comment_count(r), 2);
+}
+
+/* A quarantined message processed again once its cause is gone; a too
+ * big one cannot be (only its head is kept). */
+static void
+test_retry_quarantined(void **state)
+{
+	static const char mail[] = "From: dora@example.org\r\n"
+	    "To: zek@zek.example\r\nSubject: Frage von Dora\r\n"
+	    "Message-ID: <dora-1@example.org>\r\n\r\nWie geht das?\r\n";
+	struct inbound_result res;
+	int64_t id;
+
+	assert_int_equal(receive_bytes(mail, strlen(mail), &res), ZEK_OK);
+	assert_string_equal(res.reason, "unknown_sender");
+	id = res.id;
+	tenv_reset(env);
+	assert_int_equal(mail_receive_again(env->core, &env->ctx, id, &res),
+	    ZEK_OK);
+	assert_string_equal(res.reason, "unknown_sender");
+	tenv_add(env, "dora@example.org", "Dora Demo", "customer", NULL);
+	tenv_reset(env);
+	assert_int_equal(mail_receive_again(env->core, &env->ctx, id, &res),
+	    ZEK_OK);
+	assert_string_equal(res.state, INBOUND_DONE);
+	assert_true(res.request_id > 0);
+	/* Done is done. */
+	tenv_reset(env);
+	assert_int_equal(mail_receive_again(env->core, &env->ctx, id, &res),
+	    ZEK_NOTFOUND);
+	assert_int_equal(receive("oversized.eml", token1, msgid1, &res), ZEK_OK);
+	assert_string_equal(res.reason, "too_big");
+	id = res.id;
+	tenv_reset(env);
+	assert_int_equal(mail_receive_again(env->core, &env->ctx, id, &res),
+	    ZEK_NOTFOUND);
+}
+
 static void
 test_token(void **state)
 {
@@ -648,6 +717,9 @@ main(void)
 		cmocka_unit_test_setup(test_new_request, reset),
 		cmocka_unit_test_setup(test_unknown_sender, reset),
 		cmocka_unit_test_setup(test_token_only_when_open, reset),
+		cmocka_unit_test_setup(
+		    test_stored_unprocessed_is_processed_next_time, reset),
+		cmocka_unit_test_setup(test_retry_quarantined, reset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
