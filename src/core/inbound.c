@@ -21,6 +21,7 @@
 
 #define SUMMARY_MAX 255             /* code points of a text field */
 #define NO_SUBJECT "(ohne Betreff)"
+#define UNKNOWN_ANSWER_EVERY_MS (24LL * 3600 * 1000)  /* per address */
 
 /* One run of the processing transaction (core_scope_run). */
 struct job {
@@ -390,6 +391,23 @@ decide(struct zctx *ctx, const struct inbound_msg *m,
 	return new_request(ctx, m, res);
 }
 
+/* The polite answer to an address without an account, after the
+ * savepoint's rollback. Automatic mails never get this far (m->loop);
+ * an autoresponder that marks nothing still gets one answer a day at
+ * most, so two robots cannot keep each other busy. */
+static enum zek_rc
+answer_stranger(struct zctx *ctx, const struct inbound_msg *m)
+{
+	int64_t sent = 0;
+	enum zek_rc rc;
+
+	rc = store_outbox_count_to(ctx->db, NOTIFY_MAIL_UNKNOWN, m->from_addr,
+	    ctx->now_ms - UNKNOWN_ANSWER_EVERY_MS, &sent);
+	if (rc != ZEK_OK || sent > 0)
+		return rc;
+	return core_notify_mail_unknown(ctx, m->from_addr, m->subject);
+}
+
 static enum zek_rc
 classify(struct zctx *ctx, const struct inbound_msg *m, bool too_big,
     struct inbound_result *res)
@@ -412,11 +430,9 @@ classify(struct zctx *ctx, const struct inbound_msg *m, bool too_big,
 		rc = store_commit(ctx->db);
 	else
 		(void)store_rollback(ctx->db);
-	/* One answer at most, after the rollback above: automatic mails
-	 * never get this far (m->loop). */
 	if (rc == ZEK_OK && str_eq(res->reason, "unknown_sender") &&
 	    ctx->cfg->mail_unknown == MAIL_UNKNOWN_REPLY)
-		rc = core_notify_mail_unknown(ctx, m->from_addr, m->subject);
+		rc = answer_stranger(ctx, m);
 	return rc;
 }
 

@@ -244,6 +244,15 @@ store_outbox_get(struct store_conn *c, struct arena *a, int64_t id,
 }
 
 enum zek_rc
+store_outbox_count_to(struct store_conn *c, const char *event,
+    const char *to_addr, int64_t since, int64_t *out)
+{
+	return sq_query_i64(c, out, "SELECT count(*) FROM outbox WHERE "
+	    "event = ? AND lower(to_addr) = lower(?) AND created_at >= ?",
+	    "tti", event, to_addr, since);
+}
+
+enum zek_rc
 store_outbox_by_message_id(struct store_conn *c, struct arena *a,
     const char *message_id, struct store_mail **out)
 {

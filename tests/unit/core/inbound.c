@@ -544,6 +544,9 @@ test_unknown_sender(void **state)
 	    "To: zek@zek.example\r\nSubject: Out of office\r\n"
 	    "Auto-Submitted: auto-replied\r\n"
 	    "Message-ID: <u2@example.com>\r\n\r\nAway.\r\n";
+	static const char other[] = "From: SomeOne@example.com\r\n"
+	    "To: zek@zek.example\r\nSubject: Re: Ihre E-Mail\r\n"
+	    "Message-ID: <u3@example.com>\r\n\r\nIch bin nicht da.\r\n";
 	struct inbound_result res;
 	struct inbound_raw raw;
 	struct user *u;
@@ -566,6 +569,11 @@ test_unknown_sender(void **state)
 	assert_int_equal(mail_receive(env->core, &env->ctx, &raw, &res),
 	    ZEK_OK);
 	assert_string_equal(res.state, INBOUND_IGNORED);
+	assert_int_equal(unknown_mails(), before + 1);
+	/* A robot that marks nothing: one answer a day at most. */
+	tenv_reset(env);
+	assert_int_equal(receive_bytes(other, strlen(other), &res), ZEK_OK);
+	assert_string_equal(res.reason, "unknown_sender");
 	assert_int_equal(unknown_mails(), before + 1);
 }
 
