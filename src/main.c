@@ -15,6 +15,7 @@
 #include "core/attachments.h"
 #include "core/auth.h"
 #include "core/config.h"
+#include "core/config_io.h"
 #include "core/ctx.h"
 #include "core/demo.h"
 #include "core/inbound.h"
@@ -77,6 +78,14 @@ static const char usage[] =
     "                      create an organisation, list organisations\n"
     "                      (tab-separated: id, name, members), list one's\n"
     "                      members (e-mail, name, state)\n"
+    "  config export [--db DB] [FILE]\n"
+    "                      the whole configuration (help center, desks,\n"
+    "                      groups, types, fields, options, catalogue) as\n"
+    "                      JSON, to FILE or standard output\n"
+    "  config import [--db DB] [--dry-run] FILE\n"
+    "                      print what FILE changes and apply it all or\n"
+    "                      nothing (--dry-run: only print); FILE - reads\n"
+    "                      standard input\n"
     "  import-objects [--db DB] FILE.csv\n"
     "                      import Mandanten and Online-Dienste (kind,name)\n"
     "  mail list [--db DB] [--state pending|sent|failed] [--limit N]\n"
@@ -932,6 +941,170 @@ cmd_import(struct app *app, int argc, char **argv)
 	return rc;
 }
 
+/* ---- zek config export|import ---- */
+
+struct config_args {
+	const char *sub;            /* "export" or "import" */
+	const char *file;           /* export: NULL = standard output */
+	bool dry_run;
+	struct catalogs *cat;       /* English texts of problems, or NULL */
+};
+
+static int
+config_export(struct zctx *ctx, struct config_args *a)
+{
+	FILE *fp = a->file != NULL ? fopen(a->file, "w") : stdout;
+	int64_t version;
+	size_t len;
+	char *doc;
+	int rc;
+
+	if (fp == NULL) {
+		fprintf(stderr, "zek: cannot write %s\n", a->file);
+		return ZEK_IO;
+	}
+	rc = core_config_export(ctx, NULL, &doc, &len, &version);
+	if (rc == ZEK_OK && fwrite(doc, 1, len, fp) != len)
+		rc = ZEK_IO;
+	if (fp != stdout && fclose(fp) != 0 && rc == ZEK_OK)
+		rc = ZEK_IO;
+	if (rc != ZEK_OK)
+		fprintf(stderr, "zek: export failed: %s\n", zek_rc_name(rc));
+	else if (a->file != NULL)
+		printf("zek: wrote configuration version %lld to %s\n",
+		    (long long)version, a->file);
+	return rc;
+}
+
+/* One plan line: op, thing, where, and what changes. */
+static void
+print_plan_line(const struct config_line *l)
+{
+	printf("  %-8s %s", config_op_name(l->op), config_thing_name(l->thing));
+	if (*l->where != '\0')
+		printf(" \"%s\"", l->where);
+	if (l->op == CONFIG_CHANGE || l->op == CONFIG_ORDER)
+		printf(" %s: \"%s\" -> \"%s\"", l->attr, l->old_value,
+		    l->new_value);
+	putchar('\n');
+}
+
+static void
+print_problems(struct zctx *ctx, const struct config_args *a,
+    const struct config_problems *probs)
+{
+	const char *names[] = { "detail" };
+	char *text;
+	size_t i;
+
+	for (i = 0; i < probs->n; i++) {
+		const struct config_problem *p = &probs->rows[i];
+		const char *values[] = { p->detail };
+
+		if (i18n_format(ctx->arena, i18n_get(a->cat, "en", p->key),
+		    names, values, 1, &text) != ZEK_OK)
+			text = (char *)p->key;
+		fprintf(stderr, "zek: %s: %s%s%s\n", a->file, p->path,
+		    *p->path ? ": " : "", text);
+	}
+	if (probs->more)
+		fputs("zek: (more problems not shown)\n", stderr);
+}
+
+static int
+config_import(struct zctx *ctx, struct config_args *a)
+{
+	struct config_problems probs;
+	struct config_plan plan;
+	size_t len, i;
+	char *doc;
+	int rc;
+
+	rc = core_config_read_file(ctx, a->file, &doc, &len);
+	if (rc != ZEK_OK) {
+		fprintf(stderr, "zek: cannot read %s: %s\n", a->file,
+		    rc == ZEK_TOOBIG ? "too big" : zek_rc_name(rc));
+		return rc;
+	}
+	rc = a->dry_run ? core_config_plan(ctx, NULL, doc, len, &plan, &probs) :
+	    core_config_import(ctx, NULL, doc, len, -1, &plan, &probs);
+	if (rc == ZEK_INVALID) {
+		print_problems(ctx, a, &probs);
+		fputs("zek: nothing was changed\n", stderr);
+		return rc;
+	}
+	if (rc != ZEK_OK) {
+		fprintf(stderr, "zek: import failed, nothing was changed: %s\n",
+		    zek_rc_name(rc));
+		return rc;
+	}
+	for (i = 0; i < plan.n; i++)
+		print_plan_line(&plan.lines[i]);
+	if (plan.n == 0)
+		puts("zek: no changes");
+	else if (a->dry_run)
+		printf("zek: %zu changes planned at configuration version %lld "
+		    "(dry run: nothing was changed)\n", plan.n,
+		    (long long)plan.version);
+	else
+		printf("zek: applied %zu changes; configuration version %lld\n",
+		    plan.n, (long long)plan.version + 1);
+	return ZEK_OK;
+}
+
+static int
+do_config(struct zctx *ctx, void *arg)
+{
+	struct config_args *a = arg;
+
+	return str_eq(a->sub, "export") ? config_export(ctx, a) :
+	    config_import(ctx, a);
+}
+
+static int
+cmd_config(struct app *app, int argc, char **argv)
+{
+	static const char use[] = "usage: zek config export [--db DB] [FILE]\n"
+	    "       zek config import [--db DB] [--dry-run] FILE\n";
+	struct config_args a = { 0 };
+	char err[256], *po;
+	int i, rc;
+
+	a.sub = argc >= 2 ? argv[1] : "";
+	for (i = 2; i < argc; i++) {
+		if (str_eq(argv[i], "--db") && i + 1 < argc) {
+			if (config_set(&app->cfg, "db", argv[++i]) != 0)
+				return ZEK_INVALID;
+		} else if (str_eq(argv[i], "--dry-run") && str_eq(a.sub, "import"))
+			a.dry_run = true;
+		else if (a.file == NULL && (argv[i][0] != '-' ||
+		    str_eq(argv[i], "-")))
+			a.file = argv[i];
+		else
+			a.sub = "";
+	}
+	if (!str_eq(a.sub, "export") && !(str_eq(a.sub, "import") &&
+	    a.file != NULL)) {
+		fputs(use, stderr);
+		return ZEK_INVALID;
+	}
+	if (str_eq(a.file, "-") && str_eq(a.sub, "export"))
+		a.file = NULL;
+	/* Problems are told in the catalogs' English; without them, by key. */
+	po = root_path(&app->cfg, "po");
+	a.cat = po != NULL ? i18n_load(po, err, sizeof(err)) : NULL;
+	free(po);
+	rc = core_open(&app->cfg, &app->core);
+	if (rc != ZEK_OK) {
+		i18n_free(a.cat);
+		return db_open_failed(app, rc);
+	}
+	rc = with_ctx(app->core, do_config, &a);
+	core_close(app->core);
+	i18n_free(a.cat);
+	return rc;
+}
+
 /* ---- zek mail list|show|run ---- */
 
 struct mail_args {
@@ -1459,6 +1632,8 @@ main(int argc, char **argv)
 		rc = cmd_user_account(&app, argc - cmd - 1, argv + cmd + 1);
 	else if (str_eq(name, "org"))
 		rc = cmd_org(&app, argc - cmd, argv + cmd);
+	else if (str_eq(name, "config"))
+		rc = cmd_config(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "import-objects"))
 		rc = cmd_import(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "mail") && cmd + 1 < argc &&

@@ -72,6 +72,16 @@ unchanged(struct zctx *ctx)
 	return ZEK_OK;
 }
 
+/* Takes the configuration's version for a form read at `version`: a
+ * form without a readable one is stale (ZEK_CONFLICT), not unchecked. */
+static enum zek_rc
+form_lock(struct zctx *ctx, const char *version)
+{
+	int64_t v = admin_form_version(version);
+
+	return v >= 0 ? admin_change_lock(ctx, v) : ZEK_CONFLICT;
+}
+
 /* ---- keys of new fields and values of new options ---- */
 
 /* Appends the ASCII spelling of one code point of a label to a key:
@@ -495,7 +505,7 @@ core_admin_group_add(struct zctx *ctx, const struct user *actor,
 		return checked(&fc);
 	rc = store_begin(ctx->db);
 	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, admin_form_version(f->version));
+		rc = form_lock(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = store_groups_by_desk(ctx->db, ctx->arena, d->id, &groups, &n);
 	if (rc == ZEK_OK && n >= ADMIN_GROUPS_MAX) {
@@ -557,7 +567,7 @@ core_admin_group_save(struct zctx *ctx, const struct user *actor,
 		return checked(&fc);
 	rc = store_begin(ctx->db);
 	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, admin_form_version(f->version));
+		rc = form_lock(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = group_and_siblings(ctx, group_id, &groups, &n, &i);
 	if (rc == ZEK_OK)
@@ -763,7 +773,7 @@ core_admin_type_add(struct zctx *ctx, const struct user *actor,
 		return checked(&fc);
 	rc = store_begin(ctx->db);
 	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, admin_form_version(f->version));
+		rc = form_lock(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = desk_config_load(ctx, d, &dc);
 	if (rc == ZEK_OK && dc.ntypes >= ADMIN_TYPES_MAX) {
@@ -835,7 +845,7 @@ core_admin_type_save(struct zctx *ctx, const struct user *actor,
 		return checked(&fc);
 	rc = store_begin(ctx->db);
 	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, admin_form_version(f->version));
+		rc = form_lock(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = type_and_desk(ctx, type_id, &t, &dc);
 	if (rc == ZEK_OK)
@@ -1161,7 +1171,7 @@ core_admin_field_add(struct zctx *ctx, const struct user *actor,
 		return checked(&fc);
 	rc = store_begin(ctx->db);
 	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, admin_form_version(f->version));
+		rc = form_lock(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = type_fields(ctx, type_id, 0, &t, &fields, &n, &self);
 	if (rc == ZEK_OK && n >= ADMIN_FIELDS_MAX) {
@@ -1238,7 +1248,7 @@ core_admin_field_save(struct zctx *ctx, const struct user *actor,
 		return checked(&fc);
 	rc = store_begin(ctx->db);
 	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, admin_form_version(f->version));
+		rc = form_lock(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = field_and_mates(ctx, field_id, &t, &fields, &n, &i);
 	if (rc == ZEK_OK)
@@ -1436,7 +1446,7 @@ core_admin_option_add(struct zctx *ctx, const struct user *actor,
 		return checked(&fc);
 	rc = store_begin(ctx->db);
 	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, admin_form_version(f->version));
+		rc = form_lock(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = select_options_load(ctx, field_id, 0, &so);
 	if (rc == ZEK_OK && so.n >= ADMIN_OPTIONS_MAX) {
@@ -1484,7 +1494,7 @@ core_admin_option_save(struct zctx *ctx, const struct user *actor,
 		return checked(&fc);
 	rc = store_begin(ctx->db);
 	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, admin_form_version(f->version));
+		rc = form_lock(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = option_select_load(ctx, option_id, &so);
 	if (rc == ZEK_OK)

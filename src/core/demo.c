@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "core/config_io.h"
 #include "core/fields.h"
 #include "core/internal.h"
 #include "core/objects.h"
@@ -68,181 +69,52 @@ jint(const json_t *o, const char *key)
 
 /* ---- configuration ---- */
 
-static enum zek_rc
-insert_options(struct zctx *ctx, const json_t *cfg, const json_t *jf,
-    int64_t field_id)
+/* The problems of a refused configuration, on standard error. */
+static void
+print_problems(const char *file, const struct config_problems *probs)
 {
-	const json_t *opts = json_object_get(jf, "options"), *o;
-	struct store_option so;
-	enum zek_rc rc;
 	size_t i;
 
-	if (opts == NULL)
-		return ZEK_OK;
-	if (json_is_string(opts))   /* a named set from "options" */
-		opts = json_object_get(json_object_get(cfg, "options"),
-		    json_string_value(opts));
-	if (!json_is_array(opts))
-		return ZEK_INVALID;
-	json_array_foreach(opts, i, o) {
-		so = (struct store_option){
-			.field_id = field_id,
-			.value = jstr(o, "value"),
-			.label_de = jstr(o, "label_de"),
-			.label_en = jstr(o, "label_en"),
-			.position = (int64_t)i + 1,
-		};
-		if (str_empty(so.value) || str_empty(so.label_de) ||
-		    so.label_en == NULL)
-			return ZEK_INVALID;
-		rc = store_option_insert(ctx->db, &so, NULL);
-		if (rc != ZEK_OK)
-			return rc;
-	}
-	return ZEK_OK;
+	for (i = 0; i < probs->n; i++)
+		fprintf(stderr, "demo: %s: %s: %s %s\n", file,
+		    probs->rows[i].path, probs->rows[i].key,
+		    probs->rows[i].detail);
 }
 
-static enum zek_rc
-insert_fields(struct zctx *ctx, const json_t *cfg, const json_t *jt,
-    int64_t type_id)
-{
-	const json_t *jf;
-	struct store_field sf;
-	enum field_kind kind;
-	enum zek_rc rc;
-	int64_t id;
-	size_t i;
-
-	json_array_foreach(json_object_get(jt, "fields"), i, jf) {
-		sf = (struct store_field){
-			.type_id = type_id,
-			.key = jstr(jf, "key"),
-			.kind = jstr(jf, "kind"),
-			.label_de = jstr(jf, "label_de"),
-			.label_en = jstr(jf, "label_en"),
-			.help_de = jstr(jf, "help_de"),
-			.help_en = jstr(jf, "help_en"),
-			.placeholder_de = jstr(jf, "placeholder_de"),
-			.placeholder_en = jstr(jf, "placeholder_en"),
-			.required = json_is_true(json_object_get(jf, "required")),
-			.position = (int64_t)i + 1,
-			.object_kind = jstr(jf, "object_kind"),
-			.multiple = json_is_true(json_object_get(jf, "multiple")),
-			.checkbox_label_de = jstr(jf, "checkbox_label_de"),
-			.checkbox_label_en = jstr(jf, "checkbox_label_en"),
-		};
-		if (str_empty(sf.key) || str_empty(sf.label_de) ||
-		    !field_kind_from_name(sf.kind, &kind) ||
-		    (kind == FIELD_OBJECT &&
-		    !core_object_kind_valid(sf.object_kind)))
-			return ZEK_INVALID;
-		rc = store_field_insert(ctx->db, &sf, &id);
-		if (rc == ZEK_OK)
-			rc = insert_options(ctx, cfg, jf, id);
-		if (rc != ZEK_OK)
-			return rc;
-	}
-	return ZEK_OK;
-}
-
-static enum zek_rc
-insert_desk(struct zctx *ctx, const json_t *cfg, const json_t *jd)
-{
-	const json_t *jg, *jt;
-	struct store_reqtype st;
-	struct store_group sg;
-	struct store_desk sd;
-	enum zek_rc rc;
-	int64_t desk_id, group_id, type_id;
-	size_t i, j, pos = 0;
-
-	sd = (struct store_desk){
-		.id = jint(jd, "id"),
-		.portal_id = jint(jd, "portal_id"),
-		.project_key = jstr(jd, "project_key"),
-		.name = jstr(jd, "name"),
-		.description = jstr(jd, "description"),
-	};
-	if (sd.portal_id <= 0 || str_empty(sd.project_key) ||
-	    str_empty(sd.name) || sd.description == NULL)
-		return ZEK_INVALID;
-	rc = store_desk_insert(ctx->db, &sd, &desk_id);
-	if (rc != ZEK_OK)
-		return rc;
-	json_array_foreach(json_object_get(jd, "groups"), i, jg) {
-		sg = (struct store_group){
-			.id = jint(jg, "id"),
-			.desk_id = desk_id,
-			.name_de = jstr(jg, "name_de"),
-			.name_en = jstr(jg, "name_en"),
-			.position = (int64_t)i + 1,
-		};
-		if (str_empty(sg.name_de) || sg.name_en == NULL)
-			return ZEK_INVALID;
-		rc = store_group_insert(ctx->db, &sg, &group_id);
-		if (rc != ZEK_OK)
-			return rc;
-		json_array_foreach(json_object_get(jg, "types"), j, jt) {
-			st = (struct store_reqtype){
-				.id = jint(jt, "id"),
-				.desk_id = desk_id,
-				.group_id = group_id,
-				.name_de = jstr(jt, "name_de"),
-				.name_en = jstr(jt, "name_en"),
-				.description_de = jstr(jt, "description_de"),
-				.description_en = jstr(jt, "description_en"),
-				.position = (int64_t)++pos,
-				.icon = jstr(jt, "icon"),
-			};
-			if (str_empty(st.name_de) || st.name_en == NULL ||
-			    st.description_de == NULL ||
-			    st.description_en == NULL || st.icon == NULL)
-				return ZEK_INVALID;
-			rc = store_reqtype_insert(ctx->db, &st, &type_id);
-			if (rc == ZEK_OK)
-				rc = insert_fields(ctx, cfg, jt, type_id);
-			if (rc != ZEK_OK)
-				return rc;
-		}
-	}
-	return ZEK_OK;
-}
-
+/* demo/config.json is a configuration document (core/config_io.h):
+ * installing it is an import into the empty database. */
 enum zek_rc
 core_init_config(struct zctx *ctx)
 {
-	const json_t *jd;
+	struct config_problems probs;
 	enum zek_rc rc;
-	json_t *cfg;
+	char *path, *doc;
+	size_t len;
 	int64_t n;
-	size_t i;
 
 	rc = store_desk_count(ctx->db, &n);
 	if (rc != ZEK_OK || n > 0)
 		return rc;
-	rc = load_json(ctx, "config.json", &cfg);
-	if (rc != ZEK_OK)
+	path = arena_printf(ctx->arena, "%s/demo/config.json", ctx->cfg->root);
+	if (path == NULL)
+		return ZEK_NOMEM;
+	rc = core_config_read_file(ctx, path, &doc, &len);
+	if (rc != ZEK_OK) {
+		fprintf(stderr, "demo: cannot read %s: %s\n", path,
+		    zek_rc_name(rc));
 		return rc;
+	}
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
 		return rc;
 	/* Another process may have won the race between count and begin. */
 	rc = store_desk_count(ctx->db, &n);
-	if (rc != ZEK_OK || n > 0)
-		goto out;
-	json_array_foreach(json_object_get(cfg, "desks"), i, jd) {
-		rc = insert_desk(ctx, cfg, jd);
-		if (rc != ZEK_OK) {
-			fprintf(stderr, "demo: config.json: desk %zu: %s\n", i,
-			    zek_rc_name(rc));
-			goto out;
-		}
+	if (rc == ZEK_OK && n == 0) {
+		rc = core_config_install(ctx, doc, len, &probs);
+		if (rc == ZEK_INVALID)
+			print_problems(path, &probs);
 	}
-	rc = store_commit(ctx->db);
-out:
-	if (rc != ZEK_OK || n > 0)
-		store_rollback(ctx->db);
-	return rc;
+	return store_finish(ctx->db, rc);
 }
 
 /* ---- demo data ---- */

@@ -9,9 +9,11 @@
 #include "core/config.h"
 #include "core/internal.h"
 #include "core/mailtoken.h"
+#include "core/requests.h"
 #include "core/users.h"
 #include "core/workflow.h"
 #include "lib/arena.h"
+#include "lib/buf.h"
 #include "lib/str.h"
 #include "render/jsonalloc.h"
 #include "store/store.h"
@@ -342,6 +344,76 @@ enqueue(struct zctx *ctx, const struct event *ev, const char *code,
 	return rc;
 }
 
+#define FIELD_VALUE_MAX 500         /* bytes of one value a mail quotes */
+
+/* One field's values as a mail line: joined by ", ", cut at a character
+ * boundary after FIELD_VALUE_MAX bytes with "…". */
+static const char *
+field_line_value(struct zctx *ctx, const struct request_field_view *f)
+{
+	struct buf b;
+	const char *out = NULL;
+	size_t i, n;
+
+	buf_init(&b, FIELD_VALUE_MAX * 2);
+	for (i = 0; i < f->nvalues; i++)
+		buf_printf(&b, "%s%s", i > 0 ? ", " : "", f->values[i]);
+	if (!b.failed && b.len > FIELD_VALUE_MAX) {
+		for (n = FIELD_VALUE_MAX; n > 0 && ((unsigned char)b.data[n] &
+		    0xC0) == 0x80; n--)
+			;
+		b.len = n;
+		b.data[n] = '\0';
+		buf_puts(&b, "\xe2\x80\xa6");
+	}
+	if (!b.failed)
+		out = arena_strdup(ctx->arena, b.data != NULL ? b.data : "");
+	buf_free(&b);
+	return out;
+}
+
+/* The request's filled fields for its confirmation, in both languages
+ * (each mail is written in its reader's later): label and value, or for
+ * a date the time, shown in the reader's zone. Not the title (the mail
+ * names it), the description or attachments (the page shows them). */
+static enum zek_rc
+event_fields(struct zctx *ctx, struct event *ev)
+{
+	static const char *const langs[] = { "de", "en" };
+	struct request_view *v[2];
+	json_t *arr = json_array(), *e;
+	struct user *rep;
+	enum zek_rc rc;
+	size_t k, l;
+
+	if (arr == NULL || json_object_set_new(ev->payload, "fields", arr) != 0)
+		return ZEK_NOMEM;
+	rc = core_user_get(ctx, ev->r->reporter_id, &rep);
+	for (l = 0; rc == ZEK_OK && l < 2; l++)
+		rc = core_request_views(ctx, rep, &ev->r->id, 1, langs[l], &v[l]);
+	if (rc != ZEK_OK || v[0] == NULL || v[1] == NULL)
+		return rc;
+	for (k = 0; k < v[0]->nfields && k < v[1]->nfields; k++) {
+		const struct request_field_view *de = &v[0]->fields[k];
+		const struct request_field_view *en = &v[1]->fields[k];
+
+		if (str_eq(de->key, "summary") || str_eq(de->key, "description") ||
+		    de->kind == FIELD_ATTACHMENT || de->nvalues == 0)
+			continue;
+		e = json_pack("{s:s, s:s, s:s?, s:s?, s:I}", "label_de", de->label,
+		    "label_en", en->label,
+		    "value_de", de->kind == FIELD_DATETIME ? NULL :
+		    field_line_value(ctx, de),
+		    "value_en", en->kind == FIELD_DATETIME ? NULL :
+		    field_line_value(ctx, en),
+		    "ms", (json_int_t)(de->kind == FIELD_DATETIME ?
+		    de->datetime_ms : 0));
+		if (e == NULL || json_array_append_new(arr, e) != 0)
+			return ZEK_NOMEM;
+	}
+	return ZEK_OK;
+}
+
 enum zek_rc
 core_notify_created(struct zctx *ctx, int64_t request_id,
     const struct user *actor)
@@ -357,6 +429,8 @@ core_notify_created(struct zctx *ctx, int64_t request_id,
 	if (rc == ZEK_OK && json_object_set_new(ev.payload, "on_behalf",
 	    json_boolean(ev.r->creator_id != ev.r->reporter_id)) != 0)
 		rc = ZEK_NOMEM;
+	if (rc == ZEK_OK)
+		rc = event_fields(ctx, &ev);
 	if (rc == ZEK_OK) {
 		struct store_user *rep, *creator;
 

@@ -184,6 +184,35 @@ closing_context(struct compose *c, const struct store_mail *m, json_t *p)
 	return rc;
 }
 
+/* The request's fields a confirmation lists (payload "fields", both
+ * languages), in the reader's language; dates in the reader's zone. */
+static enum zek_rc
+fields_context(struct compose *c, const struct store_mail *m, json_t *p)
+{
+	json_t *in = json_object_get(p, "fields"), *out, *f, *row;
+	bool en = str_eq(c->lang, "en");
+	const char *value;
+	int64_t ms;
+	size_t i;
+
+	if (!json_is_array(in) || json_array_size(in) == 0)
+		return ZEK_OK;
+	out = json_array();
+	if (out == NULL || json_object_set_new(c->ctx, "fields", out) != 0 ||
+	    json_object_set_new(c->ctx, "has_fields", json_true()) != 0)
+		return ZEK_NOMEM;
+	json_array_foreach(in, i, f) {
+		ms = json_integer_value(json_object_get(f, "ms"));
+		value = ms > 0 ? when_text(c, m, ms) : pstr(f, en ? "value_en" :
+		    "value_de");
+		row = json_pack("{s:s, s:s}", "label", pstr(f, en ? "label_en" :
+		    "label_de"), "value", value != NULL ? value : "");
+		if (row == NULL || json_array_append_new(out, row) != 0)
+			return ZEK_NOMEM;
+	}
+	return ZEK_OK;
+}
+
 /* Fills c->vars and the template context from the mail and its payload. */
 static enum zek_rc
 build_context(struct compose *c, const struct store_mail *m, json_t *p)
@@ -251,6 +280,8 @@ build_context(struct compose *c, const struct store_mail *m, json_t *p)
 		rc = comment_html(c, pstr(p, "comment"));
 	if (rc == ZEK_OK)
 		rc = closing_context(c, m, p);
+	if (rc == ZEK_OK)
+		rc = fields_context(c, m, p);
 	return rc;
 }
 

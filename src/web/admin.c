@@ -1,9 +1,10 @@
 /* admin.c: the admin area, /servicedesk/admin/: the help center and its
- * announcement, the portals' texts, and the record of changes. Admins
- * only; everyone else gets 404, as core answers them. Each form is a table
- * of controls (struct control) that one partial draws, so that a form is
- * described once and its errors, kept values and labels follow. */
-#include "web/web.h"
+ * announcement, the portals' texts, the catalogue and the record of
+ * changes. Admins only; everyone else gets 404, as core answers them.
+ * Each form is a table of controls (struct control, admin_page.h) that one
+ * partial draws, so that a form is described once and its errors, kept
+ * values and labels follow. */
+#include "web/admin_page.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,47 +24,28 @@
 #define CATALOGUE_URL WEB_ADMIN "catalogue"
 #define PORTAL_URL WEB_ADMIN "portals/%" PRId64
 
-enum control_kind { CONTROL_TEXT, CONTROL_TEXTAREA, CONTROL_DATETIME };
-
-/* One control of an admin form: core's field name (also the form's), the
- * label's and help text's catalog keys, and its kind and limit. */
-struct control {
-	const char *field;
-	const char *label;
-	const char *help;               /* NULL: none */
-	enum control_kind kind;
-	size_t max;                     /* code points, 0 for times */
-	bool required;
-};
-
-/* The controls of one fieldset. */
-struct control_group {
-	const char *legend;             /* NULL: no fieldset */
-	const struct control *controls;
-	size_t n;
-};
-
 static const struct control help_center_texts[] = {
 	{ "title_de", "admin_help_title_de", "admin_help_title_help",
-	    CONTROL_TEXT, ADMIN_TITLE_MAX, false },
+	    CONTROL_TEXT, ADMIN_TITLE_MAX, false, NULL, false },
 	{ "title_en", "admin_help_title_en", NULL, CONTROL_TEXT,
-	    ADMIN_TITLE_MAX, false },
+	    ADMIN_TITLE_MAX, false, NULL, false },
 	{ "intro_de", "admin_help_intro_de", "admin_help_intro_help",
-	    CONTROL_TEXTAREA, ADMIN_TEXT_MAX, false },
+	    CONTROL_TEXTAREA, ADMIN_TEXT_MAX, false, NULL, false },
 	{ "intro_en", "admin_help_intro_en", NULL, CONTROL_TEXTAREA,
-	    ADMIN_TEXT_MAX, false },
+	    ADMIN_TEXT_MAX, false, NULL, false },
 };
 
 static const struct control help_center_announcement[] = {
 	{ "announcement_de", "admin_announcement_de",
 	    "admin_announcement_help", CONTROL_TEXTAREA, ADMIN_TEXT_MAX,
-	    false },
+	    false, NULL, false },
 	{ "announcement_en", "admin_announcement_en", NULL, CONTROL_TEXTAREA,
-	    ADMIN_TEXT_MAX, false },
+	    ADMIN_TEXT_MAX, false, NULL, false },
 	{ "from", "admin_announcement_from", "admin_announcement_from_help",
-	    CONTROL_DATETIME, 0, false },
+	    CONTROL_DATETIME, 0, false, NULL, false },
 	{ "until", "admin_announcement_until",
-	    "admin_announcement_until_help", CONTROL_DATETIME, 0, false },
+	    "admin_announcement_until_help", CONTROL_DATETIME, 0, false, NULL,
+	    false },
 };
 
 static const struct control_group help_center_form[] = {
@@ -75,99 +57,23 @@ static const struct control_group help_center_form[] = {
 
 static const struct control desk_texts[] = {
 	{ "name", "admin_desk_name", "admin_desk_name_help", CONTROL_TEXT,
-	    ADMIN_TITLE_MAX, true },
+	    ADMIN_TITLE_MAX, true, NULL, false },
 	{ "description", "admin_desk_description",
 	    "admin_desk_description_help", CONTROL_TEXTAREA, ADMIN_TEXT_MAX,
-	    false },
+	    false, NULL, false },
 };
 
 static const struct control_group desk_form[] = {
 	{ NULL, desk_texts, ZEK_ARRAY_LEN(desk_texts) },
 };
 
-static bool
-admin(struct req *rq)
-{
-	return rq->user != NULL && rq->user->is_admin;
-}
-
-/* ---- drawing a form ---- */
-
-/* What one control shows: the stored value, or what was typed when the
- * form comes back with errors (values NULL: take the form's). */
-typedef const char *(*value_fn)(struct req *rq, const void *stored,
-    const char *field);
-
-static json_t *
-control_json(struct req *rq, const struct control *c, const char *value,
-    const struct field_error *errs, size_t nerrs)
-{
-	const char *id = arena_printf(rq->arena, "a-%s", c->field);
-	json_t *j = web_field_json(rq, errs, nerrs, c->field, id, value);
-
-	if (j == NULL || id == NULL)
-		return NULL;
-	json_object_set_new(j, "name", json_string(c->field));
-	json_object_set_new(j, "label", json_string(web_t(rq, c->label)));
-	if (c->help != NULL) {
-		json_object_set_new(j, "help", json_string(web_t(rq, c->help)));
-		json_object_set_new(j, "help_id", json_string(arena_printf(
-		    rq->arena, "%s-help", id)));
-	}
-	json_object_set_new(j, c->kind == CONTROL_TEXT ? "is_text" :
-	    c->kind == CONTROL_TEXTAREA ? "is_textarea" : "is_datetime",
-	    json_true());
-	if (c->max > 0)
-		json_object_set_new(j, "maxlength", json_integer((json_int_t)
-		    c->max));
-	json_object_set_new(j, "required", json_boolean(c->required));
-	return j;
-}
-
-/* The form's fieldsets with their controls, and the error summary. */
-static int
-form_json(struct req *rq, json_t *form, const struct control_group *groups,
-    size_t ngroups, value_fn value, const void *stored,
-    const struct field_error *errs, size_t nerrs)
-{
-	struct web_form_field order[ADMIN_MAX_ERRORS];
-	json_t *arr = json_array(), *ctl;
-	size_t g, i, n = 0;
-
-	for (g = 0; arr != NULL && g < ngroups; g++) {
-		json_t *list = json_array();
-
-		for (i = 0; list != NULL && i < groups[g].n; i++) {
-			const struct control *c = &groups[g].controls[i];
-
-			ctl = control_json(rq, c, nerrs > 0 || stored == NULL ?
-			    web_kept(rq, c->field) : value(rq, stored, c->field),
-			    errs, nerrs);
-			json_array_append_new(list, ctl);
-			if (n < ZEK_ARRAY_LEN(order))
-				order[n++] = (struct web_form_field){ c->field,
-				    json_string_value(json_object_get(ctl, "id")),
-				    c->label };
-		}
-		json_array_append_new(arr, ctx_pack("{s:s?, s:o}", "legend",
-		    groups[g].legend != NULL ? web_t(rq, groups[g].legend) :
-		    NULL, "controls", list));
-	}
-	json_object_set_new(form, "groups", arr);
-	json_object_set_new(form, "errors", web_summary_json(rq, errs, nerrs,
-	    order, n));
-	json_object_set_new(form, "has_errors", json_boolean(nerrs > 0));
-	json_object_set_new(form, "csrf", json_string(rq->csrf));
-	return arr != NULL ? ZEK_OK : ZEK_NOMEM;
-}
-
-/* The page of one admin form: status 200, 409 (changed meanwhile: what
- * was typed stays, with the current version) or 422 (errors). Takes
- * form and extra (the page's own keys; may be NULL). */
+/* The page of one admin form (form from admin_page_form): status 200,
+ * 409 (changed meanwhile: what was typed stays, with the current version)
+ * or 422 (errors). Takes form and extra (the page's own keys; may be
+ * NULL). */
 static int
 form_page(struct req *rq, unsigned status, const char *title,
-    const char *action, int64_t version, const char *intro, json_t *form,
-    json_t *extra)
+    const char *intro, json_t *form, json_t *extra)
 {
 	json_t *page = web_page_ctx(rq, "page_admin");
 
@@ -177,18 +83,13 @@ form_page(struct req *rq, unsigned status, const char *title,
 		return ZEK_NOMEM;
 	}
 	json_object_set_new(page, "title", json_string(title));
-	json_object_set_new(form, "action", json_string(action));
-	json_object_set_new(form, "version", json_integer(version));
-	json_object_set_new(form, "conflict", json_boolean(status == 409));
 	json_object_set_new(page, "form", form);
 	if (intro != NULL)
 		json_object_set_new(page, "intro", json_string(intro));
 	if (extra != NULL)
 		json_object_update(page, extra);
 	json_decref(extra);
-	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), WEB_ADMIN);
-	web_breadcrumb(rq, page, title, NULL);
-	return web_render(rq, status, "admin/form", page);
+	return admin_page_render(rq, status, "admin/form", page, NULL, 0);
 }
 
 /* ---- the overview ---- */
@@ -210,15 +111,20 @@ web_admin_home(struct req *rq)
 	if (page == NULL || arr == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
+		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:s, s:s}",
 		    "name", desks[i].name, "key", desks[i].project_key,
 		    "href", arena_printf(rq->arena, PORTAL_URL,
+		    desks[i].portal_id),
+		    "types_title", web_fmt1(rq, "admin_types_card_title", "key",
+		    desks[i].project_key),
+		    "types_href", arena_printf(rq->arena, PORTAL_URL "/types",
 		    desks[i].portal_id)));
 	json_object_set_new(page, "portals", arr);
 	json_object_set_new(page, "help_center_href",
 	    json_string(HELP_CENTER_URL));
 	json_object_set_new(page, "history_href", json_string(HISTORY_URL));
 	json_object_set_new(page, "catalogue_href", json_string(CATALOGUE_URL));
+	json_object_set_new(page, "config_href", json_string(WEB_ADMIN "config"));
 	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), NULL);
 	return web_render(rq, 200, "admin/home", page);
 }
@@ -287,27 +193,28 @@ help_center_page(struct req *rq, unsigned status,
     const struct field_error *errs, size_t nerrs)
 {
 	struct admin_help_center h;
+	struct admin_form f = {
+		.prefix = "a-", .groups = help_center_form,
+		.ngroups = ZEK_ARRAY_LEN(help_center_form),
+		.value = help_center_value, .errs = errs, .nerrs = nerrs,
+		.action = HELP_CENTER_URL, .conflict = status == 409,
+		.submit = "admin_save", .cancel_href = HELP_CENTER_URL,
+	};
 	json_t *form;
 	int rc;
 
 	rc = core_admin_help_center(&rq->ctx, rq->user, &h);
 	if (rc != ZEK_OK)
 		return rc;
-	if ((form = json_object()) == NULL)
+	f.stored = status == 200 ? &h : NULL;
+	f.version = h.version;
+	if ((form = admin_page_form(rq, &f)) == NULL)
 		return ZEK_NOMEM;
-	rc = form_json(rq, form, help_center_form,
-	    ZEK_ARRAY_LEN(help_center_form), help_center_value,
-	    status == 200 ? &h : NULL, errs, nerrs);
-	if (rc != ZEK_OK) {
-		json_decref(form);
-		return rc;
-	}
 	/* Whether the stored announcement shows now, in its fieldset. */
 	json_object_set_new(json_array_get(json_object_get(form, "groups"), 1),
 	    "note", json_string(announcement_state(rq, &h)));
 	return form_page(rq, status, web_t(rq, "admin_help_center"),
-	    HELP_CENTER_URL, h.version, web_t(rq, "admin_help_center_intro"),
-	    form, NULL);
+	    web_t(rq, "admin_help_center_intro"), form, NULL);
 }
 
 /* GET /servicedesk/admin/help-center */
@@ -336,7 +243,7 @@ web_admin_help_center_save(struct req *rq)
 	size_t nerrs = 0;
 	int rc;
 
-	if (!admin(rq))
+	if (!admin_page_allowed(rq))
 		return ZEK_NOTFOUND;
 	rc = core_admin_help_center_save(&rq->ctx, rq->user, &f, errs, &nerrs);
 	if (rc == ZEK_INVALID)
@@ -364,47 +271,37 @@ desk_page(struct req *rq, unsigned status, int64_t portal_id,
     const struct field_error *errs, size_t nerrs)
 {
 	struct admin_desk d;
-	json_t *form;
-	const char *title, *action;
+	struct admin_form f = {
+		.prefix = "a-", .groups = desk_form,
+		.ngroups = ZEK_ARRAY_LEN(desk_form), .value = desk_value,
+		.errs = errs, .nerrs = nerrs, .conflict = status == 409,
+		.submit = "admin_save",
+	};
 	int rc;
 
 	rc = core_admin_desk(&rq->ctx, rq->user, portal_id, &d);
 	if (rc != ZEK_OK)
 		return rc;
-	if ((form = json_object()) == NULL)
+	f.stored = status == 200 ? &d : NULL;
+	f.version = d.version;
+	f.action = f.cancel_href = arena_printf(rq->arena, PORTAL_URL,
+	    portal_id);
+	if (f.action == NULL)
 		return ZEK_NOMEM;
-	rc = form_json(rq, form, desk_form, ZEK_ARRAY_LEN(desk_form),
-	    desk_value, status == 200 ? &d : NULL, errs, nerrs);
-	if (rc != ZEK_OK) {
-		json_decref(form);
-		return rc;
-	}
-	title = web_fmt1(rq, "admin_portal_title", "key", d.project_key);
-	action = arena_printf(rq->arena, PORTAL_URL, portal_id);
-	if (action == NULL) {
-		json_decref(form);
-		return ZEK_NOMEM;
-	}
-	return form_page(rq, status, title, action, d.version, NULL, form,
-	    ctx_pack("{s:s}", "view_href", arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%" PRId64, portal_id)));
-}
-
-static int64_t
-portal_param(struct req *rq)
-{
-	int64_t id;
-
-	return str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) == 0 ? id : 0;
+	return form_page(rq, status, web_fmt1(rq, "admin_portal_title", "key",
+	    d.project_key), NULL, admin_page_form(rq, &f), ctx_pack(
+	    "{s:s, s:s}", "view_href", arena_printf(rq->arena,
+	    "/servicedesk/customer/portal/%" PRId64, portal_id), "types_href",
+	    arena_printf(rq->arena, PORTAL_URL "/types", portal_id)));
 }
 
 /* GET /servicedesk/admin/portals/{pid} */
 int
 web_admin_desk(struct req *rq)
 {
-	int64_t id = portal_param(rq);
+	int64_t id = admin_page_id(rq);
 
-	if (!admin(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	return desk_page(rq, 200, id, NULL, 0);
 }
@@ -419,12 +316,12 @@ web_admin_desk_save(struct req *rq)
 		.name = req_form(rq, "name"),
 		.description = req_form(rq, "description"),
 	};
-	int64_t id = portal_param(rq);
+	int64_t id = admin_page_id(rq);
 	const char *to;
 	size_t nerrs = 0;
 	int rc;
 
-	if (!admin(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	rc = core_admin_desk_save(&rq->ctx, rq->user, id, &f, errs, &nerrs);
 	if (rc == ZEK_INVALID)
@@ -590,7 +487,7 @@ web_admin_object_add(struct req *rq)
 	const char *to;
 	int rc;
 
-	if (!admin(rq))
+	if (!admin_page_allowed(rq))
 		return ZEK_NOTFOUND;
 	if (kind == NULL)
 		return ZEK_INVALID;
@@ -604,14 +501,6 @@ web_admin_object_add(struct req *rq)
 	return to != NULL ? http_redirect(rq, 303, to) : ZEK_NOMEM;
 }
 
-static int64_t
-object_param(struct req *rq)
-{
-	int64_t id;
-
-	return str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) == 0 ? id : 0;
-}
-
 /* POST /servicedesk/admin/catalogue/{id}: kind, name (rename) or
  * action=retire|restore */
 int
@@ -620,12 +509,12 @@ web_admin_object_change(struct req *rq)
 	const char *kind = sent_kind(rq);
 	const char *action = req_form(rq, "action");
 	struct field_error err = { 0 };
-	int64_t id = object_param(rq);
+	int64_t id = admin_page_id(rq);
 	struct catalogue_error ce = { .id = id, .err = &err };
 	const char *notice, *to;
 	int rc;
 
-	if (!admin(rq) || id == 0)
+	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
 	if (kind == NULL || (action != NULL && !str_eq(action, "retire") &&
 	    !str_eq(action, "restore")))
@@ -659,7 +548,7 @@ web_admin_objects_import(struct req *rq)
 	char n[32];
 	int rc;
 
-	if (!admin(rq))
+	if (!admin_page_allowed(rq))
 		return ZEK_NOTFOUND;
 	if (kind == NULL)
 		return ZEK_INVALID;
@@ -689,8 +578,19 @@ web_admin_objects_import(struct req *rq)
 
 /* ---- the record of changes ---- */
 
+/* Whether a recorded subject is a yes or no ("field_hidden", recorded as
+ * "0" or "1"). */
+static bool
+is_flag(const char *subject)
+{
+	size_t n = strlen(subject);
+
+	return (n > 7 && str_eq(subject + n - 7, "_hidden")) ||
+	    (n > 9 && str_eq(subject + n - 9, "_required"));
+}
+
 /* A recorded value as people read it: times in the viewer's zone, "0"
- * as open, "" as empty. */
+ * as open, flags as yes or no, "" as empty. */
 static const char *
 change_value(struct req *rq, const struct admin_change *c, const char *v)
 {
@@ -699,6 +599,8 @@ change_value(struct req *rq, const struct admin_change *c, const char *v)
 	if (c->is_time && str_to_i64(v, 0, INT64_MAX, &ms) == 0)
 		return ms == 0 ? web_t(rq, "admin_time_open") :
 		    web_time_text(rq, ms);
+	if (is_flag(c->subject) && (str_eq(v, "0") || str_eq(v, "1")))
+		return web_t(rq, str_eq(v, "1") ? "admin_yes" : "admin_no");
 	return str_empty(v) ? web_t(rq, "admin_value_empty") : v;
 }
 

@@ -196,7 +196,9 @@ notice_text(struct req *rq)
 		"deactivated", "reactivated", "reset_sent", "org_created",
 		"org_renamed", "member_added", "member_removed",
 		"role_changed", "saved", "object_added", "object_renamed",
-		"object_retired", "object_restored" };
+		"object_retired", "object_restored", "config_imported",
+		"group_added", "type_added", "field_added", "option_added",
+		"option_renamed", "option_retired", "option_restored", "moved" };
 	const char *q = req_query(rq, "notice");
 	const char *key;
 	size_t i;

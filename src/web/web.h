@@ -69,7 +69,7 @@ const struct field_error *web_error_for(const struct field_error *errs,
  * filled in (sizes of files as "10 MB"). */
 const char *web_error_text(struct req *rq, const struct field_error *e);
 /* Gives an attachment field's json the per-file limit ("max_bytes") and
- * the error a too big file gets ("too_big", "{name}" left for the
+ * the error a too big file is given ("too_big", "{name}" left for the
  * browser), so that zek.js refuses such a file before it is sent. */
 int web_attach_limit(struct req *rq, json_t *field);
 /* One entry of a form's error summary (partials/error-list): the link to
@@ -180,7 +180,8 @@ int web_agent_team(struct req *rq);
 int web_agent_team_role(struct req *rq);
 int web_agent_audit(struct req *rq);
 
-/* ---- the admin area, /servicedesk/admin/ (issue 16; admin.c) ---- */
+/* ---- the admin area, /servicedesk/admin/ (issue 16; admin.c,
+ * admin_types.c) ---- */
 
 #define WEB_ADMIN "/servicedesk/admin/"
 
@@ -194,6 +195,24 @@ int web_admin_catalogue(struct req *rq);
 int web_admin_object_add(struct req *rq);
 int web_admin_object_change(struct req *rq);
 int web_admin_objects_import(struct req *rq);
+/* Export and import of the configuration (admin_config.c). */
+int web_admin_config(struct req *rq);
+int web_admin_config_export(struct req *rq);
+int web_admin_config_preview(struct req *rq);
+int web_admin_config_apply(struct req *rq);
+int web_admin_types(struct req *rq);            /* admin_types.c */
+int web_admin_group_add(struct req *rq);
+int web_admin_group_change(struct req *rq);
+int web_admin_type_add(struct req *rq);
+int web_admin_type(struct req *rq);
+int web_admin_type_save(struct req *rq);
+int web_admin_type_move(struct req *rq);
+int web_admin_field_add(struct req *rq);
+int web_admin_field(struct req *rq);
+int web_admin_field_save(struct req *rq);
+int web_admin_field_move(struct req *rq);
+int web_admin_option_add(struct req *rq);
+int web_admin_option_change(struct req *rq);
 
 /* Shared by the customer's request page (request.c) and the agent's. */
 struct attachment_info;

@@ -1,7 +1,7 @@
 // Browser and accessibility tests of zek: a person's clicks and keystrokes in Debian's
 // headless Chromium against a real `zek serve`, and axe-core (WCAG 2.1 A/AA) on every
 // customer page. Usage: node tests/browser/run.mjs build-test/zek [TEST-ID ...]
-// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage; screenshots land in
+// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types; screenshots land in
 // build-test/browser-artifacts/)
 import '../node/check.mjs';
 import {
@@ -1002,6 +1002,82 @@ test('admin-catalogue', 'catalogue by keyboard: add (duplicate refused at the fi
 	await t.axe(admin, 'Online-Dienste with a bad import');
 });
 
+test('admin-types', 'request types by keyboard: a group, a type, a select field and its options; errors at the fields; axe on each page and state', async (t) => {
+	const admin = await t.pageAs('admin@example.org');
+	await admin.goto(t.url('/servicedesk/admin/'));
+	await navigates(admin, () => admin.getByRole('link', { name: 'Anfragetypen (ZEK)' }).click());
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'Anfragetypen', 'types heading');
+	await t.axe(admin, 'Anfragetypen');
+
+	// A group without a name: the error at the field, the summary says why.
+	const addGroup = admin.getByRole('region', { name: 'Gruppe hinzufügen' });
+	const groupName = addGroup.getByLabel('Name (Deutsch)', { exact: true });
+	await groupName.focus();
+	await tabTo(admin, addGroup.getByRole('button', { name: 'Gruppe hinzufügen' }), 5);
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	eq(await admin.getByRole('region', { name: 'Gruppe hinzufügen' }).getByLabel('Name (Deutsch)', { exact: true }).getAttribute('aria-invalid'), 'true', 'the empty name is marked invalid');
+	check((await admin.getByRole('alert').innerText()).includes('Bitte füllen Sie dieses Feld aus.'), 'the summary says why');
+	await t.axe(admin, 'Anfragetypen with an error');
+	await admin.getByRole('alert').getByRole('link').first().click();
+	eq(await admin.evaluate(() => document.activeElement.id), 'ng-name_de', 'the summary link moves the focus to the field');
+	await admin.keyboard.type('Browsergruppe');
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	check((await admin.getByRole('status').first().innerText()).includes('Die Gruppe ist hinzugefügt.'), 'group added');
+	eq(await admin.getByRole('heading', { level: 2, name: 'Browsergruppe' }).count(), 1, 'the new group has its section');
+
+	// A type in it: its page.
+	const addType = admin.getByRole('region', { name: 'Anfragetyp hinzufügen' });
+	await addType.getByLabel('Gruppe').selectOption({ label: 'Browsergruppe' });
+	const typeName = addType.getByLabel('Name (Deutsch)', { exact: true });
+	await typeName.fill('Browsertyp');
+	await navigates(admin, () => typeName.press('Enter'));
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'Browsertyp', 'the new type\'s page');
+	check((await admin.getByRole('status').first().innerText()).includes('Der Anfragetyp ist angelegt'), 'type added');
+	const typeId = admin.url().match(/\/types\/(\d+)/)[1];
+	await t.axe(admin, 'Anfragetyp');
+
+	// Its icon by arrow keys in the radio group, a description, saved.
+	await admin.getByRole('radio', { name: 'Kein Symbol' }).focus();
+	await admin.keyboard.press('ArrowDown');
+	await admin.keyboard.press('ArrowDown');
+	eq(await admin.getByRole('radio', { name: 'Anforderung' }).isChecked(), true, 'arrow keys choose the icon');
+	await admin.getByLabel('Beschreibung (Deutsch) (optional)').fill('Ein Anfragetyp aus dem Browsertest.');
+	await navigates(admin, () => admin.getByRole('button', { name: 'Speichern' }).click());
+	check((await admin.getByRole('status').first().innerText()).includes('Die Änderungen sind gespeichert.'), 'type saved');
+
+	// A select with two options, required.
+	const addField = admin.getByRole('region', { name: 'Feld hinzufügen' });
+	await addField.getByLabel('Art', { exact: true }).selectOption({ label: 'Auswahlliste' });
+	await addField.getByLabel('Beschriftung (Deutsch)', { exact: true }).fill('Dringlichkeit');
+	await addField.getByRole('checkbox', { name: 'Pflichtfeld' }).check();
+	await addField.getByLabel('Auswahlmöglichkeiten (optional)').fill('Hoch | High\nNiedrig | Low');
+	await navigates(admin, () => addField.getByRole('button', { name: 'Feld hinzufügen' }).click());
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'Dringlichkeit', 'the new field\'s page');
+	await t.axe(admin, 'Feld with options');
+
+	// An option renamed in its row by keyboard, another retired; the last one stays.
+	const rename = admin.getByLabel('Beschriftung (Deutsch) für „Hoch“');
+	await rename.fill('Sehr hoch');
+	await navigates(admin, () => rename.press('Enter'));
+	check((await admin.getByRole('status').first().innerText()).includes('Die Auswahlmöglichkeit ist umbenannt.'), 'option renamed');
+	await navigates(admin, () => admin.getByRole('button', { name: 'Stilllegen „Niedrig“' }).click());
+	check((await admin.getByRole('status').first().innerText()).includes('nicht mehr angeboten'), 'option retired');
+	const retire = admin.getByRole('button', { name: 'Stilllegen „Sehr hoch“' });
+	await tabTo(admin, retire, 40);
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	check((await admin.getByRole('alert').innerText()).includes('mindestens eine angebotene Auswahlmöglichkeit'), 'the last option on offer stays');
+	await t.axe(admin, 'Feld with an error');
+	eq(await admin.getByRole('button', { name: 'Wieder anbieten „Niedrig“' }).count(), 1, 'a retired option can be offered again');
+
+	// The customer sees the type with its required select.
+	const anna = await t.pageAs('anna@example.org');
+	await anna.goto(t.url(`${PORTAL}/create/${typeId}`));
+	eq((await anna.getByRole('heading', { level: 1 }).textContent()).trim(), 'Browsertyp', 'the customer\'s form of the new type');
+	const select = anna.getByLabel(/Dringlichkeit/);
+	eq(await select.locator('option').allTextContents().then((o) => o.filter((x) => x.trim() === 'Sehr hoch').length), 1, 'the renamed option is offered');
+	eq(await select.locator('option', { hasText: 'Niedrig' }).count(), 0, 'the retired option is not');
+});
+
 test('timezones', 'the time zone picker as the guide shows it: the default first, "(GMT+05:30) Kolkata" chosen by keyboard, times follow; axe', async (t) => {
 	const page = await t.pageAs('ben@example.org');
 	await page.goto(t.url('/servicedesk/customer/user/profile'));
@@ -1171,6 +1247,39 @@ test('header', 'the header: one compact row on a phone, the person\'s menu ("Pro
 	await plain.locator('summary.user-menu__summary').click();
 	await navigates(plain, () => plain.getByRole('button', { name: 'Abmelden' }).click());
 	check(plain.url().includes('/login'), 'signed out without JavaScript');
+});
+
+test('admin-config', 'configuration export and import: the page, a bad file refused at the field, the plan of a changed file, "Übernehmen" by keyboard; axe on each state', async (t) => {
+	const admin = await t.pageAs('admin@example.org');
+	await admin.goto(t.url('/servicedesk/admin/'));
+	await navigates(admin, () => admin.getByRole('link', { name: 'Konfiguration exportieren und einlesen' }).click());
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'Konfiguration exportieren und einlesen', 'config heading');
+	await t.axe(admin, 'Konfiguration exportieren und einlesen');
+
+	const file = admin.getByLabel('JSON-Datei', { exact: true });
+	await file.setInputFiles({ name: 'kaputt.json', mimeType: 'application/json', buffer: Buffer.from('kein JSON') });
+	await navigates(admin, () => admin.getByRole('button', { name: 'Änderungen anzeigen' }).click());
+	eq(await admin.getByLabel('JSON-Datei', { exact: true }).getAttribute('aria-invalid'), 'true', 'a bad file is marked at the field');
+	check((await admin.locator('#c-file-error').innerText()).includes('kein gültiges JSON'), 'the error says why');
+	await t.axe(admin, 'Konfiguration with a bad file');
+
+	const doc = JSON.parse(await (await admin.request.get(t.url('/servicedesk/admin/config/export'))).text());
+	doc.desks[0].groups[0].types[3].name_en = 'Any other question';
+	doc.help_center.title_de = 'Hilfe und Kontakt';
+	await admin.getByLabel('JSON-Datei', { exact: true }).setInputFiles({
+		name: 'zek-config.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)),
+	});
+	await navigates(admin, () => admin.getByRole('button', { name: 'Änderungen anzeigen' }).click());
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'Änderungen prüfen', 'preview heading');
+	const plan = admin.getByRole('table', { name: /Geplante Änderungen/ });
+	eq(await plan.locator('tbody tr').count(), 2, 'the plan has two lines');
+	check((await plan.innerText()).includes('Any other question'), 'the plan shows the new name');
+	await t.axe(admin, 'Änderungen prüfen');
+	const apply = admin.getByRole('button', { name: 'Übernehmen' });
+	await tabTo(admin, apply, 40);
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	check((await admin.getByRole('status').first().innerText()).includes('Die Konfiguration ist eingelesen.'), 'applied');
+	await t.axe(admin, 'Konfiguration, applied');
 });
 
 test('list-layout', '"Anfragen": a long type stays in its column, one service project needs no column, a card per request on a phone without sideways scrolling; axe at 1366 and 390 px', async (t) => {

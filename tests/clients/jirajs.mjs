@@ -7,7 +7,7 @@
 import '../node/check.mjs';
 import assert from 'node:assert/strict';
 import { ServiceDeskClient } from 'jira.js';
-import { BACKEND, skipReason, startServer, tokenFromProfile } from './server.mjs';
+import { BACKEND, Browser, skipReason, startServer, tokenFromProfile } from './server.mjs';
 
 const binary = process.argv[2];
 let passed = 0;
@@ -224,6 +224,29 @@ async function exercise(server) {
     assert.deepEqual(await client.request.getSubscriptionStatus({ issueIdOrKey: key }), { subscribed: false });
     await client.request.subscribe({ issueIdOrKey: key });
     assert.deepEqual(await client.request.getSubscriptionStatus({ issueIdOrKey: key }), { subscribed: true });
+  });
+
+  await check('a field an admin adds is seen and filled', async () => {
+    // The admin adds a required select in the browser's form ...
+    const admin = new Browser(server.base);
+    assert.equal((await admin.postForm('/servicedesk/customer/user/login',
+      { email: 'admin@example.org', password: 'demo' })).status, 303);
+    const page = await admin.request('/servicedesk/admin/types/4');
+    const version = /name="version" value="(\d+)"/.exec(page.text)[1];
+    const added = await admin.postForm('/servicedesk/admin/types/4/fields', { version, kind: 'select',
+      label_de: 'Dringlichkeit', label_en: 'Urgency', options: 'Hoch | High\nNiedrig | Low', required: 'on' });
+    assert.equal(added.status, 303);
+    // ... and jira.js sees it at once and fills it from the metadata.
+    const meta = await client.serviceDesk.getRequestTypeFields({ serviceDeskId: '1', requestTypeId: '4' });
+    const urgency = meta.requestTypeFields.find((f) => f.fieldId === 'dringlichkeit');
+    assert.ok(urgency && urgency.required);
+    assert.deepEqual(urgency.validValues.map((v) => v.value), ['hoch', 'niedrig']);
+    const values = {};
+    for (const f of meta.requestTypeFields) if (f.required) values[f.fieldId] = valueFor(f);
+    const r = await client.request.createCustomerRequest({ serviceDeskId: '1', requestTypeId: '4',
+      requestFieldValues: values });
+    const got = r.requestFieldValues.find((f) => f.fieldId === 'dringlichkeit');
+    assert.ok(got && JSON.stringify(got).includes('Hoch'), JSON.stringify(r.requestFieldValues));
   });
 
   await check('attach files with a comment', async () => {

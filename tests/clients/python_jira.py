@@ -13,6 +13,7 @@ ZEK_E2E_BACKEND=pg (with ZEK_TEST_PG) serves a fresh PostgreSQL database
 (zektest.Server makes and drops it); without ZEK_TEST_PG that skips (77)."""
 
 import json
+import re
 import os
 import sys
 import traceback
@@ -213,6 +214,36 @@ def run(binary):
             except JIRAError as e:
                 assert e.status_code == 403, e.status_code
         check("staff create a customer (invitation), customers may not", customers_by_staff)
+
+        def a_field_an_admin_adds():
+            # The admin adds a required select in the browser's form ...
+            admin = Client(server)
+            admin.login("admin@example.org")
+            page = admin.get("/servicedesk/admin/types/4").text
+            version = re.search(r'name="version" value="(\d+)"', page).group(1)
+            r = admin.post_form("/servicedesk/admin/types/4/fields", [
+                ("version", version), ("kind", "select"), ("label_de", "Dringlichkeit"),
+                ("label_en", "Urgency"), ("options", "Hoch | High\nNiedrig | Low"), ("required", "on")])
+            assert r.status == 303, (r.status, r.text[:500])
+            # ... and the library sees it at once and can fill it.
+            meta = desk.get("/servicedesk/1/requesttype/4/field")["requestTypeFields"]
+            urgency = [f for f in meta if f["fieldId"] == "dringlichkeit"]
+            assert urgency and urgency[0]["required"], meta
+            assert [v["value"] for v in urgency[0]["validValues"]] == ["hoch", "niedrig"]
+            issue = jira.create_customer_request({"serviceDeskId": "1", "requestTypeId": 4,
+                                                  "requestFieldValues": {"summary": "python3-jira: dringend",
+                                                                         "description": "x",
+                                                                         "dringlichkeit": {"id": "hoch"}}})
+            values = desk.get("/request/" + issue.key)["requestFieldValues"]
+            got = [f for f in values if f["fieldId"] == "dringlichkeit"]
+            assert got and "Hoch" in json.dumps(got, ensure_ascii=False), values
+            try:
+                jira.create_customer_request({"serviceDeskId": "1", "requestTypeId": 4,
+                                              "requestFieldValues": {"summary": "ohne", "description": "x"}})
+                raise AssertionError("a request without the required field was created")
+            except JIRAError as e:
+                assert e.status_code == 400 and "dringlichkeit" in e.text, e.text
+        check("a field an admin adds is seen and filled", a_field_an_admin_adds)
     finally:
         rc, log = server.stop()
     problems = [line for line in log.splitlines() if "ERROR: AddressSanitizer" in line

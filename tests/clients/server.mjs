@@ -132,7 +132,7 @@ export async function startServer(binary, { startMs = 60000 } = {}) {
 }
 
 // A cookie jar just big enough for signing in.
-class Browser {
+export class Browser {
   constructor(base) {
     this.base = base;
     this.cookies = new Map();

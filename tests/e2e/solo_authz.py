@@ -409,6 +409,27 @@ SPECS = {
     "POST /servicedesk/admin/catalogue": {"indep": True, "form": [("kind", "mandant"), ("name", "")]},
     "POST /servicedesk/admin/catalogue/import": {"indep": True, "form": [("kind", "mandant")]},
     "POST /servicedesk/admin/catalogue/{id}": {"indep": True, "form": [("kind", "mandant"), ("name", "")]},
+    "GET /servicedesk/admin/config": {"indep": True},
+    "GET /servicedesk/admin/config/export": {"indep": True},
+    "POST /servicedesk/admin/config/import": {"indep": True, "form": []},
+    "POST /servicedesk/admin/config/apply": {"indep": True, "form": [("version", "0")]},
+    "GET /servicedesk/admin/portals/{pid}/types": {"indep": True},
+    "POST /servicedesk/admin/portals/{pid}/types": {
+        "indep": True, "form": [("version", "0"), ("name_de", ""), ("group_id", "1")]},
+    "POST /servicedesk/admin/portals/{pid}/groups": {"indep": True, "form": [("version", "0"), ("name_de", "")]},
+    "POST /servicedesk/admin/groups/{id}": {"indep": True, "form": [("version", "0"), ("name_de", "")]},
+    "GET /servicedesk/admin/types/{id}": {"indep": True},
+    "POST /servicedesk/admin/types/{id}": {
+        "indep": True, "form": [("version", "0"), ("name_de", ""), ("group_id", "1")]},
+    "POST /servicedesk/admin/types/{id}/move": {"indep": True, "form": [("action", "sideways")]},
+    "POST /servicedesk/admin/types/{id}/fields": {
+        "indep": True, "form": [("version", "0"), ("kind", "text"), ("label_de", "")]},
+    "GET /servicedesk/admin/fields/{id}": {"indep": True},
+    "POST /servicedesk/admin/fields/{id}": {"indep": True, "form": [("version", "0"), ("label_de", "")]},
+    "POST /servicedesk/admin/fields/{id}/move": {"indep": True, "form": [("action", "sideways")]},
+    "POST /servicedesk/admin/fields/{id}/options": {"indep": True, "form": [("version", "0"), ("label_de", "")]},
+    "POST /servicedesk/admin/options/{id}": {
+        "indep": True, "form": lambda ctx, c, role: [("field", str(ctx["select_id"])), ("action", "sideways")]},
     "POST /rest/servicedeskapi/customer": {"indep": True, "json": {"email": "", "displayName": ""}},
     "GET /rest/servicedeskapi/servicedesk/{sd}/customer": {"indep": True},
     "POST /rest/servicedeskapi/servicedesk/{sd}/customer": {"indep": True, "json": {"accountIds": []}},
@@ -494,6 +515,16 @@ def fill(ctx, pattern, copy, obj, fresh_token=None):
             return str(ctx["org_id"])
         if name == "id" and pattern.startswith("/servicedesk/admin/catalogue/"):
             return str(ctx["object_id"])
+        # A portal's types: its first group, "Sonstige Frage", a select
+        # of it and the select's first option (demo/config.json).
+        if name == "id" and pattern.startswith("/servicedesk/admin/groups/"):
+            return str(ctx["group_id"])
+        if name == "id" and pattern.startswith("/servicedesk/admin/types/"):
+            return TYPE_ID
+        if name == "id" and pattern.startswith("/servicedesk/admin/fields/"):
+            return str(ctx["select_id"])
+        if name == "id" and pattern.startswith("/servicedesk/admin/options/"):
+            return str(ctx["option_id"])
         if name == "id":
             if fresh_token is not None:
                 return str(fresh_token)
@@ -676,6 +707,10 @@ def setup(server, binary):
                     "--print-link"], check=True, capture_output=True, timeout=60)
     ctx["target_id"] = db_rows(server.db, "SELECT id FROM users WHERE email = ?", (target,))[0][0]
     ctx["object_id"] = db_rows(server.db, "SELECT min(id) FROM objects")[0][0]
+    ctx["group_id"] = db_rows(server.db, "SELECT min(id) FROM request_type_groups")[0][0]
+    ctx["select_id"] = db_rows(server.db, "SELECT min(id) FROM fields WHERE kind = 'select'")[0][0]
+    ctx["option_id"] = db_rows(server.db, "SELECT min(id) FROM field_options WHERE field_id = ?",
+                               (ctx["select_id"],))[0][0]
     counts = {}
     objs = {}
     before = open_counts(ctx)

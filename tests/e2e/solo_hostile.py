@@ -737,6 +737,16 @@ def test_nul_in_every_field_of_every_form(c, binary):
     # The Markdown preview is fetched by script, not by a form.
     forms.append({"action": "/servicedesk/customer/markdown-preview", "enctype": "", "client": anna2,
                   "page": PORTAL, "fields": [["text", "textarea", ""], ["csrf", "hidden", anna2.csrf(PORTAL)]]})
+    # The confirm form of a configuration import shows after an upload only.
+    doc = json.loads(admin.get("/servicedesk/admin/config/export").text)
+    doc["help_center"]["title_de"] = "Probe der Konfiguration"
+    r = admin.post_multipart("/servicedesk/admin/config/import", [], files=[
+        ("file", "config.json", json.dumps(doc).encode(), "application/json")])
+    assert r.status == 200, r.status
+    preview = Forms()
+    preview.feed(r.text)
+    assert preview.forms, "no confirm form on the preview"
+    forms += [dict(f, client=admin, page="/servicedesk/admin/config/import") for f in preview.forms]
     posts = route_regexes(binary, {"body"})
     covered = {p for m, p, rx in posts for f in forms if m == "POST" and rx.match(f["action"])}
     missing = {p for m, p, _ in posts if m == "POST"} - covered

@@ -325,6 +325,13 @@ test_groups_and_types(void **state)
 	assert_int_equal(core_admin_group_add(&env->ctx, admin_user, PORTAL, &gf,
 	    errs, &nerrs, &gid), ZEK_OK);
 	next_request();
+	/* A form without a readable version is stale, not unchecked. */
+	gf = (struct admin_group_form){ .version = "x1", .name_de = "Extern" };
+	assert_int_equal(core_admin_group_add(&env->ctx, admin_user, PORTAL, &gf,
+	    errs, &nerrs, NULL), ZEK_CONFLICT);
+	gf.version = NULL;
+	assert_int_equal(core_admin_group_add(&env->ctx, admin_user, PORTAL, &gf,
+	    errs, &nerrs, NULL), ZEK_CONFLICT);
 	/* The same name in another case is refused, at the field. */
 	gf = (struct admin_group_form){ .version = version(), .name_de = "INTERN" };
 	assert_int_equal(core_admin_group_add(&env->ctx, admin_user, PORTAL, &gf,
