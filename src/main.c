@@ -106,7 +106,10 @@ static const char usage[] =
     "                      PostgreSQL database (stop zek first), then check\n"
     "                      row counts and checksums of every table\n"
     "  routes              print the router table, one route a line,\n"
-    "                      tab-separated: method, pattern, flags, name\n"
+    "                      tab-separated: method, pattern, flags, name\n";
+
+/* The second half of the help (one string may hold 4095 characters). */
+static const char usage_settings[] =
     "\n"
     "DB: a SQLite file (var/zek.db), or a PostgreSQL database as a libpq\n"
     "connection string: postgresql://USER@HOST:PORT/NAME or\n"
@@ -1612,6 +1615,7 @@ main(int argc, char **argv)
 	config_defaults(cfg);
 	if (parse_options(cfg, argc, argv, &cmd) != 0 || cmd >= argc) {
 		fputs(usage, stderr);
+		fputs(usage_settings, stderr);
 		return 2;
 	}
 	if (cfg->signup == SIGNUP_DOMAINS && str_empty(cfg->signup_domains)) {
@@ -1651,6 +1655,7 @@ main(int argc, char **argv)
 		rc = cmd_routes();
 	else {
 		fputs(usage, stderr);
+		fputs(usage_settings, stderr);
 		return 2;
 	}
 	return rc == ZEK_OK ? 0 : 1;
