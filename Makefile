@@ -1,12 +1,12 @@
 # zek: `make run` to try it, `make test` to check it. See README.md.
 
 # What building and running zek need (`make run`); libpq for the
-# PostgreSQL store.
+# PostgreSQL store, GMime for incoming e-mail (`zek mail receive`).
 RUN_PACKAGES := build-essential meson ninja-build pkg-config \
 	libmicrohttpd-dev libsqlite3-dev libjansson-dev \
 	libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev \
 	libcurl4-openssl-dev libmagic-dev libicu-dev libpq-dev \
-	libcrack2-dev cracklib-runtime
+	libcrack2-dev cracklib-runtime libgmime-3.0-dev
 
 # What the tests add (`make test`): cmocka, clang and libFuzzer, the e2e
 # SMTP server, the python3-jira client, Chromium for the browser tests,

@@ -18,6 +18,7 @@
 #include "core/config_io.h"
 #include "core/ctx.h"
 #include "core/demo.h"
+#include "core/inbound.h"
 #include "core/directory.h"
 #include "core/notify.h"
 #include "core/objects.h"
@@ -34,6 +35,7 @@
 #include "mail/compose.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
+#include "mail/receive/receive.h"
 #include "mail/smtp.h"
 #include "render/i18n.h"
 #include "render/template.h"
@@ -41,6 +43,10 @@
 #include "store/store_copy.h"
 
 #define CONFIG_LINE_MAX 1024
+/* sysexits(3): what an MTA's pipe makes of `zek mail receive`. */
+#define EXIT_USAGE 64
+#define EXIT_DATAERR 65             /* not even a message: bounce it */
+#define EXIT_TEMPFAIL 75            /* not stored now: deliver it again */
 
 static const char usage[] =
     "usage: zek [--config FILE] COMMAND [options]\n"
@@ -88,6 +94,9 @@ static const char usage[] =
     "                      one mail as the full raw message\n"
     "  mail run [--db DB]\n"
     "                      send every due mail once (for cron), then exit\n"
+    "  mail receive | received [ID] | retry ID  [--db DB]\n"
+    "                      one message on stdin (MTA pipe; exit 75: retry);\n"
+    "                      received mail and its fate; redo a quarantined one\n"
     "  jobs run [--db DB] [--now MS]\n"
     "                      run the background jobs once (auto-close,\n"
     "                      clean-ups; for cron), then exit; --now: the time\n"
@@ -97,7 +106,10 @@ static const char usage[] =
     "                      PostgreSQL database (stop zek first), then check\n"
     "                      row counts and checksums of every table\n"
     "  routes              print the router table, one route a line,\n"
-    "                      tab-separated: method, pattern, flags, name\n"
+    "                      tab-separated: method, pattern, flags, name\n";
+
+/* The second half of the help (one string may hold 4095 characters). */
+static const char usage_settings[] =
     "\n"
     "DB: a SQLite file (var/zek.db), or a PostgreSQL database as a libpq\n"
     "connection string: postgresql://USER@HOST:PORT/NAME or\n"
@@ -111,7 +123,8 @@ static const char usage[] =
     "max_pending_upload_bytes, secure_cookies, smtp_url, smtp_starttls,\n"
     "smtp_user, smtp_password, smtp_from, smtp_from_name, smtp_timeout_ms,\n"
     "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
-    "agent_mail_new, agent_mail_reply, auto_close_days, invite_ttl_days,\n"
+    "agent_mail_new, agent_mail_reply, mail_reply_address, mail_max_bytes,\n"
+    "mail_request_type, mail_unknown, auto_close_days, invite_ttl_days,\n"
     "reset_ttl_minutes, share_with, signup, signup_domains, idle_timeout,\n"
     "header_timeout, body_min_rate, max_connections, max_connections_per_ip,\n"
     "trusted_proxies, phase_timing;\n"
@@ -175,6 +188,19 @@ config_set_mail(struct config *cfg, const char *key, char *v)
 	    str_eq(v, "required")))
 		cfg->smtp_starttls = no ? CONFIG_TLS_OFF : yes ? CONFIG_TLS_ON :
 		    CONFIG_TLS_REQUIRED;
+	else if (str_eq(key, "mail_reply_address") && (str_empty(v) ||
+	    (mime_addr_valid(v) && strchr(v, '+') == NULL)))
+		cfg->mail_reply_address = v;
+	else if (str_eq(key, "mail_max_bytes") &&
+	    str_to_i64(v, 64 << 10, 1LL << 30, &n) == 0)
+		cfg->mail_max_bytes = (size_t)n;
+	else if (str_eq(key, "mail_request_type") &&
+	    str_to_i64(v, 1, INT64_MAX, &n) == 0)
+		cfg->mail_request_type = n;
+	else if (str_eq(key, "mail_unknown") && (str_eq(v, "ignore") ||
+	    str_eq(v, "reply")))
+		cfg->mail_unknown = str_eq(v, "reply") ? MAIL_UNKNOWN_REPLY :
+		    MAIL_UNKNOWN_IGNORE;
 	else if (str_eq(key, "agent_mail_new") && (yes || no))
 		cfg->agent_mail_new = yes;
 	else if (str_eq(key, "agent_mail_reply") && (yes || no))
@@ -212,7 +238,7 @@ config_set_conn(struct config *cfg, const char *key, const char *v)
 	return -1;
 }
 
-#define CONFIG_STRINGS 11
+#define CONFIG_STRINGS 12
 
 /* Keeps v if config_set stored it in a string setting, else frees it. A
  * key given twice (file, environment, flag) frees the value it replaces
@@ -225,7 +251,7 @@ config_keep(struct config *cfg, char *v)
 		&cfg->listen, &cfg->db_path, &cfg->root, &cfg->base_url,
 		&cfg->smtp_url, &cfg->smtp_user, &cfg->smtp_password,
 		&cfg->smtp_from, &cfg->smtp_from_name, &cfg->trusted_proxies,
-		&cfg->signup_domains,
+		&cfg->signup_domains, &cfg->mail_reply_address,
 	};
 	size_t i;
 
@@ -354,7 +380,8 @@ config_env(struct config *cfg)
 		"smtp_from", "smtp_from_name", "smtp_timeout_ms", "mail_poll_ms",
 		"mail_retry_ms", "mail_retry_max_ms", "mail_expire_ms",
 		"agent_mail_new", "agent_mail_reply", "auto_close_days",
-		"invite_ttl_days", "reset_ttl_minutes", "share_with", "signup",
+		"mail_reply_address", "mail_max_bytes", "mail_request_type",
+		"mail_unknown", "invite_ttl_days", "reset_ttl_minutes", "share_with", "signup",
 		"signup_domains",
 		"idle_timeout",
 		"header_timeout", "body_min_rate",
@@ -427,6 +454,23 @@ with_ctx(struct core *core, int (*fn)(struct zctx *, void *), void *arg)
 	rc = core_ctx_init(core, a, &ctx);
 	if (rc == ZEK_OK)
 		rc = fn(&ctx, arg);
+	arena_free(a);
+	return rc;
+}
+
+/* Runs fn with the core and a context on this thread; fn's result is an
+ * exit status. */
+static int
+with_core_ctx(struct core *core, int (*fn)(struct core *, struct zctx *))
+{
+	struct arena *a = arena_new(0);
+	struct zctx ctx;
+	int rc;
+
+	if (a == NULL)
+		return EXIT_TEMPFAIL;
+	rc = core_ctx_init(core, a, &ctx);
+	rc = rc == ZEK_OK ? fn(core, &ctx) : EXIT_TEMPFAIL;
 	arena_free(a);
 	return rc;
 }
@@ -1137,6 +1181,114 @@ do_mail_show(struct zctx *ctx, void *arg)
 	return rc;
 }
 
+/* One received message on standard input. */
+static int
+do_mail_receive(struct core *core, struct zctx *ctx)
+{
+	struct inbound_result res;
+	struct inbound_raw raw;
+	enum zek_rc rc;
+
+	rc = mail_receive_read(ctx->arena, ctx->cfg, STDIN_FILENO, &raw);
+	if (rc == ZEK_INVALID) {
+		fputs("zek: mail receive: no message on standard input\n",
+		    stderr);
+		return EXIT_DATAERR;
+	}
+	if (rc == ZEK_OK)
+		rc = mail_receive(core, ctx, &raw, &res);
+	if (rc != ZEK_OK) {
+		fprintf(stderr, "zek: mail receive: not stored, deliver it "
+		    "again later: %s\n", zek_rc_name(rc));
+		return EXIT_TEMPFAIL;
+	}
+	printf("zek: mail %lld %s%s%s%s%s\n", (long long)res.id,
+	    res.duplicate ? "received before, " : "", res.state,
+	    res.reason[0] != '\0' ? " (" : "", res.reason,
+	    res.reason[0] != '\0' ? ")" : "");
+	if (res.request_key[0] != '\0')
+		printf("zek: request %s%s\n", res.request_key,
+		    res.comment_id != 0 ? ", comment added" : "");
+	return 0;
+}
+
+static int
+do_mail_received(struct zctx *ctx, void *arg)
+{
+	struct mail_args *ma = arg;
+	struct store_inbound *m;
+	char when[32];
+	size_t i, n;
+	int rc;
+
+	rc = core_inbound_list(ctx, ma->state, (size_t)ma->limit, &m, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	printf("%-6s %-11s %-16s %-19s %-7s %-30s %s\n", "ID", "STATE",
+	    "REASON", "RECEIVED (UTC)", "REQUEST", "FROM", "SUBJECT");
+	for (i = 0; i < n; i++) {
+		print_utc(m[i].received_at, when, sizeof(when));
+		printf("%-6lld %-11s %-16s %-19s %-7lld %-30s %s\n",
+		    (long long)m[i].id, m[i].state,
+		    m[i].reason[0] != '\0' ? m[i].reason : "-", when,
+		    (long long)m[i].request_id,
+		    m[i].from_addr[0] != '\0' ? m[i].from_addr : "-",
+		    m[i].subject);
+	}
+	if (n == 0)
+		puts("(no mail received)");
+	return ZEK_OK;
+}
+
+/* One received message as it arrived (or its head, when too big). */
+static int
+do_mail_received_show(struct zctx *ctx, void *arg)
+{
+	struct mail_args *ma = arg;
+	struct store_inbound *m;
+	int rc;
+
+	rc = core_inbound_get(ctx, ma->id, true, &m);
+	if (rc == ZEK_NOTFOUND)
+		fprintf(stderr, "zek: no received mail %lld\n", (long long)ma->id);
+	if (rc != ZEK_OK)
+		return rc;
+	if (m->raw_len > 0)
+		fwrite(m->raw, 1, m->raw_len, stdout);
+	if ((int64_t)m->raw_len < m->raw_size)
+		fprintf(stderr, "zek: only the first %zu of %lld bytes were "
+		    "kept\n", m->raw_len, (long long)m->raw_size);
+	return fflush(stdout) == 0 ? ZEK_OK : ZEK_IO;
+}
+
+static int64_t mail_retry_id;       /* zek mail retry ID */
+
+/* A quarantined message processed again; the status is an exit status. */
+static int
+do_mail_retry(struct core *core, struct zctx *ctx)
+{
+	struct inbound_result res;
+	enum zek_rc rc;
+
+	rc = mail_receive_again(core, ctx, mail_retry_id, &res);
+	if (rc == ZEK_NOTFOUND) {
+		fprintf(stderr, "zek: mail %lld is not quarantined, or was too "
+		    "big to keep\n", (long long)mail_retry_id);
+		return 1;
+	}
+	if (rc != ZEK_OK) {
+		fprintf(stderr, "zek: mail retry: %s\n", zek_rc_name(rc));
+		return EXIT_TEMPFAIL;
+	}
+	printf("zek: mail %lld %s%s%s%s\n", (long long)res.id, res.state,
+	    res.reason[0] != '\0' ? " (" : "", res.reason,
+	    res.reason[0] != '\0' ? ")" : "");
+	if (res.request_key[0] != '\0')
+		printf("zek: request %s%s\n", res.request_key,
+		    res.comment_id != 0 ? ", comment added" : "");
+	return 0;
+}
+
 /* One pass over everything due, batch after batch. */
 static int
 do_mail_run(struct core *core, struct mail_args *ma)
@@ -1185,19 +1337,45 @@ cmd_mail(struct app *app, int argc, char **argv)
 		default: fputs(usage, stderr); return ZEK_INVALID;
 		}
 	}
-	if (str_eq(ma.sub, "show") && (optind + 1 != argc - 1 ||
+	if ((str_eq(ma.sub, "show") || str_eq(ma.sub, "retry")) &&
+	    (optind + 1 != argc - 1 ||
 	    str_to_i64(argv[optind + 1], 1, INT64_MAX, &ma.id) != 0)) {
-		fputs("usage: zek mail show [--db DB] ID\n", stderr);
+		fprintf(stderr, "usage: zek mail %s [--db DB] ID\n", ma.sub);
+		return ZEK_INVALID;
+	}
+	/* "received ID": that message's bytes. */
+	if (str_eq(ma.sub, "received") && (optind + 1 < argc - 1 ||
+	    (optind + 1 == argc - 1 && str_to_i64(argv[optind + 1], 1,
+	    INT64_MAX, &ma.id) != 0))) {
+		fputs("usage: zek mail received [--db DB] [--state S] "
+		    "[--limit N] [ID]\n", stderr);
 		return ZEK_INVALID;
 	}
 	if (!str_eq(ma.sub, "list") && !str_eq(ma.sub, "show") &&
-	    !str_eq(ma.sub, "run")) {
+	    !str_eq(ma.sub, "run") && !str_eq(ma.sub, "receive") &&
+	    !str_eq(ma.sub, "received") && !str_eq(ma.sub, "retry")) {
 		fputs(usage, stderr);
 		return ZEK_INVALID;
 	}
 	rc = core_open(&app->cfg, &app->core);
 	if (rc != ZEK_OK) {
-		return db_open_failed(app, rc);
+		(void)db_open_failed(app, rc);
+		/* The MTA keeps the message and tries again. */
+		return str_eq(ma.sub, "receive") ? EXIT_TEMPFAIL : rc;
+	}
+	if (str_eq(ma.sub, "receive")) {
+		rc = with_core_ctx(app->core, do_mail_receive);
+		core_close(app->core);
+		return rc;
+	}
+	if (str_eq(ma.sub, "received") || str_eq(ma.sub, "retry")) {
+		mail_retry_id = ma.id;
+		rc = str_eq(ma.sub, "retry") ? with_core_ctx(app->core,
+		    do_mail_retry) : ma.id != 0 ? with_ctx(app->core,
+		    do_mail_received_show, &ma) : with_ctx(app->core,
+		    do_mail_received, &ma);
+		core_close(app->core);
+		return rc;
 	}
 	if (!str_eq(ma.sub, "list")) {
 		/* Rendering needs the templates and catalogs. */
@@ -1437,6 +1615,7 @@ main(int argc, char **argv)
 	config_defaults(cfg);
 	if (parse_options(cfg, argc, argv, &cmd) != 0 || cmd >= argc) {
 		fputs(usage, stderr);
+		fputs(usage_settings, stderr);
 		return 2;
 	}
 	if (cfg->signup == SIGNUP_DOMAINS && str_empty(cfg->signup_domains)) {
@@ -1461,7 +1640,12 @@ main(int argc, char **argv)
 		rc = cmd_config(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "import-objects"))
 		rc = cmd_import(&app, argc - cmd, argv + cmd);
-	else if (str_eq(name, "mail"))
+	else if (str_eq(name, "mail") && cmd + 1 < argc &&
+	    str_eq(argv[cmd + 1], "receive")) {
+		/* Its exit status is for an MTA: sysexits. */
+		rc = cmd_mail(&app, argc - cmd, argv + cmd);
+		return rc == ZEK_INVALID ? EXIT_USAGE : rc;
+	} else if (str_eq(name, "mail"))
 		rc = cmd_mail(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "jobs"))
 		rc = cmd_jobs(&app, argc - cmd, argv + cmd);
@@ -1471,6 +1655,7 @@ main(int argc, char **argv)
 		rc = cmd_routes();
 	else {
 		fputs(usage, stderr);
+		fputs(usage_settings, stderr);
 		return 2;
 	}
 	return rc == ZEK_OK ? 0 : 1;

@@ -68,6 +68,17 @@ struct config {
 	int64_t mail_retry_ms;      /* first back-off after a temporary failure, 1 min */
 	int64_t mail_retry_max_ms;  /* back-off doubles up to this, default 1 h */
 	int64_t mail_expire_ms;     /* temporary failures for this long fail for good, 5 days */
+	/* Incoming e-mail (docs/operations.md, `zek mail receive`). */
+	const char *mail_reply_address; /* "zek@example.org": mails carry
+	                               Reply-To zek+<token>@example.org and ask
+	                               for answers by mail; "" = they do not */
+	size_t mail_max_bytes;      /* one received message, default 25 MiB */
+	int64_t mail_request_type;  /* type of requests made from mails,
+	                               default 4 (Sonstige Frage) */
+	int mail_unknown;           /* a mail from an unknown address:
+	                               MAIL_UNKNOWN_IGNORE (default) or
+	                               MAIL_UNKNOWN_REPLY (a mail pointing to
+	                               the portal) */
 	bool agent_mail_new;        /* agents get a mail for every new request */
 	bool agent_mail_reply;      /* agents get a mail for customer comments */
 	int64_t auto_close_days;    /* a proposed solution without an answer
@@ -84,6 +95,11 @@ enum {
 	SIGNUP_OFF,
 	SIGNUP_DOMAINS,
 	SIGNUP_OPEN
+};
+
+enum {
+	MAIL_UNKNOWN_IGNORE,
+	MAIL_UNKNOWN_REPLY
 };
 
 enum {

@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 #include "core/internal.h"
+#include "core/mailtoken.h"
 #include "core/requests.h"
 #include "core/users.h"
 #include "core/workflow.h"
@@ -42,6 +43,7 @@ static const char *const events[] = {
 	NOTIFY_CUSTOMER_REPLY, NOTIFY_STATUS, NOTIFY_SOLUTION,
 	NOTIFY_AUTO_CLOSED, NOTIFY_PARTICIPANT_ADDED, NOTIFY_INVITATION,
 	NOTIFY_PASSWORD_RESET, NOTIFY_SIGNUP, NOTIFY_SIGNUP_EXISTING,
+	NOTIFY_MAIL_UNKNOWN,
 };
 
 bool
@@ -264,6 +266,29 @@ message_id(struct zctx *ctx, const struct event *ev, const char *code,
 	    (long long)ev->r->created_at, hex, mail_host(ctx->cfg));
 }
 
+/* The recipient's reply token into the payload, when mails may be
+ * answered (mail_reply_address) and the request is open; else none. */
+static enum zek_rc
+reply_token(struct zctx *ctx, const struct event *ev,
+    const struct store_user *u)
+{
+	enum status st;
+	enum resolution res;
+	const char *tok;
+	enum zek_rc rc;
+
+	(void)status_decode(ev->r->status, ev->r->resolution, &st, &res);
+	if (str_empty(ctx->cfg->mail_reply_address) ||
+	    st == STATUS_GESCHLOSSEN) {
+		(void)json_object_del(ev->payload, NOTIFY_REPLY_TOKEN);
+		return ZEK_OK;
+	}
+	rc = core_mail_token_make(ctx, u->id, ev->r->id, &tok);
+	if (rc == ZEK_OK && set_str(ev->payload, NOTIFY_REPLY_TOKEN, tok) != 0)
+		rc = ZEK_NOMEM;
+	return rc;
+}
+
 /* One outbox row per recipient, each in the recipient's language, all
  * with one statement. */
 static enum zek_rc
@@ -288,6 +313,9 @@ enqueue(struct zctx *ctx, const struct event *ev, const char *code,
 			rc = ZEK_NOMEM;
 			break;
 		}
+		rc = reply_token(ctx, ev, u);
+		if (rc != ZEK_OK)
+			break;
 		m[n] = (struct store_mail){
 			.event = code,
 			.request_id = ev->r->id,
@@ -568,6 +596,45 @@ core_notify_account(struct zctx *ctx, const char *event,
 		.lang = core_lang(to->lang),
 		.tz = str_empty(to->tz) ? "Europe/Berlin" : to->tz,
 		.message_id = account_message_id(ctx, event),
+		.thread_id = "",
+		.payload = payload,
+		.next_attempt_at = ctx->now_ms,
+		.created_at = ctx->now_ms,
+	};
+	rc = m.message_id == NULL ? ZEK_NOMEM :
+	    store_outbox_insert(ctx->db, &m, NULL);
+out:
+	free(payload);
+	json_decref(p);
+	return rc;
+}
+
+enum zek_rc
+core_notify_mail_unknown(struct zctx *ctx, const char *to_addr,
+    const char *subject)
+{
+	struct store_mail m;
+	json_t *p = json_object();
+	const char *base = core_base_url(ctx);
+	char *payload = NULL;
+	enum zek_rc rc = ZEK_NOMEM;
+
+	if (p == NULL || base == NULL)
+		goto out;
+	if (set_str(p, "url", arena_printf(ctx->arena,
+	    "%s/servicedesk/customer/portals", base)) != 0 ||
+	    set_str(p, "title", subject) != 0)
+		goto out;
+	payload = jsonalloc_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+	if (payload == NULL)
+		goto out;
+	m = (struct store_mail){
+		.event = NOTIFY_MAIL_UNKNOWN,
+		.to_addr = to_addr,
+		.to_name = "",
+		.lang = "de",
+		.tz = "Europe/Berlin",
+		.message_id = account_message_id(ctx, NOTIFY_MAIL_UNKNOWN),
 		.thread_id = "",
 		.payload = payload,
 		.next_attempt_at = ctx->now_ms,

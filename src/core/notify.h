@@ -89,6 +89,12 @@ enum zek_rc core_notify_participant_added(struct zctx *ctx,
 #define NOTIFY_PASSWORD_RESET "password_reset"
 #define NOTIFY_SIGNUP "signup"                   /* confirm the address */
 #define NOTIFY_SIGNUP_EXISTING "signup_existing" /* has an account: reset */
+/* The answer to a mail from an address without an account (core/inbound.c,
+ * mail_unknown = reply): no request, no link but the portal's. */
+#define NOTIFY_MAIL_UNKNOWN "mail_unknown"
+/* The payload key of the signed reply token of a request mail
+ * (core/mailtoken.h), when mail_reply_address is set. */
+#define NOTIFY_REPLY_TOKEN "reply_token"
 
 /* True for one of the codes above. */
 bool core_notify_event_known(const char *event);
@@ -110,6 +116,13 @@ struct account_mail {
  * for it, or cannot have any settings yet. */
 enum zek_rc core_notify_account(struct zctx *ctx, const char *event,
     const struct store_user *to, const struct account_mail *facts);
+
+/* Writes the answer to a mail from `to_addr`, which has no account
+ * (NOTIFY_MAIL_UNKNOWN, in German: nobody's language is known): it says to
+ * use the portal and names the mail's subject. core/inbound.c calls it
+ * only for mails that are no automatic ones. */
+enum zek_rc core_notify_mail_unknown(struct zctx *ctx, const char *to_addr,
+    const char *subject);
 
 /*
  * The outbox for mail/ (thin wrappers over store/, see store.h for the

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "core/mailtoken.h"
 #include "core/notify.h"
 #include "core/status.h"
 #include "lib/arena.h"
@@ -38,6 +39,8 @@ struct compose {
 	const struct catalogs *cat;
 	const char *lang;
 	const char *base_url;       /* images under it stay images (markdown.h) */
+	const char *reply_address;  /* cfg mail_reply_address, "" = none */
+	const char *reply_to;       /* this mail's Reply-To, NULL = none */
 	const char *vars[V_MAX];
 	json_t *ctx;                /* the template context */
 };
@@ -119,9 +122,42 @@ when_text(struct compose *c, const struct store_mail *m, int64_t ms)
 	return arena_strdup(c->a, when);
 }
 
+/* Mails that belong to no request: the account mails and the answer to
+ * an unknown sender. Their subject is their own, nothing to unsubscribe. */
+static bool
+standalone(const char *event)
+{
+	return core_notify_event_secret(event) ||
+	    str_eq(event, NOTIFY_MAIL_UNKNOWN);
+}
+
+/* Whether the mail asks for answers by mail: it carries a reply token, a
+ * reply address is configured (it may have been unset since), and the
+ * request is open. Sets c->reply_to. */
+static enum zek_rc
+reply_context(struct compose *c, json_t *p, bool closed)
+{
+	const char *tok = pstr(p, NOTIFY_REPLY_TOKEN);
+	enum zek_rc rc;
+
+	c->reply_to = NULL;
+	if (closed || tok[0] == '\0' || str_empty(c->reply_address))
+		return ZEK_OK;
+	c->reply_to = core_mail_reply_addr(c->a, c->reply_address, tok);
+	if (c->reply_to == NULL)
+		return ZEK_OK;      /* a token the address cannot carry */
+	rc = ctx_str(c, "reply_hint", i18n_get(c->cat, c->lang,
+	    "mail_reply_hint"));
+	if (rc == ZEK_OK)
+		rc = ctx_str(c, "reply_cut", i18n_get(c->cat, c->lang,
+		    "mail_reply_cut"));
+	return rc;
+}
+
 /* What a mail says about the request's end: when a proposed solution
  * closes it by itself (closes_at, issue 19), and a footer that asks for
- * comments in the portal only while the request can take one. */
+ * comments in the portal (or by mail) only while the request can take
+ * one. */
 static enum zek_rc
 closing_context(struct compose *c, const struct store_mail *m, json_t *p)
 {
@@ -138,8 +174,11 @@ closing_context(struct compose *c, const struct store_mail *m, json_t *p)
 	c->vars[V_CLOSES] = closes > 0 ? when_text(c, m, closes) : "";
 	if (c->vars[V_CLOSES] == NULL)
 		return ZEK_NOMEM;
-	rc = ctx_str(c, "footer", i18n_get(c->cat, c->lang, closed ?
-	    "mail_footer_closed" : "mail_footer"));
+	rc = reply_context(c, p, closed);
+	if (rc == ZEK_OK)
+		rc = ctx_str(c, "footer", i18n_get(c->cat, c->lang, closed ?
+		    "mail_footer_closed" : c->reply_to != NULL ?
+		    "mail_footer_reply" : "mail_footer"));
 	if (rc == ZEK_OK && closes > 0)
 		rc = ctx_str(c, "closes_line", fmt(c, "mail_closes"));
 	return rc;
@@ -199,7 +238,7 @@ build_context(struct compose *c, const struct store_mail *m, json_t *p)
 	    !json_is_true(json_object_get(p, "on_behalf")) ? "" :
 	    json_is_true(json_object_get(p, "to_reporter")) ? "_for_you" :
 	    "_by_you");
-	if (core_notify_event_secret(m->event))
+	if (standalone(m->event))
 		subject_key = arena_printf(c->a, "mail_subject_%s", m->event);
 	if (intro_key == NULL || subject_key == NULL || when == NULL ||
 	    expires == NULL)
@@ -224,6 +263,9 @@ build_context(struct compose *c, const struct store_mail *m, json_t *p)
 		rc = ctx_str(c, "org_line", fmt(c, "mail_org"));
 	if (rc == ZEK_OK)
 		rc = ctx_str(c, "expires_line", fmt(c, "mail_expires"));
+	if (rc == ZEK_OK && str_eq(m->event, NOTIFY_MAIL_UNKNOWN))
+		rc = ctx_str(c, "subject_line", fmt(c,
+		    "mail_unknown_subject_line"));
 	if (rc == ZEK_OK)
 		rc = ctx_str(c, "key", c->vars[V_KEY]);
 	if (rc == ZEK_OK)
@@ -262,7 +304,8 @@ mail_compose(const struct mail_env *env, struct arena *a,
     const struct store_mail *m, struct buf *out)
 {
 	struct compose c = { .a = a, .cat = env->cat,
-	    .base_url = env->cfg->base_url };
+	    .base_url = env->cfg->base_url,
+	    .reply_address = env->cfg->mail_reply_address };
 	struct buf text, html;
 	struct mime_msg msg;
 	const char *unsubscribe;
@@ -290,11 +333,12 @@ mail_compose(const struct mail_env *env, struct arena *a,
 	/* The request page, scrolled to its notification switch; an account
 	 * mail has nothing to unsubscribe from. */
 	unsubscribe = pstr(payload, "url")[0] == '\0' ||
-	    core_notify_event_secret(m->event) ? NULL :
+	    standalone(m->event) ? NULL :
 	    arena_printf(a, "%s#%s", pstr(payload, "url"), UNSUBSCRIBE_ANCHOR);
 	msg = (struct mime_msg){
 		.from = { env->cfg->smtp_from_name, env->cfg->smtp_from },
 		.to = { m->to_name, m->to_addr },
+		.reply_to = { NULL, c.reply_to },
 		.subject = json_string_value(json_object_get(c.ctx, "subject")),
 		.message_id = m->message_id,
 		.in_reply_to = str_empty(m->thread_id) ? NULL : m->thread_id,

@@ -443,6 +443,8 @@ mime_build(const struct mime_msg *m, struct buf *out)
 	rc = mime_header_addr(out, "From", &m->from);
 	if (rc == ZEK_OK)
 		rc = mime_header_addr(out, "To", &m->to);
+	if (rc == ZEK_OK && m->reply_to.addr != NULL)
+		rc = mime_header_addr(out, "Reply-To", &m->reply_to);
 	if (rc != ZEK_OK)
 		return rc;
 	mime_header_text(out, "Subject", m->subject);

@@ -23,6 +23,7 @@ struct mime_addr {
 struct mime_msg {
 	struct mime_addr from;
 	struct mime_addr to;
+	struct mime_addr reply_to;  /* addr NULL = no Reply-To */
 	const char *subject;
 	const char *message_id;     /* "<left@right>", checked */
 	const char *in_reply_to;    /* "<...>" or NULL; also the References */

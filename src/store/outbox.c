@@ -244,6 +244,29 @@ store_outbox_get(struct store_conn *c, struct arena *a, int64_t id,
 }
 
 enum zek_rc
+store_outbox_count_to(struct store_conn *c, const char *event,
+    const char *to_addr, int64_t since, int64_t *out)
+{
+	return sq_query_i64(c, out, "SELECT count(*) FROM outbox WHERE "
+	    "event = ? AND lower(to_addr) = lower(?) AND created_at >= ?",
+	    "tti", event, to_addr, since);
+}
+
+enum zek_rc
+store_outbox_by_message_id(struct store_conn *c, struct arena *a,
+    const char *message_id, struct store_mail **out)
+{
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT " MAIL_COLS_SHORT " FROM outbox "
+	    "WHERE message_id = ?", "t", message_id);
+	if (st == NULL)
+		return rc;
+	return sq_collect_one(c, a, st, map_mail, sizeof(**out), (void **)out);
+}
+
+enum zek_rc
 store_outbox_set_raw(struct store_conn *c, int64_t id, const char *token,
     const char *raw)
 {

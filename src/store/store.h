@@ -841,6 +841,14 @@ enum zek_rc store_outbox_claim(struct store_conn *c, int64_t id,
 /* One mail with payload and raw message. */
 enum zek_rc store_outbox_get(struct store_conn *c, struct arena *a, int64_t id,
     struct store_mail **out);
+/* How many mails of `event` went to `to_addr` (any ASCII case) since
+ * `since` (a rate limit for answers to strangers, core/inbound.c). */
+enum zek_rc store_outbox_count_to(struct store_conn *c, const char *event,
+    const char *to_addr, int64_t since, int64_t *out);
+/* The mail with this Message-ID ("<...>"), without the raw message;
+ * ZEK_NOTFOUND if zek sent none such (incoming replies, core/inbound.c). */
+enum zek_rc store_outbox_by_message_id(struct store_conn *c, struct arena *a,
+    const char *message_id, struct store_mail **out);
 /* The following take the claim's token and change nothing (ZEK_CONFLICT)
  * when the claim is no longer held by it. */
 /* Keeps the rendered message, so every attempt sends the same bytes. */
@@ -861,6 +869,55 @@ enum zek_rc store_outbox_failed(struct store_conn *c, int64_t id,
 enum zek_rc store_outbox_list(struct store_conn *c, struct arena *a,
     const char *state, int64_t request_id, size_t limit,
     struct store_mail **out, size_t *n);
+
+/* ---- incoming e-mail (inbound.c) ---- */
+
+/* One received message and what became of it (docs/internals/mail.md). */
+struct store_inbound {
+	int64_t id;
+	int64_t received_at;
+	const char *message_id;     /* "<...>" as received, "" = none */
+	const char *raw_hash;       /* hex SHA-256 of every byte received */
+	const unsigned char *raw;   /* the stored bytes; NULL unless asked for */
+	size_t raw_len;             /* bytes stored (the head of a big one) */
+	int64_t raw_size;           /* bytes received */
+	const char *from_addr;      /* as the From header says, "" = none */
+	const char *subject;
+	const char *state;          /* "new" | "done" | "ignored" | "quarantined" */
+	const char *reason;         /* a short code, "" for done */
+	int64_t request_id;         /* what it became, 0 = nothing */
+	int64_t comment_id;
+	int64_t processed_at;       /* 0 = not yet */
+};
+
+/* Stores a received message (m: received_at, message_id ("" = none),
+ * raw_hash, raw_size, from_addr, subject; raw/len the bytes kept) as
+ * 'new', unless one with the same message_id or raw_hash is there: then
+ * nothing is written, *dup is set and *id_out is that one's id. */
+enum zek_rc store_inbound_insert(struct store_conn *c,
+    const struct store_inbound *m, const void *raw, size_t len,
+    int64_t *id_out, bool *dup);
+enum zek_rc store_inbound_get(struct store_conn *c, struct arena *a,
+    int64_t id, bool with_raw, struct store_inbound **out);
+/* Inside the transaction that processes message `id`: takes it when it is
+ * still 'new' (on PostgreSQL its row stays locked until the end, so a
+ * second process waits, then finds it taken). ZEK_CONFLICT otherwise. */
+enum zek_rc store_inbound_claim(struct store_conn *c, int64_t id,
+    int64_t now);
+/* Writes m's state, reason, request_id, comment_id and processed_at. */
+enum zek_rc store_inbound_finish(struct store_conn *c,
+    const struct store_inbound *m);
+/* Makes a quarantined message 'new' again, unless only its head was kept
+ * (too big). ZEK_NOTFOUND when it is no such message. */
+enum zek_rc store_inbound_requeue(struct store_conn *c, int64_t id);
+/* Newest first, without the raw bytes; state NULL = any. */
+enum zek_rc store_inbound_list(struct store_conn *c, struct arena *a,
+    const char *state, size_t limit, struct store_inbound **out, size_t *n);
+/* The secret that signs reply addresses (core/mailtoken.c), in the arena:
+ * the stored one, or, when there is none yet, `fresh` (len bytes) stored
+ * now (a concurrent first writer's wins). */
+enum zek_rc store_mail_secret(struct store_conn *c, struct arena *a,
+    const void *fresh, size_t len, const unsigned char **out, size_t *n);
 
 /* ---- the request list, "Anfragen" (sqlite_list.c) ---- */
 

@@ -15,6 +15,7 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "mail/compose.h"
+#include "core/config.h"
 #include "mailtest.h"
 #include "render/i18n.h"
 #include "render/template.h"
@@ -335,6 +336,106 @@ test_unusable_mails_are_refused(void **state)
 	free(pl);
 }
 
+/* With mail_reply_address and a token: Reply-To, the hint above the cut
+ * line in both parts and languages, the footer that invites answers. */
+static void
+test_reply_address(void **state)
+{
+	static const char *const langs[] = { "de", "en" };
+	static const char *const hints[] = {
+		"Antworten Sie auf diese E-Mail, um einen Kommentar hinzuzuf\xc3\xbcgen.",
+		"Reply to this e-mail to add a comment.",
+	};
+	static const char *const cuts[] = {
+		"-- Bitte oberhalb dieser Zeile antworten --",
+		"-- Please reply above this line --",
+	};
+	json_t *p;
+	char *pl, *msg, *v, *text, *html, *base;
+	struct store_mail m;
+	size_t i;
+
+	base = payload("Drucker", "wartet_kunde", "", NULL, "Frage?");
+	p = json_loads(base, 0, NULL);
+	free(base);
+	json_object_set_new(p, NOTIFY_REPLY_TOKEN, json_string("abcd2345"));
+	pl = json_dumps(p, JSON_COMPACT);
+	json_decref(p);
+	cfg.mail_reply_address = "zek@zek.example";
+	for (i = 0; i < 2; i++) {
+		m = mail(NOTIFY_COMMENT, langs[i], "Europe/Berlin", pl);
+		msg = render(&m);
+		v = mt_header(msg, "Reply-To");
+		assert_string_equal(v, "zek+abcd2345@zek.example");
+		free(v);
+		text = mt_part(msg, "text/plain");
+		html = mt_part(msg, "text/html");
+		/* The hint comes first, the cut line right under it. */
+		assert_ptr_equal(strstr(text, hints[i]), text);
+		assert_non_null(strstr(text, cuts[i]));
+		assert_true(strstr(text, cuts[i]) < strstr(text, "Frage?"));
+		assert_non_null(strstr(html, cuts[i]));
+		assert_null(strstr(text, i == 0 ? "Bitte antworten Sie nicht" :
+		    "Please do not reply"));
+		free(text);
+		free(html);
+		free(msg);
+	}
+	/* Unset: as before, no Reply-To, "do not reply". */
+	cfg.mail_reply_address = "";
+	m = mail(NOTIFY_COMMENT, "de", "Europe/Berlin", pl);
+	msg = render(&m);
+	assert_null(mt_header_raw(msg, "Reply-To"));
+	text = mt_part(msg, "text/plain");
+	assert_null(strstr(text, hints[0]));
+	assert_non_null(strstr(text, "Bitte antworten Sie nicht"));
+	free(text);
+	free(msg);
+	free(pl);
+	/* A closed request asks for no answer, token or not. */
+	base = payload("Drucker", "geschlossen", "geloest", NULL, NULL);
+	p = json_loads(base, 0, NULL);
+	free(base);
+	json_object_set_new(p, NOTIFY_REPLY_TOKEN, json_string("abcd2345"));
+	pl = json_dumps(p, JSON_COMPACT);
+	json_decref(p);
+	cfg.mail_reply_address = "zek@zek.example";
+	m = mail(NOTIFY_STATUS, "de", "Europe/Berlin", pl);
+	msg = render(&m);
+	assert_null(mt_header_raw(msg, "Reply-To"));
+	free(msg);
+	free(pl);
+	cfg.mail_reply_address = "";
+}
+
+/* The answer to an unknown sender: its own subject, the portal's link,
+ * no unsubscribe header. */
+static void
+test_mail_unknown(void **state)
+{
+	char *pl = strdup("{\"title\":\"Hallo\",\"url\":"
+	    "\"https://zek.example/servicedesk/customer/portals\"}");
+	struct store_mail m = mail(NOTIFY_MAIL_UNKNOWN, "de", "Europe/Berlin",
+	    pl);
+	char *msg, *v, *text;
+
+	m.request_id = 0;
+	m.recipient_id = 0;
+	m.thread_id = "";
+	m.to_name = "";
+	msg = render(&m);
+	v = mt_header(msg, "Subject");
+	assert_string_equal(v, "Ihre E-Mail an den ZEK Servicedesk");
+	free(v);
+	assert_null(mt_header_raw(msg, "List-Unsubscribe"));
+	text = mt_part(msg, "text/plain");
+	assert_non_null(strstr(text, "Betreff Ihrer E-Mail: Hallo"));
+	assert_non_null(strstr(text, "/servicedesk/customer/portals"));
+	free(text);
+	free(msg);
+	free(pl);
+}
+
 int
 main(void)
 {
@@ -344,6 +445,8 @@ main(void)
 		cmocka_unit_test(test_user_text_is_escaped_in_html_only),
 		cmocka_unit_test(test_threading_and_unsubscribe),
 		cmocka_unit_test(test_unusable_mails_are_refused),
+		cmocka_unit_test(test_reply_address),
+		cmocka_unit_test(test_mail_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -13,7 +13,7 @@
 #include <strings.h>
 
 static const char *const known[] = {
-	"Date", "From", "To", "Subject", "Message-ID", "In-Reply-To",
+	"Date", "From", "To", "Reply-To", "Subject", "Message-ID", "In-Reply-To",
 	"References", "MIME-Version", "Content-Language", "Auto-Submitted",
 	"X-Auto-Response-Suppress", "List-Unsubscribe", "Content-Type",
 	"Content-Transfer-Encoding",

@@ -1,0 +1,174 @@
+/* receive.c: the pipeline of a received message: read, store raw first, parse, process. */
+#include "mail/receive/receive.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/ctx.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "mail/receive/parse.h"
+#include "store/store.h"     /* struct store_inbound */
+
+#define CHUNK (64u << 10)
+
+static const char *
+hash_hex(struct arena *a, crypto_hash_sha256_state *st)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char *hex = arena_alloc(a, 2 * sizeof(h) + 1);
+
+	crypto_hash_sha256_final(st, h);
+	if (hex != NULL)
+		sodium_bin2hex(hex, 2 * sizeof(h) + 1, h, sizeof(h));
+	return hex;
+}
+
+/* Keeps at most the head of a message over the limit. */
+static enum zek_rc
+keep(struct arena *a, struct buf *b, size_t size, const struct config *cfg,
+    struct inbound_raw *raw)
+{
+	size_t len = b->len;
+	char *data;
+
+	raw->size = size;
+	raw->too_big = size > cfg->mail_max_bytes;
+	if (raw->too_big && len > RECEIVE_HEAD_BYTES)
+		len = RECEIVE_HEAD_BYTES;
+	data = arena_alloc(a, len + 1);
+	if (data == NULL)
+		return ZEK_NOMEM;
+	if (len > 0)
+		memcpy(data, b->data, len);
+	data[len] = '\0';
+	raw->data = data;
+	raw->len = len;
+	return size == 0 ? ZEK_INVALID : ZEK_OK;
+}
+
+enum zek_rc
+mail_receive_read(struct arena *a, const struct config *cfg, int fd,
+    struct inbound_raw *raw)
+{
+	crypto_hash_sha256_state st;
+	char *chunk = malloc(CHUNK);
+	size_t size = 0;
+	struct buf b;
+	enum zek_rc rc = ZEK_OK;
+	ssize_t n;
+
+	if (chunk == NULL)
+		return ZEK_NOMEM;
+	buf_init(&b, cfg->mail_max_bytes + CHUNK);
+	crypto_hash_sha256_init(&st);
+	for (;;) {
+		n = read(fd, chunk, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ZEK_IO;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		crypto_hash_sha256_update(&st, (unsigned char *)chunk, (size_t)n);
+		/* Past the limit only the head is kept; the rest is read to
+		 * the end so that the hash names the whole message. */
+		if (b.len < cfg->mail_max_bytes + 1 &&
+		    buf_append(&b, chunk, (size_t)n) != 0) {
+			rc = ZEK_NOMEM;
+			goto out;
+		}
+		size += (size_t)n;
+	}
+	raw->hash = hash_hex(a, &st);
+	rc = raw->hash == NULL ? ZEK_NOMEM : keep(a, &b, size, cfg, raw);
+out:
+	buf_free(&b);
+	free(chunk);
+	return rc;
+}
+
+enum zek_rc
+mail_receive_raw(struct arena *a, const struct config *cfg, const void *data,
+    size_t len, struct inbound_raw *raw)
+{
+	crypto_hash_sha256_state st;
+	struct buf b;
+	enum zek_rc rc;
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, data, len);
+	raw->hash = hash_hex(a, &st);
+	if (raw->hash == NULL)
+		return ZEK_NOMEM;
+	/* A borrowed view: keep() copies at most the head. */
+	b = (struct buf){ .data = (char *)data, .len = len };
+	rc = keep(a, &b, len, cfg, raw);
+	return rc;
+}
+
+enum zek_rc
+mail_receive(struct core *core, struct zctx *ctx,
+    const struct inbound_raw *raw, struct inbound_result *res)
+{
+	struct store_inbound *row;
+	struct inbound_msg m;
+	enum zek_rc rc, prc;
+	bool dup = false;
+	int64_t id = 0;
+
+	*res = (struct inbound_result){ .state = INBOUND_NEW, .reason = "",
+	    .request_key = "" };
+	/* Parsing first only finds the Message-ID and sender to store with
+	 * the bytes; nothing is decided before they are stored. */
+	prc = mail_parse(ctx->arena, ctx->cfg, raw->data, raw->len, &m);
+	if (prc != ZEK_OK)
+		m = (struct inbound_msg){ .message_id = "", .from_addr = "",
+		    .subject = "" };
+	rc = core_inbound_store(ctx, raw, &m, &id, &dup);
+	if (rc != ZEK_OK)
+		return rc;
+	res->id = id;
+	if (prc != ZEK_OK)
+		return prc;         /* stored; processed at the next delivery */
+	if (dup) {
+		rc = core_inbound_get(ctx, id, false, &row);
+		if (rc != ZEK_OK)
+			return rc;
+		if (strcmp(row->state, INBOUND_NEW) != 0) {
+			res->duplicate = true;
+			res->state = row->state;
+			res->reason = row->reason;
+			res->request_id = row->request_id;
+			res->comment_id = row->comment_id;
+			return ZEK_OK;
+		}
+	}
+	return core_inbound_process(core, ctx, id, &m, raw->too_big, res);
+}
+
+enum zek_rc
+mail_receive_again(struct core *core, struct zctx *ctx, int64_t id,
+    struct inbound_result *res)
+{
+	struct store_inbound *row;
+	struct inbound_msg m;
+	enum zek_rc rc;
+
+	*res = (struct inbound_result){ .id = id, .state = INBOUND_NEW,
+	    .reason = "", .request_key = "" };
+	rc = core_inbound_requeue(ctx, id);
+	if (rc == ZEK_OK)
+		rc = core_inbound_get(ctx, id, true, &row);
+	if (rc == ZEK_OK)
+		rc = mail_parse(ctx->arena, ctx->cfg, row->raw, row->raw_len, &m);
+	if (rc != ZEK_OK)
+		return rc;          /* 'new' again: the next try processes it */
+	return core_inbound_process(core, ctx, id, &m, false, res);
+}

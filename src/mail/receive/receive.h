@@ -1,0 +1,45 @@
+/* receive.h: one received message through the pipeline: read, store raw, parse, process. */
+#ifndef ZEK_MAIL_RECEIVE_RECEIVE_H
+#define ZEK_MAIL_RECEIVE_RECEIVE_H
+
+#include "core/inbound.h"
+
+struct arena;
+struct config;
+struct core;
+struct zctx;
+
+#define RECEIVE_HEAD_BYTES (64u << 10)  /* kept of a message over the limit */
+
+/* Reads one message from fd to its end: all of it when it has at most
+ * cfg->mail_max_bytes, else its first RECEIVE_HEAD_BYTES (raw->too_big),
+ * hashing every byte (SHA-256) either way. The bytes live as long as a.
+ * ZEK_IO when reading fails, ZEK_INVALID for no bytes at all, ZEK_NOMEM. */
+enum zek_rc mail_receive_read(struct arena *a, const struct config *cfg,
+    int fd, struct inbound_raw *raw);
+
+/* The same for bytes in memory (tests, the IMAP worker later). */
+enum zek_rc mail_receive_raw(struct arena *a, const struct config *cfg,
+    const void *data, size_t len, struct inbound_raw *raw);
+
+/*
+ * The pipeline every way in shares (`zek mail receive` now, the IMAP
+ * worker later): parses the message (mail/receive/parse.h), stores it raw
+ * (core_inbound_store, committed before anything else happens), then
+ * processes it (core_inbound_process). A message stored before is done
+ * again only when it never was processed (res->duplicate otherwise).
+ * Returns ZEK_OK once it is stored and processed, ignored or quarantined
+ * (*res says which); ZEK_IO / ZEK_NOMEM when it could not be stored or
+ * processed now: the sender should deliver it again (EX_TEMPFAIL).
+ */
+enum zek_rc mail_receive(struct core *core, struct zctx *ctx,
+    const struct inbound_raw *raw, struct inbound_result *res);
+
+/* Processes the stored message `id` again from its bytes
+ * (core_inbound_requeue, then as mail_receive from the parse on): for a
+ * quarantined message whose cause was fixed. ZEK_NOTFOUND when it is not
+ * quarantined or only its head was kept. */
+enum zek_rc mail_receive_again(struct core *core, struct zctx *ctx,
+    int64_t id, struct inbound_result *res);
+
+#endif
