@@ -1241,8 +1241,13 @@ test('header', 'the header: one compact row on a phone, the person\'s menu ("Pro
 	await navigates(page, () => page.getByRole('link', { name: 'Profil', exact: true }).click());
 	check(page.url().endsWith('/servicedesk/customer/user/profile'), 'Profil leads to the profile');
 
-	// Without zek.js the disclosure still opens, and Abmelden signs out.
-	const plain = await t.page({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+	// Without zek.js the disclosure still opens, and Abmelden signs out
+	// (a session of its own: the other tests' Anna stays signed in).
+	const plain = await t.page({ javaScriptEnabled: false });
+	await plain.goto(t.url(LOGIN));
+	await plain.getByLabel('E-Mail-Adresse').fill('anna@example.org');
+	await plain.getByLabel('Passwort').fill('demo');
+	await navigates(plain, () => plain.getByRole('button', { name: 'Anmelden' }).click());
 	await plain.goto(t.url(PORTAL));
 	await plain.locator('summary.user-menu__summary').click();
 	await navigates(plain, () => plain.getByRole('button', { name: 'Abmelden' }).click());
