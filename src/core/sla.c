@@ -3,7 +3,9 @@
 
 #include <string.h>
 
+#include "lib/str.h"
 #include "lib/zek.h"
+#include "store/store.h"
 
 /* The cycle being measured. */
 struct clock {
@@ -148,4 +150,54 @@ sla_compute(const struct calendar *c, enum sla_goal goal, int64_t goal_ms,
 	if (w.rc == ZEK_OK && w.k.running)
 		ongoing(&w, now);
 	return w.rc;
+}
+
+/* Whether a status code is one of the open ones but "Wartet auf Kunden". */
+static bool
+open_not_waiting(const char *status)
+{
+	return str_eq(status, "offen") || str_eq(status, "wartet_support") ||
+	    str_eq(status, "in_bearbeitung");
+}
+
+static bool
+event_of_status(const struct store_activity *a, enum sla_event_kind *kind)
+{
+	if (str_eq(a->action, "propose_solution") ||
+	    str_eq(a->new_status, "geschlossen"))
+		*kind = SLA_RESOLVED;
+	else if (str_eq(a->action, "reject_solution"))
+		*kind = SLA_REOPENED;
+	else if (str_eq(a->new_status, "wartet_kunde"))
+		*kind = SLA_WAITING;
+	else if (str_eq(a->old_status, "wartet_kunde") &&
+	    open_not_waiting(a->new_status))
+		*kind = SLA_RESUMED;
+	else
+		return false;
+	return true;
+}
+
+size_t
+sla_events_of_activity(const struct store_activity *rows, size_t n,
+    struct sla_event *out)
+{
+	enum sla_event_kind kind;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct store_activity *a = &rows[i];
+		bool staff = str_eq(a->actor_role, "agent") ||
+		    str_eq(a->actor_role, "admin");
+
+		if (str_eq(a->kind, "created"))
+			kind = SLA_CREATED;
+		else if (str_eq(a->kind, "comment") && a->is_public && staff)
+			kind = SLA_STAFF_REPLY;
+		else if (!str_eq(a->kind, "status_changed") ||
+		    !event_of_status(a, &kind))
+			continue;
+		out[k++] = (struct sla_event){ .at = a->created_at, .kind = kind };
+	}
+	return k;
 }

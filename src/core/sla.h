@@ -51,6 +51,16 @@ struct sla_result {
 	struct sla_cycle ongoing;
 };
 
+struct store_activity;
+
+/* A request's activity rows (store_activity_by_request, oldest first) as
+ * the events goals are measured by, into out (room for n): created; a
+ * public comment by an agent or admin; "Wartet auf Kunden" set and left;
+ * a solution proposed or the request closed; a proposal rejected. Returns
+ * how many. */
+size_t sla_events_of_activity(const struct store_activity *rows, size_t n,
+    struct sla_event *out);
+
 /* The cycles of goal `goal` (goal_ms of working time) over events (n of
  * them, oldest first) as of `now`. ZEK_INVALID for a bad calendar or
  * events out of order. */

@@ -13,6 +13,7 @@
 #include "core/sla.h"
 #include "core/validate.h"
 #include "lib/zek.h"
+#include "store/store.h"
 
 #define HOUR ((int64_t)3600 * 1000)
 
@@ -163,6 +164,58 @@ test_refusals(void **state)
 	assert_false(r.has_ongoing);
 }
 
+/* The activity log as the request page keeps it, read as goal events. */
+static void
+test_events_of_the_activity_log(void **state)
+{
+	struct store_activity rows[] = {
+		{ .kind = "created", .actor_role = "customer", .created_at = 1 },
+		{ .kind = "comment", .actor_role = "customer", .is_public = true,
+		    .created_at = 2 },
+		{ .kind = "comment", .actor_role = "agent", .is_public = false,
+		    .created_at = 3 },                  /* an internal note */
+		{ .kind = "comment", .actor_role = "agent", .is_public = true,
+		    .created_at = 4 },
+		{ .kind = "status_changed", .action = "ask_customer",
+		    .old_status = "in_bearbeitung", .new_status = "wartet_kunde",
+		    .created_at = 5 },
+		{ .kind = "status_changed", .action = "customer_reply",
+		    .old_status = "wartet_kunde", .new_status = "wartet_support",
+		    .created_at = 6 },
+		{ .kind = "status_changed", .action = "propose_solution",
+		    .old_status = "wartet_support", .new_status = "wartet_kunde",
+		    .created_at = 7 },
+		{ .kind = "status_changed", .action = "reject_solution",
+		    .old_status = "wartet_kunde", .new_status = "wartet_support",
+		    .created_at = 8 },
+		{ .kind = "assigned", .actor_role = "agent", .created_at = 9 },
+		{ .kind = "status_changed", .action = "close",
+		    .old_status = "wartet_support", .new_status = "geschlossen",
+		    .created_at = 10 },
+	};
+	static const enum sla_event_kind want[] = { SLA_CREATED,
+		SLA_STAFF_REPLY, SLA_WAITING, SLA_RESUMED, SLA_RESOLVED,
+		SLA_REOPENED, SLA_RESOLVED };
+	struct sla_event ev[ZEK_ARRAY_LEN(rows)];
+	size_t n, i;
+
+	(void)state;
+	for (i = 0; i < ZEK_ARRAY_LEN(rows); i++) {
+		if (rows[i].action == NULL)
+			rows[i].action = "";
+		if (rows[i].old_status == NULL)
+			rows[i].old_status = rows[i].new_status = "";
+		if (rows[i].actor_role == NULL)
+			rows[i].actor_role = "agent";
+	}
+	n = sla_events_of_activity(rows, ZEK_ARRAY_LEN(rows), ev);
+	assert_int_equal(n, ZEK_ARRAY_LEN(want));
+	for (i = 0; i < n; i++)
+		assert_int_equal(ev[i].kind, want[i]);
+	assert_int_equal(ev[1].at, 4);
+	assert_int_equal(ev[6].at, 10);
+}
+
 int
 main(void)
 {
@@ -174,6 +227,7 @@ main(void)
 		    test_a_reopened_request_starts_a_new_resolution_cycle),
 		cmocka_unit_test(test_resolved_without_a_reply_answers_it),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_events_of_the_activity_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
