@@ -13,6 +13,7 @@
 #include "core/calendar.h"
 
 #define SLA_CYCLES_MAX 16           /* completed cycles reported at most */
+#define SLA_MINUTES_MAX (10000 * 60)    /* a goal of working time at most */
 
 enum sla_goal {
 	SLA_FIRST_RESPONSE,         /* created -> first public reply by staff */
@@ -67,5 +68,23 @@ size_t sla_events_of_activity(const struct store_activity *rows, size_t n,
 int sla_compute(const struct calendar *c, enum sla_goal goal, int64_t goal_ms,
     const struct sla_event *events, size_t n, int64_t now,
     struct sla_result *out);
+
+struct zctx;
+struct user;
+
+/* A request's two goals as of ctx->now_ms (its type's goals; a goal of 0
+ * is none: has_* false). */
+struct request_sla {
+	bool has_response;
+	struct sla_result response;
+	bool has_resolution;
+	struct sla_result resolution;
+};
+
+/* For support staff only (ZEK_NOTFOUND for anybody else, as for a
+ * request that does not exist): request `key`'s goals over the business
+ * calendar of the configuration (sla_state). */
+int core_request_sla(struct zctx *ctx, const struct user *user,
+    const char *key, struct request_sla *out);
 
 #endif

@@ -68,6 +68,9 @@ const struct field_error *web_error_for(const struct field_error *errs,
 /* An error's text in the viewer's language with {max}, {min} and {name}
  * filled in (sizes of files as "10 MB"). */
 const char *web_error_text(struct req *rq, const struct field_error *e);
+/* Minutes of working time as hours, the way the forms take them: "8",
+ * "7,5" ("7.5" in English); "" for 0. */
+const char *web_hours_value(struct req *rq, int64_t minutes);
 /* Gives an attachment field's json the per-file limit ("max_bytes") and
  * the error a too big file is given ("too_big", "{name}" left for the
  * browser), so that zek.js refuses such a file before it is sent. */
