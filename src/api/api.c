@@ -16,7 +16,6 @@
 #include "render/i18n.h"
 #include "render/jsonalloc.h"
 
-#define API_CONTENT_TYPE "application/json;charset=UTF-8"
 #define AUTH_HEADER_MAX 4096    /* longer Authorization headers are refused */
 #define URL_MAX (16u << 10)     /* a self/next/prev link */
 
@@ -31,21 +30,7 @@ json_cleanup(void *p)
 int
 api_reply(struct req *rq, unsigned status, json_t *body)
 {
-	char *s;
-	int rc;
-
-	/* A body that lost a part to a failed allocation is no answer. */
-	if (body == NULL || jsonalloc_failed()) {
-		json_decref(body);
-		return ZEK_NOMEM;
-	}
-	s = jsonalloc_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	if (s == NULL)
-		return ZEK_NOMEM;
-	rc = http_reply_bytes(rq, status, API_CONTENT_TYPE, s, strlen(s), true);
-	free(s);
-	return rc;
+	return http_reply_json(rq, status, HTTP_JSON_JSM, body);
 }
 
 int

@@ -39,7 +39,7 @@ bool api_basic_credentials(struct arena *a, const char *b64,
     const char **email, const char **secret);
 
 /* Replies with JSON (`body` stolen; NULL means out of memory) as
- * application/json;charset=UTF-8. */
+ * application/json;charset=UTF-8 (http_reply_json, HTTP_JSON_JSM). */
 int api_reply(struct req *rq, unsigned status, json_t *body);
 /* Replies without a body (204). */
 int api_reply_empty(struct req *rq, unsigned status);

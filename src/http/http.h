@@ -2,6 +2,7 @@
 #ifndef ZEK_HTTP_H
 #define ZEK_HTTP_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -111,6 +112,15 @@ int http_reply(struct req *rq, unsigned status, const char *content_type,
     struct buf *body);
 int http_reply_bytes(struct req *rq, unsigned status, const char *content_type,
     const void *data, size_t len, bool copy);
+/* The JSON media types: the pages' own, and the API's as Jira Service
+ * Management spells it (its clients compare it). */
+#define HTTP_JSON "application/json; charset=utf-8"
+#define HTTP_JSON_JSM "application/json;charset=UTF-8"
+/* Replies with `body` (stolen) as compact JSON of content_type. NULL, or
+ * a body that lost a part to a failed allocation (jsonalloc_failed),
+ * gives ZEK_NOMEM and no reply. */
+int http_reply_json(struct req *rq, unsigned status, const char *content_type,
+    json_t *body);
 /* A NULL location (an allocation that failed) gives ZEK_NOMEM. */
 int http_redirect(struct req *rq, unsigned status, const char *location);
 /* Adds a header to the pending reply; refuses CR/LF in values. */

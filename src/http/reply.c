@@ -200,6 +200,27 @@ http_reply(struct req *rq, unsigned status, const char *content_type,
 }
 
 int
+http_reply_json(struct req *rq, unsigned status, const char *content_type,
+    json_t *body)
+{
+	char *s;
+	int rc;
+
+	/* A body that lost a part to a failed allocation is no answer. */
+	if (body == NULL || jsonalloc_failed()) {
+		json_decref(body);
+		return ZEK_NOMEM;
+	}
+	s = jsonalloc_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (s == NULL)
+		return ZEK_NOMEM;
+	rc = http_reply_bytes(rq, status, content_type, s, strlen(s), true);
+	free(s);
+	return rc;
+}
+
+int
 http_redirect(struct req *rq, unsigned status, const char *location)
 {
 	int rc;
@@ -263,9 +284,9 @@ static const struct {
 	{ fallback_html_503, sizeof(fallback_html_503) - 1,
 	    "text/html; charset=utf-8", 503 },
 	{ fallback_json_500, sizeof(fallback_json_500) - 1,
-	    "application/json;charset=UTF-8", 500 },
+	    HTTP_JSON_JSM, 500 },
 	{ fallback_json_503, sizeof(fallback_json_503) - 1,
-	    "application/json;charset=UTF-8", 503 },
+	    HTTP_JSON_JSM, 503 },
 };
 #define FALLBACKS (sizeof(fallback_spec) / sizeof(fallback_spec[0]))
 

@@ -151,8 +151,7 @@ web_admin_config_export(struct req *rq)
 	rc = http_header(rq, "Content-Disposition", disp);
 	if (rc != ZEK_OK)
 		return rc;
-	return http_reply_bytes(rq, 200, "application/json; charset=utf-8", doc,
-	    len, true);
+	return http_reply_bytes(rq, 200, HTTP_JSON, doc, len, true);
 }
 
 /* The plan as table rows, in the viewer's language. */

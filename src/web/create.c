@@ -452,8 +452,8 @@ web_objects_search(struct req *rq)
 
 	if (kind == NULL || !core_object_kind_valid(kind) ||
 	    (q != NULL && (strlen(q) > 200 || !utf8_valid(q, strlen(q)))))
-		return web_reply_json(rq, 400, ctx_pack("{s:s}", "errorMessage",
-		    web_t(rq, "err_bad_request_text")));
+		return http_reply_json(rq, 400, HTTP_JSON, ctx_pack("{s:s}",
+		    "errorMessage", web_t(rq, "err_bad_request_text")));
 	rc = core_objects_search(&rq->ctx, kind, q, 20, &objs, &n);
 	if (rc != ZEK_OK)
 		return rc;
@@ -461,7 +461,8 @@ web_objects_search(struct req *rq)
 	for (i = 0; i < n; i++)
 		json_array_append_new(vals, ctx_pack("{s:I, s:s}",
 		    "id", (json_int_t)objs[i].id, "name", objs[i].name));
-	return web_reply_json(rq, 200, ctx_pack("{s:o}", "values", vals));
+	return http_reply_json(rq, 200, HTTP_JSON, ctx_pack("{s:o}", "values",
+	    vals));
 }
 
 /* POST /servicedesk/customer/markdown-preview: the editor's "Vorschau". */

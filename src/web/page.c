@@ -151,8 +151,8 @@ web_need_login(struct req *rq)
 	struct buf b;
 
 	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON))
-		return web_reply_json(rq, 401, ctx_pack("{s:s}", "errorMessage",
-		    web_t(rq, "err_login_needed")));
+		return http_reply_json(rq, 401, HTTP_JSON, ctx_pack("{s:s}",
+		    "errorMessage", web_t(rq, "err_login_needed")));
 	/* Only GET pages are worth returning to; a POST goes back home. */
 	if (!str_eq(rq->method, "GET"))
 		return http_redirect(rq, 303, WEB_LOGIN);
@@ -291,26 +291,6 @@ web_render(struct req *rq, unsigned status, const char *name, json_t *ctx)
 	else
 		fprintf(stderr, "%s render %s: %s\n", rq->id, name, zek_rc_name(rc));
 	buf_free(&out);
-	return rc;
-}
-
-int
-web_reply_json(struct req *rq, unsigned status, json_t *body)
-{
-	char *s;
-	int rc;
-
-	if (body == NULL || jsonalloc_failed()) {
-		json_decref(body);
-		return ZEK_NOMEM;
-	}
-	s = jsonalloc_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	if (s == NULL)
-		return ZEK_NOMEM;
-	rc = http_reply_bytes(rq, status, "application/json; charset=utf-8", s,
-	    strlen(s), true);
-	free(s);
 	return rc;
 }
 
@@ -539,7 +519,7 @@ web_fail_text(struct req *rq, unsigned status, int rc, const char *message)
 	if (message == NULL)
 		message = web_t(rq, text);
 	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON)) {
-		frc = web_reply_json(rq, status, ctx_pack("{s:s}",
+		frc = http_reply_json(rq, status, HTTP_JSON, ctx_pack("{s:s}",
 		    "errorMessage", message));
 		if (frc == ZEK_OK)
 			return rc;

@@ -101,8 +101,6 @@ const char *web_page_href(struct req *rq, const char *base, const char *q,
     const char *name, const char *value);
 /* The search ?q= as shown again: valid text of at most max bytes, else "". */
 const char *web_kept_query(struct req *rq, size_t max);
-/* Replies with JSON (the object is stolen). */
-int web_reply_json(struct req *rq, unsigned status, json_t *body);
 
 /* Handlers: one file per page family. */
 int web_root(struct req *rq);                   /* portal.c */
