@@ -237,22 +237,6 @@ api_url(struct req *rq, const char *path)
 	return arena_printf(rq->arena, "%s%s", base, path);
 }
 
-/* The request's path, percent-encoded again (the server decoded it). */
-static void
-put_path(struct buf *b, const char *path)
-{
-	const char *p;
-
-	for (p = path; *p != '\0'; p++) {
-		unsigned char c = (unsigned char)*p;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("/-_.~", c) != NULL)
-			buf_putc(b, (char)c);
-		else
-			buf_printf(b, "%%%02X", c);
-	}
-}
-
 static void
 put_param(struct buf *b, bool *first, const char *name, const char *value)
 {
@@ -280,7 +264,8 @@ page_link(struct req *rq, const char *const *keep, int64_t start,
 		return NULL;
 	buf_init(&b, URL_MAX);
 	buf_puts(&b, base);
-	put_path(&b, rq->path);
+	/* the path again percent-encoded (the server decoded it) */
+	buf_put_percent(&b, rq->path, strlen(rq->path), "/");
 	for (i = 0; keep != NULL && keep[i] != NULL; i++)
 		if ((v = req_query(rq, keep[i])) != NULL)
 			put_param(&b, &first, keep[i], v);

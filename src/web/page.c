@@ -158,14 +158,7 @@ web_need_login(struct req *rq)
 		return http_redirect(rq, 303, WEB_LOGIN);
 	buf_init(&b, 4096);
 	buf_puts(&b, WEB_LOGIN "?next=");
-	for (const char *p = rq->path; *p != '\0'; p++) {
-		unsigned char c = (unsigned char)*p;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("/-_.~", c) != NULL)
-			buf_putc(&b, (char)c);
-		else
-			buf_printf(&b, "%%%02X", c);
-	}
+	buf_put_percent(&b, rq->path, strlen(rq->path), "/");
 	loc = b.failed ? NULL : arena_strdup(rq->arena, b.data);
 	buf_free(&b);
 	if (loc == NULL)

@@ -1060,18 +1060,11 @@ static const char *
 disposition(struct req *rq, const char *kind, const char *name)
 {
 	struct buf b;
-	const unsigned char *p;
 	char *out;
 
 	buf_init(&b, 4096);
 	buf_printf(&b, "%s; filename=\"download\"; filename*=UTF-8''", kind);
-	for (p = (const unsigned char *)name; *p != '\0'; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
-			buf_putc(&b, (char)*p);
-		else
-			buf_printf(&b, "%%%02X", *p);
-	}
+	buf_put_percent(&b, name, strlen(name), "");
 	out = b.failed ? NULL : arena_strdup(rq->arena, b.data);
 	buf_free(&b);
 	return out;
