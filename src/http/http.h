@@ -121,6 +121,12 @@ int http_reply_bytes(struct req *rq, unsigned status, const char *content_type,
  * gives ZEK_NOMEM and no reply. */
 int http_reply_json(struct req *rq, unsigned status, const char *content_type,
     json_t *body);
+/* Replies 200 with a stored file's bytes (copied), never to be taken for
+ * a page of ours: Content-Disposition `inline` (shown) or `attachment`
+ * (saved) with the name in RFC 5987 form, so that umlauts survive, and a
+ * Content-Security-Policy that sandboxes it. */
+int http_reply_file(struct req *rq, bool show_inline, const char *filename,
+    const char *content_type, const void *data, size_t len);
 /* A NULL location (an allocation that failed) gives ZEK_NOMEM. */
 int http_redirect(struct req *rq, unsigned status, const char *location);
 /* Adds a header to the pending reply; refuses CR/LF in values. */

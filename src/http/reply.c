@@ -220,6 +220,41 @@ http_reply_json(struct req *rq, unsigned status, const char *content_type,
 	return rc;
 }
 
+/* "attachment; filename=..." with the file name in RFC 5987 form, and
+ * "download" for clients that know only the plain parameter. */
+static const char *
+disposition(struct req *rq, const char *kind, const char *name)
+{
+	struct buf b;
+	char *out;
+
+	buf_init(&b, 4096);
+	buf_printf(&b, "%s; filename=\"download\"; filename*=UTF-8''", kind);
+	buf_put_percent(&b, name, strlen(name), "");
+	out = b.failed ? NULL : arena_strdup(rq->arena, b.data);
+	buf_free(&b);
+	return out;
+}
+
+int
+http_reply_file(struct req *rq, bool show_inline, const char *filename,
+    const char *content_type, const void *data, size_t len)
+{
+	const char *disp;
+	int rc;
+
+	disp = disposition(rq, show_inline ? "inline" : "attachment", filename);
+	if (disp == NULL)
+		return ZEK_NOMEM;
+	/* No Cache-Control here: the default no-store keeps the file out of
+	 * the browser's cache once its viewer signed out or lost access. */
+	if ((rc = http_header(rq, "Content-Disposition", disp)) != ZEK_OK ||
+	    (rc = http_header(rq, "Content-Security-Policy",
+	    "default-src 'none'; sandbox")) != ZEK_OK)
+		return rc;
+	return http_reply_bytes(rq, 200, content_type, data, len, true);
+}
+
 int
 http_redirect(struct req *rq, unsigned status, const char *location)
 {

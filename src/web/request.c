@@ -1055,28 +1055,12 @@ web_request_reject(struct req *rq)
 	return answer_post(rq, &reject_answer);
 }
 
-/* RFC 5987 file name for Content-Disposition, so umlauts survive. */
-static const char *
-disposition(struct req *rq, const char *kind, const char *name)
-{
-	struct buf b;
-	char *out;
-
-	buf_init(&b, 4096);
-	buf_printf(&b, "%s; filename=\"download\"; filename*=UTF-8''", kind);
-	buf_put_percent(&b, name, strlen(name), "");
-	out = b.failed ? NULL : arena_strdup(rq->arena, b.data);
-	buf_free(&b);
-	return out;
-}
-
 /* GET /servicedesk/customer/attachments/{id}: the bytes, to whoever may
  * see the request, never interpreted by the browser as a page. */
 int
 web_attachment(struct req *rq)
 {
 	struct attachment *a;
-	const char *disp;
 	int64_t id;
 	bool show_inline;
 	int rc;
@@ -1093,15 +1077,6 @@ web_attachment(struct req *rq)
 	    str_to_bool(req_query(rq, "inline"), &show_inline) != 0)
 		return web_fail(rq, 400, ZEK_INVALID);
 	show_inline = show_inline && a->is_image;
-	disp = disposition(rq, show_inline ? "inline" : "attachment", a->filename);
-	if (disp == NULL)
-		return ZEK_NOMEM;
-	/* No Cache-Control here: the default no-store keeps the file out of
-	 * the browser's cache once its viewer signed out or lost access. */
-	if ((rc = http_header(rq, "Content-Disposition", disp)) != ZEK_OK ||
-	    (rc = http_header(rq, "Content-Security-Policy",
-	    "default-src 'none'; sandbox")) != ZEK_OK)
-		return rc;
-	return http_reply_bytes(rq, 200, show_inline ? a->mime :
-	    "application/octet-stream", a->data, a->size, true);
+	return http_reply_file(rq, show_inline, a->filename, show_inline ?
+	    a->mime : "application/octet-stream", a->data, a->size);
 }
