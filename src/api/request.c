@@ -22,7 +22,6 @@
 #include "render/markdown.h"
 
 #define SCRATCH_MAX (16u << 20)     /* one page of the list walk */
-#define HTML_MAX (1u << 20)         /* rendered Markdown of one value */
 #define SEARCH_BYTES_MAX 4096       /* ?searchTerm; core cuts it further */
 #define ID_TEXT_MAX 64              /* an id sent as text */
 
@@ -250,19 +249,6 @@ type_of(struct req *rq, const struct request_view *v)
 	return t;
 }
 
-static const char *
-markdown_html(struct req *rq, const char *md)
-{
-	struct buf b;
-	char *html = NULL;
-
-	buf_init(&b, HTML_MAX);
-	if (markdown_to_html(md, strlen(md), &b) == ZEK_OK && !b.failed)
-		html = arena_strdup(rq->arena, b.data != NULL ? b.data : "");
-	buf_free(&b);
-	return html;
-}
-
 static json_t *
 option_json(const char *id, const char *label)
 {
@@ -282,7 +268,7 @@ field_value(struct req *rq, const struct reqtype *t,
 	*rendered = NULL;
 	switch (f->kind) {
 	case FIELD_RICHTEXT:
-		html = markdown_html(rq, f->values[0]);
+		html = markdown_to_arena(rq->arena, f->values[0]);
 		if (html != NULL)
 			*rendered = json_pack("{s:s}", "html", html);
 		return json_string(f->values[0]);

@@ -15,6 +15,7 @@
 #include "lib/str.h"
 #include "render/i18n.h"
 #include "render/jsonalloc.h"
+#include "render/markdown.h"
 #include "render/template.h"
 #include "render/time.h"
 #include "lib/utf8.h"
@@ -219,7 +220,7 @@ announce(struct req *rq, json_t *page)
 	if (core_help_center_texts(&rq->ctx, rq->lang, &hc) != ZEK_OK ||
 	    hc.announcement == NULL)
 		return;
-	html = web_markdown_html(rq, hc.announcement);
+	html = markdown_to_arena(rq->arena, hc.announcement);
 	if (html != NULL)
 		json_object_set_new(page, "announcement_html",
 		    json_string(html));

@@ -7,6 +7,7 @@
 #include "core/list.h"
 #include "core/portal.h"
 #include "lib/str.h"
+#include "render/markdown.h"
 
 #define SEARCH_REQUESTS 5           /* own requests a search shows */
 
@@ -28,7 +29,8 @@ help_center_texts(struct req *rq, json_t *page)
 		return;
 	if (!str_empty(hc.title))
 		json_object_set_new(page, "heading", json_string(hc.title));
-	html = !str_empty(hc.intro) ? web_markdown_html(rq, hc.intro) : NULL;
+	html = !str_empty(hc.intro) ? markdown_to_arena(rq->arena, hc.intro) :
+	    NULL;
 	if (html != NULL)
 		json_object_set_new(page, "intro", json_string(html));
 }

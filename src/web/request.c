@@ -18,7 +18,6 @@
 #include "render/markdown.h"
 #include "render/time.h"
 
-#define MARKDOWN_PAGE_MAX (1u << 20)
 #define COMMENT_FIELD "comment"
 #define FILES_FIELD "attachment"
 #define KEEP_FIELD "keep_attachment"
@@ -34,20 +33,6 @@ struct page_state {
 	bool share_failed;
 	const char *alert;              /* a message for the whole page */
 };
-
-/* Sanitised HTML of a Markdown value; NULL when it cannot be rendered. */
-const char *
-web_markdown_html(struct req *rq, const char *md)
-{
-	struct buf b;
-	char *html = NULL;
-
-	buf_init(&b, MARKDOWN_PAGE_MAX);
-	if (markdown_to_html(md, strlen(md), &b) == ZEK_OK && !b.failed)
-		html = arena_strdup(rq->arena, b.data ? b.data : "");
-	buf_free(&b);
-	return html;
-}
 
 /* "/servicedesk/customer/portal/17/ZEK-12" */
 static const char *
@@ -115,7 +100,7 @@ field_view_json(struct req *rq, const struct request_field_view *f)
 		return j;
 	switch (f->kind) {
 	case FIELD_RICHTEXT:
-		html = web_markdown_html(rq, f->values[0]);
+		html = markdown_to_arena(rq->arena, f->values[0]);
 		if (html != NULL)
 			json_object_set_new(j, "html", json_string(html));
 		else
@@ -313,7 +298,7 @@ entry_json(struct req *rq, const struct activity_entry *e)
 	if (j == NULL)
 		return NULL;
 	if (e->kind == ACTIVITY_COMMENT) {
-		html = web_markdown_html(rq, e->body);
+		html = markdown_to_arena(rq->arena, e->body);
 		if (html != NULL)
 			json_object_set_new(j, "html", json_string(html));
 		else
@@ -529,7 +514,7 @@ solution_json(struct req *rq, const struct request_view *v,
 
 	if (j == NULL || prop == NULL)
 		return j;
-	html = web_markdown_html(rq, prop->body);
+	html = markdown_to_arena(rq->arena, prop->body);
 	json_object_set_new(j, "proposal", ctx_pack("{s:s?, s:s?, s:s, s:s, "
 	    "s:s}", "html", html, "plain", html == NULL ? prop->body : NULL,
 	    "author", prop->actor.name,

@@ -217,8 +217,6 @@ struct attachment_info;
 struct field_error;
 struct request_view;
 
-/* Sanitised HTML of Markdown, in the arena; NULL when it cannot be made. */
-const char *web_markdown_html(struct req *rq, const char *md);
 /* The filled fields for "Details" ({label, text|html|values, href?}). */
 json_t *web_request_fields_json(struct req *rq, const struct request_view *v);
 /* Files for partials/request-files. */
