@@ -11,6 +11,7 @@
 #include "core/tokens.h"
 #include "core/users.h"
 #include "http/router.h"
+#include "http/text.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
 #include "render/i18n.h"
@@ -42,14 +43,8 @@ api_reply_empty(struct req *rq, unsigned status)
 int
 api_error(struct req *rq, unsigned status, const char *key, const char *arg)
 {
-	const char *names[] = { "arg" };
-	const char *values[] = { arg };
-	const char *text = i18n_get(rq->cat, rq->lang, key);
-	char *msg = NULL;
-
-	if (i18n_format(rq->arena, text, names, values, 1, &msg) != ZEK_OK)
-		msg = (char *)text;
-	return api_reply(rq, status, api_error_body(msg, key, arg));
+	return api_reply(rq, status, api_error_body(http_fmt1(rq, key, "arg",
+	    arg), key, arg));
 }
 
 int

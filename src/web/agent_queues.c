@@ -95,7 +95,7 @@ nav_json(struct req *rq, enum agent_queue current,
 		    "label", web_t(rq, queue_keys[q]),
 		    "href", queue_href(rq, (enum agent_queue)q),
 		    "count", n,
-		    "count_text", web_fmt1(rq, "agent_queue_count", "n", n),
+		    "count_text", http_fmt1(rq, "agent_queue_count", "n", n),
 		    "current", q == (size_t)current));
 	}
 	return arr;

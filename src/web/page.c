@@ -312,25 +312,6 @@ web_size_text(struct req *rq, size_t bytes)
 }
 
 const char *
-web_fmt(struct req *rq, const char *key, const char *const *names,
-    const char *const *values, size_t n)
-{
-	char *out;
-
-	if (i18n_format(rq->arena, web_t(rq, key), names, values, n, &out) !=
-	    ZEK_OK)
-		return web_t(rq, key);
-	return out;
-}
-
-const char *
-web_fmt1(struct req *rq, const char *key, const char *name,
-    const char *value)
-{
-	return web_fmt(rq, key, &name, &value, 1);
-}
-
-const char *
 web_time_text(struct req *rq, int64_t ms)
 {
 	char out[96];

@@ -100,7 +100,7 @@ search_json(struct req *rq, json_t *page)
 	requests = request_hits_json(rq, q, &more);
 	json_object_set_new(page, "search", ctx_pack(
 	    "{s:s, s:o, s:b, s:o, s:b, s:s}",
-	    "heading", web_fmt1(rq, "search_results", "q", q),
+	    "heading", http_fmt1(rq, "search_results", "q", q),
 	    "types", types, "has_types", json_array_size(types) > 0,
 	    "requests", requests, "has_requests", json_array_size(requests) > 0,
 	    "all_href", web_page_href(rq, WEB_REQUESTS "?status=all&creator=any",

@@ -194,7 +194,7 @@ raised_for(struct req *rq, const struct request_view *v)
 
 	if (v->creator.id == v->reporter.id)
 		return NULL;
-	return web_fmt(rq, "raised_for", names, values, 2);
+	return http_fmt(rq, "raised_for", names, values, 2);
 }
 
 static json_t *
@@ -460,7 +460,7 @@ share_orgs_json(struct req *rq, const struct request_view *v)
 		snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
 		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
 		    "action", sub_href(rq, v, "organisation"), "org_id", id,
-		    "label", web_fmt1(rq, "share_org", "org", names[i])));
+		    "label", http_fmt1(rq, "share_org", "org", names[i])));
 	}
 	return arr;
 }
@@ -495,7 +495,7 @@ auto_close_note(struct req *rq, const struct request_view *v)
 	    (long long)rq->app->cfg.auto_close_days);
 	values[0] = web_time_text(rq, at);
 	values[1] = days;
-	return web_fmt(rq, "solution_auto_close_note", names, values, 2);
+	return http_fmt(rq, "solution_auto_close_note", names, values, 2);
 }
 
 /* "Lösung annehmen" / "Lösung ablehnen" while a proposed solution waits,

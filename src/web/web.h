@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "http/http.h"
+#include "http/text.h"
 #include "render/pack.h"
 
 struct field_error;
@@ -36,12 +37,6 @@ int web_fail_values(struct req *rq, const char *name);
 
 /* Page helpers (page.c). */
 const char *web_t(struct req *rq, const char *key);     /* catalog text */
-/* A catalog text with its {placeholders} filled in (names[i] by
- * values[i]); the text as it is when that fails. web_fmt1: one of them. */
-const char *web_fmt(struct req *rq, const char *key,
-    const char *const *names, const char *const *values, size_t n);
-const char *web_fmt1(struct req *rq, const char *key, const char *name,
-    const char *value);
 /* The context every page gets; title_key names the page title. The object
  * is owned by the arena (decref'd when the request ends). NULL on OOM. */
 json_t *web_page_ctx(struct req *rq, const char *title_key);
