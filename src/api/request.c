@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "core/users.h"
 #include "core/workflow.h"
+#include "http/text.h"
 #include "lib/buf.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
@@ -96,52 +97,6 @@ api_person_json(struct req *rq, const struct person *p)
 /* ---- errors that core found ---- */
 
 static const char *
-size_text(struct req *rq, int64_t bytes)
-{
-	const char *names[] = { "n" };
-	const char *values[1];
-	char n[32];
-	char *out = NULL;
-	const char *key;
-
-	if (bytes < 1024 * 1024) {
-		snprintf(n, sizeof(n), "%lld", (long long)((bytes + 1023) / 1024));
-		key = "bytes_kib";
-	} else {
-		snprintf(n, sizeof(n), "%.1f", (double)bytes / (1024.0 * 1024.0));
-		if (str_eq(rq->lang, "de") && strchr(n, '.') != NULL)
-			*strchr(n, '.') = ',';
-		key = "bytes_mib";
-	}
-	values[0] = n;
-	if (i18n_format(rq->arena, i18n_get(rq->cat, rq->lang, key), names,
-	    values, 1, &out) != ZEK_OK)
-		return "";
-	return out;
-}
-
-static const char *
-error_text(struct req *rq, const struct field_error *e)
-{
-	const char *names[] = { "max", "min", "name" };
-	const char *values[3];
-	char n[32];
-	char *out;
-
-	if (core_error_max_is_bytes(e->key))
-		str_lcpy(n, size_text(rq, e->max), sizeof(n));
-	else
-		snprintf(n, sizeof(n), "%lld", (long long)e->max);
-	values[0] = n;
-	values[1] = n;
-	values[2] = e->arg != NULL ? e->arg : "";
-	if (i18n_format(rq->arena, i18n_get(rq->cat, rq->lang, e->key), names,
-	    values, 3, &out) != ZEK_OK)
-		return i18n_get(rq->cat, rq->lang, e->key);
-	return out;
-}
-
-static const char *
 body_name(const char *field, const char *const *names)
 {
 	size_t i;
@@ -171,7 +126,7 @@ api_field_errors(struct req *rq, const struct field_error *errs, size_t n,
 	body = NULL;
 	for (i = 0; all != NULL && by_field != NULL && i < n; i++) {
 		field = body_name(errs[i].field, names);
-		text = error_text(rq, &errs[i]);
+		text = http_error_text(rq, &errs[i]);
 		fmt_values[0] = field;
 		fmt_values[1] = text;
 		if (i18n_format(rq->arena, i18n_get(rq->cat, rq->lang,

@@ -14,4 +14,11 @@ const char *http_fmt(struct req *rq, const char *key,
 const char *http_fmt1(struct req *rq, const char *key, const char *name,
     const char *value);
 
+/* A size in the request's language ("12 KB", "3,4 MB"). */
+const char *http_size_text(struct req *rq, size_t bytes);
+struct field_error;
+/* The text of an error core found, with {max}, {min} and {name} filled
+ * in (sizes of files as "10 MB"). */
+const char *http_error_text(struct req *rq, const struct field_error *e);
+
 #endif

@@ -367,7 +367,7 @@ import_max_text(struct req *rq)
 {
 	size_t max = rq->app->cfg.max_file_bytes;
 
-	return web_size_text(rq, max < OBJECTS_CSV_MAX ? max : OBJECTS_CSV_MAX);
+	return http_size_text(rq, max < OBJECTS_CSV_MAX ? max : OBJECTS_CSV_MAX);
 }
 
 /* What went wrong on the page, and where: the add form (id 0) or one

@@ -91,7 +91,7 @@ config_page(struct req *rq, unsigned status, const struct config_error *ce)
 	json_object_set_new(page, "import_action",
 	    json_string(CONFIG_URL "/import"));
 	json_object_set_new(page, "import_help", json_string(http_fmt1(rq,
-	    "admin_config_import_help", "max", web_size_text(rq,
+	    "admin_config_import_help", "max", http_size_text(rq,
 	    config_max(rq)))));
 	json_object_set_new(page, "conflict", json_boolean(ce->conflict));
 	if (ce->message != NULL) {
@@ -255,7 +255,7 @@ web_admin_config_preview(struct req *rq)
 		ce.message = web_t(rq, "admin_config_no_file");
 	else if (f->too_big || f->value == NULL || f->len > config_max(rq))
 		ce.message = http_fmt1(rq, "admin_config_too_big", "max",
-		    web_size_text(rq, config_max(rq)));
+		    http_size_text(rq, config_max(rq)));
 	if (ce.message != NULL)
 		return config_page(rq, 422, &ce);
 	rc = core_config_plan(&rq->ctx, rq->user, f->value, f->len, &plan,
@@ -267,7 +267,7 @@ web_admin_config_preview(struct req *rq)
 	parts = doc_parts(rq, plan.doc);
 	if (parts == NULL) {
 		ce.message = http_fmt1(rq, "admin_config_too_big", "max",
-		    web_size_text(rq, config_max(rq)));
+		    http_size_text(rq, config_max(rq)));
 		return config_page(rq, 422, &ce);
 	}
 	return preview_page(rq, &plan, shown_name(f), parts);

@@ -927,7 +927,7 @@ options_json(struct req *rq, json_t *page, const struct admin_field *fld,
 	    "options") : NULL;
 	if (e != NULL)
 		json_object_set_new(page, "options_error",
-		    json_string(web_error_text(rq, e)));
+		    json_string(http_error_text(rq, e)));
 }
 
 static json_t *

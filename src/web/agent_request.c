@@ -188,7 +188,7 @@ status_json(struct req *rq, const struct agent_request *ar,
 	    "is_richtext", 1);
 	if (field != NULL && st->status_failed && st->status_err.key != NULL)
 		json_object_set_new(field, "error", json_string(
-		    web_error_text(rq, &st->status_err)));
+		    http_error_text(rq, &st->status_err)));
 	return ctx_pack("{s:s, s:o, s:b, s:o}",
 	    "action", agent_sub_href(rq, ar->view, "status"),
 	    "options", opts, "has_options", json_array_size(opts) > 0,

@@ -90,7 +90,7 @@ kept_files(struct req *rq, const struct create_state *st, size_t idx)
 		const struct attachment_info *a = &st->kept[idx][i];
 		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
 		    "token", a->token, "name", a->filename,
-		    "size_text", web_size_text(rq, a->size)));
+		    "size_text", http_size_text(rq, a->size)));
 	}
 	return arr;
 }
@@ -122,7 +122,8 @@ field_json(struct req *rq, const struct create_state *st, size_t idx)
 	if (!str_empty(f->help))
 		json_object_set_new(j, "help", json_string(f->help));
 	if (e != NULL)
-		json_object_set_new(j, "error", json_string(web_error_text(rq, e)));
+		json_object_set_new(j, "error", json_string(http_error_text(rq,
+		    e)));
 	switch (f->kind) {
 	case FIELD_SELECT:
 		json_object_set_new(j, "options", select_options(rq, f));
@@ -178,7 +179,7 @@ on_behalf_json(struct req *rq, const struct create_state *st)
 		    "selected", cur ? str_eq(cur, id) : people[i].id == rq->user->id));
 	}
 	return ctx_pack("{s:o, s:s?}", "options", opts,
-	    "error", e ? web_error_text(rq, e) : NULL);
+	    "error", e ? http_error_text(rq, e) : NULL);
 }
 
 static json_t *
@@ -204,7 +205,7 @@ share_json(struct req *rq, const struct create_state *st)
 	/* Private is the default, as the customer guide demands. */
 	return ctx_pack("{s:b, s:o, s:s?}", "private_selected",
 	    cur == NULL || str_eq(cur, "private"), "orgs", orgs,
-	    "error", e ? web_error_text(rq, e) : NULL);
+	    "error", e ? http_error_text(rq, e) : NULL);
 }
 
 /* The label the form shows for a field an error names: the type's

@@ -289,29 +289,6 @@ web_render(struct req *rq, unsigned status, const char *name, json_t *ctx)
 }
 
 const char *
-web_size_text(struct req *rq, size_t bytes)
-{
-	char n[32];
-	const char *names[] = { "n" };
-	const char *values[] = { n };
-	char *out = NULL;
-	const char *key;
-
-	if (bytes < 1024 * 1024) {
-		snprintf(n, sizeof(n), "%zu", (bytes + 1023) / 1024);
-		key = "bytes_kib";
-	} else {
-		snprintf(n, sizeof(n), "%.1f", (double)bytes / (1024.0 * 1024.0));
-		if (str_eq(rq->lang, "de") && strchr(n, '.') != NULL)
-			*strchr(n, '.') = ',';
-		key = "bytes_mib";
-	}
-	if (i18n_format(rq->arena, web_t(rq, key), names, values, 1, &out) != ZEK_OK)
-		return "";
-	return out;
-}
-
-const char *
 web_time_text(struct req *rq, int64_t ms)
 {
 	char out[96];
@@ -362,23 +339,6 @@ web_error_for(const struct field_error *errs, size_t n, const char *field)
 	return NULL;
 }
 
-const char *
-web_error_text(struct req *rq, const struct field_error *e)
-{
-	char n[32];
-	const char *names[] = { "max", "min", "name" };
-	const char *values[] = { n, n, e->arg ? e->arg : "" };
-	char *out;
-
-	if (core_error_max_is_bytes(e->key))
-		str_lcpy(n, web_size_text(rq, (size_t)e->max), sizeof(n));
-	else
-		snprintf(n, sizeof(n), "%lld", (long long)e->max);
-	if (i18n_format(rq->arena, web_t(rq, e->key), names, values, 3, &out) != ZEK_OK)
-		return web_t(rq, e->key);
-	return out;
-}
-
 int
 web_attach_limit(struct req *rq, json_t *field)
 {
@@ -388,7 +348,7 @@ web_attach_limit(struct req *rq, json_t *field)
 	if (field == NULL)
 		return ZEK_NOMEM;
 	json_object_set_new(field, "max_bytes", json_integer(e.max));
-	json_object_set_new(field, "too_big", json_string(web_error_text(rq,
+	json_object_set_new(field, "too_big", json_string(http_error_text(rq,
 	    &e)));
 	return ZEK_OK;
 }
@@ -400,7 +360,7 @@ web_field_json(struct req *rq, const struct field_error *errs, size_t n,
 	const struct field_error *e = web_error_for(errs, n, field);
 
 	return ctx_pack("{s:s, s:s?, s:s?}", "id", id,
-	    "error", e != NULL ? web_error_text(rq, e) : NULL, "value", value);
+	    "error", e != NULL ? http_error_text(rq, e) : NULL, "value", value);
 }
 
 json_t *
@@ -424,7 +384,7 @@ web_summary_item(struct req *rq, const char *field_id, const char *label,
     const struct field_error *e)
 {
 	return ctx_pack("{s:s, s:s, s:s}", "field_id", field_id,
-	    "label", label, "message", web_error_text(rq, e));
+	    "label", label, "message", http_error_text(rq, e));
 }
 
 /* Catalog keys of the error page's heading and text for a status. */

@@ -140,7 +140,8 @@ web_files_json(struct req *rq, const struct attachment_info *files, size_t n)
 		    "/servicedesk/customer/attachments/%lld", (long long)a->id);
 		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:b, s:s}",
 		    "name", a->filename, "href", href,
-		    "size_text", web_size_text(rq, a->size), "is_image", a->is_image,
+		    "size_text", http_size_text(rq, a->size),
+		    "is_image", a->is_image,
 		    "thumb_href", arena_printf(rq->arena, "%s?inline=1", href)));
 	}
 	return arr;
@@ -383,7 +384,7 @@ web_comment_form_fields(struct req *rq, json_t *form, const char *label,
 	for (i = 0; list != NULL && i < nkept; i++)
 		json_array_append_new(list, ctx_pack("{s:s, s:s, s:s}",
 		    "token", kept[i].token, "name", kept[i].filename,
-		    "size_text", web_size_text(rq, kept[i].size)));
+		    "size_text", http_size_text(rq, kept[i].size)));
 	files = ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:o}",
 	    "key", FILES_FIELD, "id", "f-attachment",
 	    "label", web_t(rq, "comment_files"),
@@ -398,9 +399,11 @@ web_comment_form_fields(struct req *rq, json_t *form, const char *label,
 	if (body != NULL && placeholder != NULL)
 		json_object_set_new(body, "placeholder", json_string(placeholder));
 	if (body != NULL && be != NULL)
-		json_object_set_new(body, "error", json_string(web_error_text(rq, be)));
+		json_object_set_new(body, "error", json_string(
+		    http_error_text(rq, be)));
 	if (files != NULL && fe != NULL)
-		json_object_set_new(files, "error", json_string(web_error_text(rq, fe)));
+		json_object_set_new(files, "error", json_string(
+		    http_error_text(rq, fe)));
 	if (body == NULL || files == NULL || elist == NULL) {
 		json_decref(body);
 		json_decref(files);
@@ -441,7 +444,8 @@ share_json(struct req *rq, const struct request_view *v,
 	return ctx_pack("{s:s, s:b, s:s, s:s?}",
 	    "action", sub_href(rq, v, "participants"),
 	    "open", st->share_failed, "value", who,
-	    "error", st->share_failed ? web_error_text(rq, &st->share_err) : NULL);
+	    "error", st->share_failed ? http_error_text(rq, &st->share_err) :
+	    NULL);
 }
 
 static json_t *
@@ -948,7 +952,7 @@ answer_page(struct req *rq, const struct request_view *v,
 	errs = json_array();
 	if (field != NULL && err != NULL) {
 		json_object_set_new(field, "error", json_string(
-		    web_error_text(rq, err)));
+		    http_error_text(rq, err)));
 		json_array_append_new(errs, web_summary_item(rq, "f-comment",
 		    web_t(rq, "solution_comment_label"), err));
 	}

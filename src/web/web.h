@@ -45,8 +45,6 @@ int web_breadcrumb(struct req *rq, json_t *page, const char *label,
     const char *href);
 /* Renders template `name` with ctx and replies with it. */
 int web_render(struct req *rq, unsigned status, const char *name, json_t *ctx);
-/* Human size in the viewer's language ("12 KB", "3,4 MB"). */
-const char *web_size_text(struct req *rq, size_t bytes);
 /* A time in the viewer's zone and language ("27.11.2026, 16:42"), and as
  * ISO 8601 for <time datetime>; "" when it cannot be formatted. */
 const char *web_time_text(struct req *rq, int64_t ms);
@@ -60,9 +58,6 @@ const char *web_kept(struct req *rq, const char *name);
 /* The first error of `field` among errs, or NULL. */
 const struct field_error *web_error_for(const struct field_error *errs,
     size_t n, const char *field);
-/* An error's text in the viewer's language with {max}, {min} and {name}
- * filled in (sizes of files as "10 MB"). */
-const char *web_error_text(struct req *rq, const struct field_error *e);
 /* Gives an attachment field's json the per-file limit ("max_bytes") and
  * the error a too big file is given ("too_big", "{name}" left for the
  * browser), so that zek.js refuses such a file before it is sent. */
