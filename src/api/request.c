@@ -290,8 +290,7 @@ desk_json(struct req *rq, const struct request_view *v)
 	    "_links",
 	    "self", api_url(rq, arena_printf(rq->arena, API_SD "/servicedesk/%lld",
 	    (long long)v->desk_id)),
-	    "portal", api_url(rq, arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%lld", (long long)v->portal_id)));
+	    "portal", api_url(rq, core_portal_path(rq->arena, v->portal_id)));
 }
 
 static json_t *
@@ -397,9 +396,7 @@ request_json(struct req *rq, const struct request_view *v)
 	    api_expand(rq, "comment")) &&
 	    core_activity_of_view(&rq->ctx, rq->user, v, &e, &n) != ZEK_OK)
 		return NULL;
-	web = api_url(rq, arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%lld/%s", (long long)v->portal_id,
-	    v->key));
+	web = api_url(rq, core_request_path(rq->arena, v->portal_id, v->key));
 	r = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, "
 	    "s:{s:s?, s:s?, s:s?, s:s?}}",
 	    "issueId", sid(rq, v->id),

@@ -12,6 +12,7 @@
 
 #include "core/admin.h"
 #include "core/objects.h"
+#include "core/portal.h"
 #include "core/users.h"
 #include "core/validate.h"
 #include "http/form.h"
@@ -290,8 +291,8 @@ desk_page(struct req *rq, unsigned status, int64_t portal_id,
 		return ZEK_NOMEM;
 	return form_page(rq, status, http_fmt1(rq, "admin_portal_title", "key",
 	    d.project_key), NULL, admin_page_form(rq, &f), ctx_pack(
-	    "{s:s, s:s}", "view_href", arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%" PRId64, portal_id), "types_href",
+	    "{s:s, s:s}", "view_href", core_portal_path(rq->arena, portal_id),
+	    "types_href",
 	    arena_printf(rq->arena, PORTAL_URL "/types", portal_id)));
 }
 

@@ -184,8 +184,7 @@ create_href(struct req *rq)
 
 	if (core_portals_list(&rq->ctx, rq->user, &list, &n) == ZEK_OK &&
 	    n == 1)
-		return arena_printf(rq->arena, "/servicedesk/customer/portal/%"
-		    PRId64, list[0].id);
+		return core_portal_path(rq->arena, list[0].id);
 	return WEB_HOME;
 }
 

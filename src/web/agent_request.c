@@ -8,6 +8,7 @@
 #include "core/activity.h"
 #include "core/agent.h"
 #include "core/attachments.h"
+#include "core/portal.h"
 #include "core/requests.h"
 #include "core/validate.h"
 #include "core/workflow.h"
@@ -73,8 +74,7 @@ agent_sub_href(struct req *rq, const struct request_view *v,
 static const char *
 customer_href(struct req *rq, const struct request_view *v)
 {
-	return arena_printf(rq->arena, "/servicedesk/customer/portal/%" PRId64
-	    "/%s", v->portal_id, v->key);
+	return core_request_path(rq->arena, v->portal_id, v->key);
 }
 
 static json_t *

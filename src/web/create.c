@@ -8,6 +8,7 @@
 #include "core/attachments.h"
 #include "core/fields.h"
 #include "core/objects.h"
+#include "core/portal.h"
 #include "core/requests.h"
 #include "core/users.h"
 #include "lib/str.h"
@@ -249,14 +250,13 @@ create_page(struct req *rq, const struct create_state *st)
 {
 	const struct reqtype *t = st->type;
 	json_t *page, *fields;
-	char *portal_href;
+	const char *portal_href;
 	size_t i;
 
 	page = web_page_ctx(rq, "page_create");
 	if (page == NULL)
 		return ZEK_NOMEM;
-	portal_href = arena_printf(rq->arena, "/servicedesk/customer/portal/%lld",
-	    (long long)st->portal_id);
+	portal_href = core_portal_path(rq->arena, st->portal_id);
 	json_object_set_new(page, "title", json_string(t->name));
 	json_object_set_new(page, "form_action", json_string(rq->path));
 	json_object_set_new(page, "cancel_href", json_string(portal_href));
@@ -430,8 +430,8 @@ web_create(struct req *rq)
 		in.on_behalf_user_id = 0;
 	rc = core_request_create(&rq->ctx, rq->user, &in, &errs, &nerrs, &key);
 	if (rc == ZEK_OK && st.nerrs == 0)
-		return http_redirect(rq, 303, arena_printf(rq->arena,
-		    "/servicedesk/customer/portal/%lld/%s", (long long)st.portal_id, key));
+		return http_redirect(rq, 303, core_request_path(rq->arena,
+		    st.portal_id, key));
 	if (rc != ZEK_OK && rc != ZEK_INVALID)
 		return rc;
 	for (i = 0; i < nerrs; i++)

@@ -8,6 +8,7 @@
 
 #include "core/activity.h"
 #include "core/attachments.h"
+#include "core/portal.h"
 #include "core/requests.h"
 #include "core/sharing.h"
 #include "core/validate.h"
@@ -38,8 +39,7 @@ struct page_state {
 static const char *
 request_href(struct req *rq, const struct request_view *v)
 {
-	return arena_printf(rq->arena, "/servicedesk/customer/portal/%lld/%s",
-	    (long long)v->portal_id, v->key);
+	return core_request_path(rq->arena, v->portal_id, v->key);
 }
 
 static const char *
@@ -571,8 +571,8 @@ request_page(struct req *rq, const struct request_view *v,
 	if (st->alert != NULL)
 		json_object_set_new(page, "page_alert", json_string(st->alert));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
-	web_breadcrumb(rq, page, v->desk_name, arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%lld", (long long)v->portal_id));
+	web_breadcrumb(rq, page, v->desk_name, core_portal_path(rq->arena,
+	    v->portal_id));
 	web_breadcrumb(rq, page, v->key, NULL);
 	return web_render(rq, status, "request", page);
 }
@@ -884,8 +884,8 @@ web_request_withdraw_form(struct req *rq)
 	    sub_href(rq, v, "withdraw")));
 	json_object_set_new(page, "cancel_href", json_string(request_href(rq, v)));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
-	web_breadcrumb(rq, page, v->desk_name, arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%lld", (long long)v->portal_id));
+	web_breadcrumb(rq, page, v->desk_name, core_portal_path(rq->arena,
+	    v->portal_id));
 	web_breadcrumb(rq, page, v->key, request_href(rq, v));
 	web_breadcrumb(rq, page, web_t(rq, "page_withdraw"), NULL);
 	return web_render(rq, 200, "request-withdraw", page);
@@ -971,8 +971,8 @@ answer_page(struct req *rq, const struct request_view *v,
 	json_object_set_new(page, "has_errors", json_boolean(err != NULL));
 	json_object_set_new(page, "errors", errs);
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
-	web_breadcrumb(rq, page, v->desk_name, arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%lld", (long long)v->portal_id));
+	web_breadcrumb(rq, page, v->desk_name, core_portal_path(rq->arena,
+	    v->portal_id));
 	web_breadcrumb(rq, page, v->key, request_href(rq, v));
 	web_breadcrumb(rq, page, web_t(rq, an->heading), NULL);
 	return web_render(rq, status, "request-solution", page);
