@@ -50,26 +50,33 @@ api_error(struct req *rq, unsigned status, const char *key, const char *arg)
 int
 api_fail(struct req *rq, int rc)
 {
-	switch (rc) {
-	case ZEK_NOTFOUND:
-		return api_error(rq, 404, "api_err_not_found", NULL);
-	case ZEK_FORBIDDEN:
-		return api_error(rq, 403, "api_err_forbidden", NULL);
-	case ZEK_INVALID:
-		return api_error(rq, 400, "api_err_bad_request", NULL);
-	case ZEK_CONFLICT:
-		return api_error(rq, 409, "api_err_conflict", NULL);
-	case ZEK_TOOBIG:
-		return api_error(rq, 413, "api_err_body_too_big", NULL);
-	case ZEK_NOMEM:
-		fprintf(stderr, "%s api: out of memory\n", rq->id);
+	/* The JSM error's catalog key for each zek_rc; the status is the
+	 * pages' own (http_status_of). The one difference is deliberate:
+	 * ZEK_OK is no failure, so a handler that fails with it answers as
+	 * an internal error, not as 200. */
+	static const char *const keys[ZEK_RC_MAX] = {
+		[ZEK_NOTFOUND] = "api_err_not_found",
+		[ZEK_FORBIDDEN] = "api_err_forbidden",
+		[ZEK_INVALID] = "api_err_bad_request",
+		[ZEK_CONFLICT] = "api_err_conflict",
+		[ZEK_TOOBIG] = "api_err_body_too_big",
+		[ZEK_NOMEM] = "api_err_unavailable",
+	};
+	unsigned status = rc == ZEK_OK ? 500 : http_status_of(rc);
+	const char *key = NULL;
+
+	if (rc > ZEK_OK && rc < ZEK_RC_MAX)
+		key = keys[rc];
+	if (status >= 500) {
+		if (rc == ZEK_NOMEM)
+			fprintf(stderr, "%s api: out of memory\n", rq->id);
+		else
+			fprintf(stderr, "%s api failed: %s\n", rq->id,
+			    zek_rc_name(rc));
 		jsonalloc_begin();  /* the error body is built afresh */
-		return api_error(rq, 503, "api_err_unavailable", NULL);
-	default:
-		fprintf(stderr, "%s api failed: %s\n", rq->id, zek_rc_name(rc));
-		jsonalloc_begin();
-		return api_error(rq, 500, "api_err_internal", NULL);
 	}
+	return api_error(rq, status, key != NULL ? key : "api_err_internal",
+	    NULL);
 }
 
 int

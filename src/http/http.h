@@ -160,7 +160,8 @@ uint64_t http_requests_total(void);
 /* Bytes of request bodies held in memory right now (the budget's use). */
 uint64_t http_body_memory(void);
 
-/* HTTP status for a zek_rc. */
+/* HTTP status for a zek_rc, the one table pages and API share: 200, 404,
+ * 403, 400, 409, 413, 503 for ZEK_NOMEM, 500 for ZEK_IO and the rest. */
 unsigned http_status_of(int rc);
 struct field_error;
 /* The status for a form or body refused for errs: 413 when one is the cap

@@ -421,19 +421,26 @@ http_fault_report(struct req *rq)
 }
 #endif
 
+/* The one mapping from zek_rc to HTTP, for pages and API alike. Out of
+ * memory is a passing state (503, try again); anything not listed is
+ * ours (500). */
+static const unsigned rc_status[ZEK_RC_MAX] = {
+	[ZEK_OK] = 200,
+	[ZEK_NOTFOUND] = 404,
+	[ZEK_FORBIDDEN] = 403,
+	[ZEK_INVALID] = 400,
+	[ZEK_CONFLICT] = 409,
+	[ZEK_TOOBIG] = 413,
+	[ZEK_NOMEM] = 503,
+	[ZEK_IO] = 500,
+};
+
 unsigned
 http_status_of(int rc)
 {
-	switch (rc) {
-	case ZEK_OK:        return 200;
-	case ZEK_NOTFOUND:  return 404;
-	case ZEK_FORBIDDEN: return 403;
-	case ZEK_INVALID:   return 400;
-	case ZEK_CONFLICT:  return 409;
-	case ZEK_TOOBIG:    return 413;
-	case ZEK_NOMEM:     return 503;
-	default:            return 500;
-	}
+	if (rc < 0 || rc >= ZEK_RC_MAX || rc_status[rc] == 0)
+		return 500;
+	return rc_status[rc];
 }
 
 unsigned
