@@ -16,8 +16,6 @@
 #include "lib/utf8.h"
 #include "render/i18n.h"
 
-#define COMMENT_FIELD "comment"
-#define FILES_FIELD "attachment"
 #define STATUS_COMMENT_FIELD "status_comment"
 
 /* A failed form or a refusal, shown with the page again. */
@@ -207,7 +205,7 @@ reply_json(struct req *rq, const struct agent_request *ar,
 	    "internal", st->reply_failed && st->reply_internal);
 	if (form == NULL || web_comment_form_fields(rq, form,
 	    web_t(rq, "agent_reply_text"), NULL,
-	    st->reply_failed ? web_kept(rq, COMMENT_FIELD) : "", st->kept,
+	    st->reply_failed ? web_kept(rq, WEB_COMMENT_FIELD) : "", st->kept,
 	    st->nkept, st->errs, st->nerrs) != ZEK_OK) {
 		json_decref(form);
 		return NULL;
@@ -391,7 +389,7 @@ web_agent_comment(struct req *rq)
 		return rc;
 	st.kept = up.kept;
 	st.nkept = up.nkept;
-	in.body = req_form(rq, COMMENT_FIELD);
+	in.body = req_form(rq, WEB_COMMENT_FIELD);
 	in.is_public = !st.reply_internal;
 	in.attachment_tokens = up.tokens;
 	in.ntokens = up.ntokens;

@@ -202,10 +202,18 @@ int web_admin_field_move(struct req *rq);
 int web_admin_option_add(struct req *rq);
 int web_admin_option_change(struct req *rq);
 
-/* Shared by the customer's request page (request.c) and the agent's. */
+/* Shared by the customer's request page (request.c) and the agent's
+ * (request_shared.c). */
+struct activity_entry;
 struct attachment_info;
 struct field_error;
 struct request_view;
+
+/* The fields of a comment form: its text, its new files, and the tokens
+ * of earlier uploads kept after a failed try. */
+#define WEB_COMMENT_FIELD "comment"
+#define WEB_FILES_FIELD "attachment"
+#define WEB_KEEP_FIELD "keep_attachment"
 
 /* The filled fields for "Details" ({label, text|html|values, href?}). */
 json_t *web_request_fields_json(struct req *rq, const struct request_view *v);
@@ -215,6 +223,9 @@ json_t *web_files_json(struct req *rq, const struct attachment_info *files,
 /* The request's activity as the viewer may see it (partials/request-entry);
  * an empty list when it cannot be read. */
 json_t *web_activity_json(struct req *rq, const struct request_view *v);
+/* The same of entries read already (e[0..n), newest first). */
+json_t *web_activity_entries_json(struct req *rq,
+    const struct activity_entry *e, size_t n);
 
 /* The files of one attachment field of a form (`field`, and the tokens of
  * earlier uploads the user kept in `keep_field`): new ones stored as the
