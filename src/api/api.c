@@ -50,23 +50,11 @@ api_error(struct req *rq, unsigned status, const char *key, const char *arg)
 int
 api_fail(struct req *rq, int rc)
 {
-	/* The JSM error's catalog key for each zek_rc; the status is the
-	 * pages' own (http_status_of). The one difference is deliberate:
-	 * ZEK_OK is no failure, so a handler that fails with it answers as
-	 * an internal error, not as 200. */
-	static const char *const keys[ZEK_RC_MAX] = {
-		[ZEK_NOTFOUND] = "api_err_not_found",
-		[ZEK_FORBIDDEN] = "api_err_forbidden",
-		[ZEK_INVALID] = "api_err_bad_request",
-		[ZEK_CONFLICT] = "api_err_conflict",
-		[ZEK_TOOBIG] = "api_err_body_too_big",
-		[ZEK_NOMEM] = "api_err_unavailable",
-	};
+	/* Status and key come from http's one table (http_status_of). The
+	 * API's one difference is deliberate: ZEK_OK is no failure, so a
+	 * handler that fails with it answers as an internal error. */
 	unsigned status = rc == ZEK_OK ? 500 : http_status_of(rc);
-	const char *key = NULL;
 
-	if (rc > ZEK_OK && rc < ZEK_RC_MAX)
-		key = keys[rc];
 	if (status >= 500) {
 		if (rc == ZEK_NOMEM)
 			fprintf(stderr, "%s api: out of memory\n", rq->id);
@@ -75,8 +63,7 @@ api_fail(struct req *rq, int rc)
 			    zek_rc_name(rc));
 		jsonalloc_begin();  /* the error body is built afresh */
 	}
-	return api_error(rq, status, key != NULL ? key : "api_err_internal",
-	    NULL);
+	return api_error(rq, status, http_api_error_key(rc), NULL);
 }
 
 int

@@ -163,6 +163,10 @@ uint64_t http_body_memory(void);
 /* HTTP status for a zek_rc, the one table pages and API share: 200, 404,
  * 403, 400, 409, 413, 503 for ZEK_NOMEM, 500 for ZEK_IO and the rest. */
 unsigned http_status_of(int rc);
+/* The catalog key of the API's JSM error body for a request that failed
+ * with rc, from the same table: "api_err_not_found" for ZEK_NOTFOUND, ...;
+ * "api_err_internal" for ZEK_OK (no failure) and anything unknown. */
+const char *http_api_error_key(int rc);
 struct field_error;
 /* The status for a form or body refused for errs: 413 when one is the cap
  * on a user's pending uploads by size, 429 by count, else `otherwise`

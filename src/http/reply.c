@@ -421,26 +421,38 @@ http_fault_report(struct req *rq)
 }
 #endif
 
-/* The one mapping from zek_rc to HTTP, for pages and API alike. Out of
- * memory is a passing state (503, try again); anything not listed is
- * ours (500). */
-static const unsigned rc_status[ZEK_RC_MAX] = {
-	[ZEK_OK] = 200,
-	[ZEK_NOTFOUND] = 404,
-	[ZEK_FORBIDDEN] = 403,
-	[ZEK_INVALID] = 400,
-	[ZEK_CONFLICT] = 409,
-	[ZEK_TOOBIG] = 413,
-	[ZEK_NOMEM] = 503,
-	[ZEK_IO] = 500,
+/* The one mapping from zek_rc to HTTP, for pages and API alike: the
+ * status, and the catalog key (po/<lang>/api.po) of the API's JSM error
+ * body. Out of memory is a passing state (503, try again); anything not
+ * listed is ours (500). */
+static const struct {
+	unsigned status;
+	const char *api_key;
+} rc_http[ZEK_RC_MAX] = {
+	[ZEK_OK] = { 200, NULL },
+	[ZEK_NOTFOUND] = { 404, "api_err_not_found" },
+	[ZEK_FORBIDDEN] = { 403, "api_err_forbidden" },
+	[ZEK_INVALID] = { 400, "api_err_bad_request" },
+	[ZEK_CONFLICT] = { 409, "api_err_conflict" },
+	[ZEK_TOOBIG] = { 413, "api_err_body_too_big" },
+	[ZEK_NOMEM] = { 503, "api_err_unavailable" },
+	[ZEK_IO] = { 500, "api_err_internal" },
 };
 
 unsigned
 http_status_of(int rc)
 {
-	if (rc < 0 || rc >= ZEK_RC_MAX || rc_status[rc] == 0)
+	if (rc < 0 || rc >= ZEK_RC_MAX || rc_http[rc].status == 0)
 		return 500;
-	return rc_status[rc];
+	return rc_http[rc].status;
+}
+
+const char *
+http_api_error_key(int rc)
+{
+	if (rc <= ZEK_OK || rc >= ZEK_RC_MAX || rc_http[rc].api_key == NULL)
+		return "api_err_internal";
+	return rc_http[rc].api_key;
 }
 
 unsigned
