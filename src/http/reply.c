@@ -152,29 +152,42 @@ add_standard_headers(struct MHD_Response *r, const char *content_type,
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 }
 
+/* Makes r (len bytes of body) the request's answer, with its type and
+ * the standard headers. */
+static int
+reply_take(struct req *rq, struct MHD_Response *r, unsigned status,
+    const char *content_type, size_t len)
+{
+	rq->resp = r;
+	rq->status = status;
+	rq->resp_bytes = len;
+	if (content_type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    content_type);
+	add_standard_headers(r, content_type, rq->headers);
+	return ZEK_OK;
+}
+
 int
 http_reply_bytes(struct req *rq, unsigned status, const char *content_type,
     const void *data, size_t len, bool copy)
 {
+	struct MHD_Response *r;
+
 	if (rq->resp != NULL)
 		return ZEK_CONFLICT;
-	rq->resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
+	r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
 	    copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
-	if (rq->resp == NULL)
+	if (r == NULL)
 		return ZEK_NOMEM;
-	rq->status = status;
-	rq->resp_bytes = len;
-	if (content_type != NULL)
-		MHD_add_response_header(rq->resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-		    content_type);
-	add_standard_headers(rq->resp, content_type, rq->headers);
-	return ZEK_OK;
+	return reply_take(rq, r, status, content_type, len);
 }
 
 int
 http_reply(struct req *rq, unsigned status, const char *content_type,
     struct buf *body)
 {
+	struct MHD_Response *r;
 	size_t len;
 	char *data;
 
@@ -185,18 +198,12 @@ http_reply(struct req *rq, unsigned status, const char *content_type,
 	data = buf_steal(body, &len);
 	if (data == NULL)
 		return ZEK_NOMEM;
-	rq->resp = MHD_create_response_from_buffer(len, data,
-	    MHD_RESPMEM_MUST_FREE);
-	if (rq->resp == NULL) {
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
 		free(data);
 		return ZEK_NOMEM;
 	}
-	rq->status = status;
-	rq->resp_bytes = len;
-	MHD_add_response_header(rq->resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    content_type);
-	add_standard_headers(rq->resp, content_type, rq->headers);
-	return ZEK_OK;
+	return reply_take(rq, r, status, content_type, len);
 }
 
 int
