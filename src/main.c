@@ -14,6 +14,7 @@
 #include "core/accounts.h"
 #include "core/attachments.h"
 #include "core/auth.h"
+#include "core/calendar.h"
 #include "core/config.h"
 #include "core/config_io.h"
 #include "core/ctx.h"
@@ -125,7 +126,8 @@ static const char usage_settings[] =
     "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
     "agent_mail_new, agent_mail_reply, mail_reply_address, mail_max_bytes,\n"
     "mail_request_type, mail_unknown, auto_close_days, invite_ttl_days,\n"
-    "reset_ttl_minutes, share_with, signup, signup_domains, idle_timeout,\n"
+    "reset_ttl_minutes, share_with, signup, signup_domains, sla_state,\n"
+    "idle_timeout,\n"
     "header_timeout, body_min_rate, max_connections, max_connections_per_ip,\n"
     "trusted_proxies, phase_timing;\n"
     "see docs/internals/limits.md). Flags beat the\n"
@@ -238,7 +240,7 @@ config_set_conn(struct config *cfg, const char *key, const char *v)
 	return -1;
 }
 
-#define CONFIG_STRINGS 12
+#define CONFIG_STRINGS 13
 
 /* Keeps v if config_set stored it in a string setting, else frees it. A
  * key given twice (file, environment, flag) frees the value it replaces
@@ -251,7 +253,7 @@ config_keep(struct config *cfg, char *v)
 		&cfg->listen, &cfg->db_path, &cfg->root, &cfg->base_url,
 		&cfg->smtp_url, &cfg->smtp_user, &cfg->smtp_password,
 		&cfg->smtp_from, &cfg->smtp_from_name, &cfg->trusted_proxies,
-		&cfg->signup_domains, &cfg->mail_reply_address,
+		&cfg->signup_domains, &cfg->mail_reply_address, &cfg->sla_state,
 	};
 	size_t i;
 
@@ -323,6 +325,8 @@ config_set(struct config *cfg, const char *key, const char *value)
 		;
 	else if (str_eq(key, "signup_domains") && core_domain_list_valid(v))
 		cfg->signup_domains = v;
+	else if (str_eq(key, "sla_state") && calendar_state_valid(v))
+		cfg->sla_state = v;
 	else if (str_eq(key, "reset_ttl_minutes") &&
 	    str_to_i64(v, 5, 24 * 60, &n) == 0)
 		cfg->reset_ttl_minutes = n;
@@ -382,7 +386,7 @@ config_env(struct config *cfg)
 		"agent_mail_new", "agent_mail_reply", "auto_close_days",
 		"mail_reply_address", "mail_max_bytes", "mail_request_type",
 		"mail_unknown", "invite_ttl_days", "reset_ttl_minutes", "share_with", "signup",
-		"signup_domains",
+		"signup_domains", "sla_state",
 		"idle_timeout",
 		"header_timeout", "body_min_rate",
 		"max_connections", "max_connections_per_ip", "trusted_proxies",

@@ -14,6 +14,7 @@
 #include "core/fields.h"
 #include "core/internal.h"
 #include "core/objects.h"
+#include "core/sla.h"
 #include "core/validate.h"
 #include "lib/arena.h"
 #include "lib/str.h"
@@ -61,6 +62,13 @@ static const char *
 bool_text(bool b)
 {
 	return b ? "1" : "0";
+}
+
+/* A goal's minutes as the record keeps them. */
+static const char *
+minutes_text(struct zctx *ctx, int64_t minutes)
+{
+	return arena_printf(ctx->arena, "%" PRId64, minutes);
 }
 
 /* Ends a change that turned out to change nothing: its version count
@@ -187,7 +195,9 @@ type_from_store(struct admin_type *t, const struct store_reqtype *st,
 		.group_id = st->group_id, .name_de = st->name_de,
 		.name_en = st->name_en, .description_de = st->description_de,
 		.description_en = st->description_en, .icon = st->icon,
-		.hidden = st->hidden };
+		.hidden = st->hidden,
+		.sla_response_minutes = st->sla_response_minutes,
+		.sla_resolution_minutes = st->sla_resolution_minutes };
 }
 
 /* The fields of type t with their options. */
@@ -627,13 +637,46 @@ type_position(struct zctx *ctx, void *elem, int64_t pos)
 	return store_reqtype_update(ctx->db, t);
 }
 
-/* A type's form, checked (the group against the desk's groups later). */
+/* A type's form, checked (the group against the desk's groups later).
+ * A goal of -1 was not sent: the stored one stays. */
 struct type_values {
 	int64_t group_id;
 	const char *name_de, *name_en;
 	const char *description_de, *description_en;
 	const char *icon;
+	int64_t sla_response, sla_resolution;  /* minutes, 0 = none */
 };
+
+/* Working hours as a form sends them ("8", "7,5", "0.25") in minutes,
+ * "" = 0 (no goal), NULL = -1 (not sent); -2 after an error (added). */
+static int64_t
+form_hours(struct form_check *fc, const char *field, const char *in)
+{
+	int64_t whole = 0, frac = 0, scale = 1, minutes;
+	const char *p;
+
+	if (in == NULL)
+		return -1;
+	/* Unreadable text is named as in every other control. */
+	if ((in = admin_form_text(fc, field, in, 16, false, false)) == NULL)
+		return -2;
+	for (p = in; *p >= '0' && *p <= '9' && whole <= SLA_MINUTES_MAX; p++)
+		whole = whole * 10 + (*p - '0');
+	if (p > in && (*p == ',' || *p == '.'))
+		for (p++; *p >= '0' && *p <= '9' && scale < 100; p++) {
+			frac = frac * 10 + (*p - '0');
+			scale *= 10;
+		}
+	minutes = whole * 60 + (frac * 60 + scale / 2) / scale;
+	if (*in == '\0')
+		return 0;
+	if (*p != '\0' || !(in[0] >= '0' && in[0] <= '9') ||
+	    minutes > SLA_MINUTES_MAX) {
+		admin_form_error(fc, field, "err_sla_hours", SLA_MINUTES_MAX / 60);
+		return -2;
+	}
+	return minutes;
+}
 
 static bool
 type_check(struct form_check *fc, const struct admin_type_form *f,
@@ -658,6 +701,11 @@ type_check(struct form_check *fc, const struct admin_type_form *f,
 		admin_form_error(fc, "group_id", "err_required", 0);
 		ok = false;
 	}
+	v->sla_response = form_hours(fc, "sla_response_hours",
+	    f->sla_response_hours);
+	v->sla_resolution = form_hours(fc, "sla_resolution_hours",
+	    f->sla_resolution_hours);
+	ok &= v->sla_response > -2 && v->sla_resolution > -2;
 	return ok && v->name_de != NULL && v->name_en != NULL &&
 	    v->description_de != NULL && v->description_en != NULL;
 }
@@ -787,7 +835,11 @@ core_admin_type_add(struct zctx *ctx, const struct user *actor,
 			.group_id = v.group_id, .name_de = v.name_de,
 			.name_en = v.name_en, .description_de = v.description_de,
 			.description_en = v.description_en, .icon = v.icon,
-			.hidden = f->hidden, .position = desk_types_end(&dc) };
+			.hidden = f->hidden, .position = desk_types_end(&dc),
+			.sla_response_minutes = v.sla_response > 0 ?
+			v.sla_response : 0,
+			.sla_resolution_minutes = v.sla_resolution > 0 ?
+			v.sla_resolution : 0 };
 		rc = store_reqtype_insert(ctx->db, &t, &id);
 	}
 	if (rc == ZEK_OK)
@@ -866,6 +918,13 @@ core_admin_type_save(struct zctx *ctx, const struct user *actor,
 	    to->name_de);
 	admin_change_text(&cl, "type_hidden", bool_text(t->hidden),
 	    bool_text(f->hidden));
+	if (v.sla_response >= 0)
+		admin_change_text(&cl, "type_sla_response", minutes_text(ctx,
+		    t->sla_response_minutes), minutes_text(ctx, v.sla_response));
+	if (v.sla_resolution >= 0)
+		admin_change_text(&cl, "type_sla_resolution", minutes_text(ctx,
+		    t->sla_resolution_minutes), minutes_text(ctx,
+		    v.sla_resolution));
 	if (cl.n == 0)
 		return unchanged(ctx);
 	if (v.group_id != t->group_id)
@@ -877,6 +936,10 @@ core_admin_type_save(struct zctx *ctx, const struct user *actor,
 	t->description_en = v.description_en;
 	t->icon = v.icon;
 	t->hidden = f->hidden;
+	if (v.sla_response >= 0)
+		t->sla_response_minutes = v.sla_response;
+	if (v.sla_resolution >= 0)
+		t->sla_resolution_minutes = v.sla_resolution;
 	rc = store_reqtype_update(ctx->db, t);
 	if (rc == ZEK_OK)
 		rc = admin_change_rows(&cl);

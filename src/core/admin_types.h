@@ -73,6 +73,8 @@ struct admin_type {
 	const char *description_de, *description_en;
 	const char *icon;               /* one of admin_type_icons, "" = none */
 	bool hidden;                    /* not offered to customers */
+	int64_t sla_response_minutes;   /* service-level goals in working */
+	int64_t sla_resolution_minutes; /* time (core/sla.h), 0 = none */
 	struct admin_field *fields;     /* by position; NULL in core_admin_types */
 	size_t nfields;
 };
@@ -128,6 +130,9 @@ struct admin_type_form {
 	const char *description_de, *description_en;
 	const char *icon;               /* "" or one of admin_type_icons */
 	bool hidden;
+	/* Service-level goals in working hours, "8" or "7,5"; "" or NULL =
+	 * no goal (and left as it is when the form has no such control). */
+	const char *sla_response_hours, *sla_resolution_hours;
 };
 
 /* Adds a type at the end of its group, with the two fixed fields: "Titel"

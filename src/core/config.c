@@ -49,6 +49,7 @@ config_defaults(struct config *cfg)
 		.invite_ttl_days = 7,
 		.reset_ttl_minutes = 60,
 		.signup_domains = "",
+		.sla_state = "",
 	};
 	cfg->max_body_bytes = cfg->max_file_bytes * cfg->max_files + (1u << 20);
 }

@@ -68,6 +68,10 @@ struct config {
 	int64_t mail_retry_ms;      /* first back-off after a temporary failure, 1 min */
 	int64_t mail_retry_max_ms;  /* back-off doubles up to this, default 1 h */
 	int64_t mail_expire_ms;     /* temporary failures for this long fail for good, 5 days */
+	/* Service levels (issue 18): the Bundesland whose holidays the
+	 * business calendar keeps ("DE-BY", ISO 3166-2), "" = the federal
+	 * ones only; working hours are Mon-Fri 08:00-17:00 Europe/Berlin. */
+	const char *sla_state;
 	/* Incoming e-mail (docs/operations.md, `zek mail receive`). */
 	const char *mail_reply_address; /* "zek@example.org": mails carry
 	                               Reply-To zek+<token>@example.org and ask

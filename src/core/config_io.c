@@ -12,6 +12,7 @@
 #include "core/admin.h"
 #include "core/admin_form.h"
 #include "core/admin_types.h"
+#include "core/sla.h"
 #include "core/fields.h"
 #include "core/internal.h"
 #include "core/objects.h"
@@ -198,6 +199,25 @@ get_flag(struct parse *p, const json_t *o, const char *path, const char *key)
 	if (v != NULL && !json_is_boolean(v))
 		problem(p, at(p, path, key), "err_config_not_flag", "");
 	return json_is_true(v);
+}
+
+/* An optional whole number of minutes (a service-level goal), 0 to
+ * SLA_MINUTES_MAX; 0 when absent or after a problem. */
+static int64_t
+get_minutes(struct parse *p, const json_t *o, const char *path,
+    const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > SLA_MINUTES_MAX) {
+		problem(p, at(p, path, key), "err_config_not_minutes",
+		    number_text(p, SLA_MINUTES_MAX));
+		return 0;
+	}
+	return (int64_t)json_integer_value(v);
 }
 
 /* A required positive whole number (an id); 0 after a problem. */
@@ -529,7 +549,8 @@ parse_type(struct parse *p, const json_t *jt, const char *path,
 {
 	static const char *const known[] = { "id", "name_de", "name_en",
 	    "description_de", "description_en", "icon", "hidden", "fields",
-	    "position", NULL };
+	    "position", "sla_response_minutes", "sla_resolution_minutes",
+	    NULL };
 	struct store_reqtype *t = &mt->t;
 
 	mt->path = path;
@@ -548,6 +569,10 @@ parse_type(struct parse *p, const json_t *jt, const char *path,
 		problem(p, at(p, path, "icon"), "err_config_unknown_icon",
 		    t->icon);
 	t->hidden = get_flag(p, jt, path, "hidden");
+	t->sla_response_minutes = get_minutes(p, jt, path,
+	    "sla_response_minutes");
+	t->sla_resolution_minutes = get_minutes(p, jt, path,
+	    "sla_resolution_minutes");
 	parse_fields(p, jt, path, mt);
 }
 
@@ -1083,11 +1108,14 @@ type_json(const struct m_type *mt)
 
 	for (i = 0; fields != NULL && i < mt->nfields; i++)
 		json_array_append_new(fields, field_json(&mt->fields[i]));
-	j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:o}",
+	j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:o}",
 	    "id", (json_int_t)t->id, "name_de", t->name_de,
 	    "name_en", t->name_en, "description_de", t->description_de,
 	    "description_en", t->description_en, "icon", t->icon,
-	    "hidden", (int)t->hidden, "fields", fields);
+	    "hidden", (int)t->hidden,
+	    "sla_response_minutes", (json_int_t)t->sla_response_minutes,
+	    "sla_resolution_minutes", (json_int_t)t->sla_resolution_minutes,
+	    "fields", fields);
 	return j;
 }
 
@@ -1237,6 +1265,15 @@ change_flag(struct planner *pl, enum config_thing thing, const char *where,
 	if (old != now)
 		add_line(pl, CONFIG_CHANGE, thing, where, attr,
 		    old ? "true" : "false", now ? "true" : "false");
+}
+
+static void
+change_minutes(struct planner *pl, enum config_thing thing, const char *where,
+    const char *attr, int64_t old, int64_t now)
+{
+	if (old != now)
+		add_line(pl, CONFIG_CHANGE, thing, where, attr,
+		    number_text(pl->p, old), number_text(pl->p, now));
 }
 
 /* Hidden or retired (op_on), or back (op_off). */
@@ -1663,7 +1700,9 @@ type_same(const struct store_reqtype *a, const struct store_reqtype *b)
 	    str_eq(a->description_de, b->description_de) &&
 	    str_eq(a->description_en, b->description_en) &&
 	    a->position == b->position && str_eq(a->icon, b->icon) &&
-	    a->hidden == b->hidden;
+	    a->hidden == b->hidden &&
+	    a->sla_response_minutes == b->sla_response_minutes &&
+	    a->sla_resolution_minutes == b->sla_resolution_minutes;
 }
 
 static const char *
@@ -1708,6 +1747,10 @@ plan_type(struct planner *pl, const struct m_desk *cd, struct m_desk *nd,
 		change_text(pl, k, w, "group", group_name(cd, c->group_id),
 		    group_name(nd, t->group_id));
 	change_state(pl, k, w, c->hidden, t->hidden, CONFIG_HIDE, CONFIG_SHOW);
+	change_minutes(pl, k, w, "sla_response_minutes",
+	    c->sla_response_minutes, t->sla_response_minutes);
+	change_minutes(pl, k, w, "sla_resolution_minutes",
+	    c->sla_resolution_minutes, t->sla_resolution_minutes);
 	if (writing(pl) && !type_same(c, t))
 		wrote(pl, store_reqtype_update(pl->ctx->db, t));
 	plan_fields(pl, ct, nt, w);

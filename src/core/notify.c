@@ -569,84 +569,66 @@ account_message_id(struct zctx *ctx, const char *event)
 	    mail_host(ctx->cfg));
 }
 
+/* Queues a mail that belongs to no request (accounts, an unknown
+ * sender's answer) with payload p (consumed). */
+static enum zek_rc
+queue_single(struct zctx *ctx, const char *event, const struct store_mail *to,
+    json_t *p)
+{
+	struct store_mail m = *to;
+	char *payload = jsonalloc_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+	enum zek_rc rc = ZEK_NOMEM;
+
+	json_decref(p);
+	if (payload == NULL)
+		return ZEK_NOMEM;
+	m.event = event;
+	m.message_id = account_message_id(ctx, event);
+	m.thread_id = "";
+	m.payload = payload;
+	m.next_attempt_at = m.created_at = ctx->now_ms;
+	if (m.message_id != NULL)
+		rc = store_outbox_insert(ctx->db, &m, NULL);
+	free(payload);
+	return rc;
+}
+
 enum zek_rc
 core_notify_account(struct zctx *ctx, const char *event,
     const struct store_user *to, const struct account_mail *facts)
 {
-	struct store_mail m;
 	json_t *p = json_object();
-	char *payload = NULL;
-	enum zek_rc rc = ZEK_NOMEM;
 
-	if (p == NULL)
-		return ZEK_NOMEM;
-	if (set_str(p, "url", facts->url) != 0 ||
+	if (p == NULL || set_str(p, "url", facts->url) != 0 ||
 	    set_str(p, "actor", facts->actor) != 0 ||
 	    set_str(p, "org", facts->org) != 0 ||
 	    json_object_set_new(p, "expires_at",
-	    json_integer(facts->expires_at)) != 0)
-		goto out;
-	payload = jsonalloc_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
-	if (payload == NULL)
-		goto out;
-	m = (struct store_mail){
-		.event = event,
-		.recipient_id = to->id,
-		.to_addr = to->email,
-		.to_name = to->name,
-		.lang = core_lang(to->lang),
-		.tz = str_empty(to->tz) ? "Europe/Berlin" : to->tz,
-		.message_id = account_message_id(ctx, event),
-		.thread_id = "",
-		.payload = payload,
-		.next_attempt_at = ctx->now_ms,
-		.created_at = ctx->now_ms,
-	};
-	rc = m.message_id == NULL ? ZEK_NOMEM :
-	    store_outbox_insert(ctx->db, &m, NULL);
-out:
-	free(payload);
-	json_decref(p);
-	return rc;
+	    json_integer(facts->expires_at)) != 0) {
+		json_decref(p);
+		return ZEK_NOMEM;
+	}
+	return queue_single(ctx, event, &(struct store_mail){
+		.recipient_id = to->id, .to_addr = to->email,
+		.to_name = to->name, .lang = core_lang(to->lang),
+		.tz = str_empty(to->tz) ? "Europe/Berlin" : to->tz }, p);
 }
 
 enum zek_rc
 core_notify_mail_unknown(struct zctx *ctx, const char *to_addr,
     const char *subject)
 {
-	struct store_mail m;
 	json_t *p = json_object();
 	const char *base = core_base_url(ctx);
-	char *payload = NULL;
-	enum zek_rc rc = ZEK_NOMEM;
 
-	if (p == NULL || base == NULL)
-		goto out;
-	if (set_str(p, "url", arena_printf(ctx->arena,
-	    "%s/servicedesk/customer/portals", base)) != 0 ||
-	    set_str(p, "title", subject) != 0)
-		goto out;
-	payload = jsonalloc_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
-	if (payload == NULL)
-		goto out;
-	m = (struct store_mail){
-		.event = NOTIFY_MAIL_UNKNOWN,
-		.to_addr = to_addr,
-		.to_name = "",
-		.lang = "de",
-		.tz = "Europe/Berlin",
-		.message_id = account_message_id(ctx, NOTIFY_MAIL_UNKNOWN),
-		.thread_id = "",
-		.payload = payload,
-		.next_attempt_at = ctx->now_ms,
-		.created_at = ctx->now_ms,
-	};
-	rc = m.message_id == NULL ? ZEK_NOMEM :
-	    store_outbox_insert(ctx->db, &m, NULL);
-out:
-	free(payload);
-	json_decref(p);
-	return rc;
+	if (p == NULL || base == NULL || set_str(p, "url", arena_printf(
+	    ctx->arena, "%s/servicedesk/customer/portals", base)) != 0 ||
+	    set_str(p, "title", subject) != 0) {
+		json_decref(p);
+		return ZEK_NOMEM;
+	}
+	return queue_single(ctx, NOTIFY_MAIL_UNKNOWN, &(struct store_mail){
+		.to_addr = to_addr, .to_name = "", .lang = "de",
+		.tz = "Europe/Berlin" }, p);
 }
 
 /* ---- the outbox for mail/ ---- */

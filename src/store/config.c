@@ -165,7 +165,8 @@ store_group_update(struct store_conn *c, const struct store_group *g)
 }
 
 #define TYPE_COLS "id, desk_id, group_id, name_de, name_en, description_de, " \
-	"description_en, position, icon, hidden"
+	"description_en, position, icon, hidden, sla_response_minutes, " \
+	"sla_resolution_minutes"
 
 static void
 map_reqtype(struct sq_row *r, void *elem)
@@ -182,6 +183,8 @@ map_reqtype(struct sq_row *r, void *elem)
 	t->position = sq_col_i64(r);
 	t->icon = sq_col_str(r);
 	t->hidden = sq_col_bool(r);
+	t->sla_response_minutes = sq_col_i64(r);
+	t->sla_resolution_minutes = sq_col_i64(r);
 }
 
 enum zek_rc
@@ -193,11 +196,12 @@ store_reqtype_insert(struct store_conn *c, const struct store_reqtype *t,
 
 	rc = sq_query_i64(c, &id, "INSERT INTO request_types (id, desk_id, "
 	    "group_id, name_de, name_en, description_de, description_en, "
-	    "position, icon, hidden) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-	    "RETURNING id", "Iiittttitb", t->id, t->desk_id, t->group_id,
+	    "position, icon, hidden, sla_response_minutes, "
+	    "sla_resolution_minutes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "RETURNING id", "Iiittttitbii", t->id, t->desk_id, t->group_id,
 	    t->name_de, t->name_en, sq_nz(t->description_de),
 	    sq_nz(t->description_en), t->position, sq_nz(t->icon),
-	    (int)t->hidden);
+	    (int)t->hidden, t->sla_response_minutes, t->sla_resolution_minutes);
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 	return rc;
@@ -237,10 +241,12 @@ store_reqtype_update(struct store_conn *c, const struct store_reqtype *t)
 {
 	return sq_exec(c, "UPDATE request_types SET group_id = ?, name_de = ?, "
 	    "name_en = ?, description_de = ?, description_en = ?, "
-	    "position = ?, icon = ?, hidden = ? WHERE id = ?", "ittttitbi",
+	    "position = ?, icon = ?, hidden = ?, sla_response_minutes = ?, "
+	    "sla_resolution_minutes = ? WHERE id = ?", "ittttitbiii",
 	    t->group_id, t->name_de, t->name_en, sq_nz(t->description_de),
 	    sq_nz(t->description_en), t->position, sq_nz(t->icon),
-	    (int)t->hidden, t->id);
+	    (int)t->hidden, t->sla_response_minutes, t->sla_resolution_minutes,
+	    t->id);
 }
 
 enum zek_rc

@@ -395,6 +395,8 @@ struct store_reqtype {
 	int64_t position;
 	const char *icon;
 	bool hidden;                /* not offered to customers (admin) */
+	int64_t sla_response_minutes;   /* working time goals, 0 = none */
+	int64_t sla_resolution_minutes;
 };
 
 struct store_field {

@@ -603,6 +603,11 @@ change_value(struct req *rq, const struct admin_change *c, const char *v)
 		    web_time_text(rq, ms);
 	if (is_flag(c->subject) && (str_eq(v, "0") || str_eq(v, "1")))
 		return web_t(rq, str_eq(v, "1") ? "admin_yes" : "admin_no");
+	if (str_starts(c->subject, "type_sla_") &&
+	    str_to_i64(v, 0, INT64_MAX, &ms) == 0)
+		return ms == 0 ? web_t(rq, "admin_sla_none") :
+		    http_fmt1(rq, "admin_sla_hours", "hours", web_hours_value(rq,
+		    ms));
 	return str_empty(v) ? web_t(rq, "admin_value_empty") : v;
 }
 

@@ -73,11 +73,20 @@ static const struct control type_settings[] = {
 	    CONTROL_CHECKBOX, 0, false, NULL, false },
 };
 
+/* Service-level goals in working hours ("8", "7,5"; empty: none). */
+static const struct control type_goals[] = {
+	{ "sla_response_hours", "admin_sla_response", "admin_sla_help",
+	    CONTROL_TEXT, 10, false, NULL, false },
+	{ "sla_resolution_hours", "admin_sla_resolution", NULL, CONTROL_TEXT,
+	    10, false, NULL, false },
+};
+
 static const struct control_group type_form[] = {
 	{ "admin_type_names", group_controls, ZEK_ARRAY_LEN(group_controls) },
 	{ "admin_type_descriptions", type_descriptions,
 	    ZEK_ARRAY_LEN(type_descriptions) },
 	{ "admin_type_settings", type_settings, ZEK_ARRAY_LEN(type_settings) },
+	{ "admin_sla_goals", type_goals, ZEK_ARRAY_LEN(type_goals) },
 };
 
 static const struct control field_labels[] = {
@@ -201,6 +210,10 @@ type_value(struct req *rq, const void *stored, const char *field)
 		return t->icon;
 	if (str_eq(field, "group_id"))
 		return id_text(rq, t->group_id);
+	if (str_eq(field, "sla_response_hours"))
+		return web_hours_value(rq, t->sla_response_minutes);
+	if (str_eq(field, "sla_resolution_hours"))
+		return web_hours_value(rq, t->sla_resolution_minutes);
 	return flag_text(t->hidden);
 }
 
@@ -622,6 +635,9 @@ read_type_form(struct req *rq, struct admin_type_form *f)
 		.description_en = d_en != NULL ? d_en : "",
 		.icon = icon != NULL ? icon : "",
 		.hidden = hidden == 1,
+		/* The add form has no goals: NULL keeps none. */
+		.sla_response_hours = req_form(rq, "sla_response_hours"),
+		.sla_resolution_hours = req_form(rq, "sla_resolution_hours"),
 	};
 	return hidden < 0 || !admin_page_version_ok(rq) ? ZEK_INVALID : ZEK_OK;
 }

@@ -7,6 +7,7 @@
 
 #include "core/activity.h"
 #include "core/agent.h"
+#include "core/sla.h"
 #include "core/attachments.h"
 #include "core/portal.h"
 #include "core/requests.h"
@@ -213,12 +214,77 @@ reply_json(struct req *rq, const struct agent_request *ar,
 	return form;
 }
 
+/* "3 Std. 20 Min." of working time. */
+static const char *
+duration_text(struct req *rq, int64_t ms)
+{
+	int64_t minutes = (ms < 0 ? -ms : ms) / 60000;
+
+	return http_fmt(rq, "sla_duration", (const char *[]){ "h", "m" },
+	    (const char *[]){ arena_printf(rq->arena, "%lld",
+	    (long long)(minutes / 60)), arena_printf(rq->arena, "%lld",
+	    (long long)(minutes % 60)) }, 2);
+}
+
+/* One goal as the side panel tells it, in words (not colour alone):
+ * met or breached for a finished cycle; running with the time left and
+ * when it ends, paused, or breached for the ongoing one. */
+static json_t *
+goal_json(struct req *rq, const char *label, const struct sla_result *r)
+{
+	const struct sla_cycle *c;
+	const char *state, *text;
+	int64_t left;
+
+	if (r->has_ongoing) {
+		c = &r->ongoing;
+		left = c->goal_ms - c->elapsed_ms;
+		state = c->breached ? "breached" : c->paused ? "paused" :
+		    left * 4 < c->goal_ms ? "warning" : "running";
+		text = c->breached ? http_fmt1(rq, "sla_breached_by", "time",
+		    duration_text(rq, -left)) : c->paused ? http_fmt1(rq,
+		    "sla_paused", "time", duration_text(rq, left)) : http_fmt(rq,
+		    "sla_running", (const char *[]){ "time", "at" },
+		    (const char *[]){ duration_text(rq, left),
+		    web_time_text(rq, c->breach_at) }, 2);
+	} else if (r->ncompleted > 0) {
+		c = &r->completed[r->ncompleted - 1];
+		state = c->breached ? "breached" : "met";
+		text = http_fmt1(rq, c->breached ? "sla_missed" : "sla_met",
+		    "time", duration_text(rq, c->elapsed_ms));
+	} else {
+		return NULL;
+	}
+	return ctx_pack("{s:s, s:s, s:s, s:s}", "label", label, "state", state,
+	    "state_text", web_t(rq, arena_printf(rq->arena, "sla_state_%s",
+	    state)), "text", text);
+}
+
+/* The request's service-level goals, when its type has any. */
+static json_t *
+goals_json(struct req *rq, const struct request_view *v)
+{
+	struct request_sla sla;
+	json_t *arr = json_array(), *g;
+
+	if (arr == NULL || core_request_sla(&rq->ctx, rq->user, v->key, &sla) !=
+	    ZEK_OK)
+		return arr;
+	if (sla.has_response && (g = goal_json(rq, web_t(rq,
+	    "sla_first_response"), &sla.response)) != NULL)
+		json_array_append_new(arr, g);
+	if (sla.has_resolution && (g = goal_json(rq, web_t(rq,
+	    "sla_resolution"), &sla.resolution)) != NULL)
+		json_array_append_new(arr, g);
+	return arr;
+}
+
 static int
 agent_page(struct req *rq, const struct agent_request *ar,
     const struct agent_state *st, unsigned status)
 {
 	const struct request_view *v = ar->view;
-	json_t *page, *activity;
+	json_t *page, *activity, *goals;
 
 	page = web_page_ctx(rq, "agent_request_title");
 	if (page == NULL)
@@ -231,6 +297,10 @@ agent_page(struct req *rq, const struct agent_request *ar,
 		json_object_set_new(page, "assignee_name", json_string(
 		    ar->assignee.name));
 	json_object_set_new(page, "assign", assign_json(rq, ar));
+	goals = goals_json(rq, v);
+	json_object_set_new(page, "has_goals", json_boolean(
+	    json_array_size(goals) > 0));
+	json_object_set_new(page, "goals", goals);
 	json_object_set_new(page, "closed", json_boolean(
 	    !status_is_open(v->status)));
 	if (status_is_open(v->status)) {

@@ -1,6 +1,8 @@
 /* page.c: the phases web/ adds to every request, and shared page helpers. */
 #include "web/web.h"
 
+#include <inttypes.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -535,4 +537,20 @@ web_kept_query(struct req *rq, size_t max)
 
 	return q != NULL && strlen(q) <= max && utf8_valid(q, strlen(q)) ?
 	    q : "";
+}
+
+const char *
+web_hours_value(struct req *rq, int64_t minutes)
+{
+	if (minutes <= 0)
+		return "";
+	if (minutes % 60 == 0)
+		return arena_printf(rq->arena, "%" PRId64, minutes / 60);
+	/* Two decimals at most ("7,5", "0,25"), the reader's decimal mark. */
+	int64_t hundredths = (minutes % 60) * 100 / 60;
+
+	return arena_printf(rq->arena, hundredths % 10 == 0 ? "%" PRId64 "%s%"
+	    PRId64 : "%" PRId64 "%s%02" PRId64, minutes / 60, str_eq(rq->lang,
+	    "en") ? "." : ",", hundredths % 10 == 0 ? hundredths / 10 :
+	    hundredths);
 }

@@ -58,6 +58,9 @@ const char *web_kept(struct req *rq, const char *name);
 /* The first error of `field` among errs, or NULL. */
 const struct field_error *web_error_for(const struct field_error *errs,
     size_t n, const char *field);
+/* Minutes of working time as hours, the way the forms take them: "8",
+ * "7,5" ("7.5" in English); "" for 0. */
+const char *web_hours_value(struct req *rq, int64_t minutes);
 /* Gives an attachment field's json the per-file limit ("max_bytes") and
  * the error a too big file is given ("too_big", "{name}" left for the
  * browser), so that zek.js refuses such a file before it is sent. */

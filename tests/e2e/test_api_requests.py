@@ -808,7 +808,19 @@ def test_sla_and_issue(c, binary):
     anna.err("GET", "/request/%s/sla" % key, status=403, key="api_err_sla_agents")
     page = agent.get("/request/%s/sla" % key)
     assert_page(page)
-    assert page["values"] == [] and page["isLastPage"] is True
+    # Störungsmeldung's goals in the demo: 8 and 40 working hours.
+    assert [v["name"] for v in page["values"]] == ["Time to first response", "Time to resolution"], page
+    first, resolution = page["values"]
+    assert first["completedCycles"] == [] and first["ongoingCycle"]["breached"] is False, first
+    assert first["ongoingCycle"]["goalDuration"] == {"millis": 8 * 3600 * 1000, "friendly": "8h"}
+    assert resolution["ongoingCycle"]["goalDuration"]["millis"] == 40 * 3600 * 1000
+    assert first["ongoingCycle"]["elapsedTime"]["millis"] >= 0
+    assert "breachTime" in first["ongoingCycle"] and first["ongoingCycle"]["startTime"]["epochMillis"] > 0
+    # A public reply by staff ends the first response's cycle.
+    agent.ok("POST", "/request/%s/comment" % key, {"body": "Wir schauen es uns an.", "public": True}, status=201)
+    first = agent.get("/request/%s/sla" % key)["values"][0]
+    assert "ongoingCycle" not in first and len(first["completedCycles"]) == 1, first
+    assert first["completedCycles"][0]["breached"] is False
     Api(binary, CARLA).err("GET", "/request/%s/sla" % key, status=404)
     issue = anna.get("/rest/api/2/issue/" + key)
     assert issue["key"] == key and issue["id"] == r["issueId"]

@@ -1,0 +1,57 @@
+/* calendar.h: a business calendar for service levels (issue 18): working
+ * days and hours in a time zone, the public holidays of Germany and of one
+ * Bundesland (computed for any year, Easter-dependent ones included), and
+ * extra closed days. Working time between two instants, and the instant a
+ * span of working time ends. Pure computation over ICU's zones: no
+ * database, no allocation. */
+#ifndef ZEK_CORE_CALENDAR_H
+#define ZEK_CORE_CALENDAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CALENDAR_DAYS_MAX 36600     /* days one computation walks at most (100 years) */
+
+struct calendar {
+	const char *tz;                 /* IANA zone of the working hours */
+	unsigned weekdays;              /* bit 0 Monday ... bit 6 Sunday */
+	int start_minute;               /* working hours, local minutes of */
+	int end_minute;                 /* the day: 480 = 08:00, 1020 = 17:00 */
+	const char *state;              /* "DE-BY" (ISO 3166-2) or "" = federal only */
+	const int32_t *closed;          /* extra closed days, yyyymmdd, any order */
+	size_t nclosed;
+};
+
+/* Mon–Fri 08:00–17:00 in Europe/Berlin, federal holidays only. */
+#define CALENDAR_DEFAULT { "Europe/Berlin", 0x1F, 480, 1020, "", NULL, 0 }
+
+/* Whether the calendar knows the Bundesland code ("" is fine). */
+bool calendar_state_valid(const char *state);
+
+/* The public holiday on that day in the calendar's Bundesland, or NULL:
+ * its German name ("Karfreitag", "Fronleichnam", ...). */
+const char *calendar_holiday(const struct calendar *c, int year, int month,
+    int day);
+
+/* Whether that local day is a working day (weekday, no holiday, not
+ * closed). */
+bool calendar_working_day(const struct calendar *c, int year, int month,
+    int day);
+
+/* The working time in [from, to) (UTC ms; 0 when to <= from) into *out.
+ * ZEK_INVALID for a bad calendar or a span over CALENDAR_DAYS_MAX days. */
+int calendar_working_ms(const struct calendar *c, int64_t from, int64_t to,
+    int64_t *out);
+
+/* The first instant at which `span` ms of working time have passed since
+ * `from` (span 0 is `from` itself): a goal of 8 working hours set on
+ * Friday at 16:00 ends on Monday at 15:00. ZEK_INVALID as above, also
+ * when the calendar has no working time at all. */
+int calendar_add_working(const struct calendar *c, int64_t from, int64_t span,
+    int64_t *out);
+
+/* Easter Sunday of a Gregorian year as month and day. */
+void calendar_easter(int year, int *month, int *day);
+
+#endif
