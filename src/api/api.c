@@ -11,12 +11,12 @@
 #include "core/tokens.h"
 #include "core/users.h"
 #include "http/router.h"
+#include "http/text.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
 #include "render/i18n.h"
 #include "render/jsonalloc.h"
 
-#define API_CONTENT_TYPE "application/json;charset=UTF-8"
 #define AUTH_HEADER_MAX 4096    /* longer Authorization headers are refused */
 #define URL_MAX (16u << 10)     /* a self/next/prev link */
 
@@ -31,21 +31,7 @@ json_cleanup(void *p)
 int
 api_reply(struct req *rq, unsigned status, json_t *body)
 {
-	char *s;
-	int rc;
-
-	/* A body that lost a part to a failed allocation is no answer. */
-	if (body == NULL || jsonalloc_failed()) {
-		json_decref(body);
-		return ZEK_NOMEM;
-	}
-	s = jsonalloc_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	if (s == NULL)
-		return ZEK_NOMEM;
-	rc = http_reply_bytes(rq, status, API_CONTENT_TYPE, s, strlen(s), true);
-	free(s);
-	return rc;
+	return http_reply_json(rq, status, HTTP_JSON_JSM, body);
 }
 
 int
@@ -57,39 +43,27 @@ api_reply_empty(struct req *rq, unsigned status)
 int
 api_error(struct req *rq, unsigned status, const char *key, const char *arg)
 {
-	const char *names[] = { "arg" };
-	const char *values[] = { arg };
-	const char *text = i18n_get(rq->cat, rq->lang, key);
-	char *msg = NULL;
-
-	if (i18n_format(rq->arena, text, names, values, 1, &msg) != ZEK_OK)
-		msg = (char *)text;
-	return api_reply(rq, status, api_error_body(msg, key, arg));
+	return api_reply(rq, status, api_error_body(http_fmt1(rq, key, "arg",
+	    arg), key, arg));
 }
 
 int
 api_fail(struct req *rq, int rc)
 {
-	switch (rc) {
-	case ZEK_NOTFOUND:
-		return api_error(rq, 404, "api_err_not_found", NULL);
-	case ZEK_FORBIDDEN:
-		return api_error(rq, 403, "api_err_forbidden", NULL);
-	case ZEK_INVALID:
-		return api_error(rq, 400, "api_err_bad_request", NULL);
-	case ZEK_CONFLICT:
-		return api_error(rq, 409, "api_err_conflict", NULL);
-	case ZEK_TOOBIG:
-		return api_error(rq, 413, "api_err_body_too_big", NULL);
-	case ZEK_NOMEM:
-		fprintf(stderr, "%s api: out of memory\n", rq->id);
+	/* Status and key come from http's one table (http_status_of). The
+	 * API's one difference is deliberate: ZEK_OK is no failure, so a
+	 * handler that fails with it answers as an internal error. */
+	unsigned status = rc == ZEK_OK ? 500 : http_status_of(rc);
+
+	if (status >= 500) {
+		if (rc == ZEK_NOMEM)
+			fprintf(stderr, "%s api: out of memory\n", rq->id);
+		else
+			fprintf(stderr, "%s api failed: %s\n", rq->id,
+			    zek_rc_name(rc));
 		jsonalloc_begin();  /* the error body is built afresh */
-		return api_error(rq, 503, "api_err_unavailable", NULL);
-	default:
-		fprintf(stderr, "%s api failed: %s\n", rq->id, zek_rc_name(rc));
-		jsonalloc_begin();
-		return api_error(rq, 500, "api_err_internal", NULL);
 	}
+	return api_error(rq, status, http_api_error_key(rc), NULL);
 }
 
 int
@@ -252,22 +226,6 @@ api_url(struct req *rq, const char *path)
 	return arena_printf(rq->arena, "%s%s", base, path);
 }
 
-/* The request's path, percent-encoded again (the server decoded it). */
-static void
-put_path(struct buf *b, const char *path)
-{
-	const char *p;
-
-	for (p = path; *p != '\0'; p++) {
-		unsigned char c = (unsigned char)*p;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("/-_.~", c) != NULL)
-			buf_putc(b, (char)c);
-		else
-			buf_printf(b, "%%%02X", c);
-	}
-}
-
 static void
 put_param(struct buf *b, bool *first, const char *name, const char *value)
 {
@@ -295,7 +253,8 @@ page_link(struct req *rq, const char *const *keep, int64_t start,
 		return NULL;
 	buf_init(&b, URL_MAX);
 	buf_puts(&b, base);
-	put_path(&b, rq->path);
+	/* the path again percent-encoded (the server decoded it) */
+	buf_put_percent(&b, rq->path, strlen(rq->path), "/");
 	for (i = 0; keep != NULL && keep[i] != NULL; i++)
 		if ((v = req_query(rq, keep[i])) != NULL)
 			put_param(&b, &first, keep[i], v);

@@ -39,7 +39,7 @@ bool api_basic_credentials(struct arena *a, const char *b64,
     const char **email, const char **secret);
 
 /* Replies with JSON (`body` stolen; NULL means out of memory) as
- * application/json;charset=UTF-8. */
+ * application/json;charset=UTF-8 (http_reply_json, HTTP_JSON_JSM). */
 int api_reply(struct req *rq, unsigned status, json_t *body);
 /* Replies without a body (204). */
 int api_reply_empty(struct req *rq, unsigned status);
@@ -48,8 +48,9 @@ int api_reply_empty(struct req *rq, unsigned status);
  * arg (may be NULL). Returns ZEK_OK once the reply is queued. */
 int api_error(struct req *rq, unsigned status, const char *key,
     const char *arg);
-/* The error reply for a zek_rc a core call returned (404 for
- * ZEK_NOTFOUND, 403, 400, 409, 413, 500/503). */
+/* The error reply for a zek_rc a core call returned, with the status
+ * http_status_of gives it (404 for ZEK_NOTFOUND, ...); ZEK_OK, which is
+ * no failure, answers 500. */
 int api_fail(struct req *rq, int rc);
 
 /* The configured base URL without a trailing slash ("https://host/ctx"),

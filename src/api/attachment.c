@@ -268,28 +268,6 @@ api_request_attach(struct req *rq)
 	    "attachments", files));
 }
 
-/* "attachment" with the file name in RFC 5987 form, so umlauts survive. */
-static const char *
-disposition(struct req *rq, const char *name)
-{
-	const unsigned char *p;
-	struct buf b;
-	char *out;
-
-	buf_init(&b, 4096);
-	buf_puts(&b, "attachment; filename=\"download\"; filename*=UTF-8''");
-	for (p = (const unsigned char *)name; *p != '\0'; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
-			buf_putc(&b, (char)*p);
-		else
-			buf_printf(&b, "%%%02X", *p);
-	}
-	out = b.failed ? NULL : arena_strdup(rq->arena, b.data);
-	buf_free(&b);
-	return out;
-}
-
 /* GET /rest/servicedeskapi/request/{issueIdOrKey}/attachment/{attachmentId}:
  * the bytes, never shown as a page. */
 int
@@ -297,7 +275,6 @@ api_request_attachment_content(struct req *rq)
 {
 	struct request_view *v;
 	struct attachment *a;
-	const char *disp;
 	int64_t id;
 	int rc;
 
@@ -312,12 +289,6 @@ api_request_attachment_content(struct req *rq)
 		return api_error(rq, 404, "api_err_no_attachment", req_param(rq, 1));
 	if (rc != ZEK_OK)
 		return rc;
-	disp = disposition(rq, a->filename);
-	if (disp == NULL)
-		return ZEK_NOMEM;
-	if ((rc = http_header(rq, "Content-Disposition", disp)) != ZEK_OK ||
-	    (rc = http_header(rq, "Content-Security-Policy",
-	    "default-src 'none'; sandbox")) != ZEK_OK)
-		return rc;
-	return http_reply_bytes(rq, 200, a->mime, a->data, a->size, true);
+	return http_reply_file(rq, false, a->filename, a->mime, a->data,
+	    a->size);
 }

@@ -11,8 +11,6 @@
 #include "render/html.h"
 #include "render/markdown.h"
 
-#define HTML_MAX (1u << 20)         /* rendered Markdown of one comment */
-
 /* Core's field names in the bodies of this file. */
 static const char *const comment_names[] = { "comment", "body",
     "attachment", "temporaryAttachmentIds", NULL };
@@ -34,20 +32,19 @@ comment_files(struct req *rq, const struct request_view *v,
 }
 
 static json_t *
-rendered_body(const char *md)
+rendered_body(struct req *rq, const char *md)
 {
+	const char *html = markdown_to_arena(rq->arena, md);
 	struct buf b;
 	json_t *out = NULL;
 
-	buf_init(&b, HTML_MAX);
-	if (markdown_to_html(md, strlen(md), &b) != ZEK_OK || b.failed) {
-		/* Too long for the Markdown renderer: the text, escaped. */
-		buf_free(&b);
-		buf_init(&b, HTML_MAX);
-		buf_puts(&b, "<p>");
-		html_escape_text(&b, md, strlen(md));
-		buf_puts(&b, "</p>");
-	}
+	if (html != NULL)
+		return json_pack("{s:s}", "html", html);
+	/* Too long for the Markdown renderer: the text, escaped. */
+	buf_init(&b, MARKDOWN_HTML_MAX);
+	buf_puts(&b, "<p>");
+	html_escape_text(&b, md, strlen(md));
+	buf_puts(&b, "</p>");
 	if (!b.failed)
 		out = json_pack("{s:s}", "html", b.data != NULL ? b.data : "");
 	buf_free(&b);
@@ -82,8 +79,8 @@ api_comment_json(struct req *rq, const struct request_view *v,
 	else
 		json_array_append_new(ex, json_string("attachment"));
 	if (rendered)
-		json_object_set_new(c, "renderedBody", rendered_body(e->body != NULL ?
-		    e->body : ""));
+		json_object_set_new(c, "renderedBody", rendered_body(rq,
+		    e->body != NULL ? e->body : ""));
 	else
 		json_array_append_new(ex, json_string("renderedBody"));
 	json_object_set_new(c, "_expands", ex);

@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "core/users.h"
 #include "core/workflow.h"
+#include "http/text.h"
 #include "lib/buf.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
@@ -22,7 +23,6 @@
 #include "render/markdown.h"
 
 #define SCRATCH_MAX (16u << 20)     /* one page of the list walk */
-#define HTML_MAX (1u << 20)         /* rendered Markdown of one value */
 #define SEARCH_BYTES_MAX 4096       /* ?searchTerm; core cuts it further */
 #define ID_TEXT_MAX 64              /* an id sent as text */
 
@@ -97,52 +97,6 @@ api_person_json(struct req *rq, const struct person *p)
 /* ---- errors that core found ---- */
 
 static const char *
-size_text(struct req *rq, int64_t bytes)
-{
-	const char *names[] = { "n" };
-	const char *values[1];
-	char n[32];
-	char *out = NULL;
-	const char *key;
-
-	if (bytes < 1024 * 1024) {
-		snprintf(n, sizeof(n), "%lld", (long long)((bytes + 1023) / 1024));
-		key = "bytes_kib";
-	} else {
-		snprintf(n, sizeof(n), "%.1f", (double)bytes / (1024.0 * 1024.0));
-		if (str_eq(rq->lang, "de") && strchr(n, '.') != NULL)
-			*strchr(n, '.') = ',';
-		key = "bytes_mib";
-	}
-	values[0] = n;
-	if (i18n_format(rq->arena, i18n_get(rq->cat, rq->lang, key), names,
-	    values, 1, &out) != ZEK_OK)
-		return "";
-	return out;
-}
-
-static const char *
-error_text(struct req *rq, const struct field_error *e)
-{
-	const char *names[] = { "max", "min", "name" };
-	const char *values[3];
-	char n[32];
-	char *out;
-
-	if (core_error_max_is_bytes(e->key))
-		str_lcpy(n, size_text(rq, e->max), sizeof(n));
-	else
-		snprintf(n, sizeof(n), "%lld", (long long)e->max);
-	values[0] = n;
-	values[1] = n;
-	values[2] = e->arg != NULL ? e->arg : "";
-	if (i18n_format(rq->arena, i18n_get(rq->cat, rq->lang, e->key), names,
-	    values, 3, &out) != ZEK_OK)
-		return i18n_get(rq->cat, rq->lang, e->key);
-	return out;
-}
-
-static const char *
 body_name(const char *field, const char *const *names)
 {
 	size_t i;
@@ -172,7 +126,7 @@ api_field_errors(struct req *rq, const struct field_error *errs, size_t n,
 	body = NULL;
 	for (i = 0; all != NULL && by_field != NULL && i < n; i++) {
 		field = body_name(errs[i].field, names);
-		text = error_text(rq, &errs[i]);
+		text = http_error_text(rq, &errs[i]);
 		fmt_values[0] = field;
 		fmt_values[1] = text;
 		if (i18n_format(rq->arena, i18n_get(rq->cat, rq->lang,
@@ -250,19 +204,6 @@ type_of(struct req *rq, const struct request_view *v)
 	return t;
 }
 
-static const char *
-markdown_html(struct req *rq, const char *md)
-{
-	struct buf b;
-	char *html = NULL;
-
-	buf_init(&b, HTML_MAX);
-	if (markdown_to_html(md, strlen(md), &b) == ZEK_OK && !b.failed)
-		html = arena_strdup(rq->arena, b.data != NULL ? b.data : "");
-	buf_free(&b);
-	return html;
-}
-
 static json_t *
 option_json(const char *id, const char *label)
 {
@@ -282,7 +223,7 @@ field_value(struct req *rq, const struct reqtype *t,
 	*rendered = NULL;
 	switch (f->kind) {
 	case FIELD_RICHTEXT:
-		html = markdown_html(rq, f->values[0]);
+		html = markdown_to_arena(rq->arena, f->values[0]);
 		if (html != NULL)
 			*rendered = json_pack("{s:s}", "html", html);
 		return json_string(f->values[0]);
@@ -349,8 +290,7 @@ desk_json(struct req *rq, const struct request_view *v)
 	    "_links",
 	    "self", api_url(rq, arena_printf(rq->arena, API_SD "/servicedesk/%lld",
 	    (long long)v->desk_id)),
-	    "portal", api_url(rq, arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%lld", (long long)v->portal_id)));
+	    "portal", api_url(rq, core_portal_path(rq->arena, v->portal_id)));
 }
 
 static json_t *
@@ -456,9 +396,7 @@ request_json(struct req *rq, const struct request_view *v)
 	    api_expand(rq, "comment")) &&
 	    core_activity_of_view(&rq->ctx, rq->user, v, &e, &n) != ZEK_OK)
 		return NULL;
-	web = api_url(rq, arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%lld/%s", (long long)v->portal_id,
-	    v->key));
+	web = api_url(rq, core_request_path(rq->arena, v->portal_id, v->key));
 	r = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, "
 	    "s:{s:s?, s:s?, s:s?, s:s?}}",
 	    "issueId", sid(rq, v->id),

@@ -66,8 +66,7 @@ desk_json(struct req *rq, const struct portal_summary *d)
 	    "_links",
 	    "self", api_url(rq, arena_printf(rq->arena,
 	    API_SD "/servicedesk/%lld", (long long)d->desk_id)),
-	    "portal", api_url(rq, arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%lld", (long long)d->id)));
+	    "portal", api_url(rq, core_portal_path(rq->arena, d->id)));
 }
 
 /* GET /rest/servicedeskapi/servicedesk */

@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/internal.h"
 #include "core/mailtoken.h"
+#include "core/portal.h"
 #include "core/requests.h"
 #include "core/users.h"
 #include "core/workflow.h"
@@ -109,7 +110,7 @@ event_load(struct zctx *ctx, const char *code, int64_t request_id,
 	struct store_user *reporter;
 	struct store_desk *d;
 	struct store_request *r;
-	const char *base, *url;
+	const char *base, *path, *url;
 	enum zek_rc rc;
 	int bad;
 
@@ -127,9 +128,9 @@ event_load(struct zctx *ctx, const char *code, int64_t request_id,
 	if (rc != ZEK_OK)
 		return rc;
 	base = core_base_url(ctx);
-	url = base == NULL ? NULL : arena_printf(ctx->arena,
-	    "%s/servicedesk/customer/portal/%lld/%s", base,
-	    (long long)d->portal_id, r->key);
+	path = core_request_path(ctx->arena, d->portal_id, r->key);
+	url = base == NULL || path == NULL ? NULL : arena_printf(ctx->arena,
+	    "%s%s", base, path);
 	ev->thread_id = arena_printf(ctx->arena, "<zek.%s.%lld@%s>", r->key,
 	    (long long)r->created_at, mail_host(ctx->cfg));
 	ev->payload = json_object();

@@ -1,6 +1,7 @@
 /* portal.c: the help center: portals, their groups and request types. */
 #include "core/portal.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "core/internal.h"
@@ -227,4 +228,23 @@ core_portal_search(struct zctx *ctx, const struct user *user,
 	if (rc == ZEK_OK)
 		*out = hits;
 	return rc;
+}
+
+const char *
+core_portal_path(struct arena *a, int64_t portal_id)
+{
+	return arena_printf(a, PORTAL_PATH "%" PRId64, portal_id);
+}
+
+const char *
+core_request_path(struct arena *a, int64_t portal_id, const char *key)
+{
+	return arena_printf(a, PORTAL_PATH "%" PRId64 "/%s", portal_id, key);
+}
+
+const char *
+core_create_path(struct arena *a, int64_t portal_id, int64_t type_id)
+{
+	return arena_printf(a, PORTAL_PATH "%" PRId64 "/create/%" PRId64,
+	    portal_id, type_id);
 }

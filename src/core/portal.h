@@ -7,6 +7,7 @@
 
 #include "core/ctx.h"
 
+struct arena;
 struct user;
 
 /* One portal in the help center list. */
@@ -51,6 +52,17 @@ enum zek_rc core_portals_list(struct zctx *ctx, const struct user *user,
  * when there is no such portal. */
 enum zek_rc core_portal_get(struct zctx *ctx, const struct user *user,
     int64_t portal_id, const char *lang, struct portal **out);
+
+/* The customer portal's public paths, which pages and the API link to and
+ * notification mails carry: a portal ("/servicedesk/customer/portal/17"),
+ * a request's page (".../17/ZEK-12") and the form of a request type
+ * (".../17/create/4"). In arena a; NULL when out of memory. */
+#define PORTAL_PATH "/servicedesk/customer/portal/"
+const char *core_portal_path(struct arena *a, int64_t portal_id);
+const char *core_request_path(struct arena *a, int64_t portal_id,
+    const char *key);
+const char *core_create_path(struct arena *a, int64_t portal_id,
+    int64_t type_id);
 
 /* A request type a help-center search found, with its portal. */
 struct portal_hit {

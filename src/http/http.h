@@ -2,6 +2,7 @@
 #ifndef ZEK_HTTP_H
 #define ZEK_HTTP_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -111,6 +112,21 @@ int http_reply(struct req *rq, unsigned status, const char *content_type,
     struct buf *body);
 int http_reply_bytes(struct req *rq, unsigned status, const char *content_type,
     const void *data, size_t len, bool copy);
+/* The JSON media types: the pages' own, and the API's as Jira Service
+ * Management spells it (its clients compare it). */
+#define HTTP_JSON "application/json; charset=utf-8"
+#define HTTP_JSON_JSM "application/json;charset=UTF-8"
+/* Replies with `body` (stolen) as compact JSON of content_type. NULL, or
+ * a body that lost a part to a failed allocation (jsonalloc_failed),
+ * gives ZEK_NOMEM and no reply. */
+int http_reply_json(struct req *rq, unsigned status, const char *content_type,
+    json_t *body);
+/* Replies 200 with a stored file's bytes (copied), never to be taken for
+ * a page of ours: Content-Disposition `inline` (shown) or `attachment`
+ * (saved) with the name in RFC 5987 form, so that umlauts survive, and a
+ * Content-Security-Policy that sandboxes it. */
+int http_reply_file(struct req *rq, bool show_inline, const char *filename,
+    const char *content_type, const void *data, size_t len);
 /* A NULL location (an allocation that failed) gives ZEK_NOMEM. */
 int http_redirect(struct req *rq, unsigned status, const char *location);
 /* Adds a header to the pending reply; refuses CR/LF in values. */
@@ -144,8 +160,13 @@ uint64_t http_requests_total(void);
 /* Bytes of request bodies held in memory right now (the budget's use). */
 uint64_t http_body_memory(void);
 
-/* HTTP status for a zek_rc. */
+/* HTTP status for a zek_rc, the one table pages and API share: 200, 404,
+ * 403, 400, 409, 413, 503 for ZEK_NOMEM, 500 for ZEK_IO and the rest. */
 unsigned http_status_of(int rc);
+/* The catalog key of the API's JSM error body for a request that failed
+ * with rc, from the same table: "api_err_not_found" for ZEK_NOTFOUND, ...;
+ * "api_err_internal" for ZEK_OK (no failure) and anything unknown. */
+const char *http_api_error_key(int rc);
 struct field_error;
 /* The status for a form or body refused for errs: 413 when one is the cap
  * on a user's pending uploads by size, 429 by count, else `otherwise`

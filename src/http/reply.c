@@ -152,29 +152,42 @@ add_standard_headers(struct MHD_Response *r, const char *content_type,
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 }
 
+/* Makes r (len bytes of body) the request's answer, with its type and
+ * the standard headers. */
+static int
+reply_take(struct req *rq, struct MHD_Response *r, unsigned status,
+    const char *content_type, size_t len)
+{
+	rq->resp = r;
+	rq->status = status;
+	rq->resp_bytes = len;
+	if (content_type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    content_type);
+	add_standard_headers(r, content_type, rq->headers);
+	return ZEK_OK;
+}
+
 int
 http_reply_bytes(struct req *rq, unsigned status, const char *content_type,
     const void *data, size_t len, bool copy)
 {
+	struct MHD_Response *r;
+
 	if (rq->resp != NULL)
 		return ZEK_CONFLICT;
-	rq->resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
+	r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
 	    copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
-	if (rq->resp == NULL)
+	if (r == NULL)
 		return ZEK_NOMEM;
-	rq->status = status;
-	rq->resp_bytes = len;
-	if (content_type != NULL)
-		MHD_add_response_header(rq->resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-		    content_type);
-	add_standard_headers(rq->resp, content_type, rq->headers);
-	return ZEK_OK;
+	return reply_take(rq, r, status, content_type, len);
 }
 
 int
 http_reply(struct req *rq, unsigned status, const char *content_type,
     struct buf *body)
 {
+	struct MHD_Response *r;
 	size_t len;
 	char *data;
 
@@ -185,18 +198,68 @@ http_reply(struct req *rq, unsigned status, const char *content_type,
 	data = buf_steal(body, &len);
 	if (data == NULL)
 		return ZEK_NOMEM;
-	rq->resp = MHD_create_response_from_buffer(len, data,
-	    MHD_RESPMEM_MUST_FREE);
-	if (rq->resp == NULL) {
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
 		free(data);
 		return ZEK_NOMEM;
 	}
-	rq->status = status;
-	rq->resp_bytes = len;
-	MHD_add_response_header(rq->resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    content_type);
-	add_standard_headers(rq->resp, content_type, rq->headers);
-	return ZEK_OK;
+	return reply_take(rq, r, status, content_type, len);
+}
+
+int
+http_reply_json(struct req *rq, unsigned status, const char *content_type,
+    json_t *body)
+{
+	char *s;
+	int rc;
+
+	/* A body that lost a part to a failed allocation is no answer. */
+	if (body == NULL || jsonalloc_failed()) {
+		json_decref(body);
+		return ZEK_NOMEM;
+	}
+	s = jsonalloc_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (s == NULL)
+		return ZEK_NOMEM;
+	rc = http_reply_bytes(rq, status, content_type, s, strlen(s), true);
+	free(s);
+	return rc;
+}
+
+/* "attachment; filename=..." with the file name in RFC 5987 form, and
+ * "download" for clients that know only the plain parameter. */
+static const char *
+disposition(struct req *rq, const char *kind, const char *name)
+{
+	struct buf b;
+	char *out;
+
+	buf_init(&b, 4096);
+	buf_printf(&b, "%s; filename=\"download\"; filename*=UTF-8''", kind);
+	buf_put_percent(&b, name, strlen(name), "");
+	out = b.failed ? NULL : arena_strdup(rq->arena, b.data);
+	buf_free(&b);
+	return out;
+}
+
+int
+http_reply_file(struct req *rq, bool show_inline, const char *filename,
+    const char *content_type, const void *data, size_t len)
+{
+	const char *disp;
+	int rc;
+
+	disp = disposition(rq, show_inline ? "inline" : "attachment", filename);
+	if (disp == NULL)
+		return ZEK_NOMEM;
+	/* No Cache-Control here: the default no-store keeps the file out of
+	 * the browser's cache once its viewer signed out or lost access. */
+	if ((rc = http_header(rq, "Content-Disposition", disp)) != ZEK_OK ||
+	    (rc = http_header(rq, "Content-Security-Policy",
+	    "default-src 'none'; sandbox")) != ZEK_OK)
+		return rc;
+	return http_reply_bytes(rq, 200, content_type, data, len, true);
 }
 
 int
@@ -263,9 +326,9 @@ static const struct {
 	{ fallback_html_503, sizeof(fallback_html_503) - 1,
 	    "text/html; charset=utf-8", 503 },
 	{ fallback_json_500, sizeof(fallback_json_500) - 1,
-	    "application/json;charset=UTF-8", 500 },
+	    HTTP_JSON_JSM, 500 },
 	{ fallback_json_503, sizeof(fallback_json_503) - 1,
-	    "application/json;charset=UTF-8", 503 },
+	    HTTP_JSON_JSM, 503 },
 };
 #define FALLBACKS (sizeof(fallback_spec) / sizeof(fallback_spec[0]))
 
@@ -365,19 +428,38 @@ http_fault_report(struct req *rq)
 }
 #endif
 
+/* The one mapping from zek_rc to HTTP, for pages and API alike: the
+ * status, and the catalog key (po/<lang>/api.po) of the API's JSM error
+ * body. Out of memory is a passing state (503, try again); anything not
+ * listed is ours (500). */
+static const struct {
+	unsigned status;
+	const char *api_key;
+} rc_http[ZEK_RC_MAX] = {
+	[ZEK_OK] = { 200, NULL },
+	[ZEK_NOTFOUND] = { 404, "api_err_not_found" },
+	[ZEK_FORBIDDEN] = { 403, "api_err_forbidden" },
+	[ZEK_INVALID] = { 400, "api_err_bad_request" },
+	[ZEK_CONFLICT] = { 409, "api_err_conflict" },
+	[ZEK_TOOBIG] = { 413, "api_err_body_too_big" },
+	[ZEK_NOMEM] = { 503, "api_err_unavailable" },
+	[ZEK_IO] = { 500, "api_err_internal" },
+};
+
 unsigned
 http_status_of(int rc)
 {
-	switch (rc) {
-	case ZEK_OK:        return 200;
-	case ZEK_NOTFOUND:  return 404;
-	case ZEK_FORBIDDEN: return 403;
-	case ZEK_INVALID:   return 400;
-	case ZEK_CONFLICT:  return 409;
-	case ZEK_TOOBIG:    return 413;
-	case ZEK_NOMEM:     return 503;
-	default:            return 500;
-	}
+	if (rc < 0 || rc >= ZEK_RC_MAX || rc_http[rc].status == 0)
+		return 500;
+	return rc_http[rc].status;
+}
+
+const char *
+http_api_error_key(int rc)
+{
+	if (rc <= ZEK_OK || rc >= ZEK_RC_MAX || rc_http[rc].api_key == NULL)
+		return "api_err_internal";
+	return rc_http[rc].api_key;
 }
 
 unsigned

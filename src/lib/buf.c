@@ -3,6 +3,7 @@
 #include "arena.h"
 #include "zek.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,40 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 	b->len += (size_t)n;
 	return 0;
+}
+
+static bool
+is_unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	    c == '~';
+}
+
+int
+buf_put_percent(struct buf *b, const char *s, size_t len, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char enc[3];
+	size_t i, run = 0;
+	unsigned char c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		/* c != 0: strchr would find the terminator of keep. */
+		if (is_unreserved(c) || (c != 0 && strchr(keep, c) != NULL))
+			continue;
+		if (i > run)
+			buf_append(b, s + run, i - run);
+		enc[0] = '%';
+		enc[1] = hex[c >> 4];
+		enc[2] = hex[c & 15];
+		buf_append(b, enc, 3);
+		run = i + 1;
+	}
+	if (len > run)
+		buf_append(b, s + run, len - run);
+	return b->failed;
 }
 
 void

@@ -76,37 +76,10 @@ html_escape_attr(struct buf *b, const char *s, size_t len)
 	return html_escape(b, s, len, 1);
 }
 
-static int
-html_is_unreserved(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-	    c == '~';
-}
-
 int
 html_escape_url(struct buf *b, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	char enc[3];
-	size_t i, run = 0;
-	unsigned char c;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (html_is_unreserved(c))
-			continue;
-		if (i > run)
-			buf_append(b, s + run, i - run);
-		enc[0] = '%';
-		enc[1] = hex[c >> 4];
-		enc[2] = hex[c & 15];
-		buf_append(b, enc, 3);
-		run = i + 1;
-	}
-	if (len > run)
-		buf_append(b, s + run, len - run);
-	return b->failed;
+	return buf_put_percent(b, s, len, "");
 }
 
 /* State for json_dump_callback: U+2028/9 are E2 80 A8/A9 in UTF-8 and may

@@ -11,6 +11,7 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm-extension_api.h>
 
+#include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/zek.h"
 
@@ -405,6 +406,19 @@ int
 markdown_to_html(const char *md, size_t len, struct buf *out)
 {
 	return md_render(md, len, NULL, out);
+}
+
+const char *
+markdown_to_arena(struct arena *a, const char *md)
+{
+	struct buf b;
+	const char *html = NULL;
+
+	buf_init(&b, MARKDOWN_HTML_MAX);
+	if (markdown_to_html(md, strlen(md), &b) == ZEK_OK && !b.failed)
+		html = arena_strdup(a, b.data != NULL ? b.data : "");
+	buf_free(&b);
+	return html;
 }
 
 int

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+struct arena;
 struct buf;
 
 /* Longest input accepted, in bytes. cmark-gfm 0.29.0.gfm.6 has inputs that
@@ -24,6 +25,15 @@ struct buf;
  * Returns ZEK_OK, ZEK_TOOBIG (input over MARKDOWN_MAX_INPUT or out's
  * maximum reached) or ZEK_NOMEM. On error out may hold partial output. */
 int markdown_to_html(const char *md, size_t len, struct buf *out);
+
+/* Rendered HTML of one value at most (a field, a comment, an
+ * announcement) when it goes into a page or an API body. */
+#define MARKDOWN_HTML_MAX (1u << 20)
+
+/* markdown_to_html of the string md, as a string in arena a; NULL when
+ * it cannot be rendered (input too long, HTML over MARKDOWN_HTML_MAX) or
+ * memory runs out. */
+const char *markdown_to_arena(struct arena *a, const char *md);
 
 /* As markdown_to_html, for the HTML part of an e-mail: an image whose
  * address is not under local_base (zek's base_url, e.g.

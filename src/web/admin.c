@@ -12,6 +12,7 @@
 
 #include "core/admin.h"
 #include "core/objects.h"
+#include "core/portal.h"
 #include "core/users.h"
 #include "core/validate.h"
 #include "http/form.h"
@@ -115,7 +116,7 @@ web_admin_home(struct req *rq)
 		    "name", desks[i].name, "key", desks[i].project_key,
 		    "href", arena_printf(rq->arena, PORTAL_URL,
 		    desks[i].portal_id),
-		    "types_title", web_fmt1(rq, "admin_types_card_title", "key",
+		    "types_title", http_fmt1(rq, "admin_types_card_title", "key",
 		    desks[i].project_key),
 		    "types_href", arena_printf(rq->arena, PORTAL_URL "/types",
 		    desks[i].portal_id)));
@@ -185,7 +186,7 @@ announcement_state(struct req *rq, const struct admin_help_center *h)
 		when = web_time_text(rq, h->announcement_until);
 	} else
 		key = "admin_announcement_on";
-	return when != NULL ? web_fmt1(rq, key, "when", when) : web_t(rq, key);
+	return when != NULL ? http_fmt1(rq, key, "when", when) : web_t(rq, key);
 }
 
 static int
@@ -288,10 +289,10 @@ desk_page(struct req *rq, unsigned status, int64_t portal_id,
 	    portal_id);
 	if (f.action == NULL)
 		return ZEK_NOMEM;
-	return form_page(rq, status, web_fmt1(rq, "admin_portal_title", "key",
+	return form_page(rq, status, http_fmt1(rq, "admin_portal_title", "key",
 	    d.project_key), NULL, admin_page_form(rq, &f), ctx_pack(
-	    "{s:s, s:s}", "view_href", arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%" PRId64, portal_id), "types_href",
+	    "{s:s, s:s}", "view_href", core_portal_path(rq->arena, portal_id),
+	    "types_href",
 	    arena_printf(rq->arena, PORTAL_URL "/types", portal_id)));
 }
 
@@ -367,7 +368,7 @@ import_max_text(struct req *rq)
 {
 	size_t max = rq->app->cfg.max_file_bytes;
 
-	return web_size_text(rq, max < OBJECTS_CSV_MAX ? max : OBJECTS_CSV_MAX);
+	return http_size_text(rq, max < OBJECTS_CSV_MAX ? max : OBJECTS_CSV_MAX);
 }
 
 /* What went wrong on the page, and where: the add form (id 0) or one
@@ -395,8 +396,9 @@ catalogue_rows(struct req *rq, const struct admin_objects *objs,
 		    failed ? web_kept(rq, "name") : o->name);
 		json_object_set_new(row, "name", json_string(o->name));
 		json_object_set_new(row, "retired", json_boolean(o->retired));
-		json_object_set_new(row, "rename_label", json_string(web_fmt1(rq,
-		    "admin_object_rename_label", "name", o->name)));
+		json_object_set_new(row, "rename_label", json_string(
+		    http_fmt1(rq, "admin_object_rename_label", "name",
+		    o->name)));
 		json_object_set_new(row, "action", json_string(arena_printf(
 		    rq->arena, CATALOGUE_URL "/%" PRId64, o->id)));
 		json_array_append_new(arr, row);
@@ -435,7 +437,7 @@ catalogue_page(struct req *rq, unsigned status, const char *kind,
 	json_object_set_new(page, "import_action",
 	    json_string(CATALOGUE_URL "/import"));
 	json_object_set_new(page, "q", json_string(q));
-	json_object_set_new(page, "import_help", json_string(web_fmt1(rq,
+	json_object_set_new(page, "import_help", json_string(http_fmt1(rq,
 	    "admin_import_help", "max", import_max_text(rq))));
 	json_object_set_new(page, "rows", catalogue_rows(rq, &objs, ce));
 	json_object_set_new(page, "has_rows", json_boolean(objs.n > 0));
@@ -555,7 +557,7 @@ web_admin_objects_import(struct req *rq)
 	if (f == NULL || f->filename == NULL || f->len == 0)
 		ce.message = web_t(rq, "admin_import_no_file");
 	else if (f->too_big || f->value == NULL || f->len > OBJECTS_CSV_MAX)
-		ce.message = web_fmt1(rq, "admin_import_too_big", "max",
+		ce.message = http_fmt1(rq, "admin_import_too_big", "max",
 		    import_max_text(rq));
 	if (ce.message != NULL)
 		return catalogue_page(rq, 422, kind, &ce);
@@ -563,16 +565,16 @@ web_admin_objects_import(struct req *rq)
 	    &added, &line);
 	if (rc == ZEK_INVALID || rc == ZEK_TOOBIG) {
 		snprintf(n, sizeof(n), "%" PRId64, line);
-		ce.message = rc == ZEK_TOOBIG ? web_fmt1(rq,
+		ce.message = rc == ZEK_TOOBIG ? http_fmt1(rq,
 		    "admin_import_too_big", "max", import_max_text(rq)) :
-		    line > 0 ? web_fmt1(rq, "admin_import_bad_line", "line", n) :
-		    web_t(rq, "admin_import_bad_text");
+		    line > 0 ? http_fmt1(rq, "admin_import_bad_line", "line",
+		    n) : web_t(rq, "admin_import_bad_text");
 		return catalogue_page(rq, 422, kind, &ce);
 	}
 	if (rc != ZEK_OK)
 		return rc;
 	snprintf(n, sizeof(n), "%" PRId64, added);
-	ce.result = web_fmt1(rq, "admin_import_done", "n", n);
+	ce.result = http_fmt1(rq, "admin_import_done", "n", n);
 	return catalogue_page(rq, 200, kind, &ce);
 }
 
@@ -604,7 +606,7 @@ change_value(struct req *rq, const struct admin_change *c, const char *v)
 	if (str_starts(c->subject, "type_sla_") &&
 	    str_to_i64(v, 0, INT64_MAX, &ms) == 0)
 		return ms == 0 ? web_t(rq, "admin_sla_none") :
-		    web_fmt1(rq, "admin_sla_hours", "hours", web_hours_value(rq,
+		    http_fmt1(rq, "admin_sla_hours", "hours", web_hours_value(rq,
 		    ms));
 	return str_empty(v) ? web_t(rq, "admin_value_empty") : v;
 }
@@ -634,7 +636,7 @@ history_rows(struct req *rq, const struct admin_history *h)
 		key = arena_printf(rq->arena, "admin_subject_%s", c->subject);
 		what = key != NULL ? web_t(rq, key) : c->subject;
 		if (!str_empty(c->target))
-			what = web_fmt(rq, "admin_subject_of",
+			what = http_fmt(rq, "admin_subject_of",
 			    (const char *const[]){ "what", "target" },
 			    (const char *const[]){ what, change_target(rq,
 			    c->target) }, 2);

@@ -47,11 +47,11 @@ struct config_error {
 static const char *
 problem_text(struct req *rq, const struct config_problem *p)
 {
-	const char *msg = web_fmt1(rq, p->key, "detail", p->detail);
+	const char *msg = http_fmt1(rq, p->key, "detail", p->detail);
 
 	if (str_empty(p->path))
 		return msg;
-	return web_fmt(rq, "admin_config_problem",
+	return http_fmt(rq, "admin_config_problem",
 	    (const char *const[]){ "path", "message" },
 	    (const char *const[]){ p->path, msg }, 2);
 }
@@ -86,12 +86,12 @@ config_page(struct req *rq, unsigned status, const struct config_error *ce)
 	snprintf(v, sizeof(v), "%" PRId64, h.version);
 	json_object_set_new(page, "export_href",
 	    json_string(CONFIG_URL "/export"));
-	json_object_set_new(page, "export_text", json_string(web_fmt1(rq,
+	json_object_set_new(page, "export_text", json_string(http_fmt1(rq,
 	    "admin_config_export_text", "version", v)));
 	json_object_set_new(page, "import_action",
 	    json_string(CONFIG_URL "/import"));
-	json_object_set_new(page, "import_help", json_string(web_fmt1(rq,
-	    "admin_config_import_help", "max", web_size_text(rq,
+	json_object_set_new(page, "import_help", json_string(http_fmt1(rq,
+	    "admin_config_import_help", "max", http_size_text(rq,
 	    config_max(rq)))));
 	json_object_set_new(page, "conflict", json_boolean(ce->conflict));
 	if (ce->message != NULL) {
@@ -151,8 +151,7 @@ web_admin_config_export(struct req *rq)
 	rc = http_header(rq, "Content-Disposition", disp);
 	if (rc != ZEK_OK)
 		return rc;
-	return http_reply_bytes(rq, 200, "application/json; charset=utf-8", doc,
-	    len, true);
+	return http_reply_bytes(rq, 200, HTTP_JSON, doc, len, true);
 }
 
 /* The plan as table rows, in the viewer's language. */
@@ -212,7 +211,7 @@ preview_page(struct req *rq, const struct config_plan *plan,
 	}
 	snprintf(v, sizeof(v), "%" PRId64, plan->version);
 	snprintf(n, sizeof(n), "%zu", plan->n);
-	json_object_set_new(page, "intro", json_string(web_fmt(rq,
+	json_object_set_new(page, "intro", json_string(http_fmt(rq,
 	    "admin_config_preview_intro", (const char *const[]){ "file",
 	    "version" }, (const char *const[]){ filename, v }, 2)));
 	json_object_set_new(page, "lines", plan_rows(rq, plan));
@@ -255,8 +254,8 @@ web_admin_config_preview(struct req *rq)
 	if (f == NULL || f->filename == NULL || f->len == 0)
 		ce.message = web_t(rq, "admin_config_no_file");
 	else if (f->too_big || f->value == NULL || f->len > config_max(rq))
-		ce.message = web_fmt1(rq, "admin_config_too_big", "max",
-		    web_size_text(rq, config_max(rq)));
+		ce.message = http_fmt1(rq, "admin_config_too_big", "max",
+		    http_size_text(rq, config_max(rq)));
 	if (ce.message != NULL)
 		return config_page(rq, 422, &ce);
 	rc = core_config_plan(&rq->ctx, rq->user, f->value, f->len, &plan,
@@ -267,8 +266,8 @@ web_admin_config_preview(struct req *rq)
 		return rc;
 	parts = doc_parts(rq, plan.doc);
 	if (parts == NULL) {
-		ce.message = web_fmt1(rq, "admin_config_too_big", "max",
-		    web_size_text(rq, config_max(rq)));
+		ce.message = http_fmt1(rq, "admin_config_too_big", "max",
+		    http_size_text(rq, config_max(rq)));
 		return config_page(rq, 422, &ce);
 	}
 	return preview_page(rq, &plan, shown_name(f), parts);

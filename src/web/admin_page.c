@@ -46,7 +46,7 @@ control_label(struct req *rq, const struct control *c, const char *row)
 
 	if (row == NULL)
 		return label;
-	return web_fmt(rq, "admin_label_for", (const char *const[]){ "label",
+	return http_fmt(rq, "admin_label_for", (const char *const[]){ "label",
 	    "name" }, (const char *const[]){ label, row }, 2);
 }
 

@@ -12,6 +12,7 @@
 #include "core/admin.h"
 #include "core/admin_types.h"
 #include "core/fields.h"
+#include "core/portal.h"
 #include "core/validate.h"
 #include "lib/arena.h"
 #include "lib/str.h"
@@ -745,9 +746,8 @@ type_page(struct req *rq, int64_t type_id, const struct sent *s)
 	json_object_set_new(page, "add_field", page_form(rq, &add, s, "field",
 	    0));
 	json_object_set_new(page, "type_hidden", json_boolean(t.hidden));
-	json_object_set_new(page, "view_href", json_string(arena_printf(
-	    rq->arena, "/servicedesk/customer/portal/%" PRId64 "/create/%"
-	    PRId64, t.portal_id, t.id)));
+	json_object_set_new(page, "view_href", json_string(core_create_path(
+	    rq->arena, t.portal_id, t.id)));
 	return admin_page_render(rq, s != NULL ? s->status : 200,
 	    "admin/type", page, crumbs, 2);
 }
@@ -943,7 +943,7 @@ options_json(struct req *rq, json_t *page, const struct admin_field *fld,
 	    "options") : NULL;
 	if (e != NULL)
 		json_object_set_new(page, "options_error",
-		    json_string(web_error_text(rq, e)));
+		    json_string(http_error_text(rq, e)));
 }
 
 static json_t *

@@ -36,7 +36,7 @@ error_text(struct req *rq, const char *key, int64_t max)
 {
 	struct field_error e = { .field = "", .key = key, .max = max };
 
-	return web_error_text(rq, &e);
+	return http_error_text(rq, &e);
 }
 
 /* ---- customers ---- */

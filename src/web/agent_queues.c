@@ -95,7 +95,7 @@ nav_json(struct req *rq, enum agent_queue current,
 		    "label", web_t(rq, queue_keys[q]),
 		    "href", queue_href(rq, (enum agent_queue)q),
 		    "count", n,
-		    "count_text", web_fmt1(rq, "agent_queue_count", "n", n),
+		    "count_text", http_fmt1(rq, "agent_queue_count", "n", n),
 		    "current", q == (size_t)current));
 	}
 	return arr;
@@ -184,8 +184,7 @@ create_href(struct req *rq)
 
 	if (core_portals_list(&rq->ctx, rq->user, &list, &n) == ZEK_OK &&
 	    n == 1)
-		return arena_printf(rq->arena, "/servicedesk/customer/portal/%"
-		    PRId64, list[0].id);
+		return core_portal_path(rq->arena, list[0].id);
 	return WEB_HOME;
 }
 

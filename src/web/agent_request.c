@@ -9,6 +9,7 @@
 #include "core/agent.h"
 #include "core/sla.h"
 #include "core/attachments.h"
+#include "core/portal.h"
 #include "core/requests.h"
 #include "core/validate.h"
 #include "core/workflow.h"
@@ -16,8 +17,6 @@
 #include "lib/utf8.h"
 #include "render/i18n.h"
 
-#define COMMENT_FIELD "comment"
-#define FILES_FIELD "attachment"
 #define STATUS_COMMENT_FIELD "status_comment"
 
 /* A failed form or a refusal, shown with the page again. */
@@ -74,8 +73,7 @@ agent_sub_href(struct req *rq, const struct request_view *v,
 static const char *
 customer_href(struct req *rq, const struct request_view *v)
 {
-	return arena_printf(rq->arena, "/servicedesk/customer/portal/%" PRId64
-	    "/%s", v->portal_id, v->key);
+	return core_request_path(rq->arena, v->portal_id, v->key);
 }
 
 static json_t *
@@ -189,7 +187,7 @@ status_json(struct req *rq, const struct agent_request *ar,
 	    "is_richtext", 1);
 	if (field != NULL && st->status_failed && st->status_err.key != NULL)
 		json_object_set_new(field, "error", json_string(
-		    web_error_text(rq, &st->status_err)));
+		    http_error_text(rq, &st->status_err)));
 	return ctx_pack("{s:s, s:o, s:b, s:o}",
 	    "action", agent_sub_href(rq, ar->view, "status"),
 	    "options", opts, "has_options", json_array_size(opts) > 0,
@@ -208,7 +206,7 @@ reply_json(struct req *rq, const struct agent_request *ar,
 	    "internal", st->reply_failed && st->reply_internal);
 	if (form == NULL || web_comment_form_fields(rq, form,
 	    web_t(rq, "agent_reply_text"), NULL,
-	    st->reply_failed ? web_kept(rq, COMMENT_FIELD) : "", st->kept,
+	    st->reply_failed ? web_kept(rq, WEB_COMMENT_FIELD) : "", st->kept,
 	    st->nkept, st->errs, st->nerrs) != ZEK_OK) {
 		json_decref(form);
 		return NULL;
@@ -222,7 +220,7 @@ duration_text(struct req *rq, int64_t ms)
 {
 	int64_t minutes = (ms < 0 ? -ms : ms) / 60000;
 
-	return web_fmt(rq, "sla_duration", (const char *[]){ "h", "m" },
+	return http_fmt(rq, "sla_duration", (const char *[]){ "h", "m" },
 	    (const char *[]){ arena_printf(rq->arena, "%lld",
 	    (long long)(minutes / 60)), arena_printf(rq->arena, "%lld",
 	    (long long)(minutes % 60)) }, 2);
@@ -243,17 +241,17 @@ goal_json(struct req *rq, const char *label, const struct sla_result *r)
 		left = c->goal_ms - c->elapsed_ms;
 		state = c->breached ? "breached" : c->paused ? "paused" :
 		    left * 4 < c->goal_ms ? "warning" : "running";
-		text = c->breached ? web_fmt1(rq, "sla_breached_by", "time",
-		    duration_text(rq, -left)) : c->paused ? web_fmt1(rq,
-		    "sla_paused", "time", duration_text(rq, left)) : web_fmt(rq,
+		text = c->breached ? http_fmt1(rq, "sla_breached_by", "time",
+		    duration_text(rq, -left)) : c->paused ? http_fmt1(rq,
+		    "sla_paused", "time", duration_text(rq, left)) : http_fmt(rq,
 		    "sla_running", (const char *[]){ "time", "at" },
 		    (const char *[]){ duration_text(rq, left),
 		    web_time_text(rq, c->breach_at) }, 2);
 	} else if (r->ncompleted > 0) {
 		c = &r->completed[r->ncompleted - 1];
 		state = c->breached ? "breached" : "met";
-		text = web_fmt1(rq, c->breached ? "sla_missed" : "sla_met", "time",
-		    duration_text(rq, c->elapsed_ms));
+		text = http_fmt1(rq, c->breached ? "sla_missed" : "sla_met",
+		    "time", duration_text(rq, c->elapsed_ms));
 	} else {
 		return NULL;
 	}
@@ -461,7 +459,7 @@ web_agent_comment(struct req *rq)
 		return rc;
 	st.kept = up.kept;
 	st.nkept = up.nkept;
-	in.body = req_form(rq, COMMENT_FIELD);
+	in.body = req_form(rq, WEB_COMMENT_FIELD);
 	in.is_public = !st.reply_internal;
 	in.attachment_tokens = up.tokens;
 	in.ntokens = up.ntokens;

@@ -87,8 +87,7 @@ web_landing(struct req *rq, const char **out)
 	if (rc != ZEK_OK)
 		return rc;
 	if (n == 1) {
-		*out = arena_printf(rq->arena, "/servicedesk/customer/portal/%lld",
-		    (long long)list[0].id);
+		*out = core_portal_path(rq->arena, list[0].id);
 		if (*out == NULL)
 			return ZEK_NOMEM;
 	}

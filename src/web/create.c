@@ -8,6 +8,7 @@
 #include "core/attachments.h"
 #include "core/fields.h"
 #include "core/objects.h"
+#include "core/portal.h"
 #include "core/requests.h"
 #include "core/users.h"
 #include "lib/str.h"
@@ -90,7 +91,7 @@ kept_files(struct req *rq, const struct create_state *st, size_t idx)
 		const struct attachment_info *a = &st->kept[idx][i];
 		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
 		    "token", a->token, "name", a->filename,
-		    "size_text", web_size_text(rq, a->size)));
+		    "size_text", http_size_text(rq, a->size)));
 	}
 	return arr;
 }
@@ -122,7 +123,8 @@ field_json(struct req *rq, const struct create_state *st, size_t idx)
 	if (!str_empty(f->help))
 		json_object_set_new(j, "help", json_string(f->help));
 	if (e != NULL)
-		json_object_set_new(j, "error", json_string(web_error_text(rq, e)));
+		json_object_set_new(j, "error", json_string(http_error_text(rq,
+		    e)));
 	switch (f->kind) {
 	case FIELD_SELECT:
 		json_object_set_new(j, "options", select_options(rq, f));
@@ -178,7 +180,7 @@ on_behalf_json(struct req *rq, const struct create_state *st)
 		    "selected", cur ? str_eq(cur, id) : people[i].id == rq->user->id));
 	}
 	return ctx_pack("{s:o, s:s?}", "options", opts,
-	    "error", e ? web_error_text(rq, e) : NULL);
+	    "error", e ? http_error_text(rq, e) : NULL);
 }
 
 static json_t *
@@ -204,7 +206,7 @@ share_json(struct req *rq, const struct create_state *st)
 	/* Private is the default, as the customer guide demands. */
 	return ctx_pack("{s:b, s:o, s:s?}", "private_selected",
 	    cur == NULL || str_eq(cur, "private"), "orgs", orgs,
-	    "error", e ? web_error_text(rq, e) : NULL);
+	    "error", e ? http_error_text(rq, e) : NULL);
 }
 
 /* The label the form shows for a field an error names: the type's
@@ -248,14 +250,13 @@ create_page(struct req *rq, const struct create_state *st)
 {
 	const struct reqtype *t = st->type;
 	json_t *page, *fields;
-	char *portal_href;
+	const char *portal_href;
 	size_t i;
 
 	page = web_page_ctx(rq, "page_create");
 	if (page == NULL)
 		return ZEK_NOMEM;
-	portal_href = arena_printf(rq->arena, "/servicedesk/customer/portal/%lld",
-	    (long long)st->portal_id);
+	portal_href = core_portal_path(rq->arena, st->portal_id);
 	json_object_set_new(page, "title", json_string(t->name));
 	json_object_set_new(page, "form_action", json_string(rq->path));
 	json_object_set_new(page, "cancel_href", json_string(portal_href));
@@ -429,8 +430,8 @@ web_create(struct req *rq)
 		in.on_behalf_user_id = 0;
 	rc = core_request_create(&rq->ctx, rq->user, &in, &errs, &nerrs, &key);
 	if (rc == ZEK_OK && st.nerrs == 0)
-		return http_redirect(rq, 303, arena_printf(rq->arena,
-		    "/servicedesk/customer/portal/%lld/%s", (long long)st.portal_id, key));
+		return http_redirect(rq, 303, core_request_path(rq->arena,
+		    st.portal_id, key));
 	if (rc != ZEK_OK && rc != ZEK_INVALID)
 		return rc;
 	for (i = 0; i < nerrs; i++)
@@ -452,8 +453,8 @@ web_objects_search(struct req *rq)
 
 	if (kind == NULL || !core_object_kind_valid(kind) ||
 	    (q != NULL && (strlen(q) > 200 || !utf8_valid(q, strlen(q)))))
-		return web_reply_json(rq, 400, ctx_pack("{s:s}", "errorMessage",
-		    web_t(rq, "err_bad_request_text")));
+		return http_reply_json(rq, 400, HTTP_JSON, ctx_pack("{s:s}",
+		    "errorMessage", web_t(rq, "err_bad_request_text")));
 	rc = core_objects_search(&rq->ctx, kind, q, 20, &objs, &n);
 	if (rc != ZEK_OK)
 		return rc;
@@ -461,7 +462,8 @@ web_objects_search(struct req *rq)
 	for (i = 0; i < n; i++)
 		json_array_append_new(vals, ctx_pack("{s:I, s:s}",
 		    "id", (json_int_t)objs[i].id, "name", objs[i].name));
-	return web_reply_json(rq, 200, ctx_pack("{s:o}", "values", vals));
+	return http_reply_json(rq, 200, HTTP_JSON, ctx_pack("{s:o}", "values",
+	    vals));
 }
 
 /* POST /servicedesk/customer/markdown-preview: the editor's "Vorschau". */

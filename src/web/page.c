@@ -17,6 +17,7 @@
 #include "lib/str.h"
 #include "render/i18n.h"
 #include "render/jsonalloc.h"
+#include "render/markdown.h"
 #include "render/template.h"
 #include "render/time.h"
 #include "lib/utf8.h"
@@ -153,21 +154,14 @@ web_need_login(struct req *rq)
 	struct buf b;
 
 	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON))
-		return web_reply_json(rq, 401, ctx_pack("{s:s}", "errorMessage",
-		    web_t(rq, "err_login_needed")));
+		return http_reply_json(rq, 401, HTTP_JSON, ctx_pack("{s:s}",
+		    "errorMessage", web_t(rq, "err_login_needed")));
 	/* Only GET pages are worth returning to; a POST goes back home. */
 	if (!str_eq(rq->method, "GET"))
 		return http_redirect(rq, 303, WEB_LOGIN);
 	buf_init(&b, 4096);
 	buf_puts(&b, WEB_LOGIN "?next=");
-	for (const char *p = rq->path; *p != '\0'; p++) {
-		unsigned char c = (unsigned char)*p;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("/-_.~", c) != NULL)
-			buf_putc(&b, (char)c);
-		else
-			buf_printf(&b, "%%%02X", c);
-	}
+	buf_put_percent(&b, rq->path, strlen(rq->path), "/");
 	loc = b.failed ? NULL : arena_strdup(rq->arena, b.data);
 	buf_free(&b);
 	if (loc == NULL)
@@ -228,7 +222,7 @@ announce(struct req *rq, json_t *page)
 	if (core_help_center_texts(&rq->ctx, rq->lang, &hc) != ZEK_OK ||
 	    hc.announcement == NULL)
 		return;
-	html = web_markdown_html(rq, hc.announcement);
+	html = markdown_to_arena(rq->arena, hc.announcement);
 	if (html != NULL)
 		json_object_set_new(page, "announcement_html",
 		    json_string(html));
@@ -296,68 +290,6 @@ web_render(struct req *rq, unsigned status, const char *name, json_t *ctx)
 	return rc;
 }
 
-int
-web_reply_json(struct req *rq, unsigned status, json_t *body)
-{
-	char *s;
-	int rc;
-
-	if (body == NULL || jsonalloc_failed()) {
-		json_decref(body);
-		return ZEK_NOMEM;
-	}
-	s = jsonalloc_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	if (s == NULL)
-		return ZEK_NOMEM;
-	rc = http_reply_bytes(rq, status, "application/json; charset=utf-8", s,
-	    strlen(s), true);
-	free(s);
-	return rc;
-}
-
-const char *
-web_size_text(struct req *rq, size_t bytes)
-{
-	char n[32];
-	const char *names[] = { "n" };
-	const char *values[] = { n };
-	char *out = NULL;
-	const char *key;
-
-	if (bytes < 1024 * 1024) {
-		snprintf(n, sizeof(n), "%zu", (bytes + 1023) / 1024);
-		key = "bytes_kib";
-	} else {
-		snprintf(n, sizeof(n), "%.1f", (double)bytes / (1024.0 * 1024.0));
-		if (str_eq(rq->lang, "de") && strchr(n, '.') != NULL)
-			*strchr(n, '.') = ',';
-		key = "bytes_mib";
-	}
-	if (i18n_format(rq->arena, web_t(rq, key), names, values, 1, &out) != ZEK_OK)
-		return "";
-	return out;
-}
-
-const char *
-web_fmt(struct req *rq, const char *key, const char *const *names,
-    const char *const *values, size_t n)
-{
-	char *out;
-
-	if (i18n_format(rq->arena, web_t(rq, key), names, values, n, &out) !=
-	    ZEK_OK)
-		return web_t(rq, key);
-	return out;
-}
-
-const char *
-web_fmt1(struct req *rq, const char *key, const char *name,
-    const char *value)
-{
-	return web_fmt(rq, key, &name, &value, 1);
-}
-
 const char *
 web_time_text(struct req *rq, int64_t ms)
 {
@@ -409,23 +341,6 @@ web_error_for(const struct field_error *errs, size_t n, const char *field)
 	return NULL;
 }
 
-const char *
-web_error_text(struct req *rq, const struct field_error *e)
-{
-	char n[32];
-	const char *names[] = { "max", "min", "name" };
-	const char *values[] = { n, n, e->arg ? e->arg : "" };
-	char *out;
-
-	if (core_error_max_is_bytes(e->key))
-		str_lcpy(n, web_size_text(rq, (size_t)e->max), sizeof(n));
-	else
-		snprintf(n, sizeof(n), "%lld", (long long)e->max);
-	if (i18n_format(rq->arena, web_t(rq, e->key), names, values, 3, &out) != ZEK_OK)
-		return web_t(rq, e->key);
-	return out;
-}
-
 int
 web_attach_limit(struct req *rq, json_t *field)
 {
@@ -435,7 +350,7 @@ web_attach_limit(struct req *rq, json_t *field)
 	if (field == NULL)
 		return ZEK_NOMEM;
 	json_object_set_new(field, "max_bytes", json_integer(e.max));
-	json_object_set_new(field, "too_big", json_string(web_error_text(rq,
+	json_object_set_new(field, "too_big", json_string(http_error_text(rq,
 	    &e)));
 	return ZEK_OK;
 }
@@ -447,7 +362,7 @@ web_field_json(struct req *rq, const struct field_error *errs, size_t n,
 	const struct field_error *e = web_error_for(errs, n, field);
 
 	return ctx_pack("{s:s, s:s?, s:s?}", "id", id,
-	    "error", e != NULL ? web_error_text(rq, e) : NULL, "value", value);
+	    "error", e != NULL ? http_error_text(rq, e) : NULL, "value", value);
 }
 
 json_t *
@@ -471,7 +386,7 @@ web_summary_item(struct req *rq, const char *field_id, const char *label,
     const struct field_error *e)
 {
 	return ctx_pack("{s:s, s:s, s:s}", "field_id", field_id,
-	    "label", label, "message", web_error_text(rq, e));
+	    "label", label, "message", http_error_text(rq, e));
 }
 
 /* Catalog keys of the error page's heading and text for a status. */
@@ -541,7 +456,7 @@ web_fail_text(struct req *rq, unsigned status, int rc, const char *message)
 	if (message == NULL)
 		message = web_t(rq, text);
 	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON)) {
-		frc = web_reply_json(rq, status, ctx_pack("{s:s}",
+		frc = http_reply_json(rq, status, HTTP_JSON, ctx_pack("{s:s}",
 		    "errorMessage", message));
 		if (frc == ZEK_OK)
 			return rc;

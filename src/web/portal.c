@@ -7,6 +7,7 @@
 #include "core/list.h"
 #include "core/portal.h"
 #include "lib/str.h"
+#include "render/markdown.h"
 
 #define SEARCH_REQUESTS 5           /* own requests a search shows */
 
@@ -28,7 +29,8 @@ help_center_texts(struct req *rq, json_t *page)
 		return;
 	if (!str_empty(hc.title))
 		json_object_set_new(page, "heading", json_string(hc.title));
-	html = !str_empty(hc.intro) ? web_markdown_html(rq, hc.intro) : NULL;
+	html = !str_empty(hc.intro) ? markdown_to_arena(rq->arena, hc.intro) :
+	    NULL;
 	if (html != NULL)
 		json_object_set_new(page, "intro", json_string(html));
 }
@@ -48,8 +50,7 @@ type_hits_json(struct req *rq, const char *q)
 		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:s, s:s}",
 		    "name", hits[i].name, "description", hits[i].description,
 		    "icon", hits[i].icon, "portal", hits[i].portal_name,
-		    "href", arena_printf(rq->arena, "/servicedesk/customer/portal/"
-		    "%" PRId64 "/create/%" PRId64, hits[i].portal_id,
+		    "href", core_create_path(rq->arena, hits[i].portal_id,
 		    hits[i].type_id)));
 	return arr;
 }
@@ -75,8 +76,8 @@ request_hits_json(struct req *rq, const char *q, bool *more)
 		    "key", pg->items[i].key, "title", pg->items[i].title,
 		    "status_label", pg->items[i].status_label,
 		    "status_class", pg->items[i].status_code,
-		    "href", arena_printf(rq->arena, "/servicedesk/customer/portal/"
-		    "%" PRId64 "/%s", pg->items[i].portal_id, pg->items[i].key)));
+		    "href", core_request_path(rq->arena, pg->items[i].portal_id,
+		    pg->items[i].key)));
 	return arr;
 }
 
@@ -98,7 +99,7 @@ search_json(struct req *rq, json_t *page)
 	requests = request_hits_json(rq, q, &more);
 	json_object_set_new(page, "search", ctx_pack(
 	    "{s:s, s:o, s:b, s:o, s:b, s:s}",
-	    "heading", web_fmt1(rq, "search_results", "q", q),
+	    "heading", http_fmt1(rq, "search_results", "q", q),
 	    "types", types, "has_types", json_array_size(types) > 0,
 	    "requests", requests, "has_requests", json_array_size(requests) > 0,
 	    "all_href", web_page_href(rq, WEB_REQUESTS "?status=all&creator=any",
@@ -128,8 +129,7 @@ web_portals(struct req *rq)
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
 		    "name", list[i].name, "description", list[i].description,
-		    "href", arena_printf(rq->arena, "/servicedesk/customer/portal/%lld",
-		    (long long)list[i].id)));
+		    "href", core_portal_path(rq->arena, list[i].id)));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), NULL);
 	return web_render(rq, 200, "portals", page);
 }
@@ -145,9 +145,8 @@ group_json(struct req *rq, const struct portal *p, const struct portal_group *g)
 		    "name", g->types[i].name,
 		    "description", g->types[i].description,
 		    "icon", g->types[i].icon,
-		    "href", arena_printf(rq->arena,
-		    "/servicedesk/customer/portal/%lld/create/%lld",
-		    (long long)p->id, (long long)g->types[i].id)));
+		    "href", core_create_path(rq->arena, p->id,
+		    g->types[i].id)));
 	return ctx_pack("{s:s, s:I, s:o, s:b}", "name", g->name,
 	    "id", (json_int_t)g->id, "types", types, "empty", g->ntypes == 0);
 }

@@ -1,6 +1,7 @@
-/* request.c: one request's page with its activity, what can be done there
+/* request.c: the customer's page of one request, what can be done there
  * (comment, notifications, sharing, withdrawing, answering a solution), and
- * its attachments. */
+ * its attachments; the parts the agent's view shows too are in
+ * request_shared.c. */
 #include "web/web.h"
 
 #include <stdio.h>
@@ -8,6 +9,7 @@
 
 #include "core/activity.h"
 #include "core/attachments.h"
+#include "core/portal.h"
 #include "core/requests.h"
 #include "core/sharing.h"
 #include "core/validate.h"
@@ -17,11 +19,6 @@
 #include "render/i18n.h"
 #include "render/markdown.h"
 #include "render/time.h"
-
-#define MARKDOWN_PAGE_MAX (1u << 20)
-#define COMMENT_FIELD "comment"
-#define FILES_FIELD "attachment"
-#define KEEP_FIELD "keep_attachment"
 
 /* What the page shows besides the request itself: a failed form, a note. */
 struct page_state {
@@ -35,26 +32,11 @@ struct page_state {
 	const char *alert;              /* a message for the whole page */
 };
 
-/* Sanitised HTML of a Markdown value; NULL when it cannot be rendered. */
-const char *
-web_markdown_html(struct req *rq, const char *md)
-{
-	struct buf b;
-	char *html = NULL;
-
-	buf_init(&b, MARKDOWN_PAGE_MAX);
-	if (markdown_to_html(md, strlen(md), &b) == ZEK_OK && !b.failed)
-		html = arena_strdup(rq->arena, b.data ? b.data : "");
-	buf_free(&b);
-	return html;
-}
-
 /* "/servicedesk/customer/portal/17/ZEK-12" */
 static const char *
 request_href(struct req *rq, const struct request_view *v)
 {
-	return arena_printf(rq->arena, "/servicedesk/customer/portal/%lld/%s",
-	    (long long)v->portal_id, v->key);
+	return core_request_path(rq->arena, v->portal_id, v->key);
 }
 
 static const char *
@@ -63,102 +45,6 @@ sub_href(struct req *rq, const struct request_view *v, const char *tail)
 	const char *href = request_href(rq, v);
 
 	return href != NULL ? arena_printf(rq->arena, "%s/%s", href, tail) : NULL;
-}
-
-/* A catalog sentence as a list of {text, strong}: the values of its
- * {placeholders} are marked strong ("zu **Wartet auf Kunden** geändert"),
- * without any markup in the catalog. */
-static json_t *
-segments(struct req *rq, const char *key, const char *const *names,
-    const char *const *values, size_t n)
-{
-	const char *s = web_t(rq, key), *open, *close;
-	json_t *arr = json_array();
-	size_t i, len;
-
-	while (arr != NULL && *s != '\0') {
-		open = strchr(s, '{');
-		close = open != NULL ? strchr(open, '}') : NULL;
-		if (close == NULL) {
-			json_array_append_new(arr, ctx_pack("{s:s, s:b}", "text", s,
-			    "strong", 0));
-			break;
-		}
-		len = (size_t)(close - open - 1);
-		for (i = 0; i < n; i++)
-			if (strlen(names[i]) == len &&
-			    memcmp(names[i], open + 1, len) == 0)
-				break;
-		if (open > s)
-			json_array_append_new(arr, ctx_pack("{s:s%, s:b}", "text",
-			    s, (size_t)(open - s), "strong", 0));
-		if (i < n)
-			json_array_append_new(arr, ctx_pack("{s:s, s:b}", "text",
-			    values[i] != NULL ? values[i] : "", "strong", 1));
-		else
-			json_array_append_new(arr, ctx_pack("{s:s%, s:b}", "text",
-			    open, (size_t)(close - open + 1), "strong", 0));
-		s = close + 1;
-	}
-	return arr;
-}
-
-static json_t *
-field_view_json(struct req *rq, const struct request_field_view *f)
-{
-	json_t *j = ctx_pack("{s:s, s:s}", "key", f->key, "label", f->label);
-	json_t *vals;
-	const char *html;
-	size_t i;
-
-	if (j == NULL || f->nvalues == 0)
-		return j;
-	switch (f->kind) {
-	case FIELD_RICHTEXT:
-		html = web_markdown_html(rq, f->values[0]);
-		if (html != NULL)
-			json_object_set_new(j, "html", json_string(html));
-		else
-			json_object_set_new(j, "text", json_string(f->values[0]));
-		break;
-	case FIELD_DATETIME:
-		json_object_set_new(j, "text", json_string(web_time_text(rq, f->datetime_ms)));
-		break;
-	case FIELD_URL:
-		json_object_set_new(j, "text", json_string(f->values[0]));
-		json_object_set_new(j, "href", json_string(f->values[0]));
-		break;
-	default:
-		if (f->nvalues == 1) {
-			json_object_set_new(j, "text", json_string(f->values[0]));
-			break;
-		}
-		vals = json_array();
-		for (i = 0; i < f->nvalues; i++)
-			json_array_append_new(vals, json_string(f->values[i]));
-		json_object_set_new(j, "values", vals);
-		break;
-	}
-	return j;
-}
-
-/* Files for partials/request-files. */
-json_t *
-web_files_json(struct req *rq, const struct attachment_info *files, size_t n)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		const struct attachment_info *a = &files[i];
-		const char *href = arena_printf(rq->arena,
-		    "/servicedesk/customer/attachments/%lld", (long long)a->id);
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:b, s:s}",
-		    "name", a->filename, "href", href,
-		    "size_text", web_size_text(rq, a->size), "is_image", a->is_image,
-		    "thumb_href", arena_printf(rq->arena, "%s?inline=1", href)));
-	}
-	return arr;
 }
 
 static json_t *
@@ -188,17 +74,6 @@ shared_with_json(struct req *rq, const struct request_view *v,
 	return arr;
 }
 
-json_t *
-web_request_fields_json(struct req *rq, const struct request_view *v)
-{
-	json_t *fields = json_array();
-	size_t i;
-
-	for (i = 0; fields != NULL && i < v->nfields; i++)
-		json_array_append_new(fields, field_view_json(rq, &v->fields[i]));
-	return fields;
-}
-
 /* "Anna Schmidt für Ben Weber" when one raised it for the other, else
  * NULL. */
 static const char *
@@ -209,7 +84,7 @@ raised_for(struct req *rq, const struct request_view *v)
 
 	if (v->creator.id == v->reporter.id)
 		return NULL;
-	return web_fmt(rq, "raised_for", names, values, 2);
+	return http_fmt(rq, "raised_for", names, values, 2);
 }
 
 static json_t *
@@ -231,122 +106,6 @@ request_json(struct req *rq, const struct request_view *v,
 	    "has_attachments", v->nattachments > 0,
 	    "shared_with", shared_with_json(rq, v, ab),
 	    "org_label", str_empty(v->shared_org_name) ? NULL : v->shared_org_name);
-}
-
-/* ---- activity ---- */
-
-static json_t *
-status_segments(struct req *rq, const struct activity_entry *e)
-{
-	const char *names[] = { "status", "resolution" };
-	const char *values[] = { status_label(e->new_status, rq->lang),
-	    resolution_label(e->resolution, rq->lang) };
-
-	/* The job's closure says that nobody answered (PRODUCT.md). */
-	if (e->has_action && e->action == WF_AUTO_CLOSE)
-		return segments(rq, "act_auto_closed", names, values, 2);
-	return segments(rq, e->resolution != RESOLUTION_NONE ?
-	    "act_status_resolution" : "act_status", names, values, 2);
-}
-
-/* The sentence of an entry that is not a comment. */
-static json_t *
-entry_segments(struct req *rq, const struct activity_entry *e)
-{
-	const char *name[] = { "name" }, *org[] = { "org" };
-	const char *who[] = { e->subject.name };
-	const char *org_name[] = { e->org_name };
-
-	switch (e->kind) {
-	case ACTIVITY_CREATED:
-		if (e->subject.id != 0)
-			return segments(rq, "act_created_for", name, who, 1);
-		return segments(rq, "act_created", NULL, NULL, 0);
-	case ACTIVITY_STATUS_CHANGED:
-		return status_segments(rq, e);
-	case ACTIVITY_PARTICIPANT_ADDED:
-		return segments(rq, "act_participant_added", name, who, 1);
-	case ACTIVITY_PARTICIPANT_REMOVED:
-		if (e->subject.id == e->actor.id)
-			return segments(rq, "act_participant_left", name, who, 1);
-		return segments(rq, "act_participant_removed", name, who, 1);
-	case ACTIVITY_SHARED_WITH_ORG:
-		return segments(rq, "act_shared_org", org, org_name, 1);
-	case ACTIVITY_ATTACHMENT_ADDED:
-		return segments(rq, "act_attachment_added", NULL, NULL, 0);
-	case ACTIVITY_ASSIGNED:
-		if (e->subject.id == 0)
-			return segments(rq, "act_unassigned", NULL, NULL, 0);
-		return segments(rq, "act_assigned", name, who, 1);
-	default:
-		return NULL;
-	}
-}
-
-static json_t *
-entry_json(struct req *rq, const struct activity_entry *e)
-{
-	static const char *const kinds[ACTIVITY_KIND_MAX] = {
-		[ACTIVITY_CREATED] = "created",
-		[ACTIVITY_COMMENT] = "comment",
-		[ACTIVITY_STATUS_CHANGED] = "status",
-		[ACTIVITY_ATTACHMENT_ADDED] = "event",
-		[ACTIVITY_PARTICIPANT_ADDED] = "event",
-		[ACTIVITY_PARTICIPANT_REMOVED] = "event",
-		[ACTIVITY_SHARED_WITH_ORG] = "event",
-		[ACTIVITY_ASSIGNED] = "event",
-	};
-	const char *html;
-	json_t *j;
-
-	j = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b}",
-	    "kind", kinds[e->kind],
-	    "author", e->actor.id != 0 ? e->actor.name :
-	    web_t(rq, "activity_system"),
-	    "time_text", web_time_text(rq, e->created_at),
-	    "time_iso", web_time_iso(rq, e->created_at),
-	    "by_agent", e->by_agent,
-	    /* "Interne Notiz": agents only; other agents-only entries (an
-	     * assignment) say what they are themselves. */
-	    "internal", !e->is_public && e->kind == ACTIVITY_COMMENT,
-	    "has_files", e->nattachments > 0);
-	if (j == NULL)
-		return NULL;
-	if (e->kind == ACTIVITY_COMMENT) {
-		html = web_markdown_html(rq, e->body);
-		if (html != NULL)
-			json_object_set_new(j, "html", json_string(html));
-		else
-			json_object_set_new(j, "plain", json_string(e->body));
-	} else {
-		json_object_set_new(j, "segments", entry_segments(rq, e));
-		json_object_set_new(j, "has_text", json_true());
-	}
-	if (e->nattachments > 0)
-		json_object_set_new(j, "files", web_files_json(rq, e->attachments,
-		    e->nattachments));
-	return j;
-}
-
-static json_t *
-entries_json(struct req *rq, const struct activity_entry *e, size_t n)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, entry_json(rq, &e[i]));
-	return arr;
-}
-
-json_t *
-web_activity_json(struct req *rq, const struct request_view *v)
-{
-	struct activity_entry *e;
-	size_t n;
-
-	if (core_activity_of_view(&rq->ctx, rq->user, v, &e, &n) != ZEK_OK)
-		return json_array();
-	return entries_json(rq, e, n);
 }
 
 /* The text that came with the newest proposed solution: the public
@@ -377,56 +136,7 @@ proposal_of(const struct activity_entry *e, size_t n)
 static const char *
 kept_text(struct req *rq, const struct page_state *st)
 {
-	return st->comment_failed ? web_kept(rq, COMMENT_FIELD) : "";
-}
-
-int
-web_comment_form_fields(struct req *rq, json_t *form, const char *label,
-    const char *placeholder, const char *value,
-    const struct attachment_info *kept, size_t nkept,
-    const struct field_error *errs, size_t nerrs)
-{
-	const struct field_error *be = web_error_for(errs, nerrs, COMMENT_FIELD);
-	const struct field_error *fe = web_error_for(errs, nerrs, FILES_FIELD);
-	json_t *body, *files, *list, *elist;
-	size_t i;
-
-	body = ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
-	    "key", COMMENT_FIELD, "id", "f-comment", "label", label,
-	    "optional", 0, "required", 1, "value", value, "is_richtext", 1);
-	list = json_array();
-	for (i = 0; list != NULL && i < nkept; i++)
-		json_array_append_new(list, ctx_pack("{s:s, s:s, s:s}",
-		    "token", kept[i].token, "name", kept[i].filename,
-		    "size_text", web_size_text(rq, kept[i].size)));
-	files = ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:o}",
-	    "key", FILES_FIELD, "id", "f-attachment",
-	    "label", web_t(rq, "comment_files"),
-	    "optional", 1, "required", 0, "is_attachment", 1, "kept", list);
-	(void)web_attach_limit(rq, files);
-	elist = json_array();
-	for (i = 0; elist != NULL && i < nerrs; i++)
-		json_array_append_new(elist, str_eq(errs[i].field, FILES_FIELD) ?
-		    web_summary_item(rq, "f-attachment",
-		    web_t(rq, "comment_files"), &errs[i]) :
-		    web_summary_item(rq, "f-comment", label, &errs[i]));
-	if (body != NULL && placeholder != NULL)
-		json_object_set_new(body, "placeholder", json_string(placeholder));
-	if (body != NULL && be != NULL)
-		json_object_set_new(body, "error", json_string(web_error_text(rq, be)));
-	if (files != NULL && fe != NULL)
-		json_object_set_new(files, "error", json_string(web_error_text(rq, fe)));
-	if (body == NULL || files == NULL || elist == NULL) {
-		json_decref(body);
-		json_decref(files);
-		json_decref(elist);
-		return ZEK_NOMEM;
-	}
-	json_object_set_new(form, "body", body);
-	json_object_set_new(form, "files", files);
-	json_object_set_new(form, "errors", elist);
-	json_object_set_new(form, "has_errors", json_boolean(nerrs > 0));
-	return ZEK_OK;
+	return st->comment_failed ? web_kept(rq, WEB_COMMENT_FIELD) : "";
 }
 
 static json_t *
@@ -456,7 +166,8 @@ share_json(struct req *rq, const struct request_view *v,
 	return ctx_pack("{s:s, s:b, s:s, s:s?}",
 	    "action", sub_href(rq, v, "participants"),
 	    "open", st->share_failed, "value", who,
-	    "error", st->share_failed ? web_error_text(rq, &st->share_err) : NULL);
+	    "error", st->share_failed ? http_error_text(rq, &st->share_err) :
+	    NULL);
 }
 
 static json_t *
@@ -475,7 +186,7 @@ share_orgs_json(struct req *rq, const struct request_view *v)
 		snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
 		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
 		    "action", sub_href(rq, v, "organisation"), "org_id", id,
-		    "label", web_fmt1(rq, "share_org", "org", names[i])));
+		    "label", http_fmt1(rq, "share_org", "org", names[i])));
 	}
 	return arr;
 }
@@ -510,7 +221,7 @@ auto_close_note(struct req *rq, const struct request_view *v)
 	    (long long)rq->app->cfg.auto_close_days);
 	values[0] = web_time_text(rq, at);
 	values[1] = days;
-	return web_fmt(rq, "solution_auto_close_note", names, values, 2);
+	return http_fmt(rq, "solution_auto_close_note", names, values, 2);
 }
 
 /* "Lösung annehmen" / "Lösung ablehnen" while a proposed solution waits,
@@ -529,7 +240,7 @@ solution_json(struct req *rq, const struct request_view *v,
 
 	if (j == NULL || prop == NULL)
 		return j;
-	html = web_markdown_html(rq, prop->body);
+	html = markdown_to_arena(rq->arena, prop->body);
 	json_object_set_new(j, "proposal", ctx_pack("{s:s?, s:s?, s:s, s:s, "
 	    "s:s}", "html", html, "plain", html == NULL ? prop->body : NULL,
 	    "author", prop->actor.name,
@@ -561,7 +272,7 @@ request_page(struct req *rq, const struct request_view *v,
 	json_object_set_new(page, "request", request_json(rq, v, &ab));
 	if (core_activity_of_view(&rq->ctx, rq->user, v, &e, &ne) != ZEK_OK)
 		ne = 0;
-	activity = entries_json(rq, e, ne);
+	activity = web_activity_entries_json(rq, e, ne);
 	json_object_set_new(page, "has_activity",
 	    json_boolean(json_array_size(activity) > 0));
 	json_object_set_new(page, "activity", activity);
@@ -582,8 +293,8 @@ request_page(struct req *rq, const struct request_view *v,
 	if (st->alert != NULL)
 		json_object_set_new(page, "page_alert", json_string(st->alert));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
-	web_breadcrumb(rq, page, v->desk_name, arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%lld", (long long)v->portal_id));
+	web_breadcrumb(rq, page, v->desk_name, core_portal_path(rq->arena,
+	    v->portal_id));
 	web_breadcrumb(rq, page, v->key, NULL);
 	return web_render(rq, status, "request", page);
 }
@@ -654,99 +365,6 @@ web_request_show(struct req *rq)
 	return request_page(rq, v, &st, 200);
 }
 
-static int
-push_error(struct req *rq, struct field_error **errs, size_t *n,
-    const struct field_error *e)
-{
-	struct field_error *x = arena_realloc(rq->arena, *errs,
-	    *n * sizeof(*x), (*n + 1) * sizeof(*x));
-
-	if (x == NULL)
-		return ZEK_NOMEM;
-	x[(*n)++] = *e;
-	*errs = x;
-	return ZEK_OK;
-}
-
-int
-web_uploads(struct req *rq, const char *field, const char *keep_field,
-    struct web_uploads *up)
-{
-	const struct form_field *vals[FORM_MAX_VALUES];
-	struct attachment_info info;
-	struct field_error e;
-	const char **toks;
-	size_t i, n, count = 0;
-	int rc;
-
-	*up = (struct web_uploads){ 0 };
-	toks = arena_calloc(rq->arena, 2 * FORM_MAX_VALUES, sizeof(*toks));
-	up->tokens = arena_calloc(rq->arena, 2 * FORM_MAX_VALUES,
-	    sizeof(*up->tokens));
-	if (toks == NULL || up->tokens == NULL)
-		return ZEK_NOMEM;
-	n = form_get_all(&rq->form, keep_field, vals);
-	for (i = 0; i < n; i++)
-		if (vals[i]->filename == NULL)
-			toks[count++] = vals[i]->value;
-	n = form_get_all(&rq->form, field, vals);
-	for (i = 0; i < n; i++) {
-		const struct form_field *ff = vals[i];
-
-		if (ff->filename == NULL || (ff->filename[0] == '\0' && ff->len == 0))
-			continue;   /* an empty file input sends an empty part */
-		if (ff->too_big) {
-			e = (struct field_error){ field, "err_file_too_big",
-			    (int64_t)rq->app->cfg.max_file_bytes, ff->filename };
-			rc = push_error(rq, &up->errs, &up->nerrs, &e);
-		} else {
-			rc = core_attachment_upload_temp(&rq->ctx, rq->user,
-			    ff->filename, ff->value, ff->len, &info, &e);
-			if (rc == ZEK_OK)
-				toks[count++] = info.token;
-			else if (rc == ZEK_INVALID)
-				rc = push_error(rq, &up->errs, &up->nerrs, &e);
-		}
-		if (rc != ZEK_OK)
-			return rc;
-	}
-	/* Only the user's own live uploads go on, and are offered again. */
-	rc = core_attachments_temp_get(&rq->ctx, rq->user, toks, count,
-	    &up->kept, &up->nkept);
-	if (rc != ZEK_OK)
-		return rc;
-	for (i = 0; i < up->nkept; i++)
-		up->tokens[up->ntokens++] = up->kept[i].token;
-	return ZEK_OK;
-}
-
-int
-web_comment_uploads(struct req *rq, struct web_uploads *up)
-{
-	return web_uploads(rq, FILES_FIELD, KEEP_FIELD, up);
-}
-
-int
-web_comment_errors(struct req *rq, const struct web_uploads *up,
-    const struct field_error *errs, size_t nerrs, struct field_error **out,
-    size_t *nout)
-{
-	size_t i;
-	int rc = ZEK_OK;
-
-	*out = NULL;
-	*nout = 0;
-	for (i = 0; rc == ZEK_OK && i < nerrs; i++)
-		if (str_eq(errs[i].field, COMMENT_FIELD))
-			rc = push_error(rq, out, nout, &errs[i]);
-	for (i = 0; rc == ZEK_OK && i < up->nerrs; i++)
-		rc = push_error(rq, out, nout, &up->errs[i]);
-	for (i = 0; rc == ZEK_OK && i < nerrs; i++)
-		if (!str_eq(errs[i].field, COMMENT_FIELD))
-			rc = push_error(rq, out, nout, &errs[i]);
-	return rc;
-}
-
 /* POST .../{issueKey}/comment: "Hinzufügen". */
 int
 web_request_comment(struct req *rq)
@@ -767,7 +385,7 @@ web_request_comment(struct req *rq)
 		return rc;
 	st.kept = up.kept;
 	st.nkept = up.nkept;
-	in.body = req_form(rq, COMMENT_FIELD);
+	in.body = req_form(rq, WEB_COMMENT_FIELD);
 	in.attachment_tokens = up.tokens;
 	in.ntokens = up.ntokens;
 	in.validate_only = up.nerrs > 0;
@@ -895,8 +513,8 @@ web_request_withdraw_form(struct req *rq)
 	    sub_href(rq, v, "withdraw")));
 	json_object_set_new(page, "cancel_href", json_string(request_href(rq, v)));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
-	web_breadcrumb(rq, page, v->desk_name, arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%lld", (long long)v->portal_id));
+	web_breadcrumb(rq, page, v->desk_name, core_portal_path(rq->arena,
+	    v->portal_id));
 	web_breadcrumb(rq, page, v->key, request_href(rq, v));
 	web_breadcrumb(rq, page, web_t(rq, "page_withdraw"), NULL);
 	return web_render(rq, 200, "request-withdraw", page);
@@ -947,7 +565,7 @@ static int
 answer_page(struct req *rq, const struct request_view *v,
     const struct answer *an, const struct field_error *err, unsigned status)
 {
-	const char *text = err != NULL ? req_form(rq, COMMENT_FIELD) : NULL;
+	const char *text = err != NULL ? req_form(rq, WEB_COMMENT_FIELD) : NULL;
 	json_t *page, *field, *errs;
 
 	if (text == NULL || !utf8_valid(text, strlen(text)))
@@ -956,14 +574,14 @@ answer_page(struct req *rq, const struct request_view *v,
 	if (page == NULL)
 		return ZEK_NOMEM;
 	field = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
-	    "key", COMMENT_FIELD, "id", "f-comment",
+	    "key", WEB_COMMENT_FIELD, "id", "f-comment",
 	    "label", web_t(rq, "solution_comment_label"),
 	    "help", web_t(rq, "solution_comment_help"),
 	    "optional", 0, "required", 0, "value", text, "is_richtext", 1);
 	errs = json_array();
 	if (field != NULL && err != NULL) {
 		json_object_set_new(field, "error", json_string(
-		    web_error_text(rq, err)));
+		    http_error_text(rq, err)));
 		json_array_append_new(errs, web_summary_item(rq, "f-comment",
 		    web_t(rq, "solution_comment_label"), err));
 	}
@@ -982,8 +600,8 @@ answer_page(struct req *rq, const struct request_view *v,
 	json_object_set_new(page, "has_errors", json_boolean(err != NULL));
 	json_object_set_new(page, "errors", errs);
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
-	web_breadcrumb(rq, page, v->desk_name, arena_printf(rq->arena,
-	    "/servicedesk/customer/portal/%lld", (long long)v->portal_id));
+	web_breadcrumb(rq, page, v->desk_name, core_portal_path(rq->arena,
+	    v->portal_id));
 	web_breadcrumb(rq, page, v->key, request_href(rq, v));
 	web_breadcrumb(rq, page, web_t(rq, an->heading), NULL);
 	return web_render(rq, status, "request-solution", page);
@@ -1017,7 +635,7 @@ answer_post(struct req *rq, const struct answer *an)
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
 	rc = core_transition(&rq->ctx, rq->user, v->id, an->action,
-	    RESOLUTION_NONE, req_form(rq, COMMENT_FIELD), &err);
+	    RESOLUTION_NONE, req_form(rq, WEB_COMMENT_FIELD), &err);
 	if (rc == ZEK_OK)
 		return back_to(rq, v, "#activity");
 	if (rc == ZEK_INVALID && err.key != NULL)
@@ -1055,35 +673,12 @@ web_request_reject(struct req *rq)
 	return answer_post(rq, &reject_answer);
 }
 
-/* RFC 5987 file name for Content-Disposition, so umlauts survive. */
-static const char *
-disposition(struct req *rq, const char *kind, const char *name)
-{
-	struct buf b;
-	const unsigned char *p;
-	char *out;
-
-	buf_init(&b, 4096);
-	buf_printf(&b, "%s; filename=\"download\"; filename*=UTF-8''", kind);
-	for (p = (const unsigned char *)name; *p != '\0'; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
-			buf_putc(&b, (char)*p);
-		else
-			buf_printf(&b, "%%%02X", *p);
-	}
-	out = b.failed ? NULL : arena_strdup(rq->arena, b.data);
-	buf_free(&b);
-	return out;
-}
-
 /* GET /servicedesk/customer/attachments/{id}: the bytes, to whoever may
  * see the request, never interpreted by the browser as a page. */
 int
 web_attachment(struct req *rq)
 {
 	struct attachment *a;
-	const char *disp;
 	int64_t id;
 	bool show_inline;
 	int rc;
@@ -1100,15 +695,6 @@ web_attachment(struct req *rq)
 	    str_to_bool(req_query(rq, "inline"), &show_inline) != 0)
 		return web_fail(rq, 400, ZEK_INVALID);
 	show_inline = show_inline && a->is_image;
-	disp = disposition(rq, show_inline ? "inline" : "attachment", a->filename);
-	if (disp == NULL)
-		return ZEK_NOMEM;
-	/* No Cache-Control here: the default no-store keeps the file out of
-	 * the browser's cache once its viewer signed out or lost access. */
-	if ((rc = http_header(rq, "Content-Disposition", disp)) != ZEK_OK ||
-	    (rc = http_header(rq, "Content-Security-Policy",
-	    "default-src 'none'; sandbox")) != ZEK_OK)
-		return rc;
-	return http_reply_bytes(rq, 200, show_inline ? a->mime :
-	    "application/octet-stream", a->data, a->size, true);
+	return http_reply_file(rq, show_inline, a->filename, show_inline ?
+	    a->mime : "application/octet-stream", a->data, a->size);
 }

@@ -191,9 +191,7 @@ rows_json(struct req *rq, const struct list_page *pg)
 		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 		    "created", web_time_text(rq, it->created_at),
 		    "key", it->key, "title", it->title,
-		    "href", arena_printf(rq->arena,
-		    "/servicedesk/customer/portal/%" PRId64 "/%s", it->portal_id,
-		    it->key),
+		    "href", core_request_path(rq->arena, it->portal_id, it->key),
 		    "type_name", it->type_name, "type_icon", it->type_icon,
 		    "status_label", it->status_label,
 		    "status_class", it->status_code,
@@ -246,10 +244,11 @@ pager_json(struct req *rq, const struct list_params *p,
 		    &pg->items[pg->n - 1].cursor), page + 1);
 	/* A capped count ("mehr als 1.000", core/list.h): no last page. */
 	return ctx_pack("{s:s, s:s, s:s?, s:s?, s:b}",
-	    "range_text", web_fmt(rq, pg->total_capped ? "requests_range_more" :
+	    "range_text", http_fmt(rq, pg->total_capped ? "requests_range_more" :
 	    "requests_range", range_names, range, 3),
-	    "page_text", pg->total_capped ? web_fmt(rq, "requests_page_open",
-	    page_names, nums, 1) : web_fmt(rq, "requests_page", page_names, nums, 2),
+	    "page_text", pg->total_capped ? http_fmt(rq, "requests_page_open",
+	    page_names, nums, 1) : http_fmt(rq, "requests_page", page_names,
+	    nums, 2),
 	    "prev_href", prev, "next_href", next, "several",
 	    pages > 1 || pg->total_capped);
 }
@@ -292,6 +291,6 @@ web_requests(struct req *rq)
 	if (pg->n == 0)
 		json_object_set_new(page, "empty_text", json_string(str_empty(p.q) ?
 		    web_t(rq, "requests_empty") :
-		    web_fmt(rq, "requests_empty_search", q_names, &p.q, 1)));
+		    http_fmt(rq, "requests_empty_search", q_names, &p.q, 1)));
 	return web_render(rq, 200, "requests", page);
 }

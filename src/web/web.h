@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "http/http.h"
+#include "http/text.h"
 #include "render/pack.h"
 
 struct field_error;
@@ -36,12 +37,6 @@ int web_fail_values(struct req *rq, const char *name);
 
 /* Page helpers (page.c). */
 const char *web_t(struct req *rq, const char *key);     /* catalog text */
-/* A catalog text with its {placeholders} filled in (names[i] by
- * values[i]); the text as it is when that fails. web_fmt1: one of them. */
-const char *web_fmt(struct req *rq, const char *key,
-    const char *const *names, const char *const *values, size_t n);
-const char *web_fmt1(struct req *rq, const char *key, const char *name,
-    const char *value);
 /* The context every page gets; title_key names the page title. The object
  * is owned by the arena (decref'd when the request ends). NULL on OOM. */
 json_t *web_page_ctx(struct req *rq, const char *title_key);
@@ -50,8 +45,6 @@ int web_breadcrumb(struct req *rq, json_t *page, const char *label,
     const char *href);
 /* Renders template `name` with ctx and replies with it. */
 int web_render(struct req *rq, unsigned status, const char *name, json_t *ctx);
-/* Human size in the viewer's language ("12 KB", "3,4 MB"). */
-const char *web_size_text(struct req *rq, size_t bytes);
 /* A time in the viewer's zone and language ("27.11.2026, 16:42"), and as
  * ISO 8601 for <time datetime>; "" when it cannot be formatted. */
 const char *web_time_text(struct req *rq, int64_t ms);
@@ -65,9 +58,6 @@ const char *web_kept(struct req *rq, const char *name);
 /* The first error of `field` among errs, or NULL. */
 const struct field_error *web_error_for(const struct field_error *errs,
     size_t n, const char *field);
-/* An error's text in the viewer's language with {max}, {min} and {name}
- * filled in (sizes of files as "10 MB"). */
-const char *web_error_text(struct req *rq, const struct field_error *e);
 /* Minutes of working time as hours, the way the forms take them: "8",
  * "7,5" ("7.5" in English); "" for 0. */
 const char *web_hours_value(struct req *rq, int64_t minutes);
@@ -104,8 +94,6 @@ const char *web_page_href(struct req *rq, const char *base, const char *q,
     const char *name, const char *value);
 /* The search ?q= as shown again: valid text of at most max bytes, else "". */
 const char *web_kept_query(struct req *rq, size_t max);
-/* Replies with JSON (the object is stolen). */
-int web_reply_json(struct req *rq, unsigned status, json_t *body);
 
 /* Handlers: one file per page family. */
 int web_root(struct req *rq);                   /* portal.c */
@@ -217,13 +205,19 @@ int web_admin_field_move(struct req *rq);
 int web_admin_option_add(struct req *rq);
 int web_admin_option_change(struct req *rq);
 
-/* Shared by the customer's request page (request.c) and the agent's. */
+/* Shared by the customer's request page (request.c) and the agent's
+ * (request_shared.c). */
+struct activity_entry;
 struct attachment_info;
 struct field_error;
 struct request_view;
 
-/* Sanitised HTML of Markdown, in the arena; NULL when it cannot be made. */
-const char *web_markdown_html(struct req *rq, const char *md);
+/* The fields of a comment form: its text, its new files, and the tokens
+ * of earlier uploads kept after a failed try. */
+#define WEB_COMMENT_FIELD "comment"
+#define WEB_FILES_FIELD "attachment"
+#define WEB_KEEP_FIELD "keep_attachment"
+
 /* The filled fields for "Details" ({label, text|html|values, href?}). */
 json_t *web_request_fields_json(struct req *rq, const struct request_view *v);
 /* Files for partials/request-files. */
@@ -232,6 +226,9 @@ json_t *web_files_json(struct req *rq, const struct attachment_info *files,
 /* The request's activity as the viewer may see it (partials/request-entry);
  * an empty list when it cannot be read. */
 json_t *web_activity_json(struct req *rq, const struct request_view *v);
+/* The same of entries read already (e[0..n), newest first). */
+json_t *web_activity_entries_json(struct req *rq,
+    const struct activity_entry *e, size_t n);
 
 /* The files of one attachment field of a form (`field`, and the tokens of
  * earlier uploads the user kept in `keep_field`): new ones stored as the

@@ -174,6 +174,23 @@ test_utf8_fold(void **state)
 	free(big);
 }
 
+static void
+test_buf_put_percent(void **state)
+{
+	struct buf b;
+
+	buf_init(&b, 64);
+	assert_int_equal(buf_put_percent(&b, "/a b/\xc3\xa4~", 8, "/"), 0);
+	assert_string_equal(b.data, "/a%20b/%C3%A4~");
+	buf_reset(&b);
+	assert_int_equal(buf_put_percent(&b, "x/y\0z", 5, ""), 0);
+	assert_string_equal(b.data, "x%2Fy%00z");
+	buf_free(&b);
+	buf_init(&b, 4);
+	assert_int_equal(buf_put_percent(&b, "  ", 2, ""), ZEK_TOOBIG);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -185,6 +202,7 @@ main(void)
 		cmocka_unit_test(test_fault_scope),
 #endif
 		cmocka_unit_test(test_buf_max),
+		cmocka_unit_test(test_buf_put_percent),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_utf8_fold),
 	};

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/zek.h"
 #include "render/markdown.h"
@@ -522,6 +523,26 @@ test_mail_remote_images(void **state)
 	free(h);
 }
 
+static void
+test_to_arena(void **state)
+{
+	struct arena *a = arena_new(1u << 20);
+	char *big;
+	const char *html;
+
+	assert_non_null(a);
+	html = markdown_to_arena(a, "*a* <b>");
+	assert_non_null(html);
+	assert_string_equal(html, "<p><em>a</em> &lt;b&gt;</p>\n");
+	big = malloc(MARKDOWN_MAX_INPUT + 2);
+	assert_non_null(big);
+	memset(big, 'x', MARKDOWN_MAX_INPUT + 1);
+	big[MARKDOWN_MAX_INPUT + 1] = '\0';
+	assert_null(markdown_to_arena(a, big));
+	free(big);
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -535,6 +556,7 @@ main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_hostile_mix),
 		cmocka_unit_test(test_mail_remote_images),
+		cmocka_unit_test(test_to_arena),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
