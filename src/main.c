@@ -124,7 +124,8 @@ static const char usage_settings[] =
     "max_pending_upload_bytes, secure_cookies, smtp_url, smtp_starttls,\n"
     "smtp_user, smtp_password, smtp_from, smtp_from_name, smtp_timeout_ms,\n"
     "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
-    "agent_mail_new, agent_mail_reply, mail_reply_address, mail_max_bytes,\n"
+    "agent_mail_new, agent_mail_reply, agent_mail_assigned,\n"
+    "mail_reply_address, mail_max_bytes,\n"
     "mail_request_type, mail_unknown, auto_close_days, invite_ttl_days,\n"
     "reset_ttl_minutes, share_with, signup, signup_domains, sla_state,\n"
     "idle_timeout,\n"
@@ -207,6 +208,8 @@ config_set_mail(struct config *cfg, const char *key, char *v)
 		cfg->agent_mail_new = yes;
 	else if (str_eq(key, "agent_mail_reply") && (yes || no))
 		cfg->agent_mail_reply = yes;
+	else if (str_eq(key, "agent_mail_assigned") && (yes || no))
+		cfg->agent_mail_assigned = yes;
 	else
 		return -1;
 	return 0;
@@ -383,7 +386,8 @@ config_env(struct config *cfg)
 		"smtp_url", "smtp_starttls", "smtp_user", "smtp_password",
 		"smtp_from", "smtp_from_name", "smtp_timeout_ms", "mail_poll_ms",
 		"mail_retry_ms", "mail_retry_max_ms", "mail_expire_ms",
-		"agent_mail_new", "agent_mail_reply", "auto_close_days",
+		"agent_mail_new", "agent_mail_reply", "agent_mail_assigned",
+		"auto_close_days",
 		"mail_reply_address", "mail_max_bytes", "mail_request_type",
 		"mail_unknown", "invite_ttl_days", "reset_ttl_minutes", "share_with", "signup",
 		"signup_domains", "sla_state",

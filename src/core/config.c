@@ -45,6 +45,7 @@ config_defaults(struct config *cfg)
 		.mail_unknown = MAIL_UNKNOWN_IGNORE,
 		.agent_mail_new = true,
 		.agent_mail_reply = true,
+		.agent_mail_assigned = true,
 		.auto_close_days = 14,
 		.invite_ttl_days = 7,
 		.reset_ttl_minutes = 60,

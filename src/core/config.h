@@ -85,6 +85,8 @@ struct config {
 	                               the portal) */
 	bool agent_mail_new;        /* agents get a mail for every new request */
 	bool agent_mail_reply;      /* agents get a mail for customer comments */
+	bool agent_mail_assigned;   /* an agent gets a mail when someone else
+	                               assigns a request to them */
 	int64_t auto_close_days;    /* a proposed solution without an answer
 	                               closes the request after this many
 	                               days, default 14; 0 = never */

@@ -44,7 +44,7 @@ static const char *const events[] = {
 	NOTIFY_CUSTOMER_REPLY, NOTIFY_STATUS, NOTIFY_SOLUTION,
 	NOTIFY_AUTO_CLOSED, NOTIFY_PARTICIPANT_ADDED, NOTIFY_INVITATION,
 	NOTIFY_PASSWORD_RESET, NOTIFY_SIGNUP, NOTIFY_SIGNUP_EXISTING,
-	NOTIFY_MAIL_UNKNOWN,
+	NOTIFY_MAIL_UNKNOWN, NOTIFY_ASSIGNED,
 };
 
 bool
@@ -552,6 +552,29 @@ core_notify_participant_added(struct zctx *ctx, int64_t request_id,
 		rc = rcpt_add(ctx, &ev, &l, u, false);
 	if (rc == ZEK_OK)
 		rc = enqueue(ctx, &ev, NOTIFY_PARTICIPANT_ADDED, &l);
+	event_free(&ev);
+	return rc;
+}
+
+enum zek_rc
+core_notify_assigned(struct zctx *ctx, int64_t request_id,
+    const struct user *actor, int64_t assignee_id)
+{
+	struct store_user *u;
+	struct rcpts l = { 0 };
+	struct event ev;
+	enum zek_rc rc;
+
+	if (!ctx->cfg->agent_mail_assigned || assignee_id == 0 ||
+	    (actor != NULL && actor->id == assignee_id))
+		return ZEK_OK;
+	rc = event_load(ctx, NOTIFY_ASSIGNED, request_id, actor, &ev);
+	if (rc == ZEK_OK)
+		rc = store_user_by_id(ctx->db, ctx->arena, assignee_id, &u);
+	if (rc == ZEK_OK)
+		rc = rcpt_add(ctx, &ev, &l, u, false);
+	if (rc == ZEK_OK)
+		rc = enqueue(ctx, &ev, NOTIFY_ASSIGNED, &l);
 	event_free(&ev);
 	return rc;
 }

@@ -74,6 +74,11 @@ enum zek_rc core_notify_auto_closed(struct zctx *ctx, int64_t request_id);
 enum zek_rc core_notify_participant_added(struct zctx *ctx,
     int64_t request_id, const struct user *actor, int64_t user_id);
 
+/* `actor` assigned the request to `assignee_id`: to the assignee, unless
+ * they took it themselves or agent_mail_assigned is off. */
+enum zek_rc core_notify_assigned(struct zctx *ctx, int64_t request_id,
+    const struct user *actor, int64_t assignee_id);
+
 /* Event codes stored in outbox.event; each names templates
  * mail/text/<code> and mail/html/<code>. */
 #define NOTIFY_CREATED "created"
@@ -84,6 +89,7 @@ enum zek_rc core_notify_participant_added(struct zctx *ctx,
 #define NOTIFY_SOLUTION "solution"
 #define NOTIFY_AUTO_CLOSED "auto_closed"
 #define NOTIFY_PARTICIPANT_ADDED "participant_added"
+#define NOTIFY_ASSIGNED "assigned"
 /* Account mails (core/accounts.c): no request, a single-use link. */
 #define NOTIFY_INVITATION "invitation"
 #define NOTIFY_PASSWORD_RESET "password_reset"

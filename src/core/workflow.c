@@ -520,7 +520,10 @@ assign_locked(struct zctx *ctx, const struct user *user,
 		.is_public = false,
 		.created_at = ctx->now_ms,
 	};
-	return store_activity_insert(ctx->db, &e, NULL);
+	rc = store_activity_insert(ctx->db, &e, NULL);
+	/* In the same transaction: the mail goes if the assignment holds. */
+	return rc == ZEK_OK ? core_notify_assigned(ctx, r->id, user,
+	    assignee_id) : rc;
 }
 
 enum zek_rc

@@ -567,3 +567,31 @@ def test_remote_images_in_mail_are_links(c, binary):
     finally:
         z.close()
         smtp.stop()
+
+
+def test_assignment_mail_to_the_assignee_only(c, binary):
+    """Assigning a request in the agent view mails the agent it is
+    assigned to (issue 18), not the one who takes it themselves."""
+    ada = ("admin@example.org", "Ada Admin", "de", "admin")
+    smtp = Smtp().start()
+    z = Zek(binary, [ANNA, SAM, ada])
+    try:
+        server = z.serve(smtp.url)
+        key = create(server, ANNA[0], "Bitte zuweisen")
+        admin = Client(server)
+        admin.login(ada[0], PASSWORD)
+        page = admin.get("/servicedesk/agent/requests/" + key).text
+        action = re.search(r'<form class="agent-form" method="post" action="([^"]+/assign)"', page).group(1)
+        sam_id = re.search(r'<option value="(\d+)"[^>]*>Sam Support', page).group(1)
+        r = admin.post_form(action, [("assignee", sam_id)])
+        assert r.status == 303, r.status
+        mail = smtp.wait_for(lambda m: m.rcpt == SAM[0] and "zugewiesen" in text_of(m))[0]
+        assert key in mail["Subject"], mail["Subject"]
+        assert "Ada Admin hat Ihnen die Anfrage %s zugewiesen." % key in text_of(mail), text_of(mail)
+        # Taking it oneself tells nobody.
+        assert admin.post_form(action, [("assignee", "me")]).status == 303
+        time.sleep(1)
+        assert len([m for m in smtp.messages() if "zugewiesen" in text_of(m)]) == 1
+    finally:
+        z.close()
+        smtp.stop()

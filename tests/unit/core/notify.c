@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/notify.h"
+#include "core/workflow.h"
 #include "core/requests.h"
 #include "core/users.h"
 #include "helpers.h"
@@ -336,6 +337,31 @@ test_participant_added_tells_only_the_new_participant(void **state)
 	expect(id, NOTIFY_PARTICIPANT_ADDED, &carla, 1);
 }
 
+/* An assignment tells the assignee, not who took a request themselves,
+ * and not when agent_mail_assigned is off. */
+static void
+test_assignment_tells_the_assignee(void **state)
+{
+	int64_t id = create(anna, 0, "Zuweisung");
+	struct store_mail *m;
+
+	assert_int_equal(core_request_assign(&env->ctx, user(adm), id, sam),
+	    ZEK_OK);
+	expect(id, NOTIFY_ASSIGNED, &sam, 1);
+	assert_int_equal(mails(id, NOTIFY_ASSIGNED, &m), 1);
+	assert_string_equal(payload_str(&m[0], "actor"), "Admin");
+	assert_true(core_notify_event_known(NOTIFY_ASSIGNED));
+	/* Taken back by the admin themselves: nobody is told. */
+	assert_int_equal(core_request_assign(&env->ctx, user(adm), id, adm),
+	    ZEK_OK);
+	expect(id, NOTIFY_ASSIGNED, &sam, 1);
+	env->cfg.agent_mail_assigned = false;
+	assert_int_equal(core_request_assign(&env->ctx, user(adm), id, sam),
+	    ZEK_OK);
+	expect(id, NOTIFY_ASSIGNED, &sam, 1);
+	env->cfg.agent_mail_assigned = true;
+}
+
 static void
 test_mails_share_the_callers_transaction(void **state)
 {
@@ -378,6 +404,7 @@ main(void)
 		    test_participant_added_tells_only_the_new_participant, reset),
 		cmocka_unit_test_setup(test_mails_share_the_callers_transaction,
 		    reset),
+		cmocka_unit_test_setup(test_assignment_tells_the_assignee, reset),
 		cmocka_unit_test(test_event_codes),
 	};
 
