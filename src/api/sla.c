@@ -82,7 +82,7 @@ api_request_sla(struct req *rq)
 		return ZEK_OK;
 	if (!rq->user->is_agent)
 		return api_error(rq, 403, "api_err_sla_agents", NULL);
-	rc = core_request_sla(&rq->ctx, rq->user, v->key, &sla);
+	rc = core_request_sla(&rq->ctx, rq->user, v, &sla);
 	if (rc != ZEK_OK)
 		return api_fail(rq, rc);
 	all = json_array();

@@ -69,6 +69,7 @@ int sla_compute(const struct calendar *c, enum sla_goal goal, int64_t goal_ms,
     const struct sla_event *events, size_t n, int64_t now,
     struct sla_result *out);
 
+struct request_view;
 struct zctx;
 struct user;
 
@@ -82,9 +83,10 @@ struct request_sla {
 };
 
 /* For support staff only (ZEK_NOTFOUND for anybody else, as for a
- * request that does not exist): request `key`'s goals over the business
- * calendar of the configuration (sla_state). */
+ * request that does not exist): the goals of request v (as its page or
+ * the API loaded it, core_request_get) over the business calendar of the
+ * configuration (sla_state). */
 int core_request_sla(struct zctx *ctx, const struct user *user,
-    const char *key, struct request_sla *out);
+    const struct request_view *v, struct request_sla *out);
 
 #endif

@@ -38,13 +38,12 @@ one_goal(const struct calendar *cal, enum sla_goal goal, int64_t minutes,
 }
 
 int
-core_request_sla(struct zctx *ctx, const struct user *user, const char *key,
-    struct request_sla *out)
+core_request_sla(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, struct request_sla *out)
 {
 	struct calendar cal = CALENDAR_DEFAULT;
 	struct store_activity *rows;
 	struct store_reqtype *t;
-	struct request_view *v;
 	struct sla_event *ev;
 	size_t n, nev;
 	int rc;
@@ -52,9 +51,7 @@ core_request_sla(struct zctx *ctx, const struct user *user, const char *key,
 	memset(out, 0, sizeof(*out));
 	if (user == NULL || !user->is_agent)
 		return ZEK_NOTFOUND;
-	rc = core_request_get(ctx, user, key, "de", &v);
-	if (rc == ZEK_OK)
-		rc = store_reqtype_get(ctx->db, ctx->arena, v->type_id, &t);
+	rc = store_reqtype_get(ctx->db, ctx->arena, v->type_id, &t);
 	if (rc == ZEK_OK)
 		rc = store_activity_by_request(ctx->db, ctx->arena, v->id, true,
 		    SLA_ACTIVITY_MAX, &rows, &n);

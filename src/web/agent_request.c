@@ -267,7 +267,7 @@ goals_json(struct req *rq, const struct request_view *v)
 	struct request_sla sla;
 	json_t *arr = json_array(), *g;
 
-	if (arr == NULL || core_request_sla(&rq->ctx, rq->user, v->key, &sla) !=
+	if (arr == NULL || core_request_sla(&rq->ctx, rq->user, v, &sla) !=
 	    ZEK_OK)
 		return arr;
 	if (sla.has_response && (g = goal_json(rq, web_t(rq,
