@@ -341,8 +341,8 @@ core_admin_field(struct zctx *ctx, const struct user *actor, int64_t field_id,
 
 /* ---- moving one among its siblings ---- */
 
-/* Writes a sibling's new position. */
-typedef enum zek_rc (*position_fn)(struct zctx *ctx, void *elem, int64_t pos);
+/* Writes a sibling whose position changed (store_*_update). */
+typedef enum zek_rc (*position_fn)(struct zctx *ctx, void *elem);
 
 /* Moves the i-th of n siblings (an array of records of `size` bytes,
  * ordered by the int64_t position at `pos_at`) one place in `dir`, and
@@ -376,9 +376,15 @@ siblings_move(struct zctx *ctx, void *base, size_t size, size_t pos_at,
 	elems[j] = tmp;
 	*moved = true;
 	for (k = 0; rc == ZEK_OK && k < n; k++) {
+		int64_t was;
+
 		if (k > 0 && pos[k] <= pos[k - 1])
 			pos[k] = pos[k - 1] + 1;
-		rc = set(ctx, elems[k], pos[k]);
+		memcpy(&was, elems[k] + pos_at, sizeof(was));
+		if (was == pos[k])
+			continue;
+		memcpy(elems[k] + pos_at, &pos[k], sizeof(pos[k]));
+		rc = set(ctx, elems[k]);
 	}
 	return rc;
 }
@@ -447,14 +453,9 @@ move_one(struct zctx *ctx, const struct user *actor, const struct move_kind *k,
 /* ---- groups ---- */
 
 static enum zek_rc
-group_position(struct zctx *ctx, void *elem, int64_t pos)
+group_position(struct zctx *ctx, void *elem)
 {
-	struct store_group *g = elem;
-
-	if (g->position == pos)
-		return ZEK_OK;
-	g->position = pos;
-	return store_group_update(ctx->db, g);
+	return store_group_update(ctx->db, elem);
 }
 
 /* The group's names, checked; false after errors (or no memory). */
@@ -627,14 +628,9 @@ core_admin_group_move(struct zctx *ctx, const struct user *actor,
 /* ---- request types ---- */
 
 static enum zek_rc
-type_position(struct zctx *ctx, void *elem, int64_t pos)
+type_position(struct zctx *ctx, void *elem)
 {
-	struct store_reqtype *t = elem;
-
-	if (t->position == pos)
-		return ZEK_OK;
-	t->position = pos;
-	return store_reqtype_update(ctx->db, t);
+	return store_reqtype_update(ctx->db, elem);
 }
 
 /* A type's form, checked (the group against the desk's groups later).
@@ -988,14 +984,9 @@ core_admin_type_move(struct zctx *ctx, const struct user *actor,
 /* ---- fields ---- */
 
 static enum zek_rc
-field_position(struct zctx *ctx, void *elem, int64_t pos)
+field_position(struct zctx *ctx, void *elem)
 {
-	struct store_field *f = elem;
-
-	if (f->position == pos)
-		return ZEK_OK;
-	f->position = pos;
-	return store_field_update(ctx->db, f);
+	return store_field_update(ctx->db, elem);
 }
 
 /* "Störungsmeldung › Bundesland": where a change of a field was made. */
@@ -1391,14 +1382,9 @@ core_admin_field_move(struct zctx *ctx, const struct user *actor,
 /* ---- options of a select ---- */
 
 static enum zek_rc
-option_position(struct zctx *ctx, void *elem, int64_t pos)
+option_position(struct zctx *ctx, void *elem)
 {
-	struct store_option *o = elem;
-
-	if (o->position == pos)
-		return ZEK_OK;
-	o->position = pos;
-	return store_option_update(ctx->db, o);
+	return store_option_update(ctx->db, elem);
 }
 
 /* A select's options (retired included) and where the change is made:
