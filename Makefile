@@ -12,10 +12,17 @@ RUN_PACKAGES := build-essential meson ninja-build pkg-config \
 # SMTP server, the python3-jira client, Chromium for the browser tests,
 # PostgreSQL 15's server for the store's own throw-away clusters
 # (tests/pg/cluster), nginx in front of the scale-out test's processes
-# (it runs its own, with a config of its own), and tools a developer
+# (it runs its own, with a config of its own), Dovecot for the IMAP tests
+# (tests/e2e/imapserver.py starts its own), and tools a developer
 # reaches for (sqlite3, curl, gettext).
 TEST_PACKAGES := libcmocka-dev clang libclang-rt-14-dev python3-aiosmtpd \
-	python3-jira chromium sqlite3 curl gettext postgresql-15 nginx
+	python3-jira chromium sqlite3 curl gettext postgresql-15 nginx \
+	dovecot-imapd
+
+# Debian starts a system-wide Dovecot when the package is installed; the
+# tests need none, so one that `make` installed is stopped and disabled.
+DOVECOT_NEW := $(shell dpkg-query -W -f='$${Status}' dovecot-core 2>/dev/null | \
+	grep -q 'ok installed' || echo yes)
 
 # Debian's npm, only for machines without one: it installs the test tools,
 # among them the Node.js that runs them (tests/node/: Debian 12's is too old).
@@ -65,6 +72,12 @@ deps-test-apt: deps-run
 		$$SUDO mkdir -p $${conf%/*} && \
 		echo 'create_main_cluster = false' | $$SUDO tee $$conf >/dev/null; }
 	$(call apt_install,$(TEST_PACKAGES) $$(command -v npm >/dev/null || echo $(NODE_PACKAGES)))
+	@if [ "$(DOVECOT_NEW)" = yes ]; then \
+		if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
+		{ $$SUDO systemctl disable --now dovecot.service dovecot.socket || \
+		  { $$SUDO service dovecot stop; $$SUDO update-rc.d dovecot disable; }; \
+		} >/dev/null 2>&1 || true; \
+	fi
 
 # Each folder's .npmrc keeps download addresses out of its package-lock.json.
 $(NODE_STAMP) $(BROWSER_STAMP) $(CLIENTS_STAMP): %/node_modules/.package-lock.json: \

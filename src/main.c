@@ -36,6 +36,7 @@
 #include "mail/compose.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
+#include "mail/receive/imap.h"
 #include "mail/receive/receive.h"
 #include "mail/smtp.h"
 #include "render/i18n.h"
@@ -98,6 +99,8 @@ static const char usage[] =
     "  mail receive | received [ID] | retry ID  [--db DB]\n"
     "                      one message on stdin (MTA pipe; exit 75: retry);\n"
     "                      received mail and its fate; redo a quarantined one\n"
+    "  mail fetch [--db DB]\n"
+    "                      fetch new mail from imap_url once (for cron)\n"
     "  jobs run [--db DB] [--now MS]\n"
     "                      run the background jobs once (auto-close,\n"
     "                      clean-ups; for cron), then exit; --now: the time\n"
@@ -125,7 +128,8 @@ static const char usage_settings[] =
     "smtp_user, smtp_password, smtp_from, smtp_from_name, smtp_timeout_ms,\n"
     "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
     "agent_mail_new, agent_mail_reply, agent_mail_assigned,\n"
-    "mail_reply_address, mail_max_bytes,\n"
+    "mail_reply_address, mail_max_bytes, imap_url, imap_user, imap_password,\n"
+    "imap_done_folder, imap_poll_ms,\n"
     "mail_request_type, mail_unknown, auto_close_days, invite_ttl_days,\n"
     "reset_ttl_minutes, share_with, signup, signup_domains, sla_state,\n"
     "idle_timeout,\n"
@@ -163,6 +167,7 @@ config_set_mail(struct config *cfg, const char *key, char *v)
 		    7LL * 86400000 },
 		{ "mail_expire_ms", &cfg->mail_expire_ms, 1000,
 		    365LL * 86400000 },
+		{ "imap_poll_ms", &cfg->imap_poll_ms, 100, 86400000 },
 	};
 	bool yes = str_eq(v, "1") || str_eq(v, "true") || str_eq(v, "on");
 	bool no = str_eq(v, "0") || str_eq(v, "false") || str_eq(v, "off");
@@ -187,6 +192,14 @@ config_set_mail(struct config *cfg, const char *key, char *v)
 		cfg->smtp_from = v;
 	else if (str_eq(key, "smtp_from_name"))
 		cfg->smtp_from_name = v;
+	else if (str_eq(key, "imap_url") && imap_url_valid(v))
+		cfg->imap_url = v;
+	else if (str_eq(key, "imap_user"))
+		cfg->imap_user = v;
+	else if (str_eq(key, "imap_password"))
+		cfg->imap_password = v;
+	else if (str_eq(key, "imap_done_folder") && imap_folder_valid(v))
+		cfg->imap_done_folder = v;
 	else if (str_eq(key, "smtp_starttls") && (no || yes ||
 	    str_eq(v, "required")))
 		cfg->smtp_starttls = no ? CONFIG_TLS_OFF : yes ? CONFIG_TLS_ON :
@@ -243,7 +256,7 @@ config_set_conn(struct config *cfg, const char *key, const char *v)
 	return -1;
 }
 
-#define CONFIG_STRINGS 13
+#define CONFIG_STRINGS 17
 
 /* Keeps v if config_set stored it in a string setting, else frees it. A
  * key given twice (file, environment, flag) frees the value it replaces
@@ -257,6 +270,8 @@ config_keep(struct config *cfg, char *v)
 		&cfg->smtp_url, &cfg->smtp_user, &cfg->smtp_password,
 		&cfg->smtp_from, &cfg->smtp_from_name, &cfg->trusted_proxies,
 		&cfg->signup_domains, &cfg->mail_reply_address, &cfg->sla_state,
+		&cfg->imap_url, &cfg->imap_user, &cfg->imap_password,
+		&cfg->imap_done_folder,
 	};
 	size_t i;
 
@@ -268,6 +283,15 @@ config_keep(struct config *cfg, char *v)
 		return;
 	}
 	free(v);
+}
+
+/* Settings whose value is never printed: a refused imap_url may be one
+ * that carries a password. */
+static bool
+secret_setting(const char *key)
+{
+	return str_eq(key, "smtp_password") || str_eq(key, "imap_password") ||
+	    str_eq(key, "imap_url");
 }
 
 /* One setting by name, as the config file and the environment spell it.
@@ -339,7 +363,7 @@ config_set(struct config *cfg, const char *key, const char *value)
 		;
 	else {
 		fprintf(stderr, "zek: unknown setting or bad value: %s = %s\n", key,
-		    str_eq(key, "smtp_password") ? "***" : v);
+		    secret_setting(key) ? "***" : v);
 		free(v);
 		return -1;
 	}
@@ -389,7 +413,8 @@ config_env(struct config *cfg)
 		"agent_mail_new", "agent_mail_reply", "agent_mail_assigned",
 		"auto_close_days",
 		"mail_reply_address", "mail_max_bytes", "mail_request_type",
-		"mail_unknown", "invite_ttl_days", "reset_ttl_minutes", "share_with", "signup",
+		"mail_unknown", "imap_url", "imap_user", "imap_password",
+		"imap_done_folder", "imap_poll_ms", "invite_ttl_days", "reset_ttl_minutes", "share_with", "signup",
 		"signup_domains", "sla_state",
 		"idle_timeout",
 		"header_timeout", "body_min_rate",
@@ -1297,6 +1322,27 @@ do_mail_retry(struct core *core, struct zctx *ctx)
 	return 0;
 }
 
+/* Everything new in imap_url's mailbox, batch after batch. */
+static int
+do_mail_fetch(struct core *core, const struct config *cfg)
+{
+	struct imap_stats st = { 0 };
+	bool more = true;
+	int rc = ZEK_OK;
+
+	if (str_empty(cfg->imap_url)) {
+		fputs("zek: imap_url is not set\n", stderr);
+		return ZEK_INVALID;
+	}
+	while (rc == ZEK_OK && more)
+		rc = imap_fetch_run(core, cfg, &st, &more);
+	printf("zek: %u fetched: %u comments, %u requests, %u quarantined, "
+	    "%u ignored, %u stored before, %u gone\n", st.fetched,
+	    st.comments, st.requests, st.quarantined, st.ignored, st.before,
+	    st.gone);
+	return rc;
+}
+
 /* One pass over everything due, batch after batch. */
 static int
 do_mail_run(struct core *core, struct mail_args *ma)
@@ -1361,7 +1407,8 @@ cmd_mail(struct app *app, int argc, char **argv)
 	}
 	if (!str_eq(ma.sub, "list") && !str_eq(ma.sub, "show") &&
 	    !str_eq(ma.sub, "run") && !str_eq(ma.sub, "receive") &&
-	    !str_eq(ma.sub, "received") && !str_eq(ma.sub, "retry")) {
+	    !str_eq(ma.sub, "received") && !str_eq(ma.sub, "retry") &&
+	    !str_eq(ma.sub, "fetch")) {
 		fputs(usage, stderr);
 		return ZEK_INVALID;
 	}
@@ -1373,6 +1420,11 @@ cmd_mail(struct app *app, int argc, char **argv)
 	}
 	if (str_eq(ma.sub, "receive")) {
 		rc = with_core_ctx(app->core, do_mail_receive);
+		core_close(app->core);
+		return rc;
+	}
+	if (str_eq(ma.sub, "fetch")) {
+		rc = do_mail_fetch(app->core, &app->cfg);
 		core_close(app->core);
 		return rc;
 	}

@@ -83,6 +83,15 @@ struct config {
 	                               MAIL_UNKNOWN_IGNORE (default) or
 	                               MAIL_UNKNOWN_REPLY (a mail pointing to
 	                               the portal) */
+	/* Fetching mail (mail/receive/imap.h): "imaps://host/INBOX", "" =
+	 * no fetching; the worker of `zek serve` looks every imap_poll_ms
+	 * (default 1 min). A message is marked \Seen and ZekReceived once
+	 * stored, and moved to imap_done_folder when one is set. */
+	const char *imap_url;
+	const char *imap_user;      /* "" = the URL's */
+	const char *imap_password;  /* never logged */
+	const char *imap_done_folder; /* "Verarbeitet", "" = stays */
+	int64_t imap_poll_ms;
 	bool agent_mail_new;        /* agents get a mail for every new request */
 	bool agent_mail_reply;      /* agents get a mail for customer comments */
 	bool agent_mail_assigned;   /* an agent gets a mail when someone else

@@ -12,6 +12,7 @@
 #include "jobs/scheduler.h"
 #include "lib/arena.h"
 #include "mail/outbox.h"
+#include "mail/receive/imap.h"
 
 #define JOB_ARENA_LIMIT (16u << 20)
 
@@ -40,6 +41,23 @@ job_outbox(void *arg, bool *more)
 	struct outbox_stats st = { 0 };
 
 	return outbox_run(app->core, &app->mail, &st, more);
+}
+
+/* New mail from imap_url; says what became of it when there was any. */
+static enum zek_rc
+job_imap(void *arg, bool *more)
+{
+	struct jobs_app *app = arg;
+	struct imap_stats st = { 0 };
+	enum zek_rc rc;
+
+	rc = imap_fetch_run(app->core, app->mail.cfg, &st, more);
+	if (st.fetched > 0)
+		fprintf(stderr, "zek: imap: %u fetched: %u comments, %u "
+		    "requests, %u quarantined, %u ignored, %u stored before\n",
+		    st.fetched, st.comments, st.requests, st.quarantined,
+		    st.ignored, st.before);
+	return rc;
 }
 
 static enum zek_rc
@@ -102,6 +120,7 @@ jobs_serve_start(struct jobs_app *app, struct jobs **out)
 	const struct config *cfg = app->mail.cfg;
 	const struct job table[] = {
 		{ "outbox", cfg->mail_poll_ms, job_outbox, app },
+		{ "imap", cfg->imap_poll_ms, job_imap, app },
 		{ "attachments", JOBS_PURGE_INTERVAL_MS, job_attachments, app },
 		{ "sessions", JOBS_PURGE_INTERVAL_MS, job_sessions, app },
 		{ "account_links", JOBS_PURGE_INTERVAL_MS, job_account_links,

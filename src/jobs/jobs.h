@@ -21,6 +21,9 @@ struct jobs_app {
  * Starts the scheduler thread with the standard table:
  *   "outbox"      every cfg->mail_poll_ms: outbox_run (mail/outbox.h),
  *                 again at once while batches are full; idle without smtp_url
+ *   "imap"        every cfg->imap_poll_ms: imap_fetch_run
+ *                 (mail/receive/imap.h), again at once while batches
+ *                 are full; idle without imap_url
  *   "attachments" every 10 min: core_attachments_purge (expired temporary uploads)
  *   "sessions"    every 10 min: core_sessions_purge (expired sessions)
  *   "auto-close"  every 10 min: core_auto_close_run (core/workflow.h),

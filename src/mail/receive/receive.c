@@ -51,45 +51,69 @@ keep(struct arena *a, struct buf *b, size_t size, const struct config *cfg,
 	return size == 0 ? ZEK_INVALID : ZEK_OK;
 }
 
+void
+receive_reader_init(struct receive_reader *r, const struct config *cfg)
+{
+	r->cfg = cfg;
+	r->size = 0;
+	buf_init(&r->b, cfg->mail_max_bytes + 1);
+	crypto_hash_sha256_init(&r->st);
+}
+
+enum zek_rc
+receive_reader_add(struct receive_reader *r, const void *data, size_t n)
+{
+	/* One byte past the limit tells that it is too big; beyond that only
+	 * the hash goes on, so that it names the whole message. */
+	size_t room = r->cfg->mail_max_bytes + 1 - r->b.len;
+
+	crypto_hash_sha256_update(&r->st, data, n);
+	r->size += n;
+	if (n > room)
+		n = room;
+	return n == 0 || buf_append(&r->b, data, n) == 0 ? ZEK_OK : ZEK_NOMEM;
+}
+
+enum zek_rc
+receive_reader_finish(struct receive_reader *r, struct arena *a,
+    struct inbound_raw *raw)
+{
+	raw->hash = hash_hex(a, &r->st);
+	return raw->hash == NULL ? ZEK_NOMEM : keep(a, &r->b, r->size, r->cfg,
+	    raw);
+}
+
+void
+receive_reader_free(struct receive_reader *r)
+{
+	buf_free(&r->b);
+}
+
 enum zek_rc
 mail_receive_read(struct arena *a, const struct config *cfg, int fd,
     struct inbound_raw *raw)
 {
-	crypto_hash_sha256_state st;
+	struct receive_reader r;
 	char *chunk = malloc(CHUNK);
-	size_t size = 0;
-	struct buf b;
 	enum zek_rc rc = ZEK_OK;
 	ssize_t n;
 
 	if (chunk == NULL)
 		return ZEK_NOMEM;
-	buf_init(&b, cfg->mail_max_bytes + CHUNK);
-	crypto_hash_sha256_init(&st);
+	receive_reader_init(&r, cfg);
 	for (;;) {
 		n = read(fd, chunk, CHUNK);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			rc = ZEK_IO;
-			goto out;
-		}
-		if (n == 0)
+		if (n <= 0)
 			break;
-		crypto_hash_sha256_update(&st, (unsigned char *)chunk, (size_t)n);
-		/* Past the limit only the head is kept; the rest is read to
-		 * the end so that the hash names the whole message. */
-		if (b.len < cfg->mail_max_bytes + 1 &&
-		    buf_append(&b, chunk, (size_t)n) != 0) {
-			rc = ZEK_NOMEM;
+		rc = receive_reader_add(&r, chunk, (size_t)n);
+		if (rc != ZEK_OK)
 			goto out;
-		}
-		size += (size_t)n;
 	}
-	raw->hash = hash_hex(a, &st);
-	rc = raw->hash == NULL ? ZEK_NOMEM : keep(a, &b, size, cfg, raw);
+	rc = n < 0 ? ZEK_IO : receive_reader_finish(&r, a, raw);
 out:
-	buf_free(&b);
+	receive_reader_free(&r);
 	free(chunk);
 	return rc;
 }
@@ -100,7 +124,6 @@ mail_receive_raw(struct arena *a, const struct config *cfg, const void *data,
 {
 	crypto_hash_sha256_state st;
 	struct buf b;
-	enum zek_rc rc;
 
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, data, len);
@@ -109,8 +132,7 @@ mail_receive_raw(struct arena *a, const struct config *cfg, const void *data,
 		return ZEK_NOMEM;
 	/* A borrowed view: keep() copies at most the head. */
 	b = (struct buf){ .data = (char *)data, .len = len };
-	rc = keep(a, &b, len, cfg, raw);
-	return rc;
+	return keep(a, &b, len, cfg, raw);
 }
 
 enum zek_rc

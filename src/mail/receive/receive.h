@@ -2,7 +2,10 @@
 #ifndef ZEK_MAIL_RECEIVE_RECEIVE_H
 #define ZEK_MAIL_RECEIVE_RECEIVE_H
 
+#include <sodium.h>
+
 #include "core/inbound.h"
+#include "lib/buf.h"
 
 struct arena;
 struct config;
@@ -11,6 +14,26 @@ struct zctx;
 
 #define RECEIVE_HEAD_BYTES (64u << 10)  /* kept of a message over the limit */
 
+/* A message arriving in pieces (standard input, an IMAP fetch): all of
+ * it is kept when it has at most cfg->mail_max_bytes, else its first
+ * RECEIVE_HEAD_BYTES (raw->too_big); every byte is hashed (SHA-256). */
+struct receive_reader {
+	const struct config *cfg;
+	crypto_hash_sha256_state st;
+	struct buf b;
+	size_t size;                /* bytes received */
+};
+
+void receive_reader_init(struct receive_reader *r, const struct config *cfg);
+/* ZEK_NOMEM when the bytes cannot be kept. */
+enum zek_rc receive_reader_add(struct receive_reader *r, const void *data,
+    size_t n);
+/* The message as received, living as long as a; ZEK_INVALID for no bytes
+ * at all. The reader must still be freed. */
+enum zek_rc receive_reader_finish(struct receive_reader *r, struct arena *a,
+    struct inbound_raw *raw);
+void receive_reader_free(struct receive_reader *r);
+
 /* Reads one message from fd to its end: all of it when it has at most
  * cfg->mail_max_bytes, else its first RECEIVE_HEAD_BYTES (raw->too_big),
  * hashing every byte (SHA-256) either way. The bytes live as long as a.
@@ -18,7 +41,7 @@ struct zctx;
 enum zek_rc mail_receive_read(struct arena *a, const struct config *cfg,
     int fd, struct inbound_raw *raw);
 
-/* The same for bytes in memory (tests, the IMAP worker later). */
+/* The same for bytes in memory (tests). */
 enum zek_rc mail_receive_raw(struct arena *a, const struct config *cfg,
     const void *data, size_t len, struct inbound_raw *raw);
 

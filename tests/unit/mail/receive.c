@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/inbound.h"
 #include "lib/arena.h"
+#include "mail/receive/imap.h"
 #include "mail/receive/parse.h"
 #include "mail/receive/text.h"
 
@@ -209,6 +210,29 @@ test_garbage(void **state)
 	assert_false(m.parsed);
 }
 
+/* What an operator may write into imap_url and imap_done_folder. */
+static void
+test_imap_settings(void **state)
+{
+	(void)state;
+	assert_true(imap_url_valid("imaps://imap.example.org/INBOX"));
+	assert_true(imap_url_valid("imap://127.0.0.1:1143"));
+	assert_true(imap_url_valid("imaps://desk@imap.example.org/Support"));
+	assert_false(imap_url_valid(""));
+	assert_false(imap_url_valid("pop3://mail.example.org"));
+	assert_false(imap_url_valid("imaps:///INBOX"));
+	assert_false(imap_url_valid("imaps://desk:geheim@imap.example.org/"));
+	assert_false(imap_url_valid("imap://host/INBOX/;UID=3"));
+	assert_false(imap_url_valid("imap://host/IN BOX"));
+	assert_true(imap_folder_valid(""));
+	assert_true(imap_folder_valid("Verarbeitet"));
+	assert_true(imap_folder_valid("Archiv/ZEK 2026"));
+	assert_false(imap_folder_valid("a\"b"));
+	assert_false(imap_folder_valid("Alles*"));
+	assert_false(imap_folder_valid("Zeile\r\nA1 LOGOUT"));
+	assert_false(imap_folder_valid("Gel\xc3\xb6scht"));
+}
+
 int
 main(void)
 {
@@ -220,6 +244,7 @@ main(void)
 		cmocka_unit_test(test_charsets_and_headers),
 		cmocka_unit_test(test_loops),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_imap_settings),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
