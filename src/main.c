@@ -24,6 +24,7 @@
 #include "core/notify.h"
 #include "core/objects.h"
 #include "core/privacy.h"
+#include "core/sla.h"
 #include "core/users.h"
 #include "core/workflow.h"
 #include "http/http.h"
@@ -1502,7 +1503,7 @@ static int
 do_jobs_run(struct zctx *ctx, void *arg)
 {
 	struct jobs_args *ja = arg;
-	int64_t n, closed = 0, uploads = 0, sessions = 0, links = 0;
+	int64_t n, closed = 0, uploads = 0, sessions = 0, links = 0, sla = 0;
 	int64_t wall = ctx->now_ms;
 	bool more = true;
 	int rc = ZEK_OK;
@@ -1517,6 +1518,8 @@ do_jobs_run(struct zctx *ctx, void *arg)
 		closed += n;
 	}
 	ctx->now_ms = wall;
+	for (more = true; rc == ZEK_OK && more; )
+		rc = core_sla_refresh_stale(ctx, &sla, &more);
 	if (rc == ZEK_OK)
 		rc = core_attachments_purge(ctx, &uploads);
 	if (rc == ZEK_OK)
@@ -1526,8 +1529,10 @@ do_jobs_run(struct zctx *ctx, void *arg)
 	if (rc != ZEK_OK)
 		fprintf(stderr, "zek: jobs failed: %s\n", zek_rc_name(rc));
 	printf("zek: %lld requests closed automatically; %lld expired uploads, "
-	    "%lld sessions and %lld account links removed\n", (long long)closed,
-	    (long long)uploads, (long long)sessions, (long long)links);
+	    "%lld sessions and %lld account links removed; service levels of "
+	    "%lld requests worked out again\n", (long long)closed,
+	    (long long)uploads, (long long)sessions, (long long)links,
+	    (long long)sla);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include "core/internal.h"
 #include "core/requests.h"
 #include "core/notify.h"
+#include "core/sla.h"
 #include "core/validate.h"
 #include "lib/arena.h"
 #include "lib/str.h"
@@ -106,6 +107,9 @@ core_comment_insert_locked(struct zctx *ctx, const struct store_request *r,
 	rc = store_activity_insert(ctx->db, &e, NULL);
 	if (rc == ZEK_OK)
 		rc = store_request_touch(ctx->db, r->id, ctx->now_ms, is_public);
+	/* Support's first public answer meets the response goal. */
+	if (rc == ZEK_OK && is_public && author->is_agent)
+		rc = core_request_sla_refresh(ctx, r->id);
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 	return rc;

@@ -937,6 +937,10 @@ core_admin_type_save(struct zctx *ctx, const struct user *actor,
 	if (v.sla_resolution >= 0)
 		t->sla_resolution_minutes = v.sla_resolution;
 	rc = store_reqtype_update(ctx->db, t);
+	/* The queues' copy of the service levels is worked out again by the
+	 * "sla" job (core_sla_refresh_stale). */
+	if (rc == ZEK_OK && (v.sla_response >= 0 || v.sla_resolution >= 0))
+		rc = store_requests_mark_sla_stale(ctx->db, t->id);
 	if (rc == ZEK_OK)
 		rc = admin_change_rows(&cl);
 	return store_finish(ctx->db, rc);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/calendar.h"
+#include "core/config.h"
 #include "core/internal.h"
 #include "core/requests.h"
 #include "lib/arena.h"
@@ -27,6 +29,7 @@ struct queue_spec {
 	enum store_assignee assignee;   /* USER = the viewer */
 	bool recent;                    /* updated within AGENT_RECENT_DAYS */
 	enum agent_sort sort;           /* the default order */
+	bool breached;                  /* a service level breached by now */
 };
 
 #define OPEN4 { STATUS_OFFEN, STATUS_WARTET_SUPPORT, STATUS_IN_BEARBEITUNG, \
@@ -44,7 +47,9 @@ static const struct queue_spec specs[AGENT_QUEUE_MAX] = {
 	    { STATUS_WARTET_KUNDE }, 1, STORE_ASSIGNEE_ANY, false,
 	    AGENT_SORT_OLDEST },
 	[AGENT_QUEUE_OPEN] = { "open", OPEN4, STORE_ASSIGNEE_ANY, false,
-	    AGENT_SORT_OLDEST },
+	    AGENT_SORT_DUE },
+	[AGENT_QUEUE_BREACHED] = { "breached", OPEN4, STORE_ASSIGNEE_ANY,
+	    false, AGENT_SORT_DUE, true },
 	[AGENT_QUEUE_RECENT_CLOSED] = { "closed", { STATUS_GESCHLOSSEN }, 1,
 	    STORE_ASSIGNEE_ANY, true, AGENT_SORT_UPDATED },
 };
@@ -54,6 +59,7 @@ static const char *const sort_codes[AGENT_SORT_MAX] = {
 	[AGENT_SORT_NEWEST] = "newest",
 	[AGENT_SORT_UPDATED] = "updated",
 	[AGENT_SORT_STALE] = "stale",
+	[AGENT_SORT_DUE] = "due",
 };
 
 const char *
@@ -114,6 +120,7 @@ base_query(struct zctx *ctx, const struct user *user, enum agent_queue q)
 		    user->id : 0,
 		.updated_since = specs[q].recent ?
 		    ctx->now_ms - AGENT_RECENT_DAYS * DAY_MS : 0,
+		.breached_by = specs[q].breached ? ctx->now_ms : 0,
 	};
 }
 
@@ -149,9 +156,45 @@ core_agent_counts(struct zctx *ctx, const struct user *user,
 
 /* ---- a page ---- */
 
+/* The row's value in the order the queue is read in. */
+static int64_t
+order_value(const struct store_queue_query *sq,
+    const struct store_queue_row *r)
+{
+	switch (sq->order) {
+	case STORE_ORDER_UPDATED:
+		return r->updated_at;
+	case STORE_ORDER_SLA_DUE:
+		return r->sla_due_at;
+	default:
+		return r->created_at;
+	}
+}
+
+/* The row's service level as of now: working time left of the goal that
+ * runs, or over since one breached. */
 static void
-fill_row(const struct core_catalogue *cat, const char *lang, bool by_updated,
+row_sla(struct zctx *ctx, const struct calendar *cal,
     const struct store_queue_row *r, struct agent_row *it)
+{
+	int64_t now = ctx->now_ms, ms = 0;
+
+	if (r->sla_breach_at <= now) {
+		it->sla = AGENT_SLA_BREACHED;
+		(void)calendar_working_ms(cal, r->sla_breach_at, now, &ms);
+	} else if (r->sla_due_at != STORE_SLA_NEVER) {
+		(void)calendar_working_ms(cal, now, r->sla_due_at, &ms);
+		it->sla = ms * 4 < r->sla_due_goal_ms ? AGENT_SLA_WARNING :
+		    AGENT_SLA_RUNNING;
+	}
+	it->sla_ms = ms;
+}
+
+static void
+fill_row(struct zctx *ctx, const struct core_catalogue *cat,
+    const struct calendar *cal, const char *lang,
+    const struct store_queue_query *sq, const struct store_queue_row *r,
+    struct agent_row *it)
 {
 	const struct store_reqtype *t = core_catalogue_type(cat, r->type_id);
 	const struct store_desk *d = core_catalogue_desk(cat, r->desk_id);
@@ -167,13 +210,15 @@ fill_row(const struct core_catalogue *cat, const char *lang, bool by_updated,
 		.assignee_name = r->assignee_name,
 		.created_at = r->created_at,
 		.updated_at = r->updated_at,
-		.cursor = { by_updated ? r->updated_at : r->created_at, r->id },
+		.cursor = { order_value(sq, r), r->id },
 	};
 	(void)status_decode(r->status, r->resolution, &it->status,
 	    &it->resolution);
 	it->status_code = status_code(it->status);
 	it->status_label = status_label(it->status, lang);
 	it->resolution_label = resolution_label(it->resolution, lang);
+	if (it->status != STATUS_GESCHLOSSEN)
+		row_sla(ctx, cal, r, it);
 }
 
 /* A row with its position in the order it was read in. */
@@ -228,8 +273,7 @@ read_merged(struct zctx *ctx, struct store_queue_query *sq,
 			if (all == NULL)
 				return ZEK_NOMEM;
 			all[cnt++] = (struct merged){
-				sq->by_updated ? rows[i].updated_at : rows[i].created_at,
-				rows[i].id, &rows[i] };
+				order_value(sq, &rows[i]), rows[i].id, &rows[i] };
 		}
 	}
 	if (rc != ZEK_OK)
@@ -244,19 +288,23 @@ read_merged(struct zctx *ctx, struct store_queue_query *sq,
 static bool
 sort_ascending(enum agent_sort s)
 {
-	return s == AGENT_SORT_OLDEST || s == AGENT_SORT_STALE;
+	return s == AGENT_SORT_OLDEST || s == AGENT_SORT_STALE ||
+	    s == AGENT_SORT_DUE;
 }
 
-static bool
-sort_by_updated(enum agent_sort s)
+static enum store_queue_order
+sort_order(enum agent_sort s)
 {
-	return s == AGENT_SORT_UPDATED || s == AGENT_SORT_STALE;
+	if (s == AGENT_SORT_UPDATED || s == AGENT_SORT_STALE)
+		return STORE_ORDER_UPDATED;
+	return s == AGENT_SORT_DUE ? STORE_ORDER_SLA_DUE : STORE_ORDER_CREATED;
 }
 
 enum zek_rc
 core_agent_queue(struct zctx *ctx, const struct user *user,
     const struct agent_query *q, const char *lang, struct agent_page **out)
 {
+	struct calendar cal = CALENDAR_DEFAULT;
 	struct store_queue_query sq;
 	struct core_catalogue cat;
 	struct agent_page *pg;
@@ -273,7 +321,8 @@ core_agent_queue(struct zctx *ctx, const struct user *user,
 		return ZEK_INVALID;
 	lang = core_lang(lang);
 	sq = base_query(ctx, user, q->queue);
-	sq.by_updated = sort_by_updated(q->sort);
+	sq.order = sort_order(q->sort);
+	cal.state = ctx->cfg->sla_state;
 	rc = core_search_text(ctx, q->search, AGENT_SEARCH_MAX, &sq.terms);
 	if (rc == ZEK_OK)
 		rc = core_catalogue_load(ctx, &cat);
@@ -322,7 +371,7 @@ core_agent_queue(struct zctx *ctx, const struct user *user,
 	if (pg->items == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < n; i++)
-		fill_row(&cat, lang, sq.by_updated, m[back ? n - 1 - i : i].row,
+		fill_row(ctx, &cat, &cal, lang, &sq, m[back ? n - 1 - i : i].row,
 		    &pg->items[i]);
 	pg->n = n;
 	*out = pg;

@@ -31,6 +31,8 @@ enum agent_queue {
 	AGENT_QUEUE_WAITING_CUSTOMER, /* "Wartet auf Kunden" (questions and
 	                               proposed solutions) */
 	AGENT_QUEUE_OPEN,           /* "Alle offenen": every status but Geschlossen */
+	AGENT_QUEUE_BREACHED,       /* "SLA verletzt": open, a service level
+	                               breached */
 	AGENT_QUEUE_RECENT_CLOSED,  /* "Kürzlich geschlossen": closed (last
 	                               change) within AGENT_RECENT_DAYS */
 	AGENT_QUEUE_MAX
@@ -42,23 +44,27 @@ enum agent_sort {
 	AGENT_SORT_NEWEST,          /* created most recently first */
 	AGENT_SORT_UPDATED,         /* last update, most recent first */
 	AGENT_SORT_STALE,           /* last update, longest ago first */
+	AGENT_SORT_DUE,             /* next to breach a service level first */
 	AGENT_SORT_MAX
 };
 
 /* URL codes: "unassigned", "mine", "waiting-support", "waiting-customer",
- * "open", "closed"; sorts "oldest", "newest", "updated", "stale". Static
+ * "open", "breached", "closed"; sorts "oldest", "newest", "updated",
+ * "stale", "due". Static
  * strings, "" when out of range; the parsers return false for anything
  * else. */
 const char *agent_queue_code(enum agent_queue q);
 bool agent_queue_from_code(const char *code, enum agent_queue *out);
 const char *agent_sort_code(enum agent_sort s);
 bool agent_sort_from_code(const char *code, enum agent_sort *out);
-/* The order a queue shows unless asked: the oldest first in the open
- * queues (the longest waiting), the latest change first when closed. */
+/* The order a queue shows unless asked: next to breach first in "Alle
+ * offenen" and "SLA verletzt", the oldest first in the other open queues
+ * (the longest waiting), the latest change first when closed. */
 enum agent_sort agent_queue_default_sort(enum agent_queue q);
 
-/* A position in a queue: the order value (created_at or updated_at, as
- * the sort says) and id of the row a page continues from. */
+/* A position in a queue: the order value (created_at, updated_at or the
+ * service level's due time, as the sort says) and id of the row a page
+ * continues from. */
 struct agent_cursor {
 	int64_t value;
 	int64_t id;
@@ -73,6 +79,14 @@ struct agent_query {
 	struct agent_cursor cursor;
 	bool backward;              /* the page before the cursor ("Zurück") */
 	size_t limit;               /* 1..AGENT_LIMIT_MAX; 0 = AGENT_LIMIT_DEFAULT */
+};
+
+/* Where a row stands with its service levels, for the queue's column. */
+enum agent_sla {
+	AGENT_SLA_NONE,             /* no goal runs (none, met, or paused) */
+	AGENT_SLA_RUNNING,
+	AGENT_SLA_WARNING,          /* under 25 % of the goal left */
+	AGENT_SLA_BREACHED,         /* a goal is (or was) breached */
 };
 
 /* One row of a queue, in the viewer's language. */
@@ -93,6 +107,9 @@ struct agent_row {
 	const char *assignee_name;  /* "" = nobody */
 	int64_t created_at;
 	int64_t updated_at;
+	enum agent_sla sla;
+	int64_t sla_ms;             /* working time left (RUNNING, WARNING) or
+	                               over since the breach (BREACHED) */
 	struct agent_cursor cursor; /* this row as a position in its order */
 };
 

@@ -1753,6 +1753,9 @@ plan_type(struct planner *pl, const struct m_desk *cd, struct m_desk *nd,
 	    c->sla_resolution_minutes, t->sla_resolution_minutes);
 	if (writing(pl) && !type_same(c, t))
 		wrote(pl, store_reqtype_update(pl->ctx->db, t));
+	if (writing(pl) && (c->sla_response_minutes != t->sla_response_minutes ||
+	    c->sla_resolution_minutes != t->sla_resolution_minutes))
+		wrote(pl, store_requests_mark_sla_stale(pl->ctx->db, t->id));
 	plan_fields(pl, ct, nt, w);
 }
 

@@ -10,6 +10,7 @@
 #include "core/internal.h"
 #include "core/notify.h"
 #include "core/perm.h"
+#include "core/sla.h"
 #include "core/users.h"
 #include "lib/arena.h"
 #include "lib/str.h"
@@ -284,6 +285,8 @@ insert_request(struct zctx *ctx, const struct user *user,
 	rc = store_request_insert(ctx->db, &r, &id);
 	if (rc == ZEK_OK)
 		rc = log_created(ctx, &r, id);
+	if (rc == ZEK_OK)
+		rc = core_request_sla_created(ctx, id, r.type_id, r.created_at);
 	for (i = 0; rc == ZEK_OK && i < t->nfields; i++)
 		for (j = 0; rc == ZEK_OK && j < norm[i].nvalues; j++)
 			rc = store_value_insert(ctx->db, id, t->fields[i].key,

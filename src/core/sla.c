@@ -14,6 +14,7 @@ struct clock {
 	int64_t start;
 	int64_t since;              /* counting since (not paused) */
 	int64_t elapsed;            /* counted before `since` */
+	int64_t crossed_at;         /* when elapsed passed the goal, 0 = not yet */
 };
 
 struct walk {
@@ -34,6 +35,19 @@ working(struct walk *w, int64_t from, int64_t to)
 	return ms;
 }
 
+/* Counts the working time of [from, to), noting when it passed the goal. */
+static void
+count_span(struct walk *w, int64_t from, int64_t to)
+{
+	int64_t before = w->k.elapsed;
+
+	w->k.elapsed += working(w, from, to);
+	if (before <= w->goal_ms && w->k.elapsed > w->goal_ms &&
+	    w->rc == ZEK_OK)
+		w->rc = calendar_add_working(w->cal, from, w->goal_ms - before,
+		    &w->k.crossed_at);
+}
+
 static void
 cycle_start(struct walk *w, int64_t at, bool waiting)
 {
@@ -48,10 +62,11 @@ cycle_stop(struct walk *w, int64_t at)
 	struct sla_cycle c;
 
 	if (!w->k.paused)
-		w->k.elapsed += working(w, w->k.since, at);
+		count_span(w, w->k.since, at);
 	c = (struct sla_cycle){ .start = w->k.start, .stop = at,
 		.elapsed_ms = w->k.elapsed, .goal_ms = w->goal_ms,
-		.breached = w->k.elapsed > w->goal_ms };
+		.breached = w->k.elapsed > w->goal_ms,
+		.breach_at = w->k.crossed_at };
 	/* Past SLA_CYCLES_MAX the oldest give way: the latest matter most. */
 	if (r->ncompleted == SLA_CYCLES_MAX) {
 		memmove(&r->completed[0], &r->completed[1],
@@ -67,7 +82,7 @@ pause_clock(struct walk *w, int64_t at)
 {
 	if (!w->k.running || w->k.paused)
 		return;
-	w->k.elapsed += working(w, w->k.since, at);
+	count_span(w, w->k.since, at);
 	w->k.paused = true;
 }
 
@@ -85,16 +100,16 @@ static void
 ongoing(struct walk *w, int64_t now)
 {
 	struct sla_cycle *c = &w->out->ongoing;
-	int64_t elapsed = w->k.elapsed;
 
 	if (!w->k.paused && now > w->k.since)
-		elapsed += working(w, w->k.since, now);
-	*c = (struct sla_cycle){ .start = w->k.start, .elapsed_ms = elapsed,
-		.goal_ms = w->goal_ms, .breached = elapsed > w->goal_ms,
-		.paused = w->k.paused };
+		count_span(w, w->k.since, now);
+	*c = (struct sla_cycle){ .start = w->k.start,
+		.elapsed_ms = w->k.elapsed, .goal_ms = w->goal_ms,
+		.breached = w->k.elapsed > w->goal_ms, .paused = w->k.paused,
+		.breach_at = w->k.crossed_at };
 	if (!c->paused && !c->breached && w->rc == ZEK_OK)
 		w->rc = calendar_add_working(w->cal, now > w->k.since ? now :
-		    w->k.since, w->goal_ms - elapsed, &c->breach_at);
+		    w->k.since, w->goal_ms - w->k.elapsed, &c->breach_at);
 	w->out->has_ongoing = true;
 }
 

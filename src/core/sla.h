@@ -42,7 +42,8 @@ struct sla_cycle {
 	int64_t goal_ms;
 	bool breached;              /* elapsed over the goal (or will be, running) */
 	bool paused;                /* running and waiting on the customer now */
-	int64_t breach_at;          /* running, not paused: when it breaches, 0 if past */
+	int64_t breach_at;          /* when it breached (breached), or will
+	                               (running, not paused); else 0 */
 };
 
 struct sla_result {
@@ -88,5 +89,20 @@ struct request_sla {
  * configuration (sla_state). */
 int core_request_sla(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct request_sla *out);
+
+/*
+ * The queues' copy of a request's service levels (requests.sla_*, see
+ * store_request_sla): worked out as of ctx->now_ms whenever the goals'
+ * events happen, inside the caller's transaction.
+ * _created: for a request just created (its only event), without reading
+ * its log; _refresh: from its log (a public reply by staff, a status
+ * change); _stale: up to a batch of the requests marked stale (a type's
+ * goals changed, or older than the columns), each in a scope of its own,
+ * adding to *done; *more when the batch was full.
+ */
+int core_request_sla_created(struct zctx *ctx, int64_t request_id,
+    int64_t type_id, int64_t created_at);
+int core_request_sla_refresh(struct zctx *ctx, int64_t request_id);
+int core_sla_refresh_stale(struct zctx *ctx, int64_t *done, bool *more);
 
 #endif

@@ -12,6 +12,7 @@
 #include "store/store.h"
 
 #define SLA_ACTIVITY_MAX 10000      /* activity rows of one request read */
+#define SLA_STALE_BATCH 200         /* stale requests one pass works out */
 
 static void
 reverse(struct store_activity *rows, size_t n)
@@ -37,15 +38,51 @@ one_goal(const struct calendar *cal, enum sla_goal goal, int64_t minutes,
 	return sla_compute(cal, goal, minutes * 60 * 1000, ev, n, now, out);
 }
 
+/* Both goals of a type over a request's events as of ctx->now_ms. */
+static int
+both_goals(struct zctx *ctx, const struct store_reqtype *t,
+    const struct sla_event *ev, size_t nev, struct request_sla *out)
+{
+	struct calendar cal = CALENDAR_DEFAULT;
+	int rc;
+
+	cal.state = ctx->cfg->sla_state;
+	rc = one_goal(&cal, SLA_FIRST_RESPONSE, t->sla_response_minutes, ev, nev,
+	    ctx->now_ms, &out->has_response, &out->response);
+	if (rc == ZEK_OK)
+		rc = one_goal(&cal, SLA_RESOLUTION, t->sla_resolution_minutes, ev,
+		    nev, ctx->now_ms, &out->has_resolution, &out->resolution);
+	return rc;
+}
+
+/* A request's events from its activity log, oldest first. */
+static int
+events_of_request(struct zctx *ctx, int64_t request_id,
+    struct sla_event **ev, size_t *nev)
+{
+	struct store_activity *rows;
+	size_t n;
+	int rc;
+
+	rc = store_activity_by_request(ctx->db, ctx->arena, request_id, true,
+	    SLA_ACTIVITY_MAX, &rows, &n);
+	if (rc != ZEK_OK)
+		return rc;
+	*ev = arena_calloc(ctx->arena, n > 0 ? n : 1, sizeof(**ev));
+	if (*ev == NULL)
+		return ZEK_NOMEM;
+	reverse(rows, n);       /* the store gives the newest first */
+	*nev = sla_events_of_activity(rows, n, *ev);
+	return ZEK_OK;
+}
+
 int
 core_request_sla(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct request_sla *out)
 {
-	struct calendar cal = CALENDAR_DEFAULT;
-	struct store_activity *rows;
 	struct store_reqtype *t;
 	struct sla_event *ev;
-	size_t n, nev;
+	size_t nev;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -53,20 +90,144 @@ core_request_sla(struct zctx *ctx, const struct user *user,
 		return ZEK_NOTFOUND;
 	rc = store_reqtype_get(ctx->db, ctx->arena, v->type_id, &t);
 	if (rc == ZEK_OK)
-		rc = store_activity_by_request(ctx->db, ctx->arena, v->id, true,
-		    SLA_ACTIVITY_MAX, &rows, &n);
+		rc = events_of_request(ctx, v->id, &ev, &nev);
+	return rc == ZEK_OK ? both_goals(ctx, t, ev, nev, out) : rc;
+}
+
+/* Folds one goal's cycles into the queue's columns: the earliest breach
+ * of any cycle, and the running (or breached, still open) one's due time. */
+static void
+fold_goal(bool has, const struct sla_result *r, struct store_request_sla *q)
+{
+	const struct sla_cycle *c = &r->ongoing;
+	size_t i;
+
+	if (!has)
+		return;
+	for (i = 0; i < r->ncompleted; i++)
+		if (r->completed[i].breached &&
+		    r->completed[i].breach_at < q->breach_at)
+			q->breach_at = r->completed[i].breach_at;
+	if (!r->has_ongoing || c->breach_at == 0)
+		return;             /* none runs, or paused before its breach */
+	if (c->breach_at < q->breach_at)
+		q->breach_at = c->breach_at;
+	if (c->breach_at < q->due_at) {
+		q->due_at = c->breach_at;
+		q->due_goal_ms = c->goal_ms;
+	}
+}
+
+/* Works the queue's columns out from the events and stores them. */
+static int
+store_goals(struct zctx *ctx, int64_t request_id,
+    const struct store_reqtype *t, const struct sla_event *ev, size_t nev)
+{
+	struct store_request_sla q = { .due_at = STORE_SLA_NEVER,
+		.breach_at = STORE_SLA_NEVER };
+	struct request_sla r;
+	int rc;
+
+	rc = both_goals(ctx, t, ev, nev, &r);
 	if (rc != ZEK_OK)
 		return rc;
-	ev = arena_calloc(ctx->arena, n > 0 ? n : 1, sizeof(*ev));
-	if (ev == NULL)
-		return ZEK_NOMEM;
-	reverse(rows, n);       /* the store gives the newest first */
-	nev = sla_events_of_activity(rows, n, ev);
-	cal.state = ctx->cfg->sla_state;
-	rc = one_goal(&cal, SLA_FIRST_RESPONSE, t->sla_response_minutes, ev, nev,
-	    ctx->now_ms, &out->has_response, &out->response);
+	fold_goal(r.has_response, &r.response, &q);
+	fold_goal(r.has_resolution, &r.resolution, &q);
+	return store_request_set_sla(ctx->db, request_id, &q);
+}
+
+static bool
+has_goals(const struct store_reqtype *t)
+{
+	return t->sla_response_minutes > 0 || t->sla_resolution_minutes > 0;
+}
+
+int
+core_request_sla_created(struct zctx *ctx, int64_t request_id,
+    int64_t type_id, int64_t created_at)
+{
+	const struct sla_event ev = { created_at, SLA_CREATED };
+	struct store_reqtype *t;
+	int rc;
+
+	rc = store_reqtype_get(ctx->db, ctx->arena, type_id, &t);
+	if (rc != ZEK_OK || !has_goals(t))
+		return rc;          /* the columns say "never" already */
+	return store_goals(ctx, request_id, t, &ev, 1);
+}
+
+int
+core_request_sla_refresh(struct zctx *ctx, int64_t request_id)
+{
+	struct store_reqtype *t;
+	struct store_request *r;
+	struct sla_event *ev;
+	size_t nev;
+	int rc;
+
+	rc = store_request_by_id(ctx->db, ctx->arena, request_id, &r);
 	if (rc == ZEK_OK)
-		rc = one_goal(&cal, SLA_RESOLUTION, t->sla_resolution_minutes, ev,
-		    nev, ctx->now_ms, &out->has_resolution, &out->resolution);
+		rc = store_reqtype_get(ctx->db, ctx->arena, r->type_id, &t);
+	if (rc != ZEK_OK)
+		return rc;
+	if (!has_goals(t)) {
+		const struct store_request_sla never = {
+			.due_at = STORE_SLA_NEVER, .breach_at = STORE_SLA_NEVER };
+		return store_request_set_sla(ctx->db, request_id, &never);
+	}
+	rc = events_of_request(ctx, request_id, &ev, &nev);
+	return rc == ZEK_OK ? store_goals(ctx, request_id, t, ev, nev) : rc;
+}
+
+struct stale_one {
+	struct zctx *ctx;
+	int64_t id;
+	int rc;
+};
+
+/* One stale request in a transaction of its own, under its row lock so
+ * that an event worked out meanwhile is not overwritten by older facts. */
+static bool
+refresh_one(void *arg, int attempt)
+{
+	struct stale_one *s = arg;
+	struct store_request *r;
+
+	(void)attempt;
+	s->rc = store_begin(s->ctx->db);
+	if (s->rc != ZEK_OK)
+		return false;
+	s->rc = store_request_lock(s->ctx->db, s->ctx->arena, s->id, &r);
+	if (s->rc == ZEK_OK)
+		s->rc = core_request_sla_refresh(s->ctx, s->id);
+	if (s->rc == ZEK_NOTFOUND)
+		s->rc = ZEK_OK;     /* deleted meanwhile: nothing to keep */
+	if (s->rc == ZEK_OK)
+		s->rc = store_commit(s->ctx->db);
+	if (s->rc != ZEK_OK)
+		store_rollback(s->ctx->db);
+	return s->rc == ZEK_OK;
+}
+
+int
+core_sla_refresh_stale(struct zctx *ctx, int64_t *done, bool *more)
+{
+	int64_t *ids;
+	size_t i, n;
+	int rc;
+
+	*more = false;
+	rc = store_requests_sla_stale(ctx->db, ctx->arena, SLA_STALE_BATCH,
+	    &ids, &n);
+	for (i = 0; rc == ZEK_OK && i < n; i++) {
+		struct stale_one one = { ctx, ids[i], ZEK_OK };
+
+		rc = store_scope_run(ctx->db, false, refresh_one, &one);
+		if (rc == ZEK_OK && one.rc != ZEK_OK)
+			rc = one.rc;
+		if (rc == ZEK_OK)
+			(*done)++;
+	}
+	*more = rc == ZEK_OK && n == SLA_STALE_BATCH;
 	return rc;
 }

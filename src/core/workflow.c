@@ -10,6 +10,7 @@
 #include "core/internal.h"
 #include "core/notify.h"
 #include "core/requests.h"
+#include "core/sla.h"
 #include "core/users.h"
 #include "core/validate.h"
 #include "lib/str.h"
@@ -280,6 +281,8 @@ core_transition_locked(struct zctx *ctx, const struct user *actor,
 		.created_at = ctx->now_ms,
 	};
 	rc = store_activity_insert(ctx->db, &e, NULL);
+	if (rc == ZEK_OK)
+		rc = core_request_sla_refresh(ctx, r->id);
 	if (rc == ZEK_OK)
 		rc = notify_change(ctx, actor, r->id, action, from, comment);
 	if (rc == ZEK_OK) {

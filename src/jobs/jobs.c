@@ -8,6 +8,7 @@
 #include "core/auth.h"
 #include "core/config.h"
 #include "core/ctx.h"
+#include "core/sla.h"
 #include "core/workflow.h"
 #include "jobs/scheduler.h"
 #include "lib/arena.h"
@@ -91,6 +92,26 @@ job_account_links(void *arg, bool *more)
 	return with_ctx(arg, core_account_links_purge, &n);
 }
 
+/* Works out the queues' service levels of requests marked stale (a
+ * type's goals changed); a full batch asks to run again at once. */
+static enum zek_rc
+job_sla(void *arg, bool *more)
+{
+	struct jobs_app *app = arg;
+	struct arena *a = arena_new(JOB_ARENA_LIMIT);
+	struct zctx ctx;
+	int64_t n = 0;
+	enum zek_rc rc;
+
+	if (a == NULL)
+		return ZEK_NOMEM;
+	rc = core_ctx_init(app->core, a, &ctx);
+	if (rc == ZEK_OK)
+		rc = core_sla_refresh_stale(&ctx, &n, more);
+	arena_free(a);
+	return rc;
+}
+
 /* Closes the requests whose proposed solution waited too long (issue 4);
  * a full batch asks to run again at once. */
 static enum zek_rc
@@ -126,6 +147,7 @@ jobs_serve_start(struct jobs_app *app, struct jobs **out)
 		{ "account_links", JOBS_PURGE_INTERVAL_MS, job_account_links,
 		    app },
 		{ "auto-close", JOBS_AUTO_CLOSE_INTERVAL_MS, job_auto_close, app },
+		{ "sla", JOBS_SLA_INTERVAL_MS, job_sla, app },
 	};
 
 	return jobs_start(table, ZEK_ARRAY_LEN(table), out);

@@ -10,6 +10,7 @@ struct jobs;
 
 #define JOBS_PURGE_INTERVAL_MS (10LL * 60 * 1000)
 #define JOBS_AUTO_CLOSE_INTERVAL_MS (10LL * 60 * 1000)
+#define JOBS_SLA_INTERVAL_MS (60LL * 1000)
 
 /* What the jobs share; owned by the caller and alive until jobs_stop. */
 struct jobs_app {
@@ -28,6 +29,9 @@ struct jobs_app {
  *   "sessions"    every 10 min: core_sessions_purge (expired sessions)
  *   "auto-close"  every 10 min: core_auto_close_run (core/workflow.h),
  *                 again at once while batches are full
+ *   "sla"         every minute: core_sla_refresh_stale (core/sla.h), the
+ *                 queues' service levels after goals changed, again at
+ *                 once while batches are full
  * A new periodic job is one more line in the table in jobs.c with a
  * function of the same shape as job_sessions.
  * Stop with jobs_stop (jobs/scheduler.h) before core_close.

@@ -87,6 +87,8 @@ sq_queue_mode(const struct store_queue_query *q)
 {
 	if (q->updated_since > 0)
 		return SQ_MODE_SINCE;
+	if (q->breached_by > 0)
+		return SQ_MODE_BREACHED;
 	switch (q->assignee) {
 	case STORE_ASSIGNEE_NONE:
 		return SQ_MODE_NONE;
@@ -100,7 +102,16 @@ sq_queue_mode(const struct store_queue_query *q)
 bool
 sq_queue_ok(const struct store_queue_query *q)
 {
-	return q->updated_since <= 0 || q->assignee == STORE_ASSIGNEE_ANY;
+	return (q->updated_since <= 0 && q->breached_by <= 0) ||
+	    (q->assignee == STORE_ASSIGNEE_ANY &&
+	    (q->updated_since <= 0 || q->breached_by <= 0));
+}
+
+int64_t
+sq_queue_p6(const struct store_queue_query *q)
+{
+	return sq_queue_mode(q) == SQ_MODE_BREACHED ? q->breached_by :
+	    q->updated_since;
 }
 
 /* A row of a queue (both backends read the same columns). */
@@ -122,4 +133,41 @@ sq_map_queue_row(struct sq_row *r, void *elem)
 	x->assignee_name = sq_col_str(r);
 	x->created_at = sq_col_i64(r);
 	x->updated_at = sq_col_i64(r);
+	x->sla_due_at = sq_col_i64(r);
+	x->sla_due_goal_ms = sq_col_i64(r);
+	x->sla_breach_at = sq_col_i64(r);
+}
+
+/* ---- service levels ---- */
+
+enum zek_rc
+store_request_set_sla(struct store_conn *c, int64_t request_id,
+    const struct store_request_sla *sla)
+{
+	return sq_exec_changed(c, "UPDATE requests SET sla_due_at = ?, "
+	    "sla_due_goal_ms = ?, sla_breach_at = ?, sla_stale = 0 "
+	    "WHERE id = ?", "iiii", sla->due_at, sla->due_goal_ms,
+	    sla->breach_at, request_id);
+}
+
+enum zek_rc
+store_requests_mark_sla_stale(struct store_conn *c, int64_t type_id)
+{
+	return sq_exec(c, "UPDATE requests SET sla_stale = 1 "
+	    "WHERE status <> 'geschlossen' AND (? = 0 OR type_id = ?)", "ii",
+	    type_id, type_id);
+}
+
+enum zek_rc
+store_requests_sla_stale(struct store_conn *c, struct arena *a, size_t limit,
+    int64_t **ids, size_t *n)
+{
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	st = sq_start(c, &rc, "SELECT id FROM requests WHERE sla_stale = 1 "
+	    "ORDER BY id LIMIT ?", "z", limit);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, map_id, sizeof(**ids), (void **)ids, n);
 }

@@ -166,7 +166,8 @@ static const char *const list_count_sql[] = {
 #define Q_COLS "SELECT r.id, r.issue_key, r.title, r.status, " \
 	"r.resolution, r.type_id, r.desk_id, r.reporter_id, u.name, " \
 	"coalesce(r.assignee_id, 0), coalesce(a.name, ''), r.created_at, " \
-	"r.updated_at FROM requests r "
+	"r.updated_at, r.sla_due_at, r.sla_due_goal_ms, r.sla_breach_at " \
+	"FROM requests r "
 #define Q_JOIN "JOIN users u ON u.id = r.reporter_id " \
 	"LEFT JOIN users a ON a.id = r.assignee_id "
 #define Q_MATCH " AND s.doc @@ ?7::tsquery"
@@ -180,9 +181,10 @@ static const char *const list_count_sql[] = {
 #define Q_NONE " AND r.assignee_id IS NULL"
 #define Q_USER " AND r.assignee_id = ?5"
 #define Q_SINCE " AND r.updated_at >= ?6"
+#define Q_BREACHED " AND r.sla_breach_at <= ?6"
 #define Q_MODES(F, CMP, DIR) Q_FORMS(F, CMP, DIR, Q_ANY), \
 	Q_FORMS(F, CMP, DIR, Q_NONE), Q_FORMS(F, CMP, DIR, Q_USER), \
-	Q_FORMS(F, CMP, DIR, Q_SINCE)
+	Q_FORMS(F, CMP, DIR, Q_SINCE), Q_FORMS(F, CMP, DIR, Q_BREACHED)
 #define Q_COUNT(COND, S, M) SQ_PLAN_WITH_VALUES "SELECT count(*) FROM (SELECT 1 " \
 	"FROM requests r " S "WHERE r.status IN (?1, ?2, ?3, ?4)" COND M \
 	" LIMIT ?8) k"
@@ -194,13 +196,14 @@ static const char *const list_count_sql[] = {
 #define Q_TALLY(T, COND) "SELECT coalesce(sum(t.n), 0)::bigint FROM " T \
 	" t WHERE t.status IN (?1, ?2, ?3, ?4)" COND
 
-/* Index: ((by_updated * 2 + ascending) * SQ_MODE_MAX + mode) * 2 +
- * search. */
+/* Index: ((order * 2 + ascending) * SQ_MODE_MAX + mode) * 2 + search. */
 static const char *const queue_page_sql[] = {
 	Q_MODES("created_at", "<", "DESC"),
 	Q_MODES("created_at", ">", "ASC"),
 	Q_MODES("updated_at", "<", "DESC"),
 	Q_MODES("updated_at", ">", "ASC"),
+	Q_MODES("sla_due_at", "<", "DESC"),
+	Q_MODES("sla_due_at", ">", "ASC"),
 };
 
 /* Index: mode * 2 + search. */
@@ -211,6 +214,7 @@ static const char *const queue_count_sql[] = {
 	Q_TALLY("request_assignee_tallies", " AND t.assignee_id = ?5"),
 	Q_COUNT(Q_USER, L_SEARCH, Q_MATCH),
 	Q_COUNTS(Q_SINCE),
+	Q_COUNTS(Q_BREACHED),
 };
 
 /* The user's words as a tsquery (its text), "" when none has a token. */
@@ -501,10 +505,11 @@ pg_queue_page(struct store_conn *c, struct arena *a,
 	mode = sq_queue_mode(q);
 	/* SQLite's walk of search hits in creation order compares assignee
 	 * ids with 0 for nobody: there "user 0" is nobody's. */
-	if (tsq[0] != '\0' && !q->by_updated && mode == SQ_MODE_USER &&
+	if (tsq[0] != '\0' && q->order == STORE_ORDER_CREATED &&
+	    mode == SQ_MODE_USER &&
 	    q->assignee_id == 0)
 		mode = SQ_MODE_NONE;
-	idx = ((size_t)(q->by_updated * 2 + q->ascending) * SQ_MODE_MAX +
+	idx = (((size_t)q->order * 2 + q->ascending) * SQ_MODE_MAX +
 	    (size_t)mode) * 2 + (tsq[0] != '\0');
 	if (q->has_cursor) {
 		from_v = q->cursor_value;
@@ -513,7 +518,7 @@ pg_queue_page(struct store_conn *c, struct arena *a,
 		from_v = from_id = q->ascending ? INT64_MIN : INT64_MAX;
 	}
 	st = sq_start(c, &rc, queue_page_sql[idx], "iitiiit", from_v, from_id,
-	    q->status, (int64_t)q->limit, q->assignee_id, q->updated_since,
+	    q->status, (int64_t)q->limit, q->assignee_id, sq_queue_p6(q),
 	    tsq);
 	if (st == NULL)
 		return rc;
@@ -551,5 +556,5 @@ pg_queue_count(struct store_conn *c, struct arena *a,
 	    nstatuses > 1 ? statuses[1] : NULL,
 	    nstatuses > 2 ? statuses[2] : NULL,
 	    nstatuses > 3 ? statuses[3] : NULL, q->assignee_id,
-	    q->updated_since, tsq, upto);
+	    sq_queue_p6(q), tsq, upto);
 }

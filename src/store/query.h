@@ -284,7 +284,7 @@ void sq_map_user(struct sq_row *r, void *elem);
 void sq_map_list_row(struct sq_row *r, void *elem);
 /* A struct store_queue_row from id, key, title, status, resolution, type,
  * desk, reporter id and name, assignee id and name, created_at,
- * updated_at. */
+ * updated_at, sla_due_at, sla_due_goal_ms, sla_breach_at. */
 void sq_map_queue_row(struct sq_row *r, void *elem);
 
 /* Which rows of a status a queue reads; each has statements of its own
@@ -294,9 +294,13 @@ enum sq_queue_mode {
 	SQ_MODE_NONE,               /* nobody */
 	SQ_MODE_USER,               /* assignee_id */
 	SQ_MODE_SINCE,              /* changed since updated_since */
+	SQ_MODE_BREACHED,           /* a service level breached by breached_by */
 	SQ_MODE_MAX
 };
 enum sq_queue_mode sq_queue_mode(const struct store_queue_query *q);
+/* The value of parameter ?6 for q's mode: updated_since or breached_by. */
+int64_t sq_queue_p6(const struct store_queue_query *q);
+
 /* Whether q asks for what a queue can read: a change time goes with any
  * assignee only. */
 bool sq_queue_ok(const struct store_queue_query *q);

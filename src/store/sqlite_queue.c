@@ -23,13 +23,14 @@
  * index and keeps the rows among the matches ("walk"; the unary + keeps
  * SQLite from driving the walk by the matches).
  * Parameters of a page: ?1, ?2 the cursor's order value and id, ?3 the
- * status, ?4 the number of rows, ?5 the assignee, ?6 updated since, ?7
- * the FTS5 query. Of a count: ?1..?4 statuses, ?5..?7 as a page.
+ * status, ?4 the number of rows, ?5 the assignee, ?6 updated since (or
+ * breached by), ?7 the FTS5 query. Of a count: ?1..?4 statuses, ?5..?7
+ * as a page.
  */
 #define QCOLS "SELECT r.id, r.issue_key, r.title, r.status, r.resolution, " \
 	"r.type_id, r.desk_id, r.reporter_id, u.name, " \
 	"coalesce(r.assignee_id, 0), coalesce(a.name, ''), r.created_at, " \
-	"r.updated_at "
+	"r.updated_at, r.sla_due_at, r.sla_due_goal_ms, r.sla_breach_at "
 #define QJOIN "JOIN users u ON u.id = r.reporter_id " \
 	"LEFT JOIN users a ON a.id = r.assignee_id "
 #define QORDER(F, CMP, DIR) " AND (r." F ", r.id) " CMP " (?1, ?2) " \
@@ -48,22 +49,27 @@
 #define Q_FORMS(F, CMP, DIR, IDX, COND) Q_PLAIN(F, CMP, DIR, IDX, COND), \
 	Q_DIRECT(F, CMP, DIR, IDX, COND), Q_WALK(F, CMP, DIR, IDX, COND)
 /* The assignee conditions in enum store_assignee order, then "since":
- * recently closed requests by their (status, updated_at) range. */
+ * recently closed requests by their (status, updated_at) range, then
+ * "breached": a service level breached by ?6. */
+#define Q_BREACHED " AND r.sla_breach_at <= ?6"
 #define Q_MODES(F, CMP, DIR) \
 	Q_FORMS(F, CMP, DIR, "", ""), \
 	Q_FORMS(F, CMP, DIR, "", " AND r.assignee_id IS NULL"), \
 	Q_FORMS(F, CMP, DIR, "", " AND r.assignee_id = ?5"), \
 	Q_FORMS(F, CMP, DIR, "INDEXED BY requests_status ", \
-	    " AND r.updated_at >= ?6")
+	    " AND r.updated_at >= ?6"), \
+	Q_FORMS(F, CMP, DIR, "", Q_BREACHED)
 
 enum { FORM_PLAIN, FORM_DIRECT, FORM_WALK, FORM_MAX };
-/* Index: ((by_updated * 2 + ascending) * SQ_MODE_MAX + mode) *
- * FORM_MAX + form. */
+/* Index: ((order * 2 + ascending) * SQ_MODE_MAX + mode) * FORM_MAX +
+ * form. */
 static const char *const page_sql[] = {
 	Q_MODES("created_at", "<", "DESC"),
 	Q_MODES("created_at", ">", "ASC"),
 	Q_MODES("updated_at", "<", "DESC"),
 	Q_MODES("updated_at", ">", "ASC"),
+	Q_MODES("sla_due_at", "<", "DESC"),
+	Q_MODES("sla_due_at", ">", "ASC"),
 };
 
 #define C_STATUS "r.status IN (?1, ?2, ?3, ?4)"
@@ -80,6 +86,7 @@ static const char *const count_sql[] = {
 	C_FORMS(" AND r.assignee_id IS NULL"),
 	C_FORMS(" AND r.assignee_id = ?5"),
 	C_FORMS(" AND r.updated_at >= ?6"),
+	C_FORMS(Q_BREACHED),
 };
 
 /* The hits of an FTS5 query, up to ?2 of them. */
@@ -103,9 +110,9 @@ static const char assignee_count_sql[] =
 	"ON r.id = j.value " QJOIN "ORDER BY r.created_at " DIR ", r.id " DIR
 static const char *const ids_sql[2] = { Q_IDS("DESC"), Q_IDS("ASC") };
 
-/* What a walk hit must also be (the assignee; updated since). */
-static const char hit_sql[] = "SELECT coalesce(assignee_id, 0), updated_at "
-    "FROM requests WHERE id = ?";
+/* What a walk hit must also be (the assignee; updated since; breached). */
+static const char hit_sql[] = "SELECT coalesce(assignee_id, 0), updated_at, "
+    "sla_breach_at FROM requests WHERE id = ?";
 
 const char *
 store_queue_statement(size_t i)
@@ -234,7 +241,7 @@ static enum zek_rc
 queue_filter(struct store_conn *c, int64_t id, void *arg, bool *keep)
 {
 	const struct store_queue_query *q = arg;
-	int64_t assignee, updated;
+	int64_t assignee, updated, breach;
 	enum zek_rc rc;
 	struct sq_stmt *st;
 	int step;
@@ -247,7 +254,9 @@ queue_filter(struct store_conn *c, int64_t id, void *arg, bool *keep)
 	if (step == 1) {
 		assignee = sq_stmt_i64(c, st, 0);
 		updated = sq_stmt_i64(c, st, 1);
+		breach = sq_stmt_i64(c, st, 2);
 		*keep = updated >= q->updated_since &&
+		    (q->breached_by <= 0 || breach <= q->breached_by) &&
 		    (q->assignee == STORE_ASSIGNEE_ANY ||
 		    (q->assignee == STORE_ASSIGNEE_NONE && assignee == 0) ||
 		    (q->assignee == STORE_ASSIGNEE_USER &&
@@ -276,7 +285,7 @@ walk_page(struct store_conn *c, struct arena *a,
 	struct buf b;
 	size_t nids, i;
 
-	if (sq_queue_mode(q) != SQ_MODE_ANY || q->updated_since > 0) {
+	if (sq_queue_mode(q) != SQ_MODE_ANY) {
 		w.filter = queue_filter;
 		w.filter_arg = (void *)q;
 	}
@@ -319,7 +328,8 @@ lite_queue_page(struct store_conn *c, struct arena *a,
 	    q->status == NULL || !sq_queue_ok(q))
 		return ZEK_INVALID;
 	/* Searching in creation order: walk the hits, however many. */
-	if (q->terms != NULL && q->terms[0] != '\0' && !q->by_updated) {
+	if (q->terms != NULL && q->terms[0] != '\0' &&
+	    q->order == STORE_ORDER_CREATED) {
 		rc = build_match(a, q->terms, &q->status, 1, &match);
 		if (rc != ZEK_OK || match[0] == '\0')
 			return rc;
@@ -328,7 +338,7 @@ lite_queue_page(struct store_conn *c, struct arena *a,
 	rc = search_form(c, a, q, &q->status, 1, &match, &form, &nothing);
 	if (rc != ZEK_OK || nothing)
 		return rc;
-	idx = ((size_t)(q->by_updated * 2 + q->ascending) * SQ_MODE_MAX +
+	idx = (((size_t)q->order * 2 + q->ascending) * SQ_MODE_MAX +
 	    (size_t)sq_queue_mode(q)) * FORM_MAX + (size_t)form;
 	if (q->has_cursor) {
 		from_v = q->cursor_value;
@@ -349,7 +359,7 @@ lite_queue_page(struct store_conn *c, struct arena *a,
 	if (src == SQLITE_OK)
 		src = bind_some(st, 5, 0, q->assignee_id, NULL);
 	if (src == SQLITE_OK)
-		src = bind_some(st, 6, 0, q->updated_since, NULL);
+		src = bind_some(st, 6, 0, sq_queue_p6(q), NULL);
 	if (src == SQLITE_OK)
 		src = bind_some(st, 7, 1, 0, match);
 	if (src != SQLITE_OK) {
@@ -415,7 +425,7 @@ lite_queue_count(struct store_conn *c, struct arena *a,
 	if (src == SQLITE_OK)
 		src = bind_some(st, 5, 0, q->assignee_id, NULL);
 	if (src == SQLITE_OK)
-		src = bind_some(st, 6, 0, q->updated_since, NULL);
+		src = bind_some(st, 6, 0, sq_queue_p6(q), NULL);
 	if (src == SQLITE_OK)
 		src = bind_some(st, 7, 1, 0, match);
 	if (src != SQLITE_OK) {

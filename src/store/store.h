@@ -1003,6 +1003,16 @@ enum store_assignee {
 	STORE_ASSIGNEE_USER,
 };
 
+/* The column a queue is read in the order of (and its cursor's value). */
+enum store_queue_order {
+	STORE_ORDER_CREATED,        /* created_at */
+	STORE_ORDER_UPDATED,        /* updated_at */
+	STORE_ORDER_SLA_DUE,        /* sla_due_at: next to breach first */
+};
+
+/* "Never" in the service-level columns (no goal runs, none breached). */
+#define STORE_SLA_NEVER INT64_MAX
+
 /* One read of a queue: the requests in ONE status, in one order, from a
  * cursor. A queue of several statuses reads each and merges them. */
 struct store_queue_query {
@@ -1011,10 +1021,13 @@ struct store_queue_query {
 	int64_t assignee_id;        /* STORE_ASSIGNEE_USER */
 	int64_t updated_since;      /* > 0: only rows updated at or after this
 	                               (only with STORE_ASSIGNEE_ANY) */
+	int64_t breached_by;        /* > 0: only rows with a service level
+	                               breached at or before this (only with
+	                               STORE_ASSIGNEE_ANY, not updated_since) */
 	/* Search words (NULL or "" = none), each must occur in the key, title
 	 * or description; as in the request list (store_requests_list). */
 	const char *terms;
-	bool by_updated;            /* order by updated_at, else created_at */
+	enum store_queue_order order;
 	bool ascending;             /* oldest first, else newest first */
 	bool has_cursor;            /* false: from the start */
 	int64_t cursor_value;       /* the order column of the cursor row */
@@ -1039,6 +1052,9 @@ struct store_queue_row {
 	const char *assignee_name;  /* "" = nobody */
 	int64_t created_at;
 	int64_t updated_at;
+	int64_t sla_due_at;         /* as struct store_request_sla */
+	int64_t sla_due_goal_ms;
+	int64_t sla_breach_at;
 };
 
 /* Up to `limit` rows of q, in q's order. ZEK_INVALID for a bad limit, a
@@ -1054,6 +1070,27 @@ enum zek_rc store_queue_page(struct store_conn *c, struct arena *a,
 enum zek_rc store_queue_count(struct store_conn *c, struct arena *a,
     const struct store_queue_query *q, const char *const *statuses,
     size_t nstatuses, int64_t *out);
+
+/* A request's service levels as the queues read them (core/sla.h works
+ * them out): when the earliest running goal breaches or the breached one
+ * did (STORE_SLA_NEVER: none runs), that goal's length, and the earliest
+ * breach of any goal, past or future (STORE_SLA_NEVER: none). */
+struct store_request_sla {
+	int64_t due_at;
+	int64_t due_goal_ms;
+	int64_t breach_at;
+};
+
+/* Stores them and clears the request's "stale" mark. */
+enum zek_rc store_request_set_sla(struct store_conn *c, int64_t request_id,
+    const struct store_request_sla *sla);
+/* Marks the open requests of a type to be worked out again (its goals
+ * changed); every open request when type_id is 0. */
+enum zek_rc store_requests_mark_sla_stale(struct store_conn *c,
+    int64_t type_id);
+/* Up to `limit` marked requests, lowest id first. */
+enum zek_rc store_requests_sla_stale(struct store_conn *c, struct arena *a,
+    size_t limit, int64_t **ids, size_t *n);
 
 /* The assignee of a request (0 = nobody). ZEK_NOTFOUND: no request. */
 enum zek_rc store_request_assignee(struct store_conn *c, int64_t request_id,

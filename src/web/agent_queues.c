@@ -21,6 +21,7 @@ static const char *const queue_keys[AGENT_QUEUE_MAX] = {
 	[AGENT_QUEUE_WAITING_SUPPORT] = "agent_queue_waiting_support",
 	[AGENT_QUEUE_WAITING_CUSTOMER] = "agent_queue_waiting_customer",
 	[AGENT_QUEUE_OPEN] = "agent_queue_open",
+	[AGENT_QUEUE_BREACHED] = "agent_queue_breached",
 	[AGENT_QUEUE_RECENT_CLOSED] = "agent_queue_closed",
 };
 
@@ -30,6 +31,7 @@ static const char *const queue_help_keys[AGENT_QUEUE_MAX] = {
 	[AGENT_QUEUE_WAITING_SUPPORT] = "agent_queue_waiting_support_help",
 	[AGENT_QUEUE_WAITING_CUSTOMER] = "agent_queue_waiting_customer_help",
 	[AGENT_QUEUE_OPEN] = "agent_queue_open_help",
+	[AGENT_QUEUE_BREACHED] = "agent_queue_breached_help",
 	[AGENT_QUEUE_RECENT_CLOSED] = "agent_queue_closed_help",
 };
 
@@ -38,6 +40,7 @@ static const char *const sort_keys[AGENT_SORT_MAX] = {
 	[AGENT_SORT_NEWEST] = "agent_sort_newest",
 	[AGENT_SORT_UPDATED] = "agent_sort_updated",
 	[AGENT_SORT_STALE] = "agent_sort_stale",
+	[AGENT_SORT_DUE] = "agent_sort_due",
 };
 
 /* What the URL asks for. */
@@ -101,6 +104,25 @@ nav_json(struct req *rq, enum agent_queue current,
 	return arr;
 }
 
+/* The service level of a row in words (the colour only repeats them). */
+static void
+row_sla_json(struct req *rq, const struct agent_row *r, json_t *j)
+{
+	static const char *const states[] = {
+		[AGENT_SLA_RUNNING] = "running", [AGENT_SLA_WARNING] = "warning",
+		[AGENT_SLA_BREACHED] = "breached" };
+	const char *state;
+
+	if (r->sla == AGENT_SLA_NONE)
+		return;
+	state = states[r->sla];
+	json_object_set_new(j, "sla", ctx_pack("{s:s, s:s, s:s}", "state", state,
+	    "state_text", web_t(rq, arena_printf(rq->arena, "sla_state_%s",
+	    state)), "text", http_fmt1(rq, r->sla == AGENT_SLA_BREACHED ?
+	    "agent_sla_over" : "agent_sla_left", "time",
+	    web_duration_text(rq, r->sla_ms))));
+}
+
 static json_t *
 row_json(struct req *rq, const struct agent_row *r)
 {
@@ -125,6 +147,7 @@ row_json(struct req *rq, const struct agent_row *r)
 		    r->resolution_label));
 	if (!str_empty(r->assignee_name))
 		json_object_set_new(j, "assignee", json_string(r->assignee_name));
+	row_sla_json(rq, r, j);
 	return j;
 }
 

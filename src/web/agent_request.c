@@ -214,18 +214,6 @@ reply_json(struct req *rq, const struct agent_request *ar,
 	return form;
 }
 
-/* "3 Std. 20 Min." of working time. */
-static const char *
-duration_text(struct req *rq, int64_t ms)
-{
-	int64_t minutes = (ms < 0 ? -ms : ms) / 60000;
-
-	return http_fmt(rq, "sla_duration", (const char *[]){ "h", "m" },
-	    (const char *[]){ arena_printf(rq->arena, "%lld",
-	    (long long)(minutes / 60)), arena_printf(rq->arena, "%lld",
-	    (long long)(minutes % 60)) }, 2);
-}
-
 /* One goal as the side panel tells it, in words (not colour alone):
  * met or breached for a finished cycle; running with the time left and
  * when it ends, paused, or breached for the ongoing one. */
@@ -242,16 +230,16 @@ goal_json(struct req *rq, const char *label, const struct sla_result *r)
 		state = c->breached ? "breached" : c->paused ? "paused" :
 		    left * 4 < c->goal_ms ? "warning" : "running";
 		text = c->breached ? http_fmt1(rq, "sla_breached_by", "time",
-		    duration_text(rq, -left)) : c->paused ? http_fmt1(rq,
-		    "sla_paused", "time", duration_text(rq, left)) : http_fmt(rq,
+		    web_duration_text(rq, -left)) : c->paused ? http_fmt1(rq,
+		    "sla_paused", "time", web_duration_text(rq, left)) : http_fmt(rq,
 		    "sla_running", (const char *[]){ "time", "at" },
-		    (const char *[]){ duration_text(rq, left),
+		    (const char *[]){ web_duration_text(rq, left),
 		    web_time_text(rq, c->breach_at) }, 2);
 	} else if (r->ncompleted > 0) {
 		c = &r->completed[r->ncompleted - 1];
 		state = c->breached ? "breached" : "met";
 		text = http_fmt1(rq, c->breached ? "sla_missed" : "sla_met",
-		    "time", duration_text(rq, c->elapsed_ms));
+		    "time", web_duration_text(rq, c->elapsed_ms));
 	} else {
 		return NULL;
 	}

@@ -291,6 +291,17 @@ web_render(struct req *rq, unsigned status, const char *name, json_t *ctx)
 }
 
 const char *
+web_duration_text(struct req *rq, int64_t ms)
+{
+	int64_t minutes = (ms < 0 ? -ms : ms) / 60000;
+
+	return http_fmt(rq, "sla_duration", (const char *[]){ "h", "m" },
+	    (const char *[]){ arena_printf(rq->arena, "%lld",
+	    (long long)(minutes / 60)), arena_printf(rq->arena, "%lld",
+	    (long long)(minutes % 60)) }, 2);
+}
+
+const char *
 web_time_text(struct req *rq, int64_t ms)
 {
 	char out[96];

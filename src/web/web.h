@@ -48,6 +48,8 @@ int web_render(struct req *rq, unsigned status, const char *name, json_t *ctx);
 /* A time in the viewer's zone and language ("27.11.2026, 16:42"), and as
  * ISO 8601 for <time datetime>; "" when it cannot be formatted. */
 const char *web_time_text(struct req *rq, int64_t ms);
+/* "3 Std. 20 Min." (sign ignored), for working time in service levels. */
+const char *web_duration_text(struct req *rq, int64_t ms);
 const char *web_time_iso(struct req *rq, int64_t ms);
 /* Code points of a submitted value shown again at most: more than any
  * field takes (the longest take 32000). */

@@ -15,9 +15,12 @@ from zektest import (Client, Server, assert_html_ok, assert_in, created_key, png
 AGENT = "/servicedesk/agent/"
 QUEUES = AGENT + "queues/"
 REQ = AGENT + "requests/"
-QUEUE_CODES = ["unassigned", "mine", "waiting-support", "waiting-customer", "open", "closed"]
+QUEUE_CODES = ["unassigned", "mine", "waiting-support", "waiting-customer", "open", "breached",
+               "closed"]
 QUEUE_NAMES = ["Nicht zugewiesen", "Meine offenen", "Wartet auf Support", "Wartet auf Kunden",
-               "Alle offenen", "Kürzlich geschlossen"]
+               "Alle offenen", "SLA verletzt", "Kürzlich geschlossen"]
+# "Alle offenen" and "SLA verletzt": next to breach (or longest overdue) first.
+DUE = "sla_due_at ASC, id ASC"
 DAY_MS = 86400 * 1000
 
 _server = None
@@ -103,6 +106,7 @@ def expected(queue, me, order="created_at ASC, id ASC"):
         "waiting-support": ("status IN ('offen', 'wartet_support')", ()),
         "waiting-customer": ("status = 'wartet_kunde'", ()),
         "open": ("status <> 'geschlossen'", ()),
+        "breached": ("status <> 'geschlossen' AND sla_breach_at <= ?", (now,)),
         "closed": ("status = 'geschlossen' AND updated_at >= ?", (now - 14 * DAY_MS,)),
     }[queue]
     return [r[0] for r in db_rows("SELECT issue_key FROM requests WHERE %s ORDER BY %s" % (where, order),
@@ -229,27 +233,30 @@ def test_sorting_by_age_and_by_last_update(c, binary):
     c = as_user(binary, "support@example.org")
     sam = user_id("support@example.org")
     orders = {"oldest": "created_at ASC, id ASC", "newest": "created_at DESC, id DESC",
-              "updated": "updated_at DESC, id DESC", "stale": "updated_at ASC, id ASC"}
+              "updated": "updated_at DESC, id DESC", "stale": "updated_at ASC, id ASC",
+              "due": DUE}
     for sort, order in orders.items():
         for queue in ("open", "waiting-support", "closed"):
             assert everything(c, queue, sort=sort, limit=7) == expected(queue, sam, order), (queue, sort)
         page = show(c, QUEUES + "open?sort=" + sort)
         assert re.search(r'<option value="%s" selected>' % sort, page)
-    # Default: oldest first in open queues, latest change first when closed.
-    assert keys(show(c, QUEUES + "open"))[:3] == expected("open", sam)[:3]
+    # Default: next due first in "Alle offenen", oldest first in the other
+    # open queues, latest change first when closed.
+    assert keys(show(c, QUEUES + "open"))[:3] == expected("open", sam, DUE)[:3]
+    assert keys(show(c, QUEUES + "unassigned"))[:3] == expected("unassigned", sam)[:3]
     assert keys(show(c, QUEUES + "closed")) == expected("closed", sam, orders["updated"])[:25]
     # An unknown order falls back to the default.
     assert keys(show(c, QUEUES + "open?sort=rubbish")) == keys(show(c, QUEUES + "open"))
     labels = re.findall(r"<option value=\"[a-z]+\"(?: selected)?>([^<]+)</option>",
                         show(c, QUEUES + "open"))
-    assert labels[:4] == ["Älteste zuerst", "Neueste zuerst", "Zuletzt aktualisiert",
-                          "Am längsten unverändert"], labels
+    assert labels[:5] == ["Älteste zuerst", "Neueste zuerst", "Zuletzt aktualisiert",
+                          "Am längsten unverändert", "Nächste Fälligkeit zuerst"], labels
 
 
 def test_paging_forward_and_back(c, binary):
     c = as_user(binary, "support@example.org")
     sam = user_id("support@example.org")
-    want = expected("open", sam)
+    want = expected("open", sam, DUE)
     assert len(want) > 9
     path, pages, seen = QUEUES + "open?limit=3", [], []
     while True:

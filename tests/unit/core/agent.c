@@ -14,6 +14,7 @@
 #include "core/agent.h"
 #include "core/attachments.h"
 #include "core/requests.h"
+#include "core/sla.h"
 #include "core/users.h"
 #include "core/validate.h"
 #include "core/workflow.h"
@@ -192,6 +193,9 @@ test_assign_rules_and_log(void **state)
 
 /* The keys of every row of a queue, page by page forward (limit rows a
  * page); checks the pages' flags. */
+/* The order values of the rows walk_queue read last. */
+static int64_t walked_values[256];
+
 static size_t
 walk_queue(int64_t viewer, enum agent_queue q, enum agent_sort s,
     const char *search, size_t limit, int64_t *ids, size_t max,
@@ -208,7 +212,8 @@ walk_queue(int64_t viewer, enum agent_queue q, enum agent_sort s,
 		assert_int_equal(pg->is_first, pages == 0);
 		assert_int_equal(pg->has_prev, pages > 0);
 		for (i = 0; i < pg->n; i++) {
-			assert_true(n < max);
+			assert_true(n < max && n < ZEK_ARRAY_LEN(walked_values));
+			walked_values[n] = pg->items[i].cursor.value;
 			ids[n++] = pg->items[i].id;
 		}
 		*total = pg->total;
@@ -317,7 +322,13 @@ check_order(enum agent_sort s, const int64_t *ids, size_t n)
 		    a->updated_at : a->created_at;
 		vb = s == AGENT_SORT_UPDATED || s == AGENT_SORT_STALE ?
 		    b->updated_at : b->created_at;
-		if (s == AGENT_SORT_OLDEST || s == AGENT_SORT_STALE)
+		if (s == AGENT_SORT_DUE) {
+			/* Due times are the store's: see test_queue_sla. */
+			va = walked_values[i - 1];
+			vb = walked_values[i];
+		}
+		if (s == AGENT_SORT_OLDEST || s == AGENT_SORT_STALE ||
+		    s == AGENT_SORT_DUE)
 			assert_true(va < vb || (va == vb && ids[i - 1] < ids[i]));
 		else
 			assert_true(va > vb || (va == vb && ids[i - 1] > ids[i]));
@@ -811,6 +822,113 @@ test_queue_counts_match_requests(void **state)
 	sqlite3_close(db);
 }
 
+/* The row of request `id` in queue q (sorted next to breach), or NULL. */
+static const struct agent_row *
+sla_row(enum agent_queue q, int64_t id, size_t *pos)
+{
+	struct agent_query aq = { .queue = q, .sort = AGENT_SORT_DUE,
+		.search = "Fristtest", .limit = AGENT_LIMIT_MAX };
+	struct agent_page *pg;
+	size_t i;
+
+	assert_int_equal(core_agent_queue(&env->ctx, u(sam), &aq, "de", &pg),
+	    ZEK_OK);
+	for (i = 0; i < pg->n; i++)
+		if (pg->items[i].id == id) {
+			if (pos != NULL)
+				*pos = i;
+			return &pg->items[i];
+		}
+	return NULL;
+}
+
+/* Goals of an hour to answer and a working day to solve; the queues see
+ * them running, nearly due, breached, met and paused, and list the
+ * breached ones, next to breach first. */
+static void
+test_queue_sla(void **state)
+{
+	const int64_t monday_8 = 1796626800000LL;   /* 2026-12-07 08:00 Berlin */
+	const int64_t min = 60 * 1000;
+	struct comment_input reply = { .body = "Wir sehen uns das an.",
+	    .is_public = true };
+	const struct agent_row *row;
+	struct store_reqtype *t;
+	struct field_error *errs;
+	struct agent_counts counts;
+	int64_t r1, r2, done = 0;
+	size_t nerrs, p1, p2;
+	bool more;
+
+	(void)state;
+	assert_int_equal(store_reqtype_get(env->ctx.db, env->arena, T_FRAGE, &t),
+	    ZEK_OK);
+	t->sla_response_minutes = 60;
+	t->sla_resolution_minutes = 8 * 60;
+	assert_int_equal(store_reqtype_update(env->ctx.db, t), ZEK_OK);
+	/* The open requests made before the goals are worked out again. */
+	assert_int_equal(store_requests_mark_sla_stale(env->ctx.db, T_FRAGE),
+	    ZEK_OK);
+	assert_int_equal(core_sla_refresh_stale(&env->ctx, &done, &more),
+	    ZEK_OK);
+	assert_true(done > 0);
+
+	env->ctx.now_ms = monday_8 - 1000;
+	r1 = new_request(anna, "Fristtest eins", "x", NULL);
+	env->ctx.now_ms = monday_8 + 10 * min;
+	row = sla_row(AGENT_QUEUE_OPEN, r1, NULL);
+	assert_non_null(row);
+	assert_int_equal(row->sla, AGENT_SLA_RUNNING);
+	assert_int_equal(row->sla_ms, 50 * min);
+	/* Under a quarter of the hour left. */
+	env->ctx.now_ms = monday_8 + 50 * min;
+	assert_int_equal(sla_row(AGENT_QUEUE_OPEN, r1, NULL)->sla,
+	    AGENT_SLA_WARNING);
+	assert_null(sla_row(AGENT_QUEUE_BREACHED, r1, NULL));
+	/* Breached at 09:00; at 09:30 half an hour over. */
+	env->ctx.now_ms = monday_8 + 90 * min;
+	row = sla_row(AGENT_QUEUE_BREACHED, r1, NULL);
+	assert_non_null(row);
+	assert_int_equal(row->sla, AGENT_SLA_BREACHED);
+	assert_int_equal(row->sla_ms, 30 * min);
+	assert_int_equal(core_agent_counts(&env->ctx, u(sam), &counts), ZEK_OK);
+	assert_true(counts.n[AGENT_QUEUE_BREACHED] >= 1);
+
+	/* A second one answered in time: only the day's goal runs. */
+	r2 = new_request(carla, "Fristtest zwei", "x", NULL);
+	env->ctx.now_ms += 10 * min;
+	assert_int_equal(core_comment_add(&env->ctx, u(sam), r2, &reply, &errs,
+	    &nerrs, NULL), ZEK_OK);
+	row = sla_row(AGENT_QUEUE_OPEN, r2, &p2);
+	assert_int_equal(row->sla, AGENT_SLA_RUNNING);
+	assert_int_equal(row->sla_ms, 8 * 60 * min - 10 * min);
+	assert_null(sla_row(AGENT_QUEUE_BREACHED, r2, NULL));
+	/* The breached one comes first; answering it late keeps it breached. */
+	assert_non_null(sla_row(AGENT_QUEUE_OPEN, r1, &p1));
+	assert_true(p1 < p2);
+	assert_int_equal(core_comment_add(&env->ctx, u(sam), r1, &reply, &errs,
+	    &nerrs, NULL), ZEK_OK);
+	assert_non_null(sla_row(AGENT_QUEUE_BREACHED, r1, NULL));
+	/* Waiting on the customer pauses the clock: nothing runs. */
+	assert_int_equal(move(sam, r2, WF_ASK_CUSTOMER, 0), ZEK_OK);
+	row = sla_row(AGENT_QUEUE_OPEN, r2, &p2);
+	assert_int_equal(row->sla, AGENT_SLA_NONE);
+	/* A day later it is still not breached. */
+	env->ctx.now_ms += DAY;
+	assert_null(sla_row(AGENT_QUEUE_BREACHED, r2, NULL));
+	/* Without goals, nothing to show. */
+	t->sla_response_minutes = 0;
+	t->sla_resolution_minutes = 0;
+	assert_int_equal(store_reqtype_update(env->ctx.db, t), ZEK_OK);
+	assert_int_equal(store_requests_mark_sla_stale(env->ctx.db, T_FRAGE),
+	    ZEK_OK);
+	assert_int_equal(core_sla_refresh_stale(&env->ctx, &done, &more),
+	    ZEK_OK);
+	assert_int_equal(sla_row(AGENT_QUEUE_OPEN, r1, NULL)->sla,
+	    AGENT_SLA_NONE);
+	assert_null(sla_row(AGENT_QUEUE_BREACHED, r1, NULL));
+}
+
 int
 main(void)
 {
@@ -826,6 +944,7 @@ main(void)
 		cmocka_unit_test(test_auto_close_in_batches),
 		cmocka_unit_test(test_auto_close_twice_at_once_closes_each_once),
 		cmocka_unit_test(test_queue_counts_match_requests),
+		cmocka_unit_test(test_queue_sla),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -93,7 +93,8 @@ test_a_running_goal_and_its_breach(void **state)
 	    berlin("2026-12-08T12:00"), &r), ZEK_OK);
 	assert_int_equal(r.ongoing.elapsed_ms, 13 * HOUR);
 	assert_true(r.ongoing.breached);
-	assert_int_equal(r.ongoing.breach_at, 0);
+	/* ... since the moment its eighth working hour ended. */
+	assert_int_equal(r.ongoing.breach_at, berlin("2026-12-07T16:00"));
 }
 
 static void
@@ -114,8 +115,10 @@ test_a_reopened_request_starts_a_new_resolution_cycle(void **state)
 	assert_int_equal(r.ncompleted, 2);
 	assert_int_equal(r.completed[0].elapsed_ms, 3 * HOUR);
 	assert_true(r.completed[0].breached);
+	assert_int_equal(r.completed[0].breach_at, berlin("2026-12-07T09:00"));
 	assert_int_equal(r.completed[1].elapsed_ms, 90 * 60 * 1000);
 	assert_true(r.completed[1].breached);
+	assert_int_equal(r.completed[1].breach_at, berlin("2026-12-08T09:00"));
 	assert_false(r.has_ongoing);
 	/* First response happens once. */
 	assert_int_equal(sla_compute(&office, SLA_FIRST_RESPONSE, HOUR, ev, 5,
@@ -123,6 +126,7 @@ test_a_reopened_request_starts_a_new_resolution_cycle(void **state)
 	assert_int_equal(r.ncompleted, 1);
 	assert_int_equal(r.completed[0].elapsed_ms, HOUR);
 	assert_false(r.completed[0].breached);
+	assert_int_equal(r.completed[0].breach_at, 0);
 }
 
 static void

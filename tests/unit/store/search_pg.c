@@ -518,7 +518,10 @@ queue_rows_equal(const struct store_queue_row *x,
 	    strcmp(x->reporter_name, y->reporter_name) == 0 &&
 	    x->assignee_id == y->assignee_id &&
 	    strcmp(x->assignee_name, y->assignee_name) == 0 &&
-	    x->created_at == y->created_at && x->updated_at == y->updated_at;
+	    x->created_at == y->created_at && x->updated_at == y->updated_at &&
+	    x->sla_due_at == y->sla_due_at &&
+	    x->sla_due_goal_ms == y->sla_due_goal_ms &&
+	    x->sla_breach_at == y->sla_breach_at;
 }
 
 /* One queue page on both sides; *last the last row (for the next cursor). */
@@ -540,7 +543,7 @@ queue_both(const struct store_queue_query *q, struct store_queue_row *last,
 		    "%lld upd %d asc %d cursor %d limit %zu: rc %s/%s n %zu/%zu",
 		    q->status != NULL ? q->status : "(null)", q->assignee,
 		    (long long)q->assignee_id, (long long)q->updated_since,
-		    q->by_updated, q->ascending, q->has_cursor, q->limit,
+		    (int)q->order, q->ascending, q->has_cursor, q->limit,
 		    zek_rc_name(lrc), zek_rc_name(prc), ln, pn);
 		return false;
 	}
@@ -585,7 +588,9 @@ queue_walk(struct store_queue_query q, size_t pages)
 	q.has_cursor = false;
 	while (pages-- > 0 && queue_both(&q, &last, &n) && n > 0) {
 		q.has_cursor = true;
-		q.cursor_value = q.by_updated ? last.updated_at : last.created_at;
+		q.cursor_value = q.order == STORE_ORDER_UPDATED ? last.updated_at :
+		    q.order == STORE_ORDER_SLA_DUE ? last.sla_due_at :
+		    last.created_at;
 		q.cursor_id = last.id;
 	}
 }
@@ -606,16 +611,17 @@ test_queue(void **state)
 	nonempty = 0;
 	for (t = 0; tricky[t] != NULL; t += (t < 20 ? 1 : 3))
 	for (s = 0; s < ZEK_ARRAY_LEN(statuses) + 1; s++)
-	for (m = 0; m < 5; m++)
-	for (o = 0; o < 4; o++) {
+	for (m = 0; m < 6; m++)
+	for (o = 0; o < 6; o++) {
 		q = (struct store_queue_query){
 			.status = s < ZEK_ARRAY_LEN(statuses) ? statuses[s] :
 			    "wartet-support",
-			.assignee = m == 0 || m == 4 ? STORE_ASSIGNEE_ANY :
+			.assignee = m == 0 || m >= 4 ? STORE_ASSIGNEE_ANY :
 			    m == 1 ? STORE_ASSIGNEE_NONE : STORE_ASSIGNEE_USER,
 			.assignee_id = m == 2 ? staff[0] : m == 3 ? 0 : 0,
 			.updated_since = m == 4 ? NOW_MS - 900000000LL : 0,
-			.terms = tricky[t], .by_updated = o / 2,
+			.breached_by = m == 5 ? NOW_MS : 0,
+			.terms = tricky[t], .order = (enum store_queue_order)(o / 2),
 			.ascending = o % 2, .limit = 5,
 			.count_max = t % 2 == 0 ? 3 : 0 };
 		queue_walk(q, t % 5 == 0 ? 6 : 1);
