@@ -9,10 +9,11 @@
 #define INBOUND_COLS "m.id, m.received_at, coalesce(m.message_id, ''), " \
 	"m.raw_hash, m.raw_size, m.from_addr, m.subject, m.state, m.reason, " \
 	"m.request_id, m.comment_id, m.processed_at, m.discarded_by, " \
-	"coalesce(u.name, ''), m.discarded_at"
-/* The admin who discarded a message, by name (none: the command line). */
+	"coalesce(u.name, ''), m.discarded_at, coalesce(r.issue_key, '')"
+/* The admin who discarded a message by name (none: the command line),
+ * and the key of the request it became or went to. */
 #define INBOUND_FROM "inbound_mail m LEFT JOIN users u ON u.id = " \
-	"m.discarded_by"
+	"m.discarded_by LEFT JOIN requests r ON r.id = m.request_id"
 
 static void
 map_inbound(struct sq_row *r, void *elem)
@@ -34,6 +35,7 @@ map_inbound(struct sq_row *r, void *elem)
 	m->discarded_by = sq_col_i64(r);
 	m->discarded_by_name = sq_col_str(r);
 	m->discarded_at = sq_col_i64(r);
+	m->request_key = sq_col_str(r);
 }
 
 static void

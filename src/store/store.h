@@ -94,7 +94,10 @@ void store_retry_pause(int attempt);
  * and fn runs again from scratch, up to STORE_ATTEMPTS times in all; a
  * refused scope is never kept. `deferred`: store_scope_defer. Returns
  * store_scope_end's result of the last run (ZEK_OK when fn asked for a
- * rollback), ZEK_IO when fn asked to keep a scope that was refused. */
+ * rollback), ZEK_IO when fn asked to keep a scope that was refused.
+ * Called inside a scope already (an HTTP request's), fn runs once in a
+ * savepoint of that scope, which keeps or drops its writes as a whole
+ * (a refused scope runs again from the outer one's start). */
 enum zek_rc store_scope_run(struct store_conn *c, bool deferred,
     bool (*fn)(void *arg, int attempt), void *arg);
 #ifdef ZEK_TEST_HOOKS
@@ -889,6 +892,7 @@ struct store_inbound {
 	                               "quarantined" | "discarded" */
 	const char *reason;         /* a short code, "" for done */
 	int64_t request_id;         /* what it became, 0 = nothing */
+	const char *request_key;    /* read only: its key, "" for none */
 	int64_t comment_id;
 	int64_t processed_at;       /* 0 = not yet */
 	int64_t discarded_by;       /* users.id of the admin, 0 = none or the
