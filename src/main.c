@@ -1255,7 +1255,8 @@ do_mail_received(struct zctx *ctx, void *arg)
 	size_t i, n;
 	int rc;
 
-	rc = core_inbound_list(ctx, ma->state, (size_t)ma->limit, &m, &n);
+	rc = core_inbound_list(ctx, NULL, ma->state, 0, (size_t)ma->limit, &m,
+	    &n);
 	if (rc != ZEK_OK)
 		return rc;
 	printf("%-6s %-11s %-16s %-19s %-7s %-30s %s\n", "ID", "STATE",
@@ -1282,7 +1283,7 @@ do_mail_received_show(struct zctx *ctx, void *arg)
 	struct store_inbound *m;
 	int rc;
 
-	rc = core_inbound_get(ctx, ma->id, true, &m);
+	rc = core_inbound_get(ctx, NULL, ma->id, true, &m);
 	if (rc == ZEK_NOTFOUND)
 		fprintf(stderr, "zek: no received mail %lld\n", (long long)ma->id);
 	if (rc != ZEK_OK)
@@ -1304,10 +1305,11 @@ do_mail_retry(struct core *core, struct zctx *ctx)
 	struct inbound_result res;
 	enum zek_rc rc;
 
-	rc = mail_receive_again(core, ctx, mail_retry_id, &res);
-	if (rc == ZEK_NOTFOUND) {
-		fprintf(stderr, "zek: mail %lld is not quarantined, or was too "
-		    "big to keep\n", (long long)mail_retry_id);
+	rc = mail_receive_again(core, ctx, NULL, mail_retry_id, &res);
+	if (rc == ZEK_NOTFOUND || rc == ZEK_CONFLICT) {
+		fprintf(stderr, "zek: mail %lld %s\n", (long long)mail_retry_id,
+		    rc == ZEK_NOTFOUND ? "does not exist" : "is not quarantined, "
+		    "or was too big to keep");
 		return 1;
 	}
 	if (rc != ZEK_OK) {

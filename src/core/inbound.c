@@ -1,10 +1,12 @@
 /* inbound.c: the rules for received e-mail: reply, new request, quarantine, loop. */
 #include "core/inbound.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/activity.h"
+#include "core/admin_form.h"
 #include "core/attachments.h"
 #include "core/config.h"
 #include "core/fields.h"
@@ -482,22 +484,129 @@ core_inbound_process(struct core *core, struct zctx *ctx, int64_t id,
 	return rc;
 }
 
-enum zek_rc
-core_inbound_requeue(struct zctx *ctx, int64_t id)
+/* ---- what admins do with received mail ---- */
+
+/* A message's state as the admin history keeps it: "state" or
+ * "state:detail" (the reason, or the request key it became). */
+static const char *
+history_state(struct zctx *ctx, const char *state, const char *detail)
 {
-	return store_inbound_requeue(ctx->db, id);
+	if (str_empty(detail))
+		return state;
+	return arena_printf(ctx->arena, "%s:%s", state, detail);
+}
+
+/* One row of the admin history about message `id`, also when its state
+ * stayed (a retry that changed nothing was still done). Not a change of
+ * the configuration: its version stays, so that no open form of the
+ * admin area goes stale because a mail was handled. */
+static enum zek_rc
+record(struct zctx *ctx, const struct user *actor, const char *subject,
+    int64_t id, const char *old, const char *now)
+{
+	struct store_config_change row = {
+		.at = ctx->now_ms,
+		.actor_id = actor != NULL ? actor->id : 0,
+		.subject = subject,
+		.target = arena_printf(ctx->arena, "mail:%" PRId64, id),
+		.old_value = old,
+		.new_value = now,
+	};
+
+	if (row.target == NULL || old == NULL || now == NULL)
+		return ZEK_NOMEM;
+	return store_config_change_add(ctx->db, &row);
+}
+
+bool
+core_inbound_can_retry(const struct store_inbound *m)
+{
+	/* Only a message kept whole can be read again. */
+	return str_eq(m->state, INBOUND_QUARANTINED) &&
+	    (int64_t)m->raw_len == m->raw_size;
+}
+
+bool
+core_inbound_can_discard(const struct store_inbound *m)
+{
+	return str_eq(m->state, INBOUND_QUARANTINED);
 }
 
 enum zek_rc
-core_inbound_list(struct zctx *ctx, const char *state, size_t limit,
+core_inbound_requeue(struct zctx *ctx, const struct user *actor, int64_t id,
+    struct store_inbound **was)
+{
+	enum zek_rc rc;
+
+	rc = core_inbound_get(ctx, actor, id, false, was);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_inbound_requeue(ctx->db, id);
+	return rc == ZEK_NOTFOUND ? ZEK_CONFLICT : rc;
+}
+
+enum zek_rc
+core_inbound_retried(struct zctx *ctx, const struct user *actor,
+    const struct store_inbound *was, const struct inbound_result *res)
+{
+	const char *detail = str_eq(res->state, INBOUND_DONE) ?
+	    res->request_key : res->reason;
+
+	if (!admin_actor_ok(actor))
+		return ZEK_NOTFOUND;
+	return record(ctx, actor, "mail_retry", was->id, history_state(ctx,
+	    was->state, was->reason), history_state(ctx, res->state, detail));
+}
+
+enum zek_rc
+core_inbound_discard(struct zctx *ctx, const struct user *actor, int64_t id)
+{
+	struct store_inbound *m;
+	enum zek_rc rc;
+
+	rc = core_inbound_get(ctx, actor, id, false, &m);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	/* The state is checked again in the update: another admin may have
+	 * retried or discarded it since it was read. */
+	rc = store_inbound_discard(ctx->db, id, actor != NULL ? actor->id : 0,
+	    ctx->now_ms);
+	if (rc == ZEK_NOTFOUND)
+		rc = ZEK_CONFLICT;
+	if (rc == ZEK_OK)
+		rc = record(ctx, actor, "mail_discard", id, history_state(ctx,
+		    m->state, m->reason), INBOUND_DISCARDED);
+	return store_finish(ctx->db, rc);
+}
+
+enum zek_rc
+core_inbound_list(struct zctx *ctx, const struct user *actor,
+    const char *state, size_t offset, size_t limit,
     struct store_inbound **out, size_t *n)
 {
-	return store_inbound_list(ctx->db, ctx->arena, state, limit, out, n);
+	if (!admin_actor_ok(actor))
+		return ZEK_NOTFOUND;
+	return store_inbound_list(ctx->db, ctx->arena, state, offset, limit,
+	    out, n);
 }
 
 enum zek_rc
-core_inbound_get(struct zctx *ctx, int64_t id, bool with_raw,
-    struct store_inbound **out)
+core_inbound_count(struct zctx *ctx, const struct user *actor,
+    const char *state, int64_t *n)
 {
+	if (!admin_actor_ok(actor))
+		return ZEK_NOTFOUND;
+	return store_inbound_count(ctx->db, state, n);
+}
+
+enum zek_rc
+core_inbound_get(struct zctx *ctx, const struct user *actor, int64_t id,
+    bool with_raw, struct store_inbound **out)
+{
+	if (!admin_actor_ok(actor))
+		return ZEK_NOTFOUND;
 	return store_inbound_get(ctx->db, ctx->arena, id, with_raw, out);
 }

@@ -9,12 +9,16 @@
 #include "core/ctx.h"
 
 struct store_inbound;
+struct user;
 
 /* States of a received message (inbound_mail.state). */
 #define INBOUND_NEW "new"
 #define INBOUND_DONE "done"
 #define INBOUND_IGNORED "ignored"
 #define INBOUND_QUARANTINED "quarantined"
+#define INBOUND_DISCARDED "discarded"   /* by an admin, kept for the record */
+
+#define INBOUND_PAGE 50             /* messages on one page of the admin's list */
 
 /* One attached file as the message carried it. */
 struct inbound_file {
@@ -41,6 +45,8 @@ struct inbound_msg {
 	const char *reply_text;     /* Markdown of the body without quoted
 	                               history and signature: a comment */
 	const char *full_text;      /* Markdown of the whole body: a request */
+	const char *plain_text;     /* the whole body as plain text (an HTML
+	                               one turned into text): for an admin */
 	const struct inbound_file *files;
 	size_t nfiles;
 };
@@ -101,17 +107,44 @@ enum zek_rc core_inbound_process(struct core *core, struct zctx *ctx,
     int64_t id, const struct inbound_msg *m, bool too_big,
     struct inbound_result *res);
 
-/* Makes the quarantined message `id` 'new' again, to be processed once
- * more (after the cause was fixed: the sender got an account, ...).
- * ZEK_NOTFOUND when it is not quarantined or was too big (only its head
- * is kept). */
-enum zek_rc core_inbound_requeue(struct zctx *ctx, int64_t id);
+/*
+ * What admins (and the command line: actor NULL) do with received mail
+ * (`zek mail received|retry`, /servicedesk/admin/mail). Every call
+ * answers ZEK_NOTFOUND to anybody else, so that nobody else learns that
+ * a message exists.
+ */
 
-/* Received messages, newest first, without their bytes; state NULL = any. */
-enum zek_rc core_inbound_list(struct zctx *ctx, const char *state,
-    size_t limit, struct store_inbound **out, size_t *n);
+/* Makes the quarantined message `id` 'new' again, to be processed once
+ * more (after the cause was fixed: the sender got an account, ...);
+ * *was: the message as it was (with its reason). ZEK_NOTFOUND: no such
+ * message; ZEK_CONFLICT: it is not quarantined, or only its head was
+ * kept (too big). */
+enum zek_rc core_inbound_requeue(struct zctx *ctx, const struct user *actor,
+    int64_t id, struct store_inbound **was);
+/* Records in the admin history that `actor` had message `was` processed
+ * again and what became of it (res). */
+enum zek_rc core_inbound_retried(struct zctx *ctx, const struct user *actor,
+    const struct store_inbound *was, const struct inbound_result *res);
+/* Discards the quarantined message `id`: state 'discarded' with who and
+ * when, recorded in the admin history; its bytes stay. ZEK_NOTFOUND: no
+ * such message; ZEK_CONFLICT: it is not quarantined (any more). */
+enum zek_rc core_inbound_discard(struct zctx *ctx, const struct user *actor,
+    int64_t id);
+/* Whether core_inbound_requeue / core_inbound_discard would take m (read
+ * with its bytes for the first). */
+bool core_inbound_can_retry(const struct store_inbound *m);
+bool core_inbound_can_discard(const struct store_inbound *m);
+
+/* Received messages, newest first, without their bytes, skipping the
+ * first `offset`; state NULL = any. */
+enum zek_rc core_inbound_list(struct zctx *ctx, const struct user *actor,
+    const char *state, size_t offset, size_t limit,
+    struct store_inbound **out, size_t *n);
+/* How many messages are in `state` (NULL = any). */
+enum zek_rc core_inbound_count(struct zctx *ctx, const struct user *actor,
+    const char *state, int64_t *n);
 /* One received message, with its bytes when with_raw. */
-enum zek_rc core_inbound_get(struct zctx *ctx, int64_t id, bool with_raw,
-    struct store_inbound **out);
+enum zek_rc core_inbound_get(struct zctx *ctx, const struct user *actor,
+    int64_t id, bool with_raw, struct store_inbound **out);
 
 #endif

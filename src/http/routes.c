@@ -167,6 +167,17 @@ const struct route routes[] = {
 	    AGENT_FORM, "admin_config" },
 	{ "POST", "/servicedesk/admin/config/apply", web_admin_config_apply,
 	    AGENT_FORM, "admin_config" },
+	/* Received e-mail and its quarantine (web/admin_mail.c). */
+	{ "GET", "/servicedesk/admin/mail", web_admin_mail, AGENT_PAGE,
+	    "admin_mail" },
+	{ "GET", "/servicedesk/admin/mail/{id}", web_admin_mail_show,
+	    AGENT_PAGE, "admin_mail" },
+	{ "GET", "/servicedesk/admin/mail/{id}/raw", web_admin_mail_raw,
+	    AGENT_PAGE, "admin_mail" },
+	{ "POST", "/servicedesk/admin/mail/{id}/retry", web_admin_mail_retry,
+	    AGENT_FORM, "admin_mail" },
+	{ "POST", "/servicedesk/admin/mail/{id}/discard",
+	    web_admin_mail_discard, AGENT_FORM, "admin_mail" },
 	/* A portal's request types, their fields and the options of
 	 * selects (web/admin_types.c). */
 	{ "GET", "/servicedesk/admin/portals/{pid}/types", web_admin_types,

@@ -6,9 +6,14 @@
 #include "lib/arena.h"
 #include "store/query.h"
 
-#define INBOUND_COLS "id, received_at, coalesce(message_id, ''), raw_hash, " \
-	"raw_size, from_addr, subject, state, reason, request_id, " \
-	"comment_id, processed_at"
+#define INBOUND_COLS "m.id, m.received_at, coalesce(m.message_id, ''), " \
+	"m.raw_hash, m.raw_size, m.from_addr, m.subject, m.state, m.reason, " \
+	"m.request_id, m.comment_id, m.processed_at, m.discarded_by, " \
+	"coalesce(u.name, ''), m.discarded_at, coalesce(r.issue_key, '')"
+/* The admin who discarded a message by name (none: the command line),
+ * and the key of the request it became or went to. */
+#define INBOUND_FROM "inbound_mail m LEFT JOIN users u ON u.id = " \
+	"m.discarded_by LEFT JOIN requests r ON r.id = m.request_id"
 
 static void
 map_inbound(struct sq_row *r, void *elem)
@@ -27,6 +32,10 @@ map_inbound(struct sq_row *r, void *elem)
 	m->request_id = sq_col_i64(r);
 	m->comment_id = sq_col_i64(r);
 	m->processed_at = sq_col_i64(r);
+	m->discarded_by = sq_col_i64(r);
+	m->discarded_by_name = sq_col_str(r);
+	m->discarded_at = sq_col_i64(r);
+	m->request_key = sq_col_str(r);
 }
 
 static void
@@ -81,11 +90,11 @@ store_inbound_get(struct store_conn *c, struct arena *a, int64_t id,
 	struct sq_stmt *st;
 
 	if (with_raw)
-		st = sq_start(c, &rc, "SELECT " INBOUND_COLS ", raw FROM "
-		    "inbound_mail WHERE id = ?", "i", id);
+		st = sq_start(c, &rc, "SELECT " INBOUND_COLS ", m.raw FROM "
+		    INBOUND_FROM " WHERE m.id = ?", "i", id);
 	else
 		st = sq_start(c, &rc, "SELECT " INBOUND_COLS " FROM "
-		    "inbound_mail WHERE id = ?", "i", id);
+		    INBOUND_FROM " WHERE m.id = ?", "i", id);
 	if (st == NULL)
 		return rc;
 	return sq_collect_one(c, a, st, with_raw ? map_inbound_raw :
@@ -121,18 +130,34 @@ store_inbound_requeue(struct store_conn *c, int64_t id)
 
 enum zek_rc
 store_inbound_list(struct store_conn *c, struct arena *a, const char *state,
-    size_t limit, struct store_inbound **out, size_t *n)
+    size_t offset, size_t limit, struct store_inbound **out, size_t *n)
 {
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT " INBOUND_COLS " FROM inbound_mail "
-	    "WHERE (? IS NULL OR state = ?) ORDER BY id DESC LIMIT ?", "ttz",
-	    state, state, limit);
+	st = sq_start(c, &rc, "SELECT " INBOUND_COLS " FROM " INBOUND_FROM
+	    " WHERE (? IS NULL OR m.state = ?) ORDER BY m.id DESC "
+	    "LIMIT ? OFFSET ?", "ttzz", state, state, limit, offset);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_inbound, sizeof(**out), (void **)out,
 	    n);
+}
+
+enum zek_rc
+store_inbound_count(struct store_conn *c, const char *state, int64_t *n)
+{
+	return sq_query_i64(c, n, "SELECT count(*) FROM inbound_mail "
+	    "WHERE (? IS NULL OR state = ?)", "tt", state, state);
+}
+
+enum zek_rc
+store_inbound_discard(struct store_conn *c, int64_t id, int64_t by,
+    int64_t at)
+{
+	return sq_exec_changed(c, "UPDATE inbound_mail SET state = "
+	    "'discarded', discarded_by = ?, discarded_at = ? WHERE id = ? "
+	    "AND state = 'quarantined'", "iii", by, at, id);
 }
 
 static void

@@ -305,6 +305,22 @@ store_retry_pause(int attempt)
 		;
 }
 
+/* store_scope_run inside a scope: a savepoint of it. Retrying belongs to
+ * the outer scope, which runs everything again, this too. */
+static enum zek_rc
+scope_run_nested(struct store_conn *c, bool (*fn)(void *arg, int attempt),
+    void *arg)
+{
+	enum zek_rc rc;
+
+	rc = store_begin(c);
+	if (rc != ZEK_OK)
+		return rc;
+	if (fn(arg, 1))
+		return store_finish(c, ZEK_OK);
+	return store_rollback(c);
+}
+
 enum zek_rc
 store_scope_run(struct store_conn *c, bool deferred,
     bool (*fn)(void *arg, int attempt), void *arg)
@@ -313,6 +329,8 @@ store_scope_run(struct store_conn *c, bool deferred,
 	bool commit;
 	int attempt;
 
+	if (c->scoped)
+		return scope_run_nested(c, fn, arg);
 	c->phases = (struct store_phases){ 0 };
 	for (attempt = 1;; attempt++) {
 		store_scope_begin(c);

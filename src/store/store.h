@@ -94,7 +94,10 @@ void store_retry_pause(int attempt);
  * and fn runs again from scratch, up to STORE_ATTEMPTS times in all; a
  * refused scope is never kept. `deferred`: store_scope_defer. Returns
  * store_scope_end's result of the last run (ZEK_OK when fn asked for a
- * rollback), ZEK_IO when fn asked to keep a scope that was refused. */
+ * rollback), ZEK_IO when fn asked to keep a scope that was refused.
+ * Called inside a scope already (an HTTP request's), fn runs once in a
+ * savepoint of that scope, which keeps or drops its writes as a whole
+ * (a refused scope runs again from the outer one's start). */
 enum zek_rc store_scope_run(struct store_conn *c, bool deferred,
     bool (*fn)(void *arg, int attempt), void *arg);
 #ifdef ZEK_TEST_HOOKS
@@ -885,11 +888,17 @@ struct store_inbound {
 	int64_t raw_size;           /* bytes received */
 	const char *from_addr;      /* as the From header says, "" = none */
 	const char *subject;
-	const char *state;          /* "new" | "done" | "ignored" | "quarantined" */
+	const char *state;          /* "new" | "done" | "ignored" |
+	                               "quarantined" | "discarded" */
 	const char *reason;         /* a short code, "" for done */
 	int64_t request_id;         /* what it became, 0 = nothing */
+	const char *request_key;    /* read only: its key, "" for none */
 	int64_t comment_id;
 	int64_t processed_at;       /* 0 = not yet */
+	int64_t discarded_by;       /* users.id of the admin, 0 = none or the
+	                               command line */
+	const char *discarded_by_name;  /* read only: "" for none */
+	int64_t discarded_at;       /* 0 = not discarded */
 };
 
 /* Stores a received message (m: received_at, message_id ("" = none),
@@ -912,9 +921,19 @@ enum zek_rc store_inbound_finish(struct store_conn *c,
 /* Makes a quarantined message 'new' again, unless only its head was kept
  * (too big). ZEK_NOTFOUND when it is no such message. */
 enum zek_rc store_inbound_requeue(struct store_conn *c, int64_t id);
-/* Newest first, without the raw bytes; state NULL = any. */
+/* Newest first, without the raw bytes, skipping the first `offset`;
+ * state NULL = any. */
 enum zek_rc store_inbound_list(struct store_conn *c, struct arena *a,
-    const char *state, size_t limit, struct store_inbound **out, size_t *n);
+    const char *state, size_t offset, size_t limit,
+    struct store_inbound **out, size_t *n);
+/* How many messages are in `state` (NULL = any). */
+enum zek_rc store_inbound_count(struct store_conn *c, const char *state,
+    int64_t *n);
+/* Marks a quarantined message 'discarded' by user `by` (0 = the command
+ * line) at `at`; its bytes stay for the record. ZEK_NOTFOUND when it is
+ * no quarantined message. */
+enum zek_rc store_inbound_discard(struct store_conn *c, int64_t id,
+    int64_t by, int64_t at);
 /* The secret that signs reply addresses (core/mailtoken.c), in the arena:
  * the stored one, or, when there is none yet, `fresh` (len bytes) stored
  * now (a concurrent first writer's wins). */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/admin.h"
+#include "core/inbound.h"
 #include "core/objects.h"
 #include "core/portal.h"
 #include "core/users.h"
@@ -100,11 +101,16 @@ int
 web_admin_home(struct req *rq)
 {
 	struct admin_desk *desks;
+	int64_t quarantined = 0;
 	json_t *page, *arr;
+	char count[32];
 	size_t i, n;
 	int rc;
 
 	rc = core_admin_desks(&rq->ctx, rq->user, &desks, &n);
+	if (rc == ZEK_OK)
+		rc = core_inbound_count(&rq->ctx, rq->user, INBOUND_QUARANTINED,
+		    &quarantined);
 	if (rc != ZEK_OK)
 		return rc;
 	page = web_page_ctx(rq, "page_admin");
@@ -126,6 +132,12 @@ web_admin_home(struct req *rq)
 	json_object_set_new(page, "history_href", json_string(HISTORY_URL));
 	json_object_set_new(page, "catalogue_href", json_string(CATALOGUE_URL));
 	json_object_set_new(page, "config_href", json_string(WEB_ADMIN "config"));
+	/* What waits for an admin: the messages kept in quarantine. */
+	snprintf(count, sizeof(count), "%" PRId64, quarantined);
+	json_object_set_new(page, "mail_href", json_string(WEB_ADMIN "mail"));
+	json_object_set_new(page, "mail_count", json_integer(quarantined));
+	json_object_set_new(page, "mail_count_text", json_string(http_fmt1(rq,
+	    "admin_mail_card_count", "n", count)));
 	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), NULL);
 	return web_render(rq, 200, "admin/home", page);
 }
@@ -410,8 +422,7 @@ static int
 catalogue_page(struct req *rq, unsigned status, const char *kind,
     const struct catalogue_error *ce)
 {
-	const char *q = web_kept_query(rq, 4 * OBJECT_NAME_MAX), *base;
-	char n[32];
+	const char *q = web_kept_query(rq, 4 * OBJECT_NAME_MAX);
 	struct admin_objects objs;
 	int64_t page_no = 0;
 	json_t *page;
@@ -451,19 +462,8 @@ catalogue_page(struct req *rq, unsigned status, const char *kind,
 	if (ce->result != NULL)
 		json_object_set_new(page, "import_result",
 		    json_string(ce->result));
-	json_object_set_new(page, "has_pager", json_boolean(objs.more ||
-	    page_no > 0));
-	base = catalogue_href(rq, kind, NULL);
-	if (objs.more && base != NULL) {
-		snprintf(n, sizeof(n), "%" PRId64, page_no + 1);
-		json_object_set_new(page, "next_href", json_string(
-		    web_page_href(rq, base, q, "page", n)));
-	}
-	if (page_no > 0 && base != NULL) {
-		snprintf(n, sizeof(n), "%" PRId64, page_no - 1);
-		json_object_set_new(page, "prev_href", json_string(
-		    web_page_href(rq, base, q, "page", n)));
-	}
+	admin_page_pager(rq, page, catalogue_href(rq, kind, NULL), q, page_no,
+	    objs.more);
 	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), WEB_ADMIN);
 	web_breadcrumb(rq, page, web_t(rq, "admin_catalogue"), NULL);
 	return web_render(rq, status, "admin/catalogue", page);
@@ -598,6 +598,8 @@ change_value(struct req *rq, const struct admin_change *c, const char *v)
 {
 	int64_t ms;
 
+	if (str_starts(c->subject, "mail_"))
+		return admin_mail_history_value(rq, v);
 	if (c->is_time && str_to_i64(v, 0, INT64_MAX, &ms) == 0)
 		return ms == 0 ? web_t(rq, "admin_time_open") :
 		    web_time_text(rq, ms);
@@ -620,6 +622,8 @@ change_target(struct req *rq, const char *target)
 		return web_t(rq, "admin_kind_mandant");
 	if (str_eq(target, "online_dienst"))
 		return web_t(rq, "admin_kind_online_dienst");
+	if (str_starts(target, "mail:"))
+		return http_fmt1(rq, "admin_mail_target", "id", target + 5);
 	return target;
 }
 

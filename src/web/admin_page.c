@@ -3,6 +3,7 @@
 #include "web/admin_page.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/admin.h"
@@ -208,6 +209,28 @@ const char *
 admin_page_lang(struct req *rq, const char *de, const char *en)
 {
 	return str_eq(rq->lang, "en") && !str_empty(en) ? en : de;
+}
+
+void
+admin_page_pager(struct req *rq, json_t *page, const char *base,
+    const char *q, int64_t page_no, bool more)
+{
+	char n[32];
+
+	json_object_set_new(page, "has_pager", json_boolean(more ||
+	    page_no > 0));
+	if (base == NULL)
+		return;
+	if (more) {
+		snprintf(n, sizeof(n), "%" PRId64, page_no + 1);
+		json_object_set_new(page, "next_href", json_string(
+		    web_page_href(rq, base, q, "page", n)));
+	}
+	if (page_no > 0) {
+		snprintf(n, sizeof(n), "%" PRId64, page_no - 1);
+		json_object_set_new(page, "prev_href", json_string(
+		    web_page_href(rq, base, q, "page", n)));
+	}
 }
 
 int

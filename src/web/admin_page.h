@@ -106,6 +106,17 @@ int admin_page_checkbox(struct req *rq, const char *name);
 /* A text in the viewer's language: English when asked for and set. */
 const char *admin_page_lang(struct req *rq, const char *de, const char *en);
 
+/* "Zurück" / "Weiter" of a list in pages from 0: prev_href and
+ * next_href (web_page_href of base, the search q (NULL: none) and
+ * page=N) and has_pager into page. */
+void admin_page_pager(struct req *rq, json_t *page, const char *base,
+    const char *q, int64_t page_no, bool more);
+
+/* A state of received mail as the admin history keeps it ("quarantined:
+ * unknown_sender", "done:ZEK-5", "discarded"), as people read it
+ * (admin_mail.c). */
+const char *admin_mail_history_value(struct req *rq, const char *value);
+
 /* Redirects (303) to a page of the admin area with ?notice= (NULL: none). */
 int admin_page_redirect(struct req *rq, const char *path,
     const char *notice);

@@ -194,7 +194,8 @@ notice_text(struct req *rq)
 		"role_changed", "saved", "object_added", "object_renamed",
 		"object_retired", "object_restored", "config_imported",
 		"group_added", "type_added", "field_added", "option_added",
-		"option_renamed", "option_retired", "option_restored", "moved" };
+		"option_renamed", "option_retired", "option_restored", "moved",
+		"mail_retried", "mail_discarded" };
 	const char *q = req_query(rq, "notice");
 	const char *key;
 	size_t i;

@@ -193,6 +193,12 @@ int web_admin_config(struct req *rq);
 int web_admin_config_export(struct req *rq);
 int web_admin_config_preview(struct req *rq);
 int web_admin_config_apply(struct req *rq);
+/* Received e-mail (admin_mail.c). */
+int web_admin_mail(struct req *rq);
+int web_admin_mail_show(struct req *rq);
+int web_admin_mail_raw(struct req *rq);
+int web_admin_mail_retry(struct req *rq);
+int web_admin_mail_discard(struct req *rq);
 int web_admin_types(struct req *rq);            /* admin_types.c */
 int web_admin_group_add(struct req *rq);
 int web_admin_group_change(struct req *rq);

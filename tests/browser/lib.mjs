@@ -68,9 +68,14 @@ export async function startServer(binary, { startMs = 60000 } = {}) {
 		// Runs a zek command on the server's database (links it prints
 		// point at this server); returns its standard output.
 		zek(...args) {
+			return server.zekWith(undefined, ...args);
+		},
+		// The same with `input` on its standard input (`zek mail receive`).
+		zekWith(input, ...args) {
 			return execFileSync(binary, [...args, '--db', join(dir, 'zek.db')], {
 				env: { ...process.env, ZEK_BASE_URL: `http://127.0.0.1:${port}` },
 				encoding: 'utf8',
+				input,
 			});
 		},
 		// Stops the server; returns its log, which must hold no sanitizer report.

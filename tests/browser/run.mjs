@@ -1,7 +1,7 @@
 // Browser and accessibility tests of zek: a person's clicks and keystrokes in Debian's
 // headless Chromium against a real `zek serve`, and axe-core (WCAG 2.1 A/AA) on every
 // customer page. Usage: node tests/browser/run.mjs build-test/zek [TEST-ID ...]
-// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types; screenshots land in
+// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types admin-mail; screenshots land in
 // build-test/browser-artifacts/)
 import '../node/check.mjs';
 import {
@@ -1000,6 +1000,51 @@ test('admin-catalogue', 'catalogue by keyboard: add (duplicate refused at the fi
 	eq(await admin.getByLabel('CSV-Datei', { exact: true }).getAttribute('aria-invalid'), 'true', 'a bad file is marked at the field');
 	check((await admin.locator('main').innerText()).includes('Zeile 2'), 'the error names the line');
 	await t.axe(admin, 'Online-Dienste with a bad import');
+});
+
+test('admin-mail', 'received e-mail by keyboard: the quarantine from the admin overview, the state filter without script, one message, "Verwerfen"; axe on each page', async (t) => {
+	// A message from an address without an account, with an HTML part
+	// that the page must show as text only.
+	t.server.zekWith(['From: Dora Browser <dora.browser@example.net>', 'To: zek@zek.test',
+		'Subject: Frage per E-Mail', 'Message-ID: <browser-mail-1@example.net>', 'MIME-Version: 1.0',
+		'Content-Type: text/html; charset=utf-8', '',
+		'<p>Wie komme ich an einen <b>Zugang</b>?</p><script>document.title="x"</script>', ''].join('\r\n'),
+	'mail', 'receive');
+	const admin = await t.pageAs('admin@example.org');
+	await admin.goto(t.url('/servicedesk/admin/'));
+	const entry = admin.getByRole('link', { name: /E-Mail-Eingang/ });
+	check((await entry.evaluate((e) => e.textContent)).includes('1 in Quarantäne'), 'the entry counts the quarantine');
+	await navigates(admin, () => entry.click());
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'E-Mail-Eingang', 'mail heading');
+	const table = admin.getByRole('table', { name: 'In Quarantäne' });
+	check((await table.innerText()).includes('Unbekannter Absender'), 'the reason in words');
+	await t.axe(admin, 'E-Mail-Eingang');
+
+	const state = admin.getByLabel('Zustand', { exact: true });
+	await state.focus();
+	await state.selectOption({ label: 'Verarbeitet' });
+	const show = admin.getByRole('button', { name: 'Anzeigen' });
+	await tabTo(admin, show, 3);
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	check(admin.url().includes('state=done'), 'the filter is a plain GET form');
+	await t.axe(admin, 'E-Mail-Eingang, Verarbeitet');
+
+	await admin.goto(t.url('/servicedesk/admin/mail'));
+	const link = admin.getByRole('link', { name: 'Frage per E-Mail' });
+	await link.focus();
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	const main = await admin.locator('main').innerText();
+	check(main.includes('Wie komme ich an einen Zugang?'), 'the text of the message');
+	check(main.includes('Legen Sie ein Konto für den Absender an'), 'what to do');
+	eq(await admin.locator('main b, main script').count(), 0, 'none of the mail\'s HTML on the page');
+	await t.axe(admin, 'E-Mail');
+
+	await admin.getByRole('button', { name: 'Erneut verarbeiten' }).focus();
+	await tabTo(admin, admin.getByRole('button', { name: 'Verwerfen' }), 2);
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	check((await admin.getByRole('status').first().innerText()).includes('Die Nachricht wurde verworfen.'), 'discarded');
+	eq(await admin.getByRole('button', { name: 'Verwerfen' }).count(), 0, 'no second discard');
+	await t.axe(admin, 'E-Mail, verworfen');
 });
 
 test('admin-types', 'request types by keyboard: a group, a type, a select field and its options; errors at the fields; axe on each page and state', async (t) => {

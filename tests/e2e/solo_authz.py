@@ -413,6 +413,11 @@ SPECS = {
     "GET /servicedesk/admin/config/export": {"indep": True},
     "POST /servicedesk/admin/config/import": {"indep": True, "form": []},
     "POST /servicedesk/admin/config/apply": {"indep": True, "form": [("version", "0")]},
+    "GET /servicedesk/admin/mail": {"indep": True},
+    "GET /servicedesk/admin/mail/{id}": {"indep": True},
+    "GET /servicedesk/admin/mail/{id}/raw": {"indep": True},
+    "POST /servicedesk/admin/mail/{id}/retry": {"indep": True, "form": []},
+    "POST /servicedesk/admin/mail/{id}/discard": {"indep": True, "form": []},
     "GET /servicedesk/admin/portals/{pid}/types": {"indep": True},
     "POST /servicedesk/admin/portals/{pid}/types": {
         "indep": True, "form": [("version", "0"), ("name_de", ""), ("group_id", "1")]},
@@ -525,6 +530,8 @@ def fill(ctx, pattern, copy, obj, fresh_token=None):
             return str(ctx["select_id"])
         if name == "id" and pattern.startswith("/servicedesk/admin/options/"):
             return str(ctx["option_id"])
+        if name == "id" and pattern.startswith("/servicedesk/admin/mail/"):
+            return str(ctx["mail_id"])
         if name == "id":
             if fresh_token is not None:
                 return str(fresh_token)
@@ -711,6 +718,7 @@ def setup(server, binary):
     ctx["select_id"] = db_rows(server.db, "SELECT min(id) FROM fields WHERE kind = 'select'")[0][0]
     ctx["option_id"] = db_rows(server.db, "SELECT min(id) FROM field_options WHERE field_id = ?",
                                (ctx["select_id"],))[0][0]
+    ctx["mail_id"] = discarded_mail(ctx, binary, run)
     counts = {}
     objs = {}
     before = open_counts(ctx)
@@ -725,6 +733,20 @@ def setup(server, binary):
     ctx["objects"] = objs
     ctx["counts"] = counts
     return ctx
+
+
+def discarded_mail(ctx, binary, run):
+    """A message from a stranger, received and discarded by the admin: the
+    id the admin's mail pages are called with."""
+    raw = ("From: authz-%s@stranger.example\r\nTo: zek@zek.test\r\n"
+           "Subject: Fremd %s\r\nMessage-ID: <authz-%s@stranger.example>\r\n\r\n"
+           "Hallo\r\n" % (run, run, run)).encode()
+    out = subprocess.run([binary, "mail", "receive", "--db", ctx["server"].db], input=raw,
+                         check=True, capture_output=True, timeout=60).stdout.decode()
+    mail_id = re.search(r"mail (\d+) quarantined", out).group(1)
+    a = ctx["roles"]["admin"].form("/servicedesk/admin/mail/%s/discard" % mail_id, [])
+    assert a.status == 303, (a.status, a.text[:500])
+    return mail_id
 
 
 def open_counts(ctx):

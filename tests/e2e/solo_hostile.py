@@ -727,6 +727,11 @@ def test_nul_in_every_field_of_every_form(c, binary):
     account_link(server, "invite", "nul-deactivated@example.org")
     subprocess.run([server.binary, "user", "deactivate", "--email", "nul-deactivated@example.org",
                     "--db", server.db], capture_output=True, check=True)
+    # A message in quarantine, so that the admin's mail page offers its
+    # buttons ("Erneut verarbeiten", "Verwerfen").
+    subprocess.run([server.binary, "mail", "receive", "--db", server.db], input=(
+        b"From: nul-stranger@example.org\r\nTo: zek@zek.test\r\nSubject: NUL\r\n"
+        b"Message-ID: <nul-stranger@example.org>\r\n\r\nHallo\r\n"), capture_output=True, check=True)
     forms = discover_forms(binary, [
         ("customer", anna2, [PORTAL, "/servicedesk/customer/user/requests", PROFILE] +
          list(type_links(anna2).values())),

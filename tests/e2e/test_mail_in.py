@@ -219,3 +219,154 @@ def test_new_request_by_mail_and_the_limits(c, binary):
     finally:
         z.close()
         smtp.stop()
+
+
+ADA = ("ada@example.org", "Ada Admin", "de", "admin")
+EVE = ("eve@example.org", "Eve Admin", "en", "admin")
+MAIL_ADMIN = "/servicedesk/admin/mail"
+
+
+def plain(html):
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def stranger_mail(sender, subject, text=None, html=None):
+    m = email.message.EmailMessage()
+    m["From"] = sender
+    m["To"] = REPLY_ADDRESS
+    m["Subject"] = subject
+    m["Message-ID"] = email.utils.make_msgid(domain="example.org")
+    if text is not None:
+        m.set_content(text)
+    if html is not None:
+        if text is None:
+            m.set_content(html, subtype="html")
+        else:
+            m.add_alternative(html, subtype="html")
+    return m.as_bytes()
+
+
+def quarantined_id(z, raw, env):
+    rc, out = receive(z, raw, env)
+    assert rc == 0 and "quarantined (unknown_sender)" in out, out
+    return re.search(r"mail (\d+)", out).group(1)
+
+
+def admin_post(client, path):
+    """A button of the message page, with the token its form carries."""
+    page = client.get(path.rsplit("/", 1)[0])
+    m = re.search(r'action="%s">\s*<input type="hidden" name="csrf" value="([^"]+)"'
+                  % re.escape(path), page.text)
+    assert m, "no form for %s on the page" % path
+    return client.post_form(path, [("csrf", m.group(1))], csrf=False)
+
+
+def test_quarantine_in_the_admin_area(c, binary):
+    """/servicedesk/admin/mail (issue 17): admins see the quarantine with
+    the reasons in words, read a message (its text, never its HTML),
+    download it as it came, process it again once the cause is fixed, or
+    discard it; nobody else finds the pages at all."""
+    smtp = Smtp().start()
+    z = Zek(binary, [ANNA, SAM, ADA, EVE])
+    env = z.env(smtp.url, ZEK_MAIL_REPLY_ADDRESS=REPLY_ADDRESS)
+    try:
+        server = z.serve(smtp.url, ZEK_MAIL_REPLY_ADDRESS=REPLY_ADDRESS)
+        dora_raw = stranger_mail("Dora Demo <dora@example.org>", "Frage von Dora",
+                                 text="Wie beantrage ich einen Zugang?\nDanke, Dora")
+        dora = quarantined_id(z, dora_raw, env)
+        spam = quarantined_id(z, stranger_mail(
+            "erik@example.org", "Angebot",
+            html="<p>Kaufen <b>Sie</b> jetzt</p><script>alert('x')</script>"
+                 "<img src=\"http://tracker.example/p.png\">"), env)
+        one, spam_url = MAIL_ADMIN + "/" + dora, MAIL_ADMIN + "/" + spam
+
+        # Agents and customers: no such pages, no such buttons.
+        for who in (SAM, ANNA):
+            other = Client(server)
+            other.login(who[0], PASSWORD)
+            for path in (MAIL_ADMIN, one, one + "/raw"):
+                r = other.get(path)
+                assert r.status == 404, (who[0], path, r.status)
+            for path in (one + "/retry", one + "/discard"):
+                r = other.post_form(path, [])
+                assert r.status == 404, (who[0], path, r.status)
+
+        admin = Client(server)
+        admin.login(ADA[0], PASSWORD)
+        home = admin.get("/servicedesk/admin/")
+        assert 'href="%s"' % MAIL_ADMIN in home.text and "2 in Quarantäne" in home.text, \
+            plain(home.text)[:2000]
+        listing = admin.get(MAIL_ADMIN)
+        assert listing.status == 200, listing.status
+        zektest.assert_html_ok(listing.text, MAIL_ADMIN)
+        text = plain(listing.text)
+        assert "Frage von Dora" in text and "dora@example.org" in text, text[:3000]
+        assert "Unbekannter Absender" in text and "unknown_sender" not in text, text[:3000]
+        assert text.index("Angebot") < text.index("Frage von Dora"), "newest first"
+        assert '<option value="quarantined" selected>' in listing.text
+
+        # One message: facts, what to do, its text; the HTML one as text.
+        page = admin.get(one)
+        assert page.status == 200, page.status
+        zektest.assert_html_ok(page.text, one)
+        text = plain(page.text)
+        assert "Wie beantrage ich einen Zugang?" in text and "In Quarantäne" in text, text[:3000]
+        assert "Legen Sie ein Konto für den Absender an und verarbeiten Sie die Nachricht erneut" \
+            in text, text[:3000]
+        page = admin.get(spam_url)
+        assert "Kaufen Sie jetzt" in plain(page.text), plain(page.text)[:3000]
+        assert "<script>alert" not in page.text and "<b>Sie</b>" not in page.text
+        assert "tracker.example" not in page.text
+        english = Client(server)
+        english.login(EVE[0], PASSWORD)
+        assert "Unknown sender" in plain(english.get(MAIL_ADMIN).text)
+        assert "Create an account for the sender" in plain(english.get(one).text)
+
+        # The download is the message as it came.
+        raw = admin.get(one + "/raw")
+        assert raw.status == 200 and raw.body == dora_raw, raw.status
+        assert raw.header("Content-Type").startswith("message/rfc822"), raw.header("Content-Type")
+        assert "attachment" in raw.header("Content-Disposition") and \
+            "mail-%s.eml" % dora in raw.header("Content-Disposition"), raw.header("Content-Disposition")
+        assert raw.header("X-Content-Type-Options") == "nosniff"
+
+        # Still unknown: processed again, still in quarantine, said so.
+        r = admin_post(admin, one + "/retry")
+        assert r.status == 303, (r.status, r.text[:500])
+        again = plain(admin.get(r.header("Location")).text)
+        assert "wieder in Quarantäne: Unbekannter Absender" in again, again[:3000]
+
+        # Dora gets an account: the message becomes her request.
+        z.run("user", "add", "--email", "dora@example.org", "--name", "Dora Demo",
+              "--password", PASSWORD)
+        r = admin_post(admin, one + "/retry")
+        assert r.status == 303, (r.status, r.text[:500])
+        done = admin.get(r.header("Location"))
+        key = re.search(r"bei der Anfrage (ZEK-\d+)", plain(done.text)).group(1)
+        assert 'href="/servicedesk/agent/requests/%s"' % key in done.text
+        assert "Verarbeitet" in plain(done.text) and 'action="%s/retry"' % one not in done.text
+        smtp.wait_for(lambda m: m.rcpt == "dora@example.org" and key in m["Subject"])
+
+        # The other one is discarded: kept, with who and when, and final.
+        r = admin_post(admin, spam_url + "/discard")
+        assert r.status == 303, (r.status, r.text[:500])
+        gone = plain(admin.get(r.header("Location")).text)
+        assert "Die Nachricht wurde verworfen" in gone and "von Ada Admin am" in gone, gone[:3000]
+        for action, words in (("discard", "können verworfen werden"),
+                              ("retry", "kann nicht erneut verarbeitet werden")):
+            r = admin.post_form(spam_url + "/" + action, [])
+            assert r.status == 409 and words in plain(r.text), (action, r.status, plain(r.text)[:2000])
+        assert "Angebot" not in plain(admin.get(MAIL_ADMIN).text)
+        assert "Angebot" in plain(admin.get(MAIL_ADMIN + "?state=discarded").text)
+        assert "Frage von Dora" in plain(admin.get(MAIL_ADMIN + "?state=done").text)
+        assert "Keine Nachrichten in diesem Zustand." in plain(admin.get(MAIL_ADMIN).text)
+        assert "0 in Quarantäne" in admin.get("/servicedesk/admin/").text
+
+        # The record of changes names both, with who did it.
+        history = plain(admin.get("/servicedesk/admin/history").text)
+        assert "E-Mail %s: Verworfen" % spam in history, history[:3000]
+        assert "E-Mail %s: Erneut verarbeitet" % dora in history
+        assert "Verarbeitet (%s)" % key in history and "Ada Admin" in history
+    finally:
+        z.close()
+        smtp.stop()

@@ -466,6 +466,7 @@ body(struct arena *a, GMimeMessage *msg, struct inbound_msg *m)
 	/* A new request keeps all of it: a forwarded mail is its matter. */
 	m->full_text = cut != NULL ? mail_text_to_markdown(a, text) : NULL;
 	m->reply_text = cut != NULL ? mail_text_to_markdown(a, cut) : NULL;
+	m->plain_text = text;
 	m->files = w.files;
 	m->nfiles = w.nfiles;
 	return m->full_text != NULL && m->reply_text != NULL ? ZEK_OK :
@@ -485,7 +486,8 @@ mail_parse(struct arena *a, const struct config *cfg, const void *raw,
 
 	mail_parse_init();
 	*m = (struct inbound_msg){ .message_id = "", .from_addr = "",
-	    .subject = "", .reply_text = "", .full_text = "" };
+	    .subject = "", .reply_text = "", .full_text = "",
+	    .plain_text = "" };
 	stream = g_mime_stream_mem_new_with_buffer(raw, len);
 	parser = g_mime_parser_new_with_stream(stream);
 	opts = g_mime_parser_options_new();

@@ -160,7 +160,7 @@ mail_receive(struct core *core, struct zctx *ctx,
 	if (prc != ZEK_OK)
 		return prc;         /* stored; processed at the next delivery */
 	if (dup) {
-		rc = core_inbound_get(ctx, id, false, &row);
+		rc = core_inbound_get(ctx, NULL, id, false, &row);
 		if (rc != ZEK_OK)
 			return rc;
 		if (strcmp(row->state, INBOUND_NEW) != 0) {
@@ -176,21 +176,37 @@ mail_receive(struct core *core, struct zctx *ctx,
 }
 
 enum zek_rc
-mail_receive_again(struct core *core, struct zctx *ctx, int64_t id,
-    struct inbound_result *res)
+mail_receive_again(struct core *core, struct zctx *ctx,
+    const struct user *actor, int64_t id, struct inbound_result *res)
 {
-	struct store_inbound *row;
+	struct store_inbound *was, *row;
 	struct inbound_msg m;
 	enum zek_rc rc;
 
 	*res = (struct inbound_result){ .id = id, .state = INBOUND_NEW,
 	    .reason = "", .request_key = "" };
-	rc = core_inbound_requeue(ctx, id);
+	rc = core_inbound_requeue(ctx, actor, id, &was);
 	if (rc == ZEK_OK)
-		rc = core_inbound_get(ctx, id, true, &row);
+		rc = core_inbound_get(ctx, actor, id, true, &row);
 	if (rc == ZEK_OK)
 		rc = mail_parse(ctx->arena, ctx->cfg, row->raw, row->raw_len, &m);
 	if (rc != ZEK_OK)
 		return rc;          /* 'new' again: the next try processes it */
-	return core_inbound_process(core, ctx, id, &m, false, res);
+	rc = core_inbound_process(core, ctx, id, &m, false, res);
+	if (rc == ZEK_OK && !res->duplicate)
+		rc = core_inbound_retried(ctx, actor, was, res);
+	return rc;
+}
+
+enum zek_rc
+mail_receive_show(struct zctx *ctx, const struct user *actor, int64_t id,
+    struct store_inbound **row, struct inbound_msg *m)
+{
+	enum zek_rc rc;
+
+	rc = core_inbound_get(ctx, actor, id, true, row);
+	if (rc != ZEK_OK)
+		return rc;
+	return mail_parse(ctx->arena, ctx->cfg, (*row)->raw, (*row)->raw_len,
+	    m);
 }

@@ -10,6 +10,8 @@
 struct arena;
 struct config;
 struct core;
+struct store_inbound;
+struct user;
 struct zctx;
 
 #define RECEIVE_HEAD_BYTES (64u << 10)  /* kept of a message over the limit */
@@ -59,10 +61,19 @@ enum zek_rc mail_receive(struct core *core, struct zctx *ctx,
     const struct inbound_raw *raw, struct inbound_result *res);
 
 /* Processes the stored message `id` again from its bytes
- * (core_inbound_requeue, then as mail_receive from the parse on): for a
- * quarantined message whose cause was fixed. ZEK_NOTFOUND when it is not
- * quarantined or only its head was kept. */
+ * (core_inbound_requeue, then as mail_receive from the parse on) for
+ * `actor` (an admin; NULL: the command line), and records that in the
+ * admin history: for a quarantined message whose cause was fixed. The
+ * one call behind `zek mail retry` and the admin page's "Erneut
+ * verarbeiten". ZEK_NOTFOUND: no such message (or actor is no admin);
+ * ZEK_CONFLICT: not quarantined, or only its head was kept. */
 enum zek_rc mail_receive_again(struct core *core, struct zctx *ctx,
-    int64_t id, struct inbound_result *res);
+    const struct user *actor, int64_t id, struct inbound_result *res);
+
+/* A stored message as an admin reads it: *row with its bytes
+ * (core_inbound_get, so admins only) and *m, what they say (parsed; a
+ * message that cannot be read has m->parsed false). */
+enum zek_rc mail_receive_show(struct zctx *ctx, const struct user *actor,
+    int64_t id, struct store_inbound **row, struct inbound_msg *m);
 
 #endif

@@ -625,24 +625,107 @@ test_retry_quarantined(void **state)
 	assert_string_equal(res.reason, "unknown_sender");
 	id = res.id;
 	tenv_reset(env);
-	assert_int_equal(mail_receive_again(env->core, &env->ctx, id, &res),
+	assert_int_equal(mail_receive_again(env->core, &env->ctx, NULL, id,
+	    &res),
 	    ZEK_OK);
 	assert_string_equal(res.reason, "unknown_sender");
 	tenv_add(env, "dora@example.org", "Dora Demo", "customer", NULL);
 	tenv_reset(env);
-	assert_int_equal(mail_receive_again(env->core, &env->ctx, id, &res),
+	assert_int_equal(mail_receive_again(env->core, &env->ctx, NULL, id,
+	    &res),
 	    ZEK_OK);
 	assert_string_equal(res.state, INBOUND_DONE);
 	assert_true(res.request_id > 0);
 	/* Done is done. */
 	tenv_reset(env);
-	assert_int_equal(mail_receive_again(env->core, &env->ctx, id, &res),
-	    ZEK_NOTFOUND);
+	assert_int_equal(mail_receive_again(env->core, &env->ctx, NULL, id,
+	    &res),
+	    ZEK_CONFLICT);
 	assert_int_equal(receive("oversized.eml", token1, msgid1, &res), ZEK_OK);
 	assert_string_equal(res.reason, "too_big");
 	id = res.id;
 	tenv_reset(env);
-	assert_int_equal(mail_receive_again(env->core, &env->ctx, id, &res),
+	assert_int_equal(mail_receive_again(env->core, &env->ctx, NULL, id,
+	    &res),
+	    ZEK_CONFLICT);
+	assert_int_equal(mail_receive_again(env->core, &env->ctx, NULL,
+	    id + 1000, &res), ZEK_NOTFOUND);
+}
+
+/* The newest history row about received mail: "subject old new". */
+static const char *
+last_mail_change(void)
+{
+	struct store_config_change *ch;
+	size_t n;
+
+	assert_int_equal(store_config_changes_list(env->ctx.db,
+	    env->ctx.arena, 0, 1, &ch, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	return arena_printf(env->ctx.arena, "%s %s %s %s", ch->subject,
+	    ch->target, ch->old_value, ch->new_value);
+}
+
+/* Admins discard a quarantined message: kept with who and when, never
+ * discarded or retried again; anybody else finds no message at all. */
+static void
+test_discard_admins_only(void **state)
+{
+	static const char mail[] = "From: erik@example.org\r\n"
+	    "To: zek@zek.example\r\nSubject: Werbung\r\n"
+	    "Message-ID: <erik-1@example.org>\r\n\r\nKaufen Sie!\r\n";
+	struct store_inbound *m;
+	struct inbound_result res;
+	struct user *admin, *sam;
+	int64_t id, before = 0, after = 0;
+
+	assert_int_equal(receive_bytes(mail, strlen(mail), &res), ZEK_OK);
+	id = res.id;
+	tenv_reset(env);
+	admin = tenv_user(env, "root@example.org", "admin", NULL);
+	sam = user(p.sam);
+	assert_int_equal(core_inbound_count(&env->ctx, admin,
+	    INBOUND_QUARANTINED, &before), ZEK_OK);
+	/* Agents and customers: as if there were no such message. */
+	assert_int_equal(core_inbound_get(&env->ctx, sam, id, false, &m),
+	    ZEK_NOTFOUND);
+	assert_int_equal(core_inbound_discard(&env->ctx, sam, id),
+	    ZEK_NOTFOUND);
+	assert_int_equal(core_inbound_discard(&env->ctx, user(p.anna), id),
+	    ZEK_NOTFOUND);
+	assert_int_equal(mail_receive_again(env->core, &env->ctx, sam, id,
+	    &res), ZEK_NOTFOUND);
+	assert_int_equal(core_inbound_count(&env->ctx, sam,
+	    INBOUND_QUARANTINED, &after), ZEK_NOTFOUND);
+
+	/* A retry that changes nothing is recorded with its outcome. */
+	assert_int_equal(mail_receive_again(env->core, &env->ctx, admin, id,
+	    &res), ZEK_OK);
+	assert_string_equal(res.reason, "unknown_sender");
+	assert_string_equal(last_mail_change(), arena_printf(env->ctx.arena,
+	    "mail_retry mail:%lld quarantined:unknown_sender "
+	    "quarantined:unknown_sender", (long long)id));
+
+	assert_int_equal(core_inbound_discard(&env->ctx, admin, id), ZEK_OK);
+	assert_int_equal(core_inbound_get(&env->ctx, admin, id, false, &m),
+	    ZEK_OK);
+	assert_string_equal(m->state, INBOUND_DISCARDED);
+	assert_int_equal(m->discarded_by, admin->id);
+	assert_string_equal(m->discarded_by_name, admin->name);
+	assert_int_equal(m->discarded_at, env->ctx.now_ms);
+	assert_string_equal(last_mail_change(), arena_printf(env->ctx.arena,
+	    "mail_discard mail:%lld quarantined:unknown_sender discarded",
+	    (long long)id));
+	assert_int_equal(core_inbound_count(&env->ctx, admin,
+	    INBOUND_QUARANTINED, &after), ZEK_OK);
+	assert_int_equal(after, before - 1);
+
+	/* Gone from quarantine: neither again. */
+	assert_int_equal(core_inbound_discard(&env->ctx, admin, id),
+	    ZEK_CONFLICT);
+	assert_int_equal(mail_receive_again(env->core, &env->ctx, admin, id,
+	    &res), ZEK_CONFLICT);
+	assert_int_equal(core_inbound_discard(&env->ctx, admin, id + 1000),
 	    ZEK_NOTFOUND);
 }
 
@@ -728,6 +811,7 @@ main(void)
 		cmocka_unit_test_setup(
 		    test_stored_unprocessed_is_processed_next_time, reset),
 		cmocka_unit_test_setup(test_retry_quarantined, reset),
+		cmocka_unit_test_setup(test_discard_admins_only, reset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
