@@ -232,6 +232,42 @@ check_found(struct store_conn *c, struct arena *a, int64_t viewer,
 	assert_int_equal(total, 1);
 }
 
+/* zek check finds the upgraded database whole: the search index agrees
+ * with the requests, every file has its recorded size. */
+static void
+check_whole(struct store_conn *c, struct arena *a)
+{
+	struct store_check_report r;
+	size_t i;
+
+	assert_int_equal(store_check(c, a, &r), ZEK_OK);
+	for (i = 0; i < r.nitems; i++)
+		if (r.items[i].problems > 0)
+			fail_msg("%s: %s", r.items[i].name, r.items[i].detail);
+	assert_true(store_check_passed(&r));
+	assert_true(r.requests > 0 && r.users > 0 && r.attachments > 0);
+	assert_int_equal(r.schema_version, r.schema_binary);
+}
+
+/* A search row gone behind the triggers' back is named by its request. */
+static void
+check_damage_named(struct store_conn *c, struct arena *a)
+{
+	struct store_check_report r;
+	PGconn *db = PQconnectdb(url);
+	size_t i;
+
+	assert_int_equal(PQstatus(db), CONNECTION_OK);
+	PQclear(PQexec(db, "DELETE FROM request_search"));
+	PQfinish(db);
+	assert_int_equal(store_check(c, a, &r), ZEK_OK);
+	assert_false(store_check_passed(&r));
+	for (i = 0; i < r.nitems; i++)
+		if (strcmp(r.items[i].name, "search index") == 0)
+			assert_non_null(strstr(r.items[i].detail,
+			    "request ZEK-1 missing or stale"));
+}
+
 static void
 test_upgrade_from_first_schema(void **state)
 {
@@ -259,6 +295,8 @@ test_upgrade_from_first_schema(void **state)
 	check_found(c, a, reporter, false, "kartu");
 	check_found(c, a, reporter, true, "ZEK-1");
 	check_found(c, a, reporter, true, "drucker streikt");
+	check_whole(c, a);
+	check_damage_named(c, a);
 	arena_free(a);
 	store_close(st);
 }
