@@ -35,7 +35,9 @@ struct check_sql {
 	"WHERE r.id = s.rowid)" FIRST
 
 static const struct check_sql lite_checks[] = {
-	{ "integrity_check", "SELECT integrity_check FROM "
+	/* One row may hold several lines, headed by the schema's name. */
+	{ "integrity_check", "SELECT trim(replace(replace(integrity_check, "
+	    "'*** in database main ***', ''), char(10), ' ')) FROM "
 	    "pragma_integrity_check WHERE integrity_check <> 'ok'" FIRST },
 	{ "foreign keys", "SELECT \"table\" || ' row ' || coalesce(rowid, '?') "
 	    "|| ': its ' || parent || ' row is missing' "
@@ -77,27 +79,27 @@ could_not_run(struct store_check_item *it)
 	it->detail = "the check could not run (see the message above)";
 }
 
-static void
-map_text(struct sq_row *r, void *elem)
-{
-	*(const char **)elem = sq_col_str(r);
-}
-
+/* Reads the problem rows one by one rather than with sq_collect: SQLite's
+ * integrity_check hands out what it found and then fails on the damaged
+ * page, and those rows are the report. */
 static void
 run_check(struct store_conn *c, struct arena *a, const struct check_sql *k,
     struct store_check_report *r)
 {
 	struct store_check_item *it = add_item(r, k->name);
-	const char **rows = NULL;
+	const char *rows[STORE_CHECK_SHOWN + 1];
+	struct sq_row row;
 	struct sq_stmt *st;
 	enum zek_rc rc;
 	size_t n = 0, i;
 
 	st = sq_start(c, &rc, k->sql, "");
-	if (st != NULL)
-		rc = sq_collect(c, a, st, map_text, sizeof(*rows),
-		    (void **)&rows, &n);
-	if (rc != ZEK_OK) {
+	while (st != NULL && n < ZEK_ARRAY_LEN(rows) && sq_next(c, st, &rc) == 1) {
+		row = (struct sq_row){ .a = a, .c = c, .st = st };
+		rows[n++] = sq_col_str(&row);
+	}
+	sq_finish(c, st);
+	if (rc != ZEK_OK && n == 0) {
 		could_not_run(it);
 		return;
 	}
@@ -105,7 +107,7 @@ run_check(struct store_conn *c, struct arena *a, const struct check_sql *k,
 	for (i = 0; i < n && i < STORE_CHECK_SHOWN; i++)
 		it->detail = arena_printf(a, "%s%s%s", it->detail,
 		    i > 0 ? "; " : "", rows[i]);
-	if (n > STORE_CHECK_SHOWN)
+	if (n > STORE_CHECK_SHOWN || rc != ZEK_OK)
 		it->detail = arena_printf(a, "%s; ...", it->detail);
 	if (it->detail == NULL)
 		it->detail = "";

@@ -90,10 +90,23 @@ def with_attachment(client):
     return r.header("Location").rsplit("/", 1)[1], data
 
 
+def grow(db, mib):
+    """Files of 1 MiB each, written beside the server: the backup then
+    takes many steps (of 1 MiB) while the writers go on."""
+    con = sqlite3.connect(db, timeout=30)
+    con.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+                "INSERT INTO attachments (request_id, uploader_id, filename, mime, size, "
+                "data, created_at) SELECT 1, 1, 'ballast-' || i || '.bin', "
+                "'application/octet-stream', 1048576, randomblob(1048576), 0 FROM n", (mib,))
+    con.commit()
+    con.close()
+
+
 def test_backup_under_load_restores(client, server, binary):
     client.login("anna@example.org")
     token = api_token(client, "sicherung")
     file_key, file_data = with_attachment(client)
+    grow(server.db, 12)
     work = tempfile.mkdtemp(prefix="zek-backup-")
     load = Load(server, token)
     try:
@@ -112,7 +125,7 @@ def test_backup_under_load_restores(client, server, binary):
         for t in load.threads:
             t.join()
     assert rc == 0, (rc, out, err)
-    assert "backed up" in out, out
+    assert "backed up" in out and os.path.getsize(backup) > 12 << 20, (out, err)
     assert not load.errors, load.errors[:5]
     assert len(before) >= ACKED_BEFORE_MIN, len(before)
     assert not os.path.exists(backup + ".tmp")
