@@ -14,14 +14,11 @@ SQLite.
 
 import json
 import os
-import shutil
 import sqlite3
-import subprocess
-import tempfile
 import threading
 import time
 
-from zektest import PORTAL, Client, Server, api_token, png
+from zektest import PORTAL, Client, Server, api_token, png, scratch, zek_run
 
 # run.py skips the module on PostgreSQL (ZEK_E2E_BACKEND=pg) and says why:
 SQLITE_ONLY = ("zek backup and restore copy a SQLite file; PostgreSQL's are pg_dump and "
@@ -31,10 +28,6 @@ API = "/rest/servicedeskapi/request"
 WRITERS = 2
 ACKED_BEFORE_MIN = 10       # requests acknowledged before the backup starts
 
-
-def zek(binary, *args):
-    p = subprocess.run([binary] + list(args), capture_output=True, text=True, timeout=120)
-    return p.returncode, p.stdout, p.stderr
 
 
 def api(server, token, method, path, body=None):
@@ -102,12 +95,9 @@ def grow(db, mib):
     con.close()
 
 
-def test_backup_under_load_restores(client, server, binary):
-    client.login("anna@example.org")
-    token = api_token(client, "sicherung")
-    file_key, file_data = with_attachment(client)
-    grow(server.db, 12)
-    work = tempfile.mkdtemp(prefix="zek-backup-")
+def backup_under_load(server, token, binary, backup):
+    """`zek backup` while the writers run; the keys acknowledged before it
+    began, and the load (stopped) with all it got."""
     load = Load(server, token)
     try:
         for t in load.threads:
@@ -115,10 +105,8 @@ def test_backup_under_load_restores(client, server, binary):
         deadline = time.monotonic() + 30
         while load.count() < ACKED_BEFORE_MIN and time.monotonic() < deadline:
             time.sleep(0.05)
-        started = time.monotonic()
-        before = load.keys_before(started)
-        backup = os.path.join(work, "zek-backup.db")
-        rc, out, err = zek(binary, "backup", "--db", server.db, backup)
+        before = load.keys_before(time.monotonic())
+        rc, out, err = zek_run(binary, "backup", "--db", server.db, backup)
         time.sleep(0.3)         # the server goes on taking writes after it
     finally:
         load.stop.set()
@@ -132,32 +120,49 @@ def test_backup_under_load_restores(client, server, binary):
     assert os.stat(backup).st_mode & 0o077 == 0, oct(os.stat(backup).st_mode)
     # The server did not wait for the backup: it took writes meanwhile.
     assert load.count() > len(before), (load.count(), len(before))
+    return before, load
 
-    restored = os.path.join(work, "new", "zek.db")
-    rc, out, err = zek(binary, "restore", "--db", restored, backup)
+
+def restore_checked(binary, backup, restored):
+    """zek restore into a new path, zek check on it; its request keys."""
+    rc, out, err = zek_run(binary, "restore", "--db", restored, backup)
     assert rc == 0, (rc, out, err)
-    rc, out, err = zek(binary, "check", "--db", restored)
+    rc, out, err = zek_run(binary, "check", "--db", restored)
     assert rc == 0 and "no damage found" in out, (rc, out, err)
-
-    keys = {k for (k,) in sqlite3.connect(restored).execute("SELECT issue_key FROM requests")}
-    assert before | {file_key} <= keys, sorted(before - keys)
     con = sqlite3.connect(restored)
-    (data,) = con.execute("SELECT a.data FROM attachments a JOIN requests r "
-                          "ON r.id = a.request_id WHERE r.issue_key = ?", (file_key,)).fetchone()
+    keys = {k for (k,) in con.execute("SELECT issue_key FROM requests")}
     con.close()
-    assert data == file_data
-    srv = Server(binary, demo=False, db=restored)
-    try:
-        for key in sorted(before):
-            r = api(srv, token, "GET", API + "/" + key)
-            assert r.status == 200 and json.loads(r.text)["issueKey"] == key, (key, r.status)
-    finally:
-        srv.stop()
+    return keys
+
+
+def test_backup_under_load_restores(client, server, binary):
+    client.login("anna@example.org")
+    token = api_token(client, "sicherung")
+    file_key, file_data = with_attachment(client)
+    grow(server.db, 12)
+    with scratch("zek-backup-") as work:
+        backup = os.path.join(work, "zek-backup.db")
+        before, load = backup_under_load(server, token, binary, backup)
+        restored = os.path.join(work, "new", "zek.db")
+        keys = restore_checked(binary, backup, restored)
+        assert before | {file_key} <= keys, sorted(before - keys)
+        con = sqlite3.connect(restored)
+        (data,) = con.execute("SELECT a.data FROM attachments a JOIN requests r ON "
+                              "r.id = a.request_id WHERE r.issue_key = ?",
+                              (file_key,)).fetchone()
+        con.close()
+        assert data == file_data
+        srv = Server(binary, demo=False, db=restored)
+        try:
+            for key in sorted(before):
+                r = api(srv, token, "GET", API + "/" + key)
+                assert r.status == 200 and json.loads(r.text)["issueKey"] == key, (key, r.status)
+        finally:
+            srv.stop()
     later = load.keys_before(time.monotonic()) - before
     print("  %d requests acknowledged before the backup, all restored; %d more during it "
           "and until the load stopped, %d of them in the copy" %
           (len(before), len(later), len(later & keys)), flush=True)
-    shutil.rmtree(work)
 
 
 # --- damage zek check must name ----------------------------------------
@@ -165,7 +170,7 @@ def test_backup_under_load_restores(client, server, binary):
 def damaged(binary, folder, name, *sql):
     """A fresh demo database broken by `sql` (run with foreign keys off)."""
     db = os.path.join(folder, name + ".db")
-    rc, out, err = zek(binary, "init", "--demo", "--db", db)
+    rc, out, err = zek_run(binary, "init", "--demo", "--db", db)
     assert rc == 0, (rc, out, err)
     con = sqlite3.connect(db, isolation_level=None)
     con.execute("PRAGMA foreign_keys = OFF")
@@ -189,7 +194,7 @@ def overwrite_page(db, index):
 
 
 def check_names(binary, db, *words):
-    rc, out, err = zek(binary, "check", "--db", db)
+    rc, out, err = zek_run(binary, "check", "--db", db)
     assert rc == 1, (rc, out, err)
     assert "DAMAGED" in out and "the database is damaged" in out, out
     for w in words:
@@ -198,8 +203,7 @@ def check_names(binary, db, *words):
 
 
 def test_check_names_damage(client, binary):
-    folder = tempfile.mkdtemp(prefix="zek-check-")
-    try:
+    with scratch("zek-check-") as folder:
         db = damaged(binary, folder, "search",
                      "DELETE FROM request_search WHERE rowid = "
                      "(SELECT id FROM requests WHERE issue_key = 'ZEK-3')")
@@ -215,44 +219,39 @@ def test_check_names_damage(client, binary):
         overwrite_page(db, "requests_created")
         check_names(binary, db, "integrity_check  DAMAGED", "Page ")
         # A backup of a damaged file fails its quick_check and leaves nothing.
-        rc, out, err = zek(binary, "backup", "--db", db, os.path.join(folder, "b.db"))
+        rc, out, err = zek_run(binary, "backup", "--db", db, os.path.join(folder, "b.db"))
         assert rc == 1 and not os.path.exists(os.path.join(folder, "b.db")), (rc, out, err)
         assert not os.path.exists(os.path.join(folder, "b.db.tmp"))
-    finally:
-        shutil.rmtree(folder)
 
 
 def test_refusals(client, binary):
-    folder = tempfile.mkdtemp(prefix="zek-refuse-")
-    try:
+    with scratch("zek-refuse-") as folder:
         db = os.path.join(folder, "zek.db")
-        assert zek(binary, "init", "--demo", "--db", db)[0] == 0
+        assert zek_run(binary, "init", "--demo", "--db", db)[0] == 0
         taken = os.path.join(folder, "taken.db")
         with open(taken, "w") as f:
             f.write("mine")
-        rc, out, err = zek(binary, "backup", "--db", db, taken)
+        rc, out, err = zek_run(binary, "backup", "--db", db, taken)
         assert rc == 1 and "exists" in err, (rc, err)
         assert open(taken).read() == "mine"
         backup = os.path.join(folder, "b.db")
-        assert zek(binary, "backup", "--db", db, backup)[0] == 0
+        assert zek_run(binary, "backup", "--db", db, backup)[0] == 0
         # Not into a database in use, nor from a file that is none.
-        rc, out, err = zek(binary, "restore", "--db", db, backup)
+        rc, out, err = zek_run(binary, "restore", "--db", db, backup)
         assert rc == 1 and "is not empty" in err, (rc, err)
-        rc, out, err = zek(binary, "restore", "--db", os.path.join(folder, "n.db"), taken)
+        rc, out, err = zek_run(binary, "restore", "--db", os.path.join(folder, "n.db"), taken)
         assert rc == 1 and not os.path.exists(os.path.join(folder, "n.db")), (rc, err)
         plain = os.path.join(folder, "plain.db")
         sqlite3.connect(plain).execute("CREATE TABLE t (x)").connection.close()
-        rc, out, err = zek(binary, "restore", "--db", os.path.join(folder, "n.db"), plain)
+        rc, out, err = zek_run(binary, "restore", "--db", os.path.join(folder, "n.db"), plain)
         assert rc == 1 and "is not a zek database" in err, (rc, err)
         # An empty file is an empty place.
         empty = os.path.join(folder, "empty.db")
         open(empty, "w").close()
-        rc, out, err = zek(binary, "restore", "--db", empty, backup)
+        rc, out, err = zek_run(binary, "restore", "--db", empty, backup)
         assert rc == 0, (rc, out, err)
-        rc, out, err = zek(binary, "backup", "--db", "postgresql://zek@localhost/zek",
+        rc, out, err = zek_run(binary, "backup", "--db", "postgresql://zek@localhost/zek",
                            os.path.join(folder, "pg.db"))
         assert rc == 1 and "pg_dump" in err, (rc, err)
-        rc, out, err = zek(binary, "restore", "--db", "postgresql://zek@localhost/zek", backup)
+        rc, out, err = zek_run(binary, "restore", "--db", "postgresql://zek@localhost/zek", backup)
         assert rc == 1 and "pg_restore" in err, (rc, err)
-    finally:
-        shutil.rmtree(folder)

@@ -15,10 +15,8 @@ import gzip
 import os
 import shutil
 import sqlite3
-import subprocess
-import tempfile
 
-from zektest import PORTAL, ROOT, Client, Server
+from zektest import PORTAL, ROOT, Client, Server, scratch, zek_run
 
 # run.py skips the module on PostgreSQL (ZEK_E2E_BACKEND=pg) and says why:
 SQLITE_ONLY = ("the fixtures are SQLite databases; PostgreSQL installations began with "
@@ -28,10 +26,6 @@ FIXTURES = sorted(glob.glob(os.path.join(ROOT, "tests", "upgrade", "v*.sql.gz"))
 MIGRATIONS = len(glob.glob(os.path.join(ROOT, "src", "store", "migrations", "sqlite",
                                         "[0-9]*.sql")))
 
-
-def zek(binary, *args):
-    p = subprocess.run([binary] + list(args), capture_output=True, text=True, timeout=120)
-    return p.returncode, p.stdout, p.stderr
 
 
 def load(fixture, db):
@@ -56,8 +50,7 @@ def rows(db, sql):
 
 def test_every_fixture_upgrades(client, binary):
     assert len(FIXTURES) >= 4, FIXTURES
-    folder = tempfile.mkdtemp(prefix="zek-upgrade-")
-    try:
+    with scratch("zek-upgrade-") as folder:
         for fixture in FIXTURES:
             name = os.path.basename(fixture)
             db = os.path.join(folder, name.replace(".sql.gz", ".db"))
@@ -67,7 +60,7 @@ def test_every_fixture_upgrades(client, binary):
             requests = rows(db, "SELECT issue_key, title, status FROM requests ORDER BY id")
             assert len(requests) >= 20, (name, len(requests))
 
-            rc, out, err = zek(binary, "check", "--db", db)
+            rc, out, err = zek_run(binary, "check", "--db", db)
             assert rc == 0 and "no damage found" in out, (name, rc, out, err)
             assert "database %d, this zek %d" % (MIGRATIONS, MIGRATIONS) in out, (name, out)
             assert rows(db, "SELECT issue_key, title, status FROM requests "
@@ -86,15 +79,12 @@ def test_every_fixture_upgrades(client, binary):
                 srv.stop()
             print("  %s: schema %d -> %d, %d requests" % (name, old, MIGRATIONS, len(requests)),
                   flush=True)
-    finally:
-        shutil.rmtree(folder)
 
 
 def test_newer_schema_refused(client, binary):
-    folder = tempfile.mkdtemp(prefix="zek-newer-")
-    try:
+    with scratch("zek-newer-") as folder:
         db = os.path.join(folder, "zek.db")
-        assert zek(binary, "init", "--db", db)[0] == 0
+        assert zek_run(binary, "init", "--db", db)[0] == 0
         con = sqlite3.connect(db)
         con.execute("INSERT INTO schema_migrations VALUES (?, 'from_the_future', 0)",
                     (MIGRATIONS + 1,))
@@ -106,15 +96,13 @@ def test_newer_schema_refused(client, binary):
         for args in (["check"], ["jobs", "run"], ["mail", "list"], ["org", "list"],
                      ["init"], ["serve", "--listen", "127.0.0.1:0"],
                      ["backup", os.path.join(folder, "b.db")]):
-            rc, out, err = zek(binary, "--db", db, *args)
+            rc, out, err = zek_run(binary, "--db", db, *args)
             assert rc != 0 and message in err, (args, rc, out, err)
         assert not os.path.exists(os.path.join(folder, "b.db"))
         assert rows(db, "SELECT version FROM schema_migrations ORDER BY version") == before
         # A backup of it is refused by restore as well.
         shutil.copy(db, os.path.join(folder, "copy.db"))
-        rc, out, err = zek(binary, "restore", "--db", os.path.join(folder, "new.db"),
+        rc, out, err = zek_run(binary, "restore", "--db", os.path.join(folder, "new.db"),
                            os.path.join(folder, "copy.db"))
         assert rc == 1 and message in err, (rc, err)
         assert not os.path.exists(os.path.join(folder, "new.db"))
-    finally:
-        shutil.rmtree(folder)

@@ -21,6 +21,7 @@
 #include "pgtest/pgtest.h"
 #include "store/migrations.h"
 #include "store/store.h"
+#include "whole.h"
 
 #define FIRST_APPLIED_AT 1700000000000LL    /* when "0001 ran" */
 #define FILE_BYTES "Fehler\000404\n"        /* with a NUL: bytea, not text */
@@ -232,23 +233,6 @@ check_found(struct store_conn *c, struct arena *a, int64_t viewer,
 	assert_int_equal(total, 1);
 }
 
-/* zek check finds the upgraded database whole: the search index agrees
- * with the requests, every file has its recorded size. */
-static void
-check_whole(struct store_conn *c, struct arena *a)
-{
-	struct store_check_report r;
-	size_t i;
-
-	assert_int_equal(store_check(c, a, &r), ZEK_OK);
-	for (i = 0; i < r.nitems; i++)
-		if (r.items[i].problems > 0)
-			fail_msg("%s: %s", r.items[i].name, r.items[i].detail);
-	assert_true(store_check_passed(&r));
-	assert_true(r.requests > 0 && r.users > 0 && r.attachments > 0);
-	assert_int_equal(r.schema_version, r.schema_binary);
-}
-
 /* A search row gone behind the triggers' back is named by its request. */
 static void
 check_damage_named(struct store_conn *c, struct arena *a)
@@ -295,7 +279,7 @@ test_upgrade_from_first_schema(void **state)
 	check_found(c, a, reporter, false, "kartu");
 	check_found(c, a, reporter, true, "ZEK-1");
 	check_found(c, a, reporter, true, "drucker streikt");
-	check_whole(c, a);
+	assert_store_whole(c, a);
 	check_damage_named(c, a);
 	arena_free(a);
 	store_close(st);

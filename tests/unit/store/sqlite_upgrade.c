@@ -33,6 +33,7 @@
 #include "lib/arena.h"
 #include "store/migrations.h"
 #include "store/store.h"
+#include "whole.h"
 
 #define FIRST_APPLIED_AT 1700000000000LL    /* + version: when it "ran" */
 #define FOREVER 9000000000000LL
@@ -851,23 +852,6 @@ check_schema(sqlite3 *db)
 	free(s);
 }
 
-/* zek check finds the upgraded database whole: the search index agrees
- * with the requests, every file has its recorded size. */
-static void
-check_whole(struct store_conn *c, struct arena *a)
-{
-	struct store_check_report r;
-	size_t i;
-
-	assert_int_equal(store_check(c, a, &r), ZEK_OK);
-	for (i = 0; i < r.nitems; i++)
-		if (r.items[i].problems > 0)
-			fail_msg("%s: %s", r.items[i].name, r.items[i].detail);
-	assert_true(store_check_passed(&r));
-	assert_true(r.requests > 0 && r.users > 0 && r.attachments > 0);
-	assert_int_equal(r.schema_version, r.schema_binary);
-}
-
 /* ---- the test ---- */
 
 static void
@@ -901,7 +885,7 @@ upgrade_from(int k)
 	check_search(c, a);
 	check_queues(c, a, k);
 	write_after_upgrade(c, a);
-	check_whole(c, a);
+	assert_store_whole(c, a);
 	arena_free(a);
 	store_close(st);
 
