@@ -117,9 +117,11 @@ static const char usage_ops[] =
     "  restore [--db DB] FILE\n"
     "                      put the backup FILE in place as DB, which must not\n"
     "                      exist or be empty; an older schema is upgraded\n"
-    "  check [--db DB]     check the database (integrity, foreign keys,\n"
+    "  check [--db DB] [--full]\n"
+    "                      check the database (integrity, foreign keys,\n"
     "                      search index, attachment sizes, schema version),\n"
-    "                      print counts; exit status 1 on damage\n"
+    "                      print counts; exit status 1 on damage; --full:\n"
+    "                      FTS5's index too (writers wait meanwhile)\n"
     "  routes              print the router table, one route a line,\n"
     "                      tab-separated: method, pattern, flags, name\n";
 
@@ -1660,8 +1662,7 @@ do_check(struct zctx *ctx, void *arg)
 	struct store_check_report r;
 	int rc;
 
-	(void)arg;
-	rc = store_check(ctx->db, ctx->arena, &r);
+	rc = store_check(ctx->db, ctx->arena, *(bool *)arg, &r);
 	if (rc != ZEK_OK) {
 		fprintf(stderr, "zek: check failed: %s\n", zek_rc_name(rc));
 		return rc;
@@ -1681,17 +1682,32 @@ do_check(struct zctx *ctx, void *arg)
 static int
 cmd_check(struct app *app, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "full", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool full = false, bad = false;
 	char label[512];
-	int rc;
+	int c, rc;
 
-	if (db_then_args(app, argc, argv, 0, "usage: zek check [--db DB]\n") < 0)
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'f')
+			full = true;
+		else if (c != 'd' || config_set(&app->cfg, "db", optarg) != 0)
+			bad = true;
+	}
+	if (bad || optind != argc) {
+		fputs("usage: zek check [--db DB] [--full]\n", stderr);
 		return ZEK_INVALID;
+	}
 	rc = core_open(&app->cfg, &app->core);
 	if (rc != ZEK_OK)
 		return db_open_failed(app, rc);
 	printf("zek: checking %s\n", core_db_label(&app->cfg, label,
 	    sizeof(label)));
-	rc = with_ctx(app->core, do_check, NULL);
+	rc = with_ctx(app->core, do_check, &full);
 	core_close(app->core);
 	return rc;
 }

@@ -312,7 +312,8 @@ store_backup(const char *db, const char *file, struct store_backup_stats *out)
 		made = true;
 	if (rc == ZEK_OK)
 		rc = write_copy(src, tmp);
-	sqlite3_exec(src, "ROLLBACK", NULL, NULL, NULL);
+	if (src != NULL)
+		sqlite3_exec(src, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(src);
 	out->bytes = file_size(tmp);
 	if (rc == ZEK_OK)

@@ -244,7 +244,7 @@ check_damage_named(struct store_conn *c, struct arena *a)
 	assert_int_equal(PQstatus(db), CONNECTION_OK);
 	PQclear(PQexec(db, "DELETE FROM request_search"));
 	PQfinish(db);
-	assert_int_equal(store_check(c, a, &r), ZEK_OK);
+	assert_int_equal(store_check(c, a, true, &r), ZEK_OK);
 	assert_false(store_check_passed(&r));
 	for (i = 0; i < r.nitems; i++)
 		if (strcmp(r.items[i].name, "search index") == 0)

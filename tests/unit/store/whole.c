@@ -14,7 +14,7 @@ assert_store_whole(struct store_conn *c, struct arena *a)
 	struct store_check_report r;
 	size_t i;
 
-	assert_int_equal(store_check(c, a, &r), ZEK_OK);
+	assert_int_equal(store_check(c, a, true, &r), ZEK_OK);
 	for (i = 0; i < r.nitems; i++)
 		if (r.items[i].problems > 0)
 			fail_msg("%s: %s", r.items[i].name, r.items[i].detail);
