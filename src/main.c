@@ -1,5 +1,6 @@
 /* main.c: start-up, configuration and the zek subcommands. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@
 #include "render/i18n.h"
 #include "render/template.h"
 #include "store/store.h"
+#include "store/store_backup.h"
 #include "store/store_copy.h"
 
 #define CONFIG_LINE_MAX 1024
@@ -109,7 +111,21 @@ static const char usage[] =
     "  copy-db --from FILE --to URL\n"
     "                      copy a SQLite installation into an empty\n"
     "                      PostgreSQL database (stop zek first), then check\n"
-    "                      row counts and checksums of every table\n"
+    "                      row counts and checksums of every table\n";
+
+/* The operator's commands (one string may hold 4095 characters). */
+static const char usage_ops[] =
+    "  backup [--db DB] FILE\n"
+    "                      copy the SQLite database into the new FILE while\n"
+    "                      zek serves it (PostgreSQL: pg_dump)\n"
+    "  restore [--db DB] FILE\n"
+    "                      put the backup FILE in place as DB, which must not\n"
+    "                      exist or be empty; an older schema is upgraded\n"
+    "  check [--db DB] [--full]\n"
+    "                      check the database (integrity, foreign keys,\n"
+    "                      search index, attachment sizes, schema version),\n"
+    "                      print counts; exit status 1 on damage; --full:\n"
+    "                      FTS5's index too (writers wait meanwhile)\n"
     "  routes              print the router table, one route a line,\n"
     "                      tab-separated: method, pattern, flags, name\n";
 
@@ -1613,6 +1629,148 @@ cmd_copy_db(int argc, char **argv)
 	return rc;
 }
 
+/* ---- zek backup, restore, check ---- */
+
+/* The command's --db and then exactly `nargs` arguments (argv[0] is the
+ * command); the index of the first, or -1 after printing `use`. */
+static int
+db_then_args(struct app *app, int argc, char **argv, int nargs,
+    const char *use)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'd' || config_set(&app->cfg, "db", optarg) != 0) {
+			fputs(use, stderr);
+			return -1;
+		}
+	}
+	if (argc - optind != nargs) {
+		fputs(use, stderr);
+		return -1;
+	}
+	return optind;
+}
+
+static int
+cmd_backup(struct app *app, int argc, char **argv)
+{
+	struct store_backup_stats st;
+	int64_t t0 = core_now_ms();
+	int i, rc;
+
+	i = db_then_args(app, argc, argv, 1, "usage: zek backup [--db DB] FILE\n");
+	if (i < 0)
+		return ZEK_INVALID;
+	rc = store_backup(app->cfg.db_path, argv[i], &st);
+	if (rc == ZEK_OK)
+		printf("zek: backed up %s (schema %" PRId64 ", %" PRId64 " bytes) "
+		    "to %s in %.1f s\n", app->cfg.db_path, st.schema_version,
+		    st.bytes, argv[i], (double)(core_now_ms() - t0) / 1000.0);
+	return rc;
+}
+
+static int
+cmd_restore(struct app *app, int argc, char **argv)
+{
+	struct store_backup_stats st;
+	int i, rc;
+
+	i = db_then_args(app, argc, argv, 1, "usage: zek restore [--db DB] FILE\n");
+	if (i < 0)
+		return ZEK_INVALID;
+	rc = store_restore(argv[i], app->cfg.db_path, &st);
+	if (rc == ZEK_OK)
+		printf("zek: restored %s (schema %" PRId64 ", now %" PRId64 ") as "
+		    "%s\n", argv[i], st.schema_before, st.schema_version,
+		    app->cfg.db_path);
+	return rc;
+}
+
+static void
+print_check(const struct store_check_report *r)
+{
+	const struct store_check_item *it;
+	size_t i;
+
+	printf("counts           %" PRId64 " requests, %" PRId64 " comments, %"
+	    PRId64 " attachments, %" PRId64 " users\n", r->requests,
+	    r->comments, r->attachments, r->users);
+	for (i = 0; i < r->nitems; i++) {
+		it = &r->items[i];
+		if (it->problems == 0)
+			printf("%-16s ok%s%s%s\n", it->name, *it->detail ? " (" :
+			    "", it->detail, *it->detail ? ")" : "");
+		else
+			printf("%-16s DAMAGED: %s%" PRId64 " problem%s: %s\n",
+			    it->name, it->problems > STORE_CHECK_SHOWN ?
+			    "more than " : "", it->problems > STORE_CHECK_SHOWN ?
+			    (int64_t)STORE_CHECK_SHOWN : it->problems,
+			    it->problems == 1 ? "" : "s", it->detail);
+	}
+}
+
+static int
+do_check(struct zctx *ctx, void *arg)
+{
+	struct store_check_report r;
+	int rc;
+
+	rc = store_check(ctx->db, ctx->arena, *(bool *)arg, &r);
+	if (rc != ZEK_OK) {
+		fprintf(stderr, "zek: check failed: %s\n", zek_rc_name(rc));
+		return rc;
+	}
+	print_check(&r);
+	if (!store_check_passed(&r)) {
+		printf("zek: the database is damaged; restore a backup "
+		    "(docs/operations.md)\n");
+		return ZEK_IO;
+	}
+	printf("zek: no damage found\n");
+	return ZEK_OK;
+}
+
+/* Opening migrates, as every command does: an older database is checked
+ * as this zek will use it. */
+static int
+cmd_check(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "full", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool full = false, bad = false;
+	char label[512];
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'f')
+			full = true;
+		else if (c != 'd' || config_set(&app->cfg, "db", optarg) != 0)
+			bad = true;
+	}
+	if (bad || optind != argc) {
+		fputs("usage: zek check [--db DB] [--full]\n", stderr);
+		return ZEK_INVALID;
+	}
+	rc = core_open(&app->cfg, &app->core);
+	if (rc != ZEK_OK)
+		return db_open_failed(app, rc);
+	printf("zek: checking %s\n", core_db_label(&app->cfg, label,
+	    sizeof(label)));
+	rc = with_ctx(app->core, do_check, &full);
+	core_close(app->core);
+	return rc;
+}
+
 /* Global options and those of serve/init; stops at the command's own. */
 static int
 parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
@@ -1682,6 +1840,7 @@ main(int argc, char **argv)
 	config_defaults(cfg);
 	if (parse_options(cfg, argc, argv, &cmd) != 0 || cmd >= argc) {
 		fputs(usage, stderr);
+		fputs(usage_ops, stderr);
 		fputs(usage_settings, stderr);
 		return 2;
 	}
@@ -1718,10 +1877,17 @@ main(int argc, char **argv)
 		rc = cmd_jobs(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "copy-db"))
 		rc = cmd_copy_db(argc - cmd, argv + cmd);
+	else if (str_eq(name, "backup"))
+		rc = cmd_backup(&app, argc - cmd, argv + cmd);
+	else if (str_eq(name, "restore"))
+		rc = cmd_restore(&app, argc - cmd, argv + cmd);
+	else if (str_eq(name, "check"))
+		rc = cmd_check(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "routes") && cmd + 1 == argc)
 		rc = cmd_routes();
 	else {
 		fputs(usage, stderr);
+		fputs(usage_ops, stderr);
 		fputs(usage_settings, stderr);
 		return 2;
 	}

@@ -4,6 +4,7 @@
 #include "store/query.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -470,13 +471,43 @@ sq_store_start(struct store *st)
 	return rc;
 }
 
+/* A database a newer zek has migrated may hold what this binary would
+ * misread or lose (a column it does not write, a changed trigger), so it
+ * is refused before anything runs on it: no downgrades. */
+static enum zek_rc
+refuse_newer_schema(struct store_conn *c)
+{
+	int known = *c->drv->nmigrations;
+	int64_t v = 0;
+	enum zek_rc rc;
+
+	rc = c->drv->migrate_begin(c);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = store_schema_version(c, &v);
+	if (c->drv->migrate_end(c, rc == ZEK_OK) != ZEK_OK && rc == ZEK_OK)
+		rc = ZEK_IO;
+	return rc == ZEK_OK ? sq_refuse_newer(v, known) : rc;
+}
+
+enum zek_rc
+sq_refuse_newer(int64_t version, int known)
+{
+	if (version <= known)
+		return ZEK_OK;
+	fprintf(stderr, "zek: database schema %" PRId64 " is newer than this "
+	    "zek (%d); use the newer zek or restore a backup\n", version, known);
+	return ZEK_INVALID;
+}
+
 enum zek_rc
 sq_migrate(struct store_conn *c)
 {
 	const struct sq_driver *d = c->drv;
-	enum zek_rc rc = ZEK_OK;
+	enum zek_rc rc;
 	int i;
 
+	rc = refuse_newer_schema(c);
 	for (i = 0; rc == ZEK_OK && i < *d->nmigrations; i++)
 		rc = migrate_one(c, &d->migrations[i]);
 	/* What SQL cannot compute: folding is ours (lib/utf8.c). */

@@ -171,6 +171,9 @@ void sq_store_fini(struct store *st);
 enum zek_rc sq_store_start(struct store *st);
 /* Applies the backend's migrations not yet applied. */
 enum zek_rc sq_migrate(struct store_conn *c);
+/* ZEK_INVALID, said on stderr, when a database's schema `version` is
+ * newer than the `known` migrations of this zek: no downgrades. */
+enum zek_rc sq_refuse_newer(int64_t version, int known);
 
 /* A statement whose text begins with this is planned with its values on
  * every run: on PostgreSQL it is sent unnamed (PQexecParams) instead of

@@ -310,9 +310,8 @@ fail:
 	return NULL;
 }
 
-/* Creates every missing folder above the file. */
-static enum zek_rc
-make_parent_dirs(const char *path)
+enum zek_rc
+lite_make_parent_dirs(const char *path)
 {
 	char buf[PATH_MAX_LEN];
 	size_t i, n = strlen(path);
@@ -1389,7 +1388,7 @@ sq_sqlite_open(const char *path, struct store **out)
 	checkpoint_init(&st->ckpt);
 	rc = sq_store_init(&st->base, &sq_sqlite_driver);
 	if (rc == ZEK_OK)
-		rc = make_parent_dirs(path);
+		rc = lite_make_parent_dirs(path);
 	if (rc != ZEK_OK)
 		goto fail;
 	rc = sq_store_start(&st->base);

@@ -65,6 +65,9 @@ sqlite3_stmt *lite_prep(struct lite_conn *c, const char *sql);
 /* Logs an SQLite failure (never user data) and maps it to a zek_rc. */
 enum zek_rc lite_err(sqlite3 *db, int src, const char *what);
 
+/* Creates every missing folder above the file `path`. */
+enum zek_rc lite_make_parent_dirs(const char *path);
+
 /* The SQLite answers of the list and the queues (sqlite_list.c,
  * sqlite_queue.c). */
 enum zek_rc lite_requests_list(struct store_conn *c, struct arena *a,

@@ -58,6 +58,39 @@ enum zek_rc store_schema_version(struct store_conn *c, int64_t *out);
 /* Number of migrations built into the binary for st's backend. */
 int store_migration_count(const struct store *st);
 
+/* ---- zek check: is the database whole? ---- */
+
+/* One check and what it found. */
+struct store_check_item {
+	const char *name;           /* "integrity_check", "search index", ... */
+	int64_t problems;           /* 0: passed; at most STORE_CHECK_SHOWN + 1 */
+	const char *detail;         /* the first problems, "; "-separated */
+};
+#define STORE_CHECK_SHOWN 5     /* problems named in a detail */
+#define STORE_CHECK_ITEMS_MAX 8
+struct store_check_report {
+	int64_t schema_version;     /* applied migrations */
+	int schema_binary;          /* migrations this zek has */
+	int64_t requests, comments, attachments, users;
+	struct store_check_item items[STORE_CHECK_ITEMS_MAX];
+	size_t nitems;
+};
+/* Checks the database c is connected to, each check on its backend's
+ * terms: SQLite's integrity_check and foreign_key_check, the search index
+ * against the requests (SQLite with `full`: FTS5's own check of its
+ * inverted index too, which holds the write lock while it runs, about
+ * 1.3 s per 100,000 requests), every attachment's
+ * bytes against its recorded size, the schema version against this zek's;
+ * PostgreSQL enforces foreign keys and checks its pages itself. The
+ * counts and checks read one snapshot. A check that cannot run (a damaged
+ * page) counts as a problem. Details live in a. ZEK_OK when the report
+ * was made, whatever it found; ZEK_IO when the database could not be
+ * read at all. */
+enum zek_rc store_check(struct store_conn *c, struct arena *a, bool full,
+    struct store_check_report *out);
+/* Whether the report found no problem. */
+bool store_check_passed(const struct store_check_report *r);
+
 /* Transactions: store_begin opens a write transaction (SQLite: BEGIN
  * IMMEDIATE, waiting up to the busy timeout). store_rollback is safe
  * when no transaction is open. */

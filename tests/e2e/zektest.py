@@ -8,6 +8,7 @@ cluster ZEK_TEST_PG names (a libpq URL whose role may CREATE DATABASE).
 Tests read and change the database through db_rows/db_one/db_exec, which
 speak to either."""
 
+import contextlib
 import html
 import html.parser
 import itertools
@@ -29,6 +30,22 @@ PORTAL = "/servicedesk/customer/portal/17"
 LOGIN = "/servicedesk/customer/user/login"
 PROFILE = "/servicedesk/customer/user/profile"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def zek_run(binary, *args, timeout=120):
+    """A zek command to its end: (exit status, stdout, stderr) as text."""
+    p = subprocess.run([binary] + list(args), capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+@contextlib.contextmanager
+def scratch(prefix):
+    """A temporary folder for a test's files, removed however it ends."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def free_port():

@@ -21,6 +21,7 @@
 #include "pgtest/pgtest.h"
 #include "store/migrations.h"
 #include "store/store.h"
+#include "whole.h"
 
 #define FIRST_APPLIED_AT 1700000000000LL    /* when "0001 ran" */
 #define FILE_BYTES "Fehler\000404\n"        /* with a NUL: bytea, not text */
@@ -232,6 +233,25 @@ check_found(struct store_conn *c, struct arena *a, int64_t viewer,
 	assert_int_equal(total, 1);
 }
 
+/* A search row gone behind the triggers' back is named by its request. */
+static void
+check_damage_named(struct store_conn *c, struct arena *a)
+{
+	struct store_check_report r;
+	PGconn *db = PQconnectdb(url);
+	size_t i;
+
+	assert_int_equal(PQstatus(db), CONNECTION_OK);
+	PQclear(PQexec(db, "DELETE FROM request_search"));
+	PQfinish(db);
+	assert_int_equal(store_check(c, a, true, &r), ZEK_OK);
+	assert_false(store_check_passed(&r));
+	for (i = 0; i < r.nitems; i++)
+		if (strcmp(r.items[i].name, "search index") == 0)
+			assert_non_null(strstr(r.items[i].detail,
+			    "request ZEK-1 missing or stale"));
+}
+
 static void
 test_upgrade_from_first_schema(void **state)
 {
@@ -259,6 +279,8 @@ test_upgrade_from_first_schema(void **state)
 	check_found(c, a, reporter, false, "kartu");
 	check_found(c, a, reporter, true, "ZEK-1");
 	check_found(c, a, reporter, true, "drucker streikt");
+	assert_store_whole(c, a);
+	check_damage_named(c, a);
 	arena_free(a);
 	store_close(st);
 }

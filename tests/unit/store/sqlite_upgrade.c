@@ -33,6 +33,7 @@
 #include "lib/arena.h"
 #include "store/migrations.h"
 #include "store/store.h"
+#include "whole.h"
 
 #define FIRST_APPLIED_AT 1700000000000LL    /* + version: when it "ran" */
 #define FOREVER 9000000000000LL
@@ -884,6 +885,7 @@ upgrade_from(int k)
 	check_search(c, a);
 	check_queues(c, a, k);
 	write_after_upgrade(c, a);
+	assert_store_whole(c, a);
 	arena_free(a);
 	store_close(st);
 
