@@ -241,6 +241,32 @@ read_merged(struct zctx *ctx, struct store_queue_query *sq,
 	return ZEK_OK;
 }
 
+/* The ratings of the page's closed rows, read with one statement for
+ * the whole page (not one per row). */
+static enum zek_rc
+page_ratings(struct zctx *ctx, struct agent_page *pg)
+{
+	struct store_rating *sr;
+	int64_t *ids;
+	size_t i, k, n = 0, nr = 0;
+	enum zek_rc rc;
+
+	ids = arena_calloc(ctx->arena, pg->n + 1, sizeof(*ids));
+	if (ids == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < pg->n; i++)
+		if (pg->items[i].status == STATUS_GESCHLOSSEN)
+			ids[n++] = pg->items[i].id;
+	if (n == 0)
+		return ZEK_OK;
+	rc = store_ratings_of(ctx->db, ctx->arena, ids, n, &sr, &nr);
+	for (k = 0; rc == ZEK_OK && k < nr; k++)
+		for (i = 0; i < pg->n; i++)
+			if (pg->items[i].id == sr[k].request_id)
+				pg->items[i].rating_score = (int)sr[k].score;
+	return rc;
+}
+
 static bool
 sort_ascending(enum agent_sort s)
 {
@@ -325,8 +351,10 @@ core_agent_queue(struct zctx *ctx, const struct user *user,
 		fill_row(&cat, lang, sq.by_updated, m[back ? n - 1 - i : i].row,
 		    &pg->items[i]);
 	pg->n = n;
-	*out = pg;
-	return ZEK_OK;
+	rc = page_ratings(ctx, pg);
+	if (rc == ZEK_OK)
+		*out = pg;
+	return rc;
 }
 
 const char *

@@ -93,6 +93,8 @@ struct agent_row {
 	const char *assignee_name;  /* "" = nobody */
 	int64_t created_at;
 	int64_t updated_at;
+	int rating_score;           /* closed: the reporter's rating 1..5,
+	                               0 = none */
 	struct agent_cursor cursor; /* this row as a position in its order */
 };
 

@@ -125,6 +125,10 @@ row_json(struct req *rq, const struct agent_row *r)
 		    r->resolution_label));
 	if (!str_empty(r->assignee_name))
 		json_object_set_new(j, "assignee", json_string(r->assignee_name));
+	if (r->rating_score > 0)
+		json_object_set_new(j, "rating", json_string(http_fmt1(rq,
+		    "agent_rating_marker", "score",
+		    web_rating_label(rq, r->rating_score))));
 	return j;
 }
 
