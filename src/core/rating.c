@@ -119,8 +119,8 @@ input_check(struct zctx *ctx, const char *score, const char *comment,
 	struct field_error fe;
 	enum zek_rc rc;
 
-	if (str_to_i64(score, 1, RATING_SCORE_MAX, n) != 0)
-		return input_error(err, RATING_SCORE_FIELD, "err_rating_score", 0);
+	/* The comment first: text that cannot be read is named as such
+	 * whatever else is missing. */
 	rc = core_validate_field(ctx, &f, values, 1, "UTC", &nv, &fe);
 	/* The general limit of a long text is not this one's. */
 	if (rc == ZEK_INVALID)
@@ -132,6 +132,8 @@ input_check(struct zctx *ctx, const char *score, const char *comment,
 	if (utf8_length(*norm, strlen(*norm)) > RATING_COMMENT_MAX)
 		return input_error(err, RATING_COMMENT_FIELD, "err_too_long",
 		    RATING_COMMENT_MAX);
+	if (str_to_i64(score, 1, RATING_SCORE_MAX, n) != 0)
+		return input_error(err, RATING_SCORE_FIELD, "err_rating_score", 0);
 	return ZEK_OK;
 }
 
