@@ -414,7 +414,6 @@ enum zek_rc
 core_agent_request_get(struct zctx *ctx, const struct user *user,
     const char *key, const char *lang, struct agent_request **out)
 {
-	struct store_request r = { 0 };
 	struct agent_request *ar;
 	struct store_user *su;
 	int64_t aid = 0;
@@ -441,13 +440,7 @@ core_agent_request_get(struct zctx *ctx, const struct user *user,
 		    &ar->status_since);
 	if (rc != ZEK_OK)
 		return rc;
-	r = (struct store_request){
-		.id = ar->view->id,
-		.reporter_id = ar->view->reporter.id,
-		.creator_id = ar->view->creator.id,
-		.shared_org_id = ar->view->shared_org_id,
-	};
-	rc = core_request_roles(ctx, user, &r, &roles);
+	rc = core_view_roles(ctx, user, ar->view, &roles);
 	if (rc != ZEK_OK)
 		return rc;
 	fill_abilities(ar, roles);

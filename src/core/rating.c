@@ -60,12 +60,6 @@ enum zek_rc
 core_rating_of_view(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct rating_view *out)
 {
-	struct store_request r = {
-		.id = v->id,
-		.reporter_id = v->reporter.id,
-		.creator_id = v->creator.id,
-		.shared_org_id = v->shared_org_id,
-	};
 	enum zek_rc rc;
 	unsigned roles;
 	bool found, reporter;
@@ -75,7 +69,7 @@ core_rating_of_view(struct zctx *ctx, const struct user *user,
 		return ZEK_NOTFOUND;
 	if (!core_rating_possible(v->status, v->resolution))
 		return ZEK_OK;
-	rc = core_request_roles(ctx, user, &r, &roles);
+	rc = core_view_roles(ctx, user, v, &roles);
 	reporter = (roles & WF_ROLE_REPORTER) != 0;
 	/* Nobody else's business: not read at all for other customers. */
 	if (rc != ZEK_OK || (!reporter && (roles & WF_ROLE_AGENT) == 0))
