@@ -5,10 +5,12 @@
 -- which stores nothing of its own.
 -- ASCII only in this file: gen_migrations.py emits char arrays.
 
--- One per request. comment: at most 2000 code points (core checks them;
--- the CHECK bounds the bytes, 4 per code point).
+-- One per request (UNIQUE: PostgreSQL's primary key has the same index).
+-- comment: at most 2000 code points (core checks them; the CHECK bounds
+-- the bytes, 4 per code point).
 CREATE TABLE request_ratings (
-	request_id INTEGER PRIMARY KEY REFERENCES requests (id) ON DELETE CASCADE,
+	request_id INTEGER NOT NULL UNIQUE
+		REFERENCES requests (id) ON DELETE CASCADE,
 	user_id INTEGER NOT NULL REFERENCES users (id),
 	score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
 	comment TEXT NOT NULL DEFAULT '' CHECK (length(CAST(comment AS BLOB)) <= 8000),
