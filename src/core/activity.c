@@ -28,6 +28,7 @@ static const char *const kind_codes[ACTIVITY_KIND_MAX] = {
 	[ACTIVITY_PARTICIPANT_REMOVED] = "participant_removed",
 	[ACTIVITY_SHARED_WITH_ORG] = "shared_with_org",
 	[ACTIVITY_ASSIGNED] = "assigned",
+	[ACTIVITY_RATED] = "rated",
 };
 
 static bool
@@ -267,6 +268,7 @@ static void
 entry_from_store(struct activity_entry *e, const struct store_activity *s)
 {
 	enum resolution res;
+	int64_t score;
 
 	*e = (struct activity_entry){
 		.id = s->id,
@@ -284,6 +286,10 @@ entry_from_store(struct activity_entry *e, const struct store_activity *s)
 	};
 	(void)kind_from_code(s->kind, &e->kind);
 	e->has_action = wf_action_from_code(s->action, &e->action);
+	/* A rating's entry keeps the score given in the action column. */
+	if (e->kind == ACTIVITY_RATED && str_to_i64(s->action, 1, 5,
+	    &score) == 0)
+		e->score = (int)score;
 	(void)status_decode(s->old_status, NULL, &e->old_status, &res);
 	(void)status_decode(s->new_status, s->resolution, &e->new_status,
 	    &e->resolution);

@@ -28,6 +28,8 @@ enum activity_kind {
 	ACTIVITY_SHARED_WITH_ORG,
 	ACTIVITY_ASSIGNED,          /* agents only; subject = the assignee
 	                               (id 0 = nobody) */
+	ACTIVITY_RATED,             /* agents only; the reporter rated it or
+	                               changed the rating (core/rating.h) */
 	ACTIVITY_KIND_MAX
 };
 
@@ -55,6 +57,7 @@ struct activity_entry {
 	                               assignee (id 0 = nobody); email
 	                               always "" */
 	const char *org_name;       /* SHARED_WITH_ORG */
+	int score;                  /* RATED: 1..5 */
 };
 
 /* The activity of request `request_id`, newest first (at most

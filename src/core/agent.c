@@ -285,6 +285,32 @@ read_merged(struct zctx *ctx, struct store_queue_query *sq,
 	return ZEK_OK;
 }
 
+/* The ratings of the page's closed rows, read with one statement for
+ * the whole page (not one per row). */
+static enum zek_rc
+page_ratings(struct zctx *ctx, struct agent_page *pg)
+{
+	struct store_rating *sr;
+	int64_t *ids;
+	size_t i, k, n = 0, nr = 0;
+	enum zek_rc rc;
+
+	ids = arena_calloc(ctx->arena, pg->n + 1, sizeof(*ids));
+	if (ids == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < pg->n; i++)
+		if (pg->items[i].status == STATUS_GESCHLOSSEN)
+			ids[n++] = pg->items[i].id;
+	if (n == 0)
+		return ZEK_OK;
+	rc = store_ratings_of(ctx->db, ctx->arena, ids, n, &sr, &nr);
+	for (k = 0; rc == ZEK_OK && k < nr; k++)
+		for (i = 0; i < pg->n; i++)
+			if (pg->items[i].id == sr[k].request_id)
+				pg->items[i].rating_score = (int)sr[k].score;
+	return rc;
+}
+
 static bool
 sort_ascending(enum agent_sort s)
 {
@@ -374,8 +400,10 @@ core_agent_queue(struct zctx *ctx, const struct user *user,
 		fill_row(ctx, &cat, &cal, lang, &sq, m[back ? n - 1 - i : i].row,
 		    &pg->items[i]);
 	pg->n = n;
-	*out = pg;
-	return ZEK_OK;
+	rc = page_ratings(ctx, pg);
+	if (rc == ZEK_OK)
+		*out = pg;
+	return rc;
 }
 
 const char *
@@ -435,7 +463,6 @@ enum zek_rc
 core_agent_request_get(struct zctx *ctx, const struct user *user,
     const char *key, const char *lang, struct agent_request **out)
 {
-	struct store_request r = { 0 };
 	struct agent_request *ar;
 	struct store_user *su;
 	int64_t aid = 0;
@@ -462,13 +489,7 @@ core_agent_request_get(struct zctx *ctx, const struct user *user,
 		    &ar->status_since);
 	if (rc != ZEK_OK)
 		return rc;
-	r = (struct store_request){
-		.id = ar->view->id,
-		.reporter_id = ar->view->reporter.id,
-		.creator_id = ar->view->creator.id,
-		.shared_org_id = ar->view->shared_org_id,
-	};
-	rc = core_request_roles(ctx, user, &r, &roles);
+	rc = core_view_roles(ctx, user, ar->view, &roles);
 	if (rc != ZEK_OK)
 		return rc;
 	fill_abilities(ar, roles);

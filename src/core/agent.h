@@ -110,6 +110,8 @@ struct agent_row {
 	enum agent_sla sla;
 	int64_t sla_ms;             /* working time left (RUNNING, WARNING) or
 	                               over since the breach (BREACHED) */
+	int rating_score;           /* closed: the reporter's rating 1..5,
+	                               0 = none */
 	struct agent_cursor cursor; /* this row as a position in its order */
 };
 

@@ -10,6 +10,7 @@
 #include "core/fields.h"
 #include "core/internal.h"
 #include "core/objects.h"
+#include "core/rating.h"
 #include "core/requests.h"
 #include "core/status.h"
 #include "core/users.h"
@@ -212,6 +213,27 @@ find_user(struct zctx *ctx, const char *email, struct user **out)
 	return rc;
 }
 
+/* The reporter's satisfaction rating, a day after the request was
+ * closed, through the same rules as the page's. */
+static enum zek_rc
+demo_rating(struct zctx *ctx, const json_t *jr, const struct store_request *r)
+{
+	struct field_error err;
+	struct user *reporter;
+	int64_t now = ctx->now_ms;
+	char score[8];
+	enum zek_rc rc;
+
+	snprintf(score, sizeof(score), "%lld", (long long)jint(jr, "score"));
+	rc = core_user_get(ctx, r->reporter_id, &reporter);
+	ctx->now_ms = now + DAY_MS;
+	if (rc == ZEK_OK)
+		rc = core_rating_save(ctx, reporter, r->id, score,
+		    jstr(jr, "comment"), &err);
+	ctx->now_ms = now;
+	return rc;
+}
+
 /* Status, resolution and participants, as if agents had worked on it. */
 static enum zek_rc
 demo_aftermath(struct zctx *ctx, const json_t *jr, const char *key)
@@ -238,6 +260,8 @@ demo_aftermath(struct zctx *ctx, const json_t *jr, const char *key)
 		if (rc == ZEK_OK)
 			rc = store_participant_add(ctx->db, r->id, p->id);
 	}
+	if (rc == ZEK_OK && json_object_get(jr, "rating") != NULL)
+		rc = demo_rating(ctx, json_object_get(jr, "rating"), r);
 	return rc;
 }
 

@@ -1,4 +1,4 @@
-/* mailtoken.c: reply tokens signed with a secret kept in the database. */
+/* mailtoken.c: reply and rating tokens signed with a secret kept in the database. */
 #include "core/mailtoken.h"
 
 #include <sodium.h>
@@ -8,7 +8,10 @@
 #include "lib/str.h"
 #include "store/store.h"
 
-#define TOKEN_VERSION 1
+/* The first byte: what the token is for. The reply tokens' 1 was their
+ * version before there was a second purpose. */
+#define PURPOSE_REPLY 1
+#define PURPOSE_RATING 2
 #define MAC_BYTES 10                /* 80 bits: guessing online is hopeless */
 #define RAW_MAX 32                  /* version, day, two varints, MAC */
 #define DAY_MS (86400LL * 1000)
@@ -109,9 +112,11 @@ unbase32(const char *s, unsigned char *out, size_t max)
 	return o;
 }
 
-enum zek_rc
-core_mail_token_make(struct zctx *ctx, int64_t user_id, int64_t request_id,
-    const char **out)
+/* A token of `purpose` (its first byte, covered by the MAC, so a token
+ * made for one purpose never passes for another). */
+static enum zek_rc
+token_make(struct zctx *ctx, unsigned char purpose, int64_t user_id,
+    int64_t request_id, const char **out)
 {
 	unsigned char raw[RAW_MAX], mac[crypto_auth_BYTES];
 	const unsigned char *key;
@@ -124,7 +129,7 @@ core_mail_token_make(struct zctx *ctx, int64_t user_id, int64_t request_id,
 	rc = secret(ctx, &key);
 	if (rc != ZEK_OK)
 		return rc;
-	raw[n++] = TOKEN_VERSION;
+	raw[n++] = purpose;
 	raw[n++] = (unsigned char)(day >> 8);
 	raw[n++] = (unsigned char)day;
 	n += put_varint(raw + n, (uint64_t)user_id);
@@ -135,9 +140,12 @@ core_mail_token_make(struct zctx *ctx, int64_t user_id, int64_t request_id,
 	return *out != NULL ? ZEK_OK : ZEK_NOMEM;
 }
 
-enum zek_rc
-core_mail_token_check(struct zctx *ctx, const char *token, int64_t *user_id,
-    int64_t *request_id)
+/* Checks a token of `purpose` made at most `days` days ago: ZEK_OK,
+ * ZEK_NOTFOUND for a bad form or MAC (*expired false) or a good one too
+ * old (*expired true). */
+static enum zek_rc
+token_check(struct zctx *ctx, unsigned char purpose, uint64_t days,
+    const char *token, int64_t *user_id, int64_t *request_id, bool *expired)
 {
 	unsigned char raw[RAW_MAX], mac[crypto_auth_BYTES];
 	const unsigned char *key, *p, *end;
@@ -145,10 +153,11 @@ core_mail_token_check(struct zctx *ctx, const char *token, int64_t *user_id,
 	enum zek_rc rc;
 	size_t n, k;
 
+	*expired = false;
 	if (str_empty(token) || strlen(token) > MAILTOKEN_LEN_MAX)
 		return ZEK_NOTFOUND;
 	n = unbase32(token, raw, sizeof(raw));
-	if (n < 3 + 2 + MAC_BYTES || raw[0] != TOKEN_VERSION)
+	if (n < 3 + 2 + MAC_BYTES || raw[0] != purpose)
 		return ZEK_NOTFOUND;
 	end = raw + n - MAC_BYTES;
 	p = raw + 3;
@@ -163,15 +172,50 @@ core_mail_token_check(struct zctx *ctx, const char *token, int64_t *user_id,
 	crypto_auth(mac, raw, (size_t)(end - raw), key);
 	if (sodium_memcmp(mac, end, MAC_BYTES) != 0)
 		return ZEK_NOTFOUND;
+	if (uid == 0 || rid == 0 || uid > INT64_MAX || rid > INT64_MAX)
+		return ZEK_NOTFOUND;
 	/* The day wraps every 179 years; compare in 16 bits. */
 	day = (uint64_t)raw[1] << 8 | raw[2];
 	now_day = (uint64_t)(ctx->now_ms / DAY_MS) & 0xffff;
-	if (((now_day - day) & 0xffff) > MAILTOKEN_DAYS || uid == 0 ||
-	    rid == 0 || uid > INT64_MAX || rid > INT64_MAX)
+	if (((now_day - day) & 0xffff) > days) {
+		*expired = true;
 		return ZEK_NOTFOUND;
+	}
 	*user_id = (int64_t)uid;
 	*request_id = (int64_t)rid;
 	return ZEK_OK;
+}
+
+enum zek_rc
+core_mail_token_make(struct zctx *ctx, int64_t user_id, int64_t request_id,
+    const char **out)
+{
+	return token_make(ctx, PURPOSE_REPLY, user_id, request_id, out);
+}
+
+enum zek_rc
+core_mail_token_check(struct zctx *ctx, const char *token, int64_t *user_id,
+    int64_t *request_id)
+{
+	bool expired;
+
+	return token_check(ctx, PURPOSE_REPLY, MAILTOKEN_DAYS, token, user_id,
+	    request_id, &expired);
+}
+
+enum zek_rc
+core_rating_token_make(struct zctx *ctx, int64_t user_id,
+    int64_t request_id, const char **out)
+{
+	return token_make(ctx, PURPOSE_RATING, user_id, request_id, out);
+}
+
+enum zek_rc
+core_rating_token_check(struct zctx *ctx, const char *token,
+    int64_t *user_id, int64_t *request_id, bool *expired)
+{
+	return token_check(ctx, PURPOSE_RATING, RATINGTOKEN_DAYS, token,
+	    user_id, request_id, expired);
 }
 
 static bool

@@ -1,7 +1,8 @@
-/* mailtoken.h: signed reply tokens in the Reply-To address of outgoing mails. */
+/* mailtoken.h: signed tokens of outgoing mails: reply addresses, rating links. */
 #ifndef ZEK_CORE_MAILTOKEN_H
 #define ZEK_CORE_MAILTOKEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,21 @@ enum zek_rc core_mail_token_make(struct zctx *ctx, int64_t user_id,
 /* Checks a token's form, MAC and age. ZEK_NOTFOUND when any fails. */
 enum zek_rc core_mail_token_check(struct zctx *ctx, const char *token,
     int64_t *user_id, int64_t *request_id);
+
+/*
+ * A rating token (the link of a closing mail, core/rating.h) has the same
+ * form and secret with a purpose byte of its own, so neither kind passes
+ * for the other, and works for RATINGTOKEN_DAYS days. Nothing is stored
+ * per token: the rating it gives is its "used" mark.
+ */
+#define RATINGTOKEN_DAYS 30
+
+enum zek_rc core_rating_token_make(struct zctx *ctx, int64_t user_id,
+    int64_t request_id, const char **out);
+/* ZEK_NOTFOUND when the form or MAC fails, and when it is too old:
+ * then *expired is set (a real link, just late). */
+enum zek_rc core_rating_token_check(struct zctx *ctx, const char *token,
+    int64_t *user_id, int64_t *request_id, bool *expired);
 
 /* "local+TOKEN@domain" of reply_address "local@domain", in a; NULL
  * when the address has no "@" or the token is not plain base32. */

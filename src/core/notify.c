@@ -10,6 +10,7 @@
 #include "core/internal.h"
 #include "core/mailtoken.h"
 #include "core/portal.h"
+#include "core/rating.h"
 #include "core/requests.h"
 #include "core/users.h"
 #include "core/workflow.h"
@@ -290,6 +291,35 @@ reply_token(struct zctx *ctx, const struct event *ev,
 	return rc;
 }
 
+/* The rating link into the payload of a mail that tells the reporter
+ * their request was closed (not withdrawn): signed for them alone, it
+ * lets them rate once without signing in. Others' mails have none. */
+static enum zek_rc
+rating_link(struct zctx *ctx, const struct event *ev,
+    const struct store_user *u)
+{
+	enum status st;
+	enum resolution res;
+	const char *tok, *url, *base;
+	enum zek_rc rc;
+
+	(void)status_decode(ev->r->status, ev->r->resolution, &st, &res);
+	if (u->id != ev->r->reporter_id || !core_rating_possible(st, res) ||
+	    (!str_eq(ev->code, NOTIFY_STATUS) &&
+	    !str_eq(ev->code, NOTIFY_AUTO_CLOSED))) {
+		(void)json_object_del(ev->payload, NOTIFY_RATING_URL);
+		return ZEK_OK;
+	}
+	rc = core_rating_token_make(ctx, u->id, ev->r->id, &tok);
+	if (rc != ZEK_OK)
+		return rc;
+	base = core_base_url(ctx);
+	url = base == NULL ? NULL : arena_printf(ctx->arena, "%s%s%s", base,
+	    RATING_LINK_PATH, tok);
+	return url != NULL && set_str(ev->payload, NOTIFY_RATING_URL, url) == 0 ?
+	    ZEK_OK : ZEK_NOMEM;
+}
+
 /* One outbox row per recipient, each in the recipient's language, all
  * with one statement. */
 static enum zek_rc
@@ -315,6 +345,8 @@ enqueue(struct zctx *ctx, const struct event *ev, const char *code,
 			break;
 		}
 		rc = reply_token(ctx, ev, u);
+		if (rc == ZEK_OK)
+			rc = rating_link(ctx, ev, u);
 		if (rc != ZEK_OK)
 			break;
 		m[n] = (struct store_mail){

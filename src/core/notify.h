@@ -101,6 +101,9 @@ enum zek_rc core_notify_assigned(struct zctx *ctx, int64_t request_id,
 /* The payload key of the signed reply token of a request mail
  * (core/mailtoken.h), when mail_reply_address is set. */
 #define NOTIFY_REPLY_TOKEN "reply_token"
+/* The payload key of the rating link (core/rating.h) in the reporter's
+ * mail about the closure of their request. */
+#define NOTIFY_RATING_URL "rating_url"
 
 /* True for one of the codes above. */
 bool core_notify_event_known(const char *event);

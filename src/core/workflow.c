@@ -214,6 +214,20 @@ core_request_roles(struct zctx *ctx, const struct user *user,
 	return ZEK_OK;
 }
 
+enum zek_rc
+core_view_roles(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, unsigned *roles)
+{
+	const struct store_request r = {
+		.id = v->id,
+		.reporter_id = v->reporter.id,
+		.creator_id = v->creator.id,
+		.shared_org_id = v->shared_org_id,
+	};
+
+	return core_request_roles(ctx, user, &r, roles);
+}
+
 /* Only requests core_request_lock let through reach these: their codes
  * are known (status_decode reads any other as closed). */
 static enum status
@@ -412,12 +426,6 @@ enum zek_rc
 core_request_abilities(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct request_abilities *out)
 {
-	struct store_request r = {
-		.id = v->id,
-		.reporter_id = v->reporter.id,
-		.creator_id = v->creator.id,
-		.shared_org_id = v->shared_org_id,
-	};
 	struct store_org *orgs;
 	enum status to;
 	enum resolution to_res;
@@ -428,7 +436,7 @@ core_request_abilities(struct zctx *ctx, const struct user *user,
 	*out = (struct request_abilities){ .mute = true };
 	if (user == NULL)
 		return ZEK_NOTFOUND;
-	rc = core_request_roles(ctx, user, &r, &roles);
+	rc = core_view_roles(ctx, user, v, &roles);
 	if (rc != ZEK_OK)
 		return rc;
 	out->closed = !status_is_open(v->status);
@@ -458,12 +466,6 @@ enum zek_rc
 core_request_may(struct zctx *ctx, const struct user *user,
     const struct request_view *v, enum wf_action action)
 {
-	struct store_request r = {
-		.id = v->id,
-		.reporter_id = v->reporter.id,
-		.creator_id = v->creator.id,
-		.shared_org_id = v->shared_org_id,
-	};
 	enum status to;
 	enum resolution to_res;
 	enum zek_rc rc;
@@ -471,7 +473,7 @@ core_request_may(struct zctx *ctx, const struct user *user,
 
 	if (user == NULL)
 		return ZEK_NOTFOUND;
-	rc = core_request_roles(ctx, user, &r, &roles);
+	rc = core_view_roles(ctx, user, v, &roles);
 	if (rc != ZEK_OK)
 		return rc;
 	/* Any resolution close takes: the question is who and when. */

@@ -68,6 +68,11 @@ bool wf_solution_pending(enum status st, enum resolution res);
 enum zek_rc core_request_roles(struct zctx *ctx, const struct user *user,
     const struct store_request *r, unsigned *roles);
 
+/* core_request_roles for a request as core_request_get loaded it for
+ * `user` (which showed the user may see it). */
+enum zek_rc core_view_roles(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, unsigned *roles);
+
 /* Changes the status of request `request_id` by `action`, for `user`
  * (NULL only for WF_AUTO_CLOSE, run by a job). In one transaction: checks
  * the current status (read under the write lock), writes the new status

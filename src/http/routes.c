@@ -73,6 +73,15 @@ const struct route routes[] = {
 	    web_request_reject_form, PAGE, "request_solution" },
 	{ "POST", "/servicedesk/customer/portal/{pid}/{key}/solution/reject",
 	    web_request_reject, FORM, "request_solution" },
+	/* The satisfaction question of a closed request (web/request.c), and
+	 * the closing mail's link, which works once without signing in
+	 * (web/rating.c). */
+	{ "POST", "/servicedesk/customer/portal/{pid}/{key}/rating",
+	    web_request_rate, FORM, "request_rating" },
+	{ "GET", "/servicedesk/customer/rating/{token}", web_rating_link_form,
+	    ROUTE_SECRET, "rating_link" },
+	{ "POST", "/servicedesk/customer/rating/{token}", web_rating_link,
+	    ROUTE_SECRET | ROUTE_CSRF | ROUTE_BODY, "rating_link" },
 	{ "GET", "/servicedesk/customer/objects", web_objects_search,
 	    ROUTE_LOGIN | ROUTE_JSON, "objects" },
 	{ "POST", "/servicedesk/customer/markdown-preview", web_markdown_preview,

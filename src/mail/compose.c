@@ -184,6 +184,34 @@ closing_context(struct compose *c, const struct store_mail *m, json_t *p)
 	return rc;
 }
 
+/* The satisfaction question of the reporter's closing mail: a link per
+ * score (the page opens with it checked and asks to send; following a
+ * link changes nothing). */
+static enum zek_rc
+rating_context(struct compose *c, json_t *p)
+{
+	const char *url = pstr(p, NOTIFY_RATING_URL);
+	json_t *links, *one;
+	char key[24];
+	int i;
+
+	if (url[0] == '\0')
+		return ZEK_OK;
+	links = json_array();
+	if (links == NULL || json_object_set_new(c->ctx, "rating", json_pack(
+	    "{s:s, s:o}", "question", i18n_get(c->cat, c->lang,
+	    "mail_rating_question"), "links", links)) != 0)
+		return ZEK_NOMEM;
+	for (i = 1; i <= 5; i++) {
+		snprintf(key, sizeof(key), "rating_score_%d", i);
+		one = json_pack("{s:s, s:s}", "label", i18n_get(c->cat, c->lang,
+		    key), "url", arena_printf(c->a, "%s?score=%d", url, i));
+		if (one == NULL || json_array_append_new(links, one) != 0)
+			return ZEK_NOMEM;
+	}
+	return ZEK_OK;
+}
+
 /* The request's fields a confirmation lists (payload "fields", both
  * languages), in the reader's language; dates in the reader's zone. */
 static enum zek_rc
@@ -282,6 +310,8 @@ build_context(struct compose *c, const struct store_mail *m, json_t *p)
 		rc = closing_context(c, m, p);
 	if (rc == ZEK_OK)
 		rc = fields_context(c, m, p);
+	if (rc == ZEK_OK)
+		rc = rating_context(c, p);
 	return rc;
 }
 

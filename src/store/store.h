@@ -727,7 +727,8 @@ struct store_comment {
 /* One entry of a request's activity log. Kinds: "created", "comment",
  * "status_changed", "attachment_added", "participant_added",
  * "participant_removed", "shared_with_org", "assigned" (subject = the new
- * assignee, 0 = nobody; agents only). */
+ * assignee, 0 = nobody; agents only), "rated" (action = the score, "1" to
+ * "5"; agents only). */
 struct store_activity {
 	int64_t id;
 	int64_t request_id;
@@ -972,6 +973,32 @@ enum zek_rc store_inbound_discard(struct store_conn *c, int64_t id,
  * now (a concurrent first writer's wins). */
 enum zek_rc store_mail_secret(struct store_conn *c, struct arena *a,
     const void *fresh, size_t len, const unsigned char **out, size_t *n);
+
+/* ---- satisfaction ratings (ratings.c) ---- */
+
+/* The rating of one closed request by its reporter (core/rating.h). */
+struct store_rating {
+	int64_t request_id;
+	int64_t user_id;            /* who rated: the reporter then */
+	int64_t score;              /* 1..5 */
+	const char *comment;        /* "" = none */
+	int64_t created_at;         /* the first rating; changes count from it */
+	int64_t updated_at;         /* the last change */
+};
+
+/* ZEK_NOTFOUND when the request has no rating. */
+enum zek_rc store_rating_get(struct store_conn *c, struct arena *a,
+    int64_t request_id, struct store_rating **out);
+/* The ratings of those of the n requests that have one, by request id,
+ * with one statement (a queue page's rows). */
+enum zek_rc store_ratings_of(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, struct store_rating **out, size_t *nout);
+/* ZEK_CONFLICT when the request has a rating already. */
+enum zek_rc store_rating_insert(struct store_conn *c,
+    const struct store_rating *r);
+/* Writes score, comment and updated_at; ZEK_NOTFOUND when there is none. */
+enum zek_rc store_rating_update(struct store_conn *c,
+    const struct store_rating *r);
 
 /* ---- the request list, "Anfragen" (sqlite_list.c) ---- */
 

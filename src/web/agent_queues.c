@@ -148,6 +148,10 @@ row_json(struct req *rq, const struct agent_row *r)
 	if (!str_empty(r->assignee_name))
 		json_object_set_new(j, "assignee", json_string(r->assignee_name));
 	row_sla_json(rq, r, j);
+	if (r->rating_score > 0)
+		json_object_set_new(j, "rating", json_string(http_fmt1(rq,
+		    "agent_rating_marker", "score",
+		    web_rating_label(rq, r->rating_score))));
 	return j;
 }
 

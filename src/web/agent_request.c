@@ -10,6 +10,7 @@
 #include "core/sla.h"
 #include "core/attachments.h"
 #include "core/portal.h"
+#include "core/rating.h"
 #include "core/requests.h"
 #include "core/validate.h"
 #include "core/workflow.h"
@@ -267,6 +268,21 @@ goals_json(struct req *rq, const struct request_view *v)
 	return arr;
 }
 
+/* The side panel's "Zufriedenheit" of a closed request that may be
+ * rated: the rating, or that there is none yet; NULL otherwise. */
+static json_t *
+rating_json(struct req *rq, const struct request_view *v)
+{
+	struct rating_view rv;
+
+	if (!core_rating_possible(v->status, v->resolution) ||
+	    core_rating_of_view(&rq->ctx, rq->user, v, &rv) != ZEK_OK)
+		return NULL;
+	if (!rv.has_rating)
+		return ctx_pack("{s:b}", "none", 1);
+	return web_rating_given_json(rq, &rv.rating, rv.changeable);
+}
+
 static int
 agent_page(struct req *rq, const struct agent_request *ar,
     const struct agent_state *st, unsigned status)
@@ -291,6 +307,7 @@ agent_page(struct req *rq, const struct agent_request *ar,
 	json_object_set_new(page, "goals", goals);
 	json_object_set_new(page, "closed", json_boolean(
 	    !status_is_open(v->status)));
+	json_object_set_new(page, "rating", rating_json(rq, v));
 	if (status_is_open(v->status)) {
 		json_object_set_new(page, "status_form", status_json(rq, ar, st));
 		json_object_set_new(page, "reply", reply_json(rq, ar, st));

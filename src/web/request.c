@@ -10,6 +10,7 @@
 #include "core/activity.h"
 #include "core/attachments.h"
 #include "core/portal.h"
+#include "core/rating.h"
 #include "core/requests.h"
 #include "core/sharing.h"
 #include "core/validate.h"
@@ -29,6 +30,7 @@ struct page_state {
 	bool comment_failed;            /* show the sent text again */
 	struct field_error share_err;   /* the share form's problem */
 	bool share_failed;
+	const struct field_error *rating_err;   /* the rating form's problem */
 	const char *alert;              /* a message for the whole page */
 };
 
@@ -257,6 +259,7 @@ request_page(struct req *rq, const struct request_view *v,
 {
 	struct request_abilities ab;
 	struct activity_entry *e = NULL;
+	struct rating_view rv;
 	json_t *page, *activity;
 	size_t ne = 0;
 	int rc;
@@ -290,6 +293,9 @@ request_page(struct req *rq, const struct request_view *v,
 	if (ab.accept_solution || ab.reject_solution)
 		json_object_set_new(page, "solution", solution_json(rq, v, &ab,
 		    proposal_of(e, ne)));
+	if (core_rating_of_view(&rq->ctx, rq->user, v, &rv) == ZEK_OK)
+		json_object_set_new(page, "rating", web_rating_panel_json(rq, &rv,
+		    sub_href(rq, v, "rating"), st->rating_err));
 	if (st->alert != NULL)
 		json_object_set_new(page, "page_alert", json_string(st->alert));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
@@ -334,6 +340,20 @@ refused(struct req *rq, int rc)
 	else
 		st.alert = web_t(rq, status_is_open(v->status) ?
 		    "agent_err_not_now" : "err_request_closed");
+	return request_page(rq, v, &st, http_status_of(rc));
+}
+
+/* A refused rating: the change period is over (the page says until when
+ * it was), or rating is not this viewer's to do here. */
+static int
+rating_refused(struct req *rq, const struct request_view *v, int rc)
+{
+	struct page_state st = { 0 };
+
+	if (rc != ZEK_CONFLICT && rc != ZEK_FORBIDDEN)
+		return web_fail(rq, http_status_of(rc), rc);
+	st.alert = web_t(rq, core_rating_possible(v->status, v->resolution) &&
+	    rc == ZEK_CONFLICT ? "rating_err_final" : "rating_err_not_possible");
 	return request_page(rq, v, &st, http_status_of(rc));
 }
 
@@ -535,6 +555,30 @@ web_request_withdraw(struct req *rq)
 	if (rc != ZEK_OK)
 		return refused(rq, rc);
 	return back_to(rq, v, "");
+}
+
+/* POST .../{issueKey}/rating: "Bewertung senden" (a first rating or a
+ * change within RATING_CHANGE_DAYS). */
+int
+web_request_rate(struct req *rq)
+{
+	struct page_state st = { 0 };
+	struct field_error err = { 0 };
+	struct request_view *v;
+	int rc;
+
+	rc = load(rq, &v);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	rc = core_rating_save(&rq->ctx, rq->user, v->id,
+	    req_form(rq, RATING_SCORE_FIELD), req_form(rq, RATING_COMMENT_FIELD),
+	    &err);
+	if (rc == ZEK_OK)
+		return back_to(rq, v, "#rating");
+	if (rc != ZEK_INVALID || err.key == NULL)
+		return rating_refused(rq, v, rc);
+	st.rating_err = &err;
+	return request_page(rq, v, &st, 422);
 }
 
 /* ---- the customer's answer to a proposed solution ---- */

@@ -166,6 +166,9 @@ entry_segments(struct req *rq, const struct activity_entry *e)
 		if (e->subject.id == 0)
 			return segments(rq, "act_unassigned", NULL, NULL, 0);
 		return segments(rq, "act_assigned", name, who, 1);
+	case ACTIVITY_RATED:
+		return segments(rq, "act_rated", (const char *[]){ "score" },
+		    (const char *[]){ web_rating_label(rq, e->score) }, 1);
 	default:
 		return NULL;
 	}
@@ -183,6 +186,7 @@ entry_json(struct req *rq, const struct activity_entry *e)
 		[ACTIVITY_PARTICIPANT_REMOVED] = "event",
 		[ACTIVITY_SHARED_WITH_ORG] = "event",
 		[ACTIVITY_ASSIGNED] = "event",
+		[ACTIVITY_RATED] = "event",
 	};
 	const char *html;
 	json_t *j;

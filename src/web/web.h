@@ -146,6 +146,29 @@ int web_request_accept(struct req *rq);
 int web_request_reject_form(struct req *rq);
 int web_request_reject(struct req *rq);
 
+/* The satisfaction question (rating.c, issue 18). */
+struct rating;
+struct rating_view;
+int web_request_rate(struct req *rq);           /* request.c */
+int web_rating_link_form(struct req *rq);       /* rating.c */
+int web_rating_link(struct req *rq);
+/* "4 – zufrieden" for a score 1..5; "" otherwise. */
+const char *web_rating_label(struct req *rq, int score);
+/* The form field `name` as a score 1..5; 0 when it is none. */
+int web_rating_sent_score(struct req *rq, const char *name);
+/* The form of partials/rating-form: `selected` checked (0 = none), the
+ * comment shown, err's message next to its control. */
+json_t *web_rating_form_json(struct req *rq, const char *action,
+    int selected, const char *comment, const struct field_error *err);
+/* A given rating: its words, "4 von 5", comment, time, and whether (until
+ * when) it may change. */
+json_t *web_rating_given_json(struct req *rq, const struct rating *r,
+    bool changeable);
+/* The request page's panel (given rating, form, "Ändern"), or NULL when
+ * the viewer is offered and shown nothing; err: a refused try. */
+json_t *web_rating_panel_json(struct req *rq, const struct rating_view *rv,
+    const char *action, const struct field_error *err);
+
 /* ---- the agent area, /servicedesk/agent/ (issue 4) ---- */
 
 #define WEB_AGENT "/servicedesk/agent/"

@@ -830,6 +830,56 @@ test('agent', 'agent area: queues and request view pass axe; the agent proposes 
 	await t.shot(anna, 'solution accepted', { full: true });
 });
 
+test('rating', 'the satisfaction question of a closed request: no score refused at the field, 4 chosen by keyboard, thanks, "Ändern"; the agent sees it; axe on each state', async (t) => {
+	const anna = await t.pageAs('anna@example.org');
+	const path = await createQuickly(t, anna, 'Bewertung: Formular lädt langsam');
+	const key = KEY_RE.exec(path)[1];
+	const sam = await t.pageAs('support@example.org');
+	await sam.goto(t.url(`/servicedesk/agent/requests/${key}`));
+	await sam.getByLabel('Neuer Status').selectOption({ label: 'Schließen: Gelöst' });
+	await sam.getByRole('button', { name: 'Status ändern' }).click();
+	await sam.waitForLoadState();
+
+	await anna.goto(t.url(path));
+	const panel = anna.getByRole('region', { name: 'Ihre Zufriedenheit' });
+	const question = panel.getByRole('group', { name: 'Wie zufrieden waren Sie mit der Bearbeitung?' });
+	eq(await question.getByRole('radio').count(), 5, 'five scores to choose from');
+	await t.axe(anna, 'request page with the rating question');
+	// No score: the error next to the choices, the comment kept.
+	await panel.getByLabel('Kommentar').fill('Hat etwas gedauert.');
+	await panel.getByRole('button', { name: 'Bewertung senden' }).click();
+	await anna.waitForLoadState();
+	check((await anna.locator('#f-score-error').innerText()).includes('Bitte wählen Sie eine Bewertung von 1 bis 5.'),
+	    'the missing score is named next to the choices');
+	eq(await anna.getByLabel('Kommentar').inputValue(), 'Hat etwas gedauert.', 'the comment is kept');
+	await t.axe(anna, 'rating question with an error');
+	// By keyboard: the first score, arrow keys to the fourth, send.
+	await anna.getByRole('radio', { name: '1 – sehr unzufrieden' }).focus();
+	await anna.keyboard.press('Space');
+	for (let i = 0; i < 3; i++)
+		await anna.keyboard.press('ArrowDown');
+	check(await anna.getByRole('radio', { name: '4 – zufrieden' }).isChecked(), 'arrow keys reach "4 – zufrieden"');
+	await anna.getByRole('button', { name: 'Bewertung senden' }).focus();
+	await anna.keyboard.press('Enter');
+	await anna.waitForURL((u) => u.pathname === path && u.hash === '#rating');
+	const done = await anna.getByRole('region', { name: 'Ihre Zufriedenheit' }).innerText();
+	check(done.includes('Vielen Dank für Ihre Bewertung.') && done.includes('4 – zufrieden'), `thanks with the score, got "${done}"`);
+	await t.axe(anna, 'rating given');
+	await anna.getByText('Ändern', { exact: true }).click();
+	check(await anna.getByRole('radio', { name: '4 – zufrieden' }).isChecked(), '"Ändern" starts from the given score');
+	await t.axe(anna, 'rating being changed');
+	await t.shot(anna, 'rating given and being changed', { full: true });
+
+	await sam.goto(t.url(`/servicedesk/agent/requests/${key}`));
+	const side = await sam.getByRole('region', { name: 'Zufriedenheit' }).innerText();
+	check(side.includes('4 – zufrieden') && side.includes('4 von 5') && side.includes('Hat etwas gedauert.'),
+	    `the agent sees the rating, got "${side}"`);
+	await t.axe(sam, 'agent request view with a rating');
+	await sam.goto(t.url('/servicedesk/agent/queues/closed?sort=updated'));
+	check((await sam.locator('main').innerText()).includes('Bewertung: 4 – zufrieden'), 'the closed queue marks the rating');
+	await t.axe(sam, 'closed queue with a rating');
+});
+
 test('people', 'customers and organisations for staff: axe on each page, an invitation and an organisation by keyboard', async (t) => {
 	const sam = await t.pageAs('support@example.org');
 	await sam.goto(t.url('/servicedesk/customer/portals'));

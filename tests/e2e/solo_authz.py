@@ -360,6 +360,10 @@ SPECS = {
     "POST " + S + "/solution/accept": {"form": [("comment", bad_comment())]},
     "GET " + S + "/solution/reject": {},
     "POST " + S + "/solution/reject": {"form": [("comment", bad_comment())]},
+    # A score out of range: refused after the permission check (422).
+    "POST " + S + "/rating": {"form": [("score", "9")]},
+    "GET /servicedesk/customer/rating/{token}": {"indep": True},
+    "POST /servicedesk/customer/rating/{token}": {"indep": True, "form": [("score", "4")]},
     "GET /servicedesk/customer/objects": {"indep": True, "query": lambda ctx, c, o: "kind=mandant&q=a"},
     "POST /servicedesk/customer/markdown-preview": {"indep": True, "form": [("text", "*Vorschau*")]},
     "GET /servicedesk/customer/user/requests": {

@@ -721,8 +721,22 @@ def test_nul_in_every_field_of_every_form(c, binary):
     r = agent.post_form("/servicedesk/agent/requests/%s/status" % key,
                         [("action", "propose_solution"), ("status_comment", "Gelöst?")])
     assert r.status in (200, 303), r.status
+    # A closed request asks its reporter for a rating, on its page and
+    # through the link of the closing mail (read from the outbox).
+    r = anna2.post_multipart(create_url(), [("summary", "NUL-Bewertung"), ("description", "d"),
+                                            ("share", "private")])
+    assert r.status == 303, r.status
+    rated = r.header("Location")
+    rkey = rated.rsplit("/", 1)[1]
+    r = agent.post_form("/servicedesk/agent/requests/%s/status" % rkey, [("action", "close_geloest")])
+    assert r.status in (200, 303), r.status
+    payload = zektest.db_one(server.db, "SELECT o.payload FROM outbox o JOIN requests q ON "
+                             "q.id = o.request_id WHERE q.issue_key = ? AND o.event = 'status' "
+                             "AND o.recipient_id = q.reporter_id", (rkey,))
+    rating_link = urllib.parse.urlsplit(json.loads(payload)["rating_url"]).path
     # The pages of an invitation and a reset link, as their mails hold them.
     links = [account_link(server, sub, "nul-probe@example.org") for sub in ("invite", "reset-password")]
+    links.append(rating_link)
     # A deactivated customer, so that the staff's list offers "Reaktivieren".
     account_link(server, "invite", "nul-deactivated@example.org")
     subprocess.run([server.binary, "user", "deactivate", "--email", "nul-deactivated@example.org",
@@ -733,7 +747,7 @@ def test_nul_in_every_field_of_every_form(c, binary):
         b"From: nul-stranger@example.org\r\nTo: zek@zek.test\r\nSubject: NUL\r\n"
         b"Message-ID: <nul-stranger@example.org>\r\n\r\nHallo\r\n"), capture_output=True, check=True)
     forms = discover_forms(binary, [
-        ("customer", anna2, [PORTAL, "/servicedesk/customer/user/requests", PROFILE] +
+        ("customer", anna2, [PORTAL, "/servicedesk/customer/user/requests", PROFILE, rated] +
          list(type_links(anna2).values())),
         ("agent", agent, ["/servicedesk/agent/"]),
         ("admin", admin, ["/servicedesk/agent/team"]),
