@@ -412,18 +412,17 @@ field_line_value(struct zctx *ctx, const struct request_field_view *f)
 static enum zek_rc
 event_fields(struct zctx *ctx, struct event *ev)
 {
-	static const char *const langs[] = { "de", "en" };
 	struct request_view *v[2];
 	json_t *arr = json_array(), *e;
 	struct user *rep;
 	enum zek_rc rc;
-	size_t k, l;
+	size_t k;
 
 	if (arr == NULL || json_object_set_new(ev->payload, "fields", arr) != 0)
 		return ZEK_NOMEM;
 	rc = core_user_get(ctx, ev->r->reporter_id, &rep);
-	for (l = 0; rc == ZEK_OK && l < 2; l++)
-		rc = core_request_views(ctx, rep, &ev->r->id, 1, langs[l], &v[l]);
+	if (rc == ZEK_OK)
+		rc = core_request_view_de_en(ctx, rep, ev->r->id, v);
 	if (rc != ZEK_OK || v[0] == NULL || v[1] == NULL)
 		return rc;
 	for (k = 0; k < v[0]->nfields && k < v[1]->nfields; k++) {

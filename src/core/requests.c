@@ -817,35 +817,71 @@ view_build(struct zctx *ctx, const struct user *user, struct views_data *d,
 /* The views of rows (NULL entries allowed) as `user` sees them: out[i] NULL
  * where the row is missing or hidden from the user. */
 static enum zek_rc
+views_prepare(struct zctx *ctx, const struct user *user,
+    struct store_request **rows, size_t n, const char *lang,
+    struct views_data *d)
+{
+	int64_t *ids;
+	size_t i, nids = 0;
+	enum zek_rc rc;
+
+	ids = arena_calloc(ctx->arena, n + 1, sizeof(*ids));
+	if (ids == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++)
+		if (rows[i] != NULL)
+			ids[nids++] = rows[i]->id;
+	rc = store_participants_of(ctx->db, ctx->arena, ids, nids, &d->parts,
+	    &d->nparts);
+	if (rc != ZEK_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (rows[i] != NULL && !view_visible(d, user, rows[i]))
+			rows[i] = NULL;
+	return views_load(ctx, user, d, rows, n, lang);
+}
+
+static enum zek_rc
 views_build(struct zctx *ctx, const struct user *user,
     struct store_request **rows, size_t n, const char *lang,
     struct request_view **out)
 {
 	struct views_data d = { .nparts = 0 };
-	int64_t *ids;
-	size_t i, nids = 0;
 	enum zek_rc rc;
+	size_t i;
 
 	lang = core_lang(lang);
-	ids = arena_calloc(ctx->arena, n + 1, sizeof(*ids));
-	if (ids == NULL)
-		return ZEK_NOMEM;
-	for (i = 0; i < n; i++) {
-		out[i] = NULL;
-		if (rows[i] != NULL)
-			ids[nids++] = rows[i]->id;
-	}
-	rc = store_participants_of(ctx->db, ctx->arena, ids, nids, &d.parts,
-	    &d.nparts);
-	if (rc != ZEK_OK)
-		return rc;
 	for (i = 0; i < n; i++)
-		if (rows[i] != NULL && !view_visible(&d, user, rows[i]))
-			rows[i] = NULL;
-	rc = views_load(ctx, user, &d, rows, n, lang);
+		out[i] = NULL;
+	rc = views_prepare(ctx, user, rows, n, lang, &d);
 	for (i = 0; rc == ZEK_OK && i < n; i++)
 		if (rows[i] != NULL)
 			rc = view_build(ctx, user, &d, rows[i], lang, &out[i]);
+	return rc;
+}
+
+enum zek_rc
+core_request_view_de_en(struct zctx *ctx, const struct user *user,
+    int64_t id, struct request_view *out[2])
+{
+	struct views_data d = { .nparts = 0 };
+	struct store_request *r;
+	enum zek_rc rc;
+
+	out[0] = out[1] = NULL;
+	if (user == NULL)
+		return ZEK_OK;
+	rc = store_request_by_id(ctx->db, ctx->arena, id, &r);
+	if (rc == ZEK_NOTFOUND)
+		return ZEK_OK;
+	/* What the views read does not depend on the language; only the
+	 * labels they are built with do. */
+	if (rc == ZEK_OK)
+		rc = views_prepare(ctx, user, &r, 1, "de", &d);
+	if (rc == ZEK_OK && r != NULL)
+		rc = view_build(ctx, user, &d, r, "de", &out[0]);
+	if (rc == ZEK_OK && r != NULL)
+		rc = view_build(ctx, user, &d, r, "en", &out[1]);
 	return rc;
 }
 

@@ -115,5 +115,10 @@ enum zek_rc core_request_get(struct zctx *ctx, const struct user *user,
 enum zek_rc core_request_views(struct zctx *ctx, const struct user *user,
     const int64_t *ids, size_t n, const char *lang,
     struct request_view **out);
+/* Request `id` as core_request_views shows it to `user`, in German
+ * (out[0]) and English (out[1]), from one read (mails carry both);
+ * NULLs where the user may not see it. */
+enum zek_rc core_request_view_de_en(struct zctx *ctx, const struct user *user,
+    int64_t id, struct request_view *out[2]);
 
 #endif
