@@ -37,21 +37,21 @@ struct queue_spec {
 
 static const struct queue_spec specs[AGENT_QUEUE_MAX] = {
 	[AGENT_QUEUE_UNASSIGNED] = { "unassigned", OPEN4, STORE_ASSIGNEE_NONE,
-	    false, AGENT_SORT_OLDEST },
+	    false, AGENT_SORT_OLDEST, false },
 	[AGENT_QUEUE_MINE] = { "mine", OPEN4, STORE_ASSIGNEE_USER, false,
-	    AGENT_SORT_OLDEST },
+	    AGENT_SORT_OLDEST, false },
 	[AGENT_QUEUE_WAITING_SUPPORT] = { "waiting-support",
 	    { STATUS_OFFEN, STATUS_WARTET_SUPPORT }, 2, STORE_ASSIGNEE_ANY, false,
-	    AGENT_SORT_OLDEST },
+	    AGENT_SORT_OLDEST, false },
 	[AGENT_QUEUE_WAITING_CUSTOMER] = { "waiting-customer",
 	    { STATUS_WARTET_KUNDE }, 1, STORE_ASSIGNEE_ANY, false,
-	    AGENT_SORT_OLDEST },
+	    AGENT_SORT_OLDEST, false },
 	[AGENT_QUEUE_OPEN] = { "open", OPEN4, STORE_ASSIGNEE_ANY, false,
-	    AGENT_SORT_DUE },
+	    AGENT_SORT_DUE, false },
 	[AGENT_QUEUE_BREACHED] = { "breached", OPEN4, STORE_ASSIGNEE_ANY,
 	    false, AGENT_SORT_DUE, true },
 	[AGENT_QUEUE_RECENT_CLOSED] = { "closed", { STATUS_GESCHLOSSEN }, 1,
-	    STORE_ASSIGNEE_ANY, true, AGENT_SORT_UPDATED },
+	    STORE_ASSIGNEE_ANY, true, AGENT_SORT_UPDATED, false },
 };
 
 static const char *const sort_codes[AGENT_SORT_MAX] = {
