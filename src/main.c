@@ -25,6 +25,7 @@
 #include "core/notify.h"
 #include "core/objects.h"
 #include "core/privacy.h"
+#include "core/retention.h"
 #include "core/sla.h"
 #include "core/users.h"
 #include "core/workflow.h"
@@ -126,6 +127,10 @@ static const char usage_ops[] =
     "                      search index, attachment sizes, schema version),\n"
     "                      print counts; exit status 1 on damage; --full:\n"
     "                      FTS5's index too (writers wait meanwhile)\n"
+    "  retention [--db DB] [--dry-run] [--now MS]\n"
+    "                      delete the closed requests last changed more than\n"
+    "                      retention_closed_days ago, with their comments,\n"
+    "                      files and mails (--dry-run: list them only)\n"
     "  routes              print the router table, one route a line,\n"
     "                      tab-separated: method, pattern, flags, name\n";
 
@@ -147,7 +152,8 @@ static const char usage_settings[] =
     "agent_mail_new, agent_mail_reply, agent_mail_assigned,\n"
     "mail_reply_address, mail_max_bytes, imap_url, imap_user, imap_password,\n"
     "imap_done_folder, imap_poll_ms,\n"
-    "mail_request_type, mail_unknown, auto_close_days, invite_ttl_days,\n"
+    "mail_request_type, mail_unknown, auto_close_days, retention_closed_days,\n"
+    "invite_ttl_days,\n"
     "reset_ttl_minutes, share_with, signup, signup_domains, sla_state,\n"
     "idle_timeout,\n"
     "header_timeout, body_min_rate, max_connections, max_connections_per_ip,\n"
@@ -358,6 +364,9 @@ config_set(struct config *cfg, const char *key, const char *value)
 	else if (str_eq(key, "auto_close_days") &&
 	    str_to_i64(v, 0, 3650, &n) == 0)
 		cfg->auto_close_days = n;
+	else if (str_eq(key, "retention_closed_days") &&
+	    str_to_i64(v, 0, 36500, &n) == 0)
+		cfg->retention_closed_days = n;
 	else if (str_eq(key, "share_with") && (str_eq(v, "customers") ||
 	    str_eq(v, "organisation")))
 		cfg->share_with = str_eq(v, "customers") ? SHARE_WITH_CUSTOMERS :
@@ -428,7 +437,7 @@ config_env(struct config *cfg)
 		"smtp_from", "smtp_from_name", "smtp_timeout_ms", "mail_poll_ms",
 		"mail_retry_ms", "mail_retry_max_ms", "mail_expire_ms",
 		"agent_mail_new", "agent_mail_reply", "agent_mail_assigned",
-		"auto_close_days",
+		"auto_close_days", "retention_closed_days",
 		"mail_reply_address", "mail_max_bytes", "mail_request_type",
 		"mail_unknown", "imap_url", "imap_user", "imap_password",
 		"imap_done_folder", "imap_poll_ms", "invite_ttl_days", "reset_ttl_minutes", "share_with", "signup",
@@ -1590,6 +1599,95 @@ cmd_jobs(struct app *app, int argc, char **argv)
 	return rc;
 }
 
+/* ---- zek retention ---- */
+
+struct retention_args {
+	bool dry_run;
+	int64_t now_ms;             /* 0 = the wall clock */
+};
+
+/* The requests that would go, page by page; nothing is changed. */
+static int
+retention_list(struct zctx *ctx)
+{
+	struct store_retention_due *due;
+	int64_t after = 0, total = 0;
+	char when[32];
+	size_t i, n;
+	int rc;
+
+	do {
+		rc = core_retention_due(ctx, after, 500, &due, &n);
+		for (i = 0; rc == ZEK_OK && i < n; i++) {
+			print_utc(due[i].updated_at, when, sizeof(when));
+			printf("%-10s %-19s %s\n", due[i].key, when, due[i].title);
+			after = due[i].id;
+		}
+		total += (int64_t)n;
+	} while (rc == ZEK_OK && n == 500);
+	if (rc == ZEK_OK)
+		printf("zek: %lld closed requests would be deleted (last changed "
+		    "before the cutoff, UTC)\n", (long long)total);
+	return rc;
+}
+
+static int
+do_retention(struct zctx *ctx, void *arg)
+{
+	struct retention_args *ra = arg;
+	int64_t deleted = 0;
+	bool more = true;
+	int rc = ZEK_OK;
+
+	if (ra->now_ms > 0)
+		ctx->now_ms = ra->now_ms;
+	if (ctx->cfg->retention_closed_days <= 0) {
+		fputs("zek: retention_closed_days is not set: nothing is ever "
+		    "deleted\n", stderr);
+		return ZEK_OK;
+	}
+	if (ra->dry_run)
+		return retention_list(ctx);
+	while (rc == ZEK_OK && more)
+		rc = core_retention_run(ctx, &deleted, &more);
+	printf("zek: %lld closed requests deleted\n", (long long)deleted);
+	return rc;
+}
+
+static int
+cmd_retention(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "now", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct retention_args ra = { 0 };
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': if (config_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
+		case 'n': ra.dry_run = true; break;
+		case 't': if (str_to_i64(optarg, 1, INT64_MAX, &ra.now_ms)) return ZEK_INVALID; break;
+		default: fputs(usage_ops, stderr); return ZEK_INVALID;
+		}
+	}
+	if (optind != argc) {
+		fputs("usage: zek retention [--db DB] [--dry-run] [--now MS]\n",
+		    stderr);
+		return ZEK_INVALID;
+	}
+	rc = core_open(&app->cfg, &app->core);
+	if (rc != ZEK_OK)
+		return db_open_failed(app, rc);
+	rc = with_ctx(app->core, do_retention, &ra);
+	core_close(app->core);
+	return rc;
+}
+
 /* ---- zek copy-db ---- */
 
 static int
@@ -1883,6 +1981,8 @@ main(int argc, char **argv)
 		rc = cmd_restore(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "check"))
 		rc = cmd_check(&app, argc - cmd, argv + cmd);
+	else if (str_eq(name, "retention"))
+		rc = cmd_retention(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "routes") && cmd + 1 == argc)
 		rc = cmd_routes();
 	else {

@@ -96,6 +96,10 @@ struct config {
 	bool agent_mail_reply;      /* agents get a mail for customer comments */
 	bool agent_mail_assigned;   /* an agent gets a mail when someone else
 	                               assigns a request to them */
+	int64_t retention_closed_days; /* closed requests last changed this
+	                               long ago are deleted with all of
+	                               theirs (core/retention.h); 0 = never,
+	                               the default */
 	int64_t auto_close_days;    /* a proposed solution without an answer
 	                               closes the request after this many
 	                               days, default 14; 0 = never */

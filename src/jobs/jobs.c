@@ -8,6 +8,7 @@
 #include "core/auth.h"
 #include "core/config.h"
 #include "core/ctx.h"
+#include "core/retention.h"
 #include "core/sla.h"
 #include "core/workflow.h"
 #include "jobs/scheduler.h"
@@ -112,6 +113,29 @@ job_sla(void *arg, bool *more)
 	return rc;
 }
 
+/* Deletes closed requests past retention_closed_days, a batch a pass;
+ * a full batch asks to run again at once. */
+static enum zek_rc
+job_retention(void *arg, bool *more)
+{
+	struct jobs_app *app = arg;
+	struct arena *a = arena_new(JOB_ARENA_LIMIT);
+	struct zctx ctx;
+	int64_t n = 0;
+	enum zek_rc rc;
+
+	if (a == NULL)
+		return ZEK_NOMEM;
+	rc = core_ctx_init(app->core, a, &ctx);
+	if (rc == ZEK_OK)
+		rc = core_retention_run(&ctx, &n, more);
+	arena_free(a);
+	if (n > 0)
+		fprintf(stderr, "zek: retention: deleted %lld closed requests\n",
+		    (long long)n);
+	return rc;
+}
+
 /* Closes the requests whose proposed solution waited too long (issue 4);
  * a full batch asks to run again at once. */
 static enum zek_rc
@@ -148,6 +172,7 @@ jobs_serve_start(struct jobs_app *app, struct jobs **out)
 		    app },
 		{ "auto-close", JOBS_AUTO_CLOSE_INTERVAL_MS, job_auto_close, app },
 		{ "sla", JOBS_SLA_INTERVAL_MS, job_sla, app },
+		{ "retention", JOBS_PURGE_INTERVAL_MS, job_retention, app },
 	};
 
 	return jobs_start(table, ZEK_ARRAY_LEN(table), out);

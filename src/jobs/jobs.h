@@ -29,6 +29,9 @@ struct jobs_app {
  *   "sessions"    every 10 min: core_sessions_purge (expired sessions)
  *   "auto-close"  every 10 min: core_auto_close_run (core/workflow.h),
  *                 again at once while batches are full
+ *   "retention"   every 10 min: core_retention_run (core/retention.h),
+ *                 closed requests past retention_closed_days, a batch
+ *                 a pass, again at once while batches are full
  *   "sla"         every minute: core_sla_refresh_stale (core/sla.h), the
  *                 queues' service levels after goals changed, again at
  *                 once while batches are full

@@ -89,6 +89,7 @@ static const struct pg_own_table pg_own[] = {
 static const char *const known_trigger_fns[] = {
 	"zek_assign_id",                /* ids: the sequences are set after */
 	"zek_refuse_change",            /* UPDATE/DELETE/TRUNCATE only */
+	"zek_activity_delete_check",    /* DELETE only */
 	"zek_search_request_changed",   /* request_search: filled after */
 	"zek_search_value_changed",
 	"zek_tally_request",            /* request_tallies: filled after */

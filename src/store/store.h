@@ -1150,6 +1150,32 @@ enum zek_rc store_queue_count(struct store_conn *c, struct arena *a,
     const struct store_queue_query *q, const char *const *statuses,
     size_t nstatuses, int64_t *out);
 
+/* ---- retention: closed requests deleted after a time (retention.c) ---- */
+
+/* A closed request whose time is up. */
+struct store_retention_due {
+	int64_t id;
+	const char *key;
+	const char *title;
+	int64_t type_id;
+	int64_t updated_at;         /* its last change */
+};
+
+/* Closed requests last changed before `before`, ids above after_id,
+ * lowest first, at most `limit`. */
+enum zek_rc store_retention_due(struct store_conn *c, struct arena *a,
+    int64_t before, int64_t after_id, size_t limit,
+    struct store_retention_due **out, size_t *n);
+/* Deletes closed request r with its activity log, comments, values,
+ * participants, files, rating, search row and the mails sent and
+ * received about it, and records it in retention_log with their counts.
+ * Call inside a transaction. ZEK_NOTFOUND when it is gone or open again. */
+enum zek_rc store_request_purge(struct store_conn *c,
+    const struct store_retention_due *r, int64_t now);
+/* Requests deleted so at or after `since`. */
+enum zek_rc store_retention_logged(struct store_conn *c, int64_t since,
+    int64_t *out);
+
 /* A request's service levels as the queues read them (core/sla.h works
  * them out): when the earliest running goal breaches or the breached one
  * did (STORE_SLA_NEVER: none runs), that goal's length, and the earliest
