@@ -379,18 +379,15 @@ kept_reply(struct req *rq, const struct request_view *v,
 
 	if (req_cookie(rq, WEB_KEPT_COOKIE) == NULL || !status_is_open(v->status))
 		return ZEK_OK;
-	rc = web_kept_restore(rq, &kept);
+	rc = web_kept_comment(rq, &kept, &up, &st->errs, &st->nerrs);
 	if (rc != ZEK_OK || !kept.restored)
-		return rc;
-	rc = web_comment_uploads(rq, &up);
-	if (rc != ZEK_OK)
 		return rc;
 	st->reply_failed = true;
 	st->reply_internal = str_eq(req_form(rq, "visibility"), "internal");
 	st->notice = kept.notice;
 	st->kept = up.kept;
 	st->nkept = up.nkept;
-	return web_comment_errors(rq, &up, NULL, 0, &st->errs, &st->nerrs);
+	return ZEK_OK;
 }
 
 /* GET /servicedesk/agent/requests/{key} */

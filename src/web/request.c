@@ -386,17 +386,14 @@ kept_comment(struct req *rq, const struct request_view *v,
 	rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
 	if (rc != ZEK_OK || !ab.comment)
 		return rc;
-	rc = web_kept_restore(rq, &kept);
+	rc = web_kept_comment(rq, &kept, &up, &st->errs, &st->nerrs);
 	if (rc != ZEK_OK || !kept.restored)
-		return rc;
-	rc = web_comment_uploads(rq, &up);
-	if (rc != ZEK_OK)
 		return rc;
 	st->comment_failed = true;
 	st->notice = kept.notice;
 	st->kept = up.kept;
 	st->nkept = up.nkept;
-	return web_comment_errors(rq, &up, NULL, 0, &st->errs, &st->nerrs);
+	return ZEK_OK;
 }
 
 /* GET /servicedesk/customer/portal/{portalId}/{issueKey} */

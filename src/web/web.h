@@ -301,6 +301,11 @@ int web_comment_form_fields(struct req *rq, json_t *form, const char *label,
     const char *placeholder, const char *value,
     const struct attachment_info *kept, size_t nkept,
     const struct field_error *errs, size_t nerrs);
+/* A comment form kept when the session was gone (web_kept_restore), its
+ * files made the user's uploads as after a refused try: *up and the
+ * refusals of its files in *errs. kept->restored false: none. */
+int web_kept_comment(struct req *rq, struct web_restore *kept,
+    struct web_uploads *up, struct field_error **errs, size_t *nerrs);
 /* The errors of a failed comment in page order: the text's, the files
  * refused on upload, then core's other ones. */
 int web_comment_errors(struct req *rq, const struct web_uploads *up,

@@ -66,13 +66,20 @@ def kept_rows(server):
     return db_rows(server.db, "SELECT secret_hash, user_id, page, fields FROM kept_forms")
 
 
-def keep_create(server, c, files=()):
-    """Anna types a request, her session ends, she presses "Erstellen"."""
+def typed_then_ended(server, c):
+    """Anna opens the create form (nothing kept yet), then her session
+    ends: the form's URL and the token its page carried."""
     db_exec(server.db, "DELETE FROM kept_forms")
     signed_in(c, ANNA)
     url = create_url(c)
     token = page_token(c, url)
     end_session(server, c)
+    return url, token
+
+
+def keep_create(server, c, files=()):
+    """Anna types a request, her session ends, she presses "Erstellen"."""
+    url, token = typed_then_ended(server, c)
     r = send_create(c, url, files=files, token=token)
     expect_login(r, url, "kept")
     assert "zek_kept" in c.cookies
@@ -162,11 +169,7 @@ def test_secret_is_stored_hashed_only(c, server):
 
 
 def test_a_form_from_another_site_is_not_kept(c, server):
-    db_exec(server.db, "DELETE FROM kept_forms")
-    signed_in(c, ANNA)
-    url = create_url(c)
-    token = page_token(c, url)
-    end_session(server, c)
+    url, token = typed_then_ended(server, c)
     r = send_create(c, url, token=token, headers={"Sec-Fetch-Site": "cross-site"})
     expect_login(r, url, "1")
     r = send_create(c, url, token=token, headers={"Origin": "https://evil.example"})
@@ -176,21 +179,14 @@ def test_a_form_from_another_site_is_not_kept(c, server):
 
 
 def test_a_form_without_the_ended_sessions_token_is_not_kept(c, server):
-    db_exec(server.db, "DELETE FROM kept_forms")
-    signed_in(c, ANNA)
-    url = create_url(c)
-    end_session(server, c)
+    url, _ = typed_then_ended(server, c)
     r = send_create(c, url, token="x" * 43)
     expect_login(r, url, "1")
     assert kept_rows(server) == []
 
 
 def test_oversized_text_is_not_kept(c, server):
-    db_exec(server.db, "DELETE FROM kept_forms")
-    signed_in(c, ANNA)
-    url = create_url(c)
-    token = page_token(c, url)
-    end_session(server, c)
+    url, token = typed_then_ended(server, c)
     r = send_create(c, url, summary="x" * (256 * 1024 + 1), token=token)
     expect_login(r, url, "1")
     assert kept_rows(server) == []
