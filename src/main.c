@@ -15,6 +15,7 @@
 #include "core/accounts.h"
 #include "core/attachments.h"
 #include "core/auth.h"
+#include "core/keep.h"
 #include "core/calendar.h"
 #include "core/config.h"
 #include "core/config_io.h"
@@ -1531,6 +1532,7 @@ do_jobs_run(struct zctx *ctx, void *arg)
 {
 	struct jobs_args *ja = arg;
 	int64_t n, closed = 0, uploads = 0, sessions = 0, links = 0, sla = 0;
+	int64_t kept = 0;
 	int64_t wall = ctx->now_ms;
 	bool more = true;
 	int rc = ZEK_OK;
@@ -1552,14 +1554,16 @@ do_jobs_run(struct zctx *ctx, void *arg)
 	if (rc == ZEK_OK)
 		rc = core_sessions_purge(ctx, &sessions);
 	if (rc == ZEK_OK)
+		rc = core_kept_forms_purge(ctx, &kept);
+	if (rc == ZEK_OK)
 		rc = core_account_links_purge(ctx, &links);
 	if (rc != ZEK_OK)
 		fprintf(stderr, "zek: jobs failed: %s\n", zek_rc_name(rc));
 	printf("zek: %lld requests closed automatically; %lld expired uploads, "
-	    "%lld sessions and %lld account links removed; service levels of "
-	    "%lld requests worked out again\n", (long long)closed,
-	    (long long)uploads, (long long)sessions, (long long)links,
-	    (long long)sla);
+	    "%lld sessions, %lld kept forms and %lld account links removed; "
+	    "service levels of %lld requests worked out again\n",
+	    (long long)closed, (long long)uploads, (long long)sessions,
+	    (long long)kept, (long long)links, (long long)sla);
 	return rc;
 }
 

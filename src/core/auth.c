@@ -205,6 +205,13 @@ enum zek_rc
 core_session_lookup(struct zctx *ctx, const char *raw_token,
     struct user **user, const char **csrf)
 {
+	return core_session_find(ctx, raw_token, user, csrf, NULL);
+}
+
+enum zek_rc
+core_session_find(struct zctx *ctx, const char *raw_token,
+    struct user **user, const char **csrf, struct session_ended *ended)
+{
 	struct store_session *s;
 	enum zek_rc rc;
 	char *hash;
@@ -218,6 +225,8 @@ core_session_lookup(struct zctx *ctx, const char *raw_token,
 	if (rc != ZEK_OK)
 		return rc;
 	if (s->expires_at <= ctx->now_ms) {
+		if (ended != NULL)
+			*ended = (struct session_ended){ s->user_id, s->csrf };
 		store_session_delete(ctx->db, hash);
 		return ZEK_NOTFOUND;
 	}

@@ -52,6 +52,19 @@ enum zek_rc core_session_start(struct zctx *ctx, const struct store_user *su,
  * ctx->arena; csrf may be NULL. */
 enum zek_rc core_session_lookup(struct zctx *ctx, const char *raw_token,
     struct user **user, const char **csrf);
+/* What an ended session still tells: whose it was and the CSRF token its
+ * forms carried, so that a form sent after it ended can be kept for its
+ * user (core/keep.h). user_id 0: the token named no session (unknown,
+ * or purged already). */
+struct session_ended {
+	int64_t user_id;
+	const char *csrf;
+};
+/* core_session_lookup that also fills *ended (may be NULL) when the
+ * token names a session that expired; that session is deleted as
+ * core_session_lookup deletes it. */
+enum zek_rc core_session_find(struct zctx *ctx, const char *raw_token,
+    struct user **user, const char **csrf, struct session_ended *ended);
 /* Ends the session; an unknown token is not an error. */
 enum zek_rc core_logout(struct zctx *ctx, const char *raw_token);
 /* Deletes expired sessions (a periodic job). n may be NULL. */

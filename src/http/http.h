@@ -67,6 +67,9 @@ struct req {
 	struct user *user;          /* NULL when signed out */
 	const char *session_token;  /* raw cookie value, NULL when signed out */
 	const char *csrf;           /* the token forms must echo */
+	int64_t ended_user_id;      /* the session cookie named a session that
+	                               ended: its user (0: none, unknown) */
+	const char *ended_csrf;     /* and the token its forms carried */
 	bool set_csrf_cookie;       /* a fresh anonymous token must be sent */
 	const char *lang;           /* "de" or "en" */
 	const char *tz;             /* IANA zone of the viewer */

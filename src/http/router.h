@@ -18,6 +18,8 @@ enum route_flag {
 	                         * no session cookie, no CSRF */
 	ROUTE_SECRET = 1 << 7,  /* the path holds a secret (a single-use link's
 	                         * token): logs show the pattern instead */
+	ROUTE_KEEP = 1 << 8,    /* a form sent without a session is kept for
+	                         * its page after signing in (web/keep.c) */
 };
 
 struct route {

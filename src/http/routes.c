@@ -8,6 +8,8 @@
 #define FORM (ROUTE_LOGIN | ROUTE_CSRF | ROUTE_BODY)
 #define AGENT_PAGE (PAGE | ROUTE_AGENT)
 #define AGENT_FORM (FORM | ROUTE_AGENT)
+/* Forms whose typed work must survive an ended session (issue 19). */
+#define KEPT_FORM (FORM | ROUTE_KEEP)
 #define API (ROUTE_API | ROUTE_JSON)    /* token auth, JSM error bodies */
 
 const struct route routes[] = {
@@ -44,14 +46,14 @@ const struct route routes[] = {
 	{ "GET", "/servicedesk/customer/portal/{pid}/create/{tid}",
 	    web_create_form, PAGE, "create" },
 	{ "POST", "/servicedesk/customer/portal/{pid}/create/{tid}", web_create,
-	    FORM, "create" },
+	    KEPT_FORM, "create" },
 	{ "GET", "/servicedesk/customer/portal/{pid}/{key}", web_request_show,
 	    PAGE, "request" },
 	{ "GET", "/servicedesk/customer/attachments/{id}", web_attachment, PAGE,
 	    "attachment" },
 	/* The request page's forms (web/request.c). */
 	{ "POST", "/servicedesk/customer/portal/{pid}/{key}/comment",
-	    web_request_comment, FORM, "request_comment" },
+	    web_request_comment, KEPT_FORM, "request_comment" },
 	{ "POST", "/servicedesk/customer/portal/{pid}/{key}/notifications",
 	    web_request_notify, FORM, "request_notify" },
 	{ "POST", "/servicedesk/customer/portal/{pid}/{key}/participants",
@@ -114,7 +116,7 @@ const struct route routes[] = {
 	{ "POST", "/servicedesk/agent/requests/{key}/status", web_agent_status,
 	    AGENT_FORM, "agent_status" },
 	{ "POST", "/servicedesk/agent/requests/{key}/comment", web_agent_comment,
-	    AGENT_FORM, "agent_comment" },
+	    KEPT_FORM | ROUTE_AGENT, "agent_comment" },
 	/* Customers and organisations (web/agent_people.c). */
 	{ "GET", "/servicedesk/agent/customers", web_agent_customers,
 	    AGENT_PAGE, "agent_customers" },

@@ -141,6 +141,8 @@ req_rewind(struct req *rq)
 	rq->user = NULL;
 	rq->session_token = NULL;
 	rq->csrf = NULL;
+	rq->ended_user_id = 0;
+	rq->ended_csrf = NULL;
 	rq->set_csrf_cookie = false;
 	rq->lang = "de";
 	rq->tz = "Europe/Berlin";

@@ -7,6 +7,7 @@
 #include "core/attachments.h"
 #include "core/auth.h"
 #include "core/config.h"
+#include "core/keep.h"
 #include "core/ctx.h"
 #include "core/retention.h"
 #include "core/sla.h"
@@ -79,9 +80,14 @@ static enum zek_rc
 job_sessions(void *arg, bool *more)
 {
 	int64_t n = 0;
+	enum zek_rc rc;
 
 	(void)more;
-	return with_ctx(arg, core_sessions_purge, &n);
+	rc = with_ctx(arg, core_sessions_purge, &n);
+	/* Forms kept when a session was gone live an hour (core/keep.h). */
+	if (rc == ZEK_OK)
+		rc = with_ctx(arg, core_kept_forms_purge, &n);
+	return rc;
 }
 
 static enum zek_rc

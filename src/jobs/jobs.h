@@ -26,7 +26,8 @@ struct jobs_app {
  *                 (mail/receive/imap.h), again at once while batches
  *                 are full; idle without imap_url
  *   "attachments" every 10 min: core_attachments_purge (expired temporary uploads)
- *   "sessions"    every 10 min: core_sessions_purge (expired sessions)
+ *   "sessions"    every 10 min: core_sessions_purge (expired sessions),
+ *                 core_kept_forms_purge (expired kept forms)
  *   "auto-close"  every 10 min: core_auto_close_run (core/workflow.h),
  *                 again at once while batches are full
  *   "retention"   every 10 min: core_retention_run (core/retention.h),

@@ -822,6 +822,49 @@ enum zek_rc store_tokens_delete_all(struct store_conn *c, int64_t user_id);
 enum zek_rc store_sessions_delete_others(struct store_conn *c, int64_t user_id,
     const char *keep_hash);
 
+/* ---- forms kept when the session was gone (kept_forms.c, issue 19) ---- */
+
+/* One file of a kept form, as the browser sent it. */
+struct store_kept_file {
+	const char *field;          /* the form field that carried it */
+	const char *filename;
+	const unsigned char *data;
+	size_t size;
+};
+
+struct store_kept_form {
+	int64_t id;
+	const char *secret_hash;    /* hex hash of the browser cookie's secret */
+	int64_t user_id;            /* the ended session's user; 0: not known */
+	const char *page;           /* path of the page the form is on */
+	const char *fields;         /* the text fields, urlencoded */
+	bool files_dropped;         /* files were sent but not kept */
+	const char *client_ip;
+	int64_t bytes;              /* fields and files together */
+	int64_t created_at;
+	int64_t expires_at;
+	struct store_kept_file *files;
+	size_t nfiles;
+};
+
+/* Stores a kept form and its files (kf->id is not read). A kept form of
+ * the same secret_hash is replaced. */
+enum zek_rc store_kept_form_insert(struct store_conn *c,
+    const struct store_kept_form *kf);
+/* The kept form of a secret hash with its files, also an expired one;
+ * ZEK_NOTFOUND when there is none. */
+enum zek_rc store_kept_form_get(struct store_conn *c, struct arena *a,
+    const char *secret_hash, struct store_kept_form **out);
+/* Deletes the kept form of a secret hash (none is not an error). */
+enum zek_rc store_kept_form_delete(struct store_conn *c,
+    const char *secret_hash);
+/* Deletes kept forms that expired before `now`; *n how many (may be NULL). */
+enum zek_rc store_kept_forms_purge(struct store_conn *c, int64_t now,
+    int64_t *n);
+/* Live kept forms sent from client_ip, and the bytes all live ones hold. */
+enum zek_rc store_kept_forms_usage(struct store_conn *c,
+    const char *client_ip, int64_t now, int64_t *from_ip, int64_t *bytes);
+
 /* ---- e-mail outbox (sqlite_outbox.c) ---- */
 
 /* One mail to one recipient. Sending claims it first, so several

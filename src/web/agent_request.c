@@ -31,6 +31,7 @@ struct agent_state {
 	bool reply_internal;            /* ... as an internal note */
 	struct field_error status_err;  /* the status form's comment */
 	bool status_failed;
+	const char *notice;             /* a kept reply shown again */
 };
 
 /* One entry of the status form: an action, with a resolution for close. */
@@ -318,6 +319,8 @@ agent_page(struct req *rq, const struct agent_request *ar,
 	json_object_set_new(page, "activity", activity);
 	if (st->alert != NULL)
 		json_object_set_new(page, "page_alert", json_string(st->alert));
+	if (st->notice != NULL)
+		json_object_set_new(page, "notice", json_string(st->notice));
 	json_object_set_new(page, "back_href", json_string(WEB_AGENT));
 	web_breadcrumb(rq, page, web_t(rq, "agent_area"), WEB_AGENT);
 	web_breadcrumb(rq, page, v->key, NULL);
@@ -364,6 +367,29 @@ back_to(struct req *rq, const struct request_view *v, const char *anchor)
 	    agent_href(rq, v), anchor));
 }
 
+/* A reply kept when the session was gone (web/keep.c), shown in the
+ * reply form as after a refused try, while the request takes replies. */
+static int
+kept_reply(struct req *rq, const struct request_view *v,
+    struct agent_state *st)
+{
+	struct web_restore kept;
+	struct web_uploads up;
+	int rc;
+
+	if (req_cookie(rq, WEB_KEPT_COOKIE) == NULL || !status_is_open(v->status))
+		return ZEK_OK;
+	rc = web_kept_comment(rq, &kept, &up, &st->errs, &st->nerrs);
+	if (rc != ZEK_OK || !kept.restored)
+		return rc;
+	st->reply_failed = true;
+	st->reply_internal = str_eq(req_form(rq, "visibility"), "internal");
+	st->notice = kept.notice;
+	st->kept = up.kept;
+	st->nkept = up.nkept;
+	return ZEK_OK;
+}
+
 /* GET /servicedesk/agent/requests/{key} */
 int
 web_agent_request(struct req *rq)
@@ -379,6 +405,9 @@ web_agent_request(struct req *rq)
 		return web_fail(rq, http_status_of(rc), rc);
 	if (!str_eq(req_param(rq, 0), ar->view->key))
 		return http_redirect(rq, 301, agent_href(rq, ar->view));
+	rc = kept_reply(rq, ar->view, &st);
+	if (rc != ZEK_OK)
+		return rc;
 	return agent_page(rq, ar, &st, 200);
 }
 

@@ -35,12 +35,28 @@ safe_next(struct req *rq, const char *next)
 	return NULL;
 }
 
+/* Why the visitor is asked to sign in again: a form sent after the
+ * session ended, "kept" (web/keep.c) or not ("1"); NULL for any other
+ * visit. The login form carries it on, past a mistyped password. */
+static const char *
+expired_flag(struct req *rq)
+{
+	const char *why = req_query(rq, "expired");
+
+	if (why == NULL)
+		why = req_form(rq, "expired");
+	if (str_eq(why, "kept"))
+		return "kept";
+	return str_eq(why, "1") ? "1" : NULL;
+}
+
 static int
 login_page(struct req *rq, unsigned status, const char *email,
     const char *error)
 {
 	json_t *page = web_page_ctx(rq, "page_login");
 	const char *next = safe_next(rq, req_query(rq, "next"));
+	const char *expired = expired_flag(rq);
 
 	if (page == NULL)
 		return ZEK_NOMEM;
@@ -52,6 +68,12 @@ login_page(struct req *rq, unsigned status, const char *email,
 		json_object_set_new(page, "error", json_string(error));
 	if (next != NULL)
 		json_object_set_new(page, "next", json_string(next));
+	if (expired != NULL) {
+		json_object_set_new(page, "expired", json_string(expired));
+		json_object_set_new(page, "notice", json_string(web_t(rq,
+		    str_eq(expired, "kept") ? "login_expired_kept" :
+		    "login_expired")));
+	}
 	json_object_set_new(page, "forgot_href", json_string(
 	    "/servicedesk/customer/user/forgot-password"));
 	if (rq->app->cfg.signup != SIGNUP_OFF)

@@ -25,6 +25,7 @@ struct create_state {
 	struct attachment_info **kept;   /* per field: uploads to show again */
 	size_t *nkept;
 	bool submitted;
+	const char *notice;             /* a kept form shown again */
 };
 
 static const struct field_error *
@@ -262,6 +263,8 @@ create_page(struct req *rq, const struct create_state *st)
 	json_object_set_new(page, "cancel_href", json_string(portal_href));
 	json_object_set_new(page, "type", ctx_pack("{s:s, s:s}", "name", t->name,
 	    "description", t->description));
+	if (st->notice != NULL)
+		json_object_set_new(page, "notice", json_string(st->notice));
 	if (st->nerrs > 0) {
 		json_object_set_new(page, "errors", errors_json(rq, st));
 		json_object_set_new(page, "has_errors", json_true());
@@ -291,18 +294,6 @@ load_type(struct req *rq, struct create_state *st)
 		return ZEK_NOTFOUND;
 	return core_reqtype_offered(&rq->ctx, st->portal_id, tid, rq->lang,
 	    &st->type);
-}
-
-/* GET /servicedesk/customer/portal/{portalId}/create/{requestTypeId} */
-int
-web_create_form(struct req *rq)
-{
-	struct create_state st;
-	int rc = load_type(rq, &st);
-
-	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc), rc);
-	return create_page(rq, &st);
 }
 
 static int
@@ -342,6 +333,58 @@ collect_uploads(struct req *rq, struct create_state *st, size_t idx,
 	for (i = 0; i < up.ntokens; i++)
 		tokens[(*ntokens)++] = up.tokens[i];
 	return ZEK_OK;
+}
+
+/* The files of every attachment field of the form: new ones become the
+ * user's temporary uploads, kept ones are checked; tokens (room for all
+ * of them) gets the live ones. */
+static int
+collect_all_uploads(struct req *rq, struct create_state *st,
+    const char ***tokens, size_t *ntokens)
+{
+	size_t i;
+	int rc;
+
+	*ntokens = 0;
+	st->kept = arena_calloc(rq->arena, st->type->nfields, sizeof(*st->kept));
+	st->nkept = arena_calloc(rq->arena, st->type->nfields,
+	    sizeof(*st->nkept));
+	*tokens = arena_calloc(rq->arena, st->type->nfields * 2 *
+	    FORM_MAX_VALUES + 1, sizeof(**tokens));
+	if (st->kept == NULL || st->nkept == NULL || *tokens == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < st->type->nfields; i++) {
+		if (st->type->fields[i].kind != FIELD_ATTACHMENT)
+			continue;
+		rc = collect_uploads(rq, st, i, *tokens, ntokens);
+		if (rc != ZEK_OK)
+			return rc;
+	}
+	return ZEK_OK;
+}
+
+/* GET /servicedesk/customer/portal/{portalId}/create/{requestTypeId}:
+ * empty, or with a form kept when the session was gone (web/keep.c),
+ * its files made the user's uploads as after a refused try. */
+int
+web_create_form(struct req *rq)
+{
+	struct create_state st;
+	struct web_restore kept;
+	const char **tokens;
+	size_t ntokens;
+	int rc = load_type(rq, &st);
+
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	rc = web_kept_restore(rq, &kept);
+	if (rc == ZEK_OK && kept.restored) {
+		st.notice = kept.notice;
+		rc = collect_all_uploads(rq, &st, &tokens, &ntokens);
+	}
+	if (rc != ZEK_OK)
+		return rc;
+	return create_page(rq, &st);
 }
 
 static int
@@ -390,27 +433,19 @@ web_create(struct req *rq)
 	struct field_error *errs;
 	const char **tokens;
 	const char *key, *share;
-	size_t i, nerrs = 0, ntokens = 0, nfv;
+	size_t i, nerrs = 0, ntokens, nfv;
 	int rc;
 
 	rc = load_type(rq, &st);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
 	st.submitted = true;
-	st.kept = arena_calloc(rq->arena, st.type->nfields, sizeof(*st.kept));
-	st.nkept = arena_calloc(rq->arena, st.type->nfields, sizeof(*st.nkept));
 	fv = arena_calloc(rq->arena, st.type->nfields, sizeof(*fv));
-	tokens = arena_calloc(rq->arena, st.type->nfields * 2 * FORM_MAX_VALUES + 1,
-	    sizeof(*tokens));
-	if (st.kept == NULL || st.nkept == NULL || fv == NULL || tokens == NULL)
+	if (fv == NULL)
 		return ZEK_NOMEM;
-	for (i = 0; i < st.type->nfields; i++) {
-		if (st.type->fields[i].kind != FIELD_ATTACHMENT)
-			continue;
-		rc = collect_uploads(rq, &st, i, tokens, &ntokens);
-		if (rc != ZEK_OK)
-			return rc;
-	}
+	rc = collect_all_uploads(rq, &st, &tokens, &ntokens);
+	if (rc != ZEK_OK)
+		return rc;
 	rc = collect_values(rq, st.type, fv, &nfv);
 	if (rc != ZEK_OK)
 		return rc;

@@ -107,11 +107,16 @@ web_begin(struct req *rq)
 		return rc;
 	token = req_cookie(rq, WEB_SESSION_COOKIE);
 	if (core_token_well_formed(token)) {
-		rc = core_session_lookup(&rq->ctx, token, &rq->user, &csrf);
+		struct session_ended ended = { 0 };
+
+		rc = core_session_find(&rq->ctx, token, &rq->user, &csrf, &ended);
 		if (rc == ZEK_OK) {
 			rq->session_token = token;
 			rq->csrf = csrf;
-		} else if (rc != ZEK_NOTFOUND) {
+		} else if (rc == ZEK_NOTFOUND) {
+			rq->ended_user_id = ended.user_id;
+			rq->ended_csrf = ended.csrf;
+		} else {
 			return rc;
 		}
 	}
@@ -156,7 +161,11 @@ web_need_login(struct req *rq)
 	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON))
 		return http_reply_json(rq, 401, HTTP_JSON, ctx_pack("{s:s}",
 		    "errorMessage", web_t(rq, "err_login_needed")));
-	/* Only GET pages are worth returning to; a POST goes back home. */
+	/* A form that keeps typed work goes back to its page, filled in
+	 * (web/keep.c); other POSTs go back home. */
+	if (rq->route != NULL && (rq->route->flags & ROUTE_KEEP) &&
+	    str_eq(rq->method, "POST"))
+		return web_keep_form(rq);
 	if (!str_eq(rq->method, "GET"))
 		return http_redirect(rq, 303, WEB_LOGIN);
 	buf_init(&b, 4096);

@@ -32,6 +32,7 @@ struct page_state {
 	bool share_failed;
 	const struct field_error *rating_err;   /* the rating form's problem */
 	const char *alert;              /* a message for the whole page */
+	const char *notice;             /* a kept comment shown again */
 };
 
 /* "/servicedesk/customer/portal/17/ZEK-12" */
@@ -298,6 +299,8 @@ request_page(struct req *rq, const struct request_view *v,
 		    sub_href(rq, v, "rating"), st->rating_err));
 	if (st->alert != NULL)
 		json_object_set_new(page, "page_alert", json_string(st->alert));
+	if (st->notice != NULL)
+		json_object_set_new(page, "notice", json_string(st->notice));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
 	web_breadcrumb(rq, page, v->desk_name, core_portal_path(rq->arena,
 	    v->portal_id));
@@ -366,6 +369,33 @@ back_to(struct req *rq, const struct request_view *v, const char *anchor)
 	    arena_printf(rq->arena, "%s%s", href, anchor));
 }
 
+/* A comment kept when the session was gone (web/keep.c), shown in the
+ * open comment form as after a refused try: only while the user may
+ * comment here. */
+static int
+kept_comment(struct req *rq, const struct request_view *v,
+    struct page_state *st)
+{
+	struct request_abilities ab;
+	struct web_restore kept;
+	struct web_uploads up;
+	int rc;
+
+	if (req_cookie(rq, WEB_KEPT_COOKIE) == NULL)
+		return ZEK_OK;
+	rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
+	if (rc != ZEK_OK || !ab.comment)
+		return rc;
+	rc = web_kept_comment(rq, &kept, &up, &st->errs, &st->nerrs);
+	if (rc != ZEK_OK || !kept.restored)
+		return rc;
+	st->comment_failed = true;
+	st->notice = kept.notice;
+	st->kept = up.kept;
+	st->nkept = up.nkept;
+	return ZEK_OK;
+}
+
 /* GET /servicedesk/customer/portal/{portalId}/{issueKey} */
 int
 web_request_show(struct req *rq)
@@ -382,6 +412,9 @@ web_request_show(struct req *rq)
 		return web_fail(rq, http_status_of(rc), rc);  /* hidden = not found */
 	if (pid != v->portal_id || !str_eq(req_param(rq, 1), v->key))
 		return http_redirect(rq, 301, request_href(rq, v));
+	rc = kept_comment(rq, v, &st);
+	if (rc != ZEK_OK)
+		return rc;
 	return request_page(rq, v, &st, 200);
 }
 

@@ -368,6 +368,24 @@ web_comment_uploads(struct req *rq, struct web_uploads *up)
 }
 
 int
+web_kept_comment(struct req *rq, struct web_restore *kept,
+    struct web_uploads *up, struct field_error **errs, size_t *nerrs)
+{
+	int rc;
+
+	*up = (struct web_uploads){ 0 };
+	*errs = NULL;
+	*nerrs = 0;
+	rc = web_kept_restore(rq, kept);
+	if (rc != ZEK_OK || !kept->restored)
+		return rc;
+	rc = web_comment_uploads(rq, up);
+	if (rc != ZEK_OK)
+		return rc;
+	return web_comment_errors(rq, up, NULL, 0, errs, nerrs);
+}
+
+int
 web_comment_errors(struct req *rq, const struct web_uploads *up,
     const struct field_error *errs, size_t nerrs, struct field_error **out,
     size_t *nout)

@@ -97,6 +97,23 @@ const char *web_page_href(struct req *rq, const char *base, const char *q,
 /* The search ?q= as shown again: valid text of at most max bytes, else "". */
 const char *web_kept_query(struct req *rq, size_t max);
 
+/* Forms kept when the session was gone (keep.c, issue 19). */
+#define WEB_KEPT_COOKIE "zek_kept"
+/* The answer to a ROUTE_KEEP form sent without a session: keeps the form
+ * (core/keep.h) when it came from one of our pages, and sends the browser
+ * to sign in, then back to the form's page. */
+int web_keep_form(struct req *rq);
+/* What the form's page learnt from a kept form. */
+struct web_restore {
+	bool restored;              /* rq->form holds the kept fields and files */
+	const char *notice;         /* the message to show with it */
+};
+/* On a form's page after signing in: takes this browser's kept form of
+ * this page (core_form_take) into rq->form, so that the page shows it
+ * the way it shows a refused form, and drops the cookie. Nothing kept:
+ * out->restored false and ZEK_OK. */
+int web_kept_restore(struct req *rq, struct web_restore *out);
+
 /* Handlers: one file per page family. */
 int web_root(struct req *rq);                   /* portal.c */
 int web_portals(struct req *rq);
@@ -284,6 +301,11 @@ int web_comment_form_fields(struct req *rq, json_t *form, const char *label,
     const char *placeholder, const char *value,
     const struct attachment_info *kept, size_t nkept,
     const struct field_error *errs, size_t nerrs);
+/* A comment form kept when the session was gone (web_kept_restore), its
+ * files made the user's uploads as after a refused try: *up and the
+ * refusals of its files in *errs. kept->restored false: none. */
+int web_kept_comment(struct req *rq, struct web_restore *kept,
+    struct web_uploads *up, struct field_error **errs, size_t *nerrs);
 /* The errors of a failed comment in page order: the text's, the files
  * refused on upload, then core's other ones. */
 int web_comment_errors(struct req *rq, const struct web_uploads *up,

@@ -1,7 +1,7 @@
 // Browser and accessibility tests of zek: a person's clicks and keystrokes in Debian's
 // headless Chromium against a real `zek serve`, and axe-core (WCAG 2.1 A/AA) on every
 // customer page. Usage: node tests/browser/run.mjs build-test/zek [TEST-ID ...]
-// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types admin-mail; screenshots land in
+// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types admin-mail kept kept-nojs; screenshots land in
 // build-test/browser-artifacts/)
 import '../node/check.mjs';
 import {
@@ -1411,6 +1411,81 @@ test('list-layout', '"Anfragen": a long type stays in its column, one service pr
 	check(await card.locator('.lozenge').isVisible(), 'and the status');
 	await t.axe(page, 'Anfragen at 390 px');
 	await t.shot(page, 'Anfragen at 390 px');
+});
+
+// Issue 19: the session ends while a request and then a comment are typed (the session
+// cookie is gone, as after 8 idle hours or clearing cookies). "Erstellen" and "Hinzufügen"
+// lead to the login page, which says the input is saved; after signing in the same form is
+// back, filled in with its file, and says so; nothing is sent until the person sends it.
+// axe runs in the page, so only the run with JavaScript checks these pages with it; the
+// run without gets screenshots of the same states.
+async function keptFormFlow(t, jsOn) {
+	const how = jsOn ? '' : ' without JavaScript';
+	const page = await t.page({ javaScriptEnabled: jsOn });
+	const look = (label) => (jsOn ? t.axe(page, label) : t.shot(page, label, { full: true }));
+	const ctx = page.context();
+	const endSession = () => ctx.clearCookies({ name: 'zek_session' });
+	const signInAgain = async () => {
+		await page.waitForURL((u) => u.pathname === LOGIN);
+		const notice = await page.getByRole('status').innerText();
+		check(notice.includes('Ihre Sitzung war abgelaufen') && notice.includes('Ihre Eingaben sind gespeichert'),
+			`the login page says the input is saved, says "${notice}"`);
+		await look(`login after the session ended${how}`);
+		await page.getByLabel('E-Mail-Adresse').fill('anna@example.org');
+		await page.getByLabel('Passwort').fill('demo');
+		await page.getByRole('button', { name: 'Anmelden' }).click();
+		await page.waitForLoadState();
+		const back = await page.getByRole('status').innerText();
+		check(back.includes('Ihre Eingaben wurden wiederhergestellt'), `the form says it was restored, says "${back}"`);
+	};
+	await t.login(page, 'anna@example.org');
+	await openCreateForm(t, page, 'Sonstige Frage');
+	const title = `Sitzung abgelaufen${how}`;
+	await page.getByRole('textbox', { name: 'Titel' }).fill(title);
+	await page.locator('textarea[name="description"]').fill('Lange getippt, dann **Mittagspause**.');
+	await page.locator('input[type="file"][name="attachment"]').setInputFiles([
+		{ name: 'vorher.txt', mimeType: 'text/plain', buffer: Buffer.from(LOG_TEXT) },
+	]);
+	const form = page.url();
+	await endSession();
+	await page.getByRole('button', { name: 'Erstellen' }).click();
+	await signInAgain();
+	eq(page.url(), form, 'back on the create form after signing in');
+	eq(await page.getByRole('textbox', { name: 'Titel' }).inputValue(), title, 'the title is back');
+	eq(await page.locator('textarea[name="description"]').inputValue(), 'Lange getippt, dann **Mittagspause**.', 'the description is back');
+	check((await page.locator('.kept-files').innerText()).includes('vorher.txt'), 'the chosen file is back');
+	await look(`create form restored${how}`);
+	await page.getByRole('button', { name: 'Erstellen' }).click();
+	await page.waitForURL(KEY_RE);
+	eq((await page.getByRole('heading', { level: 1 }).textContent()).trim(), title, 'the request was created');
+	check((await page.locator('main').innerText()).includes('vorher.txt'), 'with the file chosen before');
+
+	// The same for a comment on the request page.
+	const request = page.url();
+	if (jsOn)
+		await page.getByRole('button', { name: 'Einen Kommentar zu dieser Anfrage hinzufügen ...' }).click();
+	const text = `Noch ein Hinweis${how}`;
+	await page.getByRole('textbox', { name: 'Kommentar' }).fill(text);
+	await endSession();
+	await page.getByRole('button', { name: 'Hinzufügen' }).click();
+	await signInAgain();
+	eq(page.url(), request, 'back on the request page after signing in');
+	check(await page.locator('.comment-form').isVisible(), 'the comment form is open');
+	eq(await page.getByRole('textbox', { name: 'Kommentar' }).inputValue(), text, 'the comment is back');
+	check(!(await page.locator('#activity').innerText()).includes(text), 'the comment was not sent by itself');
+	await look(`request page with the comment restored${how}`);
+	await page.getByRole('button', { name: 'Hinzufügen' }).click();
+	await page.waitForURL((u) => u.href.startsWith(request));
+	await page.locator('#activity').getByText(text).waitFor();
+	await t.shot(page, `comment sent after signing in again${how}`, { full: true });
+}
+
+test('kept', 'the session ends while typing: the request and the comment come back after signing in (issue 19); axe', async (t) => {
+	await keptFormFlow(t, true);
+});
+
+test('kept-nojs', 'the same without JavaScript: the form is kept on the server (issue 19); axe', async (t) => {
+	await keptFormFlow(t, false);
 });
 
 process.exitCode = await main();
