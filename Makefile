@@ -137,10 +137,10 @@ deb: deps-deb
 	lintian --fail-on error build-deb/zek_*_amd64.deb
 	cp build-deb/zek_*_amd64.deb .
 
-# The package built and checked as tests/package/check.sh does in make
+# The package built and checked as tests/package/check.py does in make
 # test, plus the full build: installed into a throw-away root and served.
 test-package: deb
-	ZEK_DEB=$$(ls zek_*_amd64.deb | tail -n 1) ./tests/package/check.sh
+	ZEK_DEB=$$(ls zek_*_amd64.deb | tail -n 1) ./tests/package/check.py .
 
 clean:
 	rm -rf build build-test build-fuzz build-deb
