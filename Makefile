@@ -6,18 +6,23 @@ RUN_PACKAGES := build-essential meson ninja-build pkg-config \
 	libmicrohttpd-dev libsqlite3-dev libjansson-dev \
 	libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev \
 	libcurl4-openssl-dev libmagic-dev libicu-dev libpq-dev \
-	libcrack2-dev cracklib-runtime libgmime-3.0-dev
+	libcrack2-dev cracklib-runtime libgmime-3.0-dev libsystemd-dev
+
+# What `make deb` adds: Debian's packaging tools, and lintian to check
+# the result.
+DEB_PACKAGES := debhelper dpkg-dev fakeroot lintian
 
 # What the tests add (`make test`): cmocka, clang and libFuzzer, the e2e
 # SMTP server, the python3-jira client, Chromium for the browser tests,
 # PostgreSQL 15's server for the store's own throw-away clusters
 # (tests/pg/cluster), nginx in front of the scale-out test's processes
 # (it runs its own, with a config of its own), Dovecot for the IMAP tests
-# (tests/e2e/imapserver.py starts its own), and tools a developer
+# (tests/e2e/imapserver.py starts its own), systemd-analyze and openssl
+# for the package checks (tests/package/check.sh), and tools a developer
 # reaches for (sqlite3, curl, gettext).
 TEST_PACKAGES := libcmocka-dev clang libclang-rt-14-dev python3-aiosmtpd \
 	python3-jira chromium sqlite3 curl gettext postgresql-15 nginx \
-	dovecot-imapd
+	dovecot-imapd systemd openssl
 
 # Debian starts a system-wide Dovecot when the package is installed; the
 # tests need none, so one that `make` installed is stopped and disabled.
@@ -36,7 +41,8 @@ DB ?= var/zek.db
 # `make fuzz`: seconds per libFuzzer target (docs/internals/fuzzing.md)
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps deps-run deps-test deps-test-apt build run test fuzz clean
+.PHONY: all deps deps-run deps-test deps-test-apt build run test fuzz clean \
+	deb deps-deb test-package
 
 all: build
 
@@ -116,5 +122,25 @@ fuzz: deps-test build-fuzz/build.ninja
 	ninja -C build-fuzz
 	./tests/fuzz/long.sh build-fuzz $(FUZZ_SECONDS)
 
+deps-deb: deps-run
+	$(call apt_install,$(DEB_PACKAGES))
+
+# The Debian package, built by dpkg-buildpackage from a copy of the tree
+# (the files git knows, committed or not) in build-deb/, so the tree
+# itself gets no obj-*/ or debian/zek/; then lintian, whose errors fail.
+# The result: ./zek_VERSION_amd64.deb (docs/operations.md).
+deb: deps-deb
+	rm -rf build-deb && mkdir -p build-deb/src
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 cp --parents -t build-deb/src
+	cd build-deb/src && dpkg-buildpackage -b -us -uc -j2
+	lintian --fail-on error build-deb/zek_*_amd64.deb
+	cp build-deb/zek_*_amd64.deb .
+
+# The package built and checked as tests/package/check.py does in make
+# test, plus the full build: installed into a throw-away root and served.
+test-package: deb
+	ZEK_DEB=$$(ls zek_*_amd64.deb | tail -n 1) ./tests/package/check.py .
+
 clean:
-	rm -rf build build-test build-fuzz
+	rm -rf build build-test build-fuzz build-deb

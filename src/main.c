@@ -1,5 +1,6 @@
 /* main.c: start-up, configuration and the zek subcommands. */
 #include <getopt.h>
+#include <stdatomic.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -464,18 +465,27 @@ config_env(struct config *cfg)
 	return 0;
 }
 
-/* Where templates/, static/, po/ and demo/ are: the configured root if it
- * has them, else the source tree the binary was built from. */
-static void
-config_find_root(struct config *cfg)
+static bool
+has_templates(const char *root)
 {
 	char path[1024];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/templates", cfg->root);
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+	snprintf(path, sizeof(path), "%s/templates", root);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Where templates/, static/, po/ and demo/ are: the configured root if it
+ * has them, else where `meson install` put them (an installed zek, such
+ * as the Debian package's, run from any folder), else the source tree the
+ * binary was built from (a developer's build). */
+static void
+config_find_root(struct config *cfg)
+{
+	if (has_templates(cfg->root))
 		return;
-	cfg->root = ZEK_SOURCE_ROOT;
+	cfg->root = has_templates(ZEK_DATA_DIR) ? ZEK_DATA_DIR :
+	    ZEK_SOURCE_ROOT;
 }
 
 static char *
@@ -565,6 +575,66 @@ load_presentation(struct app *app)
 	return ZEK_OK;
 }
 
+/* zek serve's reload (SIGHUP, `systemctl reload zek`): templates/ and po/
+ * read anew, e.g. after an edited text; the sets they replace may still be
+ * in use by a request or a mail being composed, so they are kept until
+ * zek stops (each reload costs one set's memory). Everything else (the
+ * config file, listen, db, limits) is read at start only. */
+struct retired {
+	struct retired *next;
+	struct templates *tpl;
+	struct catalogs *cat;
+};
+
+static struct retired *serve_retired;       /* only the signal thread adds */
+static struct jobs_app *serve_jobs;         /* the mail worker's copy */
+static atomic_bool serve_stopping;          /* the mail worker's stop */
+
+static void
+serve_reload(struct app *app)
+{
+	struct retired *r = calloc(1, sizeof(*r));
+	struct templates *tpl;
+	struct catalogs *cat = NULL;
+	char err[256];
+
+	if (r == NULL)
+		return;
+	tpl = templates_load(app->templates_dir, err, sizeof(err));
+	if (tpl != NULL)
+		cat = i18n_load(app->po_dir, err, sizeof(err));
+	if (tpl == NULL || cat == NULL) {
+		/* Keeps what it has: a broken edit does not take pages down. */
+		fprintf(stderr, "zek: reload failed, nothing changed: %s\n", err);
+		templates_free(tpl);
+		free(r);
+		return;
+	}
+	r->tpl = app_templates(app);
+	r->cat = app_catalogs(app);
+	r->next = serve_retired;
+	serve_retired = r;
+	__atomic_store_n(&app->tpl, tpl, __ATOMIC_RELEASE);
+	__atomic_store_n(&app->cat, cat, __ATOMIC_RELEASE);
+	__atomic_store_n(&serve_jobs->mail.tpl, tpl, __ATOMIC_RELEASE);
+	__atomic_store_n(&serve_jobs->mail.cat, cat, __ATOMIC_RELEASE);
+	fprintf(stderr, "zek: reload: templates (%s) and catalogs (%s) re-read; "
+	    "other settings take a restart\n", app->templates_dir, app->po_dir);
+}
+
+static void
+serve_retired_free(void)
+{
+	struct retired *r;
+
+	while ((r = serve_retired) != NULL) {
+		serve_retired = r->next;
+		templates_free(r->tpl);
+		i18n_free(r->cat);
+		free(r);
+	}
+}
+
 /* Says which database could not be opened (without its password). */
 static int
 db_open_failed(const struct app *app, int rc)
@@ -610,7 +680,9 @@ cmd_serve(struct app *app)
 		print_demo_logins(&app->cfg);
 	/* Background jobs: the outbox worker, purges. */
 	japp = (struct jobs_app){ .core = app->core,
-	    .mail = { &app->cfg, app->tpl, app->cat } };
+	    .mail = { &app->cfg, app->tpl, app->cat, &serve_stopping } };
+	serve_jobs = &japp;
+	app->reload = serve_reload;
 	if (smtp_global_init() != ZEK_OK ||
 	    jobs_serve_start(&japp, &jobs) != ZEK_OK) {
 		fputs("zek: cannot start the background jobs\n", stderr);
@@ -629,7 +701,10 @@ cmd_serve(struct app *app)
 		    "people use\n", app->cfg.listen, app->cfg.base_url);
 	rc = http_serve(app);
 out:
+	/* The mail worker finishes the mail it sends, not its whole batch. */
+	atomic_store(&serve_stopping, true);
 	jobs_stop(jobs);
+	serve_retired_free();
 	static_files_free(app->files);
 	i18n_free(app->cat);
 	templates_free(app->tpl);
@@ -1472,7 +1547,7 @@ cmd_mail(struct app *app, int argc, char **argv)
 		if (rc != ZEK_OK)
 			goto out;
 	}
-	ma.env = (struct mail_env){ &app->cfg, app->tpl, app->cat };
+	ma.env = (struct mail_env){ &app->cfg, app->tpl, app->cat, NULL };
 	if (str_eq(ma.sub, "list"))
 		rc = with_ctx(app->core, do_mail_list, &ma);
 	else if (str_eq(ma.sub, "show"))

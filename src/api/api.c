@@ -71,7 +71,7 @@ api_method_not_allowed(struct req *rq)
 {
 	int rc;
 
-	rq->cat = rq->app->cat;
+	rq->cat = app_catalogs(rq->app);
 	rq->lang = i18n_negotiate(req_header(rq, "Accept-Language"));
 	rc = http_header(rq, "Allow", "GET, HEAD, POST, PUT, DELETE");
 	if (rc != ZEK_OK)
@@ -169,7 +169,7 @@ api_dispatch(struct req *rq)
 	bool sent;
 	int rc;
 
-	rq->cat = rq->app->cat;
+	rq->cat = app_catalogs(rq->app);
 	rq->lang = i18n_negotiate(req_header(rq, "Accept-Language"));
 	rc = core_ctx_init(rq->app->core, rq->arena, &rq->ctx);
 	if (rc != ZEK_OK)

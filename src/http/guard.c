@@ -383,7 +383,7 @@ guard_refused(struct req *rq, size_t path_max)
 	if (status == 0)
 		return false;
 	if (str_starts(rq->path, "/rest/")) {
-		rq->cat = rq->app->cat;
+		rq->cat = app_catalogs(rq->app);
 		rq->lang = i18n_negotiate(req_header(rq, "Accept-Language"));
 		api_error(rq, status, "api_err_bad_request", NULL);
 	} else {

@@ -31,7 +31,26 @@ struct app {
 	char *templates_dir;
 	char *po_dir;
 	char *static_dir;
+	/* SIGHUP (systemctl reload): re-reads what can change while zek
+	 * serves; set by main.c, NULL for none. Runs on the thread that
+	 * waits for signals while requests go on. */
+	void (*reload)(struct app *app);
 };
+
+/* The current templates and catalogs. A reload swaps app->tpl and
+ * app->cat (__atomic_store_n) while requests run, and keeps the old sets
+ * alive, so whatever a request loaded stays valid until it ends. */
+static inline struct templates *
+app_templates(struct app *app)
+{
+	return __atomic_load_n(&app->tpl, __ATOMIC_ACQUIRE);
+}
+
+static inline struct catalogs *
+app_catalogs(struct app *app)
+{
+	return __atomic_load_n(&app->cat, __ATOMIC_ACQUIRE);
+}
 
 #define REQ_MAX_PARAMS 4
 
@@ -95,7 +114,12 @@ struct req {
 	int refuse_runs;            /* test hook X-Zek-Refuse-Runs */
 };
 
-/* Starts the server; blocks until SIGINT/SIGTERM. Returns a zek_rc. */
+/* Starts the server; blocks until SIGINT/SIGTERM, then stops taking
+ * connections and lets the requests under way finish (at most
+ * HTTP_DRAIN_SECONDS). SIGHUP calls app->reload. Under systemd
+ * (NOTIFY_SOCKET set, built with libsystemd) it says READY=1 once it
+ * listens, RELOADING=1 around a reload and STOPPING=1. Returns a zek_rc. */
+#define HTTP_DRAIN_SECONDS 20
 int http_serve(struct app *app);
 
 /* Request accessors. All return NULL when absent. */

@@ -15,6 +15,11 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
+
+#ifdef ZEK_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "api/api.h"
 #include "http/access_log.h"
@@ -32,6 +37,9 @@
 #define HEADER_MEMORY (32u * 1024)
 
 static atomic_uint_fast64_t requests_total;
+/* Requests from their first byte to their last (on_completed): what a
+ * stop waits for. Idle keep-alive connections are not counted. */
+static atomic_int requests_in_flight;
 /* Drawn once per process: request ids stay apart across restarts without
  * a system call for randomness on every request. */
 static uint32_t request_id_base;
@@ -95,6 +103,7 @@ req_free(void *p)
 	buf_free(&rq->body);
 	atomic_fetch_sub(&body_memory, rq->body_reserved);
 	rq->body_reserved = 0;
+	atomic_fetch_sub(&requests_in_flight, 1);
 }
 
 #ifdef ZEK_TEST_HOOKS
@@ -169,6 +178,7 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 		arena_free(a);
 		return NULL;
 	}
+	atomic_fetch_add(&requests_in_flight, 1);   /* req_free counts it out */
 	rq->arena = a;
 	rq->app = app;
 	rq->conn = conn;
@@ -669,6 +679,67 @@ connection_limit(const struct config *cfg)
 	return cfg->max_connections;
 }
 
+/* Tells systemd (Type=notify) what the server does now; nothing when
+ * zek was not started by systemd or built without libsystemd. */
+static void
+notify(const char *state)
+{
+#ifdef ZEK_HAVE_SYSTEMD
+	if (getenv("NOTIFY_SOCKET") != NULL)
+		sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
+/* A stop: no new connections (the listening socket is closed, so a proxy
+ * sends new ones elsewhere at once), while the requests under way finish
+ * for at most HTTP_DRAIN_SECONDS. Keep-alive connections may still send
+ * requests meanwhile; they are served too. */
+static void
+drain(struct MHD_Daemon *d)
+{
+	MHD_socket s = MHD_quiesce_daemon(d);
+	const struct timespec tick = { 0, 10000000 };
+	int i, left;
+
+	if (s != MHD_INVALID_SOCKET)
+		close(s);
+	for (i = 0; i < HTTP_DRAIN_SECONDS * 100; i++) {
+		if (atomic_load(&requests_in_flight) == 0)
+			return;
+		access_log_flush();
+		nanosleep(&tick, NULL);
+	}
+	left = atomic_load(&requests_in_flight);
+	if (left > 0)
+		fprintf(stderr, "zek: stopping with %d request%s unfinished after "
+		    "%d s\n", left, left == 1 ? "" : "s", HTTP_DRAIN_SECONDS);
+}
+
+/* Waits for SIGINT or SIGTERM, writing the access log meanwhile; SIGHUP
+ * reloads. Returns the signal that stops the server. */
+static int
+wait_for_stop(struct app *app, const sigset_t *set)
+{
+	static const struct timespec log_tick = { 0, 250000000 };
+	int sig;
+
+	for (;;) {
+		sig = sigtimedwait(set, NULL, &log_tick);
+		if (sig < 0) {
+			access_log_flush();
+		} else if (sig == SIGHUP) {
+			notify("RELOADING=1");
+			if (app->reload != NULL)
+				app->reload(app);
+			notify("READY=1");
+		} else {
+			return sig;
+		}
+	}
+}
+
 int
 http_serve(struct app *app)
 {
@@ -676,7 +747,6 @@ http_serve(struct app *app)
 	struct MHD_Daemon *d;
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *di;
-	static const struct timespec log_tick = { 0, 250000000 };
 	sigset_t set;
 	int sig;
 
@@ -688,6 +758,7 @@ http_serve(struct app *app)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);     /* workers inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
 	request_id_base = randombytes_random();
@@ -704,8 +775,10 @@ http_serve(struct app *app)
 	/* Every limit here is listed in docs/internals/limits.md. The memory
 	 * limit bounds one connection's request line and headers (MHD answers
 	 * 414 or 431 beyond it); the guard bounds how long they may take. */
+	/* MHD_USE_ITC: MHD_quiesce_daemon must wake the pool's threads. */
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC, 0,
+	    NULL, NULL,
 	    on_request, app,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
@@ -729,10 +802,11 @@ http_serve(struct app *app)
 	fprintf(stderr, "zek: listening on http://%s:%u/\n",
 	    inet_ntoa(sa.sin_addr), di ? (unsigned)di->port : 0);
 	fflush(stderr);
-	/* Waits for SIGINT or SIGTERM, writing the access log meanwhile. */
-	while ((sig = sigtimedwait(&set, NULL, &log_tick)) < 0)
-		access_log_flush();
+	notify("READY=1");
+	sig = wait_for_stop(app, &set);
 	fprintf(stderr, "zek: stopping (signal %d)\n", sig);
+	notify("STOPPING=1");
+	drain(d);
 	atomic_store(&durable_stopping, true);
 	while (atomic_load(&durable_suspended) > 0) {
 		struct timespec ms = { 0, 1000000 };

@@ -323,7 +323,8 @@ render(const struct mail_env *env, struct compose *c, const char *kind,
 	int rc;
 
 	snprintf(name, sizeof(name), "mail/%s/%s", kind, event);
-	rc = templates_render(env->tpl, name, c->ctx, out);
+	rc = templates_render(__atomic_load_n(&env->tpl, __ATOMIC_ACQUIRE),
+	    name, c->ctx, out);
 	if (rc == ZEK_OK && out->data == NULL)
 		rc = buf_puts(out, "");
 	return rc;
@@ -333,7 +334,8 @@ enum zek_rc
 mail_compose(const struct mail_env *env, struct arena *a,
     const struct store_mail *m, struct buf *out)
 {
-	struct compose c = { .a = a, .cat = env->cat,
+	struct compose c = { .a = a,
+	    .cat = __atomic_load_n(&env->cat, __ATOMIC_ACQUIRE),
 	    .base_url = env->cfg->base_url,
 	    .reply_address = env->cfg->mail_reply_address };
 	struct buf text, html;

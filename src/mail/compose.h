@@ -2,6 +2,8 @@
 #ifndef ZEK_MAIL_COMPOSE_H
 #define ZEK_MAIL_COMPOSE_H
 
+#include <stdatomic.h>
+
 #include "lib/buf.h"
 #include "lib/zek.h"
 
@@ -14,11 +16,16 @@ struct templates;
 #define MAIL_MAX_BYTES (2u << 20)   /* one rendered message */
 
 /* What rendering needs; everything borrowed, living as long as the
- * process (or the `zek mail` command). */
+ * process (or the `zek mail` command). zek serve's reload (SIGHUP) swaps
+ * tpl and cat with __atomic_store_n while mails are composed, so readers
+ * load them with __atomic_load_n; the old sets stay alive. */
 struct mail_env {
 	const struct config *cfg;
 	const struct templates *tpl;    /* the app's set: mail/text/<event>, mail/html/<event> */
 	const struct catalogs *cat;     /* po/<lang>/mail.po among them */
+	const atomic_bool *stop;        /* NULL, or set when zek serve stops:
+	                                   the outbox ends its batch between
+	                                   two mails */
 };
 
 /*

@@ -192,6 +192,11 @@ outbox_run(struct core *core, const struct mail_env *env,
 		rc = core_outbox_claim_due(&ctx, token,
 		    ctx.now_ms + lease_ms(env->cfg), OUTBOX_BATCH, &ids, &n);
 	for (i = 0; rc == ZEK_OK && i < n; i++) {
+		/* zek serve is stopping: the mails not yet sent keep their
+		 * claim until it lapses (lease_ms), then go out from the next
+		 * process that runs; the one being sent was finished. */
+		if (env->stop != NULL && atomic_load(env->stop))
+			break;
 		/* A fresh arena and "now" per mail: sending takes time. */
 		ma = arena_new(ARENA_LIMIT);
 		if (ma == NULL) {

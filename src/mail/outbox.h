@@ -43,6 +43,8 @@ struct outbox_stats {
  * lapses (the same bytes, same Message-ID, so receivers can drop the copy).
  * That window is one local SQLite write, so it is small.
  * Does nothing when cfg->smtp_url is empty (mails wait in the outbox).
+ * When env->stop is set the pass ends before the next mail of its batch
+ * (zek serve stopping); those mails are due again once their claim lapses.
  * Returns ZEK_OK unless the database fails (per-mail problems are
  * recorded on the mail and counted in *st).
  */

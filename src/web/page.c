@@ -51,21 +51,21 @@ load_presentation(struct req *rq)
 	char err[256];
 
 	if (!app->cfg.dev) {
-		rq->tpl = app->tpl;
-		rq->cat = app->cat;
+		rq->tpl = app_templates(app);
+		rq->cat = app_catalogs(app);
 		return ZEK_OK;
 	}
 	rq->tpl = templates_load(app->templates_dir, err, sizeof(err));
 	if (rq->tpl == NULL) {
 		fprintf(stderr, "%s templates: %s\n", rq->id, err);
-		rq->tpl = app->tpl;
+		rq->tpl = app_templates(app);
 	} else if (arena_defer(rq->arena, templates_cleanup, rq->tpl) != 0) {
 		return ZEK_NOMEM;
 	}
 	rq->cat = i18n_load(app->po_dir, err, sizeof(err));
 	if (rq->cat == NULL) {
 		fprintf(stderr, "%s catalogs: %s\n", rq->id, err);
-		rq->cat = app->cat;
+		rq->cat = app_catalogs(app);
 	} else if (arena_defer(rq->arena, catalogs_cleanup, rq->cat) != 0) {
 		return ZEK_NOMEM;
 	}

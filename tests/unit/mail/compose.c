@@ -47,7 +47,7 @@ setup(void **state)
 	cat = i18n_load(dir, err, sizeof(err));
 	if (cat == NULL)
 		fail_msg("catalogs: %s", err);
-	env = (struct mail_env){ &cfg, tpl, cat };
+	env = (struct mail_env){ &cfg, tpl, cat, NULL };
 	return 0;
 }
 

@@ -59,7 +59,7 @@ setup(void **state)
 	cat = i18n_load(dir, err, sizeof(err));
 	assert_non_null(tpl);
 	assert_non_null(cat);
-	menv = (struct mail_env){ &env->cfg, tpl, cat };
+	menv = (struct mail_env){ &env->cfg, tpl, cat, NULL };
 	assert_int_equal(smtp_global_init(), ZEK_OK);
 	/* A loopback port nobody listens on: connections are refused. */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -303,6 +303,30 @@ test_worker_retries_when_the_server_is_down(void **state)
 	assert_int_equal(outbox_run(env->core, &menv, &st, &more), ZEK_OK);
 	assert_int_equal(st.retried + st.sent + st.failed + st.busy, 0);
 	assert_int_equal(get(id)->attempts, 1);
+}
+
+/* zek serve stopping: the worker sends no further mail of its batch; the
+ * claimed ones wait for their claim to lapse, untouched. */
+static void
+test_worker_stops_between_mails(void **state)
+{
+	struct outbox_stats st = { 0 };
+	int64_t id = enqueue(NOTIFY_CREATED, core_now_ms());
+	atomic_bool stop = true;
+	struct mail_env stopping = menv;
+	bool more = true;
+
+	stopping.stop = &stop;
+	assert_int_equal(outbox_run(env->core, &stopping, &st, &more), ZEK_OK);
+	assert_int_equal(st.retried + st.sent + st.failed + st.busy, 0);
+	assert_false(more);
+	assert_string_equal(get(id)->state, "pending");
+	assert_int_equal(get(id)->attempts, 1);     /* the claim counted */
+	/* Without the flag the same worker gets to it (once the claim
+	 * lapsed: not before). */
+	atomic_store(&stop, false);
+	assert_int_equal(outbox_run(env->core, &stopping, &st, &more), ZEK_OK);
+	assert_int_equal(st.retried + st.sent + st.failed, 0);
 }
 
 static void
@@ -550,6 +574,7 @@ main(void)
 		cmocka_unit_test_setup(test_worker_retries_when_the_server_is_down,
 		    reset),
 		cmocka_unit_test_setup(test_worker_gives_up_after_expiry, reset),
+		cmocka_unit_test_setup(test_worker_stops_between_mails, reset),
 		cmocka_unit_test_setup(test_unrenderable_mail_fails_for_good,
 		    reset),
 		cmocka_unit_test_setup(test_without_smtp_url_mails_wait, reset),
