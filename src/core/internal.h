@@ -62,6 +62,19 @@ bool core_cursor_parse(const char *s, int64_t *value, int64_t *id);
 void *core_grow(struct zctx *ctx, void *arr, size_t n, size_t *cap,
     size_t size);
 
+struct field;
+struct field_value;
+struct request_field_view;
+/* The values `vals` of field f as the request page shows them (option
+ * labels, object names, the checkbox's label; a date-time stays UTC ms,
+ * in datetime_ms too). */
+enum zek_rc core_field_display(struct zctx *ctx, const struct field *f,
+    const char *const *vals, size_t n, struct request_field_view *out);
+/* A request's title from its values (norm[i] those of t->fields[i]): the
+ * summary, else the first text filled in; NULL when there is none. */
+const char *core_request_title(const struct reqtype *t,
+    const struct field_value *norm);
+
 struct store_desk;
 struct store_reqtype;
 

@@ -205,8 +205,8 @@ check_fields(struct zctx *ctx, const struct user *user,
 	return ZEK_OK;
 }
 
-static const char *
-title_of(const struct reqtype *t, const struct field_value *norm)
+const char *
+core_request_title(const struct reqtype *t, const struct field_value *norm)
 {
 	size_t i;
 
@@ -216,7 +216,7 @@ title_of(const struct reqtype *t, const struct field_value *norm)
 	for (i = 0; i < t->nfields; i++)
 		if (t->fields[i].kind == FIELD_TEXT && norm[i].nvalues > 0)
 			return norm[i].values[0];
-	return t->name;
+	return NULL;
 }
 
 /* The first entry of the request's activity log. */
@@ -246,6 +246,7 @@ insert_request(struct zctx *ctx, const struct user *user,
 {
 	struct store_request r;
 	struct store_desk *d;
+	const char *title;
 	enum zek_rc rc;
 	int64_t number, id;
 	size_t i, j;
@@ -268,6 +269,7 @@ insert_request(struct zctx *ctx, const struct user *user,
 		rc = ZEK_NOMEM;
 		goto out;
 	}
+	title = core_request_title(t, norm);
 	r = (struct store_request){
 		.desk_id = d->id,
 		.number = number,
@@ -278,7 +280,7 @@ insert_request(struct zctx *ctx, const struct user *user,
 		.shared_org_id = in->share_org_id,
 		.status = status_code(STATUS_OFFEN),
 		.resolution = "",
-		.title = title_of(t, norm),
+		.title = title != NULL ? title : t->name,
 		.created_at = ctx->now_ms,
 		.updated_at = ctx->now_ms,
 	};
@@ -558,6 +560,39 @@ view_field(const struct views_data *d, const struct field *f,
 		}
 		fv->values[fv->nvalues++] = v;
 	}
+}
+
+enum zek_rc
+core_field_display(struct zctx *ctx, const struct field *f,
+    const char *const *vals, size_t n, struct request_field_view *out)
+{
+	struct views_data d = { .nvals = 0 };
+	struct store_value *sv;
+	int64_t *ids;
+	size_t i, nids = 0;
+	enum zek_rc rc;
+
+	sv = arena_calloc(ctx->arena, n + 1, sizeof(*sv));
+	ids = arena_calloc(ctx->arena, n + 1, sizeof(*ids));
+	*out = (struct request_field_view){ .key = f->key, .label = f->label,
+	    .kind = f->kind };
+	out->values = arena_calloc(ctx->arena, n + 1, sizeof(*out->values));
+	out->object_ids = arena_calloc(ctx->arena, n + 1,
+	    sizeof(*out->object_ids));
+	if (sv == NULL || ids == NULL || out->values == NULL ||
+	    out->object_ids == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++) {
+		sv[i].value = vals[i];
+		if (f->kind == FIELD_OBJECT &&
+		    str_to_i64(vals[i], 1, INT64_MAX, &ids[nids]) == 0)
+			nids++;
+	}
+	rc = store_objects_by_ids(ctx->db, ctx->arena, ids, nids, &d.objs,
+	    &d.nobjs);
+	if (rc == ZEK_OK)
+		view_field(&d, f, sv, n, out);
+	return rc;
 }
 
 /* The request's filled fields in form order; vals are its values, ordered
