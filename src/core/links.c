@@ -8,7 +8,10 @@
 #include "core/workflow.h"
 #include "lib/arena.h"
 #include "lib/str.h"
+#include "lib/utf8.h"
 #include "store/store.h"
+
+#include <string.h>
 
 static const char *const codes[LINK_KIND_MAX] = {
 	[LINK_DUPLICATE_OF] = "duplicate_of",
@@ -82,6 +85,8 @@ find_other(struct zctx *ctx, const struct user *user, int64_t self,
 	k = str_trim(k);
 	if (*k == '\0')
 		return refuse(err, field, "err_required");
+	if (!utf8_valid(k, strlen(k)))
+		return refuse(err, field, "err_invalid_utf8");
 	rc = core_request_get(ctx, user, k, user->lang, &v);
 	if (rc == ZEK_NOTFOUND)
 		return refuse(err, field, "err_link_unknown");

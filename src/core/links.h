@@ -50,7 +50,8 @@ enum zek_rc core_links_of(struct zctx *ctx, const struct user *user,
 /* Links request `request_id` to the request `other_key` ("ZEK-12", any
  * case) as `kind`, with a "linked" entry (agents only) on both, in one
  * transaction. Returns ZEK_OK; ZEK_INVALID with *err (field
- * LINK_KEY_FIELD: err_link_unknown, err_link_self, err_link_exists);
+ * LINK_KEY_FIELD: err_required, err_invalid_utf8, err_link_unknown,
+ * err_link_self, err_link_exists);
  * ZEK_FORBIDDEN for anybody but support staff; ZEK_NOTFOUND. */
 enum zek_rc core_link_add(struct zctx *ctx, const struct user *user,
     int64_t request_id, enum link_kind kind, const char *other_key,

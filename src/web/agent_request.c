@@ -501,6 +501,7 @@ int
 web_agent_status(struct req *rq)
 {
 	const char *value = req_form(rq, "action");
+	const char *original = req_form(rq, LINK_ORIGINAL_FIELD);
 	const struct status_choice *c = NULL;
 	struct agent_state st = { .status_failed = true };
 	struct agent_request *ar;
@@ -514,11 +515,14 @@ web_agent_status(struct req *rq)
 	for (i = 0; i < ZEK_ARRAY_LEN(choices); i++)
 		if (str_eq(value, choices[i].value))
 			c = &choices[i];
-	if (c == NULL)
+	/* A key is text: refused, not ignored, whatever the action (a NUL
+	 * arrives as invalid UTF-8). */
+	if (c == NULL || (original != NULL && !utf8_valid(original,
+	    strlen(original))))
 		return web_fail(rq, 400, ZEK_INVALID);
 	if (c->resolution == RESOLUTION_DUPLIKAT)
 		rc = core_close_duplicate(&rq->ctx, rq->user, ar->view->id,
-		    req_form(rq, LINK_ORIGINAL_FIELD),
+		    original,
 		    req_form(rq, STATUS_COMMENT_FIELD), &st.status_err);
 	else
 		rc = core_transition(&rq->ctx, rq->user, ar->view->id, c->action,
