@@ -186,14 +186,15 @@ assign_json(struct req *rq, const struct agent_request *ar)
 /* A text field for a request key (partials/field), with its error. */
 static json_t *
 key_field_json(struct req *rq, const char *name, const char *label_key,
-    const char *help_key, bool failed, const struct field_error *err)
+    const char *help_key, bool required, bool failed,
+    const struct field_error *err)
 {
 	json_t *j;
 
 	j = ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
 	    "key", name, "id", arena_printf(rq->arena, "f-%s", name),
 	    "label", web_t(rq, label_key), "help", web_t(rq, help_key),
-	    "placeholder", "ZEK-12", "optional", 1, "required", 0,
+	    "placeholder", "ZEK-12", "optional", !required, "required", required,
 	    "value", failed ? web_kept(rq, name) : "", "is_text", 1);
 	if (j != NULL && failed && err->key != NULL && str_eq(err->field, name))
 		json_object_set_new(j, "error", json_string(http_error_text(rq,
@@ -206,7 +207,7 @@ static json_t *
 original_json(struct req *rq, const struct agent_state *st)
 {
 	return key_field_json(rq, LINK_ORIGINAL_FIELD, "agent_original_label",
-	    "agent_original_help", st->status_failed, &st->status_err);
+	    "agent_original_help", false, st->status_failed, &st->status_err);
 }
 
 /* "Verknüpfte Anfragen": the links, a form to add one, a button to
@@ -239,11 +240,12 @@ links_json(struct req *rq, const struct agent_request *ar,
 		json_array_append_new(kinds, ctx_pack("{s:s, s:s, s:b}",
 		    "value", link_kind_code((enum link_kind)i),
 		    "label", web_t(rq, labels[i]),
-		    "selected", str_eq(sent, link_kind_code((enum link_kind)i))));
+		    "selected", sent != NULL ? str_eq(sent,
+		    link_kind_code((enum link_kind)i)) : i == LINK_RELATES));
 	return ctx_pack("{s:o, s:b, s:o, s:o, s:s, s:s}",
 	    "items", list, "has_items", json_array_size(list) > 0,
 	    "kinds", kinds, "key", key_field_json(rq, LINK_KEY_FIELD,
-	    "agent_link_key_label", "agent_link_key_help", st->link_failed,
+	    "agent_link_key_label", "agent_link_key_help", true, st->link_failed,
 	    &st->link_err),
 	    "action", agent_sub_href(rq, ar->view, "links"),
 	    "remove_action", agent_sub_href(rq, ar->view, "links/remove"));
