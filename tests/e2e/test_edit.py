@@ -285,3 +285,11 @@ def test_closing_as_duplicate_asks_for_the_original(c):
     assert_in("Duplikat von %s Das Original" % orig, text_of(page, "links"))
     assert_in("Geschlossen mit Lösung Duplikat", text_of(page, "activity"))
     assert_in("Hat Duplikat %s Das Duplikat" % dup, text_of(show(agent, REQ + orig, "orig"), "links"))
+
+
+def test_demo_data_has_a_related_pair(c):
+    agent = as_user(c, "support@example.org")
+    assert_in("Hängt zusammen mit ZEK-13 Kita-Platz",
+              text_of(show(agent, REQ + "ZEK-22", "demo request"), "links"))
+    assert_in("Hängt zusammen mit ZEK-22 Anwohnerparken",
+              text_of(show(agent, REQ + "ZEK-13", "demo request"), "links"))
