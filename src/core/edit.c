@@ -225,22 +225,6 @@ core_request_edit_form(struct zctx *ctx, const struct user *user,
 
 /* ---- saving ---- */
 
-/* A growing list of field errors in ctx->arena. */
-struct errlist {
-	struct field_error *e;
-	size_t n, cap;
-};
-
-static enum zek_rc
-err_add(struct zctx *ctx, struct errlist *l, const struct field_error *e)
-{
-	l->e = core_grow(ctx, l->e, l->n, &l->cap, sizeof(*l->e));
-	if (l->e == NULL)
-		return ZEK_NOMEM;
-	l->e[l->n++] = *e;
-	return ZEK_OK;
-}
-
 static const struct field_value *
 input_value(const struct edit_input *in, const char *key)
 {
@@ -268,7 +252,7 @@ struct edit_job {
  * a field that became required since). */
 static enum zek_rc
 check_field(struct zctx *ctx, struct edit_job *j, size_t i,
-    struct errlist *errs)
+    struct core_errs *errs)
 {
 	const struct field *f = &j->type->fields[i];
 	const struct field_value *sent = input_value(j->in, f->key);
@@ -294,7 +278,7 @@ check_field(struct zctx *ctx, struct edit_job *j, size_t i,
 		    run_strings(ctx, run, nrun), nrun };
 		return j->norm[i].values != NULL ? ZEK_OK : ZEK_NOMEM;
 	}
-	return err_add(ctx, errs, &e);
+	return core_err_add(ctx, errs, &e);
 }
 
 static enum zek_rc
@@ -378,7 +362,7 @@ write_edit(struct zctx *ctx, struct edit_job *j)
 }
 
 static enum zek_rc
-edit_locked(struct zctx *ctx, struct edit_job *j, struct errlist *errs)
+edit_locked(struct zctx *ctx, struct edit_job *j, struct core_errs *errs)
 {
 	struct edit_type_choice *types;
 	struct field_error e = { .field = EDIT_TYPE_FIELD,
@@ -393,7 +377,7 @@ edit_locked(struct zctx *ctx, struct edit_job *j, struct errlist *errs)
 	if (rc != ZEK_OK)
 		return rc;
 	if (!is_choice(types, ntypes, j->in->type_id))
-		return err_add(ctx, errs, &e);
+		return core_err_add(ctx, errs, &e);
 	rc = core_reqtype_editable(ctx, j->in->type_id, j->user->lang, &j->type);
 	if (rc == ZEK_OK)
 		rc = store_values_by_request(ctx->db, ctx->arena, j->r->id,
@@ -417,7 +401,7 @@ core_request_edit(struct zctx *ctx, const struct user *user,
     struct field_error **errs, size_t *nerrs)
 {
 	struct edit_job j = { .user = user, .in = in };
-	struct errlist el = { 0 };
+	struct core_errs el = { 0 };
 	enum zek_rc rc;
 	unsigned roles;
 

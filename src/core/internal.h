@@ -61,6 +61,15 @@ bool core_cursor_parse(const char *s, int64_t *value, int64_t *id);
 /* Grows an arena array for one more element (n in use, *cap capacity). */
 void *core_grow(struct zctx *ctx, void *arr, size_t n, size_t *cap,
     size_t size);
+struct field_error;
+/* A growing list of a form's field errors in ctx->arena. */
+struct core_errs {
+	struct field_error *e;
+	size_t n, cap;
+};
+/* Appends a copy of *e; ZEK_NOMEM when the arena is out. */
+enum zek_rc core_err_add(struct zctx *ctx, struct core_errs *l,
+    const struct field_error *e);
 
 struct field;
 struct field_value;

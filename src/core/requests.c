@@ -20,29 +20,13 @@
 #define CANDIDATES_MAX 50
 #define ATTACHMENT_FIELD "attachment"
 
-/* A growing list of field errors in ctx->arena. */
-struct errlist {
-	struct field_error *e;
-	size_t n, cap;
-};
-
 static enum zek_rc
-err_add(struct zctx *ctx, struct errlist *l, const struct field_error *e)
-{
-	l->e = core_grow(ctx, l->e, l->n, &l->cap, sizeof(*l->e));
-	if (l->e == NULL)
-		return ZEK_NOMEM;
-	l->e[l->n++] = *e;
-	return ZEK_OK;
-}
-
-static enum zek_rc
-err_add_key(struct zctx *ctx, struct errlist *l, const char *field,
+err_add_key(struct zctx *ctx, struct core_errs *l, const char *field,
     const char *key, int64_t max)
 {
 	struct field_error e = { .field = field, .key = key, .max = max };
 
-	return err_add(ctx, l, &e);
+	return core_err_add(ctx, l, &e);
 }
 
 enum zek_rc
@@ -88,7 +72,7 @@ input_value(const struct create_input *in, const char *key)
 static enum zek_rc
 check_reporter(struct zctx *ctx, const struct user *user,
     const struct create_input *in, const struct user **reporter,
-    struct errlist *errs)
+    struct core_errs *errs)
 {
 	struct user *r;
 	enum zek_rc rc;
@@ -113,7 +97,7 @@ check_reporter(struct zctx *ctx, const struct user *user,
 
 static enum zek_rc
 check_share(struct zctx *ctx, const struct user *reporter,
-    const struct create_input *in, struct errlist *errs)
+    const struct create_input *in, struct core_errs *errs)
 {
 	size_t i;
 
@@ -129,7 +113,7 @@ check_share(struct zctx *ctx, const struct user *reporter,
 static enum zek_rc
 check_attachments(struct zctx *ctx, const struct user *user,
     const struct reqtype *t, const struct create_input *in,
-    const char ***tokens, size_t *ntokens, struct errlist *errs)
+    const char ***tokens, size_t *ntokens, struct core_errs *errs)
 {
 	const struct field *f = NULL;
 	struct store_attachment *sa;
@@ -165,7 +149,7 @@ check_attachments(struct zctx *ctx, const struct user *user,
 		if (rc == ZEK_NOTFOUND) {
 			e = (struct field_error){ .field = f->key,
 			    .key = "err_upload_expired" };
-			return err_add(ctx, errs, &e);
+			return core_err_add(ctx, errs, &e);
 		}
 		if (rc != ZEK_OK)
 			return rc;
@@ -185,7 +169,7 @@ check_attachments(struct zctx *ctx, const struct user *user,
 static enum zek_rc
 check_fields(struct zctx *ctx, const struct user *user,
     const struct reqtype *t, const struct create_input *in,
-    struct field_value *norm, struct errlist *errs)
+    struct field_value *norm, struct core_errs *errs)
 {
 	const struct field_value *v;
 	struct field_error e;
@@ -198,7 +182,7 @@ check_fields(struct zctx *ctx, const struct user *user,
 		    v != NULL ? v->values : NULL, v != NULL ? v->nvalues : 0,
 		    user->tz, &norm[i], &e);
 		if (rc == ZEK_INVALID)
-			rc = err_add(ctx, errs, &e);
+			rc = core_err_add(ctx, errs, &e);
 		if (rc != ZEK_OK)
 			return rc;
 	}
@@ -241,7 +225,7 @@ static enum zek_rc
 insert_request(struct zctx *ctx, const struct user *user,
     const struct user *reporter, const struct reqtype *t,
     const struct create_input *in, const struct field_value *norm,
-    const char **tokens, size_t ntokens, struct errlist *errs,
+    const char **tokens, size_t ntokens, struct core_errs *errs,
     const char **key_out)
 {
 	struct store_request r;
@@ -321,7 +305,7 @@ core_request_create(struct zctx *ctx, const struct user *user,
     const struct create_input *in, struct field_error **errs, size_t *nerrs,
     const char **key_out)
 {
-	struct errlist el = { 0 };
+	struct core_errs el = { 0 };
 	const struct user *reporter;
 	struct field_value *norm;
 	const char **tokens = NULL;

@@ -12,6 +12,7 @@
 #include "core/requests.h"
 #include "core/sla.h"
 #include "core/users.h"
+#include "core/links.h"
 #include "core/validate.h"
 #include "lib/str.h"
 #include "store/store.h"
@@ -395,7 +396,7 @@ core_transition(struct zctx *ctx, const struct user *user, int64_t request_id,
 	/* A duplicate names its original: core_close_duplicate. */
 	if (action == WF_CLOSE && resolution == RESOLUTION_DUPLIKAT) {
 		if (err != NULL)
-			*err = (struct field_error){ .field = "original",
+			*err = (struct field_error){ .field = LINK_ORIGINAL_FIELD,
 			    .key = "err_required" };
 		return ZEK_INVALID;
 	}

@@ -415,11 +415,15 @@ agent_page(struct req *rq, const struct agent_request *ar,
 	return web_render(rq, status, "agent/request", page);
 }
 
+/* The request of the route; as every agent route, not found for anybody
+ * but staff. */
 static int
 load(struct req *rq, struct agent_request **ar)
 {
-	return core_agent_request_get(&rq->ctx, rq->user, req_param(rq, 0),
+	int rc = core_agent_request_get(&rq->ctx, rq->user, req_param(rq, 0),
 	    rq->lang, ar);
+
+	return rc == ZEK_FORBIDDEN ? ZEK_NOTFOUND : rc;
 }
 
 /* The page again after a refused form, with the reason on top. */
@@ -464,8 +468,6 @@ web_agent_request(struct req *rq)
 	int rc;
 
 	rc = load(rq, &ar);
-	if (rc == ZEK_FORBIDDEN)
-		rc = ZEK_NOTFOUND;
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
 	if (!str_eq(req_param(rq, 0), ar->view->key))
@@ -484,8 +486,7 @@ web_agent_assign(struct req *rq)
 
 	rc = load(rq, &ar);
 	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
-		    ZEK_NOTFOUND : rc), rc);
+		return web_fail(rq, http_status_of(rc), rc);
 	if (str_eq(who, "me"))
 		id = rq->user->id;
 	else if (who == NULL || (!str_empty(who) &&
@@ -512,8 +513,7 @@ web_agent_status(struct req *rq)
 
 	rc = load(rq, &ar);
 	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
-		    ZEK_NOTFOUND : rc), rc);
+		return web_fail(rq, http_status_of(rc), rc);
 	for (i = 0; i < ZEK_ARRAY_LEN(choices); i++)
 		if (str_eq(value, choices[i].value))
 			c = &choices[i];
@@ -552,8 +552,7 @@ web_agent_link_add(struct req *rq)
 
 	rc = load(rq, &ar);
 	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
-		    ZEK_NOTFOUND : rc), rc);
+		return web_fail(rq, http_status_of(rc), rc);
 	if (!link_kind_from_code(req_form(rq, "kind"), &kind))
 		return web_fail(rq, 400, ZEK_INVALID);
 	rc = core_link_add(&rq->ctx, rq->user, ar->view->id, kind,
@@ -576,8 +575,7 @@ web_agent_link_remove(struct req *rq)
 
 	rc = load(rq, &ar);
 	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
-		    ZEK_NOTFOUND : rc), rc);
+		return web_fail(rq, http_status_of(rc), rc);
 	for (i = 0; i < ar->nlinks; i++)
 		if (str_eq(ar->links[i].other_key, req_form(rq, "other")))
 			l = &ar->links[i];
@@ -605,8 +603,7 @@ web_agent_comment(struct req *rq)
 
 	rc = load(rq, &ar);
 	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
-		    ZEK_NOTFOUND : rc), rc);
+		return web_fail(rq, http_status_of(rc), rc);
 	if (!str_eq(vis, "public") && !str_eq(vis, "internal"))
 		return web_fail(rq, 400, ZEK_INVALID);
 	st.reply_internal = str_eq(vis, "internal");
