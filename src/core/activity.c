@@ -29,6 +29,9 @@ static const char *const kind_codes[ACTIVITY_KIND_MAX] = {
 	[ACTIVITY_SHARED_WITH_ORG] = "shared_with_org",
 	[ACTIVITY_ASSIGNED] = "assigned",
 	[ACTIVITY_RATED] = "rated",
+	[ACTIVITY_EDITED] = "edited",
+	[ACTIVITY_LINKED] = "linked",
+	[ACTIVITY_UNLINKED] = "unlinked",
 };
 
 static bool
@@ -283,6 +286,9 @@ entry_from_store(struct activity_entry *e, const struct store_activity *s)
 		.subject = { .id = s->subject_id, .name = s->subject_name,
 		    .email = "" },
 		.org_name = s->org_name,
+		.what = s->action,
+		.old_value = s->old_value,
+		.new_value = s->new_value,
 	};
 	(void)kind_from_code(s->kind, &e->kind);
 	e->has_action = wf_action_from_code(s->action, &e->action);

@@ -13,6 +13,7 @@
 
 struct attachment_info;
 struct field_error;
+struct request_field_view;
 struct store_request;
 
 #define ACTIVITY_MAX 2000           /* entries one page shows, newest first */
@@ -30,6 +31,11 @@ enum activity_kind {
 	                               (id 0 = nobody) */
 	ACTIVITY_RATED,             /* agents only; the reporter rated it or
 	                               changed the rating (core/rating.h) */
+	ACTIVITY_EDITED,            /* agents only; one field or the type
+	                               changed (core/edit.h) */
+	ACTIVITY_LINKED,            /* agents only; a link to another request
+	                               added or removed (core/links.h) */
+	ACTIVITY_UNLINKED,
 	ACTIVITY_KIND_MAX
 };
 
@@ -58,6 +64,18 @@ struct activity_entry {
 	                               always "" */
 	const char *org_name;       /* SHARED_WITH_ORG */
 	int score;                  /* RATED: 1..5 */
+	const char *what;           /* EDITED: "type" or the field's key;
+	                               (UN)LINKED: the link's code as this
+	                               request sees it (core/links.h) */
+	const char *old_value;      /* EDITED: as stored ("\n" between the
+	                               values of an object field) */
+	const char *new_value;      /* EDITED: as stored; (UN)LINKED: the
+	                               other request's key */
+	/* EDITED, once core_activity_describe ran: the field's label (NULL:
+	 * the request type) and the values before and after as the request
+	 * page shows them. */
+	const char *field_label;
+	struct request_field_view *before, *after;
 };
 
 /* The activity of request `request_id`, newest first (at most
@@ -72,6 +90,13 @@ struct request_view;
  * showed the user may see it), without loading and checking it again. */
 enum zek_rc core_activity_of_view(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct activity_entry **out, size_t *n);
+
+/* Fills in field_label, before and after of the EDITED entries among
+ * ents (newest first, as core_activity_of_view gives them for `v`), in
+ * `lang`: each through the request type the request had then. */
+enum zek_rc core_activity_describe(struct zctx *ctx,
+    const struct request_view *v, const char *lang,
+    struct activity_entry *ents, size_t n);
 
 /* A comment as a page or the API submits it. */
 struct comment_input {

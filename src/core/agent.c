@@ -7,7 +7,9 @@
 
 #include "core/calendar.h"
 #include "core/config.h"
+#include "core/edit.h"
 #include "core/internal.h"
+#include "core/links.h"
 #include "core/requests.h"
 #include "lib/arena.h"
 #include "lib/str.h"
@@ -490,6 +492,12 @@ core_agent_request_get(struct zctx *ctx, const struct user *user,
 	if (rc != ZEK_OK)
 		return rc;
 	rc = core_view_roles(ctx, user, ar->view, &roles);
+	if (rc == ZEK_OK)
+		rc = core_request_former(ctx, ar->view, lang, &ar->former,
+		    &ar->nformer);
+	if (rc == ZEK_OK)
+		rc = core_links_of(ctx, user, ar->view->id, lang, &ar->links,
+		    &ar->nlinks);
 	if (rc != ZEK_OK)
 		return rc;
 	fill_abilities(ar, roles);

@@ -12,6 +12,8 @@
 #include "core/workflow.h"
 
 struct request_view;
+struct request_field_view;
+struct request_link;
 
 #define AGENT_LIMIT_DEFAULT 25      /* rows per page */
 #define AGENT_LIMIT_MAX 100
@@ -170,6 +172,11 @@ struct agent_request {
 	                               take now (wf_check; WF_CLOSE with any
 	                               of its resolutions) */
 	bool can_assign;            /* open: it may be (re)assigned */
+	struct request_field_view *former;  /* "Frühere Angaben"
+	                                       (core_request_former) */
+	size_t nformer;
+	struct request_link *links; /* core_links_of */
+	size_t nlinks;
 };
 
 /* Loads request `key` for an agent. ZEK_NOTFOUND when it does not exist;

@@ -10,6 +10,7 @@
 #include "core/fields.h"
 #include "core/internal.h"
 #include "core/objects.h"
+#include "core/links.h"
 #include "core/rating.h"
 #include "core/requests.h"
 #include "core/status.h"
@@ -22,6 +23,7 @@
 #define DEMO_VALUES_MAX 32          /* values of one demo request */
 #define HOUR_MS (3600LL * 1000)
 #define DAY_MS (24 * HOUR_MS)
+#define DEMO_AGENT "support@example.org"  /* who links demo requests */
 
 static void
 json_free(void *p)
@@ -234,6 +236,24 @@ demo_rating(struct zctx *ctx, const json_t *jr, const struct store_request *r)
 	return rc;
 }
 
+/* "Hängt zusammen mit" an older request, set by support two hours after
+ * this one was raised, through the same rules as the page's. */
+static enum zek_rc
+demo_link(struct zctx *ctx, const struct store_request *r, const char *key)
+{
+	struct field_error err;
+	struct user *agent;
+	int64_t now = ctx->now_ms;
+	enum zek_rc rc;
+
+	rc = find_user(ctx, DEMO_AGENT, &agent);
+	ctx->now_ms = now + 2 * HOUR_MS;
+	if (rc == ZEK_OK)
+		rc = core_link_add(ctx, agent, r->id, LINK_RELATES, key, &err);
+	ctx->now_ms = now;
+	return rc;
+}
+
 /* Status, resolution and participants, as if agents had worked on it. */
 static enum zek_rc
 demo_aftermath(struct zctx *ctx, const json_t *jr, const char *key)
@@ -262,6 +282,8 @@ demo_aftermath(struct zctx *ctx, const json_t *jr, const char *key)
 	}
 	if (rc == ZEK_OK && json_object_get(jr, "rating") != NULL)
 		rc = demo_rating(ctx, json_object_get(jr, "rating"), r);
+	if (rc == ZEK_OK && !str_empty(jstr(jr, "relates_to")))
+		rc = demo_link(ctx, r, jstr(jr, "relates_to"));
 	return rc;
 }
 

@@ -201,19 +201,16 @@ field_offered(struct zctx *ctx, const struct field *f, struct field *out)
 	return ZEK_OK;
 }
 
-enum zek_rc
-core_reqtype_offered(struct zctx *ctx, int64_t portal_id, int64_t type_id,
-    const char *lang, struct reqtype **out)
+/* A copy of `all` with the fields a form offers: not hidden, not of a
+ * kind `skip` names (FIELD_KIND_MAX: none), without retired options. */
+static enum zek_rc
+reqtype_form(struct zctx *ctx, const struct reqtype *all,
+    enum field_kind skip, struct reqtype **out)
 {
-	struct reqtype *all, *t;
-	enum zek_rc rc;
+	struct reqtype *t;
+	enum zek_rc rc = ZEK_OK;
 	size_t i;
 
-	rc = core_reqtype_get(ctx, portal_id, type_id, lang, &all);
-	if (rc != ZEK_OK)
-		return rc;
-	if (all->hidden)
-		return ZEK_NOTFOUND;
 	t = arena_calloc(ctx->arena, 1, sizeof(*t));
 	if (t == NULL)
 		return ZEK_NOMEM;
@@ -224,12 +221,41 @@ core_reqtype_offered(struct zctx *ctx, int64_t portal_id, int64_t type_id,
 	if (t->fields == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; rc == ZEK_OK && i < all->nfields; i++)
-		if (!all->fields[i].hidden)
+		if (!all->fields[i].hidden && all->fields[i].kind != skip)
 			rc = field_offered(ctx, &all->fields[i],
 			    &t->fields[t->nfields++]);
 	if (rc == ZEK_OK)
 		*out = t;
 	return rc;
+}
+
+enum zek_rc
+core_reqtype_offered(struct zctx *ctx, int64_t portal_id, int64_t type_id,
+    const char *lang, struct reqtype **out)
+{
+	struct reqtype *all;
+	enum zek_rc rc;
+
+	rc = core_reqtype_get(ctx, portal_id, type_id, lang, &all);
+	if (rc != ZEK_OK)
+		return rc;
+	if (all->hidden)
+		return ZEK_NOTFOUND;
+	return reqtype_form(ctx, all, FIELD_KIND_MAX, out);
+}
+
+enum zek_rc
+core_reqtype_editable(struct zctx *ctx, int64_t type_id, const char *lang,
+    struct reqtype **out)
+{
+	struct reqtype *all;
+	enum zek_rc rc;
+
+	rc = core_reqtype_load(ctx, type_id, lang, &all);
+	if (rc != ZEK_OK)
+		return rc;
+	/* Files are added with a comment, not by editing. */
+	return reqtype_form(ctx, all, FIELD_ATTACHMENT, out);
 }
 
 const struct field *

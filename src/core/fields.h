@@ -74,6 +74,11 @@ enum zek_rc core_reqtype_get(struct zctx *ctx, int64_t portal_id,
  * and without hidden fields and retired options. */
 enum zek_rc core_reqtype_offered(struct zctx *ctx, int64_t portal_id,
     int64_t type_id, const char *lang, struct reqtype **out);
+/* The type `type_id` as an agent's edit form shows it: as
+ * core_reqtype_offered, but hidden types too (their requests are still
+ * worked on), and without attachment fields. */
+enum zek_rc core_reqtype_editable(struct zctx *ctx, int64_t type_id,
+    const char *lang, struct reqtype **out);
 /* The field with `key`, or NULL. */
 const struct field *core_reqtype_field(const struct reqtype *t,
     const char *key);

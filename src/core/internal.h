@@ -61,6 +61,28 @@ bool core_cursor_parse(const char *s, int64_t *value, int64_t *id);
 /* Grows an arena array for one more element (n in use, *cap capacity). */
 void *core_grow(struct zctx *ctx, void *arr, size_t n, size_t *cap,
     size_t size);
+struct field_error;
+/* A growing list of a form's field errors in ctx->arena. */
+struct core_errs {
+	struct field_error *e;
+	size_t n, cap;
+};
+/* Appends a copy of *e; ZEK_NOMEM when the arena is out. */
+enum zek_rc core_err_add(struct zctx *ctx, struct core_errs *l,
+    const struct field_error *e);
+
+struct field;
+struct field_value;
+struct request_field_view;
+/* The values `vals` of field f as the request page shows them (option
+ * labels, object names, the checkbox's label; a date-time stays UTC ms,
+ * in datetime_ms too). */
+enum zek_rc core_field_display(struct zctx *ctx, const struct field *f,
+    const char *const *vals, size_t n, struct request_field_view *out);
+/* A request's title from its values (norm[i] those of t->fields[i]): the
+ * summary, else the first text filled in; NULL when there is none. */
+const char *core_request_title(const struct reqtype *t,
+    const struct field_value *norm);
 
 struct store_desk;
 struct store_reqtype;

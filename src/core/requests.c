@@ -20,29 +20,13 @@
 #define CANDIDATES_MAX 50
 #define ATTACHMENT_FIELD "attachment"
 
-/* A growing list of field errors in ctx->arena. */
-struct errlist {
-	struct field_error *e;
-	size_t n, cap;
-};
-
 static enum zek_rc
-err_add(struct zctx *ctx, struct errlist *l, const struct field_error *e)
-{
-	l->e = core_grow(ctx, l->e, l->n, &l->cap, sizeof(*l->e));
-	if (l->e == NULL)
-		return ZEK_NOMEM;
-	l->e[l->n++] = *e;
-	return ZEK_OK;
-}
-
-static enum zek_rc
-err_add_key(struct zctx *ctx, struct errlist *l, const char *field,
+err_add_key(struct zctx *ctx, struct core_errs *l, const char *field,
     const char *key, int64_t max)
 {
 	struct field_error e = { .field = field, .key = key, .max = max };
 
-	return err_add(ctx, l, &e);
+	return core_err_add(ctx, l, &e);
 }
 
 enum zek_rc
@@ -88,7 +72,7 @@ input_value(const struct create_input *in, const char *key)
 static enum zek_rc
 check_reporter(struct zctx *ctx, const struct user *user,
     const struct create_input *in, const struct user **reporter,
-    struct errlist *errs)
+    struct core_errs *errs)
 {
 	struct user *r;
 	enum zek_rc rc;
@@ -113,7 +97,7 @@ check_reporter(struct zctx *ctx, const struct user *user,
 
 static enum zek_rc
 check_share(struct zctx *ctx, const struct user *reporter,
-    const struct create_input *in, struct errlist *errs)
+    const struct create_input *in, struct core_errs *errs)
 {
 	size_t i;
 
@@ -129,7 +113,7 @@ check_share(struct zctx *ctx, const struct user *reporter,
 static enum zek_rc
 check_attachments(struct zctx *ctx, const struct user *user,
     const struct reqtype *t, const struct create_input *in,
-    const char ***tokens, size_t *ntokens, struct errlist *errs)
+    const char ***tokens, size_t *ntokens, struct core_errs *errs)
 {
 	const struct field *f = NULL;
 	struct store_attachment *sa;
@@ -165,7 +149,7 @@ check_attachments(struct zctx *ctx, const struct user *user,
 		if (rc == ZEK_NOTFOUND) {
 			e = (struct field_error){ .field = f->key,
 			    .key = "err_upload_expired" };
-			return err_add(ctx, errs, &e);
+			return core_err_add(ctx, errs, &e);
 		}
 		if (rc != ZEK_OK)
 			return rc;
@@ -185,7 +169,7 @@ check_attachments(struct zctx *ctx, const struct user *user,
 static enum zek_rc
 check_fields(struct zctx *ctx, const struct user *user,
     const struct reqtype *t, const struct create_input *in,
-    struct field_value *norm, struct errlist *errs)
+    struct field_value *norm, struct core_errs *errs)
 {
 	const struct field_value *v;
 	struct field_error e;
@@ -198,15 +182,15 @@ check_fields(struct zctx *ctx, const struct user *user,
 		    v != NULL ? v->values : NULL, v != NULL ? v->nvalues : 0,
 		    user->tz, &norm[i], &e);
 		if (rc == ZEK_INVALID)
-			rc = err_add(ctx, errs, &e);
+			rc = core_err_add(ctx, errs, &e);
 		if (rc != ZEK_OK)
 			return rc;
 	}
 	return ZEK_OK;
 }
 
-static const char *
-title_of(const struct reqtype *t, const struct field_value *norm)
+const char *
+core_request_title(const struct reqtype *t, const struct field_value *norm)
 {
 	size_t i;
 
@@ -216,7 +200,7 @@ title_of(const struct reqtype *t, const struct field_value *norm)
 	for (i = 0; i < t->nfields; i++)
 		if (t->fields[i].kind == FIELD_TEXT && norm[i].nvalues > 0)
 			return norm[i].values[0];
-	return t->name;
+	return NULL;
 }
 
 /* The first entry of the request's activity log. */
@@ -241,11 +225,12 @@ static enum zek_rc
 insert_request(struct zctx *ctx, const struct user *user,
     const struct user *reporter, const struct reqtype *t,
     const struct create_input *in, const struct field_value *norm,
-    const char **tokens, size_t ntokens, struct errlist *errs,
+    const char **tokens, size_t ntokens, struct core_errs *errs,
     const char **key_out)
 {
 	struct store_request r;
 	struct store_desk *d;
+	const char *title;
 	enum zek_rc rc;
 	int64_t number, id;
 	size_t i, j;
@@ -268,6 +253,7 @@ insert_request(struct zctx *ctx, const struct user *user,
 		rc = ZEK_NOMEM;
 		goto out;
 	}
+	title = core_request_title(t, norm);
 	r = (struct store_request){
 		.desk_id = d->id,
 		.number = number,
@@ -278,7 +264,7 @@ insert_request(struct zctx *ctx, const struct user *user,
 		.shared_org_id = in->share_org_id,
 		.status = status_code(STATUS_OFFEN),
 		.resolution = "",
-		.title = title_of(t, norm),
+		.title = title != NULL ? title : t->name,
 		.created_at = ctx->now_ms,
 		.updated_at = ctx->now_ms,
 	};
@@ -319,7 +305,7 @@ core_request_create(struct zctx *ctx, const struct user *user,
     const struct create_input *in, struct field_error **errs, size_t *nerrs,
     const char **key_out)
 {
-	struct errlist el = { 0 };
+	struct core_errs el = { 0 };
 	const struct user *reporter;
 	struct field_value *norm;
 	const char **tokens = NULL;
@@ -558,6 +544,39 @@ view_field(const struct views_data *d, const struct field *f,
 		}
 		fv->values[fv->nvalues++] = v;
 	}
+}
+
+enum zek_rc
+core_field_display(struct zctx *ctx, const struct field *f,
+    const char *const *vals, size_t n, struct request_field_view *out)
+{
+	struct views_data d = { .nvals = 0 };
+	struct store_value *sv;
+	int64_t *ids;
+	size_t i, nids = 0;
+	enum zek_rc rc;
+
+	sv = arena_calloc(ctx->arena, n + 1, sizeof(*sv));
+	ids = arena_calloc(ctx->arena, n + 1, sizeof(*ids));
+	*out = (struct request_field_view){ .key = f->key, .label = f->label,
+	    .kind = f->kind };
+	out->values = arena_calloc(ctx->arena, n + 1, sizeof(*out->values));
+	out->object_ids = arena_calloc(ctx->arena, n + 1,
+	    sizeof(*out->object_ids));
+	if (sv == NULL || ids == NULL || out->values == NULL ||
+	    out->object_ids == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < n; i++) {
+		sv[i].value = vals[i];
+		if (f->kind == FIELD_OBJECT &&
+		    str_to_i64(vals[i], 1, INT64_MAX, &ids[nids]) == 0)
+			nids++;
+	}
+	rc = store_objects_by_ids(ctx->db, ctx->arena, ids, nids, &d.objs,
+	    &d.nobjs);
+	if (rc == ZEK_OK)
+		view_field(&d, f, sv, n, out);
+	return rc;
 }
 
 /* The request's filled fields in form order; vals are its values, ordered

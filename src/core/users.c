@@ -5,6 +5,7 @@
 
 #include "core/auth.h"
 #include "core/internal.h"
+#include "core/validate.h"
 #include "core/status.h"
 #include "lib/arena.h"
 #include "lib/str.h"
@@ -39,6 +40,16 @@ core_grow(struct zctx *ctx, void *arr, size_t n, size_t *cap, size_t size)
 	if (arr != NULL)
 		*cap = ncap;
 	return arr;
+}
+
+enum zek_rc
+core_err_add(struct zctx *ctx, struct core_errs *l, const struct field_error *e)
+{
+	l->e = core_grow(ctx, l->e, l->n, &l->cap, sizeof(*l->e));
+	if (l->e == NULL)
+		return ZEK_NOMEM;
+	l->e[l->n++] = *e;
+	return ZEK_OK;
 }
 
 void

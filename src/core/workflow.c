@@ -12,6 +12,7 @@
 #include "core/requests.h"
 #include "core/sla.h"
 #include "core/users.h"
+#include "core/links.h"
 #include "core/validate.h"
 #include "lib/str.h"
 #include "store/store.h"
@@ -353,27 +354,20 @@ core_request_read(struct zctx *ctx, const struct user *user,
 }
 
 enum zek_rc
-core_transition(struct zctx *ctx, const struct user *user, int64_t request_id,
-    enum wf_action action, enum resolution resolution, const char *comment,
-    struct field_error *err)
+core_transition_commented_locked(struct zctx *ctx, const struct user *user,
+    unsigned roles, struct store_request *r, enum wf_action action,
+    enum resolution resolution, const char *comment, struct field_error *err)
 {
-	struct store_request *r;
 	const char *body = NULL;
 	enum status to;
 	enum resolution to_res;
 	enum zek_rc rc;
-	unsigned roles;
 
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
-	rc = core_request_lock(ctx, user, request_id, &r, &roles);
 	/* Check before the comment is written, so a refused change leaves
 	 * nothing behind; and before the comment is looked at, so that only
 	 * someone who may make the change hears about its problems. */
-	if (rc == ZEK_OK)
-		rc = wf_check(roles, status_of(r), resolution_of(r), action,
-		    resolution, &to, &to_res);
+	rc = wf_check(roles, status_of(r), resolution_of(r), action, resolution,
+	    &to, &to_res);
 	if (rc == ZEK_OK && !str_empty(comment))
 		rc = core_comment_validate(ctx, comment, false, &body, err);
 	if (rc == ZEK_OK && body != NULL && user != NULL)
@@ -387,6 +381,32 @@ core_transition(struct zctx *ctx, const struct user *user, int64_t request_id,
 	if (rc == ZEK_OK)
 		rc = core_transition_locked(ctx, user, roles, r, action,
 		    resolution, body);
+	return rc;
+}
+
+enum zek_rc
+core_transition(struct zctx *ctx, const struct user *user, int64_t request_id,
+    enum wf_action action, enum resolution resolution, const char *comment,
+    struct field_error *err)
+{
+	struct store_request *r;
+	enum zek_rc rc;
+	unsigned roles;
+
+	/* A duplicate names its original: core_close_duplicate. */
+	if (action == WF_CLOSE && resolution == RESOLUTION_DUPLIKAT) {
+		if (err != NULL)
+			*err = (struct field_error){ .field = LINK_ORIGINAL_FIELD,
+			    .key = "err_required" };
+		return ZEK_INVALID;
+	}
+	rc = store_begin(ctx->db);
+	if (rc != ZEK_OK)
+		return rc;
+	rc = core_request_lock(ctx, user, request_id, &r, &roles);
+	if (rc == ZEK_OK)
+		rc = core_transition_commented_locked(ctx, user, roles, r, action,
+		    resolution, comment, err);
 	return store_finish(ctx->db, rc);
 }
 

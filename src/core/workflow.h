@@ -82,7 +82,9 @@ enum zek_rc core_view_roles(struct zctx *ctx, const struct user *user,
  * Returns ZEK_OK; ZEK_NOTFOUND when the request does not exist or the user
  * may not see it; ZEK_FORBIDDEN / ZEK_CONFLICT / ZEK_INVALID as wf_check;
  * ZEK_INVALID with *err (field "comment") for a bad comment (err may be
- * NULL); ZEK_IO otherwise. */
+ * NULL); ZEK_INVALID with *err (field "original", err_required) for
+ * WF_CLOSE as Duplikat, which must name its original
+ * (core_close_duplicate, core/links.h); ZEK_IO otherwise. */
 enum zek_rc core_transition(struct zctx *ctx, const struct user *user,
     int64_t request_id, enum wf_action action, enum resolution resolution,
     const char *comment, struct field_error *err);
@@ -105,6 +107,13 @@ enum zek_rc core_request_read(struct zctx *ctx, const struct user *user,
 enum zek_rc core_transition_locked(struct zctx *ctx, const struct user *actor,
     unsigned roles, struct store_request *r, enum wf_action action,
     enum resolution resolution, const char *comment);
+
+/* For core/ only: core_transition inside an open transaction, after the
+ * request `r` was read under the write lock (with the user's roles). */
+enum zek_rc core_transition_commented_locked(struct zctx *ctx,
+    const struct user *user, unsigned roles, struct store_request *r,
+    enum wf_action action, enum resolution resolution, const char *comment,
+    struct field_error *err);
 
 /* What the page may offer the viewing user. */
 struct request_abilities {

@@ -117,6 +117,15 @@ const struct route routes[] = {
 	    AGENT_FORM, "agent_status" },
 	{ "POST", "/servicedesk/agent/requests/{key}/comment", web_agent_comment,
 	    KEPT_FORM | ROUTE_AGENT, "agent_comment" },
+	/* Editing a request (web/agent_edit.c) and its links (issue 18). */
+	{ "GET", "/servicedesk/agent/requests/{key}/edit", web_agent_edit_form,
+	    AGENT_PAGE, "agent_edit" },
+	{ "POST", "/servicedesk/agent/requests/{key}/edit", web_agent_edit,
+	    AGENT_FORM, "agent_edit" },
+	{ "POST", "/servicedesk/agent/requests/{key}/links", web_agent_link_add,
+	    AGENT_FORM, "agent_links" },
+	{ "POST", "/servicedesk/agent/requests/{key}/links/remove",
+	    web_agent_link_remove, AGENT_FORM, "agent_links" },
 	/* Customers and organisations (web/agent_people.c). */
 	{ "GET", "/servicedesk/agent/customers", web_agent_customers,
 	    AGENT_PAGE, "agent_customers" },

@@ -32,12 +32,14 @@ store_activity_insert(struct store_conn *c, const struct store_activity *a,
 
 	rc = sq_query_i64(c, &id, "INSERT INTO activity (request_id, actor_id, "
 	    "kind, action, comment_id, attachment_id, subject_id, org_id, "
-	    "old_status, new_status, resolution, public, created_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-	    "iIttIIIItttbi", a->request_id, a->actor_id, a->kind,
+	    "old_status, new_status, resolution, public, created_at, "
+	    "old_value, new_value) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    "iIttIIIItttbitt", a->request_id, a->actor_id, a->kind,
 	    sq_nz(a->action), a->comment_id, a->attachment_id, a->subject_id,
 	    a->org_id, sq_nz(a->old_status), sq_nz(a->new_status),
-	    sq_nz(a->resolution), (int)a->is_public, a->created_at);
+	    sq_nz(a->resolution), (int)a->is_public, a->created_at,
+	    sq_nz(a->old_value), sq_nz(a->new_value));
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 	return rc;
@@ -67,6 +69,8 @@ map_activity(struct sq_row *r, void *elem)
 	e->subject_name = sq_col_str(r);
 	e->org_name = sq_col_str(r);
 	e->comment_body = sq_col_str(r);
+	e->old_value = sq_col_str(r);
+	e->new_value = sq_col_str(r);
 }
 
 static void
@@ -113,7 +117,8 @@ store_activity_by_request(struct store_conn *c, struct arena *a,
 	    "e.new_status, e.resolution, "
 	    "(e.public = 1 AND coalesce(cm.public, 1) = 1), e.created_at, "
 	    "coalesce(au.name, ''), coalesce(au.role, ''), "
-	    "coalesce(su.name, ''), coalesce(o.name, ''), coalesce(cm.body, '') "
+	    "coalesce(su.name, ''), coalesce(o.name, ''), coalesce(cm.body, ''), "
+	    "e.old_value, e.new_value "
 	    "FROM activity e "
 	    "LEFT JOIN users au ON au.id = e.actor_id "
 	    "LEFT JOIN users su ON su.id = e.subject_id "

@@ -126,6 +126,22 @@ store_value_insert(struct store_conn *c, int64_t request_id,
 	    field_key, position, value);
 }
 
+enum zek_rc
+store_values_delete(struct store_conn *c, int64_t request_id,
+    const char *field_key)
+{
+	return sq_exec(c, "DELETE FROM request_values WHERE request_id = ? AND "
+	    "field_key = ?", "it", request_id, field_key);
+}
+
+enum zek_rc
+store_request_set_type_title(struct store_conn *c, int64_t id,
+    int64_t type_id, const char *title)
+{
+	return sq_exec_changed(c, "UPDATE requests SET type_id = ?, title = ? "
+	    "WHERE id = ?", "iti", type_id, title, id);
+}
+
 static void
 map_value(struct sq_row *r, void *elem)
 {

@@ -593,6 +593,13 @@ enum zek_rc store_request_set_status(struct store_conn *c, int64_t id,
     const char *status, const char *resolution, int64_t updated_at);
 enum zek_rc store_value_insert(struct store_conn *c, int64_t request_id,
     const char *field_key, int64_t position, const char *value);
+/* Removes every value of the request's field `field_key`. */
+enum zek_rc store_values_delete(struct store_conn *c, int64_t request_id,
+    const char *field_key);
+/* Sets the request's type and title (the search index follows by its
+ * triggers). */
+enum zek_rc store_request_set_type_title(struct store_conn *c, int64_t id,
+    int64_t type_id, const char *title);
 /* All values of a request, ordered by field key, then position. */
 enum zek_rc store_values_by_request(struct store_conn *c, struct arena *a,
     int64_t request_id, struct store_value **out, size_t *n);
@@ -728,7 +735,9 @@ struct store_comment {
  * "status_changed", "attachment_added", "participant_added",
  * "participant_removed", "shared_with_org", "assigned" (subject = the new
  * assignee, 0 = nobody; agents only), "rated" (action = the score, "1" to
- * "5"; agents only). */
+ * "5"; agents only), "edited" (action = "type" or a field key; agents
+ * only), "linked", "unlinked" (action = the link as this request sees it,
+ * new_value = the other request's key; agents only). */
 struct store_activity {
 	int64_t id;
 	int64_t request_id;
@@ -744,6 +753,9 @@ struct store_activity {
 	const char *resolution;     /* resolution code after the change, or "" */
 	bool is_public;             /* false = agents only */
 	int64_t created_at;
+	const char *old_value;      /* "edited": before and after, as stored */
+	const char *new_value;      /* (values joined by "\n"); "linked",
+	                               "unlinked": the other request's key */
 	/* Read only (joined by store_activity_by_request): */
 	const char *actor_name;     /* "" for the system */
 	const char *actor_role;     /* users.role, "" for the system */
@@ -1307,5 +1319,26 @@ enum zek_rc store_config_change_add(struct store_conn *c,
 enum zek_rc store_config_changes_list(struct store_conn *c, struct arena *a,
     int64_t before_id, size_t limit, struct store_config_change **out,
     size_t *n);
+
+/* ---- links between requests (links.c) ---- */
+
+/* A link as stored: kind "duplicate" (request_id is a duplicate of
+ * linked_id) or "relates" (both ways). */
+struct store_link {
+	int64_t request_id;
+	int64_t linked_id;
+	const char *kind;
+	int64_t created_at;
+};
+
+/* ZEK_CONFLICT when the pair is linked already (this way round). */
+enum zek_rc store_link_add(struct store_conn *c, const struct store_link *l);
+/* Removes the link between the two, whichever way it was stored;
+ * ZEK_NOTFOUND when there is none. */
+enum zek_rc store_link_remove(struct store_conn *c, int64_t a_id,
+    int64_t b_id);
+/* Every link of the request, either way round, oldest first. */
+enum zek_rc store_links_of(struct store_conn *c, struct arena *a,
+    int64_t request_id, struct store_link **out, size_t *n);
 
 #endif

@@ -9,6 +9,8 @@
 #include "core/agent.h"
 #include "core/sla.h"
 #include "core/attachments.h"
+#include "core/edit.h"
+#include "core/links.h"
 #include "core/portal.h"
 #include "core/rating.h"
 #include "core/requests.h"
@@ -29,9 +31,12 @@ struct agent_state {
 	size_t nkept;
 	bool reply_failed;              /* show the sent reply again */
 	bool reply_internal;            /* ... as an internal note */
-	struct field_error status_err;  /* the status form's comment */
+	struct field_error status_err;  /* the status form's comment or
+	                                   original */
 	bool status_failed;
 	const char *notice;             /* a kept reply shown again */
+	struct field_error link_err;    /* the link form's key */
+	bool link_failed;
 };
 
 /* One entry of the status form: an action, with a resolution for close. */
@@ -78,6 +83,18 @@ customer_href(struct req *rq, const struct request_view *v)
 	return core_request_path(rq->arena, v->portal_id, v->key);
 }
 
+/* "Frühere Angaben": values a type change left without a field. */
+static json_t *
+former_json(struct req *rq, const struct agent_request *ar)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr != NULL && i < ar->nformer; i++)
+		json_array_append_new(arr, web_field_view_json(rq, &ar->former[i]));
+	return arr;
+}
+
 static json_t *
 request_json(struct req *rq, const struct agent_request *ar)
 {
@@ -107,6 +124,10 @@ request_json(struct req *rq, const struct agent_request *ar)
 	    v->nattachments));
 	json_object_set_new(j, "has_attachments", json_boolean(
 	    v->nattachments > 0));
+	json_object_set_new(j, "edit_href", json_string(agent_sub_href(rq, v,
+	    "edit")));
+	json_object_set_new(j, "former", former_json(rq, ar));
+	json_object_set_new(j, "has_former", json_boolean(ar->nformer > 0));
 	return j;
 }
 
@@ -163,6 +184,74 @@ assign_json(struct req *rq, const struct agent_request *ar)
 	    "is_mine", ar->assignee.id == rq->user->id);
 }
 
+/* A text field for a request key (partials/field), with its error. */
+static json_t *
+key_field_json(struct req *rq, const char *name, const char *label_key,
+    const char *help_key, bool required, bool failed,
+    const struct field_error *err)
+{
+	json_t *j;
+
+	j = ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
+	    "key", name, "id", arena_printf(rq->arena, "f-%s", name),
+	    "label", web_t(rq, label_key), "help", web_t(rq, help_key),
+	    "placeholder", "ZEK-12", "optional", !required, "required", required,
+	    "value", failed ? web_kept(rq, name) : "", "is_text", 1);
+	if (j != NULL && failed && err->key != NULL && str_eq(err->field, name))
+		json_object_set_new(j, "error", json_string(http_error_text(rq,
+		    err)));
+	return j;
+}
+
+/* Closing as Duplikat names the original. */
+static json_t *
+original_json(struct req *rq, const struct agent_state *st)
+{
+	return key_field_json(rq, LINK_ORIGINAL_FIELD, "agent_original_label",
+	    "agent_original_help", false, st->status_failed, &st->status_err);
+}
+
+/* "Verknüpfte Anfragen": the links, a form to add one, a button to
+ * remove each. */
+static json_t *
+links_json(struct req *rq, const struct agent_request *ar,
+    const struct agent_state *st)
+{
+	static const char *const labels[LINK_KIND_MAX] = {
+		[LINK_DUPLICATE_OF] = "link_duplicate_of",
+		[LINK_DUPLICATED_BY] = "link_duplicated_by",
+		[LINK_RELATES] = "link_relates",
+	};
+	const char *sent = st->link_failed ? req_form(rq, "kind") : NULL;
+	json_t *list = json_array(), *kinds = json_array();
+	size_t i;
+
+	for (i = 0; list != NULL && i < ar->nlinks; i++) {
+		const struct request_link *l = &ar->links[i];
+
+		json_array_append_new(list, ctx_pack(
+		    "{s:s, s:s, s:s, s:s, s:s, s:s}",
+		    "kind_label", web_t(rq, labels[l->kind]),
+		    "key", l->other_key, "title", l->other_title,
+		    "href", arena_printf(rq->arena, "%s%s", WEB_AGENT_REQUESTS,
+		    l->other_key), "status_label", l->other_status_label,
+		    "status_class", status_code(l->other_status)));
+	}
+	for (i = 0; kinds != NULL && i < LINK_KIND_MAX; i++)
+		json_array_append_new(kinds, ctx_pack("{s:s, s:s, s:b}",
+		    "value", link_kind_code((enum link_kind)i),
+		    "label", web_t(rq, labels[i]),
+		    "selected", sent != NULL ? str_eq(sent,
+		    link_kind_code((enum link_kind)i)) : i == LINK_RELATES));
+	return ctx_pack("{s:o, s:b, s:o, s:o, s:s, s:s}",
+	    "items", list, "has_items", json_array_size(list) > 0,
+	    "kinds", kinds, "key", key_field_json(rq, LINK_KEY_FIELD,
+	    "agent_link_key_label", "agent_link_key_help", true, st->link_failed,
+	    &st->link_err),
+	    "action", agent_sub_href(rq, ar->view, "links"),
+	    "remove_action", agent_sub_href(rq, ar->view, "links/remove"));
+}
+
 /* "Status ändern": only what the workflow allows now (core decided). */
 static json_t *
 status_json(struct req *rq, const struct agent_request *ar,
@@ -187,13 +276,14 @@ status_json(struct req *rq, const struct agent_request *ar,
 	    "optional", 1, "required", 0,
 	    "value", st->status_failed ? web_kept(rq, STATUS_COMMENT_FIELD) : "",
 	    "is_richtext", 1);
-	if (field != NULL && st->status_failed && st->status_err.key != NULL)
+	if (field != NULL && st->status_failed && st->status_err.key != NULL &&
+	    str_eq(st->status_err.field, STATUS_COMMENT_FIELD))
 		json_object_set_new(field, "error", json_string(
 		    http_error_text(rq, &st->status_err)));
-	return ctx_pack("{s:s, s:o, s:b, s:o}",
+	return ctx_pack("{s:s, s:o, s:b, s:o, s:o}",
 	    "action", agent_sub_href(rq, ar->view, "status"),
 	    "options", opts, "has_options", json_array_size(opts) > 0,
-	    "comment", field);
+	    "comment", field, "original", original_json(rq, st));
 }
 
 /* "Antworten" / "Interne Notiz" with attachments. */
@@ -309,6 +399,7 @@ agent_page(struct req *rq, const struct agent_request *ar,
 	json_object_set_new(page, "closed", json_boolean(
 	    !status_is_open(v->status)));
 	json_object_set_new(page, "rating", rating_json(rq, v));
+	json_object_set_new(page, "links", links_json(rq, ar, st));
 	if (status_is_open(v->status)) {
 		json_object_set_new(page, "status_form", status_json(rq, ar, st));
 		json_object_set_new(page, "reply", reply_json(rq, ar, st));
@@ -327,11 +418,15 @@ agent_page(struct req *rq, const struct agent_request *ar,
 	return web_render(rq, status, "agent/request", page);
 }
 
+/* The request of the route; as every agent route, not found for anybody
+ * but staff. */
 static int
 load(struct req *rq, struct agent_request **ar)
 {
-	return core_agent_request_get(&rq->ctx, rq->user, req_param(rq, 0),
+	int rc = core_agent_request_get(&rq->ctx, rq->user, req_param(rq, 0),
 	    rq->lang, ar);
+
+	return rc == ZEK_FORBIDDEN ? ZEK_NOTFOUND : rc;
 }
 
 /* The page again after a refused form, with the reason on top. */
@@ -399,8 +494,6 @@ web_agent_request(struct req *rq)
 	int rc;
 
 	rc = load(rq, &ar);
-	if (rc == ZEK_FORBIDDEN)
-		rc = ZEK_NOTFOUND;
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
 	if (!str_eq(req_param(rq, 0), ar->view->key))
@@ -422,8 +515,7 @@ web_agent_assign(struct req *rq)
 
 	rc = load(rq, &ar);
 	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
-		    ZEK_NOTFOUND : rc), rc);
+		return web_fail(rq, http_status_of(rc), rc);
 	if (str_eq(who, "me"))
 		id = rq->user->id;
 	else if (who == NULL || (!str_empty(who) &&
@@ -441,6 +533,7 @@ int
 web_agent_status(struct req *rq)
 {
 	const char *value = req_form(rq, "action");
+	const char *original = req_form(rq, LINK_ORIGINAL_FIELD);
 	const struct status_choice *c = NULL;
 	struct agent_state st = { .status_failed = true };
 	struct agent_request *ar;
@@ -449,21 +542,77 @@ web_agent_status(struct req *rq)
 
 	rc = load(rq, &ar);
 	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
-		    ZEK_NOTFOUND : rc), rc);
+		return web_fail(rq, http_status_of(rc), rc);
 	for (i = 0; i < ZEK_ARRAY_LEN(choices); i++)
 		if (str_eq(value, choices[i].value))
 			c = &choices[i];
-	if (c == NULL)
+	/* A key is text: refused, not ignored, whatever the action (a NUL
+	 * arrives as invalid UTF-8). */
+	if (c == NULL || (original != NULL && !utf8_valid(original,
+	    strlen(original))))
 		return web_fail(rq, 400, ZEK_INVALID);
-	rc = core_transition(&rq->ctx, rq->user, ar->view->id, c->action,
-	    c->resolution, req_form(rq, STATUS_COMMENT_FIELD), &st.status_err);
+	if (c->resolution == RESOLUTION_DUPLIKAT)
+		rc = core_close_duplicate(&rq->ctx, rq->user, ar->view->id,
+		    original,
+		    req_form(rq, STATUS_COMMENT_FIELD), &st.status_err);
+	else
+		rc = core_transition(&rq->ctx, rq->user, ar->view->id, c->action,
+		    c->resolution, req_form(rq, STATUS_COMMENT_FIELD),
+		    &st.status_err);
 	if (rc == ZEK_OK)
 		return back_to(rq, ar->view, "#work");
 	if (rc == ZEK_INVALID && st.status_err.key != NULL) {
-		st.status_err.field = STATUS_COMMENT_FIELD;
+		/* The comment's checks name core's field "comment". */
+		if (!str_eq(st.status_err.field, LINK_ORIGINAL_FIELD))
+			st.status_err.field = STATUS_COMMENT_FIELD;
 		return agent_page(rq, ar, &st, 422);
 	}
+	return refused(rq, rc);
+}
+
+/* POST .../{key}/links: kind (a link_kind code) and the other's key. */
+int
+web_agent_link_add(struct req *rq)
+{
+	struct agent_state st = { .link_failed = true };
+	struct agent_request *ar;
+	enum link_kind kind;
+	int rc;
+
+	rc = load(rq, &ar);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	if (!link_kind_from_code(req_form(rq, "kind"), &kind))
+		return web_fail(rq, 400, ZEK_INVALID);
+	rc = core_link_add(&rq->ctx, rq->user, ar->view->id, kind,
+	    req_form(rq, LINK_KEY_FIELD), &st.link_err);
+	if (rc == ZEK_OK)
+		return back_to(rq, ar->view, "#links");
+	if (rc == ZEK_INVALID && st.link_err.key != NULL)
+		return agent_page(rq, ar, &st, 422);
+	return refused(rq, rc);
+}
+
+/* POST .../{key}/links/remove: other = the linked request's key. */
+int
+web_agent_link_remove(struct req *rq)
+{
+	struct agent_request *ar;
+	const struct request_link *l = NULL;
+	size_t i;
+	int rc;
+
+	rc = load(rq, &ar);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	for (i = 0; i < ar->nlinks; i++)
+		if (str_eq(ar->links[i].other_key, req_form(rq, "other")))
+			l = &ar->links[i];
+	if (l == NULL)
+		return web_fail(rq, 400, ZEK_INVALID);
+	rc = core_link_remove(&rq->ctx, rq->user, ar->view->id, l->other_id);
+	if (rc == ZEK_OK)
+		return back_to(rq, ar->view, "#links");
 	return refused(rq, rc);
 }
 
@@ -483,8 +632,7 @@ web_agent_comment(struct req *rq)
 
 	rc = load(rq, &ar);
 	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
-		    ZEK_NOTFOUND : rc), rc);
+		return web_fail(rq, http_status_of(rc), rc);
 	if (!str_eq(vis, "public") && !str_eq(vis, "internal"))
 		return web_fail(rq, 400, ZEK_INVALID);
 	st.reply_internal = str_eq(vis, "internal");

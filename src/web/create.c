@@ -35,23 +35,22 @@ error_for(const struct create_state *st, const char *field)
 }
 
 
+/* Whether `value` is among the values shown. */
 static bool
-value_selected(struct req *rq, const char *key, const char *value)
+value_selected(const char *const *values, size_t n, const char *value)
 {
-	const struct form_field *vals[FORM_MAX_VALUES];
-	size_t i, n = form_get_all(&rq->form, key, vals);
+	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (vals[i]->filename == NULL && str_eq(vals[i]->value, value))
+		if (str_eq(values[i], value))
 			return true;
 	return false;
 }
 
 static json_t *
-select_options(struct req *rq, const struct field *f)
+select_options(struct req *rq, const struct field *f, const char *cur)
 {
 	json_t *opts = json_array();
-	const char *cur = req_form(rq, f->key);
 	size_t i;
 
 	json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}", "value", "",
@@ -64,20 +63,21 @@ select_options(struct req *rq, const struct field *f)
 }
 
 static json_t *
-object_options(struct req *rq, const struct field *f)
+object_options(struct req *rq, const struct field *f,
+    const char *const *values, size_t n)
 {
 	struct object *objs;
 	json_t *arr = json_array();
-	size_t i, n;
+	size_t i, nobjs;
 	char id[24];
 
-	if (core_objects_list(&rq->ctx, f->object_kind, &objs, &n) != ZEK_OK)
+	if (core_objects_list(&rq->ctx, f->object_kind, &objs, &nobjs) != ZEK_OK)
 		return arr;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < nobjs; i++) {
 		snprintf(id, sizeof(id), "%lld", (long long)objs[i].id);
 		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:b}",
 		    "value", id, "label", objs[i].name,
-		    "selected", value_selected(rq, f->key, id)));
+		    "selected", value_selected(values, n, id)));
 	}
 	return arr;
 }
@@ -98,16 +98,16 @@ kept_files(struct req *rq, const struct create_state *st, size_t idx)
 }
 
 
-static json_t *
-field_json(struct req *rq, const struct create_state *st, size_t idx)
+json_t *
+web_type_field_json(struct req *rq, const struct field *f,
+    const char *const *values, size_t n, const struct field_error *e)
 {
-	const struct field *f = &st->type->fields[idx];
-	const struct field_error *e = error_for(st, f->key);
 	const char *flag[FIELD_KIND_MAX] = {
 		"is_text", "is_richtext", "is_textarea", "is_select",
 		"is_checkbox", "is_datetime", "is_url", "is_object",
 		"is_attachment",
 	};
+	const char *first = n > 0 && values[0] != NULL ? values[0] : "";
 	json_t *j;
 
 	j = ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:b}",
@@ -117,7 +117,7 @@ field_json(struct req *rq, const struct create_state *st, size_t idx)
 	    "optional", !f->required,
 	    "required", f->required,
 	    "placeholder", f->placeholder,
-	    "value", web_kept(rq, f->key),
+	    "value", first,
 	    flag[f->kind], true);
 	if (j == NULL)
 		return NULL;
@@ -128,24 +128,58 @@ field_json(struct req *rq, const struct create_state *st, size_t idx)
 		    e)));
 	switch (f->kind) {
 	case FIELD_SELECT:
-		json_object_set_new(j, "options", select_options(rq, f));
+		json_object_set_new(j, "options", select_options(rq, f, first));
 		break;
 	case FIELD_CHECKBOX:
-		json_object_set_new(j, "checked", json_boolean(
-		    !str_empty(req_form(rq, f->key))));
+		json_object_set_new(j, "checked", json_boolean(!str_empty(first)));
 		json_object_set_new(j, "checkbox_label", json_string(f->checkbox_label));
 		break;
 	case FIELD_OBJECT:
 		json_object_set_new(j, "object_kind", json_string(f->object_kind));
 		json_object_set_new(j, "multiple", json_boolean(f->multiple));
-		json_object_set_new(j, "objects", object_options(rq, f));
-		break;
-	case FIELD_ATTACHMENT:
-		json_object_set_new(j, "kept", kept_files(rq, st, idx));
-		(void)web_attach_limit(rq, j);
+		json_object_set_new(j, "objects", object_options(rq, f, values, n));
 		break;
 	default:
 		break;
+	}
+	return j;
+}
+
+int
+web_type_form_values(struct req *rq, const char *key, const char ***out,
+    size_t *n)
+{
+	const struct form_field *vals[FORM_MAX_VALUES];
+	size_t i, cnt = form_get_all(&rq->form, key, vals);
+	const char **v = arena_calloc(rq->arena, cnt + 1, sizeof(*v));
+
+	if (v == NULL)
+		return ZEK_NOMEM;
+	*n = 0;
+	for (i = 0; i < cnt; i++)
+		if (vals[i]->filename == NULL)
+			v[(*n)++] = vals[i]->value;
+	/* The first is shown again as text: valid and not too long. */
+	if (*n > 0)
+		v[0] = web_kept(rq, key);
+	*out = v;
+	return ZEK_OK;
+}
+
+static json_t *
+field_json(struct req *rq, const struct create_state *st, size_t idx)
+{
+	const struct field *f = &st->type->fields[idx];
+	const char **values;
+	size_t n;
+	json_t *j;
+
+	if (web_type_form_values(rq, f->key, &values, &n) != ZEK_OK)
+		return NULL;
+	j = web_type_field_json(rq, f, values, n, error_for(st, f->key));
+	if (j != NULL && f->kind == FIELD_ATTACHMENT) {
+		json_object_set_new(j, "kept", kept_files(rq, st, idx));
+		(void)web_attach_limit(rq, j);
 	}
 	return j;
 }
@@ -387,8 +421,8 @@ web_create_form(struct req *rq)
 	return create_page(rq, &st);
 }
 
-static int
-collect_values(struct req *rq, const struct reqtype *t, struct field_value *fv,
+int
+web_type_values(struct req *rq, const struct reqtype *t, struct field_value *fv,
     size_t *nfv)
 {
 	const struct form_field *vals[FORM_MAX_VALUES];
@@ -446,7 +480,7 @@ web_create(struct req *rq)
 	rc = collect_all_uploads(rq, &st, &tokens, &ntokens);
 	if (rc != ZEK_OK)
 		return rc;
-	rc = collect_values(rq, st.type, fv, &nfv);
+	rc = web_type_values(rq, st.type, fv, &nfv);
 	if (rc != ZEK_OK)
 		return rc;
 	share = req_form(rq, "share");

@@ -51,8 +51,8 @@ segments(struct req *rq, const char *key, const char *const *names,
 	return arr;
 }
 
-static json_t *
-field_view_json(struct req *rq, const struct request_field_view *f)
+json_t *
+web_field_view_json(struct req *rq, const struct request_field_view *f)
 {
 	json_t *j = ctx_pack("{s:s, s:s}", "key", f->key, "label", f->label);
 	json_t *vals;
@@ -117,7 +117,7 @@ web_request_fields_json(struct req *rq, const struct request_view *v)
 	size_t i;
 
 	for (i = 0; fields != NULL && i < v->nfields; i++)
-		json_array_append_new(fields, field_view_json(rq, &v->fields[i]));
+		json_array_append_new(fields, web_field_view_json(rq, &v->fields[i]));
 	return fields;
 }
 
@@ -135,6 +135,46 @@ status_segments(struct req *rq, const struct activity_entry *e)
 		return segments(rq, "act_auto_closed", names, values, 2);
 	return segments(rq, e->resolution != RESOLUTION_NONE ?
 	    "act_status_resolution" : "act_status", names, values, 2);
+}
+
+/* A field's values in one line of the log: shown as on the page, ", "
+ * between several, a dash for none. */
+static const char *
+values_text(struct req *rq, const struct request_field_view *f)
+{
+	const char *s = NULL, *one;
+	size_t i;
+
+	for (i = 0; f != NULL && i < f->nvalues; i++) {
+		one = f->kind == FIELD_DATETIME ? web_time_text(rq,
+		    f->datetime_ms) : f->values[i];
+		s = s == NULL ? one : arena_printf(rq->arena, "%s, %s", s, one);
+	}
+	return s != NULL ? s : web_t(rq, "act_value_none");
+}
+
+/* "Titel geändert: {old} → {new}"; a type change names both types. */
+static json_t *
+edited_segments(struct req *rq, const struct activity_entry *e)
+{
+	const char *names[] = { "field", "old", "new" };
+	const char *values[] = { e->field_label != NULL ? e->field_label :
+	    web_t(rq, "type_label"), values_text(rq, e->before),
+	    values_text(rq, e->after) };
+
+	return segments(rq, "act_edited", names, values, 3);
+}
+
+/* "Verknüpft: Duplikat von ZEK-3", "Verknüpfung entfernt: ...". */
+static json_t *
+link_segments(struct req *rq, const struct activity_entry *e)
+{
+	const char *names[] = { "link", "key" };
+	const char *values[] = { web_t(rq, arena_printf(rq->arena, "link_%s",
+	    e->what)), e->new_value };
+
+	return segments(rq, e->kind == ACTIVITY_LINKED ? "act_linked" :
+	    "act_unlinked", names, values, 2);
 }
 
 /* The sentence of an entry that is not a comment. */
@@ -169,6 +209,11 @@ entry_segments(struct req *rq, const struct activity_entry *e)
 	case ACTIVITY_RATED:
 		return segments(rq, "act_rated", (const char *[]){ "score" },
 		    (const char *[]){ web_rating_label(rq, e->score) }, 1);
+	case ACTIVITY_EDITED:
+		return edited_segments(rq, e);
+	case ACTIVITY_LINKED:
+	case ACTIVITY_UNLINKED:
+		return link_segments(rq, e);
 	default:
 		return NULL;
 	}
@@ -187,6 +232,9 @@ entry_json(struct req *rq, const struct activity_entry *e)
 		[ACTIVITY_SHARED_WITH_ORG] = "event",
 		[ACTIVITY_ASSIGNED] = "event",
 		[ACTIVITY_RATED] = "event",
+		[ACTIVITY_EDITED] = "event",
+		[ACTIVITY_LINKED] = "event",
+		[ACTIVITY_UNLINKED] = "event",
 	};
 	const char *html;
 	json_t *j;
@@ -238,6 +286,10 @@ web_activity_json(struct req *rq, const struct request_view *v)
 	size_t n;
 
 	if (core_activity_of_view(&rq->ctx, rq->user, v, &e, &n) != ZEK_OK)
+		return json_array();
+	/* Edits are staff's entries: only their pages name the values. */
+	if (rq->user->is_agent &&
+	    core_activity_describe(&rq->ctx, v, rq->lang, e, n) != ZEK_OK)
 		return json_array();
 	return web_activity_entries_json(rq, e, n);
 }

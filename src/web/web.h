@@ -186,6 +186,24 @@ json_t *web_rating_given_json(struct req *rq, const struct rating *r,
 json_t *web_rating_panel_json(struct req *rq, const struct rating_view *rv,
     const char *action, const struct field_error *err);
 
+struct field;
+/* One field of a request type's form (partials/field; create.c): the
+ * values shown (what was sent, or what is stored; values[0] is the text
+ * of a text field) and its error (NULL: none). An attachment field gets
+ * no files: the caller adds them. */
+json_t *web_type_field_json(struct req *rq, const struct field *f,
+    const char *const *values, size_t n, const struct field_error *e);
+/* The values the form sent for `key`, files left out, the first made
+ * fit to be shown again (web_kept). */
+int web_type_form_values(struct req *rq, const char *key, const char ***out,
+    size_t *n);
+struct reqtype;
+struct field_value;
+/* The values sent for each field of t but attachments, as sent (core
+ * checks them), into fv (t->nfields entries at least); *nfv of them. */
+int web_type_values(struct req *rq, const struct reqtype *t,
+    struct field_value *fv, size_t *nfv);
+
 /* ---- the agent area, /servicedesk/agent/ (issue 4) ---- */
 
 #define WEB_AGENT "/servicedesk/agent/"
@@ -198,6 +216,10 @@ int web_agent_request(struct req *rq);         /* agent_request.c */
 int web_agent_assign(struct req *rq);
 int web_agent_status(struct req *rq);
 int web_agent_comment(struct req *rq);
+int web_agent_link_add(struct req *rq);
+int web_agent_link_remove(struct req *rq);
+int web_agent_edit_form(struct req *rq);        /* agent_edit.c */
+int web_agent_edit(struct req *rq);
 int web_agent_customers(struct req *rq);       /* agent_people.c */
 int web_agent_invite(struct req *rq);
 int web_agent_customer_deactivate(struct req *rq);
@@ -268,6 +290,9 @@ struct request_view;
 
 /* The filled fields for "Details" ({label, text|html|values, href?}). */
 json_t *web_request_fields_json(struct req *rq, const struct request_view *v);
+struct request_field_view;
+/* One filled field as the details list shows it. */
+json_t *web_field_view_json(struct req *rq, const struct request_field_view *f);
 /* Files for partials/request-files. */
 json_t *web_files_json(struct req *rq, const struct attachment_info *files,
     size_t n);

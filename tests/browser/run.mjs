@@ -830,6 +830,39 @@ test('agent', 'agent area: queues and request view pass axe; the agent proposes 
 	await t.shot(anna, 'solution accepted', { full: true });
 });
 
+test('edit', 'the agent edits a request: the edit page passes axe, a title too long is refused at the field, another type keeps the title, a link is added; axe on each state', async (t) => {
+	const anna = await t.pageAs('anna@example.org');
+	const path = await createQuickly(t, anna, 'Bearbeiten: Titel mit Tippfehlr');
+	const key = KEY_RE.exec(path)[1];
+	const sam = await t.pageAs('support@example.org');
+	await sam.goto(t.url(`/servicedesk/agent/requests/${key}`));
+	await navigates(sam, () => sam.getByRole('link', { name: 'Bearbeiten' }).click());
+	await t.axe(sam, 'edit page');
+	// The browser keeps an empty required field itself; the server checks the length.
+	await sam.getByLabel('Titel').fill('x'.repeat(300));
+	await navigates(sam, () => sam.getByRole('button', { name: 'Änderungen speichern' }).click());
+	check((await sam.locator('.field--error').first().innerText()).includes('255'),
+	    'the long title is refused beside the field');
+	await t.axe(sam, 'edit page with an error');
+	await sam.getByLabel('Titel').fill('Bearbeiten: Titel ohne Tippfehler');
+	await navigates(sam, () => sam.getByRole('button', { name: 'Änderungen speichern' }).click());
+	check((await sam.locator('h1').innerText()).includes('Titel ohne Tippfehler'), 'the new title is shown');
+	await navigates(sam, () => sam.getByRole('link', { name: 'Bearbeiten' }).click());
+	await sam.getByLabel('Anfragetyp', { exact: true }).selectOption({ label: 'Sonstige Frage' });
+	await navigates(sam, () => sam.getByRole('button', { name: 'Typ wählen' }).click());
+	check(sam.url().includes('type='), `the type form is sent, at ${sam.url()}`);
+	eq(await sam.getByLabel('Titel').inputValue(), 'Bearbeiten: Titel ohne Tippfehler', 'the title is mapped by key');
+	await t.axe(sam, 'edit page for another type');
+	await navigates(sam, () => sam.getByRole('button', { name: 'Änderungen speichern' }).click());
+	check((await sam.locator('main').innerText()).includes('Anfragetyp geändert: Störungsmeldung → Sonstige Frage'),
+	    'the type change is in the log');
+	await sam.getByLabel('Schlüssel der anderen Anfrage').fill('ZEK-1');
+	await navigates(sam, () => sam.getByRole('button', { name: 'Verknüpfen' }).click());
+	check((await sam.getByRole('region', { name: 'Verknüpfte Anfragen' }).innerText()).includes('ZEK-1'), 'the link is shown');
+	await t.axe(sam, 'agent request view with a link');
+	await t.shot(sam, 'edited and linked request', { full: true });
+});
+
 test('rating', 'the satisfaction question of a closed request: no score refused at the field, 4 chosen by keyboard, thanks, "Ändern"; the agent sees it; axe on each state', async (t) => {
 	const anna = await t.pageAs('anna@example.org');
 	const path = await createQuickly(t, anna, 'Bewertung: Formular lädt langsam');

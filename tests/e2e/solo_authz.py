@@ -387,6 +387,12 @@ SPECS = {
         "form": [("action", "start"), ("status_comment", bad_comment())]},
     "POST /servicedesk/agent/requests/{key}/comment": {
         "form": [("visibility", "internal"), ("comment", "")]},
+    "GET /servicedesk/agent/requests/{key}/edit": {},
+    "POST /servicedesk/agent/requests/{key}/edit": {
+        "form": [("type", "x"), ("version", "0"), ("summary", "")]},
+    "POST /servicedesk/agent/requests/{key}/links": {
+        "form": [("kind", "relates"), ("link_key", "")]},
+    "POST /servicedesk/agent/requests/{key}/links/remove": {"form": [("other", "")]},
     "GET /servicedesk/agent/customers": {"indep": True},
     "POST /servicedesk/agent/customers/invite": {"indep": True, "form": [("emails", "")]},
     "POST /servicedesk/agent/customers/{id}/deactivate": {"indep": True, "form": []},

@@ -730,6 +730,10 @@ def test_nul_in_every_field_of_every_form(c, binary):
     rkey = rated.rsplit("/", 1)[1]
     r = agent.post_form("/servicedesk/agent/requests/%s/status" % rkey, [("action", "close_geloest")])
     assert r.status in (200, 303), r.status
+    # A link, so that the agent's page offers its "Verknüpfung entfernen".
+    r = agent.post_form("/servicedesk/agent/requests/%s/links" % key, [("kind", "relates"),
+                                                                       ("link_key", rkey)])
+    assert r.status == 303, r.status
     payload = zektest.db_one(server.db, "SELECT o.payload FROM outbox o JOIN requests q ON "
                              "q.id = o.request_id WHERE q.issue_key = ? AND o.event = 'status' "
                              "AND o.recipient_id = q.reporter_id", (rkey,))
@@ -749,7 +753,7 @@ def test_nul_in_every_field_of_every_form(c, binary):
     forms = discover_forms(binary, [
         ("customer", anna2, [PORTAL, "/servicedesk/customer/user/requests", PROFILE, rated] +
          list(type_links(anna2).values())),
-        ("agent", agent, ["/servicedesk/agent/"]),
+        ("agent", agent, ["/servicedesk/agent/", "/servicedesk/agent/requests/" + key]),
         ("admin", admin, ["/servicedesk/agent/team"]),
         ("visitor", Client(server), [LOGIN] + links),
     ])

@@ -402,7 +402,7 @@ def test_assign_close_and_every_change_in_the_log(c, binary):
     post(agent, key, "assign", [("assignee", "")])
     post(agent, key, "assign", [("assignee", str(user_id("anna@example.org")))], status=400)
     post(agent, key, "assign", [("assignee", "abc")], status=400)
-    post(agent, key, "status", [("action", "close_duplikat"),
+    post(agent, key, "status", [("action", "close_duplikat"), ("original", "ZEK-4"),
                                 ("status_comment", "Doppelt, siehe ZEK-4.")])
     page = show(agent, REQ + key)
     act = activity(page)
@@ -421,8 +421,8 @@ def test_assign_close_and_every_change_in_the_log(c, binary):
     # Each log row has who and when.
     rows = db_rows("SELECT kind, actor_id, a.created_at FROM activity a JOIN requests r "
                    "ON r.id = a.request_id WHERE r.issue_key = ? ORDER BY a.id", key)
-    assert [k for k, _, _ in rows] == ["created", "assigned", "assigned", "assigned", "comment",
-                                       "status_changed"], rows
+    assert [k for k, _, _ in rows] == ["created", "assigned", "assigned", "assigned", "linked",
+                                       "comment", "status_changed"], rows
     assert all(actor and at > 0 for _, actor, at in rows)
 
 

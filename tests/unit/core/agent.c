@@ -184,7 +184,7 @@ test_assign_rules_and_log(void **state)
 	assert_int_equal(e[3].actor.id, sam);
 	assert_int_equal(e[0].created_at, env->ctx.now_ms);
 	/* Closed requests are final: no assignment either. */
-	assert_int_equal(move(sam, id, WF_CLOSE, RESOLUTION_DUPLIKAT), ZEK_OK);
+	assert_int_equal(move(sam, id, WF_CLOSE, RESOLUTION_ABGELEHNT), ZEK_OK);
 	assert_int_equal(assign(sam, id, sam), ZEK_CONFLICT);
 	assert_int_equal(assignee_of(id), 0);
 }

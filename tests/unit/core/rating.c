@@ -11,6 +11,7 @@
 #include "core/activity.h"
 #include "core/agent.h"
 #include "core/mailtoken.h"
+#include "core/links.h"
 #include "core/rating.h"
 #include "core/requests.h"
 #include "core/sharing.h"
@@ -46,6 +47,16 @@ teardown(void **state)
 /* Anna's request, Ben a participant, closed by Sam with `res` (or
  * withdrawn by Anna for RESOLUTION_ZURUECKGEZOGEN, or left open for
  * RESOLUTION_NONE). */
+/* A request for duplicates to name as their original. */
+static const char *
+original_key(void)
+{
+	const char *key;
+
+	(void)tenv_request(env, p.anna, "Das Original", &key);
+	return key;
+}
+
 static int64_t
 request_in(enum resolution res, const char **key)
 {
@@ -57,6 +68,9 @@ request_in(enum resolution res, const char **key)
 	if (res == RESOLUTION_ZURUECKGEZOGEN)
 		assert_int_equal(core_transition(&env->ctx, tenv_get(env, p.anna),
 		    id, WF_WITHDRAW, RESOLUTION_NONE, NULL, NULL), ZEK_OK);
+	else if (res == RESOLUTION_DUPLIKAT)
+		assert_int_equal(core_close_duplicate(&env->ctx, tenv_get(env,
+		    p.sam), id, original_key(), NULL, NULL), ZEK_OK);
 	else if (res != RESOLUTION_NONE)
 		assert_int_equal(core_transition(&env->ctx, tenv_get(env, p.sam),
 		    id, WF_CLOSE, res, NULL, NULL), ZEK_OK);

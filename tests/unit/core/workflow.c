@@ -327,7 +327,7 @@ test_lifecycle_question_and_solution(void **state)
 	status_is(id, STATUS_GESCHLOSSEN, RESOLUTION_GELOEST);
 	/* Closed is final for everybody. */
 	assert_int_equal(move(sam, id, WF_START, 0, NULL), ZEK_CONFLICT);
-	assert_int_equal(move(sam, id, WF_CLOSE, RESOLUTION_DUPLIKAT, NULL),
+	assert_int_equal(move(sam, id, WF_CLOSE, RESOLUTION_ABGELEHNT, NULL),
 	    ZEK_CONFLICT);
 	assert_int_equal(move(anna, id, WF_WITHDRAW, 0, NULL), ZEK_CONFLICT);
 	assert_int_equal(comment(anna, id, "Noch etwas"), ZEK_CONFLICT);
