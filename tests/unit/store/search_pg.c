@@ -613,6 +613,10 @@ test_queue(void **state)
 	for (s = 0; s < ZEK_ARRAY_LEN(statuses) + 1; s++)
 	for (m = 0; m < 6; m++)
 	for (o = 0; o < 6; o++) {
+		/* The service-level order and the breached queue read the
+		 * same forms as the others: every fourth text is enough. */
+		if ((m == 5 || o >= 4) && t % 4 != 0)
+			continue;
 		q = (struct store_queue_query){
 			.status = s < ZEK_ARRAY_LEN(statuses) ? statuses[s] :
 			    "wartet-support",
