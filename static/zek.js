@@ -1034,6 +1034,31 @@
 		});
 	}
 
+	/* ---------- Canned responses: insert at the cursor ---------- */
+
+	// "Einfügen" without script sends the form and the page comes back with
+	// the snippet after the text; with script the snippet (filled in by the
+	// server, in the option's data-text) goes where the cursor is.
+	function initSnippetInsert(button) {
+		const ta = doc.getElementById(button.dataset.snippetInsert);
+		const select = button.form && button.form.elements.namedItem('snippet');
+		if (!ta || !select)
+			return;
+		button.addEventListener('click', (ev) => {
+			const opt = select.options[select.selectedIndex];
+			if (!opt || opt.dataset.text === undefined)
+				return;
+			ev.preventDefault();
+			const before = ta.value.slice(0, ta.selectionStart);
+			// A paragraph of its own unless the cursor starts one already.
+			const gap = before === '' || before.endsWith('\n\n') ? '' :
+				before.endsWith('\n') ? '\n' : '\n\n';
+			const text = gap + opt.dataset.text;
+			replaceSelection(ta, text, text.length, text.length);
+			announce(t('snippetInserted', { title: opt.textContent }));
+		});
+	}
+
 	/* ---------- Start ---------- */
 
 	function start() {
@@ -1058,6 +1083,8 @@
 			initCopy(input);
 		for (const menu of doc.querySelectorAll('details.user-menu'))
 			initUserMenu(menu);
+		for (const b of doc.querySelectorAll('button[data-snippet-insert]'))
+			initSnippetInsert(b);
 	}
 
 	if (doc.readyState === 'loading')

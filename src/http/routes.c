@@ -138,6 +138,17 @@ const struct route routes[] = {
 	    web_agent_org_member_add, AGENT_FORM, "agent_orgs" },
 	{ "POST", "/servicedesk/agent/organisations/{id}/members/remove",
 	    web_agent_org_member_remove, AGENT_FORM, "agent_orgs" },
+	/* Canned responses, "Textbausteine" (web/agent_snippets.c). */
+	{ "GET", "/servicedesk/agent/snippets", web_agent_snippets, AGENT_PAGE,
+	    "agent_snippets" },
+	{ "POST", "/servicedesk/agent/snippets", web_agent_snippet_add,
+	    AGENT_FORM, "agent_snippets" },
+	{ "GET", "/servicedesk/agent/snippets/{id}", web_agent_snippet,
+	    AGENT_PAGE, "agent_snippets" },
+	{ "POST", "/servicedesk/agent/snippets/{id}", web_agent_snippet_save,
+	    AGENT_FORM, "agent_snippets" },
+	{ "POST", "/servicedesk/agent/snippets/{id}/delete",
+	    web_agent_snippet_delete, AGENT_FORM, "agent_snippets" },
 	/* Staff and the record of account changes: admins only, agents get
 	 * 404 like customers (web/agent_people.c). */
 	{ "GET", "/servicedesk/agent/team", web_agent_team, AGENT_PAGE,

@@ -195,6 +195,11 @@ int web_agent_org_member_remove(struct req *rq);
 int web_agent_team(struct req *rq);
 int web_agent_team_role(struct req *rq);
 int web_agent_audit(struct req *rq);
+int web_agent_snippets(struct req *rq);        /* agent_snippets.c */
+int web_agent_snippet_add(struct req *rq);
+int web_agent_snippet(struct req *rq);
+int web_agent_snippet_save(struct req *rq);
+int web_agent_snippet_delete(struct req *rq);
 
 /* ---- the admin area, /servicedesk/admin/ (issue 16; admin.c,
  * admin_types.c) ---- */
