@@ -107,6 +107,8 @@ const struct route routes[] = {
 	{ "GET", "/servicedesk/agent/", web_agent_home, AGENT_PAGE, "agent" },
 	{ "GET", "/servicedesk/agent/queues/{queue}", web_agent_queue,
 	    AGENT_PAGE, "agent_queue" },
+	{ "GET", "/servicedesk/agent/queues/{queue}/export.csv",
+	    web_agent_queue_export, AGENT_PAGE, "agent_queue_export" },
 	{ "GET", "/servicedesk/agent/requests/{key}", web_agent_request,
 	    AGENT_PAGE, "agent_request" },
 	{ "POST", "/servicedesk/agent/requests/{key}/assign", web_agent_assign,

@@ -177,6 +177,7 @@ json_t *web_rating_panel_json(struct req *rq, const struct rating_view *rv,
 
 int web_agent_home(struct req *rq);            /* agent_queues.c */
 int web_agent_queue(struct req *rq);
+int web_agent_queue_export(struct req *rq);
 int web_agent_request(struct req *rq);         /* agent_request.c */
 int web_agent_assign(struct req *rq);
 int web_agent_status(struct req *rq);
