@@ -140,6 +140,9 @@ const struct route routes[] = {
 	    web_agent_org_member_add, AGENT_FORM, "agent_orgs" },
 	{ "POST", "/servicedesk/agent/organisations/{id}/members/remove",
 	    web_agent_org_member_remove, AGENT_FORM, "agent_orgs" },
+	/* The person search of the create form's "Für wen?" (web/create.c). */
+	{ "GET", "/servicedesk/agent/people/search", web_agent_people_search,
+	    AGENT_PAGE | ROUTE_JSON, "agent_people_search" },
 	/* Canned responses, "Textbausteine" (web/agent_snippets.c). */
 	{ "GET", "/servicedesk/agent/snippets", web_agent_snippets, AGENT_PAGE,
 	    "agent_snippets" },

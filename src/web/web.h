@@ -196,6 +196,7 @@ int web_agent_org_member_remove(struct req *rq);
 int web_agent_team(struct req *rq);
 int web_agent_team_role(struct req *rq);
 int web_agent_audit(struct req *rq);
+int web_agent_people_search(struct req *rq);   /* create.c */
 int web_agent_snippets(struct req *rq);        /* agent_snippets.c */
 int web_agent_snippet_add(struct req *rq);
 int web_agent_snippet(struct req *rq);
