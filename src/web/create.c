@@ -434,6 +434,23 @@ form_id(struct req *rq, const char *name)
 	return str_to_i64(s, 1, INT64_MAX, &v) == 0 ? v : -1;
 }
 
+/* The search text of "Für wen?" (agents): text that cannot be read is
+ * refused next to the field like any other's, never searched or lost. */
+static int
+check_person_query(struct req *rq, struct create_state *st)
+{
+	const struct field_error e = { .field = "onbehalf",
+	    .key = "err_invalid_utf8" };
+	const char *q = req_form(rq, "onbehalf_q");
+	struct person *p;
+	size_t n;
+
+	if (q == NULL || !rq->user->is_agent || core_onbehalf_search(&rq->ctx,
+	    rq->user, q, &p, &n) != ZEK_INVALID)
+		return ZEK_OK;
+	return add_error(rq, st, &e);
+}
+
 /* POST /servicedesk/customer/portal/{portalId}/create/{requestTypeId} */
 int
 web_create(struct req *rq)
@@ -466,6 +483,8 @@ web_create(struct req *rq)
 			return rc;
 	}
 	rc = collect_values(rq, st.type, fv, &nfv);
+	if (rc == ZEK_OK)
+		rc = check_person_query(rq, &st);
 	if (rc != ZEK_OK)
 		return rc;
 	/* "Suchen" of "Für wen?": the form again with the people found,
