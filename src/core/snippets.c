@@ -11,7 +11,6 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/str.h"
-#include "lib/utf8.h"
 #include "store/store.h"
 
 /* A filled snippet is at most its body plus what the placeholders add:
@@ -82,46 +81,7 @@ core_snippet_get(struct zctx *ctx, const struct user *user, int64_t id,
 	return ZEK_OK;
 }
 
-static enum zek_rc
-input_error(struct field_error *err, const char *field, const char *key,
-    int64_t max)
-{
-	if (err != NULL)
-		*err = (struct field_error){ .field = field, .key = key,
-		    .max = max };
-	return ZEK_INVALID;
-}
-
-/* The body as stored: Markdown checked as a reply's text is, then held
- * to the snippet's own limit. */
-static enum zek_rc
-body_check(struct zctx *ctx, const char *body, const char **norm,
-    struct field_error *err)
-{
-	const struct field f = {
-		.key = SNIPPET_BODY_FIELD,
-		.kind = FIELD_RICHTEXT,
-		.label = "", .help = "", .placeholder = "",
-		.required = true,
-	};
-	const char *values[1] = { body != NULL ? body : "" };
-	struct field_value nv;
-	struct field_error fe;
-	enum zek_rc rc;
-
-	rc = core_validate_field(ctx, &f, values, 1, "UTC", &nv, &fe);
-	if (rc == ZEK_INVALID)
-		return input_error(err, SNIPPET_BODY_FIELD, fe.key, str_eq(fe.key,
-		    "err_too_long") ? SNIPPET_BODY_MAX : fe.max);
-	if (rc != ZEK_OK)
-		return rc;
-	*norm = nv.nvalues > 0 ? nv.values[0] : "";
-	if (utf8_length(*norm, strlen(*norm)) > SNIPPET_BODY_MAX)
-		return input_error(err, SNIPPET_BODY_FIELD, "err_too_long",
-		    SNIPPET_BODY_MAX);
-	return ZEK_OK;
-}
-
+/* Title and body as stored, or ZEK_INVALID with *err on one of them. */
 static enum zek_rc
 input_check(struct zctx *ctx, const char *title, const char *body,
     struct store_snippet *out, struct field_error *err)
@@ -131,10 +91,15 @@ input_check(struct zctx *ctx, const char *title, const char *body,
 	out->title = core_name_check(ctx, title, SNIPPET_TITLE_MAX, &key);
 	if (out->title == NULL && key == NULL)
 		return ZEK_NOMEM;
-	if (out->title == NULL)
-		return input_error(err, SNIPPET_TITLE_FIELD, key,
-		    str_eq(key, "err_too_long") ? SNIPPET_TITLE_MAX : 0);
-	return body_check(ctx, body, &out->body, err);
+	if (out->title == NULL) {
+		if (err != NULL)
+			*err = (struct field_error){ .field = SNIPPET_TITLE_FIELD,
+			    .key = key, .max = str_eq(key, "err_too_long") ?
+			    SNIPPET_TITLE_MAX : 0 };
+		return ZEK_INVALID;
+	}
+	return core_validate_text(ctx, SNIPPET_BODY_FIELD, FIELD_RICHTEXT, true,
+	    body, SNIPPET_BODY_MAX, &out->body, err);
 }
 
 enum zek_rc
