@@ -1034,6 +1034,78 @@
 		});
 	}
 
+	/* ---------- Canned responses: insert at the cursor ---------- */
+
+	// "Einfügen" without script sends the form and the page comes back with
+	// the snippet after the text; with script the snippet (filled in by the
+	// server, in the option's data-text) goes where the cursor is.
+	function initSnippetInsert(button) {
+		const ta = doc.getElementById(button.dataset.snippetInsert);
+		const select = button.form && button.form.elements.namedItem('snippet');
+		if (!ta || !select)
+			return;
+		button.addEventListener('click', (ev) => {
+			const opt = select.options[select.selectedIndex];
+			if (!opt || opt.dataset.text === undefined)
+				return;
+			ev.preventDefault();
+			const before = ta.value.slice(0, ta.selectionStart);
+			// A paragraph of its own unless the cursor starts one already.
+			const gap = before === '' || before.endsWith('\n\n') ? '' :
+				before.endsWith('\n') ? '\n' : '\n\n';
+			const text = gap + opt.dataset.text;
+			replaceSelection(ta, text, text.length, text.length);
+			announce(t('snippetInserted', { title: opt.textContent }));
+		});
+	}
+
+	/* ---------- "Für wen?": the agents' person search ---------- */
+
+	// Without script "Suchen" sends the form and it comes back with the
+	// people found as radio buttons; with script they come as one types.
+	// The user (first) and the person chosen stay whatever the search.
+	function initPersonSearch(input) {
+		const list = input.form && input.form.querySelector('[data-person-results]');
+		if (!list)
+			return;
+		let asked = 0;
+		const search = debounce(async () => {
+			const q = input.value.trim();
+			const mine = ++asked;
+			if (q === '')
+				return;
+			let values = [];
+			try {
+				const res = await fetch(`${input.dataset.personSearch}?q=${encodeURIComponent(q)}`,
+					{ credentials: 'same-origin', headers: { Accept: 'application/json' } });
+				if (!res.ok)
+					return;
+				values = (await res.json()).values || [];
+			} catch (err) {
+				return;
+			}
+			if (mine !== asked)
+				return;     // a later search is on its way
+			for (const row of Array.from(list.querySelectorAll('.radio'))) {
+				const radio = row.querySelector('input');
+				if (radio.id !== 'f-onbehalf' && !radio.checked)
+					row.remove();
+			}
+			const shown = new Set(Array.from(list.querySelectorAll('input')).map((r) => r.value));
+			for (const v of values) {
+				const value = String(v.id);
+				if (shown.has(value))
+					continue;
+				const id = `f-onbehalf-${value}`;
+				list.append(el('div', { class: 'radio' },
+					el('input', { class: 'radio__input', type: 'radio', id, name: 'onbehalf', value }),
+					el('label', { class: 'radio__label', for: id, text: v.label })));
+			}
+			announce(t('personFound', { n: values.length }));
+		}, 250);
+		input.addEventListener('input', search);
+	}
+
 	/* ---------- Start ---------- */
 
 	function start() {
@@ -1058,6 +1130,10 @@
 			initCopy(input);
 		for (const menu of doc.querySelectorAll('details.user-menu'))
 			initUserMenu(menu);
+		for (const b of doc.querySelectorAll('button[data-snippet-insert]'))
+			initSnippetInsert(b);
+		for (const input of doc.querySelectorAll('input[data-person-search]'))
+			initPersonSearch(input);
 	}
 
 	if (doc.readyState === 'loading')

@@ -13,6 +13,7 @@
 #include "core/links.h"
 #include "core/rating.h"
 #include "core/requests.h"
+#include "core/snippets.h"
 #include "core/status.h"
 #include "core/users.h"
 #include "core/validate.h"
@@ -361,6 +362,30 @@ add_requests(struct zctx *ctx, const json_t *data)
 	return rc;
 }
 
+/* The agents' canned responses, each added by its agent as on the page. */
+static enum zek_rc
+add_snippets(struct zctx *ctx, const json_t *data)
+{
+	struct field_error err;
+	const json_t *js;
+	struct user *by;
+	enum zek_rc rc = ZEK_OK;
+	size_t i;
+
+	json_array_foreach(json_object_get(data, "snippets"), i, js) {
+		rc = find_user(ctx, jstr(js, "by"), &by);
+		if (rc == ZEK_OK)
+			rc = core_snippet_save(ctx, by, 0, jstr(js, "title"),
+			    jstr(js, "body"), NULL, &err);
+		if (rc != ZEK_OK) {
+			fprintf(stderr, "demo: data.json: snippet %zu: %s\n", i,
+			    zek_rc_name(rc));
+			break;
+		}
+	}
+	return rc;
+}
+
 enum zek_rc
 core_demo_load(struct zctx *ctx)
 {
@@ -388,5 +413,8 @@ core_demo_load(struct zctx *ctx)
 		    zek_rc_name(rc));
 		return rc;
 	}
-	return add_requests(ctx, data);
+	rc = add_requests(ctx, data);
+	if (rc == ZEK_OK)
+		rc = add_snippets(ctx, data);
+	return rc;
 }

@@ -103,29 +103,14 @@ static enum zek_rc
 input_check(struct zctx *ctx, const char *score, const char *comment,
     int64_t *n, const char **norm, struct field_error *err)
 {
-	const struct field f = {
-		.key = RATING_COMMENT_FIELD,
-		.kind = FIELD_TEXTAREA,
-		.label = "", .help = "", .placeholder = "",
-	};
-	const char *values[1] = { comment != NULL ? comment : "" };
-	struct field_value nv;
-	struct field_error fe;
 	enum zek_rc rc;
 
 	/* The comment first: text that cannot be read is named as such
 	 * whatever else is missing. */
-	rc = core_validate_field(ctx, &f, values, 1, "UTC", &nv, &fe);
-	/* The general limit of a long text is not this one's. */
-	if (rc == ZEK_INVALID)
-		return input_error(err, fe.field, fe.key, str_eq(fe.key,
-		    "err_too_long") ? RATING_COMMENT_MAX : fe.max);
+	rc = core_validate_text(ctx, RATING_COMMENT_FIELD, FIELD_TEXTAREA,
+	    false, comment, RATING_COMMENT_MAX, norm, err);
 	if (rc != ZEK_OK)
 		return rc;
-	*norm = nv.nvalues > 0 ? nv.values[0] : "";
-	if (utf8_length(*norm, strlen(*norm)) > RATING_COMMENT_MAX)
-		return input_error(err, RATING_COMMENT_FIELD, "err_too_long",
-		    RATING_COMMENT_MAX);
 	if (str_to_i64(score, 1, RATING_SCORE_MAX, n) != 0)
 		return input_error(err, RATING_SCORE_FIELD, "err_rating_score", 0);
 	return ZEK_OK;

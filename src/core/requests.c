@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/attachments.h"
@@ -14,6 +15,7 @@
 #include "core/users.h"
 #include "lib/arena.h"
 #include "lib/str.h"
+#include "lib/utf8.h"
 #include "store/store.h"
 
 #define KEY_MAX 32                  /* "ZEK-123456789" fits easily */
@@ -68,6 +70,14 @@ input_value(const struct create_input *in, const char *key)
 	return NULL;
 }
 
+/* Customers raise for colleagues (customers of a shared organisation);
+ * agents for anyone. */
+static bool
+may_raise_for(const struct user *user, const struct user *r)
+{
+	return user->is_agent || (!r->is_agent && core_users_share_org(user, r));
+}
+
 /* The reporter: the user, or someone the user may raise requests for. */
 static enum zek_rc
 check_reporter(struct zctx *ctx, const struct user *user,
@@ -86,9 +96,7 @@ check_reporter(struct zctx *ctx, const struct user *user,
 		    0);
 	if (rc != ZEK_OK)
 		return rc;
-	/* Customers raise for colleagues (customers of a shared organisation);
-	 * agents for anyone. */
-	if (!user->is_agent && (r->is_agent || !core_users_share_org(user, r)))
+	if (!may_raise_for(user, r))
 		return err_add_key(ctx, errs, "onbehalf", "err_onbehalf_invalid",
 		    0);
 	*reporter = r;
@@ -343,11 +351,26 @@ core_request_create(struct zctx *ctx, const struct user *user,
 
 /* ---- on-behalf candidates ---- */
 
+/* Whether the folded `q` is part of s folded (the stored *_fold columns'
+ * folding, so that the user is found as the store finds the others). */
 static bool
-matches(const struct user *u, const char *query)
+fold_contains(struct zctx *ctx, const char *s, const char *q)
 {
-	return str_empty(query) || strcasestr(u->name, query) != NULL ||
-	    strcasestr(u->email, query) != NULL;
+	const char *fs = utf8_fold_in(ctx->arena, s);
+
+	return fs != NULL && strstr(fs, q) != NULL;
+}
+
+static bool
+matches(struct zctx *ctx, const struct user *u, const char *query)
+{
+	const char *q;
+
+	if (str_empty(query))
+		return true;
+	q = utf8_fold_in(ctx->arena, query);
+	return q != NULL && (fold_contains(ctx, u->name, q) ||
+	    fold_contains(ctx, u->email, q));
 }
 
 enum zek_rc
@@ -372,13 +395,141 @@ core_onbehalf_candidates(struct zctx *ctx, const struct user *user,
 	p = arena_calloc(ctx->arena, ns + 1, sizeof(*p));
 	if (p == NULL)
 		return ZEK_NOMEM;
-	if (matches(user, query))
+	if (matches(ctx, user, query))
 		p[cnt++] = (struct person){ user->id, user->name, user->email };
 	for (i = 0; i < ns && cnt < limit; i++)
 		if (su[i].id != user->id)
 			core_person_from_store(&p[cnt++], &su[i]);
 	*out = p;
 	*n = cnt;
+	return ZEK_OK;
+}
+
+/* The spellings of an umlaut: "ü" is also written "ue". */
+static const char *const umlauts[][2] = {
+	{ "\xc3\xa4", "ae" }, { "\xc3\xb6", "oe" }, { "\xc3\xbc", "ue" },
+};
+
+/* `s` with every `from` written `to`, in the arena; NULL: no memory. */
+static char *
+replace_all(struct zctx *ctx, const char *s, const char *from, const char *to)
+{
+	size_t nf = strlen(from), nt = strlen(to), n = 0;
+	const char *p;
+	char *out, *o;
+
+	for (p = s; (p = strstr(p, from)) != NULL; p += nf)
+		n++;
+	out = arena_alloc(ctx->arena, strlen(s) + n * nt + 1);
+	if (out == NULL)
+		return NULL;
+	for (o = out; *s != '\0';) {
+		if (strncmp(s, from, nf) == 0) {
+			memcpy(o, to, nt);
+			o += nt;
+			s += nf;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The folded query with its umlauts spelled the other way ("müller" as
+ * "mueller", or "mueller" as "müller"); NULL when there is no other
+ * spelling (or no memory: the search then goes by the one spelling). */
+static const char *
+other_spelling(struct zctx *ctx, const char *folded)
+{
+	const char *out = folded;
+	size_t i;
+	int way;
+
+	way = strstr(folded, umlauts[0][0]) != NULL ||
+	    strstr(folded, umlauts[1][0]) != NULL ||
+	    strstr(folded, umlauts[2][0]) != NULL ? 0 : 1;
+	for (i = 0; out != NULL && i < ZEK_ARRAY_LEN(umlauts); i++)
+		out = replace_all(ctx, out, umlauts[i][way], umlauts[i][!way]);
+	return out != NULL && !str_eq(out, folded) ? out : NULL;
+}
+
+/* Adds the customers found for `query` to p (*n so far, up to the max),
+ * each once. */
+static enum zek_rc
+search_add(struct zctx *ctx, const struct user *user, const char *query,
+    struct person *p, size_t *n)
+{
+	struct store_user *su;
+	size_t i, k, ns;
+	enum zek_rc rc;
+
+	rc = store_users_search(ctx->db, ctx->arena, query, "customer",
+	    ONBEHALF_SEARCH_MAX + 1, &su, &ns);
+	for (i = 0; rc == ZEK_OK && i < ns && *n < ONBEHALF_SEARCH_MAX; i++) {
+		for (k = 0; k < *n && p[k].id != su[i].id; k++)
+			;
+		if (k == *n && su[i].id != user->id)
+			core_person_from_store(&p[(*n)++], &su[i]);
+	}
+	return rc;
+}
+
+static int
+person_by_name(const void *a, const void *b)
+{
+	const struct person *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c != 0 ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+enum zek_rc
+core_onbehalf_search(struct zctx *ctx, const struct user *user,
+    const char *query, struct person **out, size_t *n)
+{
+	const char *q, *folded, *other;
+	struct person *p;
+	enum zek_rc rc;
+
+	*n = 0;
+	if (user == NULL || !user->is_agent)
+		return ZEK_FORBIDDEN;
+	rc = core_search_text(ctx, query, ONBEHALF_QUERY_MAX, &q);
+	if (rc != ZEK_OK)
+		return rc;
+	p = arena_calloc(ctx->arena, ONBEHALF_SEARCH_MAX, sizeof(*p));
+	if (p == NULL)
+		return ZEK_NOMEM;
+	*out = p;
+	if (q == NULL)
+		return ZEK_OK;
+	rc = search_add(ctx, user, q, p, n);
+	folded = utf8_fold_in(ctx->arena, q);
+	other = folded != NULL ? other_spelling(ctx, folded) : NULL;
+	if (rc == ZEK_OK && other != NULL) {
+		rc = search_add(ctx, user, other, p, n);
+		/* Two searches, one order: by name. */
+		qsort(p, *n, sizeof(*p), person_by_name);
+	}
+	return rc;
+}
+
+enum zek_rc
+core_onbehalf_person(struct zctx *ctx, const struct user *user, int64_t id,
+    struct person *out)
+{
+	struct user *r;
+	enum zek_rc rc;
+
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	rc = core_user_get(ctx, id, &r);
+	if (rc != ZEK_OK)
+		return rc;
+	if (r->id != user->id && !may_raise_for(user, r))
+		return ZEK_NOTFOUND;
+	*out = (struct person){ r->id, r->name, r->email };
 	return ZEK_OK;
 }
 

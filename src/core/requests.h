@@ -51,6 +51,25 @@ enum zek_rc core_request_create(struct zctx *ctx, const struct user *user,
 enum zek_rc core_onbehalf_candidates(struct zctx *ctx, const struct user *user,
     const char *query, size_t limit, struct person **out, size_t *n);
 
+#define ONBEHALF_SEARCH_MAX 20      /* people one search offers */
+#define ONBEHALF_QUERY_MAX 100      /* code points of search text; more is cut */
+
+/* The agents' person search of the create form ("Für wen?"): customers
+ * whose name or e-mail contains `query`, without regard to case (full
+ * Unicode folding: "MÜLLER" finds "Müller") or to how an umlaut is
+ * spelled ("Mueller" finds "Müller", "Jürgen" finds "Juergen"), ordered
+ * by name, at most ONBEHALF_SEARCH_MAX. An empty query finds nobody.
+ * ZEK_FORBIDDEN for anybody but support staff (customers pick from their
+ * colleagues, core_onbehalf_candidates); ZEK_INVALID for text that is
+ * not UTF-8. */
+enum zek_rc core_onbehalf_search(struct zctx *ctx, const struct user *user,
+    const char *query, struct person **out, size_t *n);
+/* Person `id` if `user` may raise a request for them (the rules of
+ * core_request_create): ZEK_NOTFOUND otherwise. For a form that keeps a
+ * chosen person while it shows another search. */
+enum zek_rc core_onbehalf_person(struct zctx *ctx, const struct user *user,
+    int64_t id, struct person *out);
+
 /* One filled field as shown on the request page. */
 struct request_field_view {
 	const char *key;

@@ -446,3 +446,40 @@ core_validate_field(struct zctx *ctx, const struct field *f,
 	norm->nvalues = 1;
 	return ZEK_OK;
 }
+
+static enum zek_rc
+text_error(struct field_error *err, const char *key, const char *why,
+    int64_t max)
+{
+	if (err != NULL)
+		*err = (struct field_error){ .field = key, .key = why, .max = max };
+	return ZEK_INVALID;
+}
+
+enum zek_rc
+core_validate_text(struct zctx *ctx, const char *key, int kind,
+    bool required, const char *text, size_t max, const char **norm,
+    struct field_error *err)
+{
+	const struct field f = {
+		.key = key, .kind = (enum field_kind)kind,
+		.label = "", .help = "", .placeholder = "",
+		.required = required,
+	};
+	const char *values[1] = { text != NULL ? text : "" };
+	struct field_value nv;
+	struct field_error fe;
+	enum zek_rc rc;
+
+	rc = core_validate_field(ctx, &f, values, 1, "UTC", &nv, &fe);
+	/* The general limit of a long text is not this one's. */
+	if (rc == ZEK_INVALID)
+		return text_error(err, key, fe.key, str_eq(fe.key,
+		    "err_too_long") ? (int64_t)max : fe.max);
+	if (rc != ZEK_OK)
+		return rc;
+	*norm = nv.nvalues > 0 ? nv.values[0] : "";
+	if (utf8_length(*norm, strlen(*norm)) > max)
+		return text_error(err, key, "err_too_long", (int64_t)max);
+	return ZEK_OK;
+}

@@ -47,6 +47,17 @@ enum zek_rc core_validate_field(struct zctx *ctx, const struct field *f,
     const char *const *values, size_t nvalues, const char *tz,
     struct field_value *norm, struct field_error *err);
 
+/* A form's free text that is no request field (a rating's comment, a
+ * snippet's body), checked as a field `key` of `kind` (FIELD_TEXTAREA or
+ * FIELD_RICHTEXT) is: readable first, CRLF as LF, trailing white space
+ * trimmed, then at most `max` code points (its own limit, not the long
+ * text's). *norm: the text as stored, "" when empty and not `required`.
+ * ZEK_INVALID with *err (may be NULL) on field `key`: err_required,
+ * err_invalid_utf8, err_invalid_chars, err_too_long with max. */
+enum zek_rc core_validate_text(struct zctx *ctx, const char *key, int kind,
+    bool required, const char *text, size_t max, const char **norm,
+    struct field_error *err);
+
 /* Parses a local date-time "YYYY-MM-DDTHH:MM" (also "...:SS", or a space
  * instead of "T") in the IANA zone `tz` to UTC ms. ZEK_INVALID when the
  * text or the zone is not valid. A time inside a daylight-saving gap

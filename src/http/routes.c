@@ -109,6 +109,8 @@ const struct route routes[] = {
 	{ "GET", "/servicedesk/agent/", web_agent_home, AGENT_PAGE, "agent" },
 	{ "GET", "/servicedesk/agent/queues/{queue}", web_agent_queue,
 	    AGENT_PAGE, "agent_queue" },
+	{ "GET", "/servicedesk/agent/queues/{queue}/export.csv",
+	    web_agent_queue_export, AGENT_PAGE, "agent_queue_export" },
 	{ "GET", "/servicedesk/agent/requests/{key}", web_agent_request,
 	    AGENT_PAGE, "agent_request" },
 	{ "POST", "/servicedesk/agent/requests/{key}/assign", web_agent_assign,
@@ -149,6 +151,20 @@ const struct route routes[] = {
 	    web_agent_org_member_add, AGENT_FORM, "agent_orgs" },
 	{ "POST", "/servicedesk/agent/organisations/{id}/members/remove",
 	    web_agent_org_member_remove, AGENT_FORM, "agent_orgs" },
+	/* The person search of the create form's "Für wen?" (web/create.c). */
+	{ "GET", "/servicedesk/agent/people/search", web_agent_people_search,
+	    AGENT_PAGE | ROUTE_JSON, "agent_people_search" },
+	/* Canned responses, "Textbausteine" (web/agent_snippets.c). */
+	{ "GET", "/servicedesk/agent/snippets", web_agent_snippets, AGENT_PAGE,
+	    "agent_snippets" },
+	{ "POST", "/servicedesk/agent/snippets", web_agent_snippet_add,
+	    AGENT_FORM, "agent_snippets" },
+	{ "GET", "/servicedesk/agent/snippets/{id}", web_agent_snippet,
+	    AGENT_PAGE, "agent_snippets" },
+	{ "POST", "/servicedesk/agent/snippets/{id}", web_agent_snippet_save,
+	    AGENT_FORM, "agent_snippets" },
+	{ "POST", "/servicedesk/agent/snippets/{id}/delete",
+	    web_agent_snippet_delete, AGENT_FORM, "agent_snippets" },
 	/* Staff and the record of account changes: admins only, agents get
 	 * 404 like customers (web/agent_people.c). */
 	{ "GET", "/servicedesk/agent/team", web_agent_team, AGENT_PAGE,

@@ -1055,6 +1055,39 @@ enum zek_rc store_rating_insert(struct store_conn *c,
 enum zek_rc store_rating_update(struct store_conn *c,
     const struct store_rating *r);
 
+/* ---- canned responses, "Textbausteine" (snippets.c) ---- */
+
+/* A snippet agents insert into a reply (core/snippets.h). */
+struct store_snippet {
+	int64_t id;
+	const char *title;
+	const char *body;           /* Markdown with placeholders */
+	int64_t created_by;
+	int64_t created_at;
+	int64_t updated_by;         /* the last change: who, when */
+	const char *updated_by_name;    /* read only: the user's name */
+	int64_t updated_at;
+};
+
+/* The snippets not deleted, by title (then id), at most limit. */
+enum zek_rc store_snippets_list(struct store_conn *c, struct arena *a,
+    size_t limit, struct store_snippet **out, size_t *n);
+/* ZEK_NOTFOUND when there is none or it is deleted. */
+enum zek_rc store_snippet_get(struct store_conn *c, struct arena *a,
+    int64_t id, struct store_snippet **out);
+/* Inserts title and body, created and updated by s->created_by at
+ * s->created_at. */
+enum zek_rc store_snippet_insert(struct store_conn *c,
+    const struct store_snippet *s, int64_t *id_out);
+/* Writes title, body, updated_by and updated_at; ZEK_NOTFOUND when there
+ * is no such snippet (or it is deleted). */
+enum zek_rc store_snippet_update(struct store_conn *c,
+    const struct store_snippet *s);
+/* Marks it deleted by `by` at `at` (the row stays as the record);
+ * ZEK_NOTFOUND when there is none or it is deleted already. */
+enum zek_rc store_snippet_delete(struct store_conn *c, int64_t id,
+    int64_t by, int64_t at);
+
 /* ---- the request list, "Anfragen" (sqlite_list.c) ---- */
 
 #define STORE_LIST_LIMIT_MAX 1000   /* rows of one page */

@@ -8,11 +8,21 @@
 #include "core/agent.h"
 #include "core/portal.h"
 #include "http/form.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
+#include "render/csv.h"
 #include "render/i18n.h"
+#include "render/time.h"
 
 #define LINK_MAX 4096           /* bytes of one queue URL */
+/* The export: rows at most (a last line says when there were more), the
+ * bytes of the file, and of the scratch space of one page of rows. */
+#define EXPORT_ROWS_MAX 10000
+#define EXPORT_BYTES_MAX (32u << 20)
+#define EXPORT_PAGE_ARENA (8u << 20)
+#define EXPORT_ZONE "Europe/Berlin" /* the team's office hours */
 
 /* Catalog keys of the queues' names and of their one-line explanations. */
 static const char *const queue_keys[AGENT_QUEUE_MAX] = {
@@ -58,18 +68,19 @@ queue_href(struct req *rq, enum agent_queue q)
 	    agent_queue_code(q));
 }
 
-/* The queue URL with its order, search and size, plus one paging
- * parameter (name NULL for none). */
+/* The queue URL (with `tail` after the queue's code: "" for the page,
+ * "/export.csv" for its export) with its order, search and size, plus
+ * one paging parameter (name NULL for none). */
 static const char *
-page_href(struct req *rq, const struct queue_params *p, const char *name,
-    const char *cursor)
+queue_query_href(struct req *rq, const struct queue_params *p,
+    const char *tail, const char *name, const char *cursor)
 {
 	const char *out = NULL;
 	struct buf b;
 
 	buf_init(&b, LINK_MAX);
-	buf_printf(&b, "%s%s?sort=%s", WEB_AGENT_QUEUES,
-	    agent_queue_code(p->queue), agent_sort_code(p->sort));
+	buf_printf(&b, "%s%s%s?sort=%s", WEB_AGENT_QUEUES,
+	    agent_queue_code(p->queue), tail, agent_sort_code(p->sort));
 	if (!str_empty(p->q)) {
 		buf_puts(&b, "&q=");
 		form_urlencode_component(p->q, strlen(p->q), &b);
@@ -82,6 +93,13 @@ page_href(struct req *rq, const struct queue_params *p, const char *name,
 		out = arena_strdup(rq->arena, b.data);
 	buf_free(&b);
 	return out;
+}
+
+static const char *
+page_href(struct req *rq, const struct queue_params *p, const char *name,
+    const char *cursor)
+{
+	return queue_query_href(rq, p, "", name, cursor);
 }
 
 static json_t *
@@ -104,23 +122,35 @@ nav_json(struct req *rq, enum agent_queue current,
 	return arr;
 }
 
+static const char *const sla_states[] = {
+	[AGENT_SLA_RUNNING] = "running", [AGENT_SLA_WARNING] = "warning",
+	[AGENT_SLA_BREACHED] = "breached" };
+
+/* "Läuft", "Knapp", "Verletzt" of a row with a service level. */
+static const char *
+sla_state_text(struct req *rq, const struct agent_row *r)
+{
+	return web_t(rq, arena_printf(rq->arena, "sla_state_%s",
+	    sla_states[r->sla]));
+}
+
+/* "noch 3 Std.", "seit 2 Std. überschritten". */
+static const char *
+sla_time_text(struct req *rq, const struct agent_row *r)
+{
+	return http_fmt1(rq, r->sla == AGENT_SLA_BREACHED ? "agent_sla_over" :
+	    "agent_sla_left", "time", web_duration_text(rq, r->sla_ms));
+}
+
 /* The service level of a row in words (the colour only repeats them). */
 static void
 row_sla_json(struct req *rq, const struct agent_row *r, json_t *j)
 {
-	static const char *const states[] = {
-		[AGENT_SLA_RUNNING] = "running", [AGENT_SLA_WARNING] = "warning",
-		[AGENT_SLA_BREACHED] = "breached" };
-	const char *state;
-
 	if (r->sla == AGENT_SLA_NONE)
 		return;
-	state = states[r->sla];
-	json_object_set_new(j, "sla", ctx_pack("{s:s, s:s, s:s}", "state", state,
-	    "state_text", web_t(rq, arena_printf(rq->arena, "sla_state_%s",
-	    state)), "text", http_fmt1(rq, r->sla == AGENT_SLA_BREACHED ?
-	    "agent_sla_over" : "agent_sla_left", "time",
-	    web_duration_text(rq, r->sla_ms))));
+	json_object_set_new(j, "sla", ctx_pack("{s:s, s:s, s:s}",
+	    "state", sla_states[r->sla], "state_text", sla_state_text(rq, r),
+	    "text", sla_time_text(rq, r)));
 }
 
 static json_t *
@@ -301,6 +331,8 @@ queue_page(struct req *rq, enum agent_queue queue)
 	json_object_set_new(page, "empty_text", json_string(web_t(rq,
 	    str_empty(p.q) ? "agent_queue_empty" : "agent_search_empty")));
 	json_object_set_new(page, "create_href", json_string(create_href(rq)));
+	json_object_set_new(page, "export_href", json_string(queue_query_href(
+	    rq, &p, "/export.csv", NULL, NULL)));
 	web_breadcrumb(rq, page, web_t(rq, "agent_area"), WEB_AGENT);
 	web_breadcrumb(rq, page, web_t(rq, queue_keys[queue]), NULL);
 	return web_render(rq, 200, "agent/queue", page);
@@ -322,4 +354,142 @@ web_agent_queue(struct req *rq)
 	if (!agent_queue_from_code(req_param(rq, 0), &q))
 		return web_fail(rq, 404, ZEK_NOTFOUND);
 	return queue_page(rq, q);
+}
+
+/* ---- the export ---- */
+
+/* Catalog keys of the export's columns, in their order. */
+static const char *const export_columns[] = {
+	"export_col_key", "export_col_title", "export_col_type",
+	"export_col_status", "export_col_resolution", "export_col_sla",
+	"export_col_reporter", "export_col_assignee", "export_col_created",
+	"export_col_updated",
+};
+
+/* "2026-11-27 16:42" in the office's zone: a date-time Excel reads. */
+static void
+export_time(int64_t ms, char *out, size_t n)
+{
+	char *t;
+
+	if (time_format_input(ms, EXPORT_ZONE, out, n) != ZEK_OK) {
+		*out = '\0';
+		return;
+	}
+	t = strchr(out, 'T');
+	if (t != NULL)
+		*t = ' ';
+}
+
+static void
+export_row(struct req *rq, struct buf *csv, const struct agent_row *r)
+{
+	char created[32], updated[32];
+	const char *sla = "";
+
+	export_time(r->created_at, created, sizeof(created));
+	export_time(r->updated_at, updated, sizeof(updated));
+	if (r->sla != AGENT_SLA_NONE)
+		sla = arena_printf(rq->arena, "%s: %s", sla_state_text(rq, r),
+		    sla_time_text(rq, r));
+	csv_cell(csv, r->key, true);
+	csv_cell(csv, r->title, false);
+	csv_cell(csv, r->type_name, false);
+	csv_cell(csv, r->status_label, false);
+	csv_cell(csv, r->resolution_label, false);
+	csv_cell(csv, sla, false);
+	csv_cell(csv, r->reporter_name, false);
+	csv_cell(csv, r->assignee_name, false);
+	csv_cell(csv, created, false);
+	csv_cell(csv, updated, false);
+	csv_row_end(csv);
+}
+
+/*
+ * Every row of the query, page after page through core_agent_queue (so
+ * the rows, their order and who may read them are the page's), each page
+ * in scratch space of its own that is dropped once its rows are written.
+ * *cut: there were more than EXPORT_ROWS_MAX.
+ */
+static int
+export_rows(struct req *rq, struct agent_query *aq, struct buf *csv,
+    bool *cut)
+{
+	struct agent_page *pg = NULL;
+	struct zctx page_ctx;
+	struct arena *a;
+	size_t i, rows = 0;
+	int rc = ZEK_OK;
+
+	*cut = false;
+	aq->limit = AGENT_LIMIT_MAX;
+	for (;;) {
+		a = arena_new(EXPORT_PAGE_ARENA);
+		if (a == NULL)
+			return ZEK_NOMEM;
+		core_ctx_scratch(&rq->ctx, a, &page_ctx);
+		rc = core_agent_queue(&page_ctx, rq->user, aq, rq->lang, &pg);
+		for (i = 0; rc == ZEK_OK && i < pg->n && rows < EXPORT_ROWS_MAX;
+		    i++, rows++)
+			export_row(rq, csv, &pg->items[i]);
+		if (rc == ZEK_OK) {
+			*cut = i < pg->n || (rows == EXPORT_ROWS_MAX &&
+			    pg->has_next);
+			aq->has_cursor = pg->has_next && pg->n > 0;
+			if (aq->has_cursor)
+				aq->cursor = pg->items[pg->n - 1].cursor;
+		}
+		arena_free(a);
+		if (rc != ZEK_OK || *cut || !aq->has_cursor || csv->failed)
+			break;
+	}
+	return rc;
+}
+
+/* GET /servicedesk/agent/queues/{queue}/export.csv?sort=&q=: the queue
+ * as the page shows it (order, search), every page of it, as CSV. */
+int
+web_agent_queue_export(struct req *rq)
+{
+	struct queue_params p = { .queue = 0 };
+	struct agent_query aq;
+	const char *disp, *max;
+	struct buf csv;
+	size_t i;
+	bool cut;
+	int rc;
+
+	if (!agent_queue_from_code(req_param(rq, 0), &p.queue))
+		return web_fail(rq, 404, ZEK_NOTFOUND);
+	read_params(rq, &p, &aq);
+	if (!utf8_valid(p.q, strlen(p.q)))
+		return web_fail(rq, 400, ZEK_INVALID);
+	aq.has_cursor = aq.backward = false;    /* all of it, from the start */
+	buf_init(&csv, EXPORT_BYTES_MAX);
+	buf_puts(&csv, CSV_BOM);
+	for (i = 0; i < ZEK_ARRAY_LEN(export_columns); i++)
+		csv_cell(&csv, web_t(rq, export_columns[i]), i == 0);
+	csv_row_end(&csv);
+	rc = export_rows(rq, &aq, &csv, &cut);
+	if (rc == ZEK_OK && cut) {
+		max = arena_printf(rq->arena, "%d", EXPORT_ROWS_MAX);
+		csv_cell(&csv, http_fmt1(rq, "export_cut", "n", max), true);
+		csv_row_end(&csv);
+	}
+	if (rc == ZEK_OK && csv.failed)
+		rc = csv.failed;
+	disp = arena_printf(rq->arena, "attachment; filename=\"zek-%s.csv\"",
+	    agent_queue_code(p.queue));
+	if (rc == ZEK_OK && disp == NULL)
+		rc = ZEK_NOMEM;
+	if (rc == ZEK_OK)
+		rc = http_header(rq, "Content-Disposition", disp);
+	if (rc == ZEK_OK)
+		rc = http_reply(rq, 200, "text/csv; charset=utf-8", &csv);
+	buf_free(&csv);
+	if (rc == ZEK_FORBIDDEN)
+		return web_fail(rq, 404, ZEK_NOTFOUND);
+	if (rc == ZEK_INVALID)
+		return web_fail(rq, 400, rc);
+	return rc;
 }

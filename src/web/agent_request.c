@@ -14,6 +14,7 @@
 #include "core/portal.h"
 #include "core/rating.h"
 #include "core/requests.h"
+#include "core/snippets.h"
 #include "core/validate.h"
 #include "core/workflow.h"
 #include "lib/str.h"
@@ -31,6 +32,9 @@ struct agent_state {
 	size_t nkept;
 	bool reply_failed;              /* show the sent reply again */
 	bool reply_internal;            /* ... as an internal note */
+	const char *reply_text;         /* the reply's text with a snippet
+	                                   inserted; NULL = as sent */
+	int64_t snippet_id;             /* the snippet chosen last, 0 = none */
 	struct field_error status_err;  /* the status form's comment or
 	                                   original */
 	bool status_failed;
@@ -286,20 +290,50 @@ status_json(struct req *rq, const struct agent_request *ar,
 	    "comment", field, "original", original_json(rq, st));
 }
 
-/* "Antworten" / "Interne Notiz" with attachments. */
+/* The snippets the reply form offers, each with its text filled for
+ * this request (the script inserts it at the cursor; without script the
+ * form sends the choice and the page comes back with it inserted). */
+static json_t *
+snippets_json(struct req *rq, const struct agent_request *ar,
+    const struct agent_state *st)
+{
+	struct snippet *list;
+	const char *text, *id;
+	json_t *opts = json_array();
+	size_t i, n = 0;
+
+	if (core_snippets_list(&rq->ctx, rq->user, &list, &n) != ZEK_OK)
+		n = 0;
+	for (i = 0; opts != NULL && i < n; i++) {
+		if (core_snippet_fill(&rq->ctx, rq->user, &list[i], ar->view,
+		    &text) != ZEK_OK)
+			continue;
+		id = arena_printf(rq->arena, "%" PRId64, list[i].id);
+		json_array_append_new(opts, ctx_pack("{s:s?, s:s, s:s, s:b}",
+		    "value", id, "label", list[i].title, "text", text,
+		    "selected", list[i].id == st->snippet_id));
+	}
+	return opts;
+}
+
+/* "Antworten" / "Interne Notiz" with attachments and snippets. */
 static json_t *
 reply_json(struct req *rq, const struct agent_request *ar,
     const struct agent_state *st)
 {
-	json_t *form;
+	const char *text = st->reply_text;
+	json_t *form, *snippets;
 
-	form = ctx_pack("{s:s, s:b}",
+	if (text == NULL)
+		text = st->reply_failed ? web_kept(rq, WEB_COMMENT_FIELD) : "";
+	snippets = snippets_json(rq, ar, st);
+	form = ctx_pack("{s:s, s:b, s:o, s:b}",
 	    "action", agent_sub_href(rq, ar->view, "comment"),
-	    "internal", st->reply_failed && st->reply_internal);
+	    "internal", st->reply_failed && st->reply_internal,
+	    "snippets", snippets, "has_snippets", json_array_size(snippets) > 0);
 	if (form == NULL || web_comment_form_fields(rq, form,
-	    web_t(rq, "agent_reply_text"), NULL,
-	    st->reply_failed ? web_kept(rq, WEB_COMMENT_FIELD) : "", st->kept,
-	    st->nkept, st->errs, st->nerrs) != ZEK_OK) {
+	    web_t(rq, "agent_reply_text"), NULL, text, st->kept, st->nkept,
+	    st->errs, st->nerrs) != ZEK_OK) {
 		json_decref(form);
 		return NULL;
 	}
@@ -616,8 +650,37 @@ web_agent_link_remove(struct req *rq)
 	return refused(rq, rc);
 }
 
+/* "Einfügen" without script: the reply form again, what was typed
+ * (and its files) kept, the chosen snippet filled in after it. */
+static int
+insert_snippet(struct req *rq, const struct agent_request *ar,
+    struct agent_state *st)
+{
+	const char *typed = req_form(rq, WEB_COMMENT_FIELD);
+	int64_t id = 0;
+	int rc;
+
+	if (typed == NULL || !utf8_valid(typed, strlen(typed)))
+		typed = "";
+	if (str_to_i64(req_form(rq, "snippet"), 1, INT64_MAX, &id) != 0)
+		id = 0;
+	st->snippet_id = id;
+	rc = id == 0 ? ZEK_NOTFOUND : core_snippet_insert(&rq->ctx, rq->user,
+	    id, ar->view, typed, &st->reply_text);
+	if (rc == ZEK_NOTFOUND) {
+		/* Deleted meanwhile, or none chosen: nothing typed is lost. */
+		st->reply_text = typed;
+		st->alert = web_t(rq, "snippet_gone");
+		return agent_page(rq, ar, st, 422);
+	}
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	return agent_page(rq, ar, st, 200);
+}
+
 /* POST .../{key}/comment: multipart; visibility = "public" (a reply to
- * the customer) or "internal" (a note for support only). */
+ * the customer) or "internal" (a note for support only); with "insert"
+ * the chosen snippet goes into the text instead of sending it. */
 int
 web_agent_comment(struct req *rq)
 {
@@ -641,6 +704,11 @@ web_agent_comment(struct req *rq)
 		return rc;
 	st.kept = up.kept;
 	st.nkept = up.nkept;
+	if (req_form(rq, "insert") != NULL) {
+		st.errs = up.errs;      /* files refused on the way */
+		st.nerrs = up.nerrs;
+		return insert_snippet(rq, ar, &st);
+	}
 	in.body = req_form(rq, WEB_COMMENT_FIELD);
 	in.is_public = !st.reply_internal;
 	in.attachment_tokens = up.tokens;

@@ -184,38 +184,93 @@ field_json(struct req *rq, const struct create_state *st, size_t idx)
 	return j;
 }
 
+
+/* "Name (e-mail)", or "Mich selbst (Name)" for the user. */
+static const char *
+person_label(struct req *rq, const struct person *p)
+{
+	const char *names[] = { "name" };
+	const char *values[1] = { p->name };
+	char *label;
+
+	if (p->id != rq->user->id)
+		return arena_printf(rq->arena, "%s (%s)", p->name, p->email);
+	if (i18n_format(rq->arena, web_t(rq, "on_behalf_self"), names, values, 1,
+	    &label) != ZEK_OK)
+		return p->name;
+	return label;
+}
+
+/* One person to choose: its value, and whether it is the chosen one (the
+ * one sent, else the user). */
 static json_t *
-on_behalf_json(struct req *rq, const struct create_state *st)
+person_option(struct req *rq, const struct person *p)
+{
+	const char *cur = req_form(rq, "onbehalf");
+	char id[24];
+
+	snprintf(id, sizeof(id), "%lld", (long long)p->id);
+	return ctx_pack("{s:s, s:s, s:s, s:b}", "value", id,
+	    "id", p->id == rq->user->id ? "f-onbehalf" : arena_printf(rq->arena,
+	    "f-onbehalf-%s", id), "label", person_label(rq, p),
+	    "selected", cur != NULL ? str_eq(cur, id) : p->id == rq->user->id);
+}
+
+/* Customers: a select of themselves and their colleagues. */
+static json_t *
+on_behalf_select_json(struct req *rq)
 {
 	struct person *people;
 	json_t *opts = json_array();
-	const struct field_error *e = error_for(st, "onbehalf");
-	const char *cur = req_form(rq, "onbehalf");
 	size_t i, n = 0;
-	char id[24];
-	const char *names[] = { "name" };
-	const char *values[1];
-	char *label;
 
 	if (core_onbehalf_candidates(&rq->ctx, rq->user, NULL, 0, &people, &n) != ZEK_OK)
 		n = 0;
-	for (i = 0; i < n; i++) {
-		snprintf(id, sizeof(id), "%lld", (long long)people[i].id);
-		values[0] = people[i].name;
-		if (people[i].id == rq->user->id) {
-			if (i18n_format(rq->arena, web_t(rq, "on_behalf_self"), names,
-			    values, 1, &label) != ZEK_OK)
-				label = (char *)people[i].name;
-		} else {
-			label = arena_printf(rq->arena, "%s (%s)", people[i].name,
-			    people[i].email);
-		}
-		json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}",
-		    "value", id, "label", label,
-		    "selected", cur ? str_eq(cur, id) : people[i].id == rq->user->id));
-	}
-	return ctx_pack("{s:o, s:s?}", "options", opts,
-	    "error", e ? http_error_text(rq, e) : NULL);
+	for (i = 0; i < n; i++)
+		json_array_append_new(opts, person_option(rq, &people[i]));
+	/* "search" false, not missing: else the page's own could answer. */
+	return ctx_pack("{s:b, s:o}", "search", 0, "options", opts);
+}
+
+/* Agents: "Für wen?" searched by name or e-mail ("Suchen" sends the form
+ * and brings it back with the people found; the script asks as one
+ * types). The user, the person chosen before and those found, as radio
+ * buttons. */
+static json_t *
+on_behalf_search_json(struct req *rq)
+{
+	const char *q = web_kept(rq, "onbehalf_q");
+	int64_t chosen = 0;
+	struct person *found, self = { rq->user->id, rq->user->name,
+	    rq->user->email }, prev;
+	json_t *opts = json_array();
+	size_t i, n = 0;
+
+	json_array_append_new(opts, person_option(rq, &self));
+	if (str_to_i64(req_form(rq, "onbehalf"), 1, INT64_MAX, &chosen) == 0 &&
+	    chosen != self.id && core_onbehalf_person(&rq->ctx, rq->user,
+	    chosen, &prev) == ZEK_OK)
+		json_array_append_new(opts, person_option(rq, &prev));
+	if (core_onbehalf_search(&rq->ctx, rq->user, q, &found, &n) != ZEK_OK)
+		n = 0;
+	for (i = 0; i < n; i++)
+		if (found[i].id != chosen)
+			json_array_append_new(opts, person_option(rq, &found[i]));
+	return ctx_pack("{s:b, s:s, s:o, s:b}", "search", 1, "q", q,
+	    "options", opts, "none_found", !str_empty(q) && n == 0);
+}
+
+static json_t *
+on_behalf_json(struct req *rq, const struct create_state *st)
+{
+	const struct field_error *e = error_for(st, "onbehalf");
+	json_t *j;
+
+	j = rq->user->is_agent ? on_behalf_search_json(rq) :
+	    on_behalf_select_json(rq);
+	if (j != NULL && e != NULL)
+		json_object_set_new(j, "error", json_string(http_error_text(rq, e)));
+	return j;
 }
 
 static json_t *
@@ -457,6 +512,23 @@ form_id(struct req *rq, const char *name)
 	return str_to_i64(s, 1, INT64_MAX, &v) == 0 ? v : -1;
 }
 
+/* The search text of "Für wen?" (agents): text that cannot be read is
+ * refused next to the field like any other's, never searched or lost. */
+static int
+check_person_query(struct req *rq, struct create_state *st)
+{
+	const struct field_error e = { .field = "onbehalf",
+	    .key = "err_invalid_utf8" };
+	const char *q = req_form(rq, "onbehalf_q");
+	struct person *p;
+	size_t n;
+
+	if (q == NULL || !rq->user->is_agent || core_onbehalf_search(&rq->ctx,
+	    rq->user, q, &p, &n) != ZEK_INVALID)
+		return ZEK_OK;
+	return add_error(rq, st, &e);
+}
+
 /* POST /servicedesk/customer/portal/{portalId}/create/{requestTypeId} */
 int
 web_create(struct req *rq)
@@ -481,8 +553,14 @@ web_create(struct req *rq)
 	if (rc != ZEK_OK)
 		return rc;
 	rc = web_type_values(rq, st.type, fv, &nfv);
+	if (rc == ZEK_OK)
+		rc = check_person_query(rq, &st);
 	if (rc != ZEK_OK)
 		return rc;
+	/* "Suchen" of "Für wen?": the form again with the people found,
+	 * everything else kept; nothing is created. */
+	if (req_form(rq, "find_person") != NULL)
+		return create_page(rq, &st);
 	share = req_form(rq, "share");
 	in = (struct create_input){
 		.portal_id = st.portal_id,
@@ -531,6 +609,32 @@ web_objects_search(struct req *rq)
 	for (i = 0; i < n; i++)
 		json_array_append_new(vals, ctx_pack("{s:I, s:s}",
 		    "id", (json_int_t)objs[i].id, "name", objs[i].name));
+	return http_reply_json(rq, 200, HTTP_JSON, ctx_pack("{s:o}", "values",
+	    vals));
+}
+
+/* GET /servicedesk/agent/people/search?q=Müll: the type-ahead of "Für
+ * wen?" (agents only; core decides who is found). */
+int
+web_agent_people_search(struct req *rq)
+{
+	struct person *p;
+	json_t *vals;
+	size_t i, n;
+	int rc;
+
+	rc = core_onbehalf_search(&rq->ctx, rq->user, req_query(rq, "q"), &p,
+	    &n);
+	if (rc == ZEK_INVALID)
+		return http_reply_json(rq, 400, HTTP_JSON, ctx_pack("{s:s}",
+		    "errorMessage", web_t(rq, "err_bad_request_text")));
+	if (rc != ZEK_OK)
+		return rc;
+	vals = json_array();
+	for (i = 0; vals != NULL && i < n; i++)
+		json_array_append_new(vals, ctx_pack("{s:I, s:s, s:s}",
+		    "id", (json_int_t)p[i].id, "name", p[i].name,
+		    "label", person_label(rq, &p[i])));
 	return http_reply_json(rq, 200, HTTP_JSON, ctx_pack("{s:o}", "values",
 	    vals));
 }

@@ -204,7 +204,8 @@ notice_text(struct req *rq)
 		"object_retired", "object_restored", "config_imported",
 		"group_added", "type_added", "field_added", "option_added",
 		"option_renamed", "option_retired", "option_restored", "moved",
-		"mail_retried", "mail_discarded" };
+		"mail_retried", "mail_discarded", "snippet_added",
+		"snippet_deleted" };
 	const char *q = req_query(rq, "notice");
 	const char *key;
 	size_t i;

@@ -212,6 +212,7 @@ int web_type_values(struct req *rq, const struct reqtype *t,
 
 int web_agent_home(struct req *rq);            /* agent_queues.c */
 int web_agent_queue(struct req *rq);
+int web_agent_queue_export(struct req *rq);
 int web_agent_request(struct req *rq);         /* agent_request.c */
 int web_agent_assign(struct req *rq);
 int web_agent_status(struct req *rq);
@@ -234,6 +235,12 @@ int web_agent_org_member_remove(struct req *rq);
 int web_agent_team(struct req *rq);
 int web_agent_team_role(struct req *rq);
 int web_agent_audit(struct req *rq);
+int web_agent_people_search(struct req *rq);   /* create.c */
+int web_agent_snippets(struct req *rq);        /* agent_snippets.c */
+int web_agent_snippet_add(struct req *rq);
+int web_agent_snippet(struct req *rq);
+int web_agent_snippet_save(struct req *rq);
+int web_agent_snippet_delete(struct req *rq);
 
 /* ---- the admin area, /servicedesk/admin/ (issue 16; admin.c,
  * admin_types.c) ---- */

@@ -1,7 +1,7 @@
 // Browser and accessibility tests of zek: a person's clicks and keystrokes in Debian's
 // headless Chromium against a real `zek serve`, and axe-core (WCAG 2.1 A/AA) on every
 // customer page. Usage: node tests/browser/run.mjs build-test/zek [TEST-ID ...]
-// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types admin-mail kept kept-nojs; screenshots land in
+// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types admin-mail kept kept-nojs snippets; screenshots land in
 // build-test/browser-artifacts/)
 import '../node/check.mjs';
 import {
@@ -911,6 +911,58 @@ test('rating', 'the satisfaction question of a closed request: no score refused 
 	await sam.goto(t.url('/servicedesk/agent/queues/closed?sort=updated'));
 	check((await sam.locator('main').innerText()).includes('Bewertung: 4 – zufrieden'), 'the closed queue marks the rating');
 	await t.axe(sam, 'closed queue with a rating');
+});
+
+test('snippets', 'canned responses: the page with an error at the field, a new one; inserted at the cursor with zek.js and into the kept text without; "Für wen?" found as one types; axe on each state', async (t) => {
+	const sam = await t.pageAs('support@example.org');
+	await sam.goto(t.url('/servicedesk/agent/snippets'));
+	await t.axe(sam, 'snippets page');
+	// No title: the error at the field, the text kept.
+	const form = sam.getByRole('region', { name: 'Neuer Textbaustein' });
+	await form.getByRole('textbox', { name: 'Text' }).fill('Hallo {{Name}}, Ihr Anliegen {{Referenz}} ist erledigt.');
+	await form.getByRole('button', { name: 'Speichern' }).click();
+	await sam.waitForLoadState();
+	check((await sam.locator('#s-title-error').innerText()).length > 0, 'the missing title is named at the field');
+	eq(await sam.getByRole('textbox', { name: 'Text' }).inputValue(), 'Hallo {{Name}}, Ihr Anliegen {{Referenz}} ist erledigt.', 'the text is kept');
+	await t.axe(sam, 'snippets page with an error');
+	await sam.getByRole('textbox', { name: 'Titel' }).fill('Erledigt-Browser');
+	await sam.getByRole('button', { name: 'Speichern' }).click();
+	await sam.waitForLoadState();
+	check((await sam.locator('main').innerText()).includes('Erledigt-Browser'), 'the new snippet is listed');
+	await sam.getByRole('link', { name: 'Erledigt-Browser' }).click();
+	await sam.waitForLoadState();
+	await t.axe(sam, 'one snippet');
+
+	const anna = await t.pageAs('anna@example.org');
+	const key = KEY_RE.exec(await createQuickly(t, anna, 'Textbaustein: Drucker offline'))[1];
+	// With script: at the cursor, between what was typed.
+	await sam.goto(t.url(`/servicedesk/agent/requests/${key}`));
+	const reply = sam.locator('#f-comment');
+	await reply.fill('Anfang\nEnde');
+	await reply.evaluate((ta) => ta.setSelectionRange(6, 6));
+	await sam.getByLabel('Textbaustein').selectOption({ label: 'Erledigt-Browser' });
+	await sam.getByRole('button', { name: 'Einfügen', exact: true }).click();
+	eq(await reply.inputValue(), `Anfang\n\nHallo Anna Schmidt, Ihr Anliegen ${key} ist erledigt.\nEnde`, 'inserted at the cursor, filled in');
+	await t.axe(sam, 'reply form with a snippet (script)');
+	// Without zek.js: the page comes back with the snippet after the text
+	// (a browser that never gets zek.js, but can still run axe).
+	const plain = await t.pageAs('support@example.org');
+	await plain.route('**/static/*/zek.js', (route) => route.abort());
+	await plain.goto(t.url(`/servicedesk/agent/requests/${key}`));
+	await plain.locator('#f-comment').fill('Schon getippt.');
+	await plain.getByLabel('Textbaustein').selectOption({ label: 'Erledigt-Browser' });
+	await plain.getByRole('button', { name: 'Einfügen', exact: true }).click();
+	await plain.waitForLoadState();
+	eq(await plain.locator('#f-comment').inputValue(), `Schon getippt.\n\nHallo Anna Schmidt, Ihr Anliegen ${key} ist erledigt.`, 'kept text and the snippet without script');
+	await t.axe(plain, 'reply form with a snippet (without zek.js)');
+
+	// "Für wen?": people found while typing, chosen by their radio button.
+	await openCreateForm(t, sam, 'Sonstige Frage');
+	await sam.getByRole('searchbox', { name: 'Name oder E-Mail-Adresse' }).pressSequentially('YILM');
+	const carla = sam.getByRole('radio', { name: 'Carla Yilmaz (carla@example.org)' });
+	await carla.waitFor();
+	await carla.check();
+	await t.axe(sam, 'create form with people found');
 });
 
 test('people', 'customers and organisations for staff: axe on each page, an invitation and an organisation by keyboard', async (t) => {

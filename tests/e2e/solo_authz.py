@@ -380,6 +380,8 @@ SPECS = {
     "GET /servicedesk/agent/": {"indep": True},
     "GET /servicedesk/agent/queues/{queue}": {
         "query": lambda ctx, c, o: "limit=100&q=" + o.r["desc"], "search": True},
+    "GET /servicedesk/agent/queues/{queue}/export.csv": {
+        "query": lambda ctx, c, o: "q=" + o.r["desc"], "search": True},
     "GET /servicedesk/agent/requests/{key}": {},
     "POST /servicedesk/agent/requests/{key}/assign": {
         "form": lambda ctx, c, role: [("assignee", ctx["roles"]["reporter"].user_id)]},
@@ -405,6 +407,12 @@ SPECS = {
     "POST /servicedesk/agent/organisations/{id}/members": {"indep": True, "form": [("email", "")]},
     "POST /servicedesk/agent/organisations/{id}/members/remove": {
         "indep": True, "form": [("user", "999999")]},
+    "GET /servicedesk/agent/people/search": {"indep": True, "query": lambda ctx, c, o: "q=a"},
+    "GET /servicedesk/agent/snippets": {"indep": True},
+    "POST /servicedesk/agent/snippets": {"indep": True, "form": [("title", ""), ("body", "")]},
+    "GET /servicedesk/agent/snippets/{id}": {"indep": True},
+    "POST /servicedesk/agent/snippets/{id}": {"indep": True, "form": [("title", ""), ("body", "")]},
+    "POST /servicedesk/agent/snippets/{id}/delete": {"indep": True, "form": []},
     "GET /servicedesk/agent/team": {"indep": True},
     "POST /servicedesk/agent/team": {"indep": True, "form": [("email", ""), ("role", "agent")]},
     "GET /servicedesk/agent/audit": {"indep": True},
@@ -528,6 +536,10 @@ def fill(ctx, pattern, copy, obj, fresh_token=None):
         if name == "id" and (pattern.startswith("/servicedesk/agent/organisations/") or
                              pattern.startswith("/rest/servicedeskapi/organization/")):
             return str(ctx["org_id"])
+        # A demo snippet; deleting gets one that does not exist, so that
+        # every role meets the same snippets.
+        if name == "id" and pattern.startswith("/servicedesk/agent/snippets/"):
+            return "999999" if pattern.endswith("/delete") else "1"
         if name == "id" and pattern.startswith("/servicedesk/admin/catalogue/"):
             return str(ctx["object_id"])
         # A portal's types: its first group, "Sonstige Frage", a select

@@ -450,11 +450,16 @@ def test_raise_a_request_for_any_customer(c, binary):
     assert m and m.group(1) == PORTAL
     url = type_links(agent)["Sonstige Frage"]
     form = show(agent, url, "create form of an agent")
-    m = re.search(r'<select[^>]*name="onbehalf"[^>]*>(.*?)</select>', form, re.S)
-    names = [unescape(n) for n in re.findall(r"<option[^>]*>([^<]+)</option>", m.group(1))]
-    for who in ("Anna Schmidt", "Ben Weber", "Carla Yilmaz"):
-        assert any(n.startswith(who + " (") for n in names), names
-    carla_id = re.search(r'<option value="(\d+)"[^>]*>Carla Yilmaz', m.group(1)).group(1)
+    # "Für wen?" is a search: before it, only the agent is offered.
+    assert not re.search(r'<select[^>]*name="onbehalf"', form)
+    assert re.findall(r'name="onbehalf" value="(\d+)"', form) == [str(db_one(
+        "SELECT id FROM users WHERE email = 'support@example.org'"))]
+    r = agent.post_multipart(url, [("summary", "Für Carla erstellt"), ("onbehalf_q", "yilm"),
+                                   ("find_person", "1"), ("share", "private")])
+    assert r.status == 200, (r.status, r.text[:500])
+    names = [unescape(n) for n in re.findall(r'<label class="radio__label" for="f-onbehalf[^"]*">([^<]+)</label>', r.text)]
+    assert names == ["Sam Support (ich)", "Carla Yilmaz (carla@example.org)"], names
+    carla_id = re.search(r'name="onbehalf" value="(\d+)">\s*<label[^>]*>Carla Yilmaz', r.text).group(1)
     r = agent.post_multipart(url, [("summary", "Für Carla erstellt"), ("description", "Telefonisch gemeldet."),
                                    ("onbehalf", carla_id), ("share", "private")])
     key = created_key(r)

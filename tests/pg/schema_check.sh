@@ -235,7 +235,7 @@ expect "only bigint, text and bytea columns" "" \
          and data_type not in ('bigint', 'text', 'bytea')"
 # Single-row tables (id CHECK (id = 1): help_center, config_state,
 # mail_secret) are always written with id 1 and need no sequence.
-expect "every table with an id has its id trigger" "20|0" \
+expect "every table with an id has its id trigger" "21|0" \
     "select count(*), count(*) filter (where not exists (select 1
          from pg_trigger t where t.tgrelid = c.table_name::regclass
          and t.tgname = c.table_name || '_assign_id'))

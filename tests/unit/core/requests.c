@@ -674,6 +674,86 @@ test_create_out_of_memory(void **state)
 	assert_int_equal(key_number(key), first);
 }
 
+/* The names the agents' person search finds for q, in its order. */
+static const char *
+found(int64_t who, const char *q)
+{
+	struct person *p;
+	char *out = arena_strdup(env->arena, "");
+	size_t i, n;
+
+	assert_int_equal(core_onbehalf_search(&env->ctx, get_user(who), q, &p,
+	    &n), ZEK_OK);
+	for (i = 0; i < n; i++)
+		out = arena_printf(env->arena, "%s%s%s", out, i > 0 ? ", " : "",
+		    p[i].name);
+	return out;
+}
+
+static void
+test_onbehalf_search(void **state)
+{
+	struct person *p, one;
+	size_t n, i;
+	char email[64];
+
+	(void)tenv_add(env, "juergen@example.org", "Jürgen Müller", "customer",
+	    NULL);
+	(void)tenv_add(env, "j.mueller@example.org", "Jörg Mueller", "customer",
+	    NULL);
+	(void)tenv_add(env, "kai@example.org", "Kai Juergens", "customer", NULL);
+	(void)tenv_add(env, "uwe@example.org", "Uwe Müller", "agent", NULL);
+	/* Case and umlauts: as typed, in capitals, spelled out. */
+	assert_string_equal(found(sam, "jürgen m"), "Jürgen Müller");
+	assert_string_equal(found(sam, "JÜRGEN MÜ"), "Jürgen Müller");
+	assert_string_equal(found(sam, "MÜLLER"), "Jörg Mueller, Jürgen Müller");
+	assert_string_equal(found(sam, "  Mueller "), "Jörg Mueller, Jürgen Müller");
+	assert_string_equal(found(sam, "jürgen"), "Jürgen Müller, Kai Juergens");
+	assert_string_equal(found(sam, "JUERGEN"), "Jürgen Müller, Kai Juergens");
+	/* E-mail addresses; agents are never offered. */
+	assert_string_equal(found(sam, "J.MUELLER@"), "Jörg Mueller");
+	assert_string_equal(found(sam, "uwe"), "");
+	assert_string_equal(found(sam, "100%_"), "");
+	assert_string_equal(found(sam, ""), "");
+	assert_string_equal(found(sam, NULL), "");
+	assert_int_equal(core_onbehalf_search(&env->ctx, get_user(sam),
+	    "kaputt \xff", &p, &n), ZEK_INVALID);
+	/* Customers choose among colleagues; the search is the agents'. */
+	assert_int_equal(core_onbehalf_search(&env->ctx, get_user(anna), "ben",
+	    &p, &n), ZEK_FORBIDDEN);
+	assert_int_equal(core_onbehalf_search(&env->ctx, NULL, "ben", &p, &n),
+	    ZEK_FORBIDDEN);
+	/* At most ONBEHALF_SEARCH_MAX, by name. */
+	for (i = 0; i < ONBEHALF_SEARCH_MAX + 5; i++) {
+		snprintf(email, sizeof(email), "viele%02zu@example.org", i);
+		(void)tenv_add(env, email, arena_printf(env->arena,
+		    "Viele %02zu", ONBEHALF_SEARCH_MAX + 5 - i), "customer", NULL);
+	}
+	assert_int_equal(core_onbehalf_search(&env->ctx, get_user(sam), "viele",
+	    &p, &n), ZEK_OK);
+	assert_int_equal(n, ONBEHALF_SEARCH_MAX);
+	assert_string_equal(p[0].name, "Viele 01");
+	/* The person chosen before, under the rules of creating. */
+	assert_int_equal(core_onbehalf_person(&env->ctx, get_user(sam), carla,
+	    &one), ZEK_OK);
+	assert_string_equal(one.name, "Carla Yilmaz");
+	assert_int_equal(core_onbehalf_person(&env->ctx, get_user(anna), ben,
+	    &one), ZEK_OK);
+	assert_int_equal(core_onbehalf_person(&env->ctx, get_user(anna), anna,
+	    &one), ZEK_OK);
+	assert_int_equal(core_onbehalf_person(&env->ctx, get_user(anna), carla,
+	    &one), ZEK_NOTFOUND);
+	assert_int_equal(core_onbehalf_person(&env->ctx, get_user(anna), sam,
+	    &one), ZEK_NOTFOUND);
+	assert_int_equal(core_onbehalf_person(&env->ctx, get_user(sam), 999999,
+	    &one), ZEK_NOTFOUND);
+	/* The customers' list finds themselves by folded text too. */
+	assert_int_equal(core_onbehalf_candidates(&env->ctx, get_user(anna),
+	    "SCHMIDT", 0, &p, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(p[0].id, anna);
+}
+
 int
 main(void)
 {
@@ -690,6 +770,8 @@ main(void)
 		cmocka_unit_test(test_open_count),
 		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_create_out_of_memory),
+		/* Last: it adds people the counts above do not expect. */
+		cmocka_unit_test(test_onbehalf_search),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
