@@ -119,6 +119,13 @@ const struct route routes[] = {
 	    AGENT_FORM, "agent_status" },
 	{ "POST", "/servicedesk/agent/requests/{key}/comment", web_agent_comment,
 	    KEPT_FORM | ROUTE_AGENT, "agent_comment" },
+	/* "Geteilt mit" managed on the agent's page (issue 18). */
+	{ "POST", "/servicedesk/agent/requests/{key}/participants",
+	    web_agent_share, AGENT_FORM, "agent_share" },
+	{ "POST", "/servicedesk/agent/requests/{key}/participants/remove",
+	    web_agent_unshare, AGENT_FORM, "agent_share" },
+	{ "POST", "/servicedesk/agent/requests/{key}/organisation",
+	    web_agent_share_org, AGENT_FORM, "agent_share" },
 	/* Editing a request (web/agent_edit.c) and its links (issue 18). */
 	{ "GET", "/servicedesk/agent/requests/{key}/edit", web_agent_edit_form,
 	    AGENT_PAGE, "agent_edit" },

@@ -41,6 +41,8 @@ struct agent_state {
 	const char *notice;             /* a kept reply shown again */
 	struct field_error link_err;    /* the link form's key */
 	bool link_failed;
+	struct field_error share_err;   /* "Teilen": the person */
+	bool share_failed;
 };
 
 /* One entry of the status form: an action, with a resolution for close. */
@@ -135,31 +137,26 @@ request_json(struct req *rq, const struct agent_request *ar)
 	return j;
 }
 
-/* The reporter with e-mail and organisations, who raised it, participants. */
+/* The reporter with e-mail and organisations, and who raised it. */
 static json_t *
 people_json(struct req *rq, const struct agent_request *ar)
 {
 	const struct request_view *v = ar->view;
-	json_t *orgs = json_array(), *parts = json_array(), *j;
+	json_t *orgs = json_array(), *j;
 	size_t i;
 
 	for (i = 0; orgs != NULL && i < ar->reporter->norgs; i++)
 		json_array_append_new(orgs, json_string(ar->reporter->org_names[i]));
-	for (i = 0; parts != NULL && i < v->nparticipants; i++)
-		json_array_append_new(parts, json_string(v->participants[i].name));
-	j = ctx_pack("{s:s, s:s, s:s, s:o, s:b, s:o, s:b}",
+	j = ctx_pack("{s:s, s:s, s:s, s:o, s:b}",
 	    "reporter_name", ar->reporter->name,
 	    "reporter_email", ar->reporter->email,
 	    "reporter_mailto", arena_printf(rq->arena, "mailto:%s",
 	    ar->reporter->email),
-	    "orgs", orgs, "has_orgs", ar->reporter->norgs > 0,
-	    "participants", parts, "has_participants", v->nparticipants > 0);
+	    "orgs", orgs, "has_orgs", ar->reporter->norgs > 0);
 	if (j == NULL)
 		return NULL;
 	if (v->creator.id != 0 && v->creator.id != v->reporter.id)
 		json_object_set_new(j, "creator_name", json_string(v->creator.name));
-	if (!str_empty(v->shared_org_name))
-		json_object_set_new(j, "org_label", json_string(v->shared_org_name));
 	return j;
 }
 
@@ -408,6 +405,32 @@ rating_json(struct req *rq, const struct request_view *v)
 	return web_rating_given_json(rq, &rv.rating, rv.changeable);
 }
 
+/* "Geteilt mit" with its forms, as the customer's page has it
+ * (partials/request-sharing), posting to the agent's addresses. */
+static void
+sharing_json(struct req *rq, const struct request_view *v,
+    const struct agent_state *st, json_t *page)
+{
+	const char *base = agent_href(rq, v);
+	struct request_abilities ab;
+	json_t *r = json_object_get(page, "request");
+
+	if (r == NULL || core_request_abilities(&rq->ctx, rq->user, v, &ab) !=
+	    ZEK_OK)
+		return;
+	json_object_set_new(r, "shared_with", web_shared_with_json(rq, v, &ab,
+	    base));
+	if (!str_empty(v->shared_org_name))
+		json_object_set_new(r, "org_label", json_string(
+		    v->shared_org_name));
+	if (ab.share)
+		json_object_set_new(page, "share", web_share_form_json(rq, base,
+		    st->share_failed, &st->share_err));
+	if (ab.share_org)
+		json_object_set_new(page, "share_orgs", web_share_orgs_json(rq, v,
+		    base));
+}
+
 static int
 agent_page(struct req *rq, const struct agent_request *ar,
     const struct agent_state *st, unsigned status)
@@ -422,6 +445,7 @@ agent_page(struct req *rq, const struct agent_request *ar,
 	    "%s: %s", v->key, v->title)));
 	json_object_set_new(page, "request", request_json(rq, ar));
 	json_object_set_new(page, "people", people_json(rq, ar));
+	sharing_json(rq, v, st, page);
 	if (ar->assignee.id != 0)
 		json_object_set_new(page, "assignee_name", json_string(
 		    ar->assignee.name));
@@ -648,6 +672,50 @@ web_agent_link_remove(struct req *rq)
 	if (rc == ZEK_OK)
 		return back_to(rq, ar->view, "#links");
 	return refused(rq, rc);
+}
+
+/* POST .../{key}/participants (who), .../participants/remove (user),
+ * .../organisation (org): "Geteilt mit", as on the customer's page. */
+static int
+sharing_post(struct req *rq, enum web_sharing_op op)
+{
+	struct agent_state st = { 0 };
+	struct agent_request *ar;
+	bool left;
+	int rc;
+
+	rc = load(rq, &ar);
+	if (rc != ZEK_OK)
+		return web_fail(rq, http_status_of(rc), rc);
+	rc = web_sharing_post(rq, ar->view->id, op, &st.share_err, &left);
+	/* Removed already (a second click): the page shows it. */
+	if (rc == ZEK_OK || (op == WEB_SHARE_REMOVE && rc == ZEK_NOTFOUND))
+		return back_to(rq, ar->view, "#shared-heading");
+	if (rc == ZEK_INVALID && op == WEB_SHARE_ADD) {
+		st.share_failed = true;
+		return agent_page(rq, ar, &st, 422);
+	}
+	if (rc == ZEK_INVALID)
+		return web_fail(rq, 400, rc);
+	return refused(rq, rc);
+}
+
+int
+web_agent_share(struct req *rq)
+{
+	return sharing_post(rq, WEB_SHARE_ADD);
+}
+
+int
+web_agent_unshare(struct req *rq)
+{
+	return sharing_post(rq, WEB_SHARE_REMOVE);
+}
+
+int
+web_agent_share_org(struct req *rq)
+{
+	return sharing_post(rq, WEB_SHARE_ORG);
 }
 
 /* "Einfügen" without script: the reply form again, what was typed

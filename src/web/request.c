@@ -50,33 +50,6 @@ sub_href(struct req *rq, const struct request_view *v, const char *tail)
 	return href != NULL ? arena_printf(rq->arena, "%s/%s", href, tail) : NULL;
 }
 
-static json_t *
-shared_with_json(struct req *rq, const struct request_view *v,
-    const struct request_abilities *ab)
-{
-	json_t *arr = json_array(), *p;
-	size_t i;
-	char id[24];
-
-	json_array_append_new(arr, ctx_pack("{s:s, s:s}", "name", v->reporter.name,
-	    "role_label", web_t(rq, "role_creator")));
-	for (i = 0; i < v->nparticipants; i++) {
-		p = ctx_pack("{s:s, s:s}", "name", v->participants[i].name,
-		    "role_label", web_t(rq, "role_participant"));
-		/* Core decided who may remove whom; the page only asks. */
-		if (p != NULL && (ab->remove_participants || (ab->leave &&
-		    v->participants[i].id == rq->user->id))) {
-			snprintf(id, sizeof(id), "%lld",
-			    (long long)v->participants[i].id);
-			json_object_set_new(p, "remove_action", json_string(
-			    sub_href(rq, v, "participants/remove")));
-			json_object_set_new(p, "user_id", json_string(id));
-		}
-		json_array_append_new(arr, p);
-	}
-	return arr;
-}
-
 /* "Anna Schmidt für Ben Weber" when one raised it for the other, else
  * NULL. */
 static const char *
@@ -107,7 +80,7 @@ request_json(struct req *rq, const struct request_view *v,
 	    "fields", fields,
 	    "files", web_files_json(rq, v->attachments, v->nattachments),
 	    "has_attachments", v->nattachments > 0,
-	    "shared_with", shared_with_json(rq, v, ab),
+	    "shared_with", web_shared_with_json(rq, v, ab, request_href(rq, v)),
 	    "org_label", str_empty(v->shared_org_name) ? NULL : v->shared_org_name);
 }
 
@@ -158,40 +131,6 @@ comment_json(struct req *rq, const struct request_view *v,
 		return NULL;
 	}
 	return form;
-}
-
-static json_t *
-share_json(struct req *rq, const struct request_view *v,
-    const struct page_state *st)
-{
-	const char *who = st->share_failed ? web_kept(rq, "who") : "";
-
-	return ctx_pack("{s:s, s:b, s:s, s:s?}",
-	    "action", sub_href(rq, v, "participants"),
-	    "open", st->share_failed, "value", who,
-	    "error", st->share_failed ? http_error_text(rq, &st->share_err) :
-	    NULL);
-}
-
-static json_t *
-share_orgs_json(struct req *rq, const struct request_view *v)
-{
-	const char **names;
-	int64_t *ids;
-	json_t *arr = json_array();
-	size_t i, n = 0;
-	char id[24];
-
-	if (core_share_org_choices(&rq->ctx, rq->user, v->id, &ids, &names,
-	    &n) != ZEK_OK)
-		return arr;
-	for (i = 0; i < n; i++) {
-		snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
-		    "action", sub_href(rq, v, "organisation"), "org_id", id,
-		    "label", http_fmt1(rq, "share_org", "org", names[i])));
-	}
-	return arr;
 }
 
 static json_t *
@@ -285,9 +224,11 @@ request_page(struct req *rq, const struct request_view *v,
 	if (ab.comment)
 		json_object_set_new(page, "comment", comment_json(rq, v, st));
 	if (ab.share)
-		json_object_set_new(page, "share", share_json(rq, v, st));
+		json_object_set_new(page, "share", web_share_form_json(rq,
+		    request_href(rq, v), st->share_failed, &st->share_err));
 	if (ab.share_org)
-		json_object_set_new(page, "share_orgs", share_orgs_json(rq, v));
+		json_object_set_new(page, "share_orgs", web_share_orgs_json(rq, v,
+		    request_href(rq, v)));
 	if (ab.withdraw)
 		json_object_set_new(page, "withdraw_href", json_string(
 		    sub_href(rq, v, "withdraw")));
@@ -481,13 +422,13 @@ web_request_share(struct req *rq)
 {
 	struct page_state st = { 0 };
 	struct request_view *v;
+	bool left;
 	int rc;
 
 	rc = load(rq, &v);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
-	rc = core_participant_add(&rq->ctx, rq->user, v->id, req_form(rq, "who"),
-	    NULL, &st.share_err);
+	rc = web_sharing_post(rq, v->id, WEB_SHARE_ADD, &st.share_err, &left);
 	if (rc == ZEK_OK)
 		return back_to(rq, v, "#shared-heading");
 	if (rc != ZEK_INVALID)
@@ -501,22 +442,22 @@ int
 web_request_unshare(struct req *rq)
 {
 	struct request_view *v;
-	int64_t uid;
+	bool left;
 	int rc;
 
 	rc = load(rq, &v);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
-	if (str_to_i64(req_form(rq, "user"), 1, INT64_MAX, &uid) != 0)
-		return web_fail(rq, 400, ZEK_INVALID);
-	rc = core_participant_remove(&rq->ctx, rq->user, v->id, uid);
+	rc = web_sharing_post(rq, v->id, WEB_SHARE_REMOVE, NULL, &left);
+	if (rc == ZEK_INVALID)
+		return web_fail(rq, 400, rc);
 	/* Gone already (a second click): the page shows it. */
 	if (rc == ZEK_NOTFOUND)
 		return back_to(rq, v, "#shared-heading");
 	if (rc != ZEK_OK)
 		return refused(rq, rc);
 	/* Who left cannot see the request any more. */
-	if (uid == rq->user->id)
+	if (left)
 		return http_redirect(rq, 303, WEB_REQUESTS);
 	return back_to(rq, v, "#shared-heading");
 }
@@ -526,15 +467,13 @@ int
 web_request_share_org(struct req *rq)
 {
 	struct request_view *v;
-	int64_t org;
+	bool left;
 	int rc;
 
 	rc = load(rq, &v);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
-	if (str_to_i64(req_form(rq, "org"), 1, INT64_MAX, &org) != 0)
-		return web_fail(rq, 400, ZEK_INVALID);
-	rc = core_request_share_org(&rq->ctx, rq->user, v->id, org);
+	rc = web_sharing_post(rq, v->id, WEB_SHARE_ORG, NULL, &left);
 	if (rc == ZEK_INVALID)
 		return web_fail(rq, 400, rc);
 	if (rc != ZEK_OK)

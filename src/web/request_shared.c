@@ -8,6 +8,7 @@
 #include "core/activity.h"
 #include "core/attachments.h"
 #include "core/requests.h"
+#include "core/sharing.h"
 #include "core/validate.h"
 #include "core/workflow.h"
 #include "lib/str.h"
@@ -456,4 +457,94 @@ web_comment_errors(struct req *rq, const struct web_uploads *up,
 		if (!str_eq(errs[i].field, WEB_COMMENT_FIELD))
 			rc = push_error(rq, out, nout, &errs[i]);
 	return rc;
+}
+
+/* ---- "Geteilt mit" (partials/request-sharing) ---- */
+
+json_t *
+web_shared_with_json(struct req *rq, const struct request_view *v,
+    const struct request_abilities *ab, const char *base)
+{
+	json_t *arr = json_array(), *p;
+	size_t i;
+	char id[24];
+
+	json_array_append_new(arr, ctx_pack("{s:s, s:s}", "name", v->reporter.name,
+	    "role_label", web_t(rq, "role_creator")));
+	for (i = 0; i < v->nparticipants; i++) {
+		p = ctx_pack("{s:s, s:s}", "name", v->participants[i].name,
+		    "role_label", web_t(rq, "role_participant"));
+		/* Core decided who may remove whom; the page only asks. */
+		if (p != NULL && (ab->remove_participants || (ab->leave &&
+		    v->participants[i].id == rq->user->id))) {
+			snprintf(id, sizeof(id), "%lld",
+			    (long long)v->participants[i].id);
+			json_object_set_new(p, "remove_action", json_string(
+			    arena_printf(rq->arena, "%s/participants/remove",
+			    base)));
+			json_object_set_new(p, "user_id", json_string(id));
+		}
+		json_array_append_new(arr, p);
+	}
+	return arr;
+}
+
+json_t *
+web_share_form_json(struct req *rq, const char *base, bool failed,
+    const struct field_error *err)
+{
+	return ctx_pack("{s:s, s:b, s:s, s:s?}",
+	    "action", arena_printf(rq->arena, "%s/participants", base),
+	    "open", failed, "value", failed ? web_kept(rq, "who") : "",
+	    "error", failed ? http_error_text(rq, err) : NULL);
+}
+
+json_t *
+web_share_orgs_json(struct req *rq, const struct request_view *v,
+    const char *base)
+{
+	const char **names;
+	int64_t *ids;
+	json_t *arr = json_array();
+	size_t i, n = 0;
+	char id[24];
+
+	if (core_share_org_choices(&rq->ctx, rq->user, v->id, &ids, &names,
+	    &n) != ZEK_OK)
+		return arr;
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
+		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
+		    "action", arena_printf(rq->arena, "%s/organisation", base),
+		    "org_id", id,
+		    "label", http_fmt1(rq, "share_org", "org", names[i])));
+	}
+	return arr;
+}
+
+/* The three forms of "Geteilt mit" posted to `request_id`, the same for
+ * both pages: what core says. *left: the user removed themselves. */
+enum zek_rc
+web_sharing_post(struct req *rq, int64_t request_id, enum web_sharing_op op,
+    struct field_error *err, bool *left)
+{
+	int64_t id;
+
+	*left = false;
+	switch (op) {
+	case WEB_SHARE_ADD:
+		return core_participant_add(&rq->ctx, rq->user, request_id,
+		    req_form(rq, "who"), NULL, err);
+	case WEB_SHARE_REMOVE:
+		if (str_to_i64(req_form(rq, "user"), 1, INT64_MAX, &id) != 0)
+			return ZEK_INVALID;
+		*left = id == rq->user->id;
+		return core_participant_remove(&rq->ctx, rq->user, request_id,
+		    id);
+	case WEB_SHARE_ORG:
+		if (str_to_i64(req_form(rq, "org"), 1, INT64_MAX, &id) != 0)
+			return ZEK_INVALID;
+		return core_request_share_org(&rq->ctx, rq->user, request_id, id);
+	}
+	return ZEK_INVALID;
 }

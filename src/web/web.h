@@ -145,6 +145,10 @@ int web_request_notify(struct req *rq);
 int web_request_share(struct req *rq);
 int web_request_unshare(struct req *rq);
 int web_request_share_org(struct req *rq);
+/* The same three on the agent's request page (agent_request.c). */
+int web_agent_share(struct req *rq);
+int web_agent_unshare(struct req *rq);
+int web_agent_share_org(struct req *rq);
 int web_request_withdraw_form(struct req *rq);
 int web_request_withdraw(struct req *rq);
 int web_healthz(struct req *rq);                /* health.c */
@@ -303,6 +307,23 @@ json_t *web_field_view_json(struct req *rq, const struct request_field_view *f);
 /* Files for partials/request-files. */
 json_t *web_files_json(struct req *rq, const struct attachment_info *files,
     size_t n);
+struct request_abilities;
+/* "Geteilt mit" for partials/request-sharing on a page whose request
+ * address is `base`: the people (with a remove form where core allows
+ * it), the add form (again with the typed text and the error after a
+ * failed try), and the organisation buttons core offers. */
+json_t *web_shared_with_json(struct req *rq, const struct request_view *v,
+    const struct request_abilities *ab, const char *base);
+json_t *web_share_form_json(struct req *rq, const char *base, bool failed,
+    const struct field_error *err);
+json_t *web_share_orgs_json(struct req *rq, const struct request_view *v,
+    const char *base);
+/* Its three posts: who (add), user (remove), org (share). ZEK_INVALID
+ * with *err filled for a refused person (add); a bad id is ZEK_INVALID
+ * too. *left: users who removed themselves no longer see the request. */
+enum web_sharing_op { WEB_SHARE_ADD, WEB_SHARE_REMOVE, WEB_SHARE_ORG };
+enum zek_rc web_sharing_post(struct req *rq, int64_t request_id,
+    enum web_sharing_op op, struct field_error *err, bool *left);
 /* The request's activity as the viewer may see it (partials/request-entry);
  * an empty list when it cannot be read. */
 json_t *web_activity_json(struct req *rq, const struct request_view *v);

@@ -395,6 +395,10 @@ SPECS = {
     "POST /servicedesk/agent/requests/{key}/links": {
         "form": [("kind", "relates"), ("link_key", "")]},
     "POST /servicedesk/agent/requests/{key}/links/remove": {"form": [("other", "")]},
+    "POST /servicedesk/agent/requests/{key}/participants": {"form": [("who", "")]},
+    "POST /servicedesk/agent/requests/{key}/participants/remove": {
+        "fresh": "copy", "form": lambda ctx, c, role: [("user", ctx["roles"]["participant"].user_id)]},
+    "POST /servicedesk/agent/requests/{key}/organisation": {"form": [("org", "999999")]},
     "GET /servicedesk/agent/customers": {"indep": True},
     "POST /servicedesk/agent/customers/invite": {"indep": True, "form": [("emails", "")]},
     "POST /servicedesk/agent/customers/{id}/deactivate": {"indep": True, "form": []},

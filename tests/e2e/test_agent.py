@@ -472,6 +472,35 @@ def test_raise_a_request_for_any_customer(c, binary):
     assert key in everything(agent, "unassigned")
 
 
+def test_sharing_managed_on_the_agent_page(c, binary):
+    agent = as_user(binary, "support@example.org")
+    anna = as_user(binary, "anna@example.org")
+    key = new_request(anna, "Teilen durch den Support")
+    page = show(agent, REQ + key)
+    assert 'action="%s%s/participants"' % (REQ, key) in page
+    # Someone without an account: the reason beside the field, the text kept.
+    r = post(agent, key, "participants", [("who", "niemand@example.net")], status=422)
+    assert 'id="f-who-error"' in r.text and 'value="niemand@example.net"' in r.text
+    # Ben by his address: on both pages, and in the log.
+    post(agent, key, "participants", [("who", "ben@example.org")])
+    page = show(agent, REQ + key)
+    sharing = re.search(r'<section class="panel sharing".*?</section>', page, re.S).group(0)
+    assert "Ben Weber" in sharing, sharing
+    customer = anna.get(zektest.PORTAL + "/" + key).text
+    assert "Ben Weber" in customer
+    ben = user_id("ben@example.org")
+    post(agent, key, "participants/remove", [("user", str(ben))])
+    sharing = re.search(r'<section class="panel sharing".*?</section>',
+                        show(agent, REQ + key), re.S).group(0)
+    assert "Ben Weber" not in sharing
+    # With Anna's organisation, offered because it is hers.
+    org = db_one("SELECT o.id FROM organisations o JOIN user_orgs m ON m.org_id = o.id "
+                 "WHERE m.user_id = ?", user_id("anna@example.org"))
+    post(agent, key, "organisation", [("org", str(org))])
+    assert db_one("SELECT shared_org_id FROM requests WHERE issue_key = ?", key) == org
+    assert "Stadt Musterstadt" in show(agent, REQ + key)
+
+
 def test_every_agent_page_is_valid_html(c, binary):
     agent = as_user(binary, "support@example.org")
     for code in QUEUE_CODES:
