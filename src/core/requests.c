@@ -594,6 +594,9 @@ run_of(const void *arr, size_t n, size_t size, size_t off, int64_t id,
 	size_t i, first;
 	int64_t v = 0;
 
+	*cnt = 0;
+	if (n == 0)
+		return arr;         /* maybe NULL: no arithmetic on it */
 	for (i = 0; i < n; i++) {
 		memcpy(&v, p + i * size + off, sizeof(v));
 		if (v == id)

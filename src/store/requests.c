@@ -191,6 +191,12 @@ store_request_count(struct store_conn *c, int64_t *out)
 }
 
 enum zek_rc
+store_comment_count(struct store_conn *c, int64_t *out)
+{
+	return sq_query_i64(c, out, "SELECT count(*) FROM comments", "");
+}
+
+enum zek_rc
 store_participant_add(struct store_conn *c, int64_t request_id,
     int64_t user_id)
 {

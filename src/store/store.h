@@ -647,6 +647,8 @@ enum zek_rc store_activity_status_since_of(struct store_conn *c,
 enum zek_rc store_requests_count_open_reported(struct store_conn *c,
     int64_t user_id, const char *closed_status, int64_t *out);
 enum zek_rc store_request_count(struct store_conn *c, int64_t *out);
+/* Every comment of every request (tests, checks). */
+enum zek_rc store_comment_count(struct store_conn *c, int64_t *out);
 
 /* Adding an existing participant is not an error. */
 enum zek_rc store_participant_add(struct store_conn *c, int64_t request_id,
