@@ -159,7 +159,7 @@ static const char usage_settings[] =
     "reset_ttl_minutes, share_with, signup, signup_domains, sla_state,\n"
     "idle_timeout,\n"
     "header_timeout, body_min_rate, max_connections, max_connections_per_ip,\n"
-    "trusted_proxies, phase_timing;\n"
+    "trusted_proxies, metrics_allow, phase_timing;\n"
     "see docs/internals/limits.md). Flags beat the\n"
     "environment, which beats the file.\n";
 
@@ -281,7 +281,7 @@ config_set_conn(struct config *cfg, const char *key, const char *v)
 	return -1;
 }
 
-#define CONFIG_STRINGS 17
+#define CONFIG_STRINGS 18
 
 /* Keeps v if config_set stored it in a string setting, else frees it. A
  * key given twice (file, environment, flag) frees the value it replaces
@@ -294,6 +294,7 @@ config_keep(struct config *cfg, char *v)
 		&cfg->listen, &cfg->db_path, &cfg->root, &cfg->base_url,
 		&cfg->smtp_url, &cfg->smtp_user, &cfg->smtp_password,
 		&cfg->smtp_from, &cfg->smtp_from_name, &cfg->trusted_proxies,
+		&cfg->metrics_allow,
 		&cfg->signup_domains, &cfg->mail_reply_address, &cfg->sla_state,
 		&cfg->imap_url, &cfg->imap_user, &cfg->imap_password,
 		&cfg->imap_done_folder,
@@ -340,6 +341,8 @@ config_set(struct config *cfg, const char *key, const char *value)
 		cfg->base_url = v;
 	else if (str_eq(key, "trusted_proxies") && proxy_list_parse(v, &proxies) == 0)
 		cfg->trusted_proxies = v;
+	else if (str_eq(key, "metrics_allow") && proxy_list_parse(v, &proxies) == 0)
+		cfg->metrics_allow = v;
 	else if (str_eq(key, "dev"))
 		cfg->dev = str_eq(v, "1") || str_eq(v, "true");
 	else if (str_eq(key, "phase_timing"))
@@ -447,6 +450,7 @@ config_env(struct config *cfg)
 		"idle_timeout",
 		"header_timeout", "body_min_rate",
 		"max_connections", "max_connections_per_ip", "trusted_proxies",
+		"metrics_allow",
 		"phase_timing",
 	};
 	char name[64];
@@ -654,7 +658,8 @@ cmd_serve(struct app *app)
 	int rc;
 
 	/* Checked when set: a failure here is a bug. */
-	if (proxy_list_parse(app->cfg.trusted_proxies, &app->proxies) != 0)
+	if (proxy_list_parse(app->cfg.trusted_proxies, &app->proxies) != 0 ||
+	    proxy_list_parse(app->cfg.metrics_allow, &app->metrics_allow) != 0)
 		return ZEK_INVALID;
 	rc = core_open(&app->cfg, &app->core);
 	if (rc != ZEK_OK) {

@@ -408,6 +408,25 @@ core_agent_queue(struct zctx *ctx, const struct user *user,
 	return rc;
 }
 
+enum zek_rc
+core_gauges_read(struct zctx *ctx, struct core_gauges *out)
+{
+	struct store_queue_query sq = { .assignee = STORE_ASSIGNEE_ANY,
+		.breached_by = ctx->now_ms };
+	int64_t oldest = 0;
+	enum zek_rc rc;
+
+	*out = (struct core_gauges){ 0 };
+	rc = store_outbox_gauges(ctx->db, &out->mails_pending, &oldest,
+	    &out->mails_failed);
+	if (rc == ZEK_OK && oldest > 0 && oldest < ctx->now_ms)
+		out->mails_oldest_age_ms = ctx->now_ms - oldest;
+	if (rc == ZEK_OK)
+		rc = count_queue(ctx, &sq, AGENT_QUEUE_BREACHED,
+		    &out->sla_breached_open);
+	return rc;
+}
+
 const char *
 core_agent_cursor_format(struct zctx *ctx, const struct agent_cursor *c)
 {

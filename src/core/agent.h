@@ -148,6 +148,17 @@ enum zek_rc core_agent_counts(struct zctx *ctx, const struct user *user,
 enum zek_rc core_agent_queue(struct zctx *ctx, const struct user *user,
     const struct agent_query *q, const char *lang, struct agent_page **out);
 
+/* What operators watch (/metrics, which the web layer opens to the
+ * configured addresses only): mails waiting and failed, the age of the
+ * oldest waiting one, open requests with a service level breached. */
+struct core_gauges {
+	int64_t mails_pending;
+	int64_t mails_oldest_age_ms;    /* 0 when none waits */
+	int64_t mails_failed;
+	int64_t sla_breached_open;
+};
+enum zek_rc core_gauges_read(struct zctx *ctx, struct core_gauges *out);
+
 /* "<value>.<id>", and back; the parser returns false for anything else. */
 const char *core_agent_cursor_format(struct zctx *ctx,
     const struct agent_cursor *c);

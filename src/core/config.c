@@ -28,6 +28,7 @@ config_defaults(struct config *cfg)
 		.max_connections = 4000,
 		.max_connections_per_ip = 256,
 		.trusted_proxies = "",
+		.metrics_allow = "127.0.0.0/8, ::1",
 		.smtp_url = "",
 		.smtp_starttls = CONFIG_TLS_ON,
 		.smtp_user = "",

@@ -51,6 +51,9 @@ struct config {
 	unsigned max_connections_per_ip; /* from one address, default 256; 0 = no limit */
 	const char *trusted_proxies; /* reverse proxies whose X-Forwarded-For
 	                               is believed (http/proxy.h), "" = none */
+	const char *metrics_allow;  /* who may read /metrics and /healthz
+	                               (addresses, networks), default
+	                               loopback */
 	bool phase_timing;          /* answers say where their time went
 	                               (Server-Timing), default off */
 

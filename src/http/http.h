@@ -28,6 +28,7 @@ struct app {
 	struct catalogs *cat;    /* reloaded per request in development mode */
 	struct static_files *files;
 	struct proxy_list proxies;  /* cfg.trusted_proxies, read */
+	struct proxy_list metrics_allow; /* cfg.metrics_allow, read */
 	char *templates_dir;
 	char *po_dir;
 	char *static_dir;

@@ -103,6 +103,15 @@ trusted(const struct proxy_list *l, const struct proxy_net *a)
 	return false;
 }
 
+bool
+proxy_list_has(const struct proxy_list *l, const char *addr)
+{
+	struct proxy_net a;
+
+	return addr != NULL && addr_parse(addr, strlen(addr), &a) &&
+	    trusted(l, &a);
+}
+
 static void
 copy_addr(char *out, size_t n, const char *s, size_t len)
 {

@@ -7,6 +7,7 @@
 #ifndef ZEK_HTTP_PROXY_H
 #define ZEK_HTTP_PROXY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define PROXY_MAX 32            /* trusted addresses or networks */
@@ -26,6 +27,9 @@ struct proxy_list {
 /* Reads "10.0.0.5, 192.0.2.0/24 2001:db8::/32" (commas or spaces).
  * 0, or -1 for a bad entry, too many, or too long a text. "" is none. */
 int proxy_list_parse(const char *text, struct proxy_list *out);
+
+/* Whether the address text `addr` lies in one of l's networks. */
+bool proxy_list_has(const struct proxy_list *l, const char *addr);
 
 /* The client's address into out: `peer` itself unless it is trusted;
  * then the rightmost address of `xff` (X-Forwarded-For, NULL if absent)

@@ -23,6 +23,7 @@
 
 #include "api/api.h"
 #include "http/access_log.h"
+#include "http/metrics.h"
 #include "http/guard.h"
 #include "http/router.h"
 #include "lib/str.h"
@@ -252,6 +253,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	guard_idle(conn);
 	http_reply_release(rq);
+	metrics_record(rq->route, sent_status(rq), now_us() - rq->started_us);
 	access_log(rq);
 	arena_free(rq->arena);
 	*con_cls = NULL;

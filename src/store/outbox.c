@@ -253,6 +253,25 @@ store_outbox_count_to(struct store_conn *c, const char *event,
 }
 
 enum zek_rc
+store_outbox_gauges(struct store_conn *c, int64_t *pending,
+    int64_t *oldest_pending_at, int64_t *failed)
+{
+	enum zek_rc rc;
+
+	/* outbox_due: (state, next_attempt_at) narrows to each state. */
+	rc = sq_query_i64(c, pending, "SELECT count(*) FROM outbox "
+	    "WHERE state = 'pending'", "");
+	if (rc == ZEK_OK)
+		rc = sq_query_i64(c, oldest_pending_at, "SELECT "
+		    "coalesce(min(created_at), 0) FROM outbox "
+		    "WHERE state = 'pending'", "");
+	if (rc == ZEK_OK)
+		rc = sq_query_i64(c, failed, "SELECT count(*) FROM outbox "
+		    "WHERE state = 'failed'", "");
+	return rc;
+}
+
+enum zek_rc
 store_outbox_by_message_id(struct store_conn *c, struct arena *a,
     const char *message_id, struct store_mail **out)
 {

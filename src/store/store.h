@@ -1262,6 +1262,10 @@ enum zek_rc store_retention_due(struct store_conn *c, struct arena *a,
  * Call inside a transaction. ZEK_NOTFOUND when it is gone or open again. */
 enum zek_rc store_request_purge(struct store_conn *c,
     const struct store_retention_due *r, int64_t now);
+/* For /metrics: mails waiting to be sent, when the oldest of them was
+ * enqueued (0: none), and mails that failed for good. */
+enum zek_rc store_outbox_gauges(struct store_conn *c, int64_t *pending,
+    int64_t *oldest_pending_at, int64_t *failed);
 /* Requests deleted so at or after `since`. */
 enum zek_rc store_retention_logged(struct store_conn *c, int64_t since,
     int64_t *out);
