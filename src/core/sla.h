@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/calendar.h"
+#include "lib/zek.h"
 
 #define SLA_CYCLES_MAX 16           /* completed cycles reported at most */
 #define SLA_MINUTES_MAX (10000 * 60)    /* a goal of working time at most */
@@ -103,6 +104,7 @@ int core_request_sla(struct zctx *ctx, const struct user *user,
 int core_request_sla_created(struct zctx *ctx, int64_t request_id,
     int64_t type_id, int64_t created_at);
 int core_request_sla_refresh(struct zctx *ctx, int64_t request_id);
-int core_sla_refresh_stale(struct zctx *ctx, int64_t *done, bool *more);
+enum zek_rc core_sla_refresh_stale(struct zctx *ctx, int64_t *done,
+    bool *more);
 
 #endif

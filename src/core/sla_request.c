@@ -209,7 +209,7 @@ refresh_one(void *arg, int attempt)
 	return s->rc == ZEK_OK;
 }
 
-int
+enum zek_rc
 core_sla_refresh_stale(struct zctx *ctx, int64_t *done, bool *more)
 {
 	int64_t *ids;

@@ -99,70 +99,57 @@ job_account_links(void *arg, bool *more)
 	return with_ctx(arg, core_account_links_purge, &n);
 }
 
+/* A job that works in batches: fn with a fresh context, *more when its
+ * batch was full; what it did is said when it did anything (said: a
+ * printf format for the count, NULL = nothing to say). */
+static enum zek_rc
+run_batch(struct jobs_app *app, enum zek_rc (*fn)(struct zctx *, int64_t *,
+    bool *), bool *more, const char *said)
+{
+	struct arena *a = arena_new(JOB_ARENA_LIMIT);
+	struct zctx ctx;
+	int64_t n = 0;
+	enum zek_rc rc;
+
+	if (a == NULL)
+		return ZEK_NOMEM;
+	rc = core_ctx_init(app->core, a, &ctx);
+	if (rc == ZEK_OK)
+		rc = fn(&ctx, &n, more);
+	arena_free(a);
+	if (n > 0 && said != NULL)
+		fprintf(stderr, said, (long long)n);
+	return rc;
+}
+
 /* Works out the queues' service levels of requests marked stale (a
- * type's goals changed); a full batch asks to run again at once. */
+ * type's goals changed). */
 static enum zek_rc
 job_sla(void *arg, bool *more)
 {
-	struct jobs_app *app = arg;
-	struct arena *a = arena_new(JOB_ARENA_LIMIT);
-	struct zctx ctx;
-	int64_t n = 0;
-	enum zek_rc rc;
-
-	if (a == NULL)
-		return ZEK_NOMEM;
-	rc = core_ctx_init(app->core, a, &ctx);
-	if (rc == ZEK_OK)
-		rc = core_sla_refresh_stale(&ctx, &n, more);
-	arena_free(a);
-	return rc;
+	return run_batch(arg, core_sla_refresh_stale, more, NULL);
 }
 
-/* Deletes closed requests past retention_closed_days, a batch a pass;
- * a full batch asks to run again at once. */
+/* Deletes closed requests past retention_closed_days, a batch a pass. */
 static enum zek_rc
 job_retention(void *arg, bool *more)
 {
-	struct jobs_app *app = arg;
-	struct arena *a = arena_new(JOB_ARENA_LIMIT);
-	struct zctx ctx;
-	int64_t n = 0;
-	enum zek_rc rc;
-
-	if (a == NULL)
-		return ZEK_NOMEM;
-	rc = core_ctx_init(app->core, a, &ctx);
-	if (rc == ZEK_OK)
-		rc = core_retention_run(&ctx, &n, more);
-	arena_free(a);
-	if (n > 0)
-		fprintf(stderr, "zek: retention: deleted %lld closed requests\n",
-		    (long long)n);
-	return rc;
+	return run_batch(arg, core_retention_run, more,
+	    "zek: retention: deleted %lld closed requests\n");
 }
 
-/* Closes the requests whose proposed solution waited too long (issue 4);
- * a full batch asks to run again at once. */
+static enum zek_rc
+auto_close_batch(struct zctx *ctx, int64_t *n, bool *more)
+{
+	return core_auto_close_run(ctx, 0, n, more);
+}
+
+/* Closes the requests whose proposed solution waited too long (issue 4). */
 static enum zek_rc
 job_auto_close(void *arg, bool *more)
 {
-	struct jobs_app *app = arg;
-	struct arena *a = arena_new(JOB_ARENA_LIMIT);
-	struct zctx ctx;
-	int64_t n = 0;
-	enum zek_rc rc;
-
-	if (a == NULL)
-		return ZEK_NOMEM;
-	rc = core_ctx_init(app->core, a, &ctx);
-	if (rc == ZEK_OK)
-		rc = core_auto_close_run(&ctx, 0, &n, more);
-	arena_free(a);
-	if (n > 0)
-		fprintf(stderr, "zek: closed %lld requests automatically\n",
-		    (long long)n);
-	return rc;
+	return run_batch(arg, auto_close_batch, more,
+	    "zek: closed %lld requests automatically\n");
 }
 
 enum zek_rc
