@@ -2,6 +2,7 @@
 #include "core/retention.h"
 
 #include "core/config.h"
+#include "core/workflow.h"
 #include "lib/str.h"
 #include "store/store.h"
 
@@ -29,41 +30,17 @@ core_retention_due(struct zctx *ctx, int64_t after_id, size_t limit,
 	    out, n);
 }
 
-struct purge_one {
-	struct zctx *ctx;
-	const struct store_retention_due *r;
-	enum zek_rc rc;
-	bool done;
-};
-
-/* One request under its row lock: still closed and still old enough
- * (a customer's reopening meanwhile wins). */
-static bool
-purge_one(void *arg, int attempt)
+/* One request, still closed and still old enough (a customer's
+ * reopening meanwhile wins). */
+static enum zek_rc
+purge_one(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *due)
 {
-	struct purge_one *p = arg;
-	struct zctx *ctx = p->ctx;
-	struct store_request *r;
-
-	(void)attempt;
-	p->done = false;
-	p->rc = store_begin(ctx->db);
-	if (p->rc != ZEK_OK)
-		return false;
-	p->rc = store_request_lock(ctx->db, ctx->arena, p->r->id, &r);
-	if (p->rc == ZEK_OK && (!str_eq(r->status, "geschlossen") ||
-	    r->updated_at >= core_retention_cutoff(ctx)))
-		p->rc = ZEK_NOTFOUND;
-	if (p->rc == ZEK_OK)
-		p->rc = store_request_purge(ctx->db, p->r, ctx->now_ms);
-	if (p->rc == ZEK_OK)
-		p->rc = store_commit(ctx->db);
-	p->done = p->rc == ZEK_OK;
-	if (!p->done)
-		store_rollback(ctx->db);
-	if (p->rc == ZEK_NOTFOUND)
-		p->rc = ZEK_OK;     /* gone or reopened: nothing to do */
-	return p->rc == ZEK_OK;
+	(void)roles;
+	if (!str_eq(r->status, "geschlossen") ||
+	    r->updated_at >= core_retention_cutoff(ctx))
+		return ZEK_NOTFOUND;
+	return store_request_purge(ctx->db, due, ctx->now_ms);
 }
 
 enum zek_rc
@@ -76,12 +53,11 @@ core_retention_run(struct zctx *ctx, int64_t *deleted, bool *more)
 	*more = false;
 	rc = core_retention_due(ctx, 0, RETENTION_BATCH, &due, &n);
 	for (i = 0; rc == ZEK_OK && i < n; i++) {
-		struct purge_one p = { .ctx = ctx, .r = &due[i] };
+		bool done;
 
-		rc = store_scope_run(ctx->db, false, purge_one, &p);
-		if (rc == ZEK_OK && p.rc != ZEK_OK)
-			rc = p.rc;
-		if (rc == ZEK_OK && p.done)
+		rc = core_request_locked_run(ctx, NULL, due[i].id, purge_one,
+		    &due[i], &done);
+		if (rc == ZEK_OK && done)
 			(*deleted)++;
 	}
 	*more = rc == ZEK_OK && n == RETENTION_BATCH;

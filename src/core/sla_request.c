@@ -8,6 +8,7 @@
 #include "core/ctx.h"
 #include "core/requests.h"
 #include "core/users.h"
+#include "core/workflow.h"
 #include "lib/arena.h"
 #include "store/store.h"
 
@@ -179,34 +180,15 @@ core_request_sla_refresh(struct zctx *ctx, int64_t request_id)
 	return rc == ZEK_OK ? store_goals(ctx, request_id, t, ev, nev) : rc;
 }
 
-struct stale_one {
-	struct zctx *ctx;
-	int64_t id;
-	int rc;
-};
-
-/* One stale request in a transaction of its own, under its row lock so
- * that an event worked out meanwhile is not overwritten by older facts. */
-static bool
-refresh_one(void *arg, int attempt)
+/* One stale request under its row lock, so that an event worked out
+ * meanwhile is not overwritten by older facts. */
+static enum zek_rc
+refresh_one(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *arg)
 {
-	struct stale_one *s = arg;
-	struct store_request *r;
-
-	(void)attempt;
-	s->rc = store_begin(s->ctx->db);
-	if (s->rc != ZEK_OK)
-		return false;
-	s->rc = store_request_lock(s->ctx->db, s->ctx->arena, s->id, &r);
-	if (s->rc == ZEK_OK)
-		s->rc = core_request_sla_refresh(s->ctx, s->id);
-	if (s->rc == ZEK_NOTFOUND)
-		s->rc = ZEK_OK;     /* deleted meanwhile: nothing to keep */
-	if (s->rc == ZEK_OK)
-		s->rc = store_commit(s->ctx->db);
-	if (s->rc != ZEK_OK)
-		store_rollback(s->ctx->db);
-	return s->rc == ZEK_OK;
+	(void)roles;
+	(void)arg;
+	return core_request_sla_refresh(ctx, r->id);
 }
 
 enum zek_rc
@@ -220,12 +202,11 @@ core_sla_refresh_stale(struct zctx *ctx, int64_t *done, bool *more)
 	rc = store_requests_sla_stale(ctx->db, ctx->arena, SLA_STALE_BATCH,
 	    &ids, &n);
 	for (i = 0; rc == ZEK_OK && i < n; i++) {
-		struct stale_one one = { ctx, ids[i], ZEK_OK };
+		bool kept;
 
-		rc = store_scope_run(ctx->db, false, refresh_one, &one);
-		if (rc == ZEK_OK && one.rc != ZEK_OK)
-			rc = one.rc;
-		if (rc == ZEK_OK)
+		rc = core_request_locked_run(ctx, NULL, ids[i], refresh_one, NULL,
+		    &kept);
+		if (rc == ZEK_OK && kept)
 			(*done)++;
 	}
 	*more = rc == ZEK_OK && n == SLA_STALE_BATCH;

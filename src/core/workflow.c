@@ -572,70 +572,76 @@ core_request_assign(struct zctx *ctx, const struct user *user,
 	return store_finish(ctx->db, rc);
 }
 
-/* ---- the auto-close job ---- */
+/* ---- one request in a transaction of its own ---- */
 
-/* Closes request `id` if, under the write lock, its solution still waits
- * and has waited since `cutoff` or longer; *done says whether it did. */
-static enum zek_rc
-auto_close_one(struct zctx *ctx, int64_t id, int64_t cutoff, bool *done)
-{
-	struct store_request *r;
-	enum zek_rc rc;
-	int64_t since = 0;
-	unsigned roles;
-
-	*done = false;
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
-	rc = core_request_lock(ctx, NULL, id, &r, &roles);
-	/* Another pass (or the customer) was first: nothing to do. */
-	if (rc == ZEK_OK && !wf_solution_pending(status_of(r), resolution_of(r)))
-		goto out;
-	if (rc == ZEK_OK)
-		rc = store_request_status_since(ctx->db, id, &since);
-	if (rc != ZEK_OK || since > cutoff)
-		goto out;
-	rc = core_transition_locked(ctx, NULL, roles, r, WF_AUTO_CLOSE,
-	    RESOLUTION_NONE, NULL);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
-	*done = rc == ZEK_OK;
-out:
-	if (!*done)
-		store_rollback(ctx->db);
-	return rc == ZEK_NOTFOUND ? ZEK_OK : rc;
-}
-
-struct auto_close {
+struct locked_run {
 	struct zctx *ctx;
-	int64_t id, cutoff;
-	bool done;
+	const struct user *user;
+	int64_t id;
+	core_locked_fn fn;
+	void *arg;
 	enum zek_rc rc;
+	bool done;
 };
 
 static bool
-auto_close_run_one(void *arg, int attempt)
+locked_run_once(void *arg, int attempt)
 {
-	struct auto_close *ac = arg;
+	struct locked_run *l = arg;
+	struct store_request *r;
+	unsigned roles;
 
 	(void)attempt;
-	ac->rc = auto_close_one(ac->ctx, ac->id, ac->cutoff, &ac->done);
-	return ac->rc == ZEK_OK;
+	l->done = false;
+	l->rc = store_begin(l->ctx->db);
+	if (l->rc != ZEK_OK)
+		return false;
+	l->rc = core_request_lock(l->ctx, l->user, l->id, &r, &roles);
+	if (l->rc == ZEK_OK)
+		l->rc = l->fn(l->ctx, r, roles, l->arg);
+	if (l->rc == ZEK_OK)
+		l->rc = store_commit(l->ctx->db);
+	l->done = l->rc == ZEK_OK;
+	if (!l->done)
+		store_rollback(l->ctx->db);
+	if (l->rc == ZEK_NOTFOUND)
+		l->rc = ZEK_OK;     /* gone, hidden or nothing to do */
+	return l->rc == ZEK_OK;
 }
 
-/* auto_close_one in a scope of its own, which runs again while the
- * database refuses it as a deadlock's victim (a customer may write to the
- * request meanwhile). */
-static enum zek_rc
-auto_close_retrying(struct zctx *ctx, int64_t id, int64_t cutoff, bool *done)
+enum zek_rc
+core_request_locked_run(struct zctx *ctx, const struct user *user,
+    int64_t request_id, core_locked_fn fn, void *arg, bool *done)
 {
-	struct auto_close ac = { .ctx = ctx, .id = id, .cutoff = cutoff };
+	struct locked_run l = { .ctx = ctx, .user = user, .id = request_id,
+		.fn = fn, .arg = arg };
 	enum zek_rc rc;
 
-	rc = store_scope_run(ctx->db, false, auto_close_run_one, &ac);
-	*done = ac.done && rc == ZEK_OK;
-	return ac.rc != ZEK_OK ? ac.rc : rc;
+	rc = store_scope_run(ctx->db, false, locked_run_once, &l);
+	*done = l.done && rc == ZEK_OK;
+	return l.rc != ZEK_OK ? l.rc : rc;
+}
+
+/* ---- the auto-close job ---- */
+
+/* Closes request `r` if its solution still waits and has waited since
+ * *cutoff or longer (another pass or the customer may have been first). */
+static enum zek_rc
+auto_close_one(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *cutoff)
+{
+	int64_t since = 0;
+	enum zek_rc rc;
+
+	if (!wf_solution_pending(status_of(r), resolution_of(r)))
+		return ZEK_NOTFOUND;
+	rc = store_request_status_since(ctx->db, r->id, &since);
+	if (rc == ZEK_OK && since > *(const int64_t *)cutoff)
+		return ZEK_NOTFOUND;
+	if (rc == ZEK_OK)
+		rc = core_transition_locked(ctx, NULL, roles, r, WF_AUTO_CLOSE,
+		    RESOLUTION_NONE, NULL);
+	return rc;
 }
 
 int64_t
@@ -668,7 +674,8 @@ core_auto_close_run(struct zctx *ctx, size_t limit, int64_t *closed,
 	    status_code(STATUS_WARTET_KUNDE), resolution_code(RESOLUTION_GELOEST),
 	    cutoff, 0, limit, &ids, &n);
 	for (i = 0; rc == ZEK_OK && i < n; i++) {
-		rc = auto_close_retrying(ctx, ids[i], cutoff, &done);
+		rc = core_request_locked_run(ctx, NULL, ids[i], auto_close_one,
+		    &cutoff, &done);
 		if (rc == ZEK_OK && done)
 			count++;
 	}

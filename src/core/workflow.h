@@ -94,6 +94,20 @@ enum zek_rc core_transition(struct zctx *ctx, const struct user *user,
  * and gives the user's roles. */
 enum zek_rc core_request_lock(struct zctx *ctx, const struct user *user,
     int64_t request_id, struct store_request **out, unsigned *roles);
+/* A change of one request written by a change function: `fn` gets the
+ * request read under its write lock and the roles of `user` (NULL = the
+ * system) and returns ZEK_OK to keep what it wrote, ZEK_NOTFOUND when
+ * there is nothing to do (any more), anything else to fail. */
+typedef enum zek_rc (*core_locked_fn)(struct zctx *ctx,
+    struct store_request *r, unsigned roles, void *arg);
+
+/* Runs `fn` on request `request_id` in a transaction of its own, again
+ * from scratch while the database refuses it as a deadlock's victim;
+ * *done says whether it was kept. A request gone, invisible to `user` or
+ * left alone by `fn` (ZEK_NOTFOUND) is ZEK_OK with *done false. The one
+ * way for jobs that work requests one by one. */
+enum zek_rc core_request_locked_run(struct zctx *ctx, const struct user *user,
+    int64_t request_id, core_locked_fn fn, void *arg, bool *done);
 /* The same without the lock, for pages that only show: on PostgreSQL a
  * row lock is a write (and 64 viewers of one request would queue). */
 enum zek_rc core_request_read(struct zctx *ctx, const struct user *user,
