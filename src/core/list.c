@@ -12,6 +12,9 @@
 #include "lib/utf8.h"
 #include "store/store.h"
 
+_Static_assert(LIST_UPDATED_MAX == STORE_LIST_UPDATED_MAX,
+    "the page names the store's limit");
+
 enum zek_rc
 core_list_types(struct zctx *ctx, const struct user *user, const char *lang,
     struct list_type **out, size_t *n)
@@ -64,10 +67,21 @@ status_sets(const struct list_filter *f, const char **in, size_t *nin,
 	}
 }
 
+/* The last change of `r` that the list's viewer may know of. */
+static int64_t
+viewer_updated(const struct store_list_query *sq,
+    const struct store_list_row *r)
+{
+	return sq->see_all ? r->updated_at : r->customer_updated_at;
+}
+
 static void
 fill_item(const struct core_catalogue *cat, const char *lang,
-    const struct store_list_row *r, struct list_item *it)
+    const struct store_list_query *sq, const struct store_list_row *r,
+    struct list_item *it)
 {
+	int64_t updated = viewer_updated(sq, r);
+
 	const struct store_reqtype *t = core_catalogue_type(cat, r->type_id);
 	const struct store_desk *d = core_catalogue_desk(cat, r->desk_id);
 	enum resolution res;
@@ -83,7 +97,8 @@ fill_item(const struct core_catalogue *cat, const char *lang,
 		.type_icon = t != NULL ? t->icon : "",
 		.reporter_name = r->reporter_name,
 		.created_at = r->created_at,
-		.cursor = { r->created_at, r->id },
+		.updated_at = updated,
+		.cursor = { sq->by_updated ? updated : r->created_at, r->id },
 	};
 	(void)status_decode(r->status, NULL, &it->status, &res);
 	it->status_code = status_code(it->status);
@@ -95,9 +110,20 @@ static enum zek_rc
 fetch(struct zctx *ctx, struct store_list_query *sq, size_t limit,
     struct store_list_row **rows, size_t *n, struct list_page *pg)
 {
+	enum zek_rc rc;
+
 	sq->limit = limit + 1;
-	return store_requests_list(ctx->db, ctx->arena, sq, rows, n, &pg->total,
+	rc = store_requests_list(ctx->db, ctx->arena, sq, rows, n, &pg->total,
 	    &pg->total_capped);
+	if (rc == ZEK_TOOBIG && sq->by_updated) {
+		/* Too many to sort by change: the first page by creation. */
+		pg->order_refused = true;
+		sq->by_updated = sq->has_cursor = sq->backward = false;
+		rc = store_requests_list(ctx->db, ctx->arena, sq, rows, n,
+		    &pg->total, &pg->total_capped);
+	}
+	pg->order = sq->by_updated ? LIST_ORDER_UPDATED : LIST_ORDER_CREATED;
+	return rc;
 }
 
 enum zek_rc
@@ -127,8 +153,9 @@ core_list_requests(struct zctx *ctx, const struct user *user,
 		.statuses = in,
 		.not_statuses = not_in,
 		.type_id = q->filter.type_id > 0 ? q->filter.type_id : 0,
+		.by_updated = q->order == LIST_ORDER_UPDATED,
 		.has_cursor = q->has_cursor,
-		.cursor_created_at = q->cursor.created_at,
+		.cursor_at = q->cursor.at,
 		.cursor_id = q->cursor.id,
 		.backward = q->has_cursor && q->backward,
 		.count_max = LIST_COUNT_MAX,
@@ -171,7 +198,7 @@ core_list_requests(struct zctx *ctx, const struct user *user,
 	if (pg->items == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < n; i++)
-		fill_item(&cat, lang, &rows[skip + i], &pg->items[i]);
+		fill_item(&cat, lang, &sq, &rows[skip + i], &pg->items[i]);
 	pg->n = n;
 	*out = pg;
 	return ZEK_OK;
@@ -205,11 +232,11 @@ core_cursor_parse(const char *s, int64_t *value, int64_t *id)
 const char *
 core_list_cursor_format(struct zctx *ctx, const struct list_cursor *c)
 {
-	return core_cursor_format(ctx, c->created_at, c->id);
+	return core_cursor_format(ctx, c->at, c->id);
 }
 
 bool
 core_list_cursor_parse(const char *s, struct list_cursor *out)
 {
-	return core_cursor_parse(s, &out->created_at, &out->id);
+	return core_cursor_parse(s, &out->at, &out->id);
 }

@@ -19,6 +19,9 @@ struct user;
  * a word in most requests would cost more than the page itself). An
  * agent's list by status and type alone is always counted exactly. */
 #define LIST_COUNT_MAX 1000
+/* A list by last change sorts at most this many requests (an agent's by
+ * status and type alone any number); list_page.order_refused beyond. */
+#define LIST_UPDATED_MAX 2000
 
 /* The status filter. */
 enum list_status {
@@ -44,14 +47,25 @@ struct list_filter {
 	                               NULL or "" = none */
 };
 
-/* A position in the list: the row a page continues from. */
+/* The order: "Neueste zuerst" (by creation) or "Zuletzt aktualisiert"
+ * (by the last change the viewer may know of; lists of more than
+ * LIST_UPDATED_MAX requests, other than an agent's by status and
+ * type alone, are shown by creation instead, see list_page). */
+enum list_order {
+	LIST_ORDER_CREATED,
+	LIST_ORDER_UPDATED,
+};
+
+/* A position in the list: the row a page continues from, by the order's
+ * value (created_at or the last change) and id. */
 struct list_cursor {
-	int64_t created_at;
+	int64_t at;
 	int64_t id;
 };
 
 struct list_query {
 	struct list_filter filter;
+	enum list_order order;
 	bool has_cursor;            /* false: the first page */
 	struct list_cursor cursor;
 	bool backward;              /* the page before the cursor ("Zurück") */
@@ -74,6 +88,7 @@ struct list_item {
 	const char *status_label;
 	const char *reporter_name;  /* "Anfragender" */
 	int64_t created_at;
+	int64_t updated_at;         /* the last change the viewer may know of */
 	struct list_cursor cursor;  /* this row as a position */
 };
 
@@ -89,6 +104,9 @@ struct list_page {
 	bool has_prev;              /* newer rows precede ("Zurück") */
 	bool is_first;              /* this is the first page (a page back
 	                               that reached the start is one) */
+	enum list_order order;      /* the order shown: LIST_ORDER_CREATED when
+	                               too many requests to sort by change */
+	bool order_refused;         /* that was the reason */
 };
 
 /* A request type to filter by. */
@@ -98,7 +116,7 @@ struct list_type {
 };
 
 /* The page of requests `user` may see that match the filter, newest first
- * (created_at, then id). Visibility is core/perm.c's rule: an agent sees
+ * (created_at or the last change, then id). Visibility is core/perm.c's rule: an agent sees
  * every request; a customer those they reported, raised, take part in, or
  * that are shared with one of their organisations; nothing else shows in
  * rows, counts or search hits. The search text is trimmed and cut to

@@ -42,7 +42,8 @@
  * the tsquery. A statement uses those it needs.
  */
 #define L_COLS "r.id, r.issue_key, r.title, r.status, r.type_id, " \
-	"r.desk_id, r.reporter_id, u.name, r.created_at"
+	"r.desk_id, r.reporter_id, u.name, r.created_at, r.updated_at, " \
+	"r.customer_updated_at"
 #define L_SEARCH "JOIN request_search s ON s.id = r.id "
 #define L_MATCH " AND s.doc @@ ?14::tsquery"
 #define L_STATUS " AND r.status IN (?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
@@ -139,12 +140,76 @@
 	L_COUNTS(ST, W_PARTICIPATING), \
 	V_COUNT(V_WAYS, ST), L_COUNT(L_SEARCH, ST, W_FACETS, L_MATCH)
 
+/*
+ * By last change (F: updated_at for staff, customer_updated_at for
+ * customers). An agent's list by status and type alone walks
+ * requests_changed from the cursor; any other is the set the ways above
+ * find, at most STORE_LIST_UPDATED_MAX requests (counted first), sorted.
+ */
+#define U_STR(x) #x
+#define U_NUM(x) U_STR(x)
+#define U_LIM " LIMIT " U_NUM(STORE_LIST_UPDATED_MAX)
+#define U_ORDER(F, CMP, DIR) " AND (r." F ", r.id) " CMP " (?1, ?2) " \
+	"ORDER BY r." F " " DIR ", r.id " DIR " LIMIT ?3"
+#define U_WALK(ST, CMP, DIR) "SELECT " L_COLS " FROM requests r " \
+	"JOIN users u ON u.id = r.reporter_id WHERE TRUE" ST L_TYPE \
+	U_ORDER("updated_at", CMP, DIR)
+#define U_IN(F, SET, CMP, DIR) "SELECT " L_COLS " FROM requests r " \
+	"JOIN users u ON u.id = r.reporter_id WHERE r.id IN (" SET ")" \
+	U_ORDER(F, CMP, DIR)
+#define U_FORMS(F, PAGE) SQ_PLAN_WITH_VALUES PAGE(F, "<", "DESC"), \
+	SQ_PLAN_WITH_VALUES "SELECT * FROM (" PAGE(F, ">", "ASC") ") k " \
+	"ORDER BY k." F " DESC, k.id DESC"
+#define U_SET_ONE(ST, W, S, M) "SELECT r.id FROM requests r " S \
+	"WHERE TRUE" ST L_TYPE W M U_LIM
+/* The pages of each way in list_who order, without and with words. */
+#define U_WAYS(F, ST) \
+	U_FORMS(F, U_WALK_##ST), U_FORMS(F, U_ALL_WORDS_##ST), \
+	U_FORMS(F, U_MINE_##ST), U_FORMS(F, U_MINE_WORDS_##ST), \
+	U_FORMS(F, U_PART_##ST), U_FORMS(F, U_PART_WORDS_##ST), \
+	U_FORMS(F, U_VISIBLE_##ST), U_FORMS(F, U_VISIBLE_WORDS_##ST)
+#define U_WALK_A(F, CMP, DIR) U_WALK("", CMP, DIR)
+#define U_WALK_S(F, CMP, DIR) U_WALK(L_STATUS, CMP, DIR)
+#define U_ALL_WORDS_A(F, CMP, DIR) U_IN(F, U_SET_ONE("", W_ALL, \
+	L_SEARCH, L_MATCH), CMP, DIR)
+#define U_ALL_WORDS_S(F, CMP, DIR) U_IN(F, U_SET_ONE(L_STATUS, W_ALL, \
+	L_SEARCH, L_MATCH), CMP, DIR)
+#define U_MINE_A(F, CMP, DIR) U_IN(F, M_WAYS("", U_LIM), CMP, DIR)
+#define U_MINE_S(F, CMP, DIR) U_IN(F, M_WAYS(L_STATUS, U_LIM), CMP, DIR)
+#define U_MINE_WORDS_A(F, CMP, DIR) U_IN(F, U_SET_ONE("", W_REPORTED, \
+	L_SEARCH, L_MATCH), CMP, DIR)
+#define U_MINE_WORDS_S(F, CMP, DIR) U_IN(F, U_SET_ONE(L_STATUS, \
+	W_REPORTED, L_SEARCH, L_MATCH), CMP, DIR)
+#define U_PART_A(F, CMP, DIR) U_IN(F, U_SET_ONE("", W_PARTICIPATING, "", \
+	""), CMP, DIR)
+#define U_PART_S(F, CMP, DIR) U_IN(F, U_SET_ONE(L_STATUS, \
+	W_PARTICIPATING, "", ""), CMP, DIR)
+#define U_PART_WORDS_A(F, CMP, DIR) U_IN(F, U_SET_ONE("", \
+	W_PARTICIPATING, L_SEARCH, L_MATCH), CMP, DIR)
+#define U_PART_WORDS_S(F, CMP, DIR) U_IN(F, U_SET_ONE(L_STATUS, \
+	W_PARTICIPATING, L_SEARCH, L_MATCH), CMP, DIR)
+#define U_VISIBLE_A(F, CMP, DIR) U_IN(F, V_WAYS("", U_LIM), CMP, DIR)
+#define U_VISIBLE_S(F, CMP, DIR) U_IN(F, V_WAYS(L_STATUS, U_LIM), CMP, DIR)
+#define U_VISIBLE_WORDS_A(F, CMP, DIR) U_IN(F, U_SET_ONE("", W_FACETS, \
+	L_SEARCH, L_MATCH), CMP, DIR)
+#define U_VISIBLE_WORDS_S(F, CMP, DIR) U_IN(F, U_SET_ONE(L_STATUS, \
+	W_FACETS, L_SEARCH, L_MATCH), CMP, DIR)
+
 enum { WHO_ALL, WHO_REPORTED, WHO_PARTICIPATING, WHO_VISIBLE, WHO_MAX };
 
 /* Index: ((by status * WHO_MAX + who) * 2 + search) * 2 + newer. */
 static const char *const list_page_sql[] = {
 	L_PAGES_WHO(""),
 	L_PAGES_WHO(L_STATUS),
+};
+
+/* Index: (((staff * 2 + by status) * WHO_MAX + who) * 2 + search) * 2 +
+ * newer. */
+static const char *const list_updated_sql[] = {
+	U_WAYS("customer_updated_at", A),
+	U_WAYS("customer_updated_at", S),
+	U_WAYS("updated_at", A),
+	U_WAYS("updated_at", S),
 };
 
 /* Index: (by status * WHO_MAX + who) * 2 + search. */
@@ -357,8 +422,8 @@ list_total(struct store_conn *c, const struct store_list_query *q,
     size_t sql, bool plain, struct list_args x, int64_t *total,
     bool *capped, bool *none)
 {
+	int64_t count, upto = q->count_max > 0 ? q->count_max + 1 : INT64_MAX;
 	enum zek_rc rc;
-	int64_t count;
 
 	*none = false;
 	if (plain) {
@@ -367,10 +432,13 @@ list_total(struct store_conn *c, const struct store_list_query *q,
 		*none = *total == 0;
 		return rc;
 	}
-	if (q->skip_count)
+	if (q->skip_count && !q->by_updated)
 		return ZEK_OK;
-	rc = list_count(c, sql, x, q->count_max > 0 ? q->count_max + 1 :
-	    INT64_MAX, &count);
+	if (q->by_updated && upto < STORE_LIST_UPDATED_MAX + 1)
+		upto = STORE_LIST_UPDATED_MAX + 1;
+	rc = list_count(c, sql, x, upto, &count);
+	if (rc == ZEK_OK && q->by_updated && count > STORE_LIST_UPDATED_MAX)
+		return ZEK_TOOBIG;  /* too many to sort by change */
 	*capped = q->count_max > 0 && count > q->count_max;
 	*total = *capped ? q->count_max : count;
 	*none = count == 0;
@@ -423,11 +491,16 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 	if (rc != ZEK_OK || none)
 		return rc;
 	if (q->has_cursor) {
-		x.at = q->cursor_created_at;
+		x.at = q->cursor_at;
 		x.id = q->cursor_id;
 	}
 	x.limit = (int64_t)q->limit;
-	st = list_start(c, &rc, list_page_sql[sql * 2 + (size_t)newer], &x);
+	if (q->by_updated)
+		st = list_start(c, &rc, list_updated_sql[((size_t)q->see_all *
+		    2 * WHO_MAX * 2 + sql) * 2 + (size_t)newer], &x);
+	else
+		st = list_start(c, &rc, list_page_sql[sql * 2 + (size_t)newer],
+		    &x);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, sq_map_list_row, sizeof(**rows), (void **)rows,

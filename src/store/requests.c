@@ -517,4 +517,6 @@ sq_map_list_row(struct sq_row *r, void *elem)
 	x->reporter_id = sq_col_i64(r);
 	x->reporter_name = sq_col_str(r);
 	x->created_at = sq_col_i64(r);
+	x->updated_at = sq_col_i64(r);
+	x->customer_updated_at = sq_col_i64(r);
 }

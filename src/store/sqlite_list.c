@@ -30,11 +30,14 @@
  * row, ?4 the number of rows; ?5..?12 status codes (?5 NULL = any), ?13 a
  * type id (0 = any).
  */
-#define OUT_COLS "SELECT r.id, r.issue_key, r.title, r.status, r.type_id, " \
-	"r.desk_id, r.reporter_id, u.name, r.created_at FROM ("
-#define OUT_JOIN ") k JOIN requests r ON r.id = k.id " \
+#define ROW_COLS "r.id, r.issue_key, r.title, r.status, r.type_id, " \
+	"r.desk_id, r.reporter_id, u.name, r.created_at, r.updated_at, " \
+	"r.customer_updated_at"
+#define OUT_COLS "SELECT " ROW_COLS " FROM ("
+#define OUT_JOIN_BY(F) ") k JOIN requests r ON r.id = k.id " \
 	"JOIN users u ON u.id = r.reporter_id " \
-	"ORDER BY r.created_at DESC, r.id DESC"
+	"ORDER BY r." F " DESC, r.id DESC"
+#define OUT_JOIN OUT_JOIN_BY("created_at")
 #define OLDER "(r.created_at < ?1 OR (r.created_at = ?1 AND r.id < ?2))"
 #define NEWER "(r.created_at > ?1 OR (r.created_at = ?1 AND r.id > ?2))"
 #define DESC_LIMIT " ORDER BY r.created_at DESC, r.id DESC LIMIT ?4"
@@ -44,6 +47,28 @@
 	"(?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)) AND (?13 = 0 OR +r.type_id = ?13)"
 #define STATUS_MAX_CODES 8      /* ?5..?12 */
 
+/*
+ * By last change. An agent's list by status and type alone walks
+ * requests_changed as the list by creation walks requests_created (same
+ * parameters). Any other list is the set of its FTS5 hits, at most
+ * STORE_LIST_UPDATED_MAX of them (counted first), sorted: ?1, ?2 the
+ * cursor row's value and id, ?3 the FTS5 query, ?4 the number of rows.
+ * F is updated_at for staff, customer_updated_at for customers.
+ */
+#define U_STR(x) #x
+#define U_NUM(x) U_STR(x)
+#define U_CMP(F, OP) "(r." F " " OP " ?1 OR (r." F " = ?1 AND r.id " OP " ?2))"
+#define U_WALK(CMP, DIR) "SELECT r.id FROM requests r INDEXED BY " \
+	"requests_changed WHERE " CMP FILTERED " ORDER BY r.updated_at " DIR \
+	", r.id " DIR " LIMIT ?4"
+#define U_SET(F, OP, DIR) "SELECT " ROW_COLS " FROM requests r " \
+	"JOIN users u ON u.id = r.reporter_id WHERE r.id IN (SELECT rowid " \
+	"FROM request_search WHERE request_search MATCH ?3 LIMIT " \
+	U_NUM(STORE_LIST_UPDATED_MAX) ") AND " U_CMP(F, OP) " ORDER BY r." F \
+	" " DIR ", r.id " DIR " LIMIT ?4"
+#define U_SET_NEWER(F) "SELECT * FROM (" U_SET(F, ">", "ASC") ") " \
+	"ORDER BY " F " DESC, id DESC"
+
 enum list_stmt {
 	Q_COUNT_MATCH,
 	Q_COUNT_BY,
@@ -51,6 +76,12 @@ enum list_stmt {
 	Q_WALK_NEWER,
 	Q_ROWS,
 	Q_VIEWER_ORGS,
+	Q_UPD_WALK_OLDER,
+	Q_UPD_WALK_NEWER,
+	Q_UPD_STAFF_OLDER,
+	Q_UPD_STAFF_NEWER,
+	Q_UPD_CUSTOMER_OLDER,
+	Q_UPD_CUSTOMER_NEWER,
 	Q_MAX
 };
 
@@ -64,13 +95,20 @@ static const char *const list_sql[Q_MAX] = {
 	[Q_WALK_OLDER] = OUT_COLS WALK OLDER FILTERED DESC_LIMIT OUT_JOIN,
 	[Q_WALK_NEWER] = OUT_COLS WALK NEWER FILTERED ASC_LIMIT OUT_JOIN,
 	/* The page's rows by id (a JSON array), newest first. */
-	[Q_ROWS] = "SELECT r.id, r.issue_key, r.title, r.status, r.type_id, "
-	    "r.desk_id, r.reporter_id, u.name, r.created_at "
+	[Q_ROWS] = "SELECT " ROW_COLS " "
 	    "FROM json_each(?1) j JOIN requests r ON r.id = j.value "
 	    "JOIN users u ON u.id = r.reporter_id "
 	    "ORDER BY r.created_at DESC, r.id DESC",
 	[Q_VIEWER_ORGS] = "SELECT org_id FROM user_orgs WHERE user_id = ? "
 	    "ORDER BY org_id LIMIT 200",     /* a viewer's organisations */
+	[Q_UPD_WALK_OLDER] = OUT_COLS U_WALK(U_CMP("updated_at", "<"), "DESC")
+	    OUT_JOIN_BY("updated_at"),
+	[Q_UPD_WALK_NEWER] = OUT_COLS U_WALK(U_CMP("updated_at", ">"), "ASC")
+	    OUT_JOIN_BY("updated_at"),
+	[Q_UPD_STAFF_OLDER] = U_SET("updated_at", "<", "DESC"),
+	[Q_UPD_STAFF_NEWER] = U_SET_NEWER("updated_at"),
+	[Q_UPD_CUSTOMER_OLDER] = U_SET("customer_updated_at", "<", "DESC"),
+	[Q_UPD_CUSTOMER_NEWER] = U_SET_NEWER("customer_updated_at"),
 };
 
 /* The list's own statements, then the walk's (sqlite_walk.c). */
@@ -200,23 +238,28 @@ status_params(const char *const *codes, size_t n, const char **out)
 		out[i] = i < n ? codes[i] : NULL;
 }
 
-/* A page by walking requests_created (status and type only). */
+/* A page by walking requests_created, or requests_changed (status and
+ * type only). */
 static enum zek_rc
 read_walk(struct store_conn *c, struct arena *a, bool newer,
     const struct store_list_query *q, struct store_list_row **rows,
     size_t *n)
 {
+	static const enum list_stmt by[2][2] = {
+		{ Q_WALK_OLDER, Q_WALK_NEWER },
+		{ Q_UPD_WALK_OLDER, Q_UPD_WALK_NEWER },
+	};
 	int64_t at = INT64_MAX, id = INT64_MAX;
 	const char *st8[STATUS_MAX_CODES];
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
 	if (q->has_cursor) {
-		at = q->cursor_created_at;
+		at = q->cursor_at;
 		id = q->cursor_id;
 	}
 	status_params(q->statuses, q->nnot_statuses > 0 ? q->nstatuses : 0, st8);
-	st = sq_start(c, &rc, list_sql[newer ? Q_WALK_NEWER : Q_WALK_OLDER],
+	st = sq_start(c, &rc, list_sql[by[q->by_updated][newer]],
 	    "iitztttttttti", at, id, "", q->limit, st8[0], st8[1], st8[2], st8[3],
 	    st8[4], st8[5], st8[6], st8[7], q->type_id);
 	if (st == NULL)
@@ -267,13 +310,62 @@ read_ids(struct store_conn *c, struct arena *a, const int64_t *id, size_t nid,
 	return rc;
 }
 
+/* A page by last change of the (counted, small) set of hits of `match`. */
+static enum zek_rc
+read_updated_set(struct store_conn *c, struct arena *a, bool newer,
+    const struct store_list_query *q, const char *match,
+    struct store_list_row **rows, size_t *n)
+{
+	static const enum list_stmt by[2][2] = {
+		{ Q_UPD_CUSTOMER_OLDER, Q_UPD_CUSTOMER_NEWER },
+		{ Q_UPD_STAFF_OLDER, Q_UPD_STAFF_NEWER },
+	};
+	int64_t at = INT64_MAX, id = INT64_MAX;
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	if (q->has_cursor) {
+		at = q->cursor_at;
+		id = q->cursor_id;
+	}
+	st = sq_start(c, &rc, list_sql[by[q->see_all][newer]], "iiti", at, id,
+	    match, q->limit);
+	if (st == NULL)
+		return rc;
+	return sq_collect(c, a, st, sq_map_list_row, sizeof(**rows), (void **)rows,
+	    n);
+}
+
+/* Counts the hits of `match` up to q->count_max + 1 into *total and
+ * *capped; by last change, up to STORE_LIST_UPDATED_MAX + 1, and more
+ * than that is ZEK_TOOBIG. */
+static enum zek_rc
+count_hits(struct store_conn *c, const struct store_list_query *q,
+    const char *match, int64_t *total, bool *capped)
+{
+	int64_t upto = q->count_max > 0 ? q->count_max + 1 : INT64_MAX;
+	int64_t count;
+	enum zek_rc rc;
+
+	if (q->by_updated && upto < STORE_LIST_UPDATED_MAX + 1)
+		upto = STORE_LIST_UPDATED_MAX + 1;
+	rc = sq_query_i64(c, &count, list_sql[Q_COUNT_MATCH], "ti", match, upto);
+	if (rc != ZEK_OK)
+		return rc;
+	if (q->by_updated && count > STORE_LIST_UPDATED_MAX)
+		return ZEK_TOOBIG;
+	*capped = q->count_max > 0 && count > q->count_max;
+	*total = *capped ? q->count_max : count;
+	return ZEK_OK;
+}
+
 enum zek_rc
 lite_requests_list(struct store_conn *c, struct arena *a,
     const struct store_list_query *q, struct store_list_row **rows,
     size_t *n, int64_t *total, bool *capped)
 {
 	bool newer = q->has_cursor && q->backward;
-	int64_t size_in, size_out, all, count;
+	int64_t size_in, size_out, all;
 	bool plain, nothing;
 	char *match = NULL;
 	enum zek_rc rc = ZEK_OK;
@@ -320,17 +412,19 @@ lite_requests_list(struct store_conn *c, struct arena *a,
 			rc = read_walk(c, a, newer, q, rows, n);
 			goto out;
 		}
-	} else if (!q->skip_count) {
-		rc = sq_query_i64(c, &count, list_sql[Q_COUNT_MATCH], "ti", match,
-		    q->count_max > 0 ? q->count_max + 1 : INT64_MAX);
-		if (rc != ZEK_OK || count == 0)
+	} else if (!q->skip_count || q->by_updated) {
+		rc = count_hits(c, q, match, total, capped);
+		if (rc != ZEK_OK || *total == 0)
 			goto out;
-		*capped = q->count_max > 0 && count > q->count_max;
-		*total = *capped ? q->count_max : count;
+	}
+	if (q->by_updated) {
+		rc = plain ? read_walk(c, a, newer, q, rows, n) :
+		    read_updated_set(c, a, newer, q, match, rows, n);
+		goto out;
 	}
 	w = (struct walk_query){ .match = match, .newest_first = !newer,
 		.has_cursor = q->has_cursor,
-		.cursor_created_at = q->cursor_created_at,
+		.cursor_created_at = q->cursor_at,
 		.cursor_id = q->cursor_id, .limit = q->limit };
 	rc = walk_hits(c, a, &w, &ids, &nids);
 	if (rc == ZEK_OK)

@@ -1124,8 +1124,12 @@ struct store_list_query {
 	 * letter is a prefix. Any text is safe: quotes and operators are only
 	 * text. Text without any letter or digit matches nothing. */
 	const char *terms;
+	/* The order: by creation, or by the last change the viewer may know
+	 * of (see_all: updated_at, else customer_updated_at), newest first. */
+	bool by_updated;
 	bool has_cursor;            /* false: the first page */
-	int64_t cursor_created_at;  /* the row next to the wanted page */
+	int64_t cursor_at;          /* the order's value of the row next to the
+	                               wanted page */
 	int64_t cursor_id;
 	bool backward;              /* the page before the cursor (newer rows) */
 	size_t limit;               /* 1..STORE_LIST_LIMIT_MAX */
@@ -1145,7 +1149,13 @@ struct store_list_row {
 	int64_t reporter_id;
 	const char *reporter_name;
 	int64_t created_at;
+	int64_t updated_at;         /* any change, for staff */
+	int64_t customer_updated_at; /* a change customers may know of */
 };
+
+/* Lists by last change sort at most this many requests; more are
+ * ZEK_TOOBIG (a list by creation pages through any number). */
+#define STORE_LIST_UPDATED_MAX 2000
 
 /* One page of the list, newest first (created_at DESC, id DESC): the
  * first `limit` rows, or those right after the cursor row, or with
@@ -1153,7 +1163,10 @@ struct store_list_row {
  * *total = the number of rows the query matches, ignoring the cursor; when
  * it has more than q->count_max, *total = q->count_max and *capped is set.
  * ZEK_INVALID for a bad limit, status code or search text (not UTF-8, or
- * longer than STORE_LIST_TERMS_MAX). */
+ * longer than STORE_LIST_TERMS_MAX). With by_updated the order is the
+ * last change's (then id), and a list of more than STORE_LIST_UPDATED_MAX
+ * requests that is not an agent's by status and type alone is ZEK_TOOBIG;
+ * such a list is always counted (skip_count does not apply). */
 enum zek_rc store_requests_list(struct store_conn *c, struct arena *a,
     const struct store_list_query *q, struct store_list_row **rows,
     size_t *n, int64_t *total, bool *capped);

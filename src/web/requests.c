@@ -19,6 +19,7 @@ struct list_params {
 	const char *creator;        /* "me" | "participant" | "any" */
 	int64_t type_id;            /* 0 = every type */
 	const char *q;              /* search text, "" = none */
+	const char *sort;           /* "created" | "updated" */
 	size_t limit;
 	int64_t page;               /* shown page number, 1.. */
 };
@@ -56,7 +57,7 @@ read_params(struct req *rq, struct list_params *p, struct list_filter *f)
 	*f = (struct list_filter){ .status = LIST_STATUS_OPEN,
 	    .creator = LIST_CREATOR_ME };
 	*p = (struct list_params){ .status = "open", .creator = "me", .q = "",
-	    .limit = LIST_LIMIT_DEFAULT, .page = 1 };
+	    .sort = "created", .limit = LIST_LIMIT_DEFAULT, .page = 1 };
 	v = req_query(rq, "status");
 	for (i = 0; v != NULL && i < sizeof(status_choices) /
 	    sizeof(status_choices[0]); i++) {
@@ -82,6 +83,8 @@ read_params(struct req *rq, struct list_params *p, struct list_filter *f)
 	v = req_query(rq, "q");
 	if (v != NULL)
 		f->search = p->q = v;
+	if (str_eq(req_query(rq, "sort"), "updated"))
+		p->sort = "updated";
 	/* The page size is for tests and power users; at most LIST_LIMIT_MAX. */
 	if (str_to_i64(req_query(rq, "limit"), 1, INT64_MAX, &n) == 0)
 		p->limit = n > LIST_LIMIT_MAX ? LIST_LIMIT_MAX : (size_t)n;
@@ -107,6 +110,8 @@ list_href(struct req *rq, const struct list_params *p, const char *name,
 		buf_puts(&b, "&q=");
 		form_urlencode_component(p->q, strlen(p->q), &b);
 	}
+	if (str_eq(p->sort, "updated"))
+		buf_puts(&b, "&sort=updated");
 	if (p->limit != LIST_LIMIT_DEFAULT)
 		buf_printf(&b, "&limit=%zu", p->limit);
 	if (name != NULL)
@@ -141,6 +146,19 @@ option(const char *value, const char *label, bool selected)
 	    "selected", selected);
 }
 
+/* "Neueste zuerst" and "Zuletzt aktualisiert". */
+static json_t *
+sort_options(struct req *rq, const struct list_params *p)
+{
+	json_t *arr = json_array();
+
+	json_array_append_new(arr, option("created",
+	    web_t(rq, "requests_sort_created"), str_eq(p->sort, "created")));
+	json_array_append_new(arr, option("updated",
+	    web_t(rq, "requests_sort_updated"), str_eq(p->sort, "updated")));
+	return arr;
+}
+
 static json_t *
 filters_json(struct req *rq, const struct list_params *p,
     const struct list_filter *f)
@@ -171,9 +189,9 @@ filters_json(struct req *rq, const struct list_params *p,
 		json_array_append_new(ty, option(id, types[i].name,
 		    types[i].id == f->type_id));
 	}
-	return ctx_pack("{s:s, s:o, s:o, s:o, s:s, s:s?}",
+	return ctx_pack("{s:s, s:o, s:o, s:o, s:o, s:s, s:s?}",
 	    "action", WEB_REQUESTS, "status_options", st, "creator_options", cr,
-	    "type_options", ty, "q", p->q,
+	    "type_options", ty, "sort_options", sort_options(rq, p), "q", p->q,
 	    "limit", p->limit != LIST_LIMIT_DEFAULT ?
 	    arena_printf(rq->arena, "%zu", p->limit) : NULL);
 }
@@ -188,8 +206,9 @@ rows_json(struct req *rq, const struct list_page *pg)
 	for (i = 0; i < pg->n; i++) {
 		it = &pg->items[i];
 		json_array_append_new(arr, ctx_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 		    "created", web_time_text(rq, it->created_at),
+		    "updated", web_time_text(rq, it->updated_at),
 		    "key", it->key, "title", it->title,
 		    "href", core_request_path(rq->arena, it->portal_id, it->key),
 		    "type_name", it->type_name, "type_icon", it->type_icon,
@@ -271,11 +290,16 @@ web_requests(struct req *rq)
 		q.has_cursor = core_list_cursor_parse(cur, &q.cursor);
 	else if ((cur = req_query(rq, "before")) != NULL)
 		q.has_cursor = q.backward = core_list_cursor_parse(cur, &q.cursor);
+	q.order = str_eq(p.sort, "updated") ? LIST_ORDER_UPDATED :
+	    LIST_ORDER_CREATED;
 	rc = core_list_requests(&rq->ctx, rq->user, &q, rq->lang, &pg);
 	if (rc == ZEK_INVALID)
 		return web_fail(rq, 400, rc);
 	if (rc != ZEK_OK)
 		return rc;
+	/* Too many to sort by change: the links go on by creation. */
+	if (pg->order_refused)
+		p.sort = "created";
 	page = web_page_ctx(rq, "page_requests");
 	if (page == NULL)
 		return ZEK_NOMEM;
@@ -287,6 +311,12 @@ web_requests(struct req *rq)
 	json_object_set_new(page, "several_projects", json_boolean(
 	    several_projects(rq)));
 	json_object_set_new(page, "has_rows", json_boolean(pg->n > 0));
+	json_object_set_new(page, "by_updated", json_boolean(
+	    pg->order == LIST_ORDER_UPDATED));
+	if (pg->order_refused)
+		json_object_set_new(page, "sort_refused", json_string(http_fmt1(rq,
+		    "requests_sort_refused", "max",
+		    number_text(rq, LIST_UPDATED_MAX))));
 	json_object_set_new(page, "pager", pager_json(rq, &p, pg));
 	if (pg->n == 0)
 		json_object_set_new(page, "empty_text", json_string(str_empty(p.q) ?

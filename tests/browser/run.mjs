@@ -1467,7 +1467,7 @@ test('admin-config', 'configuration export and import: the page, a bad file refu
 	await t.axe(admin, 'Konfiguration, applied');
 });
 
-test('list-layout', '"Anfragen": a long type stays in its column, one service project needs no column, a card per request on a phone without sideways scrolling; axe at 1366 and 390 px', async (t) => {
+test('list-layout', '"Anfragen": a long type stays in its column, one service project needs no column, a card per request on a phone without sideways scrolling, sorted by "Zuletzt aktualisiert"; axe at 1366 and 390 px', async (t) => {
 	const page = await t.pageAs('anna@example.org');
 	await page.setViewportSize({ width: 1366, height: 800 });
 	await page.goto(t.url(`${REQUESTS}?status=all&creator=any&limit=50`));
@@ -1496,6 +1496,25 @@ test('list-layout', '"Anfragen": a long type stays in its column, one service pr
 	check(await card.locator('.lozenge').isVisible(), 'and the status');
 	await t.axe(page, 'Anfragen at 390 px');
 	await t.shot(page, 'Anfragen at 390 px');
+
+	// "Zuletzt aktualisiert", as JSM offers: chosen in the filter form, kept in the URL;
+	// a column (a line on the card) says when.
+	await page.setViewportSize({ width: 1366, height: 800 });
+	await page.goto(t.url(`${REQUESTS}?status=all&creator=any`));
+	await page.getByLabel('Sortierung').selectOption({ label: 'Zuletzt aktualisiert' });
+	await page.getByRole('button', { name: 'Filtern' }).click();
+	await page.waitForURL((u) => u.searchParams.get('sort') === 'updated');
+	const sorted = await page.locator('table.request-table th[scope="col"]').allTextContents();
+	check(sorted.includes('Aktualisiert'), `an "Aktualisiert" column: ${sorted}`);
+	eq(await page.getByLabel('Sortierung').inputValue(), 'updated', 'the order stays chosen');
+	await t.axe(page, 'Anfragen by last update at 1366 px');
+	await t.shot(page, 'Anfragen by last update at 1366 px');
+	await page.setViewportSize({ width: 390, height: 800 });
+	await page.reload();
+	eq(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, 'nothing scrolls sideways at 390 px, sorted');
+	const first = await page.locator('.request-card').first().innerText();
+	check(/aktualisiert am \d\d\.\d\d\.\d{4}/.test(first), `a card says when it changed: ${first}`);
+	await t.axe(page, 'Anfragen by last update at 390 px');
 });
 
 // Issue 19: the session ends while a request and then a comment are typed (the session

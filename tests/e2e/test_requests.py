@@ -8,7 +8,7 @@ import re
 import urllib.parse
 
 from zektest import (Client, Server, assert_html_ok, assert_in, created_key,
-                     option_value, type_links, unescape, LOGIN, PORTAL)
+                     db_rows, option_value, type_links, unescape, LOGIN, PORTAL)
 
 LIST = "/servicedesk/customer/user/requests"
 
@@ -317,6 +317,97 @@ def test_search_with_umlauts_and_prefixes(c, binary):
                  "übermittlung", "Ubermittlung", "straßenverkehrsamt"):
         assert keys(show(c, url(q=term, **q))) == [n], term
     assert keys(show(c, url(q="Störungsmeldung"))) == [n]    # open, mine
+
+
+def _comment(c, key, text, internal=False):
+    """A comment on the portal's request page, or an internal note on the
+    agent's request view."""
+    path = ("/servicedesk/agent/requests/" if internal else PORTAL + "/") + key
+    tok = re.search(r'name="csrf" value="([^"]+)"', c.get(path).text).group(1)
+    fields = [("comment", text), ("csrf", tok)]
+    if internal:
+        fields.insert(0, ("visibility", "internal"))
+    r = c.post_form(path + "/comment", fields, csrf=False)
+    assert r.status in (200, 303), (key, r.status, r.text[:300])
+
+
+def _walk(c, path):
+    """Every page from `path` on, then back again: the numbers of each."""
+    pages, page = [], show(c, path)
+    while True:
+        pages.append(keys(page))
+        m = re.search(r'href="([^"]+)" rel="next"', page)
+        if not m:
+            break
+        link = unescape(m.group(1))
+        assert "sort=updated" in link, link
+        page = show(c, link, "next page")
+    back = [keys(page)]
+    while True:
+        m = re.search(r'href="([^"]+)" rel="prev"', page)
+        if not m:
+            break
+        link = unescape(m.group(1))
+        assert "sort=updated" in link, link
+        page = show(c, link, "page back")
+        back.append(keys(page))
+    assert back == pages[::-1], (pages, back)
+    return [k for p in pages for k in p]
+
+
+def test_sort_by_last_update(c, binary):
+    """"Zuletzt aktualisiert" (issue 19): the list by last change, newest
+    first, paged both ways; customers by the changes they may see, so an
+    internal note moves a request for staff only."""
+    server = Server(binary)
+    try:
+        anna, agent = Client(server), Client(server)
+        anna.login("anna@example.org")
+        agent.login("support@example.org")
+
+        def by_db(column, where):
+            rows = db_rows(server.db, "SELECT number FROM requests WHERE %s "
+                           "ORDER BY %s DESC, id DESC" % (where, column))
+            return [r[0] for r in rows]
+        anna_id = db_rows(server.db, "SELECT id FROM users WHERE email = ?",
+                          ("anna@example.org",))[0][0]
+        mine = "(reporter_id = %d OR creator_id = %d)" % (anna_id, anna_id)
+        # Anna answers on her open request changed longest ago; support
+        # writes an internal note on another one.
+        oldest = by_db("customer_updated_at", mine + " AND status <> 'geschlossen'")[-1]
+        _comment(anna, "ZEK-%d" % oldest, "Gibt es schon etwas Neues?")
+        noted = [n for n in by_db("customer_updated_at", mine + " AND status <> 'geschlossen'")
+                 if n != oldest][-1]
+        _comment(agent, "ZEK-%d" % noted, "Intern: Protokolle prüfen", internal=True)
+
+        page = show(anna, url(status="all", sort="updated"))
+        assert re.search(r'<option value="updated" selected>Zuletzt aktualisiert</option>', page)
+        assert re.search(r'<th scope="col" aria-sort="descending">Aktualisiert</th>', page)
+        want = by_db("customer_updated_at", mine)
+        assert keys(page) == want[:20], (keys(page), want)
+        assert want[0] == oldest and keys(page)[0] == oldest
+        # The internal note moved nothing for her, but it did for staff.
+        assert want.index(noted) > 0
+        assert _walk(anna, url(status="all", sort="updated", limit=3)) == want
+        staff = by_db("updated_at", "TRUE")
+        assert staff[0] == noted, staff
+        assert _walk(agent, url(status="all", creator="any", sort="updated", limit=7)) == staff
+        # By status alone (walks an index), and with a search (a set of
+        # hits, sorted): the hits are those of the list by creation.
+        open_staff = by_db("updated_at", "status <> 'geschlossen'")
+        assert _walk(agent, url(creator="any", sort="updated", limit=4)) == open_staff
+        hits = set(everything(agent, status="all", creator="any", q="antrag"))
+        assert len(hits) > 3, hits
+        assert _walk(agent, url(status="all", creator="any", q="antrag", sort="updated",
+                                limit=3)) == [n for n in staff if n in hits]
+        # The phone's cards say when, and the default order is unchanged.
+        assert re.search(r"aktualisiert am \d\d\.\d\d\.\d{4}", page)
+        page = show(anna, url(status="all"))
+        assert keys(page) == sorted(want, reverse=True)[:20]
+        assert "aria-sort" not in page and "aktualisiert am" not in page
+        assert re.search(r'<option value="created" selected>Neueste zuerst</option>', page)
+    finally:
+        server.stop()
 
 
 def test_zz_own_server_was_clean(c, binary):

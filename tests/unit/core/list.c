@@ -69,6 +69,10 @@ count_fits(int64_t total, bool capped, size_t n)
 	return total == (int64_t)n;
 }
 
+/* The order list_all asks for, and whether the last one's was refused. */
+static enum list_order gorder;
+static bool last_refused;
+
 /* Every id of the list, paging forward with `limit`; *total from the
  * first page (last_capped says whether it is capped). Returns how many
  * ids were written (at most max). */
@@ -76,7 +80,7 @@ static size_t
 list_all(struct tenv *t, const struct user *u, const struct list_filter *f,
     size_t limit, int64_t *ids, size_t max, int64_t *total)
 {
-	struct list_query q = { .filter = *f, .limit = limit };
+	struct list_query q = { .filter = *f, .limit = limit, .order = gorder };
 	struct list_page *pg;
 	size_t n = 0, i, pages = 0;
 
@@ -87,7 +91,12 @@ list_all(struct tenv *t, const struct user *u, const struct list_filter *f,
 		if (pages == 0) {
 			*total = pg->total;
 			last_capped = pg->total_capped;
+			last_refused = pg->order_refused;
+			/* too many to sort by change: the links go on by creation */
+			if (pg->order_refused)
+				q.order = LIST_ORDER_CREATED;
 		}
+		assert_int_equal(pg->order, q.order);
 		assert_int_equal(pg->total, *total);
 		assert_int_equal(pg->total_capped, last_capped);
 		assert_true(pg->n <= limit);
@@ -286,6 +295,7 @@ demo_creator_filters(void **state)
 
 struct gen {
 	int64_t id, created_at, reporter, creator, org, type;
+	int64_t updated_at, customer_updated_at;
 	enum status status;
 	int64_t parts[2];
 	bool stor;                  /* title holds "Störungsmeldung" */
@@ -368,6 +378,10 @@ gen_setup(void **state)
 			g->created_at -= 500000;    /* imported: older than its id */
 		if (n % 19 == 0)
 			g->created_at = gens[i - 1].created_at;     /* a tie */
+		g->updated_at = g->created_at + (n * 37 % 101) * 60000;
+		/* an internal note moved updated_at only */
+		g->customer_updated_at = n % 3 == 0 ? g->created_at :
+		    g->updated_at;
 		g->stor = n % 3 == 0;
 		g->zeit = n % 4 == 0;
 		snprintf(title, sizeof(title), "Anfrage %d%s", n,
@@ -378,9 +392,12 @@ gen_setup(void **state)
 			.creator_id = g->creator, .shared_org_id = g->org,
 			.status = status_code(g->status), .resolution = "",
 			.title = title, .created_at = g->created_at,
-			.updated_at = g->created_at };
+			.updated_at = g->customer_updated_at };
 		assert_int_equal(store_request_insert(t->ctx.db, &sr, &g->id),
 		    ZEK_OK);
+		if (g->updated_at != g->customer_updated_at)
+			assert_int_equal(store_request_touch(t->ctx.db, g->id,
+			    g->updated_at, false), ZEK_OK);
 		assert_int_equal(store_value_insert(t->ctx.db, g->id, "description",
 		    0, g->zeit ? "Zeitüberschreitung beim Wohngeld" :
 		    "Beschreibung"), ZEK_OK);
@@ -459,7 +476,35 @@ cmp_newest(const void *a, const void *b)
 	return x->id > y->id ? -1 : x->id < y->id;
 }
 
-/* The expected ids, newest first. */
+static bool by_staff;      /* cmp_changed compares updated_at */
+
+static int
+cmp_changed(const void *a, const void *b)
+{
+	const struct gen *x = *(const struct gen *const *)a;
+	const struct gen *y = *(const struct gen *const *)b;
+	int64_t ax = by_staff ? x->updated_at : x->customer_updated_at;
+	int64_t ay = by_staff ? y->updated_at : y->customer_updated_at;
+
+	if (ax != ay)
+		return ax > ay ? -1 : 1;
+	return x->id > y->id ? -1 : x->id < y->id;
+}
+
+/* An agent's list by status and type alone is sorted by change however
+ * long; any other only up to STORE_LIST_UPDATED_MAX requests. */
+static bool
+sorts_by_change(const struct user *u, const struct list_filter *f,
+    enum gsearch s, size_t n)
+{
+	bool plain = u->is_agent && f->creator == LIST_CREATOR_ANY &&
+	    s == GS_NONE;
+
+	return gorder == LIST_ORDER_UPDATED &&
+	    (plain || n <= STORE_LIST_UPDATED_MAX);
+}
+
+/* The expected ids, newest first (by creation or change, as gorder). */
 static size_t
 expected(const struct user *u, const struct list_filter *f, enum gsearch s,
     int64_t *ids)
@@ -470,7 +515,9 @@ expected(const struct user *u, const struct list_filter *f, enum gsearch s,
 	for (i = 0; i < GEN_N; i++)
 		if (gen_matches(&gens[i], u, f, s))
 			sel[n++] = &gens[i];
-	qsort(sel, n, sizeof(sel[0]), cmp_newest);
+	by_staff = u->is_agent;
+	qsort(sel, n, sizeof(sel[0]), sorts_by_change(u, f, s, n) ?
+	    cmp_changed : cmp_newest);
 	for (i = 0; i < n; i++)
 		ids[i] = sel[i]->id;
 	return n;
@@ -488,12 +535,19 @@ check(const struct user *u, const struct list_filter *f, enum gsearch s,
 	fs.search = gsearch_text[s];
 	nw = expected(u, f, s, want);
 	ng = list_all(genv, u, &fs, limit, got, GEN_N, &total);
+	assert_int_equal(last_refused, gorder == LIST_ORDER_UPDATED &&
+	    !sorts_by_change(u, f, s, nw));
 	if (!count_fits(total, last_capped, nw) || ng != nw)
 		fail_msg("user %lld creator %d status %d type %lld search %d: "
 		    "want %zu, total %lld, listed %zu", (long long)u->id,
 		    f->creator, f->status, (long long)f->type_id, s, nw,
 		    (long long)total, ng);
-	assert_memory_equal(want, got, nw * sizeof(want[0]));
+	for (size_t i = 0; i < nw; i++)
+		if (want[i] != got[i])
+			fail_msg("user %lld creator %d status %d type %lld search %d "
+			    "order %d: row %zu is %lld, want %lld", (long long)u->id,
+			    f->creator, f->status, (long long)f->type_id, s, gorder,
+			    i, (long long)got[i], (long long)want[i]);
 }
 
 static void
@@ -519,6 +573,19 @@ gen_filters_match_brute_force(void **state)
 							.type_id = (int64_t)d };
 						check(gusers[users[a]], &f, (enum gsearch)s, 100);
 					}
+}
+
+/* The same by last change: staff by updated_at, customers by the change
+ * they may know of; a big set (an agent's search for "Anfrage") is
+ * refused and listed by creation. */
+static void
+gen_filters_by_last_change(void **state)
+{
+	gorder = LIST_ORDER_UPDATED;
+	gen_filters_match_brute_force(state);
+	check(gagent, &(struct list_filter){ .status = LIST_STATUS_ALL,
+	    .creator = LIST_CREATOR_ANY, .search = NULL }, GS_NONE, 100);
+	gorder = LIST_ORDER_CREATED;
 }
 
 /* Both ways of reading a page (by id, or walking the index) and both
@@ -563,7 +630,7 @@ gen_paging_both_ways(void **state)
 			q.cursor.id = fwd[at];
 			for (i = 0; i < GEN_N; i++)
 				if (gens[i].id == fwd[at])
-					q.cursor.created_at = gens[i].created_at;
+					q.cursor.at = gens[i].created_at;
 			assert_int_equal(core_list_requests(&genv->ctx, who[k], &q, "de",
 			    &pg), ZEK_OK);
 			assert_true(pg->has_next);
@@ -811,6 +878,9 @@ gen_plans_use_indexes(void **state)
 		if (strstr(sql, "requests_created") != NULL)
 			assert_non_null(strstr(plan,
 			    "USING COVERING INDEX requests_created"));
+		if (strstr(sql, "requests_changed") != NULL)
+			assert_non_null(strstr(plan,
+			    "USING COVERING INDEX requests_changed"));
 		if (strstr(sql, "MATCH") != NULL || strstr(sql, "json_each") != NULL)
 			assert_non_null(strstr(plan, "VIRTUAL TABLE INDEX"));
 		if (strstr(sql, "json_each") != NULL)
@@ -943,7 +1013,7 @@ cursor_round_trip(void **state)
 	s = core_list_cursor_format(&t->ctx, &c);
 	assert_string_equal(s, "1700000000123.42");
 	assert_true(core_list_cursor_parse(s, &d));
-	assert_int_equal(d.created_at, c.created_at);
+	assert_int_equal(d.at, c.at);
 	assert_int_equal(d.id, c.id);
 	assert_false(core_list_cursor_parse("", &d));
 	assert_false(core_list_cursor_parse("12", &d));
@@ -994,6 +1064,7 @@ main(void)
 		cmocka_unit_test(gen_plans_use_indexes),
 		cmocka_unit_test(gen_blocks_bound_requests),
 		cmocka_unit_test(gen_filters_match_brute_force),
+		cmocka_unit_test(gen_filters_by_last_change),
 		cmocka_unit_test(gen_paging_both_ways),
 		cmocka_unit_test(gen_search_text),
 		cmocka_unit_test(gen_count_stops),

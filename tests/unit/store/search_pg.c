@@ -237,7 +237,6 @@ gen_requests(struct side *s)
 		r.creator_id = rnd(5) == 0 ? cust[rnd(NCUST)] : r.reporter_id;
 		if (strcmp(r.status, "geschlossen") == 0)
 			r.resolution = "geloest";
-		r.customer_updated_at = r.updated_at;
 		assert_int_equal(store_request_insert(s->ctx.db, &r, &id), ZEK_OK);
 		if (rnd(4) != 0)
 			assert_int_equal(store_value_insert(s->ctx.db, id,
@@ -254,6 +253,10 @@ gen_requests(struct side *s)
 		if (nstaff > 0 && rnd(2) == 0)
 			assert_int_equal(store_request_set_assignee(s->ctx.db, id,
 			    staff[rnd((uint32_t)nstaff)], r.updated_at), ZEK_OK);
+		/* an internal change later moved updated_at only */
+		if (i % 3 == 0)
+			assert_int_equal(store_request_touch(s->ctx.db, id,
+			    r.updated_at + 60000, false), ZEK_OK);
 	}
 }
 
@@ -338,7 +341,17 @@ list_rows_equal(const struct store_list_row *x, const struct store_list_row *y)
 	    x->type_id == y->type_id && x->desk_id == y->desk_id &&
 	    x->reporter_id == y->reporter_id &&
 	    strcmp(x->reporter_name, y->reporter_name) == 0 &&
-	    x->created_at == y->created_at;
+	    x->created_at == y->created_at && x->updated_at == y->updated_at &&
+	    x->customer_updated_at == y->customer_updated_at;
+}
+
+/* The value of row `r` in the order of q, for a cursor. */
+static int64_t
+cursor_value(const struct store_list_query *q, const struct store_list_row *r)
+{
+	if (!q->by_updated)
+		return r->created_at;
+	return q->see_all ? r->updated_at : r->customer_updated_at;
 }
 
 struct list_result {
@@ -364,9 +377,10 @@ list_both(const struct store_list_query *q, struct list_result *l,
 	    &p->total, &p->capped);
 	if (l->rc != p->rc || l->n != p->n || l->total != p->total ||
 	    l->capped != p->capped) {
-		note("list", q->terms, "who %d see_all %d viewer %lld nst %zu "
+		note("list", q->terms, "by_updated %d who %d see_all %d viewer %lld nst %zu "
 		    "type %lld cursor %d back %d limit %zu max %lld skip %d: "
-		    "rc %s/%s n %zu/%zu total %lld/%lld capped %d/%d", q->who,
+		    "rc %s/%s n %zu/%zu total %lld/%lld capped %d/%d",
+		    q->by_updated, q->who,
 		    q->see_all, (long long)q->viewer_id, q->nstatuses,
 		    (long long)q->type_id, q->has_cursor, q->backward, q->limit,
 		    (long long)q->count_max, q->skip_count, zek_rc_name(l->rc),
@@ -397,14 +411,14 @@ list_walk(struct store_list_query q, size_t pages)
 		if (q.has_cursor) {
 			b = q;
 			b.backward = true;
-			b.cursor_created_at = l.rows[0].created_at;
+			b.cursor_at = cursor_value(&q, &l.rows[0]);
 			b.cursor_id = l.rows[0].id;
 			list_both(&b, &l, &p);
 			list_both(&q, &l, &p);  /* read again: l, p are reset */
 		}
 		q.has_cursor = true;
 		q.backward = false;
-		q.cursor_created_at = l.rows[l.n - 1].created_at;
+		q.cursor_at = cursor_value(&q, &l.rows[l.n - 1]);
 		q.cursor_id = l.rows[l.n - 1].id;
 	}
 }
@@ -477,7 +491,8 @@ test_list(void **state)
 			.nnot_statuses = sets[s].nout,
 			.type_id = ty == 0 ? 0 : type_ids[0], .terms = tricky[t],
 			.limit = 7, .count_max = (t + s) % 3 == 0 ? 0 : 5,
-			.skip_count = (t + w) % 5 == 4 };
+			.skip_count = (t + w) % 5 == 4,
+			.by_updated = (t + s + v) % 2 == 1 };
 		list_both(&q, &l, &p);
 		ncases++;
 		if ((t % 7 == 0 || tricky[t][0] == '\0') && v == 0 && ty == 0)
@@ -497,6 +512,8 @@ test_list(void **state)
 	q.limit = STORE_LIST_LIMIT_MAX;
 	list_walk(q, 3);
 	q.limit = 1;
+	list_walk(q, 30);
+	q.by_updated = true;
 	list_walk(q, 30);
 	fprintf(stderr, "list: %zu queries (and pages) compared, %zu found "
 	    "rows, %d differences\n", ncases, nonempty, failures);

@@ -693,7 +693,7 @@ check_search(struct store_conn *c, struct arena *a)
 	q.terms = NULL;
 	q.limit = 1;
 	q.has_cursor = true;
-	q.cursor_created_at = 4000;
+	q.cursor_at = 4000;
 	q.cursor_id = ZEK2;
 	expect_list(c, a, &q, "ZEK-1");
 }
