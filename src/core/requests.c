@@ -1059,6 +1059,24 @@ core_request_view_de_en(struct zctx *ctx, const struct user *user,
 }
 
 enum zek_rc
+core_request_by_key(struct zctx *ctx, const struct user *user,
+    const char *key, struct store_request **out)
+{
+	bool visible = false;
+	enum zek_rc rc;
+	char *k;
+
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	rc = normalise_key(ctx, key, &k);
+	if (rc == ZEK_OK)
+		rc = store_request_by_key(ctx->db, ctx->arena, k, out);
+	if (rc == ZEK_OK)
+		rc = core_request_visible(ctx, user, *out, &visible);
+	return rc == ZEK_OK && !visible ? ZEK_NOTFOUND : rc;
+}
+
+enum zek_rc
 core_request_get(struct zctx *ctx, const struct user *user, const char *key,
     const char *lang, struct request_view **out)
 {
