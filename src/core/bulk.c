@@ -64,7 +64,8 @@ bulk_one_run(void *arg, int attempt)
 	b->res->step = BULK_STEP_NONE;
 	if (b->c->assign) {
 		b->res->step = BULK_STEP_ASSIGN;
-		rc = core_request_assign(b->ctx, b->user, b->id, b->c->assignee_id);
+		rc = core_request_assign(b->ctx, b->user, b->id,
+		    b->c->assignee_id);
 	}
 	if (rc == ZEK_OK && b->c->transition) {
 		b->res->step = BULK_STEP_STATUS;
@@ -137,14 +138,16 @@ find_all(struct zctx *ctx, const struct user *user, const char *const *keys,
 
 	*nfound = 0;
 	for (i = 0; i < n; i++) {
-		out[i] = (struct bulk_result){ .key = keys[i], .rc = ZEK_NOTFOUND };
+		out[i] = (struct bulk_result){ .key = keys[i],
+		    .rc = ZEK_NOTFOUND };
 		rc = core_request_by_key(ctx, user, keys[i], &r);
 		if (rc == ZEK_NOTFOUND)
 			continue;
 		if (rc != ZEK_OK)
 			return rc;
 		out[i].key = r->key;
-		items[(*nfound)++] = (struct bulk_item){ .index = i, .id = r->id };
+		items[(*nfound)++] = (struct bulk_item){ .index = i,
+		    .id = r->id };
 	}
 	qsort(items, *nfound, sizeof(*items), by_id);
 	return ZEK_OK;

@@ -232,12 +232,14 @@ outcome_href(struct req *rq, enum agent_queue q, const struct bulk_change *c,
 		buf_printf(&b, "%s%s", sep, res[i].key);
 		sep = ".";
 	}
-	for (i = 0; i < n; i++)
-		if (res[i].rc != ZEK_OK && !told_before(res, i))
-			buf_printf(&b, "&refused=%s.%c%c.%s", res[i].key,
-			    step_code(res[i].step), reason_code(res[i].rc),
-			    res[i].rc == ZEK_CONFLICT ? status_code(res[i].status) :
-			    "");
+	for (i = 0; i < n; i++) {
+		const struct bulk_result *r = &res[i];
+
+		if (r->rc != ZEK_OK && !told_before(res, i))
+			buf_printf(&b, "&refused=%s.%c%c.%s", r->key,
+			    step_code(r->step), reason_code(r->rc),
+			    r->rc == ZEK_CONFLICT ? status_code(r->status) : "");
+	}
 	buf_puts(&b, "#bulk-summary");
 	if (!b.failed)
 		out = arena_strdup(rq->arena, b.data);
@@ -384,7 +386,8 @@ refused_json(struct req *rq)
 		s = vals[i];
 		d1 = strchr(s, '.');
 		d2 = d1 != NULL ? strchr(d1 + 1, '.') : NULL;
-		if (d2 == NULL || d2 - d1 != 3 || !key_plausible(s, (size_t)(d1 - s)))
+		if (d2 == NULL || d2 - d1 != 3 ||
+		    !key_plausible(s, (size_t)(d1 - s)))
 			continue;
 		memcpy(code, d1 + 1, 2);
 		code[2] = '\0';
