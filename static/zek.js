@@ -1106,6 +1106,25 @@
 		input.addEventListener('input', search);
 	}
 
+	/* ---------- A queue's bulk form: "select all on this page" ---------- */
+
+	// Without script the links load the page again with every box ticked
+	// (or none); with script they tick the boxes where they are, and the
+	// count is announced.
+	function initBulkSelect(link) {
+		const form = link.closest('form');
+		if (!form)
+			return;
+		link.addEventListener('click', (ev) => {
+			ev.preventDefault();
+			const on = link.dataset.bulkSelect === 'all';
+			const boxes = Array.from(form.querySelectorAll('input[type="checkbox"][name="key"]'));
+			for (const box of boxes)
+				box.checked = on;
+			announce(t('bulkSelected', { n: on ? boxes.length : 0 }));
+		});
+	}
+
 	/* ---------- Start ---------- */
 
 	function start() {
@@ -1134,6 +1153,8 @@
 			initSnippetInsert(b);
 		for (const input of doc.querySelectorAll('input[data-person-search]'))
 			initPersonSearch(input);
+		for (const a of doc.querySelectorAll('a[data-bulk-select]'))
+			initBulkSelect(a);
 	}
 
 	if (doc.readyState === 'loading')

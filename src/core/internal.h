@@ -50,6 +50,11 @@ struct attachment_info;
 /* Whether `user` may see the stored request (see core/perm.h). */
 enum zek_rc core_request_visible(struct zctx *ctx, const struct user *user,
     const struct store_request *r, bool *out);
+/* The stored request `key` ("ZEK-12", any case), unlocked, when `user`
+ * may see it; ZEK_NOTFOUND when there is none or it is not the user's to
+ * see (existence is not revealed). */
+enum zek_rc core_request_by_key(struct zctx *ctx, const struct user *user,
+    const char *key, struct store_request **out);
 /* The user's own temporary upload with `token`, if it has not expired. */
 enum zek_rc core_attachment_temp_find(struct zctx *ctx,
     const struct user *user, const char *token, struct store_attachment **out);

@@ -1058,11 +1058,12 @@ core_request_view_de_en(struct zctx *ctx, const struct user *user,
 	return rc;
 }
 
-enum zek_rc
-core_request_get(struct zctx *ctx, const struct user *user, const char *key,
-    const char *lang, struct request_view **out)
+/* The stored request `key` (any case) for a signed-in user, whoever may
+ * see it: the callers decide that. */
+static enum zek_rc
+stored_by_key(struct zctx *ctx, const struct user *user, const char *key,
+    struct store_request **out)
 {
-	struct store_request *r;
 	enum zek_rc rc;
 	char *k;
 
@@ -1070,7 +1071,31 @@ core_request_get(struct zctx *ctx, const struct user *user, const char *key,
 		return ZEK_NOTFOUND;
 	rc = normalise_key(ctx, key, &k);
 	if (rc == ZEK_OK)
-		rc = store_request_by_key(ctx->db, ctx->arena, k, &r);
+		rc = store_request_by_key(ctx->db, ctx->arena, k, out);
+	return rc;
+}
+
+enum zek_rc
+core_request_by_key(struct zctx *ctx, const struct user *user,
+    const char *key, struct store_request **out)
+{
+	bool visible = false;
+	enum zek_rc rc;
+
+	rc = stored_by_key(ctx, user, key, out);
+	if (rc == ZEK_OK)
+		rc = core_request_visible(ctx, user, *out, &visible);
+	return rc == ZEK_OK && !visible ? ZEK_NOTFOUND : rc;
+}
+
+enum zek_rc
+core_request_get(struct zctx *ctx, const struct user *user, const char *key,
+    const char *lang, struct request_view **out)
+{
+	struct store_request *r;
+	enum zek_rc rc;
+
+	rc = stored_by_key(ctx, user, key, &r);
 	if (rc == ZEK_OK)
 		rc = views_build(ctx, user, &r, 1, lang, out);
 	if (rc == ZEK_OK && *out == NULL)

@@ -96,8 +96,9 @@ const struct form_field *form_find(const struct form *f, const char *name);
 const char *form_get(const struct form *f, const char *name);
 
 /* Values of one name a form may carry. The server answers 413 to a body
- * with more (form_name_over), and form_get_all never gives more. */
-#define FORM_MAX_VALUES 64
+ * with more (form_name_over), and form_get_all never gives more. The
+ * most a page sends: a full queue page's ticked rows (core/bulk.h). */
+#define FORM_MAX_VALUES 100
 
 /* Stores the fields called name into out, in the order they were sent,
  * and returns how many it stored: never more than FORM_MAX_VALUES, the

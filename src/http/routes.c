@@ -111,6 +111,9 @@ const struct route routes[] = {
 	    AGENT_PAGE, "agent_queue" },
 	{ "GET", "/servicedesk/agent/queues/{queue}/export.csv",
 	    web_agent_queue_export, AGENT_PAGE, "agent_queue_export" },
+	/* The queue's bulk form (web/agent_bulk.c, issue 18). */
+	{ "POST", "/servicedesk/agent/queues/{queue}/bulk", web_agent_bulk,
+	    AGENT_FORM, "agent_bulk" },
 	{ "GET", "/servicedesk/agent/requests/{key}", web_agent_request,
 	    AGENT_PAGE, "agent_request" },
 	{ "POST", "/servicedesk/agent/requests/{key}/assign", web_agent_assign,

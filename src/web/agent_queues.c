@@ -1,5 +1,6 @@
 /* agent_queues.c: the agent area's queues: counts, order, search, pages. */
 #include "web/web.h"
+#include "web/agent.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -59,6 +60,9 @@ struct queue_params {
 	enum agent_sort sort;
 	const char *q;              /* search text, "" = none */
 	size_t limit;
+	const char *page_name;      /* "after" or "before" of the page shown,
+	                               NULL for the first page */
+	const char *page_cursor;    /* its cursor, as sent */
 };
 
 static const char *
@@ -185,14 +189,30 @@ row_json(struct req *rq, const struct agent_row *r)
 	return j;
 }
 
-static json_t *
-rows_json(struct req *rq, const struct agent_page *pg)
+/* The row's box of the bulk form: named by its key for screen readers. */
+static void
+row_select_json(struct req *rq, const struct agent_row *r,
+    const struct web_bulk_state *bs, json_t *j)
 {
-	json_t *arr = json_array();
+	json_object_set_new(j, "select", ctx_pack("{s:s, s:b}",
+	    "label", http_fmt1(rq, "bulk_select_row", "key", r->key),
+	    "checked", web_bulk_checked(rq, bs, r->key)));
+}
+
+/* bs NULL: the queue takes no bulk changes (closed requests are final). */
+static json_t *
+rows_json(struct req *rq, const struct agent_page *pg,
+    const struct web_bulk_state *bs)
+{
+	json_t *arr = json_array(), *row;
 	size_t i;
 
-	for (i = 0; arr != NULL && i < pg->n; i++)
-		json_array_append_new(arr, row_json(rq, &pg->items[i]));
+	for (i = 0; arr != NULL && i < pg->n; i++) {
+		row = row_json(rq, &pg->items[i]);
+		if (row != NULL && bs != NULL)
+			row_select_json(rq, &pg->items[i], bs, row);
+		json_array_append_new(arr, row);
+	}
 	return arr;
 }
 
@@ -265,11 +285,32 @@ read_params(struct req *rq, struct queue_params *p, struct agent_query *aq)
 	/* A mangled cursor shows the first page. */
 	if (core_agent_cursor_parse(req_query(rq, "after"), &aq->cursor)) {
 		aq->has_cursor = true;
+		p->page_name = "after";
 	} else if (core_agent_cursor_parse(req_query(rq, "before"),
 	    &aq->cursor)) {
 		aq->has_cursor = true;
 		aq->backward = true;
+		p->page_name = "before";
 	}
+	if (p->page_name != NULL)
+		p->page_cursor = req_query(rq, p->page_name);
+}
+
+/* This very page: its order, search, size and position. */
+static const char *
+here_href(struct req *rq, const struct queue_params *p, const char *tail)
+{
+	return queue_query_href(rq, p, tail, p->page_name, p->page_cursor);
+}
+
+const char *
+web_agent_queue_here(struct req *rq, enum agent_queue q, const char *tail)
+{
+	struct queue_params p = { .queue = q };
+	struct agent_query aq;
+
+	read_params(rq, &p, &aq);
+	return here_href(rq, &p, tail);
 }
 
 static const char *
@@ -291,9 +332,28 @@ summary_text(struct req *rq, const struct queue_params *p,
 	return out;
 }
 
-static int
-queue_page(struct req *rq, enum agent_queue queue)
+/* The bulk form and the outcome of the last one, on a queue whose
+ * requests can still change (bs: its state, not NULL). */
+static void
+bulk_json(struct req *rq, const struct queue_params *p,
+    const struct web_bulk_state *bs, json_t *page)
 {
+	const char *here = here_href(rq, p, "");
+
+	json_object_set_new(page, "bulk", web_bulk_form_json(rq,
+	    here_href(rq, p, "/bulk"), bs));
+	json_object_set_new(page, "bulk_summary", web_bulk_summary_json(rq));
+	json_object_set_new(page, "select_all_href", json_string(
+	    arena_printf(rq->arena, "%s&select=all#bulk", here)));
+	json_object_set_new(page, "select_none_href", json_string(
+	    arena_printf(rq->arena, "%s#bulk", here)));
+}
+
+int
+web_agent_queue_page(struct req *rq, enum agent_queue queue,
+    const struct web_bulk_state *bs, unsigned status)
+{
+	static const struct web_bulk_state fresh = { 0 };
 	struct queue_params p = { .queue = queue };
 	struct agent_counts counts;
 	struct agent_query aq;
@@ -316,7 +376,13 @@ queue_page(struct req *rq, enum agent_queue queue)
 	page = web_page_ctx(rq, queue_keys[queue]);
 	if (page == NULL)
 		return ZEK_NOMEM;
-	rows = rows_json(rq, pg);
+	if (bs == NULL)
+		bs = &fresh;
+	if (queue == AGENT_QUEUE_RECENT_CLOSED)
+		bs = NULL;
+	else
+		bulk_json(rq, &p, bs, page);
+	rows = rows_json(rq, pg, bs);
 	json_object_set_new(page, "heading", json_string(
 	    web_t(rq, queue_keys[queue])));
 	json_object_set_new(page, "queue_help", json_string(
@@ -335,7 +401,7 @@ queue_page(struct req *rq, enum agent_queue queue)
 	    rq, &p, "/export.csv", NULL, NULL)));
 	web_breadcrumb(rq, page, web_t(rq, "agent_area"), WEB_AGENT);
 	web_breadcrumb(rq, page, web_t(rq, queue_keys[queue]), NULL);
-	return web_render(rq, 200, "agent/queue", page);
+	return web_render(rq, status, "agent/queue", page);
 }
 
 /* GET /servicedesk/agent and /servicedesk/agent/: the first queue. */
@@ -353,7 +419,7 @@ web_agent_queue(struct req *rq)
 
 	if (!agent_queue_from_code(req_param(rq, 0), &q))
 		return web_fail(rq, 404, ZEK_NOTFOUND);
-	return queue_page(rq, q);
+	return web_agent_queue_page(rq, q, NULL, 200);
 }
 
 /* ---- the export ---- */

@@ -1,5 +1,6 @@
 /* agent_request.c: one request as an agent works it, with its forms. */
 #include "web/web.h"
+#include "web/agent.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -45,15 +46,7 @@ struct agent_state {
 	bool share_failed;
 };
 
-/* One entry of the status form: an action, with a resolution for close. */
-struct status_choice {
-	enum wf_action action;
-	enum resolution resolution;     /* WF_CLOSE only */
-	const char *value;              /* the form value */
-	const char *label_key;
-};
-
-static const struct status_choice choices[] = {
+const struct web_status_choice web_status_choices[WEB_STATUS_CHOICES] = {
 	{ WF_START, RESOLUTION_NONE, "start", "agent_action_start" },
 	{ WF_TO_SUPPORT, RESOLUTION_NONE, "to_support",
 	    "agent_action_to_support" },
@@ -68,6 +61,17 @@ static const struct status_choice choices[] = {
 	{ WF_CLOSE, RESOLUTION_ABGELEHNT, "close_abgelehnt",
 	    "agent_action_close_abgelehnt" },
 };
+
+const struct web_status_choice *
+web_status_choice(const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < WEB_STATUS_CHOICES; i++)
+		if (str_eq(value, web_status_choices[i].value))
+			return &web_status_choices[i];
+	return NULL;
+}
 
 static const char *
 agent_href(struct req *rq, const struct request_view *v)
@@ -160,25 +164,32 @@ people_json(struct req *rq, const struct agent_request *ar)
 	return j;
 }
 
-/* "Zuweisen": every agent, "nobody" first; "Mir zuweisen" unless mine. */
-static json_t *
-assign_json(struct req *rq, const struct agent_request *ar)
+void
+web_staff_options(struct req *rq, json_t *opts, int64_t selected)
 {
 	struct person *staff;
-	json_t *opts = json_array();
 	char id[24];
 	size_t i, n = 0;
 
 	if (core_agent_staff(&rq->ctx, rq->user, &staff, &n) != ZEK_OK)
 		n = 0;
-	json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}", "value", "",
-	    "label", web_t(rq, "agent_nobody"), "selected", ar->assignee.id == 0));
 	for (i = 0; opts != NULL && i < n; i++) {
 		snprintf(id, sizeof(id), "%" PRId64, staff[i].id);
 		json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}",
 		    "value", id, "label", staff[i].name,
-		    "selected", staff[i].id == ar->assignee.id));
+		    "selected", selected != 0 && staff[i].id == selected));
 	}
+}
+
+/* "Zuweisen": every agent, "nobody" first; "Mir zuweisen" unless mine. */
+static json_t *
+assign_json(struct req *rq, const struct agent_request *ar)
+{
+	json_t *opts = json_array();
+
+	json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}", "value", "",
+	    "label", web_t(rq, "agent_nobody"), "selected", ar->assignee.id == 0));
+	web_staff_options(rq, opts, ar->assignee.id);
 	return ctx_pack("{s:s, s:o, s:b, s:b}",
 	    "action", agent_sub_href(rq, ar->view, "assign"),
 	    "options", opts, "open", ar->can_assign,
@@ -262,13 +273,14 @@ status_json(struct req *rq, const struct agent_request *ar,
 	json_t *opts = json_array(), *field;
 	size_t i;
 
-	for (i = 0; opts != NULL && i < ZEK_ARRAY_LEN(choices); i++) {
-		if (!ar->can[choices[i].action])
+	for (i = 0; opts != NULL && i < WEB_STATUS_CHOICES; i++) {
+		const struct web_status_choice *c = &web_status_choices[i];
+
+		if (!ar->can[c->action])
 			continue;
 		json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}",
-		    "value", choices[i].value,
-		    "label", web_t(rq, choices[i].label_key),
-		    "selected", str_eq(sent, choices[i].value)));
+		    "value", c->value, "label", web_t(rq, c->label_key),
+		    "selected", str_eq(sent, c->value)));
 	}
 	field = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
 	    "key", STATUS_COMMENT_FIELD, "id", "f-status-comment",
@@ -585,25 +597,21 @@ web_agent_assign(struct req *rq)
 	return back_to(rq, ar->view, "#work");
 }
 
-/* POST .../{key}/status: action = one of `choices`, optional comment
+/* POST .../{key}/status: action = one of web_status_choices, optional comment
  * (public, written with the change). */
 int
 web_agent_status(struct req *rq)
 {
 	const char *value = req_form(rq, "action");
 	const char *original = req_form(rq, LINK_ORIGINAL_FIELD);
-	const struct status_choice *c = NULL;
+	const struct web_status_choice *c = web_status_choice(value);
 	struct agent_state st = { .status_failed = true };
 	struct agent_request *ar;
-	size_t i;
 	int rc;
 
 	rc = load(rq, &ar);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
-	for (i = 0; i < ZEK_ARRAY_LEN(choices); i++)
-		if (str_eq(value, choices[i].value))
-			c = &choices[i];
 	/* A key is text: refused, not ignored, whatever the action (a NUL
 	 * arrives as invalid UTF-8). */
 	if (c == NULL || (original != NULL && !utf8_valid(original,

@@ -217,6 +217,7 @@ int web_type_values(struct req *rq, const struct reqtype *t,
 int web_agent_home(struct req *rq);            /* agent_queues.c */
 int web_agent_queue(struct req *rq);
 int web_agent_queue_export(struct req *rq);
+int web_agent_bulk(struct req *rq);             /* agent_bulk.c */
 int web_agent_request(struct req *rq);         /* agent_request.c */
 int web_agent_assign(struct req *rq);
 int web_agent_status(struct req *rq);

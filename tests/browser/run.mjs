@@ -1,7 +1,7 @@
 // Browser and accessibility tests of zek: a person's clicks and keystrokes in Debian's
 // headless Chromium against a real `zek serve`, and axe-core (WCAG 2.1 A/AA) on every
 // customer page. Usage: node tests/browser/run.mjs build-test/zek [TEST-ID ...]
-// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types admin-mail kept kept-nojs snippets; screenshots land in
+// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types admin-mail kept kept-nojs snippets bulk; screenshots land in
 // build-test/browser-artifacts/)
 import '../node/check.mjs';
 import {
@@ -829,6 +829,64 @@ test('agent', 'agent area: queues and request view pass axe; the agent proposes 
 	check((await anna.locator('main').innerText()).includes('Danke, jetzt geht es.'), 'the comment is kept');
 	await t.shot(anna, 'solution accepted', { full: true });
 });
+
+test('bulk', 'the queue\'s bulk form by keyboard: two requests ticked, "Mir" and "In Bearbeitung" chosen, one refused; the outcome on the same page; "Alle auf dieser Seite auswählen" with and without zek.js; Tab order; axe on each state', async (t) => {
+	const anna = await t.pageAs('anna@example.org');
+	const word = `Stapel${Date.now() % 100000}`;
+	const keys = [];
+	for (const n of [1, 2, 3])
+		keys.push(KEY_RE.exec(await createQuickly(t, anna, `${word} Drucker ${n}`))[1]);
+	const sam = await t.pageAs('support@example.org');
+	// The third is worked on already: "In Bearbeitung" is refused for it.
+	await sam.goto(t.url(`/servicedesk/agent/requests/${keys[2]}`));
+	await sam.getByLabel('Neuer Status').selectOption({ label: 'In Bearbeitung' });
+	await sam.getByRole('button', { name: 'Status ändern' }).click();
+	await sam.waitForLoadState();
+	const queue = `/servicedesk/agent/queues/open?sort=newest&q=${word}`;
+	await sam.goto(t.url(queue));
+	await t.axe(sam, 'queue with the bulk form');
+	await tabWalk(t, sam, 'queue with the bulk form');
+	// Nothing ticked: the error in the form, the choice kept.
+	await sam.getByLabel('Zuweisen an').selectOption({ label: 'Mir' });
+	await sam.getByRole('button', { name: 'Auf Auswahl anwenden' }).click();
+	await sam.waitForLoadState();
+	check((await sam.locator('#bulk-error').innerText()).includes('Wählen Sie mindestens eine Anfrage aus.'), 'the error is at the form');
+	eq(await sam.getByLabel('Zuweisen an').inputValue(), 'me', 'the choice is kept');
+	await t.axe(sam, 'bulk form with an error');
+	// By keyboard: the boxes by their names, Space ticks; the status; Enter sends.
+	for (const key of [keys[0], keys[2]]) {
+		const box = sam.getByRole('checkbox', { name: `${key} auswählen` });
+		await tabTo(sam, box, 80);
+		await sam.keyboard.press('Space');
+		check(await box.isChecked(), `${key} ticked by keyboard`);
+	}
+	await sam.getByLabel('Status ändern').focus();
+	await sam.getByLabel('Status ändern').selectOption({ label: 'In Bearbeitung' });
+	await tabTo(sam, sam.getByRole('button', { name: 'Auf Auswahl anwenden' }), 5);
+	await navigates(sam, () => sam.keyboard.press('Enter'));
+	const url = new URL(sam.url());
+	eq(url.searchParams.get('q'), word, 'back on the same search');
+	eq(url.searchParams.get('sort'), 'newest', 'in the same order');
+	const summary = await sam.locator('#bulk-summary').innerText();
+	check(summary.includes('1 geändert, 1 nicht geändert'), `the outcome counts: ${summary}`);
+	check(summary.includes(`${keys[2]}: Status „In Bearbeitung“ ist von „In Bearbeitung“ aus nicht möglich.`), `the refusal and why: ${summary}`);
+	await t.axe(sam, 'queue with the outcome of a bulk change');
+	await t.shot(sam, 'bulk outcome', { full: true });
+	// "Alle auf dieser Seite auswählen": with zek.js the boxes tick in place ...
+	await sam.getByRole('link', { name: 'Alle auf dieser Seite auswählen' }).click();
+	for (const key of keys)
+		check(await sam.getByRole('checkbox', { name: `${key} auswählen` }).isChecked(), `${key} ticked by "select all"`);
+	await sam.getByRole('link', { name: 'Auswahl aufheben' }).click();
+	check(!(await sam.getByRole('checkbox', { name: `${keys[0]} auswählen` }).isChecked()), 'cleared again');
+	// ... and without it the page comes back with them ticked.
+	const plain = await t.pageAs('support@example.org');
+	await plain.route('**/static/*/zek.js', (route) => route.abort());
+	await plain.goto(t.url(queue));
+	await navigates(plain, () => plain.getByRole('link', { name: 'Alle auf dieser Seite auswählen' }).click());
+	for (const key of keys)
+		check(await plain.getByRole('checkbox', { name: `${key} auswählen` }).isChecked(), `${key} ticked without script`);
+	await t.axe(plain, 'queue with every box ticked (without zek.js)');
+}, { timeout: 180000 });
 
 test('edit', 'the agent edits a request: the edit page passes axe, a title too long is refused at the field, another type keeps the title, a link is added; axe on each state', async (t) => {
 	const anna = await t.pageAs('anna@example.org');

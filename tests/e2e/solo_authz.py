@@ -382,6 +382,9 @@ SPECS = {
         "query": lambda ctx, c, o: "limit=100&q=" + o.r["desc"], "search": True},
     "GET /servicedesk/agent/queues/{queue}/export.csv": {
         "query": lambda ctx, c, o: "q=" + o.r["desc"], "search": True},
+    "POST /servicedesk/agent/queues/{queue}/bulk": {
+        "form": lambda ctx, c, role: [("key", c["key"]), ("assignee", ""),
+                                      ("action", "close_duplikat")]},
     "GET /servicedesk/agent/requests/{key}": {},
     "POST /servicedesk/agent/requests/{key}/assign": {
         "form": lambda ctx, c, role: [("assignee", ctx["roles"]["reporter"].user_id)]},

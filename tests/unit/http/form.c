@@ -670,6 +670,7 @@ test_get_all_bounded(void **state)
 	for (i = 0; i < 3; i++) {
 		size_t n = i == 0 ? FORM_MAX_VALUES : i == 1 ?
 		    FORM_MAX_VALUES + 1 : 400;
+		char last[24];      /* the value of the last one read */
 
 		buf_init(&body, 1u << 20);
 		buf_append(&body, "x=0&", 4);
@@ -683,7 +684,8 @@ test_get_all_bounded(void **state)
 		assert_int_equal(form_get_all(&f, "mandant", all), FORM_MAX_VALUES);
 		assert_ptr_equal(all[FORM_MAX_VALUES], &guard);
 		assert_string_equal(all[0]->value, "0");
-		assert_string_equal(all[FORM_MAX_VALUES - 1]->value, "63");
+		snprintf(last, sizeof(last), "%d", FORM_MAX_VALUES - 1);
+		assert_string_equal(all[FORM_MAX_VALUES - 1]->value, last);
 		if (n == FORM_MAX_VALUES)
 			assert_null(form_name_over(&f, FORM_MAX_VALUES));
 		else
