@@ -603,8 +603,7 @@ change_value(struct req *rq, const struct admin_change *c, const char *v)
 	if (str_starts(c->subject, "mail_"))
 		return admin_mail_history_value(rq, v);
 	if (str_starts(c->subject, "calendar_"))
-		return str_empty(v) ? web_t(rq, "admin_value_empty") :
-		    admin_calendar_history_value(rq, c->subject, v);
+		return admin_calendar_history_value(rq, c->subject, v);
 	if (c->is_time && str_to_i64(v, 0, INT64_MAX, &ms) == 0)
 		return ms == 0 ? web_t(rq, "admin_time_open") :
 		    web_time_text(rq, ms);

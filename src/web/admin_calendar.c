@@ -366,6 +366,7 @@ web_admin_closed_day_delete(struct req *rq)
 
 /* ---- the record of changes ---- */
 
+/* "" is "(leer)" but for the Bundesland, where it means federal only. */
 const char *
 admin_calendar_history_value(struct req *rq, const char *subject,
     const char *value)
@@ -375,6 +376,8 @@ admin_calendar_history_value(struct req *rq, const char *subject,
 
 	if (str_eq(subject, "calendar_state"))
 		return state_name(rq, value);
+	if (str_empty(value))
+		return web_t(rq, "admin_value_empty");
 	if (!str_eq(subject, "calendar_days"))
 		return value;
 	/* "1,2,3,4,5" (ISO weekday numbers) as "Mo, Di, Mi, Do, Fr". */
