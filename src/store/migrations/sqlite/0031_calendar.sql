@@ -23,8 +23,9 @@ CREATE TABLE business_calendar (
 -- Extra closed days, whatever the business calendar's row: day is
 -- yyyymmdd for one date, or mmdd (no year) for that date in every year.
 -- name: at most 100 code points (core checks it; the CHECK bounds the
--- bytes). At most 366 rows (core checks it).
+-- bytes). At most 366 rows (core checks it). UNIQUE, not the rowid:
+-- PostgreSQL's primary key is the same unique rule (pg-schema).
 CREATE TABLE calendar_closed_days (
-	day INTEGER PRIMARY KEY CHECK (day BETWEEN 101 AND 99991231),
+	day INTEGER NOT NULL UNIQUE CHECK (day BETWEEN 101 AND 99991231),
 	name TEXT NOT NULL DEFAULT '' CHECK (length(CAST(name AS BLOB)) <= 400)
 );
