@@ -74,16 +74,26 @@ static const struct control_group closed_form[] = {
 	{ NULL, closed_controls, ZEK_ARRAY_LEN(closed_controls) },
 };
 
-/* A Bundesland's name ("Bayern"), or "federal holidays only" for "". */
+/* The name of Bundesland i of calendar_states ("Bayern"). */
+static const char *
+state_label(struct req *rq, size_t i)
+{
+	return web_t(rq, arena_printf(rq->arena, "calendar_state_%s",
+	    calendar_states[i] + 3));
+}
+
+/* A Bundesland's name, or "federal holidays only" for "". */
 static const char *
 state_name(struct req *rq, const char *state)
 {
+	size_t i;
+
 	if (str_empty(state))
 		return web_t(rq, "admin_calendar_state_none");
-	if (!calendar_state_valid(state))
-		return state;
-	return web_t(rq, arena_printf(rq->arena, "calendar_state_%s",
-	    state + 3));
+	for (i = 0; i < CALENDAR_STATES; i++)
+		if (str_eq(state, calendar_states[i]))
+			return state_label(rq, i);
+	return state;
 }
 
 static json_t *
@@ -97,8 +107,7 @@ state_choices(struct req *rq, const void *data)
 	    state_name(rq, "")));
 	for (i = 0; i < CALENDAR_STATES; i++)
 		json_array_append_new(arr, ctx_pack("{s:s, s:s}", "value",
-		    calendar_states[i], "label", state_name(rq,
-		    calendar_states[i])));
+		    calendar_states[i], "label", state_label(rq, i)));
 	return arr;
 }
 
