@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/calendar.h"
-#include "core/config.h"
+#include "core/business_calendar.h"
 #include "core/edit.h"
 #include "core/internal.h"
 #include "core/links.h"
@@ -332,7 +331,7 @@ enum zek_rc
 core_agent_queue(struct zctx *ctx, const struct user *user,
     const struct agent_query *q, const char *lang, struct agent_page **out)
 {
-	struct calendar cal = CALENDAR_DEFAULT;
+	struct calendar cal;
 	struct store_queue_query sq;
 	struct core_catalogue cat;
 	struct agent_page *pg;
@@ -350,8 +349,10 @@ core_agent_queue(struct zctx *ctx, const struct user *user,
 	lang = core_lang(lang);
 	sq = base_query(ctx, user, q->queue);
 	sq.order = sort_order(q->sort);
-	cal.state = ctx->cfg->sla_state;
-	rc = core_search_text(ctx, q->search, AGENT_SEARCH_MAX, &sq.terms);
+	rc = core_calendar_load(ctx, &cal);
+	if (rc == ZEK_OK)
+		rc = core_search_text(ctx, q->search, AGENT_SEARCH_MAX,
+		    &sq.terms);
 	if (rc == ZEK_OK)
 		rc = core_catalogue_load(ctx, &cat);
 	pg = arena_calloc(ctx->arena, 1, sizeof(*pg));

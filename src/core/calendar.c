@@ -95,8 +95,9 @@ static const struct easter_holiday {
 	{ 60, "Fronleichnam", "BW BY HE NW RP SL" },
 };
 
-static const char *const states[] = { "BW", "BY", "BE", "BB", "HB", "HH",
-	"HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH" };
+const char *const calendar_states[CALENDAR_STATES] = { "DE-BW", "DE-BY",
+	"DE-BE", "DE-BB", "DE-HB", "DE-HH", "DE-HE", "DE-MV", "DE-NI", "DE-NW",
+	"DE-RP", "DE-SL", "DE-SN", "DE-ST", "DE-SH", "DE-TH" };
 
 /* "BY" of "DE-BY"; NULL for "" or a code we do not know. */
 static const char *
@@ -104,11 +105,11 @@ state_short(const char *state)
 {
 	size_t i;
 
-	if (state == NULL || strncmp(state, "DE-", 3) != 0)
+	if (state == NULL)
 		return NULL;
-	for (i = 0; i < ZEK_ARRAY_LEN(states); i++)
-		if (str_eq(state + 3, states[i]))
-			return states[i];
+	for (i = 0; i < CALENDAR_STATES; i++)
+		if (str_eq(state, calendar_states[i]))
+			return calendar_states[i] + 3;
 	return NULL;
 }
 
@@ -174,9 +175,44 @@ calendar_working_day(const struct calendar *c, int year, int month, int day)
 	if (!(c->weekdays & (1u << weekday(year, month, day))))
 		return false;
 	for (i = 0; i < c->nclosed; i++)
-		if (c->closed[i] == ymd)
+		if (c->closed[i] == ymd || c->closed[i] == ymd % 10000)
 			return false;
 	return calendar_holiday(c, year, month, day) == NULL;
+}
+
+static int
+month_length(int year, int month)
+{
+	static const int len[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return len[month - 1] + (month == 2 && leap);
+}
+
+bool
+calendar_date_valid(int year, int month, int day)
+{
+	return year >= 1 && year <= 9999 && month >= 1 && month <= 12 &&
+	    day >= 1 && day <= month_length(year, month);
+}
+
+size_t
+calendar_holidays_of_year(const struct calendar *c, int year,
+    struct calendar_holiday_day *out)
+{
+	const char *name;
+	size_t n = 0;
+	int m, d;
+
+	/* Every day asked: one rule set, no second list to keep in step. */
+	for (m = 1; m <= 12; m++)
+		for (d = 1; d <= month_length(year, m); d++)
+			if ((name = calendar_holiday(c, year, m, d)) != NULL &&
+			    n < CALENDAR_HOLIDAYS_MAX)
+				out[n++] = (struct calendar_holiday_day){ m, d,
+				    name };
+	return n;
 }
 
 /* ---- walking the days ---- */
@@ -218,6 +254,20 @@ zone_date(struct zone *z, int64_t ms, int *y, int *m, int *d)
 	return U_SUCCESS(e);
 }
 
+bool
+calendar_local_date(const struct calendar *c, int64_t ms, int *year,
+    int *month, int *day)
+{
+	struct zone z;
+	bool ok;
+
+	if (c == NULL || !zone_open(&z, c->tz))
+		return false;
+	ok = zone_date(&z, ms, year, month, day);
+	ucal_close(z.cal);
+	return ok;
+}
+
 /* The instant of local minute `minute` on a local day. */
 static bool
 zone_instant(struct zone *z, int y, int m, int d, int minute, int64_t *ms)
@@ -234,11 +284,7 @@ zone_instant(struct zone *z, int y, int m, int d, int minute, int64_t *ms)
 static void
 next_day(int *y, int *m, int *d)
 {
-	static const int len[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-		31 };
-	bool leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
-
-	if (++*d <= len[*m - 1] + (*m == 2 && leap))
+	if (++*d <= month_length(*y, *m))
 		return;
 	*d = 1;
 	if (++*m > 12) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #define CALENDAR_DAYS_MAX 36600     /* days one computation walks at most (100 years) */
+#define CALENDAR_HOLIDAYS_MAX 24    /* public holidays of one year, at most */
 
 struct calendar {
 	const char *tz;                 /* IANA zone of the working hours */
@@ -19,12 +20,17 @@ struct calendar {
 	int start_minute;               /* working hours, local minutes of */
 	int end_minute;                 /* the day: 480 = 08:00, 1020 = 17:00 */
 	const char *state;              /* "DE-BY" (ISO 3166-2) or "" = federal only */
-	const int32_t *closed;          /* extra closed days, yyyymmdd, any order */
+	const int32_t *closed;          /* extra closed days, any order: yyyymmdd,
+	                                   or mmdd for that date every year */
 	size_t nclosed;
 };
 
 /* Mon–Fri 08:00–17:00 in Europe/Berlin, federal holidays only. */
 #define CALENDAR_DEFAULT { "Europe/Berlin", 0x1F, 480, 1020, "", NULL, 0 }
+
+/* The Bundesländer the calendar knows, by their German names. */
+#define CALENDAR_STATES 16
+extern const char *const calendar_states[CALENDAR_STATES];    /* "DE-BW" */
 
 /* Whether the calendar knows the Bundesland code ("" is fine). */
 bool calendar_state_valid(const char *state);
@@ -33,6 +39,20 @@ bool calendar_state_valid(const char *state);
  * its German name ("Karfreitag", "Fronleichnam", ...). */
 const char *calendar_holiday(const struct calendar *c, int year, int month,
     int day);
+
+/* A public holiday of a year: its date and German name. */
+struct calendar_holiday_day {
+	int month, day;
+	const char *name;
+};
+
+/* The public holidays of `year` in the calendar's Bundesland by date,
+ * into out (room for CALENDAR_HOLIDAYS_MAX); returns how many. */
+size_t calendar_holidays_of_year(const struct calendar *c, int year,
+    struct calendar_holiday_day *out);
+
+/* Whether y-m-d is a date of the Gregorian calendar (years 1-9999). */
+bool calendar_date_valid(int year, int month, int day);
 
 /* Whether that local day is a working day (weekday, no holiday, not
  * closed). */
@@ -50,6 +70,11 @@ int calendar_working_ms(const struct calendar *c, int64_t from, int64_t to,
  * when the calendar has no working time at all. */
 int calendar_add_working(const struct calendar *c, int64_t from, int64_t span,
     int64_t *out);
+
+/* The local date of instant `ms` in the calendar's zone; false for a bad
+ * zone. */
+bool calendar_local_date(const struct calendar *c, int64_t ms, int *year,
+    int *month, int *day);
 
 /* Easter Sunday of a Gregorian year as month and day. */
 void calendar_easter(int year, int *month, int *day);

@@ -362,6 +362,28 @@ add_requests(struct zctx *ctx, const json_t *data)
 	return rc;
 }
 
+/* Extra closed days of the business calendar (day: mmdd for every year,
+ * or yyyymmdd), stored as they are: the demo starts with no history of
+ * admin changes. */
+static enum zek_rc
+add_closed_days(struct zctx *ctx, const json_t *data)
+{
+	const json_t *jd;
+	enum zek_rc rc = ZEK_OK;
+	size_t i;
+
+	json_array_foreach(json_object_get(data, "closed_days"), i, jd) {
+		struct store_closed_day d = {
+			json_integer_value(json_object_get(jd, "day")),
+			jstr(jd, "name") };
+
+		rc = store_closed_day_add(ctx->db, &d);
+		if (rc != ZEK_OK)
+			break;
+	}
+	return rc;
+}
+
 /* The agents' canned responses, each added by its agent as on the page. */
 static enum zek_rc
 add_snippets(struct zctx *ctx, const json_t *data)
@@ -413,7 +435,9 @@ core_demo_load(struct zctx *ctx)
 		    zek_rc_name(rc));
 		return rc;
 	}
-	rc = add_requests(ctx, data);
+	rc = add_closed_days(ctx, data);
+	if (rc == ZEK_OK)
+		rc = add_requests(ctx, data);
 	if (rc == ZEK_OK)
 		rc = add_snippets(ctx, data);
 	return rc;

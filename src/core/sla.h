@@ -86,8 +86,8 @@ struct request_sla {
 
 /* For support staff only (ZEK_NOTFOUND for anybody else, as for a
  * request that does not exist): the goals of request v (as its page or
- * the API loaded it, core_request_get) over the business calendar of the
- * configuration (sla_state). */
+ * the API loaded it, core_request_get) over the business calendar that
+ * counts (core_calendar_load). */
 int core_request_sla(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct request_sla *out);
 

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "core/config.h"
+#include "core/business_calendar.h"
 #include "core/ctx.h"
 #include "core/requests.h"
 #include "core/users.h"
@@ -44,12 +44,13 @@ static int
 both_goals(struct zctx *ctx, const struct store_reqtype *t,
     const struct sla_event *ev, size_t nev, struct request_sla *out)
 {
-	struct calendar cal = CALENDAR_DEFAULT;
+	struct calendar cal;
 	int rc;
 
-	cal.state = ctx->cfg->sla_state;
-	rc = one_goal(&cal, SLA_FIRST_RESPONSE, t->sla_response_minutes, ev, nev,
-	    ctx->now_ms, &out->has_response, &out->response);
+	rc = core_calendar_load(ctx, &cal);
+	if (rc == ZEK_OK)
+		rc = one_goal(&cal, SLA_FIRST_RESPONSE, t->sla_response_minutes,
+		    ev, nev, ctx->now_ms, &out->has_response, &out->response);
 	if (rc == ZEK_OK)
 		rc = one_goal(&cal, SLA_RESOLUTION, t->sla_resolution_minutes, ev,
 		    nev, ctx->now_ms, &out->has_resolution, &out->resolution);

@@ -213,6 +213,16 @@ const struct route routes[] = {
 	    AGENT_FORM, "admin_config" },
 	{ "POST", "/servicedesk/admin/config/apply", web_admin_config_apply,
 	    AGENT_FORM, "admin_config" },
+	/* The business calendar of the service levels
+	 * (web/admin_calendar.c). */
+	{ "GET", "/servicedesk/admin/calendar", web_admin_calendar, AGENT_PAGE,
+	    "admin_calendar" },
+	{ "POST", "/servicedesk/admin/calendar", web_admin_calendar_save,
+	    AGENT_FORM, "admin_calendar" },
+	{ "POST", "/servicedesk/admin/calendar/closed",
+	    web_admin_closed_day_add, AGENT_FORM, "admin_calendar" },
+	{ "POST", "/servicedesk/admin/calendar/closed/{day}/delete",
+	    web_admin_closed_day_delete, AGENT_FORM, "admin_calendar" },
 	/* Received e-mail and its quarantine (web/admin_mail.c). */
 	{ "GET", "/servicedesk/admin/mail", web_admin_mail, AGENT_PAGE,
 	    "admin_mail" },

@@ -1326,6 +1326,41 @@ enum zek_rc store_requests_waiting(struct store_conn *c, struct arena *a,
     const char *status, const char *resolution, int64_t before,
     int64_t after_id, size_t limit, int64_t **ids, size_t *n);
 
+/* ---- the business calendar of the service levels (calendar.c) ---- */
+
+/* Working days (bit 0 Monday ... bit 6 Sunday) and hours (local minutes
+ * of the day), the Bundesland ("DE-BY", "" = federal holidays only) and
+ * the zone, as an admin saved them. */
+struct store_calendar {
+	int64_t weekdays;
+	int64_t start_minute, end_minute;
+	const char *state;
+	const char *tz;
+};
+
+/* ZEK_NOTFOUND while no admin has saved the calendar. */
+enum zek_rc store_calendar_get(struct store_conn *c, struct arena *a,
+    struct store_calendar *out);
+enum zek_rc store_calendar_put(struct store_conn *c,
+    const struct store_calendar *cal);
+
+/* An extra closed day: yyyymmdd, or mmdd for that date every year. */
+struct store_closed_day {
+	int64_t day;
+	const char *name;
+};
+
+/* Every closed day by day (the yearly ones, mmdd, first), at most
+ * `limit`. */
+enum zek_rc store_closed_days_list(struct store_conn *c, struct arena *a,
+    size_t limit, struct store_closed_day **out, size_t *n);
+/* ZEK_CONFLICT: that day is closed already. */
+enum zek_rc store_closed_day_add(struct store_conn *c,
+    const struct store_closed_day *d);
+/* ZEK_NOTFOUND: no such closed day. */
+enum zek_rc store_closed_day_delete(struct store_conn *c, int64_t day);
+enum zek_rc store_closed_days_count(struct store_conn *c, int64_t *n);
+
 /* ---- administration: help center, configuration version, history
  * (admin.c) ---- */
 

@@ -132,6 +132,8 @@ web_admin_home(struct req *rq)
 	json_object_set_new(page, "history_href", json_string(HISTORY_URL));
 	json_object_set_new(page, "catalogue_href", json_string(CATALOGUE_URL));
 	json_object_set_new(page, "config_href", json_string(WEB_ADMIN "config"));
+	json_object_set_new(page, "calendar_href",
+	    json_string(WEB_ADMIN "calendar"));
 	/* What waits for an admin: the messages kept in quarantine. */
 	snprintf(count, sizeof(count), "%" PRId64, quarantined);
 	json_object_set_new(page, "mail_href", json_string(WEB_ADMIN "mail"));
@@ -600,6 +602,8 @@ change_value(struct req *rq, const struct admin_change *c, const char *v)
 
 	if (str_starts(c->subject, "mail_"))
 		return admin_mail_history_value(rq, v);
+	if (str_starts(c->subject, "calendar_"))
+		return admin_calendar_history_value(rq, c->subject, v);
 	if (c->is_time && str_to_i64(v, 0, INT64_MAX, &ms) == 0)
 		return ms == 0 ? web_t(rq, "admin_time_open") :
 		    web_time_text(rq, ms);

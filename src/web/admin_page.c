@@ -19,6 +19,8 @@ static const char *const kind_flags[] = {
 	[CONTROL_SELECT] = "is_select",
 	[CONTROL_RADIOS] = "is_radios",
 	[CONTROL_CHECKBOX] = "is_checkbox",
+	[CONTROL_TIME] = "is_time",
+	[CONTROL_DATE] = "is_date",
 };
 
 /* The choices with the one shown marked (checked for radios, selected

@@ -18,6 +18,8 @@ enum control_kind {
 	CONTROL_SELECT,                 /* one of its choices */
 	CONTROL_RADIOS,                 /* one of its choices, each with an icon */
 	CONTROL_CHECKBOX,               /* "on" or absent */
+	CONTROL_TIME,                   /* "08:00" */
+	CONTROL_DATE,                   /* "2026-12-24" */
 };
 
 /* The choices of a select or radio group, as [{value, label, icon?}]
@@ -116,6 +118,12 @@ void admin_page_pager(struct req *rq, json_t *page, const char *base,
  * unknown_sender", "done:ZEK-5", "discarded"), as people read it
  * (admin_mail.c). */
 const char *admin_mail_history_value(struct req *rq, const char *value);
+
+/* A recorded value of the business calendar (calendar_days "1,2,3",
+ * calendar_state "DE-BY") as people read it; others as they are
+ * (admin_calendar.c). */
+const char *admin_calendar_history_value(struct req *rq, const char *subject,
+    const char *value);
 
 /* Redirects (303) to a page of the admin area with ?notice= (NULL: none). */
 int admin_page_redirect(struct req *rq, const char *path,

@@ -205,7 +205,7 @@ notice_text(struct req *rq)
 		"group_added", "type_added", "field_added", "option_added",
 		"option_renamed", "option_retired", "option_restored", "moved",
 		"mail_retried", "mail_discarded", "snippet_added",
-		"snippet_deleted" };
+		"snippet_deleted", "closed_day_added", "closed_day_deleted" };
 	const char *q = req_query(rq, "notice");
 	const char *key;
 	size_t i;

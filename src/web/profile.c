@@ -105,10 +105,8 @@ zone_text(struct req *rq, const char *city, int32_t raw_offset_ms)
 	    (m < 0 ? -m : m) / 60, (m < 0 ? -m : m) % 60, city);
 }
 
-/* The zones for the picker: "Standard (Europe/Berlin)" first, then every
- * zone by its offset without daylight saving, UTC among those of +00:00. */
-static json_t *
-zone_options(struct req *rq, const char *cur)
+json_t *
+web_zone_options(struct req *rq, const char *cur)
 {
 	const struct time_zone_entry *e;
 	json_t *list = json_array();
@@ -166,7 +164,7 @@ prefs_json(struct req *rq, const struct profile_state *st)
 	    "notify", mine ? !str_empty(req_form(rq, "notify")) : rq->user->notify);
 	if (j == NULL)
 		return NULL;
-	json_object_set_new(j, "zones", zone_options(rq, tz));
+	json_object_set_new(j, "zones", web_zone_options(rq, tz));
 	if (mine && st->nerrs > 0)
 		json_object_set_new(j, "errors", web_summary_json(rq, st->errs,
 		    st->nerrs, fields, ZEK_ARRAY_LEN(fields)));

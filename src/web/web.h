@@ -51,6 +51,10 @@ const char *web_time_text(struct req *rq, int64_t ms);
 /* "3 Std. 20 Min." (sign ignored), for working time in service levels. */
 const char *web_duration_text(struct req *rq, int64_t ms);
 const char *web_time_iso(struct req *rq, int64_t ms);
+/* The zones for a picker as [{code, text, chosen}]: "Standard
+ * (Europe/Berlin)" first, then every zone by its offset without daylight
+ * saving, UTC among those of +00:00; cur chosen (profile.c). */
+json_t *web_zone_options(struct req *rq, const char *cur);
 /* Code points of a submitted value shown again at most: more than any
  * field takes (the longest take 32000). */
 #define WEB_KEPT_MAX 32768
@@ -273,6 +277,11 @@ int web_admin_mail_show(struct req *rq);
 int web_admin_mail_raw(struct req *rq);
 int web_admin_mail_retry(struct req *rq);
 int web_admin_mail_discard(struct req *rq);
+/* The business calendar of the service levels (admin_calendar.c). */
+int web_admin_calendar(struct req *rq);
+int web_admin_calendar_save(struct req *rq);
+int web_admin_closed_day_add(struct req *rq);
+int web_admin_closed_day_delete(struct req *rq);
 int web_admin_types(struct req *rq);            /* admin_types.c */
 int web_admin_group_add(struct req *rq);
 int web_admin_group_change(struct req *rq);

@@ -1,7 +1,7 @@
 // Browser and accessibility tests of zek: a person's clicks and keystrokes in Debian's
 // headless Chromium against a real `zek serve`, and axe-core (WCAG 2.1 A/AA) on every
 // customer page. Usage: node tests/browser/run.mjs build-test/zek [TEST-ID ...]
-// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types admin-mail kept kept-nojs snippets bulk; screenshots land in
+// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types admin-mail admin-calendar kept kept-nojs snippets bulk; screenshots land in
 // build-test/browser-artifacts/)
 import '../node/check.mjs';
 import {
@@ -1193,6 +1193,53 @@ test('admin-catalogue', 'catalogue by keyboard: add (duplicate refused at the fi
 	eq(await admin.getByLabel('CSV-Datei', { exact: true }).getAttribute('aria-invalid'), 'true', 'a bad file is marked at the field');
 	check((await admin.locator('main').innerText()).includes('Zeile 2'), 'the error names the line');
 	await t.axe(admin, 'Online-Dienste with a bad import');
+});
+
+test('admin-calendar', 'business hours by keyboard: every control reached with a visible focus; end before start refused at the field with the rest kept; Bavaria saved and its holidays listed; a closed day added and deleted; axe on each state', async (t) => {
+	const admin = await t.pageAs('admin@example.org');
+	await admin.goto(t.url('/servicedesk/admin/'));
+	await navigates(admin, () => admin.getByRole('link', { name: 'Geschäftszeiten' }).click());
+	eq((await admin.getByRole('heading', { level: 1 }).textContent()).trim(), 'Geschäftszeiten', 'calendar heading');
+	await t.axe(admin, 'Geschäftszeiten');
+	await tabWalk(t, admin, 'Geschäftszeiten');
+
+	const days = admin.getByRole('group', { name: 'Arbeitstage' });
+	await days.getByLabel('Samstag').focus();
+	await admin.keyboard.press('Space');
+	await admin.getByLabel('Beginn').fill('17:00');
+	await admin.getByLabel('Ende').fill('08:00');
+	const save = admin.getByRole('button', { name: 'Speichern' });
+	await tabTo(admin, save, 40);
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	const end = admin.getByLabel('Ende');
+	eq(await end.getAttribute('aria-invalid'), 'true', 'the end is marked invalid');
+	check((await admin.getByRole('alert').innerText()).includes('Das Ende muss nach dem Beginn liegen.'), 'the summary says why');
+	check(await days.getByLabel('Samstag').isChecked(), 'the ticked Saturday is kept');
+	eq(await admin.getByLabel('Beginn').inputValue(), '17:00', 'the start is kept');
+	await t.axe(admin, 'Geschäftszeiten with an error');
+	await admin.getByRole('alert').getByRole('link').first().click();
+	eq(await admin.evaluate(() => document.activeElement.id), 'a-end', 'the summary link moves the focus to the field');
+
+	await admin.getByLabel('Beginn').fill('07:00');
+	await end.fill('16:00');
+	await admin.getByLabel('Bundesland').selectOption({ label: 'Bayern' });
+	await navigates(admin, () => save.click());
+	check((await admin.getByRole('status').first().innerText()).includes('Die Änderungen sind gespeichert.'), 'saved');
+	const year = new Date().getFullYear();
+	const bavaria = admin.getByRole('table', { name: `Feiertage ${year}: Bayern` });
+	check((await bavaria.innerText()).includes('Fronleichnam'), 'Bavaria keeps Fronleichnam');
+	await t.axe(admin, 'Geschäftszeiten, saved');
+
+	await admin.getByLabel('Datum').fill(`${year + 1}-12-23`);
+	await admin.getByLabel('Bezeichnung (optional)').fill('Betriebsferien');
+	await navigates(admin, () => admin.getByLabel('Bezeichnung (optional)').press('Enter'));
+	check((await admin.getByRole('status').first().innerText()).includes('Der Schließtag ist hinzugefügt.'), 'closed day added');
+	await t.axe(admin, 'Geschäftszeiten with a closed day');
+	const del = admin.getByRole('button', { name: `Löschen 23.12.${year + 1} „Betriebsferien“` });
+	await tabTo(admin, del, 60);
+	await navigates(admin, () => admin.keyboard.press('Enter'));
+	check((await admin.getByRole('status').first().innerText()).includes('Der Schließtag ist gelöscht.'), 'closed day deleted');
+	await t.shot(admin, 'Geschäftszeiten');
 });
 
 test('admin-mail', 'received e-mail by keyboard: the quarantine from the admin overview, the state filter without script, one message, "Verwerfen"; axe on each page', async (t) => {

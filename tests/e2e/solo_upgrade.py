@@ -75,6 +75,14 @@ def test_every_fixture_upgrades(client, binary):
                 c.login("anna@example.org")
                 r = c.get(PORTAL + "/ZEK-1")
                 assert r.status == 200 and requests[0][1] in r.text, (name, r.status)
+                # No business calendar saved: the built-in one with the
+                # file's sla_state measures the service levels.
+                assert rows(db, "SELECT count(*) FROM business_calendar") == [(0,)], name
+                assert rows(db, "SELECT count(*) FROM calendar_closed_days") == [(0,)], name
+                sam = Client(srv)
+                sam.login("support@example.org")
+                r = sam.get("/servicedesk/agent/requests/ZEK-1")
+                assert r.status == 200 and requests[0][1] in r.text, (name, r.status)
             finally:
                 srv.stop()
             print("  %s: schema %d -> %d, %d requests" % (name, old, MIGRATIONS, len(requests)),

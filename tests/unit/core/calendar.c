@@ -201,6 +201,48 @@ test_adding_and_measuring_agree(void **state)
 }
 
 static void
+test_yearly_closed_days_and_a_years_holidays(void **state)
+{
+	struct calendar c = CALENDAR_DEFAULT;
+	struct calendar_holiday_day h[CALENDAR_HOLIDAYS_MAX];
+	int32_t closed[] = { 1224, 1231 };   /* every year */
+	int64_t at;
+	size_t n, i;
+	bool fronleichnam = false;
+
+	(void)state;
+	c.closed = closed;
+	c.nclosed = 2;
+	assert_false(calendar_working_day(&c, 2026, 12, 24));
+	assert_false(calendar_working_day(&c, 2030, 12, 31));
+	assert_true(calendar_working_day(&c, 2026, 12, 23));
+	/* Wednesday 23rd 16:00 + 3 h: Christmas Eve and the holidays
+	 * skipped, Monday 28th 10:00. */
+	assert_int_equal(calendar_add_working(&c, berlin("2026-12-23T16:00"),
+	    3 * HOUR, &at), ZEK_OK);
+	assert_int_equal(at, berlin("2026-12-28T10:00"));
+	/* 2026: nine federal holidays; Bavaria adds three, by date. */
+	c = (struct calendar)CALENDAR_DEFAULT;
+	assert_int_equal(calendar_holidays_of_year(&c, 2026, h), 9);
+	assert_string_equal(h[0].name, "Neujahr");
+	assert_string_equal(h[8].name, "2. Weihnachtstag");
+	c.state = "DE-BY";
+	n = calendar_holidays_of_year(&c, 2026, h);
+	assert_int_equal(n, 12);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			assert_true(h[i - 1].month * 100 + h[i - 1].day <
+			    h[i].month * 100 + h[i].day);
+		if (strcmp(h[i].name, "Fronleichnam") == 0)
+			fronleichnam = h[i].month == 6 && h[i].day == 4;
+	}
+	assert_true(fronleichnam);
+	assert_true(calendar_date_valid(2028, 2, 29));
+	assert_false(calendar_date_valid(2026, 2, 29));
+	assert_false(calendar_date_valid(2026, 13, 1));
+}
+
+static void
 test_bad_calendars_are_refused(void **state)
 {
 	struct calendar c = CALENDAR_DEFAULT;
@@ -235,6 +277,7 @@ main(void)
 		    test_working_time_across_nights_weekends_and_holidays),
 		cmocka_unit_test(test_summer_time_changes),
 		cmocka_unit_test(test_adding_and_measuring_agree),
+		cmocka_unit_test(test_yearly_closed_days_and_a_years_holidays),
 		cmocka_unit_test(test_bad_calendars_are_refused),
 	};
 
