@@ -240,6 +240,8 @@ int web_agent_team(struct req *rq);
 int web_agent_team_role(struct req *rq);
 int web_agent_audit(struct req *rq);
 int web_agent_people_search(struct req *rq);   /* create.c */
+int web_agent_reports(struct req *rq);         /* agent_reports.c */
+int web_agent_report_csv(struct req *rq);
 int web_agent_snippets(struct req *rq);        /* agent_snippets.c */
 int web_agent_snippet_add(struct req *rq);
 int web_agent_snippet(struct req *rq);
