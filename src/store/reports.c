@@ -3,6 +3,7 @@
 
 #include "lib/arena.h"
 #include "store/query.h"
+#include "store/store_sqlite.h"
 
 #define FACT_COLS "request_id, type_id, created_day, resolved_day, " \
 	"response_day, response_ms, response_goal, resolution_day, " \
@@ -13,6 +14,40 @@
  * migration 0005's tallies; SQLite has one writer and one shard. */
 #define SHARD_LITE "0"
 #define SHARD_PG "pg_backend_pid() % 16"
+
+/* The reads of a report. Each is a range of days on a primary key that
+ * starts with the day (tests/unit/core/reports.c checks SQLite's plans):
+ * none reads the requests. */
+#define DAYS_SQL "SELECT day, CAST(sum(created) AS BIGINT), " \
+	"CAST(sum(resolved) AS BIGINT), CAST(sum(response_met) AS BIGINT), " \
+	"CAST(sum(response_breached) AS BIGINT), " \
+	"CAST(sum(resolution_met) AS BIGINT), " \
+	"CAST(sum(resolution_breached) AS BIGINT), " \
+	"CAST(sum(rated_1) AS BIGINT), CAST(sum(rated_2) AS BIGINT), " \
+	"CAST(sum(rated_3) AS BIGINT), CAST(sum(rated_4) AS BIGINT), " \
+	"CAST(sum(rated_5) AS BIGINT) FROM report_days " \
+	"WHERE day BETWEEN ?1 AND ?2 AND (?3 = 0 OR type_id = ?3) " \
+	"GROUP BY day ORDER BY day"
+#define OPEN_BEFORE_SQL "SELECT CAST(coalesce(sum(created - resolved), 0) " \
+	"AS BIGINT) FROM report_days WHERE day < ?1 AND " \
+	"(?2 = 0 OR type_id = ?2)"
+#define TIMES_SQL "SELECT measure * 1000 + bucket, CAST(sum(n) AS BIGINT) " \
+	"FROM report_times WHERE day BETWEEN ?1 AND ?2 AND " \
+	"(?3 = 0 OR type_id = ?3) GROUP BY measure, bucket " \
+	"ORDER BY measure, bucket"
+#define SERVICES_SQL_HEAD "SELECT object_id, CAST(sum(n) AS BIGINT) " \
+	"FROM report_services WHERE day BETWEEN ? AND ? AND type_id "
+#define SERVICES_SQL_TAIL " GROUP BY object_id HAVING sum(n) > 0 " \
+	"ORDER BY 2 DESC, 1 LIMIT ?"
+
+const char *
+store_report_statement(size_t i)
+{
+	static const char *const sql[] = { DAYS_SQL, OPEN_BEFORE_SQL,
+		TIMES_SQL, SERVICES_SQL_HEAD SQ_IN_IDS_LITE SERVICES_SQL_TAIL };
+
+	return i < sizeof(sql) / sizeof(sql[0]) ? sql[i] : NULL;
+}
 
 static void
 map_facts(struct sq_row *r, void *elem)
@@ -200,16 +235,7 @@ store_report_days(struct store_conn *c, struct arena *a, int64_t from,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT day, CAST(sum(created) AS BIGINT), "
-	    "CAST(sum(resolved) AS BIGINT), CAST(sum(response_met) AS BIGINT), "
-	    "CAST(sum(response_breached) AS BIGINT), "
-	    "CAST(sum(resolution_met) AS BIGINT), "
-	    "CAST(sum(resolution_breached) AS BIGINT), "
-	    "CAST(sum(rated_1) AS BIGINT), CAST(sum(rated_2) AS BIGINT), "
-	    "CAST(sum(rated_3) AS BIGINT), CAST(sum(rated_4) AS BIGINT), "
-	    "CAST(sum(rated_5) AS BIGINT) FROM report_days "
-	    "WHERE day BETWEEN ?1 AND ?2 AND (?3 = 0 OR type_id = ?3) "
-	    "GROUP BY day ORDER BY day", "iii", from, to, type_id);
+	st = sq_start(c, &rc, DAYS_SQL, "iii", from, to, type_id);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_day, sizeof(**out), (void **)out, n);
@@ -219,9 +245,7 @@ enum zek_rc
 store_report_open_before(struct store_conn *c, int64_t before,
     int64_t type_id, int64_t *out)
 {
-	return sq_query_i64(c, out, "SELECT CAST(coalesce(sum(created - "
-	    "resolved), 0) AS BIGINT) FROM report_days WHERE day < ?1 AND "
-	    "(?2 = 0 OR type_id = ?2)", "ii", before, type_id);
+	return sq_query_i64(c, out, OPEN_BEFORE_SQL, "ii", before, type_id);
 }
 
 static void
@@ -240,10 +264,7 @@ store_report_times(struct store_conn *c, struct arena *a, int64_t from,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT measure * 1000 + bucket, "
-	    "CAST(sum(n) AS BIGINT) FROM report_times WHERE day BETWEEN ?1 AND "
-	    "?2 AND (?3 = 0 OR type_id = ?3) GROUP BY measure, bucket "
-	    "ORDER BY measure, bucket", "iii", from, to, type_id);
+	st = sq_start(c, &rc, TIMES_SQL, "iii", from, to, type_id);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_count, sizeof(**out), (void **)out, n);
@@ -264,10 +285,8 @@ store_report_services(struct store_conn *c, struct arena *a, int64_t from,
 		return ZEK_OK;
 	if ((ids = sq_ids_text(a, type_ids, ntypes)) == NULL)
 		return ZEK_NOMEM;
-	st = sq_start(c, &rc, sq_in_ids(c, "SELECT object_id, "
-	    "CAST(sum(n) AS BIGINT) FROM report_services WHERE day BETWEEN ? "
-	    "AND ? AND type_id ", " GROUP BY object_id HAVING sum(n) > 0 "
-	    "ORDER BY 2 DESC, 1 LIMIT ?"), "iitz", from, to, ids, limit);
+	st = sq_start(c, &rc, sq_in_ids(c, SERVICES_SQL_HEAD, SERVICES_SQL_TAIL),
+	    "iitz", from, to, ids, limit);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_count, sizeof(**out), (void **)out, n);
