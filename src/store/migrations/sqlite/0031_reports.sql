@@ -16,8 +16,9 @@
 -- marked for it.
 -- ASCII only in this file: gen_migrations.py emits char arrays.
 
+-- UNIQUE, not the rowid: PostgreSQL's primary key has the same index.
 CREATE TABLE report_facts (
-	request_id INTEGER PRIMARY KEY REFERENCES requests (id)
+	request_id INTEGER NOT NULL UNIQUE REFERENCES requests (id)
 		ON DELETE CASCADE,
 	type_id INTEGER NOT NULL,
 	created_day INTEGER NOT NULL,
