@@ -241,14 +241,15 @@ median_text(struct req *rq, bool has, int64_t ms)
 #define HBAR_ROW 28
 #define NAME_SHOWN_MAX 28           /* code points of a name in a chart */
 
-/* The axis' top: 1, 2 or 5 times a power of ten, at least max. */
+/* The axis' top: 1, 2 or 5 times a power of ten, at least max and 5, so
+ * that its five steps are whole numbers. */
 static int64_t
 nice_max(int64_t max)
 {
 	int64_t p = 1;
 
-	if (max <= 0)
-		return 1;
+	if (max <= 5)
+		return 5;
 	for (;;) {
 		if (max <= p)
 			return p;
