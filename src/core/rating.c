@@ -127,7 +127,7 @@ rate_locked(struct zctx *ctx, const struct user *user,
 {
 	struct store_rating sr = { .request_id = r->id, .user_id = user->id };
 	struct store_activity e;
-	struct rating old;
+	struct rating old = { 0 };
 	enum status st;
 	enum resolution res;
 	enum zek_rc rc;

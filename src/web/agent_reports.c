@@ -766,22 +766,23 @@ typedef void (*csv_fn)(struct req *rq, const struct report *r,
     struct buf *csv);
 
 static const struct {
-	const char *file;
+	const char *file;           /* the path's last segment */
+	const char *name;           /* the download's: zek-report-NAME.csv */
 	csv_fn write;
 } csv_tables[] = {
-	{ "weeks.csv", csv_weeks },
-	{ "backlog.csv", csv_backlog },
-	{ "sla.csv", csv_sla },
-	{ "times.csv", csv_times },
-	{ "csat.csv", csv_csat },
-	{ "services.csv", csv_services },
+	{ "weeks.csv", "weeks", csv_weeks },
+	{ "backlog.csv", "backlog", csv_backlog },
+	{ "sla.csv", "sla", csv_sla },
+	{ "times.csv", "times", csv_times },
+	{ "csat.csv", "csat", csv_csat },
+	{ "services.csv", "services", csv_services },
 };
 
 static int
-csv_reply(struct req *rq, const char *file, const struct report *r,
+csv_reply(struct req *rq, const char *name, const struct report *r,
     csv_fn write)
 {
-	const char *disp;
+	const char *base = arena_printf(rq->arena, "report-%s", name);
 	struct buf csv;
 	int rc;
 
@@ -789,14 +790,10 @@ csv_reply(struct req *rq, const char *file, const struct report *r,
 	buf_puts(&csv, CSV_BOM);
 	write(rq, r, &csv);
 	rc = csv.failed;
-	disp = arena_printf(rq->arena, "attachment; filename=\"zek-report-%s\"",
-	    file);
-	if (rc == ZEK_OK && disp == NULL)
+	if (rc == ZEK_OK && base == NULL)
 		rc = ZEK_NOMEM;
 	if (rc == ZEK_OK)
-		rc = http_header(rq, "Content-Disposition", disp);
-	if (rc == ZEK_OK)
-		rc = http_reply(rq, 200, "text/csv; charset=utf-8", &csv);
+		rc = web_csv_reply(rq, base, &csv);
 	buf_free(&csv);
 	return rc;
 }
@@ -824,5 +821,5 @@ web_agent_report_csv(struct req *rq)
 		rc = core_report_read(&rq->ctx, rq->user, &p.q, rq->lang, &r);
 	if (rc != ZEK_OK)
 		return fail(rq, rc);
-	return csv_reply(rq, file, r, csv_tables[i].write);
+	return csv_reply(rq, csv_tables[i].name, r, csv_tables[i].write);
 }
