@@ -27,6 +27,7 @@
 #include "core/notify.h"
 #include "core/objects.h"
 #include "core/privacy.h"
+#include "core/reports.h"
 #include "core/retention.h"
 #include "core/sla.h"
 #include "core/users.h"
@@ -133,6 +134,9 @@ static const char usage_ops[] =
     "                      delete the closed requests last changed more than\n"
     "                      retention_closed_days ago, with their comments,\n"
     "                      files and mails (--dry-run: list them only)\n"
+    "  reports rebuild [--db DB]\n"
+    "                      count every request anew for the reports from its\n"
+    "                      activity log (deleted requests' counts are lost)\n"
     "  routes              print the router table, one route a line,\n"
     "                      tab-separated: method, pattern, flags, name\n";
 
@@ -1772,6 +1776,67 @@ cmd_retention(struct app *app, int argc, char **argv)
 	return rc;
 }
 
+/* ---- zek reports rebuild ---- */
+
+#define REBUILD_ARENA_LIMIT (64u << 20)     /* one batch's scratch */
+
+/* Forgets the counts, then counts every request anew from its log in the
+ * sla job's batches, each in scratch space of its own. */
+static int
+do_reports_rebuild(struct zctx *ctx, void *arg)
+{
+	struct zctx batch;
+	struct arena *a;
+	int64_t done = 0;
+	bool more = true;
+	int rc;
+
+	(void)arg;
+	rc = core_reports_clear(ctx);
+	while (rc == ZEK_OK && more) {
+		a = arena_new(REBUILD_ARENA_LIMIT);
+		if (a == NULL)
+			return ZEK_NOMEM;
+		core_ctx_scratch(ctx, a, &batch);
+		rc = core_sla_refresh_stale(&batch, &done, &more);
+		arena_free(a);
+	}
+	if (rc != ZEK_OK)
+		fprintf(stderr, "zek: reports rebuild failed: %s\n",
+		    zek_rc_name(rc));
+	printf("zek: %lld requests counted for the reports\n",
+	    (long long)done);
+	return rc;
+}
+
+static int
+cmd_reports(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': if (config_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
+		default: fputs(usage_ops, stderr); return ZEK_INVALID;
+		}
+	}
+	if (optind + 1 != argc || !str_eq(argv[optind], "rebuild")) {
+		fputs("usage: zek reports rebuild [--db DB]\n", stderr);
+		return ZEK_INVALID;
+	}
+	rc = core_open(&app->cfg, &app->core);
+	if (rc != ZEK_OK)
+		return db_open_failed(app, rc);
+	rc = with_ctx(app->core, do_reports_rebuild, NULL);
+	core_close(app->core);
+	return rc;
+}
+
 /* ---- zek copy-db ---- */
 
 static int
@@ -2067,6 +2132,8 @@ main(int argc, char **argv)
 		rc = cmd_check(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "retention"))
 		rc = cmd_retention(&app, argc - cmd, argv + cmd);
+	else if (str_eq(name, "reports"))
+		rc = cmd_reports(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "routes") && cmd + 1 == argc)
 		rc = cmd_routes();
 	else {

@@ -38,6 +38,12 @@ calendar_easter(int year, int *month, int *day)
 static int64_t
 days_from_civil(int y, int m, int d)
 {
+	return calendar_day_number(y, m, d);
+}
+
+int64_t
+calendar_day_number(int y, int m, int d)
+{
 	int64_t era, yoe, doy, doe;
 
 	y -= m <= 2;
@@ -278,6 +284,41 @@ zone_instant(struct zone *z, int y, int m, int d, int minute, int64_t *ms)
 	ucal_setDateTime(z->cal, y, m - 1, d, minute / 60, minute % 60, 0, &e);
 	*ms = (int64_t)ucal_getMillis(z->cal, &e);
 	return U_SUCCESS(e);
+}
+
+void
+calendar_civil_of_day(int64_t day, int *y, int *m, int *d)
+{
+	int64_t z = day + 719468, era, doe, yoe, doy, mp;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+int
+calendar_local_days(const char *tz, const int64_t *ms, size_t n,
+    int64_t *days)
+{
+	struct zone z;
+	int y, m, d, rc = ZEK_OK;
+	size_t i;
+
+	if (!zone_open(&z, tz))
+		return ZEK_INVALID;
+	for (i = 0; rc == ZEK_OK && i < n; i++) {
+		if (zone_date(&z, ms[i], &y, &m, &d))
+			days[i] = calendar_day_number(y, m, d);
+		else
+			rc = ZEK_INVALID;
+	}
+	ucal_close(z.cal);
+	return rc;
 }
 
 /* The day after y-m-d. */

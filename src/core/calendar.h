@@ -75,6 +75,15 @@ int calendar_add_working(const struct calendar *c, int64_t from, int64_t span,
  * zone. */
 bool calendar_local_date(const struct calendar *c, int64_t ms, int *year,
     int *month, int *day);
+/* Day numbers: days since 1970-01-01 of a Gregorian date (proleptic), and
+ * back; Monday is the day whose (number + 3) % 7 is 0. */
+int64_t calendar_day_number(int y, int m, int d);
+void calendar_civil_of_day(int64_t day, int *y, int *m, int *d);
+
+/* The local dates (day numbers) of n instants (UTC ms) in zone tz, into
+ * days. ZEK_INVALID for an unknown zone. */
+int calendar_local_days(const char *tz, const int64_t *ms, size_t n,
+    int64_t *days);
 
 /* Easter Sunday of a Gregorian year as month and day. */
 void calendar_easter(int year, int *month, int *day);

@@ -12,6 +12,7 @@
 #include "core/objects.h"
 #include "core/links.h"
 #include "core/rating.h"
+#include "core/reports.h"
 #include "core/requests.h"
 #include "core/snippets.h"
 #include "core/status.h"
@@ -275,6 +276,9 @@ demo_aftermath(struct zctx *ctx, const json_t *jr, const char *key)
 	if (rc == ZEK_OK && sv != STATUS_OFFEN)
 		rc = store_request_set_status(ctx->db, r->id, status, res,
 		    ctx->now_ms + 3 * HOUR_MS);
+	/* Counted as resolved in the reports on that day. */
+	if (rc == ZEK_OK && sv != STATUS_OFFEN)
+		rc = core_report_request(ctx, r->id);
 	json_array_foreach(json_object_get(jr, "participants"), i, jp) {
 		if (rc == ZEK_OK)
 			rc = find_user(ctx, json_string_value(jp), &p);

@@ -7,6 +7,7 @@
 #include "core/activity.h"
 #include "core/internal.h"
 #include "core/requests.h"
+#include "core/reports.h"
 #include "core/sla.h"
 #include "core/users.h"
 #include "core/workflow.h"
@@ -355,9 +356,12 @@ write_edit(struct zctx *ctx, struct edit_job *j)
 	/* Customers see the values (not the log): their page changed too. */
 	if (rc == ZEK_OK && (type_changed || changed))
 		rc = store_request_touch(ctx->db, j->r->id, ctx->now_ms, true);
-	/* Another type has other goals. */
+	/* Another type has other goals (and counts in the reports under
+	 * it); other values may name other Online-Dienste. */
 	if (rc == ZEK_OK && type_changed)
 		rc = core_request_sla_refresh(ctx, j->r->id);
+	else if (rc == ZEK_OK && changed)
+		rc = core_report_request(ctx, j->r->id);
 	return rc;
 }
 

@@ -7,6 +7,7 @@
 #include "core/fields.h"
 #include "core/internal.h"
 #include "core/mailtoken.h"
+#include "core/reports.h"
 #include "core/requests.h"
 #include "core/users.h"
 #include "core/validate.h"
@@ -126,7 +127,7 @@ rate_locked(struct zctx *ctx, const struct user *user,
 {
 	struct store_rating sr = { .request_id = r->id, .user_id = user->id };
 	struct store_activity e;
-	struct rating old;
+	struct rating old = { 0 };
 	enum status st;
 	enum resolution res;
 	enum zek_rc rc;
@@ -166,6 +167,8 @@ rate_locked(struct zctx *ctx, const struct user *user,
 	rc = store_activity_insert(ctx->db, &e, NULL);
 	if (rc == ZEK_OK)
 		rc = store_request_touch(ctx->db, r->id, ctx->now_ms, false);
+	if (rc == ZEK_OK)
+		rc = core_report_request(ctx, r->id);
 	return rc;
 }
 

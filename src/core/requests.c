@@ -1,4 +1,5 @@
 /* requests.c: creating requests (validation, key allocation) and reading them. */
+#include "core/reports.h"
 #include "core/requests.h"
 
 #include <ctype.h>
@@ -285,6 +286,9 @@ insert_request(struct zctx *ctx, const struct user *user,
 		for (j = 0; rc == ZEK_OK && j < norm[i].nvalues; j++)
 			rc = store_value_insert(ctx->db, id, t->fields[i].key,
 			    (int64_t)j, norm[i].values[j]);
+	/* Counted in the reports with the Online-Dienste it names. */
+	if (rc == ZEK_OK)
+		rc = core_report_request(ctx, id);
 	for (i = 0; rc == ZEK_OK && i < ntokens; i++) {
 		rc = store_attachment_attach(ctx->db, user->id, tokens[i], id);
 		if (rc == ZEK_NOTFOUND) {

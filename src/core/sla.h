@@ -101,6 +101,10 @@ int core_request_sla(struct zctx *ctx, const struct user *user,
  * goals changed, or older than the columns), each in a scope of its own,
  * adding to *done; *more when the batch was full.
  */
+/* The request's activity log oldest first (at most 10000 rows), in
+ * ctx->arena: what its goals and its report counts are worked out from. */
+enum zek_rc core_request_log(struct zctx *ctx, int64_t request_id,
+    struct store_activity **rows, size_t *n);
 int core_request_sla_created(struct zctx *ctx, int64_t request_id,
     int64_t type_id, int64_t created_at);
 int core_request_sla_refresh(struct zctx *ctx, int64_t request_id);

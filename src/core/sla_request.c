@@ -6,6 +6,7 @@
 
 #include "core/business_calendar.h"
 #include "core/ctx.h"
+#include "core/reports.h"
 #include "core/requests.h"
 #include "core/users.h"
 #include "core/workflow.h"
@@ -57,6 +58,31 @@ both_goals(struct zctx *ctx, const struct store_reqtype *t,
 	return rc;
 }
 
+enum zek_rc
+core_request_log(struct zctx *ctx, int64_t request_id,
+    struct store_activity **rows, size_t *n)
+{
+	enum zek_rc rc;
+
+	rc = store_activity_by_request(ctx->db, ctx->arena, request_id, true,
+	    SLA_ACTIVITY_MAX, rows, n);
+	if (rc == ZEK_OK)
+		reverse(*rows, *n);     /* the store gives the newest first */
+	return rc;
+}
+
+/* The events of a request's log (oldest first). */
+static int
+events_of_rows(struct zctx *ctx, const struct store_activity *rows, size_t n,
+    struct sla_event **ev, size_t *nev)
+{
+	*ev = arena_calloc(ctx->arena, n > 0 ? n : 1, sizeof(**ev));
+	if (*ev == NULL)
+		return ZEK_NOMEM;
+	*nev = sla_events_of_activity(rows, n, *ev);
+	return ZEK_OK;
+}
+
 /* A request's events from its activity log, oldest first. */
 static int
 events_of_request(struct zctx *ctx, int64_t request_id,
@@ -66,16 +92,8 @@ events_of_request(struct zctx *ctx, int64_t request_id,
 	size_t n;
 	int rc;
 
-	rc = store_activity_by_request(ctx->db, ctx->arena, request_id, true,
-	    SLA_ACTIVITY_MAX, &rows, &n);
-	if (rc != ZEK_OK)
-		return rc;
-	*ev = arena_calloc(ctx->arena, n > 0 ? n : 1, sizeof(**ev));
-	if (*ev == NULL)
-		return ZEK_NOMEM;
-	reverse(rows, n);       /* the store gives the newest first */
-	*nev = sla_events_of_activity(rows, n, *ev);
-	return ZEK_OK;
+	rc = core_request_log(ctx, request_id, &rows, &n);
+	return rc == ZEK_OK ? events_of_rows(ctx, rows, n, ev, nev) : rc;
 }
 
 int
@@ -161,24 +179,30 @@ core_request_sla_created(struct zctx *ctx, int64_t request_id,
 int
 core_request_sla_refresh(struct zctx *ctx, int64_t request_id)
 {
+	const struct store_request_sla never = { .due_at = STORE_SLA_NEVER,
+		.breach_at = STORE_SLA_NEVER };
+	struct store_activity *rows;
 	struct store_reqtype *t;
 	struct store_request *r;
 	struct sla_event *ev;
-	size_t nev;
+	size_t n, nev;
 	int rc;
 
 	rc = store_request_by_id(ctx->db, ctx->arena, request_id, &r);
 	if (rc == ZEK_OK)
 		rc = store_reqtype_get(ctx->db, ctx->arena, r->type_id, &t);
+	if (rc == ZEK_OK)
+		rc = core_request_log(ctx, request_id, &rows, &n);
 	if (rc != ZEK_OK)
 		return rc;
-	if (!has_goals(t)) {
-		const struct store_request_sla never = {
-			.due_at = STORE_SLA_NEVER, .breach_at = STORE_SLA_NEVER };
-		return store_request_set_sla(ctx->db, request_id, &never);
-	}
-	rc = events_of_request(ctx, request_id, &ev, &nev);
-	return rc == ZEK_OK ? store_goals(ctx, request_id, t, ev, nev) : rc;
+	if (!has_goals(t))
+		rc = store_request_set_sla(ctx->db, request_id, &never);
+	else if ((rc = events_of_rows(ctx, rows, n, &ev, &nev)) == ZEK_OK)
+		rc = store_goals(ctx, request_id, t, ev, nev);
+	/* The same events are what the reports count (reports.h). */
+	if (rc == ZEK_OK)
+		rc = core_report_request_update(ctx, r, t, rows, n);
+	return rc;
 }
 
 /* One stale request under its row lock, so that an event worked out

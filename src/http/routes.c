@@ -164,6 +164,12 @@ const struct route routes[] = {
 	/* The person search of the create form's "Für wen?" (web/create.c). */
 	{ "GET", "/servicedesk/agent/people/search", web_agent_people_search,
 	    AGENT_PAGE | ROUTE_JSON, "agent_people_search" },
+	/* Reports (web/agent_reports.c, issue 18): the page and each of its
+	 * tables as CSV ("weeks.csv", ...). */
+	{ "GET", "/servicedesk/agent/reports", web_agent_reports, AGENT_PAGE,
+	    "agent_reports" },
+	{ "GET", "/servicedesk/agent/reports/{file}", web_agent_report_csv,
+	    AGENT_PAGE, "agent_report_csv" },
 	/* Canned responses, "Textbausteine" (web/agent_snippets.c). */
 	{ "GET", "/servicedesk/agent/snippets", web_agent_snippets, AGENT_PAGE,
 	    "agent_snippets" },

@@ -1407,6 +1407,90 @@ enum zek_rc store_config_changes_list(struct store_conn *c, struct arena *a,
     int64_t before_id, size_t limit, struct store_config_change **out,
     size_t *n);
 
+/* ---- the reports' facts and counts (reports.c, issue 18) ---- */
+
+/* What one request adds to the counts (see migration 0033_reports):
+ * days are local days (calendar_day_number), -1 = none. */
+struct store_report_facts {
+	int64_t request_id;
+	int64_t type_id;
+	int64_t created_day;
+	int64_t resolved_day;
+	int64_t response_day;
+	int64_t response_ms;        /* working time to the first response */
+	int64_t response_goal;      /* 0 no goal, 1 met, 2 breached */
+	int64_t resolution_day;
+	int64_t resolution_ms;      /* working time of the resolution cycles */
+	int64_t resolution_goal;
+	int64_t rating_day;
+	int64_t rating;             /* 1..5, 0 = none */
+	const char *services;       /* "3,17": Online-Dienste (objects.id) */
+};
+
+/* The counters of report_days, in their column order. */
+enum store_report_col {
+	STORE_REPORT_CREATED,
+	STORE_REPORT_RESOLVED,
+	STORE_REPORT_RESPONSE_MET,
+	STORE_REPORT_RESPONSE_BREACHED,
+	STORE_REPORT_RESOLUTION_MET,
+	STORE_REPORT_RESOLUTION_BREACHED,
+	STORE_REPORT_RATED_1,       /* ... _RATED_1 + 4 = rated 5 */
+	STORE_REPORT_COLS = STORE_REPORT_RATED_1 + 5
+};
+
+/* One day's counters summed over the types asked for. */
+struct store_report_day {
+	int64_t day;
+	int64_t v[STORE_REPORT_COLS];
+};
+
+/* A histogram bucket or an Online-Dienst with its count. */
+struct store_report_count {
+	int64_t key;                /* measure * 1000 + bucket; objects.id */
+	int64_t n;
+};
+
+/* ZEK_NOTFOUND when the request has none yet. */
+enum zek_rc store_report_facts_get(struct store_conn *c, struct arena *a,
+    int64_t request_id, struct store_report_facts **out);
+enum zek_rc store_report_facts_put(struct store_conn *c,
+    const struct store_report_facts *f);
+/* Add to (or, negative, take from) the counts of a day and type. */
+enum zek_rc store_report_day_add(struct store_conn *c, int64_t day,
+    int64_t type_id, const int64_t v[STORE_REPORT_COLS]);
+enum zek_rc store_report_time_add(struct store_conn *c, int64_t day,
+    int64_t type_id, int64_t measure, int64_t bucket, int64_t n);
+enum zek_rc store_report_service_add(struct store_conn *c, int64_t day,
+    int64_t type_id, int64_t object_id, int64_t n);
+/* The Online-Dienste (objects.id as text, as stored) the request's
+ * values name in fields of that kind of its type. */
+enum zek_rc store_report_service_values(struct store_conn *c,
+    struct arena *a, int64_t request_id, int64_t type_id,
+    const char ***out, size_t *n);
+/* Forgets every fact and count and marks every request for the "sla"
+ * job, which counts each anew from its log (zek reports rebuild). */
+enum zek_rc store_report_clear(struct store_conn *c);
+/* Whether requests wait for the "sla" job (their counts may lag). */
+enum zek_rc store_report_pending(struct store_conn *c, bool *out);
+
+/* The reads of a report over the days [from, to]; type_id 0 = all. */
+enum zek_rc store_report_days(struct store_conn *c, struct arena *a,
+    int64_t from, int64_t to, int64_t type_id,
+    struct store_report_day **out, size_t *n);
+/* Created minus resolved over every day before `before`. */
+enum zek_rc store_report_open_before(struct store_conn *c, int64_t before,
+    int64_t type_id, int64_t *out);
+/* The histograms' buckets, key = measure * 1000 + bucket. */
+enum zek_rc store_report_times(struct store_conn *c, struct arena *a,
+    int64_t from, int64_t to, int64_t type_id,
+    struct store_report_count **out, size_t *n);
+/* The Online-Dienste most named by requests of the types (ids) created
+ * in the days, most first, at most `limit`. */
+enum zek_rc store_report_services(struct store_conn *c, struct arena *a,
+    int64_t from, int64_t to, const int64_t *type_ids, size_t ntypes,
+    size_t limit, struct store_report_count **out, size_t *n);
+
 /* ---- links between requests (links.c) ---- */
 
 /* A link as stored: kind "duplicate" (request_id is a duplicate of

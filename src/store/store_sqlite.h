@@ -11,6 +11,8 @@
 
 /* The list's SQL texts (FTS5 and the walk); NULL past the last. */
 const char *store_list_statement(size_t i);
+/* The reports' reads (SQLite's texts); NULL past the last. */
+const char *store_report_statement(size_t i);
 /* The queues' SQL texts; NULL past the last. */
 const char *store_queue_statement(size_t i);
 

@@ -519,7 +519,7 @@ web_agent_queue_export(struct req *rq)
 {
 	struct queue_params p = { .queue = 0 };
 	struct agent_query aq;
-	const char *disp, *max;
+	const char *max;
 	struct buf csv;
 	size_t i;
 	bool cut;
@@ -544,14 +544,8 @@ web_agent_queue_export(struct req *rq)
 	}
 	if (rc == ZEK_OK && csv.failed)
 		rc = csv.failed;
-	disp = arena_printf(rq->arena, "attachment; filename=\"zek-%s.csv\"",
-	    agent_queue_code(p.queue));
-	if (rc == ZEK_OK && disp == NULL)
-		rc = ZEK_NOMEM;
 	if (rc == ZEK_OK)
-		rc = http_header(rq, "Content-Disposition", disp);
-	if (rc == ZEK_OK)
-		rc = http_reply(rq, 200, "text/csv; charset=utf-8", &csv);
+		rc = web_csv_reply(rq, agent_queue_code(p.queue), &csv);
 	buf_free(&csv);
 	if (rc == ZEK_FORBIDDEN)
 		return web_fail(rq, 404, ZEK_NOTFOUND);

@@ -576,3 +576,18 @@ web_hours_value(struct req *rq, int64_t minutes)
 	    "en") ? "." : ",", hundredths % 10 == 0 ? hundredths / 10 :
 	    hundredths);
 }
+
+int
+web_csv_reply(struct req *rq, const char *name, struct buf *csv)
+{
+	const char *disp = arena_printf(rq->arena,
+	    "attachment; filename=\"zek-%s.csv\"", name);
+	int rc;
+
+	if (disp == NULL)
+		return ZEK_NOMEM;
+	rc = http_header(rq, "Content-Disposition", disp);
+	if (rc == ZEK_OK)
+		rc = http_reply(rq, 200, "text/csv; charset=utf-8", csv);
+	return rc;
+}

@@ -92,6 +92,8 @@ struct web_form_field {
  * a form shows. */
 json_t *web_summary_json(struct req *rq, const struct field_error *errs,
     size_t n, const struct web_form_field *fields, size_t nfields);
+/* Answers csv (render/csv.h) as the download "zek-NAME.csv". */
+int web_csv_reply(struct req *rq, const char *name, struct buf *csv);
 /* Bytes of one page's URL at most (web_page_href). */
 #define WEB_LINK_MAX 4096
 /* base?q=...&NAME=VALUE: the same search, another page (q "" or NULL and
@@ -245,6 +247,8 @@ int web_agent_team(struct req *rq);
 int web_agent_team_role(struct req *rq);
 int web_agent_audit(struct req *rq);
 int web_agent_people_search(struct req *rq);   /* create.c */
+int web_agent_reports(struct req *rq);         /* agent_reports.c */
+int web_agent_report_csv(struct req *rq);
 int web_agent_snippets(struct req *rq);        /* agent_snippets.c */
 int web_agent_snippet_add(struct req *rq);
 int web_agent_snippet(struct req *rq);

@@ -1,7 +1,7 @@
 // Browser and accessibility tests of zek: a person's clicks and keystrokes in Debian's
 // headless Chromium against a real `zek serve`, and axe-core (WCAG 2.1 A/AA) on every
 // customer page. Usage: node tests/browser/run.mjs build-test/zek [TEST-ID ...]
-// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types admin-mail admin-calendar kept kept-nojs snippets bulk; screenshots land in
+// (ids: login accounts pages plain create errors keyboard nojs allfields request people errorpage admin admin-catalogue admin-types admin-mail admin-calendar kept kept-nojs snippets bulk reports; screenshots land in
 // build-test/browser-artifacts/)
 import '../node/check.mjs';
 import {
@@ -1021,6 +1021,39 @@ test('snippets', 'canned responses: the page with an error at the field, a new o
 	await carla.waitFor();
 	await carla.check();
 	await t.axe(sam, 'create form with people found');
+});
+
+test('reports', 'reports for staff: reached from the header, a period chosen by keyboard, an error at its field; charts are images with a name and a table beside; axe on each state', async (t) => {
+	const sam = await t.pageAs('support@example.org');
+	await sam.goto(t.url('/servicedesk/customer/portals'));
+	await navigates(sam, () => sam.getByRole('link', { name: 'Berichte', exact: true }).click());
+	eq((await sam.getByRole('heading', { level: 1 }).textContent()).trim(), 'Berichte', 'reports heading');
+	await t.axe(sam, 'Berichte');
+	await t.shot(sam, 'reports', { full: true });
+	// The demo data make numbers: the weeks' table is not all zero.
+	const weeks = await sam.getByRole('table', { name: 'Erstellt und erledigt je Woche' }).innerText();
+	check(/\t[1-9]\d*\t/.test(weeks) || /\s[1-9]\d*\s/.test(weeks), `the demo data are counted, got "${weeks.slice(0, 200)}"`);
+	const img = sam.getByRole('img', { name: 'Erstellt und erledigt je Woche', exact: true });
+	check(await img.count() === 1, 'the weekly chart is an image named by its title');
+	check((await sam.locator('svg desc').count()) >= 4, 'each chart has a description');
+	// By keyboard: the type chosen, Tab to "Anzeigen", sent with Enter.
+	await sam.getByLabel('Anfragetyp', { exact: true }).focus();
+	await sam.keyboard.press('ArrowDown');
+	await sam.keyboard.press('Tab');
+	eq(await sam.evaluate(() => document.activeElement.textContent.trim()), 'Anzeigen', 'Tab reaches the button');
+	await navigates(sam, () => sam.keyboard.press('Enter'));
+	check(sam.url().includes('type=1'), `the type went with the form: ${sam.url()}`);
+	eq(await sam.getByLabel('Anfragetyp', { exact: true }).inputValue(), '1', 'the type is kept');
+	await t.axe(sam, 'Berichte for one type');
+	// Three years: the error at "Von", the dates kept.
+	await sam.getByLabel('Von', { exact: true }).fill('2020-01-01');
+	await sam.getByLabel('Bis', { exact: true }).fill('2023-06-30');
+	await navigates(sam, () => sam.getByRole('button', { name: 'Anzeigen' }).click());
+	eq(await sam.getByLabel('Von', { exact: true }).getAttribute('aria-invalid'), 'true', '"Von" is marked invalid');
+	check((await sam.locator('#r-from-error').innerText()).includes('731 Tage'), 'the limit is named at the field');
+	eq(await sam.getByLabel('Bis', { exact: true }).inputValue(), '2023-06-30', 'the end is kept');
+	await t.axe(sam, 'Berichte with an error');
+	await t.shot(sam, 'reports with an error', { full: true });
 });
 
 test('people', 'customers and organisations for staff: axe on each page, an invitation and an organisation by keyboard', async (t) => {

@@ -415,6 +415,8 @@ SPECS = {
     "POST /servicedesk/agent/organisations/{id}/members/remove": {
         "indep": True, "form": [("user", "999999")]},
     "GET /servicedesk/agent/people/search": {"indep": True, "query": lambda ctx, c, o: "q=a"},
+    "GET /servicedesk/agent/reports": {"indep": True},
+    "GET /servicedesk/agent/reports/{file}": {"indep": True},
     "GET /servicedesk/agent/snippets": {"indep": True},
     "POST /servicedesk/agent/snippets": {"indep": True, "form": [("title", ""), ("body", "")]},
     "GET /servicedesk/agent/snippets/{id}": {"indep": True},
@@ -538,6 +540,8 @@ def fill(ctx, pattern, copy, obj, fresh_token=None):
             return "closed" if obj.kind == "closed" else "open"
         if name == "v":
             return "v1"
+        if name == "file":
+            return "weeks.csv"
         if name == "token":
             return "A" * 43       # well-formed, and no link's
         if name == "*":
