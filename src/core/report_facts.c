@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/business_calendar.h"
 #include "core/calendar.h"
-#include "core/config.h"
 #include "core/ctx.h"
 #include "core/sla.h"
 #include "lib/arena.h"
@@ -14,7 +14,6 @@
 #include "lib/str.h"
 #include "store/store.h"
 
-#define REPORT_ZONE "Europe/Berlin"     /* the calendar's (CALENDAR_DEFAULT) */
 #define NO_GOAL_MS (INT64_MAX / 4)      /* measured, never breached */
 #define SERVICES_TEXT_MAX 1024
 
@@ -465,16 +464,17 @@ core_report_request_update(struct zctx *ctx, const struct store_request *r,
     const struct store_reqtype *t, const struct store_activity *rows,
     size_t n)
 {
-	struct calendar cal = CALENDAR_DEFAULT;
 	struct store_report_facts *old, now;
 	struct store_rating *rating;
 	const char **services;
+	struct calendar cal;
 	struct delta *d;
 	size_t nservices;
 	enum zek_rc rc;
 
-	cal.state = ctx->cfg->sla_state;
-	rc = rating_and_services(ctx, r, &rating, &services, &nservices);
+	rc = core_calendar_load(ctx, &cal);
+	if (rc == ZEK_OK)
+		rc = rating_and_services(ctx, r, &rating, &services, &nservices);
 	if (rc == ZEK_OK)
 		rc = report_facts_of(&cal, r, t, rows, n, rating, services,
 		    nservices, ctx, &now);

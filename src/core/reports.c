@@ -13,7 +13,6 @@
 #include "lib/str.h"
 #include "store/store.h"
 
-#define REPORT_ZONE "Europe/Berlin"
 #define MINUTE_MS 60000LL
 #define INCIDENT_ICON "stoerung"    /* the incident types' icon */
 

@@ -25,6 +25,10 @@ struct zctx;
  * under one minute, bucket b >= 1 from 2^((b-1)/4) minutes up to
  * 2^(b/4). A median is told as the middle of its bucket (geometric), so
  * it is within 9.1 % of the true one: 2^(1/8) - 1. */
+/* Reports count by the local days of this zone, whatever zone the
+ * business calendar's working hours are in: the counts kept per day
+ * would otherwise move when an admin changes the calendar. */
+#define REPORT_ZONE "Europe/Berlin"
 #define REPORT_BUCKETS (1 + 4 * 23)    /* up to 2^23 minutes: 16 years */
 #define REPORT_MEASURE_RESPONSE 1
 #define REPORT_MEASURE_RESOLUTION 2
