@@ -113,7 +113,8 @@ def setup(server):
     forms.update(scrape(Client(server), ["/servicedesk/customer/user/login"]))
     STATE.update(anna=anna, agent=agent, key=key, tids=tids, token=token, forms=forms,
                  params={"pid": PORTAL.rsplit("/", 1)[1], "key": key, "id": tok_id, "sd": "1",
-                         "*": "gibt-es-nicht", "token": link, "queue": "open"})
+                         "*": "gibt-es-nicht", "token": link, "queue": "open",
+                         "day": "1224", "file": "weeks.csv"})
     # Forms on pages of their own (a confirmation at the POST route's address).
     for method, pattern, flags, name in zek_routes(server.binary):
         if "api" not in flags:
