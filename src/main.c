@@ -37,6 +37,7 @@
 #include "jobs/jobs.h"
 #include "jobs/scheduler.h"
 #include "lib/arena.h"
+#include "lib/log.h"
 #include "lib/str.h"
 #include "mail/compose.h"
 #include "mail/mime.h"
@@ -62,6 +63,7 @@ static const char usage[] =
     "commands:\n"
     "  serve [--listen HOST:PORT] [--db DB] [--demo] [--dev] [--root DIR]\n"
     "        [--threads N] [--base-url URL] [--smtp-url URL]\n"
+    "        [--log-format text|json]\n"
     "                      run the web server\n"
     "  init [--db DB] [--demo]\n"
     "                      create the database with the ZEK configuration\n"
@@ -159,7 +161,8 @@ static const char usage_settings[] =
     "reset_ttl_minutes, share_with, signup, signup_domains, sla_state,\n"
     "idle_timeout,\n"
     "header_timeout, body_min_rate, max_connections, max_connections_per_ip,\n"
-    "trusted_proxies, metrics_allow, phase_timing;\n"
+    "trusted_proxies, metrics_allow, phase_timing, log_format (text|json),\n"
+    "log_level (error|warning|info|debug);\n"
     "see docs/internals/limits.md). Flags beat the\n"
     "environment, which beats the file.\n";
 
@@ -281,6 +284,23 @@ config_set_conn(struct config *cfg, const char *key, const char *v)
 	return -1;
 }
 
+/* log_format = text | json, log_level = error | warning | info | debug;
+ * -1 for another key or a bad value. */
+static int
+config_set_log(struct config *cfg, const char *key, const char *v)
+{
+	enum log_format f;
+	enum log_level l;
+
+	if (str_eq(key, "log_format") && log_format_parse(v, &f) == 0)
+		cfg->log_format = (int)f;
+	else if (str_eq(key, "log_level") && log_level_parse(v, &l) == 0)
+		cfg->log_level = (int)l;
+	else
+		return -1;
+	return 0;
+}
+
 #define CONFIG_STRINGS 18
 
 /* Keeps v if config_set stored it in a string setting, else frees it. A
@@ -348,6 +368,8 @@ config_set(struct config *cfg, const char *key, const char *value)
 	else if (str_eq(key, "phase_timing"))
 		cfg->phase_timing = str_eq(v, "1") || str_eq(v, "true") ||
 		    str_eq(v, "on");
+	else if (config_set_log(cfg, key, v) == 0)
+		;
 	else if (str_eq(key, "secure_cookies"))
 		cfg->secure_cookies = str_eq(v, "1") || str_eq(v, "true");
 	else if (str_eq(key, "threads") && str_to_i64(v, 1, 256, &n) == 0)
@@ -451,7 +473,7 @@ config_env(struct config *cfg)
 		"header_timeout", "body_min_rate",
 		"max_connections", "max_connections_per_ip", "trusted_proxies",
 		"metrics_allow",
-		"phase_timing",
+		"phase_timing", "log_format", "log_level",
 	};
 	char name[64];
 	size_t i, k;
@@ -1967,6 +1989,7 @@ parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
 		{ "threads", required_argument, NULL, 't' },
 		{ "demo", no_argument, NULL, 'D' },
 		{ "dev", no_argument, NULL, 'v' },
+		{ "log-format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1997,6 +2020,7 @@ parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
 		case 'b': if (config_set(cfg, "base_url", optarg)) return -1; break;
 		case 'm': if (config_set(cfg, "smtp_url", optarg)) return -1; break;
 		case 't': if (config_set(cfg, "threads", optarg)) return -1; break;
+		case 'F': if (config_set(cfg, "log_format", optarg)) return -1; break;
 		case 'D': cfg->demo = true; break;
 		case 'v': cfg->dev = true; break;
 		default: return -1;
@@ -2031,6 +2055,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	cfg->max_body_bytes = cfg->max_file_bytes * cfg->max_files + (1u << 20);
+	log_setup((enum log_format)cfg->log_format,
+	    (enum log_level)cfg->log_level);
 	config_find_root(cfg);
 	name = argv[cmd];
 	if (str_eq(name, "serve"))
