@@ -578,7 +578,7 @@ load_demo(struct zctx *ctx, void *arg)
 }
 
 /* Reads templates/ and po/ below the root into app (for pages and mails).
- * Says on standard error what failed. */
+ * Logs what failed. */
 static int
 load_presentation(struct app *app)
 {
@@ -590,12 +590,14 @@ load_presentation(struct app *app)
 		return ZEK_NOMEM;
 	app->tpl = templates_load(app->templates_dir, err, sizeof(err));
 	if (app->tpl == NULL) {
-		fprintf(stderr, "zek: templates: %s\n", err);
+		log_error("serve", "templates not loaded", LOG_FIELDS(
+		    LOG_S("error", err)));
 		return ZEK_IO;
 	}
 	app->cat = i18n_load(app->po_dir, err, sizeof(err));
 	if (app->cat == NULL) {
-		fprintf(stderr, "zek: catalogs: %s\n", err);
+		log_error("serve", "catalogs not loaded", LOG_FIELDS(
+		    LOG_S("error", err)));
 		return ZEK_IO;
 	}
 	return ZEK_OK;
@@ -631,7 +633,8 @@ serve_reload(struct app *app)
 		cat = i18n_load(app->po_dir, err, sizeof(err));
 	if (tpl == NULL || cat == NULL) {
 		/* Keeps what it has: a broken edit does not take pages down. */
-		fprintf(stderr, "zek: reload failed, nothing changed: %s\n", err);
+		log_error("serve", "reload failed, nothing changed", LOG_FIELDS(
+		    LOG_S("error", err)));
 		templates_free(tpl);
 		free(r);
 		return;
@@ -644,8 +647,10 @@ serve_reload(struct app *app)
 	__atomic_store_n(&app->cat, cat, __ATOMIC_RELEASE);
 	__atomic_store_n(&serve_jobs->mail.tpl, tpl, __ATOMIC_RELEASE);
 	__atomic_store_n(&serve_jobs->mail.cat, cat, __ATOMIC_RELEASE);
-	fprintf(stderr, "zek: reload: templates (%s) and catalogs (%s) re-read; "
-	    "other settings take a restart\n", app->templates_dir, app->po_dir);
+	log_info("serve", "reload: templates and catalogs re-read; other "
+	    "settings take a restart", LOG_FIELDS(
+	    LOG_S("templates", app->templates_dir),
+	    LOG_S("catalogs", app->po_dir)));
 }
 
 static void
@@ -667,8 +672,8 @@ db_open_failed(const struct app *app, int rc)
 {
 	char label[512];
 
-	fprintf(stderr, "zek: cannot open database %s\n",
-	    core_db_label(&app->cfg, label, sizeof(label)));
+	log_error("store", "cannot open the database", LOG_FIELDS(
+	    LOG_S("db", core_db_label(&app->cfg, label, sizeof(label)))));
 	return rc;
 }
 
@@ -688,7 +693,8 @@ cmd_serve(struct app *app)
 		return db_open_failed(app, rc);
 	}
 	if (app->cfg.demo && (rc = with_ctx(app->core, load_demo, &app->cfg.demo)) != ZEK_OK) {
-		fprintf(stderr, "zek: loading the demo data failed: %s\n", zek_rc_name(rc));
+		log_error("serve", "loading the demo data failed", LOG_FIELDS(
+		    LOG_S("error", zek_rc_name(rc))));
 		goto out;
 	}
 	rc = load_presentation(app);
@@ -700,7 +706,8 @@ cmd_serve(struct app *app)
 		goto out;
 	app->files = static_files_load(app->static_dir);
 	if (app->files == NULL) {
-		fprintf(stderr, "zek: cannot read %s\n", app->static_dir);
+		log_error("serve", "cannot read the static files", LOG_FIELDS(
+		    LOG_S("path", app->static_dir)));
 		goto out;
 	}
 	if (app->cfg.demo)
@@ -712,20 +719,21 @@ cmd_serve(struct app *app)
 	app->reload = serve_reload;
 	if (smtp_global_init() != ZEK_OK ||
 	    jobs_serve_start(&japp, &jobs) != ZEK_OK) {
-		fputs("zek: cannot start the background jobs\n", stderr);
+		log_error("serve", "cannot start the background jobs", NULL);
 		rc = ZEK_IO;
 		goto out;
 	}
 	if (str_empty(app->cfg.smtp_url))
-		fputs("zek: smtp_url is not set: mails stay in the outbox "
-		    "(zek mail list)\n", stderr);
-	fprintf(stderr, "zek: links in e-mails point to %s (base_url)\n",
-	    app->cfg.base_url);
+		log_info("serve", "smtp_url is not set: mails stay in the outbox "
+		    "(zek mail list)", NULL);
+	log_info("serve", "links in e-mails point to base_url", LOG_FIELDS(
+	    LOG_S("base_url", app->cfg.base_url)));
 	if (config_base_url_local_only(&app->cfg))
-		fprintf(stderr, "zek: warning: zek listens on %s, but links in "
-		    "e-mails point to %s, which only this machine can open: "
-		    "set base_url (ZEK_BASE_URL, --base-url) to the address "
-		    "people use\n", app->cfg.listen, app->cfg.base_url);
+		log_warning("serve", "links in e-mails point to an address only "
+		    "this machine can open: set base_url (ZEK_BASE_URL, "
+		    "--base-url) to the address people use", LOG_FIELDS(
+		    LOG_S("listen", app->cfg.listen),
+		    LOG_S("base_url", app->cfg.base_url)));
 	rc = http_serve(app);
 out:
 	/* The mail worker finishes the mail it sends, not its whole batch. */

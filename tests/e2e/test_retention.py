@@ -95,7 +95,7 @@ def test_the_server_job_deletes_and_the_pages_forget(c, binary):
                           "ON u.id = r.reporter_id WHERE r.issue_key = ?", (gone[0],))
         server = Server(binary, demo=False, db=db,
                         extra_env={"ZEK_RETENTION_CLOSED_DAYS": DAYS})
-        zektest.log_with(server, "retention: deleted %d closed requests" % len(gone), 30)
+        zektest.log_with(server, "retention deleted closed requests requests=%d" % len(gone), 30)
         assert old_closed(db) == []
         who = Client(server)
         who.login(reporter or anna)
