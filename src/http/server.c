@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -693,6 +694,22 @@ connection_limit(const struct config *cfg)
 	return cfg->max_connections;
 }
 
+/* libmicrohttpd's own complaints (MHD_USE_ERROR_LOG), as lines of ours:
+ * one format, one line each, the request's id when there is one. */
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	log_warning("http", "libmicrohttpd", LOG_FIELDS(LOG_S("error", msg)));
+}
+
 /* Tells systemd (Type=notify) what the server does now; nothing when
  * zek was not started by systemd or built without libsystemd. */
 static void
@@ -797,6 +814,7 @@ http_serve(struct app *app)
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_NOTIFY_CONNECTION, guard_on_connection, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, guard_unescape, NULL,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,

@@ -43,18 +43,49 @@ make_token(char *out, size_t n)
 	snprintf(out, n, "%ld-%s", (long)getpid(), hex);
 }
 
+/* why for the log, with every word that holds an '@' (an address: the
+ * server's answer often names the recipient) as "[address]". */
+static const char *
+without_addresses(const char *why, char *out, size_t cap)
+{
+	const char *w = why, *end;
+	size_t n = 0, len;
+
+	while (*w != '\0' && n + 1 < cap) {
+		for (end = w; *end != '\0' && *end != ' '; end++)
+			;
+		len = (size_t)(end - w);
+		if (memchr(w, '@', len) != NULL) {
+			w = "[address]";
+			len = strlen(w);
+		}
+		if (n + len + 1 >= cap)
+			len = cap - n - 1;
+		memcpy(out + n, w, len);
+		n += len;
+		if (*end == ' ' && n + 1 < cap)
+			out[n++] = ' ';
+		w = *end == ' ' ? end + 1 : end;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 /* What became of mail m (message "mail sent", "mail failed", ...) and
  * why, at `level`; counted in `stat` (STAT_MAX: not counted). */
 static void
 log_mail(enum log_level level, const struct store_mail *m, const char *msg,
     const char *why, enum core_stat stat)
 {
+	char safe[ERROR_MAX];
+
 	core_stat_add(stat, 1);
 	/* Ids and events only: addresses are personal data. */
 	if (why != NULL)
 		log_emit(level, "mail", msg, LOG_FIELDS(LOG_I("mail_id", m->id),
 		    LOG_S("event", m->event), LOG_S("message_id", m->message_id),
-		    LOG_S("reason", why)));
+		    LOG_S("reason", without_addresses(why, safe,
+		    sizeof(safe)))));
 	else
 		log_emit(level, "mail", msg, LOG_FIELDS(LOG_I("mail_id", m->id),
 		    LOG_S("event", m->event), LOG_S("message_id",
