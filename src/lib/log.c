@@ -296,10 +296,11 @@ format_time(char out[32], int64_t now_ms)
 	time_t t = (time_t)(now_ms / 1000);
 	struct tm tm;
 
+	size_t n;
+
 	gmtime_r(&t, &tm);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(now_ms % 1000));
+	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03uZ", (unsigned)(now_ms % 1000) % 1000u);
 }
 
 static void
