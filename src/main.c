@@ -666,6 +666,17 @@ serve_retired_free(void)
 	}
 }
 
+/* `zek mail ...` and `zek jobs run` (cron, an MTA's pipe) do what the
+ * jobs of zek serve do: their log lines get a run id alike. */
+static void
+cli_job_id(void)
+{
+	char id[LOG_ID_MAX];
+
+	log_id_new("job-", id);
+	log_id_set(id);
+}
+
 /* Says which database could not be opened (without its password). */
 static int
 db_open_failed(const struct app *app, int rc)
@@ -1516,6 +1527,7 @@ cmd_mail(struct app *app, int argc, char **argv)
 	struct mail_args ma = { .limit = 50 };
 	int c, rc;
 
+	cli_job_id();
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return ZEK_INVALID;
@@ -1688,6 +1700,7 @@ cmd_jobs(struct app *app, int argc, char **argv)
 	struct jobs_args ja = { 0 };
 	int c, rc;
 
+	cli_job_id();
 	if (argc < 2 || !str_eq(argv[1], "run")) {
 		fputs("usage: zek jobs run [--db DB] [--now MS]\n", stderr);
 		return ZEK_INVALID;
