@@ -38,6 +38,7 @@
 #include "jobs/jobs.h"
 #include "jobs/scheduler.h"
 #include "lib/arena.h"
+#include "lib/log.h"
 #include "lib/str.h"
 #include "mail/compose.h"
 #include "mail/mime.h"
@@ -63,6 +64,7 @@ static const char usage[] =
     "commands:\n"
     "  serve [--listen HOST:PORT] [--db DB] [--demo] [--dev] [--root DIR]\n"
     "        [--threads N] [--base-url URL] [--smtp-url URL]\n"
+    "        [--log-format text|json]\n"
     "                      run the web server\n"
     "  init [--db DB] [--demo]\n"
     "                      create the database with the ZEK configuration\n"
@@ -163,7 +165,8 @@ static const char usage_settings[] =
     "reset_ttl_minutes, share_with, signup, signup_domains, sla_state,\n"
     "idle_timeout,\n"
     "header_timeout, body_min_rate, max_connections, max_connections_per_ip,\n"
-    "trusted_proxies, metrics_allow, phase_timing;\n"
+    "trusted_proxies, metrics_allow, phase_timing, log_format (text|json),\n"
+    "log_level (error|warning|info|debug);\n"
     "see docs/internals/limits.md). Flags beat the\n"
     "environment, which beats the file.\n";
 
@@ -285,6 +288,23 @@ config_set_conn(struct config *cfg, const char *key, const char *v)
 	return -1;
 }
 
+/* log_format = text | json, log_level = error | warning | info | debug;
+ * -1 for another key or a bad value. */
+static int
+config_set_log(struct config *cfg, const char *key, const char *v)
+{
+	enum log_format f;
+	enum log_level l;
+
+	if (str_eq(key, "log_format") && log_format_parse(v, &f) == 0)
+		cfg->log_format = (int)f;
+	else if (str_eq(key, "log_level") && log_level_parse(v, &l) == 0)
+		cfg->log_level = (int)l;
+	else
+		return -1;
+	return 0;
+}
+
 #define CONFIG_STRINGS 18
 
 /* Keeps v if config_set stored it in a string setting, else frees it. A
@@ -352,6 +372,8 @@ config_set(struct config *cfg, const char *key, const char *value)
 	else if (str_eq(key, "phase_timing"))
 		cfg->phase_timing = str_eq(v, "1") || str_eq(v, "true") ||
 		    str_eq(v, "on");
+	else if (config_set_log(cfg, key, v) == 0)
+		;
 	else if (str_eq(key, "secure_cookies"))
 		cfg->secure_cookies = str_eq(v, "1") || str_eq(v, "true");
 	else if (str_eq(key, "threads") && str_to_i64(v, 1, 256, &n) == 0)
@@ -455,7 +477,7 @@ config_env(struct config *cfg)
 		"header_timeout", "body_min_rate",
 		"max_connections", "max_connections_per_ip", "trusted_proxies",
 		"metrics_allow",
-		"phase_timing",
+		"phase_timing", "log_format", "log_level",
 	};
 	char name[64];
 	size_t i, k;
@@ -560,7 +582,7 @@ load_demo(struct zctx *ctx, void *arg)
 }
 
 /* Reads templates/ and po/ below the root into app (for pages and mails).
- * Says on standard error what failed. */
+ * Logs what failed. */
 static int
 load_presentation(struct app *app)
 {
@@ -572,12 +594,14 @@ load_presentation(struct app *app)
 		return ZEK_NOMEM;
 	app->tpl = templates_load(app->templates_dir, err, sizeof(err));
 	if (app->tpl == NULL) {
-		fprintf(stderr, "zek: templates: %s\n", err);
+		log_error("serve", "templates not loaded", LOG_FIELDS(
+		    LOG_S("error", err)));
 		return ZEK_IO;
 	}
 	app->cat = i18n_load(app->po_dir, err, sizeof(err));
 	if (app->cat == NULL) {
-		fprintf(stderr, "zek: catalogs: %s\n", err);
+		log_error("serve", "catalogs not loaded", LOG_FIELDS(
+		    LOG_S("error", err)));
 		return ZEK_IO;
 	}
 	return ZEK_OK;
@@ -613,7 +637,8 @@ serve_reload(struct app *app)
 		cat = i18n_load(app->po_dir, err, sizeof(err));
 	if (tpl == NULL || cat == NULL) {
 		/* Keeps what it has: a broken edit does not take pages down. */
-		fprintf(stderr, "zek: reload failed, nothing changed: %s\n", err);
+		log_error("serve", "reload failed, nothing changed", LOG_FIELDS(
+		    LOG_S("error", err)));
 		templates_free(tpl);
 		free(r);
 		return;
@@ -626,8 +651,10 @@ serve_reload(struct app *app)
 	__atomic_store_n(&app->cat, cat, __ATOMIC_RELEASE);
 	__atomic_store_n(&serve_jobs->mail.tpl, tpl, __ATOMIC_RELEASE);
 	__atomic_store_n(&serve_jobs->mail.cat, cat, __ATOMIC_RELEASE);
-	fprintf(stderr, "zek: reload: templates (%s) and catalogs (%s) re-read; "
-	    "other settings take a restart\n", app->templates_dir, app->po_dir);
+	log_info("serve", "reload: templates and catalogs re-read; other "
+	    "settings take a restart", LOG_FIELDS(
+	    LOG_S("templates", app->templates_dir),
+	    LOG_S("catalogs", app->po_dir)));
 }
 
 static void
@@ -643,14 +670,25 @@ serve_retired_free(void)
 	}
 }
 
+/* `zek mail ...` and `zek jobs run` (cron, an MTA's pipe) do what the
+ * jobs of zek serve do: their log lines get a run id alike. */
+static void
+cli_job_id(void)
+{
+	char id[LOG_ID_MAX];
+
+	log_id_new("job-", id);
+	log_id_set(id);
+}
+
 /* Says which database could not be opened (without its password). */
 static int
 db_open_failed(const struct app *app, int rc)
 {
 	char label[512];
 
-	fprintf(stderr, "zek: cannot open database %s\n",
-	    core_db_label(&app->cfg, label, sizeof(label)));
+	log_error("store", "cannot open the database", LOG_FIELDS(
+	    LOG_S("db", core_db_label(&app->cfg, label, sizeof(label)))));
 	return rc;
 }
 
@@ -670,7 +708,8 @@ cmd_serve(struct app *app)
 		return db_open_failed(app, rc);
 	}
 	if (app->cfg.demo && (rc = with_ctx(app->core, load_demo, &app->cfg.demo)) != ZEK_OK) {
-		fprintf(stderr, "zek: loading the demo data failed: %s\n", zek_rc_name(rc));
+		log_error("serve", "loading the demo data failed", LOG_FIELDS(
+		    LOG_S("error", zek_rc_name(rc))));
 		goto out;
 	}
 	rc = load_presentation(app);
@@ -682,7 +721,8 @@ cmd_serve(struct app *app)
 		goto out;
 	app->files = static_files_load(app->static_dir);
 	if (app->files == NULL) {
-		fprintf(stderr, "zek: cannot read %s\n", app->static_dir);
+		log_error("serve", "cannot read the static files", LOG_FIELDS(
+		    LOG_S("path", app->static_dir)));
 		goto out;
 	}
 	if (app->cfg.demo)
@@ -694,20 +734,21 @@ cmd_serve(struct app *app)
 	app->reload = serve_reload;
 	if (smtp_global_init() != ZEK_OK ||
 	    jobs_serve_start(&japp, &jobs) != ZEK_OK) {
-		fputs("zek: cannot start the background jobs\n", stderr);
+		log_error("serve", "cannot start the background jobs", NULL);
 		rc = ZEK_IO;
 		goto out;
 	}
 	if (str_empty(app->cfg.smtp_url))
-		fputs("zek: smtp_url is not set: mails stay in the outbox "
-		    "(zek mail list)\n", stderr);
-	fprintf(stderr, "zek: links in e-mails point to %s (base_url)\n",
-	    app->cfg.base_url);
+		log_info("serve", "smtp_url is not set: mails stay in the outbox "
+		    "(zek mail list)", NULL);
+	log_info("serve", "links in e-mails point to base_url", LOG_FIELDS(
+	    LOG_S("base_url", app->cfg.base_url)));
 	if (config_base_url_local_only(&app->cfg))
-		fprintf(stderr, "zek: warning: zek listens on %s, but links in "
-		    "e-mails point to %s, which only this machine can open: "
-		    "set base_url (ZEK_BASE_URL, --base-url) to the address "
-		    "people use\n", app->cfg.listen, app->cfg.base_url);
+		log_warning("serve", "links in e-mails point to an address only "
+		    "this machine can open: set base_url (ZEK_BASE_URL, "
+		    "--base-url) to the address people use", LOG_FIELDS(
+		    LOG_S("listen", app->cfg.listen),
+		    LOG_S("base_url", app->cfg.base_url)));
 	rc = http_serve(app);
 out:
 	/* The mail worker finishes the mail it sends, not its whole batch. */
@@ -1490,6 +1531,7 @@ cmd_mail(struct app *app, int argc, char **argv)
 	struct mail_args ma = { .limit = 50 };
 	int c, rc;
 
+	cli_job_id();
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return ZEK_INVALID;
@@ -1662,6 +1704,7 @@ cmd_jobs(struct app *app, int argc, char **argv)
 	struct jobs_args ja = { 0 };
 	int c, rc;
 
+	cli_job_id();
 	if (argc < 2 || !str_eq(argv[1], "run")) {
 		fputs("usage: zek jobs run [--db DB] [--now MS]\n", stderr);
 		return ZEK_INVALID;
@@ -2032,6 +2075,7 @@ parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
 		{ "threads", required_argument, NULL, 't' },
 		{ "demo", no_argument, NULL, 'D' },
 		{ "dev", no_argument, NULL, 'v' },
+		{ "log-format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -2062,6 +2106,7 @@ parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
 		case 'b': if (config_set(cfg, "base_url", optarg)) return -1; break;
 		case 'm': if (config_set(cfg, "smtp_url", optarg)) return -1; break;
 		case 't': if (config_set(cfg, "threads", optarg)) return -1; break;
+		case 'F': if (config_set(cfg, "log_format", optarg)) return -1; break;
 		case 'D': cfg->demo = true; break;
 		case 'v': cfg->dev = true; break;
 		default: return -1;
@@ -2096,6 +2141,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	cfg->max_body_bytes = cfg->max_file_bytes * cfg->max_files + (1u << 20);
+	log_setup((enum log_format)cfg->log_format,
+	    (enum log_level)cfg->log_level);
 	config_find_root(cfg);
 	name = argv[cmd];
 	if (str_eq(name, "serve"))

@@ -56,11 +56,8 @@ api_fail(struct req *rq, int rc)
 	unsigned status = rc == ZEK_OK ? 500 : http_status_of(rc);
 
 	if (status >= 500) {
-		if (rc == ZEK_NOMEM)
-			fprintf(stderr, "%s api: out of memory\n", rq->id);
-		else
-			fprintf(stderr, "%s api failed: %s\n", rq->id,
-			    zek_rc_name(rc));
+		log_error("api", "request failed", LOG_FIELDS(LOG_S("error",
+		    zek_rc_name(rc)), LOG_I("status", status)));
 		jsonalloc_begin();  /* the error body is built afresh */
 	}
 	return api_error(rq, status, http_api_error_key(rc), NULL);

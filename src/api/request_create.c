@@ -458,8 +458,8 @@ api_request_create(struct req *rq)
 		rc = core_participant_add(&rq->ctx, rq->user, v->id,
 		    parts[i].email, NULL, NULL);
 		if (rc != ZEK_OK)   /* only a race can get here; it is created */
-			fprintf(stderr, "%s api: participant of %s not added: %s\n",
-			    rq->id, key, zek_rc_name(rc));
+			log_warning("api", "participant not added", LOG_FIELDS(
+			    LOG_S("request", key), LOG_S("error", zek_rc_name(rc))));
 	}
 	if (nparts > 0 && (rc = core_request_get(&rq->ctx, rq->user, key,
 	    rq->lang, &v)) != ZEK_OK)

@@ -425,6 +425,8 @@ core_gauges_read(struct zctx *ctx, struct core_gauges *out)
 	if (rc == ZEK_OK)
 		rc = count_queue(ctx, &sq, AGENT_QUEUE_BREACHED,
 		    &out->sla_breached_open);
+	if (rc == ZEK_OK)
+		rc = store_db_size(ctx->db, ctx->arena, &out->db_bytes);
 	return rc;
 }
 

@@ -150,12 +150,14 @@ enum zek_rc core_agent_queue(struct zctx *ctx, const struct user *user,
 
 /* What operators watch (/metrics, which the web layer opens to the
  * configured addresses only): mails waiting and failed, the age of the
- * oldest waiting one, open requests with a service level breached. */
+ * oldest waiting one, open requests with a service level breached, the
+ * database's size. */
 struct core_gauges {
 	int64_t mails_pending;
 	int64_t mails_oldest_age_ms;    /* 0 when none waits */
 	int64_t mails_failed;
 	int64_t sla_breached_open;
+	int64_t db_bytes;               /* the database's size (store_db_size) */
 };
 enum zek_rc core_gauges_read(struct zctx *ctx, struct core_gauges *out);
 

@@ -13,6 +13,7 @@
 #include "core/users.h"
 #include "core/validate.h"
 #include "lib/arena.h"
+#include "lib/log.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
 #include "store/store.h"
@@ -85,8 +86,9 @@ sniff(struct zctx *ctx, const void *data, size_t len)
 	if (magic_cookie == NULL && !magic_failed) {
 		magic_cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS);
 		if (magic_cookie != NULL && magic_load(magic_cookie, NULL) != 0) {
-			fprintf(stderr, "attachments: magic_load: %s\n",
-			    magic_error(magic_cookie));
+			log_error("core", "libmagic not loaded: file types "
+			    "are not recognised", LOG_FIELDS(LOG_S("error",
+			    magic_error(magic_cookie))));
 			magic_close(magic_cookie);
 			magic_cookie = NULL;
 		}

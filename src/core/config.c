@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/log.h"
+
 void
 config_defaults(struct config *cfg)
 {
@@ -29,6 +31,8 @@ config_defaults(struct config *cfg)
 		.max_connections_per_ip = 256,
 		.trusted_proxies = "",
 		.metrics_allow = "127.0.0.0/8, ::1",
+		.log_format = LOG_FORMAT_TEXT,
+		.log_level = LOG_LEVEL_INFO,
 		.smtp_url = "",
 		.smtp_starttls = CONFIG_TLS_ON,
 		.smtp_user = "",

@@ -56,6 +56,10 @@ struct config {
 	                               loopback */
 	bool phase_timing;          /* answers say where their time went
 	                               (Server-Timing), default off */
+	int log_format;             /* enum log_format (lib/log.h): text
+	                               (the default) or json lines */
+	int log_level;              /* enum log_level: the least important
+	                               lines written, default info */
 
 	/* E-mail (core/notify.h, mail/). smtp_url "" = no delivery: mails
 	 * stay in the outbox (see `zek mail list`). */

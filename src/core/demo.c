@@ -19,6 +19,7 @@
 #include "core/users.h"
 #include "core/validate.h"
 #include "lib/arena.h"
+#include "lib/log.h"
 #include "lib/str.h"
 #include "store/store.h"
 
@@ -46,7 +47,9 @@ load_json(struct zctx *ctx, const char *name, json_t **out)
 		return ZEK_NOMEM;
 	j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (j == NULL) {
-		fprintf(stderr, "demo: %s:%d: %s\n", path, jerr.line, jerr.text);
+		log_error("demo", "demo file not read", LOG_FIELDS(
+		    LOG_S("path", path), LOG_I("line", jerr.line),
+		    LOG_S("error", jerr.text)));
 		return jerr.line <= 0 ? ZEK_IO : ZEK_INVALID;
 	}
 	if (arena_defer(ctx->arena, json_free, j) != 0)
@@ -74,16 +77,17 @@ jint(const json_t *o, const char *key)
 
 /* ---- configuration ---- */
 
-/* The problems of a refused configuration, on standard error. */
+/* The problems of a refused configuration, logged. */
 static void
 print_problems(const char *file, const struct config_problems *probs)
 {
 	size_t i;
 
 	for (i = 0; i < probs->n; i++)
-		fprintf(stderr, "demo: %s: %s: %s %s\n", file,
-		    probs->rows[i].path, probs->rows[i].key,
-		    probs->rows[i].detail);
+		log_error("demo", "configuration refused", LOG_FIELDS(
+		    LOG_S("file", file), LOG_S("at", probs->rows[i].path),
+		    LOG_S("problem", probs->rows[i].key),
+		    LOG_S("detail", probs->rows[i].detail)));
 }
 
 /* demo/config.json is a configuration document (core/config_io.h):
@@ -105,8 +109,8 @@ core_init_config(struct zctx *ctx)
 		return ZEK_NOMEM;
 	rc = core_config_read_file(ctx, path, &doc, &len);
 	if (rc != ZEK_OK) {
-		fprintf(stderr, "demo: cannot read %s: %s\n", path,
-		    zek_rc_name(rc));
+		log_error("demo", "demo file not read", LOG_FIELDS(
+		    LOG_S("path", path), LOG_S("error", zek_rc_name(rc))));
 		return rc;
 	}
 	rc = store_begin(ctx->db);
@@ -139,8 +143,9 @@ add_people(struct zctx *ctx, const json_t *data)
 		    password, jstr(p, "role"), jstr(p, "org"), jstr(p, "lang"),
 		    NULL);
 		if (rc != ZEK_OK) {
-			fprintf(stderr, "demo: person %s: %s\n", jstr(p, "email"),
-			    zek_rc_name(rc));
+			log_error("demo", "person not added", LOG_FIELDS(
+			    LOG_S("email", jstr(p, "email")),
+			    LOG_S("error", zek_rc_name(rc))));
 			return rc;
 		}
 	}
@@ -161,7 +166,8 @@ object_id(struct zctx *ctx, const char *kind, const char *name)
 		if (str_eq(o[i].name, name))
 			return arena_printf(ctx->arena, "%lld",
 			    (long long)o[i].id);
-	fprintf(stderr, "demo: no object %s \"%s\"\n", kind, name);
+	log_error("demo", "no such object", LOG_FIELDS(LOG_S("kind", kind),
+	    LOG_S("name", name)));
 	return NULL;
 }
 
@@ -211,7 +217,8 @@ find_user(struct zctx *ctx, const char *email, struct user **out)
 	enum zek_rc rc = core_user_by_email(ctx, email, out);
 
 	if (rc == ZEK_NOTFOUND) {
-		fprintf(stderr, "demo: unknown person %s\n", email);
+		log_error("demo", "unknown person", LOG_FIELDS(
+		    LOG_S("email", email)));
 		rc = ZEK_INVALID;
 	}
 	return rc;
@@ -335,9 +342,10 @@ add_request(struct zctx *ctx, const json_t *jr)
 		in.share_org_id = reporter->org_ids[0];
 	rc = core_request_create(ctx, creator, &in, &errs, &nerrs, &key);
 	for (i = 0; rc == ZEK_INVALID && i < nerrs; i++)
-		fprintf(stderr, "demo: request \"%s\": %s %s\n",
-		    jstr(json_object_get(jr, "values"), "summary"),
-		    errs[i].field, errs[i].key);
+		log_error("demo", "request refused", LOG_FIELDS(
+		    LOG_S("summary", jstr(json_object_get(jr, "values"),
+		    "summary")), LOG_S("field", errs[i].field),
+		    LOG_S("problem", errs[i].key)));
 	if (rc == ZEK_OK)
 		rc = demo_aftermath(ctx, jr, key);
 	return rc;
@@ -357,8 +365,8 @@ add_requests(struct zctx *ctx, const json_t *data)
 		    json_object_get(jr, "days_ago")) * DAY_MS);
 		rc = add_request(ctx, jr);
 		if (rc != ZEK_OK) {
-			fprintf(stderr, "demo: data.json: request %zu: %s\n", i,
-			    zek_rc_name(rc));
+			log_error("demo", "request not added", LOG_FIELDS(
+			    LOG_I("index", i), LOG_S("error", zek_rc_name(rc))));
 			break;
 		}
 	}
@@ -404,8 +412,8 @@ add_snippets(struct zctx *ctx, const json_t *data)
 			rc = core_snippet_save(ctx, by, 0, jstr(js, "title"),
 			    jstr(js, "body"), NULL, &err);
 		if (rc != ZEK_OK) {
-			fprintf(stderr, "demo: data.json: snippet %zu: %s\n", i,
-			    zek_rc_name(rc));
+			log_error("demo", "snippet not added", LOG_FIELDS(
+			    LOG_I("index", i), LOG_S("error", zek_rc_name(rc))));
 			break;
 		}
 	}
@@ -435,8 +443,9 @@ core_demo_load(struct zctx *ctx)
 		return ZEK_NOMEM;
 	rc = core_import_objects_csv_path(ctx, csv, NULL, &line);
 	if (rc != ZEK_OK) {
-		fprintf(stderr, "demo: %s:%lld: %s\n", csv, (long long)line,
-		    zek_rc_name(rc));
+		log_error("demo", "objects not imported", LOG_FIELDS(
+		    LOG_S("path", csv), LOG_I("line", line),
+		    LOG_S("error", zek_rc_name(rc))));
 		return rc;
 	}
 	rc = add_closed_days(ctx, data);

@@ -7,6 +7,7 @@
 #include "core/internal.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/log.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
 #include "store/store.h"
@@ -298,7 +299,8 @@ core_import_objects_csv_path(struct zctx *ctx, const char *path,
 
 	fp = fopen(path, "rb");
 	if (fp == NULL) {
-		fprintf(stderr, "import: %s: %s\n", path, strerror(errno));
+		log_error("core", "cannot read the objects file", LOG_FIELDS(
+		    LOG_S("path", path), LOG_S("error", strerror(errno))));
 		return ZEK_IO;
 	}
 	rc = core_import_objects_csv(ctx, fp, added, line_out);

@@ -12,6 +12,7 @@
 #include "core/users.h"
 #include "core/validate.h"
 #include "lib/arena.h"
+#include "lib/log.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
 
@@ -116,9 +117,9 @@ dict_open(void)
 		if (pwp != NULL)
 			absent = FindPW(pwp, no_word);
 		else
-			fprintf(stderr, "password: no cracklib dictionary at %s "
-			    "(apt-get install cracklib-runtime): common passwords "
-			    "are not refused\n", path);
+			log_warning("core", "no cracklib dictionary (apt-get "
+			    "install cracklib-runtime): common passwords are not "
+			    "refused", LOG_FIELDS(LOG_S("path", path)));
 	}
 	return pwp;
 }

@@ -14,6 +14,7 @@
 #include "core/users.h"
 #include "core/links.h"
 #include "core/validate.h"
+#include "lib/log.h"
 #include "lib/str.h"
 #include "store/store.h"
 
@@ -331,9 +332,10 @@ request_checked(struct zctx *ctx, const struct user *user,
 	 * not know (never "Offen" by default). */
 	if (rc == ZEK_OK && !status_decode((*out)->status, (*out)->resolution,
 	    &st, &res)) {
-		fprintf(stderr, "core: request %lld has an unknown status '%s' or "
-		    "resolution '%s': refused\n", (long long)request_id,
-		    (*out)->status, (*out)->resolution);
+		log_error("core", "request in an unknown status or resolution: "
+		    "refused", LOG_FIELDS(LOG_I("request_id", request_id),
+		    LOG_S("status", (*out)->status),
+		    LOG_S("resolution", (*out)->resolution)));
 		rc = ZEK_IO;
 	}
 	return rc;

@@ -1,62 +1,33 @@
-/* access_log.c: batched access log lines on standard error. */
+/* access_log.c: the access log line of a request, as text or log fields. */
 #include "http/access_log.h"
 
-#include <errno.h>
-#include <pthread.h>
-#include <stdarg.h>
+#include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
-/* 16 KiB: about 150 lines, so a busy server writes a few times per
- * second instead of once per request. */
-#define ACCESS_LOG_BUF 16384
+#include "http/http.h"
+#include "http/router.h"
+#include "lib/log.h"
+
+/* The longest text line (longer ones are cut). */
 #define ACCESS_LOG_LINE 1024
 
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char log_buf[ACCESS_LOG_BUF];
-static size_t log_len;
-
-/* Caller holds log_lock. A failed write drops the lines: the server keeps
- * serving, as it did when fprintf to standard error failed. */
-static void
-write_out(void)
-{
-	size_t off = 0;
-	ssize_t n;
-
-	while (off < log_len) {
-		n = write(STDERR_FILENO, log_buf + off, log_len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	log_len = 0;
-}
-
 void
-access_log_line(const char *fmt, ...)
+access_log_request(const struct req *rq, unsigned status, int64_t us)
 {
-	char line[ACCESS_LOG_LINE];
-	va_list ap;
-	int n;
+	char line[ACCESS_LOG_LINE], method[64], path[768];
+	const char *shown = rq->route != NULL &&
+	    (rq->route->flags & ROUTE_SECRET) ? rq->route->pattern : rq->path;
 
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;      /* cut; keep room for '\n' */
-	line[n++] = '\n';
-	pthread_mutex_lock(&log_lock);
-	if (log_len + (size_t)n > sizeof(log_buf))
-		write_out();
-	memcpy(log_buf + log_len, line, (size_t)n);
-	log_len += (size_t)n;
-	pthread_mutex_unlock(&log_lock);
+	snprintf(line, sizeof(line), "%s %s %s %s %u %zu %" PRId64 "us",
+	    rq->id, rq->client_ip,
+	    access_log_field(method, sizeof(method), rq->method),
+	    access_log_field(path, sizeof(path), shown), status,
+	    rq->resp_bytes, us);
+	log_access(line, LOG_FIELDS(LOG_S("client", rq->client_ip),
+	    LOG_S("method", rq->method), LOG_S("path", shown),
+	    LOG_S("route", rq->route != NULL ? rq->route->pattern : ""),
+	    LOG_I("status", status), LOG_I("bytes", rq->resp_bytes),
+	    LOG_I("duration_us", us)));
 }
 
 const char *
@@ -84,12 +55,4 @@ access_log_field(char *out, size_t cap, const char *s)
 	}
 	out[n] = '\0';
 	return out;
-}
-
-void
-access_log_flush(void)
-{
-	pthread_mutex_lock(&log_lock);
-	write_out();
-	pthread_mutex_unlock(&log_lock);
 }

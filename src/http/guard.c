@@ -16,6 +16,7 @@
 
 #include "api/api.h"
 #include "http/http.h"
+#include "lib/log.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
 #include "lib/zek.h"
@@ -216,13 +217,14 @@ watchdog(void *arg)
 			else
 				slow++;
 			if (waiting + slow == 1)
-				fprintf(stderr, "zek: closing slow connection from %s\n",
-				    g->ip);
+				log_warning("http", "closing slow connection",
+				    LOG_FIELDS(LOG_S("client", g->ip)));
 		}
 		if (waiting + slow > 1)
-			fprintf(stderr, "zek: closed %u slow connections (%u without "
-			    "complete headers, %u with a slow body)\n",
-			    waiting + slow, waiting, slow);
+			log_warning("http", "closed slow connections", LOG_FIELDS(
+			    LOG_I("connections", waiting + slow),
+			    LOG_I("without_headers", waiting),
+			    LOG_I("slow_body", slow)));
 	}
 	pthread_mutex_unlock(&guard_lock);
 	return NULL;

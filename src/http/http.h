@@ -13,6 +13,7 @@
 #include "http/proxy.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/log.h"
 
 struct MHD_Connection;
 struct MHD_Response;
@@ -63,7 +64,7 @@ struct req {
 	struct MHD_Connection *conn;
 	const char *method;
 	const char *path;           /* decoded path without the query */
-	char id[17];                /* request id for logs */
+	char id[LOG_ID_MAX];        /* request id for logs (lib/log.h) */
 	int64_t started_us;
 	const char *client_ip;
 

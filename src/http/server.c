@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "http/metrics.h"
 #include "http/guard.h"
 #include "http/router.h"
+#include "lib/log.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
 #include "render/jsonalloc.h"
@@ -41,9 +43,6 @@ static atomic_uint_fast64_t requests_total;
 /* Requests from their first byte to their last (on_completed): what a
  * stop waits for. Idle keep-alive connections are not counted. */
 static atomic_int requests_in_flight;
-/* Drawn once per process: request ids stay apart across restarts without
- * a system call for randomness on every request. */
-static uint32_t request_id_base;
 
 static int64_t
 now_us(void)
@@ -160,6 +159,22 @@ req_rewind(struct req *rq)
 	rq->tpl = NULL;
 }
 
+/* The request's id: the one a trusted proxy sent along (X-Request-Id,
+ * so that its log and ours name requests alike), else a fresh one. From
+ * anybody else the header is ignored: ids are for the operator's logs. */
+static void
+request_id(struct req *rq, const char *peer)
+{
+	const char *sent = MHD_lookup_connection_value(rq->conn,
+	    MHD_HEADER_KIND, "X-Request-Id");
+
+	if (sent != NULL && log_id_valid(sent) &&
+	    proxy_list_has(&rq->app->proxies, peer))
+		str_lcpy(rq->id, sent, sizeof(rq->id));
+	else
+		log_id_new("", rq->id);
+}
+
 static struct req *
 req_new(struct app *app, struct MHD_Connection *conn, const char *url,
     const char *method)
@@ -167,7 +182,6 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 	struct arena *a;
 	struct req *rq;
 	const union MHD_ConnectionInfo *ci;
-	uint64_t seq;
 	char ip[INET6_ADDRSTRLEN] = "-";
 
 	http_fallback_init();   /* once: the answer when nothing else can be built */
@@ -186,9 +200,7 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 	rq->method = arena_strdup(a, method);
 	rq->path = arena_strdup(a, url);
 	rq->started_us = now_us();
-	seq = atomic_fetch_add(&requests_total, 1);
-	snprintf(rq->id, sizeof(rq->id), "%06" PRIx32 "%010" PRIx64,
-	    request_id_base & 0xffffffu, seq & 0xffffffffffu);
+	atomic_fetch_add(&requests_total, 1);
 	buf_init(&rq->body, app->cfg.max_body_bytes);
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci != NULL && ci->client_addr != NULL) {
@@ -205,6 +217,7 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 		    "X-Forwarded-For"), client, sizeof(client));
 		rq->client_ip = arena_strdup(a, client);
 	}
+	request_id(rq, ip);
 	req_rewind(rq);
 	if (rq->method == NULL || rq->path == NULL || rq->client_ip == NULL) {
 		arena_free(a);
@@ -231,30 +244,21 @@ sent_status(const struct req *rq)
 }
 
 static void
-access_log(const struct req *rq)
-{
-	char method[64], path[768];
-	const char *shown = rq->route != NULL &&
-	    (rq->route->flags & ROUTE_SECRET) ? rq->route->pattern : rq->path;
-
-	access_log_line("%s %s %s %s %u %zu %" PRId64 "us", rq->id,
-	    rq->client_ip, access_log_field(method, sizeof(method), rq->method),
-	    access_log_field(path, sizeof(path), shown), sent_status(rq),
-	    rq->resp_bytes, now_us() - rq->started_us);
-}
-
-static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
 	struct req *rq = *con_cls;
+	int64_t us;
 
 	if (rq == NULL)
 		return;
 	guard_idle(conn);
 	http_reply_release(rq);
-	metrics_record(rq->route, sent_status(rq), now_us() - rq->started_us);
-	access_log(rq);
+	us = now_us() - rq->started_us;
+	metrics_record(rq->route, sent_status(rq), us);
+	log_id_set(rq->id);
+	access_log_request(rq, sent_status(rq), us);
+	log_id_set(NULL);
 	arena_free(rq->arena);
 	*con_cls = NULL;
 }
@@ -391,6 +395,9 @@ queue_answer(struct req *rq)
 		if (v != NULL)
 			MHD_add_response_header(rq->resp, "Server-Timing", v);
 	}
+	/* The id the log lines of this request carry, for a report. */
+	if (!http_reply_shared(rq))
+		MHD_add_response_header(rq->resp, "X-Request-Id", rq->id);
 	rq->queued = true;
 	return MHD_queue_response(rq->conn, rq->status, rq->resp);
 }
@@ -555,6 +562,7 @@ request_step(struct app *app, struct MHD_Connection *conn, const char *url,
 		if (rq == NULL)
 			return MHD_NO;
 		*con_cls = rq;
+		log_id_set(rq->id);
 #ifdef ZEK_TEST_HOOKS
 		arena_fault_scope(rq->arena);
 #endif
@@ -581,6 +589,7 @@ request_step(struct app *app, struct MHD_Connection *conn, const char *url,
 		}
 		return MHD_YES;
 	}
+	log_id_set(rq->id);
 #ifdef ZEK_TEST_HOOKS
 	arena_fault_scope(rq->arena);
 #endif
@@ -620,6 +629,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 	r = request_step(cls, conn, url, method, upload_data, upload_data_size,
 	    con_cls);
+	/* A worker thread interleaves connections: its lines name no
+	 * request between calls. */
+	log_id_set(NULL);
 #ifdef ZEK_TEST_HOOKS
 	/* A worker thread interleaves connections: the fault scope is only
 	 * ever the request being called back. */
@@ -674,11 +686,28 @@ connection_limit(const struct config *cfg)
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
 		unsigned n = rl.rlim_cur > FD_RESERVE + 16 ?
 		    (unsigned)(rl.rlim_cur - FD_RESERVE) : 16;
-		fprintf(stderr, "zek: only %u connections at once: the limit of "
-		    "open files is %llu\n", n, (unsigned long long)rl.rlim_cur);
+		log_warning("http", "fewer connections at once: the limit of "
+		    "open files is low", LOG_FIELDS(LOG_I("connections", n),
+		    LOG_I("open_files", rl.rlim_cur)));
 		return n;
 	}
 	return cfg->max_connections;
+}
+
+/* libmicrohttpd's own complaints (MHD_USE_ERROR_LOG), as lines of ours:
+ * one format, one line each, the request's id when there is one. */
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	log_warning("http", "libmicrohttpd", LOG_FIELDS(LOG_S("error", msg)));
 }
 
 /* Tells systemd (Type=notify) what the server does now; nothing when
@@ -710,13 +739,14 @@ drain(struct MHD_Daemon *d)
 	for (i = 0; i < HTTP_DRAIN_SECONDS * 100; i++) {
 		if (atomic_load(&requests_in_flight) == 0)
 			return;
-		access_log_flush();
+		log_flush();
 		nanosleep(&tick, NULL);
 	}
 	left = atomic_load(&requests_in_flight);
 	if (left > 0)
-		fprintf(stderr, "zek: stopping with %d request%s unfinished after "
-		    "%d s\n", left, left == 1 ? "" : "s", HTTP_DRAIN_SECONDS);
+		log_warning("http", "stopping with requests unfinished",
+		    LOG_FIELDS(LOG_I("requests", left),
+		    LOG_I("waited_s", HTTP_DRAIN_SECONDS)));
 }
 
 /* Waits for SIGINT or SIGTERM, writing the access log meanwhile; SIGHUP
@@ -730,7 +760,7 @@ wait_for_stop(struct app *app, const sigset_t *set)
 	for (;;) {
 		sig = sigtimedwait(set, NULL, &log_tick);
 		if (sig < 0) {
-			access_log_flush();
+			log_flush();
 		} else if (sig == SIGHUP) {
 			notify("RELOADING=1");
 			if (app->reload != NULL)
@@ -753,8 +783,8 @@ http_serve(struct app *app)
 	int sig;
 
 	if (parse_listen(cfg->listen, &sa) != 0) {
-		fprintf(stderr, "zek: cannot use listen address '%s' (want host:port)\n",
-		    cfg->listen);
+		log_error("http", "cannot use the listen address (want "
+		    "host:port)", LOG_FIELDS(LOG_S("listen", cfg->listen)));
 		return ZEK_INVALID;
 	}
 	sigemptyset(&set);
@@ -763,7 +793,6 @@ http_serve(struct app *app)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);     /* workers inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
-	request_id_base = randombytes_random();
 	core_phases_enable(cfg->phase_timing);
 	/* Blocks of 128 KiB and more (arena chunks, search buffers) go back to
 	 * the system when freed. Left to itself glibc raises this threshold
@@ -771,7 +800,7 @@ http_serve(struct app *app)
 	 * good: RSS then keeps every peak. */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	if (guard_start(cfg) != ZEK_OK) {
-		fprintf(stderr, "zek: cannot start the connection watchdog\n");
+		log_error("http", "cannot start the connection watchdog", NULL);
 		return ZEK_IO;
 	}
 	/* Every limit here is listed in docs/internals/limits.md. The memory
@@ -785,6 +814,7 @@ http_serve(struct app *app)
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_NOTIFY_CONNECTION, guard_on_connection, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, guard_unescape, NULL,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
@@ -796,17 +826,21 @@ http_serve(struct app *app)
 	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 	    MHD_OPTION_END);
 	if (d == NULL) {
-		fprintf(stderr, "zek: cannot listen on %s\n", cfg->listen);
+		log_error("http", "cannot listen", LOG_FIELDS(LOG_S("listen",
+		    cfg->listen)));
 		guard_stop();
 		return ZEK_IO;
 	}
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	fprintf(stderr, "zek: listening on http://%s:%u/\n",
-	    inet_ntoa(sa.sin_addr), di ? (unsigned)di->port : 0);
-	fflush(stderr);
+	{
+		char url[64];
+		snprintf(url, sizeof(url), "http://%s:%u/",
+		    inet_ntoa(sa.sin_addr), di ? (unsigned)di->port : 0);
+		log_info("http", "listening", LOG_FIELDS(LOG_S("url", url)));
+	}
 	notify("READY=1");
 	sig = wait_for_stop(app, &set);
-	fprintf(stderr, "zek: stopping (signal %d)\n", sig);
+	log_info("http", "stopping", LOG_FIELDS(LOG_I("signal", sig)));
 	notify("STOPPING=1");
 	drain(d);
 	atomic_store(&durable_stopping, true);
@@ -816,7 +850,7 @@ http_serve(struct app *app)
 	}
 	MHD_stop_daemon(d);
 	guard_stop();
-	access_log_flush();
+	log_flush();
 	return ZEK_OK;
 }
 

@@ -1,8 +1,6 @@
 /* jobs.c: the job table of `zek serve` and the small functions each entry runs. */
 #include "jobs/jobs.h"
 
-#include <stdio.h>
-
 #include "core/accounts.h"
 #include "core/attachments.h"
 #include "core/auth.h"
@@ -11,9 +9,11 @@
 #include "core/ctx.h"
 #include "core/retention.h"
 #include "core/sla.h"
+#include "core/stats.h"
 #include "core/workflow.h"
 #include "jobs/scheduler.h"
 #include "lib/arena.h"
+#include "lib/log.h"
 #include "mail/outbox.h"
 #include "mail/receive/imap.h"
 
@@ -56,10 +56,11 @@ job_imap(void *arg, bool *more)
 
 	rc = imap_fetch_run(app->core, app->mail.cfg, &st, more);
 	if (st.fetched > 0)
-		fprintf(stderr, "zek: imap: %u fetched: %u comments, %u "
-		    "requests, %u quarantined, %u ignored, %u stored before\n",
-		    st.fetched, st.comments, st.requests, st.quarantined,
-		    st.ignored, st.before);
+		log_info("mail", "imap fetched", LOG_FIELDS(
+		    LOG_I("fetched", st.fetched), LOG_I("comments", st.comments),
+		    LOG_I("requests", st.requests),
+		    LOG_I("quarantined", st.quarantined),
+		    LOG_I("ignored", st.ignored), LOG_I("stored_before", st.before)));
 	return rc;
 }
 
@@ -72,7 +73,8 @@ job_attachments(void *arg, bool *more)
 	(void)more;
 	rc = with_ctx(arg, core_attachments_purge, &n);
 	if (rc == ZEK_OK && n > 0)
-		fprintf(stderr, "zek: purged %lld expired uploads\n", (long long)n);
+		log_info("jobs", "expired uploads purged", LOG_FIELDS(
+		    LOG_I("uploads", n)));
 	return rc;
 }
 
@@ -100,11 +102,13 @@ job_account_links(void *arg, bool *more)
 }
 
 /* A job that works in batches: fn with a fresh context, *more when its
- * batch was full; what it did is said when it did anything (said: a
- * printf format for the count, NULL = nothing to say). */
+ * batch was full; what it did is said when it did anything (said: the
+ * message, with the count as "requests"; NULL = nothing to say) and
+ * counted (runs, done: STAT_MAX = not counted). */
 static enum zek_rc
 run_batch(struct jobs_app *app, enum zek_rc (*fn)(struct zctx *, int64_t *,
-    bool *), bool *more, const char *said)
+    bool *), bool *more, const char *said, enum core_stat runs,
+    enum core_stat done)
 {
 	struct arena *a = arena_new(JOB_ARENA_LIMIT);
 	struct zctx ctx;
@@ -117,8 +121,10 @@ run_batch(struct jobs_app *app, enum zek_rc (*fn)(struct zctx *, int64_t *,
 	if (rc == ZEK_OK)
 		rc = fn(&ctx, &n, more);
 	arena_free(a);
+	core_stat_add(runs, 1);
+	core_stat_add(done, n > 0 ? (uint64_t)n : 0);
 	if (n > 0 && said != NULL)
-		fprintf(stderr, said, (long long)n);
+		log_info("jobs", said, LOG_FIELDS(LOG_I("requests", n)));
 	return rc;
 }
 
@@ -127,7 +133,8 @@ run_batch(struct jobs_app *app, enum zek_rc (*fn)(struct zctx *, int64_t *,
 static enum zek_rc
 job_sla(void *arg, bool *more)
 {
-	return run_batch(arg, core_sla_refresh_stale, more, NULL);
+	return run_batch(arg, core_sla_refresh_stale, more, NULL, STAT_MAX,
+	    STAT_MAX);
 }
 
 /* Deletes closed requests past retention_closed_days, a batch a pass. */
@@ -135,7 +142,8 @@ static enum zek_rc
 job_retention(void *arg, bool *more)
 {
 	return run_batch(arg, core_retention_run, more,
-	    "zek: retention: deleted %lld closed requests\n");
+	    "retention deleted closed requests", STAT_RETENTION_RUNS,
+	    STAT_RETENTION_DELETED);
 }
 
 static enum zek_rc
@@ -149,7 +157,8 @@ static enum zek_rc
 job_auto_close(void *arg, bool *more)
 {
 	return run_batch(arg, auto_close_batch, more,
-	    "zek: closed %lld requests automatically\n");
+	    "requests closed automatically", STAT_AUTO_CLOSE_RUNS,
+	    STAT_AUTO_CLOSED);
 }
 
 enum zek_rc

@@ -4,11 +4,11 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "lib/log.h"
 #include "lib/str.h"
 
 struct jobs {
@@ -56,6 +56,28 @@ wait_until(struct jobs *j, int64_t at)
 	}
 }
 
+/* One run of job k with an id of its own ("job-..."), so that the lines
+ * it writes can be told from those of other runs. */
+static enum zek_rc
+run_one(struct job *job, bool *more)
+{
+	char id[LOG_ID_MAX];
+	int64_t t0 = mono_ms();
+	enum zek_rc rc;
+
+	log_id_new("job-", id);
+	log_id_set(id);
+	rc = job->run(job->arg, more);
+	if (rc != ZEK_OK)
+		log_error("jobs", "job failed", LOG_FIELDS(LOG_S("job",
+		    job->name), LOG_S("error", zek_rc_name(rc))));
+	else
+		log_debug("jobs", "job done", LOG_FIELDS(LOG_S("job", job->name),
+		    LOG_I("duration_ms", mono_ms() - t0), LOG_I("more", *more)));
+	log_id_set(NULL);
+	return rc;
+}
+
 static void *
 jobs_main(void *arg)
 {
@@ -75,10 +97,7 @@ jobs_main(void *arg)
 		 * on it; the stop takes effect after the pass. */
 		pthread_mutex_unlock(&j->mu);
 		more = false;
-		rc = j->table[k].run(j->table[k].arg, &more);
-		if (rc != ZEK_OK)
-			fprintf(stderr, "zek: job %s: %s\n", j->table[k].name,
-			    zek_rc_name(rc));
+		rc = run_one(&j->table[k], &more);
 		pthread_mutex_lock(&j->mu);
 		/* After a failure wait the interval, even if more was asked. */
 		j->next_at[k] = mono_ms() + (more && rc == ZEK_OK ? 0 :

@@ -9,7 +9,9 @@
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/notify.h"
+#include "core/stats.h"
 #include "lib/arena.h"
+#include "lib/log.h"
 #include "lib/str.h"
 #include "mail/compose.h"
 #include "mail/smtp.h"
@@ -41,13 +43,53 @@ make_token(char *out, size_t n)
 	snprintf(out, n, "%ld-%s", (long)getpid(), hex);
 }
 
-static void
-log_mail(const struct store_mail *m, const char *what, const char *why)
+/* why for the log, with every word that holds an '@' (an address: the
+ * server's answer often names the recipient) as "[address]". */
+static const char *
+without_addresses(const char *why, char *out, size_t cap)
 {
+	const char *w = why, *end;
+	size_t n = 0, len;
+
+	while (*w != '\0' && n + 1 < cap) {
+		for (end = w; *end != '\0' && *end != ' '; end++)
+			;
+		len = (size_t)(end - w);
+		if (memchr(w, '@', len) != NULL) {
+			w = "[address]";
+			len = strlen(w);
+		}
+		if (n + len + 1 >= cap)
+			len = cap - n - 1;
+		memcpy(out + n, w, len);
+		n += len;
+		if (*end == ' ' && n + 1 < cap)
+			out[n++] = ' ';
+		w = *end == ' ' ? end + 1 : end;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* What became of mail m (message "mail sent", "mail failed", ...) and
+ * why, at `level`; counted in `stat` (STAT_MAX: not counted). */
+static void
+log_mail(enum log_level level, const struct store_mail *m, const char *msg,
+    const char *why, enum core_stat stat)
+{
+	char safe[ERROR_MAX];
+
+	core_stat_add(stat, 1);
 	/* Ids and events only: addresses are personal data. */
-	fprintf(stderr, "zek: mail %lld (%s, %s): %s%s%s\n", (long long)m->id,
-	    m->event, m->message_id, what, why != NULL ? ": " : "",
-	    why != NULL ? why : "");
+	if (why != NULL)
+		log_emit(level, "mail", msg, LOG_FIELDS(LOG_I("mail_id", m->id),
+		    LOG_S("event", m->event), LOG_S("message_id", m->message_id),
+		    LOG_S("reason", without_addresses(why, safe,
+		    sizeof(safe)))));
+	else
+		log_emit(level, "mail", msg, LOG_FIELDS(LOG_I("mail_id", m->id),
+		    LOG_S("event", m->event), LOG_S("message_id",
+		    m->message_id)));
 }
 
 /* The stored message, or the freshly rendered one (stored for retries). */
@@ -93,13 +135,15 @@ record_tempfail(struct zctx *ctx, const struct store_mail *m,
 	if (now - m->created_at >= cfg->mail_expire_ms) {
 		snprintf(err, sizeof(err), "gave up after %lld attempts: %s",
 		    (long long)m->attempts, why);
-		log_mail(m, "failed", err);
+		log_mail(LOG_LEVEL_ERROR, m, "mail failed", err,
+		    STAT_MAILS_FAILED_PERMANENT);
 		st->failed++;
 		return core_outbox_failed(ctx, m->id, token, err);
 	}
 	/* m->attempts counts this one (the claim did). */
 	next = now + outbox_backoff_ms(cfg, m->attempts);
-	log_mail(m, "deferred", why);
+	log_mail(LOG_LEVEL_WARNING, m, "mail deferred", why,
+	    STAT_MAILS_FAILED_TEMPORARY);
 	st->retried++;
 	return core_outbox_retry(ctx, m->id, token, next, why);
 }
@@ -142,7 +186,8 @@ send_one(struct zctx *ctx, const struct mail_env *env, int64_t id,
 	if (rc == ZEK_NOMEM || rc == ZEK_IO)
 		return rc;      /* the claim lapses; a later pass tries again */
 	if (rc != ZEK_OK) {
-		log_mail(m, "failed", err);
+		log_mail(LOG_LEVEL_ERROR, m, "mail failed", err,
+		    STAT_MAILS_FAILED_PERMANENT);
 		st->failed++;
 		return core_outbox_failed(ctx, id, token, err);
 	}
@@ -154,14 +199,16 @@ send_one(struct zctx *ctx, const struct mail_env *env, int64_t id,
 		/* The at-least-once window is this one write. */
 		rc = core_outbox_sent(ctx, m, token);
 		if (rc != ZEK_OK)
-			log_mail(m, "sent, but not recorded (may go out again)",
-			    zek_rc_name(rc));
+			log_mail(LOG_LEVEL_ERROR, m, "mail sent, but not recorded "
+			    "(may go out again)", zek_rc_name(rc), STAT_MAILS_SENT);
 		else
-			log_mail(m, "sent", NULL);
+			log_mail(LOG_LEVEL_INFO, m, "mail sent", NULL,
+			    STAT_MAILS_SENT);
 		st->sent++;
 		return rc;
 	case SMTP_PERMFAIL:
-		log_mail(m, "failed", o.text);
+		log_mail(LOG_LEVEL_ERROR, m, "mail failed", o.text,
+		    STAT_MAILS_FAILED_PERMANENT);
 		st->failed++;
 		return core_outbox_failed(ctx, id, token, o.text);
 	default:

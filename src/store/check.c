@@ -2,6 +2,7 @@
  * the search index against the requests, attachment sizes, counts. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "lib/arena.h"
 #include "store/query.h"
@@ -198,4 +199,44 @@ store_check_passed(const struct store_check_report *r)
 		if (r->items[i].problems > 0)
 			return false;
 	return true;
+}
+
+static void
+map_text(struct sq_row *r, void *elem)
+{
+	*(const char **)elem = sq_col_str(r);
+}
+
+/* The write-ahead log's bytes: its pages are the database's until the
+ * next checkpoint moves them into the file. */
+static int64_t
+lite_wal_bytes(struct store_conn *c, struct arena *a)
+{
+	const char **file = NULL, *wal;
+	struct sq_stmt *st;
+	struct stat sb;
+	enum zek_rc rc;
+
+	st = sq_start(c, &rc, "SELECT file FROM pragma_database_list "
+	    "WHERE name = 'main'", "");
+	if (st == NULL || sq_collect_one(c, a, st, map_text, sizeof(*file),
+	    (void **)&file) != ZEK_OK || (*file)[0] == '\0')
+		return 0;
+	wal = arena_printf(a, "%s-wal", *file);
+	return wal != NULL && stat(wal, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+enum zek_rc
+store_db_size(struct store_conn *c, struct arena *a, int64_t *out)
+{
+	enum zek_rc rc;
+
+	if (c->drv->is_pg)
+		return sq_query_i64(c, out, "SELECT "
+		    "pg_database_size(current_database())", "");
+	rc = sq_query_i64(c, out, "SELECT page_count * page_size "
+	    "FROM pragma_page_count(), pragma_page_size()", "");
+	if (rc == ZEK_OK)
+		*out += lite_wal_bytes(c, a);
+	return rc;
 }

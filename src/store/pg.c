@@ -5,6 +5,7 @@
  * Each statement runs to its end when it starts (PQexecPrepared) and its
  * rows are then read from the result: a row never waits on the server, so
  * statements may be started inside another's loop as on SQLite. */
+#include "lib/log.h"
 #include "lib/str.h"
 #include "store/pg_int.h"
 
@@ -49,9 +50,10 @@ pg_last_sqlstate(struct store_conn *c)
 
 /* ---- errors ---- */
 
-/* One line per message: libpq's may span several and end in a newline. */
+/* One line per message: libpq's may span several and end in a newline.
+ * what: the statement or step (NULL: none). */
 static void
-log_msg(const char *what, const char *msg)
+log_msg_at(enum log_level level, const char *what, const char *msg)
 {
 	char line[512];
 	size_t n = 0;
@@ -68,9 +70,32 @@ log_msg(const char *what, const char *msg)
 		line[n++] = *msg;
 	}
 	line[n] = '\0';
-	fprintf(stderr, "store: postgresql: %s%s%s\n",
-	    n > 0 ? line : "unknown error", what != NULL ? ": " : "",
-	    what != NULL ? what : "");
+	if (what != NULL)
+		log_emit(level, "store", "postgresql error", LOG_FIELDS(
+		    LOG_S("error", n > 0 ? line : "unknown error"),
+		    LOG_S("statement", what)));
+	else
+		log_emit(level, "store", "postgresql error", LOG_FIELDS(
+		    LOG_S("error", n > 0 ? line : "unknown error")));
+}
+
+static void
+log_msg(const char *what, const char *msg)
+{
+	log_msg_at(LOG_LEVEL_ERROR, what, msg);
+}
+
+/* The kind of failure a SQLSTATE is, for /metrics. */
+static enum store_error_kind
+error_kind(const char *state)
+{
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+		return STORE_ERR_SERIALIZATION;
+	if (strcmp(state, "55P03") == 0)
+		return STORE_ERR_BUSY;      /* lock_not_available */
+	if (strncmp(state, "08", 2) == 0)
+		return STORE_ERR_CONNECTION;
+	return STORE_ERR_OTHER;
 }
 
 static void
@@ -111,10 +136,12 @@ pg_err(struct pg_conn *c, const PGresult *res, const char *what)
 		/* Not the server's answer: the connection, or our memory. */
 		if (PQstatus(c->db) != CONNECTION_OK) {
 			set_sqlstate(c, "08006");
+			sq_error_count(STORE_ERR_CONNECTION);
 			log_msg(what, PQerrorMessage(c->db));
 			lost_in_scope(c, what);
 			return ZEK_IO;
 		}
+		sq_error_count(STORE_ERR_OTHER);
 		if (res == NULL) {
 			log_msg(what, "out of memory");
 			return ZEK_NOMEM;
@@ -128,15 +155,20 @@ pg_err(struct pg_conn *c, const PGresult *res, const char *what)
 		return ZEK_CONFLICT;
 	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
+		sq_error_count(STORE_ERR_SERIALIZATION);
 		snprintf(line, sizeof(line), "%s, the transaction may be "
 		    "retried (SQLSTATE %s)", state[2] == '0' ?
 		    "serialization failure" : "deadlock", state);
-		log_msg(what, line);
+		log_msg_at(LOG_LEVEL_WARNING, what, line);
 		return ZEK_IO;
 	}
 	snprintf(line, sizeof(line), "%.96s (SQLSTATE %s)",
 	    msg != NULL ? msg : "error", state);
 	log_msg(what, line);
+	/* The schema's own refusals below are answers, not failures. */
+	if (strncmp(state, "23", 2) != 0 || strcmp(state, "23503") == 0 ||
+	    strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0)
+		sq_error_count(error_kind(state));
 	if (strcmp(state, "53200") == 0)
 		return ZEK_NOMEM;
 	if (strcmp(state, "54000") == 0)
@@ -157,7 +189,7 @@ static void
 on_notice(void *arg, const char *msg)
 {
 	(void)arg;
-	log_msg(NULL, msg);
+	log_msg_at(LOG_LEVEL_WARNING, NULL, msg);
 }
 
 /* What every session needs before its first statement. JIT and parallel
@@ -179,8 +211,8 @@ session_setup(struct pg_conn *c)
 	int v = PQserverVersion(c->db);
 
 	if (v < PG_MIN_VERSION) {
-		fprintf(stderr, "store: postgresql: the server is version %d.%d; "
-		    "zek needs PostgreSQL 13 or newer\n", v / 10000, v % 10000);
+		log_error("store", "zek needs PostgreSQL 13 or newer",
+		    LOG_FIELDS(LOG_I("server_version", v)));
 		return ZEK_IO;
 	}
 	/* Terse: the primary message only, never DETAIL's row values. */
@@ -242,6 +274,7 @@ pg_conn_open(struct store *base)
 	}
 	/* libpq's message names host and port, never the password. */
 	if (PQstatus(c->db) != CONNECTION_OK) {
+		sq_error_count(STORE_ERR_CONNECTION);
 		log_msg(NULL, PQerrorMessage(c->db));
 		goto fail;
 	}
@@ -268,12 +301,13 @@ conn_reset(struct pg_conn *c)
 	}
 	PQreset(c->db);
 	if (PQstatus(c->db) != CONNECTION_OK) {
+		sq_error_count(STORE_ERR_CONNECTION);
 		log_msg("reconnect", PQerrorMessage(c->db));
 		return ZEK_IO;
 	}
 	for (i = 0; i < c->ncache; i++)
 		c->cache[i].prepared = false;
-	fprintf(stderr, "store: postgresql: connection lost; reconnected\n");
+	log_warning("store", "postgresql connection lost; reconnected", NULL);
 	return session_setup(c);
 }
 
@@ -303,8 +337,8 @@ tx_commit(struct pg_conn *c)
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = pg_err(c, res, "COMMIT");
 	} else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
-		fprintf(stderr, "store: postgresql: COMMIT rolled back: a "
-		    "statement of the transaction had failed\n");
+		log_error("store", "COMMIT rolled back: a statement of the "
+		    "transaction had failed", NULL);
 		rc = ZEK_IO;
 	}
 	PQclear(res);
@@ -522,13 +556,13 @@ stmt_find(struct pg_conn *c, const char *sql, const char *fmt,
 		if (c->cache[i].sql == sql)
 			return &c->cache[i];
 	if (c->ncache == STMT_CACHE_MAX) {
-		fprintf(stderr, "store: statement cache full\n");
+		log_error("store", "statement cache full", NULL);
 		*rc = ZEK_IO;
 		return NULL;
 	}
 	if (n > SHRT_MAX) {
-		fprintf(stderr, "store: postgresql: too many parameters: %s\n",
-		    sql);
+		log_error("store", "too many parameters", LOG_FIELDS(
+		    LOG_S("statement", sql)));
 		*rc = ZEK_IO;
 		return NULL;
 	}
@@ -544,8 +578,9 @@ stmt_find(struct pg_conn *c, const char *sql, const char *fmt,
 	for (i = 0; i < n; i++) {
 		st->types[i] = letter_type(fmt[i]);
 		if (st->types[i] == 0) {
-			fprintf(stderr, "store: postgresql: bind letter '%c': %s\n",
-			    fmt[i], sql);
+			char letter[2] = { fmt[i], '\0' };
+			log_error("store", "unknown bind letter", LOG_FIELDS(
+			    LOG_S("letter", letter), LOG_S("statement", sql)));
 			free(st->types);
 			*rc = ZEK_IO;
 			return NULL;
@@ -577,14 +612,15 @@ stmt_prepare(struct pg_conn *c, struct pg_stmt *st)
 	if (text == NULL) {
 		if (nmax == 0)
 			return ZEK_NOMEM;
-		fprintf(stderr, "store: postgresql: bad placeholder: %s\n",
-		    st->sql);
+		log_error("store", "bad placeholder", LOG_FIELDS(
+		    LOG_S("statement", st->sql)));
 		return ZEK_IO;
 	}
 	/* Fewer is allowed: a PostgreSQL text of sq_dialect may need less. */
 	if (nmax > st->nparams) {
-		fprintf(stderr, "store: postgresql: %d placeholders, %d values: "
-		    "%s\n", nmax, st->nparams, st->sql);
+		log_error("store", "more placeholders than values", LOG_FIELDS(
+		    LOG_I("placeholders", nmax), LOG_I("values", st->nparams),
+		    LOG_S("statement", st->sql)));
 		free(text);
 		return ZEK_IO;
 	}
@@ -635,8 +671,8 @@ params_fill(struct pg_stmt *st, struct params *pp, const char *fmt,
 
 	for (i = 0; i < st->nparams; i++) {
 		if (letter_type(fmt[i]) != st->types[i]) {
-			fprintf(stderr, "store: postgresql: bind letters differ "
-			    "from the first call's: %s\n", st->sql);
+			log_error("store", "bind letters differ from the first "
+			    "call's", LOG_FIELDS(LOG_S("statement", st->sql)));
 			return ZEK_IO;
 		}
 		pp->lens[i] = 0;
@@ -689,8 +725,9 @@ stmt_run(struct pg_conn *c, struct pg_stmt *st, const char *fmt, va_list ap)
 	char name[24];
 
 	if (strlen(fmt) != n) {
-		fprintf(stderr, "store: postgresql: %zu values, the first call "
-		    "had %zu: %s\n", strlen(fmt), n, st->sql);
+		log_error("store", "other number of values than the first "
+		    "call's", LOG_FIELDS(LOG_I("values", strlen(fmt)),
+		    LOG_I("first", n), LOG_S("statement", st->sql)));
 		return ZEK_IO;
 	}
 	/* One block for the arrays: the number texts first, aligned. */
@@ -839,7 +876,7 @@ bytea_decode(const char *v, size_t n, struct arena *a, const char **out,
 	int hi, lo;
 
 	if (n < 2 || v[0] != '\\' || v[1] != 'x' || (n - 2) % 2 != 0) {
-		fprintf(stderr, "store: postgresql: bytea not in hex form\n");
+		log_error("store", "bytea not in hex form", NULL);
 		return ZEK_IO;
 	}
 	m = (n - 2) / 2;
@@ -850,7 +887,7 @@ bytea_decode(const char *v, size_t n, struct arena *a, const char **out,
 		hi = hex_digit(v[2 + 2 * i]);
 		lo = hex_digit(v[3 + 2 * i]);
 		if (hi < 0 || lo < 0) {
-			fprintf(stderr, "store: postgresql: bad hex in bytea\n");
+			log_error("store", "bad hex in bytea", NULL);
 			return ZEK_IO;
 		}
 		b[i] = (unsigned char)(hi << 4 | lo);
@@ -923,8 +960,7 @@ pg_tx_begin(struct store_conn *base)
 		return rc;
 	/* PostgreSQL only warns; SQLite refuses, and so do we. */
 	if (PQtransactionStatus(c->db) != PQTRANS_IDLE) {
-		fprintf(stderr, "store: postgresql: BEGIN inside a "
-		    "transaction\n");
+		log_error("store", "BEGIN inside a transaction", NULL);
 		return ZEK_IO;
 	}
 	return tx_begin(c, "BEGIN");
@@ -989,8 +1025,8 @@ pg_scope_end(struct store_conn *base, bool commit)
 	for (i = 0; i < c->ncache; i++) {
 		st = &c->cache[i];
 		if (st->res != NULL && st->row >= 0 && st->row < st->nrows)
-			fprintf(stderr, "store: statement left running: %s\n",
-			    st->sql);
+			log_error("store", "statement left running",
+			    LOG_FIELDS(LOG_S("statement", st->sql)));
 		stmt_clear(st);
 	}
 	ts = PQtransactionStatus(c->db);
@@ -1006,7 +1042,7 @@ pg_scope_end(struct store_conn *base, bool commit)
 			return ZEK_OK;
 	}
 	if (tx_rollback(c) != ZEK_OK)
-		fprintf(stderr, "store: rollback failed\n");
+		log_error("store", "rollback failed", NULL);
 	return commit ? rc : ZEK_OK;
 }
 

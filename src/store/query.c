@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/log.h"
 #include "lib/utf8.h"
 #include "store/migrations.h"
 
@@ -278,9 +280,42 @@ store_scope_end(struct store_conn *c, bool commit)
 		return rc;
 	}
 	/* Somebody skipped its commit or rollback: keep nothing. */
-	fprintf(stderr, "store: %d savepoint(s) left open\n", depth);
+	log_error("store", "savepoints left open", LOG_FIELDS(
+	    LOG_I("savepoints", depth)));
 	c->drv->scope_end(c, false);
 	return commit ? ZEK_IO : ZEK_OK;
+}
+
+static atomic_uint_fast64_t errors[STORE_ERR_MAX];
+static atomic_uint_fast64_t retries;
+
+void
+sq_error_count(enum store_error_kind kind)
+{
+	if (kind < STORE_ERR_MAX)
+		atomic_fetch_add(&errors[kind], 1);
+}
+
+uint64_t
+store_errors_total(enum store_error_kind kind)
+{
+	return kind < STORE_ERR_MAX ? atomic_load(&errors[kind]) : 0;
+}
+
+const char *
+store_error_kind_name(enum store_error_kind kind)
+{
+	static const char *const names[STORE_ERR_MAX] = {
+		"busy", "serialization", "connection", "other"
+	};
+
+	return kind < STORE_ERR_MAX ? names[kind] : "?";
+}
+
+uint64_t
+store_retries_total(void)
+{
+	return atomic_load(&retries);
 }
 
 bool
@@ -353,9 +388,10 @@ store_scope_run(struct store_conn *c, bool deferred,
 		}
 		if (attempt == STORE_ATTEMPTS)
 			return rc;
-		fprintf(stderr, "store: scope refused (%s), running it again "
-		    "(attempt %d of %d)\n", c->drv->name, attempt + 1,
-		    STORE_ATTEMPTS);
+		atomic_fetch_add(&retries, 1);
+		log_info("store", "transaction refused, running it again",
+		    LOG_FIELDS(LOG_S("backend", c->drv->name),
+		    LOG_I("attempt", attempt + 1), LOG_I("of", STORE_ATTEMPTS)));
 		store_retry_pause(attempt + 1);
 	}
 }
@@ -448,8 +484,9 @@ migrate_one(struct store_conn *c, const struct store_migration *m)
 	    " VALUES (?, ?, ?)", "iti", (int64_t)m->version, m->name, sq_wall_ms());
 out:
 	if (rc != ZEK_OK)
-		fprintf(stderr, "store: migration %04d_%s (%s) failed\n",
-		    m->version, m->name, c->drv->name);
+		log_error("store", "migration failed", LOG_FIELDS(
+		    LOG_I("version", m->version), LOG_S("name", m->name),
+		    LOG_S("backend", c->drv->name)));
 	if (c->drv->migrate_end(c, rc == ZEK_OK) != ZEK_OK && rc == ZEK_OK)
 		rc = ZEK_IO;
 	return rc;
@@ -495,8 +532,9 @@ sq_refuse_newer(int64_t version, int known)
 {
 	if (version <= known)
 		return ZEK_OK;
-	fprintf(stderr, "zek: database schema %" PRId64 " is newer than this "
-	    "zek (%d); use the newer zek or restore a backup\n", version, known);
+	log_error("store", "the database schema is newer than this zek: use "
+	    "the newer zek or restore a backup", LOG_FIELDS(
+	    LOG_I("schema", version), LOG_I("known", known)));
 	return ZEK_INVALID;
 }
 

@@ -13,6 +13,9 @@
 #include "lib/zek.h"
 #include "store/store.h"
 
+/* Counts one failure of the database (store_errors_total). */
+void sq_error_count(enum store_error_kind kind);
+
 struct arena;
 struct store_migration;
 

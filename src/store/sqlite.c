@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "lib/arena.h"
+#include "lib/log.h"
 #include "lib/utf8.h"
 #include "store/migrations.h"
 
@@ -139,9 +140,15 @@ enum zek_rc
 lite_err(sqlite3 *db, int src, const char *what)
 {
 	/* A unique constraint is an expected answer, not a fault. */
-	if ((src & 0xff) != SQLITE_CONSTRAINT)
-		fprintf(stderr, "store: %s: %s (%d)\n", what,
-		    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(src), src);
+	if ((src & 0xff) != SQLITE_CONSTRAINT) {
+		sq_error_count((src & 0xff) == SQLITE_BUSY ||
+		    (src & 0xff) == SQLITE_LOCKED ? STORE_ERR_BUSY :
+		    STORE_ERR_OTHER);
+		log_error("store", "sqlite error", LOG_FIELDS(
+		    LOG_S("error", db != NULL ? sqlite3_errmsg(db) :
+		    sqlite3_errstr(src)), LOG_I("code", src),
+		    LOG_S("statement", what)));
+	}
 	switch (src & 0xff) {
 	case SQLITE_NOMEM:
 		return ZEK_NOMEM;
@@ -324,8 +331,9 @@ lite_make_parent_dirs(const char *path)
 			continue;
 		buf[i] = '\0';
 		if (mkdir(buf, 0750) != 0 && errno != EEXIST) {
-			fprintf(stderr, "store: mkdir %s: %s\n", buf,
-			    strerror(errno));
+			log_error("store", "cannot make the database's folder",
+			    LOG_FIELDS(LOG_S("path", buf),
+			    LOG_S("error", strerror(errno))));
 			return ZEK_IO;
 		}
 		buf[i] = '/';
@@ -347,7 +355,7 @@ lite_prep(struct lite_conn *c, const char *sql)
 		if (c->cache[i].sql == sql)
 			return c->cache[i].st;
 	if (c->ncache == STMT_CACHE_MAX) {
-		fprintf(stderr, "store: statement cache full\n");
+		log_error("store", "statement cache full", NULL);
 		return NULL;
 	}
 	src = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
@@ -538,7 +546,9 @@ wal_sync(struct lite_conn *c)
 		return ZEK_IO;
 	src = f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
 	if (src != SQLITE_OK) {
-		fprintf(stderr, "store: syncing the log failed (%d)\n", src);
+		sq_error_count(STORE_ERR_OTHER);
+		log_error("store", "syncing the log failed", LOG_FIELDS(
+		    LOG_I("code", src)));
 		return ZEK_IO;
 	}
 	return ZEK_OK;
@@ -1310,7 +1320,9 @@ lite_exec_sql(struct store_conn *base, const char *sql)
 
 	src = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
 	if (src != SQLITE_OK) {
-		fprintf(stderr, "store: %s\n", msg != NULL ? msg : "?");
+		sq_error_count(STORE_ERR_OTHER);
+		log_error("store", "sqlite error", LOG_FIELDS(LOG_S("error",
+		    msg != NULL ? msg : "?"), LOG_I("code", src)));
 		sqlite3_free(msg);
 		return (src & 0xff) == SQLITE_NOMEM ? ZEK_NOMEM : ZEK_IO;
 	}
@@ -1499,8 +1511,8 @@ scope_finish(struct lite_conn *c, bool commit)
 	for (st = sqlite3_next_stmt(c->db, NULL); st != NULL;
 	    st = sqlite3_next_stmt(c->db, st)) {
 		if (sqlite3_stmt_busy(st)) {
-			fprintf(stderr, "store: statement left running: %s\n",
-			    sqlite3_sql(st));
+			log_error("store", "statement left running",
+			    LOG_FIELDS(LOG_S("statement", sqlite3_sql(st))));
 			sqlite3_reset(st);
 		}
 	}
@@ -1512,7 +1524,7 @@ scope_finish(struct lite_conn *c, bool commit)
 			return ZEK_OK;
 	}
 	if (lite_exec(c, "ROLLBACK") != ZEK_OK)
-		fprintf(stderr, "store: rollback failed\n");
+		log_error("store", "rollback failed", NULL);
 	return commit ? rc : ZEK_OK;
 }
 

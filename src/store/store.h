@@ -90,6 +90,11 @@ enum zek_rc store_check(struct store_conn *c, struct arena *a, bool full,
     struct store_check_report *out);
 /* Whether the report found no problem. */
 bool store_check_passed(const struct store_check_report *r);
+/* For /metrics: the database's size in bytes. SQLite: its pages
+ * (page_count * page_size) and the write-ahead log beside the file;
+ * PostgreSQL: pg_database_size of the current database. Scratch in a. */
+enum zek_rc store_db_size(struct store_conn *c, struct arena *a,
+    int64_t *out);
 
 /* Transactions: store_begin opens a write transaction (SQLite: BEGIN
  * IMMEDIATE, waiting up to the busy timeout). store_rollback is safe
@@ -119,6 +124,22 @@ enum zek_rc store_scope_end(struct store_conn *c, bool commit);
  * itself. */
 #define STORE_ATTEMPTS 3        /* runs of one scope or transaction in all */
 bool store_scope_retryable(struct store_conn *c);
+/* For /metrics: the database's failures since start, by kind. A unique
+ * key taken, which the code expects and answers, is none. */
+enum store_error_kind {
+	STORE_ERR_BUSY,             /* a lock waited for in vain (SQLite
+	                               BUSY/LOCKED, PostgreSQL 55P03) */
+	STORE_ERR_SERIALIZATION,    /* refused as a deadlock's or a
+	                               serialisation's victim (40001, 40P01) */
+	STORE_ERR_CONNECTION,       /* the connection to PostgreSQL was lost */
+	STORE_ERR_OTHER,
+	STORE_ERR_MAX
+};
+uint64_t store_errors_total(enum store_error_kind kind);
+/* "busy", "serialization", "connection", "other". */
+const char *store_error_kind_name(enum store_error_kind kind);
+/* Scopes run again after the database refused them (store_scope_run). */
+uint64_t store_retries_total(void);
 /* Waits a few random milliseconds before attempt `attempt` (2, 3, ...),
  * so that the two sides of a deadlock do not meet again at once. */
 void store_retry_pause(int attempt);

@@ -142,6 +142,13 @@ web_login(struct req *rq)
 	    !utf8_valid(email, strlen(email)) || !utf8_valid(password, strlen(password)))
 		return login_page(rq, 400, NULL, web_t(rq, "login_failed"));
 	rc = core_login(&rq->ctx, email, password, rq->client_ip, &s);
+	/* For the operator's watch on guessing (fail2ban and the like): the
+	 * address only; what was typed may be a password in the wrong field. */
+	if (rc == ZEK_INVALID || rc == ZEK_FORBIDDEN)
+		log_emit(rc == ZEK_INVALID ? LOG_LEVEL_INFO : LOG_LEVEL_WARNING,
+		    "web", rc == ZEK_INVALID ? "sign-in failed" :
+		    "sign-in throttled", LOG_FIELDS(LOG_S("client",
+		    rq->client_ip)));
 	if (rc == ZEK_INVALID)
 		return login_page(rq, 200, email, web_t(rq, "login_failed"));
 	if (rc == ZEK_FORBIDDEN)

@@ -57,14 +57,16 @@ load_presentation(struct req *rq)
 	}
 	rq->tpl = templates_load(app->templates_dir, err, sizeof(err));
 	if (rq->tpl == NULL) {
-		fprintf(stderr, "%s templates: %s\n", rq->id, err);
+		log_error("web", "templates not loaded", LOG_FIELDS(
+		    LOG_S("error", err)));
 		rq->tpl = app_templates(app);
 	} else if (arena_defer(rq->arena, templates_cleanup, rq->tpl) != 0) {
 		return ZEK_NOMEM;
 	}
 	rq->cat = i18n_load(app->po_dir, err, sizeof(err));
 	if (rq->cat == NULL) {
-		fprintf(stderr, "%s catalogs: %s\n", rq->id, err);
+		log_error("web", "catalogs not loaded", LOG_FIELDS(
+		    LOG_S("error", err)));
 		rq->cat = app_catalogs(app);
 	} else if (arena_defer(rq->arena, catalogs_cleanup, rq->cat) != 0) {
 		return ZEK_NOMEM;
@@ -296,7 +298,8 @@ web_render(struct req *rq, unsigned status, const char *name, json_t *ctx)
 	if (rc == ZEK_OK)
 		rc = http_reply(rq, status, "text/html; charset=utf-8", &out);
 	else
-		fprintf(stderr, "%s render %s: %s\n", rq->id, name, zek_rc_name(rc));
+		log_error("web", "page not rendered", LOG_FIELDS(
+		    LOG_S("template", name), LOG_S("error", zek_rc_name(rc))));
 	buf_free(&out);
 	return rc;
 }
@@ -463,7 +466,8 @@ web_fail_text(struct req *rq, unsigned status, int rc, const char *message)
 	if (rq->resp != NULL)
 		return rc;
 	if (rc == ZEK_IO || rc == ZEK_NOMEM || status >= 500)
-		fprintf(stderr, "%s failed: %s -> %u\n", rq->id, zek_rc_name(rc), status);
+		log_error("web", "request failed", LOG_FIELDS(
+		    LOG_S("error", zek_rc_name(rc)), LOG_I("status", status)));
 	/* A failed request sets no cookie (its session may be rolled back)
 	 * and sends nobody elsewhere. */
 	if (status >= 500) {

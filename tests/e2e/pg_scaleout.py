@@ -532,7 +532,7 @@ def check_mail(f, may_double=()):
 
 def sent_by_process(f):
     """Per process: how many "sent" lines its log has."""
-    return [len(re.findall(r"^zek: mail \d+ \([^)]*\): sent$", s.read_log(), re.M))
+    return [len(re.findall(r"^\S+ info mail: mail sent mail_id=\d+ ", s.read_log(), re.M))
             for s in f.servers]
 
 
@@ -552,7 +552,8 @@ def test_auto_close_closes_each_request_once(c, binary):
     overdue solution is closed once, by one of them."""
     f = farm(binary)
     closed = sum(int(n) for s in f.servers for n in re.findall(
-        r"^zek: closed (\d+) requests automatically$", s.read_log(), re.M))
+        r"^\S+ info jobs: requests closed automatically requests=(\d+)$", s.read_log(),
+        re.M))
     rows = zektest.db_rows(f.db, "SELECT request_id, count(*) FROM activity "
                            "WHERE action = 'auto_close' GROUP BY request_id")
     assert rows and all(n == 1 for _, n in rows), rows
@@ -766,8 +767,9 @@ def test_zz_everything_stops_cleanly(c, binary):
     # What the processes said besides the access log and sent mails, for
     # whoever reads the test's output.
     for i, (_, log) in enumerate(results):
-        said = [line for line in log.splitlines() if line.startswith("zek: ")
-                and not re.match(r"zek: mail \d+ \([^)]*\): sent$", line)]
+        said = [line for line in log.splitlines()
+                if re.match(r"\S+ (error|warning|info|debug) \w+: ", line)
+                and not re.match(r"\S+ info mail: mail sent ", line)]
         print("  process %d: %d other log lines%s" % (i, len(said), "".join(
             "\n    " + line[:200] for line in said[:5])), flush=True)
     assert all(s.proc.poll() is not None for s in servers)

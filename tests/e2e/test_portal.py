@@ -422,8 +422,8 @@ def test_start_says_where_links_in_mails_point(c, binary):
         while "links in e-mails" not in s.read_log() and time.time() < deadline:
             time.sleep(0.05)
         log = s.read_log()
-        assert "zek: links in e-mails point to https://service.example.org (base_url)" in log, log
-        assert "warning" not in log, log
+        assert "links in e-mails point to base_url base_url=https://service.example.org" in log, log
+        assert " warning " not in log, log
     finally:
         rc, log = s.stop()
     assert rc in (0, -15), log[-2000:]

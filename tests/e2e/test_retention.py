@@ -9,6 +9,7 @@ import re
 import subprocess
 
 import zektest
+from test_metrics import value as metric
 from zektest import Client, Server, db_one, db_rows
 
 DAYS = "30"
@@ -95,8 +96,12 @@ def test_the_server_job_deletes_and_the_pages_forget(c, binary):
                           "ON u.id = r.reporter_id WHERE r.issue_key = ?", (gone[0],))
         server = Server(binary, demo=False, db=db,
                         extra_env={"ZEK_RETENTION_CLOSED_DAYS": DAYS})
-        zektest.log_with(server, "retention: deleted %d closed requests" % len(gone), 30)
+        zektest.log_with(server, "retention deleted closed requests requests=%d" % len(gone), 30)
         assert old_closed(db) == []
+        # /metrics counts the job's runs and what they deleted.
+        text = Client(server).get("/metrics").text
+        assert metric(text, "zek_retention_runs_total") >= 1, text
+        assert metric(text, "zek_retention_deleted_requests_total") == len(gone), text
         who = Client(server)
         who.login(reporter or anna)
         assert who.get(PORTAL_REQ + gone[0]).status == 404

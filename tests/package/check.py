@@ -232,7 +232,7 @@ def serve(tmp, root, prefix, conf):
         port = None
         for _ in range(300):
             log.seek(0)
-            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", log.read())
+            m = re.search(r"listening url=http://127\.0\.0\.1:(\d+)/", log.read())
             if m or proc.poll() is not None:
                 port = m and m.group(1)
                 break

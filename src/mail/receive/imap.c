@@ -10,6 +10,7 @@
 #include "core/ctx.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/log.h"
 #include "lib/str.h"
 #include "mail/receive/receive.h"
 #include "mail/smtp.h"              /* smtp_global_init: libcurl's start */
@@ -155,13 +156,14 @@ session_close(struct imap_session *s)
 	curl_easy_cleanup(s->h);
 }
 
-/* Says on standard error what the server or libcurl said; the URL and
- * the password are not part of it. */
+/* Logs what the server or libcurl said; the URL and the password are not
+ * part of it. */
 static enum zek_rc
 failed(struct imap_session *s, const char *what, CURLcode cc)
 {
-	fprintf(stderr, "zek: imap: %s failed: %s\n", what,
-	    s->err[0] != '\0' ? s->err : curl_easy_strerror(cc));
+	log_error("mail", "imap failed", LOG_FIELDS(LOG_S("step", what),
+	    LOG_S("error", s->err[0] != '\0' ? s->err :
+	    curl_easy_strerror(cc))));
 	return ZEK_IO;
 }
 
