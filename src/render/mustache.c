@@ -451,7 +451,7 @@ struct tag {
 static bool
 standalone_plain(struct compiler *c, const struct tag *g, size_t *ws)
 {
-	size_t after;
+	size_t after = 0;
 
 	if (left_clear(c, g->start, ws) && right_clear(c, g->end, &after)) {
 		if (text_flush(c, c->text, *ws) != 0)
@@ -522,7 +522,7 @@ static int
 tag_block_open(struct compiler *c, const struct tag *g)
 {
 	struct open *top = &c->stack[c->depth];
-	size_t ws, after, off, n;
+	size_t ws, after = 0, off, n;
 	uint32_t i, strip, at;
 	bool in_parent = top->type == N_PARENT, lc, rc;
 
@@ -585,7 +585,7 @@ tag_close(struct compiler *c, const struct tag *g)
 {
 	struct open *top = &c->stack[c->depth];
 	struct node *nd;
-	size_t ws, after;
+	size_t ws, after = 0;
 	bool lc, rc;
 
 	if (c->depth == 0)
