@@ -151,15 +151,6 @@ calendar_value(struct req *rq, const void *stored, const char *field)
 	return str_eq(field, "state") ? a->cal.state : a->cal.tz;
 }
 
-static const char *
-blank_value(struct req *rq, const void *stored, const char *field)
-{
-	(void)rq;
-	(void)stored;
-	(void)field;
-	return "";
-}
-
 /* A date as people of the viewer's language read it: "24.12.2026",
  * "2026-12-24"; a yearly one without its year. */
 static const char *
@@ -251,7 +242,7 @@ calendar_page(struct req *rq, const struct calendar_sent *s)
 	};
 	struct admin_form cf = {
 		.prefix = "c-", .groups = closed_form,
-		.ngroups = ZEK_ARRAY_LEN(closed_form), .value = blank_value,
+		.ngroups = ZEK_ARRAY_LEN(closed_form), .value = admin_blank_value,
 		.action = CLOSED_URL, .submit = "admin_calendar_closed_add",
 	};
 	json_t *page;

@@ -243,3 +243,12 @@ admin_page_redirect(struct req *rq, const char *path, const char *notice)
 
 	return to != NULL ? http_redirect(rq, 303, to) : ZEK_NOMEM;
 }
+
+const char *
+admin_blank_value(struct req *rq, const void *stored, const char *field)
+{
+	(void)rq;
+	(void)stored;
+	(void)field;
+	return "";
+}

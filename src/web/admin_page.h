@@ -52,6 +52,10 @@ struct control_group {
 typedef const char *(*value_fn)(struct req *rq, const void *stored,
     const char *field);
 
+/* The value_fn of an add form, which starts empty. */
+const char *admin_blank_value(struct req *rq, const void *stored,
+    const char *field);
+
 /* One form of an admin page. */
 struct admin_form {
 	const char *prefix;             /* of its controls' ids: "a-" */

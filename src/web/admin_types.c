@@ -174,16 +174,6 @@ flag_text(bool on)
 	return on ? "on" : "";
 }
 
-/* An add form starts empty. */
-static const char *
-blank_value(struct req *rq, const void *stored, const char *field)
-{
-	(void)rq;
-	(void)stored;
-	(void)field;
-	return "";
-}
-
 static const char *
 group_value(struct req *rq, const void *stored, const char *field)
 {
@@ -469,12 +459,12 @@ types_page(struct req *rq, int64_t portal_id, const struct sent *s)
 	struct admin_types all;
 	struct admin_form add_group = {
 		.prefix = "ng-", .groups = group_form,
-		.ngroups = ZEK_ARRAY_LEN(group_form), .value = blank_value,
+		.ngroups = ZEK_ARRAY_LEN(group_form), .value = admin_blank_value,
 		.stored = "", .submit = "admin_group_add",
 	};
 	struct admin_form add_type = {
 		.prefix = "nt-", .groups = type_add_form,
-		.ngroups = ZEK_ARRAY_LEN(type_add_form), .value = blank_value,
+		.ngroups = ZEK_ARRAY_LEN(type_add_form), .value = admin_blank_value,
 		.stored = "", .submit = "admin_type_add",
 	};
 	struct admin_crumb crumbs[1];
@@ -718,7 +708,7 @@ type_page(struct req *rq, int64_t type_id, const struct sent *s)
 	};
 	struct admin_form add = {
 		.prefix = "n-", .groups = field_add_form,
-		.ngroups = ZEK_ARRAY_LEN(field_add_form), .value = blank_value,
+		.ngroups = ZEK_ARRAY_LEN(field_add_form), .value = admin_blank_value,
 		.stored = "", .submit = "admin_field_add",
 	};
 	struct admin_crumb crumbs[3];
@@ -929,7 +919,7 @@ options_json(struct req *rq, json_t *page, const struct admin_field *fld,
 {
 	struct admin_form add = {
 		.prefix = "o-", .groups = option_form,
-		.ngroups = ZEK_ARRAY_LEN(option_form), .value = blank_value,
+		.ngroups = ZEK_ARRAY_LEN(option_form), .value = admin_blank_value,
 		.stored = "", .version = version, .submit = "admin_option_add",
 		.action = arena_printf(rq->arena, FIELD_URL "/options", fld->id),
 	};
