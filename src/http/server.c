@@ -811,10 +811,12 @@ http_serve(struct app *app)
 	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC, 0,
 	    NULL, NULL,
 	    on_request, app,
+	    /* First, so that libmicrohttpd's words on the others are logged
+	     * through it (it warns on stderr otherwise). */
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_NOTIFY_CONNECTION, guard_on_connection, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, guard_unescape, NULL,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
