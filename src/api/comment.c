@@ -5,6 +5,7 @@
 
 #include "core/activity.h"
 #include "core/attachments.h"
+#include "core/perm.h"
 #include "core/requests.h"
 #include "lib/buf.h"
 #include "lib/str.h"
@@ -220,7 +221,7 @@ comment_refused(struct req *rq, int rc, bool is_public,
 		return api_field_errors(rq, errs, nerrs, comment_names);
 	case ZEK_FORBIDDEN:
 		/* JSM: a customer asking for an internal comment is a bad request. */
-		if (!is_public && !rq->user->is_agent)
+		if (!is_public && !perm_is_staff(rq->user))
 			return api_error(rq, 400, "api_err_internal_comment", NULL);
 		return api_error(rq, 403, "api_err_forbidden", NULL);
 	case ZEK_CONFLICT:

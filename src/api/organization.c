@@ -12,6 +12,7 @@
 
 #include "core/api_support.h"
 #include "core/directory.h"
+#include "core/perm.h"
 #include "core/portal.h"
 #include "core/users.h"
 #include "core/validate.h"
@@ -36,7 +37,7 @@ static const struct api_json_field desk_org_spec[] = {
 static bool
 staff(struct req *rq)
 {
-	if (rq->user != NULL && rq->user->is_agent)
+	if (perm_is_staff(rq->user))
 		return true;
 	api_error(rq, 403, "api_err_forbidden", NULL);
 	return false;

@@ -10,6 +10,7 @@
 #include "core/attachments.h"
 #include "core/fields.h"
 #include "core/list.h"
+#include "core/perm.h"
 #include "core/portal.h"
 #include "core/requests.h"
 #include "core/status.h"
@@ -76,7 +77,7 @@ api_person_json(struct req *rq, const struct person *p)
 	const struct user *me = rq->user;
 	bool self = p->id == me->id;
 	const char *email = self ? me->email : p->email;
-	bool full = (self || me->is_agent) && !str_empty(email);
+	bool full = (self || perm_is_staff(me)) && !str_empty(email);
 	json_t *u;
 
 	u = api_user_json(api_base(rq), p->id, full ? email : "",
@@ -422,7 +423,7 @@ request_json(struct req *rq, const struct request_view *v)
 	for (i = 0; rc == ZEK_OK && i < EXP_MAX; i++) {
 		/* SLA is agents' business; zek measures none yet. */
 		if (!api_expand(rq, exp_names[i][0]) ||
-		    (i == EXP_SLA && !rq->user->is_agent)) {
+		    (i == EXP_SLA && !perm_is_staff(rq->user))) {
 			if (json_array_append_new(ex, json_string(exp_names[i][0])))
 				rc = ZEK_NOMEM;
 			continue;

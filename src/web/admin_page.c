@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/admin.h"
+#include "core/perm.h"
 #include "core/users.h"
 #include "core/validate.h"
 #include "lib/arena.h"
@@ -170,7 +171,7 @@ admin_page_render(struct req *rq, unsigned status, const char *name,
 bool
 admin_page_allowed(struct req *rq)
 {
-	return rq->user != NULL && rq->user->is_admin;
+	return perm_is_admin(rq->user);
 }
 
 int64_t

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/directory.h"
+#include "core/perm.h"
 #include "core/validate.h"
 #include "http/form.h"
 #include "lib/buf.h"
@@ -416,28 +417,30 @@ web_agent_org_member_remove(struct req *rq)
 static bool
 admin(struct req *rq)
 {
-	return rq->user != NULL && rq->user->is_admin;
+	return perm_is_admin(rq->user);
 }
 
 static const char *
-role_key(const char *role)
+role_key(enum role role)
 {
-	if (str_eq(role, "admin"))
+	if (role == ROLE_ADMIN)
 		return "role_admin";
-	return str_eq(role, "agent") ? "role_agent" : "role_customer";
+	return role == ROLE_AGENT ? "role_agent" : "role_customer";
 }
 
 static json_t *
 role_options(struct req *rq, const char *chosen)
 {
-	static const char *const roles[] = { "agent", "admin", "customer" };
+	static const enum role roles[] = { ROLE_AGENT, ROLE_ADMIN,
+	    ROLE_CUSTOMER };
 	json_t *arr = json_array();
 	size_t i;
 
 	for (i = 0; arr != NULL && i < ZEK_ARRAY_LEN(roles); i++)
 		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:b}",
-		    "value", roles[i], "label", web_t(rq, role_key(roles[i])),
-		    "selected", str_eq(roles[i], chosen)));
+		    "value", role_code(roles[i]), "label",
+		    web_t(rq, role_key(roles[i])),
+		    "selected", str_eq(role_code(roles[i]), chosen)));
 	return arr;
 }
 
@@ -445,7 +448,7 @@ static int
 team_page(struct req *rq, unsigned status, const char *error)
 {
 	struct customer_row *rows;
-	const char **roles;
+	enum role *roles;
 	json_t *page, *arr;
 	size_t i, n;
 	int rc;
@@ -468,7 +471,7 @@ team_page(struct req *rq, unsigned status, const char *error)
 	json_object_set_new(page, "form", ctx_pack("{s:s, s:s, s:o, s:s?}",
 	    "action", TEAM_URL, "email", error != NULL ? web_kept(rq, "email") :
 	    "", "roles", role_options(rq, error != NULL ? req_form(rq, "role") :
-	    "agent"), "error", error));
+	    role_code(ROLE_AGENT)), "error", error));
 	json_object_set_new(page, "audit_href", json_string(AUDIT_URL));
 	web_breadcrumb(rq, page, web_t(rq, "nav_agent"), WEB_AGENT);
 	web_breadcrumb(rq, page, web_t(rq, "page_team"), NULL);

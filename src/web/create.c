@@ -8,6 +8,7 @@
 #include "core/attachments.h"
 #include "core/fields.h"
 #include "core/objects.h"
+#include "core/perm.h"
 #include "core/portal.h"
 #include "core/requests.h"
 #include "core/users.h"
@@ -266,7 +267,7 @@ on_behalf_json(struct req *rq, const struct create_state *st)
 	const struct field_error *e = error_for(st, "onbehalf");
 	json_t *j;
 
-	j = rq->user->is_agent ? on_behalf_search_json(rq) :
+	j = perm_is_staff(rq->user) ? on_behalf_search_json(rq) :
 	    on_behalf_select_json(rq);
 	if (j != NULL && e != NULL)
 		json_object_set_new(j, "error", json_string(http_error_text(rq, e)));
@@ -523,8 +524,8 @@ check_person_query(struct req *rq, struct create_state *st)
 	struct person *p;
 	size_t n;
 
-	if (q == NULL || !rq->user->is_agent || core_onbehalf_search(&rq->ctx,
-	    rq->user, q, &p, &n) != ZEK_INVALID)
+	if (q == NULL || !perm_is_staff(rq->user) ||
+	    core_onbehalf_search(&rq->ctx, rq->user, q, &p, &n) != ZEK_INVALID)
 		return ZEK_OK;
 	return add_error(rq, st, &e);
 }
