@@ -79,7 +79,7 @@ api_request_sla(struct req *rq)
 	int rc;
 
 	if (api_page_parse(rq, &pg) != ZEK_OK ||
-	    api_request_load(rq, 0, &v) != ZEK_OK)
+	    api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	if (!perm_is_staff(rq->user))
 		return api_error(rq, 403, "api_err_sla_agents", NULL);

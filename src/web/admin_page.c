@@ -175,14 +175,6 @@ admin_page_allowed(struct req *rq)
 }
 
 int64_t
-admin_page_id(struct req *rq)
-{
-	int64_t id;
-
-	return str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) == 0 ? id : 0;
-}
-
-int64_t
 admin_page_sent_id(struct req *rq, const char *name)
 {
 	int64_t id;

@@ -20,17 +20,6 @@
 
 /* ---- helpers ---- */
 
-/* A numeric path segment, 0 when it is none. */
-static int64_t
-param_id(struct req *rq, size_t i)
-{
-	int64_t id = 0;
-
-	if (str_to_i64(req_param(rq, i), 1, INT64_MAX, &id) != 0)
-		return 0;
-	return id;
-}
-
 /* One error's text, {max} filled in. */
 static const char *
 error_text(struct req *rq, const char *key, int64_t max)
@@ -197,7 +186,7 @@ static int
 customer_action(struct req *rq, enum zek_rc (*act)(struct zctx *,
     const struct user *, int64_t), const char *notice)
 {
-	int64_t id = param_id(rq, 0);
+	int64_t id = web_param_id(rq, "id");
 	int rc;
 
 	if (id == 0)
@@ -312,7 +301,7 @@ static int
 org_page(struct req *rq, unsigned status, const char *form,
     const char *error)
 {
-	int64_t id = param_id(rq, 0);
+	int64_t id = web_param_id(rq, "id");
 	const char *base = org_href(rq, id, NULL);
 	struct org_row org;
 	json_t *page;
@@ -358,7 +347,7 @@ int
 web_agent_org_rename(struct req *rq)
 {
 	const char *err_key;
-	int64_t id = param_id(rq, 0);
+	int64_t id = web_param_id(rq, "id");
 	int rc;
 
 	if (id == 0)
@@ -378,7 +367,7 @@ int
 web_agent_org_member_add(struct req *rq)
 {
 	const char *err_key;
-	int64_t id = param_id(rq, 0);
+	int64_t id = web_param_id(rq, "id");
 	int rc;
 
 	if (id == 0)
@@ -396,7 +385,7 @@ web_agent_org_member_add(struct req *rq)
 int
 web_agent_org_member_remove(struct req *rq)
 {
-	int64_t id = param_id(rq, 0), user_id = 0;
+	int64_t id = web_param_id(rq, "id"), user_id = 0;
 	int rc;
 
 	if (id == 0 || str_to_i64(req_form(rq, "user"), 1, INT64_MAX,

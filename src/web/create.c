@@ -379,8 +379,8 @@ load_type(struct req *rq, struct create_state *st)
 	int64_t tid;
 
 	memset(st, 0, sizeof(*st));
-	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &st->portal_id) != 0 ||
-	    str_to_i64(req_param(rq, 1), 1, INT64_MAX, &tid) != 0)
+	if (!req_param_i64(rq, "pid", &st->portal_id) ||
+	    !req_param_i64(rq, "tid", &tid))
 		return ZEK_NOTFOUND;
 	return core_reqtype_offered(&rq->ctx, st->portal_id, tid, rq->lang,
 	    &st->type);

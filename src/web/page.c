@@ -139,6 +139,14 @@ web_t(struct req *rq, const char *key)
 	return i18n_get(rq->cat, rq->lang, key);
 }
 
+int64_t
+web_param_id(struct req *rq, const char *name)
+{
+	int64_t id = 0;
+
+	return req_param_i64(rq, name, &id) ? id : 0;
+}
+
 bool
 web_user_is_agent(struct req *rq)
 {
