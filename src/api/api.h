@@ -99,10 +99,10 @@ json_t *api_date(struct req *rq, int64_t ms);
 
 /* ---- customer requests: helpers the /request files share ---- */
 
-/* The request that path parameter `idx` names (key, any case, or numeric
+/* The request that the route's {key} names (key, any case, or numeric
  * issue id) as the caller sees it. Answers 404 (api_err_no_request) itself
  * and returns ZEK_NOTFOUND when there is none the caller may see. */
-int api_request_load(struct req *rq, size_t idx, struct request_view **out);
+int api_request_load(struct req *rq, struct request_view **out);
 /* The request's activity for the caller (newest first). Answers itself
  * on failure and returns the zek_rc. */
 int api_request_activity(struct req *rq, const struct request_view *v,
@@ -125,6 +125,10 @@ json_t *api_request_json(struct req *rq, const struct request_view *v);
  * there is none (*rc = ZEK_OK) or the look-up failed (*rc set). */
 const struct portal_summary *api_desk_by_ref(struct req *rq,
     const char *want, int *rc);
+/* The desk the route's {sd} names, by id or project key as JSM Cloud
+ * allows, into *out (out may be NULL: only its existence matters).
+ * Answers 404 (api_err_no_desk) or the failure itself. */
+int api_desk_load(struct req *rq, const struct portal_summary **out);
 /* An absolute link to API_SD "/request/{id}" + suffix ("" for none).
  * NULL when out of memory, also when suffix is NULL (a suffix that could
  * not be built). */

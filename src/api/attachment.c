@@ -91,27 +91,17 @@ api_attach_temporary(struct req *rq)
 		.max_file = cfg->max_file_bytes,
 		.max_files = cfg->max_files,
 	};
-	struct portal_summary *desks;
 	struct upload_file *files;
 	struct attachment_info *out;
 	struct field_error err;
 	const char *bad_field = NULL;
 	struct form form = { 0 };
 	json_t *list;
-	int64_t id = 0;
-	size_t i, n;
+	size_t i;
 	int rc;
 
-	rc = core_portals_list(&rq->ctx, rq->user, &desks, &n);
-	if (rc != ZEK_OK)
-		return rc;
-	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) != 0)
-		id = 0;
-	for (i = 0; i < n && desks[i].desk_id != id &&
-	    !str_caseeq(desks[i].project_key, req_param(rq, 0)); i++)
-		;
-	if (i == n)
-		return api_error(rq, 404, "api_err_no_desk", req_param(rq, 0));
+	if (api_desk_load(rq, NULL) != ZEK_OK)
+		return ZEK_OK;
 	if (!form_media_type_is(ct, "multipart/form-data"))
 		return api_error(rq, 415, "api_err_multipart", NULL);
 	rc = form_parse_multipart(rq->arena, ct, rq->body.data, rq->body.len,
@@ -169,7 +159,7 @@ api_request_attachments(struct req *rq)
 	size_t n;
 
 	if (api_page_parse(rq, &pg) != ZEK_OK ||
-	    api_request_load(rq, 0, &v) != ZEK_OK ||
+	    api_request_load(rq, &v) != ZEK_OK ||
 	    api_request_activity(rq, v, &e, &n) != ZEK_OK)
 		return ZEK_OK;
 	return api_reply_page(rq, &pg, api_request_files(rq, v, e, n), NULL);
@@ -244,7 +234,7 @@ api_request_attach(struct req *rq)
 	if (json_array_size(ids) == 0)
 		return api_error(rq, 400, "api_err_missing_field",
 		    "temporaryAttachmentIds");
-	if (api_request_load(rq, 0, &v) != ZEK_OK)
+	if (api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	tokens = arena_calloc(rq->arena, json_array_size(ids), sizeof(*tokens));
 	if (tokens == NULL)
@@ -278,15 +268,16 @@ api_request_attachment_content(struct req *rq)
 	int64_t id;
 	int rc;
 
-	if (api_request_load(rq, 0, &v) != ZEK_OK)
+	if (api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	rc = ZEK_NOTFOUND;
-	if (str_to_i64(req_param(rq, 1), 1, INT64_MAX, &id) == 0)
+	if (req_param_i64(rq, "id", &id))
 		rc = core_attachment_get(&rq->ctx, rq->user, id, &a);
 	if (rc == ZEK_OK && a->request_id != v->id)
 		rc = ZEK_NOTFOUND;
 	if (rc == ZEK_NOTFOUND)
-		return api_error(rq, 404, "api_err_no_attachment", req_param(rq, 1));
+		return api_error(rq, 404, "api_err_no_attachment",
+		    req_param_str(rq, "id"));
 	if (rc != ZEK_OK)
 		return rc;
 	return http_reply_file(rq, false, a->filename, a->mime, a->data,

@@ -5,6 +5,7 @@
 
 #include "core/activity.h"
 #include "core/attachments.h"
+#include "core/perm.h"
 #include "core/requests.h"
 #include "lib/buf.h"
 #include "lib/str.h"
@@ -150,7 +151,7 @@ api_comments(struct req *rq)
 	if (api_page_parse(rq, &pg) != ZEK_OK ||
 	    query_bool(rq, "public", &pub) != ZEK_OK ||
 	    query_bool(rq, "internal", &internal) != ZEK_OK ||
-	    api_request_load(rq, 0, &v) != ZEK_OK ||
+	    api_request_load(rq, &v) != ZEK_OK ||
 	    api_request_activity(rq, v, &e, &n) != ZEK_OK)
 		return ZEK_OK;
 	return api_reply_page(rq, &pg, api_comments_array(rq, v, e, n, pub,
@@ -171,13 +172,13 @@ find_comment(struct req *rq, const struct request_view *v,
 	rc = api_request_activity(rq, v, &e, &n);
 	if (rc != ZEK_OK)
 		return rc;
-	if (str_to_i64(req_param(rq, 1), 1, INT64_MAX, &id) == 0)
+	if (req_param_i64(rq, "id", &id))
 		for (i = 0; i < n; i++)
 			if (is_comment(&e[i]) && e[i].comment_id == id) {
 				*out = &e[i];
 				return ZEK_OK;
 			}
-	api_error(rq, 404, "api_err_no_comment", req_param(rq, 1));
+	api_error(rq, 404, "api_err_no_comment", req_param_str(rq, "id"));
 	return ZEK_NOTFOUND;
 }
 
@@ -188,7 +189,7 @@ api_comment(struct req *rq)
 	const struct activity_entry *c;
 	struct request_view *v;
 
-	if (api_request_load(rq, 0, &v) != ZEK_OK ||
+	if (api_request_load(rq, &v) != ZEK_OK ||
 	    find_comment(rq, v, &c) != ZEK_OK)
 		return ZEK_OK;
 	return api_reply(rq, 200, api_comment_json(rq, v, c,
@@ -204,7 +205,7 @@ api_comment_attachments(struct req *rq)
 	struct api_page pg;
 
 	if (api_page_parse(rq, &pg) != ZEK_OK ||
-	    api_request_load(rq, 0, &v) != ZEK_OK ||
+	    api_request_load(rq, &v) != ZEK_OK ||
 	    find_comment(rq, v, &c) != ZEK_OK)
 		return ZEK_OK;
 	return api_reply_page(rq, &pg, comment_files(rq, v, c), NULL);
@@ -220,7 +221,7 @@ comment_refused(struct req *rq, int rc, bool is_public,
 		return api_field_errors(rq, errs, nerrs, comment_names);
 	case ZEK_FORBIDDEN:
 		/* JSM: a customer asking for an internal comment is a bad request. */
-		if (!is_public && !rq->user->is_agent)
+		if (!is_public && !perm_is_staff(rq->user))
 			return api_error(rq, 400, "api_err_internal_comment", NULL);
 		return api_error(rq, 403, "api_err_forbidden", NULL);
 	case ZEK_CONFLICT:
@@ -281,7 +282,7 @@ api_comment_add(struct req *rq)
 
 	if (api_body(rq, comment_spec, sizeof(comment_spec) /
 	    sizeof(*comment_spec), &body) != ZEK_OK ||
-	    api_request_load(rq, 0, &v) != ZEK_OK)
+	    api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	in.body = json_string_value(json_object_get(body, "body"));
 	in.is_public = json_is_true(json_object_get(body, "public"));

@@ -51,7 +51,7 @@ api_issue(struct req *rq)
 	const char *id;
 	json_t *fields, *resolution;
 
-	if (api_request_load(rq, 0, &v) != ZEK_OK)
+	if (api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	id = arena_printf(rq->arena, "%lld", (long long)v->id);
 	resolution = v->resolution != RESOLUTION_NONE ?

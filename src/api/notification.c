@@ -11,7 +11,7 @@ api_notification(struct req *rq)
 {
 	struct request_view *v;
 
-	if (api_request_load(rq, 0, &v) != ZEK_OK)
+	if (api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	return api_reply(rq, 200, json_pack("{s:b}", "subscribed",
 	    !v->notify_muted));
@@ -23,7 +23,7 @@ set_muted(struct req *rq, bool muted)
 	struct request_view *v;
 	int rc;
 
-	if (api_request_load(rq, 0, &v) != ZEK_OK)
+	if (api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	/* Allowed to everyone who sees the request, also once it is closed. */
 	rc = core_request_notify_set(&rq->ctx, rq->user, v->id, muted);

@@ -12,6 +12,7 @@
 
 #include "core/api_support.h"
 #include "core/directory.h"
+#include "core/perm.h"
 #include "core/portal.h"
 #include "core/users.h"
 #include "core/validate.h"
@@ -36,7 +37,7 @@ static const struct api_json_field desk_org_spec[] = {
 static bool
 staff(struct req *rq)
 {
-	if (rq->user != NULL && rq->user->is_agent)
+	if (perm_is_staff(rq->user))
 		return true;
 	api_error(rq, 403, "api_err_forbidden", NULL);
 	return false;
@@ -127,25 +128,10 @@ org_load(struct req *rq, struct org_row *out)
 	int64_t id = 0;
 	int rc;
 
-	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) != 0)
+	if (!req_param_i64(rq, "id", &id))
 		rc = ZEK_NOTFOUND;
 	else
 		rc = core_org_get(&rq->ctx, rq->user, id, out);
-	if (rc != ZEK_OK)
-		api_fail(rq, rc);
-	return rc;
-}
-
-/* The desk of path parameter 0; answers 404 itself. */
-static int
-desk_load(struct req *rq)
-{
-	int rc;
-
-	if (api_desk_by_ref(rq, req_param(rq, 0), &rc) == NULL && rc == ZEK_OK) {
-		api_error(rq, 404, "api_err_no_desk", req_param(rq, 0));
-		return ZEK_NOTFOUND;
-	}
 	if (rc != ZEK_OK)
 		api_fail(rq, rc);
 	return rc;
@@ -349,7 +335,7 @@ api_desk_customers(struct req *rq)
 	int rc;
 
 	if (!staff(rq) || api_page_parse(rq, &pg) != ZEK_OK ||
-	    desk_load(rq) != ZEK_OK)
+	    api_desk_load(rq, NULL) != ZEK_OK)
 		return ZEK_OK;
 	all = customers_json(rq, &pg, 0, req_query(rq, "query"), &rc);
 	return all != NULL ? api_reply_page(rq, &pg, all, keep) : rc;
@@ -363,7 +349,7 @@ api_desk_customers_add(struct req *rq)
 	json_t *body;
 	size_t n;
 
-	if (!staff(rq) || desk_load(rq) != ZEK_OK ||
+	if (!staff(rq) || api_desk_load(rq, NULL) != ZEK_OK ||
 	    api_body(rq, api_people_spec, 2, &body) != ZEK_OK ||
 	    people_load(rq, body, &people, &n) != ZEK_OK)
 		return ZEK_OK;
@@ -379,7 +365,7 @@ api_desk_orgs(struct req *rq)
 	int rc;
 
 	if (!staff(rq) || api_page_parse(rq, &pg) != ZEK_OK ||
-	    desk_load(rq) != ZEK_OK)
+	    api_desk_load(rq, NULL) != ZEK_OK)
 		return ZEK_OK;
 	all = orgs_json(rq, &pg, NULL, &rc);
 	return all != NULL ? api_reply_page(rq, &pg, all, NULL) : rc;
@@ -394,7 +380,7 @@ api_desk_orgs_add(struct req *rq)
 	int64_t id = 0;
 	int rc;
 
-	if (!staff(rq) || desk_load(rq) != ZEK_OK ||
+	if (!staff(rq) || api_desk_load(rq, NULL) != ZEK_OK ||
 	    api_body(rq, desk_org_spec, 1, &body) != ZEK_OK)
 		return ZEK_OK;
 	if (!api_json_id(json_object_get(body, "organizationId"), &id))
@@ -408,7 +394,7 @@ api_desk_orgs_add(struct req *rq)
 int
 api_desk_remove(struct req *rq)
 {
-	if (!staff(rq) || desk_load(rq) != ZEK_OK)
+	if (!staff(rq) || api_desk_load(rq, NULL) != ZEK_OK)
 		return ZEK_OK;
 	return api_error(rq, 400, "api_err_desk_open_to_all", NULL);
 }

@@ -58,7 +58,7 @@ api_participants(struct req *rq)
 	struct api_page pg;
 
 	if (api_page_parse(rq, &pg) != ZEK_OK ||
-	    api_request_load(rq, 0, &v) != ZEK_OK)
+	    api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	return api_reply_page(rq, &pg, api_participants_array(rq, v), NULL);
 }
@@ -170,7 +170,7 @@ api_participants_add(struct req *rq)
 	if (api_body(rq, api_people_spec, 2, &body) != ZEK_OK ||
 	    api_people_refs(rq, body, SHARE_PARTICIPANTS_MAX, &refs, &n,
 	    &n_ids) != ZEK_OK ||
-	    api_request_load(rq, 0, &v) != ZEK_OK)
+	    api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
 	if (rc != ZEK_OK)
@@ -254,7 +254,7 @@ api_participants_remove(struct req *rq)
 	if (api_body(rq, api_people_spec, 2, &body) != ZEK_OK ||
 	    api_people_refs(rq, body, SHARE_PARTICIPANTS_MAX, &refs, &n,
 	    &n_ids) != ZEK_OK ||
-	    api_request_load(rq, 0, &v) != ZEK_OK)
+	    api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
 	if (rc != ZEK_OK)

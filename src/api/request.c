@@ -10,6 +10,7 @@
 #include "core/attachments.h"
 #include "core/fields.h"
 #include "core/list.h"
+#include "core/perm.h"
 #include "core/portal.h"
 #include "core/requests.h"
 #include "core/status.h"
@@ -76,7 +77,7 @@ api_person_json(struct req *rq, const struct person *p)
 	const struct user *me = rq->user;
 	bool self = p->id == me->id;
 	const char *email = self ? me->email : p->email;
-	bool full = (self || me->is_agent) && !str_empty(email);
+	bool full = (self || perm_is_staff(me)) && !str_empty(email);
 	json_t *u;
 
 	u = api_user_json(api_base(rq), p->id, full ? email : "",
@@ -161,9 +162,9 @@ refuse(struct req *rq, unsigned status, const char *key, const char *arg,
 /* ---- loading ---- */
 
 int
-api_request_load(struct req *rq, size_t idx, struct request_view **out)
+api_request_load(struct req *rq, struct request_view **out)
 {
-	const char *want = req_param(rq, idx);
+	const char *want = req_param_str(rq, "key");
 	const char *key;
 	int rc;
 
@@ -422,7 +423,7 @@ request_json(struct req *rq, const struct request_view *v)
 	for (i = 0; rc == ZEK_OK && i < EXP_MAX; i++) {
 		/* SLA is agents' business; zek measures none yet. */
 		if (!api_expand(rq, exp_names[i][0]) ||
-		    (i == EXP_SLA && !rq->user->is_agent)) {
+		    (i == EXP_SLA && !perm_is_staff(rq->user))) {
 			if (json_array_append_new(ex, json_string(exp_names[i][0])))
 				rc = ZEK_NOMEM;
 			continue;
@@ -453,7 +454,7 @@ api_request(struct req *rq)
 {
 	struct request_view *v;
 
-	if (api_request_load(rq, 0, &v) != ZEK_OK)
+	if (api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	return api_reply(rq, 200, request_json(rq, v));
 }
@@ -622,6 +623,25 @@ api_desk_by_ref(struct req *rq, const char *want, int *rc)
 		if (list[i].desk_id == id || str_caseeq(list[i].project_key, want))
 			return &list[i];
 	return NULL;
+}
+
+int
+api_desk_load(struct req *rq, const struct portal_summary **out)
+{
+	const struct portal_summary *d;
+	const char *want = req_param_str(rq, "sd");
+	int rc;
+
+	d = api_desk_by_ref(rq, want, &rc);
+	if (d == NULL && rc == ZEK_OK) {
+		api_error(rq, 404, "api_err_no_desk", want);
+		return ZEK_NOTFOUND;
+	}
+	if (rc != ZEK_OK)
+		api_fail(rq, rc);
+	else if (out != NULL)
+		*out = d;
+	return rc;
 }
 
 /* The filters of GET /request. Answers itself on failure. */

@@ -26,34 +26,6 @@ id_str(struct req *rq, int64_t id)
 	return arena_printf(rq->arena, "%lld", (long long)id);
 }
 
-/* The service desk named by path parameter `idx`: its id, or its project
- * key as JSM Cloud allows. Answers 404 itself when there is none. */
-static int
-find_desk(struct req *rq, size_t idx, struct portal_summary **out)
-{
-	struct portal_summary *list;
-	const char *want = req_param(rq, idx);
-	int64_t id = 0;
-	size_t i, n;
-	int rc;
-
-	rc = core_portals_list(&rq->ctx, rq->user, &list, &n);
-	if (rc != ZEK_OK) {
-		api_fail(rq, rc);
-		return rc;
-	}
-	if (str_to_i64(want, 1, INT64_MAX, &id) != 0)
-		id = 0;
-	for (i = 0; i < n; i++) {
-		if (list[i].desk_id == id || str_caseeq(list[i].project_key, want)) {
-			*out = &list[i];
-			return ZEK_OK;
-		}
-	}
-	api_error(rq, 404, "api_err_no_desk", want);
-	return ZEK_NOTFOUND;
-}
-
 static json_t *
 desk_json(struct req *rq, const struct portal_summary *d)
 {
@@ -97,22 +69,22 @@ api_servicedesks(struct req *rq)
 int
 api_servicedesk(struct req *rq)
 {
-	struct portal_summary *d;
+	const struct portal_summary *d;
 
-	if (find_desk(rq, 0, &d) != ZEK_OK)
+	if (api_desk_load(rq, &d) != ZEK_OK)
 		return ZEK_OK;
 	return api_reply(rq, 200, desk_json(rq, d));
 }
 
-/* The desk of path parameter 0 with its groups and types in the caller's
+/* The desk of the route's {sd} with its groups and types in the caller's
  * language. Answers itself on failure. */
 static int
 load_portal(struct req *rq, struct portal **out)
 {
-	struct portal_summary *d;
+	const struct portal_summary *d;
 	int rc;
 
-	if (find_desk(rq, 0, &d) != ZEK_OK)
+	if (api_desk_load(rq, &d) != ZEK_OK)
 		return ZEK_NOTFOUND;
 	rc = core_portal_get(&rq->ctx, rq->user, d->id, rq->lang, out);
 	if (rc != ZEK_OK) {
@@ -420,7 +392,7 @@ find_type(struct req *rq, struct portal **p, const struct portal_group **g,
 
 	if (load_portal(rq, p) != ZEK_OK)
 		return ZEK_NOTFOUND;
-	if (str_to_i64(req_param(rq, 1), 1, INT64_MAX, &id) == 0)
+	if (req_param_i64(rq, "rt", &id))
 		for (i = 0; i < (*p)->ngroups; i++)
 			for (j = 0; j < (*p)->groups[i].ntypes; j++)
 				if ((*p)->groups[i].types[j].id == id) {
@@ -428,7 +400,8 @@ find_type(struct req *rq, struct portal **p, const struct portal_group **g,
 					*t = &(*g)->types[j];
 					return ZEK_OK;
 				}
-	api_error(rq, 404, "api_err_no_request_type", req_param(rq, 1));
+	api_error(rq, 404, "api_err_no_request_type",
+	    req_param_str(rq, "rt"));
 	return ZEK_NOTFOUND;
 }
 

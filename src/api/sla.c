@@ -3,6 +3,7 @@
  * completed cycles and the ongoing one. Customers, as in JSM, may not ask. */
 #include "api/api.h"
 
+#include "core/perm.h"
 #include "core/requests.h"
 #include "core/sla.h"
 #include "core/users.h"
@@ -78,9 +79,9 @@ api_request_sla(struct req *rq)
 	int rc;
 
 	if (api_page_parse(rq, &pg) != ZEK_OK ||
-	    api_request_load(rq, 0, &v) != ZEK_OK)
+	    api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
-	if (!rq->user->is_agent)
+	if (!perm_is_staff(rq->user))
 		return api_error(rq, 403, "api_err_sla_agents", NULL);
 	rc = core_request_sla(&rq->ctx, rq->user, v, &sla);
 	if (rc != ZEK_OK)

@@ -82,7 +82,7 @@ api_request_status(struct req *rq)
 	size_t n;
 
 	if (api_page_parse(rq, &pg) != ZEK_OK ||
-	    api_request_load(rq, 0, &v) != ZEK_OK ||
+	    api_request_load(rq, &v) != ZEK_OK ||
 	    api_request_activity(rq, v, &e, &n) != ZEK_OK)
 		return ZEK_OK;
 	return api_reply_page(rq, &pg, api_status_history(rq, v, e, n), NULL);

@@ -53,7 +53,7 @@ api_transitions(struct req *rq)
 	int rc;
 
 	if (api_page_parse(rq, &pg) != ZEK_OK ||
-	    api_request_load(rq, 0, &v) != ZEK_OK)
+	    api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
 	if (rc != ZEK_OK)
@@ -129,7 +129,7 @@ api_transition(struct req *rq)
 		return api_error(rq, 400, "api_err_no_transition",
 		    arg != NULL ? arena_strdup(rq->arena, arg) : "");
 	}
-	if (api_request_load(rq, 0, &v) != ZEK_OK)
+	if (api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	rc = core_transition(&rq->ctx, rq->user, v->id, t->action,
 	    RESOLUTION_NONE, comment, &err);
@@ -145,7 +145,8 @@ api_transition(struct req *rq)
 	case ZEK_CONFLICT:
 		return api_error(rq, 409, "api_err_transition_now", NULL);
 	case ZEK_NOTFOUND:
-		return api_error(rq, 404, "api_err_no_request", req_param(rq, 0));
+		return api_error(rq, 404, "api_err_no_request",
+		    req_param_str(rq, "key"));
 	default:
 		return rc;
 	}

@@ -10,6 +10,7 @@
 #include "core/internal.h"
 #include "core/notify.h"
 #include "core/password.h"
+#include "core/perm.h"
 #include "core/throttle.h"
 #include "core/tokens.h"
 #include "core/users.h"
@@ -26,7 +27,7 @@
 static bool
 may_manage(const struct user *actor)
 {
-	return actor == NULL || actor->is_agent;
+	return actor == NULL || perm_is_staff(actor);
 }
 
 static int64_t
@@ -41,7 +42,7 @@ static struct user
 self_actor(const struct store_user *su)
 {
 	return (struct user){ .id = su->id, .email = su->email,
-	    .name = su->name, .role = su->role };
+	    .name = su->name, .role = role_decode(su->role) };
 }
 
 static const char *
@@ -117,7 +118,7 @@ enum zek_rc
 core_audit_list(struct zctx *ctx, const struct user *actor, int64_t user_id,
     size_t limit, struct store_audit **out, size_t *n)
 {
-	if (actor != NULL && !actor->is_admin)
+	if (actor != NULL && !perm_is_admin(actor))
 		return ZEK_FORBIDDEN;
 	return store_audit_list(ctx->db, ctx->arena, user_id, 0, limit, out, n);
 }
@@ -388,7 +389,7 @@ pending_user(struct zctx *ctx, const char *email, const char *name,
 		.email = email,
 		.name = !str_empty(name) ? name : email,
 		.password_hash = "",
-		.role = "customer",
+		.role = role_code(ROLE_CUSTOMER),
 		.lang = core_lang(lang),
 		.tz = "Europe/Berlin",
 		.notify = true,
@@ -632,8 +633,8 @@ set_active(struct zctx *ctx, const struct user *actor, int64_t user_id,
 		return rc;
 	rc = store_user_by_id(ctx->db, ctx->arena, user_id, &su);
 	/* Staff accounts are the admins' to change. */
-	if (rc == ZEK_OK && actor != NULL && !actor->is_admin &&
-	    !str_eq(su->role, "customer"))
+	if (rc == ZEK_OK && actor != NULL && !perm_is_admin(actor) &&
+	    role_decode(su->role) != ROLE_CUSTOMER)
 		rc = ZEK_FORBIDDEN;
 	if (rc == ZEK_OK && (su->deactivated_at == 0) != active) {
 		rc = store_user_set_deactivated(ctx->db, user_id, active ? 0 :

@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/fields.h"
 #include "core/internal.h"
+#include "core/perm.h"
 #include "core/requests.h"
 #include "core/notify.h"
 #include "core/sla.h"
@@ -112,7 +113,7 @@ core_comment_insert_locked(struct zctx *ctx, const struct store_request *r,
 	if (rc == ZEK_OK)
 		rc = store_request_touch(ctx->db, r->id, ctx->now_ms, is_public);
 	/* Support's first public answer meets the response goal. */
-	if (rc == ZEK_OK && is_public && author->is_agent)
+	if (rc == ZEK_OK && is_public && perm_is_staff(author))
 		rc = core_request_sla_refresh(ctx, r->id);
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
@@ -278,8 +279,7 @@ entry_from_store(struct activity_entry *e, const struct store_activity *s)
 		.kind = ACTIVITY_COMMENT,
 		.created_at = s->created_at,
 		.actor = { .id = s->actor_id, .name = s->actor_name, .email = "" },
-		.by_agent = str_eq(s->actor_role, "agent") ||
-		    str_eq(s->actor_role, "admin"),
+		.by_agent = role_code_is_staff(s->actor_role),
 		.is_public = s->is_public,
 		.comment_id = s->comment_id,
 		.body = s->comment_body,
@@ -433,6 +433,6 @@ core_activity_of_view(struct zctx *ctx, const struct user *user,
 	if (user == NULL)
 		return ZEK_NOTFOUND;
 	/* The agent role of core_request_roles, without its look-ups. */
-	return activity_read(ctx, v->id, user->is_agent || user->is_admin, out,
+	return activity_read(ctx, v->id, perm_is_staff(user), out,
 	    n);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/perm.h"
 #include "core/users.h"
 #include "core/validate.h"
 #include "lib/arena.h"
@@ -15,7 +16,7 @@
 bool
 admin_actor_ok(const struct user *actor)
 {
-	return actor == NULL || actor->is_admin;
+	return actor == NULL || perm_is_admin(actor);
 }
 
 /* ---- checking a form ---- */

@@ -9,6 +9,7 @@
 #include "core/edit.h"
 #include "core/internal.h"
 #include "core/links.h"
+#include "core/perm.h"
 #include "core/requests.h"
 #include "lib/arena.h"
 #include "lib/str.h"
@@ -105,12 +106,6 @@ agent_queue_default_sort(enum agent_queue q)
 	return q < AGENT_QUEUE_MAX ? specs[q].sort : AGENT_SORT_OLDEST;
 }
 
-static bool
-is_staff(const struct user *user)
-{
-	return user != NULL && user->is_agent;
-}
-
 /* The store's query for queue `q` of `user` (status and order set later). */
 static struct store_queue_query
 base_query(struct zctx *ctx, const struct user *user, enum agent_queue q)
@@ -146,7 +141,7 @@ core_agent_counts(struct zctx *ctx, const struct user *user,
 	size_t q;
 
 	*out = (struct agent_counts){ 0 };
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	for (q = 0; rc == ZEK_OK && q < AGENT_QUEUE_MAX; q++) {
 		sq = base_query(ctx, user, (enum agent_queue)q);
@@ -340,7 +335,7 @@ core_agent_queue(struct zctx *ctx, const struct user *user,
 	bool asc, back;
 	enum zek_rc rc;
 
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	limit = q->limit == 0 ? AGENT_LIMIT_DEFAULT : q->limit;
 	if (q->queue >= AGENT_QUEUE_MAX || q->sort >= AGENT_SORT_MAX ||
@@ -453,7 +448,7 @@ core_agent_staff(struct zctx *ctx, const struct user *user,
 	enum zek_rc rc;
 	size_t i, ns;
 
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	rc = store_staff_list(ctx->db, ctx->arena, AGENT_STAFF_MAX, &su, &ns);
 	if (rc != ZEK_OK)
@@ -493,7 +488,7 @@ core_agent_request_get(struct zctx *ctx, const struct user *user,
 	enum zek_rc rc;
 	unsigned roles;
 
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	ar = arena_calloc(ctx->arena, 1, sizeof(*ar));
 	if (ar == NULL)

@@ -5,6 +5,7 @@
 
 #include "core/attachments.h"
 #include "core/internal.h"
+#include "core/perm.h"
 #include "core/sharing.h"
 #include "core/throttle.h"
 #include "core/users.h"
@@ -80,9 +81,9 @@ by_id(struct zctx *ctx, const struct user *user, const char *ref,
 	rc = store_user_by_id(ctx->db, ctx->arena, id, &su);
 	if (rc != ZEK_OK)
 		return rc;
-	if (!str_eq(su->role, "customer"))
+	if (role_decode(su->role) != ROLE_CUSTOMER)
 		return ZEK_NOTFOUND;
-	if (!user->is_agent && id != user->id) {
+	if (!perm_is_staff(user) && id != user->id) {
 		rc = core_user_from_store(ctx, su, &u);
 		if (rc != ZEK_OK)
 			return rc;

@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/internal.h"
+#include "core/perm.h"
 #include "core/users.h"
 #include "core/validate.h"
 #include "lib/arena.h"
@@ -376,7 +377,7 @@ core_attachment_get(struct zctx *ctx, const struct user *user,
 	if (rc != ZEK_OK)
 		return rc;
 	/* An internal note's files are for support staff only. */
-	if (visible && !user->is_agent && !user->is_admin)
+	if (visible && !perm_is_staff(user))
 		rc = store_attachment_is_public(ctx->db, sa->id, &visible);
 	if (rc != ZEK_OK)
 		return rc;

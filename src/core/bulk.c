@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/internal.h"
+#include "core/perm.h"
 #include "core/users.h"
 #include "lib/arena.h"
 #include "store/store.h"
@@ -162,7 +163,7 @@ core_bulk_change(struct zctx *ctx, const struct user *user,
 	enum zek_rc rc;
 	size_t i, nfound;
 
-	if (user == NULL || !user->is_agent)
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	if (n == 0 || !change_ok(c))
 		return ZEK_INVALID;

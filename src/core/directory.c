@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "core/internal.h"
+#include "core/perm.h"
 #include "core/status.h"
 #include "lib/arena.h"
 #include "lib/str.h"
@@ -16,7 +17,7 @@
 static bool
 is_staff(const struct user *actor)
 {
-	return actor == NULL || actor->is_agent;
+	return actor == NULL || perm_is_staff(actor);
 }
 
 /* A search as the store takes it: at most DIRECTORY_QUERY_MAX bytes of
@@ -41,7 +42,7 @@ core_customers_page(struct zctx *ctx, const struct user *actor,
     struct customer_page *out)
 {
 	struct store_people_query q = {
-		.role = "customer",
+		.role = role_code(ROLE_CUSTOMER),
 		.query = search_text(ctx, query),
 		.org_id = org_id,
 		.after_id = after_id,
@@ -383,7 +384,8 @@ core_user_send_reset(struct zctx *ctx, const struct user *actor,
 	rc = store_user_by_id(ctx->db, ctx->arena, user_id, &su);
 	if (rc != ZEK_OK)
 		return rc;
-	if (actor != NULL && !actor->is_admin && !str_eq(su->role, "customer"))
+	if (actor != NULL && !perm_is_admin(actor) &&
+	    role_decode(su->role) != ROLE_CUSTOMER)
 		return ZEK_FORBIDDEN;
 	return core_password_reset_request(ctx, actor, su->email, NULL, NULL);
 }
@@ -393,14 +395,14 @@ core_user_send_reset(struct zctx *ctx, const struct user *actor,
 static bool
 is_admin(const struct user *actor)
 {
-	return actor == NULL || actor->is_admin;
+	return actor == NULL || perm_is_admin(actor);
 }
 
 enum zek_rc
 core_team_list(struct zctx *ctx, const struct user *actor,
-    struct customer_row **out, const char ***roles, size_t *n)
+    struct customer_row **out, enum role **roles, size_t *n)
 {
-	static const char *const staff[] = { "admin", "agent" };
+	static const enum role staff[] = { ROLE_ADMIN, ROLE_AGENT };
 	struct store_user *u[2];
 	size_t nu[2], i, k, m = 0;
 	enum zek_rc rc;
@@ -409,8 +411,8 @@ core_team_list(struct zctx *ctx, const struct user *actor,
 	if (!is_admin(actor))
 		return ZEK_FORBIDDEN;
 	for (k = 0; k < 2; k++) {
-		rc = store_users_search(ctx->db, ctx->arena, NULL, staff[k],
-		    TEAM_MAX, &u[k], &nu[k]);
+		rc = store_users_search(ctx->db, ctx->arena, NULL,
+		    role_code(staff[k]), TEAM_MAX, &u[k], &nu[k]);
 		if (rc != ZEK_OK)
 			return rc;
 	}
@@ -431,25 +433,19 @@ core_team_list(struct zctx *ctx, const struct user *actor,
 	return ZEK_OK;
 }
 
-static bool
-role_known(const char *role)
-{
-	return str_eq(role, "customer") || str_eq(role, "agent") ||
-	    str_eq(role, "admin");
-}
-
 enum zek_rc
 core_team_set_role(struct zctx *ctx, const struct user *actor,
     const char *email, const char *role, const char **err_key)
 {
 	struct store_user *su;
 	const char *detail;
+	enum role known;
 	enum zek_rc rc;
 
 	*err_key = NULL;
 	if (!is_admin(actor))
 		return ZEK_FORBIDDEN;
-	if (!role_known(role)) {
+	if (!role_from_code(role, &known)) {
 		*err_key = "err_invalid_option";
 		return ZEK_INVALID;
 	}

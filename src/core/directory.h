@@ -108,7 +108,7 @@ enum zek_rc core_user_send_reset(struct zctx *ctx, const struct user *actor,
 /* Agents and admins by name (ZEK_FORBIDDEN unless actor is an admin or
  * the command line). */
 enum zek_rc core_team_list(struct zctx *ctx, const struct user *actor,
-    struct customer_row **out, const char ***roles, size_t *n);
+    struct customer_row **out, enum role **roles, size_t *n);
 /* Gives the person with this address the role "customer", "agent" or
  * "admin". ZEK_INVALID with *err_key (err_no_such_person,
  * err_invalid_option, err_role_self: nobody changes their own role, so

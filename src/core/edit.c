@@ -6,6 +6,7 @@
 
 #include "core/activity.h"
 #include "core/internal.h"
+#include "core/perm.h"
 #include "core/requests.h"
 #include "core/reports.h"
 #include "core/sla.h"
@@ -16,12 +17,6 @@
 #include "store/store.h"
 
 #define EDITED_KIND "edited"
-
-static bool
-is_staff(const struct user *user)
-{
-	return user != NULL && user->is_agent;
-}
 
 /* ---- stored values ---- */
 
@@ -187,7 +182,7 @@ core_request_edit_form(struct zctx *ctx, const struct user *user,
 	size_t i, nv, nrun;
 	enum zek_rc rc;
 
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	ed = arena_calloc(ctx->arena, 1, sizeof(*ed));
 	if (ed == NULL)
@@ -411,7 +406,7 @@ core_request_edit(struct zctx *ctx, const struct user *user,
 
 	*errs = NULL;
 	*nerrs = 0;
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)

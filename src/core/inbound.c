@@ -326,7 +326,7 @@ new_request(struct zctx *ctx, const struct inbound_msg *m,
 		return rc;
 	if (!u->active)
 		return quarantine(res, "inactive_sender");
-	if (!str_eq(u->role, "customer"))
+	if (u->role != ROLE_CUSTOMER)
 		return quarantine(res, "not_customer");
 	rc = core_reqtype_load(ctx, ctx->cfg->mail_request_type, u->lang, &type);
 	if (rc == ZEK_NOTFOUND)

@@ -2,6 +2,7 @@
 #include "core/links.h"
 
 #include "core/internal.h"
+#include "core/perm.h"
 #include "core/requests.h"
 #include "core/users.h"
 #include "core/validate.h"
@@ -35,12 +36,6 @@ link_kind_from_code(const char *code, enum link_kind *out)
 		}
 	}
 	return false;
-}
-
-static bool
-is_staff(const struct user *user)
-{
-	return user != NULL && user->is_agent;
 }
 
 /* The same link seen from its other request. */
@@ -216,7 +211,7 @@ core_link_add(struct zctx *ctx, const struct user *user, int64_t request_id,
 	enum zek_rc rc;
 	unsigned roles;
 
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	if (kind >= LINK_KIND_MAX)
 		return ZEK_INVALID;
@@ -243,7 +238,7 @@ core_link_remove(struct zctx *ctx, const struct user *user,
 	unsigned roles;
 	bool found;
 
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	if (other_id == request_id)
 		return ZEK_NOTFOUND;
@@ -275,7 +270,7 @@ core_close_duplicate(struct zctx *ctx, const struct user *user,
 	enum zek_rc rc;
 	unsigned roles;
 
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	rc = find_other(ctx, user, request_id, original_key,
 	    LINK_ORIGINAL_FIELD, &original, err);
@@ -313,7 +308,7 @@ core_links_of(struct zctx *ctx, const struct user *user, int64_t request_id,
 	enum zek_rc rc;
 
 	*n = 0;
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	rc = store_links_of(ctx->db, ctx->arena, request_id, &l, &nl);
 	if (rc != ZEK_OK)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/perm.h"
 #include "core/users.h"
 #include "lib/arena.h"
 #include "lib/str.h"
@@ -146,7 +147,7 @@ core_list_requests(struct zctx *ctx, const struct user *user,
 		return ZEK_INVALID;
 	sq = (struct store_list_query){
 		.viewer_id = user->id,
-		.see_all = user->is_agent || user->is_admin,
+		.see_all = perm_is_staff(user),
 		.who = q->filter.creator == LIST_CREATOR_ME ? STORE_LIST_REPORTED :
 		    q->filter.creator == LIST_CREATOR_PARTICIPANT ?
 		    STORE_LIST_PARTICIPATING : STORE_LIST_VISIBLE,

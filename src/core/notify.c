@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/internal.h"
 #include "core/mailtoken.h"
+#include "core/perm.h"
 #include "core/portal.h"
 #include "core/rating.h"
 #include "core/requests.h"
@@ -236,14 +237,14 @@ rcpt_customers(struct zctx *ctx, const struct event *ev, struct rcpts *l,
 static enum zek_rc
 rcpt_agents(struct zctx *ctx, const struct event *ev, struct rcpts *l)
 {
-	static const char *const roles[] = { "agent", "admin" };
+	static const enum role roles[] = { ROLE_AGENT, ROLE_ADMIN };
 	struct store_user *u;
 	enum zek_rc rc = ZEK_OK;
 	size_t i, k, n;
 
 	for (k = 0; rc == ZEK_OK && k < ZEK_ARRAY_LEN(roles); k++) {
-		rc = store_users_search(ctx->db, ctx->arena, NULL, roles[k],
-		    AGENTS_MAX, &u, &n);
+		rc = store_users_search(ctx->db, ctx->arena, NULL,
+		    role_code(roles[k]), AGENTS_MAX, &u, &n);
 		for (i = 0; rc == ZEK_OK && i < n; i++)
 			rc = rcpt_add(ctx, ev, l, &u[i], false);
 	}
@@ -337,8 +338,7 @@ enqueue(struct zctx *ctx, const struct event *ev, const char *code,
 		const struct store_user *u = l->u[i];
 
 		if (json_object_set_new(ev->payload, "to_agent",
-		    json_boolean(str_eq(u->role, "agent") ||
-		    str_eq(u->role, "admin"))) != 0 ||
+		    json_boolean(role_code_is_staff(u->role))) != 0 ||
 		    json_object_set_new(ev->payload, "to_reporter",
 		    json_boolean(u->id == ev->r->reporter_id)) != 0) {
 			rc = ZEK_NOMEM;
@@ -474,7 +474,7 @@ core_notify_created(struct zctx *ctx, int64_t request_id,
 			rc = store_user_by_id(ctx->db, ctx->arena,
 			    ev.r->creator_id, &creator);
 		if (rc == ZEK_OK && ev.r->creator_id != ev.r->reporter_id &&
-		    str_eq(creator->role, "customer"))
+		    role_decode(creator->role) == ROLE_CUSTOMER)
 			rc = rcpt_add(ctx, &ev, &customers, creator, true);
 	}
 	if (rc == ZEK_OK)
@@ -494,7 +494,7 @@ core_notify_comment(struct zctx *ctx, int64_t request_id,
 	struct rcpts l = { 0 };
 	struct event ev;
 	enum zek_rc rc;
-	bool by_agent = actor != NULL && actor->is_agent;
+	bool by_agent = perm_is_staff(actor);
 
 	/* Internal notes stay inside the team: no mail to anyone. */
 	if (!is_public)

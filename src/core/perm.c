@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "core/role.h"
 #include "core/users.h"
 
 bool
@@ -12,7 +13,7 @@ perm_can_see_request(const struct user *user, const struct perm_request *r)
 
 	if (user == NULL || r == NULL)
 		return false;
-	if (user->is_agent || user->is_admin)
+	if (perm_is_staff(user))
 		return true;
 	if (user->id == r->reporter_id || user->id == r->creator_id ||
 	    r->user_is_participant)
@@ -22,4 +23,16 @@ perm_can_see_request(const struct user *user, const struct perm_request *r)
 			if (user->org_ids[i] == r->shared_org_id)
 				return true;
 	return false;
+}
+
+bool
+perm_is_staff(const struct user *user)
+{
+	return user != NULL && role_is_staff(user->role);
+}
+
+bool
+perm_is_admin(const struct user *user)
+{
+	return user != NULL && user->role == ROLE_ADMIN;
 }

@@ -1,4 +1,5 @@
-/* perm.h: who may see a request. The one place that decides it. */
+/* perm.h: who may see a request, who is staff, who is admin. The one place
+ * that decides it. */
 #ifndef ZEK_CORE_PERM_H
 #define ZEK_CORE_PERM_H
 
@@ -20,5 +21,9 @@ struct perm_request {
  * is shared with. NULL user: false. */
 bool perm_can_see_request(const struct user *user,
     const struct perm_request *r);
+/* Agents and admins: the support side, every request. NULL: false. */
+bool perm_is_staff(const struct user *user);
+/* Admins: the admin area and the staff's accounts. NULL: false. */
+bool perm_is_admin(const struct user *user);
 
 #endif

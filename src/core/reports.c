@@ -8,6 +8,7 @@
 #include "core/calendar.h"
 #include "core/ctx.h"
 #include "core/internal.h"
+#include "core/perm.h"
 #include "core/users.h"
 #include "lib/arena.h"
 #include "lib/str.h"
@@ -135,7 +136,7 @@ core_report_types(struct zctx *ctx, const struct user *user,
 
 	*out = NULL;
 	*n = 0;
-	if (user == NULL || !user->is_agent)
+	if (!perm_is_staff(user))
 		return ZEK_NOTFOUND;
 	rc = store_desks_list(ctx->db, ctx->arena, &desks, &nd);
 	for (i = 0; rc == ZEK_OK && i < nd; i++) {
@@ -279,7 +280,7 @@ core_report_read(struct zctx *ctx, const struct user *user,
 	size_t ndays;
 	enum zek_rc rc;
 
-	if (user == NULL || !user->is_agent)
+	if (!perm_is_staff(user))
 		return ZEK_NOTFOUND;
 	if (q->to < q->from || q->to - q->from + 1 > REPORT_DAYS_MAX)
 		return ZEK_INVALID;

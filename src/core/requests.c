@@ -76,7 +76,8 @@ input_value(const struct create_input *in, const char *key)
 static bool
 may_raise_for(const struct user *user, const struct user *r)
 {
-	return user->is_agent || (!r->is_agent && core_users_share_org(user, r));
+	return perm_is_staff(user) ||
+	    (!perm_is_staff(r) && core_users_share_org(user, r));
 }
 
 /* The reporter: the user, or someone the user may raise requests for. */
@@ -388,12 +389,12 @@ core_onbehalf_candidates(struct zctx *ctx, const struct user *user,
 
 	if (limit == 0 || limit > CANDIDATES_MAX)
 		limit = CANDIDATES_MAX;
-	if (user->is_agent)
-		rc = store_users_search(ctx->db, ctx->arena, query, "customer",
-		    limit + 1, &su, &ns);
+	if (perm_is_staff(user))
+		rc = store_users_search(ctx->db, ctx->arena, query,
+		    role_code(ROLE_CUSTOMER), limit + 1, &su, &ns);
 	else
 		rc = store_users_sharing_org(ctx->db, ctx->arena, user->id,
-		    query, "customer", limit, &su, &ns);
+		    query, role_code(ROLE_CUSTOMER), limit, &su, &ns);
 	if (rc != ZEK_OK)
 		return rc;
 	p = arena_calloc(ctx->arena, ns + 1, sizeof(*p));
@@ -468,8 +469,8 @@ search_add(struct zctx *ctx, const struct user *user, const char *query,
 	size_t i, k, ns;
 	enum zek_rc rc;
 
-	rc = store_users_search(ctx->db, ctx->arena, query, "customer",
-	    ONBEHALF_SEARCH_MAX + 1, &su, &ns);
+	rc = store_users_search(ctx->db, ctx->arena, query,
+	    role_code(ROLE_CUSTOMER), ONBEHALF_SEARCH_MAX + 1, &su, &ns);
 	for (i = 0; rc == ZEK_OK && i < ns && *n < ONBEHALF_SEARCH_MAX; i++) {
 		for (k = 0; k < *n && p[k].id != su[i].id; k++)
 			;
@@ -497,7 +498,7 @@ core_onbehalf_search(struct zctx *ctx, const struct user *user,
 	enum zek_rc rc;
 
 	*n = 0;
-	if (user == NULL || !user->is_agent)
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	rc = core_search_text(ctx, query, ONBEHALF_QUERY_MAX, &q);
 	if (rc != ZEK_OK)
@@ -919,7 +920,7 @@ views_load(struct zctx *ctx, const struct user *user, struct views_data *d,
 	/* Internal entries only for staff (core_request_roles: agent role). */
 	if (rc == ZEK_OK)
 		rc = store_activity_status_since_of(ctx->db, ctx->arena, ids, nids,
-		    user->is_agent || user->is_admin, &d->since, &d->nsince);
+		    perm_is_staff(user), &d->since, &d->nsince);
 	if (rc == ZEK_OK)
 		rc = object_ids(ctx, d, rows, n, lang, &objs, &nobjs);
 	if (rc == ZEK_OK)
@@ -962,7 +963,7 @@ view_build(struct zctx *ctx, const struct user *user, struct views_data *d,
 		/* Customers must not learn when an internal note was
 		 * written or who took the request: their "updated" moves
 		 * only with what they can see. */
-		.updated_at = user->is_agent ? r->updated_at :
+		.updated_at = perm_is_staff(user) ? r->updated_at :
 		    r->customer_updated_at,
 		.status_since = r->created_at,
 		.shared_org_id = r->shared_org_id,

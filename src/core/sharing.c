@@ -1,5 +1,6 @@
 /* sharing.c: who takes part in a request, organisation sharing, muting notifications. */
 #include "core/sharing.h"
+#include "core/perm.h"
 #include "core/throttle.h"
 
 #include <string.h>
@@ -92,7 +93,8 @@ add_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
 		return rc;
 	if (part || p->id == r->reporter_id)
 		return fail(err, "err_share_already", 0, p->name);
-	if (!user->is_agent && ctx->cfg->share_with == SHARE_WITH_ORGANISATION) {
+	if (!perm_is_staff(user) &&
+	    ctx->cfg->share_with == SHARE_WITH_ORGANISATION) {
 		rc = in_reporters_orgs(ctx, r->reporter_id, p->id);
 		if (rc == ZEK_NOTFOUND)
 			return fail(err, "err_share_not_org", 0, p->name);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/role.h"
 #include "lib/str.h"
 #include "lib/zek.h"
 #include "store/store.h"
@@ -202,8 +203,7 @@ sla_events_of_activity(const struct store_activity *rows, size_t n,
 
 	for (i = 0; i < n; i++) {
 		const struct store_activity *a = &rows[i];
-		bool staff = str_eq(a->actor_role, "agent") ||
-		    str_eq(a->actor_role, "admin");
+		bool staff = role_code_is_staff(a->actor_role);
 
 		if (str_eq(a->kind, "created"))
 			kind = SLA_CREATED;

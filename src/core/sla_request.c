@@ -6,6 +6,7 @@
 
 #include "core/business_calendar.h"
 #include "core/ctx.h"
+#include "core/perm.h"
 #include "core/reports.h"
 #include "core/requests.h"
 #include "core/users.h"
@@ -106,7 +107,7 @@ core_request_sla(struct zctx *ctx, const struct user *user,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (user == NULL || !user->is_agent)
+	if (!perm_is_staff(user))
 		return ZEK_NOTFOUND;
 	rc = store_reqtype_get(ctx->db, ctx->arena, v->type_id, &t);
 	if (rc == ZEK_OK)

@@ -5,6 +5,7 @@
 
 #include "core/fields.h"
 #include "core/internal.h"
+#include "core/perm.h"
 #include "core/requests.h"
 #include "core/users.h"
 #include "core/validate.h"
@@ -17,12 +18,6 @@
  * names and titles are short, so four times the body is plenty. */
 #define FILLED_MAX (SNIPPET_BODY_MAX * 4 * 4)
 #define PLACEHOLDER_NAME_MAX 32     /* bytes between the braces */
-
-static bool
-is_staff(const struct user *user)
-{
-	return user != NULL && user->is_agent;
-}
 
 static void
 snippet_from_store(struct snippet *out, const struct store_snippet *ss)
@@ -45,7 +40,7 @@ core_snippets_list(struct zctx *ctx, const struct user *user,
 	size_t i, ns;
 	enum zek_rc rc;
 
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	rc = store_snippets_list(ctx->db, ctx->arena, SNIPPETS_MAX, &ss, &ns);
 	if (rc != ZEK_OK)
@@ -68,7 +63,7 @@ core_snippet_get(struct zctx *ctx, const struct user *user, int64_t id,
 	struct snippet *s;
 	enum zek_rc rc;
 
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	rc = store_snippet_get(ctx->db, ctx->arena, id, &ss);
 	if (rc != ZEK_OK)
@@ -111,7 +106,7 @@ core_snippet_save(struct zctx *ctx, const struct user *user, int64_t id,
 	int64_t new_id = id;
 	enum zek_rc rc;
 
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	rc = input_check(ctx, title, body, &s, err);
 	if (rc != ZEK_OK)
@@ -130,7 +125,7 @@ core_snippet_save(struct zctx *ctx, const struct user *user, int64_t id,
 enum zek_rc
 core_snippet_delete(struct zctx *ctx, const struct user *user, int64_t id)
 {
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	return store_snippet_delete(ctx->db, id, user->id, ctx->now_ms);
 }
@@ -172,7 +167,7 @@ core_snippet_fill(struct zctx *ctx, const struct user *user,
 	enum zek_rc rc = ZEK_OK;
 	struct buf b;
 
-	if (!is_staff(user))
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	buf_init(&b, FILLED_MAX);
 	while ((open = strstr(p, "{{")) != NULL &&

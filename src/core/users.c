@@ -79,12 +79,10 @@ core_user_from_store(struct zctx *ctx, const struct store_user *su,
 		.id = su->id,
 		.email = su->email,
 		.name = su->name,
-		.role = su->role,
+		.role = role_decode(su->role),
 		.lang = core_lang(su->lang),
 		.tz = str_empty(su->tz) ? DEFAULT_TZ : su->tz,
 		.notify = su->notify,
-		.is_agent = str_eq(su->role, "agent") || str_eq(su->role, "admin"),
-		.is_admin = str_eq(su->role, "admin"),
 		.active = su->deactivated_at == 0,
 		.norgs = n,
 	};
@@ -154,13 +152,6 @@ core_email_valid(const char *email)
 	return true;
 }
 
-static bool
-role_valid(const char *role)
-{
-	return str_eq(role, "customer") || str_eq(role, "agent") ||
-	    str_eq(role, "admin");
-}
-
 enum zek_rc
 core_user_insert(struct zctx *ctx, const struct store_user *su,
     const char *org_name, int64_t *id_out, int64_t *org_id_out)
@@ -187,6 +178,7 @@ core_user_add(struct zctx *ctx, const char *email, const char *name,
 	struct store_user su;
 	const char *hash;
 	char *nm;
+	enum role r;
 	enum zek_rc rc;
 	int64_t id;
 
@@ -196,7 +188,8 @@ core_user_add(struct zctx *ctx, const char *email, const char *name,
 	if (nm == NULL)
 		return ZEK_NOMEM;
 	str_trim(nm);
-	if (!core_email_valid(email) || !role_valid(role) || *nm == '\0' ||
+	if (!core_email_valid(email) || !role_from_code(role, &r) ||
+	    *nm == '\0' ||
 	    !utf8_clean_text(nm, strlen(nm), false) ||
 	    utf8_length(nm, strlen(nm)) > USER_NAME_MAX)
 		return ZEK_INVALID;
@@ -259,7 +252,11 @@ user_load(struct zctx *ctx, int64_t id, bool active_only, struct user **out)
 		return rc;
 	if (active_only && su->deactivated_at != 0)
 		return ZEK_NOTFOUND;
-	return core_user_from_store(ctx, su, out);
+	rc = core_user_from_store(ctx, su, out);
+	/* A role zek does not know gives no rights, not even to sign in. */
+	if (rc == ZEK_OK && active_only && (*out)->role == ROLE_NONE)
+		return ZEK_NOTFOUND;
+	return rc;
 }
 
 enum zek_rc
@@ -307,13 +304,13 @@ core_customer_find(struct zctx *ctx, const char *who, struct store_user **out)
 
 	if (strchr(who, '@') != NULL) {
 		rc = store_user_by_email(ctx->db, ctx->arena, who, out);
-		if (rc == ZEK_OK && str_eq((*out)->role, "customer"))
+		if (rc == ZEK_OK && role_decode((*out)->role) == ROLE_CUSTOMER)
 			return ZEK_OK;
 		if (rc != ZEK_OK && rc != ZEK_NOTFOUND)
 			return rc;
 	}
-	rc = store_users_by_name(ctx->db, ctx->arena, who, "customer", 2, &list,
-	    &n);
+	rc = store_users_by_name(ctx->db, ctx->arena, who,
+	    role_code(ROLE_CUSTOMER), 2, &list, &n);
 	if (rc != ZEK_OK)
 		return rc;
 	if (n == 0)

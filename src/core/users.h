@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/ctx.h"
+#include "core/role.h"
 
 #define USER_EMAIL_MAX 254          /* bytes */
 #define USER_NAME_MAX 255           /* code points */
@@ -18,12 +19,10 @@ struct user {
 	int64_t id;
 	const char *email;
 	const char *name;
-	const char *role;           /* "customer" | "agent" | "admin" */
+	enum role role;             /* ask perm_is_staff(), perm_is_admin() */
 	const char *lang;           /* "de" | "en" */
 	const char *tz;             /* IANA zone, "Europe/Berlin" by default */
 	bool notify;                /* e-mail notifications by default */
-	bool is_agent;              /* agent or admin: sees every request */
-	bool is_admin;
 	bool active;                /* false: deactivated, may not sign in */
 	int64_t *org_ids;           /* organisations, ordered by name */
 	const char **org_names;
@@ -52,7 +51,8 @@ enum zek_rc core_user_join_org(struct zctx *ctx, int64_t user_id,
 /* Loads a user with organisations. ZEK_NOTFOUND if none. */
 enum zek_rc core_user_get(struct zctx *ctx, int64_t id, struct user **out);
 /* The same for someone signing in or calling the API: ZEK_NOTFOUND also
- * for a deactivated account, so its sessions and tokens stop at once. */
+ * for a deactivated account, so its sessions and tokens stop at once, and
+ * for a stored role zek does not know (ROLE_NONE). */
 enum zek_rc core_user_get_active(struct zctx *ctx, int64_t id,
     struct user **out);
 enum zek_rc core_user_by_email(struct zctx *ctx, const char *email,

@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/internal.h"
 #include "core/notify.h"
+#include "core/perm.h"
 #include "core/requests.h"
 #include "core/sla.h"
 #include "core/users.h"
@@ -200,7 +201,7 @@ core_request_roles(struct zctx *ctx, const struct user *user,
 		*roles = WF_ROLE_SYSTEM;
 		return ZEK_OK;
 	}
-	if (user->is_agent || user->is_admin)
+	if (perm_is_staff(user))
 		*roles |= WF_ROLE_AGENT;
 	if (r->reporter_id == user->id)
 		*roles |= WF_ROLE_REPORTER;
@@ -505,12 +506,6 @@ core_request_may(struct zctx *ctx, const struct user *user,
 
 /* ---- assignment ---- */
 
-static bool
-is_staff(const struct store_user *su)
-{
-	return str_eq(su->role, "agent") || str_eq(su->role, "admin");
-}
-
 /* Inside the transaction: checks and writes the assignment of r. */
 static enum zek_rc
 assign_locked(struct zctx *ctx, const struct user *user,
@@ -525,7 +520,8 @@ assign_locked(struct zctx *ctx, const struct user *user,
 		return ZEK_CONFLICT;
 	if (assignee_id != 0) {
 		rc = store_user_by_id(ctx->db, ctx->arena, assignee_id, &su);
-		if (rc == ZEK_NOTFOUND || (rc == ZEK_OK && !is_staff(su)))
+		if (rc == ZEK_NOTFOUND ||
+		    (rc == ZEK_OK && !role_code_is_staff(su->role)))
 			return ZEK_INVALID;
 		if (rc != ZEK_OK)
 			return rc;
@@ -561,7 +557,7 @@ core_request_assign(struct zctx *ctx, const struct user *user,
 	enum zek_rc rc;
 	unsigned roles;
 
-	if (user == NULL || !user->is_agent)
+	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	if (assignee_id < 0)
 		return ZEK_INVALID;

@@ -133,7 +133,15 @@ size_t req_query_all(struct req *rq, const char *name, const char **out,
     size_t max);
 const char *req_cookie(struct req *rq, const char *name);
 const char *req_form(struct req *rq, const char *name);
-const char *req_param(struct req *rq, size_t index);
+/* The value of the matched route's placeholder `name` ("key" for
+ * "/servicedesk/agent/requests/{key}"). A name the route does not have is
+ * a handler's bug: test builds abort, so that the e2e suites, which call
+ * every route, find it; a release build reads it as absent (NULL). */
+const char *req_param_str(struct req *rq, const char *name);
+/* The same placeholder as a positive decimal id (1 to INT64_MAX): false,
+ * *out untouched, for anything else ("0", "-3", "12a", "", absent); the
+ * handler answers that as an unknown id. */
+bool req_param_i64(struct req *rq, const char *name, int64_t *out);
 
 /* Replies. The body is copied or taken; each returns a zek_rc. A handler
  * sets exactly one reply; http falls back to an error page otherwise. */

@@ -10,6 +10,8 @@
 
 #include "core/attachments.h"
 #include "core/validate.h"
+#include "http/router.h"
+#include "lib/log.h"
 #include "lib/str.h"
 #include "lib/zek.h"
 #include "render/jsonalloc.h"
@@ -83,9 +85,26 @@ req_form(struct req *rq, const char *name)
 }
 
 const char *
-req_param(struct req *rq, size_t index)
+req_param_str(struct req *rq, const char *name)
 {
-	return index < REQ_MAX_PARAMS ? rq->params[index] : NULL;
+	size_t i;
+
+	if (rq->route != NULL && router_param_index(rq->route->pattern, name,
+	    &i) && i < REQ_MAX_PARAMS)
+		return rq->params[i];
+#ifdef ZEK_TEST_HOOKS
+	log_error("http", "route has no such placeholder",
+	    LOG_FIELDS(LOG_S("route", rq->route != NULL ? rq->route->pattern :
+	    ""), LOG_S("placeholder", name)));
+	abort();
+#endif
+	return NULL;
+}
+
+bool
+req_param_i64(struct req *rq, const char *name, int64_t *out)
+{
+	return str_to_i64(req_param_str(rq, name), 1, INT64_MAX, out) == 0;
 }
 
 static bool

@@ -59,3 +59,22 @@ router_match(const char *method, const char *path, const char **params,
 	}
 	return NULL;
 }
+
+bool
+router_param_index(const char *pattern, const char *name, size_t *index)
+{
+	const char *p = pattern, *end;
+	size_t k, len = strlen(name);
+
+	for (k = 0; (p = strchr(p, '{')) != NULL; k++, p = end + 1) {
+		end = strchr(p, '}');
+		if (end == NULL)
+			return false;
+		if ((size_t)(end - p - 1) == len &&
+		    memcmp(p + 1, name, len) == 0) {
+			*index = k;
+			return true;
+		}
+	}
+	return false;
+}

@@ -24,8 +24,10 @@ enum route_flag {
 
 struct route {
 	const char *method;         /* "GET", "POST" */
-	const char *pattern;        /* "/servicedesk/customer/portal/{id}"; a last
-	                             * segment "{*}" matches the rest of the path */
+	/* "/servicedesk/customer/portal/{pid}"; a last segment "{*}" matches
+	 * the rest of the path. Handlers read placeholders by name
+	 * (req_param_str, req_param_i64): each name once per pattern. */
+	const char *pattern;
 	int (*handler)(struct req *rq);
 	unsigned flags;             /* enum route_flag */
 	const char *name;           /* for logs and metrics */
@@ -41,5 +43,10 @@ extern const struct route routes[];
 const struct route *router_match(const char *method, const char *path,
     const char **params, size_t maxp, char *scratch, size_t scratch_len,
     bool *wrong_method);
+/* Which placeholder of pattern, counted from 0, is named `name` ("pid" for
+ * "{pid}", "*" for "{*}"): the index into router_match's params. False
+ * when the pattern has none of that name. */
+bool router_param_index(const char *pattern, const char *name,
+    size_t *index);
 
 #endif

@@ -165,7 +165,7 @@ int
 http_static(struct req *rq)
 {
 	struct static_files *sf = rq->app->files;
-	const char *name = req_param(rq, 1);
+	const char *name = req_param_str(rq, "*");
 	size_t i;
 	int rc;
 

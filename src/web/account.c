@@ -213,7 +213,8 @@ web_account_link_form(struct req *rq)
 	const char *purpose = purpose_of(rq, &p.title_key);
 	int rc;
 
-	rc = core_account_link_check(&rq->ctx, req_param(rq, 0), purpose, &who);
+	rc = core_account_link_check(&rq->ctx, req_param_str(rq, "token"),
+	    purpose, &who);
 	if (rc == ZEK_NOTFOUND)
 		return link_invalid(rq, p.title_key);
 	if (rc != ZEK_OK)
@@ -253,17 +254,17 @@ web_account_link(struct req *rq)
 		.password2 = req_form(rq, "new_password2"),
 	};
 	const char *purpose = purpose_of(rq, &p.title_key);
+	const char *token = req_param_str(rq, "token");
 	struct session_new s;
 	struct person who;
 	int rc;
 
-	rc = core_account_link_finish(&rq->ctx, req_param(rq, 0), purpose, &in,
-	    errs, &p.nerrs, &s);
+	rc = core_account_link_finish(&rq->ctx, token, purpose, &in, errs,
+	    &p.nerrs, &s);
 	if (rc == ZEK_NOTFOUND)
 		return link_invalid(rq, p.title_key);
 	if (rc == ZEK_INVALID) {
-		rc = core_account_link_check(&rq->ctx, req_param(rq, 0),
-		    purpose, &who);
+		rc = core_account_link_check(&rq->ctx, token, purpose, &who);
 		if (rc == ZEK_NOTFOUND)
 			return link_invalid(rq, p.title_key);
 		if (rc != ZEK_OK)

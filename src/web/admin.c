@@ -314,7 +314,7 @@ desk_page(struct req *rq, unsigned status, int64_t portal_id,
 int
 web_admin_desk(struct req *rq)
 {
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, "pid");
 
 	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
@@ -331,7 +331,7 @@ web_admin_desk_save(struct req *rq)
 		.name = req_form(rq, "name"),
 		.description = req_form(rq, "description"),
 	};
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, "pid");
 	const char *to;
 	size_t nerrs = 0;
 	int rc;
@@ -513,7 +513,7 @@ web_admin_object_change(struct req *rq)
 	const char *kind = sent_kind(rq);
 	const char *action = req_form(rq, "action");
 	struct field_error err = { 0 };
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, "id");
 	struct catalogue_error ce = { .id = id, .err = &err };
 	const char *notice, *to;
 	int rc;

@@ -353,7 +353,7 @@ web_admin_closed_day_add(struct req *rq)
 int
 web_admin_closed_day_delete(struct req *rq)
 {
-	int64_t day = admin_page_id(rq);
+	int64_t day = web_param_id(rq, "day");
 	int rc;
 
 	if (!admin_page_allowed(rq) || day == 0)

@@ -9,6 +9,7 @@
 
 #include "core/admin.h"
 #include "core/config_io.h"
+#include "core/perm.h"
 #include "core/users.h"
 #include "http/form.h"
 #include "lib/arena.h"
@@ -24,7 +25,7 @@
 static bool
 admin(struct req *rq)
 {
-	return rq->user != NULL && rq->user->is_admin;
+	return perm_is_admin(rq->user);
 }
 
 /* The biggest document the page takes, as people read it. */

@@ -329,7 +329,7 @@ mail_page(struct req *rq, unsigned status, int64_t id, const char *error)
 int
 web_admin_mail_show(struct req *rq)
 {
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, "id");
 
 	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
@@ -341,7 +341,7 @@ web_admin_mail_show(struct req *rq)
 int
 web_admin_mail_raw(struct req *rq)
 {
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, "id");
 	struct store_inbound *m;
 	const char *name;
 	int rc;
@@ -377,7 +377,7 @@ int
 web_admin_mail_retry(struct req *rq)
 {
 	struct inbound_result res;
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, "id");
 
 	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
@@ -389,7 +389,7 @@ web_admin_mail_retry(struct req *rq)
 int
 web_admin_mail_discard(struct req *rq)
 {
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, "id");
 
 	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;

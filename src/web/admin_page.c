@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/admin.h"
+#include "core/perm.h"
 #include "core/users.h"
 #include "core/validate.h"
 #include "lib/arena.h"
@@ -170,15 +171,7 @@ admin_page_render(struct req *rq, unsigned status, const char *name,
 bool
 admin_page_allowed(struct req *rq)
 {
-	return rq->user != NULL && rq->user->is_admin;
-}
-
-int64_t
-admin_page_id(struct req *rq)
-{
-	int64_t id;
-
-	return str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) == 0 ? id : 0;
+	return perm_is_admin(rq->user);
 }
 
 int64_t

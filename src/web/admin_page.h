@@ -95,9 +95,6 @@ int admin_page_render(struct req *rq, unsigned status, const char *name,
  * what they were sent (core answers everybody else ZEK_NOTFOUND, too). */
 bool admin_page_allowed(struct req *rq);
 
-/* The route's first {placeholder} as an id, 0 when it is none. */
-int64_t admin_page_id(struct req *rq);
-
 /* A sent id (a hidden field or a select's value), 0 when it is none. */
 int64_t admin_page_sent_id(struct req *rq, const char *name);
 

@@ -369,11 +369,12 @@ move_json(struct req *rq, const char *action, const char *name, size_t i,
 /* Draws a page of the family again: `id` is its portal, type or field. */
 typedef int (*page_fn)(struct req *rq, int64_t id, const struct sent *s);
 
-/* GET of a page of the family: admins only. */
+/* GET of a page of the family, whose id is the route's {param}: admins
+ * only. */
 static int
-show(struct req *rq, page_fn page)
+show(struct req *rq, const char *param, page_fn page)
 {
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, param);
 
 	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
@@ -498,7 +499,7 @@ types_page(struct req *rq, int64_t portal_id, const struct sent *s)
 int
 web_admin_types(struct req *rq)
 {
-	return show(rq, types_page);
+	return show(rq, "pid", types_page);
 }
 
 static int
@@ -517,7 +518,7 @@ web_admin_group_add(struct req *rq)
 	struct field_error errs[ADMIN_MAX_ERRORS];
 	struct sent s = { .form = "group", .errs = errs };
 	struct admin_group_form f;
-	int64_t portal_id = admin_page_id(rq), id;
+	int64_t portal_id = web_param_id(rq, "pid"), id;
 	int rc;
 
 	if (!admin_page_allowed(rq) || portal_id == 0)
@@ -587,7 +588,7 @@ int
 web_admin_group_change(struct req *rq)
 {
 	struct field_error errs[ADMIN_MAX_ERRORS];
-	int64_t id = admin_page_id(rq), portal_id;
+	int64_t id = web_param_id(rq, "id"), portal_id;
 	struct sent s = { .form = "group", .id = id, .errs = errs };
 	const char *action = req_form(rq, "action");
 	struct admin_group_form f;
@@ -640,7 +641,7 @@ web_admin_type_add(struct req *rq)
 	struct field_error errs[ADMIN_MAX_ERRORS];
 	struct sent s = { .form = "type", .errs = errs };
 	struct admin_type_form f;
-	int64_t portal_id = admin_page_id(rq), id = 0;
+	int64_t portal_id = web_param_id(rq, "pid"), id = 0;
 	const char *to;
 	int rc;
 
@@ -746,7 +747,7 @@ type_page(struct req *rq, int64_t type_id, const struct sent *s)
 int
 web_admin_type(struct req *rq)
 {
-	return show(rq, type_page);
+	return show(rq, "id", type_page);
 }
 
 /* POST /servicedesk/admin/types/{id}: the type's form */
@@ -754,7 +755,7 @@ int
 web_admin_type_save(struct req *rq)
 {
 	struct field_error errs[ADMIN_MAX_ERRORS];
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, "id");
 	struct sent s = { .form = "type", .id = id, .errs = errs };
 	struct admin_type_form f;
 	int rc;
@@ -771,7 +772,7 @@ web_admin_type_save(struct req *rq)
 int
 web_admin_type_move(struct req *rq)
 {
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, "id");
 	struct admin_type t;
 	int rc = ZEK_NOTFOUND;
 
@@ -789,7 +790,7 @@ web_admin_field_add(struct req *rq)
 	struct sent s = { .form = "field", .errs = errs };
 	int required = admin_page_checkbox(rq, "required");
 	int multiple = admin_page_checkbox(rq, "multiple");
-	int64_t type_id = admin_page_id(rq), id = 0;
+	int64_t type_id = web_param_id(rq, "id"), id = 0;
 	struct admin_field_form f = {
 		.version = req_form(rq, "version"),
 		.kind = req_form(rq, "kind"),
@@ -999,7 +1000,7 @@ field_page(struct req *rq, int64_t field_id, const struct sent *s)
 int
 web_admin_field(struct req *rq)
 {
-	return show(rq, field_page);
+	return show(rq, "id", field_page);
 }
 
 /* A text of the field's form, or the stored one where the form of this
@@ -1015,7 +1016,7 @@ int
 web_admin_field_save(struct req *rq)
 {
 	struct field_error errs[ADMIN_MAX_ERRORS];
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, "id");
 	struct sent s = { .form = "field", .id = id, .errs = errs };
 	int required = admin_page_checkbox(rq, "required");
 	int hidden = admin_page_checkbox(rq, "hidden");
@@ -1060,7 +1061,7 @@ web_admin_field_save(struct req *rq)
 int
 web_admin_field_move(struct req *rq)
 {
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, "id");
 	const struct admin_field *fld;
 	struct admin_type t;
 	int rc = ZEK_NOTFOUND;
@@ -1077,7 +1078,7 @@ web_admin_option_add(struct req *rq)
 {
 	struct field_error errs[ADMIN_MAX_ERRORS];
 	struct sent s = { .form = "option", .errs = errs };
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, "id");
 	struct admin_option_form f = {
 		.version = req_form(rq, "version"),
 		.label_de = req_form(rq, "label_de"),
@@ -1121,7 +1122,7 @@ int
 web_admin_option_change(struct req *rq)
 {
 	struct field_error errs[ADMIN_MAX_ERRORS];
-	int64_t id = admin_page_id(rq);
+	int64_t id = web_param_id(rq, "id");
 	int64_t field_id = admin_page_sent_id(rq, "field");
 	const char *action = req_form(rq, "action");
 	struct sent s = { .form = "option", .id = id, .errs = errs };

@@ -263,7 +263,7 @@ web_agent_bulk(struct req *rq)
 	size_t i, n;
 	int rc;
 
-	if (!agent_queue_from_code(req_param(rq, 0), &q))
+	if (!agent_queue_from_code(req_param_str(rq, "queue"), &q))
 		return web_fail(rq, 404, ZEK_NOTFOUND);
 	n = form_get_all(&rq->form, "key", vals);
 	for (i = 0; i < n; i++) {

@@ -152,8 +152,8 @@ load(struct req *rq, const char *type, struct request_edit **ed)
 
 	if (tid < 0)
 		return ZEK_INVALID;
-	rc = core_request_edit_form(&rq->ctx, rq->user, req_param(rq, 0), tid,
-	    rq->lang, ed);
+	rc = core_request_edit_form(&rq->ctx, rq->user,
+	    req_param_str(rq, "key"), tid, rq->lang, ed);
 	/* As every agent route: not found for anybody else. */
 	return rc == ZEK_FORBIDDEN ? ZEK_NOTFOUND : rc;
 }

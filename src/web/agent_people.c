@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/directory.h"
+#include "core/perm.h"
 #include "core/validate.h"
 #include "http/form.h"
 #include "lib/buf.h"
@@ -18,17 +19,6 @@
 #define ORGS_URL "/servicedesk/agent/organisations"
 
 /* ---- helpers ---- */
-
-/* A numeric path segment, 0 when it is none. */
-static int64_t
-param_id(struct req *rq, size_t i)
-{
-	int64_t id = 0;
-
-	if (str_to_i64(req_param(rq, i), 1, INT64_MAX, &id) != 0)
-		return 0;
-	return id;
-}
 
 /* One error's text, {max} filled in. */
 static const char *
@@ -196,7 +186,7 @@ static int
 customer_action(struct req *rq, enum zek_rc (*act)(struct zctx *,
     const struct user *, int64_t), const char *notice)
 {
-	int64_t id = param_id(rq, 0);
+	int64_t id = web_param_id(rq, "id");
 	int rc;
 
 	if (id == 0)
@@ -311,7 +301,7 @@ static int
 org_page(struct req *rq, unsigned status, const char *form,
     const char *error)
 {
-	int64_t id = param_id(rq, 0);
+	int64_t id = web_param_id(rq, "id");
 	const char *base = org_href(rq, id, NULL);
 	struct org_row org;
 	json_t *page;
@@ -357,7 +347,7 @@ int
 web_agent_org_rename(struct req *rq)
 {
 	const char *err_key;
-	int64_t id = param_id(rq, 0);
+	int64_t id = web_param_id(rq, "id");
 	int rc;
 
 	if (id == 0)
@@ -377,7 +367,7 @@ int
 web_agent_org_member_add(struct req *rq)
 {
 	const char *err_key;
-	int64_t id = param_id(rq, 0);
+	int64_t id = web_param_id(rq, "id");
 	int rc;
 
 	if (id == 0)
@@ -395,7 +385,7 @@ web_agent_org_member_add(struct req *rq)
 int
 web_agent_org_member_remove(struct req *rq)
 {
-	int64_t id = param_id(rq, 0), user_id = 0;
+	int64_t id = web_param_id(rq, "id"), user_id = 0;
 	int rc;
 
 	if (id == 0 || str_to_i64(req_form(rq, "user"), 1, INT64_MAX,
@@ -416,28 +406,30 @@ web_agent_org_member_remove(struct req *rq)
 static bool
 admin(struct req *rq)
 {
-	return rq->user != NULL && rq->user->is_admin;
+	return perm_is_admin(rq->user);
 }
 
 static const char *
-role_key(const char *role)
+role_key(enum role role)
 {
-	if (str_eq(role, "admin"))
+	if (role == ROLE_ADMIN)
 		return "role_admin";
-	return str_eq(role, "agent") ? "role_agent" : "role_customer";
+	return role == ROLE_AGENT ? "role_agent" : "role_customer";
 }
 
 static json_t *
 role_options(struct req *rq, const char *chosen)
 {
-	static const char *const roles[] = { "agent", "admin", "customer" };
+	static const enum role roles[] = { ROLE_AGENT, ROLE_ADMIN,
+	    ROLE_CUSTOMER };
 	json_t *arr = json_array();
 	size_t i;
 
 	for (i = 0; arr != NULL && i < ZEK_ARRAY_LEN(roles); i++)
 		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:b}",
-		    "value", roles[i], "label", web_t(rq, role_key(roles[i])),
-		    "selected", str_eq(roles[i], chosen)));
+		    "value", role_code(roles[i]), "label",
+		    web_t(rq, role_key(roles[i])),
+		    "selected", str_eq(role_code(roles[i]), chosen)));
 	return arr;
 }
 
@@ -445,7 +437,7 @@ static int
 team_page(struct req *rq, unsigned status, const char *error)
 {
 	struct customer_row *rows;
-	const char **roles;
+	enum role *roles;
 	json_t *page, *arr;
 	size_t i, n;
 	int rc;
@@ -468,7 +460,7 @@ team_page(struct req *rq, unsigned status, const char *error)
 	json_object_set_new(page, "form", ctx_pack("{s:s, s:s, s:o, s:s?}",
 	    "action", TEAM_URL, "email", error != NULL ? web_kept(rq, "email") :
 	    "", "roles", role_options(rq, error != NULL ? req_form(rq, "role") :
-	    "agent"), "error", error));
+	    role_code(ROLE_AGENT)), "error", error));
 	json_object_set_new(page, "audit_href", json_string(AUDIT_URL));
 	web_breadcrumb(rq, page, web_t(rq, "nav_agent"), WEB_AGENT);
 	web_breadcrumb(rq, page, web_t(rq, "page_team"), NULL);

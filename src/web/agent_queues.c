@@ -417,7 +417,7 @@ web_agent_queue(struct req *rq)
 {
 	enum agent_queue q;
 
-	if (!agent_queue_from_code(req_param(rq, 0), &q))
+	if (!agent_queue_from_code(req_param_str(rq, "queue"), &q))
 		return web_fail(rq, 404, ZEK_NOTFOUND);
 	return web_agent_queue_page(rq, q, NULL, 200);
 }
@@ -525,7 +525,7 @@ web_agent_queue_export(struct req *rq)
 	bool cut;
 	int rc;
 
-	if (!agent_queue_from_code(req_param(rq, 0), &p.queue))
+	if (!agent_queue_from_code(req_param_str(rq, "queue"), &p.queue))
 		return web_fail(rq, 404, ZEK_NOTFOUND);
 	read_params(rq, &p, &aq);
 	if (!utf8_valid(p.q, strlen(p.q)))

@@ -803,7 +803,7 @@ csv_reply(struct req *rq, const char *name, const struct report *r,
 int
 web_agent_report_csv(struct req *rq)
 {
-	const char *file = req_param(rq, 0);
+	const char *file = req_param_str(rq, "file");
 	struct report_params p;
 	struct report *r;
 	size_t i;

@@ -493,8 +493,8 @@ agent_page(struct req *rq, const struct agent_request *ar,
 static int
 load(struct req *rq, struct agent_request **ar)
 {
-	int rc = core_agent_request_get(&rq->ctx, rq->user, req_param(rq, 0),
-	    rq->lang, ar);
+	int rc = core_agent_request_get(&rq->ctx, rq->user,
+	    req_param_str(rq, "key"), rq->lang, ar);
 
 	return rc == ZEK_FORBIDDEN ? ZEK_NOTFOUND : rc;
 }
@@ -566,7 +566,7 @@ web_agent_request(struct req *rq)
 	rc = load(rq, &ar);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
-	if (!str_eq(req_param(rq, 0), ar->view->key))
+	if (!str_eq(req_param_str(rq, "key"), ar->view->key))
 		return http_redirect(rq, 301, agent_href(rq, ar->view));
 	rc = kept_reply(rq, ar->view, &st);
 	if (rc != ZEK_OK)

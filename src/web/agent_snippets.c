@@ -108,17 +108,6 @@ web_agent_snippet_add(struct req *rq)
 	return http_redirect(rq, 303, SNIPPETS_URL "?notice=snippet_added");
 }
 
-/* The snippet of the path, 0 when the segment is no id. */
-static int64_t
-path_id(struct req *rq)
-{
-	int64_t id = 0;
-
-	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) != 0)
-		return 0;
-	return id;
-}
-
 /* One snippet's page: its form (err: a refused change) and "Löschen". */
 static int
 edit_page(struct req *rq, unsigned status, const struct field_error *err)
@@ -127,7 +116,7 @@ edit_page(struct req *rq, unsigned status, const struct field_error *err)
 	json_t *page;
 	int rc;
 
-	rc = core_snippet_get(&rq->ctx, rq->user, path_id(rq), &s);
+	rc = core_snippet_get(&rq->ctx, rq->user, web_param_id(rq, "id"), &s);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
 		    ZEK_NOTFOUND : rc), rc);
@@ -160,7 +149,7 @@ int
 web_agent_snippet_save(struct req *rq)
 {
 	struct field_error err = { 0 };
-	int64_t id = path_id(rq);
+	int64_t id = web_param_id(rq, "id");
 	int rc;
 
 	if (id == 0)
@@ -179,7 +168,7 @@ web_agent_snippet_save(struct req *rq)
 int
 web_agent_snippet_delete(struct req *rq)
 {
-	int64_t id = path_id(rq);
+	int64_t id = web_param_id(rq, "id");
 	int rc;
 
 	if (id == 0)

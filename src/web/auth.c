@@ -5,6 +5,7 @@
 
 #include "core/auth.h"
 #include "core/config.h"
+#include "core/perm.h"
 #include "core/portal.h"
 #include "core/users.h"
 #include "lib/str.h"
@@ -101,7 +102,7 @@ web_landing(struct req *rq, const char **out)
 	int rc;
 
 	*out = WEB_HOME;
-	if (rq->user->is_agent) {
+	if (perm_is_staff(rq->user)) {
 		*out = WEB_AGENT;
 		return ZEK_OK;
 	}

@@ -8,6 +8,7 @@
 #include "core/attachments.h"
 #include "core/fields.h"
 #include "core/objects.h"
+#include "core/perm.h"
 #include "core/portal.h"
 #include "core/requests.h"
 #include "core/users.h"
@@ -266,7 +267,7 @@ on_behalf_json(struct req *rq, const struct create_state *st)
 	const struct field_error *e = error_for(st, "onbehalf");
 	json_t *j;
 
-	j = rq->user->is_agent ? on_behalf_search_json(rq) :
+	j = perm_is_staff(rq->user) ? on_behalf_search_json(rq) :
 	    on_behalf_select_json(rq);
 	if (j != NULL && e != NULL)
 		json_object_set_new(j, "error", json_string(http_error_text(rq, e)));
@@ -378,8 +379,8 @@ load_type(struct req *rq, struct create_state *st)
 	int64_t tid;
 
 	memset(st, 0, sizeof(*st));
-	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &st->portal_id) != 0 ||
-	    str_to_i64(req_param(rq, 1), 1, INT64_MAX, &tid) != 0)
+	if (!req_param_i64(rq, "pid", &st->portal_id) ||
+	    !req_param_i64(rq, "tid", &tid))
 		return ZEK_NOTFOUND;
 	return core_reqtype_offered(&rq->ctx, st->portal_id, tid, rq->lang,
 	    &st->type);
@@ -523,8 +524,8 @@ check_person_query(struct req *rq, struct create_state *st)
 	struct person *p;
 	size_t n;
 
-	if (q == NULL || !rq->user->is_agent || core_onbehalf_search(&rq->ctx,
-	    rq->user, q, &p, &n) != ZEK_INVALID)
+	if (q == NULL || !perm_is_staff(rq->user) ||
+	    core_onbehalf_search(&rq->ctx, rq->user, q, &p, &n) != ZEK_INVALID)
 		return ZEK_OK;
 	return add_error(rq, st, &e);
 }

@@ -9,6 +9,7 @@
 #include "core/attachments.h"
 #include "core/admin.h"
 #include "core/auth.h"
+#include "core/perm.h"
 #include "core/validate.h"
 #include "http/form.h"
 #include "http/router.h"
@@ -138,10 +139,18 @@ web_t(struct req *rq, const char *key)
 	return i18n_get(rq->cat, rq->lang, key);
 }
 
+int64_t
+web_param_id(struct req *rq, const char *name)
+{
+	int64_t id = 0;
+
+	return req_param_i64(rq, name, &id) ? id : 0;
+}
+
 bool
 web_user_is_agent(struct req *rq)
 {
-	return rq->user != NULL && rq->user->is_agent;
+	return perm_is_staff(rq->user);
 }
 
 bool
@@ -190,8 +199,8 @@ user_json(struct req *rq)
 	if (core_open_request_count(&rq->ctx, rq->user, &open) != ZEK_OK)
 		open = 0;
 	return ctx_pack("{s:s, s:s, s:b, s:b, s:I}", "name", rq->user->name,
-	    "email", rq->user->email, "is_agent", rq->user->is_agent,
-	    "is_admin", rq->user->is_admin, "open_count", (json_int_t)open);
+	    "email", rq->user->email, "is_agent", perm_is_staff(rq->user),
+	    "is_admin", perm_is_admin(rq->user), "open_count", (json_int_t)open);
 }
 
 /* A message after a redirect (?notice=welcome), from a fixed list only,

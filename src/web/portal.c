@@ -161,7 +161,7 @@ web_portal(struct req *rq)
 	size_t i;
 	int rc;
 
-	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) != 0)
+	if (!req_param_i64(rq, "pid", &id))
 		return web_fail(rq, 404, ZEK_NOTFOUND);
 	rc = core_portal_get(&rq->ctx, rq->user, id, rq->lang, &p);
 	if (rc != ZEK_OK)

@@ -375,7 +375,7 @@ web_token_revoke(struct req *rq)
 	int64_t id;
 	int rc;
 
-	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) != 0)
+	if (!req_param_i64(rq, "id", &id))
 		return web_fail(rq, 404, ZEK_NOTFOUND);
 	rc = core_token_revoke(&rq->ctx, rq->user, id);
 	if (rc == ZEK_NOTFOUND)

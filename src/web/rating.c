@@ -234,7 +234,7 @@ web_rating_link_form(struct req *rq)
 	int64_t n;
 	int rc;
 
-	rc = core_rating_link_open(&rq->ctx, req_param(rq, 0), &l);
+	rc = core_rating_link_open(&rq->ctx, req_param_str(rq, "token"), &l);
 	if (rc != ZEK_OK)
 		return rc;
 	if (str_to_i64(req_query(rq, "score"), 1, RATING_SCORE_MAX, &n) == 0)
@@ -251,7 +251,7 @@ web_rating_link(struct req *rq)
 	struct link_page p = { .l = &l, .comment = "" };
 	int rc;
 
-	rc = core_rating_link_save(&rq->ctx, req_param(rq, 0),
+	rc = core_rating_link_save(&rq->ctx, req_param_str(rq, "token"),
 	    req_form(rq, RATING_SCORE_FIELD), req_form(rq, RATING_COMMENT_FIELD),
 	    &l, &err);
 	if (rc == ZEK_OK) {

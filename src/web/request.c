@@ -257,9 +257,10 @@ load(struct req *rq, struct request_view **v)
 	int64_t pid;
 	int rc;
 
-	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &pid) != 0)
+	if (!req_param_i64(rq, "pid", &pid))
 		return ZEK_NOTFOUND;
-	rc = core_request_get(&rq->ctx, rq->user, req_param(rq, 1), rq->lang, v);
+	rc = core_request_get(&rq->ctx, rq->user, req_param_str(rq, "key"),
+	    rq->lang, v);
 	if (rc == ZEK_OK && pid != (*v)->portal_id)
 		rc = ZEK_NOTFOUND;
 	return rc;
@@ -346,12 +347,13 @@ web_request_show(struct req *rq)
 	int64_t pid;
 	int rc;
 
-	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &pid) != 0)
+	if (!req_param_i64(rq, "pid", &pid))
 		return web_fail(rq, 404, ZEK_NOTFOUND);
-	rc = core_request_get(&rq->ctx, rq->user, req_param(rq, 1), rq->lang, &v);
+	rc = core_request_get(&rq->ctx, rq->user, req_param_str(rq, "key"),
+	    rq->lang, &v);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);  /* hidden = not found */
-	if (pid != v->portal_id || !str_eq(req_param(rq, 1), v->key))
+	if (pid != v->portal_id || !str_eq(req_param_str(rq, "key"), v->key))
 		return http_redirect(rq, 301, request_href(rq, v));
 	rc = kept_comment(rq, v, &st);
 	if (rc != ZEK_OK)
@@ -699,7 +701,7 @@ web_attachment(struct req *rq)
 	bool show_inline;
 	int rc;
 
-	if (str_to_i64(req_param(rq, 0), 1, INT64_MAX, &id) != 0)
+	if (!req_param_i64(rq, "id", &id))
 		return web_fail(rq, 404, ZEK_NOTFOUND);
 	rc = core_attachment_get(&rq->ctx, rq->user, id, &a);
 	if (rc != ZEK_OK)

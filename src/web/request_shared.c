@@ -7,6 +7,7 @@
 
 #include "core/activity.h"
 #include "core/attachments.h"
+#include "core/perm.h"
 #include "core/requests.h"
 #include "core/sharing.h"
 #include "core/validate.h"
@@ -289,7 +290,7 @@ web_activity_json(struct req *rq, const struct request_view *v)
 	if (core_activity_of_view(&rq->ctx, rq->user, v, &e, &n) != ZEK_OK)
 		return json_array();
 	/* Edits are staff's entries: only their pages name the values. */
-	if (rq->user->is_agent &&
+	if (perm_is_staff(rq->user) &&
 	    core_activity_describe(&rq->ctx, v, rq->lang, e, n) != ZEK_OK)
 		return json_array();
 	return web_activity_entries_json(rq, e, n);

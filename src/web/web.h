@@ -37,6 +37,9 @@ int web_fail_values(struct req *rq, const char *name);
 
 /* Page helpers (page.c). */
 const char *web_t(struct req *rq, const char *key);     /* catalog text */
+/* The route's placeholder `name` as an id, 0 when it is none: core answers
+ * ZEK_NOTFOUND for 0, so a bad id reads as an unknown one. */
+int64_t web_param_id(struct req *rq, const char *name);
 /* The context every page gets; title_key names the page title. The object
  * is owned by the arena (decref'd when the request ends). NULL on OOM. */
 json_t *web_page_ctx(struct req *rq, const char *title_key);

@@ -382,7 +382,7 @@ test_signup(void **state)
 	    "Sommer-Regen am Deich", &s), ZEK_OK);
 	assert_string_equal(s.user->name, "Nils Neu");
 	assert_string_equal(s.user->lang, "en");
-	assert_string_equal(s.user->role, "customer");
+	assert_int_equal(s.user->role, ROLE_CUSTOMER);
 	assert_int_equal(s.user->norgs, 0);
 
 	/* An address with an account: a reset link, and a word that the

@@ -42,7 +42,7 @@ test_user_add(void **state)
 	    ZEK_OK);
 	assert_string_equal(u->name, "Anna Schmidt");
 	assert_string_equal(u->tz, "Europe/Berlin");
-	assert_false(u->is_agent);
+	assert_int_equal(u->role, ROLE_CUSTOMER);
 	assert_int_equal(u->norgs, 1);
 	assert_string_equal(u->org_names[0], "Stadt Musterstadt");
 	assert_int_equal(core_user_add(&env->ctx, "Anna@Example.org", "X",

@@ -247,11 +247,10 @@ test_people_and_requests(void **state)
 	    "Land Beispielland – Ministerium für Digitales");
 	assert_int_equal(core_user_by_email(&env->ctx, "support@example.org",
 	    &agent), ZEK_OK);
-	assert_true(agent->is_agent);
-	assert_false(agent->is_admin);
+	assert_int_equal(agent->role, ROLE_AGENT);
 	assert_int_equal(core_user_by_email(&env->ctx, "admin@example.org", &u),
 	    ZEK_OK);
-	assert_true(u->is_admin);
+	assert_int_equal(u->role, ROLE_ADMIN);
 	assert_int_equal(store_request_count(env->ctx.db, &n), ZEK_OK);
 	assert_true(n >= 25 && n <= 40);
 	/* Every status and every resolution occurs; oldest is ZEK-1. */

@@ -203,7 +203,8 @@ test_team_roles_and_the_change_log(void **state)
 {
 	struct customer_row *rows;
 	struct audit_page pg;
-	const char **roles, *err;
+	enum role *roles;
+	const char *err;
 	struct user *boss, *sam;
 	size_t n;
 
@@ -226,9 +227,9 @@ test_team_roles_and_the_change_log(void **state)
 	assert_int_equal(core_team_list(&env->ctx, boss, &rows, &roles, &n),
 	    ZEK_OK);
 	assert_int_equal(n, 3);
-	assert_string_equal(roles[0], "admin");
+	assert_int_equal(roles[0], ROLE_ADMIN);
 	assert_string_equal(rows[1].p.email, "ben@example.org");
-	assert_string_equal(roles[1], "agent");
+	assert_int_equal(roles[1], ROLE_AGENT);
 	assert_int_equal(core_team_list(&env->ctx, sam, &rows, &roles, &n),
 	    ZEK_FORBIDDEN);
 	assert_int_equal(core_audit_page(&env->ctx, boss, 0, &pg), ZEK_OK);

@@ -43,7 +43,7 @@ keep_user(struct tenv *t, const char *email, int64_t id)
 	assert_non_null(k->org_ids);
 	if (u->norgs > 0)
 		memcpy(k->org_ids, u->org_ids, sizeof(int64_t) * u->norgs);
-	k->email = k->name = k->role = k->lang = k->tz = NULL;
+	k->email = k->name = k->lang = k->tz = NULL;
 	k->org_names = NULL;
 	return k;
 }
@@ -157,7 +157,7 @@ demo_visibility_matches_request_page(void **state)
 				fail_msg("%s: %s listed=%d page=%d", demo_people[p], key,
 				    listed, rc == ZEK_OK);
 		}
-		if (u->is_agent)
+		if (perm_is_staff(u))
 			assert_int_equal(n, 30);
 		drop_user(u);
 	}
@@ -497,7 +497,7 @@ static bool
 sorts_by_change(const struct user *u, const struct list_filter *f,
     enum gsearch s, size_t n)
 {
-	bool plain = u->is_agent && f->creator == LIST_CREATOR_ANY &&
+	bool plain = perm_is_staff(u) && f->creator == LIST_CREATOR_ANY &&
 	    s == GS_NONE;
 
 	return gorder == LIST_ORDER_UPDATED &&
@@ -515,7 +515,7 @@ expected(const struct user *u, const struct list_filter *f, enum gsearch s,
 	for (i = 0; i < GEN_N; i++)
 		if (gen_matches(&gens[i], u, f, s))
 			sel[n++] = &gens[i];
-	by_staff = u->is_agent;
+	by_staff = perm_is_staff(u);
 	qsort(sel, n, sizeof(sel[0]), sorts_by_change(u, f, s, n) ?
 	    cmp_changed : cmp_newest);
 	for (i = 0; i < n; i++)

@@ -12,16 +12,15 @@
 static int64_t stadt_orgs[] = { 10, 11 };
 static int64_t land_orgs[] = { 20 };
 
-static struct user reporter = { .id = 1, .role = "customer",
+static struct user reporter = { .id = 1, .role = ROLE_CUSTOMER,
     .org_ids = stadt_orgs, .norgs = 2 };
-static struct user colleague = { .id = 2, .role = "customer",
+static struct user colleague = { .id = 2, .role = ROLE_CUSTOMER,
     .org_ids = stadt_orgs + 1, .norgs = 1 };
-static struct user other = { .id = 3, .role = "customer",
+static struct user other = { .id = 3, .role = ROLE_CUSTOMER,
     .org_ids = land_orgs, .norgs = 1 };
-static struct user agent = { .id = 4, .role = "agent", .is_agent = true };
-static struct user admin = { .id = 5, .role = "admin", .is_agent = true,
-    .is_admin = true };
-static struct user loner = { .id = 6, .role = "customer" };
+static struct user agent = { .id = 4, .role = ROLE_AGENT };
+static struct user admin = { .id = 5, .role = ROLE_ADMIN };
+static struct user loner = { .id = 6, .role = ROLE_CUSTOMER };
 
 static void
 test_private(void **state)

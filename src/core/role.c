@@ -1,0 +1,57 @@
+/* role.c: roles: codes stored in the database and what they allow. */
+#include "core/role.h"
+
+#include "lib/log.h"
+#include "lib/str.h"
+
+static const char *const codes[ROLE_MAX] = {
+	[ROLE_NONE] = "",
+	[ROLE_CUSTOMER] = "customer",
+	[ROLE_AGENT] = "agent",
+	[ROLE_ADMIN] = "admin",
+};
+
+const char *
+role_code(enum role r)
+{
+	return r < ROLE_MAX ? codes[r] : "";
+}
+
+bool
+role_from_code(const char *code, enum role *out)
+{
+	enum role r;
+
+	if (str_empty(code))
+		return false;
+	for (r = ROLE_CUSTOMER; r < ROLE_MAX; r++)
+		if (str_eq(code, codes[r])) {
+			*out = r;
+			return true;
+		}
+	return false;
+}
+
+enum role
+role_decode(const char *stored)
+{
+	enum role r;
+
+	if (role_from_code(stored, &r))
+		return r;
+	log_error("core", "unknown role: no rights",
+	    LOG_FIELDS(LOG_S("role", stored)));
+	return ROLE_NONE;
+}
+
+bool
+role_is_staff(enum role r)
+{
+	return r == ROLE_AGENT || r == ROLE_ADMIN;
+}
+
+bool
+role_code_is_staff(const char *stored)
+{
+	return !str_empty(stored) && role_is_staff(role_decode(stored));
+}
