@@ -742,6 +742,16 @@ test_calendar_imported(void **state)
 
 /* Values the calendar page refuses are the document's problems, each at
  * its place, and nothing is applied. */
+/* Problem i is at path, with key. */
+static void
+assert_problem(const struct config_problems *probs, size_t i,
+    const char *path, const char *key)
+{
+	assert_true(i < probs->n);
+	assert_string_equal(probs->rows[i].path, path);
+	assert_string_equal(probs->rows[i].key, key);
+}
+
 static void
 test_calendar_problems(void **state)
 {
@@ -771,22 +781,21 @@ test_calendar_problems(void **state)
 	assert_int_equal(core_config_import(&env->ctx, NULL, doc, strlen(doc),
 	    -1, &plan, &probs), ZEK_INVALID);
 	assert_int_equal(probs.n, 7);
-	assert_string_equal(probs.rows[0].path, "calendar.end");
-	assert_string_equal(probs.rows[0].key, "err_calendar_end_before_start");
-	assert_string_equal(probs.rows[1].path, "calendar.state");
-	assert_string_equal(probs.rows[1].key, "err_config_calendar_state");
+	assert_problem(&probs, 0, "calendar.end",
+	    "err_calendar_end_before_start");
+	assert_problem(&probs, 1, "calendar.state",
+	    "err_config_calendar_state");
 	assert_string_equal(probs.rows[1].detail, "DE-XX");
-	assert_string_equal(probs.rows[2].path, "calendar.tz");
-	assert_string_equal(probs.rows[2].key, "err_config_calendar_tz");
-	assert_string_equal(probs.rows[3].path, "calendar.closed[0].date");
-	assert_string_equal(probs.rows[3].key, "err_config_calendar_date");
+	assert_problem(&probs, 2, "calendar.tz", "err_config_calendar_tz");
+	assert_problem(&probs, 3, "calendar.closed[0].date",
+	    "err_config_calendar_date");
 	assert_string_equal(probs.rows[3].detail, "2026-02-31");
-	assert_string_equal(probs.rows[4].path, "calendar.closed[1].yearly");
-	assert_string_equal(probs.rows[4].key, "err_config_calendar_yearly");
-	assert_string_equal(probs.rows[5].path, "calendar.closed[2]");
-	assert_string_equal(probs.rows[5].key, "err_config_calendar_one_date");
-	assert_string_equal(probs.rows[6].path, "calendar.closed[3].name");
-	assert_string_equal(probs.rows[6].key, "err_config_invalid_chars");
+	assert_problem(&probs, 4, "calendar.closed[1].yearly",
+	    "err_config_calendar_yearly");
+	assert_problem(&probs, 5, "calendar.closed[2]",
+	    "err_config_calendar_one_date");
+	assert_problem(&probs, 6, "calendar.closed[3].name",
+	    "err_config_invalid_chars");
 	free(doc);
 
 	/* Days: unknown, twice, none at all; a time that is none; a day
@@ -804,14 +813,12 @@ test_calendar_problems(void **state)
 	assert_int_equal(core_config_plan(&env->ctx, NULL, doc, strlen(doc),
 	    &plan, &probs), ZEK_INVALID);
 	assert_int_equal(probs.n, 4);
-	assert_string_equal(probs.rows[0].path, "calendar.weekdays[1]");
-	assert_string_equal(probs.rows[0].key, "err_config_calendar_day");
-	assert_string_equal(probs.rows[1].path, "calendar.weekdays[2]");
-	assert_string_equal(probs.rows[1].key, "err_config_duplicate");
-	assert_string_equal(probs.rows[2].path, "calendar.end");
-	assert_string_equal(probs.rows[2].key, "err_config_required");
-	assert_string_equal(probs.rows[3].path, "calendar.closed[1]");
-	assert_string_equal(probs.rows[3].key, "err_config_duplicate");
+	assert_problem(&probs, 0, "calendar.weekdays[1]",
+	    "err_config_calendar_day");
+	assert_problem(&probs, 1, "calendar.weekdays[2]",
+	    "err_config_duplicate");
+	assert_problem(&probs, 2, "calendar.end", "err_config_required");
+	assert_problem(&probs, 3, "calendar.closed[1]", "err_config_duplicate");
 	free(doc);
 	j = parse(before);
 	c = calendar_of(j);
@@ -821,10 +828,8 @@ test_calendar_problems(void **state)
 	assert_int_equal(core_config_plan(&env->ctx, NULL, doc, strlen(doc),
 	    &plan, &probs), ZEK_INVALID);
 	assert_int_equal(probs.n, 2);
-	assert_string_equal(probs.rows[0].path, "calendar.weekdays");
-	assert_string_equal(probs.rows[0].key, "err_calendar_no_days");
-	assert_string_equal(probs.rows[1].path, "calendar.start");
-	assert_string_equal(probs.rows[1].key, "err_calendar_time");
+	assert_problem(&probs, 0, "calendar.weekdays", "err_calendar_no_days");
+	assert_problem(&probs, 1, "calendar.start", "err_calendar_time");
 	free(doc);
 
 	tenv_reset(env);
