@@ -21,11 +21,8 @@ const char *const calendar_day_fields[7] = { "mon", "tue", "wed", "thu",
 
 /* ---- the calendar that counts ---- */
 
-/* The calendar of the database or, none saved, the built-in one with the
- * configuration's Bundesland; the closed days as stored (NULL: not
- * wanted). */
-static enum zek_rc
-calendar_read(struct zctx *ctx, struct calendar *out, bool *saved,
+enum zek_rc
+core_calendar_read(struct zctx *ctx, struct calendar *out, bool *saved,
     struct store_closed_day **days, size_t *ndays)
 {
 	struct calendar def = CALENDAR_DEFAULT;
@@ -70,7 +67,7 @@ core_calendar_load(struct zctx *ctx, struct calendar *out)
 {
 	bool saved;
 
-	return calendar_read(ctx, out, &saved, NULL, NULL);
+	return core_calendar_read(ctx, out, &saved, NULL, NULL);
 }
 
 /* ---- the admin page ---- */
@@ -111,7 +108,7 @@ core_admin_calendar(struct zctx *ctx, const struct user *actor,
 		return ZEK_NOTFOUND;
 	rc = store_config_version(ctx->db, &out->version);
 	if (rc == ZEK_OK)
-		rc = calendar_read(ctx, &out->cal, &out->saved, &rows, &n);
+		rc = core_calendar_read(ctx, &out->cal, &out->saved, &rows, &n);
 	if (rc != ZEK_OK)
 		return rc;
 	out->closed = arena_calloc(ctx->arena, n > 0 ? n : 1,
@@ -163,9 +160,8 @@ minute_of(const char *s, bool end_ok)
 	return h * 60 + m;
 }
 
-/* The form's values checked into *sc; false after errors. */
-static bool
-calendar_check(struct form_check *fc, const struct admin_calendar_form *f,
+bool
+core_calendar_check(struct form_check *fc, const struct admin_calendar_form *f,
     struct store_calendar *sc)
 {
 	size_t before = *fc->n, i;
@@ -236,6 +232,18 @@ calendar_changes(struct change_list *cl, const struct calendar *old,
 	admin_change_text(cl, "calendar_tz", old->tz, now->tz);
 }
 
+/* The calendar `sc` stored, with the record's rows of cl unless !record,
+ * after admin_change_lock. The caller marks the service levels stale when
+ * cl holds a change. */
+static enum zek_rc
+calendar_write(struct change_list *cl, const struct store_calendar *sc,
+    bool record)
+{
+	enum zek_rc rc = record ? admin_change_rows(cl) : ZEK_OK;
+
+	return rc == ZEK_OK ? store_calendar_put(cl->ctx->db, sc) : rc;
+}
+
 enum zek_rc
 core_admin_calendar_save(struct zctx *ctx, const struct user *actor,
     const struct admin_calendar_form *f, struct field_error *errs,
@@ -252,24 +260,24 @@ core_admin_calendar_save(struct zctx *ctx, const struct user *actor,
 	*nerrs = 0;
 	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
-	if (!calendar_check(&fc, f, &sc))
+	if (!core_calendar_check(&fc, f, &sc))
 		return ZEK_INVALID;
 	if ((version = admin_form_version(f->version)) < 0)
 		return ZEK_CONFLICT;
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
 		return rc;
-	rc = calendar_read(ctx, &old, &saved, NULL, NULL);
+	rc = core_calendar_read(ctx, &old, &saved, NULL, NULL);
 	if (rc == ZEK_OK) {
 		calendar_changes(&cl, &old, &sc);
 		/* The first save keeps what counted: sla_state gives way to
 		 * the row even when the values are the same. */
 		if (cl.n == 0 && saved)
 			return store_finish(ctx->db, ZEK_OK);
-		rc = admin_change_commit(&cl, version);
+		rc = admin_change_lock(ctx, version);
 	}
 	if (rc == ZEK_OK)
-		rc = store_calendar_put(ctx->db, &sc);
+		rc = calendar_write(&cl, &sc, true);
 	if (rc == ZEK_OK && cl.n > 0)
 		rc = store_requests_mark_sla_stale(ctx->db, 0);
 	return store_finish(ctx->db, rc);
@@ -298,10 +306,8 @@ date_parse(const char *s, int *y, int *m, int *d)
 	    *y <= CALENDAR_YEAR_MAX && calendar_date_valid(*y, *m, *d);
 }
 
-/* A closed day as the record keeps it: "2026-12-24 Heiligabend", or
- * "--12-24 ..." for every year (ISO 8601's date without a year). */
-static const char *
-closed_day_text(struct zctx *ctx, int64_t day, const char *name)
+const char *
+calendar_closed_day_text(struct zctx *ctx, int64_t day, const char *name)
 {
 	struct admin_closed_day c;
 	const char *date;
@@ -315,23 +321,45 @@ closed_day_text(struct zctx *ctx, int64_t day, const char *name)
 	return arena_printf(ctx->arena, "%s %s", date, name);
 }
 
-/* Records one change of the closed days and marks the service levels
- * stale, in the caller's transaction. */
+/* Records one change of the closed days, after admin_change_lock. */
 static enum zek_rc
-closed_day_record(struct zctx *ctx, const struct user *actor,
+closed_day_note(struct zctx *ctx, const struct user *actor,
     const char *subject, const char *old, const char *now)
 {
 	struct change_list cl = { .ctx = ctx, .actor = actor, .target = "" };
-	enum zek_rc rc;
 
 	admin_change_text(&cl, subject, old, now);
-	rc = admin_change_commit(&cl, -1);
-	return rc == ZEK_OK ? store_requests_mark_sla_stale(ctx->db, 0) : rc;
+	return admin_change_rows(&cl);
 }
 
-/* The form checked into *d; false after errors. */
-static bool
-closed_day_check(struct form_check *fc, const struct admin_closed_day_form *f,
+/* Adds d (ZEK_CONFLICT: closed already) and, if `record`, its row. */
+static enum zek_rc
+closed_day_insert(struct zctx *ctx, const struct user *actor,
+    const struct store_closed_day *d, bool record)
+{
+	enum zek_rc rc = store_closed_day_add(ctx->db, d);
+
+	if (rc == ZEK_OK && record)
+		rc = closed_day_note(ctx, actor, "calendar_closed_added", "",
+		    calendar_closed_day_text(ctx, d->day, d->name));
+	return rc;
+}
+
+/* Deletes d (ZEK_NOTFOUND: no such day) and, if `record`, its row. */
+static enum zek_rc
+closed_day_remove(struct zctx *ctx, const struct user *actor,
+    const struct store_closed_day *d, bool record)
+{
+	enum zek_rc rc = store_closed_day_delete(ctx->db, d->day);
+
+	if (rc == ZEK_OK && record)
+		rc = closed_day_note(ctx, actor, "calendar_closed_removed",
+		    calendar_closed_day_text(ctx, d->day, d->name), "");
+	return rc;
+}
+
+bool
+core_closed_day_check(struct form_check *fc, const struct admin_closed_day_form *f,
     struct store_closed_day *d)
 {
 	size_t before = *fc->n;
@@ -360,7 +388,7 @@ core_admin_closed_day_add(struct zctx *ctx, const struct user *actor,
 	*nerrs = 0;
 	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
-	if (!closed_day_check(&fc, f, &d))
+	if (!core_closed_day_check(&fc, f, &d))
 		return fc.nomem ? ZEK_NOMEM : ZEK_INVALID;
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
@@ -372,14 +400,15 @@ core_admin_closed_day_add(struct zctx *ctx, const struct user *actor,
 		rc = ZEK_INVALID;
 	}
 	if (rc == ZEK_OK)
-		rc = store_closed_day_add(ctx->db, &d);
+		rc = admin_change_lock(ctx, -1);
+	if (rc == ZEK_OK)
+		rc = closed_day_insert(ctx, actor, &d, true);
 	if (rc == ZEK_CONFLICT) {
 		admin_form_error(&fc, "date", "err_calendar_closed_exists", 0);
 		rc = ZEK_INVALID;
 	}
 	if (rc == ZEK_OK)
-		rc = closed_day_record(ctx, actor, "calendar_closed_added", "",
-		    closed_day_text(ctx, d.day, d.name));
+		rc = store_requests_mark_sla_stale(ctx->db, 0);
 	return store_finish(ctx->db, rc);
 }
 
@@ -387,8 +416,7 @@ enum zek_rc
 core_admin_closed_day_delete(struct zctx *ctx, const struct user *actor,
     int64_t day)
 {
-	struct store_closed_day *rows;
-	const char *was = NULL;
+	struct store_closed_day *rows, *was = NULL;
 	size_t n, i;
 	enum zek_rc rc;
 
@@ -401,13 +429,43 @@ core_admin_closed_day_delete(struct zctx *ctx, const struct user *actor,
 	    &rows, &n);
 	for (i = 0; rc == ZEK_OK && i < n; i++)
 		if (rows[i].day == day)
-			was = closed_day_text(ctx, day, rows[i].name);
+			was = &rows[i];
 	if (rc == ZEK_OK && was == NULL)
 		rc = ZEK_NOTFOUND;
 	if (rc == ZEK_OK)
-		rc = store_closed_day_delete(ctx->db, day);
+		rc = admin_change_lock(ctx, -1);
 	if (rc == ZEK_OK)
-		rc = closed_day_record(ctx, actor, "calendar_closed_removed", was,
-		    "");
+		rc = closed_day_remove(ctx, actor, was, true);
+	if (rc == ZEK_OK)
+		rc = store_requests_mark_sla_stale(ctx->db, 0);
 	return store_finish(ctx->db, rc);
+}
+
+/* ---- a configuration import ---- */
+
+enum zek_rc
+core_calendar_import(struct zctx *ctx, const struct user *actor,
+    const struct calendar_import *ci, bool record)
+{
+	struct change_list cl = { .ctx = ctx, .actor = actor, .target = "" };
+	struct calendar old;
+	bool saved;
+	size_t i;
+	enum zek_rc rc = ZEK_OK;
+
+	if (ci->cal != NULL) {
+		rc = core_calendar_read(ctx, &old, &saved, NULL, NULL);
+		if (rc == ZEK_OK) {
+			calendar_changes(&cl, &old, ci->cal);
+			rc = calendar_write(&cl, ci->cal, record);
+		}
+	}
+	/* Removed first: a closed day renamed is removed and added. */
+	for (i = 0; rc == ZEK_OK && i < ci->nremoved; i++)
+		rc = closed_day_remove(ctx, actor, &ci->removed[i], record);
+	for (i = 0; rc == ZEK_OK && i < ci->nadded; i++)
+		rc = closed_day_insert(ctx, actor, &ci->added[i], record);
+	if (rc == ZEK_OK && (cl.n > 0 || ci->nremoved > 0 || ci->nadded > 0))
+		rc = store_requests_mark_sla_stale(ctx->db, 0);
+	return rc;
 }

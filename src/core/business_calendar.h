@@ -19,6 +19,9 @@
 #include "core/ctx.h"
 
 struct field_error;
+struct form_check;
+struct store_calendar;
+struct store_closed_day;
 struct user;
 
 #define CALENDAR_CLOSED_MAX 366     /* extra closed days, at most */
@@ -29,6 +32,11 @@ struct user;
 /* The calendar that counts now (see above), its strings and closed days
  * in ctx->arena. Every computation of a service level takes it from here. */
 enum zek_rc core_calendar_load(struct zctx *ctx, struct calendar *out);
+
+/* The same, with whether an admin saved it and (days not NULL) the closed
+ * days as stored, by day. */
+enum zek_rc core_calendar_read(struct zctx *ctx, struct calendar *out,
+    bool *saved, struct store_closed_day **days, size_t *ndays);
 
 /* An extra closed day as the page lists it: one date, or (yearly) that
  * month and day in every year. */
@@ -95,6 +103,34 @@ enum zek_rc core_admin_closed_day_add(struct zctx *ctx,
 /* ZEK_NOTFOUND: no such closed day. */
 enum zek_rc core_admin_closed_day_delete(struct zctx *ctx,
     const struct user *actor, int64_t day);
+
+/* The page's checks, for every way in (the configuration document too):
+ * the form's values into *sc or *d, errors into fc (fields as above);
+ * false after errors. */
+bool core_calendar_check(struct form_check *fc,
+    const struct admin_calendar_form *f, struct store_calendar *sc);
+bool core_closed_day_check(struct form_check *fc,
+    const struct admin_closed_day_form *f, struct store_closed_day *d);
+
+/* What a configuration import changes of the calendar. */
+struct calendar_import {
+	const struct store_calendar *cal;   /* NULL: as it is */
+	const struct store_closed_day *removed, *added;
+	size_t nremoved, nadded;
+};
+
+/* Applies ci in the caller's transaction, after admin_change_lock: the
+ * closed days removed before those added. Every change is recorded as
+ * the page records it (unless !record: zek init), and anything changed
+ * marks every open request's service levels stale, as a save does. */
+enum zek_rc core_calendar_import(struct zctx *ctx, const struct user *actor,
+    const struct calendar_import *ci, bool record);
+
+/* A closed day as the record keeps it: "2026-12-24 Heiligabend", or
+ * "--12-24 ..." for every year (ISO 8601's date without a year); name
+ * "" gives the date alone. */
+const char *calendar_closed_day_text(struct zctx *ctx, int64_t day,
+    const char *name);
 
 /* "08:00" of a minute of the day, into buf (room for 6). */
 void calendar_minute_text(int minute, char buf[6]);

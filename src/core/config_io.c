@@ -12,11 +12,13 @@
 #include "core/admin.h"
 #include "core/admin_form.h"
 #include "core/admin_types.h"
+#include "core/business_calendar.h"
 #include "core/sla.h"
 #include "core/fields.h"
 #include "core/internal.h"
 #include "core/objects.h"
 #include "core/users.h"
+#include "core/validate.h"
 #include "lib/arena.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
@@ -59,9 +61,17 @@ struct m_desk {
 	const char *path;
 };
 
+/* The business calendar, its closed days by day. */
+struct m_calendar {
+	struct store_calendar c;
+	struct store_closed_day *closed;
+	size_t nclosed;
+};
+
 struct model {
-	bool has_help, has_desks, has_objects;  /* sections present */
+	bool has_help, has_calendar, has_desks, has_objects;  /* sections present */
 	struct store_help_center hc;
+	struct m_calendar cal;
 	struct m_desk *desks;
 	size_t ndesks;
 	struct store_object *objects;
@@ -69,11 +79,12 @@ struct model {
 };
 
 static const char *const op_names[CONFIG_OP_MAX] = {
-	"add", "change", "hide", "show", "retire", "restore", "order",
+	"add", "change", "hide", "show", "retire", "restore", "order", "remove",
 };
 
 static const char *const thing_names[CONFIG_THING_MAX] = {
-	"help_center", "desk", "group", "type", "field", "option", "object",
+	"help_center", "calendar", "closed_day", "desk", "group", "type",
+	"field", "option", "object",
 };
 
 const char *
@@ -159,6 +170,27 @@ check_keys(struct parse *p, const json_t *o, const char *path,
 			problem(p, path, "err_config_unknown_key",
 			    arena_strdup(p->ctx->arena, k));
 	}
+}
+
+/* Member `key` as a string whose content another check judges: "" when
+ * absent (unless required); NULL after a problem. */
+static const char *
+get_string(struct parse *p, const json_t *o, const char *path,
+    const char *key, bool required)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (v == NULL && required)
+		problem(p, at(p, path, key), "err_config_required", "");
+	else if (v == NULL)
+		return "";
+	else if (!json_is_string(v))
+		problem(p, at(p, path, key), "err_config_not_text", "");
+	else if (strlen(json_string_value(v)) != json_string_length(v))
+		problem(p, at(p, path, key), "err_config_invalid_chars", "");
+	else
+		return json_string_value(v);
+	return NULL;
 }
 
 /* Member `key` as text: "" when absent (unless required); NULL after a
@@ -836,6 +868,190 @@ parse_desks(struct parse *p, const json_t *root, struct model *m)
 	m->ndesks = n;
 }
 
+/* ---- the business calendar: the document's members go through the
+ * calendar page's own checks ---- */
+
+/* A member of the document that one of a form's fields came from. */
+struct form_member {
+	const char *field;              /* the form's name: "mon" */
+	const char *member;             /* the document's: "weekdays" */
+	const char *value;              /* what it said, for the message */
+};
+
+/* The document's words for the page's errors that speak of a form
+ * ("choose from the list"); the others fit both. */
+static const char *
+problem_key(const char *form_key, const char *member)
+{
+	static const struct { const char *form, *member, *doc; } map[] = {
+		{ "err_calendar_date", "yearly", "err_config_calendar_yearly" },
+		{ "err_calendar_date", NULL, "err_config_calendar_date" },
+		{ "err_calendar_tz", NULL, "err_config_calendar_tz" },
+		{ "err_invalid_option", NULL, "err_config_calendar_state" },
+		{ "err_too_long", NULL, "err_config_too_long" },
+		{ "err_invalid_chars", NULL, "err_config_invalid_chars" },
+		{ "err_invalid_utf8", NULL, "err_config_invalid_chars" },
+		{ "err_required", NULL, "err_config_required" },
+	};
+	size_t i;
+
+	for (i = 0; i < ZEK_ARRAY_LEN(map); i++)
+		if (str_eq(map[i].form, form_key) && (map[i].member == NULL ||
+		    str_eq(map[i].member, member)))
+			return map[i].doc;
+	return form_key;
+}
+
+/* A form check's errors as problems at the members below `path`. */
+static void
+form_problems(struct parse *p, const char *path, const struct form_check *fc,
+    const struct form_member *fm, size_t nfm)
+{
+	const struct field_error *e;
+	const char *member, *value;
+	size_t i, j;
+
+	if (fc->nomem)
+		p->nomem = true;
+	for (i = 0; i < *fc->n; i++) {
+		e = &fc->errs[i];
+		for (j = 0; j < nfm && !str_eq(fm[j].field, e->field); j++)
+			;
+		member = j < nfm ? fm[j].member : e->field;
+		value = j < nfm ? fm[j].value : "";
+		problem(p, at(p, path, member), problem_key(e->key, member),
+		    e->max > 0 ? number_text(p, e->max) : value);
+	}
+}
+
+/* "weekdays": ["mon", ...] as the form's boxes. */
+static void
+parse_weekdays(struct parse *p, const json_t *jc, const char *path,
+    struct admin_calendar_form *f)
+{
+	const json_t *v = json_object_get(jc, "weekdays"), *e;
+	const char *name;
+	size_t i, d;
+
+	if (v == NULL || !json_is_array(v)) {
+		problem(p, at(p, path, "weekdays"), v == NULL ?
+		    "err_config_required" : "err_config_not_list", "");
+		return;
+	}
+	json_array_foreach(v, i, e) {
+		name = json_is_string(e) ? json_string_value(e) : "";
+		for (d = 0; d < 7 && !str_eq(calendar_day_fields[d], name); d++)
+			;
+		if (d == 7)
+			problem(p, at_index(p, path, "weekdays", i),
+			    "err_config_calendar_day", name);
+		else if (f->days[d] != NULL)
+			problem(p, at_index(p, path, "weekdays", i),
+			    "err_config_duplicate", name);
+		else
+			f->days[d] = "on";
+	}
+}
+
+/* One closed day: "date" ("2026-12-24"), or "yearly" ("12-24") for that
+ * day in every year, and a "name". */
+static void
+parse_closed_day(struct parse *p, const json_t *jd, const char *path,
+    struct store_closed_day *d)
+{
+	static const char *const known[] = { "date", "yearly", "name", NULL };
+	struct field_error errs[ADMIN_MAX_ERRORS];
+	size_t nerrs = 0, before = p->probs->n;
+	struct form_check fc = { p->ctx, errs, &nerrs, false };
+	struct admin_closed_day_form f = { 0 };
+	bool yearly = json_object_get(jd, "yearly") != NULL;
+	const char *member = yearly ? "yearly" : "date", *date;
+
+	check_keys(p, jd, path, known);
+	if (yearly == (json_object_get(jd, "date") != NULL)) {
+		problem(p, path, "err_config_calendar_one_date", "");
+		return;
+	}
+	date = get_string(p, jd, path, member, true);
+	f.name = get_string(p, jd, path, "name", false);
+	if (p->probs->n > before || p->probs->more || date == NULL ||
+	    f.name == NULL)
+		return;
+	/* The page's form takes a whole date and "every year": 2000, a
+	 * leap year, lets "02-29" be one. */
+	f.date = yearly ? arena_printf(p->ctx->arena, "2000-%s", date) : date;
+	f.yearly = yearly ? "on" : NULL;
+	if (f.date == NULL)
+		p->nomem = true;
+	else if (!core_closed_day_check(&fc, &f, d))
+		form_problems(p, path, &fc, (const struct form_member[]){
+		    { "date", member, date }, { "name", "name", f.name } }, 2);
+}
+
+static void
+parse_closed_days(struct parse *p, const json_t *jc, const char *path,
+    struct m_calendar *mc)
+{
+	const json_t *list = get_list(p, jc, path, "closed",
+	    CALENDAR_CLOSED_MAX), *jd;
+	const char *cp;
+	size_t i, j;
+
+	if (list == NULL) {
+		if (json_object_get(jc, "closed") == NULL)
+			problem(p, at(p, path, "closed"), "err_config_required",
+			    "");
+		return;
+	}
+	mc->nclosed = json_array_size(list);
+	mc->closed = alloc_n(p, mc->nclosed, sizeof(*mc->closed));
+	if (mc->closed == NULL)
+		return;
+	json_array_foreach(list, i, jd) {
+		if ((cp = at_index(p, path, "closed", i)) == NULL) {
+			p->nomem = true;
+			return;
+		}
+		parse_closed_day(p, jd, cp, &mc->closed[i]);
+		for (j = 0; j < i && mc->closed[j].day != mc->closed[i].day; j++)
+			;
+		if (mc->closed[i].day != 0 && j < i)
+			problem(p, cp, "err_config_duplicate",
+			    calendar_closed_day_text(p->ctx, mc->closed[i].day,
+			    ""));
+	}
+}
+
+static void
+parse_calendar(struct parse *p, const json_t *jc, struct m_calendar *mc)
+{
+	static const char *const known[] = { "weekdays", "start", "end", "tz",
+	    "state", "closed", NULL };
+	const char *path = "calendar";
+	struct field_error errs[ADMIN_MAX_ERRORS];
+	size_t nerrs = 0, before = p->probs->n;
+	struct form_check fc = { p->ctx, errs, &nerrs, false };
+	struct admin_calendar_form f = { 0 };
+
+	if (!json_is_object(jc)) {
+		problem(p, path, "err_config_not_object", "");
+		return;
+	}
+	check_keys(p, jc, path, known);
+	parse_weekdays(p, jc, path, &f);
+	f.start = get_string(p, jc, path, "start", true);
+	f.end = get_string(p, jc, path, "end", true);
+	f.tz = get_string(p, jc, path, "tz", true);
+	f.state = get_string(p, jc, path, "state", false);
+	if (p->probs->n == before && !p->probs->more &&
+	    !core_calendar_check(&fc, &f, &mc->c))
+		form_problems(p, path, &fc, (const struct form_member[]){
+		    { "mon", "weekdays", "" }, { "start", "start", f.start },
+		    { "end", "end", f.end }, { "state", "state", f.state },
+		    { "tz", "tz", f.tz } }, 5);
+	parse_closed_days(p, jc, path, mc);
+}
+
 static void
 json_free(void *j)
 {
@@ -848,7 +1064,7 @@ parse_doc(struct parse *p, const char *doc, size_t len, struct model *m,
     json_t **root_out)
 {
 	static const char *const known[] = { "zek_config_format",
-	    "help_center", "desks", "objects", "options", NULL };
+	    "help_center", "calendar", "desks", "objects", "options", NULL };
 	const json_t *fmt;
 	json_error_t jerr;
 	json_t *root;
@@ -890,6 +1106,9 @@ parse_doc(struct parse *p, const char *doc, size_t len, struct model *m,
 	m->has_help = json_object_get(root, "help_center") != NULL;
 	if (m->has_help)
 		parse_help(p, json_object_get(root, "help_center"), &m->hc);
+	m->has_calendar = json_object_get(root, "calendar") != NULL;
+	if (m->has_calendar)
+		parse_calendar(p, json_object_get(root, "calendar"), &m->cal);
 	m->has_desks = json_object_get(root, "desks") != NULL;
 	parse_desks(p, root, m);
 	m->has_objects = json_object_get(root, "objects") != NULL;
@@ -1022,6 +1241,22 @@ load_objects(struct zctx *ctx, struct model *m)
 	return ZEK_OK;
 }
 
+/* The calendar that counts (an admin's, or the built-in one with
+ * sla_state), as the calendar page shows it. */
+static enum zek_rc
+load_calendar(struct zctx *ctx, struct m_calendar *mc)
+{
+	struct calendar cal;
+	bool saved;
+	enum zek_rc rc;
+
+	rc = core_calendar_read(ctx, &cal, &saved, &mc->closed, &mc->nclosed);
+	mc->c = (struct store_calendar){ .weekdays = cal.weekdays,
+	    .start_minute = cal.start_minute, .end_minute = cal.end_minute,
+	    .state = cal.state != NULL ? cal.state : "", .tz = cal.tz };
+	return rc;
+}
+
 /* The whole configuration as the database holds it. */
 static enum zek_rc
 load_model(struct zctx *ctx, struct model *m)
@@ -1030,9 +1265,11 @@ load_model(struct zctx *ctx, struct model *m)
 	enum zek_rc rc;
 	size_t i, n;
 
-	*m = (struct model){ .has_help = true, .has_desks = true,
-	    .has_objects = true };
+	*m = (struct model){ .has_help = true, .has_calendar = true,
+	    .has_desks = true, .has_objects = true };
 	rc = store_help_center_get(ctx->db, ctx->arena, &m->hc);
+	if (rc == ZEK_OK)
+		rc = load_calendar(ctx, &m->cal);
 	if (rc == ZEK_OK)
 		rc = store_desks_list(ctx->db, ctx->arena, &sd, &n);
 	if (rc != ZEK_OK)
@@ -1143,6 +1380,53 @@ desk_json(const struct m_desk *md)
 	    "description", md->d.description, "groups", groups);
 }
 
+/* The working days by the form's names, Monday first. */
+static json_t *
+weekdays_json(int64_t bits)
+{
+	json_t *j = json_array();
+	size_t i;
+
+	for (i = 0; j != NULL && i < 7; i++)
+		if (bits & (1 << i))
+			json_array_append_new(j, json_string(
+			    calendar_day_fields[i]));
+	return j;
+}
+
+/* "date": "2026-12-24", or "yearly": "12-24" (stored as mmdd). */
+static json_t *
+closed_day_json(const struct store_closed_day *d)
+{
+	int y = (int)(d->day / 10000), m = (int)(d->day / 100 % 100),
+	    day = (int)(d->day % 100);
+	char buf[16];
+
+	if (y == 0) {
+		snprintf(buf, sizeof(buf), "%02d-%02d", m, day);
+		return json_pack("{s:s, s:s}", "yearly", buf, "name", d->name);
+	}
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, day);
+	return json_pack("{s:s, s:s}", "date", buf, "name", d->name);
+}
+
+static json_t *
+calendar_json(const struct m_calendar *mc)
+{
+	json_t *closed = json_array();
+	char start[6], end[6];
+	size_t i;
+
+	for (i = 0; closed != NULL && i < mc->nclosed; i++)
+		json_array_append_new(closed, closed_day_json(&mc->closed[i]));
+	calendar_minute_text((int)mc->c.start_minute, start);
+	calendar_minute_text((int)mc->c.end_minute, end);
+	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:o}",
+	    "weekdays", weekdays_json(mc->c.weekdays), "start", start,
+	    "end", end, "tz", mc->c.tz, "state", mc->c.state,
+	    "closed", closed);
+}
+
 static json_t *
 model_json(const struct model *m)
 {
@@ -1157,14 +1441,15 @@ model_json(const struct model *m)
 		    "kind", m->objects[i].kind, "name", m->objects[i].name,
 		    "retired", m->objects[i].retired_at != 0));
 	return json_pack("{s:i, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}, "
-	    "s:o, s:o}", "zek_config_format", CONFIG_IO_FORMAT,
+	    "s:o, s:o, s:o}", "zek_config_format", CONFIG_IO_FORMAT,
 	    "help_center", "title_de", h->title_de, "title_en", h->title_en,
 	    "intro_de", h->intro_de, "intro_en", h->intro_en,
 	    "announcement_de", h->announcement_de,
 	    "announcement_en", h->announcement_en,
 	    "announcement_from", (json_int_t)h->announcement_from,
 	    "announcement_until", (json_int_t)h->announcement_until,
-	    "desks", desks, "objects", objects);
+	    "calendar", calendar_json(&m->cal), "desks", desks,
+	    "objects", objects);
 }
 
 /* j dumped with `flags` into the arena (j is released). */
@@ -1211,7 +1496,10 @@ struct planner {
 	struct zctx *ctx;
 	struct parse *p;                /* where refusals go */
 	const struct model *cur;        /* the database */
+	const struct user *actor;
 	bool write;                     /* apply each line as well */
+	bool record;                    /* writes the record where a page
+	                                 * does (the calendar's) */
 	enum zek_rc rc;                 /* the first write's failure */
 	struct config_line *lines;
 	size_t n, cap;
@@ -1390,6 +1678,102 @@ plan_help(struct planner *pl, const struct store_help_center *c,
 	    time_text(pl, n->announcement_until));
 	if (pl->n > before && writing(pl))
 		wrote(pl, store_help_center_put(pl->ctx->db, n));
+}
+
+/* ---- the business calendar ---- */
+
+static const char *
+weekdays_text(struct planner *pl, int64_t bits)
+{
+	const char *s = "";
+	size_t i;
+
+	for (i = 0; s != NULL && i < 7; i++)
+		if (bits & (1 << i))
+			s = arena_printf(pl->ctx->arena, "%s%s%s", s,
+			    *s ? ", " : "", calendar_day_fields[i]);
+	return s;
+}
+
+static const char *
+minute_text(struct planner *pl, int64_t minute)
+{
+	char buf[6];
+
+	calendar_minute_text((int)minute, buf);
+	return arena_strdup(pl->ctx->arena, buf);
+}
+
+/* Whether mc has closed day d, under the same name. */
+static bool
+closed_in(const struct m_calendar *mc, const struct store_closed_day *d)
+{
+	size_t i;
+
+	for (i = 0; i < mc->nclosed; i++)
+		if (mc->closed[i].day == d->day)
+			return str_eq(mc->closed[i].name, d->name);
+	return false;
+}
+
+/* The closed days of one calendar that the other lacks, each a line;
+ * into out (room for all). */
+static size_t
+plan_closed_days(struct planner *pl, const struct m_calendar *from,
+    const struct m_calendar *other, bool added, struct store_closed_day *out)
+{
+	const struct store_closed_day *d;
+	const char *w;
+	size_t i, n = 0;
+
+	for (i = 0; i < from->nclosed; i++) {
+		d = &from->closed[i];
+		if (closed_in(other, d))
+			continue;
+		w = calendar_closed_day_text(pl->ctx, d->day, "");
+		add_line(pl, added ? CONFIG_ADD : CONFIG_REMOVE,
+		    CONFIG_CLOSED_DAY, w, "", added ? "" : d->name,
+		    added ? d->name : "");
+		out[n++] = *d;
+	}
+	return n;
+}
+
+/* Applied through the calendar page's code: its record rows and the
+ * service levels marked stale as a save there does. */
+static void
+plan_calendar(struct planner *pl, const struct m_calendar *c,
+    const struct m_calendar *n)
+{
+	enum config_thing k = CONFIG_CALENDAR;
+	struct calendar_import ci = { 0 };
+	struct store_closed_day *added, *removed;
+	size_t before = pl->n;
+
+	change_text(pl, k, "", "weekdays", weekdays_text(pl, c->c.weekdays),
+	    weekdays_text(pl, n->c.weekdays));
+	change_text(pl, k, "", "start", minute_text(pl, c->c.start_minute),
+	    minute_text(pl, n->c.start_minute));
+	change_text(pl, k, "", "end", minute_text(pl, c->c.end_minute),
+	    minute_text(pl, n->c.end_minute));
+	change_text(pl, k, "", "tz", c->c.tz, n->c.tz);
+	change_text(pl, k, "", "state", c->c.state, n->c.state);
+	if (pl->n > before)
+		ci.cal = &n->c;
+	added = arena_calloc(pl->ctx->arena, n->nclosed + 1, sizeof(*added));
+	removed = arena_calloc(pl->ctx->arena, c->nclosed + 1,
+	    sizeof(*removed));
+	if (added == NULL || removed == NULL) {
+		pl->p->nomem = true;
+		return;
+	}
+	ci.added = added;
+	ci.nadded = plan_closed_days(pl, n, c, true, added);
+	ci.removed = removed;
+	ci.nremoved = plan_closed_days(pl, c, n, false, removed);
+	if (pl->n > before && writing(pl))
+		wrote(pl, core_calendar_import(pl->ctx, pl->actor, &ci,
+		    pl->record));
 }
 
 /* ---- options and fields ---- */
@@ -2006,6 +2390,8 @@ plan_model(struct planner *pl, struct model *now)
 
 	if (now->has_help)
 		plan_help(pl, &pl->cur->hc, &now->hc);
+	if (now->has_calendar)
+		plan_calendar(pl, &pl->cur->cal, &now->cal);
 	for (i = 0; now->has_desks && i < now->ndesks; i++)
 		plan_desk(pl, &now->desks[i]);
 	/* Desks are never removed: their requests' keys name them. */
@@ -2017,15 +2403,24 @@ plan_model(struct planner *pl, struct model *now)
 		plan_objects(pl, now);
 }
 
-/* Reads doc and plans it against the database; `write`: applies every
- * line too, inside the caller's transaction (which it must roll back on
- * an error). */
+/* What plan_doc does besides planning. */
+enum plan_mode {
+	PLAN_ONLY,
+	PLAN_IMPORT,                    /* applies, recorded by actor */
+	PLAN_INSTALL,                   /* applies, records nothing */
+};
+
+/* Reads doc and plans it against the database; unless PLAN_ONLY applies
+ * every line too, inside the caller's transaction (which it must roll
+ * back on an error). */
 static enum zek_rc
-plan_doc(struct zctx *ctx, const char *doc, size_t len, bool write,
-    struct config_plan *plan, struct config_problems *probs)
+plan_doc(struct zctx *ctx, const struct user *actor, const char *doc,
+    size_t len, enum plan_mode mode, struct config_plan *plan,
+    struct config_problems *probs)
 {
 	struct parse p = { ctx, probs, NULL, false };
-	struct planner pl = { .ctx = ctx, .p = &p, .write = write };
+	struct planner pl = { .ctx = ctx, .p = &p, .actor = actor,
+	    .write = mode != PLAN_ONLY, .record = mode == PLAN_IMPORT };
 	json_t *root = NULL;
 	struct model now, cur;
 	char *compact = NULL;
@@ -2073,10 +2468,11 @@ core_config_plan(struct zctx *ctx, const struct user *actor, const char *doc,
 	rc = store_config_version(ctx->db, &plan->version);
 	if (rc != ZEK_OK)
 		return rc;
-	return plan_doc(ctx, doc, len, false, plan, probs);
+	return plan_doc(ctx, actor, doc, len, PLAN_ONLY, plan, probs);
 }
 
-/* One history row per plan line, after admin_change_lock. */
+/* One history row per plan line, after admin_change_lock; the calendar's
+ * lines have the rows of its page (plan_calendar). */
 static enum zek_rc
 record_plan(struct zctx *ctx, const struct user *actor,
     const struct config_plan *plan)
@@ -2088,6 +2484,8 @@ record_plan(struct zctx *ctx, const struct user *actor,
 
 	for (i = 0; rc == ZEK_OK && i < plan->n; i++) {
 		l = &plan->lines[i];
+		if (l->thing == CONFIG_CALENDAR || l->thing == CONFIG_CLOSED_DAY)
+			continue;
 		row = (struct store_config_change){ .at = ctx->now_ms,
 		    .actor_id = actor != NULL ? actor->id : 0,
 		    .subject = arena_printf(ctx->arena, "config_%s",
@@ -2125,7 +2523,7 @@ core_config_import(struct zctx *ctx, const struct user *actor,
 		rc = store_config_version(ctx->db, &now);
 	plan->version = now - 1;
 	if (rc == ZEK_OK)
-		rc = plan_doc(ctx, doc, len, true, plan, probs);
+		rc = plan_doc(ctx, actor, doc, len, PLAN_IMPORT, plan, probs);
 	/* Nothing to change: nothing written, the version not counted. */
 	if (rc == ZEK_OK && plan->n == 0)
 		return store_rollback(ctx->db);
@@ -2140,7 +2538,7 @@ core_config_install(struct zctx *ctx, const char *doc, size_t len,
 {
 	struct config_plan plan;
 
-	return plan_doc(ctx, doc, len, true, &plan, probs);
+	return plan_doc(ctx, NULL, doc, len, PLAN_INSTALL, &plan, probs);
 }
 
 enum zek_rc

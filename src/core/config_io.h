@@ -5,7 +5,9 @@
  * The document (docs/operations.md): "zek_config_format" (1), the help
  * center's texts and announcement, every service desk with its groups,
  * request types, fields and the options of selects (hidden and retired
- * ones included), and the catalogue's objects with their retired state.
+ * ones included), the catalogue's objects with their retired state, and
+ * the business calendar (working days and hours, zone, Bundesland, extra
+ * closed days).
  * An export is deterministic: the same configuration gives the same bytes.
  * demo/config.json is such a document, in an older spelling that import
  * also takes: no format number, select options as named lists in a
@@ -16,10 +18,12 @@
  * types by id), fields by their type and key, options by their field and
  * value, objects by kind and name. Nothing a request may name is deleted:
  * a type or field the file lacks is hidden, an option or object it lacks
- * retired. A field's kind (or an object field's object kind) never
+ * retired. The calendar is replaced as a whole: its closed days by day
+ * (one renamed is removed and added), checked by the calendar page's own
+ * checks and recorded as that page records its changes. A field's kind (or an object field's object kind) never
  * changes under the same key, and service desks and groups are never
  * removed: such a file is refused. A section the file leaves out
- * ("help_center", "desks", "objects") stays as it is.
+ * ("help_center", "calendar", "desks", "objects") stays as it is.
  *
  * Admins only (actor NULL: the command line); ZEK_NOTFOUND to anybody else. */
 #ifndef ZEK_CORE_CONFIG_IO_H
@@ -48,11 +52,14 @@ enum config_op {
 	CONFIG_RETIRE,                  /* option or object retired */
 	CONFIG_RESTORE,                 /* offered again */
 	CONFIG_ORDER,                   /* its members' order changed */
+	CONFIG_REMOVE,                  /* closed day deleted */
 	CONFIG_OP_MAX
 };
 
 enum config_thing {
 	CONFIG_HELP_CENTER,
+	CONFIG_CALENDAR,                /* working days and hours, zone, Land */
+	CONFIG_CLOSED_DAY,
 	CONFIG_DESK,
 	CONFIG_GROUP,
 	CONFIG_TYPE,
@@ -122,7 +129,8 @@ enum zek_rc core_config_plan(struct zctx *ctx, const struct user *actor,
  * version >= 0: the version the caller planned at (the preview); another
  * one now gives ZEK_CONFLICT and changes nothing. -1: whatever is there.
  * A plan with lines counts the version up once and records one history
- * row per line; an empty plan writes nothing. Errors as core_config_plan;
+ * row per line (the calendar's lines: the rows its page writes); an empty
+ * plan writes nothing. Errors as core_config_plan;
  * *plan is what was applied. */
 enum zek_rc core_config_import(struct zctx *ctx, const struct user *actor,
     const char *doc, size_t len, int64_t version, struct config_plan *plan,

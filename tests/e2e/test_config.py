@@ -241,3 +241,105 @@ def test_upload_errors_at_the_file_field(c, binary):
             assert other.get(CONFIG + "/export").status == 404
     finally:
         stop_clean(server)
+
+
+CAL = ADMIN + "calendar"
+
+
+def plan_lines(page):
+    """The preview's rows: (op, thing, where, attr, old, new)."""
+    return [tuple(unescape(x) for x in row) for row in re.findall(
+        r'<tr><td>([^<]*)</td><td>([^<]*)</td><th scope="row">([^<]*)</th>'
+        r'<td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>', page)]
+
+
+def apply_upload(admin, doc):
+    r = upload(admin, doc)
+    assert r.status == 200, r.text[:2000]
+    lines = plan_lines(r.text)
+    r = admin.post_form(CONFIG + "/apply", [f for f in apply_form(r.text) if f[0] != "csrf"])
+    assert r.status == 303, r.text[:2000]
+    return lines
+
+
+def test_the_business_calendar_travels_with_the_document(c, binary):
+    """The calendar's section: exported, unchanged a plan without lines;
+    changed hours and closed days planned, applied as the calendar page
+    applies them (its page, its history rows, the service levels marked);
+    refused values named at their place with nothing applied; a document
+    without the section leaves the calendar alone."""
+    from test_admin_calendar import closed_days, history_rows, value_of
+    server = Server(binary)
+    try:
+        admin = signed_in(server, "admin@example.org")
+        exported = admin.get(CONFIG + "/export").text
+        cal = json.loads(exported)["calendar"]
+        assert cal == {"weekdays": ["mon", "tue", "wed", "thu", "fri"], "start": "08:00",
+                       "end": "17:00", "tz": "Europe/Berlin", "state": "",
+                       "closed": [{"yearly": "12-24", "name": "Heiligabend"},
+                                  {"yearly": "12-31", "name": "Silvester"}]}, cal
+        # The export again: nothing to apply.
+        r = upload(admin, exported)
+        assert r.status == 200 and "es gibt nichts zu übernehmen" in unescape(r.text)
+
+        # Later hours, Silvester no more closed, a bridge day closed.
+        code, out, err = zektest.zek_run(binary, "jobs", "run", "--db", server.db)
+        assert code == 0, err
+        assert zektest.db_one(server.db, "SELECT count(*) FROM requests WHERE sla_stale = 1") == 0
+        d = json.loads(exported)
+        d["calendar"]["start"] = "09:00"
+        d["calendar"]["closed"] = [{"yearly": "12-24", "name": "Heiligabend"},
+                                   {"date": "2027-05-07", "name": "Brückentag"}]
+        lines = apply_upload(admin, json.dumps(d, ensure_ascii=False))
+        assert sorted(lines) == sorted([
+            ("Geändert", "Geschäftszeiten", "", "start", "08:00", "09:00"),
+            ("Neu", "Schließtag", "2027-05-07", "", "", "Brückentag"),
+            ("Gelöscht", "Schließtag", "--12-31", "", "Silvester", "")]), lines
+        page = admin.get(CAL).text
+        assert value_of(page, "a-start") == "09:00" and value_of(page, "a-end") == "17:00"
+        assert closed_days(page) == [("24.12. (jedes Jahr)", "Heiligabend"),
+                                     ("07.05.2027", "Brückentag")]
+        rows = history_rows(admin)
+        assert any("Geschäftszeiten: Arbeitszeit" in r and "08:00-17:00" in r
+                   and "09:00-17:00" in r for r in rows), rows
+        assert any("Schließtag hinzugefügt" in r and "2027-05-07 Brückentag" in r for r in rows), rows
+        assert any("Schließtag gelöscht" in r and "--12-31 Silvester" in r for r in rows), rows
+        assert not any("Eingelesen" in r for r in rows), rows
+        assert zektest.db_one(server.db, "SELECT count(*) FROM requests WHERE sla_stale = 1") > 0
+        assert zektest.db_one(server.db, "SELECT start_minute FROM business_calendar") == 540
+        # Exported again and imported: nothing to apply.
+        again = admin.get(CONFIG + "/export").text
+        assert json.loads(again)["calendar"]["start"] == "09:00"
+        r = upload(admin, again)
+        assert "es gibt nichts zu übernehmen" in unescape(r.text)
+
+        # Values the calendar page refuses: named, nothing applied.
+        d = json.loads(again)
+        d["help_center"]["title_de"] = "Nicht übernommen"
+        d["calendar"]["end"] = "25:00"
+        d["calendar"]["weekdays"] = ["mon", "fri", "Samstag"]
+        d["calendar"]["closed"].append({"date": "2026-02-30", "name": "Kein Tag"})
+        r = upload(admin, json.dumps(d, ensure_ascii=False))
+        assert r.status == 422
+        assert_html_ok(r.text, "calendar problems")
+        text = unescape(r.text)
+        assert "calendar.weekdays[2]: Unbekannter Wochentag „Samstag“" in text, text
+        assert "calendar.closed[2].date: „2026-02-30“ ist kein Datum als JJJJ-MM-TT" in text, text
+        d["calendar"]["weekdays"] = ["mon"]
+        r = upload(admin, json.dumps(d, ensure_ascii=False))
+        assert r.status == 422
+        text = unescape(r.text)
+        assert "calendar.end: Bitte geben Sie eine Uhrzeit als SS:MM an, z. B. 08:00." in text, text
+        assert "calendar.closed[2].date: „2026-02-30“ ist kein Datum" in text, text
+        assert admin.get(CONFIG + "/export").text == again
+
+        # An older export, without the section: the calendar stays.
+        d = json.loads(again)
+        del d["calendar"]
+        d["help_center"]["title_de"] = "Hilfe ohne Kalender"
+        lines = apply_upload(admin, json.dumps(d, ensure_ascii=False))
+        assert [l[1] for l in lines] == ["Hilfecenter"], lines
+        assert json.loads(admin.get(CONFIG + "/export").text)["calendar"] == \
+            json.loads(again)["calendar"]
+    finally:
+        stop_clean(server)

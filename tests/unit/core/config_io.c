@@ -12,11 +12,13 @@
 #include <string.h>
 
 #include "core/admin.h"
+#include "core/business_calendar.h"
 #include "core/config_io.h"
 #include "core/fields.h"
 #include "core/objects.h"
 #include "core/portal.h"
 #include "core/requests.h"
+#include "core/sla.h"
 #include "core/users.h"
 #include "helpers.h"
 #include "lib/arena.h"
@@ -562,6 +564,307 @@ test_import_out_of_memory(void **state)
 	free(doc);
 }
 
+/* ---- the business calendar ---- */
+
+static json_t *
+calendar_of(json_t *doc)
+{
+	json_t *c = json_object_get(doc, "calendar");
+
+	assert_non_null(c);
+	return c;
+}
+
+/* A closed day as the page adds it: date, name, every year. */
+static void
+closed_add(const char *date, const char *name, bool yearly)
+{
+	struct admin_closed_day_form f = { date, name, yearly ? "on" : NULL };
+	struct field_error errs[ADMIN_MAX_ERRORS];
+	size_t n;
+
+	assert_int_equal(core_admin_closed_day_add(&env->ctx, NULL, &f, errs,
+	    &n), ZEK_OK);
+	tenv_reset(env);
+}
+
+/* Open requests whose service levels are marked to be worked out
+ * again, worked out now. */
+static int64_t
+stale_refreshed(void)
+{
+	int64_t done = 0;
+	bool more;
+
+	assert_int_equal(core_sla_refresh_stale(&env->ctx, &done, &more),
+	    ZEK_OK);
+	tenv_reset(env);
+	return done;
+}
+
+static void
+test_calendar_exported(void **state)
+{
+	json_t *j, *c, *closed;
+
+	(void)state;
+	closed_add("2026-06-19", "Betriebsausflug", false);
+	closed_add("24.12.2030", "Heiligabend", true);
+	j = parse(export_of(env));
+	c = calendar_of(j);
+	/* Not saved: the built-in calendar with the file's Bundesland. */
+	assert_int_equal(json_array_size(json_object_get(c, "weekdays")), 5);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(c,
+	    "weekdays"), 0)), "mon");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(c,
+	    "weekdays"), 4)), "fri");
+	assert_string_equal(json_string_value(json_object_get(c, "start")),
+	    "08:00");
+	assert_string_equal(json_string_value(json_object_get(c, "end")),
+	    "17:00");
+	assert_string_equal(json_string_value(json_object_get(c, "tz")),
+	    "Europe/Berlin");
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "");
+	closed = json_object_get(c, "closed");
+	assert_int_equal(json_array_size(closed), 2);
+	/* Every year's first, then by date. */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    closed, 0), "yearly")), "12-24");
+	assert_null(json_object_get(json_array_get(closed, 0), "date"));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    closed, 1), "date")), "2026-06-19");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    closed, 1), "name")), "Betriebsausflug");
+	json_decref(j);
+}
+
+/* The hours and closed days a document changes: its plan lines, then
+ * applied as the calendar page would, in one version. */
+static void
+test_calendar_imported(void **state)
+{
+	struct config_problems probs;
+	struct config_plan plan;
+	struct admin_calendar cal;
+	struct admin_history h;
+	struct tenv_people p;
+	json_t *j, *c;
+	char *doc;
+	size_t i;
+
+	(void)state;
+	closed_add("2026-06-19", "Betriebsausflug", false);
+	closed_add("2030-12-31", "Silvester", true);
+	tenv_people(env, &p);
+	tenv_request(env, p.anna, "Offen", NULL);
+	tenv_reset(env);
+	stale_refreshed();
+	j = parse(export_of(env));
+	c = calendar_of(j);
+	json_object_set_new(c, "start", json_string("09:00"));
+	json_array_append_new(json_object_get(c, "weekdays"), json_string("sat"));
+	json_object_set_new(c, "state", json_string("DE-BY"));
+	json_array_remove(json_object_get(c, "closed"), 1);     /* 2026-06-19 */
+	json_array_append_new(json_object_get(c, "closed"), json_pack(
+	    "{s:s, s:s}", "date", "2027-05-07", "name", "Brückentag"));
+	json_object_set_new(json_array_get(json_object_get(c, "closed"), 0),
+	    "name", json_string("Altjahrsabend"));
+	doc = dump(env, j);
+	assert_int_equal(core_config_plan(&env->ctx, NULL, doc, strlen(doc),
+	    &plan, &probs), ZEK_OK);
+	assert_true(has_line(&plan, CONFIG_CHANGE, CONFIG_CALENDAR, "",
+	    "weekdays", "mon, tue, wed, thu, fri", "mon, tue, wed, thu, fri, sat"));
+	assert_true(has_line(&plan, CONFIG_CHANGE, CONFIG_CALENDAR, "", "start",
+	    "08:00", "09:00"));
+	assert_true(has_line(&plan, CONFIG_CHANGE, CONFIG_CALENDAR, "", "state",
+	    "", "DE-BY"));
+	assert_true(has_line(&plan, CONFIG_ADD, CONFIG_CLOSED_DAY, "2027-05-07",
+	    "", "", "Brückentag"));
+	assert_true(has_line(&plan, CONFIG_REMOVE, CONFIG_CLOSED_DAY,
+	    "2026-06-19", "", "Betriebsausflug", ""));
+	/* Renamed: removed and added, as the page would do it. */
+	assert_true(has_line(&plan, CONFIG_REMOVE, CONFIG_CLOSED_DAY, "--12-31",
+	    "", "Silvester", ""));
+	assert_true(has_line(&plan, CONFIG_ADD, CONFIG_CLOSED_DAY, "--12-31",
+	    "", "", "Altjahrsabend"));
+	assert_int_equal(plan.n, 7);
+	tenv_reset(env);
+	assert_int_equal(version_of(env), 2);   /* the two closed days */
+	assert_int_equal(stale_refreshed(), 0);
+
+	assert_int_equal(core_config_import(&env->ctx, NULL, doc, strlen(doc),
+	    2, &plan, &probs), ZEK_OK);
+	assert_int_equal(plan.n, 7);
+	tenv_reset(env);
+	assert_int_equal(version_of(env), 3);
+	assert_int_equal(core_admin_calendar(&env->ctx, NULL, &cal), ZEK_OK);
+	assert_true(cal.saved);
+	assert_int_equal(cal.cal.weekdays, 0x3F);
+	assert_int_equal(cal.cal.start_minute, 9 * 60);
+	assert_int_equal(cal.cal.end_minute, 17 * 60);
+	assert_string_equal(cal.cal.state, "DE-BY");
+	assert_int_equal(cal.nclosed, 2);
+	assert_int_equal(cal.closed[0].day, 1231);
+	assert_string_equal(cal.closed[0].name, "Altjahrsabend");
+	assert_int_equal(cal.closed[1].day, 20270507);
+	/* The open request's service levels are worked out again. */
+	assert_int_equal(stale_refreshed(), 1);
+	/* The history has the rows the calendar page writes. */
+	assert_int_equal(core_admin_history(&env->ctx, NULL, 0, &h), ZEK_OK);
+	assert_int_equal(h.n, 2 + 7);
+	for (i = 0; i < 7; i++)
+		assert_true(str_eq(h.rows[i].subject, "calendar_days") ||
+		    str_eq(h.rows[i].subject, "calendar_hours") ||
+		    str_eq(h.rows[i].subject, "calendar_state") ||
+		    str_eq(h.rows[i].subject, "calendar_closed_added") ||
+		    str_eq(h.rows[i].subject, "calendar_closed_removed"));
+	for (i = 0; i < 7 && !str_eq(h.rows[i].subject, "calendar_hours"); i++)
+		;
+	assert_string_equal(h.rows[i].old_value, "08:00-17:00");
+	assert_string_equal(h.rows[i].new_value, "09:00-17:00");
+	for (i = 0; i < 7 && !str_eq(h.rows[i].new_value,
+	    "2027-05-07 Brückentag"); i++)
+		;
+	assert_string_equal(h.rows[i].subject, "calendar_closed_added");
+	for (i = 0; i < 7 && !str_eq(h.rows[i].old_value,
+	    "--12-31 Silvester"); i++)
+		;
+	assert_string_equal(h.rows[i].subject, "calendar_closed_removed");
+
+	/* Again: nothing to do. */
+	assert_int_equal(core_config_import(&env->ctx, NULL, doc, strlen(doc),
+	    -1, &plan, &probs), ZEK_OK);
+	assert_int_equal(plan.n, 0);
+	tenv_reset(env);
+	assert_int_equal(version_of(env), 3);
+	free(doc);
+}
+
+/* Values the calendar page refuses are the document's problems, each at
+ * its place, and nothing is applied. */
+/* Problem i is at path, with key. */
+static void
+assert_problem(const struct config_problems *probs, size_t i,
+    const char *path, const char *key)
+{
+	assert_true(i < probs->n);
+	assert_string_equal(probs->rows[i].path, path);
+	assert_string_equal(probs->rows[i].key, key);
+}
+
+static void
+test_calendar_problems(void **state)
+{
+	struct config_problems probs;
+	struct config_plan plan;
+	char *before, *doc;
+	json_t *j, *c, *closed;
+
+	(void)state;
+	before = strdup(export_of(env));
+	j = parse(before);
+	json_object_set_new(json_object_get(j, "help_center"), "title_de",
+	    json_string("Neu"));
+	c = calendar_of(j);
+	json_object_set_new(c, "start", json_string("17:00"));
+	json_object_set_new(c, "end", json_string("08:00"));
+	json_object_set_new(c, "state", json_string("DE-XX"));
+	json_object_set_new(c, "tz", json_string("Mars/Base"));
+	closed = json_object_get(c, "closed");
+	json_array_append_new(closed, json_pack("{s:s}", "date", "2026-02-31"));
+	json_array_append_new(closed, json_pack("{s:s}", "yearly", "2026-12-24"));
+	json_array_append_new(closed, json_pack("{s:s, s:s}", "yearly", "12-24",
+	    "date", "2026-12-24"));
+	json_array_append_new(closed, json_pack("{s:s, s:s}", "date",
+	    "2026-12-23", "name", "\x01"));
+	doc = dump(env, j);
+	assert_int_equal(core_config_import(&env->ctx, NULL, doc, strlen(doc),
+	    -1, &plan, &probs), ZEK_INVALID);
+	assert_int_equal(probs.n, 7);
+	assert_problem(&probs, 0, "calendar.end",
+	    "err_calendar_end_before_start");
+	assert_problem(&probs, 1, "calendar.state",
+	    "err_config_calendar_state");
+	assert_string_equal(probs.rows[1].detail, "DE-XX");
+	assert_problem(&probs, 2, "calendar.tz", "err_config_calendar_tz");
+	assert_problem(&probs, 3, "calendar.closed[0].date",
+	    "err_config_calendar_date");
+	assert_string_equal(probs.rows[3].detail, "2026-02-31");
+	assert_problem(&probs, 4, "calendar.closed[1].yearly",
+	    "err_config_calendar_yearly");
+	assert_problem(&probs, 5, "calendar.closed[2]",
+	    "err_config_calendar_one_date");
+	assert_problem(&probs, 6, "calendar.closed[3].name",
+	    "err_config_invalid_chars");
+	free(doc);
+
+	/* Days: unknown, twice, none at all; a time that is none; a day
+	 * closed twice. */
+	j = parse(before);
+	c = calendar_of(j);
+	json_object_set_new(c, "weekdays", json_pack("[s, s, s]", "mon", "mo",
+	    "mon"));
+	json_object_del(c, "end");
+	json_array_append_new(json_object_get(c, "closed"), json_pack("{s:s}",
+	    "date", "2026-12-24"));
+	json_array_append_new(json_object_get(c, "closed"), json_pack("{s:s}",
+	    "date", "24.12.2026"));
+	doc = dump(env, j);
+	assert_int_equal(core_config_plan(&env->ctx, NULL, doc, strlen(doc),
+	    &plan, &probs), ZEK_INVALID);
+	assert_int_equal(probs.n, 4);
+	assert_problem(&probs, 0, "calendar.weekdays[1]",
+	    "err_config_calendar_day");
+	assert_problem(&probs, 1, "calendar.weekdays[2]",
+	    "err_config_duplicate");
+	assert_problem(&probs, 2, "calendar.end", "err_config_required");
+	assert_problem(&probs, 3, "calendar.closed[1]", "err_config_duplicate");
+	free(doc);
+	j = parse(before);
+	c = calendar_of(j);
+	json_object_set_new(c, "weekdays", json_array());
+	json_object_set_new(c, "start", json_string("8 Uhr"));
+	doc = dump(env, j);
+	assert_int_equal(core_config_plan(&env->ctx, NULL, doc, strlen(doc),
+	    &plan, &probs), ZEK_INVALID);
+	assert_int_equal(probs.n, 2);
+	assert_problem(&probs, 0, "calendar.weekdays", "err_calendar_no_days");
+	assert_problem(&probs, 1, "calendar.start", "err_calendar_time");
+	free(doc);
+
+	tenv_reset(env);
+	assert_string_equal(export_of(env), before);
+	assert_int_equal(version_of(env), 0);
+	free(before);
+}
+
+/* A document without "calendar" (an older export) leaves it alone. */
+static void
+test_calendar_left_out(void **state)
+{
+	struct config_problems probs;
+	struct config_plan plan;
+	struct admin_calendar cal;
+	char *doc;
+	json_t *j;
+
+	(void)state;
+	closed_add("2026-06-19", "Betriebsausflug", false);
+	j = parse(export_of(env));
+	json_object_del(j, "calendar");
+	json_object_set_new(json_object_get(j, "help_center"), "title_de",
+	    json_string("Neu"));
+	doc = dump(env, j);
+	assert_int_equal(core_config_import(&env->ctx, NULL, doc, strlen(doc),
+	    -1, &plan, &probs), ZEK_OK);
+	assert_int_equal(plan.n, 1);
+	tenv_reset(env);
+	assert_int_equal(core_admin_calendar(&env->ctx, NULL, &cal), ZEK_OK);
+	assert_false(cal.saved);
+	assert_int_equal(cal.nclosed, 1);
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -583,6 +886,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_problems_name_the_place,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_out_of_memory,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_calendar_exported,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_calendar_imported,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_calendar_problems,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_calendar_left_out,
 		    setup, teardown),
 	};
 
