@@ -530,11 +530,17 @@ refuse_newer_schema(struct store_conn *c)
 enum zek_rc
 sq_refuse_newer(int64_t version, int known)
 {
+	char msg[160];
+
 	if (version <= known)
 		return ZEK_OK;
-	log_error("store", "the database schema is newer than this zek: use "
-	    "the newer zek or restore a backup", LOG_FIELDS(
-	    LOG_I("schema", version), LOG_I("known", known)));
+	/* The operator reads this at the command that refused: the numbers
+	 * in the sentence, as the upgrade tests and the docs quote it. */
+	snprintf(msg, sizeof(msg), "database schema %lld is newer than this zek "
+	    "(%d); use the newer zek or restore a backup", (long long)version,
+	    known);
+	log_error("store", msg, LOG_FIELDS(LOG_I("schema", version),
+	    LOG_I("known", known)));
 	return ZEK_INVALID;
 }
 
