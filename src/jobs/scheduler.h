@@ -17,17 +17,17 @@
  * after the other on the scheduler's thread, which has its own database
  * connection (store_conn is per thread). */
 struct job {
-	const char *name;           /* for the log: "outbox" */
-	int64_t interval_ms;        /* > 0 */
+	const char *name;    /* for the log: "outbox" */
+	int64_t interval_ms; /* > 0 */
 	enum zek_rc (*run)(void *arg, bool *more);
-	void *arg;                  /* borrowed; lives until jobs_stop */
+	void *arg; /* borrowed; lives until jobs_stop */
 };
 
 /* Where the scheduler's time comes from: the monotonic clock in `zek
  * serve`, a clock the test moves by hand in tests/unit/jobs/scheduler.c,
  * so that it needs no sleeps. */
 struct jobs_clock {
-	int64_t (*now)(void *arg);  /* ms, >= 0; never goes back */
+	int64_t (*now)(void *arg); /* ms, >= 0; never goes back */
 	/* Called on the scheduler's thread with mu held when no job is due
 	 * before `at` (ms on now's clock). Returns with mu held, as
 	 * pthread_cond_timedwait does: once now() reached `at`, or earlier
@@ -35,7 +35,7 @@ struct jobs_clock {
 	 * reason is allowed, the scheduler looks again. */
 	void (*wait)(void *arg, pthread_cond_t *cond, pthread_mutex_t *mu,
 	    int64_t at);
-	void *arg;                  /* borrowed; lives until jobs_stop */
+	void *arg; /* borrowed; lives until jobs_stop */
 };
 
 struct jobs;
