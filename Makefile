@@ -18,11 +18,13 @@ DEB_PACKAGES := debhelper dpkg-dev fakeroot lintian
 # (tests/pg/cluster), nginx in front of the scale-out test's processes
 # (it runs its own, with a config of its own), Dovecot for the IMAP tests
 # (tests/e2e/imapserver.py starts its own), systemd-analyze and openssl
-# for the package checks (tests/package/check.sh), and tools a developer
-# reaches for (sqlite3, curl, gettext).
+# for the package checks (tests/package/check.sh), clang-format 14 for the
+# lint test clang-format (tests/lint/clang_format.py: other versions
+# format differently), and tools a developer reaches for (sqlite3, curl,
+# gettext).
 TEST_PACKAGES := libcmocka-dev clang libclang-rt-14-dev python3-aiosmtpd \
 	python3-jira chromium sqlite3 curl gettext postgresql-15 nginx \
-	dovecot-imapd systemd openssl
+	dovecot-imapd systemd openssl clang-format-14
 
 # Debian starts a system-wide Dovecot when the package is installed; the
 # tests need none, so one that `make` installed is stopped and disabled.

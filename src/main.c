@@ -1519,8 +1519,10 @@ do_mail_run(struct core *core, struct mail_args *ma)
 	return rc;
 }
 
+/* The options and operands of `zek mail SUB ...` into *ma; ZEK_INVALID,
+ * after a usage line, when they do not fit SUB. */
 static int
-cmd_mail(struct app *app, int argc, char **argv)
+mail_args_parse(struct app *app, int argc, char **argv, struct mail_args *ma)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
@@ -1528,67 +1530,80 @@ cmd_mail(struct app *app, int argc, char **argv)
 		{ "limit", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mail_args ma = { .limit = 50 };
-	int c, rc;
+	int c;
 
-	cli_job_id();
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return ZEK_INVALID;
 	}
-	ma.sub = argv[1];
+	ma->sub = argv[1];
 	optind = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': if (config_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
-		case 's': ma.state = optarg; break;
-		case 'l': if (str_to_i64(optarg, 1, 100000, &ma.limit)) return ZEK_INVALID; break;
+		case 's': ma->state = optarg; break;
+		case 'l': if (str_to_i64(optarg, 1, 100000, &ma->limit)) return ZEK_INVALID; break;
 		default: fputs(usage, stderr); return ZEK_INVALID;
 		}
 	}
-	if ((str_eq(ma.sub, "show") || str_eq(ma.sub, "retry")) &&
+	if ((str_eq(ma->sub, "show") || str_eq(ma->sub, "retry")) &&
 	    (optind + 1 != argc - 1 ||
-	    str_to_i64(argv[optind + 1], 1, INT64_MAX, &ma.id) != 0)) {
-		fprintf(stderr, "usage: zek mail %s [--db DB] ID\n", ma.sub);
+	    str_to_i64(argv[optind + 1], 1, INT64_MAX, &ma->id) != 0)) {
+		fprintf(stderr, "usage: zek mail %s [--db DB] ID\n", ma->sub);
 		return ZEK_INVALID;
 	}
 	/* "received ID": that message's bytes. */
-	if (str_eq(ma.sub, "received") && (optind + 1 < argc - 1 ||
+	if (str_eq(ma->sub, "received") && (optind + 1 < argc - 1 ||
 	    (optind + 1 == argc - 1 && str_to_i64(argv[optind + 1], 1,
-	    INT64_MAX, &ma.id) != 0))) {
+	    INT64_MAX, &ma->id) != 0))) {
 		fputs("usage: zek mail received [--db DB] [--state S] "
 		    "[--limit N] [ID]\n", stderr);
 		return ZEK_INVALID;
 	}
-	if (!str_eq(ma.sub, "list") && !str_eq(ma.sub, "show") &&
-	    !str_eq(ma.sub, "run") && !str_eq(ma.sub, "receive") &&
-	    !str_eq(ma.sub, "received") && !str_eq(ma.sub, "retry") &&
-	    !str_eq(ma.sub, "fetch")) {
+	if (!str_eq(ma->sub, "list") && !str_eq(ma->sub, "show") &&
+	    !str_eq(ma->sub, "run") && !str_eq(ma->sub, "receive") &&
+	    !str_eq(ma->sub, "received") && !str_eq(ma->sub, "retry") &&
+	    !str_eq(ma->sub, "fetch")) {
 		fputs(usage, stderr);
 		return ZEK_INVALID;
 	}
+	return ZEK_OK;
+}
+
+/* The subcommands about incoming mail, which render nothing: receive,
+ * fetch, received and retry. */
+static int
+mail_incoming(struct app *app, struct mail_args *ma)
+{
+	if (str_eq(ma->sub, "receive"))
+		return with_core_ctx(app->core, do_mail_receive);
+	if (str_eq(ma->sub, "fetch"))
+		return do_mail_fetch(app->core, &app->cfg);
+	mail_retry_id = ma->id;
+	if (str_eq(ma->sub, "retry"))
+		return with_core_ctx(app->core, do_mail_retry);
+	return with_ctx(app->core, ma->id != 0 ? do_mail_received_show :
+	    do_mail_received, ma);
+}
+
+static int
+cmd_mail(struct app *app, int argc, char **argv)
+{
+	struct mail_args ma = { .limit = 50 };
+	int rc;
+
+	cli_job_id();
+	if (mail_args_parse(app, argc, argv, &ma) != ZEK_OK)
+		return ZEK_INVALID;
 	rc = core_open(&app->cfg, &app->core);
 	if (rc != ZEK_OK) {
 		(void)db_open_failed(app, rc);
 		/* The MTA keeps the message and tries again. */
 		return str_eq(ma.sub, "receive") ? EXIT_TEMPFAIL : rc;
 	}
-	if (str_eq(ma.sub, "receive")) {
-		rc = with_core_ctx(app->core, do_mail_receive);
-		core_close(app->core);
-		return rc;
-	}
-	if (str_eq(ma.sub, "fetch")) {
-		rc = do_mail_fetch(app->core, &app->cfg);
-		core_close(app->core);
-		return rc;
-	}
-	if (str_eq(ma.sub, "received") || str_eq(ma.sub, "retry")) {
-		mail_retry_id = ma.id;
-		rc = str_eq(ma.sub, "retry") ? with_core_ctx(app->core,
-		    do_mail_retry) : ma.id != 0 ? with_ctx(app->core,
-		    do_mail_received_show, &ma) : with_ctx(app->core,
-		    do_mail_received, &ma);
+	if (!str_eq(ma.sub, "list") && !str_eq(ma.sub, "show") &&
+	    !str_eq(ma.sub, "run")) {
+		rc = mail_incoming(app, &ma);
 		core_close(app->core);
 		return rc;
 	}

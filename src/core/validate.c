@@ -358,6 +358,49 @@ check_objects(struct zctx *ctx, const struct field *f,
 	return ZEK_OK;
 }
 
+/* The one filled value v checked and normalised by kind into *one ("" when
+ * nothing is left of it). */
+static enum zek_rc
+check_single(struct zctx *ctx, const struct field *f, const char *v,
+    const char *tz, const char **one, struct field_error *err)
+{
+	enum zek_rc rc;
+	int64_t ms;
+	char *s;
+
+	switch (f->kind) {
+	case FIELD_TEXT:
+	case FIELD_RICHTEXT:
+	case FIELD_TEXTAREA:
+		return check_text(ctx, f, v, one, err);
+	case FIELD_URL:
+		rc = check_text(ctx, f, v, one, err);
+		if (rc == ZEK_OK && !url_valid(*one))
+			rc = fail(err, f, "err_invalid_url", 0);
+		return rc;
+	case FIELD_SELECT:
+		s = trimmed(ctx, v);
+		if (s == NULL)
+			return ZEK_NOMEM;
+		return check_select(f, s, one, err);
+	case FIELD_CHECKBOX:
+		if (!str_eq(v, "on"))
+			return fail(err, f, "err_invalid_value", 0);
+		*one = "1";
+		return ZEK_OK;
+	case FIELD_DATETIME:
+		s = trimmed(ctx, v);
+		if (s == NULL)
+			return ZEK_NOMEM;
+		if (core_parse_local_datetime(s, tz, &ms) != ZEK_OK)
+			return fail(err, f, "err_invalid_datetime", 0);
+		*one = arena_printf(ctx->arena, "%lld", (long long)ms);
+		return *one == NULL ? ZEK_NOMEM : ZEK_OK;
+	default:
+		return fail(err, f, "err_invalid_value", 0);
+	}
+}
+
 enum zek_rc
 core_validate_field(struct zctx *ctx, const struct field *f,
     const char *const *values, size_t nvalues, const char *tz,
@@ -366,8 +409,7 @@ core_validate_field(struct zctx *ctx, const struct field *f,
 	struct field_value tmp = { .key = f->key };
 	const char *v, *one = NULL;
 	struct field_error e_local;
-	enum zek_rc rc = ZEK_OK;
-	int64_t ms;
+	enum zek_rc rc;
 	char *s;
 
 	if (err == NULL)
@@ -392,49 +434,12 @@ core_validate_field(struct zctx *ctx, const struct field *f,
 		if (str_eq(s, "Keine"))
 			v = "";
 	}
-	if (*v == '\0') {
-		if (f->required)
-			return fail(err, f, "err_required", 0);
-		return ZEK_OK;
+	if (*v != '\0') {
+		rc = check_single(ctx, f, v, tz, &one, err);
+		if (rc != ZEK_OK)
+			return rc;
 	}
-	switch (f->kind) {
-	case FIELD_TEXT:
-	case FIELD_RICHTEXT:
-	case FIELD_TEXTAREA:
-		rc = check_text(ctx, f, v, &one, err);
-		break;
-	case FIELD_URL:
-		rc = check_text(ctx, f, v, &one, err);
-		if (rc == ZEK_OK && !url_valid(one))
-			rc = fail(err, f, "err_invalid_url", 0);
-		break;
-	case FIELD_SELECT:
-		s = trimmed(ctx, v);
-		if (s == NULL)
-			return ZEK_NOMEM;
-		rc = check_select(f, s, &one, err);
-		break;
-	case FIELD_CHECKBOX:
-		if (!str_eq(v, "on"))
-			return fail(err, f, "err_invalid_value", 0);
-		one = "1";
-		break;
-	case FIELD_DATETIME:
-		s = trimmed(ctx, v);
-		if (s == NULL)
-			return ZEK_NOMEM;
-		if (core_parse_local_datetime(s, tz, &ms) != ZEK_OK)
-			return fail(err, f, "err_invalid_datetime", 0);
-		one = arena_printf(ctx->arena, "%lld", (long long)ms);
-		if (one == NULL)
-			return ZEK_NOMEM;
-		break;
-	default:
-		return fail(err, f, "err_invalid_value", 0);
-	}
-	if (rc != ZEK_OK)
-		return rc;
-	if (*one == '\0') {
+	if (one == NULL || *one == '\0') {
 		if (f->required)
 			return fail(err, f, "err_required", 0);
 		return ZEK_OK;

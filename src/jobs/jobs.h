@@ -15,7 +15,7 @@ struct jobs;
 /* What the jobs share; owned by the caller and alive until jobs_stop. */
 struct jobs_app {
 	struct core *core;
-	struct mail_env mail;       /* templates and catalogs for rendering mail */
+	struct mail_env mail; /* templates and catalogs for rendering mail */
 };
 
 /*

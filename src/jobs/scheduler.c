@@ -1,7 +1,6 @@
 /* scheduler.c: a thread that sleeps until the next job is due, runs it, and stops on request. */
 #include "jobs/scheduler.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,21 +12,44 @@
 
 struct jobs {
 	struct job table[JOBS_MAX];
-	int64_t next_at[JOBS_MAX];  /* monotonic ms */
+	int64_t next_at[JOBS_MAX];  /* ms on clock */
+	bool kicked[JOBS_MAX];      /* under mu: a kick came during the run */
 	size_t n;
+	struct jobs_clock clock;
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t cond;        /* on CLOCK_MONOTONIC */
+	pthread_cond_t cond;        /* on CLOCK_MONOTONIC, for mono_wait */
 	bool stopping;              /* under mu */
 };
 
 static int64_t
-mono_ms(void)
+mono_now(void *arg)
 {
 	struct timespec ts;
 
+	(void)arg;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+mono_wait(void *arg, pthread_cond_t *cond, pthread_mutex_t *mu, int64_t at)
+{
+	struct timespec ts;
+
+	(void)arg;
+	ts.tv_sec = (time_t)(at / 1000);
+	ts.tv_nsec = (long)(at % 1000) * 1000000;
+	/* A time-out, a signal and a spurious wake-up all mean: look again. */
+	(void)pthread_cond_timedwait(cond, mu, &ts);
+}
+
+static const struct jobs_clock mono_clock = { mono_now, mono_wait, NULL };
+
+static int64_t
+now_ms(const struct jobs *j)
+{
+	return j->clock.now(j->clock.arg);
 }
 
 static size_t
@@ -41,28 +63,13 @@ next_due(const struct jobs *j)
 	return best;
 }
 
-/* Waits until `at` (monotonic ms) or a stop/kick; returns with mu held. */
-static void
-wait_until(struct jobs *j, int64_t at)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(at / 1000);
-	ts.tv_nsec = (long)(at % 1000) * 1000000;
-	while (!j->stopping && mono_ms() < at &&
-	    j->next_at[next_due(j)] >= at) {
-		if (pthread_cond_timedwait(&j->cond, &j->mu, &ts) == ETIMEDOUT)
-			break;
-	}
-}
-
 /* One run of job k with an id of its own ("job-..."), so that the lines
  * it writes can be told from those of other runs. */
 static enum zek_rc
-run_one(struct job *job, bool *more)
+run_one(const struct jobs *j, const struct job *job, bool *more)
 {
 	char id[LOG_ID_MAX];
-	int64_t t0 = mono_ms();
+	int64_t t0 = now_ms(j);
 	enum zek_rc rc;
 
 	log_id_new("job-", id);
@@ -73,7 +80,7 @@ run_one(struct job *job, bool *more)
 		    job->name), LOG_S("error", zek_rc_name(rc))));
 	else
 		log_debug("jobs", "job done", LOG_FIELDS(LOG_S("job", job->name),
-		    LOG_I("duration_ms", mono_ms() - t0), LOG_I("more", *more)));
+		    LOG_I("duration_ms", now_ms(j) - t0), LOG_I("more", *more)));
 	log_id_set(NULL);
 	return rc;
 }
@@ -89,19 +96,24 @@ jobs_main(void *arg)
 	pthread_mutex_lock(&j->mu);
 	while (!j->stopping) {
 		k = next_due(j);
-		if (mono_ms() < j->next_at[k]) {
-			wait_until(j, j->next_at[k]);
+		if (now_ms(j) < j->next_at[k]) {
+			/* Woken early (kick, stop) or not, the loop looks again. */
+			j->clock.wait(j->clock.arg, &j->cond, &j->mu,
+			    j->next_at[k]);
 			continue;
 		}
 		/* The job runs without the lock, so stop and kick never wait
 		 * on it; the stop takes effect after the pass. */
+		j->kicked[k] = false;
 		pthread_mutex_unlock(&j->mu);
 		more = false;
-		rc = run_one(&j->table[k], &more);
+		rc = run_one(j, &j->table[k], &more);
 		pthread_mutex_lock(&j->mu);
-		/* After a failure wait the interval, even if more was asked. */
-		j->next_at[k] = mono_ms() + (more && rc == ZEK_OK ? 0 :
-		    j->table[k].interval_ms);
+		/* After a failure wait the interval, even if more was asked;
+		 * a kick during the run (mail enqueued after the outbox was
+		 * read) still runs the job again at once. */
+		j->next_at[k] = now_ms(j) + (j->kicked[k] || (more &&
+		    rc == ZEK_OK) ? 0 : j->table[k].interval_ms);
 	}
 	pthread_mutex_unlock(&j->mu);
 	return NULL;
@@ -109,6 +121,13 @@ jobs_main(void *arg)
 
 enum zek_rc
 jobs_start(const struct job *table, size_t n, struct jobs **out)
+{
+	return jobs_start_clock(table, n, &mono_clock, out);
+}
+
+enum zek_rc
+jobs_start_clock(const struct job *table, size_t n,
+    const struct jobs_clock *clock, struct jobs **out)
 {
 	pthread_condattr_t ca;
 	sigset_t all, old;
@@ -126,8 +145,9 @@ jobs_start(const struct job *table, size_t n, struct jobs **out)
 		return ZEK_NOMEM;
 	memcpy(j->table, table, n * sizeof(*table));
 	j->n = n;
+	j->clock = *clock;
 	for (i = 0; i < n; i++)
-		j->next_at[i] = mono_ms();
+		j->next_at[i] = now_ms(j);
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -172,8 +192,10 @@ jobs_kick(struct jobs *j, const char *name)
 		return;
 	pthread_mutex_lock(&j->mu);
 	for (i = 0; i < j->n; i++)
-		if (str_eq(j->table[i].name, name))
+		if (str_eq(j->table[i].name, name)) {
 			j->next_at[i] = 0;
+			j->kicked[i] = true;
+		}
 	pthread_cond_signal(&j->cond);
 	pthread_mutex_unlock(&j->mu);
 }

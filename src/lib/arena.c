@@ -27,9 +27,9 @@ struct arena {
 	struct cleanup *cleanups;
 	size_t limit;
 	size_t handed;
-	long fail_in;   /* > 0: allocations left before the injected failure */
+	long fail_in; /* > 0: allocations left before the injected failure */
 	int failing;
-	long counted;   /* allocations since arena_fail_after, -1 before */
+	long counted; /* allocations since arena_fail_after, -1 before */
 };
 
 struct arena *

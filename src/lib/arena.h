@@ -25,7 +25,7 @@ void *arena_realloc(struct arena *a, void *old, size_t oldn, size_t newn);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 
 /* Registers fn(p) to run when the arena is freed: for foreign objects

@@ -14,7 +14,7 @@ struct buf {
 	size_t len;
 	size_t cap;
 	size_t max;
-	int failed;     /* ZEK_NOMEM or ZEK_TOOBIG after a failed append, else 0 */
+	int failed; /* ZEK_NOMEM or ZEK_TOOBIG after a failed append, else 0 */
 };
 
 void buf_init(struct buf *b, size_t max);
@@ -23,12 +23,11 @@ int buf_append(struct buf *b, const void *p, size_t n);
 int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Appends s[0..len) percent-encoded (RFC 3986): the unreserved characters
  * A-Z a-z 0-9 - . _ ~ and those in `keep` ("/" for a path, "" for one
  * component) as they are, every other byte as %XX in upper case. */
-int buf_put_percent(struct buf *b, const char *s, size_t len,
-    const char *keep);
+int buf_put_percent(struct buf *b, const char *s, size_t len, const char *keep);
 void buf_reset(struct buf *b);
 /* Hands the bytes to the caller (who frees them with free()) and resets b. */
 char *buf_steal(struct buf *b, size_t *len);

@@ -6,10 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-bool str_eq(const char *a, const char *b);          /* NULL-safe */
-bool str_caseeq(const char *a, const char *b);      /* ASCII, NULL-safe */
+bool str_eq(const char *a, const char *b);     /* NULL-safe */
+bool str_caseeq(const char *a, const char *b); /* ASCII, NULL-safe */
 bool str_starts(const char *s, const char *prefix);
-bool str_empty(const char *s);                      /* NULL or "" */
+bool str_empty(const char *s); /* NULL or "" */
 /* Trims ASCII white space at both ends in place; returns s. */
 char *str_trim(char *s);
 /* Parses a whole decimal integer in [min, max]; returns 0 or -1. */

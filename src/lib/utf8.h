@@ -19,7 +19,7 @@ size_t utf8_length(const char *s, size_t n);
 
 struct arena;
 
-#define UTF8_FOLD_MAX 4096          /* UTF-16 units folded at most */
+#define UTF8_FOLD_MAX 4096 /* UTF-16 units folded at most */
 
 /* Full Unicode case folding (ICU, default mode) of the NUL-terminated
  * UTF-8 string s into a malloc'd string the caller frees: "ſ" and "S"

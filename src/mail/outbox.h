@@ -14,13 +14,13 @@ struct core;
 struct mail_env;
 struct zctx;
 
-#define OUTBOX_BATCH 20             /* mails one pass looks at */
+#define OUTBOX_BATCH 20 /* mails one pass looks at */
 
 struct outbox_stats {
 	unsigned sent;
-	unsigned retried;           /* temporary failure, due again later */
-	unsigned failed;            /* permanent failure, recorded */
-	unsigned busy;              /* claimed by another sender meanwhile */
+	unsigned retried; /* temporary failure, due again later */
+	unsigned failed;  /* permanent failure, recorded */
+	unsigned busy;    /* claimed by another sender meanwhile */
 };
 
 /*

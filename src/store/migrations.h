@@ -4,8 +4,8 @@
 #define ZEK_STORE_MIGRATIONS_H
 
 struct store_migration {
-	int version;                /* 1, 2, ... without gaps */
-	const char *name;           /* "init" for 0001_init.sql */
+	int version;      /* 1, 2, ... without gaps */
+	const char *name; /* "init" for 0001_init.sql */
 	const char *sql;
 };
 

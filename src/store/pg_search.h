@@ -14,8 +14,8 @@
 struct arena;
 
 enum zek_rc pg_requests_list(struct store_conn *c, struct arena *a,
-    const struct store_list_query *q, struct store_list_row **rows,
-    size_t *n, int64_t *total, bool *capped);
+    const struct store_list_query *q, struct store_list_row **rows, size_t *n,
+    int64_t *total, bool *capped);
 enum zek_rc pg_queue_page(struct store_conn *c, struct arena *a,
     const struct store_queue_query *q, struct store_queue_row **rows,
     size_t *n);

@@ -56,7 +56,8 @@ put_status(struct buf *b, const char *code)
 		return ZEK_INVALID;
 	buf_puts(b, "zs");
 	for (; *code != '\0'; code++) {
-		if ((*code >= 'a' && *code <= 'z') || (*code >= '0' && *code <= '9'))
+		if ((*code >= 'a' && *code <= 'z') ||
+		    (*code >= '0' && *code <= '9'))
 			buf_putc(b, *code);
 		else if (*code != '_')
 			return ZEK_INVALID;

@@ -10,14 +10,14 @@
 
 struct buf;
 
-#define MATCH_MAX 8192          /* bytes of one FTS5 query */
+#define MATCH_MAX 8192 /* bytes of one FTS5 query */
 
 /* "({issue_key title description} : (w1 w2 ...))": every word of `terms`
  * (at most terms_max bytes of UTF-8) required, up to words_max of them;
  * *nwords = how many were usable (0: the query matches nothing).
  * ZEK_INVALID for text that is too long or not UTF-8. */
-enum zek_rc match_put_terms(struct buf *b, const char *terms,
-    size_t terms_max, size_t words_max, size_t *nwords);
+enum zek_rc match_put_terms(struct buf *b, const char *terms, size_t terms_max,
+    size_t words_max, size_t *nwords);
 
 /* "(facets : (zsA OR zsB ...))" for status codes (0002_search.sql);
  * ZEK_INVALID for an empty code or one with other characters than

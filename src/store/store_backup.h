@@ -8,8 +8,8 @@
 #include "lib/zek.h"
 
 struct store_backup_stats {
-	int64_t schema_version;     /* of the copy (restore: after upgrading) */
-	int64_t schema_before;      /* restore: of the file as it came */
+	int64_t schema_version; /* of the copy (restore: after upgrading) */
+	int64_t schema_before;  /* restore: of the file as it came */
 	int64_t bytes;
 	double seconds;
 };

@@ -9,9 +9,9 @@
 #include "lib/zek.h"
 
 struct store_copy_stats {
-	size_t tables;              /* tables copied (and compared) */
-	int64_t rows;               /* rows copied, all tables */
-	double seconds;             /* from opening both to the commit */
+	size_t tables;  /* tables copied (and compared) */
+	int64_t rows;   /* rows copied, all tables */
+	double seconds; /* from opening both to the commit */
 };
 
 /*
