@@ -371,12 +371,20 @@ def scenario(c, server):
 
 def test_kept_counts_equal_rebuilt_ones_and_match_the_database(c, server, binary):
     db = server.db
+    # Modules before this one move rows in time with SQL (test_csat moves
+    # a rating a week back), which no count follows: start from counts
+    # that match the database.
+    rebuild(binary, db)
+    wait_counted(db)
     a, moves = scenario(c, server)
     wait_counted(db)
     kept = counts(db)
     assert kept[0], "nothing counted"
     rebuild(binary, db)
-    assert counts(db) == kept                   # kept by difference == anew
+    anew = counts(db)
+    for part, (k, n) in enumerate(zip(kept, anew)):
+        assert k == n, ("kept by difference differs from anew", part,
+                        sorted(set(k) - set(n)), sorted(set(n) - set(k)))
     for key, days, late in moves:
         move_back(db, key, days * DAY_MS)
         if late:
