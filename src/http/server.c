@@ -27,6 +27,7 @@
 #include "http/metrics.h"
 #include "http/guard.h"
 #include "http/router.h"
+#include "http/watchdog.h"
 #include "lib/log.h"
 #include "lib/str.h"
 #include "lib/utf8.h"
@@ -749,10 +750,11 @@ drain(struct MHD_Daemon *d)
 		    LOG_I("waited_s", HTTP_DRAIN_SECONDS)));
 }
 
-/* Waits for SIGINT or SIGTERM, writing the access log meanwhile; SIGHUP
- * reloads. Returns the signal that stops the server. */
+/* Waits for SIGINT or SIGTERM, writing the access log and pinging
+ * systemd's watchdog meanwhile; SIGHUP reloads. Returns the signal that
+ * stops the server. */
 static int
-wait_for_stop(struct app *app, const sigset_t *set)
+wait_for_stop(struct app *app, const sigset_t *set, struct watchdog *w)
 {
 	static const struct timespec log_tick = { 0, 250000000 };
 	int sig;
@@ -761,6 +763,7 @@ wait_for_stop(struct app *app, const sigset_t *set)
 		sig = sigtimedwait(set, NULL, &log_tick);
 		if (sig < 0) {
 			log_flush();
+			watchdog_tick(w, notify);
 		} else if (sig == SIGHUP) {
 			notify("RELOADING=1");
 			if (app->reload != NULL)
@@ -772,6 +775,38 @@ wait_for_stop(struct app *app, const sigset_t *set)
 	}
 }
 
+/* The daemon on `sa`, its worker pool running; NULL when it cannot listen. */
+static struct MHD_Daemon *
+start_daemon(struct app *app, const struct sockaddr_in *sa)
+{
+	const struct config *cfg = &app->cfg;
+
+	/* Every limit here is listed in docs/internals/limits.md. The memory
+	 * limit bounds one connection's request line and headers (MHD answers
+	 * 414 or 431 beyond it); the guard bounds how long they may take. */
+	/* MHD_USE_ITC: MHD_quiesce_daemon must wake the pool's threads. */
+	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC, 0,
+	    NULL, NULL,
+	    on_request, app,
+	    /* First, so that libmicrohttpd's words on the others are logged
+	     * through it (it warns on stderr otherwise). */
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, guard_on_connection, NULL,
+	    MHD_OPTION_UNESCAPE_CALLBACK, guard_unescape, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
+	    MHD_OPTION_CONNECTION_LIMIT, connection_limit(cfg),
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)cfg->max_connections_per_ip,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
+	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+	    MHD_OPTION_END);
+}
+
 int
 http_serve(struct app *app)
 {
@@ -779,6 +814,7 @@ http_serve(struct app *app)
 	struct MHD_Daemon *d;
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *di;
+	struct watchdog wd;
 	sigset_t set;
 	int sig;
 
@@ -803,30 +839,7 @@ http_serve(struct app *app)
 		log_error("http", "cannot start the connection watchdog", NULL);
 		return ZEK_IO;
 	}
-	/* Every limit here is listed in docs/internals/limits.md. The memory
-	 * limit bounds one connection's request line and headers (MHD answers
-	 * 414 or 431 beyond it); the guard bounds how long they may take. */
-	/* MHD_USE_ITC: MHD_quiesce_daemon must wake the pool's threads. */
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC, 0,
-	    NULL, NULL,
-	    on_request, app,
-	    /* First, so that libmicrohttpd's words on the others are logged
-	     * through it (it warns on stderr otherwise). */
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_NOTIFY_CONNECTION, guard_on_connection, NULL,
-	    MHD_OPTION_UNESCAPE_CALLBACK, guard_unescape, NULL,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
-	    MHD_OPTION_CONNECTION_LIMIT, connection_limit(cfg),
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned int)cfg->max_connections_per_ip,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
-	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
-	    MHD_OPTION_END);
+	d = start_daemon(app, &sa);
 	if (d == NULL) {
 		log_error("http", "cannot listen", LOG_FIELDS(LOG_S("listen",
 		    cfg->listen)));
@@ -841,7 +854,8 @@ http_serve(struct app *app)
 		log_info("http", "listening", LOG_FIELDS(LOG_S("url", url)));
 	}
 	notify("READY=1");
-	sig = wait_for_stop(app, &set);
+	watchdog_start(&wd, &sa, di ? di->port : 0);
+	sig = wait_for_stop(app, &set, &wd);
 	log_info("http", "stopping", LOG_FIELDS(LOG_I("signal", sig)));
 	notify("STOPPING=1");
 	drain(d);
