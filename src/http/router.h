@@ -29,8 +29,8 @@ struct route {
 	 * (req_param_str, req_param_i64): each name once per pattern. */
 	const char *pattern;
 	/* The one error convention of the front doors: a handler either
-	 * answers (web_render, web_fail, http_reply_*, api_reply_*) and then
-	 * returns, or returns an enum zek_rc without answering, and the
+	 * answers (web_render, web_fail, http_reply_*, api_reply, api_fail) and
+	 * then returns, or returns an enum zek_rc without answering, and the
 	 * server answers it: http_status_of(rc) as an error page, or the
 	 * JSM error body under /rest/ (a handler that returns ZEK_OK without
 	 * an answer gets 500: that is a bug). Never both, never neither.
