@@ -270,14 +270,33 @@ top_services(struct zctx *ctx, const struct user *user,
 	return rc;
 }
 
+/* The weeks and the period's totals from the counts per day. */
+static enum zek_rc
+read_days(struct zctx *ctx, const struct report_query *q, struct report *r)
+{
+	struct store_report_day *days;
+	int64_t before = 0;
+	size_t ndays;
+	enum zek_rc rc;
+
+	rc = store_report_days(ctx->db, ctx->arena, q->from, q->to, q->type_id,
+	    &days, &ndays);
+	if (rc == ZEK_OK)
+		rc = store_report_open_before(ctx->db, q->from, q->type_id,
+		    &before);
+	if (rc != ZEK_OK)
+		return rc;
+	r->nweeks = report_weeks(q->from, q->to, before, days, ndays, r->weeks);
+	sum_days(r, days, ndays);
+	return ZEK_OK;
+}
+
 enum zek_rc
 core_report_read(struct zctx *ctx, const struct user *user,
     const struct report_query *q, const char *lang, struct report **out)
 {
-	struct store_report_day *days;
 	struct report *r;
-	int64_t before = 0;
-	size_t ndays;
+	unsigned parts;
 	enum zek_rc rc;
 
 	if (!perm_is_staff(user))
@@ -290,18 +309,13 @@ core_report_read(struct zctx *ctx, const struct user *user,
 		    sizeof(*r->weeks));
 	if (r == NULL || r->weeks == NULL)
 		return ZEK_NOMEM;
-	rc = store_report_days(ctx->db, ctx->arena, q->from, q->to, q->type_id,
-	    &days, &ndays);
-	if (rc == ZEK_OK)
-		rc = store_report_open_before(ctx->db, q->from, q->type_id,
-		    &before);
-	if (rc == ZEK_OK) {
-		r->nweeks = report_weeks(q->from, q->to, before, days, ndays,
-		    r->weeks);
-		sum_days(r, days, ndays);
+	parts = q->parts != 0 ? q->parts : REPORT_PART_ALL;
+	rc = ZEK_OK;
+	if (parts & REPORT_PART_DAYS)
+		rc = read_days(ctx, q, r);
+	if (rc == ZEK_OK && (parts & REPORT_PART_TIMES))
 		rc = medians(ctx, q, r);
-	}
-	if (rc == ZEK_OK)
+	if (rc == ZEK_OK && (parts & REPORT_PART_SERVICES))
 		rc = top_services(ctx, user, q, lang, r);
 	if (rc == ZEK_OK)
 		rc = store_report_pending(ctx->db, &r->pending);

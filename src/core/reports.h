@@ -83,10 +83,22 @@ enum zek_rc core_reports_clear(struct zctx *ctx);
 #define REPORT_TOP_SERVICES 10
 #define REPORT_RATINGS 5
 
-/* What the page asks for: local days [from, to], a type (0 = all). */
+/* The parts of a report a reader needs: a CSV of one table reads only
+ * what that table shows (the times' histograms are most of a long
+ * period's cost). */
+enum report_part {
+	REPORT_PART_DAYS = 1 << 0,      /* weeks, backlog, SLA, CSAT */
+	REPORT_PART_TIMES = 1 << 1,     /* the medians */
+	REPORT_PART_SERVICES = 1 << 2,  /* the top Online-Dienste */
+	REPORT_PART_ALL = 7,
+};
+
+/* What the page asks for: local days [from, to], a type (0 = all), and
+ * the parts (0 = all of them). */
 struct report_query {
 	int64_t from, to;
 	int64_t type_id;
+	unsigned parts;
 };
 
 /* One week of the period (the first and last may be cut by it). */

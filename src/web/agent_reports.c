@@ -769,13 +769,14 @@ static const struct {
 	const char *file;           /* the path's last segment */
 	const char *name;           /* the download's: zek-report-NAME.csv */
 	csv_fn write;
+	unsigned parts;             /* what the table shows: only that is read */
 } csv_tables[] = {
-	{ "weeks.csv", "weeks", csv_weeks },
-	{ "backlog.csv", "backlog", csv_backlog },
-	{ "sla.csv", "sla", csv_sla },
-	{ "times.csv", "times", csv_times },
-	{ "csat.csv", "csat", csv_csat },
-	{ "services.csv", "services", csv_services },
+	{ "weeks.csv", "weeks", csv_weeks, REPORT_PART_DAYS },
+	{ "backlog.csv", "backlog", csv_backlog, REPORT_PART_DAYS },
+	{ "sla.csv", "sla", csv_sla, REPORT_PART_DAYS },
+	{ "times.csv", "times", csv_times, REPORT_PART_TIMES },
+	{ "csat.csv", "csat", csv_csat, REPORT_PART_DAYS },
+	{ "services.csv", "services", csv_services, REPORT_PART_SERVICES },
 };
 
 static int
@@ -817,6 +818,7 @@ web_agent_report_csv(struct req *rq)
 	rc = read_params(rq, &p);
 	if (rc == ZEK_OK && p.nerrs > 0)
 		rc = ZEK_INVALID;
+	p.q.parts = csv_tables[i].parts;
 	if (rc == ZEK_OK)
 		rc = core_report_read(&rq->ctx, rq->user, &p.q, rq->lang, &r);
 	if (rc != ZEK_OK)
