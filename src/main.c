@@ -47,6 +47,7 @@
 #include "mail/receive/receive.h"
 #include "mail/smtp.h"
 #include "render/i18n.h"
+#include "settings.h"
 #include "render/template.h"
 #include "store/store.h"
 #include "store/store_backup.h"
@@ -140,292 +141,32 @@ static const char usage_ops[] =
     "                      count every request anew for the reports from its\n"
     "                      activity log (deleted requests' counts are lost)\n"
     "  routes              print the router table, one route a line,\n"
-    "                      tab-separated: method, pattern, flags, name\n";
+    "                      tab-separated: method, pattern, flags, name\n"
+    "  settings            print every setting, one a line, tab-separated:\n"
+    "                      key, environment, flag, default, limits, help\n";
 
-/* The second half of the help (one string may hold 4095 characters). */
+/* The second half of the help (one string may hold 4095 characters);
+ * the keys between its two parts come from the table (settings.h). */
 static const char usage_settings[] =
     "\n"
     "DB: a SQLite file (var/zek.db), or a PostgreSQL database as a libpq\n"
     "connection string: postgresql://USER@HOST:PORT/NAME or\n"
     "'host=HOST dbname=NAME user=USER' (password: ~/.pgpass or PGPASSWORD).\n"
     "\n"
-    "Every option can also come from the environment (ZEK_LISTEN, ZEK_DB,\n"
-    "ZEK_ROOT, ZEK_BASE_URL, ZEK_THREADS, ZEK_DEV, ZEK_MAX_FILE_BYTES,\n"
-    "ZEK_MAX_FILES, ZEK_SECURE_COOKIES, ZEK_SMTP_URL, ...) or a config file\n"
-    "of 'key = value' lines (listen, db, root, base_url, threads,\n"
-    "max_file_bytes, max_files, max_body_memory, max_pending_uploads,\n"
-    "max_pending_upload_bytes, secure_cookies, smtp_url, smtp_starttls,\n"
-    "smtp_user, smtp_password, smtp_from, smtp_from_name, smtp_timeout_ms,\n"
-    "mail_poll_ms, mail_retry_ms, mail_retry_max_ms, mail_expire_ms,\n"
-    "agent_mail_new, agent_mail_reply, agent_mail_assigned,\n"
-    "mail_reply_address, mail_max_bytes, imap_url, imap_user, imap_password,\n"
-    "imap_done_folder, imap_poll_ms,\n"
-    "mail_request_type, mail_unknown, auto_close_days, retention_closed_days,\n"
-    "invite_ttl_days,\n"
-    "reset_ttl_minutes, share_with, signup, signup_domains, sla_state,\n"
-    "idle_timeout,\n"
-    "header_timeout, body_min_rate, max_connections, max_connections_per_ip,\n"
-    "trusted_proxies, metrics_allow, phase_timing, log_format (text|json),\n"
-    "log_level (error|warning|info|debug);\n"
-    "see docs/internals/limits.md). Flags beat the\n"
-    "environment, which beats the file.\n";
+    "Every setting can come from a config file of 'key = value' lines, from\n"
+    "the environment as ZEK_<KEY> (ZEK_LISTEN, ZEK_SMTP_URL, ...) and some\n"
+    "from a flag; `zek settings` lists them with their defaults and limits\n"
+    "(see docs/internals/limits.md). Flags beat the environment, which\n"
+    "beats the file. The keys:\n";
 
-/* signup = off | domains | open */
-static int
-config_signup(const char *v, int *out)
-{
-	if (str_eq(v, "off"))
-		*out = SIGNUP_OFF;
-	else if (str_eq(v, "domains"))
-		*out = SIGNUP_DOMAINS;
-	else if (str_eq(v, "open"))
-		*out = SIGNUP_OPEN;
-	else
-		return -1;
-	return 0;
-}
-
-/* The e-mail settings (v is kept for strings); -1 for an unknown key or
- * a bad value. The password is never printed. */
-static int
-config_set_mail(struct config *cfg, const char *key, char *v)
-{
-	const struct { const char *key; int64_t *field; int64_t min, max; }
-	    nums[] = {
-		{ "smtp_timeout_ms", &cfg->smtp_timeout_ms, 100, 3600000 },
-		{ "mail_poll_ms", &cfg->mail_poll_ms, 10, 3600000 },
-		{ "mail_retry_ms", &cfg->mail_retry_ms, 10, 86400000 },
-		{ "mail_retry_max_ms", &cfg->mail_retry_max_ms, 10,
-		    7LL * 86400000 },
-		{ "mail_expire_ms", &cfg->mail_expire_ms, 1000,
-		    365LL * 86400000 },
-		{ "imap_poll_ms", &cfg->imap_poll_ms, 100, 86400000 },
-	};
-	bool yes = str_eq(v, "1") || str_eq(v, "true") || str_eq(v, "on");
-	bool no = str_eq(v, "0") || str_eq(v, "false") || str_eq(v, "off");
-	int64_t n;
-	size_t i;
-
-	for (i = 0; i < ZEK_ARRAY_LEN(nums); i++) {
-		if (!str_eq(key, nums[i].key))
-			continue;
-		if (str_to_i64(v, nums[i].min, nums[i].max, &n) != 0)
-			return -1;
-		*nums[i].field = n;
-		return 0;
-	}
-	if (str_eq(key, "smtp_url"))
-		cfg->smtp_url = v;
-	else if (str_eq(key, "smtp_user"))
-		cfg->smtp_user = v;
-	else if (str_eq(key, "smtp_password"))
-		cfg->smtp_password = v;
-	else if (str_eq(key, "smtp_from") && mime_addr_valid(v))
-		cfg->smtp_from = v;
-	else if (str_eq(key, "smtp_from_name"))
-		cfg->smtp_from_name = v;
-	else if (str_eq(key, "imap_url") && imap_url_valid(v))
-		cfg->imap_url = v;
-	else if (str_eq(key, "imap_user"))
-		cfg->imap_user = v;
-	else if (str_eq(key, "imap_password"))
-		cfg->imap_password = v;
-	else if (str_eq(key, "imap_done_folder") && imap_folder_valid(v))
-		cfg->imap_done_folder = v;
-	else if (str_eq(key, "smtp_starttls") && (no || yes ||
-	    str_eq(v, "required")))
-		cfg->smtp_starttls = no ? CONFIG_TLS_OFF : yes ? CONFIG_TLS_ON :
-		    CONFIG_TLS_REQUIRED;
-	else if (str_eq(key, "mail_reply_address") && (str_empty(v) ||
-	    (mime_addr_valid(v) && strchr(v, '+') == NULL)))
-		cfg->mail_reply_address = v;
-	else if (str_eq(key, "mail_max_bytes") &&
-	    str_to_i64(v, 64 << 10, 1LL << 30, &n) == 0)
-		cfg->mail_max_bytes = (size_t)n;
-	else if (str_eq(key, "mail_request_type") &&
-	    str_to_i64(v, 1, INT64_MAX, &n) == 0)
-		cfg->mail_request_type = n;
-	else if (str_eq(key, "mail_unknown") && (str_eq(v, "ignore") ||
-	    str_eq(v, "reply")))
-		cfg->mail_unknown = str_eq(v, "reply") ? MAIL_UNKNOWN_REPLY :
-		    MAIL_UNKNOWN_IGNORE;
-	else if (str_eq(key, "agent_mail_new") && (yes || no))
-		cfg->agent_mail_new = yes;
-	else if (str_eq(key, "agent_mail_reply") && (yes || no))
-		cfg->agent_mail_reply = yes;
-	else if (str_eq(key, "agent_mail_assigned") && (yes || no))
-		cfg->agent_mail_assigned = yes;
-	else
-		return -1;
-	return 0;
-}
-
-/* The connection limits of http/server.c; -1 for an unknown key or a bad
- * value. */
-static int
-config_set_conn(struct config *cfg, const char *key, const char *v)
-{
-	const struct { const char *key; unsigned *field; int64_t min, max; }
-	    nums[] = {
-		{ "idle_timeout", &cfg->idle_timeout_s, 1, 3600 },
-		{ "header_timeout", &cfg->header_timeout_s, 1, 3600 },
-		{ "body_min_rate", &cfg->body_min_rate, 1, 1 << 30 },
-		{ "max_connections", &cfg->max_connections, 16, 1000000 },
-		{ "max_connections_per_ip", &cfg->max_connections_per_ip, 0,
-		    1000000 },
-	};
-	int64_t n;
-	size_t i;
-
-	for (i = 0; i < ZEK_ARRAY_LEN(nums); i++) {
-		if (!str_eq(key, nums[i].key))
-			continue;
-		if (str_to_i64(v, nums[i].min, nums[i].max, &n) != 0)
-			return -1;
-		*nums[i].field = (unsigned)n;
-		return 0;
-	}
-	return -1;
-}
-
-/* log_format = text | json, log_level = error | warning | info | debug;
- * -1 for another key or a bad value. */
-static int
-config_set_log(struct config *cfg, const char *key, const char *v)
-{
-	enum log_format f;
-	enum log_level l;
-
-	if (str_eq(key, "log_format") && log_format_parse(v, &f) == 0)
-		cfg->log_format = (int)f;
-	else if (str_eq(key, "log_level") && log_level_parse(v, &l) == 0)
-		cfg->log_level = (int)l;
-	else
-		return -1;
-	return 0;
-}
-
-#define CONFIG_STRINGS 18
-
-/* Keeps v if config_set stored it in a string setting, else frees it. A
- * key given twice (file, environment, flag) frees the value it replaces
- * when config_set made that one too: otherwise it would leak. */
+/* The whole help, on standard error. */
 static void
-config_keep(struct config *cfg, char *v)
+usage_print(void)
 {
-	static char *owned[CONFIG_STRINGS];
-	const char **fields[CONFIG_STRINGS] = {
-		&cfg->listen, &cfg->db_path, &cfg->root, &cfg->base_url,
-		&cfg->smtp_url, &cfg->smtp_user, &cfg->smtp_password,
-		&cfg->smtp_from, &cfg->smtp_from_name, &cfg->trusted_proxies,
-		&cfg->metrics_allow,
-		&cfg->signup_domains, &cfg->mail_reply_address, &cfg->sla_state,
-		&cfg->imap_url, &cfg->imap_user, &cfg->imap_password,
-		&cfg->imap_done_folder,
-	};
-	size_t i;
-
-	for (i = 0; i < CONFIG_STRINGS; i++) {
-		if (*fields[i] != v)
-			continue;
-		free(owned[i]);
-		owned[i] = v;
-		return;
-	}
-	free(v);
-}
-
-/* Settings whose value is never printed: a refused imap_url may be one
- * that carries a password. */
-static bool
-secret_setting(const char *key)
-{
-	return str_eq(key, "smtp_password") || str_eq(key, "imap_password") ||
-	    str_eq(key, "imap_url");
-}
-
-/* One setting by name, as the config file and the environment spell it.
- * Strings are kept for the life of the process. */
-static int
-config_set(struct config *cfg, const char *key, const char *value)
-{
-	struct proxy_list proxies;  /* only to check the value */
-	int64_t n;
-	char *v = strdup(value);
-
-	if (v == NULL)
-		return -1;
-	if (str_eq(key, "listen"))
-		cfg->listen = v;
-	else if (str_eq(key, "db"))
-		cfg->db_path = v;
-	else if (str_eq(key, "root"))
-		cfg->root = v;
-	else if (str_eq(key, "base_url"))
-		cfg->base_url = v;
-	else if (str_eq(key, "trusted_proxies") && proxy_list_parse(v, &proxies) == 0)
-		cfg->trusted_proxies = v;
-	else if (str_eq(key, "metrics_allow") && proxy_list_parse(v, &proxies) == 0)
-		cfg->metrics_allow = v;
-	else if (str_eq(key, "dev"))
-		cfg->dev = str_eq(v, "1") || str_eq(v, "true");
-	else if (str_eq(key, "phase_timing"))
-		cfg->phase_timing = str_eq(v, "1") || str_eq(v, "true") ||
-		    str_eq(v, "on");
-	else if (config_set_log(cfg, key, v) == 0)
-		;
-	else if (str_eq(key, "secure_cookies"))
-		cfg->secure_cookies = str_eq(v, "1") || str_eq(v, "true");
-	else if (str_eq(key, "threads") && str_to_i64(v, 1, 256, &n) == 0)
-		cfg->threads = (unsigned)n;
-	else if (str_eq(key, "max_file_bytes") &&
-	    str_to_i64(v, 1024, 1LL << 30, &n) == 0)
-		cfg->max_file_bytes = (size_t)n;
-	else if (str_eq(key, "max_files") && str_to_i64(v, 1, 100, &n) == 0)
-		cfg->max_files = (unsigned)n;
-	else if (str_eq(key, "max_body_memory") &&
-	    str_to_i64(v, 1LL << 20, 1LL << 40, &n) == 0)
-		cfg->max_body_memory = (size_t)n;
-	else if (str_eq(key, "max_pending_uploads") &&
-	    str_to_i64(v, 1, 100000, &n) == 0)
-		cfg->max_pending_uploads = (unsigned)n;
-	else if (str_eq(key, "max_pending_upload_bytes") &&
-	    str_to_i64(v, 1024, 1LL << 40, &n) == 0)
-		cfg->max_pending_upload_bytes = n;
-	else if (str_eq(key, "auto_close_days") &&
-	    str_to_i64(v, 0, 3650, &n) == 0)
-		cfg->auto_close_days = n;
-	else if (str_eq(key, "retention_closed_days") &&
-	    str_to_i64(v, 0, 36500, &n) == 0)
-		cfg->retention_closed_days = n;
-	else if (str_eq(key, "share_with") && (str_eq(v, "customers") ||
-	    str_eq(v, "organisation")))
-		cfg->share_with = str_eq(v, "customers") ? SHARE_WITH_CUSTOMERS :
-		    SHARE_WITH_ORGANISATION;
-	else if (str_eq(key, "invite_ttl_days") &&
-	    str_to_i64(v, 1, 90, &n) == 0)
-		cfg->invite_ttl_days = n;
-	else if (str_eq(key, "signup") && config_signup(v, &cfg->signup) == 0)
-		;
-	else if (str_eq(key, "signup_domains") && core_domain_list_valid(v))
-		cfg->signup_domains = v;
-	else if (str_eq(key, "sla_state") && calendar_state_valid(v))
-		cfg->sla_state = v;
-	else if (str_eq(key, "reset_ttl_minutes") &&
-	    str_to_i64(v, 5, 24 * 60, &n) == 0)
-		cfg->reset_ttl_minutes = n;
-	else if (config_set_conn(cfg, key, v) == 0)
-		;
-	else if (config_set_mail(cfg, key, v) == 0)
-		;
-	else {
-		fprintf(stderr, "zek: unknown setting or bad value: %s = %s\n", key,
-		    secret_setting(key) ? "***" : v);
-		free(v);
-		return -1;
-	}
-	config_keep(cfg, v);
-	return 0;
+	fputs(usage, stderr);
+	fputs(usage_ops, stderr);
+	fputs(usage_settings, stderr);
+	settings_print_keys(stderr, 72);
 }
 
 static int
@@ -451,48 +192,10 @@ config_file(struct config *cfg, const char *path)
 			break;
 		}
 		*eq = '\0';
-		rc = config_set(cfg, str_trim(line), str_trim(eq + 1));
+		rc = settings_set(cfg, str_trim(line), str_trim(eq + 1));
 	}
 	fclose(f);
 	return rc;
-}
-
-static int
-config_env(struct config *cfg)
-{
-	static const char *const keys[] = {
-		"listen", "db", "root", "base_url", "threads", "dev",
-		"max_file_bytes", "max_files", "max_body_memory",
-		"max_pending_uploads", "max_pending_upload_bytes", "secure_cookies",
-		"smtp_url", "smtp_starttls", "smtp_user", "smtp_password",
-		"smtp_from", "smtp_from_name", "smtp_timeout_ms", "mail_poll_ms",
-		"mail_retry_ms", "mail_retry_max_ms", "mail_expire_ms",
-		"agent_mail_new", "agent_mail_reply", "agent_mail_assigned",
-		"auto_close_days", "retention_closed_days",
-		"mail_reply_address", "mail_max_bytes", "mail_request_type",
-		"mail_unknown", "imap_url", "imap_user", "imap_password",
-		"imap_done_folder", "imap_poll_ms", "invite_ttl_days", "reset_ttl_minutes", "share_with", "signup",
-		"signup_domains", "sla_state",
-		"idle_timeout",
-		"header_timeout", "body_min_rate",
-		"max_connections", "max_connections_per_ip", "trusted_proxies",
-		"metrics_allow",
-		"phase_timing", "log_format", "log_level",
-	};
-	char name[64];
-	size_t i, k;
-	const char *v;
-
-	for (i = 0; i < ZEK_ARRAY_LEN(keys); i++) {
-		snprintf(name, sizeof(name), "ZEK_%s", keys[i]);
-		for (k = 4; name[k] != '\0'; k++)
-			if (name[k] >= 'a' && name[k] <= 'z')
-				name[k] = (char)(name[k] - 'a' + 'A');
-		v = getenv(name);
-		if (v != NULL && config_set(cfg, keys[i], v) != 0)
-			return -1;
-	}
-	return 0;
 }
 
 static bool
@@ -834,7 +537,7 @@ cmd_user_add(struct app *app, int argc, char **argv)
 		case 'o': u.org = optarg; break;
 		case 'l': u.lang = optarg; break;
 		case 'p': u.password = optarg; break;
-		case 'd': if (config_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
+		case 'd': if (settings_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
 		default: fputs(usage, stderr); return ZEK_INVALID;
 		}
 	}
@@ -951,7 +654,7 @@ cmd_user_account(struct app *app, int argc, char **argv)
 				goto bad;
 			a.print_link = true;
 			break;
-		case 'd': if (config_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
+		case 'd': if (settings_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
 		default: goto bad;
 		}
 	}
@@ -1066,7 +769,7 @@ cmd_org(struct app *app, int argc, char **argv)
 	int rc;
 
 	if (argc >= 4 && str_eq(argv[argc - 2], "--db")) {
-		if (config_set(&app->cfg, "db", argv[argc - 1]) != 0)
+		if (settings_set(&app->cfg, "db", argv[argc - 1]) != 0)
 			return ZEK_INVALID;
 		argc -= 2;
 	}
@@ -1112,7 +815,7 @@ cmd_import(struct app *app, int argc, char **argv)
 	int rc;
 
 	if (argc == 4 && str_eq(argv[1], "--db")) {
-		if (config_set(&app->cfg, "db", argv[2]) != 0)
+		if (settings_set(&app->cfg, "db", argv[2]) != 0)
 			return ZEK_INVALID;
 		argv += 2;
 		argc -= 2;
@@ -1261,7 +964,7 @@ cmd_config(struct app *app, int argc, char **argv)
 	a.sub = argc >= 2 ? argv[1] : "";
 	for (i = 2; i < argc; i++) {
 		if (str_eq(argv[i], "--db") && i + 1 < argc) {
-			if (config_set(&app->cfg, "db", argv[++i]) != 0)
+			if (settings_set(&app->cfg, "db", argv[++i]) != 0)
 				return ZEK_INVALID;
 		} else if (str_eq(argv[i], "--dry-run") && str_eq(a.sub, "import"))
 			a.dry_run = true;
@@ -1540,7 +1243,7 @@ mail_args_parse(struct app *app, int argc, char **argv, struct mail_args *ma)
 	optind = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': if (config_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
+		case 'd': if (settings_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
 		case 's': ma->state = optarg; break;
 		case 'l': if (str_to_i64(optarg, 1, 100000, &ma->limit)) return ZEK_INVALID; break;
 		default: fputs(usage, stderr); return ZEK_INVALID;
@@ -1727,7 +1430,7 @@ cmd_jobs(struct app *app, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': if (config_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
+		case 'd': if (settings_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
 		case 'n': if (str_to_i64(optarg, 1, INT64_MAX, &ja.now_ms)) return ZEK_INVALID; break;
 		default: fputs(usage, stderr); return ZEK_INVALID;
 		}
@@ -1815,7 +1518,7 @@ cmd_retention(struct app *app, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': if (config_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
+		case 'd': if (settings_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
 		case 'n': ra.dry_run = true; break;
 		case 't': if (str_to_i64(optarg, 1, INT64_MAX, &ra.now_ms)) return ZEK_INVALID; break;
 		default: fputs(usage_ops, stderr); return ZEK_INVALID;
@@ -1879,7 +1582,7 @@ cmd_reports(struct app *app, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': if (config_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
+		case 'd': if (settings_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
 		default: fputs(usage_ops, stderr); return ZEK_INVALID;
 		}
 	}
@@ -1950,7 +1653,7 @@ db_then_args(struct app *app, int argc, char **argv, int nargs,
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'd' || config_set(&app->cfg, "db", optarg) != 0) {
+		if (c != 'd' || settings_set(&app->cfg, "db", optarg) != 0) {
 			fputs(use, stderr);
 			return -1;
 		}
@@ -2059,7 +1762,7 @@ cmd_check(struct app *app, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'f')
 			full = true;
-		else if (c != 'd' || config_set(&app->cfg, "db", optarg) != 0)
+		else if (c != 'd' || settings_set(&app->cfg, "db", optarg) != 0)
 			bad = true;
 	}
 	if (bad || optind != argc) {
@@ -2076,34 +1779,52 @@ cmd_check(struct app *app, int argc, char **argv)
 	return rc;
 }
 
+/* The options parse_options knows besides the settings' flags. */
+enum { OPT_CONFIG = 'c', OPT_DEMO = 'D', OPT_HELP = 'h', OPT_SETTING = 256 };
+
+/* The global options: --config, --demo, --help and each setting's flag
+ * (settings.h), whose getopt value is OPT_SETTING + its row. A switch
+ * (--dev) takes no argument. */
+static void
+global_options(struct option *opts)
+{
+	size_t n = 0;
+
+	opts[n++] = (struct option){ "config", required_argument, NULL,
+		OPT_CONFIG };
+	opts[n++] = (struct option){ "demo", no_argument, NULL, OPT_DEMO };
+	opts[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	for (size_t i = 0; i < settings_n; i++) {
+		if (settings[i].flag == NULL)
+			continue;
+		opts[n++] = (struct option){ settings[i].flag + 2,
+			settings[i].kind == SETTING_SWITCH ? no_argument :
+							     required_argument,
+			NULL, OPT_SETTING + (int)i };
+	}
+	opts[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
 /* Global options and those of serve/init; stops at the command's own. */
 static int
 parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "listen", required_argument, NULL, 'L' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "root", required_argument, NULL, 'R' },
-		{ "base-url", required_argument, NULL, 'b' },
-		{ "smtp-url", required_argument, NULL, 'm' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "demo", no_argument, NULL, 'D' },
-		{ "dev", no_argument, NULL, 'v' },
-		{ "log-format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	/* For the life of the process, as getopt keeps looking at it. */
+	static struct option *opts;
 	const char *file = getenv("ZEK_CONFIG");
+	const struct setting *s;
 	int c, i;
 
+	if (opts == NULL && (opts = calloc(settings_n + 4, sizeof(*opts))) == NULL)
+		return -1;
+	global_options(opts);
 	/* The file comes first so the environment and flags override it. */
 	for (i = 1; i < argc - 1; i++)
 		if (str_eq(argv[i], "--config"))
 			file = argv[i + 1];
 	if (file != NULL && config_file(cfg, file) != 0)
 		return -1;
-	if (config_env(cfg) != 0)
+	if (settings_from_env(cfg) != 0)
 		return -1;
 	/* "+" stops at the first non-option: the command. */
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1 ||
@@ -2113,19 +1834,18 @@ parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
 			*cmd_index = optind++;
 			continue;
 		}
-		switch (c) {
-		case 'c': break;
-		case 'L': if (config_set(cfg, "listen", optarg)) return -1; break;
-		case 'd': if (config_set(cfg, "db", optarg)) return -1; break;
-		case 'R': if (config_set(cfg, "root", optarg)) return -1; break;
-		case 'b': if (config_set(cfg, "base_url", optarg)) return -1; break;
-		case 'm': if (config_set(cfg, "smtp_url", optarg)) return -1; break;
-		case 't': if (config_set(cfg, "threads", optarg)) return -1; break;
-		case 'F': if (config_set(cfg, "log_format", optarg)) return -1; break;
-		case 'D': cfg->demo = true; break;
-		case 'v': cfg->dev = true; break;
-		default: return -1;
+		if (c == OPT_CONFIG)
+			continue; /* read above */
+		if (c == OPT_DEMO) {
+			cfg->demo = true;
+			continue;
 		}
+		if (c < OPT_SETTING || c >= OPT_SETTING + (int)settings_n)
+			return -1; /* --help, or one it does not know */
+		s = &settings[c - OPT_SETTING];
+		if (settings_set(cfg, s->key, s->kind == SETTING_SWITCH ? "1" :
+		    optarg) != 0)
+			return -1;
 	}
 	if (*cmd_index == 0)
 		*cmd_index = optind;
@@ -2146,9 +1866,7 @@ main(int argc, char **argv)
 	}
 	config_defaults(cfg);
 	if (parse_options(cfg, argc, argv, &cmd) != 0 || cmd >= argc) {
-		fputs(usage, stderr);
-		fputs(usage_ops, stderr);
-		fputs(usage_settings, stderr);
+		usage_print();
 		return 2;
 	}
 	if (cfg->signup == SIGNUP_DOMAINS && str_empty(cfg->signup_domains)) {
@@ -2198,10 +1916,12 @@ main(int argc, char **argv)
 		rc = cmd_reports(&app, argc - cmd, argv + cmd);
 	else if (str_eq(name, "routes") && cmd + 1 == argc)
 		rc = cmd_routes();
+	else if (str_eq(name, "settings") && cmd + 1 == argc) {
+		settings_print(stdout);
+		rc = ZEK_OK;
+	}
 	else {
-		fputs(usage, stderr);
-		fputs(usage_ops, stderr);
-		fputs(usage_settings, stderr);
+		usage_print();
 		return 2;
 	}
 	return rc == ZEK_OK ? 0 : 1;
