@@ -65,9 +65,21 @@ core_calendar_read(struct zctx *ctx, struct calendar *out, bool *saved,
 enum zek_rc
 core_calendar_load(struct zctx *ctx, struct calendar *out)
 {
+	struct calendar *kept;
+	enum zek_rc rc;
 	bool saved;
 
-	return core_calendar_read(ctx, out, &saved, NULL, NULL);
+	if (ctx->calendar != NULL) {
+		*out = *ctx->calendar;
+		return ZEK_OK;
+	}
+	rc = core_calendar_read(ctx, out, &saved, NULL, NULL);
+	kept = rc == ZEK_OK ? arena_calloc(ctx->arena, 1, sizeof(*kept)) : NULL;
+	if (kept != NULL) {
+		*kept = *out;
+		ctx->calendar = kept;
+	}
+	return rc;
 }
 
 /* ---- the admin page ---- */
@@ -241,6 +253,7 @@ calendar_write(struct change_list *cl, const struct store_calendar *sc,
 {
 	enum zek_rc rc = record ? admin_change_rows(cl) : ZEK_OK;
 
+	cl->ctx->calendar = NULL;   /* read again after the change */
 	return rc == ZEK_OK ? store_calendar_put(cl->ctx->db, sc) : rc;
 }
 
@@ -339,6 +352,8 @@ closed_day_insert(struct zctx *ctx, const struct user *actor,
 {
 	enum zek_rc rc = store_closed_day_add(ctx->db, d);
 
+	ctx->calendar = NULL;
+
 	if (rc == ZEK_OK && record)
 		rc = closed_day_note(ctx, actor, "calendar_closed_added", "",
 		    calendar_closed_day_text(ctx, d->day, d->name));
@@ -351,6 +366,8 @@ closed_day_remove(struct zctx *ctx, const struct user *actor,
     const struct store_closed_day *d, bool record)
 {
 	enum zek_rc rc = store_closed_day_delete(ctx->db, d->day);
+
+	ctx->calendar = NULL;
 
 	if (rc == ZEK_OK && record)
 		rc = closed_day_note(ctx, actor, "calendar_closed_removed",

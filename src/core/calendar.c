@@ -264,14 +264,12 @@ bool
 calendar_local_date(const struct calendar *c, int64_t ms, int *year,
     int *month, int *day)
 {
-	struct zone z;
-	bool ok;
+	int64_t n;
 
-	if (c == NULL || !zone_open(&z, c->tz))
+	if (c == NULL || calendar_local_days(c->tz, &ms, 1, &n) != ZEK_OK)
 		return false;
-	ok = zone_date(&z, ms, year, month, day);
-	ucal_close(z.cal);
-	return ok;
+	calendar_civil_of_day(n, year, month, day);
+	return true;
 }
 
 /* The instant of local minute `minute` on a local day. */

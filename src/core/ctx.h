@@ -12,6 +12,7 @@ struct arena;
 struct config;
 struct reqtype_memo;
 struct store;
+struct calendar;
 struct store_conn;
 
 /* Built per HTTP request (or job run). Everything a core function returns
@@ -24,6 +25,10 @@ struct zctx {
 	/* Request types read during this call, in `arena` or an arena that
 	 * outlives it (core_reqtype_load): a page reads each once. */
 	struct reqtype_memo *types;
+	/* The business calendar once read in this call (core_calendar_load):
+	 * every event's SLA and report facts take it; a change to it drops
+	 * it. */
+	const struct calendar *calendar;
 };
 
 /* Long-lived: the configuration (borrowed) and the opened store. */
