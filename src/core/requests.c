@@ -252,8 +252,8 @@ insert_request(struct zctx *ctx, const struct user *user,
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
 		return rc;
-	/* The counter row is updated under the write lock, so every process
-	 * gets its own number; a rolled-back number was never shown. */
+	/* Each process gets its own number, ascending (store.h says when a
+	 * failed create leaves a gap). */
 	rc = store_desk_next_number(ctx->db, d->id, &number);
 	if (rc != ZEK_OK)
 		goto out;

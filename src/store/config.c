@@ -94,6 +94,9 @@ store_desk_count(struct store_conn *c, int64_t *out)
 enum zek_rc
 store_desk_next_number(struct store_conn *c, int64_t desk_id, int64_t *number)
 {
+	if (c->drv->take_number != NULL &&
+	    c->drv->take_number(c, desk_id, number) == ZEK_OK)
+		return ZEK_OK;
 	return sq_query_i64(c, number, "UPDATE service_desks "
 	    "SET next_number = next_number + 1 WHERE id = ? "
 	    "RETURNING next_number", "i", desk_id);

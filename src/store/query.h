@@ -77,6 +77,12 @@ struct sq_driver {
 	enum zek_rc (*col_copy)(struct sq_stmt *st, int col, bool blob,
 	    struct arena *a, const char **out, size_t *len);
 	enum zek_rc (*exec_sql)(struct store_conn *c, const char *sql);
+	/* The desk's next request number taken apart from the caller's
+	 * transaction, so that the counter row is not held until it ends;
+	 * any other answer: take it inside (store_desk_next_number).
+	 * NULL: always inside. */
+	enum zek_rc (*take_number)(struct store_conn *c, int64_t desk_id,
+	    int64_t *number);
 
 	/* Kept results (see sq_collect_cached); NULL: never kept. */
 	enum zek_rc (*collect_cached)(struct store_conn *c, struct arena *a,

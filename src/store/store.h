@@ -493,7 +493,10 @@ enum zek_rc store_desk_by_id(struct store_conn *c, struct arena *a, int64_t id,
     struct store_desk **out);
 enum zek_rc store_desk_count(struct store_conn *c, int64_t *out);
 /* Hands out the desk's next request number: increments and returns it in
- * one statement. Call inside a transaction. */
+ * one statement. Call inside a transaction. SQLite takes it in that
+ * transaction (a rollback hands the number out again); PostgreSQL in a
+ * short one of its own, so that concurrent creates do not queue on the
+ * counter row until each commits (a rollback then leaves a gap). */
 enum zek_rc store_desk_next_number(struct store_conn *c, int64_t desk_id,
     int64_t *number);
 

@@ -670,8 +670,13 @@ test_create_out_of_memory(void **state)
 		assert_int_equal(after, before);
 		assert_true(n < 10000);
 	}
-	/* The failed attempts used up no number. */
-	assert_int_equal(key_number(key), first);
+	/* On SQLite the failed attempts used up no number. PostgreSQL takes
+	 * the number in a transaction of its own (store.h): an attempt that
+	 * failed after it leaves a gap, and the key still comes after. */
+	if (env->pg_name[0] == '\0')
+		assert_int_equal(key_number(key), first);
+	else
+		assert_true(key_number(key) >= first);
 }
 
 /* The names the agents' person search finds for q, in its order. */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/arena.h"
@@ -723,6 +724,77 @@ test_reconnect(void **state)
 	store_close(st);
 }
 
+/* ---- request numbers ---- */
+
+struct taker {
+	struct store *st;
+	int64_t desk, number;
+	enum zek_rc rc;
+};
+
+static void *
+take_thread(void *arg)
+{
+	struct taker *t = arg;
+	struct store_conn *c = store_conn(t->st);
+
+	t->rc = ZEK_IO;
+	if (c != NULL) {
+		store_scope_begin(c);
+		t->rc = store_desk_next_number(c, t->desk, &t->number);
+		store_scope_end(c, t->rc == ZEK_OK);
+	}
+	store_conn_release(t->st);
+	return NULL;
+}
+
+/* A create's number is taken apart from its transaction: a second create
+ * gets the next number while the first is still open (the counter row
+ * is not held until the first commits), and a rolled-back create leaves
+ * a gap. A desk made in the same transaction, which nobody else sees yet,
+ * still numbers its requests. */
+static void
+test_numbers_apart(void **state)
+{
+	struct store *st = open_store();
+	struct store_conn *c = store_conn(st);
+	struct store_desk d = { .portal_id = 17, .project_key = "ZEK",
+	    .name = "Desk" }, e = { .portal_id = 18, .project_key = "NEU",
+	    .name = "Neu" };
+	struct taker t = { .st = st };
+	struct timespec until;
+	pthread_t th;
+	int64_t n, other;
+
+	(void)state;
+	assert_int_equal(store_desk_insert(c, &d, &t.desk), ZEK_OK);
+	store_scope_begin(c);
+	assert_int_equal(store_desk_next_number(c, t.desk, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(pthread_create(&th, NULL, take_thread, &t), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	if (pthread_timedjoin_np(th, NULL, &until) != 0) {
+		store_scope_end(c, false);      /* lets it go, then fails */
+		pthread_join(th, NULL);
+		fail_msg("the second create waited for the first one's end");
+	}
+	assert_int_equal(t.rc, ZEK_OK);
+	assert_int_equal(t.number, 2);
+	/* A desk of this transaction: the number comes from inside it. */
+	assert_int_equal(store_desk_insert(c, &e, &other), ZEK_OK);
+	assert_int_equal(store_desk_next_number(c, other, &n), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_scope_end(c, false), ZEK_OK);
+	/* Number 1 was rolled back with its create: a gap, never reused. */
+	store_scope_begin(c);
+	assert_int_equal(store_desk_next_number(c, t.desk, &n), ZEK_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_scope_end(c, true), ZEK_OK);
+	assert_int_equal(store_desk_next_number(c, 999, &n), ZEK_NOTFOUND);
+	store_close(st);
+}
+
 /* ---- retrying refused scopes ---- */
 
 struct crosser {
@@ -919,6 +991,7 @@ main(void)
 		DB_TEST(test_plain_transactions),
 		DB_TEST(test_durable),
 		DB_TEST(test_reconnect),
+		DB_TEST(test_numbers_apart),
 		DB_TEST(test_scope_retry_deadlock),
 #ifdef ZEK_TEST_HOOKS
 		DB_TEST(test_scope_retry_refused),
