@@ -241,6 +241,7 @@ struct edit_job {
 	struct store_value *vals;   /* stored before it */
 	size_t nvals;
 	struct field_value *norm;   /* per type->fields[i]: the values after */
+	struct core_errs errs;      /* the form's field errors */
 };
 
 /* Checks field i: a problem is an error unless the agent sent the value
@@ -360,23 +361,32 @@ write_edit(struct zctx *ctx, struct edit_job *j)
 	return rc;
 }
 
+/* core_locked_fn: the save of the edit_job *arg, request r locked; the
+ * form's errors (ZEK_INVALID) in its errs. */
 static enum zek_rc
-edit_locked(struct zctx *ctx, struct edit_job *j, struct core_errs *errs)
+edit_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *arg)
 {
 	struct edit_type_choice *types;
 	struct field_error e = { .field = EDIT_TYPE_FIELD,
 	    .key = "err_invalid_option" };
+	struct edit_job *j = arg;
+	struct core_errs *errs = &j->errs;
 	size_t i, ntypes;
 	enum zek_rc rc;
 
+	(void)roles;
+	j->r = r;
 	if (j->r->updated_at != j->in->version)
 		return ZEK_CONFLICT;
 	rc = type_choices(ctx, j->r->desk_id, j->r->type_id, j->user->lang,
 	    &types, &ntypes);
 	if (rc != ZEK_OK)
 		return rc;
-	if (!is_choice(types, ntypes, j->in->type_id))
-		return core_err_add(ctx, errs, &e);
+	if (!is_choice(types, ntypes, j->in->type_id)) {
+		rc = core_err_add(ctx, errs, &e);
+		return rc == ZEK_OK ? ZEK_INVALID : rc;
+	}
 	rc = core_reqtype_editable(ctx, j->in->type_id, j->user->lang, &j->type);
 	if (rc == ZEK_OK)
 		rc = store_values_by_request(ctx->db, ctx->arena, j->r->id,
@@ -389,9 +399,9 @@ edit_locked(struct zctx *ctx, struct edit_job *j, struct core_errs *errs)
 		return ZEK_NOMEM;
 	for (i = 0; rc == ZEK_OK && i < j->type->nfields; i++)
 		rc = check_field(ctx, j, i, errs);
-	if (rc != ZEK_OK || errs->n > 0)
-		return rc;
-	return write_edit(ctx, j);
+	if (rc == ZEK_OK && errs->n > 0)
+		return ZEK_INVALID;
+	return rc == ZEK_OK ? write_edit(ctx, j) : rc;
 }
 
 enum zek_rc
@@ -400,25 +410,16 @@ core_request_edit(struct zctx *ctx, const struct user *user,
     struct field_error **errs, size_t *nerrs)
 {
 	struct edit_job j = { .user = user, .in = in };
-	struct core_errs el = { 0 };
 	enum zek_rc rc;
-	unsigned roles;
 
 	*errs = NULL;
 	*nerrs = 0;
 	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
-	rc = core_request_lock(ctx, user, request_id, &j.r, &roles);
-	if (rc == ZEK_OK)
-		rc = edit_locked(ctx, &j, &el);
-	if (rc == ZEK_OK && el.n > 0)
-		rc = ZEK_INVALID;
-	*errs = el.e;
-	*nerrs = el.n;
-	return store_finish(ctx->db, rc);
+	rc = core_request_locked(ctx, user, request_id, edit_locked, &j);
+	*errs = j.errs.e;
+	*nerrs = j.errs.n;
+	return rc;
 }
 
 /* ---- showing: former values, the log ---- */

@@ -117,14 +117,23 @@ input_check(struct zctx *ctx, const char *score, const char *comment,
 	return ZEK_OK;
 }
 
-/* Inside the transaction, r read under the write lock: checks who and
- * when, then writes the rating (only a first one when insert_only), its
- * log entry and the request's update time. */
+/* A rating given: by whom, the form's inputs, and where its error goes. */
+struct rating_input {
+	const struct user *user;
+	const char *score, *comment;
+	bool insert_only; /* only a first rating (the mail's link) */
+	struct field_error *err;
+};
+
+/* core_locked_fn, r read under the write lock: checks who and when, then
+ * writes the rating *arg (only a first one when insert_only), its log
+ * entry and the request's update time. */
 static enum zek_rc
-rate_locked(struct zctx *ctx, const struct user *user,
-    const struct store_request *r, unsigned roles, const char *score,
-    const char *comment, bool insert_only, struct field_error *err)
+rate_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *arg)
 {
+	const struct rating_input *in = arg;
+	const struct user *user = in->user;
 	struct store_rating sr = { .request_id = r->id, .user_id = user->id };
 	struct store_activity e;
 	struct rating old = { 0 };
@@ -140,12 +149,14 @@ rate_locked(struct zctx *ctx, const struct user *user,
 	if (!core_rating_possible(st, res))
 		return ZEK_CONFLICT;
 	rc = rating_load(ctx, r->id, &old, &found);
-	if (rc == ZEK_OK && found && (insert_only ||
-	    ctx->now_ms >= old.change_until || old.rater_id != user->id))
+	if (rc == ZEK_OK && found &&
+	    (in->insert_only || ctx->now_ms >= old.change_until ||
+	        old.rater_id != user->id))
 		rc = ZEK_CONFLICT;
 	/* Only someone who may rate now hears about the input's problems. */
 	if (rc == ZEK_OK)
-		rc = input_check(ctx, score, comment, &sr.score, &sr.comment, err);
+		rc = input_check(ctx, in->score, in->comment, &sr.score,
+		    &sr.comment, in->err);
 	if (rc != ZEK_OK)
 		return rc;
 	sr.created_at = found ? old.created_at : ctx->now_ms;
@@ -178,18 +189,13 @@ rate(struct zctx *ctx, const struct user *user, int64_t request_id,
     const char *score, const char *comment, bool insert_only,
     struct field_error *err)
 {
-	struct store_request *r;
-	enum zek_rc rc;
-	unsigned roles;
+	struct rating_input in = { .user = user,
+		.score = score,
+		.comment = comment,
+		.insert_only = insert_only,
+		.err = err };
 
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
-	rc = core_request_lock(ctx, user, request_id, &r, &roles);
-	if (rc == ZEK_OK)
-		rc = rate_locked(ctx, user, r, roles, score, comment,
-		    insert_only, err);
-	return store_finish(ctx->db, rc);
+	return core_request_locked(ctx, user, request_id, rate_locked, &in);
 }
 
 enum zek_rc

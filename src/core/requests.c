@@ -244,7 +244,7 @@ insert_request(struct zctx *ctx, const struct user *user,
 	enum zek_rc rc;
 	int64_t number, id;
 	size_t i, j;
-	char *key;
+	char *key = NULL;
 
 	rc = store_desk_by_id(ctx->db, ctx->arena, t->desk_id, &d);
 	if (rc != ZEK_OK)
@@ -303,12 +303,9 @@ insert_request(struct zctx *ctx, const struct user *user,
 	/* Mails in the same transaction: none is lost, none tells a lie. */
 	if (rc == ZEK_OK)
 		rc = core_notify_created(ctx, id, user);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
 out:
-	if (rc != ZEK_OK)
-		store_rollback(ctx->db);
-	else
+	rc = store_finish(ctx->db, rc);
+	if (rc == ZEK_OK)
 		*key_out = key;
 	return rc;
 }

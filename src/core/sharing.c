@@ -71,21 +71,27 @@ in_reporters_orgs(struct zctx *ctx, int64_t reporter_id, int64_t person_id)
 	return core_users_share_org(reporter, person) ? ZEK_OK : ZEK_NOTFOUND;
 }
 
-/* The writing half of core_participant_add: one transaction. */
+/* A change of who takes part, asked for by `user`. */
+struct share_change {
+	const struct user *user;
+	const struct store_user *person; /* add: the one to add */
+	int64_t id;                      /* remove: participant; share: org */
+	struct field_error *err;         /* add: what is wrong with "who" */
+};
+
+/* core_locked_fn, the writing half of core_participant_add. */
 static enum zek_rc
-add_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
-    const struct store_user *p, struct field_error *err)
+add_locked(struct zctx *ctx, struct store_request *r, unsigned roles, void *arg)
 {
+	const struct share_change *c = arg;
+	const struct user *user = c->user;
+	const struct store_user *p = c->person;
+	struct field_error *err = c->err;
 	struct store_activity e;
-	struct store_request *r;
 	enum zek_rc rc;
-	unsigned roles;
 	int64_t count;
 	bool part;
 
-	rc = core_request_lock(ctx, user, request_id, &r, &roles);
-	if (rc != ZEK_OK)
-		return rc;
 	if (!wf_may_share(roles, status_of(r)))
 		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
 	rc = store_is_participant(ctx->db, r->id, p->id, &part);
@@ -130,6 +136,7 @@ core_participant_add(struct zctx *ctx, const struct user *user,
     int64_t request_id, const char *who, struct person *added,
     struct field_error *err)
 {
+	struct share_change c = { .user = user, .err = err };
 	struct store_request *r;
 	struct store_user *p;
 	const char *key;
@@ -165,35 +172,28 @@ core_participant_add(struct zctx *ctx, const struct user *user,
 	}
 	if (rc != ZEK_OK)
 		return rc;
-	rc = store_begin(ctx->db);
+	c.person = p;
+	rc = core_request_locked(ctx, user, request_id, add_locked, &c);
 	if (rc != ZEK_OK)
 		return rc;
-	rc = add_locked(ctx, user, request_id, p, err);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
-	if (rc != ZEK_OK) {
-		store_rollback(ctx->db);
-		return rc;
-	}
 	if (added != NULL)
 		*added = (struct person){ .id = p->id, .name = p->name,
 		    .email = "" };
 	return ZEK_OK;
 }
 
+/* core_locked_fn: takes participant c->id off request r. */
 static enum zek_rc
-remove_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
-    int64_t participant_id)
+remove_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *arg)
 {
+	const struct share_change *c = arg;
+	const struct user *user = c->user;
+	int64_t participant_id = c->id;
 	struct store_activity e;
-	struct store_request *r;
 	enum zek_rc rc;
-	unsigned roles;
 	bool part;
 
-	rc = core_request_lock(ctx, user, request_id, &r, &roles);
-	if (rc != ZEK_OK)
-		return rc;
 	rc = store_is_participant(ctx->db, r->id, participant_id, &part);
 	if (rc != ZEK_OK)
 		return rc;
@@ -223,31 +223,25 @@ enum zek_rc
 core_participant_remove(struct zctx *ctx, const struct user *user,
     int64_t request_id, int64_t participant_id)
 {
-	enum zek_rc rc;
+	struct share_change c = { .user = user, .id = participant_id };
 
 	if (user == NULL)
 		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
-	rc = remove_locked(ctx, user, request_id, participant_id);
-	return store_finish(ctx->db, rc);
+	return core_request_locked(ctx, user, request_id, remove_locked, &c);
 }
 
+/* core_locked_fn: shares request r with organisation c->id. */
 static enum zek_rc
-share_org_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
-    int64_t org_id)
+share_org_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *arg)
 {
+	const struct share_change *c = arg;
+	int64_t org_id = c->id;
 	struct store_activity e;
-	struct store_request *r;
 	struct store_org *orgs;
 	enum zek_rc rc;
-	unsigned roles;
 	size_t i, n;
 
-	rc = core_request_lock(ctx, user, request_id, &r, &roles);
-	if (rc != ZEK_OK)
-		return rc;
 	if (!wf_may_share_org(roles, status_of(r)))
 		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
 	if (r->shared_org_id != 0)
@@ -266,7 +260,7 @@ share_org_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
 		return rc;
 	e = (struct store_activity){
 		.request_id = r->id,
-		.actor_id = user->id,
+		.actor_id = c->user->id,
 		.kind = "shared_with_org",
 		.org_id = org_id,
 		.is_public = true,
@@ -279,15 +273,11 @@ enum zek_rc
 core_request_share_org(struct zctx *ctx, const struct user *user,
     int64_t request_id, int64_t org_id)
 {
-	enum zek_rc rc;
+	struct share_change c = { .user = user, .id = org_id };
 
 	if (user == NULL)
 		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
-	rc = share_org_locked(ctx, user, request_id, org_id);
-	return store_finish(ctx->db, rc);
+	return core_request_locked(ctx, user, request_id, share_org_locked, &c);
 }
 
 enum zek_rc

@@ -172,11 +172,9 @@ core_token_create(struct zctx *ctx, const struct user *user,
 		.expires_at = expires_at,
 	};
 	rc = store_token_insert(ctx->db, &t, hash, &id);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
 out:
+	rc = store_finish(ctx->db, rc);
 	if (rc != ZEK_OK) {
-		store_rollback(ctx->db);
 		sodium_memzero(raw, strlen(raw));
 		return rc;
 	}

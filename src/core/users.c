@@ -217,11 +217,8 @@ core_user_add(struct zctx *ctx, const char *email, const char *name,
 	if (rc != ZEK_OK)
 		return rc;
 	rc = core_user_insert(ctx, &su, org_name, &id, NULL);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
-	if (rc != ZEK_OK)
-		store_rollback(ctx->db);
-	else if (id_out != NULL)
+	rc = store_finish(ctx->db, rc);
+	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 	return rc;
 }

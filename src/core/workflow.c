@@ -387,14 +387,36 @@ core_transition_commented_locked(struct zctx *ctx, const struct user *user,
 	return rc;
 }
 
+/* A change of status asked for by a user, with its comment. */
+struct transition {
+	const struct user *user;
+	enum wf_action action;
+	enum resolution resolution;
+	const char *comment;
+	struct field_error *err;
+};
+
+/* core_locked_fn: core_transition_commented_locked for *arg. */
+static enum zek_rc
+transition_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *arg)
+{
+	const struct transition *t = arg;
+
+	return core_transition_commented_locked(ctx, t->user, roles, r,
+	    t->action, t->resolution, t->comment, t->err);
+}
+
 enum zek_rc
 core_transition(struct zctx *ctx, const struct user *user, int64_t request_id,
     enum wf_action action, enum resolution resolution, const char *comment,
     struct field_error *err)
 {
-	struct store_request *r;
-	enum zek_rc rc;
-	unsigned roles;
+	struct transition t = { .user = user,
+		.action = action,
+		.resolution = resolution,
+		.comment = comment,
+		.err = err };
 
 	/* A duplicate names its original: core_close_duplicate. */
 	if (action == WF_CLOSE && resolution == RESOLUTION_DUPLIKAT) {
@@ -403,14 +425,8 @@ core_transition(struct zctx *ctx, const struct user *user, int64_t request_id,
 			    .key = "err_required" };
 		return ZEK_INVALID;
 	}
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
-	rc = core_request_lock(ctx, user, request_id, &r, &roles);
-	if (rc == ZEK_OK)
-		rc = core_transition_commented_locked(ctx, user, roles, r, action,
-		    resolution, comment, err);
-	return store_finish(ctx->db, rc);
+	return core_request_locked(ctx, user, request_id, transition_locked,
+	    &t);
 }
 
 bool
@@ -506,16 +522,26 @@ core_request_may(struct zctx *ctx, const struct user *user,
 
 /* ---- assignment ---- */
 
-/* Inside the transaction: checks and writes the assignment of r. */
+/* An assignment asked for: who by, and to whom (0 = nobody). */
+struct assignment {
+	const struct user *user;
+	int64_t assignee_id;
+};
+
+/* core_locked_fn: checks and writes the assignment *arg of r. */
 static enum zek_rc
-assign_locked(struct zctx *ctx, const struct user *user,
-    const struct store_request *r, int64_t assignee_id)
+assign_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *arg)
 {
+	const struct assignment *a = arg;
+	const struct user *user = a->user;
+	int64_t assignee_id = a->assignee_id;
 	struct store_activity e;
 	struct store_user *su;
 	enum zek_rc rc;
 	int64_t current;
 
+	(void)roles;
 	if (!status_is_open(status_of(r)))
 		return ZEK_CONFLICT;
 	if (assignee_id != 0) {
@@ -553,24 +579,33 @@ enum zek_rc
 core_request_assign(struct zctx *ctx, const struct user *user,
     int64_t request_id, int64_t assignee_id)
 {
-	struct store_request *r;
-	enum zek_rc rc;
-	unsigned roles;
+	struct assignment a = { .user = user, .assignee_id = assignee_id };
 
 	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	if (assignee_id < 0)
 		return ZEK_INVALID;
+	return core_request_locked(ctx, user, request_id, assign_locked, &a);
+}
+
+/* ---- one request in a transaction of its own ---- */
+
+enum zek_rc
+core_request_locked(struct zctx *ctx, const struct user *user,
+    int64_t request_id, core_locked_fn fn, void *arg)
+{
+	struct store_request *r;
+	enum zek_rc rc;
+	unsigned roles;
+
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = core_request_lock(ctx, user, request_id, &r, &roles);
 	if (rc == ZEK_OK)
-		rc = assign_locked(ctx, user, r, assignee_id);
+		rc = fn(ctx, r, roles, arg);
 	return store_finish(ctx->db, rc);
 }
-
-/* ---- one request in a transaction of its own ---- */
 
 struct locked_run {
 	struct zctx *ctx;
@@ -586,22 +621,10 @@ static bool
 locked_run_once(void *arg, int attempt)
 {
 	struct locked_run *l = arg;
-	struct store_request *r;
-	unsigned roles;
 
 	(void)attempt;
-	l->done = false;
-	l->rc = store_begin(l->ctx->db);
-	if (l->rc != ZEK_OK)
-		return false;
-	l->rc = core_request_lock(l->ctx, l->user, l->id, &r, &roles);
-	if (l->rc == ZEK_OK)
-		l->rc = l->fn(l->ctx, r, roles, l->arg);
-	if (l->rc == ZEK_OK)
-		l->rc = store_commit(l->ctx->db);
+	l->rc = core_request_locked(l->ctx, l->user, l->id, l->fn, l->arg);
 	l->done = l->rc == ZEK_OK;
-	if (!l->done)
-		store_rollback(l->ctx->db);
 	if (l->rc == ZEK_NOTFOUND)
 		l->rc = ZEK_OK;     /* gone, hidden or nothing to do */
 	return l->rc == ZEK_OK;
