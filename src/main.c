@@ -1873,7 +1873,7 @@ main(int argc, char **argv)
 		fputs("zek: signup = domains needs signup_domains\n", stderr);
 		return 2;
 	}
-	cfg->max_body_bytes = cfg->max_file_bytes * cfg->max_files + (1u << 20);
+	cfg->max_body_bytes = config_body_bytes(cfg);
 	log_setup((enum log_format)cfg->log_format,
 	    (enum log_level)cfg->log_level);
 	config_find_root(cfg);
