@@ -509,26 +509,6 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 
 /* ---- the queues ---- */
 
-/* Whether the codes are exactly the four open statuses: SQLite searches
- * them as one facet token (zgopen) without looking at the codes. */
-static bool
-all_open(const char *const *codes, size_t n)
-{
-	static const char *const open[] = { "offen", "wartet_support",
-		"in_bearbeitung", "wartet_kunde" };
-	size_t i, j, found = 0;
-
-	if (n != ZEK_ARRAY_LEN(open))
-		return false;
-	for (i = 0; i < ZEK_ARRAY_LEN(open); i++)
-		for (j = 0; j < n; j++)
-			if (codes[j] != NULL && strcmp(codes[j], open[i]) == 0) {
-				found++;
-				break;
-			}
-	return found == ZEK_ARRAY_LEN(open);
-}
-
 /* The search of a queue read: *tsq "" for none; *nothing when its words
  * cannot match. ZEK_INVALID as SQLite: bad text, or a status code that
  * is no facet (only looked at with search words). */
@@ -545,9 +525,9 @@ queue_search(struct store_conn *c, struct arena *a, const char *terms,
 	if (terms == NULL || terms[0] == '\0')
 		return ZEK_OK;
 	if (search_words_start(&r, terms, STORE_QUEUE_TERMS_MAX,
-	    STORE_QUEUE_WORDS_MAX) != ZEK_OK ||
-	    (!all_open(statuses, nstatuses) &&
-	    !are_status_codes(statuses, nstatuses)))
+	        STORE_QUEUE_WORDS_MAX) != ZEK_OK ||
+	    (!search_statuses_all_open(statuses, nstatuses) &&
+	        !are_status_codes(statuses, nstatuses)))
 		return ZEK_INVALID;
 	rc = search_query(c, a, &r, tsq);
 	*nothing = rc == ZEK_OK && (*tsq)[0] == '\0';

@@ -91,3 +91,22 @@ search_words_next(struct search_reader *r, struct search_word *w)
 	}
 	return false;
 }
+
+bool
+search_statuses_all_open(const char *const *codes, size_t n)
+{
+	static const char *const open[] = { "offen", "wartet_support",
+		"in_bearbeitung", "wartet_kunde" };
+	size_t i, j, found = 0;
+
+	if (n != ZEK_ARRAY_LEN(open))
+		return false;
+	for (i = 0; i < ZEK_ARRAY_LEN(open); i++)
+		for (j = 0; j < n; j++)
+			if (codes[j] != NULL &&
+			    strcmp(codes[j], open[i]) == 0) {
+				found++;
+				break;
+			}
+	return found == ZEK_ARRAY_LEN(open);
+}

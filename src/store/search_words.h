@@ -44,4 +44,9 @@ bool search_words_next(struct search_reader *r, struct search_word *w);
 
 #define SEARCH_PREFIX_CHARS_MAX 12  /* SQLite's longest prefix index (0007) */
 
+/* Whether the status codes are exactly the four open statuses, which
+ * SQLite's index holds as one facet token (zgopen): such a queue is
+ * searched without looking at the codes, on either backend. */
+bool search_statuses_all_open(const char *const *codes, size_t n);
+
 #endif

@@ -10,6 +10,7 @@
 #include "store/store_sqlite.h"
 #include "store/sqlite_match.h"
 #include "store/sqlite_walk.h"
+#include "store/search_words.h"
 
 /*
  * How a queue is read. A page reads one status at a time (core merges the
@@ -135,26 +136,6 @@ store_queue_statement(size_t i)
 
 /* ---- the FTS5 query ---- */
 
-/* Whether the codes are exactly the four open statuses, which the index
- * also holds as the one facet token zgopen. */
-static bool
-all_open(const char *const *codes, size_t n)
-{
-	static const char *const open[] = { "offen", "wartet_support",
-		"in_bearbeitung", "wartet_kunde" };
-	size_t i, j, found = 0;
-
-	if (n != ZEK_ARRAY_LEN(open))
-		return false;
-	for (i = 0; i < ZEK_ARRAY_LEN(open); i++)
-		for (j = 0; j < n; j++)
-			if (codes[j] != NULL && strcmp(codes[j], open[i]) == 0) {
-				found++;
-				break;
-			}
-	return found == ZEK_ARRAY_LEN(open);
-}
-
 /*
  * The words of `terms`, each required, in key, title and description, and
  * one of `statuses` as a facet (so the index hands out only the queue's
@@ -172,7 +153,7 @@ build_match(struct arena *a, const char *terms, const char *const *statuses,
 	buf_init(&b, MATCH_MAX);
 	rc = match_put_terms(&b, terms, STORE_QUEUE_TERMS_MAX,
 	    STORE_QUEUE_WORDS_MAX, &nwords);
-	if (rc == ZEK_OK && all_open(statuses, nstatuses)) {
+	if (rc == ZEK_OK && search_statuses_all_open(statuses, nstatuses)) {
 		/* One token for the four (0007_list_walk.sql): cheaper to
 		 * intersect than their OR. */
 		buf_puts(&b, " AND (facets : zgopen)");
