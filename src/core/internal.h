@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/ctx.h"
+#include "core/status.h"
 
 struct store_user;
 struct user;
@@ -45,6 +46,11 @@ struct reqtype;
 enum zek_rc core_reqtype_load(struct zctx *ctx, int64_t type_id,
     const char *lang, struct reqtype **out);
 struct store_request;
+/* The status and the resolution of a stored request. Only requests
+ * core_request_lock or core_request_read let through reach these: their
+ * codes are known (status_decode reads any other as closed). */
+enum status core_status_of(const struct store_request *r);
+enum resolution core_resolution_of(const struct store_request *r);
 struct store_attachment;
 struct attachment_info;
 /* Whether `user` may see the stored request (see core/perm.h). */

@@ -18,15 +18,12 @@
 
 #define WHO_FIELD "who"
 
-/* Only requests core_request_lock let through reach this. */
-static enum status
-status_of(const struct store_request *r)
+/* A change the user's roles do not allow: on a closed request nobody may
+ * change anything (ZEK_CONFLICT), an open one is for those the rule names. */
+static enum zek_rc
+refusal(const struct store_request *r)
 {
-	enum status s;
-	enum resolution res;
-
-	(void)status_decode(r->status, r->resolution, &s, &res);
-	return s;
+	return status_is_open(core_status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
 }
 
 static enum zek_rc
@@ -92,8 +89,8 @@ add_locked(struct zctx *ctx, struct store_request *r, unsigned roles, void *arg)
 	int64_t count;
 	bool part;
 
-	if (!wf_may_share(roles, status_of(r)))
-		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
+	if (!wf_may_share(roles, core_status_of(r)))
+		return refusal(r);
 	rc = store_is_participant(ctx->db, r->id, p->id, &part);
 	if (rc != ZEK_OK)
 		return rc;
@@ -147,8 +144,8 @@ core_participant_add(struct zctx *ctx, const struct user *user,
 	rc = load(ctx, user, request_id, &r, &roles);
 	if (rc != ZEK_OK)
 		return rc;
-	if (!wf_may_share(roles, status_of(r)))
-		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
+	if (!wf_may_share(roles, core_status_of(r)))
+		return refusal(r);
 	if (who == NULL || !utf8_valid(who, strlen(who)))
 		return fail(err, who == NULL ? "err_required" : "err_invalid_utf8",
 		    0, NULL);
@@ -199,9 +196,9 @@ remove_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
 		return rc;
 	if (!part)
 		return ZEK_NOTFOUND;
-	if (!wf_may_remove_participant(roles, status_of(r),
-	    participant_id == user->id))
-		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
+	if (!wf_may_remove_participant(roles, core_status_of(r),
+	        participant_id == user->id))
+		return refusal(r);
 	rc = store_participant_remove(ctx->db, r->id, participant_id);
 	if (rc != ZEK_OK)
 		return rc;
@@ -219,15 +216,25 @@ remove_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
 	return rc;
 }
 
+/* Runs fn, a change of request `request_id` about `id` (a participant,
+ * an organisation), for `user` in a transaction of its own. */
+static enum zek_rc
+change_by_id(struct zctx *ctx, const struct user *user, int64_t request_id,
+    int64_t id, core_locked_fn fn)
+{
+	struct share_change c = { .user = user, .id = id };
+
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	return core_request_locked(ctx, user, request_id, fn, &c);
+}
+
 enum zek_rc
 core_participant_remove(struct zctx *ctx, const struct user *user,
     int64_t request_id, int64_t participant_id)
 {
-	struct share_change c = { .user = user, .id = participant_id };
-
-	if (user == NULL)
-		return ZEK_NOTFOUND;
-	return core_request_locked(ctx, user, request_id, remove_locked, &c);
+	return change_by_id(ctx, user, request_id, participant_id,
+	    remove_locked);
 }
 
 /* core_locked_fn: shares request r with organisation c->id. */
@@ -242,8 +249,8 @@ share_org_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
 	enum zek_rc rc;
 	size_t i, n;
 
-	if (!wf_may_share_org(roles, status_of(r)))
-		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
+	if (!wf_may_share_org(roles, core_status_of(r)))
+		return refusal(r);
 	if (r->shared_org_id != 0)
 		return ZEK_CONFLICT;
 	rc = store_user_orgs(ctx->db, ctx->arena, r->reporter_id, &orgs, &n);
@@ -273,11 +280,7 @@ enum zek_rc
 core_request_share_org(struct zctx *ctx, const struct user *user,
     int64_t request_id, int64_t org_id)
 {
-	struct share_change c = { .user = user, .id = org_id };
-
-	if (user == NULL)
-		return ZEK_NOTFOUND;
-	return core_request_locked(ctx, user, request_id, share_org_locked, &c);
+	return change_by_id(ctx, user, request_id, org_id, share_org_locked);
 }
 
 enum zek_rc
@@ -296,7 +299,8 @@ core_share_org_choices(struct zctx *ctx, const struct user *user,
 	rc = core_request_read(ctx, user, request_id, &r, &roles);
 	if (rc != ZEK_OK)
 		return rc;
-	if (wf_may_share_org(roles, status_of(r)) && r->shared_org_id == 0) {
+	if (wf_may_share_org(roles, core_status_of(r)) &&
+	    r->shared_org_id == 0) {
 		rc = store_user_orgs(ctx->db, ctx->arena, r->reporter_id, &orgs,
 		    &norgs);
 		if (rc != ZEK_OK)

@@ -231,10 +231,8 @@ core_view_roles(struct zctx *ctx, const struct user *user,
 	return core_request_roles(ctx, user, &r, roles);
 }
 
-/* Only requests core_request_lock let through reach these: their codes
- * are known (status_decode reads any other as closed). */
-static enum status
-status_of(const struct store_request *r)
+enum status
+core_status_of(const struct store_request *r)
 {
 	enum status s;
 	enum resolution res;
@@ -243,8 +241,8 @@ status_of(const struct store_request *r)
 	return s;
 }
 
-static enum resolution
-resolution_of(const struct store_request *r)
+enum resolution
+core_resolution_of(const struct store_request *r)
 {
 	enum status s;
 	enum resolution res;
@@ -274,12 +272,12 @@ core_transition_locked(struct zctx *ctx, const struct user *actor,
     enum resolution resolution, const char *comment)
 {
 	struct store_activity e;
-	enum status from = status_of(r), to;
+	enum status from = core_status_of(r), to;
 	enum resolution to_res;
 	enum zek_rc rc;
 
-	rc = wf_check(roles, from, resolution_of(r), action, resolution, &to,
-	    &to_res);
+	rc = wf_check(roles, from, core_resolution_of(r), action, resolution,
+	    &to, &to_res);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = store_request_set_status(ctx->db, r->id, status_code(to),
@@ -369,8 +367,8 @@ core_transition_commented_locked(struct zctx *ctx, const struct user *user,
 	/* Check before the comment is written, so a refused change leaves
 	 * nothing behind; and before the comment is looked at, so that only
 	 * someone who may make the change hears about its problems. */
-	rc = wf_check(roles, status_of(r), resolution_of(r), action, resolution,
-	    &to, &to_res);
+	rc = wf_check(roles, core_status_of(r), core_resolution_of(r), action,
+	    resolution, &to, &to_res);
 	if (rc == ZEK_OK && !str_empty(comment))
 		rc = core_comment_validate(ctx, comment, false, &body, err);
 	if (rc == ZEK_OK && body != NULL && user != NULL)
@@ -542,7 +540,7 @@ assign_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
 	int64_t current;
 
 	(void)roles;
-	if (!status_is_open(status_of(r)))
+	if (!status_is_open(core_status_of(r)))
 		return ZEK_CONFLICT;
 	if (assignee_id != 0) {
 		rc = store_user_by_id(ctx->db, ctx->arena, assignee_id, &su);
@@ -654,7 +652,7 @@ auto_close_one(struct zctx *ctx, struct store_request *r, unsigned roles,
 	int64_t since = 0;
 	enum zek_rc rc;
 
-	if (!wf_solution_pending(status_of(r), resolution_of(r)))
+	if (!wf_solution_pending(core_status_of(r), core_resolution_of(r)))
 		return ZEK_NOTFOUND;
 	rc = store_request_status_since(ctx->db, r->id, &since);
 	if (rc == ZEK_OK && since > *(const int64_t *)cutoff)
