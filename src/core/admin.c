@@ -362,9 +362,7 @@ core_admin_object_retire(struct zctx *ctx, const struct user *actor,
 	struct store_object *o;
 	enum zek_rc rc;
 
-	if (!admin_actor_ok(actor))
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
+	rc = admin_begin(ctx, actor);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = store_object_get(ctx->db, ctx->arena, id, &o);
@@ -387,9 +385,7 @@ core_admin_objects_import(struct zctx *ctx, const struct user *actor,
 
 	*added = 0;
 	*bad_line = 0;
-	if (!admin_actor_ok(actor))
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
+	rc = admin_begin(ctx, actor);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = core_import_objects_text(ctx, csv, len, added, bad_line);

@@ -19,6 +19,12 @@ admin_actor_ok(const struct user *actor)
 	return actor == NULL || perm_is_admin(actor);
 }
 
+enum zek_rc
+admin_begin(struct zctx *ctx, const struct user *actor)
+{
+	return admin_actor_ok(actor) ? store_begin(ctx->db) : ZEK_NOTFOUND;
+}
+
 /* ---- checking a form ---- */
 
 void

@@ -17,6 +17,9 @@ struct user;
 
 /* Admins, and the command line (actor NULL). */
 bool admin_actor_ok(const struct user *actor);
+/* Opens the transaction of an admin's change (store_begin): ZEK_NOTFOUND
+ * for anyone else (the admin area does not exist for them), without one. */
+enum zek_rc admin_begin(struct zctx *ctx, const struct user *actor);
 
 /* Where a form's checks put their errors. */
 struct form_check {

@@ -80,14 +80,28 @@ unchanged(struct zctx *ctx)
 	return ZEK_OK;
 }
 
-/* Takes the configuration's version for a form read at `version`: a
- * form without a readable one is stale (ZEK_CONFLICT), not unchecked. */
+/* Opens the transaction of a change and takes the configuration's
+ * version (admin_change_lock: -1 whatever it is). The caller ends it with
+ * store_finish, also when this failed. */
 static enum zek_rc
-form_lock(struct zctx *ctx, const char *version)
+change_begin(struct zctx *ctx, int64_t version)
+{
+	enum zek_rc rc = store_begin(ctx->db);
+
+	return rc == ZEK_OK ? admin_change_lock(ctx, version) : rc;
+}
+
+/* change_begin for a form read at `version`: a form without a readable
+ * one is stale (ZEK_CONFLICT), not unchecked. */
+static enum zek_rc
+form_begin(struct zctx *ctx, const char *version)
 {
 	int64_t v = admin_form_version(version);
+	enum zek_rc rc = store_begin(ctx->db);
 
-	return v >= 0 ? admin_change_lock(ctx, v) : ZEK_CONFLICT;
+	if (rc == ZEK_OK)
+		rc = v >= 0 ? admin_change_lock(ctx, v) : ZEK_CONFLICT;
+	return rc;
 }
 
 /* ---- keys of new fields and values of new options ---- */
@@ -434,9 +448,7 @@ move_one(struct zctx *ctx, const struct user *actor, const struct move_kind *k,
 
 	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, -1);
+	rc = change_begin(ctx, -1);
 	if (rc == ZEK_OK)
 		rc = k->load(ctx, id, &m);
 	if (rc == ZEK_OK)
@@ -514,9 +526,7 @@ core_admin_group_add(struct zctx *ctx, const struct user *actor,
 		return rc;
 	if (!group_names(&fc, f, &de, &en))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = store_groups_by_desk(ctx->db, ctx->arena, d->id, &groups, &n);
 	if (rc == ZEK_OK && n >= ADMIN_GROUPS_MAX) {
@@ -576,9 +586,7 @@ core_admin_group_save(struct zctx *ctx, const struct user *actor,
 		return ZEK_NOTFOUND;
 	if (!group_names(&fc, f, &de, &en))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = group_and_siblings(ctx, group_id, &groups, &n, &i);
 	if (rc == ZEK_OK)
@@ -815,9 +823,7 @@ core_admin_type_add(struct zctx *ctx, const struct user *actor,
 		return rc;
 	if (!type_check(&fc, f, &v))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = desk_config_load(ctx, d, &dc);
 	if (rc == ZEK_OK && dc.ntypes >= ADMIN_TYPES_MAX) {
@@ -891,9 +897,7 @@ core_admin_type_save(struct zctx *ctx, const struct user *actor,
 		return ZEK_NOTFOUND;
 	if (!type_check(&fc, f, &v))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = type_and_desk(ctx, type_id, &t, &dc);
 	if (rc == ZEK_OK)
@@ -1227,9 +1231,7 @@ core_admin_field_add(struct zctx *ctx, const struct user *actor,
 	shape_ok = field_shape_check(&fc, f, &sh);
 	if (!field_texts_check(&fc, f, &v) || !shape_ok)
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = type_fields(ctx, type_id, 0, &t, &fields, &n, &self);
 	if (rc == ZEK_OK && n >= ADMIN_FIELDS_MAX) {
@@ -1303,9 +1305,7 @@ core_admin_field_save(struct zctx *ctx, const struct user *actor,
 		return ZEK_NOTFOUND;
 	if (!field_texts_check(&fc, f, &v))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = field_and_mates(ctx, field_id, &t, &fields, &n, &i);
 	if (rc == ZEK_OK)
@@ -1496,9 +1496,7 @@ core_admin_option_add(struct zctx *ctx, const struct user *actor,
 		return rc;
 	if (!option_labels(&fc, f, &de, &en))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = select_options_load(ctx, field_id, 0, &so);
 	if (rc == ZEK_OK && so.n >= ADMIN_OPTIONS_MAX) {
@@ -1544,9 +1542,7 @@ core_admin_option_save(struct zctx *ctx, const struct user *actor,
 		return ZEK_NOTFOUND;
 	if (!option_labels(&fc, f, &de, &en))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = option_select_load(ctx, option_id, &so);
 	if (rc == ZEK_OK)
@@ -1609,9 +1605,7 @@ core_admin_option_retire(struct zctx *ctx, const struct user *actor,
 	*err = (struct field_error){ 0 };
 	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, -1);
+	rc = change_begin(ctx, -1);
 	if (rc == ZEK_OK)
 		rc = option_select_load(ctx, option_id, &so);
 	if (rc != ZEK_OK)

@@ -437,9 +437,7 @@ core_admin_closed_day_delete(struct zctx *ctx, const struct user *actor,
 	size_t n, i;
 	enum zek_rc rc;
 
-	if (!admin_actor_ok(actor))
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
+	rc = admin_begin(ctx, actor);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = store_closed_days_list(ctx->db, ctx->arena, CALENDAR_CLOSED_MAX,

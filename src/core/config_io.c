@@ -2510,9 +2510,7 @@ core_config_import(struct zctx *ctx, const struct user *actor,
 
 	*probs = (struct config_problems){ 0 };
 	*plan = (struct config_plan){ 0 };
-	if (!admin_actor_ok(actor))
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
+	rc = admin_begin(ctx, actor);
 	if (rc != ZEK_OK)
 		return rc;
 	/* Counted up before the state is read: on PostgreSQL the version's
