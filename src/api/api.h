@@ -103,6 +103,12 @@ json_t *api_date(struct req *rq, int64_t ms);
  * issue id) as the caller sees it. Answers 404 (api_err_no_request) itself
  * and returns ZEK_NOTFOUND when there is none the caller may see. */
 int api_request_load(struct req *rq, struct request_view **out);
+/* The text of body's optional "additionalComment" object ({"body": ...},
+ * as a transition or an attachment takes it) into *text, NULL when there
+ * is none. A wrong object answers 400 naming the field and returns
+ * ZEK_INVALID, as api_body does. */
+int api_additional_comment(struct req *rq, const json_t *body,
+    const char **text);
 /* The request's activity for the caller (newest first). Answers itself
  * on failure and returns the zek_rc. */
 int api_request_activity(struct req *rq, const struct request_view *v,

@@ -204,10 +204,6 @@ static const struct api_json_field attach_spec[] = {
 	{ "additionalComment", API_JSON_OBJECT, false, 0 },
 };
 
-static const struct api_json_field comment_spec[] = {
-	{ "body", API_JSON_STRING, false, 0 },
-};
-
 /* POST /rest/servicedeskapi/request/{issueIdOrKey}/attachment: the
  * temporary files become a comment's attachments (JSM, too, shows them
  * as a comment). */
@@ -215,21 +211,14 @@ int
 api_request_attach(struct req *rq)
 {
 	struct comment_input in = { 0 };
-	struct api_json_error jerr;
 	struct request_view *v;
 	const char **tokens;
-	const char *arg;
-	json_t *body, *ids, *add, *c, *files;
+	json_t *body, *ids, *c, *files;
 	size_t i;
 
-	if (api_body(rq, attach_spec, 3, &body) != ZEK_OK)
+	if (api_body(rq, attach_spec, 3, &body) != ZEK_OK ||
+	    api_additional_comment(rq, body, &in.body) != ZEK_OK)
 		return ZEK_OK;
-	add = json_object_get(body, "additionalComment");
-	if (add != NULL && api_json_check(add, comment_spec, 1, &jerr) != ZEK_OK) {
-		arg = jerr.arg != NULL ? arena_printf(rq->arena,
-		    "additionalComment.%s", jerr.arg) : "additionalComment";
-		return api_error(rq, 400, jerr.key, arg);
-	}
 	ids = json_object_get(body, "temporaryAttachmentIds");
 	if (json_array_size(ids) == 0)
 		return api_error(rq, 400, "api_err_missing_field",
@@ -244,8 +233,6 @@ api_request_attach(struct req *rq)
 	in.attachment_tokens = tokens;
 	in.ntokens = json_array_size(ids);
 	in.is_public = json_is_true(json_object_get(body, "public"));
-	in.body = add != NULL ? json_string_value(json_object_get(add, "body")) :
-	    NULL;
 	if (str_empty(in.body))
 		in.body = files_comment(rq, tokens, in.ntokens);
 	if (in.body == NULL)

@@ -179,6 +179,30 @@ api_request_load(struct req *rq, struct request_view **out)
 }
 
 int
+api_additional_comment(struct req *rq, const json_t *body, const char **text)
+{
+	static const struct api_json_field spec[] = {
+		{ "body", API_JSON_STRING, false, 0 },
+	};
+	json_t *add = json_object_get(body, "additionalComment");
+	struct api_json_error jerr;
+	const char *arg;
+
+	*text = NULL;
+	if (add == NULL)
+		return ZEK_OK;
+	if (api_json_check(add, spec, 1, &jerr) != ZEK_OK) {
+		arg = jerr.arg != NULL ?
+		    arena_printf(rq->arena, "additionalComment.%s", jerr.arg) :
+		    "additionalComment";
+		api_error(rq, 400, jerr.key, arg);
+		return ZEK_INVALID;
+	}
+	*text = json_string_value(json_object_get(add, "body"));
+	return ZEK_OK;
+}
+
+int
 api_request_activity(struct req *rq, const struct request_view *v,
     struct activity_entry **out, size_t *n)
 {

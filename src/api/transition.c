@@ -75,10 +75,6 @@ static const struct api_json_field transition_spec[] = {
 	{ "additionalComment", API_JSON_OBJECT, false, 0 },
 };
 
-static const struct api_json_field comment_spec[] = {
-	{ "body", API_JSON_STRING, false, 0 },
-};
-
 static const struct transition *
 find(const json_t *id)
 {
@@ -106,23 +102,15 @@ api_transition(struct req *rq)
 	static const char *const names[] = { "comment",
 	    "additionalComment.body", NULL };
 	const struct transition *t;
-	struct api_json_error jerr;
 	struct request_view *v;
 	struct field_error err = { 0 };
 	const char *comment = NULL, *arg;
-	json_t *body, *add;
+	json_t *body;
 	int rc;
 
-	if (api_body(rq, transition_spec, 2, &body) != ZEK_OK)
+	if (api_body(rq, transition_spec, 2, &body) != ZEK_OK ||
+	    api_additional_comment(rq, body, &comment) != ZEK_OK)
 		return ZEK_OK;
-	add = json_object_get(body, "additionalComment");
-	if (add != NULL && api_json_check(add, comment_spec, 1, &jerr) != ZEK_OK) {
-		arg = jerr.arg != NULL ? arena_printf(rq->arena,
-		    "additionalComment.%s", jerr.arg) : "additionalComment";
-		return api_error(rq, 400, jerr.key, arg);
-	}
-	if (add != NULL)
-		comment = json_string_value(json_object_get(add, "body"));
 	if ((t = find(json_object_get(body, "id"))) == NULL) {
 		arg = json_is_string(json_object_get(body, "id")) ?
 		    json_string_value(json_object_get(body, "id")) : NULL;
