@@ -418,9 +418,12 @@ web_request_notify(struct req *rq)
 	return back_to(rq, v, "");
 }
 
-/* POST .../{issueKey}/participants: "Teilen" with who=e-mail or name. */
-int
-web_request_share(struct req *rq)
+/* POST .../{issueKey}/participants (who: "Teilen" with an e-mail address
+ * or a name), .../participants/remove (user) and .../organisation (org:
+ * "Mit meiner Organisation teilen"): "Geteilt mit", as on the agent's
+ * page. */
+static int
+sharing_post(struct req *rq, enum web_sharing_op op)
 {
 	struct page_state st = { 0 };
 	struct request_view *v;
@@ -430,57 +433,38 @@ web_request_share(struct req *rq)
 	rc = load(rq, &v);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
-	rc = web_sharing_post(rq, v->id, WEB_SHARE_ADD, &st.share_err, &left);
-	if (rc == ZEK_OK)
+	rc = web_sharing_post(rq, v->id, op, &st.share_err, &left);
+	/* Who left cannot see the request any more. */
+	if (rc == ZEK_OK && left)
+		return http_redirect(rq, 303, WEB_REQUESTS);
+	/* Removed already (a second click): the page shows it. */
+	if (rc == ZEK_OK || (op == WEB_SHARE_REMOVE && rc == ZEK_NOTFOUND))
 		return back_to(rq, v, "#shared-heading");
-	if (rc != ZEK_INVALID)
-		return refused(rq, rc);
-	st.share_failed = true;
-	return request_page(rq, v, &st, 422);
+	if (rc == ZEK_INVALID && op == WEB_SHARE_ADD) {
+		st.share_failed = true;
+		return request_page(rq, v, &st, 422);
+	}
+	if (rc == ZEK_INVALID)
+		return web_fail(rq, 400, rc);
+	return refused(rq, rc);
 }
 
-/* POST .../{issueKey}/participants/remove: user=id. */
+int
+web_request_share(struct req *rq)
+{
+	return sharing_post(rq, WEB_SHARE_ADD);
+}
+
 int
 web_request_unshare(struct req *rq)
 {
-	struct request_view *v;
-	bool left;
-	int rc;
-
-	rc = load(rq, &v);
-	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc), rc);
-	rc = web_sharing_post(rq, v->id, WEB_SHARE_REMOVE, NULL, &left);
-	if (rc == ZEK_INVALID)
-		return web_fail(rq, 400, rc);
-	/* Gone already (a second click): the page shows it. */
-	if (rc == ZEK_NOTFOUND)
-		return back_to(rq, v, "#shared-heading");
-	if (rc != ZEK_OK)
-		return refused(rq, rc);
-	/* Who left cannot see the request any more. */
-	if (left)
-		return http_redirect(rq, 303, WEB_REQUESTS);
-	return back_to(rq, v, "#shared-heading");
+	return sharing_post(rq, WEB_SHARE_REMOVE);
 }
 
-/* POST .../{issueKey}/organisation: org=id, "Mit meiner Organisation teilen". */
 int
 web_request_share_org(struct req *rq)
 {
-	struct request_view *v;
-	bool left;
-	int rc;
-
-	rc = load(rq, &v);
-	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc), rc);
-	rc = web_sharing_post(rq, v->id, WEB_SHARE_ORG, NULL, &left);
-	if (rc == ZEK_INVALID)
-		return web_fail(rq, 400, rc);
-	if (rc != ZEK_OK)
-		return refused(rq, rc);
-	return back_to(rq, v, "#shared-heading");
+	return sharing_post(rq, WEB_SHARE_ORG);
 }
 
 /* GET .../{issueKey}/withdraw: the confirmation step. */
