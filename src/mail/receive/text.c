@@ -30,6 +30,18 @@ static const struct {
 	{ "copy", "\xc2\xa9" },
 };
 
+/* The text b holds, in a (NULL when b or a ran out); frees b. */
+static char *
+to_arena(struct arena *a, struct buf *b)
+{
+	char *out = b->failed ?
+	    NULL :
+	    arena_strndup(a, b->data != NULL ? b->data : "", b->len);
+
+	buf_free(b);
+	return out;
+}
+
 static void
 put_utf8(struct buf *b, uint32_t cp)
 {
@@ -134,7 +146,7 @@ char *
 mail_text_from_html(struct arena *a, const char *html)
 {
 	const char *p = html, *end;
-	char tag[16], *out;
+	char tag[16];
 	int depth = 0;
 	bool closing, space = false;
 	struct buf b;
@@ -186,10 +198,7 @@ mail_text_from_html(struct arena *a, const char *html)
 		buf_putc(&b, *p++);
 		space = false;
 	}
-	out = b.failed ? NULL : arena_strndup(a, b.data != NULL ? b.data : "",
-	    b.len);
-	buf_free(&b);
-	return out;
+	return to_arena(a, &b);
 }
 
 /* ---- cutting quoted history ---- */
@@ -391,9 +400,7 @@ mail_text_cut_quotes(struct arena *a, const char *text)
 		buf_putc(&b, '\n');
 	}
 	/* Quoted lines between paragraphs leave runs of blank lines. */
-	out = b.failed ? NULL : arena_strndup(a, b.data != NULL ? b.data : "",
-	    b.len);
-	buf_free(&b);
+	out = to_arena(a, &b);
 	if (out != NULL) {
 		char *w = out, *p;
 		int blanks = 0;
@@ -422,7 +429,6 @@ mail_text_unflow(struct arena *a, const char *text, bool delsp)
 	const char *p = text, *nl;
 	struct buf b;
 	size_t n;
-	char *out;
 	bool soft;
 
 	buf_init(&b, TEXT_MAX);
@@ -445,10 +451,7 @@ mail_text_unflow(struct arena *a, const char *text, bool delsp)
 			buf_putc(&b, '\n');
 		p = nl + 1;
 	}
-	out = b.failed ? NULL : arena_strndup(a, b.data != NULL ? b.data : "",
-	    b.len);
-	buf_free(&b);
-	return out;
+	return to_arena(a, &b);
 }
 
 /* ---- Markdown ---- */
@@ -483,7 +486,6 @@ mail_text_to_markdown(struct arena *a, const char *text)
 	const char *p = text, *nl;
 	struct buf b;
 	size_t n, k;
-	char *out;
 
 	buf_init(&b, TEXT_MAX);
 	while (*p != '\0') {
@@ -506,8 +508,5 @@ mail_text_to_markdown(struct arena *a, const char *text)
 			buf_putc(&b, '\\');
 		buf_putc(&b, '\n');
 	}
-	out = b.failed ? NULL : arena_strndup(a, b.data != NULL ? b.data : "",
-	    b.len);
-	buf_free(&b);
-	return out;
+	return to_arena(a, &b);
 }
