@@ -395,6 +395,20 @@ db_open_failed(const struct app *app, int rc)
 	return rc;
 }
 
+/* Runs fn with a context on the database of app->cfg, opened for it and
+ * closed after; a database that does not open is logged. */
+static int
+with_db(struct app *app, int (*fn)(struct zctx *, void *), void *arg)
+{
+	int rc = core_open(&app->cfg, &app->core);
+
+	if (rc != ZEK_OK)
+		return db_open_failed(app, rc);
+	rc = with_ctx(app->core, fn, arg);
+	core_close(app->core);
+	return rc;
+}
+
 static int
 cmd_serve(struct app *app)
 {
@@ -555,11 +569,7 @@ cmd_user_add(struct app *app, int argc, char **argv)
 		line[strcspn(line, "\r\n")] = '\0';
 		u.password = line;
 	}
-	rc = core_open(&app->cfg, &app->core);
-	if (rc == ZEK_OK) {
-		rc = with_ctx(app->core, do_user_add, &u);
-		core_close(app->core);
-	}
+	rc = with_db(app, do_user_add, &u);
 	sodium_memzero(line, sizeof(line));
 	return rc;
 }
@@ -641,7 +651,7 @@ cmd_user_account(struct app *app, int argc, char **argv)
 	};
 	struct account_args a = { .sub = argv[0] };
 	bool invite = str_eq(a.sub, "invite");
-	int c, rc;
+	int c;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -660,12 +670,7 @@ cmd_user_account(struct app *app, int argc, char **argv)
 	}
 	if (a.email == NULL || optind != argc)
 		goto bad;
-	rc = core_open(&app->cfg, &app->core);
-	if (rc == ZEK_OK) {
-		rc = with_ctx(app->core, do_account, &a);
-		core_close(app->core);
-	}
-	return rc;
+	return with_db(app, do_account, &a);
 bad:
 	fputs(usage, stderr);
 	return ZEK_INVALID;
@@ -766,7 +771,6 @@ static int
 cmd_org(struct app *app, int argc, char **argv)
 {
 	struct org_args a = { 0 };
-	int rc;
 
 	if (argc >= 4 && str_eq(argv[argc - 2], "--db")) {
 		if (settings_set(&app->cfg, "db", argv[argc - 1]) != 0)
@@ -780,12 +784,7 @@ cmd_org(struct app *app, int argc, char **argv)
 	if (!(str_eq(a.sub, "list") && argc <= 3) &&
 	    !((str_eq(a.sub, "add") || str_eq(a.sub, "members")) && argc == 3))
 		goto bad;
-	rc = core_open(&app->cfg, &app->core);
-	if (rc == ZEK_OK) {
-		rc = with_ctx(app->core, do_org, &a);
-		core_close(app->core);
-	}
-	return rc;
+	return with_db(app, do_org, &a);
 bad:
 	fputs("usage: zek org add NAME | org list [QUERY] | org members NAME "
 	    "[--db DB]\n", stderr);
@@ -812,8 +811,6 @@ do_import(struct zctx *ctx, void *arg)
 static int
 cmd_import(struct app *app, int argc, char **argv)
 {
-	int rc;
-
 	if (argc == 4 && str_eq(argv[1], "--db")) {
 		if (settings_set(&app->cfg, "db", argv[2]) != 0)
 			return ZEK_INVALID;
@@ -824,12 +821,7 @@ cmd_import(struct app *app, int argc, char **argv)
 		fputs("usage: zek import-objects [--db DB] FILE.csv\n", stderr);
 		return ZEK_INVALID;
 	}
-	rc = core_open(&app->cfg, &app->core);
-	if (rc == ZEK_OK) {
-		rc = with_ctx(app->core, do_import, argv[1]);
-		core_close(app->core);
-	}
-	return rc;
+	return with_db(app, do_import, argv[1]);
 }
 
 /* ---- zek config export|import ---- */
@@ -1420,7 +1412,7 @@ cmd_jobs(struct app *app, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct jobs_args ja = { 0 };
-	int c, rc;
+	int c;
 
 	cli_job_id();
 	if (argc < 2 || !str_eq(argv[1], "run")) {
@@ -1439,13 +1431,7 @@ cmd_jobs(struct app *app, int argc, char **argv)
 		fputs("usage: zek jobs run [--db DB] [--now MS]\n", stderr);
 		return ZEK_INVALID;
 	}
-	rc = core_open(&app->cfg, &app->core);
-	if (rc != ZEK_OK) {
-		return db_open_failed(app, rc);
-	}
-	rc = with_ctx(app->core, do_jobs_run, &ja);
-	core_close(app->core);
-	return rc;
+	return with_db(app, do_jobs_run, &ja);
 }
 
 /* ---- zek retention ---- */
@@ -1513,7 +1499,7 @@ cmd_retention(struct app *app, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct retention_args ra = { 0 };
-	int c, rc;
+	int c;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1529,12 +1515,7 @@ cmd_retention(struct app *app, int argc, char **argv)
 		    stderr);
 		return ZEK_INVALID;
 	}
-	rc = core_open(&app->cfg, &app->core);
-	if (rc != ZEK_OK)
-		return db_open_failed(app, rc);
-	rc = with_ctx(app->core, do_retention, &ra);
-	core_close(app->core);
-	return rc;
+	return with_db(app, do_retention, &ra);
 }
 
 /* ---- zek reports rebuild ---- */
@@ -1577,7 +1558,7 @@ cmd_reports(struct app *app, int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, rc;
+	int c;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1590,12 +1571,7 @@ cmd_reports(struct app *app, int argc, char **argv)
 		fputs("usage: zek reports rebuild [--db DB]\n", stderr);
 		return ZEK_INVALID;
 	}
-	rc = core_open(&app->cfg, &app->core);
-	if (rc != ZEK_OK)
-		return db_open_failed(app, rc);
-	rc = with_ctx(app->core, do_reports_rebuild, NULL);
-	core_close(app->core);
-	return rc;
+	return with_db(app, do_reports_rebuild, NULL);
 }
 
 /* ---- zek copy-db ---- */
