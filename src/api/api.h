@@ -113,6 +113,13 @@ int api_additional_comment(struct req *rq, const json_t *body,
  * on failure and returns the zek_rc. */
 int api_request_activity(struct req *rq, const struct request_view *v,
     struct activity_entry **out, size_t *n);
+/* A list made from a request's activity: api_status_history,
+ * api_request_files. */
+typedef json_t *(*api_activity_list_fn)(struct req *rq,
+    const struct request_view *v, const struct activity_entry *e, size_t n);
+/* GET of such a list for the route's request: the page ?start and ?limit
+ * ask for of what `list` makes. Answers failures itself. */
+int api_reply_activity_list(struct req *rq, api_activity_list_fn list);
 /* A user object for someone the caller sees on a request: the e-mail
  * address (and DC's `name` = e-mail) only for the caller themselves and
  * for agents; for others `name` is the account id, which every body that

@@ -153,16 +153,7 @@ api_attach_temporary(struct req *rq)
 int
 api_request_attachments(struct req *rq)
 {
-	struct activity_entry *e;
-	struct request_view *v;
-	struct api_page pg;
-	size_t n;
-
-	if (api_page_parse(rq, &pg) != ZEK_OK ||
-	    api_request_load(rq, &v) != ZEK_OK ||
-	    api_request_activity(rq, v, &e, &n) != ZEK_OK)
-		return ZEK_OK;
-	return api_reply_page(rq, &pg, api_request_files(rq, v, e, n), NULL);
+	return api_reply_activity_list(rq, api_request_files);
 }
 
 /* A comment for files sent without one: their names, as Markdown text. */

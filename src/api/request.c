@@ -215,6 +215,21 @@ api_request_activity(struct req *rq, const struct request_view *v,
 	return rc;
 }
 
+int
+api_reply_activity_list(struct req *rq, api_activity_list_fn list)
+{
+	struct activity_entry *e;
+	struct request_view *v;
+	struct api_page pg;
+	size_t n;
+
+	if (api_page_parse(rq, &pg) != ZEK_OK ||
+	    api_request_load(rq, &v) != ZEK_OK ||
+	    api_request_activity(rq, v, &e, &n) != ZEK_OK)
+		return ZEK_OK;
+	return api_reply_page(rq, &pg, list(rq, v, e, n), NULL);
+}
+
 /* ---- the CustomerRequest object ---- */
 
 /* The request's type; read once per call (core_reqtype_get). */

@@ -76,14 +76,5 @@ api_current_status(struct req *rq, const struct request_view *v)
 int
 api_request_status(struct req *rq)
 {
-	struct activity_entry *e;
-	struct request_view *v;
-	struct api_page pg;
-	size_t n;
-
-	if (api_page_parse(rq, &pg) != ZEK_OK ||
-	    api_request_load(rq, &v) != ZEK_OK ||
-	    api_request_activity(rq, v, &e, &n) != ZEK_OK)
-		return ZEK_OK;
-	return api_reply_page(rq, &pg, api_status_history(rq, v, e, n), NULL);
+	return api_reply_activity_list(rq, api_status_history);
 }
