@@ -395,6 +395,31 @@ db_open_failed(const struct app *app, int rc)
 	return rc;
 }
 
+/* The command's --db and then exactly `nargs` arguments (argv[0] is the
+ * command); the index of the first, or -1 after printing `use`. */
+static int
+db_then_args(struct app *app, int argc, char **argv, int nargs, const char *use)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'd' || settings_set(&app->cfg, "db", optarg) != 0) {
+			fputs(use, stderr);
+			return -1;
+		}
+	}
+	if (argc - optind != nargs) {
+		fputs(use, stderr);
+		return -1;
+	}
+	return optind;
+}
+
 /* Runs fn with a context on the database of app->cfg, opened for it and
  * closed after; a database that does not open is logged. */
 static int
@@ -1061,6 +1086,20 @@ do_mail_show(struct zctx *ctx, void *arg)
 	return rc;
 }
 
+/* What became of a received message, as mail receive and mail retry say
+ * it. */
+static void
+print_inbound(const struct inbound_result *res)
+{
+	printf("zek: mail %lld %s%s%s%s%s\n", (long long)res->id,
+	    res->duplicate ? "received before, " : "", res->state,
+	    res->reason[0] != '\0' ? " (" : "", res->reason,
+	    res->reason[0] != '\0' ? ")" : "");
+	if (res->request_key[0] != '\0')
+		printf("zek: request %s%s\n", res->request_key,
+		    res->comment_id != 0 ? ", comment added" : "");
+}
+
 /* One received message on standard input. */
 static int
 do_mail_receive(struct core *core, struct zctx *ctx)
@@ -1082,13 +1121,7 @@ do_mail_receive(struct core *core, struct zctx *ctx)
 		    "again later: %s\n", zek_rc_name(rc));
 		return EXIT_TEMPFAIL;
 	}
-	printf("zek: mail %lld %s%s%s%s%s\n", (long long)res.id,
-	    res.duplicate ? "received before, " : "", res.state,
-	    res.reason[0] != '\0' ? " (" : "", res.reason,
-	    res.reason[0] != '\0' ? ")" : "");
-	if (res.request_key[0] != '\0')
-		printf("zek: request %s%s\n", res.request_key,
-		    res.comment_id != 0 ? ", comment added" : "");
+	print_inbound(&res);
 	return 0;
 }
 
@@ -1162,12 +1195,7 @@ do_mail_retry(struct core *core, struct zctx *ctx)
 		fprintf(stderr, "zek: mail retry: %s\n", zek_rc_name(rc));
 		return EXIT_TEMPFAIL;
 	}
-	printf("zek: mail %lld %s%s%s%s\n", (long long)res.id, res.state,
-	    res.reason[0] != '\0' ? " (" : "", res.reason,
-	    res.reason[0] != '\0' ? ")" : "");
-	if (res.request_key[0] != '\0')
-		printf("zek: request %s%s\n", res.request_key,
-		    res.comment_id != 0 ? ", comment added" : "");
+	print_inbound(&res);
 	return 0;
 }
 
@@ -1554,21 +1582,13 @@ do_reports_rebuild(struct zctx *ctx, void *arg)
 static int
 cmd_reports(struct app *app, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	static const char use[] = "usage: zek reports rebuild [--db DB]\n";
+	int i = db_then_args(app, argc, argv, 1, use);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': if (settings_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
-		default: fputs(usage_ops, stderr); return ZEK_INVALID;
-		}
-	}
-	if (optind + 1 != argc || !str_eq(argv[optind], "rebuild")) {
-		fputs("usage: zek reports rebuild [--db DB]\n", stderr);
+	if (i < 0)
+		return ZEK_INVALID;
+	if (!str_eq(argv[i], "rebuild")) {
+		fputs(use, stderr);
 		return ZEK_INVALID;
 	}
 	return with_db(app, do_reports_rebuild, NULL);
@@ -1614,32 +1634,6 @@ cmd_copy_db(int argc, char **argv)
 }
 
 /* ---- zek backup, restore, check ---- */
-
-/* The command's --db and then exactly `nargs` arguments (argv[0] is the
- * command); the index of the first, or -1 after printing `use`. */
-static int
-db_then_args(struct app *app, int argc, char **argv, int nargs,
-    const char *use)
-{
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'd' || settings_set(&app->cfg, "db", optarg) != 0) {
-			fputs(use, stderr);
-			return -1;
-		}
-	}
-	if (argc - optind != nargs) {
-		fputs(use, stderr);
-		return -1;
-	}
-	return optind;
-}
 
 static int
 cmd_backup(struct app *app, int argc, char **argv)
