@@ -217,6 +217,21 @@ bind_some(sqlite3_stmt *st, int idx, int is_text, int64_t v, const char *s)
 	return sqlite3_bind_int64(st, idx, v);
 }
 
+/* Binds what a queue's page and its count share: ?5 the assignee, ?6 the
+ * mode's time (sq_queue_p6), ?7 the search. */
+static int
+bind_queue(sqlite3_stmt *st, const struct store_queue_query *q,
+    const char *match)
+{
+	int src = bind_some(st, 5, 0, q->assignee_id, NULL);
+
+	if (src == SQLITE_OK)
+		src = bind_some(st, 6, 0, sq_queue_p6(q), NULL);
+	if (src == SQLITE_OK)
+		src = bind_some(st, 7, 1, 0, match);
+	return src;
+}
+
 /* A walk hit's assignee and update time against q's conditions. */
 static enum zek_rc
 queue_filter(struct store_conn *c, int64_t id, void *arg, bool *keep)
@@ -338,11 +353,7 @@ lite_queue_page(struct store_conn *c, struct arena *a,
 	if (src == SQLITE_OK)
 		src = bind_some(st, 4, 0, (int64_t)q->limit, NULL);
 	if (src == SQLITE_OK)
-		src = bind_some(st, 5, 0, q->assignee_id, NULL);
-	if (src == SQLITE_OK)
-		src = bind_some(st, 6, 0, sq_queue_p6(q), NULL);
-	if (src == SQLITE_OK)
-		src = bind_some(st, 7, 1, 0, match);
+		src = bind_queue(st, q, match);
 	if (src != SQLITE_OK) {
 		rc = lite_err(lite_conn(c)->db, src, "bind");
 		sq_finish(c, lite_sq(st));
@@ -404,11 +415,7 @@ lite_queue_count(struct store_conn *c, struct arena *a,
 		src = bind_some(st, (int)i + 1, 1, 0, i < nstatuses ?
 		    statuses[i] : NULL);
 	if (src == SQLITE_OK)
-		src = bind_some(st, 5, 0, q->assignee_id, NULL);
-	if (src == SQLITE_OK)
-		src = bind_some(st, 6, 0, sq_queue_p6(q), NULL);
-	if (src == SQLITE_OK)
-		src = bind_some(st, 7, 1, 0, match);
+		src = bind_queue(st, q, match);
 	if (src != SQLITE_OK) {
 		rc = lite_err(lite_conn(c)->db, src, "bind");
 		goto out;
