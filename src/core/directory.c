@@ -20,6 +20,14 @@ is_staff(const struct user *actor)
 	return actor == NULL || perm_is_staff(actor);
 }
 
+/* Opens the transaction of a change of the directory: staff only
+ * (ZEK_FORBIDDEN, without one). */
+static enum zek_rc
+staff_begin(struct zctx *ctx, const struct user *actor)
+{
+	return is_staff(actor) ? store_begin(ctx->db) : ZEK_FORBIDDEN;
+}
+
 /* A search as the store takes it: at most DIRECTORY_QUERY_MAX bytes of
  * valid text, trimmed; anything else searches for nothing special. */
 static const char *
@@ -206,9 +214,7 @@ core_org_delete(struct zctx *ctx, const struct user *actor, int64_t id)
 	struct store_org *o;
 	enum zek_rc rc;
 
-	if (!is_staff(actor))
-		return ZEK_FORBIDDEN;
-	rc = store_begin(ctx->db);
+	rc = staff_begin(ctx, actor);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = store_org_get(ctx->db, ctx->arena, id, &o);
@@ -254,9 +260,7 @@ core_org_member_remove(struct zctx *ctx, const struct user *actor,
 {
 	enum zek_rc rc;
 
-	if (!is_staff(actor))
-		return ZEK_FORBIDDEN;
-	rc = store_begin(ctx->db);
+	rc = staff_begin(ctx, actor);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = store_user_org_remove(ctx->db, user_id, org_id);
