@@ -423,6 +423,18 @@ mail_text_cut_quotes(struct arena *a, const char *text)
 
 /* ---- format=flowed ---- */
 
+/* The length of the line at p without its end (LF or CRLF); *nl: its LF,
+ * NULL for the last line. */
+static size_t
+line_at(const char *p, const char **nl)
+{
+	size_t n;
+
+	*nl = strchr(p, '\n');
+	n = *nl != NULL ? (size_t)(*nl - p) : strlen(p);
+	return n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+}
+
 char *
 mail_text_unflow(struct arena *a, const char *text, bool delsp)
 {
@@ -433,10 +445,7 @@ mail_text_unflow(struct arena *a, const char *text, bool delsp)
 
 	buf_init(&b, TEXT_MAX);
 	while (*p != '\0') {
-		nl = strchr(p, '\n');
-		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
+		n = line_at(p, &nl);
 		/* Space-stuffed: "From " and leading spaces got one more. */
 		if (n > 0 && p[0] == ' ') {
 			p++;
@@ -489,10 +498,7 @@ mail_text_to_markdown(struct arena *a, const char *text)
 
 	buf_init(&b, TEXT_MAX);
 	while (*p != '\0') {
-		nl = strchr(p, '\n');
-		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
+		n = line_at(p, &nl);
 		for (k = 0; k < n && (p[k] == ' ' || p[k] == '\t'); k++)
 			;
 		/* Indentation would make a code block: the mail meant none. */
