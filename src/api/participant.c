@@ -31,7 +31,8 @@ who_names(json_t *body, size_t n_ids, size_t i)
 	const json_t *ids = json_object_get(body, "accountIds");
 
 	if (i == SIZE_MAX)
-		return ids == NULL || json_is_null(ids) ? who_usernames : who_ids;
+		return ids == NULL || json_is_null(ids) ? who_usernames :
+		                                          who_ids;
 	return i < n_ids ? who_ids : who_usernames;
 }
 
@@ -43,7 +44,7 @@ api_participants_array(struct req *rq, const struct request_view *v)
 
 	for (i = 0; all != NULL && i < v->nparticipants; i++)
 		if (json_array_append_new(all,
-		    api_person_json(rq, &v->participants[i])) != 0) {
+		        api_person_json(rq, &v->participants[i])) != 0) {
 			json_decref(all);
 			return NULL;
 		}
@@ -100,7 +101,8 @@ api_people_refs(struct req *rq, json_t *body, size_t max, const char ***out,
 		if (i == 1)
 			*n_ids = *n;
 		arr = json_object_get(body, lists[i]);
-		json_array_foreach(arr, j, e) {
+		json_array_foreach(arr, j, e)
+		{
 			if (json_is_string(e))
 				refs[*n] = json_string_value(e);
 			else if (json_is_integer(e))
@@ -109,7 +111,8 @@ api_people_refs(struct req *rq, json_t *body, size_t max, const char ***out,
 			else
 				refs[*n] = NULL;
 			if (refs[*n] == NULL) {
-				api_error(rq, 400, "api_err_wrong_type", lists[i]);
+				api_error(rq, 400, "api_err_wrong_type",
+				    lists[i]);
 				return ZEK_INVALID;
 			}
 			(*n)++;
@@ -214,7 +217,8 @@ api_participants_add(struct req *rq)
 		if (people[nadd].id == pc.v->reporter.id ||
 		    takes_part(pc.v, people[nadd].id)) {
 			err = (struct field_error){ .field = "who",
-			    .key = "err_share_already", .arg = people[nadd].name };
+				.key = "err_share_already",
+				.arg = people[nadd].name };
 			return api_field_errors(rq, &err, 1,
 			    who_names(pc.body, pc.n_ids, i));
 		}
@@ -222,7 +226,8 @@ api_participants_add(struct req *rq)
 	}
 	if (pc.v->nparticipants + nadd > SHARE_PARTICIPANTS_MAX) {
 		err = (struct field_error){ .field = "who",
-		    .key = "err_share_too_many", .max = SHARE_PARTICIPANTS_MAX };
+			.key = "err_share_too_many",
+			.max = SHARE_PARTICIPANTS_MAX };
 		return api_field_errors(rq, &err, 1,
 		    who_names(pc.body, pc.n_ids, SIZE_MAX));
 	}
@@ -249,8 +254,10 @@ find_participant(const struct request_view *v, const char *ref)
 		id = 0;
 	for (i = 0; i < v->nparticipants; i++) {
 		const struct person *p = &v->participants[i];
-		if (p->id == id || (id == 0 && (str_caseeq(p->email, ref) ||
-		    str_caseeq(p->name, ref))))
+		if (p->id == id ||
+		    (id == 0 &&
+		        (str_caseeq(p->email, ref) ||
+		            str_caseeq(p->name, ref))))
 			return p;
 	}
 	return NULL;
@@ -292,7 +299,8 @@ api_participants_remove(struct req *rq)
 			;
 		if (j < i)
 			continue;
-		rc = core_participant_remove(&rq->ctx, rq->user, v->id, gone[i]->id);
+		rc = core_participant_remove(&rq->ctx, rq->user, v->id,
+		    gone[i]->id);
 		if (rc != ZEK_OK)
 			return refused(rq, rc);
 	}
@@ -301,8 +309,9 @@ api_participants_remove(struct req *rq)
 	for (i = 0; all != NULL && i < v->nparticipants; i++) {
 		for (j = 0; j < n && gone[j]->id != v->participants[i].id; j++)
 			;
-		if (j == n && json_array_append_new(all,
-		    api_person_json(rq, &v->participants[i])) != 0) {
+		if (j == n &&
+		    json_array_append_new(all,
+		        api_person_json(rq, &v->participants[i])) != 0) {
 			json_decref(all);
 			return ZEK_NOMEM;
 		}

@@ -23,8 +23,9 @@ category(enum status st)
 static json_t *
 status_json(struct req *rq, enum status st, int64_t since)
 {
-	return json_pack("{s:s, s:s, s:o}", "status", status_label(st, rq->lang),
-	    "statusCategory", category(st), "statusDate", api_date(rq, since));
+	return json_pack("{s:s, s:s, s:o}", "status",
+	    status_label(st, rq->lang), "statusCategory", category(st),
+	    "statusDate", api_date(rq, since));
 }
 
 /* Entries that set a status: the creation (Offen) and every change. */
@@ -51,15 +52,16 @@ api_status_history(struct req *rq, const struct request_view *v,
 		if (!sets_status(&e[i], &st))
 			continue;
 		created = created || e[i].kind == ACTIVITY_CREATED;
-		if (json_array_append_new(all, status_json(rq, st,
-		    e[i].created_at)) != 0) {
+		if (json_array_append_new(all,
+		        status_json(rq, st, e[i].created_at)) != 0) {
 			json_decref(all);
 			return NULL;
 		}
 	}
 	/* A log cut at ACTIVITY_MAX still begins with the creation. */
-	if (all != NULL && !created && json_array_append_new(all,
-	    status_json(rq, STATUS_OFFEN, v->created_at)) != 0) {
+	if (all != NULL && !created &&
+	    json_array_append_new(all,
+	        status_json(rq, STATUS_OFFEN, v->created_at)) != 0) {
 		json_decref(all);
 		return NULL;
 	}

@@ -16,7 +16,7 @@
 struct transition {
 	const char *id;
 	enum wf_action action;
-	const char *name_key;       /* po/<lang>/api.po */
+	const char *name_key; /* po/<lang>/api.po */
 };
 
 static const struct transition transitions[] = {
@@ -61,9 +61,10 @@ api_transitions(struct req *rq)
 	all = json_array();
 	for (i = 0; all != NULL && i < NTRANSITIONS; i++)
 		if (offered(&ab, transitions[i].action) &&
-		    json_array_append_new(all, json_pack("{s:s, s:s}",
-		    "id", transitions[i].id, "name", i18n_get(rq->cat, rq->lang,
-		    transitions[i].name_key))) != 0) {
+		    json_array_append_new(all,
+		        json_pack("{s:s, s:s}", "id", transitions[i].id, "name",
+		            i18n_get(rq->cat, rq->lang,
+		                transitions[i].name_key))) != 0) {
 			json_decref(all);
 			return ZEK_NOMEM;
 		}
@@ -85,7 +86,8 @@ find(const json_t *id)
 	if (json_is_string(id)) {
 		s = json_string_value(id);
 	} else if (json_is_integer(id)) {
-		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(id));
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)json_integer_value(id));
 		s = num;
 	}
 	for (i = 0; s != NULL && i < NTRANSITIONS; i++)
@@ -100,7 +102,7 @@ int
 api_transition(struct req *rq)
 {
 	static const char *const names[] = { "comment",
-	    "additionalComment.body", NULL };
+		"additionalComment.body", NULL };
 	const struct transition *t;
 	struct request_view *v;
 	struct field_error err = { 0 };
@@ -113,7 +115,8 @@ api_transition(struct req *rq)
 		return ZEK_OK;
 	if ((t = find(json_object_get(body, "id"))) == NULL) {
 		arg = json_is_string(json_object_get(body, "id")) ?
-		    json_string_value(json_object_get(body, "id")) : NULL;
+		    json_string_value(json_object_get(body, "id")) :
+		    NULL;
 		return api_error(rq, 400, "api_err_no_transition",
 		    arg != NULL ? arena_strdup(rq->arena, arg) : "");
 	}

@@ -34,12 +34,12 @@ struct change_list {
 	struct zctx *ctx;
 	const struct user *actor;
 	const char *target;
-	struct store_config_change rows[16];  /* the most one form changes */
+	struct store_config_change rows[16]; /* the most one form changes */
 	size_t n;
 };
 
-void admin_form_error(struct form_check *fc, const char *field,
-    const char *key, int64_t max);
+void admin_form_error(struct form_check *fc, const char *field, const char *key,
+    int64_t max);
 /* The text of one control, trimmed; multi-line ones with CRLF turned
  * into LF. NULL after an error (added) or when out of memory. */
 const char *admin_form_text(struct form_check *fc, const char *field,
@@ -52,8 +52,8 @@ int64_t admin_form_version(const char *v);
 
 void admin_change_text(struct change_list *cl, const char *subject,
     const char *old, const char *now);
-void admin_change_time(struct change_list *cl, const char *subject,
-    int64_t old, int64_t now);
+void admin_change_time(struct change_list *cl, const char *subject, int64_t old,
+    int64_t now);
 /* Inside a change's transaction, before it reads what it changes: counts
  * the configuration's version up from `version` (ZEK_CONFLICT when
  * someone else's came between; -1: a change that stands alone). On

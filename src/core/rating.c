@@ -79,11 +79,11 @@ core_rating_of_view(struct zctx *ctx, const struct user *user,
 	if (rc != ZEK_OK)
 		return rc;
 	/* A customer sees the rating they gave themselves, never another's. */
-	out->has_rating = found && ((roles & WF_ROLE_AGENT) != 0 ||
-	    out->rating.rater_id == user->id);
+	out->has_rating = found &&
+	    ((roles & WF_ROLE_AGENT) != 0 || out->rating.rater_id == user->id);
 	out->changeable = found && ctx->now_ms < out->rating.change_until;
-	out->offered = reporter && (!found || (out->has_rating &&
-	    out->changeable));
+	out->offered = reporter &&
+	    (!found || (out->has_rating && out->changeable));
 	return ZEK_OK;
 }
 
@@ -94,8 +94,9 @@ input_error(struct field_error *err, const char *field, const char *key,
     int64_t max)
 {
 	if (err != NULL)
-		*err = (struct field_error){ .field = field, .key = key,
-		    .max = max };
+		*err = (struct field_error){ .field = field,
+			.key = key,
+			.max = max };
 	return ZEK_INVALID;
 }
 
@@ -113,7 +114,8 @@ input_check(struct zctx *ctx, const char *score, const char *comment,
 	if (rc != ZEK_OK)
 		return rc;
 	if (str_to_i64(score, 1, RATING_SCORE_MAX, n) != 0)
-		return input_error(err, RATING_SCORE_FIELD, "err_rating_score", 0);
+		return input_error(err, RATING_SCORE_FIELD, "err_rating_score",
+		    0);
 	return ZEK_OK;
 }
 
@@ -162,7 +164,7 @@ rate_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
 	sr.created_at = found ? old.created_at : ctx->now_ms;
 	sr.updated_at = ctx->now_ms;
 	rc = found ? store_rating_update(ctx->db, &sr) :
-	    store_rating_insert(ctx->db, &sr);
+	             store_rating_insert(ctx->db, &sr);
 	if (rc != ZEK_OK)
 		return rc;
 	snprintf(action, sizeof(action), "%d", (int)sr.score);
@@ -199,9 +201,8 @@ rate(struct zctx *ctx, const struct user *user, int64_t request_id,
 }
 
 enum zek_rc
-core_rating_save(struct zctx *ctx, const struct user *user,
-    int64_t request_id, const char *score, const char *comment,
-    struct field_error *err)
+core_rating_save(struct zctx *ctx, const struct user *user, int64_t request_id,
+    const char *score, const char *comment, struct field_error *err)
 {
 	if (user == NULL)
 		return ZEK_FORBIDDEN;
@@ -224,7 +225,8 @@ link_target(struct zctx *ctx, struct rating_link *out, struct user **user)
 
 	rc = core_user_get_active(ctx, out->user_id, user);
 	if (rc == ZEK_OK)
-		rc = store_request_by_id(ctx->db, ctx->arena, out->request_id, &r);
+		rc = store_request_by_id(ctx->db, ctx->arena, out->request_id,
+		    &r);
 	if (rc == ZEK_OK)
 		rc = store_desk_by_id(ctx->db, ctx->arena, r->desk_id, &d);
 	if (rc == ZEK_NOTFOUND) {
@@ -258,7 +260,8 @@ link_read(struct zctx *ctx, const char *token, struct rating_link *out,
 	rc = core_rating_token_check(ctx, token, &out->user_id,
 	    &out->request_id, &expired);
 	if (rc == ZEK_NOTFOUND) {
-		out->state = expired ? RATING_LINK_EXPIRED : RATING_LINK_INVALID;
+		out->state = expired ? RATING_LINK_EXPIRED :
+		                       RATING_LINK_INVALID;
 		return ZEK_OK;
 	}
 	out->state = RATING_LINK_OPEN;

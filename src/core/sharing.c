@@ -30,8 +30,10 @@ static enum zek_rc
 fail(struct field_error *err, const char *key, int64_t max, const char *arg)
 {
 	if (err != NULL)
-		*err = (struct field_error){ .field = WHO_FIELD, .key = key,
-		    .max = max, .arg = arg };
+		*err = (struct field_error){ .field = WHO_FIELD,
+			.key = key,
+			.max = max,
+			.arg = arg };
 	return ZEK_INVALID;
 }
 
@@ -108,7 +110,8 @@ add_locked(struct zctx *ctx, struct store_request *r, unsigned roles, void *arg)
 	if (rc != ZEK_OK)
 		return rc;
 	if (count >= SHARE_PARTICIPANTS_MAX)
-		return fail(err, "err_share_too_many", SHARE_PARTICIPANTS_MAX, NULL);
+		return fail(err, "err_share_too_many", SHARE_PARTICIPANTS_MAX,
+		    NULL);
 	rc = store_participant_add(ctx->db, r->id, p->id);
 	if (rc != ZEK_OK)
 		return rc;
@@ -147,8 +150,8 @@ core_participant_add(struct zctx *ctx, const struct user *user,
 	if (!wf_may_share(roles, core_status_of(r)))
 		return refusal(r);
 	if (who == NULL || !utf8_valid(who, strlen(who)))
-		return fail(err, who == NULL ? "err_required" : "err_invalid_utf8",
-		    0, NULL);
+		return fail(err,
+		    who == NULL ? "err_required" : "err_invalid_utf8", 0, NULL);
 	w = arena_strdup(ctx->arena, who);
 	if (w == NULL)
 		return ZEK_NOMEM;
@@ -164,8 +167,10 @@ core_participant_add(struct zctx *ctx, const struct user *user,
 	if (rc == ZEK_NOTFOUND || rc == ZEK_CONFLICT) {
 		/* Counted outside any transaction, so a refusal cannot undo it. */
 		core_throttle_fail(ctx, key);
-		return fail(err, rc == ZEK_NOTFOUND ? "err_share_no_account" :
-		    "err_share_ambiguous", 0, NULL);
+		return fail(err,
+		    rc == ZEK_NOTFOUND ? "err_share_no_account" :
+		                         "err_share_ambiguous",
+		    0, NULL);
 	}
 	if (rc != ZEK_OK)
 		return rc;
@@ -174,8 +179,9 @@ core_participant_add(struct zctx *ctx, const struct user *user,
 	if (rc != ZEK_OK)
 		return rc;
 	if (added != NULL)
-		*added = (struct person){ .id = p->id, .name = p->name,
-		    .email = "" };
+		*added = (struct person){ .id = p->id,
+			.name = p->name,
+			.email = "" };
 	return ZEK_OK;
 }
 

@@ -12,8 +12,8 @@
 #include "lib/zek.h"
 #include "lib/str.h"
 
-#define TEXT_MAX (8u << 20)         /* one body as text */
-#define HEADER_LOOKAHEAD 6          /* lines between "Von:" and "Gesendet:" */
+#define TEXT_MAX (8u << 20) /* one body as text */
+#define HEADER_LOOKAHEAD 6  /* lines between "Von:" and "Gesendet:" */
 
 /* ---- HTML to text ---- */
 
@@ -21,12 +21,23 @@ static const struct {
 	const char *name;
 	const char *text;
 } entities[] = {
-	{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" },
-	{ "apos", "'" }, { "nbsp", " " }, { "auml", "\xc3\xa4" },
-	{ "ouml", "\xc3\xb6" }, { "uuml", "\xc3\xbc" }, { "Auml", "\xc3\x84" },
-	{ "Ouml", "\xc3\x96" }, { "Uuml", "\xc3\x9c" }, { "szlig", "\xc3\x9f" },
-	{ "euro", "\xe2\x82\xac" }, { "ndash", "\xe2\x80\x93" },
-	{ "mdash", "\xe2\x80\x94" }, { "hellip", "\xe2\x80\xa6" },
+	{ "amp", "&" },
+	{ "lt", "<" },
+	{ "gt", ">" },
+	{ "quot", "\"" },
+	{ "apos", "'" },
+	{ "nbsp", " " },
+	{ "auml", "\xc3\xa4" },
+	{ "ouml", "\xc3\xb6" },
+	{ "uuml", "\xc3\xbc" },
+	{ "Auml", "\xc3\x84" },
+	{ "Ouml", "\xc3\x96" },
+	{ "Uuml", "\xc3\x9c" },
+	{ "szlig", "\xc3\x9f" },
+	{ "euro", "\xe2\x82\xac" },
+	{ "ndash", "\xe2\x80\x93" },
+	{ "mdash", "\xe2\x80\x94" },
+	{ "hellip", "\xe2\x80\xa6" },
 	{ "copy", "\xc2\xa9" },
 };
 
@@ -84,7 +95,8 @@ entity(struct buf *b, const char *s)
 		bool hex = s[2] == 'x' || s[2] == 'X';
 
 		for (i = hex ? 3 : 2; s + i < semi; i++) {
-			int v = hex ? str_hexval(s[i]) :
+			int v = hex ?
+			    str_hexval(s[i]) :
 			    (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
 			if (v < 0)
 				return 0;
@@ -108,8 +120,9 @@ tag_name(const char *s, char *out, size_t n)
 {
 	size_t i = 0;
 
-	while (i + 1 < n && ((s[i] >= 'a' && s[i] <= 'z') ||
-	    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))) {
+	while (i + 1 < n &&
+	    ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+	        (s[i] >= '0' && s[i] <= '9'))) {
 		out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
 		i++;
 	}
@@ -120,8 +133,23 @@ static bool
 is_block(const char *t)
 {
 	static const char *const blocks[] = {
-		"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
-		"blockquote", "table", "ul", "ol", "hr", "pre",
+		"p",
+		"div",
+		"br",
+		"li",
+		"tr",
+		"h1",
+		"h2",
+		"h3",
+		"h4",
+		"h5",
+		"h6",
+		"blockquote",
+		"table",
+		"ul",
+		"ol",
+		"hr",
+		"pre",
 	};
 	size_t i;
 
@@ -163,9 +191,9 @@ mail_text_from_html(struct arena *a, const char *html)
 				continue;
 			}
 			/* Content that is no text at all. */
-			if (!closing && (str_eq(tag, "script") ||
-			    str_eq(tag, "style") || str_eq(tag, "head") ||
-			    str_eq(tag, "title"))) {
+			if (!closing &&
+			    (str_eq(tag, "script") || str_eq(tag, "style") ||
+			        str_eq(tag, "head") || str_eq(tag, "title"))) {
 				char close[24];
 
 				snprintf(close, sizeof(close), "</%s", tag);
@@ -209,8 +237,8 @@ line_trim(const char *s, size_t n, char *out, size_t max)
 {
 	while (n > 0 && (*s == ' ' || *s == '\t'))
 		s++, n--;
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-	    s[n - 1] == '\r'))
+	while (
+	    n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
 		n--;
 	if (n >= max)
 		n = max - 1;
@@ -237,8 +265,11 @@ static bool
 is_original_marker(const char *l)
 {
 	static const char *const words[] = {
-		"Original Message", "Urspr\xc3\xbcngliche Nachricht", "Originalnachricht",
-		"Weitergeleitete Nachricht", "Forwarded message",
+		"Original Message",
+		"Urspr\xc3\xbcngliche Nachricht",
+		"Originalnachricht",
+		"Weitergeleitete Nachricht",
+		"Forwarded message",
 	};
 	size_t i;
 
@@ -251,7 +282,7 @@ is_original_marker(const char *l)
 }
 
 struct lines {
-	const char **l;             /* trimmed lines */
+	const char **l; /* trimmed lines */
 	size_t n;
 };
 
@@ -285,8 +316,8 @@ is_attribution(const struct lines *ls, size_t i)
 
 	if (starts_ci(l, "Am ") || starts_ci(l, "Le ")) {
 		if (strstr(l, "schrieb") != NULL)
-			return ends_with(l, ":") || (ends_with(next, ":") &&
-			    strlen(next) < 100);
+			return ends_with(l, ":") ||
+			    (ends_with(next, ":") && strlen(next) < 100);
 		return strstr(next, "schrieb") != NULL && ends_with(next, ":");
 	}
 	if (starts_ci(l, "On ")) {
@@ -393,8 +424,8 @@ mail_text_cut_quotes(struct arena *a, const char *text)
 
 		if (ls.l[i][0] == '>')
 			continue;
-		while (n > 0 && (r[n - 1] == ' ' || r[n - 1] == '\t' ||
-		    r[n - 1] == '\r'))
+		while (n > 0 &&
+		    (r[n - 1] == ' ' || r[n - 1] == '\t' || r[n - 1] == '\r'))
 			n--;
 		buf_append(&b, r, n);
 		buf_putc(&b, '\n');
@@ -451,8 +482,8 @@ mail_text_unflow(struct arena *a, const char *text, bool delsp)
 			p++;
 			n--;
 		}
-		soft = n > 0 && p[n - 1] == ' ' && !(n == 3 &&
-		    strncmp(p, "-- ", 3) == 0);
+		soft = n > 0 && p[n - 1] == ' ' &&
+		    !(n == 3 && strncmp(p, "-- ", 3) == 0);
 		buf_append(&b, p, soft && delsp ? n - 1 : n);
 		if (nl == NULL)
 			break;
@@ -502,8 +533,9 @@ mail_text_to_markdown(struct arena *a, const char *text)
 		for (k = 0; k < n && (p[k] == ' ' || p[k] == '\t'); k++)
 			;
 		/* Indentation would make a code block: the mail meant none. */
-		if (k < n && (p[k] == '#' || p[k] == '>' || p[k] == '|' ||
-		    p[k] == '+' || is_rule(p + k, n - k)))
+		if (k < n &&
+		    (p[k] == '#' || p[k] == '>' || p[k] == '|' || p[k] == '+' ||
+		        is_rule(p + k, n - k)))
 			buf_putc(&b, '\\');
 		buf_append(&b, p + k, n - k);
 		if (nl == NULL)
