@@ -56,8 +56,8 @@
 #define CONFIG_LINE_MAX 1024
 /* sysexits(3): what an MTA's pipe makes of `zek mail receive`. */
 #define EXIT_USAGE 64
-#define EXIT_DATAERR 65             /* not even a message: bounce it */
-#define EXIT_TEMPFAIL 75            /* not stored now: deliver it again */
+#define EXIT_DATAERR 65  /* not even a message: bounce it */
+#define EXIT_TEMPFAIL 75 /* not stored now: deliver it again */
 
 static const char usage[] =
     "usage: zek [--config FILE] COMMAND [options]\n"
@@ -187,7 +187,8 @@ config_file(struct config *cfg, const char *path)
 			continue;
 		eq = strchr(line, '=');
 		if (eq == NULL) {
-			fprintf(stderr, "%s:%d: want 'key = value'\n", path, lineno);
+			fprintf(stderr, "%s:%d: want 'key = value'\n", path,
+			    lineno);
 			rc = -1;
 			break;
 		}
@@ -218,7 +219,7 @@ config_find_root(struct config *cfg)
 	if (has_templates(cfg->root))
 		return;
 	cfg->root = has_templates(ZEK_DATA_DIR) ? ZEK_DATA_DIR :
-	    ZEK_SOURCE_ROOT;
+	                                          ZEK_SOURCE_ROOT;
 }
 
 static char *
@@ -235,12 +236,14 @@ root_path(const struct config *cfg, const char *sub)
 static void
 print_demo_logins(const struct config *cfg)
 {
-	printf("\nzek demo on http://%s/ (password for everyone: demo)\n"
+	printf(
+	    "\nzek demo on http://%s/ (password for everyone: demo)\n"
 	    "  anna@example.org     Anna Schmidt, Stadt Musterstadt – Bürgeramt\n"
 	    "  ben@example.org      Ben Weber, Stadt Musterstadt – Bürgeramt\n"
 	    "  carla@example.org    Carla Yilmaz, Land Beispielland – Ministerium für Digitales\n"
 	    "  support@example.org  Sam Support (agent)\n"
-	    "  admin@example.org    Admin (admin)\n\n", cfg->listen);
+	    "  admin@example.org    Admin (admin)\n\n",
+	    cfg->listen);
 	fflush(stdout);
 }
 
@@ -297,14 +300,14 @@ load_presentation(struct app *app)
 		return ZEK_NOMEM;
 	app->tpl = templates_load(app->templates_dir, err, sizeof(err));
 	if (app->tpl == NULL) {
-		log_error("serve", "templates not loaded", LOG_FIELDS(
-		    LOG_S("error", err)));
+		log_error("serve", "templates not loaded",
+		    LOG_FIELDS(LOG_S("error", err)));
 		return ZEK_IO;
 	}
 	app->cat = i18n_load(app->po_dir, err, sizeof(err));
 	if (app->cat == NULL) {
-		log_error("serve", "catalogs not loaded", LOG_FIELDS(
-		    LOG_S("error", err)));
+		log_error("serve", "catalogs not loaded",
+		    LOG_FIELDS(LOG_S("error", err)));
 		return ZEK_IO;
 	}
 	return ZEK_OK;
@@ -321,9 +324,9 @@ struct retired {
 	struct catalogs *cat;
 };
 
-static struct retired *serve_retired;       /* only the signal thread adds */
-static struct jobs_app *serve_jobs;         /* the mail worker's copy */
-static atomic_bool serve_stopping;          /* the mail worker's stop */
+static struct retired *serve_retired; /* only the signal thread adds */
+static struct jobs_app *serve_jobs;   /* the mail worker's copy */
+static atomic_bool serve_stopping;    /* the mail worker's stop */
 
 static void
 serve_reload(struct app *app)
@@ -340,8 +343,8 @@ serve_reload(struct app *app)
 		cat = i18n_load(app->po_dir, err, sizeof(err));
 	if (tpl == NULL || cat == NULL) {
 		/* Keeps what it has: a broken edit does not take pages down. */
-		log_error("serve", "reload failed, nothing changed", LOG_FIELDS(
-		    LOG_S("error", err)));
+		log_error("serve", "reload failed, nothing changed",
+		    LOG_FIELDS(LOG_S("error", err)));
 		templates_free(tpl);
 		free(r);
 		return;
@@ -354,10 +357,11 @@ serve_reload(struct app *app)
 	__atomic_store_n(&app->cat, cat, __ATOMIC_RELEASE);
 	__atomic_store_n(&serve_jobs->mail.tpl, tpl, __ATOMIC_RELEASE);
 	__atomic_store_n(&serve_jobs->mail.cat, cat, __ATOMIC_RELEASE);
-	log_info("serve", "reload: templates and catalogs re-read; other "
-	    "settings take a restart", LOG_FIELDS(
-	    LOG_S("templates", app->templates_dir),
-	    LOG_S("catalogs", app->po_dir)));
+	log_info("serve",
+	    "reload: templates and catalogs re-read; other "
+	    "settings take a restart",
+	    LOG_FIELDS(LOG_S("templates", app->templates_dir),
+	        LOG_S("catalogs", app->po_dir)));
 }
 
 static void
@@ -390,8 +394,48 @@ db_open_failed(const struct app *app, int rc)
 {
 	char label[512];
 
-	log_error("store", "cannot open the database", LOG_FIELDS(
-	    LOG_S("db", core_db_label(&app->cfg, label, sizeof(label)))));
+	log_error("store", "cannot open the database",
+	    LOG_FIELDS(
+	        LOG_S("db", core_db_label(&app->cfg, label, sizeof(label)))));
+	return rc;
+}
+
+/* The command's --db and then exactly `nargs` arguments (argv[0] is the
+ * command); the index of the first, or -1 after printing `use`. */
+static int
+db_then_args(struct app *app, int argc, char **argv, int nargs, const char *use)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'd' || settings_set(&app->cfg, "db", optarg) != 0) {
+			fputs(use, stderr);
+			return -1;
+		}
+	}
+	if (argc - optind != nargs) {
+		fputs(use, stderr);
+		return -1;
+	}
+	return optind;
+}
+
+/* Runs fn with a context on the database of app->cfg, opened for it and
+ * closed after; a database that does not open is logged. */
+static int
+with_db(struct app *app, int (*fn)(struct zctx *, void *), void *arg)
+{
+	int rc = core_open(&app->cfg, &app->core);
+
+	if (rc != ZEK_OK)
+		return db_open_failed(app, rc);
+	rc = with_ctx(app->core, fn, arg);
+	core_close(app->core);
 	return rc;
 }
 
@@ -410,9 +454,10 @@ cmd_serve(struct app *app)
 	if (rc != ZEK_OK) {
 		return db_open_failed(app, rc);
 	}
-	if (app->cfg.demo && (rc = with_ctx(app->core, load_demo, &app->cfg.demo)) != ZEK_OK) {
-		log_error("serve", "loading the demo data failed", LOG_FIELDS(
-		    LOG_S("error", zek_rc_name(rc))));
+	if (app->cfg.demo &&
+	    (rc = with_ctx(app->core, load_demo, &app->cfg.demo)) != ZEK_OK) {
+		log_error("serve", "loading the demo data failed",
+		    LOG_FIELDS(LOG_S("error", zek_rc_name(rc))));
 		goto out;
 	}
 	rc = load_presentation(app);
@@ -424,15 +469,15 @@ cmd_serve(struct app *app)
 		goto out;
 	app->files = static_files_load(app->static_dir);
 	if (app->files == NULL) {
-		log_error("serve", "cannot read the static files", LOG_FIELDS(
-		    LOG_S("path", app->static_dir)));
+		log_error("serve", "cannot read the static files",
+		    LOG_FIELDS(LOG_S("path", app->static_dir)));
 		goto out;
 	}
 	if (app->cfg.demo)
 		print_demo_logins(&app->cfg);
 	/* Background jobs: the outbox worker, purges. */
 	japp = (struct jobs_app){ .core = app->core,
-	    .mail = { &app->cfg, app->tpl, app->cat, &serve_stopping } };
+		.mail = { &app->cfg, app->tpl, app->cat, &serve_stopping } };
 	serve_jobs = &japp;
 	app->reload = serve_reload;
 	if (smtp_global_init() != ZEK_OK ||
@@ -442,16 +487,19 @@ cmd_serve(struct app *app)
 		goto out;
 	}
 	if (str_empty(app->cfg.smtp_url))
-		log_info("serve", "smtp_url is not set: mails stay in the outbox "
-		    "(zek mail list)", NULL);
-	log_info("serve", "links in e-mails point to base_url", LOG_FIELDS(
-	    LOG_S("base_url", app->cfg.base_url)));
+		log_info("serve",
+		    "smtp_url is not set: mails stay in the outbox "
+		    "(zek mail list)",
+		    NULL);
+	log_info("serve", "links in e-mails point to base_url",
+	    LOG_FIELDS(LOG_S("base_url", app->cfg.base_url)));
 	if (config_base_url_local_only(&app->cfg))
-		log_warning("serve", "links in e-mails point to an address only "
+		log_warning("serve",
+		    "links in e-mails point to an address only "
 		    "this machine can open: set base_url (ZEK_BASE_URL, "
-		    "--base-url) to the address people use", LOG_FIELDS(
-		    LOG_S("listen", app->cfg.listen),
-		    LOG_S("base_url", app->cfg.base_url)));
+		    "--base-url) to the address people use",
+		    LOG_FIELDS(LOG_S("listen", app->cfg.listen),
+		        LOG_S("base_url", app->cfg.base_url)));
 	rc = http_serve(app);
 out:
 	/* The mail worker finishes the mail it sends, not its whole batch. */
@@ -507,7 +555,8 @@ do_user_add(struct zctx *ctx, void *arg)
 	else if (rc == ZEK_CONFLICT)
 		fprintf(stderr, "zek: %s exists already\n", u->email);
 	else if (rc == ZEK_INVALID)
-		fprintf(stderr, "zek: invalid e-mail, name, role, language or password\n");
+		fprintf(stderr,
+		    "zek: invalid e-mail, name, role, language or password\n");
 	return rc;
 }
 
@@ -528,17 +577,34 @@ cmd_user_add(struct app *app, int argc, char **argv)
 	char line[1100];
 	int c, rc;
 
-	optind = 0;     /* GNU: start afresh on the sub-argument vector */
+	optind = 0; /* GNU: start afresh on the sub-argument vector */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'e': u.email = optarg; break;
-		case 'n': u.name = optarg; break;
-		case 'r': u.role = optarg; break;
-		case 'o': u.org = optarg; break;
-		case 'l': u.lang = optarg; break;
-		case 'p': u.password = optarg; break;
-		case 'd': if (settings_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
-		default: fputs(usage, stderr); return ZEK_INVALID;
+		case 'e':
+			u.email = optarg;
+			break;
+		case 'n':
+			u.name = optarg;
+			break;
+		case 'r':
+			u.role = optarg;
+			break;
+		case 'o':
+			u.org = optarg;
+			break;
+		case 'l':
+			u.lang = optarg;
+			break;
+		case 'p':
+			u.password = optarg;
+			break;
+		case 'd':
+			if (settings_set(&app->cfg, "db", optarg))
+				return ZEK_INVALID;
+			break;
+		default:
+			fputs(usage, stderr);
+			return ZEK_INVALID;
 		}
 	}
 	if (u.email == NULL || u.name == NULL) {
@@ -555,11 +621,7 @@ cmd_user_add(struct app *app, int argc, char **argv)
 		line[strcspn(line, "\r\n")] = '\0';
 		u.password = line;
 	}
-	rc = core_open(&app->cfg, &app->core);
-	if (rc == ZEK_OK) {
-		rc = with_ctx(app->core, do_user_add, &u);
-		core_close(app->core);
-	}
+	rc = with_db(app, do_user_add, &u);
 	sodium_memzero(line, sizeof(line));
 	return rc;
 }
@@ -576,7 +638,8 @@ static int
 do_account(struct zctx *ctx, void *arg)
 {
 	static const char *const said[] = {
-		[INVITE_SENT] = "invited", [INVITE_RESENT] = "invited again",
+		[INVITE_SENT] = "invited",
+		[INVITE_RESENT] = "invited again",
 		[INVITE_JOINED] = "already has an account (organisation added)",
 	};
 	struct account_args *a = arg;
@@ -591,7 +654,8 @@ do_account(struct zctx *ctx, void *arg)
 		rc = core_user_export(ctx, a->email, &doc);
 		if (rc == ZEK_OK) {
 			rc = json_dumpf(doc, stdout, JSON_INDENT(2)) == 0 ?
-			    ZEK_OK : ZEK_IO;
+			    ZEK_OK :
+			    ZEK_IO;
 			putchar('\n');
 			json_decref(doc);
 		}
@@ -641,31 +705,40 @@ cmd_user_account(struct app *app, int argc, char **argv)
 	};
 	struct account_args a = { .sub = argv[0] };
 	bool invite = str_eq(a.sub, "invite");
-	int c, rc;
+	int c;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'e': a.email = optarg; break;
-		case 'n': if (!invite) goto bad; a.name = optarg; break;
-		case 'o': if (!invite) goto bad; a.org = optarg; break;
+		case 'e':
+			a.email = optarg;
+			break;
+		case 'n':
+			if (!invite)
+				goto bad;
+			a.name = optarg;
+			break;
+		case 'o':
+			if (!invite)
+				goto bad;
+			a.org = optarg;
+			break;
 		case 'p':
 			if (!invite && !str_eq(a.sub, "reset-password"))
 				goto bad;
 			a.print_link = true;
 			break;
-		case 'd': if (settings_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
-		default: goto bad;
+		case 'd':
+			if (settings_set(&app->cfg, "db", optarg))
+				return ZEK_INVALID;
+			break;
+		default:
+			goto bad;
 		}
 	}
 	if (a.email == NULL || optind != argc)
 		goto bad;
-	rc = core_open(&app->cfg, &app->core);
-	if (rc == ZEK_OK) {
-		rc = with_ctx(app->core, do_account, &a);
-		core_close(app->core);
-	}
-	return rc;
+	return with_db(app, do_account, &a);
 bad:
 	fputs(usage, stderr);
 	return ZEK_INVALID;
@@ -716,8 +789,10 @@ org_members(struct zctx *ctx, const char *name)
 		rc = core_customers_page(ctx, NULL, NULL, id, after, &pg);
 		for (i = 0; rc == ZEK_OK && i < pg.n; i++)
 			printf("%s\t%s\t%s\n", pg.rows[i].p.email,
-			    pg.rows[i].p.name, !pg.rows[i].active ? "deactivated" :
-			    pg.rows[i].invited ? "invited" : "active");
+			    pg.rows[i].p.name,
+			    !pg.rows[i].active     ? "deactivated" :
+			        pg.rows[i].invited ? "invited" :
+			                             "active");
 		after = pg.next_after;
 	} while (rc == ZEK_OK && after != 0);
 	return rc;
@@ -757,8 +832,10 @@ do_org(struct zctx *ctx, void *arg)
 	if (rc == ZEK_OK)
 		printf("zek: added organisation %lld\n", (long long)id);
 	else if (rc == ZEK_INVALID)
-		fprintf(stderr, "zek: %s\n", str_eq(err, "err_org_exists") ?
-		    "an organisation of this name exists" : "invalid name");
+		fprintf(stderr, "zek: %s\n",
+		    str_eq(err, "err_org_exists") ?
+		        "an organisation of this name exists" :
+		        "invalid name");
 	return rc;
 }
 
@@ -766,7 +843,6 @@ static int
 cmd_org(struct app *app, int argc, char **argv)
 {
 	struct org_args a = { 0 };
-	int rc;
 
 	if (argc >= 4 && str_eq(argv[argc - 2], "--db")) {
 		if (settings_set(&app->cfg, "db", argv[argc - 1]) != 0)
@@ -780,15 +856,11 @@ cmd_org(struct app *app, int argc, char **argv)
 	if (!(str_eq(a.sub, "list") && argc <= 3) &&
 	    !((str_eq(a.sub, "add") || str_eq(a.sub, "members")) && argc == 3))
 		goto bad;
-	rc = core_open(&app->cfg, &app->core);
-	if (rc == ZEK_OK) {
-		rc = with_ctx(app->core, do_org, &a);
-		core_close(app->core);
-	}
-	return rc;
+	return with_db(app, do_org, &a);
 bad:
 	fputs("usage: zek org add NAME | org list [QUERY] | org members NAME "
-	    "[--db DB]\n", stderr);
+	      "[--db DB]\n",
+	    stderr);
 	return ZEK_INVALID;
 }
 
@@ -804,16 +876,14 @@ do_import(struct zctx *ctx, void *arg)
 		fprintf(stderr, "zek: %s:%lld: not a valid 'kind,name' line\n",
 		    (const char *)arg, (long long)line);
 	else
-		fprintf(stderr, "zek: cannot import %s: %s\n", (const char *)arg,
-		    zek_rc_name(rc));
+		fprintf(stderr, "zek: cannot import %s: %s\n",
+		    (const char *)arg, zek_rc_name(rc));
 	return rc;
 }
 
 static int
 cmd_import(struct app *app, int argc, char **argv)
 {
-	int rc;
-
 	if (argc == 4 && str_eq(argv[1], "--db")) {
 		if (settings_set(&app->cfg, "db", argv[2]) != 0)
 			return ZEK_INVALID;
@@ -824,21 +894,16 @@ cmd_import(struct app *app, int argc, char **argv)
 		fputs("usage: zek import-objects [--db DB] FILE.csv\n", stderr);
 		return ZEK_INVALID;
 	}
-	rc = core_open(&app->cfg, &app->core);
-	if (rc == ZEK_OK) {
-		rc = with_ctx(app->core, do_import, argv[1]);
-		core_close(app->core);
-	}
-	return rc;
+	return with_db(app, do_import, argv[1]);
 }
 
 /* ---- zek config export|import ---- */
 
 struct config_args {
-	const char *sub;            /* "export" or "import" */
-	const char *file;           /* export: NULL = standard output */
+	const char *sub;  /* "export" or "import" */
+	const char *file; /* export: NULL = standard output */
 	bool dry_run;
-	struct catalogs *cat;       /* English texts of problems, or NULL */
+	struct catalogs *cat; /* English texts of problems, or NULL */
 };
 
 static int
@@ -893,7 +958,7 @@ print_problems(struct zctx *ctx, const struct config_args *a,
 		const char *values[] = { p->detail };
 
 		if (i18n_format(ctx->arena, i18n_get(a->cat, "en", p->key),
-		    names, values, 1, &text) != ZEK_OK)
+		        names, values, 1, &text) != ZEK_OK)
 			text = (char *)p->key;
 		fprintf(stderr, "zek: %s: %s%s%s\n", a->file, p->path,
 		    *p->path ? ": " : "", text);
@@ -917,7 +982,8 @@ config_import(struct zctx *ctx, struct config_args *a)
 		    rc == ZEK_TOOBIG ? "too big" : zek_rc_name(rc));
 		return rc;
 	}
-	rc = a->dry_run ? core_config_plan(ctx, NULL, doc, len, &plan, &probs) :
+	rc = a->dry_run ?
+	    core_config_plan(ctx, NULL, doc, len, &plan, &probs) :
 	    core_config_import(ctx, NULL, doc, len, -1, &plan, &probs);
 	if (rc == ZEK_INVALID) {
 		print_problems(ctx, a, &probs);
@@ -935,8 +1001,8 @@ config_import(struct zctx *ctx, struct config_args *a)
 		puts("zek: no changes");
 	else if (a->dry_run)
 		printf("zek: %zu changes planned at configuration version %lld "
-		    "(dry run: nothing was changed)\n", plan.n,
-		    (long long)plan.version);
+		       "(dry run: nothing was changed)\n",
+		    plan.n, (long long)plan.version);
 	else
 		printf("zek: applied %zu changes; configuration version %lld\n",
 		    plan.n, (long long)plan.version + 1);
@@ -949,14 +1015,15 @@ do_config(struct zctx *ctx, void *arg)
 	struct config_args *a = arg;
 
 	return str_eq(a->sub, "export") ? config_export(ctx, a) :
-	    config_import(ctx, a);
+	                                  config_import(ctx, a);
 }
 
 static int
 cmd_config(struct app *app, int argc, char **argv)
 {
-	static const char use[] = "usage: zek config export [--db DB] [FILE]\n"
-	    "       zek config import [--db DB] [--dry-run] FILE\n";
+	static const char
+	    use[] = "usage: zek config export [--db DB] [FILE]\n"
+	            "       zek config import [--db DB] [--dry-run] FILE\n";
 	struct config_args a = { 0 };
 	char err[256], *po;
 	int i, rc;
@@ -966,16 +1033,17 @@ cmd_config(struct app *app, int argc, char **argv)
 		if (str_eq(argv[i], "--db") && i + 1 < argc) {
 			if (settings_set(&app->cfg, "db", argv[++i]) != 0)
 				return ZEK_INVALID;
-		} else if (str_eq(argv[i], "--dry-run") && str_eq(a.sub, "import"))
+		} else if (str_eq(argv[i], "--dry-run") &&
+		    str_eq(a.sub, "import"))
 			a.dry_run = true;
-		else if (a.file == NULL && (argv[i][0] != '-' ||
-		    str_eq(argv[i], "-")))
+		else if (a.file == NULL &&
+		    (argv[i][0] != '-' || str_eq(argv[i], "-")))
 			a.file = argv[i];
 		else
 			a.sub = "";
 	}
-	if (!str_eq(a.sub, "export") && !(str_eq(a.sub, "import") &&
-	    a.file != NULL)) {
+	if (!str_eq(a.sub, "export") &&
+	    !(str_eq(a.sub, "import") && a.file != NULL)) {
 		fputs(use, stderr);
 		return ZEK_INVALID;
 	}
@@ -999,8 +1067,8 @@ cmd_config(struct app *app, int argc, char **argv)
 /* ---- zek mail list|show|run ---- */
 
 struct mail_args {
-	const char *sub;            /* "list", "show", "run" */
-	const char *state;          /* list: NULL = every state */
+	const char *sub;   /* "list", "show", "run" */
+	const char *state; /* list: NULL = every state */
 	int64_t limit;
 	int64_t id;
 	struct mail_env env;
@@ -1037,8 +1105,10 @@ do_mail_list(struct zctx *ctx, void *arg)
 		print_utc(m[i].created_at, when, sizeof(when));
 		printf("%-6lld %-8s %-3lld %-19s %-10s %-17s %s <%s>\n",
 		    (long long)m[i].id, m[i].state, (long long)m[i].attempts,
-		    when, json_string_value(json_object_get(p, "key")) != NULL ?
-		    json_string_value(json_object_get(p, "key")) : "-",
+		    when,
+		    json_string_value(json_object_get(p, "key")) != NULL ?
+		        json_string_value(json_object_get(p, "key")) :
+		        "-",
 		    m[i].event, m[i].to_name, m[i].to_addr);
 		if (!str_empty(m[i].last_error))
 			printf("       last error: %s\n", m[i].last_error);
@@ -1069,6 +1139,20 @@ do_mail_show(struct zctx *ctx, void *arg)
 	return rc;
 }
 
+/* What became of a received message, as mail receive and mail retry say
+ * it. */
+static void
+print_inbound(const struct inbound_result *res)
+{
+	printf("zek: mail %lld %s%s%s%s%s\n", (long long)res->id,
+	    res->duplicate ? "received before, " : "", res->state,
+	    res->reason[0] != '\0' ? " (" : "", res->reason,
+	    res->reason[0] != '\0' ? ")" : "");
+	if (res->request_key[0] != '\0')
+		printf("zek: request %s%s\n", res->request_key,
+		    res->comment_id != 0 ? ", comment added" : "");
+}
+
 /* One received message on standard input. */
 static int
 do_mail_receive(struct core *core, struct zctx *ctx)
@@ -1086,17 +1170,13 @@ do_mail_receive(struct core *core, struct zctx *ctx)
 	if (rc == ZEK_OK)
 		rc = mail_receive(core, ctx, &raw, &res);
 	if (rc != ZEK_OK) {
-		fprintf(stderr, "zek: mail receive: not stored, deliver it "
-		    "again later: %s\n", zek_rc_name(rc));
+		fprintf(stderr,
+		    "zek: mail receive: not stored, deliver it "
+		    "again later: %s\n",
+		    zek_rc_name(rc));
 		return EXIT_TEMPFAIL;
 	}
-	printf("zek: mail %lld %s%s%s%s%s\n", (long long)res.id,
-	    res.duplicate ? "received before, " : "", res.state,
-	    res.reason[0] != '\0' ? " (" : "", res.reason,
-	    res.reason[0] != '\0' ? ")" : "");
-	if (res.request_key[0] != '\0')
-		printf("zek: request %s%s\n", res.request_key,
-		    res.comment_id != 0 ? ", comment added" : "");
+	print_inbound(&res);
 	return 0;
 }
 
@@ -1139,18 +1219,21 @@ do_mail_received_show(struct zctx *ctx, void *arg)
 
 	rc = core_inbound_get(ctx, NULL, ma->id, true, &m);
 	if (rc == ZEK_NOTFOUND)
-		fprintf(stderr, "zek: no received mail %lld\n", (long long)ma->id);
+		fprintf(stderr, "zek: no received mail %lld\n",
+		    (long long)ma->id);
 	if (rc != ZEK_OK)
 		return rc;
 	if (m->raw_len > 0)
 		fwrite(m->raw, 1, m->raw_len, stdout);
 	if ((int64_t)m->raw_len < m->raw_size)
-		fprintf(stderr, "zek: only the first %zu of %lld bytes were "
-		    "kept\n", m->raw_len, (long long)m->raw_size);
+		fprintf(stderr,
+		    "zek: only the first %zu of %lld bytes were "
+		    "kept\n",
+		    m->raw_len, (long long)m->raw_size);
 	return fflush(stdout) == 0 ? ZEK_OK : ZEK_IO;
 }
 
-static int64_t mail_retry_id;       /* zek mail retry ID */
+static int64_t mail_retry_id; /* zek mail retry ID */
 
 /* A quarantined message processed again; the status is an exit status. */
 static int
@@ -1162,20 +1245,16 @@ do_mail_retry(struct core *core, struct zctx *ctx)
 	rc = mail_receive_again(core, ctx, NULL, mail_retry_id, &res);
 	if (rc == ZEK_NOTFOUND || rc == ZEK_CONFLICT) {
 		fprintf(stderr, "zek: mail %lld %s\n", (long long)mail_retry_id,
-		    rc == ZEK_NOTFOUND ? "does not exist" : "is not quarantined, "
-		    "or was too big to keep");
+		    rc == ZEK_NOTFOUND ? "does not exist" :
+		                         "is not quarantined, "
+		                         "or was too big to keep");
 		return 1;
 	}
 	if (rc != ZEK_OK) {
 		fprintf(stderr, "zek: mail retry: %s\n", zek_rc_name(rc));
 		return EXIT_TEMPFAIL;
 	}
-	printf("zek: mail %lld %s%s%s%s\n", (long long)res.id, res.state,
-	    res.reason[0] != '\0' ? " (" : "", res.reason,
-	    res.reason[0] != '\0' ? ")" : "");
-	if (res.request_key[0] != '\0')
-		printf("zek: request %s%s\n", res.request_key,
-		    res.comment_id != 0 ? ", comment added" : "");
+	print_inbound(&res);
 	return 0;
 }
 
@@ -1194,9 +1273,9 @@ do_mail_fetch(struct core *core, const struct config *cfg)
 	while (rc == ZEK_OK && more)
 		rc = imap_fetch_run(core, cfg, &st, &more);
 	printf("zek: %u fetched: %u comments, %u requests, %u quarantined, "
-	    "%u ignored, %u stored before, %u gone\n", st.fetched,
-	    st.comments, st.requests, st.quarantined, st.ignored, st.before,
-	    st.gone);
+	       "%u ignored, %u stored before, %u gone\n",
+	    st.fetched, st.comments, st.requests, st.quarantined, st.ignored,
+	    st.before, st.gone);
 	return rc;
 }
 
@@ -1243,24 +1322,37 @@ mail_args_parse(struct app *app, int argc, char **argv, struct mail_args *ma)
 	optind = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': if (settings_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
-		case 's': ma->state = optarg; break;
-		case 'l': if (str_to_i64(optarg, 1, 100000, &ma->limit)) return ZEK_INVALID; break;
-		default: fputs(usage, stderr); return ZEK_INVALID;
+		case 'd':
+			if (settings_set(&app->cfg, "db", optarg))
+				return ZEK_INVALID;
+			break;
+		case 's':
+			ma->state = optarg;
+			break;
+		case 'l':
+			if (str_to_i64(optarg, 1, 100000, &ma->limit))
+				return ZEK_INVALID;
+			break;
+		default:
+			fputs(usage, stderr);
+			return ZEK_INVALID;
 		}
 	}
 	if ((str_eq(ma->sub, "show") || str_eq(ma->sub, "retry")) &&
 	    (optind + 1 != argc - 1 ||
-	    str_to_i64(argv[optind + 1], 1, INT64_MAX, &ma->id) != 0)) {
+	        str_to_i64(argv[optind + 1], 1, INT64_MAX, &ma->id) != 0)) {
 		fprintf(stderr, "usage: zek mail %s [--db DB] ID\n", ma->sub);
 		return ZEK_INVALID;
 	}
 	/* "received ID": that message's bytes. */
-	if (str_eq(ma->sub, "received") && (optind + 1 < argc - 1 ||
-	    (optind + 1 == argc - 1 && str_to_i64(argv[optind + 1], 1,
-	    INT64_MAX, &ma->id) != 0))) {
+	if (str_eq(ma->sub, "received") &&
+	    (optind + 1 < argc - 1 ||
+	        (optind + 1 == argc - 1 &&
+	            str_to_i64(argv[optind + 1], 1, INT64_MAX, &ma->id) !=
+	                0))) {
 		fputs("usage: zek mail received [--db DB] [--state S] "
-		    "[--limit N] [ID]\n", stderr);
+		      "[--limit N] [ID]\n",
+		    stderr);
 		return ZEK_INVALID;
 	}
 	if (!str_eq(ma->sub, "list") && !str_eq(ma->sub, "show") &&
@@ -1285,8 +1377,8 @@ mail_incoming(struct app *app, struct mail_args *ma)
 	mail_retry_id = ma->id;
 	if (str_eq(ma->sub, "retry"))
 		return with_core_ctx(app->core, do_mail_retry);
-	return with_ctx(app->core, ma->id != 0 ? do_mail_received_show :
-	    do_mail_received, ma);
+	return with_ctx(app->core,
+	    ma->id != 0 ? do_mail_received_show : do_mail_received, ma);
 }
 
 static int
@@ -1339,11 +1431,18 @@ out:
 static int
 cmd_routes(void)
 {
-	static const struct { unsigned flag; const char *word; } words[] = {
-		{ ROUTE_LOGIN, "login" }, { ROUTE_CSRF, "csrf" },
-		{ ROUTE_BODY, "body" }, { ROUTE_AGENT, "agent" },
-		{ ROUTE_JSON, "json" }, { ROUTE_PUBLIC, "public" },
-		{ ROUTE_API, "api" }, { ROUTE_SECRET, "secret" },
+	static const struct {
+		unsigned flag;
+		const char *word;
+	} words[] = {
+		{ ROUTE_LOGIN, "login" },
+		{ ROUTE_CSRF, "csrf" },
+		{ ROUTE_BODY, "body" },
+		{ ROUTE_AGENT, "agent" },
+		{ ROUTE_JSON, "json" },
+		{ ROUTE_PUBLIC, "public" },
+		{ ROUTE_API, "api" },
+		{ ROUTE_SECRET, "secret" },
 	};
 	const struct route *r;
 	size_t i;
@@ -1366,7 +1465,7 @@ cmd_routes(void)
 /* ---- zek jobs run ---- */
 
 struct jobs_args {
-	int64_t now_ms;             /* 0 = the wall clock */
+	int64_t now_ms; /* 0 = the wall clock */
 };
 
 /* One pass of every job but the mail worker (`zek mail run`), each until
@@ -1391,7 +1490,7 @@ do_jobs_run(struct zctx *ctx, void *arg)
 		closed += n;
 	}
 	ctx->now_ms = wall;
-	for (more = true; rc == ZEK_OK && more; )
+	for (more = true; rc == ZEK_OK && more;)
 		rc = core_sla_refresh_stale(ctx, &sla, &more);
 	if (rc == ZEK_OK)
 		rc = core_attachments_purge(ctx, &uploads);
@@ -1404,8 +1503,8 @@ do_jobs_run(struct zctx *ctx, void *arg)
 	if (rc != ZEK_OK)
 		fprintf(stderr, "zek: jobs failed: %s\n", zek_rc_name(rc));
 	printf("zek: %lld requests closed automatically; %lld expired uploads, "
-	    "%lld sessions, %lld kept forms and %lld account links removed; "
-	    "service levels of %lld requests worked out again\n",
+	       "%lld sessions, %lld kept forms and %lld account links removed; "
+	       "service levels of %lld requests worked out again\n",
 	    (long long)closed, (long long)uploads, (long long)sessions,
 	    (long long)kept, (long long)links, (long long)sla);
 	return rc;
@@ -1420,7 +1519,7 @@ cmd_jobs(struct app *app, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct jobs_args ja = { 0 };
-	int c, rc;
+	int c;
 
 	cli_job_id();
 	if (argc < 2 || !str_eq(argv[1], "run")) {
@@ -1430,29 +1529,31 @@ cmd_jobs(struct app *app, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': if (settings_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
-		case 'n': if (str_to_i64(optarg, 1, INT64_MAX, &ja.now_ms)) return ZEK_INVALID; break;
-		default: fputs(usage, stderr); return ZEK_INVALID;
+		case 'd':
+			if (settings_set(&app->cfg, "db", optarg))
+				return ZEK_INVALID;
+			break;
+		case 'n':
+			if (str_to_i64(optarg, 1, INT64_MAX, &ja.now_ms))
+				return ZEK_INVALID;
+			break;
+		default:
+			fputs(usage, stderr);
+			return ZEK_INVALID;
 		}
 	}
 	if (optind != argc - 1) {
 		fputs("usage: zek jobs run [--db DB] [--now MS]\n", stderr);
 		return ZEK_INVALID;
 	}
-	rc = core_open(&app->cfg, &app->core);
-	if (rc != ZEK_OK) {
-		return db_open_failed(app, rc);
-	}
-	rc = with_ctx(app->core, do_jobs_run, &ja);
-	core_close(app->core);
-	return rc;
+	return with_db(app, do_jobs_run, &ja);
 }
 
 /* ---- zek retention ---- */
 
 struct retention_args {
 	bool dry_run;
-	int64_t now_ms;             /* 0 = the wall clock */
+	int64_t now_ms; /* 0 = the wall clock */
 };
 
 /* The requests that would go, page by page; nothing is changed. */
@@ -1469,14 +1570,17 @@ retention_list(struct zctx *ctx)
 		rc = core_retention_due(ctx, after, 500, &due, &n);
 		for (i = 0; rc == ZEK_OK && i < n; i++) {
 			print_utc(due[i].updated_at, when, sizeof(when));
-			printf("%-10s %-19s %s\n", due[i].key, when, due[i].title);
+			printf("%-10s %-19s %s\n", due[i].key, when,
+			    due[i].title);
 			after = due[i].id;
 		}
 		total += (int64_t)n;
 	} while (rc == ZEK_OK && n == 500);
 	if (rc == ZEK_OK)
-		printf("zek: %lld closed requests would be deleted (last changed "
-		    "before the cutoff, UTC)\n", (long long)total);
+		printf(
+		    "zek: %lld closed requests would be deleted (last changed "
+		    "before the cutoff, UTC)\n",
+		    (long long)total);
 	return rc;
 }
 
@@ -1492,7 +1596,8 @@ do_retention(struct zctx *ctx, void *arg)
 		ctx->now_ms = ra->now_ms;
 	if (ctx->cfg->retention_closed_days <= 0) {
 		fputs("zek: retention_closed_days is not set: nothing is ever "
-		    "deleted\n", stderr);
+		      "deleted\n",
+		    stderr);
 		return ZEK_OK;
 	}
 	if (ra->dry_run)
@@ -1513,15 +1618,25 @@ cmd_retention(struct app *app, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct retention_args ra = { 0 };
-	int c, rc;
+	int c;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': if (settings_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
-		case 'n': ra.dry_run = true; break;
-		case 't': if (str_to_i64(optarg, 1, INT64_MAX, &ra.now_ms)) return ZEK_INVALID; break;
-		default: fputs(usage_ops, stderr); return ZEK_INVALID;
+		case 'd':
+			if (settings_set(&app->cfg, "db", optarg))
+				return ZEK_INVALID;
+			break;
+		case 'n':
+			ra.dry_run = true;
+			break;
+		case 't':
+			if (str_to_i64(optarg, 1, INT64_MAX, &ra.now_ms))
+				return ZEK_INVALID;
+			break;
+		default:
+			fputs(usage_ops, stderr);
+			return ZEK_INVALID;
 		}
 	}
 	if (optind != argc) {
@@ -1529,17 +1644,12 @@ cmd_retention(struct app *app, int argc, char **argv)
 		    stderr);
 		return ZEK_INVALID;
 	}
-	rc = core_open(&app->cfg, &app->core);
-	if (rc != ZEK_OK)
-		return db_open_failed(app, rc);
-	rc = with_ctx(app->core, do_retention, &ra);
-	core_close(app->core);
-	return rc;
+	return with_db(app, do_retention, &ra);
 }
 
 /* ---- zek reports rebuild ---- */
 
-#define REBUILD_ARENA_LIMIT (64u << 20)     /* one batch's scratch */
+#define REBUILD_ARENA_LIMIT (64u << 20) /* one batch's scratch */
 
 /* Forgets the counts, then counts every request anew from its log in the
  * sla job's batches, each in scratch space of its own. */
@@ -1565,37 +1675,23 @@ do_reports_rebuild(struct zctx *ctx, void *arg)
 	if (rc != ZEK_OK)
 		fprintf(stderr, "zek: reports rebuild failed: %s\n",
 		    zek_rc_name(rc));
-	printf("zek: %lld requests counted for the reports\n",
-	    (long long)done);
+	printf("zek: %lld requests counted for the reports\n", (long long)done);
 	return rc;
 }
 
 static int
 cmd_reports(struct app *app, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, rc;
+	static const char use[] = "usage: zek reports rebuild [--db DB]\n";
+	int i = db_then_args(app, argc, argv, 1, use);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': if (settings_set(&app->cfg, "db", optarg)) return ZEK_INVALID; break;
-		default: fputs(usage_ops, stderr); return ZEK_INVALID;
-		}
-	}
-	if (optind + 1 != argc || !str_eq(argv[optind], "rebuild")) {
-		fputs("usage: zek reports rebuild [--db DB]\n", stderr);
+	if (i < 0)
+		return ZEK_INVALID;
+	if (!str_eq(argv[i], "rebuild")) {
+		fputs(use, stderr);
 		return ZEK_INVALID;
 	}
-	rc = core_open(&app->cfg, &app->core);
-	if (rc != ZEK_OK)
-		return db_open_failed(app, rc);
-	rc = with_ctx(app->core, do_reports_rebuild, NULL);
-	core_close(app->core);
-	return rc;
+	return with_db(app, do_reports_rebuild, NULL);
 }
 
 /* ---- zek copy-db ---- */
@@ -1617,9 +1713,15 @@ cmd_copy_db(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
-		default: fputs(use, stderr); return ZEK_INVALID;
+		case 'f':
+			from = optarg;
+			break;
+		case 't':
+			to = optarg;
+			break;
+		default:
+			fputs(use, stderr);
+			return ZEK_INVALID;
 		}
 	}
 	if (from == NULL || to == NULL || optind != argc) {
@@ -1630,40 +1732,14 @@ cmd_copy_db(int argc, char **argv)
 	store_db_label(to, label, sizeof(label));
 	if (rc == ZEK_OK)
 		printf("zek: copied %zu tables, %lld rows from %s to %s in "
-		    "%.1f s; row counts and checksums equal\n", st.tables,
-		    (long long)st.rows, from, label, st.seconds);
+		       "%.1f s; row counts and checksums equal\n",
+		    st.tables, (long long)st.rows, from, label, st.seconds);
 	else
 		fprintf(stderr, "zek: copy-db failed: %s\n", zek_rc_name(rc));
 	return rc;
 }
 
 /* ---- zek backup, restore, check ---- */
-
-/* The command's --db and then exactly `nargs` arguments (argv[0] is the
- * command); the index of the first, or -1 after printing `use`. */
-static int
-db_then_args(struct app *app, int argc, char **argv, int nargs,
-    const char *use)
-{
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'd' || settings_set(&app->cfg, "db", optarg) != 0) {
-			fputs(use, stderr);
-			return -1;
-		}
-	}
-	if (argc - optind != nargs) {
-		fputs(use, stderr);
-		return -1;
-	}
-	return optind;
-}
 
 static int
 cmd_backup(struct app *app, int argc, char **argv)
@@ -1672,14 +1748,17 @@ cmd_backup(struct app *app, int argc, char **argv)
 	int64_t t0 = core_now_ms();
 	int i, rc;
 
-	i = db_then_args(app, argc, argv, 1, "usage: zek backup [--db DB] FILE\n");
+	i = db_then_args(app, argc, argv, 1,
+	    "usage: zek backup [--db DB] FILE\n");
 	if (i < 0)
 		return ZEK_INVALID;
 	rc = store_backup(app->cfg.db_path, argv[i], &st);
 	if (rc == ZEK_OK)
-		printf("zek: backed up %s (schema %" PRId64 ", %" PRId64 " bytes) "
-		    "to %s in %.1f s\n", app->cfg.db_path, st.schema_version,
-		    st.bytes, argv[i], (double)(core_now_ms() - t0) / 1000.0);
+		printf("zek: backed up %s (schema %" PRId64 ", %" PRId64
+		       " bytes) "
+		       "to %s in %.1f s\n",
+		    app->cfg.db_path, st.schema_version, st.bytes, argv[i],
+		    (double)(core_now_ms() - t0) / 1000.0);
 	return rc;
 }
 
@@ -1689,13 +1768,16 @@ cmd_restore(struct app *app, int argc, char **argv)
 	struct store_backup_stats st;
 	int i, rc;
 
-	i = db_then_args(app, argc, argv, 1, "usage: zek restore [--db DB] FILE\n");
+	i = db_then_args(app, argc, argv, 1,
+	    "usage: zek restore [--db DB] FILE\n");
 	if (i < 0)
 		return ZEK_INVALID;
 	rc = store_restore(argv[i], app->cfg.db_path, &st);
 	if (rc == ZEK_OK)
-		printf("zek: restored %s (schema %" PRId64 ", now %" PRId64 ") as "
-		    "%s\n", argv[i], st.schema_before, st.schema_version,
+		printf("zek: restored %s (schema %" PRId64 ", now %" PRId64
+		       ") as "
+		       "%s\n",
+		    argv[i], st.schema_before, st.schema_version,
 		    app->cfg.db_path);
 	return rc;
 }
@@ -1706,19 +1788,23 @@ print_check(const struct store_check_report *r)
 	const struct store_check_item *it;
 	size_t i;
 
-	printf("counts           %" PRId64 " requests, %" PRId64 " comments, %"
-	    PRId64 " attachments, %" PRId64 " users\n", r->requests,
-	    r->comments, r->attachments, r->users);
+	printf("counts           %" PRId64 " requests, %" PRId64
+	       " comments, %" PRId64 " attachments, %" PRId64 " users\n",
+	    r->requests, r->comments, r->attachments, r->users);
 	for (i = 0; i < r->nitems; i++) {
 		it = &r->items[i];
 		if (it->problems == 0)
-			printf("%-16s ok%s%s%s\n", it->name, *it->detail ? " (" :
-			    "", it->detail, *it->detail ? ")" : "");
+			printf("%-16s ok%s%s%s\n", it->name,
+			    *it->detail ? " (" : "", it->detail,
+			    *it->detail ? ")" : "");
 		else
 			printf("%-16s DAMAGED: %s%" PRId64 " problem%s: %s\n",
-			    it->name, it->problems > STORE_CHECK_SHOWN ?
-			    "more than " : "", it->problems > STORE_CHECK_SHOWN ?
-			    (int64_t)STORE_CHECK_SHOWN : it->problems,
+			    it->name,
+			    it->problems > STORE_CHECK_SHOWN ? "more than " :
+			                                       "",
+			    it->problems > STORE_CHECK_SHOWN ?
+			        (int64_t)STORE_CHECK_SHOWN :
+			        it->problems,
 			    it->problems == 1 ? "" : "s", it->detail);
 	}
 }
@@ -1737,7 +1823,7 @@ do_check(struct zctx *ctx, void *arg)
 	print_check(&r);
 	if (!store_check_passed(&r)) {
 		printf("zek: the database is damaged; restore a backup "
-		    "(docs/operations.md)\n");
+		       "(docs/operations.md)\n");
 		return ZEK_IO;
 	}
 	printf("zek: no damage found\n");
@@ -1772,15 +1858,20 @@ cmd_check(struct app *app, int argc, char **argv)
 	rc = core_open(&app->cfg, &app->core);
 	if (rc != ZEK_OK)
 		return db_open_failed(app, rc);
-	printf("zek: checking %s\n", core_db_label(&app->cfg, label,
-	    sizeof(label)));
+	printf("zek: checking %s\n",
+	    core_db_label(&app->cfg, label, sizeof(label)));
 	rc = with_ctx(app->core, do_check, &full);
 	core_close(app->core);
 	return rc;
 }
 
 /* The options parse_options knows besides the settings' flags. */
-enum { OPT_CONFIG = 'c', OPT_DEMO = 'D', OPT_HELP = 'h', OPT_SETTING = 256 };
+enum {
+	OPT_CONFIG = 'c',
+	OPT_DEMO = 'D',
+	OPT_HELP = 'h',
+	OPT_SETTING = 256
+};
 
 /* The global options: --config, --demo, --help and each setting's flag
  * (settings.h), whose getopt value is OPT_SETTING + its row. A switch
@@ -1799,7 +1890,7 @@ global_options(struct option *opts)
 			continue;
 		opts[n++] = (struct option){ settings[i].flag + 2,
 			settings[i].kind == SETTING_SWITCH ? no_argument :
-							     required_argument,
+			                                     required_argument,
 			NULL, OPT_SETTING + (int)i };
 	}
 	opts[n] = (struct option){ NULL, 0, NULL, 0 };
@@ -1815,7 +1906,8 @@ parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
 	const struct setting *s;
 	int c, i;
 
-	if (opts == NULL && (opts = calloc(settings_n + 4, sizeof(*opts))) == NULL)
+	if (opts == NULL &&
+	    (opts = calloc(settings_n + 4, sizeof(*opts))) == NULL)
 		return -1;
 	global_options(opts);
 	/* The file comes first so the environment and flags override it. */
@@ -1828,8 +1920,10 @@ parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
 		return -1;
 	/* "+" stops at the first non-option: the command. */
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1 ||
-	    (optind < argc && (str_eq(argv[optind], "serve") ||
-	    str_eq(argv[optind], "init")) && *cmd_index == 0)) {
+	    (optind < argc &&
+	        (str_eq(argv[optind], "serve") ||
+	            str_eq(argv[optind], "init")) &&
+	        *cmd_index == 0)) {
 		if (c == -1) {
 			*cmd_index = optind++;
 			continue;
@@ -1843,8 +1937,8 @@ parse_options(struct config *cfg, int argc, char **argv, int *cmd_index)
 		if (c < OPT_SETTING || c >= OPT_SETTING + (int)settings_n)
 			return -1; /* --help, or one it does not know */
 		s = &settings[c - OPT_SETTING];
-		if (settings_set(cfg, s->key, s->kind == SETTING_SWITCH ? "1" :
-		    optarg) != 0)
+		if (settings_set(cfg, s->key,
+		        s->kind == SETTING_SWITCH ? "1" : optarg) != 0)
 			return -1;
 	}
 	if (*cmd_index == 0)
@@ -1873,7 +1967,7 @@ main(int argc, char **argv)
 		fputs("zek: signup = domains needs signup_domains\n", stderr);
 		return 2;
 	}
-	cfg->max_body_bytes = cfg->max_file_bytes * cfg->max_files + (1u << 20);
+	cfg->max_body_bytes = config_body_bytes(cfg);
 	log_setup((enum log_format)cfg->log_format,
 	    (enum log_level)cfg->log_level);
 	config_find_root(cfg);
@@ -1882,7 +1976,8 @@ main(int argc, char **argv)
 		rc = cmd_serve(&app);
 	else if (str_eq(name, "init"))
 		rc = cmd_init(&app);
-	else if (str_eq(name, "user") && cmd + 1 < argc && str_eq(argv[cmd + 1], "add"))
+	else if (str_eq(name, "user") && cmd + 1 < argc &&
+	    str_eq(argv[cmd + 1], "add"))
 		rc = cmd_user_add(&app, argc - cmd - 1, argv + cmd + 1);
 	else if (str_eq(name, "user") && cmd + 1 < argc &&
 	    is_account_command(argv[cmd + 1]))
@@ -1919,8 +2014,7 @@ main(int argc, char **argv)
 	else if (str_eq(name, "settings") && cmd + 1 == argc) {
 		settings_print(stdout);
 		rc = ZEK_OK;
-	}
-	else {
+	} else {
 		usage_print();
 		return 2;
 	}

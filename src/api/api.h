@@ -10,10 +10,10 @@
 #include "api/json.h"
 #include "http/http.h"
 
-#define API_SD "/rest/servicedeskapi"   /* base path of the service desk API */
-#define API_PAGE_LIMIT 50               /* default page size */
-#define API_PAGE_LIMIT_MAX 100          /* larger limits are cut to this */
-#define API_QUERY_VALUES_MAX 32         /* items of one list parameter */
+#define API_SD "/rest/servicedeskapi" /* base path of the service desk API */
+#define API_PAGE_LIMIT 50             /* default page size */
+#define API_PAGE_LIMIT_MAX 100        /* larger limits are cut to this */
+#define API_QUERY_VALUES_MAX 32       /* items of one list parameter */
 
 struct activity_entry;
 struct comment_input;
@@ -35,8 +35,8 @@ int api_dispatch(struct req *rq);
  * ':', *secret the rest. False for invalid base64, a missing ':', a NUL
  * byte or invalid UTF-8 (and when out of memory). The caller wipes
  * *secret after use. */
-bool api_basic_credentials(struct arena *a, const char *b64,
-    const char **email, const char **secret);
+bool api_basic_credentials(struct arena *a, const char *b64, const char **email,
+    const char **secret);
 
 /* Replies with JSON (`body` stolen; NULL means out of memory) as
  * application/json;charset=UTF-8 (http_reply_json, HTTP_JSON_JSM). */
@@ -62,8 +62,8 @@ const char *api_url(struct req *rq, const char *path);
 
 /* Paging parameters of the request. */
 struct api_page {
-	int64_t start;              /* 0-based, default 0 */
-	int64_t limit;              /* 1..API_PAGE_LIMIT_MAX, default 50 */
+	int64_t start; /* 0-based, default 0 */
+	int64_t limit; /* 1..API_PAGE_LIMIT_MAX, default 50 */
 };
 /* Reads ?start and ?limit. A malformed value answers 400 and returns
  * ZEK_INVALID: the handler then returns at once. */
@@ -75,8 +75,8 @@ int api_reply_page(struct req *rq, const struct api_page *pg, json_t *all,
     const char *const *keep);
 /* Replies 200 with the envelope around `values` (stolen), one page that
  * the caller fetched itself; is_last says whether more follow. */
-int api_reply_page_of(struct req *rq, const struct api_page *pg,
-    json_t *values, bool is_last, const char *const *keep);
+int api_reply_page_of(struct req *rq, const struct api_page *pg, json_t *values,
+    bool is_last, const char *const *keep);
 
 /* Parses the request body as JSON and checks it against spec[0..n)
  * (unknown fields, types, lengths, required ones). On failure answers 400
@@ -103,10 +103,23 @@ json_t *api_date(struct req *rq, int64_t ms);
  * issue id) as the caller sees it. Answers 404 (api_err_no_request) itself
  * and returns ZEK_NOTFOUND when there is none the caller may see. */
 int api_request_load(struct req *rq, struct request_view **out);
+/* The text of body's optional "additionalComment" object ({"body": ...},
+ * as a transition or an attachment takes it) into *text, NULL when there
+ * is none. A wrong object answers 400 naming the field and returns
+ * ZEK_INVALID, as api_body does. */
+int api_additional_comment(struct req *rq, const json_t *body,
+    const char **text);
 /* The request's activity for the caller (newest first). Answers itself
  * on failure and returns the zek_rc. */
 int api_request_activity(struct req *rq, const struct request_view *v,
     struct activity_entry **out, size_t *n);
+/* A list made from a request's activity: api_status_history,
+ * api_request_files. */
+typedef json_t *(*api_activity_list_fn)(struct req *rq,
+    const struct request_view *v, const struct activity_entry *e, size_t n);
+/* GET of such a list for the route's request: the page ?start and ?limit
+ * ask for of what `list` makes. Answers failures itself. */
+int api_reply_activity_list(struct req *rq, api_activity_list_fn list);
 /* A user object for someone the caller sees on a request: the e-mail
  * address (and DC's `name` = e-mail) only for the caller themselves and
  * for agents; for others `name` is the account id, which every body that
@@ -117,14 +130,14 @@ json_t *api_person_json(struct req *rq, const struct person *p);
  * = the first one as "Feld „x“: text", errorMessages = all of them,
  * errors = {field: text}. `names` maps core's field names to the body's
  * (pairs, NULL-terminated; may be NULL). Returns ZEK_OK once queued. */
-int api_field_errors(struct req *rq, const struct field_error *errs,
-    size_t n, const char *const *names);
+int api_field_errors(struct req *rq, const struct field_error *errs, size_t n,
+    const char *const *names);
 /* A CustomerRequest with the expansions ?expand asks for. */
 json_t *api_request_json(struct req *rq, const struct request_view *v);
 /* A service desk the caller may use, by id or project key; NULL when
  * there is none (*rc = ZEK_OK) or the look-up failed (*rc set). */
-const struct portal_summary *api_desk_by_ref(struct req *rq,
-    const char *want, int *rc);
+const struct portal_summary *api_desk_by_ref(struct req *rq, const char *want,
+    int *rc);
 /* The desk the route's {sd} names, by id or project key as JSM Cloud
  * allows, into *out (out may be NULL: only its existence matters).
  * Answers 404 (api_err_no_desk) or the failure itself. */
@@ -170,8 +183,8 @@ extern const struct api_json_field api_people_spec[2];
  * arena: the accountIds first (*n_ids of them), then the usernames; at
  * most max in all. Answers 400 itself, naming the list at fault, and
  * returns ZEK_INVALID. */
-int api_people_refs(struct req *rq, json_t *body, size_t max,
-    const char ***out, size_t *n, size_t *n_ids);
+int api_people_refs(struct req *rq, json_t *body, size_t max, const char ***out,
+    size_t *n, size_t *n_ids);
 /* participant.c: the participants as user objects. */
 json_t *api_participants_array(struct req *rq, const struct request_view *v);
 
@@ -184,42 +197,42 @@ json_t *api_request_files(struct req *rq, const struct request_view *v,
     const struct activity_entry *e, size_t n);
 
 /* Handlers, one file per endpoint family. */
-int api_not_found(struct req *rq);              /* api.c */
+int api_not_found(struct req *rq); /* api.c */
 /* A method no route under /rest/ takes (PATCH, OPTIONS, TRACE, ...): 405
  * with the JSM error body and Allow, before any authentication. */
-int api_method_not_allowed(struct req *rq);     /* api.c */
-int api_info(struct req *rq);                   /* info.c */
+int api_method_not_allowed(struct req *rq); /* api.c */
+int api_info(struct req *rq);               /* info.c */
 int api_server_info(struct req *rq);
 int api_myself(struct req *rq);
-int api_servicedesks(struct req *rq);           /* servicedesk.c */
+int api_servicedesks(struct req *rq); /* servicedesk.c */
 int api_servicedesk(struct req *rq);
 int api_requesttype_groups(struct req *rq);
 int api_requesttypes(struct req *rq);
 int api_requesttype(struct req *rq);
 int api_requesttype_fields(struct req *rq);
-int api_request_create(struct req *rq);         /* request_create.c */
-int api_requests(struct req *rq);               /* request.c */
+int api_request_create(struct req *rq); /* request_create.c */
+int api_requests(struct req *rq);       /* request.c */
 int api_request(struct req *rq);
-int api_comments(struct req *rq);               /* comment.c */
+int api_comments(struct req *rq); /* comment.c */
 int api_comment_add(struct req *rq);
 int api_comment(struct req *rq);
 int api_comment_attachments(struct req *rq);
-int api_participants(struct req *rq);           /* participant.c */
+int api_participants(struct req *rq); /* participant.c */
 int api_participants_add(struct req *rq);
 int api_participants_remove(struct req *rq);
-int api_request_status(struct req *rq);         /* status.c */
-int api_transitions(struct req *rq);            /* transition.c */
+int api_request_status(struct req *rq); /* status.c */
+int api_transitions(struct req *rq);    /* transition.c */
 int api_transition(struct req *rq);
-int api_notification(struct req *rq);           /* notification.c */
+int api_notification(struct req *rq); /* notification.c */
 int api_notification_subscribe(struct req *rq);
 int api_notification_unsubscribe(struct req *rq);
-int api_attach_temporary(struct req *rq);       /* attachment.c */
+int api_attach_temporary(struct req *rq); /* attachment.c */
 int api_request_attachments(struct req *rq);
 int api_request_attach(struct req *rq);
 int api_request_attachment_content(struct req *rq);
-int api_request_sla(struct req *rq);            /* sla.c */
-int api_issue(struct req *rq);                  /* issue.c */
-int api_customer_create(struct req *rq);        /* organization.c */
+int api_request_sla(struct req *rq);     /* sla.c */
+int api_issue(struct req *rq);           /* issue.c */
+int api_customer_create(struct req *rq); /* organization.c */
 int api_orgs(struct req *rq);
 int api_org_create(struct req *rq);
 int api_org(struct req *rq);

@@ -22,22 +22,21 @@ json_t *
 api_attachment_json(struct req *rq, const struct request_view *v,
     const struct attachment_info *a, const struct person *author)
 {
-	const char *self = api_request_url(rq, v, arena_printf(rq->arena,
-	    "/attachment/%lld", (long long)a->id));
+	const char *self = api_request_url(rq, v,
+	    arena_printf(rq->arena, "/attachment/%lld", (long long)a->id));
 	json_t *j;
 
-	j = json_pack("{s:s, s:s, s:o, s:I, s:s, s:{s:s?, s:s?}}",
-	    "id", arena_printf(rq->arena, "%lld", (long long)a->id),
-	    "filename", a->filename,
-	    "created", api_date(rq, a->created_at),
-	    "size", (json_int_t)a->size,
-	    "mimeType", a->mime,
-	    "_links", "self", self, "content", self);
+	j = json_pack("{s:s, s:s, s:o, s:I, s:s, s:{s:s?, s:s?}}", "id",
+	    arena_printf(rq->arena, "%lld", (long long)a->id), "filename",
+	    a->filename, "created", api_date(rq, a->created_at), "size",
+	    (json_int_t)a->size, "mimeType", a->mime, "_links", "self", self,
+	    "content", self);
 	if (j != NULL && a->is_image)
 		json_object_set_new(json_object_get(j, "_links"), "thumbnail",
 		    json_string(self));
 	if (j != NULL && author != NULL && author->id != 0 &&
-	    json_object_set_new(j, "author", api_person_json(rq, author)) != 0) {
+	    json_object_set_new(j, "author", api_person_json(rq, author)) !=
+	        0) {
 		json_decref(j);
 		return NULL;
 	}
@@ -53,8 +52,9 @@ api_request_files(struct req *rq, const struct request_view *v,
 
 	/* The create form's files came from whoever raised the request. */
 	for (i = 0; all != NULL && i < v->nattachments; i++)
-		if (json_array_append_new(all, api_attachment_json(rq, v,
-		    &v->attachments[i], &v->creator)) != 0)
+		if (json_array_append_new(all,
+		        api_attachment_json(rq, v, &v->attachments[i],
+		            &v->creator)) != 0)
 			goto fail;
 	/* Then the comments' files, oldest first (core leaves out those of
 	 * internal notes for customers). */
@@ -63,8 +63,9 @@ api_request_files(struct req *rq, const struct request_view *v,
 		if (c->kind != ACTIVITY_COMMENT)
 			continue;
 		for (k = 0; k < c->nattachments; k++)
-			if (json_array_append_new(all, api_attachment_json(rq, v,
-			    &c->attachments[k], &c->actor)) != 0)
+			if (json_array_append_new(all,
+			        api_attachment_json(rq, v, &c->attachments[k],
+			            &c->actor)) != 0)
 				goto fail;
 	}
 	return all;
@@ -106,7 +107,8 @@ api_attach_temporary(struct req *rq)
 		return api_error(rq, 415, "api_err_multipart", NULL);
 	rc = form_parse_multipart(rq->arena, ct, rq->body.data, rq->body.len,
 	    &lim, &form, &bad_field);
-	if (rc == ZEK_TOOBIG && bad_field != NULL && str_eq(bad_field, FILE_PART))
+	if (rc == ZEK_TOOBIG && bad_field != NULL &&
+	    str_eq(bad_field, FILE_PART))
 		return api_error(rq, 413, "api_err_too_many_files", NULL);
 	if (rc == ZEK_TOOBIG || rc == ZEK_INVALID)
 		return api_error(rq, rc == ZEK_TOOBIG ? 413 : 400,
@@ -122,14 +124,17 @@ api_attach_temporary(struct req *rq)
 	for (i = 0; i < form.count; i++) {
 		const struct form_field *f = &form.fields[i];
 		if (!str_eq(f->name, FILE_PART) || f->filename == NULL)
-			return api_error(rq, 400, "api_err_unknown_field", f->name);
+			return api_error(rq, 400, "api_err_unknown_field",
+			    f->name);
 		if (f->too_big) {
 			err = (struct field_error){ .field = FILE_PART,
-			    .key = "err_file_too_big",
-			    .max = (int64_t)cfg->max_file_bytes, .arg = f->filename };
+				.key = "err_file_too_big",
+				.max = (int64_t)cfg->max_file_bytes,
+				.arg = f->filename };
 			return api_field_errors(rq, &err, 1, NULL);
 		}
-		files[i] = (struct upload_file){ f->filename, f->value, f->len };
+		files[i] = (struct upload_file){ f->filename, f->value,
+			f->len };
 	}
 	rc = core_attachments_upload_all(&rq->ctx, rq->user, files, form.count,
 	    out, &err);
@@ -139,30 +144,21 @@ api_attach_temporary(struct req *rq)
 		return rc;
 	list = json_array();
 	for (i = 0; list != NULL && i < form.count; i++)
-		if (json_array_append_new(list, json_pack("{s:s, s:s}",
-		    "temporaryAttachmentId", out[i].token,
-		    "fileName", out[i].filename)) != 0) {
+		if (json_array_append_new(list,
+		        json_pack("{s:s, s:s}", "temporaryAttachmentId",
+		            out[i].token, "fileName", out[i].filename)) != 0) {
 			json_decref(list);
 			return ZEK_NOMEM;
 		}
-	return api_reply(rq, 201, json_pack("{s:o}", "temporaryAttachments",
-	    list));
+	return api_reply(rq, 201,
+	    json_pack("{s:o}", "temporaryAttachments", list));
 }
 
 /* GET /rest/servicedeskapi/request/{issueIdOrKey}/attachment */
 int
 api_request_attachments(struct req *rq)
 {
-	struct activity_entry *e;
-	struct request_view *v;
-	struct api_page pg;
-	size_t n;
-
-	if (api_page_parse(rq, &pg) != ZEK_OK ||
-	    api_request_load(rq, &v) != ZEK_OK ||
-	    api_request_activity(rq, v, &e, &n) != ZEK_OK)
-		return ZEK_OK;
-	return api_reply_page(rq, &pg, api_request_files(rq, v, e, n), NULL);
+	return api_reply_activity_list(rq, api_request_files);
 }
 
 /* A comment for files sent without one: their names, as Markdown text. */
@@ -178,7 +174,7 @@ files_comment(struct req *rq, const char *const *tokens, size_t ntokens)
 	size_t i, n;
 
 	if (core_attachments_temp_get(&rq->ctx, rq->user, tokens, ntokens,
-	    &files, &n) != ZEK_OK)
+	        &files, &n) != ZEK_OK)
 		return NULL;
 	buf_init(&b, UPLOAD_NAMES_MAX);
 	for (i = 0; i < n; i++) {
@@ -191,8 +187,9 @@ files_comment(struct req *rq, const char *const *tokens, size_t ntokens)
 		}
 	}
 	values[0] = b.failed || b.data == NULL ? "" : b.data;
-	if (i18n_format(rq->arena, i18n_get(rq->cat, rq->lang,
-	    "api_files_comment"), names, values, 1, &out) != ZEK_OK)
+	if (i18n_format(rq->arena,
+	        i18n_get(rq->cat, rq->lang, "api_files_comment"), names, values,
+	        1, &out) != ZEK_OK)
 		out = NULL;
 	buf_free(&b);
 	return out;
@@ -204,10 +201,6 @@ static const struct api_json_field attach_spec[] = {
 	{ "additionalComment", API_JSON_OBJECT, false, 0 },
 };
 
-static const struct api_json_field comment_spec[] = {
-	{ "body", API_JSON_STRING, false, 0 },
-};
-
 /* POST /rest/servicedeskapi/request/{issueIdOrKey}/attachment: the
  * temporary files become a comment's attachments (JSM, too, shows them
  * as a comment). */
@@ -215,21 +208,14 @@ int
 api_request_attach(struct req *rq)
 {
 	struct comment_input in = { 0 };
-	struct api_json_error jerr;
 	struct request_view *v;
 	const char **tokens;
-	const char *arg;
-	json_t *body, *ids, *add, *c, *files;
+	json_t *body, *ids, *c, *files;
 	size_t i;
 
-	if (api_body(rq, attach_spec, 3, &body) != ZEK_OK)
+	if (api_body(rq, attach_spec, 3, &body) != ZEK_OK ||
+	    api_additional_comment(rq, body, &in.body) != ZEK_OK)
 		return ZEK_OK;
-	add = json_object_get(body, "additionalComment");
-	if (add != NULL && api_json_check(add, comment_spec, 1, &jerr) != ZEK_OK) {
-		arg = jerr.arg != NULL ? arena_printf(rq->arena,
-		    "additionalComment.%s", jerr.arg) : "additionalComment";
-		return api_error(rq, 400, jerr.key, arg);
-	}
 	ids = json_object_get(body, "temporaryAttachmentIds");
 	if (json_array_size(ids) == 0)
 		return api_error(rq, 400, "api_err_missing_field",
@@ -244,8 +230,6 @@ api_request_attach(struct req *rq)
 	in.attachment_tokens = tokens;
 	in.ntokens = json_array_size(ids);
 	in.is_public = json_is_true(json_object_get(body, "public"));
-	in.body = add != NULL ? json_string_value(json_object_get(add, "body")) :
-	    NULL;
 	if (str_empty(in.body))
 		in.body = files_comment(rq, tokens, in.ntokens);
 	if (in.body == NULL)
@@ -254,8 +238,8 @@ api_request_attach(struct req *rq)
 		return ZEK_OK;
 	/* The Comment's attachments page is the answer's second half. */
 	files = json_incref(json_object_get(c, "attachments"));
-	return api_reply(rq, 201, json_pack("{s:o, s:o?}", "comment", c,
-	    "attachments", files));
+	return api_reply(rq, 201,
+	    json_pack("{s:o, s:o?}", "comment", c, "attachments", files));
 }
 
 /* GET /rest/servicedeskapi/request/{issueIdOrKey}/attachment/{attachmentId}:

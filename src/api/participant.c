@@ -31,7 +31,8 @@ who_names(json_t *body, size_t n_ids, size_t i)
 	const json_t *ids = json_object_get(body, "accountIds");
 
 	if (i == SIZE_MAX)
-		return ids == NULL || json_is_null(ids) ? who_usernames : who_ids;
+		return ids == NULL || json_is_null(ids) ? who_usernames :
+		                                          who_ids;
 	return i < n_ids ? who_ids : who_usernames;
 }
 
@@ -43,7 +44,7 @@ api_participants_array(struct req *rq, const struct request_view *v)
 
 	for (i = 0; all != NULL && i < v->nparticipants; i++)
 		if (json_array_append_new(all,
-		    api_person_json(rq, &v->participants[i])) != 0) {
+		        api_person_json(rq, &v->participants[i])) != 0) {
 			json_decref(all);
 			return NULL;
 		}
@@ -100,7 +101,8 @@ api_people_refs(struct req *rq, json_t *body, size_t max, const char ***out,
 		if (i == 1)
 			*n_ids = *n;
 		arr = json_object_get(body, lists[i]);
-		json_array_foreach(arr, j, e) {
+		json_array_foreach(arr, j, e)
+		{
 			if (json_is_string(e))
 				refs[*n] = json_string_value(e);
 			else if (json_is_integer(e))
@@ -109,7 +111,8 @@ api_people_refs(struct req *rq, json_t *body, size_t max, const char ***out,
 			else
 				refs[*n] = NULL;
 			if (refs[*n] == NULL) {
-				api_error(rq, 400, "api_err_wrong_type", lists[i]);
+				api_error(rq, 400, "api_err_wrong_type",
+				    lists[i]);
 				return ZEK_INVALID;
 			}
 			(*n)++;
@@ -154,70 +157,90 @@ takes_part(const struct request_view *v, int64_t id)
 	return false;
 }
 
+/* What a call adding or removing participants names, and where. */
+struct people_call {
+	json_t *body;
+	const char **refs; /* the people as the body names them */
+	size_t n, n_ids;   /* how many; how many of them by id */
+	struct request_view *v;
+	struct request_abilities ab;
+};
+
+/* Reads the body's people, the request and what the caller may do there.
+ * Answers a failure itself and returns it (never ZEK_OK then). */
+static int
+people_call_start(struct req *rq, struct people_call *pc)
+{
+	int rc;
+
+	if (api_body(rq, api_people_spec, 2, &pc->body) != ZEK_OK ||
+	    api_people_refs(rq, pc->body, SHARE_PARTICIPANTS_MAX, &pc->refs,
+	        &pc->n, &pc->n_ids) != ZEK_OK ||
+	    api_request_load(rq, &pc->v) != ZEK_OK)
+		return ZEK_INVALID;
+	rc = core_request_abilities(&rq->ctx, rq->user, pc->v, &pc->ab);
+	if (rc != ZEK_OK)
+		api_fail(rq, rc);
+	return rc;
+}
+
 /* POST /rest/servicedeskapi/request/{issueIdOrKey}/participant */
 int
 api_participants_add(struct req *rq)
 {
-	struct request_abilities ab;
-	struct request_view *v;
+	struct people_call pc;
 	struct field_error err;
 	struct person *people;
-	const char **refs;
-	json_t *body;
-	size_t i, j, n, n_ids, nadd = 0;
+	size_t i, j, nadd = 0;
 	int rc;
 
-	if (api_body(rq, api_people_spec, 2, &body) != ZEK_OK ||
-	    api_people_refs(rq, body, SHARE_PARTICIPANTS_MAX, &refs, &n,
-	    &n_ids) != ZEK_OK ||
-	    api_request_load(rq, &v) != ZEK_OK)
+	if (people_call_start(rq, &pc) != ZEK_OK)
 		return ZEK_OK;
-	rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
-	if (rc != ZEK_OK)
-		return rc;
-	if (!ab.share)
-		return refused(rq, ab.closed ? ZEK_CONFLICT : ZEK_FORBIDDEN);
-	people = arena_calloc(rq->arena, n, sizeof(*people));
+	if (!pc.ab.share)
+		return refused(rq, pc.ab.closed ? ZEK_CONFLICT : ZEK_FORBIDDEN);
+	people = arena_calloc(rq->arena, pc.n, sizeof(*people));
 	if (people == NULL)
 		return ZEK_NOMEM;
 	/* Everyone is found first: a refusal adds nobody. */
-	for (i = 0; i < n; i++) {
-		rc = core_customer_resolve(&rq->ctx, rq->user, refs[i],
+	for (i = 0; i < pc.n; i++) {
+		rc = core_customer_resolve(&rq->ctx, rq->user, pc.refs[i],
 		    &people[nadd], &err);
 		if (rc == ZEK_INVALID)
 			return api_field_errors(rq, &err, 1,
-			    who_names(body, n_ids, i));
+			    who_names(pc.body, pc.n_ids, i));
 		if (rc != ZEK_OK)
 			return rc;
 		for (j = 0; j < nadd && people[j].id != people[nadd].id; j++)
 			;
 		if (j < nadd)
 			continue;
-		if (people[nadd].id == v->reporter.id ||
-		    takes_part(v, people[nadd].id)) {
+		if (people[nadd].id == pc.v->reporter.id ||
+		    takes_part(pc.v, people[nadd].id)) {
 			err = (struct field_error){ .field = "who",
-			    .key = "err_share_already", .arg = people[nadd].name };
+				.key = "err_share_already",
+				.arg = people[nadd].name };
 			return api_field_errors(rq, &err, 1,
-			    who_names(body, n_ids, i));
+			    who_names(pc.body, pc.n_ids, i));
 		}
 		nadd++;
 	}
-	if (v->nparticipants + nadd > SHARE_PARTICIPANTS_MAX) {
+	if (pc.v->nparticipants + nadd > SHARE_PARTICIPANTS_MAX) {
 		err = (struct field_error){ .field = "who",
-		    .key = "err_share_too_many", .max = SHARE_PARTICIPANTS_MAX };
+			.key = "err_share_too_many",
+			.max = SHARE_PARTICIPANTS_MAX };
 		return api_field_errors(rq, &err, 1,
-		    who_names(body, n_ids, SIZE_MAX));
+		    who_names(pc.body, pc.n_ids, SIZE_MAX));
 	}
 	for (i = 0; i < nadd; i++) {
-		rc = core_participant_add(&rq->ctx, rq->user, v->id,
+		rc = core_participant_add(&rq->ctx, rq->user, pc.v->id,
 		    people[i].email, NULL, &err);
 		if (rc == ZEK_INVALID)
 			return api_field_errors(rq, &err, 1,
-			    who_names(body, n_ids, SIZE_MAX));
+			    who_names(pc.body, pc.n_ids, SIZE_MAX));
 		if (rc != ZEK_OK)
 			return refused(rq, rc);
 	}
-	return reply_now(rq, v->key);
+	return reply_now(rq, pc.v->key);
 }
 
 /* The participant a reference names: account id, e-mail or exact name. */
@@ -231,8 +254,10 @@ find_participant(const struct request_view *v, const char *ref)
 		id = 0;
 	for (i = 0; i < v->nparticipants; i++) {
 		const struct person *p = &v->participants[i];
-		if (p->id == id || (id == 0 && (str_caseeq(p->email, ref) ||
-		    str_caseeq(p->name, ref))))
+		if (p->id == id ||
+		    (id == 0 &&
+		        (str_caseeq(p->email, ref) ||
+		            str_caseeq(p->name, ref))))
 			return p;
 	}
 	return NULL;
@@ -242,42 +267,40 @@ find_participant(const struct request_view *v, const char *ref)
 int
 api_participants_remove(struct req *rq)
 {
-	struct request_abilities ab;
-	struct request_view *v;
-	const struct person **gone;
 	struct api_page pg = { 0, API_PAGE_LIMIT };
-	const char **refs;
-	json_t *body, *all;
-	size_t i, j, n, n_ids;
+	const struct person **gone;
+	const struct request_view *v;
+	struct people_call pc;
+	size_t i, j, n;
+	json_t *all;
 	int rc;
 
-	if (api_body(rq, api_people_spec, 2, &body) != ZEK_OK ||
-	    api_people_refs(rq, body, SHARE_PARTICIPANTS_MAX, &refs, &n,
-	    &n_ids) != ZEK_OK ||
-	    api_request_load(rq, &v) != ZEK_OK)
+	if (people_call_start(rq, &pc) != ZEK_OK)
 		return ZEK_OK;
-	rc = core_request_abilities(&rq->ctx, rq->user, v, &ab);
-	if (rc != ZEK_OK)
-		return rc;
+	v = pc.v;
+	n = pc.n;
 	gone = arena_calloc(rq->arena, n, sizeof(*gone));
 	if (gone == NULL)
 		return ZEK_NOMEM;
 	/* Every name must be a participant the caller may remove, before one
 	 * is removed. */
 	for (i = 0; i < n; i++) {
-		gone[i] = find_participant(v, refs[i]);
+		gone[i] = find_participant(v, pc.refs[i]);
 		if (gone[i] == NULL)
-			return api_error(rq, 400, "api_err_not_participant", refs[i]);
-		if (!ab.remove_participants &&
-		    !(ab.leave && gone[i]->id == rq->user->id))
-			return refused(rq, ab.closed ? ZEK_CONFLICT : ZEK_FORBIDDEN);
+			return api_error(rq, 400, "api_err_not_participant",
+			    pc.refs[i]);
+		if (!pc.ab.remove_participants &&
+		    !(pc.ab.leave && gone[i]->id == rq->user->id))
+			return refused(rq,
+			    pc.ab.closed ? ZEK_CONFLICT : ZEK_FORBIDDEN);
 	}
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < i && gone[j]->id != gone[i]->id; j++)
 			;
 		if (j < i)
 			continue;
-		rc = core_participant_remove(&rq->ctx, rq->user, v->id, gone[i]->id);
+		rc = core_participant_remove(&rq->ctx, rq->user, v->id,
+		    gone[i]->id);
 		if (rc != ZEK_OK)
 			return refused(rq, rc);
 	}
@@ -286,8 +309,9 @@ api_participants_remove(struct req *rq)
 	for (i = 0; all != NULL && i < v->nparticipants; i++) {
 		for (j = 0; j < n && gone[j]->id != v->participants[i].id; j++)
 			;
-		if (j == n && json_array_append_new(all,
-		    api_person_json(rq, &v->participants[i])) != 0) {
+		if (j == n &&
+		    json_array_append_new(all,
+		        api_person_json(rq, &v->participants[i])) != 0) {
 			json_decref(all);
 			return ZEK_NOMEM;
 		}

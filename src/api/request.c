@@ -23,9 +23,9 @@
 #include "render/i18n.h"
 #include "render/markdown.h"
 
-#define SCRATCH_MAX (16u << 20)     /* one page of the list walk */
-#define SEARCH_BYTES_MAX 4096       /* ?searchTerm; core cuts it further */
-#define ID_TEXT_MAX 64              /* an id sent as text */
+#define SCRATCH_MAX (16u << 20) /* one page of the list walk */
+#define SEARCH_BYTES_MAX 4096   /* ?searchTerm; core cuts it further */
+#define ID_TEXT_MAX 64          /* an id sent as text */
 
 static const char *
 sid(struct req *rq, int64_t id)
@@ -39,16 +39,17 @@ api_request_url(struct req *rq, const struct request_view *v,
 {
 	if (suffix == NULL)
 		return NULL;
-	return api_url(rq, arena_printf(rq->arena, API_SD "/request/%lld%s",
-	    (long long)v->id, suffix));
+	return api_url(rq,
+	    arena_printf(rq->arena, API_SD "/request/%lld%s", (long long)v->id,
+	        suffix));
 }
 
 json_t *
-api_nested_page(struct req *rq, const struct request_view *v,
-    const char *what, json_t *all)
+api_nested_page(struct req *rq, const struct request_view *v, const char *what,
+    json_t *all)
 {
-	const char *self = api_request_url(rq, v, arena_printf(rq->arena, "/%s",
-	    what));
+	const char *self = api_request_url(rq, v,
+	    arena_printf(rq->arena, "/%s", what));
 	const char *next = NULL;
 	json_t *values;
 	size_t i, total;
@@ -103,7 +104,7 @@ body_name(const char *field, const char *const *names)
 	size_t i;
 
 	for (i = 0; names != NULL && names[i] != NULL && names[i + 1] != NULL;
-	    i += 2)
+	     i += 2)
 		if (str_eq(names[i], field))
 			return names[i + 1];
 	return field;
@@ -130,8 +131,9 @@ api_field_errors(struct req *rq, const struct field_error *errs, size_t n,
 		text = http_error_text(rq, &errs[i]);
 		fmt_values[0] = field;
 		fmt_values[1] = text;
-		if (i18n_format(rq->arena, i18n_get(rq->cat, rq->lang,
-		    "api_err_field"), fmt_names, fmt_values, 2, &msg) != ZEK_OK)
+		if (i18n_format(rq->arena,
+		        i18n_get(rq->cat, rq->lang, "api_err_field"), fmt_names,
+		        fmt_values, 2, &msg) != ZEK_OK)
 			msg = (char *)text;
 		json_array_append_new(all, json_string(msg));
 		if (json_object_get(by_field, field) == NULL)
@@ -179,6 +181,30 @@ api_request_load(struct req *rq, struct request_view **out)
 }
 
 int
+api_additional_comment(struct req *rq, const json_t *body, const char **text)
+{
+	static const struct api_json_field spec[] = {
+		{ "body", API_JSON_STRING, false, 0 },
+	};
+	json_t *add = json_object_get(body, "additionalComment");
+	struct api_json_error jerr;
+	const char *arg;
+
+	*text = NULL;
+	if (add == NULL)
+		return ZEK_OK;
+	if (api_json_check(add, spec, 1, &jerr) != ZEK_OK) {
+		arg = jerr.arg != NULL ?
+		    arena_printf(rq->arena, "additionalComment.%s", jerr.arg) :
+		    "additionalComment";
+		api_error(rq, 400, jerr.key, arg);
+		return ZEK_INVALID;
+	}
+	*text = json_string_value(json_object_get(add, "body"));
+	return ZEK_OK;
+}
+
+int
 api_request_activity(struct req *rq, const struct request_view *v,
     struct activity_entry **out, size_t *n)
 {
@@ -191,6 +217,21 @@ api_request_activity(struct req *rq, const struct request_view *v,
 	return rc;
 }
 
+int
+api_reply_activity_list(struct req *rq, api_activity_list_fn list)
+{
+	struct activity_entry *e;
+	struct request_view *v;
+	struct api_page pg;
+	size_t n;
+
+	if (api_page_parse(rq, &pg) != ZEK_OK ||
+	    api_request_load(rq, &v) != ZEK_OK ||
+	    api_request_activity(rq, v, &e, &n) != ZEK_OK)
+		return ZEK_OK;
+	return api_reply_page(rq, &pg, list(rq, v, e, n), NULL);
+}
+
 /* ---- the CustomerRequest object ---- */
 
 /* The request's type; read once per call (core_reqtype_get). */
@@ -200,7 +241,7 @@ type_of(struct req *rq, const struct request_view *v)
 	struct reqtype *t;
 
 	if (core_reqtype_get(&rq->ctx, v->portal_id, v->type_id, rq->lang,
-	    &t) != ZEK_OK)
+	        &t) != ZEK_OK)
 		return NULL;
 	return t;
 }
@@ -216,7 +257,8 @@ static json_t *
 field_value(struct req *rq, const struct reqtype *t,
     const struct request_field_view *f, json_t **rendered)
 {
-	const struct field *def = t != NULL ? core_reqtype_field(t, f->key) : NULL;
+	const struct field *def = t != NULL ? core_reqtype_field(t, f->key) :
+	                                      NULL;
 	const char *html, *id;
 	json_t *arr, *date, *s;
 	size_t i, k;
@@ -239,14 +281,16 @@ field_value(struct req *rq, const struct reqtype *t,
 		return json_pack("[o]", option_json("1", f->values[0]));
 	case FIELD_DATETIME:
 		date = api_date(rq, f->datetime_ms);
-		s = date != NULL ? json_incref(json_object_get(date, "jira")) : NULL;
+		s = date != NULL ? json_incref(json_object_get(date, "jira")) :
+		                   NULL;
 		json_decref(date);
 		return s;
 	case FIELD_OBJECT:
 		arr = json_array();
 		for (i = 0; arr != NULL && i < f->nvalues; i++)
-			json_array_append_new(arr, option_json(
-			    sid(rq, f->object_ids[i]), f->values[i]));
+			json_array_append_new(arr,
+			    option_json(sid(rq, f->object_ids[i]),
+			        f->values[i]));
 		return arr;
 	default:
 		return json_string(f->values[0]);
@@ -265,8 +309,8 @@ field_values(struct req *rq, const struct request_view *v,
 		if (f->nvalues == 0)
 			continue;
 		val = field_value(rq, t, f, &rendered);
-		item = json_pack("{s:s, s:s, s:o?}", "fieldId", f->key,
-		    "label", f->label, "value", val);
+		item = json_pack("{s:s, s:s, s:o?}", "fieldId", f->key, "label",
+		    f->label, "value", val);
 		if (item != NULL && rendered != NULL)
 			json_object_set_new(item, "renderedValue", rendered);
 		else
@@ -282,15 +326,13 @@ field_values(struct req *rq, const struct request_view *v,
 static json_t *
 desk_json(struct req *rq, const struct request_view *v)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s?, s:s?}}",
-	    "id", sid(rq, v->desk_id),
-	    "projectId", sid(rq, v->desk_id),
-	    "projectName", v->desk_name,
-	    "projectKey", v->project_key,
-	    "projectTypeKey", "service_desk",
-	    "_links",
-	    "self", api_url(rq, arena_printf(rq->arena, API_SD "/servicedesk/%lld",
-	    (long long)v->desk_id)),
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s?, s:s?}}", "id",
+	    sid(rq, v->desk_id), "projectId", sid(rq, v->desk_id),
+	    "projectName", v->desk_name, "projectKey", v->project_key,
+	    "projectTypeKey", "service_desk", "_links", "self",
+	    api_url(rq,
+	        arena_printf(rq->arena, API_SD "/servicedesk/%lld",
+	            (long long)v->desk_id)),
 	    "portal", api_url(rq, core_portal_path(rq->arena, v->portal_id)));
 }
 
@@ -298,26 +340,23 @@ static json_t *
 type_json(struct req *rq, const struct request_view *v, const struct reqtype *t)
 {
 	const char *icon = str_empty(v->type_icon) ? "allgemein" : v->type_icon;
-	const char *url = api_url(rq, arena_printf(rq->arena,
-	    "/static/v1/icons/%s.svg", icon));
+	const char *url = api_url(rq,
+	    arena_printf(rq->arena, "/static/v1/icons/%s.svg", icon));
 
 	return json_pack("{s:s, s:{s:s?}, s:s, s:s, s:s, s:s, s:s, s:s, s:[s], "
-	    "s:{s:s, s:{s:{s:s?, s:s?, s:s?, s:s?}}}, s:s, s:[s]}",
-	    "id", sid(rq, v->type_id),
-	    "_links", "self", api_url(rq, arena_printf(rq->arena,
-	    API_SD "/servicedesk/%lld/requesttype/%lld", (long long)v->desk_id,
-	    (long long)v->type_id)),
-	    "name", v->type_name,
-	    "description", t != NULL ? t->description : "",
-	    "helpText", "",
-	    "issueTypeId", sid(rq, v->type_id),
-	    "serviceDeskId", sid(rq, v->desk_id),
-	    "portalId", sid(rq, v->portal_id),
-	    "groupIds", sid(rq, t != NULL ? t->group_id : 0),
-	    "icon", "id", icon, "_links", "iconUrls", "48x48", url, "24x24", url,
-	    "16x16", url, "32x32", url,
-	    "restrictionStatus", "OPEN",
-	    "_expands", "field");
+	                 "s:{s:s, s:{s:{s:s?, s:s?, s:s?, s:s?}}}, s:s, s:[s]}",
+	    "id", sid(rq, v->type_id), "_links", "self",
+	    api_url(rq,
+	        arena_printf(rq->arena,
+	            API_SD "/servicedesk/%lld/requesttype/%lld",
+	            (long long)v->desk_id, (long long)v->type_id)),
+	    "name", v->type_name, "description",
+	    t != NULL ? t->description : "", "helpText", "", "issueTypeId",
+	    sid(rq, v->type_id), "serviceDeskId", sid(rq, v->desk_id),
+	    "portalId", sid(rq, v->portal_id), "groupIds",
+	    sid(rq, t != NULL ? t->group_id : 0), "icon", "id", icon, "_links",
+	    "iconUrls", "48x48", url, "24x24", url, "16x16", url, "32x32", url,
+	    "restrictionStatus", "OPEN", "_expands", "field");
 }
 
 static json_t *
@@ -328,16 +367,22 @@ actions_json(struct req *rq, const struct request_view *v)
 	if (core_request_abilities(&rq->ctx, rq->user, v, &ab) != ZEK_OK)
 		return NULL;
 	return json_pack("{s:{s:b}, s:{s:b}, s:{s:b}, s:{s:b}}",
-	    "addAttachment", "allowed", ab.comment,
-	    "addComment", "allowed", ab.comment,
-	    "addParticipant", "allowed", ab.share,
+	    "addAttachment", "allowed", ab.comment, "addComment", "allowed",
+	    ab.comment, "addParticipant", "allowed", ab.share,
 	    "removeParticipant", "allowed", ab.remove_participants || ab.leave);
 }
 
 /* The expansions of a CustomerRequest: ?expand name, member. */
 enum expansion {
-	EXP_PARTICIPANT, EXP_STATUS, EXP_SLA, EXP_REQUEST_TYPE, EXP_SERVICE_DESK,
-	EXP_ATTACHMENT, EXP_ACTION, EXP_COMMENT, EXP_MAX
+	EXP_PARTICIPANT,
+	EXP_STATUS,
+	EXP_SLA,
+	EXP_REQUEST_TYPE,
+	EXP_SERVICE_DESK,
+	EXP_ATTACHMENT,
+	EXP_ACTION,
+	EXP_COMMENT,
+	EXP_MAX
 };
 
 static const char *const exp_names[EXP_MAX][2] = {
@@ -352,9 +397,8 @@ static const char *const exp_names[EXP_MAX][2] = {
 };
 
 static json_t *
-expansion(struct req *rq, const struct request_view *v,
-    const struct reqtype *t, const struct activity_entry *e, size_t n,
-    enum expansion x)
+expansion(struct req *rq, const struct request_view *v, const struct reqtype *t,
+    const struct activity_entry *e, size_t n, enum expansion x)
 {
 	switch (x) {
 	case EXP_PARTICIPANT:
@@ -394,26 +438,22 @@ request_json(struct req *rq, const struct request_view *v)
 
 	/* The activity only for the expansions made of it. */
 	if ((api_expand(rq, "status") || api_expand(rq, "attachment") ||
-	    api_expand(rq, "comment")) &&
+	        api_expand(rq, "comment")) &&
 	    core_activity_of_view(&rq->ctx, rq->user, v, &e, &n) != ZEK_OK)
 		return NULL;
 	web = api_url(rq, core_request_path(rq->arena, v->portal_id, v->key));
 	r = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, "
-	    "s:{s:s?, s:s?, s:s?, s:s?}}",
-	    "issueId", sid(rq, v->id),
-	    "issueKey", v->key,
-	    "requestTypeId", sid(rq, v->type_id),
-	    "serviceDeskId", sid(rq, v->desk_id),
-	    "createdDate", api_date(rq, v->created_at),
-	    "reporter", api_person_json(rq, &v->reporter),
-	    "requestFieldValues", field_values(rq, v, t),
-	    "currentStatus", api_current_status(rq, v),
-	    "_links",
-	    "jiraRest", api_url(rq, arena_printf(rq->arena, "/rest/api/2/issue/%lld",
-	    (long long)v->id)),
-	    "web", web,
-	    "self", api_request_url(rq, v, ""),
-	    "agent", web);
+	              "s:{s:s?, s:s?, s:s?, s:s?}}",
+	    "issueId", sid(rq, v->id), "issueKey", v->key, "requestTypeId",
+	    sid(rq, v->type_id), "serviceDeskId", sid(rq, v->desk_id),
+	    "createdDate", api_date(rq, v->created_at), "reporter",
+	    api_person_json(rq, &v->reporter), "requestFieldValues",
+	    field_values(rq, v, t), "currentStatus", api_current_status(rq, v),
+	    "_links", "jiraRest",
+	    api_url(rq,
+	        arena_printf(rq->arena, "/rest/api/2/issue/%lld",
+	            (long long)v->id)),
+	    "web", web, "self", api_request_url(rq, v, ""), "agent", web);
 	ex = json_array();
 	if (r == NULL || ex == NULL) {
 		json_decref(r);
@@ -424,12 +464,14 @@ request_json(struct req *rq, const struct request_view *v)
 		/* SLA is agents' business; zek measures none yet. */
 		if (!api_expand(rq, exp_names[i][0]) ||
 		    (i == EXP_SLA && !perm_is_staff(rq->user))) {
-			if (json_array_append_new(ex, json_string(exp_names[i][0])))
+			if (json_array_append_new(ex,
+			        json_string(exp_names[i][0])))
 				rc = ZEK_NOMEM;
 			continue;
 		}
 		x = expansion(rq, v, t, e, n, (enum expansion)i);
-		if (x == NULL || json_object_set_new(r, exp_names[i][1], x) != 0)
+		if (x == NULL ||
+		    json_object_set_new(r, exp_names[i][1], x) != 0)
 			rc = ZEK_NOMEM;
 	}
 	if (rc != ZEK_OK)
@@ -444,7 +486,6 @@ request_json(struct req *rq, const struct request_view *v)
 json_t *
 api_request_json(struct req *rq, const struct request_view *v)
 {
-
 	return request_json(rq, v);
 }
 
@@ -480,7 +521,7 @@ stream_init(struct req *rq, struct stream *s, enum list_creator who,
 	s->q.filter = *f;
 	s->q.filter.creator = who;
 	s->q.limit = LIST_LIMIT_MAX;
-	s->q.no_total = true;       /* the API pages by isLastPage only */
+	s->q.no_total = true; /* the API pages by isLastPage only */
 }
 
 static const struct list_item *
@@ -565,7 +606,7 @@ parse_ownership(struct req *rq, bool *owned, bool *part, bool *all)
 	if (n == SIZE_MAX)
 		return ZEK_NOMEM;
 	if (n == 0) {
-		*all = true;    /* JSM: owned, participated and organisations */
+		*all = true; /* JSM: owned, participated and organisations */
 		return ZEK_OK;
 	}
 	for (i = 0; i < n; i++) {
@@ -578,7 +619,8 @@ parse_ownership(struct req *rq, bool *owned, bool *part, bool *all)
 		else if (str_eq(items[i], "ALL_REQUESTS") ||
 		    str_eq(items[i], "ALL_ORGANIZATIONS"))
 			*all = true;
-		else if (!str_eq(items[i], "APPROVER"))   /* no approvals in zek */
+		else if (!str_eq(items[i],
+		             "APPROVER")) /* no approvals in zek */
 			return ZEK_INVALID;
 	}
 	return ZEK_OK;
@@ -620,7 +662,8 @@ api_desk_by_ref(struct req *rq, const char *want, int *rc)
 	    str_to_i64(want, 1, INT64_MAX, &id) != 0)
 		id = 0;
 	for (i = 0; i < n; i++)
-		if (list[i].desk_id == id || str_caseeq(list[i].project_key, want))
+		if (list[i].desk_id == id ||
+		    str_caseeq(list[i].project_key, want))
 			return &list[i];
 	return NULL;
 }
@@ -646,8 +689,8 @@ api_desk_load(struct req *rq, const struct portal_summary **out)
 
 /* The filters of GET /request. Answers itself on failure. */
 static int
-list_params(struct req *rq, struct list_filter *f, int64_t *portal,
-    bool *owned, bool *part, bool *all)
+list_params(struct req *rq, struct list_filter *f, int64_t *portal, bool *owned,
+    bool *part, bool *all)
 {
 	const char *desk = req_query(rq, "serviceDeskId");
 	const char *type = req_query(rq, "requestTypeId");
@@ -665,23 +708,24 @@ list_params(struct req *rq, struct list_filter *f, int64_t *portal,
 	if (rc == ZEK_OK)
 		rc = parse_status(rq, &f->status);
 	else if (rc != ZEK_NOMEM)
-		return refuse(rq, 400, "api_err_bad_param",
-		    "requestOwnership", ZEK_INVALID);
+		return refuse(rq, 400, "api_err_bad_param", "requestOwnership",
+		    ZEK_INVALID);
 	if (rc == ZEK_NOMEM) {
 		api_fail(rq, rc);
 		return rc;
 	}
 	if (rc != ZEK_OK)
-		return refuse(rq, 400, "api_err_bad_param",
-		    "requestStatus", ZEK_INVALID);
+		return refuse(rq, 400, "api_err_bad_param", "requestStatus",
+		    ZEK_INVALID);
 	if (appr != NULL && !str_eq(appr, "MY_PENDING_APPROVAL") &&
 	    !str_eq(appr, "MY_HISTORY_APPROVAL"))
-		return refuse(rq, 400, "api_err_bad_param",
-		    "approvalStatus", ZEK_INVALID);
-	if (org != NULL && (strlen(org) > ID_TEXT_MAX ||
-	    str_to_i64(org, 1, INT64_MAX, &id) != 0))
-		return refuse(rq, 400, "api_err_bad_param",
-		    "organizationId", ZEK_INVALID);
+		return refuse(rq, 400, "api_err_bad_param", "approvalStatus",
+		    ZEK_INVALID);
+	if (org != NULL &&
+	    (strlen(org) > ID_TEXT_MAX ||
+	        str_to_i64(org, 1, INT64_MAX, &id) != 0))
+		return refuse(rq, 400, "api_err_bad_param", "organizationId",
+		    ZEK_INVALID);
 	if (term != NULL) {
 		if (strlen(term) > SEARCH_BYTES_MAX ||
 		    !utf8_clean_text(term, strlen(term), false))
@@ -690,8 +734,8 @@ list_params(struct req *rq, struct list_filter *f, int64_t *portal,
 		f->search = term;
 	}
 	if (type != NULL && desk == NULL)
-		return refuse(rq, 400, "api_err_type_needs_desk",
-		    NULL, ZEK_INVALID);
+		return refuse(rq, 400, "api_err_type_needs_desk", NULL,
+		    ZEK_INVALID);
 	if (desk != NULL) {
 		d = api_desk_by_ref(rq, desk, &rc);
 		if (rc != ZEK_OK) {
@@ -699,18 +743,19 @@ list_params(struct req *rq, struct list_filter *f, int64_t *portal,
 			return rc;
 		}
 		if (d == NULL)
-			return refuse(rq, 404, "api_err_no_desk",
-			    desk, ZEK_NOTFOUND);
+			return refuse(rq, 404, "api_err_no_desk", desk,
+			    ZEK_NOTFOUND);
 		*portal = d->id;
 	}
 	if (type != NULL) {
 		rc = ZEK_NOTFOUND;
 		if (strlen(type) <= ID_TEXT_MAX &&
 		    str_to_i64(type, 1, INT64_MAX, &id) == 0)
-			rc = core_reqtype_get(&rq->ctx, *portal, id, rq->lang, &t);
+			rc = core_reqtype_get(&rq->ctx, *portal, id, rq->lang,
+			    &t);
 		if (rc == ZEK_NOTFOUND)
-			return refuse(rq, 404, "api_err_no_request_type",
-			    type, ZEK_NOTFOUND);
+			return refuse(rq, 404, "api_err_no_request_type", type,
+			    ZEK_NOTFOUND);
 		if (rc != ZEK_OK) {
 			api_fail(rq, rc);
 			return rc;
@@ -728,8 +773,8 @@ int
 api_requests(struct req *rq)
 {
 	static const char *const keep[] = { "searchTerm", "requestOwnership",
-	    "requestStatus", "approvalStatus", "organizationId", "serviceDeskId",
-	    "requestTypeId", "expand", NULL };
+		"requestStatus", "approvalStatus", "organizationId",
+		"serviceDeskId", "requestTypeId", "expand", NULL };
 	struct stream s[2];
 	struct list_filter f;
 	struct api_page pg;
@@ -774,9 +819,9 @@ api_requests(struct req *rq)
 	values = json_array();
 	for (i = 0; values != NULL && i < nids; i++) {
 		if (views[i] == NULL)
-			continue;   /* gone since the walk (a participant left) */
-		if (json_array_append_new(values,
-		    request_json(rq, views[i])) != 0) {
+			continue; /* gone since the walk (a participant left) */
+		if (json_array_append_new(values, request_json(rq, views[i])) !=
+		    0) {
 			json_decref(values);
 			return ZEK_NOMEM;
 		}

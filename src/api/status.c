@@ -23,8 +23,9 @@ category(enum status st)
 static json_t *
 status_json(struct req *rq, enum status st, int64_t since)
 {
-	return json_pack("{s:s, s:s, s:o}", "status", status_label(st, rq->lang),
-	    "statusCategory", category(st), "statusDate", api_date(rq, since));
+	return json_pack("{s:s, s:s, s:o}", "status",
+	    status_label(st, rq->lang), "statusCategory", category(st),
+	    "statusDate", api_date(rq, since));
 }
 
 /* Entries that set a status: the creation (Offen) and every change. */
@@ -51,15 +52,16 @@ api_status_history(struct req *rq, const struct request_view *v,
 		if (!sets_status(&e[i], &st))
 			continue;
 		created = created || e[i].kind == ACTIVITY_CREATED;
-		if (json_array_append_new(all, status_json(rq, st,
-		    e[i].created_at)) != 0) {
+		if (json_array_append_new(all,
+		        status_json(rq, st, e[i].created_at)) != 0) {
 			json_decref(all);
 			return NULL;
 		}
 	}
 	/* A log cut at ACTIVITY_MAX still begins with the creation. */
-	if (all != NULL && !created && json_array_append_new(all,
-	    status_json(rq, STATUS_OFFEN, v->created_at)) != 0) {
+	if (all != NULL && !created &&
+	    json_array_append_new(all,
+	        status_json(rq, STATUS_OFFEN, v->created_at)) != 0) {
 		json_decref(all);
 		return NULL;
 	}
@@ -76,14 +78,5 @@ api_current_status(struct req *rq, const struct request_view *v)
 int
 api_request_status(struct req *rq)
 {
-	struct activity_entry *e;
-	struct request_view *v;
-	struct api_page pg;
-	size_t n;
-
-	if (api_page_parse(rq, &pg) != ZEK_OK ||
-	    api_request_load(rq, &v) != ZEK_OK ||
-	    api_request_activity(rq, v, &e, &n) != ZEK_OK)
-		return ZEK_OK;
-	return api_reply_page(rq, &pg, api_status_history(rq, v, e, n), NULL);
+	return api_reply_activity_list(rq, api_status_history);
 }

@@ -16,7 +16,7 @@
 struct transition {
 	const char *id;
 	enum wf_action action;
-	const char *name_key;       /* po/<lang>/api.po */
+	const char *name_key; /* po/<lang>/api.po */
 };
 
 static const struct transition transitions[] = {
@@ -61,9 +61,10 @@ api_transitions(struct req *rq)
 	all = json_array();
 	for (i = 0; all != NULL && i < NTRANSITIONS; i++)
 		if (offered(&ab, transitions[i].action) &&
-		    json_array_append_new(all, json_pack("{s:s, s:s}",
-		    "id", transitions[i].id, "name", i18n_get(rq->cat, rq->lang,
-		    transitions[i].name_key))) != 0) {
+		    json_array_append_new(all,
+		        json_pack("{s:s, s:s}", "id", transitions[i].id, "name",
+		            i18n_get(rq->cat, rq->lang,
+		                transitions[i].name_key))) != 0) {
 			json_decref(all);
 			return ZEK_NOMEM;
 		}
@@ -73,10 +74,6 @@ api_transitions(struct req *rq)
 static const struct api_json_field transition_spec[] = {
 	{ "id", API_JSON_ANY, true, 0 },
 	{ "additionalComment", API_JSON_OBJECT, false, 0 },
-};
-
-static const struct api_json_field comment_spec[] = {
-	{ "body", API_JSON_STRING, false, 0 },
 };
 
 static const struct transition *
@@ -89,7 +86,8 @@ find(const json_t *id)
 	if (json_is_string(id)) {
 		s = json_string_value(id);
 	} else if (json_is_integer(id)) {
-		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(id));
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)json_integer_value(id));
 		s = num;
 	}
 	for (i = 0; s != NULL && i < NTRANSITIONS; i++)
@@ -104,28 +102,21 @@ int
 api_transition(struct req *rq)
 {
 	static const char *const names[] = { "comment",
-	    "additionalComment.body", NULL };
+		"additionalComment.body", NULL };
 	const struct transition *t;
-	struct api_json_error jerr;
 	struct request_view *v;
 	struct field_error err = { 0 };
 	const char *comment = NULL, *arg;
-	json_t *body, *add;
+	json_t *body;
 	int rc;
 
-	if (api_body(rq, transition_spec, 2, &body) != ZEK_OK)
+	if (api_body(rq, transition_spec, 2, &body) != ZEK_OK ||
+	    api_additional_comment(rq, body, &comment) != ZEK_OK)
 		return ZEK_OK;
-	add = json_object_get(body, "additionalComment");
-	if (add != NULL && api_json_check(add, comment_spec, 1, &jerr) != ZEK_OK) {
-		arg = jerr.arg != NULL ? arena_printf(rq->arena,
-		    "additionalComment.%s", jerr.arg) : "additionalComment";
-		return api_error(rq, 400, jerr.key, arg);
-	}
-	if (add != NULL)
-		comment = json_string_value(json_object_get(add, "body"));
 	if ((t = find(json_object_get(body, "id"))) == NULL) {
 		arg = json_is_string(json_object_get(body, "id")) ?
-		    json_string_value(json_object_get(body, "id")) : NULL;
+		    json_string_value(json_object_get(body, "id")) :
+		    NULL;
 		return api_error(rq, 400, "api_err_no_transition",
 		    arg != NULL ? arena_strdup(rq->arena, arg) : "");
 	}

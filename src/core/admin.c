@@ -50,14 +50,14 @@ help_center_check(struct form_check *fc, const struct user *actor,
 {
 	size_t before = *fc->n;
 
-	h->title_de = admin_form_text(fc, "title_de", f->title_de, ADMIN_TITLE_MAX,
-	    false, false);
-	h->title_en = admin_form_text(fc, "title_en", f->title_en, ADMIN_TITLE_MAX,
-	    false, false);
-	h->intro_de = admin_form_text(fc, "intro_de", f->intro_de, ADMIN_TEXT_MAX,
-	    true, false);
-	h->intro_en = admin_form_text(fc, "intro_en", f->intro_en, ADMIN_TEXT_MAX,
-	    true, false);
+	h->title_de = admin_form_text(fc, "title_de", f->title_de,
+	    ADMIN_TITLE_MAX, false, false);
+	h->title_en = admin_form_text(fc, "title_en", f->title_en,
+	    ADMIN_TITLE_MAX, false, false);
+	h->intro_de = admin_form_text(fc, "intro_de", f->intro_de,
+	    ADMIN_TEXT_MAX, true, false);
+	h->intro_en = admin_form_text(fc, "intro_en", f->intro_en,
+	    ADMIN_TEXT_MAX, true, false);
 	h->announcement_de = admin_form_text(fc, "announcement_de",
 	    f->announcement_de, ADMIN_TEXT_MAX, true, false);
 	h->announcement_en = admin_form_text(fc, "announcement_en",
@@ -69,8 +69,9 @@ help_center_check(struct form_check *fc, const struct user *actor,
 	if (h->announcement_de != NULL && h->announcement_en != NULL &&
 	    str_empty(h->announcement_de) &&
 	    (!str_empty(h->announcement_en) || h->announcement_from != 0 ||
-	    h->announcement_until != 0))
-		admin_form_error(fc, "announcement_de", "err_announcement_text", 0);
+	        h->announcement_until != 0))
+		admin_form_error(fc, "announcement_de", "err_announcement_text",
+		    0);
 	if (h->announcement_from != 0 && h->announcement_until != 0 &&
 	    h->announcement_until <= h->announcement_from)
 		admin_form_error(fc, "until", "err_until_before_from", 0);
@@ -100,18 +101,22 @@ core_admin_help_center_save(struct zctx *ctx, const struct user *actor,
 		return rc;
 	rc = store_help_center_get(ctx->db, ctx->arena, &old);
 	if (rc == ZEK_OK) {
-		admin_change_text(&cl, "help_title_de", old.title_de, h.title_de);
-		admin_change_text(&cl, "help_title_en", old.title_en, h.title_en);
-		admin_change_text(&cl, "help_intro_de", old.intro_de, h.intro_de);
-		admin_change_text(&cl, "help_intro_en", old.intro_en, h.intro_en);
+		admin_change_text(&cl, "help_title_de", old.title_de,
+		    h.title_de);
+		admin_change_text(&cl, "help_title_en", old.title_en,
+		    h.title_en);
+		admin_change_text(&cl, "help_intro_de", old.intro_de,
+		    h.intro_de);
+		admin_change_text(&cl, "help_intro_en", old.intro_en,
+		    h.intro_en);
 		admin_change_text(&cl, "announcement_de", old.announcement_de,
 		    h.announcement_de);
 		admin_change_text(&cl, "announcement_en", old.announcement_en,
 		    h.announcement_en);
-		admin_change_time(&cl, "announcement_from", old.announcement_from,
-		    h.announcement_from);
-		admin_change_time(&cl, "announcement_until", old.announcement_until,
-		    h.announcement_until);
+		admin_change_time(&cl, "announcement_from",
+		    old.announcement_from, h.announcement_from);
+		admin_change_time(&cl, "announcement_until",
+		    old.announcement_until, h.announcement_until);
 		if (cl.n == 0)
 			return store_finish(ctx->db, ZEK_OK);
 		rc = admin_change_commit(&cl, version);
@@ -128,8 +133,10 @@ desk_from_store(struct admin_desk *d, const struct store_desk *sd,
     int64_t version)
 {
 	*d = (struct admin_desk){ .version = version,
-	    .portal_id = sd->portal_id, .project_key = sd->project_key,
-	    .name = sd->name, .description = sd->description };
+		.portal_id = sd->portal_id,
+		.project_key = sd->project_key,
+		.name = sd->name,
+		.description = sd->description };
 }
 
 enum zek_rc
@@ -193,7 +200,8 @@ core_admin_desk_save(struct zctx *ctx, const struct user *actor,
 	rc = store_desk_by_portal(ctx->db, ctx->arena, portal_id, &sd);
 	if (rc != ZEK_OK)
 		return rc;
-	name = admin_form_text(&fc, "name", f->name, ADMIN_TITLE_MAX, false, true);
+	name = admin_form_text(&fc, "name", f->name, ADMIN_TITLE_MAX, false,
+	    true);
 	description = admin_form_text(&fc, "description", f->description,
 	    ADMIN_TEXT_MAX, true, false);
 	if (name == NULL || description == NULL)
@@ -221,9 +229,8 @@ core_admin_desk_save(struct zctx *ctx, const struct user *actor,
 /* ---- the catalogue ---- */
 
 enum zek_rc
-core_admin_objects(struct zctx *ctx, const struct user *actor,
-    const char *kind, const char *query, size_t page,
-    struct admin_objects *out)
+core_admin_objects(struct zctx *ctx, const struct user *actor, const char *kind,
+    const char *query, size_t page, struct admin_objects *out)
 {
 	struct store_object *so;
 	enum zek_rc rc;
@@ -234,8 +241,9 @@ core_admin_objects(struct zctx *ctx, const struct user *actor,
 		return ZEK_NOTFOUND;
 	if (!core_object_kind_valid(kind))
 		return ZEK_INVALID;
-	if (query != NULL && (strlen(query) > 4 * OBJECT_NAME_MAX ||
-	    !utf8_valid(query, strlen(query))))
+	if (query != NULL &&
+	    (strlen(query) > 4 * OBJECT_NAME_MAX ||
+	        !utf8_valid(query, strlen(query))))
 		query = NULL;
 	if (page > 100000)
 		page = 100000;
@@ -251,7 +259,7 @@ core_admin_objects(struct zctx *ctx, const struct user *actor,
 		return ZEK_NOMEM;
 	for (i = 0; i < n; i++)
 		out->rows[i] = (struct admin_object){ so[i].id, so[i].name,
-		    so[i].retired_at != 0 };
+			so[i].retired_at != 0 };
 	out->n = n;
 	return ZEK_OK;
 }
@@ -291,7 +299,7 @@ object_name_free(struct zctx *ctx, const char *kind, const char *name,
 		return ZEK_OK;
 	if (rc == ZEK_OK && so->id != self) {
 		*err = (struct field_error){ .field = "name",
-		    .key = "err_object_exists" };
+			.key = "err_object_exists" };
 		return ZEK_INVALID;
 	}
 	return rc;
@@ -319,7 +327,7 @@ core_admin_object_add(struct zctx *ctx, const struct user *actor,
 		rc = store_object_ensure(ctx->db, kind, nm, NULL, &created);
 	if (rc == ZEK_OK && !created) {
 		*err = (struct field_error){ .field = "name",
-		    .key = "err_object_exists" };
+			.key = "err_object_exists" };
 		rc = ZEK_INVALID;
 	}
 	if (rc == ZEK_OK)
@@ -328,8 +336,8 @@ core_admin_object_add(struct zctx *ctx, const struct user *actor,
 }
 
 enum zek_rc
-core_admin_object_rename(struct zctx *ctx, const struct user *actor,
-    int64_t id, const char *name, struct field_error *err)
+core_admin_object_rename(struct zctx *ctx, const struct user *actor, int64_t id,
+    const char *name, struct field_error *err)
 {
 	struct store_object *o;
 	const char *nm;
@@ -356,15 +364,13 @@ core_admin_object_rename(struct zctx *ctx, const struct user *actor,
 }
 
 enum zek_rc
-core_admin_object_retire(struct zctx *ctx, const struct user *actor,
-    int64_t id, bool retire)
+core_admin_object_retire(struct zctx *ctx, const struct user *actor, int64_t id,
+    bool retire)
 {
 	struct store_object *o;
 	enum zek_rc rc;
 
-	if (!admin_actor_ok(actor))
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
+	rc = admin_begin(ctx, actor);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = store_object_get(ctx->db, ctx->arena, id, &o);
@@ -373,8 +379,8 @@ core_admin_object_retire(struct zctx *ctx, const struct user *actor,
 	if (rc == ZEK_OK)
 		rc = store_object_retire(ctx->db, id, retire ? ctx->now_ms : 0);
 	if (rc == ZEK_OK)
-		rc = object_record(ctx, actor, o->kind, retire ?
-		    "object_retired" : "object_restored", "", o->name);
+		rc = object_record(ctx, actor, o->kind,
+		    retire ? "object_retired" : "object_restored", "", o->name);
 	return store_finish(ctx->db, rc);
 }
 
@@ -387,16 +393,15 @@ core_admin_objects_import(struct zctx *ctx, const struct user *actor,
 
 	*added = 0;
 	*bad_line = 0;
-	if (!admin_actor_ok(actor))
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
+	rc = admin_begin(ctx, actor);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = core_import_objects_text(ctx, csv, len, added, bad_line);
 	if (rc == ZEK_OK && *added > 0) {
 		count = arena_printf(ctx->arena, "%" PRId64, *added);
 		rc = count != NULL ? object_record(ctx, actor, "",
-		    "objects_imported", "", count) : ZEK_NOMEM;
+		                         "objects_imported", "", count) :
+		                     ZEK_NOMEM;
 	}
 	return store_finish(ctx->db, rc);
 }
@@ -434,11 +439,13 @@ core_admin_history(struct zctx *ctx, const struct user *actor,
 	}
 	for (i = 0; i < n; i++)
 		out->rows[i] = (struct admin_change){ .id = rows[i].id,
-		    .at = rows[i].at, .actor_name = rows[i].actor_name,
-		    .subject = rows[i].subject, .target = rows[i].target,
-		    .old_value = rows[i].old_value,
-		    .new_value = rows[i].new_value,
-		    .is_time = subject_is_time(rows[i].subject) };
+			.at = rows[i].at,
+			.actor_name = rows[i].actor_name,
+			.subject = rows[i].subject,
+			.target = rows[i].target,
+			.old_value = rows[i].old_value,
+			.new_value = rows[i].new_value,
+			.is_time = subject_is_time(rows[i].subject) };
 	out->n = n;
 	return ZEK_OK;
 }

@@ -19,6 +19,12 @@ admin_actor_ok(const struct user *actor)
 	return actor == NULL || perm_is_admin(actor);
 }
 
+enum zek_rc
+admin_begin(struct zctx *ctx, const struct user *actor)
+{
+	return admin_actor_ok(actor) ? store_begin(ctx->db) : ZEK_NOTFOUND;
+}
+
 /* ---- checking a form ---- */
 
 void
@@ -27,7 +33,8 @@ admin_form_error(struct form_check *fc, const char *field, const char *key,
 {
 	if (*fc->n < ADMIN_MAX_ERRORS)
 		fc->errs[(*fc->n)++] = (struct field_error){ .field = field,
-		    .key = key, .max = max };
+			.key = key,
+			.max = max };
 }
 
 /* The text of one control, trimmed; multi-line ones with CRLF turned
@@ -70,15 +77,16 @@ admin_form_text(struct form_check *fc, const char *field, const char *in,
 
 /* A local time of the actor's zone as UTC ms; "" is 0 (open). */
 int64_t
-admin_form_time(struct form_check *fc, const struct user *actor, const char *field,
-    const char *in)
+admin_form_time(struct form_check *fc, const struct user *actor,
+    const char *field, const char *in)
 {
 	int64_t ms;
 
 	if (str_empty(in))
 		return 0;
-	if (core_parse_local_datetime(in, actor != NULL ? actor->tz :
-	    "Europe/Berlin", &ms) != ZEK_OK || ms <= 0) {
+	if (core_parse_local_datetime(in,
+	        actor != NULL ? actor->tz : "Europe/Berlin", &ms) != ZEK_OK ||
+	    ms <= 0) {
 		admin_form_error(fc, field, "err_invalid_datetime", 0);
 		return 0;
 	}
@@ -102,11 +110,12 @@ admin_change_text(struct change_list *cl, const char *subject, const char *old,
 {
 	if (str_eq(old, now) || cl->n == ZEK_ARRAY_LEN(cl->rows))
 		return;
-	cl->rows[cl->n++] = (struct store_config_change){
-		.at = cl->ctx->now_ms,
+	cl->rows[cl->n++] = (struct store_config_change){ .at = cl->ctx->now_ms,
 		.actor_id = cl->actor != NULL ? cl->actor->id : 0,
-		.subject = subject, .target = cl->target,
-		.old_value = old, .new_value = now };
+		.subject = subject,
+		.target = cl->target,
+		.old_value = old,
+		.new_value = now };
 }
 
 void
@@ -114,8 +123,9 @@ admin_change_time(struct change_list *cl, const char *subject, int64_t old,
     int64_t now)
 {
 	if (old != now)
-		admin_change_text(cl, subject, arena_printf(cl->ctx->arena, "%" PRId64,
-		    old), arena_printf(cl->ctx->arena, "%" PRId64, now));
+		admin_change_text(cl, subject,
+		    arena_printf(cl->ctx->arena, "%" PRId64, old),
+		    arena_printf(cl->ctx->arena, "%" PRId64, now));
 }
 
 enum zek_rc

@@ -17,6 +17,9 @@ struct user;
 
 /* Admins, and the command line (actor NULL). */
 bool admin_actor_ok(const struct user *actor);
+/* Opens the transaction of an admin's change (store_begin): ZEK_NOTFOUND
+ * for anyone else (the admin area does not exist for them), without one. */
+enum zek_rc admin_begin(struct zctx *ctx, const struct user *actor);
 
 /* Where a form's checks put their errors. */
 struct form_check {
@@ -31,12 +34,12 @@ struct change_list {
 	struct zctx *ctx;
 	const struct user *actor;
 	const char *target;
-	struct store_config_change rows[16];  /* the most one form changes */
+	struct store_config_change rows[16]; /* the most one form changes */
 	size_t n;
 };
 
-void admin_form_error(struct form_check *fc, const char *field,
-    const char *key, int64_t max);
+void admin_form_error(struct form_check *fc, const char *field, const char *key,
+    int64_t max);
 /* The text of one control, trimmed; multi-line ones with CRLF turned
  * into LF. NULL after an error (added) or when out of memory. */
 const char *admin_form_text(struct form_check *fc, const char *field,
@@ -49,8 +52,8 @@ int64_t admin_form_version(const char *v);
 
 void admin_change_text(struct change_list *cl, const char *subject,
     const char *old, const char *now);
-void admin_change_time(struct change_list *cl, const char *subject,
-    int64_t old, int64_t now);
+void admin_change_time(struct change_list *cl, const char *subject, int64_t old,
+    int64_t now);
 /* Inside a change's transaction, before it reads what it changes: counts
  * the configuration's version up from `version` (ZEK_CONFLICT when
  * someone else's came between; -1: a change that stands alone). On

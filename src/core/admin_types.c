@@ -22,7 +22,11 @@
 #include "store/store.h"
 
 const char *const admin_type_icons[] = {
-	"allgemein", "anforderung", "frage", "inbetriebnahme", "stoerung",
+	"allgemein",
+	"anforderung",
+	"frage",
+	"inbetriebnahme",
+	"stoerung",
 };
 const size_t admin_type_nicons = ZEK_ARRAY_LEN(admin_type_icons);
 
@@ -80,14 +84,28 @@ unchanged(struct zctx *ctx)
 	return ZEK_OK;
 }
 
-/* Takes the configuration's version for a form read at `version`: a
- * form without a readable one is stale (ZEK_CONFLICT), not unchecked. */
+/* Opens the transaction of a change and takes the configuration's
+ * version (admin_change_lock: -1 whatever it is). The caller ends it with
+ * store_finish, also when this failed. */
 static enum zek_rc
-form_lock(struct zctx *ctx, const char *version)
+change_begin(struct zctx *ctx, int64_t version)
+{
+	enum zek_rc rc = store_begin(ctx->db);
+
+	return rc == ZEK_OK ? admin_change_lock(ctx, version) : rc;
+}
+
+/* change_begin for a form read at `version`: a form without a readable
+ * one is stale (ZEK_CONFLICT), not unchecked. */
+static enum zek_rc
+form_begin(struct zctx *ctx, const char *version)
 {
 	int64_t v = admin_form_version(version);
+	enum zek_rc rc = store_begin(ctx->db);
 
-	return v >= 0 ? admin_change_lock(ctx, v) : ZEK_CONFLICT;
+	if (rc == ZEK_OK)
+		rc = v >= 0 ? admin_change_lock(ctx, v) : ZEK_CONFLICT;
+	return rc;
 }
 
 /* ---- keys of new fields and values of new options ---- */
@@ -98,9 +116,16 @@ form_lock(struct zctx *ctx, const char *version)
 static size_t
 key_char(char *key, size_t n, const char *p, size_t *len)
 {
-	static const struct { const char *from, *to; } spelt[] = {
-		{ "ä", "ae" }, { "ö", "oe" }, { "ü", "ue" }, { "Ä", "ae" },
-		{ "Ö", "oe" }, { "Ü", "ue" }, { "ß", "ss" },
+	static const struct {
+		const char *from, *to;
+	} spelt[] = {
+		{ "ä", "ae" },
+		{ "ö", "oe" },
+		{ "ü", "ue" },
+		{ "Ä", "ae" },
+		{ "Ö", "oe" },
+		{ "Ü", "ue" },
+		{ "ß", "ss" },
 	};
 	const char *to = "_";
 	size_t i;
@@ -121,7 +146,7 @@ key_char(char *key, size_t n, const char *p, size_t *len)
 			break;
 		}
 	while ((unsigned char)p[*len] >= 0x80 && (unsigned char)p[*len] < 0xC0)
-		(*len)++;       /* the rest of a code point spelt "_" */
+		(*len)++; /* the rest of a code point spelt "_" */
 	if (str_eq(to, "_") && (n == 0 || key[n - 1] == '_'))
 		return n;
 	for (i = 0; to[i] != '\0' && n < ADMIN_KEY_MAX; i++)
@@ -146,11 +171,13 @@ key_from_label(struct zctx *ctx, const char *label, const char *const *taken,
 	key[n] = '\0';
 	/* A key starts with a letter: "2. Ansprechpartner" is "feld_2_..." */
 	base = n > 0 && key[0] >= 'a' && key[0] <= 'z' ?
-	    arena_strdup(ctx->arena, key) : arena_printf(ctx->arena, "feld%s%s",
-	    n > 0 ? "_" : "", key);
-	for (k = 1; base != NULL && k < ADMIN_OPTIONS_MAX + ADMIN_FIELDS_MAX + 2;
-	    k++) {
-		out = k == 1 ? base : arena_printf(ctx->arena, "%s_%zu", base, k);
+	    arena_strdup(ctx->arena, key) :
+	    arena_printf(ctx->arena, "feld%s%s", n > 0 ? "_" : "", key);
+	for (k = 1;
+	     base != NULL && k < ADMIN_OPTIONS_MAX + ADMIN_FIELDS_MAX + 2;
+	     k++) {
+		out = k == 1 ? base :
+		               arena_printf(ctx->arena, "%s_%zu", base, k);
 		if (out == NULL)
 			return NULL;
 		for (i = 0; i < ntaken && !str_eq(taken[i], out); i++)
@@ -158,7 +185,7 @@ key_from_label(struct zctx *ctx, const char *label, const char *const *taken,
 		if (i == ntaken)
 			return out;
 	}
-	return NULL;    /* no memory, or more keys taken than may exist */
+	return NULL; /* no memory, or more keys taken than may exist */
 }
 
 /* ---- reading ---- */
@@ -166,24 +193,32 @@ key_from_label(struct zctx *ctx, const char *label, const char *const *taken,
 static void
 option_from_store(struct admin_option *o, const struct store_option *so)
 {
-	*o = (struct admin_option){ .id = so->id, .value = so->value,
-		.label_de = so->label_de, .label_en = so->label_en,
+	*o = (struct admin_option){ .id = so->id,
+		.value = so->value,
+		.label_de = so->label_de,
+		.label_en = so->label_en,
 		.retired = so->retired };
 }
 
 static void
 field_from_store(struct admin_field *f, const struct store_field *sf)
 {
-	*f = (struct admin_field){ .id = sf->id, .type_id = sf->type_id,
-		.key = sf->key, .kind = sf->kind,
-		.label_de = sf->label_de, .label_en = sf->label_en,
-		.help_de = sf->help_de, .help_en = sf->help_en,
+	*f = (struct admin_field){ .id = sf->id,
+		.type_id = sf->type_id,
+		.key = sf->key,
+		.kind = sf->kind,
+		.label_de = sf->label_de,
+		.label_en = sf->label_en,
+		.help_de = sf->help_de,
+		.help_en = sf->help_en,
 		.placeholder_de = sf->placeholder_de,
 		.placeholder_en = sf->placeholder_en,
 		.checkbox_label_de = sf->checkbox_label_de,
 		.checkbox_label_en = sf->checkbox_label_en,
-		.object_kind = sf->object_kind, .multiple = sf->multiple,
-		.required = sf->required, .hidden = sf->hidden,
+		.object_kind = sf->object_kind,
+		.multiple = sf->multiple,
+		.required = sf->required,
+		.hidden = sf->hidden,
 		.fixed = field_fixed(sf->key) };
 }
 
@@ -191,10 +226,14 @@ static void
 type_from_store(struct admin_type *t, const struct store_reqtype *st,
     int64_t portal_id)
 {
-	*t = (struct admin_type){ .id = st->id, .portal_id = portal_id,
-		.group_id = st->group_id, .name_de = st->name_de,
-		.name_en = st->name_en, .description_de = st->description_de,
-		.description_en = st->description_en, .icon = st->icon,
+	*t = (struct admin_type){ .id = st->id,
+		.portal_id = portal_id,
+		.group_id = st->group_id,
+		.name_de = st->name_de,
+		.name_en = st->name_en,
+		.description_de = st->description_de,
+		.description_en = st->description_en,
+		.icon = st->icon,
 		.hidden = st->hidden,
 		.sla_response_minutes = st->sla_response_minutes,
 		.sla_resolution_minutes = st->sla_resolution_minutes };
@@ -212,7 +251,8 @@ load_fields(struct zctx *ctx, struct admin_type *t)
 
 	rc = store_fields_by_type(ctx->db, ctx->arena, t->id, &sf, &nf);
 	if (rc == ZEK_OK)
-		rc = store_options_by_type(ctx->db, ctx->arena, t->id, &so, &no);
+		rc = store_options_by_type(ctx->db, ctx->arena, t->id, &so,
+		    &no);
 	if (rc != ZEK_OK)
 		return rc;
 	t->fields = arena_calloc(ctx->arena, nf > 0 ? nf : 1, sizeof(*f));
@@ -224,8 +264,8 @@ load_fields(struct zctx *ctx, struct admin_type *t)
 		field_from_store(f, &sf[i]);
 		for (j = 0; j < no; j++)
 			f->noptions += so[j].field_id == f->id;
-		f->options = arena_calloc(ctx->arena, f->noptions > 0 ?
-		    f->noptions : 1, sizeof(*f->options));
+		f->options = arena_calloc(ctx->arena,
+		    f->noptions > 0 ? f->noptions : 1, sizeof(*f->options));
 		if (f->options == NULL)
 			return ZEK_NOMEM;
 		f->noptions = 0;
@@ -270,8 +310,8 @@ type_field(struct admin_type *t, int64_t field_id)
 }
 
 enum zek_rc
-core_admin_types(struct zctx *ctx, const struct user *actor,
-    int64_t portal_id, struct admin_types *out)
+core_admin_types(struct zctx *ctx, const struct user *actor, int64_t portal_id,
+    struct admin_types *out)
 {
 	struct store_group *sg;
 	struct store_reqtype *st;
@@ -286,7 +326,8 @@ core_admin_types(struct zctx *ctx, const struct user *actor,
 	if (rc == ZEK_OK)
 		rc = store_groups_by_desk(ctx->db, ctx->arena, d->id, &sg, &ng);
 	if (rc == ZEK_OK)
-		rc = store_reqtypes_by_desk(ctx->db, ctx->arena, d->id, &st, &nt);
+		rc = store_reqtypes_by_desk(ctx->db, ctx->arena, d->id, &st,
+		    &nt);
 	if (rc == ZEK_OK)
 		rc = store_config_version(ctx->db, &out->version);
 	if (rc != ZEK_OK)
@@ -300,7 +341,8 @@ core_admin_types(struct zctx *ctx, const struct user *actor,
 	for (i = 0; i < ng; i++) {
 		g = &out->groups[i];
 		*g = (struct admin_group){ .id = sg[i].id,
-			.name_de = sg[i].name_de, .name_en = sg[i].name_en };
+			.name_de = sg[i].name_de,
+			.name_en = sg[i].name_en };
 		g->types = arena_calloc(ctx->arena, nt > 0 ? nt : 1,
 		    sizeof(*g->types));
 		if (g->types == NULL)
@@ -395,11 +437,14 @@ static enum zek_rc
 record_move(struct zctx *ctx, const struct user *actor, const char *subject,
     const char *target, size_t from, enum admin_move dir)
 {
-	struct change_list cl = { .ctx = ctx, .actor = actor, .target = target };
+	struct change_list cl = { .ctx = ctx,
+		.actor = actor,
+		.target = target };
 	size_t to = dir == ADMIN_MOVE_UP ? from - 1 : from + 1;
 
-	admin_change_text(&cl, subject, arena_printf(ctx->arena, "%zu",
-	    from + 1), arena_printf(ctx->arena, "%zu", to + 1));
+	admin_change_text(&cl, subject,
+	    arena_printf(ctx->arena, "%zu", from + 1),
+	    arena_printf(ctx->arena, "%zu", to + 1));
 	return admin_change_rows(&cl);
 }
 
@@ -434,9 +479,7 @@ move_one(struct zctx *ctx, const struct user *actor, const struct move_kind *k,
 
 	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, -1);
+	rc = change_begin(ctx, -1);
 	if (rc == ZEK_OK)
 		rc = k->load(ctx, id, &m);
 	if (rc == ZEK_OK)
@@ -445,8 +488,9 @@ move_one(struct zctx *ctx, const struct user *actor, const struct move_kind *k,
 	if (rc == ZEK_OK && !moved)
 		return unchanged(ctx);
 	if (rc == ZEK_OK)
-		rc = m.target != NULL ? record_move(ctx, actor, k->subject,
-		    m.target, m.self, dir) : ZEK_NOMEM;
+		rc = m.target != NULL ?
+		    record_move(ctx, actor, k->subject, m.target, m.self, dir) :
+		    ZEK_NOMEM;
 	return store_finish(ctx->db, rc);
 }
 
@@ -514,19 +558,20 @@ core_admin_group_add(struct zctx *ctx, const struct user *actor,
 		return rc;
 	if (!group_names(&fc, f, &de, &en))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
-	if (rc == ZEK_OK)
-		rc = store_groups_by_desk(ctx->db, ctx->arena, d->id, &groups, &n);
+		rc = store_groups_by_desk(ctx->db, ctx->arena, d->id, &groups,
+		    &n);
 	if (rc == ZEK_OK && n >= ADMIN_GROUPS_MAX) {
-		admin_form_error(&fc, "name_de", "err_too_many", ADMIN_GROUPS_MAX);
+		admin_form_error(&fc, "name_de", "err_too_many",
+		    ADMIN_GROUPS_MAX);
 		rc = ZEK_INVALID;
 	}
 	if (rc == ZEK_OK)
 		rc = group_name_free(&fc, groups, n, de, 0);
 	if (rc == ZEK_OK) {
-		g = (struct store_group){ .desk_id = d->id, .name_de = de,
+		g = (struct store_group){ .desk_id = d->id,
+			.name_de = de,
 			.name_en = en,
 			.position = n > 0 ? groups[n - 1].position + 1 : 0 };
 		rc = store_group_insert(ctx->db, &g, id_out);
@@ -550,11 +595,12 @@ group_and_siblings(struct zctx *ctx, int64_t group_id,
 
 	rc = store_group_get(ctx->db, ctx->arena, group_id, &g);
 	if (rc == ZEK_OK)
-		rc = store_groups_by_desk(ctx->db, ctx->arena, g->desk_id, groups,
-		    n);
+		rc = store_groups_by_desk(ctx->db, ctx->arena, g->desk_id,
+		    groups, n);
 	if (rc != ZEK_OK)
 		return rc;
-	for (*self = 0; *self < *n && (*groups)[*self].id != group_id; (*self)++)
+	for (*self = 0; *self < *n && (*groups)[*self].id != group_id;
+	     (*self)++)
 		;
 	return *self < *n ? ZEK_OK : ZEK_NOTFOUND;
 }
@@ -576,9 +622,7 @@ core_admin_group_save(struct zctx *ctx, const struct user *actor,
 		return ZEK_NOTFOUND;
 	if (!group_names(&fc, f, &de, &en))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = group_and_siblings(ctx, group_id, &groups, &n, &i);
 	if (rc == ZEK_OK)
@@ -640,7 +684,7 @@ struct type_values {
 	const char *name_de, *name_en;
 	const char *description_de, *description_en;
 	const char *icon;
-	int64_t sla_response, sla_resolution;  /* minutes, 0 = none */
+	int64_t sla_response, sla_resolution; /* minutes, 0 = none */
 };
 
 /* Working hours as a form sends them ("8", "7,5", "0.25") in minutes,
@@ -668,7 +712,8 @@ form_hours(struct form_check *fc, const char *field, const char *in)
 		return 0;
 	if (*p != '\0' || !(in[0] >= '0' && in[0] <= '9') ||
 	    minutes > SLA_MINUTES_MAX) {
-		admin_form_error(fc, field, "err_sla_hours", SLA_MINUTES_MAX / 60);
+		admin_form_error(fc, field, "err_sla_hours",
+		    SLA_MINUTES_MAX / 60);
 		return -2;
 	}
 	return minutes;
@@ -725,7 +770,8 @@ desk_config_load(struct zctx *ctx, struct store_desk *d, struct desk_config *dc)
 	rc = store_groups_by_desk(ctx->db, ctx->arena, d->id, &dc->groups,
 	    &dc->ngroups);
 	return rc == ZEK_OK ? store_reqtypes_by_desk(ctx->db, ctx->arena, d->id,
-	    &dc->types, &dc->ntypes) : rc;
+	                          &dc->types, &dc->ntypes) :
+	                      rc;
 }
 
 static const struct store_group *
@@ -775,10 +821,16 @@ static enum zek_rc
 type_fixed_fields(struct zctx *ctx, int64_t type_id)
 {
 	static const struct store_field fixed[] = {
-		{ .key = SUMMARY_KEY, .kind = "text", .label_de = "Titel",
-		    .label_en = "Title", .required = true, .position = 0 },
-		{ .key = DESCRIPTION_KEY, .kind = "richtext",
-		    .label_de = "Beschreibung", .label_en = "Description",
+		{ .key = SUMMARY_KEY,
+		    .kind = "text",
+		    .label_de = "Titel",
+		    .label_en = "Title",
+		    .required = true,
+		    .position = 0 },
+		{ .key = DESCRIPTION_KEY,
+		    .kind = "richtext",
+		    .label_de = "Beschreibung",
+		    .label_en = "Description",
 		    .position = 1 },
 	};
 	struct store_field f;
@@ -815,27 +867,32 @@ core_admin_type_add(struct zctx *ctx, const struct user *actor,
 		return rc;
 	if (!type_check(&fc, f, &v))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = desk_config_load(ctx, d, &dc);
 	if (rc == ZEK_OK && dc.ntypes >= ADMIN_TYPES_MAX) {
-		admin_form_error(&fc, "name_de", "err_too_many", ADMIN_TYPES_MAX);
+		admin_form_error(&fc, "name_de", "err_too_many",
+		    ADMIN_TYPES_MAX);
 		rc = ZEK_INVALID;
 	}
 	if (rc == ZEK_OK)
 		rc = type_fits(&fc, &dc, &v, 0);
 	if (rc == ZEK_OK) {
 		t = (struct store_reqtype){ .desk_id = d->id,
-			.group_id = v.group_id, .name_de = v.name_de,
-			.name_en = v.name_en, .description_de = v.description_de,
-			.description_en = v.description_en, .icon = v.icon,
-			.hidden = f->hidden, .position = desk_types_end(&dc),
+			.group_id = v.group_id,
+			.name_de = v.name_de,
+			.name_en = v.name_en,
+			.description_de = v.description_de,
+			.description_en = v.description_en,
+			.icon = v.icon,
+			.hidden = f->hidden,
+			.position = desk_types_end(&dc),
 			.sla_response_minutes = v.sla_response > 0 ?
-			v.sla_response : 0,
+			    v.sla_response :
+			    0,
 			.sla_resolution_minutes = v.sla_resolution > 0 ?
-			v.sla_resolution : 0 };
+			    v.sla_resolution :
+			    0 };
 		rc = store_reqtype_insert(ctx->db, &t, &id);
 	}
 	if (rc == ZEK_OK)
@@ -867,7 +924,7 @@ type_and_desk(struct zctx *ctx, int64_t type_id, struct store_reqtype **t,
 		rc = desk_config_load(ctx, d, dc);
 	if (rc != ZEK_OK)
 		return rc;
-	for (i = 0; i < dc->ntypes; i++)    /* the one the moves write */
+	for (i = 0; i < dc->ntypes; i++) /* the one the moves write */
 		if (dc->types[i].id == type_id)
 			*t = &dc->types[i];
 	return ZEK_OK;
@@ -875,8 +932,8 @@ type_and_desk(struct zctx *ctx, int64_t type_id, struct store_reqtype **t,
 
 enum zek_rc
 core_admin_type_save(struct zctx *ctx, const struct user *actor,
-    int64_t type_id, const struct admin_type_form *f,
-    struct field_error *errs, size_t *nerrs)
+    int64_t type_id, const struct admin_type_form *f, struct field_error *errs,
+    size_t *nerrs)
 {
 	struct form_check fc = { ctx, errs, nerrs, false };
 	struct change_list cl = { .ctx = ctx, .actor = actor };
@@ -891,9 +948,7 @@ core_admin_type_save(struct zctx *ctx, const struct user *actor,
 		return ZEK_NOTFOUND;
 	if (!type_check(&fc, f, &v))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = type_and_desk(ctx, type_id, &t, &dc);
 	if (rc == ZEK_OK)
@@ -915,12 +970,13 @@ core_admin_type_save(struct zctx *ctx, const struct user *actor,
 	admin_change_text(&cl, "type_hidden", bool_text(t->hidden),
 	    bool_text(f->hidden));
 	if (v.sla_response >= 0)
-		admin_change_text(&cl, "type_sla_response", minutes_text(ctx,
-		    t->sla_response_minutes), minutes_text(ctx, v.sla_response));
+		admin_change_text(&cl, "type_sla_response",
+		    minutes_text(ctx, t->sla_response_minutes),
+		    minutes_text(ctx, v.sla_response));
 	if (v.sla_resolution >= 0)
-		admin_change_text(&cl, "type_sla_resolution", minutes_text(ctx,
-		    t->sla_resolution_minutes), minutes_text(ctx,
-		    v.sla_resolution));
+		admin_change_text(&cl, "type_sla_resolution",
+		    minutes_text(ctx, t->sla_resolution_minutes),
+		    minutes_text(ctx, v.sla_resolution));
 	if (cl.n == 0)
 		return unchanged(ctx);
 	if (v.group_id != t->group_id)
@@ -995,10 +1051,10 @@ field_position(struct zctx *ctx, void *elem)
 
 /* "Störungsmeldung › Bundesland": where a change of a field was made. */
 static const char *
-field_target(struct zctx *ctx, const struct store_reqtype *t,
-    const char *label)
+field_target(struct zctx *ctx, const struct store_reqtype *t, const char *label)
 {
-	return arena_printf(ctx->arena, "%s \xe2\x80\xba %s", t->name_de, label);
+	return arena_printf(ctx->arena, "%s \xe2\x80\xba %s", t->name_de,
+	    label);
 }
 
 /* The texts of a field's form, checked. */
@@ -1046,11 +1102,12 @@ type_fields(struct zctx *ctx, int64_t type_id, int64_t field_id,
 
 	rc = store_reqtype_get(ctx->db, ctx->arena, type_id, t);
 	if (rc == ZEK_OK)
-		rc = store_fields_by_type(ctx->db, ctx->arena, type_id, fields, n);
+		rc = store_fields_by_type(ctx->db, ctx->arena, type_id, fields,
+		    n);
 	if (rc != ZEK_OK)
 		return rc;
 	for (*self = 0; *self < *n && (*fields)[*self].id != field_id;
-	    (*self)++)
+	     (*self)++)
 		;
 	return ZEK_OK;
 }
@@ -1086,8 +1143,8 @@ options_parse(struct form_check *fc, const char *text, size_t *n)
 	size_t i;
 
 	*n = 0;
-	all = admin_form_text(fc, "options", text, (size_t)ADMIN_OPTIONS_MAX *
-	    (2 * ADMIN_TITLE_MAX + 4), true, false);
+	all = admin_form_text(fc, "options", text,
+	    (size_t)ADMIN_OPTIONS_MAX * (2 * ADMIN_TITLE_MAX + 4), true, false);
 	if (all == NULL)
 		return NULL;
 	copy = arena_strdup(fc->ctx->arena, all);
@@ -1113,16 +1170,18 @@ options_parse(struct form_check *fc, const char *text, size_t *n)
 			    ADMIN_OPTIONS_MAX);
 			return NULL;
 		}
-		if (*de == '\0' || utf8_length(de, strlen(de)) > ADMIN_TITLE_MAX ||
+		if (*de == '\0' ||
+		    utf8_length(de, strlen(de)) > ADMIN_TITLE_MAX ||
 		    utf8_length(en, strlen(en)) > ADMIN_TITLE_MAX) {
-			admin_form_error(fc, "options", *de == '\0' ?
-			    "err_option_label" : "err_too_long", ADMIN_TITLE_MAX);
+			admin_form_error(fc, "options",
+			    *de == '\0' ? "err_option_label" : "err_too_long",
+			    ADMIN_TITLE_MAX);
 			return NULL;
 		}
 		for (i = 0; i < *n; i++)
 			if (same_name(fc->ctx, lines[i].label_de, de)) {
-				admin_form_error(fc, "options", "err_option_exists",
-				    0);
+				admin_form_error(fc, "options",
+				    "err_option_exists", 0);
 				return NULL;
 			}
 		lines[(*n)++] = (struct option_line){ de, en };
@@ -1150,8 +1209,10 @@ options_insert(struct zctx *ctx, int64_t field_id,
 		if (values[i] == NULL)
 			return ZEK_NOMEM;
 		o = (struct store_option){ .field_id = field_id,
-			.value = values[i], .label_de = lines[i].label_de,
-			.label_en = lines[i].label_en, .position = (int64_t)i };
+			.value = values[i],
+			.label_de = lines[i].label_de,
+			.label_en = lines[i].label_en,
+			.position = (int64_t)i };
 		rc = store_option_insert(ctx->db, &o, NULL);
 	}
 	return rc;
@@ -1175,8 +1236,8 @@ field_shape_check(struct form_check *fc, const struct admin_field_form *f,
 		return false;
 	}
 	if (sh->kind == FIELD_OBJECT) {
-		if (!core_object_kind_valid(f->object_kind != NULL ?
-		    f->object_kind : "")) {
+		if (!core_object_kind_valid(
+		        f->object_kind != NULL ? f->object_kind : "")) {
 			admin_form_error(fc, "object_kind", "err_required", 0);
 			return false;
 		}
@@ -1203,8 +1264,8 @@ field_keys(struct zctx *ctx, const struct store_field *fields, size_t n)
 
 enum zek_rc
 core_admin_field_add(struct zctx *ctx, const struct user *actor,
-    int64_t type_id, const struct admin_field_form *f,
-    struct field_error *errs, size_t *nerrs, int64_t *id_out)
+    int64_t type_id, const struct admin_field_form *f, struct field_error *errs,
+    size_t *nerrs, int64_t *id_out)
 {
 	struct form_check fc = { ctx, errs, nerrs, false };
 	struct change_list cl = { .ctx = ctx, .actor = actor };
@@ -1227,13 +1288,12 @@ core_admin_field_add(struct zctx *ctx, const struct user *actor,
 	shape_ok = field_shape_check(&fc, f, &sh);
 	if (!field_texts_check(&fc, f, &v) || !shape_ok)
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = type_fields(ctx, type_id, 0, &t, &fields, &n, &self);
 	if (rc == ZEK_OK && n >= ADMIN_FIELDS_MAX) {
-		admin_form_error(&fc, "label_de", "err_too_many", ADMIN_FIELDS_MAX);
+		admin_form_error(&fc, "label_de", "err_too_many",
+		    ADMIN_FIELDS_MAX);
 		rc = ZEK_INVALID;
 	}
 	if (rc == ZEK_OK)
@@ -1243,18 +1303,21 @@ core_admin_field_add(struct zctx *ctx, const struct user *actor,
 	if (rc == ZEK_OK) {
 		nf = (struct store_field){ .type_id = type_id,
 			.kind = field_kind_name(sh.kind),
-			.label_de = v.label_de, .label_en = v.label_en,
-			.help_de = v.help_de, .help_en = v.help_en,
+			.label_de = v.label_de,
+			.label_en = v.label_en,
+			.help_de = v.help_de,
+			.help_en = v.help_en,
 			.placeholder_de = v.placeholder_de,
 			.placeholder_en = v.placeholder_en,
 			.checkbox_label_de = v.checkbox_label_de,
 			.checkbox_label_en = v.checkbox_label_en,
-			.required = f->required, .object_kind = sh.object_kind,
+			.required = f->required,
+			.object_kind = sh.object_kind,
 			.multiple = sh.kind == FIELD_OBJECT && f->multiple,
 			.position = n > 0 ? fields[n - 1].position + 1 : 0 };
 		nf.key = key_from_label(ctx, v.label_de, keys, n);
 		rc = nf.key != NULL ? store_field_insert(ctx->db, &nf, &id) :
-		    ZEK_NOMEM;
+		                      ZEK_NOMEM;
 	}
 	if (rc == ZEK_OK && sh.kind == FIELD_SELECT)
 		rc = options_insert(ctx, id, sh.options, sh.noptions);
@@ -1279,7 +1342,8 @@ field_and_mates(struct zctx *ctx, int64_t field_id, struct store_reqtype **t,
 
 	rc = store_field_get(ctx->db, ctx->arena, field_id, &sf);
 	if (rc == ZEK_OK)
-		rc = type_fields(ctx, sf->type_id, field_id, t, fields, n, self);
+		rc = type_fields(ctx, sf->type_id, field_id, t, fields, n,
+		    self);
 	if (rc == ZEK_OK && *self == *n)
 		rc = ZEK_NOTFOUND;
 	return rc;
@@ -1303,9 +1367,7 @@ core_admin_field_save(struct zctx *ctx, const struct user *actor,
 		return ZEK_NOTFOUND;
 	if (!field_texts_check(&fc, f, &v))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = field_and_mates(ctx, field_id, &t, &fields, &n, &i);
 	if (rc == ZEK_OK)
@@ -1314,7 +1376,8 @@ core_admin_field_save(struct zctx *ctx, const struct user *actor,
 		admin_form_error(&fc, "hidden", "err_field_fixed", 0);
 		rc = ZEK_INVALID;
 	}
-	if (rc == ZEK_OK && str_eq(fields[i].key, SUMMARY_KEY) && !f->required) {
+	if (rc == ZEK_OK && str_eq(fields[i].key, SUMMARY_KEY) &&
+	    !f->required) {
 		admin_form_error(&fc, "required", "err_field_fixed", 0);
 		rc = ZEK_INVALID;
 	}
@@ -1415,9 +1478,11 @@ select_options_load(struct zctx *ctx, int64_t field_id, int64_t option_id,
 	if (rc == ZEK_OK && !str_eq(so->field->kind, "select"))
 		rc = ZEK_NOTFOUND;
 	if (rc == ZEK_OK)
-		rc = store_reqtype_get(ctx->db, ctx->arena, so->field->type_id, &t);
+		rc = store_reqtype_get(ctx->db, ctx->arena, so->field->type_id,
+		    &t);
 	if (rc == ZEK_OK)
-		rc = store_options_by_type(ctx->db, ctx->arena, t->id, &all, &n);
+		rc = store_options_by_type(ctx->db, ctx->arena, t->id, &all,
+		    &n);
 	if (rc != ZEK_OK)
 		return rc;
 	so->target = field_target(ctx, t, so->field->label_de);
@@ -1427,8 +1492,8 @@ select_options_load(struct zctx *ctx, int64_t field_id, int64_t option_id,
 	for (i = 0; i < n; i++)
 		if (all[i].field_id == field_id)
 			so->opts[so->n++] = all[i];
-	for (so->self = 0; so->self < so->n &&
-	    so->opts[so->self].id != option_id; so->self++)
+	for (so->self = 0;
+	     so->self < so->n && so->opts[so->self].id != option_id; so->self++)
 		;
 	return ZEK_OK;
 }
@@ -1469,7 +1534,8 @@ option_label_free(struct form_check *fc, const struct select_options *so,
 	for (i = 0; i < so->n; i++)
 		if (so->opts[i].id != self &&
 		    same_name(fc->ctx, so->opts[i].label_de, label)) {
-			admin_form_error(fc, "label_de", "err_option_exists", 0);
+			admin_form_error(fc, "label_de", "err_option_exists",
+			    0);
 			return ZEK_INVALID;
 		}
 	return ZEK_OK;
@@ -1496,9 +1562,7 @@ core_admin_option_add(struct zctx *ctx, const struct user *actor,
 		return rc;
 	if (!option_labels(&fc, f, &de, &en))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = select_options_load(ctx, field_id, 0, &so);
 	if (rc == ZEK_OK && so.n >= ADMIN_OPTIONS_MAX) {
@@ -1513,12 +1577,13 @@ core_admin_option_add(struct zctx *ctx, const struct user *actor,
 	values = arena_calloc(ctx->arena, so.n + 1, sizeof(*values));
 	for (i = 0; values != NULL && i < so.n; i++)
 		values[i] = so.opts[i].value;
-	o = (struct store_option){ .field_id = field_id, .label_de = de,
+	o = (struct store_option){ .field_id = field_id,
+		.label_de = de,
 		.label_en = en,
 		.position = so.n > 0 ? so.opts[so.n - 1].position + 1 : 0 };
 	o.value = values != NULL ? key_from_label(ctx, de, values, so.n) : NULL;
 	rc = o.value != NULL ? store_option_insert(ctx->db, &o, NULL) :
-	    ZEK_NOMEM;
+	                       ZEK_NOMEM;
 	if (rc == ZEK_OK) {
 		cl.target = so.target;
 		admin_change_text(&cl, "option_added", "", de);
@@ -1544,9 +1609,7 @@ core_admin_option_save(struct zctx *ctx, const struct user *actor,
 		return ZEK_NOTFOUND;
 	if (!option_labels(&fc, f, &de, &en))
 		return checked(&fc);
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = form_lock(ctx, f->version);
+	rc = form_begin(ctx, f->version);
 	if (rc == ZEK_OK)
 		rc = option_select_load(ctx, option_id, &so);
 	if (rc == ZEK_OK)
@@ -1609,9 +1672,7 @@ core_admin_option_retire(struct zctx *ctx, const struct user *actor,
 	*err = (struct field_error){ 0 };
 	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
-	if (rc == ZEK_OK)
-		rc = admin_change_lock(ctx, -1);
+	rc = change_begin(ctx, -1);
 	if (rc == ZEK_OK)
 		rc = option_select_load(ctx, option_id, &so);
 	if (rc != ZEK_OK)
@@ -1630,8 +1691,9 @@ core_admin_option_retire(struct zctx *ctx, const struct user *actor,
 	rc = store_option_update(ctx->db, o);
 	if (rc == ZEK_OK) {
 		cl.target = so.target;
-		admin_change_text(&cl, retire ? "option_retired" :
-		    "option_restored", "", o->label_de);
+		admin_change_text(&cl,
+		    retire ? "option_retired" : "option_restored", "",
+		    o->label_de);
 		rc = admin_change_rows(&cl);
 	}
 	return store_finish(ctx->db, rc);

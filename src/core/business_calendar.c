@@ -16,8 +16,8 @@
 
 #define WEEKDAYS_ALL 0x7F
 
-const char *const calendar_day_fields[7] = { "mon", "tue", "wed", "thu",
-	"fri", "sat", "sun" };
+const char *const calendar_day_fields[7] = { "mon", "tue", "wed", "thu", "fri",
+	"sat", "sun" };
 
 /* ---- the calendar that counts ---- */
 
@@ -235,11 +235,12 @@ calendar_changes(struct change_list *cl, const struct calendar *old,
 {
 	struct zctx *ctx = cl->ctx;
 
-	admin_change_text(cl, "calendar_days", weekdays_text(ctx,
-	    old->weekdays), weekdays_text(ctx, (unsigned)now->weekdays));
-	admin_change_text(cl, "calendar_hours", hours_text(ctx,
-	    old->start_minute, old->end_minute), hours_text(ctx,
-	    (int)now->start_minute, (int)now->end_minute));
+	admin_change_text(cl, "calendar_days",
+	    weekdays_text(ctx, old->weekdays),
+	    weekdays_text(ctx, (unsigned)now->weekdays));
+	admin_change_text(cl, "calendar_hours",
+	    hours_text(ctx, old->start_minute, old->end_minute),
+	    hours_text(ctx, (int)now->start_minute, (int)now->end_minute));
 	admin_change_text(cl, "calendar_state", old->state, now->state);
 	admin_change_text(cl, "calendar_tz", old->tz, now->tz);
 }
@@ -253,7 +254,7 @@ calendar_write(struct change_list *cl, const struct store_calendar *sc,
 {
 	enum zek_rc rc = record ? admin_change_rows(cl) : ZEK_OK;
 
-	cl->ctx->calendar = NULL;   /* read again after the change */
+	cl->ctx->calendar = NULL; /* read again after the change */
 	return rc == ZEK_OK ? store_calendar_put(cl->ctx->db, sc) : rc;
 }
 
@@ -326,9 +327,9 @@ calendar_closed_day_text(struct zctx *ctx, int64_t day, const char *name)
 	const char *date;
 
 	closed_day_split(day, &c);
-	date = c.year == 0 ? arena_printf(ctx->arena, "--%02d-%02d", c.month,
-	    c.mday) : arena_printf(ctx->arena, "%04d-%02d-%02d", c.year,
-	    c.month, c.mday);
+	date = c.year == 0 ?
+	    arena_printf(ctx->arena, "--%02d-%02d", c.month, c.mday) :
+	    arena_printf(ctx->arena, "%04d-%02d-%02d", c.year, c.month, c.mday);
 	if (date == NULL || str_empty(name))
 		return date;
 	return arena_printf(ctx->arena, "%s %s", date, name);
@@ -336,8 +337,8 @@ calendar_closed_day_text(struct zctx *ctx, int64_t day, const char *name)
 
 /* Records one change of the closed days, after admin_change_lock. */
 static enum zek_rc
-closed_day_note(struct zctx *ctx, const struct user *actor,
-    const char *subject, const char *old, const char *now)
+closed_day_note(struct zctx *ctx, const struct user *actor, const char *subject,
+    const char *old, const char *now)
 {
 	struct change_list cl = { .ctx = ctx, .actor = actor, .target = "" };
 
@@ -376,8 +377,8 @@ closed_day_remove(struct zctx *ctx, const struct user *actor,
 }
 
 bool
-core_closed_day_check(struct form_check *fc, const struct admin_closed_day_form *f,
-    struct store_closed_day *d)
+core_closed_day_check(struct form_check *fc,
+    const struct admin_closed_day_form *f, struct store_closed_day *d)
 {
 	size_t before = *fc->n;
 	int y, m, day;
@@ -437,9 +438,7 @@ core_admin_closed_day_delete(struct zctx *ctx, const struct user *actor,
 	size_t n, i;
 	enum zek_rc rc;
 
-	if (!admin_actor_ok(actor))
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
+	rc = admin_begin(ctx, actor);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = store_closed_days_list(ctx->db, ctx->arena, CALENDAR_CLOSED_MAX,

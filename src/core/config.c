@@ -62,7 +62,13 @@ config_defaults(struct config *cfg)
 		.signup_domains = "",
 		.sla_state = "",
 	};
-	cfg->max_body_bytes = cfg->max_file_bytes * cfg->max_files + (1u << 20);
+	cfg->max_body_bytes = config_body_bytes(cfg);
+}
+
+size_t
+config_body_bytes(const struct config *cfg)
+{
+	return cfg->max_file_bytes * cfg->max_files + (1u << 20);
 }
 
 /* Digits and dots only: an IPv4 address, not "127.example.org". */

@@ -136,6 +136,9 @@ enum {
 
 /* Fills in the defaults. */
 void config_defaults(struct config *cfg);
+/* One HTTP body at most (max_body_bytes): the most attachments a form may
+ * carry, and 1 MiB for the rest of it (docs/internals/limits.md). */
+size_t config_body_bytes(const struct config *cfg);
 
 /* True when links in mails point at this machine only (base_url's host
  * is 127.0.0.0/8, localhost or ::1, as by default) while zek listens

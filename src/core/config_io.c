@@ -24,10 +24,10 @@
 #include "lib/utf8.h"
 #include "store/store.h"
 
-#define KEY_MAX 64                  /* bytes of a field key */
-#define VALUE_MAX 200               /* bytes of an option value */
-#define ICON_MAX 40                 /* bytes of an icon name */
-#define OBJECTS_PAGE 1000           /* objects read at once */
+#define KEY_MAX 64        /* bytes of a field key */
+#define VALUE_MAX 200     /* bytes of an option value */
+#define ICON_MAX 40       /* bytes of an icon name */
+#define OBJECTS_PAGE 1000 /* objects read at once */
 
 /* ---- the configuration in memory: what the database holds or a document
  * says, in the same shape ---- */
@@ -36,7 +36,7 @@ struct m_field {
 	struct store_field f;
 	struct store_option *opts;
 	size_t nopts;
-	const char *path;               /* in the document ("" from the database) */
+	const char *path; /* in the document ("" from the database) */
 };
 
 struct m_type {
@@ -69,7 +69,8 @@ struct m_calendar {
 };
 
 struct model {
-	bool has_help, has_calendar, has_desks, has_objects;  /* sections present */
+	bool has_help, has_calendar, has_desks,
+	    has_objects; /* sections present */
 	struct store_help_center hc;
 	struct m_calendar cal;
 	struct m_desk *desks;
@@ -79,12 +80,26 @@ struct model {
 };
 
 static const char *const op_names[CONFIG_OP_MAX] = {
-	"add", "change", "hide", "show", "retire", "restore", "order", "remove",
+	"add",
+	"change",
+	"hide",
+	"show",
+	"retire",
+	"restore",
+	"order",
+	"remove",
 };
 
 static const char *const thing_names[CONFIG_THING_MAX] = {
-	"help_center", "calendar", "closed_day", "desk", "group", "type",
-	"field", "option", "object",
+	"help_center",
+	"calendar",
+	"closed_day",
+	"desk",
+	"group",
+	"type",
+	"field",
+	"option",
+	"object",
 };
 
 const char *
@@ -104,13 +119,12 @@ config_thing_name(enum config_thing thing)
 struct parse {
 	struct zctx *ctx;
 	struct config_problems *probs;
-	const json_t *named;            /* the old spelling's "options", or NULL */
+	const json_t *named; /* the old spelling's "options", or NULL */
 	bool nomem;
 };
 
 static void
-problem(struct parse *p, const char *path, const char *key,
-    const char *detail)
+problem(struct parse *p, const char *path, const char *key, const char *detail)
 {
 	struct config_problems *pr = p->probs;
 
@@ -121,7 +135,7 @@ problem(struct parse *p, const char *path, const char *key,
 		return;
 	}
 	pr->rows[pr->n++] = (struct config_problem){ path != NULL ? path : "",
-	    key, detail != NULL ? detail : "" };
+		key, detail != NULL ? detail : "" };
 }
 
 static bool
@@ -161,7 +175,8 @@ check_keys(struct parse *p, const json_t *o, const char *path,
 	json_t *v;
 	size_t i;
 
-	json_object_foreach((json_t *)o, k, v) {
+	json_object_foreach((json_t *)o, k, v)
+	{
 		if (k[0] == '_')
 			continue;
 		for (i = 0; known[i] != NULL && !str_eq(known[i], k); i++)
@@ -175,8 +190,8 @@ check_keys(struct parse *p, const json_t *o, const char *path,
 /* Member `key` as a string whose content another check judges: "" when
  * absent (unless required); NULL after a problem. */
 static const char *
-get_string(struct parse *p, const json_t *o, const char *path,
-    const char *key, bool required)
+get_string(struct parse *p, const json_t *o, const char *path, const char *key,
+    bool required)
 {
 	const json_t *v = json_object_get(o, key);
 
@@ -236,8 +251,7 @@ get_flag(struct parse *p, const json_t *o, const char *path, const char *key)
 /* An optional whole number of minutes (a service-level goal), 0 to
  * SLA_MINUTES_MAX; 0 when absent or after a problem. */
 static int64_t
-get_minutes(struct parse *p, const json_t *o, const char *path,
-    const char *key)
+get_minutes(struct parse *p, const json_t *o, const char *path, const char *key)
 {
 	const json_t *v = json_object_get(o, key);
 
@@ -301,12 +315,12 @@ get_list(struct parse *p, const json_t *o, const char *path, const char *key,
 		    number_text(p, (int64_t)max));
 		return NULL;
 	}
-	json_array_foreach(v, i, e)
-		if (!json_is_object(e)) {
-			problem(p, at_index(p, path, key, i),
-			    "err_config_not_object", "");
-			return NULL;
-		}
+	json_array_foreach(v, i, e) if (!json_is_object(e))
+	{
+		problem(p, at_index(p, path, key, i), "err_config_not_object",
+		    "");
+		return NULL;
+	}
 	return v;
 }
 
@@ -330,8 +344,9 @@ is_key(const char *s, size_t max)
 		return false;
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+		        (s[i] >= 'A' && s[i] <= 'Z') ||
+		        (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		        s[i] == '-'))
 			return false;
 	return true;
 }
@@ -360,7 +375,7 @@ parse_option(struct parse *p, const json_t *jo, const char *path,
     struct store_option *o)
 {
 	static const char *const known[] = { "value", "label_de", "label_en",
-	    "retired", NULL };
+		"retired", NULL };
 
 	check_keys(p, jo, path, known);
 	o->value = get_text(p, jo, path, "value", VALUE_MAX, false, true);
@@ -392,11 +407,13 @@ parse_options(struct parse *p, const json_t *jf, const char *path,
 			problem(p, at(p, path, "options"),
 			    "err_config_unknown_option_list",
 			    arena_strdup(p->ctx->arena,
-			    json_string_value(json_object_get(jf, "options"))));
+			        json_string_value(
+			            json_object_get(jf, "options"))));
 			return;
 		}
-		v = get_list(p, p->named, "options", json_string_value(
-		    json_object_get(jf, "options")), ADMIN_OPTIONS_MAX);
+		v = get_list(p, p->named, "options",
+		    json_string_value(json_object_get(jf, "options")),
+		    ADMIN_OPTIONS_MAX);
 	} else {
 		v = get_list(p, jf, path, "options", ADMIN_OPTIONS_MAX);
 	}
@@ -415,8 +432,10 @@ parse_options(struct parse *p, const json_t *jf, const char *path,
 	folds = alloc_n(p, mf->nopts, sizeof(*folds));
 	if (mf->opts == NULL || values == NULL || folds == NULL)
 		return;
-	json_array_foreach(v, i, jo) {
-		const char *op = arena_printf(p->ctx->arena, "%s[%zu]", where, i);
+	json_array_foreach(v, i, jo)
+	{
+		const char *op = arena_printf(p->ctx->arena, "%s[%zu]", where,
+		    i);
 		struct store_option *o = &mf->opts[i];
 		size_t j;
 
@@ -426,7 +445,8 @@ parse_options(struct parse *p, const json_t *jf, const char *path,
 		}
 		parse_option(p, jo, op, o);
 		o->position = (int64_t)i + 1;
-		values[i] = folds[i] = "";     /* what a later one is compared with */
+		values[i] = folds
+		    [i] = ""; /* what a later one is compared with */
 		if (o->value == NULL || o->label_de == NULL)
 			continue;
 		for (j = 0; j < i && !str_eq(values[j], o->value); j++)
@@ -436,17 +456,17 @@ parse_options(struct parse *p, const json_t *jf, const char *path,
 			problem(p, at(p, op, "value"), "err_config_duplicate",
 			    o->value);
 		else if (seen_fold(p, folds, i, o->label_de, &fold))
-			problem(p, at(p, op, "label_de"), "err_config_duplicate",
-			    o->label_de);
+			problem(p, at(p, op, "label_de"),
+			    "err_config_duplicate", o->label_de);
 		else
 			folds[i] = fold;
 	}
 }
 
-static const char *const field_keys[] = { "key", "kind", "label_de",
-    "label_en", "help_de", "help_en", "placeholder_de", "placeholder_en",
-    "required", "hidden", "object_kind", "multiple", "checkbox_label_de",
-    "checkbox_label_en", "options", NULL };
+static const char *const field_keys[] = { "key", "kind", "label_de", "label_en",
+	"help_de", "help_en", "placeholder_de", "placeholder_en", "required",
+	"hidden", "object_kind", "multiple", "checkbox_label_de",
+	"checkbox_label_en", "options", NULL };
 
 static void
 parse_field(struct parse *p, const json_t *jf, const char *path,
@@ -482,9 +502,9 @@ parse_field(struct parse *p, const json_t *jf, const char *path,
 	    ADMIN_TITLE_MAX, false, false);
 	f->object_kind = get_text(p, jf, path, "object_kind", KEY_MAX, false,
 	    false);
-	if (f->object_kind != NULL && (kind == FIELD_OBJECT ?
-	    !core_object_kind_valid(f->object_kind) : !str_empty(
-	    f->object_kind)))
+	if (f->object_kind != NULL &&
+	    (kind == FIELD_OBJECT ? !core_object_kind_valid(f->object_kind) :
+	                            !str_empty(f->object_kind)))
 		problem(p, at(p, path, "object_kind"),
 		    "err_config_unknown_object_kind", f->object_kind);
 	f->required = get_flag(p, jf, path, "required");
@@ -499,20 +519,25 @@ parse_field(struct parse *p, const json_t *jf, const char *path,
 static void
 check_fixed(struct parse *p, const struct m_type *mt, const char *path)
 {
-	static const struct { const char *key, *kind; } fixed[] = {
-		{ "summary", "text" }, { "description", "richtext" },
+	static const struct {
+		const char *key, *kind;
+	} fixed[] = {
+		{ "summary", "text" },
+		{ "description", "richtext" },
 	};
 	size_t i, j;
 
 	for (i = 0; i < ZEK_ARRAY_LEN(fixed); i++) {
 		for (j = 0; j < mt->nfields &&
-		    !str_eq(mt->fields[j].f.key, fixed[i].key); j++)
+		     !str_eq(mt->fields[j].f.key, fixed[i].key);
+		     j++)
 			;
-		if (j == mt->nfields || !str_eq(mt->fields[j].f.kind,
-		    fixed[i].kind) || mt->fields[j].f.hidden ||
+		if (j == mt->nfields ||
+		    !str_eq(mt->fields[j].f.kind, fixed[i].kind) ||
+		    mt->fields[j].f.hidden ||
 		    (i == 0 && !mt->fields[j].f.required))
-			problem(p, at(p, path, "fields"), "err_config_fixed_field",
-			    fixed[i].key);
+			problem(p, at(p, path, "fields"),
+			    "err_config_fixed_field", fixed[i].key);
 	}
 }
 
@@ -521,13 +546,14 @@ parse_fields(struct parse *p, const json_t *jt, const char *path,
     struct m_type *mt)
 {
 	const json_t *list = get_list(p, jt, path, "fields", ADMIN_FIELDS_MAX),
-	    *jf;
+	             *jf;
 	const char **folds, *fold;
 	size_t i, j;
 
 	if (list == NULL) {
 		if (!failed(p))
-			problem(p, at(p, path, "fields"), "err_config_required", "");
+			problem(p, at(p, path, "fields"), "err_config_required",
+			    "");
 		return;
 	}
 	mt->nfields = json_array_size(list);
@@ -535,7 +561,8 @@ parse_fields(struct parse *p, const json_t *jt, const char *path,
 	folds = alloc_n(p, mt->nfields, sizeof(*folds));
 	if (mt->fields == NULL || folds == NULL)
 		return;
-	json_array_foreach(list, i, jf) {
+	json_array_foreach(list, i, jf)
+	{
 		struct m_field *mf = &mt->fields[i];
 		const char *fp = at_index(p, path, "fields", i);
 
@@ -548,14 +575,15 @@ parse_fields(struct parse *p, const json_t *jt, const char *path,
 		folds[i] = "";
 		if (mf->f.key == NULL || mf->f.label_de == NULL)
 			continue;
-		for (j = 0; j < i && !str_eq(mt->fields[j].f.key, mf->f.key); j++)
+		for (j = 0; j < i && !str_eq(mt->fields[j].f.key, mf->f.key);
+		     j++)
 			;
 		if (j < i)
 			problem(p, at(p, fp, "key"), "err_config_duplicate",
 			    mf->f.key);
 		else if (seen_fold(p, folds, i, mf->f.label_de, &fold))
-			problem(p, at(p, fp, "label_de"), "err_config_duplicate",
-			    mf->f.label_de);
+			problem(p, at(p, fp, "label_de"),
+			    "err_config_duplicate", mf->f.label_de);
 		else
 			folds[i] = fold;
 	}
@@ -569,8 +597,8 @@ icon_known(const char *icon)
 {
 	size_t i;
 
-	for (i = 0; i < admin_type_nicons && !str_eq(admin_type_icons[i],
-	    icon); i++)
+	for (i = 0; i < admin_type_nicons && !str_eq(admin_type_icons[i], icon);
+	     i++)
 		;
 	return *icon == '\0' || i < admin_type_nicons;
 }
@@ -580,9 +608,9 @@ parse_type(struct parse *p, const json_t *jt, const char *path,
     struct m_type *mt)
 {
 	static const char *const known[] = { "id", "name_de", "name_en",
-	    "description_de", "description_en", "icon", "hidden", "fields",
-	    "position", "sla_response_minutes", "sla_resolution_minutes",
-	    NULL };
+		"description_de", "description_en", "icon", "hidden", "fields",
+		"position", "sla_response_minutes", "sla_resolution_minutes",
+		NULL };
 	struct store_reqtype *t = &mt->t;
 
 	mt->path = path;
@@ -643,7 +671,7 @@ parse_group(struct parse *p, const json_t *jg, const char *path,
     struct m_desk *md, struct uniq *types)
 {
 	static const char *const known[] = { "id", "name_de", "name_en",
-	    "types", NULL };
+		"types", NULL };
 	struct m_group *mg = &md->groups[md->ngroups++];
 	const json_t *list, *jt;
 	size_t i;
@@ -657,7 +685,8 @@ parse_group(struct parse *p, const json_t *jg, const char *path,
 	    false);
 	mg->g.position = (int64_t)md->ngroups;
 	list = get_list(p, jg, path, "types", ADMIN_TYPES_MAX);
-	json_array_foreach(list, i, jt) {
+	json_array_foreach(list, i, jt)
+	{
 		struct m_type *mt;
 		const char *tp = at_index(p, path, "types", i);
 
@@ -682,7 +711,7 @@ parse_desk(struct parse *p, const json_t *jd, const char *path,
     struct m_desk *md, struct uniq *groups, struct uniq *types)
 {
 	static const char *const known[] = { "id", "portal_id", "project_key",
-	    "name", "description", "groups", NULL };
+		"name", "description", "groups", NULL };
 	const json_t *list, *jg;
 	size_t i;
 
@@ -695,15 +724,17 @@ parse_desk(struct parse *p, const json_t *jd, const char *path,
 	if (md->d.project_key != NULL && !is_key(md->d.project_key, 10))
 		problem(p, at(p, path, "project_key"), "err_config_bad_key",
 		    md->d.project_key);
-	md->d.name = get_text(p, jd, path, "name", ADMIN_TITLE_MAX, false, true);
-	md->d.description = get_text(p, jd, path, "description",
-	    ADMIN_TEXT_MAX, true, false);
+	md->d.name = get_text(p, jd, path, "name", ADMIN_TITLE_MAX, false,
+	    true);
+	md->d.description = get_text(p, jd, path, "description", ADMIN_TEXT_MAX,
+	    true, false);
 	list = get_list(p, jd, path, "groups", ADMIN_GROUPS_MAX);
 	md->groups = alloc_n(p, ADMIN_GROUPS_MAX, sizeof(*md->groups));
 	md->types = alloc_n(p, ADMIN_TYPES_MAX, sizeof(*md->types));
 	if (md->groups == NULL || md->types == NULL)
 		return;
-	json_array_foreach(list, i, jg) {
+	json_array_foreach(list, i, jg)
+	{
 		const char *gp = at_index(p, path, "groups", i);
 
 		if (gp == NULL) {
@@ -720,8 +751,8 @@ static void
 parse_help(struct parse *p, const json_t *jh, struct store_help_center *h)
 {
 	static const char *const known[] = { "title_de", "title_en", "intro_de",
-	    "intro_en", "announcement_de", "announcement_en",
-	    "announcement_from", "announcement_until", NULL };
+		"intro_en", "announcement_de", "announcement_en",
+		"announcement_from", "announcement_until", NULL };
 	const char *path = "help_center";
 
 	if (!json_is_object(jh)) {
@@ -771,7 +802,8 @@ parse_objects(struct parse *p, const json_t *root, struct model *m)
 {
 	static const char *const known[] = { "kind", "name", "retired", NULL };
 	const json_t *list = get_list(p, root, "", "objects",
-	    CONFIG_IO_OBJECTS_MAX), *jo;
+	                 CONFIG_IO_OBJECTS_MAX),
+	             *jo;
 	struct obj_key *keys;
 	size_t i, n;
 
@@ -782,7 +814,8 @@ parse_objects(struct parse *p, const json_t *root, struct model *m)
 	keys = alloc_n(p, n, sizeof(*keys));
 	if (m->objects == NULL || keys == NULL)
 		return;
-	json_array_foreach(list, i, jo) {
+	json_array_foreach(list, i, jo)
+	{
 		const char *path = at_index(p, "", "objects", i);
 		struct store_object *o = &m->objects[i];
 
@@ -799,8 +832,9 @@ parse_objects(struct parse *p, const json_t *root, struct model *m)
 		    true);
 		o->retired_at = get_flag(p, jo, path, "retired") ? 1 : 0;
 		keys[i] = (struct obj_key){ o->kind != NULL ? o->kind : "",
-		    o->name != NULL ? utf8_fold_in(p->ctx->arena, o->name) : "",
-		    i };
+			o->name != NULL ? utf8_fold_in(p->ctx->arena, o->name) :
+			                  "",
+			i };
 		if (keys[i].key == NULL)
 			p->nomem = true;
 	}
@@ -811,16 +845,18 @@ parse_objects(struct parse *p, const json_t *root, struct model *m)
 	for (i = 1; i < n; i++)
 		if (str_eq(keys[i].kind, keys[i - 1].kind) &&
 		    str_eq(keys[i].key, keys[i - 1].key))
-			problem(p, at(p, at_index(p, "", "objects", keys[i].i),
-			    "name"), "err_config_duplicate",
-			    m->objects[keys[i].i].name);
+			problem(p,
+			    at(p, at_index(p, "", "objects", keys[i].i),
+			        "name"),
+			    "err_config_duplicate", m->objects[keys[i].i].name);
 }
 
 static void
 parse_desks(struct parse *p, const json_t *root, struct model *m)
 {
 	const json_t *list = get_list(p, root, "", "desks",
-	    CONFIG_IO_DESKS_MAX), *jd;
+	                 CONFIG_IO_DESKS_MAX),
+	             *jd;
 	struct uniq groups, types;
 	size_t i, j, n;
 
@@ -828,13 +864,15 @@ parse_desks(struct parse *p, const json_t *root, struct model *m)
 		return;
 	n = json_array_size(list);
 	m->desks = alloc_n(p, n, sizeof(*m->desks));
-	groups = (struct uniq){ alloc_n(p, n * ADMIN_GROUPS_MAX, sizeof(int64_t)),
-	    alloc_n(p, n * ADMIN_GROUPS_MAX, sizeof(char *)), 0 };
+	groups = (struct uniq){ alloc_n(p, n * ADMIN_GROUPS_MAX,
+		                    sizeof(int64_t)),
+		alloc_n(p, n * ADMIN_GROUPS_MAX, sizeof(char *)), 0 };
 	types = (struct uniq){ alloc_n(p, n * ADMIN_TYPES_MAX, sizeof(int64_t)),
-	    alloc_n(p, n * ADMIN_TYPES_MAX, sizeof(char *)), 0 };
+		alloc_n(p, n * ADMIN_TYPES_MAX, sizeof(char *)), 0 };
 	if (m->desks == NULL || groups.folds == NULL || types.folds == NULL)
 		return;
-	json_array_foreach(list, i, jd) {
+	json_array_foreach(list, i, jd)
+	{
 		const char *path = at_index(p, "", "desks", i);
 		struct m_desk *md = &m->desks[i];
 
@@ -860,7 +898,7 @@ parse_desks(struct parse *p, const json_t *root, struct model *m)
 				    "err_config_duplicate",
 				    number_text(p, md->d.portal_id));
 			else if (str_eq(m->desks[j].d.project_key,
-			    md->d.project_key))
+			             md->d.project_key))
 				problem(p, at(p, path, "project_key"),
 				    "err_config_duplicate", md->d.project_key);
 		}
@@ -873,9 +911,9 @@ parse_desks(struct parse *p, const json_t *root, struct model *m)
 
 /* A member of the document that one of a form's fields came from. */
 struct form_member {
-	const char *field;              /* the form's name: "mon" */
-	const char *member;             /* the document's: "weekdays" */
-	const char *value;              /* what it said, for the message */
+	const char *field;  /* the form's name: "mon" */
+	const char *member; /* the document's: "weekdays" */
+	const char *value;  /* what it said, for the message */
 };
 
 /* The document's words for the page's errors that speak of a form
@@ -883,7 +921,9 @@ struct form_member {
 static const char *
 problem_key(const char *form_key, const char *member)
 {
-	static const struct { const char *form, *member, *doc; } map[] = {
+	static const struct {
+		const char *form, *member, *doc;
+	} map[] = {
 		{ "err_calendar_date", "yearly", "err_config_calendar_yearly" },
 		{ "err_calendar_date", NULL, "err_config_calendar_date" },
 		{ "err_calendar_tz", NULL, "err_config_calendar_tz" },
@@ -896,8 +936,8 @@ problem_key(const char *form_key, const char *member)
 	size_t i;
 
 	for (i = 0; i < ZEK_ARRAY_LEN(map); i++)
-		if (str_eq(map[i].form, form_key) && (map[i].member == NULL ||
-		    str_eq(map[i].member, member)))
+		if (str_eq(map[i].form, form_key) &&
+		    (map[i].member == NULL || str_eq(map[i].member, member)))
 			return map[i].doc;
 	return form_key;
 }
@@ -934,11 +974,13 @@ parse_weekdays(struct parse *p, const json_t *jc, const char *path,
 	size_t i, d;
 
 	if (v == NULL || !json_is_array(v)) {
-		problem(p, at(p, path, "weekdays"), v == NULL ?
-		    "err_config_required" : "err_config_not_list", "");
+		problem(p, at(p, path, "weekdays"),
+		    v == NULL ? "err_config_required" : "err_config_not_list",
+		    "");
 		return;
 	}
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		name = json_is_string(e) ? json_string_value(e) : "";
 		for (d = 0; d < 7 && !str_eq(calendar_day_fields[d], name); d++)
 			;
@@ -984,8 +1026,10 @@ parse_closed_day(struct parse *p, const json_t *jd, const char *path,
 	if (f.date == NULL)
 		p->nomem = true;
 	else if (!core_closed_day_check(&fc, &f, d))
-		form_problems(p, path, &fc, (const struct form_member[]){
-		    { "date", member, date }, { "name", "name", f.name } }, 2);
+		form_problems(p, path, &fc,
+		    (const struct form_member[]){ { "date", member, date },
+		        { "name", "name", f.name } },
+		    2);
 }
 
 static void
@@ -993,7 +1037,8 @@ parse_closed_days(struct parse *p, const json_t *jc, const char *path,
     struct m_calendar *mc)
 {
 	const json_t *list = get_list(p, jc, path, "closed",
-	    CALENDAR_CLOSED_MAX), *jd;
+	                 CALENDAR_CLOSED_MAX),
+	             *jd;
 	const char *cp;
 	size_t i, j;
 
@@ -1007,18 +1052,20 @@ parse_closed_days(struct parse *p, const json_t *jc, const char *path,
 	mc->closed = alloc_n(p, mc->nclosed, sizeof(*mc->closed));
 	if (mc->closed == NULL)
 		return;
-	json_array_foreach(list, i, jd) {
+	json_array_foreach(list, i, jd)
+	{
 		if ((cp = at_index(p, path, "closed", i)) == NULL) {
 			p->nomem = true;
 			return;
 		}
 		parse_closed_day(p, jd, cp, &mc->closed[i]);
-		for (j = 0; j < i && mc->closed[j].day != mc->closed[i].day; j++)
+		for (j = 0; j < i && mc->closed[j].day != mc->closed[i].day;
+		     j++)
 			;
 		if (mc->closed[i].day != 0 && j < i)
 			problem(p, cp, "err_config_duplicate",
 			    calendar_closed_day_text(p->ctx, mc->closed[i].day,
-			    ""));
+			        ""));
 	}
 }
 
@@ -1026,7 +1073,7 @@ static void
 parse_calendar(struct parse *p, const json_t *jc, struct m_calendar *mc)
 {
 	static const char *const known[] = { "weekdays", "start", "end", "tz",
-	    "state", "closed", NULL };
+		"state", "closed", NULL };
 	const char *path = "calendar";
 	struct field_error errs[ADMIN_MAX_ERRORS];
 	size_t nerrs = 0, before = p->probs->n;
@@ -1045,10 +1092,11 @@ parse_calendar(struct parse *p, const json_t *jc, struct m_calendar *mc)
 	f.state = get_string(p, jc, path, "state", false);
 	if (p->probs->n == before && !p->probs->more &&
 	    !core_calendar_check(&fc, &f, &mc->c))
-		form_problems(p, path, &fc, (const struct form_member[]){
-		    { "mon", "weekdays", "" }, { "start", "start", f.start },
-		    { "end", "end", f.end }, { "state", "state", f.state },
-		    { "tz", "tz", f.tz } }, 5);
+		form_problems(p, path, &fc,
+		    (const struct form_member[]){ { "mon", "weekdays", "" },
+		        { "start", "start", f.start }, { "end", "end", f.end },
+		        { "state", "state", f.state }, { "tz", "tz", f.tz } },
+		    5);
 	parse_closed_days(p, jc, path, mc);
 }
 
@@ -1063,24 +1111,25 @@ static bool
 parse_doc(struct parse *p, const char *doc, size_t len, struct model *m,
     json_t **root_out)
 {
-	static const char *const known[] = { "zek_config_format",
-	    "help_center", "calendar", "desks", "objects", "options", NULL };
+	static const char *const known[] = { "zek_config_format", "help_center",
+		"calendar", "desks", "objects", "options", NULL };
 	const json_t *fmt;
 	json_error_t jerr;
 	json_t *root;
 
 	*m = (struct model){ 0 };
 	if (len > CONFIG_IO_MAX_BYTES) {
-		problem(p, "", "err_config_too_big", number_text(p,
-		    CONFIG_IO_MAX_BYTES >> 20));
+		problem(p, "", "err_config_too_big",
+		    number_text(p, CONFIG_IO_MAX_BYTES >> 20));
 		return false;
 	}
 	root = json_loadb(doc, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		/* Where, not jansson's English words: the text is the
 		 * catalog's, in the reader's language. */
-		problem(p, "", "err_config_not_json", arena_printf(
-		    p->ctx->arena, "%d:%d", jerr.line, jerr.column));
+		problem(p, "", "err_config_not_json",
+		    arena_printf(p->ctx->arena, "%d:%d", jerr.line,
+		        jerr.column));
 		return false;
 	}
 	if (arena_defer(p->ctx->arena, json_free, root) != 0) {
@@ -1094,8 +1143,9 @@ parse_doc(struct parse *p, const char *doc, size_t len, struct model *m,
 	}
 	check_keys(p, root, "", known);
 	fmt = json_object_get(root, "zek_config_format");
-	if (fmt != NULL && (!json_is_integer(fmt) ||
-	    json_integer_value(fmt) != CONFIG_IO_FORMAT))
+	if (fmt != NULL &&
+	    (!json_is_integer(fmt) ||
+	        json_integer_value(fmt) != CONFIG_IO_FORMAT))
 		problem(p, "zek_config_format", "err_config_format",
 		    number_text(p, CONFIG_IO_FORMAT));
 	p->named = json_object_get(root, "options");
@@ -1199,7 +1249,7 @@ load_desk(struct zctx *ctx, struct m_desk *md)
 		for (j = 0; j < nt; j++)
 			if (st[j].group_id == sg[i].id && k < nt)
 				md->types[k++] = (struct m_type){ .t = st[j],
-				    .path = "" };
+					.path = "" };
 	}
 	md->ngroups = ng;
 	md->ntypes = k;
@@ -1223,7 +1273,8 @@ load_objects(struct zctx *ctx, struct model *m)
 			if (rc != ZEK_OK)
 				break;
 			for (i = 0; i < got; i++) {
-				all = core_grow(ctx, all, n, &cap, sizeof(*all));
+				all = core_grow(ctx, all, n, &cap,
+				    sizeof(*all));
 				if (all == NULL)
 					return ZEK_NOMEM;
 				all[n++] = page[i];
@@ -1252,8 +1303,10 @@ load_calendar(struct zctx *ctx, struct m_calendar *mc)
 
 	rc = core_calendar_read(ctx, &cal, &saved, &mc->closed, &mc->nclosed);
 	mc->c = (struct store_calendar){ .weekdays = cal.weekdays,
-	    .start_minute = cal.start_minute, .end_minute = cal.end_minute,
-	    .state = cal.state != NULL ? cal.state : "", .tz = cal.tz };
+		.start_minute = cal.start_minute,
+		.end_minute = cal.end_minute,
+		.state = cal.state != NULL ? cal.state : "",
+		.tz = cal.tz };
 	return rc;
 }
 
@@ -1265,8 +1318,10 @@ load_model(struct zctx *ctx, struct model *m)
 	enum zek_rc rc;
 	size_t i, n;
 
-	*m = (struct model){ .has_help = true, .has_calendar = true,
-	    .has_desks = true, .has_objects = true };
+	*m = (struct model){ .has_help = true,
+		.has_calendar = true,
+		.has_desks = true,
+		.has_objects = true };
 	rc = store_help_center_get(ctx->db, ctx->arena, &m->hc);
 	if (rc == ZEK_OK)
 		rc = load_calendar(ctx, &m->cal);
@@ -1294,9 +1349,8 @@ load_model(struct zctx *ctx, struct model *m)
 static json_t *
 option_json(const struct store_option *o)
 {
-	return json_pack("{s:s, s:s, s:s, s:b}", "value", o->value,
-	    "label_de", o->label_de, "label_en", o->label_en,
-	    "retired", (int)o->retired);
+	return json_pack("{s:s, s:s, s:s, s:b}", "value", o->value, "label_de",
+	    o->label_de, "label_en", o->label_en, "retired", (int)o->retired);
 }
 
 static json_t *
@@ -1307,17 +1361,18 @@ field_json(const struct m_field *mf)
 	size_t i;
 
 	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}",
-	    "key", f->key, "kind", f->kind, "label_de", f->label_de,
-	    "label_en", f->label_en, "help_de", f->help_de,
-	    "help_en", f->help_en, "placeholder_de", f->placeholder_de,
-	    "placeholder_en", f->placeholder_en, "required", (int)f->required,
-	    "hidden", (int)f->hidden);
+	    "key", f->key, "kind", f->kind, "label_de", f->label_de, "label_en",
+	    f->label_en, "help_de", f->help_de, "help_en", f->help_en,
+	    "placeholder_de", f->placeholder_de, "placeholder_en",
+	    f->placeholder_en, "required", (int)f->required, "hidden",
+	    (int)f->hidden);
 	if (j == NULL)
 		return NULL;
 	/* Kind-specific members only where they mean something. */
 	if (str_eq(f->kind, "object") || !str_empty(f->object_kind) ||
 	    f->multiple) {
-		json_object_set_new(j, "object_kind", json_string(f->object_kind));
+		json_object_set_new(j, "object_kind",
+		    json_string(f->object_kind));
 		json_object_set_new(j, "multiple", json_boolean(f->multiple));
 	}
 	if (str_eq(f->kind, "checkbox") || !str_empty(f->checkbox_label_de) ||
@@ -1346,10 +1401,9 @@ type_json(const struct m_type *mt)
 	for (i = 0; fields != NULL && i < mt->nfields; i++)
 		json_array_append_new(fields, field_json(&mt->fields[i]));
 	j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:o}",
-	    "id", (json_int_t)t->id, "name_de", t->name_de,
-	    "name_en", t->name_en, "description_de", t->description_de,
-	    "description_en", t->description_en, "icon", t->icon,
-	    "hidden", (int)t->hidden,
+	    "id", (json_int_t)t->id, "name_de", t->name_de, "name_en",
+	    t->name_en, "description_de", t->description_de, "description_en",
+	    t->description_en, "icon", t->icon, "hidden", (int)t->hidden,
 	    "sla_response_minutes", (json_int_t)t->sla_response_minutes,
 	    "sla_resolution_minutes", (json_int_t)t->sla_resolution_minutes,
 	    "fields", fields);
@@ -1370,14 +1424,15 @@ desk_json(const struct m_desk *md)
 			if (md->types[j].t.group_id == g->id)
 				json_array_append_new(types,
 				    type_json(&md->types[j]));
-		json_array_append_new(groups, json_pack("{s:I, s:s, s:s, s:o}",
-		    "id", (json_int_t)g->id, "name_de", g->name_de,
-		    "name_en", g->name_en, "types", types));
+		json_array_append_new(groups,
+		    json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)g->id,
+		        "name_de", g->name_de, "name_en", g->name_en, "types",
+		        types));
 	}
-	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:o}",
-	    "id", (json_int_t)md->d.id, "portal_id", (json_int_t)md->d.portal_id,
-	    "project_key", md->d.project_key, "name", md->d.name,
-	    "description", md->d.description, "groups", groups);
+	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:o}", "id",
+	    (json_int_t)md->d.id, "portal_id", (json_int_t)md->d.portal_id,
+	    "project_key", md->d.project_key, "name", md->d.name, "description",
+	    md->d.description, "groups", groups);
 }
 
 /* The working days by the form's names, Monday first. */
@@ -1389,8 +1444,8 @@ weekdays_json(int64_t bits)
 
 	for (i = 0; j != NULL && i < 7; i++)
 		if (bits & (1 << i))
-			json_array_append_new(j, json_string(
-			    calendar_day_fields[i]));
+			json_array_append_new(j,
+			    json_string(calendar_day_fields[i]));
 	return j;
 }
 
@@ -1421,10 +1476,9 @@ calendar_json(const struct m_calendar *mc)
 		json_array_append_new(closed, closed_day_json(&mc->closed[i]));
 	calendar_minute_text((int)mc->c.start_minute, start);
 	calendar_minute_text((int)mc->c.end_minute, end);
-	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:o}",
-	    "weekdays", weekdays_json(mc->c.weekdays), "start", start,
-	    "end", end, "tz", mc->c.tz, "state", mc->c.state,
-	    "closed", closed);
+	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:o}", "weekdays",
+	    weekdays_json(mc->c.weekdays), "start", start, "end", end, "tz",
+	    mc->c.tz, "state", mc->c.state, "closed", closed);
 }
 
 static json_t *
@@ -1437,25 +1491,25 @@ model_json(const struct model *m)
 	for (i = 0; desks != NULL && i < m->ndesks; i++)
 		json_array_append_new(desks, desk_json(&m->desks[i]));
 	for (i = 0; objects != NULL && i < m->nobjects; i++)
-		json_array_append_new(objects, json_pack("{s:s, s:s, s:b}",
-		    "kind", m->objects[i].kind, "name", m->objects[i].name,
-		    "retired", m->objects[i].retired_at != 0));
+		json_array_append_new(objects,
+		    json_pack("{s:s, s:s, s:b}", "kind", m->objects[i].kind,
+		        "name", m->objects[i].name, "retired",
+		        m->objects[i].retired_at != 0));
 	return json_pack("{s:i, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}, "
-	    "s:o, s:o, s:o}", "zek_config_format", CONFIG_IO_FORMAT,
-	    "help_center", "title_de", h->title_de, "title_en", h->title_en,
-	    "intro_de", h->intro_de, "intro_en", h->intro_en,
-	    "announcement_de", h->announcement_de,
-	    "announcement_en", h->announcement_en,
-	    "announcement_from", (json_int_t)h->announcement_from,
-	    "announcement_until", (json_int_t)h->announcement_until,
-	    "calendar", calendar_json(&m->cal), "desks", desks,
-	    "objects", objects);
+	                 "s:o, s:o, s:o}",
+	    "zek_config_format", CONFIG_IO_FORMAT, "help_center", "title_de",
+	    h->title_de, "title_en", h->title_en, "intro_de", h->intro_de,
+	    "intro_en", h->intro_en, "announcement_de", h->announcement_de,
+	    "announcement_en", h->announcement_en, "announcement_from",
+	    (json_int_t)h->announcement_from, "announcement_until",
+	    (json_int_t)h->announcement_until, "calendar",
+	    calendar_json(&m->cal), "desks", desks, "objects", objects);
 }
 
 /* j dumped with `flags` into the arena (j is released). */
 static enum zek_rc
-dump_json(struct zctx *ctx, json_t *j, size_t flags, bool newline,
-    char **out, size_t *len)
+dump_json(struct zctx *ctx, json_t *j, size_t flags, bool newline, char **out,
+    size_t *len)
 {
 	char *s = j != NULL ? json_dumps(j, flags) : NULL;
 
@@ -1486,21 +1540,20 @@ core_config_export(struct zctx *ctx, const struct user *actor, char **out,
 		rc = load_model(ctx, &m);
 	if (rc != ZEK_OK)
 		return rc;
-	return dump_json(ctx, model_json(&m), JSON_INDENT(2) |
-	    JSON_PRESERVE_ORDER, true, out, len);
+	return dump_json(ctx, model_json(&m),
+	    JSON_INDENT(2) | JSON_PRESERVE_ORDER, true, out, len);
 }
 
 /* ---- planning: the document against the database ---- */
 
 struct planner {
 	struct zctx *ctx;
-	struct parse *p;                /* where refusals go */
-	const struct model *cur;        /* the database */
+	struct parse *p;         /* where refusals go */
+	const struct model *cur; /* the database */
 	const struct user *actor;
-	bool write;                     /* apply each line as well */
-	bool record;                    /* writes the record where a page
-	                                 * does (the calendar's) */
-	enum zek_rc rc;                 /* the first write's failure */
+	bool write;     /* apply each line as well */
+	bool record;    /* the record, where a page writes it (calendar) */
+	enum zek_rc rc; /* the first write's failure */
 	struct config_line *lines;
 	size_t n, cap;
 };
@@ -1535,7 +1588,7 @@ add_line(struct planner *pl, enum config_op op, enum config_thing thing,
 		return;
 	}
 	pl->lines[pl->n++] = (struct config_line){ op, thing, where, attr, old,
-	    now };
+		now };
 }
 
 static void
@@ -1622,8 +1675,8 @@ ord_text(struct planner *pl, const struct ord *a, size_t na,
  * (a renamed member alone is no new order). */
 static void
 plan_order(struct planner *pl, enum config_thing thing, const char *where,
-    const char *attr, const struct ord *cur, size_t nc,
-    const struct ord *now, size_t nn)
+    const char *attr, const struct ord *cur, size_t nc, const struct ord *now,
+    size_t nn)
 {
 	const char *old = ord_text(pl, cur, nc, now, nn, true);
 	const char *neu = ord_text(pl, now, nn, cur, nc, true);
@@ -1772,8 +1825,8 @@ plan_calendar(struct planner *pl, const struct m_calendar *c,
 	ci.removed = removed;
 	ci.nremoved = plan_closed_days(pl, c, n, false, removed);
 	if (pl->n > before && writing(pl))
-		wrote(pl, core_calendar_import(pl->ctx, pl->actor, &ci,
-		    pl->record));
+		wrote(pl,
+		    core_calendar_import(pl->ctx, pl->actor, &ci, pl->record));
 }
 
 /* ---- options and fields ---- */
@@ -1832,8 +1885,8 @@ plan_options(struct planner *pl, const struct m_field *cf, struct m_field *nf,
 			add_line(pl, CONFIG_ADD, CONFIG_OPTION, w, "", "",
 			    o->label_de);
 			if (writing(pl))
-				wrote(pl, store_option_insert(pl->ctx->db, o,
-				    NULL));
+				wrote(pl,
+				    store_option_insert(pl->ctx->db, o, NULL));
 			continue;
 		}
 		o->id = c->id;
@@ -1879,8 +1932,8 @@ static bool
 field_same(const struct store_field *a, const struct store_field *b)
 {
 	return str_eq(a->label_de, b->label_de) &&
-	    str_eq(a->label_en, b->label_en) && str_eq(a->help_de, b->help_de) &&
-	    str_eq(a->help_en, b->help_en) &&
+	    str_eq(a->label_en, b->label_en) &&
+	    str_eq(a->help_de, b->help_de) && str_eq(a->help_en, b->help_en) &&
 	    str_eq(a->placeholder_de, b->placeholder_de) &&
 	    str_eq(a->placeholder_en, b->placeholder_en) &&
 	    a->required == b->required && a->position == b->position &&
@@ -1901,15 +1954,17 @@ plan_field_attrs(struct planner *pl, const struct store_field *c,
 	enum config_thing t = CONFIG_FIELD;
 
 	if (!str_eq(c->kind, f->kind)) {
-		problem(pl->p, at(pl->p, path, "kind"), "err_config_kind_changed",
+		problem(pl->p, at(pl->p, path, "kind"),
+		    "err_config_kind_changed",
 		    arena_printf(pl->ctx->arena, "%s: %s → %s", c->key, c->kind,
-		    f->kind));
+		        f->kind));
 		return false;
 	}
 	if (!str_eq(c->object_kind, f->object_kind)) {
 		problem(pl->p, at(pl->p, path, "object_kind"),
-		    "err_config_kind_changed", arena_printf(pl->ctx->arena,
-		    "%s: %s → %s", c->key, c->object_kind, f->object_kind));
+		    "err_config_kind_changed",
+		    arena_printf(pl->ctx->arena, "%s: %s → %s", c->key,
+		        c->object_kind, f->object_kind));
 		return false;
 	}
 	change_text(pl, t, w, "label_de", c->label_de, f->label_de);
@@ -1934,7 +1989,8 @@ static void
 plan_fields(struct planner *pl, const struct m_type *ct, struct m_type *nt,
     const char *where)
 {
-	struct ord *co = ord_new(pl, ct->nfields), *no = ord_new(pl, nt->nfields);
+	struct ord *co = ord_new(pl, ct->nfields),
+	           *no = ord_new(pl, nt->nfields);
 	int64_t pos = (int64_t)nt->nfields;
 	size_t i;
 
@@ -2012,7 +2068,7 @@ desk_with(const struct model *m, int64_t id, bool type)
 
 	for (i = 0; i < m->ndesks; i++)
 		if (type ? type_in(&m->desks[i], id) != NULL :
-		    group_in(&m->desks[i], id) != NULL)
+		           group_in(&m->desks[i], id) != NULL)
 			return &m->desks[i];
 	return NULL;
 }
@@ -2032,7 +2088,8 @@ check_id_free(struct planner *pl, int64_t id, bool type, const char *path)
 static void
 plan_groups(struct planner *pl, const struct m_desk *cd, struct m_desk *nd)
 {
-	struct ord *co = ord_new(pl, cd->ngroups), *no = ord_new(pl, nd->ngroups);
+	struct ord *co = ord_new(pl, cd->ngroups),
+	           *no = ord_new(pl, nd->ngroups);
 	size_t i;
 
 	if (co == NULL || no == NULL)
@@ -2050,27 +2107,29 @@ plan_groups(struct planner *pl, const struct m_desk *cd, struct m_desk *nd)
 			add_line(pl, CONFIG_ADD, CONFIG_GROUP, w, "", "",
 			    g->name_de);
 			if (writing(pl))
-				wrote(pl, store_group_insert(pl->ctx->db, g,
-				    NULL));
+				wrote(pl,
+				    store_group_insert(pl->ctx->db, g, NULL));
 			continue;
 		}
 		change_text(pl, CONFIG_GROUP, w, "name_de", cg->g.name_de,
 		    g->name_de);
 		change_text(pl, CONFIG_GROUP, w, "name_en", cg->g.name_en,
 		    g->name_en);
-		if (writing(pl) && (!str_eq(cg->g.name_de, g->name_de) ||
-		    !str_eq(cg->g.name_en, g->name_en) ||
-		    cg->g.position != g->position))
+		if (writing(pl) &&
+		    (!str_eq(cg->g.name_de, g->name_de) ||
+		        !str_eq(cg->g.name_en, g->name_en) ||
+		        cg->g.position != g->position))
 			wrote(pl, store_group_update(pl->ctx->db, g));
 	}
 	/* Groups are never removed (the admin area cannot either): a type
 	 * hidden for a missing one would need it still. */
 	for (i = 0; i < cd->ngroups; i++) {
 		co[i] = (struct ord){ id_text(pl, cd->groups[i].g.id),
-		    cd->groups[i].g.name_de };
+			cd->groups[i].g.name_de };
 		if (group_in(nd, cd->groups[i].g.id) == NULL)
 			problem(pl->p, at(pl->p, nd->path, "groups"),
-			    "err_config_group_missing", cd->groups[i].g.name_de);
+			    "err_config_group_missing",
+			    cd->groups[i].g.name_de);
 	}
 	plan_order(pl, CONFIG_DESK, nd->d.project_key, "groups", co,
 	    cd->ngroups, no, nd->ngroups);
@@ -2137,8 +2196,9 @@ plan_type(struct planner *pl, const struct m_desk *cd, struct m_desk *nd,
 	    c->sla_resolution_minutes, t->sla_resolution_minutes);
 	if (writing(pl) && !type_same(c, t))
 		wrote(pl, store_reqtype_update(pl->ctx->db, t));
-	if (writing(pl) && (c->sla_response_minutes != t->sla_response_minutes ||
-	    c->sla_resolution_minutes != t->sla_resolution_minutes))
+	if (writing(pl) &&
+	    (c->sla_response_minutes != t->sla_response_minutes ||
+	        c->sla_resolution_minutes != t->sla_resolution_minutes))
 		wrote(pl, store_requests_mark_sla_stale(pl->ctx->db, t->id));
 	plan_fields(pl, ct, nt, w);
 }
@@ -2158,7 +2218,7 @@ group_ords(struct planner *pl, const struct m_desk *md,
 		o = type_in(other, md->types[i].t.id);
 		if (o != NULL && o->t.group_id == group_id)
 			out[n++] = (struct ord){ id_text(pl, md->types[i].t.id),
-			    md->types[i].t.name_de };
+				md->types[i].t.name_de };
 	}
 	return n;
 }
@@ -2186,17 +2246,18 @@ plan_types(struct planner *pl, const struct m_desk *cd, struct m_desk *nd)
 			continue;
 		t.position = ++pos;
 		t.hidden = true;
-		change_state(pl, CONFIG_TYPE, below(pl, nd->d.project_key,
-		    t.name_de), cd->types[i].t.hidden, true, CONFIG_HIDE,
-		    CONFIG_SHOW);
+		change_state(pl, CONFIG_TYPE,
+		    below(pl, nd->d.project_key, t.name_de),
+		    cd->types[i].t.hidden, true, CONFIG_HIDE, CONFIG_SHOW);
 		if (writing(pl) && !type_same(&cd->types[i].t, &t))
 			wrote(pl, store_reqtype_update(pl->ctx->db, &t));
 	}
 	for (i = 0; i < nd->ngroups; i++) {
 		nc = group_ords(pl, cd, nd, nd->groups[i].g.id, co);
 		nn = group_ords(pl, nd, cd, nd->groups[i].g.id, no);
-		plan_order(pl, CONFIG_GROUP, below(pl, nd->d.project_key,
-		    nd->groups[i].g.name_de), "types", co, nc, no, nn);
+		plan_order(pl, CONFIG_GROUP,
+		    below(pl, nd->d.project_key, nd->groups[i].g.name_de),
+		    "types", co, nc, no, nn);
 	}
 }
 
@@ -2256,10 +2317,12 @@ plan_desk(struct planner *pl, struct m_desk *nd)
 		change_text(pl, CONFIG_DESK, w, "name", cd->d.name, nd->d.name);
 		change_text(pl, CONFIG_DESK, w, "description",
 		    cd->d.description, nd->d.description);
-		if (writing(pl) && (!str_eq(cd->d.name, nd->d.name) ||
-		    !str_eq(cd->d.description, nd->d.description)))
-			wrote(pl, store_desk_texts_set(pl->ctx->db, cd->d.id,
-			    nd->d.name, nd->d.description));
+		if (writing(pl) &&
+		    (!str_eq(cd->d.name, nd->d.name) ||
+		        !str_eq(cd->d.description, nd->d.description)))
+			wrote(pl,
+			    store_desk_texts_set(pl->ctx->db, cd->d.id,
+			        nd->d.name, nd->d.description));
 	}
 	plan_groups(pl, cd, nd);
 	plan_types(pl, cd, nd);
@@ -2286,16 +2349,18 @@ match_objects(struct planner *pl, const struct model *now, bool *used)
 	ssize_t *match = arena_calloc(pl->ctx->arena, now->nobjects + 1,
 	    sizeof(*match));
 	struct obj_key *folds = arena_calloc(pl->ctx->arena, cur->nobjects + 1,
-	    sizeof(*folds)), want, *hit;
+	                   sizeof(*folds)),
+	               want, *hit;
 	const struct store_object *c;
 	size_t i, nf = 0;
 
 	if (match == NULL || folds == NULL)
 		return NULL;
 	for (i = 0; i < now->nobjects; i++) {
-		c = cur->nobjects == 0 ? NULL : bsearch(&now->objects[i],
-		    cur->objects, cur->nobjects, sizeof(*cur->objects),
-		    object_cmp);
+		c = cur->nobjects == 0 ?
+		    NULL :
+		    bsearch(&now->objects[i], cur->objects, cur->nobjects,
+		        sizeof(*cur->objects), object_cmp);
 		match[i] = c != NULL ? c - cur->objects : -1;
 		if (c != NULL)
 			used[c - cur->objects] = true;
@@ -2304,7 +2369,7 @@ match_objects(struct planner *pl, const struct model *now, bool *used)
 		if (used[i])
 			continue;
 		folds[nf] = (struct obj_key){ cur->objects[i].kind,
-		    utf8_fold_in(pl->ctx->arena, cur->objects[i].name), i };
+			utf8_fold_in(pl->ctx->arena, cur->objects[i].name), i };
 		if (folds[nf++].key == NULL)
 			return NULL;
 	}
@@ -2314,10 +2379,11 @@ match_objects(struct planner *pl, const struct model *now, bool *used)
 		if (match[i] >= 0)
 			continue;
 		want = (struct obj_key){ now->objects[i].kind,
-		    utf8_fold_in(pl->ctx->arena, now->objects[i].name), 0 };
+			utf8_fold_in(pl->ctx->arena, now->objects[i].name), 0 };
 		if (want.key == NULL)
 			return NULL;
-		hit = bsearch(&want, folds, nf, sizeof(*folds), object_fold_cmp);
+		hit = bsearch(&want, folds, nf, sizeof(*folds),
+		    object_fold_cmp);
 		if (hit != NULL && !used[hit->i]) {
 			match[i] = (ssize_t)hit->i;
 			used[hit->i] = true;
@@ -2350,11 +2416,13 @@ plan_objects(struct planner *pl, const struct model *now)
 			change_state(pl, k, w, false, o->retired_at != 0,
 			    CONFIG_RETIRE, CONFIG_RESTORE);
 			if (writing(pl))
-				wrote(pl, store_object_ensure(pl->ctx->db,
-				    o->kind, o->name, &id, NULL));
+				wrote(pl,
+				    store_object_ensure(pl->ctx->db, o->kind,
+				        o->name, &id, NULL));
 			if (writing(pl) && o->retired_at != 0)
-				wrote(pl, store_object_retire(pl->ctx->db, id,
-				    at_ms));
+				wrote(pl,
+				    store_object_retire(pl->ctx->db, id,
+				        at_ms));
 			continue;
 		}
 		c = &cur->objects[match[i]];
@@ -2362,11 +2430,12 @@ plan_objects(struct planner *pl, const struct model *now)
 		change_state(pl, k, w, c->retired_at != 0, o->retired_at != 0,
 		    CONFIG_RETIRE, CONFIG_RESTORE);
 		if (writing(pl) && !str_eq(c->name, o->name))
-			wrote(pl, store_object_rename(pl->ctx->db, c->id,
-			    o->name));
+			wrote(pl,
+			    store_object_rename(pl->ctx->db, c->id, o->name));
 		if (writing(pl) && (c->retired_at != 0) != (o->retired_at != 0))
-			wrote(pl, store_object_retire(pl->ctx->db, c->id,
-			    o->retired_at != 0 ? at_ms : 0));
+			wrote(pl,
+			    store_object_retire(pl->ctx->db, c->id,
+			        o->retired_at != 0 ? at_ms : 0));
 	}
 	/* Not in the file: retired, never deleted (requests may name it). */
 	for (i = 0; i < cur->nobjects; i++) {
@@ -2377,7 +2446,8 @@ plan_objects(struct planner *pl, const struct model *now)
 		add_line(pl, CONFIG_RETIRE, k, below(pl, c->kind, c->name), "",
 		    "", "");
 		if (writing(pl))
-			wrote(pl, store_object_retire(pl->ctx->db, c->id, at_ms));
+			wrote(pl,
+			    store_object_retire(pl->ctx->db, c->id, at_ms));
 	}
 }
 
@@ -2406,8 +2476,8 @@ plan_model(struct planner *pl, struct model *now)
 /* What plan_doc does besides planning. */
 enum plan_mode {
 	PLAN_ONLY,
-	PLAN_IMPORT,                    /* applies, recorded by actor */
-	PLAN_INSTALL,                   /* applies, records nothing */
+	PLAN_IMPORT,  /* applies, recorded by actor */
+	PLAN_INSTALL, /* applies, records nothing */
 };
 
 /* Reads doc and plans it against the database; unless PLAN_ONLY applies
@@ -2419,8 +2489,11 @@ plan_doc(struct zctx *ctx, const struct user *actor, const char *doc,
     struct config_problems *probs)
 {
 	struct parse p = { ctx, probs, NULL, false };
-	struct planner pl = { .ctx = ctx, .p = &p, .actor = actor,
-	    .write = mode != PLAN_ONLY, .record = mode == PLAN_IMPORT };
+	struct planner pl = { .ctx = ctx,
+		.p = &p,
+		.actor = actor,
+		.write = mode != PLAN_ONLY,
+		.record = mode == PLAN_IMPORT };
 	json_t *root = NULL;
 	struct model now, cur;
 	char *compact = NULL;
@@ -2447,8 +2520,9 @@ plan_doc(struct zctx *ctx, const struct user *actor, const char *doc,
 	plan->lines = pl.lines;
 	plan->n = pl.n;
 	/* What a confirm form carries: one line of ASCII. */
-	rc = dump_json(ctx, json_incref(root), JSON_COMPACT |
-	    JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER, false, &compact, &n);
+	rc = dump_json(ctx, json_incref(root),
+	    JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER, false,
+	    &compact, &n);
 	plan->doc = compact;
 	return rc;
 }
@@ -2484,25 +2558,30 @@ record_plan(struct zctx *ctx, const struct user *actor,
 
 	for (i = 0; rc == ZEK_OK && i < plan->n; i++) {
 		l = &plan->lines[i];
-		if (l->thing == CONFIG_CALENDAR || l->thing == CONFIG_CLOSED_DAY)
+		if (l->thing == CONFIG_CALENDAR ||
+		    l->thing == CONFIG_CLOSED_DAY)
 			continue;
 		row = (struct store_config_change){ .at = ctx->now_ms,
-		    .actor_id = actor != NULL ? actor->id : 0,
-		    .subject = arena_printf(ctx->arena, "config_%s",
-		    config_op_name(l->op)),
-		    .target = str_empty(l->attr) ? l->where :
-		    str_empty(l->where) ? l->attr : arena_printf(ctx->arena,
-		    "%s · %s", l->where, l->attr),
-		    .old_value = l->old_value, .new_value = l->new_value };
+			.actor_id = actor != NULL ? actor->id : 0,
+			.subject = arena_printf(ctx->arena, "config_%s",
+			    config_op_name(l->op)),
+			.target = str_empty(l->attr) ? l->where :
+			    str_empty(l->where)      ? l->attr :
+			                               arena_printf(ctx->arena,
+			                                   "%s · %s", l->where,
+			                                   l->attr),
+			.old_value = l->old_value,
+			.new_value = l->new_value };
 		rc = row.subject != NULL && row.target != NULL ?
-		    store_config_change_add(ctx->db, &row) : ZEK_NOMEM;
+		    store_config_change_add(ctx->db, &row) :
+		    ZEK_NOMEM;
 	}
 	return rc;
 }
 
 enum zek_rc
-core_config_import(struct zctx *ctx, const struct user *actor,
-    const char *doc, size_t len, int64_t version, struct config_plan *plan,
+core_config_import(struct zctx *ctx, const struct user *actor, const char *doc,
+    size_t len, int64_t version, struct config_plan *plan,
     struct config_problems *probs)
 {
 	int64_t now = 0;
@@ -2510,9 +2589,7 @@ core_config_import(struct zctx *ctx, const struct user *actor,
 
 	*probs = (struct config_problems){ 0 };
 	*plan = (struct config_plan){ 0 };
-	if (!admin_actor_ok(actor))
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
+	rc = admin_begin(ctx, actor);
 	if (rc != ZEK_OK)
 		return rc;
 	/* Counted up before the state is read: on PostgreSQL the version's

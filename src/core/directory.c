@@ -20,6 +20,14 @@ is_staff(const struct user *actor)
 	return actor == NULL || perm_is_staff(actor);
 }
 
+/* Opens the transaction of a change of the directory: staff only
+ * (ZEK_FORBIDDEN, without one). */
+static enum zek_rc
+staff_begin(struct zctx *ctx, const struct user *actor)
+{
+	return is_staff(actor) ? store_begin(ctx->db) : ZEK_FORBIDDEN;
+}
+
 /* A search as the store takes it: at most DIRECTORY_QUERY_MAX bytes of
  * valid text, trimmed; anything else searches for nothing special. */
 static const char *
@@ -93,8 +101,9 @@ core_orgs_page(struct zctx *ctx, const struct user *actor, const char *query,
 	memset(out, 0, sizeof(*out));
 	if (!is_staff(actor))
 		return ZEK_FORBIDDEN;
-	if (after_name != NULL && (strlen(after_name) > 4 * ORG_NAME_MAX ||
-	    !utf8_valid(after_name, strlen(after_name))))
+	if (after_name != NULL &&
+	    (strlen(after_name) > 4 * ORG_NAME_MAX ||
+	        !utf8_valid(after_name, strlen(after_name))))
 		after_name = NULL;
 	rc = store_orgs_page(ctx->db, ctx->arena, search_text(ctx, query),
 	    after_name, DIRECTORY_PAGE + 1, &rows, &n);
@@ -109,7 +118,8 @@ core_orgs_page(struct zctx *ctx, const struct user *actor, const char *query,
 		return ZEK_NOMEM;
 	for (i = 0; i < n; i++)
 		out->rows[i] = (struct org_row){ .id = rows[i].id,
-		    .name = rows[i].name, .members = rows[i].members };
+			.name = rows[i].name,
+			.members = rows[i].members };
 	out->n = n;
 	return ZEK_OK;
 }
@@ -169,14 +179,16 @@ org_write(struct zctx *ctx, const struct user *actor, int64_t id,
 	if (id == 0) {
 		rc = store_org_add(ctx->db, nm, ctx->now_ms, id_out);
 		if (rc == ZEK_OK)
-			rc = core_audit(ctx, actor, "org_create", 0, *id_out, nm);
+			rc = core_audit(ctx, actor, "org_create", 0, *id_out,
+			    nm);
 	} else {
 		rc = store_org_get(ctx->db, ctx->arena, id, &o);
 		if (rc == ZEK_OK && !str_eq(o->name, nm))
 			rc = store_org_rename(ctx->db, id, nm);
 		/* The old name: the new one is the organisation's now. */
 		if (rc == ZEK_OK)
-			rc = core_audit(ctx, actor, "org_rename", 0, id, o->name);
+			rc = core_audit(ctx, actor, "org_rename", 0, id,
+			    o->name);
 	}
 	rc = store_finish(ctx->db, rc);
 	if (rc == ZEK_CONFLICT) {
@@ -206,9 +218,7 @@ core_org_delete(struct zctx *ctx, const struct user *actor, int64_t id)
 	struct store_org *o;
 	enum zek_rc rc;
 
-	if (!is_staff(actor))
-		return ZEK_FORBIDDEN;
-	rc = store_begin(ctx->db);
+	rc = staff_begin(ctx, actor);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = store_org_get(ctx->db, ctx->arena, id, &o);
@@ -220,8 +230,8 @@ core_org_delete(struct zctx *ctx, const struct user *actor, int64_t id)
 }
 
 enum zek_rc
-core_org_member_add(struct zctx *ctx, const struct user *actor,
-    int64_t org_id, const char *email, const char **err_key)
+core_org_member_add(struct zctx *ctx, const struct user *actor, int64_t org_id,
+    const char *email, const char **err_key)
 {
 	struct store_user *su;
 	struct store_org *o;
@@ -254,9 +264,7 @@ core_org_member_remove(struct zctx *ctx, const struct user *actor,
 {
 	enum zek_rc rc;
 
-	if (!is_staff(actor))
-		return ZEK_FORBIDDEN;
-	rc = store_begin(ctx->db);
+	rc = staff_begin(ctx, actor);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = store_user_org_remove(ctx->db, user_id, org_id);
@@ -298,7 +306,7 @@ next_address(struct zctx *ctx, const char **p)
 		len = (size_t)(s - start);
 		lt = memchr(start, '<', len);
 		gt = lt != NULL ? memchr(lt, '>', len - (size_t)(lt - start)) :
-		    NULL;
+		                  NULL;
 		if (lt != NULL && gt != NULL)
 			entry = arena_strndup(ctx->arena, lt + 1,
 			    (size_t)(gt - lt - 1));
@@ -324,9 +332,9 @@ already_listed(const struct invite_outcome *o, size_t n, const char *email)
 }
 
 enum zek_rc
-core_invite_list(struct zctx *ctx, const struct user *actor,
-    const char *text, const char *org, struct invite_outcome **out,
-    size_t *n, const char **err_key)
+core_invite_list(struct zctx *ctx, const struct user *actor, const char *text,
+    const char *org, struct invite_outcome **out, size_t *n,
+    const char **err_key)
 {
 	struct invite_outcome *o;
 	const char *p = text != NULL ? text : "";
@@ -464,7 +472,8 @@ core_team_set_role(struct zctx *ctx, const struct user *actor,
 	}
 	if (rc == ZEK_OK && !str_eq(su->role, role)) {
 		detail = arena_printf(ctx->arena, "%s -> %s", su->role, role);
-		rc = detail == NULL ? ZEK_NOMEM :
+		rc = detail == NULL ?
+		    ZEK_NOMEM :
 		    store_user_set_role(ctx->db, su->id, role);
 		if (rc == ZEK_OK)
 			rc = core_audit(ctx, actor, "role", su->id, 0, detail);
@@ -473,8 +482,8 @@ core_team_set_role(struct zctx *ctx, const struct user *actor,
 }
 
 enum zek_rc
-core_audit_page(struct zctx *ctx, const struct user *actor,
-    int64_t before_id, struct audit_page *out)
+core_audit_page(struct zctx *ctx, const struct user *actor, int64_t before_id,
+    struct audit_page *out)
 {
 	struct store_audit *e;
 	enum zek_rc rc;
@@ -495,10 +504,13 @@ core_audit_page(struct zctx *ctx, const struct user *actor,
 	if (out->rows == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < n; i++)
-		out->rows[i] = (struct audit_entry){ .id = e[i].id, .at = e[i].at,
-		    .actor_name = e[i].actor_name, .action = e[i].action,
-		    .user_email = e[i].user_email, .org_name = e[i].org_name,
-		    .detail = e[i].detail };
+		out->rows[i] = (struct audit_entry){ .id = e[i].id,
+			.at = e[i].at,
+			.actor_name = e[i].actor_name,
+			.action = e[i].action,
+			.user_email = e[i].user_email,
+			.org_name = e[i].org_name,
+			.detail = e[i].detail };
 	out->n = n;
 	return ZEK_OK;
 }

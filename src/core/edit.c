@@ -28,10 +28,11 @@ run_of_key(const struct store_value *vals, size_t nv, const char *key,
 	size_t first, cnt;
 
 	for (first = 0; first < nv && !str_eq(vals[first].field_key, key);
-	    first++)
+	     first++)
 		;
-	for (cnt = 0; first + cnt < nv &&
-	    str_eq(vals[first + cnt].field_key, key); cnt++)
+	for (cnt = 0;
+	     first + cnt < nv && str_eq(vals[first + cnt].field_key, key);
+	     cnt++)
 		;
 	*n = cnt;
 	return vals + first;
@@ -78,8 +79,8 @@ stored_as_form(struct zctx *ctx, const struct field *f,
 /* Whether two lists hold the same values; an object field's in any order
  * (a multiple select sends them in the list's order). */
 static bool
-same_values(const char *const *a, size_t na, const char *const *b,
-    size_t nb, bool any_order)
+same_values(const char *const *a, size_t na, const char *const *b, size_t nb,
+    bool any_order)
 {
 	size_t i, j;
 
@@ -152,7 +153,7 @@ type_choices(struct zctx *ctx, int64_t desk_id, int64_t own, const char *lang,
 		if (t->desk_id != desk_id || (t->hidden && t->id != own))
 			continue;
 		c[(*n)++] = (struct edit_type_choice){ t->id,
-		    core_pick(lang, t->name_de, t->name_en) };
+			core_pick(lang, t->name_de, t->name_en) };
 	}
 	*out = c;
 	return ZEK_OK;
@@ -189,8 +190,8 @@ core_request_edit_form(struct zctx *ctx, const struct user *user,
 		return ZEK_NOMEM;
 	rc = core_request_get(ctx, user, key, lang, &ed->view);
 	if (rc == ZEK_OK)
-		rc = type_choices(ctx, ed->view->desk_id, ed->view->type_id, lang,
-		    &ed->types, &ed->ntypes);
+		rc = type_choices(ctx, ed->view->desk_id, ed->view->type_id,
+		    lang, &ed->types, &ed->ntypes);
 	if (rc != ZEK_OK)
 		return rc;
 	if (type_id == 0)
@@ -237,10 +238,11 @@ struct edit_job {
 	const struct user *user;
 	struct store_request *r;
 	const struct edit_input *in;
-	struct reqtype *type;       /* the type after the save */
-	struct store_value *vals;   /* stored before it */
+	struct reqtype *type;     /* the type after the save */
+	struct store_value *vals; /* stored before it */
 	size_t nvals;
-	struct field_value *norm;   /* per type->fields[i]: the values after */
+	struct field_value *norm; /* per type->fields[i]: the values after */
+	struct core_errs errs;    /* the form's field errors */
 };
 
 /* Checks field i: a problem is an error unless the agent sent the value
@@ -268,10 +270,11 @@ check_field(struct zctx *ctx, struct edit_job *j, size_t i,
 	rc = stored_as_form(ctx, f, run, nrun, j->user->tz, &form);
 	if (rc != ZEK_OK)
 		return rc;
-	if (j->type->id == j->r->type_id && same_values(got, ngot, form.values,
-	    form.nvalues, f->kind == FIELD_OBJECT)) {
+	if (j->type->id == j->r->type_id &&
+	    same_values(got, ngot, form.values, form.nvalues,
+	        f->kind == FIELD_OBJECT)) {
 		j->norm[i] = (struct field_value){ f->key,
-		    run_strings(ctx, run, nrun), nrun };
+			run_strings(ctx, run, nrun), nrun };
 		return j->norm[i].values != NULL ? ZEK_OK : ZEK_NOMEM;
 	}
 	return core_err_add(ctx, errs, &e);
@@ -299,8 +302,7 @@ log_edit(struct zctx *ctx, const struct edit_job *j, const char *what,
 
 /* Writes field i's new values when they differ from the stored ones. */
 static enum zek_rc
-write_field(struct zctx *ctx, const struct edit_job *j, size_t i,
-    bool *changed)
+write_field(struct zctx *ctx, const struct edit_job *j, size_t i, bool *changed)
 {
 	const struct field *f = &j->type->fields[i];
 	const struct field_value *nv = &j->norm[i];
@@ -337,17 +339,17 @@ write_edit(struct zctx *ctx, struct edit_job *j)
 	size_t i;
 
 	if (type_changed)
-		rc = log_edit(ctx, j, EDIT_TYPE_FIELD, arena_printf(ctx->arena,
-		    "%lld", (long long)j->r->type_id), arena_printf(ctx->arena,
-		    "%lld", (long long)j->type->id));
+		rc = log_edit(ctx, j, EDIT_TYPE_FIELD,
+		    arena_printf(ctx->arena, "%lld", (long long)j->r->type_id),
+		    arena_printf(ctx->arena, "%lld", (long long)j->type->id));
 	for (i = 0; rc == ZEK_OK && i < j->type->nfields; i++)
 		rc = write_field(ctx, j, i, &changed);
 	/* No text at all (a type without one): the title stays. */
 	if (title == NULL)
 		title = j->r->title;
 	if (rc == ZEK_OK && (type_changed || !str_eq(title, j->r->title)))
-		rc = store_request_set_type_title(ctx->db, j->r->id, j->type->id,
-		    title);
+		rc = store_request_set_type_title(ctx->db, j->r->id,
+		    j->type->id, title);
 	/* Customers see the values (not the log): their page changed too. */
 	if (rc == ZEK_OK && (type_changed || changed))
 		rc = store_request_touch(ctx->db, j->r->id, ctx->now_ms, true);
@@ -360,24 +362,34 @@ write_edit(struct zctx *ctx, struct edit_job *j)
 	return rc;
 }
 
+/* core_locked_fn: the save of the edit_job *arg, request r locked; the
+ * form's errors (ZEK_INVALID) in its errs. */
 static enum zek_rc
-edit_locked(struct zctx *ctx, struct edit_job *j, struct core_errs *errs)
+edit_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *arg)
 {
 	struct edit_type_choice *types;
 	struct field_error e = { .field = EDIT_TYPE_FIELD,
-	    .key = "err_invalid_option" };
+		.key = "err_invalid_option" };
+	struct edit_job *j = arg;
+	struct core_errs *errs = &j->errs;
 	size_t i, ntypes;
 	enum zek_rc rc;
 
+	(void)roles;
+	j->r = r;
 	if (j->r->updated_at != j->in->version)
 		return ZEK_CONFLICT;
 	rc = type_choices(ctx, j->r->desk_id, j->r->type_id, j->user->lang,
 	    &types, &ntypes);
 	if (rc != ZEK_OK)
 		return rc;
-	if (!is_choice(types, ntypes, j->in->type_id))
-		return core_err_add(ctx, errs, &e);
-	rc = core_reqtype_editable(ctx, j->in->type_id, j->user->lang, &j->type);
+	if (!is_choice(types, ntypes, j->in->type_id)) {
+		rc = core_err_add(ctx, errs, &e);
+		return rc == ZEK_OK ? ZEK_INVALID : rc;
+	}
+	rc = core_reqtype_editable(ctx, j->in->type_id, j->user->lang,
+	    &j->type);
 	if (rc == ZEK_OK)
 		rc = store_values_by_request(ctx->db, ctx->arena, j->r->id,
 		    &j->vals, &j->nvals);
@@ -389,36 +401,26 @@ edit_locked(struct zctx *ctx, struct edit_job *j, struct core_errs *errs)
 		return ZEK_NOMEM;
 	for (i = 0; rc == ZEK_OK && i < j->type->nfields; i++)
 		rc = check_field(ctx, j, i, errs);
-	if (rc != ZEK_OK || errs->n > 0)
-		return rc;
-	return write_edit(ctx, j);
+	if (rc == ZEK_OK && errs->n > 0)
+		return ZEK_INVALID;
+	return rc == ZEK_OK ? write_edit(ctx, j) : rc;
 }
 
 enum zek_rc
-core_request_edit(struct zctx *ctx, const struct user *user,
-    int64_t request_id, const struct edit_input *in,
-    struct field_error **errs, size_t *nerrs)
+core_request_edit(struct zctx *ctx, const struct user *user, int64_t request_id,
+    const struct edit_input *in, struct field_error **errs, size_t *nerrs)
 {
 	struct edit_job j = { .user = user, .in = in };
-	struct core_errs el = { 0 };
 	enum zek_rc rc;
-	unsigned roles;
 
 	*errs = NULL;
 	*nerrs = 0;
 	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
-	rc = core_request_lock(ctx, user, request_id, &j.r, &roles);
-	if (rc == ZEK_OK)
-		rc = edit_locked(ctx, &j, &el);
-	if (rc == ZEK_OK && el.n > 0)
-		rc = ZEK_INVALID;
-	*errs = el.e;
-	*nerrs = el.n;
-	return store_finish(ctx->db, rc);
+	rc = core_request_locked(ctx, user, request_id, edit_locked, &j);
+	*errs = j.errs.e;
+	*nerrs = j.errs.n;
+	return rc;
 }
 
 /* ---- showing: former values, the log ---- */
@@ -448,8 +450,12 @@ field_in_desk(struct zctx *ctx, int64_t desk_id, const char *key,
 	plain = arena_calloc(ctx->arena, 1, sizeof(*plain));
 	if (plain == NULL)
 		return ZEK_NOMEM;
-	*plain = (struct field){ .key = key, .kind = FIELD_TEXT, .label = key,
-	    .help = "", .placeholder = "", .checkbox_label = "" };
+	*plain = (struct field){ .key = key,
+		.kind = FIELD_TEXT,
+		.label = key,
+		.help = "",
+		.placeholder = "",
+		.checkbox_label = "" };
 	*out = plain;
 	return ZEK_OK;
 }
@@ -480,10 +486,11 @@ core_request_former(struct zctx *ctx, const struct request_view *v,
 		run = run_of_key(vals + i, nv - i, vals[i].field_key, &nrun);
 		if (core_reqtype_field(t, vals[i].field_key) != NULL)
 			continue;
-		rc = field_in_desk(ctx, v->desk_id, vals[i].field_key, lang, &f);
+		rc = field_in_desk(ctx, v->desk_id, vals[i].field_key, lang,
+		    &f);
 		if (rc == ZEK_OK)
-			rc = core_field_display(ctx, f, run_strings(ctx, run, nrun),
-			    nrun, &fv[*n]);
+			rc = core_field_display(ctx, f,
+			    run_strings(ctx, run, nrun), nrun, &fv[*n]);
 		if (rc == ZEK_OK && fv[*n].nvalues > 0)
 			(*n)++;
 	}
@@ -540,14 +547,15 @@ describe_type(struct zctx *ctx, const char *lang, struct activity_entry *e,
     int64_t *type_id)
 {
 	static const struct field name = { .key = EDIT_TYPE_FIELD,
-	    .kind = FIELD_TEXT, .label = "" };
+		.kind = FIELD_TEXT,
+		.label = "" };
 	struct reqtype *before, *after;
 	int64_t old_id, new_id;
 	enum zek_rc rc;
 
 	if (str_to_i64(e->old_value, 1, INT64_MAX, &old_id) != 0 ||
 	    str_to_i64(e->new_value, 1, INT64_MAX, &new_id) != 0)
-		return ZEK_OK;  /* not written by zek: shown without values */
+		return ZEK_OK; /* not written by zek: shown without values */
 	rc = core_reqtype_load(ctx, old_id, lang, &before);
 	if (rc == ZEK_OK)
 		rc = core_reqtype_load(ctx, new_id, lang, &after);
@@ -582,7 +590,8 @@ core_activity_describe(struct zctx *ctx, const struct request_view *v,
 			continue;
 		}
 		rc = core_reqtype_load(ctx, type_id, lang, &t);
-		if (rc == ZEK_OK && (f = core_reqtype_field(t, e->what)) == NULL)
+		if (rc == ZEK_OK &&
+		    (f = core_reqtype_field(t, e->what)) == NULL)
 			rc = field_in_desk(ctx, v->desk_id, e->what, lang, &f);
 		if (rc == ZEK_OK)
 			rc = logged_display(ctx, f, e->old_value, &e->before);

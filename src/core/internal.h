@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/ctx.h"
+#include "core/status.h"
 
 struct store_user;
 struct user;
@@ -29,8 +30,8 @@ const char *core_base_url(struct zctx *ctx);
 /* The trimmed display name, or NULL with *err the error key
  * (err_required, err_invalid_utf8, err_invalid_chars, err_too_long
  * past `max` code points); NULL with *err NULL when out of memory. */
-const char *core_name_check(struct zctx *ctx, const char *name,
-    size_t max, const char **err);
+const char *core_name_check(struct zctx *ctx, const char *name, size_t max,
+    const char **err);
 /* A plausible e-mail address (one "@", a dot in the domain, no spaces). */
 bool core_email_valid(const char *email);
 /* Inserts su and adds it to the organisation org_name (made if missing;
@@ -45,6 +46,11 @@ struct reqtype;
 enum zek_rc core_reqtype_load(struct zctx *ctx, int64_t type_id,
     const char *lang, struct reqtype **out);
 struct store_request;
+/* The status and the resolution of a stored request. Only requests
+ * core_request_lock or core_request_read let through reach these: their
+ * codes are known (status_decode reads any other as closed). */
+enum status core_status_of(const struct store_request *r);
+enum resolution core_resolution_of(const struct store_request *r);
 struct store_attachment;
 struct attachment_info;
 /* Whether `user` may see the stored request (see core/perm.h). */
@@ -56,8 +62,8 @@ enum zek_rc core_request_visible(struct zctx *ctx, const struct user *user,
 enum zek_rc core_request_by_key(struct zctx *ctx, const struct user *user,
     const char *key, struct store_request **out);
 /* The user's own temporary upload with `token`, if it has not expired. */
-enum zek_rc core_attachment_temp_find(struct zctx *ctx,
-    const struct user *user, const char *token, struct store_attachment **out);
+enum zek_rc core_attachment_temp_find(struct zctx *ctx, const struct user *user,
+    const char *token, struct store_attachment **out);
 void core_attachment_info_from_store(struct attachment_info *ai,
     const struct store_attachment *sa);
 /* A page cursor as text, "VALUE.ID" (list.c); parse refuses anything else. */
@@ -103,8 +109,8 @@ struct core_catalogue {
 enum zek_rc core_catalogue_load(struct zctx *ctx, struct core_catalogue *cat);
 const struct store_desk *core_catalogue_desk(const struct core_catalogue *cat,
     int64_t id);
-const struct store_reqtype *core_catalogue_type(const struct core_catalogue *cat,
-    int64_t id);
+const struct store_reqtype *core_catalogue_type(
+    const struct core_catalogue *cat, int64_t id);
 /* A search term as lists use it: valid UTF-8, cut to `max` code points,
  * trimmed; *out NULL when nothing is left. ZEK_INVALID for bad UTF-8. */
 enum zek_rc core_search_text(struct zctx *ctx, const char *s, size_t max,

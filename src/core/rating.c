@@ -79,11 +79,11 @@ core_rating_of_view(struct zctx *ctx, const struct user *user,
 	if (rc != ZEK_OK)
 		return rc;
 	/* A customer sees the rating they gave themselves, never another's. */
-	out->has_rating = found && ((roles & WF_ROLE_AGENT) != 0 ||
-	    out->rating.rater_id == user->id);
+	out->has_rating = found &&
+	    ((roles & WF_ROLE_AGENT) != 0 || out->rating.rater_id == user->id);
 	out->changeable = found && ctx->now_ms < out->rating.change_until;
-	out->offered = reporter && (!found || (out->has_rating &&
-	    out->changeable));
+	out->offered = reporter &&
+	    (!found || (out->has_rating && out->changeable));
 	return ZEK_OK;
 }
 
@@ -94,8 +94,9 @@ input_error(struct field_error *err, const char *field, const char *key,
     int64_t max)
 {
 	if (err != NULL)
-		*err = (struct field_error){ .field = field, .key = key,
-		    .max = max };
+		*err = (struct field_error){ .field = field,
+			.key = key,
+			.max = max };
 	return ZEK_INVALID;
 }
 
@@ -113,18 +114,28 @@ input_check(struct zctx *ctx, const char *score, const char *comment,
 	if (rc != ZEK_OK)
 		return rc;
 	if (str_to_i64(score, 1, RATING_SCORE_MAX, n) != 0)
-		return input_error(err, RATING_SCORE_FIELD, "err_rating_score", 0);
+		return input_error(err, RATING_SCORE_FIELD, "err_rating_score",
+		    0);
 	return ZEK_OK;
 }
 
-/* Inside the transaction, r read under the write lock: checks who and
- * when, then writes the rating (only a first one when insert_only), its
- * log entry and the request's update time. */
+/* A rating given: by whom, the form's inputs, and where its error goes. */
+struct rating_input {
+	const struct user *user;
+	const char *score, *comment;
+	bool insert_only; /* only a first rating (the mail's link) */
+	struct field_error *err;
+};
+
+/* core_locked_fn, r read under the write lock: checks who and when, then
+ * writes the rating *arg (only a first one when insert_only), its log
+ * entry and the request's update time. */
 static enum zek_rc
-rate_locked(struct zctx *ctx, const struct user *user,
-    const struct store_request *r, unsigned roles, const char *score,
-    const char *comment, bool insert_only, struct field_error *err)
+rate_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *arg)
 {
+	const struct rating_input *in = arg;
+	const struct user *user = in->user;
 	struct store_rating sr = { .request_id = r->id, .user_id = user->id };
 	struct store_activity e;
 	struct rating old = { 0 };
@@ -140,18 +151,20 @@ rate_locked(struct zctx *ctx, const struct user *user,
 	if (!core_rating_possible(st, res))
 		return ZEK_CONFLICT;
 	rc = rating_load(ctx, r->id, &old, &found);
-	if (rc == ZEK_OK && found && (insert_only ||
-	    ctx->now_ms >= old.change_until || old.rater_id != user->id))
+	if (rc == ZEK_OK && found &&
+	    (in->insert_only || ctx->now_ms >= old.change_until ||
+	        old.rater_id != user->id))
 		rc = ZEK_CONFLICT;
 	/* Only someone who may rate now hears about the input's problems. */
 	if (rc == ZEK_OK)
-		rc = input_check(ctx, score, comment, &sr.score, &sr.comment, err);
+		rc = input_check(ctx, in->score, in->comment, &sr.score,
+		    &sr.comment, in->err);
 	if (rc != ZEK_OK)
 		return rc;
 	sr.created_at = found ? old.created_at : ctx->now_ms;
 	sr.updated_at = ctx->now_ms;
 	rc = found ? store_rating_update(ctx->db, &sr) :
-	    store_rating_insert(ctx->db, &sr);
+	             store_rating_insert(ctx->db, &sr);
 	if (rc != ZEK_OK)
 		return rc;
 	snprintf(action, sizeof(action), "%d", (int)sr.score);
@@ -178,24 +191,18 @@ rate(struct zctx *ctx, const struct user *user, int64_t request_id,
     const char *score, const char *comment, bool insert_only,
     struct field_error *err)
 {
-	struct store_request *r;
-	enum zek_rc rc;
-	unsigned roles;
+	struct rating_input in = { .user = user,
+		.score = score,
+		.comment = comment,
+		.insert_only = insert_only,
+		.err = err };
 
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
-	rc = core_request_lock(ctx, user, request_id, &r, &roles);
-	if (rc == ZEK_OK)
-		rc = rate_locked(ctx, user, r, roles, score, comment,
-		    insert_only, err);
-	return store_finish(ctx->db, rc);
+	return core_request_locked(ctx, user, request_id, rate_locked, &in);
 }
 
 enum zek_rc
-core_rating_save(struct zctx *ctx, const struct user *user,
-    int64_t request_id, const char *score, const char *comment,
-    struct field_error *err)
+core_rating_save(struct zctx *ctx, const struct user *user, int64_t request_id,
+    const char *score, const char *comment, struct field_error *err)
 {
 	if (user == NULL)
 		return ZEK_FORBIDDEN;
@@ -218,7 +225,8 @@ link_target(struct zctx *ctx, struct rating_link *out, struct user **user)
 
 	rc = core_user_get_active(ctx, out->user_id, user);
 	if (rc == ZEK_OK)
-		rc = store_request_by_id(ctx->db, ctx->arena, out->request_id, &r);
+		rc = store_request_by_id(ctx->db, ctx->arena, out->request_id,
+		    &r);
 	if (rc == ZEK_OK)
 		rc = store_desk_by_id(ctx->db, ctx->arena, r->desk_id, &d);
 	if (rc == ZEK_NOTFOUND) {
@@ -252,7 +260,8 @@ link_read(struct zctx *ctx, const char *token, struct rating_link *out,
 	rc = core_rating_token_check(ctx, token, &out->user_id,
 	    &out->request_id, &expired);
 	if (rc == ZEK_NOTFOUND) {
-		out->state = expired ? RATING_LINK_EXPIRED : RATING_LINK_INVALID;
+		out->state = expired ? RATING_LINK_EXPIRED :
+		                       RATING_LINK_INVALID;
 		return ZEK_OK;
 	}
 	out->state = RATING_LINK_OPEN;

@@ -19,7 +19,7 @@
 #include "lib/utf8.h"
 #include "store/store.h"
 
-#define KEY_MAX 32                  /* "ZEK-123456789" fits easily */
+#define KEY_MAX 32 /* "ZEK-123456789" fits easily */
 #define CANDIDATES_MAX 50
 #define ATTACHMENT_FIELD "attachment"
 
@@ -94,13 +94,13 @@ check_reporter(struct zctx *ctx, const struct user *user,
 		return ZEK_OK;
 	rc = core_user_get(ctx, in->on_behalf_user_id, &r);
 	if (rc == ZEK_NOTFOUND)
-		return err_add_key(ctx, errs, "onbehalf", "err_onbehalf_invalid",
-		    0);
+		return err_add_key(ctx, errs, "onbehalf",
+		    "err_onbehalf_invalid", 0);
 	if (rc != ZEK_OK)
 		return rc;
 	if (!may_raise_for(user, r))
-		return err_add_key(ctx, errs, "onbehalf", "err_onbehalf_invalid",
-		    0);
+		return err_add_key(ctx, errs, "onbehalf",
+		    "err_onbehalf_invalid", 0);
 	*reporter = r;
 	return ZEK_OK;
 }
@@ -158,7 +158,7 @@ check_attachments(struct zctx *ctx, const struct user *user,
 		    in->attachment_tokens[i], &sa);
 		if (rc == ZEK_NOTFOUND) {
 			e = (struct field_error){ .field = f->key,
-			    .key = "err_upload_expired" };
+				.key = "err_upload_expired" };
 			return core_err_add(ctx, errs, &e);
 		}
 		if (rc != ZEK_OK)
@@ -177,9 +177,9 @@ check_attachments(struct zctx *ctx, const struct user *user,
 
 /* Validates every field; norm[i] holds the stored values of t->fields[i]. */
 static enum zek_rc
-check_fields(struct zctx *ctx, const struct user *user,
-    const struct reqtype *t, const struct create_input *in,
-    struct field_value *norm, struct core_errs *errs)
+check_fields(struct zctx *ctx, const struct user *user, const struct reqtype *t,
+    const struct create_input *in, struct field_value *norm,
+    struct core_errs *errs)
 {
 	const struct field_value *v;
 	struct field_error e;
@@ -221,7 +221,8 @@ log_created(struct zctx *ctx, const struct store_request *r, int64_t id)
 		.request_id = id,
 		.actor_id = r->creator_id,
 		.kind = "created",
-		.subject_id = r->reporter_id != r->creator_id ? r->reporter_id : 0,
+		.subject_id = r->reporter_id != r->creator_id ? r->reporter_id :
+		                                                0,
 		.new_status = r->status,
 		.is_public = true,
 		.created_at = r->created_at,
@@ -244,7 +245,7 @@ insert_request(struct zctx *ctx, const struct user *user,
 	enum zek_rc rc;
 	int64_t number, id;
 	size_t i, j;
-	char *key;
+	char *key = NULL;
 
 	rc = store_desk_by_id(ctx->db, ctx->arena, t->desk_id, &d);
 	if (rc != ZEK_OK)
@@ -303,12 +304,9 @@ insert_request(struct zctx *ctx, const struct user *user,
 	/* Mails in the same transaction: none is lost, none tells a lie. */
 	if (rc == ZEK_OK)
 		rc = core_notify_created(ctx, id, user);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
 out:
-	if (rc != ZEK_OK)
-		store_rollback(ctx->db);
-	else
+	rc = store_finish(ctx->db, rc);
+	if (rc == ZEK_OK)
 		*key_out = key;
 	return rc;
 }
@@ -330,7 +328,8 @@ core_request_create(struct zctx *ctx, const struct user *user,
 	*nerrs = 0;
 	if (user == NULL)
 		return ZEK_FORBIDDEN;
-	rc = core_reqtype_offered(ctx, in->portal_id, in->type_id, user->lang, &t);
+	rc = core_reqtype_offered(ctx, in->portal_id, in->type_id, user->lang,
+	    &t);
 	if (rc != ZEK_OK)
 		return rc;
 	norm = arena_calloc(ctx->arena, t->nfields > 0 ? t->nfields : 1,
@@ -343,7 +342,8 @@ core_request_create(struct zctx *ctx, const struct user *user,
 	if (rc == ZEK_OK)
 		rc = check_fields(ctx, user, t, in, norm, &el);
 	if (rc == ZEK_OK)
-		rc = check_attachments(ctx, user, t, in, &tokens, &ntokens, &el);
+		rc = check_attachments(ctx, user, t, in, &tokens, &ntokens,
+		    &el);
 	if (rc == ZEK_OK && el.n == 0 && !in->validate_only)
 		rc = insert_request(ctx, user, reporter, t, in, norm, tokens,
 		    ntokens, &el, key_out);
@@ -374,8 +374,8 @@ matches(struct zctx *ctx, const struct user *u, const char *query)
 	if (str_empty(query))
 		return true;
 	q = utf8_fold_in(ctx->arena, query);
-	return q != NULL && (fold_contains(ctx, u->name, q) ||
-	    fold_contains(ctx, u->email, q));
+	return q != NULL &&
+	    (fold_contains(ctx, u->name, q) || fold_contains(ctx, u->email, q));
 }
 
 enum zek_rc
@@ -412,7 +412,9 @@ core_onbehalf_candidates(struct zctx *ctx, const struct user *user,
 
 /* The spellings of an umlaut: "ü" is also written "ue". */
 static const char *const umlauts[][2] = {
-	{ "\xc3\xa4", "ae" }, { "\xc3\xb6", "oe" }, { "\xc3\xbc", "ue" },
+	{ "\xc3\xa4", "ae" },
+	{ "\xc3\xb6", "oe" },
+	{ "\xc3\xbc", "ue" },
 };
 
 /* `s` with every `from` written `to`, in the arena; NULL: no memory. */
@@ -452,8 +454,10 @@ other_spelling(struct zctx *ctx, const char *folded)
 	int way;
 
 	way = strstr(folded, umlauts[0][0]) != NULL ||
-	    strstr(folded, umlauts[1][0]) != NULL ||
-	    strstr(folded, umlauts[2][0]) != NULL ? 0 : 1;
+	        strstr(folded, umlauts[1][0]) != NULL ||
+	        strstr(folded, umlauts[2][0]) != NULL ?
+	    0 :
+	    1;
 	for (i = 0; out != NULL && i < ZEK_ARRAY_LEN(umlauts); i++)
 		out = replace_all(ctx, out, umlauts[i][way], umlauts[i][!way]);
 	return out != NULL && !str_eq(out, folded) ? out : NULL;
@@ -575,7 +579,7 @@ struct views_data {
 	size_t nvals;
 	struct store_object *objs;
 	size_t nobjs;
-	struct store_user *users;       /* reporters and creators */
+	struct store_user *users; /* reporters and creators */
 	size_t nusers;
 	struct store_org *orgs;
 	size_t norgs;
@@ -585,7 +589,7 @@ struct views_data {
 	size_t nmuted;
 	struct store_id_time *since;
 	size_t nsince;
-	struct store_desk **desks;      /* each read once */
+	struct store_desk **desks; /* each read once */
 	size_t ndesks;
 };
 
@@ -601,7 +605,7 @@ run_of(const void *arr, size_t n, size_t size, size_t off, int64_t id,
 
 	*cnt = 0;
 	if (n == 0)
-		return arr;         /* maybe NULL: no arithmetic on it */
+		return arr; /* maybe NULL: no arithmetic on it */
 	for (i = 0; i < n; i++) {
 		memcpy(&v, p + i * size + off, sizeof(v));
 		if (v == id)
@@ -618,7 +622,8 @@ run_of(const void *arr, size_t n, size_t size, size_t off, int64_t id,
 
 /* The rows of request `id` in d's array `arr` of struct `type`. */
 #define RUN_OF(type, arr, n, id, cnt) \
-	run_of((arr), (n), sizeof(type), offsetof(type, request_id), (id), (cnt))
+	run_of((arr), (n), sizeof(type), offsetof(type, request_id), (id), \
+	    (cnt))
 
 static const struct store_user *
 user_of(const struct views_data *d, int64_t id)
@@ -666,8 +671,7 @@ desk_of(struct zctx *ctx, struct views_data *d, int64_t id,
 
 static void
 view_field(const struct views_data *d, const struct field *f,
-    const struct store_value *vals, size_t nvals,
-    struct request_field_view *fv)
+    const struct store_value *vals, size_t nvals, struct request_field_view *fv)
 {
 	const struct store_object *o;
 	size_t i, k;
@@ -684,7 +688,7 @@ view_field(const struct views_data *d, const struct field *f,
 			break;
 		case FIELD_CHECKBOX:
 			v = str_empty(f->checkbox_label) ? "Ja" :
-			    f->checkbox_label;
+			                                   f->checkbox_label;
 			break;
 		case FIELD_DATETIME:
 			if (str_to_i64(v, INT64_MIN, INT64_MAX, &id) == 0)
@@ -717,8 +721,9 @@ core_field_display(struct zctx *ctx, const struct field *f,
 
 	sv = arena_calloc(ctx->arena, n + 1, sizeof(*sv));
 	ids = arena_calloc(ctx->arena, n + 1, sizeof(*ids));
-	*out = (struct request_field_view){ .key = f->key, .label = f->label,
-	    .kind = f->kind };
+	*out = (struct request_field_view){ .key = f->key,
+		.label = f->label,
+		.kind = f->kind };
 	out->values = arena_calloc(ctx->arena, n + 1, sizeof(*out->values));
 	out->object_ids = arena_calloc(ctx->arena, n + 1,
 	    sizeof(*out->object_ids));
@@ -757,13 +762,15 @@ view_fields(struct zctx *ctx, const struct views_data *d,
 			if (str_eq(vals[first].field_key, t->fields[i].key))
 				break;
 		for (cnt = 0; first + cnt < nv &&
-		    str_eq(vals[first + cnt].field_key, t->fields[i].key); cnt++)
+		     str_eq(vals[first + cnt].field_key, t->fields[i].key);
+		     cnt++)
 			;
 		if (cnt == 0)
 			continue;
 		fv = &v->fields[v->nfields];
 		*fv = (struct request_field_view){ .key = t->fields[i].key,
-		    .label = t->fields[i].label, .kind = t->fields[i].kind };
+			.label = t->fields[i].label,
+			.kind = t->fields[i].kind };
 		fv->values = arena_calloc(ctx->arena, cnt, sizeof(*fv->values));
 		fv->object_ids = arena_calloc(ctx->arena, cnt,
 		    sizeof(*fv->object_ids));
@@ -794,7 +801,8 @@ view_people(struct zctx *ctx, const struct views_data *d,
 	for (i = 0; i < d->norgs; i++)
 		if (d->orgs[i].id == r->shared_org_id)
 			v->shared_org_name = d->orgs[i].name;
-	parts = RUN_OF(struct store_participant, d->parts, d->nparts, r->id, &n);
+	parts = RUN_OF(struct store_participant, d->parts, d->nparts, r->id,
+	    &n);
 	v->participants = arena_calloc(ctx->arena, n > 0 ? n : 1,
 	    sizeof(*v->participants));
 	if (v->participants == NULL)
@@ -838,7 +846,8 @@ view_visible(const struct views_data *d, const struct user *user,
 	const struct store_participant *parts;
 	size_t i, n;
 
-	parts = RUN_OF(struct store_participant, d->parts, d->nparts, r->id, &n);
+	parts = RUN_OF(struct store_participant, d->parts, d->nparts, r->id,
+	    &n);
 	for (i = 0; i < n; i++)
 		if (parts[i].user.id == user->id)
 			pr.user_is_participant = true;
@@ -863,9 +872,11 @@ object_ids(struct zctx *ctx, struct views_data *d,
 	for (i = 0; i < n; i++) {
 		if (rows[i] == NULL)
 			continue;
-		if ((rc = core_reqtype_load(ctx, rows[i]->type_id, lang, &t)) != ZEK_OK)
+		if ((rc = core_reqtype_load(ctx, rows[i]->type_id, lang, &t)) !=
+		    ZEK_OK)
 			return rc;
-		vals = RUN_OF(struct store_value, d->vals, d->nvals, rows[i]->id, &nv);
+		vals = RUN_OF(struct store_value, d->vals, d->nvals,
+		    rows[i]->id, &nv);
 		for (j = 0; j < nv; j++) {
 			f = core_reqtype_field(t, vals[j].field_key);
 			if (f == NULL || f->kind != FIELD_OBJECT ||
@@ -909,18 +920,18 @@ views_load(struct zctx *ctx, const struct user *user, struct views_data *d,
 		rc = store_users_by_ids(ctx->db, ctx->arena, people, npeople,
 		    &d->users, &d->nusers);
 	if (rc == ZEK_OK)
-		rc = store_orgs_by_ids(ctx->db, ctx->arena, orgs, norgs, &d->orgs,
-		    &d->norgs);
+		rc = store_orgs_by_ids(ctx->db, ctx->arena, orgs, norgs,
+		    &d->orgs, &d->norgs);
 	if (rc == ZEK_OK)
-		rc = store_attachments_by_requests(ctx->db, ctx->arena, ids, nids,
-		    &d->atts, &d->natts);
+		rc = store_attachments_by_requests(ctx->db, ctx->arena, ids,
+		    nids, &d->atts, &d->natts);
 	if (rc == ZEK_OK)
 		rc = store_notify_muted_of(ctx->db, ctx->arena, ids, nids,
 		    user->id, &d->muted, &d->nmuted);
 	/* Internal entries only for staff (core_request_roles: agent role). */
 	if (rc == ZEK_OK)
-		rc = store_activity_status_since_of(ctx->db, ctx->arena, ids, nids,
-		    perm_is_staff(user), &d->since, &d->nsince);
+		rc = store_activity_status_since_of(ctx->db, ctx->arena, ids,
+		    nids, perm_is_staff(user), &d->since, &d->nsince);
 	if (rc == ZEK_OK)
 		rc = object_ids(ctx, d, rows, n, lang, &objs, &nobjs);
 	if (rc == ZEK_OK)
@@ -964,7 +975,7 @@ view_build(struct zctx *ctx, const struct user *user, struct views_data *d,
 		 * written or who took the request: their "updated" moves
 		 * only with what they can see. */
 		.updated_at = perm_is_staff(user) ? r->updated_at :
-		    r->customer_updated_at,
+		                                    r->customer_updated_at,
 		.status_since = r->created_at,
 		.shared_org_id = r->shared_org_id,
 		.is_reporter = r->reporter_id == user->id,
@@ -1039,8 +1050,8 @@ views_build(struct zctx *ctx, const struct user *user,
 }
 
 enum zek_rc
-core_request_view_de_en(struct zctx *ctx, const struct user *user,
-    int64_t id, struct request_view *out[2])
+core_request_view_de_en(struct zctx *ctx, const struct user *user, int64_t id,
+    struct request_view *out[2])
 {
 	struct views_data d = { .nparts = 0 };
 	struct store_request *r;
@@ -1081,8 +1092,8 @@ stored_by_key(struct zctx *ctx, const struct user *user, const char *key,
 }
 
 enum zek_rc
-core_request_by_key(struct zctx *ctx, const struct user *user,
-    const char *key, struct store_request **out)
+core_request_by_key(struct zctx *ctx, const struct user *user, const char *key,
+    struct store_request **out)
 {
 	bool visible = false;
 	enum zek_rc rc;

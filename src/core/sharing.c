@@ -18,23 +18,22 @@
 
 #define WHO_FIELD "who"
 
-/* Only requests core_request_lock let through reach this. */
-static enum status
-status_of(const struct store_request *r)
+/* A change the user's roles do not allow: on a closed request nobody may
+ * change anything (ZEK_CONFLICT), an open one is for those the rule names. */
+static enum zek_rc
+refusal(const struct store_request *r)
 {
-	enum status s;
-	enum resolution res;
-
-	(void)status_decode(r->status, r->resolution, &s, &res);
-	return s;
+	return status_is_open(core_status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
 }
 
 static enum zek_rc
 fail(struct field_error *err, const char *key, int64_t max, const char *arg)
 {
 	if (err != NULL)
-		*err = (struct field_error){ .field = WHO_FIELD, .key = key,
-		    .max = max, .arg = arg };
+		*err = (struct field_error){ .field = WHO_FIELD,
+			.key = key,
+			.max = max,
+			.arg = arg };
 	return ZEK_INVALID;
 }
 
@@ -71,23 +70,29 @@ in_reporters_orgs(struct zctx *ctx, int64_t reporter_id, int64_t person_id)
 	return core_users_share_org(reporter, person) ? ZEK_OK : ZEK_NOTFOUND;
 }
 
-/* The writing half of core_participant_add: one transaction. */
+/* A change of who takes part, asked for by `user`. */
+struct share_change {
+	const struct user *user;
+	const struct store_user *person; /* add: the one to add */
+	int64_t id;                      /* remove: participant; share: org */
+	struct field_error *err;         /* add: what is wrong with "who" */
+};
+
+/* core_locked_fn, the writing half of core_participant_add. */
 static enum zek_rc
-add_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
-    const struct store_user *p, struct field_error *err)
+add_locked(struct zctx *ctx, struct store_request *r, unsigned roles, void *arg)
 {
+	const struct share_change *c = arg;
+	const struct user *user = c->user;
+	const struct store_user *p = c->person;
+	struct field_error *err = c->err;
 	struct store_activity e;
-	struct store_request *r;
 	enum zek_rc rc;
-	unsigned roles;
 	int64_t count;
 	bool part;
 
-	rc = core_request_lock(ctx, user, request_id, &r, &roles);
-	if (rc != ZEK_OK)
-		return rc;
-	if (!wf_may_share(roles, status_of(r)))
-		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
+	if (!wf_may_share(roles, core_status_of(r)))
+		return refusal(r);
 	rc = store_is_participant(ctx->db, r->id, p->id, &part);
 	if (rc != ZEK_OK)
 		return rc;
@@ -105,7 +110,8 @@ add_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
 	if (rc != ZEK_OK)
 		return rc;
 	if (count >= SHARE_PARTICIPANTS_MAX)
-		return fail(err, "err_share_too_many", SHARE_PARTICIPANTS_MAX, NULL);
+		return fail(err, "err_share_too_many", SHARE_PARTICIPANTS_MAX,
+		    NULL);
 	rc = store_participant_add(ctx->db, r->id, p->id);
 	if (rc != ZEK_OK)
 		return rc;
@@ -130,6 +136,7 @@ core_participant_add(struct zctx *ctx, const struct user *user,
     int64_t request_id, const char *who, struct person *added,
     struct field_error *err)
 {
+	struct share_change c = { .user = user, .err = err };
 	struct store_request *r;
 	struct store_user *p;
 	const char *key;
@@ -140,11 +147,11 @@ core_participant_add(struct zctx *ctx, const struct user *user,
 	rc = load(ctx, user, request_id, &r, &roles);
 	if (rc != ZEK_OK)
 		return rc;
-	if (!wf_may_share(roles, status_of(r)))
-		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
+	if (!wf_may_share(roles, core_status_of(r)))
+		return refusal(r);
 	if (who == NULL || !utf8_valid(who, strlen(who)))
-		return fail(err, who == NULL ? "err_required" : "err_invalid_utf8",
-		    0, NULL);
+		return fail(err,
+		    who == NULL ? "err_required" : "err_invalid_utf8", 0, NULL);
 	w = arena_strdup(ctx->arena, who);
 	if (w == NULL)
 		return ZEK_NOMEM;
@@ -160,48 +167,44 @@ core_participant_add(struct zctx *ctx, const struct user *user,
 	if (rc == ZEK_NOTFOUND || rc == ZEK_CONFLICT) {
 		/* Counted outside any transaction, so a refusal cannot undo it. */
 		core_throttle_fail(ctx, key);
-		return fail(err, rc == ZEK_NOTFOUND ? "err_share_no_account" :
-		    "err_share_ambiguous", 0, NULL);
+		return fail(err,
+		    rc == ZEK_NOTFOUND ? "err_share_no_account" :
+		                         "err_share_ambiguous",
+		    0, NULL);
 	}
 	if (rc != ZEK_OK)
 		return rc;
-	rc = store_begin(ctx->db);
+	c.person = p;
+	rc = core_request_locked(ctx, user, request_id, add_locked, &c);
 	if (rc != ZEK_OK)
 		return rc;
-	rc = add_locked(ctx, user, request_id, p, err);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
-	if (rc != ZEK_OK) {
-		store_rollback(ctx->db);
-		return rc;
-	}
 	if (added != NULL)
-		*added = (struct person){ .id = p->id, .name = p->name,
-		    .email = "" };
+		*added = (struct person){ .id = p->id,
+			.name = p->name,
+			.email = "" };
 	return ZEK_OK;
 }
 
+/* core_locked_fn: takes participant c->id off request r. */
 static enum zek_rc
-remove_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
-    int64_t participant_id)
+remove_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *arg)
 {
+	const struct share_change *c = arg;
+	const struct user *user = c->user;
+	int64_t participant_id = c->id;
 	struct store_activity e;
-	struct store_request *r;
 	enum zek_rc rc;
-	unsigned roles;
 	bool part;
 
-	rc = core_request_lock(ctx, user, request_id, &r, &roles);
-	if (rc != ZEK_OK)
-		return rc;
 	rc = store_is_participant(ctx->db, r->id, participant_id, &part);
 	if (rc != ZEK_OK)
 		return rc;
 	if (!part)
 		return ZEK_NOTFOUND;
-	if (!wf_may_remove_participant(roles, status_of(r),
-	    participant_id == user->id))
-		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
+	if (!wf_may_remove_participant(roles, core_status_of(r),
+	        participant_id == user->id))
+		return refusal(r);
 	rc = store_participant_remove(ctx->db, r->id, participant_id);
 	if (rc != ZEK_OK)
 		return rc;
@@ -219,37 +222,41 @@ remove_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
 	return rc;
 }
 
+/* Runs fn, a change of request `request_id` about `id` (a participant,
+ * an organisation), for `user` in a transaction of its own. */
+static enum zek_rc
+change_by_id(struct zctx *ctx, const struct user *user, int64_t request_id,
+    int64_t id, core_locked_fn fn)
+{
+	struct share_change c = { .user = user, .id = id };
+
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	return core_request_locked(ctx, user, request_id, fn, &c);
+}
+
 enum zek_rc
 core_participant_remove(struct zctx *ctx, const struct user *user,
     int64_t request_id, int64_t participant_id)
 {
-	enum zek_rc rc;
-
-	if (user == NULL)
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
-	rc = remove_locked(ctx, user, request_id, participant_id);
-	return store_finish(ctx->db, rc);
+	return change_by_id(ctx, user, request_id, participant_id,
+	    remove_locked);
 }
 
+/* core_locked_fn: shares request r with organisation c->id. */
 static enum zek_rc
-share_org_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
-    int64_t org_id)
+share_org_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *arg)
 {
+	const struct share_change *c = arg;
+	int64_t org_id = c->id;
 	struct store_activity e;
-	struct store_request *r;
 	struct store_org *orgs;
 	enum zek_rc rc;
-	unsigned roles;
 	size_t i, n;
 
-	rc = core_request_lock(ctx, user, request_id, &r, &roles);
-	if (rc != ZEK_OK)
-		return rc;
-	if (!wf_may_share_org(roles, status_of(r)))
-		return status_is_open(status_of(r)) ? ZEK_FORBIDDEN : ZEK_CONFLICT;
+	if (!wf_may_share_org(roles, core_status_of(r)))
+		return refusal(r);
 	if (r->shared_org_id != 0)
 		return ZEK_CONFLICT;
 	rc = store_user_orgs(ctx->db, ctx->arena, r->reporter_id, &orgs, &n);
@@ -266,7 +273,7 @@ share_org_locked(struct zctx *ctx, const struct user *user, int64_t request_id,
 		return rc;
 	e = (struct store_activity){
 		.request_id = r->id,
-		.actor_id = user->id,
+		.actor_id = c->user->id,
 		.kind = "shared_with_org",
 		.org_id = org_id,
 		.is_public = true,
@@ -279,15 +286,7 @@ enum zek_rc
 core_request_share_org(struct zctx *ctx, const struct user *user,
     int64_t request_id, int64_t org_id)
 {
-	enum zek_rc rc;
-
-	if (user == NULL)
-		return ZEK_NOTFOUND;
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
-	rc = share_org_locked(ctx, user, request_id, org_id);
-	return store_finish(ctx->db, rc);
+	return change_by_id(ctx, user, request_id, org_id, share_org_locked);
 }
 
 enum zek_rc
@@ -306,7 +305,8 @@ core_share_org_choices(struct zctx *ctx, const struct user *user,
 	rc = core_request_read(ctx, user, request_id, &r, &roles);
 	if (rc != ZEK_OK)
 		return rc;
-	if (wf_may_share_org(roles, status_of(r)) && r->shared_org_id == 0) {
+	if (wf_may_share_org(roles, core_status_of(r)) &&
+	    r->shared_org_id == 0) {
 		rc = store_user_orgs(ctx->db, ctx->arena, r->reporter_id, &orgs,
 		    &norgs);
 		if (rc != ZEK_OK)

@@ -55,8 +55,8 @@ check_name(struct zctx *ctx, const char *name, struct field_error *err)
 	const char *key, *nm = core_name_check(ctx, name, TOKEN_NAME_MAX, &key);
 
 	if (nm == NULL && key != NULL)
-		set_err(err, "name", key, str_eq(key, "err_too_long") ?
-		    TOKEN_NAME_MAX : 0);
+		set_err(err, "name", key,
+		    str_eq(key, "err_too_long") ? TOKEN_NAME_MAX : 0);
 	return nm;
 }
 
@@ -105,7 +105,8 @@ check_expiry(struct zctx *ctx, const char *date, const char *tz,
 		return false;
 	}
 	if (start > ctx->now_ms + TOKEN_DAYS_MAX * DAY_MS) {
-		set_err(err, "expires", "err_token_expiry_too_far", TOKEN_DAYS_MAX);
+		set_err(err, "expires", "err_token_expiry_too_far",
+		    TOKEN_DAYS_MAX);
 		return false;
 	}
 	*expires_at = end;
@@ -130,9 +131,9 @@ new_raw_token(struct zctx *ctx)
 }
 
 enum zek_rc
-core_token_create(struct zctx *ctx, const struct user *user,
-    const char *name, const char *expiry_date, const char *tz,
-    struct token_new *out, struct field_error *err)
+core_token_create(struct zctx *ctx, const struct user *user, const char *name,
+    const char *expiry_date, const char *tz, struct token_new *out,
+    struct field_error *err)
 {
 	struct store_token t;
 	const char *nm;
@@ -157,7 +158,8 @@ core_token_create(struct zctx *ctx, const struct user *user,
 		return rc;
 	rc = store_user_lock(ctx->db, user->id);
 	if (rc == ZEK_OK)
-		rc = store_tokens_count_active(ctx->db, user->id, ctx->now_ms, &active);
+		rc = store_tokens_count_active(ctx->db, user->id, ctx->now_ms,
+		    &active);
 	if (rc != ZEK_OK)
 		goto out;
 	if (active >= TOKEN_MAX_PER_USER) {
@@ -172,15 +174,15 @@ core_token_create(struct zctx *ctx, const struct user *user,
 		.expires_at = expires_at,
 	};
 	rc = store_token_insert(ctx->db, &t, hash, &id);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
 out:
+	rc = store_finish(ctx->db, rc);
 	if (rc != ZEK_OK) {
-		store_rollback(ctx->db);
 		sodium_memzero(raw, strlen(raw));
 		return rc;
 	}
-	*out = (struct token_new){ .id = id, .raw = raw, .expires_at = expires_at };
+	*out = (struct token_new){ .id = id,
+		.raw = raw,
+		.expires_at = expires_at };
 	return ZEK_OK;
 }
 
@@ -245,7 +247,8 @@ core_token_dates(struct zctx *ctx, const char *tz, char today[11],
 		rc = local_day(ctx->now_ms + TOKEN_DAYS_DEFAULT * DAY_MS, tz,
 		    suggested);
 	if (rc == ZEK_OK)
-		rc = local_day(ctx->now_ms + TOKEN_DAYS_MAX * DAY_MS, tz, latest);
+		rc = local_day(ctx->now_ms + TOKEN_DAYS_MAX * DAY_MS, tz,
+		    latest);
 	return rc;
 }
 
@@ -271,7 +274,7 @@ token_lookup(struct zctx *ctx, const char *raw, struct store_token **out)
 	if (ctx->now_ms - t->last_used_at >= TOKEN_TOUCH_EVERY_MS) {
 		rc = store_token_touch(ctx->db, t->id, ctx->now_ms);
 		if (rc != ZEK_OK)
-			return rc;      /* ZEK_NOTFOUND: revoked just now */
+			return rc; /* ZEK_NOTFOUND: revoked just now */
 	}
 	*out = t;
 	return ZEK_OK;

@@ -189,15 +189,14 @@ core_user_add(struct zctx *ctx, const char *email, const char *name,
 		return ZEK_NOMEM;
 	str_trim(nm);
 	if (!core_email_valid(email) || !role_from_code(role, &r) ||
-	    *nm == '\0' ||
-	    !utf8_clean_text(nm, strlen(nm), false) ||
+	    *nm == '\0' || !utf8_clean_text(nm, strlen(nm), false) ||
 	    utf8_length(nm, strlen(nm)) > USER_NAME_MAX)
 		return ZEK_INVALID;
 	if (lang != NULL && !str_eq(lang, "de") && !str_eq(lang, "en"))
 		return ZEK_INVALID;
 	if (org_name != NULL && *org_name != '\0' &&
 	    (!utf8_clean_text(org_name, strlen(org_name), false) ||
-	    utf8_length(org_name, strlen(org_name)) > USER_NAME_MAX))
+	        utf8_length(org_name, strlen(org_name)) > USER_NAME_MAX))
 		return ZEK_INVALID;
 	/* Hash before taking the write lock: it is slow on purpose. */
 	rc = core_password_hash(ctx, password, &hash);
@@ -217,11 +216,8 @@ core_user_add(struct zctx *ctx, const char *email, const char *name,
 	if (rc != ZEK_OK)
 		return rc;
 	rc = core_user_insert(ctx, &su, org_name, &id, NULL);
-	if (rc == ZEK_OK)
-		rc = store_commit(ctx->db);
-	if (rc != ZEK_OK)
-		store_rollback(ctx->db);
-	else if (id_out != NULL)
+	rc = store_finish(ctx->db, rc);
+	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 	return rc;
 }
@@ -286,8 +282,7 @@ core_user_by_email(struct zctx *ctx, const char *email, struct user **out)
 }
 
 enum zek_rc
-core_open_request_count(struct zctx *ctx, const struct user *user,
-    int64_t *out)
+core_open_request_count(struct zctx *ctx, const struct user *user, int64_t *out)
 {
 	return store_requests_count_open_reported(ctx->db, user->id,
 	    status_code(STATUS_GESCHLOSSEN), out);

@@ -21,8 +21,9 @@
 
 #define S(x) (1u << (x))
 #define DAY_MS (24LL * 3600 * 1000)
-#define OPEN_STATES (S(STATUS_OFFEN) | S(STATUS_WARTET_SUPPORT) | \
-	S(STATUS_IN_BEARBEITUNG) | S(STATUS_WARTET_KUNDE))
+#define OPEN_STATES \
+	(S(STATUS_OFFEN) | S(STATUS_WARTET_SUPPORT) | \
+	    S(STATUS_IN_BEARBEITUNG) | S(STATUS_WARTET_KUNDE))
 
 /* Whether a proposed solution must (or must not) be waiting. */
 enum wf_solution {
@@ -33,19 +34,19 @@ enum wf_solution {
 
 /* What happens to the resolution. */
 enum wf_res_rule {
-	RES_CLEAR,              /* no resolution afterwards */
-	RES_SET,                /* the rule's fixed resolution */
-	RES_CHOSEN              /* the one asked for (WF_CLOSE) */
+	RES_CLEAR, /* no resolution afterwards */
+	RES_SET,   /* the rule's fixed resolution */
+	RES_CHOSEN /* the one asked for (WF_CLOSE) */
 };
 
 struct wf_rule {
 	enum wf_action action;
-	unsigned roles;         /* who may */
-	unsigned from;          /* bit per status it may start from */
+	unsigned roles; /* who may */
+	unsigned from;  /* bit per status it may start from */
 	enum wf_solution sol;
 	enum status to;
 	enum wf_res_rule res;
-	enum resolution fixed;  /* RES_SET */
+	enum resolution fixed; /* RES_SET */
 };
 
 /* PRODUCT.md "Statuses and workflow". Geschlossen is in no `from`: closed
@@ -63,22 +64,22 @@ static const struct wf_rule rules[] = {
 	    SOL_ANY, STATUS_IN_BEARBEITUNG, RES_CLEAR, RESOLUTION_NONE },
 	{ WF_ASK_CUSTOMER, WF_ROLE_AGENT,
 	    S(STATUS_OFFEN) | S(STATUS_WARTET_SUPPORT) |
-	    S(STATUS_IN_BEARBEITUNG), SOL_ANY,
-	    STATUS_WARTET_KUNDE, RES_CLEAR, RESOLUTION_NONE },
+	        S(STATUS_IN_BEARBEITUNG),
+	    SOL_ANY, STATUS_WARTET_KUNDE, RES_CLEAR, RESOLUTION_NONE },
 	{ WF_PROPOSE_SOLUTION, WF_ROLE_AGENT, OPEN_STATES, SOL_NONE,
 	    STATUS_WARTET_KUNDE, RES_SET, RESOLUTION_GELOEST },
 	{ WF_ACCEPT_SOLUTION, WF_ROLE_REPORTER | WF_ROLE_PARTICIPANT,
-	    S(STATUS_WARTET_KUNDE), SOL_PENDING,
-	    STATUS_GESCHLOSSEN, RES_SET, RESOLUTION_GELOEST },
+	    S(STATUS_WARTET_KUNDE), SOL_PENDING, STATUS_GESCHLOSSEN, RES_SET,
+	    RESOLUTION_GELOEST },
 	{ WF_REJECT_SOLUTION, WF_ROLE_REPORTER | WF_ROLE_PARTICIPANT,
-	    S(STATUS_WARTET_KUNDE), SOL_PENDING,
-	    STATUS_WARTET_SUPPORT, RES_CLEAR, RESOLUTION_NONE },
-	{ WF_CUSTOMER_REPLY, WF_ROLES_CUSTOMER, S(STATUS_WARTET_KUNDE), SOL_NONE,
-	    STATUS_WARTET_SUPPORT, RES_CLEAR, RESOLUTION_NONE },
+	    S(STATUS_WARTET_KUNDE), SOL_PENDING, STATUS_WARTET_SUPPORT,
+	    RES_CLEAR, RESOLUTION_NONE },
+	{ WF_CUSTOMER_REPLY, WF_ROLES_CUSTOMER, S(STATUS_WARTET_KUNDE),
+	    SOL_NONE, STATUS_WARTET_SUPPORT, RES_CLEAR, RESOLUTION_NONE },
 	{ WF_WITHDRAW, WF_ROLE_REPORTER, OPEN_STATES, SOL_ANY,
 	    STATUS_GESCHLOSSEN, RES_SET, RESOLUTION_ZURUECKGEZOGEN },
-	{ WF_CLOSE, WF_ROLE_AGENT, OPEN_STATES, SOL_ANY,
-	    STATUS_GESCHLOSSEN, RES_CHOSEN, RESOLUTION_NONE },
+	{ WF_CLOSE, WF_ROLE_AGENT, OPEN_STATES, SOL_ANY, STATUS_GESCHLOSSEN,
+	    RES_CHOSEN, RESOLUTION_NONE },
 	{ WF_AUTO_CLOSE, WF_ROLE_SYSTEM, S(STATUS_WARTET_KUNDE), SOL_PENDING,
 	    STATUS_GESCHLOSSEN, RES_SET, RESOLUTION_GELOEST },
 };
@@ -144,9 +145,8 @@ close_resolution_ok(enum resolution r)
 }
 
 enum zek_rc
-wf_check(unsigned roles, enum status st, enum resolution res,
-    enum wf_action a, enum resolution want, enum status *to,
-    enum resolution *to_res)
+wf_check(unsigned roles, enum status st, enum resolution res, enum wf_action a,
+    enum resolution want, enum status *to, enum resolution *to_res)
 {
 	const struct wf_rule *found = NULL;
 	bool role_ok = false;
@@ -231,10 +231,8 @@ core_view_roles(struct zctx *ctx, const struct user *user,
 	return core_request_roles(ctx, user, &r, roles);
 }
 
-/* Only requests core_request_lock let through reach these: their codes
- * are known (status_decode reads any other as closed). */
-static enum status
-status_of(const struct store_request *r)
+enum status
+core_status_of(const struct store_request *r)
 {
 	enum status s;
 	enum resolution res;
@@ -243,8 +241,8 @@ status_of(const struct store_request *r)
 	return s;
 }
 
-static enum resolution
-resolution_of(const struct store_request *r)
+enum resolution
+core_resolution_of(const struct store_request *r)
 {
 	enum status s;
 	enum resolution res;
@@ -274,12 +272,12 @@ core_transition_locked(struct zctx *ctx, const struct user *actor,
     enum resolution resolution, const char *comment)
 {
 	struct store_activity e;
-	enum status from = status_of(r), to;
+	enum status from = core_status_of(r), to;
 	enum resolution to_res;
 	enum zek_rc rc;
 
-	rc = wf_check(roles, from, resolution_of(r), action, resolution, &to,
-	    &to_res);
+	rc = wf_check(roles, from, core_resolution_of(r), action, resolution,
+	    &to, &to_res);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = store_request_set_status(ctx->db, r->id, status_code(to),
@@ -312,9 +310,8 @@ core_transition_locked(struct zctx *ctx, const struct user *actor,
 /* Reads the request, under the write lock when `lock`, and checks the
  * user may see it. */
 static enum zek_rc
-request_checked(struct zctx *ctx, const struct user *user,
-    int64_t request_id, bool lock, struct store_request **out,
-    unsigned *roles)
+request_checked(struct zctx *ctx, const struct user *user, int64_t request_id,
+    bool lock, struct store_request **out, unsigned *roles)
 {
 	enum zek_rc rc;
 	enum status st;
@@ -322,7 +319,7 @@ request_checked(struct zctx *ctx, const struct user *user,
 	bool visible = true;
 
 	rc = lock ? store_request_lock(ctx->db, ctx->arena, request_id, out) :
-	    store_request_by_id(ctx->db, ctx->arena, request_id, out);
+	            store_request_by_id(ctx->db, ctx->arena, request_id, out);
 	if (rc == ZEK_OK && user != NULL)
 		rc = core_request_visible(ctx, user, *out, &visible);
 	if (rc == ZEK_OK && !visible)
@@ -331,27 +328,29 @@ request_checked(struct zctx *ctx, const struct user *user,
 		rc = core_request_roles(ctx, user, *out, roles);
 	/* Fails closed: nothing is written to a request in a state zek does
 	 * not know (never "Offen" by default). */
-	if (rc == ZEK_OK && !status_decode((*out)->status, (*out)->resolution,
-	    &st, &res)) {
-		log_error("core", "request in an unknown status or resolution: "
-		    "refused", LOG_FIELDS(LOG_I("request_id", request_id),
-		    LOG_S("status", (*out)->status),
-		    LOG_S("resolution", (*out)->resolution)));
+	if (rc == ZEK_OK &&
+	    !status_decode((*out)->status, (*out)->resolution, &st, &res)) {
+		log_error("core",
+		    "request in an unknown status or resolution: "
+		    "refused",
+		    LOG_FIELDS(LOG_I("request_id", request_id),
+		        LOG_S("status", (*out)->status),
+		        LOG_S("resolution", (*out)->resolution)));
 		rc = ZEK_IO;
 	}
 	return rc;
 }
 
 enum zek_rc
-core_request_lock(struct zctx *ctx, const struct user *user,
-    int64_t request_id, struct store_request **out, unsigned *roles)
+core_request_lock(struct zctx *ctx, const struct user *user, int64_t request_id,
+    struct store_request **out, unsigned *roles)
 {
 	return request_checked(ctx, user, request_id, true, out, roles);
 }
 
 enum zek_rc
-core_request_read(struct zctx *ctx, const struct user *user,
-    int64_t request_id, struct store_request **out, unsigned *roles)
+core_request_read(struct zctx *ctx, const struct user *user, int64_t request_id,
+    struct store_request **out, unsigned *roles)
 {
 	return request_checked(ctx, user, request_id, false, out, roles);
 }
@@ -369,13 +368,13 @@ core_transition_commented_locked(struct zctx *ctx, const struct user *user,
 	/* Check before the comment is written, so a refused change leaves
 	 * nothing behind; and before the comment is looked at, so that only
 	 * someone who may make the change hears about its problems. */
-	rc = wf_check(roles, status_of(r), resolution_of(r), action, resolution,
-	    &to, &to_res);
+	rc = wf_check(roles, core_status_of(r), core_resolution_of(r), action,
+	    resolution, &to, &to_res);
 	if (rc == ZEK_OK && !str_empty(comment))
 		rc = core_comment_validate(ctx, comment, false, &body, err);
 	if (rc == ZEK_OK && body != NULL && user != NULL)
-		rc = core_comment_insert_locked(ctx, r, user, body, true, NULL, 0,
-		    NULL);
+		rc = core_comment_insert_locked(ctx, r, user, body, true, NULL,
+		    0, NULL);
 	/* The customer's reason (a rejected solution) reaches the agents; an
 	 * agent's words go to the customers with the change itself. */
 	if (rc == ZEK_OK && body != NULL && user != NULL &&
@@ -387,30 +386,48 @@ core_transition_commented_locked(struct zctx *ctx, const struct user *user,
 	return rc;
 }
 
+/* A change of status asked for by a user, with its comment. */
+struct transition {
+	const struct user *user;
+	enum wf_action action;
+	enum resolution resolution;
+	const char *comment;
+	struct field_error *err;
+};
+
+/* core_locked_fn: core_transition_commented_locked for *arg. */
+static enum zek_rc
+transition_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *arg)
+{
+	const struct transition *t = arg;
+
+	return core_transition_commented_locked(ctx, t->user, roles, r,
+	    t->action, t->resolution, t->comment, t->err);
+}
+
 enum zek_rc
 core_transition(struct zctx *ctx, const struct user *user, int64_t request_id,
     enum wf_action action, enum resolution resolution, const char *comment,
     struct field_error *err)
 {
-	struct store_request *r;
-	enum zek_rc rc;
-	unsigned roles;
+	struct transition t = { .user = user,
+		.action = action,
+		.resolution = resolution,
+		.comment = comment,
+		.err = err };
 
 	/* A duplicate names its original: core_close_duplicate. */
 	if (action == WF_CLOSE && resolution == RESOLUTION_DUPLIKAT) {
 		if (err != NULL)
-			*err = (struct field_error){ .field = LINK_ORIGINAL_FIELD,
-			    .key = "err_required" };
+			*err = (struct field_error){
+				.field = LINK_ORIGINAL_FIELD,
+				.key = "err_required"
+			};
 		return ZEK_INVALID;
 	}
-	rc = store_begin(ctx->db);
-	if (rc != ZEK_OK)
-		return rc;
-	rc = core_request_lock(ctx, user, request_id, &r, &roles);
-	if (rc == ZEK_OK)
-		rc = core_transition_commented_locked(ctx, user, roles, r, action,
-		    resolution, comment, err);
-	return store_finish(ctx->db, rc);
+	return core_request_locked(ctx, user, request_id, transition_locked,
+	    &t);
 }
 
 bool
@@ -477,11 +494,13 @@ core_request_abilities(struct zctx *ctx, const struct user *user,
 		out->share_org = norgs > 0;
 	}
 	out->withdraw = wf_check(roles, v->status, v->resolution, WF_WITHDRAW,
-	    RESOLUTION_NONE, &to, &to_res) == ZEK_OK;
+	                    RESOLUTION_NONE, &to, &to_res) == ZEK_OK;
 	out->accept_solution = wf_check(roles, v->status, v->resolution,
-	    WF_ACCEPT_SOLUTION, RESOLUTION_NONE, &to, &to_res) == ZEK_OK;
+	                           WF_ACCEPT_SOLUTION, RESOLUTION_NONE, &to,
+	                           &to_res) == ZEK_OK;
 	out->reject_solution = wf_check(roles, v->status, v->resolution,
-	    WF_REJECT_SOLUTION, RESOLUTION_NONE, &to, &to_res) == ZEK_OK;
+	                           WF_REJECT_SOLUTION, RESOLUTION_NONE, &to,
+	                           &to_res) == ZEK_OK;
 	return ZEK_OK;
 }
 
@@ -506,17 +525,27 @@ core_request_may(struct zctx *ctx, const struct user *user,
 
 /* ---- assignment ---- */
 
-/* Inside the transaction: checks and writes the assignment of r. */
+/* An assignment asked for: who by, and to whom (0 = nobody). */
+struct assignment {
+	const struct user *user;
+	int64_t assignee_id;
+};
+
+/* core_locked_fn: checks and writes the assignment *arg of r. */
 static enum zek_rc
-assign_locked(struct zctx *ctx, const struct user *user,
-    const struct store_request *r, int64_t assignee_id)
+assign_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
+    void *arg)
 {
+	const struct assignment *a = arg;
+	const struct user *user = a->user;
+	int64_t assignee_id = a->assignee_id;
 	struct store_activity e;
 	struct store_user *su;
 	enum zek_rc rc;
 	int64_t current;
 
-	if (!status_is_open(status_of(r)))
+	(void)roles;
+	if (!status_is_open(core_status_of(r)))
 		return ZEK_CONFLICT;
 	if (assignee_id != 0) {
 		rc = store_user_by_id(ctx->db, ctx->arena, assignee_id, &su);
@@ -545,32 +574,42 @@ assign_locked(struct zctx *ctx, const struct user *user,
 	};
 	rc = store_activity_insert(ctx->db, &e, NULL);
 	/* In the same transaction: the mail goes if the assignment holds. */
-	return rc == ZEK_OK ? core_notify_assigned(ctx, r->id, user,
-	    assignee_id) : rc;
+	return rc == ZEK_OK ?
+	    core_notify_assigned(ctx, r->id, user, assignee_id) :
+	    rc;
 }
 
 enum zek_rc
 core_request_assign(struct zctx *ctx, const struct user *user,
     int64_t request_id, int64_t assignee_id)
 {
-	struct store_request *r;
-	enum zek_rc rc;
-	unsigned roles;
+	struct assignment a = { .user = user, .assignee_id = assignee_id };
 
 	if (!perm_is_staff(user))
 		return ZEK_FORBIDDEN;
 	if (assignee_id < 0)
 		return ZEK_INVALID;
+	return core_request_locked(ctx, user, request_id, assign_locked, &a);
+}
+
+/* ---- one request in a transaction of its own ---- */
+
+enum zek_rc
+core_request_locked(struct zctx *ctx, const struct user *user,
+    int64_t request_id, core_locked_fn fn, void *arg)
+{
+	struct store_request *r;
+	enum zek_rc rc;
+	unsigned roles;
+
 	rc = store_begin(ctx->db);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = core_request_lock(ctx, user, request_id, &r, &roles);
 	if (rc == ZEK_OK)
-		rc = assign_locked(ctx, user, r, assignee_id);
+		rc = fn(ctx, r, roles, arg);
 	return store_finish(ctx->db, rc);
 }
-
-/* ---- one request in a transaction of its own ---- */
 
 struct locked_run {
 	struct zctx *ctx;
@@ -586,24 +625,12 @@ static bool
 locked_run_once(void *arg, int attempt)
 {
 	struct locked_run *l = arg;
-	struct store_request *r;
-	unsigned roles;
 
 	(void)attempt;
-	l->done = false;
-	l->rc = store_begin(l->ctx->db);
-	if (l->rc != ZEK_OK)
-		return false;
-	l->rc = core_request_lock(l->ctx, l->user, l->id, &r, &roles);
-	if (l->rc == ZEK_OK)
-		l->rc = l->fn(l->ctx, r, roles, l->arg);
-	if (l->rc == ZEK_OK)
-		l->rc = store_commit(l->ctx->db);
+	l->rc = core_request_locked(l->ctx, l->user, l->id, l->fn, l->arg);
 	l->done = l->rc == ZEK_OK;
-	if (!l->done)
-		store_rollback(l->ctx->db);
 	if (l->rc == ZEK_NOTFOUND)
-		l->rc = ZEK_OK;     /* gone, hidden or nothing to do */
+		l->rc = ZEK_OK; /* gone, hidden or nothing to do */
 	return l->rc == ZEK_OK;
 }
 
@@ -611,8 +638,11 @@ enum zek_rc
 core_request_locked_run(struct zctx *ctx, const struct user *user,
     int64_t request_id, core_locked_fn fn, void *arg, bool *done)
 {
-	struct locked_run l = { .ctx = ctx, .user = user, .id = request_id,
-		.fn = fn, .arg = arg };
+	struct locked_run l = { .ctx = ctx,
+		.user = user,
+		.id = request_id,
+		.fn = fn,
+		.arg = arg };
 	enum zek_rc rc;
 
 	rc = store_scope_run(ctx->db, false, locked_run_once, &l);
@@ -631,7 +661,7 @@ auto_close_one(struct zctx *ctx, struct store_request *r, unsigned roles,
 	int64_t since = 0;
 	enum zek_rc rc;
 
-	if (!wf_solution_pending(status_of(r), resolution_of(r)))
+	if (!wf_solution_pending(core_status_of(r), core_resolution_of(r)))
 		return ZEK_NOTFOUND;
 	rc = store_request_status_since(ctx->db, r->id, &since);
 	if (rc == ZEK_OK && since > *(const int64_t *)cutoff)
@@ -651,8 +681,7 @@ core_auto_close_at(const struct zctx *ctx, int64_t proposed_at)
 }
 
 enum zek_rc
-core_auto_close_run(struct zctx *ctx, size_t limit, int64_t *closed,
-    bool *more)
+core_auto_close_run(struct zctx *ctx, size_t limit, int64_t *closed, bool *more)
 {
 	int64_t *ids, cutoff, count = 0;
 	enum zek_rc rc;
@@ -669,8 +698,8 @@ core_auto_close_run(struct zctx *ctx, size_t limit, int64_t *closed,
 		limit = AUTO_CLOSE_BATCH;
 	cutoff = ctx->now_ms - ctx->cfg->auto_close_days * DAY_MS;
 	rc = store_requests_waiting(ctx->db, ctx->arena,
-	    status_code(STATUS_WARTET_KUNDE), resolution_code(RESOLUTION_GELOEST),
-	    cutoff, 0, limit, &ids, &n);
+	    status_code(STATUS_WARTET_KUNDE),
+	    resolution_code(RESOLUTION_GELOEST), cutoff, 0, limit, &ids, &n);
 	for (i = 0; rc == ZEK_OK && i < n; i++) {
 		rc = core_request_locked_run(ctx, NULL, ids[i], auto_close_one,
 		    &cutoff, &done);

@@ -101,8 +101,18 @@ enum zek_rc core_request_lock(struct zctx *ctx, const struct user *user,
 typedef enum zek_rc (*core_locked_fn)(struct zctx *ctx,
     struct store_request *r, unsigned roles, void *arg);
 
-/* Runs `fn` on request `request_id` in a transaction of its own, again
- * from scratch while the database refuses it as a deadlock's victim;
+/* For core/ only: begins a transaction, reads request `request_id` under
+ * its write lock for `user` (core_request_lock) and runs `fn` on it;
+ * commits when fn returns ZEK_OK, else rolls back. Returns fn's code,
+ * core_request_lock's (ZEK_NOTFOUND: gone or hidden), or the begin's or
+ * commit's failure. The way for a change a user asks for: inside an HTTP
+ * request's scope the transaction is a savepoint of it, and the scope is
+ * what runs again when the database refuses it. */
+enum zek_rc core_request_locked(struct zctx *ctx, const struct user *user,
+    int64_t request_id, core_locked_fn fn, void *arg);
+/* Runs `fn` on request `request_id` in a transaction of its own
+ * (core_request_locked), again from scratch while the database refuses
+ * it as a deadlock's victim;
  * *done says whether it was kept. A request gone, invisible to `user` or
  * left alone by `fn` (ZEK_NOTFOUND) is ZEK_OK with *done false. The one
  * way for jobs that work requests one by one. */

@@ -30,8 +30,8 @@
  * Counts of search hits stop at count_max + 1 (a LIMIT in a subquery).
  */
 
-#define STATUS_MAX_CODES 8      /* the list's status codes: ?4..?11 */
-#define QUERY_TEXT_MAX 4096     /* bytes of the words handed to SQL */
+#define STATUS_MAX_CODES 8  /* the list's status codes: ?4..?11 */
+#define QUERY_TEXT_MAX 4096 /* bytes of the words handed to SQL */
 
 /* ---- the list ---- */
 
@@ -41,7 +41,8 @@
  * status codes (NULL: none), ?12 a type id (0 = any), ?13 the viewer, ?14
  * the tsquery. A statement uses those it needs.
  */
-#define L_COLS "r.id, r.issue_key, r.title, r.status, r.type_id, " \
+#define L_COLS \
+	"r.id, r.issue_key, r.title, r.status, r.type_id, " \
 	"r.desk_id, r.reporter_id, u.name, r.created_at, r.updated_at, " \
 	"r.customer_updated_at"
 #define L_SEARCH "JOIN request_search s ON s.id = r.id "
@@ -56,25 +57,32 @@
  * reads 200 as well). */
 #define W_ALL ""
 #define W_REPORTED " AND (r.reporter_id = ?13 OR r.creator_id = ?13)"
-#define W_PARTICIPATING " AND r.id IN (SELECT p.request_id " \
+#define W_PARTICIPATING \
+	" AND r.id IN (SELECT p.request_id " \
 	"FROM participants p WHERE p.user_id = ?13)"
-#define L_WHERE(S, ST, W, M) "FROM requests r " S \
+#define L_WHERE(S, ST, W, M) \
+	"FROM requests r " S \
 	"JOIN users u ON u.id = r.reporter_id WHERE TRUE" ST L_TYPE W M
 /* Older rows than the cursor, newest first; newer ones, read oldest first
  * from the cursor and turned around. */
-#define L_OLDER(S, ST, W, M) SQ_PLAN_WITH_VALUES "SELECT " L_COLS " " L_WHERE(S, ST, W, M) \
-	" AND (r.created_at, r.id) < (?1, ?2) " \
-	"ORDER BY r.created_at DESC, r.id DESC LIMIT ?3"
-#define L_NEWER(S, ST, W, M) SQ_PLAN_WITH_VALUES "SELECT * FROM (SELECT " L_COLS " " \
-	L_WHERE(S, ST, W, M) " AND (r.created_at, r.id) > (?1, ?2) " \
-	"ORDER BY r.created_at, r.id LIMIT ?3) k " \
-	"ORDER BY k.created_at DESC, k.id DESC"
-#define L_COUNT(S, ST, W, M) SQ_PLAN_WITH_VALUES "SELECT count(*) FROM (SELECT 1 " \
-	"FROM requests r " S "WHERE TRUE" ST L_TYPE W M " LIMIT ?3) k"
+#define L_OLDER(S, ST, W, M) \
+	SQ_PLAN_WITH_VALUES "SELECT " L_COLS " " L_WHERE(S, ST, W, \
+	    M) " AND (r.created_at, r.id) < (?1, ?2) " \
+	       "ORDER BY r.created_at DESC, r.id DESC LIMIT ?3"
+#define L_NEWER(S, ST, W, M) \
+	SQ_PLAN_WITH_VALUES "SELECT * FROM (SELECT " L_COLS " " L_WHERE(S, ST, \
+	    W, M) " AND (r.created_at, r.id) > (?1, ?2) " \
+	          "ORDER BY r.created_at, r.id LIMIT ?3) k " \
+	          "ORDER BY k.created_at DESC, k.id DESC"
+#define L_COUNT(S, ST, W, M) \
+	SQ_PLAN_WITH_VALUES "SELECT count(*) FROM (SELECT 1 " \
+	                    "FROM requests r " S "WHERE TRUE" ST L_TYPE W M \
+	                    " LIMIT ?3) k"
 
 /* An agent's list without search words: counted exactly from the
  * tallies the triggers of 0005_list_own.sql keep, not row by row. */
-#define L_TALLY(ST) "SELECT coalesce(sum(r.n), 0)::bigint " \
+#define L_TALLY(ST) \
+	"SELECT coalesce(sum(r.n), 0)::bigint " \
 	"FROM request_tallies r WHERE TRUE" ST L_TYPE
 
 /*
@@ -89,56 +97,73 @@
  * the union of at most ?3 rows from each way: when none of them reaches
  * ?3 the union is complete, else it has ?3 rows or more.
  */
-#define V_WAY(FROM, WHO, ST, TAIL) "SELECT r.id FROM " FROM " WHERE " WHO \
-	ST L_TYPE TAIL
-#define V_ORGS "(SELECT o.org_id FROM user_orgs o WHERE o.user_id = ?13 " \
+#define V_WAY(FROM, WHO, ST, TAIL) \
+	"SELECT r.id FROM " FROM " WHERE " WHO ST L_TYPE TAIL
+#define V_ORGS \
+	"(SELECT o.org_id FROM user_orgs o WHERE o.user_id = ?13 " \
 	"ORDER BY o.org_id LIMIT 200) o"
 #define V_WAYS(ST, TAIL) \
-	"(" V_WAY("requests r", "r.reporter_id = ?13", ST, TAIL) ") " \
-	"UNION ALL (" V_WAY("requests r", "r.creator_id = ?13", ST, TAIL) \
-	") UNION ALL (" V_WAY("participants p JOIN requests r " \
-	"ON r.id = p.request_id", "p.user_id = ?13", ST, TAIL) ") " \
-	"UNION ALL (SELECT x.id FROM " V_ORGS " CROSS JOIN LATERAL (" \
-	V_WAY("requests r", "r.shared_org_id = o.org_id", ST, TAIL) ") x)"
-#define V_FROM(CMP, DIR) " AND (r.created_at, r.id) " CMP " (?1, ?2) " \
+	"(" V_WAY("requests r", "r.reporter_id = ?13", ST, \
+	    TAIL) ") " \
+	          "UNION ALL (" V_WAY("requests r", "r.creator_id = ?13", ST, \
+	              TAIL) ") UNION ALL (" V_WAY("participants p JOIN requests r " \
+	                                          "ON r.id = p.request_id", \
+	              "p.user_id = ?13", ST, \
+	              TAIL) ") " \
+	                    "UNION ALL (SELECT x.id FROM " V_ORGS \
+	                    " CROSS JOIN LATERAL (" V_WAY("requests r", \
+	                        "r.shared_org_id = o.org_id", ST, TAIL) ") x)"
+#define V_FROM(CMP, DIR) \
+	" AND (r.created_at, r.id) " CMP " (?1, ?2) " \
 	"ORDER BY r.created_at " DIR ", r.id " DIR " LIMIT ?3"
 /* "Erstellt von mir" the same way: reported by the viewer, or raised by
  * them for someone (one OR made every customer's first page a bitmap of
  * all their requests, sorted: 1 -> 8 ms). */
 #define M_WAYS(ST, TAIL) \
-	"(" V_WAY("requests r", "r.reporter_id = ?13", ST, TAIL) ") " \
-	"UNION ALL (" V_WAY("requests r", "r.creator_id = ?13", ST, TAIL) ")"
+	"(" V_WAY("requests r", "r.reporter_id = ?13", ST, \
+	    TAIL) ") " \
+	          "UNION ALL (" V_WAY("requests r", "r.creator_id = ?13", ST, \
+	              TAIL) ")"
 /* A page and a count of the union of WAYS (V_WAYS or M_WAYS). */
-#define V_PAGE(WAYS, ST, CMP, DIR) "SELECT " L_COLS " FROM requests r " \
-	"JOIN users u ON u.id = r.reporter_id WHERE r.id IN (" \
-	WAYS(ST, V_FROM(CMP, DIR)) ") ORDER BY r.created_at " DIR \
-	", r.id " DIR " LIMIT ?3"
+#define V_PAGE(WAYS, ST, CMP, DIR) \
+	"SELECT " L_COLS " FROM requests r " \
+	"JOIN users u ON u.id = r.reporter_id WHERE r.id IN (" WAYS(ST, \
+	    V_FROM(CMP, DIR)) ") ORDER BY r.created_at " DIR ", r.id " DIR \
+	                      " LIMIT ?3"
 #define V_OLDER(WAYS, ST) SQ_PLAN_WITH_VALUES V_PAGE(WAYS, ST, "<", "DESC")
-#define V_NEWER(WAYS, ST) SQ_PLAN_WITH_VALUES "SELECT * FROM (" \
-	V_PAGE(WAYS, ST, ">", "ASC") ") k ORDER BY k.created_at DESC, k.id DESC"
-#define V_COUNT(WAYS, ST) SQ_PLAN_WITH_VALUES "SELECT count(DISTINCT w.id) " \
-	"FROM (" WAYS(ST, " LIMIT ?3") ") w"
+#define V_NEWER(WAYS, ST) \
+	SQ_PLAN_WITH_VALUES "SELECT * FROM (" V_PAGE(WAYS, ST, ">", \
+	    "ASC") ") k ORDER BY k.created_at DESC, k.id DESC"
+#define V_COUNT(WAYS, ST) \
+	SQ_PLAN_WITH_VALUES "SELECT count(DISTINCT w.id) " \
+	                    "FROM (" WAYS(ST, " LIMIT ?3") ") w"
 /* With search words the same rule is the facets of the search row
  * (0006_search_facets_own.sql): both GIN indexes answer, and only the
  * rows in both are read. */
 #define W_FACETS " AND s.facets @@ zek_search_visible(?13)"
 
-#define L_PAGES(ST, W) L_OLDER("", ST, W, ""), L_NEWER("", ST, W, ""), \
-	L_OLDER(L_SEARCH, ST, W, L_MATCH), L_NEWER(L_SEARCH, ST, W, L_MATCH)
-#define V_PAGES(ST) V_OLDER(V_WAYS, ST), V_NEWER(V_WAYS, ST), \
-	L_OLDER(L_SEARCH, ST, W_FACETS, L_MATCH), \
-	L_NEWER(L_SEARCH, ST, W_FACETS, L_MATCH)
-#define M_PAGES(ST) V_OLDER(M_WAYS, ST), V_NEWER(M_WAYS, ST), \
-	L_OLDER(L_SEARCH, ST, W_REPORTED, L_MATCH), \
-	L_NEWER(L_SEARCH, ST, W_REPORTED, L_MATCH)
-#define L_PAGES_WHO(ST) L_PAGES(ST, W_ALL), M_PAGES(ST), \
-	L_PAGES(ST, W_PARTICIPATING), V_PAGES(ST)
-#define L_COUNTS(ST, W) L_COUNT("", ST, W, ""), \
-	L_COUNT(L_SEARCH, ST, W, L_MATCH)
-#define L_COUNTS_WHO(ST) L_TALLY(ST), L_COUNT(L_SEARCH, ST, W_ALL, L_MATCH), \
-	V_COUNT(M_WAYS, ST), L_COUNT(L_SEARCH, ST, W_REPORTED, L_MATCH), \
-	L_COUNTS(ST, W_PARTICIPATING), \
-	V_COUNT(V_WAYS, ST), L_COUNT(L_SEARCH, ST, W_FACETS, L_MATCH)
+#define L_PAGES(ST, W) \
+	L_OLDER("", ST, W, ""), L_NEWER("", ST, W, ""), \
+	    L_OLDER(L_SEARCH, ST, W, L_MATCH), \
+	    L_NEWER(L_SEARCH, ST, W, L_MATCH)
+#define V_PAGES(ST) \
+	V_OLDER(V_WAYS, ST), V_NEWER(V_WAYS, ST), \
+	    L_OLDER(L_SEARCH, ST, W_FACETS, L_MATCH), \
+	    L_NEWER(L_SEARCH, ST, W_FACETS, L_MATCH)
+#define M_PAGES(ST) \
+	V_OLDER(M_WAYS, ST), V_NEWER(M_WAYS, ST), \
+	    L_OLDER(L_SEARCH, ST, W_REPORTED, L_MATCH), \
+	    L_NEWER(L_SEARCH, ST, W_REPORTED, L_MATCH)
+#define L_PAGES_WHO(ST) \
+	L_PAGES(ST, W_ALL), M_PAGES(ST), L_PAGES(ST, W_PARTICIPATING), \
+	    V_PAGES(ST)
+#define L_COUNTS(ST, W) \
+	L_COUNT("", ST, W, ""), L_COUNT(L_SEARCH, ST, W, L_MATCH)
+#define L_COUNTS_WHO(ST) \
+	L_TALLY(ST), L_COUNT(L_SEARCH, ST, W_ALL, L_MATCH), \
+	    V_COUNT(M_WAYS, ST), L_COUNT(L_SEARCH, ST, W_REPORTED, L_MATCH), \
+	    L_COUNTS(ST, W_PARTICIPATING), V_COUNT(V_WAYS, ST), \
+	    L_COUNT(L_SEARCH, ST, W_FACETS, L_MATCH)
 
 /*
  * By last change (F: updated_at for staff, customer_updated_at for
@@ -149,53 +174,66 @@
 #define U_STR(x) #x
 #define U_NUM(x) U_STR(x)
 #define U_LIM " LIMIT " U_NUM(STORE_LIST_UPDATED_MAX)
-#define U_ORDER(F, CMP, DIR) " AND (r." F ", r.id) " CMP " (?1, ?2) " \
+#define U_ORDER(F, CMP, DIR) \
+	" AND (r." F ", r.id) " CMP " (?1, ?2) " \
 	"ORDER BY r." F " " DIR ", r.id " DIR " LIMIT ?3"
-#define U_WALK(ST, CMP, DIR) "SELECT " L_COLS " FROM requests r " \
-	"JOIN users u ON u.id = r.reporter_id WHERE TRUE" ST L_TYPE \
-	U_ORDER("updated_at", CMP, DIR)
-#define U_IN(F, SET, CMP, DIR) "SELECT " L_COLS " FROM requests r " \
-	"JOIN users u ON u.id = r.reporter_id WHERE r.id IN (" SET ")" \
-	U_ORDER(F, CMP, DIR)
-#define U_FORMS(F, PAGE) SQ_PLAN_WITH_VALUES PAGE(F, "<", "DESC"), \
-	SQ_PLAN_WITH_VALUES "SELECT * FROM (" PAGE(F, ">", "ASC") ") k " \
-	"ORDER BY k." F " DESC, k.id DESC"
-#define U_SET_ONE(ST, W, S, M) "SELECT r.id FROM requests r " S \
-	"WHERE TRUE" ST L_TYPE W M U_LIM
+#define U_WALK(ST, CMP, DIR) \
+	"SELECT " L_COLS " FROM requests r " \
+	"JOIN users u ON u.id = r.reporter_id WHERE TRUE" ST L_TYPE U_ORDER( \
+	    "updated_at", CMP, DIR)
+#define U_IN(F, SET, CMP, DIR) \
+	"SELECT " L_COLS " FROM requests r " \
+	"JOIN users u ON u.id = r.reporter_id WHERE r.id IN (" SET \
+	")" U_ORDER(F, CMP, DIR)
+#define U_FORMS(F, PAGE) \
+	SQ_PLAN_WITH_VALUES PAGE(F, "<", "DESC"), \
+	    SQ_PLAN_WITH_VALUES \
+	    "SELECT * FROM (" PAGE(F, ">", "ASC") ") k " \
+	                                          "ORDER BY k." F \
+	                                          " DESC, k.id DESC"
+#define U_SET_ONE(ST, W, S, M) \
+	"SELECT r.id FROM requests r " S "WHERE TRUE" ST L_TYPE W M U_LIM
 /* The pages of each way in list_who order, without and with words. */
 #define U_WAYS(F, ST) \
 	U_FORMS(F, U_WALK_##ST), U_FORMS(F, U_ALL_WORDS_##ST), \
-	U_FORMS(F, U_MINE_##ST), U_FORMS(F, U_MINE_WORDS_##ST), \
-	U_FORMS(F, U_PART_##ST), U_FORMS(F, U_PART_WORDS_##ST), \
-	U_FORMS(F, U_VISIBLE_##ST), U_FORMS(F, U_VISIBLE_WORDS_##ST)
+	    U_FORMS(F, U_MINE_##ST), U_FORMS(F, U_MINE_WORDS_##ST), \
+	    U_FORMS(F, U_PART_##ST), U_FORMS(F, U_PART_WORDS_##ST), \
+	    U_FORMS(F, U_VISIBLE_##ST), U_FORMS(F, U_VISIBLE_WORDS_##ST)
 #define U_WALK_A(F, CMP, DIR) U_WALK("", CMP, DIR)
 #define U_WALK_S(F, CMP, DIR) U_WALK(L_STATUS, CMP, DIR)
-#define U_ALL_WORDS_A(F, CMP, DIR) U_IN(F, U_SET_ONE("", W_ALL, \
-	L_SEARCH, L_MATCH), CMP, DIR)
-#define U_ALL_WORDS_S(F, CMP, DIR) U_IN(F, U_SET_ONE(L_STATUS, W_ALL, \
-	L_SEARCH, L_MATCH), CMP, DIR)
+#define U_ALL_WORDS_A(F, CMP, DIR) \
+	U_IN(F, U_SET_ONE("", W_ALL, L_SEARCH, L_MATCH), CMP, DIR)
+#define U_ALL_WORDS_S(F, CMP, DIR) \
+	U_IN(F, U_SET_ONE(L_STATUS, W_ALL, L_SEARCH, L_MATCH), CMP, DIR)
 #define U_MINE_A(F, CMP, DIR) U_IN(F, M_WAYS("", U_LIM), CMP, DIR)
 #define U_MINE_S(F, CMP, DIR) U_IN(F, M_WAYS(L_STATUS, U_LIM), CMP, DIR)
-#define U_MINE_WORDS_A(F, CMP, DIR) U_IN(F, U_SET_ONE("", W_REPORTED, \
-	L_SEARCH, L_MATCH), CMP, DIR)
-#define U_MINE_WORDS_S(F, CMP, DIR) U_IN(F, U_SET_ONE(L_STATUS, \
-	W_REPORTED, L_SEARCH, L_MATCH), CMP, DIR)
-#define U_PART_A(F, CMP, DIR) U_IN(F, U_SET_ONE("", W_PARTICIPATING, "", \
-	""), CMP, DIR)
-#define U_PART_S(F, CMP, DIR) U_IN(F, U_SET_ONE(L_STATUS, \
-	W_PARTICIPATING, "", ""), CMP, DIR)
-#define U_PART_WORDS_A(F, CMP, DIR) U_IN(F, U_SET_ONE("", \
-	W_PARTICIPATING, L_SEARCH, L_MATCH), CMP, DIR)
-#define U_PART_WORDS_S(F, CMP, DIR) U_IN(F, U_SET_ONE(L_STATUS, \
-	W_PARTICIPATING, L_SEARCH, L_MATCH), CMP, DIR)
+#define U_MINE_WORDS_A(F, CMP, DIR) \
+	U_IN(F, U_SET_ONE("", W_REPORTED, L_SEARCH, L_MATCH), CMP, DIR)
+#define U_MINE_WORDS_S(F, CMP, DIR) \
+	U_IN(F, U_SET_ONE(L_STATUS, W_REPORTED, L_SEARCH, L_MATCH), CMP, DIR)
+#define U_PART_A(F, CMP, DIR) \
+	U_IN(F, U_SET_ONE("", W_PARTICIPATING, "", ""), CMP, DIR)
+#define U_PART_S(F, CMP, DIR) \
+	U_IN(F, U_SET_ONE(L_STATUS, W_PARTICIPATING, "", ""), CMP, DIR)
+#define U_PART_WORDS_A(F, CMP, DIR) \
+	U_IN(F, U_SET_ONE("", W_PARTICIPATING, L_SEARCH, L_MATCH), CMP, DIR)
+#define U_PART_WORDS_S(F, CMP, DIR) \
+	U_IN(F, U_SET_ONE(L_STATUS, W_PARTICIPATING, L_SEARCH, L_MATCH), CMP, \
+	    DIR)
 #define U_VISIBLE_A(F, CMP, DIR) U_IN(F, V_WAYS("", U_LIM), CMP, DIR)
 #define U_VISIBLE_S(F, CMP, DIR) U_IN(F, V_WAYS(L_STATUS, U_LIM), CMP, DIR)
-#define U_VISIBLE_WORDS_A(F, CMP, DIR) U_IN(F, U_SET_ONE("", W_FACETS, \
-	L_SEARCH, L_MATCH), CMP, DIR)
-#define U_VISIBLE_WORDS_S(F, CMP, DIR) U_IN(F, U_SET_ONE(L_STATUS, \
-	W_FACETS, L_SEARCH, L_MATCH), CMP, DIR)
+#define U_VISIBLE_WORDS_A(F, CMP, DIR) \
+	U_IN(F, U_SET_ONE("", W_FACETS, L_SEARCH, L_MATCH), CMP, DIR)
+#define U_VISIBLE_WORDS_S(F, CMP, DIR) \
+	U_IN(F, U_SET_ONE(L_STATUS, W_FACETS, L_SEARCH, L_MATCH), CMP, DIR)
 
-enum { WHO_ALL, WHO_REPORTED, WHO_PARTICIPATING, WHO_VISIBLE, WHO_MAX };
+enum {
+	WHO_ALL,
+	WHO_REPORTED,
+	WHO_PARTICIPATING,
+	WHO_VISIBLE,
+	WHO_MAX
+};
 
 /* Index: ((by status * WHO_MAX + who) * 2 + search) * 2 + newer. */
 static const char *const list_page_sql[] = {
@@ -228,37 +266,45 @@ static const char *const list_count_sql[] = {
  * from the cursor: (status, created_at, id), (status, updated_at, id) and
  * the same after assignee_id.
  */
-#define Q_COLS "SELECT r.id, r.issue_key, r.title, r.status, " \
+#define Q_COLS \
+	"SELECT r.id, r.issue_key, r.title, r.status, " \
 	"r.resolution, r.type_id, r.desk_id, r.reporter_id, u.name, " \
 	"coalesce(r.assignee_id, 0), coalesce(a.name, ''), r.created_at, " \
 	"r.updated_at, r.sla_due_at, r.sla_due_goal_ms, r.sla_breach_at " \
 	"FROM requests r "
-#define Q_JOIN "JOIN users u ON u.id = r.reporter_id " \
+#define Q_JOIN \
+	"JOIN users u ON u.id = r.reporter_id " \
 	"LEFT JOIN users a ON a.id = r.assignee_id "
 #define Q_MATCH " AND s.doc @@ ?7::tsquery"
-#define Q_PAGE(F, CMP, DIR, COND, S, M) SQ_PLAN_WITH_VALUES Q_COLS S Q_JOIN \
-	"WHERE r.status = ?3" COND M " AND (r." F ", r.id) " CMP " (?1, ?2) " \
-	"ORDER BY r." F " " DIR ", r.id " DIR " LIMIT ?4"
-#define Q_FORMS(F, CMP, DIR, COND) Q_PAGE(F, CMP, DIR, COND, "", ""), \
-	Q_PAGE(F, CMP, DIR, COND, L_SEARCH, Q_MATCH)
+#define Q_PAGE(F, CMP, DIR, COND, S, M) \
+	SQ_PLAN_WITH_VALUES Q_COLS S Q_JOIN \
+	    "WHERE r.status = ?3" COND M " AND (r." F ", r.id) " CMP \
+	    " (?1, ?2) " \
+	    "ORDER BY r." F " " DIR ", r.id " DIR " LIMIT ?4"
+#define Q_FORMS(F, CMP, DIR, COND) \
+	Q_PAGE(F, CMP, DIR, COND, "", ""), \
+	    Q_PAGE(F, CMP, DIR, COND, L_SEARCH, Q_MATCH)
 /* The assignee conditions in enum store_assignee order, then "since". */
 #define Q_ANY ""
 #define Q_NONE " AND r.assignee_id IS NULL"
 #define Q_USER " AND r.assignee_id = ?5"
 #define Q_SINCE " AND r.updated_at >= ?6"
 #define Q_BREACHED " AND r.sla_breach_at <= ?6"
-#define Q_MODES(F, CMP, DIR) Q_FORMS(F, CMP, DIR, Q_ANY), \
-	Q_FORMS(F, CMP, DIR, Q_NONE), Q_FORMS(F, CMP, DIR, Q_USER), \
-	Q_FORMS(F, CMP, DIR, Q_SINCE), Q_FORMS(F, CMP, DIR, Q_BREACHED)
-#define Q_COUNT(COND, S, M) SQ_PLAN_WITH_VALUES "SELECT count(*) FROM (SELECT 1 " \
-	"FROM requests r " S "WHERE r.status IN (?1, ?2, ?3, ?4)" COND M \
-	" LIMIT ?8) k"
-#define Q_COUNTS(COND) Q_COUNT(COND, "", ""), \
-	Q_COUNT(COND, L_SEARCH, Q_MATCH)
+#define Q_MODES(F, CMP, DIR) \
+	Q_FORMS(F, CMP, DIR, Q_ANY), Q_FORMS(F, CMP, DIR, Q_NONE), \
+	    Q_FORMS(F, CMP, DIR, Q_USER), Q_FORMS(F, CMP, DIR, Q_SINCE), \
+	    Q_FORMS(F, CMP, DIR, Q_BREACHED)
+#define Q_COUNT(COND, S, M) \
+	SQ_PLAN_WITH_VALUES "SELECT count(*) FROM (SELECT 1 " \
+	                    "FROM requests r " S \
+	                    "WHERE r.status IN (?1, ?2, ?3, ?4)" COND M \
+	                    " LIMIT ?8) k"
+#define Q_COUNTS(COND) Q_COUNT(COND, "", ""), Q_COUNT(COND, L_SEARCH, Q_MATCH)
 /* Without search words, a queue of everybody's, nobody's or one agent's
  * requests is counted from the tallies of 0005_list_own.sql (assignee 0
  * is nobody, as in SQLite's request_assignee_counts). */
-#define Q_TALLY(T, COND) "SELECT coalesce(sum(t.n), 0)::bigint FROM " T \
+#define Q_TALLY(T, COND) \
+	"SELECT coalesce(sum(t.n), 0)::bigint FROM " T \
 	" t WHERE t.status IN (?1, ?2, ?3, ?4)" COND
 
 /* Index: ((order * 2 + ascending) * SQ_MODE_MAX + mode) * 2 + search. */
@@ -273,7 +319,8 @@ static const char *const queue_page_sql[] = {
 
 /* Index: mode * 2 + search. */
 static const char *const queue_count_sql[] = {
-	Q_TALLY("request_tallies", ""), Q_COUNT(Q_ANY, L_SEARCH, Q_MATCH),
+	Q_TALLY("request_tallies", ""),
+	Q_COUNT(Q_ANY, L_SEARCH, Q_MATCH),
 	Q_TALLY("request_assignee_tallies", " AND t.assignee_id = 0"),
 	Q_COUNT(Q_NONE, L_SEARCH, Q_MATCH),
 	Q_TALLY("request_assignee_tallies", " AND t.assignee_id = ?5"),
@@ -283,8 +330,8 @@ static const char *const queue_count_sql[] = {
 };
 
 /* The user's words as a tsquery (its text), "" when none has a token. */
-static const char query_sql[] =
-    "SELECT coalesce(zek_search_query(?)::text, '')";
+static const char
+    query_sql[] = "SELECT coalesce(zek_search_query(?)::text, '')";
 
 /* ---- search words ---- */
 
@@ -344,7 +391,7 @@ is_status_code(const char *code)
 		return false;
 	for (; *code != '\0'; code++)
 		if (!((*code >= 'a' && *code <= 'z') ||
-		    (*code >= '0' && *code <= '9') || *code == '_'))
+		        (*code >= '0' && *code <= '9') || *code == '_'))
 			return false;
 	return true;
 }
@@ -390,8 +437,8 @@ list_who(const struct store_list_query *q)
 
 /* The number of matching rows, stopping after `upto`. */
 static enum zek_rc
-list_count(struct store_conn *c, size_t sql, struct list_args x,
-    int64_t upto, int64_t *out)
+list_count(struct store_conn *c, size_t sql, struct list_args x, int64_t upto,
+    int64_t *out)
 {
 	enum zek_rc rc;
 	struct sq_stmt *st;
@@ -418,9 +465,8 @@ list_count(struct store_conn *c, size_t sql, struct list_args x,
  * found nothing, so no page need be read.
  */
 static enum zek_rc
-list_total(struct store_conn *c, const struct store_list_query *q,
-    size_t sql, bool plain, struct list_args x, int64_t *total,
-    bool *capped, bool *none)
+list_total(struct store_conn *c, const struct store_list_query *q, size_t sql,
+    bool plain, struct list_args x, int64_t *total, bool *capped, bool *none)
 {
 	int64_t count, upto = q->count_max > 0 ? q->count_max + 1 : INT64_MAX;
 	enum zek_rc rc;
@@ -438,7 +484,7 @@ list_total(struct store_conn *c, const struct store_list_query *q,
 		upto = STORE_LIST_UPDATED_MAX + 1;
 	rc = list_count(c, sql, x, upto, &count);
 	if (rc == ZEK_OK && q->by_updated && count > STORE_LIST_UPDATED_MAX)
-		return ZEK_TOOBIG;  /* too many to sort by change */
+		return ZEK_TOOBIG; /* too many to sort by change */
 	*capped = q->count_max > 0 && count > q->count_max;
 	*total = *capped ? q->count_max : count;
 	*none = count == 0;
@@ -447,8 +493,8 @@ list_total(struct store_conn *c, const struct store_list_query *q,
 
 enum zek_rc
 pg_requests_list(struct store_conn *c, struct arena *a,
-    const struct store_list_query *q, struct store_list_row **rows,
-    size_t *n, int64_t *total, bool *capped)
+    const struct store_list_query *q, struct store_list_row **rows, size_t *n,
+    int64_t *total, bool *capped)
 {
 	bool newer = q->has_cursor && q->backward;
 	bool by_status = q->nstatuses > 0 && q->nnot_statuses > 0;
@@ -468,17 +514,19 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 	    q->nstatuses > STATUS_MAX_CODES ||
 	    q->nnot_statuses > STATUS_MAX_CODES)
 		return ZEK_INVALID;
-	if (has_terms && search_words_start(&r, q->terms, STORE_LIST_TERMS_MAX,
-	    STORE_LIST_WORDS_MAX) != ZEK_OK)
+	if (has_terms &&
+	    search_words_start(&r, q->terms, STORE_LIST_TERMS_MAX,
+	        STORE_LIST_WORDS_MAX) != ZEK_OK)
 		return ZEK_INVALID;
 	/* Only the wanted codes are bound: the others are all the rest. */
-	if (by_status && (!are_status_codes(q->statuses, q->nstatuses) ||
-	    !are_status_codes(q->not_statuses, q->nnot_statuses)))
+	if (by_status &&
+	    (!are_status_codes(q->statuses, q->nstatuses) ||
+	        !are_status_codes(q->not_statuses, q->nnot_statuses)))
 		return ZEK_INVALID;
 	if (has_terms) {
 		rc = search_query(c, a, &r, &x.tsq);
 		if (rc != ZEK_OK || x.tsq[0] == '\0')
-			return rc;      /* no usable word: nothing matches */
+			return rc; /* no usable word: nothing matches */
 	}
 	for (size_t i = 0; by_status && i < q->nstatuses; i++)
 		x.codes[i] = q->statuses[i];
@@ -496,38 +544,21 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 	}
 	x.limit = (int64_t)q->limit;
 	if (q->by_updated)
-		st = list_start(c, &rc, list_updated_sql[((size_t)q->see_all *
-		    2 * WHO_MAX * 2 + sql) * 2 + (size_t)newer], &x);
+		st = list_start(c, &rc,
+		    list_updated_sql
+		        [((size_t)q->see_all * 2 * WHO_MAX * 2 + sql) * 2 +
+		            (size_t)newer],
+		    &x);
 	else
 		st = list_start(c, &rc, list_page_sql[sql * 2 + (size_t)newer],
 		    &x);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, sq_map_list_row, sizeof(**rows), (void **)rows,
-	    n);
+	return sq_collect(c, a, st, sq_map_list_row, sizeof(**rows),
+	    (void **)rows, n);
 }
 
 /* ---- the queues ---- */
-
-/* Whether the codes are exactly the four open statuses: SQLite searches
- * them as one facet token (zgopen) without looking at the codes. */
-static bool
-all_open(const char *const *codes, size_t n)
-{
-	static const char *const open[] = { "offen", "wartet_support",
-		"in_bearbeitung", "wartet_kunde" };
-	size_t i, j, found = 0;
-
-	if (n != ZEK_ARRAY_LEN(open))
-		return false;
-	for (i = 0; i < ZEK_ARRAY_LEN(open); i++)
-		for (j = 0; j < n; j++)
-			if (codes[j] != NULL && strcmp(codes[j], open[i]) == 0) {
-				found++;
-				break;
-			}
-	return found == ZEK_ARRAY_LEN(open);
-}
 
 /* The search of a queue read: *tsq "" for none; *nothing when its words
  * cannot match. ZEK_INVALID as SQLite: bad text, or a status code that
@@ -545,9 +576,9 @@ queue_search(struct store_conn *c, struct arena *a, const char *terms,
 	if (terms == NULL || terms[0] == '\0')
 		return ZEK_OK;
 	if (search_words_start(&r, terms, STORE_QUEUE_TERMS_MAX,
-	    STORE_QUEUE_WORDS_MAX) != ZEK_OK ||
-	    (!all_open(statuses, nstatuses) &&
-	    !are_status_codes(statuses, nstatuses)))
+	        STORE_QUEUE_WORDS_MAX) != ZEK_OK ||
+	    (!search_statuses_all_open(statuses, nstatuses) &&
+	        !are_status_codes(statuses, nstatuses)))
 		return ZEK_INVALID;
 	rc = search_query(c, a, &r, tsq);
 	*nothing = rc == ZEK_OK && (*tsq)[0] == '\0';
@@ -556,8 +587,7 @@ queue_search(struct store_conn *c, struct arena *a, const char *terms,
 
 enum zek_rc
 pg_queue_page(struct store_conn *c, struct arena *a,
-    const struct store_queue_query *q, struct store_queue_row **rows,
-    size_t *n)
+    const struct store_queue_query *q, struct store_queue_row **rows, size_t *n)
 {
 	int64_t from_v, from_id;
 	const char *tsq;
@@ -579,11 +609,12 @@ pg_queue_page(struct store_conn *c, struct arena *a,
 	/* SQLite's walk of search hits in creation order compares assignee
 	 * ids with 0 for nobody: there "user 0" is nobody's. */
 	if (tsq[0] != '\0' && q->order == STORE_ORDER_CREATED &&
-	    mode == SQ_MODE_USER &&
-	    q->assignee_id == 0)
+	    mode == SQ_MODE_USER && q->assignee_id == 0)
 		mode = SQ_MODE_NONE;
 	idx = (((size_t)q->order * 2 + q->ascending) * SQ_MODE_MAX +
-	    (size_t)mode) * 2 + (tsq[0] != '\0');
+	          (size_t)mode) *
+	        2 +
+	    (tsq[0] != '\0');
 	if (q->has_cursor) {
 		from_v = q->cursor_value;
 		from_id = q->cursor_id;
@@ -591,8 +622,7 @@ pg_queue_page(struct store_conn *c, struct arena *a,
 		from_v = from_id = q->ascending ? INT64_MIN : INT64_MAX;
 	}
 	st = sq_start(c, &rc, queue_page_sql[idx], "iitiiit", from_v, from_id,
-	    q->status, (int64_t)q->limit, q->assignee_id, sq_queue_p6(q),
-	    tsq);
+	    q->status, (int64_t)q->limit, q->assignee_id, sq_queue_p6(q), tsq);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, sq_map_queue_row, sizeof(**rows),
@@ -624,10 +654,10 @@ pg_queue_count(struct store_conn *c, struct arena *a,
 	 * assignee 0 is nobody: so is it here. */
 	if (tsq[0] == '\0' && mode == SQ_MODE_USER && q->assignee_id == 0)
 		mode = SQ_MODE_NONE;
-	return sq_query_i64(c, out, queue_count_sql[(size_t)mode * 2 +
-	    (tsq[0] != '\0')], "ttttiiti", statuses[0],
-	    nstatuses > 1 ? statuses[1] : NULL,
+	return sq_query_i64(c, out,
+	    queue_count_sql[(size_t)mode * 2 + (tsq[0] != '\0')], "ttttiiti",
+	    statuses[0], nstatuses > 1 ? statuses[1] : NULL,
 	    nstatuses > 2 ? statuses[2] : NULL,
-	    nstatuses > 3 ? statuses[3] : NULL, q->assignee_id,
-	    sq_queue_p6(q), tsq, upto);
+	    nstatuses > 3 ? statuses[3] : NULL, q->assignee_id, sq_queue_p6(q),
+	    tsq, upto);
 }

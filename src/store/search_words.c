@@ -15,17 +15,18 @@
 static bool
 is_word_char(UChar32 ch)
 {
-	return (U_GET_GC_MASK(ch) & (U_GC_L_MASK | U_GC_N_MASK | U_GC_CO_MASK))
-	    != 0;
+	return (U_GET_GC_MASK(ch) &
+	           (U_GC_L_MASK | U_GC_N_MASK | U_GC_CO_MASK)) != 0;
 }
 
 enum zek_rc
-search_words_start(struct search_reader *r, const char *terms,
-    size_t terms_max, size_t words_max)
+search_words_start(struct search_reader *r, const char *terms, size_t terms_max,
+    size_t words_max)
 {
 	size_t n = strlen(terms);
 
-	*r = (struct search_reader){ .terms = terms, .n = n,
+	*r = (struct search_reader){ .terms = terms,
+		.n = n,
 		.words_max = words_max };
 	if (n > terms_max || !utf8_valid(terms, n))
 		return ZEK_INVALID;
@@ -57,17 +58,19 @@ read_word(const char *w, size_t len, struct search_word *out, bool *added)
 			nword++;
 			last = ch;
 			if (run == 0)
-				cut = len;          /* a new token: the last one counts */
+				cut =
+				    len; /* a new token: the last one counts */
 			if (run++ == SEARCH_PREFIX_CHARS_MAX)
-				cut = (size_t)at;   /* its 13th character */
+				cut = (size_t)at; /* its 13th character */
 		} else {
 			run = 0;
 		}
 	}
 	*added = nword > 0;
 	if (u_isdigit(last))
-		cut = len;                  /* not a prefix: the whole token */
-	*out = (struct search_word){ .s = w, .len = cut,
+		cut = len; /* not a prefix: the whole token */
+	*out = (struct search_word){ .s = w,
+		.len = cut,
 		.prefix = nword >= 2 && !u_isdigit(last) };
 }
 
@@ -90,4 +93,23 @@ search_words_next(struct search_reader *r, struct search_word *w)
 		}
 	}
 	return false;
+}
+
+bool
+search_statuses_all_open(const char *const *codes, size_t n)
+{
+	static const char *const open[] = { "offen", "wartet_support",
+		"in_bearbeitung", "wartet_kunde" };
+	size_t i, j, found = 0;
+
+	if (n != ZEK_ARRAY_LEN(open))
+		return false;
+	for (i = 0; i < ZEK_ARRAY_LEN(open); i++)
+		for (j = 0; j < n; j++)
+			if (codes[j] != NULL &&
+			    strcmp(codes[j], open[i]) == 0) {
+				found++;
+				break;
+			}
+	return found == ZEK_ARRAY_LEN(open);
 }

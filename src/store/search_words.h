@@ -12,16 +12,16 @@
 
 /* One usable word: bytes of the user's text, never ASCII white space. */
 struct search_word {
-	const char *s;              /* into the terms; not NUL-terminated */
-	size_t len;                 /* cut to the prefix looked up, if long */
-	bool prefix;                /* its last token is a prefix */
+	const char *s; /* into the terms; not NUL-terminated */
+	size_t len;    /* cut to the prefix looked up, if long */
+	bool prefix;   /* its last token is a prefix */
 };
 
 /* Reads the words of a search text one by one. */
 struct search_reader {
 	const char *terms;
-	size_t n, i;                /* length of terms; where reading stands */
-	size_t words_max, nwords;   /* words handed out so far */
+	size_t n, i;              /* length of terms; where reading stands */
+	size_t words_max, nwords; /* words handed out so far */
 };
 
 /* Starts reading `terms` (at most terms_max bytes of UTF-8; ZEK_INVALID
@@ -42,6 +42,11 @@ enum zek_rc search_words_start(struct search_reader *r, const char *terms,
  */
 bool search_words_next(struct search_reader *r, struct search_word *w);
 
-#define SEARCH_PREFIX_CHARS_MAX 12  /* SQLite's longest prefix index (0007) */
+#define SEARCH_PREFIX_CHARS_MAX 12 /* SQLite's longest prefix index (0007) */
+
+/* Whether the status codes are exactly the four open statuses, which
+ * SQLite's index holds as one facet token (zgopen): such a queue is
+ * searched without looking at the codes, on either backend. */
+bool search_statuses_all_open(const char *const *codes, size_t n);
 
 #endif

@@ -10,6 +10,7 @@
 #include "store/store_sqlite.h"
 #include "store/sqlite_match.h"
 #include "store/sqlite_walk.h"
+#include "store/search_words.h"
 
 /*
  * How a queue is read. A page reads one status at a time (core merges the
@@ -27,40 +28,54 @@
  * breached by), ?7 the FTS5 query. Of a count: ?1..?4 statuses, ?5..?7
  * as a page.
  */
-#define QCOLS "SELECT r.id, r.issue_key, r.title, r.status, r.resolution, " \
+#define QCOLS \
+	"SELECT r.id, r.issue_key, r.title, r.status, r.resolution, " \
 	"r.type_id, r.desk_id, r.reporter_id, u.name, " \
 	"coalesce(r.assignee_id, 0), coalesce(a.name, ''), r.created_at, " \
 	"r.updated_at, r.sla_due_at, r.sla_due_goal_ms, r.sla_breach_at "
-#define QJOIN "JOIN users u ON u.id = r.reporter_id " \
+#define QJOIN \
+	"JOIN users u ON u.id = r.reporter_id " \
 	"LEFT JOIN users a ON a.id = r.assignee_id "
-#define QORDER(F, CMP, DIR) " AND (r." F ", r.id) " CMP " (?1, ?2) " \
+#define QORDER(F, CMP, DIR) \
+	" AND (r." F ", r.id) " CMP " (?1, ?2) " \
 	"ORDER BY r." F " " DIR ", r.id " DIR " LIMIT ?4"
-#define MATCHES "(SELECT rowid FROM request_search " \
+#define MATCHES \
+	"(SELECT rowid FROM request_search " \
 	"WHERE request_search MATCH ?7)"
 
-#define Q_PLAIN(F, CMP, DIR, IDX, COND) QCOLS "FROM requests r " IDX QJOIN \
-	"WHERE r.status = ?3" COND QORDER(F, CMP, DIR)
-#define Q_DIRECT(F, CMP, DIR, IDX, COND) QCOLS "FROM request_search s " \
-	"CROSS JOIN requests r ON r.id = s.rowid " QJOIN \
-	"WHERE request_search MATCH ?7 AND r.status = ?3" COND \
-	QORDER(F, CMP, DIR)
-#define Q_WALK(F, CMP, DIR, IDX, COND) QCOLS "FROM requests r " IDX QJOIN \
-	"WHERE r.status = ?3" COND " AND +r.id IN " MATCHES QORDER(F, CMP, DIR)
-#define Q_FORMS(F, CMP, DIR, IDX, COND) Q_PLAIN(F, CMP, DIR, IDX, COND), \
-	Q_DIRECT(F, CMP, DIR, IDX, COND), Q_WALK(F, CMP, DIR, IDX, COND)
+#define Q_PLAIN(F, CMP, DIR, IDX, COND) \
+	QCOLS "FROM requests r " IDX QJOIN "WHERE r.status = ?3" COND QORDER( \
+	    F, CMP, DIR)
+#define Q_DIRECT(F, CMP, DIR, IDX, COND) \
+	QCOLS "FROM request_search s " \
+	      "CROSS JOIN requests r ON r.id = s.rowid " QJOIN \
+	      "WHERE request_search MATCH ?7 AND r.status = ?3" COND \
+	      QORDER(F, CMP, DIR)
+#define Q_WALK(F, CMP, DIR, IDX, COND) \
+	QCOLS "FROM requests r " IDX QJOIN "WHERE r.status = ?3" COND \
+	      " AND +r.id IN " MATCHES \
+	      QORDER(F, CMP, DIR)
+#define Q_FORMS(F, CMP, DIR, IDX, COND) \
+	Q_PLAIN(F, CMP, DIR, IDX, COND), Q_DIRECT(F, CMP, DIR, IDX, COND), \
+	    Q_WALK(F, CMP, DIR, IDX, COND)
 /* The assignee conditions in enum store_assignee order, then "since":
  * recently closed requests by their (status, updated_at) range, then
  * "breached": a service level breached by ?6. */
 #define Q_BREACHED " AND r.sla_breach_at <= ?6"
 #define Q_MODES(F, CMP, DIR) \
 	Q_FORMS(F, CMP, DIR, "", ""), \
-	Q_FORMS(F, CMP, DIR, "", " AND r.assignee_id IS NULL"), \
-	Q_FORMS(F, CMP, DIR, "", " AND r.assignee_id = ?5"), \
-	Q_FORMS(F, CMP, DIR, "INDEXED BY requests_status ", \
-	    " AND r.updated_at >= ?6"), \
-	Q_FORMS(F, CMP, DIR, "", Q_BREACHED)
+	    Q_FORMS(F, CMP, DIR, "", " AND r.assignee_id IS NULL"), \
+	    Q_FORMS(F, CMP, DIR, "", " AND r.assignee_id = ?5"), \
+	    Q_FORMS(F, CMP, DIR, "INDEXED BY requests_status ", \
+	        " AND r.updated_at >= ?6"), \
+	    Q_FORMS(F, CMP, DIR, "", Q_BREACHED)
 
-enum { FORM_PLAIN, FORM_DIRECT, FORM_WALK, FORM_MAX };
+enum {
+	FORM_PLAIN,
+	FORM_DIRECT,
+	FORM_WALK,
+	FORM_MAX
+};
 /* Index: ((order * 2 + ascending) * SQ_MODE_MAX + mode) * FORM_MAX +
  * form. */
 static const char *const page_sql[] = {
@@ -75,9 +90,10 @@ static const char *const page_sql[] = {
 #define C_STATUS "r.status IN (?1, ?2, ?3, ?4)"
 #define C_FORMS(COND) \
 	"SELECT count(*) FROM requests r WHERE " C_STATUS COND, \
-	"SELECT count(*) FROM request_search s CROSS JOIN requests r " \
-	    "ON r.id = s.rowid WHERE request_search MATCH ?7 AND " C_STATUS COND, \
-	"SELECT count(*) FROM requests r WHERE " C_STATUS COND \
+	    "SELECT count(*) FROM request_search s CROSS JOIN requests r " \
+	    "ON r.id = s.rowid WHERE request_search MATCH ?7 AND " C_STATUS \
+	        COND, \
+	    "SELECT count(*) FROM requests r WHERE " C_STATUS COND \
 	    " AND +r.id IN " MATCHES
 
 /* Index: mode * FORM_MAX + form. */
@@ -90,37 +106,39 @@ static const char *const count_sql[] = {
 };
 
 /* The hits of an FTS5 query, up to ?2 of them. */
-static const char capped_count_sql[] = "SELECT count(*) FROM (SELECT 1 "
-    "FROM request_search WHERE request_search MATCH ?1 LIMIT ?2)";
+static const char capped_count_sql
+    [] = "SELECT count(*) FROM (SELECT 1 "
+         "FROM request_search WHERE request_search MATCH ?1 LIMIT ?2)";
 
 /* Anyone's requests in the statuses: kept by triggers (0002_search.sql). */
-static const char status_count_sql[] =
-    "SELECT coalesce(sum(n), 0) FROM request_counts "
-    "WHERE status IN (?1, ?2, ?3, ?4)";
+static const char
+    status_count_sql[] = "SELECT coalesce(sum(n), 0) FROM request_counts "
+                         "WHERE status IN (?1, ?2, ?3, ?4)";
 
 /* One assignee's (0 = nobody) in the statuses: kept by triggers
  * (0011_queue_counts.sql). */
-static const char assignee_count_sql[] =
-    "SELECT coalesce(sum(n), 0) FROM request_assignee_counts "
-    "WHERE assignee_id = ?5 AND status IN (?1, ?2, ?3, ?4)";
+static const char assignee_count_sql
+    [] = "SELECT coalesce(sum(n), 0) FROM request_assignee_counts "
+         "WHERE assignee_id = ?5 AND status IN (?1, ?2, ?3, ?4)";
 
 /* A page of search hits in creation order, read by the ids the walk found
  * (sqlite_walk.c), in either order. */
-#define Q_IDS(DIR) QCOLS "FROM json_each(?1) j CROSS JOIN requests r " \
-	"ON r.id = j.value " QJOIN "ORDER BY r.created_at " DIR ", r.id " DIR
+#define Q_IDS(DIR) \
+	QCOLS "FROM json_each(?1) j CROSS JOIN requests r " \
+	      "ON r.id = j.value " QJOIN "ORDER BY r.created_at " DIR \
+	      ", r.id " DIR
 static const char *const ids_sql[2] = { Q_IDS("DESC"), Q_IDS("ASC") };
 
 /* What a walk hit must also be (the assignee; updated since; breached). */
 static const char hit_sql[] = "SELECT coalesce(assignee_id, 0), updated_at, "
-    "sla_breach_at FROM requests WHERE id = ?";
+                              "sla_breach_at FROM requests WHERE id = ?";
 
 const char *
 store_queue_statement(size_t i)
 {
 	/* Q_IDS again, not ids_sql[i]: clang wants constant initializers. */
 	static const char *const more[] = { capped_count_sql, status_count_sql,
-		assignee_count_sql,
-		Q_IDS("DESC"), Q_IDS("ASC"), hit_sql };
+		assignee_count_sql, Q_IDS("DESC"), Q_IDS("ASC"), hit_sql };
 	size_t np = ZEK_ARRAY_LEN(page_sql), nc = ZEK_ARRAY_LEN(count_sql);
 
 	if (i < np)
@@ -134,26 +152,6 @@ store_queue_statement(size_t i)
 }
 
 /* ---- the FTS5 query ---- */
-
-/* Whether the codes are exactly the four open statuses, which the index
- * also holds as the one facet token zgopen. */
-static bool
-all_open(const char *const *codes, size_t n)
-{
-	static const char *const open[] = { "offen", "wartet_support",
-		"in_bearbeitung", "wartet_kunde" };
-	size_t i, j, found = 0;
-
-	if (n != ZEK_ARRAY_LEN(open))
-		return false;
-	for (i = 0; i < ZEK_ARRAY_LEN(open); i++)
-		for (j = 0; j < n; j++)
-			if (codes[j] != NULL && strcmp(codes[j], open[i]) == 0) {
-				found++;
-				break;
-			}
-	return found == ZEK_ARRAY_LEN(open);
-}
 
 /*
  * The words of `terms`, each required, in key, title and description, and
@@ -172,7 +170,7 @@ build_match(struct arena *a, const char *terms, const char *const *statuses,
 	buf_init(&b, MATCH_MAX);
 	rc = match_put_terms(&b, terms, STORE_QUEUE_TERMS_MAX,
 	    STORE_QUEUE_WORDS_MAX, &nwords);
-	if (rc == ZEK_OK && all_open(statuses, nstatuses)) {
+	if (rc == ZEK_OK && search_statuses_all_open(statuses, nstatuses)) {
 		/* One token for the four (0007_list_walk.sql): cheaper to
 		 * intersect than their OR. */
 		buf_puts(&b, " AND (facets : zgopen)");
@@ -181,7 +179,7 @@ build_match(struct arena *a, const char *terms, const char *const *statuses,
 		rc = match_put_status_set(&b, statuses, nstatuses);
 	}
 	if (rc == ZEK_OK && b.failed)
-		rc = b.failed;      /* ZEK_TOOBIG, or ZEK_NOMEM */
+		rc = b.failed; /* ZEK_TOOBIG, or ZEK_NOMEM */
 	else if (rc == ZEK_OK && nwords > 0 &&
 	    (*out = arena_strndup(a, b.data, b.len)) == NULL)
 		rc = ZEK_NOMEM;
@@ -231,9 +229,25 @@ bind_some(sqlite3_stmt *st, int idx, int is_text, int64_t v, const char *s)
 	if (idx > sqlite3_bind_parameter_count(st))
 		return SQLITE_OK;
 	if (is_text)
-		return s != NULL ? sqlite3_bind_text(st, idx, s, -1,
-		    SQLITE_TRANSIENT) : sqlite3_bind_null(st, idx);
+		return s != NULL ?
+		    sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT) :
+		    sqlite3_bind_null(st, idx);
 	return sqlite3_bind_int64(st, idx, v);
+}
+
+/* Binds what a queue's page and its count share: ?5 the assignee, ?6 the
+ * mode's time (sq_queue_p6), ?7 the search. */
+static int
+bind_queue(sqlite3_stmt *st, const struct store_queue_query *q,
+    const char *match)
+{
+	int src = bind_some(st, 5, 0, q->assignee_id, NULL);
+
+	if (src == SQLITE_OK)
+		src = bind_some(st, 6, 0, sq_queue_p6(q), NULL);
+	if (src == SQLITE_OK)
+		src = bind_some(st, 7, 1, 0, match);
+	return src;
 }
 
 /* A walk hit's assignee and update time against q's conditions. */
@@ -258,9 +272,9 @@ queue_filter(struct store_conn *c, int64_t id, void *arg, bool *keep)
 		*keep = updated >= q->updated_since &&
 		    (q->breached_by <= 0 || breach <= q->breached_by) &&
 		    (q->assignee == STORE_ASSIGNEE_ANY ||
-		    (q->assignee == STORE_ASSIGNEE_NONE && assignee == 0) ||
-		    (q->assignee == STORE_ASSIGNEE_USER &&
-		    assignee == q->assignee_id));
+		        (q->assignee == STORE_ASSIGNEE_NONE && assignee == 0) ||
+		        (q->assignee == STORE_ASSIGNEE_USER &&
+		            assignee == q->assignee_id));
 	}
 	sq_finish(c, st);
 	return step < 0 ? rc : ZEK_OK;
@@ -276,9 +290,12 @@ walk_page(struct store_conn *c, struct arena *a,
     const struct store_queue_query *q, const char *match,
     struct store_queue_row **rows, size_t *n)
 {
-	struct walk_query w = { .match = match, .newest_first = !q->ascending,
-		.has_cursor = q->has_cursor, .cursor_created_at = q->cursor_value,
-		.cursor_id = q->cursor_id, .limit = q->limit };
+	struct walk_query w = { .match = match,
+		.newest_first = !q->ascending,
+		.has_cursor = q->has_cursor,
+		.cursor_created_at = q->cursor_value,
+		.cursor_id = q->cursor_id,
+		.limit = q->limit };
 	enum zek_rc rc;
 	struct sq_stmt *st;
 	int64_t *ids;
@@ -311,8 +328,7 @@ walk_page(struct store_conn *c, struct arena *a,
 
 enum zek_rc
 lite_queue_page(struct store_conn *c, struct arena *a,
-    const struct store_queue_query *q, struct store_queue_row **rows,
-    size_t *n)
+    const struct store_queue_query *q, struct store_queue_row **rows, size_t *n)
 {
 	int64_t from_v, from_id;
 	const char *match;
@@ -339,7 +355,9 @@ lite_queue_page(struct store_conn *c, struct arena *a,
 	if (rc != ZEK_OK || nothing)
 		return rc;
 	idx = (((size_t)q->order * 2 + q->ascending) * SQ_MODE_MAX +
-	    (size_t)sq_queue_mode(q)) * FORM_MAX + (size_t)form;
+	          (size_t)sq_queue_mode(q)) *
+	        FORM_MAX +
+	    (size_t)form;
 	if (q->has_cursor) {
 		from_v = q->cursor_value;
 		from_id = q->cursor_id;
@@ -357,11 +375,7 @@ lite_queue_page(struct store_conn *c, struct arena *a,
 	if (src == SQLITE_OK)
 		src = bind_some(st, 4, 0, (int64_t)q->limit, NULL);
 	if (src == SQLITE_OK)
-		src = bind_some(st, 5, 0, q->assignee_id, NULL);
-	if (src == SQLITE_OK)
-		src = bind_some(st, 6, 0, sq_queue_p6(q), NULL);
-	if (src == SQLITE_OK)
-		src = bind_some(st, 7, 1, 0, match);
+		src = bind_queue(st, q, match);
 	if (src != SQLITE_OK) {
 		rc = lite_err(lite_conn(c)->db, src, "bind");
 		sq_finish(c, lite_sq(st));
@@ -401,13 +415,14 @@ lite_queue_count(struct store_conn *c, struct arena *a,
 		goto out;
 	/* Anyone's, without search: request_counts has them at once. */
 	if (form == FORM_PLAIN && sq_queue_mode(q) == SQ_MODE_ANY)
-		return sq_query_i64(c, out, status_count_sql, "tttt", statuses[0],
-		    nstatuses > 1 ? statuses[1] : NULL,
+		return sq_query_i64(c, out, status_count_sql, "tttt",
+		    statuses[0], nstatuses > 1 ? statuses[1] : NULL,
 		    nstatuses > 2 ? statuses[2] : NULL,
 		    nstatuses > 3 ? statuses[3] : NULL);
 	/* Nobody's or one agent's, without search: request_assignee_counts. */
-	if (form == FORM_PLAIN && (sq_queue_mode(q) == SQ_MODE_NONE ||
-	    sq_queue_mode(q) == SQ_MODE_USER))
+	if (form == FORM_PLAIN &&
+	    (sq_queue_mode(q) == SQ_MODE_NONE ||
+	        sq_queue_mode(q) == SQ_MODE_USER))
 		return sq_query_i64(c, out, assignee_count_sql, "tttti",
 		    statuses[0], nstatuses > 1 ? statuses[1] : NULL,
 		    nstatuses > 2 ? statuses[2] : NULL,
@@ -420,14 +435,10 @@ lite_queue_count(struct store_conn *c, struct arena *a,
 		goto out;
 	}
 	for (i = 0; src == SQLITE_OK && i < STORE_QUEUE_STATUSES; i++)
-		src = bind_some(st, (int)i + 1, 1, 0, i < nstatuses ?
-		    statuses[i] : NULL);
+		src = bind_some(st, (int)i + 1, 1, 0,
+		    i < nstatuses ? statuses[i] : NULL);
 	if (src == SQLITE_OK)
-		src = bind_some(st, 5, 0, q->assignee_id, NULL);
-	if (src == SQLITE_OK)
-		src = bind_some(st, 6, 0, sq_queue_p6(q), NULL);
-	if (src == SQLITE_OK)
-		src = bind_some(st, 7, 1, 0, match);
+		src = bind_queue(st, q, match);
 	if (src != SQLITE_OK) {
 		rc = lite_err(lite_conn(c)->db, src, "bind");
 		goto out;

@@ -23,16 +23,16 @@
 
 /* What the page shows besides the request itself: a failed form, a note. */
 struct page_state {
-	struct field_error *errs;       /* the comment form's problems */
+	struct field_error *errs; /* the comment form's problems */
 	size_t nerrs;
-	struct attachment_info *kept;   /* uploads of a failed comment */
+	struct attachment_info *kept; /* uploads of a failed comment */
 	size_t nkept;
-	bool comment_failed;            /* show the sent text again */
-	struct field_error share_err;   /* the share form's problem */
+	bool comment_failed;          /* show the sent text again */
+	struct field_error share_err; /* the share form's problem */
 	bool share_failed;
-	const struct field_error *rating_err;   /* the rating form's problem */
-	const char *alert;              /* a message for the whole page */
-	const char *notice;             /* a kept comment shown again */
+	const struct field_error *rating_err; /* the rating form's problem */
+	const char *alert;                    /* a message for the whole page */
+	const char *notice;                   /* a kept comment shown again */
 };
 
 /* "/servicedesk/customer/portal/17/ZEK-12" */
@@ -47,7 +47,8 @@ sub_href(struct req *rq, const struct request_view *v, const char *tail)
 {
 	const char *href = request_href(rq, v);
 
-	return href != NULL ? arena_printf(rq->arena, "%s/%s", href, tail) : NULL;
+	return href != NULL ? arena_printf(rq->arena, "%s/%s", href, tail) :
+	                      NULL;
 }
 
 /* "Anna Schmidt für Ben Weber" when one raised it for the other, else
@@ -69,19 +70,19 @@ request_json(struct req *rq, const struct request_view *v,
 {
 	json_t *fields = web_request_fields_json(rq, v);
 
-	return ctx_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:o, s:o, s:b, s:o, s:s?}",
-	    "key", v->key, "title", v->title,
-	    "status_label", v->status_label, "status_class", v->status_code,
-	    "resolution_label", str_empty(v->resolution_label) ? NULL : v->resolution_label,
-	    "type_name", v->type_name,
-	    "created_text", web_time_text(rq, v->created_at),
-	    "created_iso", web_time_iso(rq, v->created_at),
-	    "raised_for", raised_for(rq, v),
-	    "fields", fields,
-	    "files", web_files_json(rq, v->attachments, v->nattachments),
-	    "has_attachments", v->nattachments > 0,
-	    "shared_with", web_shared_with_json(rq, v, ab, request_href(rq, v)),
-	    "org_label", str_empty(v->shared_org_name) ? NULL : v->shared_org_name);
+	return ctx_pack(
+	    "{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:o, s:o, s:b, s:o, s:s?}",
+	    "key", v->key, "title", v->title, "status_label", v->status_label,
+	    "status_class", v->status_code, "resolution_label",
+	    str_empty(v->resolution_label) ? NULL : v->resolution_label,
+	    "type_name", v->type_name, "created_text",
+	    web_time_text(rq, v->created_at), "created_iso",
+	    web_time_iso(rq, v->created_at), "raised_for", raised_for(rq, v),
+	    "fields", fields, "files",
+	    web_files_json(rq, v->attachments, v->nattachments),
+	    "has_attachments", v->nattachments > 0, "shared_with",
+	    web_shared_with_json(rq, v, ab, request_href(rq, v)), "org_label",
+	    str_empty(v->shared_org_name) ? NULL : v->shared_org_name);
 }
 
 /* The text that came with the newest proposed solution: the public
@@ -123,10 +124,10 @@ comment_json(struct req *rq, const struct request_view *v,
 
 	form = ctx_pack("{s:s, s:s, s:b}", "action", sub_href(rq, v, "comment"),
 	    "cancel_href", request_href(rq, v), "open", st->comment_failed);
-	if (form == NULL || web_comment_form_fields(rq, form,
-	    web_t(rq, "comment_label"), web_t(rq, "comment_open"),
-	    kept_text(rq, st), st->kept, st->nkept, st->errs, st->nerrs) !=
-	    ZEK_OK) {
+	if (form == NULL ||
+	    web_comment_form_fields(rq, form, web_t(rq, "comment_label"),
+	        web_t(rq, "comment_open"), kept_text(rq, st), st->kept,
+	        st->nkept, st->errs, st->nerrs) != ZEK_OK) {
 		json_decref(form);
 		return NULL;
 	}
@@ -138,9 +139,8 @@ notify_json(struct req *rq, const struct request_view *v)
 {
 	bool muted = v->notify_muted;
 
-	return ctx_pack("{s:s, s:s, s:s, s:s, s:b}",
-	    "action", sub_href(rq, v, "notifications"),
-	    "value", muted ? "0" : "1",
+	return ctx_pack("{s:s, s:s, s:s, s:s, s:b}", "action",
+	    sub_href(rq, v, "notifications"), "value", muted ? "0" : "1",
 	    "label", web_t(rq, muted ? "notify_unmute" : "notify_mute"),
 	    "state", web_t(rq, muted ? "notify_state_off" : "notify_state_on"),
 	    "muted", muted);
@@ -172,22 +172,23 @@ static json_t *
 solution_json(struct req *rq, const struct request_view *v,
     const struct request_abilities *ab, const struct activity_entry *prop)
 {
-	json_t *j = ctx_pack("{s:s?, s:s?, s:s?}",
-	    "accept_href", ab->accept_solution ?
-	    sub_href(rq, v, "solution/accept") : NULL,
-	    "reject_href", ab->reject_solution ?
-	    sub_href(rq, v, "solution/reject") : NULL,
+	json_t *j = ctx_pack("{s:s?, s:s?, s:s?}", "accept_href",
+	    ab->accept_solution ? sub_href(rq, v, "solution/accept") : NULL,
+	    "reject_href",
+	    ab->reject_solution ? sub_href(rq, v, "solution/reject") : NULL,
 	    "auto_close_note", auto_close_note(rq, v));
 	const char *html;
 
 	if (j == NULL || prop == NULL)
 		return j;
 	html = markdown_to_arena(rq->arena, prop->body);
-	json_object_set_new(j, "proposal", ctx_pack("{s:s?, s:s?, s:s, s:s, "
-	    "s:s}", "html", html, "plain", html == NULL ? prop->body : NULL,
-	    "author", prop->actor.name,
-	    "time_text", web_time_text(rq, prop->created_at),
-	    "time_iso", web_time_iso(rq, prop->created_at)));
+	json_object_set_new(j, "proposal",
+	    ctx_pack("{s:s?, s:s?, s:s, s:s, "
+	             "s:s}",
+	        "html", html, "plain", html == NULL ? prop->body : NULL,
+	        "author", prop->actor.name, "time_text",
+	        web_time_text(rq, prop->created_at), "time_iso",
+	        web_time_iso(rq, prop->created_at)));
 	return j;
 }
 
@@ -210,8 +211,8 @@ request_page(struct req *rq, const struct request_view *v,
 	page = web_page_ctx(rq, "page_request");
 	if (page == NULL)
 		return ZEK_NOMEM;
-	json_object_set_new(page, "title", json_string(arena_printf(rq->arena,
-	    "%s: %s", v->key, v->title)));
+	json_object_set_new(page, "title",
+	    json_string(arena_printf(rq->arena, "%s: %s", v->key, v->title)));
 	json_object_set_new(page, "request", request_json(rq, v, &ab));
 	if (core_activity_of_view(&rq->ctx, rq->user, v, &e, &ne) != ZEK_OK)
 		ne = 0;
@@ -224,27 +225,29 @@ request_page(struct req *rq, const struct request_view *v,
 	if (ab.comment)
 		json_object_set_new(page, "comment", comment_json(rq, v, st));
 	if (ab.share)
-		json_object_set_new(page, "share", web_share_form_json(rq,
-		    request_href(rq, v), st->share_failed, &st->share_err));
+		json_object_set_new(page, "share",
+		    web_share_form_json(rq, request_href(rq, v),
+		        st->share_failed, &st->share_err));
 	if (ab.share_org)
-		json_object_set_new(page, "share_orgs", web_share_orgs_json(rq, v,
-		    request_href(rq, v)));
+		json_object_set_new(page, "share_orgs",
+		    web_share_orgs_json(rq, v, request_href(rq, v)));
 	if (ab.withdraw)
-		json_object_set_new(page, "withdraw_href", json_string(
-		    sub_href(rq, v, "withdraw")));
+		json_object_set_new(page, "withdraw_href",
+		    json_string(sub_href(rq, v, "withdraw")));
 	if (ab.accept_solution || ab.reject_solution)
-		json_object_set_new(page, "solution", solution_json(rq, v, &ab,
-		    proposal_of(e, ne)));
+		json_object_set_new(page, "solution",
+		    solution_json(rq, v, &ab, proposal_of(e, ne)));
 	if (core_rating_of_view(&rq->ctx, rq->user, v, &rv) == ZEK_OK)
-		json_object_set_new(page, "rating", web_rating_panel_json(rq, &rv,
-		    sub_href(rq, v, "rating"), st->rating_err));
+		json_object_set_new(page, "rating",
+		    web_rating_panel_json(rq, &rv, sub_href(rq, v, "rating"),
+		        st->rating_err));
 	if (st->alert != NULL)
 		json_object_set_new(page, "page_alert", json_string(st->alert));
 	if (st->notice != NULL)
 		json_object_set_new(page, "notice", json_string(st->notice));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
-	web_breadcrumb(rq, page, v->desk_name, core_portal_path(rq->arena,
-	    v->portal_id));
+	web_breadcrumb(rq, page, v->desk_name,
+	    core_portal_path(rq->arena, v->portal_id));
 	web_breadcrumb(rq, page, v->key, NULL);
 	return web_render(rq, status, "request", page);
 }
@@ -283,8 +286,9 @@ refused(struct req *rq, int rc)
 	if (rc == ZEK_FORBIDDEN)
 		st.alert = web_t(rq, "err_not_allowed");
 	else
-		st.alert = web_t(rq, status_is_open(v->status) ?
-		    "agent_err_not_now" : "err_request_closed");
+		st.alert = web_t(rq,
+		    status_is_open(v->status) ? "agent_err_not_now" :
+		                                "err_request_closed");
 	return request_page(rq, v, &st, http_status_of(rc));
 }
 
@@ -297,8 +301,11 @@ rating_refused(struct req *rq, const struct request_view *v, int rc)
 
 	if (rc != ZEK_CONFLICT && rc != ZEK_FORBIDDEN)
 		return web_fail(rq, http_status_of(rc), rc);
-	st.alert = web_t(rq, core_rating_possible(v->status, v->resolution) &&
-	    rc == ZEK_CONFLICT ? "rating_err_final" : "rating_err_not_possible");
+	st.alert = web_t(rq,
+	    core_rating_possible(v->status, v->resolution) &&
+	            rc == ZEK_CONFLICT ?
+	        "rating_err_final" :
+	        "rating_err_not_possible");
 	return request_page(rq, v, &st, http_status_of(rc));
 }
 
@@ -307,8 +314,9 @@ back_to(struct req *rq, const struct request_view *v, const char *anchor)
 {
 	const char *href = request_href(rq, v);
 
-	return http_redirect(rq, 303, href == NULL ? NULL :
-	    arena_printf(rq->arena, "%s%s", href, anchor));
+	return http_redirect(rq, 303,
+	    href == NULL ? NULL :
+	                   arena_printf(rq->arena, "%s%s", href, anchor));
 }
 
 /* A comment kept when the session was gone (web/keep.c), shown in the
@@ -352,7 +360,8 @@ web_request_show(struct req *rq)
 	rc = core_request_get(&rq->ctx, rq->user, req_param_str(rq, "key"),
 	    rq->lang, &v);
 	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc), rc);  /* hidden = not found */
+		return web_fail(rq, http_status_of(rc),
+		    rc); /* hidden = not found */
 	if (pid != v->portal_id || !str_eq(req_param_str(rq, "key"), v->key))
 		return http_redirect(rq, 301, request_href(rq, v));
 	rc = kept_comment(rq, v, &st);
@@ -385,7 +394,8 @@ web_request_comment(struct req *rq)
 	in.attachment_tokens = up.tokens;
 	in.ntokens = up.ntokens;
 	in.validate_only = up.nerrs > 0;
-	rc = core_comment_add(&rq->ctx, rq->user, v->id, &in, &errs, &nerrs, NULL);
+	rc = core_comment_add(&rq->ctx, rq->user, v->id, &in, &errs, &nerrs,
+	    NULL);
 	if (rc == ZEK_OK && up.nerrs == 0)
 		return back_to(rq, v, "#activity");
 	if (rc != ZEK_OK && rc != ZEK_INVALID)
@@ -418,9 +428,12 @@ web_request_notify(struct req *rq)
 	return back_to(rq, v, "");
 }
 
-/* POST .../{issueKey}/participants: "Teilen" with who=e-mail or name. */
-int
-web_request_share(struct req *rq)
+/* POST .../{issueKey}/participants (who: "Teilen" with an e-mail address
+ * or a name), .../participants/remove (user) and .../organisation (org:
+ * "Mit meiner Organisation teilen"): "Geteilt mit", as on the agent's
+ * page. */
+static int
+sharing_post(struct req *rq, enum web_sharing_op op)
 {
 	struct page_state st = { 0 };
 	struct request_view *v;
@@ -430,57 +443,38 @@ web_request_share(struct req *rq)
 	rc = load(rq, &v);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
-	rc = web_sharing_post(rq, v->id, WEB_SHARE_ADD, &st.share_err, &left);
-	if (rc == ZEK_OK)
+	rc = web_sharing_post(rq, v->id, op, &st.share_err, &left);
+	/* Who left cannot see the request any more. */
+	if (rc == ZEK_OK && left)
+		return http_redirect(rq, 303, WEB_REQUESTS);
+	/* Removed already (a second click): the page shows it. */
+	if (rc == ZEK_OK || (op == WEB_SHARE_REMOVE && rc == ZEK_NOTFOUND))
 		return back_to(rq, v, "#shared-heading");
-	if (rc != ZEK_INVALID)
-		return refused(rq, rc);
-	st.share_failed = true;
-	return request_page(rq, v, &st, 422);
+	if (rc == ZEK_INVALID && op == WEB_SHARE_ADD) {
+		st.share_failed = true;
+		return request_page(rq, v, &st, 422);
+	}
+	if (rc == ZEK_INVALID)
+		return web_fail(rq, 400, rc);
+	return refused(rq, rc);
 }
 
-/* POST .../{issueKey}/participants/remove: user=id. */
+int
+web_request_share(struct req *rq)
+{
+	return sharing_post(rq, WEB_SHARE_ADD);
+}
+
 int
 web_request_unshare(struct req *rq)
 {
-	struct request_view *v;
-	bool left;
-	int rc;
-
-	rc = load(rq, &v);
-	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc), rc);
-	rc = web_sharing_post(rq, v->id, WEB_SHARE_REMOVE, NULL, &left);
-	if (rc == ZEK_INVALID)
-		return web_fail(rq, 400, rc);
-	/* Gone already (a second click): the page shows it. */
-	if (rc == ZEK_NOTFOUND)
-		return back_to(rq, v, "#shared-heading");
-	if (rc != ZEK_OK)
-		return refused(rq, rc);
-	/* Who left cannot see the request any more. */
-	if (left)
-		return http_redirect(rq, 303, WEB_REQUESTS);
-	return back_to(rq, v, "#shared-heading");
+	return sharing_post(rq, WEB_SHARE_REMOVE);
 }
 
-/* POST .../{issueKey}/organisation: org=id, "Mit meiner Organisation teilen". */
 int
 web_request_share_org(struct req *rq)
 {
-	struct request_view *v;
-	bool left;
-	int rc;
-
-	rc = load(rq, &v);
-	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc), rc);
-	rc = web_sharing_post(rq, v->id, WEB_SHARE_ORG, NULL, &left);
-	if (rc == ZEK_INVALID)
-		return web_fail(rq, 400, rc);
-	if (rc != ZEK_OK)
-		return refused(rq, rc);
-	return back_to(rq, v, "#shared-heading");
+	return sharing_post(rq, WEB_SHARE_ORG);
 }
 
 /* GET .../{issueKey}/withdraw: the confirmation step. */
@@ -501,14 +495,15 @@ web_request_withdraw_form(struct req *rq)
 	page = web_page_ctx(rq, "page_withdraw");
 	if (page == NULL)
 		return ZEK_NOMEM;
-	json_object_set_new(page, "request", ctx_pack("{s:s, s:s}",
-	    "key", v->key, "title", v->title));
-	json_object_set_new(page, "form_action", json_string(
-	    sub_href(rq, v, "withdraw")));
-	json_object_set_new(page, "cancel_href", json_string(request_href(rq, v)));
+	json_object_set_new(page, "request",
+	    ctx_pack("{s:s, s:s}", "key", v->key, "title", v->title));
+	json_object_set_new(page, "form_action",
+	    json_string(sub_href(rq, v, "withdraw")));
+	json_object_set_new(page, "cancel_href",
+	    json_string(request_href(rq, v)));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
-	web_breadcrumb(rq, page, v->desk_name, core_portal_path(rq->arena,
-	    v->portal_id));
+	web_breadcrumb(rq, page, v->desk_name,
+	    core_portal_path(rq->arena, v->portal_id));
 	web_breadcrumb(rq, page, v->key, request_href(rq, v));
 	web_breadcrumb(rq, page, web_t(rq, "page_withdraw"), NULL);
 	return web_render(rq, 200, "request-withdraw", page);
@@ -545,8 +540,8 @@ web_request_rate(struct req *rq)
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
 	rc = core_rating_save(&rq->ctx, rq->user, v->id,
-	    req_form(rq, RATING_SCORE_FIELD), req_form(rq, RATING_COMMENT_FIELD),
-	    &err);
+	    req_form(rq, RATING_SCORE_FIELD),
+	    req_form(rq, RATING_COMMENT_FIELD), &err);
 	if (rc == ZEK_OK)
 		return back_to(rq, v, "#rating");
 	if (rc != ZEK_INVALID || err.key == NULL)
@@ -560,21 +555,29 @@ web_request_rate(struct req *rq)
 /* One of the two answers, with the texts of its confirmation step. */
 struct answer {
 	enum wf_action action;
-	const char *tail;           /* URL tail of the form */
-	const char *heading;        /* catalog keys */
+	const char *tail;    /* URL tail of the form */
+	const char *heading; /* catalog keys */
 	const char *question;
 	const char *explain;
 	const char *submit;
 };
 
 static const struct answer accept_answer = {
-	WF_ACCEPT_SOLUTION, "solution/accept", "solution_accept",
-	"solution_accept_question", "solution_accept_explain", "solution_accept",
+	WF_ACCEPT_SOLUTION,
+	"solution/accept",
+	"solution_accept",
+	"solution_accept_question",
+	"solution_accept_explain",
+	"solution_accept",
 };
 
 static const struct answer reject_answer = {
-	WF_REJECT_SOLUTION, "solution/reject", "solution_reject",
-	"solution_reject_question", "solution_reject_explain", "solution_reject",
+	WF_REJECT_SOLUTION,
+	"solution/reject",
+	"solution_reject",
+	"solution_reject_question",
+	"solution_reject_explain",
+	"solution_reject",
 };
 
 /* The confirmation page with the "Optionaler Kommentar" (kept, with its
@@ -591,35 +594,39 @@ answer_page(struct req *rq, const struct request_view *v,
 	page = web_page_ctx(rq, an->heading);
 	if (page == NULL)
 		return ZEK_NOMEM;
-	field = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
-	    "key", WEB_COMMENT_FIELD, "id", "f-comment",
-	    "label", web_t(rq, "solution_comment_label"),
-	    "help", web_t(rq, "solution_comment_help"),
-	    "optional", 0, "required", 0, "value", text, "is_richtext", 1);
+	field = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}", "key",
+	    WEB_COMMENT_FIELD, "id", "f-comment", "label",
+	    web_t(rq, "solution_comment_label"), "help",
+	    web_t(rq, "solution_comment_help"), "optional", 0, "required", 0,
+	    "value", text, "is_richtext", 1);
 	errs = json_array();
 	if (field != NULL && err != NULL) {
-		json_object_set_new(field, "error", json_string(
-		    http_error_text(rq, err)));
-		json_array_append_new(errs, web_summary_item(rq, "f-comment",
-		    web_t(rq, "solution_comment_label"), err));
+		json_object_set_new(field, "error",
+		    json_string(http_error_text(rq, err)));
+		json_array_append_new(errs,
+		    web_summary_item(rq, "f-comment",
+		        web_t(rq, "solution_comment_label"), err));
 	}
-	json_object_set_new(page, "request", ctx_pack("{s:s, s:s}",
-	    "key", v->key, "title", v->title));
-	json_object_set_new(page, "heading", json_string(web_t(rq, an->heading)));
-	json_object_set_new(page, "question", json_string(
-	    web_t(rq, an->question)));
-	json_object_set_new(page, "explain", json_string(web_t(rq, an->explain)));
-	json_object_set_new(page, "submit_label", json_string(
-	    web_t(rq, an->submit)));
-	json_object_set_new(page, "form_action", json_string(
-	    sub_href(rq, v, an->tail)));
-	json_object_set_new(page, "cancel_href", json_string(request_href(rq, v)));
+	json_object_set_new(page, "request",
+	    ctx_pack("{s:s, s:s}", "key", v->key, "title", v->title));
+	json_object_set_new(page, "heading",
+	    json_string(web_t(rq, an->heading)));
+	json_object_set_new(page, "question",
+	    json_string(web_t(rq, an->question)));
+	json_object_set_new(page, "explain",
+	    json_string(web_t(rq, an->explain)));
+	json_object_set_new(page, "submit_label",
+	    json_string(web_t(rq, an->submit)));
+	json_object_set_new(page, "form_action",
+	    json_string(sub_href(rq, v, an->tail)));
+	json_object_set_new(page, "cancel_href",
+	    json_string(request_href(rq, v)));
 	json_object_set_new(page, "comment", field);
 	json_object_set_new(page, "has_errors", json_boolean(err != NULL));
 	json_object_set_new(page, "errors", errs);
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
-	web_breadcrumb(rq, page, v->desk_name, core_portal_path(rq->arena,
-	    v->portal_id));
+	web_breadcrumb(rq, page, v->desk_name,
+	    core_portal_path(rq->arena, v->portal_id));
 	web_breadcrumb(rq, page, v->key, request_href(rq, v));
 	web_breadcrumb(rq, page, web_t(rq, an->heading), NULL);
 	return web_render(rq, status, "request-solution", page);
@@ -713,6 +720,7 @@ web_attachment(struct req *rq)
 	    str_to_bool(req_query(rq, "inline"), &show_inline) != 0)
 		return web_fail(rq, 400, ZEK_INVALID);
 	show_inline = show_inline && a->is_image;
-	return http_reply_file(rq, show_inline, a->filename, show_inline ?
-	    a->mime : "application/octet-stream", a->data, a->size);
+	return http_reply_file(rq, show_inline, a->filename,
+	    show_inline ? a->mime : "application/octet-stream", a->data,
+	    a->size);
 }

@@ -122,8 +122,9 @@ def unit(tmp, root, prefix, service):
 
 
 def body_limit(conf):
-    """zek's largest body: max_file_bytes * max_files + 1 MiB (main.c),
-    from the values zek.conf documents."""
+    """zek's largest body: max_file_bytes * max_files + 1 MiB
+    (config_body_bytes in src/core/config.c), from the values zek.conf
+    documents."""
     text = open(conf).read()
     size = int(re.search(r"^#?max_file_bytes = (\d+)$", text, re.M).group(1))
     files = int(re.search(r"^#?max_files = (\d+)$", text, re.M).group(1))

@@ -12,8 +12,8 @@
 #include "lib/zek.h"
 #include "lib/str.h"
 
-#define TEXT_MAX (8u << 20)         /* one body as text */
-#define HEADER_LOOKAHEAD 6          /* lines between "Von:" and "Gesendet:" */
+#define TEXT_MAX (8u << 20) /* one body as text */
+#define HEADER_LOOKAHEAD 6  /* lines between "Von:" and "Gesendet:" */
 
 /* ---- HTML to text ---- */
 
@@ -21,14 +21,37 @@ static const struct {
 	const char *name;
 	const char *text;
 } entities[] = {
-	{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" },
-	{ "apos", "'" }, { "nbsp", " " }, { "auml", "\xc3\xa4" },
-	{ "ouml", "\xc3\xb6" }, { "uuml", "\xc3\xbc" }, { "Auml", "\xc3\x84" },
-	{ "Ouml", "\xc3\x96" }, { "Uuml", "\xc3\x9c" }, { "szlig", "\xc3\x9f" },
-	{ "euro", "\xe2\x82\xac" }, { "ndash", "\xe2\x80\x93" },
-	{ "mdash", "\xe2\x80\x94" }, { "hellip", "\xe2\x80\xa6" },
+	{ "amp", "&" },
+	{ "lt", "<" },
+	{ "gt", ">" },
+	{ "quot", "\"" },
+	{ "apos", "'" },
+	{ "nbsp", " " },
+	{ "auml", "\xc3\xa4" },
+	{ "ouml", "\xc3\xb6" },
+	{ "uuml", "\xc3\xbc" },
+	{ "Auml", "\xc3\x84" },
+	{ "Ouml", "\xc3\x96" },
+	{ "Uuml", "\xc3\x9c" },
+	{ "szlig", "\xc3\x9f" },
+	{ "euro", "\xe2\x82\xac" },
+	{ "ndash", "\xe2\x80\x93" },
+	{ "mdash", "\xe2\x80\x94" },
+	{ "hellip", "\xe2\x80\xa6" },
 	{ "copy", "\xc2\xa9" },
 };
+
+/* The text b holds, in a (NULL when b or a ran out); frees b. */
+static char *
+to_arena(struct arena *a, struct buf *b)
+{
+	char *out = b->failed ?
+	    NULL :
+	    arena_strndup(a, b->data != NULL ? b->data : "", b->len);
+
+	buf_free(b);
+	return out;
+}
 
 static void
 put_utf8(struct buf *b, uint32_t cp)
@@ -72,7 +95,8 @@ entity(struct buf *b, const char *s)
 		bool hex = s[2] == 'x' || s[2] == 'X';
 
 		for (i = hex ? 3 : 2; s + i < semi; i++) {
-			int v = hex ? str_hexval(s[i]) :
+			int v = hex ?
+			    str_hexval(s[i]) :
 			    (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
 			if (v < 0)
 				return 0;
@@ -96,8 +120,9 @@ tag_name(const char *s, char *out, size_t n)
 {
 	size_t i = 0;
 
-	while (i + 1 < n && ((s[i] >= 'a' && s[i] <= 'z') ||
-	    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))) {
+	while (i + 1 < n &&
+	    ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+	        (s[i] >= '0' && s[i] <= '9'))) {
 		out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
 		i++;
 	}
@@ -108,8 +133,23 @@ static bool
 is_block(const char *t)
 {
 	static const char *const blocks[] = {
-		"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
-		"blockquote", "table", "ul", "ol", "hr", "pre",
+		"p",
+		"div",
+		"br",
+		"li",
+		"tr",
+		"h1",
+		"h2",
+		"h3",
+		"h4",
+		"h5",
+		"h6",
+		"blockquote",
+		"table",
+		"ul",
+		"ol",
+		"hr",
+		"pre",
 	};
 	size_t i;
 
@@ -134,7 +174,7 @@ char *
 mail_text_from_html(struct arena *a, const char *html)
 {
 	const char *p = html, *end;
-	char tag[16], *out;
+	char tag[16];
 	int depth = 0;
 	bool closing, space = false;
 	struct buf b;
@@ -151,9 +191,9 @@ mail_text_from_html(struct arena *a, const char *html)
 				continue;
 			}
 			/* Content that is no text at all. */
-			if (!closing && (str_eq(tag, "script") ||
-			    str_eq(tag, "style") || str_eq(tag, "head") ||
-			    str_eq(tag, "title"))) {
+			if (!closing &&
+			    (str_eq(tag, "script") || str_eq(tag, "style") ||
+			        str_eq(tag, "head") || str_eq(tag, "title"))) {
 				char close[24];
 
 				snprintf(close, sizeof(close), "</%s", tag);
@@ -186,10 +226,7 @@ mail_text_from_html(struct arena *a, const char *html)
 		buf_putc(&b, *p++);
 		space = false;
 	}
-	out = b.failed ? NULL : arena_strndup(a, b.data != NULL ? b.data : "",
-	    b.len);
-	buf_free(&b);
-	return out;
+	return to_arena(a, &b);
 }
 
 /* ---- cutting quoted history ---- */
@@ -200,8 +237,8 @@ line_trim(const char *s, size_t n, char *out, size_t max)
 {
 	while (n > 0 && (*s == ' ' || *s == '\t'))
 		s++, n--;
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-	    s[n - 1] == '\r'))
+	while (
+	    n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
 		n--;
 	if (n >= max)
 		n = max - 1;
@@ -228,8 +265,11 @@ static bool
 is_original_marker(const char *l)
 {
 	static const char *const words[] = {
-		"Original Message", "Urspr\xc3\xbcngliche Nachricht", "Originalnachricht",
-		"Weitergeleitete Nachricht", "Forwarded message",
+		"Original Message",
+		"Urspr\xc3\xbcngliche Nachricht",
+		"Originalnachricht",
+		"Weitergeleitete Nachricht",
+		"Forwarded message",
 	};
 	size_t i;
 
@@ -242,7 +282,7 @@ is_original_marker(const char *l)
 }
 
 struct lines {
-	const char **l;             /* trimmed lines */
+	const char **l; /* trimmed lines */
 	size_t n;
 };
 
@@ -276,8 +316,8 @@ is_attribution(const struct lines *ls, size_t i)
 
 	if (starts_ci(l, "Am ") || starts_ci(l, "Le ")) {
 		if (strstr(l, "schrieb") != NULL)
-			return ends_with(l, ":") || (ends_with(next, ":") &&
-			    strlen(next) < 100);
+			return ends_with(l, ":") ||
+			    (ends_with(next, ":") && strlen(next) < 100);
 		return strstr(next, "schrieb") != NULL && ends_with(next, ":");
 	}
 	if (starts_ci(l, "On ")) {
@@ -384,16 +424,14 @@ mail_text_cut_quotes(struct arena *a, const char *text)
 
 		if (ls.l[i][0] == '>')
 			continue;
-		while (n > 0 && (r[n - 1] == ' ' || r[n - 1] == '\t' ||
-		    r[n - 1] == '\r'))
+		while (n > 0 &&
+		    (r[n - 1] == ' ' || r[n - 1] == '\t' || r[n - 1] == '\r'))
 			n--;
 		buf_append(&b, r, n);
 		buf_putc(&b, '\n');
 	}
 	/* Quoted lines between paragraphs leave runs of blank lines. */
-	out = b.failed ? NULL : arena_strndup(a, b.data != NULL ? b.data : "",
-	    b.len);
-	buf_free(&b);
+	out = to_arena(a, &b);
 	if (out != NULL) {
 		char *w = out, *p;
 		int blanks = 0;
@@ -416,28 +454,36 @@ mail_text_cut_quotes(struct arena *a, const char *text)
 
 /* ---- format=flowed ---- */
 
+/* The length of the line at p without its end (LF or CRLF); *nl: its LF,
+ * NULL for the last line. */
+static size_t
+line_at(const char *p, const char **nl)
+{
+	size_t n;
+
+	*nl = strchr(p, '\n');
+	n = *nl != NULL ? (size_t)(*nl - p) : strlen(p);
+	return n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+}
+
 char *
 mail_text_unflow(struct arena *a, const char *text, bool delsp)
 {
 	const char *p = text, *nl;
 	struct buf b;
 	size_t n;
-	char *out;
 	bool soft;
 
 	buf_init(&b, TEXT_MAX);
 	while (*p != '\0') {
-		nl = strchr(p, '\n');
-		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
+		n = line_at(p, &nl);
 		/* Space-stuffed: "From " and leading spaces got one more. */
 		if (n > 0 && p[0] == ' ') {
 			p++;
 			n--;
 		}
-		soft = n > 0 && p[n - 1] == ' ' && !(n == 3 &&
-		    strncmp(p, "-- ", 3) == 0);
+		soft = n > 0 && p[n - 1] == ' ' &&
+		    !(n == 3 && strncmp(p, "-- ", 3) == 0);
 		buf_append(&b, p, soft && delsp ? n - 1 : n);
 		if (nl == NULL)
 			break;
@@ -445,10 +491,7 @@ mail_text_unflow(struct arena *a, const char *text, bool delsp)
 			buf_putc(&b, '\n');
 		p = nl + 1;
 	}
-	out = b.failed ? NULL : arena_strndup(a, b.data != NULL ? b.data : "",
-	    b.len);
-	buf_free(&b);
-	return out;
+	return to_arena(a, &b);
 }
 
 /* ---- Markdown ---- */
@@ -483,19 +526,16 @@ mail_text_to_markdown(struct arena *a, const char *text)
 	const char *p = text, *nl;
 	struct buf b;
 	size_t n, k;
-	char *out;
 
 	buf_init(&b, TEXT_MAX);
 	while (*p != '\0') {
-		nl = strchr(p, '\n');
-		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
+		n = line_at(p, &nl);
 		for (k = 0; k < n && (p[k] == ' ' || p[k] == '\t'); k++)
 			;
 		/* Indentation would make a code block: the mail meant none. */
-		if (k < n && (p[k] == '#' || p[k] == '>' || p[k] == '|' ||
-		    p[k] == '+' || is_rule(p + k, n - k)))
+		if (k < n &&
+		    (p[k] == '#' || p[k] == '>' || p[k] == '|' || p[k] == '+' ||
+		        is_rule(p + k, n - k)))
 			buf_putc(&b, '\\');
 		buf_append(&b, p + k, n - k);
 		if (nl == NULL)
@@ -506,8 +546,5 @@ mail_text_to_markdown(struct arena *a, const char *text)
 			buf_putc(&b, '\\');
 		buf_putc(&b, '\n');
 	}
-	out = b.failed ? NULL : arena_strndup(a, b.data != NULL ? b.data : "",
-	    b.len);
-	buf_free(&b);
-	return out;
+	return to_arena(a, &b);
 }
