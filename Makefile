@@ -18,7 +18,7 @@ DEB_PACKAGES := debhelper dpkg-dev fakeroot lintian
 # (tests/pg/cluster), nginx in front of the scale-out test's processes
 # (it runs its own, with a config of its own), Dovecot for the IMAP tests
 # (tests/e2e/imapserver.py starts its own), systemd-analyze and openssl
-# for the package checks (tests/package/check.sh), clang-format 14 for the
+# for the package checks (tests/package/check.py), clang-format 14 for the
 # lint test clang-format (tests/lint/clang_format.py: other versions
 # format differently), and tools a developer reaches for (sqlite3, curl,
 # gettext).
@@ -129,13 +129,11 @@ deps-deb: deps-run
 
 # The Debian package, built by dpkg-buildpackage from a copy of the tree
 # (the files git knows, committed or not) in build-deb/, so the tree
-# itself gets no obj-*/ or debian/zek/; then lintian, whose errors fail.
-# The result: ./zek_VERSION_amd64.deb (docs/operations.md).
+# itself gets no obj-*/ or debian/zek/ (tests/package/build_deb.sh); then
+# lintian, whose errors fail. The result: ./zek_VERSION_amd64.deb
+# (docs/operations.md).
 deb: deps-deb
-	rm -rf build-deb && mkdir -p build-deb/src
-	git ls-files -z --cached --others --exclude-standard | \
-		xargs -0 cp --parents -t build-deb/src
-	cd build-deb/src && dpkg-buildpackage -b -us -uc -j2
+	./tests/package/build_deb.sh . build-deb
 	lintian --fail-on error build-deb/zek_*_amd64.deb
 	cp build-deb/zek_*_amd64.deb .
 
