@@ -8,7 +8,7 @@ usage: maintainer.py SOURCE_ROOT    (meson test 'package-root', in make test)
 Needs root, a mount namespace and overlayfs; without one of them it says
 which and skips (exit status 77). Otherwise:
 1. the package, built as `make deb` builds it (tests/package/build_deb.sh:
-   dpkg-buildpackage -j2 of the files git knows, with DEB_BUILD_OPTIONS
+   dpkg-buildpackage -j2, niced, of the files git knows, with DEB_BUILD_OPTIONS
    nocheck noddebs; lintian stays in `make deb`), or ZEK_DEB's: its
    conffile and its dependencies;
 2. a throw-away root, in a mount namespace of the test's own (the host
