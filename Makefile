@@ -8,9 +8,10 @@ RUN_PACKAGES := build-essential meson ninja-build pkg-config \
 	libcurl4-openssl-dev libmagic-dev libicu-dev libpq-dev \
 	libcrack2-dev cracklib-runtime libgmime-3.0-dev libsystemd-dev
 
-# What `make deb` adds: Debian's packaging tools, and lintian to check
-# the result.
-DEB_PACKAGES := debhelper dpkg-dev fakeroot lintian
+# What `make deb` adds: Debian's packaging tools (which `make test` needs
+# too: it builds the package), and lintian to check the result.
+DEB_BUILD_PACKAGES := debhelper dpkg-dev fakeroot
+DEB_PACKAGES := $(DEB_BUILD_PACKAGES) lintian
 
 # What the tests add (`make test`): cmocka, clang and libFuzzer, the e2e
 # SMTP server, the python3-jira client, Chromium for the browser tests,
@@ -18,13 +19,14 @@ DEB_PACKAGES := debhelper dpkg-dev fakeroot lintian
 # (tests/pg/cluster), nginx in front of the scale-out test's processes
 # (it runs its own, with a config of its own), Dovecot for the IMAP tests
 # (tests/e2e/imapserver.py starts its own), systemd-analyze and openssl
-# for the package checks (tests/package/check.sh), clang-format 14 for the
-# lint test clang-format (tests/lint/clang_format.py: other versions
-# format differently), and tools a developer reaches for (sqlite3, curl,
-# gettext).
+# for the package checks (tests/package/check.py), the packaging tools for
+# the package built and installed in a throw-away root
+# (tests/package/maintainer.py), clang-format 14 for the lint test
+# clang-format (tests/lint/clang_format.py: other versions format
+# differently), and tools a developer reaches for (sqlite3, curl, gettext).
 TEST_PACKAGES := libcmocka-dev clang libclang-rt-14-dev python3-aiosmtpd \
 	python3-jira chromium sqlite3 curl gettext postgresql-15 nginx \
-	dovecot-imapd systemd openssl clang-format-14
+	dovecot-imapd systemd openssl clang-format-14 $(DEB_BUILD_PACKAGES)
 
 # Debian starts a system-wide Dovecot when the package is installed; the
 # tests need none, so one that `make` installed is stopped and disabled.
@@ -129,20 +131,21 @@ deps-deb: deps-run
 
 # The Debian package, built by dpkg-buildpackage from a copy of the tree
 # (the files git knows, committed or not) in build-deb/, so the tree
-# itself gets no obj-*/ or debian/zek/; then lintian, whose errors fail.
-# The result: ./zek_VERSION_amd64.deb (docs/operations.md).
+# itself gets no obj-*/ or debian/zek/ (tests/package/build_deb.sh); then
+# lintian, whose errors fail. The result: ./zek_VERSION_amd64.deb
+# (docs/operations.md).
 deb: deps-deb
-	rm -rf build-deb && mkdir -p build-deb/src
-	git ls-files -z --cached --others --exclude-standard | \
-		xargs -0 cp --parents -t build-deb/src
-	cd build-deb/src && dpkg-buildpackage -b -us -uc -j2
+	./tests/package/build_deb.sh . build-deb
 	lintian --fail-on error build-deb/zek_*_amd64.deb
 	cp build-deb/zek_*_amd64.deb .
 
-# The package built and checked as tests/package/check.py does in make
-# test, plus the full build: installed into a throw-away root and served.
+# The package's two tests of make test on the .deb `make deb` made: its
+# files (tests/package/check.py), and its maintainer scripts with zek
+# served as the user zek in a throw-away root (tests/package/maintainer.py;
+# as root).
 test-package: deb
 	ZEK_DEB=$$(ls zek_*_amd64.deb | tail -n 1) ./tests/package/check.py .
+	ZEK_DEB=$$(ls zek_*_amd64.deb | tail -n 1) ./tests/package/maintainer.py .
 
 clean:
 	rm -rf build build-test build-fuzz build-deb

@@ -36,9 +36,8 @@ static atomic_uint_fast64_t lines_written[LOG_LEVEL_MAX];
 
 static _Thread_local char current_id[LOG_ID_MAX];
 
-static const char *const level_names[LOG_LEVEL_MAX] = {
-	"error", "warning", "info", "debug"
-};
+static const char *const level_names[LOG_LEVEL_MAX] = { "error", "warning",
+	"info", "debug" };
 /* syslog(3) priorities: LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG. */
 static const int level_priority[LOG_LEVEL_MAX] = { 3, 4, 6, 7 };
 
@@ -83,8 +82,9 @@ stderr_is_journal(void)
 	struct stat st;
 
 	return js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
-	    fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev ==
-	    dev && (unsigned long long)st.st_ino == ino;
+	    fstat(STDERR_FILENO, &st) == 0 &&
+	    (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
 }
 
 void
@@ -100,9 +100,9 @@ log_setup(enum log_format format, enum log_level min)
 struct out {
 	char *p;
 	size_t len;
-	size_t cap;                 /* for content; the reserve lies beyond */
-	size_t hard;                /* the buffer's size */
-	bool full;                  /* something was left out */
+	size_t cap;  /* for content; the reserve lies beyond */
+	size_t hard; /* the buffer's size */
+	bool full;   /* something was left out */
 };
 
 /* Appends n bytes whole or not at all (then the line is full). */
@@ -163,8 +163,9 @@ utf8_next(const unsigned char *s, size_t left, uint32_t *cp)
 			return 0;
 		c = (c << 6) | (s[i] & 0x3f);
 	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 ||
-	    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+	if ((n == 3 && c < 0x800) ||
+	    (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
 		return 0;
 	*cp = c;
 	return n;
@@ -184,16 +185,22 @@ static size_t
 escape_one(bool json, const unsigned char *s, size_t n, uint32_t cp,
     char esc[16])
 {
-	if (n == 0)                 /* a byte that is no UTF-8 */
+	if (n == 0) /* a byte that is no UTF-8 */
 		return json ? (size_t)snprintf(esc, 16, "\\ufffd") :
-		    (size_t)snprintf(esc, 16, "\\x%02x", s[0]);
+		              (size_t)snprintf(esc, 16, "\\x%02x", s[0]);
 	switch (cp) {
-	case '"': return (size_t)snprintf(esc, 16, "\\\"");
-	case '\\': return (size_t)snprintf(esc, 16, "\\\\");
-	case '\n': return (size_t)snprintf(esc, 16, "\\n");
-	case '\r': return (size_t)snprintf(esc, 16, "\\r");
-	case '\t': return (size_t)snprintf(esc, 16, "\\t");
-	default: break;
+	case '"':
+		return (size_t)snprintf(esc, 16, "\\\"");
+	case '\\':
+		return (size_t)snprintf(esc, 16, "\\\\");
+	case '\n':
+		return (size_t)snprintf(esc, 16, "\\n");
+	case '\r':
+		return (size_t)snprintf(esc, 16, "\\r");
+	case '\t':
+		return (size_t)snprintf(esc, 16, "\\t");
+	default:
+		break;
 	}
 	/* U+2028 and U+2029 end lines for JavaScript readers of JSON. */
 	if (is_control(cp) || (json && (cp == 0x2028 || cp == 0x2029)))
@@ -236,8 +243,8 @@ is_bare(const char *s)
 		return false;
 	while (left > 0) {
 		n = utf8_next(u, left, &cp);
-		if (n == 0 || cp <= ' ' || cp == '"' || cp == '\\' || cp == '=' ||
-		    is_control(cp))
+		if (n == 0 || cp <= ' ' || cp == '"' || cp == '\\' ||
+		    cp == '=' || is_control(cp))
 			return false;
 		u += n;
 		left -= n;
@@ -257,13 +264,23 @@ put_value(struct out *o, bool json, const struct log_field *f)
 		return;
 	}
 	if (!json && is_bare(s)) {
-		put_escaped(o, false, s);   /* cut, but never mid-character */
+		put_escaped(o, false, s); /* cut, but never mid-character */
 		return;
 	}
 	if (put(o, "\"", 1)) {
 		put_escaped(o, json, s);
 		put_close(o, "\"");
 	}
+}
+
+/* ,"key": in JSON (no comma before the first), else " key=" */
+static bool
+put_key(struct out *o, bool json, bool first, const char *key)
+{
+	if (!json)
+		return put(o, " ", 1) && puts_(o, key) && put(o, "=", 1);
+	return put(o, first ? "\"" : ",\"", first ? 1 : 2) && puts_(o, key) &&
+	    put(o, "\":", 2);
 }
 
 /* Writes "key=" or "\"key\":" and the value; a field is left out whole
@@ -277,9 +294,7 @@ put_fields(struct out *o, bool json, const struct log_field *f)
 
 	for (; f != NULL && f->key != NULL && !o->full; f++) {
 		mark = o->len;
-		if ((json ? !(put(o, first ? "\"" : ",\"", first ? 1 : 2) &&
-		    puts_(o, f->key) && put(o, "\":", 2)) :
-		    !(put(o, " ", 1) && puts_(o, f->key) && put(o, "=", 1))) ||
+		if (!put_key(o, json, first, f->key) ||
 		    o->len + VALUE_START > o->cap) {
 			o->len = mark;
 			o->full = true;
@@ -358,7 +373,7 @@ log_format_line(char *out, size_t cap, enum log_format format,
     const char *msg, const struct log_field *f, int64_t now_ms)
 {
 	struct out o = { out, 0, cap > LINE_RESERVE ? cap - LINE_RESERVE : 0,
-	    cap > 0 ? cap - 1 : 0, false };
+		cap > 0 ? cap - 1 : 0, false };
 
 	if (cap == 0)
 		return 0;
@@ -419,10 +434,12 @@ now_ms(void)
 static size_t
 priority(char *line, enum log_level level)
 {
+	int n;
+
 	if (!to_journal)
 		return 0;
-	return (size_t)snprintf(line, PRIORITY_MAX, "<%d>",
-	    level_priority[level]);
+	n = snprintf(line, PRIORITY_MAX, "<%d>", level_priority[level]);
+	return (size_t)n;
 }
 
 void
@@ -435,8 +452,8 @@ log_emit(enum log_level level, const char *component, const char *msg,
 	if (level >= LOG_LEVEL_MAX || level > log_min)
 		return;
 	n = priority(line, level);
-	n += log_format_line(line + n, LOG_LINE_MAX, log_fmt, level,
-	    current_id, component, msg, f, now_ms());
+	n += log_format_line(line + n, LOG_LINE_MAX, log_fmt, level, current_id,
+	    component, msg, f, now_ms());
 	atomic_fetch_add(&lines_written[level], 1);
 	enqueue(line, n, true);
 }
@@ -450,11 +467,12 @@ log_access(const char *text, const struct log_field *f)
 	n = priority(line, LOG_LEVEL_INFO);
 	if (log_fmt == LOG_FORMAT_JSON) {
 		n += log_format_line(line + n, LOG_LINE_MAX, log_fmt,
-		    LOG_LEVEL_INFO, current_id, "access", "request", f, now_ms());
+		    LOG_LEVEL_INFO, current_id, "access", "request", f,
+		    now_ms());
 	} else {
 		t = strlen(text);
 		if (t > LOG_LINE_MAX - 1)
-			t = LOG_LINE_MAX - 1;   /* cut; keep room for '\n' */
+			t = LOG_LINE_MAX - 1; /* cut; keep room for '\n' */
 		memcpy(line + n, text, t);
 		n += t;
 		line[n++] = '\n';
@@ -516,6 +534,16 @@ log_id_new(const char *prefix, char *out)
 	    seq & 0xffffffffffu);
 }
 
+/* Visible ASCII but quotes and the backslash: what proxies send (hex,
+ * UUIDs, Apache's UNIQUE_ID with @ and -, base64 with + / =) passes; a
+ * space, a control character or a quote, which could split or forge a
+ * text or JSON line, does not, nor anything beyond ASCII. */
+static bool
+log_id_char(unsigned char c)
+{
+	return c > ' ' && c < 0x7f && c != '"' && c != '\'' && c != '\\';
+}
+
 bool
 log_id_valid(const char *s)
 {
@@ -523,13 +551,9 @@ log_id_valid(const char *s)
 
 	if (s == NULL)
 		return false;
-	for (n = 0; s[n] != '\0'; n++) {
-		char c = s[n];
-		if (n >= LOG_ID_MAX - 1 || !((c >= 'a' && c <= 'z') ||
-		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '.' || c == '_' || c == ':' || c == '-'))
+	for (n = 0; s[n] != '\0'; n++)
+		if (n >= LOG_ID_MAX - 1 || !log_id_char((unsigned char)s[n]))
 			return false;
-	}
 	return n > 0;
 }
 

@@ -95,8 +95,8 @@ const char *log_id(void);
  * restarts and sort by time within one process. */
 void log_id_new(const char *prefix, char *out);
 /* Whether s may serve as an id taken from a client (X-Request-Id): 1 to
- * LOG_ID_MAX - 1 characters of A-Z a-z 0-9 . _ : - (nothing a line or a
- * header could be split with). */
+ * LOG_ID_MAX - 1 visible ASCII characters but " ' and \ (nothing a line
+ * or a header could be split or forged with; Apache's UNIQUE_ID passes). */
 bool log_id_valid(const char *s);
 
 /* Event lines written at `level` since start (for /metrics). */

@@ -61,8 +61,14 @@ def test_a_sent_id_counts_only_from_a_trusted_proxy(c, server, binary):
         assert "edge-4711.a:b_c info web: sign-in failed" in log, log[-2000:]
         assert "edge-4711.a:b_c 127.0.0.1 POST %s 200 " % LOGIN in log_with(
             proxied, "edge-4711.a:b_c 127.0.0.1 POST")
-        # One that could split a line or a header, or too long: replaced.
-        for bad in ("a b", "a\"b", "x" * 65, "ä"):
+        # Apache's mod_unique_id writes [A-Za-z0-9@-]: taken as it is.
+        r = p.get("/probe/unique-id", headers={"X-Request-Id": "VAYyin8AAAEAAAKa@DMAAAAB"})
+        assert r.header("X-Request-Id") == "VAYyin8AAAEAAAKa@DMAAAAB"
+        assert "VAYyin8AAAEAAAKa@DMAAAAB 127.0.0.1 GET /probe/unique-id 404 " in log_with(
+            proxied, "VAYyin8AAAEAAAKa@DMAAAAB 127.0.0.1 GET")
+        # One that could split or forge a line or a header, or too long:
+        # replaced.
+        for bad in ("a b", "a\"b", "a'b", "a\\b", "x" * 65, "ä"):
             r = p.get("/probe/bad-id", headers={"X-Request-Id": bad})
             assert ID.match(r.header("X-Request-Id")), (bad, r.header("X-Request-Id"))
     finally:

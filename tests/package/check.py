@@ -20,40 +20,24 @@ the .deb itself (dpkg-deb -x). Then, into a throw-away folder:
   an empty portal with the ZEK configuration, / redirects, the login page
   renders from the installed templates, /healthz, a static file; sd_notify
   READY=1, a reload (SIGHUP) that re-reads an edited template, and a
-  SIGTERM that ends with STOPPING=1 and exit status 0.
+  SIGTERM that ends with STOPPING=1 and exit status 0 (tests/package/
+  smoke.py, which maintainer.py runs on the package installed by dpkg).
 Prints each check; exit status 1 on the first failure."""
 
 import os
 import re
 import shutil
-import signal
-import socket
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
+
+import smoke
+from smoke import Failed, Notify, check, init, run
 
 SRC = os.path.abspath(sys.argv[1])
 BUILD = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
 DEB = os.environ.get("ZEK_DEB")
 MIB = 1 << 20
-
-
-class Failed(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failed(what)
-    print("ok: " + what, flush=True)
-
-
-def run(args, **kw):
-    return subprocess.run(args, capture_output=True, text=True, timeout=120, **kw)
 
 
 def versions():
@@ -69,11 +53,7 @@ def unpack(tmp):
     if DEB:
         r = run(["dpkg-deb", "-x", DEB, root])
         check(r.returncode == 0, "dpkg-deb -x " + os.path.basename(DEB))
-        info = run(["dpkg-deb", "-I", DEB, "conffiles"]).stdout.split()
-        check(info == ["/etc/zek/zek.conf"], "the conffile is /etc/zek/zek.conf alone")
-        deps = run(["dpkg-deb", "-f", DEB, "Depends"]).stdout
-        check("libsystemd0" in deps and "libmicrohttpd12" in deps and "adduser" in deps,
-              "Depends from the shared libraries (shlibs) and for postinst")
+        smoke.deb_control(DEB)
         return (root, "usr", os.path.join(root, "etc/zek/zek.conf"),
                 os.path.join(root, "lib/systemd/system/zek.service"))
     r = run(["meson", "install", "-C", BUILD, "--destdir", root, "--no-rebuild", "--quiet"])
@@ -159,128 +139,17 @@ def proxy(tmp, root, prefix, conf):
     check(r.returncode == 0, "nginx -t accepts the example" + (": " + r.stderr if r.returncode else ""))
 
 
-class Notify:
-    """systemd's side of sd_notify: a datagram socket zek writes to."""
-
-    def __init__(self, path):
-        self.path = path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(path)
-
-    def wait(self, want, seconds=30):
-        self.sock.settimeout(seconds)
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                msg = self.sock.recv(4096).decode()
-            except socket.timeout:
-                break
-            if want in msg.split("\n"):
-                return True
-        return False
-
-
-def get(url, follow=True):
-    """(status, headers, body) without raising on 3xx/4xx."""
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *a, **kw):
-            return None
-    opener = urllib.request.build_opener() if follow else urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(url, timeout=30) as r:
-            return r.status, r.headers, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, e.read().decode()
-
-
-def mark(templates, old, new):
-    """Puts a marker into the installed login page, to see which copy zek serves."""
-    path = os.path.join(templates, "login.mustache")
-    text = open(path).read()
-    text = text.replace(old + "{{/content}}", new + "{{/content}}") if old else \
-        text.replace("{{/content}}", new + "{{/content}}")
-    open(path, "w").write(text)
-
-
 def serve(tmp, root, prefix, conf):
     zek = os.path.join(root, prefix, "bin/zek")
     share = os.path.join(root, prefix, "share/zek")
     db = os.path.join(tmp, "zek.db")
     base = [zek, "--config", conf, "--root", share, "--db", db]
-    r = run(base + ["init"])
-    check(r.returncode == 0, "zek init with the shipped zek.conf" + (": " + r.stderr if r.returncode else ""))
-    with sqlite3.connect(db) as c:
-        desks = c.execute("select count(*) from service_desks").fetchone()[0]
-        people = c.execute("select count(*) from users").fetchone()[0]
-        requests = c.execute("select count(*) from requests").fetchone()[0]
-    check(desks > 0 and people == 0 and requests == 0,
-          "an empty portal: %d service desks, no people, no requests" % desks)
-    r = run(base + ["init"])
-    with sqlite3.connect(db) as c:
-        again = c.execute("select count(*) from service_desks").fetchone()[0]
-    check(r.returncode == 0 and again == desks, "init again (every start runs it) changes nothing")
-
+    init(base, db)
     linked = "libsystemd" in run(["ldd", zek]).stdout
     if DEB:
         check(linked, "the packaged zek links libsystemd (sd_notify)")
     notify = Notify(os.path.join(tmp, "notify")) if linked else None
-    env = dict(os.environ, NOTIFY_SOCKET=notify.path) if notify else dict(os.environ)
-    mark(os.path.join(share, "templates"), None, "<!-- package-check-1 -->")
-    log = open(os.path.join(tmp, "serve.log"), "w+")
-    proc = subprocess.Popen(base + ["serve", "--listen", "127.0.0.1:0", "--threads", "2"],
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
-        port = None
-        for _ in range(300):
-            log.seek(0)
-            m = re.search(r"listening url=http://127\.0\.0\.1:(\d+)/", log.read())
-            if m or proc.poll() is not None:
-                port = m and m.group(1)
-                break
-            time.sleep(0.1)
-        check(port is not None, "zek serve listens")
-        if notify:
-            check(notify.wait("READY=1"), "sd_notify READY=1")
-        else:
-            print("note: zek is built without libsystemd: no sd_notify checks")
-        url = "http://127.0.0.1:%s" % port
-        status, headers, _ = get(url + "/", follow=False)
-        check(status == 302 and headers["Location"].endswith("/servicedesk/customer/portals"),
-              "GET / redirects to the portals")
-        status, _, body = get(url + "/servicedesk/customer/portals")
-        check(status == 200 and "<title>Anmelden" in body, "the login page renders")
-        check("package-check-1" in body, "from the installed templates (--root)")
-        status, _, body = get(url + "/healthz")
-        check(status == 200 and body.strip() == "ok", "/healthz says ok")
-        status, _, body = get(url + "/static/v1/zek.css")
-        check(status == 200 and len(body) > 1000, "a static file")
-
-        mark(os.path.join(share, "templates"), "<!-- package-check-1 -->", "<!-- package-check-2 -->")
-        proc.send_signal(signal.SIGHUP)
-        if notify:
-            check(notify.wait("RELOADING=1") and notify.wait("READY=1"),
-                  "sd_notify RELOADING=1, then READY=1")
-        body = ""
-        for _ in range(100):
-            body = get(url + "/servicedesk/customer/portals")[2]
-            if "package-check-2" in body:
-                break
-            time.sleep(0.1)
-        check("package-check-2" in body, "reload (SIGHUP) re-reads the templates")
-
-        proc.send_signal(signal.SIGTERM)
-        if notify:
-            check(notify.wait("STOPPING=1"), "sd_notify STOPPING=1")
-        rc = proc.wait(timeout=30)
-        check(rc == 0, "SIGTERM stops zek with exit status 0 (it was %d)" % rc)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        log.seek(0)
-        out = log.read()
-        if "reload: templates" not in out or "stopping (signal 15)" not in out:
-            print("zek's log:\n" + out)
+    smoke.serve(base, os.path.join(share, "templates"), os.path.join(tmp, "serve.log"), notify)
 
 
 def main():

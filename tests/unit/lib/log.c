@@ -165,10 +165,22 @@ test_ids(void **state)
 	assert_string_not_equal(a, b + 4);
 	assert_true(log_id_valid(a) && log_id_valid(b));
 	assert_true(log_id_valid("f81d4fae-7dec-11d0-a765-00a0c91e6bf6"));
+	/* Apache's mod_unique_id ([A-Za-z0-9@-]), base64, an AWS trace id. */
+	assert_true(log_id_valid("VAYyin8AAAEAAAKa@DMAAAAB"));
+	assert_true(log_id_valid("Z2VoZWlt+/w=="));
+	assert_true(log_id_valid("Root=1-67891233-abcdef012345678912345678"));
+	assert_true(log_id_valid("0123456789012345678901234567890123456789"
+	    "012345678901234567890123"));
 	assert_false(log_id_valid(""));
 	assert_false(log_id_valid("a b"));
 	assert_false(log_id_valid("a\nb"));
+	assert_false(log_id_valid("a\tb"));
+	assert_false(log_id_valid("a\x1b[31mb"));
+	assert_false(log_id_valid("a\x7f"));
 	assert_false(log_id_valid("a\"b"));
+	assert_false(log_id_valid("a'b"));
+	assert_false(log_id_valid("a\\b"));
+	assert_false(log_id_valid("\xc3\xa4"));
 	assert_false(log_id_valid("0123456789012345678901234567890123456789"
 	    "012345678901234567890123456789"));
 	log_id_set("r-1");
