@@ -869,8 +869,10 @@ test_scope_retry_deadlock(void **state)
 	pthread_barrier_destroy(&start_line);
 	assert_int_equal(x[0].rc, ZEK_OK);
 	assert_int_equal(x[1].rc, ZEK_OK);
-	/* One ran once, the deadlock's victim twice. */
-	assert_int_equal(x[0].runs + x[1].runs, 3);
+	/* The deadlock's victim ran again (on a busy machine both may have
+	 * been refused once, or the retry met the other again): at least
+	 * three runs in all, and both kept. */
+	assert_true(x[0].runs + x[1].runs >= 3);
 	assert_int_equal(query(c, "SELECT count(*) FROM crossed "
 	    "WHERE a = 1 AND b = 1"), 2);
 	store_close(st);
