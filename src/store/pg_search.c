@@ -38,7 +38,7 @@
  * conditions find, stopping at the LIMIT, is faster (30 ms). PostgreSQL
  * estimates both at about the same cost. So search_query() asks the
  * database for the share of requests the words match (zek_search_share,
- * 0023_search_common.sql, from ANALYZE's statistics) and each statement
+ * 0023_search_common_own.sql, from ANALYZE's statistics) and each statement
  * says `CASE WHEN common THEN ts_match_vq(s.doc, q) ELSE s.doc @@ q END`:
  * planned with the values, the CASE folds to one of the two, and only the
  * operator can use the index. Both find the same rows.

@@ -1,4 +1,4 @@
--- 0023_search_common.sql (PostgreSQL): how many requests the user's words
+-- 0023_search_common_own.sql (PostgreSQL): how many requests the user's words
 -- are likely to match, so that pg_search.c can choose how to find them.
 -- ASCII only in this file: gen_migrations.py emits char arrays.
 --
