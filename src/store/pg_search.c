@@ -28,10 +28,36 @@
  * with a generic plan a rare word would walk every request, so each of
  * these is planned with its values on every run (SQ_PLAN_WITH_VALUES).
  * Counts of search hits stop at count_max + 1 (a LIMIT in a subquery).
+ *
+ * How the words are found depends on how common they are. Rare words are
+ * found by the GIN index (`s.doc @@ q`), the matches ANDed with the other
+ * conditions' bitmaps. For words that most requests hold (a short prefix:
+ * "antr" starts words of 60 % of them) that bitmap is the slow part (a
+ * customer's count: 200 ms for 600,000 requests, to keep the 1,001 of the
+ * 17,000 they may see), and testing the words of each row the other
+ * conditions find, stopping at the LIMIT, is faster (30 ms). PostgreSQL
+ * estimates both at about the same cost. So search_query() asks the
+ * database for the share of requests the words match (zek_search_share,
+ * 0023_search_common_own.sql, from ANALYZE's statistics) and each statement
+ * says `CASE WHEN common THEN ts_match_vq(s.doc, q) ELSE s.doc @@ q END`:
+ * planned with the values, the CASE folds to one of the two, and only the
+ * operator can use the index. Both find the same rows.
  */
 
 #define STATUS_MAX_CODES 8  /* the list's status codes: ?4..?11 */
 #define QUERY_TEXT_MAX 4096 /* bytes of the words handed to SQL */
+/* From this share of requests (per mille) on, words count as common and
+ * are tested row by row. Measured on 1,000,000 requests (bench/README.md):
+ * a customer's count is as fast both ways near 6-9 % and 2-7 times faster
+ * row by row from 11 %; an agent's count and a queue's count, which have
+ * no customer's set to walk, lose row by row at 11 % and break even near
+ * 25 %; below 3 % the index wins everywhere. */
+#define COMMON_PERMILLE 200
+
+/* The words' match: Q the tsquery, C 1 when they are common (above). */
+#define S_MATCH(Q, C) \
+	" AND CASE WHEN " C " = 1 THEN ts_match_vq(s.doc, " Q "::tsquery) " \
+	"ELSE s.doc @@ " Q "::tsquery END"
 
 /* ---- the list ---- */
 
@@ -39,14 +65,15 @@
  * Parameters of every list statement: ?1, ?2 created_at and id of the
  * cursor row, ?3 the number of rows (pages) or where a count stops, ?4..?11
  * status codes (NULL: none), ?12 a type id (0 = any), ?13 the viewer, ?14
- * the tsquery. A statement uses those it needs.
+ * the tsquery, ?15 1 when its words are common. A statement uses those it
+ * needs.
  */
 #define L_COLS \
 	"r.id, r.issue_key, r.title, r.status, r.type_id, " \
 	"r.desk_id, r.reporter_id, u.name, r.created_at, r.updated_at, " \
 	"r.customer_updated_at"
 #define L_SEARCH "JOIN request_search s ON s.id = r.id "
-#define L_MATCH " AND s.doc @@ ?14::tsquery"
+#define L_MATCH S_MATCH("?14", "?15")
 #define L_STATUS " AND r.status IN (?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 #define L_TYPE " AND (?12 = 0 OR r.type_id = ?12)"
 /* Whose: all (agents); reported or raised by the viewer ("Erstellt von
@@ -261,10 +288,11 @@ static const char *const list_count_sql[] = {
 /*
  * Parameters of a page: ?1, ?2 the cursor's order value and id, ?3 the
  * status, ?4 the number of rows, ?5 the assignee, ?6 updated since, ?7 the
- * tsquery. Of a count: ?1..?4 statuses, ?5..?7 as a page, ?8 where the
- * count stops. The indexes of 0002_search.sql give each page its order
- * from the cursor: (status, created_at, id), (status, updated_at, id) and
- * the same after assignee_id.
+ * tsquery, ?8 1 when its words are common. Of a count: ?1..?4 statuses,
+ * ?5..?8 as a page, ?9 where the count stops. The indexes of
+ * 0002_search.sql give each page its order from the cursor: (status,
+ * created_at, id), (status, updated_at, id) and the same after
+ * assignee_id.
  */
 #define Q_COLS \
 	"SELECT r.id, r.issue_key, r.title, r.status, " \
@@ -275,7 +303,7 @@ static const char *const list_count_sql[] = {
 #define Q_JOIN \
 	"JOIN users u ON u.id = r.reporter_id " \
 	"LEFT JOIN users a ON a.id = r.assignee_id "
-#define Q_MATCH " AND s.doc @@ ?7::tsquery"
+#define Q_MATCH S_MATCH("?7", "?8")
 #define Q_PAGE(F, CMP, DIR, COND, S, M) \
 	SQ_PLAN_WITH_VALUES Q_COLS S Q_JOIN \
 	    "WHERE r.status = ?3" COND M " AND (r." F ", r.id) " CMP \
@@ -298,7 +326,7 @@ static const char *const list_count_sql[] = {
 	SQ_PLAN_WITH_VALUES "SELECT count(*) FROM (SELECT 1 " \
 	                    "FROM requests r " S \
 	                    "WHERE r.status IN (?1, ?2, ?3, ?4)" COND M \
-	                    " LIMIT ?8) k"
+	                    " LIMIT ?9) k"
 #define Q_COUNTS(COND) Q_COUNT(COND, "", ""), Q_COUNT(COND, L_SEARCH, Q_MATCH)
 /* Without search words, a queue of everybody's, nobody's or one agent's
  * requests is counted from the tallies of 0005_list_own.sql (assignee 0
@@ -329,16 +357,27 @@ static const char *const queue_count_sql[] = {
 	Q_COUNTS(Q_BREACHED),
 };
 
-/* The user's words as a tsquery (its text), "" when none has a token. */
+/* The user's words as a tsquery (its text), "" when none has a token, and
+ * the share of requests they are likely to match, per mille. */
 static const char
-    query_sql[] = "SELECT coalesce(zek_search_query(?)::text, '')";
+    query_sql[] = "SELECT coalesce(q::text, ''), "
+                  "round(coalesce(zek_search_share(q), 0) * 1000)::bigint "
+                  "FROM zek_search_query(?) q";
 
 /* ---- search words ---- */
 
+struct search_tsq {
+	const char *text;
+	int64_t permille;
+};
+
 static void
-map_text(struct sq_row *r, void *elem)
+map_tsq(struct sq_row *r, void *elem)
 {
-	*(const char **)elem = sq_col_str(r);
+	struct search_tsq *q = elem;
+
+	q->text = sq_col_str(r);
+	q->permille = sq_col_i64(r);
 }
 
 /*
@@ -346,19 +385,21 @@ map_text(struct sq_row *r, void *elem)
  * nothing can match: no word with a letter or digit (search_words.c), or
  * none that the database finds a token in. The words go to SQL as they
  * are, each followed by '*' (its last token is a prefix) or '.', separated
- * by spaces (zek_search_query of 0002_search.sql).
+ * by spaces (zek_search_query of 0002_search.sql). *common: 1 when they
+ * are common enough to be tested row by row (COMMON_PERMILLE), else 0.
  */
 static enum zek_rc
 search_query(struct store_conn *c, struct arena *a, struct search_reader *r,
-    const char **tsq)
+    const char **tsq, int64_t *common)
 {
 	struct search_word w;
-	const char **text;
+	struct search_tsq *got;
 	enum zek_rc rc;
 	struct sq_stmt *st;
 	struct buf b;
 
 	*tsq = "";
+	*common = 0;
 	buf_init(&b, QUERY_TEXT_MAX);
 	while (search_words_next(r, &w)) {
 		if (b.len > 0)
@@ -373,9 +414,11 @@ search_query(struct store_conn *c, struct arena *a, struct search_reader *r,
 	st = sq_start(c, &rc, query_sql, "t", b.data);
 	if (st == NULL)
 		goto out;
-	rc = sq_collect_one(c, a, st, map_text, sizeof(*text), (void **)&text);
-	if (rc == ZEK_OK)
-		*tsq = *text;
+	rc = sq_collect_one(c, a, st, map_tsq, sizeof(*got), (void **)&got);
+	if (rc == ZEK_OK) {
+		*tsq = got->text;
+		*common = got->permille >= COMMON_PERMILLE;
+	}
 out:
 	buf_free(&b);
 	return rc;
@@ -407,22 +450,23 @@ are_status_codes(const char *const *codes, size_t n)
 
 /* ---- the list ---- */
 
-/* What one list read binds: every statement takes the same 14 values. */
+/* What one list read binds: every statement takes the same 15 values. */
 struct list_args {
 	int64_t at, id, limit;
 	const char *codes[STATUS_MAX_CODES];
 	int64_t type_id, viewer;
 	const char *tsq;
+	int64_t common;
 };
 
 static struct sq_stmt *
 list_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
     const struct list_args *x)
 {
-	return sq_start(c, rc, sql, "iiittttttttiit", x->at, x->id, x->limit,
+	return sq_start(c, rc, sql, "iiittttttttiiti", x->at, x->id, x->limit,
 	    x->codes[0], x->codes[1], x->codes[2], x->codes[3], x->codes[4],
 	    x->codes[5], x->codes[6], x->codes[7], x->type_id, x->viewer,
-	    x->tsq);
+	    x->tsq, x->common);
 }
 
 static int
@@ -524,7 +568,7 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 	        !are_status_codes(q->not_statuses, q->nnot_statuses)))
 		return ZEK_INVALID;
 	if (has_terms) {
-		rc = search_query(c, a, &r, &x.tsq);
+		rc = search_query(c, a, &r, &x.tsq, &x.common);
 		if (rc != ZEK_OK || x.tsq[0] == '\0')
 			return rc; /* no usable word: nothing matches */
 	}
@@ -560,18 +604,19 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 
 /* ---- the queues ---- */
 
-/* The search of a queue read: *tsq "" for none; *nothing when its words
- * cannot match. ZEK_INVALID as SQLite: bad text, or a status code that
- * is no facet (only looked at with search words). */
+/* The search of a queue read: *tsq "" for none, *common as search_query;
+ * *nothing when its words cannot match. ZEK_INVALID as SQLite: bad text,
+ * or a status code that is no facet (only looked at with search words). */
 static enum zek_rc
 queue_search(struct store_conn *c, struct arena *a, const char *terms,
     const char *const *statuses, size_t nstatuses, const char **tsq,
-    bool *nothing)
+    int64_t *common, bool *nothing)
 {
 	struct search_reader r;
 	enum zek_rc rc;
 
 	*tsq = "";
+	*common = 0;
 	*nothing = false;
 	if (terms == NULL || terms[0] == '\0')
 		return ZEK_OK;
@@ -580,7 +625,7 @@ queue_search(struct store_conn *c, struct arena *a, const char *terms,
 	    (!search_statuses_all_open(statuses, nstatuses) &&
 	        !are_status_codes(statuses, nstatuses)))
 		return ZEK_INVALID;
-	rc = search_query(c, a, &r, tsq);
+	rc = search_query(c, a, &r, tsq, common);
 	*nothing = rc == ZEK_OK && (*tsq)[0] == '\0';
 	return rc;
 }
@@ -589,7 +634,7 @@ enum zek_rc
 pg_queue_page(struct store_conn *c, struct arena *a,
     const struct store_queue_query *q, struct store_queue_row **rows, size_t *n)
 {
-	int64_t from_v, from_id;
+	int64_t from_v, from_id, common;
 	const char *tsq;
 	enum zek_rc rc;
 	struct sq_stmt *st;
@@ -602,7 +647,8 @@ pg_queue_page(struct store_conn *c, struct arena *a,
 	if (q->limit == 0 || q->limit > STORE_QUEUE_LIMIT_MAX ||
 	    q->status == NULL || !sq_queue_ok(q))
 		return ZEK_INVALID;
-	rc = queue_search(c, a, q->terms, &q->status, 1, &tsq, &nothing);
+	rc = queue_search(c, a, q->terms, &q->status, 1, &tsq, &common,
+	    &nothing);
 	if (rc != ZEK_OK || nothing)
 		return rc;
 	mode = sq_queue_mode(q);
@@ -621,8 +667,9 @@ pg_queue_page(struct store_conn *c, struct arena *a,
 	} else {
 		from_v = from_id = q->ascending ? INT64_MIN : INT64_MAX;
 	}
-	st = sq_start(c, &rc, queue_page_sql[idx], "iitiiit", from_v, from_id,
-	    q->status, (int64_t)q->limit, q->assignee_id, sq_queue_p6(q), tsq);
+	st = sq_start(c, &rc, queue_page_sql[idx], "iitiiiti", from_v, from_id,
+	    q->status, (int64_t)q->limit, q->assignee_id, sq_queue_p6(q), tsq,
+	    common);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, sq_map_queue_row, sizeof(**rows),
@@ -637,14 +684,15 @@ pg_queue_count(struct store_conn *c, struct arena *a,
 	const char *tsq;
 	enum zek_rc rc;
 	bool nothing;
-	int64_t upto = INT64_MAX;
+	int64_t common, upto = INT64_MAX;
 	enum sq_queue_mode mode;
 
 	*out = 0;
 	if (nstatuses == 0 || nstatuses > STORE_QUEUE_STATUSES ||
 	    !sq_queue_ok(q))
 		return ZEK_INVALID;
-	rc = queue_search(c, a, q->terms, statuses, nstatuses, &tsq, &nothing);
+	rc = queue_search(c, a, q->terms, statuses, nstatuses, &tsq, &common,
+	    &nothing);
 	if (rc != ZEK_OK || nothing)
 		return rc;
 	mode = sq_queue_mode(q);
@@ -655,9 +703,9 @@ pg_queue_count(struct store_conn *c, struct arena *a,
 	if (tsq[0] == '\0' && mode == SQ_MODE_USER && q->assignee_id == 0)
 		mode = SQ_MODE_NONE;
 	return sq_query_i64(c, out,
-	    queue_count_sql[(size_t)mode * 2 + (tsq[0] != '\0')], "ttttiiti",
+	    queue_count_sql[(size_t)mode * 2 + (tsq[0] != '\0')], "ttttiitii",
 	    statuses[0], nstatuses > 1 ? statuses[1] : NULL,
 	    nstatuses > 2 ? statuses[2] : NULL,
 	    nstatuses > 3 ? statuses[3] : NULL, q->assignee_id, sq_queue_p6(q),
-	    tsq, upto);
+	    tsq, common, upto);
 }

@@ -677,12 +677,62 @@ test_queue(void **state)
 	assert_true(nonempty > ncases / 4);
 }
 
+/* ---- with the words' statistics ---- */
+
+/* The first value `sql` returns on the test's PostgreSQL database. */
+static long
+pg_value(const char *sql)
+{
+	PGconn *db = PQconnectdb(pgurl);
+	PGresult *res;
+	long v = 0;
+
+	assert_int_equal(PQstatus(db), CONNECTION_OK);
+	res = PQexec(db, sql);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		v = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	else if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(db));
+	PQclear(res);
+	PQfinish(db);
+	return v;
+}
+
+/*
+ * Once ANALYZE has counted the words, pg_search.c tests common words
+ * (20 % of the requests or more: COMMON_PERMILLE) row by row and looks
+ * rare ones up in the index (0023_search_common_own.sql). The rows must be
+ * the same as SQLite's either way, and the words compared must include
+ * both kinds.
+ */
+static void
+test_analyzed(void **state)
+{
+	static const char share[] =
+	    "SELECT count(*) FROM unnest(ARRAY['zek*', 'st*', 'a*', "
+	    "'drucker*', 'konfigurationsdateiverwaltung*', 'ipv6.']) w "
+	    "WHERE zek_search_share(zek_search_query(w)) ";
+
+	char sql[512];
+
+	pg_value("ANALYZE request_search");
+	snprintf(sql, sizeof(sql), "%s>= 0.2", share);
+	assert_true(pg_value(sql) >= 2);
+	snprintf(sql, sizeof(sql), "%s< 0.2", share);
+	assert_true(pg_value(sql) >= 2);
+	printed = 0;
+	nonempty = 0;
+	test_list(state);
+	test_queue(state);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_queue),
+		cmocka_unit_test(test_analyzed),
 	};
 	const char *url = getenv("ZEK_TEST_PG");
 
