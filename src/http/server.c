@@ -800,25 +800,30 @@ start_daemon(struct app *app, const struct sockaddr_in *sa)
 	/* Every limit here is listed in docs/internals/limits.md. The memory
 	 * limit bounds one connection's request line and headers (MHD answers
 	 * 414 or 431 beyond it); the guard bounds how long they may take. */
-	/* MHD_USE_ITC: MHD_quiesce_daemon must wake the pool's threads. */
-	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-	        MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
-	        MHD_USE_ITC,
-	    0, NULL, NULL, on_request, app,
+	/* MHD_USE_ITC: MHD_quiesce_daemon must wake the pool's threads.
+	 * Written by hand: an option and its arguments a line. */
+	/* clang-format off */
+	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC, 0,
+	    NULL, NULL,
+	    on_request, app,
 	    /* First, so that libmicrohttpd's words on the others are logged
 	     * through it (it warns on stderr otherwise). */
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-	    (const struct sockaddr *)sa, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned int)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
-	    guard_on_connection, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
-	    guard_unescape, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)cfg->idle_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
-	    connection_limit(cfg), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, guard_on_connection, NULL,
+	    MHD_OPTION_UNESCAPE_CALLBACK, guard_unescape, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
+	    MHD_OPTION_CONNECTION_LIMIT, connection_limit(cfg),
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned int)cfg->max_connections_per_ip,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
-	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_END);
+	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+	    MHD_OPTION_END);
+	/* clang-format on */
 }
 
 int
