@@ -443,8 +443,8 @@ parse_options(struct parse *p, const json_t *jf, const char *path,
 		}
 		parse_option(p, jo, op, o);
 		o->position = (int64_t)i + 1;
-		values[i] = folds
-		    [i] = ""; /* what a later one is compared with */
+		/* what a later one is compared with */
+		values[i] = folds[i] = "";
 		if (o->value == NULL || o->label_de == NULL)
 			continue;
 		for (j = 0; j < i && !str_eq(values[j], o->value); j++)
