@@ -17,8 +17,8 @@
 #include "render/i18n.h"
 #include "render/jsonalloc.h"
 
-#define AUTH_HEADER_MAX 4096    /* longer Authorization headers are refused */
-#define URL_MAX (16u << 10)     /* a self/next/prev link */
+#define AUTH_HEADER_MAX 4096 /* longer Authorization headers are refused */
+#define URL_MAX (16u << 10)  /* a self/next/prev link */
 
 static void
 json_cleanup(void *p)
@@ -43,8 +43,8 @@ api_reply_empty(struct req *rq, unsigned status)
 int
 api_error(struct req *rq, unsigned status, const char *key, const char *arg)
 {
-	return api_reply(rq, status, api_error_body(http_fmt1(rq, key, "arg",
-	    arg), key, arg));
+	return api_reply(rq, status,
+	    api_error_body(http_fmt1(rq, key, "arg", arg), key, arg));
 }
 
 int
@@ -56,9 +56,10 @@ api_fail(struct req *rq, int rc)
 	unsigned status = rc == ZEK_OK ? 500 : http_status_of(rc);
 
 	if (status >= 500) {
-		log_error("api", "request failed", LOG_FIELDS(LOG_S("error",
-		    zek_rc_name(rc)), LOG_I("status", status)));
-		jsonalloc_begin();  /* the error body is built afresh */
+		log_error("api", "request failed",
+		    LOG_FIELDS(LOG_S("error", zek_rc_name(rc)),
+		        LOG_I("status", status)));
+		jsonalloc_begin(); /* the error body is built afresh */
 	}
 	return api_error(rq, status, http_api_error_key(rc), NULL);
 }
@@ -89,8 +90,9 @@ bool
 api_basic_credentials(struct arena *a, const char *b64, const char **email,
     const char **secret)
 {
-	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/=";
+	static const char
+	    alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                 "abcdefghijklmnopqrstuvwxyz0123456789+/=";
 	size_t len = strlen(b64), n = 0;
 	const char *end = NULL;
 	char *bin, *colon;
@@ -100,8 +102,9 @@ api_basic_credentials(struct arena *a, const char *b64, const char **email,
 	if (strspn(b64, alphabet) != len)
 		return false;
 	bin = arena_alloc(a, len + 1);
-	if (bin == NULL || sodium_base642bin((unsigned char *)bin, len, b64, len,
-	    NULL, &n, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	if (bin == NULL ||
+	    sodium_base642bin((unsigned char *)bin, len, b64, len, NULL, &n,
+	        &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    end != b64 + len)
 		return false;
 	bin[n] = '\0';
@@ -132,13 +135,14 @@ authenticate(struct req *rq, bool *sent)
 		return ZEK_NOMEM;
 	str_trim(v);
 	if (strncasecmp(v, "Bearer ", 7) == 0) {
-		rc = core_token_authenticate(&rq->ctx, str_trim(v + 7), &rq->user);
+		rc = core_token_authenticate(&rq->ctx, str_trim(v + 7),
+		    &rq->user);
 	} else if (strncasecmp(v, "Basic ", 6) == 0) {
 		rc = ZEK_NOTFOUND;
 		if (api_basic_credentials(rq->arena, str_trim(v + 6), &email,
-		    &secret)) {
-			rc = core_token_authenticate_basic(&rq->ctx, email, secret,
-			    &rq->user);
+		        &secret)) {
+			rc = core_token_authenticate_basic(&rq->ctx, email,
+			    secret, &rq->user);
 			sodium_memzero((char *)secret, strlen(secret));
 		}
 	} else {
@@ -156,8 +160,8 @@ unauthorized(struct req *rq, bool sent)
 	rc = http_header(rq, "WWW-Authenticate", "Bearer realm=\"zek\"");
 	if (rc != ZEK_OK)
 		return rc;
-	return api_error(rq, 401, sent ? "api_err_token_invalid" :
-	    "api_err_unauthorized", NULL);
+	return api_error(rq, 401,
+	    sent ? "api_err_token_invalid" : "api_err_unauthorized", NULL);
 }
 
 int
@@ -235,8 +239,7 @@ put_param(struct buf *b, bool *first, const char *name, const char *value)
 
 /* base + path + the kept parameters + start/limit (start < 0: as sent). */
 static const char *
-page_link(struct req *rq, const char *const *keep, int64_t start,
-    int64_t limit)
+page_link(struct req *rq, const char *const *keep, int64_t start, int64_t limit)
 {
 	const char *base = api_base(rq);
 	struct buf b;
@@ -326,8 +329,9 @@ api_reply_page_of(struct req *rq, const struct api_page *pg, json_t *values,
 		json_decref(values);
 		return ZEK_NOMEM;
 	}
-	return api_reply(rq, 200, api_page_json(values, pg->start, pg->limit,
-	    is_last, api_base(rq), api_context(rq), self, next, prev));
+	return api_reply(rq, 200,
+	    api_page_json(values, pg->start, pg->limit, is_last, api_base(rq),
+	        api_context(rq), self, next, prev));
 }
 
 int
@@ -341,8 +345,9 @@ api_reply_page(struct req *rq, const struct api_page *pg, json_t *all,
 		return ZEK_NOMEM;
 	total = json_array_size(all);
 	values = json_array();
-	for (i = (size_t)pg->start; values != NULL && i < total &&
-	    i < (size_t)(pg->start + pg->limit); i++)
+	for (i = (size_t)pg->start;
+	     values != NULL && i < total && i < (size_t)(pg->start + pg->limit);
+	     i++)
 		json_array_append(values, json_array_get(all, i));
 	json_decref(all);
 	if (values == NULL)
@@ -403,7 +408,8 @@ query_items(struct req *rq, const char *name,
 	if (n > API_QUERY_VALUES_MAX)
 		n = API_QUERY_VALUES_MAX;
 	for (i = 0; i < n; i++) {
-		for (p = vals[i]; p != NULL && *p != '\0'; p = e != NULL ? e + 1 : NULL) {
+		for (p = vals[i]; p != NULL && *p != '\0';
+		     p = e != NULL ? e + 1 : NULL) {
 			e = strchr(p, ',');
 			len = e != NULL ? (size_t)(e - p) : strlen(p);
 			while (len > 0 && *p == ' ') {
@@ -441,8 +447,7 @@ query_copy_one(const char *p, size_t len, void *arg)
 }
 
 size_t
-api_query_list(struct req *rq, const char *name, const char **out,
-    size_t max)
+api_query_list(struct req *rq, const char *name, const char **out, size_t max)
 {
 	struct query_copy q = { rq, out, max, 0, false };
 

@@ -13,8 +13,8 @@
 #include "render/markdown.h"
 
 /* Core's field names in the bodies of this file. */
-static const char *const comment_names[] = { "comment", "body",
-    "attachment", "temporaryAttachmentIds", NULL };
+static const char *const comment_names[] = { "comment", "body", "attachment",
+	"temporaryAttachmentIds", NULL };
 
 static json_t *
 comment_files(struct req *rq, const struct request_view *v,
@@ -24,8 +24,9 @@ comment_files(struct req *rq, const struct request_view *v,
 	size_t i;
 
 	for (i = 0; all != NULL && i < e->nattachments; i++)
-		if (json_array_append_new(all, api_attachment_json(rq, v,
-		    &e->attachments[i], &e->actor)) != 0) {
+		if (json_array_append_new(all,
+		        api_attachment_json(rq, v, &e->attachments[i],
+		            &e->actor)) != 0) {
 			json_decref(all);
 			return NULL;
 		}
@@ -60,13 +61,12 @@ api_comment_json(struct req *rq, const struct request_view *v,
 	    (long long)e->comment_id);
 	json_t *c, *ex;
 
-	c = json_pack("{s:s, s:s, s:b, s:o, s:o, s:{s:s?}}",
-	    "id", arena_printf(rq->arena, "%lld", (long long)e->comment_id),
-	    "body", e->body != NULL ? e->body : "",
-	    "public", e->is_public,
-	    "author", api_person_json(rq, &e->actor),
-	    "created", api_date(rq, e->created_at),
-	    "_links", "self", api_request_url(rq, v, suffix));
+	c = json_pack("{s:s, s:s, s:b, s:o, s:o, s:{s:s?}}", "id",
+	    arena_printf(rq->arena, "%lld", (long long)e->comment_id), "body",
+	    e->body != NULL ? e->body : "", "public", e->is_public, "author",
+	    api_person_json(rq, &e->actor), "created",
+	    api_date(rq, e->created_at), "_links", "self",
+	    api_request_url(rq, v, suffix));
 	ex = json_array();
 	if (c == NULL || ex == NULL || suffix == NULL) {
 		json_decref(c);
@@ -74,14 +74,15 @@ api_comment_json(struct req *rq, const struct request_view *v,
 		return NULL;
 	}
 	if (files)
-		json_object_set_new(c, "attachments", api_nested_page(rq, v,
-		    arena_printf(rq->arena, "%s/attachment", suffix + 1),
-		    comment_files(rq, v, e)));
+		json_object_set_new(c, "attachments",
+		    api_nested_page(rq, v,
+		        arena_printf(rq->arena, "%s/attachment", suffix + 1),
+		        comment_files(rq, v, e)));
 	else
 		json_array_append_new(ex, json_string("attachment"));
 	if (rendered)
-		json_object_set_new(c, "renderedBody", rendered_body(rq,
-		    e->body != NULL ? e->body : ""));
+		json_object_set_new(c, "renderedBody",
+		    rendered_body(rq, e->body != NULL ? e->body : ""));
 	else
 		json_array_append_new(ex, json_string("renderedBody"));
 	json_object_set_new(c, "_expands", ex);
@@ -115,8 +116,8 @@ api_comments_array(struct req *rq, const struct request_view *v,
 		const struct activity_entry *c = &e[i - 1];
 		if (!is_comment(c) || (c->is_public ? !pub : !internal))
 			continue;
-		if (json_array_append_new(all, api_comment_json(rq, v, c, files,
-		    rendered)) != 0) {
+		if (json_array_append_new(all,
+		        api_comment_json(rq, v, c, files, rendered)) != 0) {
 			json_decref(all);
 			return NULL;
 		}
@@ -141,7 +142,8 @@ query_bool(struct req *rq, const char *name, bool *out)
 int
 api_comments(struct req *rq)
 {
-	static const char *const keep[] = { "public", "internal", "expand", NULL };
+	static const char *const keep[] = { "public", "internal", "expand",
+		NULL };
 	struct activity_entry *e;
 	struct request_view *v;
 	struct api_page pg;
@@ -154,8 +156,8 @@ api_comments(struct req *rq)
 	    api_request_load(rq, &v) != ZEK_OK ||
 	    api_request_activity(rq, v, &e, &n) != ZEK_OK)
 		return ZEK_OK;
-	return api_reply_page(rq, &pg, api_comments_array(rq, v, e, n, pub,
-	    internal), keep);
+	return api_reply_page(rq, &pg,
+	    api_comments_array(rq, v, e, n, pub, internal), keep);
 }
 
 /* The comment of path parameter 1 among the caller's activity; answers
@@ -192,8 +194,9 @@ api_comment(struct req *rq)
 	if (api_request_load(rq, &v) != ZEK_OK ||
 	    find_comment(rq, v, &c) != ZEK_OK)
 		return ZEK_OK;
-	return api_reply(rq, 200, api_comment_json(rq, v, c,
-	    api_expand(rq, "attachment"), api_expand(rq, "renderedBody")));
+	return api_reply(rq, 200,
+	    api_comment_json(rq, v, c, api_expand(rq, "attachment"),
+	        api_expand(rq, "renderedBody")));
 }
 
 /* GET /rest/servicedeskapi/request/{issueIdOrKey}/comment/{commentId}/attachment */
@@ -222,7 +225,8 @@ comment_refused(struct req *rq, int rc, bool is_public,
 	case ZEK_FORBIDDEN:
 		/* JSM: a customer asking for an internal comment is a bad request. */
 		if (!is_public && !perm_is_staff(rq->user))
-			return api_error(rq, 400, "api_err_internal_comment", NULL);
+			return api_error(rq, 400, "api_err_internal_comment",
+			    NULL);
 		return api_error(rq, 403, "api_err_forbidden", NULL);
 	case ZEK_CONFLICT:
 		return api_error(rq, 409, "api_err_request_closed", NULL);
@@ -244,7 +248,8 @@ api_comment_write(struct req *rq, const struct request_view *v,
 	int64_t id;
 	int rc;
 
-	rc = core_comment_add(&rq->ctx, rq->user, v->id, in, &errs, &nerrs, &id);
+	rc = core_comment_add(&rq->ctx, rq->user, v->id, in, &errs, &nerrs,
+	    &id);
 	if (rc != ZEK_OK) {
 		comment_refused(rq, rc, in->is_public, errs, nerrs);
 		return rc;
@@ -280,8 +285,9 @@ api_comment_add(struct req *rq)
 	struct request_view *v;
 	json_t *body, *c;
 
-	if (api_body(rq, comment_spec, sizeof(comment_spec) /
-	    sizeof(*comment_spec), &body) != ZEK_OK ||
+	if (api_body(rq, comment_spec,
+	        sizeof(comment_spec) / sizeof(*comment_spec),
+	        &body) != ZEK_OK ||
 	    api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
 	in.body = json_string_value(json_object_get(body, "body"));

@@ -55,28 +55,26 @@ api_issue(struct req *rq)
 		return ZEK_OK;
 	id = arena_printf(rq->arena, "%lld", (long long)v->id);
 	resolution = v->resolution != RESOLUTION_NONE ?
-	    json_pack("{s:s, s:s}", "id", v->resolution_code,
-	    "name", v->resolution_label) : json_null();
-	fields = json_pack("{s:s, s:s?, s:{s:s, s:s, s:{s:s, s:s}}, s:o?, s:o, "
+	    json_pack("{s:s, s:s}", "id", v->resolution_code, "name",
+	        v->resolution_label) :
+	    json_null();
+	fields = json_pack(
+	    "{s:s, s:s?, s:{s:s, s:s, s:{s:s, s:s}}, s:o?, s:o, "
 	    "s:o, s:o?, s:o?, s:{s:s?, s:s}, s:{s:s?, s:s, s:s}, s:[]}",
-	    "summary", v->title,
-	    "description", description_of(v),
-	    "status", "id", v->status_code, "name", v->status_label,
-	    "statusCategory", "key", category_key(v->status),
-	    "name", category_key(v->status),
-	    "resolution", resolution,
-	    "created", jira_time(rq, v->created_at),
-	    "updated", jira_time(rq, v->updated_at),
-	    "reporter", api_person_json(rq, &v->reporter),
-	    "creator", api_person_json(rq, &v->creator),
-	    "issuetype", "id", arena_printf(rq->arena, "%lld",
-	    (long long)v->type_id), "name", v->type_name,
-	    "project", "id", arena_printf(rq->arena, "%lld",
-	    (long long)v->desk_id), "key", v->project_key, "name", v->desk_name,
-	    "labels");
-	return api_reply(rq, 200, json_pack("{s:s, s:s, s:s?, s:o}",
-	    "id", id, "key", v->key,
-	    "self", api_url(rq, arena_printf(rq->arena, "/rest/api/2/issue/%s",
-	    id)),
-	    "fields", fields));
+	    "summary", v->title, "description", description_of(v), "status",
+	    "id", v->status_code, "name", v->status_label, "statusCategory",
+	    "key", category_key(v->status), "name", category_key(v->status),
+	    "resolution", resolution, "created", jira_time(rq, v->created_at),
+	    "updated", jira_time(rq, v->updated_at), "reporter",
+	    api_person_json(rq, &v->reporter), "creator",
+	    api_person_json(rq, &v->creator), "issuetype", "id",
+	    arena_printf(rq->arena, "%lld", (long long)v->type_id), "name",
+	    v->type_name, "project", "id",
+	    arena_printf(rq->arena, "%lld", (long long)v->desk_id), "key",
+	    v->project_key, "name", v->desk_name, "labels");
+	return api_reply(rq, 200,
+	    json_pack("{s:s, s:s, s:s?, s:o}", "id", id, "key", v->key, "self",
+	        api_url(rq,
+	            arena_printf(rq->arena, "/rest/api/2/issue/%s", id)),
+	        "fields", fields));
 }

@@ -32,8 +32,8 @@ set_err(struct api_json_error *err, const char *key, const char *arg)
 /* Walks the parsed document checking depth, string sizes and the number
  * of values. The recursion is bounded by max_depth. */
 static int
-walk(json_t *v, size_t depth, const struct api_json_limits *lim,
-    size_t *count, struct api_json_error *err)
+walk(json_t *v, size_t depth, const struct api_json_limits *lim, size_t *count,
+    struct api_json_error *err)
 {
 	const char *key;
 	json_t *child;
@@ -84,8 +84,9 @@ api_json_parse(const char *data, size_t len, const struct api_json_limits *lim,
 		set_err(err, "api_err_body_too_big", NULL);
 		return ZEK_TOOBIG;
 	}
-	for (i = 0; i < len && strchr(" \t\r\n", data[i]) != NULL &&
-	    data[i] != '\0'; i++)
+	for (i = 0;
+	     i < len && strchr(" \t\r\n", data[i]) != NULL && data[i] != '\0';
+	     i++)
 		;
 	if (i == len)
 		return ZEK_OK;
@@ -149,8 +150,9 @@ type_ok(const struct api_json_field *f, json_t *v, bool *too_long)
 	case API_JSON_STRING:
 		if (!json_is_string(v))
 			return false;
-		*too_long = f->max > 0 && utf8_length(json_string_value(v),
-		    json_string_length(v)) > f->max;
+		*too_long = f->max > 0 &&
+		    utf8_length(json_string_value(v), json_string_length(v)) >
+		        f->max;
 		return true;
 	case API_JSON_BOOL:
 		return json_is_boolean(v);
@@ -162,7 +164,7 @@ type_ok(const struct api_json_field *f, json_t *v, bool *too_long)
 			return false;
 		json_array_foreach(v, i, e)
 			if (f->type == API_JSON_STRINGS ? !json_is_string(e) :
-			    !api_json_id(e, &id))
+			                                  !api_json_id(e, &id))
 				return false;
 		*too_long = f->max > 0 && json_array_size(v) > f->max;
 		return true;
@@ -207,7 +209,7 @@ api_json_check(json_t *body, const struct api_json_field *spec, size_t n,
 			return ZEK_INVALID;
 		}
 		if (json_is_null(v))
-			continue;   /* the same as leaving it out */
+			continue; /* the same as leaving it out */
 		if (!type_ok(f, v, &too_long)) {
 			set_err(err, "api_err_wrong_type", f->name);
 			return ZEK_INVALID;
@@ -234,10 +236,9 @@ api_error_body(const char *message, const char *key, const char *arg)
 
 	if (params == NULL)
 		return NULL;
-	return json_pack("{s:s, s:[s], s:{s:s, s:o}}",
-	    "errorMessage", message,
-	    "errorMessages", message,
-	    "i18nErrorMessage", "i18nKey", key, "parameters", params);
+	return json_pack("{s:s, s:[s], s:{s:s, s:o}}", "errorMessage", message,
+	    "errorMessages", message, "i18nErrorMessage", "i18nKey", key,
+	    "parameters", params);
 }
 
 json_t *
@@ -272,44 +273,40 @@ api_user_json(const char *base, int64_t id, const char *email,
 	char sid[24], self[2048], avatar[2048];
 
 	if (base == NULL)
-		return NULL;    /* api_base ran out of memory */
+		return NULL; /* api_base ran out of memory */
 	snprintf(sid, sizeof(sid), "%lld", (long long)id);
-	snprintf(self, sizeof(self), "%s/rest/api/2/user?accountId=%s", base, sid);
+	snprintf(self, sizeof(self), "%s/rest/api/2/user?accountId=%s", base,
+	    sid);
 	snprintf(avatar, sizeof(avatar), "%s%s", base, API_AVATAR_PATH);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, "
-	    "s:{s:s, s:{s:s, s:s, s:s, s:s}, s:s}}",
-	    "accountId", sid, "key", sid, "name", email,
-	    "emailAddress", email, "displayName", display_name,
-	    "active", 1, "timeZone", tz,
-	    "_links", "jiraRest", self,
-	    "avatarUrls", "48x48", avatar, "24x24", avatar, "16x16", avatar,
-	    "32x32", avatar, "self", self);
+	                 "s:{s:s, s:{s:s, s:s, s:s, s:s}, s:s}}",
+	    "accountId", sid, "key", sid, "name", email, "emailAddress", email,
+	    "displayName", display_name, "active", 1, "timeZone", tz, "_links",
+	    "jiraRest", self, "avatarUrls", "48x48", avatar, "24x24", avatar,
+	    "16x16", avatar, "32x32", avatar, "self", self);
 }
 
 json_t *
 api_page_json(json_t *values, int64_t start, int64_t limit, bool is_last,
-    const char *base, const char *context, const char *self,
-    const char *next, const char *prev)
+    const char *base, const char *context, const char *self, const char *next,
+    const char *prev)
 {
 	json_t *page, *links;
 
 	if (values == NULL)
 		return NULL;
 	page = json_pack("{s:[], s:I, s:I, s:I, s:b, s:{s:s, s:s, s:s}, s:o}",
-	    "_expands",
-	    "size", (json_int_t)json_array_size(values),
-	    "start", (json_int_t)start,
-	    "limit", (json_int_t)limit,
-	    "isLastPage", is_last,
-	    "_links", "base", base, "context", context, "self", self,
+	    "_expands", "size", (json_int_t)json_array_size(values), "start",
+	    (json_int_t)start, "limit", (json_int_t)limit, "isLastPage",
+	    is_last, "_links", "base", base, "context", context, "self", self,
 	    "values", values);
 	if (page == NULL)
 		return NULL;
 	links = json_object_get(page, "_links");
-	if ((next != NULL && json_object_set_new(links, "next",
-	    json_string(next)) != 0) ||
-	    (prev != NULL && json_object_set_new(links, "prev",
-	    json_string(prev)) != 0)) {
+	if ((next != NULL &&
+	        json_object_set_new(links, "next", json_string(next)) != 0) ||
+	    (prev != NULL &&
+	        json_object_set_new(links, "prev", json_string(prev)) != 0)) {
 		json_decref(page);
 		return NULL;
 	}

@@ -10,10 +10,10 @@
 
 /* Limits for request bodies; see api_json_limits_default. */
 struct api_json_limits {
-	size_t max_bytes;           /* whole body */
-	size_t max_depth;           /* nesting of arrays and objects */
-	size_t max_string;          /* bytes of one string (keys included) */
-	size_t max_values;          /* values in the whole document */
+	size_t max_bytes;  /* whole body */
+	size_t max_depth;  /* nesting of arrays and objects */
+	size_t max_string; /* bytes of one string (keys included) */
+	size_t max_values; /* values in the whole document */
 };
 
 /* Why a body was refused: a catalog key of po/<lang>/api.po and the one
@@ -23,18 +23,18 @@ struct api_json_limits {
 struct api_json_error {
 	const char *key;
 	const char *arg;
-	char pos[32];               /* storage for a "line:column" arg */
+	char pos[32]; /* storage for a "line:column" arg */
 };
 
 /* Types a body field may be declared with. */
 enum api_json_type {
-	API_JSON_STRING,            /* a string */
-	API_JSON_BOOL,              /* true / false */
-	API_JSON_ID,                /* a positive integer, or one as a string */
-	API_JSON_STRINGS,           /* an array of strings */
-	API_JSON_IDS,               /* an array of ids (see API_JSON_ID) */
-	API_JSON_OBJECT,            /* any object (checked by the handler) */
-	API_JSON_ANY,               /* accepted and ignored (JSM extras) */
+	API_JSON_STRING,  /* a string */
+	API_JSON_BOOL,    /* true / false */
+	API_JSON_ID,      /* a positive integer, or one as a string */
+	API_JSON_STRINGS, /* an array of strings */
+	API_JSON_IDS,     /* an array of ids (see API_JSON_ID) */
+	API_JSON_OBJECT,  /* any object (checked by the handler) */
+	API_JSON_ANY,     /* accepted and ignored (JSM extras) */
 };
 
 /* One field a body may hold. */
@@ -42,8 +42,8 @@ struct api_json_field {
 	const char *name;
 	enum api_json_type type;
 	bool required;
-	size_t max;                 /* STRING: code points; arrays: elements;
-	                             * 0 = no limit beyond api_json_limits */
+	size_t max; /* STRING: code points; arrays: elements;
+	             * 0 = no limit beyond api_json_limits */
 };
 
 /* 1 MiB, depth 16, 256 KiB per string, 10000 values. */

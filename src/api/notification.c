@@ -13,8 +13,8 @@ api_notification(struct req *rq)
 
 	if (api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
-	return api_reply(rq, 200, json_pack("{s:b}", "subscribed",
-	    !v->notify_muted));
+	return api_reply(rq, 200,
+	    json_pack("{s:b}", "subscribed", !v->notify_muted));
 }
 
 static int

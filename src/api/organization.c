@@ -18,7 +18,6 @@
 #include "core/validate.h"
 #include "lib/str.h"
 
-
 static const struct api_json_field customer_spec[] = {
 	{ "email", API_JSON_STRING, true, USER_EMAIL_MAX },
 	{ "displayName", API_JSON_STRING, true, USER_NAME_MAX },
@@ -82,8 +81,8 @@ orgs_json(struct req *rq, const struct api_page *want, const char *query,
 	do {
 		*rc = core_orgs_page(&rq->ctx, rq->user, query, after, &pg);
 		for (i = 0; *rc == ZEK_OK && all != NULL && i < pg.n; i++)
-			json_array_append_new(all, org_json(rq, pg.rows[i].id,
-			    pg.rows[i].name));
+			json_array_append_new(all,
+			    org_json(rq, pg.rows[i].id, pg.rows[i].name));
 		after = pg.next_after;
 		n += pg.n;
 	} while (*rc == ZEK_OK && after != NULL && n < page_need(want));
@@ -106,11 +105,11 @@ customers_json(struct req *rq, const struct api_page *want, int64_t org_id,
 	size_t i, n = 0;
 
 	do {
-		*rc = core_customers_page(&rq->ctx, rq->user, query, org_id, after,
-		    &pg);
+		*rc = core_customers_page(&rq->ctx, rq->user, query, org_id,
+		    after, &pg);
 		for (i = 0; *rc == ZEK_OK && all != NULL && i < pg.n; i++)
-			json_array_append_new(all, api_person_json(rq,
-			    &pg.rows[i].p));
+			json_array_append_new(all,
+			    api_person_json(rq, &pg.rows[i].p));
 		after = pg.next_after;
 		n += pg.n;
 	} while (*rc == ZEK_OK && after != 0 && n < page_need(want));
@@ -155,8 +154,8 @@ people_load(struct req *rq, json_t *body, struct person **out, size_t *n)
 	if (*out == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < *n; i++) {
-		rc = core_customer_resolve(&rq->ctx, rq->user, refs[i], &(*out)[i],
-		    &err);
+		rc = core_customer_resolve(&rq->ctx, rq->user, refs[i],
+		    &(*out)[i], &err);
 		if (rc == ZEK_INVALID) {
 			api_field_errors(rq, &err, 1, names);
 			return ZEK_INVALID;
@@ -183,8 +182,9 @@ api_customer_create(struct req *rq)
 	json_t *body;
 	int rc;
 
-	if (!staff(rq) || api_body(rq, customer_spec,
-	    ZEK_ARRAY_LEN(customer_spec), &body) != ZEK_OK)
+	if (!staff(rq) ||
+	    api_body(rq, customer_spec, ZEK_ARRAY_LEN(customer_spec), &body) !=
+	        ZEK_OK)
 		return ZEK_OK;
 	email = json_string_value(json_object_get(body, "email"));
 	name = json_string_value(json_object_get(body, "displayName"));
@@ -226,14 +226,15 @@ api_org_create(struct req *rq)
 	int64_t id;
 	int rc;
 
-	if (!staff(rq) || api_body(rq, org_spec, ZEK_ARRAY_LEN(org_spec),
-	    &body) != ZEK_OK)
+	if (!staff(rq) ||
+	    api_body(rq, org_spec, ZEK_ARRAY_LEN(org_spec), &body) != ZEK_OK)
 		return ZEK_OK;
 	name = json_string_value(json_object_get(body, "name"));
 	rc = core_org_create(&rq->ctx, rq->user, name, &id, &err_key);
 	if (rc == ZEK_INVALID)
-		return api_error(rq, 400, str_eq(err_key, "err_org_exists") ?
-		    "api_err_org_exists" : "api_err_bad_param",
+		return api_error(rq, 400,
+		    str_eq(err_key, "err_org_exists") ? "api_err_org_exists" :
+		                                        "api_err_bad_param",
 		    str_eq(err_key, "err_org_exists") ? name : "name");
 	if (rc != ZEK_OK)
 		return rc;
@@ -384,7 +385,8 @@ api_desk_orgs_add(struct req *rq)
 	    api_body(rq, desk_org_spec, 1, &body) != ZEK_OK)
 		return ZEK_OK;
 	if (!api_json_id(json_object_get(body, "organizationId"), &id))
-		return api_error(rq, 400, "api_err_wrong_type", "organizationId");
+		return api_error(rq, 400, "api_err_wrong_type",
+		    "organizationId");
 	rc = core_org_get(&rq->ctx, rq->user, id, &o);
 	return rc == ZEK_OK ? api_reply_empty(rq, 204) : api_fail(rq, rc);
 }

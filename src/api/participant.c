@@ -101,8 +101,7 @@ api_people_refs(struct req *rq, json_t *body, size_t max, const char ***out,
 		if (i == 1)
 			*n_ids = *n;
 		arr = json_object_get(body, lists[i]);
-		json_array_foreach(arr, j, e)
-		{
+		json_array_foreach(arr, j, e) {
 			if (json_is_string(e))
 				refs[*n] = json_string_value(e);
 			else if (json_is_integer(e))

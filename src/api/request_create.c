@@ -100,7 +100,8 @@ static const char *
 option_of(struct req *rq, const struct field *f, const json_t *v)
 {
 	const json_t *id = json_is_object(v) ? json_object_get(v, "id") : NULL;
-	const json_t *val = json_is_object(v) ? json_object_get(v, "value") : NULL;
+	const json_t *val = json_is_object(v) ? json_object_get(v, "value") :
+	                                        NULL;
 	const char *s;
 	size_t k;
 
@@ -137,8 +138,9 @@ object_of(struct req *rq, const struct field *f, const json_t *v)
 		if ((x = json_object_get(v, "value")) == NULL)
 			return NULL;
 		s = text_of(rq, x);
-		if (s == NULL || core_objects_list(&rq->ctx, f->object_kind, &objs,
-		    &n) != ZEK_OK)
+		if (s == NULL ||
+		    core_objects_list(&rq->ctx, f->object_kind, &objs, &n) !=
+		        ZEK_OK)
 			return s;
 		for (i = 0; i < n; i++)
 			if (str_eq(objs[i].name, s))
@@ -181,7 +183,7 @@ datetime_of(struct req *rq, const char *s)
 		off = 0;
 	} else if ((*p == '+' || *p == '-') &&
 	    (sscanf(p + 1, "%2d:%2d", &hh, &mm) == 2 ||
-	    sscanf(p + 1, "%2d%2d", &hh, &mm) == 2) &&
+	        sscanf(p + 1, "%2d%2d", &hh, &mm) == 2) &&
 	    (strlen(p) == 5 || strlen(p) == 6) && hh <= 23 && mm <= 59) {
 		sign = *p == '-' ? -1 : 1;
 		off = sign * ((int64_t)hh * 60 + mm) * 60000;
@@ -227,8 +229,10 @@ field_strings(struct req *rq, const struct field *f, const json_t *v,
 		json_array_foreach(v, i, e) {
 			if ((s = option_of(rq, f, e)) == NULL)
 				return bad(b, "api_err_wrong_type", f->key);
-			rc = push(rq, out, str_eq(s, "1") || str_eq(s,
-			    f->checkbox_label) ? "on" : s);
+			rc = push(rq, out,
+			    str_eq(s, "1") || str_eq(s, f->checkbox_label) ?
+			        "on" :
+			        s);
 			if (rc != ZEK_OK)
 				return rc;
 		}
@@ -257,7 +261,8 @@ field_strings(struct req *rq, const struct field *f, const json_t *v,
 		json_array_foreach(v, i, e) {
 			if (!json_is_string(e))
 				return bad(b, "api_err_wrong_type", f->key);
-			if ((rc = push(rq, tokens, json_string_value(e))) != ZEK_OK)
+			if ((rc = push(rq, tokens, json_string_value(e))) !=
+			    ZEK_OK)
 				return rc;
 		}
 		return ZEK_OK;
@@ -288,7 +293,8 @@ read_values(struct req *rq, const struct reqtype *t, json_t *obj,
 		if (rc != ZEK_OK)
 			return rc;
 		if (f->kind != FIELD_ATTACHMENT)
-			fv[in->nvalues++] = (struct field_value){ f->key, s.v, s.n };
+			fv[in->nvalues++] = (struct field_value){ f->key, s.v,
+				s.n };
 	}
 	in->values = fv;
 	in->attachment_tokens = tokens.v;
@@ -335,7 +341,7 @@ read_participants(struct req *rq, const json_t *v, int64_t reporter,
     struct person **out, size_t *n)
 {
 	static const char *const names[] = { "who", "requestParticipants",
-	    NULL };
+		NULL };
 	struct field_error err;
 	struct person p;
 	const json_t *e;
@@ -362,7 +368,8 @@ read_participants(struct req *rq, const json_t *v, int64_t reporter,
 		rc = core_customer_resolve(&rq->ctx, rq->user, s, &p, &err);
 		if (rc == ZEK_INVALID)
 			return api_field_errors(rq, &err, 1, names) == ZEK_OK ?
-			    ZEK_INVALID : ZEK_NOMEM;
+			    ZEK_INVALID :
+			    ZEK_NOMEM;
 		if (rc != ZEK_OK) {
 			api_fail(rq, rc);
 			return rc;
@@ -377,7 +384,7 @@ read_participants(struct req *rq, const json_t *v, int64_t reporter,
 
 /* Names core uses for the fixed parts of a create, as the body names them. */
 static const char *const create_names[] = { "onbehalf", "raiseOnBehalfOf",
-    NULL };
+	NULL };
 
 /* POST /rest/servicedeskapi/request */
 int
@@ -397,12 +404,13 @@ api_request_create(struct req *rq)
 	int64_t type_id = 0;
 	int rc;
 
-	if (api_body(rq, create_spec, sizeof(create_spec) / sizeof(*create_spec),
-	    &body) != ZEK_OK)
+	if (api_body(rq, create_spec,
+	        sizeof(create_spec) / sizeof(*create_spec), &body) != ZEK_OK)
 		return ZEK_OK;
 	desk = text_of(rq, json_object_get(body, "serviceDeskId"));
 	if (desk == NULL)
-		return api_error(rq, 400, "api_err_wrong_type", "serviceDeskId");
+		return api_error(rq, 400, "api_err_wrong_type",
+		    "serviceDeskId");
 	d = api_desk_by_ref(rq, desk, &rc);
 	if (rc != ZEK_OK)
 		return rc;
@@ -416,19 +424,24 @@ api_request_create(struct req *rq)
 	if (rc != ZEK_OK)
 		return rc;
 	if (json_is_true(json_object_get(body, "isAdfRequest")))
-		return api_error(rq, 400, "api_err_unsupported", "isAdfRequest");
+		return api_error(rq, 400, "api_err_unsupported",
+		    "isAdfRequest");
 	form = json_object_get(body, "form");
-	answers = json_is_object(form) ? json_object_get(form, "answers") : NULL;
-	if (form != NULL && !json_is_null(form) && (!json_is_object(form) ||
-	    json_object_size(form) > 1 || (json_object_size(form) == 1 &&
-	    !(json_is_object(answers) && json_object_size(answers) == 0))))
+	answers = json_is_object(form) ? json_object_get(form, "answers") :
+	                                 NULL;
+	if (form != NULL && !json_is_null(form) &&
+	    (!json_is_object(form) || json_object_size(form) > 1 ||
+	        (json_object_size(form) == 1 &&
+	            !(json_is_object(answers) &&
+	                json_object_size(answers) == 0))))
 		return api_error(rq, 400, "api_err_unsupported", "form");
 	in.portal_id = d->id;
 	in.type_id = t->id;
-	rc = read_values(rq, t, json_object_get(body, "requestFieldValues"), &in,
-	    &b);
+	rc = read_values(rq, t, json_object_get(body, "requestFieldValues"),
+	    &in, &b);
 	if (rc == ZEK_OK)
-		rc = read_on_behalf(rq, json_object_get(body, "raiseOnBehalfOf"),
+		rc = read_on_behalf(rq,
+		    json_object_get(body, "raiseOnBehalfOf"),
 		    &in.on_behalf_user_id, &b);
 	if (rc == ZEK_INVALID)
 		return api_error(rq, 400, b.key, b.field);
@@ -442,8 +455,8 @@ api_request_create(struct req *rq)
 	if (rc != ZEK_OK)
 		return rc;
 	if (read_participants(rq, json_object_get(body, "requestParticipants"),
-	    in.on_behalf_user_id > 0 ? in.on_behalf_user_id : rq->user->id,
-	    &parts, &nparts) != ZEK_OK)
+	        in.on_behalf_user_id > 0 ? in.on_behalf_user_id : rq->user->id,
+	        &parts, &nparts) != ZEK_OK)
 		return ZEK_OK;
 	in.validate_only = false;
 	rc = core_request_create(&rq->ctx, rq->user, &in, &errs, &nerrs, &key);
@@ -457,12 +470,14 @@ api_request_create(struct req *rq)
 	for (i = 0; i < nparts; i++) {
 		rc = core_participant_add(&rq->ctx, rq->user, v->id,
 		    parts[i].email, NULL, NULL);
-		if (rc != ZEK_OK)   /* only a race can get here; it is created */
-			log_warning("api", "participant not added", LOG_FIELDS(
-			    LOG_S("request", key), LOG_S("error", zek_rc_name(rc))));
+		if (rc != ZEK_OK) /* only a race can get here; it is created */
+			log_warning("api", "participant not added",
+			    LOG_FIELDS(LOG_S("request", key),
+			        LOG_S("error", zek_rc_name(rc))));
 	}
-	if (nparts > 0 && (rc = core_request_get(&rq->ctx, rq->user, key,
-	    rq->lang, &v)) != ZEK_OK)
+	if (nparts > 0 &&
+	    (rc = core_request_get(&rq->ctx, rq->user, key, rq->lang, &v)) !=
+	        ZEK_OK)
 		return rc;
 	return api_reply(rq, 201, api_request_json(rq, v));
 }

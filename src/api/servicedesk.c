@@ -16,7 +16,7 @@
 
 #define ICON_PATH "/static/v1/icons/"
 #define ICON_DEFAULT "allgemein"
-#define SEARCH_MAX 200              /* bytes of ?searchQuery */
+#define SEARCH_MAX 200 /* bytes of ?searchQuery */
 #define CF "com.atlassian.jira.plugin.system.customfieldtypes:"
 #define CF_OBJECT "com.atlassian.jira.plugins.cmdb:cmdb-object-cftype"
 
@@ -29,15 +29,13 @@ id_str(struct req *rq, int64_t id)
 static json_t *
 desk_json(struct req *rq, const struct portal_summary *d)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s?, s:s?}}",
-	    "id", id_str(rq, d->desk_id),
-	    "projectId", id_str(rq, d->desk_id),
-	    "projectName", d->name,
-	    "projectKey", d->project_key,
-	    "projectTypeKey", "service_desk",
-	    "_links",
-	    "self", api_url(rq, arena_printf(rq->arena,
-	    API_SD "/servicedesk/%lld", (long long)d->desk_id)),
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s?, s:s?}}", "id",
+	    id_str(rq, d->desk_id), "projectId", id_str(rq, d->desk_id),
+	    "projectName", d->name, "projectKey", d->project_key,
+	    "projectTypeKey", "service_desk", "_links", "self",
+	    api_url(rq,
+	        arena_printf(rq->arena, API_SD "/servicedesk/%lld",
+	            (long long)d->desk_id)),
 	    "portal", api_url(rq, core_portal_path(rq->arena, d->id)));
 }
 
@@ -107,8 +105,9 @@ api_requesttype_groups(struct req *rq)
 		return ZEK_OK;
 	all = json_array();
 	for (i = 0; all != NULL && i < p->ngroups; i++)
-		json_array_append_new(all, json_pack("{s:s, s:s}",
-		    "id", id_str(rq, p->groups[i].id), "name", p->groups[i].name));
+		json_array_append_new(all,
+		    json_pack("{s:s, s:s}", "id", id_str(rq, p->groups[i].id),
+		        "name", p->groups[i].name));
 	return api_reply_page(rq, &pg, all, NULL);
 }
 
@@ -145,7 +144,8 @@ field_schema(const struct field *f)
 	case FIELD_SELECT:
 		return custom_schema(f, "option", NULL, CF "select");
 	case FIELD_CHECKBOX:
-		return custom_schema(f, "array", "option", CF "multicheckboxes");
+		return custom_schema(f, "array", "option",
+		    CF "multicheckboxes");
 	case FIELD_DATETIME:
 		return custom_schema(f, "datetime", NULL, CF "datetime");
 	case FIELD_URL:
@@ -154,8 +154,8 @@ field_schema(const struct field *f)
 		return custom_schema(f, "array", "any", CF_OBJECT);
 	case FIELD_ATTACHMENT:
 	default:
-		return json_pack("{s:s, s:s, s:s}", "type", "array",
-		    "items", "attachment", "system", "attachment");
+		return json_pack("{s:s, s:s, s:s}", "type", "array", "items",
+		    "attachment", "system", "attachment");
 	}
 }
 
@@ -180,18 +180,20 @@ valid_values(struct req *rq, const struct field *f)
 	switch (f->kind) {
 	case FIELD_SELECT:
 		for (i = 0; i < f->noptions; i++)
-			json_array_append_new(arr, valid_value(f->options[i].value,
-			    f->options[i].label));
+			json_array_append_new(arr,
+			    valid_value(f->options[i].value,
+			        f->options[i].label));
 		break;
 	case FIELD_CHECKBOX:
 		json_array_append_new(arr, valid_value("1", f->checkbox_label));
 		break;
 	case FIELD_OBJECT:
-		if (core_objects_list(&rq->ctx, f->object_kind, &objs, &n) != ZEK_OK)
+		if (core_objects_list(&rq->ctx, f->object_kind, &objs, &n) !=
+		    ZEK_OK)
 			break;
 		for (i = 0; i < n; i++)
-			json_array_append_new(arr, valid_value(id_str(rq, objs[i].id),
-			    objs[i].name));
+			json_array_append_new(arr,
+			    valid_value(id_str(rq, objs[i].id), objs[i].name));
 		break;
 	default:
 		break;
@@ -203,14 +205,9 @@ static json_t *
 field_json(struct req *rq, const struct field *f)
 {
 	return json_pack("{s:s, s:s, s:s, s:b, s:[], s:o, s:[], s:o, s:b}",
-	    "fieldId", f->key,
-	    "name", f->label,
-	    "description", f->help,
-	    "required", f->required,
-	    "defaultValues",
-	    "validValues", valid_values(rq, f),
-	    "presetValues",
-	    "jiraSchema", field_schema(f),
+	    "fieldId", f->key, "name", f->label, "description", f->help,
+	    "required", f->required, "defaultValues", "validValues",
+	    valid_values(rq, f), "presetValues", "jiraSchema", field_schema(f),
 	    "visible", 1);
 }
 
@@ -225,13 +222,14 @@ create_meta(struct req *rq, const struct reqtype *t)
 	if (fields == NULL)
 		return NULL;
 	for (i = 0; i < t->nfields; i++)
-		if (json_array_append_new(fields, field_json(rq, &t->fields[i])) != 0) {
+		if (json_array_append_new(fields,
+		        field_json(rq, &t->fields[i])) != 0) {
 			json_decref(fields);
 			return NULL;
 		}
 	/* A customer may raise requests for people of their organisations. */
 	if (core_onbehalf_candidates(&rq->ctx, rq->user, NULL, 2, &people,
-	    &n) != ZEK_OK)
+	        &n) != ZEK_OK)
 		n = 0;
 	return json_pack("{s:o, s:b, s:b}", "requestTypeFields", fields,
 	    "canRaiseOnBehalfOf", n > 1, "canAddRequestParticipants", 1);
@@ -243,8 +241,8 @@ static json_t *
 icon_json(struct req *rq, const char *icon)
 {
 	const char *name = str_empty(icon) ? ICON_DEFAULT : icon;
-	const char *url = api_url(rq, arena_printf(rq->arena, ICON_PATH "%s.svg",
-	    name));
+	const char *url = api_url(rq,
+	    arena_printf(rq->arena, ICON_PATH "%s.svg", name));
 
 	return json_pack("{s:s, s:{s:{s:s?, s:s?, s:s?, s:s?}}}", "id", name,
 	    "_links", "iconUrls", "48x48", url, "24x24", url, "16x16", url,
@@ -253,26 +251,22 @@ icon_json(struct req *rq, const char *icon)
 
 /* A RequestType; `meta` (stolen, may be NULL) becomes its "fields". */
 static json_t *
-type_json(struct req *rq, const struct portal *p, int64_t group_id,
-    int64_t id, const char *name, const char *description, const char *icon,
-    json_t *meta)
+type_json(struct req *rq, const struct portal *p, int64_t group_id, int64_t id,
+    const char *name, const char *description, const char *icon, json_t *meta)
 {
 	json_t *t;
 
 	t = json_pack("{s:s, s:{s:s?}, s:s, s:s, s:s, s:s, s:s, s:s, s:[s], "
-	    "s:o, s:s}",
-	    "id", id_str(rq, id),
-	    "_links", "self", api_url(rq, arena_printf(rq->arena,
-	    API_SD "/servicedesk/%lld/requesttype/%lld", (long long)p->desk_id,
-	    (long long)id)),
-	    "name", name,
-	    "description", description,
-	    "helpText", "",
-	    "issueTypeId", id_str(rq, id),
-	    "serviceDeskId", id_str(rq, p->desk_id),
-	    "portalId", id_str(rq, p->id),
-	    "groupIds", id_str(rq, group_id),
-	    "icon", icon_json(rq, icon),
+	              "s:o, s:s}",
+	    "id", id_str(rq, id), "_links", "self",
+	    api_url(rq,
+	        arena_printf(rq->arena,
+	            API_SD "/servicedesk/%lld/requesttype/%lld",
+	            (long long)p->desk_id, (long long)id)),
+	    "name", name, "description", description, "helpText", "",
+	    "issueTypeId", id_str(rq, id), "serviceDeskId",
+	    id_str(rq, p->desk_id), "portalId", id_str(rq, p->id), "groupIds",
+	    id_str(rq, group_id), "icon", icon_json(rq, icon),
 	    "restrictionStatus", "OPEN");
 	if (t == NULL) {
 		json_decref(meta);
@@ -289,8 +283,8 @@ type_json(struct req *rq, const struct portal *p, int64_t group_id,
 
 /* The request type filters of the list: ?groupId and ?searchQuery. */
 struct type_filter {
-	int64_t group_id;           /* 0 = any */
-	const char *query;          /* folded, NULL = any */
+	int64_t group_id;  /* 0 = any */
+	const char *query; /* folded, NULL = any */
 };
 
 static int
@@ -301,13 +295,15 @@ parse_filter(struct req *rq, struct type_filter *f)
 
 	f->group_id = 0;
 	f->query = NULL;
-	if (g != NULL && (strlen(g) > 19 ||
-	    str_to_i64(g, 1, INT64_MAX, &f->group_id) != 0)) {
+	if (g != NULL &&
+	    (strlen(g) > 19 ||
+	        str_to_i64(g, 1, INT64_MAX, &f->group_id) != 0)) {
 		api_error(rq, 400, "api_err_bad_param", "groupId");
 		return ZEK_INVALID;
 	}
 	if (!str_empty(q)) {
-		if (strlen(q) > SEARCH_MAX || (f->query = utf8_fold_in(rq->arena, q)) == NULL) {
+		if (strlen(q) > SEARCH_MAX ||
+		    (f->query = utf8_fold_in(rq->arena, q)) == NULL) {
 			api_error(rq, 400, "api_err_bad_param", "searchQuery");
 			return ZEK_INVALID;
 		}
@@ -352,7 +348,7 @@ int
 api_requesttypes(struct req *rq)
 {
 	static const char *const keep[] = { "groupId", "searchQuery", "expand",
-	    NULL };
+		NULL };
 	struct type_filter filter;
 	struct portal *p;
 	struct api_page pg;
@@ -360,7 +356,8 @@ api_requesttypes(struct req *rq)
 	size_t i, j;
 	int rc;
 
-	if (api_page_parse(rq, &pg) != ZEK_OK || parse_filter(rq, &filter) != ZEK_OK ||
+	if (api_page_parse(rq, &pg) != ZEK_OK ||
+	    parse_filter(rq, &filter) != ZEK_OK ||
 	    load_portal(rq, &p) != ZEK_OK)
 		return ZEK_OK;
 	all = json_array();
@@ -375,8 +372,9 @@ api_requesttypes(struct req *rq)
 				json_decref(all);
 				return rc;
 			}
-			json_array_append_new(all, type_json(rq, p, g->id, t->id,
-			    t->name, t->description, t->icon, meta));
+			json_array_append_new(all,
+			    type_json(rq, p, g->id, t->id, t->name,
+			        t->description, t->icon, meta));
 		}
 	}
 	return api_reply_page(rq, &pg, all, keep);
@@ -400,8 +398,7 @@ find_type(struct req *rq, struct portal **p, const struct portal_group **g,
 					*t = &(*g)->types[j];
 					return ZEK_OK;
 				}
-	api_error(rq, 404, "api_err_no_request_type",
-	    req_param_str(rq, "rt"));
+	api_error(rq, 404, "api_err_no_request_type", req_param_str(rq, "rt"));
 	return ZEK_NOTFOUND;
 }
 
@@ -420,8 +417,9 @@ api_requesttype(struct req *rq)
 	rc = maybe_meta(rq, p, t->id, &meta);
 	if (rc != ZEK_OK)
 		return rc;
-	return api_reply(rq, 200, type_json(rq, p, g->id, t->id, t->name,
-	    t->description, t->icon, meta));
+	return api_reply(rq, 200,
+	    type_json(rq, p, g->id, t->id, t->name, t->description, t->icon,
+	        meta));
 }
 
 /* GET /rest/servicedeskapi/servicedesk/{serviceDeskId}/requesttype/{requestTypeId}/field */

@@ -16,9 +16,9 @@ duration(struct req *rq, int64_t ms)
 	int64_t m = (ms < 0 ? -ms : ms) / 60000;
 	const char *friendly = m % 60 == 0 ?
 	    arena_printf(rq->arena, "%s%lldh", ms < 0 ? "-" : "",
-	    (long long)(m / 60)) :
+	        (long long)(m / 60)) :
 	    arena_printf(rq->arena, "%s%lldh %lldm", ms < 0 ? "-" : "",
-	    (long long)(m / 60), (long long)(m % 60));
+	        (long long)(m / 60), (long long)(m % 60));
 
 	return json_pack("{s:I, s:s}", "millis", (json_int_t)ms, "friendly",
 	    friendly != NULL ? friendly : "");
@@ -27,11 +27,11 @@ duration(struct req *rq, int64_t ms)
 static json_t *
 completed_json(struct req *rq, const struct sla_cycle *c)
 {
-	return json_pack("{s:o, s:o, s:b, s:o, s:o, s:o}",
-	    "startTime", api_date(rq, c->start), "stopTime", api_date(rq, c->stop),
+	return json_pack("{s:o, s:o, s:b, s:o, s:o, s:o}", "startTime",
+	    api_date(rq, c->start), "stopTime", api_date(rq, c->stop),
 	    "breached", c->breached, "goalDuration", duration(rq, c->goal_ms),
-	    "elapsedTime", duration(rq, c->elapsed_ms),
-	    "remainingTime", duration(rq, c->goal_ms - c->elapsed_ms));
+	    "elapsedTime", duration(rq, c->elapsed_ms), "remainingTime",
+	    duration(rq, c->goal_ms - c->elapsed_ms));
 }
 
 static json_t *
@@ -40,12 +40,13 @@ ongoing_json(struct req *rq, const struct sla_cycle *c)
 	json_t *j = json_pack("{s:o, s:b, s:b, s:b, s:o, s:o, s:o}",
 	    "startTime", api_date(rq, c->start), "breached", c->breached,
 	    "paused", c->paused, "withinCalendarHours", !c->paused,
-	    "goalDuration", duration(rq, c->goal_ms),
-	    "elapsedTime", duration(rq, c->elapsed_ms),
-	    "remainingTime", duration(rq, c->goal_ms - c->elapsed_ms));
+	    "goalDuration", duration(rq, c->goal_ms), "elapsedTime",
+	    duration(rq, c->elapsed_ms), "remainingTime",
+	    duration(rq, c->goal_ms - c->elapsed_ms));
 
 	if (j != NULL && c->breach_at > 0)
-		json_object_set_new(j, "breachTime", api_date(rq, c->breach_at));
+		json_object_set_new(j, "breachTime",
+		    api_date(rq, c->breach_at));
 	return j;
 }
 
@@ -57,14 +58,15 @@ goal_json(struct req *rq, const struct request_view *v, int id,
 	size_t i;
 
 	for (i = 0; done != NULL && i < r->ncompleted; i++)
-		json_array_append_new(done, completed_json(rq, &r->completed[i]));
+		json_array_append_new(done,
+		    completed_json(rq, &r->completed[i]));
 	j = json_pack("{s:s, s:s, s:o, s:{s:s}}", "id", id == 1 ? "1" : "2",
 	    "name", name, "completedCycles", done, "_links", "self",
-	    api_url(rq, arena_printf(rq->arena, "/request/%s/sla/%d", v->key,
-	    id)));
+	    api_url(rq,
+	        arena_printf(rq->arena, "/request/%s/sla/%d", v->key, id)));
 	if (j != NULL && r->has_ongoing)
-		json_object_set_new(j, "ongoingCycle", ongoing_json(rq,
-		    &r->ongoing));
+		json_object_set_new(j, "ongoingCycle",
+		    ongoing_json(rq, &r->ongoing));
 	return j;
 }
 
@@ -88,10 +90,11 @@ api_request_sla(struct req *rq)
 		return api_fail(rq, rc);
 	all = json_array();
 	if (all != NULL && sla.has_response)
-		json_array_append_new(all, goal_json(rq, v, 1,
-		    "Time to first response", &sla.response));
+		json_array_append_new(all,
+		    goal_json(rq, v, 1, "Time to first response",
+		        &sla.response));
 	if (all != NULL && sla.has_resolution)
-		json_array_append_new(all, goal_json(rq, v, 2,
-		    "Time to resolution", &sla.resolution));
+		json_array_append_new(all,
+		    goal_json(rq, v, 2, "Time to resolution", &sla.resolution));
 	return api_reply_page(rq, &pg, all, NULL);
 }

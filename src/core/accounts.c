@@ -41,15 +41,17 @@ actor_id(const struct user *actor)
 static struct user
 self_actor(const struct store_user *su)
 {
-	return (struct user){ .id = su->id, .email = su->email,
-	    .name = su->name, .role = role_decode(su->role) };
+	return (struct user){ .id = su->id,
+		.email = su->email,
+		.name = su->name,
+		.role = role_decode(su->role) };
 }
 
 static const char *
 link_path(const char *purpose)
 {
 	return str_eq(purpose, ACCOUNT_LINK_INVITE) ? ACCOUNT_INVITE_PATH :
-	    ACCOUNT_RESET_PATH;
+	                                              ACCOUNT_RESET_PATH;
 }
 
 /* A new link for the user, inside the caller's transaction; the user's
@@ -81,7 +83,8 @@ link_make(struct zctx *ctx, int64_t user_id, const char *purpose,
 	rc = store_account_link_insert(ctx->db, &l);
 	if (rc != ZEK_OK)
 		return rc;
-	*url = arena_printf(ctx->arena, "%s%s%s", base, link_path(purpose), raw);
+	*url = arena_printf(ctx->arena, "%s%s%s", base, link_path(purpose),
+	    raw);
 	*expires_at = l.expires_at;
 	return *url != NULL ? ZEK_OK : ZEK_NOMEM;
 }
@@ -133,7 +136,8 @@ link_throttled(struct zctx *ctx, const char *kind, const char *email,
     const char *client_ip)
 {
 	const char *folded = utf8_fold_in(ctx->arena, email);
-	char *by_mail = folded == NULL ? NULL :
+	char *by_mail = folded == NULL ?
+	    NULL :
 	    arena_printf(ctx->arena, "%s|email|%s", kind, folded);
 	char *by_client = arena_printf(ctx->arena, "%s|client|%.*s", kind,
 	    CLIENT_IP_MAX, client_ip);
@@ -163,8 +167,9 @@ reset_send(struct zctx *ctx, const struct user *actor,
 	if (rc == ZEK_OK)
 		rc = link_deliver(ctx, event, su, &facts, link_out);
 	if (rc == ZEK_OK)
-		rc = core_audit(ctx, actor, link_out != NULL ? "reset_link" :
-		    "reset_mail", su->id, 0, "");
+		rc = core_audit(ctx, actor,
+		    link_out != NULL ? "reset_link" : "reset_mail", su->id, 0,
+		    "");
 	return rc;
 }
 
@@ -188,7 +193,7 @@ core_password_reset_request(struct zctx *ctx, const struct user *actor,
 	if (rc == ZEK_OK && su->deactivated_at != 0)
 		rc = ZEK_NOTFOUND;
 	if (rc == ZEK_NOTFOUND && self)
-		return ZEK_OK;          /* the same answer as for an account */
+		return ZEK_OK; /* the same answer as for an account */
 	if (rc != ZEK_OK)
 		return rc;
 	if (self) {
@@ -232,8 +237,8 @@ link_user(struct zctx *ctx, const char *raw, const char *purpose,
 }
 
 enum zek_rc
-core_account_link_check(struct zctx *ctx, const char *raw,
-    const char *purpose, struct person *out)
+core_account_link_check(struct zctx *ctx, const char *raw, const char *purpose,
+    struct person *out)
 {
 	struct store_user *su;
 	enum zek_rc rc;
@@ -247,8 +252,7 @@ core_account_link_check(struct zctx *ctx, const char *raw,
 /* Checks name (invitations only) and password; the trimmed name in *name. */
 static void
 setup_check(struct zctx *ctx, const struct store_user *su, bool invite,
-    const struct account_setup *in, const char **name,
-    struct password_errs *pe)
+    const struct account_setup *in, const char **name, struct password_errs *pe)
 {
 	const char *err = NULL;
 
@@ -257,9 +261,12 @@ setup_check(struct zctx *ctx, const struct store_user *su, bool invite,
 		*name = core_name_check(ctx, in->name, USER_NAME_MAX, &err);
 		if (*name == NULL && err != NULL && *pe->n < pe->max)
 			pe->errs[(*pe->n)++] = (struct field_error){
-			    .field = "name", .key = err,
-			    .max = str_eq(err, "err_too_long") ? USER_NAME_MAX :
-			    0 };
+				.field = "name",
+				.key = err,
+				.max = str_eq(err, "err_too_long") ?
+				    USER_NAME_MAX :
+				    0
+			};
 	}
 	core_password_rules(ctx, in->password, in->password2, su->email,
 	    *name != NULL ? *name : "", "new_password", "new_password2", pe);
@@ -289,9 +296,12 @@ setup_save(struct zctx *ctx, struct store_user *su, const char *link_hash,
 	if (rc == ZEK_OK)
 		rc = store_sessions_delete_others(ctx->db, su->id, NULL);
 	if (rc == ZEK_OK) {
-		struct store_audit e = { .at = ctx->now_ms, .actor_id = su->id,
-		    .action = str_eq(purpose, ACCOUNT_LINK_INVITE) ?
-		    "invite_accepted" : "password_reset", .user_id = su->id };
+		struct store_audit e = { .at = ctx->now_ms,
+			.actor_id = su->id,
+			.action = str_eq(purpose, ACCOUNT_LINK_INVITE) ?
+			    "invite_accepted" :
+			    "password_reset",
+			.user_id = su->id };
 
 		rc = store_audit_add(ctx->db, &e);
 	}
@@ -299,9 +309,9 @@ setup_save(struct zctx *ctx, struct store_user *su, const char *link_hash,
 }
 
 enum zek_rc
-core_account_link_finish(struct zctx *ctx, const char *raw,
-    const char *purpose, const struct account_setup *in,
-    struct field_error *errs, size_t *nerrs, struct session_new *out)
+core_account_link_finish(struct zctx *ctx, const char *raw, const char *purpose,
+    const struct account_setup *in, struct field_error *errs, size_t *nerrs,
+    struct session_new *out)
 {
 	struct password_errs pe = { errs, nerrs, ACCOUNT_MAX_ERRORS };
 	struct store_user *su;
@@ -349,9 +359,10 @@ invite_check(struct zctx *ctx, const char *email, const char **name,
 		if (*name == NULL)
 			return err != NULL ? ZEK_INVALID : ZEK_NOMEM;
 	}
-	if (!str_empty(org) && (!utf8_valid(org, strlen(org)) ||
-	    !utf8_clean_text(org, strlen(org), false) ||
-	    utf8_length(org, strlen(org)) > USER_NAME_MAX))
+	if (!str_empty(org) &&
+	    (!utf8_valid(org, strlen(org)) ||
+	        !utf8_clean_text(org, strlen(org), false) ||
+	        utf8_length(org, strlen(org)) > USER_NAME_MAX))
 		return ZEK_INVALID;
 	return ZEK_OK;
 }
@@ -365,7 +376,8 @@ invite_send(struct zctx *ctx, const struct user *actor,
 {
 	struct account_mail facts = {
 		/* A sign-up is nobody's invitation. */
-		.actor = actor != NULL && actor->id != su->id ? actor->name : "",
+		.actor = actor != NULL && actor->id != su->id ? actor->name :
+		                                                "",
 		.org = org != NULL ? org : "",
 	};
 	struct store_user to = *su;
@@ -438,8 +450,9 @@ invite_existing(struct zctx *ctx, const struct user *actor,
 		    org, NOTIFY_INVITATION, link_out);
 	}
 	if (rc == ZEK_OK)
-		rc = core_audit(ctx, actor, *result == INVITE_RESENT ?
-		    "invite" : "org_join", su->id, org_id, "");
+		rc = core_audit(ctx, actor,
+		    *result == INVITE_RESENT ? "invite" : "org_join", su->id,
+		    org_id, "");
 	return rc;
 }
 
@@ -589,7 +602,8 @@ signup_write(struct zctx *ctx, const char *email, const char *lang)
 		return rc;
 	me = self_actor(found);
 	if (!str_empty(found->password_hash))
-		return reset_send(ctx, &me, found, NOTIFY_SIGNUP_EXISTING, NULL);
+		return reset_send(ctx, &me, found, NOTIFY_SIGNUP_EXISTING,
+		    NULL);
 	rc = invite_send(ctx, &me, found, "", "", NOTIFY_SIGNUP, NULL);
 	if (rc == ZEK_OK)
 		rc = core_audit(ctx, &me, "signup", found->id, 0, "");
@@ -637,13 +651,15 @@ set_active(struct zctx *ctx, const struct user *actor, int64_t user_id,
 	    role_decode(su->role) != ROLE_CUSTOMER)
 		rc = ZEK_FORBIDDEN;
 	if (rc == ZEK_OK && (su->deactivated_at == 0) != active) {
-		rc = store_user_set_deactivated(ctx->db, user_id, active ? 0 :
-		    ctx->now_ms);
+		rc = store_user_set_deactivated(ctx->db, user_id,
+		    active ? 0 : ctx->now_ms);
 		if (rc == ZEK_OK && !active)
-			rc = store_sessions_delete_others(ctx->db, user_id, NULL);
+			rc = store_sessions_delete_others(ctx->db, user_id,
+			    NULL);
 		if (rc == ZEK_OK)
-			rc = core_audit(ctx, actor, active ? "reactivate" :
-			    "deactivate", user_id, 0, "");
+			rc = core_audit(ctx, actor,
+			    active ? "reactivate" : "deactivate", user_id, 0,
+			    "");
 	}
 	return store_finish(ctx->db, rc);
 }

@@ -71,9 +71,9 @@ enum zek_rc core_account_link_finish(struct zctx *ctx, const char *raw,
 
 /* What core_invite did. */
 enum invite_result {
-	INVITE_SENT,                /* a new account, invitation mailed */
-	INVITE_RESENT,              /* invited before, not set up: a new link */
-	INVITE_JOINED,              /* an account existed: added to org */
+	INVITE_SENT,   /* a new account, invitation mailed */
+	INVITE_RESENT, /* invited before, not set up: a new link */
+	INVITE_JOINED, /* an account existed: added to org */
 };
 
 /*
@@ -88,8 +88,8 @@ enum invite_result {
  * for an actor who is no agent.
  */
 enum zek_rc core_invite(struct zctx *ctx, const struct user *actor,
-    const char *email, const char *name, const char *org,
-    const char **link_out, enum invite_result *result);
+    const char *email, const char *name, const char *org, const char **link_out,
+    enum invite_result *result);
 
 /*
  * Self sign-up (cfg->signup): `email` asks for an account. ZEK_NOTFOUND
@@ -105,8 +105,8 @@ enum zek_rc core_invite(struct zctx *ctx, const struct user *actor,
  * account gets a reset link with a word that it exists; a deactivated one
  * nothing. `lang` is the page's language, for the new account.
  */
-enum zek_rc core_signup(struct zctx *ctx, const char *email,
-    const char *lang, const char *client_ip, const char **err_key);
+enum zek_rc core_signup(struct zctx *ctx, const char *email, const char *lang,
+    const char *client_ip, const char **err_key);
 
 /* True when `list` is a valid signup_domains: domain names (ASCII
  * letters, digits, '-', at least two labels) separated by commas or

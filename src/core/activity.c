@@ -111,7 +111,8 @@ core_comment_insert_locked(struct zctx *ctx, const struct store_request *r,
 	};
 	rc = store_activity_insert(ctx->db, &e, NULL);
 	if (rc == ZEK_OK)
-		rc = store_request_touch(ctx->db, r->id, ctx->now_ms, is_public);
+		rc = store_request_touch(ctx->db, r->id, ctx->now_ms,
+		    is_public);
 	/* Support's first public answer meets the response goal. */
 	if (rc == ZEK_OK && is_public && perm_is_staff(author))
 		rc = core_request_sla_refresh(ctx, r->id);
@@ -127,14 +128,15 @@ struct errlist {
 };
 
 static enum zek_rc
-err_add(struct zctx *ctx, struct errlist *l, const char *field,
-    const char *key, int64_t max)
+err_add(struct zctx *ctx, struct errlist *l, const char *field, const char *key,
+    int64_t max)
 {
 	l->e = core_grow(ctx, l->e, l->n, &l->cap, sizeof(*l->e));
 	if (l->e == NULL)
 		return ZEK_NOMEM;
-	l->e[l->n++] = (struct field_error){ .field = field, .key = key,
-	    .max = max };
+	l->e[l->n++] = (struct field_error){ .field = field,
+		.key = key,
+		.max = max };
 	return ZEK_OK;
 }
 
@@ -155,7 +157,8 @@ check_tokens(struct zctx *ctx, const struct user *user,
 	for (i = 0; i < in->ntokens; i++) {
 		if (str_empty(in->attachment_tokens[i]))
 			continue;
-		for (j = 0; j < n && !str_eq(tok[j], in->attachment_tokens[i]); j++)
+		for (j = 0; j < n && !str_eq(tok[j], in->attachment_tokens[i]);
+		     j++)
 			;
 		if (j < n)
 			continue;
@@ -169,8 +172,8 @@ check_tokens(struct zctx *ctx, const struct user *user,
 		tok[n++] = in->attachment_tokens[i];
 	}
 	if (n > ctx->cfg->max_files)
-		return err_add(ctx, errs, ATTACHMENT_FIELD, "err_too_many_files",
-		    (int64_t)ctx->cfg->max_files);
+		return err_add(ctx, errs, ATTACHMENT_FIELD,
+		    "err_too_many_files", (int64_t)ctx->cfg->max_files);
 	*out = tok;
 	*nout = n;
 	return ZEK_OK;
@@ -207,7 +210,8 @@ comment_locked(struct zctx *ctx, const struct user *user,
 	    tokens, ntokens, id_out);
 	if (rc == ZEK_NOTFOUND) {
 		/* An upload expired since it was checked. */
-		rc = err_add(ctx, errs, ATTACHMENT_FIELD, "err_upload_expired", 0);
+		rc = err_add(ctx, errs, ATTACHMENT_FIELD, "err_upload_expired",
+		    0);
 		return rc;
 	}
 	if (rc == ZEK_OK)
@@ -222,9 +226,9 @@ comment_locked(struct zctx *ctx, const struct user *user,
 }
 
 enum zek_rc
-core_comment_add(struct zctx *ctx, const struct user *user,
-    int64_t request_id, const struct comment_input *in,
-    struct field_error **errs, size_t *nerrs, int64_t *id_out)
+core_comment_add(struct zctx *ctx, const struct user *user, int64_t request_id,
+    const struct comment_input *in, struct field_error **errs, size_t *nerrs,
+    int64_t *id_out)
 {
 	struct errlist el = { 0 };
 	struct store_request *r;
@@ -278,12 +282,15 @@ entry_from_store(struct activity_entry *e, const struct store_activity *s)
 		.id = s->id,
 		.kind = ACTIVITY_COMMENT,
 		.created_at = s->created_at,
-		.actor = { .id = s->actor_id, .name = s->actor_name, .email = "" },
+		.actor = { .id = s->actor_id,
+		    .name = s->actor_name,
+		    .email = "" },
 		.by_agent = role_code_is_staff(s->actor_role),
 		.is_public = s->is_public,
 		.comment_id = s->comment_id,
 		.body = s->comment_body,
-		.subject = { .id = s->subject_id, .name = s->subject_name,
+		.subject = { .id = s->subject_id,
+		    .name = s->subject_name,
 		    .email = "" },
 		.org_name = s->org_name,
 		.what = s->action,
@@ -293,8 +300,8 @@ entry_from_store(struct activity_entry *e, const struct store_activity *s)
 	(void)kind_from_code(s->kind, &e->kind);
 	e->has_action = wf_action_from_code(s->action, &e->action);
 	/* A rating's entry keeps the score given in the action column. */
-	if (e->kind == ACTIVITY_RATED && str_to_i64(s->action, 1, 5,
-	    &score) == 0)
+	if (e->kind == ACTIVITY_RATED &&
+	    str_to_i64(s->action, 1, 5, &score) == 0)
 		e->score = (int)score;
 	(void)status_decode(s->old_status, NULL, &e->old_status, &res);
 	(void)status_decode(s->new_status, s->resolution, &e->new_status,
@@ -318,7 +325,8 @@ place_comment_files(struct zctx *ctx, const struct store_attachment *sa,
 		return ZEK_NOMEM;
 	for (i = 0; i < n; i++)
 		if (ents[i].kind == ACTIVITY_COMMENT && ents[i].comment_id != 0)
-			slots[nslots++] = (struct slot){ ents[i].comment_id, i };
+			slots[nslots++] = (struct slot){ ents[i].comment_id,
+				i };
 	qsort(slots, nslots, sizeof(*slots), slot_cmp);
 	for (i = 0; i < na; i++) {
 		if (sa[i].comment_id == 0)
@@ -326,14 +334,14 @@ place_comment_files(struct zctx *ctx, const struct store_attachment *sa,
 		probe.key = sa[i].comment_id;
 		hit = bsearch(&probe, slots, nslots, sizeof(*slots), slot_cmp);
 		if (hit == NULL)
-			continue;   /* an internal note's file, or an old entry */
+			continue; /* an internal note's file, or an old entry */
 		e = &ents[hit->entry];
 		e->attachments = core_grow(ctx, e->attachments, e->nattachments,
 		    &caps[hit->entry], sizeof(*e->attachments));
 		if (e->attachments == NULL)
 			return ZEK_NOMEM;
-		core_attachment_info_from_store(&e->attachments[e->nattachments++],
-		    &sa[i]);
+		core_attachment_info_from_store(
+		    &e->attachments[e->nattachments++], &sa[i]);
 	}
 	return ZEK_OK;
 }
@@ -354,7 +362,7 @@ place_added_files(struct zctx *ctx, const struct store_attachment *sa,
 		for (j = 0; j < na && sa[j].id != st[i].attachment_id; j++)
 			;
 		if (j == na)
-			continue;   /* not (or no longer) this request's */
+			continue; /* not (or no longer) this request's */
 		ents[i].attachments = arena_calloc(ctx->arena, 1,
 		    sizeof(*ents[i].attachments));
 		if (ents[i].attachments == NULL)
@@ -433,6 +441,5 @@ core_activity_of_view(struct zctx *ctx, const struct user *user,
 	if (user == NULL)
 		return ZEK_NOTFOUND;
 	/* The agent role of core_request_roles, without its look-ups. */
-	return activity_read(ctx, v->id, perm_is_staff(user), out,
-	    n);
+	return activity_read(ctx, v->id, perm_is_staff(user), out, n);
 }

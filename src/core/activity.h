@@ -16,8 +16,8 @@ struct field_error;
 struct request_field_view;
 struct store_request;
 
-#define ACTIVITY_MAX 2000           /* entries one page shows, newest first */
-#define COMMENT_MAX 32000           /* code points of one comment */
+#define ACTIVITY_MAX 2000 /* entries one page shows, newest first */
+#define COMMENT_MAX 32000 /* code points of one comment */
 
 enum activity_kind {
 	ACTIVITY_CREATED,
@@ -27,14 +27,14 @@ enum activity_kind {
 	ACTIVITY_PARTICIPANT_ADDED,
 	ACTIVITY_PARTICIPANT_REMOVED,
 	ACTIVITY_SHARED_WITH_ORG,
-	ACTIVITY_ASSIGNED,          /* agents only; subject = the assignee
-	                               (id 0 = nobody) */
-	ACTIVITY_RATED,             /* agents only; the reporter rated it or
-	                               changed the rating (core/rating.h) */
-	ACTIVITY_EDITED,            /* agents only; one field or the type
-	                               changed (core/edit.h) */
-	ACTIVITY_LINKED,            /* agents only; a link to another request
-	                               added or removed (core/links.h) */
+	ACTIVITY_ASSIGNED, /* agents only; subject = the assignee
+	                      (id 0 = nobody) */
+	ACTIVITY_RATED,    /* agents only; the reporter rated it or
+	                      changed the rating (core/rating.h) */
+	ACTIVITY_EDITED,   /* agents only; one field or the type
+	                      changed (core/edit.h) */
+	ACTIVITY_LINKED,   /* agents only; a link to another request
+	                      added or removed (core/links.h) */
 	ACTIVITY_UNLINKED,
 	ACTIVITY_KIND_MAX
 };
@@ -44,15 +44,15 @@ struct activity_entry {
 	int64_t id;
 	enum activity_kind kind;
 	int64_t created_at;
-	struct person actor;        /* id 0 = the system; email always "" */
-	bool by_agent;              /* the actor is support staff */
-	bool is_public;             /* false = internal note (agents only) */
-	int64_t comment_id;         /* COMMENT */
-	const char *body;           /* COMMENT: Markdown */
-	struct attachment_info *attachments;    /* COMMENT: its files;
-	                                           ATTACHMENT_ADDED: the file */
+	struct person actor; /* id 0 = the system; email always "" */
+	bool by_agent;       /* the actor is support staff */
+	bool is_public;      /* false = internal note (agents only) */
+	int64_t comment_id;  /* COMMENT */
+	const char *body;    /* COMMENT: Markdown */
+	struct attachment_info *attachments; /* COMMENT: its files;
+	                                        ATTACHMENT_ADDED: the file */
 	size_t nattachments;
-	bool has_action;            /* STATUS_CHANGED: action is known */
+	bool has_action; /* STATUS_CHANGED: action is known */
 	enum wf_action action;
 	enum status old_status;     /* STATUS_CHANGED */
 	enum status new_status;     /* STATUS_CHANGED; CREATED: Offen */
@@ -95,17 +95,17 @@ enum zek_rc core_activity_of_view(struct zctx *ctx, const struct user *user,
  * ents (newest first, as core_activity_of_view gives them for `v`), in
  * `lang`: each through the request type the request had then. */
 enum zek_rc core_activity_describe(struct zctx *ctx,
-    const struct request_view *v, const char *lang,
-    struct activity_entry *ents, size_t n);
+    const struct request_view *v, const char *lang, struct activity_entry *ents,
+    size_t n);
 
 /* A comment as a page or the API submits it. */
 struct comment_input {
-	const char *body;           /* Markdown, required */
-	bool is_public;             /* false = internal note: agents only */
-	const char *const *attachment_tokens;   /* the user's temporary uploads */
+	const char *body; /* Markdown, required */
+	bool is_public;   /* false = internal note: agents only */
+	const char *const *attachment_tokens; /* the user's temporary uploads */
 	size_t ntokens;
-	bool validate_only;         /* check and report, write nothing (the
-	                               page found a problem of its own) */
+	bool validate_only; /* check and report, write nothing (the
+	                       page found a problem of its own) */
 };
 
 /* Adds a comment by `user` with its attachments to the request, in one
@@ -133,7 +133,6 @@ enum zek_rc core_comment_validate(struct zctx *ctx, const char *body,
  * Sends no mail: the caller knows which one fits. */
 enum zek_rc core_comment_insert_locked(struct zctx *ctx,
     const struct store_request *r, const struct user *author, const char *body,
-    bool is_public, const char *const *tokens, size_t ntokens,
-    int64_t *id_out);
+    bool is_public, const char *const *tokens, size_t ntokens, int64_t *id_out);
 
 #endif

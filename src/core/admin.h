@@ -23,10 +23,10 @@
 struct field_error;
 struct user;
 
-#define ADMIN_TITLE_MAX 255         /* code points of a title or name */
-#define ADMIN_TEXT_MAX 4000         /* of an intro, description, announcement */
-#define ADMIN_MAX_ERRORS 10         /* one per field of the longest form */
-#define ADMIN_HISTORY_PAGE 50       /* changes on one history page */
+#define ADMIN_TITLE_MAX 255   /* code points of a title or name */
+#define ADMIN_TEXT_MAX 4000   /* of an intro, description, announcement */
+#define ADMIN_MAX_ERRORS 10   /* one per field of the longest form */
+#define ADMIN_HISTORY_PAGE 50 /* changes on one history page */
 
 /* The help center as stored ("" = the built-in title or intro, or no
  * announcement; times UTC ms, 0 = open), and the configuration version
@@ -79,7 +79,7 @@ enum zek_rc core_admin_desk(struct zctx *ctx, const struct user *actor,
 
 struct admin_desk_form {
 	const char *version;
-	const char *name;               /* required */
+	const char *name; /* required */
 	const char *description;
 };
 
@@ -90,18 +90,18 @@ enum zek_rc core_admin_desk_save(struct zctx *ctx, const struct user *actor,
 
 /* ---- the catalogue: Mandanten and Online-Dienste ---- */
 
-#define ADMIN_OBJECTS_PAGE 50       /* objects on one page of the catalogue */
+#define ADMIN_OBJECTS_PAGE 50 /* objects on one page of the catalogue */
 
 struct admin_object {
 	int64_t id;
 	const char *name;
-	bool retired;               /* no longer offered for new requests */
+	bool retired; /* no longer offered for new requests */
 };
 
 struct admin_objects {
 	struct admin_object *rows;
 	size_t n;
-	bool more;                  /* a next page exists */
+	bool more; /* a next page exists */
 };
 
 /* Page `page` (from 0) of the objects of `kind` ("mandant",
@@ -117,13 +117,12 @@ enum zek_rc core_admin_object_add(struct zctx *ctx, const struct user *actor,
 /* Renames one; requests that name it show the new name (a rename is a
  * correction: the object is the same). Errors as core_admin_object_add;
  * ZEK_NOTFOUND: no such object. */
-enum zek_rc core_admin_object_rename(struct zctx *ctx,
-    const struct user *actor, int64_t id, const char *name,
-    struct field_error *err);
+enum zek_rc core_admin_object_rename(struct zctx *ctx, const struct user *actor,
+    int64_t id, const char *name, struct field_error *err);
 /* Retires an object (no longer offered; requests keep showing it) or
  * offers it again. */
-enum zek_rc core_admin_object_retire(struct zctx *ctx,
-    const struct user *actor, int64_t id, bool retire);
+enum zek_rc core_admin_object_retire(struct zctx *ctx, const struct user *actor,
+    int64_t id, bool retire);
 /* Imports a CSV as `zek import-objects` does (core/objects.h), recorded
  * as one change. ZEK_INVALID with *bad_line. */
 enum zek_rc core_admin_objects_import(struct zctx *ctx,
@@ -134,18 +133,18 @@ enum zek_rc core_admin_objects_import(struct zctx *ctx,
 struct admin_change {
 	int64_t id;
 	int64_t at;
-	const char *actor_name;     /* "" = the command line */
-	const char *subject;        /* "help_title_de", "desk_name", ... */
-	const char *target;         /* "" or the desk's project key */
+	const char *actor_name; /* "" = the command line */
+	const char *subject;    /* "help_title_de", "desk_name", ... */
+	const char *target;     /* "" or the desk's project key */
 	const char *old_value;
 	const char *new_value;
-	bool is_time;               /* values are UTC ms as text, "0" = open */
+	bool is_time; /* values are UTC ms as text, "0" = open */
 };
 
 struct admin_history {
 	struct admin_change *rows;
 	size_t n;
-	int64_t next_before;        /* the cursor of the next page, 0 = none */
+	int64_t next_before; /* the cursor of the next page, 0 = none */
 };
 
 /* ADMIN_HISTORY_PAGE changes, newest first, before the change before_id

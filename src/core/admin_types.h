@@ -29,11 +29,11 @@
 struct field_error;
 struct user;
 
-#define ADMIN_GROUPS_MAX 50         /* groups of one portal */
-#define ADMIN_TYPES_MAX 100         /* request types of one portal */
-#define ADMIN_FIELDS_MAX 60         /* fields of one type, hidden included */
-#define ADMIN_OPTIONS_MAX 200       /* options of one select, retired included */
-#define ADMIN_KEY_MAX 40            /* bytes of a generated field key or option value */
+#define ADMIN_GROUPS_MAX 50   /* groups of one portal */
+#define ADMIN_TYPES_MAX 100   /* request types of one portal */
+#define ADMIN_FIELDS_MAX 60   /* fields of one type, hidden included */
+#define ADMIN_OPTIONS_MAX 200 /* options of one select, retired included */
+#define ADMIN_KEY_MAX 40 /* bytes of a generated field key or option value */
 
 /* The icons a request type may show (static/icons/NAME.svg), "" = none. */
 extern const char *const admin_type_icons[];
@@ -41,7 +41,7 @@ extern const size_t admin_type_nicons;
 
 struct admin_option {
 	int64_t id;
-	const char *value;              /* what requests store; never changes */
+	const char *value; /* what requests store; never changes */
 	const char *label_de, *label_en;
 	bool retired;
 };
@@ -49,23 +49,27 @@ struct admin_option {
 struct admin_field {
 	int64_t id;
 	int64_t type_id;
-	const char *key;                /* what requests store; never changes */
-	const char *kind;               /* field_kind_name(): "text", "select", ... */
+	const char *key;  /* what requests store; never changes */
+	const char *kind; /* field_kind_name(): "text", "select", ... */
 	const char *label_de, *label_en;
 	const char *help_de, *help_en;
 	const char *placeholder_de, *placeholder_en;
-	const char *checkbox_label_de, *checkbox_label_en;  /* checkbox only */
-	const char *object_kind;        /* object only: "mandant" | "online_dienst" */
-	bool multiple;                  /* object only */
+	const char *checkbox_label_de, *checkbox_label_en; /* checkbox only */
+	const char *object_kind;                           /* object only:
+	                                                      "mandant" |
+	                                                      "online_dienst" */
+	bool multiple;                                     /* object only */
 	bool required;
 	bool hidden;
-	bool fixed;                     /* summary or description: cannot be hidden */
-	struct admin_option *options;   /* select only, by position, retired included */
+	bool fixed;                   /* summary or description: cannot be
+	                                 hidden */
+	struct admin_option *options; /* select only, by position, retired
+	                                 included */
 	size_t noptions;
 };
 
 struct admin_type {
-	int64_t version;                /* of the configuration, when read */
+	int64_t version; /* of the configuration, when read */
 	int64_t id;
 	int64_t portal_id;
 	int64_t group_id;
@@ -75,14 +79,14 @@ struct admin_type {
 	bool hidden;                    /* not offered to customers */
 	int64_t sla_response_minutes;   /* service-level goals in working */
 	int64_t sla_resolution_minutes; /* time (core/sla.h), 0 = none */
-	struct admin_field *fields;     /* by position; NULL in core_admin_types */
+	struct admin_field *fields; /* by position; NULL in core_admin_types */
 	size_t nfields;
 };
 
 struct admin_group {
 	int64_t id;
 	const char *name_de, *name_en;
-	struct admin_type *types;       /* by position, hidden ones included */
+	struct admin_type *types; /* by position, hidden ones included */
 	size_t ntypes;
 };
 
@@ -95,7 +99,10 @@ struct admin_types {
 	size_t ngroups;
 };
 
-enum admin_move { ADMIN_MOVE_UP, ADMIN_MOVE_DOWN };
+enum admin_move {
+	ADMIN_MOVE_UP,
+	ADMIN_MOVE_DOWN
+};
 
 enum zek_rc core_admin_types(struct zctx *ctx, const struct user *actor,
     int64_t portal_id, struct admin_types *out);
@@ -104,8 +111,8 @@ enum zek_rc core_admin_types(struct zctx *ctx, const struct user *actor,
 
 struct admin_group_form {
 	const char *version;
-	const char *name_de;            /* required, unique in the portal (any case) */
-	const char *name_en;            /* "" = the German name */
+	const char *name_de; /* required, unique in the portal (any case) */
+	const char *name_en; /* "" = the German name */
 };
 
 /* Adds a group at the end of the portal's groups. */
@@ -124,11 +131,11 @@ enum zek_rc core_admin_group_move(struct zctx *ctx, const struct user *actor,
 
 struct admin_type_form {
 	const char *version;
-	const char *group_id;           /* a group of the same portal */
-	const char *name_de;            /* required, unique in the portal (any case) */
-	const char *name_en;            /* "" = the German name */
+	const char *group_id; /* a group of the same portal */
+	const char *name_de;  /* required, unique in the portal (any case) */
+	const char *name_en;  /* "" = the German name */
 	const char *description_de, *description_en;
-	const char *icon;               /* "" or one of admin_type_icons */
+	const char *icon; /* "" or one of admin_type_icons */
 	bool hidden;
 	/* Service-level goals in working hours, "8" or "7,5"; "" or NULL =
 	 * no goal (and left as it is when the form has no such control). */
@@ -147,8 +154,8 @@ enum zek_rc core_admin_type(struct zctx *ctx, const struct user *actor,
 /* Saves name, description, icon, group (a type moved to another group
  * goes to its end) and whether customers see it. */
 enum zek_rc core_admin_type_save(struct zctx *ctx, const struct user *actor,
-    int64_t type_id, const struct admin_type_form *f,
-    struct field_error *errs, size_t *nerrs);
+    int64_t type_id, const struct admin_type_form *f, struct field_error *errs,
+    size_t *nerrs);
 /* Swaps a type with its neighbour in its group. */
 enum zek_rc core_admin_type_move(struct zctx *ctx, const struct user *actor,
     int64_t type_id, enum admin_move dir);
@@ -157,26 +164,30 @@ enum zek_rc core_admin_type_move(struct zctx *ctx, const struct user *actor,
 
 struct admin_field_form {
 	const char *version;
-	const char *kind;               /* add only: field_kind_name() */
-	const char *object_kind;        /* add only, object: "mandant" | "online_dienst" */
-	bool multiple;                  /* add only, object: several objects */
-	const char *options;            /* add only, select: one option a line,
-	                                 * "Deutsch" or "Deutsch | English" */
-	const char *label_de;           /* required, unique in the type (any case) */
-	const char *label_en;           /* "" = the German label */
+	const char *kind;        /* add only: field_kind_name() */
+	const char *object_kind; /* add only, object: "mandant" |
+	                            "online_dienst" */
+	bool multiple;           /* add only, object: several objects */
+	const char *options;     /* add only, select: one option a line,
+	                            "Deutsch" or "Deutsch | English" */
+	const char *label_de;    /* required, unique in the type (any case) */
+	const char *label_en;    /* "" = the German label */
 	const char *help_de, *help_en;
 	const char *placeholder_de, *placeholder_en;
-	const char *checkbox_label_de, *checkbox_label_en;  /* "" = "Ja"/"Yes" */
-	bool required;                  /* new requests only: old ones stay valid */
-	bool hidden;                    /* refused for the fixed fields */
+	const char *checkbox_label_de, *checkbox_label_en; /* "" = "Ja"/"Yes" */
+	bool required;                                     /* new requests only:
+	                                                      old ones stay
+	                                                      valid */
+	bool hidden;                                       /* refused for the
+	                                                      fixed fields */
 };
 
 /* Adds a field at the end of the type's fields; its key is made from the
  * German label (ASCII, unique in the type). A select needs at least one
  * option. *id_out: the new field. */
 enum zek_rc core_admin_field_add(struct zctx *ctx, const struct user *actor,
-    int64_t type_id, const struct admin_field_form *f,
-    struct field_error *errs, size_t *nerrs, int64_t *id_out);
+    int64_t type_id, const struct admin_field_form *f, struct field_error *errs,
+    size_t *nerrs, int64_t *id_out);
 /* The type of field `field_id` (as core_admin_type) and, in *field, the
  * field within it. */
 enum zek_rc core_admin_field(struct zctx *ctx, const struct user *actor,
@@ -194,8 +205,8 @@ enum zek_rc core_admin_field_move(struct zctx *ctx, const struct user *actor,
 
 struct admin_option_form {
 	const char *version;
-	const char *label_de;           /* required, unique in the field (any case) */
-	const char *label_en;           /* "" = the German label */
+	const char *label_de; /* required, unique in the field (any case) */
+	const char *label_en; /* "" = the German label */
 };
 
 /* Adds an option at the end of select `field_id`'s options. */
@@ -211,8 +222,7 @@ enum zek_rc core_admin_option_move(struct zctx *ctx, const struct user *actor,
 /* Retires an option (no longer offered or accepted; requests that chose it
  * keep showing it) or offers it again. Retiring the last offered option
  * answers ZEK_INVALID with *err (field "options", err_select_needs_option). */
-enum zek_rc core_admin_option_retire(struct zctx *ctx,
-    const struct user *actor, int64_t option_id, bool retire,
-    struct field_error *err);
+enum zek_rc core_admin_option_retire(struct zctx *ctx, const struct user *actor,
+    int64_t option_id, bool retire, struct field_error *err);
 
 #endif

@@ -20,7 +20,11 @@
 #define QUEUE_STATUSES_MAX 4
 
 const enum wf_action agent_actions[AGENT_ACTIONS_N] = {
-	WF_START, WF_TO_SUPPORT, WF_ASK_CUSTOMER, WF_PROPOSE_SOLUTION, WF_CLOSE,
+	WF_START,
+	WF_TO_SUPPORT,
+	WF_ASK_CUSTOMER,
+	WF_PROPOSE_SOLUTION,
+	WF_CLOSE,
 };
 
 /* Which requests a queue holds. */
@@ -28,14 +32,16 @@ struct queue_spec {
 	const char *code;
 	enum status statuses[QUEUE_STATUSES_MAX];
 	size_t nstatuses;
-	enum store_assignee assignee;   /* USER = the viewer */
-	bool recent;                    /* updated within AGENT_RECENT_DAYS */
-	enum agent_sort sort;           /* the default order */
-	bool breached;                  /* a service level breached by now */
+	enum store_assignee assignee; /* USER = the viewer */
+	bool recent;                  /* updated within AGENT_RECENT_DAYS */
+	enum agent_sort sort;         /* the default order */
+	bool breached;                /* a service level breached by now */
 };
 
-#define OPEN4 { STATUS_OFFEN, STATUS_WARTET_SUPPORT, STATUS_IN_BEARBEITUNG, \
-	STATUS_WARTET_KUNDE }, 4
+#define OPEN4 \
+	{ STATUS_OFFEN, STATUS_WARTET_SUPPORT, STATUS_IN_BEARBEITUNG, \
+		STATUS_WARTET_KUNDE }, \
+	    4
 
 static const struct queue_spec specs[AGENT_QUEUE_MAX] = {
 	[AGENT_QUEUE_UNASSIGNED] = { "unassigned", OPEN4, STORE_ASSIGNEE_NONE,
@@ -43,15 +49,15 @@ static const struct queue_spec specs[AGENT_QUEUE_MAX] = {
 	[AGENT_QUEUE_MINE] = { "mine", OPEN4, STORE_ASSIGNEE_USER, false,
 	    AGENT_SORT_OLDEST, false },
 	[AGENT_QUEUE_WAITING_SUPPORT] = { "waiting-support",
-	    { STATUS_OFFEN, STATUS_WARTET_SUPPORT }, 2, STORE_ASSIGNEE_ANY, false,
-	    AGENT_SORT_OLDEST, false },
+	    { STATUS_OFFEN, STATUS_WARTET_SUPPORT }, 2, STORE_ASSIGNEE_ANY,
+	    false, AGENT_SORT_OLDEST, false },
 	[AGENT_QUEUE_WAITING_CUSTOMER] = { "waiting-customer",
 	    { STATUS_WARTET_KUNDE }, 1, STORE_ASSIGNEE_ANY, false,
 	    AGENT_SORT_OLDEST, false },
 	[AGENT_QUEUE_OPEN] = { "open", OPEN4, STORE_ASSIGNEE_ANY, false,
 	    AGENT_SORT_DUE, false },
-	[AGENT_QUEUE_BREACHED] = { "breached", OPEN4, STORE_ASSIGNEE_ANY,
-	    false, AGENT_SORT_DUE, true },
+	[AGENT_QUEUE_BREACHED] = { "breached", OPEN4, STORE_ASSIGNEE_ANY, false,
+	    AGENT_SORT_DUE, true },
 	[AGENT_QUEUE_RECENT_CLOSED] = { "closed", { STATUS_GESCHLOSSEN }, 1,
 	    STORE_ASSIGNEE_ANY, true, AGENT_SORT_UPDATED, false },
 };
@@ -113,9 +119,11 @@ base_query(struct zctx *ctx, const struct user *user, enum agent_queue q)
 	return (struct store_queue_query){
 		.assignee = specs[q].assignee,
 		.assignee_id = specs[q].assignee == STORE_ASSIGNEE_USER ?
-		    user->id : 0,
+		    user->id :
+		    0,
 		.updated_since = specs[q].recent ?
-		    ctx->now_ms - AGENT_RECENT_DAYS * DAY_MS : 0,
+		    ctx->now_ms - AGENT_RECENT_DAYS * DAY_MS :
+		    0,
 		.breached_by = specs[q].breached ? ctx->now_ms : 0,
 	};
 }
@@ -154,8 +162,7 @@ core_agent_counts(struct zctx *ctx, const struct user *user,
 
 /* The row's value in the order the queue is read in. */
 static int64_t
-order_value(const struct store_queue_query *sq,
-    const struct store_queue_row *r)
+order_value(const struct store_queue_query *sq, const struct store_queue_row *r)
 {
 	switch (sq->order) {
 	case STORE_ORDER_UPDATED:
@@ -181,7 +188,7 @@ row_sla(struct zctx *ctx, const struct calendar *cal,
 	} else if (r->sla_due_at != STORE_SLA_NEVER) {
 		(void)calendar_working_ms(cal, now, r->sla_due_at, &ms);
 		it->sla = ms * 4 < r->sla_due_goal_ms ? AGENT_SLA_WARNING :
-		    AGENT_SLA_RUNNING;
+		                                        AGENT_SLA_RUNNING;
 	}
 	it->sla_ms = ms;
 }
@@ -199,7 +206,9 @@ fill_row(struct zctx *ctx, const struct core_catalogue *cat,
 		.key = r->key,
 		.title = r->title,
 		.portal_id = d != NULL ? d->portal_id : 0,
-		.type_name = t != NULL ? core_pick(lang, t->name_de, t->name_en) : "",
+		.type_name = t != NULL ?
+		    core_pick(lang, t->name_de, t->name_en) :
+		    "",
 		.type_icon = t != NULL ? t->icon : "",
 		.reporter_name = r->reporter_name,
 		.assignee_id = r->assignee_id,
@@ -250,9 +259,8 @@ merged_desc(const void *a, const void *b)
  * whatever the queue's length.
  */
 static enum zek_rc
-read_merged(struct zctx *ctx, struct store_queue_query *sq,
-    enum agent_queue q, bool ascending, size_t want, struct merged **out,
-    size_t *n)
+read_merged(struct zctx *ctx, struct store_queue_query *sq, enum agent_queue q,
+    bool ascending, size_t want, struct merged **out, size_t *n)
 {
 	struct store_queue_row *rows;
 	struct merged *all = NULL;
@@ -268,14 +276,15 @@ read_merged(struct zctx *ctx, struct store_queue_query *sq,
 			all = core_grow(ctx, all, cnt, &cap, sizeof(*all));
 			if (all == NULL)
 				return ZEK_NOMEM;
-			all[cnt++] = (struct merged){
-				order_value(sq, &rows[i]), rows[i].id, &rows[i] };
+			all[cnt++] = (struct merged){ order_value(sq, &rows[i]),
+				rows[i].id, &rows[i] };
 		}
 	}
 	if (rc != ZEK_OK)
 		return rc;
 	if (cnt > 1)
-		qsort(all, cnt, sizeof(*all), ascending ? merged_asc : merged_desc);
+		qsort(all, cnt, sizeof(*all),
+		    ascending ? merged_asc : merged_desc);
 	*out = all;
 	*n = cnt < want ? cnt : want;
 	return ZEK_OK;
@@ -395,8 +404,8 @@ core_agent_queue(struct zctx *ctx, const struct user *user,
 	if (pg->items == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < n; i++)
-		fill_row(ctx, &cat, &cal, lang, &sq, m[back ? n - 1 - i : i].row,
-		    &pg->items[i]);
+		fill_row(ctx, &cat, &cal, lang, &sq,
+		    m[back ? n - 1 - i : i].row, &pg->items[i]);
 	pg->n = n;
 	rc = page_ratings(ctx, pg);
 	if (rc == ZEK_OK)
@@ -440,8 +449,8 @@ core_agent_cursor_parse(const char *s, struct agent_cursor *out)
 /* ---- staff, one request ---- */
 
 enum zek_rc
-core_agent_staff(struct zctx *ctx, const struct user *user,
-    struct person **out, size_t *n)
+core_agent_staff(struct zctx *ctx, const struct user *user, struct person **out,
+    size_t *n)
 {
 	struct store_user *su;
 	struct person *p;
@@ -473,8 +482,9 @@ fill_abilities(struct agent_request *ar, unsigned roles)
 
 	for (i = 0; i < AGENT_ACTIONS_N; i++)
 		ar->can[agent_actions[i]] = wf_check(roles, v->status,
-		    v->resolution, agent_actions[i], RESOLUTION_GELOEST, &to,
-		    &to_res) == ZEK_OK;
+		                                v->resolution, agent_actions[i],
+		                                RESOLUTION_GELOEST, &to,
+		                                &to_res) == ZEK_OK;
 	ar->can_assign = status_is_open(v->status);
 }
 

@@ -15,38 +15,38 @@ struct request_view;
 struct request_field_view;
 struct request_link;
 
-#define AGENT_LIMIT_DEFAULT 25      /* rows per page */
+#define AGENT_LIMIT_DEFAULT 25 /* rows per page */
 #define AGENT_LIMIT_MAX 100
-#define AGENT_SEARCH_MAX 200        /* code points of search text; more is cut */
-#define AGENT_RECENT_DAYS 14        /* "Kürzlich geschlossen": closed since */
+#define AGENT_SEARCH_MAX 200 /* code points of search text; more is cut */
+#define AGENT_RECENT_DAYS 14 /* "Kürzlich geschlossen": closed since */
 /* A queue's search hits are counted up to this many; beyond, the page
  * says "Mehr als 1000" (as the request list, core/list.h). */
 #define AGENT_COUNT_MAX 1000
-#define AGENT_STAFF_MAX 500         /* agents offered for assignment */
+#define AGENT_STAFF_MAX 500 /* agents offered for assignment */
 
 /* The queues of the agent area, in the order the page lists them. */
 enum agent_queue {
-	AGENT_QUEUE_UNASSIGNED,     /* "Nicht zugewiesen": open, nobody works it */
-	AGENT_QUEUE_MINE,           /* "Meine offenen": open, assigned to the viewer */
-	AGENT_QUEUE_WAITING_SUPPORT,/* "Wartet auf Support": Offen and Wartet
-	                               auf Support (support's turn) */
+	AGENT_QUEUE_UNASSIGNED, /* "Nicht zugewiesen": open, nobody works it */
+	AGENT_QUEUE_MINE, /* "Meine offenen": open, assigned to the viewer */
+	AGENT_QUEUE_WAITING_SUPPORT,  /* "Wartet auf Support": Offen and Wartet
+	                                 auf Support (support's turn) */
 	AGENT_QUEUE_WAITING_CUSTOMER, /* "Wartet auf Kunden" (questions and
 	                               proposed solutions) */
-	AGENT_QUEUE_OPEN,           /* "Alle offenen": every status but Geschlossen */
-	AGENT_QUEUE_BREACHED,       /* "SLA verletzt": open, a service level
-	                               breached */
-	AGENT_QUEUE_RECENT_CLOSED,  /* "Kürzlich geschlossen": closed (last
-	                               change) within AGENT_RECENT_DAYS */
+	AGENT_QUEUE_OPEN,     /* "Alle offenen": every status but Geschlossen */
+	AGENT_QUEUE_BREACHED, /* "SLA verletzt": open, a service level
+	                         breached */
+	AGENT_QUEUE_RECENT_CLOSED, /* "Kürzlich geschlossen": closed (last
+	                              change) within AGENT_RECENT_DAYS */
 	AGENT_QUEUE_MAX
 };
 
 /* The orders a queue can be read in. */
 enum agent_sort {
-	AGENT_SORT_OLDEST,          /* age: created longest ago first */
-	AGENT_SORT_NEWEST,          /* created most recently first */
-	AGENT_SORT_UPDATED,         /* last update, most recent first */
-	AGENT_SORT_STALE,           /* last update, longest ago first */
-	AGENT_SORT_DUE,             /* next to breach a service level first */
+	AGENT_SORT_OLDEST,  /* age: created longest ago first */
+	AGENT_SORT_NEWEST,  /* created most recently first */
+	AGENT_SORT_UPDATED, /* last update, most recent first */
+	AGENT_SORT_STALE,   /* last update, longest ago first */
+	AGENT_SORT_DUE,     /* next to breach a service level first */
 	AGENT_SORT_MAX
 };
 
@@ -75,38 +75,38 @@ struct agent_cursor {
 struct agent_query {
 	enum agent_queue queue;
 	enum agent_sort sort;
-	const char *search;         /* words in key, title or description, as
-	                               in the request list; NULL or "" = none */
-	bool has_cursor;            /* false: the first page */
+	const char *search; /* words in key, title or description, as
+	                       in the request list; NULL or "" = none */
+	bool has_cursor;    /* false: the first page */
 	struct agent_cursor cursor;
-	bool backward;              /* the page before the cursor ("Zurück") */
-	size_t limit;               /* 1..AGENT_LIMIT_MAX; 0 = AGENT_LIMIT_DEFAULT */
+	bool backward; /* the page before the cursor ("Zurück") */
+	size_t limit;  /* 1..AGENT_LIMIT_MAX; 0 = AGENT_LIMIT_DEFAULT */
 };
 
 /* Where a row stands with its service levels, for the queue's column. */
 enum agent_sla {
-	AGENT_SLA_NONE,             /* no goal runs (none, met, or paused) */
+	AGENT_SLA_NONE, /* no goal runs (none, met, or paused) */
 	AGENT_SLA_RUNNING,
-	AGENT_SLA_WARNING,          /* under 25 % of the goal left */
-	AGENT_SLA_BREACHED,         /* a goal is (or was) breached */
+	AGENT_SLA_WARNING,  /* under 25 % of the goal left */
+	AGENT_SLA_BREACHED, /* a goal is (or was) breached */
 };
 
 /* One row of a queue, in the viewer's language. */
 struct agent_row {
 	int64_t id;
-	const char *key;            /* "ZEK-12" */
+	const char *key; /* "ZEK-12" */
 	const char *title;
 	int64_t portal_id;
 	const char *type_name;
-	const char *type_icon;      /* "" if none */
+	const char *type_icon; /* "" if none */
 	enum status status;
 	const char *status_code;
 	const char *status_label;
 	enum resolution resolution;
-	const char *resolution_label;   /* "" if none */
+	const char *resolution_label; /* "" if none */
 	const char *reporter_name;
-	int64_t assignee_id;        /* 0 = nobody */
-	const char *assignee_name;  /* "" = nobody */
+	int64_t assignee_id;       /* 0 = nobody */
+	const char *assignee_name; /* "" = nobody */
 	int64_t created_at;
 	int64_t updated_at;
 	enum agent_sla sla;
@@ -119,15 +119,15 @@ struct agent_row {
 
 /* One page. Lives in ctx->arena. */
 struct agent_page {
-	struct agent_row *items;    /* in the page's order */
+	struct agent_row *items; /* in the page's order */
 	size_t n;
-	int64_t total;              /* rows of the queue matching the search;
-	                               with total_capped AGENT_COUNT_MAX, and
-	                               there are more */
+	int64_t total; /* rows of the queue matching the search;
+	                  with total_capped AGENT_COUNT_MAX, and
+	                  there are more */
 	bool total_capped;
-	bool has_next;              /* more rows follow ("Weiter") */
-	bool has_prev;              /* rows precede ("Zurück") */
-	bool is_first;              /* this is the first page */
+	bool has_next; /* more rows follow ("Weiter") */
+	bool has_prev; /* rows precede ("Zurück") */
+	bool is_first; /* this is the first page */
 };
 
 /* How many requests each queue holds right now (no search). */
@@ -154,10 +154,10 @@ enum zek_rc core_agent_queue(struct zctx *ctx, const struct user *user,
  * database's size. */
 struct core_gauges {
 	int64_t mails_pending;
-	int64_t mails_oldest_age_ms;    /* 0 when none waits */
+	int64_t mails_oldest_age_ms; /* 0 when none waits */
 	int64_t mails_failed;
 	int64_t sla_breached_open;
-	int64_t db_bytes;               /* the database's size (store_db_size) */
+	int64_t db_bytes; /* the database's size (store_db_size) */
 };
 enum zek_rc core_gauges_read(struct zctx *ctx, struct core_gauges *out);
 
@@ -177,16 +177,16 @@ extern const enum wf_action agent_actions[AGENT_ACTIONS_N];
 
 /* A request as the agent view shows it. Lives in ctx->arena. */
 struct agent_request {
-	struct request_view *view;  /* core_request_get: fields, people, files */
-	struct user *reporter;      /* with organisations (org_names) */
-	struct person assignee;     /* id 0 = nobody; email filled in */
-	int64_t status_since;       /* when it entered its current status */
-	bool can[WF_ACTION_MAX];    /* the workflow actions the viewer may
-	                               take now (wf_check; WF_CLOSE with any
-	                               of its resolutions) */
-	bool can_assign;            /* open: it may be (re)assigned */
-	struct request_field_view *former;  /* "Frühere Angaben"
-	                                       (core_request_former) */
+	struct request_view *view; /* core_request_get: fields, people, files */
+	struct user *reporter;     /* with organisations (org_names) */
+	struct person assignee;    /* id 0 = nobody; email filled in */
+	int64_t status_since;      /* when it entered its current status */
+	bool can[WF_ACTION_MAX];   /* the workflow actions the viewer may
+	                              take now (wf_check; WF_CLOSE with any
+	                              of its resolutions) */
+	bool can_assign;           /* open: it may be (re)assigned */
+	struct request_field_view *former; /* "Frühere Angaben"
+	                                      (core_request_former) */
 	size_t nformer;
 	struct request_link *links; /* core_links_of */
 	size_t nlinks;

@@ -61,8 +61,9 @@ static enum zek_rc
 fail(struct field_error *err, const char *key, int64_t max)
 {
 	if (err != NULL)
-		*err = (struct field_error){ .field = WHO_FIELD, .key = key,
-		    .max = max };
+		*err = (struct field_error){ .field = WHO_FIELD,
+			.key = key,
+			.max = max };
 	return ZEK_INVALID;
 }
 
@@ -124,11 +125,13 @@ core_customer_resolve(struct zctx *ctx, const struct user *user,
 	if (core_throttled(ctx, key, SHARE_MAX_FAILURES))
 		return fail(err, "err_share_throttled", 0);
 	rc = all_digits(w) ? by_id(ctx, user, w, &su) :
-	    core_customer_find(ctx, w, &su);
+	                     core_customer_find(ctx, w, &su);
 	if (rc == ZEK_NOTFOUND || rc == ZEK_CONFLICT) {
 		core_throttle_fail(ctx, key);
-		return fail(err, rc == ZEK_NOTFOUND ? "err_share_no_account" :
-		    "err_share_ambiguous", 0);
+		return fail(err,
+		    rc == ZEK_NOTFOUND ? "err_share_no_account" :
+		                         "err_share_ambiguous",
+		    0);
 	}
 	if (rc != ZEK_OK)
 		return rc;

@@ -19,8 +19,8 @@
 #include "lib/utf8.h"
 #include "store/store.h"
 
-#define TEMP_TOKEN_BYTES 24         /* 192 random bits */
-#define TEMP_TOKEN_LEN 32           /* base64url of them */
+#define TEMP_TOKEN_BYTES 24 /* 192 random bits */
+#define TEMP_TOKEN_LEN 32   /* base64url of them */
 #define FALLBACK_NAME "datei"
 
 /* libmagic cookies are not thread-safe; one shared cookie behind a lock
@@ -34,22 +34,44 @@ static bool magic_failed;
  * Everything else (HTML, SVG, programs, scripts) is refused, because it
  * could run in a browser or on a desktop. */
 static const char *const allowed_exact[] = {
-	"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp",
-	"image/tiff", "application/pdf", "text/plain", "text/csv",
-	"application/json", "application/xml", "text/xml", "message/rfc822",
-	"application/msword", "application/vnd.ms-excel",
-	"application/vnd.ms-powerpoint", "application/vnd.ms-outlook",
-	"application/vnd.ms-office", "application/CDFV2", "application/rtf",
-	"text/rtf", "application/zip", "application/gzip",
-	"application/x-gzip", "application/x-7z-compressed",
-	"application/x-tar", "application/x-bzip2", "application/x-xz",
+	"image/png",
+	"image/jpeg",
+	"image/gif",
+	"image/webp",
+	"image/bmp",
+	"image/tiff",
+	"application/pdf",
+	"text/plain",
+	"text/csv",
+	"application/json",
+	"application/xml",
+	"text/xml",
+	"message/rfc822",
+	"application/msword",
+	"application/vnd.ms-excel",
+	"application/vnd.ms-powerpoint",
+	"application/vnd.ms-outlook",
+	"application/vnd.ms-office",
+	"application/CDFV2",
+	"application/rtf",
+	"text/rtf",
+	"application/zip",
+	"application/gzip",
+	"application/x-gzip",
+	"application/x-7z-compressed",
+	"application/x-tar",
+	"application/x-bzip2",
+	"application/x-xz",
 };
 static const char *const allowed_prefix[] = {
 	"application/vnd.openxmlformats-officedocument.",
 	"application/vnd.oasis.opendocument.",
 };
 static const char *const image_types[] = {
-	"image/png", "image/jpeg", "image/gif", "image/webp",
+	"image/png",
+	"image/jpeg",
+	"image/gif",
+	"image/webp",
 };
 
 bool
@@ -85,11 +107,15 @@ sniff(struct zctx *ctx, const void *data, size_t len)
 
 	pthread_mutex_lock(&magic_lock);
 	if (magic_cookie == NULL && !magic_failed) {
-		magic_cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS);
-		if (magic_cookie != NULL && magic_load(magic_cookie, NULL) != 0) {
-			log_error("core", "libmagic not loaded: file types "
-			    "are not recognised", LOG_FIELDS(LOG_S("error",
-			    magic_error(magic_cookie))));
+		magic_cookie = magic_open(
+		    MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS);
+		if (magic_cookie != NULL &&
+		    magic_load(magic_cookie, NULL) != 0) {
+			log_error("core",
+			    "libmagic not loaded: file types "
+			    "are not recognised",
+			    LOG_FIELDS(
+			        LOG_S("error", magic_error(magic_cookie))));
 			magic_close(magic_cookie);
 			magic_cookie = NULL;
 		}
@@ -128,8 +154,8 @@ name_cp(const unsigned char *s, uint32_t *cp)
 		return 2;
 	}
 	if ((s[0] & 0xf0) == 0xe0) {
-		*cp = (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 |
-		    (s[2] & 0x3f);
+		*cp = (uint32_t)(s[0] & 0x0f) << 12 |
+		    (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
 		return 3;
 	}
 	*cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
@@ -207,8 +233,10 @@ file_error(struct field_error *err, const char *key, int64_t max,
     const char *name)
 {
 	if (err != NULL)
-		*err = (struct field_error){ .field = "attachment", .key = key,
-		    .max = max, .arg = name };
+		*err = (struct field_error){ .field = "attachment",
+			.key = key,
+			.max = max,
+			.arg = name };
 	return ZEK_INVALID;
 }
 
@@ -317,8 +345,8 @@ core_attachment_temp_find(struct zctx *ctx, const struct user *user,
 	rc = store_attachment_temp_get(ctx->db, ctx->arena, user->id, token,
 	    out);
 	/* Past its time it is as good as purged, whether or not the job ran. */
-	if (rc == ZEK_OK && (*out)->created_at <
-	    ctx->now_ms - ctx->cfg->temp_attachment_ttl_ms)
+	if (rc == ZEK_OK &&
+	    (*out)->created_at < ctx->now_ms - ctx->cfg->temp_attachment_ttl_ms)
 		rc = ZEK_NOTFOUND;
 	return rc;
 }
@@ -366,7 +394,8 @@ core_attachment_get(struct zctx *ctx, const struct user *user,
 
 	if (user == NULL)
 		return ZEK_NOTFOUND;
-	rc = store_attachment_get(ctx->db, ctx->arena, attachment_id, true, &sa);
+	rc = store_attachment_get(ctx->db, ctx->arena, attachment_id, true,
+	    &sa);
 	if (rc != ZEK_OK)
 		return rc;
 	if (sa->request_id == 0)

@@ -11,16 +11,16 @@
 struct user;
 struct field_error;
 
-#define ATTACHMENT_NAME_MAX 255     /* code points of a file name */
+#define ATTACHMENT_NAME_MAX 255 /* code points of a file name */
 
 /* An upload as the form shows it again. Lives in ctx->arena. */
 struct attachment_info {
 	int64_t id;
-	const char *token;          /* temporary token; "" once attached */
-	const char *filename;       /* cleaned: no path, no control characters */
-	const char *mime;           /* sniffed with libmagic, never the client's */
+	const char *token;    /* temporary token; "" once attached */
+	const char *filename; /* cleaned: no path, no control characters */
+	const char *mime;     /* sniffed with libmagic, never the client's */
 	size_t size;
-	bool is_image;              /* png, jpeg, gif, webp: may be shown inline */
+	bool is_image; /* png, jpeg, gif, webp: may be shown inline */
 	int64_t created_at;
 };
 
@@ -32,7 +32,7 @@ struct attachment {
 	const char *mime;
 	size_t size;
 	bool is_image;
-	const unsigned char *data;  /* size bytes, in ctx->arena */
+	const unsigned char *data; /* size bytes, in ctx->arena */
 	int64_t created_at;
 };
 
@@ -54,13 +54,13 @@ bool core_error_max_is_bytes(const char *key);
  * (the user's cap, checked atomically with the write); err->field is
  * "attachment" and err->arg the file name. err may be NULL. */
 enum zek_rc core_attachment_upload_temp(struct zctx *ctx,
-    const struct user *user, const char *filename, const void *data,
-    size_t len, struct attachment_info *out, struct field_error *err);
+    const struct user *user, const char *filename, const void *data, size_t len,
+    struct attachment_info *out, struct field_error *err);
 /* The user's own temporary uploads for the tokens, in the given order;
  * tokens that are unknown, expired or someone else's are left out. */
-enum zek_rc core_attachments_temp_get(struct zctx *ctx,
-    const struct user *user, const char *const *tokens, size_t ntokens,
-    struct attachment_info **out, size_t *n);
+enum zek_rc core_attachments_temp_get(struct zctx *ctx, const struct user *user,
+    const char *const *tokens, size_t ntokens, struct attachment_info **out,
+    size_t *n);
 /* An attachment of a request the user may see, with its bytes.
  * ZEK_NOTFOUND when it does not exist, is still temporary, or the user may
  * not see its request. */

@@ -19,7 +19,7 @@
  * that several log-ins at once fit on a small server. */
 #define PWHASH_OPS crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define PWHASH_MEM (32u << 20)
-#define TOUCH_EVERY_MS 60000        /* extend a session at most once a minute */
+#define TOUCH_EVERY_MS 60000 /* extend a session at most once a minute */
 #define CLIENT_IP_MAX 64
 
 /* A hash to verify against when the e-mail is unknown, so that the answer
@@ -34,7 +34,7 @@ dummy_init(void)
 
 	randombytes_buf(pw, sizeof(pw));
 	if (crypto_pwhash_str(dummy_hash, (const char *)pw, sizeof(pw),
-	    PWHASH_OPS, PWHASH_MEM) != 0)
+	        PWHASH_OPS, PWHASH_MEM) != 0)
 		dummy_hash[0] = '\0';
 	sodium_memzero(pw, sizeof(pw));
 }
@@ -102,8 +102,8 @@ core_token_well_formed(const char *s)
  * (utf8_fold), so that its spellings share one too. NULL when out of
  * memory or when the address cannot be folded (then nobody has it). */
 static char *
-throttle_key(struct zctx *ctx, const struct store_user *su,
-    const char *email, const char *client_ip)
+throttle_key(struct zctx *ctx, const struct store_user *su, const char *email,
+    const char *client_ip)
 {
 	const char *ip = client_ip != NULL ? client_ip : "";
 	char *folded;
@@ -173,7 +173,8 @@ core_login(struct zctx *ctx, const char *email, const char *password,
 
 	if (email == NULL || password == NULL)
 		return ZEK_INVALID;
-	if (strlen(email) > USER_EMAIL_MAX || strlen(password) > USER_PASSWORD_MAX)
+	if (strlen(email) > USER_EMAIL_MAX ||
+	    strlen(password) > USER_PASSWORD_MAX)
 		return ZEK_INVALID;
 	rc = store_user_by_email(ctx->db, ctx->arena, email, &su);
 	if (rc != ZEK_OK && rc != ZEK_NOTFOUND)
@@ -186,7 +187,7 @@ core_login(struct zctx *ctx, const char *email, const char *password,
 	pthread_once(&dummy_once, dummy_init);
 	/* Unknown e-mail: verify against the dummy hash anyway. */
 	hash = su != NULL && !str_empty(su->password_hash) ? su->password_hash :
-	    dummy_hash;
+	                                                     dummy_hash;
 	ok = core_password_check(hash, password) && su != NULL &&
 	    hash != dummy_hash;
 	if (!ok) {
@@ -202,15 +203,15 @@ core_login(struct zctx *ctx, const char *email, const char *password,
 }
 
 enum zek_rc
-core_session_lookup(struct zctx *ctx, const char *raw_token,
-    struct user **user, const char **csrf)
+core_session_lookup(struct zctx *ctx, const char *raw_token, struct user **user,
+    const char **csrf)
 {
 	return core_session_find(ctx, raw_token, user, csrf, NULL);
 }
 
 enum zek_rc
-core_session_find(struct zctx *ctx, const char *raw_token,
-    struct user **user, const char **csrf, struct session_ended *ended)
+core_session_find(struct zctx *ctx, const char *raw_token, struct user **user,
+    const char **csrf, struct session_ended *ended)
 {
 	struct store_session *s;
 	enum zek_rc rc;

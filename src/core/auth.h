@@ -16,9 +16,9 @@ struct user;
 /* A fresh session. The raw token goes into the cookie only; the database
  * holds its hash. Lives in ctx->arena. */
 struct session_new {
-	const char *token;          /* raw session token for the cookie */
-	const char *csrf;           /* CSRF token for forms of this session */
-	int64_t expires_at;         /* idle expiry, UTC ms */
+	const char *token;  /* raw session token for the cookie */
+	const char *csrf;   /* CSRF token for forms of this session */
+	int64_t expires_at; /* idle expiry, UTC ms */
 	struct user *user;
 };
 

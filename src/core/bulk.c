@@ -11,7 +11,7 @@
 
 /* A selected request, found, in the order it is worked on. */
 struct bulk_item {
-	size_t index;               /* into keys[] and out[] */
+	size_t index; /* into keys[] and out[] */
 	int64_t id;
 };
 
@@ -47,9 +47,9 @@ change_ok(const struct bulk_change *c)
 		return true;
 	/* A duplicate names its own original: one per request, not one for
 	 * all of them. */
-	return is_agent_action(c->action) && (c->action != WF_CLOSE ||
-	    c->resolution == RESOLUTION_GELOEST ||
-	    c->resolution == RESOLUTION_ABGELEHNT);
+	return is_agent_action(c->action) &&
+	    (c->action != WF_CLOSE || c->resolution == RESOLUTION_GELOEST ||
+	        c->resolution == RESOLUTION_ABGELEHNT);
 }
 
 /* The changes of one request, the assignment first (closing would leave
@@ -96,8 +96,8 @@ refused_status(struct zctx *ctx, int64_t id, struct bulk_result *res)
 	enum zek_rc rc;
 
 	rc = store_request_by_id(ctx->db, ctx->arena, id, &r);
-	if (rc == ZEK_OK && !status_decode(r->status, r->resolution,
-	    &res->status, &resolution))
+	if (rc == ZEK_OK &&
+	    !status_decode(r->status, r->resolution, &res->status, &resolution))
 		rc = ZEK_IO;
 	return rc;
 }
@@ -106,8 +106,11 @@ static enum zek_rc
 change_one(struct zctx *ctx, const struct user *user,
     const struct bulk_change *c, int64_t id, struct bulk_result *res)
 {
-	struct bulk_one b = { .ctx = ctx, .user = user, .c = c, .id = id,
-	    .res = res };
+	struct bulk_one b = { .ctx = ctx,
+		.user = user,
+		.c = c,
+		.id = id,
+		.res = res };
 	enum zek_rc rc;
 
 	rc = store_scope_run(ctx->db, false, bulk_one_run, &b);
@@ -130,8 +133,7 @@ by_id(const void *a, const void *b)
  * *nfound items, in the order of their ids. */
 static enum zek_rc
 find_all(struct zctx *ctx, const struct user *user, const char *const *keys,
-    size_t n, struct bulk_result *out, struct bulk_item *items,
-    size_t *nfound)
+    size_t n, struct bulk_result *out, struct bulk_item *items, size_t *nfound)
 {
 	struct store_request *r;
 	enum zek_rc rc;
@@ -140,7 +142,7 @@ find_all(struct zctx *ctx, const struct user *user, const char *const *keys,
 	*nfound = 0;
 	for (i = 0; i < n; i++) {
 		out[i] = (struct bulk_result){ .key = keys[i],
-		    .rc = ZEK_NOTFOUND };
+			.rc = ZEK_NOTFOUND };
 		rc = core_request_by_key(ctx, user, keys[i], &r);
 		if (rc == ZEK_NOTFOUND)
 			continue;
@@ -148,7 +150,7 @@ find_all(struct zctx *ctx, const struct user *user, const char *const *keys,
 			return rc;
 		out[i].key = r->key;
 		items[(*nfound)++] = (struct bulk_item){ .index = i,
-		    .id = r->id };
+			.id = r->id };
 	}
 	qsort(items, *nfound, sizeof(*items), by_id);
 	return ZEK_OK;

@@ -28,25 +28,25 @@ struct bulk_change {
 
 /* Which of the changes a request refused. */
 enum bulk_step {
-	BULK_STEP_NONE,             /* the request was not found */
+	BULK_STEP_NONE, /* the request was not found */
 	BULK_STEP_ASSIGN,
 	BULK_STEP_STATUS,
 };
 
 /* What became of one selected request. */
 struct bulk_result {
-	const char *key;            /* "ZEK-5", as found (upper case), or as
-	                               sent when there is no such request */
-	enum zek_rc rc;             /* ZEK_OK: every change was made; else
-	                               none was, and this says why, as the
-	                               single request's page would:
-	                               ZEK_NOTFOUND (no such request, or not
-	                               the user's to see), ZEK_CONFLICT (not
-	                               in its status), ZEK_FORBIDDEN,
-	                               ZEK_INVALID (the assignee takes no
-	                               requests) */
-	enum bulk_step step;        /* the change that was refused */
-	enum status status;         /* its status then (ZEK_CONFLICT) */
+	const char *key;     /* "ZEK-5", as found (upper case), or as
+	                        sent when there is no such request */
+	enum zek_rc rc;      /* ZEK_OK: every change was made; else
+	                        none was, and this says why, as the
+	                        single request's page would:
+	                        ZEK_NOTFOUND (no such request, or not
+	                        the user's to see), ZEK_CONFLICT (not
+	                        in its status), ZEK_FORBIDDEN,
+	                        ZEK_INVALID (the assignee takes no
+	                        requests) */
+	enum bulk_step step; /* the change that was refused */
+	enum status status;  /* its status then (ZEK_CONFLICT) */
 };
 
 /*

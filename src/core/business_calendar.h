@@ -24,9 +24,9 @@ struct store_calendar;
 struct store_closed_day;
 struct user;
 
-#define CALENDAR_CLOSED_MAX 366     /* extra closed days, at most */
-#define CALENDAR_CLOSED_NAME_MAX 100    /* code points of a closed day's name */
-#define CALENDAR_YEAR_MIN 2000      /* the years a closed day may be in */
+#define CALENDAR_CLOSED_MAX 366      /* extra closed days, at most */
+#define CALENDAR_CLOSED_NAME_MAX 100 /* code points of a closed day's name */
+#define CALENDAR_YEAR_MIN 2000       /* the years a closed day may be in */
 #define CALENDAR_YEAR_MAX 2199
 
 /* The calendar that counts now (see above), its strings and closed days
@@ -41,10 +41,10 @@ enum zek_rc core_calendar_read(struct zctx *ctx, struct calendar *out,
 /* An extra closed day as the page lists it: one date, or (yearly) that
  * month and day in every year. */
 struct admin_closed_day {
-	int64_t day;                /* as stored: yyyymmdd, or mmdd (yearly) */
-	int year;                   /* 0 when yearly */
+	int64_t day; /* as stored: yyyymmdd, or mmdd (yearly) */
+	int year;    /* 0 when yearly */
 	int month, mday;
-	const char *name;           /* "" = none */
+	const char *name; /* "" = none */
 };
 
 /* The calendar's page: the calendar that counts and whether an admin
@@ -71,9 +71,9 @@ enum zek_rc core_admin_calendar(struct zctx *ctx, const struct user *actor,
 /* The working days' and hours' form, as typed. */
 struct admin_calendar_form {
 	const char *version;
-	const char *days[7];        /* Monday first: "on" or NULL */
-	const char *start, *end;    /* "08:00"; end may be "24:00" */
-	const char *state;          /* "DE-BY" or "" */
+	const char *days[7];     /* Monday first: "on" or NULL */
+	const char *start, *end; /* "08:00"; end may be "24:00" */
+	const char *state;       /* "DE-BY" or "" */
 	const char *tz;
 };
 
@@ -83,9 +83,9 @@ extern const char *const calendar_day_fields[7];
 /* Saves the form in one transaction with its record. ZEK_INVALID with
  * errs (fields "mon" (no working day), "start", "end", "state", "tz");
  * ZEK_CONFLICT when the configuration changed since f->version. */
-enum zek_rc core_admin_calendar_save(struct zctx *ctx,
-    const struct user *actor, const struct admin_calendar_form *f,
-    struct field_error *errs, size_t *nerrs);
+enum zek_rc core_admin_calendar_save(struct zctx *ctx, const struct user *actor,
+    const struct admin_calendar_form *f, struct field_error *errs,
+    size_t *nerrs);
 
 /* A closed day to add: date "2026-12-24" (or "24.12.2026"), an optional
  * name, and yearly "on" for that day in every year. */
@@ -114,7 +114,7 @@ bool core_closed_day_check(struct form_check *fc,
 
 /* What a configuration import changes of the calendar. */
 struct calendar_import {
-	const struct store_calendar *cal;   /* NULL: as it is */
+	const struct store_calendar *cal; /* NULL: as it is */
 	const struct store_closed_day *removed, *added;
 	size_t nremoved, nadded;
 };

@@ -60,7 +60,7 @@ weekday(int y, int m, int d)
 {
 	int64_t z = days_from_civil(y, m, d);
 
-	return (int)((z % 7 + 7 + 3) % 7);     /* 1970-01-01 was a Thursday */
+	return (int)((z % 7 + 7 + 3) % 7); /* 1970-01-01 was a Thursday */
 }
 
 /* Holidays with a fixed date, and the Bundesländer that keep them (in
@@ -136,7 +136,8 @@ kept_in(const char *list, const char *st)
 	if (st == NULL)
 		return false;
 	for (p = list; (p = strstr(p, st)) != NULL; p += 2)
-		if ((p == list || p[-1] == ' ') && (p[2] == '\0' || p[2] == ' '))
+		if ((p == list || p[-1] == ' ') &&
+		    (p[2] == '\0' || p[2] == ' '))
 			return true;
 	return false;
 }
@@ -217,7 +218,7 @@ calendar_holidays_of_year(const struct calendar *c, int year,
 			if ((name = calendar_holiday(c, year, m, d)) != NULL &&
 			    n < CALENDAR_HOLIDAYS_MAX)
 				out[n++] = (struct calendar_holiday_day){ m, d,
-				    name };
+					name };
 	return n;
 }
 
@@ -261,8 +262,8 @@ zone_date(struct zone *z, int64_t ms, int *y, int *m, int *d)
 }
 
 bool
-calendar_local_date(const struct calendar *c, int64_t ms, int *year,
-    int *month, int *day)
+calendar_local_date(const struct calendar *c, int64_t ms, int *year, int *month,
+    int *day)
 {
 	int64_t n;
 
@@ -300,8 +301,7 @@ calendar_civil_of_day(int64_t day, int *y, int *m, int *d)
 }
 
 int
-calendar_local_days(const char *tz, const int64_t *ms, size_t n,
-    int64_t *days)
+calendar_local_days(const char *tz, const int64_t *ms, size_t n, int64_t *days)
 {
 	struct zone z;
 	int y, m, d, rc = ZEK_OK;
@@ -337,8 +337,8 @@ calendar_valid(const struct calendar *c)
 {
 	return c != NULL && (c->weekdays & 0x7F) != 0 && c->start_minute >= 0 &&
 	    c->end_minute <= 24 * 60 && c->start_minute < c->end_minute &&
-	    calendar_state_valid(c->state) && (c->nclosed == 0 ||
-	    c->closed != NULL);
+	    calendar_state_valid(c->state) &&
+	    (c->nclosed == 0 || c->closed != NULL);
 }
 
 /* Calls step for each working window [start, end) (UTC ms) of the local
@@ -347,8 +347,7 @@ calendar_valid(const struct calendar *c)
 typedef bool (*window_fn)(int64_t start, int64_t end, void *arg);
 
 static int
-walk_windows(const struct calendar *c, int64_t from, window_fn step,
-    void *arg)
+walk_windows(const struct calendar *c, int64_t from, window_fn step, void *arg)
 {
 	struct zone z;
 	int64_t start, end;

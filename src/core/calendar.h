@@ -11,26 +11,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CALENDAR_DAYS_MAX 36600     /* days one computation walks at most (100 years) */
-#define CALENDAR_HOLIDAYS_MAX 24    /* public holidays of one year, at most */
+#define CALENDAR_DAYS_MAX \
+	36600 /* days one computation walks at most (100 years) */
+#define CALENDAR_HOLIDAYS_MAX 24 /* public holidays of one year, at most */
 
 struct calendar {
-	const char *tz;                 /* IANA zone of the working hours */
-	unsigned weekdays;              /* bit 0 Monday ... bit 6 Sunday */
-	int start_minute;               /* working hours, local minutes of */
-	int end_minute;                 /* the day: 480 = 08:00, 1020 = 17:00 */
-	const char *state;              /* "DE-BY" (ISO 3166-2) or "" = federal only */
-	const int32_t *closed;          /* extra closed days, any order: yyyymmdd,
-	                                   or mmdd for that date every year */
+	const char *tz;        /* IANA zone of the working hours */
+	unsigned weekdays;     /* bit 0 Monday ... bit 6 Sunday */
+	int start_minute;      /* working hours, local minutes of */
+	int end_minute;        /* the day: 480 = 08:00, 1020 = 17:00 */
+	const char *state;     /* "DE-BY" (ISO 3166-2) or "" = federal only */
+	const int32_t *closed; /* extra closed days, any order: yyyymmdd,
+	                          or mmdd for that date every year */
 	size_t nclosed;
 };
 
 /* Mon–Fri 08:00–17:00 in Europe/Berlin, federal holidays only. */
-#define CALENDAR_DEFAULT { "Europe/Berlin", 0x1F, 480, 1020, "", NULL, 0 }
+#define CALENDAR_DEFAULT \
+	{ \
+		"Europe/Berlin", 0x1F, 480, 1020, "", NULL, 0 \
+	}
 
 /* The Bundesländer the calendar knows, by their German names. */
 #define CALENDAR_STATES 16
-extern const char *const calendar_states[CALENDAR_STATES];    /* "DE-BW" */
+extern const char *const calendar_states[CALENDAR_STATES]; /* "DE-BW" */
 
 /* Whether the calendar knows the Bundesland code ("" is fine). */
 bool calendar_state_valid(const char *state);

@@ -18,11 +18,11 @@ core_catalogue_load(struct zctx *ctx, struct core_catalogue *cat)
 	*cat = (struct core_catalogue){ 0 };
 	rc = store_desks_list(ctx->db, ctx->arena, &cat->desks, &cat->ndesks);
 	for (i = 0; rc == ZEK_OK && i < cat->ndesks; i++) {
-		rc = store_reqtypes_by_desk(ctx->db, ctx->arena, cat->desks[i].id,
-		    &t, &nt);
+		rc = store_reqtypes_by_desk(ctx->db, ctx->arena,
+		    cat->desks[i].id, &t, &nt);
 		for (j = 0; rc == ZEK_OK && j < nt; j++) {
-			cat->types = core_grow(ctx, cat->types, cat->ntypes, &cap,
-			    sizeof(*cat->types));
+			cat->types = core_grow(ctx, cat->types, cat->ntypes,
+			    &cap, sizeof(*cat->types));
 			if (cat->types == NULL)
 				return ZEK_NOMEM;
 			cat->types[cat->ntypes++] = t[j];

@@ -175,8 +175,7 @@ check_keys(struct parse *p, const json_t *o, const char *path,
 	json_t *v;
 	size_t i;
 
-	json_object_foreach((json_t *)o, k, v)
-	{
+	json_object_foreach((json_t *)o, k, v) {
 		if (k[0] == '_')
 			continue;
 		for (i = 0; known[i] != NULL && !str_eq(known[i], k); i++)
@@ -315,12 +314,12 @@ get_list(struct parse *p, const json_t *o, const char *path, const char *key,
 		    number_text(p, (int64_t)max));
 		return NULL;
 	}
-	json_array_foreach(v, i, e) if (!json_is_object(e))
-	{
-		problem(p, at_index(p, path, key, i), "err_config_not_object",
-		    "");
-		return NULL;
-	}
+	json_array_foreach(v, i, e)
+		if (!json_is_object(e)) {
+			problem(p, at_index(p, path, key, i),
+			    "err_config_not_object", "");
+			return NULL;
+		}
 	return v;
 }
 
@@ -432,8 +431,7 @@ parse_options(struct parse *p, const json_t *jf, const char *path,
 	folds = alloc_n(p, mf->nopts, sizeof(*folds));
 	if (mf->opts == NULL || values == NULL || folds == NULL)
 		return;
-	json_array_foreach(v, i, jo)
-	{
+	json_array_foreach(v, i, jo) {
 		const char *op = arena_printf(p->ctx->arena, "%s[%zu]", where,
 		    i);
 		struct store_option *o = &mf->opts[i];
@@ -445,8 +443,8 @@ parse_options(struct parse *p, const json_t *jf, const char *path,
 		}
 		parse_option(p, jo, op, o);
 		o->position = (int64_t)i + 1;
-		values[i] = folds
-		    [i] = ""; /* what a later one is compared with */
+		/* what a later one is compared with */
+		values[i] = folds[i] = "";
 		if (o->value == NULL || o->label_de == NULL)
 			continue;
 		for (j = 0; j < i && !str_eq(values[j], o->value); j++)
@@ -561,8 +559,7 @@ parse_fields(struct parse *p, const json_t *jt, const char *path,
 	folds = alloc_n(p, mt->nfields, sizeof(*folds));
 	if (mt->fields == NULL || folds == NULL)
 		return;
-	json_array_foreach(list, i, jf)
-	{
+	json_array_foreach(list, i, jf) {
 		struct m_field *mf = &mt->fields[i];
 		const char *fp = at_index(p, path, "fields", i);
 
@@ -685,8 +682,7 @@ parse_group(struct parse *p, const json_t *jg, const char *path,
 	    false);
 	mg->g.position = (int64_t)md->ngroups;
 	list = get_list(p, jg, path, "types", ADMIN_TYPES_MAX);
-	json_array_foreach(list, i, jt)
-	{
+	json_array_foreach(list, i, jt) {
 		struct m_type *mt;
 		const char *tp = at_index(p, path, "types", i);
 
@@ -733,8 +729,7 @@ parse_desk(struct parse *p, const json_t *jd, const char *path,
 	md->types = alloc_n(p, ADMIN_TYPES_MAX, sizeof(*md->types));
 	if (md->groups == NULL || md->types == NULL)
 		return;
-	json_array_foreach(list, i, jg)
-	{
+	json_array_foreach(list, i, jg) {
 		const char *gp = at_index(p, path, "groups", i);
 
 		if (gp == NULL) {
@@ -814,8 +809,7 @@ parse_objects(struct parse *p, const json_t *root, struct model *m)
 	keys = alloc_n(p, n, sizeof(*keys));
 	if (m->objects == NULL || keys == NULL)
 		return;
-	json_array_foreach(list, i, jo)
-	{
+	json_array_foreach(list, i, jo) {
 		const char *path = at_index(p, "", "objects", i);
 		struct store_object *o = &m->objects[i];
 
@@ -871,8 +865,7 @@ parse_desks(struct parse *p, const json_t *root, struct model *m)
 		alloc_n(p, n * ADMIN_TYPES_MAX, sizeof(char *)), 0 };
 	if (m->desks == NULL || groups.folds == NULL || types.folds == NULL)
 		return;
-	json_array_foreach(list, i, jd)
-	{
+	json_array_foreach(list, i, jd) {
 		const char *path = at_index(p, "", "desks", i);
 		struct m_desk *md = &m->desks[i];
 
@@ -979,8 +972,7 @@ parse_weekdays(struct parse *p, const json_t *jc, const char *path,
 		    "");
 		return;
 	}
-	json_array_foreach(v, i, e)
-	{
+	json_array_foreach(v, i, e) {
 		name = json_is_string(e) ? json_string_value(e) : "";
 		for (d = 0; d < 7 && !str_eq(calendar_day_fields[d], name); d++)
 			;
@@ -1052,8 +1044,7 @@ parse_closed_days(struct parse *p, const json_t *jc, const char *path,
 	mc->closed = alloc_n(p, mc->nclosed, sizeof(*mc->closed));
 	if (mc->closed == NULL)
 		return;
-	json_array_foreach(list, i, jd)
-	{
+	json_array_foreach(list, i, jd) {
 		if ((cp = at_index(p, path, "closed", i)) == NULL) {
 			p->nomem = true;
 			return;

@@ -37,28 +37,28 @@
 
 struct user;
 
-#define CONFIG_IO_FORMAT 1              /* "zek_config_format" this code writes */
-#define CONFIG_IO_MAX_BYTES (4u << 20)  /* of a document */
-#define CONFIG_IO_DESKS_MAX 20          /* service desks in a document */
-#define CONFIG_IO_OBJECTS_MAX 20000     /* catalogue objects in a document */
-#define CONFIG_IO_PROBLEMS_MAX 10       /* problems reported of one document */
+#define CONFIG_IO_FORMAT 1 /* "zek_config_format" this code writes */
+#define CONFIG_IO_MAX_BYTES (4u << 20) /* of a document */
+#define CONFIG_IO_DESKS_MAX 20         /* service desks in a document */
+#define CONFIG_IO_OBJECTS_MAX 20000    /* catalogue objects in a document */
+#define CONFIG_IO_PROBLEMS_MAX 10      /* problems reported of one document */
 
 /* What a plan line does to its thing. */
 enum config_op {
-	CONFIG_ADD,                     /* new (with whatever it holds) */
-	CONFIG_CHANGE,                  /* one attribute: old -> new */
-	CONFIG_HIDE,                    /* type or field hidden */
-	CONFIG_SHOW,                    /* shown again */
-	CONFIG_RETIRE,                  /* option or object retired */
-	CONFIG_RESTORE,                 /* offered again */
-	CONFIG_ORDER,                   /* its members' order changed */
-	CONFIG_REMOVE,                  /* closed day deleted */
+	CONFIG_ADD,     /* new (with whatever it holds) */
+	CONFIG_CHANGE,  /* one attribute: old -> new */
+	CONFIG_HIDE,    /* type or field hidden */
+	CONFIG_SHOW,    /* shown again */
+	CONFIG_RETIRE,  /* option or object retired */
+	CONFIG_RESTORE, /* offered again */
+	CONFIG_ORDER,   /* its members' order changed */
+	CONFIG_REMOVE,  /* closed day deleted */
 	CONFIG_OP_MAX
 };
 
 enum config_thing {
 	CONFIG_HELP_CENTER,
-	CONFIG_CALENDAR,                /* working days and hours, zone, Land */
+	CONFIG_CALENDAR, /* working days and hours, zone, Land */
 	CONFIG_CLOSED_DAY,
 	CONFIG_DESK,
 	CONFIG_GROUP,
@@ -73,22 +73,22 @@ enum config_thing {
 struct config_line {
 	enum config_op op;
 	enum config_thing thing;
-	const char *where;              /* names from the desk down: "ZEK ›
-	                                 * Störungsmeldung › bundesland" */
-	const char *attr;               /* the document's key ("label_en",
-	                                 * "hidden", "fields" for an order); ""
-	                                 * for an added thing */
-	const char *old_value;          /* "" for none */
-	const char *new_value;          /* an added thing: what it holds */
+	const char *where;     /* names from the desk down: "ZEK ›
+	                        * Störungsmeldung › bundesland" */
+	const char *attr;      /* the document's key ("label_en",
+	                        * "hidden", "fields" for an order); ""
+	                        * for an added thing */
+	const char *old_value; /* "" for none */
+	const char *new_value; /* an added thing: what it holds */
 };
 
 /* What an import changes, in the document's order. */
 struct config_plan {
-	int64_t version;                /* of the configuration planned at */
+	int64_t version; /* of the configuration planned at */
 	struct config_line *lines;
 	size_t n;
-	const char *doc;                /* the document as one line of ASCII
-	                                 * JSON: what a confirm form carries */
+	const char *doc; /* the document as one line of ASCII
+	                  * JSON: what a confirm form carries */
 };
 
 /* Why a document is refused: the place in it ("desks[0].groups[0].
@@ -96,14 +96,14 @@ struct config_plan {
  * takes {detail}. */
 struct config_problem {
 	const char *path;
-	const char *key;                /* "err_config_unknown_kind", ... */
-	const char *detail;             /* never NULL */
+	const char *key;    /* "err_config_unknown_kind", ... */
+	const char *detail; /* never NULL */
 };
 
 struct config_problems {
 	struct config_problem rows[CONFIG_IO_PROBLEMS_MAX];
 	size_t n;
-	bool more;                      /* further problems were not kept */
+	bool more; /* further problems were not kept */
 };
 
 /* "add", "change", ... and "help_center", "desk", ...: names for the
@@ -139,8 +139,8 @@ enum zek_rc core_config_import(struct zctx *ctx, const struct user *actor,
 /* zek init: applies the document to a database without a service desk as
  * its starting point, within the caller's transaction: the version is not
  * counted and nothing is recorded. Errors as core_config_plan. */
-enum zek_rc core_config_install(struct zctx *ctx, const char *doc,
-    size_t len, struct config_problems *probs);
+enum zek_rc core_config_install(struct zctx *ctx, const char *doc, size_t len,
+    struct config_problems *probs);
 
 /* Reads a document from the file at `path` ("-": standard input) into
  * the arena. ZEK_IO (it cannot be read), ZEK_TOOBIG (over

@@ -19,9 +19,9 @@ struct store_conn;
  * lives in `arena` and dies with it. */
 struct zctx {
 	struct arena *arena;
-	struct store_conn *db;      /* the calling thread's connection */
-	const struct config *cfg;   /* borrowed, lives for the process */
-	int64_t now_ms;             /* "now" for this call, UTC ms */
+	struct store_conn *db;    /* the calling thread's connection */
+	const struct config *cfg; /* borrowed, lives for the process */
+	int64_t now_ms;           /* "now" for this call, UTC ms */
 	/* Request types read during this call, in `arena` or an arena that
 	 * outlives it (core_reqtype_load): a page reads each once. */
 	struct reqtype_memo *types;

@@ -23,10 +23,10 @@
 #include "lib/str.h"
 #include "store/store.h"
 
-#define DEMO_VALUES_MAX 32          /* values of one demo request */
+#define DEMO_VALUES_MAX 32 /* values of one demo request */
 #define HOUR_MS (3600LL * 1000)
 #define DAY_MS (24 * HOUR_MS)
-#define DEMO_AGENT "support@example.org"  /* who links demo requests */
+#define DEMO_AGENT "support@example.org" /* who links demo requests */
 
 static void
 json_free(void *p)
@@ -47,9 +47,9 @@ load_json(struct zctx *ctx, const char *name, json_t **out)
 		return ZEK_NOMEM;
 	j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (j == NULL) {
-		log_error("demo", "demo file not read", LOG_FIELDS(
-		    LOG_S("path", path), LOG_I("line", jerr.line),
-		    LOG_S("error", jerr.text)));
+		log_error("demo", "demo file not read",
+		    LOG_FIELDS(LOG_S("path", path), LOG_I("line", jerr.line),
+		        LOG_S("error", jerr.text)));
 		return jerr.line <= 0 ? ZEK_IO : ZEK_INVALID;
 	}
 	if (arena_defer(ctx->arena, json_free, j) != 0)
@@ -84,10 +84,11 @@ print_problems(const char *file, const struct config_problems *probs)
 	size_t i;
 
 	for (i = 0; i < probs->n; i++)
-		log_error("demo", "configuration refused", LOG_FIELDS(
-		    LOG_S("file", file), LOG_S("at", probs->rows[i].path),
-		    LOG_S("problem", probs->rows[i].key),
-		    LOG_S("detail", probs->rows[i].detail)));
+		log_error("demo", "configuration refused",
+		    LOG_FIELDS(LOG_S("file", file),
+		        LOG_S("at", probs->rows[i].path),
+		        LOG_S("problem", probs->rows[i].key),
+		        LOG_S("detail", probs->rows[i].detail)));
 }
 
 /* demo/config.json is a configuration document (core/config_io.h):
@@ -109,8 +110,9 @@ core_init_config(struct zctx *ctx)
 		return ZEK_NOMEM;
 	rc = core_config_read_file(ctx, path, &doc, &len);
 	if (rc != ZEK_OK) {
-		log_error("demo", "demo file not read", LOG_FIELDS(
-		    LOG_S("path", path), LOG_S("error", zek_rc_name(rc))));
+		log_error("demo", "demo file not read",
+		    LOG_FIELDS(LOG_S("path", path),
+		        LOG_S("error", zek_rc_name(rc))));
 		return rc;
 	}
 	rc = store_begin(ctx->db);
@@ -143,9 +145,9 @@ add_people(struct zctx *ctx, const json_t *data)
 		    password, jstr(p, "role"), jstr(p, "org"), jstr(p, "lang"),
 		    NULL);
 		if (rc != ZEK_OK) {
-			log_error("demo", "person not added", LOG_FIELDS(
-			    LOG_S("email", jstr(p, "email")),
-			    LOG_S("error", zek_rc_name(rc))));
+			log_error("demo", "person not added",
+			    LOG_FIELDS(LOG_S("email", jstr(p, "email")),
+			        LOG_S("error", zek_rc_name(rc))));
 			return rc;
 		}
 	}
@@ -166,8 +168,8 @@ object_id(struct zctx *ctx, const char *kind, const char *name)
 		if (str_eq(o[i].name, name))
 			return arena_printf(ctx->arena, "%lld",
 			    (long long)o[i].id);
-	log_error("demo", "no such object", LOG_FIELDS(LOG_S("kind", kind),
-	    LOG_S("name", name)));
+	log_error("demo", "no such object",
+	    LOG_FIELDS(LOG_S("kind", kind), LOG_S("name", name)));
 	return NULL;
 }
 
@@ -191,8 +193,9 @@ demo_value(struct zctx *ctx, const struct field *f, const json_t *jv,
 			vals[i] = json_is_true(item) ? "on" : "";
 		} else if (f->kind == FIELD_DATETIME && json_is_number(item)) {
 			if (core_format_local_datetime(ctx->now_ms -
-			    (int64_t)(json_number_value(item) * HOUR_MS),
-			    reporter->tz, buf) != ZEK_OK)
+			            (int64_t)(json_number_value(item) *
+			                HOUR_MS),
+			        reporter->tz, buf) != ZEK_OK)
 				return ZEK_INVALID;
 			vals[i] = arena_strdup(ctx->arena, buf);
 		} else if (f->kind == FIELD_OBJECT && json_is_string(item)) {
@@ -206,8 +209,9 @@ demo_value(struct zctx *ctx, const struct field *f, const json_t *jv,
 		if (vals[i] == NULL)
 			return ZEK_INVALID;
 	}
-	*out = (struct field_value){ .key = f->key, .values = vals,
-	    .nvalues = n };
+	*out = (struct field_value){ .key = f->key,
+		.values = vals,
+		.nvalues = n };
 	return ZEK_OK;
 }
 
@@ -217,8 +221,8 @@ find_user(struct zctx *ctx, const char *email, struct user **out)
 	enum zek_rc rc = core_user_by_email(ctx, email, out);
 
 	if (rc == ZEK_NOTFOUND) {
-		log_error("demo", "unknown person", LOG_FIELDS(
-		    LOG_S("email", email)));
+		log_error("demo", "unknown person",
+		    LOG_FIELDS(LOG_S("email", email)));
 		rc = ZEK_INVALID;
 	}
 	return rc;
@@ -342,10 +346,12 @@ add_request(struct zctx *ctx, const json_t *jr)
 		in.share_org_id = reporter->org_ids[0];
 	rc = core_request_create(ctx, creator, &in, &errs, &nerrs, &key);
 	for (i = 0; rc == ZEK_INVALID && i < nerrs; i++)
-		log_error("demo", "request refused", LOG_FIELDS(
-		    LOG_S("summary", jstr(json_object_get(jr, "values"),
-		    "summary")), LOG_S("field", errs[i].field),
-		    LOG_S("problem", errs[i].key)));
+		log_error("demo", "request refused",
+		    LOG_FIELDS(
+		        LOG_S("summary",
+		            jstr(json_object_get(jr, "values"), "summary")),
+		        LOG_S("field", errs[i].field),
+		        LOG_S("problem", errs[i].key)));
 	if (rc == ZEK_OK)
 		rc = demo_aftermath(ctx, jr, key);
 	return rc;
@@ -361,12 +367,15 @@ add_requests(struct zctx *ctx, const json_t *data)
 
 	json_array_foreach(json_object_get(data, "requests"), i, jr) {
 		/* Each request is created at its own moment in the past. */
-		ctx->now_ms = now - (int64_t)(json_number_value(
-		    json_object_get(jr, "days_ago")) * DAY_MS);
+		ctx->now_ms = now -
+		    (int64_t)(json_number_value(
+		                  json_object_get(jr, "days_ago")) *
+		        DAY_MS);
 		rc = add_request(ctx, jr);
 		if (rc != ZEK_OK) {
-			log_error("demo", "request not added", LOG_FIELDS(
-			    LOG_I("index", i), LOG_S("error", zek_rc_name(rc))));
+			log_error("demo", "request not added",
+			    LOG_FIELDS(LOG_I("index", i),
+			        LOG_S("error", zek_rc_name(rc))));
 			break;
 		}
 	}
@@ -385,8 +394,8 @@ add_closed_days(struct zctx *ctx, const json_t *data)
 	size_t i;
 
 	json_array_foreach(json_object_get(data, "closed_days"), i, jd) {
-		struct store_closed_day d = {
-			json_integer_value(json_object_get(jd, "day")),
+		struct store_closed_day d = { json_integer_value(
+			                          json_object_get(jd, "day")),
 			jstr(jd, "name") };
 
 		rc = store_closed_day_add(ctx->db, &d);
@@ -412,8 +421,9 @@ add_snippets(struct zctx *ctx, const json_t *data)
 			rc = core_snippet_save(ctx, by, 0, jstr(js, "title"),
 			    jstr(js, "body"), NULL, &err);
 		if (rc != ZEK_OK) {
-			log_error("demo", "snippet not added", LOG_FIELDS(
-			    LOG_I("index", i), LOG_S("error", zek_rc_name(rc))));
+			log_error("demo", "snippet not added",
+			    LOG_FIELDS(LOG_I("index", i),
+			        LOG_S("error", zek_rc_name(rc))));
 			break;
 		}
 	}
@@ -443,9 +453,9 @@ core_demo_load(struct zctx *ctx)
 		return ZEK_NOMEM;
 	rc = core_import_objects_csv_path(ctx, csv, NULL, &line);
 	if (rc != ZEK_OK) {
-		log_error("demo", "objects not imported", LOG_FIELDS(
-		    LOG_S("path", csv), LOG_I("line", line),
-		    LOG_S("error", zek_rc_name(rc))));
+		log_error("demo", "objects not imported",
+		    LOG_FIELDS(LOG_S("path", csv), LOG_I("line", line),
+		        LOG_S("error", zek_rc_name(rc))));
 		return rc;
 	}
 	rc = add_closed_days(ctx, data);

@@ -15,8 +15,9 @@ struct user;
 struct request_view;
 struct request_field_view;
 
-#define EDIT_TYPE_FIELD "type"      /* the form's request type; the log's
-                                       "what" of a type change */
+#define EDIT_TYPE_FIELD \
+	"type" /* the form's request type; the log's
+	          "what" of a type change */
 
 /* A request type an agent may give the request: its desk's types that
  * are offered, and its own. */
@@ -50,11 +51,11 @@ enum zek_rc core_request_edit_form(struct zctx *ctx, const struct user *user,
 
 /* What the edit form sends. */
 struct edit_input {
-	int64_t type_id;            /* the request's own or another choice */
-	int64_t version;            /* request_edit.version of the form */
-	const struct field_value *values;   /* as struct create_input; keys
-	                                       the form does not edit are
-	                                       ignored */
+	int64_t type_id; /* the request's own or another choice */
+	int64_t version; /* request_edit.version of the form */
+	const struct field_value *values; /* as struct create_input; keys
+	                                     the form does not edit are
+	                                     ignored */
 	size_t nvalues;
 };
 
@@ -74,8 +75,8 @@ struct edit_input {
  * anybody but support staff; ZEK_NOTFOUND; ZEK_IO.
  */
 enum zek_rc core_request_edit(struct zctx *ctx, const struct user *user,
-    int64_t request_id, const struct edit_input *in,
-    struct field_error **errs, size_t *nerrs);
+    int64_t request_id, const struct edit_input *in, struct field_error **errs,
+    size_t *nerrs);
 
 /* The stored values of request `v` (as core_request_get loaded it) whose
  * keys its type lacks, by key, as the page shows them: each through the

@@ -61,7 +61,7 @@ load_fields(struct zctx *ctx, int64_t type_id, const char *lang,
 	for (i = 0; i < nf; i++) {
 		f = &t->fields[i];
 		if (!field_kind_from_name(sf[i].kind, &f->kind))
-			return ZEK_IO;  /* the schema's CHECK forbids this */
+			return ZEK_IO; /* the schema's CHECK forbids this */
 		f->id = sf[i].id;
 		f->key = sf[i].key;
 		f->label = core_pick(lang, sf[i].label_de, sf[i].label_en);
@@ -191,8 +191,8 @@ field_offered(struct zctx *ctx, const struct field *f, struct field *out)
 
 	*out = *f;
 	out->noptions = 0;
-	out->options = arena_calloc(ctx->arena, f->noptions > 0 ? f->noptions :
-	    1, sizeof(*out->options));
+	out->options = arena_calloc(ctx->arena,
+	    f->noptions > 0 ? f->noptions : 1, sizeof(*out->options));
 	if (out->options == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < f->noptions; i++)
@@ -204,8 +204,8 @@ field_offered(struct zctx *ctx, const struct field *f, struct field *out)
 /* A copy of `all` with the fields a form offers: not hidden, not of a
  * kind `skip` names (FIELD_KIND_MAX: none), without retired options. */
 static enum zek_rc
-reqtype_form(struct zctx *ctx, const struct reqtype *all,
-    enum field_kind skip, struct reqtype **out)
+reqtype_form(struct zctx *ctx, const struct reqtype *all, enum field_kind skip,
+    struct reqtype **out)
 {
 	struct reqtype *t;
 	enum zek_rc rc = ZEK_OK;
@@ -216,8 +216,8 @@ reqtype_form(struct zctx *ctx, const struct reqtype *all,
 		return ZEK_NOMEM;
 	*t = *all;
 	t->nfields = 0;
-	t->fields = arena_calloc(ctx->arena, all->nfields > 0 ? all->nfields :
-	    1, sizeof(*t->fields));
+	t->fields = arena_calloc(ctx->arena,
+	    all->nfields > 0 ? all->nfields : 1, sizeof(*t->fields));
 	if (t->fields == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; rc == ZEK_OK && i < all->nfields; i++)

@@ -9,22 +9,22 @@
 #include "core/ctx.h"
 
 enum field_kind {
-	FIELD_TEXT,         /* one line, at most 255 characters */
-	FIELD_RICHTEXT,     /* Markdown, at most 32,000 characters */
-	FIELD_TEXTAREA,     /* plain multi-line text, at most 32,000 characters */
-	FIELD_SELECT,       /* one of `options` */
-	FIELD_CHECKBOX,     /* "on" or absent */
-	FIELD_DATETIME,     /* local "YYYY-MM-DDTHH:MM" in the user's zone */
-	FIELD_URL,          /* http(s) with a host, at most 2,000 characters */
-	FIELD_OBJECT,       /* object ids of `object_kind` (several if `multiple`) */
-	FIELD_ATTACHMENT,   /* temporary upload tokens, see core/attachments.h */
+	FIELD_TEXT,     /* one line, at most 255 characters */
+	FIELD_RICHTEXT, /* Markdown, at most 32,000 characters */
+	FIELD_TEXTAREA, /* plain multi-line text, at most 32,000 characters */
+	FIELD_SELECT,   /* one of `options` */
+	FIELD_CHECKBOX, /* "on" or absent */
+	FIELD_DATETIME, /* local "YYYY-MM-DDTHH:MM" in the user's zone */
+	FIELD_URL,      /* http(s) with a host, at most 2,000 characters */
+	FIELD_OBJECT, /* object ids of `object_kind` (several if `multiple`) */
+	FIELD_ATTACHMENT, /* temporary upload tokens, see core/attachments.h */
 	FIELD_KIND_MAX
 };
 
 struct field_option {
-	const char *value;          /* stable id sent by forms and the API */
-	const char *label;          /* in the asked language */
-	bool retired;               /* no longer offered (admin); still shown */
+	const char *value; /* stable id sent by forms and the API */
+	const char *label; /* in the asked language */
+	bool retired;      /* no longer offered (admin); still shown */
 };
 
 /* One field of a request type, in the asked language. `label` never
@@ -33,18 +33,20 @@ struct field_option {
  * with value "" first (required selects too, so nothing is preselected). */
 struct field {
 	int64_t id;
-	const char *key;            /* "summary", "description", "bundesland" */
+	const char *key; /* "summary", "description", "bundesland" */
 	enum field_kind kind;
 	const char *label;
-	const char *help;           /* "" if none */
-	const char *placeholder;    /* "" if none */
+	const char *help;        /* "" if none */
+	const char *placeholder; /* "" if none */
 	bool required;
-	const char *object_kind;    /* FIELD_OBJECT: "mandant" | "online_dienst" */
+	const char *object_kind;    /* FIELD_OBJECT: "mandant" |
+	                               "online_dienst" */
 	bool multiple;              /* FIELD_OBJECT: several objects allowed */
-	const char *checkbox_label; /* FIELD_CHECKBOX: text beside the box, "Ja" */
+	const char *checkbox_label; /* FIELD_CHECKBOX: text beside the box,
+	                               "Ja" */
 	struct field_option *options;
 	size_t noptions;
-	bool hidden;                /* not on the forms (admin); values still shown */
+	bool hidden; /* not on the forms (admin); values still shown */
 };
 
 /* A request type with its fields in form order. Lives in ctx->arena. */
@@ -55,11 +57,11 @@ struct reqtype {
 	int64_t group_id;
 	const char *name;
 	const char *description;
-	const char *icon;           /* icon name, "" if none */
-	const char *desk_name;      /* for breadcrumbs */
+	const char *icon;      /* icon name, "" if none */
+	const char *desk_name; /* for breadcrumbs */
 	struct field *fields;
 	size_t nfields;
-	bool hidden;                /* not offered for new requests (admin) */
+	bool hidden; /* not offered for new requests (admin) */
 };
 
 /* Loads the type `type_id` of portal `portal_id`; lang "de" or "en".

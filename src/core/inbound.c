@@ -21,9 +21,9 @@
 #include "lib/utf8.h"
 #include "store/store.h"
 
-#define SUMMARY_MAX 255             /* code points of a text field */
+#define SUMMARY_MAX 255 /* code points of a text field */
 #define NO_SUBJECT "(ohne Betreff)"
-#define UNKNOWN_ANSWER_EVERY_MS (24LL * 3600 * 1000)  /* per address */
+#define UNKNOWN_ANSWER_EVERY_MS (24LL * 3600 * 1000) /* per address */
 
 /* One run of the processing transaction (core_scope_run). */
 struct job {
@@ -32,7 +32,7 @@ struct job {
 	const struct inbound_msg *m;
 	bool too_big;
 	struct inbound_result *res;
-	enum zek_rc rc;             /* ZEK_IO / ZEK_NOMEM: nothing kept */
+	enum zek_rc rc; /* ZEK_IO / ZEK_NOMEM: nothing kept */
 };
 
 /* Where a reply goes, found by token or reference. */
@@ -99,8 +99,8 @@ subject_names_key(const char *s)
 /* The reply token in a recipient address. ZEK_OK with *t, ZEK_NOTFOUND
  * when there is none; *bad when one was there but not valid. */
 static enum zek_rc
-target_by_token(struct zctx *ctx, const struct inbound_msg *m,
-    struct target *t, bool *bad)
+target_by_token(struct zctx *ctx, const struct inbound_msg *m, struct target *t,
+    bool *bad)
 {
 	const char *tok;
 	int64_t uid, rid;
@@ -122,7 +122,7 @@ target_by_token(struct zctx *ctx, const struct inbound_msg *m,
 		if (rc == ZEK_OK)
 			rc = core_user_get(ctx, uid, &t->user);
 		if (rc == ZEK_NOTFOUND) {
-			*bad = true;    /* the person was erased since */
+			*bad = true; /* the person was erased since */
 			continue;
 		}
 		t->request_id = rid;
@@ -141,7 +141,7 @@ target_by_reference(struct zctx *ctx, const struct inbound_msg *m,
 	enum zek_rc rc;
 	size_t i;
 
-	for (i = m->nrefs; i-- > 0;) {      /* the newest is last */
+	for (i = m->nrefs; i-- > 0;) { /* the newest is last */
 		rc = store_outbox_by_message_id(ctx->db, ctx->arena, m->refs[i],
 		    &sent);
 		if (rc == ZEK_NOTFOUND)
@@ -182,7 +182,7 @@ upload_files(struct zctx *ctx, const struct user *user,
 		return ZEK_NOMEM;
 	for (i = 0; i < m->nfiles; i++) {
 		if (m->files[i].len == 0)
-			continue;       /* an empty part: nothing to keep */
+			continue; /* an empty part: nothing to keep */
 		if (*n >= ctx->cfg->max_files) {
 			*reason = "too_many_files";
 			return ZEK_OK;
@@ -191,8 +191,9 @@ upload_files(struct zctx *ctx, const struct user *user,
 		    m->files[i].data, m->files[i].len, &info, &fe);
 		if (rc == ZEK_INVALID) {
 			*reason = str_eq(fe.key, "err_file_too_big") ?
-			    "file_too_big" : str_eq(fe.key, "err_file_type") ?
-			    "file_type" : "uploads_pending";
+			    "file_too_big" :
+			    str_eq(fe.key, "err_file_type") ? "file_type" :
+			                                      "uploads_pending";
 			return ZEK_OK;
 		}
 		if (rc != ZEK_OK)
@@ -204,8 +205,7 @@ upload_files(struct zctx *ctx, const struct user *user,
 
 /* A body for a mail with files and no text: their names. */
 static const char *
-body_or_files(struct zctx *ctx, const char *text,
-    const struct inbound_msg *m)
+body_or_files(struct zctx *ctx, const char *text, const struct inbound_msg *m)
 {
 	struct arena *a = ctx->arena;
 	const char *s = "";
@@ -243,8 +243,8 @@ refusal(enum zek_rc rc, const struct field_error *errs, size_t nerrs)
 /* A public comment of t->user with the files. Inside a savepoint: a
  * refusal leaves nothing (the uploads) behind. */
 static enum zek_rc
-comment(struct zctx *ctx, const struct inbound_msg *m,
-    const struct target *t, struct inbound_result *res)
+comment(struct zctx *ctx, const struct inbound_msg *m, const struct target *t,
+    struct inbound_result *res)
 {
 	struct comment_input in = { .is_public = true };
 	struct field_error *errs = NULL;
@@ -321,14 +321,15 @@ new_request(struct zctx *ctx, const struct inbound_msg *m,
 
 	rc = core_user_by_email(ctx, m->from_addr, &u);
 	if (rc == ZEK_NOTFOUND)
-		return quarantine(res, "unknown_sender");   /* never an account */
+		return quarantine(res, "unknown_sender"); /* never an account */
 	if (rc != ZEK_OK)
 		return rc;
 	if (!u->active)
 		return quarantine(res, "inactive_sender");
 	if (u->role != ROLE_CUSTOMER)
 		return quarantine(res, "not_customer");
-	rc = core_reqtype_load(ctx, ctx->cfg->mail_request_type, u->lang, &type);
+	rc = core_reqtype_load(ctx, ctx->cfg->mail_request_type, u->lang,
+	    &type);
 	if (rc == ZEK_NOTFOUND)
 		return quarantine(res, "no_request_type");
 	if (rc != ZEK_OK)
@@ -445,8 +446,10 @@ run(void *arg, int attempt)
 	struct store_inbound row;
 	enum zek_rc rc;
 
-	*j->res = (struct inbound_result){ .id = j->id, .state = INBOUND_NEW,
-	    .reason = "", .request_key = "" };
+	*j->res = (struct inbound_result){ .id = j->id,
+		.state = INBOUND_NEW,
+		.reason = "",
+		.request_key = "" };
 	rc = store_inbound_claim(j->ctx->db, j->id, j->ctx->now_ms);
 	if (rc == ZEK_CONFLICT) {
 		j->res->duplicate = true;
@@ -474,8 +477,12 @@ enum zek_rc
 core_inbound_process(struct core *core, struct zctx *ctx, int64_t id,
     const struct inbound_msg *m, bool too_big, struct inbound_result *res)
 {
-	struct job j = { .ctx = ctx, .id = id, .m = m, .too_big = too_big,
-	    .res = res, .rc = ZEK_IO };
+	struct job j = { .ctx = ctx,
+		.id = id,
+		.m = m,
+		.too_big = too_big,
+		.res = res,
+		.rc = ZEK_IO };
 	enum zek_rc rc;
 
 	rc = core_scope_run(core, false, run, &j);
@@ -550,12 +557,14 @@ core_inbound_retried(struct zctx *ctx, const struct user *actor,
     const struct store_inbound *was, const struct inbound_result *res)
 {
 	const char *detail = str_eq(res->state, INBOUND_DONE) ?
-	    res->request_key : res->reason;
+	    res->request_key :
+	    res->reason;
 
 	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;
-	return record(ctx, actor, "mail_retry", was->id, history_state(ctx,
-	    was->state, was->reason), history_state(ctx, res->state, detail));
+	return record(ctx, actor, "mail_retry", was->id,
+	    history_state(ctx, was->state, was->reason),
+	    history_state(ctx, res->state, detail));
 }
 
 enum zek_rc
@@ -577,15 +586,14 @@ core_inbound_discard(struct zctx *ctx, const struct user *actor, int64_t id)
 	if (rc == ZEK_NOTFOUND)
 		rc = ZEK_CONFLICT;
 	if (rc == ZEK_OK)
-		rc = record(ctx, actor, "mail_discard", id, history_state(ctx,
-		    m->state, m->reason), INBOUND_DISCARDED);
+		rc = record(ctx, actor, "mail_discard", id,
+		    history_state(ctx, m->state, m->reason), INBOUND_DISCARDED);
 	return store_finish(ctx->db, rc);
 }
 
 enum zek_rc
-core_inbound_list(struct zctx *ctx, const struct user *actor,
-    const char *state, size_t offset, size_t limit,
-    struct store_inbound **out, size_t *n)
+core_inbound_list(struct zctx *ctx, const struct user *actor, const char *state,
+    size_t offset, size_t limit, struct store_inbound **out, size_t *n)
 {
 	if (!admin_actor_ok(actor))
 		return ZEK_NOTFOUND;

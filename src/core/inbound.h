@@ -16,59 +16,59 @@ struct user;
 #define INBOUND_DONE "done"
 #define INBOUND_IGNORED "ignored"
 #define INBOUND_QUARANTINED "quarantined"
-#define INBOUND_DISCARDED "discarded"   /* by an admin, kept for the record */
+#define INBOUND_DISCARDED "discarded" /* by an admin, kept for the record */
 
-#define INBOUND_PAGE 50             /* messages on one page of the admin's list */
+#define INBOUND_PAGE 50 /* messages on one page of the admin's list */
 
 /* One attached file as the message carried it. */
 struct inbound_file {
-	const char *name;           /* decoded (RFC 2047/2231), UTF-8; may be "" */
+	const char *name; /* decoded (RFC 2047/2231), UTF-8; may be "" */
 	const void *data;
 	size_t len;
 };
 
 /* A received message as mail/receive/ read it. Every text is UTF-8. */
 struct inbound_msg {
-	bool parsed;                /* false: no message could be read */
-	const char *message_id;     /* "<...>", "" = none */
-	const char *from_addr;      /* "" = none */
-	const char *subject;        /* decoded, "" = none */
+	bool parsed;            /* false: no message could be read */
+	const char *message_id; /* "<...>", "" = none */
+	const char *from_addr;  /* "" = none */
+	const char *subject;    /* decoded, "" = none */
 	/* Why it is an automatic mail that must never be answered nor turned
 	 * into anything (a reason code: "auto_reply", "bulk", "dsn",
 	 * "own_mail", "own_address"), NULL for a person's. */
 	const char *loop;
-	const char *const *rcpts;   /* addresses of To, Cc, Delivered-To,
-	                               X-Original-To: where reply tokens are */
+	const char *const *rcpts; /* addresses of To, Cc, Delivered-To,
+	                             X-Original-To: where reply tokens are */
 	size_t nrcpts;
-	const char *const *refs;    /* In-Reply-To and References ids */
+	const char *const *refs; /* In-Reply-To and References ids */
 	size_t nrefs;
-	const char *reply_text;     /* Markdown of the body without quoted
-	                               history and signature: a comment */
-	const char *full_text;      /* Markdown of the whole body: a request */
-	const char *plain_text;     /* the whole body as plain text (an HTML
-	                               one turned into text): for an admin */
+	const char *reply_text; /* Markdown of the body without quoted
+	                           history and signature: a comment */
+	const char *full_text;  /* Markdown of the whole body: a request */
+	const char *plain_text; /* the whole body as plain text (an HTML
+	                           one turned into text): for an admin */
 	const struct inbound_file *files;
 	size_t nfiles;
 };
 
 /* The received bytes as stored. */
 struct inbound_raw {
-	const void *data;           /* the bytes kept: all, or the head */
+	const void *data; /* the bytes kept: all, or the head */
 	size_t len;
-	size_t size;                /* bytes received */
-	const char *hash;           /* hex SHA-256 of all received bytes */
-	bool too_big;               /* size > cfg->mail_max_bytes */
+	size_t size;      /* bytes received */
+	const char *hash; /* hex SHA-256 of all received bytes */
+	bool too_big;     /* size > cfg->mail_max_bytes */
 };
 
 /* What became of a message. Strings live in ctx->arena or are static. */
 struct inbound_result {
-	int64_t id;                 /* the stored message */
-	bool duplicate;             /* processed before: nothing was done */
-	const char *state;          /* INBOUND_* */
-	const char *reason;         /* a reason code, "" when done */
-	int64_t request_id;         /* the request it became or went to */
-	int64_t comment_id;         /* the comment it became, 0 = none */
-	const char *request_key;    /* "" = none */
+	int64_t id;              /* the stored message */
+	bool duplicate;          /* processed before: nothing was done */
+	const char *state;       /* INBOUND_* */
+	const char *reason;      /* a reason code, "" when done */
+	int64_t request_id;      /* the request it became or went to */
+	int64_t comment_id;      /* the comment it became, 0 = none */
+	const char *request_key; /* "" = none */
 };
 
 /* Keeps the raw message as 'new' (store_inbound_insert), committed at
@@ -138,8 +138,8 @@ bool core_inbound_can_discard(const struct store_inbound *m);
 /* Received messages, newest first, without their bytes, skipping the
  * first `offset`; state NULL = any. */
 enum zek_rc core_inbound_list(struct zctx *ctx, const struct user *actor,
-    const char *state, size_t offset, size_t limit,
-    struct store_inbound **out, size_t *n);
+    const char *state, size_t offset, size_t limit, struct store_inbound **out,
+    size_t *n);
 /* How many messages are in `state` (NULL = any). */
 enum zek_rc core_inbound_count(struct zctx *ctx, const struct user *actor,
     const char *state, int64_t *n);

@@ -18,22 +18,22 @@ struct store_kept_file;
 struct store_kept_form;
 struct user;
 
-#define KEEP_TTL_MS (60LL * 60 * 1000)  /* a kept form lives an hour */
-#define KEEP_TEXT_MAX (256u * 1024)     /* bytes of text fields kept */
-#define KEEP_PER_ADDRESS 10             /* live kept forms per client address */
+#define KEEP_TTL_MS (60LL * 60 * 1000) /* a kept form lives an hour */
+#define KEEP_TEXT_MAX (256u * 1024)    /* bytes of text fields kept */
+#define KEEP_PER_ADDRESS 10            /* live kept forms per client address */
 
 /* What to keep. fields: the text fields, urlencoded, without the CSRF
  * token. Files are dropped (files_dropped set in the row) when there are
  * more than cfg->max_files or when together with all live kept forms
  * they would pass cfg->max_pending_upload_bytes. */
 struct keep_input {
-	const char *page;           /* path of the form's page */
+	const char *page; /* path of the form's page */
 	const char *fields;
 	const struct store_kept_file *files;
 	size_t nfiles;
-	int64_t user_id;            /* the ended session's user, 0: not known */
+	int64_t user_id; /* the ended session's user, 0: not known */
 	const char *client_ip;
-	const char *old_secret;     /* this browser's earlier secret, or NULL */
+	const char *old_secret; /* this browser's earlier secret, or NULL */
 };
 
 /* Keeps a form: *secret_out (in the arena) is the secret for the browser's

@@ -67,8 +67,7 @@ refuse(struct field_error *err, const char *field, const char *key)
 /* The request a form names by key, which must be another than `self`. */
 static enum zek_rc
 find_other(struct zctx *ctx, const struct user *user, int64_t self,
-    const char *key, const char *field, int64_t *other,
-    struct field_error *err)
+    const char *key, const char *field, int64_t *other, struct field_error *err)
 {
 	struct request_view *v;
 	enum zek_rc rc;
@@ -76,7 +75,7 @@ find_other(struct zctx *ctx, const struct user *user, int64_t self,
 
 	if (key == NULL || (k = arena_strdup(ctx->arena, key)) == NULL)
 		return key == NULL ? refuse(err, field, "err_required") :
-		    ZEK_NOMEM;
+		                     ZEK_NOMEM;
 	k = str_trim(k);
 	if (*k == '\0')
 		return refuse(err, field, "err_required");
@@ -106,7 +105,8 @@ lock_pair(struct zctx *ctx, const struct user *user, int64_t self,
 	if (self < other) {
 		rc = core_request_lock(ctx, user, self, rs, roles);
 		if (rc == ZEK_OK)
-			rc = core_request_lock(ctx, user, other, ro, &other_roles);
+			rc = core_request_lock(ctx, user, other, ro,
+			    &other_roles);
 	} else {
 		rc = core_request_lock(ctx, user, other, ro, &other_roles);
 		if (rc == ZEK_OK)
@@ -229,8 +229,8 @@ core_link_add(struct zctx *ctx, const struct user *user, int64_t request_id,
 }
 
 enum zek_rc
-core_link_remove(struct zctx *ctx, const struct user *user,
-    int64_t request_id, int64_t other_id)
+core_link_remove(struct zctx *ctx, const struct user *user, int64_t request_id,
+    int64_t other_id)
 {
 	struct store_request *rs, *ro;
 	struct store_link l;
@@ -253,8 +253,8 @@ core_link_remove(struct zctx *ctx, const struct user *user,
 	if (rc == ZEK_OK)
 		rc = store_link_remove(ctx->db, rs->id, ro->id);
 	if (rc == ZEK_OK)
-		rc = log_both(ctx, user, "unlinked", kind_seen_by(&l, rs->id), rs,
-		    ro);
+		rc = log_both(ctx, user, "unlinked", kind_seen_by(&l, rs->id),
+		    rs, ro);
 	return store_finish(ctx->db, rc);
 }
 
@@ -283,8 +283,8 @@ core_close_duplicate(struct zctx *ctx, const struct user *user,
 	/* The change must be allowed before the link is written. */
 	if (rc == ZEK_OK) {
 		(void)status_decode(rs->status, rs->resolution, &st, &res);
-		rc = wf_check(roles, st, res, WF_CLOSE, RESOLUTION_DUPLIKAT, &to,
-		    &to_res);
+		rc = wf_check(roles, st, res, WF_CLOSE, RESOLUTION_DUPLIKAT,
+		    &to, &to_res);
 	}
 	if (rc == ZEK_OK)
 		rc = insert_link(ctx, user, LINK_DUPLICATE_OF, rs, ro,
@@ -321,7 +321,7 @@ core_links_of(struct zctx *ctx, const struct user *user, int64_t request_id,
 		return ZEK_NOMEM;
 	for (i = 0; i < nl; i++)
 		ids[i] = l[i].request_id == request_id ? l[i].linked_id :
-		    l[i].request_id;
+		                                         l[i].request_id;
 	rc = store_requests_by_ids(ctx->db, ctx->arena, ids, nl, &others, &no);
 	for (i = 0; rc == ZEK_OK && i < nl; i++) {
 		for (k = 0; k < no && others[k].id != ids[i]; k++)

@@ -14,15 +14,15 @@
 struct user;
 struct field_error;
 
-#define LINK_KEY_FIELD "link_key"       /* the add form's request key */
-#define LINK_ORIGINAL_FIELD "original"  /* closing as duplicate: of what */
-#define LINKS_MAX 200                   /* links one request shows */
+#define LINK_KEY_FIELD "link_key"      /* the add form's request key */
+#define LINK_ORIGINAL_FIELD "original" /* closing as duplicate: of what */
+#define LINKS_MAX 200                  /* links one request shows */
 
 /* A link as one of its two requests sees it. */
 enum link_kind {
-	LINK_DUPLICATE_OF,          /* "Duplikat von": this duplicates the other */
-	LINK_DUPLICATED_BY,         /* "Hat Duplikat": the other duplicates this */
-	LINK_RELATES,               /* "Hängt zusammen mit", both ways */
+	LINK_DUPLICATE_OF,  /* "Duplikat von": this duplicates the other */
+	LINK_DUPLICATED_BY, /* "Hat Duplikat": the other duplicates this */
+	LINK_RELATES,       /* "Hängt zusammen mit", both ways */
 	LINK_KIND_MAX
 };
 
@@ -37,15 +37,14 @@ struct request_link {
 	const char *other_key;
 	const char *other_title;
 	enum status other_status;
-	const char *other_status_label;     /* in the asked language */
+	const char *other_status_label; /* in the asked language */
 	int64_t created_at;
 };
 
 /* The links of request `request_id`, oldest first (at most LINKS_MAX), in
  * ctx->arena. ZEK_FORBIDDEN for anybody but support staff. */
 enum zek_rc core_links_of(struct zctx *ctx, const struct user *user,
-    int64_t request_id, const char *lang, struct request_link **out,
-    size_t *n);
+    int64_t request_id, const char *lang, struct request_link **out, size_t *n);
 
 /* Links request `request_id` to the request `other_key` ("ZEK-12", any
  * case) as `kind`, with a "linked" entry (agents only) on both, in one

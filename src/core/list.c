@@ -25,7 +25,7 @@ core_list_types(struct zctx *ctx, const struct user *user, const char *lang,
 	enum zek_rc rc;
 	size_t i;
 
-	(void)user;     /* every signed-in user may use every portal */
+	(void)user; /* every signed-in user may use every portal */
 	lang = core_lang(lang);
 	rc = core_catalogue_load(ctx, &cat);
 	if (rc != ZEK_OK)
@@ -36,8 +36,8 @@ core_list_types(struct zctx *ctx, const struct user *user, const char *lang,
 		return ZEK_NOMEM;
 	for (i = 0; i < cat.ntypes; i++)
 		lt[i] = (struct list_type){ .id = cat.types[i].id,
-		    .name = core_pick(lang, cat.types[i].name_de,
-		    cat.types[i].name_en) };
+			.name = core_pick(lang, cat.types[i].name_de,
+			    cat.types[i].name_en) };
 	*out = lt;
 	*n = cat.ntypes;
 	return ZEK_OK;
@@ -94,7 +94,9 @@ fill_item(const struct core_catalogue *cat, const char *lang,
 		.portal_id = d != NULL ? d->portal_id : 0,
 		.project_name = d != NULL ? d->name : "",
 		.type_id = r->type_id,
-		.type_name = t != NULL ? core_pick(lang, t->name_de, t->name_en) : "",
+		.type_name = t != NULL ?
+		    core_pick(lang, t->name_de, t->name_en) :
+		    "",
 		.type_icon = t != NULL ? t->icon : "",
 		.reporter_name = r->reporter_name,
 		.created_at = r->created_at,
@@ -148,9 +150,11 @@ core_list_requests(struct zctx *ctx, const struct user *user,
 	sq = (struct store_list_query){
 		.viewer_id = user->id,
 		.see_all = perm_is_staff(user),
-		.who = q->filter.creator == LIST_CREATOR_ME ? STORE_LIST_REPORTED :
+		.who = q->filter.creator == LIST_CREATOR_ME ?
+		    STORE_LIST_REPORTED :
 		    q->filter.creator == LIST_CREATOR_PARTICIPANT ?
-		    STORE_LIST_PARTICIPATING : STORE_LIST_VISIBLE,
+		    STORE_LIST_PARTICIPATING :
+		    STORE_LIST_VISIBLE,
 		.statuses = in,
 		.not_statuses = not_in,
 		.type_id = q->filter.type_id > 0 ? q->filter.type_id : 0,
@@ -163,7 +167,8 @@ core_list_requests(struct zctx *ctx, const struct user *user,
 		.skip_count = q->no_total,
 	};
 	status_sets(&q->filter, in, &sq.nstatuses, not_in, &sq.nnot_statuses);
-	rc = core_search_text(ctx, q->filter.search, LIST_SEARCH_MAX, &sq.terms);
+	rc = core_search_text(ctx, q->filter.search, LIST_SEARCH_MAX,
+	    &sq.terms);
 	if (rc != ZEK_OK)
 		return rc;
 	pg = arena_calloc(ctx->arena, 1, sizeof(*pg));

@@ -11,9 +11,9 @@
 
 struct user;
 
-#define LIST_LIMIT_DEFAULT 20       /* rows per page */
+#define LIST_LIMIT_DEFAULT 20 /* rows per page */
 #define LIST_LIMIT_MAX 100
-#define LIST_SEARCH_MAX 200         /* code points of search text; more is cut */
+#define LIST_SEARCH_MAX 200 /* code points of search text; more is cut */
 /* Lists with a search, or a customer's, are counted up to this many
  * requests; beyond, the page says "mehr als 1.000" (counting every hit of
  * a word in most requests would cost more than the page itself). An
@@ -25,26 +25,26 @@ struct user;
 
 /* The status filter. */
 enum list_status {
-	LIST_STATUS_OPEN,           /* "Offene Anfragen": all but Geschlossen */
-	LIST_STATUS_CLOSED,         /* "Geschlossene Anfragen" */
-	LIST_STATUS_ALL,            /* "Alle Anfragen" */
-	LIST_STATUS_ONE,            /* one status, list_filter.one */
+	LIST_STATUS_OPEN,   /* "Offene Anfragen": all but Geschlossen */
+	LIST_STATUS_CLOSED, /* "Geschlossene Anfragen" */
+	LIST_STATUS_ALL,    /* "Alle Anfragen" */
+	LIST_STATUS_ONE,    /* one status, list_filter.one */
 };
 
 /* The creator filter. */
 enum list_creator {
-	LIST_CREATOR_ME,            /* "Erstellt von mir": the user is the reporter */
-	LIST_CREATOR_PARTICIPANT,   /* "Ich bin Teilnehmer" */
-	LIST_CREATOR_ANY,           /* "Beliebiger Ersteller": all the user may see */
+	LIST_CREATOR_ME, /* "Erstellt von mir": the user is the reporter */
+	LIST_CREATOR_PARTICIPANT, /* "Ich bin Teilnehmer" */
+	LIST_CREATOR_ANY, /* "Beliebiger Ersteller": all the user may see */
 };
 
 struct list_filter {
 	enum list_status status;
-	enum status one;            /* with LIST_STATUS_ONE */
+	enum status one; /* with LIST_STATUS_ONE */
 	enum list_creator creator;
-	int64_t type_id;            /* 0 = every type */
-	const char *search;         /* words in key, title or description;
-	                               NULL or "" = none */
+	int64_t type_id;    /* 0 = every type */
+	const char *search; /* words in key, title or description;
+	                       NULL or "" = none */
 };
 
 /* The order: "Neueste zuerst" (by creation) or "Zuletzt aktualisiert"
@@ -66,47 +66,47 @@ struct list_cursor {
 struct list_query {
 	struct list_filter filter;
 	enum list_order order;
-	bool has_cursor;            /* false: the first page */
+	bool has_cursor; /* false: the first page */
 	struct list_cursor cursor;
-	bool backward;              /* the page before the cursor ("Zurück") */
-	size_t limit;               /* 1..LIST_LIMIT_MAX; 0 = LIST_LIMIT_DEFAULT */
-	bool no_total;              /* only pages (the API): total may stay 0 */
+	bool backward; /* the page before the cursor ("Zurück") */
+	size_t limit;  /* 1..LIST_LIMIT_MAX; 0 = LIST_LIMIT_DEFAULT */
+	bool no_total; /* only pages (the API): total may stay 0 */
 };
 
 /* One row of the list, in the viewer's language. */
 struct list_item {
 	int64_t id;
-	const char *key;            /* "ZEK-12" */
+	const char *key; /* "ZEK-12" */
 	const char *title;
-	int64_t portal_id;          /* for the link to the request page */
-	const char *project_name;   /* the service desk ("Service-Projekt") */
+	int64_t portal_id;        /* for the link to the request page */
+	const char *project_name; /* the service desk ("Service-Projekt") */
 	int64_t type_id;
 	const char *type_name;
-	const char *type_icon;      /* "" if none */
+	const char *type_icon; /* "" if none */
 	enum status status;
 	const char *status_code;
 	const char *status_label;
-	const char *reporter_name;  /* "Anfragender" */
+	const char *reporter_name; /* "Anfragender" */
 	int64_t created_at;
-	int64_t updated_at;         /* the last change the viewer may know of */
-	struct list_cursor cursor;  /* this row as a position */
+	int64_t updated_at;        /* the last change the viewer may know of */
+	struct list_cursor cursor; /* this row as a position */
 };
 
 /* One page. Lives in ctx->arena. */
 struct list_page {
-	struct list_item *items;    /* newest first */
+	struct list_item *items; /* newest first */
 	size_t n;
-	int64_t total;              /* matching requests, on every page; with
-	                               total_capped: LIST_COUNT_MAX, and there
-	                               are more */
+	int64_t total; /* matching requests, on every page; with
+	                  total_capped: LIST_COUNT_MAX, and there
+	                  are more */
 	bool total_capped;
-	bool has_next;              /* older rows follow ("Weiter") */
-	bool has_prev;              /* newer rows precede ("Zurück") */
-	bool is_first;              /* this is the first page (a page back
-	                               that reached the start is one) */
-	enum list_order order;      /* the order shown: LIST_ORDER_CREATED when
-	                               too many requests to sort by change */
-	bool order_refused;         /* that was the reason */
+	bool has_next;         /* older rows follow ("Weiter") */
+	bool has_prev;         /* newer rows precede ("Zurück") */
+	bool is_first;         /* this is the first page (a page back
+	                          that reached the start is one) */
+	enum list_order order; /* the order shown: LIST_ORDER_CREATED when
+	                          too many requests to sort by change */
+	bool order_refused;    /* that was the reason */
 };
 
 /* A request type to filter by. */

@@ -12,8 +12,8 @@
  * version before there was a second purpose. */
 #define PURPOSE_REPLY 1
 #define PURPOSE_RATING 2
-#define MAC_BYTES 10                /* 80 bits: guessing online is hopeless */
-#define RAW_MAX 32                  /* version, day, two varints, MAC */
+#define MAC_BYTES 10 /* 80 bits: guessing online is hopeless */
+#define RAW_MAX 32   /* version, day, two varints, MAC */
 #define DAY_MS (86400LL * 1000)
 
 static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
@@ -31,7 +31,7 @@ secret(struct zctx *ctx, const unsigned char **key)
 	    &n);
 	sodium_memzero(fresh, sizeof(fresh));
 	if (rc == ZEK_OK && n != crypto_auth_KEYBYTES)
-		rc = ZEK_IO;        /* a damaged row: never sign with it */
+		rc = ZEK_IO; /* a damaged row: never sign with it */
 	return rc;
 }
 
@@ -204,15 +204,15 @@ core_mail_token_check(struct zctx *ctx, const char *token, int64_t *user_id,
 }
 
 enum zek_rc
-core_rating_token_make(struct zctx *ctx, int64_t user_id,
-    int64_t request_id, const char **out)
+core_rating_token_make(struct zctx *ctx, int64_t user_id, int64_t request_id,
+    const char **out)
 {
 	return token_make(ctx, PURPOSE_RATING, user_id, request_id, out);
 }
 
 enum zek_rc
-core_rating_token_check(struct zctx *ctx, const char *token,
-    int64_t *user_id, int64_t *request_id, bool *expired)
+core_rating_token_check(struct zctx *ctx, const char *token, int64_t *user_id,
+    int64_t *request_id, bool *expired)
 {
 	return token_check(ctx, PURPOSE_RATING, RATINGTOKEN_DAYS, token,
 	    user_id, request_id, expired);
@@ -223,8 +223,7 @@ plain_token(const char *t)
 {
 	size_t n = strlen(t);
 
-	return n > 0 && n <= MAILTOKEN_LEN_MAX &&
-	    strspn(t, alphabet) == n;
+	return n > 0 && n <= MAILTOKEN_LEN_MAX && strspn(t, alphabet) == n;
 }
 
 const char *
@@ -232,7 +231,7 @@ core_mail_reply_addr(struct arena *a, const char *reply_address,
     const char *token)
 {
 	const char *at = reply_address != NULL ? strrchr(reply_address, '@') :
-	    NULL;
+	                                         NULL;
 
 	if (at == NULL || at == reply_address || !plain_token(token))
 		return NULL;
@@ -245,7 +244,7 @@ core_mail_token_of_addr(struct arena *a, const char *reply_address,
     const char *addr)
 {
 	const char *at = reply_address != NULL ? strrchr(reply_address, '@') :
-	    NULL;
+	                                         NULL;
 	const char *aat = addr != NULL ? strrchr(addr, '@') : NULL;
 	size_t local;
 

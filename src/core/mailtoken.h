@@ -21,7 +21,7 @@ struct arena;
  * then the MAC. It works for MAILTOKEN_DAYS days.
  */
 #define MAILTOKEN_DAYS 365
-#define MAILTOKEN_LEN_MAX 48        /* characters; local parts hold 64 */
+#define MAILTOKEN_LEN_MAX 48 /* characters; local parts hold 64 */
 
 /* The token for `user_id` on `request_id`, made now, in ctx->arena. */
 enum zek_rc core_mail_token_make(struct zctx *ctx, int64_t user_id,
@@ -51,7 +51,7 @@ const char *core_mail_reply_addr(struct arena *a, const char *reply_address,
     const char *token);
 /* The token of addr when it is reply_address with "+TOKEN" after its
  * local part (the domain in any case), in a; NULL otherwise. */
-const char *core_mail_token_of_addr(struct arena *a,
-    const char *reply_address, const char *addr);
+const char *core_mail_token_of_addr(struct arena *a, const char *reply_address,
+    const char *addr);
 
 #endif

@@ -21,19 +21,19 @@
 #include "render/jsonalloc.h"
 #include "store/store.h"
 
-#define AGENTS_MAX 1000             /* agents asked for per role */
-#define COMMENT_MAX (32 * 1024)     /* bytes of a comment quoted in a mail */
+#define AGENTS_MAX 1000         /* agents asked for per role */
+#define COMMENT_MAX (32 * 1024) /* bytes of a comment quoted in a mail */
 #define HOST_MAX 253
 
 /* One event on one request, shared by all its recipients. */
 struct event {
 	const char *code;
 	const struct store_request *r;
-	const struct user *actor;       /* NULL = the system */
-	json_t *payload;                /* the facts every mail tells */
-	const char *thread_id;          /* root Message-ID of the request */
-	int64_t *muted;                 /* who turned the request's mails */
-	size_t nmuted;                  /* off, ascending */
+	const struct user *actor; /* NULL = the system */
+	json_t *payload;          /* the facts every mail tells */
+	const char *thread_id;    /* root Message-ID of the request */
+	int64_t *muted;           /* who turned the request's mails */
+	size_t nmuted;            /* off, ascending */
 };
 
 struct rcpts {
@@ -42,11 +42,20 @@ struct rcpts {
 };
 
 static const char *const events[] = {
-	NOTIFY_CREATED, NOTIFY_NEW_REQUEST, NOTIFY_COMMENT,
-	NOTIFY_CUSTOMER_REPLY, NOTIFY_STATUS, NOTIFY_SOLUTION,
-	NOTIFY_AUTO_CLOSED, NOTIFY_PARTICIPANT_ADDED, NOTIFY_INVITATION,
-	NOTIFY_PASSWORD_RESET, NOTIFY_SIGNUP, NOTIFY_SIGNUP_EXISTING,
-	NOTIFY_MAIL_UNKNOWN, NOTIFY_ASSIGNED,
+	NOTIFY_CREATED,
+	NOTIFY_NEW_REQUEST,
+	NOTIFY_COMMENT,
+	NOTIFY_CUSTOMER_REPLY,
+	NOTIFY_STATUS,
+	NOTIFY_SOLUTION,
+	NOTIFY_AUTO_CLOSED,
+	NOTIFY_PARTICIPANT_ADDED,
+	NOTIFY_INVITATION,
+	NOTIFY_PASSWORD_RESET,
+	NOTIFY_SIGNUP,
+	NOTIFY_SIGNUP_EXISTING,
+	NOTIFY_MAIL_UNKNOWN,
+	NOTIFY_ASSIGNED,
 };
 
 bool
@@ -75,14 +84,14 @@ static const char *
 mail_host(const struct config *cfg)
 {
 	const char *at = cfg->smtp_from != NULL ? strrchr(cfg->smtp_from, '@') :
-	    NULL;
+	                                          NULL;
 	const char *p;
 
 	if (at == NULL || at[1] == '\0' || strlen(at + 1) > HOST_MAX)
 		return "localhost";
 	for (p = at + 1; *p != '\0'; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+		        (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
 			return "localhost";
 	return at + 1;
 }
@@ -131,8 +140,9 @@ event_load(struct zctx *ctx, const char *code, int64_t request_id,
 		return rc;
 	base = core_base_url(ctx);
 	path = core_request_path(ctx->arena, d->portal_id, r->key);
-	url = base == NULL || path == NULL ? NULL : arena_printf(ctx->arena,
-	    "%s%s", base, path);
+	url = base == NULL || path == NULL ?
+	    NULL :
+	    arena_printf(ctx->arena, "%s%s", base, path);
 	ev->thread_id = arena_printf(ctx->arena, "<zek.%s.%lld@%s>", r->key,
 	    (long long)r->created_at, mail_host(ctx->cfg));
 	ev->payload = json_object();
@@ -203,8 +213,9 @@ rcpt_add(struct zctx *ctx, const struct event *ev, struct rcpts *l,
 	for (i = 0; i < l->n; i++)
 		if (l->u[i]->id == u->id)
 			return ZEK_OK;
-	if (ev->nmuted > 0 && bsearch(&u->id, ev->muted, ev->nmuted,
-	    sizeof(*ev->muted), id_cmp) != NULL)
+	if (ev->nmuted > 0 &&
+	    bsearch(&u->id, ev->muted, ev->nmuted, sizeof(*ev->muted),
+	        id_cmp) != NULL)
 		return ZEK_OK;
 	l->u = core_grow(ctx, l->u, l->n, &l->cap, sizeof(*l->u));
 	if (l->u == NULL)
@@ -307,7 +318,7 @@ rating_link(struct zctx *ctx, const struct event *ev,
 	(void)status_decode(ev->r->status, ev->r->resolution, &st, &res);
 	if (u->id != ev->r->reporter_id || !core_rating_possible(st, res) ||
 	    (!str_eq(ev->code, NOTIFY_STATUS) &&
-	    !str_eq(ev->code, NOTIFY_AUTO_CLOSED))) {
+	        !str_eq(ev->code, NOTIFY_AUTO_CLOSED))) {
 		(void)json_object_del(ev->payload, NOTIFY_RATING_URL);
 		return ZEK_OK;
 	}
@@ -315,10 +326,13 @@ rating_link(struct zctx *ctx, const struct event *ev,
 	if (rc != ZEK_OK)
 		return rc;
 	base = core_base_url(ctx);
-	url = base == NULL ? NULL : arena_printf(ctx->arena, "%s%s%s", base,
-	    RATING_LINK_PATH, tok);
-	return url != NULL && set_str(ev->payload, NOTIFY_RATING_URL, url) == 0 ?
-	    ZEK_OK : ZEK_NOMEM;
+	url = base == NULL ?
+	    NULL :
+	    arena_printf(ctx->arena, "%s%s%s", base, RATING_LINK_PATH, tok);
+	return url != NULL &&
+	        set_str(ev->payload, NOTIFY_RATING_URL, url) == 0 ?
+	    ZEK_OK :
+	    ZEK_NOMEM;
 }
 
 /* One outbox row per recipient, each in the recipient's language, all
@@ -338,9 +352,9 @@ enqueue(struct zctx *ctx, const struct event *ev, const char *code,
 		const struct store_user *u = l->u[i];
 
 		if (json_object_set_new(ev->payload, "to_agent",
-		    json_boolean(role_code_is_staff(u->role))) != 0 ||
+		        json_boolean(role_code_is_staff(u->role))) != 0 ||
 		    json_object_set_new(ev->payload, "to_reporter",
-		    json_boolean(u->id == ev->r->reporter_id)) != 0) {
+		        json_boolean(u->id == ev->r->reporter_id)) != 0) {
 			rc = ZEK_NOMEM;
 			break;
 		}
@@ -377,7 +391,7 @@ enqueue(struct zctx *ctx, const struct event *ev, const char *code,
 	return rc;
 }
 
-#define FIELD_VALUE_MAX 500         /* bytes of one value a mail quotes */
+#define FIELD_VALUE_MAX 500 /* bytes of one value a mail quotes */
 
 /* One field's values as a mail line: joined by ", ", cut at a character
  * boundary after FIELD_VALUE_MAX bytes with "…". */
@@ -392,8 +406,8 @@ field_line_value(struct zctx *ctx, const struct request_field_view *f)
 	for (i = 0; i < f->nvalues; i++)
 		buf_printf(&b, "%s%s", i > 0 ? ", " : "", f->values[i]);
 	if (!b.failed && b.len > FIELD_VALUE_MAX) {
-		for (n = FIELD_VALUE_MAX; n > 0 && ((unsigned char)b.data[n] &
-		    0xC0) == 0x80; n--)
+		for (n = FIELD_VALUE_MAX;
+		     n > 0 && ((unsigned char)b.data[n] & 0xC0) == 0x80; n--)
 			;
 		b.len = n;
 		b.data[n] = '\0';
@@ -429,17 +443,20 @@ event_fields(struct zctx *ctx, struct event *ev)
 		const struct request_field_view *de = &v[0]->fields[k];
 		const struct request_field_view *en = &v[1]->fields[k];
 
-		if (str_eq(de->key, "summary") || str_eq(de->key, "description") ||
+		if (str_eq(de->key, "summary") ||
+		    str_eq(de->key, "description") ||
 		    de->kind == FIELD_ATTACHMENT || de->nvalues == 0)
 			continue;
-		e = json_pack("{s:s, s:s, s:s?, s:s?, s:I}", "label_de", de->label,
-		    "label_en", en->label,
-		    "value_de", de->kind == FIELD_DATETIME ? NULL :
-		    field_line_value(ctx, de),
-		    "value_en", en->kind == FIELD_DATETIME ? NULL :
-		    field_line_value(ctx, en),
-		    "ms", (json_int_t)(de->kind == FIELD_DATETIME ?
-		    de->datetime_ms : 0));
+		e = json_pack("{s:s, s:s, s:s?, s:s?, s:I}", "label_de",
+		    de->label, "label_en", en->label, "value_de",
+		    de->kind == FIELD_DATETIME ? NULL :
+		                                 field_line_value(ctx, de),
+		    "value_en",
+		    en->kind == FIELD_DATETIME ? NULL :
+		                                 field_line_value(ctx, en),
+		    "ms",
+		    (json_int_t)(de->kind == FIELD_DATETIME ? de->datetime_ms :
+		                                              0));
 		if (e == NULL || json_array_append_new(arr, e) != 0)
 			return ZEK_NOMEM;
 	}
@@ -458,8 +475,9 @@ core_notify_created(struct zctx *ctx, int64_t request_id,
 	/* The reporter gets the confirmation even when they created it; a
 	 * customer who raised it for them gets one of their own, and both
 	 * say so (mail_intro_created_for_you, _by_you). */
-	if (rc == ZEK_OK && json_object_set_new(ev.payload, "on_behalf",
-	    json_boolean(ev.r->creator_id != ev.r->reporter_id)) != 0)
+	if (rc == ZEK_OK &&
+	    json_object_set_new(ev.payload, "on_behalf",
+	        json_boolean(ev.r->creator_id != ev.r->reporter_id)) != 0)
 		rc = ZEK_NOMEM;
 	if (rc == ZEK_OK)
 		rc = event_fields(ctx, &ev);
@@ -507,7 +525,7 @@ core_notify_comment(struct zctx *ctx, int64_t request_id,
 		rc = event_comment(ctx, &ev, body);
 	if (rc == ZEK_OK)
 		rc = by_agent ? rcpt_customers(ctx, &ev, &l, false) :
-		    rcpt_agents(ctx, &ev, &l);
+		                rcpt_agents(ctx, &ev, &l);
 	if (rc == ZEK_OK)
 		rc = enqueue(ctx, &ev, ev.code, &l);
 	event_free(&ev);
@@ -532,7 +550,7 @@ notify_customers(struct zctx *ctx, const char *code, int64_t request_id,
 	if (rc == ZEK_OK && str_eq(code, NOTIFY_SOLUTION) &&
 	    core_auto_close_at(ctx, ctx->now_ms) > 0 &&
 	    json_object_set_new(ev.payload, "closes_at",
-	    json_integer(core_auto_close_at(ctx, ctx->now_ms))) != 0)
+	        json_integer(core_auto_close_at(ctx, ctx->now_ms))) != 0)
 		rc = ZEK_NOMEM;
 	if (rc == ZEK_OK)
 		rc = event_comment(ctx, &ev, comment);
@@ -563,8 +581,8 @@ core_notify_solution(struct zctx *ctx, int64_t request_id,
 enum zek_rc
 core_notify_auto_closed(struct zctx *ctx, int64_t request_id)
 {
-	return notify_customers(ctx, NOTIFY_AUTO_CLOSED, request_id, NULL,
-	    NULL, NULL);
+	return notify_customers(ctx, NOTIFY_AUTO_CLOSED, request_id, NULL, NULL,
+	    NULL);
 }
 
 enum zek_rc
@@ -657,14 +675,17 @@ core_notify_account(struct zctx *ctx, const char *event,
 	    set_str(p, "actor", facts->actor) != 0 ||
 	    set_str(p, "org", facts->org) != 0 ||
 	    json_object_set_new(p, "expires_at",
-	    json_integer(facts->expires_at)) != 0) {
+	        json_integer(facts->expires_at)) != 0) {
 		json_decref(p);
 		return ZEK_NOMEM;
 	}
-	return queue_single(ctx, event, &(struct store_mail){
-		.recipient_id = to->id, .to_addr = to->email,
-		.to_name = to->name, .lang = core_lang(to->lang),
-		.tz = str_empty(to->tz) ? "Europe/Berlin" : to->tz }, p);
+	return queue_single(ctx, event,
+	    &(struct store_mail){ .recipient_id = to->id,
+	        .to_addr = to->email,
+	        .to_name = to->name,
+	        .lang = core_lang(to->lang),
+	        .tz = str_empty(to->tz) ? "Europe/Berlin" : to->tz },
+	    p);
 }
 
 enum zek_rc
@@ -674,15 +695,20 @@ core_notify_mail_unknown(struct zctx *ctx, const char *to_addr,
 	json_t *p = json_object();
 	const char *base = core_base_url(ctx);
 
-	if (p == NULL || base == NULL || set_str(p, "url", arena_printf(
-	    ctx->arena, "%s/servicedesk/customer/portals", base)) != 0 ||
+	if (p == NULL || base == NULL ||
+	    set_str(p, "url",
+	        arena_printf(ctx->arena, "%s/servicedesk/customer/portals",
+	            base)) != 0 ||
 	    set_str(p, "title", subject) != 0) {
 		json_decref(p);
 		return ZEK_NOMEM;
 	}
-	return queue_single(ctx, NOTIFY_MAIL_UNKNOWN, &(struct store_mail){
-		.to_addr = to_addr, .to_name = "", .lang = "de",
-		.tz = "Europe/Berlin" }, p);
+	return queue_single(ctx, NOTIFY_MAIL_UNKNOWN,
+	    &(struct store_mail){ .to_addr = to_addr,
+	        .to_name = "",
+	        .lang = "de",
+	        .tz = "Europe/Berlin" },
+	    p);
 }
 
 /* ---- the outbox for mail/ ---- */

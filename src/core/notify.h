@@ -71,8 +71,8 @@ enum zek_rc core_notify_solution(struct zctx *ctx, int64_t request_id,
 enum zek_rc core_notify_auto_closed(struct zctx *ctx, int64_t request_id);
 
 /* `actor` added `user_id` as a participant: to that user alone. */
-enum zek_rc core_notify_participant_added(struct zctx *ctx,
-    int64_t request_id, const struct user *actor, int64_t user_id);
+enum zek_rc core_notify_participant_added(struct zctx *ctx, int64_t request_id,
+    const struct user *actor, int64_t user_id);
 
 /* `actor` assigned the request to `assignee_id`: to the assignee, unless
  * they took it themselves or agent_mail_assigned is off. */
@@ -113,10 +113,10 @@ bool core_notify_event_secret(const char *event);
 
 /* What an account mail tells besides the recipient's name. */
 struct account_mail {
-	const char *url;            /* the single-use link */
-	const char *actor;          /* who invited, "" = nobody named */
-	const char *org;            /* the organisation invited into, or "" */
-	int64_t expires_at;         /* when the link stops working, UTC ms */
+	const char *url;    /* the single-use link */
+	const char *actor;  /* who invited, "" = nobody named */
+	const char *org;    /* the organisation invited into, or "" */
+	int64_t expires_at; /* when the link stops working, UTC ms */
 };
 
 /* Writes an account mail (NOTIFY_INVITATION ... NOTIFY_SIGNUP_EXISTING) to
@@ -146,16 +146,16 @@ enum zek_rc core_outbox_renew(struct zctx *ctx, int64_t id, const char *token,
     int64_t until);
 enum zek_rc core_outbox_get(struct zctx *ctx, int64_t id,
     struct store_mail **out);
-enum zek_rc core_outbox_set_raw(struct zctx *ctx, int64_t id,
-    const char *token, const char *raw);
+enum zek_rc core_outbox_set_raw(struct zctx *ctx, int64_t id, const char *token,
+    const char *raw);
 /* A mail with a single-use link (core_notify_event_secret) keeps neither
  * payload nor message once sent. */
 enum zek_rc core_outbox_sent(struct zctx *ctx, const struct store_mail *m,
     const char *token);
 enum zek_rc core_outbox_retry(struct zctx *ctx, int64_t id, const char *token,
     int64_t next_at, const char *error);
-enum zek_rc core_outbox_failed(struct zctx *ctx, int64_t id,
-    const char *token, const char *error);
+enum zek_rc core_outbox_failed(struct zctx *ctx, int64_t id, const char *token,
+    const char *error);
 /* Newest first; state NULL = any, request_id 0 = any. */
 enum zek_rc core_outbox_list(struct zctx *ctx, const char *state,
     int64_t request_id, size_t limit, struct store_mail **out, size_t *n);

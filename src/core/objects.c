@@ -12,8 +12,8 @@
 #include "lib/utf8.h"
 #include "store/store.h"
 
-#define CSV_FIELD_MAX 1024          /* bytes of one CSV field */
-#define LIST_MAX 100000             /* objects in one listing */
+#define CSV_FIELD_MAX 1024 /* bytes of one CSV field */
+#define LIST_MAX 100000    /* objects in one listing */
 
 bool
 core_object_kind_valid(const char *kind)
@@ -48,8 +48,9 @@ core_objects_search(struct zctx *ctx, const char *kind, const char *query,
 
 	if (!core_object_kind_valid(kind))
 		return ZEK_INVALID;
-	if (query != NULL && (strlen(query) > 4 * OBJECT_NAME_MAX ||
-	    !utf8_valid(query, strlen(query))))
+	if (query != NULL &&
+	    (strlen(query) > 4 * OBJECT_NAME_MAX ||
+	        !utf8_valid(query, strlen(query))))
 		return ZEK_INVALID;
 	if (limit == 0 || limit > OBJECTS_SEARCH_MAX)
 		limit = OBJECTS_SEARCH_MAX;
@@ -113,7 +114,7 @@ core_object_get_str(struct zctx *ctx, const char *id, const char *kind,
 
 struct csv {
 	const char *p, *end;
-	int64_t line;               /* current line, 1-based */
+	int64_t line; /* current line, 1-based */
 	char fields[2][CSV_FIELD_MAX + 1];
 	size_t nfields;
 };
@@ -130,8 +131,9 @@ csv_record(struct csv *c)
 	if (c->p >= c->end)
 		return 0;
 	for (;;) {
-		if (c->p >= c->end || (!quoted && (*c->p == '\n' ||
-		    *c->p == '\r' || *c->p == ','))) {
+		if (c->p >= c->end ||
+		    (!quoted &&
+		        (*c->p == '\n' || *c->p == '\r' || *c->p == ','))) {
 			if (quoted)
 				return -1;
 			if (c->nfields == 2)
@@ -164,7 +166,7 @@ csv_record(struct csv *c)
 			}
 		} else if (ch == '"') {
 			if (any)
-				return -1;  /* a quote inside an unquoted field */
+				return -1; /* a quote inside an unquoted field */
 			quoted = true;
 			any = true;
 			continue;
@@ -201,8 +203,9 @@ import_records(struct zctx *ctx, struct csv *c, int64_t *added,
 
 	*bad_line = c->line;
 	r = csv_record(c);
-	if (r != 1 || c->nfields != 2 || !str_caseeq(str_trim(c->fields[0]),
-	    "kind") || !str_caseeq(str_trim(c->fields[1]), "name"))
+	if (r != 1 || c->nfields != 2 ||
+	    !str_caseeq(str_trim(c->fields[0]), "kind") ||
+	    !str_caseeq(str_trim(c->fields[1]), "name"))
 		return ZEK_INVALID;
 	for (;;) {
 		start = c->line;
@@ -213,7 +216,7 @@ import_records(struct zctx *ctx, struct csv *c, int64_t *added,
 		if (r < 0)
 			return ZEK_INVALID;
 		if (c->nfields == 1 && str_empty(str_trim(c->fields[0])))
-			continue;   /* a blank line */
+			continue; /* a blank line */
 		if (c->nfields != 2)
 			return ZEK_INVALID;
 		kind = csv_kind(str_trim(c->fields[0]));
@@ -256,7 +259,7 @@ core_import_objects_text(struct zctx *ctx, const char *text, size_t len,
 	c->end = text + len;
 	c->line = 1;
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		c->p += 3;  /* spreadsheet programs write a byte-order mark */
+		c->p += 3; /* spreadsheet programs write a byte-order mark */
 	rc = import_records(ctx, c, &n, &bad);
 	if (rc == ZEK_INVALID && line_out != NULL)
 		*line_out = bad;
@@ -284,23 +287,25 @@ core_import_objects_csv(struct zctx *ctx, FILE *fp, int64_t *added,
 	else
 		rc = store_begin(ctx->db);
 	if (rc == ZEK_OK)
-		rc = store_finish(ctx->db, core_import_objects_text(ctx,
-		    b.data != NULL ? b.data : "", b.len, added, line_out));
+		rc = store_finish(ctx->db,
+		    core_import_objects_text(ctx, b.data != NULL ? b.data : "",
+		        b.len, added, line_out));
 	buf_free(&b);
 	return rc;
 }
 
 enum zek_rc
-core_import_objects_csv_path(struct zctx *ctx, const char *path,
-    int64_t *added, int64_t *line_out)
+core_import_objects_csv_path(struct zctx *ctx, const char *path, int64_t *added,
+    int64_t *line_out)
 {
 	enum zek_rc rc;
 	FILE *fp;
 
 	fp = fopen(path, "rb");
 	if (fp == NULL) {
-		log_error("core", "cannot read the objects file", LOG_FIELDS(
-		    LOG_S("path", path), LOG_S("error", strerror(errno))));
+		log_error("core", "cannot read the objects file",
+		    LOG_FIELDS(LOG_S("path", path),
+		        LOG_S("error", strerror(errno))));
 		return ZEK_IO;
 	}
 	rc = core_import_objects_csv(ctx, fp, added, line_out);

@@ -9,12 +9,12 @@
 
 #include "core/ctx.h"
 
-#define OBJECTS_SEARCH_MAX 50       /* results per search */
-#define OBJECT_NAME_MAX 255         /* code points */
+#define OBJECTS_SEARCH_MAX 50 /* results per search */
+#define OBJECT_NAME_MAX 255   /* code points */
 
 struct object {
 	int64_t id;
-	const char *kind;           /* "mandant" | "online_dienst" */
+	const char *kind; /* "mandant" | "online_dienst" */
 	const char *name;
 };
 
@@ -43,8 +43,8 @@ enum zek_rc core_object_get_str(struct zctx *ctx, const char *id,
  * Existing (kind, name) pairs, in any case, are skipped, so importing
  * twice changes nothing. All or nothing: one transaction. *added (may be NULL) = new
  * objects. ZEK_INVALID with *line_out (may be NULL) set to the bad line. */
-enum zek_rc core_import_objects_csv(struct zctx *ctx, FILE *fp,
-    int64_t *added, int64_t *line_out);
+enum zek_rc core_import_objects_csv(struct zctx *ctx, FILE *fp, int64_t *added,
+    int64_t *line_out);
 /* The same for CSV text in memory (an upload), within the caller's
  * transaction (which it must roll back on an error); ZEK_TOOBIG past the
  * limit core_import_objects_csv reads. */

@@ -25,12 +25,12 @@
 static pthread_mutex_t crack_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
-add(struct password_errs *out, const char *field, const char *key,
-    int64_t max)
+add(struct password_errs *out, const char *field, const char *key, int64_t max)
 {
 	if (*out->n < out->max)
 		out->errs[(*out->n)++] = (struct field_error){ .field = field,
-		    .key = key, .max = max };
+			.key = key,
+			.max = max };
 }
 
 /* Letters and digits; every byte of a multi-byte character counts as a
@@ -117,9 +117,11 @@ dict_open(void)
 		if (pwp != NULL)
 			absent = FindPW(pwp, no_word);
 		else
-			log_warning("core", "no cracklib dictionary (apt-get "
+			log_warning("core",
+			    "no cracklib dictionary (apt-get "
 			    "install cracklib-runtime): common passwords are not "
-			    "refused", LOG_FIELDS(LOG_S("path", path)));
+			    "refused",
+			    LOG_FIELDS(LOG_S("path", path)));
 	}
 	return pwp;
 }
@@ -160,17 +162,18 @@ is_common(const char *pw, const char *email, const char *name)
 	snprintf(buf, sizeof(buf), "%s", pw);
 	pthread_mutex_lock(&crack_lock);
 	pwp = dict_open();
-	common = pwp != NULL && (letters_are_word(pwp, pw) ||
-	    FascistLookUser(pwp, buf, str_empty(email) ? "-" : email,
-	    str_empty(name) ? "" : name) != NULL);
+	common = pwp != NULL &&
+	    (letters_are_word(pwp, pw) ||
+	        FascistLookUser(pwp, buf, str_empty(email) ? "-" : email,
+	            str_empty(name) ? "" : name) != NULL);
 	pthread_mutex_unlock(&crack_lock);
 	return common;
 }
 
 void
 core_password_rules(struct zctx *ctx, const char *pw, const char *pw2,
-    const char *email, const char *name, const char *field,
-    const char *field2, struct password_errs *out)
+    const char *email, const char *name, const char *field, const char *field2,
+    struct password_errs *out)
 {
 	size_t n = pw != NULL ? strlen(pw) : 0;
 

@@ -30,8 +30,8 @@ struct password_errs {
  * Debian's cracklib (err_password_common); all under field `field`. A
  * repetition that differs: err_password_mismatch under `field2`. Short
  * of memory, the personal words are not checked. */
-void core_password_rules(struct zctx *ctx, const char *pw,
-    const char *pw2, const char *email, const char *name, const char *field,
-    const char *field2, struct password_errs *out);
+void core_password_rules(struct zctx *ctx, const char *pw, const char *pw2,
+    const char *email, const char *name, const char *field, const char *field2,
+    struct password_errs *out);
 
 #endif

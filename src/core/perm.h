@@ -11,9 +11,9 @@ struct user;
 /* The facts about a request that visibility depends on. */
 struct perm_request {
 	int64_t reporter_id;
-	int64_t creator_id;         /* who raised it (on behalf of the reporter) */
-	int64_t shared_org_id;      /* 0 = private */
-	bool user_is_participant;   /* the asking user takes part */
+	int64_t creator_id;    /* who raised it (on behalf of the reporter) */
+	int64_t shared_org_id; /* 0 = private */
+	bool user_is_participant; /* the asking user takes part */
 };
 
 /* True when `user` may see the request: agents and admins always; else the

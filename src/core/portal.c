@@ -120,11 +120,11 @@ search_fold(struct zctx *ctx, const char *s)
 {
 	char *f = utf8_fold_in(ctx->arena, s), *r, *w;
 
-	for (r = w = f; f != NULL && *r != '\0'; ) {
+	for (r = w = f; f != NULL && *r != '\0';) {
 		unsigned char b = (unsigned char)r[1];
 
-		if ((unsigned char)r[0] == 0xC3 && (b == 0xA4 || b == 0xB6 ||
-		    b == 0xBC)) {
+		if ((unsigned char)r[0] == 0xC3 &&
+		    (b == 0xA4 || b == 0xB6 || b == 0xBC)) {
 			*w++ = b == 0xA4 ? 'a' : b == 0xB6 ? 'o' : 'u';
 			r += 2;
 		} else {
@@ -173,8 +173,8 @@ static bool
 type_matches(struct zctx *ctx, const struct portal_reqtype *t,
     const char *const *words, size_t nwords)
 {
-	const char *text = search_fold(ctx, arena_printf(ctx->arena, "%s %s",
-	    t->name, t->description));
+	const char *text = search_fold(ctx,
+	    arena_printf(ctx->arena, "%s %s", t->name, t->description));
 	size_t i;
 
 	for (i = 0; text != NULL && i < nwords; i++)
@@ -184,8 +184,8 @@ type_matches(struct zctx *ctx, const struct portal_reqtype *t,
 }
 
 enum zek_rc
-core_portal_search(struct zctx *ctx, const struct user *user,
-    const char *query, const char *lang, struct portal_hit **out, size_t *n)
+core_portal_search(struct zctx *ctx, const struct user *user, const char *query,
+    const char *lang, struct portal_hit **out, size_t *n)
 {
 	const char *words[SEARCH_WORDS_MAX], *q;
 	struct portal_summary *ps;
@@ -211,18 +211,21 @@ core_portal_search(struct zctx *ctx, const struct user *user,
 	for (i = 0; rc == ZEK_OK && i < np && *n < PORTAL_HITS_MAX; i++) {
 		rc = core_portal_get(ctx, user, ps[i].id, lang, &p);
 		for (g = 0; rc == ZEK_OK && g < p->ngroups; g++)
-			for (k = 0; k < p->groups[g].ntypes && *n < PORTAL_HITS_MAX;
-			    k++) {
-				const struct portal_reqtype *t =
-				    &p->groups[g].types[k];
+			for (k = 0;
+			     k < p->groups[g].ntypes && *n < PORTAL_HITS_MAX;
+			     k++) {
+				const struct portal_reqtype *t = &p->groups[g]
+				                                      .types[k];
 
 				if (type_matches(ctx, t, words, nwords))
 					hits[(*n)++] = (struct portal_hit){
 						.portal_id = p->id,
 						.portal_name = p->name,
-						.type_id = t->id, .name = t->name,
+						.type_id = t->id,
+						.name = t->name,
 						.description = t->description,
-						.icon = t->icon };
+						.icon = t->icon
+					};
 			}
 	}
 	if (rc == ZEK_OK)

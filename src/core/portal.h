@@ -12,24 +12,24 @@ struct user;
 
 /* One portal in the help center list. */
 struct portal_summary {
-	int64_t id;                 /* portal id, as in the URL (17) */
-	int64_t desk_id;            /* service desk id, as in the API */
-	const char *project_key;    /* "ZEK" */
+	int64_t id;              /* portal id, as in the URL (17) */
+	int64_t desk_id;         /* service desk id, as in the API */
+	const char *project_key; /* "ZEK" */
 	const char *name;
-	const char *description;    /* "" if none */
+	const char *description; /* "" if none */
 };
 
 struct portal_reqtype {
 	int64_t id;
 	const char *name;
 	const char *description;
-	const char *icon;           /* "" if none */
+	const char *icon; /* "" if none */
 };
 
 struct portal_group {
 	int64_t id;
 	const char *name;
-	struct portal_reqtype *types;   /* in order; may be empty ("ODIS") */
+	struct portal_reqtype *types; /* in order; may be empty ("ODIS") */
 	size_t ntypes;
 };
 
@@ -74,8 +74,8 @@ struct portal_hit {
 	const char *icon;
 };
 
-#define PORTAL_SEARCH_MAX 200       /* code points of a search; more is cut */
-#define PORTAL_HITS_MAX 50          /* types a search shows at most */
+#define PORTAL_SEARCH_MAX 200 /* code points of a search; more is cut */
+#define PORTAL_HITS_MAX 50    /* types a search shows at most */
 
 /* The request types offered in every portal the user can use whose name
  * or description (in lang) has each word of `query` as the start of one

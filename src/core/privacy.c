@@ -35,12 +35,13 @@ static json_t *
 person_json(const struct store_user *su, const struct store_org *orgs,
     size_t norgs)
 {
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o}",
-	    "id", (json_int_t)su->id, "email", su->email, "name", su->name,
-	    "role", su->role, "language", su->lang, "time_zone", su->tz,
+	json_t *o = json_pack(
+	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "id",
+	    (json_int_t)su->id, "email", su->email, "name", su->name, "role",
+	    su->role, "language", su->lang, "time_zone", su->tz,
 	    "mail_notifications", su->notify, "created", iso(su->created_at),
-	    "last_sign_in", iso(su->last_login_at),
-	    "deactivated", iso(su->deactivated_at));
+	    "last_sign_in", iso(su->last_login_at), "deactivated",
+	    iso(su->deactivated_at));
 	json_t *names = json_array();
 	size_t i;
 
@@ -57,9 +58,10 @@ requests_json(const struct store_user_request *r, size_t n)
 	size_t i;
 
 	for (i = 0; a != NULL && i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o}",
-		    "key", r[i].key, "title", r[i].title, "status", r[i].status,
-		    "created", iso(r[i].created_at)));
+		json_array_append_new(a,
+		    json_pack("{s:s, s:s, s:s, s:o}", "key", r[i].key, "title",
+		        r[i].title, "status", r[i].status, "created",
+		        iso(r[i].created_at)));
 	return a;
 }
 
@@ -70,9 +72,10 @@ comments_json(const struct store_user_comment *m, size_t n)
 	size_t i;
 
 	for (i = 0; a != NULL && i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:o}",
-		    "request", m[i].key, "body", m[i].body,
-		    "public", m[i].is_public, "created", iso(m[i].created_at)));
+		json_array_append_new(a,
+		    json_pack("{s:s, s:s, s:b, s:o}", "request", m[i].key,
+		        "body", m[i].body, "public", m[i].is_public, "created",
+		        iso(m[i].created_at)));
 	return a;
 }
 
@@ -83,10 +86,11 @@ tokens_json(const struct store_token *t, size_t n)
 	size_t i;
 
 	for (i = 0; a != NULL && i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o}",
-		    "name", t[i].name, "created", iso(t[i].created_at),
-		    "expires", iso(t[i].expires_at),
-		    "last_used", iso(t[i].last_used_at)));
+		json_array_append_new(a,
+		    json_pack("{s:s, s:o, s:o, s:o}", "name", t[i].name,
+		        "created", iso(t[i].created_at), "expires",
+		        iso(t[i].expires_at), "last_used",
+		        iso(t[i].last_used_at)));
 	return a;
 }
 
@@ -97,10 +101,10 @@ sessions_json(const struct store_session *s, size_t n)
 	size_t i;
 
 	for (i = 0; a != NULL && i < n; i++)
-		json_array_append_new(a, json_pack("{s:o, s:o, s:o}",
-		    "created", iso(s[i].created_at),
-		    "last_seen", iso(s[i].last_seen),
-		    "expires", iso(s[i].expires_at)));
+		json_array_append_new(a,
+		    json_pack("{s:o, s:o, s:o}", "created",
+		        iso(s[i].created_at), "last_seen", iso(s[i].last_seen),
+		        "expires", iso(s[i].expires_at)));
 	return a;
 }
 
@@ -111,9 +115,10 @@ mails_json(const struct store_mail *m, size_t n)
 	size_t i;
 
 	for (i = 0; a != NULL && i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:o}",
-		    "event", m[i].event, "to", m[i].to_addr, "state", m[i].state,
-		    "created", iso(m[i].created_at), "sent", iso(m[i].sent_at)));
+		json_array_append_new(a,
+		    json_pack("{s:s, s:s, s:s, s:o, s:o}", "event", m[i].event,
+		        "to", m[i].to_addr, "state", m[i].state, "created",
+		        iso(m[i].created_at), "sent", iso(m[i].sent_at)));
 	return a;
 }
 
@@ -124,10 +129,10 @@ audit_json(const struct store_audit *e, size_t n)
 	size_t i;
 
 	for (i = 0; a != NULL && i < n; i++)
-		json_array_append_new(a, json_pack("{s:o, s:s, s:s, s:s, s:s}",
-		    "at", iso(e[i].at), "action", e[i].action,
-		    "by", e[i].actor_name, "organisation", e[i].org_name,
-		    "detail", e[i].detail));
+		json_array_append_new(a,
+		    json_pack("{s:o, s:s, s:s, s:s, s:s}", "at", iso(e[i].at),
+		        "action", e[i].action, "by", e[i].actor_name,
+		        "organisation", e[i].org_name, "detail", e[i].detail));
 	return a;
 }
 
@@ -147,19 +152,23 @@ export_parts(struct zctx *ctx, const struct store_user *su, json_t *out)
 
 	rc = store_user_orgs(ctx->db, ctx->arena, su->id, &orgs, &norgs);
 	if (rc == ZEK_OK)
-		rc = store_user_requests(ctx->db, ctx->arena, su->id, false, &rep,
-		    &nrep);
+		rc = store_user_requests(ctx->db, ctx->arena, su->id, false,
+		    &rep, &nrep);
 	if (rc == ZEK_OK)
-		rc = store_user_requests(ctx->db, ctx->arena, su->id, true, &part,
-		    &npart);
+		rc = store_user_requests(ctx->db, ctx->arena, su->id, true,
+		    &part, &npart);
 	if (rc == ZEK_OK)
-		rc = store_user_comments(ctx->db, ctx->arena, su->id, &com, &ncom);
+		rc = store_user_comments(ctx->db, ctx->arena, su->id, &com,
+		    &ncom);
 	if (rc == ZEK_OK)
-		rc = store_tokens_by_user(ctx->db, ctx->arena, su->id, &tok, &ntok);
+		rc = store_tokens_by_user(ctx->db, ctx->arena, su->id, &tok,
+		    &ntok);
 	if (rc == ZEK_OK)
-		rc = store_user_sessions(ctx->db, ctx->arena, su->id, &ses, &nses);
+		rc = store_user_sessions(ctx->db, ctx->arena, su->id, &ses,
+		    &nses);
 	if (rc == ZEK_OK)
-		rc = store_user_mails(ctx->db, ctx->arena, su->id, &mail, &nmail);
+		rc = store_user_mails(ctx->db, ctx->arena, su->id, &mail,
+		    &nmail);
 	if (rc == ZEK_OK)
 		rc = store_audit_list(ctx->db, ctx->arena, su->id, 0,
 		    PRIVACY_AUDIT_MAX, &aud, &naud);
@@ -167,9 +176,9 @@ export_parts(struct zctx *ctx, const struct store_user *su, json_t *out)
 		return rc;
 	if (json_object_set_new(out, "person", person_json(su, orgs, norgs)) ||
 	    json_object_set_new(out, "requests_reported",
-	    requests_json(rep, nrep)) ||
+	        requests_json(rep, nrep)) ||
 	    json_object_set_new(out, "requests_participating",
-	    requests_json(part, npart)) ||
+	        requests_json(part, npart)) ||
 	    json_object_set_new(out, "comments", comments_json(com, ncom)) ||
 	    json_object_set_new(out, "api_tokens", tokens_json(tok, ntok)) ||
 	    json_object_set_new(out, "sessions", sessions_json(ses, nses)) ||
@@ -213,15 +222,14 @@ fail:
 /* LIKE patterns of the sign-in throttle's keys for this person
  * (core/auth.c, core/profile.c, core/sharing.c, core/accounts.c). */
 static size_t
-throttle_keys(struct zctx *ctx, const struct store_user *su,
-    const char **keys)
+throttle_keys(struct zctx *ctx, const struct store_user *su, const char **keys)
 {
 	const char *fold = utf8_fold_in(ctx->arena, su->email);
 	char *esc = NULL, *o;
 	size_t n = 0;
 
-	if (fold != NULL && (esc = arena_alloc(ctx->arena,
-	    2 * strlen(fold) + 1)) != NULL) {
+	if (fold != NULL &&
+	    (esc = arena_alloc(ctx->arena, 2 * strlen(fold) + 1)) != NULL) {
 		for (o = esc; *fold != '\0'; fold++) {
 			if (*fold == '%' || *fold == '_' || *fold == '\\')
 				*o++ = '\\';

@@ -11,7 +11,7 @@
 #define PRIVACY_ERASED_NAME "Gelöschte Person"
 /* The erased address: geloescht-ID@invalid (RFC 2606: never delivered). */
 #define PRIVACY_DOMAIN "invalid"
-#define PRIVACY_AUDIT_MAX 10000     /* account changes listed at most */
+#define PRIVACY_AUDIT_MAX 10000 /* account changes listed at most */
 #define PRIVACY_THROTTLE_KEYS 5
 
 /* Everything zek holds about the person with this address: the account
@@ -19,8 +19,7 @@
  * their comments, API tokens and sessions (without secrets), the mails
  * to them and the changes of their account. *out: a new JSON object for
  * the caller to decref. Recorded in the audit. ZEK_NOTFOUND. */
-enum zek_rc core_user_export(struct zctx *ctx, const char *email,
-    json_t **out);
+enum zek_rc core_user_export(struct zctx *ctx, const char *email, json_t **out);
 
 /* Erases the person: name PRIVACY_ERASED_NAME, address
  * geloescht-ID@invalid, no password, preferences reset, deactivated;

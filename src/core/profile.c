@@ -23,7 +23,8 @@ add_err(struct field_error *errs, size_t *nerrs, const char *field,
 {
 	if (*nerrs < PROFILE_MAX_ERRORS)
 		errs[(*nerrs)++] = (struct field_error){ .field = field,
-		    .key = key, .max = max };
+			.key = key,
+			.max = max };
 }
 
 /* The trimmed name, or NULL (with an error added unless out of memory). */
@@ -34,8 +35,8 @@ check_name(struct zctx *ctx, const char *name, struct field_error *errs,
 	const char *err, *nm = core_name_check(ctx, name, USER_NAME_MAX, &err);
 
 	if (nm == NULL && err != NULL)
-		add_err(errs, nerrs, "name", err, str_eq(err, "err_too_long") ?
-		    USER_NAME_MAX : 0);
+		add_err(errs, nerrs, "name", err,
+		    str_eq(err, "err_too_long") ? USER_NAME_MAX : 0);
 	return nm;
 }
 
@@ -72,7 +73,8 @@ check_current_password(struct zctx *ctx, const struct user *user,
 		return rc;
 	if (!core_password_check(su->password_hash, current)) {
 		core_throttle_fail(ctx, key);
-		add_err(errs, nerrs, "current_password", "err_password_wrong", 0);
+		add_err(errs, nerrs, "current_password", "err_password_wrong",
+		    0);
 		return ZEK_OK;
 	}
 	core_throttle_clear(ctx, key);
@@ -100,13 +102,14 @@ save_profile(struct zctx *ctx, const struct user *user, const char *name,
 		return rc;
 	rc = store_user_by_id(ctx->db, ctx->arena, user->id, &su);
 	if (rc == ZEK_OK)
-		rc = store_user_update_profile(ctx->db, user->id, name, su->lang,
-		    su->tz);
+		rc = store_user_update_profile(ctx->db, user->id, name,
+		    su->lang, su->tz);
 	if (rc == ZEK_OK && hash != NULL) {
 		rc = store_user_set_password(ctx->db, user->id, hash);
 		/* Whoever else knew the old password is signed out. */
 		if (rc == ZEK_OK)
-			rc = store_sessions_delete_others(ctx->db, user->id, keep);
+			rc = store_sessions_delete_others(ctx->db, user->id,
+			    keep);
 		/* Tokens are separate credentials: gone only when asked. */
 		if (rc == ZEK_OK && in->revoke_tokens)
 			rc = store_tokens_delete_all(ctx->db, user->id);
@@ -166,12 +169,12 @@ core_profile_set_prefs(struct zctx *ctx, const struct user *user,
 	memset(err, 0, sizeof(*err));
 	if (!str_eq(lang, "de") && !str_eq(lang, "en")) {
 		*err = (struct field_error){ .field = "lang",
-		    .key = "err_invalid_option" };
+			.key = "err_invalid_option" };
 		return ZEK_INVALID;
 	}
 	if (tz == NULL || !core_tz_valid(tz)) {
 		*err = (struct field_error){ .field = "tz",
-		    .key = "err_invalid_option" };
+			.key = "err_invalid_option" };
 		return ZEK_INVALID;
 	}
 	rc = store_begin(ctx->db);
@@ -179,8 +182,8 @@ core_profile_set_prefs(struct zctx *ctx, const struct user *user,
 		return rc;
 	rc = store_user_by_id(ctx->db, ctx->arena, user->id, &su);
 	if (rc == ZEK_OK)
-		rc = store_user_update_profile(ctx->db, user->id, su->name, lang,
-		    tz);
+		rc = store_user_update_profile(ctx->db, user->id, su->name,
+		    lang, tz);
 	if (rc == ZEK_OK)
 		rc = store_user_set_notify(ctx->db, user->id, notify);
 	return store_finish(ctx->db, rc);

@@ -19,11 +19,11 @@ struct profile_edit {
 	const char *name;
 	const char *current_password;
 	const char *new_password;
-	const char *new_password2;   /* repetition */
-	const char *keep_session;    /* raw token of the session that stays
-	                              * signed in after a password change */
-	bool revoke_tokens;          /* a password change also deletes every
-	                              * personal access token of the user */
+	const char *new_password2; /* repetition */
+	const char *keep_session;  /* raw token of the session that stays
+	                            * signed in after a password change */
+	bool revoke_tokens;        /* a password change also deletes every
+	                            * personal access token of the user */
 };
 
 /* Changes the display name and, when asked, the password (all or

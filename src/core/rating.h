@@ -22,31 +22,31 @@ struct request_view;
  * agents-only "rated" entry in the activity log); no other customer does.
  */
 #define RATING_SCORE_MAX 5
-#define RATING_COMMENT_MAX 2000     /* code points */
+#define RATING_COMMENT_MAX 2000 /* code points */
 #define RATING_CHANGE_DAYS 7
 #define RATING_SCORE_FIELD "score"
 #define RATING_COMMENT_FIELD "rating_comment"
-#define RATING_LINK_PATH "/servicedesk/customer/rating/"  /* + token */
+#define RATING_LINK_PATH "/servicedesk/customer/rating/" /* + token */
 
 /* A given rating. Lives in ctx->arena. */
 struct rating {
-	int score;                  /* 1..RATING_SCORE_MAX */
-	const char *comment;        /* "" = none */
+	int score;           /* 1..RATING_SCORE_MAX */
+	const char *comment; /* "" = none */
 	int64_t rater_id;
 	int64_t created_at;
 	int64_t updated_at;
-	int64_t change_until;       /* changes are taken before this (UTC ms) */
+	int64_t change_until; /* changes are taken before this (UTC ms) */
 };
 
 /* What the page of a request shows its viewer of the rating. */
 struct rating_view {
-	bool offered;               /* the viewer may rate now: the reporter of
-	                               a closed, not withdrawn request without
-	                               a rating, or within the change period */
-	bool has_rating;            /* `rating` is filled: the viewer is the
-	                               reporter who gave it, or support staff */
-	bool changeable;            /* has_rating, and the reporter may still
-	                               change it */
+	bool offered;    /* the viewer may rate now: the reporter of
+	                    a closed, not withdrawn request without
+	                    a rating, or within the change period */
+	bool has_rating; /* `rating` is filled: the viewer is the
+	                    reporter who gave it, or support staff */
+	bool changeable; /* has_rating, and the reporter may still
+	                    change it */
 	struct rating rating;
 };
 
@@ -75,23 +75,23 @@ enum zek_rc core_rating_save(struct zctx *ctx, const struct user *user,
 
 /* What the rating link of a closing mail says. */
 enum rating_link_state {
-	RATING_LINK_OPEN,           /* it may be used: no rating yet */
-	RATING_LINK_USED,           /* the request has its rating */
-	RATING_LINK_EXPIRED,        /* a real link, older than
-	                               RATINGTOKEN_DAYS */
-	RATING_LINK_INVALID,        /* garbled, forged, or its request or
-	                               person is gone */
+	RATING_LINK_OPEN,    /* it may be used: no rating yet */
+	RATING_LINK_USED,    /* the request has its rating */
+	RATING_LINK_EXPIRED, /* a real link, older than
+	                        RATINGTOKEN_DAYS */
+	RATING_LINK_INVALID, /* garbled, forged, or its request or
+	                        person is gone */
 };
 
 struct rating_link {
 	enum rating_link_state state;
-	int64_t user_id;            /* OPEN, USED: whom the link is for */
+	int64_t user_id; /* OPEN, USED: whom the link is for */
 	int64_t request_id;
-	const char *key;            /* OPEN, USED: the request's key, title */
+	const char *key; /* OPEN, USED: the request's key, title */
 	const char *title;
 	int64_t portal_id;
-	bool changeable;            /* USED: the reporter may still change the
-	                               rating on the request page */
+	bool changeable; /* USED: the reporter may still change the
+	                    rating on the request page */
 };
 
 /* Reads the link's token; changes nothing (a GET). ZEK_OK with out->state

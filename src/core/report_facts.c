@@ -14,7 +14,7 @@
 #include "lib/str.h"
 #include "store/store.h"
 
-#define NO_GOAL_MS (INT64_MAX / 4)      /* measured, never breached */
+#define NO_GOAL_MS (INT64_MAX / 4) /* measured, never breached */
 #define SERVICES_TEXT_MAX 1024
 
 /* ---- the facts ---- */
@@ -23,8 +23,8 @@
 static bool
 is_resolved(const char *status, const char *resolution)
 {
-	return str_eq(status, "geschlossen") || (str_eq(status,
-	    "wartet_kunde") && str_eq(resolution, "geloest"));
+	return str_eq(status, "geschlossen") ||
+	    (str_eq(status, "wartet_kunde") && str_eq(resolution, "geloest"));
 }
 
 /* When the request last became resolved by its log, 0 = never. */
@@ -78,8 +78,8 @@ first_response(const struct calendar *cal, const struct store_reqtype *t,
 	if (k == nev)
 		return ZEK_OK;
 	/* Only the events up to it: no cycle runs after them. */
-	rc = sla_compute(cal, SLA_FIRST_RESPONSE, goal_ms(
-	    t->sla_response_minutes), ev, k + 1, ev[k].at, &res);
+	rc = sla_compute(cal, SLA_FIRST_RESPONSE,
+	    goal_ms(t->sla_response_minutes), ev, k + 1, ev[k].at, &res);
 	if (rc != ZEK_OK || res.ncompleted == 0)
 		return rc;
 	*stop = res.completed[0].stop;
@@ -110,8 +110,9 @@ resolution(const struct calendar *cal, const struct store_reqtype *t,
 	}
 	if (last == nev)
 		return ZEK_OK;
-	rc = sla_compute(cal, SLA_RESOLUTION, goal_ms(
-	    t->sla_resolution_minutes), ev, last + 1, ev[last].at, &res);
+	rc = sla_compute(cal, SLA_RESOLUTION,
+	    goal_ms(t->sla_resolution_minutes), ev, last + 1, ev[last].at,
+	    &res);
 	if (rc != ZEK_OK || res.ncompleted == 0 || res.has_ongoing)
 		return rc;
 	f->resolution_ms = 0;
@@ -175,10 +176,9 @@ local_days(int64_t *const *at, int64_t *const *day, size_t n)
 
 enum zek_rc
 report_facts_of(const struct calendar *cal, const struct store_request *r,
-    const struct store_reqtype *t, const struct store_activity *rows,
-    size_t n, const struct store_rating *rating,
-    const char *const *services, size_t n_services, struct zctx *ctx,
-    struct store_report_facts *out)
+    const struct store_reqtype *t, const struct store_activity *rows, size_t n,
+    const struct store_rating *rating, const char *const *services,
+    size_t n_services, struct zctx *ctx, struct store_report_facts *out)
 {
 	int64_t created = r->created_at, resolved = 0, responded, solved;
 	int64_t rated = rating != NULL ? rating->created_at : 0;
@@ -255,7 +255,7 @@ day_add(struct delta *d, int64_t day, int64_t type_id,
 			break;
 	if (i == d->ndays) {
 		if (i == CELLS_MAX)
-			return;     /* cannot happen: 5 days a facts row */
+			return; /* cannot happen: 5 days a facts row */
 		d->days[d->ndays++] = (struct day_cell){ .day = day,
 			.type_id = type_id };
 	}
@@ -335,8 +335,10 @@ facts_add(struct delta *d, const struct store_report_facts *f, int64_t sign)
 		    f->resolution_ms, sign);
 	}
 	if (f->rating >= 1 && f->rating <= REPORT_RATINGS && f->rating_day >= 0)
-		day_add(d, f->rating_day, type, (enum store_report_col)(
-		    STORE_REPORT_RATED_1 + f->rating - 1), sign);
+		day_add(d, f->rating_day, type,
+		    (enum store_report_col)(
+		        STORE_REPORT_RATED_1 + f->rating - 1),
+		    sign);
 	/* The text is ours ("3,17"), written by services_text. */
 	while (p != NULL && *p != '\0') {
 		id = strtoll(p, &end, 10);
@@ -461,8 +463,7 @@ rating_and_services(struct zctx *ctx, const struct store_request *r,
 
 enum zek_rc
 core_report_request_update(struct zctx *ctx, const struct store_request *r,
-    const struct store_reqtype *t, const struct store_activity *rows,
-    size_t n)
+    const struct store_reqtype *t, const struct store_activity *rows, size_t n)
 {
 	struct store_report_facts *old, now;
 	struct store_rating *rating;
@@ -474,7 +475,8 @@ core_report_request_update(struct zctx *ctx, const struct store_request *r,
 
 	rc = core_calendar_load(ctx, &cal);
 	if (rc == ZEK_OK)
-		rc = rating_and_services(ctx, r, &rating, &services, &nservices);
+		rc = rating_and_services(ctx, r, &rating, &services,
+		    &nservices);
 	if (rc == ZEK_OK)
 		rc = report_facts_of(&cal, r, t, rows, n, rating, services,
 		    nservices, ctx, &now);
@@ -511,7 +513,7 @@ core_report_request(struct zctx *ctx, int64_t request_id)
 	if (rc == ZEK_OK)
 		rc = core_request_log(ctx, request_id, &rows, &n);
 	return rc == ZEK_OK ? core_report_request_update(ctx, r, t, rows, n) :
-	    rc;
+	                      rc;
 }
 
 enum zek_rc

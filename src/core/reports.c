@@ -15,7 +15,7 @@
 #include "store/store.h"
 
 #define MINUTE_MS 60000LL
-#define INCIDENT_ICON "stoerung"    /* the incident types' icon */
+#define INCIDENT_ICON "stoerung" /* the incident types' icon */
 
 /* ---- buckets ---- */
 
@@ -28,7 +28,7 @@ static const int64_t eighth[8] = { 1000000000, 1090507733, 1189207115,
 static int64_t
 minute_times_eighths(int e)
 {
-	int64_t micro = MINUTE_MS * eighth[e % 8] / 1000000;   /* ms / 1000 */
+	int64_t micro = MINUTE_MS * eighth[e % 8] / 1000000; /* ms / 1000 */
 
 	return (micro << (e / 8)) / 1000;
 }
@@ -65,7 +65,7 @@ report_median(const int64_t *counts, size_t nb, int64_t *out_ms)
 		total += counts[b] > 0 ? counts[b] : 0;
 	if (total == 0)
 		return false;
-	rank = (total + 1) / 2;     /* 1-based: the lower middle one */
+	rank = (total + 1) / 2; /* 1-based: the lower middle one */
 	for (b = 0; b < nb; b++) {
 		seen += counts[b] > 0 ? counts[b] : 0;
 		if (seen >= rank)
@@ -86,14 +86,13 @@ monday_of(int64_t day)
 
 size_t
 report_weeks(int64_t from, int64_t to, int64_t open_before,
-    const struct store_report_day *days, size_t ndays,
-    struct report_week *out)
+    const struct store_report_day *days, size_t ndays, struct report_week *out)
 {
 	int64_t open = open_before, start;
 	size_t nw = 0, k = 0;
 
 	for (start = monday_of(from); start <= to && nw < REPORT_WEEKS_MAX;
-	    start += 7) {
+	     start += 7) {
 		struct report_week *w = &out[nw++];
 
 		*w = (struct report_week){ .from = start < from ? from : start,
@@ -126,8 +125,8 @@ core_report_today(struct zctx *ctx, int64_t *today)
 /* ---- the report ---- */
 
 enum zek_rc
-core_report_types(struct zctx *ctx, const struct user *user,
-    const char *lang, struct report_type **out, size_t *n)
+core_report_types(struct zctx *ctx, const struct user *user, const char *lang,
+    struct report_type **out, size_t *n)
 {
 	struct store_reqtype *types;
 	struct store_desk *desks;
@@ -147,7 +146,8 @@ core_report_types(struct zctx *ctx, const struct user *user,
 			if (*out == NULL)
 				return ZEK_NOMEM;
 			(*out)[(*n)++] = (struct report_type){ types[k].id,
-			    core_pick(lang, types[k].name_de, types[k].name_en) };
+				core_pick(lang, types[k].name_de,
+				    types[k].name_en) };
 		}
 	}
 	return rc;
@@ -184,8 +184,8 @@ medians(struct zctx *ctx, const struct report_query *q, struct report *r)
 	size_t i, n;
 	enum zek_rc rc;
 
-	rc = store_report_times(ctx->db, ctx->arena, q->from, q->to,
-	    q->type_id, &c, &n);
+	rc = store_report_times(ctx->db, ctx->arena, q->from, q->to, q->type_id,
+	    &c, &n);
 	for (i = 0; rc == ZEK_OK && i < n; i++) {
 		int64_t measure = c[i].key / 1000, b = c[i].key % 1000;
 
@@ -228,8 +228,8 @@ service_types(struct zctx *ctx, const struct user *user,
 		if (q->type_id != 0 && types[i].id != q->type_id)
 			continue;
 		rc = store_reqtype_get(ctx->db, ctx->arena, types[i].id, &t);
-		if (rc == ZEK_OK && (q->type_id != 0 ||
-		    str_eq(t->icon, INCIDENT_ICON))) {
+		if (rc == ZEK_OK &&
+		    (q->type_id != 0 || str_eq(t->icon, INCIDENT_ICON))) {
 			(*ids)[r->nservice_types] = types[i].id;
 			r->service_types[r->nservice_types++] = types[i].name;
 		}
@@ -261,7 +261,8 @@ top_services(struct zctx *ctx, const struct user *user,
 		ids[i] = c[i].key;
 	rc = store_objects_by_ids(ctx->db, ctx->arena, ids, n, &objs, &nobjs);
 	for (i = 0; rc == ZEK_OK && i < n; i++) {
-		r->services[i] = (struct report_service){ c[i].key, "", c[i].n };
+		r->services[i] = (struct report_service){ c[i].key, "",
+			c[i].n };
 		for (k = 0; k < nobjs; k++)
 			if (objs[k].id == c[i].key)
 				r->services[i].name = objs[k].name;

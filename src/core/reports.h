@@ -29,10 +29,10 @@ struct zctx;
  * business calendar's working hours are in: the counts kept per day
  * would otherwise move when an admin changes the calendar. */
 #define REPORT_ZONE "Europe/Berlin"
-#define REPORT_BUCKETS (1 + 4 * 23)    /* up to 2^23 minutes: 16 years */
+#define REPORT_BUCKETS (1 + 4 * 23) /* up to 2^23 minutes: 16 years */
 #define REPORT_MEASURE_RESPONSE 1
 #define REPORT_MEASURE_RESOLUTION 2
-#define REPORT_SERVICES_MAX 32      /* Online-Dienste of one request counted */
+#define REPORT_SERVICES_MAX 32 /* Online-Dienste of one request counted */
 
 int report_bucket_of(int64_t ms);
 /* The least time of bucket b (ms), and the one told for it. */
@@ -78,7 +78,7 @@ enum zek_rc core_reports_clear(struct zctx *ctx);
 
 /* ---- a report ---- */
 
-#define REPORT_DAYS_MAX 731         /* a period of two years at most */
+#define REPORT_DAYS_MAX 731 /* a period of two years at most */
 #define REPORT_WEEKS_MAX (REPORT_DAYS_MAX / 7 + 2)
 #define REPORT_TOP_SERVICES 10
 #define REPORT_RATINGS 5
@@ -87,9 +87,9 @@ enum zek_rc core_reports_clear(struct zctx *ctx);
  * what that table shows (the times' histograms are most of a long
  * period's cost). */
 enum report_part {
-	REPORT_PART_DAYS = 1 << 0,      /* weeks, backlog, SLA, CSAT */
-	REPORT_PART_TIMES = 1 << 1,     /* the medians */
-	REPORT_PART_SERVICES = 1 << 2,  /* the top Online-Dienste */
+	REPORT_PART_DAYS = 1 << 0,     /* weeks, backlog, SLA, CSAT */
+	REPORT_PART_TIMES = 1 << 1,    /* the medians */
+	REPORT_PART_SERVICES = 1 << 2, /* the top Online-Dienste */
 	REPORT_PART_ALL = 7,
 };
 
@@ -103,14 +103,14 @@ struct report_query {
 
 /* One week of the period (the first and last may be cut by it). */
 struct report_week {
-	int64_t from, to;           /* days */
+	int64_t from, to; /* days */
 	int64_t created, resolved;
-	int64_t open_at_end;        /* the backlog at the end of `to` */
+	int64_t open_at_end; /* the backlog at the end of `to` */
 };
 
 struct report_service {
 	int64_t object_id;
-	const char *name;           /* "" when gone from the catalogue */
+	const char *name; /* "" when gone from the catalogue */
 	int64_t n;
 };
 
@@ -121,8 +121,8 @@ struct report {
 	int64_t resolution_met, resolution_breached;
 	bool has_response_median, has_resolution_median;
 	int64_t response_median_ms, resolution_median_ms;
-	int64_t response_n, resolution_n;   /* times measured */
-	int64_t ratings[REPORT_RATINGS];    /* [0] = score 1 */
+	int64_t response_n, resolution_n; /* times measured */
+	int64_t ratings[REPORT_RATINGS];  /* [0] = score 1 */
 	int64_t ratings_n, ratings_sum;
 	struct report_service *services;
 	size_t nservices;
@@ -130,7 +130,7 @@ struct report {
 	 * "all" the incident types (icon "stoerung"). */
 	const char **service_types;
 	size_t nservice_types;
-	bool pending;               /* requests wait to be counted (sla job) */
+	bool pending; /* requests wait to be counted (sla job) */
 };
 
 /* A request type to choose from. */
@@ -156,7 +156,6 @@ enum zek_rc core_report_read(struct zctx *ctx, const struct user *user,
  * `from`. out: room for REPORT_WEEKS_MAX. */
 struct store_report_day;
 size_t report_weeks(int64_t from, int64_t to, int64_t open_before,
-    const struct store_report_day *days, size_t ndays,
-    struct report_week *out);
+    const struct store_report_day *days, size_t ndays, struct report_week *out);
 
 #endif

@@ -21,15 +21,18 @@ struct attachment_info;
 struct create_input {
 	int64_t portal_id;
 	int64_t type_id;
-	int64_t on_behalf_user_id;  /* 0 = the user; else see core_onbehalf_candidates (< 0: refused) */
-	int64_t share_org_id;       /* 0 = private; else one of the reporter's orgs (< 0: refused) */
+	int64_t on_behalf_user_id; /* 0 = the user; else see
+	                              core_onbehalf_candidates (< 0: refused) */
+	int64_t share_org_id;      /* 0 = private; else one of the reporter's
+	                              orgs (< 0: refused) */
 	const struct field_value *values;
 	size_t nvalues;
-	const char *const *attachment_tokens;   /* temporary uploads of the user */
+	const char *const *attachment_tokens; /* temporary uploads of the
+	                                         user */
 	size_t ntokens;
-	bool validate_only;         /* check and report errors, create nothing
-	                             * (the page found problems of its own, e.g.
-	                             * a file over the size limit) */
+	bool validate_only; /* check and report errors, create nothing (the page
+	                       found problems of its own, e.g. a file over the
+	                       size limit) */
 };
 
 /* Validates everything and collects every problem (several fields, each
@@ -51,8 +54,8 @@ enum zek_rc core_request_create(struct zctx *ctx, const struct user *user,
 enum zek_rc core_onbehalf_candidates(struct zctx *ctx, const struct user *user,
     const char *query, size_t limit, struct person **out, size_t *n);
 
-#define ONBEHALF_SEARCH_MAX 20      /* people one search offers */
-#define ONBEHALF_QUERY_MAX 100      /* code points of search text; more is cut */
+#define ONBEHALF_SEARCH_MAX 20 /* people one search offers */
+#define ONBEHALF_QUERY_MAX 100 /* code points of search text; more is cut */
 
 /* The agents' person search of the create form ("Für wen?"): customers
  * whose name or e-mail contains `query`, without regard to case (full
@@ -75,12 +78,12 @@ struct request_field_view {
 	const char *key;
 	const char *label;
 	enum field_kind kind;
-	const char **values;        /* display values: select option label,
-	                               object names, checkbox label ("Ja"),
-	                               text as stored (Markdown for richtext) */
+	const char **values; /* display values: select option label,
+	                        object names, checkbox label ("Ja"),
+	                        text as stored (Markdown for richtext) */
 	size_t nvalues;
-	int64_t *object_ids;        /* FIELD_OBJECT: ids matching values */
-	int64_t datetime_ms;        /* FIELD_DATETIME: UTC ms; values[0] too */
+	int64_t *object_ids; /* FIELD_OBJECT: ids matching values */
+	int64_t datetime_ms; /* FIELD_DATETIME: UTC ms; values[0] too */
 };
 
 /* A request as its page shows it. Lives in ctx->arena. */
@@ -99,26 +102,26 @@ struct request_view {
 	const char *status_code;
 	const char *status_label;
 	enum resolution resolution;
-	const char *resolution_code;    /* "" if none */
-	const char *resolution_label;   /* "" if none */
+	const char *resolution_code;  /* "" if none */
+	const char *resolution_label; /* "" if none */
 	int64_t created_at;
 	int64_t updated_at;
 	struct person reporter;
 	struct person creator;
-	int64_t shared_org_id;          /* 0 = private */
-	const char *shared_org_name;    /* "" if private */
-	struct request_field_view *fields;  /* form order, only filled fields */
+	int64_t shared_org_id;             /* 0 = private */
+	const char *shared_org_name;       /* "" if private */
+	struct request_field_view *fields; /* form order, only filled fields */
 	size_t nfields;
-	struct person *participants;    /* ordered by name */
+	struct person *participants; /* ordered by name */
 	size_t nparticipants;
-	struct attachment_info *attachments;    /* oldest first */
+	struct attachment_info *attachments; /* oldest first */
 	size_t nattachments;
 	/* When its status was last set, as its activity shows it to the
 	 * viewer (the API's statusDate; the newest status entry of
 	 * core_activity_list). */
 	int64_t status_since;
-	bool is_reporter;               /* the viewing user reported it */
-	bool notify_muted;              /* the viewing user turned mails off */
+	bool is_reporter;  /* the viewing user reported it */
+	bool notify_muted; /* the viewing user turned mails off */
 };
 
 /* Loads the request `key` ("ZEK-12", any case) in `lang`. ZEK_NOTFOUND
@@ -132,8 +135,7 @@ enum zek_rc core_request_get(struct zctx *ctx, const struct user *user,
  * where ids[i] does not exist or the user may not see it. */
 #define CORE_VIEWS_MAX 100
 enum zek_rc core_request_views(struct zctx *ctx, const struct user *user,
-    const int64_t *ids, size_t n, const char *lang,
-    struct request_view **out);
+    const int64_t *ids, size_t n, const char *lang, struct request_view **out);
 /* Request `id` as core_request_views shows it to `user`, in German
  * (out[0]) and English (out[1]), from one read (mails carry both);
  * NULLs where the user may not see it. */

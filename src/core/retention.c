@@ -33,8 +33,7 @@ core_retention_due(struct zctx *ctx, int64_t after_id, size_t limit,
 /* One request, still closed and still old enough (a customer's
  * reopening meanwhile wins). */
 static enum zek_rc
-purge_one(struct zctx *ctx, struct store_request *r, unsigned roles,
-    void *due)
+purge_one(struct zctx *ctx, struct store_request *r, unsigned roles, void *due)
 {
 	(void)roles;
 	if (!str_eq(r->status, "geschlossen") ||

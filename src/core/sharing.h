@@ -11,9 +11,9 @@
 
 struct field_error;
 
-#define SHARE_WHO_MAX 254           /* bytes of an e-mail address or name */
-#define SHARE_PARTICIPANTS_MAX 50   /* participants of one request */
-#define SHARE_MAX_FAILURES 10       /* failed look-ups per user and window */
+#define SHARE_WHO_MAX 254         /* bytes of an e-mail address or name */
+#define SHARE_PARTICIPANTS_MAX 50 /* participants of one request */
+#define SHARE_MAX_FAILURES 10     /* failed look-ups per user and window */
 
 /* Adds a participant to request `request_id`. `who` is an e-mail address
  * (any case) or the exact full name (any case) of a customer account;

@@ -13,9 +13,9 @@ struct clock {
 	bool running;
 	bool paused;
 	int64_t start;
-	int64_t since;              /* counting since (not paused) */
-	int64_t elapsed;            /* counted before `since` */
-	int64_t crossed_at;         /* when elapsed passed the goal, 0 = not yet */
+	int64_t since;      /* counting since (not paused) */
+	int64_t elapsed;    /* counted before `since` */
+	int64_t crossed_at; /* when elapsed passed the goal, 0 = not yet */
 };
 
 struct walk {
@@ -52,7 +52,9 @@ count_span(struct walk *w, int64_t from, int64_t to)
 static void
 cycle_start(struct walk *w, int64_t at, bool waiting)
 {
-	w->k = (struct clock){ .running = true, .paused = waiting, .start = at,
+	w->k = (struct clock){ .running = true,
+		.paused = waiting,
+		.start = at,
 		.since = at };
 }
 
@@ -64,8 +66,10 @@ cycle_stop(struct walk *w, int64_t at)
 
 	if (!w->k.paused)
 		count_span(w, w->k.since, at);
-	c = (struct sla_cycle){ .start = w->k.start, .stop = at,
-		.elapsed_ms = w->k.elapsed, .goal_ms = w->goal_ms,
+	c = (struct sla_cycle){ .start = w->k.start,
+		.stop = at,
+		.elapsed_ms = w->k.elapsed,
+		.goal_ms = w->goal_ms,
 		.breached = w->k.elapsed > w->goal_ms,
 		.breach_at = w->k.crossed_at };
 	/* Past SLA_CYCLES_MAX the oldest give way: the latest matter most. */
@@ -105,12 +109,15 @@ ongoing(struct walk *w, int64_t now)
 	if (!w->k.paused && now > w->k.since)
 		count_span(w, w->k.since, now);
 	*c = (struct sla_cycle){ .start = w->k.start,
-		.elapsed_ms = w->k.elapsed, .goal_ms = w->goal_ms,
-		.breached = w->k.elapsed > w->goal_ms, .paused = w->k.paused,
+		.elapsed_ms = w->k.elapsed,
+		.goal_ms = w->goal_ms,
+		.breached = w->k.elapsed > w->goal_ms,
+		.paused = w->k.paused,
 		.breach_at = w->k.crossed_at };
 	if (!c->paused && !c->breached && w->rc == ZEK_OK)
-		w->rc = calendar_add_working(w->cal, now > w->k.since ? now :
-		    w->k.since, w->goal_ms - w->k.elapsed, &c->breach_at);
+		w->rc = calendar_add_working(w->cal,
+		    now > w->k.since ? now : w->k.since,
+		    w->goal_ms - w->k.elapsed, &c->breach_at);
 	w->out->has_ongoing = true;
 }
 
@@ -125,7 +132,8 @@ sla_compute(const struct calendar *c, enum sla_goal goal, int64_t goal_ms,
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	w.rc = calendar_working_ms(c, 0, 0, &unused);    /* the calendar is sound */
+	w.rc = calendar_working_ms(c, 0, 0,
+	    &unused); /* the calendar is sound */
 	for (i = 0; w.rc == ZEK_OK && i < n; i++) {
 		int64_t at = events[i].at;
 
@@ -212,7 +220,8 @@ sla_events_of_activity(const struct store_activity *rows, size_t n,
 		else if (!str_eq(a->kind, "status_changed") ||
 		    !event_of_status(a, &kind))
 			continue;
-		out[k++] = (struct sla_event){ .at = a->created_at, .kind = kind };
+		out[k++] = (struct sla_event){ .at = a->created_at,
+			.kind = kind };
 	}
 	return k;
 }

@@ -13,38 +13,38 @@
 #include "core/calendar.h"
 #include "lib/zek.h"
 
-#define SLA_CYCLES_MAX 16           /* completed cycles reported at most */
-#define SLA_MINUTES_MAX (10000 * 60)    /* a goal of working time at most */
+#define SLA_CYCLES_MAX 16            /* completed cycles reported at most */
+#define SLA_MINUTES_MAX (10000 * 60) /* a goal of working time at most */
 
 enum sla_goal {
-	SLA_FIRST_RESPONSE,         /* created -> first public reply by staff */
-	SLA_RESOLUTION,             /* created or reopened -> resolved */
+	SLA_FIRST_RESPONSE, /* created -> first public reply by staff */
+	SLA_RESOLUTION,     /* created or reopened -> resolved */
 };
 
 /* What happened to a request, as its activity log tells, oldest first. */
 enum sla_event_kind {
 	SLA_CREATED,
-	SLA_STAFF_REPLY,            /* a public comment by support staff */
-	SLA_WAITING,                /* status set to "Wartet auf Kunden" */
-	SLA_RESUMED,                /* status left "Wartet auf Kunden", still open */
-	SLA_RESOLVED,               /* solution proposed, or closed */
-	SLA_REOPENED,               /* a proposed solution rejected, or reopened */
+	SLA_STAFF_REPLY, /* a public comment by support staff */
+	SLA_WAITING,     /* status set to "Wartet auf Kunden" */
+	SLA_RESUMED,     /* status left "Wartet auf Kunden", still open */
+	SLA_RESOLVED,    /* solution proposed, or closed */
+	SLA_REOPENED,    /* a proposed solution rejected, or reopened */
 };
 
 struct sla_event {
-	int64_t at;                 /* UTC ms */
+	int64_t at; /* UTC ms */
 	enum sla_event_kind kind;
 };
 
 /* One cycle of a goal: from its start to its stop (0: still running). */
 struct sla_cycle {
 	int64_t start, stop;
-	int64_t elapsed_ms;         /* working time counted, pauses left out */
+	int64_t elapsed_ms; /* working time counted, pauses left out */
 	int64_t goal_ms;
-	bool breached;              /* elapsed over the goal (or will be, running) */
-	bool paused;                /* running and waiting on the customer now */
-	int64_t breach_at;          /* when it breached (breached), or will
-	                               (running, not paused); else 0 */
+	bool breached;     /* elapsed over the goal (or will be, running) */
+	bool paused;       /* running and waiting on the customer now */
+	int64_t breach_at; /* when it breached (breached), or will
+	                      (running, not paused); else 0 */
 };
 
 struct sla_result {
@@ -108,7 +108,6 @@ enum zek_rc core_request_log(struct zctx *ctx, int64_t request_id,
 int core_request_sla_created(struct zctx *ctx, int64_t request_id,
     int64_t type_id, int64_t created_at);
 int core_request_sla_refresh(struct zctx *ctx, int64_t request_id);
-enum zek_rc core_sla_refresh_stale(struct zctx *ctx, int64_t *done,
-    bool *more);
+enum zek_rc core_sla_refresh_stale(struct zctx *ctx, int64_t *done, bool *more);
 
 #endif

@@ -14,8 +14,8 @@
 #include "lib/arena.h"
 #include "store/store.h"
 
-#define SLA_ACTIVITY_MAX 10000      /* activity rows of one request read */
-#define SLA_STALE_BATCH 200         /* stale requests one pass works out */
+#define SLA_ACTIVITY_MAX 10000 /* activity rows of one request read */
+#define SLA_STALE_BATCH 200    /* stale requests one pass works out */
 
 static void
 reverse(struct store_activity *rows, size_t n)
@@ -54,8 +54,9 @@ both_goals(struct zctx *ctx, const struct store_reqtype *t,
 		rc = one_goal(&cal, SLA_FIRST_RESPONSE, t->sla_response_minutes,
 		    ev, nev, ctx->now_ms, &out->has_response, &out->response);
 	if (rc == ZEK_OK)
-		rc = one_goal(&cal, SLA_RESOLUTION, t->sla_resolution_minutes, ev,
-		    nev, ctx->now_ms, &out->has_resolution, &out->resolution);
+		rc = one_goal(&cal, SLA_RESOLUTION, t->sla_resolution_minutes,
+		    ev, nev, ctx->now_ms, &out->has_resolution,
+		    &out->resolution);
 	return rc;
 }
 
@@ -68,7 +69,7 @@ core_request_log(struct zctx *ctx, int64_t request_id,
 	rc = store_activity_by_request(ctx->db, ctx->arena, request_id, true,
 	    SLA_ACTIVITY_MAX, rows, n);
 	if (rc == ZEK_OK)
-		reverse(*rows, *n);     /* the store gives the newest first */
+		reverse(*rows, *n); /* the store gives the newest first */
 	return rc;
 }
 
@@ -86,8 +87,8 @@ events_of_rows(struct zctx *ctx, const struct store_activity *rows, size_t n,
 
 /* A request's events from its activity log, oldest first. */
 static int
-events_of_request(struct zctx *ctx, int64_t request_id,
-    struct sla_event **ev, size_t *nev)
+events_of_request(struct zctx *ctx, int64_t request_id, struct sla_event **ev,
+    size_t *nev)
 {
 	struct store_activity *rows;
 	size_t n;
@@ -130,7 +131,7 @@ fold_goal(bool has, const struct sla_result *r, struct store_request_sla *q)
 		    r->completed[i].breach_at < q->breach_at)
 			q->breach_at = r->completed[i].breach_at;
 	if (!r->has_ongoing || c->breach_at == 0)
-		return;             /* none runs, or paused before its breach */
+		return; /* none runs, or paused before its breach */
 	if (c->breach_at < q->breach_at)
 		q->breach_at = c->breach_at;
 	if (c->breach_at < q->due_at) {
@@ -141,8 +142,8 @@ fold_goal(bool has, const struct sla_result *r, struct store_request_sla *q)
 
 /* Works the queue's columns out from the events and stores them. */
 static int
-store_goals(struct zctx *ctx, int64_t request_id,
-    const struct store_reqtype *t, const struct sla_event *ev, size_t nev)
+store_goals(struct zctx *ctx, int64_t request_id, const struct store_reqtype *t,
+    const struct sla_event *ev, size_t nev)
 {
 	struct store_request_sla q = { .due_at = STORE_SLA_NEVER,
 		.breach_at = STORE_SLA_NEVER };
@@ -164,8 +165,8 @@ has_goals(const struct store_reqtype *t)
 }
 
 int
-core_request_sla_created(struct zctx *ctx, int64_t request_id,
-    int64_t type_id, int64_t created_at)
+core_request_sla_created(struct zctx *ctx, int64_t request_id, int64_t type_id,
+    int64_t created_at)
 {
 	const struct sla_event ev = { created_at, SLA_CREATED };
 	struct store_reqtype *t;
@@ -173,7 +174,7 @@ core_request_sla_created(struct zctx *ctx, int64_t request_id,
 
 	rc = store_reqtype_get(ctx->db, ctx->arena, type_id, &t);
 	if (rc != ZEK_OK || !has_goals(t))
-		return rc;          /* the columns say "never" already */
+		return rc; /* the columns say "never" already */
 	return store_goals(ctx, request_id, t, &ev, 1);
 }
 
@@ -230,8 +231,8 @@ core_sla_refresh_stale(struct zctx *ctx, int64_t *done, bool *more)
 	for (i = 0; rc == ZEK_OK && i < n; i++) {
 		bool kept;
 
-		rc = core_request_locked_run(ctx, NULL, ids[i], refresh_one, NULL,
-		    &kept);
+		rc = core_request_locked_run(ctx, NULL, ids[i], refresh_one,
+		    NULL, &kept);
 		if (rc == ZEK_OK && kept)
 			(*done)++;
 	}

@@ -17,7 +17,7 @@
 /* A filled snippet is at most its body plus what the placeholders add:
  * names and titles are short, so four times the body is plenty. */
 #define FILLED_MAX (SNIPPET_BODY_MAX * 4 * 4)
-#define PLACEHOLDER_NAME_MAX 32     /* bytes between the braces */
+#define PLACEHOLDER_NAME_MAX 32 /* bytes between the braces */
 
 static void
 snippet_from_store(struct snippet *out, const struct store_snippet *ss)
@@ -88,9 +88,13 @@ input_check(struct zctx *ctx, const char *title, const char *body,
 		return ZEK_NOMEM;
 	if (out->title == NULL) {
 		if (err != NULL)
-			*err = (struct field_error){ .field = SNIPPET_TITLE_FIELD,
-			    .key = key, .max = str_eq(key, "err_too_long") ?
-			    SNIPPET_TITLE_MAX : 0 };
+			*err = (struct field_error){
+				.field = SNIPPET_TITLE_FIELD,
+				.key = key,
+				.max = str_eq(key, "err_too_long") ?
+				    SNIPPET_TITLE_MAX :
+				    0
+			};
 		return ZEK_INVALID;
 	}
 	return core_validate_text(ctx, SNIPPET_BODY_FIELD, FIELD_RICHTEXT, true,
@@ -139,7 +143,7 @@ placeholder_value(const char *name, size_t len, const struct user *user,
     const struct request_view *v)
 {
 	static const char *const names[] = { "name", "referenz", "titel",
-	    "agent" };
+		"agent" };
 	char word[PLACEHOLDER_NAME_MAX + 1];
 	const char *values[4];
 	size_t i;
@@ -187,7 +191,7 @@ core_snippet_fill(struct zctx *ctx, const struct user *user,
 	if (b.failed)
 		rc = (enum zek_rc)b.failed;
 	else if ((*out = arena_strndup(ctx->arena, b.data != NULL ? b.data : "",
-	    b.len)) == NULL)
+	              b.len)) == NULL)
 		rc = ZEK_NOMEM;
 	buf_free(&b);
 	return rc;

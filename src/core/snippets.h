@@ -24,9 +24,9 @@ struct request_view;
  * it into safe HTML like any typed reply. Every change keeps who made
  * it and when (store/snippets.c); a deleted snippet keeps its row.
  */
-#define SNIPPET_TITLE_MAX 100       /* code points */
-#define SNIPPET_BODY_MAX 5000       /* code points */
-#define SNIPPETS_MAX 200            /* snippets listed and offered */
+#define SNIPPET_TITLE_MAX 100 /* code points */
+#define SNIPPET_BODY_MAX 5000 /* code points */
+#define SNIPPETS_MAX 200      /* snippets listed and offered */
 #define SNIPPET_TITLE_FIELD "title"
 #define SNIPPET_BODY_FIELD "body"
 
@@ -34,9 +34,9 @@ struct request_view;
 struct snippet {
 	int64_t id;
 	const char *title;
-	const char *body;           /* with its placeholders */
-	int64_t updated_at;         /* the last change (or creation) */
-	const char *updated_by;     /* the name of who made it */
+	const char *body;       /* with its placeholders */
+	int64_t updated_at;     /* the last change (or creation) */
+	const char *updated_by; /* the name of who made it */
 };
 
 /* Every function below is for support staff only: for anybody else (or
@@ -64,8 +64,7 @@ enum zek_rc core_snippet_delete(struct zctx *ctx, const struct user *user,
 /* The body of `s` with its placeholders filled for request `v` (from
  * core_request_get for `user`) and `user` as the agent, in the arena. */
 enum zek_rc core_snippet_fill(struct zctx *ctx, const struct user *user,
-    const struct snippet *s, const struct request_view *v,
-    const char **out);
+    const struct snippet *s, const struct request_view *v, const char **out);
 /* The reply text after inserting snippet `id` filled for `v`: what was
  * typed (NULL = nothing), kept as it is, then a blank line and the
  * snippet; the snippet alone when nothing but white space was typed.

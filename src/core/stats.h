@@ -8,13 +8,13 @@
 
 enum core_stat {
 	STAT_MAILS_SENT,
-	STAT_MAILS_FAILED_PERMANENT,    /* refused (5xx), not to be rendered,
-	                                   or given up after mail_expire_ms */
-	STAT_MAILS_FAILED_TEMPORARY,    /* deferred, tried again later */
+	STAT_MAILS_FAILED_PERMANENT, /* refused (5xx), not to be rendered,
+	                                or given up after mail_expire_ms */
+	STAT_MAILS_FAILED_TEMPORARY, /* deferred, tried again later */
 	STAT_AUTO_CLOSE_RUNS,
-	STAT_AUTO_CLOSED,               /* requests closed by them */
+	STAT_AUTO_CLOSED, /* requests closed by them */
 	STAT_RETENTION_RUNS,
-	STAT_RETENTION_DELETED,         /* closed requests deleted */
+	STAT_RETENTION_DELETED, /* closed requests deleted */
 	STAT_MAX
 };
 

@@ -78,7 +78,8 @@ bool
 status_decode(const char *status, const char *resolution, enum status *st,
     enum resolution *res)
 {
-	if (status_from_code(status, st) && resolution_from_code(resolution, res))
+	if (status_from_code(status, st) &&
+	    resolution_from_code(resolution, res))
 		return true;
 	*st = STATUS_GESCHLOSSEN;
 	*res = RESOLUTION_NONE;

@@ -43,14 +43,14 @@ bool resolution_from_code(const char *code, enum resolution *out);
  * without a resolution, a status in which nobody may change anything,
  * and returns false. Write paths refuse such a request (core_request_lock
  * answers ZEK_IO); read paths show it as closed. */
-bool status_decode(const char *status, const char *resolution,
-    enum status *st, enum resolution *res);
+bool status_decode(const char *status, const char *resolution, enum status *st,
+    enum resolution *res);
 /* Labels in "de" or "en" (anything else = "de"): "Offen", "Wartet auf
  * Support", ...; resolutions "Gelöst", ...; RESOLUTION_NONE gives "".
  * Static strings. */
 const char *status_label(enum status s, const char *lang);
 const char *resolution_label(enum resolution r, const char *lang);
 enum status_category status_category(enum status s);
-bool status_is_open(enum status s);     /* everything but Geschlossen */
+bool status_is_open(enum status s); /* everything but Geschlossen */
 
 #endif

@@ -18,19 +18,19 @@ struct field_error;
 #define TOKEN_PREFIX "zek_"
 #define TOKEN_PREFIX_LEN 4
 #define TOKEN_LEN (TOKEN_PREFIX_LEN + AUTH_TOKEN_LEN)
-#define TOKEN_NAME_MAX 100              /* code points */
-#define TOKEN_MAX_PER_USER 20           /* tokens that have not expired */
-#define TOKEN_DAYS_DEFAULT 90           /* suggested lifetime */
-#define TOKEN_DAYS_MAX 365              /* longest lifetime */
-#define TOKEN_TOUCH_EVERY_MS 60000      /* record a use at most once a minute */
+#define TOKEN_NAME_MAX 100         /* code points */
+#define TOKEN_MAX_PER_USER 20      /* tokens that have not expired */
+#define TOKEN_DAYS_DEFAULT 90      /* suggested lifetime */
+#define TOKEN_DAYS_MAX 365         /* longest lifetime */
+#define TOKEN_TOUCH_EVERY_MS 60000 /* record a use at most once a minute */
 
 /* One token as its owner sees it. Lives in ctx->arena. */
 struct api_token {
 	int64_t id;
 	const char *name;
 	int64_t created_at;
-	int64_t expires_at;         /* UTC ms; the token works before this */
-	int64_t last_used_at;       /* 0 = never used */
+	int64_t expires_at;   /* UTC ms; the token works before this */
+	int64_t last_used_at; /* 0 = never used */
 	bool expired;
 };
 

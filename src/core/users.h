@@ -9,22 +9,22 @@
 #include "core/ctx.h"
 #include "core/role.h"
 
-#define USER_EMAIL_MAX 254          /* bytes */
-#define USER_NAME_MAX 255           /* code points */
-#define USER_PASSWORD_MIN 4         /* bytes; "demo" must work */
-#define USER_PASSWORD_MAX 1024      /* bytes */
+#define USER_EMAIL_MAX 254     /* bytes */
+#define USER_NAME_MAX 255      /* code points */
+#define USER_PASSWORD_MIN 4    /* bytes; "demo" must work */
+#define USER_PASSWORD_MAX 1024 /* bytes */
 
 /* A signed-in person. Lives in ctx->arena. */
 struct user {
 	int64_t id;
 	const char *email;
 	const char *name;
-	enum role role;             /* ask perm_is_staff(), perm_is_admin() */
-	const char *lang;           /* "de" | "en" */
-	const char *tz;             /* IANA zone, "Europe/Berlin" by default */
-	bool notify;                /* e-mail notifications by default */
-	bool active;                /* false: deactivated, may not sign in */
-	int64_t *org_ids;           /* organisations, ordered by name */
+	enum role role;   /* ask perm_is_staff(), perm_is_admin() */
+	const char *lang; /* "de" | "en" */
+	const char *tz;   /* IANA zone, "Europe/Berlin" by default */
+	bool notify;      /* e-mail notifications by default */
+	bool active;      /* false: deactivated, may not sign in */
+	int64_t *org_ids; /* organisations, ordered by name */
 	const char **org_names;
 	size_t norgs;
 };
@@ -42,9 +42,9 @@ struct person {
  * is hashed with Argon2id. id_out may be NULL.
  * ZEK_INVALID for a bad e-mail, name, role, language or password length;
  * ZEK_CONFLICT when the e-mail (any case) exists. */
-enum zek_rc core_user_add(struct zctx *ctx, const char *email,
-    const char *name, const char *password, const char *role,
-    const char *org_name, const char *lang, int64_t *id_out);
+enum zek_rc core_user_add(struct zctx *ctx, const char *email, const char *name,
+    const char *password, const char *role, const char *org_name,
+    const char *lang, int64_t *id_out);
 /* Adds an existing user to an organisation (created if missing). */
 enum zek_rc core_user_join_org(struct zctx *ctx, int64_t user_id,
     const char *org_name);

@@ -38,7 +38,8 @@ tz_to_uchar(const char *tz, UChar *u, int32_t cap)
 	if (n == 0 || n > TZ_MAX)
 		return false;
 	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)tz[i]) && strchr("/_-+", tz[i]) == NULL)
+		if (!isalnum((unsigned char)tz[i]) &&
+		    strchr("/_-+", tz[i]) == NULL)
 			return false;
 	u_strFromUTF8(u, cap, NULL, tz, (int32_t)n, &e);
 	return U_SUCCESS(e);
@@ -76,7 +77,7 @@ static int
 days_in_month(int y, int m)
 {
 	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
+		30, 31 };
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : days[m - 1];
@@ -98,10 +99,11 @@ core_parse_local_datetime(const char *text, const char *tz, int64_t *out)
 	n = strlen(text);
 	if (n != 16 && n != 19)
 		return ZEK_INVALID;
-	if (!digits(text, 4, &y) || text[4] != '-' || !digits(text + 5, 2, &mo) ||
-	    text[7] != '-' || !digits(text + 8, 2, &d) ||
-	    (text[10] != 'T' && text[10] != ' ') || !digits(text + 11, 2, &h) ||
-	    text[13] != ':' || !digits(text + 14, 2, &mi))
+	if (!digits(text, 4, &y) || text[4] != '-' ||
+	    !digits(text + 5, 2, &mo) || text[7] != '-' ||
+	    !digits(text + 8, 2, &d) || (text[10] != 'T' && text[10] != ' ') ||
+	    !digits(text + 11, 2, &h) || text[13] != ':' ||
+	    !digits(text + 14, 2, &mi))
 		return ZEK_INVALID;
 	if (n == 19 && (text[16] != ':' || !digits(text + 17, 2, &s)))
 		return ZEK_INVALID;
@@ -148,11 +150,12 @@ core_format_local_datetime(int64_t ms, const char *tz, char out[17])
 	f[4] = ucal_get(cal, UCAL_MINUTE, &e);
 	ucal_close(cal);
 	if (U_FAILURE(e) || f[0] < 0 || f[0] > 9999 || f[1] < 1 || f[1] > 12 ||
-	    f[2] < 1 || f[2] > 31 || f[3] < 0 || f[3] > 23 || f[4] < 0 || f[4] > 59)
+	    f[2] < 1 || f[2] > 31 || f[3] < 0 || f[3] > 23 || f[4] < 0 ||
+	    f[4] > 59)
 		return ZEK_INVALID;
 	/* Formatted apart so no field can overflow out[]. */
 	if (snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d", f[0], f[1],
-	    f[2], f[3], f[4]) != 16)
+	        f[2], f[3], f[4]) != 16)
 		return ZEK_INVALID;
 	memcpy(out, tmp, 17);
 	return ZEK_OK;
@@ -239,7 +242,8 @@ check_text(struct zctx *ctx, const struct field *f, const char *v,
 {
 	bool multi = f->kind != FIELD_TEXT && f->kind != FIELD_URL;
 	size_t max = f->kind == FIELD_TEXT ? VALIDATE_TEXT_MAX :
-	    f->kind == FIELD_URL ? VALIDATE_URL_MAX : VALIDATE_LONGTEXT_MAX;
+	    f->kind == FIELD_URL           ? VALIDATE_URL_MAX :
+	                                     VALIDATE_LONGTEXT_MAX;
 	char *s;
 
 	if (!utf8_valid(v, strlen(v)))
@@ -336,8 +340,10 @@ check_objects(struct zctx *ctx, const struct field *f,
 		rc = store_object_get(ctx->db, ctx->arena, id, &o);
 		/* A retired object stays on the requests that name it but is
 		 * no choice for a new value. */
-		if (rc == ZEK_NOTFOUND || (rc == ZEK_OK &&
-		    (!str_eq(o->kind, f->object_kind) || o->retired_at != 0)))
+		if (rc == ZEK_NOTFOUND ||
+		    (rc == ZEK_OK &&
+		        (!str_eq(o->kind, f->object_kind) ||
+		            o->retired_at != 0)))
 			return fail(err, f, "err_unknown_object", 0);
 		if (rc != ZEK_OK)
 			return rc;
@@ -345,10 +351,12 @@ check_objects(struct zctx *ctx, const struct field *f,
 			if (str_eq(ids[j], v))
 				break;
 		if (j < cnt)
-			continue;   /* the same object twice counts once */
+			continue; /* the same object twice counts once */
 		if (cnt == max)
-			return fail(err, f, f->multiple ? "err_too_many_values" :
-			    "err_invalid_value", f->multiple ? (int64_t)max : 0);
+			return fail(err, f,
+			    f->multiple ? "err_too_many_values" :
+			                  "err_invalid_value",
+			    f->multiple ? (int64_t)max : 0);
 		ids[cnt++] = v;
 	}
 	if (cnt == 0 && f->required)
@@ -457,18 +465,22 @@ text_error(struct field_error *err, const char *key, const char *why,
     int64_t max)
 {
 	if (err != NULL)
-		*err = (struct field_error){ .field = key, .key = why, .max = max };
+		*err = (struct field_error){ .field = key,
+			.key = why,
+			.max = max };
 	return ZEK_INVALID;
 }
 
 enum zek_rc
-core_validate_text(struct zctx *ctx, const char *key, int kind,
-    bool required, const char *text, size_t max, const char **norm,
-    struct field_error *err)
+core_validate_text(struct zctx *ctx, const char *key, int kind, bool required,
+    const char *text, size_t max, const char **norm, struct field_error *err)
 {
 	const struct field f = {
-		.key = key, .kind = (enum field_kind)kind,
-		.label = "", .help = "", .placeholder = "",
+		.key = key,
+		.kind = (enum field_kind)kind,
+		.label = "",
+		.help = "",
+		.placeholder = "",
 		.required = required,
 	};
 	const char *values[1] = { text != NULL ? text : "" };
@@ -479,8 +491,8 @@ core_validate_text(struct zctx *ctx, const char *key, int kind,
 	rc = core_validate_field(ctx, &f, values, 1, "UTC", &nv, &fe);
 	/* The general limit of a long text is not this one's. */
 	if (rc == ZEK_INVALID)
-		return text_error(err, key, fe.key, str_eq(fe.key,
-		    "err_too_long") ? (int64_t)max : fe.max);
+		return text_error(err, key, fe.key,
+		    str_eq(fe.key, "err_too_long") ? (int64_t)max : fe.max);
 	if (rc != ZEK_OK)
 		return rc;
 	*norm = nv.nvalues > 0 ? nv.values[0] : "";

@@ -14,17 +14,17 @@ struct field;
 #define VALIDATE_TEXT_MAX 255
 #define VALIDATE_LONGTEXT_MAX 32000
 #define VALIDATE_URL_MAX 2000
-#define VALIDATE_OBJECTS_MAX 50     /* objects in one multi-valued field */
+#define VALIDATE_OBJECTS_MAX 50 /* objects in one multi-valued field */
 
 /* A user-facing error: a catalog key (see docs/internals/core.md and
  * po/<lang>/errors.po) for the field `field`. `max` fills the "{max}"
  * placeholder of keys that have one; `arg` names the file for file errors.
  * Strings are static or live in ctx->arena. */
 struct field_error {
-	const char *field;          /* field key, or "onbehalf", "share" */
-	const char *key;            /* "err_required", "err_too_long", ... */
-	int64_t max;                /* 0 if unused */
-	const char *arg;            /* file name or NULL */
+	const char *field; /* field key, or "onbehalf", "share" */
+	const char *key;   /* "err_required", "err_too_long", ... */
+	int64_t max;       /* 0 if unused */
+	const char *arg;   /* file name or NULL */
 };
 
 /* The submitted values of one field, as a form or the API sends them. */

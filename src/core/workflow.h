@@ -15,34 +15,40 @@ struct request_view;
 
 /* What someone asks to happen to a request's status. */
 enum wf_action {
-	WF_TO_SUPPORT,          /* agent: Offen, In Bearbeitung or Wartet auf
-	                           Kunden -> Wartet auf Support */
-	WF_START,               /* agent: Offen, Wartet auf Support or Wartet
-	                           auf Kunden -> In Bearbeitung */
-	WF_ASK_CUSTOMER,        /* agent: Offen, Wartet auf Support or In
-	                           Bearbeitung -> Wartet auf Kunden (a question) */
-	WF_PROPOSE_SOLUTION,    /* agent: any open status without a pending
-	                           solution -> Wartet auf Kunden, Gelöst */
-	WF_ACCEPT_SOLUTION,     /* customer: proposed solution -> Geschlossen, Gelöst */
-	WF_REJECT_SOLUTION,     /* customer: proposed solution -> Wartet auf Support */
-	WF_CUSTOMER_REPLY,      /* customer comment on a question -> Wartet auf Support */
-	WF_WITHDRAW,            /* reporter: any open status -> Geschlossen, Zurückgezogen */
-	WF_CLOSE,               /* agent: any open status -> Geschlossen with a resolution */
-	WF_AUTO_CLOSE,          /* system: proposed solution, waited long -> Geschlossen, Gelöst */
+	WF_TO_SUPPORT,       /* agent: Offen, In Bearbeitung or Wartet auf
+	                        Kunden -> Wartet auf Support */
+	WF_START,            /* agent: Offen, Wartet auf Support or Wartet
+	                        auf Kunden -> In Bearbeitung */
+	WF_ASK_CUSTOMER,     /* agent: Offen, Wartet auf Support or In
+	                        Bearbeitung -> Wartet auf Kunden (a question) */
+	WF_PROPOSE_SOLUTION, /* agent: any open status without a pending
+	                        solution -> Wartet auf Kunden, Gelöst */
+	WF_ACCEPT_SOLUTION,  /* customer: proposed solution -> Geschlossen,
+	                        Gelöst */
+	WF_REJECT_SOLUTION,  /* customer: proposed solution -> Wartet auf
+	                        Support */
+	WF_CUSTOMER_REPLY,   /* customer comment on a question -> Wartet auf
+	                        Support */
+	WF_WITHDRAW,         /* reporter: any open status -> Geschlossen,
+	                        Zurückgezogen */
+	WF_CLOSE,            /* agent: any open status -> Geschlossen with a
+	                        resolution */
+	WF_AUTO_CLOSE,       /* system: proposed solution, waited long ->
+	                        Geschlossen, Gelöst */
 	WF_ACTION_MAX
 };
 
 /* How a user relates to a request; several may apply at once. */
 enum wf_role {
-	WF_ROLE_REPORTER = 1 << 0,      /* the customer it was raised for */
-	WF_ROLE_PARTICIPANT = 1 << 1,   /* added with "Teilen" */
-	WF_ROLE_VIEWER = 1 << 2,        /* another customer who may see it
-	                                 * (its creator, organisation members) */
-	WF_ROLE_AGENT = 1 << 3,         /* agents and admins */
-	WF_ROLE_SYSTEM = 1 << 4,        /* background jobs (user NULL) */
+	WF_ROLE_REPORTER = 1 << 0,    /* the customer it was raised for */
+	WF_ROLE_PARTICIPANT = 1 << 1, /* added with "Teilen" */
+	WF_ROLE_VIEWER = 1 << 2,      /* another customer who may see it
+	                               * (its creator, organisation members) */
+	WF_ROLE_AGENT = 1 << 3,       /* agents and admins */
+	WF_ROLE_SYSTEM = 1 << 4,      /* background jobs (user NULL) */
 };
-#define WF_ROLES_CUSTOMER (WF_ROLE_REPORTER | WF_ROLE_PARTICIPANT | \
-	WF_ROLE_VIEWER)
+#define WF_ROLES_CUSTOMER \
+	(WF_ROLE_REPORTER | WF_ROLE_PARTICIPANT | WF_ROLE_VIEWER)
 
 /* Stable code of an action ("withdraw", "propose_solution", ...), stored
  * in the activity log. Static string; "" for an unknown action. */
@@ -98,8 +104,8 @@ enum zek_rc core_request_lock(struct zctx *ctx, const struct user *user,
  * request read under its write lock and the roles of `user` (NULL = the
  * system) and returns ZEK_OK to keep what it wrote, ZEK_NOTFOUND when
  * there is nothing to do (any more), anything else to fail. */
-typedef enum zek_rc (*core_locked_fn)(struct zctx *ctx,
-    struct store_request *r, unsigned roles, void *arg);
+typedef enum zek_rc (*core_locked_fn)(struct zctx *ctx, struct store_request *r,
+    unsigned roles, void *arg);
 
 /* For core/ only: begins a transaction, reads request `request_id` under
  * its write lock for `user` (core_request_lock) and runs `fn` on it;
@@ -141,17 +147,17 @@ enum zek_rc core_transition_commented_locked(struct zctx *ctx,
 
 /* What the page may offer the viewing user. */
 struct request_abilities {
-	bool comment;               /* add a public comment */
-	bool share;                 /* add participants */
-	bool share_org;             /* share with one of the reporter's organisations */
-	bool remove_participants;   /* remove any participant */
-	bool leave;                 /* remove oneself (a participant) */
-	bool withdraw;              /* "Anfrage zurückziehen" */
-	bool accept_solution;       /* "Lösung annehmen" (shown in issue 4) */
-	bool reject_solution;       /* "Lösung ablehnen" */
-	bool internal_notes;        /* see and write internal notes */
-	bool mute;                  /* toggle own notifications (always) */
-	bool closed;                /* final: the page says it cannot be reopened */
+	bool comment;   /* add a public comment */
+	bool share;     /* add participants */
+	bool share_org; /* share with one of the reporter's organisations */
+	bool remove_participants; /* remove any participant */
+	bool leave;               /* remove oneself (a participant) */
+	bool withdraw;            /* "Anfrage zurückziehen" */
+	bool accept_solution;     /* "Lösung annehmen" (shown in issue 4) */
+	bool reject_solution;     /* "Lösung ablehnen" */
+	bool internal_notes;      /* see and write internal notes */
+	bool mute;                /* toggle own notifications (always) */
+	bool closed; /* final: the page says it cannot be reopened */
 };
 
 /* Fills *out for `user` and the request `v` (from core_request_get, so
@@ -178,7 +184,7 @@ enum zek_rc core_request_may(struct zctx *ctx, const struct user *user,
 enum zek_rc core_request_assign(struct zctx *ctx, const struct user *user,
     int64_t request_id, int64_t assignee_id);
 
-#define AUTO_CLOSE_BATCH 100        /* requests one pass closes at most */
+#define AUTO_CLOSE_BATCH 100 /* requests one pass closes at most */
 
 /* When a solution proposed at `proposed_at` closes its request by itself:
  * cfg->auto_close_days later, the moment core_auto_close_run takes it;
@@ -194,8 +200,8 @@ int64_t core_auto_close_at(const struct zctx *ctx, int64_t proposed_at);
  * each request once. At most `limit` (0 = AUTO_CLOSE_BATCH) per pass;
  * *closed = how many were closed, *more = the batch was full (run again).
  * closed and more may be NULL. */
-enum zek_rc core_auto_close_run(struct zctx *ctx, size_t limit,
-    int64_t *closed, bool *more);
+enum zek_rc core_auto_close_run(struct zctx *ctx, size_t limit, int64_t *closed,
+    bool *more);
 
 /* The rules the abilities come from, for core/sharing.c and activity.c. */
 bool wf_may_comment(unsigned roles, enum status st);

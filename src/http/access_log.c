@@ -16,18 +16,20 @@ access_log_request(const struct req *rq, unsigned status, int64_t us)
 {
 	char line[ACCESS_LOG_LINE], method[64], path[768];
 	const char *shown = rq->route != NULL &&
-	    (rq->route->flags & ROUTE_SECRET) ? rq->route->pattern : rq->path;
+	        (rq->route->flags & ROUTE_SECRET) ?
+	    rq->route->pattern :
+	    rq->path;
 
-	snprintf(line, sizeof(line), "%s %s %s %s %u %zu %" PRId64 "us",
-	    rq->id, rq->client_ip,
-	    access_log_field(method, sizeof(method), rq->method),
-	    access_log_field(path, sizeof(path), shown), status,
-	    rq->resp_bytes, us);
-	log_access(line, LOG_FIELDS(LOG_S("client", rq->client_ip),
-	    LOG_S("method", rq->method), LOG_S("path", shown),
-	    LOG_S("route", rq->route != NULL ? rq->route->pattern : ""),
-	    LOG_I("status", status), LOG_I("bytes", rq->resp_bytes),
-	    LOG_I("duration_us", us)));
+	snprintf(line, sizeof(line), "%s %s %s %s %u %zu %" PRId64 "us", rq->id,
+	    rq->client_ip, access_log_field(method, sizeof(method), rq->method),
+	    access_log_field(path, sizeof(path), shown), status, rq->resp_bytes,
+	    us);
+	log_access(line,
+	    LOG_FIELDS(LOG_S("client", rq->client_ip),
+	        LOG_S("method", rq->method), LOG_S("path", shown),
+	        LOG_S("route", rq->route != NULL ? rq->route->pattern : ""),
+	        LOG_I("status", status), LOG_I("bytes", rq->resp_bytes),
+	        LOG_I("duration_us", us)));
 }
 
 const char *

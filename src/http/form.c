@@ -11,9 +11,9 @@
 #include "lib/utf8.h"
 #include "lib/zek.h"
 
-#define FORM_MAX_BOUNDARY 70        /* RFC 2046 */
-#define FORM_MAX_PART_HEADERS 8192  /* bytes of headers in one part */
-#define FORM_MAX_PART_TYPE 255      /* bytes of a part's Content-Type */
+#define FORM_MAX_BOUNDARY 70       /* RFC 2046 */
+#define FORM_MAX_PART_HEADERS 8192 /* bytes of headers in one part */
+#define FORM_MAX_PART_TYPE 255     /* bytes of a part's Content-Type */
 
 void
 form_limits_default(struct form_limits *lim)
@@ -29,7 +29,8 @@ form_limits_default(struct form_limits *lim)
 static bool
 name_ok(const char *s, size_t n)
 {
-	return n > 0 && memchr(s, '\t', n) == NULL && utf8_clean_text(s, n, false);
+	return n > 0 && memchr(s, '\t', n) == NULL &&
+	    utf8_clean_text(s, n, false);
 }
 
 /* Appends an empty field to f, growing the array inside the arena. */
@@ -48,7 +49,8 @@ form_push(struct arena *a, struct form *f, size_t *cap,
 			ncap = lim->max_fields;
 		if (ncap > SIZE_MAX / sizeof(*p))
 			return ZEK_NOMEM;
-		p = arena_realloc(a, f->fields, *cap * sizeof(*p), ncap * sizeof(*p));
+		p = arena_realloc(a, f->fields, *cap * sizeof(*p),
+		    ncap * sizeof(*p));
 		if (p == NULL)
 			return ZEK_NOMEM;
 		f->fields = p;
@@ -68,7 +70,8 @@ url_decoded_len(const char *s, size_t n)
 	for (i = 0; i < n; i++, out++) {
 		if (s[i] != '%')
 			continue;
-		if (n - i < 3 || str_hexval(s[i + 1]) < 0 || str_hexval(s[i + 2]) < 0)
+		if (n - i < 3 || str_hexval(s[i + 1]) < 0 ||
+		    str_hexval(s[i + 2]) < 0)
 			return SIZE_MAX;
 		i += 2;
 	}
@@ -88,7 +91,8 @@ url_decode(struct arena *a, const char *s, size_t n, size_t dlen)
 		if (s[i] == '+') {
 			d[k++] = ' ';
 		} else if (s[i] == '%') {
-			d[k++] = (char)(str_hexval(s[i + 1]) * 16 + str_hexval(s[i + 2]));
+			d[k++] = (char)(str_hexval(s[i + 1]) * 16 +
+			    str_hexval(s[i + 2]));
 			i += 2;
 		} else {
 			d[k++] = s[i];
@@ -174,8 +178,9 @@ form_parse_urlencoded(struct arena *a, const char *body, size_t len,
 		amp = memchr(body + pos, '&', len - pos);
 		end = amp != NULL ? (size_t)(amp - body) : len;
 		if (end == pos)
-			continue;   /* "a=1&&b=2" */
-		rc = urlencoded_pair(a, body + pos, end - pos, lim, out, &cap, bad_field);
+			continue; /* "a=1&&b=2" */
+		rc = urlencoded_pair(a, body + pos, end - pos, lim, out, &cap,
+		    bad_field);
 		if (rc != ZEK_OK)
 			goto out;
 	}
@@ -202,8 +207,8 @@ is_ows(char c)
 static bool
 is_token_char(char c)
 {
-	return (unsigned char)c > 0x20 && (unsigned char)c < 0x7f &&
-	    c != ';' && c != '=' && c != '"' && c != ',';
+	return (unsigned char)c > 0x20 && (unsigned char)c < 0x7f && c != ';' &&
+	    c != '=' && c != '"' && c != ',';
 }
 
 static const char *
@@ -227,7 +232,7 @@ next_param(const char **p, const char *end, struct param *out)
 		return -1;
 	s = skip_ows(s + 1, end);
 	if (s == end)
-		return 0;   /* a trailing ';' is harmless */
+		return 0; /* a trailing ';' is harmless */
 	out->key = s;
 	while (s < end && is_token_char(*s))
 		s++;
@@ -258,12 +263,14 @@ next_param(const char **p, const char *end, struct param *out)
 static bool
 key_is(const struct param *pm, const char *key)
 {
-	return pm->klen == strlen(key) && strncasecmp(pm->key, key, pm->klen) == 0;
+	return pm->klen == strlen(key) &&
+	    strncasecmp(pm->key, key, pm->klen) == 0;
 }
 
 /* Checks the leading media type of a header value; *rest points after it. */
 static bool
-media_type_is(const char *s, const char *end, const char *type, const char **rest)
+media_type_is(const char *s, const char *end, const char *type,
+    const char **rest)
 {
 	size_t n = strlen(type);
 
@@ -282,15 +289,17 @@ form_media_type_is(const char *content_type, const char *type)
 {
 	const char *rest;
 
-	return content_type != NULL && media_type_is(content_type,
-	    content_type + strlen(content_type), type, &rest);
+	return content_type != NULL &&
+	    media_type_is(content_type, content_type + strlen(content_type),
+	        type, &rest);
 }
 
 static bool
 boundary_char(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z') || (c != '\0' && strchr("'()+_,-./:=? ", c) != NULL);
+	    (c >= 'A' && c <= 'Z') ||
+	    (c != '\0' && strchr("'()+_,-./:=? ", c) != NULL);
 }
 
 /* Extracts the boundary from a Content-Type value into bnd (71 bytes). */
@@ -323,7 +332,7 @@ multipart_boundary(const char *ct, char *bnd, size_t *blen)
 struct part {
 	const char *name;
 	size_t name_len;
-	const char *filename;       /* raw, with any path; NULL when absent */
+	const char *filename; /* raw, with any path; NULL when absent */
 	size_t filename_len;
 	const char *type;
 	size_t type_len;
@@ -400,7 +409,7 @@ parse_part_headers(const char *body, size_t len, size_t *pos, struct part *pt)
 	for (;;) {
 		eol = memmem(body + p, len - p, "\r\n", 2);
 		if (eol == NULL)
-			return ZEK_INVALID;     /* truncated */
+			return ZEK_INVALID; /* truncated */
 		if ((size_t)(eol - body) - start > FORM_MAX_PART_HEADERS)
 			return ZEK_INVALID;
 		if (eol == body + p)
@@ -463,7 +472,8 @@ strip_path(const char **fn, size_t *n)
 			break;
 		}
 	}
-	if ((*n == 1 && (*fn)[0] == '.') || (*n == 2 && memcmp(*fn, "..", 2) == 0))
+	if ((*n == 1 && (*fn)[0] == '.') ||
+	    (*n == 2 && memcmp(*fn, "..", 2) == 0))
 		*n = 0;
 }
 
@@ -492,8 +502,9 @@ multipart_add(struct mp_state *st, const struct part *pt, const char *content,
 	if (!name_ok(pt->name, pt->name_len))
 		return ZEK_INVALID;
 	if (fn != NULL) {
-		if (fnlen > 0 && (memchr(fn, '\t', fnlen) != NULL ||
-		    !utf8_clean_text(fn, fnlen, false)))
+		if (fnlen > 0 &&
+		    (memchr(fn, '\t', fnlen) != NULL ||
+		        !utf8_clean_text(fn, fnlen, false)))
 			return ZEK_INVALID;
 		strip_path(&fn, &fnlen);
 		/* An untouched <input type=file> still sends a part (filename
@@ -505,7 +516,8 @@ multipart_add(struct mp_state *st, const struct part *pt, const char *content,
 	if ((name = arena_strndup(st->a, pt->name, pt->name_len)) == NULL)
 		return ZEK_NOMEM;
 	if (fn != NULL) {
-		if (fnlen > FORM_MAX_FILENAME || ++st->files > st->lim->max_files) {
+		if (fnlen > FORM_MAX_FILENAME ||
+		    ++st->files > st->lim->max_files) {
 			*st->bad_field = name;
 			return ZEK_TOOBIG;
 		}
@@ -518,7 +530,8 @@ multipart_add(struct mp_state *st, const struct part *pt, const char *content,
 	fld->name = name;
 	fld->len = clen;
 	if (pt->type != NULL &&
-	    (fld->content_type = arena_strndup(st->a, pt->type, pt->type_len)) == NULL)
+	    (fld->content_type = arena_strndup(st->a, pt->type,
+	         pt->type_len)) == NULL)
 		return ZEK_NOMEM;
 	if (fn == NULL) {
 		if ((value = arena_strndup(st->a, content, clen)) == NULL)
@@ -529,10 +542,11 @@ multipart_add(struct mp_state *st, const struct part *pt, const char *content,
 	}
 	if ((fld->filename = arena_strndup(st->a, fn, fnlen)) == NULL)
 		return ZEK_NOMEM;
+	/* A file too big keeps the rest of the form: the page says why. */
 	if (clen > st->lim->max_file)
-		fld->too_big = true;    /* keep the rest of the form: the page says why */
+		fld->too_big = true;
 	else
-		fld->value = content;   /* borrowed from the body, not copied */
+		fld->value = content; /* borrowed from the body, not copied */
 	return ZEK_OK;
 }
 
@@ -568,15 +582,17 @@ form_parse_multipart(struct arena *a, const char *content_type,
 	for (;;) {
 		/* pos is just after a delimiter that delimiter_ends() accepted. */
 		if (body[pos] == '-')
-			return ZEK_OK;  /* close delimiter; the epilogue is ignored */
+			return ZEK_OK; /* close delimiter; the epilogue is ignored */
 		while (is_ows(body[pos]))
 			pos++;
 		pos += 2;
 		if ((rc = parse_part_headers(body, len, &pos, &pt)) != ZEK_OK)
 			return rc;
-		if ((hit = find_delimiter(body, len, pos, delim, dlen)) == SIZE_MAX)
-			return ZEK_INVALID;     /* truncated, or no final boundary */
-		if ((rc = multipart_add(&st, &pt, body + pos, hit - pos)) != ZEK_OK)
+		if ((hit = find_delimiter(body, len, pos, delim, dlen)) ==
+		    SIZE_MAX)
+			return ZEK_INVALID; /* truncated, or no final boundary */
+		if ((rc = multipart_add(&st, &pt, body + pos, hit - pos)) !=
+		    ZEK_OK)
 			return rc;
 		pos = hit + dlen;
 	}
@@ -616,7 +632,8 @@ form_parse_cookies(struct arena *a, const char *header,
 	int rc = ZEK_OK;
 
 	memset(out, 0, sizeof(*out));
-	for (; p != NULL && *p != '\0' && out->count < lim->max_fields; p = semi ? semi + 1 : NULL) {
+	for (; p != NULL && *p != '\0' && out->count < lim->max_fields;
+	     p = semi ? semi + 1 : NULL) {
 		semi = strchr(p, ';');
 		seg = p;
 		slen = semi != NULL ? (size_t)(semi - p) : strlen(p);
@@ -708,7 +725,8 @@ static bool
 url_safe(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z') || c == '*' || c == '-' || c == '.' || c == '_';
+	    (c >= 'A' && c <= 'Z') || c == '*' || c == '-' || c == '.' ||
+	    c == '_';
 }
 
 int
@@ -720,7 +738,9 @@ form_urlencode_component(const char *s, size_t len, struct buf *out)
 	unsigned char c;
 
 	for (i = 0; i < len; i += run) {
-		for (run = 0; i + run < len && url_safe((unsigned char)s[i + run]); run++)
+		for (run = 0;
+		     i + run < len && url_safe((unsigned char)s[i + run]);
+		     run++)
 			;
 		if (run > 0) {
 			buf_append(out, s + i, run);
@@ -752,9 +772,11 @@ form_urlencode(const struct form *f, struct buf *out)
 		if (!first)
 			buf_putc(out, '&');
 		first = false;
-		form_urlencode_component(f->fields[i].name, strlen(f->fields[i].name), out);
+		form_urlencode_component(f->fields[i].name,
+		    strlen(f->fields[i].name), out);
 		buf_putc(out, '=');
-		form_urlencode_component(f->fields[i].value, f->fields[i].len, out);
+		form_urlencode_component(f->fields[i].value, f->fields[i].len,
+		    out);
 	}
 	return out->failed;
 }

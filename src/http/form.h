@@ -16,27 +16,31 @@ struct buf;
 /* One name/value pair, or one uploaded file. Everything lives in the
  * arena given to the parser, except file contents (see below). */
 struct form_field {
-	const char *name;         /* valid UTF-8, no control characters, not empty */
-	const char *value;        /* len bytes; NUL-terminated except file contents; NULL when too_big;
-	                           * a non-file value holds no NUL (each sent NUL is 0xFF, invalid UTF-8) */
-	size_t len;               /* real size, also when too_big */
-	const char *filename;     /* NULL for non-file parts; path stripped, may be "" */
+	const char *name; /* valid UTF-8, no control characters, not empty */
+	/* len bytes; NUL-terminated except file contents; NULL when too_big;
+	 * a non-file value holds no NUL (each sent NUL is 0xFF, invalid UTF-8) */
+	const char *value;
+	size_t len; /* real size, also when too_big */
+	/* NULL for non-file parts; path stripped, may be "" */
+	const char *filename;
 	const char *content_type; /* the part's Content-Type as sent, or NULL */
-	bool too_big;             /* a file over max_file: value is NULL, the rest is kept */
+	/* a file over max_file: value is NULL, the rest is kept */
+	bool too_big;
 };
 
 struct form {
-	struct form_field *fields;  /* in the order they were sent */
+	struct form_field *fields; /* in the order they were sent */
 	size_t count;
 };
 
 /* Every limit applies; 0 means "none allowed", not "no limit". */
 struct form_limits {
-	size_t max_fields;   /* fields and files together */
-	size_t max_name;     /* bytes in a field name */
-	size_t max_value;    /* bytes in a non-file value, after decoding */
-	size_t max_file;     /* bytes in one file; bigger ones are kept as too_big */
-	size_t max_files;    /* file parts in one body */
+	size_t max_fields; /* fields and files together */
+	size_t max_name;   /* bytes in a field name */
+	size_t max_value;  /* bytes in a non-file value, after decoding */
+	/* bytes in one file; bigger ones are kept as too_big */
+	size_t max_file;
+	size_t max_files; /* file parts in one body */
 };
 
 /* Fills in the defaults: 200 fields, 128-byte names, 64 KiB values,

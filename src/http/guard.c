@@ -26,9 +26,9 @@
 #define GUARD_TICK_MS 250
 
 enum guard_phase {
-	PHASE_WAIT,     /* headers of the next request are due */
-	PHASE_BODY,     /* the body is arriving */
-	PHASE_REPLY,    /* we are answering: only MHD's idle timeout applies */
+	PHASE_WAIT,  /* headers of the next request are due */
+	PHASE_BODY,  /* the body is arriving */
+	PHASE_REPLY, /* we are answering: only MHD's idle timeout applies */
 };
 
 /* One watched connection; lives from MHD's STARTED to its CLOSED note.
@@ -37,10 +37,10 @@ enum guard_phase {
 struct guard_conn {
 	struct guard_conn *prev, *next;
 	int fd;
-	bool cut;                       /* shut down by the watchdog */
+	bool cut; /* shut down by the watchdog */
 	atomic_int phase;
-	atomic_int_fast64_t since_ms;   /* start of the phase */
-	atomic_uint_fast64_t bytes;     /* body bytes of the current request */
+	atomic_int_fast64_t since_ms; /* start of the phase */
+	atomic_uint_fast64_t bytes;   /* body bytes of the current request */
 	char ip[INET6_ADDRSTRLEN];
 };
 
@@ -113,9 +113,15 @@ guard_on_connection(void *cls, struct MHD_Connection *conn,
 	if (ci != NULL && ci->client_addr != NULL) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, g->ip, sizeof(g->ip));
+			inet_ntop(AF_INET,
+			    &((const struct sockaddr_in *)(const void *)sa)
+			         ->sin_addr,
+			    g->ip, sizeof(g->ip));
 		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, g->ip, sizeof(g->ip));
+			inet_ntop(AF_INET6,
+			    &((const struct sockaddr_in6 *)(const void *)sa)
+			         ->sin6_addr,
+			    g->ip, sizeof(g->ip));
 	}
 	set_phase(g, PHASE_WAIT);
 	pthread_mutex_lock(&guard_lock);
@@ -178,7 +184,8 @@ deadline(const struct guard_conn *g, const struct config *cfg)
 	case PHASE_BODY:
 		/* Grace, then the body must keep up the minimum average rate. */
 		bytes = atomic_load(&g->bytes);
-		return since + grace + (int64_t)(bytes * 1000 / cfg->body_min_rate);
+		return since + grace +
+		    (int64_t)(bytes * 1000 / cfg->body_min_rate);
 	default:
 		return INT64_MAX;
 	}
@@ -221,10 +228,10 @@ watchdog(void *arg)
 				    LOG_FIELDS(LOG_S("client", g->ip)));
 		}
 		if (waiting + slow > 1)
-			log_warning("http", "closed slow connections", LOG_FIELDS(
-			    LOG_I("connections", waiting + slow),
-			    LOG_I("without_headers", waiting),
-			    LOG_I("slow_body", slow)));
+			log_warning("http", "closed slow connections",
+			    LOG_FIELDS(LOG_I("connections", waiting + slow),
+			        LOG_I("without_headers", waiting),
+			        LOG_I("slow_body", slow)));
 	}
 	pthread_mutex_unlock(&guard_lock);
 	return NULL;
@@ -283,7 +290,7 @@ guard_unescape(void *cls, struct MHD_Connection *conn, char *s)
 			*w++ = (char)(hi * 16 + lo);
 			r += 3;
 		} else {
-			*w++ = *r++;    /* also "%00" and a malformed escape */
+			*w++ = *r++; /* also "%00" and a malformed escape */
 		}
 	}
 	*w = '\0';
@@ -293,11 +300,11 @@ guard_unescape(void *cls, struct MHD_Connection *conn, char *s)
 /* ---- framing checks ---- */
 
 struct framing {
-	const char *length;         /* the first Content-Length */
+	const char *length; /* the first Content-Length */
 	bool lengths_differ;
 	bool chunked;
 	bool other_coding;
-	bool malformed;             /* a name not a token, a control in a value */
+	bool malformed; /* a name not a token, a control in a value */
 };
 
 static bool
@@ -306,7 +313,8 @@ has_control(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+		if (((unsigned char)s[i] < 0x20 && s[i] != '\t') ||
+		    s[i] == 0x7f)
 			return true;
 	return false;
 }
@@ -318,9 +326,11 @@ is_token(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] != '\0' && strchr("!#$%&'*+-.^_`|~", s[i]) != NULL)))
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		        (s[i] >= 'A' && s[i] <= 'Z') ||
+		        (s[i] >= '0' && s[i] <= '9') ||
+		        (s[i] != '\0' &&
+		            strchr("!#$%&'*+-.^_`|~", s[i]) != NULL)))
 			return false;
 	return n > 0;
 }
@@ -359,8 +369,8 @@ framing_status(struct req *rq)
 
 	MHD_get_connection_values_n(rq->conn, MHD_HEADER_KIND, framing_header,
 	    &f);
-	if (f.malformed || f.lengths_differ || (f.length != NULL &&
-	    (f.chunked || f.other_coding)))
+	if (f.malformed || f.lengths_differ ||
+	    (f.length != NULL && (f.chunked || f.other_coding)))
 		return 400;
 	return f.other_coding ? 501 : 0;
 }

@@ -25,11 +25,11 @@ void guard_on_connection(void *cls, struct MHD_Connection *conn,
 
 /* The phases of a connection, told by the request callbacks. Each is a
  * no-op for a connection the guard does not watch. */
-void guard_request(struct MHD_Connection *conn);    /* headers are complete */
+void guard_request(struct MHD_Connection *conn); /* headers are complete */
 /* n more body bytes arrived; returns the body bytes of this request. */
 uint64_t guard_body(struct MHD_Connection *conn, size_t n);
-void guard_reply(struct MHD_Connection *conn);      /* the answer is made */
-void guard_idle(struct MHD_Connection *conn);       /* the answer was sent */
+void guard_reply(struct MHD_Connection *conn); /* the answer is made */
+void guard_idle(struct MHD_Connection *conn);  /* the answer was sent */
 
 /* MHD_OPTION_UNESCAPE_CALLBACK: %XX decoding of the path and the query
  * arguments that keeps "%00" as it is, so that no decoded value is cut

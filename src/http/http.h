@@ -24,11 +24,12 @@ struct user;
 /* Everything that lives as long as the server: owned by main.c. */
 struct app {
 	struct config cfg;
-	struct core *core;       /* database and rules */
-	struct templates *tpl;   /* NULL in development mode: loaded per request */
-	struct catalogs *cat;    /* reloaded per request in development mode */
+	struct core *core; /* database and rules */
+	/* NULL in development mode: loaded per request */
+	struct templates *tpl;
+	struct catalogs *cat; /* reloaded per request in development mode */
 	struct static_files *files;
-	struct proxy_list proxies;  /* cfg.trusted_proxies, read */
+	struct proxy_list proxies;       /* cfg.trusted_proxies, read */
 	struct proxy_list metrics_allow; /* cfg.metrics_allow, read */
 	char *templates_dir;
 	char *po_dir;
@@ -63,41 +64,42 @@ struct req {
 	struct app *app;
 	struct MHD_Connection *conn;
 	const char *method;
-	const char *path;           /* decoded path without the query */
-	char id[LOG_ID_MAX];        /* request id for logs (lib/log.h) */
+	const char *path;    /* decoded path without the query */
+	char id[LOG_ID_MAX]; /* request id for logs (lib/log.h) */
 	int64_t started_us;
 	const char *client_ip;
 
-	struct buf body;            /* raw body, bounded by cfg.max_body_bytes */
+	struct buf body; /* raw body, bounded by cfg.max_body_bytes */
 	bool body_too_big;
-	size_t body_reserved;       /* bytes of the body memory budget held
-	                               (server.c), given back when the arena goes */
-	bool body_busy;             /* over the budget: answered 503 */
-	struct form form;           /* parsed body: urlencoded or multipart */
-	bool form_failed;           /* the body could not be parsed */
-	bool form_parsed;           /* form holds the body's fields */
+	size_t body_reserved;         /* bytes of the body memory budget held
+	                                 (server.c), given back when the arena goes */
+	bool body_busy;               /* over the budget: answered 503 */
+	struct form form;             /* parsed body: urlencoded or multipart */
+	bool form_failed;             /* the body could not be parsed */
+	bool form_parsed;             /* form holds the body's fields */
 	const char *form_error_field; /* field named by a size error */
 
 	/* From here to resp_bytes: what one run of the request makes. A run
 	 * the database refused goes again from req_rewind (server.c), which
 	 * must reset every field added here. */
 	const struct route *route;
-	const char *params[REQ_MAX_PARAMS]; /* {placeholders} of the route, in order */
+	/* {placeholders} of the route, in order */
+	const char *params[REQ_MAX_PARAMS];
 
-	struct zctx ctx;            /* handed to core: arena, db, cfg, now */
-	struct user *user;          /* NULL when signed out */
-	const char *session_token;  /* raw cookie value, NULL when signed out */
-	const char *csrf;           /* the token forms must echo */
-	int64_t ended_user_id;      /* the session cookie named a session that
-	                               ended: its user (0: none, unknown) */
-	const char *ended_csrf;     /* and the token its forms carried */
-	bool set_csrf_cookie;       /* a fresh anonymous token must be sent */
-	const char *lang;           /* "de" or "en" */
-	const char *tz;             /* IANA zone of the viewer */
-	struct catalogs *cat;       /* catalogs for this request */
-	struct templates *tpl;      /* templates for this request */
+	struct zctx ctx;           /* handed to core: arena, db, cfg, now */
+	struct user *user;         /* NULL when signed out */
+	const char *session_token; /* raw cookie value, NULL when signed out */
+	const char *csrf;          /* the token forms must echo */
+	int64_t ended_user_id;     /* the session cookie named a session that
+	                              ended: its user (0: none, unknown) */
+	const char *ended_csrf;    /* and the token its forms carried */
+	bool set_csrf_cookie;      /* a fresh anonymous token must be sent */
+	const char *lang;          /* "de" or "en" */
+	const char *tz;            /* IANA zone of the viewer */
+	struct catalogs *cat;      /* catalogs for this request */
+	struct templates *tpl;     /* templates for this request */
 
-	struct http_hdr *headers;   /* pending reply headers, newest first */
+	struct http_hdr *headers; /* pending reply headers, newest first */
 	unsigned status;
 	struct MHD_Response *resp;
 	size_t resp_bytes;
@@ -110,10 +112,10 @@ struct req {
 	 * and when the wait for the disk began (0: none). */
 	const char *timing;
 	int64_t sync_from_us;
-	long json_fail_at;          /* test hook X-Zek-Json-Fail-At (sanitizer
-	                               builds; render/jsonalloc.h) */
-	int attempts;               /* runs of the request (server.c respond) */
-	int refuse_runs;            /* test hook X-Zek-Refuse-Runs */
+	long json_fail_at; /* test hook X-Zek-Json-Fail-At (sanitizer
+	                      builds; render/jsonalloc.h) */
+	int attempts;      /* runs of the request (server.c respond) */
+	int refuse_runs;   /* test hook X-Zek-Refuse-Runs */
 };
 
 /* Starts the server; blocks until SIGINT/SIGTERM, then stops taking

@@ -8,17 +8,17 @@
 #include "http/router.h"
 #include "lib/buf.h"
 
-#define ROUTES_MAX 256              /* routes counted; the rest as "other" */
-#define CLASSES 5                   /* 1xx .. 5xx */
+#define ROUTES_MAX 256 /* routes counted; the rest as "other" */
+#define CLASSES 5      /* 1xx .. 5xx */
 
 /* Upper bounds of the latency buckets, in microseconds ("le"). */
-static const int64_t bucket_us[] = { 1000, 5000, 10000, 50000, 100000,
-	500000, 1000000, 5000000 };
+static const int64_t bucket_us[] = { 1000, 5000, 10000, 50000, 100000, 500000,
+	1000000, 5000000 };
 #define BUCKETS (sizeof(bucket_us) / sizeof(bucket_us[0]))
 
 struct route_counts {
 	atomic_uint_fast64_t by_class[CLASSES];
-	atomic_uint_fast64_t buckets[BUCKETS];  /* cumulative at write time */
+	atomic_uint_fast64_t buckets[BUCKETS]; /* cumulative at write time */
 	atomic_uint_fast64_t count;
 	atomic_uint_fast64_t sum_us;
 };
@@ -70,9 +70,10 @@ write_responses(struct buf *b, size_t slot)
 	for (k = 0; k < CLASSES; k++) {
 		n = atomic_load(&counts[slot].by_class[k]);
 		if (n > 0)
-			buf_printf(b, "zek_http_responses_total{method=\"%s\","
-			    "route=\"%s\",status=\"%zuxx\"} %" PRIu64 "\n", method,
-			    route, k + 1, n);
+			buf_printf(b,
+			    "zek_http_responses_total{method=\"%s\","
+			    "route=\"%s\",status=\"%zuxx\"} %" PRIu64 "\n",
+			    method, route, k + 1, n);
 	}
 }
 
@@ -86,17 +87,23 @@ write_histogram(struct buf *b, size_t slot)
 	labels(slot, &method, &route);
 	for (k = 0; k < BUCKETS; k++) {
 		upto += atomic_load(&counts[slot].buckets[k]);
-		buf_printf(b, "zek_http_request_duration_seconds_bucket{method="
-		    "\"%s\",route=\"%s\",le=\"%g\"} %" PRIu64 "\n", method, route,
-		    (double)bucket_us[k] / 1e6, upto);
+		buf_printf(b,
+		    "zek_http_request_duration_seconds_bucket{method="
+		    "\"%s\",route=\"%s\",le=\"%g\"} %" PRIu64 "\n",
+		    method, route, (double)bucket_us[k] / 1e6, upto);
 	}
-	buf_printf(b, "zek_http_request_duration_seconds_bucket{method=\"%s\","
-	    "route=\"%s\",le=\"+Inf\"} %" PRIu64 "\n", method, route, n);
-	buf_printf(b, "zek_http_request_duration_seconds_sum{method=\"%s\","
-	    "route=\"%s\"} %.6f\n", method, route,
-	    (double)atomic_load(&counts[slot].sum_us) / 1e6);
-	buf_printf(b, "zek_http_request_duration_seconds_count{method=\"%s\","
-	    "route=\"%s\"} %" PRIu64 "\n", method, route, n);
+	buf_printf(b,
+	    "zek_http_request_duration_seconds_bucket{method=\"%s\","
+	    "route=\"%s\",le=\"+Inf\"} %" PRIu64 "\n",
+	    method, route, n);
+	buf_printf(b,
+	    "zek_http_request_duration_seconds_sum{method=\"%s\","
+	    "route=\"%s\"} %.6f\n",
+	    method, route, (double)atomic_load(&counts[slot].sum_us) / 1e6);
+	buf_printf(b,
+	    "zek_http_request_duration_seconds_count{method=\"%s\","
+	    "route=\"%s\"} %" PRIu64 "\n",
+	    method, route, n);
 }
 
 void
@@ -104,16 +111,18 @@ metrics_write(struct buf *b)
 {
 	size_t slot, nroutes;
 
-	for (nroutes = 0; nroutes < ROUTES_MAX && routes[nroutes].pattern !=
-	    NULL; nroutes++)
+	for (nroutes = 0;
+	     nroutes < ROUTES_MAX && routes[nroutes].pattern != NULL; nroutes++)
 		;
-	buf_puts(b, "# HELP zek_http_responses_total Answers by route and "
+	buf_puts(b,
+	    "# HELP zek_http_responses_total Answers by route and "
 	    "status class.\n# TYPE zek_http_responses_total counter\n");
 	for (slot = 0; slot <= ROUTES_MAX; slot++)
 		if ((slot < nroutes || slot == ROUTES_MAX) &&
 		    atomic_load(&counts[slot].count) > 0)
 			write_responses(b, slot);
-	buf_puts(b, "# HELP zek_http_request_duration_seconds Time from the "
+	buf_puts(b,
+	    "# HELP zek_http_request_duration_seconds Time from the "
 	    "request's start to its answer.\n"
 	    "# TYPE zek_http_request_duration_seconds histogram\n");
 	for (slot = 0; slot <= ROUTES_MAX; slot++)

@@ -71,7 +71,8 @@ proxy_list_parse(const char *text, struct proxy_list *out)
 		if (*p == '\0')
 			return 0;
 		len = strcspn(p, SEPARATORS);
-		if (out->n == PROXY_MAX || !net_parse(p, len, &out->net[out->n]))
+		if (out->n == PROXY_MAX ||
+		    !net_parse(p, len, &out->net[out->n]))
 			return -1;
 		out->n++;
 		p += len;
@@ -122,8 +123,8 @@ copy_addr(char *out, size_t n, const char *s, size_t len)
 }
 
 void
-proxy_client_ip(const struct proxy_list *l, const char *peer,
-    const char *xff, char *out, size_t n)
+proxy_client_ip(const struct proxy_list *l, const char *peer, const char *xff,
+    char *out, size_t n)
 {
 	struct proxy_net a;
 	const char *end, *start;

@@ -10,13 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define PROXY_MAX 32            /* trusted addresses or networks */
-#define PROXY_TEXT_MAX 4096     /* the setting's length */
+#define PROXY_MAX 32        /* trusted addresses or networks */
+#define PROXY_TEXT_MAX 4096 /* the setting's length */
 
 struct proxy_net {
-	int family;                 /* AF_INET or AF_INET6 */
+	int family; /* AF_INET or AF_INET6 */
 	unsigned char addr[16];
-	unsigned prefix;            /* bits that must match */
+	unsigned prefix; /* bits that must match */
 };
 
 struct proxy_list {

@@ -23,10 +23,10 @@ struct http_hdr {
 };
 
 /* Pages may only load what we serve ourselves; no inline script or style. */
-static const char csp_page[] =
-    "default-src 'self'; script-src 'self'; style-src 'self'; "
-    "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'";
+static const char csp_page
+    [] = "default-src 'self'; script-src 'self'; style-src 'self'; "
+         "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
+         "frame-ancestors 'none'; form-action 'self'";
 
 const char *
 req_header(struct req *rq, const char *name)
@@ -37,7 +37,8 @@ req_header(struct req *rq, const char *name)
 const char *
 req_query(struct req *rq, const char *name)
 {
-	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
 }
 
 struct query_all {
@@ -67,8 +68,8 @@ req_query_all(struct req *rq, const char *name, const char **out, size_t max)
 {
 	struct query_all q = { name, out, max, 0 };
 
-	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, query_all_one,
-	    &q);
+	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND,
+	    query_all_one, &q);
 	return q.n;
 }
 
@@ -89,13 +90,15 @@ req_param_str(struct req *rq, const char *name)
 {
 	size_t i;
 
-	if (rq->route != NULL && router_param_index(rq->route->pattern, name,
-	    &i) && i < REQ_MAX_PARAMS)
+	if (rq->route != NULL &&
+	    router_param_index(rq->route->pattern, name, &i) &&
+	    i < REQ_MAX_PARAMS)
 		return rq->params[i];
 #ifdef ZEK_TEST_HOOKS
 	log_error("http", "route has no such placeholder",
-	    LOG_FIELDS(LOG_S("route", rq->route != NULL ? rq->route->pattern :
-	    ""), LOG_S("placeholder", name)));
+	    LOG_FIELDS(
+	        LOG_S("route", rq->route != NULL ? rq->route->pattern : ""),
+	        LOG_S("placeholder", name)));
 	abort();
 #endif
 	return NULL;
@@ -139,7 +142,8 @@ http_set_cookie(struct req *rq, const char *name, const char *value,
 	char *c;
 
 	/* Cookie names and values we set are tokens: no separators at all. */
-	if (strpbrk(name, "=;, \t\r\n") != NULL || strpbrk(value, ";, \t\r\n") != NULL)
+	if (strpbrk(name, "=;, \t\r\n") != NULL ||
+	    strpbrk(value, ";, \t\r\n") != NULL)
 		return ZEK_INVALID;
 	c = arena_printf(rq->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s",
 	    name, max_age < 0 ? "" : value,
@@ -154,7 +158,6 @@ static void
 add_standard_headers(struct MHD_Response *r, const char *content_type,
     const struct http_hdr *h)
 {
-
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
@@ -168,7 +171,8 @@ add_standard_headers(struct MHD_Response *r, const char *content_type,
 	for (; h != NULL; h = h->next)
 		MHD_add_response_header(r, h->name, h->value);
 	if (MHD_get_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL) == NULL)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+		    "no-store");
 }
 
 /* Makes r (len bytes of body) the request's answer, with its type and
@@ -276,7 +280,7 @@ http_reply_file(struct req *rq, bool show_inline, const char *filename,
 	 * the browser's cache once its viewer signed out or lost access. */
 	if ((rc = http_header(rq, "Content-Disposition", disp)) != ZEK_OK ||
 	    (rc = http_header(rq, "Content-Security-Policy",
-	    "default-src 'none'; sandbox")) != ZEK_OK)
+	         "default-src 'none'; sandbox")) != ZEK_OK)
 		return rc;
 	return http_reply_bytes(rq, 200, content_type, data, len, true);
 }
@@ -287,7 +291,7 @@ http_redirect(struct req *rq, unsigned status, const char *location)
 	int rc;
 
 	if (location == NULL)
-		return ZEK_NOMEM;   /* the caller could not build it */
+		return ZEK_NOMEM; /* the caller could not build it */
 	/* Only local paths: an open redirect would help phishing. */
 	if (location[0] != '/' || location[1] == '/' || location[1] == '\\')
 		return ZEK_INVALID;
@@ -313,24 +317,25 @@ static const char fallback_html_500[] = FALLBACK_HEAD
     "<h1>Interner Fehler</h1>\n"
     "<p>Es ist ein technischer Fehler aufgetreten. Bitte versuchen Sie es "
     "sp\xc3\xa4ter noch einmal.</p>\n"
-    "<p lang=\"en\">An internal error occurred. Please try again later.</p>\n"
-    FALLBACK_TAIL;
+    "<p lang=\"en\">An internal error occurred. Please try again later.</p>\n" FALLBACK_TAIL;
 static const char fallback_html_503[] = FALLBACK_HEAD
     "<title>Dienst nicht verf\xc3\xbcgbar</title>\n</head>\n<body>\n<main>\n"
     "<h1>Dienst nicht verf\xc3\xbcgbar</h1>\n"
-    "<p>Der Dienst ist gerade \xc3\xbc" "berlastet. Bitte versuchen Sie es "
+    "<p>Der Dienst ist gerade \xc3\xbc"
+    "berlastet. Bitte versuchen Sie es "
     "gleich noch einmal.</p>\n"
-    "<p lang=\"en\">The service is busy. Please try again in a moment.</p>\n"
-    FALLBACK_TAIL;
+    "<p lang=\"en\">The service is busy. Please try again in a moment.</p>\n" FALLBACK_TAIL;
 /* The JSM error body of api_error_body(), spelt out. */
 static const char fallback_json_500[] =
     "{\"errorMessage\":\"Ein interner Fehler ist aufgetreten.\","
     "\"errorMessages\":[\"Ein interner Fehler ist aufgetreten.\"],"
     "\"i18nErrorMessage\":{\"i18nKey\":\"api_err_internal\",\"parameters\":[]}}";
 static const char fallback_json_503[] =
-    "{\"errorMessage\":\"Der Dienst ist gerade \xc3\xbc" "berlastet. Bitte "
+    "{\"errorMessage\":\"Der Dienst ist gerade \xc3\xbc"
+    "berlastet. Bitte "
     "versuchen Sie es gleich noch einmal.\","
-    "\"errorMessages\":[\"Der Dienst ist gerade \xc3\xbc" "berlastet. Bitte "
+    "\"errorMessages\":[\"Der Dienst ist gerade \xc3\xbc"
+    "berlastet. Bitte "
     "versuchen Sie es gleich noch einmal.\"],"
     "\"i18nErrorMessage\":{\"i18nKey\":\"api_err_unavailable\",\"parameters\":[]}}";
 
@@ -344,10 +349,10 @@ static const struct {
 	    "text/html; charset=utf-8", 500 },
 	{ fallback_html_503, sizeof(fallback_html_503) - 1,
 	    "text/html; charset=utf-8", 503 },
-	{ fallback_json_500, sizeof(fallback_json_500) - 1,
-	    HTTP_JSON_JSM, 500 },
-	{ fallback_json_503, sizeof(fallback_json_503) - 1,
-	    HTTP_JSON_JSM, 503 },
+	{ fallback_json_500, sizeof(fallback_json_500) - 1, HTTP_JSON_JSM,
+	    500 },
+	{ fallback_json_503, sizeof(fallback_json_503) - 1, HTTP_JSON_JSM,
+	    503 },
 };
 #define FALLBACKS (sizeof(fallback_spec) / sizeof(fallback_spec[0]))
 
@@ -370,7 +375,8 @@ fallback_make(void)
 		    fallback_spec[i].type);
 		add_standard_headers(r, fallback_spec[i].type, NULL);
 		if (fallback_spec[i].status == 503)
-			MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+			MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER,
+			    "5");
 		fallback[i] = r;
 	}
 }
@@ -413,7 +419,7 @@ http_reply_release(struct req *rq)
 {
 	if (rq->resp == NULL)
 		return;
-	if (!http_reply_shared(rq))   /* the shared ones live for the process */
+	if (!http_reply_shared(rq)) /* the shared ones live for the process */
 		MHD_destroy_response(rq->resp);
 	rq->resp = NULL;
 }
@@ -431,7 +437,7 @@ http_fault_report(struct req *rq)
 		return;
 	for (i = 0; i < FALLBACKS; i++)
 		if (rq->resp == fallback[i])
-			return;     /* shared: never changed after start-up */
+			return; /* shared: never changed after start-up */
 	if (rq->refuse_runs > 0) {
 		snprintf(n, sizeof(n), "%d", rq->attempts);
 		MHD_add_response_header(rq->resp, "X-Zek-Attempts", n);

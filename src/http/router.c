@@ -26,7 +26,8 @@ pattern_match(const char *pat, const char *path, const char **params,
 			bool rest = plen == 3 && pat[1] == '*';
 			if (rest)
 				slen = strlen(path);
-			if (slen == 0 || np >= maxp || used + slen + 1 > scratch_len)
+			if (slen == 0 || np >= maxp ||
+			    used + slen + 1 > scratch_len)
 				return false;
 			memcpy(scratch + used, path, slen);
 			scratch[used + slen] = '\0';
@@ -51,9 +52,10 @@ router_match(const char *method, const char *path, const char **params,
 	*wrong_method = false;
 	for (r = routes; r->pattern != NULL; r++) {
 		if (!pattern_match(r->pattern, path, params, maxp, scratch,
-		    scratch_len))
+		        scratch_len))
 			continue;
-		if (str_eq(r->method, method) || (head && str_eq(r->method, "GET")))
+		if (str_eq(r->method, method) ||
+		    (head && str_eq(r->method, "GET")))
 			return r;
 		*wrong_method = true;
 	}

@@ -8,22 +8,24 @@
 struct req;
 
 enum route_flag {
-	ROUTE_LOGIN = 1 << 0,   /* signed-in users only (pages redirect to login) */
-	ROUTE_CSRF = 1 << 1,    /* the form must carry the session's CSRF token */
-	ROUTE_BODY = 1 << 2,    /* accepts a request body (forms, uploads) */
-	ROUTE_AGENT = 1 << 3,   /* agents and admins only */
-	ROUTE_JSON = 1 << 4,    /* answers JSON: errors are JSON too */
-	ROUTE_PUBLIC = 1 << 5,  /* no session needed, no session lookup (static) */
-	ROUTE_API = 1 << 6,     /* REST API: token auth and JSON errors (src/api/),
-	                         * no session cookie, no CSRF */
-	ROUTE_SECRET = 1 << 7,  /* the path holds a secret (a single-use link's
-	                         * token): logs show the pattern instead */
-	ROUTE_KEEP = 1 << 8,    /* a form sent without a session is kept for
-	                         * its page after signing in (web/keep.c) */
+	ROUTE_LOGIN = 1
+	    << 0, /* signed-in users only (pages redirect to login) */
+	ROUTE_CSRF = 1 << 1,  /* the form must carry the session's CSRF token */
+	ROUTE_BODY = 1 << 2,  /* accepts a request body (forms, uploads) */
+	ROUTE_AGENT = 1 << 3, /* agents and admins only */
+	ROUTE_JSON = 1 << 4,  /* answers JSON: errors are JSON too */
+	ROUTE_PUBLIC = 1
+	    << 5,           /* no session needed, no session lookup (static) */
+	ROUTE_API = 1 << 6, /* REST API: token auth and JSON errors (src/api/),
+	                     * no session cookie, no CSRF */
+	ROUTE_SECRET = 1 << 7, /* the path holds a secret (a single-use link's
+	                        * token): logs show the pattern instead */
+	ROUTE_KEEP = 1 << 8,   /* a form sent without a session is kept for
+	                        * its page after signing in (web/keep.c) */
 };
 
 struct route {
-	const char *method;         /* "GET", "POST" */
+	const char *method; /* "GET", "POST" */
 	/* "/servicedesk/customer/portal/{pid}"; a last segment "{*}" matches
 	 * the rest of the path. Handlers read placeholders by name
 	 * (req_param_str, req_param_i64): each name once per pattern. */
@@ -37,8 +39,8 @@ struct route {
 	 * Writes of the request's scope are kept only when the answer's
 	 * status is below 500. */
 	int (*handler)(struct req *rq);
-	unsigned flags;             /* enum route_flag */
-	const char *name;           /* for logs and metrics */
+	unsigned flags;   /* enum route_flag */
+	const char *name; /* for logs and metrics */
 };
 
 /* The table, ended by a NULL pattern. Defined in routes.c. */
@@ -54,7 +56,6 @@ const struct route *router_match(const char *method, const char *path,
 /* Which placeholder of pattern, counted from 0, is named `name` ("pid" for
  * "{pid}", "*" for "{*}"): the index into router_match's params. False
  * when the pattern has none of that name. */
-bool router_param_index(const char *pattern, const char *name,
-    size_t *index);
+bool router_param_index(const char *pattern, const char *name, size_t *index);
 
 #endif

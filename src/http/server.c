@@ -67,7 +67,8 @@ body_reserve(struct req *rq, size_t n)
 	size_t max = rq->app->cfg.max_body_memory, cur;
 
 	if (max < rq->app->cfg.max_body_bytes)
-		max = rq->app->cfg.max_body_bytes;  /* one whole body always fits */
+		max = rq->app->cfg
+		          .max_body_bytes; /* one whole body always fits */
 	cur = atomic_load(&body_memory);
 	do {
 		if (n > max || cur > max - n)
@@ -185,7 +186,7 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 	const union MHD_ConnectionInfo *ci;
 	char ip[INET6_ADDRSTRLEN] = "-";
 
-	http_fallback_init();   /* once: the answer when nothing else can be built */
+	http_fallback_init(); /* once: the answer when nothing else can be built */
 	a = arena_new(app->cfg.max_body_bytes * 2 + REQ_ARENA_EXTRA);
 	if (a == NULL)
 		return NULL;
@@ -194,7 +195,7 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 		arena_free(a);
 		return NULL;
 	}
-	atomic_fetch_add(&requests_in_flight, 1);   /* req_free counts it out */
+	atomic_fetch_add(&requests_in_flight, 1); /* req_free counts it out */
 	rq->arena = a;
 	rq->app = app;
 	rq->conn = conn;
@@ -207,15 +208,22 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 	if (ci != NULL && ci->client_addr != NULL) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip, sizeof(ip));
+			inet_ntop(AF_INET,
+			    &((const struct sockaddr_in *)(const void *)sa)
+			         ->sin_addr,
+			    ip, sizeof(ip));
 		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip, sizeof(ip));
+			inet_ntop(AF_INET6,
+			    &((const struct sockaddr_in6 *)(const void *)sa)
+			         ->sin6_addr,
+			    ip, sizeof(ip));
 	}
 	{
 		char client[INET6_ADDRSTRLEN];
 		proxy_client_ip(&app->proxies, ip,
 		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		    "X-Forwarded-For"), client, sizeof(client));
+		        "X-Forwarded-For"),
+		    client, sizeof(client));
 		rq->client_ip = arena_strdup(a, client);
 	}
 	request_id(rq, ip);
@@ -286,13 +294,13 @@ parse_body(struct req *rq)
 	if (ct == NULL || rq->body.len == 0 || rq->form_parsed)
 		return ZEK_OK;
 	if (form_media_type_is(ct, "application/x-www-form-urlencoded"))
-		rc = form_parse_urlencoded(rq->arena, rq->body.data, rq->body.len,
-		    &lim, &rq->form, &rq->form_error_field);
+		rc = form_parse_urlencoded(rq->arena, rq->body.data,
+		    rq->body.len, &lim, &rq->form, &rq->form_error_field);
 	else if (form_media_type_is(ct, "multipart/form-data"))
 		rc = form_parse_multipart(rq->arena, ct, rq->body.data,
 		    rq->body.len, &lim, &rq->form, &rq->form_error_field);
 	else
-		rc = ZEK_OK;    /* JSON and others are read by their handlers */
+		rc = ZEK_OK; /* JSON and others are read by their handlers */
 	if (rc != ZEK_OK)
 		rq->form_failed = true;
 	rq->form_parsed = rc == ZEK_OK;
@@ -309,7 +317,7 @@ dispatch(struct req *rq)
 	int rc;
 
 	if (guard_refused(rq, PATH_MAX_LEN))
-		return ZEK_INVALID;     /* the path or the framing: answered */
+		return ZEK_INVALID; /* the path or the framing: answered */
 	/* Too many bodies in memory: the shared answer, which needs no
 	 * memory and says when to come back (Retry-After). */
 	if (rq->body_busy) {
@@ -337,11 +345,11 @@ dispatch(struct req *rq)
 	/* The REST API has phases of its own: tokens instead of sessions. */
 	if (rq->route != NULL && (rq->route->flags & ROUTE_API)) {
 		if (rq->body.failed == ZEK_NOMEM)
-			return ZEK_NOMEM;   /* the body is incomplete */
+			return ZEK_NOMEM; /* the body is incomplete */
 		return api_dispatch(rq);
 	}
 
-	rc = web_begin(rq);     /* database, session, language, templates */
+	rc = web_begin(rq); /* database, session, language, templates */
 	if (rc != ZEK_OK)
 		return web_fail(rq, 503, rc);
 	if (rq->route == NULL)
@@ -350,7 +358,8 @@ dispatch(struct req *rq)
 		return web_fail(rq, 503, ZEK_NOMEM);
 	if (rq->body_too_big)
 		return web_fail(rq, 413, ZEK_TOOBIG);
-	if ((rq->route->flags & ROUTE_BODY) && (rc = parse_body(rq)) != ZEK_OK) {
+	if ((rq->route->flags & ROUTE_BODY) &&
+	    (rc = parse_body(rq)) != ZEK_OK) {
 		if (rc == ZEK_NOMEM)
 			return web_fail(rq, 503, ZEK_NOMEM);
 		return web_fail(rq, rq->form_error_field ? 413 : 400,
@@ -389,10 +398,10 @@ queue_answer(struct req *rq)
 		now = now_us();
 		v = rq->sync_from_us != 0 ?
 		    arena_printf(rq->arena, "%s, sync;dur=%.3f, total;dur=%.3f",
-		    rq->timing, (double)(now - rq->sync_from_us) / 1e3,
-		    (double)(now - rq->started_us) / 1e3) :
+		        rq->timing, (double)(now - rq->sync_from_us) / 1e3,
+		        (double)(now - rq->started_us) / 1e3) :
 		    arena_printf(rq->arena, "%s, total;dur=%.3f", rq->timing,
-		    (double)(now - rq->started_us) / 1e3);
+		        (double)(now - rq->started_us) / 1e3);
 		if (v != NULL)
 			MHD_add_response_header(rq->resp, "Server-Timing", v);
 	}
@@ -459,14 +468,14 @@ await_durable(struct req *rq, uint64_t ticket)
 		return MHD_YES;
 	/* Already on disk, or no sync thread: wait here. */
 	rq->durable_rc = rc == ZEK_NOTFOUND ? ZEK_OK :
-	    core_durable_wait(core, ticket);
+	                                      core_durable_wait(core, ticket);
 	MHD_resume_connection(rq->conn);
 	return MHD_YES;
 }
 
 struct run {
 	struct req *rq;
-	size_t used;                /* the arena's bytes when the run began */
+	size_t used; /* the arena's bytes when the run began */
 };
 
 /* One run of the request in its scope (core_scope_run): dispatch, make
@@ -488,13 +497,13 @@ respond_run(void *arg, int attempt)
 		req_rewind(rq);
 	}
 	rq->attempts = attempt;
-	jsonalloc_begin();      /* failures of other requests are not ours */
+	jsonalloc_begin(); /* failures of other requests are not ours */
 #ifdef ZEK_TEST_HOOKS
 	jsonalloc_fail_at(rq->json_fail_at);
 #endif
 	rc = dispatch(rq);
 	if (rc == ZEK_OK)
-		rc = ZEK_IO;        /* no answer although nothing failed */
+		rc = ZEK_IO; /* no answer although nothing failed */
 	if (rq->resp == NULL && !api)
 		web_fail(rq, http_status_of(rc), rc);
 	if (rq->resp == NULL)
@@ -583,8 +592,9 @@ request_step(struct app *app, struct MHD_Connection *conn, const char *url,
 		 * excess is read and dropped (see below), so that clients still
 		 * sending it see the answer. */
 		if (guard_status(rq, PATH_MAX_LEN) != 0 || rq->body_busy ||
-		    (rq->body_too_big && declared_over(rq,
-		    2 * (uint64_t)app->cfg.max_body_bytes))) {
+		    (rq->body_too_big &&
+		        declared_over(rq,
+		            2 * (uint64_t)app->cfg.max_body_bytes))) {
 			guard_reply(conn);
 			return respond(rq);
 		}
@@ -608,7 +618,8 @@ request_step(struct app *app, struct MHD_Connection *conn, const char *url,
 			body_admit(rq, rq->body.len + *upload_data_size);
 		/* Out of memory stays in rq->body.failed (answered 503). */
 		if (!rq->body_too_big && !rq->body.failed && !rq->body_busy) {
-			rc = buf_append(&rq->body, upload_data, *upload_data_size);
+			rc = buf_append(&rq->body, upload_data,
+			    *upload_data_size);
 			if (rc == ZEK_TOOBIG)
 				rq->body_too_big = true;
 		}
@@ -680,16 +691,21 @@ connection_limit(const struct config *cfg)
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
 		raised = rl;
 		raised.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
-		    rl.rlim_max > want ? want : rl.rlim_max;
+		        rl.rlim_max > want ?
+		    want :
+		    rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
 			rl = raised;
 	}
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
 		unsigned n = rl.rlim_cur > FD_RESERVE + 16 ?
-		    (unsigned)(rl.rlim_cur - FD_RESERVE) : 16;
-		log_warning("http", "fewer connections at once: the limit of "
-		    "open files is low", LOG_FIELDS(LOG_I("connections", n),
-		    LOG_I("open_files", rl.rlim_cur)));
+		    (unsigned)(rl.rlim_cur - FD_RESERVE) :
+		    16;
+		log_warning("http",
+		    "fewer connections at once: the limit of "
+		    "open files is low",
+		    LOG_FIELDS(LOG_I("connections", n),
+		        LOG_I("open_files", rl.rlim_cur)));
 		return n;
 	}
 	return cfg->max_connections;
@@ -747,7 +763,7 @@ drain(struct MHD_Daemon *d)
 	if (left > 0)
 		log_warning("http", "stopping with requests unfinished",
 		    LOG_FIELDS(LOG_I("requests", left),
-		    LOG_I("waited_s", HTTP_DRAIN_SECONDS)));
+		        LOG_I("waited_s", HTTP_DRAIN_SECONDS)));
 }
 
 /* Waits for SIGINT or SIGTERM, writing the access log and pinging
@@ -784,7 +800,9 @@ start_daemon(struct app *app, const struct sockaddr_in *sa)
 	/* Every limit here is listed in docs/internals/limits.md. The memory
 	 * limit bounds one connection's request line and headers (MHD answers
 	 * 414 or 431 beyond it); the guard bounds how long they may take. */
-	/* MHD_USE_ITC: MHD_quiesce_daemon must wake the pool's threads. */
+	/* MHD_USE_ITC: MHD_quiesce_daemon must wake the pool's threads.
+	 * Written by hand: an option and its arguments a line. */
+	/* clang-format off */
 	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC, 0,
 	    NULL, NULL,
@@ -805,6 +823,7 @@ start_daemon(struct app *app, const struct sockaddr_in *sa)
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
 	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 	    MHD_OPTION_END);
+	/* clang-format on */
 }
 
 int
@@ -819,15 +838,17 @@ http_serve(struct app *app)
 	int sig;
 
 	if (parse_listen(cfg->listen, &sa) != 0) {
-		log_error("http", "cannot use the listen address (want "
-		    "host:port)", LOG_FIELDS(LOG_S("listen", cfg->listen)));
+		log_error("http",
+		    "cannot use the listen address (want "
+		    "host:port)",
+		    LOG_FIELDS(LOG_S("listen", cfg->listen)));
 		return ZEK_INVALID;
 	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);     /* workers inherit the mask */
+	pthread_sigmask(SIG_BLOCK, &set, NULL); /* workers inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
 	core_phases_enable(cfg->phase_timing);
 	/* Blocks of 128 KiB and more (arena chunks, search buffers) go back to
@@ -841,8 +862,8 @@ http_serve(struct app *app)
 	}
 	d = start_daemon(app, &sa);
 	if (d == NULL) {
-		log_error("http", "cannot listen", LOG_FIELDS(LOG_S("listen",
-		    cfg->listen)));
+		log_error("http", "cannot listen",
+		    LOG_FIELDS(LOG_S("listen", cfg->listen)));
 		guard_stop();
 		return ZEK_IO;
 	}

@@ -15,7 +15,7 @@
 #define STATIC_MAX_BYTES (4u << 20)
 
 struct static_file {
-	char *name;             /* path below static/, e.g. "zek.css" */
+	char *name; /* path below static/, e.g. "zek.css" */
 	char *data;
 	size_t len;
 	const char *mime;
@@ -94,10 +94,12 @@ load_dir(struct static_files *sf, const char *dir, const char *prefix)
 	while (rc == ZEK_OK && (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path) ||
-		    (size_t)snprintf(name, sizeof(name), "%s%s%s", prefix, e->d_name,
-		    e->d_type == DT_DIR ? "/" : "") >= sizeof(name))
-			continue;   /* names that long are not ours */
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+		        e->d_name) >= sizeof(path) ||
+		    (size_t)snprintf(name, sizeof(name), "%s%s%s", prefix,
+		        e->d_name,
+		        e->d_type == DT_DIR ? "/" : "") >= sizeof(name))
+			continue; /* names that long are not ours */
 		if (e->d_type == DT_DIR) {
 			rc = load_dir(sf, path, name);
 			continue;
@@ -171,14 +173,16 @@ http_static(struct req *rq)
 
 	if (rq->app->cfg.dev) {
 		sf = static_files_load(rq->app->static_dir);
-		if (sf == NULL || arena_defer(rq->arena, static_files_cleanup, sf) != 0)
+		if (sf == NULL ||
+		    arena_defer(rq->arena, static_files_cleanup, sf) != 0)
 			return ZEK_NOMEM;
 	}
 	for (i = 0; sf != NULL && name != NULL && i < sf->count; i++) {
 		if (!str_eq(sf->files[i].name, name))
 			continue;
 		rc = http_header(rq, "Cache-Control",
-		    rq->app->cfg.dev ? "no-cache" : "public, max-age=31536000, immutable");
+		    rq->app->cfg.dev ? "no-cache" :
+		                       "public, max-age=31536000, immutable");
 		if (rc != ZEK_OK)
 			return rc;
 		return http_reply_bytes(rq, 200, sf->files[i].mime,

@@ -23,8 +23,7 @@ http_fmt(struct req *rq, const char *key, const char *const *names,
 }
 
 const char *
-http_fmt1(struct req *rq, const char *key, const char *name,
-    const char *value)
+http_fmt1(struct req *rq, const char *key, const char *name, const char *value)
 {
 	return http_fmt(rq, key, &name, &value, 1);
 }
@@ -50,7 +49,7 @@ http_size_text(struct req *rq, size_t bytes)
 	}
 	value = n;
 	if (i18n_format(rq->arena, i18n_get(rq->cat, rq->lang, key), &name,
-	    &value, 1, &out) != ZEK_OK)
+	        &value, 1, &out) != ZEK_OK)
 		return "";
 	return out;
 }

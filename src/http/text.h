@@ -9,8 +9,8 @@
 /* The catalog text of key with its {placeholders} filled in (names[i] by
  * values[i], NULL counting as ""), in the arena; the text as it stands
  * when that fails. http_fmt1: one placeholder. */
-const char *http_fmt(struct req *rq, const char *key,
-    const char *const *names, const char *const *values, size_t n);
+const char *http_fmt(struct req *rq, const char *key, const char *const *names,
+    const char *const *values, size_t n);
 const char *http_fmt1(struct req *rq, const char *key, const char *name,
     const char *value);
 

@@ -56,11 +56,13 @@ job_imap(void *arg, bool *more)
 
 	rc = imap_fetch_run(app->core, app->mail.cfg, &st, more);
 	if (st.fetched > 0)
-		log_info("mail", "imap fetched", LOG_FIELDS(
-		    LOG_I("fetched", st.fetched), LOG_I("comments", st.comments),
-		    LOG_I("requests", st.requests),
-		    LOG_I("quarantined", st.quarantined),
-		    LOG_I("ignored", st.ignored), LOG_I("stored_before", st.before)));
+		log_info("mail", "imap fetched",
+		    LOG_FIELDS(LOG_I("fetched", st.fetched),
+		        LOG_I("comments", st.comments),
+		        LOG_I("requests", st.requests),
+		        LOG_I("quarantined", st.quarantined),
+		        LOG_I("ignored", st.ignored),
+		        LOG_I("stored_before", st.before)));
 	return rc;
 }
 
@@ -73,8 +75,8 @@ job_attachments(void *arg, bool *more)
 	(void)more;
 	rc = with_ctx(arg, core_attachments_purge, &n);
 	if (rc == ZEK_OK && n > 0)
-		log_info("jobs", "expired uploads purged", LOG_FIELDS(
-		    LOG_I("uploads", n)));
+		log_info("jobs", "expired uploads purged",
+		    LOG_FIELDS(LOG_I("uploads", n)));
 	return rc;
 }
 
@@ -106,9 +108,9 @@ job_account_links(void *arg, bool *more)
  * message, with the count as "requests"; NULL = nothing to say) and
  * counted (runs, done: STAT_MAX = not counted). */
 static enum zek_rc
-run_batch(struct jobs_app *app, enum zek_rc (*fn)(struct zctx *, int64_t *,
-    bool *), bool *more, const char *said, enum core_stat runs,
-    enum core_stat done)
+run_batch(struct jobs_app *app,
+    enum zek_rc (*fn)(struct zctx *, int64_t *, bool *), bool *more,
+    const char *said, enum core_stat runs, enum core_stat done)
 {
 	struct arena *a = arena_new(JOB_ARENA_LIMIT);
 	struct zctx ctx;
@@ -172,7 +174,8 @@ jobs_serve_start(struct jobs_app *app, struct jobs **out)
 		{ "sessions", JOBS_PURGE_INTERVAL_MS, job_sessions, app },
 		{ "account_links", JOBS_PURGE_INTERVAL_MS, job_account_links,
 		    app },
-		{ "auto-close", JOBS_AUTO_CLOSE_INTERVAL_MS, job_auto_close, app },
+		{ "auto-close", JOBS_AUTO_CLOSE_INTERVAL_MS, job_auto_close,
+		    app },
 		{ "sla", JOBS_SLA_INTERVAL_MS, job_sla, app },
 		{ "retention", JOBS_PURGE_INTERVAL_MS, job_retention, app },
 	};

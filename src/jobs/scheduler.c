@@ -12,14 +12,14 @@
 
 struct jobs {
 	struct job table[JOBS_MAX];
-	int64_t next_at[JOBS_MAX];  /* ms on clock */
-	bool kicked[JOBS_MAX];      /* under mu: a kick came during the run */
+	int64_t next_at[JOBS_MAX]; /* ms on clock */
+	bool kicked[JOBS_MAX];     /* under mu: a kick came during the run */
 	size_t n;
 	struct jobs_clock clock;
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t cond;        /* on CLOCK_MONOTONIC, for mono_wait */
-	bool stopping;              /* under mu */
+	pthread_cond_t cond; /* on CLOCK_MONOTONIC, for mono_wait */
+	bool stopping;       /* under mu */
 };
 
 static int64_t
@@ -76,11 +76,14 @@ run_one(const struct jobs *j, const struct job *job, bool *more)
 	log_id_set(id);
 	rc = job->run(job->arg, more);
 	if (rc != ZEK_OK)
-		log_error("jobs", "job failed", LOG_FIELDS(LOG_S("job",
-		    job->name), LOG_S("error", zek_rc_name(rc))));
+		log_error("jobs", "job failed",
+		    LOG_FIELDS(LOG_S("job", job->name),
+		        LOG_S("error", zek_rc_name(rc))));
 	else
-		log_debug("jobs", "job done", LOG_FIELDS(LOG_S("job", job->name),
-		    LOG_I("duration_ms", now_ms(j) - t0), LOG_I("more", *more)));
+		log_debug("jobs", "job done",
+		    LOG_FIELDS(LOG_S("job", job->name),
+		        LOG_I("duration_ms", now_ms(j) - t0),
+		        LOG_I("more", *more)));
 	log_id_set(NULL);
 	return rc;
 }
@@ -112,8 +115,10 @@ jobs_main(void *arg)
 		/* After a failure wait the interval, even if more was asked;
 		 * a kick during the run (mail enqueued after the outbox was
 		 * read) still runs the job again at once. */
-		j->next_at[k] = now_ms(j) + (j->kicked[k] || (more &&
-		    rc == ZEK_OK) ? 0 : j->table[k].interval_ms);
+		j->next_at[k] = now_ms(j) +
+		    (j->kicked[k] || (more && rc == ZEK_OK) ?
+		            0 :
+		            j->table[k].interval_ms);
 	}
 	pthread_mutex_unlock(&j->mu);
 	return NULL;

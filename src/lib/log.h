@@ -23,33 +23,43 @@
 #include <stdint.h>
 
 enum log_level {
-	LOG_LEVEL_ERROR,            /* something failed that should not */
-	LOG_LEVEL_WARNING,          /* failed, but expected to happen at times */
-	LOG_LEVEL_INFO,             /* what the service did */
-	LOG_LEVEL_DEBUG,            /* details, off unless log_level = debug */
+	LOG_LEVEL_ERROR,   /* something failed that should not */
+	LOG_LEVEL_WARNING, /* failed, but expected to happen at times */
+	LOG_LEVEL_INFO,    /* what the service did */
+	LOG_LEVEL_DEBUG,   /* details, off unless log_level = debug */
 	LOG_LEVEL_MAX
 };
 
 enum log_format {
-	LOG_FORMAT_TEXT,            /* the default: readable lines */
-	LOG_FORMAT_JSON             /* one JSON object a line */
+	LOG_FORMAT_TEXT, /* the default: readable lines */
+	LOG_FORMAT_JSON  /* one JSON object a line */
 };
 
-enum log_kind { LOG_FIELD_STR, LOG_FIELD_INT };
+enum log_kind {
+	LOG_FIELD_STR,
+	LOG_FIELD_INT
+};
 
 /* One key=value of a line; keys are [a-z0-9_] constants of the code. */
 struct log_field {
-	const char *key;            /* NULL ends a list */
+	const char *key; /* NULL ends a list */
 	enum log_kind kind;
-	const char *s;              /* LOG_FIELD_STR; NULL is written as "" */
-	int64_t n;                  /* LOG_FIELD_INT */
+	const char *s; /* LOG_FIELD_STR; NULL is written as "" */
+	int64_t n;     /* LOG_FIELD_INT */
 };
 
-#define LOG_S(k, v) { (k), LOG_FIELD_STR, (v), 0 }
-#define LOG_I(k, v) { (k), LOG_FIELD_INT, NULL, (int64_t)(v) }
+#define LOG_S(k, v) \
+	{ \
+		(k), LOG_FIELD_STR, (v), 0 \
+	}
+#define LOG_I(k, v) \
+	{ \
+		(k), LOG_FIELD_INT, NULL, (int64_t)(v) \
+	}
 /* A field list for one call: LOG_FIELDS(LOG_S("job", name), LOG_I("n", 3)). */
-#define LOG_FIELDS(...) ((const struct log_field[]){ __VA_ARGS__, \
-	{ NULL, LOG_FIELD_STR, NULL, 0 } })
+#define LOG_FIELDS(...) \
+	((const struct log_field[]){ __VA_ARGS__, \
+	    { NULL, LOG_FIELD_STR, NULL, 0 } })
 
 /* Request and job ids: at most LOG_ID_MAX - 1 characters. */
 #define LOG_ID_MAX 65

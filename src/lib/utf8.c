@@ -21,11 +21,17 @@ utf8_decode(const unsigned char *s, size_t n, size_t i, unsigned long *cp)
 		*cp = c;
 		return 1;
 	} else if ((c & 0xE0) == 0xC0) {
-		len = 2; v = c & 0x1F; min = 0x80;
+		len = 2;
+		v = c & 0x1F;
+		min = 0x80;
 	} else if ((c & 0xF0) == 0xE0) {
-		len = 3; v = c & 0x0F; min = 0x800;
+		len = 3;
+		v = c & 0x0F;
+		min = 0x800;
 	} else if ((c & 0xF8) == 0xF0) {
-		len = 4; v = c & 0x07; min = 0x10000;
+		len = 4;
+		v = c & 0x07;
+		min = 0x10000;
 	} else {
 		return 0;
 	}
@@ -47,7 +53,8 @@ utf8_decode(const unsigned char *s, size_t n, size_t i, unsigned long *cp)
 static size_t
 ascii_run(const unsigned char *s, size_t n)
 {
-	const uint64_t high = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+	const uint64_t high = 0x8080808080808080ull,
+	               ones = 0x0101010101010101ull;
 	size_t i = 0;
 	uint64_t w;
 
@@ -76,7 +83,8 @@ utf8_check(const char *str, size_t n, int mode)
 		len = utf8_decode(s, n, i, &cp);
 		if (len == 0 || cp == 0)
 			return false;
-		if (mode > 0 && (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))) {
+		if (mode > 0 &&
+		    (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))) {
 			bool nl = cp == '\n' || cp == '\r';
 			if (!(cp == '\t' || (nl && mode == 2)))
 				return false;

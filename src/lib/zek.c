@@ -5,8 +5,14 @@ const char *
 zek_rc_name(enum zek_rc rc)
 {
 	static const char *const names[ZEK_RC_MAX] = {
-		"ok", "notfound", "forbidden", "invalid", "conflict",
-		"toobig", "nomem", "io",
+		"ok",
+		"notfound",
+		"forbidden",
+		"invalid",
+		"conflict",
+		"toobig",
+		"nomem",
+		"io",
 	};
 	if ((unsigned)rc >= ZEK_RC_MAX)
 		return "unknown";

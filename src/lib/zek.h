@@ -7,13 +7,14 @@
 /* Every fallible function returns one of these. One HTTP mapping lives in http/. */
 enum zek_rc {
 	ZEK_OK = 0,
-	ZEK_NOTFOUND,   /* no such thing, or the caller may not know it exists */
-	ZEK_FORBIDDEN,  /* known to the caller but not allowed */
-	ZEK_INVALID,    /* user input failed validation; details travel separately */
-	ZEK_CONFLICT,   /* state changed under us (unique key, stale status) */
-	ZEK_TOOBIG,     /* a size limit was hit */
-	ZEK_NOMEM,      /* allocation failed */
-	ZEK_IO,         /* database, file or network failure */
+	ZEK_NOTFOUND,  /* no such thing, or the caller may not know it exists */
+	ZEK_FORBIDDEN, /* known to the caller but not allowed */
+	ZEK_INVALID,   /* user input failed validation; details travel
+	                  separately */
+	ZEK_CONFLICT,  /* state changed under us (unique key, stale status) */
+	ZEK_TOOBIG,    /* a size limit was hit */
+	ZEK_NOMEM,     /* allocation failed */
+	ZEK_IO,        /* database, file or network failure */
 	ZEK_RC_MAX
 };
 

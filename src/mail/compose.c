@@ -18,31 +18,52 @@
 #include "render/time.h"
 #include "store/store.h"
 
-#define BODY_MAX (1u << 20)         /* one rendered body part */
+#define BODY_MAX (1u << 20) /* one rendered body part */
 #define COMMENT_HTML_MAX (512u << 10)
 #define TEMPLATE_NAME_MAX 64
-#define UNSUBSCRIBE_ANCHOR "notify-state"   /* id on the request page */
+#define UNSUBSCRIBE_ANCHOR "notify-state" /* id on the request page */
 
 /* The facts of the payload plus what is derived for the recipient; the
  * catalog texts may use every one of these as {name}. */
 enum {
-	V_KEY, V_TITLE, V_ACTOR, V_REPORTER, V_NAME, V_OLD, V_NEW, V_RESOLUTION,
-	V_TIME, V_ORG, V_EXPIRES, V_CLOSES, V_MAX
+	V_KEY,
+	V_TITLE,
+	V_ACTOR,
+	V_REPORTER,
+	V_NAME,
+	V_OLD,
+	V_NEW,
+	V_RESOLUTION,
+	V_TIME,
+	V_ORG,
+	V_EXPIRES,
+	V_CLOSES,
+	V_MAX
 };
 static const char *const var_names[V_MAX] = {
-	"key", "title", "actor", "reporter", "name", "old", "new", "resolution",
-	"time", "org", "expires", "closes",
+	"key",
+	"title",
+	"actor",
+	"reporter",
+	"name",
+	"old",
+	"new",
+	"resolution",
+	"time",
+	"org",
+	"expires",
+	"closes",
 };
 
 struct compose {
 	struct arena *a;
 	const struct catalogs *cat;
 	const char *lang;
-	const char *base_url;       /* images under it stay images (markdown.h) */
-	const char *reply_address;  /* cfg mail_reply_address, "" = none */
-	const char *reply_to;       /* this mail's Reply-To, NULL = none */
+	const char *base_url; /* images under it stay images (markdown.h) */
+	const char *reply_address; /* cfg mail_reply_address, "" = none */
+	const char *reply_to;      /* this mail's Reply-To, NULL = none */
 	const char *vars[V_MAX];
-	json_t *ctx;                /* the template context */
+	json_t *ctx; /* the template context */
 };
 
 static const char *
@@ -76,7 +97,7 @@ fmt(struct compose *c, const char *key)
 	char *out;
 
 	if (i18n_format(c->a, i18n_get(c->cat, c->lang, key), var_names,
-	    c->vars, V_MAX, &out) != ZEK_OK)
+	        c->vars, V_MAX, &out) != ZEK_OK)
 		return NULL;
 	return out;
 }
@@ -87,7 +108,8 @@ ctx_str(struct compose *c, const char *key, const char *v)
 	if (v == NULL)
 		return ZEK_NOMEM;
 	return json_object_set_new(c->ctx, key, json_string(v)) == 0 ?
-	    ZEK_OK : ZEK_NOMEM;
+	    ZEK_OK :
+	    ZEK_NOMEM;
 }
 
 /* The comment's Markdown as safe HTML for the HTML part, remote images as
@@ -117,7 +139,7 @@ when_text(struct compose *c, const struct store_mail *m, int64_t ms)
 
 	if (time_format(ms, m->tz, c->lang, when, sizeof(when)) != ZEK_OK &&
 	    time_format(ms, TIME_DEFAULT_ZONE, c->lang, when, sizeof(when)) !=
-	    ZEK_OK)
+	        ZEK_OK)
 		when[0] = '\0';
 	return arena_strdup(c->a, when);
 }
@@ -145,12 +167,12 @@ reply_context(struct compose *c, json_t *p, bool closed)
 		return ZEK_OK;
 	c->reply_to = core_mail_reply_addr(c->a, c->reply_address, tok);
 	if (c->reply_to == NULL)
-		return ZEK_OK;      /* a token the address cannot carry */
-	rc = ctx_str(c, "reply_hint", i18n_get(c->cat, c->lang,
-	    "mail_reply_hint"));
+		return ZEK_OK; /* a token the address cannot carry */
+	rc = ctx_str(c, "reply_hint",
+	    i18n_get(c->cat, c->lang, "mail_reply_hint"));
 	if (rc == ZEK_OK)
-		rc = ctx_str(c, "reply_cut", i18n_get(c->cat, c->lang,
-		    "mail_reply_cut"));
+		rc = ctx_str(c, "reply_cut",
+		    i18n_get(c->cat, c->lang, "mail_reply_cut"));
 	return rc;
 }
 
@@ -176,9 +198,11 @@ closing_context(struct compose *c, const struct store_mail *m, json_t *p)
 		return ZEK_NOMEM;
 	rc = reply_context(c, p, closed);
 	if (rc == ZEK_OK)
-		rc = ctx_str(c, "footer", i18n_get(c->cat, c->lang, closed ?
-		    "mail_footer_closed" : c->reply_to != NULL ?
-		    "mail_footer_reply" : "mail_footer"));
+		rc = ctx_str(c, "footer",
+		    i18n_get(c->cat, c->lang,
+		        closed                  ? "mail_footer_closed" :
+		            c->reply_to != NULL ? "mail_footer_reply" :
+		                                  "mail_footer"));
 	if (rc == ZEK_OK && closes > 0)
 		rc = ctx_str(c, "closes_line", fmt(c, "mail_closes"));
 	return rc;
@@ -198,14 +222,17 @@ rating_context(struct compose *c, json_t *p)
 	if (url[0] == '\0')
 		return ZEK_OK;
 	links = json_array();
-	if (links == NULL || json_object_set_new(c->ctx, "rating", json_pack(
-	    "{s:s, s:o}", "question", i18n_get(c->cat, c->lang,
-	    "mail_rating_question"), "links", links)) != 0)
+	if (links == NULL ||
+	    json_object_set_new(c->ctx, "rating",
+	        json_pack("{s:s, s:o}", "question",
+	            i18n_get(c->cat, c->lang, "mail_rating_question"), "links",
+	            links)) != 0)
 		return ZEK_NOMEM;
 	for (i = 1; i <= 5; i++) {
 		snprintf(key, sizeof(key), "rating_score_%d", i);
-		one = json_pack("{s:s, s:s}", "label", i18n_get(c->cat, c->lang,
-		    key), "url", arena_printf(c->a, "%s?score=%d", url, i));
+		one = json_pack("{s:s, s:s}", "label",
+		    i18n_get(c->cat, c->lang, key), "url",
+		    arena_printf(c->a, "%s?score=%d", url, i));
 		if (one == NULL || json_array_append_new(links, one) != 0)
 			return ZEK_NOMEM;
 	}
@@ -231,10 +258,11 @@ fields_context(struct compose *c, const struct store_mail *m, json_t *p)
 		return ZEK_NOMEM;
 	json_array_foreach(in, i, f) {
 		ms = json_integer_value(json_object_get(f, "ms"));
-		value = ms > 0 ? when_text(c, m, ms) : pstr(f, en ? "value_en" :
-		    "value_de");
-		row = json_pack("{s:s, s:s}", "label", pstr(f, en ? "label_en" :
-		    "label_de"), "value", value != NULL ? value : "");
+		value = ms > 0 ? when_text(c, m, ms) :
+		                 pstr(f, en ? "value_en" : "value_de");
+		row = json_pack("{s:s, s:s}", "label",
+		    pstr(f, en ? "label_en" : "label_de"), "value",
+		    value != NULL ? value : "");
 		if (row == NULL || json_array_append_new(out, row) != 0)
 			return ZEK_NOMEM;
 	}
@@ -257,15 +285,15 @@ build_context(struct compose *c, const struct store_mail *m, json_t *p)
 	c->vars[V_NEW] = status_text(pstr(p, "status"), c->lang);
 	c->vars[V_RESOLUTION] = resolution_text(pstr(p, "resolution"), c->lang);
 	when = when_text(c, m, m->created_at);
-	expires = when_text(c, m, json_integer_value(json_object_get(p,
-	    "expires_at")));
+	expires = when_text(c, m,
+	    json_integer_value(json_object_get(p, "expires_at")));
 	c->vars[V_TIME] = when;
 	c->vars[V_ORG] = pstr(p, "org");
 	c->vars[V_EXPIRES] = expires;
 	intro_key = arena_printf(c->a, "mail_intro_%s%s", m->event,
-	    !json_is_true(json_object_get(p, "on_behalf")) ? "" :
-	    json_is_true(json_object_get(p, "to_reporter")) ? "_for_you" :
-	    "_by_you");
+	    !json_is_true(json_object_get(p, "on_behalf"))      ? "" :
+	        json_is_true(json_object_get(p, "to_reporter")) ? "_for_you" :
+	                                                          "_by_you");
 	if (standalone(m->event))
 		subject_key = arena_printf(c->a, "mail_subject_%s", m->event);
 	if (intro_key == NULL || subject_key == NULL || when == NULL ||
@@ -277,8 +305,10 @@ build_context(struct compose *c, const struct store_mail *m, json_t *p)
 	if (rc == ZEK_OK)
 		rc = ctx_str(c, "subject", fmt(c, subject_key));
 	if (rc == ZEK_OK)
-		rc = ctx_str(c, "greeting", fmt(c, c->vars[V_NAME][0] != '\0' ?
-		    "mail_greeting" : "mail_greeting_anon"));
+		rc = ctx_str(c, "greeting",
+		    fmt(c,
+		        c->vars[V_NAME][0] != '\0' ? "mail_greeting" :
+		                                     "mail_greeting_anon"));
 	if (rc == ZEK_OK)
 		rc = ctx_str(c, "intro", fmt(c, intro_key));
 	if (rc == ZEK_OK && c->vars[V_RESOLUTION][0] != '\0')
@@ -292,8 +322,8 @@ build_context(struct compose *c, const struct store_mail *m, json_t *p)
 	if (rc == ZEK_OK)
 		rc = ctx_str(c, "expires_line", fmt(c, "mail_expires"));
 	if (rc == ZEK_OK && str_eq(m->event, NOTIFY_MAIL_UNKNOWN))
-		rc = ctx_str(c, "subject_line", fmt(c,
-		    "mail_unknown_subject_line"));
+		rc = ctx_str(c, "subject_line",
+		    fmt(c, "mail_unknown_subject_line"));
 	if (rc == ZEK_OK)
 		rc = ctx_str(c, "key", c->vars[V_KEY]);
 	if (rc == ZEK_OK)
@@ -335,9 +365,9 @@ mail_compose(const struct mail_env *env, struct arena *a,
     const struct store_mail *m, struct buf *out)
 {
 	struct compose c = { .a = a,
-	    .cat = __atomic_load_n(&env->cat, __ATOMIC_ACQUIRE),
-	    .base_url = env->cfg->base_url,
-	    .reply_address = env->cfg->mail_reply_address };
+		.cat = __atomic_load_n(&env->cat, __ATOMIC_ACQUIRE),
+		.base_url = env->cfg->base_url,
+		.reply_address = env->cfg->mail_reply_address };
 	struct buf text, html;
 	struct mime_msg msg;
 	const char *unsubscribe;
@@ -364,8 +394,8 @@ mail_compose(const struct mail_env *env, struct arena *a,
 		goto out;
 	/* The request page, scrolled to its notification switch; an account
 	 * mail has nothing to unsubscribe from. */
-	unsubscribe = pstr(payload, "url")[0] == '\0' ||
-	    standalone(m->event) ? NULL :
+	unsubscribe = pstr(payload, "url")[0] == '\0' || standalone(m->event) ?
+	    NULL :
 	    arena_printf(a, "%s#%s", pstr(payload, "url"), UNSUBSCRIBE_ANCHOR);
 	msg = (struct mime_msg){
 		.from = { env->cfg->smtp_from_name, env->cfg->smtp_from },

@@ -13,7 +13,7 @@ struct config;
 struct store_mail;
 struct templates;
 
-#define MAIL_MAX_BYTES (2u << 20)   /* one rendered message */
+#define MAIL_MAX_BYTES (2u << 20) /* one rendered message */
 
 /* What rendering needs; everything borrowed, living as long as the
  * process (or the `zek mail` command). zek serve's reload (SIGHUP) swaps
@@ -21,11 +21,12 @@ struct templates;
  * load them with __atomic_load_n; the old sets stay alive. */
 struct mail_env {
 	const struct config *cfg;
-	const struct templates *tpl;    /* the app's set: mail/text/<event>, mail/html/<event> */
-	const struct catalogs *cat;     /* po/<lang>/mail.po among them */
-	const atomic_bool *stop;        /* NULL, or set when zek serve stops:
-	                                   the outbox ends its batch between
-	                                   two mails */
+	/* the app's set: mail/text/<event>, mail/html/<event> */
+	const struct templates *tpl;
+	const struct catalogs *cat; /* po/<lang>/mail.po among them */
+	const atomic_bool *stop;    /* NULL, or set when zek serve stops:
+	                               the outbox ends its batch between
+	                               two mails */
 };
 
 /*

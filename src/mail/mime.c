@@ -10,12 +10,12 @@
 #include "lib/zek.h"
 
 #define ADDR_MAX 254
-#define HEADER_TEXT_MAX 2048        /* bytes of one header's text after cleaning */
-#define WORD_OVERHEAD 12            /* "=?UTF-8?B?" + "?=" */
-#define FOLD_AT 78                  /* fold plain headers before this column */
+#define HEADER_TEXT_MAX 2048 /* bytes of one header's text after cleaning */
+#define WORD_OVERHEAD 12     /* "=?UTF-8?B?" + "?=" */
+#define FOLD_AT 78           /* fold plain headers before this column */
 
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char
+    b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* ---- checks ---- */
 
@@ -83,7 +83,8 @@ url_plain(const char *u)
 {
 	const char *p;
 
-	if (u == NULL || !(str_starts(u, "http://") || str_starts(u, "https://")))
+	if (u == NULL ||
+	    !(str_starts(u, "http://") || str_starts(u, "https://")))
 		return false;
 	for (p = u; *p != '\0'; p++)
 		if (*p <= ' ' || *p >= 127 || *p == '<' || *p == '>' ||
@@ -133,7 +134,7 @@ clean_text(const char *s, char *dst, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
 	size_t o = 0, k;
-	bool space = true;          /* drops leading white space */
+	bool space = true; /* drops leading white space */
 
 	while (*p != '\0') {
 		k = utf8_seq(p);
@@ -221,7 +222,8 @@ encode_words(struct buf *out, const char *s, size_t col)
 		}
 		/* Bytes that fit: 3 per 4 base64 characters. */
 		room = col + WORD_OVERHEAD + 4 <= MIME_LINE_MAX ?
-		    (MIME_LINE_MAX - col - WORD_OVERHEAD) / 4 * 3 : 3;
+		    (MIME_LINE_MAX - col - WORD_OVERHEAD) / 4 * 3 :
+		    3;
 		take = 0;
 		while (i + take < n) {
 			k = utf8_seq(p + i + take);
@@ -335,8 +337,8 @@ mime_header_addr(struct buf *out, const char *name, const struct mime_addr *a)
 static bool
 line_ends_at(const char *s, size_t n, size_t i)
 {
-	return i >= n || s[i] == '\n' || (s[i] == '\r' && i + 1 < n &&
-	    s[i + 1] == '\n');
+	return i >= n || s[i] == '\n' ||
+	    (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n');
 }
 
 int
@@ -361,9 +363,10 @@ mime_qp(struct buf *out, const char *s, size_t n)
 		 * line starting "From " is mangled by mbox, so its F is
 		 * encoded. */
 		if (((c >= 33 && c <= 126 && c != '=') ||
-		    ((c == ' ' || c == '\t') && !line_ends_at(s, n, i + 1))) &&
+		        ((c == ' ' || c == '\t') &&
+		            !line_ends_at(s, n, i + 1))) &&
 		    !(col == 0 && c == 'F' && n - i >= 5 &&
-		    memcmp(s + i, "From ", 5) == 0)) {
+		        memcmp(s + i, "From ", 5) == 0)) {
 			tok[0] = (char)c;
 			tl = 1;
 		} else {
@@ -387,9 +390,9 @@ int
 mime_date(int64_t ms, char *out, size_t n)
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
-	    "Fri", "Sat" };
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
-	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+		"Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
+		"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 	int w;
@@ -421,8 +424,10 @@ static void
 part(struct buf *out, const char *boundary, const char *type, const char *body)
 {
 	buf_printf(out, "--%s\r\n", boundary);
-	buf_printf(out, "Content-Type: %s; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", type);
+	buf_printf(out,
+	    "Content-Type: %s; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+	    type);
 	mime_qp(out, body, strlen(body));
 	buf_puts(out, "\r\n");
 }
@@ -433,8 +438,8 @@ mime_build(const struct mime_msg *m, struct buf *out)
 	char date[64], boundary[64];
 	int rc;
 
-	if (!mime_msgid_valid(m->message_id) || (m->in_reply_to != NULL &&
-	    !mime_msgid_valid(m->in_reply_to)))
+	if (!mime_msgid_valid(m->message_id) ||
+	    (m->in_reply_to != NULL && !mime_msgid_valid(m->in_reply_to)))
 		return ZEK_INVALID;
 	rc = mime_date(m->date_ms, date, sizeof(date));
 	if (rc != ZEK_OK)
@@ -457,20 +462,25 @@ mime_build(const struct mime_msg *m, struct buf *out)
 	if (str_eq(m->lang, "de") || str_eq(m->lang, "en"))
 		buf_printf(out, "Content-Language: %s\r\n", m->lang);
 	/* RFC 3834: no vacation replies or bounces to a robot. */
-	buf_puts(out, "Auto-Submitted: auto-generated\r\n"
+	buf_puts(out,
+	    "Auto-Submitted: auto-generated\r\n"
 	    "X-Auto-Response-Suppress: All\r\n");
 	if (url_plain(m->list_unsubscribe))
-		buf_printf(out, "List-Unsubscribe: <%s>\r\n", m->list_unsubscribe);
+		buf_printf(out, "List-Unsubscribe: <%s>\r\n",
+		    m->list_unsubscribe);
 	if (m->html == NULL) {
-		buf_puts(out, "Content-Type: text/plain; charset=utf-8\r\n"
+		buf_puts(out,
+		    "Content-Type: text/plain; charset=utf-8\r\n"
 		    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 		mime_qp(out, m->text, strlen(m->text));
 		buf_puts(out, "\r\n");
 		return out->failed;
 	}
 	boundary_of(m->message_id, boundary, sizeof(boundary));
-	buf_printf(out, "Content-Type: multipart/alternative;\r\n"
-	    " boundary=\"%s\"\r\n\r\n", boundary);
+	buf_printf(out,
+	    "Content-Type: multipart/alternative;\r\n"
+	    " boundary=\"%s\"\r\n\r\n",
+	    boundary);
 	part(out, boundary, "text/plain", m->text);
 	part(out, boundary, "text/html", m->html);
 	buf_printf(out, "--%s--\r\n", boundary);

@@ -8,11 +8,11 @@
 
 #include "lib/buf.h"
 
-#define MIME_LINE_MAX 76            /* encoded body lines and folded headers */
+#define MIME_LINE_MAX 76 /* encoded body lines and folded headers */
 
 struct mime_addr {
-	const char *name;           /* display name, any UTF-8 text; NULL/"" = none */
-	const char *addr;           /* "anna@example.org": checked, never encoded */
+	const char *name; /* display name, any UTF-8 text; NULL/"" = none */
+	const char *addr; /* "anna@example.org": checked, never encoded */
 };
 
 /* One message: multipart/alternative with a text and an HTML part (or
@@ -23,15 +23,15 @@ struct mime_addr {
 struct mime_msg {
 	struct mime_addr from;
 	struct mime_addr to;
-	struct mime_addr reply_to;  /* addr NULL = no Reply-To */
+	struct mime_addr reply_to; /* addr NULL = no Reply-To */
 	const char *subject;
-	const char *message_id;     /* "<left@right>", checked */
-	const char *in_reply_to;    /* "<...>" or NULL; also the References */
-	int64_t date_ms;            /* Date, UTC ms */
-	const char *list_unsubscribe;   /* an http(s) URL or NULL */
-	const char *lang;           /* Content-Language, "de"/"en" or NULL */
-	const char *text;           /* plain text body, LF or CRLF line ends */
-	const char *html;           /* an HTML document, or NULL */
+	const char *message_id;       /* "<left@right>", checked */
+	const char *in_reply_to;      /* "<...>" or NULL; also the References */
+	int64_t date_ms;              /* Date, UTC ms */
+	const char *list_unsubscribe; /* an http(s) URL or NULL */
+	const char *lang;             /* Content-Language, "de"/"en" or NULL */
+	const char *text; /* plain text body, LF or CRLF line ends */
+	const char *html; /* an HTML document, or NULL */
 };
 
 /* Appends the whole message (headers, CRLF line ends, 7-bit clean) to out.

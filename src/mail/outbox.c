@@ -17,7 +17,7 @@
 #include "mail/smtp.h"
 #include "store/store.h"
 
-#define ARENA_LIMIT (16u << 20)     /* one mail's scratch memory */
+#define ARENA_LIMIT (16u << 20) /* one mail's scratch memory */
 #define ERROR_MAX 300
 
 int64_t
@@ -82,21 +82,24 @@ log_mail(enum log_level level, const struct store_mail *m, const char *msg,
 	core_stat_add(stat, 1);
 	/* Ids and events only: addresses are personal data. */
 	if (why != NULL)
-		log_emit(level, "mail", msg, LOG_FIELDS(LOG_I("mail_id", m->id),
-		    LOG_S("event", m->event), LOG_S("message_id", m->message_id),
-		    LOG_S("reason", without_addresses(why, safe,
-		    sizeof(safe)))));
+		log_emit(level, "mail", msg,
+		    LOG_FIELDS(LOG_I("mail_id", m->id),
+		        LOG_S("event", m->event),
+		        LOG_S("message_id", m->message_id),
+		        LOG_S("reason",
+		            without_addresses(why, safe, sizeof(safe)))));
 	else
-		log_emit(level, "mail", msg, LOG_FIELDS(LOG_I("mail_id", m->id),
-		    LOG_S("event", m->event), LOG_S("message_id",
-		    m->message_id)));
+		log_emit(level, "mail", msg,
+		    LOG_FIELDS(LOG_I("mail_id", m->id),
+		        LOG_S("event", m->event),
+		        LOG_S("message_id", m->message_id)));
 }
 
 /* The stored message, or the freshly rendered one (stored for retries). */
 static enum zek_rc
 message_bytes(struct zctx *ctx, const struct mail_env *env,
-    const struct store_mail *m, const char *token, const char **raw,
-    char *err, size_t errlen)
+    const struct store_mail *m, const char *token, const char **raw, char *err,
+    size_t errlen)
 {
 	struct buf b;
 	enum zek_rc rc;
@@ -125,8 +128,8 @@ out:
 
 /* Records a failed attempt: back off, or give up after mail_expire_ms. */
 static enum zek_rc
-record_tempfail(struct zctx *ctx, const struct store_mail *m,
-    const char *token, const char *why, struct outbox_stats *st)
+record_tempfail(struct zctx *ctx, const struct store_mail *m, const char *token,
+    const char *why, struct outbox_stats *st)
 {
 	const struct config *cfg = ctx->cfg;
 	int64_t now = core_now_ms(), next;
@@ -180,11 +183,11 @@ send_one(struct zctx *ctx, const struct mail_env *env, int64_t id,
 		return rc;
 	rc = message_bytes(ctx, env, m, token, &raw, err, sizeof(err));
 	if (rc == ZEK_CONFLICT) {
-		st->busy++;     /* our claim lapsed and someone else has it */
+		st->busy++; /* our claim lapsed and someone else has it */
 		return ZEK_OK;
 	}
 	if (rc == ZEK_NOMEM || rc == ZEK_IO)
-		return rc;      /* the claim lapses; a later pass tries again */
+		return rc; /* the claim lapses; a later pass tries again */
 	if (rc != ZEK_OK) {
 		log_mail(LOG_LEVEL_ERROR, m, "mail failed", err,
 		    STAT_MAILS_FAILED_PERMANENT);
@@ -199,8 +202,10 @@ send_one(struct zctx *ctx, const struct mail_env *env, int64_t id,
 		/* The at-least-once window is this one write. */
 		rc = core_outbox_sent(ctx, m, token);
 		if (rc != ZEK_OK)
-			log_mail(LOG_LEVEL_ERROR, m, "mail sent, but not recorded "
-			    "(may go out again)", zek_rc_name(rc), STAT_MAILS_SENT);
+			log_mail(LOG_LEVEL_ERROR, m,
+			    "mail sent, but not recorded "
+			    "(may go out again)",
+			    zek_rc_name(rc), STAT_MAILS_SENT);
 		else
 			log_mail(LOG_LEVEL_INFO, m, "mail sent", NULL,
 			    STAT_MAILS_SENT);

@@ -10,17 +10,17 @@
 #include "core/config.h"
 #include "lib/str.h"
 
-#define ENVELOPE_MAX 300            /* "<" address ">" */
+#define ENVELOPE_MAX 300 /* "<" address ">" */
 
 struct upload {
 	const char *p;
 	size_t left;
-	bool started;               /* the server asked for the message (354) */
+	bool started; /* the server asked for the message (354) */
 };
 
 struct replies {
-	char last[256];             /* last 4xx/5xx reply line, cleaned (not
-	                               the "221 Bye" that follows it) */
+	char last[256]; /* last 4xx/5xx reply line, cleaned (not
+	                   the "221 Bye" that follows it) */
 };
 
 static CURLcode global_rc = CURLE_FAILED_INIT;
@@ -104,8 +104,9 @@ classify(CURLcode cc, long code, const struct upload *u)
 {
 	if (cc == CURLE_OK)
 		return SMTP_SENT;
-	if (code >= 500 && code < 600 && (cc == CURLE_SEND_ERROR ||
-	    (cc == CURLE_WEIRD_SERVER_REPLY && u->started)))
+	if (code >= 500 && code < 600 &&
+	    (cc == CURLE_SEND_ERROR ||
+	        (cc == CURLE_WEIRD_SERVER_REPLY && u->started)))
 		return SMTP_PERMFAIL;
 	return SMTP_TEMPFAIL;
 }
@@ -115,7 +116,7 @@ smtp_send(const struct config *cfg, const char *from, const char *to,
     const char *msg, size_t len, struct smtp_outcome *out)
 {
 	char errbuf[CURL_ERROR_SIZE] = "", env_from[ENVELOPE_MAX],
-	    env_to[ENVELOPE_MAX];
+	     env_to[ENVELOPE_MAX];
 	struct upload up = { .p = msg, .left = len };
 	struct replies rep = { .last = "" };
 	struct curl_slist *rcpt = NULL;
@@ -129,7 +130,8 @@ smtp_send(const struct config *cfg, const char *from, const char *to,
 	if (str_empty(cfg->smtp_url))
 		return ZEK_INVALID;
 	if (smtp_global_init() != ZEK_OK) {
-		str_lcpy(out->text, "libcurl failed to start", sizeof(out->text));
+		str_lcpy(out->text, "libcurl failed to start",
+		    sizeof(out->text));
 		return ZEK_OK;
 	}
 	snprintf(env_from, sizeof(env_from), "<%s>", from);
@@ -146,8 +148,8 @@ smtp_send(const struct config *cfg, const char *from, const char *to,
 	curl_easy_setopt(h, CURLOPT_USE_SSL, use_ssl(cfg->smtp_starttls));
 	if (!str_empty(cfg->smtp_user)) {
 		curl_easy_setopt(h, CURLOPT_USERNAME, cfg->smtp_user);
-		curl_easy_setopt(h, CURLOPT_PASSWORD, cfg->smtp_password != NULL ?
-		    cfg->smtp_password : "");
+		curl_easy_setopt(h, CURLOPT_PASSWORD,
+		    cfg->smtp_password != NULL ? cfg->smtp_password : "");
 	}
 	curl_easy_setopt(h, CURLOPT_MAIL_FROM, env_from);
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
@@ -168,8 +170,10 @@ smtp_send(const struct config *cfg, const char *from, const char *to,
 		if (rep.last[0] != '\0' && code >= 400)
 			str_lcpy(out->text, rep.last, sizeof(out->text));
 		else {
-			why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc);
-			clean_copy(out->text, sizeof(out->text), why, strlen(why));
+			why = errbuf[0] != '\0' ? errbuf :
+			                          curl_easy_strerror(cc);
+			clean_copy(out->text, sizeof(out->text), why,
+			    strlen(why));
 		}
 	}
 out:

@@ -9,19 +9,19 @@
 struct config;
 
 enum smtp_result {
-	SMTP_SENT,                  /* the server took it (250 after DATA) */
-	SMTP_TEMPFAIL,              /* try again later: no connection, timeout,
-	                               4xx, TLS or login problems */
-	SMTP_PERMFAIL               /* the server refused this message (5xx on
-	                               MAIL FROM, RCPT TO or DATA) */
+	SMTP_SENT,     /* the server took it (250 after DATA) */
+	SMTP_TEMPFAIL, /* try again later: no connection, timeout,
+	                  4xx, TLS or login problems */
+	SMTP_PERMFAIL  /* the server refused this message (5xx on
+	                  MAIL FROM, RCPT TO or DATA) */
 };
 
 struct smtp_outcome {
 	enum smtp_result result;
-	long code;                  /* last SMTP reply code, 0 = none */
-	char text[256];             /* what went wrong: the server's last reply
-	                               line, or libcurl's message; printable
-	                               ASCII, never the password */
+	long code;      /* last SMTP reply code, 0 = none */
+	char text[256]; /* what went wrong: the server's last reply
+	                   line, or libcurl's message; printable
+	                   ASCII, never the password */
 };
 
 /* Starts libcurl once per process (safe to call from any thread, any

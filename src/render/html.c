@@ -34,11 +34,13 @@ html_entity(unsigned char c, int attr)
 }
 
 /* Bytes that have an entity: 1 in text and attributes, 2 in attributes
- * only (see html_entity). */
+ * only (see html_entity), a row each. */
+/* clang-format off */
 static const unsigned char html_special[256] = {
 	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1, ['\0'] = 1,
 	['`'] = 2, ['='] = 2,
 };
+/* clang-format on */
 
 /* Copies runs of plain bytes at once; most text has few special bytes. */
 static int
@@ -86,7 +88,7 @@ html_escape_url(struct buf *b, const char *s, size_t len)
  * in theory straddle two callback chunks, so held bytes carry over. */
 struct html_json {
 	struct buf *b;
-	int held;       /* how many bytes of E2 80 are held back */
+	int held; /* how many bytes of E2 80 are held back */
 };
 
 static void

@@ -15,22 +15,22 @@
 #include "lib/utf8.h"
 #include "lib/zek.h"
 
-#define I18N_MAX_FILE (1024 * 1024)     /* one .po file */
-#define I18N_MAX_STRING (64 * 1024)     /* one msgid or msgstr */
+#define I18N_MAX_FILE (1024 * 1024) /* one .po file */
+#define I18N_MAX_STRING (64 * 1024) /* one msgid or msgstr */
 #define I18N_MAX_KEY 128
 #define I18N_MAX_FORMAT (1024 * 1024)
-#define I18N_MAX_ACCEPT 4096            /* bytes of Accept-Language looked at */
+#define I18N_MAX_ACCEPT 4096 /* bytes of Accept-Language looked at */
 
 static const char *const i18n_langs[] = { "de", "en", NULL };
 #define I18N_NLANGS (ZEK_ARRAY_LEN(i18n_langs) - 1)
 
 struct lang_cat {
-	json_t *own;    /* only what this language's files define */
-	json_t *table;  /* own, with German filling the gaps */
+	json_t *own;   /* only what this language's files define */
+	json_t *table; /* own, with German filling the gaps */
 };
 
 struct catalogs {
-	struct lang_cat langs[I18N_NLANGS];  /* same order as i18n_langs */
+	struct lang_cat langs[I18N_NLANGS]; /* same order as i18n_langs */
 };
 
 bool
@@ -58,17 +58,21 @@ lang_index(const char *lang)
 	for (i = 0; lang != NULL && i < I18N_NLANGS; i++)
 		if (strcmp(lang, i18n_langs[i]) == 0)
 			return i;
-	return 0;   /* German */
+	return 0; /* German */
 }
 
 /* ---- .po parsing ---- */
 
-enum po_state { PO_NONE, PO_ID, PO_STR };
+enum po_state {
+	PO_NONE,
+	PO_ID,
+	PO_STR
+};
 
 struct po_parser {
 	const char *path;
 	unsigned line;
-	unsigned entry_line;    /* where the current msgid is, for errors */
+	unsigned entry_line; /* where the current msgid is, for errors */
 	json_t *own;
 	struct buf id;
 	struct buf str;
@@ -99,8 +103,10 @@ key_ok(const char *k, size_t n)
 	if (n == 0 || n > I18N_MAX_KEY)
 		return false;
 	for (i = 0; i < n; i++)
-		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
-		    (k[i] >= '0' && k[i] <= '9') || k[i] == '_' || k[i] == '-'))
+		if (!((k[i] >= 'a' && k[i] <= 'z') ||
+		        (k[i] >= 'A' && k[i] <= 'Z') ||
+		        (k[i] >= '0' && k[i] <= '9') || k[i] == '_' ||
+		        k[i] == '-'))
 			return false;
 	return true;
 }
@@ -121,9 +127,11 @@ po_flush(struct po_parser *pp)
 	if (pp->id.len == 0 || pp->fuzzy || pp->str.len == 0)
 		goto reset;
 	if (!key_ok(pp->id.data, pp->id.len))
-		return po_error_at(pp, pp->entry_line, "msgid must be a key of letters, digits, '_' and '-'");
+		return po_error_at(pp, pp->entry_line,
+		    "msgid must be a key of letters, digits, '_' and '-'");
 	if (!utf8_valid(pp->str.data, pp->str.len))
-		return po_error_at(pp, pp->entry_line, "msgstr is not valid UTF-8");
+		return po_error_at(pp, pp->entry_line,
+		    "msgstr is not valid UTF-8");
 	if (json_object_get(pp->own, pp->id.data) != NULL)
 		return po_error_at(pp, pp->entry_line, "duplicate msgid");
 	v = json_stringn(pp->str.data, pp->str.len);
@@ -156,11 +164,21 @@ po_string(struct po_parser *pp, const char *s, size_t n, struct buf *to)
 			if (++i == n)
 				break;
 			switch (s[i]) {
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case 'r': c = '\r'; break;
-			case '"': c = '"'; break;
-			case '\\': c = '\\'; break;
+			case 'n':
+				c = '\n';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case '"':
+				c = '"';
+				break;
+			case '\\':
+				c = '\\';
+				break;
 			default:
 				return po_error(pp, "unknown escape");
 			}
@@ -180,7 +198,8 @@ keyword(const char *s, size_t n, const char *kw, size_t *skip)
 {
 	size_t k = strlen(kw);
 
-	if (n < k || strncmp(s, kw, k) != 0 || (n > k && s[k] != ' ' && s[k] != '\t' && s[k] != '"'))
+	if (n < k || strncmp(s, kw, k) != 0 ||
+	    (n > k && s[k] != ' ' && s[k] != '\t' && s[k] != '"'))
 		return false;
 	*skip = k;
 	return true;
@@ -196,7 +215,8 @@ po_line(struct po_parser *pp, const char *s, size_t n)
 		s++;
 		n--;
 	}
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+	while (
+	    n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
 		n--;
 	if (n == 0)
 		return po_flush(pp);
@@ -211,7 +231,8 @@ po_line(struct po_parser *pp, const char *s, size_t n)
 	}
 	if (keyword(s, n, "msgctxt", &k))
 		return po_error(pp, "msgctxt is not supported");
-	if (keyword(s, n, "msgid_plural", &k) || (n > 7 && strncmp(s, "msgstr[", 7) == 0))
+	if (keyword(s, n, "msgid_plural", &k) ||
+	    (n > 7 && strncmp(s, "msgstr[", 7) == 0))
 		return po_error(pp, "plural forms are not supported");
 	if (keyword(s, n, "msgid", &k)) {
 		if (pp->state == PO_ID)
@@ -229,7 +250,8 @@ po_line(struct po_parser *pp, const char *s, size_t n)
 		return po_string(pp, s + k, n - k, &pp->str);
 	}
 	if (s[0] == '"' && pp->state != PO_NONE)
-		return po_string(pp, s, n, pp->state == PO_ID ? &pp->id : &pp->str);
+		return po_string(pp, s, n,
+		    pp->state == PO_ID ? &pp->id : &pp->str);
 	return po_error(pp, "unexpected text");
 }
 
@@ -252,7 +274,8 @@ read_file(const char *path, size_t *len, char *err, size_t errlen)
 	}
 	n = fread(data, 1, I18N_MAX_FILE + 1, f);
 	if (ferror(f) || n > I18N_MAX_FILE) {
-		snprintf(err, errlen, "%s: %s", path, ferror(f) ? "read error" : "file too big");
+		snprintf(err, errlen, "%s: %s", path,
+		    ferror(f) ? "read error" : "file too big");
 		free(data);
 		data = NULL;
 		goto out;
@@ -267,7 +290,10 @@ out:
 static int
 po_parse_file(const char *path, json_t *own, char *err, size_t errlen)
 {
-	struct po_parser pp = { .path = path, .own = own, .err = err, .errlen = errlen };
+	struct po_parser pp = { .path = path,
+		.own = own,
+		.err = err,
+		.errlen = errlen };
 	const char *p, *nl, *end;
 	size_t len;
 	char *data;
@@ -304,18 +330,21 @@ has_po_suffix(const struct dirent *d)
 {
 	size_t n = strlen(d->d_name);
 
-	return d->d_name[0] != '.' && n > 3 && strcmp(d->d_name + n - 3, ".po") == 0;
+	return d->d_name[0] != '.' && n > 3 &&
+	    strcmp(d->d_name + n - 3, ".po") == 0;
 }
 
 /* Merges every .po file of one language folder, in name order. */
 static int
-load_lang(const char *podir, const char *lang, json_t *own, char *err, size_t errlen)
+load_lang(const char *podir, const char *lang, json_t *own, char *err,
+    size_t errlen)
 {
 	struct dirent **names = NULL;
 	char dir[4096], path[4096];
 	int i, count, rc = ZEK_OK;
 
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", podir, lang) >= sizeof(dir)) {
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", podir, lang) >=
+	    sizeof(dir)) {
 		snprintf(err, errlen, "%s: path too long", podir);
 		return ZEK_INVALID;
 	}
@@ -326,7 +355,8 @@ load_lang(const char *podir, const char *lang, json_t *own, char *err, size_t er
 	}
 	for (i = 0; i < count; i++) {
 		if (rc == ZEK_OK) {
-			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name) >= sizeof(path)) {
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+			        names[i]->d_name) >= sizeof(path)) {
 				snprintf(err, errlen, "%s: path too long", dir);
 				rc = ZEK_INVALID;
 			} else {
@@ -374,7 +404,8 @@ i18n_load(const char *podir, char *err, size_t errlen)
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
-		if (load_lang(podir, i18n_langs[i], lc->own, err, errlen) != ZEK_OK)
+		if (load_lang(podir, i18n_langs[i], lc->own, err, errlen) !=
+		    ZEK_OK)
 			goto fail;
 	}
 	/* German first, so that every table can take its gaps from it. */
@@ -400,7 +431,8 @@ i18n_get(const struct catalogs *c, const char *lang, const char *key)
 	if (c == NULL || key == NULL)
 		return key != NULL ? key : "";
 	/* The table already holds the German fallbacks. */
-	s = json_string_value(json_object_get(c->langs[lang_index(lang)].table, key));
+	s = json_string_value(
+	    json_object_get(c->langs[lang_index(lang)].table, key));
 	return s != NULL ? s : key;
 }
 
@@ -466,7 +498,9 @@ parse_range(const char *s, size_t n, int *lang, int *q)
 		*lang = 0;
 		return true;
 	}
-	for (i = 0; i < tlen && i < sizeof(primary) - 1 && s[i] != '-' && s[i] != '_'; i++)
+	for (i = 0;
+	     i < tlen && i < sizeof(primary) - 1 && s[i] != '-' && s[i] != '_';
+	     i++)
 		primary[i] = s[i];
 	primary[i] = '\0';
 	for (i = 0; i < I18N_NLANGS; i++)
@@ -491,7 +525,8 @@ i18n_negotiate(const char *accept_language)
 			s++;
 			n--;
 		}
-		if (n > 0 && parse_range(s, n, &lang, &q) && lang >= 0 && q > best_q) {
+		if (n > 0 && parse_range(s, n, &lang, &q) && lang >= 0 &&
+		    q > best_q) {
 			best = lang;
 			best_q = q;
 		}
@@ -509,15 +544,16 @@ find_name(const char *s, size_t n, const char *const *names, size_t count)
 	size_t i;
 
 	for (i = 0; i < count; i++)
-		if (names[i] != NULL && strlen(names[i]) == n && memcmp(names[i], s, n) == 0)
+		if (names[i] != NULL && strlen(names[i]) == n &&
+		    memcmp(names[i], s, n) == 0)
 			return (long)i;
 	return -1;
 }
 
 /* One pass: counts the result length, and writes it when out != NULL. */
 static size_t
-format_pass(const char *text, const char *const *names, const char *const *values,
-    size_t count, char *out)
+format_pass(const char *text, const char *const *names,
+    const char *const *values, size_t count, char *out)
 {
 	const char *p = text, *close, *v;
 	size_t len = 0, vlen;
@@ -525,7 +561,8 @@ format_pass(const char *text, const char *const *names, const char *const *value
 
 	while (*p != '\0') {
 		if (*p == '{' && (close = strchr(p + 1, '}')) != NULL &&
-		    (idx = find_name(p + 1, (size_t)(close - p - 1), names, count)) >= 0) {
+		    (idx = find_name(p + 1, (size_t)(close - p - 1), names,
+		         count)) >= 0) {
 			v = values[idx] != NULL ? values[idx] : "";
 			vlen = strlen(v);
 			if (len > SIZE_MAX - vlen)
@@ -585,9 +622,11 @@ i18n_check_complete(const struct catalogs *c, char *missing, size_t n)
 			if (i == j)
 				continue;
 			json_object_foreach(c->langs[i].own, key, v) {
-				if (json_object_get(c->langs[j].own, key) != NULL)
+				if (json_object_get(c->langs[j].own, key) !=
+				    NULL)
 					continue;
-				buf_printf(&b, "%s%s:%s", found++ ? ", " : "", i18n_langs[j], key);
+				buf_printf(&b, "%s%s:%s", found++ ? ", " : "",
+				    i18n_langs[j], key);
 			}
 		}
 	}

@@ -30,7 +30,8 @@ void i18n_free(struct catalogs *c);
  * missing in lang falls back to German, then to the key itself. Never
  * NULL. c may be NULL (every key then maps to itself). Borrowed: lives as
  * long as c. */
-const char *i18n_get(const struct catalogs *c, const char *lang, const char *key);
+const char *i18n_get(const struct catalogs *c, const char *lang,
+    const char *key);
 
 /* A jansson object key -> text for lang (German fills any gaps), for
  * template contexts. BORROWED: do not decref or change it; it lives as

@@ -23,7 +23,14 @@
 #define JSONALLOC_KEEP 1024
 
 static const size_t class_size[JSONALLOC_CLASSES] = {
-	24, 40, 56, 88, 120, 184, 248, 504,
+	24,
+	40,
+	56,
+	88,
+	120,
+	184,
+	248,
+	504,
 };
 
 struct block {
@@ -35,10 +42,10 @@ struct jsonalloc_cache {
 	unsigned count[JSONALLOC_CLASSES];
 };
 
-#define JSONALLOC_MAX 504    /* the largest class */
+#define JSONALLOC_MAX 504 /* the largest class */
 
 static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
-static pthread_key_t cache_key;         /* frees a thread's cache at its end */
+static pthread_key_t cache_key; /* frees a thread's cache at its end */
 static bool cache_ok;
 static _Thread_local struct jsonalloc_cache *my_cache;
 /* By size / 8: the smallest class that holds a request of that many
@@ -69,7 +76,8 @@ tables_init(void)
 static unsigned
 class_for_request(size_t n)
 {
-	return n > JSONALLOC_MAX ? JSONALLOC_CLASSES : request_class[(n + 7) / 8];
+	return n > JSONALLOC_MAX ? JSONALLOC_CLASSES :
+	                           request_class[(n + 7) / 8];
 }
 
 /* The largest class a block of `usable` bytes can serve, or
@@ -78,7 +86,8 @@ class_for_request(size_t n)
 static unsigned
 class_for_block(size_t usable)
 {
-	return usable > JSONALLOC_MAX ? JSONALLOC_CLASSES : block_class[usable / 8];
+	return usable > JSONALLOC_MAX ? JSONALLOC_CLASSES :
+	                                block_class[usable / 8];
 }
 
 static void
@@ -88,7 +97,7 @@ cache_free(void *p)
 	struct block *b;
 	unsigned c;
 
-	my_cache = NULL;        /* jansson may still free during thread exit */
+	my_cache = NULL; /* jansson may still free during thread exit */
 	for (c = 0; c < JSONALLOC_CLASSES; c++) {
 		while ((b = cache->head[c]) != NULL) {
 			cache->head[c] = b->next;
@@ -211,7 +220,7 @@ setup(void)
 }
 
 #ifdef ZEK_TEST_HOOKS
-static _Thread_local long json_fail_at;    /* 0 = none */
+static _Thread_local long json_fail_at; /* 0 = none */
 static _Thread_local long json_count;
 
 void

@@ -44,14 +44,14 @@ struct md_entry {
 	struct md_entry *next;
 	uint64_t hash;
 	size_t inlen, outlen;
-	char data[];            /* the input, then the HTML */
+	char data[]; /* the input, then the HTML */
 };
 
 static struct {
 	pthread_mutex_t lock;
 	struct md_entry *bucket[MD_CACHE_BUCKETS];
 	size_t bytes;
-	unsigned sweep;         /* next bucket to empty when full */
+	unsigned sweep; /* next bucket to empty when full */
 } md_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void
@@ -78,7 +78,9 @@ md_scan(const char *md, size_t len, struct md_guards *g)
 			pipes = 0;
 			parens = 0;
 			break;
-		case ' ': case '\t': case '\r':
+		case ' ':
+		case '\t':
+		case '\r':
 			parens = 0;
 			break;
 		case '|':
@@ -111,7 +113,8 @@ static cmark_node *
 md_html_as_text(cmark_node *html, bool block)
 {
 	const char *lit = cmark_node_get_literal(html);
-	cmark_node *n = cmark_node_new(block ? CMARK_NODE_CODE_BLOCK : CMARK_NODE_TEXT);
+	cmark_node *n = cmark_node_new(
+	    block ? CMARK_NODE_CODE_BLOCK : CMARK_NODE_TEXT);
 
 	if (n != NULL && !cmark_node_set_literal(n, lit != NULL ? lit : "")) {
 		cmark_node_free(n);
@@ -210,8 +213,9 @@ md_image_as_link(cmark_node *img)
 	}
 	if (cmark_node_first_child(link) == NULL) {
 		text = cmark_node_new(CMARK_NODE_TEXT);
-		if (text == NULL || !cmark_node_set_literal(text, url != NULL ?
-		    url : "") || !cmark_node_append_child(link, text)) {
+		if (text == NULL ||
+		    !cmark_node_set_literal(text, url != NULL ? url : "") ||
+		    !cmark_node_append_child(link, text)) {
 			if (text != NULL)
 				cmark_node_free(text);
 			goto fail;
@@ -227,8 +231,7 @@ fail:
  * e-mail a remote image loads when the mail is opened and tells its owner
  * who read it when (a tracking pixel). */
 static cmark_node *
-md_remote_image_replacement(cmark_node *n, const void *local_base,
-    bool *failed)
+md_remote_image_replacement(cmark_node *n, const void *local_base, bool *failed)
 {
 	cmark_node *repl;
 
@@ -265,13 +268,15 @@ md_render_locked(const char *md, size_t len, const struct md_guards *g,
 		rc = ZEK_NOMEM;
 		goto out;
 	}
-	if ((rc = md_replace_nodes(doc, md_raw_html_replacement, NULL)) != ZEK_OK)
+	if ((rc = md_replace_nodes(doc, md_raw_html_replacement, NULL)) !=
+	    ZEK_OK)
 		goto out;
 	if (local_base != NULL &&
 	    (rc = md_replace_nodes(doc, md_remote_image_replacement,
-	    local_base)) != ZEK_OK)
+	         local_base)) != ZEK_OK)
 		goto out;
-	html = cmark_render_html(doc, MARKDOWN_OPTIONS, cmark_parser_get_syntax_extensions(p));
+	html = cmark_render_html(doc, MARKDOWN_OPTIONS,
+	    cmark_parser_get_syntax_extensions(p));
 	if (html == NULL) {
 		rc = ZEK_NOMEM;
 		goto out;
@@ -310,8 +315,10 @@ md_cache_get(const char *md, size_t len, uint64_t h, struct buf *out, int *rc)
 	bool found = false;
 
 	pthread_mutex_lock(&md_cache.lock);
-	for (e = md_cache.bucket[h % MD_CACHE_BUCKETS]; e != NULL; e = e->next) {
-		if (e->hash == h && e->inlen == len && memcmp(e->data, md, len) == 0) {
+	for (e = md_cache.bucket[h % MD_CACHE_BUCKETS]; e != NULL;
+	     e = e->next) {
+		if (e->hash == h && e->inlen == len &&
+		    memcmp(e->data, md, len) == 0) {
 			*rc = buf_append(out, e->data + len, e->outlen);
 			found = true;
 			break;
@@ -339,7 +346,8 @@ md_cache_put(const char *md, size_t len, uint64_t h, const char *html,
 	pthread_mutex_lock(&md_cache.lock);
 	b = &md_cache.bucket[h % MD_CACHE_BUCKETS];
 	for (x = *b; x != NULL; x = x->next) {
-		if (x->hash == h && x->inlen == len && memcmp(x->data, md, len) == 0) {
+		if (x->hash == h && x->inlen == len &&
+		    memcmp(x->data, md, len) == 0) {
 			/* Another thread rendered it meanwhile. */
 			pthread_mutex_unlock(&md_cache.lock);
 			free(e);
@@ -349,10 +357,12 @@ md_cache_put(const char *md, size_t len, uint64_t h, const char *html,
 	if (md_cache.bytes + size > MD_CACHE_BYTES) {
 		while (md_cache.bytes > 0 &&
 		    md_cache.bytes + size > MD_CACHE_BYTES / 4 * 3) {
-			victim = &md_cache.bucket[md_cache.sweep++ % MD_CACHE_BUCKETS];
+			victim = &md_cache.bucket[md_cache.sweep++ %
+			    MD_CACHE_BUCKETS];
 			while ((x = *victim) != NULL) {
 				*victim = x->next;
-				md_cache.bytes -= sizeof(*x) + x->inlen + x->outlen;
+				md_cache.bytes -= sizeof(*x) + x->inlen +
+				    x->outlen;
 				free(x);
 			}
 		}
@@ -392,9 +402,10 @@ md_render(const char *md, size_t len, const char *local_base, struct buf *out)
 	pthread_mutex_unlock(&md_lock);
 	if (rc == ZEK_OK && !html.failed) {
 		if (local_base == NULL)
-			md_cache_put(md, len, h, html.data != NULL ? html.data : "",
-			    html.len);
-		rc = buf_append(out, html.data != NULL ? html.data : "", html.len);
+			md_cache_put(md, len, h,
+			    html.data != NULL ? html.data : "", html.len);
+		rc = buf_append(out, html.data != NULL ? html.data : "",
+		    html.len);
 	} else if (rc == ZEK_OK) {
 		rc = html.failed;
 	}

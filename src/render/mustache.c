@@ -10,62 +10,63 @@
 #include "lib/zek.h"
 #include "render/html.h"
 
-#define MUSTACHE_MAX_DELIM  16      /* bytes of a custom delimiter */
-#define MUSTACHE_MAX_INDENT 1024    /* bytes of stacked indentation */
+#define MUSTACHE_MAX_DELIM 16    /* bytes of a custom delimiter */
+#define MUSTACHE_MAX_INDENT 1024 /* bytes of stacked indentation */
 #define NONE UINT32_MAX
 
 enum node_type {
-	N_TEXT,         /* literal text */
-	N_VAR,          /* {{x}}: escaped */
-	N_RAW,          /* {{{x}}}, {{&x}} */
-	N_SECTION,      /* {{#x}} */
-	N_INVERTED,     /* {{^x}} */
-	N_PARTIAL,      /* {{>x}} */
-	N_PARENT,       /* {{<x}}: its children are N_ARG nodes only */
-	N_BLOCK,        /* {{$x}} outside a parent: a parameter with default */
-	N_ARG           /* {{$x}} directly inside a parent: an argument */
+	N_TEXT,     /* literal text */
+	N_VAR,      /* {{x}}: escaped */
+	N_RAW,      /* {{{x}}}, {{&x}} */
+	N_SECTION,  /* {{#x}} */
+	N_INVERTED, /* {{^x}} */
+	N_PARTIAL,  /* {{>x}} */
+	N_PARENT,   /* {{<x}}: its children are N_ARG nodes only */
+	N_BLOCK,    /* {{$x}} outside a parent: a parameter with default */
+	N_ARG       /* {{$x}} directly inside a parent: an argument */
 };
 
-#define NF_EOL    0x01  /* the closing tag's line end was removed */
-#define NF_INDENT 0x02  /* ind/indlen indent the expansion (standalone) */
+#define NF_EOL 0x01    /* the closing tag's line end was removed */
+#define NF_INDENT 0x02 /* ind/indlen indent the expansion (standalone) */
 
 /* Containers are followed by their descendants; `end` is the index after
  * the last one, so siblings are walked by jumping to `end`. */
 struct node {
 	uint8_t type;
 	uint8_t flags;
-	uint16_t nparts;        /* name parts for lookups; 0 means "." */
+	uint16_t nparts; /* name parts for lookups; 0 means "." */
 	uint32_t end;
-	uint32_t str;           /* pool offset: text, or NUL-separated name */
-	uint32_t len;           /* text length */
-	uint32_t ind, indlen;   /* indentation for partials, parents, blocks */
-	uint32_t lead, leadlen; /* block: white space taken off before the tag */
+	uint32_t str;         /* pool offset: text, or NUL-separated name */
+	uint32_t len;         /* text length */
+	uint32_t ind, indlen; /* indentation for partials, parents, blocks */
+	uint32_t lead,
+	    leadlen; /* block: white space taken off before the tag */
 };
 
 struct mustache {
 	struct node *nodes;
 	uint32_t nnodes;
-	char *pool;             /* all text and names, owned */
-	uint32_t *partials;     /* pool offsets of partial and parent names */
+	char *pool;         /* all text and names, owned */
+	uint32_t *partials; /* pool offsets of partial and parent names */
 	uint32_t npartials;
 };
 
 /* A container that is open while compiling. */
 struct open {
-	uint32_t node;          /* index, or NONE when nothing is emitted */
+	uint32_t node; /* index, or NONE when nothing is emitted */
 	uint8_t type;
-	bool emit;              /* nodes for direct content are kept */
-	bool arg_emit;          /* parent only: whether its arguments are kept */
-	bool pair;              /* parent, block: the open tag is left-clear */
-	size_t name, namelen;   /* source span of the name, to match the close */
-	size_t pos;             /* source offset of the open tag, for errors */
-	uint32_t strip;         /* white space removed at each line start */
+	bool emit;            /* nodes for direct content are kept */
+	bool arg_emit;        /* parent only: whether its arguments are kept */
+	bool pair;            /* parent, block: the open tag is left-clear */
+	size_t name, namelen; /* source span of the name, to match the close */
+	size_t pos;           /* source offset of the open tag, for errors */
+	uint32_t strip;       /* white space removed at each line start */
 };
 
 struct compiler {
 	const char *src;
 	size_t len;
-	size_t text;            /* start of text not yet flushed */
+	size_t text; /* start of text not yet flushed */
 	char otag[MUSTACHE_MAX_DELIM + 1], ctag[MUSTACHE_MAX_DELIM + 1];
 	size_t olen, clen;
 	struct node *nodes;
@@ -74,7 +75,7 @@ struct compiler {
 	size_t poollen, poolcap;
 	uint32_t *partials;
 	size_t npartials, cappartials;
-	uint32_t last_text;     /* text node that the next text may extend */
+	uint32_t last_text; /* text node that the next text may extend */
 	struct open stack[MUSTACHE_MAX_NESTING + 1];
 	size_t depth;
 	char *err;
@@ -231,7 +232,8 @@ text_flush(struct compiler *c, size_t from, size_t to)
 	while (from < to) {
 		if (bol) {
 			for (k = 0; k < top->strip && from < to &&
-			    is_blank(c->src[from]); k++)
+			     is_blank(c->src[from]);
+			     k++)
 				from++;
 		}
 		nl = memchr(c->src + from, '\n', to - from);
@@ -332,14 +334,16 @@ name_set(struct compiler *c, uint32_t i, size_t name, size_t n)
 		if (k < n && s[k] != '.')
 			continue;
 		if (k == start)
-			return mustache_fail(c, name, "empty part in dotted name");
+			return mustache_fail(c, name,
+			    "empty part in dotted name");
 		o = pool_add(c, s + start, k - start, true);
 		if (o == NONE)
 			return c->rc;
 		if (off == NONE)
 			off = o;
 		if (++parts > 255)
-			return mustache_fail(c, name, "name has too many parts");
+			return mustache_fail(c, name,
+			    "name has too many parts");
 		start = k + 1;
 	}
 	c->nodes[i].str = off;
@@ -425,10 +429,12 @@ delims_set(struct compiler *c, size_t body, size_t n, size_t pos)
 	while (b + blen < n && !is_space(s[b + blen]))
 		blen++;
 	if (alen == 0 || blen == 0 || b + blen != n)
-		return mustache_fail(c, pos, "set delimiter needs two delimiters");
+		return mustache_fail(c, pos,
+		    "set delimiter needs two delimiters");
 	if (alen > MUSTACHE_MAX_DELIM || blen > MUSTACHE_MAX_DELIM)
 		return mustache_fail(c, pos, "delimiter too long");
-	if (memchr(s + a, '=', alen) != NULL || memchr(s + b, '=', blen) != NULL)
+	if (memchr(s + a, '=', alen) != NULL ||
+	    memchr(s + b, '=', blen) != NULL)
 		return mustache_fail(c, pos, "delimiter must not contain '='");
 	memcpy(c->otag, s + a, alen);
 	c->otag[alen] = '\0';
@@ -441,9 +447,9 @@ delims_set(struct compiler *c, size_t body, size_t n, size_t pos)
 
 /* One tag that was read from the source. */
 struct tag {
-	size_t start, end;      /* whole tag including delimiters */
-	char sigil;             /* 0 for a plain variable */
-	size_t name, namelen;   /* trimmed content */
+	size_t start, end;    /* whole tag including delimiters */
+	char sigil;           /* 0 for a plain variable */
+	size_t name, namelen; /* trimmed content */
 };
 
 /* Section, inverted, comment, delimiter and partial tags: standalone when
@@ -535,14 +541,15 @@ tag_block_open(struct compiler *c, const struct tag *g)
 		if (rc) {
 			/* indentation of the first line is the block's own
 			 * and is taken off all its lines */
-			for (n = 0; after + n < c->len &&
-			    is_blank(c->src[after + n]); n++)
+			for (n = 0;
+			     after + n < c->len && is_blank(c->src[after + n]);
+			     n++)
 				;
 			if (n > strip)
 				strip = (uint32_t)n;
 		}
 		if (container_push(c, N_ARG, NONE, g->name, g->namelen,
-		    g->start) != 0)
+		        g->start) != 0)
 			return c->rc;
 		c->stack[c->depth].emit = top->arg_emit;
 		c->stack[c->depth].strip = strip;
@@ -589,7 +596,8 @@ tag_close(struct compiler *c, const struct tag *g)
 	bool lc, rc;
 
 	if (c->depth == 0)
-		return mustache_fail(c, g->start, "closing tag without opening");
+		return mustache_fail(c, g->start,
+		    "closing tag without opening");
 	if (top->namelen != g->namelen ||
 	    memcmp(c->src + top->name, c->src + g->name, g->namelen) != 0)
 		return mustache_fail(c, g->start,
@@ -678,7 +686,8 @@ tag_do(struct compiler *c, const struct tag *g)
 		i = c->rc == 0 ? node_add(c, type) : NONE;
 		if (c->rc != 0 || name_set(c, i, g->name, g->namelen) != 0)
 			return c->rc;
-		return container_push(c, type, i, g->name, g->namelen, g->start);
+		return container_push(c, type, i, g->name, g->namelen,
+		    g->start);
 	case '/':
 		return tag_close(c, g);
 	case '>':
@@ -852,10 +861,10 @@ struct render {
 	mustache_partial_fn fn;
 	void *ud;
 	int rc;
-	unsigned depth;         /* nested render_range calls */
-	unsigned partials;      /* nested partial and parent expansions */
-	unsigned long steps;    /* nodes and list items visited so far */
-	bool bol;               /* next output starts a template line */
+	unsigned depth;      /* nested render_range calls */
+	unsigned partials;   /* nested partial and parent expansions */
+	unsigned long steps; /* nodes and list items visited so far */
+	bool bol;            /* next output starts a template line */
 	size_t nctx;
 	size_t indlen;
 	json_t *ctx[MUSTACHE_MAX_DEPTH + 1];
@@ -916,8 +925,8 @@ format_real(char *b, size_t n, double d)
 	e = strchr(b, 'e');
 	exp = e != NULL ? (int)strtol(e + 1, NULL, 10) : 0;
 	if (exp > -5 && exp < 17) {
-		len = snprintf(b, n, "%.*f", prec - 1 - exp > 0 ?
-		    prec - 1 - exp : 0, d);
+		len = snprintf(b, n, "%.*f",
+		    prec - 1 - exp > 0 ? prec - 1 - exp : 0, d);
 		if (len < 0 || (size_t)len >= n)
 			return 0;
 	}
@@ -1050,8 +1059,8 @@ render_section(struct render *r, const struct mustache *t, uint32_t i,
 		r->nctx--;
 		return;
 	}
-	for (k = 0; k < json_array_size(v) && r->rc == 0 &&
-	    !r->out->failed; k++) {
+	for (k = 0; k < json_array_size(v) && r->rc == 0 && !r->out->failed;
+	     k++) {
 		/* an empty body visits no node: count the items themselves */
 		if (++r->steps > MUSTACHE_MAX_STEPS) {
 			r->rc = ZEK_TOOBIG;
@@ -1130,7 +1139,8 @@ render_block(struct render *r, const struct mustache *t, uint32_t i,
 	for (o = ov; o != NULL; o = o->up) {
 		pn = &o->t->nodes[o->parent];
 		for (j = o->parent + 1; j < pn->end; j = o->t->nodes[j].end) {
-			if (strcmp(o->t->pool + o->t->nodes[j].str, name) == 0) {
+			if (strcmp(o->t->pool + o->t->nodes[j].str, name) ==
+			    0) {
 				at = o->t;
 				an = j;
 			}
@@ -1197,8 +1207,8 @@ render_range(struct render *r, const struct mustache *t, uint32_t from,
 }
 
 int
-mustache_render(const struct mustache *t, json_t *ctx,
-    mustache_partial_fn fn, void *ud, struct buf *out)
+mustache_render(const struct mustache *t, json_t *ctx, mustache_partial_fn fn,
+    void *ud, struct buf *out)
 {
 	struct render rs, *r = &rs;
 

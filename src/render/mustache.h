@@ -8,14 +8,16 @@
 
 #include "lib/buf.h"
 
-#define MUSTACHE_MAX_SOURCE   (16u << 20) /* bytes of template source */
-#define MUSTACHE_MAX_NESTING  100   /* open sections/blocks/parents in one source */
-#define MUSTACHE_MAX_PARTIALS 64    /* nested partial and parent expansions */
-#define MUSTACHE_MAX_DEPTH    256   /* nested sections, partials and blocks while rendering */
+#define MUSTACHE_MAX_SOURCE (16u << 20) /* bytes of template source */
+#define MUSTACHE_MAX_NESTING \
+	100 /* open sections/blocks/parents in one source */
+#define MUSTACHE_MAX_PARTIALS 64 /* nested partial and parent expansions */
+#define MUSTACHE_MAX_DEPTH \
+	256 /* nested sections, partials and blocks while rendering */
 /* Nodes and list items visited in one render. Sections nested over lists
  * cost the product of the list lengths even when they write nothing, so
  * the output limit alone does not bound the time. */
-#define MUSTACHE_MAX_STEPS    (1ul << 20)
+#define MUSTACHE_MAX_STEPS (1ul << 20)
 
 /* A compiled template. It owns a copy of everything it needs, so the
  * source may be freed after compiling. It is never changed by rendering:
@@ -33,8 +35,8 @@ void mustache_free(struct mustache *t);
  * template that stays valid during the render, or NULL if there is none
  * (it then renders as the empty string, as the spec asks). Called while
  * rendering, possibly from several threads at once. */
-typedef const struct mustache *(*mustache_partial_fn)(void *ud,
-    const char *name);
+typedef const struct mustache *(
+    *mustache_partial_fn)(void *ud, const char *name);
 
 /* Renders t against ctx (borrowed; NULL acts as an empty object) and
  * appends to out, which limits the size. fn may be NULL (no partials).

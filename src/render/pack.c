@@ -13,7 +13,7 @@ struct packer {
 	const char *f;
 	va_list ap;
 	bool failed;
-	bool broken;        /* a letter not known: the arguments cannot be read on */
+	bool broken; /* a letter not known: the arguments cannot be read on */
 };
 
 static json_t *pack_value(struct packer *p);
@@ -107,7 +107,7 @@ container_take(struct packer *p, json_t *c, const char *key, json_t *v)
 		return;
 	}
 	rc = json_is_object(c) ? json_object_set_new_nocheck(c, key, v) :
-	    json_array_append_new(c, v);
+	                         json_array_append_new(c, v);
 	if (rc != 0)
 		p->failed = true;
 }
@@ -124,7 +124,7 @@ pack_object(struct packer *p)
 	while ((end = container_next(p, '}', obj)) == 0) {
 		if (*p->f != 's') {
 			p->broken = true;
-			continue;   /* container_next releases obj */
+			continue; /* container_next releases obj */
 		}
 		p->f++;
 		key = va_arg(p->ap, const char *);
@@ -189,7 +189,7 @@ ctx_pack(const char *fmt, ...)
 	va_end(p.ap);
 	if (p.failed || *p.f != '\0') {
 		json_decref(v);
-		jsonalloc_note_failure();   /* the page it was for is incomplete */
+		jsonalloc_note_failure(); /* the page it was for is incomplete */
 		return NULL;
 	}
 	return v;

@@ -17,13 +17,16 @@
 
 #define TEMPLATES_EXT ".mustache"
 
+/* clang-format would read `template` as C++'s keyword. */
+/* clang-format off */
 struct template {
 	char *name;             /* "dir/name", without the extension */
 	struct mustache *m;
 };
+/* clang-format on */
 
 struct templates {
-	struct template *v;     /* sorted by name once loaded */
+	struct template *v; /* sorted by name once loaded */
 	size_t n, cap;
 };
 
@@ -34,9 +37,8 @@ struct loader {
 	size_t errlen;
 };
 
-static int
-templates_fail(struct loader *l, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int templates_fail(struct loader *l, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int
 templates_fail(struct loader *l, int rc, const char *fmt, ...)
@@ -53,8 +55,8 @@ templates_fail(struct loader *l, int rc, const char *fmt, ...)
 
 /* Reads a whole file below dirfd, refusing anything over the limit. */
 static int
-templates_read(struct loader *l, int dirfd, const char *file,
-    const char *path, char **out, size_t *outlen)
+templates_read(struct loader *l, int dirfd, const char *file, const char *path,
+    char **out, size_t *outlen)
 {
 	struct stat st;
 	char *data = NULL;
@@ -64,7 +66,8 @@ templates_read(struct loader *l, int dirfd, const char *file,
 
 	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return templates_fail(l, ZEK_IO, "%s: %s", path, strerror(errno));
+		return templates_fail(l, ZEK_IO, "%s: %s", path,
+		    strerror(errno));
 	if (fstat(fd, &st) != 0 || st.st_size < 0) {
 		rc = templates_fail(l, ZEK_IO, "%s: %s", path, strerror(errno));
 		goto out;
@@ -103,8 +106,7 @@ out:
 }
 
 static int
-templates_add(struct loader *l, int dirfd, const char *file,
-    const char *name)
+templates_add(struct loader *l, int dirfd, const char *file, const char *name)
 {
 	struct templates *ts = l->ts;
 	struct template *v;
@@ -130,7 +132,8 @@ templates_add(struct loader *l, int dirfd, const char *file,
 	if (rc != ZEK_OK)
 		return rc;
 	if (!utf8_valid(src, len)) {
-		rc = templates_fail(l, ZEK_INVALID, "%s: not valid UTF-8", path);
+		rc = templates_fail(l, ZEK_INVALID, "%s: not valid UTF-8",
+		    path);
 		goto out;
 	}
 	v = &ts->v[ts->n];
@@ -176,8 +179,8 @@ templates_entry(struct loader *l, int dirfd, const char *prefix, int depth,
 			    "%s%s: folders nested too deeply", prefix, file);
 		n = snprintf(name, sizeof(name), "%s%s/", prefix, file);
 		if (n < 0 || (size_t)n >= sizeof(name))
-			return templates_fail(l, ZEK_TOOBIG, "%s%s: name too long",
-			    prefix, file);
+			return templates_fail(l, ZEK_TOOBIG,
+			    "%s%s: name too long", prefix, file);
 		fd = openat(dirfd, file, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			return templates_fail(l, ZEK_IO, "%s: %s", name,

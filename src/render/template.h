@@ -9,10 +9,10 @@
 #include "lib/buf.h"
 #include "render/mustache.h"
 
-#define TEMPLATES_MAX_FILES    4096
-#define TEMPLATES_MAX_FILESIZE (1u << 20)  /* bytes per template file */
-#define TEMPLATES_MAX_DEPTH    8           /* subfolder levels */
-#define TEMPLATES_MAX_NAME     200         /* bytes of "dir/name" */
+#define TEMPLATES_MAX_FILES 4096
+#define TEMPLATES_MAX_FILESIZE (1u << 20) /* bytes per template file */
+#define TEMPLATES_MAX_DEPTH 8             /* subfolder levels */
+#define TEMPLATES_MAX_NAME 200            /* bytes of "dir/name" */
 
 /* Immutable after load: any number of threads may render from one set. */
 struct templates;
@@ -33,7 +33,7 @@ const struct mustache *templates_get(const struct templates *ts,
 
 /* Renders template `name` with ctx (borrowed) and appends to out.
  * Returns ZEK_NOTFOUND for an unknown name, else as mustache_render. */
-int templates_render(const struct templates *ts, const char *name,
-    json_t *ctx, struct buf *out);
+int templates_render(const struct templates *ts, const char *name, json_t *ctx,
+    struct buf *out);
 
 #endif

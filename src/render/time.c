@@ -15,15 +15,21 @@
 #include "lib/str.h"
 #include "lib/zek.h"
 
-#define TIME_MAX_TZ 64          /* longest zone ID accepted */
-#define TIME_MAX_ZONES 2048     /* zone list bound */
+#define TIME_MAX_TZ 64      /* longest zone ID accepted */
+#define TIME_MAX_ZONES 2048 /* zone list bound */
 
 /* Fixed patterns rather than ICU styles: the output must not change when
  * CLDR data does ("at" between date and time, narrow spaces, "Sept"). */
-enum time_style { STYLE_DE, STYLE_EN, STYLE_ISO, STYLE_INPUT, STYLE_MAX };
+enum time_style {
+	STYLE_DE,
+	STYLE_EN,
+	STYLE_ISO,
+	STYLE_INPUT,
+	STYLE_MAX
+};
 
 static const struct {
-	const char *lang;       /* for time_format(), else NULL */
+	const char *lang; /* for time_format(), else NULL */
 	const char *locale;
 	const char *pattern;
 } time_styles[STYLE_MAX] = {
@@ -49,7 +55,7 @@ static const struct {
 struct fmt_slot {
 	enum time_style style;
 	char tz[TIME_MAX_TZ];
-	UDateFormat *df;        /* NULL: slot unused */
+	UDateFormat *df; /* NULL: slot unused */
 };
 
 /* [from, to): the zone's offset from UTC is `offset` ms throughout. */
@@ -59,7 +65,7 @@ struct span {
 };
 
 struct zone_slot {
-	char tz[TIME_MAX_TZ];   /* a valid zone ID, or "" when unused */
+	char tz[TIME_MAX_TZ]; /* a valid zone ID, or "" when unused */
 	UCalendar *cal;
 	struct span span[TIME_SPAN_SLOTS];
 	unsigned nspan, next_span;
@@ -67,7 +73,7 @@ struct zone_slot {
 
 struct fmt_cache {
 	struct fmt_slot slot[TIME_CACHE_SLOTS];
-	unsigned next;          /* round-robin victim */
+	unsigned next; /* round-robin victim */
 	struct zone_slot zone[TIME_ZONE_SLOTS];
 	unsigned next_zone;
 };
@@ -113,14 +119,15 @@ months_init(void)
 	for (m = 0; m < 12; m++) {
 		/* The 15th of month m+1 of 2001, noon UTC. */
 		static const int doy[12] = { 14, 45, 73, 104, 134, 165, 195,
-		    226, 257, 287, 318, 348 };
+			226, 257, 287, 318, 348 };
 		UDate t = (UDate)((INT64_C(11323) + doy[m]) * MS_PER_DAY +
 		    12 * 3600000);
-		rlen = udat_format(df, t, res, (int32_t)ZEK_ARRAY_LEN(res), NULL, &st);
+		rlen = udat_format(df, t, res, (int32_t)ZEK_ARRAY_LEN(res),
+		    NULL, &st);
 		if (U_FAILURE(st) || rlen >= (int32_t)ZEK_ARRAY_LEN(res))
 			goto out;
-		u_strToUTF8(month_en[m], (int32_t)sizeof(month_en[m]), &olen, res,
-		    rlen, &st);
+		u_strToUTF8(month_en[m], (int32_t)sizeof(month_en[m]), &olen,
+		    res, rlen, &st);
 		if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING ||
 		    olen <= 0)
 			goto out;
@@ -173,12 +180,15 @@ zone_id(const char *tz, UChar *utz, int32_t *len)
 	if (tz == NULL || (n = strlen(tz)) == 0 || n >= TIME_MAX_TZ)
 		return ZEK_INVALID;
 	for (i = 0; i < n; i++)
-		if (!((tz[i] >= 'a' && tz[i] <= 'z') || (tz[i] >= 'A' && tz[i] <= 'Z') ||
-		    (tz[i] >= '0' && tz[i] <= '9') || strchr("/_+-", tz[i]) != NULL))
+		if (!((tz[i] >= 'a' && tz[i] <= 'z') ||
+		        (tz[i] >= 'A' && tz[i] <= 'Z') ||
+		        (tz[i] >= '0' && tz[i] <= '9') ||
+		        strchr("/_+-", tz[i]) != NULL))
 			return ZEK_INVALID;
 	u_charsToUChars(tz, utz, (int32_t)n);
 	*len = (int32_t)n;
-	ucal_getCanonicalTimeZoneID(utz, *len, canon, TIME_MAX_TZ, &is_system, &st);
+	ucal_getCanonicalTimeZoneID(utz, *len, canon, TIME_MAX_TZ, &is_system,
+	    &st);
 	if (U_FAILURE(st) || !is_system)
 		return ZEK_INVALID;
 	return ZEK_OK;
@@ -194,11 +204,13 @@ time_zone_valid(const char *tz)
 }
 
 static UDateFormat *
-open_format(enum time_style style, const UChar *utz, int32_t tzlen, UErrorCode *st)
+open_format(enum time_style style, const UChar *utz, int32_t tzlen,
+    UErrorCode *st)
 {
 	UChar upat[64];
 
-	u_uastrncpy(upat, time_styles[style].pattern, (int32_t)ZEK_ARRAY_LEN(upat));
+	u_uastrncpy(upat, time_styles[style].pattern,
+	    (int32_t)ZEK_ARRAY_LEN(upat));
 	return udat_open(UDAT_PATTERN, UDAT_PATTERN, time_styles[style].locale,
 	    utz, tzlen, upat, -1, st);
 }
@@ -217,7 +229,8 @@ get_format(enum time_style style, const char *tz, const UChar *utz,
 	*owned = false;
 	for (i = 0; c != NULL && i < TIME_CACHE_SLOTS; i++) {
 		s = &c->slot[i];
-		if (s->df != NULL && s->style == style && strcmp(s->tz, tz) == 0)
+		if (s->df != NULL && s->style == style &&
+		    strcmp(s->tz, tz) == 0)
 			return s->df;
 	}
 	df = open_format(style, utz, tzlen, st);
@@ -229,14 +242,15 @@ get_format(enum time_style style, const char *tz, const UChar *utz,
 	if (s->df != NULL)
 		udat_close(s->df);
 	s->style = style;
-	str_lcpy(s->tz, tz, sizeof(s->tz));     /* zone_id() bounded its length */
+	str_lcpy(s->tz, tz, sizeof(s->tz)); /* zone_id() bounded its length */
 	s->df = df;
 	return df;
 }
 
 /* Formats ms in zone tz with ICU. */
 static int
-format_icu(int64_t ms, const char *tz, enum time_style style, char *out, size_t n)
+format_icu(int64_t ms, const char *tz, enum time_style style, char *out,
+    size_t n)
 {
 	UChar utz[TIME_MAX_TZ], res[128];
 	UErrorCode st = U_ZERO_ERROR;
@@ -254,14 +268,18 @@ format_icu(int64_t ms, const char *tz, enum time_style style, char *out, size_t 
 		rc = icu_rc(st);
 		goto out;
 	}
-	rlen = udat_format(df, (UDate)ms, res, (int32_t)ZEK_ARRAY_LEN(res), NULL, &st);
+	rlen = udat_format(df, (UDate)ms, res, (int32_t)ZEK_ARRAY_LEN(res),
+	    NULL, &st);
 	if (U_FAILURE(st) || rlen >= (int32_t)ZEK_ARRAY_LEN(res)) {
-		rc = U_FAILURE(st) && st != U_BUFFER_OVERFLOW_ERROR ? icu_rc(st) : ZEK_TOOBIG;
+		rc = U_FAILURE(st) && st != U_BUFFER_OVERFLOW_ERROR ?
+		    icu_rc(st) :
+		    ZEK_TOOBIG;
 		goto out;
 	}
 	u_strToUTF8(out, (int32_t)n, &olen, res, rlen, &st);
 	/* A result that fills out exactly leaves no room for the NUL. */
-	if (st == U_BUFFER_OVERFLOW_ERROR || st == U_STRING_NOT_TERMINATED_WARNING) {
+	if (st == U_BUFFER_OVERFLOW_ERROR ||
+	    st == U_STRING_NOT_TERMINATED_WARNING) {
 		out[0] = '\0';
 		rc = ZEK_TOOBIG;
 	} else if (U_FAILURE(st)) {
@@ -300,7 +318,7 @@ zone_get(struct fmt_cache *c, const char *tz, int *rc)
 	if (z->cal != NULL)
 		ucal_close(z->cal);
 	memset(z, 0, sizeof(*z));
-	str_lcpy(z->tz, tz, sizeof(z->tz));     /* zone_id() bounded its length */
+	str_lcpy(z->tz, tz, sizeof(z->tz)); /* zone_id() bounded its length */
 	z->cal = cal;
 	return z;
 }
@@ -330,19 +348,21 @@ zone_offset(struct zone_slot *z, int64_t ms, int32_t *offset)
 		return icu_rc(st);
 	from = ms;
 	to = ms + 1;
-	if (ucal_getTimeZoneTransitionDate(z->cal, UCAL_TZ_TRANSITION_PREVIOUS_INCLUSIVE,
-	    &t, &st) && U_SUCCESS(st) && t <= (UDate)ms)
+	if (ucal_getTimeZoneTransitionDate(z->cal,
+	        UCAL_TZ_TRANSITION_PREVIOUS_INCLUSIVE, &t, &st) &&
+	    U_SUCCESS(st) && t <= (UDate)ms)
 		from = (int64_t)t;
 	else if (U_SUCCESS(st))
 		from = INT64_MIN;
 	st = U_ZERO_ERROR;
-	if (ucal_getTimeZoneTransitionDate(z->cal, UCAL_TZ_TRANSITION_NEXT, &t, &st) &&
+	if (ucal_getTimeZoneTransitionDate(z->cal, UCAL_TZ_TRANSITION_NEXT, &t,
+	        &st) &&
 	    U_SUCCESS(st) && t > (UDate)ms)
 		to = (int64_t)t;
 	else if (U_SUCCESS(st))
 		to = INT64_MAX;
 	if (U_FAILURE(st) || from > ms || to <= ms) {
-		from = ms;      /* good for this instant only */
+		from = ms; /* good for this instant only */
 		to = ms + 1;
 	}
 	sp = &z->span[z->next_span++ % TIME_SPAN_SLOTS];
@@ -398,14 +418,14 @@ format_fast(int64_t ms, int32_t offset, enum time_style style, char *b)
 	size_t k;
 
 	days = local >= 0 ? local / MS_PER_DAY :
-	    -((-local + MS_PER_DAY - 1) / MS_PER_DAY);
+	                    -((-local + MS_PER_DAY - 1) / MS_PER_DAY);
 	rest = local - days * MS_PER_DAY;
 	civil_date(days, &y, &mo, &d);
 	h = (int)(rest / 3600000);
 	mi = (int)(rest / 60000 % 60);
 	sec = (int)(rest / 1000 % 60);
 	switch (style) {
-	case STYLE_DE:          /* dd.MM.yyyy, HH:mm */
+	case STYLE_DE: /* dd.MM.yyyy, HH:mm */
 		p = put_digits(p, d, 2);
 		*p++ = '.';
 		p = put_digits(p, mo, 2);
@@ -414,7 +434,7 @@ format_fast(int64_t ms, int32_t offset, enum time_style style, char *b)
 		*p++ = ',';
 		*p++ = ' ';
 		break;
-	case STYLE_EN:          /* d MMM yyyy, HH:mm */
+	case STYLE_EN: /* d MMM yyyy, HH:mm */
 		p = put_digits(p, d, d >= 10 ? 2 : 1);
 		*p++ = ' ';
 		k = strlen(month_en[mo - 1]);
@@ -425,7 +445,7 @@ format_fast(int64_t ms, int32_t offset, enum time_style style, char *b)
 		*p++ = ',';
 		*p++ = ' ';
 		break;
-	default:                /* yyyy-MM-dd'T' */
+	default: /* yyyy-MM-dd'T' */
 		p = put_digits(p, y, 4);
 		*p++ = '-';
 		p = put_digits(p, mo, 2);
@@ -434,10 +454,10 @@ format_fast(int64_t ms, int32_t offset, enum time_style style, char *b)
 		*p++ = 'T';
 		break;
 	}
-	p = put_digits(p, h, 2);        /* HH:mm */
+	p = put_digits(p, h, 2); /* HH:mm */
 	*p++ = ':';
 	p = put_digits(p, mi, 2);
-	if (style == STYLE_ISO) {       /* :ssxxx */
+	if (style == STYLE_ISO) { /* :ssxxx */
 		*p++ = ':';
 		p = put_digits(p, sec, 2);
 		*p++ = offset < 0 ? '-' : '+';
@@ -453,7 +473,8 @@ format_fast(int64_t ms, int32_t offset, enum time_style style, char *b)
 /* Formats ms in zone tz with one of the fixed styles: by hand from the
  * zone's offset when this thread's cache can say it, else with ICU. */
 static int
-format_style(int64_t ms, const char *tz, enum time_style style, char *out, size_t n)
+format_style(int64_t ms, const char *tz, enum time_style style, char *out,
+    size_t n)
 {
 	struct fmt_cache *c;
 	struct zone_slot *z;
@@ -468,9 +489,11 @@ format_style(int64_t ms, const char *tz, enum time_style style, char *out, size_
 		return ZEK_INVALID;
 	c = cache_get();
 	z = c != NULL && (style != STYLE_EN || month_en_ok) ?
-	    zone_get(c, tz, &rc) : NULL;
+	    zone_get(c, tz, &rc) :
+	    NULL;
 	if (z == NULL)
-		return rc == ZEK_INVALID ? rc : format_icu(ms, tz, style, out, n);
+		return rc == ZEK_INVALID ? rc :
+		                           format_icu(ms, tz, style, out, n);
 	if (n == 0 || n > INT32_MAX)
 		return ZEK_TOOBIG;
 	rc = zone_offset(z, ms, &offset);
@@ -526,7 +549,8 @@ digits(const char *s, size_t len)
 static int
 days_in_month(int y, int m)
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : days[m - 1];
@@ -604,7 +628,8 @@ time_zone_list(struct arena *a, const char ***out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	en = ucal_openTimeZoneIDEnumeration(UCAL_ZONE_TYPE_CANONICAL_LOCATION, NULL, NULL, &st);
+	en = ucal_openTimeZoneIDEnumeration(UCAL_ZONE_TYPE_CANONICAL_LOCATION,
+	    NULL, NULL, &st);
 	if (U_FAILURE(st))
 		return icu_rc(st);
 	count = uenum_count(en, &st);
@@ -617,7 +642,8 @@ time_zone_list(struct arena *a, const char ***out, size_t *n)
 		rc = ZEK_NOMEM;
 		goto out;
 	}
-	while (*n < (size_t)count && (id = uenum_next(en, &len, &st)) != NULL && U_SUCCESS(st)) {
+	while (*n < (size_t)count && (id = uenum_next(en, &len, &st)) != NULL &&
+	    U_SUCCESS(st)) {
 		if ((list[*n] = arena_strndup(a, id, (size_t)len)) == NULL) {
 			rc = ZEK_NOMEM;
 			goto out;
@@ -744,7 +770,8 @@ picker_make(void)
 		if (e[i].id == NULL || e[i].city == NULL)
 			picker.rc = ZEK_NOMEM;
 		else
-			picker.rc = zone_raw_offset(e[i].id, &e[i].raw_offset_ms);
+			picker.rc = zone_raw_offset(e[i].id,
+			    &e[i].raw_offset_ms);
 	}
 	arena_free(a);
 	if (picker.rc != ZEK_OK) {

@@ -27,7 +27,8 @@ struct arena;
 
 /* Human text: de "27.11.2026, 16:42", en "27 Nov 2026, 16:42"; any other
  * lang gives German. */
-int time_format(int64_t ms, const char *tz, const char *lang, char *out, size_t n);
+int time_format(int64_t ms, const char *tz, const char *lang, char *out,
+    size_t n);
 
 /* ISO 8601 with the zone's offset, for <time datetime>: "2026-11-27T16:42:00+01:00". */
 int time_format_iso(int64_t ms, const char *tz, char *out, size_t n);

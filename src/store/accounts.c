@@ -27,10 +27,12 @@ enum zek_rc
 store_account_link_insert(struct store_conn *c,
     const struct store_account_link *l)
 {
-	return sq_exec(c, "INSERT INTO account_links (token_hash, purpose, "
+	return sq_exec(c,
+	    "INSERT INTO account_links (token_hash, purpose, "
 	    "user_id, created_by, created_at, expires_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?)", "ttiIii", l->token_hash, l->purpose,
-	    l->user_id, l->created_by, l->created_at, l->expires_at);
+	    "VALUES (?, ?, ?, ?, ?, ?)",
+	    "ttiIii", l->token_hash, l->purpose, l->user_id, l->created_by,
+	    l->created_at, l->expires_at);
 }
 
 enum zek_rc
@@ -40,9 +42,11 @@ store_account_link_get(struct store_conn *c, struct arena *a,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT token_hash, purpose, user_id, "
+	st = sq_start(c, &rc,
+	    "SELECT token_hash, purpose, user_id, "
 	    "coalesce(created_by, 0), created_at, expires_at, used_at "
-	    "FROM account_links WHERE token_hash = ?", "t", token_hash);
+	    "FROM account_links WHERE token_hash = ?",
+	    "t", token_hash);
 	if (st == NULL)
 		return rc;
 	return sq_collect_one(c, a, st, map_link, sizeof(**out), (void **)out);
@@ -52,18 +56,21 @@ enum zek_rc
 store_account_link_use(struct store_conn *c, const char *token_hash,
     const char *purpose, int64_t now)
 {
-	return sq_exec_changed(c, "UPDATE account_links SET used_at = ?1 "
+	return sq_exec_changed(c,
+	    "UPDATE account_links SET used_at = ?1 "
 	    "WHERE token_hash = ?2 AND purpose = ?3 AND used_at = 0 "
-	    "AND expires_at > ?1", "itt", now, token_hash, purpose);
+	    "AND expires_at > ?1",
+	    "itt", now, token_hash, purpose);
 }
 
 enum zek_rc
 store_account_links_spend(struct store_conn *c, int64_t user_id,
     const char *purpose, int64_t now)
 {
-	return sq_exec(c, "UPDATE account_links SET used_at = ? "
-	    "WHERE user_id = ? AND purpose = ? AND used_at = 0", "iit", now,
-	    user_id, purpose);
+	return sq_exec(c,
+	    "UPDATE account_links SET used_at = ? "
+	    "WHERE user_id = ? AND purpose = ? AND used_at = 0",
+	    "iit", now, user_id, purpose);
 }
 
 enum zek_rc
@@ -71,8 +78,10 @@ store_account_links_purge(struct store_conn *c, int64_t before, int64_t *n)
 {
 	enum zek_rc rc;
 
-	rc = sq_exec(c, "DELETE FROM account_links WHERE expires_at < ?1 "
-	    "OR (used_at > 0 AND used_at < ?1)", "i", before);
+	rc = sq_exec(c,
+	    "DELETE FROM account_links WHERE expires_at < ?1 "
+	    "OR (used_at > 0 AND used_at < ?1)",
+	    "i", before);
 	if (rc == ZEK_OK && n != NULL)
 		*n = sq_changes(c);
 	return rc;
@@ -83,15 +92,19 @@ store_account_links_purge(struct store_conn *c, int64_t before, int64_t *n)
 enum zek_rc
 store_user_set_deactivated(struct store_conn *c, int64_t id, int64_t at)
 {
-	return sq_exec_changed(c, "UPDATE users SET deactivated_at = ? "
-	    "WHERE id = ?", "ii", at, id);
+	return sq_exec_changed(c,
+	    "UPDATE users SET deactivated_at = ? "
+	    "WHERE id = ?",
+	    "ii", at, id);
 }
 
 enum zek_rc
 store_user_set_login(struct store_conn *c, int64_t id, int64_t at)
 {
-	return sq_exec_changed(c, "UPDATE users SET last_login_at = ? "
-	    "WHERE id = ?", "ii", at, id);
+	return sq_exec_changed(c,
+	    "UPDATE users SET last_login_at = ? "
+	    "WHERE id = ?",
+	    "ii", at, id);
 }
 
 /* ---- the audit ---- */
@@ -99,9 +112,10 @@ store_user_set_login(struct store_conn *c, int64_t id, int64_t at)
 enum zek_rc
 store_audit_add(struct store_conn *c, const struct store_audit *e)
 {
-	return sq_exec(c, "INSERT INTO account_audit (at, actor_id, action, "
-	    "user_id, org_id, detail) VALUES (?, ?, ?, ?, ?, ?)", "iItIIt",
-	    e->at, e->actor_id, e->action, e->user_id, e->org_id,
+	return sq_exec(c,
+	    "INSERT INTO account_audit (at, actor_id, action, "
+	    "user_id, org_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+	    "iItIIt", e->at, e->actor_id, e->action, e->user_id, e->org_id,
 	    sq_nz(e->detail));
 }
 
@@ -129,7 +143,8 @@ store_audit_list(struct store_conn *c, struct arena *a, int64_t user_id,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT e.id, e.at, coalesce(e.actor_id, 0), "
+	st = sq_start(c, &rc,
+	    "SELECT e.id, e.at, coalesce(e.actor_id, 0), "
 	    "coalesce(au.name, ''), e.action, coalesce(e.user_id, 0), "
 	    "coalesce(u.email, ''), coalesce(e.org_id, 0), "
 	    "coalesce(o.name, ''), e.detail FROM account_audit e "
@@ -137,7 +152,8 @@ store_audit_list(struct store_conn *c, struct arena *a, int64_t user_id,
 	    "LEFT JOIN users u ON u.id = e.user_id "
 	    "LEFT JOIN organisations o ON o.id = e.org_id "
 	    "WHERE (?1 = 0 OR e.user_id = ?1) AND (?2 = 0 OR e.id < ?2) "
-	    "ORDER BY e.id DESC LIMIT ?3", "iiz", user_id, before_id, limit);
+	    "ORDER BY e.id DESC LIMIT ?3",
+	    "iiz", user_id, before_id, limit);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_audit, sizeof(**out), (void **)out, n);
@@ -164,14 +180,17 @@ store_user_requests(struct store_conn *c, struct arena *a, int64_t user_id,
 	struct sq_stmt *st;
 
 	if (participating)
-		st = sq_start(c, &rc, "SELECT r.issue_key, r.title, r.status, "
+		st = sq_start(c, &rc,
+		    "SELECT r.issue_key, r.title, r.status, "
 		    "r.created_at FROM participants p JOIN requests r "
 		    "ON r.id = p.request_id WHERE p.user_id = ? ORDER BY r.id",
 		    "i", user_id);
 	else
-		st = sq_start(c, &rc, "SELECT r.issue_key, r.title, r.status, "
+		st = sq_start(c, &rc,
+		    "SELECT r.issue_key, r.title, r.status, "
 		    "r.created_at FROM requests r WHERE r.reporter_id = ? "
-		    "ORDER BY r.id", "i", user_id);
+		    "ORDER BY r.id",
+		    "i", user_id);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_user_request, sizeof(**out),
@@ -197,9 +216,11 @@ store_user_comments(struct store_conn *c, struct arena *a, int64_t user_id,
 	struct sq_stmt *st;
 
 	/* No index on the author: an export is rare, a full read is fine. */
-	st = sq_start(c, &rc, "SELECT r.issue_key, m.body, m.public, m.created_at "
+	st = sq_start(c, &rc,
+	    "SELECT r.issue_key, m.body, m.public, m.created_at "
 	    "FROM comments m JOIN requests r ON r.id = m.request_id "
-	    "WHERE m.author_id = ? ORDER BY m.id", "i", user_id);
+	    "WHERE m.author_id = ? ORDER BY m.id",
+	    "i", user_id);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_user_comment, sizeof(**out),
@@ -226,7 +247,8 @@ store_user_sessions(struct store_conn *c, struct arena *a, int64_t user_id,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT user_id, created_at, last_seen, "
+	st = sq_start(c, &rc,
+	    "SELECT user_id, created_at, last_seen, "
 	    "expires_at FROM sessions WHERE user_id = ? ORDER BY created_at",
 	    "i", user_id);
 	if (st == NULL)
@@ -255,13 +277,15 @@ store_user_mails(struct store_conn *c, struct arena *a, int64_t user_id,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT id, event, to_addr, state, created_at, "
+	st = sq_start(c, &rc,
+	    "SELECT id, event, to_addr, state, created_at, "
 	    "coalesce(sent_at, 0) FROM outbox WHERE recipient_id = ? "
-	    "ORDER BY id", "i", user_id);
+	    "ORDER BY id",
+	    "i", user_id);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, map_user_mail, sizeof(**out),
-	    (void **)out, n);
+	return sq_collect(c, a, st, map_user_mail, sizeof(**out), (void **)out,
+	    n);
 }
 
 enum zek_rc
@@ -282,16 +306,19 @@ store_user_erase(struct store_conn *c, const struct store_user *u,
 
 	if (ef == NULL || nf == NULL)
 		goto out;
-	rc = sq_exec_changed(c, "UPDATE users SET email = ?, email_fold = ?, "
+	rc = sq_exec_changed(c,
+	    "UPDATE users SET email = ?, email_fold = ?, "
 	    "name = ?, name_fold = ?, password_hash = '', notify = 0, "
 	    "lang = 'de', tz = 'Europe/Berlin', deactivated_at = ? "
-	    "WHERE id = ?", "ttttii", u->email, ef, u->name, nf,
-	    u->deactivated_at, u->id);
+	    "WHERE id = ?",
+	    "ttttii", u->email, ef, u->name, nf, u->deactivated_at, u->id);
 	for (i = 0; rc == ZEK_OK && i < ZEK_ARRAY_LEN(deletes); i++)
 		rc = sq_exec(c, deletes[i], "i", u->id);
 	for (i = 0; rc == ZEK_OK && i < nkeys; i++)
-		rc = sq_exec(c, "DELETE FROM login_failures WHERE throttle_key "
-		    "LIKE ? ESCAPE '\\'", "t", throttle_keys[i]);
+		rc = sq_exec(c,
+		    "DELETE FROM login_failures WHERE throttle_key "
+		    "LIKE ? ESCAPE '\\'",
+		    "t", throttle_keys[i]);
 out:
 	free(ef);
 	free(nf);

@@ -14,10 +14,11 @@ store_comment_insert(struct store_conn *c, const struct store_comment *cm,
 	int64_t id;
 	enum zek_rc rc;
 
-	rc = sq_query_i64(c, &id, "INSERT INTO comments (request_id, author_id, "
+	rc = sq_query_i64(c, &id,
+	    "INSERT INTO comments (request_id, author_id, "
 	    "body, public, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-	    "iitbi", cm->request_id, cm->author_id, cm->body, (int)cm->is_public,
-	    cm->created_at);
+	    "iitbi", cm->request_id, cm->author_id, cm->body,
+	    (int)cm->is_public, cm->created_at);
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 	return rc;
@@ -30,7 +31,8 @@ store_activity_insert(struct store_conn *c, const struct store_activity *a,
 	int64_t id;
 	enum zek_rc rc;
 
-	rc = sq_query_i64(c, &id, "INSERT INTO activity (request_id, actor_id, "
+	rc = sq_query_i64(c, &id,
+	    "INSERT INTO activity (request_id, actor_id, "
 	    "kind, action, comment_id, attachment_id, subject_id, org_id, "
 	    "old_status, new_status, resolution, public, created_at, "
 	    "old_value, new_value) "
@@ -89,15 +91,19 @@ store_activity_status_since_of(struct store_conn *c, struct arena *a,
 {
 	/* The same visibility as store_activity_by_request; the newest entry
 	 * that set a status, by activity_request from the end. */
-	return sq_collect_ids_with(c, a, sq_in_ids(c, "SELECT r.id, coalesce(("
-	    "SELECT e.created_at FROM activity e "
-	    "LEFT JOIN comments cm ON cm.id = e.comment_id "
-	    "WHERE e.request_id = r.id "
-	    "AND e.kind IN ('created', 'status_changed') "
-	    "AND (?1 <> 0 OR (e.public = 1 AND coalesce(cm.public, 1) = 1)) "
-	    "ORDER BY e.id DESC LIMIT 1), r.created_at) "
-	    "FROM requests r WHERE r.id ", ""), with_internal, ids, n,
-	    map_id_time, sizeof(**out), (void **)out, nout);
+	return sq_collect_ids_with(c, a,
+	    sq_in_ids(c,
+	        "SELECT r.id, coalesce(("
+	        "SELECT e.created_at FROM activity e "
+	        "LEFT JOIN comments cm ON cm.id = e.comment_id "
+	        "WHERE e.request_id = r.id "
+	        "AND e.kind IN ('created', 'status_changed') "
+	        "AND (?1 <> 0 OR (e.public = 1 AND coalesce(cm.public, 1) = 1)) "
+	        "ORDER BY e.id DESC LIMIT 1), r.created_at) "
+	        "FROM requests r WHERE r.id ",
+	        ""),
+	    with_internal, ids, n, map_id_time, sizeof(**out), (void **)out,
+	    nout);
 }
 
 enum zek_rc
@@ -110,7 +116,8 @@ store_activity_by_request(struct store_conn *c, struct arena *a,
 
 	/* A comment's own flag counts too, so an entry can never show an
 	 * internal note, whatever the entry says. */
-	st = sq_start(c, &rc, "SELECT e.id, e.request_id, "
+	st = sq_start(c, &rc,
+	    "SELECT e.id, e.request_id, "
 	    "coalesce(e.actor_id, 0), e.kind, e.action, "
 	    "coalesce(e.comment_id, 0), coalesce(e.attachment_id, 0), "
 	    "coalesce(e.subject_id, 0), coalesce(e.org_id, 0), e.old_status, "
@@ -126,21 +133,23 @@ store_activity_by_request(struct store_conn *c, struct arena *a,
 	    "LEFT JOIN comments cm ON cm.id = e.comment_id "
 	    "WHERE e.request_id = ? AND (? <> 0 OR (e.public = 1 AND "
 	    "coalesce(cm.public, 1) = 1)) "
-	    "ORDER BY e.id DESC LIMIT ?", "ibz", request_id, (int)with_internal,
-	    limit);
+	    "ORDER BY e.id DESC LIMIT ?",
+	    "ibz", request_id, (int)with_internal, limit);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, map_activity, sizeof(**out), (void **)out, n);
+	return sq_collect(c, a, st, map_activity, sizeof(**out), (void **)out,
+	    n);
 }
 
 enum zek_rc
 store_attachment_attach_comment(struct store_conn *c, int64_t uploader_id,
     const char *token, int64_t request_id, int64_t comment_id)
 {
-	return sq_exec_changed(c, "UPDATE attachments SET request_id = ?, "
+	return sq_exec_changed(c,
+	    "UPDATE attachments SET request_id = ?, "
 	    "comment_id = ?, temp_token = NULL WHERE temp_token = ? "
-	    "AND uploader_id = ? AND request_id IS NULL", "iiti", request_id,
-	    comment_id, token, uploader_id);
+	    "AND uploader_id = ? AND request_id IS NULL",
+	    "iiti", request_id, comment_id, token, uploader_id);
 }
 
 enum zek_rc
@@ -149,9 +158,10 @@ store_attachment_is_public(struct store_conn *c, int64_t id, bool *out)
 	enum zek_rc rc;
 	int64_t v;
 
-	rc = sq_query_i64(c, &v, "SELECT coalesce(cm.public, 1) FROM attachments t "
-	    "LEFT JOIN comments cm ON cm.id = t.comment_id WHERE t.id = ?", "i",
-	    id);
+	rc = sq_query_i64(c, &v,
+	    "SELECT coalesce(cm.public, 1) FROM attachments t "
+	    "LEFT JOIN comments cm ON cm.id = t.comment_id WHERE t.id = ?",
+	    "i", id);
 	if (rc == ZEK_OK)
 		*out = v != 0;
 	return rc;
@@ -161,20 +171,22 @@ enum zek_rc
 store_request_touch(struct store_conn *c, int64_t id, int64_t updated_at,
     bool customer_visible)
 {
-	return sq_exec_changed(c, "UPDATE requests SET updated_at = ?1, "
+	return sq_exec_changed(c,
+	    "UPDATE requests SET updated_at = ?1, "
 	    "customer_updated_at = CASE WHEN ?3 <> 0 THEN ?1 "
-	    "ELSE customer_updated_at END WHERE id = ?2", "iii", updated_at, id,
-	    (int64_t)customer_visible);
+	    "ELSE customer_updated_at END WHERE id = ?2",
+	    "iii", updated_at, id, (int64_t)customer_visible);
 }
 
 enum zek_rc
 store_request_share_org(struct store_conn *c, int64_t id, int64_t org_id,
     int64_t updated_at)
 {
-	return sq_exec_changed(c, "UPDATE requests SET shared_org_id = ?1, "
+	return sq_exec_changed(c,
+	    "UPDATE requests SET shared_org_id = ?1, "
 	    "updated_at = ?2, customer_updated_at = ?2 "
-	    "WHERE id = ?3 AND shared_org_id IS NULL", "iii", org_id,
-	    updated_at, id);
+	    "WHERE id = ?3 AND shared_org_id IS NULL",
+	    "iii", org_id, updated_at, id);
 }
 
 enum zek_rc
@@ -187,20 +199,23 @@ store_users_by_name(struct store_conn *c, struct arena *a, const char *name,
 
 	if (nf == NULL)
 		return ZEK_NOMEM;
-	st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u "
+	st = sq_start(c, &rc,
+	    "SELECT " USER_COLS " FROM users u "
 	    "WHERE u.name_fold = ? AND (? = '' OR u.role = ?) "
-	    "ORDER BY u.id LIMIT ?", "tttz", nf, sq_nz(role), sq_nz(role),
-	    limit);
+	    "ORDER BY u.id LIMIT ?",
+	    "tttz", nf, sq_nz(role), sq_nz(role), limit);
 	free(nf);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, sq_map_user, sizeof(**out), (void **)out, n);
+	return sq_collect(c, a, st, sq_map_user, sizeof(**out), (void **)out,
+	    n);
 }
 
 enum zek_rc
-store_participant_count(struct store_conn *c, int64_t request_id,
-    int64_t *out)
+store_participant_count(struct store_conn *c, int64_t request_id, int64_t *out)
 {
-	return sq_query_i64(c, out, "SELECT count(*) FROM participants "
-	    "WHERE request_id = ?", "i", request_id);
+	return sq_query_i64(c, out,
+	    "SELECT count(*) FROM participants "
+	    "WHERE request_id = ?",
+	    "i", request_id);
 }

@@ -33,10 +33,11 @@ store_help_center_get(struct store_conn *c, struct arena *a,
 	*out = (struct store_help_center){ "", "", "", "", "", "", 0, 0 };
 	/* Every customer page reads it (the announcement): kept per
 	 * connection while the database is unchanged. */
-	st = sq_start(c, &rc, "SELECT title_de, title_en, intro_de, intro_en, "
+	st = sq_start(c, &rc,
+	    "SELECT title_de, title_en, intro_de, intro_en, "
 	    "announcement_de, announcement_en, announcement_from, "
-	    "announcement_until FROM help_center WHERE id = ?", "i",
-	    (int64_t)1);
+	    "announcement_until FROM help_center WHERE id = ?",
+	    "i", (int64_t)1);
 	if (st == NULL)
 		return rc;
 	rc = sq_collect_one_cached(c, a, st, 1, map_help_center, sizeof(*h),
@@ -49,7 +50,8 @@ store_help_center_get(struct store_conn *c, struct arena *a,
 enum zek_rc
 store_help_center_put(struct store_conn *c, const struct store_help_center *h)
 {
-	return sq_exec(c, "INSERT INTO help_center (id, title_de, title_en, "
+	return sq_exec(c,
+	    "INSERT INTO help_center (id, title_de, title_en, "
 	    "intro_de, intro_en, announcement_de, announcement_en, "
 	    "announcement_from, announcement_until) "
 	    "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
@@ -58,9 +60,9 @@ store_help_center_put(struct store_conn *c, const struct store_help_center *h)
 	    "announcement_de = excluded.announcement_de, "
 	    "announcement_en = excluded.announcement_en, "
 	    "announcement_from = excluded.announcement_from, "
-	    "announcement_until = excluded.announcement_until", "ttttttii",
-	    sq_nz(h->title_de), sq_nz(h->title_en), sq_nz(h->intro_de),
-	    sq_nz(h->intro_en), sq_nz(h->announcement_de),
+	    "announcement_until = excluded.announcement_until",
+	    "ttttttii", sq_nz(h->title_de), sq_nz(h->title_en),
+	    sq_nz(h->intro_de), sq_nz(h->intro_en), sq_nz(h->announcement_de),
 	    sq_nz(h->announcement_en), h->announcement_from,
 	    h->announcement_until);
 }
@@ -69,9 +71,10 @@ enum zek_rc
 store_desk_texts_set(struct store_conn *c, int64_t desk_id, const char *name,
     const char *description)
 {
-	return sq_exec_changed(c, "UPDATE service_desks SET name = ?, "
-	    "description = ? WHERE id = ?", "tti", name, sq_nz(description),
-	    desk_id);
+	return sq_exec_changed(c,
+	    "UPDATE service_desks SET name = ?, "
+	    "description = ? WHERE id = ?",
+	    "tti", name, sq_nz(description), desk_id);
 }
 
 /* ---- the configuration's version ---- */
@@ -81,8 +84,10 @@ store_config_version(struct store_conn *c, int64_t *out)
 {
 	enum zek_rc rc;
 
-	rc = sq_query_i64(c, out, "SELECT version FROM config_state "
-	    "WHERE id = 1", "");
+	rc = sq_query_i64(c, out,
+	    "SELECT version FROM config_state "
+	    "WHERE id = 1",
+	    "");
 	if (rc == ZEK_NOTFOUND) {
 		*out = 0;
 		rc = ZEK_OK;
@@ -93,9 +98,11 @@ store_config_version(struct store_conn *c, int64_t *out)
 enum zek_rc
 store_config_version_bump(struct store_conn *c, int64_t *out)
 {
-	return sq_query_i64(c, out, "INSERT INTO config_state (id, version) "
+	return sq_query_i64(c, out,
+	    "INSERT INTO config_state (id, version) "
 	    "VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET "
-	    "version = config_state.version + 1 RETURNING version", "");
+	    "version = config_state.version + 1 RETURNING version",
+	    "");
 }
 
 /* ---- the record of changes ---- */
@@ -104,9 +111,10 @@ enum zek_rc
 store_config_change_add(struct store_conn *c,
     const struct store_config_change *e)
 {
-	return sq_exec(c, "INSERT INTO config_changes (at, actor_id, subject, "
-	    "target, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)", "iItttt",
-	    e->at, e->actor_id, e->subject, sq_nz(e->target),
+	return sq_exec(c,
+	    "INSERT INTO config_changes (at, actor_id, subject, "
+	    "target, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)",
+	    "iItttt", e->at, e->actor_id, e->subject, sq_nz(e->target),
 	    sq_nz(e->old_value), sq_nz(e->new_value));
 }
 
@@ -133,11 +141,12 @@ store_config_changes_list(struct store_conn *c, struct arena *a,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT e.id, e.at, coalesce(e.actor_id, 0), "
+	st = sq_start(c, &rc,
+	    "SELECT e.id, e.at, coalesce(e.actor_id, 0), "
 	    "coalesce(u.name, ''), e.subject, e.target, e.old_value, e.new_value "
 	    "FROM config_changes e LEFT JOIN users u ON u.id = e.actor_id "
-	    "WHERE ?1 = 0 OR e.id < ?1 ORDER BY e.id DESC LIMIT ?2", "iz",
-	    before_id, limit);
+	    "WHERE ?1 = 0 OR e.id < ?1 ORDER BY e.id DESC LIMIT ?2",
+	    "iz", before_id, limit);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_change, sizeof(**out), (void **)out, n);

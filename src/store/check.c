@@ -12,11 +12,12 @@
  * than STORE_CHECK_SHOWN + 1 rows: enough to name a few and to say there
  * are more, without reading all of a badly damaged table. */
 #define FIRST " LIMIT 6"
-_Static_assert(STORE_CHECK_SHOWN + 1 == 6, "FIRST reads one row more than shown");
+_Static_assert(STORE_CHECK_SHOWN + 1 == 6,
+    "FIRST reads one row more than shown");
 
 struct check_sql {
 	const char *name;
-	const char *sql;            /* a literal: the statement cache's key */
+	const char *sql; /* a literal: the statement cache's key */
 };
 
 /* No hash of the bytes is stored; the size recorded at upload is. */
@@ -38,10 +39,12 @@ struct check_sql {
 
 static const struct check_sql lite_checks[] = {
 	/* One row may hold several lines, headed by the schema's name. */
-	{ "integrity_check", "SELECT trim(replace(replace(integrity_check, "
+	{ "integrity_check",
+	    "SELECT trim(replace(replace(integrity_check, "
 	    "'*** in database main ***', ''), char(10), ' ')) FROM "
 	    "pragma_integrity_check WHERE integrity_check <> 'ok'" FIRST },
-	{ "foreign keys", "SELECT \"table\" || ' row ' || coalesce(rowid, '?') "
+	{ "foreign keys",
+	    "SELECT \"table\" || ' row ' || coalesce(rowid, '?') "
 	    "|| ': its ' || parent || ' row is missing' "
 	    "FROM pragma_foreign_key_check" FIRST },
 	{ "search index", LITE_SEARCH },
@@ -51,7 +54,8 @@ static const struct check_sql lite_checks[] = {
 /* The row zek_search_refresh (0002, 0006) would write; ON DELETE CASCADE
  * leaves none behind. Foreign keys PostgreSQL enforces itself. */
 static const struct check_sql pg_checks[] = {
-	{ "search index", "SELECT 'request ' || r.issue_key || ' missing or "
+	{ "search index",
+	    "SELECT 'request ' || r.issue_key || ' missing or "
 	    "stale' FROM requests r LEFT JOIN request_search s ON s.id = r.id "
 	    "WHERE s.id IS NULL OR s.doc <> zek_search_doc(r.issue_key, "
 	    "r.title, (SELECT v.value FROM request_values v WHERE "
@@ -96,7 +100,8 @@ run_check(struct store_conn *c, struct arena *a, const struct check_sql *k,
 	size_t n = 0, i;
 
 	st = sq_start(c, &rc, k->sql, "");
-	while (st != NULL && n < ZEK_ARRAY_LEN(rows) && sq_next(c, st, &rc) == 1) {
+	while (
+	    st != NULL && n < ZEK_ARRAY_LEN(rows) && sq_next(c, st, &rc) == 1) {
 		row = (struct sq_row){ .a = a, .c = c, .st = st };
 		rows[n++] = sq_col_str(&row);
 	}
@@ -123,8 +128,9 @@ lite_fts_check(struct store_conn *c, struct store_check_report *r)
 {
 	struct store_check_item *it = add_item(r, "FTS5 index");
 
-	if (sq_exec_sql(c, "INSERT INTO request_search (request_search) "
-	    "VALUES ('integrity-check')") != ZEK_OK)
+	if (sq_exec_sql(c,
+	        "INSERT INTO request_search (request_search) "
+	        "VALUES ('integrity-check')") != ZEK_OK)
 		could_not_run(it);
 }
 
@@ -141,7 +147,8 @@ read_counts(struct store_conn *c, struct store_check_report *r)
 		rc = sq_query_i64(c, &r->attachments,
 		    "SELECT count(*) FROM attachments", "");
 	if (rc == ZEK_OK)
-		rc = sq_query_i64(c, &r->users, "SELECT count(*) FROM users", "");
+		rc = sq_query_i64(c, &r->users, "SELECT count(*) FROM users",
+		    "");
 	return rc;
 }
 
@@ -167,9 +174,11 @@ enum zek_rc
 store_check(struct store_conn *c, struct arena *a, bool full,
     struct store_check_report *out)
 {
-	const struct check_sql *checks = c->drv->is_pg ? pg_checks : lite_checks;
+	const struct check_sql *checks = c->drv->is_pg ? pg_checks :
+	                                                 lite_checks;
 	size_t n = c->drv->is_pg ? ZEK_ARRAY_LEN(pg_checks) :
-	    ZEK_ARRAY_LEN(lite_checks), i;
+	                           ZEK_ARRAY_LEN(lite_checks),
+	       i;
 	enum zek_rc rc;
 
 	*out = (struct store_check_report){ 0 };
@@ -177,8 +186,9 @@ store_check(struct store_conn *c, struct arena *a, bool full,
 		lite_fts_check(c, out);
 	/* One snapshot, so that the counts and the index agree while zek
 	 * serve goes on writing. */
-	rc = sq_exec_sql(c, sq_dialect(c, "BEGIN",
-	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+	rc = sq_exec_sql(c,
+	    sq_dialect(c, "BEGIN",
+	        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
 	if (rc != ZEK_OK)
 		return rc;
 	check_schema(c, a, out);
@@ -217,10 +227,14 @@ lite_wal_bytes(struct store_conn *c, struct arena *a)
 	struct stat sb;
 	enum zek_rc rc;
 
-	st = sq_start(c, &rc, "SELECT file FROM pragma_database_list "
-	    "WHERE name = 'main'", "");
-	if (st == NULL || sq_collect_one(c, a, st, map_text, sizeof(*file),
-	    (void **)&file) != ZEK_OK || (*file)[0] == '\0')
+	st = sq_start(c, &rc,
+	    "SELECT file FROM pragma_database_list "
+	    "WHERE name = 'main'",
+	    "");
+	if (st == NULL ||
+	    sq_collect_one(c, a, st, map_text, sizeof(*file), (void **)&file) !=
+	        ZEK_OK ||
+	    (*file)[0] == '\0')
 		return 0;
 	wal = arena_printf(a, "%s-wal", *file);
 	return wal != NULL && stat(wal, &sb) == 0 ? (int64_t)sb.st_size : 0;
@@ -232,10 +246,14 @@ store_db_size(struct store_conn *c, struct arena *a, int64_t *out)
 	enum zek_rc rc;
 
 	if (c->drv->is_pg)
-		return sq_query_i64(c, out, "SELECT "
-		    "pg_database_size(current_database())", "");
-	rc = sq_query_i64(c, out, "SELECT page_count * page_size "
-	    "FROM pragma_page_count(), pragma_page_size()", "");
+		return sq_query_i64(c, out,
+		    "SELECT "
+		    "pg_database_size(current_database())",
+		    "");
+	rc = sq_query_i64(c, out,
+	    "SELECT page_count * page_size "
+	    "FROM pragma_page_count(), pragma_page_size()",
+	    "");
 	if (rc == ZEK_OK)
 		*out += lite_wal_bytes(c, a);
 	return rc;

@@ -18,11 +18,11 @@
 #include "store/sqlite_int.h"
 #include "store/store_copy.h"
 
-#define COPY_CHUNK (1u << 20)       /* bytes handed to libpq at a time */
+#define COPY_CHUNK (1u << 20) /* bytes handed to libpq at a time */
 /* One row of COPY text at most: an attachment of max_file_bytes (up to
  * 1 GiB) as hex is twice that, plus the other columns. */
 #define COPY_ROW_MAX ((size_t)3 << 30)
-#define LOCK_TIMEOUT "'30s'"        /* a zek still serving the target */
+#define LOCK_TIMEOUT "'30s'" /* a zek still serving the target */
 
 /* Tables one backend has and the other has not, each with its reason.
  * Every other table must be on both sides with the same columns. */
@@ -33,16 +33,19 @@ struct own_table {
 
 static const struct own_table lite_own[] = {
 	{ "schema_migrations", "each backend numbers its own migrations" },
-	{ "request_search", "SQLite's FTS5 search index; PostgreSQL makes "
+	{ "request_search",
+	    "SQLite's FTS5 search index; PostgreSQL makes "
 	    "its own from the copied requests" },
 	{ "request_search_config", "an FTS5 shadow table of request_search" },
 	{ "request_search_content", "an FTS5 shadow table of request_search" },
 	{ "request_search_data", "an FTS5 shadow table of request_search" },
 	{ "request_search_docsize", "an FTS5 shadow table of request_search" },
 	{ "request_search_idx", "an FTS5 shadow table of request_search" },
-	{ "request_counts", "counts SQLite's triggers keep for the list; "
+	{ "request_counts",
+	    "counts SQLite's triggers keep for the list; "
 	    "PostgreSQL counts the requests themselves" },
-	{ "request_assignee_counts", "counts SQLite's triggers keep for "
+	{ "request_assignee_counts",
+	    "counts SQLite's triggers keep for "
 	    "the queues" },
 	{ "request_blocks", "bounds of SQLite's list walk (sqlite_walk.c)" },
 	/* Names that start with sqlite_ are SQLite's own (sqlite_sequence,
@@ -59,15 +62,17 @@ struct pg_own_table {
 };
 
 static const struct pg_own_table pg_own[] = {
-	{ "schema_migrations", "each backend numbers its own migrations",
-	    NULL, NULL },
-	{ "request_search", "the search words, which the triggers of "
+	{ "schema_migrations", "each backend numbers its own migrations", NULL,
+	    NULL },
+	{ "request_search",
+	    "the search words, which the triggers of "
 	    "requests and request_values make (migration 0002); they are off "
 	    "during the copy, so each request's row is made once at the end",
 	    "DO $$BEGIN PERFORM zek_search_refresh(id) FROM requests; END$$",
 	    "SELECT (SELECT count(*) FROM request_search) = "
 	    "(SELECT count(*) FROM requests)" },
-	{ "request_tallies", "counts of requests the triggers of migration "
+	{ "request_tallies",
+	    "counts of requests the triggers of migration "
 	    "0005 keep; they are off during the copy (into an empty "
 	    "database), so the counts are made once at the end",
 	    "INSERT INTO request_tallies (status, "
@@ -87,13 +92,13 @@ static const struct pg_own_table pg_own[] = {
  * the copy may switch them off: a trigger with another function stops
  * the copy until someone has thought about it here. */
 static const char *const known_trigger_fns[] = {
-	"zek_assign_id",                /* ids: the sequences are set after */
-	"zek_refuse_change",            /* UPDATE/DELETE/TRUNCATE only */
-	"zek_activity_delete_check",    /* DELETE only */
-	"zek_search_request_changed",   /* request_search: filled after */
+	"zek_assign_id",              /* ids: the sequences are set after */
+	"zek_refuse_change",          /* UPDATE/DELETE/TRUNCATE only */
+	"zek_activity_delete_check",  /* DELETE only */
+	"zek_search_request_changed", /* request_search: filled after */
 	"zek_search_value_changed",
-	"zek_tally_request",            /* request_tallies: filled after */
-	"zek_search_facets_changed",    /* request_search: filled after */
+	"zek_tally_request",         /* request_tallies: filled after */
+	"zek_search_facets_changed", /* request_search: filled after */
 };
 
 /* A column's kind, from its PostgreSQL type: how its values are written
@@ -107,8 +112,8 @@ enum copy_kind {
 
 struct copy_col {
 	const char *name;
-	const char *lite_type;      /* as declared in SQLite */
-	const char *pg_type;        /* information_schema's data_type */
+	const char *lite_type; /* as declared in SQLite */
+	const char *pg_type;   /* information_schema's data_type */
 	enum copy_kind kind;
 };
 
@@ -116,12 +121,12 @@ struct copy_table {
 	const char *name;
 	struct copy_col *cols;
 	size_t ncols;
-	const char *cols_sql;       /* "a", "b", ... */
-	const char *lite_order;     /* ORDER BY for SQLite */
-	const char *pg_order;       /* ... and PostgreSQL: the same order */
-	const char **parents;       /* tables its foreign keys point to */
+	const char *cols_sql;   /* "a", "b", ... */
+	const char *lite_order; /* ORDER BY for SQLite */
+	const char *pg_order;   /* ... and PostgreSQL: the same order */
+	const char **parents;   /* tables its foreign keys point to */
 	size_t nparents;
-	bool on_pg;                 /* the target has it too */
+	bool on_pg; /* the target has it too */
 	bool placed;
 	int64_t rows;
 };
@@ -131,10 +136,10 @@ struct copy {
 	sqlite3 *lite;
 	PGconn *pg;
 	const char *from;
-	char target[512];           /* `to` without its password */
-	struct copy_table *t;       /* in copy order once ordered */
+	char target[512];     /* `to` without its password */
+	struct copy_table *t; /* in copy order once ordered */
 	size_t nt;
-	const char **pg_tables;     /* every table of the target's schema */
+	const char **pg_tables; /* every table of the target's schema */
 	size_t npg;
 	const char **remake;        /* statements that make again what */
 	size_t nremake, remake_cap; /* deferred dropped, in drop order */
@@ -241,8 +246,7 @@ nomem(void)
 /* Runs sql with up to one text parameter; the result when it has the
  * status `want`, else NULL (said why). Caller clears it. */
 static PGresult *
-pg_run(struct copy *cp, const char *sql, const char *param,
-    ExecStatusType want)
+pg_run(struct copy *cp, const char *sql, const char *param, ExecStatusType want)
 {
 	PGresult *res;
 
@@ -288,8 +292,9 @@ lite_fits(const char *decl, enum copy_kind kind)
 {
 	if (strcasestr(decl, "INT") != NULL)
 		return kind == KIND_INT;
-	if (strcasestr(decl, "CHAR") != NULL || strcasestr(decl, "CLOB") !=
-	    NULL || strcasestr(decl, "TEXT") != NULL)
+	if (strcasestr(decl, "CHAR") != NULL ||
+	    strcasestr(decl, "CLOB") != NULL ||
+	    strcasestr(decl, "TEXT") != NULL)
 		return kind == KIND_TEXT;
 	if (strcasestr(decl, "BLOB") != NULL || decl[0] == '\0')
 		return kind == KIND_BYTES;
@@ -306,10 +311,14 @@ lite_schema(struct copy *cp)
 	enum zek_rc rc = ZEK_IO;
 	int src = SQLITE_DONE;
 
-	if (sqlite3_prepare_v2(cp->lite, "SELECT name FROM sqlite_master "
-	    "WHERE type = 'table' ORDER BY name", -1, &tabs, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(cp->lite, "SELECT name, type FROM "
-	    "pragma_table_info(?) ORDER BY cid", -1, &cols, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(cp->lite,
+	        "SELECT name FROM sqlite_master "
+	        "WHERE type = 'table' ORDER BY name",
+	        -1, &tabs, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(cp->lite,
+	        "SELECT name, type FROM "
+	        "pragma_table_info(?) ORDER BY cid",
+	        -1, &cols, NULL) != SQLITE_OK) {
 		rc = lite_fail(cp, "reading the schema");
 		goto out;
 	}
@@ -334,8 +343,8 @@ lite_schema(struct copy *cp)
 			struct copy_col *c;
 
 			if (t->ncols == ccap) {
-				t->cols = sq_grow(cp->a, t->cols, t->ncols, &ccap,
-				    sizeof(*c));
+				t->cols = sq_grow(cp->a, t->cols, t->ncols,
+				    &ccap, sizeof(*c));
 				if (t->cols == NULL)
 					goto oom;
 			}
@@ -345,7 +354,8 @@ lite_schema(struct copy *cp)
 			    (const char *)sqlite3_column_text(cols, 0));
 			c->lite_type = arena_strdup(cp->a,
 			    sqlite3_column_text(cols, 1) != NULL ?
-			    (const char *)sqlite3_column_text(cols, 1) : "");
+			        (const char *)sqlite3_column_text(cols, 1) :
+			        "");
 			if (c->name == NULL || c->lite_type == NULL)
 				goto oom;
 		}
@@ -399,10 +409,11 @@ pg_schema_tables(struct copy *cp, int *problems)
 	size_t k;
 	const char *name;
 
-	res = pg_run(cp, "SELECT table_name FROM information_schema.tables "
+	res = pg_run(cp,
+	    "SELECT table_name FROM information_schema.tables "
 	    "WHERE table_schema = current_schema() AND table_type = "
-	    "'BASE TABLE' ORDER BY table_name COLLATE \"C\"", NULL,
-	    PGRES_TUPLES_OK);
+	    "'BASE TABLE' ORDER BY table_name COLLATE \"C\"",
+	    NULL, PGRES_TUPLES_OK);
 	if (res == NULL)
 		return ZEK_IO;
 	n = PQntuples(res);
@@ -424,8 +435,10 @@ pg_schema_tables(struct copy *cp, int *problems)
 			continue;
 		t = table_find(cp, name);
 		if (t == NULL) {
-			fprintf(stderr, "zek: copy-db: table %s is only in "
-			    "PostgreSQL\n", name);
+			fprintf(stderr,
+			    "zek: copy-db: table %s is only in "
+			    "PostgreSQL\n",
+			    name);
 			(*problems)++;
 		} else {
 			t->on_pg = true;
@@ -434,7 +447,8 @@ pg_schema_tables(struct copy *cp, int *problems)
 	PQclear(res);
 	for (k = 0; k < cp->nt; k++) {
 		if (!cp->t[k].on_pg) {
-			fprintf(stderr, "zek: copy-db: table %s is only in SQLite\n",
+			fprintf(stderr,
+			    "zek: copy-db: table %s is only in SQLite\n",
 			    cp->t[k].name);
 			(*problems)++;
 		}
@@ -451,18 +465,21 @@ pg_schema_cols(struct copy *cp, struct copy_table *t, int *problems)
 	int i, n;
 	size_t k;
 
-	res = pg_run(cp, "SELECT column_name, data_type FROM "
+	res = pg_run(cp,
+	    "SELECT column_name, data_type FROM "
 	    "information_schema.columns WHERE table_schema = current_schema() "
-	    "AND table_name = $1 ORDER BY ordinal_position", t->name,
-	    PGRES_TUPLES_OK);
+	    "AND table_name = $1 ORDER BY ordinal_position",
+	    t->name, PGRES_TUPLES_OK);
 	if (res == NULL)
 		return ZEK_IO;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
 		c = col_find(t, PQgetvalue(res, i, 0));
 		if (c == NULL) {
-			fprintf(stderr, "zek: copy-db: column %s.%s is only in "
-			    "PostgreSQL\n", t->name, PQgetvalue(res, i, 0));
+			fprintf(stderr,
+			    "zek: copy-db: column %s.%s is only in "
+			    "PostgreSQL\n",
+			    t->name, PQgetvalue(res, i, 0));
 			(*problems)++;
 			continue;
 		}
@@ -472,18 +489,22 @@ pg_schema_cols(struct copy *cp, struct copy_table *t, int *problems)
 			return nomem();
 		}
 		c->kind = pg_kind(c->pg_type);
-		if (c->kind == KIND_OTHER || !lite_fits(c->lite_type, c->kind)) {
-			fprintf(stderr, "zek: copy-db: column %s.%s is %s in "
-			    "SQLite but %s in PostgreSQL\n", t->name, c->name,
-			    c->lite_type, c->pg_type);
+		if (c->kind == KIND_OTHER ||
+		    !lite_fits(c->lite_type, c->kind)) {
+			fprintf(stderr,
+			    "zek: copy-db: column %s.%s is %s in "
+			    "SQLite but %s in PostgreSQL\n",
+			    t->name, c->name, c->lite_type, c->pg_type);
 			(*problems)++;
 		}
 	}
 	PQclear(res);
 	for (k = 0; k < t->ncols; k++) {
 		if (t->cols[k].pg_type == NULL) {
-			fprintf(stderr, "zek: copy-db: column %s.%s is only in "
-			    "SQLite\n", t->name, t->cols[k].name);
+			fprintf(stderr,
+			    "zek: copy-db: column %s.%s is only in "
+			    "SQLite\n",
+			    t->name, t->cols[k].name);
 			(*problems)++;
 		}
 	}
@@ -498,10 +519,12 @@ pg_parents(struct copy *cp, struct copy_table *t)
 	PGresult *res;
 	int i, n;
 
-	res = pg_run(cp, "SELECT DISTINCT p.relname FROM pg_constraint k "
+	res = pg_run(cp,
+	    "SELECT DISTINCT p.relname FROM pg_constraint k "
 	    "JOIN pg_class p ON p.oid = k.confrelid WHERE k.contype = 'f' "
 	    "AND k.conrelid = quote_ident($1)::regclass "
-	    "AND k.confrelid <> k.conrelid", t->name, PGRES_TUPLES_OK);
+	    "AND k.confrelid <> k.conrelid",
+	    t->name, PGRES_TUPLES_OK);
 	if (res == NULL)
 		return ZEK_IO;
 	n = PQntuples(res);
@@ -512,7 +535,7 @@ pg_parents(struct copy *cp, struct copy_table *t)
 	}
 	for (i = 0; i < n; i++)
 		if ((t->parents[t->nparents++] = arena_strdup(cp->a,
-		    PQgetvalue(res, i, 0))) == NULL) {
+		         PQgetvalue(res, i, 0))) == NULL) {
 			PQclear(res);
 			return nomem();
 		}
@@ -532,11 +555,12 @@ table_sql(struct copy *cp, struct copy_table *t)
 	size_t k;
 	enum zek_rc rc = ZEK_OK;
 
-	res = pg_run(cp, "SELECT a.attname FROM pg_index x JOIN pg_attribute "
+	res = pg_run(cp,
+	    "SELECT a.attname FROM pg_index x JOIN pg_attribute "
 	    "a ON a.attrelid = x.indrelid AND a.attnum = ANY (x.indkey) "
 	    "WHERE x.indrelid = quote_ident($1)::regclass AND x.indisprimary "
-	    "ORDER BY array_position(x.indkey::int2[], a.attnum)", t->name,
-	    PGRES_TUPLES_OK);
+	    "ORDER BY array_position(x.indkey::int2[], a.attnum)",
+	    t->name, PGRES_TUPLES_OK);
 	if (res == NULL)
 		return ZEK_IO;
 	buf_init(&cols, 1 << 16);
@@ -549,7 +573,7 @@ table_sql(struct copy *cp, struct copy_table *t)
 	n = PQntuples(res);
 	for (i = 0; i < (n > 0 ? n : (int)t->ncols); i++) {
 		const char *name = n > 0 ? PQgetvalue(res, i, 0) :
-		    t->cols[i].name;
+		                           t->cols[i].name;
 		struct copy_col *c = col_find(t, name);
 
 		buf_puts(&lo, i > 0 ? ", " : "");
@@ -589,7 +613,7 @@ order_tables(struct copy *cp)
 	sorted = arena_calloc(cp->a, cp->nt + 1, sizeof(*sorted));
 	if (sorted == NULL)
 		return nomem();
-	for (done = 0; done < cp->nt; ) {
+	for (done = 0; done < cp->nt;) {
 		for (i = 0; i < cp->nt; i++) {
 			struct copy_table *t = &cp->t[i], *p;
 
@@ -604,8 +628,10 @@ order_tables(struct copy *cp)
 				break;
 		}
 		if (i == cp->nt) {
-			fputs("zek: copy-db: the foreign keys of the target form "
-			    "a cycle; no order copies parents first\n", stderr);
+			fputs(
+			    "zek: copy-db: the foreign keys of the target form "
+			    "a cycle; no order copies parents first\n",
+			    stderr);
 			return ZEK_INVALID;
 		}
 		cp->t[i].placed = true;
@@ -632,9 +658,10 @@ compare_schemas(struct copy *cp)
 	if (rc != ZEK_OK)
 		return rc;
 	if (problems > 0) {
-		fprintf(stderr, "zek: copy-db: the schemas of %s and %s differ "
-		    "(%d differences above); nothing was copied\n", cp->from,
-		    cp->target, problems);
+		fprintf(stderr,
+		    "zek: copy-db: the schemas of %s and %s differ "
+		    "(%d differences above); nothing was copied\n",
+		    cp->from, cp->target, problems);
 		return ZEK_INVALID;
 	}
 	for (i = 0; rc == ZEK_OK && i < cp->nt; i++)
@@ -655,23 +682,27 @@ triggers_known(struct copy *cp)
 	int i, n, bad = 0;
 	size_t k;
 
-	res = pg_run(cp, "SELECT c.relname, t.tgname, p.proname FROM "
+	res = pg_run(cp,
+	    "SELECT c.relname, t.tgname, p.proname FROM "
 	    "pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p "
 	    "ON p.oid = t.tgfoid WHERE NOT t.tgisinternal AND c.relnamespace "
-	    "= quote_ident(current_schema())::regnamespace", NULL, PGRES_TUPLES_OK);
+	    "= quote_ident(current_schema())::regnamespace",
+	    NULL, PGRES_TUPLES_OK);
 	if (res == NULL)
 		return ZEK_IO;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < ZEK_ARRAY_LEN(known_trigger_fns); k++)
-			if (strcmp(PQgetvalue(res, i, 2), known_trigger_fns[k]) ==
-			    0)
+			if (strcmp(PQgetvalue(res, i, 2),
+			        known_trigger_fns[k]) == 0)
 				break;
 		if (k < ZEK_ARRAY_LEN(known_trigger_fns))
 			continue;
-		fprintf(stderr, "zek: copy-db: trigger %s on %s (function %s) "
+		fprintf(stderr,
+		    "zek: copy-db: trigger %s on %s (function %s) "
 		    "is new to copy-db, which switches triggers off while it "
-		    "copies\n", PQgetvalue(res, i, 1), PQgetvalue(res, i, 0),
+		    "copies\n",
+		    PQgetvalue(res, i, 1), PQgetvalue(res, i, 0),
 		    PQgetvalue(res, i, 2));
 		bad++;
 	}
@@ -726,9 +757,11 @@ target_empty(struct copy *cp)
 		has_rows = PQgetvalue(res, 0, 0)[0] == 't';
 		PQclear(res);
 		if (has_rows) {
-			fprintf(stderr, "zek: copy-db: %s is not empty (table "
+			fprintf(stderr,
+			    "zek: copy-db: %s is not empty (table "
 			    "%s has rows); copy-db only fills a new database, "
-			    "nothing was changed\n", cp->target, cp->pg_tables[i]);
+			    "nothing was changed\n",
+			    cp->target, cp->pg_tables[i]);
 			return ZEK_CONFLICT;
 		}
 	}
@@ -813,8 +846,10 @@ defer_remake(struct copy *cp)
 	for (i = cp->nremake; rc == ZEK_OK && i > 0; i--)
 		rc = pg_do(cp, cp->remake[i - 1]);
 	if (rc == ZEK_OK)
-		fprintf(stderr, "zek: copy-db: %zu indexes and foreign keys "
-		    "%8.1f s\n", cp->nremake, now_s() - t0);
+		fprintf(stderr,
+		    "zek: copy-db: %zu indexes and foreign keys "
+		    "%8.1f s\n",
+		    cp->nremake, now_s() - t0);
 	return rc;
 }
 
@@ -859,11 +894,20 @@ put_text(struct buf *b, const unsigned char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		switch (s[i]) {
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default: continue;
+		case '\\':
+			esc[1] = '\\';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			continue;
 		}
 		buf_append(b, s + run, i - run);
 		buf_append(b, esc, 2);
@@ -941,8 +985,10 @@ copy_end(struct copy *cp, struct copy_table *t, enum zek_rc rc)
 		PQclear(res);
 	}
 	if (rc == ZEK_OK && n != t->rows) {
-		fprintf(stderr, "zek: copy-db: %s: %" PRId64 " rows sent, "
-		    "PostgreSQL took %" PRId64 "\n", t->name, t->rows, n);
+		fprintf(stderr,
+		    "zek: copy-db: %s: %" PRId64 " rows sent, "
+		    "PostgreSQL took %" PRId64 "\n",
+		    t->name, t->rows, n);
 		rc = ZEK_IO;
 	}
 	return rc;
@@ -960,8 +1006,8 @@ copy_table(struct copy *cp, struct copy_table *t)
 	size_t k;
 	int src = SQLITE_DONE;
 
-	sel = arena_printf(cp->a, "SELECT %s FROM %s ORDER BY %s",
-	    t->cols_sql, ident(cp->a, t->name), t->lite_order);
+	sel = arena_printf(cp->a, "SELECT %s FROM %s ORDER BY %s", t->cols_sql,
+	    ident(cp->a, t->name), t->lite_order);
 	cmd = arena_printf(cp->a, "COPY %s (%s) FROM STDIN",
 	    ident(cp->a, t->name), t->cols_sql);
 	if (sel == NULL || cmd == NULL)
@@ -994,8 +1040,9 @@ copy_table(struct copy *cp, struct copy_table *t)
 	buf_free(&b);
 	sqlite3_finalize(st);
 	if (rc == ZEK_OK)
-		fprintf(stderr, "zek: copy-db: %-24s %10" PRId64 " rows %8.1f s\n",
-		    t->name, t->rows, now_s() - t0);
+		fprintf(stderr,
+		    "zek: copy-db: %-24s %10" PRId64 " rows %8.1f s\n", t->name,
+		    t->rows, now_s() - t0);
 	cp->rows += t->rows;
 	return rc;
 }
@@ -1024,8 +1071,10 @@ fill_own(struct copy *cp)
 		ok = PQgetvalue(res, 0, 0)[0] == 't';
 		PQclear(res);
 		if (!ok) {
-			fprintf(stderr, "zek: copy-db: %s is not complete after "
-			    "filling it\n", pg_own[i].name);
+			fprintf(stderr,
+			    "zek: copy-db: %s is not complete after "
+			    "filling it\n",
+			    pg_own[i].name);
 			return ZEK_IO;
 		}
 		fprintf(stderr, "zek: copy-db: %-24s %10s      %8.1f s\n",
@@ -1044,9 +1093,11 @@ lite_autoinc(struct copy *cp, const char *table)
 	sqlite3_stmt *st = NULL;
 	int64_t v = 0;
 
-	if (sqlite3_prepare_v2(cp->lite, "SELECT seq FROM sqlite_sequence "
-	    "WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
-		return 0;   /* no AUTOINCREMENT table at all */
+	if (sqlite3_prepare_v2(cp->lite,
+	        "SELECT seq FROM sqlite_sequence "
+	        "WHERE name = ?",
+	        -1, &st, NULL) != SQLITE_OK)
+		return 0; /* no AUTOINCREMENT table at all */
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
@@ -1067,15 +1118,16 @@ sequences_set(struct copy *cp)
 	int64_t top, lite;
 	enum zek_rc rc = ZEK_OK;
 
-	res = pg_run(cp, "SELECT s.relname, t.relname, a.attname FROM pg_class s "
+	res = pg_run(cp,
+	    "SELECT s.relname, t.relname, a.attname FROM pg_class s "
 	    "LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND "
 	    "d.objid = s.oid AND d.refclassid = 'pg_class'::regclass AND "
 	    "d.refobjsubid > 0 AND d.deptype IN ('a', 'i') "
 	    "LEFT JOIN pg_class t ON t.oid = d.refobjid "
 	    "LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND "
 	    "a.attnum = d.refobjsubid WHERE s.relkind = 'S' AND "
-	    "s.relnamespace = quote_ident(current_schema())::regnamespace", NULL,
-	    PGRES_TUPLES_OK);
+	    "s.relnamespace = quote_ident(current_schema())::regnamespace",
+	    NULL, PGRES_TUPLES_OK);
 	if (res == NULL)
 		return ZEK_IO;
 	n = PQntuples(res);
@@ -1084,9 +1136,11 @@ sequences_set(struct copy *cp)
 		tab = PQgetvalue(res, i, 1);
 		col = PQgetvalue(res, i, 2);
 		if (PQgetisnull(res, i, 1)) {
-			fprintf(stderr, "zek: copy-db: sequence %s belongs to no "
+			fprintf(stderr,
+			    "zek: copy-db: sequence %s belongs to no "
 			    "column, so copy-db cannot tell where it must "
-			    "stand\n", seq);
+			    "stand\n",
+			    seq);
 			rc = ZEK_INVALID;
 			break;
 		}
@@ -1094,8 +1148,8 @@ sequences_set(struct copy *cp)
 			continue;
 		sql = arena_printf(cp->a, "SELECT coalesce(max(%s), 0) FROM %s",
 		    ident(cp->a, col), ident(cp->a, tab));
-		if (sql == NULL || (r2 = pg_run(cp, sql, NULL,
-		    PGRES_TUPLES_OK)) == NULL) {
+		if (sql == NULL ||
+		    (r2 = pg_run(cp, sql, NULL, PGRES_TUPLES_OK)) == NULL) {
 			rc = sql == NULL ? nomem() : ZEK_IO;
 			break;
 		}
@@ -1109,8 +1163,10 @@ sequences_set(struct copy *cp)
 		snprintf(hi, sizeof(hi), "%" PRId64, top);
 		p[0] = seq;
 		p[1] = hi;
-		r2 = PQexecParams(cp->pg, "SELECT setval(quote_ident($1)::regclass, "
-		    "$2::bigint)", 2, NULL, p, NULL, NULL, 0);
+		r2 = PQexecParams(cp->pg,
+		    "SELECT setval(quote_ident($1)::regclass, "
+		    "$2::bigint)",
+		    2, NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(r2) != PGRES_TUPLES_OK)
 			rc = pg_fail(cp, r2, seq);
 		PQclear(r2);
@@ -1149,8 +1205,8 @@ lite_sum(struct copy *cp, struct copy_table *t, unsigned char *sum,
 	size_t k;
 	int src, type;
 
-	sel = arena_printf(cp->a, "SELECT %s FROM %s ORDER BY %s",
-	    t->cols_sql, ident(cp->a, t->name), t->lite_order);
+	sel = arena_printf(cp->a, "SELECT %s FROM %s ORDER BY %s", t->cols_sql,
+	    ident(cp->a, t->name), t->lite_order);
 	if (sel == NULL)
 		return nomem();
 	if (sqlite3_prepare_v2(cp->lite, sel, -1, &st, NULL) != SQLITE_OK)
@@ -1217,16 +1273,15 @@ pg_sum_row(crypto_generichash_state *h, const PGresult *res,
 		if (t->cols[k].kind == KIND_INT)
 			hash_put(h, 'i', NULL, (uint64_t)be_int(p, len));
 		else
-			hash_put(h, t->cols[k].kind == KIND_BYTES ? 'b' : 't', p,
-			    (uint64_t)len);
+			hash_put(h, t->cols[k].kind == KIND_BYTES ? 'b' : 't',
+			    p, (uint64_t)len);
 	}
 }
 
 /* The target's rows in the same order, in binary form (exact bytes and
  * integers, no text rendering to agree on), one row at a time. */
 static enum zek_rc
-pg_sum(struct copy *cp, struct copy_table *t, unsigned char *sum,
-    int64_t *rows)
+pg_sum(struct copy *cp, struct copy_table *t, unsigned char *sum, int64_t *rows)
 {
 	crypto_generichash_state h;
 	PGresult *res;
@@ -1234,8 +1289,8 @@ pg_sum(struct copy *cp, struct copy_table *t, unsigned char *sum,
 	enum zek_rc rc = ZEK_OK;
 	bool done = false;
 
-	sel = arena_printf(cp->a, "SELECT %s FROM %s ORDER BY %s",
-	    t->cols_sql, ident(cp->a, t->name), t->pg_order);
+	sel = arena_printf(cp->a, "SELECT %s FROM %s ORDER BY %s", t->cols_sql,
+	    ident(cp->a, t->name), t->pg_order);
 	if (sel == NULL)
 		return nomem();
 	if (!PQsendQueryParams(cp->pg, sel, 0, NULL, NULL, NULL, NULL, 1) ||
@@ -1282,24 +1337,31 @@ verify(struct copy *cp)
 		if (rc != ZEK_OK)
 			break;
 		if (na != nb) {
-			fprintf(stderr, "zek: copy-db: %s: %" PRId64 " rows in "
-			    "SQLite, %" PRId64 " in PostgreSQL\n", cp->t[i].name,
-			    na, nb);
+			fprintf(stderr,
+			    "zek: copy-db: %s: %" PRId64 " rows in "
+			    "SQLite, %" PRId64 " in PostgreSQL\n",
+			    cp->t[i].name, na, nb);
 			bad++;
 		} else if (memcmp(a, b, sizeof(a)) != 0) {
-			fprintf(stderr, "zek: copy-db: %s: the checksums "
-			    "differ\n", cp->t[i].name);
+			fprintf(stderr,
+			    "zek: copy-db: %s: the checksums "
+			    "differ\n",
+			    cp->t[i].name);
 			bad++;
 		}
 	}
 	if (rc == ZEK_OK && bad > 0) {
-		fprintf(stderr, "zek: copy-db: %d tables differ after the copy; "
-		    "rolled back, %s is empty again\n", bad, cp->target);
+		fprintf(stderr,
+		    "zek: copy-db: %d tables differ after the copy; "
+		    "rolled back, %s is empty again\n",
+		    bad, cp->target);
 		rc = ZEK_IO;
 	}
 	if (rc == ZEK_OK)
-		fprintf(stderr, "zek: copy-db: checked %zu tables (rows and "
-		    "checksums) %8.1f s\n", cp->nt, now_s() - t0);
+		fprintf(stderr,
+		    "zek: copy-db: checked %zu tables (rows and "
+		    "checksums) %8.1f s\n",
+		    cp->nt, now_s() - t0);
 	return rc;
 }
 
@@ -1381,12 +1443,14 @@ store_copy_db(const char *from, const char *to, struct store_copy_stats *out)
 	store_db_label(to, cp.target, sizeof(cp.target));
 	if (store_is_pg(from) || !store_is_pg(to)) {
 		fputs("zek: copy-db: --from takes a SQLite file, --to a "
-		    "PostgreSQL connection string\n", stderr);
+		      "PostgreSQL connection string\n",
+		    stderr);
 		return ZEK_INVALID;
 	}
 	/* store_open would make a new, empty file. */
 	if (access(from, R_OK | W_OK) != 0) {
-		fprintf(stderr, "zek: copy-db: %s: %s\n", from, strerror(errno));
+		fprintf(stderr, "zek: copy-db: %s: %s\n", from,
+		    strerror(errno));
 		return ZEK_INVALID;
 	}
 	cp.a = arena_new(0);
@@ -1398,8 +1462,8 @@ store_copy_db(const char *from, const char *to, struct store_copy_stats *out)
 	if (rc == ZEK_OK)
 		rc = triggers_known(&cp);
 	/* One snapshot of the SQLite file for the copy and the check. */
-	if (rc == ZEK_OK && sqlite3_exec(cp.lite, "BEGIN", NULL, NULL, NULL) !=
-	    SQLITE_OK)
+	if (rc == ZEK_OK &&
+	    sqlite3_exec(cp.lite, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		rc = lite_fail(&cp, "BEGIN");
 	if (rc == ZEK_OK) {
 		rc = copy_rows(&cp);

@@ -6,13 +6,15 @@
 #include "lib/arena.h"
 #include "store/query.h"
 
-#define INBOUND_COLS "m.id, m.received_at, coalesce(m.message_id, ''), " \
+#define INBOUND_COLS \
+	"m.id, m.received_at, coalesce(m.message_id, ''), " \
 	"m.raw_hash, m.raw_size, m.from_addr, m.subject, m.state, m.reason, " \
 	"m.request_id, m.comment_id, m.processed_at, m.discarded_by, " \
 	"coalesce(u.name, ''), m.discarded_at, coalesce(r.issue_key, '')"
 /* The admin who discarded a message by name (none: the command line),
  * and the key of the request it became or went to. */
-#define INBOUND_FROM "inbound_mail m LEFT JOIN users u ON u.id = " \
+#define INBOUND_FROM \
+	"inbound_mail m LEFT JOIN users u ON u.id = " \
 	"m.discarded_by LEFT JOIN requests r ON r.id = m.request_id"
 
 static void
@@ -59,7 +61,8 @@ store_inbound_insert(struct store_conn *c, const struct store_inbound *m,
 	*dup = false;
 	/* No conflict target: either unique column makes it a copy. Two
 	 * processes at once: the second waits for the first's commit. */
-	st = sq_start(c, &rc, "INSERT INTO inbound_mail (received_at, "
+	st = sq_start(c, &rc,
+	    "INSERT INTO inbound_mail (received_at, "
 	    "message_id, raw_hash, raw, raw_size, from_addr, subject) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
 	    "iTtBitt", m->received_at, m->message_id, m->raw_hash, raw, len,
@@ -77,9 +80,10 @@ store_inbound_insert(struct store_conn *c, const struct store_inbound *m,
 		return rc;
 	/* Nothing inserted: the first copy's id. */
 	*dup = true;
-	return sq_query_i64(c, id_out, "SELECT min(id) FROM inbound_mail "
-	    "WHERE message_id = ? OR raw_hash = ?", "Tt", m->message_id,
-	    m->raw_hash);
+	return sq_query_i64(c, id_out,
+	    "SELECT min(id) FROM inbound_mail "
+	    "WHERE message_id = ? OR raw_hash = ?",
+	    "Tt", m->message_id, m->raw_hash);
 }
 
 enum zek_rc
@@ -90,15 +94,20 @@ store_inbound_get(struct store_conn *c, struct arena *a, int64_t id,
 	struct sq_stmt *st;
 
 	if (with_raw)
-		st = sq_start(c, &rc, "SELECT " INBOUND_COLS ", m.raw FROM "
-		    INBOUND_FROM " WHERE m.id = ?", "i", id);
+		st = sq_start(c, &rc,
+		    "SELECT " INBOUND_COLS ", m.raw FROM " INBOUND_FROM
+		    " WHERE m.id = ?",
+		    "i", id);
 	else
-		st = sq_start(c, &rc, "SELECT " INBOUND_COLS " FROM "
-		    INBOUND_FROM " WHERE m.id = ?", "i", id);
+		st = sq_start(c, &rc,
+		    "SELECT " INBOUND_COLS " FROM " INBOUND_FROM
+		    " WHERE m.id = ?",
+		    "i", id);
 	if (st == NULL)
 		return rc;
-	return sq_collect_one(c, a, st, with_raw ? map_inbound_raw :
-	    map_inbound, sizeof(**out), (void **)out);
+	return sq_collect_one(c, a, st,
+	    with_raw ? map_inbound_raw : map_inbound, sizeof(**out),
+	    (void **)out);
 }
 
 enum zek_rc
@@ -106,26 +115,32 @@ store_inbound_claim(struct store_conn *c, int64_t id, int64_t now)
 {
 	enum zek_rc rc;
 
-	rc = sq_exec_changed(c, "UPDATE inbound_mail SET processed_at = ? "
-	    "WHERE id = ? AND state = 'new'", "ii", now, id);
+	rc = sq_exec_changed(c,
+	    "UPDATE inbound_mail SET processed_at = ? "
+	    "WHERE id = ? AND state = 'new'",
+	    "ii", now, id);
 	return rc == ZEK_NOTFOUND ? ZEK_CONFLICT : rc;
 }
 
 enum zek_rc
 store_inbound_finish(struct store_conn *c, const struct store_inbound *m)
 {
-	return sq_exec_changed(c, "UPDATE inbound_mail SET state = ?, "
+	return sq_exec_changed(c,
+	    "UPDATE inbound_mail SET state = ?, "
 	    "reason = ?, request_id = ?, comment_id = ?, processed_at = ? "
-	    "WHERE id = ?", "ttiiii", m->state, sq_nz(m->reason),
-	    m->request_id, m->comment_id, m->processed_at, m->id);
+	    "WHERE id = ?",
+	    "ttiiii", m->state, sq_nz(m->reason), m->request_id, m->comment_id,
+	    m->processed_at, m->id);
 }
 
 enum zek_rc
 store_inbound_requeue(struct store_conn *c, int64_t id)
 {
-	return sq_exec_changed(c, "UPDATE inbound_mail SET state = 'new', "
+	return sq_exec_changed(c,
+	    "UPDATE inbound_mail SET state = 'new', "
 	    "reason = '', processed_at = 0 WHERE id = ? AND state = "
-	    "'quarantined' AND length(raw) = raw_size", "i", id);
+	    "'quarantined' AND length(raw) = raw_size",
+	    "i", id);
 }
 
 enum zek_rc
@@ -135,9 +150,11 @@ store_inbound_list(struct store_conn *c, struct arena *a, const char *state,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT " INBOUND_COLS " FROM " INBOUND_FROM
+	st = sq_start(c, &rc,
+	    "SELECT " INBOUND_COLS " FROM " INBOUND_FROM
 	    " WHERE (? IS NULL OR m.state = ?) ORDER BY m.id DESC "
-	    "LIMIT ? OFFSET ?", "ttzz", state, state, limit, offset);
+	    "LIMIT ? OFFSET ?",
+	    "ttzz", state, state, limit, offset);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_inbound, sizeof(**out), (void **)out,
@@ -147,23 +164,26 @@ store_inbound_list(struct store_conn *c, struct arena *a, const char *state,
 enum zek_rc
 store_inbound_count(struct store_conn *c, const char *state, int64_t *n)
 {
-	return sq_query_i64(c, n, "SELECT count(*) FROM inbound_mail "
-	    "WHERE (? IS NULL OR state = ?)", "tt", state, state);
+	return sq_query_i64(c, n,
+	    "SELECT count(*) FROM inbound_mail "
+	    "WHERE (? IS NULL OR state = ?)",
+	    "tt", state, state);
 }
 
 enum zek_rc
-store_inbound_discard(struct store_conn *c, int64_t id, int64_t by,
-    int64_t at)
+store_inbound_discard(struct store_conn *c, int64_t id, int64_t by, int64_t at)
 {
-	return sq_exec_changed(c, "UPDATE inbound_mail SET state = "
+	return sq_exec_changed(c,
+	    "UPDATE inbound_mail SET state = "
 	    "'discarded', discarded_by = ?, discarded_at = ? WHERE id = ? "
-	    "AND state = 'quarantined'", "iii", by, at, id);
+	    "AND state = 'quarantined'",
+	    "iii", by, at, id);
 }
 
 static void
 map_secret(struct sq_row *r, void *elem)
 {
-	struct store_inbound *m = elem;     /* only raw and raw_len */
+	struct store_inbound *m = elem; /* only raw and raw_len */
 
 	m->raw = sq_col_blob(r, &m->raw_len);
 }
@@ -190,8 +210,8 @@ secret_read(struct store_conn *c, struct arena *a, const unsigned char **out,
 }
 
 enum zek_rc
-store_mail_secret(struct store_conn *c, struct arena *a,
-    const void *fresh, size_t len, const unsigned char **out, size_t *n)
+store_mail_secret(struct store_conn *c, struct arena *a, const void *fresh,
+    size_t len, const unsigned char **out, size_t *n)
 {
 	enum zek_rc rc;
 
@@ -199,8 +219,10 @@ store_mail_secret(struct store_conn *c, struct arena *a,
 	if (rc != ZEK_NOTFOUND)
 		return rc;
 	/* The first signer writes it; one racing it keeps the other's. */
-	rc = sq_exec(c, "INSERT INTO mail_secret (id, secret) VALUES (1, ?) "
-	    "ON CONFLICT DO NOTHING", "B", fresh, len);
+	rc = sq_exec(c,
+	    "INSERT INTO mail_secret (id, secret) VALUES (1, ?) "
+	    "ON CONFLICT DO NOTHING",
+	    "B", fresh, len);
 	if (rc == ZEK_OK)
 		rc = secret_read(c, a, out, n);
 	return rc;

@@ -8,13 +8,15 @@
 #include "lib/buf.h"
 #include "store/query.h"
 
-#define MAIL_COLS_FULL "id, event, request_id, recipient_id, to_addr, " \
+#define MAIL_COLS_FULL \
+	"id, event, request_id, recipient_id, to_addr, " \
 	"to_name, lang, tz, message_id, thread_id, payload, coalesce(raw, ''), " \
 	"state, attempts, next_attempt_at, coalesce(claimed_by, ''), " \
 	"coalesce(claimed_until, 0), last_error, created_at, " \
 	"coalesce(sent_at, 0)"
 /* The list leaves the raw message out. */
-#define MAIL_COLS_SHORT "id, event, request_id, recipient_id, to_addr, " \
+#define MAIL_COLS_SHORT \
+	"id, event, request_id, recipient_id, to_addr, " \
 	"to_name, lang, tz, message_id, thread_id, payload, '', " \
 	"state, attempts, next_attempt_at, coalesce(claimed_by, ''), " \
 	"coalesce(claimed_until, 0), last_error, created_at, " \
@@ -47,7 +49,8 @@ map_mail(struct sq_row *r, void *elem)
 	m->sent_at = sq_col_i64(r);
 }
 
-#define OUTBOX_INSERT "INSERT INTO outbox (event, request_id, " \
+#define OUTBOX_INSERT \
+	"INSERT INTO outbox (event, request_id, " \
 	"recipient_id, to_addr, to_name, lang, tz, message_id, thread_id, " \
 	"payload, next_attempt_at, created_at) "
 
@@ -58,12 +61,12 @@ store_outbox_insert(struct store_conn *c, const struct store_mail *m,
 	enum zek_rc rc;
 	int64_t id;
 
-	rc = sq_query_i64(c, &id, OUTBOX_INSERT
+	rc = sq_query_i64(c, &id,
+	    OUTBOX_INSERT
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 	    "tiitttttttii", m->event, m->request_id, m->recipient_id,
 	    m->to_addr, sq_nz(m->to_name), m->lang, m->tz, m->message_id,
-	    sq_nz(m->thread_id), m->payload, m->next_attempt_at,
-	    m->created_at);
+	    sq_nz(m->thread_id), m->payload, m->next_attempt_at, m->created_at);
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 	return rc;
@@ -113,15 +116,21 @@ store_outbox_insert_many(struct store_conn *c, const struct store_mail *m,
 	}
 	buf_putc(&b, ']');
 	/* One statement for a whole fan-out, in the given order. */
-	rc = b.failed != 0 ? (enum zek_rc)b.failed : sq_exec(c, sq_dialect(c,
-	    OUTBOX_INSERT "SELECT value->>0, value->>1, value->>2, value->>3, "
-	    "value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, "
-	    "value->>10, value->>11 FROM json_each(?) ORDER BY key",
-	    OUTBOX_INSERT "SELECT m->>0, (m->>1)::bigint, (m->>2)::bigint, "
-	    "m->>3, m->>4, m->>5, m->>6, m->>7, m->>8, m->>9, "
-	    "(m->>10)::bigint, (m->>11)::bigint "
-	    "FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS x(m, n) "
-	    "ORDER BY n"), "t", b.data);
+	rc = b.failed != 0 ?
+	    (enum zek_rc)b.failed :
+	    sq_exec(c,
+	        sq_dialect(c,
+	            OUTBOX_INSERT
+	            "SELECT value->>0, value->>1, value->>2, value->>3, "
+	            "value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, "
+	            "value->>10, value->>11 FROM json_each(?) ORDER BY key",
+	            OUTBOX_INSERT
+	            "SELECT m->>0, (m->>1)::bigint, (m->>2)::bigint, "
+	            "m->>3, m->>4, m->>5, m->>6, m->>7, m->>8, m->>9, "
+	            "(m->>10)::bigint, (m->>11)::bigint "
+	            "FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS x(m, n) "
+	            "ORDER BY n"),
+	        "t", b.data);
 	buf_free(&b);
 	return rc;
 }
@@ -152,9 +161,8 @@ claimed_cmp(const void *pa, const void *pb)
 }
 
 enum zek_rc
-store_outbox_claim_due(struct store_conn *c, struct arena *a,
-    const char *token, int64_t now, int64_t until, size_t limit,
-    int64_t **ids, size_t *n)
+store_outbox_claim_due(struct store_conn *c, struct arena *a, const char *token,
+    int64_t now, int64_t until, size_t limit, int64_t **ids, size_t *n)
 {
 	struct claimed *rows = NULL;
 	enum zek_rc rc;
@@ -168,19 +176,20 @@ store_outbox_claim_due(struct store_conn *c, struct arena *a,
 	 * and a row claimed meanwhile is checked again against the WHERE
 	 * (read committed), so concurrent claims take disjoint sets. SQLite
 	 * runs it under the write lock, one sender after the other. */
-	st = sq_start(c, &rc, sq_dialect(c,
-	    "UPDATE outbox SET claimed_by = ?, claimed_until = ?, "
-	    "attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox "
-	    "WHERE state = 'pending' AND next_attempt_at <= ? "
-	    "AND (claimed_until IS NULL OR claimed_until < ?) "
-	    "ORDER BY next_attempt_at, id LIMIT ?) "
-	    "RETURNING id, next_attempt_at",
-	    "UPDATE outbox SET claimed_by = ?, claimed_until = ?, "
-	    "attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox "
-	    "WHERE state = 'pending' AND next_attempt_at <= ? "
-	    "AND (claimed_until IS NULL OR claimed_until < ?) "
-	    "ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) "
-	    "RETURNING id, next_attempt_at"),
+	st = sq_start(c, &rc,
+	    sq_dialect(c,
+	        "UPDATE outbox SET claimed_by = ?, claimed_until = ?, "
+	        "attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox "
+	        "WHERE state = 'pending' AND next_attempt_at <= ? "
+	        "AND (claimed_until IS NULL OR claimed_until < ?) "
+	        "ORDER BY next_attempt_at, id LIMIT ?) "
+	        "RETURNING id, next_attempt_at",
+	        "UPDATE outbox SET claimed_by = ?, claimed_until = ?, "
+	        "attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox "
+	        "WHERE state = 'pending' AND next_attempt_at <= ? "
+	        "AND (claimed_until IS NULL OR claimed_until < ?) "
+	        "ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) "
+	        "RETURNING id, next_attempt_at"),
 	    "tiiiz", token, until, now, now, limit);
 	if (st == NULL)
 		return rc;
@@ -212,7 +221,8 @@ store_outbox_claim(struct store_conn *c, int64_t id, const char *token,
 {
 	/* One statement decides: SQLite runs it under the write lock, so of
 	 * two processes racing for the row exactly one changes it. */
-	return conflict_if_unchanged(sq_exec_changed(c, "UPDATE outbox SET "
+	return conflict_if_unchanged(sq_exec_changed(c,
+	    "UPDATE outbox SET "
 	    "claimed_by = ?, claimed_until = ?, attempts = attempts + 1 "
 	    "WHERE id = ? AND state = 'pending' AND next_attempt_at <= ? "
 	    "AND (claimed_until IS NULL OR claimed_until < ?)",
@@ -224,9 +234,11 @@ store_outbox_renew(struct store_conn *c, int64_t id, const char *token,
     int64_t until)
 {
 	/* Still ours if it lapsed but nobody took it over. */
-	return conflict_if_unchanged(sq_exec_changed(c, "UPDATE outbox SET "
+	return conflict_if_unchanged(sq_exec_changed(c,
+	    "UPDATE outbox SET "
 	    "claimed_until = ? WHERE id = ? AND claimed_by = ? "
-	    "AND state = 'pending'", "iit", until, id, token));
+	    "AND state = 'pending'",
+	    "iit", until, id, token));
 }
 
 enum zek_rc
@@ -236,8 +248,10 @@ store_outbox_get(struct store_conn *c, struct arena *a, int64_t id,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT " MAIL_COLS_FULL " FROM outbox "
-	    "WHERE id = ?", "i", id);
+	st = sq_start(c, &rc,
+	    "SELECT " MAIL_COLS_FULL " FROM outbox "
+	    "WHERE id = ?",
+	    "i", id);
 	if (st == NULL)
 		return rc;
 	return sq_collect_one(c, a, st, map_mail, sizeof(**out), (void **)out);
@@ -247,7 +261,8 @@ enum zek_rc
 store_outbox_count_to(struct store_conn *c, const char *event,
     const char *to_addr, int64_t since, int64_t *out)
 {
-	return sq_query_i64(c, out, "SELECT count(*) FROM outbox WHERE "
+	return sq_query_i64(c, out,
+	    "SELECT count(*) FROM outbox WHERE "
 	    "event = ? AND lower(to_addr) = lower(?) AND created_at >= ?",
 	    "tti", event, to_addr, since);
 }
@@ -259,15 +274,21 @@ store_outbox_gauges(struct store_conn *c, int64_t *pending,
 	enum zek_rc rc;
 
 	/* outbox_due: (state, next_attempt_at) narrows to each state. */
-	rc = sq_query_i64(c, pending, "SELECT count(*) FROM outbox "
-	    "WHERE state = 'pending'", "");
+	rc = sq_query_i64(c, pending,
+	    "SELECT count(*) FROM outbox "
+	    "WHERE state = 'pending'",
+	    "");
 	if (rc == ZEK_OK)
-		rc = sq_query_i64(c, oldest_pending_at, "SELECT "
+		rc = sq_query_i64(c, oldest_pending_at,
+		    "SELECT "
 		    "coalesce(min(created_at), 0) FROM outbox "
-		    "WHERE state = 'pending'", "");
+		    "WHERE state = 'pending'",
+		    "");
 	if (rc == ZEK_OK)
-		rc = sq_query_i64(c, failed, "SELECT count(*) FROM outbox "
-		    "WHERE state = 'failed'", "");
+		rc = sq_query_i64(c, failed,
+		    "SELECT count(*) FROM outbox "
+		    "WHERE state = 'failed'",
+		    "");
 	return rc;
 }
 
@@ -278,8 +299,10 @@ store_outbox_by_message_id(struct store_conn *c, struct arena *a,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT " MAIL_COLS_SHORT " FROM outbox "
-	    "WHERE message_id = ?", "t", message_id);
+	st = sq_start(c, &rc,
+	    "SELECT " MAIL_COLS_SHORT " FROM outbox "
+	    "WHERE message_id = ?",
+	    "t", message_id);
 	if (st == NULL)
 		return rc;
 	return sq_collect_one(c, a, st, map_mail, sizeof(**out), (void **)out);
@@ -289,7 +312,8 @@ enum zek_rc
 store_outbox_set_raw(struct store_conn *c, int64_t id, const char *token,
     const char *raw)
 {
-	return conflict_if_unchanged(sq_exec_changed(c, "UPDATE outbox SET "
+	return conflict_if_unchanged(sq_exec_changed(c,
+	    "UPDATE outbox SET "
 	    "raw = ? WHERE id = ? AND claimed_by = ? AND state = 'pending'",
 	    "tit", raw, id, token));
 }
@@ -298,7 +322,8 @@ enum zek_rc
 store_outbox_sent(struct store_conn *c, int64_t id, const char *token,
     int64_t now, bool forget)
 {
-	return conflict_if_unchanged(sq_exec_changed(c, "UPDATE outbox SET "
+	return conflict_if_unchanged(sq_exec_changed(c,
+	    "UPDATE outbox SET "
 	    "state = 'sent', sent_at = ?1, claimed_by = NULL, "
 	    "claimed_until = NULL, last_error = '', "
 	    "payload = CASE WHEN ?4 = 1 THEN '{}' ELSE payload END, "
@@ -311,7 +336,8 @@ enum zek_rc
 store_outbox_retry(struct store_conn *c, int64_t id, const char *token,
     int64_t next_at, const char *error)
 {
-	return conflict_if_unchanged(sq_exec_changed(c, "UPDATE outbox SET "
+	return conflict_if_unchanged(sq_exec_changed(c,
+	    "UPDATE outbox SET "
 	    "next_attempt_at = ?, last_error = ?, claimed_by = NULL, "
 	    "claimed_until = NULL "
 	    "WHERE id = ? AND claimed_by = ? AND state = 'pending'",
@@ -322,7 +348,8 @@ enum zek_rc
 store_outbox_failed(struct store_conn *c, int64_t id, const char *token,
     const char *error)
 {
-	return conflict_if_unchanged(sq_exec_changed(c, "UPDATE outbox SET "
+	return conflict_if_unchanged(sq_exec_changed(c,
+	    "UPDATE outbox SET "
 	    "state = 'failed', last_error = ?, claimed_by = NULL, "
 	    "claimed_until = NULL "
 	    "WHERE id = ? AND claimed_by = ? AND state = 'pending'",
@@ -336,10 +363,11 @@ store_outbox_list(struct store_conn *c, struct arena *a, const char *state,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT " MAIL_COLS_SHORT " FROM outbox "
+	st = sq_start(c, &rc,
+	    "SELECT " MAIL_COLS_SHORT " FROM outbox "
 	    "WHERE (? IS NULL OR state = ?) AND (? = 0 OR request_id = ?) "
-	    "ORDER BY id DESC LIMIT ?", "ttiiz", state, state, request_id,
-	    request_id, limit);
+	    "ORDER BY id DESC LIMIT ?",
+	    "ttiiz", state, state, request_id, request_id, limit);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_mail, sizeof(**out), (void **)out, n);

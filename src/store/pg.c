@@ -24,18 +24,18 @@
 #include "store/migrations.h"
 #include "store/pg_search.h"
 
-#define PG_MIN_VERSION 130000   /* PQserverVersion of 13.0 */
+#define PG_MIN_VERSION 130000 /* PQserverVersion of 13.0 */
 /* Type oids (catalog/pg_type_d.h is a server header). */
 #define BYTEA_OID 17
 #define INT8_OID 20
 #define TEXT_OID 25
 /* The advisory lock migrations hold: "zekmig". */
-#define MIGRATE_LOCK "134576012618087"   /* 0x7a656b6d6967 */
-#define NUM_MAX 24              /* an int64_t in decimal, with its NUL */
+#define MIGRATE_LOCK "134576012618087" /* 0x7a656b6d6967 */
+#define NUM_MAX 24                     /* an int64_t in decimal, with its NUL */
 
 struct pg_store {
 	struct store base;
-	char *conninfo;             /* secret: may hold a password */
+	char *conninfo; /* secret: may hold a password */
 	/* Request numbers: one connection of the process's own, each
 	 * UPDATE a transaction of its own (pg_take_number). */
 	pthread_mutex_t number_lock;
@@ -77,12 +77,12 @@ log_msg_at(enum log_level level, const char *what, const char *msg)
 	}
 	line[n] = '\0';
 	if (what != NULL)
-		log_emit(level, "store", "postgresql error", LOG_FIELDS(
-		    LOG_S("error", n > 0 ? line : "unknown error"),
-		    LOG_S("statement", what)));
+		log_emit(level, "store", "postgresql error",
+		    LOG_FIELDS(LOG_S("error", n > 0 ? line : "unknown error"),
+		        LOG_S("statement", what)));
 	else
-		log_emit(level, "store", "postgresql error", LOG_FIELDS(
-		    LOG_S("error", n > 0 ? line : "unknown error")));
+		log_emit(level, "store", "postgresql error",
+		    LOG_FIELDS(LOG_S("error", n > 0 ? line : "unknown error")));
 }
 
 static void
@@ -98,7 +98,7 @@ error_kind(const char *state)
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
 		return STORE_ERR_SERIALIZATION;
 	if (strcmp(state, "55P03") == 0)
-		return STORE_ERR_BUSY;      /* lock_not_available */
+		return STORE_ERR_BUSY; /* lock_not_available */
 	if (strncmp(state, "08", 2) == 0)
 		return STORE_ERR_CONNECTION;
 	return STORE_ERR_OTHER;
@@ -162,9 +162,11 @@ pg_err(struct pg_conn *c, const PGresult *res, const char *what)
 	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
 		sq_error_count(STORE_ERR_SERIALIZATION);
-		snprintf(line, sizeof(line), "%s, the transaction may be "
-		    "retried (SQLSTATE %s)", state[2] == '0' ?
-		    "serialization failure" : "deadlock", state);
+		snprintf(line, sizeof(line),
+		    "%s, the transaction may be "
+		    "retried (SQLSTATE %s)",
+		    state[2] == '0' ? "serialization failure" : "deadlock",
+		    state);
 		log_msg_at(LOG_LEVEL_WARNING, what, line);
 		return ZEK_IO;
 	}
@@ -252,7 +254,7 @@ conn_free(struct pg_conn *c)
 		free(c->cache[i].types);
 		free(c->cache[i].text);
 	}
-	PQfinish(c->db);        /* an open transaction rolls back */
+	PQfinish(c->db); /* an open transaction rolls back */
 	free(c);
 }
 
@@ -343,8 +345,10 @@ tx_commit(struct pg_conn *c)
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = pg_err(c, res, "COMMIT");
 	} else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
-		log_error("store", "COMMIT rolled back: a statement of the "
-		    "transaction had failed", NULL);
+		log_error("store",
+		    "COMMIT rolled back: a statement of the "
+		    "transaction had failed",
+		    NULL);
 		rc = ZEK_IO;
 	}
 	PQclear(res);
@@ -391,7 +395,7 @@ conn_ready(struct pg_conn *c, bool open_tx)
 		return ZEK_OK;
 	c->last_sqlstate[0] = '\0';
 	if (!c->base.scoped)
-		c->base.retryable = false;  /* a scope clears it at its start */
+		c->base.retryable = false; /* a scope clears it at its start */
 	if (c->base.scoped && open_tx)
 		return tx_begin(c, "BEGIN ISOLATION LEVEL READ COMMITTED");
 	return ZEK_OK;
@@ -466,16 +470,17 @@ pg_rewrite(const char *sql, int *nmax)
 
 	*nmax = 0;
 	for (p = sql; *p != '\0'; p++)
-		n += *p == '?' ? 7 : 1;         /* "?" -> "$32767" at most */
+		n += *p == '?' ? 7 : 1; /* "?" -> "$32767" at most */
 	out = malloc(n);
 	if (out == NULL)
 		return NULL;
 	o = out;
 	for (p = sql; *p != '\0';) {
 		if (*p == '\'' || *p == '"') {
-			p = copy_quoted(&o, p, *p == '\'' && p > sql &&
-			    (p[-1] == 'E' || p[-1] == 'e') &&
-			    (p - 1 == sql || !ident_char(p[-2])));
+			p = copy_quoted(&o, p,
+			    *p == '\'' && p > sql &&
+			        (p[-1] == 'E' || p[-1] == 'e') &&
+			        (p - 1 == sql || !ident_char(p[-2])));
 		} else if ((p[0] == '-' && p[1] == '-') ||
 		    (p[0] == '/' && p[1] == '*')) {
 			p = copy_comment(&o, p);
@@ -535,8 +540,8 @@ static bool
 only_reads(const char *sql)
 {
 	static const char *const writes[] = { "FOR UPDATE", "FOR SHARE",
-	    "FOR NO KEY", "FOR KEY SHARE", "nextval(", "setval(",
-	    "pg_advisory" };
+		"FOR NO KEY", "FOR KEY SHARE", "nextval(", "setval(",
+		"pg_advisory" };
 	size_t i;
 
 	if (str_starts(sql, SQ_PLAN_WITH_VALUES))
@@ -552,8 +557,7 @@ only_reads(const char *sql)
 /* The cached statement for `sql` (a string literal: compared by address);
  * a new one takes its parameter types from the letters of its first call. */
 static struct pg_stmt *
-stmt_find(struct pg_conn *c, const char *sql, const char *fmt,
-    enum zek_rc *rc)
+stmt_find(struct pg_conn *c, const char *sql, const char *fmt, enum zek_rc *rc)
 {
 	struct pg_stmt *st;
 	size_t i, n = strlen(fmt);
@@ -567,15 +571,17 @@ stmt_find(struct pg_conn *c, const char *sql, const char *fmt,
 		return NULL;
 	}
 	if (n > SHRT_MAX) {
-		log_error("store", "too many parameters", LOG_FIELDS(
-		    LOG_S("statement", sql)));
+		log_error("store", "too many parameters",
+		    LOG_FIELDS(LOG_S("statement", sql)));
 		*rc = ZEK_IO;
 		return NULL;
 	}
 	st = &c->cache[c->ncache];
-	*st = (struct pg_stmt){ .sql = sql, .nparams = (int)n, .row = -1,
-	    .each_time = str_starts(sql, SQ_PLAN_WITH_VALUES),
-	    .reads = only_reads(sql) };
+	*st = (struct pg_stmt){ .sql = sql,
+		.nparams = (int)n,
+		.row = -1,
+		.each_time = str_starts(sql, SQ_PLAN_WITH_VALUES),
+		.reads = only_reads(sql) };
 	st->types = malloc(n > 0 ? n * sizeof(*st->types) : 1);
 	if (st->types == NULL) {
 		*rc = ZEK_NOMEM;
@@ -585,8 +591,9 @@ stmt_find(struct pg_conn *c, const char *sql, const char *fmt,
 		st->types[i] = letter_type(fmt[i]);
 		if (st->types[i] == 0) {
 			char letter[2] = { fmt[i], '\0' };
-			log_error("store", "unknown bind letter", LOG_FIELDS(
-			    LOG_S("letter", letter), LOG_S("statement", sql)));
+			log_error("store", "unknown bind letter",
+			    LOG_FIELDS(LOG_S("letter", letter),
+			        LOG_S("statement", sql)));
 			free(st->types);
 			*rc = ZEK_IO;
 			return NULL;
@@ -618,15 +625,16 @@ stmt_prepare(struct pg_conn *c, struct pg_stmt *st)
 	if (text == NULL) {
 		if (nmax == 0)
 			return ZEK_NOMEM;
-		log_error("store", "bad placeholder", LOG_FIELDS(
-		    LOG_S("statement", st->sql)));
+		log_error("store", "bad placeholder",
+		    LOG_FIELDS(LOG_S("statement", st->sql)));
 		return ZEK_IO;
 	}
 	/* Fewer is allowed: a PostgreSQL text of sq_dialect may need less. */
 	if (nmax > st->nparams) {
-		log_error("store", "more placeholders than values", LOG_FIELDS(
-		    LOG_I("placeholders", nmax), LOG_I("values", st->nparams),
-		    LOG_S("statement", st->sql)));
+		log_error("store", "more placeholders than values",
+		    LOG_FIELDS(LOG_I("placeholders", nmax),
+		        LOG_I("values", st->nparams),
+		        LOG_S("statement", st->sql)));
 		free(text);
 		return ZEK_IO;
 	}
@@ -653,7 +661,8 @@ note_changes(struct pg_conn *c, PGresult *res)
 {
 	const char *tag = PQcmdStatus(res);
 
-	if (strncmp(tag, "INSERT ", 7) == 0 || strncmp(tag, "UPDATE ", 7) == 0 ||
+	if (strncmp(tag, "INSERT ", 7) == 0 ||
+	    strncmp(tag, "UPDATE ", 7) == 0 ||
 	    strncmp(tag, "DELETE ", 7) == 0 || strncmp(tag, "MERGE ", 6) == 0)
 		c->changes = strtoll(PQcmdTuples(res), NULL, 10);
 }
@@ -667,8 +676,7 @@ struct params {
 };
 
 static enum zek_rc
-params_fill(struct pg_stmt *st, struct params *pp, const char *fmt,
-    va_list ap)
+params_fill(struct pg_stmt *st, struct params *pp, const char *fmt, va_list ap)
 {
 	const char *s;
 	size_t len;
@@ -677,8 +685,10 @@ params_fill(struct pg_stmt *st, struct params *pp, const char *fmt,
 
 	for (i = 0; i < st->nparams; i++) {
 		if (letter_type(fmt[i]) != st->types[i]) {
-			log_error("store", "bind letters differ from the first "
-			    "call's", LOG_FIELDS(LOG_S("statement", st->sql)));
+			log_error("store",
+			    "bind letters differ from the first "
+			    "call's",
+			    LOG_FIELDS(LOG_S("statement", st->sql)));
 			return ZEK_IO;
 		}
 		pp->lens[i] = 0;
@@ -702,7 +712,8 @@ params_fill(struct pg_stmt *st, struct params *pp, const char *fmt,
 			else
 				v = va_arg(ap, int64_t);
 			snprintf(pp->num[i], NUM_MAX, "%lld", (long long)v);
-			pp->vals[i] = fmt[i] == 'I' && v == 0 ? NULL : pp->num[i];
+			pp->vals[i] = fmt[i] == 'I' && v == 0 ? NULL :
+			                                        pp->num[i];
 			break;
 		case 'B':
 			/* Not copied: the statement runs before start returns. */
@@ -731,16 +742,18 @@ stmt_run(struct pg_conn *c, struct pg_stmt *st, const char *fmt, va_list ap)
 	char name[24];
 
 	if (strlen(fmt) != n) {
-		log_error("store", "other number of values than the first "
-		    "call's", LOG_FIELDS(LOG_I("values", strlen(fmt)),
-		    LOG_I("first", n), LOG_S("statement", st->sql)));
+		log_error("store",
+		    "other number of values than the first "
+		    "call's",
+		    LOG_FIELDS(LOG_I("values", strlen(fmt)), LOG_I("first", n),
+		        LOG_S("statement", st->sql)));
 		return ZEK_IO;
 	}
 	/* One block for the arrays: the number texts first, aligned. */
 	block = malloc(n * (NUM_MAX + sizeof(*pp.vals) + 2 * sizeof(int)) + 1);
 	if (block == NULL)
 		return ZEK_NOMEM;
-	pp.num = (char (*)[NUM_MAX])(void *)block;
+	pp.num = (char(*)[NUM_MAX])(void *)block;
 	pp.vals = (const char **)(void *)(block + n * NUM_MAX);
 	pp.lens = (int *)(void *)(block + n * (NUM_MAX + sizeof(*pp.vals)));
 	pp.fmts = pp.lens + n;
@@ -752,8 +765,8 @@ stmt_run(struct pg_conn *c, struct pg_stmt *st, const char *fmt, va_list ap)
 		    pp.vals, pp.lens, pp.fmts, 0);
 	} else {
 		stmt_name(c, st, name, sizeof(name));
-		res = PQexecPrepared(c->db, name, st->nparams, pp.vals,
-		    pp.lens, pp.fmts, 0);
+		res = PQexecPrepared(c->db, name, st->nparams, pp.vals, pp.lens,
+		    pp.fmts, 0);
 	}
 	switch (PQresultStatus(res)) {
 	case PGRES_TUPLES_OK:
@@ -790,7 +803,7 @@ pg_start(struct store_conn *base, enum zek_rc *rc, const char *sql,
 	*rc = conn_ready(c, !st->reads);
 	if (*rc != ZEK_OK)
 		return NULL;
-	stmt_clear(st);         /* rows of a run nobody finished */
+	stmt_clear(st); /* rows of a run nobody finished */
 	if (!st->prepared && (*rc = stmt_prepare(c, st)) != ZEK_OK)
 		return NULL;
 	/* A statement in no transaction is one of its own: refused as a
@@ -839,9 +852,8 @@ pg_changes(struct store_conn *c)
 static const char *
 col_value(const struct pg_stmt *st, int col)
 {
-	if (st->res == NULL || st->row < 0 || st->row >= st->nrows ||
-	    col < 0 || col >= PQnfields(st->res) ||
-	    PQgetisnull(st->res, st->row, col))
+	if (st->res == NULL || st->row < 0 || st->row >= st->nrows || col < 0 ||
+	    col >= PQnfields(st->res) || PQgetisnull(st->res, st->row, col))
 		return NULL;
 	return PQgetvalue(st->res, st->row, col);
 }
@@ -1106,9 +1118,9 @@ pg_durable_notify(struct store *st, uint64_t ticket,
  * that changed the desk itself (an admin's, or the caller's own, which
  * this connection would wait for forever); then the caller takes the
  * number inside its transaction, as before. */
-static const char number_settings[] =
-    "SET synchronous_commit = off; SET lock_timeout = '200ms'; "
-    "SET statement_timeout = '5s'; SET client_min_messages = warning";
+static const char number_settings
+    [] = "SET synchronous_commit = off; SET lock_timeout = '200ms'; "
+         "SET statement_timeout = '5s'; SET client_min_messages = warning";
 
 static PGconn *
 number_conn(struct pg_store *st)
@@ -1128,8 +1140,9 @@ number_conn(struct pg_store *st)
 		PQclear(res);
 	}
 	if (!ok) {
-		log_msg("request numbers", st->number_db != NULL ?
-		    PQerrorMessage(st->number_db) : "out of memory");
+		log_msg("request numbers",
+		    st->number_db != NULL ? PQerrorMessage(st->number_db) :
+		                            "out of memory");
 		PQfinish(st->number_db);
 		st->number_db = NULL;
 	}
@@ -1147,7 +1160,8 @@ number_update(PGconn *db, int64_t desk_id, int64_t *number)
 	PGresult *res;
 
 	snprintf(id, sizeof(id), "%" PRId64, desk_id);
-	res = PQexecParams(db, "UPDATE service_desks SET next_number = "
+	res = PQexecParams(db,
+	    "UPDATE service_desks SET next_number = "
 	    "next_number + 1 WHERE id = $1::bigint RETURNING next_number",
 	    1, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
@@ -1176,7 +1190,7 @@ pg_take_number(struct store_conn *base, int64_t desk_id, int64_t *number)
 			break;
 		rc = number_update(db, desk_id, number);
 		if (rc == ZEK_IO && PQstatus(db) == CONNECTION_OK)
-			break;      /* refused (a lock held long): inside, then */
+			break; /* refused (a lock held long): inside, then */
 	}
 	pthread_mutex_unlock(&st->number_lock);
 	if (sq_phase_timing)
@@ -1202,7 +1216,8 @@ pg_migrate_begin(struct store_conn *base)
 		return rc;
 	rc = tx_exec(c, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")");
 	if (rc == ZEK_OK)
-		rc = tx_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		rc = tx_exec(c,
+		    "CREATE TABLE IF NOT EXISTS schema_migrations ("
 		    "version bigint PRIMARY KEY, name text NOT NULL, "
 		    "applied_at bigint NOT NULL)");
 	if (rc != ZEK_OK)
@@ -1330,7 +1345,7 @@ redact_url(struct outbuf *b, const char *s)
 	}
 	put(b, rest, (size_t)(q - rest));
 	for (p = q; *p != '\0'; p = amp) {
-		put(b, p, 1);           /* '?' or '&' */
+		put(b, p, 1); /* '?' or '&' */
 		p++;
 		amp = strchr(p, '&');
 		if (amp == NULL)
@@ -1436,7 +1451,7 @@ const struct sq_driver sq_pg_driver = {
 	.col_copy = pg_col_copy,
 	.exec_sql = pg_exec_sql,
 	.take_number = pg_take_number,
-	.collect_cached = NULL,         /* never kept: query.c reads anew */
+	.collect_cached = NULL, /* never kept: query.c reads anew */
 	.query_i64_cached = NULL,
 	.tx_begin = pg_tx_begin,
 	.tx_commit = pg_tx_commit,

@@ -12,21 +12,21 @@
 #include "lib/zek.h"
 #include "store/query.h"
 
-#define STMT_CACHE_MAX 512      /* distinct SQL texts one connection keeps */
+#define STMT_CACHE_MAX 512 /* distinct SQL texts one connection keeps */
 
 /* One cached statement, prepared on the server as "s<index>"; also the
  * started statement (struct sq_stmt) while its result is read. */
 struct pg_stmt {
-	const char *sql;            /* identity: the address of a literal */
-	int nparams;                /* bind letters, fixed by the first call */
-	Oid *types;                 /* their types, nparams of them */
-	bool prepared;              /* on this server session (a reconnect
-	                             * forgets every one) */
-	bool each_time;             /* SQ_PLAN_WITH_VALUES: text is sent each run */
-	bool reads;                 /* only reads: needs no transaction */
-	char *text;                 /* each_time: the rewritten text */
-	PGresult *res;              /* the result of the running statement */
-	int row, nrows;             /* the row read now, -1 before the first */
+	const char *sql; /* identity: the address of a literal */
+	int nparams;     /* bind letters, fixed by the first call */
+	Oid *types;      /* their types, nparams of them */
+	bool prepared;   /* on this server session (a reconnect
+	                  * forgets every one) */
+	bool each_time;  /* SQ_PLAN_WITH_VALUES: text is sent each run */
+	bool reads;      /* only reads: needs no transaction */
+	char *text;      /* each_time: the rewritten text */
+	PGresult *res;   /* the result of the running statement */
+	int row, nrows;  /* the row read now, -1 before the first */
 };
 
 struct pg_conn {
@@ -34,10 +34,10 @@ struct pg_conn {
 	PGconn *db;
 	struct pg_stmt cache[STMT_CACHE_MAX];
 	size_t ncache;
-	int64_t changes;            /* rows of the last INSERT/UPDATE/DELETE */
+	int64_t changes; /* rows of the last INSERT/UPDATE/DELETE */
 	/* In a scope (base.scoped) the first statement opens the scope's one
 	 * transaction. */
-	bool in_tx;                 /* a transaction we began is not ended */
+	bool in_tx; /* a transaction we began is not ended */
 	/* The SQLSTATE of the last failure in the current or last transaction
 	 * ("" for none); see pg_last_sqlstate. */
 	char last_sqlstate[6];

@@ -241,9 +241,9 @@ store_rollback(struct store_conn *c)
 	c->depth--;
 	switch (c->drv->tx_state(c)) {
 	case SQ_TX_NONE:
-		return ZEK_OK;  /* the database rolled it all back already */
+		return ZEK_OK; /* the database rolled it all back already */
 	case SQ_TX_LOST:
-		return ZEK_IO;  /* the connection is lost, and the scope too */
+		return ZEK_IO; /* the connection is lost, and the scope too */
 	case SQ_TX_OPEN:
 		break;
 	}
@@ -280,8 +280,8 @@ store_scope_end(struct store_conn *c, bool commit)
 		return rc;
 	}
 	/* Somebody skipped its commit or rollback: keep nothing. */
-	log_error("store", "savepoints left open", LOG_FIELDS(
-	    LOG_I("savepoints", depth)));
+	log_error("store", "savepoints left open",
+	    LOG_FIELDS(LOG_I("savepoints", depth)));
 	c->drv->scope_end(c, false);
 	return commit ? ZEK_IO : ZEK_OK;
 }
@@ -305,9 +305,8 @@ store_errors_total(enum store_error_kind kind)
 const char *
 store_error_kind_name(enum store_error_kind kind)
 {
-	static const char *const names[STORE_ERR_MAX] = {
-		"busy", "serialization", "connection", "other"
-	};
+	static const char *const names[STORE_ERR_MAX] = { "busy",
+		"serialization", "connection", "other" };
 
 	return kind < STORE_ERR_MAX ? names[kind] : "?";
 }
@@ -383,15 +382,16 @@ store_scope_run(struct store_conn *c, bool deferred,
 		} else {
 			rc = store_scope_end(c, commit);
 			if (!c->retryable)
-				return rc;      /* kept, or failed for good */
-			/* the COMMIT itself was refused */
+				return rc; /* kept, or failed for good */
+			                   /* the COMMIT itself was refused */
 		}
 		if (attempt == STORE_ATTEMPTS)
 			return rc;
 		atomic_fetch_add(&retries, 1);
 		log_info("store", "transaction refused, running it again",
 		    LOG_FIELDS(LOG_S("backend", c->drv->name),
-		    LOG_I("attempt", attempt + 1), LOG_I("of", STORE_ATTEMPTS)));
+		        LOG_I("attempt", attempt + 1),
+		        LOG_I("of", STORE_ATTEMPTS)));
 		store_retry_pause(attempt + 1);
 	}
 }
@@ -405,7 +405,8 @@ store_test_refuse_scope(struct store_conn *c)
 		return;
 	}
 	/* The real failure, through the driver's error path. */
-	(void)sq_exec_sql(c, "DO $$BEGIN RAISE EXCEPTION 'zek test hook: "
+	(void)sq_exec_sql(c,
+	    "DO $$BEGIN RAISE EXCEPTION 'zek test hook: "
 	    "refused' USING ERRCODE = 'serialization_failure'; END$$");
 }
 #endif
@@ -439,16 +440,15 @@ store_durable_notify(struct store *st, uint64_t ticket,
 
 enum zek_rc
 store_requests_list(struct store_conn *c, struct arena *a,
-    const struct store_list_query *q, struct store_list_row **rows,
-    size_t *n, int64_t *total, bool *capped)
+    const struct store_list_query *q, struct store_list_row **rows, size_t *n,
+    int64_t *total, bool *capped)
 {
 	return c->drv->requests_list(c, a, q, rows, n, total, capped);
 }
 
 enum zek_rc
 store_queue_page(struct store_conn *c, struct arena *a,
-    const struct store_queue_query *q, struct store_queue_row **rows,
-    size_t *n)
+    const struct store_queue_query *q, struct store_queue_row **rows, size_t *n)
 {
 	return c->drv->queue_page(c, a, q, rows, n);
 }
@@ -480,13 +480,16 @@ migrate_one(struct store_conn *c, const struct store_migration *m)
 	rc = sq_exec_sql(c, m->sql);
 	if (rc != ZEK_OK)
 		goto out;
-	rc = sq_exec(c, "INSERT INTO schema_migrations (version, name, applied_at)"
-	    " VALUES (?, ?, ?)", "iti", (int64_t)m->version, m->name, sq_wall_ms());
+	rc = sq_exec(c,
+	    "INSERT INTO schema_migrations (version, name, applied_at)"
+	    " VALUES (?, ?, ?)",
+	    "iti", (int64_t)m->version, m->name, sq_wall_ms());
 out:
 	if (rc != ZEK_OK)
-		log_error("store", "migration failed", LOG_FIELDS(
-		    LOG_I("version", m->version), LOG_S("name", m->name),
-		    LOG_S("backend", c->drv->name)));
+		log_error("store", "migration failed",
+		    LOG_FIELDS(LOG_I("version", m->version),
+		        LOG_S("name", m->name),
+		        LOG_S("backend", c->drv->name)));
 	if (c->drv->migrate_end(c, rc == ZEK_OK) != ZEK_OK && rc == ZEK_OK)
 		rc = ZEK_IO;
 	return rc;
@@ -536,11 +539,12 @@ sq_refuse_newer(int64_t version, int known)
 		return ZEK_OK;
 	/* The operator reads this at the command that refused: the numbers
 	 * in the sentence, as the upgrade tests and the docs quote it. */
-	snprintf(msg, sizeof(msg), "database schema %lld is newer than this zek "
-	    "(%d); use the newer zek or restore a backup", (long long)version,
-	    known);
-	log_error("store", msg, LOG_FIELDS(LOG_I("schema", version),
-	    LOG_I("known", known)));
+	snprintf(msg, sizeof(msg),
+	    "database schema %lld is newer than this zek "
+	    "(%d); use the newer zek or restore a backup",
+	    (long long)version, known);
+	log_error("store", msg,
+	    LOG_FIELDS(LOG_I("schema", version), LOG_I("known", known)));
 	return ZEK_INVALID;
 }
 
@@ -767,8 +771,8 @@ sq_col_str(struct sq_row *r)
 			n = r->vals[r->col].len;
 		r->col++;
 		s = arena_strndup(r->a, t != NULL ? t : "", n);
-	} else if (r->c->drv->col_copy(r->st, r->col++, false, r->a, &s,
-	    &n) == ZEK_OK) {
+	} else if (r->c->drv->col_copy(r->st, r->col++, false, r->a, &s, &n) ==
+	    ZEK_OK) {
 		if (s == NULL)
 			s = arena_strndup(r->a, "", 0);
 	} else {
@@ -803,8 +807,9 @@ sq_col_blob(struct sq_row *r, size_t *len)
 	const char *s = NULL;
 
 	*len = 0;
-	if (r->vals != NULL || r->c->drv->col_copy(r->st, r->col++, true,
-	    r->a, &s, len) != ZEK_OK) {
+	if (r->vals != NULL ||
+	    r->c->drv->col_copy(r->st, r->col++, true, r->a, &s, len) !=
+	        ZEK_OK) {
 		r->failed = 1;
 		return NULL;
 	}
@@ -830,8 +835,8 @@ sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size)
 /* sq_collect_ids and sq_collect_ids_with: `arg` bound first when has_arg. */
 static enum zek_rc
 collect_ids(struct store_conn *c, struct arena *a, const char *sql,
-    bool has_arg, int64_t arg, const int64_t *ids, size_t n,
-    sq_row_map_fn map, size_t size, void **out, size_t *nout)
+    bool has_arg, int64_t arg, const int64_t *ids, size_t n, sq_row_map_fn map,
+    size_t size, void **out, size_t *nout)
 {
 	const char *text;
 	struct sq_stmt *st;
@@ -844,7 +849,7 @@ collect_ids(struct store_conn *c, struct arena *a, const char *sql,
 	if ((text = sq_ids_text(a, ids, n)) == NULL)
 		return ZEK_NOMEM;
 	st = has_arg ? sq_start(c, &rc, sql, "it", arg, text) :
-	    sq_start(c, &rc, sql, "t", text);
+	               sq_start(c, &rc, sql, "t", text);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map, size, out, nout);
@@ -852,16 +857,16 @@ collect_ids(struct store_conn *c, struct arena *a, const char *sql,
 
 enum zek_rc
 sq_collect_ids(struct store_conn *c, struct arena *a, const char *sql,
-    const int64_t *ids, size_t n, sq_row_map_fn map, size_t size,
-    void **out, size_t *nout)
+    const int64_t *ids, size_t n, sq_row_map_fn map, size_t size, void **out,
+    size_t *nout)
 {
 	return collect_ids(c, a, sql, false, 0, ids, n, map, size, out, nout);
 }
 
 enum zek_rc
 sq_collect_ids_with(struct store_conn *c, struct arena *a, const char *sql,
-    int64_t arg, const int64_t *ids, size_t n, sq_row_map_fn map,
-    size_t size, void **out, size_t *nout)
+    int64_t arg, const int64_t *ids, size_t n, sq_row_map_fn map, size_t size,
+    void **out, size_t *nout)
 {
 	return collect_ids(c, a, sql, true, arg, ids, n, map, size, out, nout);
 }
@@ -942,9 +947,8 @@ sq_collect_cached(struct store_conn *c, struct arena *a, struct sq_stmt *st,
 }
 
 enum zek_rc
-sq_collect_one_cached(struct store_conn *c, struct arena *a,
-    struct sq_stmt *st, int64_t key, sq_row_map_fn map, size_t size,
-    void **out)
+sq_collect_one_cached(struct store_conn *c, struct arena *a, struct sq_stmt *st,
+    int64_t key, sq_row_map_fn map, size_t size, void **out)
 {
 	enum zek_rc rc;
 	size_t n = 0;

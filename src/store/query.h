@@ -25,7 +25,7 @@ struct sq_stmt;
 /* One column value of a kept result row (sq_collect_cached). */
 struct sq_value {
 	int64_t i;
-	const char *s;              /* NULL: not text (NULL, integer) */
+	const char *s; /* NULL: not text (NULL, integer) */
 	size_t len;
 };
 
@@ -45,10 +45,10 @@ typedef void (*sq_row_map_fn)(struct sq_row *r, void *elem);
 
 /* Where a connection's transaction stands (sq_driver.tx_state). */
 enum sq_tx {
-	SQ_TX_NONE,                 /* none open: ended, or rolled back by the
-	                             * database after a failure */
-	SQ_TX_OPEN,                 /* open, perhaps failed (PostgreSQL) */
-	SQ_TX_LOST                  /* the connection is lost, and it too */
+	SQ_TX_NONE, /* none open: ended, or rolled back by the
+	             * database after a failure */
+	SQ_TX_OPEN, /* open, perhaps failed (PostgreSQL) */
+	SQ_TX_LOST  /* the connection is lost, and it too */
 };
 
 /*
@@ -57,7 +57,7 @@ enum sq_tx {
  * two must differ a query picks its text with sq_dialect.
  */
 struct sq_driver {
-	const char *name;           /* "sqlite" | "postgresql" */
+	const char *name; /* "sqlite" | "postgresql" */
 	bool is_pg;
 
 	/* Connections: the calling thread's, opened on first use. */
@@ -138,9 +138,9 @@ struct sq_driver {
 /* The handle both backends start with (each embeds it first). */
 struct store {
 	const struct sq_driver *drv;
-	bool migrated;              /* connections opened from now on serve requests */
+	bool migrated; /* connections opened from now on serve requests */
 	bool key_made;
-	pthread_key_t key;          /* the thread's connection */
+	pthread_key_t key; /* the thread's connection */
 };
 
 /* One connection; each backend embeds it first in its own. */
@@ -151,7 +151,7 @@ struct store_conn {
 	 * opens one transaction for the whole scope, store_begin/commit become
 	 * savepoints, and the scope's end commits or rolls it all back. */
 	bool scoped;
-	int depth;                  /* open store_begin savepoints */
+	int depth; /* open store_begin savepoints */
 	/* The scope (outside one: the last transaction) was refused as a
 	 * deadlock's or serialisation failure's victim: store_scope_retryable.
 	 * Set by the driver, cleared when the next scope or transaction
@@ -214,8 +214,8 @@ const char *sq_ids_text(struct arena *a, const int64_t *ids, size_t n);
  * NULL, 'b' bool (passed as int), 'z' size_t, 'B' a blob (const void *,
  * then size_t). `sql` must be a string literal (the statement cache
  * compares addresses). NULL on failure (*rc says why). */
-struct sq_stmt *sq_start(struct store_conn *c, enum zek_rc *rc,
-    const char *sql, const char *fmt, ...);
+struct sq_stmt *sq_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
+    const char *fmt, ...);
 struct sq_stmt *sq_vstart(struct store_conn *c, enum zek_rc *rc,
     const char *sql, const char *fmt, va_list ap);
 /* Resets a started statement for its next use. NULL is allowed. */
@@ -227,7 +227,8 @@ int64_t sq_changes(struct store_conn *c);
 /* Column `col` of the current row as an integer. */
 int64_t sq_stmt_i64(struct store_conn *c, struct sq_stmt *st, int col);
 /* Runs a statement that returns no rows. */
-enum zek_rc sq_exec(struct store_conn *c, const char *sql, const char *fmt, ...);
+enum zek_rc sq_exec(struct store_conn *c, const char *sql, const char *fmt,
+    ...);
 /* Runs a statement; ZEK_NOTFOUND when it changed no row. */
 enum zek_rc sq_exec_changed(struct store_conn *c, const char *sql,
     const char *fmt, ...);
@@ -247,8 +248,8 @@ void *sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size);
  * elements of `size` bytes. */
 /* Fills organisations.name_fold where a migration left it empty. */
 enum zek_rc sq_orgs_fold_fill(struct store_conn *c);
-enum zek_rc sq_collect(struct store_conn *c, struct arena *a, struct sq_stmt *st,
-    sq_row_map_fn map, size_t size, void **out, size_t *n);
+enum zek_rc sq_collect(struct store_conn *c, struct arena *a,
+    struct sq_stmt *st, sq_row_map_fn map, size_t size, void **out, size_t *n);
 /* sq_collect of `sql` (a literal with sq_in_ids and no other parameter)
  * for the ids; none: no statement, no rows. */
 enum zek_rc sq_collect_ids(struct store_conn *c, struct arena *a,
@@ -268,15 +269,15 @@ enum zek_rc sq_collect_one(struct store_conn *c, struct arena *a,
  * the type and configuration reads every page makes; `map` must read
  * columns only with the sq_col_* functions. */
 enum zek_rc sq_collect_cached(struct store_conn *c, struct arena *a,
-    struct sq_stmt *st, int64_t key, sq_row_map_fn map, size_t size,
-    void **out, size_t *n);
+    struct sq_stmt *st, int64_t key, sq_row_map_fn map, size_t size, void **out,
+    size_t *n);
 enum zek_rc sq_collect_one_cached(struct store_conn *c, struct arena *a,
     struct sq_stmt *st, int64_t key, sq_row_map_fn map, size_t size,
     void **out);
 /* sq_query_i64 with the same keeping: for a read whose parameters other
  * than `key` are the same at every call. */
-enum zek_rc sq_query_i64_cached(struct store_conn *c, int64_t key,
-    int64_t *out, const char *sql, const char *fmt, ...);
+enum zek_rc sq_query_i64_cached(struct store_conn *c, int64_t key, int64_t *out,
+    const char *sql, const char *fmt, ...);
 /* A LIKE pattern "%<folded query, escaped>%" (malloc'd), "%" for none. */
 char *sq_like_pattern(const char *query);
 /* Runs several statements of SQL text (migrations). */
@@ -288,7 +289,8 @@ void sq_json_str(struct buf *b, const char *s);
 const char *sq_nz(const char *s);
 
 /* The columns sq_map_user reads into a struct store_user. */
-#define USER_COLS "u.id, u.email, u.name, u.password_hash, u.role, u.lang, " \
+#define USER_COLS \
+	"u.id, u.email, u.name, u.password_hash, u.role, u.lang, " \
 	"u.tz, u.notify, u.created_at, u.deactivated_at, u.last_login_at"
 void sq_map_user(struct sq_row *r, void *elem);
 /* A struct store_list_row from id, key, title, status, type, desk,
@@ -302,11 +304,11 @@ void sq_map_queue_row(struct sq_row *r, void *elem);
 /* Which rows of a status a queue reads; each has statements of its own
  * on both backends (their arrays are indexed by it). */
 enum sq_queue_mode {
-	SQ_MODE_ANY,                /* whoever is assigned */
-	SQ_MODE_NONE,               /* nobody */
-	SQ_MODE_USER,               /* assignee_id */
-	SQ_MODE_SINCE,              /* changed since updated_since */
-	SQ_MODE_BREACHED,           /* a service level breached by breached_by */
+	SQ_MODE_ANY,      /* whoever is assigned */
+	SQ_MODE_NONE,     /* nobody */
+	SQ_MODE_USER,     /* assignee_id */
+	SQ_MODE_SINCE,    /* changed since updated_since */
+	SQ_MODE_BREACHED, /* a service level breached by breached_by */
 	SQ_MODE_MAX
 };
 enum sq_queue_mode sq_queue_mode(const struct store_queue_query *q);

@@ -5,7 +5,8 @@
 #include "store/query.h"
 #include "store/store_sqlite.h"
 
-#define FACT_COLS "request_id, type_id, created_day, resolved_day, " \
+#define FACT_COLS \
+	"request_id, type_id, created_day, resolved_day, " \
 	"response_day, response_ms, response_goal, resolution_day, " \
 	"resolution_ms, resolution_goal, rating_day, rating, services"
 
@@ -18,7 +19,8 @@
 /* The reads of a report. Each is a range of days on a primary key that
  * starts with the day (tests/unit/core/reports.c checks SQLite's plans):
  * none reads the requests. */
-#define DAYS_SQL "SELECT day, CAST(sum(created) AS BIGINT), " \
+#define DAYS_SQL \
+	"SELECT day, CAST(sum(created) AS BIGINT), " \
 	"CAST(sum(resolved) AS BIGINT), CAST(sum(response_met) AS BIGINT), " \
 	"CAST(sum(response_breached) AS BIGINT), " \
 	"CAST(sum(resolution_met) AS BIGINT), " \
@@ -28,23 +30,27 @@
 	"CAST(sum(rated_5) AS BIGINT) FROM report_days " \
 	"WHERE day BETWEEN ?1 AND ?2 AND (?3 = 0 OR type_id = ?3) " \
 	"GROUP BY day ORDER BY day"
-#define OPEN_BEFORE_SQL "SELECT CAST(coalesce(sum(created - resolved), 0) " \
+#define OPEN_BEFORE_SQL \
+	"SELECT CAST(coalesce(sum(created - resolved), 0) " \
 	"AS BIGINT) FROM report_days WHERE day < ?1 AND " \
 	"(?2 = 0 OR type_id = ?2)"
-#define TIMES_SQL "SELECT measure * 1000 + bucket, CAST(sum(n) AS BIGINT) " \
+#define TIMES_SQL \
+	"SELECT measure * 1000 + bucket, CAST(sum(n) AS BIGINT) " \
 	"FROM report_times WHERE day BETWEEN ?1 AND ?2 AND " \
 	"(?3 = 0 OR type_id = ?3) GROUP BY measure, bucket " \
 	"ORDER BY measure, bucket"
-#define SERVICES_SQL_HEAD "SELECT object_id, CAST(sum(n) AS BIGINT) " \
+#define SERVICES_SQL_HEAD \
+	"SELECT object_id, CAST(sum(n) AS BIGINT) " \
 	"FROM report_services WHERE day BETWEEN ? AND ? AND type_id "
-#define SERVICES_SQL_TAIL " GROUP BY object_id HAVING sum(n) > 0 " \
+#define SERVICES_SQL_TAIL \
+	" GROUP BY object_id HAVING sum(n) > 0 " \
 	"ORDER BY 2 DESC, 1 LIMIT ?"
 
 const char *
 store_report_statement(size_t i)
 {
-	static const char *const sql[] = { DAYS_SQL, OPEN_BEFORE_SQL,
-		TIMES_SQL, SERVICES_SQL_HEAD SQ_IN_IDS_LITE SERVICES_SQL_TAIL };
+	static const char *const sql[] = { DAYS_SQL, OPEN_BEFORE_SQL, TIMES_SQL,
+		SERVICES_SQL_HEAD SQ_IN_IDS_LITE SERVICES_SQL_TAIL };
 
 	return i < sizeof(sql) / sizeof(sql[0]) ? sql[i] : NULL;
 }
@@ -76,18 +82,20 @@ store_report_facts_get(struct store_conn *c, struct arena *a,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT " FACT_COLS " FROM report_facts "
-	    "WHERE request_id = ?", "i", request_id);
+	st = sq_start(c, &rc,
+	    "SELECT " FACT_COLS " FROM report_facts "
+	    "WHERE request_id = ?",
+	    "i", request_id);
 	if (st == NULL)
 		return rc;
 	return sq_collect_one(c, a, st, map_facts, sizeof(**out), (void **)out);
 }
 
 enum zek_rc
-store_report_facts_put(struct store_conn *c,
-    const struct store_report_facts *f)
+store_report_facts_put(struct store_conn *c, const struct store_report_facts *f)
 {
-	return sq_exec(c, "INSERT INTO report_facts (" FACT_COLS ") VALUES "
+	return sq_exec(c,
+	    "INSERT INTO report_facts (" FACT_COLS ") VALUES "
 	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) "
 	    "DO UPDATE SET type_id = excluded.type_id, "
 	    "created_day = excluded.created_day, "
@@ -99,14 +107,15 @@ store_report_facts_put(struct store_conn *c,
 	    "resolution_ms = excluded.resolution_ms, "
 	    "resolution_goal = excluded.resolution_goal, "
 	    "rating_day = excluded.rating_day, rating = excluded.rating, "
-	    "services = excluded.services", "iiiiiiiiiiiit", f->request_id,
-	    f->type_id, f->created_day, f->resolved_day, f->response_day,
-	    f->response_ms, f->response_goal, f->resolution_day,
-	    f->resolution_ms, f->resolution_goal, f->rating_day, f->rating,
-	    sq_nz(f->services));
+	    "services = excluded.services",
+	    "iiiiiiiiiiiit", f->request_id, f->type_id, f->created_day,
+	    f->resolved_day, f->response_day, f->response_ms, f->response_goal,
+	    f->resolution_day, f->resolution_ms, f->resolution_goal,
+	    f->rating_day, f->rating, sq_nz(f->services));
 }
 
-#define DAY_ADD(shard) "INSERT INTO report_days (day, type_id, shard, " \
+#define DAY_ADD(shard) \
+	"INSERT INTO report_days (day, type_id, shard, " \
 	"created, resolved, response_met, response_breached, " \
 	"resolution_met, resolution_breached, rated_1, rated_2, rated_3, " \
 	"rated_4, rated_5) VALUES (?, ?, " shard ", ?, ?, ?, ?, ?, ?, ?, ?, " \
@@ -135,7 +144,8 @@ store_report_day_add(struct store_conn *c, int64_t day, int64_t type_id,
 	    v[6], v[7], v[8], v[9], v[10]);
 }
 
-#define TIME_ADD(shard) "INSERT INTO report_times (day, type_id, measure, " \
+#define TIME_ADD(shard) \
+	"INSERT INTO report_times (day, type_id, measure, " \
 	"bucket, shard, n) VALUES (?, ?, ?, ?, " shard ", ?) " \
 	"ON CONFLICT (day, type_id, measure, bucket, shard) DO UPDATE SET " \
 	"n = report_times.n + excluded.n"
@@ -144,11 +154,13 @@ enum zek_rc
 store_report_time_add(struct store_conn *c, int64_t day, int64_t type_id,
     int64_t measure, int64_t bucket, int64_t n)
 {
-	return sq_exec(c, sq_dialect(c, TIME_ADD(SHARD_LITE),
-	    TIME_ADD(SHARD_PG)), "iiiii", day, type_id, measure, bucket, n);
+	return sq_exec(c,
+	    sq_dialect(c, TIME_ADD(SHARD_LITE), TIME_ADD(SHARD_PG)), "iiiii",
+	    day, type_id, measure, bucket, n);
 }
 
-#define SERVICE_ADD(shard) "INSERT INTO report_services (day, type_id, " \
+#define SERVICE_ADD(shard) \
+	"INSERT INTO report_services (day, type_id, " \
 	"object_id, shard, n) VALUES (?, ?, ?, " shard ", ?) " \
 	"ON CONFLICT (day, type_id, object_id, shard) DO UPDATE SET " \
 	"n = report_services.n + excluded.n"
@@ -157,8 +169,9 @@ enum zek_rc
 store_report_service_add(struct store_conn *c, int64_t day, int64_t type_id,
     int64_t object_id, int64_t n)
 {
-	return sq_exec(c, sq_dialect(c, SERVICE_ADD(SHARD_LITE),
-	    SERVICE_ADD(SHARD_PG)), "iiii", day, type_id, object_id, n);
+	return sq_exec(c,
+	    sq_dialect(c, SERVICE_ADD(SHARD_LITE), SERVICE_ADD(SHARD_PG)),
+	    "iiii", day, type_id, object_id, n);
 }
 
 static void
@@ -174,7 +187,8 @@ store_report_service_values(struct store_conn *c, struct arena *a,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT v.value FROM request_values v "
+	st = sq_start(c, &rc,
+	    "SELECT v.value FROM request_values v "
 	    "JOIN fields f ON f.type_id = ? AND f.field_key = v.field_key "
 	    "WHERE v.request_id = ? AND f.kind = 'object' AND "
 	    "f.object_kind = 'online_dienst' ORDER BY v.field_key, v.position",
@@ -208,8 +222,10 @@ store_report_pending(struct store_conn *c, bool *out)
 	enum zek_rc rc;
 
 	/* requests_sla_stale holds only the marked ones. */
-	rc = sq_query_i64(c, &n, "SELECT count(*) FROM (SELECT id FROM "
-	    "requests WHERE sla_stale = 1 LIMIT 1) AS s", "");
+	rc = sq_query_i64(c, &n,
+	    "SELECT count(*) FROM (SELECT id FROM "
+	    "requests WHERE sla_stale = 1 LIMIT 1) AS s",
+	    "");
 	*out = n > 0;
 	return rc;
 }
@@ -242,8 +258,8 @@ store_report_days(struct store_conn *c, struct arena *a, int64_t from,
 }
 
 enum zek_rc
-store_report_open_before(struct store_conn *c, int64_t before,
-    int64_t type_id, int64_t *out)
+store_report_open_before(struct store_conn *c, int64_t before, int64_t type_id,
+    int64_t *out)
 {
 	return sq_query_i64(c, out, OPEN_BEFORE_SQL, "ii", before, type_id);
 }
@@ -285,8 +301,9 @@ store_report_services(struct store_conn *c, struct arena *a, int64_t from,
 		return ZEK_OK;
 	if ((ids = sq_ids_text(a, type_ids, ntypes)) == NULL)
 		return ZEK_NOMEM;
-	st = sq_start(c, &rc, sq_in_ids(c, SERVICES_SQL_HEAD, SERVICES_SQL_TAIL),
-	    "iitz", from, to, ids, limit);
+	st = sq_start(c, &rc,
+	    sq_in_ids(c, SERVICES_SQL_HEAD, SERVICES_SQL_TAIL), "iitz", from,
+	    to, ids, limit);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_count, sizeof(**out), (void **)out, n);

@@ -57,9 +57,9 @@ read_word(const char *w, size_t len, struct search_word *out, bool *added)
 		if (ch >= 0 && is_word_char(ch)) {
 			nword++;
 			last = ch;
+			/* A new token: the last one counts. */
 			if (run == 0)
-				cut =
-				    len; /* a new token: the last one counts */
+				cut = len;
 			if (run++ == SEARCH_PREFIX_CHARS_MAX)
 				cut = (size_t)at; /* its 13th character */
 		} else {

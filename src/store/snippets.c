@@ -4,7 +4,8 @@
 
 #include "store/query.h"
 
-#define SNIPPET_COLS "s.id, s.title, s.body, s.created_by, s.created_at, " \
+#define SNIPPET_COLS \
+	"s.id, s.title, s.body, s.created_by, s.created_at, " \
 	"s.updated_by, u.name, s.updated_at"
 #define SNIPPET_FROM " FROM snippets s JOIN users u ON u.id = s.updated_by "
 
@@ -30,9 +31,10 @@ store_snippets_list(struct store_conn *c, struct arena *a, size_t limit,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT " SNIPPET_COLS SNIPPET_FROM
-	    "WHERE s.deleted_at = 0 ORDER BY s.title, s.id LIMIT ?", "z",
-	    limit);
+	st = sq_start(c, &rc,
+	    "SELECT " SNIPPET_COLS SNIPPET_FROM
+	    "WHERE s.deleted_at = 0 ORDER BY s.title, s.id LIMIT ?",
+	    "z", limit);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_snippet, sizeof(**out), (void **)out,
@@ -46,8 +48,10 @@ store_snippet_get(struct store_conn *c, struct arena *a, int64_t id,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT " SNIPPET_COLS SNIPPET_FROM
-	    "WHERE s.id = ? AND s.deleted_at = 0", "i", id);
+	st = sq_start(c, &rc,
+	    "SELECT " SNIPPET_COLS SNIPPET_FROM
+	    "WHERE s.id = ? AND s.deleted_at = 0",
+	    "i", id);
 	if (st == NULL)
 		return rc;
 	return sq_collect_one(c, a, st, map_snippet, sizeof(**out),
@@ -58,26 +62,28 @@ enum zek_rc
 store_snippet_insert(struct store_conn *c, const struct store_snippet *s,
     int64_t *id_out)
 {
-	return sq_query_i64(c, id_out, "INSERT INTO snippets (title, body, "
+	return sq_query_i64(c, id_out,
+	    "INSERT INTO snippets (title, body, "
 	    "created_by, created_at, updated_by, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", "ttiiii", s->title,
-	    s->body, s->created_by, s->created_at, s->created_by,
-	    s->created_at);
+	    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+	    "ttiiii", s->title, s->body, s->created_by, s->created_at,
+	    s->created_by, s->created_at);
 }
 
 enum zek_rc
 store_snippet_update(struct store_conn *c, const struct store_snippet *s)
 {
-	return sq_exec_changed(c, "UPDATE snippets SET title = ?, body = ?, "
+	return sq_exec_changed(c,
+	    "UPDATE snippets SET title = ?, body = ?, "
 	    "updated_by = ?, updated_at = ? WHERE id = ? AND deleted_at = 0",
 	    "ttiii", s->title, s->body, s->updated_by, s->updated_at, s->id);
 }
 
 enum zek_rc
-store_snippet_delete(struct store_conn *c, int64_t id, int64_t by,
-    int64_t at)
+store_snippet_delete(struct store_conn *c, int64_t id, int64_t by, int64_t at)
 {
-	return sq_exec_changed(c, "UPDATE snippets SET deleted_by = ?, "
-	    "deleted_at = ? WHERE id = ? AND deleted_at = 0", "iii", by, at,
-	    id);
+	return sq_exec_changed(c,
+	    "UPDATE snippets SET deleted_by = ?, "
+	    "deleted_at = ? WHERE id = ? AND deleted_at = 0",
+	    "iii", by, at, id);
 }

@@ -21,12 +21,12 @@
 
 #define BUSY_TIMEOUT_MS 5000
 #define PATH_MAX_LEN 4096
-#define AUTOCHECKPOINT_PAGES 1000       /* SQLite's default */
-#define CHECKPOINT_IDLE_MS 1000         /* no commit this long: TRUNCATE */
-#define MERGE_EVERY_MS 20               /* after a merge step without work: the next */
-#define MERGE_PAGES "64"                /* pages written by one merge step */
-#define MERGE_SHARE 3                   /* steps hold the write lock 1/3 of the time at most */
-#define WAL_SIZE_LIMIT "67108864"       /* bytes: a reset log is cut back */
+#define AUTOCHECKPOINT_PAGES 1000 /* SQLite's default */
+#define CHECKPOINT_IDLE_MS 1000   /* no commit this long: TRUNCATE */
+#define MERGE_EVERY_MS 20 /* after a merge step without work: the next */
+#define MERGE_PAGES "64"  /* pages written by one merge step */
+#define MERGE_SHARE 3 /* steps hold the write lock 1/3 of the time at most */
+#define WAL_SIZE_LIMIT "67108864" /* bytes: a reset log is cut back */
 /* Kept results (sq_collect_cached) per connection; over either bound
  * they are all dropped. */
 #define RESULTS_MAX 64
@@ -49,12 +49,12 @@ struct durable_waiter {
 
 struct durable {
 	pthread_mutex_t lock;
-	pthread_cond_t done;    /* a sync ended, a waiter came, or stop */
-	uint64_t committed;     /* tickets handed out so far */
-	uint64_t synced;        /* tickets the last finished sync covers */
+	pthread_cond_t done; /* a sync ended, a waiter came, or stop */
+	uint64_t committed;  /* tickets handed out so far */
+	uint64_t synced;     /* tickets the last finished sync covers */
 	bool syncing;
 	struct durable_waiter *waiters;
-	bool running, stop;     /* the sync thread */
+	bool running, stop; /* the sync thread */
 	pthread_t thread;
 };
 
@@ -67,11 +67,11 @@ struct durable {
  * commit, which empties the log file while nobody writes. */
 struct checkpointer {
 	pthread_mutex_t lock;
-	pthread_cond_t wake;    /* a long log, or stop (CLOCK_MONOTONIC) */
-	bool long_log;          /* commits made the log long */
-	bool dirty;             /* commits since the last TRUNCATE */
-	bool merge;             /* others' commits since the index was merged */
-	int64_t next_merge_ns;  /* no merge step before */
+	pthread_cond_t wake;   /* a long log, or stop (CLOCK_MONOTONIC) */
+	bool long_log;         /* commits made the log long */
+	bool dirty;            /* commits since the last TRUNCATE */
+	bool merge;            /* others' commits since the index was merged */
+	int64_t next_merge_ns; /* no merge step before */
 	int64_t last_commit_ns;
 	bool running, stop, failed;
 	pthread_t thread;
@@ -93,10 +93,10 @@ struct sq_result {
 	sqlite3_stmt *st;
 	int64_t key;
 	unsigned version;
-	bool one;               /* only the first row was read */
+	bool one; /* only the first row was read */
 	int ncols;
 	size_t nrows;
-	struct sq_value *vals;  /* nrows * ncols, text in the same block */
+	struct sq_value *vals; /* nrows * ncols, text in the same block */
 	size_t bytes;
 };
 
@@ -142,12 +142,14 @@ lite_err(sqlite3 *db, int src, const char *what)
 	/* A unique constraint is an expected answer, not a fault. */
 	if ((src & 0xff) != SQLITE_CONSTRAINT) {
 		sq_error_count((src & 0xff) == SQLITE_BUSY ||
-		    (src & 0xff) == SQLITE_LOCKED ? STORE_ERR_BUSY :
-		    STORE_ERR_OTHER);
-		log_error("store", "sqlite error", LOG_FIELDS(
-		    LOG_S("error", db != NULL ? sqlite3_errmsg(db) :
-		    sqlite3_errstr(src)), LOG_I("code", src),
-		    LOG_S("statement", what)));
+		            (src & 0xff) == SQLITE_LOCKED ?
+		        STORE_ERR_BUSY :
+		        STORE_ERR_OTHER);
+		log_error("store", "sqlite error",
+		    LOG_FIELDS(LOG_S("error",
+		                   db != NULL ? sqlite3_errmsg(db) :
+		                                sqlite3_errstr(src)),
+		        LOG_I("code", src), LOG_S("statement", what)));
 	}
 	switch (src & 0xff) {
 	case SQLITE_NOMEM:
@@ -170,7 +172,7 @@ busy_wait(void *arg, int count)
 	struct timespec ts;
 	long us = count < 6 ? 50L << count : 2000;
 	long waited = count < 6 ? (50L << count) - 50 :
-	    (50L << 6) - 50 + (long)(count - 6) * 2000;
+	                          (50L << 6) - 50 + (long)(count - 6) * 2000;
 
 	(void)arg;
 	if (waited >= BUSY_TIMEOUT_MS * 1000L)
@@ -225,7 +227,8 @@ switch_to_wal(sqlite3 *db, bool *wal)
 	for (count = 0;; count++) {
 		src = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &jm,
 		    NULL);
-		if (src == SQLITE_OK && (src = sqlite3_step(jm)) == SQLITE_ROW) {
+		if (src == SQLITE_OK &&
+		    (src = sqlite3_step(jm)) == SQLITE_ROW) {
 			const unsigned char *mode = sqlite3_column_text(jm, 0);
 			*wal = mode != NULL &&
 			    strcmp((const char *)mode, "wal") == 0;
@@ -282,8 +285,9 @@ lite_conn_open(struct store *base)
 	}
 	/* WAL: synchronous=NORMAL and each commit synced by on_wal_commit,
 	 * together with the commits of other threads; otherwise FULL. */
-	src = sqlite3_exec(c->db, wal ? "PRAGMA synchronous=NORMAL" :
-	    "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+	src = sqlite3_exec(c->db,
+	    wal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL", NULL,
+	    NULL, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
@@ -304,13 +308,14 @@ lite_conn_open(struct store *base)
 	 * write lock. Not for the connection that migrates: a migration's
 	 * statements are large. */
 	if (base->migrated)
-		sqlite3_exec(c->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+		sqlite3_exec(c->db, "PRAGMA temp_store=MEMORY", NULL, NULL,
+		    NULL);
 	/* 8 MB of page cache: a search walks index segments that SQLite's
 	 * 2 MB default let go between calls, and read again from the kernel
 	 * (a quarter of a search's time on 1,000,000 requests). */
 	if (base->migrated)
-		sqlite3_exec(c->db, "PRAGMA cache_size=-8192",
-		    NULL, NULL, NULL);
+		sqlite3_exec(c->db, "PRAGMA cache_size=-8192", NULL, NULL,
+		    NULL);
 	return &c->base;
 fail:
 	conn_free(c);
@@ -333,7 +338,7 @@ lite_make_parent_dirs(const char *path)
 		if (mkdir(buf, 0750) != 0 && errno != EEXIST) {
 			log_error("store", "cannot make the database's folder",
 			    LOG_FIELDS(LOG_S("path", buf),
-			    LOG_S("error", strerror(errno))));
+			        LOG_S("error", strerror(errno))));
 			return ZEK_IO;
 		}
 		buf[i] = '/';
@@ -358,8 +363,8 @@ lite_prep(struct lite_conn *c, const char *sql)
 		log_error("store", "statement cache full", NULL);
 		return NULL;
 	}
-	src = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &st, NULL);
+	src = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL);
 	if (src != SQLITE_OK) {
 		lite_err(c->db, src, sql);
 		return NULL;
@@ -447,8 +452,8 @@ static struct sq_stmt *
 lite_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
     const char *fmt, va_list ap)
 {
-	return (struct sq_stmt *)(void *)lite_vstart(lite_conn(c), rc, sql,
-	    fmt, ap);
+	return (struct sq_stmt *)(void *)lite_vstart(lite_conn(c), rc, sql, fmt,
+	    ap);
 }
 
 static void
@@ -534,7 +539,8 @@ wal_sync(struct lite_conn *c)
 	sqlite3_file *f = NULL;
 	int src;
 
-	src = sqlite3_file_control(c->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f);
+	src = sqlite3_file_control(c->db, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+	    &f);
 	if (src == SQLITE_OK && (f == NULL || f->pMethods == NULL)) {
 		/* A connection opens the log with its first read. */
 		sqlite3_exec(c->db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL,
@@ -547,8 +553,8 @@ wal_sync(struct lite_conn *c)
 	src = f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
 	if (src != SQLITE_OK) {
 		sq_error_count(STORE_ERR_OTHER);
-		log_error("store", "syncing the log failed", LOG_FIELDS(
-		    LOG_I("code", src)));
+		log_error("store", "syncing the log failed",
+		    LOG_FIELDS(LOG_I("code", src)));
 		return ZEK_IO;
 	}
 	return ZEK_OK;
@@ -646,7 +652,8 @@ durable_main(void *arg)
 	pthread_mutex_lock(&d->lock);
 	for (;;) {
 		durable_call(d, d->synced, ZEK_OK);
-		want = d->waiters != NULL || (d->stop && d->synced < d->committed);
+		want = d->waiters != NULL ||
+		    (d->stop && d->synced < d->committed);
 		if (!want && d->stop)
 			break;
 		if (!want || d->syncing) {
@@ -773,7 +780,7 @@ checkpoint_note(struct lite_conn *c, int frames)
 		k->merge = true;
 	if (!k->running && !k->stop && !k->failed) {
 		k->running = pthread_create(&k->thread, NULL, checkpoint_main,
-		    c->ls) == 0;
+		                 c->ls) == 0;
 		k->failed = !k->running;
 	}
 	if (frames >= AUTOCHECKPOINT_PAGES) {
@@ -800,10 +807,11 @@ checkpoint_truncate(struct lite_conn *c)
 	int log = -1, copied = -1;
 
 	if (sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE,
-	    &log, &copied) != SQLITE_OK || log != copied)
+	        &log, &copied) != SQLITE_OK ||
+	    log != copied)
 		return false;
 	return sqlite3_wal_checkpoint_v2(c->db, "main",
-	    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) == SQLITE_OK;
+	           SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) == SQLITE_OK;
 }
 
 /* One step of the search index's merging (migration 0016 took it out of
@@ -830,15 +838,16 @@ search_merge_step(struct lite_conn *c)
 	}
 	before = sqlite3_total_changes(c->db);
 	/* The command itself counts one change; the index's pages more. */
-	worked = sqlite3_exec(c->db, "INSERT INTO request_search "
-	    "(request_search, rank) VALUES ('merge', " MERGE_PAGES ")", NULL,
-	    NULL, NULL) == SQLITE_OK &&
+	worked = sqlite3_exec(c->db,
+	             "INSERT INTO request_search "
+	             "(request_search, rank) VALUES ('merge', " MERGE_PAGES ")",
+	             NULL, NULL, NULL) == SQLITE_OK &&
 	    sqlite3_total_changes(c->db) - before > 1;
 	/* The merge need not be on disk before the next step: a later sync
 	 * covers it, and a lost one is merged again. */
 	c->defer_sync = c->group_sync;
-	if (!worked || sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) !=
-	    SQLITE_OK)
+	if (!worked ||
+	    sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 	c->defer_sync = false;
 	write_release(c);
@@ -863,7 +872,8 @@ merge_next(struct checkpointer *k, int64_t begun, bool worked)
 	}
 	k->merge = true;
 	k->next_merge_ns = others_wrote ?
-	    now + (now - begun) * (MERGE_SHARE - 1) : now;
+	    now + (now - begun) * (MERGE_SHARE - 1) :
+	    now;
 }
 
 /* What the checkpoint thread does next, with k->lock held: 1 PASSIVE,
@@ -883,8 +893,8 @@ checkpoint_due(struct checkpointer *k)
 		k->merge = false;
 		return 3;
 	}
-	if (k->dirty && now - k->last_commit_ns >=
-	    (int64_t)CHECKPOINT_IDLE_MS * 1000000) {
+	if (k->dirty &&
+	    now - k->last_commit_ns >= (int64_t)CHECKPOINT_IDLE_MS * 1000000) {
 		k->dirty = false;
 		return 2;
 	}
@@ -999,7 +1009,7 @@ read_end(struct lite_conn *c)
 		return;
 	c->reading = false;
 	for (st = sqlite3_next_stmt(c->db, NULL); st != NULL && !busy;
-	    st = sqlite3_next_stmt(c->db, st))
+	     st = sqlite3_next_stmt(c->db, st))
 		busy = sqlite3_stmt_busy(st);
 	if (!busy)
 		step_tx(c, "COMMIT");
@@ -1075,7 +1085,7 @@ read_version(struct lite_conn *c, unsigned *version)
 	if (sqlite3_txn_state(c->db, "main") != SQLITE_TXN_READ)
 		return false;
 	return sqlite3_file_control(c->db, "main", SQLITE_FCNTL_DATA_VERSION,
-	    version) == SQLITE_OK;
+	           version) == SQLITE_OK;
 }
 
 /* Steps st to the end (or its first row when `one`) and copies the rows
@@ -1149,7 +1159,8 @@ result_read(struct lite_conn *c, sqlite3_stmt *st, bool one,
 	if (tlen > 0)
 		memcpy(block + nvals * sizeof(*vals), text, tlen);
 	for (i = 0; i < nvals; i++)
-		res->vals[i].s = off[i] == SIZE_MAX ? NULL :
+		res->vals[i].s = off[i] == SIZE_MAX ?
+		    NULL :
 		    block + nvals * sizeof(*vals) + off[i];
 	res->ncols = ncols;
 out:
@@ -1173,7 +1184,8 @@ result_map(struct arena *a, const struct sq_result *res, size_t max,
 		return ZEK_NOMEM;
 	for (i = 0; i < rows; i++) {
 		r = (struct sq_row){ .a = a,
-		    .vals = res->vals + i * (size_t)res->ncols, .nvals = res->ncols };
+			.vals = res->vals + i * (size_t)res->ncols,
+			.nvals = res->ncols };
 		map(&r, arr + i * size);
 		if (r.failed)
 			return ZEK_NOMEM;
@@ -1209,8 +1221,8 @@ drop:
 
 static enum zek_rc
 lite_collect_cached(struct store_conn *base, struct arena *a,
-    struct sq_stmt *sst, int64_t key, bool one, sq_row_map_fn map,
-    size_t size, void **out, size_t *n)
+    struct sq_stmt *sst, int64_t key, bool one, sq_row_map_fn map, size_t size,
+    void **out, size_t *n)
 {
 	struct lite_conn *c = lite_conn(base);
 	sqlite3_stmt *st = lite_stmt(sst);
@@ -1239,8 +1251,9 @@ lite_collect_cached(struct store_conn *base, struct arena *a,
 		}
 	}
 	if (res != NULL) {
-		lite_finish(st);  /* bound by the caller */
-		return result_map(a, res, one ? 1 : SIZE_MAX, map, size, out, n);
+		lite_finish(st); /* bound by the caller */
+		return result_map(a, res, one ? 1 : SIZE_MAX, map, size, out,
+		    n);
 	}
 	rc = result_read(c, st, one, &fresh);
 	if (rc != ZEK_OK)
@@ -1321,8 +1334,9 @@ lite_exec_sql(struct store_conn *base, const char *sql)
 	src = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
 	if (src != SQLITE_OK) {
 		sq_error_count(STORE_ERR_OTHER);
-		log_error("store", "sqlite error", LOG_FIELDS(LOG_S("error",
-		    msg != NULL ? msg : "?"), LOG_I("code", src)));
+		log_error("store", "sqlite error",
+		    LOG_FIELDS(LOG_S("error", msg != NULL ? msg : "?"),
+		        LOG_I("code", src)));
 		sqlite3_free(msg);
 		return (src & 0xff) == SQLITE_NOMEM ? ZEK_NOMEM : ZEK_IO;
 	}
@@ -1336,7 +1350,8 @@ lite_migrate_begin(struct store_conn *c)
 {
 	enum zek_rc rc;
 
-	rc = sq_exec_sql(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	rc = sq_exec_sql(c,
+	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
 	    "applied_at INTEGER NOT NULL)");
 	if (rc == ZEK_OK)
@@ -1441,7 +1456,7 @@ lite_tx_begin(struct store_conn *base)
 
 	write_acquire(c);
 	rc = lite_exec(c, "BEGIN IMMEDIATE");
-	write_release(c);       /* only if BEGIN failed */
+	write_release(c); /* only if BEGIN failed */
 	return rc;
 }
 
@@ -1452,7 +1467,7 @@ lite_tx_commit(struct store_conn *base)
 	enum zek_rc rc;
 
 	rc = lite_exec(c, "COMMIT");
-	write_release(c);       /* without WAL; else on_wal_commit did */
+	write_release(c); /* without WAL; else on_wal_commit did */
 	return rc;
 }
 
@@ -1491,7 +1506,7 @@ static enum sq_tx
 lite_tx_state(struct store_conn *c)
 {
 	return sqlite3_get_autocommit(lite_conn(c)->db) ? SQ_TX_NONE :
-	    SQ_TX_OPEN;
+	                                                  SQ_TX_OPEN;
 }
 
 static void
@@ -1509,7 +1524,7 @@ scope_finish(struct lite_conn *c, bool commit)
 	/* A statement still running keeps its read snapshot and, if it
 	 * writes, the lock: reset it so the next request starts clean. */
 	for (st = sqlite3_next_stmt(c->db, NULL); st != NULL;
-	    st = sqlite3_next_stmt(c->db, st)) {
+	     st = sqlite3_next_stmt(c->db, st)) {
 		if (sqlite3_stmt_busy(st)) {
 			log_error("store", "statement left running",
 			    LOG_FIELDS(LOG_S("statement", sqlite3_sql(st))));

@@ -21,9 +21,9 @@
  * read transaction around them keeps the copy one snapshot, so another
  * process's writes never restart it (the backup API restarts a copy whose
  * source changed between steps only when it sees the change). */
-#define STEP_PAGES 256              /* 1 MiB of 4 KiB pages */
-#define STEP_PAUSE_NS 1000000L      /* 1 ms */
-#define BUSY_MS 10000               /* waiting for another's lock */
+#define STEP_PAGES 256         /* 1 MiB of 4 KiB pages */
+#define STEP_PAUSE_NS 1000000L /* 1 ms */
+#define BUSY_MS 10000          /* waiting for another's lock */
 #define PATH_LEN 4096
 #define COPY_CHUNK 65536
 
@@ -95,8 +95,10 @@ schema_of(sqlite3 *db, const char *label, int64_t *version)
 	sqlite3_stmt *st = NULL;
 	enum zek_rc rc = ZEK_INVALID;
 
-	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM "
-	    "schema_migrations", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+	        "SELECT coalesce(max(version), 0) FROM "
+	        "schema_migrations",
+	        -1, &st, NULL) != SQLITE_OK)
 		return say(ZEK_INVALID, "%s is not a zek database (%s)", label,
 		    sqlite3_errmsg(db));
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -126,8 +128,10 @@ tmp_create(const char *tmp)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
 	if (fd < 0 && errno == EEXIST)
-		return say(ZEK_INVALID, "%s exists: another backup or restore "
-		    "runs, or one was interrupted (then remove it)", tmp);
+		return say(ZEK_INVALID,
+		    "%s exists: another backup or restore "
+		    "runs, or one was interrupted (then remove it)",
+		    tmp);
 	if (fd < 0)
 		return say(ZEK_IO, "%s: %s", tmp, strerror(errno));
 	close(fd);
@@ -200,8 +204,8 @@ put_in_place(const char *tmp, const char *dst, bool replace)
 	if (rc != ZEK_OK)
 		return rc;
 	if (replace ? rename(tmp, dst) != 0 : link(tmp, dst) != 0)
-		return say(errno == EEXIST ? ZEK_INVALID : ZEK_IO, "%s: %s", dst,
-		    strerror(errno));
+		return say(errno == EEXIST ? ZEK_INVALID : ZEK_IO, "%s: %s",
+		    dst, strerror(errno));
 	if (!replace)
 		unlink(tmp);
 	return sync_path(dst, true);
@@ -224,15 +228,16 @@ copy_pages(sqlite3 *src, sqlite3 *dst, const char *label)
 	b = sqlite3_backup_init(dst, "main", src, "main");
 	if (b == NULL)
 		return lite_say(dst, label, "backup");
-	while (step == SQLITE_OK || step == SQLITE_BUSY ||
-	    step == SQLITE_LOCKED) {
+	while (
+	    step == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED) {
 		step = sqlite3_backup_step(b, STEP_PAGES);
 		if (step != SQLITE_DONE)
 			pause_step();
 	}
 	sqlite3_backup_finish(b);
 	if (step != SQLITE_DONE)
-		return say(ZEK_IO, "%s: backup: %s", label, sqlite3_errstr(step));
+		return say(ZEK_IO, "%s: backup: %s", label,
+		    sqlite3_errstr(step));
 	return ZEK_OK;
 }
 
@@ -300,11 +305,14 @@ store_backup(const char *db, const char *file, struct store_backup_stats *out)
 
 	*out = (struct store_backup_stats){ 0 };
 	if (store_is_pg(db))
-		return say(ZEK_INVALID, "zek backup copies a SQLite database; "
+		return say(ZEK_INVALID,
+		    "zek backup copies a SQLite database; "
 		    "back up PostgreSQL with pg_dump (docs/operations.md)");
 	if (lstat(file, &sb) == 0)
-		return say(ZEK_INVALID, "%s exists; zek backup writes a new "
-		    "file only", file);
+		return say(ZEK_INVALID,
+		    "%s exists; zek backup writes a new "
+		    "file only",
+		    file);
 	rc = tmp_name(file, tmp, sizeof(tmp));
 	if (rc == ZEK_OK)
 		rc = open_snapshot(db, &src, &out->schema_version);
@@ -337,22 +345,26 @@ target_empty(const char *db, bool *replace)
 
 	*replace = false;
 	if (lstat(db, &sb) != 0)
-		return errno == ENOENT ? ZEK_OK :
+		return errno == ENOENT ?
+		    ZEK_OK :
 		    say(ZEK_IO, "%s: %s", db, strerror(errno));
 	if (!S_ISREG(sb.st_mode))
 		return say(ZEK_INVALID, "%s is not a file", db);
 	*replace = true;
 	if (sb.st_size == 0)
 		return ZEK_OK;
-	if (open_existing(db, &h) == ZEK_OK && sqlite3_prepare_v2(h,
-	    "SELECT count(*) FROM sqlite_schema", -1, &st, NULL) == SQLITE_OK &&
+	if (open_existing(db, &h) == ZEK_OK &&
+	    sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_schema", -1, &st,
+	        NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	if (n != 0)
-		return say(ZEK_INVALID, "%s is not empty: restore into a new "
-		    "path, or move the database away first", db);
+		return say(ZEK_INVALID,
+		    "%s is not empty: restore into a new "
+		    "path, or move the database away first",
+		    db);
 	return ZEK_OK;
 }
 
@@ -368,8 +380,10 @@ source_whole(const char *file)
 		return say(ZEK_INVALID, "%s: %s", file, strerror(errno));
 	snprintf(wal, sizeof(wal), "%s-wal", file);
 	if (stat(wal, &sb) == 0 && sb.st_size > 0)
-		return say(ZEK_INVALID, "%s has a write-ahead log beside it "
-		    "(%s); make the backup with zek backup", file, wal);
+		return say(ZEK_INVALID,
+		    "%s has a write-ahead log beside it "
+		    "(%s); make the backup with zek backup",
+		    file, wal);
 	return ZEK_OK;
 }
 
@@ -463,7 +477,8 @@ store_restore(const char *file, const char *db, struct store_backup_stats *out)
 
 	*out = (struct store_backup_stats){ 0 };
 	if (store_is_pg(db))
-		return say(ZEK_INVALID, "zek restore makes a SQLite database; "
+		return say(ZEK_INVALID,
+		    "zek restore makes a SQLite database; "
 		    "restore PostgreSQL with pg_restore (docs/operations.md)");
 	rc = source_whole(file);
 	if (rc == ZEK_OK)

@@ -12,12 +12,12 @@
 #include "lib/zek.h"
 #include "store/query.h"
 
-#define STMT_CACHE_MAX 512      /* distinct SQL texts one connection keeps */
+#define STMT_CACHE_MAX 512 /* distinct SQL texts one connection keeps */
 
 struct lite_store;
 
 struct stmt_slot {
-	const char *sql;            /* identity: the address of a literal */
+	const char *sql; /* identity: the address of a literal */
 	sqlite3_stmt *st;
 };
 
@@ -31,14 +31,14 @@ struct lite_conn {
 	 * read transaction (BEGIN), which its first write ends; the write
 	 * transaction holds the store's write lock (one writer per process,
 	 * no busy waiting) until it ends. */
-	bool reading;               /* the scope's read transaction is open */
-	bool writing;               /* this connection holds the write lock */
-	bool group_sync;            /* WAL: commits are synced by the store */
-	bool defer_sync;            /* store_scope_defer: the commit not awaited */
-	uint64_t ticket;            /* ... but recorded here */
-	struct sq_result *results;  /* kept rows of sq_collect_cached */
+	bool reading;    /* the scope's read transaction is open */
+	bool writing;    /* this connection holds the write lock */
+	bool group_sync; /* WAL: commits are synced by the store */
+	bool defer_sync; /* store_scope_defer: the commit not awaited */
+	uint64_t ticket; /* ... but recorded here */
+	struct sq_result *results; /* kept rows of sq_collect_cached */
 	size_t nresults, result_bytes;
-	unsigned results_version;   /* the data version they are of */
+	unsigned results_version; /* the data version they are of */
 };
 
 /* The SQLite connection and statement behind the neutral handles. */
@@ -71,8 +71,8 @@ enum zek_rc lite_make_parent_dirs(const char *path);
 /* The SQLite answers of the list and the queues (sqlite_list.c,
  * sqlite_queue.c). */
 enum zek_rc lite_requests_list(struct store_conn *c, struct arena *a,
-    const struct store_list_query *q, struct store_list_row **rows,
-    size_t *n, int64_t *total, bool *capped);
+    const struct store_list_query *q, struct store_list_row **rows, size_t *n,
+    int64_t *total, bool *capped);
 enum zek_rc lite_queue_page(struct store_conn *c, struct arena *a,
     const struct store_queue_query *q, struct store_queue_row **rows,
     size_t *n);

@@ -30,11 +30,13 @@
  * row, ?4 the number of rows; ?5..?12 status codes (?5 NULL = any), ?13 a
  * type id (0 = any).
  */
-#define ROW_COLS "r.id, r.issue_key, r.title, r.status, r.type_id, " \
+#define ROW_COLS \
+	"r.id, r.issue_key, r.title, r.status, r.type_id, " \
 	"r.desk_id, r.reporter_id, u.name, r.created_at, r.updated_at, " \
 	"r.customer_updated_at"
 #define OUT_COLS "SELECT " ROW_COLS " FROM ("
-#define OUT_JOIN_BY(F) ") k JOIN requests r ON r.id = k.id " \
+#define OUT_JOIN_BY(F) \
+	") k JOIN requests r ON r.id = k.id " \
 	"JOIN users u ON u.id = r.reporter_id " \
 	"ORDER BY r." F " DESC, r.id DESC"
 #define OUT_JOIN OUT_JOIN_BY("created_at")
@@ -43,9 +45,10 @@
 #define DESC_LIMIT " ORDER BY r.created_at DESC, r.id DESC LIMIT ?4"
 #define ASC_LIMIT " ORDER BY r.created_at, r.id LIMIT ?4"
 #define WALK "SELECT r.id FROM requests r INDEXED BY requests_created WHERE "
-#define FILTERED " AND (?5 IS NULL OR +r.status IN " \
+#define FILTERED \
+	" AND (?5 IS NULL OR +r.status IN " \
 	"(?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)) AND (?13 = 0 OR +r.type_id = ?13)"
-#define STATUS_MAX_CODES 8      /* ?5..?12 */
+#define STATUS_MAX_CODES 8 /* ?5..?12 */
 
 /*
  * By last change. An agent's list by status and type alone walks
@@ -58,16 +61,19 @@
 #define U_STR(x) #x
 #define U_NUM(x) U_STR(x)
 #define U_CMP(F, OP) "(r." F " " OP " ?1 OR (r." F " = ?1 AND r.id " OP " ?2))"
-#define U_WALK(CMP, DIR) "SELECT r.id FROM requests r INDEXED BY " \
+#define U_WALK(CMP, DIR) \
+	"SELECT r.id FROM requests r INDEXED BY " \
 	"requests_changed WHERE " CMP FILTERED " ORDER BY r.updated_at " DIR \
 	", r.id " DIR " LIMIT ?4"
-#define U_SET(F, OP, DIR) "SELECT " ROW_COLS " FROM requests r " \
+#define U_SET(F, OP, DIR) \
+	"SELECT " ROW_COLS " FROM requests r " \
 	"JOIN users u ON u.id = r.reporter_id WHERE r.id IN (SELECT rowid " \
-	"FROM request_search WHERE request_search MATCH ?3 LIMIT " \
-	U_NUM(STORE_LIST_UPDATED_MAX) ") AND " U_CMP(F, OP) " ORDER BY r." F \
-	" " DIR ", r.id " DIR " LIMIT ?4"
-#define U_SET_NEWER(F) "SELECT * FROM (" U_SET(F, ">", "ASC") ") " \
-	"ORDER BY " F " DESC, id DESC"
+	"FROM request_search WHERE request_search MATCH ?3 LIMIT " U_NUM( \
+	    STORE_LIST_UPDATED_MAX) ") AND " U_CMP(F, \
+	    OP) " ORDER BY r." F " " DIR ", r.id " DIR " LIMIT ?4"
+#define U_SET_NEWER(F) \
+	"SELECT * FROM (" U_SET(F, ">", "ASC") ") " \
+	                                       "ORDER BY " F " DESC, id DESC"
 
 enum list_stmt {
 	Q_COUNT_MATCH,
@@ -88,19 +94,21 @@ enum list_stmt {
 static const char *const list_sql[Q_MAX] = {
 	/* The hits, up to ?2 of them. */
 	[Q_COUNT_MATCH] = "SELECT count(*) FROM (SELECT 1 FROM request_search "
-	    "WHERE request_search MATCH ?1 LIMIT ?2)",
-	[Q_COUNT_BY] = "SELECT coalesce(sum(n), 0) FROM request_counts "
+	                  "WHERE request_search MATCH ?1 LIMIT ?2)",
+	[Q_COUNT_BY] =
+	    "SELECT coalesce(sum(n), 0) FROM request_counts "
 	    "WHERE (?1 IS NULL OR status IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)) "
 	    "AND (?9 = 0 OR type_id = ?9)",
 	[Q_WALK_OLDER] = OUT_COLS WALK OLDER FILTERED DESC_LIMIT OUT_JOIN,
 	[Q_WALK_NEWER] = OUT_COLS WALK NEWER FILTERED ASC_LIMIT OUT_JOIN,
 	/* The page's rows by id (a JSON array), newest first. */
 	[Q_ROWS] = "SELECT " ROW_COLS " "
-	    "FROM json_each(?1) j JOIN requests r ON r.id = j.value "
-	    "JOIN users u ON u.id = r.reporter_id "
-	    "ORDER BY r.created_at DESC, r.id DESC",
-	[Q_VIEWER_ORGS] = "SELECT org_id FROM user_orgs WHERE user_id = ? "
-	    "ORDER BY org_id LIMIT 200",     /* a viewer's organisations */
+	           "FROM json_each(?1) j JOIN requests r ON r.id = j.value "
+	           "JOIN users u ON u.id = r.reporter_id "
+	           "ORDER BY r.created_at DESC, r.id DESC",
+	[Q_VIEWER_ORGS] =
+	    "SELECT org_id FROM user_orgs WHERE user_id = ? "
+	    "ORDER BY org_id LIMIT 200", /* a viewer's organisations */
 	[Q_UPD_WALK_OLDER] = OUT_COLS U_WALK(U_CMP("updated_at", "<"), "DESC")
 	    OUT_JOIN_BY("updated_at"),
 	[Q_UPD_WALK_NEWER] = OUT_COLS U_WALK(U_CMP("updated_at", ">"), "ASC")
@@ -128,7 +136,8 @@ status_group(const struct store_list_query *q)
 {
 	if (q->nstatuses == 0 || q->nnot_statuses == 0)
 		return NULL;
-	if (q->nnot_statuses == 1 && strcmp(q->not_statuses[0], "geschlossen") == 0)
+	if (q->nnot_statuses == 1 &&
+	    strcmp(q->not_statuses[0], "geschlossen") == 0)
 		return "zgopen";
 	if (q->nstatuses == 1 && strcmp(q->statuses[0], "geschlossen") == 0)
 		return "zgclosed";
@@ -158,8 +167,8 @@ put_visible(struct store_conn *c, struct buf *b, int64_t viewer)
 	st = sq_start(c, &rc, list_sql[Q_VIEWER_ORGS], "i", viewer);
 	if (st == NULL)
 		return rc;
-	buf_printf(b, "(facets : (zr%lld OR zc%lld OR zp%lld", (long long)viewer,
-	    (long long)viewer, (long long)viewer);
+	buf_printf(b, "(facets : (zr%lld OR zc%lld OR zp%lld",
+	    (long long)viewer, (long long)viewer, (long long)viewer);
 	while ((step = sq_next(c, st, &rc)) == 1)
 		buf_printf(b, " OR zo%lld", (long long)sq_stmt_i64(c, st, 0));
 	buf_puts(b, "))");
@@ -224,7 +233,7 @@ build_match(struct store_conn *c, const struct store_list_query *q,
 		rc = match_put_status_set(b, q->statuses, q->nstatuses);
 	}
 	if (rc == ZEK_OK && b->failed)
-		rc = b->failed;     /* ZEK_TOOBIG, or ZEK_NOMEM */
+		rc = b->failed; /* ZEK_TOOBIG, or ZEK_NOMEM */
 	return rc;
 }
 
@@ -242,8 +251,7 @@ status_params(const char *const *codes, size_t n, const char **out)
  * type only). */
 static enum zek_rc
 read_walk(struct store_conn *c, struct arena *a, bool newer,
-    const struct store_list_query *q, struct store_list_row **rows,
-    size_t *n)
+    const struct store_list_query *q, struct store_list_row **rows, size_t *n)
 {
 	static const enum list_stmt by[2][2] = {
 		{ Q_WALK_OLDER, Q_WALK_NEWER },
@@ -258,14 +266,15 @@ read_walk(struct store_conn *c, struct arena *a, bool newer,
 		at = q->cursor_at;
 		id = q->cursor_id;
 	}
-	status_params(q->statuses, q->nnot_statuses > 0 ? q->nstatuses : 0, st8);
+	status_params(q->statuses, q->nnot_statuses > 0 ? q->nstatuses : 0,
+	    st8);
 	st = sq_start(c, &rc, list_sql[by[q->by_updated][newer]],
-	    "iitztttttttti", at, id, "", q->limit, st8[0], st8[1], st8[2], st8[3],
-	    st8[4], st8[5], st8[6], st8[7], q->type_id);
+	    "iitztttttttti", at, id, "", q->limit, st8[0], st8[1], st8[2],
+	    st8[3], st8[4], st8[5], st8[6], st8[7], q->type_id);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, sq_map_list_row, sizeof(**rows), (void **)rows,
-	    n);
+	return sq_collect(c, a, st, sq_map_list_row, sizeof(**rows),
+	    (void **)rows, n);
 }
 
 /* Requests with one of the status codes (none = any) and the type (0 =
@@ -332,8 +341,8 @@ read_updated_set(struct store_conn *c, struct arena *a, bool newer,
 	    match, q->limit);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, sq_map_list_row, sizeof(**rows), (void **)rows,
-	    n);
+	return sq_collect(c, a, st, sq_map_list_row, sizeof(**rows),
+	    (void **)rows, n);
 }
 
 /* Counts the hits of `match` up to q->count_max + 1 into *total and
@@ -349,7 +358,8 @@ count_hits(struct store_conn *c, const struct store_list_query *q,
 
 	if (q->by_updated && upto < STORE_LIST_UPDATED_MAX + 1)
 		upto = STORE_LIST_UPDATED_MAX + 1;
-	rc = sq_query_i64(c, &count, list_sql[Q_COUNT_MATCH], "ti", match, upto);
+	rc = sq_query_i64(c, &count, list_sql[Q_COUNT_MATCH], "ti", match,
+	    upto);
 	if (rc != ZEK_OK)
 		return rc;
 	if (q->by_updated && count > STORE_LIST_UPDATED_MAX)
@@ -361,8 +371,8 @@ count_hits(struct store_conn *c, const struct store_list_query *q,
 
 enum zek_rc
 lite_requests_list(struct store_conn *c, struct arena *a,
-    const struct store_list_query *q, struct store_list_row **rows,
-    size_t *n, int64_t *total, bool *capped)
+    const struct store_list_query *q, struct store_list_row **rows, size_t *n,
+    int64_t *total, bool *capped)
 {
 	bool newer = q->has_cursor && q->backward;
 	int64_t size_in, size_out, all;
@@ -379,7 +389,8 @@ lite_requests_list(struct store_conn *c, struct arena *a,
 	*total = 0;
 	*capped = false;
 	if (q->limit == 0 || q->limit > STORE_LIST_LIMIT_MAX ||
-	    q->nstatuses > STATUS_MAX_CODES || q->nnot_statuses > STATUS_MAX_CODES)
+	    q->nstatuses > STATUS_MAX_CODES ||
+	    q->nnot_statuses > STATUS_MAX_CODES)
 		return ZEK_INVALID;
 	/* Only status and type restrict the list: counted exactly. */
 	plain = (q->terms == NULL || q->terms[0] == '\0') &&
@@ -390,7 +401,8 @@ lite_requests_list(struct store_conn *c, struct arena *a,
 	if (q->nnot_statuses > 0)
 		rc = count_by(c, q->statuses, q->nstatuses, 0, &size_in);
 	if (rc == ZEK_OK && q->nnot_statuses > 0)
-		rc = count_by(c, q->not_statuses, q->nnot_statuses, 0, &size_out);
+		rc = count_by(c, q->not_statuses, q->nnot_statuses, 0,
+		    &size_out);
 	if (rc == ZEK_OK)
 		rc = build_match(c, q, size_out < size_in, &b, &nothing);
 	if (rc != ZEK_OK || nothing)
@@ -401,8 +413,8 @@ lite_requests_list(struct store_conn *c, struct arena *a,
 		goto out;
 	}
 	if (plain) {
-		rc = count_by(c, q->statuses, q->nnot_statuses > 0 ? q->nstatuses : 0,
-		    q->type_id, total);
+		rc = count_by(c, q->statuses,
+		    q->nnot_statuses > 0 ? q->nstatuses : 0, q->type_id, total);
 		if (rc == ZEK_OK && *total > 0 && b.len > 0)
 			rc = count_by(c, NULL, 0, 0, &all);
 		if (rc != ZEK_OK || *total == 0)
@@ -419,13 +431,15 @@ lite_requests_list(struct store_conn *c, struct arena *a,
 	}
 	if (q->by_updated) {
 		rc = plain ? read_walk(c, a, newer, q, rows, n) :
-		    read_updated_set(c, a, newer, q, match, rows, n);
+		             read_updated_set(c, a, newer, q, match, rows, n);
 		goto out;
 	}
-	w = (struct walk_query){ .match = match, .newest_first = !newer,
+	w = (struct walk_query){ .match = match,
+		.newest_first = !newer,
 		.has_cursor = q->has_cursor,
 		.cursor_created_at = q->cursor_at,
-		.cursor_id = q->cursor_id, .limit = q->limit };
+		.cursor_id = q->cursor_id,
+		.limit = q->limit };
 	rc = walk_hits(c, a, &w, &ids, &nids);
 	if (rc == ZEK_OK)
 		rc = read_ids(c, a, ids, nids, rows, n);

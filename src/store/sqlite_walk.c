@@ -26,7 +26,7 @@
  * holds an older created_at; oldest first, at the first block whose
  * running newest created_at reaches the cursor's.
  */
-#define BLOCK_IDS 64            /* ids per row of request_blocks */
+#define BLOCK_IDS 64 /* ids per row of request_blocks */
 
 enum walk_stmt {
 	W_HITS_DESC,
@@ -41,25 +41,27 @@ enum walk_stmt {
 
 static const char *const walk_sql[W_MAX] = {
 	/* The hits below an id, newest first; from an id on, oldest first. */
-	[W_HITS_DESC] = "SELECT rowid FROM request_search "
+	[W_HITS_DESC] =
+	    "SELECT rowid FROM request_search "
 	    "WHERE request_search MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC",
-	[W_HITS_ASC] = "SELECT rowid FROM request_search "
+	[W_HITS_ASC] =
+	    "SELECT rowid FROM request_search "
 	    "WHERE request_search MATCH ?1 AND rowid >= ?2 ORDER BY rowid",
 	[W_CREATED] = "SELECT created_at FROM requests WHERE id = ?",
 	/* The newest created_at of all requests up to block ?1. */
 	[W_BLOCK_HI] = "SELECT hi FROM request_blocks WHERE block <= ? "
-	    "ORDER BY block DESC LIMIT 1",
+	               "ORDER BY block DESC LIMIT 1",
 	/* The oldest created_at of all requests from block ?1 on. */
 	[W_BLOCK_REST_LO] = "SELECT rest_lo FROM request_blocks "
-	    "WHERE block >= ? ORDER BY block LIMIT 1",
+	                    "WHERE block >= ? ORDER BY block LIMIT 1",
 	/* Rows older than the cursor (?2 = created_at, ?1 = its block) are
 	 * in its own block, or a newer one holding an older created_at. */
 	[W_START_DESC] = "SELECT coalesce(max(block), -1) FROM request_blocks "
-	    "WHERE block > ?1 AND lo <= ?2",
+	                 "WHERE block > ?1 AND lo <= ?2",
 	/* Rows newer than the cursor: none before the first block whose
 	 * running newest created_at reaches it. */
 	[W_START_ASC] = "SELECT block FROM request_blocks WHERE hi >= ? "
-	    "ORDER BY hi, block LIMIT 1",
+	                "ORDER BY hi, block LIMIT 1",
 };
 
 const char *
@@ -159,8 +161,8 @@ block_bound(struct store_conn *c, bool newest_first, int64_t block,
 {
 	enum zek_rc rc;
 
-	rc = sq_query_i64(c, bound, walk_sql[newest_first ? W_BLOCK_HI :
-	    W_BLOCK_REST_LO], "i", block);
+	rc = sq_query_i64(c, bound,
+	    walk_sql[newest_first ? W_BLOCK_HI : W_BLOCK_REST_LO], "i", block);
 	if (rc == ZEK_NOTFOUND) {
 		*bound = newest_first ? INT64_MAX : INT64_MIN;
 		rc = ZEK_OK;
@@ -192,7 +194,8 @@ walk_start(struct store_conn *c, const struct walk_query *q, int64_t *from,
 			*from = (b + 1) * BLOCK_IDS;
 		return ZEK_OK;
 	}
-	rc = sq_query_i64(c, &b, walk_sql[W_START_ASC], "i", q->cursor_created_at);
+	rc = sq_query_i64(c, &b, walk_sql[W_START_ASC], "i",
+	    q->cursor_created_at);
 	if (rc == ZEK_NOTFOUND) {
 		*none = true;
 		return ZEK_OK;
@@ -248,8 +251,9 @@ walk_hits(struct store_conn *c, struct arena *a, const struct walk_query *q,
 	rc = walk_start(c, q, &from, &none);
 	if (rc != ZEK_OK || none)
 		return rc;
-	st = sq_start(c, &rc, walk_sql[q->newest_first ? W_HITS_DESC :
-	    W_HITS_ASC], "ti", q->match, from);
+	st = sq_start(c, &rc,
+	    walk_sql[q->newest_first ? W_HITS_DESC : W_HITS_ASC], "ti",
+	    q->match, from);
 	if (st == NULL)
 		return rc;
 	while ((step = sq_next(c, st, &rc)) == 1) {
@@ -264,14 +268,15 @@ walk_hits(struct store_conn *c, struct arena *a, const struct walk_query *q,
 			break;
 		rc2 = sq_query_i64(c, &created, walk_sql[W_CREATED], "i", id);
 		if (rc2 == ZEK_NOTFOUND)
-			continue;       /* an index row without its request */
+			continue; /* an index row without its request */
 		if (rc2 != ZEK_OK) {
 			rc = rc2;
 			break;
 		}
 		x = (struct hit){ created, id };
-		if (q->has_cursor && (q->newest_first ? !hit_before(&x, &cur) :
-		    !hit_before(&cur, &x)))
+		if (q->has_cursor &&
+		    (q->newest_first ? !hit_before(&x, &cur) :
+		                       !hit_before(&cur, &x)))
 			continue;
 		keep = true;
 		if (q->filter != NULL) {

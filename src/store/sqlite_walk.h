@@ -15,17 +15,17 @@ struct store_conn;
 
 /* Whether hit `id` belongs on the page, beyond the FTS5 query (e.g. its
  * assignee); ZEK_OK with *keep set. */
-typedef enum zek_rc (*walk_filter_fn)(struct store_conn *c, int64_t id,
-    void *arg, bool *keep);
+typedef enum zek_rc (
+    *walk_filter_fn)(struct store_conn *c, int64_t id, void *arg, bool *keep);
 
 struct walk_query {
-	const char *match;          /* FTS5 query over request_search */
-	bool newest_first;          /* the order; else oldest first */
-	bool has_cursor;            /* only rows after the cursor row */
+	const char *match; /* FTS5 query over request_search */
+	bool newest_first; /* the order; else oldest first */
+	bool has_cursor;   /* only rows after the cursor row */
 	int64_t cursor_created_at;
 	int64_t cursor_id;
-	size_t limit;               /* 1..STORE_LIST_LIMIT_MAX */
-	walk_filter_fn filter;      /* NULL: every hit */
+	size_t limit;          /* 1..STORE_LIST_LIMIT_MAX */
+	walk_filter_fn filter; /* NULL: every hit */
 	void *filter_arg;
 };
 

@@ -62,15 +62,15 @@ int store_migration_count(const struct store *st);
 
 /* One check and what it found. */
 struct store_check_item {
-	const char *name;           /* "integrity_check", "search index", ... */
-	int64_t problems;           /* 0: passed; at most STORE_CHECK_SHOWN + 1 */
-	const char *detail;         /* the first problems, "; "-separated */
+	const char *name;   /* "integrity_check", "search index", ... */
+	int64_t problems;   /* 0: passed; at most STORE_CHECK_SHOWN + 1 */
+	const char *detail; /* the first problems, "; "-separated */
 };
-#define STORE_CHECK_SHOWN 5     /* problems named in a detail */
+#define STORE_CHECK_SHOWN 5 /* problems named in a detail */
 #define STORE_CHECK_ITEMS_MAX 8
 struct store_check_report {
-	int64_t schema_version;     /* applied migrations */
-	int schema_binary;          /* migrations this zek has */
+	int64_t schema_version; /* applied migrations */
+	int schema_binary;      /* migrations this zek has */
 	int64_t requests, comments, attachments, users;
 	struct store_check_item items[STORE_CHECK_ITEMS_MAX];
 	size_t nitems;
@@ -93,8 +93,7 @@ bool store_check_passed(const struct store_check_report *r);
 /* For /metrics: the database's size in bytes. SQLite: its pages
  * (page_count * page_size) and the write-ahead log beside the file;
  * PostgreSQL: pg_database_size of the current database. Scratch in a. */
-enum zek_rc store_db_size(struct store_conn *c, struct arena *a,
-    int64_t *out);
+enum zek_rc store_db_size(struct store_conn *c, struct arena *a, int64_t *out);
 
 /* Transactions: store_begin opens a write transaction (SQLite: BEGIN
  * IMMEDIATE, waiting up to the busy timeout). store_rollback is safe
@@ -122,16 +121,16 @@ enum zek_rc store_scope_end(struct store_conn *c, bool commit);
  * writers queue on one lock. Valid until the next scope or transaction
  * begins. A statement outside any transaction is retried by the store
  * itself. */
-#define STORE_ATTEMPTS 3        /* runs of one scope or transaction in all */
+#define STORE_ATTEMPTS 3 /* runs of one scope or transaction in all */
 bool store_scope_retryable(struct store_conn *c);
 /* For /metrics: the database's failures since start, by kind. A unique
  * key taken, which the code expects and answers, is none. */
 enum store_error_kind {
-	STORE_ERR_BUSY,             /* a lock waited for in vain (SQLite
-	                               BUSY/LOCKED, PostgreSQL 55P03) */
-	STORE_ERR_SERIALIZATION,    /* refused as a deadlock's or a
-	                               serialisation's victim (40001, 40P01) */
-	STORE_ERR_CONNECTION,       /* the connection to PostgreSQL was lost */
+	STORE_ERR_BUSY,          /* a lock waited for in vain (SQLite
+	                            BUSY/LOCKED, PostgreSQL 55P03) */
+	STORE_ERR_SERIALIZATION, /* refused as a deadlock's or a
+	                            serialisation's victim (40001, 40P01) */
+	STORE_ERR_CONNECTION,    /* the connection to PostgreSQL was lost */
 	STORE_ERR_OTHER,
 	STORE_ERR_MAX
 };
@@ -199,16 +198,16 @@ struct store_org {
 
 struct store_user {
 	int64_t id;
-	const char *email;          /* as entered; unique without regard to case */
+	const char *email; /* as entered; unique without regard to case */
 	const char *name;
-	const char *password_hash;  /* crypto_pwhash_str output, or "" */
-	const char *role;           /* "customer" | "agent" | "admin" */
-	const char *lang;           /* "de" | "en" */
-	const char *tz;             /* IANA zone */
-	bool notify;                /* default for e-mail notifications */
+	const char *password_hash; /* crypto_pwhash_str output, or "" */
+	const char *role;          /* "customer" | "agent" | "admin" */
+	const char *lang;          /* "de" | "en" */
+	const char *tz;            /* IANA zone */
+	bool notify;               /* default for e-mail notifications */
 	int64_t created_at;
-	int64_t deactivated_at;     /* 0 = active */
-	int64_t last_login_at;      /* 0 = never */
+	int64_t deactivated_at; /* 0 = active */
+	int64_t last_login_at;  /* 0 = never */
 };
 
 /* ZEK_CONFLICT when the e-mail exists already. */
@@ -221,7 +220,8 @@ enum zek_rc store_user_by_id(struct store_conn *c, struct arena *a, int64_t id,
     struct store_user **out);
 enum zek_rc store_user_count(struct store_conn *c, int64_t *out);
 /* Whether the user gets e-mail notifications at all. */
-enum zek_rc store_user_set_notify(struct store_conn *c, int64_t id, bool notify);
+enum zek_rc store_user_set_notify(struct store_conn *c, int64_t id,
+    bool notify);
 enum zek_rc store_user_update_profile(struct store_conn *c, int64_t id,
     const char *name, const char *lang, const char *tz);
 enum zek_rc store_user_set_password(struct store_conn *c, int64_t id,
@@ -229,8 +229,8 @@ enum zek_rc store_user_set_password(struct store_conn *c, int64_t id,
 /* Users whose name or e-mail contains `query` (any case; NULL or "" = all),
  * with role `role` (NULL = any role), ordered by name. */
 enum zek_rc store_users_search(struct store_conn *c, struct arena *a,
-    const char *query, const char *role, size_t limit,
-    struct store_user **out, size_t *n);
+    const char *query, const char *role, size_t limit, struct store_user **out,
+    size_t *n);
 /* Other users sharing at least one organisation with `user_id`, whose
  * name or e-mail contains `query` (NULL or "" = all), with role `role`
  * (NULL = any), ordered by name. */
@@ -255,12 +255,12 @@ enum zek_rc store_user_orgs(struct store_conn *c, struct arena *a,
 /* A link sent by mail; only the hash of its raw token is kept. */
 struct store_account_link {
 	const char *token_hash;
-	const char *purpose;        /* "invite" | "reset" */
+	const char *purpose; /* "invite" | "reset" */
 	int64_t user_id;
-	int64_t created_by;         /* 0 = the command line or the system */
+	int64_t created_by; /* 0 = the command line or the system */
 	int64_t created_at;
 	int64_t expires_at;
-	int64_t used_at;            /* 0 = not used */
+	int64_t used_at; /* 0 = not used */
 };
 
 enum zek_rc store_account_link_insert(struct store_conn *c,
@@ -271,8 +271,8 @@ enum zek_rc store_account_link_get(struct store_conn *c, struct arena *a,
 /* Spends the link in one guarded statement, so that two uses at once
  * cannot both succeed: ZEK_NOTFOUND when it is unknown, of another
  * purpose, used or expired at `now`. */
-enum zek_rc store_account_link_use(struct store_conn *c,
-    const char *token_hash, const char *purpose, int64_t now);
+enum zek_rc store_account_link_use(struct store_conn *c, const char *token_hash,
+    const char *purpose, int64_t now);
 /* Spends every unused link of the user for `purpose` (a new reset link
  * or a password set makes the older ones useless). */
 enum zek_rc store_account_links_spend(struct store_conn *c, int64_t user_id,
@@ -297,7 +297,7 @@ struct store_user_request {
 };
 
 struct store_user_comment {
-	const char *key;            /* of the request */
+	const char *key; /* of the request */
 	const char *body;
 	bool is_public;
 	int64_t created_at;
@@ -327,21 +327,21 @@ enum zek_rc store_user_erase(struct store_conn *c, const struct store_user *u,
 struct store_audit {
 	int64_t id;
 	int64_t at;
-	int64_t actor_id;           /* 0 = the command line or the system */
-	const char *actor_name;     /* read only: "" for none */
-	const char *action;         /* "invite", "deactivate", ... */
-	int64_t user_id;            /* 0 = none */
-	const char *user_email;     /* read only */
-	int64_t org_id;             /* 0 = none */
-	const char *org_name;       /* read only */
+	int64_t actor_id;       /* 0 = the command line or the system */
+	const char *actor_name; /* read only: "" for none */
+	const char *action;     /* "invite", "deactivate", ... */
+	int64_t user_id;        /* 0 = none */
+	const char *user_email; /* read only */
+	int64_t org_id;         /* 0 = none */
+	const char *org_name;   /* read only */
 	const char *detail;
 };
 
 enum zek_rc store_audit_add(struct store_conn *c, const struct store_audit *e);
 /* Newest first; user_id 0 = everybody's; before_id 0 = from the newest. */
 enum zek_rc store_audit_list(struct store_conn *c, struct arena *a,
-    int64_t user_id, int64_t before_id, size_t limit,
-    struct store_audit **out, size_t *n);
+    int64_t user_id, int64_t before_id, size_t limit, struct store_audit **out,
+    size_t *n);
 
 /* ---- the staff's pages of people and organisations (directory.c) ---- */
 
@@ -349,23 +349,22 @@ enum zek_rc store_audit_list(struct store_conn *c, struct arena *a,
  * organisation's members, after the person with id after_id in the order
  * by name. */
 struct store_people_query {
-	const char *role;           /* "customer", ... */
-	const char *query;          /* NULL or "" = everybody */
-	int64_t org_id;             /* 0 = any */
-	int64_t after_id;           /* 0 = from the first */
+	const char *role;  /* "customer", ... */
+	const char *query; /* NULL or "" = everybody */
+	int64_t org_id;    /* 0 = any */
+	int64_t after_id;  /* 0 = from the first */
 	size_t limit;
-	const char *closed_status;  /* status code not counted as open */
+	const char *closed_status; /* status code not counted as open */
 };
 
 struct store_customer {
 	struct store_user u;
-	const char *orgs;           /* names by name, joined by ", " */
-	int64_t open_requests;      /* reported, not closed */
+	const char *orgs;      /* names by name, joined by ", " */
+	int64_t open_requests; /* reported, not closed */
 };
 
 enum zek_rc store_customers_page(struct store_conn *c, struct arena *a,
-    const struct store_people_query *q, struct store_customer **out,
-    size_t *n);
+    const struct store_people_query *q, struct store_customer **out, size_t *n);
 enum zek_rc store_user_set_role(struct store_conn *c, int64_t id,
     const char *role);
 
@@ -397,7 +396,7 @@ enum zek_rc store_user_org_remove(struct store_conn *c, int64_t user_id,
 /* ---- sessions and login throttling ---- */
 
 struct store_session {
-	const char *token_hash;     /* hex of the hashed raw token */
+	const char *token_hash; /* hex of the hashed raw token */
 	int64_t user_id;
 	const char *csrf;
 	int64_t created_at;
@@ -430,10 +429,10 @@ enum zek_rc store_login_failure_clear(struct store_conn *c, const char *key);
 struct store_desk {
 	int64_t id;
 	int64_t portal_id;
-	const char *project_key;    /* "ZEK" */
+	const char *project_key; /* "ZEK" */
 	const char *name;
 	const char *description;
-	int64_t next_number;        /* last number handed out */
+	int64_t next_number; /* last number handed out */
 };
 
 struct store_group {
@@ -451,8 +450,8 @@ struct store_reqtype {
 	const char *description_de, *description_en;
 	int64_t position;
 	const char *icon;
-	bool hidden;                /* not offered to customers (admin) */
-	int64_t sla_response_minutes;   /* working time goals, 0 = none */
+	bool hidden;                  /* not offered to customers (admin) */
+	int64_t sla_response_minutes; /* working time goals, 0 = none */
 	int64_t sla_resolution_minutes;
 };
 
@@ -460,16 +459,16 @@ struct store_field {
 	int64_t id;
 	int64_t type_id;
 	const char *key;
-	const char *kind;           /* "text", "richtext", ... see core/fields.h */
+	const char *kind; /* "text", "richtext", ... see core/fields.h */
 	const char *label_de, *label_en;
 	const char *help_de, *help_en;
 	const char *placeholder_de, *placeholder_en;
 	bool required;
 	int64_t position;
-	const char *object_kind;    /* "mandant" | "online_dienst" | "" */
+	const char *object_kind; /* "mandant" | "online_dienst" | "" */
 	bool multiple;
 	const char *checkbox_label_de, *checkbox_label_en;
-	bool hidden;                /* not on the forms; old values still shown */
+	bool hidden; /* not on the forms; old values still shown */
 };
 
 struct store_option {
@@ -478,7 +477,7 @@ struct store_option {
 	const char *value;
 	const char *label_de, *label_en;
 	int64_t position;
-	bool retired;               /* not offered; old values still shown */
+	bool retired; /* not offered; old values still shown */
 };
 
 /* Insert functions take the id from the record when it is > 0 (fixed ids
@@ -500,8 +499,8 @@ enum zek_rc store_desk_count(struct store_conn *c, int64_t *out);
 enum zek_rc store_desk_next_number(struct store_conn *c, int64_t desk_id,
     int64_t *number);
 
-enum zek_rc store_group_insert(struct store_conn *c, const struct store_group *g,
-    int64_t *id_out);
+enum zek_rc store_group_insert(struct store_conn *c,
+    const struct store_group *g, int64_t *id_out);
 enum zek_rc store_groups_by_desk(struct store_conn *c, struct arena *a,
     int64_t desk_id, struct store_group **out, size_t *n);
 enum zek_rc store_group_get(struct store_conn *c, struct arena *a, int64_t id,
@@ -514,14 +513,14 @@ enum zek_rc store_reqtype_insert(struct store_conn *c,
     const struct store_reqtype *t, int64_t *id_out);
 enum zek_rc store_reqtypes_by_desk(struct store_conn *c, struct arena *a,
     int64_t desk_id, struct store_reqtype **out, size_t *n);
-enum zek_rc store_reqtype_get(struct store_conn *c, struct arena *a,
-    int64_t id, struct store_reqtype **out);
+enum zek_rc store_reqtype_get(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_reqtype **out);
 /* Writes every column but id and desk_id. */
 enum zek_rc store_reqtype_update(struct store_conn *c,
     const struct store_reqtype *t);
 
-enum zek_rc store_field_insert(struct store_conn *c, const struct store_field *f,
-    int64_t *id_out);
+enum zek_rc store_field_insert(struct store_conn *c,
+    const struct store_field *f, int64_t *id_out);
 /* The type's fields ordered by position. */
 enum zek_rc store_fields_by_type(struct store_conn *c, struct arena *a,
     int64_t type_id, struct store_field **out, size_t *n);
@@ -545,9 +544,9 @@ enum zek_rc store_option_update(struct store_conn *c,
 
 struct store_object {
 	int64_t id;
-	const char *kind;           /* "mandant" | "online_dienst" */
+	const char *kind; /* "mandant" | "online_dienst" */
 	const char *name;
-	int64_t retired_at;         /* UTC ms, 0 = offered for new requests */
+	int64_t retired_at; /* UTC ms, 0 = offered for new requests */
 };
 
 /* Inserts unless (kind, name) exists; *id_out gets the id either way and
@@ -577,17 +576,17 @@ struct store_request {
 	int64_t id;
 	int64_t desk_id;
 	int64_t number;
-	const char *key;            /* "ZEK-12" */
+	const char *key; /* "ZEK-12" */
 	int64_t type_id;
 	int64_t reporter_id;
 	int64_t creator_id;
-	int64_t shared_org_id;      /* 0 = private */
-	const char *status;         /* status code, see core/status.h */
-	const char *resolution;     /* resolution code or "" */
+	int64_t shared_org_id;  /* 0 = private */
+	const char *status;     /* status code, see core/status.h */
+	const char *resolution; /* resolution code or "" */
 	const char *title;
 	int64_t created_at;
-	int64_t updated_at;         /* any change, internal notes included */
-	int64_t customer_updated_at;    /* the last change customers can see */
+	int64_t updated_at;          /* any change, internal notes included */
+	int64_t customer_updated_at; /* the last change customers can see */
 };
 
 struct store_value {
@@ -650,12 +649,10 @@ struct store_participant {
 };
 /* By request, then as store_participants. */
 enum zek_rc store_participants_of(struct store_conn *c, struct arena *a,
-    const int64_t *ids, size_t n, struct store_participant **out,
-    size_t *nout);
+    const int64_t *ids, size_t n, struct store_participant **out, size_t *nout);
 /* The requests among ids for which user_id turned mails off, ascending. */
 enum zek_rc store_notify_muted_of(struct store_conn *c, struct arena *a,
-    const int64_t *ids, size_t n, int64_t user_id, int64_t **out,
-    size_t *nout);
+    const int64_t *ids, size_t n, int64_t user_id, int64_t **out, size_t *nout);
 struct store_id_time {
 	int64_t id;
 	int64_t at;
@@ -700,14 +697,14 @@ enum zek_rc store_notify_muted_list(struct store_conn *c, struct arena *a,
 
 struct store_attachment {
 	int64_t id;
-	int64_t request_id;         /* 0 while temporary */
+	int64_t request_id; /* 0 while temporary */
 	int64_t uploader_id;
-	const char *temp_token;     /* "" once attached to a request */
-	int64_t comment_id;         /* 0 = the request's own (not a comment's) */
+	const char *temp_token; /* "" once attached to a request */
+	int64_t comment_id;     /* 0 = the request's own (not a comment's) */
 	const char *filename;
 	const char *mime;
 	int64_t size;
-	const unsigned char *data;  /* NULL unless asked for */
+	const unsigned char *data; /* NULL unless asked for */
 	int64_t created_at;
 };
 
@@ -721,8 +718,8 @@ enum zek_rc store_attachment_insert(struct store_conn *c,
     const struct store_attachment *att, const void *data, size_t len,
     int64_t max_count, int64_t max_bytes, int64_t *id_out);
 /* How many temporary uploads `uploader_id` has and their total size. */
-enum zek_rc store_attachments_pending(struct store_conn *c,
-    int64_t uploader_id, int64_t *count, int64_t *bytes);
+enum zek_rc store_attachments_pending(struct store_conn *c, int64_t uploader_id,
+    int64_t *count, int64_t *bytes);
 /* A temporary upload by token and uploader, without data; ZEK_NOTFOUND if
  * it is not temporary or belongs to someone else. */
 enum zek_rc store_attachment_temp_get(struct store_conn *c, struct arena *a,
@@ -735,9 +732,8 @@ enum zek_rc store_attachment_attach(struct store_conn *c, int64_t uploader_id,
 enum zek_rc store_attachments_by_request(struct store_conn *c, struct arena *a,
     int64_t request_id, struct store_attachment **out, size_t *n);
 /* By request, then as store_attachments_by_request. */
-enum zek_rc store_attachments_by_requests(struct store_conn *c,
-    struct arena *a, const int64_t *ids, size_t n,
-    struct store_attachment **out, size_t *nout);
+enum zek_rc store_attachments_by_requests(struct store_conn *c, struct arena *a,
+    const int64_t *ids, size_t n, struct store_attachment **out, size_t *nout);
 /* One attachment; with_data copies the blob into the arena. */
 enum zek_rc store_attachment_get(struct store_conn *c, struct arena *a,
     int64_t id, bool with_data, struct store_attachment **out);
@@ -752,8 +748,8 @@ struct store_comment {
 	int64_t id;
 	int64_t request_id;
 	int64_t author_id;
-	const char *body;           /* Markdown */
-	bool is_public;             /* false = internal note (agents only) */
+	const char *body; /* Markdown */
+	bool is_public;   /* false = internal note (agents only) */
 	int64_t created_at;
 };
 
@@ -767,27 +763,27 @@ struct store_comment {
 struct store_activity {
 	int64_t id;
 	int64_t request_id;
-	int64_t actor_id;           /* 0 = the system */
+	int64_t actor_id; /* 0 = the system */
 	const char *kind;
-	const char *action;         /* workflow action code, or "" */
-	int64_t comment_id;         /* 0 = none */
-	int64_t attachment_id;      /* 0 = none */
-	int64_t subject_id;         /* participant; reporter of "created" */
-	int64_t org_id;             /* 0 = none */
-	const char *old_status;     /* status codes, "" when not a change */
+	const char *action;     /* workflow action code, or "" */
+	int64_t comment_id;     /* 0 = none */
+	int64_t attachment_id;  /* 0 = none */
+	int64_t subject_id;     /* participant; reporter of "created" */
+	int64_t org_id;         /* 0 = none */
+	const char *old_status; /* status codes, "" when not a change */
 	const char *new_status;
-	const char *resolution;     /* resolution code after the change, or "" */
-	bool is_public;             /* false = agents only */
+	const char *resolution; /* resolution code after the change, or "" */
+	bool is_public;         /* false = agents only */
 	int64_t created_at;
-	const char *old_value;      /* "edited": before and after, as stored */
-	const char *new_value;      /* (values joined by "\n"); "linked",
-	                               "unlinked": the other request's key */
+	const char *old_value; /* "edited": before and after, as stored */
+	const char *new_value; /* (values joined by "\n"); "linked",
+	                          "unlinked": the other request's key */
 	/* Read only (joined by store_activity_by_request): */
-	const char *actor_name;     /* "" for the system */
-	const char *actor_role;     /* users.role, "" for the system */
+	const char *actor_name; /* "" for the system */
+	const char *actor_role; /* users.role, "" for the system */
 	const char *subject_name;
 	const char *org_name;
-	const char *comment_body;   /* the comment's Markdown */
+	const char *comment_body; /* the comment's Markdown */
 };
 
 enum zek_rc store_comment_insert(struct store_conn *c,
@@ -819,8 +815,8 @@ enum zek_rc store_request_share_org(struct store_conn *c, int64_t id,
 /* Users whose name equals `name` without regard to case (Unicode case
  * folding), with role `role` (NULL = any), ordered by id, at most limit. */
 enum zek_rc store_users_by_name(struct store_conn *c, struct arena *a,
-    const char *name, const char *role, size_t limit,
-    struct store_user **out, size_t *n);
+    const char *name, const char *role, size_t limit, struct store_user **out,
+    size_t *n);
 /* Number of participants of a request. */
 enum zek_rc store_participant_count(struct store_conn *c, int64_t request_id,
     int64_t *out);
@@ -834,12 +830,12 @@ struct store_token {
 	const char *name;
 	int64_t created_at;
 	int64_t expires_at;
-	int64_t last_used_at;       /* 0 = never used */
+	int64_t last_used_at; /* 0 = never used */
 };
 
 /* token_hash: hex SHA-256 of the raw token; ZEK_CONFLICT if it exists. */
-enum zek_rc store_token_insert(struct store_conn *c, const struct store_token *t,
-    const char *token_hash, int64_t *id_out);
+enum zek_rc store_token_insert(struct store_conn *c,
+    const struct store_token *t, const char *token_hash, int64_t *id_out);
 /* The user's tokens, newest first (expired ones included). */
 enum zek_rc store_tokens_by_user(struct store_conn *c, struct arena *a,
     int64_t user_id, struct store_token **out, size_t *n);
@@ -864,7 +860,7 @@ enum zek_rc store_sessions_delete_others(struct store_conn *c, int64_t user_id,
 
 /* One file of a kept form, as the browser sent it. */
 struct store_kept_file {
-	const char *field;          /* the form field that carried it */
+	const char *field; /* the form field that carried it */
 	const char *filename;
 	const unsigned char *data;
 	size_t size;
@@ -872,13 +868,13 @@ struct store_kept_file {
 
 struct store_kept_form {
 	int64_t id;
-	const char *secret_hash;    /* hex hash of the browser cookie's secret */
-	int64_t user_id;            /* the ended session's user; 0: not known */
-	const char *page;           /* path of the page the form is on */
-	const char *fields;         /* the text fields, urlencoded */
-	bool files_dropped;         /* files were sent but not kept */
+	const char *secret_hash; /* hex hash of the browser cookie's secret */
+	int64_t user_id;         /* the ended session's user; 0: not known */
+	const char *page;        /* path of the page the form is on */
+	const char *fields;      /* the text fields, urlencoded */
+	bool files_dropped;      /* files were sent but not kept */
 	const char *client_ip;
-	int64_t bytes;              /* fields and files together */
+	int64_t bytes; /* fields and files together */
 	int64_t created_at;
 	int64_t expires_at;
 	struct store_kept_file *files;
@@ -900,8 +896,8 @@ enum zek_rc store_kept_form_delete(struct store_conn *c,
 enum zek_rc store_kept_forms_purge(struct store_conn *c, int64_t now,
     int64_t *n);
 /* Live kept forms sent from client_ip, and the bytes all live ones hold. */
-enum zek_rc store_kept_forms_usage(struct store_conn *c,
-    const char *client_ip, int64_t now, int64_t *from_ip, int64_t *bytes);
+enum zek_rc store_kept_forms_usage(struct store_conn *c, const char *client_ip,
+    int64_t now, int64_t *from_ip, int64_t *bytes);
 
 /* ---- e-mail outbox (sqlite_outbox.c) ---- */
 
@@ -909,31 +905,31 @@ enum zek_rc store_kept_forms_usage(struct store_conn *c,
  * processes sharing the database never send one mail twice. */
 struct store_mail {
 	int64_t id;
-	const char *event;          /* "created", "comment", ... see core/notify.h */
-	int64_t request_id;         /* 0 = none */
-	int64_t recipient_id;       /* 0 = none */
+	const char *event;    /* "created", "comment", ... see core/notify.h */
+	int64_t request_id;   /* 0 = none */
+	int64_t recipient_id; /* 0 = none */
 	const char *to_addr;
 	const char *to_name;
-	const char *lang;           /* the recipient's "de" | "en" */
-	const char *tz;             /* the recipient's IANA zone */
-	const char *message_id;     /* "<...@host>", unique */
-	const char *thread_id;      /* the request's root id, "" = none */
-	const char *payload;        /* JSON object with the event's facts */
-	const char *raw;            /* rendered message, "" until first sent */
-	const char *state;          /* "pending" | "sent" | "failed" */
-	int64_t attempts;           /* claims so far */
+	const char *lang;       /* the recipient's "de" | "en" */
+	const char *tz;         /* the recipient's IANA zone */
+	const char *message_id; /* "<...@host>", unique */
+	const char *thread_id;  /* the request's root id, "" = none */
+	const char *payload;    /* JSON object with the event's facts */
+	const char *raw;        /* rendered message, "" until first sent */
+	const char *state;      /* "pending" | "sent" | "failed" */
+	int64_t attempts;       /* claims so far */
 	int64_t next_attempt_at;
-	const char *claimed_by;     /* "" = not claimed */
-	int64_t claimed_until;      /* 0 = not claimed */
+	const char *claimed_by; /* "" = not claimed */
+	int64_t claimed_until;  /* 0 = not claimed */
 	const char *last_error;
 	int64_t created_at;
-	int64_t sent_at;            /* 0 = not sent */
+	int64_t sent_at; /* 0 = not sent */
 };
 
 /* Inserts a pending mail (id, raw, state, attempts, claim and sent_at of
  * m are ignored). ZEK_CONFLICT when message_id exists. */
-enum zek_rc store_outbox_insert(struct store_conn *c, const struct store_mail *m,
-    int64_t *id_out);
+enum zek_rc store_outbox_insert(struct store_conn *c,
+    const struct store_mail *m, int64_t *id_out);
 /* Inserts n mails as store_outbox_insert does, with one statement, in
  * their order; all or none (ZEK_TOOBIG over STORE_OUTBOX_BATCH_BYTES). */
 #define STORE_OUTBOX_BATCH_BYTES (64u << 20)
@@ -946,8 +942,8 @@ enum zek_rc store_outbox_insert_many(struct store_conn *c,
  * lock. *ids (in the arena): the claimed ones, oldest due first; *n may be
  * 0. */
 enum zek_rc store_outbox_claim_due(struct store_conn *c, struct arena *a,
-    const char *token, int64_t now, int64_t until, size_t limit,
-    int64_t **ids, size_t *n);
+    const char *token, int64_t now, int64_t until, size_t limit, int64_t **ids,
+    size_t *n);
 /* Extends token's claim on mail `id` to `until`, also after it lapsed if
  * nobody took the mail over. ZEK_CONFLICT when someone else holds it or it
  * is no longer pending. */
@@ -996,24 +992,24 @@ enum zek_rc store_outbox_list(struct store_conn *c, struct arena *a,
 struct store_inbound {
 	int64_t id;
 	int64_t received_at;
-	const char *message_id;     /* "<...>" as received, "" = none */
-	const char *raw_hash;       /* hex SHA-256 of every byte received */
-	const unsigned char *raw;   /* the stored bytes; NULL unless asked for */
-	size_t raw_len;             /* bytes stored (the head of a big one) */
-	int64_t raw_size;           /* bytes received */
-	const char *from_addr;      /* as the From header says, "" = none */
+	const char *message_id;   /* "<...>" as received, "" = none */
+	const char *raw_hash;     /* hex SHA-256 of every byte received */
+	const unsigned char *raw; /* the stored bytes; NULL unless asked for */
+	size_t raw_len;           /* bytes stored (the head of a big one) */
+	int64_t raw_size;         /* bytes received */
+	const char *from_addr;    /* as the From header says, "" = none */
 	const char *subject;
-	const char *state;          /* "new" | "done" | "ignored" |
-	                               "quarantined" | "discarded" */
-	const char *reason;         /* a short code, "" for done */
-	int64_t request_id;         /* what it became, 0 = nothing */
-	const char *request_key;    /* read only: its key, "" for none */
+	const char *state;       /* "new" | "done" | "ignored" |
+	                            "quarantined" | "discarded" */
+	const char *reason;      /* a short code, "" for done */
+	int64_t request_id;      /* what it became, 0 = nothing */
+	const char *request_key; /* read only: its key, "" for none */
 	int64_t comment_id;
-	int64_t processed_at;       /* 0 = not yet */
-	int64_t discarded_by;       /* users.id of the admin, 0 = none or the
-	                               command line */
-	const char *discarded_by_name;  /* read only: "" for none */
-	int64_t discarded_at;       /* 0 = not discarded */
+	int64_t processed_at;          /* 0 = not yet */
+	int64_t discarded_by;          /* users.id of the admin, 0 = none or the
+	                                  command line */
+	const char *discarded_by_name; /* read only: "" for none */
+	int64_t discarded_at;          /* 0 = not discarded */
 };
 
 /* Stores a received message (m: received_at, message_id ("" = none),
@@ -1021,15 +1017,14 @@ struct store_inbound {
  * 'new', unless one with the same message_id or raw_hash is there: then
  * nothing is written, *dup is set and *id_out is that one's id. */
 enum zek_rc store_inbound_insert(struct store_conn *c,
-    const struct store_inbound *m, const void *raw, size_t len,
-    int64_t *id_out, bool *dup);
-enum zek_rc store_inbound_get(struct store_conn *c, struct arena *a,
-    int64_t id, bool with_raw, struct store_inbound **out);
+    const struct store_inbound *m, const void *raw, size_t len, int64_t *id_out,
+    bool *dup);
+enum zek_rc store_inbound_get(struct store_conn *c, struct arena *a, int64_t id,
+    bool with_raw, struct store_inbound **out);
 /* Inside the transaction that processes message `id`: takes it when it is
  * still 'new' (on PostgreSQL its row stays locked until the end, so a
  * second process waits, then finds it taken). ZEK_CONFLICT otherwise. */
-enum zek_rc store_inbound_claim(struct store_conn *c, int64_t id,
-    int64_t now);
+enum zek_rc store_inbound_claim(struct store_conn *c, int64_t id, int64_t now);
 /* Writes m's state, reason, request_id, comment_id and processed_at. */
 enum zek_rc store_inbound_finish(struct store_conn *c,
     const struct store_inbound *m);
@@ -1039,16 +1034,16 @@ enum zek_rc store_inbound_requeue(struct store_conn *c, int64_t id);
 /* Newest first, without the raw bytes, skipping the first `offset`;
  * state NULL = any. */
 enum zek_rc store_inbound_list(struct store_conn *c, struct arena *a,
-    const char *state, size_t offset, size_t limit,
-    struct store_inbound **out, size_t *n);
+    const char *state, size_t offset, size_t limit, struct store_inbound **out,
+    size_t *n);
 /* How many messages are in `state` (NULL = any). */
 enum zek_rc store_inbound_count(struct store_conn *c, const char *state,
     int64_t *n);
 /* Marks a quarantined message 'discarded' by user `by` (0 = the command
  * line) at `at`; its bytes stay for the record. ZEK_NOTFOUND when it is
  * no quarantined message. */
-enum zek_rc store_inbound_discard(struct store_conn *c, int64_t id,
-    int64_t by, int64_t at);
+enum zek_rc store_inbound_discard(struct store_conn *c, int64_t id, int64_t by,
+    int64_t at);
 /* The secret that signs reply addresses (core/mailtoken.c), in the arena:
  * the stored one, or, when there is none yet, `fresh` (len bytes) stored
  * now (a concurrent first writer's wins). */
@@ -1060,11 +1055,11 @@ enum zek_rc store_mail_secret(struct store_conn *c, struct arena *a,
 /* The rating of one closed request by its reporter (core/rating.h). */
 struct store_rating {
 	int64_t request_id;
-	int64_t user_id;            /* who rated: the reporter then */
-	int64_t score;              /* 1..5 */
-	const char *comment;        /* "" = none */
-	int64_t created_at;         /* the first rating; changes count from it */
-	int64_t updated_at;         /* the last change */
+	int64_t user_id;     /* who rated: the reporter then */
+	int64_t score;       /* 1..5 */
+	const char *comment; /* "" = none */
+	int64_t created_at;  /* the first rating; changes count from it */
+	int64_t updated_at;  /* the last change */
 };
 
 /* ZEK_NOTFOUND when the request has no rating. */
@@ -1087,11 +1082,11 @@ enum zek_rc store_rating_update(struct store_conn *c,
 struct store_snippet {
 	int64_t id;
 	const char *title;
-	const char *body;           /* Markdown with placeholders */
+	const char *body; /* Markdown with placeholders */
 	int64_t created_by;
 	int64_t created_at;
-	int64_t updated_by;         /* the last change: who, when */
-	const char *updated_by_name;    /* read only: the user's name */
+	int64_t updated_by;          /* the last change: who, when */
+	const char *updated_by_name; /* read only: the user's name */
 	int64_t updated_at;
 };
 
@@ -1099,8 +1094,8 @@ struct store_snippet {
 enum zek_rc store_snippets_list(struct store_conn *c, struct arena *a,
     size_t limit, struct store_snippet **out, size_t *n);
 /* ZEK_NOTFOUND when there is none or it is deleted. */
-enum zek_rc store_snippet_get(struct store_conn *c, struct arena *a,
-    int64_t id, struct store_snippet **out);
+enum zek_rc store_snippet_get(struct store_conn *c, struct arena *a, int64_t id,
+    struct store_snippet **out);
 /* Inserts title and body, created and updated by s->created_by at
  * s->created_at. */
 enum zek_rc store_snippet_insert(struct store_conn *c,
@@ -1111,29 +1106,29 @@ enum zek_rc store_snippet_update(struct store_conn *c,
     const struct store_snippet *s);
 /* Marks it deleted by `by` at `at` (the row stays as the record);
  * ZEK_NOTFOUND when there is none or it is deleted already. */
-enum zek_rc store_snippet_delete(struct store_conn *c, int64_t id,
-    int64_t by, int64_t at);
+enum zek_rc store_snippet_delete(struct store_conn *c, int64_t id, int64_t by,
+    int64_t at);
 
 /* ---- the request list, "Anfragen" (sqlite_list.c) ---- */
 
-#define STORE_LIST_LIMIT_MAX 1000   /* rows of one page */
-#define STORE_LIST_TERMS_MAX 1024   /* bytes of search text */
-#define STORE_LIST_WORDS_MAX 16     /* search words; more are ignored */
+#define STORE_LIST_LIMIT_MAX 1000 /* rows of one page */
+#define STORE_LIST_TERMS_MAX 1024 /* bytes of search text */
+#define STORE_LIST_WORDS_MAX 16   /* search words; more are ignored */
 
 /* Whose requests a list holds, among those the viewer may see. */
 enum store_list_who {
-	STORE_LIST_VISIBLE,         /* all of them */
-	STORE_LIST_REPORTED,        /* the viewer is the reporter or raised
-	                             * it for them ("Erstellt von mir") */
-	STORE_LIST_PARTICIPATING,   /* the viewer is a participant */
+	STORE_LIST_VISIBLE,       /* all of them */
+	STORE_LIST_REPORTED,      /* the viewer is the reporter or raised
+	                           * it for them ("Erstellt von mir") */
+	STORE_LIST_PARTICIPATING, /* the viewer is a participant */
 };
 
 struct store_list_query {
 	int64_t viewer_id;
-	bool see_all;               /* agents: every request is visible; else
-	                               the reporter, the creator, participants
-	                               and members of the organisation it is
-	                               shared with (as core/perm.c) */
+	bool see_all; /* agents: every request is visible; else
+	                 the reporter, the creator, participants
+	                 and members of the organisation it is
+	                 shared with (as core/perm.c) */
 	enum store_list_who who;
 	/* Status codes to show and all the other known codes, so the store
 	 * may exclude those instead when that is cheaper. No other code (or
@@ -1142,7 +1137,7 @@ struct store_list_query {
 	size_t nstatuses;
 	const char *const *not_statuses;
 	size_t nnot_statuses;
-	int64_t type_id;            /* 0 = every type */
+	int64_t type_id; /* 0 = every type */
 	/* Search words (NULL or "" = none), each must occur in the key, title
 	 * or description; case and umlauts do not matter; a word ending in a
 	 * letter is a prefix. Any text is safe: quotes and operators are only
@@ -1151,16 +1146,16 @@ struct store_list_query {
 	/* The order: by creation, or by the last change the viewer may know
 	 * of (see_all: updated_at, else customer_updated_at), newest first. */
 	bool by_updated;
-	bool has_cursor;            /* false: the first page */
-	int64_t cursor_at;          /* the order's value of the row next to the
-	                               wanted page */
+	bool has_cursor;   /* false: the first page */
+	int64_t cursor_at; /* the order's value of the row next to the
+	                      wanted page */
 	int64_t cursor_id;
-	bool backward;              /* the page before the cursor (newer rows) */
-	size_t limit;               /* 1..STORE_LIST_LIMIT_MAX */
+	bool backward; /* the page before the cursor (newer rows) */
+	size_t limit;  /* 1..STORE_LIST_LIMIT_MAX */
 	/* Counting search hits stops after this many (0 = never); lists by
 	 * status and type alone are always counted exactly. */
 	int64_t count_max;
-	bool skip_count;            /* no count of search hits (*total 0) */
+	bool skip_count; /* no count of search hits (*total 0) */
 };
 
 struct store_list_row {
@@ -1173,7 +1168,7 @@ struct store_list_row {
 	int64_t reporter_id;
 	const char *reporter_name;
 	int64_t created_at;
-	int64_t updated_at;         /* any change, for staff */
+	int64_t updated_at;          /* any change, for staff */
 	int64_t customer_updated_at; /* a change customers may know of */
 };
 
@@ -1192,15 +1187,15 @@ struct store_list_row {
  * requests that is not an agent's by status and type alone is ZEK_TOOBIG;
  * such a list is always counted (skip_count does not apply). */
 enum zek_rc store_requests_list(struct store_conn *c, struct arena *a,
-    const struct store_list_query *q, struct store_list_row **rows,
-    size_t *n, int64_t *total, bool *capped);
+    const struct store_list_query *q, struct store_list_row **rows, size_t *n,
+    int64_t *total, bool *capped);
 
 /* ---- the agents' side: assignee, queues, auto-close (sqlite_agent.c) ---- */
 
-#define STORE_QUEUE_LIMIT_MAX 1000  /* rows of one read */
-#define STORE_QUEUE_TERMS_MAX 1024  /* bytes of search text */
-#define STORE_QUEUE_WORDS_MAX 16    /* search words; more are ignored */
-#define STORE_QUEUE_STATUSES 4      /* status codes one count takes */
+#define STORE_QUEUE_LIMIT_MAX 1000 /* rows of one read */
+#define STORE_QUEUE_TERMS_MAX 1024 /* bytes of search text */
+#define STORE_QUEUE_WORDS_MAX 16   /* search words; more are ignored */
+#define STORE_QUEUE_STATUSES 4     /* status codes one count takes */
 
 /* Whose requests: anyone's, nobody's, or one user's. */
 enum store_assignee {
@@ -1211,9 +1206,9 @@ enum store_assignee {
 
 /* The column a queue is read in the order of (and its cursor's value). */
 enum store_queue_order {
-	STORE_ORDER_CREATED,        /* created_at */
-	STORE_ORDER_UPDATED,        /* updated_at */
-	STORE_ORDER_SLA_DUE,        /* sla_due_at: next to breach first */
+	STORE_ORDER_CREATED, /* created_at */
+	STORE_ORDER_UPDATED, /* updated_at */
+	STORE_ORDER_SLA_DUE, /* sla_due_at: next to breach first */
 };
 
 /* "Never" in the service-level columns (no goal runs, none breached). */
@@ -1222,23 +1217,23 @@ enum store_queue_order {
 /* One read of a queue: the requests in ONE status, in one order, from a
  * cursor. A queue of several statuses reads each and merges them. */
 struct store_queue_query {
-	const char *status;         /* status code */
+	const char *status; /* status code */
 	enum store_assignee assignee;
-	int64_t assignee_id;        /* STORE_ASSIGNEE_USER */
-	int64_t updated_since;      /* > 0: only rows updated at or after this
-	                               (only with STORE_ASSIGNEE_ANY) */
-	int64_t breached_by;        /* > 0: only rows with a service level
-	                               breached at or before this (only with
-	                               STORE_ASSIGNEE_ANY, not updated_since) */
+	int64_t assignee_id;   /* STORE_ASSIGNEE_USER */
+	int64_t updated_since; /* > 0: only rows updated at or after this
+	                          (only with STORE_ASSIGNEE_ANY) */
+	int64_t breached_by;   /* > 0: only rows with a service level
+	                          breached at or before this (only with
+	                          STORE_ASSIGNEE_ANY, not updated_since) */
 	/* Search words (NULL or "" = none), each must occur in the key, title
 	 * or description; as in the request list (store_requests_list). */
 	const char *terms;
 	enum store_queue_order order;
-	bool ascending;             /* oldest first, else newest first */
-	bool has_cursor;            /* false: from the start */
-	int64_t cursor_value;       /* the order column of the cursor row */
-	int64_t cursor_id;          /* rows strictly after (value, id) */
-	size_t limit;               /* 1..STORE_QUEUE_LIMIT_MAX */
+	bool ascending;       /* oldest first, else newest first */
+	bool has_cursor;      /* false: from the start */
+	int64_t cursor_value; /* the order column of the cursor row */
+	int64_t cursor_id;    /* rows strictly after (value, id) */
+	size_t limit;         /* 1..STORE_QUEUE_LIMIT_MAX */
 	/* store_queue_count with search words stops at count_max + 1 (0 =
 	 * never): a word in most requests would cost a read of all its hits. */
 	int64_t count_max;
@@ -1254,11 +1249,11 @@ struct store_queue_row {
 	int64_t desk_id;
 	int64_t reporter_id;
 	const char *reporter_name;
-	int64_t assignee_id;        /* 0 = nobody */
-	const char *assignee_name;  /* "" = nobody */
+	int64_t assignee_id;       /* 0 = nobody */
+	const char *assignee_name; /* "" = nobody */
 	int64_t created_at;
 	int64_t updated_at;
-	int64_t sla_due_at;         /* as struct store_request_sla */
+	int64_t sla_due_at; /* as struct store_request_sla */
 	int64_t sla_due_goal_ms;
 	int64_t sla_breach_at;
 };
@@ -1285,7 +1280,7 @@ struct store_retention_due {
 	const char *key;
 	const char *title;
 	int64_t type_id;
-	int64_t updated_at;         /* its last change */
+	int64_t updated_at; /* its last change */
 };
 
 /* Closed requests last changed before `before`, ids above after_id,
@@ -1332,8 +1327,8 @@ enum zek_rc store_requests_sla_stale(struct store_conn *c, struct arena *a,
 enum zek_rc store_request_assignee(struct store_conn *c, int64_t request_id,
     int64_t *assignee_id);
 /* Sets the assignee (0 = nobody) and updated_at. */
-enum zek_rc store_request_set_assignee(struct store_conn *c,
-    int64_t request_id, int64_t assignee_id, int64_t updated_at);
+enum zek_rc store_request_set_assignee(struct store_conn *c, int64_t request_id,
+    int64_t assignee_id, int64_t updated_at);
 /* Users whose role is one of "agent", "admin", ordered by name, at most
  * `limit`. */
 enum zek_rc store_staff_list(struct store_conn *c, struct arena *a,
@@ -1341,8 +1336,8 @@ enum zek_rc store_staff_list(struct store_conn *c, struct arena *a,
 /* When the request entered its current status: the time of its newest
  * "status_changed" activity entry, else (a request never changed, or
  * imported) its updated_at. */
-enum zek_rc store_request_status_since(struct store_conn *c,
-    int64_t request_id, int64_t *out);
+enum zek_rc store_request_status_since(struct store_conn *c, int64_t request_id,
+    int64_t *out);
 /* Ids of requests with `status` and `resolution` that entered that status
  * (as store_request_status_since) at or before `before`, oldest id first,
  * at most `limit`, with ids above `after_id`. */
@@ -1415,11 +1410,11 @@ enum zek_rc store_config_version_bump(struct store_conn *c, int64_t *out);
 struct store_config_change {
 	int64_t id;
 	int64_t at;
-	int64_t actor_id;           /* 0 = the command line */
-	const char *actor_name;     /* read only: "" for none */
-	const char *subject;        /* what changed: "help_title_de", ... */
-	const char *target;         /* of what: "" (the help center), a
-	                               desk's project key, ... */
+	int64_t actor_id;       /* 0 = the command line */
+	const char *actor_name; /* read only: "" for none */
+	const char *subject;    /* what changed: "help_title_de", ... */
+	const char *target;     /* of what: "" (the help center), a
+	                           desk's project key, ... */
 	const char *old_value;
 	const char *new_value;
 };
@@ -1441,14 +1436,14 @@ struct store_report_facts {
 	int64_t created_day;
 	int64_t resolved_day;
 	int64_t response_day;
-	int64_t response_ms;        /* working time to the first response */
-	int64_t response_goal;      /* 0 no goal, 1 met, 2 breached */
+	int64_t response_ms;   /* working time to the first response */
+	int64_t response_goal; /* 0 no goal, 1 met, 2 breached */
 	int64_t resolution_day;
-	int64_t resolution_ms;      /* working time of the resolution cycles */
+	int64_t resolution_ms; /* working time of the resolution cycles */
 	int64_t resolution_goal;
 	int64_t rating_day;
-	int64_t rating;             /* 1..5, 0 = none */
-	const char *services;       /* "3,17": Online-Dienste (objects.id) */
+	int64_t rating;       /* 1..5, 0 = none */
+	const char *services; /* "3,17": Online-Dienste (objects.id) */
 };
 
 /* The counters of report_days, in their column order. */
@@ -1459,7 +1454,7 @@ enum store_report_col {
 	STORE_REPORT_RESPONSE_BREACHED,
 	STORE_REPORT_RESOLUTION_MET,
 	STORE_REPORT_RESOLUTION_BREACHED,
-	STORE_REPORT_RATED_1,       /* ... _RATED_1 + 4 = rated 5 */
+	STORE_REPORT_RATED_1, /* ... _RATED_1 + 4 = rated 5 */
 	STORE_REPORT_COLS = STORE_REPORT_RATED_1 + 5
 };
 
@@ -1471,7 +1466,7 @@ struct store_report_day {
 
 /* A histogram bucket or an Online-Dienst with its count. */
 struct store_report_count {
-	int64_t key;                /* measure * 1000 + bucket; objects.id */
+	int64_t key; /* measure * 1000 + bucket; objects.id */
 	int64_t n;
 };
 
@@ -1489,9 +1484,8 @@ enum zek_rc store_report_service_add(struct store_conn *c, int64_t day,
     int64_t type_id, int64_t object_id, int64_t n);
 /* The Online-Dienste (objects.id as text, as stored) the request's
  * values name in fields of that kind of its type. */
-enum zek_rc store_report_service_values(struct store_conn *c,
-    struct arena *a, int64_t request_id, int64_t type_id,
-    const char ***out, size_t *n);
+enum zek_rc store_report_service_values(struct store_conn *c, struct arena *a,
+    int64_t request_id, int64_t type_id, const char ***out, size_t *n);
 /* Forgets every fact and count and marks every request for the "sla"
  * job, which counts each anew from its log (zek reports rebuild). */
 enum zek_rc store_report_clear(struct store_conn *c);
@@ -1500,15 +1494,15 @@ enum zek_rc store_report_pending(struct store_conn *c, bool *out);
 
 /* The reads of a report over the days [from, to]; type_id 0 = all. */
 enum zek_rc store_report_days(struct store_conn *c, struct arena *a,
-    int64_t from, int64_t to, int64_t type_id,
-    struct store_report_day **out, size_t *n);
+    int64_t from, int64_t to, int64_t type_id, struct store_report_day **out,
+    size_t *n);
 /* Created minus resolved over every day before `before`. */
 enum zek_rc store_report_open_before(struct store_conn *c, int64_t before,
     int64_t type_id, int64_t *out);
 /* The histograms' buckets, key = measure * 1000 + bucket. */
 enum zek_rc store_report_times(struct store_conn *c, struct arena *a,
-    int64_t from, int64_t to, int64_t type_id,
-    struct store_report_count **out, size_t *n);
+    int64_t from, int64_t to, int64_t type_id, struct store_report_count **out,
+    size_t *n);
 /* The Online-Dienste most named by requests of the types (ids) created
  * in the days, most first, at most `limit`. */
 enum zek_rc store_report_services(struct store_conn *c, struct arena *a,
@@ -1530,8 +1524,7 @@ struct store_link {
 enum zek_rc store_link_add(struct store_conn *c, const struct store_link *l);
 /* Removes the link between the two, whichever way it was stored;
  * ZEK_NOTFOUND when there is none. */
-enum zek_rc store_link_remove(struct store_conn *c, int64_t a_id,
-    int64_t b_id);
+enum zek_rc store_link_remove(struct store_conn *c, int64_t a_id, int64_t b_id);
 /* Every link of the request, either way round, oldest first. */
 enum zek_rc store_links_of(struct store_conn *c, struct arena *a,
     int64_t request_id, struct store_link **out, size_t *n);

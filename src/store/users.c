@@ -43,8 +43,8 @@ store_user_insert(struct store_conn *c, const struct store_user *u,
 	    "password_hash, role, lang, tz, notify, created_at) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 	    "ttttttttbi", u->email, ef, u->name, nf,
-	    u->password_hash != NULL ? u->password_hash : "", u->role,
-	    u->lang, u->tz, (int)u->notify, u->created_at);
+	    u->password_hash != NULL ? u->password_hash : "", u->role, u->lang,
+	    u->tz, (int)u->notify, u->created_at);
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 out:
@@ -62,13 +62,16 @@ store_user_by_email(struct store_conn *c, struct arena *a, const char *email,
 	char *ef = utf8_fold(email);
 
 	if (ef == NULL)
-		return ZEK_NOTFOUND;    /* too long to be anyone's address */
-	st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u "
-	    "WHERE u.email_fold = ?", "t", ef);
+		return ZEK_NOTFOUND; /* too long to be anyone's address */
+	st = sq_start(c, &rc,
+	    "SELECT " USER_COLS " FROM users u "
+	    "WHERE u.email_fold = ?",
+	    "t", ef);
 	free(ef);
 	if (st == NULL)
 		return rc;
-	return sq_collect_one(c, a, st, sq_map_user, sizeof(**out), (void **)out);
+	return sq_collect_one(c, a, st, sq_map_user, sizeof(**out),
+	    (void **)out);
 }
 
 enum zek_rc
@@ -78,8 +81,8 @@ store_user_by_id(struct store_conn *c, struct arena *a, int64_t id,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u WHERE u.id = ?",
-	    "i", id);
+	st = sq_start(c, &rc,
+	    "SELECT " USER_COLS " FROM users u WHERE u.id = ?", "i", id);
 	if (st == NULL)
 		return rc;
 	return sq_collect_one_cached(c, a, st, id, sq_map_user, sizeof(**out),
@@ -90,9 +93,9 @@ enum zek_rc
 store_users_by_ids(struct store_conn *c, struct arena *a, const int64_t *ids,
     size_t n, struct store_user **out, size_t *nout)
 {
-	return sq_collect_ids(c, a, sq_in_ids(c, "SELECT " USER_COLS
-	    " FROM users u WHERE u.id ", ""), ids, n, sq_map_user,
-	    sizeof(**out), (void **)out, nout);
+	return sq_collect_ids(c, a,
+	    sq_in_ids(c, "SELECT " USER_COLS " FROM users u WHERE u.id ", ""),
+	    ids, n, sq_map_user, sizeof(**out), (void **)out, nout);
 }
 
 enum zek_rc
@@ -117,8 +120,10 @@ store_user_update_profile(struct store_conn *c, int64_t id, const char *name,
 
 	if (nf == NULL)
 		return ZEK_NOMEM;
-	rc = sq_exec_changed(c, "UPDATE users SET name = ?, name_fold = ?, "
-	    "lang = ?, tz = ? WHERE id = ?", "tttti", name, nf, lang, tz, id);
+	rc = sq_exec_changed(c,
+	    "UPDATE users SET name = ?, name_fold = ?, "
+	    "lang = ?, tz = ? WHERE id = ?",
+	    "tttti", name, nf, lang, tz, id);
 	free(nf);
 	return rc;
 }
@@ -127,8 +132,9 @@ enum zek_rc
 store_user_set_password(struct store_conn *c, int64_t id,
     const char *password_hash)
 {
-	return sq_exec_changed(c, "UPDATE users SET password_hash = ? WHERE id = ?",
-	    "ti", password_hash, id);
+	return sq_exec_changed(c,
+	    "UPDATE users SET password_hash = ? WHERE id = ?", "ti",
+	    password_hash, id);
 }
 
 enum zek_rc
@@ -146,12 +152,15 @@ store_users_search(struct store_conn *c, struct arena *a, const char *query,
 	 * also prepares anew each time, the pattern being bound). */
 	if (query == NULL || *query == '\0') {
 		if (*role != '\0')
-			st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u "
+			st = sq_start(c, &rc,
+			    "SELECT " USER_COLS " FROM users u "
 			    "WHERE u.role = ? ORDER BY u.name_fold, u.id LIMIT ?",
 			    "tz", role, limit);
 		else
-			st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u "
-			    "ORDER BY u.name_fold, u.id LIMIT ?", "z", limit);
+			st = sq_start(c, &rc,
+			    "SELECT " USER_COLS " FROM users u "
+			    "ORDER BY u.name_fold, u.id LIMIT ?",
+			    "z", limit);
 		if (st == NULL)
 			return rc;
 		return sq_collect(c, a, st, sq_map_user, sizeof(**out),
@@ -160,7 +169,8 @@ store_users_search(struct store_conn *c, struct arena *a, const char *query,
 	pat = sq_like_pattern(query);
 	if (pat == NULL)
 		return ZEK_NOMEM;
-	st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u "
+	st = sq_start(c, &rc,
+	    "SELECT " USER_COLS " FROM users u "
 	    "WHERE (? = '' OR u.role = ?) AND (u.name_fold LIKE ? ESCAPE '\\' "
 	    "OR u.email_fold LIKE ? ESCAPE '\\') "
 	    "ORDER BY u.name_fold, u.id LIMIT ?",
@@ -168,13 +178,14 @@ store_users_search(struct store_conn *c, struct arena *a, const char *query,
 	free(pat);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, sq_map_user, sizeof(**out), (void **)out, n);
+	return sq_collect(c, a, st, sq_map_user, sizeof(**out), (void **)out,
+	    n);
 }
 
 enum zek_rc
-store_users_sharing_org(struct store_conn *c, struct arena *a,
-    int64_t user_id, const char *query, const char *role, size_t limit,
-    struct store_user **out, size_t *n)
+store_users_sharing_org(struct store_conn *c, struct arena *a, int64_t user_id,
+    const char *query, const char *role, size_t limit, struct store_user **out,
+    size_t *n)
 {
 	char *pat = sq_like_pattern(query);
 	enum zek_rc rc;
@@ -184,7 +195,8 @@ store_users_sharing_org(struct store_conn *c, struct arena *a,
 		return ZEK_NOMEM;
 	if (role == NULL)
 		role = "";
-	st = sq_start(c, &rc, "SELECT " USER_COLS " FROM users u "
+	st = sq_start(c, &rc,
+	    "SELECT " USER_COLS " FROM users u "
 	    "WHERE u.id IN (SELECT o.user_id FROM user_orgs o WHERE o.org_id IN "
 	    "(SELECT m.org_id FROM user_orgs m WHERE m.user_id = ?)) "
 	    "AND u.id <> ? AND (? = '' OR u.role = ?) "
@@ -194,7 +206,8 @@ store_users_sharing_org(struct store_conn *c, struct arena *a,
 	free(pat);
 	if (st == NULL)
 		return rc;
-	return sq_collect(c, a, st, sq_map_user, sizeof(**out), (void **)out, n);
+	return sq_collect(c, a, st, sq_map_user, sizeof(**out), (void **)out,
+	    n);
 }
 
 static void
@@ -219,16 +232,21 @@ sq_orgs_fold_fill(struct store_conn *c)
 
 	if (a == NULL)
 		return ZEK_NOMEM;
-	st = sq_start(c, &rc, "SELECT id, name FROM organisations "
-	    "WHERE name_fold = ''", "");
+	st = sq_start(c, &rc,
+	    "SELECT id, name FROM organisations "
+	    "WHERE name_fold = ''",
+	    "");
 	if (st != NULL)
-		rc = sq_collect(c, a, st, map_org, sizeof(*orgs), (void **)&orgs,
-		    &n);
+		rc = sq_collect(c, a, st, map_org, sizeof(*orgs),
+		    (void **)&orgs, &n);
 	for (i = 0; rc == ZEK_OK && i < n; i++) {
 		char *nf = utf8_fold(orgs[i].name);
 
-		rc = nf == NULL ? ZEK_NOMEM : sq_exec(c, "UPDATE organisations "
-		    "SET name_fold = ? WHERE id = ?", "ti", nf, orgs[i].id);
+		rc = nf == NULL ? ZEK_NOMEM :
+		                  sq_exec(c,
+		                      "UPDATE organisations "
+		                      "SET name_fold = ? WHERE id = ?",
+		                      "ti", nf, orgs[i].id);
 		free(nf);
 	}
 	arena_free(a);
@@ -244,9 +262,10 @@ store_org_ensure(struct store_conn *c, const char *name, int64_t *id_out)
 
 	if (nf == NULL)
 		return ZEK_NOMEM;
-	rc = sq_exec(c, "INSERT INTO organisations (name, name_fold, created_at) "
-	    "VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING", "tti", name, nf,
-	    sq_wall_ms());
+	rc = sq_exec(c,
+	    "INSERT INTO organisations (name, name_fold, created_at) "
+	    "VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+	    "tti", name, nf, sq_wall_ms());
 	free(nf);
 	if (rc != ZEK_OK)
 		return rc;
@@ -258,9 +277,12 @@ enum zek_rc
 store_orgs_by_ids(struct store_conn *c, struct arena *a, const int64_t *ids,
     size_t n, struct store_org **out, size_t *nout)
 {
-	return sq_collect_ids(c, a, sq_in_ids(c, "SELECT id, name "
-	    "FROM organisations WHERE id ", ""), ids, n, map_org,
-	    sizeof(**out), (void **)out, nout);
+	return sq_collect_ids(c, a,
+	    sq_in_ids(c,
+	        "SELECT id, name "
+	        "FROM organisations WHERE id ",
+	        ""),
+	    ids, n, map_org, sizeof(**out), (void **)out, nout);
 }
 
 enum zek_rc
@@ -280,8 +302,10 @@ store_org_get(struct store_conn *c, struct arena *a, int64_t id,
 enum zek_rc
 store_user_org_add(struct store_conn *c, int64_t user_id, int64_t org_id)
 {
-	return sq_exec(c, "INSERT INTO user_orgs (user_id, org_id) VALUES (?, ?) "
-	    "ON CONFLICT (user_id, org_id) DO NOTHING", "ii", user_id, org_id);
+	return sq_exec(c,
+	    "INSERT INTO user_orgs (user_id, org_id) VALUES (?, ?) "
+	    "ON CONFLICT (user_id, org_id) DO NOTHING",
+	    "ii", user_id, org_id);
 }
 
 enum zek_rc
@@ -291,9 +315,11 @@ store_user_orgs(struct store_conn *c, struct arena *a, int64_t user_id,
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT o.id, o.name FROM organisations o "
+	st = sq_start(c, &rc,
+	    "SELECT o.id, o.name FROM organisations o "
 	    "JOIN user_orgs m ON m.org_id = o.id WHERE m.user_id = ? "
-	    "ORDER BY o.name, o.id", "i", user_id);
+	    "ORDER BY o.name, o.id",
+	    "i", user_id);
 	if (st == NULL)
 		return rc;
 	return sq_collect_cached(c, a, st, user_id, map_org, sizeof(**out),
@@ -318,34 +344,38 @@ map_session(struct sq_row *r, void *elem)
 enum zek_rc
 store_session_insert(struct store_conn *c, const struct store_session *s)
 {
-	return sq_exec(c, "INSERT INTO sessions (token_hash, user_id, csrf, "
+	return sq_exec(c,
+	    "INSERT INTO sessions (token_hash, user_id, csrf, "
 	    "created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
 	    "titiii", s->token_hash, s->user_id, s->csrf, s->created_at,
 	    s->last_seen, s->expires_at);
 }
 
 enum zek_rc
-store_session_get(struct store_conn *c, struct arena *a,
-    const char *token_hash, struct store_session **out)
+store_session_get(struct store_conn *c, struct arena *a, const char *token_hash,
+    struct store_session **out)
 {
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, "SELECT token_hash, user_id, csrf, created_at, "
-	    "last_seen, expires_at FROM sessions WHERE token_hash = ?", "t",
-	    token_hash);
+	st = sq_start(c, &rc,
+	    "SELECT token_hash, user_id, csrf, created_at, "
+	    "last_seen, expires_at FROM sessions WHERE token_hash = ?",
+	    "t", token_hash);
 	if (st == NULL)
 		return rc;
-	return sq_collect_one(c, a, st, map_session, sizeof(**out), (void **)out);
+	return sq_collect_one(c, a, st, map_session, sizeof(**out),
+	    (void **)out);
 }
 
 enum zek_rc
 store_session_touch(struct store_conn *c, const char *token_hash,
     int64_t last_seen, int64_t expires_at)
 {
-	return sq_exec_changed(c, "UPDATE sessions SET last_seen = ?, "
-	    "expires_at = ? WHERE token_hash = ?", "iit", last_seen, expires_at,
-	    token_hash);
+	return sq_exec_changed(c,
+	    "UPDATE sessions SET last_seen = ?, "
+	    "expires_at = ? WHERE token_hash = ?",
+	    "iit", last_seen, expires_at, token_hash);
 }
 
 enum zek_rc
@@ -374,8 +404,10 @@ store_login_failure_get(struct store_conn *c, const char *key, int64_t *count,
 	struct sq_stmt *st;
 	int r;
 
-	st = sq_start(c, &rc, "SELECT count, window_start FROM login_failures "
-	    "WHERE throttle_key = ?", "t", key);
+	st = sq_start(c, &rc,
+	    "SELECT count, window_start FROM login_failures "
+	    "WHERE throttle_key = ?",
+	    "t", key);
 	if (st == NULL)
 		return rc;
 	r = sq_next(c, st, &rc);
@@ -394,9 +426,10 @@ store_user_lock(struct store_conn *c, int64_t id)
 {
 	int64_t found;
 
-	return sq_query_i64(c, &found, sq_dialect(c,
-	    "SELECT id FROM users WHERE id = ?",
-	    "SELECT id FROM users WHERE id = ? FOR UPDATE"), "i", id);
+	return sq_query_i64(c, &found,
+	    sq_dialect(c, "SELECT id FROM users WHERE id = ?",
+	        "SELECT id FROM users WHERE id = ? FOR UPDATE"),
+	    "i", id);
 }
 
 enum zek_rc
@@ -404,18 +437,19 @@ store_login_failure_add(struct store_conn *c, const char *key, int64_t now,
     int64_t window_ms)
 {
 	/* One statement: failures from several processes at once all count. */
-	return sq_exec(c, "INSERT INTO login_failures (throttle_key, count, "
+	return sq_exec(c,
+	    "INSERT INTO login_failures (throttle_key, count, "
 	    "window_start) VALUES (?1, 1, ?2) ON CONFLICT (throttle_key) DO UPDATE "
 	    "SET count = CASE WHEN login_failures.window_start <= ?2 - ?3 "
 	    "THEN 1 ELSE login_failures.count + 1 END, "
 	    "window_start = CASE WHEN login_failures.window_start <= ?2 - ?3 "
-	    "THEN ?2 ELSE login_failures.window_start END", "tii", key, now,
-	    window_ms);
+	    "THEN ?2 ELSE login_failures.window_start END",
+	    "tii", key, now, window_ms);
 }
 
 enum zek_rc
 store_login_failure_clear(struct store_conn *c, const char *key)
 {
-	return sq_exec(c, "DELETE FROM login_failures WHERE throttle_key = ?", "t",
-	    key);
+	return sq_exec(c, "DELETE FROM login_failures WHERE throttle_key = ?",
+	    "t", key);
 }

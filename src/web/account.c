@@ -18,15 +18,15 @@
 
 /* Which page of the family, and what it shows. */
 struct account_page {
-	const char *mode;           /* "forgot", "forgot_sent", "signup",
-	                             * "signup_sent", "reset", "invite",
-	                             * "invalid" */
+	const char *mode; /* "forgot", "forgot_sent", "signup",
+	                   * "signup_sent", "reset", "invite",
+	                   * "invalid" */
 	const char *title_key;
-	const char *email;          /* forgot: kept */
-	const char *name;           /* invite: kept or stored */
+	const char *email; /* forgot: kept */
+	const char *name;  /* invite: kept or stored */
 	const struct field_error *errs;
 	size_t nerrs;
-	const char *error_key;      /* one message above the form */
+	const char *error_key; /* one message above the form */
 };
 
 static const struct web_form_field link_fields[] = {
@@ -41,25 +41,31 @@ static void
 account_fields(struct req *rq, json_t *page, const struct account_page *p)
 {
 	const char *email = p->email != NULL &&
-	    strlen(p->email) <= USER_EMAIL_MAX ? p->email : "";
+	        strlen(p->email) <= USER_EMAIL_MAX ?
+	    p->email :
+	    "";
 
 	json_object_set_new(page, "email", json_string(email));
-	json_object_set_new(page, "signup_email", web_field_json(rq, p->errs,
-	    p->nerrs, "email", SIGNUP_EMAIL_ID, email));
+	json_object_set_new(page, "signup_email",
+	    web_field_json(rq, p->errs, p->nerrs, "email", SIGNUP_EMAIL_ID,
+	        email));
 	if (rq->app->cfg.signup == SIGNUP_DOMAINS)
-		json_object_set_new(page, "signup_domains", json_string(
-		    rq->app->cfg.signup_domains));
-	json_object_set_new(page, "name", web_field_json(rq, p->errs, p->nerrs,
-	    "name", "a-name", p->name));
-	json_object_set_new(page, "new", web_field_json(rq, p->errs, p->nerrs,
-	    "new_password", "a-new", NULL));
-	json_object_set_new(page, "new2", web_field_json(rq, p->errs, p->nerrs,
-	    "new_password2", "a-new2", NULL));
+		json_object_set_new(page, "signup_domains",
+		    json_string(rq->app->cfg.signup_domains));
+	json_object_set_new(page, "name",
+	    web_field_json(rq, p->errs, p->nerrs, "name", "a-name", p->name));
+	json_object_set_new(page, "new",
+	    web_field_json(rq, p->errs, p->nerrs, "new_password", "a-new",
+	        NULL));
+	json_object_set_new(page, "new2",
+	    web_field_json(rq, p->errs, p->nerrs, "new_password2", "a-new2",
+	        NULL));
 	json_object_set_new(page, "pw_required", json_true());
 	if (p->nerrs > 0) {
 		json_object_set_new(page, "has_errors", json_true());
-		json_object_set_new(page, "errors", web_summary_json(rq,
-		    p->errs, p->nerrs, link_fields, ZEK_ARRAY_LEN(link_fields)));
+		json_object_set_new(page, "errors",
+		    web_summary_json(rq, p->errs, p->nerrs, link_fields,
+		        ZEK_ARRAY_LEN(link_fields)));
 	}
 }
 
@@ -76,8 +82,8 @@ account_render(struct req *rq, unsigned status, const struct account_page *p)
 	json_object_set_new(page, "action", json_string(rq->path));
 	json_object_set_new(page, "forgot_href", json_string(FORGOT_URL));
 	if (p->error_key != NULL)
-		json_object_set_new(page, "error", json_string(web_t(rq,
-		    p->error_key)));
+		json_object_set_new(page, "error",
+		    json_string(web_t(rq, p->error_key)));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
 	web_breadcrumb(rq, page, web_t(rq, p->title_key), NULL);
 	return web_render(rq, status, "account", page);
@@ -113,7 +119,7 @@ int
 web_forgot(struct req *rq)
 {
 	struct account_page p = { .mode = "forgot",
-	    .title_key = "page_forgot" };
+		.title_key = "page_forgot" };
 	const char *email = req_form(rq, "email");
 	int rc;
 
@@ -155,7 +161,7 @@ int
 web_signup(struct req *rq)
 {
 	struct account_page p = { .mode = "signup",
-	    .title_key = "page_signup" };
+		.title_key = "page_signup" };
 	struct field_error err = { .field = "email" };
 	const char *email = req_form(rq, "email");
 	int rc;
@@ -270,7 +276,7 @@ web_account_link(struct req *rq)
 		if (rc != ZEK_OK)
 			return rc;
 		p.mode = str_eq(purpose, ACCOUNT_LINK_INVITE) ? "invite" :
-		    "reset";
+		                                                "reset";
 		p.email = who.email;
 		p.name = web_kept(rq, "name");
 		p.errs = errs;
@@ -281,6 +287,6 @@ web_account_link(struct req *rq)
 	rc = web_signed_in(rq, &s);
 	if (rc != ZEK_OK)
 		return rc;
-	return land(rq, str_eq(purpose, ACCOUNT_LINK_INVITE) ? "welcome" :
-	    "password_set");
+	return land(rq,
+	    str_eq(purpose, ACCOUNT_LINK_INVITE) ? "welcome" : "password_set");
 }

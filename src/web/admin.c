@@ -38,16 +38,14 @@ static const struct control help_center_texts[] = {
 };
 
 static const struct control help_center_announcement[] = {
-	{ "announcement_de", "admin_announcement_de",
-	    "admin_announcement_help", CONTROL_TEXTAREA, ADMIN_TEXT_MAX,
-	    false, NULL, false },
+	{ "announcement_de", "admin_announcement_de", "admin_announcement_help",
+	    CONTROL_TEXTAREA, ADMIN_TEXT_MAX, false, NULL, false },
 	{ "announcement_en", "admin_announcement_en", NULL, CONTROL_TEXTAREA,
 	    ADMIN_TEXT_MAX, false, NULL, false },
 	{ "from", "admin_announcement_from", "admin_announcement_from_help",
 	    CONTROL_DATETIME, 0, false, NULL, false },
-	{ "until", "admin_announcement_until",
-	    "admin_announcement_until_help", CONTROL_DATETIME, 0, false, NULL,
-	    false },
+	{ "until", "admin_announcement_until", "admin_announcement_until_help",
+	    CONTROL_DATETIME, 0, false, NULL, false },
 };
 
 static const struct control_group help_center_form[] = {
@@ -74,8 +72,8 @@ static const struct control_group desk_form[] = {
  * or 422 (errors). Takes form and extra (the page's own keys; may be
  * NULL). */
 static int
-form_page(struct req *rq, unsigned status, const char *title,
-    const char *intro, json_t *form, json_t *extra)
+form_page(struct req *rq, unsigned status, const char *title, const char *intro,
+    json_t *form, json_t *extra)
 {
 	json_t *page = web_page_ctx(rq, "page_admin");
 
@@ -118,28 +116,31 @@ web_admin_home(struct req *rq)
 	if (page == NULL || arr == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:s, s:s}",
-		    "name", desks[i].name, "key", desks[i].project_key,
-		    "href", arena_printf(rq->arena, PORTAL_URL,
-		    desks[i].portal_id),
-		    "types_title", http_fmt1(rq, "admin_types_card_title", "key",
-		    desks[i].project_key),
-		    "types_href", arena_printf(rq->arena, PORTAL_URL "/types",
-		    desks[i].portal_id)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s, s:s, s:s}", "name", desks[i].name,
+		        "key", desks[i].project_key, "href",
+		        arena_printf(rq->arena, PORTAL_URL, desks[i].portal_id),
+		        "types_title",
+		        http_fmt1(rq, "admin_types_card_title", "key",
+		            desks[i].project_key),
+		        "types_href",
+		        arena_printf(rq->arena, PORTAL_URL "/types",
+		            desks[i].portal_id)));
 	json_object_set_new(page, "portals", arr);
 	json_object_set_new(page, "help_center_href",
 	    json_string(HELP_CENTER_URL));
 	json_object_set_new(page, "history_href", json_string(HISTORY_URL));
 	json_object_set_new(page, "catalogue_href", json_string(CATALOGUE_URL));
-	json_object_set_new(page, "config_href", json_string(WEB_ADMIN "config"));
+	json_object_set_new(page, "config_href",
+	    json_string(WEB_ADMIN "config"));
 	json_object_set_new(page, "calendar_href",
 	    json_string(WEB_ADMIN "calendar"));
 	/* What waits for an admin: the messages kept in quarantine. */
 	snprintf(count, sizeof(count), "%" PRId64, quarantined);
 	json_object_set_new(page, "mail_href", json_string(WEB_ADMIN "mail"));
 	json_object_set_new(page, "mail_count", json_integer(quarantined));
-	json_object_set_new(page, "mail_count_text", json_string(http_fmt1(rq,
-	    "admin_mail_card_count", "n", count)));
+	json_object_set_new(page, "mail_count_text",
+	    json_string(http_fmt1(rq, "admin_mail_card_count", "n", count)));
 	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), NULL);
 	return web_render(rq, 200, "admin/home", page);
 }
@@ -152,8 +153,8 @@ local_time(struct req *rq, int64_t ms)
 {
 	char buf[17];
 
-	if (ms == 0 || core_format_local_datetime(ms, rq->user->tz, buf) !=
-	    ZEK_OK)
+	if (ms == 0 ||
+	    core_format_local_datetime(ms, rq->user->tz, buf) != ZEK_OK)
 		return "";
 	return arena_strdup(rq->arena, buf);
 }
@@ -209,11 +210,16 @@ help_center_page(struct req *rq, unsigned status,
 {
 	struct admin_help_center h;
 	struct admin_form f = {
-		.prefix = "a-", .groups = help_center_form,
+		.prefix = "a-",
+		.groups = help_center_form,
 		.ngroups = ZEK_ARRAY_LEN(help_center_form),
-		.value = help_center_value, .errs = errs, .nerrs = nerrs,
-		.action = HELP_CENTER_URL, .conflict = status == 409,
-		.submit = "admin_save", .cancel_href = HELP_CENTER_URL,
+		.value = help_center_value,
+		.errs = errs,
+		.nerrs = nerrs,
+		.action = HELP_CENTER_URL,
+		.conflict = status == 409,
+		.submit = "admin_save",
+		.cancel_href = HELP_CENTER_URL,
 	};
 	json_t *form;
 	int rc;
@@ -287,9 +293,13 @@ desk_page(struct req *rq, unsigned status, int64_t portal_id,
 {
 	struct admin_desk d;
 	struct admin_form f = {
-		.prefix = "a-", .groups = desk_form,
-		.ngroups = ZEK_ARRAY_LEN(desk_form), .value = desk_value,
-		.errs = errs, .nerrs = nerrs, .conflict = status == 409,
+		.prefix = "a-",
+		.groups = desk_form,
+		.ngroups = ZEK_ARRAY_LEN(desk_form),
+		.value = desk_value,
+		.errs = errs,
+		.nerrs = nerrs,
+		.conflict = status == 409,
 		.submit = "admin_save",
 	};
 	int rc;
@@ -303,11 +313,12 @@ desk_page(struct req *rq, unsigned status, int64_t portal_id,
 	    portal_id);
 	if (f.action == NULL)
 		return ZEK_NOMEM;
-	return form_page(rq, status, http_fmt1(rq, "admin_portal_title", "key",
-	    d.project_key), NULL, admin_page_form(rq, &f), ctx_pack(
-	    "{s:s, s:s}", "view_href", core_portal_path(rq->arena, portal_id),
-	    "types_href",
-	    arena_printf(rq->arena, PORTAL_URL "/types", portal_id)));
+	return form_page(rq, status,
+	    http_fmt1(rq, "admin_portal_title", "key", d.project_key), NULL,
+	    admin_page_form(rq, &f),
+	    ctx_pack("{s:s, s:s}", "view_href",
+	        core_portal_path(rq->arena, portal_id), "types_href",
+	        arena_printf(rq->arena, PORTAL_URL "/types", portal_id)));
 }
 
 /* GET /servicedesk/admin/portals/{pid} */
@@ -382,7 +393,8 @@ import_max_text(struct req *rq)
 {
 	size_t max = rq->app->cfg.max_file_bytes;
 
-	return http_size_text(rq, max < OBJECTS_CSV_MAX ? max : OBJECTS_CSV_MAX);
+	return http_size_text(rq,
+	    max < OBJECTS_CSV_MAX ? max : OBJECTS_CSV_MAX);
 }
 
 /* What went wrong on the page, and where: the add form (id 0) or one
@@ -390,8 +402,8 @@ import_max_text(struct req *rq)
 struct catalogue_error {
 	int64_t id;
 	const struct field_error *err;
-	const char *message;        /* of the import form, or NULL */
-	const char *result;         /* an import's outcome, or NULL */
+	const char *message; /* of the import form, or NULL */
+	const char *result;  /* an import's outcome, or NULL */
 };
 
 static json_t *
@@ -405,16 +417,18 @@ catalogue_rows(struct req *rq, const struct admin_objects *objs,
 		const struct admin_object *o = &objs->rows[i];
 		bool failed = ce->err != NULL && ce->id == o->id;
 
-		row = web_field_json(rq, failed ? ce->err : NULL, failed ? 1 : 0,
-		    "name", arena_printf(rq->arena, "o-%" PRId64, o->id),
+		row = web_field_json(rq, failed ? ce->err : NULL,
+		    failed ? 1 : 0, "name",
+		    arena_printf(rq->arena, "o-%" PRId64, o->id),
 		    failed ? web_kept(rq, "name") : o->name);
 		json_object_set_new(row, "name", json_string(o->name));
 		json_object_set_new(row, "retired", json_boolean(o->retired));
-		json_object_set_new(row, "rename_label", json_string(
-		    http_fmt1(rq, "admin_object_rename_label", "name",
-		    o->name)));
-		json_object_set_new(row, "action", json_string(arena_printf(
-		    rq->arena, CATALOGUE_URL "/%" PRId64, o->id)));
+		json_object_set_new(row, "rename_label",
+		    json_string(http_fmt1(rq, "admin_object_rename_label",
+		        "name", o->name)));
+		json_object_set_new(row, "action",
+		    json_string(arena_printf(rq->arena,
+		        CATALOGUE_URL "/%" PRId64, o->id)));
 		json_array_append_new(arr, row);
 	}
 	return arr;
@@ -440,24 +454,25 @@ catalogue_page(struct req *rq, unsigned status, const char *kind,
 	if (page == NULL)
 		return ZEK_NOMEM;
 	json_object_set_new(page, "kind", json_string(kind));
-	json_object_set_new(page, "is_mandant", json_boolean(str_eq(kind,
-	    "mandant")));
-	json_object_set_new(page, "mandant_href", json_string(catalogue_href(rq,
-	    "mandant", NULL)));
-	json_object_set_new(page, "dienst_href", json_string(catalogue_href(rq,
-	    "online_dienst", NULL)));
+	json_object_set_new(page, "is_mandant",
+	    json_boolean(str_eq(kind, "mandant")));
+	json_object_set_new(page, "mandant_href",
+	    json_string(catalogue_href(rq, "mandant", NULL)));
+	json_object_set_new(page, "dienst_href",
+	    json_string(catalogue_href(rq, "online_dienst", NULL)));
 	json_object_set_new(page, "action", json_string(CATALOGUE_URL));
 	json_object_set_new(page, "import_action",
 	    json_string(CATALOGUE_URL "/import"));
 	json_object_set_new(page, "q", json_string(q));
-	json_object_set_new(page, "import_help", json_string(http_fmt1(rq,
-	    "admin_import_help", "max", import_max_text(rq))));
+	json_object_set_new(page, "import_help",
+	    json_string(http_fmt1(rq, "admin_import_help", "max",
+	        import_max_text(rq))));
 	json_object_set_new(page, "rows", catalogue_rows(rq, &objs, ce));
 	json_object_set_new(page, "has_rows", json_boolean(objs.n > 0));
-	json_object_set_new(page, "add", web_field_json(rq, ce->id == 0 &&
-	    ce->err != NULL ? ce->err : NULL, ce->id == 0 && ce->err != NULL ?
-	    1 : 0, "name", "o-new", ce->id == 0 && ce->err != NULL ?
-	    web_kept(rq, "name") : ""));
+	json_object_set_new(page, "add",
+	    web_field_json(rq, ce->id == 0 && ce->err != NULL ? ce->err : NULL,
+	        ce->id == 0 && ce->err != NULL ? 1 : 0, "name", "o-new",
+	        ce->id == 0 && ce->err != NULL ? web_kept(rq, "name") : ""));
 	if (ce->message != NULL)
 		json_object_set_new(page, "import_error",
 		    json_string(ce->message));
@@ -520,14 +535,15 @@ web_admin_object_change(struct req *rq)
 
 	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
-	if (kind == NULL || (action != NULL && !str_eq(action, "retire") &&
-	    !str_eq(action, "restore")))
+	if (kind == NULL ||
+	    (action != NULL && !str_eq(action, "retire") &&
+	        !str_eq(action, "restore")))
 		return ZEK_INVALID;
 	if (action != NULL) {
 		rc = core_admin_object_retire(&rq->ctx, rq->user, id,
 		    str_eq(action, "retire"));
 		notice = str_eq(action, "retire") ? "object_retired" :
-		    "object_restored";
+		                                    "object_restored";
 	} else {
 		rc = core_admin_object_rename(&rq->ctx, rq->user, id,
 		    req_form(rq, "name"), &err);
@@ -567,10 +583,12 @@ web_admin_objects_import(struct req *rq)
 	    &added, &line);
 	if (rc == ZEK_INVALID || rc == ZEK_TOOBIG) {
 		snprintf(n, sizeof(n), "%" PRId64, line);
-		ce.message = rc == ZEK_TOOBIG ? http_fmt1(rq,
-		    "admin_import_too_big", "max", import_max_text(rq)) :
-		    line > 0 ? http_fmt1(rq, "admin_import_bad_line", "line",
-		    n) : web_t(rq, "admin_import_bad_text");
+		ce.message = rc == ZEK_TOOBIG ?
+		    http_fmt1(rq, "admin_import_too_big", "max",
+		        import_max_text(rq)) :
+		    line > 0 ?
+		    http_fmt1(rq, "admin_import_bad_line", "line", n) :
+		    web_t(rq, "admin_import_bad_text");
 		return catalogue_page(rq, 422, kind, &ce);
 	}
 	if (rc != ZEK_OK)
@@ -606,14 +624,14 @@ change_value(struct req *rq, const struct admin_change *c, const char *v)
 		return admin_calendar_history_value(rq, c->subject, v);
 	if (c->is_time && str_to_i64(v, 0, INT64_MAX, &ms) == 0)
 		return ms == 0 ? web_t(rq, "admin_time_open") :
-		    web_time_text(rq, ms);
+		                 web_time_text(rq, ms);
 	if (is_flag(c->subject) && (str_eq(v, "0") || str_eq(v, "1")))
 		return web_t(rq, str_eq(v, "1") ? "admin_yes" : "admin_no");
 	if (str_starts(c->subject, "type_sla_") &&
 	    str_to_i64(v, 0, INT64_MAX, &ms) == 0)
 		return ms == 0 ? web_t(rq, "admin_sla_none") :
-		    http_fmt1(rq, "admin_sla_hours", "hours", web_hours_value(rq,
-		    ms));
+		                 http_fmt1(rq, "admin_sla_hours", "hours",
+		                     web_hours_value(rq, ms));
 	return str_empty(v) ? web_t(rq, "admin_value_empty") : v;
 }
 
@@ -646,17 +664,17 @@ history_rows(struct req *rq, const struct admin_history *h)
 		if (!str_empty(c->target))
 			what = http_fmt(rq, "admin_subject_of",
 			    (const char *const[]){ "what", "target" },
-			    (const char *const[]){ what, change_target(rq,
-			    c->target) }, 2);
-		json_array_append_new(arr, ctx_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s}",
-		    "when", web_time_text(rq, c->at),
-		    "iso", web_time_iso(rq, c->at),
-		    "who", !str_empty(c->actor_name) ? c->actor_name :
-		    web_t(rq, "audit_cli"),
-		    "what", what,
-		    "old", change_value(rq, c, c->old_value),
-		    "new", change_value(rq, c, c->new_value)));
+			    (const char *const[]){ what,
+			        change_target(rq, c->target) },
+			    2);
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "when",
+		        web_time_text(rq, c->at), "iso",
+		        web_time_iso(rq, c->at), "who",
+		        !str_empty(c->actor_name) ? c->actor_name :
+		                                    web_t(rq, "audit_cli"),
+		        "what", what, "old", change_value(rq, c, c->old_value),
+		        "new", change_value(rq, c, c->new_value)));
 	}
 	return arr;
 }
@@ -681,10 +699,12 @@ web_admin_history(struct req *rq)
 	json_object_set_new(page, "rows", history_rows(rq, &h));
 	json_object_set_new(page, "has_rows", json_boolean(h.n > 0));
 	if (before > 0)
-		json_object_set_new(page, "first_href", json_string(HISTORY_URL));
+		json_object_set_new(page, "first_href",
+		    json_string(HISTORY_URL));
 	if (h.next_before > 0)
-		json_object_set_new(page, "next_href", json_string(arena_printf(
-		    rq->arena, HISTORY_URL "?before=%" PRId64, h.next_before)));
+		json_object_set_new(page, "next_href",
+		    json_string(arena_printf(rq->arena,
+		        HISTORY_URL "?before=%" PRId64, h.next_before)));
 	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), WEB_ADMIN);
 	web_breadcrumb(rq, page, web_t(rq, "page_admin_history"), NULL);
 	return web_render(rq, 200, "admin/history", page);

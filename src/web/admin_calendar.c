@@ -64,8 +64,9 @@ static const struct control_group calendar_form[] = {
 static const struct control closed_controls[] = {
 	{ "date", "admin_calendar_date", "admin_calendar_date_help",
 	    CONTROL_DATE, 0, true, NULL, false },
-	{ "name", "admin_calendar_closed_name", "admin_calendar_closed_name_help",
-	    CONTROL_TEXT, CALENDAR_CLOSED_NAME_MAX, false, NULL, false },
+	{ "name", "admin_calendar_closed_name",
+	    "admin_calendar_closed_name_help", CONTROL_TEXT,
+	    CALENDAR_CLOSED_NAME_MAX, false, NULL, false },
 	{ "yearly", "admin_calendar_yearly", "admin_calendar_yearly_help",
 	    CONTROL_CHECKBOX, 0, false, NULL, false },
 };
@@ -78,8 +79,9 @@ static const struct control_group closed_form[] = {
 static const char *
 state_label(struct req *rq, size_t i)
 {
-	return web_t(rq, arena_printf(rq->arena, "calendar_state_%s",
-	    calendar_states[i] + 3));
+	return web_t(rq,
+	    arena_printf(rq->arena, "calendar_state_%s",
+	        calendar_states[i] + 3));
 }
 
 /* A Bundesland's name, or "federal holidays only" for "". */
@@ -103,11 +105,12 @@ state_choices(struct req *rq, const void *data)
 	size_t i;
 
 	(void)data;
-	json_array_append_new(arr, ctx_pack("{s:s, s:s}", "value", "", "label",
-	    state_name(rq, "")));
+	json_array_append_new(arr,
+	    ctx_pack("{s:s, s:s}", "value", "", "label", state_name(rq, "")));
 	for (i = 0; i < CALENDAR_STATES; i++)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s}", "value",
-		    calendar_states[i], "label", state_label(rq, i)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s}", "value", calendar_states[i], "label",
+		        state_label(rq, i)));
 	return arr;
 }
 
@@ -126,8 +129,9 @@ zone_choices(struct req *rq, const void *data)
 		code = json_string_value(json_object_get(z, "code"));
 		if (i > 0 && str_eq(code, TIME_DEFAULT_ZONE))
 			continue;
-		json_array_append_new(arr, ctx_pack("{s:s, s:s}", "value", code,
-		    "label", json_string_value(json_object_get(z, "text"))));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s}", "value", code, "label",
+		        json_string_value(json_object_get(z, "text"))));
 	}
 	json_decref(zones);
 	return arr;
@@ -145,7 +149,9 @@ calendar_value(struct req *rq, const void *stored, const char *field)
 			return a->cal.weekdays & (1u << i) ? "on" : "";
 	if (str_eq(field, "start") || str_eq(field, "end")) {
 		calendar_minute_text(str_eq(field, "start") ?
-		    a->cal.start_minute : a->cal.end_minute, buf);
+		        a->cal.start_minute :
+		        a->cal.end_minute,
+		    buf);
 		return arena_strdup(rq->arena, buf);
 	}
 	return str_eq(field, "state") ? a->cal.state : a->cal.tz;
@@ -159,14 +165,14 @@ date_text(struct req *rq, int year, int month, int day)
 	const char *date;
 
 	if (year == 0) {
-		date = str_eq(rq->lang, "en") ? arena_printf(rq->arena,
-		    "%02d-%02d", month, day) : arena_printf(rq->arena, "%02d.%02d.",
-		    day, month);
+		date = str_eq(rq->lang, "en") ?
+		    arena_printf(rq->arena, "%02d-%02d", month, day) :
+		    arena_printf(rq->arena, "%02d.%02d.", day, month);
 		return http_fmt1(rq, "admin_calendar_every_year", "date", date);
 	}
-	return str_eq(rq->lang, "en") ? arena_printf(rq->arena,
-	    "%04d-%02d-%02d", year, month, day) : arena_printf(rq->arena,
-	    "%02d.%02d.%04d", day, month, year);
+	return str_eq(rq->lang, "en") ?
+	    arena_printf(rq->arena, "%04d-%02d-%02d", year, month, day) :
+	    arena_printf(rq->arena, "%02d.%02d.%04d", day, month, year);
 }
 
 static json_t *
@@ -180,13 +186,15 @@ closed_rows(struct req *rq, const struct admin_calendar *a)
 		const struct admin_closed_day *c = &a->closed[i];
 
 		date = date_text(rq, c->year, c->month, c->mday);
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:s}",
-		    "date", date, "iso", c->year == 0 ? arena_printf(rq->arena,
-		    "--%02d-%02d", c->month, c->mday) : arena_printf(rq->arena,
-		    "%04d-%02d-%02d", c->year, c->month, c->mday),
-		    "name", c->name,
-		    "action", arena_printf(rq->arena, CLOSED_URL "/%" PRId64
-		    "/delete", c->day)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s, s:s}", "date", date, "iso",
+		        c->year == 0 ? arena_printf(rq->arena, "--%02d-%02d",
+		                           c->month, c->mday) :
+		                       arena_printf(rq->arena, "%04d-%02d-%02d",
+		                           c->year, c->month, c->mday),
+		        "name", c->name, "action",
+		        arena_printf(rq->arena,
+		            CLOSED_URL "/%" PRId64 "/delete", c->day)));
 	}
 	return arr;
 }
@@ -202,28 +210,37 @@ holiday_years(struct req *rq, const struct admin_calendar *a)
 	for (k = 0; arr != NULL && k < 2; k++) {
 		rows = json_array();
 		for (i = 0; rows != NULL && i < a->nholidays[k]; i++) {
-			const struct calendar_holiday_day *h = &a->holidays[k][i];
+			const struct calendar_holiday_day
+			    *h = &a->holidays[k][i];
 
-			json_array_append_new(rows, ctx_pack("{s:s, s:s, s:s}",
-			    "date", date_text(rq, a->years[k], h->month, h->day),
-			    "iso", arena_printf(rq->arena, "%04d-%02d-%02d",
-			    a->years[k], h->month, h->day), "name", h->name));
+			json_array_append_new(rows,
+			    ctx_pack("{s:s, s:s, s:s}", "date",
+			        date_text(rq, a->years[k], h->month, h->day),
+			        "iso",
+			        arena_printf(rq->arena, "%04d-%02d-%02d",
+			            a->years[k], h->month, h->day),
+			        "name", h->name));
 		}
 		snprintf(year, sizeof(year), "%d", a->years[k]);
-		json_array_append_new(arr, ctx_pack("{s:s, s:o}", "caption",
-		    str_empty(a->cal.state) ? http_fmt1(rq,
-		    "admin_calendar_holidays_federal", "year", year) :
-		    http_fmt(rq, "admin_calendar_holidays_of", (const char *const[]){
-		    "year", "state" }, (const char *const[]){ year,
-		    state_name(rq, a->cal.state) }, 2), "rows", rows));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:o}", "caption",
+		        str_empty(a->cal.state) ?
+		            http_fmt1(rq, "admin_calendar_holidays_federal",
+		                "year", year) :
+		            http_fmt(rq, "admin_calendar_holidays_of",
+		                (const char *const[]){ "year", "state" },
+		                (const char *const[]){ year,
+		                    state_name(rq, a->cal.state) },
+		                2),
+		        "rows", rows));
 	}
 	return arr;
 }
 
 /* Which form came back, with its errors. */
 struct calendar_sent {
-	unsigned status;            /* 200, 409 or 422 */
-	bool closed;                /* the closed day's form, else the hours' */
+	unsigned status; /* 200, 409 or 422 */
+	bool closed;     /* the closed day's form, else the hours' */
 	const struct field_error *errs;
 	size_t nerrs;
 };
@@ -235,15 +252,22 @@ calendar_page(struct req *rq, const struct calendar_sent *s)
 	struct admin_calendar *a = arena_calloc(rq->arena, 1, sizeof(*a));
 	bool hours_back = s->status != 200 && !s->closed;
 	struct admin_form hf = {
-		.prefix = "a-", .groups = calendar_form,
-		.ngroups = ZEK_ARRAY_LEN(calendar_form), .value = calendar_value,
-		.action = CALENDAR_URL, .conflict = s->status == 409,
-		.submit = "admin_save", .cancel_href = CALENDAR_URL,
+		.prefix = "a-",
+		.groups = calendar_form,
+		.ngroups = ZEK_ARRAY_LEN(calendar_form),
+		.value = calendar_value,
+		.action = CALENDAR_URL,
+		.conflict = s->status == 409,
+		.submit = "admin_save",
+		.cancel_href = CALENDAR_URL,
 	};
 	struct admin_form cf = {
-		.prefix = "c-", .groups = closed_form,
-		.ngroups = ZEK_ARRAY_LEN(closed_form), .value = admin_blank_value,
-		.action = CLOSED_URL, .submit = "admin_calendar_closed_add",
+		.prefix = "c-",
+		.groups = closed_form,
+		.ngroups = ZEK_ARRAY_LEN(closed_form),
+		.value = admin_blank_value,
+		.action = CLOSED_URL,
+		.submit = "admin_calendar_closed_add",
 	};
 	json_t *page;
 	int rc;
@@ -333,8 +357,9 @@ web_admin_closed_day_add(struct req *rq)
 		.name = req_form(rq, "name"),
 		.yearly = req_form(rq, "yearly"),
 	};
-	struct calendar_sent s = { .status = 422, .closed = true,
-	    .errs = errs };
+	struct calendar_sent s = { .status = 422,
+		.closed = true,
+		.errs = errs };
 	int rc;
 
 	if (!admin_page_allowed(rq))
@@ -384,8 +409,10 @@ admin_calendar_history_value(struct req *rq, const char *subject,
 	for (i = 0; out != NULL && value[i] != '\0'; i++)
 		if (value[i] >= '1' && value[i] <= '7')
 			out = arena_printf(rq->arena, "%s%s%s", out,
-			    *out != '\0' ? ", " : "", web_t(rq, arena_printf(
-			    rq->arena, "admin_calendar_%s_short",
-			    calendar_day_fields[value[i] - '1'])));
+			    *out != '\0' ? ", " : "",
+			    web_t(rq,
+			        arena_printf(rq->arena,
+			            "admin_calendar_%s_short",
+			            calendar_day_fields[value[i] - '1'])));
 	return out != NULL ? out : value;
 }

@@ -39,9 +39,9 @@ config_max(struct req *rq)
 
 /* What went wrong with an upload or its confirmation. */
 struct config_error {
-	const char *message;                    /* at the file field, or NULL */
-	const struct config_problems *probs;    /* the document's, or NULL */
-	bool conflict;                          /* changed since the preview */
+	const char *message;                 /* at the file field, or NULL */
+	const struct config_problems *probs; /* the document's, or NULL */
+	bool conflict;                       /* changed since the preview */
 };
 
 /* One problem as "path: message". */
@@ -64,8 +64,9 @@ problems_json(struct req *rq, const struct config_problems *probs)
 	size_t i;
 
 	for (i = 0; arr != NULL && probs != NULL && i < probs->n; i++)
-		json_array_append_new(arr, ctx_pack("{s:s}", "text",
-		    problem_text(rq, &probs->rows[i])));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s}", "text",
+		        problem_text(rq, &probs->rows[i])));
 	return arr;
 }
 
@@ -87,22 +88,23 @@ config_page(struct req *rq, unsigned status, const struct config_error *ce)
 	snprintf(v, sizeof(v), "%" PRId64, h.version);
 	json_object_set_new(page, "export_href",
 	    json_string(CONFIG_URL "/export"));
-	json_object_set_new(page, "export_text", json_string(http_fmt1(rq,
-	    "admin_config_export_text", "version", v)));
+	json_object_set_new(page, "export_text",
+	    json_string(
+	        http_fmt1(rq, "admin_config_export_text", "version", v)));
 	json_object_set_new(page, "import_action",
 	    json_string(CONFIG_URL "/import"));
-	json_object_set_new(page, "import_help", json_string(http_fmt1(rq,
-	    "admin_config_import_help", "max", http_size_text(rq,
-	    config_max(rq)))));
+	json_object_set_new(page, "import_help",
+	    json_string(http_fmt1(rq, "admin_config_import_help", "max",
+	        http_size_text(rq, config_max(rq)))));
 	json_object_set_new(page, "conflict", json_boolean(ce->conflict));
 	if (ce->message != NULL) {
 		json_object_set_new(page, "error", json_string(ce->message));
-		json_object_set_new(page, "problems", problems_json(rq,
-		    ce->probs));
-		json_object_set_new(page, "has_problems", json_boolean(
-		    ce->probs != NULL && ce->probs->n > 0));
-		json_object_set_new(page, "more", json_boolean(ce->probs !=
-		    NULL && ce->probs->more));
+		json_object_set_new(page, "problems",
+		    problems_json(rq, ce->probs));
+		json_object_set_new(page, "has_problems",
+		    json_boolean(ce->probs != NULL && ce->probs->n > 0));
+		json_object_set_new(page, "more",
+		    json_boolean(ce->probs != NULL && ce->probs->more));
 	}
 	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), WEB_ADMIN);
 	web_breadcrumb(rq, page, web_t(rq, "admin_config"), NULL);
@@ -114,7 +116,7 @@ static int
 refused_page(struct req *rq, const struct config_problems *probs)
 {
 	struct config_error ce = { .message = web_t(rq, "admin_config_refused"),
-	    .probs = probs };
+		.probs = probs };
 
 	return config_page(rq, 422, &ce);
 }
@@ -145,8 +147,8 @@ web_admin_config_export(struct req *rq)
 	rc = core_config_export(&rq->ctx, rq->user, &doc, &len, &version);
 	if (rc != ZEK_OK)
 		return rc;
-	disp = arena_printf(rq->arena, "attachment; filename=\"zek-config-%"
-	    PRId64 ".json\"", version);
+	disp = arena_printf(rq->arena,
+	    "attachment; filename=\"zek-config-%" PRId64 ".json\"", version);
 	if (disp == NULL)
 		return ZEK_NOMEM;
 	rc = http_header(rq, "Content-Disposition", disp);
@@ -170,12 +172,12 @@ plan_rows(struct req *rq, const struct config_plan *plan)
 		    config_op_name(l->op));
 		thing = arena_printf(rq->arena, "admin_config_thing_%s",
 		    config_thing_name(l->thing));
-		json_array_append_new(arr, ctx_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s}",
-		    "op", op != NULL ? web_t(rq, op) : "",
-		    "thing", thing != NULL ? web_t(rq, thing) : "",
-		    "where", l->where, "attr", l->attr,
-		    "old", l->old_value, "new", l->new_value));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "op",
+		        op != NULL ? web_t(rq, op) : "", "thing",
+		        thing != NULL ? web_t(rq, thing) : "", "where",
+		        l->where, "attr", l->attr, "old", l->old_value, "new",
+		        l->new_value));
 	}
 	return arr;
 }
@@ -193,8 +195,10 @@ doc_parts(struct req *rq, const char *doc)
 	arr = json_array();
 	/* ASCII only (config_plan.doc): any cut is between characters. */
 	for (off = 0; arr != NULL && off < len; off += CONFIG_PART)
-		json_array_append_new(arr, ctx_pack("{s:s%}", "part", doc + off,
-		    len - off < CONFIG_PART ? len - off : (size_t)CONFIG_PART));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s%}", "part", doc + off,
+		        len - off < CONFIG_PART ? len - off :
+		                                  (size_t)CONFIG_PART));
 	return arr;
 }
 
@@ -212,9 +216,10 @@ preview_page(struct req *rq, const struct config_plan *plan,
 	}
 	snprintf(v, sizeof(v), "%" PRId64, plan->version);
 	snprintf(n, sizeof(n), "%zu", plan->n);
-	json_object_set_new(page, "intro", json_string(http_fmt(rq,
-	    "admin_config_preview_intro", (const char *const[]){ "file",
-	    "version" }, (const char *const[]){ filename, v }, 2)));
+	json_object_set_new(page, "intro",
+	    json_string(http_fmt(rq, "admin_config_preview_intro",
+	        (const char *const[]){ "file", "version" },
+	        (const char *const[]){ filename, v }, 2)));
 	json_object_set_new(page, "lines", plan_rows(rq, plan));
 	json_object_set_new(page, "has_lines", json_boolean(plan->n > 0));
 	json_object_set_new(page, "count", json_string(n));
@@ -236,7 +241,8 @@ shown_name(const struct form_field *f)
 	size_t n = strlen(f->filename);
 
 	return n <= 255 && utf8_clean_text(f->filename, n, false) ?
-	    f->filename : "";
+	    f->filename :
+	    "";
 }
 
 /* POST /servicedesk/admin/config/import: file (multipart) -> the plan. */

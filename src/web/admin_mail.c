@@ -12,7 +12,7 @@
 #include "lib/arena.h"
 #include "lib/str.h"
 #include "mail/receive/receive.h"
-#include "store/store.h"     /* struct store_inbound */
+#include "store/store.h" /* struct store_inbound */
 
 #define MAIL_URL WEB_ADMIN "mail"
 #define MAIL_ONE_URL WEB_ADMIN "mail/%" PRId64
@@ -77,8 +77,8 @@ reason_text(struct req *rq, const char *reason)
 	if (str_empty(reason))
 		return "";
 	t = text_of_code(rq, "mail_reason_", reason, "");
-	return t != NULL ? t : http_fmt1(rq, "mail_reason_other", "code",
-	    reason);
+	return t != NULL ? t :
+	                   http_fmt1(rq, "mail_reason_other", "code", reason);
 }
 
 /* What the admin can do about a reason, in a sentence. */
@@ -105,17 +105,17 @@ admin_mail_history_value(struct req *rq, const char *value)
 	if (state == NULL)
 		return value;
 	detail = str_eq(state, INBOUND_DONE) ? colon + 1 :
-	    reason_text(rq, colon + 1);
-	return http_fmt(rq, "admin_mail_history_value", (const char *const[]){
-	    "state", "detail" }, (const char *const[]){ state_text(rq, state),
-	    detail }, 2);
+	                                       reason_text(rq, colon + 1);
+	return http_fmt(rq, "admin_mail_history_value",
+	    (const char *const[]){ "state", "detail" },
+	    (const char *const[]){ state_text(rq, state), detail }, 2);
 }
 
 static const char *
 subject_or_none(struct req *rq, const struct store_inbound *m)
 {
 	return str_empty(m->subject) ? web_t(rq, "admin_mail_no_subject") :
-	    m->subject;
+	                               m->subject;
 }
 
 static const char *
@@ -137,17 +137,15 @@ mail_rows(struct req *rq, const struct store_inbound *rows, size_t n)
 	for (i = 0; arr != NULL && i < n; i++) {
 		const struct store_inbound *m = &rows[i];
 
-		json_array_append_new(arr, ctx_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?}",
-		    "when", web_time_text(rq, m->received_at),
-		    "iso", web_time_iso(rq, m->received_at),
-		    "from", m->from_addr,
-		    "subject", subject_or_none(rq, m),
-		    "href", arena_printf(rq->arena, MAIL_ONE_URL, m->id),
-		    "state", state_text(rq, m->state),
-		    "reason", reason_text(rq, m->reason),
-		    "request_key", m->request_key,
-		    "request_href", request_href(rq, m)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?}",
+		        "when", web_time_text(rq, m->received_at), "iso",
+		        web_time_iso(rq, m->received_at), "from", m->from_addr,
+		        "subject", subject_or_none(rq, m), "href",
+		        arena_printf(rq->arena, MAIL_ONE_URL, m->id), "state",
+		        state_text(rq, m->state), "reason",
+		        reason_text(rq, m->reason), "request_key",
+		        m->request_key, "request_href", request_href(rq, m)));
 	}
 	return arr;
 }
@@ -159,9 +157,10 @@ filter_choices(struct req *rq, const struct state_filter *shown)
 	size_t i;
 
 	for (i = 0; arr != NULL && i < ZEK_ARRAY_LEN(filters); i++)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:b}", "value",
-		    filters[i].value, "label", web_t(rq, filters[i].label),
-		    "selected", &filters[i] == shown));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:b}", "value", filters[i].value,
+		        "label", web_t(rq, filters[i].label), "selected",
+		        &filters[i] == shown));
 	return arr;
 }
 
@@ -191,8 +190,8 @@ web_admin_mail(struct req *rq)
 	json_object_set_new(page, "action", json_string(MAIL_URL));
 	json_object_set_new(page, "choices", filter_choices(rq, f));
 	json_object_set_new(page, "caption", json_string(web_t(rq, f->label)));
-	json_object_set_new(page, "rows", mail_rows(rq, rows,
-	    n > INBOUND_PAGE ? INBOUND_PAGE : n));
+	json_object_set_new(page, "rows",
+	    mail_rows(rq, rows, n > INBOUND_PAGE ? INBOUND_PAGE : n));
 	json_object_set_new(page, "has_rows", json_boolean(n > 0));
 	admin_page_pager(rq, page, base, NULL, page_no, n > INBOUND_PAGE);
 	return admin_page_render(rq, 200, "admin/mail", page, NULL, 0);
@@ -208,10 +207,12 @@ file_names(struct req *rq, const struct inbound_msg *m)
 	size_t i;
 
 	for (i = 0; arr != NULL && m->parsed && i < m->nfiles; i++)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s}", "name",
-		    str_empty(m->files[i].name) ? web_t(rq,
-		    "admin_mail_file_unnamed") : m->files[i].name,
-		    "size", http_size_text(rq, m->files[i].len)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s}", "name",
+		        str_empty(m->files[i].name) ?
+		            web_t(rq, "admin_mail_file_unnamed") :
+		            m->files[i].name,
+		        "size", http_size_text(rq, m->files[i].len)));
 	return arr;
 }
 
@@ -220,8 +221,9 @@ static void
 fact(struct req *rq, json_t *facts, const char *term_key, const char *text)
 {
 	if (!str_empty(text))
-		json_array_append_new(facts, ctx_pack("{s:s, s:s}", "term",
-		    web_t(rq, term_key), "text", text));
+		json_array_append_new(facts,
+		    ctx_pack("{s:s, s:s}", "term", web_t(rq, term_key), "text",
+		        text));
 }
 
 static json_t *
@@ -231,26 +233,29 @@ mail_facts(struct req *rq, const struct store_inbound *m)
 
 	if (facts == NULL)
 		return NULL;
-	fact(rq, facts, "admin_mail_from", str_empty(m->from_addr) ?
-	    web_t(rq, "admin_mail_no_sender") : m->from_addr);
+	fact(rq, facts, "admin_mail_from",
+	    str_empty(m->from_addr) ? web_t(rq, "admin_mail_no_sender") :
+	                              m->from_addr);
 	fact(rq, facts, "admin_mail_subject", subject_or_none(rq, m));
 	fact(rq, facts, "admin_mail_message_id", m->message_id);
-	fact(rq, facts, "admin_mail_size", http_size_text(rq,
-	    (size_t)m->raw_size));
-	fact(rq, facts, "admin_mail_received", web_time_text(rq,
-	    m->received_at));
+	fact(rq, facts, "admin_mail_size",
+	    http_size_text(rq, (size_t)m->raw_size));
+	fact(rq, facts, "admin_mail_received",
+	    web_time_text(rq, m->received_at));
 	if (m->processed_at != 0)
-		fact(rq, facts, "admin_mail_processed", web_time_text(rq,
-		    m->processed_at));
+		fact(rq, facts, "admin_mail_processed",
+		    web_time_text(rq, m->processed_at));
 	fact(rq, facts, "admin_mail_state", state_text(rq, m->state));
 	fact(rq, facts, "admin_mail_reason", reason_text(rq, m->reason));
 	if (m->discarded_at != 0)
-		fact(rq, facts, "admin_mail_discarded", http_fmt(rq,
-		    "admin_mail_discarded_by", (const char *const[]){ "who",
-		    "when" }, (const char *const[]){ str_empty(
-		    m->discarded_by_name) ? web_t(rq, "audit_cli") :
-		    m->discarded_by_name, web_time_text(rq, m->discarded_at) },
-		    2));
+		fact(rq, facts, "admin_mail_discarded",
+		    http_fmt(rq, "admin_mail_discarded_by",
+		        (const char *const[]){ "who", "when" },
+		        (const char *const[]){ str_empty(m->discarded_by_name) ?
+		                web_t(rq, "audit_cli") :
+		                m->discarded_by_name,
+		            web_time_text(rq, m->discarded_at) },
+		        2));
 	return facts;
 }
 
@@ -287,42 +292,45 @@ mail_page(struct req *rq, unsigned status, int64_t id, const char *error)
 	href = arena_printf(rq->arena, MAIL_ONE_URL, id);
 	if (page == NULL || href == NULL)
 		return ZEK_NOMEM;
-	json_object_set_new(page, "title", json_string(http_fmt1(rq,
-	    "admin_mail_one_title", "subject", subject_or_none(rq, m))));
+	json_object_set_new(page, "title",
+	    json_string(http_fmt1(rq, "admin_mail_one_title", "subject",
+	        subject_or_none(rq, m))));
 	json_object_set_new(page, "facts", mail_facts(rq, m));
-	json_object_set_new(page, "advice", json_string(reason_advice(rq,
-	    str_eq(m->state, INBOUND_QUARANTINED) ? m->reason : "")));
+	json_object_set_new(page, "advice",
+	    json_string(reason_advice(rq,
+	        str_eq(m->state, INBOUND_QUARANTINED) ? m->reason : "")));
 	json_object_set_new(page, "request_key", json_string(m->request_key));
-	json_object_set_new(page, "request_href", json_string(request_href(rq,
-	    m)));
-	json_object_set_new(page, "raw_href", json_string(arena_printf(
-	    rq->arena, "%s/raw", href)));
-	json_object_set_new(page, "retry_action", json_string(arena_printf(
-	    rq->arena, "%s/retry", href)));
-	json_object_set_new(page, "discard_action", json_string(arena_printf(
-	    rq->arena, "%s/discard", href)));
-	json_object_set_new(page, "can_retry", json_boolean(
-	    core_inbound_can_retry(m)));
-	json_object_set_new(page, "can_discard", json_boolean(
-	    core_inbound_can_discard(m)));
-	json_object_set_new(page, "is_cut", json_boolean((int64_t)m->raw_len <
-	    m->raw_size));
+	json_object_set_new(page, "request_href",
+	    json_string(request_href(rq, m)));
+	json_object_set_new(page, "raw_href",
+	    json_string(arena_printf(rq->arena, "%s/raw", href)));
+	json_object_set_new(page, "retry_action",
+	    json_string(arena_printf(rq->arena, "%s/retry", href)));
+	json_object_set_new(page, "discard_action",
+	    json_string(arena_printf(rq->arena, "%s/discard", href)));
+	json_object_set_new(page, "can_retry",
+	    json_boolean(core_inbound_can_retry(m)));
+	json_object_set_new(page, "can_discard",
+	    json_boolean(core_inbound_can_discard(m)));
+	json_object_set_new(page, "is_cut",
+	    json_boolean((int64_t)m->raw_len < m->raw_size));
 	json_object_set_new(page, "parsed", json_boolean(msg.parsed));
 	/* Plain text only, escaped by the template: the mail's own HTML is
 	 * never shown, nor anything it links to loaded. */
-	json_object_set_new(page, "text", json_string(msg.parsed ?
-	    msg.plain_text : ""));
+	json_object_set_new(page, "text",
+	    json_string(msg.parsed ? msg.plain_text : ""));
 	json_object_set_new(page, "files", file_names(rq, &msg));
-	json_object_set_new(page, "has_files", json_boolean(msg.parsed &&
-	    msg.nfiles > 0));
+	json_object_set_new(page, "has_files",
+	    json_boolean(msg.parsed && msg.nfiles > 0));
 	if (error != NULL)
 		json_object_set_new(page, "error", json_string(error));
 	if (str_eq(req_query(rq, "notice"), "mail_retried"))
-		json_object_set_new(page, "notice", json_string(
-		    retry_outcome(rq, m)));
+		json_object_set_new(page, "notice",
+		    json_string(retry_outcome(rq, m)));
 	return admin_page_render(rq, status, "admin/mail_one", page,
-	    (const struct admin_crumb[]){ { web_t(rq, "admin_mail"),
-	    MAIL_URL } }, 1);
+	    (const struct admin_crumb[]){
+	        { web_t(rq, "admin_mail"), MAIL_URL } },
+	    1);
 }
 
 /* GET /servicedesk/admin/mail/{id} */
@@ -368,8 +376,8 @@ after_action(struct req *rq, int64_t id, int rc, const char *notice,
 		return mail_page(rq, 409, id, web_t(rq, refused_key));
 	if (rc != ZEK_OK)
 		return rc;
-	return admin_page_redirect(rq, arena_printf(rq->arena, MAIL_ONE_URL,
-	    id), notice);
+	return admin_page_redirect(rq,
+	    arena_printf(rq->arena, MAIL_ONE_URL, id), notice);
 }
 
 /* POST /servicedesk/admin/mail/{id}/retry: as `zek mail retry ID`. */
@@ -381,8 +389,9 @@ web_admin_mail_retry(struct req *rq)
 
 	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
-	return after_action(rq, id, mail_receive_again(rq->app->core, &rq->ctx,
-	    rq->user, id, &res), "mail_retried", "admin_mail_retry_refused");
+	return after_action(rq, id,
+	    mail_receive_again(rq->app->core, &rq->ctx, rq->user, id, &res),
+	    "mail_retried", "admin_mail_retry_refused");
 }
 
 /* POST /servicedesk/admin/mail/{id}/discard */
@@ -393,6 +402,7 @@ web_admin_mail_discard(struct req *rq)
 
 	if (!admin_page_allowed(rq) || id == 0)
 		return ZEK_NOTFOUND;
-	return after_action(rq, id, core_inbound_discard(&rq->ctx, rq->user,
-	    id), "mail_discarded", "admin_mail_discard_refused");
+	return after_action(rq, id,
+	    core_inbound_discard(&rq->ctx, rq->user, id), "mail_discarded",
+	    "admin_mail_discard_refused");
 }

@@ -34,10 +34,12 @@ choices_json(struct req *rq, const struct control *c, const char *id,
 	size_t i;
 
 	json_array_foreach(arr, i, ch) {
-		json_object_set_new(ch, "selected", json_boolean(str_eq(
-		    json_string_value(json_object_get(ch, "value")), value)));
-		json_object_set_new(ch, "id", json_string(arena_printf(rq->arena,
-		    "%s-%zu", id, i)));
+		json_object_set_new(ch, "selected",
+		    json_boolean(
+		        str_eq(json_string_value(json_object_get(ch, "value")),
+		            value)));
+		json_object_set_new(ch, "id",
+		    json_string(arena_printf(rq->arena, "%s-%zu", id, i)));
 	}
 	return arr;
 }
@@ -50,8 +52,9 @@ control_label(struct req *rq, const struct control *c, const char *row)
 
 	if (row == NULL)
 		return label;
-	return http_fmt(rq, "admin_label_for", (const char *const[]){ "label",
-	    "name" }, (const char *const[]){ label, row }, 2);
+	return http_fmt(rq, "admin_label_for",
+	    (const char *const[]){ "label", "name" },
+	    (const char *const[]){ label, row }, 2);
 }
 
 static json_t *
@@ -65,30 +68,30 @@ control_json(struct req *rq, const struct admin_form *f,
 	if (j == NULL || id == NULL)
 		return NULL;
 	json_object_set_new(j, "name", json_string(c->field));
-	json_object_set_new(j, "label", json_string(control_label(rq, c,
-	    f->row)));
+	json_object_set_new(j, "label",
+	    json_string(control_label(rq, c, f->row)));
 	json_object_set_new(j, "label_hidden", json_boolean(f->compact));
 	/* A row's controls in a table cell: their help is the page's. */
 	if (c->help != NULL && !f->compact) {
 		json_object_set_new(j, "help", json_string(web_t(rq, c->help)));
-		json_object_set_new(j, "help_id", json_string(arena_printf(
-		    rq->arena, "%s-help", id)));
+		json_object_set_new(j, "help_id",
+		    json_string(arena_printf(rq->arena, "%s-help", id)));
 	}
 	/* Every flag set, so that none is taken from the page around it. */
 	for (k = 0; k < ZEK_ARRAY_LEN(kind_flags); k++)
-		json_object_set_new(j, kind_flags[k], json_boolean(k ==
-		    c->kind));
+		json_object_set_new(j, kind_flags[k],
+		    json_boolean(k == c->kind));
 	if (c->max > 0)
-		json_object_set_new(j, "maxlength", json_integer((json_int_t)
-		    c->max));
+		json_object_set_new(j, "maxlength",
+		    json_integer((json_int_t)c->max));
 	if (c->choices != NULL)
-		json_object_set_new(j, "choices", choices_json(rq, c, id, value,
-		    f->data));
+		json_object_set_new(j, "choices",
+		    choices_json(rq, c, id, value, f->data));
 	json_object_set_new(j, "checked", json_boolean(str_eq(value, "on")));
 	json_object_set_new(j, "disabled", json_boolean(c->disabled));
 	/* A checkbox left empty is an answer too: never "(optional)". */
-	json_object_set_new(j, "required", json_boolean(c->required ||
-	    c->kind == CONTROL_CHECKBOX));
+	json_object_set_new(j, "required",
+	    json_boolean(c->required || c->kind == CONTROL_CHECKBOX));
 	return j;
 }
 
@@ -101,14 +104,19 @@ summary_json(struct req *rq, const struct admin_form *f, json_t *groups)
 
 	for (i = 0; arr != NULL && i < f->nerrs; i++)
 		json_array_foreach(groups, k, g)
-			json_array_foreach(json_object_get(g, "controls"), m, ctl)
-				if (str_eq(f->errs[i].field, json_string_value(
-				    json_object_get(ctl, "name"))))
-					json_array_append_new(arr, web_summary_item(
-					    rq, json_string_value(json_object_get(
-					    ctl, "id")), json_string_value(
-					    json_object_get(ctl, "label")),
-					    &f->errs[i]));
+			json_array_foreach(json_object_get(g, "controls"), m,
+			    ctl)
+				if (str_eq(f->errs[i].field,
+				        json_string_value(
+				            json_object_get(ctl, "name"))))
+					json_array_append_new(arr,
+					    web_summary_item(rq,
+					        json_string_value(
+					            json_object_get(ctl, "id")),
+					        json_string_value(
+					            json_object_get(ctl,
+					                "label")),
+					        &f->errs[i]));
 	return arr;
 }
 
@@ -124,13 +132,18 @@ admin_page_form(struct req *rq, const struct admin_form *f)
 		for (i = 0; list != NULL && i < f->groups[g].n; i++) {
 			const struct control *c = &f->groups[g].controls[i];
 
-			value = f->stored == NULL ? web_kept(rq, c->field) :
+			value = f->stored == NULL ?
+			    web_kept(rq, c->field) :
 			    f->value(rq, f->stored, c->field);
-			json_array_append_new(list, control_json(rq, f, c, value));
+			json_array_append_new(list,
+			    control_json(rq, f, c, value));
 		}
-		json_array_append_new(arr, ctx_pack("{s:s?, s:o}", "legend",
-		    f->groups[g].legend != NULL ? web_t(rq, f->groups[g].legend) :
-		    NULL, "controls", list));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s?, s:o}", "legend",
+		        f->groups[g].legend != NULL ?
+		            web_t(rq, f->groups[g].legend) :
+		            NULL,
+		        "controls", list));
 	}
 	if (form == NULL || arr == NULL) {
 		json_decref(form);
@@ -163,8 +176,8 @@ admin_page_render(struct req *rq, unsigned status, const char *name,
 	web_breadcrumb(rq, page, web_t(rq, "nav_admin"), WEB_ADMIN);
 	for (i = 0; i < ncrumbs; i++)
 		web_breadcrumb(rq, page, crumbs[i].label, crumbs[i].href);
-	web_breadcrumb(rq, page, json_string_value(json_object_get(page,
-	    "title")), NULL);
+	web_breadcrumb(rq, page,
+	    json_string_value(json_object_get(page, "title")), NULL);
 	return web_render(rq, status, name, page);
 }
 
@@ -207,32 +220,33 @@ admin_page_lang(struct req *rq, const char *de, const char *en)
 }
 
 void
-admin_page_pager(struct req *rq, json_t *page, const char *base,
-    const char *q, int64_t page_no, bool more)
+admin_page_pager(struct req *rq, json_t *page, const char *base, const char *q,
+    int64_t page_no, bool more)
 {
 	char n[32];
 
-	json_object_set_new(page, "has_pager", json_boolean(more ||
-	    page_no > 0));
+	json_object_set_new(page, "has_pager",
+	    json_boolean(more || page_no > 0));
 	if (base == NULL)
 		return;
 	if (more) {
 		snprintf(n, sizeof(n), "%" PRId64, page_no + 1);
-		json_object_set_new(page, "next_href", json_string(
-		    web_page_href(rq, base, q, "page", n)));
+		json_object_set_new(page, "next_href",
+		    json_string(web_page_href(rq, base, q, "page", n)));
 	}
 	if (page_no > 0) {
 		snprintf(n, sizeof(n), "%" PRId64, page_no - 1);
-		json_object_set_new(page, "prev_href", json_string(
-		    web_page_href(rq, base, q, "page", n)));
+		json_object_set_new(page, "prev_href",
+		    json_string(web_page_href(rq, base, q, "page", n)));
 	}
 }
 
 int
 admin_page_redirect(struct req *rq, const char *path, const char *notice)
 {
-	const char *to = notice != NULL && path != NULL ? arena_printf(
-	    rq->arena, "%s?notice=%s", path, notice) : path;
+	const char *to = notice != NULL && path != NULL ?
+	    arena_printf(rq->arena, "%s?notice=%s", path, notice) :
+	    path;
 
 	return to != NULL ? http_redirect(rq, 303, to) : ZEK_NOMEM;
 }

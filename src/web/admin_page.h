@@ -15,11 +15,11 @@ enum control_kind {
 	CONTROL_TEXT,
 	CONTROL_TEXTAREA,
 	CONTROL_DATETIME,
-	CONTROL_SELECT,                 /* one of its choices */
-	CONTROL_RADIOS,                 /* one of its choices, each with an icon */
-	CONTROL_CHECKBOX,               /* "on" or absent */
-	CONTROL_TIME,                   /* "08:00" */
-	CONTROL_DATE,                   /* "2026-12-24" */
+	CONTROL_SELECT,   /* one of its choices */
+	CONTROL_RADIOS,   /* one of its choices, each with an icon */
+	CONTROL_CHECKBOX, /* "on" or absent */
+	CONTROL_TIME,     /* "08:00" */
+	CONTROL_DATE,     /* "2026-12-24" */
 };
 
 /* The choices of a select or radio group, as [{value, label, icon?}]
@@ -32,25 +32,28 @@ typedef json_t *(*choices_fn)(struct req *rq, const void *data);
 struct control {
 	const char *field;
 	const char *label;
-	const char *help;               /* NULL: none */
+	const char *help; /* NULL: none */
 	enum control_kind kind;
-	size_t max;                     /* code points; 0 for the others */
+	size_t max; /* code points; 0 for the others */
 	bool required;
-	choices_fn choices;             /* CONTROL_SELECT, CONTROL_RADIOS */
-	bool disabled;                  /* shown, never sent (help says why) */
+	choices_fn choices; /* CONTROL_SELECT, CONTROL_RADIOS */
+	bool disabled;      /* shown, never sent (help says why) */
 };
 
 /* The controls of one fieldset. */
 struct control_group {
-	const char *legend;             /* catalog key; NULL: no fieldset */
+	const char *legend; /* catalog key; NULL: no fieldset */
 	const struct control *controls;
 	size_t n;
 };
 
 /* What one control shows when the form is drawn from stored values; a
- * checkbox's is "on" or "". */
+ * checkbox's is "on" or "". Wrapped by hand: clang-format 14 breaks
+ * inside the declarator's parentheses. */
+/* clang-format off */
 typedef const char *(*value_fn)(struct req *rq, const void *stored,
     const char *field);
+/* clang-format on */
 
 /* The value_fn of an add form, which starts empty. */
 const char *admin_blank_value(struct req *rq, const void *stored,
@@ -58,7 +61,7 @@ const char *admin_blank_value(struct req *rq, const void *stored,
 
 /* One form of an admin page. */
 struct admin_form {
-	const char *prefix;             /* of its controls' ids: "a-" */
+	const char *prefix; /* of its controls' ids: "a-" */
 	const struct control_group *groups;
 	size_t ngroups;
 	value_fn value;
@@ -67,12 +70,12 @@ struct admin_form {
 	const struct field_error *errs; /* this form's, when it came back */
 	size_t nerrs;
 	const char *action;
-	int64_t version;                /* of the configuration, when read */
-	bool conflict;                  /* came back with 409: say why */
-	const char *submit;             /* the button's catalog key */
-	const char *row;                /* a row's name: labels name it */
-	bool compact;                   /* in a table: labels hidden, no help */
-	const char *cancel_href;        /* NULL: no "Abbrechen" */
+	int64_t version;         /* of the configuration, when read */
+	bool conflict;           /* came back with 409: say why */
+	const char *submit;      /* the button's catalog key */
+	const char *row;         /* a row's name: labels name it */
+	bool compact;            /* in a table: labels hidden, no help */
+	const char *cancel_href; /* NULL: no "Abbrechen" */
 };
 
 /* The form's JSON for partials/admin-form: its fieldsets and controls,
@@ -127,7 +130,6 @@ const char *admin_calendar_history_value(struct req *rq, const char *subject,
     const char *value);
 
 /* Redirects (303) to a page of the admin area with ?notice= (NULL: none). */
-int admin_page_redirect(struct req *rq, const char *path,
-    const char *notice);
+int admin_page_redirect(struct req *rq, const char *path, const char *notice);
 
 #endif

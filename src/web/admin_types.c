@@ -33,8 +33,8 @@ static json_t *kind_choices(struct req *rq, const void *data);
 static json_t *object_kind_choices(struct req *rq, const void *data);
 
 static const struct control group_controls[] = {
-	{ "name_de", "admin_name_de", NULL, CONTROL_TEXT, ADMIN_TITLE_MAX,
-	    true, NULL, false },
+	{ "name_de", "admin_name_de", NULL, CONTROL_TEXT, ADMIN_TITLE_MAX, true,
+	    NULL, false },
 	{ "name_en", "admin_name_en", "admin_name_en_help", CONTROL_TEXT,
 	    ADMIN_TITLE_MAX, false, NULL, false },
 };
@@ -44,8 +44,8 @@ static const struct control_group group_form[] = {
 };
 
 static const struct control type_add_controls[] = {
-	{ "name_de", "admin_name_de", NULL, CONTROL_TEXT, ADMIN_TITLE_MAX,
-	    true, NULL, false },
+	{ "name_de", "admin_name_de", NULL, CONTROL_TEXT, ADMIN_TITLE_MAX, true,
+	    NULL, false },
 	{ "name_en", "admin_name_en", "admin_name_en_help", CONTROL_TEXT,
 	    ADMIN_TITLE_MAX, false, NULL, false },
 	{ "group_id", "admin_type_group", NULL, CONTROL_SELECT, 0, true,
@@ -119,16 +119,16 @@ static const struct control_group field_add_form[] = {
 };
 
 static const struct control field_helps[] = {
-	{ "help_de", "admin_help_de", "admin_field_help_help",
-	    CONTROL_TEXTAREA, ADMIN_TEXT_MAX, false, NULL, false },
+	{ "help_de", "admin_help_de", "admin_field_help_help", CONTROL_TEXTAREA,
+	    ADMIN_TEXT_MAX, false, NULL, false },
 	{ "help_en", "admin_help_en", NULL, CONTROL_TEXTAREA, ADMIN_TEXT_MAX,
 	    false, NULL, false },
 };
 
 static const struct control field_placeholders[] = {
 	{ "placeholder_de", "admin_placeholder_de",
-	    "admin_field_placeholder_help", CONTROL_TEXT, ADMIN_TITLE_MAX, false,
-	    NULL, false },
+	    "admin_field_placeholder_help", CONTROL_TEXT, ADMIN_TITLE_MAX,
+	    false, NULL, false },
 	{ "placeholder_en", "admin_placeholder_en", NULL, CONTROL_TEXT,
 	    ADMIN_TITLE_MAX, false, NULL, false },
 };
@@ -219,8 +219,10 @@ field_value(struct req *rq, const void *stored, const char *field)
 		{ "label_en", offsetof(struct admin_field, label_en) },
 		{ "help_de", offsetof(struct admin_field, help_de) },
 		{ "help_en", offsetof(struct admin_field, help_en) },
-		{ "placeholder_de", offsetof(struct admin_field, placeholder_de) },
-		{ "placeholder_en", offsetof(struct admin_field, placeholder_en) },
+		{ "placeholder_de",
+		    offsetof(struct admin_field, placeholder_de) },
+		{ "placeholder_en",
+		    offsetof(struct admin_field, placeholder_en) },
 		{ "checkbox_label_de",
 		    offsetof(struct admin_field, checkbox_label_de) },
 		{ "checkbox_label_en",
@@ -229,10 +231,13 @@ field_value(struct req *rq, const void *stored, const char *field)
 	size_t i;
 
 	(void)rq;
+	/* Wrapped by hand: clang-format 14 breaks inside the cast. */
+	/* clang-format off */
 	for (i = 0; i < ZEK_ARRAY_LEN(texts); i++)
 		if (str_eq(field, texts[i].name))
 			return *(const char *const *)(const void *)
 			    ((const char *)f + texts[i].offset);
+	/* clang-format on */
 	return flag_text(str_eq(field, "required") ? f->required : f->hidden);
 }
 
@@ -260,9 +265,10 @@ group_choices(struct req *rq, const void *data)
 	size_t i;
 
 	for (i = 0; arr != NULL && i < all->ngroups; i++)
-		json_array_append_new(arr, choice(id_text(rq,
-		    all->groups[i].id), admin_page_lang(rq,
-		    all->groups[i].name_de, all->groups[i].name_en)));
+		json_array_append_new(arr,
+		    choice(id_text(rq, all->groups[i].id),
+		        admin_page_lang(rq, all->groups[i].name_de,
+		            all->groups[i].name_en)));
 	return arr;
 }
 
@@ -281,9 +287,11 @@ icon_choices(struct req *rq, const void *data)
 		    admin_type_icons[i]);
 		label = key != NULL ? web_t(rq, key) : NULL;
 		/* An icon core has and no catalog names yet: its file name. */
-		ch = choice(admin_type_icons[i], label != NULL &&
-		    !str_eq(label, key) ? label : admin_type_icons[i]);
-		json_object_set_new(ch, "icon", json_string(admin_type_icons[i]));
+		ch = choice(admin_type_icons[i],
+		    label != NULL && !str_eq(label, key) ? label :
+		                                           admin_type_icons[i]);
+		json_object_set_new(ch, "icon",
+		    json_string(admin_type_icons[i]));
 		json_array_append_new(arr, ch);
 	}
 	return arr;
@@ -305,9 +313,9 @@ kind_choices(struct req *rq, const void *data)
 
 	(void)data;
 	for (i = 0; arr != NULL && i < FIELD_KIND_MAX; i++)
-		json_array_append_new(arr, choice(field_kind_name(
-		    (enum field_kind)i), kind_text(rq, field_kind_name(
-		    (enum field_kind)i))));
+		json_array_append_new(arr,
+		    choice(field_kind_name((enum field_kind)i),
+		        kind_text(rq, field_kind_name((enum field_kind)i))));
 	return arr;
 }
 
@@ -326,9 +334,9 @@ object_kind_choices(struct req *rq, const void *data)
  * shows what was typed and why; the page's other forms show what is
  * stored. */
 struct sent {
-	const char *form;               /* "group", "type", "field", "option" */
-	int64_t id;                     /* a row's form: the row; else 0 */
-	unsigned status;                /* 409 or 422 once it came back */
+	const char *form; /* "group", "type", "field", "option" */
+	int64_t id;       /* a row's form: the row; else 0 */
+	unsigned status;  /* 409 or 422 once it came back */
 	const struct field_error *errs;
 	size_t nerrs;
 };
@@ -395,8 +403,8 @@ sent_back(struct req *rq, int rc, struct sent *s, page_fn page, int64_t id,
 	else if (rc != ZEK_OK)
 		return rc;
 	else
-		return admin_page_redirect(rq, arena_printf(rq->arena, to, to_id),
-		    notice);
+		return admin_page_redirect(rq,
+		    arena_printf(rq->arena, to, to_id), notice);
 	return page(rq, id, s);
 }
 
@@ -413,11 +421,13 @@ type_rows(struct req *rq, const struct admin_group *g)
 		const struct admin_type *t = &g->types[i];
 
 		name = admin_page_lang(rq, t->name_de, t->name_en);
-		json_array_append_new(arr, ctx_pack("{s:s, s:b, s:s, s:o}",
-		    "name", name, "hidden", t->hidden,
-		    "href", arena_printf(rq->arena, TYPE_URL, t->id),
-		    "move", move_json(rq, arena_printf(rq->arena, TYPE_URL
-		    "/move", t->id), name, i, g->ntypes, NULL)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:b, s:s, s:o}", "name", name, "hidden",
+		        t->hidden, "href",
+		        arena_printf(rq->arena, TYPE_URL, t->id), "move",
+		        move_json(rq,
+		            arena_printf(rq->arena, TYPE_URL "/move", t->id),
+		            name, i, g->ntypes, NULL)));
 	}
 	return arr;
 }
@@ -428,8 +438,10 @@ group_sections(struct req *rq, const struct admin_types *all,
 {
 	json_t *arr = json_array(), *sec;
 	struct admin_form f = {
-		.groups = group_form, .ngroups = ZEK_ARRAY_LEN(group_form),
-		.value = group_value, .version = all->version,
+		.groups = group_form,
+		.ngroups = ZEK_ARRAY_LEN(group_form),
+		.value = group_value,
+		.version = all->version,
 		.submit = "admin_rename",
 	};
 	const char *name, *action;
@@ -444,10 +456,10 @@ group_sections(struct req *rq, const struct admin_types *all,
 		f.stored = g;
 		f.row = name;
 		f.action = action;
-		sec = ctx_pack("{s:I, s:s, s:o, s:o, s:b, s:o}",
-		    "id", (json_int_t)g->id, "name", name,
-		    "form", page_form(rq, &f, s, "group", g->id),
-		    "move", move_json(rq, action, name, i, all->ngroups, NULL),
+		sec = ctx_pack("{s:I, s:s, s:o, s:o, s:b, s:o}", "id",
+		    (json_int_t)g->id, "name", name, "form",
+		    page_form(rq, &f, s, "group", g->id), "move",
+		    move_json(rq, action, name, i, all->ngroups, NULL),
 		    "has_types", g->ntypes > 0, "types", type_rows(rq, g));
 		json_array_append_new(arr, sec);
 	}
@@ -459,14 +471,20 @@ types_page(struct req *rq, int64_t portal_id, const struct sent *s)
 {
 	struct admin_types all;
 	struct admin_form add_group = {
-		.prefix = "ng-", .groups = group_form,
-		.ngroups = ZEK_ARRAY_LEN(group_form), .value = admin_blank_value,
-		.stored = "", .submit = "admin_group_add",
+		.prefix = "ng-",
+		.groups = group_form,
+		.ngroups = ZEK_ARRAY_LEN(group_form),
+		.value = admin_blank_value,
+		.stored = "",
+		.submit = "admin_group_add",
 	};
 	struct admin_form add_type = {
-		.prefix = "nt-", .groups = type_add_form,
-		.ngroups = ZEK_ARRAY_LEN(type_add_form), .value = admin_blank_value,
-		.stored = "", .submit = "admin_type_add",
+		.prefix = "nt-",
+		.groups = type_add_form,
+		.ngroups = ZEK_ARRAY_LEN(type_add_form),
+		.value = admin_blank_value,
+		.stored = "",
+		.submit = "admin_type_add",
 	};
 	struct admin_crumb crumbs[1];
 	json_t *page;
@@ -483,16 +501,16 @@ types_page(struct req *rq, int64_t portal_id, const struct sent *s)
 	add_type.action = arena_printf(rq->arena, TYPES_URL, portal_id);
 	add_type.data = &all;
 	json_object_set_new(page, "groups", group_sections(rq, &all, s));
-	json_object_set_new(page, "add_group", page_form(rq, &add_group, s,
-	    "group", 0));
+	json_object_set_new(page, "add_group",
+	    page_form(rq, &add_group, s, "group", 0));
 	if (all.ngroups > 0)
-		json_object_set_new(page, "add_type", page_form(rq, &add_type, s,
-		    "type", 0));
+		json_object_set_new(page, "add_type",
+		    page_form(rq, &add_type, s, "type", 0));
 	json_object_set_new(page, "desk_name", json_string(all.desk_name));
-	crumbs[0] = (struct admin_crumb){ all.desk_name, arena_printf(
-	    rq->arena, PORTAL_URL, portal_id) };
-	return admin_page_render(rq, s != NULL ? s->status : 200,
-	    "admin/types", page, crumbs, ZEK_ARRAY_LEN(crumbs));
+	crumbs[0] = (struct admin_crumb){ all.desk_name,
+		arena_printf(rq->arena, PORTAL_URL, portal_id) };
+	return admin_page_render(rq, s != NULL ? s->status : 200, "admin/types",
+	    page, crumbs, ZEK_ARRAY_LEN(crumbs));
 }
 
 /* GET /servicedesk/admin/portals/{pid}/types */
@@ -543,7 +561,7 @@ group_portal(struct req *rq, int64_t group_id)
 		return 0;
 	for (i = 0; i < n; i++) {
 		if (core_admin_types(&rq->ctx, rq->user, desks[i].portal_id,
-		    &all) != ZEK_OK)
+		        &all) != ZEK_OK)
 			continue;
 		for (k = 0; k < all.ngroups; k++)
 			if (all.groups[k].id == group_id)
@@ -578,8 +596,9 @@ move_row(struct req *rq, int64_t id, move_fn move, const char *to,
 	if (dir < 0)
 		return ZEK_INVALID;
 	rc = move(&rq->ctx, rq->user, id, (enum admin_move)dir);
-	return rc != ZEK_OK ? rc : admin_page_redirect(rq, arena_printf(
-	    rq->arena, to, to_id), "moved");
+	return rc != ZEK_OK ? rc :
+	                      admin_page_redirect(rq,
+	                          arena_printf(rq->arena, to, to_id), "moved");
 }
 
 /* POST /servicedesk/admin/groups/{id}: version, name_de, name_en (rename)
@@ -653,10 +672,10 @@ web_admin_type_add(struct req *rq)
 	    &s.nerrs, &id);
 	if (rc != ZEK_OK)
 		return sent_back(rq, rc, &s, types_page, portal_id, TYPES_URL,
-	    portal_id, NULL);
+		    portal_id, NULL);
 	to = arena_printf(rq->arena, TYPE_URL, id);
 	return to != NULL ? admin_page_redirect(rq, to, "type_added") :
-	    ZEK_NOMEM;
+	                    ZEK_NOMEM;
 }
 
 /* ---- one request type ---- */
@@ -672,14 +691,14 @@ field_rows(struct req *rq, const struct admin_type *t)
 		const struct admin_field *f = &t->fields[i];
 
 		label = admin_page_lang(rq, f->label_de, f->label_en);
-		json_array_append_new(arr, ctx_pack(
-		    "{s:s, s:s, s:s, s:b, s:b, s:s, s:o}",
-		    "label", label, "key", f->key,
-		    "kind", kind_text(rq, f->kind), "required", f->required,
-		    "hidden", f->hidden,
-		    "href", arena_printf(rq->arena, FIELD_URL, f->id),
-		    "move", move_json(rq, arena_printf(rq->arena, FIELD_URL
-		    "/move", f->id), label, i, t->nfields, NULL)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:o}", "label",
+		        label, "key", f->key, "kind", kind_text(rq, f->kind),
+		        "required", f->required, "hidden", f->hidden, "href",
+		        arena_printf(rq->arena, FIELD_URL, f->id), "move",
+		        move_json(rq,
+		            arena_printf(rq->arena, FIELD_URL "/move", f->id),
+		            label, i, t->nfields, NULL)));
 	}
 	return arr;
 }
@@ -689,12 +708,13 @@ static void
 type_crumbs(struct req *rq, const struct admin_type *t, const char *desk,
     struct admin_crumb *crumbs)
 {
-	crumbs[0] = (struct admin_crumb){ desk, arena_printf(rq->arena,
-	    PORTAL_URL, t->portal_id) };
+	crumbs[0] = (struct admin_crumb){ desk,
+		arena_printf(rq->arena, PORTAL_URL, t->portal_id) };
 	crumbs[1] = (struct admin_crumb){ web_t(rq, "admin_types"),
-	    arena_printf(rq->arena, TYPES_URL, t->portal_id) };
+		arena_printf(rq->arena, TYPES_URL, t->portal_id) };
 	crumbs[2] = (struct admin_crumb){ admin_page_lang(rq, t->name_de,
-	    t->name_en), arena_printf(rq->arena, TYPE_URL, t->id) };
+		                              t->name_en),
+		arena_printf(rq->arena, TYPE_URL, t->id) };
 }
 
 static int
@@ -703,14 +723,19 @@ type_page(struct req *rq, int64_t type_id, const struct sent *s)
 	struct admin_type t;
 	struct admin_types all;
 	struct admin_form edit = {
-		.prefix = "a-", .groups = type_form,
-		.ngroups = ZEK_ARRAY_LEN(type_form), .value = type_value,
+		.prefix = "a-",
+		.groups = type_form,
+		.ngroups = ZEK_ARRAY_LEN(type_form),
+		.value = type_value,
 		.submit = "admin_save",
 	};
 	struct admin_form add = {
-		.prefix = "n-", .groups = field_add_form,
-		.ngroups = ZEK_ARRAY_LEN(field_add_form), .value = admin_blank_value,
-		.stored = "", .submit = "admin_field_add",
+		.prefix = "n-",
+		.groups = field_add_form,
+		.ngroups = ZEK_ARRAY_LEN(field_add_form),
+		.value = admin_blank_value,
+		.stored = "",
+		.submit = "admin_field_add",
 	};
 	struct admin_crumb crumbs[3];
 	json_t *page;
@@ -731,16 +756,16 @@ type_page(struct req *rq, int64_t type_id, const struct sent *s)
 	add.action = arena_printf(rq->arena, TYPE_URL "/fields", type_id);
 	type_crumbs(rq, &t, all.desk_name, crumbs);
 	json_object_set_new(page, "title", json_string(crumbs[2].label));
-	json_object_set_new(page, "form", page_form(rq, &edit, s, "type",
-	    type_id));
+	json_object_set_new(page, "form",
+	    page_form(rq, &edit, s, "type", type_id));
 	json_object_set_new(page, "fields", field_rows(rq, &t));
-	json_object_set_new(page, "add_field", page_form(rq, &add, s, "field",
-	    0));
+	json_object_set_new(page, "add_field",
+	    page_form(rq, &add, s, "field", 0));
 	json_object_set_new(page, "type_hidden", json_boolean(t.hidden));
-	json_object_set_new(page, "view_href", json_string(core_create_path(
-	    rq->arena, t.portal_id, t.id)));
-	return admin_page_render(rq, s != NULL ? s->status : 200,
-	    "admin/type", page, crumbs, 2);
+	json_object_set_new(page, "view_href",
+	    json_string(core_create_path(rq->arena, t.portal_id, t.id)));
+	return admin_page_render(rq, s != NULL ? s->status : 200, "admin/type",
+	    page, crumbs, 2);
 }
 
 /* GET /servicedesk/admin/types/{id} */
@@ -778,8 +803,9 @@ web_admin_type_move(struct req *rq)
 
 	if (admin_page_allowed(rq) && id != 0)
 		rc = core_admin_type(&rq->ctx, rq->user, id, &t);
-	return rc != ZEK_OK ? rc : move_row(rq, id, core_admin_type_move,
-	    TYPES_URL, t.portal_id);
+	return rc != ZEK_OK ?
+	    rc :
+	    move_row(rq, id, core_admin_type_move, TYPES_URL, t.portal_id);
 }
 
 /* POST /servicedesk/admin/types/{id}/fields: the add form of a field */
@@ -799,9 +825,12 @@ web_admin_field_add(struct req *rq)
 		.options = req_form(rq, "options"),
 		.label_de = req_form(rq, "label_de"),
 		.label_en = req_form(rq, "label_en"),
-		.help_de = "", .help_en = "",
-		.placeholder_de = "", .placeholder_en = "",
-		.checkbox_label_de = "", .checkbox_label_en = "",
+		.help_de = "",
+		.help_en = "",
+		.placeholder_de = "",
+		.placeholder_en = "",
+		.checkbox_label_de = "",
+		.checkbox_label_en = "",
 		.required = required == 1,
 	};
 	int rc;
@@ -810,18 +839,18 @@ web_admin_field_add(struct req *rq)
 		return ZEK_NOTFOUND;
 	if (required < 0 || multiple < 0 || !admin_page_version_ok(rq) ||
 	    (f.object_kind != NULL && !str_eq(f.object_kind, "mandant") &&
-	    !str_eq(f.object_kind, "online_dienst")))
+	        !str_eq(f.object_kind, "online_dienst")))
 		return ZEK_INVALID;
 	/* Core reads the options of a select only; unreadable text is
 	 * refused whatever the kind, as in every other field. */
 	if (f.options != NULL && !utf8_valid(f.options, strlen(f.options))) {
 		errs[0] = (struct field_error){ .field = "options",
-		    .key = "err_invalid_utf8" };
+			.key = "err_invalid_utf8" };
 		s.nerrs = 1;
 		rc = ZEK_INVALID;
 	} else
-		rc = core_admin_field_add(&rq->ctx, rq->user, type_id, &f,
-		    errs, &s.nerrs, &id);
+		rc = core_admin_field_add(&rq->ctx, rq->user, type_id, &f, errs,
+		    &s.nerrs, &id);
 	return sent_back(rq, rc, &s, type_page, type_id, FIELD_URL, id,
 	    "field_added");
 }
@@ -842,21 +871,23 @@ field_form(const struct admin_field *f, struct control_group *groups)
 	size_t n = 0;
 
 	groups[n++] = (struct control_group){ "admin_field_labels",
-	    field_labels, ZEK_ARRAY_LEN(field_labels) };
-	groups[n++] = (struct control_group){ "admin_field_helps",
-	    field_helps, ZEK_ARRAY_LEN(field_helps) };
+		field_labels, ZEK_ARRAY_LEN(field_labels) };
+	groups[n++] = (struct control_group){ "admin_field_helps", field_helps,
+		ZEK_ARRAY_LEN(field_helps) };
 	if (has_placeholder(f->kind))
 		groups[n++] = (struct control_group){
-		    "admin_field_placeholders", field_placeholders,
-		    ZEK_ARRAY_LEN(field_placeholders) };
+			"admin_field_placeholders", field_placeholders,
+			ZEK_ARRAY_LEN(field_placeholders)
+		};
 	if (str_eq(f->kind, "checkbox"))
 		groups[n++] = (struct control_group){
-		    "admin_field_checkbox_labels", field_checkbox_labels,
-		    ZEK_ARRAY_LEN(field_checkbox_labels) };
+			"admin_field_checkbox_labels", field_checkbox_labels,
+			ZEK_ARRAY_LEN(field_checkbox_labels)
+		};
 	groups[n++] = f->fixed ? (struct control_group){ "admin_field_use",
-	    fixed_field_use, ZEK_ARRAY_LEN(fixed_field_use) } :
-	    (struct control_group){ "admin_field_use", field_use,
-	    ZEK_ARRAY_LEN(field_use) };
+		fixed_field_use, ZEK_ARRAY_LEN(fixed_field_use) } :
+	                         (struct control_group){ "admin_field_use",
+		                         field_use, ZEK_ARRAY_LEN(field_use) };
 	return n;
 }
 
@@ -869,8 +900,8 @@ option_hidden(struct req *rq, int64_t field_id, const char *action)
 	    id_text(rq, field_id));
 
 	if (arr != NULL && action != NULL)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s}", "name",
-		    "action", "value", action));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s}", "name", "action", "value", action));
 	return arr;
 }
 
@@ -880,9 +911,12 @@ option_rows(struct req *rq, const struct admin_field *fld, int64_t version,
 {
 	json_t *arr = json_array(), *row, *form;
 	struct admin_form f = {
-		.groups = option_form, .ngroups = ZEK_ARRAY_LEN(option_form),
-		.value = option_value, .version = version,
-		.submit = "admin_rename", .compact = true,
+		.groups = option_form,
+		.ngroups = ZEK_ARRAY_LEN(option_form),
+		.value = option_value,
+		.version = version,
+		.submit = "admin_rename",
+		.compact = true,
 	};
 	const char *name;
 	size_t i;
@@ -896,17 +930,19 @@ option_rows(struct req *rq, const struct admin_field *fld, int64_t version,
 		f.row = name;
 		f.action = arena_printf(rq->arena, OPTION_URL, o->id);
 		form = page_form(rq, &f, s, "option", o->id);
-		json_object_set_new(form, "hidden", option_hidden(rq, fld->id,
-		    "rename"));
+		json_object_set_new(form, "hidden",
+		    option_hidden(rq, fld->id, "rename"));
 		row = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o}",
-		    "label_de", o->label_de, "label_en", o->label_en,
-		    "value", o->value, "name", name, "retired", o->retired,
-		    "form", form,
-		    "move", move_json(rq, f.action, name, i, fld->noptions,
-		    option_hidden(rq, fld->id, NULL)),
-		    "use", ctx_pack("{s:s, s:s, s:s, s:o}", "action", f.action,
-		    "name", name, "csrf", rq->csrf, "hidden", option_hidden(rq,
-		    fld->id, o->retired ? "restore" : "retire")));
+		    "label_de", o->label_de, "label_en", o->label_en, "value",
+		    o->value, "name", name, "retired", o->retired, "form", form,
+		    "move",
+		    move_json(rq, f.action, name, i, fld->noptions,
+		        option_hidden(rq, fld->id, NULL)),
+		    "use",
+		    ctx_pack("{s:s, s:s, s:s, s:o}", "action", f.action, "name",
+		        name, "csrf", rq->csrf, "hidden",
+		        option_hidden(rq, fld->id,
+		            o->retired ? "restore" : "retire")));
 		json_array_append_new(arr, row);
 	}
 	return arr;
@@ -919,19 +955,25 @@ options_json(struct req *rq, json_t *page, const struct admin_field *fld,
     int64_t version, const struct sent *s)
 {
 	struct admin_form add = {
-		.prefix = "o-", .groups = option_form,
-		.ngroups = ZEK_ARRAY_LEN(option_form), .value = admin_blank_value,
-		.stored = "", .version = version, .submit = "admin_option_add",
-		.action = arena_printf(rq->arena, FIELD_URL "/options", fld->id),
+		.prefix = "o-",
+		.groups = option_form,
+		.ngroups = ZEK_ARRAY_LEN(option_form),
+		.value = admin_blank_value,
+		.stored = "",
+		.version = version,
+		.submit = "admin_option_add",
+		.action = arena_printf(rq->arena, FIELD_URL "/options",
+		    fld->id),
 	};
 	const struct field_error *e;
 
 	json_object_set_new(page, "has_options", json_true());
 	json_object_set_new(page, "options", option_rows(rq, fld, version, s));
-	json_object_set_new(page, "add_option", page_form(rq, &add, s,
-	    "option", 0));
-	e = is_sent(s, "retire", 0) ? web_error_for(s->errs, s->nerrs,
-	    "options") : NULL;
+	json_object_set_new(page, "add_option",
+	    page_form(rq, &add, s, "option", 0));
+	e = is_sent(s, "retire", 0) ?
+	    web_error_for(s->errs, s->nerrs, "options") :
+	    NULL;
 	if (e != NULL)
 		json_object_set_new(page, "options_error",
 		    json_string(http_error_text(rq, e)));
@@ -940,19 +982,20 @@ options_json(struct req *rq, json_t *page, const struct admin_field *fld,
 static json_t *
 field_facts(struct req *rq, const struct admin_field *f)
 {
-	json_t *arr = ctx_pack("[{s:s, s:s}, {s:s, s:s}]",
-	    "term", web_t(rq, "admin_field_key"), "text", f->key,
-	    "term", web_t(rq, "admin_field_kind"), "text", kind_text(rq,
-	    f->kind));
+	json_t *arr = ctx_pack("[{s:s, s:s}, {s:s, s:s}]", "term",
+	    web_t(rq, "admin_field_key"), "text", f->key, "term",
+	    web_t(rq, "admin_field_kind"), "text", kind_text(rq, f->kind));
 
 	if (arr != NULL && str_eq(f->kind, "object"))
-		json_array_append_new(arr, ctx_pack("{s:s, s:s}", "term",
-		    web_t(rq, "admin_field_object_kind"), "text", web_t(rq,
-		    str_eq(f->object_kind, "online_dienst") ?
-		    (f->multiple ? "admin_field_objects_dienst" :
-		    "admin_field_object_dienst") : f->multiple ?
-		    "admin_field_objects_mandant" :
-		    "admin_field_object_mandant")));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s}", "term",
+		        web_t(rq, "admin_field_object_kind"), "text",
+		        web_t(rq,
+		            str_eq(f->object_kind, "online_dienst") ?
+		                (f->multiple ? "admin_field_objects_dienst" :
+		                               "admin_field_object_dienst") :
+		                f->multiple ? "admin_field_objects_mandant" :
+		                              "admin_field_object_mandant")));
 	return arr;
 }
 
@@ -964,7 +1007,9 @@ field_page(struct req *rq, int64_t field_id, const struct sent *s)
 	struct admin_desk desk;
 	struct control_group groups[5];
 	struct admin_form edit = {
-		.prefix = "a-", .groups = groups, .value = field_value,
+		.prefix = "a-",
+		.groups = groups,
+		.value = field_value,
 		.submit = "admin_save",
 	};
 	struct admin_crumb crumbs[3];
@@ -984,16 +1029,16 @@ field_page(struct req *rq, int64_t field_id, const struct sent *s)
 	edit.action = edit.cancel_href = arena_printf(rq->arena, FIELD_URL,
 	    field_id);
 	type_crumbs(rq, &t, desk.name, crumbs);
-	json_object_set_new(page, "title", json_string(admin_page_lang(rq,
-	    fld->label_de, fld->label_en)));
+	json_object_set_new(page, "title",
+	    json_string(admin_page_lang(rq, fld->label_de, fld->label_en)));
 	json_object_set_new(page, "facts", field_facts(rq, fld));
 	json_object_set_new(page, "field_hidden", json_boolean(fld->hidden));
-	json_object_set_new(page, "form", page_form(rq, &edit, s, "field",
-	    field_id));
+	json_object_set_new(page, "form",
+	    page_form(rq, &edit, s, "field", field_id));
 	if (str_eq(fld->kind, "select"))
 		options_json(rq, page, fld, t.version, s);
-	return admin_page_render(rq, s != NULL ? s->status : 200,
-	    "admin/field", page, crumbs, ZEK_ARRAY_LEN(crumbs));
+	return admin_page_render(rq, s != NULL ? s->status : 200, "admin/field",
+	    page, crumbs, ZEK_ARRAY_LEN(crumbs));
 }
 
 /* GET /servicedesk/admin/fields/{id} */
@@ -1053,8 +1098,7 @@ web_admin_field_save(struct req *rq)
 		.hidden = hidden == 1,
 	};
 	rc = core_admin_field_save(&rq->ctx, rq->user, id, &f, errs, &s.nerrs);
-	return sent_back(rq, rc, &s, field_page, id, FIELD_URL,
-	    id, "saved");
+	return sent_back(rq, rc, &s, field_page, id, FIELD_URL, id, "saved");
 }
 
 /* POST /servicedesk/admin/fields/{id}/move: action=up|down */
@@ -1068,8 +1112,9 @@ web_admin_field_move(struct req *rq)
 
 	if (admin_page_allowed(rq) && id != 0)
 		rc = core_admin_field(&rq->ctx, rq->user, id, &t, &fld);
-	return rc != ZEK_OK ? rc : move_row(rq, id, core_admin_field_move,
-	    TYPE_URL, t.id);
+	return rc != ZEK_OK ?
+	    rc :
+	    move_row(rq, id, core_admin_field_move, TYPE_URL, t.id);
 }
 
 /* POST /servicedesk/admin/fields/{id}/options: version, label_de, label_en */
@@ -1091,8 +1136,8 @@ web_admin_option_add(struct req *rq)
 	if (!admin_page_version_ok(rq))
 		return ZEK_INVALID;
 	rc = core_admin_option_add(&rq->ctx, rq->user, id, &f, errs, &s.nerrs);
-	return sent_back(rq, rc, &s, field_page, id, FIELD_URL,
-	    id, "option_added");
+	return sent_back(rq, rc, &s, field_page, id, FIELD_URL, id,
+	    "option_added");
 }
 
 /* Whether option `id` is one of select field_id's. */
@@ -1113,8 +1158,8 @@ option_of(struct req *rq, int64_t field_id, int64_t id)
 	return ZEK_NOTFOUND;
 }
 
-static const char *const option_actions[] = { "rename", "up", "down",
-	"retire", "restore" };
+static const char *const option_actions[] = { "rename", "up", "down", "retire",
+	"restore" };
 
 /* POST /servicedesk/admin/options/{id}: field (the option's select) and
  * action=rename (version, label_de, label_en), up, down, retire, restore */
@@ -1148,8 +1193,8 @@ web_admin_option_change(struct req *rq)
 			return ZEK_INVALID;
 		rc = core_admin_option_save(&rq->ctx, rq->user, id, &f, errs,
 		    &s.nerrs);
-		return sent_back(rq, rc, &s, field_page, field_id,
-		    FIELD_URL, field_id, "option_renamed");
+		return sent_back(rq, rc, &s, field_page, field_id, FIELD_URL,
+		    field_id, "option_renamed");
 	}
 	if (sent_move(rq) >= 0)
 		return move_row(rq, id, core_admin_option_move, FIELD_URL,
@@ -1157,9 +1202,9 @@ web_admin_option_change(struct req *rq)
 	errs[0] = (struct field_error){ 0 };
 	rc = core_admin_option_retire(&rq->ctx, rq->user, id,
 	    str_eq(action, "retire"), &errs[0]);
-	s = (struct sent){ .form = "retire", .errs = errs,
-	    .nerrs = errs[0].key != NULL ? 1 : 0 };
-	return sent_back(rq, rc, &s, field_page, field_id, FIELD_URL,
-	    field_id, str_eq(action, "retire") ? "option_retired" :
-	    "option_restored");
+	s = (struct sent){ .form = "retire",
+		.errs = errs,
+		.nerrs = errs[0].key != NULL ? 1 : 0 };
+	return sent_back(rq, rc, &s, field_page, field_id, FIELD_URL, field_id,
+	    str_eq(action, "retire") ? "option_retired" : "option_restored");
 }

@@ -15,8 +15,8 @@
 /* One entry of a status form: an action, with a resolution for close. */
 struct web_status_choice {
 	enum wf_action action;
-	enum resolution resolution;     /* WF_CLOSE only */
-	const char *value;              /* the form value */
+	enum resolution resolution; /* WF_CLOSE only */
+	const char *value;          /* the form value */
 	const char *label_key;
 };
 
@@ -33,9 +33,9 @@ void web_staff_options(struct req *rq, json_t *opts, int64_t selected);
 
 /* The bulk form's state on a queue page (agent_bulk.c). */
 struct web_bulk_state {
-	const char *error;              /* why the form was refused, for the
-	                                   form's fieldset; NULL = none */
-	bool failed;                    /* show what was sent again */
+	const char *error; /* why the form was refused, for the
+	                      form's fieldset; NULL = none */
+	bool failed;       /* show what was sent again */
 };
 
 /* A queue page (agent_queues.c) as the request's query asks for it, with

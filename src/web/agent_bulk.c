@@ -21,7 +21,7 @@ _Static_assert(BULK_MAX <= FORM_MAX_VALUES, "a page's boxes in one form");
  * and reason, and its status take some 40 bytes each; a search adds up to
  * 2400. Well under the 32 KiB the server takes for a request's head. */
 #define BULK_LINK_MAX 16384
-#define BULK_KEY_MAX 32             /* bytes of a key the form may send */
+#define BULK_KEY_MAX 32 /* bytes of a key the form may send */
 
 /* The choice "close as duplicate" names an original of its own: one per
  * request, not one for all of them. */
@@ -56,12 +56,12 @@ assign_options(struct req *rq, const char *chosen)
 	json_t *opts = json_array();
 	int64_t id = 0;
 
-	json_array_append_new(opts, option("", web_t(rq, "bulk_keep"),
-	    str_empty(chosen)));
-	json_array_append_new(opts, option("me", web_t(rq, "bulk_me"),
-	    str_eq(chosen, "me")));
-	json_array_append_new(opts, option("none", web_t(rq, "agent_nobody"),
-	    str_eq(chosen, "none")));
+	json_array_append_new(opts,
+	    option("", web_t(rq, "bulk_keep"), str_empty(chosen)));
+	json_array_append_new(opts,
+	    option("me", web_t(rq, "bulk_me"), str_eq(chosen, "me")));
+	json_array_append_new(opts,
+	    option("none", web_t(rq, "agent_nobody"), str_eq(chosen, "none")));
 	if (str_to_i64(chosen, 1, INT64_MAX, &id) != 0)
 		id = 0;
 	web_staff_options(rq, opts, id);
@@ -76,14 +76,15 @@ status_options(struct req *rq, const char *chosen)
 	json_t *opts = json_array();
 	size_t i;
 
-	json_array_append_new(opts, option("", web_t(rq, "bulk_keep"),
-	    str_empty(chosen)));
+	json_array_append_new(opts,
+	    option("", web_t(rq, "bulk_keep"), str_empty(chosen)));
 	for (i = 0; opts != NULL && i < WEB_STATUS_CHOICES; i++) {
 		const struct web_status_choice *c = &web_status_choices[i];
 
 		if (offered(c))
-			json_array_append_new(opts, option(c->value,
-			    web_t(rq, c->label_key), str_eq(chosen, c->value)));
+			json_array_append_new(opts,
+			    option(c->value, web_t(rq, c->label_key),
+			        str_eq(chosen, c->value)));
 	}
 	return opts;
 }
@@ -222,8 +223,10 @@ outcome_href(struct req *rq, enum agent_queue q, const struct bulk_change *c,
 	buf_init(&b, BULK_LINK_MAX);
 	buf_puts(&b, here);
 	if (c->assign)
-		buf_printf(&b, c->assignee_id == 0 ? "&assigned=none" :
-		    "&assigned=%" PRId64, c->assignee_id);
+		buf_printf(&b,
+		    c->assignee_id == 0 ? "&assigned=none" :
+		                          "&assigned=%" PRId64,
+		    c->assignee_id);
 	if (c->transition)
 		buf_printf(&b, "&status=%s", action);
 	for (i = 0; i < n; i++) {
@@ -238,7 +241,8 @@ outcome_href(struct req *rq, enum agent_queue q, const struct bulk_change *c,
 		if (r->rc != ZEK_OK && !told_before(res, i))
 			buf_printf(&b, "&refused=%s.%c%c.%s", r->key,
 			    step_code(r->step), reason_code(r->rc),
-			    r->rc == ZEK_CONFLICT ? status_code(r->status) : "");
+			    r->rc == ZEK_CONFLICT ? status_code(r->status) :
+			                            "");
 	}
 	buf_puts(&b, "#bulk-summary");
 	if (!b.failed)
@@ -285,8 +289,8 @@ web_agent_bulk(struct req *rq)
 		return web_fail(rq, 404, ZEK_NOTFOUND);
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
-	return http_redirect(rq, 303, outcome_href(rq, q, &c,
-	    req_form(rq, "action"), res, n));
+	return http_redirect(rq, 303,
+	    outcome_href(rq, q, &c, req_form(rq, "action"), res, n));
 }
 
 /* ---- the summary after the redirect ---- */
@@ -341,8 +345,8 @@ assigned_name(struct req *rq, const char *v)
 static const char *
 action_label(struct req *rq)
 {
-	const struct web_status_choice *c = web_status_choice(req_query(rq,
-	    "status"));
+	const struct web_status_choice *c = web_status_choice(
+	    req_query(rq, "status"));
 
 	return c != NULL && offered(c) ? web_t(rq, c->label_key) : NULL;
 }
@@ -393,8 +397,8 @@ refused_json(struct req *rq)
 		code[2] = '\0';
 		item = key_json(rq, s, (size_t)(d1 - s));
 		if (item != NULL)
-			json_object_set_new(item, "reason", json_string(
-			    reason_text(rq, code, d2 + 1)));
+			json_object_set_new(item, "reason",
+			    json_string(reason_text(rq, code, d2 + 1)));
 		json_array_append_new(arr, item);
 	}
 	return arr;
@@ -410,11 +414,13 @@ changes_json(struct req *rq)
 	json_t *arr = json_array();
 
 	if (name != NULL)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s}", "label",
-		    web_t(rq, "agent_assign_label"), "value", name));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s}", "label",
+		        web_t(rq, "agent_assign_label"), "value", name));
 	if (action != NULL)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s}", "label",
-		    web_t(rq, "agent_status_heading"), "value", action));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s}", "label",
+		        web_t(rq, "agent_status_heading"), "value", action));
 	return arr;
 }
 
@@ -431,11 +437,11 @@ web_bulk_summary_json(struct req *rq)
 	snprintf(nd, sizeof(nd), "%zu", json_array_size(done));
 	snprintf(nr, sizeof(nr), "%zu", json_array_size(refused));
 	changes = changes_json(rq);
-	return ctx_pack("{s:s, s:o, s:b, s:o, s:b, s:o, s:b}",
-	    "counts", http_fmt(rq, "bulk_summary_counts",
-	    (const char *[]){ "done", "refused" },
-	    (const char *[]){ nd, nr }, 2),
+	return ctx_pack("{s:s, s:o, s:b, s:o, s:b, s:o, s:b}", "counts",
+	    http_fmt(rq, "bulk_summary_counts",
+	        (const char *[]){ "done", "refused" },
+	        (const char *[]){ nd, nr }, 2),
 	    "changes", changes, "has_changes", json_array_size(changes) > 0,
-	    "done", done, "has_done", json_array_size(done) > 0,
-	    "refused", refused, "has_refused", json_array_size(refused) > 0);
+	    "done", done, "has_done", json_array_size(done) > 0, "refused",
+	    refused, "has_refused", json_array_size(refused) > 0);
 }

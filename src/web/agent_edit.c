@@ -17,9 +17,9 @@ struct edit_state {
 	struct request_edit *ed;
 	struct field_error *errs;
 	size_t nerrs;
-	bool sent;                  /* show what the form sent */
-	int64_t version;            /* the form's hidden version */
-	const char *alert;          /* role="alert" box at the top */
+	bool sent;         /* show what the form sent */
+	int64_t version;   /* the form's hidden version */
+	const char *alert; /* role="alert" box at the top */
 };
 
 static const char *
@@ -43,9 +43,10 @@ types_json(struct req *rq, const struct request_edit *ed)
 
 	for (i = 0; arr != NULL && i < ed->ntypes; i++) {
 		snprintf(id, sizeof(id), "%" PRId64, ed->types[i].id);
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:b}",
-		    "value", id, "label", ed->types[i].name,
-		    "selected", ed->types[i].id == ed->type->id));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:b}", "value", id, "label",
+		        ed->types[i].name, "selected",
+		        ed->types[i].id == ed->type->id));
 	}
 	return arr;
 }
@@ -60,16 +61,16 @@ fields_json(struct req *rq, const struct edit_state *st)
 
 	for (i = 0; arr != NULL && i < t->nfields; i++) {
 		if (st->sent) {
-			if (web_type_form_values(rq, t->fields[i].key, &values, &n) !=
-			    ZEK_OK)
+			if (web_type_form_values(rq, t->fields[i].key, &values,
+			        &n) != ZEK_OK)
 				return arr;
 		} else {
 			values = st->ed->values[i].values;
 			n = st->ed->values[i].nvalues;
 		}
-		json_array_append_new(arr, web_type_field_json(rq, &t->fields[i],
-		    values, n, web_error_for(st->errs, st->nerrs,
-		    t->fields[i].key)));
+		json_array_append_new(arr,
+		    web_type_field_json(rq, &t->fields[i], values, n,
+		        web_error_for(st->errs, st->nerrs, t->fields[i].key)));
 	}
 	return arr;
 }
@@ -92,9 +93,11 @@ errors_json(struct req *rq, const struct edit_state *st)
 	size_t i;
 
 	for (i = 0; arr != NULL && i < st->nerrs; i++)
-		json_array_append_new(arr, web_summary_item(rq,
-		    arena_printf(rq->arena, "f-%s", st->errs[i].field),
-		    label_of(rq, st->ed->type, st->errs[i].field), &st->errs[i]));
+		json_array_append_new(arr,
+		    web_summary_item(rq,
+		        arena_printf(rq->arena, "f-%s", st->errs[i].field),
+		        label_of(rq, st->ed->type, st->errs[i].field),
+		        &st->errs[i]));
 	return arr;
 }
 
@@ -107,18 +110,20 @@ edit_page(struct req *rq, const struct edit_state *st, unsigned status)
 	page = web_page_ctx(rq, "agent_edit_title");
 	if (page == NULL)
 		return ZEK_NOMEM;
-	json_object_set_new(page, "title", json_string(arena_printf(rq->arena,
-	    "%s: %s", v->key, web_t(rq, "agent_edit_title"))));
+	json_object_set_new(page, "title",
+	    json_string(arena_printf(rq->arena, "%s: %s", v->key,
+	        web_t(rq, "agent_edit_title"))));
 	json_object_set_new(page, "key", json_string(v->key));
 	json_object_set_new(page, "action", json_string(edit_href(rq, v)));
-	json_object_set_new(page, "back_href", json_string(request_href(rq, v)));
-	json_object_set_new(page, "version", json_string(arena_printf(rq->arena,
-	    "%" PRId64, st->version)));
-	json_object_set_new(page, "type_id", json_string(arena_printf(rq->arena,
-	    "%" PRId64, st->ed->type->id)));
+	json_object_set_new(page, "back_href",
+	    json_string(request_href(rq, v)));
+	json_object_set_new(page, "version",
+	    json_string(arena_printf(rq->arena, "%" PRId64, st->version)));
+	json_object_set_new(page, "type_id",
+	    json_string(arena_printf(rq->arena, "%" PRId64, st->ed->type->id)));
 	json_object_set_new(page, "types", types_json(rq, st->ed));
-	json_object_set_new(page, "type_changes", json_boolean(
-	    st->ed->type->id != v->type_id));
+	json_object_set_new(page, "type_changes",
+	    json_boolean(st->ed->type->id != v->type_id));
 	json_object_set_new(page, "current_type", json_string(v->type_name));
 	json_object_set_new(page, "fields", fields_json(rq, st));
 	if (st->nerrs > 0) {
@@ -184,8 +189,10 @@ web_agent_edit(struct req *rq)
 	int rc;
 
 	rc = load(rq, req_form(rq, "type"), &st.ed);
-	if (rc == ZEK_OK && (str_empty(req_form(rq, "type")) ||
-	    str_to_i64(req_form(rq, "version"), 0, INT64_MAX, &st.version) != 0))
+	if (rc == ZEK_OK &&
+	    (str_empty(req_form(rq, "type")) ||
+	        str_to_i64(req_form(rq, "version"), 0, INT64_MAX,
+	            &st.version) != 0))
 		rc = ZEK_INVALID;
 	if (rc != ZEK_OK)
 		return web_fail(rq, http_status_of(rc), rc);
@@ -196,15 +203,18 @@ web_agent_edit(struct req *rq)
 	if (rc != ZEK_OK)
 		return rc;
 	in = (struct edit_input){ .type_id = st.ed->type->id,
-	    .version = st.version, .values = fv, .nvalues = nfv };
+		.version = st.version,
+		.values = fv,
+		.nvalues = nfv };
 	rc = core_request_edit(&rq->ctx, rq->user, st.ed->view->id, &in,
 	    &st.errs, &st.nerrs);
 	if (rc == ZEK_OK)
-		return http_redirect(rq, 303, arena_printf(rq->arena, "%s#details",
-		    request_href(rq, st.ed->view)));
+		return http_redirect(rq, 303,
+		    arena_printf(rq->arena, "%s#details",
+		        request_href(rq, st.ed->view)));
 	if (rc == ZEK_INVALID)
-		return edit_page(rq, &st, http_status_of_errors(st.errs, st.nerrs,
-		    422));
+		return edit_page(rq, &st,
+		    http_status_of_errors(st.errs, st.nerrs, 422));
 	if (rc != ZEK_CONFLICT)
 		return web_fail(rq, http_status_of(rc), rc);
 	/* Changed meanwhile: the typed input stays; saving it again is a

@@ -47,18 +47,17 @@ customer_json(struct req *rq, const struct customer_row *r)
 	json_t *j;
 
 	j = ctx_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:b, s:b, s:s, s:s, s:s}",
-	    "id", (json_int_t)r->p.id, "name", r->p.name, "email", r->p.email, "orgs", r->orgs,
-	    "open", (json_int_t)r->open_requests,
-	    "state", web_t(rq, state_key(r)), "active", r->active,
-	    "invited", r->invited,
+	    "id", (json_int_t)r->p.id, "name", r->p.name, "email", r->p.email,
+	    "orgs", r->orgs, "open", (json_int_t)r->open_requests, "state",
+	    web_t(rq, state_key(r)), "active", r->active, "invited", r->invited,
 	    "deactivate_href", arena_printf(rq->arena, "%s/deactivate", base),
 	    "reactivate_href", arena_printf(rq->arena, "%s/reactivate", base),
 	    "reset_href", arena_printf(rq->arena, "%s/reset", base));
 	if (j != NULL && r->last_login_at > 0) {
-		json_object_set_new(j, "login_text", json_string(
-		    web_time_text(rq, r->last_login_at)));
-		json_object_set_new(j, "login_iso", json_string(
-		    web_time_iso(rq, r->last_login_at)));
+		json_object_set_new(j, "login_text",
+		    json_string(web_time_text(rq, r->last_login_at)));
+		json_object_set_new(j, "login_iso",
+		    json_string(web_time_iso(rq, r->last_login_at)));
 	}
 	return j;
 }
@@ -88,12 +87,12 @@ customers_json(struct req *rq, json_t *page, const char *base, int64_t org_id)
 	json_object_set_new(page, "q", json_string(q));
 	json_object_set_new(page, "search_action", json_string(base));
 	if (from > 0)
-		json_object_set_new(page, "first_href", json_string(
-		    web_page_href(rq, base, q, NULL, NULL)));
+		json_object_set_new(page, "first_href",
+		    json_string(web_page_href(rq, base, q, NULL, NULL)));
 	if (pg.next_after > 0) {
 		snprintf(after, sizeof(after), "%" PRId64, pg.next_after);
-		json_object_set_new(page, "next_href", json_string(
-		    web_page_href(rq, base, q, "after", after)));
+		json_object_set_new(page, "next_href",
+		    json_string(web_page_href(rq, base, q, "after", after)));
 	}
 	return ZEK_OK;
 }
@@ -103,22 +102,25 @@ static json_t *
 outcomes_json(struct req *rq, const struct invite_outcome *o, size_t n)
 {
 	static const char *const said[] = {
-		[INVITE_SENT] = "invite_sent", [INVITE_RESENT] = "invite_resent",
+		[INVITE_SENT] = "invite_sent",
+		[INVITE_RESENT] = "invite_resent",
 		[INVITE_JOINED] = "invite_joined",
 	};
 	json_t *arr = json_array();
 	size_t i;
 
 	for (i = 0; arr != NULL && i < n; i++)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:b}",
-		    "email", o[i].email, "text", web_t(rq, o[i].rc == ZEK_OK ?
-		    said[o[i].result] : "invite_bad_address"),
-		    "bad", o[i].rc != ZEK_OK));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:b}", "email", o[i].email, "text",
+		        web_t(rq,
+		            o[i].rc == ZEK_OK ? said[o[i].result] :
+		                                "invite_bad_address"),
+		        "bad", o[i].rc != ZEK_OK));
 	return arr;
 }
 
 struct invite_state {
-	const char *error;              /* the form's error, or NULL */
+	const char *error; /* the form's error, or NULL */
 	const struct invite_outcome *outcomes;
 	size_t n;
 };
@@ -134,15 +136,15 @@ customers_page(struct req *rq, unsigned status, const struct invite_state *st)
 	rc = customers_json(rq, page, CUSTOMERS_URL, 0);
 	if (rc != ZEK_OK)
 		return rc;
-	json_object_set_new(page, "invite", ctx_pack("{s:s, s:s, s:s, s:s?}",
-	    "action", CUSTOMERS_URL "/invite",
-	    "emails", st != NULL && st->error != NULL ?
-	    web_kept(rq, "emails") : "",
-	    "org", st != NULL ? web_kept(rq, "org") : "",
-	    "error", st != NULL ? st->error : NULL));
+	json_object_set_new(page, "invite",
+	    ctx_pack("{s:s, s:s, s:s, s:s?}", "action", CUSTOMERS_URL "/invite",
+	        "emails",
+	        st != NULL && st->error != NULL ? web_kept(rq, "emails") : "",
+	        "org", st != NULL ? web_kept(rq, "org") : "", "error",
+	        st != NULL ? st->error : NULL));
 	if (st != NULL && st->n > 0) {
-		json_object_set_new(page, "outcomes", outcomes_json(rq,
-		    st->outcomes, st->n));
+		json_object_set_new(page, "outcomes",
+		    outcomes_json(rq, st->outcomes, st->n));
 		json_object_set_new(page, "has_outcomes", json_true());
 	}
 	json_object_set_new(page, "orgs_href", json_string(ORGS_URL));
@@ -170,8 +172,9 @@ web_agent_invite(struct req *rq)
 	rc = core_invite_list(&rq->ctx, rq->user, req_form(rq, "emails"),
 	    req_form(rq, "org"), &o, &st.n, &err_key);
 	if (rc == ZEK_INVALID) {
-		st.error = error_text(rq, err_key, str_eq(err_key,
-		    "err_invite_too_many") ? INVITE_LIST_MAX : ORG_NAME_MAX);
+		st.error = error_text(rq, err_key,
+		    str_eq(err_key, "err_invite_too_many") ? INVITE_LIST_MAX :
+		                                             ORG_NAME_MAX);
 		return customers_page(rq, 422, &st);
 	}
 	if (rc != ZEK_OK)
@@ -183,8 +186,9 @@ web_agent_invite(struct req *rq)
 /* POST .../customers/{id}/deactivate, /reactivate, /reset: back to the
  * list, which says what happened. */
 static int
-customer_action(struct req *rq, enum zek_rc (*act)(struct zctx *,
-    const struct user *, int64_t), const char *notice)
+customer_action(struct req *rq,
+    enum zek_rc (*act)(struct zctx *, const struct user *, int64_t),
+    const char *notice)
 {
 	int64_t id = web_param_id(rq, "id");
 	int rc;
@@ -194,8 +198,8 @@ customer_action(struct req *rq, enum zek_rc (*act)(struct zctx *,
 	rc = act(&rq->ctx, rq->user, id);
 	if (rc != ZEK_OK)
 		return rc;
-	return http_redirect(rq, 303, arena_printf(rq->arena,
-	    "%s?notice=%s", CUSTOMERS_URL, notice));
+	return http_redirect(rq, 303,
+	    arena_printf(rq->arena, "%s?notice=%s", CUSTOMERS_URL, notice));
 }
 
 int
@@ -225,11 +229,12 @@ orgs_rows(struct req *rq, const struct org_page *pg)
 	size_t i;
 
 	for (i = 0; arr != NULL && i < pg->n; i++)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:I}",
-		    "name", pg->rows[i].name,
-		    "href", arena_printf(rq->arena, "%s/%" PRId64, ORGS_URL,
-		    pg->rows[i].id),
-		    "members", (json_int_t)pg->rows[i].members));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:I}", "name", pg->rows[i].name,
+		        "href",
+		        arena_printf(rq->arena, "%s/%" PRId64, ORGS_URL,
+		            pg->rows[i].id),
+		        "members", (json_int_t)pg->rows[i].members));
 	return arr;
 }
 
@@ -237,7 +242,8 @@ static int
 orgs_page(struct req *rq, unsigned status, const char *error)
 {
 	json_t *page = web_page_ctx(rq, "page_orgs");
-	const char *q = web_kept_query(rq, DIRECTORY_QUERY_MAX), *after = req_query(rq, "after");
+	const char *q = web_kept_query(rq, DIRECTORY_QUERY_MAX),
+	           *after = req_query(rq, "after");
 	struct org_page pg;
 	int rc;
 
@@ -251,14 +257,15 @@ orgs_page(struct req *rq, unsigned status, const char *error)
 	json_object_set_new(page, "q", json_string(q));
 	json_object_set_new(page, "search_action", json_string(ORGS_URL));
 	if (!str_empty(after))
-		json_object_set_new(page, "first_href", json_string(
-		    web_page_href(rq, ORGS_URL, q, NULL, NULL)));
+		json_object_set_new(page, "first_href",
+		    json_string(web_page_href(rq, ORGS_URL, q, NULL, NULL)));
 	if (pg.next_after != NULL)
-		json_object_set_new(page, "next_href", json_string(
-		    web_page_href(rq, ORGS_URL, q, "after", pg.next_after)));
-	json_object_set_new(page, "create", ctx_pack("{s:s, s:s, s:s?}",
-	    "action", ORGS_URL, "name", error != NULL ? web_kept(rq, "name") :
-	    "", "error", error));
+		json_object_set_new(page, "next_href",
+		    json_string(web_page_href(rq, ORGS_URL, q, "after",
+		        pg.next_after)));
+	json_object_set_new(page, "create",
+	    ctx_pack("{s:s, s:s, s:s?}", "action", ORGS_URL, "name",
+	        error != NULL ? web_kept(rq, "name") : "", "error", error));
 	json_object_set_new(page, "customers_href", json_string(CUSTOMERS_URL));
 	web_breadcrumb(rq, page, web_t(rq, "nav_agent"), WEB_AGENT);
 	web_breadcrumb(rq, page, web_t(rq, "page_orgs"), NULL);
@@ -290,7 +297,8 @@ web_agent_org_create(struct req *rq)
 	rc = core_org_create(&rq->ctx, rq->user, req_form(rq, "name"), &id,
 	    &err_key);
 	if (rc == ZEK_INVALID)
-		return orgs_page(rq, 422, error_text(rq, err_key, ORG_NAME_MAX));
+		return orgs_page(rq, 422,
+		    error_text(rq, err_key, ORG_NAME_MAX));
 	if (rc != ZEK_OK)
 		return rc;
 	return http_redirect(rq, 303, org_href(rq, id, "org_created"));
@@ -298,8 +306,7 @@ web_agent_org_create(struct req *rq)
 
 /* The page of one organisation; a failed form of it shows its error. */
 static int
-org_page(struct req *rq, unsigned status, const char *form,
-    const char *error)
+org_page(struct req *rq, unsigned status, const char *form, const char *error)
 {
 	int64_t id = web_param_id(rq, "id");
 	const char *base = org_href(rq, id, NULL);
@@ -319,16 +326,18 @@ org_page(struct req *rq, unsigned status, const char *form,
 	rc = customers_json(rq, page, base, id);
 	if (rc != ZEK_OK)
 		return rc;
-	json_object_set_new(page, "rename", ctx_pack("{s:s, s:s, s:s?}",
-	    "action", arena_printf(rq->arena, "%s/rename", base),
-	    "name", str_eq(form, "rename") ? web_kept(rq, "name") : org.name,
-	    "error", str_eq(form, "rename") ? error : NULL));
-	json_object_set_new(page, "add", ctx_pack("{s:s, s:s, s:s?}",
-	    "action", arena_printf(rq->arena, "%s/members", base),
-	    "email", str_eq(form, "add") ? web_kept(rq, "email") : "",
-	    "error", str_eq(form, "add") ? error : NULL));
-	json_object_set_new(page, "remove_action", json_string(arena_printf(
-	    rq->arena, "%s/members/remove", base)));
+	json_object_set_new(page, "rename",
+	    ctx_pack("{s:s, s:s, s:s?}", "action",
+	        arena_printf(rq->arena, "%s/rename", base), "name",
+	        str_eq(form, "rename") ? web_kept(rq, "name") : org.name,
+	        "error", str_eq(form, "rename") ? error : NULL));
+	json_object_set_new(page, "add",
+	    ctx_pack("{s:s, s:s, s:s?}", "action",
+	        arena_printf(rq->arena, "%s/members", base), "email",
+	        str_eq(form, "add") ? web_kept(rq, "email") : "", "error",
+	        str_eq(form, "add") ? error : NULL));
+	json_object_set_new(page, "remove_action",
+	    json_string(arena_printf(rq->arena, "%s/members/remove", base)));
 	web_breadcrumb(rq, page, web_t(rq, "nav_agent"), WEB_AGENT);
 	web_breadcrumb(rq, page, web_t(rq, "page_orgs"), ORGS_URL);
 	web_breadcrumb(rq, page, org.name, NULL);
@@ -355,8 +364,8 @@ web_agent_org_rename(struct req *rq)
 	rc = core_org_rename(&rq->ctx, rq->user, id, req_form(rq, "name"),
 	    &err_key);
 	if (rc == ZEK_INVALID)
-		return org_page(rq, 422, "rename", error_text(rq, err_key,
-		    ORG_NAME_MAX));
+		return org_page(rq, 422, "rename",
+		    error_text(rq, err_key, ORG_NAME_MAX));
 	if (rc != ZEK_OK)
 		return rc;
 	return http_redirect(rq, 303, org_href(rq, id, "org_renamed"));
@@ -388,8 +397,8 @@ web_agent_org_member_remove(struct req *rq)
 	int64_t id = web_param_id(rq, "id"), user_id = 0;
 	int rc;
 
-	if (id == 0 || str_to_i64(req_form(rq, "user"), 1, INT64_MAX,
-	    &user_id) != 0)
+	if (id == 0 ||
+	    str_to_i64(req_form(rq, "user"), 1, INT64_MAX, &user_id) != 0)
 		return ZEK_NOTFOUND;
 	rc = core_org_member_remove(&rq->ctx, rq->user, id, user_id);
 	if (rc != ZEK_OK)
@@ -421,15 +430,15 @@ static json_t *
 role_options(struct req *rq, const char *chosen)
 {
 	static const enum role roles[] = { ROLE_AGENT, ROLE_ADMIN,
-	    ROLE_CUSTOMER };
+		ROLE_CUSTOMER };
 	json_t *arr = json_array();
 	size_t i;
 
 	for (i = 0; arr != NULL && i < ZEK_ARRAY_LEN(roles); i++)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:b}",
-		    "value", role_code(roles[i]), "label",
-		    web_t(rq, role_key(roles[i])),
-		    "selected", str_eq(role_code(roles[i]), chosen)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:b}", "value", role_code(roles[i]),
+		        "label", web_t(rq, role_key(roles[i])), "selected",
+		        str_eq(role_code(roles[i]), chosen)));
 	return arr;
 }
 
@@ -452,15 +461,18 @@ team_page(struct req *rq, unsigned status, const char *error)
 	for (i = 0; i < n; i++) {
 		json_t *j = customer_json(rq, &rows[i]);
 
-		json_object_set_new(j, "role", json_string(web_t(rq,
-		    role_key(roles[i]))));
+		json_object_set_new(j, "role",
+		    json_string(web_t(rq, role_key(roles[i]))));
 		json_array_append_new(arr, j);
 	}
 	json_object_set_new(page, "rows", arr);
-	json_object_set_new(page, "form", ctx_pack("{s:s, s:s, s:o, s:s?}",
-	    "action", TEAM_URL, "email", error != NULL ? web_kept(rq, "email") :
-	    "", "roles", role_options(rq, error != NULL ? req_form(rq, "role") :
-	    role_code(ROLE_AGENT)), "error", error));
+	json_object_set_new(page, "form",
+	    ctx_pack("{s:s, s:s, s:o, s:s?}", "action", TEAM_URL, "email",
+	        error != NULL ? web_kept(rq, "email") : "", "roles",
+	        role_options(rq,
+	            error != NULL ? req_form(rq, "role") :
+	                            role_code(ROLE_AGENT)),
+	        "error", error));
 	json_object_set_new(page, "audit_href", json_string(AUDIT_URL));
 	web_breadcrumb(rq, page, web_t(rq, "nav_agent"), WEB_AGENT);
 	web_breadcrumb(rq, page, web_t(rq, "page_team"), NULL);
@@ -503,15 +515,15 @@ audit_rows(struct req *rq, const struct audit_page *pg)
 		const struct audit_entry *e = &pg->rows[i];
 
 		key = arena_printf(rq->arena, "audit_%s", e->action);
-		json_array_append_new(arr, ctx_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-		    "when", web_time_text(rq, e->at),
-		    "iso", web_time_iso(rq, e->at),
-		    "who", !str_empty(e->actor_name) ? e->actor_name :
-		    web_t(rq, "audit_cli"),
-		    "what", key != NULL ? web_t(rq, key) : e->action,
-		    "person", e->user_email, "org", e->org_name,
-		    "detail", e->detail));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "when",
+		        web_time_text(rq, e->at), "iso",
+		        web_time_iso(rq, e->at), "who",
+		        !str_empty(e->actor_name) ? e->actor_name :
+		                                    web_t(rq, "audit_cli"),
+		        "what", key != NULL ? web_t(rq, key) : e->action,
+		        "person", e->user_email, "org", e->org_name, "detail",
+		        e->detail));
 	}
 	return arr;
 }

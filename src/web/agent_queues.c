@@ -17,7 +17,7 @@
 #include "render/i18n.h"
 #include "render/time.h"
 
-#define LINK_MAX 4096           /* bytes of one queue URL */
+#define LINK_MAX 4096 /* bytes of one queue URL */
 /* The export: rows at most (a last line says when there were more), the
  * bytes of the file, and of the scratch space of one page of rows. */
 #define EXPORT_ROWS_MAX 10000
@@ -58,11 +58,11 @@ static const char *const sort_keys[AGENT_SORT_MAX] = {
 struct queue_params {
 	enum agent_queue queue;
 	enum agent_sort sort;
-	const char *q;              /* search text, "" = none */
+	const char *q; /* search text, "" = none */
 	size_t limit;
-	const char *page_name;      /* "after" or "before" of the page shown,
-	                               NULL for the first page */
-	const char *page_cursor;    /* its cursor, as sent */
+	const char *page_name;   /* "after" or "before" of the page shown,
+	                            NULL for the first page */
+	const char *page_cursor; /* its cursor, as sent */
 };
 
 static const char *
@@ -76,8 +76,8 @@ queue_href(struct req *rq, enum agent_queue q)
  * "/export.csv" for its export) with its order, search and size, plus
  * one paging parameter (name NULL for none). */
 static const char *
-queue_query_href(struct req *rq, const struct queue_params *p,
-    const char *tail, const char *name, const char *cursor)
+queue_query_href(struct req *rq, const struct queue_params *p, const char *tail,
+    const char *name, const char *cursor)
 {
 	const char *out = NULL;
 	struct buf b;
@@ -116,34 +116,36 @@ nav_json(struct req *rq, enum agent_queue current,
 
 	for (q = 0; arr != NULL && q < AGENT_QUEUE_MAX; q++) {
 		snprintf(n, sizeof(n), "%" PRId64, counts->n[q]);
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:s, s:b}",
-		    "label", web_t(rq, queue_keys[q]),
-		    "href", queue_href(rq, (enum agent_queue)q),
-		    "count", n,
-		    "count_text", http_fmt1(rq, "agent_queue_count", "n", n),
-		    "current", q == (size_t)current));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s, s:s, s:b}", "label",
+		        web_t(rq, queue_keys[q]), "href",
+		        queue_href(rq, (enum agent_queue)q), "count", n,
+		        "count_text",
+		        http_fmt1(rq, "agent_queue_count", "n", n), "current",
+		        q == (size_t)current));
 	}
 	return arr;
 }
 
-static const char *const sla_states[] = {
-	[AGENT_SLA_RUNNING] = "running", [AGENT_SLA_WARNING] = "warning",
+static const char *const sla_states[] = { [AGENT_SLA_RUNNING] = "running",
+	[AGENT_SLA_WARNING] = "warning",
 	[AGENT_SLA_BREACHED] = "breached" };
 
 /* "Läuft", "Knapp", "Verletzt" of a row with a service level. */
 static const char *
 sla_state_text(struct req *rq, const struct agent_row *r)
 {
-	return web_t(rq, arena_printf(rq->arena, "sla_state_%s",
-	    sla_states[r->sla]));
+	return web_t(rq,
+	    arena_printf(rq->arena, "sla_state_%s", sla_states[r->sla]));
 }
 
 /* "noch 3 Std.", "seit 2 Std. überschritten". */
 static const char *
 sla_time_text(struct req *rq, const struct agent_row *r)
 {
-	return http_fmt1(rq, r->sla == AGENT_SLA_BREACHED ? "agent_sla_over" :
-	    "agent_sla_left", "time", web_duration_text(rq, r->sla_ms));
+	return http_fmt1(rq,
+	    r->sla == AGENT_SLA_BREACHED ? "agent_sla_over" : "agent_sla_left",
+	    "time", web_duration_text(rq, r->sla_ms));
 }
 
 /* The service level of a row in words (the colour only repeats them). */
@@ -152,9 +154,10 @@ row_sla_json(struct req *rq, const struct agent_row *r, json_t *j)
 {
 	if (r->sla == AGENT_SLA_NONE)
 		return;
-	json_object_set_new(j, "sla", ctx_pack("{s:s, s:s, s:s}",
-	    "state", sla_states[r->sla], "state_text", sla_state_text(rq, r),
-	    "text", sla_time_text(rq, r)));
+	json_object_set_new(j, "sla",
+	    ctx_pack("{s:s, s:s, s:s}", "state", sla_states[r->sla],
+	        "state_text", sla_state_text(rq, r), "text",
+	        sla_time_text(rq, r)));
 }
 
 static json_t *
@@ -163,29 +166,30 @@ row_json(struct req *rq, const struct agent_row *r)
 	json_t *j;
 
 	j = ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-	    "key", r->key, "title", r->title,
-	    "href", arena_printf(rq->arena, "%s%s", WEB_AGENT_REQUESTS, r->key),
+	    "key", r->key, "title", r->title, "href",
+	    arena_printf(rq->arena, "%s%s", WEB_AGENT_REQUESTS, r->key),
 	    "type_name", r->type_name, "type_icon", r->type_icon,
 	    "status_label", r->status_label, "status_class", r->status_code,
-	    "reporter", r->reporter_name,
-	    "created_text", web_time_text(rq, r->created_at),
-	    "created_iso", web_time_iso(rq, r->created_at));
+	    "reporter", r->reporter_name, "created_text",
+	    web_time_text(rq, r->created_at), "created_iso",
+	    web_time_iso(rq, r->created_at));
 	if (j == NULL)
 		return NULL;
-	json_object_set_new(j, "updated_text", json_string(
-	    web_time_text(rq, r->updated_at)));
-	json_object_set_new(j, "updated_iso", json_string(
-	    web_time_iso(rq, r->updated_at)));
+	json_object_set_new(j, "updated_text",
+	    json_string(web_time_text(rq, r->updated_at)));
+	json_object_set_new(j, "updated_iso",
+	    json_string(web_time_iso(rq, r->updated_at)));
 	if (!str_empty(r->resolution_label))
-		json_object_set_new(j, "resolution_label", json_string(
-		    r->resolution_label));
+		json_object_set_new(j, "resolution_label",
+		    json_string(r->resolution_label));
 	if (!str_empty(r->assignee_name))
-		json_object_set_new(j, "assignee", json_string(r->assignee_name));
+		json_object_set_new(j, "assignee",
+		    json_string(r->assignee_name));
 	row_sla_json(rq, r, j);
 	if (r->rating_score > 0)
-		json_object_set_new(j, "rating", json_string(http_fmt1(rq,
-		    "agent_rating_marker", "score",
-		    web_rating_label(rq, r->rating_score))));
+		json_object_set_new(j, "rating",
+		    json_string(http_fmt1(rq, "agent_rating_marker", "score",
+		        web_rating_label(rq, r->rating_score))));
 	return j;
 }
 
@@ -194,9 +198,10 @@ static void
 row_select_json(struct req *rq, const struct agent_row *r,
     const struct web_bulk_state *bs, json_t *j)
 {
-	json_object_set_new(j, "select", ctx_pack("{s:s, s:b}",
-	    "label", http_fmt1(rq, "bulk_select_row", "key", r->key),
-	    "checked", web_bulk_checked(rq, bs, r->key)));
+	json_object_set_new(j, "select",
+	    ctx_pack("{s:s, s:b}", "label",
+	        http_fmt1(rq, "bulk_select_row", "key", r->key), "checked",
+	        web_bulk_checked(rq, bs, r->key)));
 }
 
 /* bs NULL: the queue takes no bulk changes (closed requests are final). */
@@ -224,15 +229,15 @@ filters_json(struct req *rq, const struct queue_params *p)
 	size_t s;
 
 	for (s = 0; opts != NULL && s < AGENT_SORT_MAX; s++)
-		json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}",
-		    "value", agent_sort_code((enum agent_sort)s),
-		    "label", web_t(rq, sort_keys[s]),
-		    "selected", s == (size_t)p->sort));
+		json_array_append_new(opts,
+		    ctx_pack("{s:s, s:s, s:b}", "value",
+		        agent_sort_code((enum agent_sort)s), "label",
+		        web_t(rq, sort_keys[s]), "selected",
+		        s == (size_t)p->sort));
 	snprintf(limit, sizeof(limit), "%zu", p->limit);
-	return ctx_pack("{s:s, s:s, s:o, s:s?}",
-	    "action", queue_href(rq, p->queue), "q", p->q,
-	    "sort_options", opts,
-	    "limit", p->limit != AGENT_LIMIT_DEFAULT ? limit : NULL);
+	return ctx_pack("{s:s, s:s, s:o, s:s?}", "action",
+	    queue_href(rq, p->queue), "q", p->q, "sort_options", opts, "limit",
+	    p->limit != AGENT_LIMIT_DEFAULT ? limit : NULL);
 }
 
 static json_t *
@@ -242,13 +247,14 @@ pager_json(struct req *rq, const struct queue_params *p,
 	const char *prev = NULL, *next = NULL;
 
 	if (pg->n > 0 && pg->has_prev)
-		prev = page_href(rq, p, "before", core_agent_cursor_format(
-		    &rq->ctx, &pg->items[0].cursor));
+		prev = page_href(rq, p, "before",
+		    core_agent_cursor_format(&rq->ctx, &pg->items[0].cursor));
 	if (pg->n > 0 && pg->has_next)
-		next = page_href(rq, p, "after", core_agent_cursor_format(
-		    &rq->ctx, &pg->items[pg->n - 1].cursor));
-	return ctx_pack("{s:s?, s:s?, s:b}", "prev_href", prev,
-	    "next_href", next, "several", prev != NULL || next != NULL);
+		next = page_href(rq, p, "after",
+		    core_agent_cursor_format(&rq->ctx,
+		        &pg->items[pg->n - 1].cursor));
+	return ctx_pack("{s:s?, s:s?, s:b}", "prev_href", prev, "next_href",
+	    next, "several", prev != NULL || next != NULL);
 }
 
 /* "Anfrage für einen Kunden erstellen": the portal of the only service
@@ -280,14 +286,16 @@ read_params(struct req *rq, struct queue_params *p, struct agent_query *aq)
 		p->q = v;
 	if (str_to_i64(req_query(rq, "limit"), 1, AGENT_LIMIT_MAX, &n) == 0)
 		p->limit = (size_t)n;
-	*aq = (struct agent_query){ .queue = p->queue, .sort = p->sort,
-	    .search = p->q, .limit = p->limit };
+	*aq = (struct agent_query){ .queue = p->queue,
+		.sort = p->sort,
+		.search = p->q,
+		.limit = p->limit };
 	/* A mangled cursor shows the first page. */
 	if (core_agent_cursor_parse(req_query(rq, "after"), &aq->cursor)) {
 		aq->has_cursor = true;
 		p->page_name = "after";
 	} else if (core_agent_cursor_parse(req_query(rq, "before"),
-	    &aq->cursor)) {
+	               &aq->cursor)) {
 		aq->has_cursor = true;
 		aq->backward = true;
 		p->page_name = "before";
@@ -325,9 +333,12 @@ summary_text(struct req *rq, const struct queue_params *p,
 	snprintf(n, sizeof(n), "%" PRId64, pg->total);
 	values[0] = n;
 	values[1] = p->q;
-	if (i18n_format(rq->arena, web_t(rq, str_empty(p->q) ?
-	    "agent_summary" : pg->total_capped ? "agent_summary_search_more" :
-	    "agent_summary_search"), names, values, 2, &out) != ZEK_OK)
+	if (i18n_format(rq->arena,
+	        web_t(rq,
+	            str_empty(p->q)      ? "agent_summary" :
+	                pg->total_capped ? "agent_summary_search_more" :
+	                                   "agent_summary_search"),
+	        names, values, 2, &out) != ZEK_OK)
 		return "";
 	return out;
 }
@@ -340,13 +351,13 @@ bulk_json(struct req *rq, const struct queue_params *p,
 {
 	const char *here = here_href(rq, p, "");
 
-	json_object_set_new(page, "bulk", web_bulk_form_json(rq,
-	    here_href(rq, p, "/bulk"), bs));
+	json_object_set_new(page, "bulk",
+	    web_bulk_form_json(rq, here_href(rq, p, "/bulk"), bs));
 	json_object_set_new(page, "bulk_summary", web_bulk_summary_json(rq));
-	json_object_set_new(page, "select_all_href", json_string(
-	    arena_printf(rq->arena, "%s&select=all#bulk", here)));
-	json_object_set_new(page, "select_none_href", json_string(
-	    arena_printf(rq->arena, "%s#bulk", here)));
+	json_object_set_new(page, "select_all_href",
+	    json_string(arena_printf(rq->arena, "%s&select=all#bulk", here)));
+	json_object_set_new(page, "select_none_href",
+	    json_string(arena_printf(rq->arena, "%s#bulk", here)));
 }
 
 int
@@ -383,22 +394,23 @@ web_agent_queue_page(struct req *rq, enum agent_queue queue,
 	else
 		bulk_json(rq, &p, bs, page);
 	rows = rows_json(rq, pg, bs);
-	json_object_set_new(page, "heading", json_string(
-	    web_t(rq, queue_keys[queue])));
-	json_object_set_new(page, "queue_help", json_string(
-	    web_t(rq, queue_help_keys[queue])));
+	json_object_set_new(page, "heading",
+	    json_string(web_t(rq, queue_keys[queue])));
+	json_object_set_new(page, "queue_help",
+	    json_string(web_t(rq, queue_help_keys[queue])));
 	json_object_set_new(page, "queues", nav_json(rq, queue, &counts));
 	json_object_set_new(page, "filters", filters_json(rq, &p));
-	json_object_set_new(page, "summary", json_string(summary_text(rq, &p,
-	    pg)));
+	json_object_set_new(page, "summary",
+	    json_string(summary_text(rq, &p, pg)));
 	json_object_set_new(page, "has_rows", json_boolean(pg->n > 0));
 	json_object_set_new(page, "rows", rows);
 	json_object_set_new(page, "pager", pager_json(rq, &p, pg));
-	json_object_set_new(page, "empty_text", json_string(web_t(rq,
-	    str_empty(p.q) ? "agent_queue_empty" : "agent_search_empty")));
+	json_object_set_new(page, "empty_text",
+	    json_string(web_t(rq,
+	        str_empty(p.q) ? "agent_queue_empty" : "agent_search_empty")));
 	json_object_set_new(page, "create_href", json_string(create_href(rq)));
-	json_object_set_new(page, "export_href", json_string(queue_query_href(
-	    rq, &p, "/export.csv", NULL, NULL)));
+	json_object_set_new(page, "export_href",
+	    json_string(queue_query_href(rq, &p, "/export.csv", NULL, NULL)));
 	web_breadcrumb(rq, page, web_t(rq, "agent_area"), WEB_AGENT);
 	web_breadcrumb(rq, page, web_t(rq, queue_keys[queue]), NULL);
 	return web_render(rq, status, "agent/queue", page);
@@ -426,9 +438,15 @@ web_agent_queue(struct req *rq)
 
 /* Catalog keys of the export's columns, in their order. */
 static const char *const export_columns[] = {
-	"export_col_key", "export_col_title", "export_col_type",
-	"export_col_status", "export_col_resolution", "export_col_sla",
-	"export_col_reporter", "export_col_assignee", "export_col_created",
+	"export_col_key",
+	"export_col_title",
+	"export_col_type",
+	"export_col_status",
+	"export_col_resolution",
+	"export_col_sla",
+	"export_col_reporter",
+	"export_col_assignee",
+	"export_col_created",
 	"export_col_updated",
 };
 
@@ -478,8 +496,7 @@ export_row(struct req *rq, struct buf *csv, const struct agent_row *r)
  * *cut: there were more than EXPORT_ROWS_MAX.
  */
 static int
-export_rows(struct req *rq, struct agent_query *aq, struct buf *csv,
-    bool *cut)
+export_rows(struct req *rq, struct agent_query *aq, struct buf *csv, bool *cut)
 {
 	struct agent_page *pg = NULL;
 	struct zctx page_ctx;
@@ -496,11 +513,11 @@ export_rows(struct req *rq, struct agent_query *aq, struct buf *csv,
 		core_ctx_scratch(&rq->ctx, a, &page_ctx);
 		rc = core_agent_queue(&page_ctx, rq->user, aq, rq->lang, &pg);
 		for (i = 0; rc == ZEK_OK && i < pg->n && rows < EXPORT_ROWS_MAX;
-		    i++, rows++)
+		     i++, rows++)
 			export_row(rq, csv, &pg->items[i]);
 		if (rc == ZEK_OK) {
-			*cut = i < pg->n || (rows == EXPORT_ROWS_MAX &&
-			    pg->has_next);
+			*cut = i < pg->n ||
+			    (rows == EXPORT_ROWS_MAX && pg->has_next);
 			aq->has_cursor = pg->has_next && pg->n > 0;
 			if (aq->has_cursor)
 				aq->cursor = pg->items[pg->n - 1].cursor;
@@ -530,7 +547,7 @@ web_agent_queue_export(struct req *rq)
 	read_params(rq, &p, &aq);
 	if (!utf8_valid(p.q, strlen(p.q)))
 		return web_fail(rq, 400, ZEK_INVALID);
-	aq.has_cursor = aq.backward = false;    /* all of it, from the start */
+	aq.has_cursor = aq.backward = false; /* all of it, from the start */
 	buf_init(&csv, EXPORT_BYTES_MAX);
 	buf_puts(&csv, CSV_BOM);
 	for (i = 0; i < ZEK_ARRAY_LEN(export_columns); i++)

@@ -20,7 +20,7 @@
 #define FROM_FIELD "from"
 #define TO_FIELD "to"
 #define TYPE_FIELD "type"
-#define DATE_TEXT_MAX 10            /* "2025-03-17" */
+#define DATE_TEXT_MAX 10 /* "2025-03-17" */
 #define CSV_BYTES_MAX (1u << 20)
 
 /* ---- the form ---- */
@@ -34,7 +34,7 @@ static const struct web_form_field report_fields[] = {
 /* What the URL asks for, checked. */
 struct report_params {
 	struct report_query q;
-	const char *from, *to, *type;   /* as sent (or the defaults) */
+	const char *from, *to, *type; /* as sent (or the defaults) */
 	struct field_error errs[ZEK_ARRAY_LEN(report_fields)];
 	size_t nerrs;
 	struct report_type *types;
@@ -54,7 +54,7 @@ parse_date(const char *s, int64_t *day)
 		return false;
 	*day = calendar_day_number(y, m, d);
 	calendar_civil_of_day(*day, &yy, &mm, &dd);
-	return yy == y && mm == m && dd == d;   /* no 31 February */
+	return yy == y && mm == m && dd == d; /* no 31 February */
 }
 
 static const char *
@@ -84,7 +84,8 @@ param_error(struct report_params *p, const char *field, const char *key,
 {
 	if (p->nerrs < ZEK_ARRAY_LEN(p->errs))
 		p->errs[p->nerrs++] = (struct field_error){ .field = field,
-		    .key = key, .max = max };
+			.key = key,
+			.max = max };
 }
 
 static const char *
@@ -170,21 +171,22 @@ form_json(struct req *rq, const struct report_params *p)
 		const char *id = arena_printf(rq->arena, "%" PRId64,
 		    p->types[i].id);
 
-		json_array_append_new(types, ctx_pack("{s:s, s:s, s:b}",
-		    "value", id, "label", p->types[i].name,
-		    "selected", str_eq(id, p->type)));
+		json_array_append_new(types,
+		    ctx_pack("{s:s, s:s, s:b}", "value", id, "label",
+		        p->types[i].name, "selected", str_eq(id, p->type)));
 	}
-	return ctx_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b}",
-	    "action", REPORTS_URL,
-	    "from", web_field_json(rq, p->errs, p->nerrs, FROM_FIELD, "r-from",
-	    p->from),
-	    "to", web_field_json(rq, p->errs, p->nerrs, TO_FIELD, "r-to",
-	    p->to),
-	    "type", web_field_json(rq, p->errs, p->nerrs, TYPE_FIELD, "r-type",
-	    p->type),
-	    "types", types,
-	    "errors", web_summary_json(rq, p->errs, p->nerrs, report_fields,
-	    ZEK_ARRAY_LEN(report_fields)),
+	return ctx_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "action",
+	    REPORTS_URL, "from",
+	    web_field_json(rq, p->errs, p->nerrs, FROM_FIELD, "r-from",
+	        p->from),
+	    "to",
+	    web_field_json(rq, p->errs, p->nerrs, TO_FIELD, "r-to", p->to),
+	    "type",
+	    web_field_json(rq, p->errs, p->nerrs, TYPE_FIELD, "r-type",
+	        p->type),
+	    "types", types, "errors",
+	    web_summary_json(rq, p->errs, p->nerrs, report_fields,
+	        ZEK_ARRAY_LEN(report_fields)),
 	    "has_errors", p->nerrs > 0);
 }
 
@@ -206,7 +208,7 @@ ratio_text(struct req *rq, int64_t part, int64_t whole, int64_t scale,
 
 	if (whole <= 0)
 		return "";
-	x = (part * scale * unit * 2 + whole) / (2 * whole);  /* rounded */
+	x = (part * scale * unit * 2 + whole) / (2 * whole); /* rounded */
 	return arena_printf(rq->arena, "%" PRId64 "%s%0*" PRId64, x / unit,
 	    str_eq(rq->lang, "de") ? "," : ".", places, x % unit);
 }
@@ -217,7 +219,7 @@ percent_text(struct req *rq, int64_t part, int64_t whole)
 	const char *v = ratio_text(rq, part, whole, 100, 1);
 
 	return *v == '\0' ? web_t(rq, "report_none") :
-	    http_fmt1(rq, "report_percent", "n", v);
+	                    http_fmt1(rq, "report_percent", "n", v);
 }
 
 static const char *
@@ -236,10 +238,10 @@ median_text(struct req *rq, bool has, int64_t ms)
 #define CHART_H 260
 #define PLOT_LEFT 48
 #define PLOT_TOP 12
-#define PLOT_BOTTOM 36              /* room for the labels under the bars */
-#define HBAR_LABEL_W 220            /* the names left of horizontal bars */
+#define PLOT_BOTTOM 36   /* room for the labels under the bars */
+#define HBAR_LABEL_W 220 /* the names left of horizontal bars */
 #define HBAR_ROW 28
-#define NAME_SHOWN_MAX 28           /* code points of a name in a chart */
+#define NAME_SHOWN_MAX 28 /* code points of a name in a chart */
 
 /* The axis' top: 1, 2 or 5 times a power of ten, at least max and 5, so
  * that its five steps are whole numbers. */
@@ -262,13 +264,13 @@ nice_max(int64_t max)
 }
 
 static json_t *
-chart_frame(struct req *rq, const char *id, const char *title,
-    const char *desc, int w, int h)
+chart_frame(struct req *rq, const char *id, const char *title, const char *desc,
+    int w, int h)
 {
 	return ctx_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "id", id,
-	    "title", title, "desc", desc, "viewbox", arena_printf(rq->arena,
-	    "0 0 %d %d", w, h), "grid", json_array(), "bars", json_array(),
-	    "labels", json_array());
+	    "title", title, "desc", desc, "viewbox",
+	    arena_printf(rq->arena, "0 0 %d %d", w, h), "grid", json_array(),
+	    "bars", json_array(), "labels", json_array());
 }
 
 static void
@@ -280,21 +282,20 @@ chart_add(json_t *chart, const char *list, json_t *item)
 static void
 chart_text(json_t *chart, int x, int y, const char *anchor, const char *text)
 {
-	chart_add(chart, "labels", ctx_pack("{s:i, s:i, s:s, s:s}", "x", x,
-	    "y", y, "anchor", anchor, "text", text));
+	chart_add(chart, "labels",
+	    ctx_pack("{s:i, s:i, s:s, s:s}", "x", x, "y", y, "anchor", anchor,
+	        "text", text));
 }
 
 /* Vertical bars: ncat categories of nser series each (values[c * nser +
  * s]), a grid of five steps, every `step`-th category labelled. */
 static json_t *
-bar_chart(struct req *rq, const char *id, const char *title,
-    const char *desc, const int64_t *values, const char *const *labels,
-    size_t ncat, size_t nser)
+bar_chart(struct req *rq, const char *id, const char *title, const char *desc,
+    const int64_t *values, const char *const *labels, size_t ncat, size_t nser)
 {
-	json_t *chart = chart_frame(rq, id, title, desc, CHART_W,
-	    CHART_H);
-	int plot_w = CHART_W - PLOT_LEFT - 8, plot_h = CHART_H - PLOT_TOP -
-	    PLOT_BOTTOM, slot, bar_w, x, y, h, g;
+	json_t *chart = chart_frame(rq, id, title, desc, CHART_W, CHART_H);
+	int plot_w = CHART_W - PLOT_LEFT - 8,
+	    plot_h = CHART_H - PLOT_TOP - PLOT_BOTTOM, slot, bar_w, x, y, h, g;
 	size_t c, s, step;
 	int64_t max = 0, top;
 
@@ -303,24 +304,27 @@ bar_chart(struct req *rq, const char *id, const char *title,
 	top = nice_max(max);
 	for (g = 0; g <= 5; g++) {
 		y = PLOT_TOP + plot_h - (int)(plot_h * g / 5);
-		chart_add(chart, "grid", ctx_pack("{s:i, s:i, s:i}", "x1",
-		    PLOT_LEFT, "x2", CHART_W - 8, "y", y));
-		chart_text(chart, PLOT_LEFT - 6, y + 4, "end", num(rq,
-		    top * g / 5));
+		chart_add(chart, "grid",
+		    ctx_pack("{s:i, s:i, s:i}", "x1", PLOT_LEFT, "x2",
+		        CHART_W - 8, "y", y));
+		chart_text(chart, PLOT_LEFT - 6, y + 4, "end",
+		    num(rq, top * g / 5));
 	}
 	if (ncat == 0)
 		return chart;
 	slot = plot_w / (int)ncat;
 	bar_w = (slot - 4) / (int)nser;
 	bar_w = bar_w < 1 ? 1 : bar_w;
-	step = ncat / 12 + 1;       /* a dozen labels at most */
+	step = ncat / 12 + 1; /* a dozen labels at most */
 	for (c = 0; c < ncat; c++) {
 		for (s = 0; s < nser; s++) {
 			h = (int)(values[c * nser + s] * plot_h / top);
 			x = PLOT_LEFT + (int)c * slot + 2 + (int)s * bar_w;
-			chart_add(chart, "bars", ctx_pack("{s:i, s:i, s:i, s:i, "
-			    "s:i}", "x", x, "y", PLOT_TOP + plot_h - h, "w",
-			    bar_w, "h", h, "series", (int)s + 1));
+			chart_add(chart, "bars",
+			    ctx_pack("{s:i, s:i, s:i, s:i, "
+			             "s:i}",
+			        "x", x, "y", PLOT_TOP + plot_h - h, "w", bar_w,
+			        "h", h, "series", (int)s + 1));
 		}
 		if (c % step == 0)
 			chart_text(chart, PLOT_LEFT + (int)c * slot + slot / 2,
@@ -350,9 +354,9 @@ short_name(struct req *rq, const char *s)
 /* Horizontal bars, one per category, its value written after it (text:
  * how; scale: the value of a full bar). */
 static json_t *
-hbar_chart(struct req *rq, const char *id, const char *title,
-    const char *desc, const int64_t *values, const char *const *labels,
-    const char *const *texts, size_t n, int64_t scale)
+hbar_chart(struct req *rq, const char *id, const char *title, const char *desc,
+    const int64_t *values, const char *const *labels, const char *const *texts,
+    size_t n, int64_t scale)
 {
 	int h = PLOT_TOP * 2 + HBAR_ROW * (int)(n > 0 ? n : 1), w, y;
 	int plot_w = CHART_W - HBAR_LABEL_W - 64;
@@ -362,9 +366,9 @@ hbar_chart(struct req *rq, const char *id, const char *title,
 	for (i = 0; i < n; i++) {
 		y = PLOT_TOP + HBAR_ROW * (int)i;
 		w = scale > 0 ? (int)(values[i] * plot_w / scale) : 0;
-		chart_add(chart, "bars", ctx_pack("{s:i, s:i, s:i, s:i, s:i}",
-		    "x", HBAR_LABEL_W, "y", y + 4, "w", w, "h", HBAR_ROW - 8,
-		    "series", 1));
+		chart_add(chart, "bars",
+		    ctx_pack("{s:i, s:i, s:i, s:i, s:i}", "x", HBAR_LABEL_W,
+		        "y", y + 4, "w", w, "h", HBAR_ROW - 8, "series", 1));
 		chart_text(chart, HBAR_LABEL_W - 8, y + HBAR_ROW / 2 + 4, "end",
 		    short_name(rq, labels[i]));
 		chart_text(chart, HBAR_LABEL_W + w + 6, y + HBAR_ROW / 2 + 4,
@@ -414,16 +418,19 @@ weeks_json(struct req *rq, const struct report *r)
 		created += w->created;
 		resolved += w->resolved;
 		labels[i] = week_label(rq, w->from);
-		json_array_append_new(rows, ctx_pack("{s:s, s:s, s:s}",
-		    "label", span_text(rq, w->from, w->to),
-		    "created", num(rq, w->created),
-		    "resolved", num(rq, w->resolved)));
+		json_array_append_new(rows,
+		    ctx_pack("{s:s, s:s, s:s}", "label",
+		        span_text(rq, w->from, w->to), "created",
+		        num(rq, w->created), "resolved", num(rq, w->resolved)));
 	}
-	return ctx_pack("{s:o, s:o}", "rows", rows, "chart", bar_chart(rq,
-	    "chart-weeks", web_t(rq, "report_weeks_title"), http_fmt(rq,
-	    "report_weeks_desc", (const char *[]){ "created", "resolved",
-	    "weeks" }, (const char *[]){ num(rq, created), num(rq, resolved),
-	    num(rq, (int64_t)r->nweeks) }, 3), v, labels, r->nweeks, 2));
+	return ctx_pack("{s:o, s:o}", "rows", rows, "chart",
+	    bar_chart(rq, "chart-weeks", web_t(rq, "report_weeks_title"),
+	        http_fmt(rq, "report_weeks_desc",
+	            (const char *[]){ "created", "resolved", "weeks" },
+	            (const char *[]){ num(rq, created), num(rq, resolved),
+	                num(rq, (int64_t)r->nweeks) },
+	            3),
+	        v, labels, r->nweeks, 2));
 }
 
 static json_t *
@@ -445,23 +452,24 @@ backlog_json(struct req *rq, const struct report *r)
 		max = v[i] > max ? v[i] : max;
 		last = w->open_at_end;
 		labels[i] = week_label(rq, w->to);
-		json_array_append_new(rows, ctx_pack("{s:s, s:s}",
-		    "label", date_text(rq, w->to), "open", num(rq,
-		    w->open_at_end)));
+		json_array_append_new(rows,
+		    ctx_pack("{s:s, s:s}", "label", date_text(rq, w->to),
+		        "open", num(rq, w->open_at_end)));
 	}
-	return ctx_pack("{s:o, s:o}", "rows", rows, "chart", bar_chart(rq,
-	    "chart-backlog", web_t(rq, "report_backlog_title"), http_fmt(rq,
-	    "report_backlog_desc", (const char *[]){ "open", "max" },
-	    (const char *[]){ num(rq, last), num(rq, max) }, 2), v, labels,
-	    r->nweeks, 1));
+	return ctx_pack("{s:o, s:o}", "rows", rows, "chart",
+	    bar_chart(rq, "chart-backlog", web_t(rq, "report_backlog_title"),
+	        http_fmt(rq, "report_backlog_desc",
+	            (const char *[]){ "open", "max" },
+	            (const char *[]){ num(rq, last), num(rq, max) }, 2),
+	        v, labels, r->nweeks, 1));
 }
 
 static json_t *
 sla_row(struct req *rq, const char *goal_key, int64_t met, int64_t breached)
 {
 	return ctx_pack("{s:s, s:s, s:s, s:s}", "goal", web_t(rq, goal_key),
-	    "met", num(rq, met), "breached", num(rq, breached),
-	    "rate", percent_text(rq, met, met + breached));
+	    "met", num(rq, met), "breached", num(rq, breached), "rate",
+	    percent_text(rq, met, met + breached));
 }
 
 /* Per mille met (0 when nothing was measured), for the bars. */
@@ -474,11 +482,12 @@ per_mille(int64_t met, int64_t all)
 static json_t *
 sla_json(struct req *rq, const struct report *r)
 {
-	const int64_t v[] = { per_mille(r->response_met, r->response_met +
-		r->response_breached), per_mille(r->resolution_met,
-		r->resolution_met + r->resolution_breached) };
-	const char *resp = percent_text(rq, r->response_met, r->response_met +
-	    r->response_breached);
+	const int64_t v[] = { per_mille(r->response_met,
+		                  r->response_met + r->response_breached),
+		per_mille(r->resolution_met,
+		    r->resolution_met + r->resolution_breached) };
+	const char *resp = percent_text(rq, r->response_met,
+	    r->response_met + r->response_breached);
 	const char *res = percent_text(rq, r->resolution_met,
 	    r->resolution_met + r->resolution_breached);
 	const char *const labels[] = { web_t(rq, "report_goal_response"),
@@ -487,25 +496,27 @@ sla_json(struct req *rq, const struct report *r)
 
 	return ctx_pack("{s:[o, o], s:o}", "rows",
 	    sla_row(rq, "report_goal_response", r->response_met,
-	    r->response_breached),
+	        r->response_breached),
 	    sla_row(rq, "report_goal_resolution", r->resolution_met,
-	    r->resolution_breached),
-	    "chart", hbar_chart(rq, "chart-sla", web_t(rq, "report_sla_title"),
-	    http_fmt(rq, "report_sla_desc", (const char *[]){ "response",
-	    "resolution" }, (const char *[]){ resp, res }, 2), v, labels, texts,
-	    2, 1000));
+	        r->resolution_breached),
+	    "chart",
+	    hbar_chart(rq, "chart-sla", web_t(rq, "report_sla_title"),
+	        http_fmt(rq, "report_sla_desc",
+	            (const char *[]){ "response", "resolution" },
+	            (const char *[]){ resp, res }, 2),
+	        v, labels, texts, 2, 1000));
 }
 
 static json_t *
 times_json(struct req *rq, const struct report *r)
 {
 	return ctx_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "rows",
-	    "measure", web_t(rq, "report_goal_response"),
-	    "median", median_text(rq, r->has_response_median,
-	    r->response_median_ms), "count", num(rq, r->response_n),
-	    "measure", web_t(rq, "report_goal_resolution"),
-	    "median", median_text(rq, r->has_resolution_median,
-	    r->resolution_median_ms), "count", num(rq, r->resolution_n));
+	    "measure", web_t(rq, "report_goal_response"), "median",
+	    median_text(rq, r->has_response_median, r->response_median_ms),
+	    "count", num(rq, r->response_n), "measure",
+	    web_t(rq, "report_goal_resolution"), "median",
+	    median_text(rq, r->has_resolution_median, r->resolution_median_ms),
+	    "count", num(rq, r->resolution_n));
 }
 
 static json_t *
@@ -520,19 +531,23 @@ csat_json(struct req *rq, const struct report *r)
 		labels[i] = num(rq, (int64_t)i + 1);
 		counts = arena_printf(rq->arena, "%s%s%s: %" PRId64, counts,
 		    i > 0 ? ", " : "", labels[i], r->ratings[i]);
-		json_array_append_new(rows, ctx_pack("{s:s, s:s, s:s}",
-		    "score", web_rating_label(rq, (int)i + 1),
-		    "count", num(rq, r->ratings[i]),
-		    "share", percent_text(rq, r->ratings[i], r->ratings_n)));
+		json_array_append_new(rows,
+		    ctx_pack("{s:s, s:s, s:s}", "score",
+		        web_rating_label(rq, (int)i + 1), "count",
+		        num(rq, r->ratings[i]), "share",
+		        percent_text(rq, r->ratings[i], r->ratings_n)));
 	}
 	return ctx_pack("{s:b, s:s, s:o, s:o}", "has_ratings", r->ratings_n > 0,
-	    "summary", http_fmt(rq, "report_csat_summary", (const char *[]){
-	    "avg", "n" }, (const char *[]){ ratio_text(rq, r->ratings_sum,
-	    r->ratings_n, 1, 2), num(rq, r->ratings_n) }, 2),
-	    "rows", rows,
-	    "chart", bar_chart(rq, "chart-csat", web_t(rq, "report_csat_title"),
-	    http_fmt1(rq, "report_csat_desc", "counts", counts), r->ratings,
-	    labels, REPORT_RATINGS, 1));
+	    "summary",
+	    http_fmt(rq, "report_csat_summary", (const char *[]){ "avg", "n" },
+	        (const char *[]){
+	            ratio_text(rq, r->ratings_sum, r->ratings_n, 1, 2),
+	            num(rq, r->ratings_n) },
+	        2),
+	    "rows", rows, "chart",
+	    bar_chart(rq, "chart-csat", web_t(rq, "report_csat_title"),
+	        http_fmt1(rq, "report_csat_desc", "counts", counts), r->ratings,
+	        labels, REPORT_RATINGS, 1));
 }
 
 static const char *
@@ -556,36 +571,39 @@ services_json(struct req *rq, const struct report *r)
 	if (v == NULL || labels == NULL || texts == NULL)
 		return NULL;
 	for (i = 0; i < r->nservice_types; i++)
-		types = arena_printf(rq->arena, "%s%s„%s“", types, i > 0 ? ", " :
-		    "", r->service_types[i]);
+		types = arena_printf(rq->arena, "%s%s„%s“", types,
+		    i > 0 ? ", " : "", r->service_types[i]);
 	for (i = 0; i < r->nservices; i++) {
 		v[i] = r->services[i].n;
 		labels[i] = service_name(rq, &r->services[i]);
 		texts[i] = num(rq, v[i]);
-		json_array_append_new(rows, ctx_pack("{s:s, s:s, s:s}",
-		    "rank", num(rq, (int64_t)i + 1), "name", labels[i],
-		    "count", texts[i]));
+		json_array_append_new(rows,
+		    ctx_pack("{s:s, s:s, s:s}", "rank", num(rq, (int64_t)i + 1),
+		        "name", labels[i], "count", texts[i]));
 	}
 	return ctx_pack("{s:b, s:s, s:o, s:o}", "has_rows", r->nservices > 0,
-	    "types", http_fmt1(rq, r->nservice_types > 0 ?
-	    "report_services_types" : "report_services_no_types", "types",
-	    types), "rows", rows,
-	    "chart", hbar_chart(rq, "chart-services", web_t(rq,
-	    "report_services_title"), web_t(rq, "report_services_desc"), v,
-	    labels, texts, r->nservices, r->nservices > 0 ? v[0] : 1));
+	    "types",
+	    http_fmt1(rq,
+	        r->nservice_types > 0 ? "report_services_types" :
+	                                "report_services_no_types",
+	        "types", types),
+	    "rows", rows, "chart",
+	    hbar_chart(rq, "chart-services", web_t(rq, "report_services_title"),
+	        web_t(rq, "report_services_desc"), v, labels, texts,
+	        r->nservices, r->nservices > 0 ? v[0] : 1));
 }
 
 /* The CSV links of the tables. */
 static json_t *
 csv_json(struct req *rq, const struct report_params *p)
 {
-	return ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
-	    "weeks", report_href(rq, p, "/weeks.csv"),
-	    "backlog", report_href(rq, p, "/backlog.csv"),
-	    "sla", report_href(rq, p, "/sla.csv"),
-	    "times", report_href(rq, p, "/times.csv"),
-	    "csat", report_href(rq, p, "/csat.csv"),
-	    "services", report_href(rq, p, "/services.csv"));
+	return ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "weeks",
+	    report_href(rq, p, "/weeks.csv"), "backlog",
+	    report_href(rq, p, "/backlog.csv"), "sla",
+	    report_href(rq, p, "/sla.csv"), "times",
+	    report_href(rq, p, "/times.csv"), "csat",
+	    report_href(rq, p, "/csat.csv"), "services",
+	    report_href(rq, p, "/services.csv"));
 }
 
 static const char *
@@ -604,14 +622,16 @@ report_json(struct req *rq, const struct report_params *p,
     const struct report *r)
 {
 	return ctx_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-	    "period", http_fmt(rq, "report_period", (const char *[]){ "from",
-	    "to", "type" }, (const char *[]){ date_text(rq, p->q.from),
-	    date_text(rq, p->q.to), type_name(rq, p) }, 3),
-	    "pending", r->pending,
-	    "weeks", weeks_json(rq, r), "backlog", backlog_json(rq, r),
-	    "sla", sla_json(rq, r), "times", times_json(rq, r),
-	    "csat", csat_json(rq, r), "services", services_json(rq, r),
-	    "csv", csv_json(rq, p));
+	    "period",
+	    http_fmt(rq, "report_period",
+	        (const char *[]){ "from", "to", "type" },
+	        (const char *[]){ date_text(rq, p->q.from),
+	            date_text(rq, p->q.to), type_name(rq, p) },
+	        3),
+	    "pending", r->pending, "weeks", weeks_json(rq, r), "backlog",
+	    backlog_json(rq, r), "sla", sla_json(rq, r), "times",
+	    times_json(rq, r), "csat", csat_json(rq, r), "services",
+	    services_json(rq, r), "csv", csv_json(rq, p));
 }
 
 static int
@@ -678,9 +698,12 @@ csv_weeks(struct req *rq, const struct report *r, struct buf *csv)
 
 	csv_head(rq, csv, head, ZEK_ARRAY_LEN(head));
 	for (i = 0; i < r->nweeks; i++)
-		csv_row(csv, (const char *[]){ date_iso(rq, r->weeks[i].from),
-		    date_iso(rq, r->weeks[i].to), num(rq, r->weeks[i].created),
-		    num(rq, r->weeks[i].resolved) }, 4);
+		csv_row(csv,
+		    (const char *[]){ date_iso(rq, r->weeks[i].from),
+		        date_iso(rq, r->weeks[i].to),
+		        num(rq, r->weeks[i].created),
+		        num(rq, r->weeks[i].resolved) },
+		    4);
 }
 
 static void
@@ -692,25 +715,31 @@ csv_backlog(struct req *rq, const struct report *r, struct buf *csv)
 
 	csv_head(rq, csv, head, ZEK_ARRAY_LEN(head));
 	for (i = 0; i < r->nweeks; i++)
-		csv_row(csv, (const char *[]){ date_iso(rq, r->weeks[i].to),
-		    num(rq, r->weeks[i].open_at_end) }, 2);
+		csv_row(csv,
+		    (const char *[]){ date_iso(rq, r->weeks[i].to),
+		        num(rq, r->weeks[i].open_at_end) },
+		    2);
 }
 
 static void
 csv_sla(struct req *rq, const struct report *r, struct buf *csv)
 {
-	static const char *const head[] = { "report_col_goal",
-		"report_col_met", "report_col_breached", "report_col_rate_csv" };
+	static const char *const head[] = { "report_col_goal", "report_col_met",
+		"report_col_breached", "report_col_rate_csv" };
 
 	csv_head(rq, csv, head, ZEK_ARRAY_LEN(head));
-	csv_row(csv, (const char *[]){ web_t(rq, "report_goal_response"),
-	    num(rq, r->response_met), num(rq, r->response_breached),
-	    ratio_text(rq, r->response_met, r->response_met +
-	    r->response_breached, 100, 1) }, 4);
-	csv_row(csv, (const char *[]){ web_t(rq, "report_goal_resolution"),
-	    num(rq, r->resolution_met), num(rq, r->resolution_breached),
-	    ratio_text(rq, r->resolution_met, r->resolution_met +
-	    r->resolution_breached, 100, 1) }, 4);
+	csv_row(csv,
+	    (const char *[]){ web_t(rq, "report_goal_response"),
+	        num(rq, r->response_met), num(rq, r->response_breached),
+	        ratio_text(rq, r->response_met,
+	            r->response_met + r->response_breached, 100, 1) },
+	    4);
+	csv_row(csv,
+	    (const char *[]){ web_t(rq, "report_goal_resolution"),
+	        num(rq, r->resolution_met), num(rq, r->resolution_breached),
+	        ratio_text(rq, r->resolution_met,
+	            r->resolution_met + r->resolution_breached, 100, 1) },
+	    4);
 }
 
 static const char *
@@ -726,12 +755,18 @@ csv_times(struct req *rq, const struct report *r, struct buf *csv)
 		"report_col_median_minutes", "report_col_count" };
 
 	csv_head(rq, csv, head, ZEK_ARRAY_LEN(head));
-	csv_row(csv, (const char *[]){ web_t(rq, "report_goal_response"),
-	    minutes_or_empty(rq, r->has_response_median,
-	    r->response_median_ms), num(rq, r->response_n) }, 3);
-	csv_row(csv, (const char *[]){ web_t(rq, "report_goal_resolution"),
-	    minutes_or_empty(rq, r->has_resolution_median,
-	    r->resolution_median_ms), num(rq, r->resolution_n) }, 3);
+	csv_row(csv,
+	    (const char *[]){ web_t(rq, "report_goal_response"),
+	        minutes_or_empty(rq, r->has_response_median,
+	            r->response_median_ms),
+	        num(rq, r->response_n) },
+	    3);
+	csv_row(csv,
+	    (const char *[]){ web_t(rq, "report_goal_resolution"),
+	        minutes_or_empty(rq, r->has_resolution_median,
+	            r->resolution_median_ms),
+	        num(rq, r->resolution_n) },
+	    3);
 }
 
 static void
@@ -743,9 +778,11 @@ csv_csat(struct req *rq, const struct report *r, struct buf *csv)
 
 	csv_head(rq, csv, head, ZEK_ARRAY_LEN(head));
 	for (i = 0; i < REPORT_RATINGS; i++)
-		csv_row(csv, (const char *[]){ num(rq, (int64_t)i + 1),
-		    num(rq, r->ratings[i]), ratio_text(rq, r->ratings[i],
-		    r->ratings_n, 100, 1) }, 3);
+		csv_row(csv,
+		    (const char *[]){ num(rq, (int64_t)i + 1),
+		        num(rq, r->ratings[i]),
+		        ratio_text(rq, r->ratings[i], r->ratings_n, 100, 1) },
+		    3);
 }
 
 static void
@@ -757,19 +794,20 @@ csv_services(struct req *rq, const struct report *r, struct buf *csv)
 
 	csv_head(rq, csv, head, ZEK_ARRAY_LEN(head));
 	for (i = 0; i < r->nservices; i++)
-		csv_row(csv, (const char *[]){ num(rq, (int64_t)i + 1),
-		    service_name(rq, &r->services[i]),
-		    num(rq, r->services[i].n) }, 3);
+		csv_row(csv,
+		    (const char *[]){ num(rq, (int64_t)i + 1),
+		        service_name(rq, &r->services[i]),
+		        num(rq, r->services[i].n) },
+		    3);
 }
 
-typedef void (*csv_fn)(struct req *rq, const struct report *r,
-    struct buf *csv);
+typedef void (*csv_fn)(struct req *rq, const struct report *r, struct buf *csv);
 
 static const struct {
-	const char *file;           /* the path's last segment */
-	const char *name;           /* the download's: zek-report-NAME.csv */
+	const char *file; /* the path's last segment */
+	const char *name; /* the download's: zek-report-NAME.csv */
 	csv_fn write;
-	unsigned parts;             /* what the table shows: only that is read */
+	unsigned parts; /* what the table shows: only that is read */
 } csv_tables[] = {
 	{ "weeks.csv", "weeks", csv_weeks, REPORT_PART_DAYS },
 	{ "backlog.csv", "backlog", csv_backlog, REPORT_PART_DAYS },

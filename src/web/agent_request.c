@@ -26,23 +26,23 @@
 
 /* A failed form or a refusal, shown with the page again. */
 struct agent_state {
-	const char *alert;              /* role="alert" box at the top */
-	struct field_error *errs;       /* the reply form's problems */
+	const char *alert;        /* role="alert" box at the top */
+	struct field_error *errs; /* the reply form's problems */
 	size_t nerrs;
-	struct attachment_info *kept;   /* the reply's uploads, kept */
+	struct attachment_info *kept; /* the reply's uploads, kept */
 	size_t nkept;
-	bool reply_failed;              /* show the sent reply again */
-	bool reply_internal;            /* ... as an internal note */
-	const char *reply_text;         /* the reply's text with a snippet
-	                                   inserted; NULL = as sent */
-	int64_t snippet_id;             /* the snippet chosen last, 0 = none */
-	struct field_error status_err;  /* the status form's comment or
-	                                   original */
+	bool reply_failed;             /* show the sent reply again */
+	bool reply_internal;           /* ... as an internal note */
+	const char *reply_text;        /* the reply's text with a snippet
+	                                  inserted; NULL = as sent */
+	int64_t snippet_id;            /* the snippet chosen last, 0 = none */
+	struct field_error status_err; /* the status form's comment or
+	                                  original */
 	bool status_failed;
-	const char *notice;             /* a kept reply shown again */
-	struct field_error link_err;    /* the link form's key */
+	const char *notice;          /* a kept reply shown again */
+	struct field_error link_err; /* the link form's key */
 	bool link_failed;
-	struct field_error share_err;   /* "Teilen": the person */
+	struct field_error share_err; /* "Teilen": the person */
 	bool share_failed;
 };
 
@@ -80,8 +80,7 @@ agent_href(struct req *rq, const struct request_view *v)
 }
 
 static const char *
-agent_sub_href(struct req *rq, const struct request_view *v,
-    const char *tail)
+agent_sub_href(struct req *rq, const struct request_view *v, const char *tail)
 {
 	return arena_printf(rq->arena, "%s%s/%s", WEB_AGENT_REQUESTS, v->key,
 	    tail);
@@ -101,7 +100,8 @@ former_json(struct req *rq, const struct agent_request *ar)
 	size_t i;
 
 	for (i = 0; arr != NULL && i < ar->nformer; i++)
-		json_array_append_new(arr, web_field_view_json(rq, &ar->former[i]));
+		json_array_append_new(arr,
+		    web_field_view_json(rq, &ar->former[i]));
 	return arr;
 }
 
@@ -112,30 +112,29 @@ request_json(struct req *rq, const struct agent_request *ar)
 	json_t *j;
 
 	j = ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-	    "key", v->key, "title", v->title,
-	    "status_label", v->status_label, "status_class", v->status_code,
-	    "type_name", v->type_name,
-	    "created_text", web_time_text(rq, v->created_at),
-	    "created_iso", web_time_iso(rq, v->created_at),
-	    "updated_text", web_time_text(rq, v->updated_at),
-	    "updated_iso", web_time_iso(rq, v->updated_at),
-	    "customer_href", customer_href(rq, v));
+	    "key", v->key, "title", v->title, "status_label", v->status_label,
+	    "status_class", v->status_code, "type_name", v->type_name,
+	    "created_text", web_time_text(rq, v->created_at), "created_iso",
+	    web_time_iso(rq, v->created_at), "updated_text",
+	    web_time_text(rq, v->updated_at), "updated_iso",
+	    web_time_iso(rq, v->updated_at), "customer_href",
+	    customer_href(rq, v));
 	if (j == NULL)
 		return NULL;
 	if (!str_empty(v->resolution_label))
 		json_object_set_new(j, "resolution_label",
 		    json_string(v->resolution_label));
-	json_object_set_new(j, "since_text", json_string(
-	    web_time_text(rq, ar->status_since)));
-	json_object_set_new(j, "since_iso", json_string(
-	    web_time_iso(rq, ar->status_since)));
+	json_object_set_new(j, "since_text",
+	    json_string(web_time_text(rq, ar->status_since)));
+	json_object_set_new(j, "since_iso",
+	    json_string(web_time_iso(rq, ar->status_since)));
 	json_object_set_new(j, "fields", web_request_fields_json(rq, v));
-	json_object_set_new(j, "files", web_files_json(rq, v->attachments,
-	    v->nattachments));
-	json_object_set_new(j, "has_attachments", json_boolean(
-	    v->nattachments > 0));
-	json_object_set_new(j, "edit_href", json_string(agent_sub_href(rq, v,
-	    "edit")));
+	json_object_set_new(j, "files",
+	    web_files_json(rq, v->attachments, v->nattachments));
+	json_object_set_new(j, "has_attachments",
+	    json_boolean(v->nattachments > 0));
+	json_object_set_new(j, "edit_href",
+	    json_string(agent_sub_href(rq, v, "edit")));
 	json_object_set_new(j, "former", former_json(rq, ar));
 	json_object_set_new(j, "has_former", json_boolean(ar->nformer > 0));
 	return j;
@@ -150,17 +149,18 @@ people_json(struct req *rq, const struct agent_request *ar)
 	size_t i;
 
 	for (i = 0; orgs != NULL && i < ar->reporter->norgs; i++)
-		json_array_append_new(orgs, json_string(ar->reporter->org_names[i]));
-	j = ctx_pack("{s:s, s:s, s:s, s:o, s:b}",
-	    "reporter_name", ar->reporter->name,
-	    "reporter_email", ar->reporter->email,
-	    "reporter_mailto", arena_printf(rq->arena, "mailto:%s",
-	    ar->reporter->email),
-	    "orgs", orgs, "has_orgs", ar->reporter->norgs > 0);
+		json_array_append_new(orgs,
+		    json_string(ar->reporter->org_names[i]));
+	j = ctx_pack("{s:s, s:s, s:s, s:o, s:b}", "reporter_name",
+	    ar->reporter->name, "reporter_email", ar->reporter->email,
+	    "reporter_mailto",
+	    arena_printf(rq->arena, "mailto:%s", ar->reporter->email), "orgs",
+	    orgs, "has_orgs", ar->reporter->norgs > 0);
 	if (j == NULL)
 		return NULL;
 	if (v->creator.id != 0 && v->creator.id != v->reporter.id)
-		json_object_set_new(j, "creator_name", json_string(v->creator.name));
+		json_object_set_new(j, "creator_name",
+		    json_string(v->creator.name));
 	return j;
 }
 
@@ -175,9 +175,10 @@ web_staff_options(struct req *rq, json_t *opts, int64_t selected)
 		n = 0;
 	for (i = 0; opts != NULL && i < n; i++) {
 		snprintf(id, sizeof(id), "%" PRId64, staff[i].id);
-		json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}",
-		    "value", id, "label", staff[i].name,
-		    "selected", selected != 0 && staff[i].id == selected));
+		json_array_append_new(opts,
+		    ctx_pack("{s:s, s:s, s:b}", "value", id, "label",
+		        staff[i].name, "selected",
+		        selected != 0 && staff[i].id == selected));
 	}
 }
 
@@ -187,13 +188,13 @@ assign_json(struct req *rq, const struct agent_request *ar)
 {
 	json_t *opts = json_array();
 
-	json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}", "value", "",
-	    "label", web_t(rq, "agent_nobody"), "selected", ar->assignee.id == 0));
+	json_array_append_new(opts,
+	    ctx_pack("{s:s, s:s, s:b}", "value", "", "label",
+	        web_t(rq, "agent_nobody"), "selected", ar->assignee.id == 0));
 	web_staff_options(rq, opts, ar->assignee.id);
-	return ctx_pack("{s:s, s:o, s:b, s:b}",
-	    "action", agent_sub_href(rq, ar->view, "assign"),
-	    "options", opts, "open", ar->can_assign,
-	    "is_mine", ar->assignee.id == rq->user->id);
+	return ctx_pack("{s:s, s:o, s:b, s:b}", "action",
+	    agent_sub_href(rq, ar->view, "assign"), "options", opts, "open",
+	    ar->can_assign, "is_mine", ar->assignee.id == rq->user->id);
 }
 
 /* A text field for a request key (partials/field), with its error. */
@@ -204,14 +205,14 @@ key_field_json(struct req *rq, const char *name, const char *label_key,
 {
 	json_t *j;
 
-	j = ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
-	    "key", name, "id", arena_printf(rq->arena, "f-%s", name),
-	    "label", web_t(rq, label_key), "help", web_t(rq, help_key),
-	    "placeholder", "ZEK-12", "optional", !required, "required", required,
-	    "value", failed ? web_kept(rq, name) : "", "is_text", 1);
+	j = ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}", "key",
+	    name, "id", arena_printf(rq->arena, "f-%s", name), "label",
+	    web_t(rq, label_key), "help", web_t(rq, help_key), "placeholder",
+	    "ZEK-12", "optional", !required, "required", required, "value",
+	    failed ? web_kept(rq, name) : "", "is_text", 1);
 	if (j != NULL && failed && err->key != NULL && str_eq(err->field, name))
-		json_object_set_new(j, "error", json_string(http_error_text(rq,
-		    err)));
+		json_object_set_new(j, "error",
+		    json_string(http_error_text(rq, err)));
 	return j;
 }
 
@@ -241,27 +242,29 @@ links_json(struct req *rq, const struct agent_request *ar,
 	for (i = 0; list != NULL && i < ar->nlinks; i++) {
 		const struct request_link *l = &ar->links[i];
 
-		json_array_append_new(list, ctx_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s}",
-		    "kind_label", web_t(rq, labels[l->kind]),
-		    "key", l->other_key, "title", l->other_title,
-		    "href", arena_printf(rq->arena, "%s%s", WEB_AGENT_REQUESTS,
-		    l->other_key), "status_label", l->other_status_label,
-		    "status_class", status_code(l->other_status)));
+		json_array_append_new(list,
+		    ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind_label",
+		        web_t(rq, labels[l->kind]), "key", l->other_key,
+		        "title", l->other_title, "href",
+		        arena_printf(rq->arena, "%s%s", WEB_AGENT_REQUESTS,
+		            l->other_key),
+		        "status_label", l->other_status_label, "status_class",
+		        status_code(l->other_status)));
 	}
 	for (i = 0; kinds != NULL && i < LINK_KIND_MAX; i++)
-		json_array_append_new(kinds, ctx_pack("{s:s, s:s, s:b}",
-		    "value", link_kind_code((enum link_kind)i),
-		    "label", web_t(rq, labels[i]),
-		    "selected", sent != NULL ? str_eq(sent,
-		    link_kind_code((enum link_kind)i)) : i == LINK_RELATES));
-	return ctx_pack("{s:o, s:b, s:o, s:o, s:s, s:s}",
-	    "items", list, "has_items", json_array_size(list) > 0,
-	    "kinds", kinds, "key", key_field_json(rq, LINK_KEY_FIELD,
-	    "agent_link_key_label", "agent_link_key_help", true, st->link_failed,
-	    &st->link_err),
-	    "action", agent_sub_href(rq, ar->view, "links"),
-	    "remove_action", agent_sub_href(rq, ar->view, "links/remove"));
+		json_array_append_new(kinds,
+		    ctx_pack("{s:s, s:s, s:b}", "value",
+		        link_kind_code((enum link_kind)i), "label",
+		        web_t(rq, labels[i]), "selected",
+		        sent != NULL ?
+		            str_eq(sent, link_kind_code((enum link_kind)i)) :
+		            i == LINK_RELATES));
+	return ctx_pack("{s:o, s:b, s:o, s:o, s:s, s:s}", "items", list,
+	    "has_items", json_array_size(list) > 0, "kinds", kinds, "key",
+	    key_field_json(rq, LINK_KEY_FIELD, "agent_link_key_label",
+	        "agent_link_key_help", true, st->link_failed, &st->link_err),
+	    "action", agent_sub_href(rq, ar->view, "links"), "remove_action",
+	    agent_sub_href(rq, ar->view, "links/remove"));
 }
 
 /* "Status ändern": only what the workflow allows now (core decided). */
@@ -278,25 +281,26 @@ status_json(struct req *rq, const struct agent_request *ar,
 
 		if (!ar->can[c->action])
 			continue;
-		json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}",
-		    "value", c->value, "label", web_t(rq, c->label_key),
-		    "selected", str_eq(sent, c->value)));
+		json_array_append_new(opts,
+		    ctx_pack("{s:s, s:s, s:b}", "value", c->value, "label",
+		        web_t(rq, c->label_key), "selected",
+		        str_eq(sent, c->value)));
 	}
-	field = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
-	    "key", STATUS_COMMENT_FIELD, "id", "f-status-comment",
-	    "label", web_t(rq, "agent_status_comment"),
-	    "help", web_t(rq, "agent_status_comment_help"),
-	    "optional", 1, "required", 0,
-	    "value", st->status_failed ? web_kept(rq, STATUS_COMMENT_FIELD) : "",
+	field = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}", "key",
+	    STATUS_COMMENT_FIELD, "id", "f-status-comment", "label",
+	    web_t(rq, "agent_status_comment"), "help",
+	    web_t(rq, "agent_status_comment_help"), "optional", 1, "required",
+	    0, "value",
+	    st->status_failed ? web_kept(rq, STATUS_COMMENT_FIELD) : "",
 	    "is_richtext", 1);
 	if (field != NULL && st->status_failed && st->status_err.key != NULL &&
 	    str_eq(st->status_err.field, STATUS_COMMENT_FIELD))
-		json_object_set_new(field, "error", json_string(
-		    http_error_text(rq, &st->status_err)));
-	return ctx_pack("{s:s, s:o, s:b, s:o, s:o}",
-	    "action", agent_sub_href(rq, ar->view, "status"),
-	    "options", opts, "has_options", json_array_size(opts) > 0,
-	    "comment", field, "original", original_json(rq, st));
+		json_object_set_new(field, "error",
+		    json_string(http_error_text(rq, &st->status_err)));
+	return ctx_pack("{s:s, s:o, s:b, s:o, s:o}", "action",
+	    agent_sub_href(rq, ar->view, "status"), "options", opts,
+	    "has_options", json_array_size(opts) > 0, "comment", field,
+	    "original", original_json(rq, st));
 }
 
 /* The snippets the reply form offers, each with its text filled for
@@ -315,12 +319,13 @@ snippets_json(struct req *rq, const struct agent_request *ar,
 		n = 0;
 	for (i = 0; opts != NULL && i < n; i++) {
 		if (core_snippet_fill(&rq->ctx, rq->user, &list[i], ar->view,
-		    &text) != ZEK_OK)
+		        &text) != ZEK_OK)
 			continue;
 		id = arena_printf(rq->arena, "%" PRId64, list[i].id);
-		json_array_append_new(opts, ctx_pack("{s:s?, s:s, s:s, s:b}",
-		    "value", id, "label", list[i].title, "text", text,
-		    "selected", list[i].id == st->snippet_id));
+		json_array_append_new(opts,
+		    ctx_pack("{s:s?, s:s, s:s, s:b}", "value", id, "label",
+		        list[i].title, "text", text, "selected",
+		        list[i].id == st->snippet_id));
 	}
 	return opts;
 }
@@ -336,13 +341,14 @@ reply_json(struct req *rq, const struct agent_request *ar,
 	if (text == NULL)
 		text = st->reply_failed ? web_kept(rq, WEB_COMMENT_FIELD) : "";
 	snippets = snippets_json(rq, ar, st);
-	form = ctx_pack("{s:s, s:b, s:o, s:b}",
-	    "action", agent_sub_href(rq, ar->view, "comment"),
-	    "internal", st->reply_failed && st->reply_internal,
-	    "snippets", snippets, "has_snippets", json_array_size(snippets) > 0);
-	if (form == NULL || web_comment_form_fields(rq, form,
-	    web_t(rq, "agent_reply_text"), NULL, text, st->kept, st->nkept,
-	    st->errs, st->nerrs) != ZEK_OK) {
+	form = ctx_pack("{s:s, s:b, s:o, s:b}", "action",
+	    agent_sub_href(rq, ar->view, "comment"), "internal",
+	    st->reply_failed && st->reply_internal, "snippets", snippets,
+	    "has_snippets", json_array_size(snippets) > 0);
+	if (form == NULL ||
+	    web_comment_form_fields(rq, form, web_t(rq, "agent_reply_text"),
+	        NULL, text, st->kept, st->nkept, st->errs,
+	        st->nerrs) != ZEK_OK) {
 		json_decref(form);
 		return NULL;
 	}
@@ -362,14 +368,21 @@ goal_json(struct req *rq, const char *label, const struct sla_result *r)
 	if (r->has_ongoing) {
 		c = &r->ongoing;
 		left = c->goal_ms - c->elapsed_ms;
-		state = c->breached ? "breached" : c->paused ? "paused" :
-		    left * 4 < c->goal_ms ? "warning" : "running";
-		text = c->breached ? http_fmt1(rq, "sla_breached_by", "time",
-		    web_duration_text(rq, -left)) : c->paused ? http_fmt1(rq,
-		    "sla_paused", "time", web_duration_text(rq, left)) : http_fmt(rq,
-		    "sla_running", (const char *[]){ "time", "at" },
-		    (const char *[]){ web_duration_text(rq, left),
-		    web_time_text(rq, c->breach_at) }, 2);
+		state = c->breached       ? "breached" :
+		    c->paused             ? "paused" :
+		    left * 4 < c->goal_ms ? "warning" :
+		                            "running";
+		text = c->breached ?
+		    http_fmt1(rq, "sla_breached_by", "time",
+		        web_duration_text(rq, -left)) :
+		    c->paused ?
+		    http_fmt1(rq, "sla_paused", "time",
+		        web_duration_text(rq, left)) :
+		    http_fmt(rq, "sla_running",
+		        (const char *[]){ "time", "at" },
+		        (const char *[]){ web_duration_text(rq, left),
+		            web_time_text(rq, c->breach_at) },
+		        2);
 	} else if (r->ncompleted > 0) {
 		c = &r->completed[r->ncompleted - 1];
 		state = c->breached ? "breached" : "met";
@@ -379,8 +392,9 @@ goal_json(struct req *rq, const char *label, const struct sla_result *r)
 		return NULL;
 	}
 	return ctx_pack("{s:s, s:s, s:s, s:s}", "label", label, "state", state,
-	    "state_text", web_t(rq, arena_printf(rq->arena, "sla_state_%s",
-	    state)), "text", text);
+	    "state_text",
+	    web_t(rq, arena_printf(rq->arena, "sla_state_%s", state)), "text",
+	    text);
 }
 
 /* The request's service-level goals, when its type has any. */
@@ -390,14 +404,16 @@ goals_json(struct req *rq, const struct request_view *v)
 	struct request_sla sla;
 	json_t *arr = json_array(), *g;
 
-	if (arr == NULL || core_request_sla(&rq->ctx, rq->user, v, &sla) !=
-	    ZEK_OK)
+	if (arr == NULL ||
+	    core_request_sla(&rq->ctx, rq->user, v, &sla) != ZEK_OK)
 		return arr;
-	if (sla.has_response && (g = goal_json(rq, web_t(rq,
-	    "sla_first_response"), &sla.response)) != NULL)
+	if (sla.has_response &&
+	    (g = goal_json(rq, web_t(rq, "sla_first_response"),
+	         &sla.response)) != NULL)
 		json_array_append_new(arr, g);
-	if (sla.has_resolution && (g = goal_json(rq, web_t(rq,
-	    "sla_resolution"), &sla.resolution)) != NULL)
+	if (sla.has_resolution &&
+	    (g = goal_json(rq, web_t(rq, "sla_resolution"), &sla.resolution)) !=
+	        NULL)
 		json_array_append_new(arr, g);
 	return arr;
 }
@@ -427,20 +443,21 @@ sharing_json(struct req *rq, const struct request_view *v,
 	struct request_abilities ab;
 	json_t *r = json_object_get(page, "request");
 
-	if (r == NULL || core_request_abilities(&rq->ctx, rq->user, v, &ab) !=
-	    ZEK_OK)
+	if (r == NULL ||
+	    core_request_abilities(&rq->ctx, rq->user, v, &ab) != ZEK_OK)
 		return;
-	json_object_set_new(r, "shared_with", web_shared_with_json(rq, v, &ab,
-	    base));
+	json_object_set_new(r, "shared_with",
+	    web_shared_with_json(rq, v, &ab, base));
 	if (!str_empty(v->shared_org_name))
-		json_object_set_new(r, "org_label", json_string(
-		    v->shared_org_name));
+		json_object_set_new(r, "org_label",
+		    json_string(v->shared_org_name));
 	if (ab.share)
-		json_object_set_new(page, "share", web_share_form_json(rq, base,
-		    st->share_failed, &st->share_err));
+		json_object_set_new(page, "share",
+		    web_share_form_json(rq, base, st->share_failed,
+		        &st->share_err));
 	if (ab.share_org)
-		json_object_set_new(page, "share_orgs", web_share_orgs_json(rq, v,
-		    base));
+		json_object_set_new(page, "share_orgs",
+		    web_share_orgs_json(rq, v, base));
 }
 
 static int
@@ -453,30 +470,31 @@ agent_page(struct req *rq, const struct agent_request *ar,
 	page = web_page_ctx(rq, "agent_request_title");
 	if (page == NULL)
 		return ZEK_NOMEM;
-	json_object_set_new(page, "title", json_string(arena_printf(rq->arena,
-	    "%s: %s", v->key, v->title)));
+	json_object_set_new(page, "title",
+	    json_string(arena_printf(rq->arena, "%s: %s", v->key, v->title)));
 	json_object_set_new(page, "request", request_json(rq, ar));
 	json_object_set_new(page, "people", people_json(rq, ar));
 	sharing_json(rq, v, st, page);
 	if (ar->assignee.id != 0)
-		json_object_set_new(page, "assignee_name", json_string(
-		    ar->assignee.name));
+		json_object_set_new(page, "assignee_name",
+		    json_string(ar->assignee.name));
 	json_object_set_new(page, "assign", assign_json(rq, ar));
 	goals = goals_json(rq, v);
-	json_object_set_new(page, "has_goals", json_boolean(
-	    json_array_size(goals) > 0));
+	json_object_set_new(page, "has_goals",
+	    json_boolean(json_array_size(goals) > 0));
 	json_object_set_new(page, "goals", goals);
-	json_object_set_new(page, "closed", json_boolean(
-	    !status_is_open(v->status)));
+	json_object_set_new(page, "closed",
+	    json_boolean(!status_is_open(v->status)));
 	json_object_set_new(page, "rating", rating_json(rq, v));
 	json_object_set_new(page, "links", links_json(rq, ar, st));
 	if (status_is_open(v->status)) {
-		json_object_set_new(page, "status_form", status_json(rq, ar, st));
+		json_object_set_new(page, "status_form",
+		    status_json(rq, ar, st));
 		json_object_set_new(page, "reply", reply_json(rq, ar, st));
 	}
 	activity = web_activity_json(rq, v);
-	json_object_set_new(page, "has_activity", json_boolean(
-	    json_array_size(activity) > 0));
+	json_object_set_new(page, "has_activity",
+	    json_boolean(json_array_size(activity) > 0));
 	json_object_set_new(page, "activity", activity);
 	if (st->alert != NULL)
 		json_object_set_new(page, "page_alert", json_string(st->alert));
@@ -521,28 +539,28 @@ refused(struct req *rq, int rc)
 	}
 	if (load(rq, &ar) != ZEK_OK)
 		return web_fail(rq, 404, ZEK_NOTFOUND);
-	return agent_page(rq, ar, &st, rc == ZEK_INVALID ? 400 :
-	    http_status_of(rc));
+	return agent_page(rq, ar, &st,
+	    rc == ZEK_INVALID ? 400 : http_status_of(rc));
 }
 
 static int
 back_to(struct req *rq, const struct request_view *v, const char *anchor)
 {
-	return http_redirect(rq, 303, arena_printf(rq->arena, "%s%s",
-	    agent_href(rq, v), anchor));
+	return http_redirect(rq, 303,
+	    arena_printf(rq->arena, "%s%s", agent_href(rq, v), anchor));
 }
 
 /* A reply kept when the session was gone (web/keep.c), shown in the
  * reply form as after a refused try, while the request takes replies. */
 static int
-kept_reply(struct req *rq, const struct request_view *v,
-    struct agent_state *st)
+kept_reply(struct req *rq, const struct request_view *v, struct agent_state *st)
 {
 	struct web_restore kept;
 	struct web_uploads up;
 	int rc;
 
-	if (req_cookie(rq, WEB_KEPT_COOKIE) == NULL || !status_is_open(v->status))
+	if (req_cookie(rq, WEB_KEPT_COOKIE) == NULL ||
+	    !status_is_open(v->status))
 		return ZEK_OK;
 	rc = web_kept_comment(rq, &kept, &up, &st->errs, &st->nerrs);
 	if (rc != ZEK_OK || !kept.restored)
@@ -588,8 +606,8 @@ web_agent_assign(struct req *rq)
 		return web_fail(rq, http_status_of(rc), rc);
 	if (str_eq(who, "me"))
 		id = rq->user->id;
-	else if (who == NULL || (!str_empty(who) &&
-	    str_to_i64(who, 1, INT64_MAX, &id) != 0))
+	else if (who == NULL ||
+	    (!str_empty(who) && str_to_i64(who, 1, INT64_MAX, &id) != 0))
 		return web_fail(rq, 400, ZEK_INVALID);
 	rc = core_request_assign(&rq->ctx, rq->user, ar->view->id, id);
 	if (rc != ZEK_OK)
@@ -614,17 +632,17 @@ web_agent_status(struct req *rq)
 		return web_fail(rq, http_status_of(rc), rc);
 	/* A key is text: refused, not ignored, whatever the action (a NUL
 	 * arrives as invalid UTF-8). */
-	if (c == NULL || (original != NULL && !utf8_valid(original,
-	    strlen(original))))
+	if (c == NULL ||
+	    (original != NULL && !utf8_valid(original, strlen(original))))
 		return web_fail(rq, 400, ZEK_INVALID);
 	if (c->resolution == RESOLUTION_DUPLIKAT)
 		rc = core_close_duplicate(&rq->ctx, rq->user, ar->view->id,
-		    original,
-		    req_form(rq, STATUS_COMMENT_FIELD), &st.status_err);
-	else
-		rc = core_transition(&rq->ctx, rq->user, ar->view->id, c->action,
-		    c->resolution, req_form(rq, STATUS_COMMENT_FIELD),
+		    original, req_form(rq, STATUS_COMMENT_FIELD),
 		    &st.status_err);
+	else
+		rc = core_transition(&rq->ctx, rq->user, ar->view->id,
+		    c->action, c->resolution,
+		    req_form(rq, STATUS_COMMENT_FIELD), &st.status_err);
 	if (rc == ZEK_OK)
 		return back_to(rq, ar->view, "#work");
 	if (rc == ZEK_INVALID && st.status_err.key != NULL) {
@@ -741,8 +759,9 @@ insert_snippet(struct req *rq, const struct agent_request *ar,
 	if (str_to_i64(req_form(rq, "snippet"), 1, INT64_MAX, &id) != 0)
 		id = 0;
 	st->snippet_id = id;
-	rc = id == 0 ? ZEK_NOTFOUND : core_snippet_insert(&rq->ctx, rq->user,
-	    id, ar->view, typed, &st->reply_text);
+	rc = id == 0 ? ZEK_NOTFOUND :
+	               core_snippet_insert(&rq->ctx, rq->user, id, ar->view,
+	                   typed, &st->reply_text);
 	if (rc == ZEK_NOTFOUND) {
 		/* Deleted meanwhile, or none chosen: nothing typed is lost. */
 		st->reply_text = typed;
@@ -781,7 +800,7 @@ web_agent_comment(struct req *rq)
 	st.kept = up.kept;
 	st.nkept = up.nkept;
 	if (req_form(rq, "insert") != NULL) {
-		st.errs = up.errs;      /* files refused on the way */
+		st.errs = up.errs; /* files refused on the way */
 		st.nerrs = up.nerrs;
 		return insert_snippet(rq, ar, &st);
 	}

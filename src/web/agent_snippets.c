@@ -31,24 +31,22 @@ form_json(struct req *rq, const char *action, const char *title,
 {
 	size_t n = err != NULL && err->key != NULL ? 1 : 0;
 
-	return ctx_pack("{s:s, s:o, s:o, s:o, s:b}", "action", action,
-	    "title", web_field_json(rq, err, n, SNIPPET_TITLE_FIELD, "s-title",
-	    title),
-	    "body", web_field_json(rq, err, n, SNIPPET_BODY_FIELD, "s-body",
-	    body),
-	    "errors", web_summary_json(rq, err, n, snippet_fields,
-	    ZEK_ARRAY_LEN(snippet_fields)),
+	return ctx_pack("{s:s, s:o, s:o, s:o, s:b}", "action", action, "title",
+	    web_field_json(rq, err, n, SNIPPET_TITLE_FIELD, "s-title", title),
+	    "body",
+	    web_field_json(rq, err, n, SNIPPET_BODY_FIELD, "s-body", body),
+	    "errors",
+	    web_summary_json(rq, err, n, snippet_fields,
+	        ZEK_ARRAY_LEN(snippet_fields)),
 	    "has_errors", n > 0);
 }
 
 static json_t *
 row_json(struct req *rq, const struct snippet *s)
 {
-	return ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
-	    "title", s->title, "body", s->body,
-	    "href", snippet_href(rq, s->id),
-	    "updated_by", s->updated_by,
-	    "updated_text", web_time_text(rq, s->updated_at),
+	return ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "title", s->title,
+	    "body", s->body, "href", snippet_href(rq, s->id), "updated_by",
+	    s->updated_by, "updated_text", web_time_text(rq, s->updated_at),
 	    "updated_iso", web_time_iso(rq, s->updated_at));
 }
 
@@ -63,8 +61,9 @@ list_page(struct req *rq, unsigned status, const struct field_error *err)
 
 	rc = core_snippets_list(&rq->ctx, rq->user, &list, &n);
 	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
-		    ZEK_NOTFOUND : rc), rc);
+		return web_fail(rq,
+		    http_status_of(rc == ZEK_FORBIDDEN ? ZEK_NOTFOUND : rc),
+		    rc);
 	page = web_page_ctx(rq, "page_snippets");
 	rows = json_array();
 	if (page == NULL || rows == NULL) {
@@ -76,9 +75,10 @@ list_page(struct req *rq, unsigned status, const struct field_error *err)
 		json_array_append_new(rows, row_json(rq, &list[i]));
 	json_object_set_new(page, "rows", rows);
 	json_object_set_new(page, "has_rows", json_boolean(n > 0));
-	json_object_set_new(page, "create", form_json(rq, SNIPPETS_URL,
-	    err != NULL ? web_kept(rq, SNIPPET_TITLE_FIELD) : "",
-	    err != NULL ? web_kept(rq, SNIPPET_BODY_FIELD) : "", err));
+	json_object_set_new(page, "create",
+	    form_json(rq, SNIPPETS_URL,
+	        err != NULL ? web_kept(rq, SNIPPET_TITLE_FIELD) : "",
+	        err != NULL ? web_kept(rq, SNIPPET_BODY_FIELD) : "", err));
 	web_breadcrumb(rq, page, web_t(rq, "nav_agent"), WEB_AGENT);
 	web_breadcrumb(rq, page, web_t(rq, "page_snippets"), NULL);
 	return web_render(rq, status, "agent/snippets", page);
@@ -118,17 +118,20 @@ edit_page(struct req *rq, unsigned status, const struct field_error *err)
 
 	rc = core_snippet_get(&rq->ctx, rq->user, web_param_id(rq, "id"), &s);
 	if (rc != ZEK_OK)
-		return web_fail(rq, http_status_of(rc == ZEK_FORBIDDEN ?
-		    ZEK_NOTFOUND : rc), rc);
+		return web_fail(rq,
+		    http_status_of(rc == ZEK_FORBIDDEN ? ZEK_NOTFOUND : rc),
+		    rc);
 	page = web_page_ctx(rq, "page_snippet");
 	if (page == NULL)
 		return ZEK_NOMEM;
 	json_object_set_new(page, "title", json_string(s->title));
-	json_object_set_new(page, "edit", form_json(rq, snippet_href(rq, s->id),
-	    err != NULL ? web_kept(rq, SNIPPET_TITLE_FIELD) : s->title,
-	    err != NULL ? web_kept(rq, SNIPPET_BODY_FIELD) : s->body, err));
-	json_object_set_new(page, "delete_action", json_string(arena_printf(
-	    rq->arena, "%s/delete", snippet_href(rq, s->id))));
+	json_object_set_new(page, "edit",
+	    form_json(rq, snippet_href(rq, s->id),
+	        err != NULL ? web_kept(rq, SNIPPET_TITLE_FIELD) : s->title,
+	        err != NULL ? web_kept(rq, SNIPPET_BODY_FIELD) : s->body, err));
+	json_object_set_new(page, "delete_action",
+	    json_string(
+	        arena_printf(rq->arena, "%s/delete", snippet_href(rq, s->id))));
 	json_object_set_new(page, "snippet", row_json(rq, s));
 	json_object_set_new(page, "back_href", json_string(SNIPPETS_URL));
 	web_breadcrumb(rq, page, web_t(rq, "nav_agent"), WEB_AGENT);

@@ -63,23 +63,25 @@ login_page(struct req *rq, unsigned status, const char *email,
 		return ZEK_NOMEM;
 	if (next == NULL)
 		next = safe_next(rq, req_form(rq, "next"));
-	json_object_set_new(page, "email", json_string(email != NULL &&
-	    strlen(email) <= USER_EMAIL_MAX ? email : ""));
+	json_object_set_new(page, "email",
+	    json_string(
+	        email != NULL && strlen(email) <= USER_EMAIL_MAX ? email : ""));
 	if (error != NULL)
 		json_object_set_new(page, "error", json_string(error));
 	if (next != NULL)
 		json_object_set_new(page, "next", json_string(next));
 	if (expired != NULL) {
 		json_object_set_new(page, "expired", json_string(expired));
-		json_object_set_new(page, "notice", json_string(web_t(rq,
-		    str_eq(expired, "kept") ? "login_expired_kept" :
-		    "login_expired")));
+		json_object_set_new(page, "notice",
+		    json_string(web_t(rq,
+		        str_eq(expired, "kept") ? "login_expired_kept" :
+		                                  "login_expired")));
 	}
-	json_object_set_new(page, "forgot_href", json_string(
-	    "/servicedesk/customer/user/forgot-password"));
+	json_object_set_new(page, "forgot_href",
+	    json_string("/servicedesk/customer/user/forgot-password"));
 	if (rq->app->cfg.signup != SIGNUP_OFF)
-		json_object_set_new(page, "signup_href", json_string(
-		    "/servicedesk/customer/user/signup"));
+		json_object_set_new(page, "signup_href",
+		    json_string("/servicedesk/customer/user/signup"));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
 	web_breadcrumb(rq, page, web_t(rq, "page_login"), NULL);
 	return web_render(rq, status, "login", page);
@@ -140,16 +142,17 @@ web_login(struct req *rq)
 	int rc;
 
 	if (email == NULL || password == NULL ||
-	    !utf8_valid(email, strlen(email)) || !utf8_valid(password, strlen(password)))
+	    !utf8_valid(email, strlen(email)) ||
+	    !utf8_valid(password, strlen(password)))
 		return login_page(rq, 400, NULL, web_t(rq, "login_failed"));
 	rc = core_login(&rq->ctx, email, password, rq->client_ip, &s);
 	/* For the operator's watch on guessing (fail2ban and the like): the
 	 * address only; what was typed may be a password in the wrong field. */
 	if (rc == ZEK_INVALID || rc == ZEK_FORBIDDEN)
 		log_emit(rc == ZEK_INVALID ? LOG_LEVEL_INFO : LOG_LEVEL_WARNING,
-		    "web", rc == ZEK_INVALID ? "sign-in failed" :
-		    "sign-in throttled", LOG_FIELDS(LOG_S("client",
-		    rq->client_ip)));
+		    "web",
+		    rc == ZEK_INVALID ? "sign-in failed" : "sign-in throttled",
+		    LOG_FIELDS(LOG_S("client", rq->client_ip)));
 	if (rc == ZEK_INVALID)
 		return login_page(rq, 200, email, web_t(rq, "login_failed"));
 	if (rc == ZEK_FORBIDDEN)

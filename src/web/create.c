@@ -23,10 +23,10 @@ struct create_state {
 	struct reqtype *type;
 	struct field_error *errs;
 	size_t nerrs;
-	struct attachment_info **kept;   /* per field: uploads to show again */
+	struct attachment_info **kept; /* per field: uploads to show again */
 	size_t *nkept;
 	bool submitted;
-	const char *notice;             /* a kept form shown again */
+	const char *notice; /* a kept form shown again */
 };
 
 static const struct field_error *
@@ -34,7 +34,6 @@ error_for(const struct create_state *st, const char *field)
 {
 	return web_error_for(st->errs, st->nerrs, field);
 }
-
 
 /* Whether `value` is among the values shown. */
 static bool
@@ -54,31 +53,35 @@ select_options(struct req *rq, const struct field *f, const char *cur)
 	json_t *opts = json_array();
 	size_t i;
 
-	json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}", "value", "",
-	    "label", web_t(rq, "select_none"), "selected", str_empty(cur)));
+	json_array_append_new(opts,
+	    ctx_pack("{s:s, s:s, s:b}", "value", "", "label",
+	        web_t(rq, "select_none"), "selected", str_empty(cur)));
 	for (i = 0; i < f->noptions; i++)
-		json_array_append_new(opts, ctx_pack("{s:s, s:s, s:b}",
-		    "value", f->options[i].value, "label", f->options[i].label,
-		    "selected", str_eq(cur, f->options[i].value)));
+		json_array_append_new(opts,
+		    ctx_pack("{s:s, s:s, s:b}", "value", f->options[i].value,
+		        "label", f->options[i].label, "selected",
+		        str_eq(cur, f->options[i].value)));
 	return opts;
 }
 
 static json_t *
-object_options(struct req *rq, const struct field *f,
-    const char *const *values, size_t n)
+object_options(struct req *rq, const struct field *f, const char *const *values,
+    size_t n)
 {
 	struct object *objs;
 	json_t *arr = json_array();
 	size_t i, nobjs;
 	char id[24];
 
-	if (core_objects_list(&rq->ctx, f->object_kind, &objs, &nobjs) != ZEK_OK)
+	if (core_objects_list(&rq->ctx, f->object_kind, &objs, &nobjs) !=
+	    ZEK_OK)
 		return arr;
 	for (i = 0; i < nobjs; i++) {
 		snprintf(id, sizeof(id), "%lld", (long long)objs[i].id);
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:b}",
-		    "value", id, "label", objs[i].name,
-		    "selected", value_selected(values, n, id)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:b}", "value", id, "label",
+		        objs[i].name, "selected",
+		        value_selected(values, n, id)));
 	}
 	return arr;
 }
@@ -91,54 +94,58 @@ kept_files(struct req *rq, const struct create_state *st, size_t idx)
 
 	for (i = 0; st->kept != NULL && i < st->nkept[idx]; i++) {
 		const struct attachment_info *a = &st->kept[idx][i];
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
-		    "token", a->token, "name", a->filename,
-		    "size_text", http_size_text(rq, a->size)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s}", "token", a->token, "name",
+		        a->filename, "size_text", http_size_text(rq, a->size)));
 	}
 	return arr;
 }
-
 
 json_t *
 web_type_field_json(struct req *rq, const struct field *f,
     const char *const *values, size_t n, const struct field_error *e)
 {
 	const char *flag[FIELD_KIND_MAX] = {
-		"is_text", "is_richtext", "is_textarea", "is_select",
-		"is_checkbox", "is_datetime", "is_url", "is_object",
+		"is_text",
+		"is_richtext",
+		"is_textarea",
+		"is_select",
+		"is_checkbox",
+		"is_datetime",
+		"is_url",
+		"is_object",
 		"is_attachment",
 	};
 	const char *first = n > 0 && values[0] != NULL ? values[0] : "";
 	json_t *j;
 
-	j = ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:b}",
-	    "key", f->key,
-	    "id", arena_printf(rq->arena, "f-%s", f->key),
-	    "label", f->label,
-	    "optional", !f->required,
-	    "required", f->required,
-	    "placeholder", f->placeholder,
-	    "value", first,
-	    flag[f->kind], true);
+	j = ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:b}", "key", f->key,
+	    "id", arena_printf(rq->arena, "f-%s", f->key), "label", f->label,
+	    "optional", !f->required, "required", f->required, "placeholder",
+	    f->placeholder, "value", first, flag[f->kind], true);
 	if (j == NULL)
 		return NULL;
 	if (!str_empty(f->help))
 		json_object_set_new(j, "help", json_string(f->help));
 	if (e != NULL)
-		json_object_set_new(j, "error", json_string(http_error_text(rq,
-		    e)));
+		json_object_set_new(j, "error",
+		    json_string(http_error_text(rq, e)));
 	switch (f->kind) {
 	case FIELD_SELECT:
 		json_object_set_new(j, "options", select_options(rq, f, first));
 		break;
 	case FIELD_CHECKBOX:
-		json_object_set_new(j, "checked", json_boolean(!str_empty(first)));
-		json_object_set_new(j, "checkbox_label", json_string(f->checkbox_label));
+		json_object_set_new(j, "checked",
+		    json_boolean(!str_empty(first)));
+		json_object_set_new(j, "checkbox_label",
+		    json_string(f->checkbox_label));
 		break;
 	case FIELD_OBJECT:
-		json_object_set_new(j, "object_kind", json_string(f->object_kind));
+		json_object_set_new(j, "object_kind",
+		    json_string(f->object_kind));
 		json_object_set_new(j, "multiple", json_boolean(f->multiple));
-		json_object_set_new(j, "objects", object_options(rq, f, values, n));
+		json_object_set_new(j, "objects",
+		    object_options(rq, f, values, n));
 		break;
 	default:
 		break;
@@ -185,7 +192,6 @@ field_json(struct req *rq, const struct create_state *st, size_t idx)
 	return j;
 }
 
-
 /* "Name (e-mail)", or "Mich selbst (Name)" for the user. */
 static const char *
 person_label(struct req *rq, const struct person *p)
@@ -196,8 +202,8 @@ person_label(struct req *rq, const struct person *p)
 
 	if (p->id != rq->user->id)
 		return arena_printf(rq->arena, "%s (%s)", p->name, p->email);
-	if (i18n_format(rq->arena, web_t(rq, "on_behalf_self"), names, values, 1,
-	    &label) != ZEK_OK)
+	if (i18n_format(rq->arena, web_t(rq, "on_behalf_self"), names, values,
+	        1, &label) != ZEK_OK)
 		return p->name;
 	return label;
 }
@@ -211,10 +217,12 @@ person_option(struct req *rq, const struct person *p)
 	char id[24];
 
 	snprintf(id, sizeof(id), "%lld", (long long)p->id);
-	return ctx_pack("{s:s, s:s, s:s, s:b}", "value", id,
-	    "id", p->id == rq->user->id ? "f-onbehalf" : arena_printf(rq->arena,
-	    "f-onbehalf-%s", id), "label", person_label(rq, p),
-	    "selected", cur != NULL ? str_eq(cur, id) : p->id == rq->user->id);
+	return ctx_pack("{s:s, s:s, s:s, s:b}", "value", id, "id",
+	    p->id == rq->user->id ?
+	        "f-onbehalf" :
+	        arena_printf(rq->arena, "f-onbehalf-%s", id),
+	    "label", person_label(rq, p), "selected",
+	    cur != NULL ? str_eq(cur, id) : p->id == rq->user->id);
 }
 
 /* Customers: a select of themselves and their colleagues. */
@@ -225,7 +233,8 @@ on_behalf_select_json(struct req *rq)
 	json_t *opts = json_array();
 	size_t i, n = 0;
 
-	if (core_onbehalf_candidates(&rq->ctx, rq->user, NULL, 0, &people, &n) != ZEK_OK)
+	if (core_onbehalf_candidates(&rq->ctx, rq->user, NULL, 0, &people,
+	        &n) != ZEK_OK)
 		n = 0;
 	for (i = 0; i < n; i++)
 		json_array_append_new(opts, person_option(rq, &people[i]));
@@ -242,23 +251,24 @@ on_behalf_search_json(struct req *rq)
 {
 	const char *q = web_kept(rq, "onbehalf_q");
 	int64_t chosen = 0;
-	struct person *found, self = { rq->user->id, rq->user->name,
-	    rq->user->email }, prev;
+	struct person *found,
+	    self = { rq->user->id, rq->user->name, rq->user->email }, prev;
 	json_t *opts = json_array();
 	size_t i, n = 0;
 
 	json_array_append_new(opts, person_option(rq, &self));
 	if (str_to_i64(req_form(rq, "onbehalf"), 1, INT64_MAX, &chosen) == 0 &&
-	    chosen != self.id && core_onbehalf_person(&rq->ctx, rq->user,
-	    chosen, &prev) == ZEK_OK)
+	    chosen != self.id &&
+	    core_onbehalf_person(&rq->ctx, rq->user, chosen, &prev) == ZEK_OK)
 		json_array_append_new(opts, person_option(rq, &prev));
 	if (core_onbehalf_search(&rq->ctx, rq->user, q, &found, &n) != ZEK_OK)
 		n = 0;
 	for (i = 0; i < n; i++)
 		if (found[i].id != chosen)
-			json_array_append_new(opts, person_option(rq, &found[i]));
-	return ctx_pack("{s:b, s:s, s:o, s:b}", "search", 1, "q", q,
-	    "options", opts, "none_found", !str_empty(q) && n == 0);
+			json_array_append_new(opts,
+			    person_option(rq, &found[i]));
+	return ctx_pack("{s:b, s:s, s:o, s:b}", "search", 1, "q", q, "options",
+	    opts, "none_found", !str_empty(q) && n == 0);
 }
 
 static json_t *
@@ -268,9 +278,10 @@ on_behalf_json(struct req *rq, const struct create_state *st)
 	json_t *j;
 
 	j = perm_is_staff(rq->user) ? on_behalf_search_json(rq) :
-	    on_behalf_select_json(rq);
+	                              on_behalf_select_json(rq);
 	if (j != NULL && e != NULL)
-		json_object_set_new(j, "error", json_string(http_error_text(rq, e)));
+		json_object_set_new(j, "error",
+		    json_string(http_error_text(rq, e)));
 	return j;
 }
 
@@ -286,18 +297,20 @@ share_json(struct req *rq, const struct create_state *st)
 	size_t i;
 
 	for (i = 0; i < rq->user->norgs; i++) {
-		snprintf(id, sizeof(id), "%lld", (long long)rq->user->org_ids[i]);
+		snprintf(id, sizeof(id), "%lld",
+		    (long long)rq->user->org_ids[i]);
 		values[0] = rq->user->org_names[i];
-		if (i18n_format(rq->arena, web_t(rq, "share_org"), names, values, 1,
-		    &label) != ZEK_OK)
+		if (i18n_format(rq->arena, web_t(rq, "share_org"), names,
+		        values, 1, &label) != ZEK_OK)
 			label = (char *)values[0];
-		json_array_append_new(orgs, ctx_pack("{s:s, s:s, s:b}",
-		    "value", id, "label", label, "selected", str_eq(cur, id)));
+		json_array_append_new(orgs,
+		    ctx_pack("{s:s, s:s, s:b}", "value", id, "label", label,
+		        "selected", str_eq(cur, id)));
 	}
 	/* Private is the default, as the customer guide demands. */
 	return ctx_pack("{s:b, s:o, s:s?}", "private_selected",
-	    cur == NULL || str_eq(cur, "private"), "orgs", orgs,
-	    "error", e ? http_error_text(rq, e) : NULL);
+	    cur == NULL || str_eq(cur, "private"), "orgs", orgs, "error",
+	    e ? http_error_text(rq, e) : NULL);
 }
 
 /* The label the form shows for a field an error names: the type's
@@ -328,11 +341,13 @@ errors_json(struct req *rq, const struct create_state *st)
 	size_t i;
 
 	for (i = 0; i < st->nerrs; i++)
-		json_array_append_new(arr, web_summary_item(rq,
-		    /* the share field's first control: its radios have ids of their own */
-		    str_eq(st->errs[i].field, "share") ? "f-share-private" :
-		    arena_printf(rq->arena, "f-%s", st->errs[i].field),
-		    field_label(rq, st, st->errs[i].field), &st->errs[i]));
+		json_array_append_new(arr,
+		    web_summary_item(rq,
+		        /* the share field's first control: its radios have ids of their own */
+		        str_eq(st->errs[i].field, "share") ?
+		            "f-share-private" :
+		            arena_printf(rq->arena, "f-%s", st->errs[i].field),
+		        field_label(rq, st, st->errs[i].field), &st->errs[i]));
 	return arr;
 }
 
@@ -351,8 +366,9 @@ create_page(struct req *rq, const struct create_state *st)
 	json_object_set_new(page, "title", json_string(t->name));
 	json_object_set_new(page, "form_action", json_string(rq->path));
 	json_object_set_new(page, "cancel_href", json_string(portal_href));
-	json_object_set_new(page, "type", ctx_pack("{s:s, s:s}", "name", t->name,
-	    "description", t->description));
+	json_object_set_new(page, "type",
+	    ctx_pack("{s:s, s:s}", "name", t->name, "description",
+	        t->description));
 	if (st->notice != NULL)
 		json_object_set_new(page, "notice", json_string(st->notice));
 	if (st->nerrs > 0) {
@@ -368,9 +384,10 @@ create_page(struct req *rq, const struct create_state *st)
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
 	web_breadcrumb(rq, page, t->desk_name, portal_href);
 	web_breadcrumb(rq, page, t->name, NULL);
-	return web_render(rq, st->nerrs > 0 ?
-	    http_status_of_errors(st->errs, st->nerrs, 422) : 200, "create",
-	    page);
+	return web_render(rq,
+	    st->nerrs > 0 ? http_status_of_errors(st->errs, st->nerrs, 422) :
+	                    200,
+	    "create", page);
 }
 
 static int
@@ -436,11 +453,12 @@ collect_all_uploads(struct req *rq, struct create_state *st,
 	int rc;
 
 	*ntokens = 0;
-	st->kept = arena_calloc(rq->arena, st->type->nfields, sizeof(*st->kept));
+	st->kept = arena_calloc(rq->arena, st->type->nfields,
+	    sizeof(*st->kept));
 	st->nkept = arena_calloc(rq->arena, st->type->nfields,
 	    sizeof(*st->nkept));
-	*tokens = arena_calloc(rq->arena, st->type->nfields * 2 *
-	    FORM_MAX_VALUES + 1, sizeof(**tokens));
+	*tokens = arena_calloc(rq->arena,
+	    st->type->nfields * 2 * FORM_MAX_VALUES + 1, sizeof(**tokens));
 	if (st->kept == NULL || st->nkept == NULL || *tokens == NULL)
 		return ZEK_NOMEM;
 	for (i = 0; i < st->type->nfields; i++) {
@@ -519,7 +537,7 @@ static int
 check_person_query(struct req *rq, struct create_state *st)
 {
 	const struct field_error e = { .field = "onbehalf",
-	    .key = "err_invalid_utf8" };
+		.key = "err_invalid_utf8" };
 	const char *q = req_form(rq, "onbehalf_q");
 	struct person *p;
 	size_t n;
@@ -567,7 +585,8 @@ web_create(struct req *rq)
 		.portal_id = st.portal_id,
 		.type_id = st.type->id,
 		.on_behalf_user_id = form_id(rq, "onbehalf"),
-		.share_org_id = str_eq(share, "private") ? 0 : form_id(rq, "share"),
+		.share_org_id = str_eq(share, "private") ? 0 :
+		                                           form_id(rq, "share"),
 		.values = fv,
 		.nvalues = nfv,
 		.attachment_tokens = tokens,
@@ -578,8 +597,8 @@ web_create(struct req *rq)
 		in.on_behalf_user_id = 0;
 	rc = core_request_create(&rq->ctx, rq->user, &in, &errs, &nerrs, &key);
 	if (rc == ZEK_OK && st.nerrs == 0)
-		return http_redirect(rq, 303, core_request_path(rq->arena,
-		    st.portal_id, key));
+		return http_redirect(rq, 303,
+		    core_request_path(rq->arena, st.portal_id, key));
 	if (rc != ZEK_OK && rc != ZEK_INVALID)
 		return rc;
 	for (i = 0; i < nerrs; i++)
@@ -601,17 +620,19 @@ web_objects_search(struct req *rq)
 
 	if (kind == NULL || !core_object_kind_valid(kind) ||
 	    (q != NULL && (strlen(q) > 200 || !utf8_valid(q, strlen(q)))))
-		return http_reply_json(rq, 400, HTTP_JSON, ctx_pack("{s:s}",
-		    "errorMessage", web_t(rq, "err_bad_request_text")));
+		return http_reply_json(rq, 400, HTTP_JSON,
+		    ctx_pack("{s:s}", "errorMessage",
+		        web_t(rq, "err_bad_request_text")));
 	rc = core_objects_search(&rq->ctx, kind, q, 20, &objs, &n);
 	if (rc != ZEK_OK)
 		return rc;
 	vals = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(vals, ctx_pack("{s:I, s:s}",
-		    "id", (json_int_t)objs[i].id, "name", objs[i].name));
-	return http_reply_json(rq, 200, HTTP_JSON, ctx_pack("{s:o}", "values",
-	    vals));
+		json_array_append_new(vals,
+		    ctx_pack("{s:I, s:s}", "id", (json_int_t)objs[i].id, "name",
+		        objs[i].name));
+	return http_reply_json(rq, 200, HTTP_JSON,
+	    ctx_pack("{s:o}", "values", vals));
 }
 
 /* GET /servicedesk/agent/people/search?q=Müll: the type-ahead of "Für
@@ -627,17 +648,18 @@ web_agent_people_search(struct req *rq)
 	rc = core_onbehalf_search(&rq->ctx, rq->user, req_query(rq, "q"), &p,
 	    &n);
 	if (rc == ZEK_INVALID)
-		return http_reply_json(rq, 400, HTTP_JSON, ctx_pack("{s:s}",
-		    "errorMessage", web_t(rq, "err_bad_request_text")));
+		return http_reply_json(rq, 400, HTTP_JSON,
+		    ctx_pack("{s:s}", "errorMessage",
+		        web_t(rq, "err_bad_request_text")));
 	if (rc != ZEK_OK)
 		return rc;
 	vals = json_array();
 	for (i = 0; vals != NULL && i < n; i++)
-		json_array_append_new(vals, ctx_pack("{s:I, s:s, s:s}",
-		    "id", (json_int_t)p[i].id, "name", p[i].name,
-		    "label", person_label(rq, &p[i])));
-	return http_reply_json(rq, 200, HTTP_JSON, ctx_pack("{s:o}", "values",
-	    vals));
+		json_array_append_new(vals,
+		    ctx_pack("{s:I, s:s, s:s}", "id", (json_int_t)p[i].id,
+		        "name", p[i].name, "label", person_label(rq, &p[i])));
+	return http_reply_json(rq, 200, HTTP_JSON,
+	    ctx_pack("{s:o}", "values", vals));
 }
 
 /* POST /servicedesk/customer/markdown-preview: the editor's "Vorschau". */

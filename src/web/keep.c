@@ -100,7 +100,7 @@ sent_files(struct req *rq, struct store_kept_file **out, size_t *n)
 		if (f->filename == NULL || f->too_big || f->len == 0)
 			continue;
 		(*out)[(*n)++] = (struct store_kept_file){ f->name, f->filename,
-		    (const unsigned char *)f->value, f->len };
+			(const unsigned char *)f->value, f->len };
 	}
 	return ZEK_OK;
 }
@@ -120,7 +120,7 @@ keep(struct req *rq, const char *page, bool *kept)
 		return ZEK_OK;
 	in.fields = text_fields(rq);
 	if (in.fields == NULL)
-		return ZEK_OK;      /* too much text: not kept at all */
+		return ZEK_OK; /* too much text: not kept at all */
 	rc = sent_files(rq, &files, &in.nfiles);
 	if (rc != ZEK_OK)
 		return rc;
@@ -166,7 +166,8 @@ static int
 form_of_kept(struct req *rq, const struct store_kept_form *kf)
 {
 	const struct form_limits lim = { .max_fields = KEPT_MAX_FIELDS,
-		.max_name = 128, .max_value = KEEP_TEXT_MAX };
+		.max_name = 128,
+		.max_value = KEEP_TEXT_MAX };
 	struct form f = { 0 };
 	struct form_field *all;
 	size_t i;
@@ -182,10 +183,12 @@ form_of_kept(struct req *rq, const struct store_kept_form *kf)
 	if (f.count > 0)
 		memcpy(all, f.fields, f.count * sizeof(*all));
 	for (i = 0; i < kf->nfiles; i++)
-		all[f.count + i] = (struct form_field){ .name = kf->files[i].field,
-		    .value = (const char *)kf->files[i].data,
-		    .len = kf->files[i].size,
-		    .filename = kf->files[i].filename };
+		all[f.count + i] = (struct form_field){
+			.name = kf->files[i].field,
+			.value = (const char *)kf->files[i].data,
+			.len = kf->files[i].size,
+			.filename = kf->files[i].filename
+		};
 	rq->form.fields = all;
 	rq->form.count = f.count + kf->nfiles;
 	rq->form_parsed = true;
@@ -204,7 +207,7 @@ web_kept_restore(struct req *rq, struct web_restore *out)
 		return ZEK_OK;
 	rc = core_form_take(&rq->ctx, rq->user, secret, rq->path, &kf);
 	if (rc == ZEK_NOTFOUND)
-		return ZEK_OK;      /* another page's, or another person's */
+		return ZEK_OK; /* another page's, or another person's */
 	if (rc == ZEK_OK)
 		rc = form_of_kept(rq, kf);
 	if (rc == ZEK_OK)
@@ -212,7 +215,7 @@ web_kept_restore(struct req *rq, struct web_restore *out)
 	if (rc != ZEK_OK)
 		return rc;
 	out->restored = true;
-	out->notice = web_t(rq, kf->files_dropped ? "kept_restored_no_files" :
-	    "kept_restored");
+	out->notice = web_t(rq,
+	    kf->files_dropped ? "kept_restored_no_files" : "kept_restored");
 	return ZEK_OK;
 }

@@ -58,16 +58,16 @@ load_presentation(struct req *rq)
 	}
 	rq->tpl = templates_load(app->templates_dir, err, sizeof(err));
 	if (rq->tpl == NULL) {
-		log_error("web", "templates not loaded", LOG_FIELDS(
-		    LOG_S("error", err)));
+		log_error("web", "templates not loaded",
+		    LOG_FIELDS(LOG_S("error", err)));
 		rq->tpl = app_templates(app);
 	} else if (arena_defer(rq->arena, templates_cleanup, rq->tpl) != 0) {
 		return ZEK_NOMEM;
 	}
 	rq->cat = i18n_load(app->po_dir, err, sizeof(err));
 	if (rq->cat == NULL) {
-		log_error("web", "catalogs not loaded", LOG_FIELDS(
-		    LOG_S("error", err)));
+		log_error("web", "catalogs not loaded",
+		    LOG_FIELDS(LOG_S("error", err)));
 		rq->cat = app_catalogs(app);
 	} else if (arena_defer(rq->arena, catalogs_cleanup, rq->cat) != 0) {
 		return ZEK_NOMEM;
@@ -112,7 +112,8 @@ web_begin(struct req *rq)
 	if (core_token_well_formed(token)) {
 		struct session_ended ended = { 0 };
 
-		rc = core_session_find(&rq->ctx, token, &rq->user, &csrf, &ended);
+		rc = core_session_find(&rq->ctx, token, &rq->user, &csrf,
+		    &ended);
 		if (rc == ZEK_OK) {
 			rq->session_token = token;
 			rq->csrf = csrf;
@@ -170,8 +171,9 @@ web_need_login(struct req *rq)
 	struct buf b;
 
 	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON))
-		return http_reply_json(rq, 401, HTTP_JSON, ctx_pack("{s:s}",
-		    "errorMessage", web_t(rq, "err_login_needed")));
+		return http_reply_json(rq, 401, HTTP_JSON,
+		    ctx_pack("{s:s}", "errorMessage",
+		        web_t(rq, "err_login_needed")));
 	/* A form that keeps typed work goes back to its page, filled in
 	 * (web/keep.c); other POSTs go back home. */
 	if (rq->route != NULL && (rq->route->flags & ROUTE_KEEP) &&
@@ -200,7 +202,8 @@ user_json(struct req *rq)
 		open = 0;
 	return ctx_pack("{s:s, s:s, s:b, s:b, s:I}", "name", rq->user->name,
 	    "email", rq->user->email, "is_agent", perm_is_staff(rq->user),
-	    "is_admin", perm_is_admin(rq->user), "open_count", (json_int_t)open);
+	    "is_admin", perm_is_admin(rq->user), "open_count",
+	    (json_int_t)open);
 }
 
 /* A message after a redirect (?notice=welcome), from a fixed list only,
@@ -210,13 +213,13 @@ notice_text(struct req *rq)
 {
 	static const char *const notices[] = { "welcome", "password_set",
 		"deactivated", "reactivated", "reset_sent", "org_created",
-		"org_renamed", "member_added", "member_removed",
-		"role_changed", "saved", "object_added", "object_renamed",
-		"object_retired", "object_restored", "config_imported",
-		"group_added", "type_added", "field_added", "option_added",
-		"option_renamed", "option_retired", "option_restored", "moved",
-		"mail_retried", "mail_discarded", "snippet_added",
-		"snippet_deleted", "closed_day_added", "closed_day_deleted" };
+		"org_renamed", "member_added", "member_removed", "role_changed",
+		"saved", "object_added", "object_renamed", "object_retired",
+		"object_restored", "config_imported", "group_added",
+		"type_added", "field_added", "option_added", "option_renamed",
+		"option_retired", "option_restored", "moved", "mail_retried",
+		"mail_discarded", "snippet_added", "snippet_deleted",
+		"closed_day_added", "closed_day_deleted" };
 	const char *q = req_query(rq, "notice");
 	const char *key;
 	size_t i;
@@ -257,16 +260,10 @@ web_page_ctx(struct req *rq, const char *title_key)
 	const char *notice;
 
 	page = ctx_pack("{s:s, s:O, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:[]}",
-	    "lang", rq->lang,
-	    "t", i18n_table(rq->cat, rq->lang),
-	    "title", web_t(rq, title_key),
-	    "csrf", rq->csrf,
-	    "static", WEB_STATIC_PREFIX,
-	    "home_href", WEB_HOME,
-	    "login_href", WEB_LOGIN,
-	    "logout_href", WEB_LOGOUT,
-	    "requests_href", WEB_REQUESTS,
-	    "breadcrumbs");
+	    "lang", rq->lang, "t", i18n_table(rq->cat, rq->lang), "title",
+	    web_t(rq, title_key), "csrf", rq->csrf, "static", WEB_STATIC_PREFIX,
+	    "home_href", WEB_HOME, "login_href", WEB_LOGIN, "logout_href",
+	    WEB_LOGOUT, "requests_href", WEB_REQUESTS, "breadcrumbs");
 	if (page == NULL || arena_defer(rq->arena, json_cleanup, page) != 0)
 		return NULL;
 	notice = rq->user != NULL ? notice_text(rq) : NULL;
@@ -275,7 +272,8 @@ web_page_ctx(struct req *rq, const char *title_key)
 	announce(rq, page);
 	user = user_json(rq);
 	if (user != NULL) {
-		json_object_set(page, "open_count", json_object_get(user, "open_count"));
+		json_object_set(page, "open_count",
+		    json_object_get(user, "open_count"));
 		json_object_set_new(page, "user", user);
 	}
 	return page;
@@ -288,7 +286,8 @@ web_breadcrumb(struct req *rq, json_t *page, const char *label,
 	json_t *list = json_object_get(page, "breadcrumbs");
 	json_t *item = ctx_pack("{s:s, s:s?}", "label", label, "href", href);
 
-	if (list == NULL || item == NULL || json_array_append_new(list, item) != 0)
+	if (list == NULL || item == NULL ||
+	    json_array_append_new(list, item) != 0)
 		return ZEK_NOMEM;
 	return ZEK_OK;
 }
@@ -307,8 +306,9 @@ web_render(struct req *rq, unsigned status, const char *name, json_t *ctx)
 	if (rc == ZEK_OK)
 		rc = http_reply(rq, status, "text/html; charset=utf-8", &out);
 	else
-		log_error("web", "page not rendered", LOG_FIELDS(
-		    LOG_S("template", name), LOG_S("error", zek_rc_name(rc))));
+		log_error("web", "page not rendered",
+		    LOG_FIELDS(LOG_S("template", name),
+		        LOG_S("error", zek_rc_name(rc))));
 	buf_free(&out);
 	return rc;
 }
@@ -319,9 +319,10 @@ web_duration_text(struct req *rq, int64_t ms)
 	int64_t minutes = (ms < 0 ? -ms : ms) / 60000;
 
 	return http_fmt(rq, "sla_duration", (const char *[]){ "h", "m" },
-	    (const char *[]){ arena_printf(rq->arena, "%lld",
-	    (long long)(minutes / 60)), arena_printf(rq->arena, "%lld",
-	    (long long)(minutes % 60)) }, 2);
+	    (const char *[]){
+	        arena_printf(rq->arena, "%lld", (long long)(minutes / 60)),
+	        arena_printf(rq->arena, "%lld", (long long)(minutes % 60)) },
+	    2);
 }
 
 const char *
@@ -356,7 +357,8 @@ web_kept(struct req *rq, const char *name)
 	/* Only a value its field refused as too long gets here this long:
 	 * show its start, so that a huge value cannot blow up the page. */
 	for (i = 0; i < n; i++)
-		if (((unsigned char)v[i] & 0xc0) != 0x80 && cps++ == WEB_KEPT_MAX)
+		if (((unsigned char)v[i] & 0xc0) != 0x80 &&
+		    cps++ == WEB_KEPT_MAX)
 			break;
 	if (i == n)
 		return v;
@@ -378,14 +380,16 @@ web_error_for(const struct field_error *errs, size_t n, const char *field)
 int
 web_attach_limit(struct req *rq, json_t *field)
 {
-	struct field_error e = { .field = "", .key = "err_file_too_big",
-		.max = (int64_t)rq->app->cfg.max_file_bytes, .arg = "{name}" };
+	struct field_error e = { .field = "",
+		.key = "err_file_too_big",
+		.max = (int64_t)rq->app->cfg.max_file_bytes,
+		.arg = "{name}" };
 
 	if (field == NULL)
 		return ZEK_NOMEM;
 	json_object_set_new(field, "max_bytes", json_integer(e.max));
-	json_object_set_new(field, "too_big", json_string(http_error_text(rq,
-	    &e)));
+	json_object_set_new(field, "too_big",
+	    json_string(http_error_text(rq, &e)));
 	return ZEK_OK;
 }
 
@@ -395,8 +399,8 @@ web_field_json(struct req *rq, const struct field_error *errs, size_t n,
 {
 	const struct field_error *e = web_error_for(errs, n, field);
 
-	return ctx_pack("{s:s, s:s?, s:s?}", "id", id,
-	    "error", e != NULL ? http_error_text(rq, e) : NULL, "value", value);
+	return ctx_pack("{s:s, s:s?, s:s?}", "id", id, "error",
+	    e != NULL ? http_error_text(rq, e) : NULL, "value", value);
 }
 
 json_t *
@@ -409,9 +413,9 @@ web_summary_json(struct req *rq, const struct field_error *errs, size_t n,
 	for (i = 0; arr != NULL && i < n; i++)
 		for (k = 0; k < nfields; k++)
 			if (str_eq(errs[i].field, fields[k].field))
-				json_array_append_new(arr, web_summary_item(rq,
-				    fields[k].id, web_t(rq, fields[k].label),
-				    &errs[i]));
+				json_array_append_new(arr,
+				    web_summary_item(rq, fields[k].id,
+				        web_t(rq, fields[k].label), &errs[i]));
 	return arr;
 }
 
@@ -419,8 +423,8 @@ json_t *
 web_summary_item(struct req *rq, const char *field_id, const char *label,
     const struct field_error *e)
 {
-	return ctx_pack("{s:s, s:s, s:s}", "field_id", field_id,
-	    "label", label, "message", http_error_text(rq, e));
+	return ctx_pack("{s:s, s:s, s:s}", "field_id", field_id, "label", label,
+	    "message", http_error_text(rq, e));
 }
 
 /* Catalog keys of the error page's heading and text for a status. */
@@ -475,13 +479,14 @@ web_fail_text(struct req *rq, unsigned status, int rc, const char *message)
 	if (rq->resp != NULL)
 		return rc;
 	if (rc == ZEK_IO || rc == ZEK_NOMEM || status >= 500)
-		log_error("web", "request failed", LOG_FIELDS(
-		    LOG_S("error", zek_rc_name(rc)), LOG_I("status", status)));
+		log_error("web", "request failed",
+		    LOG_FIELDS(LOG_S("error", zek_rc_name(rc)),
+		        LOG_I("status", status)));
 	/* A failed request sets no cookie (its session may be rolled back)
 	 * and sends nobody elsewhere. */
 	if (status >= 500) {
 		rq->headers = NULL;
-		jsonalloc_begin();  /* the error page is built afresh */
+		jsonalloc_begin(); /* the error page is built afresh */
 	}
 	if (rq->tpl == NULL || rq->cat == NULL) {
 		frc = rc;
@@ -491,8 +496,8 @@ web_fail_text(struct req *rq, unsigned status, int rc, const char *message)
 	if (message == NULL)
 		message = web_t(rq, text);
 	if (rq->route != NULL && (rq->route->flags & ROUTE_JSON)) {
-		frc = http_reply_json(rq, status, HTTP_JSON, ctx_pack("{s:s}",
-		    "errorMessage", message));
+		frc = http_reply_json(rq, status, HTTP_JSON,
+		    ctx_pack("{s:s}", "errorMessage", message));
 		if (frc == ZEK_OK)
 			return rc;
 		goto last_resort;
@@ -514,9 +519,10 @@ last_resort:
 	/* Not even the error page: a failure answers with the answer made at
 	 * start-up, which needs no memory; anything else stays plain. */
 	if (status >= 500 || frc == ZEK_NOMEM || frc == ZEK_IO) {
-		if (http_reply_fallback(rq, status >= 500 ? status :
-		    http_status_of(frc), rq->route != NULL &&
-		    (rq->route->flags & ROUTE_JSON)) == ZEK_OK)
+		if (http_reply_fallback(rq,
+		        status >= 500 ? status : http_status_of(frc),
+		        rq->route != NULL && (rq->route->flags & ROUTE_JSON)) ==
+		    ZEK_OK)
 			return rc;
 	}
 	http_reply_bytes(rq, status, "text/plain; charset=utf-8", plain,
@@ -535,15 +541,16 @@ web_fail_values(struct req *rq, const char *name)
 	snprintf(max, sizeof(max), "%d", FORM_MAX_VALUES);
 	values[0] = name;
 	values[1] = max;
-	if (rq->cat == NULL || i18n_format(rq->arena,
-	    web_t(rq, "err_form_values_text"), names, values, 2, &text) != ZEK_OK)
+	if (rq->cat == NULL ||
+	    i18n_format(rq->arena, web_t(rq, "err_form_values_text"), names,
+	        values, 2, &text) != ZEK_OK)
 		text = NULL;
 	return web_fail_text(rq, 413, ZEK_TOOBIG, text);
 }
 
 const char *
-web_page_href(struct req *rq, const char *base, const char *q,
-    const char *name, const char *value)
+web_page_href(struct req *rq, const char *base, const char *q, const char *name,
+    const char *value)
 {
 	const char *out = NULL, *sep = strchr(base, '?') != NULL ? "&" : "?";
 	struct buf b;
@@ -570,8 +577,8 @@ web_kept_query(struct req *rq, size_t max)
 {
 	const char *q = req_query(rq, "q");
 
-	return q != NULL && strlen(q) <= max && utf8_valid(q, strlen(q)) ?
-	    q : "";
+	return q != NULL && strlen(q) <= max && utf8_valid(q, strlen(q)) ? q :
+	                                                                   "";
 }
 
 const char *
@@ -584,10 +591,11 @@ web_hours_value(struct req *rq, int64_t minutes)
 	/* Two decimals at most ("7,5", "0,25"), the reader's decimal mark. */
 	int64_t hundredths = (minutes % 60) * 100 / 60;
 
-	return arena_printf(rq->arena, hundredths % 10 == 0 ? "%" PRId64 "%s%"
-	    PRId64 : "%" PRId64 "%s%02" PRId64, minutes / 60, str_eq(rq->lang,
-	    "en") ? "." : ",", hundredths % 10 == 0 ? hundredths / 10 :
-	    hundredths);
+	return arena_printf(rq->arena,
+	    hundredths % 10 == 0 ? "%" PRId64 "%s%" PRId64 :
+	                           "%" PRId64 "%s%02" PRId64,
+	    minutes / 60, str_eq(rq->lang, "en") ? "." : ",",
+	    hundredths % 10 == 0 ? hundredths / 10 : hundredths);
 }
 
 int

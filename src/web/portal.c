@@ -9,7 +9,7 @@
 #include "lib/str.h"
 #include "render/markdown.h"
 
-#define SEARCH_REQUESTS 5           /* own requests a search shows */
+#define SEARCH_REQUESTS 5 /* own requests a search shows */
 
 /* GET / */
 int
@@ -30,7 +30,7 @@ help_center_texts(struct req *rq, json_t *page)
 	if (!str_empty(hc.title))
 		json_object_set_new(page, "heading", json_string(hc.title));
 	html = !str_empty(hc.intro) ? markdown_to_arena(rq->arena, hc.intro) :
-	    NULL;
+	                              NULL;
 	if (html != NULL)
 		json_object_set_new(page, "intro", json_string(html));
 }
@@ -47,11 +47,12 @@ type_hits_json(struct req *rq, const char *q)
 	    ZEK_OK)
 		n = 0;
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:s, s:s}",
-		    "name", hits[i].name, "description", hits[i].description,
-		    "icon", hits[i].icon, "portal", hits[i].portal_name,
-		    "href", core_create_path(rq->arena, hits[i].portal_id,
-		    hits[i].type_id)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s, s:s, s:s}", "name", hits[i].name,
+		        "description", hits[i].description, "icon",
+		        hits[i].icon, "portal", hits[i].portal_name, "href",
+		        core_create_path(rq->arena, hits[i].portal_id,
+		            hits[i].type_id)));
 	return arr;
 }
 
@@ -61,23 +62,27 @@ static json_t *
 request_hits_json(struct req *rq, const char *q, bool *more)
 {
 	struct list_query lq = { .filter = { .status = LIST_STATUS_ALL,
-		.creator = LIST_CREATOR_ANY, .search = q },
-		.limit = SEARCH_REQUESTS, .no_total = true };
+		                     .creator = LIST_CREATOR_ANY,
+		                     .search = q },
+		.limit = SEARCH_REQUESTS,
+		.no_total = true };
 	struct list_page *pg;
 	json_t *arr = json_array();
 	size_t i;
 
 	*more = false;
-	if (core_list_requests(&rq->ctx, rq->user, &lq, rq->lang, &pg) != ZEK_OK)
+	if (core_list_requests(&rq->ctx, rq->user, &lq, rq->lang, &pg) !=
+	    ZEK_OK)
 		return arr;
 	*more = pg->has_next;
 	for (i = 0; i < pg->n; i++)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:s, s:s}",
-		    "key", pg->items[i].key, "title", pg->items[i].title,
-		    "status_label", pg->items[i].status_label,
-		    "status_class", pg->items[i].status_code,
-		    "href", core_request_path(rq->arena, pg->items[i].portal_id,
-		    pg->items[i].key)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s, s:s, s:s}", "key",
+		        pg->items[i].key, "title", pg->items[i].title,
+		        "status_label", pg->items[i].status_label,
+		        "status_class", pg->items[i].status_code, "href",
+		        core_request_path(rq->arena, pg->items[i].portal_id,
+		            pg->items[i].key)));
 	return arr;
 }
 
@@ -97,13 +102,13 @@ search_json(struct req *rq, json_t *page)
 		return;
 	types = type_hits_json(rq, q);
 	requests = request_hits_json(rq, q, &more);
-	json_object_set_new(page, "search", ctx_pack(
-	    "{s:s, s:o, s:b, s:o, s:b, s:s}",
-	    "heading", http_fmt1(rq, "search_results", "q", q),
-	    "types", types, "has_types", json_array_size(types) > 0,
-	    "requests", requests, "has_requests", json_array_size(requests) > 0,
-	    "all_href", web_page_href(rq, WEB_REQUESTS "?status=all&creator=any",
-	    q, NULL, NULL)));
+	json_object_set_new(page, "search",
+	    ctx_pack("{s:s, s:o, s:b, s:o, s:b, s:s}", "heading",
+	        http_fmt1(rq, "search_results", "q", q), "types", types,
+	        "has_types", json_array_size(types) > 0, "requests", requests,
+	        "has_requests", json_array_size(requests) > 0, "all_href",
+	        web_page_href(rq, WEB_REQUESTS "?status=all&creator=any", q,
+	            NULL, NULL)));
 	json_object_set_new(page, "search_more", json_boolean(more));
 }
 
@@ -127,9 +132,10 @@ web_portals(struct req *rq)
 	arr = json_array();
 	json_object_set_new(page, "portals", arr);
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
-		    "name", list[i].name, "description", list[i].description,
-		    "href", core_portal_path(rq->arena, list[i].id)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s}", "name", list[i].name,
+		        "description", list[i].description, "href",
+		        core_portal_path(rq->arena, list[i].id)));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), NULL);
 	return web_render(rq, 200, "portals", page);
 }
@@ -141,14 +147,13 @@ group_json(struct req *rq, const struct portal *p, const struct portal_group *g)
 	size_t i;
 
 	for (i = 0; i < g->ntypes; i++)
-		json_array_append_new(types, ctx_pack("{s:s, s:s, s:s, s:s}",
-		    "name", g->types[i].name,
-		    "description", g->types[i].description,
-		    "icon", g->types[i].icon,
-		    "href", core_create_path(rq->arena, p->id,
-		    g->types[i].id)));
-	return ctx_pack("{s:s, s:I, s:o, s:b}", "name", g->name,
-	    "id", (json_int_t)g->id, "types", types, "empty", g->ntypes == 0);
+		json_array_append_new(types,
+		    ctx_pack("{s:s, s:s, s:s, s:s}", "name", g->types[i].name,
+		        "description", g->types[i].description, "icon",
+		        g->types[i].icon, "href",
+		        core_create_path(rq->arena, p->id, g->types[i].id)));
+	return ctx_pack("{s:s, s:I, s:o, s:b}", "name", g->name, "id",
+	    (json_int_t)g->id, "types", types, "empty", g->ntypes == 0);
 }
 
 /* GET /servicedesk/customer/portal/{portalId} */
@@ -170,8 +175,9 @@ web_portal(struct req *rq)
 	if (page == NULL)
 		return ZEK_NOMEM;
 	json_object_set_new(page, "title", json_string(p->name));
-	json_object_set_new(page, "portal", ctx_pack("{s:s, s:s}",
-	    "name", p->name, "description", p->description));
+	json_object_set_new(page, "portal",
+	    ctx_pack("{s:s, s:s}", "name", p->name, "description",
+	        p->description));
 	groups = json_array();
 	json_object_set_new(page, "groups", groups);
 	for (i = 0; i < p->ngroups; i++)

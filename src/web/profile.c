@@ -16,17 +16,17 @@
 
 #define PROFILE_URL "/servicedesk/customer/user/profile"
 #define TOKENS_URL PROFILE_URL "/tokens"
-#define ZONE_MAX 64                 /* bytes of a zone ID we show again */
+#define ZONE_MAX 64 /* bytes of a zone ID we show again */
 
 /* What the page shows besides the stored profile: a failed form with its
  * errors, or the token just created. */
 struct profile_state {
-	const char *form;               /* "edit" | "prefs" | "token" | NULL */
+	const char *form; /* "edit" | "prefs" | "token" | NULL */
 	struct field_error errs[PROFILE_MAX_ERRORS];
 	size_t nerrs;
 	const struct token_new *created;
 	const char *created_name;
-	const char *notice_key;         /* catalog key of a status message */
+	const char *notice_key; /* catalog key of a status message */
 };
 
 /* ---- helpers ---- */
@@ -70,29 +70,29 @@ edit_json(struct req *rq, const struct profile_state *st)
 	bool mine = str_eq(st->form, "edit");
 	json_t *j;
 
-	j = ctx_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:b}",
-	    "action", PROFILE_URL,
-	    "email", rq->user->email,
-	    "name", field_json(rq, st, "edit", "name", "p-name",
-	    mine ? web_kept(rq, "name") : rq->user->name),
-	    "current", field_json(rq, st, "edit", "current_password",
-	    "p-current", NULL),
+	j = ctx_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:b}", "action",
+	    PROFILE_URL, "email", rq->user->email, "name",
+	    field_json(rq, st, "edit", "name", "p-name",
+	        mine ? web_kept(rq, "name") : rq->user->name),
+	    "current",
+	    field_json(rq, st, "edit", "current_password", "p-current", NULL),
 	    "new", field_json(rq, st, "edit", "new_password", "p-new", NULL),
 	    "new2", field_json(rq, st, "edit", "new_password2", "p-new2", NULL),
-	    "revoke_tokens", mine && revoke_tokens_asked(rq),
-	    "has_errors", mine && st->nerrs > 0);
+	    "revoke_tokens", mine && revoke_tokens_asked(rq), "has_errors",
+	    mine && st->nerrs > 0);
 	if (j != NULL && mine && st->nerrs > 0)
-		json_object_set_new(j, "errors", web_summary_json(rq, st->errs,
-		    st->nerrs, fields, ZEK_ARRAY_LEN(fields)));
+		json_object_set_new(j, "errors",
+		    web_summary_json(rq, st->errs, st->nerrs, fields,
+		        ZEK_ARRAY_LEN(fields)));
 	return j;
 }
 
 static json_t *
 lang_options(struct req *rq, const char *cur)
 {
-	return ctx_pack("[{s:s, s:s, s:b}, {s:s, s:s, s:b}]",
-	    "code", "de", "text", "Deutsch", "chosen", str_eq(cur, "de"),
-	    "code", "en", "text", "English", "chosen", str_eq(cur, "en"));
+	return ctx_pack("[{s:s, s:s, s:b}, {s:s, s:s, s:b}]", "code", "de",
+	    "text", "Deutsch", "chosen", str_eq(cur, "de"), "code", "en",
+	    "text", "English", "chosen", str_eq(cur, "en"));
 }
 
 /* "(GMT+05:30) Kolkata", as the guide's picker shows a zone. */
@@ -116,21 +116,24 @@ web_zone_options(struct req *rq, const char *cur)
 	cur = time_zone_current_name(cur);
 	if (time_zone_picker(&e, &n) != ZEK_OK)
 		n = 0;
-	json_array_append_new(list, ctx_pack("{s:s, s:s, s:b}", "code",
-	    TIME_DEFAULT_ZONE, "text", arena_printf(rq->arena, "%s (%s)",
-	    web_t(rq, "prefs_timezone_default"), TIME_DEFAULT_ZONE), "chosen",
-	    str_eq(cur, TIME_DEFAULT_ZONE)));
+	json_array_append_new(list,
+	    ctx_pack("{s:s, s:s, s:b}", "code", TIME_DEFAULT_ZONE, "text",
+	        arena_printf(rq->arena, "%s (%s)",
+	            web_t(rq, "prefs_timezone_default"), TIME_DEFAULT_ZONE),
+	        "chosen", str_eq(cur, TIME_DEFAULT_ZONE)));
 	for (i = 0; i < n; i++) {
 		if (!utc_done && e[i].raw_offset_ms >= 0) {
-			json_array_append_new(list, ctx_pack("{s:s, s:s, s:b}",
-			    "code", "UTC", "text", zone_text(rq, "UTC", 0),
-			    "chosen", str_eq(cur, "UTC")));
+			json_array_append_new(list,
+			    ctx_pack("{s:s, s:s, s:b}", "code", "UTC", "text",
+			        zone_text(rq, "UTC", 0), "chosen",
+			        str_eq(cur, "UTC")));
 			utc_done = true;
 		}
-		json_array_append_new(list, ctx_pack("{s:s, s:s, s:b}", "code",
-		    e[i].id, "text", zone_text(rq, e[i].city,
-		    e[i].raw_offset_ms), "chosen", str_eq(cur, e[i].id) &&
-		    !str_eq(cur, TIME_DEFAULT_ZONE)));
+		json_array_append_new(list,
+		    ctx_pack("{s:s, s:s, s:b}", "code", e[i].id, "text",
+		        zone_text(rq, e[i].city, e[i].raw_offset_ms), "chosen",
+		        str_eq(cur, e[i].id) &&
+		            !str_eq(cur, TIME_DEFAULT_ZONE)));
 	}
 	return list;
 }
@@ -153,21 +156,21 @@ prefs_json(struct req *rq, const struct profile_state *st)
 		if (z != NULL && strlen(z) < ZONE_MAX && core_tz_valid(z))
 			tz = z;
 	}
-	j = ctx_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:s, s:b}",
-	    "action", PROFILE_URL "/preferences",
-	    "cancel_href", PROFILE_URL "#einstellungen",
-	    "lang", field_json(rq, st, "prefs", "lang", "s-lang", NULL),
-	    "tz", field_json(rq, st, "prefs", "tz", "s-tz", NULL),
-	    "langs", lang_options(rq, lang),
-	    "has_errors", mine && st->nerrs > 0,
-	    "now_text", web_time_text(rq, rq->ctx.now_ms),
-	    "notify", mine ? !str_empty(req_form(rq, "notify")) : rq->user->notify);
+	j = ctx_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:s, s:b}", "action",
+	    PROFILE_URL "/preferences", "cancel_href",
+	    PROFILE_URL "#einstellungen", "lang",
+	    field_json(rq, st, "prefs", "lang", "s-lang", NULL), "tz",
+	    field_json(rq, st, "prefs", "tz", "s-tz", NULL), "langs",
+	    lang_options(rq, lang), "has_errors", mine && st->nerrs > 0,
+	    "now_text", web_time_text(rq, rq->ctx.now_ms), "notify",
+	    mine ? !str_empty(req_form(rq, "notify")) : rq->user->notify);
 	if (j == NULL)
 		return NULL;
 	json_object_set_new(j, "zones", web_zone_options(rq, tz));
 	if (mine && st->nerrs > 0)
-		json_object_set_new(j, "errors", web_summary_json(rq, st->errs,
-		    st->nerrs, fields, ZEK_ARRAY_LEN(fields)));
+		json_object_set_new(j, "errors",
+		    web_summary_json(rq, st->errs, st->nerrs, fields,
+		        ZEK_ARRAY_LEN(fields)));
 	return j;
 }
 
@@ -178,21 +181,21 @@ token_row(struct req *rq, const struct api_token *t)
 	const char *values[] = { t->name };
 	char *revoke_label;
 
-	if (i18n_format(rq->arena, web_t(rq, "token_revoke_label"), names, values,
-	    1, &revoke_label) != ZEK_OK)
+	if (i18n_format(rq->arena, web_t(rq, "token_revoke_label"), names,
+	        values, 1, &revoke_label) != ZEK_OK)
 		revoke_label = (char *)web_t(rq, "token_revoke");
 	return ctx_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}",
-	    "token_name", t->name,
-	    "created_text", web_time_text(rq, t->created_at),
-	    "created_iso", web_time_iso(rq, t->created_at),
-	    "expires_text", web_time_text(rq, t->expires_at),
-	    "expires_iso", web_time_iso(rq, t->expires_at),
-	    "used_text", t->last_used_at > 0 ? web_time_text(rq, t->last_used_at) :
-	    web_t(rq, "token_never_used"),
-	    "revoke_action", arena_printf(rq->arena, TOKENS_URL "/%lld/revoke",
-	    (long long)t->id),
-	    "expired", t->expired,
-	    "revoke_label", revoke_label);
+	    "token_name", t->name, "created_text",
+	    web_time_text(rq, t->created_at), "created_iso",
+	    web_time_iso(rq, t->created_at), "expires_text",
+	    web_time_text(rq, t->expires_at), "expires_iso",
+	    web_time_iso(rq, t->expires_at), "used_text",
+	    t->last_used_at > 0 ? web_time_text(rq, t->last_used_at) :
+	                          web_t(rq, "token_never_used"),
+	    "revoke_action",
+	    arena_printf(rq->arena, TOKENS_URL "/%lld/revoke",
+	        (long long)t->id),
+	    "expired", t->expired, "revoke_label", revoke_label);
 }
 
 static json_t *
@@ -210,7 +213,8 @@ tokens_json(struct req *rq, const struct profile_state *st)
 
 	if (core_tokens_list(&rq->ctx, rq->user, &list, &n) != ZEK_OK)
 		return NULL;
-	if (core_token_dates(&rq->ctx, rq->tz, today, suggested, latest) != ZEK_OK)
+	if (core_token_dates(&rq->ctx, rq->tz, today, suggested, latest) !=
+	    ZEK_OK)
 		return NULL;
 	rows = json_array();
 	for (i = 0; i < n; i++)
@@ -218,25 +222,25 @@ tokens_json(struct req *rq, const struct profile_state *st)
 	j = ctx_pack("{s:s, s:o, s:b, s:o, s:o, s:s, s:s, s:b}",
 	    /* The answer opens at what it says, in sight without scrolling
 	     * and without JS: the new token, or the form's errors. */
-	    "action", TOKENS_URL "#token-result",
-	    "list", rows,
-	    "has_tokens", n > 0,
-	    "name", field_json(rq, st, "token", "name", "t-name",
-	    mine ? web_kept(rq, "name") : ""),
-	    "expires", field_json(rq, st, "token", "expires", "t-expires",
-	    mine ? web_kept(rq, "expires") : suggested),
-	    "min_date", today,
-	    "max_date", latest,
-	    "has_errors", mine);
+	    "action", TOKENS_URL "#token-result", "list", rows, "has_tokens",
+	    n > 0, "name",
+	    field_json(rq, st, "token", "name", "t-name",
+	        mine ? web_kept(rq, "name") : ""),
+	    "expires",
+	    field_json(rq, st, "token", "expires", "t-expires",
+	        mine ? web_kept(rq, "expires") : suggested),
+	    "min_date", today, "max_date", latest, "has_errors", mine);
 	if (j == NULL)
 		return NULL;
 	if (mine)
-		json_object_set_new(j, "errors", web_summary_json(rq, st->errs,
-		    st->nerrs, fields, ZEK_ARRAY_LEN(fields)));
+		json_object_set_new(j, "errors",
+		    web_summary_json(rq, st->errs, st->nerrs, fields,
+		        ZEK_ARRAY_LEN(fields)));
 	if (st->created != NULL)
-		json_object_set_new(j, "created", ctx_pack("{s:s, s:s, s:s}",
-		    "token_name", st->created_name, "raw", st->created->raw,
-		    "expires_text", web_time_text(rq, st->created->expires_at)));
+		json_object_set_new(j, "created",
+		    ctx_pack("{s:s, s:s, s:s}", "token_name", st->created_name,
+		        "raw", st->created->raw, "expires_text",
+		        web_time_text(rq, st->created->expires_at)));
 	return j;
 }
 
@@ -314,9 +318,11 @@ web_profile_save(struct req *rq)
 	if (rc != ZEK_OK)
 		return rc;
 	if (changed && in.revoke_tokens)
-		return http_redirect(rq, 303, PROFILE_URL "?saved=password_tokens");
-	return http_redirect(rq, 303, changed ? PROFILE_URL "?saved=password" :
-	    PROFILE_URL "?saved=profile");
+		return http_redirect(rq, 303,
+		    PROFILE_URL "?saved=password_tokens");
+	return http_redirect(rq, 303,
+	    changed ? PROFILE_URL "?saved=password" :
+	              PROFILE_URL "?saved=profile");
 }
 
 /* POST /servicedesk/customer/user/profile/preferences: "Einstellungen". */

@@ -16,8 +16,11 @@
 #define COMMENT_ID "f-rating-comment"
 
 static const char *const score_keys[RATING_SCORE_MAX + 1] = {
-	[1] = "rating_score_1", [2] = "rating_score_2", [3] = "rating_score_3",
-	[4] = "rating_score_4", [5] = "rating_score_5",
+	[1] = "rating_score_1",
+	[2] = "rating_score_2",
+	[3] = "rating_score_3",
+	[4] = "rating_score_4",
+	[5] = "rating_score_5",
 };
 
 const char *
@@ -45,7 +48,8 @@ web_rating_sent_score(struct req *rq, const char *name)
 	int64_t n;
 
 	return str_to_i64(req_form(rq, name), 1, RATING_SCORE_MAX, &n) == 0 ?
-	    (int)n : 0;
+	    (int)n :
+	    0;
 }
 
 static json_t *
@@ -58,9 +62,10 @@ score_options(struct req *rq, int selected)
 	for (i = 1; opts != NULL && i <= RATING_SCORE_MAX; i++) {
 		snprintf(id, sizeof(id), "f-score-%d", i);
 		snprintf(value, sizeof(value), "%d", i);
-		json_array_append_new(opts, ctx_pack("{s:s, s:s, s:s, s:b}",
-		    "id", id, "value", value, "label", web_rating_label(rq, i),
-		    "checked", i == selected));
+		json_array_append_new(opts,
+		    ctx_pack("{s:s, s:s, s:s, s:b}", "id", id, "value", value,
+		        "label", web_rating_label(rq, i), "checked",
+		        i == selected));
 	}
 	return opts;
 }
@@ -77,37 +82,38 @@ web_rating_form_json(struct req *rq, const char *action, int selected,
 	else if (err != NULL)
 		ce = err;
 	field = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b, s:s?}",
-	    "key", RATING_COMMENT_FIELD, "id", COMMENT_ID,
-	    "label", web_t(rq, "rating_comment_label"),
-	    "help", http_fmt1(rq, "rating_comment_help", "max", "2000"),
-	    "optional", 1, "required", 0, "value", comment != NULL ? comment :
-	    "", "is_textarea", 1,
-	    "error", ce != NULL ? http_error_text(rq, ce) : NULL);
+	    "key", RATING_COMMENT_FIELD, "id", COMMENT_ID, "label",
+	    web_t(rq, "rating_comment_label"), "help",
+	    http_fmt1(rq, "rating_comment_help", "max", "2000"), "optional", 1,
+	    "required", 0, "value", comment != NULL ? comment : "",
+	    "is_textarea", 1, "error",
+	    ce != NULL ? http_error_text(rq, ce) : NULL);
 	if (se != NULL)
-		json_array_append_new(errs, web_summary_item(rq, SCORE_ID_FIRST,
-		    web_t(rq, "rating_score_label"), se));
+		json_array_append_new(errs,
+		    web_summary_item(rq, SCORE_ID_FIRST,
+		        web_t(rq, "rating_score_label"), se));
 	if (ce != NULL)
-		json_array_append_new(errs, web_summary_item(rq, COMMENT_ID,
-		    web_t(rq, "rating_comment_label"), ce));
-	return ctx_pack("{s:s, s:o, s:s?, s:o, s:b, s:o}",
-	    "action", action, "options", score_options(rq, selected),
-	    "score_error", se != NULL ? http_error_text(rq, se) : NULL,
-	    "comment", field, "has_errors", err != NULL, "errors", errs);
+		json_array_append_new(errs,
+		    web_summary_item(rq, COMMENT_ID,
+		        web_t(rq, "rating_comment_label"), ce));
+	return ctx_pack("{s:s, s:o, s:s?, s:o, s:b, s:o}", "action", action,
+	    "options", score_options(rq, selected), "score_error",
+	    se != NULL ? http_error_text(rq, se) : NULL, "comment", field,
+	    "has_errors", err != NULL, "errors", errs);
 }
 
 json_t *
-web_rating_given_json(struct req *rq, const struct rating *r,
-    bool changeable)
+web_rating_given_json(struct req *rq, const struct rating *r, bool changeable)
 {
-	return ctx_pack("{s:s, s:s, s:s?, s:s, s:s, s:s}",
-	    "score_label", web_rating_label(rq, r->score),
-	    "score_text", score_of_text(rq, r->score),
-	    "comment", str_empty(r->comment) ? NULL : r->comment,
-	    "time_text", web_time_text(rq, r->updated_at),
-	    "time_iso", web_time_iso(rq, r->updated_at),
-	    "change_note", changeable ? http_fmt1(rq, "rating_change_until",
-	    "when", web_time_text(rq, r->change_until)) :
-	    web_t(rq, "rating_final"));
+	return ctx_pack("{s:s, s:s, s:s?, s:s, s:s, s:s}", "score_label",
+	    web_rating_label(rq, r->score), "score_text",
+	    score_of_text(rq, r->score), "comment",
+	    str_empty(r->comment) ? NULL : r->comment, "time_text",
+	    web_time_text(rq, r->updated_at), "time_iso",
+	    web_time_iso(rq, r->updated_at), "change_note",
+	    changeable ? http_fmt1(rq, "rating_change_until", "when",
+	                     web_time_text(rq, r->change_until)) :
+	                 web_t(rq, "rating_final"));
 }
 
 json_t *
@@ -124,18 +130,20 @@ web_rating_panel_json(struct req *rq, const struct rating_view *rv,
 	if (j == NULL)
 		return NULL;
 	if (rv->has_rating)
-		json_object_set_new(j, "given", web_rating_given_json(rq,
-		    &rv->rating, rv->changeable));
+		json_object_set_new(j, "given",
+		    web_rating_given_json(rq, &rv->rating, rv->changeable));
 	if (!rv->offered)
 		return j;
 	/* A refused try shows what was sent; a change starts from what was
 	 * given. */
 	selected = err != NULL ? web_rating_sent_score(rq, RATING_SCORE_FIELD) :
-	    rv->has_rating ? rv->rating.score : 0;
+	    rv->has_rating     ? rv->rating.score :
+	                         0;
 	comment = err != NULL ? web_kept(rq, RATING_COMMENT_FIELD) :
-	    rv->has_rating ? rv->rating.comment : "";
-	json_object_set_new(j, "form", web_rating_form_json(rq, action,
-	    selected, comment, err));
+	    rv->has_rating    ? rv->rating.comment :
+	                        "";
+	json_object_set_new(j, "form",
+	    web_rating_form_json(rq, action, selected, comment, err));
 	json_object_set_new(j, "change", json_boolean(rv->has_rating));
 	json_object_set_new(j, "open", json_boolean(err != NULL));
 	return j;
@@ -146,10 +154,10 @@ web_rating_panel_json(struct req *rq, const struct rating_view *rv,
 /* What one page of the link shows besides its state. */
 struct link_page {
 	const struct rating_link *l;
-	int selected;               /* the score to check in the form */
-	const char *comment;        /* the comment to show again */
+	int selected;        /* the score to check in the form */
+	const char *comment; /* the comment to show again */
 	const struct field_error *err;
-	int thanks_score;           /* > 0: rated just now, with this score */
+	int thanks_score; /* > 0: rated just now, with this score */
 };
 
 /* The request page to change the rating on, for the person the link is
@@ -170,8 +178,8 @@ state_message(struct req *rq, const struct link_page *p)
 {
 	switch (p->l->state) {
 	case RATING_LINK_USED:
-		return web_t(rq, p->thanks_score > 0 ? "rating_thanks" :
-		    "rating_used");
+		return web_t(rq,
+		    p->thanks_score > 0 ? "rating_thanks" : "rating_used");
 	case RATING_LINK_EXPIRED:
 		return web_t(rq, "rating_link_expired");
 	case RATING_LINK_INVALID:
@@ -185,25 +193,27 @@ static int
 link_render(struct req *rq, const struct link_page *p, unsigned status)
 {
 	const struct rating_link *l = p->l;
-	bool known = l->state == RATING_LINK_OPEN || l->state == RATING_LINK_USED;
+	bool known = l->state == RATING_LINK_OPEN ||
+	    l->state == RATING_LINK_USED;
 	json_t *page = web_page_ctx(rq, "page_rating");
 
 	if (page == NULL)
 		return ZEK_NOMEM;
 	if (known)
-		json_object_set_new(page, "request", ctx_pack("{s:s, s:s}",
-		    "key", l->key, "title", l->title));
+		json_object_set_new(page, "request",
+		    ctx_pack("{s:s, s:s}", "key", l->key, "title", l->title));
 	json_object_set_new(page, "message", json_string(state_message(rq, p)));
 	json_object_set_new(page, "is_error", json_boolean(!known));
 	if (p->thanks_score > 0)
-		json_object_set_new(page, "score_label", json_string(
-		    web_rating_label(rq, p->thanks_score)));
+		json_object_set_new(page, "score_label",
+		    json_string(web_rating_label(rq, p->thanks_score)));
 	if (l->state == RATING_LINK_USED)
-		json_object_set_new(page, "change_href", json_string(
-		    change_href(rq, l)));
+		json_object_set_new(page, "change_href",
+		    json_string(change_href(rq, l)));
 	if (l->state == RATING_LINK_OPEN)
-		json_object_set_new(page, "form", web_rating_form_json(rq,
-		    rq->path, p->selected, p->comment, p->err));
+		json_object_set_new(page, "form",
+		    web_rating_form_json(rq, rq->path, p->selected, p->comment,
+		        p->err));
 	web_breadcrumb(rq, page, web_t(rq, "page_portals"), WEB_HOME);
 	web_breadcrumb(rq, page, web_t(rq, "page_rating"), NULL);
 	return web_render(rq, status, "rating", page);
@@ -252,8 +262,8 @@ web_rating_link(struct req *rq)
 	int rc;
 
 	rc = core_rating_link_save(&rq->ctx, req_param_str(rq, "token"),
-	    req_form(rq, RATING_SCORE_FIELD), req_form(rq, RATING_COMMENT_FIELD),
-	    &l, &err);
+	    req_form(rq, RATING_SCORE_FIELD),
+	    req_form(rq, RATING_COMMENT_FIELD), &l, &err);
 	if (rc == ZEK_OK) {
 		p.thanks_score = web_rating_sent_score(rq, RATING_SCORE_FIELD);
 		return link_render(rq, &p, 200);

@@ -30,8 +30,8 @@ segments(struct req *rq, const char *key, const char *const *names,
 		open = strchr(s, '{');
 		close = open != NULL ? strchr(open, '}') : NULL;
 		if (close == NULL) {
-			json_array_append_new(arr, ctx_pack("{s:s, s:b}", "text", s,
-			    "strong", 0));
+			json_array_append_new(arr,
+			    ctx_pack("{s:s, s:b}", "text", s, "strong", 0));
 			break;
 		}
 		len = (size_t)(close - open - 1);
@@ -40,14 +40,18 @@ segments(struct req *rq, const char *key, const char *const *names,
 			    memcmp(names[i], open + 1, len) == 0)
 				break;
 		if (open > s)
-			json_array_append_new(arr, ctx_pack("{s:s%, s:b}", "text",
-			    s, (size_t)(open - s), "strong", 0));
+			json_array_append_new(arr,
+			    ctx_pack("{s:s%, s:b}", "text", s,
+			        (size_t)(open - s), "strong", 0));
 		if (i < n)
-			json_array_append_new(arr, ctx_pack("{s:s, s:b}", "text",
-			    values[i] != NULL ? values[i] : "", "strong", 1));
+			json_array_append_new(arr,
+			    ctx_pack("{s:s, s:b}", "text",
+			        values[i] != NULL ? values[i] : "", "strong",
+			        1));
 		else
-			json_array_append_new(arr, ctx_pack("{s:s%, s:b}", "text",
-			    open, (size_t)(close - open + 1), "strong", 0));
+			json_array_append_new(arr,
+			    ctx_pack("{s:s%, s:b}", "text", open,
+			        (size_t)(close - open + 1), "strong", 0));
 		s = close + 1;
 	}
 	return arr;
@@ -69,10 +73,12 @@ web_field_view_json(struct req *rq, const struct request_field_view *f)
 		if (html != NULL)
 			json_object_set_new(j, "html", json_string(html));
 		else
-			json_object_set_new(j, "text", json_string(f->values[0]));
+			json_object_set_new(j, "text",
+			    json_string(f->values[0]));
 		break;
 	case FIELD_DATETIME:
-		json_object_set_new(j, "text", json_string(web_time_text(rq, f->datetime_ms)));
+		json_object_set_new(j, "text",
+		    json_string(web_time_text(rq, f->datetime_ms)));
 		break;
 	case FIELD_URL:
 		json_object_set_new(j, "text", json_string(f->values[0]));
@@ -80,7 +86,8 @@ web_field_view_json(struct req *rq, const struct request_field_view *f)
 		break;
 	default:
 		if (f->nvalues == 1) {
-			json_object_set_new(j, "text", json_string(f->values[0]));
+			json_object_set_new(j, "text",
+			    json_string(f->values[0]));
 			break;
 		}
 		vals = json_array();
@@ -103,11 +110,11 @@ web_files_json(struct req *rq, const struct attachment_info *files, size_t n)
 		const struct attachment_info *a = &files[i];
 		const char *href = arena_printf(rq->arena,
 		    "/servicedesk/customer/attachments/%lld", (long long)a->id);
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s, s:b, s:s}",
-		    "name", a->filename, "href", href,
-		    "size_text", http_size_text(rq, a->size),
-		    "is_image", a->is_image,
-		    "thumb_href", arena_printf(rq->arena, "%s?inline=1", href)));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s, s:b, s:s}", "name", a->filename,
+		        "href", href, "size_text", http_size_text(rq, a->size),
+		        "is_image", a->is_image, "thumb_href",
+		        arena_printf(rq->arena, "%s?inline=1", href)));
 	}
 	return arr;
 }
@@ -119,7 +126,8 @@ web_request_fields_json(struct req *rq, const struct request_view *v)
 	size_t i;
 
 	for (i = 0; fields != NULL && i < v->nfields; i++)
-		json_array_append_new(fields, web_field_view_json(rq, &v->fields[i]));
+		json_array_append_new(fields,
+		    web_field_view_json(rq, &v->fields[i]));
 	return fields;
 }
 
@@ -130,13 +138,15 @@ status_segments(struct req *rq, const struct activity_entry *e)
 {
 	const char *names[] = { "status", "resolution" };
 	const char *values[] = { status_label(e->new_status, rq->lang),
-	    resolution_label(e->resolution, rq->lang) };
+		resolution_label(e->resolution, rq->lang) };
 
 	/* The job's closure says that nobody answered (PRODUCT.md). */
 	if (e->has_action && e->action == WF_AUTO_CLOSE)
 		return segments(rq, "act_auto_closed", names, values, 2);
-	return segments(rq, e->resolution != RESOLUTION_NONE ?
-	    "act_status_resolution" : "act_status", names, values, 2);
+	return segments(rq,
+	    e->resolution != RESOLUTION_NONE ? "act_status_resolution" :
+	                                       "act_status",
+	    names, values, 2);
 }
 
 /* A field's values in one line of the log: shown as on the page, ", "
@@ -148,8 +158,9 @@ values_text(struct req *rq, const struct request_field_view *f)
 	size_t i;
 
 	for (i = 0; f != NULL && i < f->nvalues; i++) {
-		one = f->kind == FIELD_DATETIME ? web_time_text(rq,
-		    f->datetime_ms) : f->values[i];
+		one = f->kind == FIELD_DATETIME ?
+		    web_time_text(rq, f->datetime_ms) :
+		    f->values[i];
 		s = s == NULL ? one : arena_printf(rq->arena, "%s, %s", s, one);
 	}
 	return s != NULL ? s : web_t(rq, "act_value_none");
@@ -160,9 +171,10 @@ static json_t *
 edited_segments(struct req *rq, const struct activity_entry *e)
 {
 	const char *names[] = { "field", "old", "new" };
-	const char *values[] = { e->field_label != NULL ? e->field_label :
-	    web_t(rq, "type_label"), values_text(rq, e->before),
-	    values_text(rq, e->after) };
+	const char *values[] = { e->field_label != NULL ?
+		    e->field_label :
+		    web_t(rq, "type_label"),
+		values_text(rq, e->before), values_text(rq, e->after) };
 
 	return segments(rq, "act_edited", names, values, 3);
 }
@@ -172,11 +184,14 @@ static json_t *
 link_segments(struct req *rq, const struct activity_entry *e)
 {
 	const char *names[] = { "link", "key" };
-	const char *values[] = { web_t(rq, arena_printf(rq->arena, "link_%s",
-	    e->what)), e->new_value };
+	const char *values[] = {
+		web_t(rq, arena_printf(rq->arena, "link_%s", e->what)),
+		e->new_value
+	};
 
-	return segments(rq, e->kind == ACTIVITY_LINKED ? "act_linked" :
-	    "act_unlinked", names, values, 2);
+	return segments(rq,
+	    e->kind == ACTIVITY_LINKED ? "act_linked" : "act_unlinked", names,
+	    values, 2);
 }
 
 /* The sentence of an entry that is not a comment. */
@@ -198,7 +213,8 @@ entry_segments(struct req *rq, const struct activity_entry *e)
 		return segments(rq, "act_participant_added", name, who, 1);
 	case ACTIVITY_PARTICIPANT_REMOVED:
 		if (e->subject.id == e->actor.id)
-			return segments(rq, "act_participant_left", name, who, 1);
+			return segments(rq, "act_participant_left", name, who,
+			    1);
 		return segments(rq, "act_participant_removed", name, who, 1);
 	case ACTIVITY_SHARED_WITH_ORG:
 		return segments(rq, "act_shared_org", org, org_name, 1);
@@ -241,13 +257,11 @@ entry_json(struct req *rq, const struct activity_entry *e)
 	const char *html;
 	json_t *j;
 
-	j = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b}",
-	    "kind", kinds[e->kind],
-	    "author", e->actor.id != 0 ? e->actor.name :
-	    web_t(rq, "activity_system"),
-	    "time_text", web_time_text(rq, e->created_at),
-	    "time_iso", web_time_iso(rq, e->created_at),
-	    "by_agent", e->by_agent,
+	j = ctx_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b}", "kind",
+	    kinds[e->kind], "author",
+	    e->actor.id != 0 ? e->actor.name : web_t(rq, "activity_system"),
+	    "time_text", web_time_text(rq, e->created_at), "time_iso",
+	    web_time_iso(rq, e->created_at), "by_agent", e->by_agent,
 	    /* "Interne Notiz": agents only; other agents-only entries (an
 	     * assignment) say what they are themselves. */
 	    "internal", !e->is_public && e->kind == ACTIVITY_COMMENT,
@@ -265,8 +279,8 @@ entry_json(struct req *rq, const struct activity_entry *e)
 		json_object_set_new(j, "has_text", json_true());
 	}
 	if (e->nattachments > 0)
-		json_object_set_new(j, "files", web_files_json(rq, e->attachments,
-		    e->nattachments));
+		json_object_set_new(j, "files",
+		    web_files_json(rq, e->attachments, e->nattachments));
 	return j;
 }
 
@@ -304,38 +318,43 @@ web_comment_form_fields(struct req *rq, json_t *form, const char *label,
     const struct attachment_info *kept, size_t nkept,
     const struct field_error *errs, size_t nerrs)
 {
-	const struct field_error *be = web_error_for(errs, nerrs, WEB_COMMENT_FIELD);
-	const struct field_error *fe = web_error_for(errs, nerrs, WEB_FILES_FIELD);
+	const struct field_error *be = web_error_for(errs, nerrs,
+	    WEB_COMMENT_FIELD);
+	const struct field_error *fe = web_error_for(errs, nerrs,
+	    WEB_FILES_FIELD);
 	json_t *body, *files, *list, *elist;
 	size_t i;
 
-	body = ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
-	    "key", WEB_COMMENT_FIELD, "id", "f-comment", "label", label,
-	    "optional", 0, "required", 1, "value", value, "is_richtext", 1);
+	body = ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b}", "key",
+	    WEB_COMMENT_FIELD, "id", "f-comment", "label", label, "optional", 0,
+	    "required", 1, "value", value, "is_richtext", 1);
 	list = json_array();
 	for (i = 0; list != NULL && i < nkept; i++)
-		json_array_append_new(list, ctx_pack("{s:s, s:s, s:s}",
-		    "token", kept[i].token, "name", kept[i].filename,
-		    "size_text", http_size_text(rq, kept[i].size)));
-	files = ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:o}",
-	    "key", WEB_FILES_FIELD, "id", "f-attachment",
-	    "label", web_t(rq, "comment_files"),
-	    "optional", 1, "required", 0, "is_attachment", 1, "kept", list);
+		json_array_append_new(list,
+		    ctx_pack("{s:s, s:s, s:s}", "token", kept[i].token, "name",
+		        kept[i].filename, "size_text",
+		        http_size_text(rq, kept[i].size)));
+	files = ctx_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:o}", "key",
+	    WEB_FILES_FIELD, "id", "f-attachment", "label",
+	    web_t(rq, "comment_files"), "optional", 1, "required", 0,
+	    "is_attachment", 1, "kept", list);
 	(void)web_attach_limit(rq, files);
 	elist = json_array();
 	for (i = 0; elist != NULL && i < nerrs; i++)
-		json_array_append_new(elist, str_eq(errs[i].field, WEB_FILES_FIELD) ?
-		    web_summary_item(rq, "f-attachment",
-		    web_t(rq, "comment_files"), &errs[i]) :
-		    web_summary_item(rq, "f-comment", label, &errs[i]));
+		json_array_append_new(elist,
+		    str_eq(errs[i].field, WEB_FILES_FIELD) ?
+		        web_summary_item(rq, "f-attachment",
+		            web_t(rq, "comment_files"), &errs[i]) :
+		        web_summary_item(rq, "f-comment", label, &errs[i]));
 	if (body != NULL && placeholder != NULL)
-		json_object_set_new(body, "placeholder", json_string(placeholder));
+		json_object_set_new(body, "placeholder",
+		    json_string(placeholder));
 	if (body != NULL && be != NULL)
-		json_object_set_new(body, "error", json_string(
-		    http_error_text(rq, be)));
+		json_object_set_new(body, "error",
+		    json_string(http_error_text(rq, be)));
 	if (files != NULL && fe != NULL)
-		json_object_set_new(files, "error", json_string(
-		    http_error_text(rq, fe)));
+		json_object_set_new(files, "error",
+		    json_string(http_error_text(rq, fe)));
 	if (body == NULL || files == NULL || elist == NULL) {
 		json_decref(body);
 		json_decref(files);
@@ -353,8 +372,8 @@ static int
 push_error(struct req *rq, struct field_error **errs, size_t *n,
     const struct field_error *e)
 {
-	struct field_error *x = arena_realloc(rq->arena, *errs,
-	    *n * sizeof(*x), (*n + 1) * sizeof(*x));
+	struct field_error *x = arena_realloc(rq->arena, *errs, *n * sizeof(*x),
+	    (*n + 1) * sizeof(*x));
 
 	if (x == NULL)
 		return ZEK_NOMEM;
@@ -388,11 +407,13 @@ web_uploads(struct req *rq, const char *field, const char *keep_field,
 	for (i = 0; i < n; i++) {
 		const struct form_field *ff = vals[i];
 
-		if (ff->filename == NULL || (ff->filename[0] == '\0' && ff->len == 0))
-			continue;   /* an empty file input sends an empty part */
+		if (ff->filename == NULL ||
+		    (ff->filename[0] == '\0' && ff->len == 0))
+			continue; /* an empty file input sends an empty part */
 		if (ff->too_big) {
 			e = (struct field_error){ field, "err_file_too_big",
-			    (int64_t)rq->app->cfg.max_file_bytes, ff->filename };
+				(int64_t)rq->app->cfg.max_file_bytes,
+				ff->filename };
 			rc = push_error(rq, &up->errs, &up->nerrs, &e);
 		} else {
 			rc = core_attachment_upload_temp(&rq->ctx, rq->user,
@@ -470,19 +491,21 @@ web_shared_with_json(struct req *rq, const struct request_view *v,
 	size_t i;
 	char id[24];
 
-	json_array_append_new(arr, ctx_pack("{s:s, s:s}", "name", v->reporter.name,
-	    "role_label", web_t(rq, "role_creator")));
+	json_array_append_new(arr,
+	    ctx_pack("{s:s, s:s}", "name", v->reporter.name, "role_label",
+	        web_t(rq, "role_creator")));
 	for (i = 0; i < v->nparticipants; i++) {
 		p = ctx_pack("{s:s, s:s}", "name", v->participants[i].name,
 		    "role_label", web_t(rq, "role_participant"));
 		/* Core decided who may remove whom; the page only asks. */
-		if (p != NULL && (ab->remove_participants || (ab->leave &&
-		    v->participants[i].id == rq->user->id))) {
+		if (p != NULL &&
+		    (ab->remove_participants ||
+		        (ab->leave && v->participants[i].id == rq->user->id))) {
 			snprintf(id, sizeof(id), "%lld",
 			    (long long)v->participants[i].id);
-			json_object_set_new(p, "remove_action", json_string(
-			    arena_printf(rq->arena, "%s/participants/remove",
-			    base)));
+			json_object_set_new(p, "remove_action",
+			    json_string(arena_printf(rq->arena,
+			        "%s/participants/remove", base)));
 			json_object_set_new(p, "user_id", json_string(id));
 		}
 		json_array_append_new(arr, p);
@@ -494,10 +517,10 @@ json_t *
 web_share_form_json(struct req *rq, const char *base, bool failed,
     const struct field_error *err)
 {
-	return ctx_pack("{s:s, s:b, s:s, s:s?}",
-	    "action", arena_printf(rq->arena, "%s/participants", base),
-	    "open", failed, "value", failed ? web_kept(rq, "who") : "",
-	    "error", failed ? http_error_text(rq, err) : NULL);
+	return ctx_pack("{s:s, s:b, s:s, s:s?}", "action",
+	    arena_printf(rq->arena, "%s/participants", base), "open", failed,
+	    "value", failed ? web_kept(rq, "who") : "", "error",
+	    failed ? http_error_text(rq, err) : NULL);
 }
 
 json_t *
@@ -511,14 +534,15 @@ web_share_orgs_json(struct req *rq, const struct request_view *v,
 	char id[24];
 
 	if (core_share_org_choices(&rq->ctx, rq->user, v->id, &ids, &names,
-	    &n) != ZEK_OK)
+	        &n) != ZEK_OK)
 		return arr;
 	for (i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
-		json_array_append_new(arr, ctx_pack("{s:s, s:s, s:s}",
-		    "action", arena_printf(rq->arena, "%s/organisation", base),
-		    "org_id", id,
-		    "label", http_fmt1(rq, "share_org", "org", names[i])));
+		json_array_append_new(arr,
+		    ctx_pack("{s:s, s:s, s:s}", "action",
+		        arena_printf(rq->arena, "%s/organisation", base),
+		        "org_id", id, "label",
+		        http_fmt1(rq, "share_org", "org", names[i])));
 	}
 	return arr;
 }
@@ -545,7 +569,8 @@ web_sharing_post(struct req *rq, int64_t request_id, enum web_sharing_op op,
 	case WEB_SHARE_ORG:
 		if (str_to_i64(req_form(rq, "org"), 1, INT64_MAX, &id) != 0)
 			return ZEK_INVALID;
-		return core_request_share_org(&rq->ctx, rq->user, request_id, id);
+		return core_request_share_org(&rq->ctx, rq->user, request_id,
+		    id);
 	}
 	return ZEK_INVALID;
 }

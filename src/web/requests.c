@@ -11,17 +11,17 @@
 #include "lib/str.h"
 #include "render/i18n.h"
 
-#define LINK_MAX 4096           /* bytes of one list URL */
+#define LINK_MAX 4096 /* bytes of one list URL */
 
 /* The filter values as they appear in the URL. */
 struct list_params {
-	const char *status;         /* "open" | "closed" | "all" | a status code */
-	const char *creator;        /* "me" | "participant" | "any" */
-	int64_t type_id;            /* 0 = every type */
-	const char *q;              /* search text, "" = none */
-	const char *sort;           /* "created" | "updated" */
+	const char *status;  /* "open" | "closed" | "all" | a status code */
+	const char *creator; /* "me" | "participant" | "any" */
+	int64_t type_id;     /* 0 = every type */
+	const char *q;       /* search text, "" = none */
+	const char *sort;    /* "created" | "updated" */
 	size_t limit;
-	int64_t page;               /* shown page number, 1.. */
+	int64_t page; /* shown page number, 1.. */
 };
 
 static const struct {
@@ -40,7 +40,8 @@ static const struct {
 	const char *label_key;
 } creator_choices[] = {
 	{ "me", LIST_CREATOR_ME, "requests_creator_me" },
-	{ "participant", LIST_CREATOR_PARTICIPANT, "requests_creator_participant" },
+	{ "participant", LIST_CREATOR_PARTICIPANT,
+	    "requests_creator_participant" },
 	{ "any", LIST_CREATOR_ANY, "requests_creator_any" },
 };
 
@@ -55,12 +56,17 @@ read_params(struct req *rq, struct list_params *p, struct list_filter *f)
 	size_t i;
 
 	*f = (struct list_filter){ .status = LIST_STATUS_OPEN,
-	    .creator = LIST_CREATOR_ME };
-	*p = (struct list_params){ .status = "open", .creator = "me", .q = "",
-	    .sort = "created", .limit = LIST_LIMIT_DEFAULT, .page = 1 };
+		.creator = LIST_CREATOR_ME };
+	*p = (struct list_params){ .status = "open",
+		.creator = "me",
+		.q = "",
+		.sort = "created",
+		.limit = LIST_LIMIT_DEFAULT,
+		.page = 1 };
 	v = req_query(rq, "status");
-	for (i = 0; v != NULL && i < sizeof(status_choices) /
-	    sizeof(status_choices[0]); i++) {
+	for (i = 0; v != NULL &&
+	     i < sizeof(status_choices) / sizeof(status_choices[0]);
+	     i++) {
 		if (str_eq(v, status_choices[i].value)) {
 			f->status = status_choices[i].status;
 			p->status = status_choices[i].value;
@@ -71,8 +77,9 @@ read_params(struct req *rq, struct list_params *p, struct list_filter *f)
 		p->status = status_code(f->one);
 	}
 	v = req_query(rq, "creator");
-	for (i = 0; v != NULL && i < sizeof(creator_choices) /
-	    sizeof(creator_choices[0]); i++) {
+	for (i = 0; v != NULL &&
+	     i < sizeof(creator_choices) / sizeof(creator_choices[0]);
+	     i++) {
 		if (str_eq(v, creator_choices[i].value)) {
 			f->creator = creator_choices[i].creator;
 			p->creator = creator_choices[i].value;
@@ -152,10 +159,12 @@ sort_options(struct req *rq, const struct list_params *p)
 {
 	json_t *arr = json_array();
 
-	json_array_append_new(arr, option("created",
-	    web_t(rq, "requests_sort_created"), str_eq(p->sort, "created")));
-	json_array_append_new(arr, option("updated",
-	    web_t(rq, "requests_sort_updated"), str_eq(p->sort, "updated")));
+	json_array_append_new(arr,
+	    option("created", web_t(rq, "requests_sort_created"),
+	        str_eq(p->sort, "created")));
+	json_array_append_new(arr,
+	    option("updated", web_t(rq, "requests_sort_updated"),
+	        str_eq(p->sort, "updated")));
 	return arr;
 }
 
@@ -169,31 +178,38 @@ filters_json(struct req *rq, const struct list_params *p,
 	char id[24];
 
 	for (i = 0; i < sizeof(status_choices) / sizeof(status_choices[0]); i++)
-		json_array_append_new(st, option(status_choices[i].value,
-		    web_t(rq, status_choices[i].label_key),
-		    f->status == status_choices[i].status));
+		json_array_append_new(st,
+		    option(status_choices[i].value,
+		        web_t(rq, status_choices[i].label_key),
+		        f->status == status_choices[i].status));
 	for (i = 0; i < STATUS_MAX; i++)
-		json_array_append_new(st, option(status_code((enum status)i),
-		    status_label((enum status)i, rq->lang),
-		    f->status == LIST_STATUS_ONE && f->one == (enum status)i));
-	for (i = 0; i < sizeof(creator_choices) / sizeof(creator_choices[0]); i++)
-		json_array_append_new(cr, option(creator_choices[i].value,
-		    web_t(rq, creator_choices[i].label_key),
-		    f->creator == creator_choices[i].creator));
-	json_array_append_new(ty, option("", web_t(rq, "requests_type_any"),
-	    f->type_id == 0));
+		json_array_append_new(st,
+		    option(status_code((enum status)i),
+		        status_label((enum status)i, rq->lang),
+		        f->status == LIST_STATUS_ONE &&
+		            f->one == (enum status)i));
+	for (i = 0; i < sizeof(creator_choices) / sizeof(creator_choices[0]);
+	     i++)
+		json_array_append_new(cr,
+		    option(creator_choices[i].value,
+		        web_t(rq, creator_choices[i].label_key),
+		        f->creator == creator_choices[i].creator));
+	json_array_append_new(ty,
+	    option("", web_t(rq, "requests_type_any"), f->type_id == 0));
 	if (core_list_types(&rq->ctx, rq->user, rq->lang, &types, &n) != ZEK_OK)
 		n = 0;
 	for (i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "%" PRId64, types[i].id);
-		json_array_append_new(ty, option(id, types[i].name,
-		    types[i].id == f->type_id));
+		json_array_append_new(ty,
+		    option(id, types[i].name, types[i].id == f->type_id));
 	}
-	return ctx_pack("{s:s, s:o, s:o, s:o, s:o, s:s, s:s?}",
-	    "action", WEB_REQUESTS, "status_options", st, "creator_options", cr,
+	return ctx_pack("{s:s, s:o, s:o, s:o, s:o, s:s, s:s?}", "action",
+	    WEB_REQUESTS, "status_options", st, "creator_options", cr,
 	    "type_options", ty, "sort_options", sort_options(rq, p), "q", p->q,
-	    "limit", p->limit != LIST_LIMIT_DEFAULT ?
-	    arena_printf(rq->arena, "%zu", p->limit) : NULL);
+	    "limit",
+	    p->limit != LIST_LIMIT_DEFAULT ?
+	        arena_printf(rq->arena, "%zu", p->limit) :
+	        NULL);
 }
 
 static json_t *
@@ -205,16 +221,17 @@ rows_json(struct req *rq, const struct list_page *pg)
 
 	for (i = 0; i < pg->n; i++) {
 		it = &pg->items[i];
-		json_array_append_new(arr, ctx_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-		    "created", web_time_text(rq, it->created_at),
-		    "updated", web_time_text(rq, it->updated_at),
-		    "key", it->key, "title", it->title,
-		    "href", core_request_path(rq->arena, it->portal_id, it->key),
-		    "type_name", it->type_name, "type_icon", it->type_icon,
-		    "status_label", it->status_label,
-		    "status_class", it->status_code,
-		    "project", it->project_name, "reporter", it->reporter_name));
+		json_array_append_new(arr,
+		    ctx_pack(
+		        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		        "created", web_time_text(rq, it->created_at), "updated",
+		        web_time_text(rq, it->updated_at), "key", it->key,
+		        "title", it->title, "href",
+		        core_request_path(rq->arena, it->portal_id, it->key),
+		        "type_name", it->type_name, "type_icon", it->type_icon,
+		        "status_label", it->status_label, "status_class",
+		        it->status_code, "project", it->project_name,
+		        "reporter", it->reporter_name));
 	}
 	return arr;
 }
@@ -245,7 +262,7 @@ pager_json(struct req *rq, const struct list_params *p,
 	if (pg->is_first)
 		page = 1;
 	else if (page < 2)
-		page = 2;       /* there is a page before this one */
+		page = 2; /* there is a page before this one */
 	if (page > pages && !pg->total_capped)
 		page = pages;
 	from = (page - 1) * (int64_t)p->limit + 1;
@@ -255,19 +272,25 @@ pager_json(struct req *rq, const struct list_params *p,
 	nums[0] = number_text(rq, page);
 	nums[1] = number_text(rq, pages);
 	if (pg->has_prev && pg->n > 0)
-		prev = page <= 2 ? list_href(rq, p, NULL, NULL, 0) :
-		    list_href(rq, p, "before", core_list_cursor_format(&rq->ctx,
-		    &pg->items[0].cursor), page - 1);
+		prev = page <= 2 ?
+		    list_href(rq, p, NULL, NULL, 0) :
+		    list_href(rq, p, "before",
+		        core_list_cursor_format(&rq->ctx, &pg->items[0].cursor),
+		        page - 1);
 	if (pg->has_next && pg->n > 0)
-		next = list_href(rq, p, "after", core_list_cursor_format(&rq->ctx,
-		    &pg->items[pg->n - 1].cursor), page + 1);
+		next = list_href(rq, p, "after",
+		    core_list_cursor_format(&rq->ctx,
+		        &pg->items[pg->n - 1].cursor),
+		    page + 1);
 	/* A capped count ("mehr als 1.000", core/list.h): no last page. */
-	return ctx_pack("{s:s, s:s, s:s?, s:s?, s:b}",
-	    "range_text", http_fmt(rq, pg->total_capped ? "requests_range_more" :
-	    "requests_range", range_names, range, 3),
-	    "page_text", pg->total_capped ? http_fmt(rq, "requests_page_open",
-	    page_names, nums, 1) : http_fmt(rq, "requests_page", page_names,
-	    nums, 2),
+	return ctx_pack("{s:s, s:s, s:s?, s:s?, s:b}", "range_text",
+	    http_fmt(rq,
+	        pg->total_capped ? "requests_range_more" : "requests_range",
+	        range_names, range, 3),
+	    "page_text",
+	    pg->total_capped ?
+	        http_fmt(rq, "requests_page_open", page_names, nums, 1) :
+	        http_fmt(rq, "requests_page", page_names, nums, 2),
 	    "prev_href", prev, "next_href", next, "several",
 	    pages > 1 || pg->total_capped);
 }
@@ -278,7 +301,7 @@ web_requests(struct req *rq)
 {
 	static const char *const q_names[] = { "q" };
 	struct list_params p;
-	struct list_query q = { .limit = 0 };   /* no_total stays false */
+	struct list_query q = { .limit = 0 }; /* no_total stays false */
 	struct list_page *pg;
 	const char *cur;
 	json_t *page;
@@ -289,9 +312,10 @@ web_requests(struct req *rq)
 	if ((cur = req_query(rq, "after")) != NULL)
 		q.has_cursor = core_list_cursor_parse(cur, &q.cursor);
 	else if ((cur = req_query(rq, "before")) != NULL)
-		q.has_cursor = q.backward = core_list_cursor_parse(cur, &q.cursor);
+		q.has_cursor = q.backward = core_list_cursor_parse(cur,
+		    &q.cursor);
 	q.order = str_eq(p.sort, "updated") ? LIST_ORDER_UPDATED :
-	    LIST_ORDER_CREATED;
+	                                      LIST_ORDER_CREATED;
 	rc = core_list_requests(&rq->ctx, rq->user, &q, rq->lang, &pg);
 	if (rc == ZEK_INVALID)
 		return web_fail(rq, 400, rc);
@@ -308,19 +332,21 @@ web_requests(struct req *rq)
 	json_object_set_new(page, "filters", filters_json(rq, &p, &q.filter));
 	json_object_set_new(page, "rows", rows_json(rq, pg));
 	/* "Service-Projekt" says something only to who sees several. */
-	json_object_set_new(page, "several_projects", json_boolean(
-	    several_projects(rq)));
+	json_object_set_new(page, "several_projects",
+	    json_boolean(several_projects(rq)));
 	json_object_set_new(page, "has_rows", json_boolean(pg->n > 0));
-	json_object_set_new(page, "by_updated", json_boolean(
-	    pg->order == LIST_ORDER_UPDATED));
+	json_object_set_new(page, "by_updated",
+	    json_boolean(pg->order == LIST_ORDER_UPDATED));
 	if (pg->order_refused)
-		json_object_set_new(page, "sort_refused", json_string(http_fmt1(rq,
-		    "requests_sort_refused", "max",
-		    number_text(rq, LIST_UPDATED_MAX))));
+		json_object_set_new(page, "sort_refused",
+		    json_string(http_fmt1(rq, "requests_sort_refused", "max",
+		        number_text(rq, LIST_UPDATED_MAX))));
 	json_object_set_new(page, "pager", pager_json(rq, &p, pg));
 	if (pg->n == 0)
-		json_object_set_new(page, "empty_text", json_string(str_empty(p.q) ?
-		    web_t(rq, "requests_empty") :
-		    http_fmt(rq, "requests_empty_search", q_names, &p.q, 1)));
+		json_object_set_new(page, "empty_text",
+		    json_string(str_empty(p.q) ?
+		            web_t(rq, "requests_empty") :
+		            http_fmt(rq, "requests_empty_search", q_names, &p.q,
+		                1)));
 	return web_render(rq, 200, "requests", page);
 }

@@ -14,7 +14,7 @@
 struct field_error;
 
 #define WEB_SESSION_COOKIE "zek_session"
-#define WEB_CSRF_COOKIE "zek_csrf"      /* signed-out visitors' form token */
+#define WEB_CSRF_COOKIE "zek_csrf" /* signed-out visitors' form token */
 #define WEB_STATIC_PREFIX "/static/v1"
 #define WEB_HOME "/servicedesk/customer/portals"
 #define WEB_LOGIN "/servicedesk/customer/user/login"
@@ -22,8 +22,8 @@ struct field_error;
 #define WEB_REQUESTS "/servicedesk/customer/user/requests"
 
 /* Phases, called by http/server.c in this order. */
-int web_begin(struct req *rq);          /* db, session, language, templates */
-int web_need_login(struct req *rq);     /* answer for a signed-out visitor */
+int web_begin(struct req *rq);      /* db, session, language, templates */
+int web_need_login(struct req *rq); /* answer for a signed-out visitor */
 bool web_user_is_agent(struct req *rq);
 bool web_csrf_ok(struct req *rq);
 /* Answers with the error page for status (after rc); always returns rc or
@@ -36,7 +36,7 @@ int web_fail_text(struct req *rq, unsigned status, int rc, const char *message);
 int web_fail_values(struct req *rq, const char *name);
 
 /* Page helpers (page.c). */
-const char *web_t(struct req *rq, const char *key);     /* catalog text */
+const char *web_t(struct req *rq, const char *key); /* catalog text */
 /* The route's placeholder `name` as an id, 0 when it is none: core answers
  * ZEK_NOTFOUND for 0, so a bad id reads as an unknown one. */
 int64_t web_param_id(struct req *rq, const char *name);
@@ -83,8 +83,8 @@ json_t *web_summary_item(struct req *rq, const char *field_id,
 /* A control of a form for partials/profile-error and profile-aria: its
  * id, the text of errs' first error for `field` (if any), the value shown
  * again (may be NULL). */
-json_t *web_field_json(struct req *rq, const struct field_error *errs,
-    size_t n, const char *field, const char *id, const char *value);
+json_t *web_field_json(struct req *rq, const struct field_error *errs, size_t n,
+    const char *field, const char *id, const char *value);
 /* Core's field name, the control's id, the label's catalog key. */
 struct web_form_field {
 	const char *field;
@@ -114,8 +114,8 @@ const char *web_kept_query(struct req *rq, size_t max);
 int web_keep_form(struct req *rq);
 /* What the form's page learnt from a kept form. */
 struct web_restore {
-	bool restored;              /* rq->form holds the kept fields and files */
-	const char *notice;         /* the message to show with it */
+	bool restored;      /* rq->form holds the kept fields and files */
+	const char *notice; /* the message to show with it */
 };
 /* On a form's page after signing in: takes this browser's kept form of
  * this page (core_form_take) into rq->form, so that the page shows it
@@ -124,10 +124,10 @@ struct web_restore {
 int web_kept_restore(struct req *rq, struct web_restore *out);
 
 /* Handlers: one file per page family. */
-int web_root(struct req *rq);                   /* portal.c */
+int web_root(struct req *rq); /* portal.c */
 int web_portals(struct req *rq);
 int web_portal(struct req *rq);
-int web_login_form(struct req *rq);             /* auth.c */
+int web_login_form(struct req *rq); /* auth.c */
 int web_login(struct req *rq);
 int web_logout(struct req *rq);
 struct session_new;
@@ -137,17 +137,17 @@ int web_signed_in(struct req *rq, const struct session_new *s);
 /* The page someone lands on after signing in: the only portal when there
  * is one; support staff land in the agent area. */
 int web_landing(struct req *rq, const char **out);
-int web_forgot_form(struct req *rq);            /* account.c */
+int web_forgot_form(struct req *rq); /* account.c */
 int web_forgot(struct req *rq);
 int web_signup_form(struct req *rq);
 int web_signup(struct req *rq);
 int web_account_link_form(struct req *rq);
 int web_account_link(struct req *rq);
-int web_create_form(struct req *rq);            /* create.c */
+int web_create_form(struct req *rq); /* create.c */
 int web_create(struct req *rq);
 int web_objects_search(struct req *rq);
 int web_markdown_preview(struct req *rq);
-int web_request_show(struct req *rq);           /* request.c */
+int web_request_show(struct req *rq); /* request.c */
 int web_attachment(struct req *rq);
 int web_request_comment(struct req *rq);
 int web_request_notify(struct req *rq);
@@ -160,14 +160,14 @@ int web_agent_unshare(struct req *rq);
 int web_agent_share_org(struct req *rq);
 int web_request_withdraw_form(struct req *rq);
 int web_request_withdraw(struct req *rq);
-int web_healthz(struct req *rq);                /* health.c */
+int web_healthz(struct req *rq); /* health.c */
 int web_metrics(struct req *rq);
-int web_profile(struct req *rq);                /* profile.c */
+int web_profile(struct req *rq); /* profile.c */
 int web_profile_save(struct req *rq);
 int web_profile_prefs(struct req *rq);
 int web_token_create(struct req *rq);
 int web_token_revoke(struct req *rq);
-int web_requests(struct req *rq);               /* requests.c */
+int web_requests(struct req *rq); /* requests.c */
 
 /* The customer's answer to a proposed solution (request.c): confirmation
  * pages and their forms. */
@@ -179,8 +179,8 @@ int web_request_reject(struct req *rq);
 /* The satisfaction question (rating.c, issue 18). */
 struct rating;
 struct rating_view;
-int web_request_rate(struct req *rq);           /* request.c */
-int web_rating_link_form(struct req *rq);       /* rating.c */
+int web_request_rate(struct req *rq);     /* request.c */
+int web_rating_link_form(struct req *rq); /* rating.c */
 int web_rating_link(struct req *rq);
 /* "4 – zufrieden" for a score 1..5; "" otherwise. */
 const char *web_rating_label(struct req *rq, int score);
@@ -188,8 +188,8 @@ const char *web_rating_label(struct req *rq, int score);
 int web_rating_sent_score(struct req *rq, const char *name);
 /* The form of partials/rating-form: `selected` checked (0 = none), the
  * comment shown, err's message next to its control. */
-json_t *web_rating_form_json(struct req *rq, const char *action,
-    int selected, const char *comment, const struct field_error *err);
+json_t *web_rating_form_json(struct req *rq, const char *action, int selected,
+    const char *comment, const struct field_error *err);
 /* A given rating: its words, "4 von 5", comment, time, and whether (until
  * when) it may change. */
 json_t *web_rating_given_json(struct req *rq, const struct rating *r,
@@ -223,19 +223,19 @@ int web_type_values(struct req *rq, const struct reqtype *t,
 #define WEB_AGENT_QUEUES "/servicedesk/agent/queues/"
 #define WEB_AGENT_REQUESTS "/servicedesk/agent/requests/"
 
-int web_agent_home(struct req *rq);            /* agent_queues.c */
+int web_agent_home(struct req *rq); /* agent_queues.c */
 int web_agent_queue(struct req *rq);
 int web_agent_queue_export(struct req *rq);
-int web_agent_bulk(struct req *rq);             /* agent_bulk.c */
-int web_agent_request(struct req *rq);         /* agent_request.c */
+int web_agent_bulk(struct req *rq);    /* agent_bulk.c */
+int web_agent_request(struct req *rq); /* agent_request.c */
 int web_agent_assign(struct req *rq);
 int web_agent_status(struct req *rq);
 int web_agent_comment(struct req *rq);
 int web_agent_link_add(struct req *rq);
 int web_agent_link_remove(struct req *rq);
-int web_agent_edit_form(struct req *rq);        /* agent_edit.c */
+int web_agent_edit_form(struct req *rq); /* agent_edit.c */
 int web_agent_edit(struct req *rq);
-int web_agent_customers(struct req *rq);       /* agent_people.c */
+int web_agent_customers(struct req *rq); /* agent_people.c */
 int web_agent_invite(struct req *rq);
 int web_agent_customer_deactivate(struct req *rq);
 int web_agent_customer_reactivate(struct req *rq);
@@ -249,10 +249,10 @@ int web_agent_org_member_remove(struct req *rq);
 int web_agent_team(struct req *rq);
 int web_agent_team_role(struct req *rq);
 int web_agent_audit(struct req *rq);
-int web_agent_people_search(struct req *rq);   /* create.c */
-int web_agent_reports(struct req *rq);         /* agent_reports.c */
+int web_agent_people_search(struct req *rq); /* create.c */
+int web_agent_reports(struct req *rq);       /* agent_reports.c */
 int web_agent_report_csv(struct req *rq);
-int web_agent_snippets(struct req *rq);        /* agent_snippets.c */
+int web_agent_snippets(struct req *rq); /* agent_snippets.c */
 int web_agent_snippet_add(struct req *rq);
 int web_agent_snippet(struct req *rq);
 int web_agent_snippet_save(struct req *rq);
@@ -289,7 +289,7 @@ int web_admin_calendar(struct req *rq);
 int web_admin_calendar_save(struct req *rq);
 int web_admin_closed_day_add(struct req *rq);
 int web_admin_closed_day_delete(struct req *rq);
-int web_admin_types(struct req *rq);            /* admin_types.c */
+int web_admin_types(struct req *rq); /* admin_types.c */
 int web_admin_group_add(struct req *rq);
 int web_admin_group_change(struct req *rq);
 int web_admin_type_add(struct req *rq);
@@ -338,7 +338,11 @@ json_t *web_share_orgs_json(struct req *rq, const struct request_view *v,
 /* Its three posts: who (add), user (remove), org (share). ZEK_INVALID
  * with *err filled for a refused person (add); a bad id is ZEK_INVALID
  * too. *left: users who removed themselves no longer see the request. */
-enum web_sharing_op { WEB_SHARE_ADD, WEB_SHARE_REMOVE, WEB_SHARE_ORG };
+enum web_sharing_op {
+	WEB_SHARE_ADD,
+	WEB_SHARE_REMOVE,
+	WEB_SHARE_ORG
+};
 enum zek_rc web_sharing_post(struct req *rq, int64_t request_id,
     enum web_sharing_op op, struct field_error *err, bool *left);
 /* The request's activity as the viewer may see it (partials/request-entry);
@@ -353,11 +357,11 @@ json_t *web_activity_entries_json(struct req *rq,
  * user's temporary uploads, kept ones checked to be the user's and live.
  * The create form and the comment forms share it. */
 struct web_uploads {
-	const char **tokens;            /* live uploads to attach */
+	const char **tokens; /* live uploads to attach */
 	size_t ntokens;
-	struct attachment_info *kept;   /* to offer again after a failure */
+	struct attachment_info *kept; /* to offer again after a failure */
 	size_t nkept;
-	struct field_error *errs;       /* files refused (size, type) */
+	struct field_error *errs; /* files refused (size, type) */
 	size_t nerrs;
 };
 int web_uploads(struct req *rq, const char *field, const char *keep_field,

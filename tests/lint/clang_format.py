@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """clang_format.py ROOT [--list]: every C file in src/ is as clang-format
-14 would write it (.clang-format at the root), but those in
-tests/lint/clang_format_pending.txt, a list that only shrinks: a file
-that passes now, or is gone, must leave it (issue 21). --list prints the
-files that do not pass today.
+14 would write it (.clang-format at the root), issue 21. --list prints
+the files that do not pass today.
 
 Version 14 (Debian 12's clang-format-14, a package `make test` installs)
 is asked for by name: other versions format some lines differently.
@@ -14,8 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-
-PENDING = os.path.join("tests", "lint", "clang_format_pending.txt")
 
 
 def sources(root):
@@ -42,16 +38,6 @@ def failing(root, tool, files):
         return [r for r in pool.map(check, files) if r is not None]
 
 
-def listed(root):
-    out = []
-    with open(os.path.join(root, PENDING), encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if line and not line.startswith("#"):
-                out.append(line)
-    return out
-
-
 def main():
     root = sys.argv[1]
     tool = os.environ.get("CLANG_FORMAT") or shutil.which("clang-format-14")
@@ -64,28 +50,15 @@ def main():
         for f, _ in failing(root, tool, files):
             print(f)
         return 0
-    pending = listed(root)
     bad = 0
-    for f in sorted(set(pending) - set(files)):
-        print("not ok - %s lists %s, which is gone: remove the line"
-              % (PENDING, f))
-        bad += 1
-    for f, why in failing(root, tool, [f for f in files if f not in pending]):
+    for f, why in failing(root, tool, files):
         print("not ok - %s is not formatted as .clang-format says: run "
-              "`%s -i %s` (or add nothing to %s: it only shrinks)"
-              % (f, os.path.basename(tool), f, PENDING))
+              "`%s -i %s`" % (f, os.path.basename(tool), f))
         sys.stdout.write("".join("# " + line + "\n"
                                  for line in why.splitlines()[:12]))
         bad += 1
-    still = {f for f, _ in failing(root, tool,
-                                   [f for f in pending if f in files])}
-    for f in sorted(set(pending) & set(files) - still):
-        print("not ok - %s passes clang-format now: remove it from %s"
-              % (f, PENDING))
-        bad += 1
     if not bad:
-        print("ok - %d files formatted as .clang-format says, %d pending "
-              "in %s" % (len(files) - len(pending), len(pending), PENDING))
+        print("ok - %d files formatted as .clang-format says" % len(files))
     return 1 if bad else 0
 
 

@@ -13,20 +13,20 @@
 #include "lib/log.h"
 #include "lib/str.h"
 #include "mail/receive/receive.h"
-#include "mail/smtp.h"              /* smtp_global_init: libcurl's start */
+#include "mail/smtp.h" /* smtp_global_init: libcurl's start */
 
 #define URL_MAX 600
 #define FOLDER_MAX 200
-#define SEARCH_MAX (64u << 10)      /* enough for IMAP_BATCH UIDs */
+#define SEARCH_MAX (64u << 10) /* enough for IMAP_BATCH UIDs */
 #define CONNECT_TIMEOUT_MS 30000L
-#define STALL_SECONDS 60L           /* a fetch slower than 1 B/s this long */
+#define STALL_SECONDS 60L /* a fetch slower than 1 B/s this long */
 
 /* One pass's connection: libcurl keeps it open (and the mailbox
  * selected) from one transfer to the next on the same handle. */
 struct imap_session {
 	CURL *h;
 	const struct config *cfg;
-	char base[URL_MAX];         /* "imap://host/INBOX" */
+	char base[URL_MAX]; /* "imap://host/INBOX" */
 	char err[CURL_ERROR_SIZE];
 	bool warned_keywords;
 };
@@ -161,9 +161,10 @@ session_close(struct imap_session *s)
 static enum zek_rc
 failed(struct imap_session *s, const char *what, CURLcode cc)
 {
-	log_error("mail", "imap failed", LOG_FIELDS(LOG_S("step", what),
-	    LOG_S("error", s->err[0] != '\0' ? s->err :
-	    curl_easy_strerror(cc))));
+	log_error("mail", "imap failed",
+	    LOG_FIELDS(LOG_S("step", what),
+	        LOG_S("error",
+	            s->err[0] != '\0' ? s->err : curl_easy_strerror(cc))));
 	return ZEK_IO;
 }
 
@@ -270,14 +271,15 @@ mark_received(struct imap_session *s, uint32_t uid)
 	    (unsigned)uid, IMAP_KEYWORD);
 	cc = command(s, cmd, NULL);
 	if (cc == CURLE_QUOTE_ERROR) {
-		snprintf(cmd, sizeof(cmd), "UID STORE %u +FLAGS.SILENT (\\Seen)",
-		    (unsigned)uid);
+		snprintf(cmd, sizeof(cmd),
+		    "UID STORE %u +FLAGS.SILENT (\\Seen)", (unsigned)uid);
 		cc = command(s, cmd, NULL);
 		if (cc == CURLE_OK && !s->warned_keywords &&
 		    str_empty(s->cfg->imap_done_folder))
 			fputs("zek: imap: the server keeps no keywords; set "
-			    "imap_done_folder, or every message is fetched "
-			    "again on every pass\n", stderr);
+			      "imap_done_folder, or every message is fetched "
+			      "again on every pass\n",
+			    stderr);
 		s->warned_keywords = true;
 	}
 	if (cc != CURLE_OK)
@@ -287,8 +289,11 @@ mark_received(struct imap_session *s, uint32_t uid)
 	snprintf(cmd, sizeof(cmd), "UID MOVE %u \"%s\"", (unsigned)uid,
 	    s->cfg->imap_done_folder);
 	cc = command(s, cmd, NULL);
-	return cc == CURLE_OK ? ZEK_OK : failed(s, "moving a message to "
-	    "imap_done_folder", cc);
+	return cc == CURLE_OK ? ZEK_OK :
+	                        failed(s,
+	                            "moving a message to "
+	                            "imap_done_folder",
+	                            cc);
 }
 
 static void
@@ -327,7 +332,7 @@ receive_one(struct imap_session *s, struct core *core, uint32_t uid,
 	if (rc == ZEK_OK)
 		rc = receive_reader_finish(&r, a, &raw);
 	if (rc == ZEK_INVALID) {
-		st->gone++;         /* expunged since the search */
+		st->gone++; /* expunged since the search */
 		rc = ZEK_OK;
 		goto out;
 	}

@@ -9,17 +9,17 @@
 struct config;
 struct core;
 
-#define IMAP_BATCH 20               /* messages one pass fetches */
-#define IMAP_KEYWORD "ZekReceived"  /* set on every message once stored */
+#define IMAP_BATCH 20              /* messages one pass fetches */
+#define IMAP_KEYWORD "ZekReceived" /* set on every message once stored */
 
 struct imap_stats {
 	unsigned fetched;
-	unsigned comments;          /* became a comment */
-	unsigned requests;          /* became a request */
+	unsigned comments; /* became a comment */
+	unsigned requests; /* became a request */
 	unsigned quarantined;
-	unsigned ignored;           /* automatic mail */
-	unsigned before;            /* stored by an earlier fetch or process */
-	unsigned gone;              /* deleted from the mailbox meanwhile */
+	unsigned ignored; /* automatic mail */
+	unsigned before;  /* stored by an earlier fetch or process */
+	unsigned gone;    /* deleted from the mailbox meanwhile */
 };
 
 /* True for "imap://host[:port][/MAILBOX]" and "imaps://…": no password in

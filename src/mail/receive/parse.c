@@ -18,12 +18,12 @@
 /* What the walk over the MIME tree collects. */
 struct walk {
 	struct arena *a;
-	const char *text;           /* the first text/plain body */
-	const char *html;           /* the first text/html body */
+	const char *text; /* the first text/plain body */
+	const char *html; /* the first text/html body */
 	struct inbound_file *files;
 	size_t nfiles, cap;
-	unsigned parts;             /* looked at so far */
-	bool failed;                /* out of memory */
+	unsigned parts; /* looked at so far */
+	bool failed;    /* out of memory */
 };
 
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
@@ -54,7 +54,8 @@ utf8_copy(struct arena *a, const char *s)
 		return arena_strdup(a, s);
 	conv = g_convert(s, -1, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
 	if (conv == NULL)
-		conv = g_convert(s, -1, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+		conv = g_convert(s, -1, "UTF-8", "ISO-8859-1", NULL, NULL,
+		    NULL);
 	out = conv != NULL ? arena_strdup(a, conv) : arena_strdup(a, "");
 	g_free(conv);
 	return out;
@@ -103,8 +104,8 @@ add_file(struct walk *w, const char *name, const void *data, size_t len)
 	if (w->nfiles == w->cap) {
 		size_t ncap = w->cap == 0 ? 8 : w->cap * 2;
 
-		w->files = arena_realloc(w->a, w->files, w->cap *
-		    sizeof(*w->files), ncap * sizeof(*w->files));
+		w->files = arena_realloc(w->a, w->files,
+		    w->cap * sizeof(*w->files), ncap * sizeof(*w->files));
 		if (w->files == NULL) {
 			w->failed = true;
 			return;
@@ -123,8 +124,8 @@ flowed(struct arena *a, GMimeContentType *ct, const char *text)
 
 	if (text == NULL || format == NULL || strcasecmp(format, "flowed") != 0)
 		return text;
-	return mail_text_unflow(a, text, delsp != NULL &&
-	    strcasecmp(delsp, "yes") == 0);
+	return mail_text_unflow(a, text,
+	    delsp != NULL && strcasecmp(delsp, "yes") == 0);
 }
 
 /* A leaf part: the body text (the first text part that is no
@@ -132,7 +133,8 @@ flowed(struct arena *a, GMimeContentType *ct, const char *text)
 static void
 leaf(struct walk *w, GMimePart *part)
 {
-	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
+	GMimeContentType *ct = g_mime_object_get_content_type(
+	    GMIME_OBJECT(part));
 	const char *name = g_mime_part_get_filename(part);
 	bool attached = g_mime_part_is_attachment(part) || name != NULL;
 	bool plain = g_mime_content_type_is_type(ct, "text", "plain");
@@ -141,12 +143,12 @@ leaf(struct walk *w, GMimePart *part)
 	char *text;
 	size_t len;
 
-	if (!attached && GMIME_IS_TEXT_PART(part) && ((plain && w->text == NULL) ||
-	    (html && w->html == NULL))) {
+	if (!attached && GMIME_IS_TEXT_PART(part) &&
+	    ((plain && w->text == NULL) || (html && w->html == NULL))) {
 		text = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
 		if (plain)
-			w->text = flowed(w->a, ct, utf8_copy(w->a, text != NULL ?
-			    text : ""));
+			w->text = flowed(w->a, ct,
+			    utf8_copy(w->a, text != NULL ? text : ""));
 		else
 			w->html = utf8_copy(w->a, text != NULL ? text : "");
 		g_free(text);
@@ -178,8 +180,9 @@ alternative(struct walk *w, GMimeMultipart *mp, int depth)
 
 	for (i = 0; i < n; i++) {
 		o = g_mime_multipart_get_part(mp, i);
-		if (g_mime_content_type_is_type(g_mime_object_get_content_type(o),
-		    "text", "plain") && pick == NULL)
+		if (g_mime_content_type_is_type(
+		        g_mime_object_get_content_type(o), "text", "plain") &&
+		    pick == NULL)
 			pick = o;
 	}
 	if (pick == NULL && n > 0)
@@ -202,14 +205,16 @@ walk_object(struct walk *w, GMimeObject *o, int depth)
 		return;
 	if (GMIME_IS_MULTIPART(o)) {
 		mp = GMIME_MULTIPART(o);
-		if (g_mime_content_type_is_type(g_mime_object_get_content_type(o),
-		    "multipart", "alternative")) {
+		if (g_mime_content_type_is_type(
+		        g_mime_object_get_content_type(o), "multipart",
+		        "alternative")) {
 			alternative(w, mp, depth);
 			return;
 		}
 		n = g_mime_multipart_get_count(mp);
 		for (i = 0; i < n; i++)
-			walk_object(w, g_mime_multipart_get_part(mp, i), depth + 1);
+			walk_object(w, g_mime_multipart_get_part(mp, i),
+			    depth + 1);
 	} else if (GMIME_IS_MESSAGE_PART(o)) {
 		/* An attached mail stays one file, as it came. */
 		inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
@@ -217,8 +222,9 @@ walk_object(struct walk *w, GMimeObject *o, int depth)
 			return;
 		mem = g_mime_stream_mem_new();
 		if (g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL,
-		    mem) >= 0) {
-			ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		        mem) >= 0) {
+			ba = g_mime_stream_mem_get_byte_array(
+			    GMIME_STREAM_MEM(mem));
 			data = copy_bytes(w->a, ba);
 			if (data == NULL)
 				w->failed = true;
@@ -249,8 +255,8 @@ bracket(struct arena *a, const char *id)
 }
 
 static void
-add_addrs(struct arena *a, InternetAddressList *l, const char ***out,
-    size_t *n, int depth)
+add_addrs(struct arena *a, InternetAddressList *l, const char ***out, size_t *n,
+    int depth)
 {
 	InternetAddress *ia;
 	int i, len;
@@ -261,11 +267,14 @@ add_addrs(struct arena *a, InternetAddressList *l, const char ***out,
 	for (i = 0; i < len && *n < PARSE_ADDRS_MAX; i++) {
 		ia = internet_address_list_get_address(l, i);
 		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
-			(*out)[(*n)++] = utf8_copy(a, internet_address_mailbox_get_addr(
-			    INTERNET_ADDRESS_MAILBOX(ia)));
+			(*out)[(*n)++] = utf8_copy(a,
+			    internet_address_mailbox_get_addr(
+			        INTERNET_ADDRESS_MAILBOX(ia)));
 		else if (INTERNET_ADDRESS_IS_GROUP(ia))
-			add_addrs(a, internet_address_group_get_members(
-			    INTERNET_ADDRESS_GROUP(ia)), out, n, depth + 1);
+			add_addrs(a,
+			    internet_address_group_get_members(
+			        INTERNET_ADDRESS_GROUP(ia)),
+			    out, n, depth + 1);
 	}
 }
 
@@ -283,7 +292,8 @@ add_header_addrs(struct arena *a, GMimeMessage *msg, const char *name,
 		h = g_mime_header_list_get_header_at(hl, i);
 		if (strcasecmp(g_mime_header_get_name(h), name) != 0)
 			continue;
-		l = internet_address_list_parse(NULL, g_mime_header_get_value(h));
+		l = internet_address_list_parse(NULL,
+		    g_mime_header_get_value(h));
 		add_addrs(a, l, out, n, 0);
 		if (l != NULL)
 			g_object_unref(l);
@@ -358,7 +368,7 @@ static bool
 is_own_message_id(const struct config *cfg, const char *id)
 {
 	const char *at = cfg->smtp_from != NULL ? strrchr(cfg->smtp_from, '@') :
-	    NULL;
+	                                          NULL;
 	char suffix[300];
 
 	if (at == NULL || !str_starts(id, "<zek."))
@@ -391,22 +401,28 @@ loop_reason(struct arena *a, const struct config *cfg, GMimeMessage *msg,
 	while (*as == ' ' || *as == '\t')
 		as++;
 	if ((*as != '\0' && !starts_word(as, "no")) ||
-	    g_mime_object_get_header(GMIME_OBJECT(msg), "X-Autoreply") != NULL ||
-	    g_mime_object_get_header(GMIME_OBJECT(msg), "X-Autorespond") != NULL)
+	    g_mime_object_get_header(GMIME_OBJECT(msg), "X-Autoreply") !=
+	        NULL ||
+	    g_mime_object_get_header(GMIME_OBJECT(msg), "X-Autorespond") !=
+	        NULL)
 		return "auto_reply";
 	while (*prec == ' ' || *prec == '\t')
 		prec++;
 	for (i = 0; i + 1 < sizeof(word) && prec[i] != '\0' && prec[i] != ' ' &&
-	    prec[i] != ';'; i++)
+	     prec[i] != ';';
+	     i++)
 		word[i] = prec[i];
 	word[i] = '\0';
 	if (strcasecmp(word, "bulk") == 0 || strcasecmp(word, "list") == 0 ||
 	    strcasecmp(word, "junk") == 0)
 		return "bulk";
-	if (g_mime_content_type_is_type(g_mime_object_get_content_type(
-	    g_mime_message_get_mime_part(msg) != NULL ?
-	    g_mime_message_get_mime_part(msg) : GMIME_OBJECT(msg)), "multipart",
-	    "report") || str_starts(header(msg, "Return-Path"), "<>") ||
+	if (g_mime_content_type_is_type(
+	        g_mime_object_get_content_type(
+	            g_mime_message_get_mime_part(msg) != NULL ?
+	                g_mime_message_get_mime_part(msg) :
+	                GMIME_OBJECT(msg)),
+	        "multipart", "report") ||
+	    str_starts(header(msg, "Return-Path"), "<>") ||
 	    strncasecmp(m->from_addr, "mailer-daemon@", 14) == 0)
 		return "dsn";
 	if (is_own_message_id(cfg, m->message_id))
@@ -414,7 +430,7 @@ loop_reason(struct arena *a, const struct config *cfg, GMimeMessage *msg,
 	if (str_caseeq(m->from_addr, cfg->smtp_from) ||
 	    str_caseeq(m->from_addr, cfg->mail_reply_address) ||
 	    core_mail_token_of_addr(a, cfg->mail_reply_address, m->from_addr) !=
-	    NULL)
+	        NULL)
 		return "own_address";
 	return NULL;
 }
@@ -425,11 +441,12 @@ static bool
 has_headers(GMimeMessage *msg)
 {
 	static const char *const names[] = { "From", "To", "Subject", "Date",
-	    "Message-ID" };
+		"Message-ID" };
 	size_t i;
 
 	for (i = 0; i < ZEK_ARRAY_LEN(names); i++)
-		if (g_mime_object_get_header(GMIME_OBJECT(msg), names[i]) != NULL)
+		if (g_mime_object_get_header(GMIME_OBJECT(msg), names[i]) !=
+		    NULL)
 			return true;
 	return false;
 }
@@ -460,8 +477,9 @@ body(struct arena *a, GMimeMessage *msg, struct inbound_msg *m)
 		walk_object(&w, top, 0);
 	if (w.failed)
 		return ZEK_NOMEM;
-	text = w.text != NULL ? w.text : w.html != NULL ?
-	    mail_text_from_html(a, w.html) : "";
+	text = w.text != NULL ? w.text :
+	    w.html != NULL    ? mail_text_from_html(a, w.html) :
+	                        "";
 	cut = text != NULL ? mail_text_cut_quotes(a, text) : NULL;
 	/* A new request keeps all of it: a forwarded mail is its matter. */
 	m->full_text = cut != NULL ? mail_text_to_markdown(a, text) : NULL;
@@ -470,7 +488,7 @@ body(struct arena *a, GMimeMessage *msg, struct inbound_msg *m)
 	m->files = w.files;
 	m->nfiles = w.nfiles;
 	return m->full_text != NULL && m->reply_text != NULL ? ZEK_OK :
-	    ZEK_NOMEM;
+	                                                       ZEK_NOMEM;
 }
 
 enum zek_rc
@@ -485,16 +503,19 @@ mail_parse(struct arena *a, const struct config *cfg, const void *raw,
 	enum zek_rc rc = ZEK_OK;
 
 	mail_parse_init();
-	*m = (struct inbound_msg){ .message_id = "", .from_addr = "",
-	    .subject = "", .reply_text = "", .full_text = "",
-	    .plain_text = "" };
+	*m = (struct inbound_msg){ .message_id = "",
+		.from_addr = "",
+		.subject = "",
+		.reply_text = "",
+		.full_text = "",
+		.plain_text = "" };
 	stream = g_mime_stream_mem_new_with_buffer(raw, len);
 	parser = g_mime_parser_new_with_stream(stream);
 	opts = g_mime_parser_options_new();
 	g_mime_parser_options_set_fallback_charsets(opts, fallback);
 	msg = g_mime_parser_construct_message(parser, opts);
 	if (msg == NULL || !has_headers(msg))
-		goto out;           /* m->parsed stays false */
+		goto out; /* m->parsed stays false */
 	m->message_id = bracket(a, g_mime_message_get_message_id(msg));
 	m->subject = utf8_copy(a, g_mime_message_get_subject(msg));
 	sender(a, msg, m);

@@ -10,10 +10,10 @@ struct arena;
 struct config;
 struct inbound_msg;
 
-#define PARSE_PARTS_MAX 200         /* MIME parts looked at in one message */
-#define PARSE_ADDRS_MAX 100         /* recipient addresses kept */
-#define PARSE_REFS_MAX 100          /* referenced Message-IDs kept */
-#define PARSE_MSGID_MAX 250         /* bytes of a Message-ID with its <> */
+#define PARSE_PARTS_MAX 200 /* MIME parts looked at in one message */
+#define PARSE_ADDRS_MAX 100 /* recipient addresses kept */
+#define PARSE_REFS_MAX 100  /* referenced Message-IDs kept */
+#define PARSE_MSGID_MAX 250 /* bytes of a Message-ID with its <> */
 
 /* Starts GMime once per process (thread-safe); mail_parse calls it. */
 void mail_parse_init(void);

@@ -12,7 +12,7 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "mail/receive/parse.h"
-#include "store/store.h"     /* struct store_inbound */
+#include "store/store.h" /* struct store_inbound */
 
 #define CHUNK (64u << 10)
 
@@ -79,8 +79,8 @@ receive_reader_finish(struct receive_reader *r, struct arena *a,
     struct inbound_raw *raw)
 {
 	raw->hash = hash_hex(a, &r->st);
-	return raw->hash == NULL ? ZEK_NOMEM : keep(a, &r->b, r->size, r->cfg,
-	    raw);
+	return raw->hash == NULL ? ZEK_NOMEM :
+	                           keep(a, &r->b, r->size, r->cfg, raw);
 }
 
 void
@@ -136,8 +136,8 @@ mail_receive_raw(struct arena *a, const struct config *cfg, const void *data,
 }
 
 enum zek_rc
-mail_receive(struct core *core, struct zctx *ctx,
-    const struct inbound_raw *raw, struct inbound_result *res)
+mail_receive(struct core *core, struct zctx *ctx, const struct inbound_raw *raw,
+    struct inbound_result *res)
 {
 	struct store_inbound *row;
 	struct inbound_msg m;
@@ -145,20 +145,22 @@ mail_receive(struct core *core, struct zctx *ctx,
 	bool dup = false;
 	int64_t id = 0;
 
-	*res = (struct inbound_result){ .state = INBOUND_NEW, .reason = "",
-	    .request_key = "" };
+	*res = (struct inbound_result){ .state = INBOUND_NEW,
+		.reason = "",
+		.request_key = "" };
 	/* Parsing first only finds the Message-ID and sender to store with
 	 * the bytes; nothing is decided before they are stored. */
 	prc = mail_parse(ctx->arena, ctx->cfg, raw->data, raw->len, &m);
 	if (prc != ZEK_OK)
-		m = (struct inbound_msg){ .message_id = "", .from_addr = "",
-		    .subject = "" };
+		m = (struct inbound_msg){ .message_id = "",
+			.from_addr = "",
+			.subject = "" };
 	rc = core_inbound_store(ctx, raw, &m, &id, &dup);
 	if (rc != ZEK_OK)
 		return rc;
 	res->id = id;
 	if (prc != ZEK_OK)
-		return prc;         /* stored; processed at the next delivery */
+		return prc; /* stored; processed at the next delivery */
 	if (dup) {
 		rc = core_inbound_get(ctx, NULL, id, false, &row);
 		if (rc != ZEK_OK)
@@ -183,15 +185,18 @@ mail_receive_again(struct core *core, struct zctx *ctx,
 	struct inbound_msg m;
 	enum zek_rc rc;
 
-	*res = (struct inbound_result){ .id = id, .state = INBOUND_NEW,
-	    .reason = "", .request_key = "" };
+	*res = (struct inbound_result){ .id = id,
+		.state = INBOUND_NEW,
+		.reason = "",
+		.request_key = "" };
 	rc = core_inbound_requeue(ctx, actor, id, &was);
 	if (rc == ZEK_OK)
 		rc = core_inbound_get(ctx, actor, id, true, &row);
 	if (rc == ZEK_OK)
-		rc = mail_parse(ctx->arena, ctx->cfg, row->raw, row->raw_len, &m);
+		rc = mail_parse(ctx->arena, ctx->cfg, row->raw, row->raw_len,
+		    &m);
 	if (rc != ZEK_OK)
-		return rc;          /* 'new' again: the next try processes it */
+		return rc; /* 'new' again: the next try processes it */
 	rc = core_inbound_process(core, ctx, id, &m, false, res);
 	if (rc == ZEK_OK && !res->duplicate)
 		rc = core_inbound_retried(ctx, actor, was, res);

@@ -14,7 +14,7 @@ struct store_inbound;
 struct user;
 struct zctx;
 
-#define RECEIVE_HEAD_BYTES (64u << 10)  /* kept of a message over the limit */
+#define RECEIVE_HEAD_BYTES (64u << 10) /* kept of a message over the limit */
 
 /* A message arriving in pieces (standard input, an IMAP fetch): all of
  * it is kept when it has at most cfg->mail_max_bytes, else its first
@@ -23,7 +23,7 @@ struct receive_reader {
 	const struct config *cfg;
 	crypto_hash_sha256_state st;
 	struct buf b;
-	size_t size;                /* bytes received */
+	size_t size; /* bytes received */
 };
 
 void receive_reader_init(struct receive_reader *r, const struct config *cfg);
@@ -40,8 +40,8 @@ void receive_reader_free(struct receive_reader *r);
  * cfg->mail_max_bytes, else its first RECEIVE_HEAD_BYTES (raw->too_big),
  * hashing every byte (SHA-256) either way. The bytes live as long as a.
  * ZEK_IO when reading fails, ZEK_INVALID for no bytes at all, ZEK_NOMEM. */
-enum zek_rc mail_receive_read(struct arena *a, const struct config *cfg,
-    int fd, struct inbound_raw *raw);
+enum zek_rc mail_receive_read(struct arena *a, const struct config *cfg, int fd,
+    struct inbound_raw *raw);
 
 /* The same for bytes in memory (tests). */
 enum zek_rc mail_receive_raw(struct arena *a, const struct config *cfg,
