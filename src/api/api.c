@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/portal.h"
 #include "core/tokens.h"
 #include "core/users.h"
 #include "http/router.h"
@@ -225,6 +226,26 @@ api_url(struct req *rq, const char *path)
 	if (base == NULL || path == NULL)
 		return NULL;
 	return arena_printf(rq->arena, "%s%s", base, path);
+}
+
+const char *
+api_id(struct req *rq, int64_t id)
+{
+	return arena_printf(rq->arena, "%lld", (long long)id);
+}
+
+json_t *
+api_desk_json(struct req *rq, int64_t desk_id, const char *name,
+    const char *project_key, int64_t portal_id)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s?, s:s?}}", "id",
+	    api_id(rq, desk_id), "projectId", api_id(rq, desk_id),
+	    "projectName", name, "projectKey", project_key, "projectTypeKey",
+	    "service_desk", "_links", "self",
+	    api_url(rq,
+	        arena_printf(rq->arena, API_SD "/servicedesk/%lld",
+	            (long long)desk_id)),
+	    "portal", api_url(rq, core_portal_path(rq->arena, portal_id)));
 }
 
 static void

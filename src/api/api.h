@@ -59,6 +59,13 @@ const char *api_base(struct req *rq);
 const char *api_context(struct req *rq);
 /* base + path, in the arena; NULL when out of memory. */
 const char *api_url(struct req *rq, const char *path);
+/* An id as JSON Service Desk writes ids, a decimal string ("42"), in the
+ * arena; NULL when out of memory. */
+const char *api_id(struct req *rq, int64_t id);
+/* A service desk as JSON: id, projectId, projectName, projectKey,
+ * projectTypeKey and its _links (the desk's API URL and its portal). */
+json_t *api_desk_json(struct req *rq, int64_t desk_id, const char *name,
+    const char *project_key, int64_t portal_id);
 
 /* Paging parameters of the request. */
 struct api_page {

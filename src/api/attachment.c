@@ -27,10 +27,9 @@ api_attachment_json(struct req *rq, const struct request_view *v,
 	json_t *j;
 
 	j = json_pack("{s:s, s:s, s:o, s:I, s:s, s:{s:s?, s:s?}}", "id",
-	    arena_printf(rq->arena, "%lld", (long long)a->id), "filename",
-	    a->filename, "created", api_date(rq, a->created_at), "size",
-	    (json_int_t)a->size, "mimeType", a->mime, "_links", "self", self,
-	    "content", self);
+	    api_id(rq, a->id), "filename", a->filename, "created",
+	    api_date(rq, a->created_at), "size", (json_int_t)a->size,
+	    "mimeType", a->mime, "_links", "self", self, "content", self);
 	if (j != NULL && a->is_image)
 		json_object_set_new(json_object_get(j, "_links"), "thumbnail",
 		    json_string(self));

@@ -62,10 +62,9 @@ api_comment_json(struct req *rq, const struct request_view *v,
 	json_t *c, *ex;
 
 	c = json_pack("{s:s, s:s, s:b, s:o, s:o, s:{s:s?}}", "id",
-	    arena_printf(rq->arena, "%lld", (long long)e->comment_id), "body",
-	    e->body != NULL ? e->body : "", "public", e->is_public, "author",
-	    api_person_json(rq, &e->actor), "created",
-	    api_date(rq, e->created_at), "_links", "self",
+	    api_id(rq, e->comment_id), "body", e->body != NULL ? e->body : "",
+	    "public", e->is_public, "author", api_person_json(rq, &e->actor),
+	    "created", api_date(rq, e->created_at), "_links", "self",
 	    api_request_url(rq, v, suffix));
 	ex = json_array();
 	if (c == NULL || ex == NULL || suffix == NULL) {

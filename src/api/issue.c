@@ -53,7 +53,7 @@ api_issue(struct req *rq)
 
 	if (api_request_load(rq, &v) != ZEK_OK)
 		return ZEK_OK;
-	id = arena_printf(rq->arena, "%lld", (long long)v->id);
+	id = api_id(rq, v->id);
 	resolution = v->resolution != RESOLUTION_NONE ?
 	    json_pack("{s:s, s:s}", "id", v->resolution_code, "name",
 	        v->resolution_label) :
@@ -68,10 +68,9 @@ api_issue(struct req *rq)
 	    "updated", jira_time(rq, v->updated_at), "reporter",
 	    api_person_json(rq, &v->reporter), "creator",
 	    api_person_json(rq, &v->creator), "issuetype", "id",
-	    arena_printf(rq->arena, "%lld", (long long)v->type_id), "name",
-	    v->type_name, "project", "id",
-	    arena_printf(rq->arena, "%lld", (long long)v->desk_id), "key",
-	    v->project_key, "name", v->desk_name, "labels");
+	    api_id(rq, v->type_id), "name", v->type_name, "project", "id",
+	    api_id(rq, v->desk_id), "key", v->project_key, "name", v->desk_name,
+	    "labels");
 	return api_reply(rq, 200,
 	    json_pack("{s:s, s:s, s:s?, s:o}", "id", id, "key", v->key, "self",
 	        api_url(rq,

@@ -27,12 +27,6 @@
 #define SEARCH_BYTES_MAX 4096   /* ?searchTerm; core cuts it further */
 #define ID_TEXT_MAX 64          /* an id sent as text */
 
-static const char *
-sid(struct req *rq, int64_t id)
-{
-	return arena_printf(rq->arena, "%lld", (long long)id);
-}
-
 const char *
 api_request_url(struct req *rq, const struct request_view *v,
     const char *suffix)
@@ -289,7 +283,7 @@ field_value(struct req *rq, const struct reqtype *t,
 		arr = json_array();
 		for (i = 0; arr != NULL && i < f->nvalues; i++)
 			json_array_append_new(arr,
-			    option_json(sid(rq, f->object_ids[i]),
+			    option_json(api_id(rq, f->object_ids[i]),
 			        f->values[i]));
 		return arr;
 	default:
@@ -324,19 +318,6 @@ field_values(struct req *rq, const struct request_view *v,
 }
 
 static json_t *
-desk_json(struct req *rq, const struct request_view *v)
-{
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s?, s:s?}}", "id",
-	    sid(rq, v->desk_id), "projectId", sid(rq, v->desk_id),
-	    "projectName", v->desk_name, "projectKey", v->project_key,
-	    "projectTypeKey", "service_desk", "_links", "self",
-	    api_url(rq,
-	        arena_printf(rq->arena, API_SD "/servicedesk/%lld",
-	            (long long)v->desk_id)),
-	    "portal", api_url(rq, core_portal_path(rq->arena, v->portal_id)));
-}
-
-static json_t *
 type_json(struct req *rq, const struct request_view *v, const struct reqtype *t)
 {
 	const char *icon = str_empty(v->type_icon) ? "allgemein" : v->type_icon;
@@ -345,18 +326,18 @@ type_json(struct req *rq, const struct request_view *v, const struct reqtype *t)
 
 	return json_pack("{s:s, s:{s:s?}, s:s, s:s, s:s, s:s, s:s, s:s, s:[s], "
 	                 "s:{s:s, s:{s:{s:s?, s:s?, s:s?, s:s?}}}, s:s, s:[s]}",
-	    "id", sid(rq, v->type_id), "_links", "self",
+	    "id", api_id(rq, v->type_id), "_links", "self",
 	    api_url(rq,
 	        arena_printf(rq->arena,
 	            API_SD "/servicedesk/%lld/requesttype/%lld",
 	            (long long)v->desk_id, (long long)v->type_id)),
 	    "name", v->type_name, "description",
 	    t != NULL ? t->description : "", "helpText", "", "issueTypeId",
-	    sid(rq, v->type_id), "serviceDeskId", sid(rq, v->desk_id),
-	    "portalId", sid(rq, v->portal_id), "groupIds",
-	    sid(rq, t != NULL ? t->group_id : 0), "icon", "id", icon, "_links",
-	    "iconUrls", "48x48", url, "24x24", url, "16x16", url, "32x32", url,
-	    "restrictionStatus", "OPEN", "_expands", "field");
+	    api_id(rq, v->type_id), "serviceDeskId", api_id(rq, v->desk_id),
+	    "portalId", api_id(rq, v->portal_id), "groupIds",
+	    api_id(rq, t != NULL ? t->group_id : 0), "icon", "id", icon,
+	    "_links", "iconUrls", "48x48", url, "24x24", url, "16x16", url,
+	    "32x32", url, "restrictionStatus", "OPEN", "_expands", "field");
 }
 
 static json_t *
@@ -412,7 +393,8 @@ expansion(struct req *rq, const struct request_view *v, const struct reqtype *t,
 	case EXP_REQUEST_TYPE:
 		return type_json(rq, v, t);
 	case EXP_SERVICE_DESK:
-		return desk_json(rq, v);
+		return api_desk_json(rq, v->desk_id, v->desk_name,
+		    v->project_key, v->portal_id);
 	case EXP_ATTACHMENT:
 		return api_nested_page(rq, v, "attachment",
 		    api_request_files(rq, v, e, n));
@@ -444,8 +426,8 @@ request_json(struct req *rq, const struct request_view *v)
 	web = api_url(rq, core_request_path(rq->arena, v->portal_id, v->key));
 	r = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, "
 	              "s:{s:s?, s:s?, s:s?, s:s?}}",
-	    "issueId", sid(rq, v->id), "issueKey", v->key, "requestTypeId",
-	    sid(rq, v->type_id), "serviceDeskId", sid(rq, v->desk_id),
+	    "issueId", api_id(rq, v->id), "issueKey", v->key, "requestTypeId",
+	    api_id(rq, v->type_id), "serviceDeskId", api_id(rq, v->desk_id),
 	    "createdDate", api_date(rq, v->created_at), "reporter",
 	    api_person_json(rq, &v->reporter), "requestFieldValues",
 	    field_values(rq, v, t), "currentStatus", api_current_status(rq, v),

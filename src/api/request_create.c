@@ -16,12 +16,6 @@
 #include "core/validate.h"
 #include "lib/str.h"
 
-static const char *
-sid(struct req *rq, int64_t id)
-{
-	return arena_printf(rq->arena, "%lld", (long long)id);
-}
-
 /* Answers with an error and hands `rc` back. */
 static int
 refuse(struct req *rq, unsigned status, const char *key, const char *arg,
@@ -144,7 +138,7 @@ object_of(struct req *rq, const struct field *f, const json_t *v)
 			return s;
 		for (i = 0; i < n; i++)
 			if (str_eq(objs[i].name, s))
-				return sid(rq, objs[i].id);
+				return api_id(rq, objs[i].id);
 		return s;
 	}
 	return text_of(rq, v);
@@ -420,7 +414,7 @@ api_request_create(struct req *rq)
 	rc = core_reqtype_offered(&rq->ctx, d->id, type_id, rq->lang, &t);
 	if (rc == ZEK_NOTFOUND)
 		return api_error(rq, 400, "api_err_no_request_type",
-		    sid(rq, type_id));
+		    api_id(rq, type_id));
 	if (rc != ZEK_OK)
 		return rc;
 	if (json_is_true(json_object_get(body, "isAdfRequest")))

@@ -20,23 +20,10 @@
 #define CF "com.atlassian.jira.plugin.system.customfieldtypes:"
 #define CF_OBJECT "com.atlassian.jira.plugins.cmdb:cmdb-object-cftype"
 
-static const char *
-id_str(struct req *rq, int64_t id)
-{
-	return arena_printf(rq->arena, "%lld", (long long)id);
-}
-
 static json_t *
-desk_json(struct req *rq, const struct portal_summary *d)
+desk_of(struct req *rq, const struct portal_summary *d)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s?, s:s?}}", "id",
-	    id_str(rq, d->desk_id), "projectId", id_str(rq, d->desk_id),
-	    "projectName", d->name, "projectKey", d->project_key,
-	    "projectTypeKey", "service_desk", "_links", "self",
-	    api_url(rq,
-	        arena_printf(rq->arena, API_SD "/servicedesk/%lld",
-	            (long long)d->desk_id)),
-	    "portal", api_url(rq, core_portal_path(rq->arena, d->id)));
+	return api_desk_json(rq, d->desk_id, d->name, d->project_key, d->id);
 }
 
 /* GET /rest/servicedeskapi/servicedesk */
@@ -56,7 +43,7 @@ api_servicedesks(struct req *rq)
 		return rc;
 	all = json_array();
 	for (i = 0; all != NULL && i < n; i++)
-		if (json_array_append_new(all, desk_json(rq, &list[i])) != 0) {
+		if (json_array_append_new(all, desk_of(rq, &list[i])) != 0) {
 			json_decref(all);
 			return ZEK_NOMEM;
 		}
@@ -71,7 +58,7 @@ api_servicedesk(struct req *rq)
 
 	if (api_desk_load(rq, &d) != ZEK_OK)
 		return ZEK_OK;
-	return api_reply(rq, 200, desk_json(rq, d));
+	return api_reply(rq, 200, desk_of(rq, d));
 }
 
 /* The desk of the route's {sd} with its groups and types in the caller's
@@ -106,7 +93,7 @@ api_requesttype_groups(struct req *rq)
 	all = json_array();
 	for (i = 0; all != NULL && i < p->ngroups; i++)
 		json_array_append_new(all,
-		    json_pack("{s:s, s:s}", "id", id_str(rq, p->groups[i].id),
+		    json_pack("{s:s, s:s}", "id", api_id(rq, p->groups[i].id),
 		        "name", p->groups[i].name));
 	return api_reply_page(rq, &pg, all, NULL);
 }
@@ -193,7 +180,7 @@ valid_values(struct req *rq, const struct field *f)
 			break;
 		for (i = 0; i < n; i++)
 			json_array_append_new(arr,
-			    valid_value(id_str(rq, objs[i].id), objs[i].name));
+			    valid_value(api_id(rq, objs[i].id), objs[i].name));
 		break;
 	default:
 		break;
@@ -258,15 +245,15 @@ type_json(struct req *rq, const struct portal *p, int64_t group_id, int64_t id,
 
 	t = json_pack("{s:s, s:{s:s?}, s:s, s:s, s:s, s:s, s:s, s:s, s:[s], "
 	              "s:o, s:s}",
-	    "id", id_str(rq, id), "_links", "self",
+	    "id", api_id(rq, id), "_links", "self",
 	    api_url(rq,
 	        arena_printf(rq->arena,
 	            API_SD "/servicedesk/%lld/requesttype/%lld",
 	            (long long)p->desk_id, (long long)id)),
 	    "name", name, "description", description, "helpText", "",
-	    "issueTypeId", id_str(rq, id), "serviceDeskId",
-	    id_str(rq, p->desk_id), "portalId", id_str(rq, p->id), "groupIds",
-	    id_str(rq, group_id), "icon", icon_json(rq, icon),
+	    "issueTypeId", api_id(rq, id), "serviceDeskId",
+	    api_id(rq, p->desk_id), "portalId", api_id(rq, p->id), "groupIds",
+	    api_id(rq, group_id), "icon", icon_json(rq, icon),
 	    "restrictionStatus", "OPEN");
 	if (t == NULL) {
 		json_decref(meta);
