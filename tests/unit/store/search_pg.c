@@ -455,6 +455,10 @@ static const char *const tricky[] = {
 	"\xff", "abc\xc3", NULL,
 };
 
+/* Every thin-th text of tricky[]: the second pass, after ANALYZE, needs
+ * common and rare words, not every form again. */
+static size_t thin = 1;
+
 static void
 test_list(void **state)
 {
@@ -478,7 +482,7 @@ test_list(void **state)
 	viewers[0] = cust[0];
 	viewers[1] = cust[4];
 	viewers[2] = cust[11];
-	for (t = 0; tricky[t] != NULL; t++)
+	for (t = 0; t + 1 < ZEK_ARRAY_LEN(tricky); t += thin)
 	for (s = 0; s < ZEK_ARRAY_LEN(sets); s++)
 	for (w = 0; w < 4; w++)
 	for (v = 0; v < (w == 0 ? 1 : ZEK_ARRAY_LEN(viewers)); v++)
@@ -626,7 +630,7 @@ test_queue(void **state)
 	(void)state;
 	printed = 0;
 	nonempty = 0;
-	for (t = 0; tricky[t] != NULL; t += (t < 20 ? 1 : 3))
+	for (t = 0; t + 1 < ZEK_ARRAY_LEN(tricky); t += (t < 20 ? 1 : 3) * thin)
 	for (s = 0; s < ZEK_ARRAY_LEN(statuses) + 1; s++)
 	for (m = 0; m < 6; m++)
 	for (o = 0; o < 6; o++) {
@@ -722,6 +726,7 @@ test_analyzed(void **state)
 	assert_true(pg_value(sql) >= 2);
 	printed = 0;
 	nonempty = 0;
+	thin = 3;
 	test_list(state);
 	test_queue(state);
 }
