@@ -200,9 +200,10 @@ enum zek_rc sq_refuse_newer(int64_t version, int known);
 /* A list of ids bound as one text parameter ("3,1,2", see sq_ids_text),
  * so that one prepared statement serves any count: sq_in_ids(c, "... WHERE
  * x ", " ...") tests x against it. SQLite reads the text as a JSON array,
- * PostgreSQL as an array (an index scan per id either way). */
+ * PostgreSQL as a set of one row to plan (zek_ids, 0024_ids_own.sql; an
+ * index scan per id either way). */
 #define SQ_IN_IDS_LITE "IN (SELECT value FROM json_each('[' || ? || ']'))"
-#define SQ_IN_IDS_PG "= ANY(string_to_array(?, ',')::bigint[])"
+#define SQ_IN_IDS_PG "IN (SELECT * FROM zek_ids(?))"
 #define sq_in_ids(c, pre, post) \
 	sq_dialect(c, pre SQ_IN_IDS_LITE post, pre SQ_IN_IDS_PG post)
 /* "3,1,2": the ids as the text sq_in_ids binds, in the arena; NULL when
