@@ -38,91 +38,146 @@ field_kind_from_name(const char *name, enum field_kind *out)
 	return false;
 }
 
-static enum zek_rc
-load_fields(struct zctx *ctx, int64_t type_id, const char *lang,
-    struct reqtype *t)
-{
+/* A request type's rows as read in a call: each language's reqtype is
+ * made from them, and the create reads the type's own row from them. */
+struct reqtype_rows {
+	struct store_reqtype *st;
+	struct store_desk *d;
 	struct store_field *sf;
 	struct store_option *so;
-	struct field *f;
-	enum zek_rc rc;
-	size_t i, j, nf, no;
+	size_t nf, no;
+};
 
-	rc = store_fields_by_type(ctx->db, ctx->arena, type_id, &sf, &nf);
-	if (rc == ZEK_OK)
-		rc = store_options_by_type(ctx->db, ctx->arena, type_id, &so,
-		    &no);
-	if (rc != ZEK_OK)
-		return rc;
-	t->fields = arena_calloc(ctx->arena, nf > 0 ? nf : 1, sizeof(*f));
-	if (t->fields == NULL)
+static enum zek_rc
+rows_read(struct zctx *ctx, int64_t type_id, struct reqtype_rows **out)
+{
+	struct reqtype_rows *r = arena_calloc(ctx->arena, 1, sizeof(*r));
+	enum zek_rc rc;
+
+	if (r == NULL)
 		return ZEK_NOMEM;
-	t->nfields = nf;
-	for (i = 0; i < nf; i++) {
-		f = &t->fields[i];
-		if (!field_kind_from_name(sf[i].kind, &f->kind))
-			return ZEK_IO; /* the schema's CHECK forbids this */
-		f->id = sf[i].id;
-		f->key = sf[i].key;
-		f->label = core_pick(lang, sf[i].label_de, sf[i].label_en);
-		f->help = core_pick(lang, sf[i].help_de, sf[i].help_en);
-		f->placeholder = core_pick(lang, sf[i].placeholder_de,
-		    sf[i].placeholder_en);
-		f->required = sf[i].required;
-		f->object_kind = sf[i].object_kind;
-		f->multiple = sf[i].multiple;
-		f->checkbox_label = core_pick(lang, sf[i].checkbox_label_de,
-		    sf[i].checkbox_label_en);
-		f->hidden = sf[i].hidden;
-		for (j = 0; j < no; j++)
-			if (so[j].field_id == f->id)
-				f->noptions++;
-		if (f->noptions == 0)
-			continue;
-		f->options = arena_calloc(ctx->arena, f->noptions,
-		    sizeof(*f->options));
-		if (f->options == NULL)
-			return ZEK_NOMEM;
-		f->noptions = 0;
-		for (j = 0; j < no; j++) {
-			if (so[j].field_id != f->id)
-				continue;
-			f->options[f->noptions].value = so[j].value;
-			f->options[f->noptions].label = core_pick(lang,
-			    so[j].label_de, so[j].label_en);
-			f->options[f->noptions].retired = so[j].retired;
+	rc = store_reqtype_get(ctx->db, ctx->arena, type_id, &r->st);
+	if (rc == ZEK_OK)
+		rc = store_desk_by_id(ctx->db, ctx->arena, r->st->desk_id,
+		    &r->d);
+	if (rc == ZEK_OK)
+		rc = store_fields_by_type(ctx->db, ctx->arena, type_id, &r->sf,
+		    &r->nf);
+	if (rc == ZEK_OK)
+		rc = store_options_by_type(ctx->db, ctx->arena, type_id, &r->so,
+		    &r->no);
+	*out = r;
+	return rc;
+}
+
+/* Field i of the rows in language lang, with its options. */
+static enum zek_rc
+field_of_rows(struct zctx *ctx, const struct reqtype_rows *r, size_t i,
+    const char *lang, struct field *f)
+{
+	const struct store_field *sf = &r->sf[i];
+	size_t j;
+
+	if (!field_kind_from_name(sf->kind, &f->kind))
+		return ZEK_IO; /* the schema's CHECK forbids this */
+	f->id = sf->id;
+	f->key = sf->key;
+	f->label = core_pick(lang, sf->label_de, sf->label_en);
+	f->help = core_pick(lang, sf->help_de, sf->help_en);
+	f->placeholder = core_pick(lang, sf->placeholder_de,
+	    sf->placeholder_en);
+	f->required = sf->required;
+	f->object_kind = sf->object_kind;
+	f->multiple = sf->multiple;
+	f->checkbox_label = core_pick(lang, sf->checkbox_label_de,
+	    sf->checkbox_label_en);
+	f->hidden = sf->hidden;
+	for (j = 0; j < r->no; j++)
+		if (r->so[j].field_id == f->id)
 			f->noptions++;
-		}
+	if (f->noptions == 0)
+		return ZEK_OK;
+	f->options = arena_calloc(ctx->arena, f->noptions, sizeof(*f->options));
+	if (f->options == NULL)
+		return ZEK_NOMEM;
+	f->noptions = 0;
+	for (j = 0; j < r->no; j++) {
+		if (r->so[j].field_id != f->id)
+			continue;
+		f->options[f->noptions].value = r->so[j].value;
+		f->options[f->noptions].label = core_pick(lang,
+		    r->so[j].label_de, r->so[j].label_en);
+		f->options[f->noptions].retired = r->so[j].retired;
+		f->noptions++;
 	}
 	return ZEK_OK;
 }
 
-/* A request type read once in a call (zctx.types). */
+/* The type of the rows in language lang. */
+static enum zek_rc
+reqtype_of_rows(struct zctx *ctx, const struct reqtype_rows *r,
+    const char *lang, struct reqtype **out)
+{
+	const struct store_reqtype *st = r->st;
+	struct reqtype *t = arena_calloc(ctx->arena, 1, sizeof(*t));
+	enum zek_rc rc = ZEK_OK;
+	size_t i;
+
+	if (t != NULL)
+		t->fields = arena_calloc(ctx->arena, r->nf > 0 ? r->nf : 1,
+		    sizeof(*t->fields));
+	if (t == NULL || t->fields == NULL)
+		return ZEK_NOMEM;
+	t->id = st->id;
+	t->portal_id = r->d->portal_id;
+	t->desk_id = r->d->id;
+	t->group_id = st->group_id;
+	t->name = core_pick(lang, st->name_de, st->name_en);
+	t->description = core_pick(lang, st->description_de,
+	    st->description_en);
+	t->icon = st->icon;
+	t->hidden = st->hidden;
+	t->desk_name = r->d->name;
+	t->nfields = r->nf;
+	for (i = 0; rc == ZEK_OK && i < r->nf; i++)
+		rc = field_of_rows(ctx, r, i, lang, &t->fields[i]);
+	*out = t;
+	return rc;
+}
+
+/* A request type read once in a call (zctx.types): the rows, and the
+ * type made of them in one language. */
 struct reqtype_memo {
 	struct reqtype_memo *next;
 	const char *lang;
 	struct reqtype *t;
+	const struct reqtype_rows *rows;
 };
 
-static struct reqtype *
+static const struct reqtype_memo *
 memo_find(const struct zctx *ctx, int64_t type_id, const char *lang)
 {
 	const struct reqtype_memo *m;
 
 	for (m = ctx->types; m != NULL; m = m->next)
-		if (m->t->id == type_id && str_eq(m->lang, lang))
-			return m->t;
+		if (m->t->id == type_id &&
+		    (lang == NULL || str_eq(m->lang, lang)))
+			return m;
 	return NULL;
 }
 
 static enum zek_rc
-memo_keep(struct zctx *ctx, const char *lang, struct reqtype *t)
+memo_keep(struct zctx *ctx, const char *lang, struct reqtype *t,
+    const struct reqtype_rows *rows)
 {
 	struct reqtype_memo *m = arena_calloc(ctx->arena, 1, sizeof(*m));
 
 	if (m == NULL)
 		return ZEK_NOMEM;
-	*m = (struct reqtype_memo){ .next = ctx->types, .lang = lang, .t = t };
+	*m = (struct reqtype_memo){ .next = ctx->types,
+		.lang = lang,
+		.t = t,
+		.rows = rows };
 	ctx->types = m;
 	return ZEK_OK;
 }
@@ -131,40 +186,69 @@ enum zek_rc
 core_reqtype_load(struct zctx *ctx, int64_t type_id, const char *lang,
     struct reqtype **out)
 {
-	struct store_reqtype *st;
-	struct store_desk *d;
+	const struct reqtype_memo *m;
+	struct reqtype_rows *read;
+	const struct reqtype_rows *rows;
 	struct reqtype *t;
 	enum zek_rc rc;
 
 	lang = core_lang(lang);
-	if ((t = memo_find(ctx, type_id, lang)) != NULL) {
-		*out = t;
+	if ((m = memo_find(ctx, type_id, lang)) != NULL) {
+		*out = m->t;
 		return ZEK_OK;
 	}
-	rc = store_reqtype_get(ctx->db, ctx->arena, type_id, &st);
+	/* Another language of it read in this call: the same rows. */
+	if ((m = memo_find(ctx, type_id, NULL)) != NULL) {
+		rows = m->rows;
+	} else {
+		rc = rows_read(ctx, type_id, &read);
+		if (rc != ZEK_OK)
+			return rc;
+		rows = read;
+	}
+	rc = reqtype_of_rows(ctx, rows, lang, &t);
 	if (rc == ZEK_OK)
-		rc = store_desk_by_id(ctx->db, ctx->arena, st->desk_id, &d);
-	if (rc != ZEK_OK)
-		return rc;
-	t = arena_calloc(ctx->arena, 1, sizeof(*t));
-	if (t == NULL)
-		return ZEK_NOMEM;
-	t->id = st->id;
-	t->portal_id = d->portal_id;
-	t->desk_id = d->id;
-	t->group_id = st->group_id;
-	t->name = core_pick(lang, st->name_de, st->name_en);
-	t->description = core_pick(lang, st->description_de,
-	    st->description_en);
-	t->icon = st->icon;
-	t->hidden = st->hidden;
-	t->desk_name = d->name;
-	rc = load_fields(ctx, type_id, lang, t);
-	if (rc == ZEK_OK)
-		rc = memo_keep(ctx, lang, t);
+		rc = memo_keep(ctx, lang, t, rows);
 	if (rc == ZEK_OK)
 		*out = t;
 	return rc;
+}
+
+enum zek_rc
+core_desk_get(struct zctx *ctx, int64_t id, const struct store_desk **out)
+{
+	const struct reqtype_memo *m;
+	struct store_desk *d;
+	enum zek_rc rc;
+
+	for (m = ctx->types; m != NULL; m = m->next)
+		if (m->rows->d->id == id) {
+			*out = m->rows->d;
+			return ZEK_OK;
+		}
+	rc = store_desk_by_id(ctx->db, ctx->arena, id, &d);
+	if (rc == ZEK_OK)
+		*out = d;
+	return rc;
+}
+
+enum zek_rc
+core_reqtype_stored(struct zctx *ctx, int64_t type_id,
+    const struct store_reqtype **st, const struct store_desk **d)
+{
+	const struct reqtype_memo *m;
+	struct reqtype *t;
+	enum zek_rc rc;
+
+	if ((m = memo_find(ctx, type_id, NULL)) == NULL) {
+		rc = core_reqtype_load(ctx, type_id, NULL, &t);
+		if (rc != ZEK_OK)
+			return rc;
+		m = memo_find(ctx, type_id, NULL);
+	}
+	*st = m->rows->st;
+	*d = m->rows->d;
+	return ZEK_OK;
 }
 
 enum zek_rc

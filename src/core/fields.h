@@ -8,6 +8,9 @@
 
 #include "core/ctx.h"
 
+struct store_desk;
+struct store_reqtype;
+
 enum field_kind {
 	FIELD_TEXT,     /* one line, at most 255 characters */
 	FIELD_RICHTEXT, /* Markdown, at most 32,000 characters */
@@ -81,6 +84,14 @@ enum zek_rc core_reqtype_offered(struct zctx *ctx, int64_t portal_id,
  * worked on), and without attachment fields. */
 enum zek_rc core_reqtype_editable(struct zctx *ctx, int64_t type_id,
     const char *lang, struct reqtype **out);
+/* The type's own row and its desk's as stored, read once per call with
+ * the rest of the type (core_reqtype_load): for the writes that need the
+ * stored form (service-level goals, report counts, the request key). */
+enum zek_rc core_reqtype_stored(struct zctx *ctx, int64_t type_id,
+    const struct store_reqtype **st, const struct store_desk **d);
+/* A desk as stored: one a type read in this call belongs to, else read. */
+enum zek_rc core_desk_get(struct zctx *ctx, int64_t id,
+    const struct store_desk **out);
 /* The field with `key`, or NULL. */
 const struct field *core_reqtype_field(const struct reqtype *t,
     const char *key);

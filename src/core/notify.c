@@ -29,6 +29,7 @@
 struct event {
 	const char *code;
 	const struct store_request *r;
+	const struct store_user *reporter;
 	const struct user *actor; /* NULL = the system */
 	json_t *payload;          /* the facts every mail tells */
 	const char *thread_id;    /* root Message-ID of the request */
@@ -119,7 +120,7 @@ event_load(struct zctx *ctx, const char *code, int64_t request_id,
     const struct user *actor, struct event *ev)
 {
 	struct store_user *reporter;
-	struct store_desk *d;
+	const struct store_desk *d;
 	struct store_request *r;
 	const char *base, *path, *url;
 	enum zek_rc rc;
@@ -128,7 +129,7 @@ event_load(struct zctx *ctx, const char *code, int64_t request_id,
 	*ev = (struct event){ .code = code, .actor = actor };
 	rc = store_request_by_id(ctx->db, ctx->arena, request_id, &r);
 	if (rc == ZEK_OK)
-		rc = store_desk_by_id(ctx->db, ctx->arena, r->desk_id, &d);
+		rc = core_desk_get(ctx, r->desk_id, &d);
 	if (rc == ZEK_OK)
 		rc = store_user_by_id(ctx->db, ctx->arena, r->reporter_id,
 		    &reporter);
@@ -149,6 +150,7 @@ event_load(struct zctx *ctx, const char *code, int64_t request_id,
 	if (url == NULL || ev->thread_id == NULL || ev->payload == NULL)
 		return ZEK_NOMEM;
 	ev->r = r;
+	ev->reporter = reporter;
 	bad = set_str(ev->payload, "key", r->key);
 	bad |= set_str(ev->payload, "title", r->title);
 	bad |= set_str(ev->payload, "url", url);
@@ -229,13 +231,11 @@ static enum zek_rc
 rcpt_customers(struct zctx *ctx, const struct event *ev, struct rcpts *l,
     bool reporter_self_ok)
 {
-	struct store_user *rep, *parts;
+	struct store_user *parts;
 	enum zek_rc rc;
 	size_t i, n;
 
-	rc = store_user_by_id(ctx->db, ctx->arena, ev->r->reporter_id, &rep);
-	if (rc == ZEK_OK)
-		rc = rcpt_add(ctx, ev, l, rep, reporter_self_ok);
+	rc = rcpt_add(ctx, ev, l, ev->reporter, reporter_self_ok);
 	if (rc == ZEK_OK)
 		rc = store_participants(ctx->db, ctx->arena, ev->r->id, &parts,
 		    &n);
@@ -482,12 +482,9 @@ core_notify_created(struct zctx *ctx, int64_t request_id,
 	if (rc == ZEK_OK)
 		rc = event_fields(ctx, &ev);
 	if (rc == ZEK_OK) {
-		struct store_user *rep, *creator;
+		struct store_user *creator;
 
-		rc = store_user_by_id(ctx->db, ctx->arena, ev.r->reporter_id,
-		    &rep);
-		if (rc == ZEK_OK)
-			rc = rcpt_add(ctx, &ev, &customers, rep, true);
+		rc = rcpt_add(ctx, &ev, &customers, ev.reporter, true);
 		if (rc == ZEK_OK && ev.r->creator_id != ev.r->reporter_id)
 			rc = store_user_by_id(ctx->db, ctx->arena,
 			    ev.r->creator_id, &creator);

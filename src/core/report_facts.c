@@ -461,6 +461,27 @@ rating_and_services(struct zctx *ctx, const struct store_request *r,
 	return rc;
 }
 
+/* Changes the counts by what the request's facts now are (now) and were
+ * (old, NULL: never counted), and stores them. */
+static enum zek_rc
+facts_replace(struct zctx *ctx, const struct store_report_facts *old,
+    const struct store_report_facts *now)
+{
+	struct delta *d;
+	enum zek_rc rc;
+
+	if (old != NULL && facts_equal(old, now))
+		return ZEK_OK;
+	d = arena_calloc(ctx->arena, 1, sizeof(*d));
+	if (d == NULL)
+		return ZEK_NOMEM;
+	if (old != NULL)
+		facts_add(d, old, -1);
+	facts_add(d, now, 1);
+	rc = delta_write(ctx, d);
+	return rc == ZEK_OK ? store_report_facts_put(ctx->db, now) : rc;
+}
+
 enum zek_rc
 core_report_request_update(struct zctx *ctx, const struct store_request *r,
     const struct store_reqtype *t, const struct store_activity *rows, size_t n)
@@ -469,7 +490,6 @@ core_report_request_update(struct zctx *ctx, const struct store_request *r,
 	struct store_rating *rating;
 	const char **services;
 	struct calendar cal;
-	struct delta *d;
 	size_t nservices;
 	enum zek_rc rc;
 
@@ -486,16 +506,23 @@ core_report_request_update(struct zctx *ctx, const struct store_request *r,
 		old = NULL;
 		rc = ZEK_OK;
 	}
-	if (rc != ZEK_OK || (old != NULL && facts_equal(old, &now)))
-		return rc;
-	d = arena_calloc(ctx->arena, 1, sizeof(*d));
-	if (d == NULL)
-		return ZEK_NOMEM;
-	if (old != NULL)
-		facts_add(d, old, -1);
-	facts_add(d, &now, 1);
-	rc = delta_write(ctx, d);
-	return rc == ZEK_OK ? store_report_facts_put(ctx->db, &now) : rc;
+	return rc == ZEK_OK ? facts_replace(ctx, old, &now) : rc;
+}
+
+enum zek_rc
+core_report_created(struct zctx *ctx, const struct store_request *r,
+    const struct store_reqtype *t, const struct store_activity *created,
+    const char *const *services, size_t nservices)
+{
+	struct store_report_facts now;
+	struct calendar cal;
+	enum zek_rc rc;
+
+	rc = core_calendar_load(ctx, &cal);
+	if (rc == ZEK_OK)
+		rc = report_facts_of(&cal, r, t, created, 1, NULL, services,
+		    nservices, ctx, &now);
+	return rc == ZEK_OK ? facts_replace(ctx, NULL, &now) : rc;
 }
 
 enum zek_rc

@@ -70,7 +70,14 @@ enum zek_rc report_facts_of(const struct calendar *cal,
 enum zek_rc core_report_request_update(struct zctx *ctx,
     const struct store_request *r, const struct store_reqtype *t,
     const struct store_activity *rows, size_t n);
-/* The same, reading the request, its type and its log. */
+/* The same for a request just created (r with its id), whose log is the
+ * one entry `created`, with no rating and no counts yet: nothing to read.
+ * services: the values of its Online-Dienst fields (object ids). */
+enum zek_rc core_report_created(struct zctx *ctx, const struct store_request *r,
+    const struct store_reqtype *t, const struct store_activity *created,
+    const char *const *services, size_t nservices);
+/* The same as core_report_request_update, reading the request, its type
+ * and its log. */
 enum zek_rc core_report_request(struct zctx *ctx, int64_t request_id);
 /* Forgets every count and marks every request for the "sla" job, which
  * counts each one anew (zek reports rebuild), in a transaction. */

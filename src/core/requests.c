@@ -213,12 +213,14 @@ core_request_title(const struct reqtype *t, const struct field_value *norm)
 	return NULL;
 }
 
-/* The first entry of the request's activity log. */
+/* The first entry of the request's activity log, kept in *e for the
+ * report counts. */
 static enum zek_rc
-log_created(struct zctx *ctx, const struct store_request *r, int64_t id)
+log_created(struct zctx *ctx, const struct store_request *r,
+    struct store_activity *e)
 {
-	struct store_activity e = {
-		.request_id = id,
+	*e = (struct store_activity){
+		.request_id = r->id,
 		.actor_id = r->creator_id,
 		.kind = "created",
 		.subject_id = r->reporter_id != r->creator_id ? r->reporter_id :
@@ -227,8 +229,70 @@ log_created(struct zctx *ctx, const struct store_request *r, int64_t id)
 		.is_public = true,
 		.created_at = r->created_at,
 	};
+	return store_activity_insert(ctx->db, e, NULL);
+}
 
-	return store_activity_insert(ctx->db, &e, NULL);
+/* The Online-Dienste a new request names, ordered by field key as the
+ * store reads them back for the reports (store_report_service_values). */
+static enum zek_rc
+services_named(struct zctx *ctx, const struct reqtype *t,
+    const struct field_value *norm, const char ***out, size_t *n)
+{
+	const struct field *f, *prev = NULL;
+	size_t i, j, total = 0;
+
+	for (i = 0; i < t->nfields; i++)
+		total += norm[i].nvalues;
+	*n = 0;
+	*out = arena_calloc(ctx->arena, total + 1, sizeof(**out));
+	if (*out == NULL)
+		return ZEK_NOMEM;
+	/* Each round takes the field with the next key: types have few. */
+	for (;;) {
+		size_t next = t->nfields;
+
+		for (i = 0; i < t->nfields; i++) {
+			f = &t->fields[i];
+			if (f->kind != FIELD_OBJECT ||
+			    !str_eq(f->object_kind, "online_dienst") ||
+			    (prev != NULL && strcmp(f->key, prev->key) <= 0))
+				continue;
+			if (next == t->nfields ||
+			    strcmp(f->key, t->fields[next].key) < 0)
+				next = i;
+		}
+		if (next == t->nfields)
+			return ZEK_OK;
+		for (j = 0; j < norm[next].nvalues; j++)
+			(*out)[(*n)++] = norm[next].values[j];
+		prev = &t->fields[next];
+	}
+}
+
+/* What a create writes besides the request's row: its log, values and
+ * report counts. */
+static enum zek_rc
+insert_parts(struct zctx *ctx, const struct store_request *r,
+    const struct store_reqtype *st, const struct reqtype *t,
+    const struct field_value *norm)
+{
+	struct store_activity created;
+	const char **services;
+	size_t i, j, nservices;
+	enum zek_rc rc;
+
+	rc = log_created(ctx, r, &created);
+	for (i = 0; rc == ZEK_OK && i < t->nfields; i++)
+		for (j = 0; rc == ZEK_OK && j < norm[i].nvalues; j++)
+			rc = store_value_insert(ctx->db, r->id,
+			    t->fields[i].key, (int64_t)j, norm[i].values[j]);
+	/* Counted in the reports with the Online-Dienste it names. */
+	if (rc == ZEK_OK)
+		rc = services_named(ctx, t, norm, &services, &nservices);
+	if (rc == ZEK_OK)
+		rc = core_report_created(ctx, r, st, &created, services,
+		    nservices);
+	return rc;
 }
 
 /* The writing half of create: one transaction. */
@@ -239,15 +303,17 @@ insert_request(struct zctx *ctx, const struct user *user,
     const char **tokens, size_t ntokens, struct core_errs *errs,
     const char **key_out)
 {
+	const struct store_reqtype *st;
+	const struct store_desk *d;
+	struct store_request_sla sla;
 	struct store_request r;
-	struct store_desk *d;
 	const char *title;
 	enum zek_rc rc;
-	int64_t number, id;
-	size_t i, j;
+	int64_t number;
+	size_t i;
 	char *key = NULL;
 
-	rc = store_desk_by_id(ctx->db, ctx->arena, t->desk_id, &d);
+	rc = core_reqtype_stored(ctx, t->id, &st, &d);
 	if (rc != ZEK_OK)
 		return rc;
 	rc = store_begin(ctx->db);
@@ -278,21 +344,16 @@ insert_request(struct zctx *ctx, const struct user *user,
 		.title = title != NULL ? title : t->name,
 		.created_at = ctx->now_ms,
 		.updated_at = ctx->now_ms,
+		.sla = &sla,
 	};
-	rc = store_request_insert(ctx->db, &r, &id);
+	rc = core_request_sla_initial(ctx, st, r.created_at, &sla);
 	if (rc == ZEK_OK)
-		rc = log_created(ctx, &r, id);
+		rc = store_request_insert(ctx->db, &r, &r.id);
 	if (rc == ZEK_OK)
-		rc = core_request_sla_created(ctx, id, r.type_id, r.created_at);
-	for (i = 0; rc == ZEK_OK && i < t->nfields; i++)
-		for (j = 0; rc == ZEK_OK && j < norm[i].nvalues; j++)
-			rc = store_value_insert(ctx->db, id, t->fields[i].key,
-			    (int64_t)j, norm[i].values[j]);
-	/* Counted in the reports with the Online-Dienste it names. */
-	if (rc == ZEK_OK)
-		rc = core_report_request(ctx, id);
+		rc = insert_parts(ctx, &r, st, t, norm);
 	for (i = 0; rc == ZEK_OK && i < ntokens; i++) {
-		rc = store_attachment_attach(ctx->db, user->id, tokens[i], id);
+		rc = store_attachment_attach(ctx->db, user->id, tokens[i],
+		    r.id);
 		if (rc == ZEK_NOTFOUND) {
 			/* Purged since it was checked. */
 			rc = err_add_key(ctx, errs, ATTACHMENT_FIELD,
@@ -303,7 +364,7 @@ insert_request(struct zctx *ctx, const struct user *user,
 	}
 	/* Mails in the same transaction: none is lost, none tells a lie. */
 	if (rc == ZEK_OK)
-		rc = core_notify_created(ctx, id, user);
+		rc = core_notify_created(ctx, r.id, user);
 out:
 	rc = store_finish(ctx->db, rc);
 	if (rc == ZEK_OK)
@@ -589,7 +650,7 @@ struct views_data {
 	size_t nmuted;
 	struct store_id_time *since;
 	size_t nsince;
-	struct store_desk **desks; /* each read once */
+	const struct store_desk **desks; /* each read once */
 	size_t ndesks;
 };
 
@@ -649,7 +710,7 @@ object_of(const struct views_data *d, int64_t id)
 
 static enum zek_rc
 desk_of(struct zctx *ctx, struct views_data *d, int64_t id,
-    struct store_desk **out)
+    const struct store_desk **out)
 {
 	size_t i, cap = d->ndesks;
 	enum zek_rc rc;
@@ -659,7 +720,7 @@ desk_of(struct zctx *ctx, struct views_data *d, int64_t id,
 			*out = d->desks[i];
 			return ZEK_OK;
 		}
-	rc = store_desk_by_id(ctx->db, ctx->arena, id, out);
+	rc = core_desk_get(ctx, id, out);
 	if (rc != ZEK_OK)
 		return rc;
 	d->desks = core_grow(ctx, d->desks, d->ndesks, &cap, sizeof(*d->desks));
@@ -946,14 +1007,15 @@ view_build(struct zctx *ctx, const struct user *user, struct views_data *d,
 {
 	const struct store_value *vals;
 	struct request_view *v;
-	struct store_desk *desk;
+	const struct store_desk *desk;
 	struct reqtype *t;
 	enum zek_rc rc;
 	size_t i, nv;
 
-	rc = desk_of(ctx, d, r->desk_id, &desk);
+	/* The type first: its desk is then read with it (core_desk_get). */
+	rc = core_reqtype_load(ctx, r->type_id, lang, &t);
 	if (rc == ZEK_OK)
-		rc = core_reqtype_load(ctx, r->type_id, lang, &t);
+		rc = desk_of(ctx, d, r->desk_id, &desk);
 	if (rc != ZEK_OK)
 		return rc;
 	v = arena_calloc(ctx->arena, 1, sizeof(*v));

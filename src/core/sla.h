@@ -55,6 +55,8 @@ struct sla_result {
 };
 
 struct store_activity;
+struct store_request_sla;
+struct store_reqtype;
 
 /* A request's activity rows (store_activity_by_request, oldest first) as
  * the events goals are measured by, into out (room for n): created; a
@@ -95,8 +97,8 @@ int core_request_sla(struct zctx *ctx, const struct user *user,
  * The queues' copy of a request's service levels (requests.sla_*, see
  * store_request_sla): worked out as of ctx->now_ms whenever the goals'
  * events happen, inside the caller's transaction.
- * _created: for a request just created (its only event), without reading
- * its log; _refresh: from its log (a public reply by staff, a status
+ * _initial: for a request about to be created (its only event), for its
+ * INSERT (store_request.sla); _refresh: from its log (a public reply by staff, a status
  * change); _stale: up to a batch of the requests marked stale (a type's
  * goals changed, or older than the columns), each in a scope of its own,
  * adding to *done; *more when the batch was full.
@@ -105,8 +107,8 @@ int core_request_sla(struct zctx *ctx, const struct user *user,
  * ctx->arena: what its goals and its report counts are worked out from. */
 enum zek_rc core_request_log(struct zctx *ctx, int64_t request_id,
     struct store_activity **rows, size_t *n);
-int core_request_sla_created(struct zctx *ctx, int64_t request_id,
-    int64_t type_id, int64_t created_at);
+int core_request_sla_initial(struct zctx *ctx, const struct store_reqtype *t,
+    int64_t created_at, struct store_request_sla *out);
 int core_request_sla_refresh(struct zctx *ctx, int64_t request_id);
 enum zek_rc core_sla_refresh_stale(struct zctx *ctx, int64_t *done, bool *more);
 

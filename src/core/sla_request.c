@@ -140,21 +140,35 @@ fold_goal(bool has, const struct sla_result *r, struct store_request_sla *q)
 	}
 }
 
-/* Works the queue's columns out from the events and stores them. */
+/* Works the queue's columns out from the events. */
+static int
+fold_goals(struct zctx *ctx, const struct store_reqtype *t,
+    const struct sla_event *ev, size_t nev, struct store_request_sla *q)
+{
+	struct request_sla r;
+	int rc;
+
+	*q = (struct store_request_sla){ .due_at = STORE_SLA_NEVER,
+		.breach_at = STORE_SLA_NEVER };
+	rc = both_goals(ctx, t, ev, nev, &r);
+	if (rc != ZEK_OK)
+		return rc;
+	fold_goal(r.has_response, &r.response, q);
+	fold_goal(r.has_resolution, &r.resolution, q);
+	return ZEK_OK;
+}
+
+/* ... and stores them. */
 static int
 store_goals(struct zctx *ctx, int64_t request_id, const struct store_reqtype *t,
     const struct sla_event *ev, size_t nev)
 {
-	struct store_request_sla q = { .due_at = STORE_SLA_NEVER,
-		.breach_at = STORE_SLA_NEVER };
-	struct request_sla r;
+	struct store_request_sla q;
 	int rc;
 
-	rc = both_goals(ctx, t, ev, nev, &r);
+	rc = fold_goals(ctx, t, ev, nev, &q);
 	if (rc != ZEK_OK)
 		return rc;
-	fold_goal(r.has_response, &r.response, &q);
-	fold_goal(r.has_resolution, &r.resolution, &q);
 	return store_request_set_sla(ctx->db, request_id, &q);
 }
 
@@ -165,17 +179,14 @@ has_goals(const struct store_reqtype *t)
 }
 
 int
-core_request_sla_created(struct zctx *ctx, int64_t request_id, int64_t type_id,
-    int64_t created_at)
+core_request_sla_initial(struct zctx *ctx, const struct store_reqtype *t,
+    int64_t created_at, struct store_request_sla *out)
 {
 	const struct sla_event ev = { created_at, SLA_CREATED };
-	struct store_reqtype *t;
-	int rc;
 
-	rc = store_reqtype_get(ctx->db, ctx->arena, type_id, &t);
-	if (rc != ZEK_OK || !has_goals(t))
-		return rc; /* the columns say "never" already */
-	return store_goals(ctx, request_id, t, &ev, 1);
+	*out = (struct store_request_sla){ .due_at = STORE_SLA_NEVER,
+		.breach_at = STORE_SLA_NEVER };
+	return has_goals(t) ? fold_goals(ctx, t, &ev, 1, out) : ZEK_OK;
 }
 
 int

@@ -39,18 +39,25 @@ enum zek_rc
 store_request_insert(struct store_conn *c, const struct store_request *r,
     int64_t *id_out)
 {
+	static const struct store_request_sla none = {
+		.due_at = STORE_SLA_NEVER,
+		.breach_at = STORE_SLA_NEVER
+	};
+	const struct store_request_sla *sla = r->sla != NULL ? r->sla : &none;
 	int64_t id;
 	enum zek_rc rc;
 
 	rc = sq_query_i64(c, &id,
 	    "INSERT INTO requests (desk_id, number, "
 	    "issue_key, type_id, reporter_id, creator_id, shared_org_id, status, "
-	    "resolution, title, created_at, updated_at, customer_updated_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) "
-	    "RETURNING id",
-	    "iitiiiItttii", r->desk_id, r->number, r->key, r->type_id,
+	    "resolution, title, created_at, updated_at, customer_updated_at, "
+	    "sla_due_at, sla_due_goal_ms, sla_breach_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, "
+	    "?13, ?14, ?15) RETURNING id",
+	    "iitiiiItttiiiii", r->desk_id, r->number, r->key, r->type_id,
 	    r->reporter_id, r->creator_id, r->shared_org_id, r->status,
-	    sq_nz(r->resolution), r->title, r->created_at, r->updated_at);
+	    sq_nz(r->resolution), r->title, r->created_at, r->updated_at,
+	    sla->due_at, sla->due_goal_ms, sla->breach_at);
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 	return rc;

@@ -866,6 +866,7 @@ test_queue_sla(void **state)
 	t->sla_response_minutes = 60;
 	t->sla_resolution_minutes = 8 * 60;
 	assert_int_equal(store_reqtype_update(env->ctx.db, t), ZEK_OK);
+	env->ctx.types = NULL; /* read anew, as by the next HTTP request */
 	/* The open requests made before the goals are worked out again. */
 	assert_int_equal(store_requests_mark_sla_stale(env->ctx.db, T_FRAGE),
 	    ZEK_OK);
