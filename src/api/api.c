@@ -359,18 +359,10 @@ int
 api_reply_page(struct req *rq, const struct api_page *pg, json_t *all,
     const char *const *keep)
 {
+	size_t total = json_array_size(all);
 	json_t *values;
-	size_t i, total;
 
-	if (all == NULL)
-		return ZEK_NOMEM;
-	total = json_array_size(all);
-	values = json_array();
-	for (i = (size_t)pg->start;
-	     values != NULL && i < total && i < (size_t)(pg->start + pg->limit);
-	     i++)
-		json_array_append(values, json_array_get(all, i));
-	json_decref(all);
+	values = api_json_slice(all, (size_t)pg->start, (size_t)pg->limit);
 	if (values == NULL)
 		return ZEK_NOMEM;
 	return api_reply_page_of(rq, pg, values,

@@ -312,3 +312,18 @@ api_page_json(json_t *values, int64_t start, int64_t limit, bool is_last,
 	}
 	return page;
 }
+
+json_t *
+api_json_slice(json_t *all, size_t start, size_t limit)
+{
+	size_t i, total = json_array_size(all);
+	json_t *values = all != NULL ? json_array() : NULL;
+
+	for (i = start; values != NULL && i < total && i - start < limit; i++)
+		if (json_array_append(values, json_array_get(all, i)) != 0) {
+			json_decref(values);
+			values = NULL;
+		}
+	json_decref(all);
+	return values;
+}

@@ -90,6 +90,10 @@ json_t *api_date_json(int64_t ms, const char *tz, const char *lang);
 json_t *api_user_json(const char *base, int64_t id, const char *email,
     const char *display_name, const char *tz);
 
+/* A new array of at most `limit` of all's elements from `start` on; all
+ * is released either way. NULL when out of memory (or all is NULL). */
+json_t *api_json_slice(json_t *all, size_t start, size_t limit);
+
 /* The paging envelope {"_expands": [], "size", "start", "limit",
  * "isLastPage", "_links": {"base", "context", "self", "next"?, "prev"?},
  * "values"}; next and prev are left out when NULL. `values` (an array) is

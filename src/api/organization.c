@@ -326,6 +326,15 @@ api_org_users_remove(struct req *rq)
 
 /* ---- /servicedesk/{serviceDeskId}/customer|organization ---- */
 
+/* A desk's list for staff: the page asked for and the desk exist (else
+ * the answer is made). */
+static bool
+desk_page(struct req *rq, struct api_page *pg)
+{
+	return staff(rq) && api_page_parse(rq, pg) == ZEK_OK &&
+	    api_desk_load(rq, NULL) == ZEK_OK;
+}
+
 /* GET .../servicedesk/{id}/customer?query=: every customer. */
 int
 api_desk_customers(struct req *rq)
@@ -335,8 +344,7 @@ api_desk_customers(struct req *rq)
 	json_t *all;
 	int rc;
 
-	if (!staff(rq) || api_page_parse(rq, &pg) != ZEK_OK ||
-	    api_desk_load(rq, NULL) != ZEK_OK)
+	if (!desk_page(rq, &pg))
 		return ZEK_OK;
 	all = customers_json(rq, &pg, 0, req_query(rq, "query"), &rc);
 	return all != NULL ? api_reply_page(rq, &pg, all, keep) : rc;
@@ -365,8 +373,7 @@ api_desk_orgs(struct req *rq)
 	json_t *all;
 	int rc;
 
-	if (!staff(rq) || api_page_parse(rq, &pg) != ZEK_OK ||
-	    api_desk_load(rq, NULL) != ZEK_OK)
+	if (!desk_page(rq, &pg))
 		return ZEK_OK;
 	all = orgs_json(rq, &pg, NULL, &rc);
 	return all != NULL ? api_reply_page(rq, &pg, all, NULL) : rc;

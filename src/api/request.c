@@ -21,6 +21,7 @@
 #include "lib/str.h"
 #include "lib/utf8.h"
 #include "render/i18n.h"
+#include "render/jsonalloc.h"
 #include "render/markdown.h"
 
 #define SCRATCH_MAX (16u << 20) /* one page of the list walk */
@@ -45,16 +46,12 @@ api_nested_page(struct req *rq, const struct request_view *v, const char *what,
 	const char *self = api_request_url(rq, v,
 	    arena_printf(rq->arena, "/%s", what));
 	const char *next = NULL;
+	size_t total = json_array_size(all);
 	json_t *values;
-	size_t i, total;
 
-	if (all == NULL)
+	values = api_json_slice(all, 0, API_PAGE_LIMIT);
+	if (values == NULL)
 		return NULL;
-	total = json_array_size(all);
-	values = json_array();
-	for (i = 0; values != NULL && i < total && i < API_PAGE_LIMIT; i++)
-		json_array_append(values, json_array_get(all, i));
-	json_decref(all);
 	if (total > API_PAGE_LIMIT)
 		next = arena_printf(rq->arena, "%s?start=%d&limit=%d", self,
 		    API_PAGE_LIMIT, API_PAGE_LIMIT);
@@ -135,14 +132,13 @@ api_field_errors(struct req *rq, const struct field_error *errs, size_t n,
 		if (i == 0)
 			body = api_error_body(msg, errs[i].key, field);
 	}
-	if (body == NULL || all == NULL || by_field == NULL) {
+	if (!jsonalloc_take(body,
+	        (const struct json_member[]){ { "errorMessages", all },
+	            { "errors", by_field } },
+	        2)) {
 		json_decref(body);
-		json_decref(all);
-		json_decref(by_field);
 		return ZEK_NOMEM;
 	}
-	json_object_set_new(body, "errorMessages", all);
-	json_object_set_new(body, "errors", by_field);
 	return api_reply(rq, http_status_of_errors(errs, n, 400), body);
 }
 

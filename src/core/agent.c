@@ -88,23 +88,8 @@ agent_queue_from_code(const char *code, enum agent_queue *out)
 	return false;
 }
 
-const char *
-agent_sort_code(enum agent_sort s)
-{
-	return s < AGENT_SORT_MAX ? sort_codes[s] : "";
-}
-
-bool
-agent_sort_from_code(const char *code, enum agent_sort *out)
-{
-	for (size_t i = 0; i < AGENT_SORT_MAX; i++) {
-		if (str_eq(code, sort_codes[i])) {
-			*out = (enum agent_sort)i;
-			return true;
-		}
-	}
-	return false;
-}
+STR_TABLE_FUNCS(enum agent_sort, sort_codes, AGENT_SORT_MAX, agent_sort_code,
+    agent_sort_from_code)
 
 enum agent_sort
 agent_queue_default_sort(enum agent_queue q)

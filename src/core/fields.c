@@ -18,25 +18,8 @@ static const char *const kind_names[FIELD_KIND_MAX] = {
 	[FIELD_ATTACHMENT] = "attachment",
 };
 
-const char *
-field_kind_name(enum field_kind k)
-{
-	return k < FIELD_KIND_MAX ? kind_names[k] : "";
-}
-
-bool
-field_kind_from_name(const char *name, enum field_kind *out)
-{
-	size_t i;
-
-	for (i = 0; i < FIELD_KIND_MAX; i++) {
-		if (str_eq(name, kind_names[i])) {
-			*out = (enum field_kind)i;
-			return true;
-		}
-	}
-	return false;
-}
+STR_TABLE_FUNCS(enum field_kind, kind_names, FIELD_KIND_MAX, field_kind_name,
+    field_kind_from_name)
 
 /* A request type's rows as read in a call: each language's reqtype is
  * made from them, and the create reads the type's own row from them. */

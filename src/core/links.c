@@ -20,23 +20,8 @@ static const char *const codes[LINK_KIND_MAX] = {
 	[LINK_RELATES] = "relates",
 };
 
-const char *
-link_kind_code(enum link_kind k)
-{
-	return k < LINK_KIND_MAX ? codes[k] : "";
-}
-
-bool
-link_kind_from_code(const char *code, enum link_kind *out)
-{
-	for (size_t i = 0; i < LINK_KIND_MAX; i++) {
-		if (str_eq(code, codes[i])) {
-			*out = (enum link_kind)i;
-			return true;
-		}
-	}
-	return false;
-}
+STR_TABLE_FUNCS(enum link_kind, codes, LINK_KIND_MAX, link_kind_code,
+    link_kind_from_code)
 
 /* The same link seen from its other request. */
 static enum link_kind

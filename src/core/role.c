@@ -11,26 +11,7 @@ static const char *const codes[ROLE_MAX] = {
 	[ROLE_ADMIN] = "admin",
 };
 
-const char *
-role_code(enum role r)
-{
-	return r < ROLE_MAX ? codes[r] : "";
-}
-
-bool
-role_from_code(const char *code, enum role *out)
-{
-	enum role r;
-
-	if (str_empty(code))
-		return false;
-	for (r = ROLE_CUSTOMER; r < ROLE_MAX; r++)
-		if (str_eq(code, codes[r])) {
-			*out = r;
-			return true;
-		}
-	return false;
-}
+STR_TABLE_FUNCS(enum role, codes, ROLE_MAX, role_code, role_from_code)
 
 enum role
 role_decode(const char *stored)

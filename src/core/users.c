@@ -31,15 +31,7 @@ core_lang(const char *lang)
 void *
 core_grow(struct zctx *ctx, void *arr, size_t n, size_t *cap, size_t size)
 {
-	size_t ncap;
-
-	if (n < *cap)
-		return arr;
-	ncap = *cap == 0 ? 8 : *cap * 2;
-	arr = arena_realloc(ctx->arena, arr, *cap * size, ncap * size);
-	if (arr != NULL)
-		*cap = ncap;
-	return arr;
+	return arena_grow(ctx->arena, arr, n, cap, size);
 }
 
 enum zek_rc

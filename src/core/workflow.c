@@ -97,25 +97,8 @@ static const char *const action_codes[WF_ACTION_MAX] = {
 	[WF_AUTO_CLOSE] = "auto_close",
 };
 
-const char *
-wf_action_code(enum wf_action a)
-{
-	return a < WF_ACTION_MAX ? action_codes[a] : "";
-}
-
-bool
-wf_action_from_code(const char *code, enum wf_action *out)
-{
-	size_t i;
-
-	for (i = 0; i < WF_ACTION_MAX; i++) {
-		if (str_eq(code, action_codes[i])) {
-			*out = (enum wf_action)i;
-			return true;
-		}
-	}
-	return false;
-}
+STR_TABLE_FUNCS(enum wf_action, action_codes, WF_ACTION_MAX, wf_action_code,
+    wf_action_from_code)
 
 bool
 wf_solution_pending(enum status st, enum resolution res)

@@ -78,6 +78,26 @@ set_phase(struct guard_conn *g, int phase)
 }
 
 void
+guard_peer_ip(struct MHD_Connection *conn, char *ip, size_t n)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+	const void *addr = NULL;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	sa = ci != NULL ? ci->client_addr : NULL;
+	if (sa != NULL && sa->sa_family == AF_INET)
+		addr = &((const struct sockaddr_in *)(const void *)sa)
+		            ->sin_addr;
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		addr = &((const struct sockaddr_in6 *)(const void *)sa)
+		            ->sin6_addr;
+	if (addr == NULL ||
+	    inet_ntop(sa->sa_family, addr, ip, (socklen_t)n) == NULL)
+		str_lcpy(ip, "-", n);
+}
+
+void
 guard_on_connection(void *cls, struct MHD_Connection *conn,
     void **socket_context, enum MHD_ConnectionNotificationCode code)
 {
@@ -108,21 +128,7 @@ guard_on_connection(void *cls, struct MHD_Connection *conn,
 		return;
 	}
 	g->fd = ci->connect_fd;
-	str_lcpy(g->ip, "-", sizeof(g->ip));
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci != NULL && ci->client_addr != NULL) {
-		const struct sockaddr *sa = ci->client_addr;
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET,
-			    &((const struct sockaddr_in *)(const void *)sa)
-			         ->sin_addr,
-			    g->ip, sizeof(g->ip));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6,
-			    &((const struct sockaddr_in6 *)(const void *)sa)
-			         ->sin6_addr,
-			    g->ip, sizeof(g->ip));
-	}
+	guard_peer_ip(conn, g->ip, sizeof(g->ip));
 	set_phase(g, PHASE_WAIT);
 	pthread_mutex_lock(&guard_lock);
 	g->next = guard_head;

@@ -12,6 +12,9 @@
 
 struct req;
 
+/* The peer's address as text in ip (n bytes, INET6_ADDRSTRLEN is
+ * enough), "-" when it has none (a Unix socket) or it does not fit. */
+void guard_peer_ip(struct MHD_Connection *conn, char *ip, size_t n);
 /* Starts the watchdog thread that shuts down connections over their time
  * limits (cfg->header_timeout_s, cfg->body_min_rate); cfg must outlive
  * guard_stop. Returns a zek_rc. */

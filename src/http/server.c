@@ -183,7 +183,6 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 {
 	struct arena *a;
 	struct req *rq;
-	const union MHD_ConnectionInfo *ci;
 	char ip[INET6_ADDRSTRLEN] = "-";
 
 	http_fallback_init(); /* once: the answer when nothing else can be built */
@@ -204,20 +203,7 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 	rq->started_us = now_us();
 	atomic_fetch_add(&requests_total, 1);
 	buf_init(&rq->body, app->cfg.max_body_bytes);
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci != NULL && ci->client_addr != NULL) {
-		const struct sockaddr *sa = ci->client_addr;
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET,
-			    &((const struct sockaddr_in *)(const void *)sa)
-			         ->sin_addr,
-			    ip, sizeof(ip));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6,
-			    &((const struct sockaddr_in6 *)(const void *)sa)
-			         ->sin6_addr,
-			    ip, sizeof(ip));
-	}
+	guard_peer_ip(conn, ip, sizeof(ip));
 	{
 		char client[INET6_ADDRSTRLEN];
 		proxy_client_ip(&app->proxies, ip,

@@ -259,3 +259,19 @@ arena_fail_after(struct arena *a, long n)
 	a->failing = 0;
 	a->counted = n > 0 ? 0 : -1;
 }
+
+void *
+arena_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size)
+{
+	size_t ncap;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap == 0 ? 8 : *cap * 2;
+	if (ncap < *cap || size == 0 || ncap > SIZE_MAX / size)
+		return NULL;
+	arr = arena_realloc(a, arr, *cap * size, ncap * size);
+	if (arr != NULL)
+		*cap = ncap;
+	return arr;
+}

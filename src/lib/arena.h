@@ -21,6 +21,11 @@ void *arena_alloc(struct arena *a, size_t n);
 void *arena_calloc(struct arena *a, size_t count, size_t size);
 /* Grows a block that came from this arena; the old contents are kept. */
 void *arena_realloc(struct arena *a, void *old, size_t oldn, size_t newn);
+/* Room for element n of the array arr (of *cap elements of `size` bytes):
+ * arr itself while n < *cap, else a copy twice as large (8 at first) with
+ * *cap updated. NULL when out of memory or on overflow (arr stays valid). */
+void *arena_grow(struct arena *a, void *arr, size_t n, size_t *cap,
+    size_t size);
 
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);

@@ -104,3 +104,22 @@ str_hexval(char c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+int
+str_table_find(const char *const *table, size_t n, const char *code)
+{
+	size_t i;
+
+	if (str_empty(code))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (table[i] != NULL && strcmp(table[i], code) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+str_table_at(const char *const *table, size_t n, size_t i)
+{
+	return i < n && table[i] != NULL ? table[i] : "";
+}

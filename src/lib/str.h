@@ -24,4 +24,28 @@ size_t str_lcpy(char *dst, const char *src, size_t size);
 /* The value of one hexadecimal digit, or -1. */
 int str_hexval(char c);
 
+/* The index of `code` among the n codes of `table`, or -1; NULL and ""
+ * match no entry. */
+int str_table_find(const char *const *table, size_t n, const char *code);
+/* table[i], or "" when i is out of range or the entry is NULL. */
+const char *str_table_at(const char *const *table, size_t n, size_t i);
+
+/*
+ * The two functions of an enum whose values are named by a table of
+ * codes, defined once: name(v) gives v's code ("" when out of range) and
+ * from(code, &v) finds it, false for an unknown code.
+ */
+#define STR_TABLE_FUNCS(type, table, n, name, from) \
+	const char *name(type v) \
+	{ \
+		return str_table_at((table), (n), (size_t)v); \
+	} \
+	bool from(const char *code, type *out) \
+	{ \
+		int i_ = str_table_find((table), (n), code); \
+		if (i_ >= 0) \
+			*out = (type)i_; \
+		return i_ >= 0; \
+	}
+
 #endif

@@ -267,3 +267,20 @@ jsonalloc_init(void)
 	pthread_once(&setup_once, setup_counted);
 #endif
 }
+
+bool
+jsonalloc_take(json_t *obj, const struct json_member *m, size_t n)
+{
+	bool all = obj != NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		all = all && m[i].value != NULL;
+	for (i = 0; i < n; i++) {
+		if (all)
+			json_object_set_new(obj, m[i].key, m[i].value);
+		else
+			json_decref(m[i].value);
+	}
+	return all;
+}

@@ -30,6 +30,17 @@ bool jsonalloc_failed(void);
  * closing quote). Keeps a failure recorded before. Free with free(). */
 char *jsonalloc_dumps(const json_t *v, size_t flags);
 
+/* A value to put into an object under a key (jsonalloc_take). */
+struct json_member {
+	const char *key;
+	json_t *value;
+};
+
+/* Puts the n values into obj under their keys, taking them; when any of
+ * them is NULL (its allocation failed) none is set, all are released and
+ * false is returned, so the caller answers "out of memory" once. */
+bool jsonalloc_take(json_t *obj, const struct json_member *m, size_t n);
+
 #ifdef ZEK_TEST_HOOKS
 /* Test hook: from now on, on the calling thread, the n-th jansson
  * allocation fails (that one only: a moment of memory pressure that code

@@ -821,15 +821,7 @@ sq_col_blob(struct sq_row *r, size_t *len)
 void *
 sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size)
 {
-	size_t ncap;
-
-	if (n < *cap)
-		return arr;
-	ncap = *cap == 0 ? 8 : *cap * 2;
-	arr = arena_realloc(a, arr, *cap * size, ncap * size);
-	if (arr != NULL)
-		*cap = ncap;
-	return arr;
+	return arena_grow(a, arr, n, cap, size);
 }
 
 /* sq_collect_ids and sq_collect_ids_with: `arg` bound first when has_arg. */

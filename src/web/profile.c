@@ -12,6 +12,7 @@
 #include "lib/str.h"
 #include "lib/utf8.h"
 #include "render/i18n.h"
+#include "render/jsonalloc.h"
 #include "render/time.h"
 
 #define PROFILE_URL "/servicedesk/customer/user/profile"
@@ -257,15 +258,11 @@ profile_page(struct req *rq, unsigned status, const struct profile_state *st)
 	edit = edit_json(rq, st);
 	prefs = prefs_json(rq, st);
 	tokens = tokens_json(rq, st);
-	if (edit == NULL || prefs == NULL || tokens == NULL) {
-		json_decref(edit);
-		json_decref(prefs);
-		json_decref(tokens);
+	if (!jsonalloc_take(page,
+	        (const struct json_member[]){ { "profile", edit },
+	            { "prefs", prefs }, { "tokens", tokens } },
+	        3))
 		return ZEK_NOMEM;
-	}
-	json_object_set_new(page, "profile", edit);
-	json_object_set_new(page, "prefs", prefs);
-	json_object_set_new(page, "tokens", tokens);
 	if (st->notice_key != NULL)
 		json_object_set_new(page, "notice",
 		    json_string(web_t(rq, st->notice_key)));

@@ -13,6 +13,7 @@
 #include "core/validate.h"
 #include "core/workflow.h"
 #include "lib/str.h"
+#include "render/jsonalloc.h"
 #include "render/markdown.h"
 
 /* A catalog sentence as a list of {text, strong}: the values of its
@@ -355,15 +356,11 @@ web_comment_form_fields(struct req *rq, json_t *form, const char *label,
 	if (files != NULL && fe != NULL)
 		json_object_set_new(files, "error",
 		    json_string(http_error_text(rq, fe)));
-	if (body == NULL || files == NULL || elist == NULL) {
-		json_decref(body);
-		json_decref(files);
-		json_decref(elist);
+	if (!jsonalloc_take(form,
+	        (const struct json_member[]){ { "body", body },
+	            { "files", files }, { "errors", elist } },
+	        3))
 		return ZEK_NOMEM;
-	}
-	json_object_set_new(form, "body", body);
-	json_object_set_new(form, "files", files);
-	json_object_set_new(form, "errors", elist);
 	json_object_set_new(form, "has_errors", json_boolean(nerrs > 0));
 	return ZEK_OK;
 }

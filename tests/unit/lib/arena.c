@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/arena.h"
+#include "lib/str.h"
 #include "lib/buf.h"
 #include "lib/utf8.h"
 #include "lib/zek.h"
@@ -191,6 +192,50 @@ test_buf_put_percent(void **state)
 	buf_free(&b);
 }
 
+/* Room for one more element: the same array while it lasts, twice the
+ * size after, and NULL (the old array kept) where the size overflows. */
+static void
+test_grow(void **state)
+{
+	struct arena *a = arena_new(1 << 20);
+	size_t cap = 0, i;
+	int *v = NULL, *w;
+
+	(void)state;
+	for (i = 0; i < 20; i++) {
+		v = arena_grow(a, v, i, &cap, sizeof(*v));
+		assert_non_null(v);
+		v[i] = (int)i;
+	}
+	assert_int_equal(cap, 32);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(v[i], (int)i);
+	w = arena_grow(a, v, 20, &cap, sizeof(*v));
+	assert_ptr_equal(w, v);
+	cap = SIZE_MAX / 2 + 1;
+	assert_null(arena_grow(a, v, cap, &cap, sizeof(*v)));
+	assert_int_equal(cap, SIZE_MAX / 2 + 1);
+	arena_free(a);
+}
+
+/* The enum tables: a code's index, none for unknown, NULL or "" codes. */
+static void
+test_str_table(void **state)
+{
+	static const char *const t[] = { "", "agent", NULL, "admin" };
+
+	(void)state;
+	assert_int_equal(str_table_find(t, 4, "agent"), 1);
+	assert_int_equal(str_table_find(t, 4, "admin"), 3);
+	assert_int_equal(str_table_find(t, 3, "admin"), -1);
+	assert_int_equal(str_table_find(t, 4, ""), -1);
+	assert_int_equal(str_table_find(t, 4, NULL), -1);
+	assert_int_equal(str_table_find(t, 4, "Agent"), -1);
+	assert_string_equal(str_table_at(t, 4, 1), "agent");
+	assert_string_equal(str_table_at(t, 4, 2), "");
+	assert_string_equal(str_table_at(t, 4, 4), "");
+}
+
 int
 main(void)
 {
@@ -205,6 +250,8 @@ main(void)
 		cmocka_unit_test(test_buf_put_percent),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_utf8_fold),
+		cmocka_unit_test(test_grow),
+		cmocka_unit_test(test_str_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
