@@ -404,7 +404,7 @@ answer_stranger(struct zctx *ctx, const struct inbound_msg *m)
 	int64_t sent = 0;
 	enum zek_rc rc;
 
-	rc = store_outbox_count_to(ctx->db, NOTIFY_MAIL_UNKNOWN, m->from_addr,
+	rc = store_outbox_count_stranger(ctx->db, m->from_addr,
 	    ctx->now_ms - UNKNOWN_ANSWER_EVERY_MS, &sent);
 	if (rc != ZEK_OK || sent > 0)
 		return rc;

@@ -960,9 +960,10 @@ enum zek_rc store_outbox_claim(struct store_conn *c, int64_t id,
 /* One mail with payload and raw message. */
 enum zek_rc store_outbox_get(struct store_conn *c, struct arena *a, int64_t id,
     struct store_mail **out);
-/* How many mails of `event` went to `to_addr` (any ASCII case) since
- * `since` (a rate limit for answers to strangers, core/inbound.c). */
-enum zek_rc store_outbox_count_to(struct store_conn *c, const char *event,
+/* How many answers to strangers (event "mail_unknown", core/notify.h)
+ * went to `to_addr` (any ASCII case) since `since`: their rate limit
+ * (core/inbound.c). The index holds those mails only. */
+enum zek_rc store_outbox_count_stranger(struct store_conn *c,
     const char *to_addr, int64_t since, int64_t *out);
 /* The mail with this Message-ID ("<...>"), without the raw message;
  * ZEK_NOTFOUND if zek sent none such (incoming replies, core/inbound.c). */
