@@ -165,9 +165,11 @@ memo_keep(struct zctx *ctx, const char *lang, struct reqtype *t,
 	return ZEK_OK;
 }
 
-enum zek_rc
-core_reqtype_load(struct zctx *ctx, int64_t type_id, const char *lang,
-    struct reqtype **out)
+/* The memo of the type in language lang, read (or made of the rows read
+ * for another language) when it is not there yet. */
+static enum zek_rc
+memo_load(struct zctx *ctx, int64_t type_id, const char *lang,
+    const struct reqtype_memo **out)
 {
 	const struct reqtype_memo *m;
 	struct reqtype_rows *read;
@@ -175,9 +177,8 @@ core_reqtype_load(struct zctx *ctx, int64_t type_id, const char *lang,
 	struct reqtype *t;
 	enum zek_rc rc;
 
-	lang = core_lang(lang);
 	if ((m = memo_find(ctx, type_id, lang)) != NULL) {
-		*out = m->t;
+		*out = m;
 		return ZEK_OK;
 	}
 	/* Another language of it read in this call: the same rows. */
@@ -193,7 +194,20 @@ core_reqtype_load(struct zctx *ctx, int64_t type_id, const char *lang,
 	if (rc == ZEK_OK)
 		rc = memo_keep(ctx, lang, t, rows);
 	if (rc == ZEK_OK)
-		*out = t;
+		*out = ctx->types;
+	return rc;
+}
+
+enum zek_rc
+core_reqtype_load(struct zctx *ctx, int64_t type_id, const char *lang,
+    struct reqtype **out)
+{
+	const struct reqtype_memo *m;
+	enum zek_rc rc;
+
+	rc = memo_load(ctx, type_id, core_lang(lang), &m);
+	if (rc == ZEK_OK)
+		*out = m->t;
 	return rc;
 }
 
@@ -219,19 +233,16 @@ enum zek_rc
 core_reqtype_stored(struct zctx *ctx, int64_t type_id,
     const struct store_reqtype **st, const struct store_desk **d)
 {
-	const struct reqtype_memo *m;
-	struct reqtype *t;
-	enum zek_rc rc;
+	const struct reqtype_memo *m = memo_find(ctx, type_id, NULL);
+	enum zek_rc rc = ZEK_OK;
 
-	if ((m = memo_find(ctx, type_id, NULL)) == NULL) {
-		rc = core_reqtype_load(ctx, type_id, NULL, &t);
-		if (rc != ZEK_OK)
-			return rc;
-		m = memo_find(ctx, type_id, NULL);
+	if (m == NULL)
+		rc = memo_load(ctx, type_id, core_lang(NULL), &m);
+	if (rc == ZEK_OK) {
+		*st = m->rows->st;
+		*d = m->rows->d;
 	}
-	*st = m->rows->st;
-	*d = m->rows->d;
-	return ZEK_OK;
+	return rc;
 }
 
 enum zek_rc

@@ -232,41 +232,41 @@ log_created(struct zctx *ctx, const struct store_request *r,
 	return store_activity_insert(ctx->db, e, NULL);
 }
 
+/* Fields by key, as strcmp orders them. */
+static int
+field_index_by_key(const void *a, const void *b, void *arg)
+{
+	const struct field *f = arg;
+
+	return strcmp(f[*(const size_t *)a].key, f[*(const size_t *)b].key);
+}
+
 /* The Online-Dienste a new request names, ordered by field key as the
  * store reads them back for the reports (store_report_service_values). */
 static enum zek_rc
 services_named(struct zctx *ctx, const struct reqtype *t,
     const struct field_value *norm, const char ***out, size_t *n)
 {
-	const struct field *f, *prev = NULL;
-	size_t i, j, total = 0;
+	size_t i, j, nf = 0, total = 0, *idx;
 
-	for (i = 0; i < t->nfields; i++)
-		total += norm[i].nvalues;
+	idx = arena_calloc(ctx->arena, t->nfields + 1, sizeof(*idx));
+	for (i = 0; idx != NULL && i < t->nfields; i++)
+		if (t->fields[i].kind == FIELD_OBJECT &&
+		    str_eq(t->fields[i].object_kind, "online_dienst")) {
+			idx[nf++] = i;
+			total += norm[i].nvalues;
+		}
 	*n = 0;
-	*out = arena_calloc(ctx->arena, total + 1, sizeof(**out));
+	*out = idx != NULL ?
+	    arena_calloc(ctx->arena, total + 1, sizeof(**out)) :
+	    NULL;
 	if (*out == NULL)
 		return ZEK_NOMEM;
-	/* Each round takes the field with the next key: types have few. */
-	for (;;) {
-		size_t next = t->nfields;
-
-		for (i = 0; i < t->nfields; i++) {
-			f = &t->fields[i];
-			if (f->kind != FIELD_OBJECT ||
-			    !str_eq(f->object_kind, "online_dienst") ||
-			    (prev != NULL && strcmp(f->key, prev->key) <= 0))
-				continue;
-			if (next == t->nfields ||
-			    strcmp(f->key, t->fields[next].key) < 0)
-				next = i;
-		}
-		if (next == t->nfields)
-			return ZEK_OK;
-		for (j = 0; j < norm[next].nvalues; j++)
-			(*out)[(*n)++] = norm[next].values[j];
-		prev = &t->fields[next];
-	}
+	qsort_r(idx, nf, sizeof(*idx), field_index_by_key, t->fields);
+	for (i = 0; i < nf; i++)
+		for (j = 0; j < norm[idx[i]].nvalues; j++)
+			(*out)[(*n)++] = norm[idx[i]].values[j];
+	return ZEK_OK;
 }
 
 /* What a create writes besides the request's row: its log, values and

@@ -148,8 +148,7 @@ fold_goals(struct zctx *ctx, const struct store_reqtype *t,
 	struct request_sla r;
 	int rc;
 
-	*q = (struct store_request_sla){ .due_at = STORE_SLA_NEVER,
-		.breach_at = STORE_SLA_NEVER };
+	*q = STORE_REQUEST_SLA_NONE;
 	rc = both_goals(ctx, t, ev, nev, &r);
 	if (rc != ZEK_OK)
 		return rc;
@@ -184,16 +183,14 @@ core_request_sla_initial(struct zctx *ctx, const struct store_reqtype *t,
 {
 	const struct sla_event ev = { created_at, SLA_CREATED };
 
-	*out = (struct store_request_sla){ .due_at = STORE_SLA_NEVER,
-		.breach_at = STORE_SLA_NEVER };
+	*out = STORE_REQUEST_SLA_NONE;
 	return has_goals(t) ? fold_goals(ctx, t, &ev, 1, out) : ZEK_OK;
 }
 
 int
 core_request_sla_refresh(struct zctx *ctx, int64_t request_id)
 {
-	const struct store_request_sla never = { .due_at = STORE_SLA_NEVER,
-		.breach_at = STORE_SLA_NEVER };
+	const struct store_request_sla never = STORE_REQUEST_SLA_NONE;
 	struct store_activity *rows;
 	struct store_reqtype *t;
 	struct store_request *r;

@@ -183,7 +183,7 @@ req_new(struct app *app, struct MHD_Connection *conn, const char *url,
 {
 	struct arena *a;
 	struct req *rq;
-	char ip[INET6_ADDRSTRLEN] = "-";
+	char ip[INET6_ADDRSTRLEN];
 
 	http_fallback_init(); /* once: the answer when nothing else can be built */
 	a = arena_new(app->cfg.max_body_bytes * 2 + REQ_ARENA_EXTRA);

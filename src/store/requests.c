@@ -39,11 +39,9 @@ enum zek_rc
 store_request_insert(struct store_conn *c, const struct store_request *r,
     int64_t *id_out)
 {
-	static const struct store_request_sla none = {
-		.due_at = STORE_SLA_NEVER,
-		.breach_at = STORE_SLA_NEVER
-	};
-	const struct store_request_sla *sla = r->sla != NULL ? r->sla : &none;
+	const struct store_request_sla sla = r->sla != NULL ?
+	    *r->sla :
+	    STORE_REQUEST_SLA_NONE;
 	int64_t id;
 	enum zek_rc rc;
 
@@ -57,7 +55,7 @@ store_request_insert(struct store_conn *c, const struct store_request *r,
 	    "iitiiiItttiiiii", r->desk_id, r->number, r->key, r->type_id,
 	    r->reporter_id, r->creator_id, r->shared_org_id, r->status,
 	    sq_nz(r->resolution), r->title, r->created_at, r->updated_at,
-	    sla->due_at, sla->due_goal_ms, sla->breach_at);
+	    sla.due_at, sla.due_goal_ms, sla.breach_at);
 	if (rc == ZEK_OK && id_out != NULL)
 		*id_out = id;
 	return rc;

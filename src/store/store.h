@@ -588,7 +588,7 @@ struct store_request {
 	int64_t updated_at;          /* any change, internal notes included */
 	int64_t customer_updated_at; /* the last change customers can see */
 	/* store_request_insert only: the service levels it starts with (NULL:
-	 * none run), so that a create writes its row once. */
+	 * STORE_REQUEST_SLA_NONE), so that a create writes its row once. */
 	const struct store_request_sla *sla;
 };
 
@@ -1315,6 +1315,11 @@ struct store_request_sla {
 	int64_t due_goal_ms;
 	int64_t breach_at;
 };
+/* The columns of a request with no goal running (a new request's unless
+ * its type has goals). */
+#define STORE_REQUEST_SLA_NONE \
+	((struct store_request_sla){ .due_at = STORE_SLA_NEVER, \
+	    .breach_at = STORE_SLA_NEVER })
 
 /* Stores them and clears the request's "stale" mark. */
 enum zek_rc store_request_set_sla(struct store_conn *c, int64_t request_id,
