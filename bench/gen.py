@@ -39,7 +39,7 @@ import time
 
 # Bump when the data this script writes changes: bench/run regenerates a
 # database whose stamp has another version.
-GEN_VERSION = 6
+GEN_VERSION = 7  # 7: participants carry created_at (migrations 0035/0027)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PASSWORD = 'bench'
@@ -382,8 +382,8 @@ class Writer:
                        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', self.reqs)
         db.executemany('INSERT INTO request_values (request_id, field_key, '
                        'position, value) VALUES (?, ?, ?, ?)', self.vals)
-        db.executemany('INSERT OR IGNORE INTO participants (request_id, user_id) '
-                       'VALUES (?, ?)', self.parts)
+        db.executemany('INSERT OR IGNORE INTO participants (request_id, user_id, '
+                       'created_at) VALUES (?, ?, ?)', self.parts)
         db.executemany('INSERT INTO comments (id, request_id, author_id, body, '
                        'public, created_at) VALUES (?, ?, ?, ?, ?, ?)', self.comments)
         db.executemany('INSERT INTO activity (id, request_id, actor_id, kind, '
@@ -522,9 +522,9 @@ def generate(db, args, rng, now):
             pool = by_org[org] if rng.random() < 0.8 else uids
             for p in set(rng.sample(pool, min(len(pool), rng.randint(1, 3)))):
                 if p != reporter:
-                    w.parts.append((i, p))
+                    w.parts.append((i, p, created))
         elif rng.random() < p_bench_part:
-            w.parts.append((i, bench_id))
+            w.parts.append((i, bench_id, created))
         w.act(i, creator, 'created', created,
               subject=reporter if reporter != creator else None, new='offen')
         if rng.random() < 0.2:

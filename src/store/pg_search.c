@@ -124,46 +124,59 @@
  * the union of at most ?3 rows from each way: when none of them reaches
  * ?3 the union is complete, else it has ?3 rows or more.
  */
+/* clang-format off: the SQL reads as SQL */
 #define V_WAY(FROM, WHO, ST, TAIL) \
 	"SELECT r.id FROM " FROM " WHERE " WHO ST L_TYPE TAIL
 #define V_ORGS \
 	"(SELECT o.org_id FROM user_orgs o WHERE o.user_id = ?13 " \
 	"ORDER BY o.org_id LIMIT 200) o"
-#define V_WAYS(ST, TAIL) \
+/* The way through participants walks their own index in the page's order
+ * (p.created_at is r.created_at, 0027_participants_created.sql): TAIL_P
+ * is TAIL in p's columns. */
+#define P_WAY(ST, TAIL_P) \
+	V_WAY("participants p JOIN requests r ON r.id = p.request_id", \
+	    "p.user_id = ?13", ST, TAIL_P)
+#define V_WAYS(ST, TAIL, TAIL_P) \
 	"(" V_WAY("requests r", "r.reporter_id = ?13", ST, \
 	    TAIL) ") " \
 	          "UNION ALL (" V_WAY("requests r", "r.creator_id = ?13", ST, \
-	              TAIL) ") UNION ALL (" V_WAY("participants p JOIN requests r " \
-	                                          "ON r.id = p.request_id", \
-	              "p.user_id = ?13", ST, \
 	              TAIL) ") " \
-	                    "UNION ALL (SELECT x.id FROM " V_ORGS \
-	                    " CROSS JOIN LATERAL (" V_WAY("requests r", \
-	                        "r.shared_org_id = o.org_id", ST, TAIL) ") x)"
-#define V_FROM(CMP, DIR) \
-	" AND (r.created_at, r.id) " CMP " (?1, ?2) " \
-	"ORDER BY r.created_at " DIR ", r.id " DIR " LIMIT ?3"
+	                    "UNION ALL (" P_WAY(ST, \
+	                        TAIL_P) ") " \
+	                                "UNION ALL (SELECT x.id FROM " V_ORGS \
+	                                " CROSS JOIN LATERAL (" V_WAY( \
+	                                    "requests r", \
+	                                    "r.shared_org_id = o.org_id", ST, \
+	                                    TAIL) ") x)"
+#define V_FROM_OF(T, ID, CMP, DIR) \
+	" AND (" T ".created_at, " T "." ID ") " CMP " (?1, ?2) " \
+	"ORDER BY " T ".created_at " DIR ", " T "." ID " " DIR " LIMIT ?3"
 /* "Erstellt von mir" the same way: reported by the viewer, or raised by
  * them for someone (one OR made every customer's first page a bitmap of
  * all their requests, sorted: 1 -> 8 ms). */
-#define M_WAYS(ST, TAIL) \
+#define M_WAYS(ST, TAIL, TAIL_P) \
 	"(" V_WAY("requests r", "r.reporter_id = ?13", ST, \
 	    TAIL) ") " \
 	          "UNION ALL (" V_WAY("requests r", "r.creator_id = ?13", ST, \
 	              TAIL) ")"
-/* A page and a count of the union of WAYS (V_WAYS or M_WAYS). */
+/* "Ich nehme teil": the one way. */
+#define P_WAYS(ST, TAIL, TAIL_P) P_WAY(ST, TAIL_P)
+/* A page and a count of the union of WAYS (V_WAYS, M_WAYS or P_WAYS). */
 #define V_PAGE(WAYS, ST, CMP, DIR) \
 	"SELECT " L_COLS " FROM requests r " \
 	"JOIN users u ON u.id = r.reporter_id WHERE r.id IN (" WAYS(ST, \
-	    V_FROM(CMP, DIR)) ") ORDER BY r.created_at " DIR ", r.id " DIR \
-	                      " LIMIT ?3"
+	    V_FROM_OF("r", "id", CMP, DIR), \
+	    V_FROM_OF("p", "request_id", CMP, \
+	        DIR)) ") " \
+	              "ORDER BY r.created_at " DIR ", r.id " DIR " LIMIT ?3"
 #define V_OLDER(WAYS, ST) SQ_PLAN_WITH_VALUES V_PAGE(WAYS, ST, "<", "DESC")
 #define V_NEWER(WAYS, ST) \
 	SQ_PLAN_WITH_VALUES "SELECT * FROM (" V_PAGE(WAYS, ST, ">", \
 	    "ASC") ") k ORDER BY k.created_at DESC, k.id DESC"
 #define V_COUNT(WAYS, ST) \
 	SQ_PLAN_WITH_VALUES "SELECT count(DISTINCT w.id) " \
-	                    "FROM (" WAYS(ST, " LIMIT ?3") ") w"
+	                    "FROM (" WAYS(ST, " LIMIT ?3", " LIMIT ?3") ") w"
+/* clang-format on */
 /* With search words the same rule is the facets of the search row
  * (0006_search_facets_own.sql): both GIN indexes answer, and only the
  * rows in both are read. */
@@ -181,9 +194,12 @@
 	V_OLDER(M_WAYS, ST), V_NEWER(M_WAYS, ST), \
 	    L_OLDER(L_SEARCH, ST, W_REPORTED, L_MATCH), \
 	    L_NEWER(L_SEARCH, ST, W_REPORTED, L_MATCH)
+#define P_PAGES(ST) \
+	V_OLDER(P_WAYS, ST), V_NEWER(P_WAYS, ST), \
+	    L_OLDER(L_SEARCH, ST, W_PARTICIPATING, L_MATCH), \
+	    L_NEWER(L_SEARCH, ST, W_PARTICIPATING, L_MATCH)
 #define L_PAGES_WHO(ST) \
-	L_PAGES(ST, W_ALL), M_PAGES(ST), L_PAGES(ST, W_PARTICIPATING), \
-	    V_PAGES(ST)
+	L_PAGES(ST, W_ALL), M_PAGES(ST), P_PAGES(ST), V_PAGES(ST)
 #define L_COUNTS(ST, W) \
 	L_COUNT("", ST, W, ""), L_COUNT(L_SEARCH, ST, W, L_MATCH)
 #define L_COUNTS_WHO(ST) \
@@ -232,8 +248,8 @@
 	U_IN(F, U_SET_ONE("", W_ALL, L_SEARCH, L_MATCH), CMP, DIR)
 #define U_ALL_WORDS_S(F, CMP, DIR) \
 	U_IN(F, U_SET_ONE(L_STATUS, W_ALL, L_SEARCH, L_MATCH), CMP, DIR)
-#define U_MINE_A(F, CMP, DIR) U_IN(F, M_WAYS("", U_LIM), CMP, DIR)
-#define U_MINE_S(F, CMP, DIR) U_IN(F, M_WAYS(L_STATUS, U_LIM), CMP, DIR)
+#define U_MINE_A(F, CMP, DIR) U_IN(F, M_WAYS("", U_LIM, U_LIM), CMP, DIR)
+#define U_MINE_S(F, CMP, DIR) U_IN(F, M_WAYS(L_STATUS, U_LIM, U_LIM), CMP, DIR)
 #define U_MINE_WORDS_A(F, CMP, DIR) \
 	U_IN(F, U_SET_ONE("", W_REPORTED, L_SEARCH, L_MATCH), CMP, DIR)
 #define U_MINE_WORDS_S(F, CMP, DIR) \
@@ -247,8 +263,9 @@
 #define U_PART_WORDS_S(F, CMP, DIR) \
 	U_IN(F, U_SET_ONE(L_STATUS, W_PARTICIPATING, L_SEARCH, L_MATCH), CMP, \
 	    DIR)
-#define U_VISIBLE_A(F, CMP, DIR) U_IN(F, V_WAYS("", U_LIM), CMP, DIR)
-#define U_VISIBLE_S(F, CMP, DIR) U_IN(F, V_WAYS(L_STATUS, U_LIM), CMP, DIR)
+#define U_VISIBLE_A(F, CMP, DIR) U_IN(F, V_WAYS("", U_LIM, U_LIM), CMP, DIR)
+#define U_VISIBLE_S(F, CMP, DIR) \
+	U_IN(F, V_WAYS(L_STATUS, U_LIM, U_LIM), CMP, DIR)
 #define U_VISIBLE_WORDS_A(F, CMP, DIR) \
 	U_IN(F, U_SET_ONE("", W_FACETS, L_SEARCH, L_MATCH), CMP, DIR)
 #define U_VISIBLE_WORDS_S(F, CMP, DIR) \

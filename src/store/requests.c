@@ -223,10 +223,12 @@ store_comment_count(struct store_conn *c, int64_t *out)
 enum zek_rc
 store_participant_add(struct store_conn *c, int64_t request_id, int64_t user_id)
 {
+	/* With its request's creation time, the order of the lists. */
 	return sq_exec(c,
-	    "INSERT INTO participants (request_id, user_id) "
-	    "VALUES (?, ?) ON CONFLICT (request_id, user_id) DO NOTHING",
-	    "ii", request_id, user_id);
+	    "INSERT INTO participants (request_id, user_id, created_at) "
+	    "SELECT r.id, ?, r.created_at FROM requests r WHERE r.id = ? "
+	    "ON CONFLICT (request_id, user_id) DO NOTHING",
+	    "ii", user_id, request_id);
 }
 
 enum zek_rc
