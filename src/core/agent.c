@@ -478,8 +478,6 @@ core_agent_request_get(struct zctx *ctx, const struct user *user,
     const char *key, const char *lang, struct agent_request **out)
 {
 	struct agent_request *ar;
-	struct store_user *su;
-	int64_t aid = 0;
 	enum zek_rc rc;
 	unsigned roles;
 
@@ -489,24 +487,17 @@ core_agent_request_get(struct zctx *ctx, const struct user *user,
 	if (ar == NULL)
 		return ZEK_NOMEM;
 	rc = core_request_get(ctx, user, key, lang, &ar->view);
-	if (rc == ZEK_OK)
-		rc = core_user_get(ctx, ar->view->reporter.id, &ar->reporter);
-	if (rc == ZEK_OK)
-		rc = store_request_assignee(ctx->db, ar->view->id, &aid);
-	if (rc == ZEK_OK && aid != 0) {
-		rc = store_user_by_id(ctx->db, ctx->arena, aid, &su);
-		if (rc == ZEK_OK)
-			core_person_from_store(&ar->assignee, su);
-	}
-	if (rc == ZEK_OK)
-		rc = store_request_status_since(ctx->db, ar->view->id,
-		    &ar->status_since);
 	if (rc != ZEK_OK)
 		return rc;
-	rc = core_view_roles(ctx, user, ar->view, &roles);
-	if (rc == ZEK_OK)
-		rc = core_request_former(ctx, ar->view, lang, &ar->former,
-		    &ar->nformer);
+	ar->assignee = ar->view->assignee;
+	/* The staff's view: its newest status entry, internal ones included. */
+	ar->status_since = ar->view->status_since;
+	rc = core_user_get(ctx, ar->view->reporter.id, &ar->reporter);
+	if (rc != ZEK_OK)
+		return rc;
+	roles = core_view_roles(user, ar->view);
+	rc = core_request_former(ctx, ar->view, lang, &ar->former,
+	    &ar->nformer);
 	if (rc == ZEK_OK)
 		rc = core_links_of(ctx, user, ar->view->id, lang, &ar->links,
 		    &ar->nlinks);

@@ -17,6 +17,10 @@ struct person;
 const char *core_pick(const char *lang, const char *de, const char *en);
 /* "de" or "en" for any input ("de" by default). */
 const char *core_lang(const char *lang);
+/* The organisations of user_id, ordered by name, as struct user holds
+ * them (ids[i] is named names[i]). */
+enum zek_rc core_user_orgs(struct zctx *ctx, int64_t user_id, int64_t **ids,
+    const char ***names, size_t *n);
 /* Loads the user's organisations into a struct user built from `su`. */
 enum zek_rc core_user_from_store(struct zctx *ctx, const struct store_user *su,
     struct user **out);

@@ -858,6 +858,8 @@ view_people(struct zctx *ctx, const struct views_data *d,
 	if ((su = user_of(d, r->creator_id)) == NULL)
 		return ZEK_NOTFOUND;
 	core_person_from_store(&v->creator, su);
+	if (r->assignee_id != 0 && (su = user_of(d, r->assignee_id)) != NULL)
+		core_person_from_store(&v->assignee, su);
 	v->shared_org_name = "";
 	for (i = 0; i < d->norgs; i++)
 		if (d->orgs[i].id == r->shared_org_id)
@@ -962,7 +964,7 @@ views_load(struct zctx *ctx, const struct user *user, struct views_data *d,
 	enum zek_rc rc;
 
 	ids = arena_calloc(ctx->arena, n + 1, sizeof(*ids));
-	people = arena_calloc(ctx->arena, 2 * n + 1, sizeof(*people));
+	people = arena_calloc(ctx->arena, 3 * n + 1, sizeof(*people));
 	orgs = arena_calloc(ctx->arena, n + 1, sizeof(*orgs));
 	if (ids == NULL || people == NULL || orgs == NULL)
 		return ZEK_NOMEM;
@@ -972,6 +974,8 @@ views_load(struct zctx *ctx, const struct user *user, struct views_data *d,
 		ids[nids++] = rows[i]->id;
 		people[npeople++] = rows[i]->reporter_id;
 		people[npeople++] = rows[i]->creator_id;
+		if (rows[i]->assignee_id != 0)
+			people[npeople++] = rows[i]->assignee_id;
 		if (rows[i]->shared_org_id != 0)
 			orgs[norgs++] = rows[i]->shared_org_id;
 	}

@@ -108,8 +108,9 @@ struct request_view {
 	int64_t updated_at;
 	struct person reporter;
 	struct person creator;
-	int64_t shared_org_id;             /* 0 = private */
-	const char *shared_org_name;       /* "" if private */
+	struct person assignee;      /* id 0: nobody (shown to staff only) */
+	int64_t shared_org_id;       /* 0 = private */
+	const char *shared_org_name; /* "" if private */
 	struct request_field_view *fields; /* form order, only filled fields */
 	size_t nfields;
 	struct person *participants; /* ordered by name */

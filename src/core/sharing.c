@@ -290,41 +290,6 @@ core_request_share_org(struct zctx *ctx, const struct user *user,
 }
 
 enum zek_rc
-core_share_org_choices(struct zctx *ctx, const struct user *user,
-    int64_t request_id, int64_t **ids, const char ***names, size_t *n)
-{
-	struct store_request *r;
-	struct store_org *orgs;
-	enum zek_rc rc;
-	unsigned roles;
-	size_t i, norgs = 0;
-
-	*n = 0;
-	if (user == NULL)
-		return ZEK_NOTFOUND;
-	rc = core_request_read(ctx, user, request_id, &r, &roles);
-	if (rc != ZEK_OK)
-		return rc;
-	if (wf_may_share_org(roles, core_status_of(r)) &&
-	    r->shared_org_id == 0) {
-		rc = store_user_orgs(ctx->db, ctx->arena, r->reporter_id, &orgs,
-		    &norgs);
-		if (rc != ZEK_OK)
-			return rc;
-	}
-	*ids = arena_calloc(ctx->arena, norgs + 1, sizeof(**ids));
-	*names = arena_calloc(ctx->arena, norgs + 1, sizeof(**names));
-	if (*ids == NULL || *names == NULL)
-		return ZEK_NOMEM;
-	for (i = 0; i < norgs; i++) {
-		(*ids)[i] = orgs[i].id;
-		(*names)[i] = orgs[i].name;
-	}
-	*n = norgs;
-	return ZEK_OK;
-}
-
-enum zek_rc
 core_request_notify_set(struct zctx *ctx, const struct user *user,
     int64_t request_id, bool muted)
 {

@@ -45,12 +45,6 @@ enum zek_rc core_participant_remove(struct zctx *ctx, const struct user *user,
 enum zek_rc core_request_share_org(struct zctx *ctx, const struct user *user,
     int64_t request_id, int64_t org_id);
 
-/* The organisations the user may share the request with now (the
- * reporter's, if the user may share it with one): ids and names, ordered
- * by name; *n = 0 when none. */
-enum zek_rc core_share_org_choices(struct zctx *ctx, const struct user *user,
-    int64_t request_id, int64_t **ids, const char ***names, size_t *n);
-
 /* Turns the user's notifications about one request off (muted) or on.
  * Allowed for everyone who may see the request, also when it is closed.
  * ZEK_NOTFOUND when the user may not see it. */

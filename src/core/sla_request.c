@@ -102,7 +102,8 @@ int
 core_request_sla(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct request_sla *out)
 {
-	struct store_reqtype *t;
+	const struct store_reqtype *t;
+	const struct store_desk *d;
 	struct sla_event *ev;
 	size_t nev;
 	int rc;
@@ -110,7 +111,8 @@ core_request_sla(struct zctx *ctx, const struct user *user,
 	memset(out, 0, sizeof(*out));
 	if (!perm_is_staff(user))
 		return ZEK_NOTFOUND;
-	rc = store_reqtype_get(ctx->db, ctx->arena, v->type_id, &t);
+	/* The view read the type: its memo. */
+	rc = core_reqtype_stored(ctx, v->type_id, &t, &d);
 	if (rc == ZEK_OK)
 		rc = events_of_request(ctx, v->id, &ev, &nev);
 	return rc == ZEK_OK ? both_goals(ctx, t, ev, nev, out) : rc;

@@ -53,17 +53,37 @@ core_person_from_store(struct person *p, const struct store_user *su)
 }
 
 enum zek_rc
+core_user_orgs(struct zctx *ctx, int64_t user_id, int64_t **ids,
+    const char ***names, size_t *n)
+{
+	struct store_org *orgs;
+	enum zek_rc rc;
+	size_t i;
+
+	*n = 0;
+	*ids = NULL;
+	*names = NULL;
+	rc = store_user_orgs(ctx->db, ctx->arena, user_id, &orgs, n);
+	if (rc != ZEK_OK || *n == 0)
+		return rc;
+	*ids = arena_calloc(ctx->arena, *n, sizeof(**ids));
+	*names = arena_calloc(ctx->arena, *n, sizeof(**names));
+	if (*ids == NULL || *names == NULL)
+		return ZEK_NOMEM;
+	for (i = 0; i < *n; i++) {
+		(*ids)[i] = orgs[i].id;
+		(*names)[i] = orgs[i].name;
+	}
+	return ZEK_OK;
+}
+
+enum zek_rc
 core_user_from_store(struct zctx *ctx, const struct store_user *su,
     struct user **out)
 {
-	struct store_org *orgs;
 	struct user *u;
 	enum zek_rc rc;
-	size_t i, n;
 
-	rc = store_user_orgs(ctx->db, ctx->arena, su->id, &orgs, &n);
-	if (rc != ZEK_OK)
-		return rc;
 	u = arena_calloc(ctx->arena, 1, sizeof(*u));
 	if (u == NULL)
 		return ZEK_NOMEM;
@@ -76,19 +96,10 @@ core_user_from_store(struct zctx *ctx, const struct store_user *su,
 		.tz = str_empty(su->tz) ? DEFAULT_TZ : su->tz,
 		.notify = su->notify,
 		.active = su->deactivated_at == 0,
-		.norgs = n,
 	};
-	if (n > 0) {
-		u->org_ids = arena_calloc(ctx->arena, n, sizeof(*u->org_ids));
-		u->org_names = arena_calloc(ctx->arena, n,
-		    sizeof(*u->org_names));
-		if (u->org_ids == NULL || u->org_names == NULL)
-			return ZEK_NOMEM;
-		for (i = 0; i < n; i++) {
-			u->org_ids[i] = orgs[i].id;
-			u->org_names[i] = orgs[i].name;
-		}
-	}
+	rc = core_user_orgs(ctx, su->id, &u->org_ids, &u->org_names, &u->norgs);
+	if (rc != ZEK_OK)
+		return rc;
 	*out = u;
 	return ZEK_OK;
 }

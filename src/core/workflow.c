@@ -172,6 +172,25 @@ wf_check(unsigned roles, enum status st, enum resolution res, enum wf_action a,
 	return ZEK_OK;
 }
 
+/* The roles of `user` on a request reported by reporter_id. */
+static unsigned
+roles_of(const struct user *user, int64_t reporter_id, bool participant)
+{
+	unsigned roles = 0;
+
+	if (user == NULL)
+		return WF_ROLE_SYSTEM;
+	if (perm_is_staff(user))
+		roles |= WF_ROLE_AGENT;
+	if (reporter_id == user->id)
+		roles |= WF_ROLE_REPORTER;
+	if (participant)
+		roles |= WF_ROLE_PARTICIPANT;
+	/* Callers checked visibility: anyone left is a customer who may see
+	 * it (its creator, a member of the organisation it is shared with). */
+	return roles != 0 ? roles : WF_ROLE_VIEWER;
+}
+
 enum zek_rc
 core_request_roles(struct zctx *ctx, const struct user *user,
     const struct store_request *r, unsigned *roles)
@@ -179,39 +198,26 @@ core_request_roles(struct zctx *ctx, const struct user *user,
 	enum zek_rc rc;
 	bool part = false;
 
-	*roles = 0;
-	if (user == NULL) {
-		*roles = WF_ROLE_SYSTEM;
-		return ZEK_OK;
+	if (user != NULL) {
+		rc = store_is_participant(ctx->db, r->id, user->id, &part);
+		if (rc != ZEK_OK)
+			return rc;
 	}
-	if (perm_is_staff(user))
-		*roles |= WF_ROLE_AGENT;
-	if (r->reporter_id == user->id)
-		*roles |= WF_ROLE_REPORTER;
-	rc = store_is_participant(ctx->db, r->id, user->id, &part);
-	if (rc != ZEK_OK)
-		return rc;
-	if (part)
-		*roles |= WF_ROLE_PARTICIPANT;
-	/* Callers checked visibility: anyone left is a customer who may see
-	 * it (its creator, a member of the organisation it is shared with). */
-	if (*roles == 0)
-		*roles = WF_ROLE_VIEWER;
+	*roles = roles_of(user, r->reporter_id, part);
 	return ZEK_OK;
 }
 
-enum zek_rc
-core_view_roles(struct zctx *ctx, const struct user *user,
-    const struct request_view *v, unsigned *roles)
+unsigned
+core_view_roles(const struct user *user, const struct request_view *v)
 {
-	const struct store_request r = {
-		.id = v->id,
-		.reporter_id = v->reporter.id,
-		.creator_id = v->creator.id,
-		.shared_org_id = v->shared_org_id,
-	};
+	bool part = false;
+	size_t i;
 
-	return core_request_roles(ctx, user, &r, roles);
+	/* The view holds all of its participants: no look-up. */
+	for (i = 0; user != NULL && i < v->nparticipants; i++)
+		if (v->participants[i].id == user->id)
+			part = true;
+	return roles_of(user, v->reporter.id, part);
 }
 
 enum status
@@ -445,23 +451,42 @@ wf_may_remove_participant(unsigned roles, enum status st, bool self)
 	return self && (roles & WF_ROLE_PARTICIPANT) != 0;
 }
 
+/* The organisations the reporter of v may share it with: the viewer's
+ * own when they reported it (already loaded), else read. */
+static enum zek_rc
+reporter_orgs(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, struct request_abilities *out)
+{
+	int64_t *ids;
+	const char **names;
+	enum zek_rc rc;
+
+	if (v->reporter.id == user->id) {
+		out->share_org_ids = user->org_ids;
+		out->share_org_names = user->org_names;
+		out->nshare_orgs = user->norgs;
+		return ZEK_OK;
+	}
+	rc = core_user_orgs(ctx, v->reporter.id, &ids, &names,
+	    &out->nshare_orgs);
+	out->share_org_ids = ids;
+	out->share_org_names = names;
+	return rc;
+}
+
 enum zek_rc
 core_request_abilities(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct request_abilities *out)
 {
-	struct store_org *orgs;
 	enum status to;
 	enum resolution to_res;
 	enum zek_rc rc;
 	unsigned roles;
-	size_t norgs = 0;
 
 	*out = (struct request_abilities){ .mute = true };
 	if (user == NULL)
 		return ZEK_NOTFOUND;
-	rc = core_view_roles(ctx, user, v, &roles);
-	if (rc != ZEK_OK)
-		return rc;
+	roles = core_view_roles(user, v);
 	out->closed = !status_is_open(v->status);
 	out->comment = wf_may_comment(roles, v->status);
 	out->share = wf_may_share(roles, v->status);
@@ -470,11 +495,10 @@ core_request_abilities(struct zctx *ctx, const struct user *user,
 	out->leave = wf_may_remove_participant(roles, v->status, true);
 	out->internal_notes = (roles & WF_ROLE_AGENT) != 0;
 	if (wf_may_share_org(roles, v->status) && v->shared_org_id == 0) {
-		rc = store_user_orgs(ctx->db, ctx->arena, v->reporter.id, &orgs,
-		    &norgs);
+		rc = reporter_orgs(ctx, user, v, out);
 		if (rc != ZEK_OK)
 			return rc;
-		out->share_org = norgs > 0;
+		out->share_org = out->nshare_orgs > 0;
 	}
 	out->withdraw = wf_check(roles, v->status, v->resolution, WF_WITHDRAW,
 	                    RESOLUTION_NONE, &to, &to_res) == ZEK_OK;
@@ -493,14 +517,11 @@ core_request_may(struct zctx *ctx, const struct user *user,
 {
 	enum status to;
 	enum resolution to_res;
-	enum zek_rc rc;
 	unsigned roles;
 
 	if (user == NULL)
 		return ZEK_NOTFOUND;
-	rc = core_view_roles(ctx, user, v, &roles);
-	if (rc != ZEK_OK)
-		return rc;
+	roles = core_view_roles(user, v);
 	/* Any resolution close takes: the question is who and when. */
 	return wf_check(roles, v->status, v->resolution, action,
 	    RESOLUTION_GELOEST, &to, &to_res);
@@ -525,7 +546,6 @@ assign_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
 	struct store_activity e;
 	struct store_user *su;
 	enum zek_rc rc;
-	int64_t current;
 
 	(void)roles;
 	if (!status_is_open(core_status_of(r)))
@@ -538,9 +558,9 @@ assign_locked(struct zctx *ctx, struct store_request *r, unsigned roles,
 		if (rc != ZEK_OK)
 			return rc;
 	}
-	rc = store_request_assignee(ctx->db, r->id, &current);
-	if (rc != ZEK_OK || current == assignee_id)
-		return rc;
+	/* r is read under the lock: its assignee is the current one. */
+	if (r->assignee_id == assignee_id)
+		return ZEK_OK;
 	rc = store_request_set_assignee(ctx->db, r->id, assignee_id,
 	    ctx->now_ms);
 	if (rc != ZEK_OK)

@@ -75,9 +75,8 @@ enum zek_rc core_request_roles(struct zctx *ctx, const struct user *user,
     const struct store_request *r, unsigned *roles);
 
 /* core_request_roles for a request as core_request_get loaded it for
- * `user` (which showed the user may see it). */
-enum zek_rc core_view_roles(struct zctx *ctx, const struct user *user,
-    const struct request_view *v, unsigned *roles);
+ * `user` (which showed the user may see it), from the view alone. */
+unsigned core_view_roles(const struct user *user, const struct request_view *v);
 
 /* Changes the status of request `request_id` by `action`, for `user`
  * (NULL only for WF_AUTO_CLOSE, run by a job). In one transaction: checks
@@ -150,6 +149,10 @@ struct request_abilities {
 	bool comment;   /* add a public comment */
 	bool share;     /* add participants */
 	bool share_org; /* share with one of the reporter's organisations */
+	/* Those organisations, when share_org (the reporter's, by name). */
+	const int64_t *share_org_ids;
+	const char *const *share_org_names;
+	size_t nshare_orgs;
 	bool remove_participants; /* remove any participant */
 	bool leave;               /* remove oneself (a participant) */
 	bool withdraw;            /* "Anfrage zurückziehen" */

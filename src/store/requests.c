@@ -12,7 +12,7 @@
 #define REQUEST_COLS \
 	"id, desk_id, number, issue_key, type_id, reporter_id, " \
 	"creator_id, coalesce(shared_org_id, 0), status, resolution, title, " \
-	"created_at, updated_at, customer_updated_at"
+	"created_at, updated_at, customer_updated_at, coalesce(assignee_id, 0)"
 
 static void
 map_request(struct sq_row *r, void *elem)
@@ -33,6 +33,7 @@ map_request(struct sq_row *r, void *elem)
 	q->created_at = sq_col_i64(r);
 	q->updated_at = sq_col_i64(r);
 	q->customer_updated_at = sq_col_i64(r);
+	q->assignee_id = sq_col_i64(r);
 }
 
 enum zek_rc

@@ -587,6 +587,7 @@ struct store_request {
 	int64_t created_at;
 	int64_t updated_at;          /* any change, internal notes included */
 	int64_t customer_updated_at; /* the last change customers can see */
+	int64_t assignee_id;         /* 0 = nobody; read, not inserted */
 	/* store_request_insert only: the service levels it starts with (NULL:
 	 * STORE_REQUEST_SLA_NONE), so that a create writes its row once. */
 	const struct store_request_sla *sla;

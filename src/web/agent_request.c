@@ -457,7 +457,7 @@ sharing_json(struct req *rq, const struct request_view *v,
 		        &st->share_err));
 	if (ab.share_org)
 		json_object_set_new(page, "share_orgs",
-		    web_share_orgs_json(rq, v, base));
+		    web_share_orgs_json(rq, &ab, base));
 }
 
 static int

@@ -230,7 +230,7 @@ request_page(struct req *rq, const struct request_view *v,
 		        st->share_failed, &st->share_err));
 	if (ab.share_org)
 		json_object_set_new(page, "share_orgs",
-		    web_share_orgs_json(rq, v, request_href(rq, v)));
+		    web_share_orgs_json(rq, &ab, request_href(rq, v)));
 	if (ab.withdraw)
 		json_object_set_new(page, "withdraw_href",
 		    json_string(sub_href(rq, v, "withdraw")));

@@ -521,25 +521,22 @@ web_share_form_json(struct req *rq, const char *base, bool failed,
 }
 
 json_t *
-web_share_orgs_json(struct req *rq, const struct request_view *v,
+web_share_orgs_json(struct req *rq, const struct request_abilities *ab,
     const char *base)
 {
-	const char **names;
-	int64_t *ids;
 	json_t *arr = json_array();
-	size_t i, n = 0;
+	size_t i;
 	char id[24];
 
-	if (core_share_org_choices(&rq->ctx, rq->user, v->id, &ids, &names,
-	        &n) != ZEK_OK)
-		return arr;
-	for (i = 0; i < n; i++) {
-		snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
+	for (i = 0; i < ab->nshare_orgs; i++) {
+		snprintf(id, sizeof(id), "%lld",
+		    (long long)ab->share_org_ids[i]);
 		json_array_append_new(arr,
 		    ctx_pack("{s:s, s:s, s:s}", "action",
 		        arena_printf(rq->arena, "%s/organisation", base),
 		        "org_id", id, "label",
-		        http_fmt1(rq, "share_org", "org", names[i])));
+		        http_fmt1(rq, "share_org", "org",
+		            ab->share_org_names[i])));
 	}
 	return arr;
 }

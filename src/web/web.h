@@ -333,7 +333,7 @@ json_t *web_shared_with_json(struct req *rq, const struct request_view *v,
     const struct request_abilities *ab, const char *base);
 json_t *web_share_form_json(struct req *rq, const char *base, bool failed,
     const struct field_error *err);
-json_t *web_share_orgs_json(struct req *rq, const struct request_view *v,
+json_t *web_share_orgs_json(struct req *rq, const struct request_abilities *ab,
     const char *base);
 /* Its three posts: who (add), user (remove), org (share). ZEK_INVALID
  * with *err filled for a refused person (add); a bad id is ZEK_INVALID

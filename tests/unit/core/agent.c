@@ -529,6 +529,28 @@ test_bad_queries_and_strangers(void **state)
 	assert_false(core_agent_cursor_parse("-1.2", &cur));
 }
 
+/* "Offen seit" is when the request got its status: an assignment (or any
+ * other change) before its first status change does not move it. */
+static void
+test_agent_request_status_since_stays_on_assignment(void **state)
+{
+	struct agent_request *ar;
+	const char *key;
+	int64_t id = new_request(anna, "Seit wann", "x", &key);
+	int64_t created = env->ctx.now_ms;
+
+	(void)state;
+	assert_int_equal(assign(sam, id, tom), ZEK_OK);
+	assert_int_equal(core_agent_request_get(&env->ctx, u(sam), key, "de",
+	    &ar), ZEK_OK);
+	assert_string_equal(ar->assignee.name, "Tom Technik");
+	assert_int_equal(ar->status_since, created);
+	assert_int_equal(move(sam, id, WF_START, 0), ZEK_OK);
+	assert_int_equal(core_agent_request_get(&env->ctx, u(sam), key, "de",
+	    &ar), ZEK_OK);
+	assert_int_equal(ar->status_since, env->ctx.now_ms);
+}
+
 static void
 test_agent_request_offers_allowed_actions(void **state)
 {
@@ -940,6 +962,8 @@ main(void)
 		cmocka_unit_test(test_search_within_a_queue),
 		cmocka_unit_test(test_bad_queries_and_strangers),
 		cmocka_unit_test(test_agent_request_offers_allowed_actions),
+		cmocka_unit_test(
+		    test_agent_request_status_since_stays_on_assignment),
 		cmocka_unit_test(test_internal_note_never_reaches_customers),
 		cmocka_unit_test(test_auto_close_after_the_configured_days),
 		cmocka_unit_test(test_auto_close_in_batches),

@@ -258,28 +258,45 @@ test_remove(void **state)
 	    ZEK_OK);
 }
 
+/* What the request page offers `who` under "Teilen mit Organisation". */
+static struct request_abilities
+org_choices(int64_t who, const char *key)
+{
+	struct request_abilities ab;
+	struct request_view *v;
+
+	assert_int_equal(core_request_get(&env->ctx, u(who), key, "de", &v),
+	    ZEK_OK);
+	assert_int_equal(core_request_abilities(&env->ctx, u(who), v, &ab),
+	    ZEK_OK);
+	assert_int_equal(ab.share_org, ab.nshare_orgs > 0);
+	return ab;
+}
+
 static void
 test_share_with_organisation(void **state)
 {
 	struct activity_entry *e;
+	struct request_abilities ab;
 	struct request_view *v;
-	int64_t *ids;
-	const char **names, *key;
+	const char *key;
 	size_t n;
 	int64_t id = tenv_request(env, anna, "Geteilte Frage", &key);
 	int64_t own = u(anna)->org_ids[0], foreign = u(carla)->org_ids[0];
 
 	assert_false(sees(ben, key));
-	assert_int_equal(core_share_org_choices(&env->ctx, u(anna), id, &ids,
-	    &names, &n), ZEK_OK);
-	assert_int_equal(n, 1);
-	assert_int_equal(ids[0], own);
-	assert_string_equal(names[0], "Stadt Musterstadt – Bürgeramt");
+	ab = org_choices(anna, key);
+	assert_int_equal(ab.nshare_orgs, 1);
+	assert_int_equal(ab.share_org_ids[0], own);
+	assert_string_equal(ab.share_org_names[0],
+	    "Stadt Musterstadt – Bürgeramt");
+	/* Staff see the reporter's organisations, not their own. */
+	ab = org_choices(sam, key);
+	assert_int_equal(ab.nshare_orgs, 1);
+	assert_int_equal(ab.share_org_ids[0], own);
 	assert_int_equal(share(anna, id, "carla@example.org", NULL), ZEK_OK);
 	/* Only the reporter's organisations, only by the reporter (or staff). */
-	assert_int_equal(core_share_org_choices(&env->ctx, u(carla), id, &ids,
-	    &names, &n), ZEK_OK);
-	assert_int_equal(n, 0);
+	assert_int_equal(org_choices(carla, key).nshare_orgs, 0);
 	assert_int_equal(core_request_share_org(&env->ctx, u(carla), id, foreign),
 	    ZEK_FORBIDDEN);
 	assert_int_equal(core_request_share_org(&env->ctx, u(anna), id, foreign),
@@ -294,9 +311,7 @@ test_share_with_organisation(void **state)
 	assert_string_equal(v->shared_org_name, "Stadt Musterstadt – Bürgeramt");
 	assert_int_equal(core_request_share_org(&env->ctx, u(anna), id, own),
 	    ZEK_CONFLICT);
-	assert_int_equal(core_share_org_choices(&env->ctx, u(anna), id, &ids,
-	    &names, &n), ZEK_OK);
-	assert_int_equal(n, 0);
+	assert_int_equal(org_choices(anna, key).nshare_orgs, 0);
 	assert_int_equal(core_activity_list(&env->ctx, u(ben), id, &e, &n),
 	    ZEK_OK);
 	assert_int_equal(e[0].kind, ACTIVITY_SHARED_WITH_ORG);

@@ -490,6 +490,9 @@ test_abilities(void **state)
 	assert_false(ab.withdraw);
 	assert_int_equal(core_participant_add(&env->ctx, u(anna), id,
 	    "Ben Weber", NULL, NULL), ZEK_OK);
+	/* Ben's own view, with him among the participants. */
+	assert_int_equal(core_request_get(&env->ctx, u(ben), r->key, "de", &v),
+	    ZEK_OK);
 	assert_int_equal(core_request_abilities(&env->ctx, u(ben), v, &ab),
 	    ZEK_OK);
 	assert_true(ab.comment && ab.share && ab.leave);
