@@ -34,17 +34,29 @@
 	"SELECT CAST(coalesce(sum(created - resolved), 0) " \
 	"AS BIGINT) FROM report_days WHERE day < ?1 AND " \
 	"(?2 = 0 OR type_id = ?2)"
+/* Times and services are summed over the blocks of 32 days the period
+ * covers whole (0036_report_blocks.sql) and the days of its cut ends:
+ * ?1-?2 the days before the first whole block, ?3-?4 the blocks (end
+ * excluded), ?5-?6 the days after the last (see block_split). */
+#define BLOCK_DAYS 32
+#define SPLIT_PARTS(COLS, DAYS, BLOCKS) \
+	"SELECT " COLS " FROM " DAYS " WHERE day BETWEEN ?1 AND ?2 " \
+	"UNION ALL SELECT " COLS " FROM " BLOCKS \
+	" WHERE block >= ?3 AND block < ?4 " \
+	"UNION ALL SELECT " COLS " FROM " DAYS " WHERE day BETWEEN ?5 AND ?6"
 #define TIMES_SQL \
-	"SELECT measure * 1000 + bucket, CAST(sum(n) AS BIGINT) " \
-	"FROM report_times WHERE day BETWEEN ?1 AND ?2 AND " \
-	"(?3 = 0 OR type_id = ?3) GROUP BY measure, bucket " \
-	"ORDER BY measure, bucket"
+	"SELECT measure * 1000 + bucket, CAST(sum(n) AS BIGINT) FROM (" SPLIT_PARTS( \
+	    "type_id, measure, bucket, n", "report_times", \
+	    "report_time_blocks") ") t " \
+	                          "WHERE ?7 = 0 OR type_id = ?7 GROUP BY measure, bucket " \
+	                          "ORDER BY measure, bucket"
 #define SERVICES_SQL_HEAD \
-	"SELECT object_id, CAST(sum(n) AS BIGINT) " \
-	"FROM report_services WHERE day BETWEEN ? AND ? AND type_id "
+	"SELECT object_id, CAST(sum(n) AS BIGINT) FROM (" SPLIT_PARTS( \
+	    "type_id, object_id, n", "report_services", \
+	    "report_service_blocks") ") t WHERE type_id "
 #define SERVICES_SQL_TAIL \
 	" GROUP BY object_id HAVING sum(n) > 0 " \
-	"ORDER BY 2 DESC, 1 LIMIT ?"
+	"ORDER BY 2 DESC, 1 LIMIT ?8"
 
 const char *
 store_report_statement(size_t i)
@@ -150,13 +162,26 @@ store_report_day_add(struct store_conn *c, int64_t day, int64_t type_id,
 	"ON CONFLICT (day, type_id, measure, bucket, shard) DO UPDATE SET " \
 	"n = report_times.n + excluded.n"
 
+#define TIME_BLOCK_ADD(shard) \
+	"INSERT INTO report_time_blocks (block, type_id, measure, " \
+	"bucket, shard, n) VALUES (? / 32, ?, ?, ?, " shard ", ?) " \
+	"ON CONFLICT (block, type_id, measure, bucket, shard) DO UPDATE SET " \
+	"n = report_time_blocks.n + excluded.n"
+
 enum zek_rc
 store_report_time_add(struct store_conn *c, int64_t day, int64_t type_id,
     int64_t measure, int64_t bucket, int64_t n)
 {
-	return sq_exec(c,
-	    sq_dialect(c, TIME_ADD(SHARD_LITE), TIME_ADD(SHARD_PG)), "iiiii",
-	    day, type_id, measure, bucket, n);
+	enum zek_rc rc;
+
+	rc = sq_exec(c, sq_dialect(c, TIME_ADD(SHARD_LITE), TIME_ADD(SHARD_PG)),
+	    "iiiii", day, type_id, measure, bucket, n);
+	if (rc == ZEK_OK)
+		rc = sq_exec(c,
+		    sq_dialect(c, TIME_BLOCK_ADD(SHARD_LITE),
+		        TIME_BLOCK_ADD(SHARD_PG)),
+		    "iiiii", day, type_id, measure, bucket, n);
+	return rc;
 }
 
 #define SERVICE_ADD(shard) \
@@ -165,13 +190,27 @@ store_report_time_add(struct store_conn *c, int64_t day, int64_t type_id,
 	"ON CONFLICT (day, type_id, object_id, shard) DO UPDATE SET " \
 	"n = report_services.n + excluded.n"
 
+#define SERVICE_BLOCK_ADD(shard) \
+	"INSERT INTO report_service_blocks (block, type_id, " \
+	"object_id, shard, n) VALUES (? / 32, ?, ?, " shard ", ?) " \
+	"ON CONFLICT (block, type_id, object_id, shard) DO UPDATE SET " \
+	"n = report_service_blocks.n + excluded.n"
+
 enum zek_rc
 store_report_service_add(struct store_conn *c, int64_t day, int64_t type_id,
     int64_t object_id, int64_t n)
 {
-	return sq_exec(c,
+	enum zek_rc rc;
+
+	rc = sq_exec(c,
 	    sq_dialect(c, SERVICE_ADD(SHARD_LITE), SERVICE_ADD(SHARD_PG)),
 	    "iiii", day, type_id, object_id, n);
+	if (rc == ZEK_OK)
+		rc = sq_exec(c,
+		    sq_dialect(c, SERVICE_BLOCK_ADD(SHARD_LITE),
+		        SERVICE_BLOCK_ADD(SHARD_PG)),
+		    "iiii", day, type_id, object_id, n);
+	return rc;
 }
 
 static void
@@ -209,7 +248,11 @@ store_report_clear(struct store_conn *c)
 	if (rc == ZEK_OK)
 		rc = sq_exec(c, "DELETE FROM report_times", "");
 	if (rc == ZEK_OK)
+		rc = sq_exec(c, "DELETE FROM report_time_blocks", "");
+	if (rc == ZEK_OK)
 		rc = sq_exec(c, "DELETE FROM report_services", "");
+	if (rc == ZEK_OK)
+		rc = sq_exec(c, "DELETE FROM report_service_blocks", "");
 	if (rc == ZEK_OK)
 		rc = sq_exec(c, "UPDATE requests SET sla_stale = 1", "");
 	return rc;
@@ -273,14 +316,35 @@ map_count(struct sq_row *r, void *elem)
 	x->n = sq_col_i64(r);
 }
 
+/* The parts of days from-to (SPLIT_PARTS): the whole blocks b[2]-b[3]
+ * (end excluded) and the days b[0]-b[1] before and b[4]-b[5] after them.
+ * A period within one or two blocks is days alone. */
+struct block_split {
+	int64_t b[6];
+};
+
+static struct block_split
+block_split(int64_t from, int64_t to)
+{
+	int64_t first = (from + BLOCK_DAYS - 1) / BLOCK_DAYS;
+	int64_t end = (to + 1) / BLOCK_DAYS;
+
+	if (from < 0 || first >= end)
+		return (struct block_split){ { from, to, 0, 0, 1, 0 } };
+	return (struct block_split){ { from, first * BLOCK_DAYS - 1, first, end,
+	    end * BLOCK_DAYS, to } };
+}
+
 enum zek_rc
 store_report_times(struct store_conn *c, struct arena *a, int64_t from,
     int64_t to, int64_t type_id, struct store_report_count **out, size_t *n)
 {
+	const struct block_split p = block_split(from, to);
 	enum zek_rc rc;
 	struct sq_stmt *st;
 
-	st = sq_start(c, &rc, TIMES_SQL, "iii", from, to, type_id);
+	st = sq_start(c, &rc, TIMES_SQL, "iiiiiii", p.b[0], p.b[1], p.b[2],
+	    p.b[3], p.b[4], p.b[5], type_id);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_count, sizeof(**out), (void **)out, n);
@@ -291,6 +355,7 @@ store_report_services(struct store_conn *c, struct arena *a, int64_t from,
     int64_t to, const int64_t *type_ids, size_t ntypes, size_t limit,
     struct store_report_count **out, size_t *n)
 {
+	const struct block_split p = block_split(from, to);
 	const char *ids;
 	enum zek_rc rc;
 	struct sq_stmt *st;
@@ -302,8 +367,8 @@ store_report_services(struct store_conn *c, struct arena *a, int64_t from,
 	if ((ids = sq_ids_text(a, type_ids, ntypes)) == NULL)
 		return ZEK_NOMEM;
 	st = sq_start(c, &rc,
-	    sq_in_ids(c, SERVICES_SQL_HEAD, SERVICES_SQL_TAIL), "iitz", from,
-	    to, ids, limit);
+	    sq_in_ids(c, SERVICES_SQL_HEAD, SERVICES_SQL_TAIL), "iiiiiitz",
+	    p.b[0], p.b[1], p.b[2], p.b[3], p.b[4], p.b[5], ids, limit);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, map_count, sizeof(**out), (void **)out, n);

@@ -189,6 +189,91 @@ test_report_reads_use_the_keys(void **state)
 	tenv_free(env);
 }
 
+/* Times and services summed over blocks of 32 days and the cut ends
+ * (store/reports.c) give what the days alone give, for periods that
+ * start and end anywhere: within a block, on its edges, across many. */
+#define SPAN 200
+static const int64_t day0 = 20000 - 20000 % 32 + 5; /* not on an edge */
+
+static void
+expected_times(int64_t from, int64_t to, int64_t type_id, int64_t *want)
+{
+	int64_t d;
+	int t;
+
+	memset(want, 0, 3 * 5 * sizeof(*want));
+	for (d = day0; d < day0 + SPAN; d++)
+		for (t = 1; t <= 2; t++)
+			if (d >= from && d <= to && (type_id == 0 || type_id == t))
+				want[(d % 3) * 5 + d % 5] += 1 + d % 7 + t;
+}
+
+static void
+expected_services(int64_t from, int64_t to, int64_t *want)
+{
+	int64_t d;
+
+	memset(want, 0, 4 * sizeof(*want));
+	for (d = day0; d < day0 + SPAN; d++)
+		if (d >= from && d <= to)
+			want[d % 4] += 2 * (1 + d % 3);   /* both types */
+}
+
+static void
+test_sums_over_blocks_equal_the_days(void **state)
+{
+	static const int64_t cuts[][2] = { { 0, SPAN - 1 }, { 0, 0 },
+		{ 3, 9 }, { 26, 27 }, { 27, 59 }, { 26, 90 }, { 27, 122 },
+		{ 1, 198 }, { 60, 61 }, { -100, 80 }, { 150, 400 } };
+	const int64_t types[2] = { 1, 2 };
+	struct store_report_count *got;
+	struct tenv *env = tenv_new();
+	struct store_conn *c = env->ctx.db;
+	int64_t want[15], d, ty, from, to, sum;
+	size_t i, k, n;
+	int t;
+
+	(void)state;
+	assert_int_equal(store_begin(c), ZEK_OK);
+	for (d = day0; d < day0 + SPAN; d++)
+		for (t = 1; t <= 2; t++) {
+			assert_int_equal(store_report_time_add(c, d, t, d % 3,
+			    d % 5, 1 + d % 7 + t), ZEK_OK);
+			assert_int_equal(store_report_service_add(c, d, t,
+			    100 + d % 4, 1 + d % 3), ZEK_OK);
+		}
+	assert_int_equal(store_commit(c), ZEK_OK);
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		from = day0 + cuts[i][0];
+		to = day0 + cuts[i][1];
+		for (ty = 0; ty <= 1; ty++) {
+			expected_times(from, to, ty, want);
+			assert_int_equal(store_report_times(c, env->arena, from,
+			    to, ty, &got, &n), ZEK_OK);
+			for (k = 0, sum = 0; k < n; k++) {
+				assert_int_equal(got[k].n,
+				    want[(got[k].key / 1000) * 5 +
+				        got[k].key % 1000]);
+				sum += got[k].n;
+			}
+			for (k = 0; k < 15; k++)
+				sum -= want[k];
+			assert_int_equal(sum, 0);  /* none left out */
+		}
+		expected_services(from, to, want);
+		assert_int_equal(store_report_services(c, env->arena, from, to,
+		    types, 2, 10, &got, &n), ZEK_OK);
+		for (k = 0, sum = 0; k < n; k++) {
+			assert_int_equal(got[k].n, want[got[k].key - 100]);
+			sum += got[k].n;
+		}
+		for (k = 0; k < 4; k++)
+			sum -= want[k];
+		assert_int_equal(sum, 0);
+	}
+	tenv_free(env);
+}
+
 int
 main(void)
 {
@@ -199,6 +284,7 @@ main(void)
 		cmocka_unit_test(test_weeks_of_a_period),
 		cmocka_unit_test(test_default_period_is_twelve_weeks),
 		cmocka_unit_test(test_report_reads_use_the_keys),
+		cmocka_unit_test(test_sums_over_blocks_equal_the_days),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
