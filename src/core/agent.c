@@ -489,9 +489,6 @@ core_agent_request_get(struct zctx *ctx, const struct user *user,
 	rc = core_request_get(ctx, user, key, lang, &ar->view);
 	if (rc != ZEK_OK)
 		return rc;
-	ar->assignee = ar->view->assignee;
-	/* The staff's view: its newest status entry, internal ones included. */
-	ar->status_since = ar->view->status_since;
 	rc = core_user_get(ctx, ar->view->reporter.id, &ar->reporter);
 	if (rc != ZEK_OK)
 		return rc;

@@ -179,8 +179,6 @@ extern const enum wf_action agent_actions[AGENT_ACTIONS_N];
 struct agent_request {
 	struct request_view *view; /* core_request_get: fields, people, files */
 	struct user *reporter;     /* with organisations (org_names) */
-	struct person assignee;    /* id 0 = nobody; email filled in */
-	int64_t status_since;      /* when it entered its current status */
 	bool can[WF_ACTION_MAX];   /* the workflow actions the viewer may
 	                              take now (wf_check; WF_CLOSE with any
 	                              of its resolutions) */

@@ -99,9 +99,9 @@ int core_request_sla(struct zctx *ctx, const struct user *user,
  * events happen, inside the caller's transaction.
  * _initial: for a request about to be created (its only event), for its
  * INSERT (store_request.sla); _refresh: from its log (a public reply by
- * staff, a status change); _stale: up to a batch of the requests marked stale (a type's
- * goals changed, or older than the columns), each in a scope of its own,
- * adding to *done; *more when the batch was full.
+ * staff, a status change); _stale: up to a batch of the requests marked
+ * stale (a type's goals changed, or older than the columns), each in a
+ * scope of its own, adding to *done; *more when the batch was full.
  */
 /* The request's activity log oldest first (at most 10000 rows), in
  * ctx->arena: what its goals and its report counts are worked out from. */

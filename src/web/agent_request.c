@@ -125,9 +125,9 @@ request_json(struct req *rq, const struct agent_request *ar)
 		json_object_set_new(j, "resolution_label",
 		    json_string(v->resolution_label));
 	json_object_set_new(j, "since_text",
-	    json_string(web_time_text(rq, ar->status_since)));
+	    json_string(web_time_text(rq, ar->view->status_since)));
 	json_object_set_new(j, "since_iso",
-	    json_string(web_time_iso(rq, ar->status_since)));
+	    json_string(web_time_iso(rq, ar->view->status_since)));
 	json_object_set_new(j, "fields", web_request_fields_json(rq, v));
 	json_object_set_new(j, "files",
 	    web_files_json(rq, v->attachments, v->nattachments));
@@ -190,11 +190,12 @@ assign_json(struct req *rq, const struct agent_request *ar)
 
 	json_array_append_new(opts,
 	    ctx_pack("{s:s, s:s, s:b}", "value", "", "label",
-	        web_t(rq, "agent_nobody"), "selected", ar->assignee.id == 0));
-	web_staff_options(rq, opts, ar->assignee.id);
+	        web_t(rq, "agent_nobody"), "selected",
+	        ar->view->assignee.id == 0));
+	web_staff_options(rq, opts, ar->view->assignee.id);
 	return ctx_pack("{s:s, s:o, s:b, s:b}", "action",
 	    agent_sub_href(rq, ar->view, "assign"), "options", opts, "open",
-	    ar->can_assign, "is_mine", ar->assignee.id == rq->user->id);
+	    ar->can_assign, "is_mine", ar->view->assignee.id == rq->user->id);
 }
 
 /* A text field for a request key (partials/field), with its error. */
@@ -475,9 +476,9 @@ agent_page(struct req *rq, const struct agent_request *ar,
 	json_object_set_new(page, "request", request_json(rq, ar));
 	json_object_set_new(page, "people", people_json(rq, ar));
 	sharing_json(rq, v, st, page);
-	if (ar->assignee.id != 0)
+	if (ar->view->assignee.id != 0)
 		json_object_set_new(page, "assignee_name",
-		    json_string(ar->assignee.name));
+		    json_string(ar->view->assignee.name));
 	json_object_set_new(page, "assign", assign_json(rq, ar));
 	goals = goals_json(rq, v);
 	json_object_set_new(page, "has_goals",

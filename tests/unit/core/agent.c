@@ -543,12 +543,12 @@ test_agent_request_status_since_stays_on_assignment(void **state)
 	assert_int_equal(assign(sam, id, tom), ZEK_OK);
 	assert_int_equal(core_agent_request_get(&env->ctx, u(sam), key, "de",
 	    &ar), ZEK_OK);
-	assert_string_equal(ar->assignee.name, "Tom Technik");
-	assert_int_equal(ar->status_since, created);
+	assert_string_equal(ar->view->assignee.name, "Tom Technik");
+	assert_int_equal(ar->view->status_since, created);
 	assert_int_equal(move(sam, id, WF_START, 0), ZEK_OK);
 	assert_int_equal(core_agent_request_get(&env->ctx, u(sam), key, "de",
 	    &ar), ZEK_OK);
-	assert_int_equal(ar->status_since, env->ctx.now_ms);
+	assert_int_equal(ar->view->status_since, env->ctx.now_ms);
 }
 
 static void
@@ -562,7 +562,7 @@ test_agent_request_offers_allowed_actions(void **state)
 	    &ar), ZEK_OK);
 	assert_string_equal(ar->reporter->name, "Anna Schmidt");
 	assert_int_equal(ar->reporter->norgs, 1);
-	assert_int_equal(ar->assignee.id, 0);
+	assert_int_equal(ar->view->assignee.id, 0);
 	assert_true(ar->can[WF_START] && ar->can[WF_TO_SUPPORT] &&
 	    ar->can[WF_ASK_CUSTOMER] && ar->can[WF_PROPOSE_SOLUTION] &&
 	    ar->can[WF_CLOSE] && ar->can_assign);
@@ -572,7 +572,7 @@ test_agent_request_offers_allowed_actions(void **state)
 	assert_int_equal(core_agent_request_get(&env->ctx, u(sam), key, "de",
 	    &ar), ZEK_OK);
 	assert_false(ar->can[WF_START]);
-	assert_string_equal(ar->assignee.name, "Tom Technik");
+	assert_string_equal(ar->view->assignee.name, "Tom Technik");
 	assert_int_equal(move(sam, id, WF_PROPOSE_SOLUTION, 0), ZEK_OK);
 	assert_int_equal(core_agent_request_get(&env->ctx, u(sam), key, "de",
 	    &ar), ZEK_OK);
@@ -580,7 +580,7 @@ test_agent_request_offers_allowed_actions(void **state)
 	assert_false(ar->can[WF_PROPOSE_SOLUTION] || ar->can[WF_ASK_CUSTOMER]);
 	assert_true(ar->can[WF_START] && ar->can[WF_TO_SUPPORT] &&
 	    ar->can[WF_CLOSE]);
-	assert_int_equal(ar->status_since, env->ctx.now_ms);
+	assert_int_equal(ar->view->status_since, env->ctx.now_ms);
 	assert_int_equal(move(sam, id, WF_CLOSE, RESOLUTION_ABGELEHNT), ZEK_OK);
 	assert_int_equal(core_agent_request_get(&env->ctx, u(sam), key, "de",
 	    &ar), ZEK_OK);
