@@ -2,6 +2,7 @@
 #include "http/http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <microhttpd.h>
@@ -26,6 +27,7 @@
 #include "http/access_log.h"
 #include "http/metrics.h"
 #include "http/guard.h"
+#include "http/listener.h"
 #include "http/router.h"
 #include "http/watchdog.h"
 #include "lib/log.h"
@@ -39,6 +41,8 @@
 #define PATH_MAX_LEN 2048
 /* MHD's memory per connection: request line, headers, read buffer. */
 #define HEADER_MEMORY (32u * 1024)
+/* Connections the kernel queues for the listener (listen(2)'s backlog). */
+#define LISTEN_BACKLOG 1024
 
 static atomic_uint_fast64_t requests_total;
 /* Requests from their first byte to their last (on_completed): what a
@@ -731,14 +735,12 @@ notify(const char *state)
  * for at most HTTP_DRAIN_SECONDS. Keep-alive connections may still send
  * requests meanwhile; they are served too. */
 static void
-drain(struct MHD_Daemon *d)
+drain(struct listener *l)
 {
-	MHD_socket s = MHD_quiesce_daemon(d);
 	const struct timespec tick = { 0, 10000000 };
 	int i, left;
 
-	if (s != MHD_INVALID_SOCKET)
-		close(s);
+	listener_close(l);
 	for (i = 0; i < HTTP_DRAIN_SECONDS * 100; i++) {
 		if (atomic_load(&requests_in_flight) == 0)
 			return;
@@ -777,26 +779,27 @@ wait_for_stop(struct app *app, const sigset_t *set, struct watchdog *w)
 	}
 }
 
-/* The daemon on `sa`, its worker pool running; NULL when it cannot listen. */
+/* The daemon with its worker pool running, for the connections that
+ * the listener hands it; NULL when it cannot start. */
 static struct MHD_Daemon *
-start_daemon(struct app *app, const struct sockaddr_in *sa)
+start_daemon(struct app *app)
 {
 	const struct config *cfg = &app->cfg;
 
 	/* Every limit here is listed in docs/internals/limits.md. The memory
 	 * limit bounds one connection's request line and headers (MHD answers
 	 * 414 or 431 beyond it); the guard bounds how long they may take. */
-	/* MHD_USE_ITC: MHD_quiesce_daemon must wake the pool's threads.
+	/* MHD_USE_ITC: MHD_add_connection wakes the pool's threads with it.
 	 * Written by hand: an option and its arguments a line. */
 	/* clang-format off */
 	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC, 0,
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
+	    MHD_USE_NO_LISTEN_SOCKET, 0,
 	    NULL, NULL,
 	    on_request, app,
 	    /* First, so that libmicrohttpd's words on the others are logged
 	     * through it (it warns on stderr otherwise). */
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_NOTIFY_CONNECTION, guard_on_connection, NULL,
@@ -806,7 +809,6 @@ start_daemon(struct app *app, const struct sockaddr_in *sa)
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned int)cfg->max_connections_per_ip,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
 	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 	    MHD_OPTION_END);
 	/* clang-format on */
@@ -818,7 +820,7 @@ http_serve(struct app *app)
 	const struct config *cfg = &app->cfg;
 	struct MHD_Daemon *d;
 	struct sockaddr_in sa;
-	const union MHD_DaemonInfo *di;
+	struct listener l;
 	struct watchdog wd;
 	sigset_t set;
 	int sig;
@@ -846,26 +848,34 @@ http_serve(struct app *app)
 		log_error("http", "cannot start the connection watchdog", NULL);
 		return ZEK_IO;
 	}
-	d = start_daemon(app, &sa);
-	if (d == NULL) {
+	if (listener_open(&l, &sa, LISTEN_BACKLOG) != ZEK_OK) {
 		log_error("http", "cannot listen",
-		    LOG_FIELDS(LOG_S("listen", cfg->listen)));
+		    LOG_FIELDS(LOG_S("listen", cfg->listen),
+		        LOG_S("error", strerror(errno))));
 		guard_stop();
 		return ZEK_IO;
 	}
-	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	d = start_daemon(app);
+	if (d == NULL || listener_start(&l, d) != ZEK_OK) {
+		log_error("http", "cannot start the HTTP server", NULL);
+		listener_close(&l);
+		if (d != NULL)
+			MHD_stop_daemon(d);
+		guard_stop();
+		return ZEK_IO;
+	}
 	{
 		char url[64];
 		snprintf(url, sizeof(url), "http://%s:%u/",
-		    inet_ntoa(sa.sin_addr), di ? (unsigned)di->port : 0);
+		    inet_ntoa(sa.sin_addr), (unsigned)l.port);
 		log_info("http", "listening", LOG_FIELDS(LOG_S("url", url)));
 	}
 	notify("READY=1");
-	watchdog_start(&wd, &sa, di ? di->port : 0);
+	watchdog_start(&wd, &sa, l.port);
 	sig = wait_for_stop(app, &set, &wd);
 	log_info("http", "stopping", LOG_FIELDS(LOG_I("signal", sig)));
 	notify("STOPPING=1");
-	drain(d);
+	drain(&l);
 	atomic_store(&durable_stopping, true);
 	while (atomic_load(&durable_suspended) > 0) {
 		struct timespec ms = { 0, 1000000 };
