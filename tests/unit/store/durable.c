@@ -548,6 +548,33 @@ test_idle_log_is_emptied(void **state)
 	assert_true(wal_bytes() > 0);
 }
 
+/* Under steady writes the log starts over instead of growing by every
+ * commit (checkpoint_catch_up; RESTART_FRAMES there is 8,000 frames):
+ * 400 commits of about 100 pages each, 165 MB of log in all, leave a
+ * log file far shorter than that. Before, the next commit had always
+ * begun before the checkpoint finished, and the file took every frame. */
+static void
+test_log_starts_over_under_steady_writes(void **state)
+{
+	struct store_conn *c = store_conn(st);
+	long long most = 0, now;
+	int i;
+
+	assert_int_equal(sq_exec_sql(c, "CREATE TABLE big (b BLOB)"), ZEK_OK);
+	for (i = 0; i < 400; i++) {
+		store_scope_begin(c);
+		assert_int_equal(sq_exec(c, "DELETE FROM big", ""), ZEK_OK);
+		assert_int_equal(sq_exec(c, "INSERT INTO big VALUES "
+		    "(randomblob(400000))", ""), ZEK_OK);
+		assert_int_equal(store_scope_end(c, true), ZEK_OK);
+		now = wal_bytes();
+		if (now > most)
+			most = now;
+	}
+	if (most > 3 * 8000 * 4120LL)
+		fail_msg("the log grew to %lld bytes", most);
+}
+
 /* With phase timing on, a scope's statements, lock wait and commit are
  * measured; off, nothing is. */
 static void
@@ -713,6 +740,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_log_is_emptied, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_log_starts_over_under_steady_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_phases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_index_merged_apart,
 		    setup, teardown),
