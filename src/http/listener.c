@@ -62,6 +62,23 @@ accept_error_passes(int err)
 	}
 }
 
+/* Gives connection `c` to the daemon, or closes it when the limit is
+ * reached. The daemon closes one that it refuses itself (the limit per
+ * address). */
+static void
+hand_over(struct listener *l, int c, const struct sockaddr_in *peer,
+    socklen_t len)
+{
+	if (atomic_fetch_add(&l->open, 1) >= l->limit) {
+		atomic_fetch_sub(&l->open, 1);
+		close(c);
+		return;
+	}
+	if (MHD_add_connection(l->daemon, c, (const struct sockaddr *)peer,
+	        len) != MHD_YES)
+		atomic_fetch_sub(&l->open, 1);
+}
+
 /* Blocks in accept() until listener_close shuts the socket down (accept
  * then fails with EINVAL). libmicrohttpd closes a connection it cannot
  * take (the limits per address and in all), so nothing leaks here. */
@@ -77,8 +94,7 @@ accept_loop(void *arg)
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (c >= 0)
-			(void)MHD_add_connection(l->daemon, c,
-			    (const struct sockaddr *)&peer, len);
+			hand_over(l, c, &peer, len);
 		else if (!accept_error_passes(errno))
 			break;
 	}
@@ -89,13 +105,20 @@ accept_loop(void *arg)
 }
 
 int
-listener_start(struct listener *l, struct MHD_Daemon *d)
+listener_start(struct listener *l, struct MHD_Daemon *d, unsigned limit)
 {
 	l->daemon = d;
+	l->limit = limit;
 	if (pthread_create(&l->thread, NULL, accept_loop, l) != 0)
 		return ZEK_IO;
 	l->running = true;
 	return ZEK_OK;
+}
+
+void
+listener_closed(struct listener *l)
+{
+	atomic_fetch_sub(&l->open, 1);
 }
 
 void

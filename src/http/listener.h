@@ -19,6 +19,8 @@ struct listener {
 	int fd;
 	uint16_t port; /* the bound port (a chosen one for port 0) */
 	struct MHD_Daemon *daemon;
+	unsigned limit;   /* connections open at once */
+	atomic_uint open; /* handed to the daemon and not closed yet */
 	pthread_t thread;
 	bool running;         /* the thread was started */
 	atomic_bool stopping; /* set before the socket is shut down */
@@ -30,8 +32,22 @@ int listener_open(struct listener *l, const struct sockaddr_in *sa,
     int backlog);
 
 /* Starts accepting for `d`, which was started with
- * MHD_USE_NO_LISTEN_SOCKET and MHD_USE_ITC. Returns a zek_rc. */
-int listener_start(struct listener *l, struct MHD_Daemon *d);
+ * MHD_USE_NO_LISTEN_SOCKET and MHD_USE_ITC, keeping at most `limit`
+ * connections open: one more is closed at once. The daemon's own limit
+ * must be LISTENER_DAEMON_LIMIT(limit, threads) (see there). Returns a
+ * zek_rc. */
+int listener_start(struct listener *l, struct MHD_Daemon *d, unsigned limit);
+
+/* Called when the daemon closed a connection (MHD_CONNECTION_NOTIFY_CLOSED). */
+void listener_closed(struct listener *l);
+
+/* The connection limit to give libmicrohttpd: never reached. It splits
+ * its limit among the pool's threads and, when a thread reaches its
+ * share with connections still queued for it, 0.9.75 leaves a lock of
+ * that thread taken and the thread hangs for good. The listener keeps
+ * the limit instead, for all threads together, so no thread's share
+ * (the whole limit) is ever reached. */
+#define LISTENER_DAEMON_LIMIT(limit, threads) ((limit) * (threads) + 1)
 
 /* Stops accepting and closes the socket: a new connection is refused
  * from then on, and connections still queued are reset. Safe to call

@@ -779,10 +779,22 @@ wait_for_stop(struct app *app, const sigset_t *set, struct watchdog *w)
 	}
 }
 
+/* MHD_OPTION_NOTIFY_CONNECTION: the guard watches each connection, the
+ * listener (cls) counts them. */
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	guard_on_connection(NULL, conn, socket_context, code);
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+		listener_closed(cls);
+}
+
 /* The daemon with its worker pool running, for the connections that
- * the listener hands it; NULL when it cannot start. */
+ * listener `l` hands it (at most `limit` at once); NULL when it cannot
+ * start. */
 static struct MHD_Daemon *
-start_daemon(struct app *app)
+start_daemon(struct app *app, struct listener *l, unsigned limit)
 {
 	const struct config *cfg = &app->cfg;
 
@@ -802,10 +814,11 @@ start_daemon(struct app *app)
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_NOTIFY_CONNECTION, guard_on_connection, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
 	    MHD_OPTION_UNESCAPE_CALLBACK, guard_unescape, NULL,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
-	    MHD_OPTION_CONNECTION_LIMIT, connection_limit(cfg),
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    LISTENER_DAEMON_LIMIT(limit, (unsigned int)cfg->threads),
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned int)cfg->max_connections_per_ip,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
@@ -821,6 +834,7 @@ http_serve(struct app *app)
 	struct MHD_Daemon *d;
 	struct sockaddr_in sa;
 	struct listener l;
+	unsigned limit;
 	struct watchdog wd;
 	sigset_t set;
 	int sig;
@@ -855,8 +869,9 @@ http_serve(struct app *app)
 		guard_stop();
 		return ZEK_IO;
 	}
-	d = start_daemon(app);
-	if (d == NULL || listener_start(&l, d) != ZEK_OK) {
+	limit = connection_limit(cfg);
+	d = start_daemon(app, &l, limit);
+	if (d == NULL || listener_start(&l, d, limit) != ZEK_OK) {
 		log_error("http", "cannot start the HTTP server", NULL);
 		listener_close(&l);
 		if (d != NULL)

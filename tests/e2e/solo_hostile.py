@@ -1011,6 +1011,56 @@ def slow_client(kind, src, results, i, stop):
         results[i] = time.time() - t
 
 
+def test_connection_limit_closes_the_extra_and_keeps_serving(c, binary):
+    """Connections over `max_connections` are closed at once; the server
+    keeps serving once some end, however often the limit is met, and
+    stops cleanly afterwards. (libmicrohttpd 0.9.75 hangs a worker thread
+    for good when one of its share is met with connections still queued
+    for it: zek keeps the limit itself, src/http/listener.h.)"""
+    limit = 60
+    s = Server(binary, extra_env=dict(ENV, ZEK_MAX_CONNECTIONS=str(limit)))
+    try:
+        for rnd in range(5):
+            socks = []
+            for i in range(limit + 40):     # 5 addresses, 20 each
+                k = socket.socket()
+                k.bind(("127.0.%d.%d" % (60 + rnd, 1 + i // 20), 0))
+                k.connect(("127.0.0.1", s.port))
+                socks.append(k)
+            time.sleep(0.5)
+            closed = 0
+            for k in socks:
+                k.setblocking(False)
+                try:
+                    if k.recv(1) == b"":
+                        closed += 1
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    closed += 1
+            assert 40 <= closed <= 40 + 5, (rnd, closed)   # the server's probes may hold a few
+            for k in socks:
+                k.close()
+            deadline = time.time() + 5
+            while True:
+                try:
+                    r = Client(s).get(LOGIN)
+                    if r.status == 200:
+                        break
+                except OSError:
+                    pass
+                assert time.time() < deadline, "no answer after the limit (round %d)" % rnd
+                time.sleep(0.1)
+    finally:
+        s.proc.terminate()
+        try:
+            rc = s.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            rc = "hangs"
+        _, log = s.stop()
+    assert rc == 0, (rc, log[-2000:])
+
+
 def test_slow_clients_are_timed_out_and_others_served(c, binary):
     srv(binary)
     before = counts()
