@@ -1011,6 +1011,22 @@ def slow_client(kind, src, results, i, stop):
         results[i] = time.time() - t
 
 
+def closed_by_server(socks):
+    """How many of the idle sockets `socks` the server has closed (end of
+    file or reset); leaves them non-blocking."""
+    closed = 0
+    for s in socks:
+        s.setblocking(False)
+        try:
+            if s.recv(1) == b"":
+                closed += 1
+        except BlockingIOError:
+            pass
+        except OSError:
+            closed += 1
+    return closed
+
+
 def test_connection_limit_closes_the_extra_and_keeps_serving(c, binary):
     """Connections over `max_connections` are closed at once; the server
     keeps serving once some end, however often the limit is met, and
@@ -1028,16 +1044,7 @@ def test_connection_limit_closes_the_extra_and_keeps_serving(c, binary):
                 k.connect(("127.0.0.1", s.port))
                 socks.append(k)
             time.sleep(0.5)
-            closed = 0
-            for k in socks:
-                k.setblocking(False)
-                try:
-                    if k.recv(1) == b"":
-                        closed += 1
-                except BlockingIOError:
-                    pass
-                except OSError:
-                    closed += 1
+            closed = closed_by_server(socks)
             assert 40 <= closed <= 40 + 5, (rnd, closed)   # the server's probes may hold a few
             for k in socks:
                 k.close()
@@ -1144,15 +1151,7 @@ def test_thousands_of_idle_connections(c, binary):
             assert open_now == len(socks), (open_now, elapsed)
         # They are idle: closed by the server after the header time limit.
         time.sleep(HEADER_TIMEOUT + 1.5 - (time.time() - t))
-        closed = 0
-        for s in socks:
-            try:
-                if s.recv(1) == b"":
-                    closed += 1
-            except BlockingIOError:
-                pass
-            except OSError:
-                closed += 1
+        closed = closed_by_server(socks)
         assert closed == len(socks), "%d of %d idle connections still open" % (len(socks) - closed, len(socks))
     finally:
         for s in socks:
@@ -1171,16 +1170,7 @@ def test_thousands_of_idle_connections(c, binary):
         socks.append(s)
     try:
         time.sleep(0.5)
-        cut = 0
-        for s in socks:
-            s.setblocking(False)
-            try:
-                if s.recv(1) == b"":
-                    cut += 1
-            except BlockingIOError:
-                pass
-            except OSError:
-                cut += 1
+        cut = closed_by_server(socks)
         assert cut == 50, "%d connections over the per-address limit were kept" % (50 - cut)
         healthy("one address over its limit")
     finally:
