@@ -80,8 +80,8 @@ hand_over(struct listener *l, int c, const struct sockaddr_in *peer,
 }
 
 /* Blocks in accept() until listener_close shuts the socket down (accept
- * then fails with EINVAL). libmicrohttpd closes a connection it cannot
- * take (the limits per address and in all), so nothing leaks here. */
+ * then fails with EINVAL). Every accepted connection is either handed
+ * over or closed (hand_over), so nothing leaks here. */
 static void *
 accept_loop(void *arg)
 {

@@ -65,8 +65,10 @@ struct durable {
  * inside a commit, holding up every writer; done by the sync thread it
  * held up every deferred commit's sync (issue 22). This thread does it
  * alone: PASSIVE once the log has grown past AUTOCHECKPOINT_PAGES, which
- * waits for nobody, and TRUNCATE after CHECKPOINT_IDLE_MS without a
- * commit, which empties the log file while nobody writes. */
+ * waits for nobody (and past RESTART_FRAMES a second one under the write
+ * lock, so that the log starts over: checkpoint_catch_up), and TRUNCATE
+ * after CHECKPOINT_IDLE_MS without a commit, which empties the log file
+ * while nobody writes. */
 struct checkpointer {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;   /* a long log, or stop (CLOCK_MONOTONIC) */
@@ -819,7 +821,7 @@ checkpoint_truncate(struct lite_conn *c)
 /* A PASSIVE checkpoint while others write; once the log is long, a
  * second one under the write lock. Under steady writes the next writer
  * has always begun before the first one finished, so SQLite could never
- * start the log over: it grew by every page of every commit (390 KB a
+ * start the log over: it grew by every page of every commit (340 KB a
  * create, 165 MB in 4 s of the bench), each commit then checkpointed and
  * synced the database, and each append was a new part of the file that
  * the kernel zeroes first. Holding the lock, the second checkpoint copies
