@@ -39,6 +39,9 @@
  * ?1-?2 the days before the first whole block, ?3-?4 the blocks (end
  * excluded), ?5-?6 the days after the last (see block_split). */
 #define BLOCK_DAYS 32
+#define TEXT_OF(x) #x
+#define TEXT(x) TEXT_OF(x)
+#define BLOCK_OF_DAY "? / " TEXT(BLOCK_DAYS) /* a day's block, in SQL */
 #define SPLIT_PARTS(COLS, DAYS, BLOCKS) \
 	"SELECT " COLS " FROM " DAYS " WHERE day BETWEEN ?1 AND ?2 " \
 	"UNION ALL SELECT " COLS " FROM " BLOCKS \
@@ -164,7 +167,7 @@ store_report_day_add(struct store_conn *c, int64_t day, int64_t type_id,
 
 #define TIME_BLOCK_ADD(shard) \
 	"INSERT INTO report_time_blocks (block, type_id, measure, " \
-	"bucket, shard, n) VALUES (? / 32, ?, ?, ?, " shard ", ?) " \
+	"bucket, shard, n) VALUES (" BLOCK_OF_DAY ", ?, ?, ?, " shard ", ?) " \
 	"ON CONFLICT (block, type_id, measure, bucket, shard) DO UPDATE SET " \
 	"n = report_time_blocks.n + excluded.n"
 
@@ -192,7 +195,7 @@ store_report_time_add(struct store_conn *c, int64_t day, int64_t type_id,
 
 #define SERVICE_BLOCK_ADD(shard) \
 	"INSERT INTO report_service_blocks (block, type_id, " \
-	"object_id, shard, n) VALUES (? / 32, ?, ?, " shard ", ?) " \
+	"object_id, shard, n) VALUES (" BLOCK_OF_DAY ", ?, ?, " shard ", ?) " \
 	"ON CONFLICT (block, type_id, object_id, shard) DO UPDATE SET " \
 	"n = report_service_blocks.n + excluded.n"
 
