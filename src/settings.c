@@ -112,7 +112,7 @@ const struct setting settings[] = {
 	{ "base_url", AT(base_url), .flag = "--base-url",
 	    .help = "the portal's address, for links in mails" },
 	{ "threads", AT(threads), INT(1, 256), .flag = "--threads",
-	    .help = "HTTP worker threads" },
+	    .help = "HTTP worker threads (and as many writer threads)" },
 	{ "dev", AT(dev), SWITCH(one_true), .flag = "--dev",
 	    .help = "re-read templates and catalogs on every request" },
 	{ "max_file_bytes", AT(max_file_bytes), INT(1024, 1LL << 30),

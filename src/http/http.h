@@ -11,6 +11,7 @@
 #include "core/ctx.h"
 #include "http/form.h"
 #include "http/proxy.h"
+#include "http/writers.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -104,9 +105,12 @@ struct req {
 	struct MHD_Response *resp;
 	size_t resp_bytes;
 	bool queued;
-	/* The answer waits, the connection suspended, until the request's
-	 * commit is on disk (server.c await_durable); then durable_rc. */
+	/* The answer waits, the connection suspended, until a writer thread
+	 * made it (server.c hand_to_writer) and the request's commit is on
+	 * disk (await_durable); then durable_rc. */
 	bool suspended;
+	struct writer_job job; /* while a writer has it (writers.h) */
+	int64_t handed_us;     /* when it was handed to a writer */
 	int durable_rc;
 	/* phase_timing: the scope's Server-Timing entries (core_scope_timing)
 	 * and when the wait for the disk began (0: none). */

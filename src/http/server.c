@@ -368,11 +368,15 @@ dispatch(struct req *rq)
 	return rq->route->handler(rq);
 }
 
-/* Connections suspended until their commit is on disk; none may be left
- * when the daemon stops (MHD aborts then), so stopping makes the last
- * requests wait in their threads instead. */
+/* Connections suspended while a writer thread makes their answer or
+ * until their commit is on disk; none may be left when the daemon stops
+ * (MHD aborts then), so stopping makes the last requests run and wait in
+ * their workers instead. */
 static atomic_int durable_suspended;
 static atomic_bool durable_stopping;
+/* The writer threads (writers.h); writers_on once they run. */
+static struct writers writers;
+static bool writers_on;
 
 /* Called from the store's sync thread: the request's commit is on disk
  * (rc ZEK_OK), or its sync failed; the connection goes on. */
@@ -419,6 +423,8 @@ answer_durable(struct req *rq)
 	if (rq->suspended)
 		atomic_fetch_sub(&durable_suspended, 1);
 	rq->suspended = false;
+	if (rq->resp == NULL)
+		return MHD_NO; /* the writer had no answer: close */
 	if (rq->durable_rc != ZEK_OK) {
 		/* Committed, but not known to be on disk: say it failed. */
 		http_reply_release(rq);
@@ -505,11 +511,12 @@ respond_run(void *arg, int attempt)
 	return rq->resp != NULL && rq->status < 500;
 }
 
-/* The last call for a request: run it (again while the database refuses
- * its transaction as a deadlock's victim, core_scope_run), and keep its
- * writes only when the answer is not a failure. */
-static enum MHD_Result
-respond(struct req *rq)
+/* Runs the request (again while the database refuses its transaction
+ * as a deadlock's victim, core_scope_run), and keeps its writes only when
+ * the answer is not a failure. The answer is in rq->resp (NULL: close the
+ * connection); returns the ticket of its commit (0: nothing to wait for). */
+static uint64_t
+run_in_scope(struct req *rq)
 {
 	struct core *core = rq->app->core;
 	struct run r = { .rq = rq, .used = arena_used(rq->arena) };
@@ -526,11 +533,92 @@ respond(struct req *rq)
 	}
 	ticket = core_scope_ticket(core);
 	rq->timing = core_scope_timing(core, rq->arena);
+#ifdef ZEK_TEST_HOOKS
+	if (rq->resp != NULL)
+		http_fault_report(rq);
+#endif
+	return rq->resp != NULL ? ticket : 0;
+}
+
+/* A writer thread's job: the request's answer, then the wait for the
+ * disk without the thread (durable_done resumes the connection), or the
+ * connection resumed at once. rq is not touched once it may resume. */
+static void
+run_in_writer(void *arg)
+{
+	struct req *rq = arg;
+	struct core *core = rq->app->core;
+	uint64_t ticket;
+	int64_t waited_us;
+	int rc = ZEK_OK;
+
+	log_id_set(rq->id);
+#ifdef ZEK_TEST_HOOKS
+	arena_fault_scope(rq->arena);
+#endif
+	waited_us = now_us() - rq->handed_us;
+	ticket = run_in_scope(rq);
+	if (rq->timing != NULL)
+		rq->timing = arena_printf(rq->arena, "queue;dur=%.3f, %s",
+		    (double)waited_us / 1e3, rq->timing);
+	if (ticket != 0) {
+		if (rq->timing != NULL)
+			rq->sync_from_us = now_us();
+		rc = core_durable_notify(core, ticket, durable_done, rq);
+		if (rc != ZEK_OK) /* already on disk, or no sync thread */
+			rq->durable_rc = rc == ZEK_NOTFOUND ?
+			    ZEK_OK :
+			    core_durable_wait(core, ticket);
+	}
+	log_id_set(NULL);
+#ifdef ZEK_TEST_HOOKS
+	arena_fault_scope(NULL);
+	jsonalloc_fail_at(0);
+#endif
+	if (ticket == 0 || rc != ZEK_OK)
+		MHD_resume_connection(rq->conn);
+}
+
+/* Whether the request may write: a writer thread runs it then. */
+static bool
+may_write(const struct req *rq)
+{
+	return !str_eq(rq->method, "GET") && !str_eq(rq->method, "HEAD");
+}
+
+/* Suspends the connection and queues the request for a writer thread;
+ * false when there are none (not started, or stopping). */
+static bool
+hand_to_writer(struct req *rq)
+{
+	if (!writers_on)
+		return false;
+	/* Counted before stopping is looked at; http_serve does the reverse. */
+	atomic_fetch_add(&durable_suspended, 1);
+	if (atomic_load(&durable_stopping)) {
+		atomic_fetch_sub(&durable_suspended, 1);
+		return false;
+	}
+	rq->suspended = true;
+	MHD_suspend_connection(rq->conn);
+	rq->handed_us = now_us();
+	rq->job = (struct writer_job){ .run = run_in_writer, .arg = rq };
+	writers_push(&writers, &rq->job);
+	return true;
+}
+
+/* The last call for a request: a request that may write goes to a writer
+ * thread (unless `here`), any other is answered in this worker. */
+static enum MHD_Result
+respond(struct req *rq, bool here)
+{
+	uint64_t ticket;
+
+	if (!here && may_write(rq) && hand_to_writer(rq))
+		return MHD_YES;
+	ticket = run_in_scope(rq);
 	if (rq->resp == NULL)
 		return MHD_NO;
-#ifdef ZEK_TEST_HOOKS
-	http_fault_report(rq);
-#endif
 	if (ticket != 0)
 		return await_durable(rq, ticket);
 	return queue_answer(rq);
@@ -586,7 +674,8 @@ request_step(struct app *app, struct MHD_Connection *conn, const char *url,
 		        declared_over(rq,
 		            2 * (uint64_t)app->cfg.max_body_bytes))) {
 			guard_reply(conn);
-			return respond(rq);
+			/* Refused: nothing to write, no writer needed. */
+			return respond(rq, true);
 		}
 		return MHD_YES;
 	}
@@ -619,7 +708,7 @@ request_step(struct app *app, struct MHD_Connection *conn, const char *url,
 	if (rq->queued)
 		return MHD_YES;
 	guard_reply(conn);
-	return respond(rq);
+	return respond(rq, false);
 }
 
 static enum MHD_Result
@@ -827,6 +916,14 @@ start_daemon(struct app *app, struct listener *l, unsigned limit)
 	/* clang-format on */
 }
 
+/* Once no connection is suspended, the writers have nothing left. */
+static void
+stop_writers(void)
+{
+	writers_on = false;
+	writers_stop(&writers);
+}
+
 int
 http_serve(struct app *app)
 {
@@ -870,12 +967,20 @@ http_serve(struct app *app)
 		return ZEK_IO;
 	}
 	limit = connection_limit(cfg);
+	if (writers_start(&writers, (unsigned)cfg->threads) != ZEK_OK) {
+		log_error("http", "cannot start the writer threads", NULL);
+		listener_close(&l);
+		guard_stop();
+		return ZEK_IO;
+	}
+	writers_on = true;
 	d = start_daemon(app, &l, limit);
 	if (d == NULL || listener_start(&l, d, limit) != ZEK_OK) {
 		log_error("http", "cannot start the HTTP server", NULL);
 		listener_close(&l);
 		if (d != NULL)
 			MHD_stop_daemon(d);
+		stop_writers();
 		guard_stop();
 		return ZEK_IO;
 	}
@@ -897,6 +1002,7 @@ http_serve(struct app *app)
 		nanosleep(&ms, NULL);
 	}
 	MHD_stop_daemon(d);
+	stop_writers();
 	guard_stop();
 	log_flush();
 	return ZEK_OK;

@@ -1298,7 +1298,8 @@ def test_sign_in_does_not_reveal_accounts(c, binary):
         if 0.4 < ratio < 2.5:
             break
     assert 0.4 < ratio < 2.5, (known, unknown)
-    assert min(known + unknown) > 0.02, "no password hash verified? %r" % (known + unknown)
+    # A sign-in without a hash takes 1-3 ms; the test's hash cost about 20.
+    assert min(known + unknown) > 0.01, "no password hash verified? %r" % (known + unknown)
 
 
 def test_share_and_lookups_do_not_reveal_accounts(c, binary):

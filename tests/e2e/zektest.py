@@ -292,9 +292,10 @@ class Server:
 
     START_SECONDS = 60      # to listen after the start, else it is stopped
 
-    def __init__(self, binary, demo=True, extra_env=None, db=None, port=None):
+    def __init__(self, binary, demo=True, extra_env=None, db=None, port=None, threads=2):
         """db: an existing database (file or URL) to serve; it outlives stop().
-        port: a fixed port (e.g. to restart on the same address)."""
+        port: a fixed port (e.g. to restart on the same address).
+        threads: libmicrohttpd's workers (and as many writer threads)."""
         self.binary = binary
         self.own_db = db is None and BACKEND == "pg"
         self.dir = tempfile.mkdtemp(prefix="zek-e2e-")
@@ -307,7 +308,7 @@ class Server:
         env = dict(os.environ)
         env.update(extra_env or {})
         args = [binary, "serve", "--listen", "127.0.0.1:%d" % self.port,
-                "--db", self.db, "--root", ROOT, "--threads", "2"]
+                "--db", self.db, "--root", ROOT, "--threads", str(threads)]
         if demo:
             args.append("--demo")
         self.log = open(self.log_path, "wb")
