@@ -205,6 +205,7 @@ watchdog(void *arg)
 	unsigned waiting, slow;
 	int64_t now;
 
+	pthread_setname_np(pthread_self(), "zek-guard"); /* top -H, perf */
 	(void)arg;
 	pthread_mutex_lock(&guard_lock);
 	while (!guard_stopping) {

@@ -87,6 +87,7 @@ accept_loop(void *arg)
 {
 	struct listener *l = arg;
 
+	pthread_setname_np(pthread_self(), "zek-accept"); /* top -H, perf */
 	while (!atomic_load(&l->stopping)) {
 		struct sockaddr_in peer;
 		socklen_t len = sizeof(peer);

@@ -13,6 +13,7 @@ writer_main(void *arg)
 	struct writers *w = arg;
 	struct writer_job *job;
 
+	pthread_setname_np(pthread_self(), "zek-writer"); /* top -H, perf */
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		while (w->head == NULL && !w->stopping)

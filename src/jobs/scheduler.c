@@ -96,6 +96,7 @@ jobs_main(void *arg)
 	bool more;
 	size_t k;
 
+	pthread_setname_np(pthread_self(), "zek-jobs"); /* top -H, perf */
 	pthread_mutex_lock(&j->mu);
 	while (!j->stopping) {
 		k = next_due(j);

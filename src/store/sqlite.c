@@ -653,6 +653,7 @@ durable_main(void *arg)
 	enum zek_rc rc;
 	bool want;
 
+	pthread_setname_np(pthread_self(), "zek-sync"); /* top -H, perf */
 	pthread_mutex_lock(&d->lock);
 	for (;;) {
 		durable_call(d, d->synced, ZEK_OK);
@@ -962,6 +963,7 @@ checkpoint_main(void *arg)
 	int64_t begun = 0;
 	int what;
 
+	pthread_setname_np(pthread_self(), "zek-checkpoint"); /* top -H, perf */
 	if (c != NULL)
 		sqlite3_busy_handler(c->db, NULL, NULL);
 	pthread_mutex_lock(&k->lock);
