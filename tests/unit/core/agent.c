@@ -426,6 +426,67 @@ test_sorting_and_paging_both_ways(void **state)
 	}
 }
 
+/* The first `want` ids of a queue's pages (of `limit`) that are in `set`
+ * (NULL: all), reading at most `pages` pages. */
+static size_t
+first_ids(enum agent_queue q, enum agent_sort s, const char *search,
+    size_t limit, size_t pages, const int64_t *set, size_t nset,
+    int64_t *out, size_t want)
+{
+	struct agent_query aq = { .queue = q, .sort = s, .search = search,
+		.limit = limit };
+	struct agent_page *pg;
+	size_t n = 0, i;
+
+	for (; pages > 0 && n < want; pages--) {
+		assert_int_equal(core_agent_queue(&env->ctx, u(sam), &aq, "de",
+		                     &pg),
+		    ZEK_OK);
+		for (i = 0; i < pg->n && n < want; i++)
+			if (set == NULL || has(set, nset, pg->items[i].id))
+				out[n++] = pg->items[i].id;
+		if (!pg->has_next)
+			break;
+		aq.has_cursor = true;
+		aq.cursor = pg->items[pg->n - 1].cursor;
+	}
+	return n;
+}
+
+/* A word in most requests of a status: SQLite's page then asks the search
+ * index about each request it steps on instead of gathering every match
+ * (sqlite_queue.c, probe_pays); the pages are those of the queue without
+ * the search, less the requests without the word. */
+static void
+test_search_for_a_common_word_pages_like_the_queue(void **state)
+{
+	enum { MANY = 2100, WANT = 60 };
+	static const enum agent_sort sorts[] = { AGENT_SORT_DUE,
+		AGENT_SORT_UPDATED, AGENT_SORT_STALE, AGENT_SORT_NEWEST };
+	static int64_t made[MANY];
+	int64_t searched[WANT], listed[WANT];
+	size_t i, ns, nl;
+
+	(void)state;
+	for (i = 0; i < MANY; i++) {
+		made[i] = new_request(i % 2 ? anna : carla, "Häufiges Wort",
+		    "Immer wieder dasselbe.", NULL);
+		if (i % 7 == 0)
+			assert_int_equal(store_request_touch(env->ctx.db, made[i],
+			                     env->ctx.now_ms - (int64_t)i, true),
+			    ZEK_OK);
+	}
+	for (i = 0; i < ZEK_ARRAY_LEN(sorts); i++) {
+		ns = first_ids(AGENT_QUEUE_OPEN, sorts[i], "haufig", 5, 20,
+		    NULL, 0, searched, WANT);
+		nl = first_ids(AGENT_QUEUE_OPEN, sorts[i], NULL, 5, 100, made,
+		    MANY, listed, WANT);
+		assert_int_equal(ns, WANT);
+		assert_int_equal(nl, WANT);
+		assert_memory_equal(searched, listed, sizeof(searched));
+	}
+}
+
 static void
 test_search_within_a_queue(void **state)
 {
@@ -970,6 +1031,8 @@ main(void)
 		cmocka_unit_test(test_auto_close_twice_at_once_closes_each_once),
 		cmocka_unit_test(test_queue_counts_match_requests),
 		cmocka_unit_test(test_queue_sla),
+		/* Last: its 2,100 requests would slow the others' batches. */
+		cmocka_unit_test(test_search_for_a_common_word_pages_like_the_queue),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
