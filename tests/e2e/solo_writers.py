@@ -7,6 +7,7 @@ The lock is held from outside, by a second SQLite connection, as another
 one worker, so without writer threads every read would wait behind the
 write."""
 
+import contextlib
 import json
 import signal
 import sqlite3
@@ -59,14 +60,33 @@ def count(db, prefix):
     return db_one(db, "SELECT count(*) FROM requests WHERE title LIKE ?", (prefix + " %",))
 
 
+@contextlib.contextmanager
+def creates_behind_the_lock(server, n, prefix):
+    """Signs in, holds the write lock and sends n creates, which then wait
+    for it; yields the signed-in client and the list the answers go to.
+    The lock is let go when the block ends, and the creates waited for."""
+    client, token = signed_in(server)
+    holder = hold_write_lock(server.db)
+    threads, answers = [], []
+    try:
+        threads, answers = start_creates(server, token, n, prefix)
+        time.sleep(0.3)         # the creates now wait for the lock
+        yield client, answers
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        for t in threads:
+            t.join(30)
+
+
+def clean(log):
+    return "runtime error" not in log and "AddressSanitizer" not in log
+
+
 def test_reads_are_answered_while_a_write_waits_for_the_lock(c, binary):
     server = Server(binary, threads=1)
     try:
-        anna, token = signed_in(server)
-        holder = hold_write_lock(server.db)
-        try:
-            threads, answers = start_creates(server, token, 2, "Wartend")
-            time.sleep(0.3)         # the creates now wait for the lock
+        with creates_behind_the_lock(server, 2, "Wartend") as (anna, answers):
             waits = []
             while len(waits) < 6:
                 for path, who in ((LOGIN, Client(server)), (PORTAL, anna)):
@@ -77,40 +97,25 @@ def test_reads_are_answered_while_a_write_waits_for_the_lock(c, binary):
             assert not answers, "a create was answered while the lock was held: %r" % answers
             assert max(waits) < READ_LIMIT, "reads waited behind the write: %r" % waits
             time.sleep(max(0, HOLD_SECONDS - sum(waits) - 0.3))
-        finally:
-            holder.execute("ROLLBACK")
-            holder.close()
-        for t in threads:
-            t.join(30)
         assert sorted(a[1] for a in answers) == [201, 201], answers
         assert count(server.db, "Wartend") == 2
     finally:
         rc, log = server.stop()
-    assert rc == 0 and "runtime error" not in log and "AddressSanitizer" not in log, log[-2000:]
+    assert rc == 0 and clean(log), log[-2000:]
 
 
 def test_a_stop_answers_the_writes_still_waiting(c, binary):
     server = Server(binary, threads=1)
     try:
-        _, token = signed_in(server)
-        holder = hold_write_lock(server.db)
-        try:
-            threads, answers = start_creates(server, token, 4, "Beim Anhalten")
-            time.sleep(0.3)
+        with creates_behind_the_lock(server, 4, "Beim Anhalten") as (_, answers):
             server.proc.send_signal(signal.SIGTERM)
             time.sleep(0.5)
             assert server.proc.poll() is None, "exited with writes waiting"
             assert not answers, answers
-        finally:
-            holder.execute("ROLLBACK")
-            holder.close()
-        for t in threads:
-            t.join(30)
         assert server.proc.wait(30) == 0
         assert sorted(a[1] for a in answers) == [201] * 4, answers
         assert count(server.db, "Beim Anhalten") == 4
     finally:
         rc, log = server.stop()
-    assert rc == 0, log[-3000:]
-    assert "runtime error" not in log and "AddressSanitizer" not in log, log[-3000:]
+    assert rc == 0 and clean(log), log[-3000:]
     assert "requests unfinished" not in log, log[-2000:]
