@@ -374,9 +374,8 @@ dispatch(struct req *rq)
  * their workers instead. */
 static atomic_int durable_suspended;
 static atomic_bool durable_stopping;
-/* The writer threads (writers.h); writers_on once they run. */
+/* The writer threads (writers.h), running while the daemon runs. */
 static struct writers writers;
-static bool writers_on;
 
 /* Called from the store's sync thread: the request's commit is on disk
  * (rc ZEK_OK), or its sync failed; the connection goes on. */
@@ -438,34 +437,57 @@ answer_durable(struct req *rq)
 	return queue_answer(rq);
 }
 
-/* An answer about a write goes out only once the write is on disk. The
- * connection is suspended meanwhile, so that this thread serves others
- * and the commits of many requests share one sync (group commit); MHD
- * calls on_request again after the resume (answer_durable). */
-static enum MHD_Result
-await_durable(struct req *rq, uint64_t ticket)
+/* Suspends the connection, counted, unless the server is stopping
+ * (false: it stays with this thread). MHD calls on_request again after
+ * the resume (answer_durable). */
+static bool
+suspend_unless_stopping(struct req *rq)
+{
+	/* Counted before stopping is looked at; http_serve does the reverse. */
+	atomic_fetch_add(&durable_suspended, 1);
+	if (atomic_load(&durable_stopping)) {
+		atomic_fetch_sub(&durable_suspended, 1);
+		return false;
+	}
+	rq->suspended = true;
+	MHD_suspend_connection(rq->conn);
+	return true;
+}
+
+/* For a suspended connection whose answer is made: the sync thread
+ * resumes it once `ticket` is on disk (true), or, when it is on disk
+ * already or there is no sync thread, durable_rc is set here and the
+ * caller resumes it (false). rq is not touched once it may resume. */
+static bool
+resume_when_durable(struct req *rq, uint64_t ticket)
 {
 	struct core *core = rq->app->core;
 	int rc;
 
-	/* Counted before stopping is looked at; http_serve does the reverse. */
 	if (rq->timing != NULL)
 		rq->sync_from_us = now_us();
-	atomic_fetch_add(&durable_suspended, 1);
-	if (atomic_load(&durable_stopping)) {
-		atomic_fetch_sub(&durable_suspended, 1);
-		rq->durable_rc = core_durable_wait(core, ticket);
-		return answer_durable(rq);
-	}
-	rq->suspended = true;
-	MHD_suspend_connection(rq->conn);
 	rc = core_durable_notify(core, ticket, durable_done, rq);
 	if (rc == ZEK_OK)
-		return MHD_YES;
-	/* Already on disk, or no sync thread: wait here. */
+		return true;
 	rq->durable_rc = rc == ZEK_NOTFOUND ? ZEK_OK :
 	                                      core_durable_wait(core, ticket);
-	MHD_resume_connection(rq->conn);
+	return false;
+}
+
+/* An answer about a write goes out only once the write is on disk. The
+ * connection is suspended meanwhile, so that this thread serves others
+ * and the commits of many requests share one sync (group commit). */
+static enum MHD_Result
+await_durable(struct req *rq, uint64_t ticket)
+{
+	if (!suspend_unless_stopping(rq)) {
+		if (rq->timing != NULL)
+			rq->sync_from_us = now_us();
+		rq->durable_rc = core_durable_wait(rq->app->core, ticket);
+		return answer_durable(rq);
+	}
+	if (!resume_when_durable(rq, ticket))
+		MHD_resume_connection(rq->conn);
 	return MHD_YES;
 }
 
@@ -547,10 +569,8 @@ static void
 run_in_writer(void *arg)
 {
 	struct req *rq = arg;
-	struct core *core = rq->app->core;
 	uint64_t ticket;
 	int64_t waited_us;
-	int rc = ZEK_OK;
 
 	log_id_set(rq->id);
 #ifdef ZEK_TEST_HOOKS
@@ -561,21 +581,12 @@ run_in_writer(void *arg)
 	if (rq->timing != NULL)
 		rq->timing = arena_printf(rq->arena, "queue;dur=%.3f, %s",
 		    (double)waited_us / 1e3, rq->timing);
-	if (ticket != 0) {
-		if (rq->timing != NULL)
-			rq->sync_from_us = now_us();
-		rc = core_durable_notify(core, ticket, durable_done, rq);
-		if (rc != ZEK_OK) /* already on disk, or no sync thread */
-			rq->durable_rc = rc == ZEK_NOTFOUND ?
-			    ZEK_OK :
-			    core_durable_wait(core, ticket);
-	}
 	log_id_set(NULL);
 #ifdef ZEK_TEST_HOOKS
 	arena_fault_scope(NULL);
 	jsonalloc_fail_at(0);
 #endif
-	if (ticket == 0 || rc != ZEK_OK)
+	if (ticket == 0 || !resume_when_durable(rq, ticket))
 		MHD_resume_connection(rq->conn);
 }
 
@@ -587,20 +598,12 @@ may_write(const struct req *rq)
 }
 
 /* Suspends the connection and queues the request for a writer thread;
- * false when there are none (not started, or stopping). */
+ * false when the server is stopping. */
 static bool
 hand_to_writer(struct req *rq)
 {
-	if (!writers_on)
+	if (!suspend_unless_stopping(rq))
 		return false;
-	/* Counted before stopping is looked at; http_serve does the reverse. */
-	atomic_fetch_add(&durable_suspended, 1);
-	if (atomic_load(&durable_stopping)) {
-		atomic_fetch_sub(&durable_suspended, 1);
-		return false;
-	}
-	rq->suspended = true;
-	MHD_suspend_connection(rq->conn);
 	rq->handed_us = now_us();
 	rq->job = (struct writer_job){ .run = run_in_writer, .arg = rq };
 	writers_push(&writers, &rq->job);
@@ -916,14 +919,6 @@ start_daemon(struct app *app, struct listener *l, unsigned limit)
 	/* clang-format on */
 }
 
-/* Once no connection is suspended, the writers have nothing left. */
-static void
-stop_writers(void)
-{
-	writers_on = false;
-	writers_stop(&writers);
-}
-
 int
 http_serve(struct app *app)
 {
@@ -973,14 +968,13 @@ http_serve(struct app *app)
 		guard_stop();
 		return ZEK_IO;
 	}
-	writers_on = true;
 	d = start_daemon(app, &l, limit);
 	if (d == NULL || listener_start(&l, d, limit) != ZEK_OK) {
 		log_error("http", "cannot start the HTTP server", NULL);
 		listener_close(&l);
 		if (d != NULL)
 			MHD_stop_daemon(d);
-		stop_writers();
+		writers_stop(&writers);
 		guard_stop();
 		return ZEK_IO;
 	}
@@ -1002,7 +996,7 @@ http_serve(struct app *app)
 		nanosleep(&ms, NULL);
 	}
 	MHD_stop_daemon(d);
-	stop_writers();
+	writers_stop(&writers); /* none suspended: nothing left */
 	guard_stop();
 	log_flush();
 	return ZEK_OK;

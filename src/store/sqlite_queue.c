@@ -168,7 +168,8 @@ store_queue_statement(size_t i)
 /*
  * The words of `terms`, each required, in key, title and description, and
  * one of `statuses` as a facet (so the index hands out only the queue's
- * matches), as an arena string; "" when no word is usable.
+ * matches; none: the words alone), as an arena string; "" when no word is
+ * usable.
  */
 static enum zek_rc
 build_match(struct arena *a, const char *terms, const char *const *statuses,
@@ -182,14 +183,11 @@ build_match(struct arena *a, const char *terms, const char *const *statuses,
 	buf_init(&b, MATCH_MAX);
 	rc = match_put_terms(&b, terms, STORE_QUEUE_TERMS_MAX,
 	    STORE_QUEUE_WORDS_MAX, &nwords);
-	if (rc == ZEK_OK && nstatuses == 0) {
-		/* the words alone */
-	} else if (rc == ZEK_OK &&
-	    search_statuses_all_open(statuses, nstatuses)) {
+	if (rc == ZEK_OK && search_statuses_all_open(statuses, nstatuses)) {
 		/* One token for the four (0007_list_walk.sql): cheaper to
 		 * intersect than their OR. */
 		buf_puts(&b, " AND (facets : zgopen)");
-	} else if (rc == ZEK_OK) {
+	} else if (rc == ZEK_OK && nstatuses > 0) {
 		buf_puts(&b, " AND ");
 		rc = match_put_status_set(&b, statuses, nstatuses);
 	}
