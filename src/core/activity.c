@@ -379,7 +379,7 @@ place_added_files(struct zctx *ctx, const struct store_attachment *sa,
  * answers a new comment with the view it checked permissions on). */
 static enum zek_rc
 activity_read(struct zctx *ctx, int64_t request_id, bool with_internal,
-    struct activity_entry **out, size_t *n)
+    struct activity_entry **out, size_t *n, struct activity_log *log)
 {
 	struct store_attachment *att = NULL;
 	struct store_activity *sa;
@@ -406,6 +406,11 @@ activity_read(struct zctx *ctx, int64_t request_id, bool with_internal,
 		return rc;
 	*out = ents;
 	*n = ns;
+	if (log != NULL)
+		*log = (struct activity_log){ .rows = sa,
+			.n = ns,
+			.with_internal = with_internal,
+			.complete = ns < ACTIVITY_MAX };
 	return ZEK_OK;
 }
 
@@ -431,15 +436,25 @@ core_activity_list(struct zctx *ctx, const struct user *user,
 	if (rc != ZEK_OK)
 		return rc;
 	return activity_read(ctx, request_id, (roles & WF_ROLE_AGENT) != 0, out,
-	    n);
+	    n, NULL);
+}
+
+enum zek_rc
+core_activity_of_view_log(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, struct activity_entry **out, size_t *n,
+    struct activity_log *log)
+{
+	if (log != NULL)
+		*log = (struct activity_log){ .n = 0 };
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	/* The agent role of core_request_roles, without its look-ups. */
+	return activity_read(ctx, v->id, perm_is_staff(user), out, n, log);
 }
 
 enum zek_rc
 core_activity_of_view(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct activity_entry **out, size_t *n)
 {
-	if (user == NULL)
-		return ZEK_NOTFOUND;
-	/* The agent role of core_request_roles, without its look-ups. */
-	return activity_read(ctx, v->id, perm_is_staff(user), out, n);
+	return core_activity_of_view_log(ctx, user, v, out, n, NULL);
 }

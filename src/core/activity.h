@@ -91,6 +91,24 @@ struct request_view;
 enum zek_rc core_activity_of_view(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct activity_entry **out, size_t *n);
 
+struct store_activity;
+
+/* The rows an activity list was made from, newest first, for what else a
+ * page works out from the same log (the agent's page: its service levels,
+ * core_request_sla_of_log). */
+struct activity_log {
+	const struct store_activity *rows;
+	size_t n;
+	bool with_internal; /* internal notes are among them */
+	bool complete;      /* all of the request's entries (fewer than
+	                     * ACTIVITY_MAX); false when none were read */
+};
+
+/* core_activity_of_view, and in *log the rows the entries were made of. */
+enum zek_rc core_activity_of_view_log(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, struct activity_entry **out, size_t *n,
+    struct activity_log *log);
+
 /* Fills in field_label, before and after of the EDITED entries among
  * ents (newest first, as core_activity_of_view gives them for `v`), in
  * `lang`: each through the request type the request had then. */

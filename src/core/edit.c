@@ -464,19 +464,16 @@ enum zek_rc
 core_request_former(struct zctx *ctx, const struct request_view *v,
     const char *lang, struct request_field_view **out, size_t *n)
 {
+	const struct store_value *run, *vals = v->values;
 	struct request_field_view *fv;
-	const struct store_value *run;
-	struct store_value *vals;
 	const struct field *f;
 	struct reqtype *t;
-	size_t i, nv, nrun;
+	size_t i, nv = v->nvalues, nrun;
 	enum zek_rc rc;
 
 	*n = 0;
+	/* The values the view was read with: those its fields show. */
 	rc = core_reqtype_load(ctx, v->type_id, lang, &t);
-	if (rc == ZEK_OK)
-		rc = store_values_by_request(ctx->db, ctx->arena, v->id, &vals,
-		    &nv);
 	if (rc != ZEK_OK)
 		return rc;
 	fv = arena_calloc(ctx->arena, nv + 1, sizeof(*fv));

@@ -1059,6 +1059,8 @@ view_build(struct zctx *ctx, const struct user *user, struct views_data *d,
 		if (d->muted[i] == r->id)
 			v->notify_muted = true;
 	vals = RUN_OF(struct store_value, d->vals, d->nvals, r->id, &nv);
+	v->values = vals;
+	v->nvalues = nv;
 	rc = view_fields(ctx, d, t, vals, nv, v);
 	if (rc == ZEK_OK)
 		rc = view_people(ctx, d, r, v);

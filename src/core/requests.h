@@ -113,6 +113,11 @@ struct request_view {
 	const char *shared_org_name; /* "" if private */
 	struct request_field_view *fields; /* form order, only filled fields */
 	size_t nfields;
+	/* Every stored value as read with the fields (ordered by key, then
+	 * position), also those of fields its type no longer has
+	 * (core_request_former). */
+	const struct store_value *values;
+	size_t nvalues;
 	struct person *participants; /* ordered by name */
 	size_t nparticipants;
 	struct attachment_info *attachments; /* oldest first */

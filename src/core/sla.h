@@ -93,6 +93,15 @@ struct request_sla {
 int core_request_sla(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct request_sla *out);
 
+struct activity_log;
+
+/* The same from `log`, the rows the page's activity was made of
+ * (core_activity_of_view_log), when they are all of the request's entries
+ * with the internal ones; else, or with log NULL, read as above. */
+int core_request_sla_of_log(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, const struct activity_log *log,
+    struct request_sla *out);
+
 /*
  * The queues' copy of a request's service levels (requests.sla_*, see
  * store_request_sla): worked out as of ctx->now_ms whenever the goals'

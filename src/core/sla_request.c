@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "core/activity.h"
 #include "core/business_calendar.h"
 #include "core/ctx.h"
 #include "core/perm.h"
@@ -98,9 +99,29 @@ events_of_request(struct zctx *ctx, int64_t request_id, struct sla_event **ev,
 	return rc == ZEK_OK ? events_of_rows(ctx, rows, n, ev, nev) : rc;
 }
 
+/* The events of a log the page read already (newest first). */
+static int
+events_of_log(struct zctx *ctx, const struct activity_log *log,
+    struct sla_event **ev, size_t *nev)
+{
+	struct store_activity *rows;
+
+	if (log->n > 0) {
+		rows = arena_calloc(ctx->arena, log->n, sizeof(*rows));
+		if (rows == NULL)
+			return ZEK_NOMEM;
+		memcpy(rows, log->rows, log->n * sizeof(*rows));
+		reverse(rows, log->n);
+	} else {
+		rows = NULL;
+	}
+	return events_of_rows(ctx, rows, log->n, ev, nev);
+}
+
 int
-core_request_sla(struct zctx *ctx, const struct user *user,
-    const struct request_view *v, struct request_sla *out)
+core_request_sla_of_log(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, const struct activity_log *log,
+    struct request_sla *out)
 {
 	const struct store_reqtype *t;
 	const struct store_desk *d;
@@ -113,9 +134,20 @@ core_request_sla(struct zctx *ctx, const struct user *user,
 		return ZEK_NOTFOUND;
 	/* The view read the type: its memo. */
 	rc = core_reqtype_stored(ctx, v->type_id, &t, &d);
-	if (rc == ZEK_OK)
+	if (rc != ZEK_OK)
+		return rc;
+	if (log != NULL && log->complete && log->with_internal)
+		rc = events_of_log(ctx, log, &ev, &nev);
+	else
 		rc = events_of_request(ctx, v->id, &ev, &nev);
 	return rc == ZEK_OK ? both_goals(ctx, t, ev, nev, out) : rc;
+}
+
+int
+core_request_sla(struct zctx *ctx, const struct user *user,
+    const struct request_view *v, struct request_sla *out)
+{
+	return core_request_sla_of_log(ctx, user, v, NULL, out);
 }
 
 /* Folds one goal's cycles into the queue's columns: the earliest breach

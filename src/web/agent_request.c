@@ -398,15 +398,17 @@ goal_json(struct req *rq, const char *label, const struct sla_result *r)
 	    text);
 }
 
-/* The request's service-level goals, when its type has any. */
+/* The request's service-level goals, when its type has any, from the log
+ * the page's activity was made of. */
 static json_t *
-goals_json(struct req *rq, const struct request_view *v)
+goals_json(struct req *rq, const struct request_view *v,
+    const struct activity_log *log)
 {
 	struct request_sla sla;
 	json_t *arr = json_array(), *g;
 
 	if (arr == NULL ||
-	    core_request_sla(&rq->ctx, rq->user, v, &sla) != ZEK_OK)
+	    core_request_sla_of_log(&rq->ctx, rq->user, v, log, &sla) != ZEK_OK)
 		return arr;
 	if (sla.has_response &&
 	    (g = goal_json(rq, web_t(rq, "sla_first_response"),
@@ -467,6 +469,7 @@ agent_page(struct req *rq, const struct agent_request *ar,
 {
 	const struct request_view *v = ar->view;
 	json_t *page, *activity, *goals;
+	struct activity_log log;
 
 	page = web_page_ctx(rq, "agent_request_title");
 	if (page == NULL)
@@ -480,7 +483,9 @@ agent_page(struct req *rq, const struct agent_request *ar,
 		json_object_set_new(page, "assignee_name",
 		    json_string(ar->view->assignee.name));
 	json_object_set_new(page, "assign", assign_json(rq, ar));
-	goals = goals_json(rq, v);
+	/* The activity first: the goals are worked out from its log. */
+	activity = web_activity_json_log(rq, v, &log);
+	goals = goals_json(rq, v, &log);
 	json_object_set_new(page, "has_goals",
 	    json_boolean(json_array_size(goals) > 0));
 	json_object_set_new(page, "goals", goals);
@@ -493,7 +498,6 @@ agent_page(struct req *rq, const struct agent_request *ar,
 		    status_json(rq, ar, st));
 		json_object_set_new(page, "reply", reply_json(rq, ar, st));
 	}
-	activity = web_activity_json(rq, v);
 	json_object_set_new(page, "has_activity",
 	    json_boolean(json_array_size(activity) > 0));
 	json_object_set_new(page, "activity", activity);

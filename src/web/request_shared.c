@@ -297,18 +297,26 @@ web_activity_entries_json(struct req *rq, const struct activity_entry *e,
 }
 
 json_t *
-web_activity_json(struct req *rq, const struct request_view *v)
+web_activity_json_log(struct req *rq, const struct request_view *v,
+    struct activity_log *log)
 {
 	struct activity_entry *e;
 	size_t n;
 
-	if (core_activity_of_view(&rq->ctx, rq->user, v, &e, &n) != ZEK_OK)
+	if (core_activity_of_view_log(&rq->ctx, rq->user, v, &e, &n, log) !=
+	    ZEK_OK)
 		return json_array();
 	/* Edits are staff's entries: only their pages name the values. */
 	if (perm_is_staff(rq->user) &&
 	    core_activity_describe(&rq->ctx, v, rq->lang, e, n) != ZEK_OK)
 		return json_array();
 	return web_activity_entries_json(rq, e, n);
+}
+
+json_t *
+web_activity_json(struct req *rq, const struct request_view *v)
+{
+	return web_activity_json_log(rq, v, NULL);
 }
 
 /* ---- the comment form ---- */

@@ -306,6 +306,7 @@ int web_admin_option_change(struct req *rq);
 /* Shared by the customer's request page (request.c) and the agent's
  * (request_shared.c). */
 struct activity_entry;
+struct activity_log;
 struct attachment_info;
 struct field_error;
 struct request_view;
@@ -348,6 +349,9 @@ enum zek_rc web_sharing_post(struct req *rq, int64_t request_id,
 /* The request's activity as the viewer may see it (partials/request-entry);
  * an empty list when it cannot be read. */
 json_t *web_activity_json(struct req *rq, const struct request_view *v);
+/* The same, and in *log the rows it was made of (core/activity.h). */
+json_t *web_activity_json_log(struct req *rq, const struct request_view *v,
+    struct activity_log *log);
 /* The same of entries read already (e[0..n), newest first). */
 json_t *web_activity_entries_json(struct req *rq,
     const struct activity_entry *e, size_t n);

@@ -80,15 +80,97 @@ set_goal(const char *hours)
 	    admin_id), 4, &f, errs, &nerrs), ZEK_OK);
 }
 
-/* Request `key`'s goals as user `who` sees them on its page. */
+static void
+assert_same_cycle(const struct sla_cycle *a, const struct sla_cycle *b)
+{
+	assert_int_equal(a->start, b->start);
+	assert_int_equal(a->stop, b->stop);
+	assert_int_equal(a->elapsed_ms, b->elapsed_ms);
+	assert_int_equal(a->goal_ms, b->goal_ms);
+	assert_int_equal(a->breached, b->breached);
+	assert_int_equal(a->paused, b->paused);
+	assert_int_equal(a->breach_at, b->breach_at);
+}
+
+static void
+assert_same_result(const struct sla_result *a, const struct sla_result *b)
+{
+	assert_int_equal(a->ncompleted, b->ncompleted);
+	for (size_t i = 0; i < a->ncompleted; i++)
+		assert_same_cycle(&a->completed[i], &b->completed[i]);
+	assert_int_equal(a->has_ongoing, b->has_ongoing);
+	if (a->has_ongoing)
+		assert_same_cycle(&a->ongoing, &b->ongoing);
+}
+
+/* Request `key`'s goals as user `who` sees them through the API, checked
+ * against those the agent's page works out from its activity's log. */
 static int
 sla_of(int64_t who, const char *key, struct request_sla *out)
 {
+	const struct user *u = tenv_get(env, who);
+	struct activity_entry *e;
+	struct request_sla paged;
+	struct activity_log log;
 	struct request_view *v;
+	size_t n;
+	int rc;
 
-	assert_int_equal(core_request_get(&env->ctx, tenv_get(env, who), key,
-	    "de", &v), ZEK_OK);
-	return core_request_sla(&env->ctx, tenv_get(env, who), v, out);
+	assert_int_equal(core_request_get(&env->ctx, u, key, "de", &v),
+	    ZEK_OK);
+	rc = core_request_sla(&env->ctx, u, v, out);
+	assert_int_equal(core_activity_of_view_log(&env->ctx, u, v, &e, &n,
+	    &log), ZEK_OK);
+	assert_int_equal(log.n, n);
+	assert_int_equal(core_request_sla_of_log(&env->ctx, u, v, &log,
+	    &paged), rc);
+	if (rc == ZEK_OK) {
+		assert_true(log.complete && log.with_internal);
+		assert_int_equal(paged.has_response, out->has_response);
+		assert_int_equal(paged.has_resolution, out->has_resolution);
+		assert_same_result(&paged.response, &out->response);
+		assert_same_result(&paged.resolution, &out->resolution);
+	}
+	return rc;
+}
+
+/* The page's goals come from its log when that is the whole log, and are
+ * read anew when it is not (a log of ACTIVITY_MAX entries may be cut). */
+static void
+test_goals_from_the_pages_log(void **state)
+{
+	struct activity_log empty = { .complete = true, .with_internal = true };
+	struct request_sla sla;
+	struct request_view *v;
+	const struct user *sam;
+	const char *key;
+	char k[32];
+
+	(void)state;
+	at("2026-12-07T08:00");
+	set_goal("1");
+	tenv_request(env, people.anna, "Frage mit Ziel", &key);
+	snprintf(k, sizeof(k), "%s", key); /* at() frees the call's arena */
+	at("2026-12-07T08:30");
+	sam = tenv_get(env, people.sam);
+	assert_int_equal(core_request_get(&env->ctx, sam, k, "de", &v),
+	    ZEK_OK);
+	/* Taken as it is: a log without the created entry runs no goal. */
+	assert_int_equal(core_request_sla_of_log(&env->ctx, sam, v, &empty,
+	    &sla), ZEK_OK);
+	assert_true(sla.has_response);
+	assert_false(sla.response.has_ongoing);
+	/* Not the whole log, or without internal notes: read anew. */
+	empty.complete = false;
+	assert_int_equal(core_request_sla_of_log(&env->ctx, sam, v, &empty,
+	    &sla), ZEK_OK);
+	assert_true(sla.response.has_ongoing);
+	assert_int_equal(sla.response.ongoing.elapsed_ms, 30 * 60 * 1000);
+	empty.complete = true;
+	empty.with_internal = false;
+	assert_int_equal(core_request_sla_of_log(&env->ctx, sam, v, &empty,
+	    &sla), ZEK_OK);
+	assert_true(sla.response.has_ongoing);
 }
 
 static void
@@ -176,6 +258,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_goals_of_a_request_for_staff,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_goals_from_the_pages_log,
 		    setup, teardown),
 	};
 
