@@ -374,14 +374,17 @@ place_added_files(struct zctx *ctx, const struct store_attachment *sa,
 }
 
 /* The activity of a request the caller has shown `user` may see;
- * internal entries only when with_internal. The attachments are read here
- * even when a view has them: a view may be older than a write (the API
- * answers a new comment with the view it checked permissions on). */
+ * internal entries only when with_internal. The files come from `current`,
+ * a view of it with nothing written since it was read, or else are read
+ * here: a view may be older than a write (the API answers a new comment
+ * with the view it checked permissions on). */
 static enum zek_rc
 activity_read(struct zctx *ctx, int64_t request_id, bool with_internal,
-    struct activity_entry **out, size_t *n, struct activity_log *log)
+    const struct request_view *current, struct activity_entry **out, size_t *n,
+    struct activity_log *log)
 {
-	struct store_attachment *att = NULL;
+	const struct store_attachment *att = NULL;
+	struct store_attachment *read = NULL;
 	struct store_activity *sa;
 	struct activity_entry *ents;
 	size_t i, ns, natt = 0;
@@ -389,9 +392,14 @@ activity_read(struct zctx *ctx, int64_t request_id, bool with_internal,
 
 	rc = store_activity_by_request(ctx->db, ctx->arena, request_id,
 	    with_internal, ACTIVITY_MAX, &sa, &ns);
-	if (rc == ZEK_OK && ns > 0)
+	if (rc == ZEK_OK && ns > 0 && current != NULL) {
+		att = current->attachment_rows;
+		natt = current->nattachment_rows;
+	} else if (rc == ZEK_OK && ns > 0) {
 		rc = store_attachments_by_request(ctx->db, ctx->arena,
-		    request_id, &att, &natt);
+		    request_id, &read, &natt);
+		att = read;
+	}
 	if (rc != ZEK_OK)
 		return rc;
 	ents = arena_calloc(ctx->arena, ns > 0 ? ns : 1, sizeof(*ents));
@@ -435,8 +443,8 @@ core_activity_list(struct zctx *ctx, const struct user *user,
 	/* Internal notes are for support staff only, whoever else asks. */
 	if (rc != ZEK_OK)
 		return rc;
-	return activity_read(ctx, request_id, (roles & WF_ROLE_AGENT) != 0, out,
-	    n, NULL);
+	return activity_read(ctx, request_id, (roles & WF_ROLE_AGENT) != 0,
+	    NULL, out, n, NULL);
 }
 
 enum zek_rc
@@ -449,12 +457,15 @@ core_activity_of_view_log(struct zctx *ctx, const struct user *user,
 	if (user == NULL)
 		return ZEK_NOTFOUND;
 	/* The agent role of core_request_roles, without its look-ups. */
-	return activity_read(ctx, v->id, perm_is_staff(user), out, n, log);
+	return activity_read(ctx, v->id, perm_is_staff(user), v, out, n, log);
 }
 
 enum zek_rc
 core_activity_of_view(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct activity_entry **out, size_t *n)
 {
-	return core_activity_of_view_log(ctx, user, v, out, n, NULL);
+	if (user == NULL)
+		return ZEK_NOTFOUND;
+	return activity_read(ctx, v->id, perm_is_staff(user), NULL, out, n,
+	    NULL);
 }

@@ -884,6 +884,8 @@ view_attachments(struct zctx *ctx, const struct views_data *d,
 	size_t i, n;
 
 	sa = RUN_OF(struct store_attachment, d->atts, d->natts, request_id, &n);
+	v->attachment_rows = sa;
+	v->nattachment_rows = n;
 	v->attachments = arena_calloc(ctx->arena, n > 0 ? n : 1,
 	    sizeof(*v->attachments));
 	if (v->attachments == NULL)

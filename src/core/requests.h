@@ -122,6 +122,10 @@ struct request_view {
 	size_t nparticipants;
 	struct attachment_info *attachments; /* oldest first */
 	size_t nattachments;
+	/* Every attachment row as read with the view, the comments' files
+	 * too, by created_at and id (core_activity_of_view_log). */
+	const struct store_attachment *attachment_rows;
+	size_t nattachment_rows;
 	/* When its status was last set, as its activity shows it to the
 	 * viewer (the API's statusDate; the newest status entry of
 	 * core_activity_list). */

@@ -214,7 +214,10 @@ request_page(struct req *rq, const struct request_view *v,
 	json_object_set_new(page, "title",
 	    json_string(arena_printf(rq->arena, "%s: %s", v->key, v->title)));
 	json_object_set_new(page, "request", request_json(rq, v, &ab));
-	if (core_activity_of_view(&rq->ctx, rq->user, v, &e, &ne) != ZEK_OK)
+	/* Rendered with nothing written since v was read (after a write
+	 * the page redirects): the view's files serve the activity. */
+	if (core_activity_of_view_log(&rq->ctx, rq->user, v, &e, &ne, NULL) !=
+	    ZEK_OK)
 		ne = 0;
 	activity = web_activity_entries_json(rq, e, ne);
 	json_object_set_new(page, "has_activity",

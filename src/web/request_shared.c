@@ -313,12 +313,6 @@ web_activity_json_log(struct req *rq, const struct request_view *v,
 	return web_activity_entries_json(rq, e, n);
 }
 
-json_t *
-web_activity_json(struct req *rq, const struct request_view *v)
-{
-	return web_activity_json_log(rq, v, NULL);
-}
-
 /* ---- the comment form ---- */
 
 int

@@ -685,7 +685,8 @@ test_internal_note_never_reaches_customers(void **state)
 	assert_int_equal(core_request_get(&env->ctx, u(anna), key, "de", &v),
 	    ZEK_OK);
 	assert_int_equal(v->nattachments, 0);
-	/* The same through the loaded view, as the pages read it. */
+	/* The same through the loaded view, as the API and the pages (with
+	 * the view's files) read it. */
 	assert_int_equal(core_activity_of_view(&env->ctx, u(anna), v, &ent, &n),
 	    ZEK_OK);
 	assert_true(n > 0);
@@ -693,6 +694,11 @@ test_internal_note_never_reaches_customers(void **state)
 		assert_true(ent[i].is_public);
 		assert_int_equal(ent[i].nattachments, 0);
 	}
+	assert_int_equal(core_activity_of_view_log(&env->ctx, u(anna), v, &ent,
+	    &n, NULL), ZEK_OK);
+	assert_true(n > 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(ent[i].nattachments, 0);
 	assert_int_equal(core_attachment_get(&env->ctx, u(anna), info.id, &att),
 	    ZEK_NOTFOUND);
 	/* The agent sees it all, marked internal. */
@@ -707,8 +713,23 @@ test_internal_note_never_reaches_customers(void **state)
 	    ZEK_OK);
 	assert_false(ent[0].is_public);
 	assert_int_equal(ent[0].nattachments, 1);
+	assert_int_equal(core_activity_of_view_log(&env->ctx, u(tom), v, &ent,
+	    &n, NULL), ZEK_OK);
+	assert_int_equal(ent[0].nattachments, 1);
+	assert_int_equal(ent[0].attachments[0].id, info.id);
 	assert_int_equal(core_attachment_get(&env->ctx, u(tom), info.id, &att),
 	    ZEK_OK);
+	/* A view older than a write (the API's answer to a new comment):
+	 * the new comment's file is read, not taken from the view. */
+	assert_int_equal(core_attachment_upload_temp(&env->ctx, u(sam),
+	    "zwei.txt", "zwei\n", 5, &info, &e), ZEK_OK);
+	tok[0] = info.token;
+	assert_int_equal(core_comment_add(&env->ctx, u(sam), id, &in, &errs,
+	    &nerrs, NULL), ZEK_OK);
+	assert_int_equal(core_activity_of_view(&env->ctx, u(tom), v, &ent, &n),
+	    ZEK_OK);
+	assert_int_equal(ent[0].nattachments, 1);
+	assert_int_equal(ent[0].attachments[0].id, info.id);
 	/* Customers cannot write one. */
 	assert_int_equal(core_comment_add(&env->ctx, u(anna), id, &in, &errs,
 	    &nerrs, NULL), ZEK_FORBIDDEN);
