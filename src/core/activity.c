@@ -448,7 +448,7 @@ core_activity_list(struct zctx *ctx, const struct user *user,
 }
 
 enum zek_rc
-core_activity_of_view_log(struct zctx *ctx, const struct user *user,
+core_activity_of_page(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct activity_entry **out, size_t *n,
     struct activity_log *log)
 {

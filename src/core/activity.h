@@ -107,7 +107,7 @@ struct activity_log {
 /* core_activity_of_view for a page that shows `v` with nothing written
  * since core_request_get read it: the files are the view's; and in *log
  * (unless NULL) the rows the entries were made of. */
-enum zek_rc core_activity_of_view_log(struct zctx *ctx, const struct user *user,
+enum zek_rc core_activity_of_page(struct zctx *ctx, const struct user *user,
     const struct request_view *v, struct activity_entry **out, size_t *n,
     struct activity_log *log);
 

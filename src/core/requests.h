@@ -123,7 +123,7 @@ struct request_view {
 	struct attachment_info *attachments; /* oldest first */
 	size_t nattachments;
 	/* Every attachment row as read with the view, the comments' files
-	 * too, by created_at and id (core_activity_of_view_log). */
+	 * too, by created_at and id (core_activity_of_page). */
 	const struct store_attachment *attachment_rows;
 	size_t nattachment_rows;
 	/* When its status was last set, as its activity shows it to the

@@ -96,7 +96,7 @@ int core_request_sla(struct zctx *ctx, const struct user *user,
 struct activity_log;
 
 /* The same from `log`, the rows the page's activity was made of
- * (core_activity_of_view_log), when they are all of the request's entries
+ * (core_activity_of_page), when they are all of the request's entries
  * with the internal ones; else, or with log NULL, read as above. */
 int core_request_sla_of_log(struct zctx *ctx, const struct user *user,
     const struct request_view *v, const struct activity_log *log,

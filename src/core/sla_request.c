@@ -106,15 +106,13 @@ events_of_log(struct zctx *ctx, const struct activity_log *log,
 {
 	struct store_activity *rows;
 
-	if (log->n > 0) {
-		rows = arena_calloc(ctx->arena, log->n, sizeof(*rows));
-		if (rows == NULL)
-			return ZEK_NOMEM;
+	/* A copy: the page's rows stay newest first. */
+	rows = arena_calloc(ctx->arena, log->n > 0 ? log->n : 1, sizeof(*rows));
+	if (rows == NULL)
+		return ZEK_NOMEM;
+	if (log->n > 0)
 		memcpy(rows, log->rows, log->n * sizeof(*rows));
-		reverse(rows, log->n);
-	} else {
-		rows = NULL;
-	}
+	reverse(rows, log->n);
 	return events_of_rows(ctx, rows, log->n, ev, nev);
 }
 

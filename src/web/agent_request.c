@@ -484,7 +484,7 @@ agent_page(struct req *rq, const struct agent_request *ar,
 		    json_string(ar->view->assignee.name));
 	json_object_set_new(page, "assign", assign_json(rq, ar));
 	/* The activity first: the goals are worked out from its log. */
-	activity = web_activity_json_log(rq, v, &log);
+	activity = web_activity_json(rq, v, &log);
 	goals = goals_json(rq, v, &log);
 	json_object_set_new(page, "has_goals",
 	    json_boolean(json_array_size(goals) > 0));

@@ -216,7 +216,7 @@ request_page(struct req *rq, const struct request_view *v,
 	json_object_set_new(page, "request", request_json(rq, v, &ab));
 	/* Rendered with nothing written since v was read (after a write
 	 * the page redirects): the view's files serve the activity. */
-	if (core_activity_of_view_log(&rq->ctx, rq->user, v, &e, &ne, NULL) !=
+	if (core_activity_of_page(&rq->ctx, rq->user, v, &e, &ne, NULL) !=
 	    ZEK_OK)
 		ne = 0;
 	activity = web_activity_entries_json(rq, e, ne);

@@ -297,14 +297,13 @@ web_activity_entries_json(struct req *rq, const struct activity_entry *e,
 }
 
 json_t *
-web_activity_json_log(struct req *rq, const struct request_view *v,
+web_activity_json(struct req *rq, const struct request_view *v,
     struct activity_log *log)
 {
 	struct activity_entry *e;
 	size_t n;
 
-	if (core_activity_of_view_log(&rq->ctx, rq->user, v, &e, &n, log) !=
-	    ZEK_OK)
+	if (core_activity_of_page(&rq->ctx, rq->user, v, &e, &n, log) != ZEK_OK)
 		return json_array();
 	/* Edits are staff's entries: only their pages name the values. */
 	if (perm_is_staff(rq->user) &&

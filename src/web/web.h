@@ -348,8 +348,8 @@ enum zek_rc web_sharing_post(struct req *rq, int64_t request_id,
     enum web_sharing_op op, struct field_error *err, bool *left);
 /* The activity of the page's request as the viewer may see it
  * (partials/request-entry), an empty list when it cannot be read; in *log
- * the rows it was made of (core_activity_of_view_log). */
-json_t *web_activity_json_log(struct req *rq, const struct request_view *v,
+ * the rows it was made of (core_activity_of_page). */
+json_t *web_activity_json(struct req *rq, const struct request_view *v,
     struct activity_log *log);
 /* The same of entries read already (e[0..n), newest first). */
 json_t *web_activity_entries_json(struct req *rq,

@@ -694,7 +694,7 @@ test_internal_note_never_reaches_customers(void **state)
 		assert_true(ent[i].is_public);
 		assert_int_equal(ent[i].nattachments, 0);
 	}
-	assert_int_equal(core_activity_of_view_log(&env->ctx, u(anna), v, &ent,
+	assert_int_equal(core_activity_of_page(&env->ctx, u(anna), v, &ent,
 	    &n, NULL), ZEK_OK);
 	assert_true(n > 0);
 	for (i = 0; i < n; i++)
@@ -713,7 +713,7 @@ test_internal_note_never_reaches_customers(void **state)
 	    ZEK_OK);
 	assert_false(ent[0].is_public);
 	assert_int_equal(ent[0].nattachments, 1);
-	assert_int_equal(core_activity_of_view_log(&env->ctx, u(tom), v, &ent,
+	assert_int_equal(core_activity_of_page(&env->ctx, u(tom), v, &ent,
 	    &n, NULL), ZEK_OK);
 	assert_int_equal(ent[0].nattachments, 1);
 	assert_int_equal(ent[0].attachments[0].id, info.id);

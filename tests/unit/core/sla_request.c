@@ -119,7 +119,7 @@ sla_of(int64_t who, const char *key, struct request_sla *out)
 	assert_int_equal(core_request_get(&env->ctx, u, key, "de", &v),
 	    ZEK_OK);
 	rc = core_request_sla(&env->ctx, u, v, out);
-	assert_int_equal(core_activity_of_view_log(&env->ctx, u, v, &e, &n,
+	assert_int_equal(core_activity_of_page(&env->ctx, u, v, &e, &n,
 	    &log), ZEK_OK);
 	assert_int_equal(log.n, n);
 	assert_int_equal(core_request_sla_of_log(&env->ctx, u, v, &log,
