@@ -67,10 +67,22 @@ static const struct pg_own_table pg_own[] = {
 	{ "request_search",
 	    "the search words, which the triggers of "
 	    "requests and request_values make (migration 0002); they are off "
-	    "during the copy, so each request's row is made once at the end",
-	    "DO $$BEGIN PERFORM zek_search_refresh(id) FROM requests; END$$",
+	    "during the copy, so each request's row is made once at the end "
+	    "(with the lexicon's trigger off: it is made next, at once)",
+	    "DO $$BEGIN "
+	    "ALTER TABLE request_search DISABLE TRIGGER USER; "
+	    "PERFORM zek_search_refresh(id) FROM requests; "
+	    "ALTER TABLE request_search ENABLE TRIGGER USER; END$$",
 	    "SELECT (SELECT count(*) FROM request_search) = "
 	    "(SELECT count(*) FROM requests)" },
+	{ "search_lexicon",
+	    "every word of the search rows, which a trigger of request_search "
+	    "adds (migration 0029)",
+	    "INSERT INTO search_lexicon (word) SELECT DISTINCT w.word "
+	    "FROM request_search s, unnest(tsvector_to_array(s.doc)) w(word)",
+	    "SELECT (SELECT count(*) FROM search_lexicon) = "
+	    "(SELECT count(DISTINCT w.word) FROM request_search s, "
+	    "unnest(tsvector_to_array(s.doc)) w(word))" },
 	{ "request_tallies",
 	    "counts of requests the triggers of migration "
 	    "0005 keep; they are off during the copy (into an empty "
@@ -99,6 +111,7 @@ static const char *const known_trigger_fns[] = {
 	"zek_search_value_changed",
 	"zek_tally_request",         /* request_tallies: filled after */
 	"zek_search_facets_changed", /* request_search: filled after */
+	"zek_search_lexicon_add",    /* search_lexicon: filled after */
 };
 
 /* A column's kind, from its PostgreSQL type: how its values are written

@@ -372,9 +372,11 @@ static const char *const queue_count_sql[] = {
 };
 
 /* The user's words as a tsquery (its text), "" when none has a token, and
- * the share of requests they are likely to match, per mille. */
+ * the share of requests they are likely to match, per mille. A prefix that
+ * starts few words is asked as those words (zek_search_exact,
+ * 0029_search_lexicon_own.sql); the share is the prefix's. */
 static const char
-    query_sql[] = "SELECT coalesce(q::text, ''), "
+    query_sql[] = "SELECT coalesce(zek_search_exact(q)::text, ''), "
                   "round(coalesce(zek_search_share(q), 0) * 1000)::bigint "
                   "FROM zek_search_query(?) q";
 

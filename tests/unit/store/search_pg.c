@@ -731,6 +731,66 @@ test_analyzed(void **state)
 	test_queue(state);
 }
 
+/* 1 when `sql` (a boolean) is true on the test's PostgreSQL database. */
+static long
+pg_true(const char *sql)
+{
+	char q[1024];
+
+	snprintf(q, sizeof(q), "SELECT (%s)::int", sql);
+	return pg_value(q);
+}
+
+/*
+ * A prefix that starts 1 to 16 words is asked as those words, one that
+ * starts none or more stays a prefix (0029_search_lexicon_own.sql), and
+ * test_list compares the rows with SQLite's either way. Here: that both
+ * happen, and that the lexicon holds every word of every search row, also
+ * of a title changed later (the search row's UPDATE).
+ */
+static void
+test_lexicon(void **state)
+{
+	struct store_list_query q = { .see_all = true, .limit = 10,
+		.terms = "quokkaflug" };
+	struct store_list_row *rows;
+	int64_t total;
+	size_t n;
+	bool capped;
+
+	(void)state;
+	assert_int_equal(pg_true("zek_search_exact(zek_search_query("
+	                         "'konfigurationsdatei*'))::text = "
+	                         "'''konfigurationsdatei'' | "
+	                         "''konfigurationsdateien'' | "
+	                         "''konfigurationsdateiverwaltung'''"),
+	    1);
+	assert_int_equal(pg_true("zek_search_exact(zek_search_query("
+	                         "'zek-12* anmeld*'))::text = "
+	                         "'''zek'' <-> ''12'':* & "
+	                         "( ''anmelden'' | ''anmeldung'' )'"),
+	    1);
+	assert_int_equal(pg_true("zek_search_exact(zek_search_query("
+	                         "'quokkaflug*'))::text = '''quokkaflug'':*'"),
+	    1);
+	side_reset(&pg);
+	assert_int_equal(store_request_set_type_title(pg.ctx.db, 1, type_ids[0],
+	    "Quokkaflugschein verloren"), ZEK_OK);
+	assert_int_equal(pg_true("zek_search_exact(zek_search_query("
+	                         "'quokkaflug*'))::text = "
+	                         "'''quokkaflugschein'''"),
+	    1);
+	assert_int_equal(store_requests_list(pg.ctx.db, pg.arena, &q, &rows, &n,
+	    &total, &capped), ZEK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, 1);
+	assert_int_equal(pg_true("NOT EXISTS (SELECT 1 FROM request_search s, "
+	                         "unnest(tsvector_to_array(s.doc)) w(word) "
+	                         "WHERE NOT EXISTS (SELECT 1 FROM "
+	                         "search_lexicon l WHERE l.word = w.word))"),
+	    1);
+}
+
 int
 main(void)
 {
@@ -738,6 +798,7 @@ main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_queue),
 		cmocka_unit_test(test_analyzed),
+		cmocka_unit_test(test_lexicon),
 	};
 	const char *url = getenv("ZEK_TEST_PG");
 
