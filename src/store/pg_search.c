@@ -43,22 +43,53 @@
  * says `CASE WHEN common THEN ts_match_vq(s.doc, q) ELSE s.doc @@ q END`:
  * planned with the values, the CASE folds to one of the two, and only the
  * operator can use the index. Both find the same rows.
+ *
+ * Words that few requests hold have the opposite trouble. A page of an
+ * agent's list or a queue walks requests in its order and looks up each
+ * one's words until it has a page: 20 of 1,500 requests with "Yilmaz"
+ * took a walk of 14,000 (15 ms), and a word of 149 requests a walk of all
+ * 1,000,000 (180-360 ms), where collecting the matches from the index and
+ * sorting them takes 1-8 ms. PostgreSQL walks because it estimates the
+ * walk at its average length. So the words that the statistics know as
+ * rare (every word not among their most common ones), or that the count
+ * before the page found few of, are FIND_FEW: the page orders by
+ * `CASE WHEN few THEN r.created_at + 0 ELSE r.created_at END`, which folds
+ * to an expression no index is sorted by, and the matches are collected.
  */
 
 #define STATUS_MAX_CODES 8  /* the list's status codes: ?4..?11 */
 #define QUERY_TEXT_MAX 4096 /* bytes of the words handed to SQL */
-/* From this share of requests (per mille) on, words count as common and
+/* From this share of requests (per million) on, words count as common and
  * are tested row by row. Measured on 1,000,000 requests (bench/README.md):
  * a customer's count is as fast both ways near 6-9 % and 2-7 times faster
  * row by row from 11 %; an agent's count and a queue's count, which have
  * no customer's set to walk, lose row by row at 11 % and break even near
  * 25 %; below 3 % the index wins everywhere. */
-#define COMMON_PERMILLE 200
+#define COMMON_PPM 200000
+/* Words count as few when they are likely to match at most this many
+ * requests (their share times the requests), or the count before a page
+ * found at most this many. A page of 20 walks about 20 / share requests
+ * and collects share * requests, each collected one costing about five
+ * walked ones (1,000,000 requests, EXPLAIN ANALYZE): at 2,000 both take
+ * about 10 ms. The statistics give every word that is not among their
+ * most common ones half the share of the least common of those (0.14 %
+ * of 1,000,000). */
+#define FEW_ROWS 2000
 
-/* The words' match: Q the tsquery, C 1 when they are common (above). */
-#define S_MATCH(Q, C) \
-	" AND CASE WHEN " C " = 1 THEN ts_match_vq(s.doc, " Q "::tsquery) " \
+/* How a statement finds the words (its ?15 in the list, ?8 in the
+ * queues). */
+enum find_how {
+	FIND_INDEXED,    /* GIN, ANDed with the other conditions' indexes */
+	FIND_ROW_BY_ROW, /* tested on each row the other conditions find */
+	FIND_FEW,        /* GIN, and every match sorted for the page */
+};
+
+/* The words' match: Q the tsquery, H its enum find_how. */
+#define S_MATCH(Q, H) \
+	" AND CASE WHEN " H " = 1 THEN ts_match_vq(s.doc, " Q "::tsquery) " \
 	"ELSE s.doc @@ " Q "::tsquery END"
+/* A page's order column F: not by an index when the words are few. */
+#define S_ORDER(F, H) "CASE WHEN " H " = 2 THEN r." F " + 0 ELSE r." F " END"
 
 /* ---- the list ---- */
 
@@ -66,7 +97,7 @@
  * Parameters of every list statement: ?1, ?2 created_at and id of the
  * cursor row, ?3 the number of rows (pages) or where a count stops, ?4..?11
  * status codes (NULL: none), ?12 a type id (0 = any), ?13 the viewer, ?14
- * the tsquery, ?15 1 when its words are common. A statement uses those it
+ * the tsquery, ?15 how to find its words. A statement uses those it
  * needs.
  */
 #define L_COLS \
@@ -93,15 +124,18 @@
 	"JOIN users u ON u.id = r.reporter_id WHERE TRUE" ST L_TYPE W M
 /* Older rows than the cursor, newest first; newer ones, read oldest first
  * from the cursor and turned around. */
+#define L_ORDER(DIR) \
+	" ORDER BY " S_ORDER("created_at", "?15") " " DIR ", r.id " DIR \
+	                                          " LIMIT ?3"
 #define L_OLDER(S, ST, W, M) \
 	SQ_PLAN_WITH_VALUES "SELECT " L_COLS " " L_WHERE(S, ST, W, \
-	    M) " AND (r.created_at, r.id) < (?1, ?2) " \
-	       "ORDER BY r.created_at DESC, r.id DESC LIMIT ?3"
+	    M) " AND (r.created_at, r.id) < (?1, ?2)" L_ORDER("DESC")
 #define L_NEWER(S, ST, W, M) \
-	SQ_PLAN_WITH_VALUES "SELECT * FROM (SELECT " L_COLS " " L_WHERE(S, ST, \
-	    W, M) " AND (r.created_at, r.id) > (?1, ?2) " \
-	          "ORDER BY r.created_at, r.id LIMIT ?3) k " \
-	          "ORDER BY k.created_at DESC, k.id DESC"
+	SQ_PLAN_WITH_VALUES \
+	    "SELECT * FROM (SELECT " L_COLS \
+	    " " L_WHERE(S, ST, W, M) " AND (r.created_at, r.id) > (?1, ?2)" L_ORDER( \
+	        "ASC") ") k " \
+	               "ORDER BY k.created_at DESC, k.id DESC"
 #define L_COUNT(S, ST, W, M) \
 	SQ_PLAN_WITH_VALUES "SELECT count(*) FROM (SELECT 1 " \
 	                    "FROM requests r " S "WHERE TRUE" ST L_TYPE W M \
@@ -302,7 +336,7 @@ static const char *const list_count_sql[] = {
 /*
  * Parameters of a page: ?1, ?2 the cursor's order value and id, ?3 the
  * status, ?4 the number of rows, ?5 the assignee, ?6 updated since, ?7 the
- * tsquery, ?8 1 when its words are common. Of a count: ?1..?4 statuses,
+ * tsquery, ?8 how to find its words. Of a count: ?1..?4 statuses,
  * ?5..?8 as a page, ?9 where the count stops. The indexes of
  * 0002_search.sql give each page its order from the cursor: (status,
  * created_at, id), (status, updated_at, id) and the same after
@@ -322,7 +356,7 @@ static const char *const list_count_sql[] = {
 	SQ_PLAN_WITH_VALUES Q_COLS S Q_JOIN \
 	    "WHERE r.status = ?3" COND M " AND (r." F ", r.id) " CMP \
 	    " (?1, ?2) " \
-	    "ORDER BY r." F " " DIR ", r.id " DIR " LIMIT ?4"
+	    "ORDER BY " S_ORDER(F, "?8") " " DIR ", r.id " DIR " LIMIT ?4"
 #define Q_FORMS(F, CMP, DIR, COND) \
 	Q_PAGE(F, CMP, DIR, COND, "", ""), \
 	    Q_PAGE(F, CMP, DIR, COND, L_SEARCH, Q_MATCH)
@@ -371,20 +405,25 @@ static const char *const queue_count_sql[] = {
 	Q_COUNTS(Q_BREACHED),
 };
 
-/* The user's words as a tsquery (its text), "" when none has a token, and
- * the share of requests they are likely to match, per mille. A prefix that
+/* The user's words as a tsquery (its text), "" when none has a token; the
+ * share of requests they are likely to match, per million; how many
+ * requests that is, -1 before ANALYZE has seen the words. A prefix that
  * starts few words is asked as those words (zek_search_exact,
  * 0029_search_lexicon_own.sql); the share is the prefix's. */
-static const char
-    query_sql[] = "SELECT coalesce(zek_search_exact(q)::text, ''), "
-                  "round(coalesce(zek_search_share(q), 0) * 1000)::bigint "
-                  "FROM zek_search_query(?) q";
+static const char query_sql
+    [] = "SELECT coalesce(zek_search_exact(q)::text, ''), "
+         "round(w.share * 1e6)::bigint, "
+         "CASE WHEN w.share > 0 AND c.reltuples >= 0 "
+         "THEN ceil(w.share * c.reltuples)::bigint ELSE -1 END "
+         "FROM zek_search_query(?) q "
+         "CROSS JOIN LATERAL (SELECT coalesce(zek_search_share(q), 0) share) w "
+         "JOIN pg_class c ON c.oid = 'request_search'::regclass";
 
 /* ---- search words ---- */
 
 struct search_tsq {
 	const char *text;
-	int64_t permille;
+	int64_t ppm, rows;
 };
 
 static void
@@ -393,7 +432,8 @@ map_tsq(struct sq_row *r, void *elem)
 	struct search_tsq *q = elem;
 
 	q->text = sq_col_str(r);
-	q->permille = sq_col_i64(r);
+	q->ppm = sq_col_i64(r);
+	q->rows = sq_col_i64(r);
 }
 
 /*
@@ -401,12 +441,12 @@ map_tsq(struct sq_row *r, void *elem)
  * nothing can match: no word with a letter or digit (search_words.c), or
  * none that the database finds a token in. The words go to SQL as they
  * are, each followed by '*' (its last token is a prefix) or '.', separated
- * by spaces (zek_search_query of 0002_search.sql). *common: 1 when they
- * are common enough to be tested row by row (COMMON_PERMILLE), else 0.
+ * by spaces (zek_search_query of 0002_search.sql). *how: an enum
+ * find_how, by the share of requests they are likely to match.
  */
 static enum zek_rc
 search_query(struct store_conn *c, struct arena *a, struct search_reader *r,
-    const char **tsq, int64_t *common)
+    const char **tsq, int64_t *how)
 {
 	struct search_word w;
 	struct search_tsq *got;
@@ -415,7 +455,7 @@ search_query(struct store_conn *c, struct arena *a, struct search_reader *r,
 	struct buf b;
 
 	*tsq = "";
-	*common = 0;
+	*how = FIND_INDEXED;
 	buf_init(&b, QUERY_TEXT_MAX);
 	while (search_words_next(r, &w)) {
 		if (b.len > 0)
@@ -433,7 +473,9 @@ search_query(struct store_conn *c, struct arena *a, struct search_reader *r,
 	rc = sq_collect_one(c, a, st, map_tsq, sizeof(*got), (void **)&got);
 	if (rc == ZEK_OK) {
 		*tsq = got->text;
-		*common = got->permille >= COMMON_PERMILLE;
+		*how = got->ppm >= COMMON_PPM               ? FIND_ROW_BY_ROW :
+		    got->rows >= 0 && got->rows <= FEW_ROWS ? FIND_FEW :
+		                                              FIND_INDEXED;
 	}
 out:
 	buf_free(&b);
@@ -472,7 +514,7 @@ struct list_args {
 	const char *codes[STATUS_MAX_CODES];
 	int64_t type_id, viewer;
 	const char *tsq;
-	int64_t common;
+	int64_t how; /* enum find_how */
 };
 
 static struct sq_stmt *
@@ -482,7 +524,7 @@ list_start(struct store_conn *c, enum zek_rc *rc, const char *sql,
 	return sq_start(c, rc, sql, "iiittttttttiiti", x->at, x->id, x->limit,
 	    x->codes[0], x->codes[1], x->codes[2], x->codes[3], x->codes[4],
 	    x->codes[5], x->codes[6], x->codes[7], x->type_id, x->viewer,
-	    x->tsq, x->common);
+	    x->tsq, x->how);
 }
 
 static int
@@ -584,7 +626,7 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 	        !are_status_codes(q->not_statuses, q->nnot_statuses)))
 		return ZEK_INVALID;
 	if (has_terms) {
-		rc = search_query(c, a, &r, &x.tsq, &x.common);
+		rc = search_query(c, a, &r, &x.tsq, &x.how);
 		if (rc != ZEK_OK || x.tsq[0] == '\0')
 			return rc; /* no usable word: nothing matches */
 	}
@@ -598,6 +640,10 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 	rc = list_total(c, q, sql, plain, x, total, capped, &none);
 	if (rc != ZEK_OK || none)
 		return rc;
+	/* The count found them all, and few: collect them for the page. */
+	if (has_terms && x.how == FIND_INDEXED && !q->skip_count && !*capped &&
+	    *total <= FEW_ROWS)
+		x.how = FIND_FEW;
 	if (q->has_cursor) {
 		x.at = q->cursor_at;
 		x.id = q->cursor_id;
@@ -620,19 +666,19 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 
 /* ---- the queues ---- */
 
-/* The search of a queue read: *tsq "" for none, *common as search_query;
+/* The search of a queue read: *tsq "" for none, *how as search_query;
  * *nothing when its words cannot match. ZEK_INVALID as SQLite: bad text,
  * or a status code that is no facet (only looked at with search words). */
 static enum zek_rc
 queue_search(struct store_conn *c, struct arena *a, const char *terms,
     const char *const *statuses, size_t nstatuses, const char **tsq,
-    int64_t *common, bool *nothing)
+    int64_t *how, bool *nothing)
 {
 	struct search_reader r;
 	enum zek_rc rc;
 
 	*tsq = "";
-	*common = 0;
+	*how = FIND_INDEXED;
 	*nothing = false;
 	if (terms == NULL || terms[0] == '\0')
 		return ZEK_OK;
@@ -641,7 +687,7 @@ queue_search(struct store_conn *c, struct arena *a, const char *terms,
 	    (!search_statuses_all_open(statuses, nstatuses) &&
 	        !are_status_codes(statuses, nstatuses)))
 		return ZEK_INVALID;
-	rc = search_query(c, a, &r, tsq, common);
+	rc = search_query(c, a, &r, tsq, how);
 	*nothing = rc == ZEK_OK && (*tsq)[0] == '\0';
 	return rc;
 }
@@ -650,7 +696,7 @@ enum zek_rc
 pg_queue_page(struct store_conn *c, struct arena *a,
     const struct store_queue_query *q, struct store_queue_row **rows, size_t *n)
 {
-	int64_t from_v, from_id, common;
+	int64_t from_v, from_id, how;
 	const char *tsq;
 	enum zek_rc rc;
 	struct sq_stmt *st;
@@ -663,8 +709,7 @@ pg_queue_page(struct store_conn *c, struct arena *a,
 	if (q->limit == 0 || q->limit > STORE_QUEUE_LIMIT_MAX ||
 	    q->status == NULL || !sq_queue_ok(q))
 		return ZEK_INVALID;
-	rc = queue_search(c, a, q->terms, &q->status, 1, &tsq, &common,
-	    &nothing);
+	rc = queue_search(c, a, q->terms, &q->status, 1, &tsq, &how, &nothing);
 	if (rc != ZEK_OK || nothing)
 		return rc;
 	mode = sq_queue_mode(q);
@@ -685,7 +730,7 @@ pg_queue_page(struct store_conn *c, struct arena *a,
 	}
 	st = sq_start(c, &rc, queue_page_sql[idx], "iitiiiti", from_v, from_id,
 	    q->status, (int64_t)q->limit, q->assignee_id, sq_queue_p6(q), tsq,
-	    common);
+	    how);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, sq_map_queue_row, sizeof(**rows),
@@ -700,14 +745,14 @@ pg_queue_count(struct store_conn *c, struct arena *a,
 	const char *tsq;
 	enum zek_rc rc;
 	bool nothing;
-	int64_t common, upto = INT64_MAX;
+	int64_t how, upto = INT64_MAX;
 	enum sq_queue_mode mode;
 
 	*out = 0;
 	if (nstatuses == 0 || nstatuses > STORE_QUEUE_STATUSES ||
 	    !sq_queue_ok(q))
 		return ZEK_INVALID;
-	rc = queue_search(c, a, q->terms, statuses, nstatuses, &tsq, &common,
+	rc = queue_search(c, a, q->terms, statuses, nstatuses, &tsq, &how,
 	    &nothing);
 	if (rc != ZEK_OK || nothing)
 		return rc;
@@ -723,5 +768,5 @@ pg_queue_count(struct store_conn *c, struct arena *a,
 	    statuses[0], nstatuses > 1 ? statuses[1] : NULL,
 	    nstatuses > 2 ? statuses[2] : NULL,
 	    nstatuses > 3 ? statuses[3] : NULL, q->assignee_id, sq_queue_p6(q),
-	    tsq, common, upto);
+	    tsq, how, upto);
 }
