@@ -124,18 +124,18 @@ enum find_how {
 	"JOIN users u ON u.id = r.reporter_id WHERE TRUE" ST L_TYPE W M
 /* Older rows than the cursor, newest first; newer ones, read oldest first
  * from the cursor and turned around. */
+/* clang-format off */
 #define L_ORDER(DIR) \
 	" ORDER BY " S_ORDER("created_at", "?15") " " DIR ", r.id " DIR \
-	                                          " LIMIT ?3"
+	" LIMIT ?3"
 #define L_OLDER(S, ST, W, M) \
-	SQ_PLAN_WITH_VALUES "SELECT " L_COLS " " L_WHERE(S, ST, W, \
-	    M) " AND (r.created_at, r.id) < (?1, ?2)" L_ORDER("DESC")
+	SQ_PLAN_WITH_VALUES "SELECT " L_COLS " " L_WHERE(S, ST, W, M) \
+	" AND (r.created_at, r.id) < (?1, ?2)" L_ORDER("DESC")
 #define L_NEWER(S, ST, W, M) \
-	SQ_PLAN_WITH_VALUES \
-	    "SELECT * FROM (SELECT " L_COLS \
-	    " " L_WHERE(S, ST, W, M) " AND (r.created_at, r.id) > (?1, ?2)" L_ORDER( \
-	        "ASC") ") k " \
-	               "ORDER BY k.created_at DESC, k.id DESC"
+	SQ_PLAN_WITH_VALUES "SELECT * FROM (SELECT " L_COLS " " \
+	L_WHERE(S, ST, W, M) " AND (r.created_at, r.id) > (?1, ?2)" \
+	L_ORDER("ASC") ") k ORDER BY k.created_at DESC, k.id DESC"
+/* clang-format on */
 #define L_COUNT(S, ST, W, M) \
 	SQ_PLAN_WITH_VALUES "SELECT count(*) FROM (SELECT 1 " \
 	                    "FROM requests r " S "WHERE TRUE" ST L_TYPE W M \
