@@ -704,7 +704,7 @@ pg_value(const char *sql)
 
 /*
  * Once ANALYZE has counted the words, pg_search.c tests common words
- * (20 % of the requests or more: COMMON_PERMILLE) row by row and looks
+ * (20 % of the requests or more: COMMON_PPM) row by row and looks
  * rare ones up in the index (0023_search_common_own.sql). The rows must be
  * the same as SQLite's either way, and the words compared must include
  * both kinds.
