@@ -205,7 +205,12 @@ on_notice(void *arg, const char *msg)
  * milliseconds. On the bench database (auto_explain, bench/README.md) a
  * list over 1,000,000 rows, whose estimated cost passes jit_above_cost,
  * spent 100-250 ms compiling itself, and a search that found nothing in
- * 0.5 ms took 50 ms to start and stop its parallel workers. */
+ * 0.5 ms took 50 ms to start and stop its parallel workers. A page read
+ * at random costs about as much as one read in order (random_page_cost
+ * 1.1, not 4): zek's tables are read from memory or an SSD, and at 4 the
+ * count of a queue's search joined 1,500 matches with all 95,000 open
+ * requests by hash instead of looking each up (30 -> 17 ms,
+ * docs/internals/performance.md, sixth round). */
 static enum zek_rc
 session_setup(struct pg_conn *c)
 {
@@ -213,7 +218,8 @@ session_setup(struct pg_conn *c)
 	    "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; "
 	    "SET standard_conforming_strings = on; SET bytea_output = 'hex'; "
 	    "SET client_min_messages = warning; SET jit = off; "
-	    "SET max_parallel_workers_per_gather = 0";
+	    "SET max_parallel_workers_per_gather = 0; "
+	    "SET random_page_cost = 1.1";
 	enum zek_rc rc = ZEK_OK;
 	PGresult *res;
 	int v = PQserverVersion(c->db);
