@@ -5,6 +5,7 @@
 #include "store/pg_search.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/arena.h"
@@ -51,10 +52,13 @@
  * 1,000,000 (180-360 ms), where collecting the matches from the index and
  * sorting them takes 1-8 ms. PostgreSQL walks because it estimates the
  * walk at its average length. So the words that the statistics know as
- * rare (every word not among their most common ones), or that the count
- * before the page found few of, are FIND_FEW: the page orders by
- * `CASE WHEN few THEN r.created_at + 0 ELSE r.created_at END`, which folds
- * to an expression no index is sorted by, and the matches are collected.
+ * rare (every word not among their most common ones) are FIND_FEW: the
+ * page orders by `CASE WHEN few THEN r.created_at + 0 ELSE r.created_at
+ * END`, which folds to an expression no index is sorted by, and the
+ * matches are collected. A list that has a count reads the matches'
+ * order values and ids as its count (up to 1,001), and when that is all of
+ * them, picks the page among them: the matches are found once, not once
+ * for the count and again for the page (list_total_hits).
  */
 
 #define STATUS_MAX_CODES 8  /* the list's status codes: ?4..?11 */
@@ -67,13 +71,12 @@
  * 25 %; below 3 % the index wins everywhere. */
 #define COMMON_PPM 200000
 /* Words count as few when they are likely to match at most this many
- * requests (their share times the requests), or the count before a page
- * found at most this many. A page of 20 walks about 20 / share requests
- * and collects share * requests, each collected one costing about five
- * walked ones (1,000,000 requests, EXPLAIN ANALYZE): at 2,000 both take
- * about 10 ms. The statistics give every word that is not among their
- * most common ones half the share of the least common of those (0.14 %
- * of 1,000,000). */
+ * requests (their share times the requests). A page of 20 walks about
+ * 20 / share requests and collects share * requests, each collected one
+ * costing about five walked ones (1,000,000 requests, EXPLAIN ANALYZE):
+ * at 2,000 both take about 10 ms. The statistics give every word that is
+ * not among their most common ones half the share of the least common of
+ * those (0.14 % of 1,000,000). */
 #define FEW_ROWS 2000
 
 /* How a statement finds the words (its ?15 in the list, ?8 in the
@@ -330,6 +333,35 @@ static const char *const list_count_sql[] = {
 	L_COUNTS_WHO(""),
 	L_COUNTS_WHO(L_STATUS),
 };
+
+/*
+ * The requests that search words match, as the count finds them (L_COUNT),
+ * but their order values and ids instead of how many: when there are few,
+ * these are the page and the count at once (list_from_hits), and GIN's
+ * bitmaps (the words and, for a customer, what they may see) are built
+ * once, not once for the count and again for the page.
+ */
+/* clang-format off */
+#define L_HITS(ST, W) \
+	SQ_PLAN_WITH_VALUES "SELECT r.created_at, r.id FROM requests r " \
+	L_SEARCH "WHERE TRUE" ST L_TYPE W L_MATCH " LIMIT ?3"
+/* clang-format on */
+#define L_HITS_WHO(ST) \
+	L_HITS(ST, W_ALL), L_HITS(ST, W_REPORTED), \
+	    L_HITS(ST, W_PARTICIPATING), L_HITS(ST, W_FACETS)
+
+/* Index: by status * WHO_MAX + who. */
+static const char *const list_hits_sql[] = {
+	L_HITS_WHO(""),
+	L_HITS_WHO(L_STATUS),
+};
+
+/* The rows of a page of hits, newest first. */
+static const char
+    list_rows_sql[] = "SELECT " L_COLS
+                      " FROM requests r JOIN users u ON u.id = r.reporter_id "
+                      "WHERE r.id " SQ_IN_IDS_PG
+                      " ORDER BY r.created_at DESC, r.id DESC";
 
 /* ---- the queues ---- */
 
@@ -593,6 +625,115 @@ list_total(struct store_conn *c, const struct store_list_query *q, size_t sql,
 	return rc;
 }
 
+struct list_hit {
+	int64_t at, id;
+};
+
+/* All the hits of a list's search words when they are few, else none. */
+struct list_hits {
+	struct list_hit *all; /* NULL: too many, or not read */
+	size_t n;
+};
+
+static void
+map_hit(struct sq_row *r, void *elem)
+{
+	struct list_hit *h = elem;
+
+	h->at = sq_col_i64(r);
+	h->id = sq_col_i64(r);
+}
+
+/* Newest first: created_at, then id, descending. */
+static int
+hit_newer_first(const void *a, const void *b)
+{
+	const struct list_hit *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at > y->at ? -1 : 1;
+	return (x->id < y->id) - (x->id > y->id);
+}
+
+/* 1 when hit h comes after the cursor (at, id) in the newest-first order
+ * (is older), -1 when before it, 0 when it is the cursor's row. */
+static int
+hit_vs_cursor(const struct list_hit *h, int64_t at, int64_t id)
+{
+	return hit_newer_first(h, &(struct list_hit){ at, id });
+}
+
+/*
+ * The page of `x` (cursor and limit as the page statements take them)
+ * out of all its n hits: older than the cursor, the first `limit`; newer,
+ * the `limit` nearest the cursor. Then their rows, newest first.
+ */
+static enum zek_rc
+list_from_hits(struct store_conn *c, struct arena *a, struct list_hits *h,
+    const struct list_args *x, bool newer, struct store_list_row **rows,
+    size_t *nrows)
+{
+	struct list_hit *hits = h->all;
+	size_t n = h->n, from = 0, to, i, k = 0;
+	int64_t *ids;
+
+	qsort(hits, n, sizeof(*hits), hit_newer_first);
+	while (from < n && hit_vs_cursor(&hits[from], x->at, x->id) <= 0)
+		from++; /* [0, from): newer than the cursor, or it */
+	if (newer) {
+		to = from > 0 &&
+		        hit_vs_cursor(&hits[from - 1], x->at, x->id) == 0 ?
+		    from - 1 :
+		    from;
+		from = to > (size_t)x->limit ? to - (size_t)x->limit : 0;
+	} else {
+		to = n - from > (size_t)x->limit ? from + (size_t)x->limit : n;
+	}
+	ids = arena_calloc(a, to - from + 1, sizeof(*ids));
+	if (ids == NULL)
+		return ZEK_NOMEM;
+	for (i = from; i < to; i++)
+		ids[k++] = hits[i].id;
+	return sq_collect_ids(c, a, list_rows_sql, ids, k, sq_map_list_row,
+	    sizeof(**rows), (void **)rows, nrows);
+}
+
+/*
+ * As list_total; with search words, counted up to count_max + 1 by their
+ * hits, which are then in *h when the count is not capped: the page is
+ * among them (list_from_hits). Not for the order by change, nor without a
+ * count or when count_max is larger than FEW_ROWS.
+ */
+static enum zek_rc
+list_total_hits(struct store_conn *c, struct arena *a,
+    const struct store_list_query *q, size_t sql, bool plain,
+    struct list_args x, int64_t *total, bool *capped, bool *none,
+    struct list_hits *h)
+{
+	enum zek_rc rc;
+	struct sq_stmt *st;
+
+	*h = (struct list_hits){ 0 };
+	*none = false;
+	if (sql % 2 == 0 || q->by_updated || q->skip_count ||
+	    q->count_max <= 0 || q->count_max > FEW_ROWS)
+		return list_total(c, q, sql, plain, x, total, capped, none);
+	x.limit = q->count_max + 1;
+	st = list_start(c, &rc, list_hits_sql[sql / 2], &x);
+	if (st == NULL)
+		return rc;
+	rc = sq_collect(c, a, st, map_hit, sizeof(*h->all), (void **)&h->all,
+	    &h->n);
+	if (rc != ZEK_OK)
+		return rc;
+	*capped = (int64_t)h->n > q->count_max;
+	*total = *capped ? q->count_max : (int64_t)h->n;
+	*none = h->n == 0;
+	if (*capped)
+		*h = (struct list_hits){ 0 };
+	return ZEK_OK;
+}
+
 enum zek_rc
 pg_requests_list(struct store_conn *c, struct arena *a,
     const struct store_list_query *q, struct store_list_row **rows, size_t *n,
@@ -603,6 +744,7 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 	bool has_terms = q->terms != NULL && q->terms[0] != '\0';
 	struct list_args x = { .at = INT64_MAX, .id = INT64_MAX, .tsq = "" };
 	struct search_reader r;
+	struct list_hits h;
 	enum zek_rc rc;
 	struct sq_stmt *st;
 	bool plain, none;
@@ -637,18 +779,16 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 	plain = !has_terms && q->who == STORE_LIST_VISIBLE && q->see_all;
 	sql = ((size_t)by_status * WHO_MAX + (size_t)list_who(q)) * 2 +
 	    (size_t)has_terms;
-	rc = list_total(c, q, sql, plain, x, total, capped, &none);
+	rc = list_total_hits(c, a, q, sql, plain, x, total, capped, &none, &h);
 	if (rc != ZEK_OK || none)
 		return rc;
-	/* The count found them all, and few: collect them for the page. */
-	if (has_terms && x.how == FIND_INDEXED && !q->skip_count && !*capped &&
-	    *total <= FEW_ROWS)
-		x.how = FIND_FEW;
 	if (q->has_cursor) {
 		x.at = q->cursor_at;
 		x.id = q->cursor_id;
 	}
 	x.limit = (int64_t)q->limit;
+	if (h.all != NULL)
+		return list_from_hits(c, a, &h, &x, newer, rows, n);
 	if (q->by_updated)
 		st = list_start(c, &rc,
 		    list_updated_sql

@@ -494,7 +494,9 @@ test_list(void **state)
 			.nstatuses = sets[s].nin, .not_statuses = sets[s].out,
 			.nnot_statuses = sets[s].nout,
 			.type_id = ty == 0 ? 0 : type_ids[0], .terms = tricky[t],
-			.limit = 7, .count_max = (t + s) % 3 == 0 ? 0 : 5,
+			/* 20: more hits than a page, all read at once */
+			.limit = 7, .count_max = (t + s) % 3 == 0 ? 0 :
+			    (t + s) % 3 == 1 ? 5 : 20,
 			.skip_count = (t + w) % 5 == 4,
 			.by_updated = (t + s + v) % 2 == 1 };
 		list_both(&q, &l, &p);
