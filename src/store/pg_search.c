@@ -319,6 +319,35 @@ static const char *const list_page_sql[] = {
 	L_PAGES_WHO(L_STATUS),
 };
 
+/*
+ * A customer's page with common words (FIND_ROW_BY_ROW): each of their
+ * ways walked in the page's order, the words tested on each request, so
+ * that every way stops after a page of hits. Through the search row's
+ * facets instead, the page walked all requests newest first and tested
+ * what the customer may see and the words on each: "antr" for the bench
+ * customer, 3,931 requests for 21 hits (16.6 ms), now 8 ms. Not for
+ * "Erstellt von mir" nor an agent's page: their pages with words are
+ * list_page_sql's. A word common among all requests may be rare among one
+ * customer's own: for "antr" the bench customer's two ways walked 2,116
+ * requests each, and PostgreSQL's bitmap of their requests is faster.
+ */
+#define C_WORDS \
+	" AND EXISTS (SELECT 1 FROM request_search s WHERE s.id = r.id " \
+	"AND ts_match_vq(s.doc, ?14::tsquery))"
+#define C_PAGES(ST) \
+	L_OLDER(L_SEARCH, ST, W_ALL, L_MATCH), \
+	    L_NEWER(L_SEARCH, ST, W_ALL, L_MATCH), \
+	    L_OLDER(L_SEARCH, ST, W_REPORTED, L_MATCH), \
+	    L_NEWER(L_SEARCH, ST, W_REPORTED, L_MATCH), \
+	    V_OLDER(P_WAYS, ST C_WORDS), V_NEWER(P_WAYS, ST C_WORDS), \
+	    V_OLDER(V_WAYS, ST C_WORDS), V_NEWER(V_WAYS, ST C_WORDS)
+
+/* Index: (by status * WHO_MAX + who) * 2 + newer. */
+static const char *const list_common_sql[] = {
+	C_PAGES(""),
+	C_PAGES(L_STATUS),
+};
+
 /* Index: (((staff * 2 + by status) * WHO_MAX + who) * 2 + search) * 2 +
  * newer. */
 static const char *const list_updated_sql[] = {
@@ -698,6 +727,22 @@ list_from_hits(struct store_conn *c, struct arena *a, struct list_hits *h,
 	    sizeof(**rows), (void **)rows, nrows);
 }
 
+/* The statement of a page of list `sql` (as list_count_sql), its words
+ * found `how`. */
+static const char *
+list_page_stmt(const struct store_list_query *q, size_t sql, int64_t how,
+    bool newer)
+{
+	if (q->by_updated)
+		return list_updated_sql[((size_t)q->see_all * 2 * WHO_MAX * 2 +
+		                            sql) *
+		        2 +
+		    (size_t)newer];
+	if (sql % 2 == 1 && how == FIND_ROW_BY_ROW)
+		return list_common_sql[sql / 2 * 2 + (size_t)newer];
+	return list_page_sql[sql * 2 + (size_t)newer];
+}
+
 /*
  * As list_total; with search words, counted up to count_max + 1 by their
  * hits, which are then in *h when the count is not capped: the page is
@@ -789,15 +834,7 @@ pg_requests_list(struct store_conn *c, struct arena *a,
 	x.limit = (int64_t)q->limit;
 	if (h.all != NULL)
 		return list_from_hits(c, a, &h, &x, newer, rows, n);
-	if (q->by_updated)
-		st = list_start(c, &rc,
-		    list_updated_sql
-		        [((size_t)q->see_all * 2 * WHO_MAX * 2 + sql) * 2 +
-		            (size_t)newer],
-		    &x);
-	else
-		st = list_start(c, &rc, list_page_sql[sql * 2 + (size_t)newer],
-		    &x);
+	st = list_start(c, &rc, list_page_stmt(q, sql, x.how, newer), &x);
 	if (st == NULL)
 		return rc;
 	return sq_collect(c, a, st, sq_map_list_row, sizeof(**rows),
