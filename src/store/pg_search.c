@@ -213,8 +213,13 @@ enum find_how {
 /* clang-format on */
 /* With search words the same rule is the facets of the search row
  * (0006_search_facets_own.sql): both GIN indexes answer, and only the
- * rows in both are read. */
-#define W_FACETS " AND s.facets @@ zek_search_visible(?13)"
+ * rows in both are read. A list of open statuses asks for the facet of
+ * open requests too (0030_search_open_facet_own.sql), folded to a
+ * constant in the plan made with the values. */
+#define W_FACETS \
+	" AND s.facets @@ coalesce(zek_search_visible(?13) && " \
+	"zek_search_status_facet(ARRAY[?4, ?5, ?6, ?7, ?8, ?9, ?10, " \
+	"?11]::text[]), zek_search_visible(?13))"
 
 #define L_PAGES(ST, W) \
 	L_OLDER("", ST, W, ""), L_NEWER("", ST, W, ""), \

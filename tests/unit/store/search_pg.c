@@ -793,6 +793,45 @@ test_lexicon(void **state)
 	    1);
 }
 
+/*
+ * A request that is not closed carries the facet `so`, which a customer's
+ * search among open statuses asks for with what they may see
+ * (0030_search_open_facet_own.sql); closing and reopening move it.
+ * test_list compares those lists with SQLite's.
+ */
+static void
+test_open_facet(void **state)
+{
+	(void)state;
+	assert_int_equal(pg_true("zek_search_status_facet(ARRAY['offen', "
+	                         "'wartet_kunde', NULL]) = 'so'::tsquery"),
+	    1);
+	assert_int_equal(pg_true("zek_search_status_facet(ARRAY['offen', "
+	                         "'geschlossen']) IS NULL"),
+	    1);
+	assert_int_equal(pg_true("zek_search_status_facet(ARRAY[NULL, "
+	                         "NULL]::text[]) IS NULL"),
+	    1);
+	side_reset(&pg);
+	assert_int_equal(store_request_set_status(pg.ctx.db, 2, "geschlossen",
+	                     "geloest", NOW_MS),
+	    ZEK_OK);
+	assert_int_equal(pg_true("(SELECT facets @@ 'so' FROM request_search "
+	                         "WHERE id = 2) = false"),
+	    1);
+	assert_int_equal(store_request_set_status(pg.ctx.db, 2, "offen", "",
+	                     NOW_MS),
+	    ZEK_OK);
+	assert_int_equal(pg_true("(SELECT facets @@ 'so' FROM request_search "
+	                         "WHERE id = 2)"),
+	    1);
+	assert_int_equal(pg_true("NOT EXISTS (SELECT 1 FROM request_search s "
+	                         "JOIN requests r ON r.id = s.id WHERE "
+	                         "(s.facets @@ 'so') <> "
+	                         "(r.status <> 'geschlossen'))"),
+	    1);
+}
+
 int
 main(void)
 {
@@ -801,6 +840,7 @@ main(void)
 		cmocka_unit_test(test_queue),
 		cmocka_unit_test(test_analyzed),
 		cmocka_unit_test(test_lexicon),
+		cmocka_unit_test(test_open_facet),
 	};
 	const char *url = getenv("ZEK_TEST_PG");
 
