@@ -216,10 +216,11 @@ enum find_how {
  * rows in both are read. A list of open statuses asks for the facet of
  * open requests too (0030_search_open_facet_own.sql), folded to a
  * constant in the plan made with the values. */
+#define W_OPEN_FACET \
+	"zek_search_status_facet(ARRAY[?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11]::text[])"
 #define W_FACETS \
-	" AND s.facets @@ coalesce(zek_search_visible(?13) && " \
-	"zek_search_status_facet(ARRAY[?4, ?5, ?6, ?7, ?8, ?9, ?10, " \
-	"?11]::text[]), zek_search_visible(?13))"
+	" AND s.facets @@ zek_search_visible(?13) AND (" W_OPEN_FACET \
+	" IS NULL OR s.facets @@ " W_OPEN_FACET ")"
 
 #define L_PAGES(ST, W) \
 	L_OLDER("", ST, W, ""), L_NEWER("", ST, W, ""), \
